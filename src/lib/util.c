@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* util.c - checked number parsing, size/time formatting, cpu lists, string sanitizing */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/util.h"
+
+int util_scan_u64(const char *s, const char **end, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		v = v * 10 + d;
+	}
+	if (end)
+		*end = p;
+	*out = v;
+	return 0;
+}
+
+int util_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	const char *end;
+	uint64_t v;
+	int rc;
+
+	if (!s)
+		return -EINVAL;
+	rc = util_scan_u64(s, &end, &v);
+	if (rc == -EINVAL || (rc == 0 && *end))
+		return -EINVAL;
+	if (rc == -ERANGE) {
+		/* too big: a range error if it is all digits, else a syntax error */
+		for (end = s; *end >= '0' && *end <= '9'; end++)
+			;
+		return *end ? -EINVAL : -ERANGE;
+	}
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	uint64_t v;
+	bool neg = false;
+	int rc;
+
+	if (!s)
+		return -EINVAL;
+	if (*s == '-') {
+		neg = true;
+		s++;
+	}
+	rc = util_parse_u64(s, (uint64_t)INT64_MAX + 1, &v);
+	if (rc)
+		return rc;
+	if (neg) {
+		if (v > (uint64_t)INT64_MAX + 1 || -(int64_t)(v - 1) - 1 < min)
+			return -ERANGE;
+		*out = -(int64_t)(v - 1) - 1;
+		if (v == 0)
+			*out = 0;
+	} else {
+		if (v > (uint64_t)max)
+			return -ERANGE;
+		*out = (int64_t)v;
+	}
+	return 0;
+}
+
+int util_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGTPE";
+	uint64_t whole, frac = 0, fracdiv = 1, mult = 1;
+	const char *p, *u;
+	int rc;
+
+	if (!s || !*s)
+		return -EINVAL;
+	rc = util_scan_u64(s, &p, &whole);
+	if (rc)
+		return rc;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (fracdiv >= 1000000000ULL)
+				continue;	/* ignore digits beyond 1e-9 */
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			fracdiv *= 10;
+		}
+	}
+	if (*p) {
+		char c = *p;
+
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		u = c == 'B' ? NULL : strchr(units, c);
+		if (c != 'B' && !u)
+			return -EINVAL;
+		if (u) {
+			for (const char *q = units; q <= u; q++)
+				mult *= 1024;
+			p++;
+			if (*p == 'i')
+				p++;
+			if (*p == 'B' || *p == 'b')
+				p++;
+		} else {
+			p++;
+		}
+		if (*p)
+			return -EINVAL;
+	}
+	if (fracdiv > 1 && mult == 1)
+		return -EINVAL;		/* "1.5" bytes makes no sense */
+	if (whole > UINT64_MAX / mult)
+		return -ERANGE;
+	whole *= mult;
+	if (frac) {
+		/* mult <= 2^60 and frac < fracdiv <= 1e9: use long double */
+		long double add = (long double)frac * (long double)mult / (long double)fracdiv;
+
+		if ((long double)(UINT64_MAX - whole) < add)
+			return -ERANGE;
+		whole += (uint64_t)add;
+	}
+	*out = whole;
+	return 0;
+}
+
+int util_parse_seconds(const char *s, double max, double *out)
+{
+	uint64_t whole, frac = 0, fracdiv = 1;
+	const char *p;
+	double v;
+	int rc;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*s == '-')
+		return -ERANGE;
+	rc = util_scan_u64(s, &p, &whole);
+	if (rc == -EINVAL && *s == '.')
+		p = s, whole = 0, rc = 0;
+	if (rc)
+		return rc;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (fracdiv >= 1000000000ULL)
+				continue;
+			frac = frac * 10 + (uint64_t)(*p - '0');
+			fracdiv *= 10;
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	v = (double)whole + (double)frac / (double)fracdiv;
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+char *util_size_human(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "BKMGTPE";
+	int i = 0;
+	double v = (double)bytes;
+
+	while (v >= 1024.0 && i < 6) {
+		v /= 1024.0;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, len, "%" PRIu64 "B", bytes);
+	else if (v < 10.0 && floor(v * 10.0 + 0.5) / 10.0 < 10.0)
+		snprintf(buf, len, "%.1f%c", v, units[i]);
+	else
+		snprintf(buf, len, "%.0f%c", v, units[i]);
+	return buf;
+}
+
+char *util_cputime(double seconds, char *buf, size_t len)
+{
+	uint64_t cs, s;
+
+	if (!(seconds >= 0))
+		seconds = 0;
+	cs = (uint64_t)(seconds * 100.0 + 0.5);
+	s = cs / 100;
+	if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 ":%02" PRIu64 ".%02" PRIu64,
+			 s / 60, s % 60, cs % 100);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64,
+			 s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "-%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64,
+			 s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+	return buf;
+}
+
+int util_cpulist_init(struct cpulist *cl, int ncpus)
+{
+	if (ncpus < 1)
+		ncpus = 1;
+	cl->set = CPU_ALLOC((size_t)ncpus);
+	if (!cl->set)
+		return -ENOMEM;
+	cl->size = CPU_ALLOC_SIZE((size_t)ncpus);
+	cl->ncpus = (int)(cl->size * 8);
+	CPU_ZERO_S(cl->size, cl->set);
+	return 0;
+}
+
+void util_cpulist_free(struct cpulist *cl)
+{
+	if (cl->set)
+		CPU_FREE(cl->set);
+	cl->set = NULL;
+	cl->size = 0;
+	cl->ncpus = 0;
+}
+
+int util_cpulist_parse(const char *s, int max_cpus, struct cpulist *out)
+{
+	const char *p = s;
+	int rc;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (max_cpus < 1)
+		return -EINVAL;
+	rc = util_cpulist_init(out, max_cpus);
+	if (rc)
+		return rc;
+	for (;;) {
+		uint64_t a, b, stride = 1;
+
+		rc = util_scan_u64(p, &p, &a);
+		if (rc)
+			goto fail;
+		b = a;
+		if (*p == '-') {
+			rc = util_scan_u64(p + 1, &p, &b);
+			if (rc)
+				goto fail;
+			if (*p == ':') {
+				rc = util_scan_u64(p + 1, &p, &stride);
+				if (rc)
+					goto fail;
+				if (stride == 0) {
+					rc = -EINVAL;
+					goto fail;
+				}
+			}
+		}
+		if (b < a) {
+			rc = -EINVAL;
+			goto fail;
+		}
+		if (b >= (uint64_t)max_cpus) {
+			rc = -ERANGE;
+			goto fail;
+		}
+		for (uint64_t c = a; c <= b; c += stride)
+			CPU_SET_S((size_t)c, out->size, out->set);
+		if (*p == '\n' && p[1] == '\0')
+			break;
+		if (*p == '\0')
+			break;
+		if (*p != ',') {
+			rc = -EINVAL;
+			goto fail;
+		}
+		p++;
+	}
+	return 0;
+fail:
+	util_cpulist_free(out);
+	return rc;
+}
+
+int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len)
+{
+	size_t off = 0;
+	int c = 0;
+
+	if (len == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	while (c < cl->ncpus) {
+		int end;
+		int n;
+
+		if (!CPU_ISSET_S((size_t)c, cl->size, cl->set)) {
+			c++;
+			continue;
+		}
+		for (end = c; end + 1 < cl->ncpus &&
+			      CPU_ISSET_S((size_t)end + 1, cl->size, cl->set); end++)
+			;
+		if (end == c)
+			n = snprintf(buf + off, len - off, "%s%d", off ? "," : "", c);
+		else
+			n = snprintf(buf + off, len - off, "%s%d-%d", off ? "," : "", c, end);
+		if (n < 0 || (size_t)n >= len - off) {
+			buf[off] = '\0';
+			return -ENOSPC;
+		}
+		off += (size_t)n;
+		c = end + 1;
+	}
+	return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid; *cp gets the code point. */
+static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len, i;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		c = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		c = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		c = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Characters that are valid but change how a terminal shows text around them. */
+static bool unsafe_codepoint(uint32_t c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	       c == 0x061c || c == 0x200b || (c >= 0x200e && c <= 0x200f) ||
+	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	       c == 0xfeff;
+}
+
+size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i = 0, off = 0;
+
+	if (len == 0)
+		return 0;
+	while (i < inlen && p[i]) {
+		char tmp[8];
+		size_t n, tl;
+		uint32_t cp;
+
+		n = utf8_seq(p + i, inlen - i, &cp);
+		if (n == 0) {
+			tl = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+			n = 1;
+		} else if (unsafe_codepoint(cp)) {
+			if (cp < 0x100 && n == 1)
+				tl = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", cp);
+			else
+				tl = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
+		} else {
+			memcpy(tmp, p + i, n);
+			tl = n;
+		}
+		if (off + tl >= len)
+			break;
+		memcpy(buf + off, tmp, tl);
+		off += tl;
+		i += n;
+	}
+	buf[off] = '\0';
+	return off;
+}
+
+char *util_sanitize_dup(const char *in, size_t inlen)
+{
+	size_t cap;
+	char *buf;
+
+	if (inlen > (SIZE_MAX - 1) / 6)
+		return NULL;
+	cap = inlen * 6 + 1;	/* worst case: every byte becomes \xHH or a 3-byte seq -> \uHHHH */
+	buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	util_sanitize(in, inlen, buf, cap);
+	return buf;
+}
+
+int util_parse_pidlist(const char *s, int **pids, size_t *npids)
+{
+	const char *p = s;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (;;) {
+		char tok[32];
+		const char *comma = strchr(p, ',');
+		size_t tl = comma ? (size_t)(comma - p) : strlen(p);
+		uint64_t v;
+		int rc;
+		bool dup = false;
+
+		if (tl == 0 || tl >= sizeof(tok))
+			return tl == 0 ? -EINVAL : -ERANGE;
+		memcpy(tok, p, tl);
+		tok[tl] = '\0';
+		if (tok[0] == '-')
+			return util_parse_u64(tok + 1, UINT64_MAX, &v) == -EINVAL ? -EINVAL : -ERANGE;
+		rc = util_parse_u64(tok, 4194304, &v);
+		if (rc)
+			return rc;
+		if (v == 0)
+			return -ERANGE;
+		for (size_t i = 0; i < *npids; i++)
+			if ((*pids)[i] == (int)v)
+				dup = true;
+		if (!dup) {
+			int *n = realloc(*pids, (*npids + 1) * sizeof(int));
+
+			if (!n)
+				return -ENOMEM;
+			*pids = n;
+			n[(*npids)++] = (int)v;
+		}
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+double util_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

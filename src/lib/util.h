@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* util.h - checked number parsing, size/time formatting, cpu lists, string sanitizing */
+#ifndef TASKSCOPE_UTIL_H
+#define TASKSCOPE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <sched.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Whole decimal number in [min, max]; no sign for unsigned, no spaces, no trailing bytes.
+ * Returns 0, -EINVAL (not a number) or -ERANGE (out of range). */
+int util_parse_u64(const char *s, uint64_t max, uint64_t *out);
+int util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Like util_parse_u64 but stops at the first byte that is not a digit; *end points there.
+ * For /proc text, where fields are separated by spaces. */
+int util_scan_u64(const char *s, const char **end, uint64_t *out);
+
+/* "4096", "64K", "64M", "1.5G", "2T" (binary units, optional "iB"/"B"); bytes */
+int util_parse_size(const char *s, uint64_t *out);
+/* non-negative decimal seconds ("0", "0.1", "2"), at most max */
+int util_parse_seconds(const char *s, double max, double *out);
+
+/* "1.5M" style (binary units, like util-linux); buf of at least 16 bytes */
+char *util_size_human(uint64_t bytes, char *buf, size_t len);
+/* CPU time: "M:SS.hh" under an hour, "H:MM:SS" under a day, "D-HH:MM:SS" above */
+char *util_cputime(double seconds, char *buf, size_t len);
+
+/* Dynamic cpu sets, any number of CPUs. */
+struct cpulist {
+	cpu_set_t *set;
+	size_t size;		/* bytes, for the CPU_*_S macros */
+	int ncpus;		/* capacity in CPUs */
+};
+int util_cpulist_init(struct cpulist *cl, int ncpus);
+void util_cpulist_free(struct cpulist *cl);
+/* "0-3,8,10-11"; returns -EINVAL on syntax, -ERANGE when a CPU is >= max_cpus */
+int util_cpulist_parse(const char *s, int max_cpus, struct cpulist *out);
+/* formats as ranges; returns 0 or -ENOSPC */
+int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len);
+
+/* Copy untrusted bytes into buf as safe, valid UTF-8: control bytes (C0, DEL, C1),
+ * invalid UTF-8 and bidirectional/invisible format characters become "\xHH" or "\uHHHH".
+ * Output is always NUL-terminated and truncated on a character boundary.
+ * Returns the length written. */
+size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len);
+/* malloc'ed sanitized copy; NULL on allocation failure */
+char *util_sanitize_dup(const char *in, size_t inlen);
+
+/* "1,2,3" (commas) into a growing array of positive PIDs; duplicates kept out.
+ * -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304) */
+int util_parse_pidlist(const char *s, int **pids, size_t *npids);
+
+double util_monotonic(void);
+
+#endif

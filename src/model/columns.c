@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* columns.c - the one table of task columns that every output mode is built from */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "lib/util.h"
+#include "model/columns.h"
+#include "model/snapshot.h"
+#include "sample/topo.h"
+
+/* ---- user names: a small cache, names sanitized once ----------------------------------- */
+struct uname {
+	uid_t uid;
+	char *name;
+};
+static struct uname *unames;
+static size_t nunames;
+
+static const char *user_name(uid_t uid, char *buf, size_t len)
+{
+	struct passwd *pw;
+	struct uname *n;
+
+	for (size_t i = 0; i < nunames; i++)
+		if (unames[i].uid == uid)
+			return unames[i].name;
+	pw = getpwuid(uid);
+	if (!pw || !pw->pw_name) {
+		snprintf(buf, len, "%u", (unsigned)uid);
+		return buf;
+	}
+	n = realloc(unames, (nunames + 1) * sizeof(*unames));
+	if (!n)
+		return NULL;
+	unames = n;
+	n[nunames].uid = uid;
+	n[nunames].name = util_sanitize_dup(pw->pw_name, strlen(pw->pw_name));
+	if (!n[nunames].name)
+		return NULL;
+	return n[nunames++].name;
+}
+
+/* ---- getters ----------------------------------------------------------------------------- */
+#define GET(fn) static void fn(const struct col_ctx *ctx, const struct task *t, struct cell *c)
+#define UNUSED_CTX (void)ctx
+
+GET(get_pid) { UNUSED_CTX; c->i = t->tgid; }
+GET(get_tid) { UNUSED_CTX; c->i = t->tid; }
+GET(get_ppid) { UNUSED_CTX; c->i = t->ppid; }
+GET(get_user)
+{
+	UNUSED_CTX;
+	c->s = user_name(t->euid, c->buf, sizeof(c->buf));
+	if (!c->s)
+		c->av = TS_NA;
+}
+GET(get_comm) { UNUSED_CTX; c->s = t->comm; }
+GET(get_cmd)
+{
+	UNUSED_CTX;
+	c->av = t->cmd_av;
+	if (t->cmd_av != TS_OK)
+		return;
+	if (t->cmd) {
+		c->s = t->cmd;
+	} else {
+		/* kernel threads and zombies have no command line: show [comm] like ps */
+		snprintf(c->buf, sizeof(c->buf), "[%.28s]", t->comm ? t->comm : "");
+		c->s = c->buf;
+	}
+}
+GET(get_state)
+{
+	UNUSED_CTX;
+	c->buf[0] = t->state ? t->state : '?';
+	c->buf[1] = '\0';
+	c->s = c->buf;
+}
+GET(get_nlwp) { UNUSED_CTX; c->i = t->nlwp; }
+GET(get_cpu) { UNUSED_CTX; c->i = t->cpu; if (t->cpu < 0) c->av = TS_UNSUPPORTED; }
+GET(get_affinity) { UNUSED_CTX; c->av = t->aff_av; c->s = t->affinity; }
+GET(get_node)
+{
+	const struct topo *tp = sampler_topo(ctx->sampler);
+	int node = topo_cpu_node(tp, t->cpu);
+
+	if (!tp)
+		c->av = TS_UNSUPPORTED;
+	else if (node < 0)
+		c->av = TS_NA;
+	c->i = node;
+}
+GET(get_pcpu) { UNUSED_CTX; c->av = t->have_delta ? TS_OK : TS_NA; c->d = t->pcpu; }
+GET(get_time) { UNUSED_CTX; c->d = (double)t->cpu_ticks / (double)sampler_hertz(); }
+GET(get_minflt) { UNUSED_CTX; c->av = t->have_delta ? TS_OK : TS_NA; c->u = t->d_minflt; }
+GET(get_majflt) { UNUSED_CTX; c->av = t->have_delta ? TS_OK : TS_NA; c->u = t->d_majflt; }
+GET(get_vctx)
+{
+	UNUSED_CTX;
+	c->av = t->ctxsw_av != TS_OK ? t->ctxsw_av : t->have_delta ? TS_OK : TS_NA;
+	c->u = t->d_vctx;
+}
+GET(get_ictx)
+{
+	UNUSED_CTX;
+	c->av = t->ctxsw_av != TS_OK ? t->ctxsw_av : t->have_delta ? TS_OK : TS_NA;
+	c->u = t->d_ictx;
+}
+GET(get_pri)
+{
+	UNUSED_CTX;
+	c->i = t->prio;
+}
+GET(get_ni) { UNUSED_CTX; c->i = t->nice; }
+GET(get_policy)
+{
+	static const char *const names[] = { "TS", "FF", "RR", "B", "ISO", "IDL", "DLN" };
+
+	UNUSED_CTX;
+	if (t->policy >= 0 && (size_t)t->policy < ARRAY_SIZE(names)) {
+		c->s = names[t->policy];
+	} else {
+		snprintf(c->buf, sizeof(c->buf), "%d", t->policy);
+		c->s = c->buf;
+	}
+}
+GET(get_start)
+{
+	UNUSED_CTX;
+	c->d = sampler_boot_time() + (double)t->start_ticks / (double)sampler_hertz();
+}
+GET(get_vsz) { UNUSED_CTX; c->u = t->vsz; }
+GET(get_rss) { UNUSED_CTX; c->u = t->rss; }
+GET(get_rssanon) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_anon; }
+GET(get_rssfile) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_file; }
+GET(get_rssshmem) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_shmem; }
+GET(get_swap) { UNUSED_CTX; c->av = t->mem_av; c->u = t->swap; }
+
+static const struct column table[] = {
+	{ "PID", CK_INT, 6, CF_RIGHT, 0,
+	  "process ID (thread group ID)", get_pid },
+	{ "TID", CK_INT, 6, CF_RIGHT, 0,
+	  "thread ID (equals PID on the main thread and on process rows)", get_tid },
+	{ "PPID", CK_INT, 6, CF_RIGHT, 0,
+	  "parent process ID", get_ppid },
+	{ "USER", CK_STR, 8, 0, 0,
+	  "effective user name (or number)", get_user },
+	{ "STATE", CK_STR, 1, 0, 0,
+	  "state: R running, S sleeping, D disk sleep, T stopped, t traced, Z zombie, I idle",
+	  get_state },
+	{ "PRI", CK_INT, 3, CF_RIGHT, 0,
+	  "kernel scheduling priority as in stat (top's PR; -2 to -100 for real-time)", get_pri },
+	{ "NI", CK_INT, 3, CF_RIGHT, 0,
+	  "nice value", get_ni },
+	{ "POLICY", CK_STR, 3, 0, 0,
+	  "scheduling policy: TS other, B batch, IDL idle, FF fifo, RR round-robin, DLN deadline",
+	  get_policy },
+	{ "NLWP", CK_INT, 4, CF_RIGHT | CF_PROCESS, 0,
+	  "number of threads in the process", get_nlwp },
+	{ "CPU", CK_INT, 3, CF_RIGHT, 0,
+	  "CPU the task last ran on (a process row: its main thread's)", get_cpu },
+	{ "NODE", CK_INT, 4, CF_RIGHT, RD_TOPO,
+	  "NUMA node of that CPU (hwloc topology)", get_node },
+	{ "AFFINITY", CK_STR, 8, 0, RD_AFFINITY,
+	  "CPUs the task may run on (sched_getaffinity), as a list like 0-3,8", get_affinity },
+	{ "PCPU", CK_PCT, 5, CF_RIGHT | CF_INTERVAL, 0,
+	  "CPU use over the interval, in % of one CPU (a process row sums its threads)",
+	  get_pcpu },
+	{ "TIME", CK_CPUTIME, 8, CF_RIGHT, 0,
+	  "CPU time used since the task started, user + system", get_time },
+	{ "MINFLT", CK_COUNT, 6, CF_RIGHT | CF_INTERVAL, 0,
+	  "minor page faults in the interval", get_minflt },
+	{ "MAJFLT", CK_COUNT, 6, CF_RIGHT | CF_INTERVAL, 0,
+	  "major page faults (with I/O) in the interval", get_majflt },
+	{ "VCTX", CK_COUNT, 5, CF_RIGHT | CF_INTERVAL, RD_CTXSW,
+	  "voluntary context switches in the interval (a process row: its main thread's)",
+	  get_vctx },
+	{ "ICTX", CK_COUNT, 5, CF_RIGHT | CF_INTERVAL, RD_CTXSW,
+	  "involuntary context switches in the interval (a process row: its main thread's)",
+	  get_ictx },
+	{ "START", CK_WALLTIME, 8, CF_RIGHT, 0,
+	  "when the task started", get_start },
+	{ "VSZ", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, 0,
+	  "virtual size of the address space", get_vsz },
+	{ "RSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, 0,
+	  "resident set size of the address space (pages shared with others counted in full)",
+	  get_rss },
+	{ "RSSANON", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
+	  "resident anonymous memory (status RssAnon)", get_rssanon },
+	{ "RSSFILE", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
+	  "resident file-backed memory (status RssFile)", get_rssfile },
+	{ "RSSSHMEM", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
+	  "resident shared memory: shmem, tmpfs, shared anonymous (status RssShmem)",
+	  get_rssshmem },
+	{ "SWAP", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
+	  "swapped-out anonymous memory (status VmSwap)", get_swap },
+	{ "COMM", CK_STR, 15, CF_TRUNC, 0,
+	  "task name: the thread's own name on thread rows", get_comm },
+	{ "CMD", CK_STR, 30, CF_TRUNC | CF_PROCESS | CF_WRAP, RD_CMDLINE,
+	  "command line ([name] for kernel threads)", get_cmd },
+};
+
+size_t columns_count(void)
+{
+	return ARRAY_SIZE(table);
+}
+
+const struct column *columns_get(size_t i)
+{
+	return i < ARRAY_SIZE(table) ? &table[i] : NULL;
+}
+
+const struct column *columns_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (!strcasecmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
+
+static const char *const defaults_proc[] = {
+	"PID", "USER", "PRI", "NI", "STATE", "NLWP", "CPU", "PCPU", "TIME", "RSS", "COMM",
+};
+static const char *const defaults_thread[] = {
+	"PID", "TID", "USER", "PRI", "NI", "STATE", "CPU", "PCPU", "TIME", "RSS", "COMM",
+};
+
+static int push(const struct column ***cols, size_t *n, const struct column *c)
+{
+	const struct column **v = realloc(*cols, (*n + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v[(*n)++] = c;
+	*cols = v;
+	return 0;
+}
+
+int columns_defaults(bool threads, const struct column ***cols, size_t *ncols)
+{
+	const char *const *names = threads ? defaults_thread : defaults_proc;
+	size_t n = threads ? ARRAY_SIZE(defaults_thread) : ARRAY_SIZE(defaults_proc);
+
+	*cols = NULL;
+	*ncols = 0;
+	for (size_t i = 0; i < n; i++)
+		if (push(cols, ncols, columns_find(names[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+int columns_parse_list(const char *list, bool threads, const struct column ***cols,
+		       size_t *ncols, char **bad)
+{
+	const char *p = list;
+	int rc;
+
+	*bad = NULL;
+	*cols = NULL;
+	*ncols = 0;
+	if (*p == '+') {
+		rc = columns_defaults(threads, cols, ncols);
+		if (rc)
+			return rc;
+		p++;
+	}
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char name[32];
+		const struct column *c = NULL;
+
+		if (len > 0 && len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = '\0';
+			c = columns_find(name);
+		}
+		if (!c) {
+			*bad = util_sanitize_dup(p, len);
+			free(*cols);
+			*cols = NULL;
+			*ncols = 0;
+			return -EINVAL;
+		}
+		if (push(cols, ncols, c))
+			return -ENOMEM;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+unsigned columns_readers(const struct column *const *cols, size_t ncols)
+{
+	unsigned r = 0;
+
+	for (size_t i = 0; i < ncols; i++)
+		r |= cols[i]->readers;
+	return r;
+}
+
+const char *columns_json_key(const struct column *col, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; col->name[i] && i + 1 < len; i++) {
+		char ch = col->name[i];
+
+		buf[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+const char *columns_avail_text(enum ts_avail av)
+{
+	switch (av) {
+	case TS_OK:
+		return "";
+	case TS_GONE:
+		return "gone: the task exited while it was read";
+	case TS_DENIED:
+		return "denied: no permission to read it";
+	case TS_UNSUPPORTED:
+		return "not supported by this kernel or system";
+	case TS_NA:
+	default:
+		return "not available yet: needs a previous sample, or does not apply";
+	}
+}
+
+static const char *format_walltime(double epoch, bool json, char *buf, size_t len)
+{
+	time_t t = (time_t)epoch, now = time(NULL);
+	struct tm tm, tnow;
+
+	if (!localtime_r(&t, &tm) || !localtime_r(&now, &tnow))
+		return NULL;
+	if (json)
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	else if (tm.tm_year == tnow.tm_year && tm.tm_yday == tnow.tm_yday)
+		strftime(buf, len, "%H:%M:%S", &tm);
+	else if (tm.tm_year == tnow.tm_year)
+		strftime(buf, len, "%b%d", &tm);
+	else
+		strftime(buf, len, "%Y", &tm);
+	return buf;
+}
+
+const char *columns_format(const struct column *col, const struct cell *c, bool json,
+			   bool bytes, char *buf, size_t len)
+{
+	if (c->av != TS_OK)
+		return NULL;
+	switch (col->kind) {
+	case CK_STR:
+		return c->s;	/* already sanitized at the source */
+	case CK_INT:
+		snprintf(buf, len, "%" PRId64, c->i);
+		return buf;
+	case CK_COUNT:
+		snprintf(buf, len, "%" PRIu64, c->u);
+		return buf;
+	case CK_SIZE:
+		if (json || bytes)
+			snprintf(buf, len, "%" PRIu64, c->u);
+		else
+			util_size_human(c->u, buf, len);
+		return buf;
+	case CK_PCT:
+		snprintf(buf, len, "%.1f", c->d);
+		return buf;
+	case CK_CPUTIME:
+		if (json)
+			snprintf(buf, len, "%.2f", c->d);
+		else
+			util_cputime(c->d, buf, len);
+		return buf;
+	case CK_WALLTIME:
+		return format_walltime(c->d, json, buf, len);
+	}
+	return NULL;
+}

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* snapshot.c - one sample of the watched tasks, and the sampler that takes them */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/util.h"
+#include "model/snapshot.h"
+#include "sample/proc2.h"
+#include "sample/taskfiles.h"
+#include "sample/topo.h"
+
+struct sampler {
+	unsigned readers;
+	bool threads;
+	struct proc2 *p2;
+	int rootfd;
+	struct snapshot *prev;
+	struct topo *topo;
+	bool topo_tried;
+};
+
+static void snapshot_free(struct snapshot *sn)
+{
+	if (!sn)
+		return;
+	proc2_free_tasks(sn->tasks, sn->ntasks);
+	free(sn);
+}
+
+int sampler_new(struct sampler **out, unsigned readers, bool threads)
+{
+	struct sampler *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s)
+		return -ENOMEM;
+	s->readers = readers;
+	s->threads = threads;
+	s->rootfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->rootfd < 0) {
+		rc = -errno;
+		free(s);
+		return rc;
+	}
+	rc = proc2_open(&s->p2, readers);
+	if (rc) {
+		close(s->rootfd);
+		free(s);
+		return rc;
+	}
+	/* prime the busy counter so the first snapshot's value covers its interval */
+	{
+		double dummy;
+
+		proc2_cpu_busy(s->p2, &dummy);
+	}
+	*out = s;
+	return 0;
+}
+
+void sampler_free(struct sampler *s)
+{
+	if (!s)
+		return;
+	snapshot_free(s->prev);
+	proc2_close(s->p2);
+	topo_free(s->topo);
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	free(s);
+}
+
+const struct topo *sampler_topo(struct sampler *s)
+{
+	if (!s->topo_tried) {
+		s->topo_tried = true;
+		if (topo_load(&s->topo))
+			s->topo = NULL;
+	}
+	return s->topo;
+}
+
+long sampler_hertz(void)
+{
+	return proc2_hertz();
+}
+
+double sampler_boot_time(void)
+{
+	static double boot;
+
+	if (boot == 0)
+		boot = proc2_boot_time();
+	return boot;
+}
+
+int sampler_list_processes(struct sampler *s, struct proc2_light **out, size_t *n)
+{
+	return proc2_scan_light(s->p2, out, n);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+	const struct task *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static uint64_t delta(uint64_t now, uint64_t before)
+{
+	return now >= before ? now - before : 0;
+}
+
+static void compute_deltas(struct snapshot *cur, const struct snapshot *prev)
+{
+	double hz = (double)proc2_hertz();
+
+	for (size_t i = 0; i < cur->ntasks; i++) {
+		struct task *t = &cur->tasks[i];
+		const struct task *o = NULL;
+
+		if (prev && prev->ntasks)
+			o = bsearch(t, prev->tasks, prev->ntasks, sizeof(*t), cmp_id);
+		if (o && (o->start_ticks != t->start_ticks || o->whole != t->whole))
+			o = NULL;	/* a reused TID is another task; a changed source no delta */
+		if (!o && prev) {
+			/* new since the previous sample: everything it did, it did in the interval */
+			double born = sampler_boot_time() + (double)t->start_ticks / hz;
+
+			if (born + 1.0 / hz < prev->wall)
+				continue;	/* older but not seen before (e.g. just targeted) */
+		}
+		if (!prev || cur->interval <= 0)
+			continue;
+		t->have_delta = true;
+		t->pcpu = 100.0 * (double)delta(t->cpu_ticks, o ? o->cpu_ticks : 0) / hz /
+			  cur->interval;
+		t->d_minflt = delta(t->minflt, o ? o->minflt : 0);
+		t->d_majflt = delta(t->majflt, o ? o->majflt : 0);
+		if (t->ctxsw_av == TS_OK && (!o || o->ctxsw_av == TS_OK)) {
+			t->d_vctx = delta(t->vctx, o ? o->vctx : 0);
+			t->d_ictx = delta(t->ictx, o ? o->ictx : 0);
+		}
+	}
+}
+
+static void read_task_extras(struct sampler *s, struct task *t)
+{
+	if (s->readers & RD_CTXSW) {
+		int rc = taskfiles_ctxsw(s->rootfd, t->tgid, t->tid, t->start_ticks,
+					 &t->vctx, &t->ictx);
+
+		t->ctxsw_av = taskfiles_avail(rc);
+		if (rc && !s->threads && rc != -EACCES && rc != -EPERM)
+			t->ctxsw_av = TS_GONE;
+	}
+	if (s->readers & RD_AFFINITY) {
+		struct cpulist cl = { 0 };
+		char buf[4096];
+		int rc = taskfiles_affinity(t->tid, &cl);
+
+		if (!rc) {
+			rc = util_cpulist_format(&cl, buf, sizeof(buf));
+			util_cpulist_free(&cl);
+			if (!rc) {
+				t->affinity = strdup(buf);
+				rc = t->affinity ? 0 : -ENOMEM;
+			}
+		}
+		t->aff_av = taskfiles_avail(rc);
+	}
+}
+
+int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
+		 const struct snapshot **out)
+{
+	struct proc2_select sel = { .tgids = tgids, .ntgids = ntgids };
+	struct snapshot *sn = calloc(1, sizeof(*sn));
+	struct timespec ts;
+	int rc;
+
+	if (!sn)
+		return -ENOMEM;
+	sn->threads = s->threads;
+	sn->mono = util_monotonic();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	sn->wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	rc = proc2_scan(s->p2, &sel, s->threads, &sn->tasks, &sn->ntasks);
+	if (rc) {
+		free(sn);
+		return rc;
+	}
+	if (proc2_cpu_busy(s->p2, &sn->cpu_busy))
+		sn->cpu_busy = -1;
+	for (size_t i = 0; i < sn->ntasks; i++) {
+		struct task *t = &sn->tasks[i];
+
+		read_task_extras(s, t);
+		if (!s->threads || t->tid == t->tgid) {
+			sn->nprocs++;
+			sn->total_rss += t->rss;
+		}
+		sn->nthreads += s->threads ? 1 : (size_t)(t->nlwp > 0 ? t->nlwp : 1);
+	}
+	if (s->prev)
+		sn->interval = sn->mono - s->prev->mono;
+	compute_deltas(sn, s->prev);
+	snapshot_free(s->prev);
+	s->prev = sn;
+	*out = sn;
+	return 0;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* snapshot.h - one sample of the watched tasks, and the sampler that takes them */
+#ifndef TASKSCOPE_SNAPSHOT_H
+#define TASKSCOPE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include "model/task.h"
+
+struct topo;
+
+struct snapshot {
+	double mono;		/* CLOCK_MONOTONIC seconds when taken */
+	double wall;		/* seconds since the epoch */
+	double interval;	/* seconds since the previous snapshot; 0 for the first */
+	bool threads;		/* a row per thread (else per process) */
+	struct task *tasks;	/* sorted by (tgid, tid) */
+	size_t ntasks;
+	size_t nprocs, nthreads;
+	double cpu_busy;	/* % of all CPUs over the interval; < 0 when unknown */
+	uint64_t total_rss;	/* sum of RSS over the processes (counts shared pages again) */
+};
+
+struct sampler;
+
+/* readers: RD_* bits the columns need */
+int sampler_new(struct sampler **out, unsigned readers, bool threads);
+void sampler_free(struct sampler *s);
+/* Take a snapshot of the processes tgids (NULL: all). Deltas are computed against the
+ * previous snapshot this sampler took; the sampler keeps that one, the caller owns *out
+ * until the next call (do not free it: the sampler does). */
+int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
+		 const struct snapshot **out);
+/* Topology for NODE (loaded on first use; NULL when hwloc cannot read it). */
+const struct topo *sampler_topo(struct sampler *s);
+long sampler_hertz(void);
+double sampler_boot_time(void);
+
+/* Light list of every process for target resolution */
+struct proc2_light;
+int sampler_list_processes(struct sampler *s, struct proc2_light **out, size_t *n);
+
+#endif

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* task.h - one task (thread or process row) as sampled at one instant */
+#ifndef TASKSCOPE_TASK_H
+#define TASKSCOPE_TASK_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Why a value is missing; TS_OK means it is there. */
+enum ts_avail {
+	TS_OK = 0,
+	TS_GONE,		/* the task exited while it was read */
+	TS_DENIED,		/* permission */
+	TS_UNSUPPORTED,		/* this kernel has no such file or field */
+	TS_NA,			/* does not apply (e.g. no previous sample yet) */
+};
+
+/* Fields a reader fills; used as bits in task.have and in column reader masks. */
+enum ts_reader {
+	RD_STAT = 1u << 0,	/* stat items through libproc2 (always read) */
+	RD_CMDLINE = 1u << 1,	/* process cmdline (process pass) */
+	RD_STATUS_MEM = 1u << 2,	/* RssAnon/RssFile/RssShmem/VmSwap (process pass, status) */
+	RD_CTXSW = 1u << 3,	/* voluntary/involuntary switches (own status reader) */
+	RD_AFFINITY = 1u << 4,	/* sched_getaffinity() */
+	RD_TOPO = 1u << 5,	/* hwloc topology for CPU -> node */
+	RD_USER = 1u << 6,	/* user name lookup */
+};
+
+struct task {
+	pid_t tid;		/* == tgid for a process row */
+	pid_t tgid;
+	pid_t ppid;
+	uid_t euid;
+	char state;
+	int nlwp;
+	int cpu;		/* last CPU */
+	int prio;		/* kernel priority as in stat (top's PR) */
+	int nice;
+	int policy;
+	uint64_t start_ticks;	/* since boot, clock ticks: with tid, the task identity */
+	uint64_t cpu_ticks;	/* utime + stime */
+	uint64_t utime_ticks;
+	uint64_t stime_ticks;
+	uint64_t minflt;
+	uint64_t majflt;
+	uint64_t vsz;		/* bytes */
+	uint64_t rss;		/* bytes (address-space wide) */
+	uint64_t rss_anon, rss_file, rss_shmem, swap;	/* bytes, from status */
+	uint64_t vctx, ictx;
+	bool kthread;
+	bool whole;		/* times/faults are the whole process's (process rows, and the
+				 * leader row of a single-threaded process) */
+
+	char *comm;		/* sanitized, owned by the snapshot */
+	char *cmd;		/* sanitized command line, owned by the snapshot (may be NULL) */
+	char *affinity;		/* cpu list text, owned by the snapshot (may be NULL) */
+
+	/* availability of the optional readers' results */
+	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av;
+
+	/* deltas against the previous sample of the same task (tid, start time) */
+	bool have_delta;
+	double pcpu;		/* % of one CPU over the interval */
+	uint64_t d_minflt, d_majflt, d_vctx, d_ictx;
+};
+
+#endif

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* proc2.c - task enumeration and standard fields through libproc2 (the only libproc2 user) */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libproc2/misc.h>
+#include <libproc2/pids.h>
+#include <libproc2/stat.h>
+
+#include "lib/util.h"
+#include "sample/proc2.h"
+#include "sample/taskfiles.h"
+
+/* libproc2 4.0.5 dropped the fourth (info) argument of PIDS_VAL. */
+#ifdef HAVE_PIDS_VAL3
+#define VAL(idx, type, stack, info) PIDS_VAL(idx, type, stack)
+#else
+#define VAL(idx, type, stack, info) PIDS_VAL(idx, type, stack, info)
+#endif
+
+#define PF_KTHREAD 0x00200000UL
+
+/* Items of the per-task pass: everything here comes from stat (or the directory). */
+enum {
+	T_TID, T_TGID, T_PPID, T_EUID, T_STATE, T_NLWP, T_CPU, T_PRIO, T_NICE, T_POLICY,
+	T_START, T_UTIME, T_STIME, T_MINFLT, T_MAJFLT, T_VSIZE, T_RSS, T_FLAGS, T_COMM,
+	T_NITEMS
+};
+static enum pids_item task_items[T_NITEMS] = {
+	[T_TID] = PIDS_ID_TID, [T_TGID] = PIDS_ID_TGID, [T_PPID] = PIDS_ID_PPID,
+	[T_EUID] = PIDS_ID_EUID, [T_STATE] = PIDS_STATE, [T_NLWP] = PIDS_NLWP,
+	[T_CPU] = PIDS_PROCESSOR, [T_PRIO] = PIDS_PRIORITY, [T_NICE] = PIDS_NICE,
+	[T_POLICY] = PIDS_SCHED_CLASS, [T_START] = PIDS_TICS_BEGAN,
+	[T_UTIME] = PIDS_TICS_USER, [T_STIME] = PIDS_TICS_SYSTEM,
+	[T_MINFLT] = PIDS_FLT_MIN, [T_MAJFLT] = PIDS_FLT_MAJ, [T_VSIZE] = PIDS_VSIZE_BYTES,
+	[T_RSS] = PIDS_RSS, [T_FLAGS] = PIDS_FLAGS, [T_COMM] = PIDS_CMD,
+};
+
+/* Items of the per-process pass that only a process has (cmdline, status memory). */
+enum { P_PID, P_START, P_CMDLINE, P_ANON, P_FILE, P_SHMEM, P_SWAP, P_NITEMS };
+static enum pids_item proc_items[P_NITEMS] = {
+	[P_PID] = PIDS_ID_PID, [P_START] = PIDS_TICS_BEGAN, [P_CMDLINE] = PIDS_CMDLINE_V,
+	[P_ANON] = PIDS_VM_RSS_ANON, [P_FILE] = PIDS_VM_RSS_FILE,
+	[P_SHMEM] = PIDS_VM_RSS_SHARED, [P_SWAP] = PIDS_VM_SWAP,
+};
+
+enum { L_PID, L_PPID, L_EUID, L_START, L_COMM, L_NITEMS };
+static enum pids_item light_items[L_NITEMS] = {
+	[L_PID] = PIDS_ID_PID, [L_PPID] = PIDS_ID_PPID, [L_EUID] = PIDS_ID_EUID,
+	[L_START] = PIDS_TICS_BEGAN, [L_COMM] = PIDS_CMD,
+};
+
+struct proc2 {
+	unsigned readers;
+	struct pids_info *tasks;	/* stat items, threads or processes */
+	struct pids_info *procs;	/* per-process extras; NULL when none asked */
+	struct pids_info *light;
+	struct stat_info *stat;
+	int rootfd;
+	long pagesize;
+	int nproc_items;		/* how many of proc_items are used */
+};
+
+long proc2_hertz(void)
+{
+	static long hz;
+
+	if (!hz)
+		hz = procps_hertz_get();
+	return hz > 0 ? hz : 100;
+}
+
+double proc2_boot_time(void)
+{
+	double up = 0, idle = 0;
+	struct timespec now;
+
+	procps_uptime(&up, &idle);
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9 - up;
+}
+
+int proc2_open(struct proc2 **out, unsigned readers)
+{
+	struct proc2 *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return -ENOMEM;
+	p->readers = readers;
+	p->pagesize = sysconf(_SC_PAGESIZE);
+	p->rootfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->rootfd < 0) {
+		rc = -errno;
+		free(p);
+		return rc;
+	}
+	rc = procps_pids_new(&p->tasks, task_items, T_NITEMS);
+	if (rc < 0)
+		goto fail;
+	if (readers & (RD_CMDLINE | RD_STATUS_MEM)) {
+		/* only the items asked for: status is read only for memory columns */
+		p->nproc_items = (readers & RD_STATUS_MEM) ? P_NITEMS : P_CMDLINE + 1;
+		if (!(readers & RD_CMDLINE))
+			proc_items[P_CMDLINE] = PIDS_noop;
+		rc = procps_pids_new(&p->procs, proc_items, p->nproc_items);
+		if (rc < 0)
+			goto fail;
+	}
+	*out = p;
+	return 0;
+fail:
+	proc2_close(p);
+	return rc < 0 ? rc : -ENOMEM;
+}
+
+void proc2_close(struct proc2 *p)
+{
+	if (!p)
+		return;
+	if (p->tasks)
+		procps_pids_unref(&p->tasks);
+	if (p->procs)
+		procps_pids_unref(&p->procs);
+	if (p->light)
+		procps_pids_unref(&p->light);
+	if (p->stat)
+		procps_stat_unref(&p->stat);
+	if (p->rootfd >= 0)
+		close(p->rootfd);
+	free(p);
+}
+
+void proc2_free_tasks(struct task *tasks, size_t ntasks)
+{
+	for (size_t i = 0; i < ntasks; i++) {
+		free(tasks[i].comm);
+		free(tasks[i].cmd);
+		free(tasks[i].affinity);
+	}
+	free(tasks);
+}
+
+static struct pids_fetch *fetch(struct pids_info *info, const struct proc2_select *sel,
+				int threads)
+{
+	if (sel && sel->tgids) {
+		unsigned *ids;
+		struct pids_fetch *f;
+
+		if (sel->ntgids == 0)
+			return NULL;
+		ids = malloc(sel->ntgids * sizeof(*ids));
+		if (!ids)
+			return NULL;
+		for (size_t i = 0; i < sel->ntgids; i++)
+			ids[i] = (unsigned)sel->tgids[i];
+		f = procps_pids_select(info, ids, (int)sel->ntgids,
+				       threads ? PIDS_SELECT_PID_THREADS : PIDS_SELECT_PID);
+		free(ids);
+		return f;
+	}
+	return procps_pids_reap(info, threads ? PIDS_FETCH_THREADS_TOO : PIDS_FETCH_TASKS_ONLY);
+}
+
+/* Rows are kept sorted by (tgid, tid): a process's rows are contiguous, leader first. */
+static int cmp_task_id(const void *a, const void *b)
+{
+	const struct task *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* Join string vector into one line, arguments separated by spaces, then sanitize. */
+static char *join_cmdline(char **v)
+{
+	size_t len = 0, off = 0;
+	char *line, *out;
+
+	if (!v || !v[0] || !v[0][0])
+		return NULL;
+	for (size_t i = 0; v[i]; i++)
+		len += strlen(v[i]) + 1;
+	line = malloc(len + 1);
+	if (!line)
+		return NULL;
+	for (size_t i = 0; v[i]; i++) {
+		size_t l = strlen(v[i]);
+
+		if (off)
+			line[off++] = ' ';
+		memcpy(line + off, v[i], l);
+		off += l;
+	}
+	line[off] = '\0';
+	out = util_sanitize_dup(line, off);
+	free(line);
+	return out;
+}
+
+static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s, int threads)
+{
+	const char *comm;
+
+	memset(t, 0, sizeof(*t));
+	t->tid = threads ? VAL(T_TID, s_int, s, p->tasks) : VAL(T_TGID, s_int, s, p->tasks);
+	t->tgid = VAL(T_TGID, s_int, s, p->tasks);
+	t->ppid = VAL(T_PPID, s_int, s, p->tasks);
+	t->euid = VAL(T_EUID, u_int, s, p->tasks);
+	t->state = (char)VAL(T_STATE, s_ch, s, p->tasks);
+	t->nlwp = VAL(T_NLWP, s_int, s, p->tasks);
+	t->cpu = VAL(T_CPU, s_int, s, p->tasks);
+	t->prio = VAL(T_PRIO, s_int, s, p->tasks);
+	t->nice = VAL(T_NICE, s_int, s, p->tasks);
+	t->policy = VAL(T_POLICY, s_int, s, p->tasks);
+	t->start_ticks = VAL(T_START, ull_int, s, p->tasks);
+	t->utime_ticks = VAL(T_UTIME, ull_int, s, p->tasks);
+	t->stime_ticks = VAL(T_STIME, ull_int, s, p->tasks);
+	t->cpu_ticks = t->utime_ticks + t->stime_ticks;
+	t->minflt = VAL(T_MINFLT, ul_int, s, p->tasks);
+	t->majflt = VAL(T_MAJFLT, ul_int, s, p->tasks);
+	t->vsz = VAL(T_VSIZE, ul_int, s, p->tasks);
+	t->rss = VAL(T_RSS, ul_int, s, p->tasks) * (uint64_t)p->pagesize;
+	t->kthread = (VAL(T_FLAGS, ul_int, s, p->tasks) & PF_KTHREAD) != 0;
+	/* libproc2 < 4.0.6 may hand back NULL strings for a task that vanished mid-read */
+	comm = VAL(T_COMM, str, s, p->tasks);
+	t->comm = util_sanitize_dup(comm ? comm : "", comm ? strlen(comm) : 0);
+	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
+	t->whole = !threads || t->nlwp <= 1;
+}
+
+/* In a threads pass libproc2 returns the leader as the whole process (/proc/PID/stat):
+ * its times and faults are the sum over all threads. Replace them by the leader thread's
+ * own, from /proc/PID/task/PID/stat. Single-threaded processes need no fix. */
+static void fix_leader(struct proc2 *p, struct task *t)
+{
+	struct taskfiles_stat st;
+
+	if (t->tid != t->tgid || t->nlwp <= 1)
+		return;
+	if (taskfiles_thread_stat(p->rootfd, t->tgid, t->tid, t->start_ticks, &st))
+		return;		/* gone: the row goes with the next sample */
+	t->utime_ticks = st.utime;
+	t->stime_ticks = st.stime;
+	t->cpu_ticks = st.utime + st.stime;
+	t->minflt = st.minflt;
+	t->majflt = st.majflt;
+	t->state = st.state;
+	t->cpu = st.cpu;
+	t->whole = false;
+}
+
+/* Per-process pass: cmdline and status memory, matched to rows by (tgid, start). */
+static int add_proc_items(struct proc2 *p, const struct proc2_select *sel,
+			  struct task *tasks, size_t n)
+{
+	struct pids_fetch *f;
+	int total;
+
+	if (!p->procs || n == 0)
+		return 0;
+	errno = 0;
+	f = fetch(p->procs, sel, 0);
+	if (!f)
+		return errno ? -errno : -EIO;
+	total = f->counts->total;
+	for (int i = 0; i < total; i++) {
+		struct pids_stack *s = f->stacks[i];
+		pid_t pid = VAL(P_PID, s_int, s, p->procs);
+		uint64_t start = VAL(P_START, ull_int, s, p->procs);
+		struct task key = { .tgid = pid, .tid = pid }, *t;
+		char *cmd = NULL;
+
+		t = bsearch(&key, tasks, n, sizeof(*tasks), cmp_task_id);
+		if (!t || t->start_ticks != start)
+			continue;	/* not a row of ours, or the PID was reused in between */
+		if (p->readers & RD_CMDLINE)
+			cmd = join_cmdline(VAL(P_CMDLINE, strv, s, p->procs));
+		while (t > tasks && t[-1].tgid == pid)
+			t--;	/* after PID wrap-around a thread's TID can be below its TGID */
+		for (; t < tasks + n && t->tgid == pid; t++) {
+			if (p->readers & RD_CMDLINE) {
+				t->cmd = cmd ? strdup(cmd) : NULL;
+				t->cmd_av = TS_OK;
+			}
+			if (p->readers & RD_STATUS_MEM) {
+				t->rss_anon = (uint64_t)VAL(P_ANON, ul_int, s, p->procs) * 1024;
+				t->rss_file = (uint64_t)VAL(P_FILE, ul_int, s, p->procs) * 1024;
+				t->rss_shmem = (uint64_t)VAL(P_SHMEM, ul_int, s, p->procs) * 1024;
+				t->swap = (uint64_t)VAL(P_SWAP, ul_int, s, p->procs) * 1024;
+				t->mem_av = TS_OK;
+			}
+		}
+		free(cmd);
+	}
+	return 0;
+}
+
+int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
+	       struct task **tasks, size_t *ntasks)
+{
+	struct pids_fetch *f;
+	struct task *rows;
+	size_t n = 0;
+	int total;
+
+	*tasks = NULL;
+	*ntasks = 0;
+	if (sel && sel->tgids && sel->ntgids == 0)
+		return 0;
+	errno = 0;
+	f = fetch(p->tasks, sel, threads);
+	if (!f)
+		return errno ? -errno : -EIO;
+	total = f->counts->total;
+	if (total <= 0)
+		return 0;
+	rows = calloc((size_t)total, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (int i = 0; i < total; i++) {
+		struct task *t = &rows[n];
+
+		fill_task(p, t, f->stacks[i], threads);
+		if (!t->comm) {
+			proc2_free_tasks(rows, n);
+			return -ENOMEM;
+		}
+		if (t->tid <= 0 || t->tgid <= 0) {
+			free(t->comm);
+			continue;
+		}
+		if (threads)
+			fix_leader(p, t);
+		n++;
+	}
+	qsort(rows, n, sizeof(*rows), cmp_task_id);
+	/* a racy read may list a task twice; keep the first */
+	if (n > 1) {
+		size_t w = 1;
+
+		for (size_t r = 1; r < n; r++) {
+			if (rows[r].tid == rows[w - 1].tid && rows[r].tgid == rows[w - 1].tgid) {
+				free(rows[r].comm);
+				continue;
+			}
+			rows[w++] = rows[r];
+		}
+		n = w;
+	}
+	add_proc_items(p, sel, rows, n);
+	*tasks = rows;
+	*ntasks = n;
+	return 0;
+}
+
+int proc2_scan_light(struct proc2 *p, struct proc2_light **out, size_t *n)
+{
+	struct pids_fetch *f;
+	struct proc2_light *v;
+	int total;
+
+	*out = NULL;
+	*n = 0;
+	if (!p->light && procps_pids_new(&p->light, light_items, L_NITEMS) < 0)
+		return -ENOMEM;
+	errno = 0;
+	f = procps_pids_reap(p->light, PIDS_FETCH_TASKS_ONLY);
+	if (!f)
+		return errno ? -errno : -EIO;
+	total = f->counts->total;
+	if (total <= 0)
+		return 0;
+	v = calloc((size_t)total, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < total; i++) {
+		struct pids_stack *s = f->stacks[i];
+		const char *comm = VAL(L_COMM, str, s, p->light);
+
+		v[i].pid = VAL(L_PID, s_int, s, p->light);
+		v[i].ppid = VAL(L_PPID, s_int, s, p->light);
+		v[i].euid = VAL(L_EUID, u_int, s, p->light);
+		v[i].start_ticks = VAL(L_START, ull_int, s, p->light);
+		if (comm)
+			snprintf(v[i].comm, sizeof(v[i].comm), "%s", comm);
+	}
+	*out = v;
+	*n = (size_t)total;
+	return 0;
+}
+
+int proc2_cpu_busy(struct proc2 *p, double *busy)
+{
+	struct stat_result *tot, *bz;
+	long long dt, db;
+
+	if (!p->stat && procps_stat_new(&p->stat) < 0)
+		return -ENOMEM;
+	tot = procps_stat_get(p->stat, STAT_TIC_SUM_DELTA_TOTAL);
+	if (!tot)
+		return -EIO;
+	dt = tot->result.sl_int;
+	bz = procps_stat_get(p->stat, STAT_TIC_SUM_DELTA_BUSY);
+	if (!bz)
+		return -EIO;
+	db = bz->result.sl_int;
+	*busy = dt > 0 ? 100.0 * (double)db / (double)dt : 0.0;
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* proc2.h - task enumeration and standard fields through libproc2 (the only libproc2 user) */
+#ifndef TASKSCOPE_PROC2_H
+#define TASKSCOPE_PROC2_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "model/task.h"
+
+struct proc2;
+
+/* Which tasks a scan returns. */
+struct proc2_select {
+	const pid_t *tgids;	/* NULL: every process */
+	size_t ntgids;
+};
+
+/* Light per-process record used to resolve targets (command names, descendants). */
+struct proc2_light {
+	pid_t pid;
+	pid_t ppid;
+	uid_t euid;
+	uint64_t start_ticks;
+	char comm[64];		/* raw, NOT sanitized: for matching only, never output */
+};
+
+/* readers: RD_* bits the views need beyond RD_STAT */
+int proc2_open(struct proc2 **out, unsigned readers);
+void proc2_close(struct proc2 *p);
+
+/* One scan. threads: a row per thread (PIDS_FETCH_THREADS_TOO with stat items only, plus a
+ * tasks-only pass for per-process items), else a row per process. Rows are malloc'ed into
+ * *tasks (strings malloc'ed per row; free with proc2_free_tasks). */
+int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
+	       struct task **tasks, size_t *ntasks);
+void proc2_free_tasks(struct task *tasks, size_t ntasks);
+
+/* Every process, stat only: pid, ppid, euid, start time, comm. */
+int proc2_scan_light(struct proc2 *p, struct proc2_light **out, size_t *n);
+
+/* Busy % of all CPUs since the previous call (first call: since boot). */
+int proc2_cpu_busy(struct proc2 *p, double *busy);
+
+long proc2_hertz(void);
+/* boot time, seconds since the epoch */
+double proc2_boot_time(void);
+
+#endif

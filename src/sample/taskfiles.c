@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* taskfiles.c - own readers of per-task /proc files that libproc2 does not expose */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sample/taskfiles.h"
+
+enum ts_avail taskfiles_avail(int err)
+{
+	switch (err) {
+	case 0:
+		return TS_OK;
+	case -EACCES:
+	case -EPERM:
+		return TS_DENIED;
+	case -ENOSYS:
+	case -EOPNOTSUPP:
+		return TS_UNSUPPORTED;
+	default:
+		return TS_GONE;
+	}
+}
+
+/* Next space-separated field of stat; advances *p. */
+static int stat_next(const char **p, const char *end, uint64_t *v)
+{
+	const char *q = *p;
+	const char *stop;
+	int rc;
+
+	while (q < end && *q == ' ')
+		q++;
+	if (q >= end)
+		return -EINVAL;
+	if (*q == '-') {
+		/* a negative field (e.g. prio of a real-time task): keep its magnitude, flag it */
+		rc = util_scan_u64(q + 1, &stop, v);
+		if (rc)
+			return rc;
+		*v = (uint64_t)(-(int64_t)*v);
+	} else {
+		rc = util_scan_u64(q, &stop, v);
+		if (rc)
+			return rc;
+	}
+	if (stop < end && *stop != ' ' && *stop != '\n')
+		return -EINVAL;
+	*p = stop;
+	return 0;
+}
+
+int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
+{
+	const char *end = buf + len, *open, *close = NULL, *p;
+	uint64_t f[52];
+	size_t n = 0, clen;
+	uint64_t pid;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->cpu = -1;
+	open = memchr(buf, '(', len);
+	if (!open)
+		return -EINVAL;
+	for (p = end; p > open; p--)
+		if (p[-1] == ')') {
+			close = p - 1;
+			break;
+		}
+	if (!close)
+		return -EINVAL;
+	/* pid before the comm */
+	{
+		char tmp[24];
+		size_t tl = (size_t)(open - buf);
+
+		while (tl && buf[tl - 1] == ' ')
+			tl--;
+		if (tl == 0 || tl >= sizeof(tmp))
+			return -EINVAL;
+		memcpy(tmp, buf, tl);
+		tmp[tl] = '\0';
+		rc = util_parse_u64(tmp, 4194304, &pid);
+		if (rc)
+			return rc;
+		st->pid = (pid_t)pid;
+	}
+	clen = (size_t)(close - open - 1);
+	if (clen >= sizeof(st->comm))
+		clen = sizeof(st->comm) - 1;
+	memcpy(st->comm, open + 1, clen);
+	st->comm[clen] = '\0';
+
+	p = close + 1;
+	while (p < end && *p == ' ')
+		p++;
+	if (p >= end || *p < 'A' || *p > 'z')
+		return -EINVAL;
+	st->state = *p++;
+	/* fields 4.. from the kernel's proc(5) numbering; f[0] is field 4 (ppid) */
+	while (n < ARRAY_SIZE(f) && p < end && *p != '\n') {
+		rc = stat_next(&p, end, &f[n]);
+		if (rc)
+			return rc;
+		n++;
+	}
+	/* need at least up to field 23 (vsize) and 24 (rss) */
+	if (n < 21)
+		return -EINVAL;
+#define F(k) f[(k) - 4]
+	st->ppid = (pid_t)F(4);
+	st->flags = (unsigned long)F(9);
+	st->minflt = F(10);
+	st->majflt = F(12);
+	st->utime = F(14);
+	st->stime = F(15);
+	st->prio = (long)(int64_t)F(18);
+	st->nice = (long)(int64_t)F(19);
+	st->nlwp = (long)(int64_t)F(20);
+	st->start = F(22);
+	st->vsize = F(23);
+	st->rss_pages = F(24);
+	if (n >= 39 - 3)
+		st->cpu = (int)F(39);
+	if (n >= 41 - 3)
+		st->policy = (unsigned)F(41);
+#undef F
+	return 0;
+}
+
+int taskfiles_parse_ctxsw(const char *buf, size_t len, uint64_t *vol, uint64_t *invol)
+{
+	static const char kv[] = "voluntary_ctxt_switches:";
+	static const char kn[] = "nonvoluntary_ctxt_switches:";
+	const char *p = buf, *end = buf + len;
+	int found = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		uint64_t *dst = NULL;
+		const char *v = NULL;
+
+		if ((size_t)(le - p) > sizeof(kv) - 1 && !memcmp(p, kv, sizeof(kv) - 1)) {
+			dst = vol;
+			v = p + sizeof(kv) - 1;
+		} else if ((size_t)(le - p) > sizeof(kn) - 1 && !memcmp(p, kn, sizeof(kn) - 1)) {
+			dst = invol;
+			v = p + sizeof(kn) - 1;
+		}
+		if (dst) {
+			const char *stop;
+
+			while (v < le && (*v == ' ' || *v == '\t'))
+				v++;
+			if (util_scan_u64(v, &stop, dst) || stop != le)
+				return -EINVAL;
+			found |= dst == vol ? 1 : 2;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return found == 3 ? 0 : -EINVAL;
+}
+
+int taskfiles_open_task(int rootfd, pid_t tgid, pid_t tid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/task/%d", (int)tgid, (int)tid);
+	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int taskfiles_read(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
+{
+	size_t off = 0;
+	int fd, rc = 0;
+
+	if (cap < 2)
+		return -EINVAL;
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r = read(fd, buf + off, cap - 1 - off);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+		if (off == cap - 1) {
+			char c;
+
+			r = read(fd, &c, 1);
+			if (r > 0)
+				rc = -EFBIG;
+			break;
+		}
+	}
+	close(fd);
+	buf[off] = '\0';
+	if (len)
+		*len = off;
+	return rc;
+}
+
+/* Open the task directory and check that it is still the task started at start_ticks. */
+static int open_checked(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
+			struct taskfiles_stat *st)
+{
+	char buf[1024];
+	size_t len;
+	int dfd, rc;
+
+	dfd = taskfiles_open_task(rootfd, tgid, tid);
+	if (dfd < 0)
+		return dfd;
+	rc = taskfiles_read(dfd, "stat", buf, sizeof(buf), &len);
+	if (!rc)
+		rc = taskfiles_parse_stat(buf, len, st);
+	if (!rc && st->start != start_ticks)
+		rc = -ESRCH;
+	if (rc) {
+		close(dfd);
+		return rc;
+	}
+	return dfd;
+}
+
+int taskfiles_thread_stat(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
+			  struct taskfiles_stat *st)
+{
+	int dfd = open_checked(rootfd, tgid, tid, start_ticks, st);
+
+	if (dfd < 0)
+		return dfd;
+	close(dfd);
+	return 0;
+}
+
+int taskfiles_ctxsw(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
+		    uint64_t *vol, uint64_t *invol)
+{
+	struct taskfiles_stat st;
+	char buf[16384];
+	size_t len;
+	int dfd, rc;
+
+	dfd = open_checked(rootfd, tgid, tid, start_ticks, &st);
+	if (dfd < 0)
+		return dfd;
+	rc = taskfiles_read(dfd, "status", buf, sizeof(buf), &len);
+	close(dfd);
+	if (rc == -EFBIG)
+		rc = 0;		/* parse what fits: the parser says if the counters are missing */
+	if (rc)
+		return rc;
+	return taskfiles_parse_ctxsw(buf, len, vol, invol);
+}
+
+int taskfiles_affinity(pid_t tid, struct cpulist *cl)
+{
+	int ncpus = 1024;
+
+	for (;;) {
+		int rc = util_cpulist_init(cl, ncpus);
+
+		if (rc)
+			return rc;
+		if (sched_getaffinity(tid, cl->size, cl->set) == 0)
+			return 0;
+		rc = -errno;
+		util_cpulist_free(cl);
+		if (rc != -EINVAL || ncpus >= (1 << 22))
+			return rc;
+		ncpus *= 4;	/* the kernel's mask is larger than ours: grow */
+	}
+}

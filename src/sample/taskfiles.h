@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* taskfiles.h - own readers of per-task /proc files that libproc2 does not expose */
+#ifndef TASKSCOPE_TASKFILES_H
+#define TASKSCOPE_TASKFILES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "lib/util.h"
+#include "model/task.h"
+
+/* The fields of /proc/PID[/task/TID]/stat that taskscope uses. */
+struct taskfiles_stat {
+	pid_t pid;
+	char comm[64];		/* raw bytes between the first '(' and the last ')', truncated */
+	char state;
+	pid_t ppid;
+	unsigned long flags;
+	uint64_t minflt, majflt;
+	uint64_t utime, stime;
+	long prio, nice, nlwp;
+	uint64_t start;
+	uint64_t vsize;
+	uint64_t rss_pages;
+	int cpu;		/* -1 when the kernel's line is too short to have it */
+	unsigned policy;
+};
+
+/* Parsers: untrusted text in, 0 or -EINVAL/-ERANGE out. */
+int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st);
+int taskfiles_parse_ctxsw(const char *buf, size_t len, uint64_t *vol, uint64_t *invol);
+
+/* Open /proc/TGID/task/TID (relative to rootfd, normally /proc) as a directory fd. */
+int taskfiles_open_task(int rootfd, pid_t tgid, pid_t tid);
+/* Read a whole small file relative to dirfd into buf (NUL-terminated), at most cap-1 bytes.
+ * -ENOENT/-ESRCH: gone; -EACCES/-EPERM: denied; -EFBIG: longer than cap-1. */
+int taskfiles_read(int dirfd, const char *name, char *buf, size_t cap, size_t *len);
+
+/* Thread-level stat of TID, checked to be the task that started at start_ticks
+ * (-ESRCH if the TID now names another task). */
+int taskfiles_thread_stat(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
+			  struct taskfiles_stat *st);
+/* voluntary/involuntary context switches of TID from its status, identity checked. */
+int taskfiles_ctxsw(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
+		    uint64_t *vol, uint64_t *invol);
+/* CPU affinity of any task (sched_getaffinity); cl is allocated by the callee. */
+int taskfiles_affinity(pid_t tid, struct cpulist *cl);
+
+/* Map a reader's -errno to what the user is told. */
+enum ts_avail taskfiles_avail(int err);
+
+#endif

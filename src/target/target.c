@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* target.c - what is watched: all tasks, PIDs, a user, command names, or a spawned job */
+#include "config.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "model/snapshot.h"
+#include "sample/proc2.h"
+#include "target/target.h"
+
+void target_init(struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+void target_free(struct target *t)
+{
+	free(t->pids);
+	free(t->user);
+	for (size_t i = 0; i < t->nnames; i++)
+		free(t->names[i]);
+	free(t->names);
+	target_init(t);
+}
+
+bool target_is_all(const struct target *t)
+{
+	return !t->npids && !t->have_user && !t->nnames && !t->spawn_root;
+}
+
+int target_add_pids(struct target *t, const char *list)
+{
+	return util_parse_pidlist(list, &t->pids, &t->npids);
+}
+
+int target_set_user(struct target *t, const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	uint64_t uid;
+
+	if (pw) {
+		t->uid = pw->pw_uid;
+	} else if (util_parse_u64(user, 0xfffffffeU, &uid) == 0) {
+		t->uid = (uid_t)uid;
+	} else {
+		return -ENOENT;
+	}
+	free(t->user);
+	t->user = util_sanitize_dup(user, strlen(user));
+	t->have_user = true;
+	return t->user ? 0 : -ENOMEM;
+}
+
+int target_add_names(struct target *t, const char *list)
+{
+	const char *p = list;
+
+	if (!*list)
+		return -EINVAL;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char **v;
+
+		if (len == 0 || len > 64)
+			return -EINVAL;
+		v = realloc(t->names, (t->nnames + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		t->names = v;
+		v[t->nnames] = strndup(p, len);
+		if (!v[t->nnames])
+			return -ENOMEM;
+		t->nnames++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+static bool name_matches(const struct target *t, const char *comm)
+{
+	for (size_t i = 0; i < t->nnames; i++)
+		if (!strcmp(t->names[i], comm))
+			return true;
+	return false;
+}
+
+static int cmp_light(const void *a, const void *b)
+{
+	const struct proc2_light *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* 1 if p descends from root, 0 if not; mark: 0 unknown, 1 yes, 2 no */
+static int descends(const struct proc2_light *v, size_t n, unsigned char *mark, size_t i,
+		    pid_t root)
+{
+	size_t depth = 0;
+	size_t chain[64];
+	int verdict = 0;
+
+	for (;;) {
+		const struct proc2_light key = { .pid = v[i].ppid }, *par;
+
+		if (mark[i]) {
+			verdict = mark[i] == 1;
+			break;
+		}
+		if (depth < ARRAY_SIZE(chain))
+			chain[depth++] = i;
+		if (v[i].ppid == root) {
+			verdict = 1;
+			break;
+		}
+		if (v[i].ppid <= 1 || v[i].pid == root) {
+			verdict = 0;
+			break;
+		}
+		par = bsearch(&key, v, n, sizeof(*v), cmp_light);
+		if (!par) {
+			verdict = 0;
+			break;
+		}
+		i = (size_t)(par - v);
+		if (depth >= ARRAY_SIZE(chain))
+			break;	/* very deep: decide without memo for the rest */
+	}
+	for (size_t k = 0; k < depth; k++)
+		mark[chain[k]] = verdict ? 1 : 2;
+	return verdict;
+}
+
+int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all)
+{
+	struct proc2_light *v = NULL;
+	size_t nv = 0, cnt = 0;
+	unsigned char *mark = NULL;
+	pid_t *out;
+	int rc;
+
+	*tgids = NULL;
+	*n = 0;
+	*all = false;
+	if (target_is_all(t)) {
+		*all = true;
+		return 0;
+	}
+	if (!t->have_user && !t->nnames && !t->spawn_root) {
+		/* PIDs only: no scan needed, vanished ones are simply not found */
+		out = malloc(t->npids * sizeof(*out));
+		if (!out)
+			return -ENOMEM;
+		for (size_t i = 0; i < t->npids; i++)
+			out[i] = t->pids[i];
+		*tgids = out;
+		*n = t->npids;
+		return 0;
+	}
+	rc = sampler_list_processes(s, &v, &nv);
+	if (rc)
+		return rc;
+	qsort(v, nv, sizeof(*v), cmp_light);
+	out = malloc((nv + t->npids + 1) * sizeof(*out));
+	mark = calloc(nv + 1, 1);
+	if (!out || !mark) {
+		free(out);
+		free(mark);
+		free(v);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		bool hit = false;
+
+		for (size_t k = 0; k < t->npids && !hit; k++)
+			hit = v[i].pid == t->pids[k];
+		if (!hit && t->have_user)
+			hit = v[i].euid == t->uid;
+		if (!hit && t->nnames)
+			hit = name_matches(t, v[i].comm);
+		if (!hit && t->spawn_root)
+			hit = v[i].pid != t->spawn_root && descends(v, nv, mark, i, t->spawn_root);
+		if (hit)
+			out[cnt++] = v[i].pid;
+	}
+	free(mark);
+	free(v);
+	*tgids = out;
+	*n = cnt;
+	return 0;
+}
+
+int target_check(struct target *t, struct sampler *s, char *what, size_t len)
+{
+	pid_t *tg = NULL;
+	size_t n = 0;
+	bool all;
+	int rc;
+
+	for (size_t i = 0; i < t->npids; i++) {
+		if (kill(t->pids[i], 0) && errno == ESRCH) {
+			snprintf(what, len, "no such process: %d", t->pids[i]);
+			return -ESRCH;
+		}
+	}
+	if (!t->nnames && !t->have_user)
+		return 0;
+	rc = target_resolve(t, s, &tg, &n, &all);
+	free(tg);
+	if (rc)
+		return rc;
+	if (n == 0) {
+		char names[256] = "";
+
+		if (t->nnames) {
+			size_t off = 0;
+
+			for (size_t i = 0; i < t->nnames && off + 2 < sizeof(names); i++)
+				off += util_sanitize(t->names[i], strlen(t->names[i]),
+						     names + off, sizeof(names) - off) ;
+			snprintf(what, len, "no process named '%s'%s", names,
+				 t->nnames > 1 ? " (or the other names)" : "");
+		} else {
+			snprintf(what, len, "no process of user '%s'", t->user);
+		}
+		return -ESRCH;
+	}
+	return 0;
+}
+
+void target_describe(const struct target *t, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (target_is_all(t)) {
+		snprintf(buf, len, "all tasks");
+		return;
+	}
+	if (t->spawn_root) {
+		snprintf(buf, len, "spawned job");
+		return;
+	}
+	if (t->npids) {
+		off += (size_t)snprintf(buf + off, len - off, "PID%s ", t->npids > 1 ? "s" : "");
+		for (size_t i = 0; i < t->npids && off < len; i++)
+			off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? "," : "", t->pids[i]);
+	}
+	if (t->have_user && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "%suser %s", off ? ", " : "", t->user);
+	if (t->nnames && off < len) {
+		char nm[80];
+
+		util_sanitize(t->names[0], strlen(t->names[0]), nm, sizeof(nm));
+		snprintf(buf + off, len - off, "%scommand %s%s", off ? ", " : "", nm,
+			 t->nnames > 1 ? ",..." : "");
+	}
+}

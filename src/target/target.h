@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* target.h - what is watched: all tasks, PIDs, a user, command names, or a spawned job */
+#ifndef TASKSCOPE_TARGET_H
+#define TASKSCOPE_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sampler;
+
+struct target {
+	int *pids;		/* -p, union of all lists */
+	size_t npids;
+	bool have_user;		/* -u */
+	uid_t uid;
+	char *user;		/* as given, for messages (sanitized) */
+	char **names;		/* -C */
+	size_t nnames;
+	pid_t spawn_root;	/* spawn: follow the descendants of this process (taskscope) */
+};
+
+void target_init(struct target *t);
+void target_free(struct target *t);
+bool target_is_all(const struct target *t);
+/* -EINVAL bad syntax, -ERANGE bad number */
+int target_add_pids(struct target *t, const char *list);
+/* user name or number; -ENOENT if no such user */
+int target_set_user(struct target *t, const char *user);
+/* comma-separated process names (as in /proc/PID/comm) */
+int target_add_names(struct target *t, const char *list);
+/* Check at start that the targets name something: -ESRCH with *what naming the first PID
+ * that does not exist or the name nothing matches (static or malloc'ed into buf). */
+int target_check(struct target *t, struct sampler *s, char *what, size_t len);
+/* The processes to sample now: *all true for every process, else a malloc'ed list. */
+int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all);
+/* "all tasks", "PIDs 1,2", "user root", ... */
+void target_describe(const struct target *t, char *buf, size_t len);
+
+#endif

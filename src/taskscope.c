@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* taskscope.c - main: options, subcommand dispatch, and the batch task view loop */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "model/columns.h"
+#include "model/snapshot.h"
+#include "target/spawn.h"
+#include "target/target.h"
+#include "taskscope.h"
+#include "view/batch.h"
+#include "workload/workload.h"
+
+#define MAX_DELAY (24.0 * 3600.0)
+#define MAX_ITERATIONS 1000000000ULL
+#define PRIME_MAX 0.5	/* the first sample's interval is at most this long */
+
+struct opts {
+	bool batch;
+	bool threads;
+	bool json, raw, bytes;
+	bool list_columns;
+	uint64_t iterations;	/* 0: until the targets are gone */
+	double delay;
+	const char *output;
+	const char *output_file;
+	struct target target;
+	char **cmd;		/* after "--" */
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " taskscope [options] [-- command [args...]]\n"
+	      " taskscope workload [options]\n"
+	      "\n"
+	      "Shows tasks (processes and threads) sampled from /proc: a table per sample.\n"
+	      "\n"
+	      "Commands:\n"
+	      " workload            run built-in thread/process workloads (see 'taskscope workload --help')\n"
+	      "\n"
+	      "Targets (default: all tasks):\n"
+	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
+	      " -u, --user USER           processes of this user (name or number)\n"
+	      " -C, --command NAME[,...]  processes with this name (as in /proc/PID/comm)\n"
+	      " -- command [args...]      run the command and follow it and all its descendants;\n"
+	      "                           taskscope exits with its exit status\n"
+	      "\n"
+	      "Options:\n"
+	      " -b, --batch               batch tables (the default when stdout is not a terminal)\n"
+	      " -n, --iterations N        stop after N samples\n"
+	      " -d, --delay SECONDS       time between samples (default 1; 0 allowed)\n"
+	      " -H, --threads             a row per thread instead of per process\n"
+	      " -o, --output LIST         columns to show (+LIST adds to the defaults)\n"
+	      "     --list-columns        list every column with its help and exit\n"
+	      " -J, --json                one JSON document per sample\n"
+	      " -r, --raw                 raw output: no alignment, no summary line\n"
+	      "     --bytes               sizes in bytes instead of human-readable units\n"
+	      "     --output-file FILE    write the report to FILE (with a spawned command the\n"
+	      "                           report goes to stderr by default)\n"
+	      " -h, --help                show this help and exit\n"
+	      " -V, --version             show the version and exit\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 runtime failure, 2 usage error, or the spawned command's status.\n"
+	      "See taskscope(1).\n", out);
+}
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("taskscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'taskscope --help' for more information.\n", stderr);
+	return TS_EXIT_USAGE;
+}
+
+static void list_columns(FILE *out)
+{
+	for (size_t i = 0; i < columns_count(); i++) {
+		const struct column *c = columns_get(i);
+
+		fprintf(out, "%10s  %s%s%s\n", c->name, c->help,
+			(c->flags & CF_PROCESS) ? " [process]" : "",
+			(c->flags & CF_INTERVAL) ? " [interval]" : "");
+	}
+}
+
+/* Show an argument the user gave in a message: never raw control bytes. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	util_sanitize(s, strlen(s), buf, len);
+	return buf;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE };
+	static const struct option longopts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "threads", no_argument, NULL, 'H' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+		{ "json", no_argument, NULL, 'J' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "bytes", no_argument, NULL, OPT_BYTES },
+		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "command", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char sbuf[128];
+	int c, rc;
+
+	o->delay = 1.0;
+	while ((c = getopt_long(argc, argv, "+bn:d:Ho:Jrp:u:C:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o->batch = true;
+			break;
+		case 'n':
+			if (util_parse_u64(optarg, MAX_ITERATIONS, &o->iterations) ||
+			    o->iterations == 0)
+				return usage_error("invalid --iterations '%s': a whole number from 1 to %llu",
+						   shown(optarg, sbuf, sizeof(sbuf)),
+						   (unsigned long long)MAX_ITERATIONS);
+			break;
+		case 'd':
+			if (util_parse_seconds(optarg, MAX_DELAY, &o->delay))
+				return usage_error("invalid --delay '%s': seconds from 0 to %.0f",
+						   shown(optarg, sbuf, sizeof(sbuf)), MAX_DELAY);
+			break;
+		case 'H':
+			o->threads = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_LIST_COLUMNS:
+			o->list_columns = true;
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case 'r':
+			o->raw = true;
+			break;
+		case OPT_BYTES:
+			o->bytes = true;
+			break;
+		case OPT_OUTPUT_FILE:
+			o->output_file = optarg;
+			break;
+		case 'p':
+			rc = target_add_pids(&o->target, optarg);
+			if (rc == -ENOMEM)
+				return TS_EXIT_FAILURE;
+			if (rc)
+				return usage_error("invalid --pid '%s': %s",
+						   shown(optarg, sbuf, sizeof(sbuf)),
+						   rc == -ERANGE ? "PIDs are 1 to 4194304"
+								 : "expected PID[,PID...]");
+			break;
+		case 'u':
+			rc = target_set_user(&o->target, optarg);
+			if (rc == -ENOENT) {
+				fprintf(stderr, "taskscope: unknown user '%s'\n",
+					shown(optarg, sbuf, sizeof(sbuf)));
+				return TS_EXIT_FAILURE;
+			}
+			if (rc)
+				return TS_EXIT_FAILURE;
+			break;
+		case 'C':
+			rc = target_add_names(&o->target, optarg);
+			if (rc == -EINVAL)
+				return usage_error("invalid --command '%s': expected NAME[,NAME...]",
+						   shown(optarg, sbuf, sizeof(sbuf)));
+			if (rc)
+				return TS_EXIT_FAILURE;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(TS_EXIT_OK);
+		case 'V':
+			printf("taskscope %s\n", PACKAGE_VERSION);
+			exit(TS_EXIT_OK);
+		default:
+			fputs("Try 'taskscope --help' for more information.\n", stderr);
+			return TS_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		/* getopt stops at "--" (and at the first non-option with "+") */
+		if (strcmp(argv[optind - 1], "--") != 0)
+			return usage_error("unexpected argument '%s' (a command to run goes after '--')",
+					   shown(argv[optind], sbuf, sizeof(sbuf)));
+		o->cmd = &argv[optind];
+	} else if (optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--")) {
+		return usage_error("no command after '--'");
+	}
+	if (o->json && o->raw)
+		return usage_error("--json and --raw cannot be used together");
+	if (o->cmd && !target_is_all(&o->target))
+		return usage_error("-p, -u and -C cannot be used with a command to run ('--')");
+	return -1;
+}
+
+/* Sleep until deadline, following the spawned job if there is one. */
+static void wait_until(struct spawn *sp, double deadline)
+{
+	for (;;) {
+		double left = deadline - util_monotonic();
+
+		if (left <= 0)
+			return;
+		if (!sp) {
+			struct timespec ts = { (time_t)left,
+					       (long)((left - (double)(time_t)left) * 1e9) };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		spawn_wait(sp, left);
+		spawn_reap(sp, false);
+		if (sp->all_done)
+			return;
+	}
+}
+
+/* Set of task identities seen during a job, for the summary. */
+struct seen {
+	uint64_t *ids;
+	size_t n, cap;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void seen_add(struct seen *s, pid_t id, uint64_t start)
+{
+	uint64_t key = ((uint64_t)(uint32_t)id << 40) ^ start;
+
+	if (s->n && bsearch(&key, s->ids, s->n, sizeof(key), cmp_u64))
+		return;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		uint64_t *v = realloc(s->ids, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		s->ids = v;
+		s->cap = cap;
+	}
+	s->ids[s->n++] = key;
+	qsort(s->ids, s->n, sizeof(key), cmp_u64);
+}
+
+struct job_stats {
+	struct seen procs, threads;
+	uint64_t peak_rss;
+	struct sampler *tsampler;	/* a threads sampler when the view is per process */
+};
+
+static void job_account(struct job_stats *js, const struct snapshot *sn,
+			const pid_t *tgids, size_t n)
+{
+	const struct snapshot *th = sn;
+
+	if (sn->total_rss > js->peak_rss)
+		js->peak_rss = sn->total_rss;
+	for (size_t i = 0; i < sn->ntasks; i++)
+		if (sn->tasks[i].tid == sn->tasks[i].tgid)
+			seen_add(&js->procs, sn->tasks[i].tgid, sn->tasks[i].start_ticks);
+	if (!sn->threads) {
+		if (!js->tsampler || sampler_take(js->tsampler, tgids, n, &th))
+			return;
+	}
+	for (size_t i = 0; i < th->ntasks; i++)
+		seen_add(&js->threads, th->tasks[i].tid, th->tasks[i].start_ticks);
+}
+
+static void job_summary(const struct spawn *sp, const struct job_stats *js, const char *cmd)
+{
+	struct rusage ru;
+	char name[128], rss[16];
+	double wall = (sp->end_mono ? sp->end_mono : util_monotonic()) - sp->start_mono;
+
+	util_sanitize(cmd, strlen(cmd), name, sizeof(name));
+	getrusage(RUSAGE_CHILDREN, &ru);
+	fprintf(stderr, "taskscope: job '%s' ", name);
+	if (WIFSIGNALED(sp->status))
+		fprintf(stderr, "killed by signal %d (%s)", WTERMSIG(sp->status),
+			strsignal(WTERMSIG(sp->status)));
+	else
+		fprintf(stderr, "exited with status %d", spawn_exit_code(sp));
+	fprintf(stderr, "; wall %.2fs, CPU user %.2fs system %.2fs; seen %zu processes, "
+		"%zu threads; peak RSS sum %s\n", wall,
+		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
+		js->procs.n, js->threads.n, util_size_human(js->peak_rss, rss, sizeof(rss)));
+}
+
+static int run_tasks(struct opts *o)
+{
+	const struct column **cols = NULL;
+	size_t ncols = 0;
+	struct sampler *smp = NULL;
+	struct spawn sp, *spp = NULL;
+	struct job_stats js;
+	struct batch_opts bo;
+	struct col_ctx ctx;
+	char what[256], errbuf[256];
+	FILE *out = stdout;
+	unsigned long seq = 0;
+	bool reporting = true;
+	int rc, status = TS_EXIT_OK;
+	double next;
+
+	memset(&js, 0, sizeof(js));
+	if (o->output) {
+		char *bad = NULL;
+
+		rc = columns_parse_list(o->output, o->threads, &cols, &ncols, &bad);
+		if (rc == -EINVAL) {
+			usage_error("unknown column '%s' in --output (see --list-columns)",
+				    bad ? bad : "");
+			free(bad);
+			return TS_EXIT_USAGE;
+		}
+	} else {
+		rc = columns_defaults(o->threads, &cols, &ncols);
+	}
+	if (rc) {
+		fprintf(stderr, "taskscope: %s\n", strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	if (o->output_file) {
+		out = fopen(o->output_file, "we");
+		if (!out) {
+			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
+				shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
+			free(cols);
+			return TS_EXIT_FAILURE;
+		}
+	} else if (o->cmd) {
+		out = stderr;	/* the job's stdout is its own */
+	}
+	rc = sampler_new(&smp, columns_readers(cols, ncols), o->threads);
+	if (rc) {
+		fprintf(stderr, "taskscope: cannot read /proc: %s\n", strerror(-rc));
+		status = TS_EXIT_FAILURE;
+		goto out;
+	}
+	rc = target_check(&o->target, smp, errbuf, sizeof(errbuf));
+	if (rc) {
+		if (rc == -ESRCH)
+			fprintf(stderr, "taskscope: %s\n", errbuf);
+		else
+			fprintf(stderr, "taskscope: %s\n", strerror(-rc));
+		status = TS_EXIT_FAILURE;
+		goto out;
+	}
+	if (o->cmd) {
+		if (!o->threads)
+			sampler_new(&js.tsampler, 0, true);
+		o->target.spawn_root = getpid();
+		rc = spawn_start(&sp, o->cmd);
+		if (rc) {
+			fprintf(stderr, "taskscope: cannot run '%s': %s\n",
+				shown(o->cmd[0], errbuf, sizeof(errbuf)), strerror(-rc));
+			status = rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ||
+				 rc == -ENOEXEC || rc == -EISDIR || rc == -EPERM ||
+				 rc == -ELOOP || rc == -ENAMETOOLONG
+				 ? spawn_exec_failure_code(-rc) : TS_EXIT_FAILURE;
+			goto out;
+		}
+		spp = &sp;
+	}
+	target_describe(&o->target, what, sizeof(what));
+	bo = (struct batch_opts){ .cols = cols, .ncols = ncols, .json = o->json, .raw = o->raw,
+				  .bytes = o->bytes, .what = what, .out = out };
+	ctx = (struct col_ctx){ .sampler = smp, .threads = o->threads };
+
+	next = util_monotonic();
+	for (bool first = true; ; first = false) {
+		pid_t *tgids = NULL;
+		size_t n = 0;
+		bool all;
+		const struct snapshot *sn;
+		int sig;
+
+		if (spp) {
+			spawn_reap(spp, false);
+			while ((sig = spawn_take_pending()) != 0)
+				;	/* the child is gone: its orphans get terminal signals themselves */
+		}
+		rc = target_resolve(&o->target, smp, &tgids, &n, &all);
+		if (!rc)
+			rc = sampler_take(smp, all ? NULL : tgids, n, &sn);
+		if (rc) {
+			free(tgids);
+			fprintf(stderr, "taskscope: sampling failed: %s\n", strerror(-rc));
+			status = TS_EXIT_FAILURE;
+			break;
+		}
+		if (spp)
+			job_account(&js, sn, tgids, n);
+		free(tgids);
+		if (!first && reporting) {
+			seq++;
+			rc = batch_print(&bo, &ctx, sn, seq);
+			if (rc == -EPIPE) {
+				reporting = false;	/* the reader went away: stop quietly */
+			} else if (rc) {
+				fprintf(stderr, "taskscope: cannot write the report: %s\n",
+					strerror(-rc));
+				status = TS_EXIT_FAILURE;
+				reporting = false;
+			}
+			if (o->iterations && seq >= o->iterations)
+				reporting = false;
+		}
+		/* the watched tasks are all gone: nothing more to show */
+		if (!first && !all && sn->ntasks == 0 && (!spp || spp->all_done))
+			break;
+		if (!reporting && (!spp || spp->all_done))
+			break;
+		if (!reporting) {
+			spawn_reap(spp, true);	/* follow the job to its end, quietly */
+			continue;
+		}
+		if (spp && spp->all_done)
+			break;
+		next = first ? util_monotonic() + (o->delay < PRIME_MAX ? o->delay : PRIME_MAX)
+			     : next + o->delay;
+		if (next < util_monotonic())
+			next = util_monotonic();
+		wait_until(spp, next);
+	}
+	if (spp) {
+		while (!spp->all_done)
+			spawn_reap(spp, true);
+		job_summary(spp, &js, o->cmd[0]);
+		status = spawn_exit_code(spp);
+	}
+out:
+	sampler_free(js.tsampler);
+	free(js.procs.ids);
+	free(js.threads.ids);
+	sampler_free(smp);
+	free(cols);
+	if (out != stdout && out != stderr && fclose(out) && status == TS_EXIT_OK) {
+		fprintf(stderr, "taskscope: cannot write '%s': %s\n",
+			shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
+		status = TS_EXIT_FAILURE;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
+	if (argc > 1 && !strcmp(argv[1], "workload"))
+		return workload_main(argc - 1, argv + 1);
+
+	memset(&o, 0, sizeof(o));
+	target_init(&o.target);
+	rc = parse_opts(argc, argv, &o);
+	if (rc >= 0) {
+		target_free(&o.target);
+		return rc;
+	}
+	if (o.list_columns) {
+		list_columns(stdout);
+		target_free(&o.target);
+		return TS_EXIT_OK;
+	}
+	/* The full-screen view is not built yet: a terminal gets the batch tables too. */
+	o.batch = true;
+	rc = run_tasks(&o);
+	target_free(&o.target);
+	return rc;
+}

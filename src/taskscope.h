@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* taskscope.h - exit codes and small shared declarations of the command line */
+#ifndef TASKSCOPE_H
+#define TASKSCOPE_H
+
+enum {
+	TS_EXIT_OK = 0,
+	TS_EXIT_FAILURE = 1,	/* runtime failure: no such process, cannot read */
+	TS_EXIT_USAGE = 2,	/* bad command line */
+};
+
+#endif

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* batch.c - batch tables, raw and JSON output of task snapshots (libsmartcols) */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libsmartcols.h>
+
+#include "lib/util.h"
+#include "view/batch.h"
+
+static int json_type(enum col_kind k)
+{
+	switch (k) {
+	case CK_INT:
+	case CK_COUNT:
+	case CK_SIZE:
+	case CK_PCT:
+	case CK_CPUTIME:
+		return SCOLS_JSON_NUMBER;
+	default:
+		return SCOLS_JSON_STRING;
+	}
+}
+
+static void print_header(const struct batch_opts *o, const struct snapshot *sn,
+			 unsigned long seq)
+{
+	char when[32];
+	time_t t = (time_t)sn->wall;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	else
+		snprintf(when, sizeof(when), "?");
+	if (seq > 1)
+		fputc('\n', o->out);
+	fprintf(o->out, "taskscope %s  %s: %zu processes, %zu threads", when,
+		o->what ? o->what : "all tasks", sn->nprocs, sn->nthreads);
+	if (sn->cpu_busy >= 0)
+		fprintf(o->out, "  CPU busy %.1f%%", sn->cpu_busy);
+	if (sn->interval > 0)
+		fprintf(o->out, "  interval %.2fs", sn->interval);
+	fputc('\n', o->out);
+}
+
+int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
+		const struct snapshot *sn, unsigned long seq)
+{
+	struct libscols_table *tb;
+	unsigned missing = 0;
+	int rc = 0;
+
+	tb = scols_new_table();
+	if (!tb)
+		return -ENOMEM;
+	if (o->json) {
+		scols_table_enable_json(tb, 1);
+		scols_table_set_name(tb, "tasks");
+	} else if (o->raw) {
+		scols_table_enable_raw(tb, 1);
+	}
+	for (size_t i = 0; i < o->ncols; i++) {
+		const struct column *col = o->cols[i];
+		struct libscols_column *cl;
+		int fl = 0;
+		char key[32];
+
+		if (col->flags & CF_RIGHT)
+			fl |= SCOLS_FL_RIGHT;
+		if (col->flags & CF_TRUNC)
+			fl |= SCOLS_FL_TRUNC;
+		cl = scols_table_new_column(tb, o->json ? columns_json_key(col, key, sizeof(key))
+							: col->name, col->whint, fl);
+		if (!cl) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (o->json)
+			scols_column_set_json_type(cl, json_type(col->kind));
+	}
+	for (size_t r = 0; r < sn->ntasks; r++) {
+		const struct task *t = &sn->tasks[r];
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < o->ncols; i++) {
+			struct cell c;
+			char buf[64];
+			const char *txt;
+
+			memset(&c, 0, sizeof(c));
+			o->cols[i]->get(ctx, t, &c);
+			txt = columns_format(o->cols[i], &c, o->json, o->bytes, buf, sizeof(buf));
+			if (!txt) {
+				missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
+				if (o->json)
+					continue;	/* no data: libsmartcols writes null */
+				txt = "-";
+			}
+			if (scols_line_set_data(ln, i, txt)) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		}
+	}
+	if (!o->json && !o->raw)
+		print_header(o, sn, seq);
+	scols_table_set_stream(tb, o->out);
+	if (scols_print_table(tb))
+		rc = -EIO;
+	if (!o->json && !o->raw && missing) {
+		for (int av = TS_GONE; av <= TS_NA; av++)
+			if (missing & (1u << av))
+				fprintf(o->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
+	}
+	if (fflush(o->out) == EOF || ferror(o->out))
+		rc = errno == EPIPE ? -EPIPE : -EIO;
+out:
+	scols_unref_table(tb);
+	return rc;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* batch.h - batch tables, raw and JSON output of task snapshots (libsmartcols) */
+#ifndef TASKSCOPE_BATCH_H
+#define TASKSCOPE_BATCH_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "model/columns.h"
+#include "model/snapshot.h"
+
+struct batch_opts {
+	const struct column *const *cols;
+	size_t ncols;
+	bool json;
+	bool raw;
+	bool bytes;
+	const char *what;	/* what is watched, for the header line ("all tasks", ...) */
+	FILE *out;
+};
+
+/* Print one snapshot: a header line and a table (table mode), or one JSON document.
+ * Returns 0 or -errno (-EPIPE when the reader went away). */
+int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
+		const struct snapshot *sn, unsigned long seq);
+
+#endif
