@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -317,11 +318,12 @@ static void job_summary(const struct spawn *sp, const struct job_stats *js, cons
 			strsignal(WTERMSIG(sp->status)));
 	else
 		fprintf(stderr, "exited with status %d", spawn_exit_code(sp));
-	fprintf(stderr, "; wall %.2fs, CPU user %.2fs system %.2fs; seen %zu processes, "
-		"%zu threads; peak RSS sum %s\n", wall,
+	fprintf(stderr, "; wall %.2fs, CPU user %.2fs system %.2fs; seen %zu process%s, "
+		"%zu thread%s; peak RSS sum %s\n", wall,
 		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
 		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6,
-		js->procs.n, js->threads.n, util_size_human(js->peak_rss, rss, sizeof(rss)));
+		js->procs.n, js->procs.n == 1 ? "" : "es", js->threads.n,
+		js->threads.n == 1 ? "" : "s", util_size_human(js->peak_rss, rss, sizeof(rss)));
 }
 
 static int run_tasks(struct opts *o)
@@ -430,6 +432,9 @@ static int run_tasks(struct opts *o)
 		if (spp)
 			job_account(&js, sn, tgids, n);
 		free(tgids);
+		/* the watched tasks are all gone: nothing more to show */
+		if (!all && sn->ntasks == 0)
+			break;
 		if (!first && reporting) {
 			seq++;
 			rc = batch_print(&bo, &ctx, sn, seq);
@@ -445,8 +450,6 @@ static int run_tasks(struct opts *o)
 				reporting = false;
 		}
 		/* the watched tasks are all gone: nothing more to show */
-		if (!first && !all && sn->ntasks == 0 && (!spp || spp->all_done))
-			break;
 		if (!reporting && (!spp || spp->all_done))
 			break;
 		if (!reporting) {
@@ -486,6 +489,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	int rc;
 
+	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
 	if (argc > 1 && !strcmp(argv[1], "workload"))
 		return workload_main(argc - 1, argv + 1);

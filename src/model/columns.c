@@ -182,10 +182,10 @@ static const struct column table[] = {
 	{ "MAJFLT", CK_COUNT, 6, CF_RIGHT | CF_INTERVAL, 0,
 	  "major page faults (with I/O) in the interval", get_majflt },
 	{ "VCTX", CK_COUNT, 5, CF_RIGHT | CF_INTERVAL, RD_CTXSW,
-	  "voluntary context switches in the interval (a process row: its main thread's)",
+	  "voluntary context switches in the interval (a process row sums its threads)",
 	  get_vctx },
 	{ "ICTX", CK_COUNT, 5, CF_RIGHT | CF_INTERVAL, RD_CTXSW,
-	  "involuntary context switches in the interval (a process row: its main thread's)",
+	  "involuntary context switches in the interval (a process row sums its threads)",
 	  get_ictx },
 	{ "START", CK_WALLTIME, 8, CF_RIGHT, 0,
 	  "when the task started", get_start },
@@ -346,8 +346,15 @@ static const char *format_walltime(double epoch, bool json, char *buf, size_t le
 
 	if (!localtime_r(&t, &tm) || !localtime_r(&now, &tnow))
 		return NULL;
-	if (json)
-		strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
+	if (json) {
+		size_t l = strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm);
+
+		/* ISO 8601 extended form wants the offset as +hh:mm */
+		if (l >= 5 && l + 2 <= len) {
+			memmove(buf + l - 1, buf + l - 2, 3);
+			buf[l - 2] = ':';
+		}
+	}
 	else if (tm.tm_year == tnow.tm_year && tm.tm_yday == tnow.tm_yday)
 		strftime(buf, len, "%H:%M:%S", &tm);
 	else if (tm.tm_year == tnow.tm_year)

@@ -155,12 +155,12 @@ static void compute_deltas(struct snapshot *cur, const struct snapshot *prev)
 static void read_task_extras(struct sampler *s, struct task *t)
 {
 	if (s->readers & RD_CTXSW) {
-		int rc = taskfiles_ctxsw(s->rootfd, t->tgid, t->tid, t->start_ticks,
-					 &t->vctx, &t->ictx);
+		int rc = s->threads ? taskfiles_ctxsw(s->rootfd, t->tgid, t->tid, t->start_ticks,
+						      &t->vctx, &t->ictx)
+				    : taskfiles_ctxsw_process(s->rootfd, t->tgid, t->start_ticks,
+							      &t->vctx, &t->ictx);
 
 		t->ctxsw_av = taskfiles_avail(rc);
-		if (rc && !s->threads && rc != -EACCES && rc != -EPERM)
-			t->ctxsw_av = TS_GONE;
 	}
 	if (s->readers & RD_AFFINITY) {
 		struct cpulist cl = { 0 };

@@ -401,19 +401,18 @@ int proc2_scan_light(struct proc2 *p, struct proc2_light **out, size_t *n)
 
 int proc2_cpu_busy(struct proc2 *p, double *busy)
 {
-	struct stat_result *tot, *bz;
+	/* one read of /proc/stat for both values: each separate get would re-read it */
+	enum stat_item items[] = { STAT_TIC_SUM_DELTA_TOTAL, STAT_TIC_SUM_DELTA_BUSY };
+	struct stat_stack *st;
 	long long dt, db;
 
 	if (!p->stat && procps_stat_new(&p->stat) < 0)
 		return -ENOMEM;
-	tot = procps_stat_get(p->stat, STAT_TIC_SUM_DELTA_TOTAL);
-	if (!tot)
+	st = procps_stat_select(p->stat, items, 2);
+	if (!st)
 		return -EIO;
-	dt = tot->result.sl_int;
-	bz = procps_stat_get(p->stat, STAT_TIC_SUM_DELTA_BUSY);
-	if (!bz)
-		return -EIO;
-	db = bz->result.sl_int;
+	dt = st->head[0].result.sl_int;
+	db = st->head[1].result.sl_int;
 	*busy = dt > 0 ? 100.0 * (double)db / (double)dt : 0.0;
 	return 0;
 }

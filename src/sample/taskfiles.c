@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -270,6 +271,52 @@ int taskfiles_ctxsw(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 	if (rc)
 		return rc;
 	return taskfiles_parse_ctxsw(buf, len, vol, invol);
+}
+
+int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
+			    uint64_t *vol, uint64_t *invol)
+{
+	struct taskfiles_stat st;
+	struct dirent *de;
+	char path[32];
+	DIR *d;
+	int dfd, tfd, found = 0;
+
+	/* the leader's directory proves the process is still the one started at start_ticks */
+	dfd = open_checked(rootfd, tgid, tgid, start_ticks, &st);
+	if (dfd < 0)
+		return dfd;
+	close(dfd);
+	snprintf(path, sizeof(path), "%d/task", (int)tgid);
+	tfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (tfd < 0)
+		return -errno;
+	d = fdopendir(tfd);
+	if (!d) {
+		int rc = -errno;
+
+		close(tfd);
+		return rc;
+	}
+	*vol = *invol = 0;
+	while ((de = readdir(d))) {
+		char buf[16384], name[300];
+		uint64_t v, i;
+		size_t len;
+		int rc;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(name, sizeof(name), "%s/status", de->d_name);
+		rc = taskfiles_read(dirfd(d), name, buf, sizeof(buf), &len);
+		if ((rc && rc != -EFBIG) || taskfiles_parse_ctxsw(buf, len, &v, &i))
+			continue;	/* a thread that exited meanwhile */
+		*vol += v;
+		*invol += i;
+		found++;
+	}
+	closedir(d);
+	return found ? 0 : -ESRCH;
 }
 
 int taskfiles_affinity(pid_t tid, struct cpulist *cl)

@@ -43,6 +43,9 @@ int taskfiles_thread_stat(int rootfd, pid_t tgid, pid_t tid, uint64_t start_tick
 /* voluntary/involuntary context switches of TID from its status, identity checked. */
 int taskfiles_ctxsw(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 		    uint64_t *vol, uint64_t *invol);
+/* The same summed over the live threads of process tgid (identity checked on its leader). */
+int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
+			    uint64_t *vol, uint64_t *invol);
 /* CPU affinity of any task (sched_getaffinity); cl is allocated by the callee. */
 int taskfiles_affinity(pid_t tid, struct cpulist *cl);
 

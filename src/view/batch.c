@@ -39,8 +39,9 @@ static void print_header(const struct batch_opts *o, const struct snapshot *sn,
 		snprintf(when, sizeof(when), "?");
 	if (seq > 1)
 		fputc('\n', o->out);
-	fprintf(o->out, "taskscope %s  %s: %zu processes, %zu threads", when,
-		o->what ? o->what : "all tasks", sn->nprocs, sn->nthreads);
+	fprintf(o->out, "taskscope %s  %s: %zu process%s, %zu thread%s", when,
+		o->what ? o->what : "all tasks", sn->nprocs, sn->nprocs == 1 ? "" : "es",
+		sn->nthreads, sn->nthreads == 1 ? "" : "s");
 	if (sn->cpu_busy >= 0)
 		fprintf(o->out, "  CPU busy %.1f%%", sn->cpu_busy);
 	if (sn->interval > 0)
