@@ -99,7 +99,7 @@ GET(get_node)
 		c->av = TS_NA;
 	c->i = node;
 }
-GET(get_pcpu) { UNUSED_CTX; c->av = t->have_delta ? TS_OK : TS_NA; c->d = t->pcpu; }
+GET(get_pcpu) { UNUSED_CTX; c->av = t->have_pcpu ? TS_OK : TS_NA; c->d = t->pcpu; }
 GET(get_time) { UNUSED_CTX; c->d = (double)t->cpu_ticks / (double)sampler_hertz(); }
 GET(get_minflt) { UNUSED_CTX; c->av = t->have_delta ? TS_OK : TS_NA; c->u = t->d_minflt; }
 GET(get_majflt) { UNUSED_CTX; c->av = t->have_delta ? TS_OK : TS_NA; c->u = t->d_majflt; }
@@ -335,7 +335,7 @@ const char *columns_avail_text(enum ts_avail av)
 		return "not supported by this kernel or system";
 	case TS_NA:
 	default:
-		return "not available yet: needs a previous sample, or does not apply";
+		return "not available: needs a previous sample and an interval of 2 clock ticks or more, or does not apply";
 	}
 }
 

@@ -141,6 +141,9 @@ static void compute_deltas(struct snapshot *cur, const struct snapshot *prev)
 		if (!prev || cur->interval <= 0)
 			continue;
 		t->have_delta = true;
+		/* CPU time comes in clock ticks: over less than two ticks a single tick would
+		 * read as hundreds of percent, so such an interval gives no PCPU */
+		t->have_pcpu = cur->interval >= 2.0 / hz;
 		t->pcpu = 100.0 * (double)delta(t->cpu_ticks, o ? o->cpu_ticks : 0) / hz /
 			  cur->interval;
 		t->d_minflt = delta(t->minflt, o ? o->minflt : 0);

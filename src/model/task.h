@@ -61,6 +61,7 @@ struct task {
 
 	/* deltas against the previous sample of the same task (tid, start time) */
 	bool have_delta;
+	bool have_pcpu;		/* the interval was long enough to measure CPU use */
 	double pcpu;		/* % of one CPU over the interval */
 	uint64_t d_minflt, d_majflt, d_vctx, d_ictx;
 };

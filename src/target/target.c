@@ -85,11 +85,19 @@ int target_add_names(struct target *t, const char *list)
 	return 0;
 }
 
+/* The kernel keeps 15 bytes of a name (TASK_COMM_LEN - 1): a longer NAME matches a comm
+ * that is its first 15 bytes. */
+#define COMM_MAX 15
+
 static bool name_matches(const struct target *t, const char *comm)
 {
-	for (size_t i = 0; i < t->nnames; i++)
+	for (size_t i = 0; i < t->nnames; i++) {
 		if (!strcmp(t->names[i], comm))
 			return true;
+		if (strlen(t->names[i]) > COMM_MAX && strlen(comm) == COMM_MAX &&
+		    !strncmp(t->names[i], comm, COMM_MAX))
+			return true;
+	}
 	return false;
 }
 
