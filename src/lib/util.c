@@ -58,6 +58,7 @@ int util_parse_u64(const char *s, uint64_t max, uint64_t *out)
 int util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
 	uint64_t v;
+	int64_t val;
 	bool neg = false;
 	int rc;
 
@@ -70,17 +71,15 @@ int util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 	rc = util_parse_u64(s, (uint64_t)INT64_MAX + 1, &v);
 	if (rc)
 		return rc;
-	if (neg) {
-		if (v > (uint64_t)INT64_MAX + 1 || -(int64_t)(v - 1) - 1 < min)
-			return -ERANGE;
-		*out = -(int64_t)(v - 1) - 1;
-		if (v == 0)
-			*out = 0;
-	} else {
-		if (v > (uint64_t)max)
-			return -ERANGE;
-		*out = (int64_t)v;
-	}
+	if (neg)
+		val = v ? -(int64_t)(v - 1) - 1 : 0;	/* v <= 2^63: no overflow */
+	else if (v > (uint64_t)INT64_MAX)
+		return -ERANGE;
+	else
+		val = (int64_t)v;
+	if (val < min || val > max)
+		return -ERANGE;
+	*out = val;
 	return 0;
 }
 
@@ -284,8 +283,11 @@ int util_cpulist_parse(const char *s, int max_cpus, struct cpulist *out)
 			rc = -ERANGE;
 			goto fail;
 		}
-		for (uint64_t c = a; c <= b; c += stride)
+		for (uint64_t c = a;; c += stride) {
 			CPU_SET_S((size_t)c, out->size, out->set);
+			if (b - c < stride)
+				break;	/* the next step passes b (and c + stride may wrap) */
+		}
 		if (*p == '\n' && p[1] == '\0')
 			break;
 		if (*p == '\0')

@@ -28,6 +28,23 @@ enum ts_avail taskfiles_avail(int err)
 	}
 }
 
+/* util_scan_u64 for text that need not be NUL-terminated: reads nothing at or past end. */
+static int scan_u64_to(const char *s, const char *end, const char **stop, uint64_t *v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	while (s + n < end && s[n] >= '0' && s[n] <= '9') {
+		if (n == sizeof(tmp) - 1)
+			return -ERANGE;		/* more digits than any uint64_t has */
+		tmp[n] = s[n];
+		n++;
+	}
+	tmp[n] = '\0';
+	*stop = s + n;
+	return util_scan_u64(tmp, NULL, v);
+}
+
 /* Next space-separated field of stat; advances *p. */
 static int stat_next(const char **p, const char *end, uint64_t *v)
 {
@@ -40,13 +57,15 @@ static int stat_next(const char **p, const char *end, uint64_t *v)
 	if (q >= end)
 		return -EINVAL;
 	if (*q == '-') {
-		/* a negative field (e.g. prio of a real-time task): keep its magnitude, flag it */
-		rc = util_scan_u64(q + 1, &stop, v);
+		/* a negative field (e.g. prio of a real-time task): stored as the int64_t bits */
+		rc = scan_u64_to(q + 1, end, &stop, v);
 		if (rc)
 			return rc;
+		if (*v > (uint64_t)INT64_MAX)
+			return -ERANGE;
 		*v = (uint64_t)(-(int64_t)*v);
 	} else {
-		rc = util_scan_u64(q, &stop, v);
+		rc = scan_u64_to(q, end, &stop, v);
 		if (rc)
 			return rc;
 	}
@@ -160,7 +179,7 @@ int taskfiles_parse_ctxsw(const char *buf, size_t len, uint64_t *vol, uint64_t *
 
 			while (v < le && (*v == ' ' || *v == '\t'))
 				v++;
-			if (util_scan_u64(v, &stop, dst) || stop != le)
+			if (scan_u64_to(v, le, &stop, dst) || stop != le)
 				return -EINVAL;
 			found |= dst == vol ? 1 : 2;
 		}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tap.h - a tiny TAP-like test harness for the C unit tests (header only) */
+#ifndef TASKSCOPE_TAP_H
+#define TASKSCOPE_TAP_H
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* exit codes understood by automake's parallel harness */
+#define TAP_EXIT_PASS	0
+#define TAP_EXIT_FAIL	1
+#define TAP_EXIT_SKIP	77
+
+#define TAP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+static int tap_count;
+static int tap_failures;
+
+/* Print "ok N - name" or "not ok N - name"; returns cond so callers can chain details. */
+static inline bool tap_vreport(bool cond, const char *fmt, va_list ap) TAP_PRINTF(2, 0);
+static inline bool tap_vreport(bool cond, const char *fmt, va_list ap)
+{
+	tap_count++;
+	if (!cond)
+		tap_failures++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_count);
+	vprintf(fmt, ap);
+	putchar('\n');
+	return cond;
+}
+
+static inline void tap_diag(const char *fmt, ...) TAP_PRINTF(1, 2);
+static inline void tap_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("#   ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static inline bool tap_ok(bool cond, const char *fmt, ...) TAP_PRINTF(2, 3);
+static inline bool tap_ok(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = tap_vreport(cond, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static inline bool tap_is_u64(uint64_t got, uint64_t want, const char *fmt, ...) TAP_PRINTF(3, 4);
+static inline bool tap_is_u64(uint64_t got, uint64_t want, const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = tap_vreport(got == want, fmt, ap);
+	va_end(ap);
+	if (!r)
+		tap_diag("got %" PRIu64 ", expected %" PRIu64, got, want);
+	return r;
+}
+
+static inline bool tap_is_i64(int64_t got, int64_t want, const char *fmt, ...) TAP_PRINTF(3, 4);
+static inline bool tap_is_i64(int64_t got, int64_t want, const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = tap_vreport(got == want, fmt, ap);
+	va_end(ap);
+	if (!r)
+		tap_diag("got %" PRId64 ", expected %" PRId64, got, want);
+	return r;
+}
+
+static inline bool tap_is_dbl(double got, double want, double eps, const char *fmt, ...)
+	TAP_PRINTF(4, 5);
+static inline bool tap_is_dbl(double got, double want, double eps, const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = tap_vreport(fabs(got - want) <= eps, fmt, ap);
+	va_end(ap);
+	if (!r)
+		tap_diag("got %.17g, expected %.17g (+-%g)", got, want, eps);
+	return r;
+}
+
+/* Symbolic name of an errno value, for messages; covers the codes the tests expect. */
+static inline const char *tap_errname(int e)
+{
+	switch (e < 0 ? -e : e) {
+	case 0: return "0";
+	case EINVAL: return "EINVAL";
+	case ERANGE: return "ERANGE";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EFBIG: return "EFBIG";
+	case ENOSPC: return "ENOSPC";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EPERM: return "EPERM";
+	case ENOTDIR: return "ENOTDIR";
+	case EISDIR: return "EISDIR";
+	default: return "?";
+	}
+}
+
+/* Compare return codes (0 or -errno) and show them by name. */
+static inline bool tap_is_rc(int got, int want, const char *fmt, ...) TAP_PRINTF(3, 4);
+static inline bool tap_is_rc(int got, int want, const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = tap_vreport(got == want, fmt, ap);
+	va_end(ap);
+	if (!r)
+		tap_diag("got %d (%s%s), expected %d (%s%s)", got, got < 0 ? "-" : "",
+			 tap_errname(got), want, want < 0 ? "-" : "", tap_errname(want));
+	return r;
+}
+
+/* Print bytes with C escapes so control bytes in a failure message stay readable. */
+static inline void tap_put_escaped(const char *s, size_t n)
+{
+	putchar('"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/* Quote a string for a test name: control and non-ASCII bytes as \xHH, NULL as (null).
+ * Uses one of four rotating static buffers, so up to four can appear in one message. */
+static inline const char *tap_q(const char *s)
+{
+	static char bufs[4][160];
+	static int next;
+	char *b = bufs[next++ & 3];
+	size_t o = 0;
+
+	if (!s)
+		return "(null)";
+	for (; *s && o + 5 < sizeof(bufs[0]); s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f)
+			o += (size_t)snprintf(b + o, sizeof(bufs[0]) - o, "\\x%02x", c);
+		else
+			b[o++] = (char)c;
+	}
+	b[o] = '\0';
+	return b;
+}
+
+static inline bool tap_vis_mem(const char *got, size_t glen, const char *want, size_t wlen,
+			       const char *fmt, va_list ap) TAP_PRINTF(5, 0);
+static inline bool tap_vis_mem(const char *got, size_t glen, const char *want, size_t wlen,
+			       const char *fmt, va_list ap)
+{
+	bool r = got && glen == wlen && memcmp(got, want, wlen) == 0;
+
+	r = tap_vreport(r, fmt, ap);
+	if (!r) {
+		fputs("#   got      ", stdout);
+		if (got)
+			tap_put_escaped(got, glen);
+		else
+			fputs("NULL", stdout);
+		printf(" (%zu bytes)\n#   expected ", got ? glen : 0);
+		tap_put_escaped(want, wlen);
+		printf(" (%zu bytes)\n", wlen);
+	}
+	return r;
+}
+
+/* Exact byte comparison of two buffers (want may hold any bytes). */
+static inline bool tap_is_mem(const char *got, size_t glen, const char *want, size_t wlen,
+			      const char *fmt, ...) TAP_PRINTF(5, 6);
+static inline bool tap_is_mem(const char *got, size_t glen, const char *want, size_t wlen,
+			      const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = tap_vis_mem(got, glen, want, wlen, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* NUL-terminated strings; got may be NULL (a failure). */
+static inline bool tap_is_str(const char *got, const char *want, const char *fmt, ...)
+	TAP_PRINTF(3, 4);
+static inline bool tap_is_str(const char *got, const char *want, const char *fmt, ...)
+{
+	va_list ap;
+	bool r;
+
+	va_start(ap, fmt);
+	r = tap_vis_mem(got, got ? strlen(got) : 0, want, strlen(want), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* Skip the whole program: prints the reason, returns the harness's skip code. */
+static inline int tap_skip_all(const char *fmt, ...) TAP_PRINTF(1, 2);
+static inline int tap_skip_all(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("1..0 # SKIP ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	return TAP_EXIT_SKIP;
+}
+
+/* Skip one test point, counted as passing (TAP "# SKIP" directive). */
+static inline void tap_skip(const char *fmt, ...) TAP_PRINTF(1, 2);
+static inline void tap_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_count++;
+	printf("ok %d # SKIP ", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* Print the plan and a summary; returns the exit code for main. */
+static inline int tap_done(void)
+{
+	printf("1..%d\n", tap_count);
+	if (tap_failures)
+		printf("# %d of %d tests failed\n", tap_failures, tap_count);
+	fflush(stdout);
+	return tap_failures ? TAP_EXIT_FAIL : TAP_EXIT_PASS;
+}
+
+#endif

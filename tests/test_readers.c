@@ -1,0 +1,634 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_readers.c - unit tests of src/sample/taskfiles.c on the fake /proc tree in fixtures */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "sample/taskfiles.h"
+#include "tap.h"
+
+static int fixfd = -1;		/* the fixtures directory */
+
+/* Read a fixture into an exact-size malloc'ed buffer with no terminating NUL, so that a
+ * parser that reads past len shows up under valgrind. One spare byte after the data is
+ * allocated and set to a digit, so a parser that reads it also gets a wrong value. */
+static char *slurp(const char *rel, size_t *len)
+{
+	char *buf = NULL;
+	struct stat sb;
+	size_t off = 0;
+	int fd;
+
+	*len = 0;
+	fd = openat(fixfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size > 1 << 20)
+		goto out;
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf)
+		goto out;
+	while (off < (size_t)sb.st_size) {
+		ssize_t r = read(fd, buf + off, (size_t)sb.st_size - off);
+
+		if (r <= 0) {
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		off += (size_t)r;
+	}
+	buf[off] = '7';
+	*len = off;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!buf)
+		tap_diag("cannot read fixture %s: %s", rel, strerror(errno));
+	return buf;
+}
+
+/* ---- taskfiles_parse_stat ---------------------------------------------------------------- */
+
+/* The numbers of fixtures/stat/normal.stat, a real /proc/self/stat of a python3 process:
+ * 9401 (python3) R 9399 9399 7620 0 -1 4194304 2881 6548 3 1 23 7 2 6 20 0 1 0 63415
+ * 16977920 3311 18446744073709551615 ... 17 1 0 0 0 0 0 ... 0 */
+static void check_normal_fields(const struct taskfiles_stat *st, const char *what)
+{
+	tap_is_i64(st->pid, 9401, "%s: pid", what);
+	tap_is_i64(st->state, 'R', "%s: state", what);
+	tap_is_i64(st->ppid, 9399, "%s: ppid (field 4)", what);
+	tap_is_u64(st->flags, 4194304, "%s: flags (field 9)", what);
+	tap_is_u64(st->minflt, 2881, "%s: minflt (field 10)", what);
+	tap_is_u64(st->majflt, 3, "%s: majflt (field 12)", what);
+	tap_is_u64(st->utime, 23, "%s: utime (field 14)", what);
+	tap_is_u64(st->stime, 7, "%s: stime (field 15)", what);
+	tap_is_i64(st->prio, 20, "%s: prio (field 18)", what);
+	tap_is_i64(st->nice, 0, "%s: nice (field 19)", what);
+	tap_is_i64(st->nlwp, 1, "%s: num_threads (field 20)", what);
+	tap_is_u64(st->start, 63415, "%s: starttime (field 22)", what);
+	tap_is_u64(st->vsize, 16977920, "%s: vsize (field 23)", what);
+	tap_is_u64(st->rss_pages, 3311, "%s: rss pages (field 24)", what);
+	tap_is_i64(st->cpu, 1, "%s: processor (field 39)", what);
+	tap_is_u64(st->policy, 0, "%s: policy (field 41)", what);
+}
+
+static int parse_fixture(const char *rel, struct taskfiles_stat *st)
+{
+	size_t len;
+	char *buf = slurp(rel, &len);
+	int rc;
+
+	if (!buf)
+		return -999;
+	rc = taskfiles_parse_stat(buf, len, st);
+	free(buf);
+	return rc;
+}
+
+/* A fixture whose comm is hostile but whose other fields are those of normal.stat. */
+static void stat_comm(const char *rel, const char *comm, size_t commlen)
+{
+	struct taskfiles_stat st;
+	int rc = parse_fixture(rel, &st);
+
+	if (!tap_is_rc(rc, 0, "parse_stat %s", rel))
+		return;
+	tap_is_mem(st.comm, strlen(st.comm), comm, commlen, "%s: comm bytes", rel);
+	check_normal_fields(&st, rel);
+}
+
+static void stat_bad(const char *rel, int want)
+{
+	struct taskfiles_stat st;
+	int rc = parse_fixture(rel, &st);
+
+	tap_is_rc(rc, want, "parse_stat %s rejected", rel);
+}
+
+static void test_parse_stat(void)
+{
+	struct taskfiles_stat st;
+	size_t len;
+	char *buf;
+	int rc;
+
+	rc = parse_fixture("stat/normal.stat", &st);
+	if (tap_is_rc(rc, 0, "parse_stat stat/normal.stat")) {
+		tap_is_str(st.comm, "python3", "normal.stat: comm");
+		check_normal_fields(&st, "normal.stat");
+	}
+
+	/* the same lines without their newline: the byte after len is a digit that must not
+	 * be read as part of the last field */
+	buf = slurp("stat/normal.stat", &len);
+	if (buf && len > 1 && buf[len - 1] == '\n') {
+		buf[len - 1] = '7';
+		rc = taskfiles_parse_stat(buf, len - 1, &st);
+		if (tap_is_rc(rc, 0, "parse_stat of normal.stat without its newline"))
+			check_normal_fields(&st, "normal.stat without newline");
+	} else {
+		tap_ok(false, "normal.stat ends with a newline");
+	}
+	free(buf);
+	buf = slurp("stat/short-24.stat", &len);
+	if (buf && len > 1 && buf[len - 1] == '\n') {
+		buf[len - 1] = '7';
+		rc = taskfiles_parse_stat(buf, len - 1, &st);
+		if (tap_is_rc(rc, 0, "parse_stat of short-24.stat without its newline"))
+			tap_is_u64(st.rss_pages, 3311, "short-24 without newline: rss, the last "
+				   "field, ends at len");
+	} else {
+		tap_ok(false, "short-24.stat ends with a newline");
+	}
+	free(buf);
+
+	/* a SCHED_FIFO task at rtprio 50 (chrt -f 50): prio -51, policy 1 */
+	rc = parse_fixture("stat/rt-fifo.stat", &st);
+	if (tap_is_rc(rc, 0, "parse_stat stat/rt-fifo.stat")) {
+		tap_is_i64(st.pid, 9086, "rt-fifo: pid");
+		tap_is_str(st.comm, "cat", "rt-fifo: comm");
+		tap_is_i64(st.prio, -51, "rt-fifo: negative prio -51");
+		tap_is_i64(st.nice, 0, "rt-fifo: nice");
+		tap_is_u64(st.policy, 1, "rt-fifo: policy SCHED_FIFO");
+		tap_is_i64(st.cpu, 0, "rt-fifo: processor");
+		tap_is_u64(st.minflt, 172, "rt-fifo: minflt");
+		tap_is_u64(st.majflt, 1, "rt-fifo: majflt");
+		tap_is_u64(st.start, 61874, "rt-fifo: starttime");
+		tap_is_u64(st.vsize, 3133440, "rt-fifo: vsize");
+		tap_is_u64(st.rss_pages, 376, "rt-fifo: rss");
+		tap_is_u64(st.flags, 4194560, "rt-fifo: flags");
+	}
+
+	/* a kernel worker: long comm (more than TASK_COMM_LEN), nice -20, PF_KTHREAD */
+	rc = parse_fixture("stat/kworker.stat", &st);
+	if (tap_is_rc(rc, 0, "parse_stat stat/kworker.stat")) {
+		tap_is_i64(st.pid, 10, "kworker: pid");
+		tap_is_str(st.comm, "kworker/0:0H-kblockd", "kworker: 20-byte comm kept whole");
+		tap_is_i64(st.state, 'I', "kworker: state I");
+		tap_is_i64(st.ppid, 2, "kworker: ppid kthreadd");
+		tap_is_u64(st.flags, 69238880, "kworker: flags");
+		tap_ok(st.flags & 0x00200000, "kworker: PF_KTHREAD set in flags");
+		tap_is_i64(st.prio, 0, "kworker: prio");
+		tap_is_i64(st.nice, -20, "kworker: nice -20");
+		tap_is_u64(st.stime, 1, "kworker: stime");
+		tap_is_u64(st.start, 14, "kworker: starttime");
+		tap_is_u64(st.vsize, 0, "kworker: vsize 0");
+	}
+
+	/* hostile comms: everything after the comm must still be read right */
+	stat_comm("stat/comm-paren.stat", "x) R 1 (y", 9);
+	stat_comm("stat/comm-newline.stat", "a\nb c", 5);
+	stat_comm("stat/comm-esc.stat", "\x1b[31mred\x07", 9);
+	stat_comm("stat/comm-spaces.stat", "my (odd) app", 12);
+	stat_comm("stat/comm-long.stat",
+		  "LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL", 63);
+
+	/* short lines: 24 fields (up to rss) are needed; cpu and policy only when present */
+	stat_bad("stat/short-20.stat", -EINVAL);
+	stat_bad("stat/short-23.stat", -EINVAL);
+	rc = parse_fixture("stat/short-24.stat", &st);
+	if (tap_is_rc(rc, 0, "parse_stat stat/short-24.stat (ends at rss)")) {
+		tap_is_u64(st.rss_pages, 3311, "short-24: rss is the last field, not read past");
+		tap_is_i64(st.cpu, -1, "short-24: cpu -1 when absent");
+		tap_is_u64(st.vsize, 16977920, "short-24: vsize");
+	}
+	rc = parse_fixture("stat/short-30.stat", &st);
+	if (tap_is_rc(rc, 0, "parse_stat stat/short-30.stat"))
+		tap_is_i64(st.cpu, -1, "short-30: cpu -1 when absent");
+	rc = parse_fixture("stat/short-38.stat", &st);
+	if (tap_is_rc(rc, 0, "parse_stat stat/short-38.stat"))
+		tap_is_i64(st.cpu, -1, "short-38: cpu -1 when field 39 is absent");
+	rc = parse_fixture("stat/short-39.stat", &st);
+	if (tap_is_rc(rc, 0, "parse_stat stat/short-39.stat"))
+		tap_is_i64(st.cpu, 1, "short-39: cpu read from the last field");
+	rc = parse_fixture("stat/rt-short-40.stat", &st);
+	if (tap_is_rc(rc, 0, "parse_stat stat/rt-short-40.stat")) {
+		tap_is_u64(st.policy, 0, "rt-short-40: policy 0 when field 41 is absent");
+		tap_is_i64(st.prio, -51, "rt-short-40: prio");
+		tap_is_i64(st.cpu, 0, "rt-short-40: cpu");
+	}
+
+	/* broken lines */
+	stat_bad("stat/overflow.stat", -ERANGE);
+	stat_bad("stat/neg-overflow.stat", -ERANGE);
+	stat_bad("stat/badfield.stat", -EINVAL);
+	stat_bad("stat/no-close.stat", -EINVAL);
+	stat_bad("stat/empty.stat", -EINVAL);
+	stat_bad("status/self.status", -EINVAL);
+	rc = taskfiles_parse_stat("9401 (python3)", 14, &st);
+	tap_is_rc(rc, -EINVAL, "parse_stat of a line that ends after the comm");
+	rc = taskfiles_parse_stat("(python3) R 1", 13, &st);
+	tap_is_rc(rc, -EINVAL, "parse_stat of a line without a pid");
+	rc = taskfiles_parse_stat("", 0, &st);
+	tap_is_rc(rc, -EINVAL, "parse_stat of zero bytes");
+}
+
+/* ---- taskfiles_parse_ctxsw --------------------------------------------------------------- */
+
+static void ctxsw_fixture(const char *rel, int want, uint64_t wvol, uint64_t winvol)
+{
+	uint64_t vol = 0, invol = 0;
+	size_t len;
+	char *buf = slurp(rel, &len);
+	int rc;
+
+	if (!buf) {
+		tap_ok(false, "read %s", rel);
+		return;
+	}
+	rc = taskfiles_parse_ctxsw(buf, len, &vol, &invol);
+	free(buf);
+	if (!tap_is_rc(rc, want, "parse_ctxsw %s", rel) || want)
+		return;
+	tap_is_u64(vol, wvol, "%s: voluntary_ctxt_switches", rel);
+	tap_is_u64(invol, winvol, "%s: nonvoluntary_ctxt_switches", rel);
+}
+
+static void ctxsw_text(const char *text, int want, uint64_t wvol, uint64_t winvol,
+		       const char *what)
+{
+	uint64_t vol = 0, invol = 0;
+	size_t len = strlen(text);
+	char *buf = malloc(len + 1);
+	int rc;
+
+	if (!buf) {
+		tap_skip("out of memory");
+		return;
+	}
+	memcpy(buf, text, len);
+	buf[len] = '9';		/* not part of the text: must not be read */
+	rc = taskfiles_parse_ctxsw(buf, len, &vol, &invol);
+	free(buf);
+	if (!tap_is_rc(rc, want, "parse_ctxsw: %s", what) || want)
+		return;
+	tap_ok(vol == wvol && invol == winvol, "parse_ctxsw: %s: %" PRIu64 "/%" PRIu64
+	       " (expected %" PRIu64 "/%" PRIu64 ")", what, vol, invol, wvol, winvol);
+}
+
+static void test_parse_ctxsw(void)
+{
+	ctxsw_fixture("status/self.status", 0, 16, 8);
+	ctxsw_fixture("status/no-nonvol.status", -EINVAL, 0, 0);
+	ctxsw_fixture("status/garbage.status", -EINVAL, 0, 0);
+	ctxsw_fixture("stat/normal.stat", -EINVAL, 0, 0);
+	ctxsw_fixture("stat/empty.stat", -EINVAL, 0, 0);
+
+	ctxsw_text("voluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t6\n", 0, 5, 6,
+		   "both lines");
+	ctxsw_text("nonvoluntary_ctxt_switches:\t6\nvoluntary_ctxt_switches:\t5\n", 0, 5, 6,
+		   "lines in the other order");
+	ctxsw_text("voluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t6", 0, 5, 6,
+		   "no newline at the end, not NUL-terminated");
+	ctxsw_text("voluntary_ctxt_switches:\t18446744073709551615\n"
+		   "nonvoluntary_ctxt_switches:\t0\n", 0, UINT64_MAX, 0, "UINT64_MAX");
+	ctxsw_text("voluntary_ctxt_switches:\t18446744073709551616\n"
+		   "nonvoluntary_ctxt_switches:\t0\n", -EINVAL, 0, 0, "2^64 overflows");
+	ctxsw_text("voluntary_ctxt_switches:\t5\n", -EINVAL, 0, 0, "only the voluntary line");
+	ctxsw_text("voluntary_ctxt_switches:\t\nnonvoluntary_ctxt_switches:\t6\n", -EINVAL, 0, 0,
+		   "empty value");
+	ctxsw_text("voluntary_ctxt_switches:\t-5\nnonvoluntary_ctxt_switches:\t6\n", -EINVAL, 0, 0,
+		   "negative value");
+	ctxsw_text("voluntary_ctxt_switches:\t5 \nnonvoluntary_ctxt_switches:\t6\n", -EINVAL, 0, 0,
+		   "trailing space");
+	ctxsw_text("Xvoluntary_ctxt_switches:\t5\nnonvoluntary_ctxt_switches:\t6\n", -EINVAL, 0, 0,
+		   "key must start the line");
+}
+
+/* ---- the fake tree: taskfiles_open_task / _read / _thread_stat / _ctxsw ------------------ */
+
+/* The stat line of fixtures/proc/4242/task/4243/stat, byte for byte. */
+static const char stat_4243[] =
+	"4243 (x) R 1 (y) S 4240 4240 4200 0 -1 4194368 3 6539 0 0 0 0 4 3 20 0 2 0 62082 "
+	"92479488 3338 18446744073709551615 94620928671744 94620928672085 140724192325520 0 0 "
+	"0 0 16781312 2 1 0 0 -1 0 0 0 0 0 0 94620928683440 94620928684056 94621182537728 "
+	"140724192327842 140724192327885 140724192327885 140724192329679 0\n";
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void test_read(int rootfd)
+{
+	char buf[4096];
+	size_t len, slen = sizeof(stat_4243) - 1;
+	int dfd, rc;
+
+	dfd = taskfiles_open_task(rootfd, 4242, 4243);
+	if (!tap_ok(dfd >= 0, "open_task 4242/task/4243 (rc %d %s)", dfd, tap_errname(dfd)))
+		return;
+	tap_ok(fcntl(dfd, F_GETFD) & FD_CLOEXEC, "open_task gives a close-on-exec fd");
+
+	memset(buf, 'Z', sizeof(buf));
+	rc = taskfiles_read(dfd, "stat", buf, sizeof(buf), &len);
+	tap_is_rc(rc, 0, "read stat of 4243");
+	tap_is_mem(buf, len, stat_4243, slen, "read stat of 4243: bytes");
+	tap_ok(buf[len] == '\0', "read NUL-terminates");
+
+	/* the cap boundary: cap-1 bytes of data must fit exactly, one less is too big */
+	memset(buf, 'Z', sizeof(buf));
+	rc = taskfiles_read(dfd, "stat", buf, slen + 1, &len);
+	tap_is_rc(rc, 0, "read with cap = size + 1 fits");
+	tap_is_u64(len, slen, "read with cap = size + 1: length");
+	memset(buf, 'Z', sizeof(buf));
+	rc = taskfiles_read(dfd, "stat", buf, slen, &len);
+	tap_is_rc(rc, -EFBIG, "read with cap = size is too big");
+	tap_is_u64(len, slen - 1, "read with cap = size keeps cap-1 bytes");
+	tap_ok(buf[slen - 1] == '\0' && buf[slen] == 'Z', "read with cap = size: NUL at cap-1, "
+	       "nothing written past cap");
+	tap_is_mem(buf, len, stat_4243, slen - 1, "read with cap = size: the start of the file");
+	rc = taskfiles_read(dfd, "status", buf, 64, &len);
+	tap_is_rc(rc, -EFBIG, "read status (1423 bytes) into 64 bytes");
+	tap_is_u64(len, 63, "read status into 64 bytes: length 63");
+	tap_is_mem(buf, 10, "Name:\tx) R", 10, "read status into 64 bytes: the first line");
+	rc = taskfiles_read(dfd, "status", buf, 2, &len);
+	tap_is_rc(rc, -EFBIG, "read into 2 bytes");
+	tap_ok(len == 1 && buf[0] == 'N' && buf[1] == '\0', "read into 2 bytes gives \"N\"");
+	rc = taskfiles_read(dfd, "status", buf, 1, &len);
+	tap_is_rc(rc, -EINVAL, "read into 1 byte is a caller error");
+	rc = taskfiles_read(dfd, "stat", buf, sizeof(buf), NULL);
+	tap_is_rc(rc, 0, "read with len == NULL");
+
+	rc = taskfiles_read(dfd, "nosuchfile", buf, sizeof(buf), &len);
+	tap_is_rc(rc, -ENOENT, "read of a missing file");
+	close(dfd);
+
+	dfd = taskfiles_open_task(rootfd, 4242, 4299);
+	tap_is_rc(dfd, -ENOENT, "open_task of a missing thread");
+	if (dfd >= 0)
+		close(dfd);
+	dfd = taskfiles_open_task(rootfd, 4243, 4243);
+	tap_is_rc(dfd, -ENOENT, "open_task of a thread under the wrong process");
+	if (dfd >= 0)
+		close(dfd);
+	dfd = taskfiles_open_task(rootfd, 5000, 5000);
+	tap_is_rc(dfd, -ENOENT, "open_task of a missing process");
+	if (dfd >= 0)
+		close(dfd);
+}
+
+static void test_thread_stat(int rootfd)
+{
+	struct taskfiles_stat st;
+	uint64_t vol, invol;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = taskfiles_thread_stat(rootfd, 4242, 4242, 62067, &st);
+	if (tap_is_rc(rc, 0, "thread_stat 4242/4242 at start 62067")) {
+		tap_is_i64(st.pid, 4242, "4242: pid");
+		tap_is_str(st.comm, "python3", "4242: comm");
+		tap_is_i64(st.state, 'R', "4242: state");
+		tap_is_i64(st.ppid, 4240, "4242: ppid");
+		tap_is_u64(st.minflt, 2855, "4242: minflt");
+		tap_is_u64(st.utime, 6, "4242: utime");
+		tap_is_i64(st.nlwp, 2, "4242: num_threads");
+		tap_is_u64(st.rss_pages, 3338, "4242: rss");
+		tap_is_i64(st.cpu, 1, "4242: processor");
+	}
+	rc = taskfiles_thread_stat(rootfd, 4242, 4243, 62082, &st);
+	if (tap_is_rc(rc, 0, "thread_stat 4242/4243 at start 62082")) {
+		tap_is_i64(st.pid, 4243, "4243: pid");
+		tap_is_str(st.comm, "x) R 1 (y", "4243: comm split at the last ')'");
+		tap_is_i64(st.state, 'S', "4243: state");
+		tap_is_i64(st.ppid, 4240, "4243: ppid");
+		tap_is_u64(st.minflt, 3, "4243: minflt");
+		tap_is_u64(st.start, 62082, "4243: starttime");
+		tap_is_i64(st.cpu, 0, "4243: processor (after exit_signal -1)");
+	}
+	rc = taskfiles_thread_stat(rootfd, 4242, 4244, 62090, &st);
+	if (tap_is_rc(rc, 0, "thread_stat 4242/4244 at start 62090")) {
+		tap_is_str(st.comm, "\x1b[2J\nevil\x07", "4244: comm with ESC, newline and BEL");
+		tap_is_i64(st.state, 'S', "4244: state");
+		tap_is_u64(st.vsize, 92479488, "4244: vsize");
+	}
+
+	/* identity: the TID now names a task that started at another time */
+	rc = taskfiles_thread_stat(rootfd, 4242, 4243, 62081, &st);
+	tap_is_rc(rc, -ESRCH, "thread_stat 4243 with a wrong start time");
+	rc = taskfiles_thread_stat(rootfd, 4242, 4244, 62082, &st);
+	tap_is_rc(rc, -ESRCH, "thread_stat 4244 with 4243's start time");
+	rc = taskfiles_thread_stat(rootfd, 4242, 4242, 0, &st);
+	tap_is_rc(rc, -ESRCH, "thread_stat 4242 with start time 0");
+	rc = taskfiles_thread_stat(rootfd, 4242, 4299, 62067, &st);
+	tap_is_rc(rc, -ENOENT, "thread_stat of a missing thread");
+	rc = taskfiles_thread_stat(rootfd, 5000, 5000, 62067, &st);
+	tap_is_rc(rc, -ENOENT, "thread_stat of a missing process");
+
+	vol = invol = 0;
+	rc = taskfiles_ctxsw(rootfd, 4242, 4242, 62067, &vol, &invol);
+	if (tap_is_rc(rc, 0, "ctxsw 4242/4242")) {
+		tap_is_u64(vol, 116, "4242: voluntary switches");
+		tap_is_u64(invol, 28, "4242: involuntary switches");
+	}
+	rc = taskfiles_ctxsw(rootfd, 4242, 4243, 62082, &vol, &invol);
+	if (tap_is_rc(rc, 0, "ctxsw 4242/4243")) {
+		tap_is_u64(vol, 41, "4243: voluntary switches");
+		tap_is_u64(invol, 3, "4243: involuntary switches");
+	}
+	rc = taskfiles_ctxsw(rootfd, 4242, 4244, 62090, &vol, &invol);
+	tap_is_rc(rc, -EINVAL, "ctxsw 4244: its status has no nonvoluntary line");
+	rc = taskfiles_ctxsw(rootfd, 4242, 4243, 62067, &vol, &invol);
+	tap_is_rc(rc, -ESRCH, "ctxsw 4243 with a wrong start time");
+	rc = taskfiles_ctxsw(rootfd, 4242, 4299, 62067, &vol, &invol);
+	tap_is_rc(rc, -ENOENT, "ctxsw of a missing thread");
+
+	/* per process: the sum over the threads whose status has both counters
+	 * (4242: 116/28, 4243: 41/3; 4244 lacks the nonvoluntary line and is left out) */
+	vol = invol = 0;
+	rc = taskfiles_ctxsw_process(rootfd, 4242, 62067, &vol, &invol);
+	if (tap_is_rc(rc, 0, "ctxsw_process 4242")) {
+		tap_is_u64(vol, 116 + 41, "process 4242: voluntary switches summed");
+		tap_is_u64(invol, 28 + 3, "process 4242: involuntary switches summed");
+	}
+	rc = taskfiles_ctxsw_process(rootfd, 4242, 62082, &vol, &invol);
+	tap_is_rc(rc, -ESRCH, "ctxsw_process 4242 with a wrong start time");
+	rc = taskfiles_ctxsw_process(rootfd, 5000, 62067, &vol, &invol);
+	tap_is_rc(rc, -ENOENT, "ctxsw_process of a missing process");
+}
+
+static void test_avail(void)
+{
+	tap_is_i64(taskfiles_avail(0), TS_OK, "avail(0) is ok");
+	tap_is_i64(taskfiles_avail(-EACCES), TS_DENIED, "avail(-EACCES) is denied");
+	tap_is_i64(taskfiles_avail(-EPERM), TS_DENIED, "avail(-EPERM) is denied");
+	tap_is_i64(taskfiles_avail(-ENOENT), TS_GONE, "avail(-ENOENT) is gone");
+	tap_is_i64(taskfiles_avail(-ESRCH), TS_GONE, "avail(-ESRCH) is gone");
+	tap_is_i64(taskfiles_avail(-ENOSYS), TS_UNSUPPORTED, "avail(-ENOSYS) is unsupported");
+	tap_is_i64(taskfiles_avail(-EOPNOTSUPP), TS_UNSUPPORTED,
+		   "avail(-EOPNOTSUPP) is unsupported");
+}
+
+/* ---- taskfiles_affinity (live) ----------------------------------------------------------- */
+
+struct pinned {
+	int cpu;
+	pid_t tid;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stage;		/* 1: thread pinned (or failed), 2: main is done */
+	int err;
+};
+
+static void *pinned_thread(void *arg)
+{
+	struct pinned *p = arg;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(p->cpu, &one);
+	pthread_mutex_lock(&p->lock);
+	p->tid = gettid();
+	p->err = sched_setaffinity(0, sizeof(one), &one) ? errno : 0;
+	p->stage = 1;
+	pthread_cond_broadcast(&p->cond);
+	while (p->stage < 2)
+		pthread_cond_wait(&p->cond, &p->lock);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void test_affinity(void)
+{
+	struct pinned p = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+	struct cpulist cl = { 0 };
+	cpu_set_t plain;
+	pthread_t th;
+	int rc, cpu, first = -1, same = 1;
+
+	cpu = sched_getcpu();
+	rc = taskfiles_affinity(0, &cl);
+	if (tap_is_rc(rc, 0, "affinity(0)")) {
+		tap_ok(cpu >= 0 && cpu < cl.ncpus && CPU_ISSET_S((size_t)cpu, cl.size, cl.set),
+		       "affinity(0) contains the CPU sched_getcpu() reports (%d)", cpu);
+		util_cpulist_free(&cl);
+	}
+	rc = taskfiles_affinity(getpid(), &cl);
+	if (!tap_is_rc(rc, 0, "affinity(getpid())"))
+		return;
+	tap_ok(cpu >= 0 && CPU_ISSET_S((size_t)cpu, cl.size, cl.set),
+	       "affinity(getpid()) contains CPU %d", cpu);
+	if (sched_getaffinity(0, sizeof(plain), &plain) == 0) {
+		for (int i = 0; i < CPU_SETSIZE && i < cl.ncpus; i++) {
+			bool a = CPU_ISSET(i, &plain), b = CPU_ISSET_S((size_t)i, cl.size, cl.set);
+
+			if (a && first < 0)
+				first = i;
+			if (a != b)
+				same = 0;
+		}
+		tap_ok(same && CPU_COUNT(&plain) == CPU_COUNT_S(cl.size, cl.set),
+		       "affinity(getpid()) equals sched_getaffinity's %d CPUs", CPU_COUNT(&plain));
+	} else {
+		tap_skip("sched_getaffinity with a %d-CPU mask failed: %s", CPU_SETSIZE,
+			 strerror(errno));
+	}
+	util_cpulist_free(&cl);
+
+	/* a thread pinned to one CPU: its TID's affinity is that CPU alone */
+	if (first < 0) {
+		tap_skip("no CPU below %d in our affinity to pin a thread to", CPU_SETSIZE);
+	} else {
+		p.cpu = first;
+		if (pthread_create(&th, NULL, pinned_thread, &p)) {
+			tap_skip("pthread_create failed");
+		} else {
+			pthread_mutex_lock(&p.lock);
+			while (p.stage < 1)
+				pthread_cond_wait(&p.cond, &p.lock);
+			pthread_mutex_unlock(&p.lock);
+			if (p.err) {
+				tap_skip("cannot pin a thread to CPU %d: %s", first, strerror(p.err));
+			} else {
+				rc = taskfiles_affinity(p.tid, &cl);
+				if (tap_is_rc(rc, 0, "affinity(tid of a pinned thread)")) {
+					tap_ok(CPU_COUNT_S(cl.size, cl.set) == 1 &&
+					       CPU_ISSET_S((size_t)first, cl.size, cl.set),
+					       "pinned thread's affinity is exactly CPU %d "
+					       "(count %d)", first, CPU_COUNT_S(cl.size, cl.set));
+					util_cpulist_free(&cl);
+				}
+			}
+			pthread_mutex_lock(&p.lock);
+			p.stage = 2;
+			pthread_cond_broadcast(&p.cond);
+			pthread_mutex_unlock(&p.lock);
+			pthread_join(th, NULL);
+		}
+	}
+
+	rc = taskfiles_affinity(INT_MAX, &cl);
+	tap_is_rc(rc, -ESRCH, "affinity of a TID that cannot exist");
+	if (rc == 0)
+		util_cpulist_free(&cl);
+}
+
+static int open_fixtures(void)
+{
+	const char *dir = getenv("FIXTURES");
+	const char *top = getenv("top_srcdir");
+	char path[PATH_MAX];
+
+	if (dir && *dir)
+		return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/tests/fixtures", top && *top ? top : ".");
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int main(void)
+{
+	int rootfd, fds_before, fds_after;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fixfd = open_fixtures();
+	if (fixfd < 0 && getenv("FIXTURES")) {
+		/* the test harness always sets it: a missing tree is a packaging bug */
+		printf("Bail out! FIXTURES=%s: %s\n", getenv("FIXTURES"), strerror(errno));
+		return TAP_EXIT_FAIL;
+	}
+	if (fixfd < 0)
+		return tap_skip_all("fixtures not found: set FIXTURES (or top_srcdir) (%s)",
+				    strerror(errno));
+	rootfd = openat(fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return tap_skip_all("no fake /proc tree in the fixtures: %s", strerror(errno));
+
+	test_parse_stat();
+	test_parse_ctxsw();
+
+	fds_before = count_fds();
+	test_read(rootfd);
+	test_thread_stat(rootfd);
+	fds_after = count_fds();
+	tap_ok(fds_before >= 0 && fds_before == fds_after,
+	       "the readers leave no fd open, error paths included (%d before, %d after)",
+	       fds_before, fds_after);
+
+	test_avail();
+	test_affinity();
+
+	close(rootfd);
+	close(fixfd);
+	return tap_done();
+}

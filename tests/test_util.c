@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_util.c - unit tests of src/lib/util.c: parsing, formatting, cpu lists, sanitizing */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "tap.h"
+
+/* ---- util_parse_u64 / util_parse_i64 / util_scan_u64 ------------------------------------ */
+
+static void u64_ok(const char *s, uint64_t max, uint64_t want)
+{
+	uint64_t v = 12345;
+	int rc = util_parse_u64(s, max, &v);
+
+	if (tap_is_rc(rc, 0, "parse_u64(\"%s\") accepted", tap_q(s)))
+		tap_is_u64(v, want, "parse_u64(\"%s\") value", tap_q(s));
+}
+
+static void u64_bad(const char *s, uint64_t max, int want)
+{
+	uint64_t v = 12345;
+	int rc = util_parse_u64(s, max, &v);
+
+	tap_is_rc(rc, want, "parse_u64(\"%s\", max %" PRIu64 ") rejected", tap_q(s), max);
+	tap_is_u64(v, 12345, "parse_u64(\"%s\") left *out alone on error", tap_q(s));
+}
+
+static void i64_ok(const char *s, int64_t min, int64_t max, int64_t want)
+{
+	int64_t v = 12345;
+	int rc = util_parse_i64(s, min, max, &v);
+
+	if (tap_is_rc(rc, 0, "parse_i64(\"%s\", [%" PRId64 ", %" PRId64 "]) accepted",
+		      tap_q(s), min, max))
+		tap_is_i64(v, want, "parse_i64(\"%s\") value", tap_q(s));
+}
+
+static void i64_bad(const char *s, int64_t min, int64_t max, int want)
+{
+	int64_t v = 12345;
+	int rc = util_parse_i64(s, min, max, &v);
+
+	tap_is_rc(rc, want, "parse_i64(\"%s\", [%" PRId64 ", %" PRId64 "]) rejected",
+		  tap_q(s), min, max);
+	tap_is_i64(v, 12345, "parse_i64(\"%s\") left *out alone on error", tap_q(s));
+}
+
+static void test_parse_int(void)
+{
+	uint64_t v;
+	const char *end;
+	int rc;
+
+	u64_ok("0", UINT64_MAX, 0);
+	u64_ok("4096", UINT64_MAX, 4096);
+	u64_ok("007", UINT64_MAX, 7);
+	u64_ok("18446744073709551615", UINT64_MAX, UINT64_MAX);
+	u64_ok("99", 99, 99);
+	u64_bad("100", 99, -ERANGE);
+	u64_bad("18446744073709551616", UINT64_MAX, -ERANGE);
+	u64_bad("99999999999999999999999", UINT64_MAX, -ERANGE);
+	u64_bad("12x", UINT64_MAX, -EINVAL);
+	u64_bad("99999999999999999999999x", UINT64_MAX, -EINVAL);
+	u64_bad("", UINT64_MAX, -EINVAL);
+	u64_bad("-1", UINT64_MAX, -EINVAL);
+	u64_bad("+1", UINT64_MAX, -EINVAL);
+	u64_bad(" 1", UINT64_MAX, -EINVAL);
+	u64_bad("1 ", UINT64_MAX, -EINVAL);
+	u64_bad("1\n", UINT64_MAX, -EINVAL);
+	u64_bad("0x10", UINT64_MAX, -EINVAL);
+	u64_bad(NULL, UINT64_MAX, -EINVAL);
+
+	i64_ok("0", INT64_MIN, INT64_MAX, 0);
+	i64_ok("-51", -100, 100, -51);
+	i64_ok("100", -100, 100, 100);
+	i64_ok("-100", -100, 100, -100);
+	i64_ok("9223372036854775807", INT64_MIN, INT64_MAX, INT64_MAX);
+	i64_ok("-9223372036854775808", INT64_MIN, INT64_MAX, INT64_MIN);
+	i64_ok("-0", 0, 10, 0);
+	i64_ok("7", 5, 10, 7);
+	i64_ok("-9", -10, -8, -9);
+	i64_bad("9223372036854775808", INT64_MIN, INT64_MAX, -ERANGE);
+	i64_bad("-9223372036854775809", INT64_MIN, INT64_MAX, -ERANGE);
+	i64_bad("18446744073709551616", INT64_MIN, INT64_MAX, -ERANGE);
+	i64_bad("101", -100, 100, -ERANGE);
+	i64_bad("-101", -100, 100, -ERANGE);
+	/* the bound that is on the other side of zero from the value must hold too */
+	i64_bad("3", 5, 10, -ERANGE);
+	i64_bad("-5", -10, -8, -ERANGE);
+	i64_bad("5", -10, -1, -ERANGE);
+	i64_bad("-1", 0, 10, -ERANGE);
+	i64_bad("", INT64_MIN, INT64_MAX, -EINVAL);
+	i64_bad("-", INT64_MIN, INT64_MAX, -EINVAL);
+	i64_bad("--1", INT64_MIN, INT64_MAX, -EINVAL);
+	i64_bad("- 1", INT64_MIN, INT64_MAX, -EINVAL);
+	i64_bad("+1", INT64_MIN, INT64_MAX, -EINVAL);
+	i64_bad("12x", INT64_MIN, INT64_MAX, -EINVAL);
+	i64_bad(" -1", INT64_MIN, INT64_MAX, -EINVAL);
+
+	/* scan: stops at the first non-digit and says where */
+	{
+		static const char line[] = "123 456";
+
+		rc = util_scan_u64(line, &end, &v);
+		tap_is_rc(rc, 0, "scan_u64(\"123 456\")");
+		tap_is_u64(v, 123, "scan_u64 value stops at the space");
+		tap_is_i64(end - line, 3, "scan_u64 end points at the space");
+	}
+	{
+		static const char line[] = "18446744073709551615) R";
+
+		rc = util_scan_u64(line, &end, &v);
+		tap_is_rc(rc, 0, "scan_u64 of UINT64_MAX followed by ')'");
+		tap_is_u64(v, UINT64_MAX, "scan_u64 UINT64_MAX value");
+		tap_is_i64(end - line, 20, "scan_u64 end after 20 digits");
+	}
+	rc = util_scan_u64("18446744073709551616 1", &end, &v);
+	tap_is_rc(rc, -ERANGE, "scan_u64 of 2^64 overflows instead of wrapping");
+	rc = util_scan_u64("x1", &end, &v);
+	tap_is_rc(rc, -EINVAL, "scan_u64(\"x1\")");
+	rc = util_scan_u64("", &end, &v);
+	tap_is_rc(rc, -EINVAL, "scan_u64(\"\")");
+	rc = util_scan_u64(" 1", &end, &v);
+	tap_is_rc(rc, -EINVAL, "scan_u64(\" 1\")");
+	v = 0;
+	rc = util_scan_u64("42\n", NULL, &v);
+	tap_ok(rc == 0 && v == 42, "scan_u64 with end == NULL gives 42 (rc %d, v %" PRIu64 ")",
+	       rc, v);
+}
+
+/* ---- util_parse_size / util_parse_seconds ----------------------------------------------- */
+
+static void size_ok(const char *s, uint64_t want)
+{
+	uint64_t v = 12345;
+	int rc = util_parse_size(s, &v);
+
+	if (tap_is_rc(rc, 0, "parse_size(\"%s\") accepted", tap_q(s)))
+		tap_is_u64(v, want, "parse_size(\"%s\") bytes", tap_q(s));
+}
+
+static void size_bad(const char *s, int want)
+{
+	uint64_t v = 12345;
+	int rc = util_parse_size(s, &v);
+
+	tap_is_rc(rc, want, "parse_size(\"%s\") rejected", tap_q(s));
+	tap_is_u64(v, 12345, "parse_size(\"%s\") left *out alone on error", tap_q(s));
+}
+
+static void secs_ok(const char *s, double max, double want)
+{
+	double v = -7;
+	int rc = util_parse_seconds(s, max, &v);
+
+	if (tap_is_rc(rc, 0, "parse_seconds(\"%s\", max %g) accepted", tap_q(s), max))
+		tap_is_dbl(v, want, 1e-12, "parse_seconds(\"%s\") value", tap_q(s));
+}
+
+static void secs_bad(const char *s, double max, int want)
+{
+	double v = -7;
+	int rc = util_parse_seconds(s, max, &v);
+
+	tap_is_rc(rc, want, "parse_seconds(\"%s\", max %g) rejected", tap_q(s), max);
+	tap_is_dbl(v, -7, 0, "parse_seconds(\"%s\") left *out alone on error", tap_q(s));
+}
+
+static void test_parse_size_seconds(void)
+{
+	size_ok("0", 0);
+	size_ok("4096", 4096);
+	size_ok("4096B", 4096);
+	size_ok("64K", 65536);
+	size_ok("64k", 65536);
+	size_ok("1KB", 1024);
+	size_ok("1KiB", 1024);
+	size_ok("1.5K", 1536);
+	size_ok("0.5K", 512);
+	size_ok("64M", 67108864);
+	size_ok("2.25M", 2359296);
+	size_ok("1.5G", 1610612736);
+	size_ok("2GiB", 2147483648ULL);
+	size_ok("2T", 2199023255552ULL);
+	size_ok("3P", 3377699720527872ULL);
+	size_ok("1E", 1152921504606846976ULL);
+	size_ok("15E", 17293822569102704640ULL);
+	size_ok("18446744073709551615", UINT64_MAX);
+	size_bad("1.5", -EINVAL);
+	size_bad("1.5B", -EINVAL);
+	size_bad("1Q", -EINVAL);
+	size_bad("1iB", -EINVAL);
+	size_bad("1KiBx", -EINVAL);
+	size_bad("1 K", -EINVAL);
+	size_bad("1.K", -EINVAL);
+	size_bad(".5K", -EINVAL);
+	size_bad("K", -EINVAL);
+	size_bad("-1K", -EINVAL);
+	size_bad("", -EINVAL);
+	size_bad("16E", -ERANGE);
+	size_bad("20000000000E", -ERANGE);
+	size_bad("18446744073709551616", -ERANGE);
+	size_bad("17179869184G", -ERANGE);	/* exactly 2^64 */
+
+	secs_ok("0", 10, 0);
+	secs_ok("0.1", 10, 0.1);
+	secs_ok(".5", 10, 0.5);
+	secs_ok("2", 10, 2);
+	secs_ok("1.25", 10, 1.25);
+	secs_ok("10", 10, 10);
+	secs_ok("0.000000001", 10, 1e-9);
+	secs_ok("86400", 1e9, 86400);
+	secs_bad("10.5", 10, -ERANGE);
+	secs_bad("11", 10, -ERANGE);
+	secs_bad("-1", 10, -ERANGE);
+	secs_bad("1e3", 1e9, -EINVAL);
+	secs_bad("abc", 10, -EINVAL);
+	secs_bad("", 10, -EINVAL);
+	secs_bad(".", 10, -EINVAL);
+	secs_bad("1.", 10, -EINVAL);
+	secs_bad("1.5s", 10, -EINVAL);
+	secs_bad(" 1", 10, -EINVAL);
+	secs_bad("nan", 10, -EINVAL);
+	secs_bad("inf", 10, -EINVAL);
+}
+
+/* ---- util_size_human / util_cputime ------------------------------------------------------ */
+
+static void human_is(uint64_t bytes, const char *want)
+{
+	char buf[32];
+	char *r;
+
+	memset(buf, 'Z', sizeof(buf));
+	r = util_size_human(bytes, buf, sizeof(buf));
+	tap_ok(r == buf, "size_human(%" PRIu64 ") returns its buffer", bytes);
+	tap_is_str(buf, want, "size_human(%" PRIu64 ")", bytes);
+}
+
+static void cputime_is(double secs, const char *want)
+{
+	char buf[32];
+	char *r;
+
+	memset(buf, 'Z', sizeof(buf));
+	r = util_cputime(secs, buf, sizeof(buf));
+	tap_ok(r == buf, "cputime(%g) returns its buffer", secs);
+	tap_is_str(buf, want, "cputime(%g)", secs);
+}
+
+static void test_format(void)
+{
+	char small[4];
+
+	human_is(0, "0B");
+	human_is(1, "1B");
+	human_is(1023, "1023B");
+	human_is(1024, "1.0K");
+	human_is(1536, "1.5K");
+	human_is(10239, "10K");		/* 9.999K must not print as "10.0K" */
+	human_is(10240, "10K");
+	human_is(1048576, "1.0M");
+	human_is(1572864, "1.5M");
+	human_is(10485760, "10M");
+	human_is(123456789, "118M");
+	human_is(5368709120ULL, "5.0G");
+	human_is(1125899906842624ULL, "1.0P");
+	human_is(1152921504606846976ULL, "1.0E");
+	human_is(UINT64_MAX, "16E");
+
+	memset(small, 'Z', sizeof(small));
+	util_size_human(1536, small, sizeof(small));
+	tap_is_mem(small, sizeof(small), "1.5", 4, "size_human into a 4-byte buffer is cut and "
+		   "NUL-terminated");
+
+	cputime_is(0, "0:00.00");
+	cputime_is(0.01, "0:00.01");
+	cputime_is(59.99, "0:59.99");
+	cputime_is(59.999, "1:00.00");
+	cputime_is(61.5, "1:01.50");
+	cputime_is(3599.99, "59:59.99");
+	cputime_is(3599.996, "1:00:00");
+	cputime_is(3600, "1:00:00");
+	cputime_is(86399, "23:59:59");
+	cputime_is(86400, "1-00:00:00");
+	cputime_is(90061, "1-01:01:01");
+	cputime_is(100 * 86400 + 3723, "100-01:02:03");
+	cputime_is(-5, "0:00.00");
+	cputime_is(NAN, "0:00.00");
+}
+
+/* ---- cpu lists ---------------------------------------------------------------------------- */
+
+/* Check that cl holds exactly the CPUs listed in want (ascending, terminated by -1). */
+static void cpus_are(const struct cpulist *cl, const int *want, const char *what)
+{
+	int i, w = 0, bad = -1;
+
+	for (i = 0; i < cl->ncpus; i++) {
+		bool in = CPU_ISSET_S((size_t)i, cl->size, cl->set);
+		bool expect = want[w] == i;
+
+		if (expect)
+			w++;
+		if (in != expect && bad < 0)
+			bad = i;
+	}
+	if (want[w] != -1 && bad < 0)
+		bad = want[w];	/* expected a CPU beyond the set's capacity */
+	if (!tap_ok(bad < 0, "%s: exactly the expected CPUs", what))
+		tap_diag("first difference at CPU %d (set has %d CPUs, capacity %d)", bad,
+			 CPU_COUNT_S(cl->size, cl->set), cl->ncpus);
+}
+
+static void cpulist_ok(const char *s, int max, const int *want, const char *formatted)
+{
+	struct cpulist cl = { 0 };
+	char buf[256];
+	int rc = util_cpulist_parse(s, max, &cl);
+
+	if (!tap_is_rc(rc, 0, "cpulist_parse(\"%s\", %d) accepted", tap_q(s), max))
+		return;
+	tap_ok(cl.ncpus >= max, "cpulist_parse(\"%s\") capacity %d >= %d", tap_q(s), cl.ncpus,
+	       max);
+	cpus_are(&cl, want, tap_q(s));
+	rc = util_cpulist_format(&cl, buf, sizeof(buf));
+	tap_is_rc(rc, 0, "cpulist_format of \"%s\"", tap_q(s));
+	tap_is_str(buf, formatted, "cpulist_format of \"%s\" text", tap_q(s));
+	util_cpulist_free(&cl);
+}
+
+static void cpulist_bad(const char *s, int max, int want)
+{
+	struct cpulist cl = { 0 };
+	int rc = util_cpulist_parse(s, max, &cl);
+
+	tap_is_rc(rc, want, "cpulist_parse(\"%s\", %d) rejected", tap_q(s), max);
+	if (rc == 0)
+		util_cpulist_free(&cl);
+}
+
+static void test_cpulist(void)
+{
+	static const int l1[] = { 0, 1, 2, 3, 8, 10, 11, -1 };
+	static const int l2[] = { 0, 2, 4, 6, -1 };
+	static const int l3[] = { 1, 5, 9, -1 };
+	static const int l4[] = { 0, 1, 2, 3, -1 };
+	static const int l5[] = { 5, -1 };
+	static const int l6[] = { 1, -1 };
+	static const int l7[] = { 7, -1 };
+	static const int big[] = { 0, 1023, 1024, 1025, 4095, -1 };
+	struct cpulist cl = { 0 };
+	char buf[64];
+	int rc;
+
+	cpulist_ok("0-3,8,10-11", 64, l1, "0-3,8,10-11");
+	cpulist_ok("0-7:2", 64, l2, "0,2,4,6");
+	cpulist_ok("1-9:4", 16, l3, "1,5,9");
+	cpulist_ok("0-3\n", 4, l4, "0-3");		/* sysfs files end with a newline */
+	cpulist_ok("3,2,1,0", 8, l4, "0-3");
+	cpulist_ok("5", 8, l5, "5");
+	cpulist_ok("5-5", 8, l5, "5");
+	cpulist_ok("7", 8, l7, "7");
+	cpulist_ok("1-3:18446744073709551615", 8, l6, "1");	/* a stride past the range */
+	cpulist_ok("1-3:9223372036854775808", 8, l6, "1");
+	cpulist_ok("0,1023-1025,4095", 4096, big, "0,1023-1025,4095");
+
+	rc = util_cpulist_parse("0-4095", 4096, &cl);
+	if (tap_is_rc(rc, 0, "cpulist_parse(\"0-4095\", 4096)")) {
+		tap_is_i64(CPU_COUNT_S(cl.size, cl.set), 4096, "0-4095 has 4096 CPUs");
+		rc = util_cpulist_format(&cl, buf, sizeof(buf));
+		tap_ok(rc == 0 && !strcmp(buf, "0-4095"), "0-4095 formats back (rc %d, \"%s\")",
+		       rc, buf);
+		util_cpulist_free(&cl);
+		tap_ok(cl.set == NULL && cl.ncpus == 0, "cpulist_free clears the struct");
+	}
+
+	cpulist_bad("5-3", 8, -EINVAL);
+	cpulist_bad("0,,1", 8, -EINVAL);
+	cpulist_bad("1-", 8, -EINVAL);
+	cpulist_bad("-1", 8, -EINVAL);
+	cpulist_bad(",", 8, -EINVAL);
+	cpulist_bad("0,", 8, -EINVAL);
+	cpulist_bad(",0", 8, -EINVAL);
+	cpulist_bad("", 8, -EINVAL);
+	cpulist_bad(NULL, 8, -EINVAL);
+	cpulist_bad("0-3:0", 8, -EINVAL);
+	cpulist_bad("0-3:", 8, -EINVAL);
+	cpulist_bad("0:2", 8, -EINVAL);
+	cpulist_bad("a", 8, -EINVAL);
+	cpulist_bad(" 0", 8, -EINVAL);
+	cpulist_bad("0 ", 8, -EINVAL);
+	cpulist_bad("0-3\n\n", 8, -EINVAL);
+	cpulist_bad("0-3\n1", 8, -EINVAL);
+	cpulist_bad("0", 0, -EINVAL);
+	cpulist_bad("8", 8, -ERANGE);
+	cpulist_bad("0-8", 8, -ERANGE);
+	cpulist_bad("1,4096", 4096, -ERANGE);
+	cpulist_bad("99999999999999999999", 8, -ERANGE);
+
+	/* format: empty set, tiny buffers */
+	rc = util_cpulist_init(&cl, 1030);
+	if (tap_is_rc(rc, 0, "cpulist_init(1030)")) {
+		tap_ok(cl.ncpus >= 1030, "cpulist_init capacity %d >= 1030", cl.ncpus);
+		tap_is_i64(CPU_COUNT_S(cl.size, cl.set), 0, "cpulist_init gives an empty set");
+		strcpy(buf, "junk");
+		rc = util_cpulist_format(&cl, buf, sizeof(buf));
+		tap_ok(rc == 0 && buf[0] == '\0', "empty set formats as \"\" (rc %d, \"%s\")",
+		       rc, buf);
+		CPU_SET_S(1029, cl.size, cl.set);
+		CPU_SET_S(3, cl.size, cl.set);
+		CPU_SET_S(4, cl.size, cl.set);
+		rc = util_cpulist_format(&cl, buf, sizeof(buf));
+		tap_ok(rc == 0 && !strcmp(buf, "3-4,1029"), "{3,4,1029} formats as \"3-4,1029\" "
+		       "(rc %d, \"%s\")", rc, buf);
+		memset(buf, 'Z', sizeof(buf));
+		rc = util_cpulist_format(&cl, buf, 6);
+		tap_is_rc(rc, -ENOSPC, "format into 6 bytes does not fit \"3-4,1029\"");
+		tap_is_str(buf, "3-4", "format into 6 bytes keeps whole items, NUL-terminated");
+		rc = util_cpulist_format(&cl, buf, 9);
+		tap_is_rc(rc, 0, "format into exactly strlen+1 bytes fits");
+		tap_is_str(buf, "3-4,1029", "format into exactly strlen+1 bytes text");
+		rc = util_cpulist_format(&cl, buf, 8);
+		tap_is_rc(rc, -ENOSPC, "format into strlen bytes does not fit");
+		buf[0] = 'Z';
+		rc = util_cpulist_format(&cl, buf, 0);
+		tap_ok(rc == -ENOSPC && buf[0] == 'Z', "format into 0 bytes: -ENOSPC, buffer "
+		       "untouched (rc %d)", rc);
+		util_cpulist_free(&cl);
+	}
+}
+
+/* ---- util_sanitize ------------------------------------------------------------------------ */
+
+static void sanitize_is(const char *in, size_t inlen, const char *want, const char *what)
+{
+	char buf[512];
+	size_t n;
+	char *dup;
+
+	memset(buf, 'Z', sizeof(buf));
+	n = util_sanitize(in, inlen, buf, sizeof(buf));
+	tap_is_str(buf, want, "sanitize %s", what);
+	tap_is_u64(n, strlen(want), "sanitize %s returns the length", what);
+	dup = util_sanitize_dup(in, inlen);
+	tap_is_str(dup, want, "sanitize_dup %s", what);
+	free(dup);
+}
+
+/* string literals: the length is the literal's, so embedded escapes are counted right */
+#define SANITIZE_IS(lit, want, what) sanitize_is(lit, sizeof(lit) - 1, want, what)
+
+/* Decode one UTF-8 sequence strictly (RFC 3629); 0 if malformed. Independent of util.c. */
+static size_t test_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t c, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xe0) == 0xc0)
+		len = 2, c = s[0] & 0x1fu, min = 0x80;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3, c = s[0] & 0x0fu, min = 0x800;
+	else if ((s[0] & 0xf8) == 0xf0)
+		len = 4, c = s[0] & 0x07u, min = 0x10000;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3fu);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Valid UTF-8 with no C0, DEL, C1 or bidirectional control characters. */
+static bool safe_text(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t c;
+		size_t l = test_utf8_decode(p + i, n - i, &c);
+
+		if (l == 0)
+			return false;
+		if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e ||
+		    c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069))
+			return false;
+		i += l;
+	}
+	return true;
+}
+
+static uint32_t rng_state = 0x2545f491u;
+
+static uint32_t rng_next(void)
+{
+	uint32_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	rng_state = x;
+	return x;
+}
+
+/* Random hostile strings: the output must always be safe text, and a short buffer must get
+ * the longest whole-character prefix of the full output. */
+static void test_sanitize_random(void)
+{
+	static const char *const pieces[] = {
+		"a", "Z", " ", "\\", "\xc3\xa9", "\xe2\x9c\x93", "\xe6\x97\xa5", "\xf0\x9f\x98\x80",
+		"\x1b", "\x07", "\n", "\t", "\x7f", "\xc2\x9b", "\xc2\x85", "\xff", "\xfe", "\xc0",
+		"\xaf", "\x80", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xed\xbf\xbf",
+		"\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xe2\x80\xae", "\xe2\x81\xa6",
+		"\xd8\x9c", "\xe2", "\x9c", "\xf0\x9f", "\xf0\x9f\x98",
+	};
+	int iter, bad_safe = 0, bad_len = 0, bad_trunc = 0, bad_dup = 0;
+	char first[160] = "";
+
+	for (iter = 0; iter < 3000; iter++) {
+		char in[64], full[512], part[512];
+		size_t inlen = 0, flen, k, bounds[65], nb = 0;
+		int npieces = (int)(rng_next() % 9);
+		char *dup;
+
+		for (int j = 0; j < npieces; j++) {
+			const char *pc;
+			size_t pl;
+
+			if (rng_next() % 5 == 0) {
+				in[inlen++] = (char)(1 + rng_next() % 255);
+				continue;
+			}
+			pc = pieces[rng_next() % ARRAY_SIZE(pieces)];
+			pl = strlen(pc);
+			memcpy(in + inlen, pc, pl);
+			inlen += pl;
+		}
+		flen = util_sanitize(in, inlen, full, sizeof(full));
+		if (flen != strlen(full))
+			bad_len++;
+		if (!safe_text(full, strlen(full))) {
+			if (!bad_safe++)
+				snprintf(first, sizeof(first), "iteration %d output not safe", iter);
+		}
+		dup = util_sanitize_dup(in, inlen);
+		if (!dup || strcmp(dup, full))
+			bad_dup++;
+		free(dup);
+		/* whole-unit boundaries of the output: outputs of input prefixes that are
+		 * prefixes of the full output */
+		for (k = 0; k <= inlen; k++) {
+			size_t pl = util_sanitize(in, k, part, sizeof(part));
+
+			if (pl <= flen && !memcmp(part, full, pl) &&
+			    (nb == 0 || bounds[nb - 1] != pl))
+				bounds[nb++] = pl;
+		}
+		for (size_t cap = 1; cap <= flen + 2; cap++) {
+			size_t want = 0, got;
+
+			for (k = 0; k < nb; k++)
+				if (bounds[k] <= cap - 1)
+					want = bounds[k];
+			memset(part, 'Z', sizeof(part));
+			got = util_sanitize(in, inlen, part, cap);
+			if (got != want || part[got] != '\0' || memcmp(part, full, got) ||
+			    !safe_text(part, got)) {
+				if (!bad_trunc++)
+					snprintf(first, sizeof(first), "iteration %d cap %zu: got %zu "
+						 "bytes, expected %zu", iter, cap, got, want);
+			}
+		}
+	}
+	tap_is_i64(bad_safe, 0, "random hostile input always gives valid UTF-8 without controls");
+	tap_is_i64(bad_len, 0, "random input: the return value is the output's length");
+	tap_is_i64(bad_dup, 0, "random input: sanitize_dup equals sanitize into a big buffer");
+	tap_is_i64(bad_trunc, 0, "random input: a short buffer gets the longest whole-unit "
+		   "prefix, NUL-terminated");
+	if (bad_safe || bad_trunc)
+		tap_diag("%s", first);
+}
+
+static void test_sanitize(void)
+{
+	char buf[16];
+	size_t n;
+	char *dup, *in;
+
+	SANITIZE_IS("plain", "plain", "ASCII");
+	SANITIZE_IS("h\xc3\xa9llo \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac",
+		    "h\xc3\xa9llo \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac", "valid multibyte text");
+	SANITIZE_IS("\xf0\x9f\x98\x80!", "\xf0\x9f\x98\x80!", "a 4-byte character");
+	SANITIZE_IS("a\x1b[31mb", "a\\x1b[31mb", "ESC");
+	SANITIZE_IS("\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07", "OSC title sequence with BEL");
+	SANITIZE_IS("a\nb", "a\\x0ab", "newline");
+	SANITIZE_IS("a\tb\rc", "a\\x09b\\x0dc", "tab and CR");
+	SANITIZE_IS("x\x7fy", "x\\x7fy", "DEL");
+	SANITIZE_IS("\xc2\x9b" "31m", "\\u009b31m", "C1 CSI (U+009B)");
+	SANITIZE_IS("\xc2\x85", "\\u0085", "C1 NEL (U+0085)");
+	SANITIZE_IS("a\xff" "b", "a\\xffb", "invalid byte 0xff");
+	SANITIZE_IS("\xc0\xaf", "\\xc0\\xaf", "overlong 2-byte '/'");
+	SANITIZE_IS("\xe0\x80\xaf", "\\xe0\\x80\\xaf", "overlong 3-byte '/'");
+	SANITIZE_IS("\xed\xa0\x80", "\\xed\\xa0\\x80", "UTF-16 surrogate U+D800");
+	SANITIZE_IS("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80", "code point above U+10FFFF");
+	SANITIZE_IS("\x80z", "\\x80z", "lone continuation byte");
+	SANITIZE_IS("abc\xe2\x80\xae" "cba", "abc\\u202ecba", "bidi override U+202E");
+	SANITIZE_IS("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069", "bidi isolates U+2066/9");
+	SANITIZE_IS("\xd8\x9c", "\\u061c", "Arabic letter mark U+061C");
+	SANITIZE_IS("ab\xe2\x9c", "ab\\xe2\\x9c", "truncated 3-byte sequence at the end");
+	SANITIZE_IS("ab\xc3", "ab\\xc3", "truncated 2-byte sequence at the end");
+	SANITIZE_IS("\xf0\x9f\x98", "\\xf0\\x9f\\x98", "truncated 4-byte sequence at the end");
+	SANITIZE_IS("\xe2\x9c" "a", "\\xe2\\x9ca", "truncated sequence before ASCII");
+	sanitize_is("abcdef", 3, "abc", "only inlen bytes are read");
+	SANITIZE_IS("", "", "empty input");
+
+	/* output buffer too small: cut on a character boundary, NUL-terminated */
+	memset(buf, 'Z', sizeof(buf));
+	n = util_sanitize("h\xc3\xa9llo", 6, buf, 3);
+	tap_ok(n == 1 && !memcmp(buf, "h", 2), "3-byte buffer: \"h\" and not half of \xc3\xa9 "
+	       "(n %zu)", n);
+	n = util_sanitize("h\xc3\xa9llo", 6, buf, 4);
+	tap_ok(n == 3 && !memcmp(buf, "h\xc3\xa9", 4), "4-byte buffer: \"h\xc3\xa9\" (n %zu)", n);
+	n = util_sanitize("\xe6\x97\xa5\xe6\x9c\xac", 6, buf, 6);
+	tap_ok(n == 3 && !memcmp(buf, "\xe6\x97\xa5", 4), "6-byte buffer holds one of two "
+	       "3-byte characters (n %zu)", n);
+	n = util_sanitize("\xe6\x97\xa5", 3, buf, 3);
+	tap_ok(n == 0 && buf[0] == '\0', "3-byte buffer cannot hold a 3-byte character (n %zu)",
+	       n);
+	n = util_sanitize("a\x1b", 2, buf, 5);
+	tap_ok(n == 1 && !memcmp(buf, "a", 2), "an escape is never cut: 5 bytes give \"a\" "
+	       "(n %zu)", n);
+	n = util_sanitize("a\x1b", 2, buf, 6);
+	tap_ok(n == 5 && !memcmp(buf, "a\\x1b", 6), "6 bytes give \"a\\x1b\" (n %zu)", n);
+	n = util_sanitize("a\xe2\x80\xae", 4, buf, 7);
+	tap_ok(n == 1 && !memcmp(buf, "a", 2), "a \\u escape is never cut (n %zu)", n);
+	n = util_sanitize("abc", 3, buf, 1);
+	tap_ok(n == 0 && buf[0] == '\0', "1-byte buffer gives \"\" (n %zu)", n);
+	buf[0] = 'Z';
+	n = util_sanitize("abc", 3, buf, 0);
+	tap_ok(n == 0 && buf[0] == 'Z', "0-byte buffer is not written (n %zu)", n);
+
+	/* sanitize_dup never truncates, even at the worst expansion */
+	in = malloc(3000);
+	if (in) {
+		memset(in, 0x01, 1000);
+		dup = util_sanitize_dup(in, 1000);
+		tap_ok(dup && strlen(dup) == 4000 && !memcmp(dup, "\\x01\\x01", 8),
+		       "sanitize_dup of 1000 control bytes is 4000 bytes of \\x01 (%zu)",
+		       dup ? strlen(dup) : 0);
+		free(dup);
+		for (int i = 0; i < 1000; i++)
+			memcpy(in + 3 * i, "\xe2\x80\xae", 3);
+		dup = util_sanitize_dup(in, 3000);
+		tap_ok(dup && strlen(dup) == 6000 && !memcmp(dup + 5994, "\\u202e", 7),
+		       "sanitize_dup of 1000 bidi overrides is 6000 bytes (%zu)",
+		       dup ? strlen(dup) : 0);
+		free(dup);
+		for (int i = 0; i < 1000; i++)
+			memcpy(in + 2 * i, "\xc2\x9b", 2);
+		dup = util_sanitize_dup(in, 2000);
+		tap_ok(dup && strlen(dup) == 6000 && !memcmp(dup + 5994, "\\u009b", 7),
+		       "sanitize_dup of 1000 C1 CSIs is 6000 bytes (%zu)", dup ? strlen(dup) : 0);
+		free(dup);
+		free(in);
+	} else {
+		tap_skip("out of memory for the expansion test");
+	}
+
+	test_sanitize_random();
+}
+
+/* ---- util_parse_pidlist ------------------------------------------------------------------- */
+
+static void pids_are(const char *s, const int *want, size_t nwant)
+{
+	int *pids = NULL;
+	size_t n = 0;
+	int rc = util_parse_pidlist(s, &pids, &n);
+
+	if (tap_is_rc(rc, 0, "parse_pidlist(\"%s\") accepted", tap_q(s))) {
+		bool same = n == nwant && !memcmp(pids, want, nwant * sizeof(int));
+
+		if (!tap_ok(same, "parse_pidlist(\"%s\") gives %zu PIDs in order", tap_q(s),
+			    nwant)) {
+			tap_diag("got %zu PIDs:", n);
+			for (size_t i = 0; i < n; i++)
+				tap_diag("  %d", pids[i]);
+		}
+	}
+	free(pids);
+}
+
+static void pids_bad(const char *s, int want)
+{
+	int *pids = NULL;
+	size_t n = 0;
+	int rc = util_parse_pidlist(s, &pids, &n);
+
+	tap_is_rc(rc, want, "parse_pidlist(\"%s\") rejected", tap_q(s));
+	free(pids);
+}
+
+static void test_pidlist(void)
+{
+	static const int p123[] = { 1, 2, 3 };
+	static const int pdup[] = { 5, 3, 7 };
+	static const int pmax[] = { 4194304 };
+	static const int pall[] = { 1, 2, 3, 9 };
+	int *pids = NULL;
+	size_t n = 0;
+	int rc;
+
+	pids_are("1,2,3", p123, 3);
+	pids_are("5,3,5,3,7", pdup, 3);
+	pids_are("4194304", pmax, 1);
+	pids_are("01,2,3", p123, 3);
+
+	/* the array grows across calls (repeated -p options), still without duplicates */
+	rc = util_parse_pidlist("1,2", &pids, &n);
+	if (rc == 0)
+		rc = util_parse_pidlist("3,2,9,1", &pids, &n);
+	tap_ok(rc == 0 && n == 4 && !memcmp(pids, pall, sizeof(pall)),
+	       "two calls append: 1,2 then 3,2,9,1 give 1,2,3,9 (rc %d, n %zu)", rc, n);
+	free(pids);
+
+	pids_bad("0", -ERANGE);
+	pids_bad("1,0", -ERANGE);
+	pids_bad("-5", -ERANGE);
+	pids_bad("4194305", -ERANGE);
+	pids_bad("99999999999", -ERANGE);
+	pids_bad("1,,2", -EINVAL);
+	pids_bad("abc", -EINVAL);
+	pids_bad("1,abc", -EINVAL);
+	pids_bad("-x", -EINVAL);
+	pids_bad("", -EINVAL);
+	pids_bad(NULL, -EINVAL);
+	pids_bad("1,", -EINVAL);
+	pids_bad(",1", -EINVAL);
+	pids_bad(" 1", -EINVAL);
+	pids_bad("1 2", -EINVAL);
+	pids_bad("1;2", -EINVAL);
+}
+
+int main(void)
+{
+	double t0, t1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	test_parse_int();
+	test_parse_size_seconds();
+	test_format();
+	test_cpulist();
+	test_sanitize();
+	test_pidlist();
+
+	t0 = util_monotonic();
+	t1 = util_monotonic();
+	tap_ok(t0 > 0 && t1 >= t0, "util_monotonic is positive and does not go back (%f, %f)",
+	       t0, t1);
+	return tap_done();
+}
