@@ -226,12 +226,36 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return -1;
 }
 
-/* Sleep until deadline, following the spawned job if there is one. */
-static void wait_until(struct spawn *sp, double deadline)
+/* A signal sent to taskscope after its child exited goes to the orphans still followed. */
+static void forward_pending(struct target *tg, struct sampler *smp)
+{
+	int sig = spawn_take_pending();
+	pid_t *tgids = NULL;
+	size_t n = 0;
+	bool all;
+
+	if (!sig || target_resolve(tg, smp, &tgids, &n, &all) || all) {
+		free(tgids);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		kill(tgids[i], sig);
+	free(tgids);
+}
+
+/* Sleep until deadline (or, with a job, until it is over), following the spawned job. */
+static void wait_until(struct spawn *sp, struct target *tg, struct sampler *smp,
+		       double deadline)
 {
 	for (;;) {
 		double left = deadline - util_monotonic();
 
+		if (sp) {
+			spawn_reap(sp, false);
+			forward_pending(tg, smp);
+			if (sp->all_done)
+				return;
+		}
 		if (left <= 0)
 			return;
 		if (!sp) {
@@ -242,10 +266,14 @@ static void wait_until(struct spawn *sp, double deadline)
 			continue;
 		}
 		spawn_wait(sp, left);
-		spawn_reap(sp, false);
-		if (sp->all_done)
-			return;
 	}
+}
+
+/* Follow the job quietly to its end. */
+static void wait_job_end(struct spawn *sp, struct target *tg, struct sampler *smp)
+{
+	while (!sp->all_done)
+		wait_until(sp, tg, smp, util_monotonic() + 3600);
 }
 
 /* Set of task identities seen during a job, for the summary. */
@@ -413,12 +441,10 @@ static int run_tasks(struct opts *o)
 		size_t n = 0;
 		bool all;
 		const struct snapshot *sn;
-		int sig;
 
 		if (spp) {
 			spawn_reap(spp, false);
-			while ((sig = spawn_take_pending()) != 0)
-				;	/* the child is gone: its orphans get terminal signals themselves */
+			forward_pending(&o->target, smp);
 		}
 		rc = target_resolve(&o->target, smp, &tgids, &n, &all);
 		if (!rc)
@@ -453,7 +479,7 @@ static int run_tasks(struct opts *o)
 		if (!reporting && (!spp || spp->all_done))
 			break;
 		if (!reporting) {
-			spawn_reap(spp, true);	/* follow the job to its end, quietly */
+			wait_job_end(spp, &o->target, smp);
 			continue;
 		}
 		if (spp && spp->all_done)
@@ -462,11 +488,10 @@ static int run_tasks(struct opts *o)
 			     : next + o->delay;
 		if (next < util_monotonic())
 			next = util_monotonic();
-		wait_until(spp, next);
+		wait_until(spp, &o->target, smp, next);
 	}
 	if (spp) {
-		while (!spp->all_done)
-			spawn_reap(spp, true);
+		wait_job_end(spp, &o->target, smp);
 		job_summary(spp, &js, o->cmd[0]);
 		status = spawn_exit_code(spp);
 	}

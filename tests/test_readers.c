@@ -596,6 +596,35 @@ static int open_fixtures(void)
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
+/* ---- taskfiles_parse_tgid / taskfiles_tgid ------------------------------------------------ */
+static void test_tgid(int rootfd)
+{
+	static const char ok[] = "Name:\tx\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t4242\nNgid:\t0\n";
+	static const char noline[] = "Name:\tx\nPid:\t4243\n";
+	static const char bad[] = "Name:\tx\nTgid:\t42x\n";
+	static const char zero[] = "Name:\tx\nTgid:\t0\n";
+	/* a hostile name cannot fake the field: the kernel escapes its newline in Name */
+	static const char fake[] = "Name:\tx\\nTgid:\t1\nTgid:\t777\n";
+	pid_t tg = -1;
+
+	tap_is_rc(taskfiles_parse_tgid(ok, sizeof(ok) - 1, &tg), 0, "parse_tgid: real status");
+	tap_is_i64(tg, 4242, "parse_tgid: value");
+	tap_is_rc(taskfiles_parse_tgid(noline, sizeof(noline) - 1, &tg), -EINVAL,
+		  "parse_tgid: no Tgid line");
+	tap_is_rc(taskfiles_parse_tgid(bad, sizeof(bad) - 1, &tg), -EINVAL,
+		  "parse_tgid: garbage after the number");
+	tap_is_rc(taskfiles_parse_tgid(zero, sizeof(zero) - 1, &tg), -EINVAL,
+		  "parse_tgid: 0 is no process");
+	tg = -1;
+	tap_is_rc(taskfiles_parse_tgid(fake, sizeof(fake) - 1, &tg), 0,
+		  "parse_tgid: an escaped newline in Name is not a line start");
+	tap_is_i64(tg, 777, "parse_tgid: takes the real line");
+	tg = -1;
+	tap_is_rc(taskfiles_tgid(rootfd, 4243, &tg), 0, "tgid of thread 4243 in the fake tree");
+	tap_is_i64(tg, 4242, "thread 4243 belongs to process 4242");
+	tap_is_rc(taskfiles_tgid(rootfd, 4999, &tg), -ENOENT, "tgid of a missing task");
+}
+
 int main(void)
 {
 	int rootfd, fds_before, fds_after;
@@ -620,6 +649,7 @@ int main(void)
 	fds_before = count_fds();
 	test_read(rootfd);
 	test_thread_stat(rootfd);
+	test_tgid(rootfd);
 	fds_after = count_fds();
 	tap_ok(fds_before >= 0 && fds_before == fds_after,
 	       "the readers leave no fd open, error paths included (%d before, %d after)",

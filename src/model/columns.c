@@ -291,7 +291,10 @@ int columns_parse_list(const char *list, bool threads, const struct column ***co
 			*ncols = 0;
 			return -EINVAL;
 		}
-		if (push(cols, ncols, c))
+		for (size_t i = 0; c && i < *ncols; i++)
+			if ((*cols)[i] == c)
+				c = NULL;	/* already there (e.g. +PID): once is enough */
+		if (c && push(cols, ncols, c))
 			return -ENOMEM;
 		if (!comma)
 			break;
@@ -335,7 +338,7 @@ const char *columns_avail_text(enum ts_avail av)
 		return "not supported by this kernel or system";
 	case TS_NA:
 	default:
-		return "not available: needs a previous sample and an interval of 2 clock ticks or more, or does not apply";
+		return "not available: no previous sample, interval under 2 clock ticks, or n/a";
 	}
 }
 

@@ -100,6 +100,11 @@ double sampler_boot_time(void)
 	return boot;
 }
 
+int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid)
+{
+	return taskfiles_tgid(s->rootfd, tid, tgid);
+}
+
 int sampler_list_processes(struct sampler *s, struct proc2_light **out, size_t *n)
 {
 	return proc2_scan_light(s->p2, out, n);

@@ -37,6 +37,9 @@ const struct topo *sampler_topo(struct sampler *s);
 long sampler_hertz(void);
 double sampler_boot_time(void);
 
+/* The process a task ID belongs to (a thread's TID gives its process's PID). */
+int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid);
+
 /* Light list of every process for target resolution */
 struct proc2_light;
 int sampler_list_processes(struct sampler *s, struct proc2_light **out, size_t *n);

@@ -338,6 +338,42 @@ int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
 	return found ? 0 : -ESRCH;
 }
 
+int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid)
+{
+	static const char key[] = "\nTgid:";
+	const char *p = buf, *end = buf + len, *stop;
+	uint64_t v;
+
+	p = memmem(p, len, key, sizeof(key) - 1);
+	if (!p)
+		return -EINVAL;
+	p += sizeof(key) - 1;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (scan_u64_to(p, end, &stop, &v) || stop == p || v == 0 || v > 4194304 ||
+	    (stop < end && *stop != '\n'))
+		return -EINVAL;
+	*tgid = (pid_t)v;
+	return 0;
+}
+
+int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid)
+{
+	char path[32], buf[4096];
+	size_t len;
+	int dfd, rc;
+
+	snprintf(path, sizeof(path), "%d", (int)tid);
+	dfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	rc = taskfiles_read(dfd, "status", buf, sizeof(buf), &len);
+	close(dfd);
+	if (rc && rc != -EFBIG)
+		return rc;
+	return taskfiles_parse_tgid(buf, len, tgid);
+}
+
 int taskfiles_affinity(pid_t tid, struct cpulist *cl)
 {
 	int ncpus = 1024;

@@ -214,9 +214,26 @@ int target_check(struct target *t, struct sampler *s, char *what, size_t len)
 	int rc;
 
 	for (size_t i = 0; i < t->npids; i++) {
+		pid_t tgid;
+
 		if (kill(t->pids[i], 0) && errno == ESRCH) {
 			snprintf(what, len, "no such process: %d", t->pids[i]);
 			return -ESRCH;
+		}
+		/* a thread's ID selects the process it belongs to */
+		if (sampler_tgid_of(s, t->pids[i], &tgid) == 0 && tgid != t->pids[i]) {
+			bool dup = false;
+
+			for (size_t k = 0; k < t->npids; k++)
+				dup |= t->pids[k] == tgid;
+			if (dup) {
+				memmove(&t->pids[i], &t->pids[i + 1],
+					(t->npids - i - 1) * sizeof(*t->pids));
+				t->npids--;
+				i--;
+			} else {
+				t->pids[i] = tgid;
+			}
 		}
 	}
 	if (!t->nnames && !t->have_user)
@@ -231,11 +248,13 @@ int target_check(struct target *t, struct sampler *s, char *what, size_t len)
 		if (t->nnames) {
 			size_t off = 0;
 
-			for (size_t i = 0; i < t->nnames && off + 2 < sizeof(names); i++)
+			for (size_t i = 0; i < t->nnames && off + 4 < sizeof(names); i++) {
+				if (i)
+					names[off++] = ',';
 				off += util_sanitize(t->names[i], strlen(t->names[i]),
-						     names + off, sizeof(names) - off) ;
-			snprintf(what, len, "no process named '%s'%s", names,
-				 t->nnames > 1 ? " (or the other names)" : "");
+						     names + off, sizeof(names) - off);
+			}
+			snprintf(what, len, "no process named '%s'", names);
 		} else {
 			snprintf(what, len, "no process of user '%s'", t->user);
 		}

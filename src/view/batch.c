@@ -83,6 +83,8 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		}
 		if (o->json)
 			scols_column_set_json_type(cl, json_type(col->kind));
+		/* strings arrive sanitized with \xHH escapes: do not escape those again */
+		scols_column_set_safechars(cl, "\\");
 	}
 	for (size_t r = 0; r < sn->ntasks; r++) {
 		const struct task *t = &sn->tasks[r];
