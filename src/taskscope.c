@@ -133,7 +133,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	int c, rc;
 
 	o->delay = 1.0;
-	while ((c = getopt_long(argc, argv, "+bn:d:Ho:Jrp:u:C:hV", longopts, NULL)) != -1) {
+	opterr = 0;	/* our own messages: they must not echo raw bytes */
+	while ((c = getopt_long(argc, argv, "+:bn:d:Ho:Jrp:u:C:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			o->batch = true;
@@ -205,9 +206,26 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'V':
 			printf("taskscope %s\n", PACKAGE_VERSION);
 			exit(TS_EXIT_OK);
+		case ':':
+			return usage_error("option '%s' needs an argument",
+					   shown(argv[optind - 1], sbuf, sizeof(sbuf)));
 		default:
-			fputs("Try 'taskscope --help' for more information.\n", stderr);
-			return TS_EXIT_USAGE;
+			if (!strncmp(argv[optind - 1], "--", 2)) {
+				/* a long option: unknown, or given an argument it does not take */
+				char *eq, name[128];
+
+				shown(argv[optind - 1], name, sizeof(name));
+				eq = strchr(name, '=');
+				if (optopt && eq) {
+					*eq = '\0';
+					return usage_error("option '%s' takes no argument", name);
+				}
+				return usage_error("unknown option '%s'", name);
+			} else {
+				char opt[3] = { '-', (char)optopt, '\0' };
+
+				return usage_error("unknown option '%s'", shown(opt, sbuf, sizeof(sbuf)));
+			}
 		}
 	}
 	if (optind < argc) {

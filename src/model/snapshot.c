@@ -105,6 +105,11 @@ int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid)
 	return taskfiles_tgid(s->rootfd, tid, tgid);
 }
 
+int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len)
+{
+	return taskfiles_comm(s->rootfd, pid, buf, len);
+}
+
 int sampler_list_processes(struct sampler *s, struct proc2_light **out, size_t *n)
 {
 	return proc2_scan_light(s->p2, out, n);

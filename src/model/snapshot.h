@@ -40,6 +40,9 @@ double sampler_boot_time(void);
 /* The process a task ID belongs to (a thread's TID gives its process's PID). */
 int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid);
 
+/* The raw name of a process, for matching only (never printed). */
+int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len);
+
 /* Light list of every process for target resolution */
 struct proc2_light;
 int sampler_list_processes(struct sampler *s, struct proc2_light **out, size_t *n);

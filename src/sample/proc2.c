@@ -148,10 +148,34 @@ void proc2_free_tasks(struct task *tasks, size_t ntasks)
 	free(tasks);
 }
 
+/* procps_pids_select() takes at most this many IDs (libproc2's FILL_ID_MAX) */
+#define SELECT_MAX 255
+
+/* With few processes selected, select them (libproc2 then reads only theirs); with more,
+ * read every process and keep the selected ones (see in_selection). */
+static bool use_select(const struct proc2_select *sel)
+{
+	return sel && sel->tgids && sel->ntgids <= SELECT_MAX;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool in_selection(const struct proc2_select *sorted, pid_t tgid)
+{
+	if (!sorted || !sorted->tgids || use_select(sorted))
+		return true;
+	return bsearch(&tgid, sorted->tgids, sorted->ntgids, sizeof(tgid), cmp_pid) != NULL;
+}
+
 static struct pids_fetch *fetch(struct pids_info *info, const struct proc2_select *sel,
 				int threads)
 {
-	if (sel && sel->tgids) {
+	if (use_select(sel)) {
 		unsigned *ids;
 		struct pids_fetch *f;
 
@@ -308,8 +332,10 @@ static int add_proc_items(struct proc2 *p, const struct proc2_select *sel,
 int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
 	       struct task **tasks, size_t *ntasks)
 {
+	struct proc2_select sorted = { 0 };
 	struct pids_fetch *f;
 	struct task *rows;
+	pid_t *ids = NULL;
 	size_t n = 0;
 	int total;
 
@@ -317,25 +343,40 @@ int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
 	*ntasks = 0;
 	if (sel && sel->tgids && sel->ntgids == 0)
 		return 0;
+	if (sel && sel->tgids && !use_select(sel)) {
+		ids = malloc(sel->ntgids * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		memcpy(ids, sel->tgids, sel->ntgids * sizeof(*ids));
+		qsort(ids, sel->ntgids, sizeof(*ids), cmp_pid);
+		sorted = (struct proc2_select){ .tgids = ids, .ntgids = sel->ntgids };
+	}
 	errno = 0;
 	f = fetch(p->tasks, sel, threads);
-	if (!f)
+	if (!f) {
+		free(ids);
 		return errno ? -errno : -EIO;
+	}
 	total = f->counts->total;
-	if (total <= 0)
+	if (total <= 0) {
+		free(ids);
 		return 0;
+	}
 	rows = calloc((size_t)total, sizeof(*rows));
-	if (!rows)
+	if (!rows) {
+		free(ids);
 		return -ENOMEM;
+	}
 	for (int i = 0; i < total; i++) {
 		struct task *t = &rows[n];
 
 		fill_task(p, t, f->stacks[i], threads);
 		if (!t->comm) {
 			proc2_free_tasks(rows, n);
+			free(ids);
 			return -ENOMEM;
 		}
-		if (t->tid <= 0 || t->tgid <= 0) {
+		if (t->tid <= 0 || t->tgid <= 0 || !in_selection(&sorted, t->tgid)) {
 			free(t->comm);
 			continue;
 		}
@@ -357,6 +398,7 @@ int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
 		}
 		n = w;
 	}
+	free(ids);
 	add_proc_items(p, sel, rows, n);
 	*tasks = rows;
 	*ntasks = n;

@@ -338,6 +338,25 @@ int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
 	return found ? 0 : -ESRCH;
 }
 
+int taskfiles_comm(int rootfd, pid_t pid, char *buf, size_t len)
+{
+	char path[32];
+	size_t n;
+	int dfd, rc;
+
+	snprintf(path, sizeof(path), "%d", (int)pid);
+	dfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	rc = taskfiles_read(dfd, "comm", buf, len, &n);
+	close(dfd);
+	if (rc)
+		return rc;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
 int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid)
 {
 	static const char key[] = "\nTgid:";

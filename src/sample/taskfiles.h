@@ -46,6 +46,8 @@ int taskfiles_ctxsw(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 /* The same summed over the live threads of process tgid (identity checked on its leader). */
 int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
 			    uint64_t *vol, uint64_t *invol);
+/* Raw name of a process from /proc/PID/comm (no trailing newline); never for output. */
+int taskfiles_comm(int rootfd, pid_t pid, char *buf, size_t len);
 /* Thread group (process) ID of any task ID, from /proc/TID/status "Tgid:". */
 int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid);
 int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid);

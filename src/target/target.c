@@ -77,6 +77,9 @@ int target_add_names(struct target *t, const char *list)
 		v[t->nnames] = strndup(p, len);
 		if (!v[t->nnames])
 			return -ENOMEM;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f)
+				t->odd_names = true;
 		t->nnames++;
 		if (!comma)
 			break;
@@ -89,7 +92,7 @@ int target_add_names(struct target *t, const char *list)
  * that is its first 15 bytes. */
 #define COMM_MAX 15
 
-static bool name_matches(const struct target *t, const char *comm)
+static bool name_matches_raw(const struct target *t, const char *comm)
 {
 	for (size_t i = 0; i < t->nnames; i++) {
 		if (!strcmp(t->names[i], comm))
@@ -99,6 +102,22 @@ static bool name_matches(const struct target *t, const char *comm)
 			return true;
 	}
 	return false;
+}
+
+/* libproc2 hands out names with unprintable bytes replaced ('?' in a UTF-8 locale, '.'
+ * in the C locale). When a NAME has such bytes, compare the raw name of the processes
+ * whose name has a replacement character, so -C matches the bytes the kernel has. */
+static bool name_matches(const struct target *t, struct sampler *s,
+			 const struct proc2_light *p)
+{
+	char raw[64];
+
+	if (name_matches_raw(t, p->comm))
+		return true;
+	if (!t->odd_names || !strpbrk(p->comm, "?.") ||
+	    sampler_raw_comm(s, p->pid, raw, sizeof(raw)))
+		return false;
+	return name_matches_raw(t, raw);
 }
 
 static int cmp_light(const void *a, const void *b)
@@ -193,7 +212,7 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 		if (!hit && t->have_user)
 			hit = v[i].euid == t->uid;
 		if (!hit && t->nnames)
-			hit = name_matches(t, v[i].comm);
+			hit = name_matches(t, s, &v[i]);
 		if (!hit && t->spawn_root)
 			hit = v[i].pid != t->spawn_root && descends(v, nv, mark, i, t->spawn_root);
 		if (hit)
@@ -278,8 +297,10 @@ void target_describe(const struct target *t, char *buf, size_t len)
 	}
 	if (t->npids) {
 		off += (size_t)snprintf(buf + off, len - off, "PID%s ", t->npids > 1 ? "s" : "");
-		for (size_t i = 0; i < t->npids && off < len; i++)
+		for (size_t i = 0; i < t->npids && i < 4 && off < len; i++)
 			off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? "," : "", t->pids[i]);
+		if (t->npids > 4 && off < len)
+			off += (size_t)snprintf(buf + off, len - off, " and %zu more", t->npids - 4);
 	}
 	if (t->have_user && off < len)
 		off += (size_t)snprintf(buf + off, len - off, "%suser %s", off ? ", " : "", t->user);

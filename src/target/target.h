@@ -17,6 +17,7 @@ struct target {
 	char *user;		/* as given, for messages (sanitized) */
 	char **names;		/* -C */
 	size_t nnames;
+	bool odd_names;		/* a name has bytes libproc2 would replace */
 	pid_t spawn_root;	/* spawn: follow the descendants of this process (taskscope) */
 };
 

@@ -287,8 +287,11 @@ static int workload_parse(struct workload *wl, int argc, char **argv)
 			workload_errx("option '%s' needs an argument", workload_safe(bad, buf, sizeof(buf)));
 			rc = 2;
 		} else if (c == '?') {
-			if (optopt > 0 && optopt < 128)
-				workload_errx("unknown option '-%c'", optopt);
+			if (optopt > 0 && optopt < 128) {
+				char opt[3] = { '-', (char)optopt, '\0' };
+
+				workload_errx("unknown option '%s'", workload_safe(opt, buf, sizeof(buf)));
+			}
 			else if (optopt >= WORKLOAD_OPT_THREADS)
 				workload_errx("option '%s' takes no argument",
 					      workload_safe(bad, buf, sizeof(buf)));
