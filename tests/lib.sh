@@ -1,0 +1,333 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lib.sh - shared helpers of the live shell tests: verdicts, evidence, workloads, cleanup
+#
+# Sourced (never run) by tests/*.sh, which the automake harness runs with $(SHELL) from the
+# build directory. The harness exports TASKSCOPE, TSHELPER, FIXTURES, PYTHON3, top_srcdir;
+# run by hand (bash tests/usage.sh) the programs are looked up next to this file.
+#
+# Verdicts: a test calls check/ok/fail as it goes and ends with `finish`: exit 0 when every
+# check passed, 1 when one failed; `skip REASON` exits 77 at once, `die` exits 1 at once.
+
+if [ -z "${BASH_VERSION:-}" ]; then
+	echo "lib.sh: needs bash" >&2
+	exit 99
+fi
+set -u
+
+TS_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TS_TEST=$(basename "$0" .sh)
+
+# The programs under test; the build directory may differ from the source directory.
+if [ -z "${TASKSCOPE:-}" ]; then
+	for d in "${top_builddir:-}" "$TS_LIBDIR/.." "$PWD"; do
+		if [ -n "$d" ] && [ -x "$d/taskscope" ]; then
+			TASKSCOPE=$(cd "$d" && pwd)/taskscope
+			break
+		fi
+	done
+fi
+if [ -z "${TSHELPER:-}" ]; then
+	for d in "${top_builddir:-}" "$TS_LIBDIR/.." "$PWD"; do
+		if [ -n "$d" ] && [ -x "$d/tests/tshelper" ]; then
+			TSHELPER=$(cd "$d" && pwd)/tests/tshelper
+			break
+		fi
+	done
+fi
+: "${TASKSCOPE:=taskscope}" "${TSHELPER:=tshelper}"
+export TASKSCOPE TSHELPER
+
+# Messages must be the C locale's, sizes the C locale's decimal point.
+export LC_ALL=C
+
+TS_FAILED=0
+TS_CHECKS=0
+TS_PIDS=()
+
+TS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-$TS_TEST.XXXXXX") || {
+	echo "lib.sh: cannot create a temporary directory" >&2
+	exit 99
+}
+
+# ---- verdicts and evidence --------------------------------------------------------------
+
+# The log is read on a terminal: what a test prints shows control bytes as ^X / M-x.
+# say TEXT: an informational line in the log
+say() { printf '# %s\n' "$*" | cat -v; }
+
+# check TEXT: announce what the next assertion checks
+check() {
+	TS_CHECKS=$((TS_CHECKS + 1))
+	printf 'CHECK: %s\n' "$*" | cat -v
+}
+
+ok() { printf '  ok: %s\n' "$*" | cat -v; }
+
+# show FILE [LABEL]: the file's content as evidence, control bytes made visible
+show() {
+	local f=$1 label=${2:-$1} n
+	if [ ! -e "$f" ]; then
+		printf '  --- %s: (missing)\n' "$label"
+		return
+	fi
+	n=$(wc -l <"$f")
+	printf '  --- %s (%s lines, %s bytes):\n' "$label" "$n" "$(wc -c <"$f")"
+	head -n 60 "$f" | cat -v | sed 's/^/  | /'
+	[ "$n" -gt 60 ] && printf '  | ... (%s more lines)\n' $((n - 60))
+	printf '  ---\n'
+}
+
+# fail TEXT [FILE...]: a failed assertion with the files that prove it; the test goes on
+fail() {
+	local msg=$1
+	shift
+	TS_FAILED=1
+	printf 'FAIL: %s\n' "$msg" | cat -v
+	for f in "$@"; do
+		show "$f"
+	done
+}
+
+# die TEXT [FILE...]: a failure after which the test cannot go on
+die() {
+	fail "$@"
+	exit 1
+}
+
+# skip REASON: the test cannot run here
+skip() {
+	printf 'SKIP: %s\n' "$*"
+	exit 77
+}
+
+# finish: the verdict of the whole file
+finish() {
+	if [ "$TS_FAILED" -ne 0 ]; then
+		printf '%s: FAILED (%d checks)\n' "$TS_TEST" "$TS_CHECKS"
+		exit 1
+	fi
+	printf '%s: all %d checks passed\n' "$TS_TEST" "$TS_CHECKS"
+	exit 0
+}
+
+# ---- time and polling ---------------------------------------------------------------------
+
+# now_ms: monotonic-enough wall clock in milliseconds
+now_ms() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		local t=${EPOCHREALTIME/[.,]/}
+		echo $((10#$t / 1000))
+	else
+		echo $(($(date +%s%N) / 1000000))
+	fi
+}
+
+# poll_until SECONDS CMD [ARGS...]: run CMD every 50 ms until it succeeds; 1 on timeout
+poll_until() {
+	local secs=$1 deadline
+	shift
+	deadline=$(($(now_ms) + secs * 1000))
+	while :; do
+		"$@" && return 0
+		[ "$(now_ms)" -ge "$deadline" ] && return 1
+		sleep 0.05
+	done
+}
+
+# ---- processes ----------------------------------------------------------------------------
+
+# track PID...: kill these at exit
+track() { TS_PIDS+=("$@"); }
+
+# alive PID: the process exists and is not a zombie
+alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+gone() { ! alive "$1"; }
+
+# stop PID...: SIGTERM, up to 5 s to go, then SIGKILL; reaps our own children
+stop() {
+	local p
+	for p in "$@"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "$@"; do
+		if ! poll_until 5 gone "$p"; then
+			kill -KILL "$p" 2>/dev/null
+			poll_until 2 gone "$p"
+		fi
+	done
+	for p in "$@"; do
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+
+ts_cleanup() {
+	local p live=()
+	trap - EXIT INT TERM HUP
+	for p in "${TS_PIDS[@]}"; do
+		alive "$p" && live+=("$p")
+	done
+	[ "${#live[@]}" -gt 0 ] && stop "${live[@]}"
+	rm -rf "$TS_TMP"
+}
+trap ts_cleanup EXIT
+trap 'echo "$TS_TEST: interrupted" >&2; exit 130' INT
+trap 'echo "$TS_TEST: terminated" >&2; exit 143' TERM
+trap 'echo "$TS_TEST: hangup" >&2; exit 129' HUP
+
+# free_pid: print a PID no process (or thread) uses now
+free_pid() {
+	local max p i
+	max=$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 32768)
+	for ((i = 0; i < 1000; i++)); do
+		p=$((max - 1 - (RANDOM * 32768 + RANDOM) % (max / 2)))
+		if [ ! -e "/proc/$p" ] && ! kill -0 "$p" 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# ---- running taskscope ----------------------------------------------------------------------
+
+# ts NAME [ARGS...]: run taskscope with a time limit (TS_TIMEOUT, default 30 s); stdout to
+# $TS_TMP/NAME.out, stderr to $TS_TMP/NAME.err, exit status in RC, files in OUT and ERR.
+ts() {
+	local name=$1
+	shift
+	OUT=$TS_TMP/$name.out
+	ERR=$TS_TMP/$name.err
+	timeout -k 5 "${TS_TIMEOUT:-30}" "$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	[ "$RC" -eq 124 ] && say "taskscope $* did not end within ${TS_TIMEOUT:-30} s: killed"
+	return 0
+}
+
+# ts_bg NAME [ARGS...]: like ts, but in the background (as our own child, so that its PID
+# is known): sets TSPID, OUT, ERR. Collect it with ts_wait.
+ts_bg() {
+	local name=$1
+	shift
+	OUT=$TS_TMP/$name.out
+	ERR=$TS_TMP/$name.err
+	"$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null &
+	TSPID=$!
+	track "$TSPID"
+}
+
+# ts_wait SECONDS: wait up to SECONDS for the background taskscope TSPID; RC gets its exit
+# status (124 if it had to be killed); ELAPSED_MS the time waited
+ts_wait() {
+	local t0
+	t0=$(now_ms)
+	if ! poll_until "$1" gone "$TSPID"; then
+		say "taskscope $TSPID still runs after $1 s: killing it"
+		stop "$TSPID"
+		RC=124
+	else
+		wait "$TSPID"
+		RC=$?
+	fi
+	ELAPSED_MS=$(($(now_ms) - t0))
+	return 0
+}
+
+# expect_rc WANT TEXT: RC must be WANT; shows the output otherwise
+expect_rc() {
+	if [ "$RC" -eq "$1" ]; then
+		ok "$2: exit status $RC"
+		return 0
+	fi
+	fail "$2: exit status $RC, expected $1" "$OUT" "$ERR"
+	return 1
+}
+
+# ---- workloads ------------------------------------------------------------------------------
+
+# start_workload ARGS...: run `taskscope workload ARGS` in the background and wait (10 s)
+# for its ready line. Sets and exports WL_PID, WL_TIDS (comma list), WL_TIDLIST (spaces),
+# WL_MODE, WL_WORKERS, WL_OUT (its stdout), WL_ERR. Dies when it does not get ready.
+WL_SEQ=0
+start_workload() {
+	local line pid
+	WL_SEQ=$((WL_SEQ + 1))
+	WL_OUT=$TS_TMP/workload$WL_SEQ.out
+	WL_ERR=$TS_TMP/workload$WL_SEQ.err
+	: >"$WL_OUT"
+	"$TASKSCOPE" workload "$@" >"$WL_OUT" 2>"$WL_ERR" </dev/null &
+	pid=$!
+	track "$pid"
+	if ! poll_until 10 grep -q '^ready ' "$WL_OUT"; then
+		local st=running
+		if ! alive "$pid"; then
+			wait "$pid"
+			st="exit status $?"
+		fi
+		die "workload $* did not print its ready line within 10 s ($st)" "$WL_OUT" "$WL_ERR"
+	fi
+	line=$(grep -m1 '^ready ' "$WL_OUT")
+	if [[ ! $line =~ ^ready\ pid=([0-9]+)\ workers=([0-9]+)\ mode=(threads|procs)\ tids=([0-9,]+)$ ]]; then
+		die "workload $*: malformed ready line" "$WL_OUT"
+	fi
+	WL_PID=${BASH_REMATCH[1]}
+	WL_WORKERS=${BASH_REMATCH[2]}
+	WL_MODE=${BASH_REMATCH[3]}
+	WL_TIDS=${BASH_REMATCH[4]}
+	WL_TIDLIST=${WL_TIDS//,/ }
+	WL_BGPID=$pid
+	[ "$WL_PID" = "$pid" ] || die "workload ready line says pid=$WL_PID, but it runs as $pid" "$WL_OUT"
+	if [ "$WL_MODE" = procs ]; then
+		# PDEATHSIG ends them with the parent, but a test killed hard should not leak
+		# shellcheck disable=SC2086
+		track $WL_TIDLIST
+	fi
+	export WL_PID WL_TIDS WL_TIDLIST WL_MODE WL_WORKERS WL_OUT WL_ERR WL_BGPID
+	say "workload $*: pid $WL_PID, $WL_MODE $WL_TIDS"
+}
+
+# ---- parsing reports -----------------------------------------------------------------------
+
+# heading_of FILE: the first column heading line of a table report (the one after the
+# "taskscope HH:MM:SS" line), words separated by one space
+heading_of() {
+	awk '/^taskscope [0-9][0-9]:[0-9][0-9]:[0-9][0-9] / { getline; $1 = $1; print; exit }' "$1"
+}
+
+# last_table FILE: the rows of the last sample of a table report (no header or heading,
+# no footnotes)
+last_table() {
+	awk '/^taskscope [0-9][0-9]:[0-9][0-9]:[0-9][0-9] / { n = 0; getline; next }
+	     /^  - / { next }
+	     /^$/ { next }
+	     { rows[n++] = $0 }
+	     END { for (i = 0; i < n; i++) print rows[i] }' "$1"
+}
+
+# python: PY is a usable python3 (the interpreter itself, not a slow pyenv shim), or empty
+PY=
+for py in "${PYTHON3:-}" python3; do
+	[ -n "$py" ] || continue
+	PY=$("$py" -c 'import sys; assert sys.version_info >= (3, 5); print(sys.executable)' 2>/dev/null) &&
+		[ -x "$PY" ] && break
+	PY=
+done
+unset py
+
+# need_python: skip the test when there is no python3
+need_python() {
+	[ -n "$PY" ] || skip "python3 not found (configure's PYTHON3 is '${PYTHON3:-}'): it parses the JSON and checks UTF-8"
+}
+
+# need_tshelper: the test spawns tests/tshelper (make check builds it)
+need_tshelper() {
+	[ -x "$TSHELPER" ] || die "tests/tshelper not found or not executable: '$TSHELPER' (make tests/tshelper)"
+}
+
+[ -x "$TASKSCOPE" ] || die "taskscope not found or not executable: '$TASKSCOPE'"

@@ -1,0 +1,271 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# sanitize.sh - hostile task names (control bytes, escape sequences, C1, bidi overrides,
+# invalid UTF-8, a fake stat field) never reach the output raw: tables, raw and JSON are
+# valid UTF-8 without control characters, rows stay one line each, the JSON parses; error
+# messages that echo user input are sanitized too.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
+lib=$(dirname "$0")/lib.sh
+[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
+. "$lib" || exit 99
+need_tshelper
+
+need_python
+
+NAMES=(
+	$'x) R 1 (y'		# a fake end of the comm field in /proc/PID/stat
+	$'a\nb'			# a newline: would make an extra row
+	$'\e[31mred'		# ANSI colour
+	$'bel\a'		# BEL
+	$'\xc2\x9b'		# C1 CSI, as UTF-8
+	$'\xe2\x80\xaeevil'	# U+202E right-to-left override
+	$'\xff\xfe'		# invalid UTF-8
+	$'cr\rtab\tdel\x7f'	# CR, TAB, DEL
+	$'\e]0;title\a'		# OSC: set the terminal title
+)
+
+# ---- start a process and a workload under every name ---------------------------------------------
+
+helpers=()
+workloads=()
+nthreads() { [ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" -eq "$2" ]; }
+for n in "${NAMES[@]}"; do
+	f=$TS_TMP/helper${#helpers[@]}.out
+	: >"$f"
+	"$TSHELPER" name "$n" 60 >"$f" </dev/null &
+	p=$!
+	track "$p"
+	poll_until 10 grep -q '^ready ' "$f" || die "tshelper name $(printf %q "$n") did not get ready" "$f"
+	[ "$(awk '{ print $2 }' "$f")" = "$p" ] || die "tshelper's ready line is not its PID $p" "$f"
+	poll_until 5 nthreads "$p" 2 ||
+		die "tshelper $p does not have its 2 threads" "/proc/$p/status"
+	helpers+=("$p")
+	start_workload --threads 1 --name "$n"
+	workloads+=("$WL_PID")
+done
+pids=$(IFS=,; echo "${helpers[*]},${workloads[*]}")
+say "helpers ${helpers[*]}; workloads ${workloads[*]}"
+
+# ---- every output mode ------------------------------------------------------------------------------
+
+# name|mode|rows per process (H: threads, P: one)|taskscope arguments
+RUNS=(
+	"tableH|table|H|-b -H"
+	"tableHo|table|H|-b -H -o pid,tid,ppid,state,comm,cmd"
+	"rawHo|raw|H|-r -H -o pid,tid,ppid,state,comm,cmd"
+	"jsonHo|json|H|-J -H -o pid,tid,ppid,state,comm,cmd"
+	"tableP|table|P|-b -o pid,tid,ppid,state,comm,cmd"
+	"jsonP|json|P|-J"
+)
+# In the C locale libproc2 and libsmartcols escape every non-ASCII byte themselves; in a UTF-8
+# locale (what users have) they pass printable UTF-8 through, and taskscope's own sanitizing
+# is what counts: run both.
+LOCALES=(C)
+utf8=$(locale -a 2>/dev/null | grep -Eix 'c\.utf-?8|en_US\.utf-?8' | head -n 1)
+if [ -n "$utf8" ]; then
+	LOCALES+=("$utf8")
+else
+	say "no UTF-8 locale installed (locale -a): the outputs are checked in the C locale only"
+fi
+
+# check_output.py FILE MODE PER PIDS: bytes, UTF-8, rows per PID, fields around the name
+cat >"$TS_TMP/check_output.py" <<'EOF'
+import json, os, re, sys
+path, mode, per, pids = sys.argv[1], sys.argv[2], sys.argv[3], [int(p) for p in sys.argv[4].split(",")]
+data = open(path, "rb").read()
+errs = []
+
+# bytes: no C0 control but newline, no DEL, no C1 (as UTF-8), no bidi controls, valid UTF-8
+for m in re.finditer(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]", data):
+    line = data.count(b"\n", 0, m.start()) + 1
+    errs.append("byte(s) %r at offset %d, line %d" % (m.group(), m.start(), line))
+try:
+    text = data.decode("utf-8")
+except UnicodeDecodeError as e:
+    errs.append("not valid UTF-8: %s" % e)
+    text = data.decode("utf-8", "replace")
+
+def unsafe(s):
+    return [c for c in s if ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f or
+            0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069 or c in "\u200e\u200f"]
+
+def status(pid, tid=None):
+    base = "/proc/%d/task/%d" % (pid, tid or pid)
+    st = {}
+    for l in open(base + "/status", "rb"):
+        k, _, v = l.partition(b":")
+        st[k.decode()] = v.strip()
+    return st
+
+def kernel_comm(pid, tid):
+    return open("/proc/%d/task/%d/comm" % (pid, tid), "rb").read().rstrip(b"\n")
+
+want_rows = {p: (len(os.listdir("/proc/%d/task" % p)) if per == "H" else 1) for p in pids}
+counts = {p: 0 for p in pids}
+rows = []          # (pid, tid, ppid, state, comm) as far as the mode shows them
+
+if mode == "json":
+    try:
+        doc = json.loads(text)
+    except ValueError as e:
+        sys.exit("\n".join(errs + ["the JSON does not parse: %s" % e]))
+    for r in doc["tasks"]:
+        for k, v in r.items():
+            if isinstance(v, str) and unsafe(v):
+                errs.append("pid %s: %s %r holds unsafe characters after JSON decoding" % (r.get("pid"), k, v))
+        if r.get("pid") in counts:
+            counts[r["pid"]] += 1
+        else:
+            errs.append("a row of an unexpected pid: %r" % r)
+        rows.append((r.get("pid"), r.get("tid", r.get("pid")), r.get("ppid"), r.get("state"), r.get("comm")))
+else:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if mode == "table":
+        hdr = [i for i, l in enumerate(lines) if re.match(r"taskscope \d\d:\d\d:\d\d ", l)]
+        if len(hdr) != 1:
+            errs.append("%d header lines, expected 1" % len(hdr))
+        body = [l for l in lines[hdr[0] + 2:] if l and not l.startswith("  - ")] if hdr else []
+    else:
+        body = lines[1:]
+    heading = (lines[hdr[0] + 1] if mode == "table" and hdr else lines[0]).split()
+    for l in body:
+        f = l.split()
+        try:
+            pid = int(f[0])
+        except (ValueError, IndexError):
+            errs.append("a line that is not a row: %r" % l)
+            continue
+        if pid not in counts:
+            errs.append("a row of an unexpected pid: %r" % l)
+            continue
+        counts[pid] += 1
+        if heading[:4] == ["PID", "TID", "PPID", "STATE"] and len(f) >= 5:
+            rows.append((pid, int(f[1]), int(f[2]), f[3], None))
+
+for p in pids:
+    if counts[p] != want_rows[p]:
+        errs.append("pid %d: %d rows, expected %d" % (p, counts[p], want_rows[p]))
+
+# the fields around the name are right: stat was split at the last ')'
+for pid, tid, ppid, state, comm in rows:
+    try:
+        st = status(pid, tid)
+    except OSError:
+        errs.append("pid %d tid %d is gone" % (pid, tid))
+        continue
+    if ppid is not None and ppid != int(st["PPid"]):
+        errs.append("pid %d tid %d: PPID %r, /proc says %s" % (pid, tid, ppid, st["PPid"].decode()))
+    if state is not None and (not isinstance(state, str) or len(state) != 1 or state not in "RSDTtZXIPKW"):
+        errs.append("pid %d tid %d: STATE %r" % (pid, tid, state))
+    if mode == "json" and comm is not None:
+        kc = kernel_comm(pid, tid)
+        printable = all(0x20 <= b < 0x7f for b in kc)
+        if printable and comm != kc.decode():
+            errs.append("pid %d tid %d: comm %r, the kernel's is the printable %r" % (pid, tid, comm, kc))
+        if not comm:
+            errs.append("pid %d tid %d: empty comm" % (pid, tid))
+if errs:
+    sys.exit("\n".join(errs[:30]))
+print("%d rows of %d processes" % (sum(counts.values()), len(pids)))
+EOF
+
+for r in "${RUNS[@]}"; do
+	IFS='|' read -r name mode per args <<<"$r"
+	for loc in "${LOCALES[@]}"; do
+		check "LC_ALL=$loc taskscope $args -p <${#NAMES[@]} hostile names x 2 processes>: clean bytes, valid UTF-8, one row per task"
+		# shellcheck disable=SC2086
+		LC_ALL=$loc ts "$name" -n 1 -d 0.1 -p "$pids" $args
+		expect_rc 0 "taskscope $args" || continue
+		if ! "$PY" "$TS_TMP/check_output.py" "$OUT" "$mode" "$per" "$pids" >"$TS_TMP/$name.py" 2>&1; then
+			fail "LC_ALL=$loc $args: unsafe output" "$TS_TMP/$name.py" "$OUT"
+		else
+			ok "$(cat "$TS_TMP/$name.py")"
+		fi
+	done
+done
+
+# ---- -C with a hostile name --------------------------------------------------------------------
+
+# -C NAME takes the name as in /proc/PID/comm: the exact (raw) name must find the process.
+for i in 0 3; do
+	n=${NAMES[$i]}
+	kc=$(cat "/proc/${helpers[$i]}/comm")
+	check "-C $(printf %q "$kc") (the exact /proc/PID/comm) finds the helper ${helpers[$i]} and the workload ${workloads[$i]}"
+	ts cname -b -n 1 -d 0.1 -C "$kc" -o pid
+	if expect_rc 0 "-C $(printf %q "$kc")"; then
+		got=$(last_table "$OUT" | awk '{ print $1 }' | sort -n | tr '\n' ' ')
+		want=$(printf '%s\n' "${helpers[$i]}" "${workloads[$i]}" | sort -n | tr '\n' ' ')
+		if [ "$got" != "$want" ]; then
+			fail "PIDs '$got', expected '$want'" "$OUT"
+		else
+			ok "PIDs $got"
+		fi
+	fi
+done
+
+# ---- error messages that echo user input ----------------------------------------------------------
+
+# clean FILE: no control byte but newline, no C1, no bidi control, valid UTF-8
+UNSAFE='[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]'
+clean() {
+	local hit
+	hit=$(LC_ALL=C grep -naP "$UNSAFE" "$1")
+	case $? in
+	0) echo "unsafe bytes on line ${hit%%:*}"; return 1 ;;
+	1) ;;
+	*) echo "grep -P failed"; return 1 ;;
+	esac
+	iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1 || { echo "invalid UTF-8"; return 1; }
+}
+clean /dev/null || die "the byte checker itself does not work here: $(clean /dev/null)"
+printf 'a\033b\n' >"$TS_TMP/esc" && ! clean "$TS_TMP/esc" >/dev/null || die "the byte checker misses ESC"
+printf 'a\xc2\x9bb\n' >"$TS_TMP/c1" && ! clean "$TS_TMP/c1" >/dev/null || die "the byte checker misses C1"
+printf 'a\xffb\n' >"$TS_TMP/bad" && ! clean "$TS_TMP/bad" >/dev/null || die "the byte checker misses invalid UTF-8"
+
+E=$'\e[31m'
+RLO=$'\xe2\x80\xae'
+C1=$'\xc2\x9b'
+
+# errcase WANT ARGS...: taskscope ARGS exits WANT with a message, and the message is clean
+errcase() {
+	local want=$1
+	shift
+	check "taskscope $(printf '%q ' "$@")-> exit $want, the message on stderr is sanitized"
+	ts err "$@"
+	if [ "$RC" -ne "$want" ]; then
+		fail "exit status $RC, expected $want" "$ERR"
+	elif [ ! -s "$ERR" ]; then
+		fail "no message" "$ERR"
+	elif ! clean "$ERR" >"$TS_TMP/clean.out" 2>&1; then
+		fail "the message is not sanitized: $(cat "$TS_TMP/clean.out")" "$ERR"
+	else
+		ok "$(head -n 1 "$ERR")"
+	fi
+}
+
+errcase 2 -b -n 1 -d 0 -o "$E"
+errcase 2 -b -n 1 -d 0 -o "pid,$E"
+errcase 2 -b -d 0 -n "$E"
+errcase 2 -b -n 1 -d "$E"
+errcase 2 -b -n 1 -d 0 -p "$E"
+errcase 2 -b -n 1 -d 0 -p "${RLO}1"
+errcase 1 -b -n 1 -d 0 -u "$E"
+errcase 1 -b -n 1 -d 0 -u $'\xff'
+errcase 1 -b -n 1 -d 0 -C "$E"
+errcase 1 -b -n 1 -d 0 -C "${C1}x"
+errcase 1 -b -n 1 -d 0 -p $$ --output-file "/nonexistent/$E/x"
+errcase 2 -b -n 1 -d 0 "$E"
+errcase 2 -b -n 1 -d 0 "--$E"
+errcase 2 -b -n 1 -d 0 "-$E"
+errcase 127 -d 0 -- "/nonexistent/$E"
+errcase 2 workload "--mem=$E"
+errcase 2 workload "--pin=$RLO"
+errcase 2 workload "--$E"
+errcase 2 workload "-$E"
+errcase 2 workload "$E"
+
+stop "${helpers[@]}" "${workloads[@]}"
+finish
