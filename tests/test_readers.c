@@ -16,6 +16,8 @@
 
 #include "lib/util.h"
 #include "sample/taskfiles.h"
+#include "sample/threads.h"
+#include "sample/proc2.h"
 #include "tap.h"
 
 static int fixfd = -1;		/* the fixtures directory */
@@ -625,6 +627,45 @@ static void test_tgid(int rootfd)
 	tap_is_rc(taskfiles_tgid(rootfd, 4999, &tg), -ENOENT, "tgid of a missing task");
 }
 
+/* ---- threads_scan: the per-thread pass over a whole (fake) /proc ----------------------- */
+static void test_threads_scan(int rootfd)
+{
+	struct task *rows = NULL;
+	size_t n = 0;
+	pid_t only = 4242, none = 4999;
+	int rc;
+
+	rc = threads_scan(rootfd, NULL, 0, &rows, &n);
+	tap_is_rc(rc, 0, "threads_scan of the whole fake tree");
+	/* 4242 has three thread directories; 4243 is a thread's own /proc entry without task/ */
+	tap_is_u64(n, 3, "three thread rows, nothing from the task-less 4243 entry");
+	if (n == 3) {
+		tap_is_i64(rows[0].tid, 4242, "rows sorted by (tgid, tid): main thread first");
+		tap_is_i64(rows[1].tid, 4243, "then 4243");
+		tap_is_i64(rows[2].tid, 4244, "then 4244");
+		for (size_t i = 0; i < n; i++)
+			tap_is_i64(rows[i].tgid, 4242, "row %zu belongs to process 4242", i);
+		tap_is_u64(rows[0].start_ticks, 62067, "main thread's own start time");
+		tap_is_u64(rows[1].start_ticks, 62082, "4243 start time");
+		tap_is_str(rows[1].comm, "x) R 1 (y", "comm split at the last ')'");
+		tap_is_str(rows[2].comm, "\\x1b[2J\\x0aevil\\x07",
+			   "hostile comm arrives sanitized");
+		tap_is_i64(rows[0].ppid, 4240, "ppid");
+		tap_ok(!rows[0].whole, "thread rows carry the thread's own values");
+	}
+	proc2_free_tasks(rows, n);
+
+	rc = threads_scan(rootfd, &only, 1, &rows, &n);
+	tap_is_rc(rc, 0, "threads_scan of a selected process");
+	tap_is_u64(n, 3, "its three threads");
+	proc2_free_tasks(rows, n);
+
+	rc = threads_scan(rootfd, &none, 1, &rows, &n);
+	tap_is_rc(rc, 0, "threads_scan of a process that is gone is no error");
+	tap_is_u64(n, 0, "and gives no row");
+	proc2_free_tasks(rows, n);
+}
+
 int main(void)
 {
 	int rootfd, fds_before, fds_after;
@@ -650,6 +691,7 @@ int main(void)
 	test_read(rootfd);
 	test_thread_stat(rootfd);
 	test_tgid(rootfd);
+	test_threads_scan(rootfd);
 	fds_after = count_fds();
 	tap_ok(fds_before >= 0 && fds_before == fds_after,
 	       "the readers leave no fd open, error paths included (%d before, %d after)",

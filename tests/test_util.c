@@ -760,8 +760,28 @@ static void test_pidlist(void)
 	pids_bad("1;2", -EINVAL);
 }
 
+/* ---- fast number formatting of large tables ----------------------------------------------- */
+static void test_dec(void)
+{
+	char buf[32], small[4];
+
+	tap_is_str(util_u64_dec(0, buf, sizeof(buf)), "0", "u64_dec 0");
+	tap_is_str(util_u64_dec(18446744073709551615ULL, buf, sizeof(buf)),
+		   "18446744073709551615", "u64_dec max");
+	tap_is_str(util_i64_dec(-42, buf, sizeof(buf)), "-42", "i64_dec -42");
+	tap_is_str(util_i64_dec(INT64_MIN, buf, sizeof(buf)), "-9223372036854775808",
+		   "i64_dec INT64_MIN");
+	tap_is_str(util_u64_dec(12345, small, sizeof(small)), "", "u64_dec too long for buf: empty");
+	tap_is_str(util_fixed1(0.0, buf, sizeof(buf)), "0.0", "fixed1 0");
+	tap_is_str(util_fixed1(12.34, buf, sizeof(buf)), "12.3", "fixed1 12.34");
+	tap_is_str(util_fixed1(99.96, buf, sizeof(buf)), "100.0", "fixed1 rounds up into 100");
+	tap_is_str(util_fixed1(199.5, buf, sizeof(buf)), "199.5", "fixed1 199.5");
+	tap_is_str(util_fixed1(-3.0, buf, sizeof(buf)), "0.0", "fixed1 negative");
+}
+
 int main(void)
 {
+	test_dec();
 	double t0, t1;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -181,42 +181,142 @@ int util_parse_seconds(const char *s, double max, double *out)
 	return 0;
 }
 
+char *util_u64_dec(uint64_t v, char *buf, size_t len)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (n + 1 > len) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return buf;
+}
+
+char *util_i64_dec(int64_t v, char *buf, size_t len)
+{
+	if (v >= 0)
+		return util_u64_dec((uint64_t)v, buf, len);
+	if (len < 2) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	buf[0] = '-';
+	/* -(v + 1) + 1 avoids negating INT64_MIN */
+	util_u64_dec((uint64_t)(-(v + 1)) + 1, buf + 1, len - 1);
+	return buf;
+}
+
+char *util_fixed1(double v, char *buf, size_t len)
+{
+	uint64_t tenths;
+	size_t n;
+
+	if (!(v >= 0) || v > 1e15)
+		v = 0;	/* NaN, negative, absurd: callers never pass them */
+	tenths = (uint64_t)(v * 10.0 + 0.5);
+	util_u64_dec(tenths / 10, buf, len);
+	n = strlen(buf);
+	if (n + 3 > len)
+		return buf;
+	buf[n] = '.';
+	buf[n + 1] = (char)('0' + tenths % 10);
+	buf[n + 2] = '\0';
+	return buf;
+}
+
+/* Append text to buf at *off (bounded); the large-table paths avoid snprintf. */
+static void put(char *buf, size_t len, size_t *off, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (*off + n + 1 > len)
+		n = *off + 1 < len ? len - *off - 1 : 0;
+	memcpy(buf + *off, text, n);
+	*off += n;
+	buf[*off] = '\0';
+}
+
+static void put_u64(char *buf, size_t len, size_t *off, uint64_t v, int width)
+{
+	char tmp[24];
+
+	util_u64_dec(v, tmp, sizeof(tmp));
+	for (int pad = width - (int)strlen(tmp); pad > 0; pad--)
+		put(buf, len, off, "0");
+	put(buf, len, off, tmp);
+}
+
 char *util_size_human(uint64_t bytes, char *buf, size_t len)
 {
 	static const char units[] = "BKMGTPE";
+	char unit[2] = { 0, 0 };
+	size_t off = 0;
 	int i = 0;
 	double v = (double)bytes;
 
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
 	while (v >= 1024.0 && i < 6) {
 		v /= 1024.0;
 		i++;
 	}
-	if (i == 0)
-		snprintf(buf, len, "%" PRIu64 "B", bytes);
-	else if (v < 10.0 && floor(v * 10.0 + 0.5) / 10.0 < 10.0)
-		snprintf(buf, len, "%.1f%c", v, units[i]);
-	else
-		snprintf(buf, len, "%.0f%c", v, units[i]);
+	unit[0] = units[i];
+	if (i == 0) {
+		put_u64(buf, len, &off, bytes, 0);
+	} else if (v < 10.0 && floor(v * 10.0 + 0.5) < 100.0) {
+		util_fixed1(v, buf, len);
+		off = strlen(buf);
+	} else {
+		put_u64(buf, len, &off, (uint64_t)floor(v + 0.5), 0);
+	}
+	put(buf, len, &off, unit);
 	return buf;
 }
 
 char *util_cputime(double seconds, char *buf, size_t len)
 {
 	uint64_t cs, s;
+	size_t off = 0;
 
-	if (!(seconds >= 0))
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (!(seconds >= 0) || seconds > 1e15)
 		seconds = 0;
 	cs = (uint64_t)(seconds * 100.0 + 0.5);
 	s = cs / 100;
-	if (s < 3600)
-		snprintf(buf, len, "%" PRIu64 ":%02" PRIu64 ".%02" PRIu64,
-			 s / 60, s % 60, cs % 100);
-	else if (s < 86400)
-		snprintf(buf, len, "%" PRIu64 ":%02" PRIu64 ":%02" PRIu64,
-			 s / 3600, s / 60 % 60, s % 60);
-	else
-		snprintf(buf, len, "%" PRIu64 "-%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64,
-			 s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+	if (s < 3600) {
+		put_u64(buf, len, &off, s / 60, 0);
+		put(buf, len, &off, ":");
+		put_u64(buf, len, &off, s % 60, 2);
+		put(buf, len, &off, ".");
+		put_u64(buf, len, &off, cs % 100, 2);
+	} else if (s < 86400) {
+		put_u64(buf, len, &off, s / 3600, 0);
+		put(buf, len, &off, ":");
+		put_u64(buf, len, &off, s / 60 % 60, 2);
+		put(buf, len, &off, ":");
+		put_u64(buf, len, &off, s % 60, 2);
+	} else {
+		put_u64(buf, len, &off, s / 86400, 0);
+		put(buf, len, &off, "-");
+		put_u64(buf, len, &off, s / 3600 % 24, 2);
+		put(buf, len, &off, ":");
+		put_u64(buf, len, &off, s / 60 % 60, 2);
+		put(buf, len, &off, ":");
+		put_u64(buf, len, &off, s % 60, 2);
+	}
 	return buf;
 }
 

@@ -376,20 +376,15 @@ const char *columns_format(const struct column *col, const struct cell *c, bool 
 	case CK_STR:
 		return c->s;	/* already sanitized at the source */
 	case CK_INT:
-		snprintf(buf, len, "%" PRId64, c->i);
-		return buf;
+		return util_i64_dec(c->i, buf, len);
 	case CK_COUNT:
-		snprintf(buf, len, "%" PRIu64, c->u);
-		return buf;
+		return util_u64_dec(c->u, buf, len);
 	case CK_SIZE:
 		if (json || bytes)
-			snprintf(buf, len, "%" PRIu64, c->u);
-		else
-			util_size_human(c->u, buf, len);
-		return buf;
+			return util_u64_dec(c->u, buf, len);
+		return util_size_human(c->u, buf, len);
 	case CK_PCT:
-		snprintf(buf, len, "%.1f", c->d);
-		return buf;
+		return util_fixed1(c->d, buf, len);
 	case CK_CPUTIME:
 		if (json)
 			snprintf(buf, len, "%.2f", c->d);

@@ -13,6 +13,7 @@
 #include "model/snapshot.h"
 #include "sample/proc2.h"
 #include "sample/taskfiles.h"
+#include "sample/threads.h"
 #include "sample/topo.h"
 
 struct sampler {
@@ -206,8 +207,15 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	sn->mono = util_monotonic();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	sn->wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	rc = proc2_scan(s->p2, &sel, s->threads, &sn->tasks, &sn->ntasks);
+	if (s->threads) {
+		rc = threads_scan(s->rootfd, tgids, ntgids, &sn->tasks, &sn->ntasks);
+		if (!rc)
+			rc = proc2_add_process_items(s->p2, &sel, sn->tasks, sn->ntasks);
+	} else {
+		rc = proc2_scan(s->p2, &sel, &sn->tasks, &sn->ntasks);
+	}
 	if (rc) {
+		proc2_free_tasks(sn->tasks, sn->ntasks);
 		free(sn);
 		return rc;
 	}

@@ -27,14 +27,14 @@
 
 #define PF_KTHREAD 0x00200000UL
 
-/* Items of the per-task pass: everything here comes from stat (or the directory). */
+/* Items of the process pass: everything here comes from /proc/PID/stat (or the directory). */
 enum {
-	T_TID, T_TGID, T_PPID, T_EUID, T_STATE, T_NLWP, T_CPU, T_PRIO, T_NICE, T_POLICY,
+	T_TGID, T_PPID, T_EUID, T_STATE, T_NLWP, T_CPU, T_PRIO, T_NICE, T_POLICY,
 	T_START, T_UTIME, T_STIME, T_MINFLT, T_MAJFLT, T_VSIZE, T_RSS, T_FLAGS, T_COMM,
 	T_NITEMS
 };
 static enum pids_item task_items[T_NITEMS] = {
-	[T_TID] = PIDS_ID_TID, [T_TGID] = PIDS_ID_TGID, [T_PPID] = PIDS_ID_PPID,
+	[T_TGID] = PIDS_ID_TGID, [T_PPID] = PIDS_ID_PPID,
 	[T_EUID] = PIDS_ID_EUID, [T_STATE] = PIDS_STATE, [T_NLWP] = PIDS_NLWP,
 	[T_CPU] = PIDS_PROCESSOR, [T_PRIO] = PIDS_PRIORITY, [T_NICE] = PIDS_NICE,
 	[T_POLICY] = PIDS_SCHED_CLASS, [T_START] = PIDS_TICS_BEGAN,
@@ -172,8 +172,7 @@ static bool in_selection(const struct proc2_select *sorted, pid_t tgid)
 	return bsearch(&tgid, sorted->tgids, sorted->ntgids, sizeof(tgid), cmp_pid) != NULL;
 }
 
-static struct pids_fetch *fetch(struct pids_info *info, const struct proc2_select *sel,
-				int threads)
+static struct pids_fetch *fetch(struct pids_info *info, const struct proc2_select *sel)
 {
 	if (use_select(sel)) {
 		unsigned *ids;
@@ -186,12 +185,11 @@ static struct pids_fetch *fetch(struct pids_info *info, const struct proc2_selec
 			return NULL;
 		for (size_t i = 0; i < sel->ntgids; i++)
 			ids[i] = (unsigned)sel->tgids[i];
-		f = procps_pids_select(info, ids, (int)sel->ntgids,
-				       threads ? PIDS_SELECT_PID_THREADS : PIDS_SELECT_PID);
+		f = procps_pids_select(info, ids, (int)sel->ntgids, PIDS_SELECT_PID);
 		free(ids);
 		return f;
 	}
-	return procps_pids_reap(info, threads ? PIDS_FETCH_THREADS_TOO : PIDS_FETCH_TASKS_ONLY);
+	return procps_pids_reap(info, PIDS_FETCH_TASKS_ONLY);
 }
 
 /* Rows are kept sorted by (tgid, tid): a process's rows are contiguous, leader first. */
@@ -231,12 +229,12 @@ static char *join_cmdline(char **v)
 	return out;
 }
 
-static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s, int threads)
+static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 {
 	const char *comm;
 
 	memset(t, 0, sizeof(*t));
-	t->tid = threads ? VAL(T_TID, s_int, s, p->tasks) : VAL(T_TGID, s_int, s, p->tasks);
+	t->tid = VAL(T_TGID, s_int, s, p->tasks);
 	t->tgid = VAL(T_TGID, s_int, s, p->tasks);
 	t->ppid = VAL(T_PPID, s_int, s, p->tasks);
 	t->euid = VAL(T_EUID, u_int, s, p->tasks);
@@ -259,33 +257,12 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s, int
 	comm = VAL(T_COMM, str, s, p->tasks);
 	t->comm = util_sanitize_dup(comm ? comm : "", comm ? strlen(comm) : 0);
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
-	t->whole = !threads || t->nlwp <= 1;
-}
-
-/* In a threads pass libproc2 returns the leader as the whole process (/proc/PID/stat):
- * its times and faults are the sum over all threads. Replace them by the leader thread's
- * own, from /proc/PID/task/PID/stat. Single-threaded processes need no fix. */
-static void fix_leader(struct proc2 *p, struct task *t)
-{
-	struct taskfiles_stat st;
-
-	if (t->tid != t->tgid || t->nlwp <= 1)
-		return;
-	if (taskfiles_thread_stat(p->rootfd, t->tgid, t->tid, t->start_ticks, &st))
-		return;		/* gone: the row goes with the next sample */
-	t->utime_ticks = st.utime;
-	t->stime_ticks = st.stime;
-	t->cpu_ticks = st.utime + st.stime;
-	t->minflt = st.minflt;
-	t->majflt = st.majflt;
-	t->state = st.state;
-	t->cpu = st.cpu;
-	t->whole = false;
+	t->whole = true;
 }
 
 /* Per-process pass: cmdline and status memory, matched to rows by (tgid, start). */
-static int add_proc_items(struct proc2 *p, const struct proc2_select *sel,
-			  struct task *tasks, size_t n)
+int proc2_add_process_items(struct proc2 *p, const struct proc2_select *sel,
+			    struct task *tasks, size_t n)
 {
 	struct pids_fetch *f;
 	int total;
@@ -293,7 +270,7 @@ static int add_proc_items(struct proc2 *p, const struct proc2_select *sel,
 	if (!p->procs || n == 0)
 		return 0;
 	errno = 0;
-	f = fetch(p->procs, sel, 0);
+	f = fetch(p->procs, sel);
 	if (!f)
 		return errno ? -errno : -EIO;
 	total = f->counts->total;
@@ -329,8 +306,8 @@ static int add_proc_items(struct proc2 *p, const struct proc2_select *sel,
 	return 0;
 }
 
-int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
-	       struct task **tasks, size_t *ntasks)
+int proc2_scan(struct proc2 *p, const struct proc2_select *sel, struct task **tasks,
+	       size_t *ntasks)
 {
 	struct proc2_select sorted = { 0 };
 	struct pids_fetch *f;
@@ -352,7 +329,7 @@ int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
 		sorted = (struct proc2_select){ .tgids = ids, .ntgids = sel->ntgids };
 	}
 	errno = 0;
-	f = fetch(p->tasks, sel, threads);
+	f = fetch(p->tasks, sel);
 	if (!f) {
 		free(ids);
 		return errno ? -errno : -EIO;
@@ -370,7 +347,7 @@ int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
 	for (int i = 0; i < total; i++) {
 		struct task *t = &rows[n];
 
-		fill_task(p, t, f->stacks[i], threads);
+		fill_task(p, t, f->stacks[i]);
 		if (!t->comm) {
 			proc2_free_tasks(rows, n);
 			free(ids);
@@ -380,8 +357,6 @@ int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
 			free(t->comm);
 			continue;
 		}
-		if (threads)
-			fix_leader(p, t);
 		n++;
 	}
 	qsort(rows, n, sizeof(*rows), cmp_task_id);
@@ -399,7 +374,7 @@ int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
 		n = w;
 	}
 	free(ids);
-	add_proc_items(p, sel, rows, n);
+	proc2_add_process_items(p, sel, rows, n);
 	*tasks = rows;
 	*ntasks = n;
 	return 0;

@@ -28,11 +28,15 @@ struct proc2_light {
 int proc2_open(struct proc2 **out, unsigned readers);
 void proc2_close(struct proc2 *p);
 
-/* One scan. threads: a row per thread (PIDS_FETCH_THREADS_TOO with stat items only, plus a
- * tasks-only pass for per-process items), else a row per process. Rows are malloc'ed into
- * *tasks (strings malloc'ed per row; free with proc2_free_tasks). */
-int proc2_scan(struct proc2 *p, const struct proc2_select *sel, int threads,
-	       struct task **tasks, size_t *ntasks);
+/* A row per process (PIDS_FETCH_TASKS_ONLY: /proc/PID/stat, the whole process's values),
+ * with the per-process items the readers ask for. Rows are malloc'ed into *tasks, sorted by
+ * tgid (strings malloc'ed per row; free with proc2_free_tasks). */
+int proc2_scan(struct proc2 *p, const struct proc2_select *sel, struct task **tasks,
+	       size_t *ntasks);
+/* Fill the per-process items (command line, status memory) into rows sorted by
+ * (tgid, tid), e.g. the thread rows of threads_scan(); rows are matched by (tgid, start). */
+int proc2_add_process_items(struct proc2 *p, const struct proc2_select *sel,
+			    struct task *tasks, size_t n);
 void proc2_free_tasks(struct task *tasks, size_t ntasks);
 
 /* Every process, stat only: pid, ppid, euid, start time, comm. */

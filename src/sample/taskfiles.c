@@ -31,18 +31,22 @@ enum ts_avail taskfiles_avail(int err)
 /* util_scan_u64 for text that need not be NUL-terminated: reads nothing at or past end. */
 static int scan_u64_to(const char *s, const char *end, const char **stop, uint64_t *v)
 {
-	char tmp[24];
-	size_t n = 0;
+	const uint64_t limit = UINT64_MAX / 10;	/* 1844674407370955161 */
+	uint64_t x = 0;
+	const char *p = s;
 
-	while (s + n < end && s[n] >= '0' && s[n] <= '9') {
-		if (n == sizeof(tmp) - 1)
-			return -ERANGE;		/* more digits than any uint64_t has */
-		tmp[n] = s[n];
-		n++;
+	if (p >= end || *p < '0' || *p > '9')
+		return -EINVAL;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (x > limit || (x == limit && d > UINT64_MAX % 10))
+			return -ERANGE;
+		x = x * 10 + d;
 	}
-	tmp[n] = '\0';
-	*stop = s + n;
-	return util_scan_u64(tmp, NULL, v);
+	*stop = p;
+	*v = x;
+	return 0;
 }
 
 /* Next space-separated field of stat; advances *p. */
@@ -78,7 +82,7 @@ static int stat_next(const char **p, const char *end, uint64_t *v)
 int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
 {
 	const char *end = buf + len, *open, *close = NULL, *p;
-	uint64_t f[52];
+	uint64_t f[41 - 3];	/* fields 4 to 41: the last one used is the policy */
 	size_t n = 0, clen;
 	uint64_t pid;
 	int rc;

@@ -64,6 +64,9 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		scols_table_set_name(tb, "tasks");
 	} else if (o->raw) {
 		scols_table_enable_raw(tb, 1);
+	} else {
+		/* every string is sanitized at its source: no second encoding pass */
+		scols_table_enable_noencoding(tb, 1);
 	}
 	for (size_t i = 0; i < o->ncols; i++) {
 		const struct column *col = o->cols[i];
