@@ -83,6 +83,29 @@ int util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 	return 0;
 }
 
+/* An optional ".digits" at *p: the fraction is frac / fracdiv (digits past 1e-9 ignored).
+ * Advances *p; -EINVAL for a '.' without a digit. */
+static int scan_fraction(const char **p, uint64_t *frac, uint64_t *fracdiv)
+{
+	const char *q = *p;
+
+	*frac = 0;
+	*fracdiv = 1;
+	if (*q != '.')
+		return 0;
+	q++;
+	if (*q < '0' || *q > '9')
+		return -EINVAL;
+	for (; *q >= '0' && *q <= '9'; q++) {
+		if (*fracdiv >= 1000000000ULL)
+			continue;
+		*frac = *frac * 10 + (uint64_t)(*q - '0');
+		*fracdiv *= 10;
+	}
+	*p = q;
+	return 0;
+}
+
 int util_parse_size(const char *s, uint64_t *out)
 {
 	static const char units[] = "KMGTPE";
@@ -95,17 +118,9 @@ int util_parse_size(const char *s, uint64_t *out)
 	rc = util_scan_u64(s, &p, &whole);
 	if (rc)
 		return rc;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (fracdiv >= 1000000000ULL)
-				continue;	/* ignore digits beyond 1e-9 */
-			frac = frac * 10 + (uint64_t)(*p - '0');
-			fracdiv *= 10;
-		}
-	}
+	rc = scan_fraction(&p, &frac, &fracdiv);
+	if (rc)
+		return rc;
 	if (*p) {
 		char c = *p;
 
@@ -161,17 +176,9 @@ int util_parse_seconds(const char *s, double max, double *out)
 		p = s, whole = 0, rc = 0;
 	if (rc)
 		return rc;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		for (; *p >= '0' && *p <= '9'; p++) {
-			if (fracdiv >= 1000000000ULL)
-				continue;
-			frac = frac * 10 + (uint64_t)(*p - '0');
-			fracdiv *= 10;
-		}
-	}
+	rc = scan_fraction(&p, &frac, &fracdiv);
+	if (rc)
+		return rc;
 	if (*p)
 		return -EINVAL;
 	v = (double)whole + (double)frac / (double)fracdiv;

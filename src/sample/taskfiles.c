@@ -342,18 +342,27 @@ int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
 	return found ? 0 : -ESRCH;
 }
 
-int taskfiles_comm(int rootfd, pid_t pid, char *buf, size_t len)
+/* Read /proc/PID/NAME (relative to rootfd) like taskfiles_read. */
+static int read_pid_file(int rootfd, pid_t pid, const char *name, char *buf, size_t cap,
+			 size_t *len)
 {
 	char path[32];
-	size_t n;
 	int dfd, rc;
 
 	snprintf(path, sizeof(path), "%d", (int)pid);
 	dfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	rc = taskfiles_read(dfd, "comm", buf, len, &n);
+	rc = taskfiles_read(dfd, name, buf, cap, len);
 	close(dfd);
+	return rc;
+}
+
+int taskfiles_comm(int rootfd, pid_t pid, char *buf, size_t len)
+{
+	size_t n;
+	int rc = read_pid_file(rootfd, pid, "comm", buf, len, &n);
+
 	if (rc)
 		return rc;
 	if (n && buf[n - 1] == '\n')
@@ -382,16 +391,10 @@ int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid)
 
 int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid)
 {
-	char path[32], buf[4096];
+	char buf[4096];
 	size_t len;
-	int dfd, rc;
+	int rc = read_pid_file(rootfd, tid, "status", buf, sizeof(buf), &len);
 
-	snprintf(path, sizeof(path), "%d", (int)tid);
-	dfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	rc = taskfiles_read(dfd, "status", buf, sizeof(buf), &len);
-	close(dfd);
 	if (rc && rc != -EFBIG)
 		return rc;
 	return taskfiles_parse_tgid(buf, len, tgid);
