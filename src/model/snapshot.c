@@ -43,9 +43,9 @@ int sampler_new(struct sampler **out, unsigned readers, bool threads)
 		return -ENOMEM;
 	s->readers = readers;
 	s->threads = threads;
-	s->rootfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s->rootfd = taskfiles_open_root();
 	if (s->rootfd < 0) {
-		rc = -errno;
+		rc = s->rootfd;
 		free(s);
 		return rc;
 	}

@@ -194,6 +194,13 @@ int taskfiles_parse_ctxsw(const char *buf, size_t len, uint64_t *vol, uint64_t *
 	return found == 3 ? 0 : -EINVAL;
 }
 
+int taskfiles_open_root(void)
+{
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
 int taskfiles_open_task(int rootfd, pid_t tgid, pid_t tid)
 {
 	char path[64];

@@ -30,6 +30,8 @@ struct taskfiles_stat {
 int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st);
 int taskfiles_parse_ctxsw(const char *buf, size_t len, uint64_t *vol, uint64_t *invol);
 
+/* /proc as a directory fd, the root the readers work relative to */
+int taskfiles_open_root(void);
 /* Open /proc/TGID/task/TID (relative to rootfd, normally /proc) as a directory fd. */
 int taskfiles_open_task(int rootfd, pid_t tgid, pid_t tid);
 /* Read a whole small file relative to dirfd into buf (NUL-terminated), at most cap-1 bytes.
