@@ -627,6 +627,83 @@ static void test_tgid(int rootfd)
 	tap_is_rc(taskfiles_tgid(rootfd, 4999, &tg), -ENOENT, "tgid of a missing task");
 }
 
+/* ---- taskfiles_parse_sched / taskfiles_parse_schedstat ----------------------------------- */
+/* A kernel without CONFIG_SCHED_DEBUG has no sched file: "not supported", not "gone". */
+static void test_extras_missing_files(int rootfd)
+{
+	struct taskfiles_extras x;
+	int rc;
+
+	rc = taskfiles_extras(rootfd, 4242, 4243, 62082, TX_CTXSW | TX_SCHED | TX_SCHEDSTAT, &x);
+	tap_is_rc(rc, 0, "extras of fake thread 4243");
+	tap_is_rc(x.ctxsw_rc, 0, "its status is read");
+	tap_is_u64(x.vctx, 41, "voluntary switches from the fake status");
+	tap_is_rc(x.sched_rc, -EOPNOTSUPP, "no sched file: not supported");
+	tap_is_rc(x.schedstat_rc, -EOPNOTSUPP, "no schedstat file: not supported");
+	tap_ok(taskfiles_avail(x.sched_rc) == TS_UNSUPPORTED, "shown as not supported");
+	rc = taskfiles_extras(rootfd, 4242, 4243, 1, TX_SCHED, &x);
+	tap_is_rc(rc, -ESRCH, "extras of a reused TID");
+	tap_ok(taskfiles_avail(x.sched_rc) == TS_GONE, "shown as gone");
+}
+
+static void test_sched(void)
+{
+	static const char garbage[] = "x (1, #threads: 1)\n-------------------\n"
+				      "se.nr_migrations : 12x\n";
+	static const char nodash[] = "x (1, #threads: 1)\nse.nr_migrations : 5\n";
+	uint64_t m = 99, run = 0, wait = 0, slices = 0;
+	size_t len;
+	char *buf;
+
+	buf = slurp("sched/self.sched", &len);
+	tap_ok(buf != NULL, "fixture sched/self.sched");
+	if (buf) {
+		tap_is_rc(taskfiles_parse_sched(buf, len, &m), 0, "sched: a real file");
+		tap_is_u64(m, 3, "sched: se.nr_migrations");
+		free(buf);
+	}
+	buf = slurp("sched/hostile.sched", &len);
+	if (buf) {
+		m = 99;
+		tap_is_rc(taskfiles_parse_sched(buf, len, &m), 0,
+			  "sched: comm with a newline and a forged field name");
+		tap_is_u64(m, 7, "sched: the value after the dashes, not the forged one");
+		free(buf);
+	}
+	buf = slurp("sched/no-migrations.sched", &len);
+	if (buf) {
+		tap_is_rc(taskfiles_parse_sched(buf, len, &m), -EINVAL, "sched: no se.nr_migrations");
+		free(buf);
+	}
+	tap_is_rc(taskfiles_parse_sched(garbage, sizeof(garbage) - 1, &m), -EINVAL,
+		  "sched: garbage after the number");
+	tap_is_rc(taskfiles_parse_sched(nodash, sizeof(nodash) - 1, &m), -EINVAL,
+		  "sched: no separator line under the header");
+
+	buf = slurp("sched/self.schedstat", &len);
+	tap_ok(buf != NULL, "fixture sched/self.schedstat");
+	if (buf) {
+		tap_is_rc(taskfiles_parse_schedstat(buf, len, &run, &wait, &slices), 0,
+			  "schedstat: a real file");
+		tap_is_u64(run, 1119873947, "schedstat: run time ns");
+		tap_is_u64(wait, 39476, "schedstat: run-queue wait ns");
+		tap_is_u64(slices, 28, "schedstat: timeslices");
+		tap_is_rc(taskfiles_parse_schedstat(buf, len - 1, &run, &wait, &slices), 0,
+			  "schedstat: without the trailing newline");
+		free(buf);
+	}
+	tap_is_rc(taskfiles_parse_schedstat("1 2\n", 4, &run, &wait, &slices), -EINVAL,
+		  "schedstat: two fields");
+	tap_is_rc(taskfiles_parse_schedstat("1 2 3 4\n", 8, &run, &wait, &slices), -EINVAL,
+		  "schedstat: four fields");
+	tap_is_rc(taskfiles_parse_schedstat("1  2 3\n", 7, &run, &wait, &slices), -EINVAL,
+		  "schedstat: double space");
+	tap_is_rc(taskfiles_parse_schedstat("99999999999999999999 2 3\n", 25, &run, &wait, &slices),
+		  -EINVAL, "schedstat: overflow");
+	tap_is_rc(taskfiles_parse_schedstat("", 0, &run, &wait, &slices), -EINVAL,
+		  "schedstat: empty");
+}
+
 /* ---- threads_scan: the per-thread pass over a whole (fake) /proc ----------------------- */
 static void test_threads_scan(int rootfd)
 {
@@ -692,6 +769,8 @@ int main(void)
 	test_thread_stat(rootfd);
 	test_tgid(rootfd);
 	test_threads_scan(rootfd);
+	test_sched();
+	test_extras_missing_files(rootfd);
 	fds_after = count_fds();
 	tap_ok(fds_before >= 0 && fds_before == fds_after,
 	       "the readers leave no fd open, error paths included (%d before, %d after)",

@@ -115,6 +115,36 @@ GET(get_ictx)
 	c->av = t->ctxsw_av != TS_OK ? t->ctxsw_av : t->have_delta ? TS_OK : TS_NA;
 	c->u = t->d_ictx;
 }
+GET(get_core)
+{
+	const struct topo *tp = sampler_topo(ctx->sampler);
+
+	c->i = topo_cpu_core(tp, t->cpu);
+	c->av = !tp ? TS_UNSUPPORTED : c->i < 0 ? TS_NA : TS_OK;
+}
+GET(get_package)
+{
+	const struct topo *tp = sampler_topo(ctx->sampler);
+
+	c->i = topo_cpu_package(tp, t->cpu);
+	c->av = !tp ? TS_UNSUPPORTED : c->i < 0 ? TS_NA : TS_OK;
+}
+/* An interval value read by an optional reader: the reader's verdict first. */
+static enum ts_avail interval_av(const struct task *t, enum ts_avail reader)
+{
+	return reader != TS_OK ? reader : t->have_delta ? TS_OK : TS_NA;
+}
+GET(get_migr) { UNUSED_CTX; c->av = interval_av(t, t->sched_av); c->u = t->d_migr; }
+GET(get_migr_total) { UNUSED_CTX; c->av = t->sched_av; c->u = t->migrations; }
+GET(get_run) { UNUSED_CTX; c->av = interval_av(t, t->schedstat_av); c->u = t->d_run_ns; }
+GET(get_runq) { UNUSED_CTX; c->av = interval_av(t, t->schedstat_av); c->u = t->d_wait_ns; }
+GET(get_affmismatch)
+{
+	UNUSED_CTX;
+	c->av = t->aff_av;
+	c->s = t->aff_differs && t->cpu_outside ? "differs,outside"
+	       : t->aff_differs ? "differs" : t->cpu_outside ? "outside" : "no";
+}
 GET(get_pri)
 {
 	UNUSED_CTX;
@@ -170,8 +200,25 @@ static const struct column table[] = {
 	  "CPU the task last ran on (a process row: its main thread's)", get_cpu },
 	{ "NODE", CK_INT, 4, CF_RIGHT, RD_TOPO,
 	  "NUMA node of that CPU (hwloc topology)", get_node },
+	{ "CORE", CK_INT, 4, CF_RIGHT, RD_TOPO,
+	  "core of that CPU (hwloc topology)", get_core },
+	{ "PACKAGE", CK_INT, 4, CF_RIGHT, RD_TOPO,
+	  "package (socket) of that CPU (hwloc topology)", get_package },
 	{ "AFFINITY", CK_STR, 8, 0, RD_AFFINITY,
 	  "CPUs the task may run on (sched_getaffinity), as a list like 0-3,8", get_affinity },
+	{ "AFFMISMATCH", CK_STR, 8, 0, RD_AFFINITY,
+	  "'differs': affinity not the main thread's; 'outside': last CPU not in the affinity; else 'no'",
+	  get_affmismatch },
+	{ "MIGR", CK_COUNT, 4, CF_RIGHT | CF_INTERVAL, RD_SCHED,
+	  "migrations to another CPU in the interval (sched se.nr_migrations; a process row sums its threads)",
+	  get_migr },
+	{ "MIGR_TOTAL", CK_COUNT, 6, CF_RIGHT, RD_SCHED,
+	  "migrations since the task started (a process row sums its live threads)",
+	  get_migr_total },
+	{ "RUN", CK_NSEC, 7, CF_RIGHT | CF_INTERVAL, RD_SCHEDSTAT,
+	  "time on a CPU in the interval (schedstat; a process row sums its threads)", get_run },
+	{ "RUNQ", CK_NSEC, 7, CF_RIGHT | CF_INTERVAL, RD_SCHEDSTAT,
+	  "time spent runnable, waiting on a run queue, in the interval (schedstat)", get_runq },
 	{ "PCPU", CK_PCT, 5, CF_RIGHT | CF_INTERVAL, 0,
 	  "CPU use over the interval, in % of one CPU (a process row sums its threads)",
 	  get_pcpu },
@@ -393,6 +440,13 @@ const char *columns_format(const struct column *col, const struct cell *c, bool 
 		return buf;
 	case CK_WALLTIME:
 		return format_walltime(c->d, json, buf, len);
+	case CK_NSEC:
+		if (json)
+			return util_u64_dec(c->u, buf, len);
+		util_fixed1((double)c->u / 1e6, buf, len);
+		if (strlen(buf) + 3 <= len)
+			strcat(buf, "ms");
+		return buf;
 	}
 	return NULL;
 }

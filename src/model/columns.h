@@ -19,6 +19,8 @@ enum col_kind {
 	CK_PCT,		/* percent with one decimal, JSON number */
 	CK_CPUTIME,	/* seconds: M:SS.hh in tables, JSON number of seconds */
 	CK_WALLTIME,	/* epoch seconds: HH:MM:SS (today) or MonDD, JSON ISO 8601 string */
+	CK_NSEC,	/* nanoseconds: milliseconds with one decimal and "ms" in tables,
+			 * JSON number of nanoseconds */
 };
 
 enum col_flags {

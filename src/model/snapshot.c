@@ -163,18 +163,44 @@ static void compute_deltas(struct snapshot *cur, const struct snapshot *prev)
 			t->d_vctx = delta(t->vctx, o ? o->vctx : 0);
 			t->d_ictx = delta(t->ictx, o ? o->ictx : 0);
 		}
+		if (t->sched_av == TS_OK && (!o || o->sched_av == TS_OK))
+			t->d_migr = delta(t->migrations, o ? o->migrations : 0);
+		if (t->schedstat_av == TS_OK && (!o || o->schedstat_av == TS_OK)) {
+			t->d_run_ns = delta(t->run_ns, o ? o->run_ns : 0);
+			t->d_wait_ns = delta(t->wait_ns, o ? o->wait_ns : 0);
+		}
 	}
 }
 
 static void read_task_extras(struct sampler *s, struct task *t)
 {
-	if (s->readers & RD_CTXSW) {
-		int rc = s->threads ? taskfiles_ctxsw(s->rootfd, t->tgid, t->tid, t->start_ticks,
-						      &t->vctx, &t->ictx)
-				    : taskfiles_ctxsw_process(s->rootfd, t->tgid, t->start_ticks,
-							      &t->vctx, &t->ictx);
+	unsigned want = ((s->readers & RD_CTXSW) ? TX_CTXSW : 0) |
+			((s->readers & RD_SCHED) ? TX_SCHED : 0) |
+			((s->readers & RD_SCHEDSTAT) ? TX_SCHEDSTAT : 0);
 
-		t->ctxsw_av = taskfiles_avail(rc);
+	if (want) {
+		struct taskfiles_extras x;
+
+		/* a process row sums its live threads: the kernel's per-process files are
+		 * its main thread's */
+		if (s->threads)
+			taskfiles_extras(s->rootfd, t->tgid, t->tid, t->start_ticks, want, &x);
+		else
+			taskfiles_extras_process(s->rootfd, t->tgid, t->start_ticks, want, &x);
+		if (want & TX_CTXSW) {
+			t->ctxsw_av = taskfiles_avail(x.ctxsw_rc);
+			t->vctx = x.vctx;
+			t->ictx = x.ictx;
+		}
+		if (want & TX_SCHED) {
+			t->sched_av = taskfiles_avail(x.sched_rc);
+			t->migrations = x.migrations;
+		}
+		if (want & TX_SCHEDSTAT) {
+			t->schedstat_av = taskfiles_avail(x.schedstat_rc);
+			t->run_ns = x.run_ns;
+			t->wait_ns = x.wait_ns;
+		}
 	}
 	if (s->readers & RD_AFFINITY) {
 		struct cpulist cl = { 0 };
@@ -182,6 +208,8 @@ static void read_task_extras(struct sampler *s, struct task *t)
 		int rc = taskfiles_affinity(t->tid, &cl);
 
 		if (!rc) {
+			t->cpu_outside = t->cpu >= 0 && t->cpu < cl.ncpus &&
+					 !CPU_ISSET_S((size_t)t->cpu, cl.size, cl.set);
 			rc = util_cpulist_format(&cl, buf, sizeof(buf));
 			util_cpulist_free(&cl);
 			if (!rc) {
@@ -190,6 +218,27 @@ static void read_task_extras(struct sampler *s, struct task *t)
 			}
 		}
 		t->aff_av = taskfiles_avail(rc);
+	}
+}
+
+/* Thread rows whose affinity is not their main thread's (rows sorted by tgid, tid). */
+static void mark_affinity_differences(struct snapshot *sn)
+{
+	for (size_t i = 0; i < sn->ntasks; ) {
+		size_t end = i;
+		const struct task *leader = NULL;
+
+		while (end < sn->ntasks && sn->tasks[end].tgid == sn->tasks[i].tgid) {
+			if (sn->tasks[end].tid == sn->tasks[end].tgid)
+				leader = &sn->tasks[end];
+			end++;
+		}
+		for (size_t k = i; leader && leader->aff_av == TS_OK && k < end; k++) {
+			struct task *t = &sn->tasks[k];
+
+			t->aff_differs = t->aff_av == TS_OK && strcmp(t->affinity, leader->affinity);
+		}
+		i = end;
 	}
 }
 
@@ -231,6 +280,8 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		}
 		sn->nthreads += s->threads ? 1 : (size_t)(t->nlwp > 0 ? t->nlwp : 1);
 	}
+	if (s->threads && (s->readers & RD_AFFINITY))
+		mark_affinity_differences(sn);
 	if (s->prev)
 		sn->interval = sn->mono - s->prev->mono;
 	compute_deltas(sn, s->prev);

@@ -25,6 +25,8 @@ enum ts_reader {
 	RD_AFFINITY = 1u << 4,	/* sched_getaffinity() */
 	RD_TOPO = 1u << 5,	/* hwloc topology for CPU -> node */
 	RD_USER = 1u << 6,	/* user name lookup */
+	RD_SCHED = 1u << 7,	/* migrations (own sched reader) */
+	RD_SCHEDSTAT = 1u << 8,	/* run time and run-queue wait (own schedstat reader) */
 };
 
 struct task {
@@ -48,6 +50,10 @@ struct task {
 	uint64_t rss;		/* bytes (address-space wide) */
 	uint64_t rss_anon, rss_file, rss_shmem, swap;	/* bytes, from status */
 	uint64_t vctx, ictx;
+	uint64_t migrations;	/* se.nr_migrations since the task started */
+	uint64_t run_ns, wait_ns;	/* on a CPU / waiting on a run queue, since it started */
+	bool cpu_outside;	/* the last CPU is not in the task's affinity */
+	bool aff_differs;	/* the affinity differs from its main thread's */
 	bool kthread;
 	bool whole;		/* times/faults are the whole process's (process rows, and the
 				 * leader row of a single-threaded process) */
@@ -57,13 +63,14 @@ struct task {
 	char *affinity;		/* cpu list text, owned by the snapshot (may be NULL) */
 
 	/* availability of the optional readers' results */
-	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av;
+	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av;
 
 	/* deltas against the previous sample of the same task (tid, start time) */
 	bool have_delta;
 	bool have_pcpu;		/* the interval was long enough to measure CPU use */
 	double pcpu;		/* % of one CPU over the interval */
 	uint64_t d_minflt, d_majflt, d_vctx, d_ictx;
+	uint64_t d_migr, d_run_ns, d_wait_ns;
 };
 
 #endif

@@ -257,6 +257,7 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 	comm = VAL(T_COMM, str, s, p->tasks);
 	t->comm = util_sanitize_dup(comm ? comm : "", comm ? strlen(comm) : 0);
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
+	t->sched_av = t->schedstat_av = TS_NA;
 	t->whole = true;
 }
 

@@ -283,39 +283,145 @@ int taskfiles_thread_stat(int rootfd, pid_t tgid, pid_t tid, uint64_t start_tick
 	return 0;
 }
 
-int taskfiles_ctxsw(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
-		    uint64_t *vol, uint64_t *invol)
+int taskfiles_parse_sched(const char *buf, size_t len, uint64_t *migrations)
 {
-	struct taskfiles_stat st;
-	char buf[16384];
-	size_t len;
-	int dfd, rc;
+	static const char key[] = "\nse.nr_migrations";
+	const char *end = buf + len, *p, *stop;
 
-	dfd = open_checked(rootfd, tgid, tid, start_ticks, &st);
-	if (dfd < 0)
-		return dfd;
-	rc = taskfiles_read(dfd, "status", buf, sizeof(buf), &len);
-	close(dfd);
-	if (rc == -EFBIG)
-		rc = 0;		/* parse what fits: the parser says if the counters are missing */
-	if (rc)
-		return rc;
-	return taskfiles_parse_ctxsw(buf, len, vol, invol);
+	/* the first line holds the raw comm: start after the line of dashes below it, which
+	 * no 15-byte name can forge */
+	p = memmem(buf, len, "\n----------", 11);
+	if (!p)
+		return -EINVAL;
+	p = memmem(p, (size_t)(end - p), key, sizeof(key) - 1);
+	if (!p)
+		return -EINVAL;
+	p += sizeof(key) - 1;
+	while (p < end && *p == ' ')
+		p++;
+	if (p >= end || *p != ':')
+		return -EINVAL;
+	p++;
+	while (p < end && *p == ' ')
+		p++;
+	if (scan_u64_to(p, end, &stop, migrations) || (stop < end && *stop != '\n'))
+		return -EINVAL;
+	return 0;
 }
 
-int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
-			    uint64_t *vol, uint64_t *invol)
+int taskfiles_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns, uint64_t *wait_ns,
+			      uint64_t *slices)
+{
+	const char *p = buf, *end = buf + len;
+	uint64_t *v[3] = { run_ns, wait_ns, slices };
+
+	for (int i = 0; i < 3; i++) {
+		if (i) {
+			if (p >= end || *p != ' ')
+				return -EINVAL;
+			p++;
+		}
+		if (scan_u64_to(p, end, &p, v[i]))
+			return -EINVAL;
+	}
+	return (p == end || (*p == '\n' && p + 1 == end)) ? 0 : -EINVAL;
+}
+
+/* Read what want asks for from the task directory at dirfd (prefix "" or "TID/"). A file
+ * that is missing while its directory is there is one this kernel does not have. */
+static void read_extras_at(int dirfd, const char *prefix, unsigned want,
+			   struct taskfiles_extras *x)
+{
+	char buf[16384], name[64];
+	size_t len;
+	int rc;
+
+	if (want & TX_CTXSW) {
+		snprintf(name, sizeof(name), "%sstatus", prefix);
+		rc = taskfiles_read(dirfd, name, buf, sizeof(buf), &len);
+		if (rc == -EFBIG)
+			rc = 0;	/* parse what fits: the parser says if the counters are missing */
+		x->ctxsw_rc = rc ? rc : taskfiles_parse_ctxsw(buf, len, &x->vctx, &x->ictx);
+	}
+	if (want & TX_SCHED) {
+		snprintf(name, sizeof(name), "%ssched", prefix);
+		rc = taskfiles_read(dirfd, name, buf, sizeof(buf), &len);
+		if (rc == -EFBIG)
+			rc = 0;
+		x->sched_rc = rc == -ENOENT ? -EOPNOTSUPP
+					    : rc ? rc : taskfiles_parse_sched(buf, len, &x->migrations);
+	}
+	if (want & TX_SCHEDSTAT) {
+		snprintf(name, sizeof(name), "%sschedstat", prefix);
+		rc = taskfiles_read(dirfd, name, buf, 256, &len);
+		x->schedstat_rc = rc == -ENOENT ? -EOPNOTSUPP
+				  : rc ? rc : taskfiles_parse_schedstat(buf, len, &x->run_ns,
+									&x->wait_ns, &x->slices);
+	}
+}
+
+int taskfiles_extras(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks, unsigned want,
+		     struct taskfiles_extras *x)
+{
+	struct taskfiles_stat st;
+	int dfd;
+
+	memset(x, 0, sizeof(*x));
+	dfd = open_checked(rootfd, tgid, tid, start_ticks, &st);
+	if (dfd < 0) {
+		x->ctxsw_rc = x->sched_rc = x->schedstat_rc = dfd;
+		return dfd;
+	}
+	read_extras_at(dfd, "", want, x);
+	close(dfd);
+	return 0;
+}
+
+/* Add one thread's values into the process's sum; a field is summed only where read. */
+static void extras_add(struct taskfiles_extras *sum, const struct taskfiles_extras *t,
+		       unsigned *found)
+{
+	if (!t->ctxsw_rc) {
+		sum->vctx += t->vctx;
+		sum->ictx += t->ictx;
+		found[0]++;
+	} else if (!found[0]) {
+		sum->ctxsw_rc = t->ctxsw_rc;
+	}
+	if (!t->sched_rc) {
+		sum->migrations += t->migrations;
+		found[1]++;
+	} else if (!found[1]) {
+		sum->sched_rc = t->sched_rc;
+	}
+	if (!t->schedstat_rc) {
+		sum->run_ns += t->run_ns;
+		sum->wait_ns += t->wait_ns;
+		sum->slices += t->slices;
+		found[2]++;
+	} else if (!found[2]) {
+		sum->schedstat_rc = t->schedstat_rc;
+	}
+}
+
+int taskfiles_extras_process(int rootfd, pid_t tgid, uint64_t start_ticks, unsigned want,
+			     struct taskfiles_extras *x)
 {
 	struct taskfiles_stat st;
 	struct dirent *de;
+	unsigned found[3] = { 0, 0, 0 };
 	char path[32];
 	DIR *d;
-	int dfd, tfd, found = 0;
+	int dfd, tfd, rc;
 
+	memset(x, 0, sizeof(*x));
+	x->ctxsw_rc = x->sched_rc = x->schedstat_rc = -ESRCH;
 	/* the leader's directory proves the process is still the one started at start_ticks */
 	dfd = open_checked(rootfd, tgid, tgid, start_ticks, &st);
-	if (dfd < 0)
+	if (dfd < 0) {
+		x->ctxsw_rc = x->sched_rc = x->schedstat_rc = dfd;
 		return dfd;
+	}
 	close(dfd);
 	snprintf(path, sizeof(path), "%d/task", (int)tgid);
 	tfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -323,30 +429,55 @@ int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
 		return -errno;
 	d = fdopendir(tfd);
 	if (!d) {
-		int rc = -errno;
-
+		rc = -errno;
 		close(tfd);
 		return rc;
 	}
-	*vol = *invol = 0;
 	while ((de = readdir(d))) {
-		char buf[16384], name[300];
-		uint64_t v, i;
-		size_t len;
-		int rc;
+		struct taskfiles_extras t;
+		char prefix[32];
 
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strlen(de->d_name) > 16)
 			continue;
-		snprintf(name, sizeof(name), "%s/status", de->d_name);
-		rc = taskfiles_read(dirfd(d), name, buf, sizeof(buf), &len);
-		if ((rc && rc != -EFBIG) || taskfiles_parse_ctxsw(buf, len, &v, &i))
-			continue;	/* a thread that exited meanwhile */
-		*vol += v;
-		*invol += i;
-		found++;
+		memset(&t, 0, sizeof(t));
+		snprintf(prefix, sizeof(prefix), "%s/", de->d_name);
+		read_extras_at(dirfd(d), prefix, want, &t);
+		extras_add(x, &t, found);	/* a thread that exited meanwhile adds nothing */
 	}
 	closedir(d);
-	return found ? 0 : -ESRCH;
+	if (found[0])
+		x->ctxsw_rc = 0;
+	if (found[1])
+		x->sched_rc = 0;
+	if (found[2])
+		x->schedstat_rc = 0;
+	return 0;
+}
+
+int taskfiles_ctxsw(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
+		    uint64_t *vol, uint64_t *invol)
+{
+	struct taskfiles_extras x;
+	int rc = taskfiles_extras(rootfd, tgid, tid, start_ticks, TX_CTXSW, &x);
+
+	if (rc)
+		return rc;
+	*vol = x.vctx;
+	*invol = x.ictx;
+	return x.ctxsw_rc;
+}
+
+int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
+			    uint64_t *vol, uint64_t *invol)
+{
+	struct taskfiles_extras x;
+	int rc = taskfiles_extras_process(rootfd, tgid, start_ticks, TX_CTXSW, &x);
+
+	if (rc)
+		return rc;
+	*vol = x.vctx;
+	*invol = x.ictx;
+	return x.ctxsw_rc;
 }
 
 /* Read /proc/PID/NAME (relative to rootfd) like taskfiles_read. */

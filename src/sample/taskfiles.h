@@ -26,9 +26,21 @@ struct taskfiles_stat {
 	unsigned policy;
 };
 
+/* Per-task scheduler facts read beside stat; each part has its own result code. */
+enum { TX_CTXSW = 1u << 0, TX_SCHED = 1u << 1, TX_SCHEDSTAT = 1u << 2 };
+struct taskfiles_extras {
+	int ctxsw_rc, sched_rc, schedstat_rc;	/* 0, or -errno (-EOPNOTSUPP: no such file) */
+	uint64_t vctx, ictx;			/* status: voluntary/nonvoluntary switches */
+	uint64_t migrations;			/* sched: se.nr_migrations */
+	uint64_t run_ns, wait_ns, slices;	/* schedstat */
+};
+
 /* Parsers: untrusted text in, 0 or -EINVAL/-ERANGE out. */
 int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st);
 int taskfiles_parse_ctxsw(const char *buf, size_t len, uint64_t *vol, uint64_t *invol);
+int taskfiles_parse_sched(const char *buf, size_t len, uint64_t *migrations);
+int taskfiles_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns, uint64_t *wait_ns,
+			      uint64_t *slices);
 
 /* /proc as a directory fd, the root the readers work relative to */
 int taskfiles_open_root(void);
@@ -42,6 +54,13 @@ int taskfiles_read(int dirfd, const char *name, char *buf, size_t cap, size_t *l
  * (-ESRCH if the TID now names another task). */
 int taskfiles_thread_stat(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 			  struct taskfiles_stat *st);
+/* What want (TX_*) asks for, of thread TID (identity checked); returns -errno only when the
+ * task itself is gone, the parts' own results are in x. */
+int taskfiles_extras(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks, unsigned want,
+		     struct taskfiles_extras *x);
+/* The same summed over the live threads of process tgid (identity checked on its leader). */
+int taskfiles_extras_process(int rootfd, pid_t tgid, uint64_t start_ticks, unsigned want,
+			     struct taskfiles_extras *x);
 /* voluntary/involuntary context switches of TID from its status, identity checked. */
 int taskfiles_ctxsw(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 		    uint64_t *vol, uint64_t *invol);

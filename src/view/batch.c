@@ -20,6 +20,7 @@ static int json_type(enum col_kind k)
 	case CK_SIZE:
 	case CK_PCT:
 	case CK_CPUTIME:
+	case CK_NSEC:
 		return SCOLS_JSON_NUMBER;
 	default:
 		return SCOLS_JSON_STRING;

@@ -1,0 +1,131 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# schedcols.sh - the placement columns: MIGR, MIGR_TOTAL, RUN, RUNQ, AFFMISMATCH, CORE and
+# PACKAGE, measured on real workloads and checked against the kernel's own files.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+lib=$(dirname "$0")/lib.sh
+[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
+. "$lib" || exit 99
+
+ncpu=$(nproc 2>/dev/null || echo 1)
+[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu"
+command -v taskset >/dev/null 2>&1 || skip "taskset (util-linux) not found"
+need_python
+[ -r /proc/self/sched ] || skip "this kernel has no /proc/PID/sched (CONFIG_SCHED_DEBUG)"
+[ -r /proc/self/schedstat ] || skip "this kernel has no /proc/PID/schedstat"
+
+# json_field FILE TID KEY: KEY of the row with that tid in the last JSON document
+json_field() {
+	"$PY" - "$1" "$2" "$3" <<'PYEOF'
+import json, sys
+text = open(sys.argv[1]).read()
+dec, pos, doc = json.JSONDecoder(), 0, None
+while pos < len(text):
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        break
+    doc, pos = dec.raw_decode(text, pos)
+for row in doc["tasks"]:
+    if row.get("tid", row.get("pid")) == int(sys.argv[2]):
+        v = row[sys.argv[3]]
+        print("null" if v is None else v)
+        break
+PYEOF
+}
+
+start_workload --threads 1 --spin --pin 1
+wl=$WL_PID
+w=$WL_TIDS
+
+check "a worker pinned to CPU 1: MIGR 0 in a 1 s interval, RUN most of it, RUNQ a number"
+ts pinned -b -J -n 1 -d 1 -H -p "$wl" -o tid,cpu,migr,migr_total,run,runq
+if expect_rc 0 "-J -H -p $wl"; then
+	migr=$(json_field "$OUT" "$w" migr)
+	run=$(json_field "$OUT" "$w" run)
+	runq=$(json_field "$OUT" "$w" runq)
+	total=$(json_field "$OUT" "$w" migr_total)
+	kernel=$(awk '$1 == "se.nr_migrations" { print $3 }' "/proc/$wl/task/$w/sched")
+	if [ "$migr" != 0 ]; then
+		fail "MIGR of the pinned worker is '$migr', expected 0" "$OUT"
+	elif ! [[ $run =~ ^[0-9]+$ ]] || [ "$run" -lt 300000000 ]; then
+		fail "RUN of a spinning worker over ~0.5-1 s is '$run' ns, expected at least 0.3 s" "$OUT"
+	elif ! [[ $runq =~ ^[0-9]+$ ]]; then
+		fail "RUNQ is '$runq', expected a number of nanoseconds" "$OUT"
+	elif ! [[ $total =~ ^[0-9]+$ ]] || [ "$total" -gt "$kernel" ]; then
+		fail "MIGR_TOTAL '$total' is not the kernel's se.nr_migrations ($kernel, read after)" "$OUT"
+	else
+		ok "MIGR 0, RUN $run ns, RUNQ $runq ns, MIGR_TOTAL $total (kernel now $kernel)"
+	fi
+fi
+
+check "RUN in a table is milliseconds with a unit"
+ts pinned-table -b -n 1 -d 0.3 -H -p "$wl" -o tid,run,runq
+line=$(last_table "$OUT" | awk -v t="$w" '$1 == t { $1 = $1; print }')
+if [[ $line =~ ^$w\ [0-9]+\.[0-9]ms\ [0-9]+\.[0-9]ms$ ]]; then
+	ok "$line"
+else
+	fail "row of $w: '$line'" "$OUT"
+fi
+
+check "after taskset -p -c 0 on the worker: AFFMISMATCH 'differs' on it, 'no' on the main thread"
+if ! taskset -p -c 0 "$w" >"$TS_TMP/taskset.out" 2>&1; then
+	fail "taskset -p -c 0 $w failed" "$TS_TMP/taskset.out"
+else
+	ts moved -b -J -n 1 -d 0.2 -H -p "$wl" -o tid,cpu,affinity,affmismatch
+	wm=$(json_field "$OUT" "$w" affmismatch)
+	mm=$(json_field "$OUT" "$wl" affmismatch)
+	case "$wm" in
+	differs | differs,outside)
+		if [ "$mm" = no ]; then
+			ok "worker: '$wm', main thread: '$mm'"
+		else
+			fail "the main thread's AFFMISMATCH is '$mm', expected 'no'" "$OUT"
+		fi
+		;;
+	*) fail "the worker's AFFMISMATCH is '$wm', expected 'differs'" "$OUT" ;;
+	esac
+fi
+stop "$wl"
+
+start_workload --threads 2 --spin
+check "a process row sums its threads: RUN of 2 spinning threads exceeds one CPU's worth"
+ts sum -b -J -n 1 -d 1 -p "$WL_PID" -o pid,run,migr,migr_total
+run=$(json_field "$OUT" "$WL_PID" run)
+interval=$(awk '/interval/ { for (i = 1; i <= NF; i++) if ($i == "interval") print $(i + 1) }' "$OUT")
+ts sum-h -b -J -n 1 -d 0.5 -H -p "$WL_PID" -o tid,migr_total
+sumthreads=0
+for t in $WL_PID $WL_TIDLIST; do
+	v=$(json_field "$OUT" "$t" migr_total)
+	[[ $v =~ ^[0-9]+$ ]] && sumthreads=$((sumthreads + v))
+done
+if ! [[ $run =~ ^[0-9]+$ ]]; then
+	fail "process RUN is '$run'" "$OUT"
+elif [ "$run" -lt 600000000 ]; then
+	# two spinning threads on two CPUs over the (0.5 s first) interval: well above 0.3 s each
+	fail "process RUN $run ns: less than two threads' worth of a 0.5 s interval" "$OUT"
+else
+	ok "process RUN $run ns over its first interval; thread MIGR_TOTAL sum $sumthreads"
+fi
+stop "$WL_PID"
+
+check "CORE and PACKAGE are the sysfs core_id and physical_package_id of the row's CPU"
+ts topo -b -n 1 -d 0.2 -H -o tid,cpu,core,package
+if expect_rc 0 "-H -o tid,cpu,core,package"; then
+	bad=0
+	while read -r tid cpu core pkg; do
+		sys=/sys/devices/system/cpu/cpu$cpu/topology
+		[ -r "$sys/core_id" ] || continue
+		if [ "$core" != "$(cat "$sys/core_id")" ] || [ "$pkg" != "$(cat "$sys/physical_package_id")" ]; then
+			bad=$((bad + 1))
+			say "TID $tid CPU $cpu: CORE $core PACKAGE $pkg, sysfs $(cat "$sys/core_id") $(cat "$sys/physical_package_id")"
+		fi
+	done < <(last_table "$OUT")
+	if [ "$bad" -eq 0 ]; then
+		ok "$(last_table "$OUT" | wc -l) rows agree with sysfs"
+	else
+		fail "$bad rows disagree with sysfs" "$OUT"
+	fi
+fi
+
+finish
