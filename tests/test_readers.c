@@ -646,6 +646,36 @@ static void test_extras_missing_files(int rootfd)
 	tap_ok(taskfiles_avail(x.sched_rc) == TS_GONE, "shown as gone");
 }
 
+static void test_status_mem(void)
+{
+	static const char kthread[] = "Name:\tkthreadd\nState:\tS (sleeping)\nTgid:\t2\n";
+	static const char bad[] = "Name:\tx\nRssAnon:\t12 MB\n";
+	static const char forged[] = "Name:\tx\\nVmPTE:\t999 kB\nVmPTE:\t8 kB\n";
+	struct taskfiles_status_mem m;
+	size_t len;
+	char *buf = slurp("status/self.status", &len);
+
+	tap_ok(buf != NULL, "fixture status/self.status");
+	if (buf) {
+		tap_is_rc(taskfiles_parse_status_mem(buf, len, &m), 0, "status memory: a real file");
+		tap_is_u64(m.rss_anon, 6904ULL * 1024, "RssAnon in bytes");
+		tap_is_u64(m.rss_file, 6600ULL * 1024, "RssFile in bytes");
+		tap_is_u64(m.rss_shmem, 0, "RssShmem");
+		tap_is_u64(m.pte, 76ULL * 1024, "VmPTE in bytes");
+		tap_is_u64(m.swap, 0, "VmSwap");
+		free(buf);
+	}
+	m.pte = 1;
+	tap_is_rc(taskfiles_parse_status_mem(kthread, sizeof(kthread) - 1, &m), 0,
+		  "status memory: a kernel thread has no memory lines");
+	tap_is_u64(m.pte, 0, "and so no page tables");
+	tap_is_rc(taskfiles_parse_status_mem(bad, sizeof(bad) - 1, &m), -EINVAL,
+		  "status memory: a unit other than kB");
+	tap_is_rc(taskfiles_parse_status_mem(forged, sizeof(forged) - 1, &m), 0,
+		  "status memory: an escaped newline in Name");
+	tap_is_u64(m.pte, 8ULL * 1024, "the real VmPTE line counts");
+}
+
 static void test_sched(void)
 {
 	static const char garbage[] = "x (1, #threads: 1)\n-------------------\n"
@@ -770,6 +800,7 @@ int main(void)
 	test_tgid(rootfd);
 	test_threads_scan(rootfd);
 	test_sched();
+	test_status_mem();
 	test_extras_missing_files(rootfd);
 	fds_after = count_fds();
 	tap_ok(fds_before >= 0 && fds_before == fds_after,

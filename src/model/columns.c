@@ -174,6 +174,7 @@ GET(get_rssanon) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_anon; }
 GET(get_rssfile) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_file; }
 GET(get_rssshmem) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_shmem; }
 GET(get_swap) { UNUSED_CTX; c->av = t->mem_av; c->u = t->swap; }
+GET(get_pte) { UNUSED_CTX; c->av = t->mem_av; c->u = t->pte; }
 
 static const struct column table[] = {
 	{ "PID", CK_INT, 6, CF_RIGHT, 0,
@@ -250,6 +251,8 @@ static const struct column table[] = {
 	  get_rssshmem },
 	{ "SWAP", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
 	  "swapped-out anonymous memory (status VmSwap)", get_swap },
+	{ "PTE", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
+	  "page tables of the address space (status VmPTE)", get_pte },
 	{ "COMM", CK_STR, 15, CF_TRUNC, 0,
 	  "task name: the thread's own name on thread rows", get_comm },
 	{ "CMD", CK_STR, 30, CF_TRUNC | CF_PROCESS | CF_WRAP, RD_CMDLINE,

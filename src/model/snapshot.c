@@ -221,6 +221,42 @@ static void read_task_extras(struct sampler *s, struct task *t)
 	}
 }
 
+/* What the whole process owns, read once per process and given to each of its rows (rows
+ * sorted by tgid; the identity is the main thread's start time). */
+static void read_process_extras(struct sampler *s, struct snapshot *sn)
+{
+	if (!(s->readers & RD_STATUS_MEM))
+		return;
+	for (size_t i = 0; i < sn->ntasks; ) {
+		size_t end = i;
+		const struct task *leader = NULL;
+		struct taskfiles_status_mem sm;
+		enum ts_avail av = TS_GONE;
+
+		while (end < sn->ntasks && sn->tasks[end].tgid == sn->tasks[i].tgid) {
+			if (sn->tasks[end].tid == sn->tasks[end].tgid)
+				leader = &sn->tasks[end];
+			end++;
+		}
+		if (leader)
+			av = taskfiles_avail(taskfiles_status_mem(s->rootfd, leader->tgid,
+								  leader->start_ticks, &sm));
+		for (size_t k = i; k < end; k++) {
+			struct task *t = &sn->tasks[k];
+
+			t->mem_av = av;
+			if (av != TS_OK)
+				continue;
+			t->rss_anon = sm.rss_anon;
+			t->rss_file = sm.rss_file;
+			t->rss_shmem = sm.rss_shmem;
+			t->swap = sm.swap;
+			t->pte = sm.pte;
+		}
+		i = end;
+	}
+}
+
 /* Thread rows whose affinity is not their main thread's (rows sorted by tgid, tid). */
 static void mark_affinity_differences(struct snapshot *sn)
 {
@@ -280,6 +316,7 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		}
 		sn->nthreads += s->threads ? 1 : (size_t)(t->nlwp > 0 ? t->nlwp : 1);
 	}
+	read_process_extras(s, sn);
 	if (s->threads && (s->readers & RD_AFFINITY))
 		mark_affinity_differences(sn);
 	if (s->prev)

@@ -20,13 +20,15 @@ enum ts_avail {
 enum ts_reader {
 	RD_STAT = 1u << 0,	/* stat items through libproc2 (always read) */
 	RD_CMDLINE = 1u << 1,	/* process cmdline (process pass) */
-	RD_STATUS_MEM = 1u << 2,	/* RssAnon/RssFile/RssShmem/VmSwap (process pass, status) */
+	RD_STATUS_MEM = 1u << 2,	/* RssAnon/RssFile/RssShmem/VmSwap/VmPTE (own status reader,
+					 * once per process) */
 	RD_CTXSW = 1u << 3,	/* voluntary/involuntary switches (own status reader) */
 	RD_AFFINITY = 1u << 4,	/* sched_getaffinity() */
 	RD_TOPO = 1u << 5,	/* hwloc topology for CPU -> node */
 	RD_USER = 1u << 6,	/* user name lookup */
 	RD_SCHED = 1u << 7,	/* migrations (own sched reader) */
 	RD_SCHEDSTAT = 1u << 8,	/* run time and run-queue wait (own schedstat reader) */
+	RD_SMAPS = 1u << 9,	/* PSS, USS, ... from smaps_rollup (own reader, once per process) */
 };
 
 struct task {
@@ -48,7 +50,9 @@ struct task {
 	uint64_t majflt;
 	uint64_t vsz;		/* bytes */
 	uint64_t rss;		/* bytes (address-space wide) */
-	uint64_t rss_anon, rss_file, rss_shmem, swap;	/* bytes, from status */
+	uint64_t rss_anon, rss_file, rss_shmem, swap, pte;	/* bytes, from status */
+	/* bytes, from smaps_rollup: the process's footprint */
+	uint64_t pss, uss, shared, swap_pss, pss_anon, pss_file, pss_shmem, thp;
 	uint64_t vctx, ictx;
 	uint64_t migrations;	/* se.nr_migrations since the task started */
 	uint64_t run_ns, wait_ns;	/* on a CPU / waiting on a run queue, since it started */
@@ -63,7 +67,7 @@ struct task {
 	char *affinity;		/* cpu list text, owned by the snapshot (may be NULL) */
 
 	/* availability of the optional readers' results */
-	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av;
+	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av, smaps_av;
 
 	/* deltas against the previous sample of the same task (tid, start time) */
 	bool have_delta;

@@ -43,12 +43,10 @@ static enum pids_item task_items[T_NITEMS] = {
 	[T_RSS] = PIDS_RSS, [T_FLAGS] = PIDS_FLAGS, [T_COMM] = PIDS_CMD,
 };
 
-/* Items of the per-process pass that only a process has (cmdline, status memory). */
-enum { P_PID, P_START, P_CMDLINE, P_ANON, P_FILE, P_SHMEM, P_SWAP, P_NITEMS };
+/* Items of the per-process pass that only a process has: its command line. */
+enum { P_PID, P_START, P_CMDLINE, P_NITEMS };
 static enum pids_item proc_items[P_NITEMS] = {
 	[P_PID] = PIDS_ID_PID, [P_START] = PIDS_TICS_BEGAN, [P_CMDLINE] = PIDS_CMDLINE_V,
-	[P_ANON] = PIDS_VM_RSS_ANON, [P_FILE] = PIDS_VM_RSS_FILE,
-	[P_SHMEM] = PIDS_VM_RSS_SHARED, [P_SWAP] = PIDS_VM_SWAP,
 };
 
 enum { L_PID, L_PPID, L_EUID, L_START, L_COMM, L_NITEMS };
@@ -65,7 +63,6 @@ struct proc2 {
 	struct stat_info *stat;
 	int rootfd;
 	long pagesize;
-	int nproc_items;		/* how many of proc_items are used */
 };
 
 long proc2_hertz(void)
@@ -105,12 +102,8 @@ int proc2_open(struct proc2 **out, unsigned readers)
 	rc = procps_pids_new(&p->tasks, task_items, T_NITEMS);
 	if (rc < 0)
 		goto fail;
-	if (readers & (RD_CMDLINE | RD_STATUS_MEM)) {
-		/* only the items asked for: status is read only for memory columns */
-		p->nproc_items = (readers & RD_STATUS_MEM) ? P_NITEMS : P_CMDLINE + 1;
-		if (!(readers & RD_CMDLINE))
-			proc_items[P_CMDLINE] = PIDS_noop;
-		rc = procps_pids_new(&p->procs, proc_items, p->nproc_items);
+	if (readers & RD_CMDLINE) {
+		rc = procps_pids_new(&p->procs, proc_items, P_NITEMS);
 		if (rc < 0)
 			goto fail;
 	}
@@ -257,11 +250,11 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 	comm = VAL(T_COMM, str, s, p->tasks);
 	t->comm = util_sanitize_dup(comm ? comm : "", comm ? strlen(comm) : 0);
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
-	t->sched_av = t->schedstat_av = TS_NA;
+	t->sched_av = t->schedstat_av = t->smaps_av = TS_NA;
 	t->whole = true;
 }
 
-/* Per-process pass: cmdline and status memory, matched to rows by (tgid, start). */
+/* Per-process pass: the command line, matched to rows by (tgid, start). */
 int proc2_add_process_items(struct proc2 *p, const struct proc2_select *sel,
 			    struct task *tasks, size_t n)
 {
@@ -293,13 +286,6 @@ int proc2_add_process_items(struct proc2 *p, const struct proc2_select *sel,
 			if (p->readers & RD_CMDLINE) {
 				t->cmd = cmd ? strdup(cmd) : NULL;
 				t->cmd_av = TS_OK;
-			}
-			if (p->readers & RD_STATUS_MEM) {
-				t->rss_anon = (uint64_t)VAL(P_ANON, ul_int, s, p->procs) * 1024;
-				t->rss_file = (uint64_t)VAL(P_FILE, ul_int, s, p->procs) * 1024;
-				t->rss_shmem = (uint64_t)VAL(P_SHMEM, ul_int, s, p->procs) * 1024;
-				t->swap = (uint64_t)VAL(P_SWAP, ul_int, s, p->procs) * 1024;
-				t->mem_av = TS_OK;
 			}
 		}
 		free(cmd);

@@ -33,7 +33,7 @@ void proc2_close(struct proc2 *p);
  * tgid (strings malloc'ed per row; free with proc2_free_tasks). */
 int proc2_scan(struct proc2 *p, const struct proc2_select *sel, struct task **tasks,
 	       size_t *ntasks);
-/* Fill the per-process items (command line, status memory) into rows sorted by
+/* Fill the per-process items (the command line) into rows sorted by
  * (tgid, tid), e.g. the thread rows of threads_scan(); rows are matched by (tgid, start). */
 int proc2_add_process_items(struct proc2 *p, const struct proc2_select *sel,
 			    struct task *tasks, size_t n);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <sched.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -281,6 +282,65 @@ int taskfiles_thread_stat(int rootfd, pid_t tgid, pid_t tid, uint64_t start_tick
 		return dfd;
 	close(dfd);
 	return 0;
+}
+
+int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_status_mem *m)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+		{ "RssAnon:", offsetof(struct taskfiles_status_mem, rss_anon) },
+		{ "RssFile:", offsetof(struct taskfiles_status_mem, rss_file) },
+		{ "RssShmem:", offsetof(struct taskfiles_status_mem, rss_shmem) },
+		{ "VmSwap:", offsetof(struct taskfiles_status_mem, swap) },
+		{ "VmPTE:", offsetof(struct taskfiles_status_mem, pte) },
+	};
+	const char *p = buf, *end = buf + len;
+
+	memset(m, 0, sizeof(*m));
+	/* the first line is "Name:" with the (escaped) comm: never a memory line */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+			size_t kl = strlen(keys[k].key);
+			const char *v = p + kl, *stop;
+			uint64_t kb;
+
+			if ((size_t)(le - p) <= kl || memcmp(p, keys[k].key, kl))
+				continue;
+			while (v < le && (*v == ' ' || *v == '\t'))
+				v++;
+			if (scan_u64_to(v, le, &stop, &kb) || le - stop != 3 || memcmp(stop, " kB", 3) ||
+			    kb > UINT64_MAX / 1024)
+				return -EINVAL;
+			*(uint64_t *)((char *)m + keys[k].off) = kb * 1024;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+int taskfiles_status_mem(int rootfd, pid_t tgid, uint64_t start_ticks,
+			 struct taskfiles_status_mem *m)
+{
+	struct taskfiles_stat st;
+	char buf[16384];
+	size_t len;
+	int dfd, rc;
+
+	dfd = open_checked(rootfd, tgid, tgid, start_ticks, &st);
+	if (dfd < 0)
+		return dfd;
+	rc = taskfiles_read(dfd, "status", buf, sizeof(buf), &len);
+	close(dfd);
+	if (rc == -EFBIG)
+		rc = 0;		/* the memory lines come before the long ones at the end */
+	return rc ? rc : taskfiles_parse_status_mem(buf, len, m);
 }
 
 int taskfiles_parse_sched(const char *buf, size_t len, uint64_t *migrations)

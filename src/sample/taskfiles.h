@@ -35,9 +35,16 @@ struct taskfiles_extras {
 	uint64_t run_ns, wait_ns, slices;	/* schedstat */
 };
 
+/* Memory lines of a process's status, in bytes (0 when the line is absent: kernel threads
+ * have no memory lines at all). */
+struct taskfiles_status_mem {
+	uint64_t rss_anon, rss_file, rss_shmem, swap, pte;
+};
+
 /* Parsers: untrusted text in, 0 or -EINVAL/-ERANGE out. */
 int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st);
 int taskfiles_parse_ctxsw(const char *buf, size_t len, uint64_t *vol, uint64_t *invol);
+int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_status_mem *m);
 int taskfiles_parse_sched(const char *buf, size_t len, uint64_t *migrations);
 int taskfiles_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns, uint64_t *wait_ns,
 			      uint64_t *slices);
@@ -72,6 +79,9 @@ int taskfiles_comm(int rootfd, pid_t pid, char *buf, size_t len);
 /* Thread group (process) ID of any task ID, from /proc/TID/status "Tgid:". */
 int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid);
 int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid);
+/* The status memory lines of process tgid (identity checked on its main thread). */
+int taskfiles_status_mem(int rootfd, pid_t tgid, uint64_t start_ticks,
+			 struct taskfiles_status_mem *m);
 /* CPU affinity of any task (sched_getaffinity); cl is allocated by the callee. */
 int taskfiles_affinity(pid_t tid, struct cpulist *cl);
 

@@ -106,7 +106,7 @@ static int add_thread(struct rows *r, int taskfd, const char *name, pid_t tgid, 
 	t->kthread = (st.flags & PF_KTHREAD) != 0;
 	t->whole = false;
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
-	t->sched_av = t->schedstat_av = TS_NA;
+	t->sched_av = t->schedstat_av = t->smaps_av = TS_NA;
 	t->comm = comm_dup(st.comm);
 	if (!t->comm)
 		return -ENOMEM;
