@@ -38,24 +38,41 @@ start_workload --threads 1 --spin --pin 1
 wl=$WL_PID
 w=$WL_TIDS
 
-check "a worker pinned to CPU 1: MIGR 0 in a 1 s interval, RUN most of it, RUNQ a number"
-ts pinned -b -J -n 1 -d 1 -H -p "$wl" -o tid,cpu,migr,migr_total,run,runq
-if expect_rc 0 "-J -H -p $wl"; then
-	migr=$(json_field "$OUT" "$w" migr)
-	run=$(json_field "$OUT" "$w" run)
-	runq=$(json_field "$OUT" "$w" runq)
-	total=$(json_field "$OUT" "$w" migr_total)
+# interval_of FILE: the interval of the (last) table's header line, in seconds
+interval_of() { awk '$1 == "taskscope" { for (i = 1; i <= NF; i++) if ($i == "interval") v = $(i + 1) } END { sub(/s$/, "", v); print v }' "$1"; }
+# ms_to_ns 12.3ms -> 12300000
+ms_to_ns() { "$PY" -c 'import sys; print(int(round(float(sys.argv[1].rstrip("ms")) * 1e6)))' "$1"; }
+
+# agree RUN_NS PCPU SECONDS: RUN (schedstat) and PCPU (stat ticks) measure the same CPU time
+# of one interval from two files: they agree within 3 clock ticks (30 ms) and 10%
+agree() {
+	"$PY" -c '
+import sys
+run, pcpu, secs = float(sys.argv[1]) / 1e9, float(sys.argv[2]), float(sys.argv[3])
+ticks = pcpu / 100 * secs
+sys.exit(0 if abs(run - ticks) <= 0.03 + 0.1 * max(run, ticks) else 1)' "$@"
+}
+
+check "a worker pinned to CPU 1: MIGR 0 in the interval, RUN is its CPU time, RUNQ a number"
+ts pinned -b -n 1 -d 0.5 -H -p "$wl" -o tid,migr,migr_total,run,runq,pcpu
+if expect_rc 0 "-H -p $wl"; then
+	read -r _ migr total run runq pcpu < <(last_table "$OUT" | awk -v t="$w" '$1 == t')
+	secs=$(interval_of "$OUT")
+	run=$(ms_to_ns "${run:-x}" 2>/dev/null)
+	runq=$(ms_to_ns "${runq:-x}" 2>/dev/null)
 	kernel=$(awk '$1 == "se.nr_migrations" { print $3 }' "/proc/$wl/task/$w/sched")
 	if [ "$migr" != 0 ]; then
 		fail "MIGR of the pinned worker is '$migr', expected 0" "$OUT"
-	elif ! [[ $run =~ ^[0-9]+$ ]] || [ "$run" -lt 300000000 ]; then
-		fail "RUN of a spinning worker over ~0.5-1 s is '$run' ns, expected at least 0.3 s" "$OUT"
+	elif ! [[ $run =~ ^[0-9]+$ ]] || [ "$run" -eq 0 ]; then
+		fail "RUN of a spinning worker is '$run' ns, expected a positive number" "$OUT"
+	elif ! agree "$run" "$pcpu" "$secs"; then
+		fail "RUN $run ns and PCPU $pcpu% of the $secs s interval disagree" "$OUT"
 	elif ! [[ $runq =~ ^[0-9]+$ ]]; then
 		fail "RUNQ is '$runq', expected a number of nanoseconds" "$OUT"
 	elif ! [[ $total =~ ^[0-9]+$ ]] || [ "$total" -gt "$kernel" ]; then
 		fail "MIGR_TOTAL '$total' is not the kernel's se.nr_migrations ($kernel, read after)" "$OUT"
 	else
-		ok "MIGR 0, RUN $run ns, RUNQ $runq ns, MIGR_TOTAL $total (kernel now $kernel)"
+		ok "MIGR 0, RUN $run ns (PCPU $pcpu), RUNQ $runq ns, MIGR_TOTAL $total (kernel now $kernel)"
 	fi
 fi
 
@@ -89,10 +106,11 @@ fi
 stop "$wl"
 
 start_workload --threads 2 --spin
-check "a process row sums its threads: RUN of 2 spinning threads exceeds one CPU's worth"
-ts sum -b -J -n 1 -d 1 -p "$WL_PID" -o pid,run,migr,migr_total
-run=$(json_field "$OUT" "$WL_PID" run)
-interval=$(awk '/interval/ { for (i = 1; i <= NF; i++) if ($i == "interval") print $(i + 1) }' "$OUT")
+check "a process row sums its threads: its RUN is the process's CPU time in the interval"
+ts sum -b -n 1 -d 0.5 -p "$WL_PID" -o pid,run,pcpu
+read -r _ run pcpu < <(last_table "$OUT" | awk -v p="$WL_PID" '$1 == p')
+secs=$(interval_of "$OUT")
+run=$(ms_to_ns "${run:-x}" 2>/dev/null)
 ts sum-h -b -J -n 1 -d 0.5 -H -p "$WL_PID" -o tid,migr_total
 sumthreads=0
 for t in $WL_PID $WL_TIDLIST; do
@@ -101,11 +119,11 @@ for t in $WL_PID $WL_TIDLIST; do
 done
 if ! [[ $run =~ ^[0-9]+$ ]]; then
 	fail "process RUN is '$run'" "$OUT"
-elif [ "$run" -lt 600000000 ]; then
-	# two spinning threads on two CPUs over the (0.5 s first) interval: well above 0.3 s each
-	fail "process RUN $run ns: less than two threads' worth of a 0.5 s interval" "$OUT"
+elif ! agree "$run" "$pcpu" "$secs"; then
+	# PCPU of a process row comes from /proc/PID/stat, which sums all threads: so must RUN
+	fail "process RUN $run ns and PCPU $pcpu% of the $secs s interval disagree" "$OUT"
 else
-	ok "process RUN $run ns over its first interval; thread MIGR_TOTAL sum $sumthreads"
+	ok "process RUN $run ns, PCPU $pcpu%; thread MIGR_TOTAL sum $sumthreads"
 fi
 stop "$WL_PID"
 

@@ -175,6 +175,14 @@ GET(get_rssfile) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_file; }
 GET(get_rssshmem) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_shmem; }
 GET(get_swap) { UNUSED_CTX; c->av = t->mem_av; c->u = t->swap; }
 GET(get_pte) { UNUSED_CTX; c->av = t->mem_av; c->u = t->pte; }
+GET(get_pss) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->pss; }
+GET(get_uss) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->uss; }
+GET(get_shared) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->shared; }
+GET(get_swappss) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->swap_pss; }
+GET(get_anon) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->pss_anon; }
+GET(get_file) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->pss_file; }
+GET(get_shmem) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->pss_shmem; }
+GET(get_thp) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->thp; }
 
 static const struct column table[] = {
 	{ "PID", CK_INT, 6, CF_RIGHT, 0,
@@ -253,6 +261,24 @@ static const struct column table[] = {
 	  "swapped-out anonymous memory (status VmSwap)", get_swap },
 	{ "PTE", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
 	  "page tables of the address space (status VmPTE)", get_pte },
+	{ "PSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
+	  "proportional set size: each resident page divided by the processes mapping it (smaps_rollup)",
+	  get_pss },
+	{ "USS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
+	  "unique set size: private clean + private dirty pages, what exiting would free", get_uss },
+	{ "SHARED", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
+	  "resident pages also mapped by another process: shared clean + shared dirty", get_shared },
+	{ "SWAPPSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
+	  "swap divided among the processes sharing it (smaps_rollup SwapPss)", get_swappss },
+	{ "ANON", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
+	  "PSS of anonymous pages (smaps_rollup Pss_Anon)", get_anon },
+	{ "FILE", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
+	  "PSS of file-backed pages (smaps_rollup Pss_File)", get_file },
+	{ "SHMEM", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
+	  "PSS of shared memory pages (smaps_rollup Pss_Shmem)", get_shmem },
+	{ "THP", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
+	  "memory in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped)",
+	  get_thp },
 	{ "COMM", CK_STR, 15, CF_TRUNC, 0,
 	  "task name: the thread's own name on thread rows", get_comm },
 	{ "CMD", CK_STR, 30, CF_TRUNC | CF_PROCESS | CF_WRAP, RD_CMDLINE,

@@ -13,6 +13,7 @@
 #include "model/snapshot.h"
 #include "sample/proc2.h"
 #include "sample/taskfiles.h"
+#include "sample/smaps.h"
 #include "sample/threads.h"
 #include "sample/topo.h"
 
@@ -223,27 +224,64 @@ static void read_task_extras(struct sampler *s, struct task *t)
 
 /* What the whole process owns, read once per process and given to each of its rows (rows
  * sorted by tgid; the identity is the main thread's start time). */
+/* The footprint from smaps_rollup. It takes the process's mmap lock and costs 10-50x a stat
+ * read: only when a footprint column is asked, once per process. The identity is checked
+ * after the read: a PID reused before the open shows another start time then. */
+static enum ts_avail read_rollup(struct sampler *s, const struct task *leader,
+				 struct smaps_mem *m)
+{
+	struct taskfiles_stat st;
+	int rc = smaps_read_rollup(s->rootfd, leader->tgid, m);
+
+	if (!rc)
+		rc = taskfiles_thread_stat(s->rootfd, leader->tgid, leader->tgid,
+					   leader->start_ticks, &st);
+	return taskfiles_avail(rc);
+}
+
+static void set_footprint(struct task *t, const struct smaps_mem *m)
+{
+	t->pss = m->pss;
+	t->uss = m->private_clean + m->private_dirty;
+	t->shared = m->shared_clean + m->shared_dirty;
+	t->swap_pss = m->swap_pss;
+	t->pss_anon = m->pss_anon;
+	t->pss_file = m->pss_file;
+	t->pss_shmem = m->pss_shmem;
+	t->thp = m->anon_huge + m->shmem_pmd + m->file_pmd;
+}
+
 static void read_process_extras(struct sampler *s, struct snapshot *sn)
 {
-	if (!(s->readers & RD_STATUS_MEM))
+	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS)))
 		return;
 	for (size_t i = 0; i < sn->ntasks; ) {
 		size_t end = i;
 		const struct task *leader = NULL;
 		struct taskfiles_status_mem sm;
-		enum ts_avail av = TS_GONE;
+		struct smaps_mem rollup;
+		enum ts_avail av = TS_GONE, rav = TS_GONE;
 
 		while (end < sn->ntasks && sn->tasks[end].tgid == sn->tasks[i].tgid) {
 			if (sn->tasks[end].tid == sn->tasks[end].tgid)
 				leader = &sn->tasks[end];
 			end++;
 		}
-		if (leader)
+		if (leader && (s->readers & RD_STATUS_MEM))
 			av = taskfiles_avail(taskfiles_status_mem(s->rootfd, leader->tgid,
 								  leader->start_ticks, &sm));
+		if (leader && (s->readers & RD_SMAPS))
+			rav = read_rollup(s, leader, &rollup);
 		for (size_t k = i; k < end; k++) {
 			struct task *t = &sn->tasks[k];
 
+			if (s->readers & RD_SMAPS) {
+				t->smaps_av = rav;
+				if (rav == TS_OK)
+					set_footprint(t, &rollup);
+			}
+			if (!(s->readers & RD_STATUS_MEM))
+				continue;
 			t->mem_av = av;
 			if (av != TS_OK)
 				continue;

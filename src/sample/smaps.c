@@ -1,0 +1,710 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* smaps.c - own readers of /proc/PID/smaps, smaps_rollup and numa_maps */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "sample/smaps.h"
+
+#define SMAPS_READ_FIRST	(64u << 10)	/* first buffer; it doubles as needed */
+#define SMAPS_MAX_NODES		4096		/* MAX_NUMNODES is at most 1024 */
+
+static const char deleted_suffix[] = " (deleted)";
+
+/* ---- small checked scanners over [p, end) ------------------------------------------ */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hexadecimal number at *p (no "0x"): at least one digit, at most 64 bits. */
+static int scan_hex(const char **p, const char *end, uint64_t *v)
+{
+	const char *q = *p;
+	uint64_t x = 0;
+	int d;
+
+	if (q >= end || hexval(*q) < 0)
+		return -EINVAL;
+	for (; q < end && (d = hexval(*q)) >= 0; q++) {
+		if (x >> 60)
+			return -ERANGE;
+		x = (x << 4) | (uint64_t)d;
+	}
+	*p = q;
+	*v = x;
+	return 0;
+}
+
+static int scan_dec(const char **p, const char *end, uint64_t *v)
+{
+	const char *q = *p;
+	uint64_t x = 0;
+
+	if (q >= end || *q < '0' || *q > '9')
+		return -EINVAL;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		unsigned d = (unsigned)(*q - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		x = x * 10 + d;
+	}
+	*p = q;
+	*v = x;
+	return 0;
+}
+
+static int expect(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return -EINVAL;
+	(*p)++;
+	return 0;
+}
+
+static char *dup_range(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* ---- field lines ----------------------------------------------------------------- */
+
+/* The "Key:  N kB" fields that are summed; the table follows the kernel's order, which
+ * lets the lookup start at the entry after the last match. */
+struct field {
+	const char *key;
+	unsigned char len;
+	unsigned short off;
+};
+
+#define FIELD(k, m) { k, sizeof(k) - 1, offsetof(struct smaps_mem, m) }
+static const struct field fields[] = {
+	FIELD("Size", size),
+	FIELD("Rss", rss),
+	FIELD("Pss", pss),
+	FIELD("Pss_Anon", pss_anon),
+	FIELD("Pss_File", pss_file),
+	FIELD("Pss_Shmem", pss_shmem),
+	FIELD("Shared_Clean", shared_clean),
+	FIELD("Shared_Dirty", shared_dirty),
+	FIELD("Private_Clean", private_clean),
+	FIELD("Private_Dirty", private_dirty),
+	FIELD("Referenced", referenced),
+	FIELD("Anonymous", anonymous),
+	FIELD("LazyFree", lazyfree),
+	FIELD("AnonHugePages", anon_huge),
+	FIELD("ShmemPmdMapped", shmem_pmd),
+	FIELD("FilePmdMapped", file_pmd),
+	FIELD("Shared_Hugetlb", shared_hugetlb),
+	FIELD("Private_Hugetlb", private_hugetlb),
+	FIELD("Swap", swap),
+	FIELD("SwapPss", swap_pss),
+	FIELD("Locked", locked),
+};
+#undef FIELD
+
+static const struct field *find_field(const char *key, size_t len, size_t *hint)
+{
+	size_t n = sizeof(fields) / sizeof(fields[0]);
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (*hint + k) % n;
+
+		if (fields[i].len == len && !memcmp(fields[i].key, key, len)) {
+			*hint = i + 1;
+			return &fields[i];
+		}
+	}
+	return NULL;
+}
+
+enum line_kind { LINE_FIELD, LINE_VMFLAGS, LINE_OTHER };
+
+/*
+ * One field line [p, end) (no newline) into mem. "VmFlags:" hands its value back in
+ * *val and *vlen. Unknown keys are skipped whatever their value (the kernel adds fields);
+ * a known key must be "Key: <spaces> N kB".
+ */
+static int parse_field(const char *p, const char *end, struct smaps_mem *mem, size_t *hint,
+		       const char **val, size_t *vlen, enum line_kind *kind)
+{
+	const char *colon = memchr(p, ':', (size_t)(end - p));
+	const struct field *f;
+	uint64_t v;
+	int rc;
+
+	*kind = LINE_OTHER;
+	if (!colon || colon == p)
+		return -EINVAL;
+	for (const char *k = p; k < colon; k++)
+		if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
+		      (*k >= '0' && *k <= '9') || *k == '_'))
+			return -EINVAL;
+	if ((size_t)(colon - p) == 7 && !memcmp(p, "VmFlags", 7)) {
+		const char *s = colon + 1, *e = end;
+
+		while (s < e && *s == ' ')
+			s++;
+		while (e > s && e[-1] == ' ')
+			e--;
+		*val = s;
+		*vlen = (size_t)(e - s);
+		*kind = LINE_VMFLAGS;
+		return 0;
+	}
+	f = find_field(p, (size_t)(colon - p), hint);
+	if (!f)
+		return 0;
+	p = colon + 1;
+	while (p < end && *p == ' ')
+		p++;
+	rc = scan_dec(&p, end, &v);
+	if (rc)
+		return rc;
+	if (end - p != 3 || memcmp(p, " kB", 3))
+		return -EINVAL;
+	if (v > UINT64_MAX / 1024)
+		return -ERANGE;
+	*(uint64_t *)((char *)mem + f->off) = v * 1024;
+	*kind = LINE_FIELD;
+	return 0;
+}
+
+/* ---- entry header lines ------------------------------------------------------------ */
+
+/* A header line starts with the start address in hex, then '-'. Field keys start with
+ * an upper-case letter, so the two cannot be confused. */
+static bool is_header(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f')))
+		q++;
+	return q > p && q < end && *q == '-';
+}
+
+/* "start-end perms offset major:minor inode [name]" */
+static int parse_header(const char *p, const char *end, struct smaps_vma *v)
+{
+	uint64_t maj, min;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	if ((rc = scan_hex(&p, end, &v->start)) || (rc = expect(&p, end, '-')) ||
+	    (rc = scan_hex(&p, end, &v->end)) || (rc = expect(&p, end, ' ')))
+		return rc;
+	if (v->end <= v->start)
+		return -EINVAL;
+	if (end - p < 5)
+		return -EINVAL;
+	if ((p[0] != 'r' && p[0] != '-') || (p[1] != 'w' && p[1] != '-') ||
+	    (p[2] != 'x' && p[2] != '-') || (p[3] != 'p' && p[3] != 's'))
+		return -EINVAL;
+	memcpy(v->perms, p, 4);
+	v->perms[4] = '\0';
+	p += 4;
+	if ((rc = expect(&p, end, ' ')) || (rc = scan_hex(&p, end, &v->offset)) ||
+	    (rc = expect(&p, end, ' ')) || (rc = scan_hex(&p, end, &maj)) ||
+	    (rc = expect(&p, end, ':')) || (rc = scan_hex(&p, end, &min)) ||
+	    (rc = expect(&p, end, ' ')) || (rc = scan_dec(&p, end, &v->inode)))
+		return rc;
+	if (maj > 0xffffffffu || min > 0xffffffffu)
+		return -ERANGE;
+	v->dev_major = (unsigned)maj;
+	v->dev_minor = (unsigned)min;
+	if (p < end && *p != ' ')
+		return -EINVAL;
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end)
+		return 0;	/* anonymous */
+	if ((size_t)(end - p) > sizeof(deleted_suffix) - 1 &&
+	    !memcmp(end - (sizeof(deleted_suffix) - 1), deleted_suffix,
+		    sizeof(deleted_suffix) - 1)) {
+		v->deleted = true;
+		end -= sizeof(deleted_suffix) - 1;
+	}
+	v->name = dup_range(p, (size_t)(end - p));
+	return v->name ? 0 : -ENOMEM;
+}
+
+/* ---- the whole map ----------------------------------------------------------------- */
+
+static void vma_release(struct smaps_vma *v)
+{
+	free(v->name);
+	free(v->vmflags);
+	free(v->node_pages);
+	v->name = v->vmflags = NULL;
+	v->node_pages = NULL;
+}
+
+void smaps_map_free(struct smaps_map *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		vma_release(&m->vma[i]);
+	free(m->vma);
+	memset(m, 0, sizeof(*m));
+}
+
+static int vma_push(struct smaps_map *m, size_t *cap)
+{
+	if (m->n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		struct smaps_vma *v;
+
+		if (nc > SIZE_MAX / sizeof(*v))
+			return -ENOMEM;
+		v = realloc(m->vma, nc * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		m->vma = v;
+		*cap = nc;
+	}
+	return 0;
+}
+
+static int cmp_vma(const void *a, const void *b)
+{
+	const struct smaps_vma *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->end > y->end) - (x->end < y->end);
+}
+
+/* The kernel lists VMAs in address order, but a read() that ends while the target maps
+ * or unmaps can make the next one start again at a VMA already shown, or at a part of
+ * one. Keep the first of any VMAs that overlap, count the others. */
+static void drop_repeats(struct smaps_map *m)
+{
+	bool sorted = true;
+	size_t w;
+
+	for (size_t i = 1; i < m->n && sorted; i++)
+		sorted = m->vma[i - 1].start < m->vma[i].start;
+	if (!sorted)
+		qsort(m->vma, m->n, sizeof(*m->vma), cmp_vma);
+	for (w = 0; w < m->n; w++)
+		if (w && m->vma[w].start < m->vma[w - 1].end)
+			break;
+	for (size_t i = w; i < m->n; i++) {
+		if (w && m->vma[i].start < m->vma[w - 1].end) {
+			vma_release(&m->vma[i]);
+			m->dropped_repeats++;
+			continue;
+		}
+		m->vma[w++] = m->vma[i];
+	}
+	m->n = w;
+}
+
+int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
+{
+	const char *p = buf, *end = buf + len;
+	bool any_vmflags = false, complete = false;
+	size_t cap = 0, hint = 0;
+	struct smaps_vma *cur = NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *val;
+		enum line_kind kind;
+		size_t vlen;
+
+		if (!nl) {
+			out->truncated = true;	/* a line cut short: the file was cut */
+			break;
+		}
+		if (is_header(p, nl)) {
+			rc = vma_push(out, &cap);
+			if (rc)
+				break;
+			cur = &out->vma[out->n];
+			rc = parse_header(p, nl, cur);
+			if (rc) {
+				vma_release(cur);
+				break;
+			}
+			out->n++;
+			complete = false;
+			hint = 0;
+		} else if (!cur) {
+			rc = -EINVAL;	/* a field before any entry */
+			break;
+		} else {
+			rc = parse_field(p, nl, &cur->mem, &hint, &val, &vlen, &kind);
+			if (rc)
+				break;
+			if (kind == LINE_VMFLAGS) {
+				free(cur->vmflags);
+				cur->vmflags = dup_range(val, vlen);
+				if (!cur->vmflags) {
+					rc = -ENOMEM;
+					break;
+				}
+				any_vmflags = complete = true;
+			}
+		}
+		p = nl + 1;
+	}
+	if (rc) {
+		smaps_map_free(out);
+		return rc;
+	}
+	/* VmFlags ends every entry (since Linux 3.8): a last entry without it was cut */
+	if (out->n && !complete && (any_vmflags || out->truncated)) {
+		out->n--;
+		vma_release(&out->vma[out->n]);
+		out->truncated = true;
+	}
+	if (out->truncated && out->n == 0) {
+		smaps_map_free(out);
+		return -EINVAL;
+	}
+	drop_repeats(out);
+	out->numa_rc = -ENODATA;
+	return 0;
+}
+
+int smaps_parse_rollup(const char *buf, size_t len, struct smaps_mem *out)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	size_t hint = 0;
+
+	memset(out, 0, sizeof(*out));
+	nl = memchr(p, '\n', len);
+	if (!nl || !is_header(p, nl))
+		return -EINVAL;
+	for (p = nl + 1; p < end; p = nl + 1) {
+		const char *val;
+		enum line_kind kind;
+		size_t vlen;
+		int rc;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return -EINVAL;	/* cut short */
+		rc = parse_field(p, nl, out, &hint, &val, &vlen, &kind);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- numa_maps --------------------------------------------------------------------- */
+
+static struct smaps_vma *find_vma(struct smaps_map *map, uint64_t start)
+{
+	size_t lo = 0, hi = map->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->vma[mid].start == start)
+			return &map->vma[mid];
+		if (map->vma[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* "START POLICY [file=...] [anon=N] ... N0=3 N1=5 kernelpagesize_kB=4": tokens are
+ * separated by single spaces; file names have their spaces and '=' escaped (\040). */
+static int parse_numa_line(const char *p, const char *end, struct smaps_map *map)
+{
+	uint64_t start, pages[64], pagesize = 0;
+	uint64_t *node_pages = pages;
+	size_t nnodes = 0, cap = 64;
+	struct smaps_vma *v;
+	int rc;
+
+	rc = scan_hex(&p, end, &start);
+	if (rc)
+		return rc;
+	if (p < end && *p != ' ')
+		return -EINVAL;
+	memset(pages, 0, sizeof(pages));
+	while (p < end) {
+		const char *tok, *te, *q;
+		uint64_t node, n;
+
+		p++;	/* the space */
+		tok = p;
+		te = memchr(p, ' ', (size_t)(end - p));
+		if (!te)
+			te = end;
+		p = te;
+		if (te - tok > 17 && !memcmp(tok, "kernelpagesize_kB=", 18)) {
+			q = tok + 18;
+			rc = scan_dec(&q, te, &n);
+			if (rc || q != te)
+				goto fail;
+			if (n > UINT64_MAX / 1024) {
+				rc = -ERANGE;
+				goto fail;
+			}
+			pagesize = n * 1024;
+			continue;
+		}
+		if (te - tok < 4 || tok[0] != 'N' || tok[1] < '0' || tok[1] > '9')
+			continue;	/* policy, file=, anon=, dirty=, ...: not needed */
+		q = tok + 1;
+		rc = scan_dec(&q, te, &node);
+		if (!rc && (q == te || *q != '='))
+			rc = -EINVAL;
+		if (!rc) {
+			q++;
+			rc = scan_dec(&q, te, &n);
+			if (!rc && q != te)
+				rc = -EINVAL;
+		}
+		if (rc)
+			goto fail;
+		if (node >= SMAPS_MAX_NODES) {
+			rc = -ERANGE;
+			goto fail;
+		}
+		if (node >= cap) {
+			size_t nc = cap;
+			uint64_t *np;
+
+			while (nc <= node)
+				nc *= 2;
+			np = node_pages == pages ? malloc(nc * sizeof(*np))
+						 : realloc(node_pages, nc * sizeof(*np));
+			if (!np) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+			if (node_pages == pages)
+				memcpy(np, pages, sizeof(pages));
+			memset(np + cap, 0, (nc - cap) * sizeof(*np));
+			node_pages = np;
+			cap = nc;
+		}
+		node_pages[node] = n;
+		if (node + 1 > nnodes)
+			nnodes = (size_t)node + 1;
+	}
+	v = find_vma(map, start);
+	if (v) {
+		/* at least one element, so that a VMA with no pages is not "not read" */
+		free(v->node_pages);
+		v->node_pages = calloc(nnodes ? nnodes : 1, sizeof(uint64_t));
+		if (!v->node_pages) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		memcpy(v->node_pages, node_pages, nnodes * sizeof(uint64_t));
+		v->nnodes = (int)nnodes;
+		v->node_pagesize = pagesize;
+	}
+	if (node_pages != pages)
+		free(node_pages);
+	return 0;
+fail:
+	if (node_pages != pages)
+		free(node_pages);
+	return rc;
+}
+
+int smaps_parse_numa(const char *buf, size_t len, struct smaps_map *map)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		int rc;
+
+		if (!nl)
+			break;	/* a line cut short: its VMA keeps no node counts */
+		rc = parse_numa_line(p, nl, map);
+		if (rc)
+			return rc;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+/* ---- readers ----------------------------------------------------------------------- */
+
+/* The whole file into a malloc'ed buffer, with reads as large as the buffer; it doubles up
+ * to cap bytes, and *capped says the file went on past them. */
+static int read_whole(int dirfd, const char *name, size_t cap, char **buf, size_t *len,
+		      bool *capped)
+{
+	size_t size = SMAPS_READ_FIRST < cap ? SMAPS_READ_FIRST : cap, off = 0;
+	char *b;
+	int fd, rc = 0;
+
+	*buf = NULL;
+	*len = 0;
+	*capped = false;
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	b = malloc(size);
+	if (!b) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (off == size) {
+			char *nb;
+
+			if (size >= cap) {
+				*capped = true;
+				break;
+			}
+			size = size > cap / 2 ? cap : size * 2;
+			nb = realloc(b, size);
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
+			b = nb;
+		}
+		r = read(fd, b + off, size - off);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	if (rc) {
+		free(b);
+		return rc;
+	}
+	*buf = b;
+	*len = off;
+	return 0;
+}
+
+int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out)
+{
+	char *buf;
+	size_t len;
+	bool capped;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = read_whole(piddirfd, "smaps", SMAPS_READ_CAP, &buf, &len, &capped);
+	if (rc)
+		return rc;
+	if (capped) {
+		/* parse whole lines only: the cut one is the truncated entry */
+		while (len && buf[len - 1] != '\n')
+			len--;
+	}
+	rc = smaps_parse(buf, len, out);
+	free(buf);
+	if (rc)
+		return rc;
+	if (capped)
+		out->truncated = true;
+	if (!numa)
+		return 0;
+	out->numa_rc = read_whole(piddirfd, "numa_maps", SMAPS_READ_CAP, &buf, &len,
+				       &capped);
+	if (out->numa_rc == -ENOENT)
+		out->numa_rc = -EOPNOTSUPP;	/* a kernel without CONFIG_NUMA */
+	if (out->numa_rc)
+		return 0;
+	out->numa_rc = smaps_parse_numa(buf, len, out);
+	free(buf);
+	if (out->numa_rc == -ENOMEM) {
+		smaps_map_free(out);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int open_pid(int rootfd, pid_t pid)
+{
+	char path[24];
+	int fd;
+
+	snprintf(path, sizeof(path), "%d", (int)pid);
+	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int smaps_read(int rootfd, pid_t pid, bool numa, struct smaps_map *out)
+{
+	int dfd = open_pid(rootfd, pid), rc;
+
+	memset(out, 0, sizeof(*out));
+	if (dfd < 0)
+		return dfd;
+	rc = smaps_read_at(dfd, numa, out);
+	close(dfd);
+	return rc;
+}
+
+int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out)
+{
+	char path[40], buf[4096];
+	size_t off = 0;
+	int fd, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path), "%d/smaps_rollup", (int)pid);
+	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	/* about 900 bytes; a kernel that writes more than 4 KiB is cut at a line */
+	while (off < sizeof(buf)) {
+		ssize_t r = read(fd, buf + off, sizeof(buf) - off);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	if (rc)
+		return rc;
+	while (off && buf[off - 1] != '\n')
+		off--;
+	return smaps_parse_rollup(buf, off, out);
+}

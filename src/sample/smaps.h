@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* smaps.h - own readers of /proc/PID/smaps, smaps_rollup and numa_maps */
+#ifndef TASKSCOPE_SMAPS_H
+#define TASKSCOPE_SMAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The memory fields of one smaps entry (or of smaps_rollup), in bytes. */
+struct smaps_mem {
+	uint64_t size, rss, pss, pss_anon, pss_file, pss_shmem;
+	uint64_t shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t referenced, anonymous, lazyfree, anon_huge, shmem_pmd, file_pmd;
+	uint64_t shared_hugetlb, private_hugetlb, swap, swap_pss, locked;
+};
+
+/* One mapping of /proc/PID/smaps. */
+struct smaps_vma {
+	uint64_t start, end;		/* [start, end) */
+	char perms[5];			/* "r-xp" */
+	uint64_t offset;
+	unsigned dev_major, dev_minor;
+	uint64_t inode;
+	char *name;			/* raw path or [heap]/[stack]/[vdso]/[anon:NAME]..., or NULL
+					 * for anonymous; NOT sanitized (sanitize before output) */
+	bool deleted;			/* name ended in " (deleted)" (stripped from name) */
+	struct smaps_mem mem;
+	char *vmflags;			/* "rd ex mr mw me" or NULL */
+	uint64_t *node_pages;		/* from numa_maps: pages per node, NULL when not read */
+	int nnodes;
+	uint64_t node_pagesize;		/* bytes per page counted in node_pages (0: not said) */
+};
+
+struct smaps_map {
+	struct smaps_vma *vma;
+	size_t n;
+	size_t dropped_repeats;		/* VMAs repeated/overlapping in a racy read, left out */
+	bool truncated;			/* the text was cut: its last, partial entry left out */
+	int numa_rc;			/* numa_maps: 0 read, -ENODATA not asked for,
+					 * -EOPNOTSUPP no NUMA in this kernel, else -errno */
+};
+
+/* Longest smaps text read; past it the map is cut (truncated). 65,530 VMAs (the default
+ * vm.max_map_count) of about 1.1 KiB each fit. */
+#define SMAPS_READ_CAP ((size_t)256 << 20)
+
+/* Parsers of untrusted text (0, -EINVAL, -ERANGE, -ENOMEM). A truncated last entry is
+ * dropped and reported with -EINVAL only if nothing else parsed. */
+int smaps_parse(const char *buf, size_t len, struct smaps_map *out);
+int smaps_parse_rollup(const char *buf, size_t len, struct smaps_mem *out);
+/* numa_maps: fills node_pages of the VMAs of map whose start matches */
+int smaps_parse_numa(const char *buf, size_t len, struct smaps_map *map);
+void smaps_map_free(struct smaps_map *m);
+
+/* Readers relative to rootfd (/proc or a fixture tree); -EACCES when denied, -ESRCH/-ENOENT
+ * when gone. They read the whole file with large reads. */
+int smaps_read(int rootfd, pid_t pid, bool numa, struct smaps_map *out);
+int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out);
+/* smaps_read relative to an open /proc/PID directory, so that every file read of one
+ * process is of the same process even if its PID is reused meanwhile. */
+int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out);
+
+#endif
