@@ -15,13 +15,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpuscmd.h"
 #include "lib/util.h"
+#include "mapscmd.h"
 #include "model/columns.h"
 #include "model/snapshot.h"
 #include "target/spawn.h"
 #include "target/target.h"
 #include "taskscope.h"
 #include "view/batch.h"
+#include "view/share.h"
 #include "workload/workload.h"
 
 #define MAX_DELAY (24.0 * 3600.0)
@@ -45,11 +48,18 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      " taskscope [options] [-- command [args...]]\n"
+	      " taskscope cpus [options] [-- command [args...]]\n"
+	      " taskscope maps [options] PID...\n"
+	      " taskscope share [options] PID... | -- command [args...]\n"
 	      " taskscope workload [options]\n"
 	      "\n"
 	      "Shows tasks (processes and threads) sampled from /proc: a table per sample.\n"
 	      "\n"
 	      "Commands:\n"
+	      " cpus                where threads run: a placement timeline sampled many times a\n"
+	      "                     second (see 'taskscope cpus --help')\n"
+	      " maps PID...         the memory map of processes, thread stacks labelled (see 'taskscope maps --help')\n"
+	      " share PID...        what tasks share: kcmp resources and physical pages (see 'taskscope share --help')\n"
 	      " workload            run built-in thread/process workloads (see 'taskscope workload --help')\n"
 	      "\n"
 	      "Targets (default: all tasks):\n"
@@ -536,6 +546,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
 	if (argc > 1 && !strcmp(argv[1], "workload"))
 		return workload_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "maps"))
+		return mapscmd_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "share"))
+		return share_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "cpus"))
+		return cpuscmd_main(argc - 1, argv + 1);
 
 	memset(&o, 0, sizeof(o));
 	target_init(&o.target);

@@ -124,6 +124,15 @@ static const struct field fields[] = {
 };
 #undef FIELD
 
+/* memcmp for keys of a few bytes, without the call */
+static bool same(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 static const struct field *find_field(const char *key, size_t len, size_t *hint)
 {
 	size_t n = sizeof(fields) / sizeof(fields[0]);
@@ -131,7 +140,7 @@ static const struct field *find_field(const char *key, size_t len, size_t *hint)
 	for (size_t k = 0; k < n; k++) {
 		size_t i = (*hint + k) % n;
 
-		if (fields[i].len == len && !memcmp(fields[i].key, key, len)) {
+		if (fields[i].len == len && same(fields[i].key, key, len)) {
 			*hint = i + 1;
 			return &fields[i];
 		}
@@ -146,22 +155,26 @@ enum line_kind { LINE_FIELD, LINE_VMFLAGS, LINE_OTHER };
  * *val and *vlen. Unknown keys are skipped whatever their value (the kernel adds fields);
  * a known key must be "Key: <spaces> N kB".
  */
+static bool key_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
 static int parse_field(const char *p, const char *end, struct smaps_mem *mem, size_t *hint,
 		       const char **val, size_t *vlen, enum line_kind *kind)
 {
-	const char *colon = memchr(p, ':', (size_t)(end - p));
+	const char *colon = p;
 	const struct field *f;
 	uint64_t v;
 	int rc;
 
 	*kind = LINE_OTHER;
-	if (!colon || colon == p)
+	while (colon < end && key_char(*colon))
+		colon++;
+	if (colon == p || colon == end || *colon != ':')
 		return -EINVAL;
-	for (const char *k = p; k < colon; k++)
-		if (!((*k >= 'A' && *k <= 'Z') || (*k >= 'a' && *k <= 'z') ||
-		      (*k >= '0' && *k <= '9') || *k == '_'))
-			return -EINVAL;
-	if ((size_t)(colon - p) == 7 && !memcmp(p, "VmFlags", 7)) {
+	if (colon - p == 7 && !memcmp(p, "VmFlags", 7)) {
 		const char *s = colon + 1, *e = end;
 
 		while (s < e && *s == ' ')
@@ -182,7 +195,7 @@ static int parse_field(const char *p, const char *end, struct smaps_mem *mem, si
 	rc = scan_dec(&p, end, &v);
 	if (rc)
 		return rc;
-	if (end - p != 3 || memcmp(p, " kB", 3))
+	if (end - p != 3 || p[0] != ' ' || p[1] != 'k' || p[2] != 'B')
 		return -EINVAL;
 	if (v > UINT64_MAX / 1024)
 		return -ERANGE;
@@ -287,18 +300,24 @@ static int vma_push(struct smaps_map *m, size_t *cap)
 	return 0;
 }
 
+/* By start, and the longest first of those that start together */
 static int cmp_vma(const void *a, const void *b)
 {
 	const struct smaps_vma *x = a, *y = b;
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	return (x->end > y->end) - (x->end < y->end);
+	return (x->end < y->end) - (x->end > y->end);
 }
 
-/* The kernel lists VMAs in address order, but a read() that ends while the target maps
- * or unmaps can make the next one start again at a VMA already shown, or at a part of
- * one. Keep the first of any VMAs that overlap, count the others. */
+/*
+ * The kernel lists VMAs in address order, but when the target maps, unmaps or changes
+ * protections between two read()s, the next read starts at the VMA that holds the end of
+ * the last one shown: a VMA shown again, or one that merged with pieces already shown.
+ * In address order (longest first), keep a VMA and leave out those that start inside it:
+ * the same VMA again, or the pieces that it now covers. Each address is counted once; a
+ * VMA that reaches past the one kept (a split or a move in between) is left out too.
+ */
 static void drop_repeats(struct smaps_map *m)
 {
 	bool sorted = true;
@@ -326,7 +345,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 {
 	const char *p = buf, *end = buf + len;
 	bool any_vmflags = false, complete = false;
-	size_t cap = 0, hint = 0;
+	size_t cap = 0, hint = 0, nfields = 0, prev_nfields = 0;
 	struct smaps_vma *cur = NULL;
 	int rc = 0;
 
@@ -354,6 +373,8 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 			out->n++;
 			complete = false;
 			hint = 0;
+			prev_nfields = nfields;
+			nfields = 0;
 		} else if (!cur) {
 			rc = -EINVAL;	/* a field before any entry */
 			break;
@@ -361,6 +382,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 			rc = parse_field(p, nl, &cur->mem, &hint, &val, &vlen, &kind);
 			if (rc)
 				break;
+			nfields++;
 			if (kind == LINE_VMFLAGS) {
 				free(cur->vmflags);
 				cur->vmflags = dup_range(val, vlen);
@@ -377,8 +399,10 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 		smaps_map_free(out);
 		return rc;
 	}
-	/* VmFlags ends every entry (since Linux 3.8): a last entry without it was cut */
-	if (out->n && !complete && (any_vmflags || out->truncated)) {
+	/* VmFlags ends every entry (since Linux 3.8): a last entry without it was cut. Before
+	 * 3.8, every entry has the same fields: one with fewer than the one before was cut. */
+	if (out->n && !complete &&
+	    (any_vmflags || out->truncated || out->n == 1 || nfields < prev_nfields)) {
 		out->n--;
 		vma_release(&out->vma[out->n]);
 		out->truncated = true;

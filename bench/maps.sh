@@ -1,0 +1,201 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# maps.sh - CPU of `taskscope maps` over a population's processes, against `pmap -X` on
+# the same PIDs and against a raw reader of their smaps (bench/rawsmaps.c)
+#
+# It builds the population of bench/run.sh (processes of `taskscope workload --threads 49
+# --sleep`, 50 tasks each), stops it with SIGSTOP, and measures the CPU time (user +
+# system, from bash's `times`) of one run of each tool over all its PIDs, --reps times,
+# tools interleaved; it reports the median and the lowest, as ratios to the raw reader.
+# A report, not a test: it exits 0 whatever it finds (1/2 when it cannot run).
+
+set -u
+
+usage() {
+	cat <<EOF
+Usage: bench/maps.sh [--procs N] [--threads T] [--reps N] [--awake] [--taskscope PATH]
+
+ --procs N         workload processes (default 200: about 10,000 tasks with 49 threads)
+ --threads T       worker threads per process (default 49)
+ --reps N          repetitions; the median is kept (default 5)
+ --awake           leave the population running (default: stopped with SIGSTOP)
+ --taskscope PATH  the binary to measure (default: ./taskscope in the top directory)
+EOF
+}
+
+procs=200
+threads=49
+reps=5
+awake=0
+top_dir=$(cd "$(dirname "$0")/.." && pwd)
+ts_bin=$top_dir/taskscope
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--procs) procs=${2:?--procs needs a number}; shift 2 ;;
+	--threads) threads=${2:?--threads needs a number}; shift 2 ;;
+	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
+	--awake) awake=1; shift ;;
+	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
+	-h|--help) usage; exit 0 ;;
+	*) echo "maps.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+	esac
+done
+
+die() {
+	echo "maps.sh: $*" >&2
+	exit 1
+}
+
+for v in "$procs" "$threads" "$reps"; do
+	case $v in '' | *[!0-9]* | 0) echo "maps.sh: counts must be positive numbers" >&2; exit 2 ;; esac
+done
+[ -x "$ts_bin" ] || die "$ts_bin not found: build it first, or pass --taskscope"
+command -v cc >/dev/null || die "no C compiler 'cc' to build bench/rawsmaps.c"
+command -v pmap >/dev/null || die "pmap not found (Debian: apt-get install procps)"
+
+need=$((procs * (threads + 1) + procs * (threads + 1) / 5 + 200))
+[ "$(cat /proc/sys/kernel/pid_max)" -ge "$need" ] ||
+	die "kernel.pid_max is $(cat /proc/sys/kernel/pid_max); the population needs about $need"
+[ "$(cat /proc/sys/kernel/threads-max)" -ge "$need" ] ||
+	die "kernel.threads-max is too small for about $need tasks"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-mapsbench.XXXXXX") || die "mktemp failed"
+wl_pids=()
+
+cleanup() {
+	local p left deadline=$((SECONDS + 10))
+
+	trap - EXIT INT TERM HUP
+	for p in "${wl_pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+		kill -CONT "$p" 2>/dev/null	# a stopped workload runs its handler only now
+	done
+	while :; do
+		left=0
+		for p in "${wl_pids[@]}"; do
+			kill -0 "$p" 2>/dev/null && left=1
+		done
+		[ "$left" = 0 ] || [ "$SECONDS" -ge "$deadline" ] && break
+		sleep 0.1
+	done
+	for p in "${wl_pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'echo "maps.sh: interrupted (INT)" >&2; exit 130' INT
+trap 'echo "maps.sh: interrupted (TERM)" >&2; exit 143' TERM
+trap 'echo "maps.sh: interrupted (HUP)" >&2; exit 129' HUP
+
+rawsmaps=$work/rawsmaps
+cc -O2 -o "$rawsmaps" "$top_dir/bench/rawsmaps.c" || die "cannot build bench/rawsmaps.c"
+
+# ---- the population ----------------------------------------------------------------------
+for ((i = 0; i < procs; i++)); do
+	"$ts_bin" workload --threads "$threads" --sleep >"$work/wl.$i" 2>&1 </dev/null &
+	wl_pids+=($!)
+done
+deadline=$((SECONDS + 120))
+for ((i = 0; i < procs; i++)); do
+	until grep -q '^ready pid=' "$work/wl.$i" 2>/dev/null; do
+		kill -0 "${wl_pids[$i]}" 2>/dev/null ||
+			die "workload ${wl_pids[$i]} exited before it was ready: $(head -c 300 "$work/wl.$i")"
+		[ "$SECONDS" -lt "$deadline" ] || die "workload ${wl_pids[$i]} not ready within 120 s"
+		sleep 0.05
+	done
+done
+if [ "$awake" = 0 ]; then
+	for p in "${wl_pids[@]}"; do
+		kill -STOP "$p"
+	done
+	sleep 0.5
+fi
+pids=("${wl_pids[@]}")
+ntasks=$(for p in "${pids[@]}"; do ls "/proc/$p/task"; done | wc -l)
+nmaps=$(for p in "${pids[@]}"; do cat "/proc/$p/maps"; done 2>/dev/null | wc -l)
+smaps_kib=$(($(for p in "${pids[@]}"; do cat "/proc/$p/smaps"; done 2>/dev/null | wc -c) / 1024))
+
+# ---- the tools ---------------------------------------------------------------------------
+run_raw() { "$rawsmaps" "${pids[@]}"; }
+run_pmap() { pmap -X "${pids[@]}"; }
+run_ts() { "$ts_bin" maps "${pids[@]}"; }
+run_ts_r() { "$ts_bin" maps -r "${pids[@]}"; }
+run_ts_J() { "$ts_bin" maps -J "${pids[@]}"; }
+run_ts_kind() { "$ts_bin" maps --group kind "${pids[@]}"; }
+run_ts_nostk() { "$ts_bin" maps -r -o ADDRESS,PERMS,SIZE,RSS,PSS,USS,SWAP "${pids[@]}"; }
+
+tools=(raw pmap ts ts_r ts_J ts_kind ts_nostk)
+declare -A label=(
+	[raw]="rawsmaps (bench/rawsmaps.c)"
+	[pmap]="pmap -X"
+	[ts]="taskscope maps"
+	[ts_r]="taskscope maps -r"
+	[ts_J]="taskscope maps -J"
+	[ts_kind]="taskscope maps --group kind"
+	[ts_nostk]="taskscope maps -r -o (no NAME/KIND)"
+)
+
+# CPU (user + system, microseconds) of one run of tool $1, from the subshell's `times`
+cpu_us() {
+	(
+		"run_$1" >/dev/null 2>"$work/err.$1"
+		rc=$?
+		[ "$rc" -eq 0 ] || echo "maps.sh: warning: $1 exited with $rc: $(head -c 200 "$work/err.$1")" >&2
+		times
+	) | awk 'NR == 2 {
+		n = split($0, f, /[ ms]+/)
+		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
+	}'
+}
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
+	}'
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'
+}
+
+echo "taskscope maps bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)," \
+	"$(pmap -V 2>&1 | head -n 1)"
+echo "population: $procs processes, $ntasks tasks, $nmaps mappings, smaps text $smaps_kib KiB;" \
+	"$([ "$awake" = 0 ] && echo "stopped with SIGSTOP" || echo running)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+for t in "${tools[@]}"; do
+	: >"$work/d.$t"
+done
+for ((r = 1; r <= reps; r++)); do
+	for t in "${tools[@]}"; do
+		cpu_us "$t" >>"$work/d.$t"
+	done
+	printf '   rep %d/%d done\n' "$r" "$reps"
+done
+
+declare -A ms mn
+for t in "${tools[@]}"; do
+	ms[$t]=$(median <"$work/d.$t" | awk '{ printf "%.1f", $1 / 1000 }')
+	mn[$t]=$(sort -n "$work/d.$t" | head -n 1 | awk '{ printf "%.1f", $1 / 1000 }')
+done
+echo
+echo "== CPU (user + system) of one run over the $procs PIDs: median of $reps, and the lowest"
+printf '%-36s %10s %7s %10s %7s\n' tool "median ms" "x raw" "lowest ms" "x raw"
+for t in "${tools[@]}"; do
+	printf '%-36s %10s %7s %10s %7s\n' "${label[$t]}" "${ms[$t]}" "$(ratio "${ms[$t]}" "${ms[raw]}")" \
+		"${mn[$t]}" "$(ratio "${mn[$t]}" "${mn[raw]}")"
+done
+r=$(ratio "${ms[ts]}" "${ms[raw]}")
+echo
+if awk -v r="$r" 'BEGIN { exit !(r <= 1.5) }'; then
+	echo "PASS  taskscope maps: ${r}x the raw reader (goal <= 1.5x; pmap -X $(ratio "${ms[pmap]}" "${ms[raw]}")x)"
+else
+	echo "MISS  taskscope maps: ${r}x the raw reader (goal <= 1.5x; pmap -X $(ratio "${ms[pmap]}" "${ms[raw]}")x)"
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit 0

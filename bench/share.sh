@@ -1,0 +1,148 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# share.sh - what `taskscope share` costs: MiB of RSS analysed per second of CPU
+#
+# Starts `taskscope workload --procs N --mem SIZE` (default 4 processes of 1 GiB), then
+# measures the CPU (user + system) of: taskscope share as root (exact: pagemap PFNs,
+# kpageflags, kpagecount), taskscope share as an unprivileged user (the estimate), a raw
+# pagemap reader (bench/rawpagemap.c: every mapping's pagemap, nothing else) and reading
+# each process's smaps (what an smaps-based tool pays for PSS). Each measurement is
+# repeated --reps times, tools interleaved; median and lowest reported. See bench/README.md.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+usage() {
+	cat <<EOF
+Usage: bench/share.sh [options]
+ --procs N         worker processes (default 4)
+ --mem SIZE        private memory each worker writes (default 1G)
+ --shared SIZE     memory the parent writes before forking, shared by all (default 0)
+ --reps N          repetitions (default 5)
+ --taskscope PATH  the binary to measure (default ./taskscope)
+EOF
+}
+
+procs=4
+mem=1G
+shared=0
+reps=5
+ts=./taskscope
+while [ $# -gt 0 ]; do
+	case $1 in
+	--procs) procs=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--shared) shared=$2; shift 2 ;;
+	--reps) reps=$2; shift 2 ;;
+	--taskscope) ts=$2; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+[ -x "$ts" ] || { echo "share.sh: $ts not found: build taskscope first" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "share.sh: run as root (the exact path needs CAP_SYS_ADMIN)" >&2; exit 1; }
+ts=$(cd "$(dirname "$ts")" && pwd)/$(basename "$ts")
+
+bytes() { numfmt --from=iec "${1%B}"; }
+need=$(( ($(bytes "$mem") * procs + $(bytes "$shared")) * 12 / 10 ))
+avail=$(awk '/^MemAvailable:/ { printf "%.0f\n", $2 * 1024 }' /proc/meminfo)
+if [ "$avail" -lt "$need" ]; then
+	echo "share.sh: needs about $((need >> 20)) MiB of free memory, $((avail >> 20)) MiB available" >&2
+	exit 1
+fi
+
+work=$(mktemp -d /tmp/share-bench.XXXXXX) || exit 1
+chmod 755 "$work"
+wlpid=
+cleanup() {
+	trap - EXIT INT TERM HUP
+	if [ -n "$wlpid" ]; then
+		kill "$wlpid" 2>/dev/null
+		wait "$wlpid" 2>/dev/null
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+cc -O2 -o "$work/rawpagemap" bench/rawpagemap.c || exit 1
+
+# The workload runs as nobody, so that the unprivileged estimate may read it too.
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+owner=nobody
+command -v setpriv >/dev/null 2>&1 || { nobody=(); owner=root; }
+"${nobody[@]}" "$ts" workload --procs "$procs" --mem "$mem" --shared "$shared" \
+	>"$work/wl.out" 2>"$work/wl.err" </dev/null &
+wlpid=$!
+for _ in $(seq 600); do
+	grep -q '^ready ' "$work/wl.out" && break
+	sleep 0.1
+done
+line=$(grep -m1 '^ready ' "$work/wl.out") || { echo "share.sh: the workload did not start" >&2; cat "$work/wl.err" >&2; exit 1; }
+tids=${line##*tids=}
+IFS=, read -ra workers <<<"$tids"
+pids=("$wlpid" "${workers[@]}")
+echo "taskscope share bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)"
+echo "workload: --procs $procs --mem $mem --shared $shared (pids ${pids[*]}, as $owner)"
+
+run_exact() { "$ts" share --bytes -J "${pids[@]}"; }
+run_estimate() { "${nobody[@]}" "$ts" share --bytes -J "${pids[@]}"; }
+run_raw() { "$work/rawpagemap" "${pids[@]}"; }
+run_smaps() { for p in "${pids[@]}"; do cat "/proc/$p/smaps"; done; }
+
+tools=(exact raw smaps)
+[ ${#nobody[@]} -gt 0 ] && tools=(exact estimate raw smaps)
+declare -A label=(
+	[exact]="taskscope share (root: exact)"
+	[estimate]="taskscope share (nobody: estimate)"
+	[raw]="rawpagemap (bench/rawpagemap.c)"
+	[smaps]="cat /proc/PID/smaps"
+)
+
+cpu_us() {
+	(
+		"run_$1" >"$work/out.$1" 2>"$work/err.$1" ||
+			echo "share.sh: warning: $1 failed: $(head -c 200 "$work/err.$1")" >&2
+		times
+	) | awk 'NR == 2 {
+		n = split($0, f, /[ ms]+/)
+		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
+	}'
+}
+
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+for t in "${tools[@]}"; do
+	cpu_us "$t" >/dev/null	# warm up: page cache, dentries
+done
+for _ in $(seq "$reps"); do
+	for t in "${tools[@]}"; do
+		cpu_us "$t" >>"$work/cpu.$t"
+	done
+done
+
+# what taskscope analysed: the present pages of the address spaces, from its JSON
+pages=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["memory"]["pages"])' "$work/out.exact")
+rss_mib=$(awk -v p="$pages" -v ps="$(getconf PAGESIZE)" 'BEGIN { printf "%.1f", p * ps / 1048576 }')
+rssmax=
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f %M -o "$work/rss" "$ts" share --bytes -J "${pids[@]}" >/dev/null 2>&1 &&
+		rssmax=$(cat "$work/rss")
+fi
+echo "RSS analysed: $rss_mib MiB ($pages present pages); reps: $reps; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ -n "$rssmax" ] && echo "peak RSS of taskscope share (exact): $rssmax KiB"
+echo
+raw=$(median <"$work/cpu.raw")
+printf '| %-36s | %10s | %10s | %12s | %6s |\n' tool "CPU ms" "lowest ms" "MiB RSS/CPU s" "x raw"
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..38})" "-----------:" "-----------:" "-------------:" "-------:"
+for t in "${tools[@]}"; do
+	med=$(median <"$work/cpu.$t")
+	low=$(sort -n "$work/cpu.$t" | head -n 1)
+	awk -v l="${label[$t]}" -v m="$med" -v lo="$low" -v r="$raw" -v mib="$rss_mib" 'BEGIN {
+		printf "| %-36s | %10.1f | %10.1f | %13.0f | %6.2f |\n", l, m / 1000, lo / 1000,
+			(m > 0 ? mib / (m / 1e6) : 0), (r > 0 ? m / r : 0) }'
+done

@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* mapscmd.c - taskscope maps: the memory map of processes, mapping by mapping
+ *
+ * The command around the readers of src/sample/procmap.c (smaps, numa_maps, each thread's
+ * stack pointer), the model of src/model/memmap.c (kinds, thread stacks, groups) and the
+ * output of src/view/maps.c. Each process is read, shown and freed in turn, so memory
+ * stays that of one map; with --group name and several processes the groups are kept
+ * for the side-by-side table at the end.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "mapscmd.h"
+#include "model/mapcols.h"
+#include "model/memmap.h"
+#include "sample/procmap.h"
+#include "sample/taskfiles.h"
+#include "taskscope.h"
+#include "view/maps.h"
+
+struct opts {
+	int *pids;
+	size_t npids;
+	enum memmap_group group;
+	const char *output;
+	bool list_columns;
+	bool json, raw, bytes;
+};
+
+/* One process kept for the side-by-side table. */
+struct kept {
+	struct maps_proc p;
+	struct memmap mm;
+	char *comm;
+	struct memmap_row *groups;
+	size_t ngroups;
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: taskscope maps [options] PID...\n"
+	      "\n"
+	      "The memory map of each process, one row per mapping, from /proc/PID/smaps:\n"
+	      "addresses, permissions, what the mapping is (KIND), and how much of it is\n"
+	      "resident, proportionally shared (PSS), unique to the process (USS) or swapped.\n"
+	      "Each thread's stack is labelled [stack:TID] (the mapping that holds its stack\n"
+	      "pointer), and a table of threads tells where each one's stack is.\n"
+	      "\n"
+	      "Kinds: code (a file mapped executable), data (a file mapped private and\n"
+	      "writable, or with pages copied on write), heap, stack (the main thread's),\n"
+	      "thread-stack, anon (anonymous private), shm (shared memory: shared anonymous,\n"
+	      "SysV, memfd, /dev/shm), file (other file mappings) and kernel ([vdso], [vvar],\n"
+	      "[vsyscall]).\n"
+	      "\n"
+	      "Options:\n"
+	      " -p, --pid PID[,PID...]    processes to show, like PID arguments (repeatable);\n"
+	      "                           a thread ID selects its process\n"
+	      "     --group kind|name|none\n"
+	      "                           a row per kind, per name (file, [heap], [anon]...;\n"
+	      "                           [stack:*] for all thread stacks), or per mapping\n"
+	      "                           (none, the default); with 'name' and several PIDs,\n"
+	      "                           a last table puts each name's RSS and PSS side by side\n"
+	      " -o, --output LIST         columns to show (+LIST adds to the defaults)\n"
+	      "     --list-columns        list every column with its help and exit\n"
+	      " -J, --json                one JSON document for all the processes\n"
+	      " -r, --raw                 raw output: no alignment, only the maps tables\n"
+	      "     --bytes               sizes in bytes instead of human-readable units\n"
+	      " -h, --help                show this help and exit\n"
+	      "\n"
+	      "smaps, numa_maps (NODES) and task/TID/syscall (thread stacks) need ptrace read\n"
+	      "access: the process's own user, or root. A process that cannot be read is marked\n"
+	      "'denied' and the others are still shown.\n"
+	      "\n"
+	      "Exit status: 0 ok (also when a process was denied), 1 when a PID does not exist\n"
+	      "or cannot be read for another reason, 2 usage error. See taskscope(1).\n", out);
+}
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("taskscope: maps: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'taskscope maps --help' for more information.\n", stderr);
+	return TS_EXIT_USAGE;
+}
+
+/* Show an argument the user gave in a message: never raw control bytes. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	util_sanitize(s, strlen(s), buf, len);
+	return buf;
+}
+
+static int add_pids(struct opts *o, const char *arg)
+{
+	char sbuf[128];
+	int rc = util_parse_pidlist(arg, &o->pids, &o->npids);
+
+	if (rc == -ENOMEM) {
+		fprintf(stderr, "taskscope: maps: %s\n", strerror(ENOMEM));
+		return TS_EXIT_FAILURE;
+	}
+	if (rc)
+		return usage_error("invalid PID '%s': %s", shown(arg, sbuf, sizeof(sbuf)),
+				   rc == -ERANGE ? "PIDs are 1 to 4194304" : "expected PID[,PID...]");
+	return -1;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_GROUP };
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "group", required_argument, NULL, OPT_GROUP },
+		{ "output", required_argument, NULL, 'o' },
+		{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
+		{ "json", no_argument, NULL, 'J' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "bytes", no_argument, NULL, OPT_BYTES },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char sbuf[128];
+	int c, rc;
+
+	optind = 0;	/* full reset: main may have used getopt already */
+	opterr = 0;	/* our own messages: they must not echo raw bytes */
+	while ((c = getopt_long(argc, argv, ":p:o:Jrh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			rc = add_pids(o, optarg);
+			if (rc >= 0)
+				return rc;
+			break;
+		case OPT_GROUP:
+			if (memmap_parse_group(optarg, &o->group))
+				return usage_error("invalid --group '%s': kind, name or none",
+						   shown(optarg, sbuf, sizeof(sbuf)));
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_LIST_COLUMNS:
+			o->list_columns = true;
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case 'r':
+			o->raw = true;
+			break;
+		case OPT_BYTES:
+			o->bytes = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return TS_EXIT_OK;
+		case ':':
+			return usage_error("option '%s' needs an argument",
+					   shown(argv[optind - 1], sbuf, sizeof(sbuf)));
+		default:
+			if (!strncmp(argv[optind - 1], "--", 2)) {
+				char *eq, name[128];
+
+				shown(argv[optind - 1], name, sizeof(name));
+				eq = strchr(name, '=');
+				if (optopt && eq) {
+					*eq = '\0';
+					return usage_error("option '%s' takes no argument", name);
+				}
+				return usage_error("unknown option '%s'", name);
+			} else {
+				char opt[3] = { '-', (char)optopt, '\0' };
+
+				return usage_error("unknown option '%s'", shown(opt, sbuf, sizeof(sbuf)));
+			}
+		}
+	}
+	for (; optind < argc; optind++) {
+		rc = add_pids(o, argv[optind]);
+		if (rc >= 0)
+			return rc;
+	}
+	if (o->json && o->raw)
+		return usage_error("--json and --raw cannot be used together");
+	if (!o->list_columns && !o->npids)
+		return usage_error("no PID given");
+	return -1;
+}
+
+static void list_columns(FILE *out)
+{
+	for (size_t i = 0; i < mapcols_count(); i++) {
+		const struct maps_column *c = mapcols_get(i);
+
+		fprintf(out, "%13s  %s%s\n", c->name, c->help,
+			(c->flags & MCF_MAPPING) ? " [mapping]" : "");
+	}
+}
+
+static bool denied(int err)
+{
+	return err == -EACCES || err == -EPERM;
+}
+
+static void kept_free(struct kept *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		memmap_rows_free(k[i].groups, k[i].ngroups);
+		memmap_free(&k[i].mm);
+		free(k[i].comm);
+	}
+	free(k);
+}
+
+/* Read and show one process. *status becomes 1 when it does not exist or fails; a
+ * process kept for the comparison goes into *k (k->p.err says if it was read). */
+static int one(int rootfd, pid_t id, const struct opts *o, struct maps_view *v,
+	       unsigned want, struct kept *k, bool keep, int *status)
+{
+	struct procmap pm;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	k->p.pid = id;
+	rc = procmap_read(rootfd, id, want, &pm);
+	if (rc == -ENOMEM)
+		return rc;
+	if (!rc) {
+		k->p.pid = pm.pid;
+		k->comm = util_sanitize_dup(pm.comm, strlen(pm.comm));
+		if (!k->comm) {
+			procmap_free(&pm);
+			return -ENOMEM;
+		}
+		k->p.comm = k->comm;
+		k->p.nthreads = pm.nthreads ? (long)pm.nthreads : pm.nlwp;
+		rc = pm.map_rc;
+	}
+	k->p.err = rc;
+	if (rc == -ESRCH || rc == -ENOENT) {
+		fprintf(stderr, "taskscope: no such process: %d\n", (int)id);
+		*status = TS_EXIT_FAILURE;
+	} else if (denied(rc)) {
+		fprintf(stderr, "taskscope: maps: PID %d: permission denied\n", (int)k->p.pid);
+	} else if (rc) {
+		fprintf(stderr, "taskscope: maps: PID %d: cannot read its map: %s\n",
+			(int)k->p.pid, strerror(-rc));
+		*status = TS_EXIT_FAILURE;
+	}
+	if (!rc) {
+		rc = memmap_build(&k->mm, pm.pid, &pm.map, pm.threads, pm.nthreads,
+				  pm.threads_rc);
+		if (!rc)
+			rc = memmap_group(&k->mm, o->group, &k->groups, &k->ngroups);
+		procmap_free(&pm);
+		if (rc)
+			return rc;
+		k->p.mm = &k->mm;
+		k->p.groups = k->groups;
+		k->p.ngroups = k->ngroups;
+	} else {
+		procmap_free(&pm);
+	}
+	/* a process that does not exist has no name: JSON still tells about it */
+	if (!k->p.comm)
+		k->p.comm = "";
+	if (k->p.err == -ESRCH && !v->json) {
+		rc = 0;	/* said on stderr */
+	} else {
+		rc = maps_view_proc(v, &k->p);
+	}
+	if (!keep) {
+		memmap_rows_free(k->groups, k->ngroups);
+		memmap_free(&k->mm);
+		free(k->comm);
+		memset(k, 0, sizeof(*k));
+	}
+	return rc;
+}
+
+static int compare(struct maps_view *v, struct kept *k, size_t n)
+{
+	struct memmap_row **groups = calloc(n, sizeof(*groups));
+	size_t *ngroups = calloc(n, sizeof(*ngroups));
+	struct maps_proc *procs = calloc(n, sizeof(*procs));
+	struct memmap_cmp_row *rows = NULL;
+	size_t nrows = 0, nread = 0;
+	int rc = -ENOMEM;
+
+	if (!groups || !ngroups || !procs)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		procs[i] = k[i].p;
+		if (k[i].p.err)
+			continue;
+		groups[i] = k[i].groups;
+		ngroups[i] = k[i].ngroups;
+		nread++;
+	}
+	rc = 0;
+	if (nread < 2)
+		goto out;
+	rc = memmap_compare(groups, ngroups, n, &rows, &nrows);
+	if (!rc)
+		rc = maps_view_compare(v, procs, n, rows, nrows);
+	memmap_compare_free(rows, nrows);
+out:
+	free(groups);
+	free(ngroups);
+	free(procs);
+	return rc;
+}
+
+static int run(const struct opts *o)
+{
+	const struct maps_column **cols = NULL;
+	struct maps_view v;
+	struct kept *kept;
+	bool keep = o->group == MEMMAP_GROUP_NAME && o->npids > 1;
+	size_t ncols = 0, nkept = 0;
+	unsigned want = 0;
+	int rootfd, rc, status = TS_EXIT_OK;
+
+	if (o->output) {
+		char *bad = NULL;
+
+		rc = mapcols_parse_list(o->output, o->group, &cols, &ncols, &bad);
+		if (rc == -EINVAL) {
+			usage_error("unknown column '%s' in --output (see --list-columns)",
+				    bad ? bad : "");
+			free(bad);
+			return TS_EXIT_USAGE;
+		}
+	} else {
+		rc = mapcols_defaults(o->group, &cols, &ncols);
+	}
+	if (rc) {
+		fprintf(stderr, "taskscope: maps: %s\n", strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	kept = calloc(keep ? o->npids : 1, sizeof(*kept));
+	rootfd = taskfiles_open_root();
+	if (!kept || rootfd < 0) {
+		fprintf(stderr, "taskscope: maps: %s\n",
+			!kept ? strerror(ENOMEM) : "cannot open /proc");
+		free(kept);
+		free(cols);
+		if (rootfd >= 0)
+			close(rootfd);
+		return TS_EXIT_FAILURE;
+	}
+	memset(&v, 0, sizeof(v));
+	v.cols = cols;
+	v.ncols = ncols;
+	v.group = o->group;
+	v.json = o->json;
+	v.raw = o->raw;
+	v.bytes = o->bytes;
+	v.out = stdout;
+	/* read only what is shown: a thread's syscall file for labels and kinds, its stat
+	 * for the threads' table (raw output has none) */
+	if (mapcols_need_numa(cols, ncols))
+		want |= PROCMAP_NUMA;
+	if (!o->raw)
+		want |= PROCMAP_STACKS | PROCMAP_NAMES;
+	else if (o->group != MEMMAP_GROUP_NONE || mapcols_need_stacks(cols, ncols))
+		want |= PROCMAP_STACKS;
+	maps_view_begin(&v);
+	rc = 0;
+	for (size_t i = 0; !rc && i < o->npids; i++) {
+		rc = one(rootfd, (pid_t)o->pids[i], o, &v, want, &kept[keep ? i : 0], keep,
+			 &status);
+		if (keep)
+			nkept++;
+	}
+	if (!rc && keep)
+		rc = compare(&v, kept, nkept);
+	if (!rc)
+		rc = maps_view_end(&v);
+	if (rc && rc != -EPIPE) {
+		fprintf(stderr, "taskscope: maps: %s\n", rc == -EIO ? "cannot write the report"
+								 : strerror(-rc));
+		status = TS_EXIT_FAILURE;
+	}
+	kept_free(kept, nkept);
+	close(rootfd);
+	free(cols);
+	return status;
+}
+
+int mapscmd_main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = parse_opts(argc, argv, &o);
+	if (rc < 0 && o.list_columns) {
+		list_columns(stdout);
+		rc = TS_EXIT_OK;
+	}
+	if (rc < 0)
+		rc = run(&o);
+	free(o.pids);
+	return rc;
+}

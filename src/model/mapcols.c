@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* mapcols.c - the one table of columns of `taskscope maps` (a row per mapping or group) */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/util.h"
+#include "model/mapcols.h"
+
+/* Lower-case hex of v, at least width digits (as the kernel prints maps), at buf+off. */
+static size_t put_hex(char *buf, size_t len, size_t off, uint64_t v, int width)
+{
+	char tmp[16];
+	int n = 0;
+
+	if (off >= len)
+		return off;
+	do {
+		tmp[n++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < width && n < (int)sizeof(tmp))
+		tmp[n++] = '0';
+	while (n > 0 && off + 1 < len)
+		buf[off++] = tmp[--n];
+	buf[off] = '\0';
+	return off;
+}
+
+static size_t put_str(char *buf, size_t len, size_t off, const char *s)
+{
+	if (off >= len)
+		return off;
+	while (*s && off + 1 < len)
+		buf[off++] = *s++;
+	buf[off] = '\0';
+	return off;
+}
+
+/* ---- getters ----------------------------------------------------------------------- */
+#define GET(fn) static void fn(const struct memmap *mm, const struct memmap_row *r, \
+			       struct mapcols_cell *c)
+#define UNUSED_MM (void)mm
+
+/* A column of one mapping has no value on a group row. */
+static bool one(const struct memmap_row *r, struct mapcols_cell *c)
+{
+	if (r->vma)
+		return true;
+	c->av = TS_NA;
+	return false;
+}
+
+GET(get_address)
+{
+	size_t off;
+
+	UNUSED_MM;
+	if (!one(r, c))
+		return;
+	off = put_hex(c->buf, sizeof(c->buf), 0, r->vma->start, 8);
+	off = put_str(c->buf, sizeof(c->buf), off, "-");
+	put_hex(c->buf, sizeof(c->buf), off, r->vma->end, 8);
+	c->s = c->buf;
+}
+GET(get_start)
+{
+	UNUSED_MM;
+	if (!one(r, c))
+		return;
+	put_hex(c->buf, sizeof(c->buf), 0, r->vma->start, 8);
+	c->s = c->buf;
+}
+GET(get_end)
+{
+	UNUSED_MM;
+	if (!one(r, c))
+		return;
+	put_hex(c->buf, sizeof(c->buf), 0, r->vma->end, 8);
+	c->s = c->buf;
+}
+GET(get_perms) { UNUSED_MM; if (one(r, c)) c->s = r->vma->perms; }
+GET(get_offset)
+{
+	UNUSED_MM;
+	if (!one(r, c))
+		return;
+	put_hex(c->buf, sizeof(c->buf), 0, r->vma->offset, 8);
+	c->s = c->buf;
+}
+GET(get_device)
+{
+	size_t off;
+
+	UNUSED_MM;
+	if (!one(r, c))
+		return;
+	off = put_hex(c->buf, sizeof(c->buf), 0, r->vma->dev_major, 2);
+	off = put_str(c->buf, sizeof(c->buf), off, ":");
+	put_hex(c->buf, sizeof(c->buf), off, r->vma->dev_minor, 2);
+	c->s = c->buf;
+}
+GET(get_inode) { UNUSED_MM; if (one(r, c)) c->u = r->vma->inode; }
+GET(get_kind)
+{
+	size_t off = 0;
+
+	UNUSED_MM;
+	if (r->vma || !(r->kinds & (r->kinds - 1))) {
+		c->s = memmap_kind_name(r->kind);
+		return;
+	}
+	for (int k = 0; k < MEMMAP_NKINDS; k++) {
+		if (!(r->kinds & (1u << k)))
+			continue;
+		if (off)
+			off = put_str(c->buf, sizeof(c->buf), off, ",");
+		off = put_str(c->buf, sizeof(c->buf), off, memmap_kind_name((enum memmap_kind)k));
+	}
+	c->s = c->buf;
+}
+GET(get_mappings) { UNUSED_MM; c->u = r->nmaps; }
+GET(get_size) { UNUSED_MM; c->u = r->mem.size; }
+GET(get_rss) { UNUSED_MM; c->u = r->mem.rss; }
+GET(get_pss) { UNUSED_MM; c->u = r->mem.pss; }
+GET(get_uss) { UNUSED_MM; c->u = memmap_uss(&r->mem); }
+GET(get_shared) { UNUSED_MM; c->u = memmap_shared(&r->mem); }
+GET(get_shared_clean) { UNUSED_MM; c->u = r->mem.shared_clean; }
+GET(get_shared_dirty) { UNUSED_MM; c->u = r->mem.shared_dirty; }
+GET(get_private_clean) { UNUSED_MM; c->u = r->mem.private_clean; }
+GET(get_private_dirty) { UNUSED_MM; c->u = r->mem.private_dirty; }
+GET(get_anon) { UNUSED_MM; c->u = r->mem.anonymous; }
+GET(get_swap) { UNUSED_MM; c->u = r->mem.swap; }
+GET(get_swappss) { UNUSED_MM; c->u = r->mem.swap_pss; }
+GET(get_thp) { UNUSED_MM; c->u = memmap_thp(&r->mem); }
+GET(get_hugetlb) { UNUSED_MM; c->u = r->mem.shared_hugetlb + r->mem.private_hugetlb; }
+GET(get_locked) { UNUSED_MM; c->u = r->mem.locked; }
+GET(get_nodes)
+{
+	size_t off = 0;
+	bool any = false;
+
+	if (!mm->numa) {
+		c->av = mm->map.numa_rc == -EACCES || mm->map.numa_rc == -EPERM ? TS_DENIED
+			: mm->map.numa_rc == -EOPNOTSUPP ? TS_UNSUPPORTED : TS_GONE;
+		return;
+	}
+	if (!r->node_pages) {
+		c->av = TS_GONE;	/* not in numa_maps: it changed between the reads */
+		return;
+	}
+	for (int n = 0; n < r->nnodes; n++) {
+		char num[24];
+
+		if (!r->node_pages[n])
+			continue;
+		if (off + 1 + 4 + 11 + 21 + 4 >= sizeof(c->buf)) {
+			off = put_str(c->buf, sizeof(c->buf), off, ",...");
+			break;
+		}
+		off = put_str(c->buf, sizeof(c->buf), off, any ? ",N" : "N");
+		off = put_str(c->buf, sizeof(c->buf), off, util_u64_dec((uint64_t)n, num, sizeof(num)));
+		off = put_str(c->buf, sizeof(c->buf), off, "=");
+		off = put_str(c->buf, sizeof(c->buf), off,
+			      util_u64_dec(r->node_pages[n], num, sizeof(num)));
+		any = true;
+	}
+	if (!any)
+		put_str(c->buf, sizeof(c->buf), 0, "0");
+	c->s = c->buf;
+}
+GET(get_vmflags)
+{
+	UNUSED_MM;
+	if (!one(r, c))
+		return;
+	c->s = r->vma->vmflags;
+	if (!c->s)
+		c->av = TS_UNSUPPORTED;
+}
+GET(get_name) { UNUSED_MM; c->s = r->name; }
+
+#define SIZECOL(name, get, help) { name, CK_SIZE, 6, CF_RIGHT, help, get }
+static const struct maps_column table[] = {
+	{ "ADDRESS", CK_STR, 25, MCF_MAPPING, "start-end of the mapping (hex), as in /proc/PID/maps",
+	  get_address },
+	{ "START", CK_STR, 12, MCF_MAPPING, "start address (hex)", get_start },
+	{ "END", CK_STR, 12, MCF_MAPPING, "end address (hex), the first byte past the mapping",
+	  get_end },
+	{ "PERMS", CK_STR, 4, MCF_MAPPING,
+	  "r read, w write, x execute; p private (copy-on-write) or s shared", get_perms },
+	{ "OFFSET", CK_STR, 8, MCF_MAPPING, "offset in the file (hex)", get_offset },
+	{ "DEVICE", CK_STR, 5, MCF_MAPPING, "device of the file, major:minor (hex)", get_device },
+	{ "INODE", CK_COUNT, 8, CF_RIGHT | MCF_MAPPING, "inode of the file (0: none)",
+	  get_inode },
+	{ "KIND", CK_STR, 6, MCF_STACKS,
+	  "code, data, heap, stack, thread-stack, anon, shm, file or kernel (see taskscope(1))",
+	  get_kind },
+	{ "MAPPINGS", CK_COUNT, 4, CF_RIGHT, "number of mappings in the row", get_mappings },
+	SIZECOL("SIZE", get_size, "virtual size"),
+	SIZECOL("RSS", get_rss, "resident: in RAM and mapped here (shared pages in full)"),
+	SIZECOL("PSS", get_pss,
+		"proportional set size: each resident page divided by the number of processes that map it"),
+	SIZECOL("USS", get_uss,
+		"unique set size: resident pages only this process maps (Private_Clean + Private_Dirty)"),
+	SIZECOL("SHARED", get_shared,
+		"resident pages other processes map too (Shared_Clean + Shared_Dirty)"),
+	SIZECOL("SHARED_CLEAN", get_shared_clean, "shared pages not written since read (smaps)"),
+	SIZECOL("SHARED_DIRTY", get_shared_dirty, "shared pages written (smaps)"),
+	SIZECOL("PRIVATE_CLEAN", get_private_clean, "unshared pages not written (smaps)"),
+	SIZECOL("PRIVATE_DIRTY", get_private_dirty, "unshared pages written (smaps)"),
+	SIZECOL("ANON", get_anon, "anonymous pages, copies of file pages included (smaps Anonymous)"),
+	SIZECOL("SWAP", get_swap, "swapped out"),
+	SIZECOL("SWAPPSS", get_swappss, "swapped out, divided among the processes that share it"),
+	SIZECOL("THP", get_thp,
+		"in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped)"),
+	SIZECOL("HUGETLB", get_hugetlb, "in hugetlbfs pages (Shared_Hugetlb + Private_Hugetlb)"),
+	SIZECOL("LOCKED", get_locked, "locked in RAM (mlock)"),
+	{ "NODES", CK_STR, 8, MCF_NUMA | MCF_NODES,
+	  "resident pages per NUMA node, as N<node>=<pages> (numa_maps; JSON: pages by node)",
+	  get_nodes },
+	{ "VMFLAGS", CK_STR, 20, CF_TRUNC | MCF_MAPPING,
+	  "the kernel's VMA flags (smaps VmFlags: rd wr ex sh mr mw me ms gd pf dw lo io...)",
+	  get_vmflags },
+	{ "NAME", CK_STR, 30, MCF_STACKS,
+	  "file, [heap], [stack], [stack:TID] (a thread's stack), [anon:NAME], [vdso]...; "
+	  "[anon]: anonymous memory without a name", get_name },
+};
+#undef SIZECOL
+
+size_t mapcols_count(void)
+{
+	return ARRAY_SIZE(table);
+}
+
+const struct maps_column *mapcols_get(size_t i)
+{
+	return i < ARRAY_SIZE(table) ? &table[i] : NULL;
+}
+
+const struct maps_column *mapcols_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (!strcasecmp(table[i].name, name))
+			return &table[i];
+	return NULL;
+}
+
+static const char *const defaults_none[] = {
+	"ADDRESS", "PERMS", "KIND", "SIZE", "RSS", "PSS", "USS", "SWAP", "NAME",
+};
+static const char *const defaults_kind[] = {
+	"KIND", "MAPPINGS", "SIZE", "RSS", "PSS", "USS", "SHARED", "SWAP",
+};
+static const char *const defaults_name[] = {
+	"NAME", "KIND", "MAPPINGS", "SIZE", "RSS", "PSS", "USS", "SWAP",
+};
+
+static int push(const struct maps_column ***cols, size_t *n, const struct maps_column *c)
+{
+	const struct maps_column **v;
+
+	for (size_t i = 0; i < *n; i++)
+		if ((*cols)[i] == c)
+			return 0;	/* once is enough */
+	v = realloc(*cols, (*n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v[(*n)++] = c;
+	*cols = v;
+	return 0;
+}
+
+int mapcols_defaults(enum memmap_group g, const struct maps_column ***cols, size_t *ncols)
+{
+	const char *const *names = g == MEMMAP_GROUP_KIND ? defaults_kind
+				   : g == MEMMAP_GROUP_NAME ? defaults_name : defaults_none;
+	size_t n = g == MEMMAP_GROUP_KIND ? ARRAY_SIZE(defaults_kind)
+		   : g == MEMMAP_GROUP_NAME ? ARRAY_SIZE(defaults_name) : ARRAY_SIZE(defaults_none);
+
+	*cols = NULL;
+	*ncols = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (push(cols, ncols, mapcols_find(names[i]))) {
+			free(*cols);
+			*cols = NULL;
+			*ncols = 0;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int mapcols_parse_list(const char *list, enum memmap_group g,
+		       const struct maps_column ***cols, size_t *ncols, char **bad)
+{
+	const char *p = list;
+	int rc;
+
+	*bad = NULL;
+	*cols = NULL;
+	*ncols = 0;
+	if (*p == '+') {
+		rc = mapcols_defaults(g, cols, ncols);
+		if (rc)
+			return rc;
+		p++;
+	}
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		const struct maps_column *c = NULL;
+		char name[32];
+
+		if (len > 0 && len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = '\0';
+			c = mapcols_find(name);
+		}
+		if (!c) {
+			*bad = util_sanitize_dup(p, len);
+			rc = -EINVAL;
+			goto fail;
+		}
+		rc = push(cols, ncols, c);
+		if (rc)
+			goto fail;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+fail:
+	free(*cols);
+	*cols = NULL;
+	*ncols = 0;
+	return rc;
+}
+
+static bool need(const struct maps_column *const *cols, size_t ncols, unsigned flag)
+{
+	for (size_t i = 0; i < ncols; i++)
+		if (cols[i]->flags & flag)
+			return true;
+	return false;
+}
+
+bool mapcols_need_numa(const struct maps_column *const *cols, size_t ncols)
+{
+	return need(cols, ncols, MCF_NUMA);
+}
+
+bool mapcols_need_stacks(const struct maps_column *const *cols, size_t ncols)
+{
+	return need(cols, ncols, MCF_STACKS);
+}
+
+const char *mapcols_json_key(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++) {
+		char ch = name[i];
+
+		buf[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+const char *mapcols_format(const struct maps_column *col, const struct mapcols_cell *c,
+			   bool json, bool bytes, char *buf, size_t len)
+{
+	if (c->av != TS_OK)
+		return NULL;
+	switch (col->kind) {
+	case CK_COUNT:
+		return util_u64_dec(c->u, buf, len);
+	case CK_SIZE:
+		if (json || bytes)
+			return util_u64_dec(c->u, buf, len);
+		return util_size_human(c->u, buf, len);
+	default:
+		return c->s;	/* sanitized at the source */
+	}
+}
+
+const char *mapcols_avail_text(enum ts_avail av)
+{
+	switch (av) {
+	case TS_OK:
+		return "";
+	case TS_GONE:
+		return "gone: the mapping changed between the reads of smaps and numa_maps";
+	case TS_DENIED:
+		return "denied: no permission to read it (numa_maps needs ptrace read access)";
+	case TS_UNSUPPORTED:
+		return "not supported by this kernel (no NUMA, or no VmFlags)";
+	case TS_NA:
+	default:
+		return "does not apply to a group of mappings";
+	}
+}

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* memmap.h - a process's memory map as rows: kinds, thread stacks, groups, totals */
+#ifndef TASKSCOPE_MEMMAP_H
+#define TASKSCOPE_MEMMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sample/smaps.h"
+#include "sample/stackptr.h"
+
+/*
+ * What a mapping is, decided from its name, permissions and inode (first rule that
+ * matches):
+ *   heap          [heap]
+ *   stack         [stack] (the main thread's stack)
+ *   thread-stack  an anonymous private mapping that holds a thread's stack pointer
+ *   kernel        other [names] the kernel makes: [vdso], [vvar], [vsyscall], [uprobes]
+ *   shm           shared memory: a shared ('s') anonymous mapping (/dev/zero (deleted)),
+ *                 System V segments (/SYSV...), memfd (/memfd:...), /dev/shm files,
+ *                 [anon_shmem:NAME]
+ *   anon          anonymous private memory, also [anon:NAME] and private /dev/zero
+ *   code          a file mapped executable (x)
+ *   data          a file mapped private and writable, or holding pages copied on write
+ *                 (smaps Anonymous): a program's or library's data and RELRO parts
+ *   file          any other file mapping: read-only parts of programs and libraries,
+ *                 shared file mappings, data files, devices, gaps (---p)
+ */
+enum memmap_kind {
+	MEMMAP_CODE,
+	MEMMAP_DATA,
+	MEMMAP_HEAP,
+	MEMMAP_STACK,
+	MEMMAP_THREAD_STACK,
+	MEMMAP_ANON,
+	MEMMAP_SHM,
+	MEMMAP_FILE,
+	MEMMAP_KERNEL,
+	MEMMAP_NKINDS
+};
+
+enum memmap_group {
+	MEMMAP_GROUP_NONE,	/* a row per mapping */
+	MEMMAP_GROUP_KIND,	/* a row per kind */
+	MEMMAP_GROUP_NAME,	/* a row per shown name (file, [heap], [anon], [stack:*]...) */
+};
+
+/* One row of a maps table: a mapping, or a group of mappings. */
+struct memmap_row {
+	const struct smaps_vma *vma;	/* the mapping; NULL on a group row */
+	enum memmap_kind kind;		/* a group row: its first kind */
+	unsigned kinds;			/* bit (1 << kind) of every kind in the row */
+	char *name;			/* shown name, sanitized, owned by the row */
+	size_t nmaps;			/* mappings in the row */
+	struct smaps_mem mem;		/* summed over the row's mappings */
+	uint64_t *node_pages;		/* a group row: pages per node summed (owned); a mapping
+					 * row: the vma's; NULL when numa_maps was not read */
+	int nnodes;
+	size_t nstack_tids;		/* threads whose stack pointer is in the mapping */
+};
+
+/* One thread and where its stack is. */
+struct memmap_thread {
+	pid_t tid;
+	char *comm;			/* sanitized, owned */
+	uint64_t minflt, majflt;
+	int sp_rc;			/* as stackptr_thread.sp_rc */
+	uint64_t sp;
+	ssize_t row;			/* the mapping row holding sp, -1 when none */
+};
+
+struct memmap {
+	pid_t pid;
+	struct smaps_map map;		/* owned */
+	struct memmap_row *rows;	/* a row per mapping, in address order */
+	size_t nrows;
+	struct memmap_thread *threads;	/* sorted by TID */
+	size_t nthreads;
+	int threads_rc;			/* 0, or why the threads could not be listed */
+	size_t stacks_labelled;		/* mappings labelled [stack:TID] */
+	size_t sp_denied, sp_running, sp_failed;	/* threads without a stack pointer */
+	struct smaps_mem total;		/* over all mappings */
+	bool numa;			/* node counts were read (map.numa_rc == 0) */
+};
+
+const char *memmap_kind_name(enum memmap_kind k);
+enum memmap_kind memmap_classify(const struct smaps_vma *v);
+/* "none", "kind" or "name"; -EINVAL otherwise */
+int memmap_parse_group(const char *s, enum memmap_group *g);
+
+static inline uint64_t memmap_uss(const struct smaps_mem *m)
+{
+	return m->private_clean + m->private_dirty;
+}
+
+static inline uint64_t memmap_shared(const struct smaps_mem *m)
+{
+	return m->shared_clean + m->shared_dirty;
+}
+
+static inline uint64_t memmap_thp(const struct smaps_mem *m)
+{
+	return m->anon_huge + m->shmem_pmd + m->file_pmd;
+}
+
+/*
+ * Build the rows of pid's map. Takes over *map (left empty) and the threads' comm
+ * strings (threads may be NULL with threads_rc saying why). Each thread's stack pointer
+ * is looked up; an anonymous mapping that holds one becomes a thread-stack named
+ * [stack:TID] (TIDs joined by ',' when several threads' stacks share one mapping).
+ * Returns 0 or -ENOMEM; on failure *mm is empty.
+ */
+int memmap_build(struct memmap *mm, pid_t pid, struct smaps_map *map,
+		 struct stackptr_thread *threads, size_t nthreads, int threads_rc);
+void memmap_free(struct memmap *mm);
+
+/* Group rows of mm: per kind (kind order) or per name (largest RSS first). */
+int memmap_group(const struct memmap *mm, enum memmap_group g, struct memmap_row **rows,
+		 size_t *nrows);
+void memmap_rows_free(struct memmap_row *rows, size_t nrows);
+
+/* The same names side by side in several processes (--group name with several PIDs). */
+struct memmap_cmp_row {
+	const char *name;		/* points into one of the groups given */
+	unsigned kinds;
+	bool *present;			/* [nprocs]: the process maps it */
+	uint64_t *rss, *pss;		/* [nprocs] */
+};
+
+/* groups[i], ngroups[i]: process i's per-name rows (memmap_group ..._NAME), or NULL for a
+ * process that could not be read. Rows ordered by the largest RSS in any process. */
+int memmap_compare(struct memmap_row *const *groups, const size_t *ngroups, size_t nprocs,
+		   struct memmap_cmp_row **rows, size_t *nrows);
+void memmap_compare_free(struct memmap_cmp_row *rows, size_t nrows);
+
+#endif

@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sharemem.c - which physical pages address spaces share: exact from PFNs, or estimated
+ *
+ * Exact (CAP_SYS_ADMIN): every present page of every address space gives its page frame
+ * number; each space's frames are sorted and made distinct (one array of 8-byte values per
+ * space: memory proportional to the targets' RSS), and one k-way merge of the sorted
+ * arrays finds, frame by frame, which spaces map it: the pairwise "bytes both map", what a
+ * space alone maps, and, from kpagecount (mappings in the whole system) and kpageflags,
+ * what exiting would free and what kind the shared pages are.
+ *
+ * Estimate (no PFNs): a page mapped only once in the system has pagemap's "exclusively
+ * mapped" bit. The others are keyed by what they are likely to be: a file (or shmem) page
+ * by (file, page offset) - the page cache has one page per offset, so two mappers of the
+ * same file page share it; a private anonymous page by its virtual address - after
+ * fork() parent and child share copy-on-write pages at the same addresses. The same merge
+ * then pairs the keys. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "model/sharing.h"
+#include "sample/pagemap.h"
+
+#define READ_CHUNK	65536	/* pagemap entries per pread: 512 KiB */
+#define READ_GAP	16	/* absent pages a pread may span to join two ranges */
+#define KPAGE_GAP	16	/* frames a kpage* pread may span to join two runs */
+#define KEY_PAGE_BITS	44	/* estimate keys: file id above, page index below */
+#define KEY_PAGE_MASK	((UINT64_C(1) << KEY_PAGE_BITS) - 1)
+#define KEY_MAX_FILES	((UINT64_C(1) << (64 - KEY_PAGE_BITS)) - 1)
+#define UNKNOWN		UINT64_MAX
+
+/* ---- sorted sets ------------------------------------------------------------------------- */
+
+#define RADIX_BITS	11	/* 2048 buckets: 3 passes sort the 25-bit keys of 24 GiB */
+
+void sharemem_sort(uint64_t *v, size_t n, uint64_t *tmp)
+{
+	static const uint64_t digit = (1u << RADIX_BITS) - 1;
+	uint64_t max = 0, *src = v, *dst = tmp;
+	size_t count[1u << RADIX_BITS];
+
+	for (size_t i = 0; i < n; i++)
+		max |= v[i];
+	for (unsigned shift = 0; shift < 64 && (max >> shift); shift += RADIX_BITS) {
+		size_t sum = 0;
+
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & digit]++;
+		if (count[(src[0] >> shift) & digit] == n)
+			continue;	/* one digit for all: nothing to move */
+		for (size_t d = 0; d <= digit; d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & digit]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+}
+
+size_t sharemem_dedup(uint64_t *v, size_t n, uint64_t mask, bool mult)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n;) {
+		uint64_t key = v[i] & mask, extra = v[i] & ~mask;
+		size_t j = i + 1;
+
+		while (j < n && (v[j] & mask) == key)
+			extra &= v[j++];
+		v[w] = key | extra;
+		if (mult)
+			v[w] |= (uint64_t)(j - i > 511 ? 511 : j - i) << 55;
+		w++;
+		i = j;
+	}
+	return w;
+}
+
+struct head {
+	uint64_t key;
+	size_t set;
+};
+
+static void heap_down(struct head *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < n && (h[l].key < h[m].key || (h[l].key == h[m].key && h[l].set < h[m].set)))
+			m = l;
+		if (r < n && (h[r].key < h[m].key || (h[r].key == h[m].key && h[r].set < h[m].set)))
+			m = r;
+		if (m == i)
+			return;
+		struct head t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+int sharemem_merge(const struct sharemem_set *sets, size_t nsets, uint64_t mask,
+		   sharemem_visit_fn fn, void *ctx)
+{
+	struct head *h = malloc((nsets ? nsets : 1) * sizeof(*h));
+	size_t *pos = calloc(nsets ? nsets : 1, sizeof(*pos));
+	size_t *who = malloc((nsets ? nsets : 1) * sizeof(*who));
+	uint64_t *raw = malloc((nsets ? nsets : 1) * sizeof(*raw));
+	size_t nh = 0;
+
+	if (!h || !pos || !who || !raw) {
+		free(h);
+		free(pos);
+		free(who);
+		free(raw);
+		return -ENOMEM;
+	}
+	for (size_t s = 0; s < nsets; s++)
+		if (sets[s].n)
+			h[nh++] = (struct head){ sets[s].v[0] & mask, s };
+	for (size_t i = nh / 2; i-- > 0;)
+		heap_down(h, nh, i);
+	while (nh) {
+		uint64_t key = h[0].key;
+		size_t k = 0;
+
+		/* the heap gives equal keys in set order: who[] comes out ascending */
+		while (nh && h[0].key == key) {
+			size_t s = h[0].set;
+
+			who[k] = s;
+			raw[k++] = sets[s].v[pos[s]];
+			if (++pos[s] < sets[s].n)
+				h[0].key = sets[s].v[pos[s]] & mask;
+			else
+				h[0] = h[--nh];
+			heap_down(h, nh, 0);
+		}
+		fn(ctx, key, who, raw, k);
+	}
+	free(h);
+	free(pos);
+	free(who);
+	free(raw);
+	return 0;
+}
+
+/* ---- reading one address space ----------------------------------------------------------- */
+
+/* Estimate keys of files: (dev, inode), or the name of a special mapping, to a small id. */
+struct file_ids {
+	struct file_slot {
+		uint64_t a, b;		/* (dev, inode), or (~0, name hash) */
+		uint64_t id;		/* 0: empty */
+	} *slot;
+	size_t cap, used;
+	uint64_t next;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+static int file_id(struct file_ids *f, uint64_t a, uint64_t b, uint64_t *id)
+{
+	size_t i;
+
+	if (f->used * 2 >= f->cap) {
+		size_t nc = f->cap ? f->cap * 2 : 256;
+		struct file_slot *ns = calloc(nc, sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		for (size_t k = 0; k < f->cap; k++) {
+			if (!f->slot[k].id)
+				continue;
+			i = mix64(f->slot[k].a ^ mix64(f->slot[k].b)) & (nc - 1);
+			while (ns[i].id)
+				i = (i + 1) & (nc - 1);
+			ns[i] = f->slot[k];
+		}
+		free(f->slot);
+		f->slot = ns;
+		f->cap = nc;
+	}
+	i = mix64(a ^ mix64(b)) & (f->cap - 1);
+	while (f->slot[i].id) {
+		if (f->slot[i].a == a && f->slot[i].b == b) {
+			*id = f->slot[i].id;
+			return 0;
+		}
+		i = (i + 1) & (f->cap - 1);
+	}
+	/* more files than the key has room for: fold (an estimate may then pair two) */
+	f->next = f->next < KEY_MAX_FILES ? f->next + 1 : 1 + mix64(a ^ b) % KEY_MAX_FILES;
+	f->slot[i] = (struct file_slot){ a, b, f->next };
+	f->used++;
+	*id = f->next;
+	return 0;
+}
+
+struct space_read {
+	struct sharemem_set keys;
+	size_t cap;
+	uint64_t present;
+	/* estimate */
+	uint64_t excl_anon, nonexcl_anon, nonexcl_file;
+};
+
+static int keys_push(struct space_read *sr, uint64_t key)
+{
+	if (sr->keys.n == sr->cap) {
+		size_t nc = sr->cap ? sr->cap * 2 : 4096;
+		uint64_t *nv = realloc(sr->keys.v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		sr->keys.v = nv;
+		sr->cap = nc;
+	}
+	sr->keys.v[sr->keys.n++] = key;
+	return 0;
+}
+
+struct reader {
+	bool exact;
+	size_t ps;
+	struct file_ids files;
+	uint64_t *buf;			/* READ_CHUNK entries */
+};
+
+/* The estimate's view of one present entry at addr in vma (NULL: outside any VMA). */
+static int estimate_entry(struct reader *rd, struct space_read *sr, const struct pagemap_vma *v,
+			  uint64_t addr, uint64_t e)
+{
+	uint64_t id = 0, page;
+	int rc;
+
+	if (e & PAGEMAP_EXCLUSIVE) {
+		if (!(e & PAGEMAP_FILE))
+			sr->excl_anon++;
+		return 0;	/* mapped only here: nobody shares it */
+	}
+	if (!(e & PAGEMAP_FILE) || !v || v->kind == PAGEMAP_VMA_ANON) {
+		sr->nonexcl_anon++;
+		return keys_push(sr, (addr / rd->ps) & KEY_PAGE_MASK);
+	}
+	sr->nonexcl_file++;
+	if (v->kind == PAGEMAP_VMA_FILE) {
+		uint64_t dev = ((uint64_t)v->dev_major << 32) | v->dev_minor;
+
+		rc = file_id(&rd->files, dev, v->inode, &id);
+		page = v->offset / rd->ps + (addr - v->start) / rd->ps;
+	} else {
+		rc = file_id(&rd->files, UINT64_MAX, v->name_hash, &id);
+		page = (addr - v->start) / rd->ps;
+	}
+	if (rc)
+		return rc;
+	return keys_push(sr, (id << KEY_PAGE_BITS) | (page & KEY_PAGE_MASK));
+}
+
+/* Entries of [start, end) read at buf (buf[0] is the page at base). */
+static int take_entries(struct reader *rd, struct space_read *sr, const struct pagemap_vma *vmas,
+			size_t nv, size_t *vi, uint64_t base, uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end; a += rd->ps) {
+		uint64_t e = rd->buf[(a - base) / rd->ps];
+		int rc;
+
+		if (!(e & PAGEMAP_PRESENT))
+			continue;
+		if (rd->exact) {
+			uint64_t pfn = e & PAGEMAP_PFN_MASK;
+
+			if (!pfn || pfn > (SHAREMEM_FRAME_MASK >> 2))
+				continue;
+			sr->present++;
+			rc = keys_push(sr, sharemem_frame_key(pfn, !(e & PAGEMAP_FILE),
+							      e & PAGEMAP_EXCLUSIVE));
+		} else {
+			while (*vi < nv && vmas[*vi].end <= a)
+				(*vi)++;
+			sr->present++;
+			rc = estimate_entry(rd, sr, *vi < nv && vmas[*vi].start <= a ? &vmas[*vi]
+				: NULL, a, e);
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Read the entries of the ranges (in address order, not overlapping) with as few preads
+ * as fit: nearby ranges share one, a long one takes several. */
+static int read_ranges(struct reader *rd, struct pagemap_task *pt, struct space_read *sr,
+		       const struct pagemap_range *r, size_t nr, const struct pagemap_vma *vmas,
+		       size_t nv)
+{
+	const uint64_t chunk = (uint64_t)READ_CHUNK * rd->ps, gap = (uint64_t)READ_GAP * rd->ps;
+	size_t i = 0, vi = 0;
+	uint64_t from = nr ? r[0].start : 0;	/* where the unread part of range i starts */
+
+	while (i < nr) {
+		uint64_t base = from, end = r[i].end;
+		size_t j = i, want, got;
+		int rc;
+
+		if (end - base > chunk) {
+			end = base + chunk;
+		} else {
+			while (j + 1 < nr && r[j + 1].start - r[j].end <= gap &&
+			       r[j + 1].end - base <= chunk)
+				j++;
+			end = r[j].end;
+		}
+		want = (size_t)((end - base) / rd->ps);
+		rc = pagemap_read(pt, base, rd->buf, want, &got);
+		if (rc)
+			return rc;
+		if (got < want)
+			end = base + got * rd->ps;	/* the end of the address space */
+		for (size_t k = i; k <= j; k++) {
+			uint64_t s = k == i ? from : r[k].start;
+			uint64_t e = r[k].end < end ? r[k].end : end;
+
+			if (s < e) {
+				rc = take_entries(rd, sr, vmas, nv, &vi, base, s, e);
+				if (rc)
+					return rc;
+			}
+		}
+		if (got < want)
+			break;
+		if (end < r[i].end) {
+			from = end;	/* the next chunk of a long range */
+			continue;
+		}
+		i = j + 1;
+		if (i < nr)
+			from = r[i].start;
+	}
+	return 0;
+}
+
+/* Read the present pages of space s into sr. Returns 0 or why it could not (the space's
+ * mem_rc); -ENOMEM is the caller's. */
+static int read_space(int rootfd, struct reader *rd, const struct sharing_report *rep, size_t s,
+		      struct space_read *sr, bool *scanned)
+{
+	const struct sharing_space *sp = &rep->spaces[s];
+	struct pagemap_task pt = { .dirfd = -1, .pmfd = -1 };
+	struct pagemap_vma *vmas = NULL;
+	struct pagemap_range *r = NULL;
+	size_t nv = 0, nr = 0, cap = 0;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	int rc = -ESRCH;
+
+	/* the first task that is still there; a zombie leader has no memory to read */
+	for (size_t i = 0; i < sp->ntasks; i++) {
+		const struct sharing_task *t = &rep->tasks[sp->first + i];
+
+		rc = pagemap_open(rootfd, t->tgid, t->tid, t->start_ticks, &pt);
+		if (rc != -ESRCH && rc != -ENOENT)
+			break;
+	}
+	if (rc)
+		return rc;
+	rc = pagemap_read_maps(&pt, &vmas, &nv);
+	if (rc == -EINVAL && nv)
+		rc = 0;	/* a malformed line: the VMAs before it are good */
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < nv; i++) {
+		if (vmas[i].kind == PAGEMAP_VMA_GATE)
+			continue;
+		if (vmas[i].start < lo)
+			lo = vmas[i].start;
+		if (vmas[i].end > hi)
+			hi = vmas[i].end;
+	}
+	if (lo >= hi)
+		goto out;	/* no mappings: a task on its way out */
+	rc = pagemap_scan_present(&pt, lo, hi, &r, &nr, &cap);
+	if (rc == -EOPNOTSUPP) {
+		*scanned = false;
+		nr = 0;
+		for (size_t i = 0; i < nv; i++) {
+			if (vmas[i].kind == PAGEMAP_VMA_GATE)
+				continue;
+			if (nr == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				struct pagemap_range *n2 = realloc(r, nc * sizeof(*n2));
+
+				if (!n2) {
+					rc = -ENOMEM;
+					goto out;
+				}
+				r = n2;
+				cap = nc;
+			}
+			r[nr].start = vmas[i].start;
+			r[nr++].end = vmas[i].end;
+		}
+		rc = 0;
+	}
+	if (!rc)
+		rc = read_ranges(rd, &pt, sr, r, nr, vmas, nv);
+out:
+	pagemap_close(&pt);
+	free(vmas);
+	free(r);
+	return rc;
+}
+
+/* ---- exact: the frames, merged ----------------------------------------------------------- */
+
+/*
+ * A frame only one space maps frees on exit when it is anonymous and mapped once in the
+ * whole system: pagemap's flags tell that, no kpage* read needed. A frame two or more map
+ * is looked up in kpageflags (its kind) and kpagecount (its mappings in the whole system):
+ * those reads cost the kernel about as much per frame as pagemap's, so they are kept to
+ * the shared frames.
+ */
+struct exact_ctx {
+	struct sharing_report *rep;
+	const size_t *space_of;		/* set index -> space */
+	uint64_t *uni;			/* the frames two or more spaces map, ascending */
+	size_t nuni, cap;
+	const uint64_t *flags, *counts;	/* per shared frame, or NULL */
+	size_t at;
+	int err;
+};
+
+static void collect_shared(void *p, uint64_t key, const size_t *who, const uint64_t *raw,
+			   size_t k)
+{
+	struct exact_ctx *c = p;
+
+	(void)who;
+	(void)raw;
+	if (c->err || k < 2)
+		return;
+	if (c->nuni == c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 4096;
+		uint64_t *nv = realloc(c->uni, nc * sizeof(*nv));
+
+		if (!nv) {
+			c->err = -ENOMEM;
+			return;
+		}
+		c->uni = nv;
+		c->cap = nc;
+	}
+	c->uni[c->nuni++] = key >> 2;
+}
+
+static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t *raw,
+			size_t k)
+{
+	struct exact_ctx *c = p;
+	struct sharing_report *rep = c->rep;
+	size_t ns = rep->nspaces;
+	uint64_t ps = rep->page_size, f = 0, mappings = 0;
+
+	(void)key;
+	if (k == 1) {
+		struct sharing_space *sp = &rep->spaces[c->space_of[who[0]]];
+
+		sp->rss += ps;
+		sp->only += ps;
+		if ((raw[0] & (SHAREMEM_ANON | SHAREMEM_EXCL)) == (SHAREMEM_ANON | SHAREMEM_EXCL) &&
+		    sharemem_mult(raw[0]) <= 1)
+			sp->frees += ps;
+		return;
+	}
+	if (c->flags) {
+		size_t at = c->at++;
+
+		f = c->flags[at];
+		if (f & (UINT64_C(1) << KPF_ZERO_PAGE)) {
+			rep->zero_pages += k;
+			return;
+		}
+		for (size_t i = 0; i < k; i++)
+			mappings += sharemem_mult(raw[i]) ? sharemem_mult(raw[i]) : 1;
+		if ((f & (UINT64_C(1) << KPF_ANON)) && c->counts[at] <= mappings)
+			rep->together += ps;
+	}
+	for (size_t i = 0; i < k; i++) {
+		struct sharing_space *sp = &rep->spaces[c->space_of[who[i]]];
+
+		sp->rss += ps;
+		sp->shared += ps;
+		if (!c->flags)
+			continue;
+		if (f & (UINT64_C(1) << KPF_ANON))
+			sp->kind[SHARING_ANON] += ps;
+		else if (f & (UINT64_C(1) << KPF_SWAPBACKED))
+			sp->kind[SHARING_SHMEM] += ps;
+		else
+			sp->kind[SHARING_FILE] += ps;
+		if (f & (UINT64_C(1) << KPF_KSM))
+			sp->kind[SHARING_KSM] += ps;
+		if (f & (UINT64_C(1) << KPF_THP))
+			sp->kind[SHARING_THP] += ps;
+		if (f & (UINT64_C(1) << KPF_SWAPBACKED))
+			sp->kind[SHARING_SWAPBACKED] += ps;
+	}
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = i + 1; j < k; j++) {
+			size_t a = c->space_of[who[i]], b = c->space_of[who[j]];
+
+			rep->both[a * ns + b] += ps;
+			rep->both[b * ns + a] += ps;
+		}
+}
+
+/* kpageflags and kpagecount of the frames (ascending), in runs of nearby frames. */
+static int read_kpage(const struct pagemap_kpage *kp, const uint64_t *uni, size_t n,
+		      uint64_t *flags, uint64_t *counts)
+{
+	uint64_t *fb = malloc(READ_CHUNK * sizeof(*fb)), *cb = malloc(READ_CHUNK * sizeof(*cb));
+	int rc = 0;
+
+	if (!fb || !cb) {
+		free(fb);
+		free(cb);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n && !rc;) {
+		uint64_t first = uni[i];
+		size_t j = i + 1;
+
+		while (j < n && uni[j] - uni[j - 1] <= KPAGE_GAP && uni[j] - first < READ_CHUNK)
+			j++;
+		rc = pagemap_kpage_read(kp, first, (size_t)(uni[j - 1] - first + 1), fb, cb);
+		for (size_t k = i; k < j && !rc; k++) {
+			flags[k] = fb[uni[k] - first];
+			counts[k] = cb[uni[k] - first];
+		}
+		i = j;
+	}
+	free(fb);
+	free(cb);
+	return rc;
+}
+
+static int exact_merge(int rootfd, struct sharing_report *rep, const struct sharemem_set *sets,
+		       const size_t *space_of, size_t nsets)
+{
+	struct exact_ctx c = { .rep = rep, .space_of = space_of };
+	struct pagemap_kpage kp = { -1, -1 };
+	uint64_t *flags = NULL, *counts = NULL;
+	int rc;
+
+	rc = sharemem_merge(sets, nsets, SHAREMEM_FRAME_MASK, collect_shared, &c);
+	if (!rc)
+		rc = c.err;
+	if (rc)
+		goto out;
+	rep->kpage_rc = pagemap_kpage_open(rootfd, &kp);
+	if (!rep->kpage_rc) {
+		flags = malloc((c.nuni ? c.nuni : 1) * sizeof(*flags));
+		counts = malloc((c.nuni ? c.nuni : 1) * sizeof(*counts));
+		if (!flags || !counts) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rep->kpage_rc = read_kpage(&kp, c.uni, c.nuni, flags, counts);
+	}
+	if (!rep->kpage_rc) {
+		c.flags = flags;
+		c.counts = counts;
+	}
+	rep->together = c.flags ? 0 : UINT64_MAX;
+	for (size_t i = 0; i < nsets; i++)
+		rep->spaces[space_of[i]].kinds_known = c.flags != NULL;
+	rc = sharemem_merge(sets, nsets, SHAREMEM_FRAME_MASK, count_frame, &c);
+out:
+	pagemap_kpage_close(&kp);
+	free(c.uni);
+	free(flags);
+	free(counts);
+	return rc;
+}
+
+/* ---- estimate ---------------------------------------------------------------------------- */
+
+struct estimate_ctx {
+	struct sharing_report *rep;
+	const size_t *space_of;
+};
+
+static void count_key(void *p, uint64_t key, const size_t *who, const uint64_t *raw, size_t k)
+{
+	struct estimate_ctx *c = p;
+	size_t ns = c->rep->nspaces;
+	uint64_t ps = c->rep->page_size;
+
+	(void)key;
+	(void)raw;
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = i + 1; j < k; j++) {
+			size_t a = c->space_of[who[i]], b = c->space_of[who[j]];
+
+			c->rep->both[a * ns + b] += ps;
+			c->rep->both[b * ns + a] += ps;
+		}
+}
+
+/* ---- the whole memory part --------------------------------------------------------------- */
+
+int sharemem_collect(int rootfd, struct sharing_report *rep)
+{
+	size_t ns = rep->nspaces, nuser = 0, nsets = 0;
+	struct reader rd = { .ps = rep->page_size };
+	struct space_read *sr = NULL;
+	struct sharemem_set *sets = NULL;
+	size_t *space_of = NULL;
+	uint64_t *tmp = NULL;
+	size_t maxn = 0;
+	bool scanned = true;
+	int rc = 0;
+
+	for (size_t s = 0; s < ns; s++)
+		nuser += !rep->spaces[s].kernel;
+	rep->method = SHARING_NO_MEMORY;
+	rep->together = UINT64_MAX;
+	if (nuser < 2)
+		return 0;
+	rc = pagemap_pfns_visible(rootfd);
+	rd.exact = rc == 1;
+	rep->method = rd.exact ? SHARING_EXACT : SHARING_ESTIMATE;
+	rep->both = calloc(ns * ns, sizeof(*rep->both));
+	sr = calloc(ns, sizeof(*sr));
+	sets = calloc(ns, sizeof(*sets));
+	space_of = calloc(ns, sizeof(*space_of));
+	rd.buf = malloc(READ_CHUNK * sizeof(*rd.buf));
+	if (!rep->both || !sr || !sets || !space_of || !rd.buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = 0;
+	for (size_t s = 0; s < ns; s++) {
+		struct sharing_space *sp = &rep->spaces[s];
+
+		if (sp->kernel) {
+			sp->mem_rc = -EOPNOTSUPP;
+			continue;
+		}
+		sp->mem_rc = read_space(rootfd, &rd, rep, s, &sr[s], &scanned);
+		if (sp->mem_rc == -ENOMEM) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (sp->mem_rc) {
+			free(sr[s].keys.v);
+			memset(&sr[s], 0, sizeof(sr[s]));
+			continue;
+		}
+		rep->pages += sr[s].present;
+		if (sr[s].keys.n > maxn)
+			maxn = sr[s].keys.n;
+	}
+	rep->scanned = scanned;
+	/* sort each space's keys, make them distinct, and hand them to the merge */
+	tmp = malloc((maxn ? maxn : 1) * sizeof(*tmp));
+	if (!tmp) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t s = 0; s < ns; s++) {
+		if (rep->spaces[s].mem_rc)
+			continue;
+		sharemem_sort(sr[s].keys.v, sr[s].keys.n, tmp);
+		sr[s].keys.n = sharemem_dedup(sr[s].keys.v, sr[s].keys.n, rd.exact ?
+					      SHAREMEM_FRAME_MASK : UINT64_MAX, rd.exact);
+		sets[nsets] = sr[s].keys;
+		space_of[nsets++] = s;
+	}
+	free(tmp);
+	tmp = NULL;
+	if (rd.exact) {
+		rc = exact_merge(rootfd, rep, sets, space_of, nsets);
+	} else {
+		struct estimate_ctx c = { .rep = rep, .space_of = space_of };
+
+		rc = sharemem_merge(sets, nsets, UINT64_MAX, count_key, &c);
+		for (size_t s = 0; s < ns; s++) {
+			struct sharing_space *sp = &rep->spaces[s];
+
+			if (sp->mem_rc)
+				continue;
+			sp->rss = sr[s].present * rep->page_size;
+			sp->frees = sr[s].excl_anon * rep->page_size;
+			sp->kind[SHARING_ANON] = sr[s].nonexcl_anon * rep->page_size;
+			sp->kind[SHARING_FILE] = sr[s].nonexcl_file * rep->page_size;
+			sp->shared = sp->kind[SHARING_ANON] + sp->kind[SHARING_FILE];
+			sp->kinds_known = true;
+		}
+	}
+	if (rc)
+		goto out;
+	for (size_t a = 0; a < ns; a++) {
+		for (size_t b = 0; b < ns; b++)
+			if (rep->spaces[a].mem_rc || rep->spaces[b].mem_rc)
+				rep->both[a * ns + b] = UNKNOWN;
+		if (!rep->spaces[a].mem_rc)
+			rep->both[a * ns + a] = rep->spaces[a].rss;
+	}
+out:
+	for (size_t s = 0; s < ns && sr; s++)
+		free(sr[s].keys.v);
+	free(sr);
+	free(sets);
+	free(space_of);
+	free(tmp);
+	free(rd.buf);
+	free(rd.files.slot);
+	return rc;
+}

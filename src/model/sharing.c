@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* sharing.c - what a set of tasks shares: tasks, address spaces, and the kcmp matrices
+ *
+ * kcmp(2) compares two tasks' resources and, when they differ, says which sorts first:
+ * a total order per resource (of obfuscated kernel pointers). Sorting the tasks with it
+ * puts the tasks that share a resource next to each other, so n tasks are grouped with
+ * O(n log n) calls instead of O(n^2) pairs, and thousands of threads of one process become
+ * one address space. The matrices are then computed per address space from the groups. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "model/sharing.h"
+#include "sample/kcmp.h"
+#include "sample/taskfiles.h"
+#include "sample/threads.h"
+
+#define KCMP_TRIES 3	/* a task that exits mid-sort makes the grouping start again */
+
+void sharing_label(size_t i, char *buf, size_t len)
+{
+	char tmp[16];
+	size_t n = 0;
+
+	/* bijective base 26: A..Z, AA..ZZ, AAA.. */
+	do {
+		tmp[n++] = (char)('A' + i % 26);
+		i = i / 26;
+	} while (i-- > 0 && n < sizeof(tmp));
+	if (len == 0)
+		return;
+	if (n >= len)
+		n = len - 1;
+	for (size_t k = 0; k < n; k++)
+		buf[k] = tmp[n - 1 - k];
+	buf[n] = '\0';
+}
+
+/* ---- grouping ---------------------------------------------------------------------------- */
+
+struct group_sort {
+	sharing_cmp_fn cmp;
+	void *ctx;
+	int err;
+	bool unordered;
+};
+
+/* -1, 0, 1 as a sort wants; an error or "unordered" is kept and the index order used */
+static int group_order(struct group_sort *g, size_t a, size_t b)
+{
+	int r;
+
+	if (a == b)
+		return 0;
+	if (!g->err && !g->unordered) {
+		r = g->cmp(g->ctx, a, b);
+		if (r < 0)
+			g->err = r;
+		else if (r == 3 || r > 3)
+			g->unordered = true;
+		else
+			return r == 0 ? 0 : r == 1 ? -1 : 1;
+	}
+	return (a > b) - (a < b);
+}
+
+/* Merge sort of indices: never reads out of bounds, even if the order is inconsistent
+ * (a task that changes between two calls). */
+static void group_msort(struct group_sort *g, size_t *v, size_t *tmp, size_t n)
+{
+	size_t mid = n / 2, i = 0, j = mid, k = 0;
+
+	if (n < 2)
+		return;
+	group_msort(g, v, tmp, mid);
+	group_msort(g, v + mid, tmp, n - mid);
+	while (i < mid && j < n)
+		tmp[k++] = group_order(g, v[i], v[j]) <= 0 ? v[i++] : v[j++];
+	while (i < mid)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+/* Without an order: compare each item with the first item of each group so far. */
+static int group_linear(size_t n, sharing_cmp_fn cmp, void *ctx, size_t *group,
+			size_t *ngroups)
+{
+	size_t *first = malloc((n ? n : 1) * sizeof(*first));
+	size_t ng = 0;
+
+	if (!first)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		size_t g;
+
+		for (g = 0; g < ng; g++) {
+			int r = cmp(ctx, first[g], i);
+
+			if (r < 0) {
+				free(first);
+				return r;
+			}
+			if (r == 0)
+				break;
+		}
+		if (g == ng)
+			first[ng++] = i;
+		group[i] = g;
+	}
+	free(first);
+	*ngroups = ng;
+	return 0;
+}
+
+int sharing_group(size_t n, sharing_cmp_fn cmp, void *ctx, size_t *group, size_t *ngroups)
+{
+	struct group_sort g = { .cmp = cmp, .ctx = ctx };
+	size_t *order, *tmp, ng = 0;
+	int rc = 0;
+
+	*ngroups = 0;
+	if (n == 0)
+		return 0;
+	order = malloc(n * sizeof(*order));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!order || !tmp) {
+		free(order);
+		free(tmp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	group_msort(&g, order, tmp, n);
+	if (g.err) {
+		rc = g.err;
+	} else if (g.unordered) {
+		rc = group_linear(n, cmp, ctx, group, ngroups);
+	} else {
+		/* equal items are now adjacent: a new group where a neighbour differs */
+		group[order[0]] = 0;
+		for (size_t i = 1; i < n && !rc; i++) {
+			int r = cmp(ctx, order[i - 1], order[i]);
+
+			if (r < 0)
+				rc = r;
+			else
+				group[order[i]] = r == 0 ? ng : ++ng;
+		}
+		if (!rc)
+			*ngroups = ng + 1;
+	}
+	free(order);
+	free(tmp);
+	return rc;
+}
+
+enum sharing_cell sharing_cell_of(const size_t *ga, size_t na, const size_t *gb, size_t nb,
+				  bool self, size_t none)
+{
+	size_t i = 0, j = 0;
+
+	if (!na || (!self && !nb))
+		return SHARING_UNKNOWN;
+	if (self)
+		return na > 1 ? SHARING_PARTLY : ga[0] == none ? SHARING_NONE : SHARING_SHARED;
+	if (na == 1 && nb == 1 && ga[0] == gb[0])
+		return ga[0] == none ? SHARING_NONE : SHARING_SHARED;
+	while (i < na && j < nb) {
+		if (ga[i] == gb[j])
+			return SHARING_PARTLY;
+		if (ga[i] < gb[j])
+			i++;
+		else
+			j++;
+	}
+	return SHARING_SEPARATE;
+}
+
+/* ---- the tasks --------------------------------------------------------------------------- */
+
+struct pick {
+	pid_t tgid;
+	pid_t tid;	/* 0: the whole process */
+	pid_t id;	/* as given */
+	bool found;
+};
+
+static int cmp_pick(const void *a, const void *b)
+{
+	const struct pick *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void free_tasks(struct sharing_task *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(t[i].comm);
+	free(t);
+}
+
+/* The live tasks the IDs name, from one threads pass. */
+static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct sharing_report *rep,
+			 pid_t *missing)
+{
+	struct pick *picks;
+	pid_t *tgids = NULL;
+	struct task *rows = NULL;
+	size_t nrows = 0, ntg = 0, npicks = 0, n = 0;
+	int rc = 0;
+
+	picks = calloc(nids ? nids : 1, sizeof(*picks));
+	tgids = calloc(nids ? nids : 1, sizeof(*tgids));
+	if (!picks || !tgids) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nids; i++) {
+		pid_t tgid;
+
+		rc = taskfiles_tgid(rootfd, ids[i], &tgid);
+		if (rc == -ENOENT || rc == -ESRCH) {
+			*missing = ids[i];
+			rc = -ESRCH;
+			goto out;
+		}
+		if (rc)
+			tgid = ids[i];	/* unreadable status: take it as a process */
+		rc = 0;
+		picks[i] = (struct pick){ .tgid = tgid, .tid = tgid == ids[i] ? 0 : ids[i],
+					  .id = ids[i] };
+		tgids[i] = tgid;
+	}
+	qsort(picks, nids, sizeof(*picks), cmp_pick);
+	for (size_t i = 0; i < nids; i++)	/* an ID given twice is one pick */
+		if (!npicks || cmp_pick(&picks[npicks - 1], &picks[i]))
+			picks[npicks++] = picks[i];
+	qsort(tgids, nids, sizeof(*tgids), cmp_pid);
+	for (size_t i = 0; i < nids; i++)
+		if (!ntg || tgids[ntg - 1] != tgids[i])
+			tgids[ntg++] = tgids[i];
+	rc = threads_scan(rootfd, tgids, ntg, &rows, &nrows);
+	if (rc)
+		goto out;
+	rep->tasks = calloc(nrows ? nrows : 1, sizeof(*rep->tasks));
+	if (!rep->tasks) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		const struct task *r = &rows[i];
+		struct pick kw = { .tgid = r->tgid, .tid = 0 };
+		struct pick kt = { .tgid = r->tgid, .tid = r->tid };
+		struct pick *pw = bsearch(&kw, picks, npicks, sizeof(*picks), cmp_pick);
+		struct pick *pt = bsearch(&kt, picks, npicks, sizeof(*picks), cmp_pick);
+		struct sharing_task *t;
+
+		if (!pw && !pt)
+			continue;
+		if (pw)
+			pw->found = true;
+		if (pt)
+			pt->found = true;
+		if (r->state == 'Z' || r->state == 'X') {
+			rep->zombies++;	/* an exited thread has no resources left */
+			continue;
+		}
+		t = &rep->tasks[n++];
+		t->tid = r->tid;
+		t->tgid = r->tgid;
+		t->start_ticks = r->start_ticks;
+		t->kthread = r->kthread;
+		t->comm = rows[i].comm;	/* sanitized by the threads pass; taken over */
+		rows[i].comm = NULL;
+		for (int k = 0; k < KCMP_RES_COUNT; k++)
+			t->grp[k] = SIZE_MAX;
+	}
+	rep->ntasks = n;
+	for (size_t i = 0; i < npicks; i++) {
+		if (!picks[i].found) {
+			*missing = picks[i].id;
+			rc = -ESRCH;
+			break;
+		}
+	}
+out:
+	for (size_t i = 0; i < nrows; i++)
+		free(rows[i].comm);
+	free(rows);
+	free(picks);
+	free(tgids);
+	return rc;
+}
+
+/* ---- kcmp -------------------------------------------------------------------------------- */
+
+struct kcmp_ctx {
+	const pid_t *tids;
+	enum kcmp_res res;
+};
+
+static int cmp_tasks(void *p, size_t a, size_t b)
+{
+	const struct kcmp_ctx *c = p;
+
+	return kcmp_compare(c->tids[a], c->tids[b], c->res);
+}
+
+/* Drop tasks that ended (gone[i]); keeps the order. */
+static void drop_gone(struct sharing_report *rep, const bool *gone)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < rep->ntasks; i++) {
+		if (gone[i]) {
+			free(rep->tasks[i].comm);
+			rep->gone++;
+			continue;
+		}
+		rep->tasks[w++] = rep->tasks[i];
+	}
+	rep->ntasks = w;
+}
+
+/* Access to each task, then a kcmp group per resource for those with access.
+ * -EAGAIN when a task ended meanwhile (dropped: try again). none[r]: the group that
+ * means "has none" (SIZE_MAX if not known). vmgroups: the number of VM groups. */
+static int kcmp_pass(struct sharing_report *rep, const struct kcmp_ref *ref, size_t *none,
+		     size_t *vmgroups)
+{
+	size_t n = rep->ntasks, na = 0;
+	pid_t *tids = malloc((n + 1) * sizeof(*tids));
+	size_t *idx = malloc((n + 1) * sizeof(*idx));
+	size_t *grp = malloc((n + 1) * sizeof(*grp));
+	bool *gone = calloc(n + 1, sizeof(*gone));
+	bool any_gone = false;
+	int rc = 0;
+
+	if (!tids || !idx || !grp || !gone) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	*vmgroups = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct sharing_task *t = &rep->tasks[i];
+		int r = rep->kcmp_rc ? rep->kcmp_rc : kcmp_compare(t->tid, t->tid, KCMP_RES_VM);
+
+		for (int k = 0; k < KCMP_RES_COUNT; k++)
+			t->grp[k] = SIZE_MAX;
+		if (r == -ENOSYS || r == -EOPNOTSUPP || r == -EINVAL) {
+			rep->kcmp_rc = -ENOSYS;
+			r = -ENOSYS;
+		}
+		t->access = r > 0 ? 0 : r;
+		if (r == -ESRCH) {
+			gone[i] = any_gone = true;
+			continue;
+		}
+		if (t->access == 0) {
+			tids[na] = t->tid;
+			idx[na++] = i;
+		}
+	}
+	if (any_gone) {
+		drop_gone(rep, gone);
+		rc = -EAGAIN;
+		goto out;
+	}
+	for (int r = 0; r < KCMP_RES_COUNT && na; r++) {
+		struct kcmp_ctx c = { .tids = tids, .res = (enum kcmp_res)r };
+		bool with_ref = ref && ((r == KCMP_RES_IO && ref->none_io) ||
+					(r == KCMP_RES_SYSVSEM && ref->none_sysvsem));
+		size_t ng;
+
+		if (with_ref)
+			tids[na] = ref->tid[0];
+		rc = sharing_group(na + with_ref, cmp_tasks, &c, grp, &ng);
+		if (rc == -ESRCH) {
+			/* someone ended mid-sort: find who, drop them, start again */
+			for (size_t i = 0; i < na; i++)
+				if (kcmp_compare(tids[i], tids[i], KCMP_RES_VM) == -ESRCH)
+					gone[idx[i]] = true;
+			drop_gone(rep, gone);
+			rc = -EAGAIN;
+			goto out;
+		}
+		if (rc)
+			goto out;
+		for (size_t i = 0; i < na; i++)
+			rep->tasks[idx[i]].grp[r] = grp[i];
+		none[r] = with_ref ? grp[na] : SIZE_MAX;
+		if (r == KCMP_RES_VM)
+			*vmgroups = ng;
+	}
+out:
+	free(tids);
+	free(idx);
+	free(grp);
+	free(gone);
+	return rc;
+}
+
+/* ---- address spaces ---------------------------------------------------------------------- */
+
+/* Where a task goes before the spaces are ordered: its VM group, or (no access) its
+ * process; the key's order is by first task. */
+struct rawspace {
+	pid_t tgid, tid;	/* the smallest (tgid, tid) of its tasks */
+	size_t key;
+	bool used;
+};
+
+static int cmp_task_space(const void *a, const void *b)
+{
+	const struct sharing_task *x = a, *y = b;
+
+	if (x->space != y->space)
+		return (x->space > y->space) - (x->space < y->space);
+	if (x->tgid != y->tgid)
+		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int cmp_rawspace(const void *a, const void *b)
+{
+	const struct rawspace *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int build_spaces(struct sharing_report *rep, size_t vmgroups)
+{
+	size_t nt = rep->ntasks, nraw, ns = 0;
+	pid_t *denied = malloc((nt ? nt : 1) * sizeof(*denied));
+	struct rawspace *raw = NULL, *order = NULL;
+	size_t *final = NULL;
+	size_t nden = 0;
+	int rc = 0;
+
+	if (!denied)
+		return -ENOMEM;
+	for (size_t i = 0; i < nt; i++)
+		if (rep->tasks[i].grp[KCMP_RES_VM] == SIZE_MAX)
+			denied[nden++] = rep->tasks[i].tgid;
+	qsort(denied, nden, sizeof(*denied), cmp_pid);
+	{
+		size_t w = 0;
+
+		for (size_t i = 0; i < nden; i++)
+			if (!w || denied[w - 1] != denied[i])
+				denied[w++] = denied[i];
+		nden = w;
+	}
+	nraw = vmgroups + nden;
+	raw = calloc(nraw ? nraw : 1, sizeof(*raw));
+	order = malloc((nraw ? nraw : 1) * sizeof(*order));
+	final = malloc((nraw ? nraw : 1) * sizeof(*final));
+	if (!raw || !order || !final) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		struct sharing_task *t = &rep->tasks[i];
+		size_t k;
+
+		if (t->grp[KCMP_RES_VM] != SIZE_MAX) {
+			k = t->grp[KCMP_RES_VM];
+		} else {
+			pid_t *p = bsearch(&t->tgid, denied, nden, sizeof(*denied), cmp_pid);
+
+			k = vmgroups + (size_t)(p - denied);
+		}
+		t->space = k;
+		if (!raw[k].used || t->tgid < raw[k].tgid ||
+		    (t->tgid == raw[k].tgid && t->tid < raw[k].tid)) {
+			raw[k].tgid = t->tgid;
+			raw[k].tid = t->tid;
+		}
+		raw[k].used = true;
+	}
+	for (size_t k = 0; k < nraw; k++) {
+		if (raw[k].used) {
+			order[ns] = raw[k];
+			order[ns++].key = k;
+		}
+	}
+	qsort(order, ns, sizeof(*order), cmp_rawspace);
+	for (size_t s = 0; s < ns; s++)
+		final[order[s].key] = s;
+	for (size_t i = 0; i < nt; i++)
+		rep->tasks[i].space = final[rep->tasks[i].space];
+	qsort(rep->tasks, nt, sizeof(*rep->tasks), cmp_task_space);
+
+	rep->spaces = calloc(ns ? ns : 1, sizeof(*rep->spaces));
+	if (!rep->spaces) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rep->nspaces = ns;
+	for (size_t i = 0; i < nt; i++) {
+		struct sharing_space *sp = &rep->spaces[rep->tasks[i].space];
+
+		if (!sp->ntasks) {
+			sp->first = i;
+			sp->kernel = true;
+			sp->access = rep->tasks[i].access;
+		}
+		sp->ntasks++;
+		sp->kernel &= rep->tasks[i].kthread;
+	}
+	for (size_t s = 0; s < ns; s++) {
+		struct sharing_space *sp = &rep->spaces[s];
+
+		sharing_label(s, sp->label, sizeof(sp->label));
+		sp->pids = malloc(sp->ntasks * sizeof(*sp->pids));
+		if (!sp->pids) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < sp->ntasks; i++)
+			sp->pids[i] = rep->tasks[sp->first + i].tgid;
+		qsort(sp->pids, sp->ntasks, sizeof(*sp->pids), cmp_pid);
+		for (size_t i = 0; i < sp->ntasks; i++)
+			if (!sp->npids || sp->pids[sp->npids - 1] != sp->pids[i])
+				sp->pids[sp->npids++] = sp->pids[i];
+	}
+out:
+	free(denied);
+	free(raw);
+	free(order);
+	free(final);
+	return rc;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The groups of resource r that the tasks of each space are in (sorted, distinct). */
+static int space_groups(const struct sharing_report *rep, int r, size_t *buf, size_t **gs,
+			size_t *gn)
+{
+	for (size_t s = 0; s < rep->nspaces; s++) {
+		const struct sharing_space *sp = &rep->spaces[s];
+		size_t *g = buf + sp->first, n = 0;
+
+		for (size_t i = 0; i < sp->ntasks; i++)
+			if (rep->tasks[sp->first + i].grp[r] != SIZE_MAX)
+				g[n++] = rep->tasks[sp->first + i].grp[r];
+		qsort(g, n, sizeof(*g), cmp_size);
+		gn[s] = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!gn[s] || g[gn[s] - 1] != g[i])
+				g[gn[s]++] = g[i];
+		/* a space with a task kcmp could not see is unknown as a whole */
+		if (gn[s] && n != sp->ntasks)
+			gn[s] = 0;
+		gs[s] = g;
+	}
+	return 0;
+}
+
+static int build_matrices(struct sharing_report *rep, const size_t *none)
+{
+	size_t ns = rep->nspaces;
+	size_t *buf = malloc((rep->ntasks ? rep->ntasks : 1) * sizeof(*buf));
+	size_t **gs = calloc(ns ? ns : 1, sizeof(*gs));
+	size_t *gn = calloc(ns ? ns : 1, sizeof(*gn));
+	int rc = 0;
+
+	if (!buf || !gs || !gn) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (int r = 0; r < KCMP_RES_COUNT; r++) {
+		enum sharing_cell *m = malloc((ns ? ns * ns : 1) * sizeof(*m));
+
+		if (!m) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rep->res[r] = m;
+		space_groups(rep, r, buf, gs, gn);
+		for (size_t a = 0; a < ns; a++) {
+			const struct sharing_space *sa = &rep->spaces[a];
+
+			for (size_t b = 0; b < ns; b++) {
+				enum sharing_cell c = sharing_cell_of(gs[a], gn[a], gs[b], gn[b],
+								      a == b, none[r]);
+
+				if (r == KCMP_RES_VM && a == b && sa->kernel)
+					c = SHARING_NONE;	/* kernel threads have no mm */
+				/* threads of one process always share VM and SIGHAND
+				 * (CLONE_THREAD needs CLONE_SIGHAND, which needs CLONE_VM) */
+				if (a == b && c == SHARING_UNKNOWN && sa->npids == 1 &&
+				    (r == KCMP_RES_VM || r == KCMP_RES_SIGHAND))
+					c = SHARING_SHARED;
+				m[a * ns + b] = c;
+			}
+		}
+	}
+out:
+	free(buf);
+	free(gs);
+	free(gn);
+	return rc;
+}
+
+/* ---- the whole report -------------------------------------------------------------------- */
+
+/* Did any compared task end, or its TID move to a new task, since it was listed? */
+static bool recheck_identity(int rootfd, struct sharing_report *rep)
+{
+	bool *gone = calloc(rep->ntasks ? rep->ntasks : 1, sizeof(*gone));
+	bool any = false;
+
+	if (!gone)
+		return false;
+	for (size_t i = 0; i < rep->ntasks; i++) {
+		const struct sharing_task *t = &rep->tasks[i];
+		struct taskfiles_stat st;
+		int rc = taskfiles_thread_stat(rootfd, t->tgid, t->tid, t->start_ticks, &st);
+
+		if (rc == -ESRCH || rc == -ENOENT || (!rc && (st.state == 'Z' || st.state == 'X')))
+			gone[i] = any = true;
+	}
+	if (any)
+		drop_gone(rep, gone);
+	free(gone);
+	return any;
+}
+
+int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
+		    struct sharing_report *rep, pid_t *missing)
+{
+	size_t none[KCMP_RES_COUNT], vmgroups = 0;
+	struct kcmp_ref ref;
+	bool have_ref = false;
+	int rc, tries;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->page_size = (size_t)sysconf(_SC_PAGESIZE);
+	rc = collect_tasks(rootfd, ids, nids, rep, missing);
+	if (rc) {
+		sharing_free(rep);
+		return rc;
+	}
+	if (kcmp_compare(getpid(), getpid(), KCMP_RES_VM) == -ENOSYS)
+		rep->kcmp_rc = -ENOSYS;
+	if (!rep->kcmp_rc && kcmp_ref_start(&ref) == 0)
+		have_ref = true;
+	for (tries = 0; tries < KCMP_TRIES; tries++) {
+		for (int r = 0; r < KCMP_RES_COUNT; r++)
+			none[r] = SIZE_MAX;
+		rc = kcmp_pass(rep, have_ref ? &ref : NULL, none, &vmgroups);
+		if (rc == -EAGAIN)
+			continue;
+		if (rc || !recheck_identity(rootfd, rep))
+			break;
+		rc = -EAGAIN;
+	}
+	if (have_ref) {
+		rep->none_known[KCMP_RES_IO] = ref.none_io;
+		rep->none_known[KCMP_RES_SYSVSEM] = ref.none_sysvsem;
+		kcmp_ref_stop(&ref);
+	}
+	if (rc == -EAGAIN) {
+		/* the tasks keep changing: show what is left without kcmp's groups */
+		for (size_t i = 0; i < rep->ntasks; i++) {
+			for (int r = 0; r < KCMP_RES_COUNT; r++)
+				rep->tasks[i].grp[r] = SIZE_MAX;
+			rep->tasks[i].access = -EAGAIN;
+		}
+		vmgroups = 0;
+		rc = 0;
+	}
+	if (!rc)
+		rc = build_spaces(rep, vmgroups);
+	if (!rc)
+		rc = build_matrices(rep, none);
+	if (!rc && memory)
+		rc = sharemem_collect(rootfd, rep);
+	if (rc)
+		sharing_free(rep);
+	return rc;
+}
+
+void sharing_free(struct sharing_report *rep)
+{
+	free_tasks(rep->tasks, rep->ntasks);
+	for (size_t s = 0; s < rep->nspaces; s++)
+		free(rep->spaces[s].pids);
+	free(rep->spaces);
+	for (int r = 0; r < KCMP_RES_COUNT; r++)
+		free(rep->res[r]);
+	free(rep->both);
+	memset(rep, 0, sizeof(*rep));
+}

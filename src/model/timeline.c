@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* timeline.c - where each watched thread ran, slot by slot, and the summaries of it
+ *
+ * Samples are kept run-length encoded per thread: a run is consecutive slots on one CPU.
+ * A thread that stays put costs one run however long it is watched; the run limit bounds
+ * the memory of a timeline whatever the threads do.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/timeline.h"
+
+int timeline_init(struct timeline *tl, unsigned rate, size_t max_runs)
+{
+	memset(tl, 0, sizeof(*tl));
+	if (rate == 0 || max_runs == 0)
+		return -EINVAL;
+	tl->rate = rate;
+	tl->period = 1.0 / rate;
+	tl->max_runs = max_runs;
+	return 0;
+}
+
+void timeline_free(struct timeline *tl)
+{
+	for (size_t i = 0; i < tl->nthreads; i++) {
+		struct timeline_thread *t = &tl->threads[i];
+
+		free(t->comm);
+		free(t->runs);
+		for (size_t k = 0; k < t->naff; k++)
+			free(t->aff[k].cpus);
+		free(t->aff);
+	}
+	free(tl->threads);
+	tl->threads = NULL;
+	tl->nthreads = tl->cap = 0;
+}
+
+int timeline_add_thread(struct timeline *tl, pid_t tgid, pid_t tid, uint64_t start_ticks,
+			const char *comm, size_t *idx)
+{
+	struct timeline_thread *t;
+
+	if (tl->nthreads == tl->cap) {
+		size_t cap = tl->cap ? tl->cap * 2 : 64;
+		struct timeline_thread *v = realloc(tl->threads, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		tl->threads = v;
+		tl->cap = cap;
+	}
+	t = &tl->threads[tl->nthreads];
+	memset(t, 0, sizeof(*t));
+	t->comm = strdup(comm ? comm : "");
+	if (!t->comm)
+		return -ENOMEM;
+	t->tgid = tgid;
+	t->tid = tid;
+	t->start_ticks = start_ticks;
+	t->end_slot = TIMELINE_NO_SLOT;
+	*idx = tl->nthreads++;
+	return 0;
+}
+
+int timeline_set_comm(struct timeline *tl, size_t idx, const char *comm)
+{
+	struct timeline_thread *t;
+	char *c;
+
+	if (idx >= tl->nthreads)
+		return -EINVAL;
+	t = &tl->threads[idx];
+	if (!strcmp(t->comm, comm))
+		return 0;
+	c = strdup(comm);
+	if (!c)
+		return -ENOMEM;
+	free(t->comm);
+	t->comm = c;
+	return 0;
+}
+
+void timeline_cover(struct timeline *tl, uint32_t nslots)
+{
+	if (nslots > tl->nslots)
+		tl->nslots = nslots;
+}
+
+int timeline_add_sample(struct timeline *tl, size_t idx, uint32_t slot, int cpu)
+{
+	struct timeline_thread *t;
+	struct timeline_run *last;
+
+	if (idx >= tl->nthreads || cpu < 0 || slot == TIMELINE_NO_SLOT) {
+		tl->refused++;
+		return -EINVAL;
+	}
+	t = &tl->threads[idx];
+	last = t->nruns ? &t->runs[t->nruns - 1] : NULL;
+	if (last && slot < last->slot + last->len) {
+		tl->refused++;
+		return -EINVAL;
+	}
+	if (last && slot == last->slot + last->len && last->cpu == cpu) {
+		last->len++;
+	} else {
+		if (tl->nruns >= tl->max_runs) {
+			tl->refused++;
+			return -ENOSPC;
+		}
+		if (t->nruns == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 8;
+			struct timeline_run *v = realloc(t->runs, cap * sizeof(*v));
+
+			if (!v) {
+				tl->refused++;
+				return -ENOMEM;
+			}
+			t->runs = v;
+			t->cap = cap;
+		}
+		t->runs[t->nruns++] = (struct timeline_run){ .slot = slot, .len = 1, .cpu = cpu };
+		tl->nruns++;
+	}
+	t->samples++;
+	tl->samples++;
+	timeline_cover(tl, slot + 1);
+	return 0;
+}
+
+void timeline_end_thread(struct timeline *tl, size_t idx, uint32_t slot)
+{
+	if (idx >= tl->nthreads || tl->threads[idx].end_slot != TIMELINE_NO_SLOT)
+		return;
+	tl->threads[idx].end_slot = slot;
+	timeline_cover(tl, slot);
+}
+
+int timeline_set_affinity(struct timeline *tl, size_t idx, uint32_t slot, const char *cpus)
+{
+	struct timeline_thread *t;
+	struct timeline_affinity *a;
+	char *c;
+
+	if (idx >= tl->nthreads)
+		return -EINVAL;
+	t = &tl->threads[idx];
+	if (t->naff && !strcmp(t->aff[t->naff - 1].cpus, cpus))
+		return 0;
+	c = strdup(cpus);
+	if (!c)
+		return -ENOMEM;
+	if (t->naff > TIMELINE_MAX_AFF_CHANGES) {
+		/* full: the latest replaces the last kept, so the end is always right */
+		a = &t->aff[t->naff - 1];
+		free(a->cpus);
+		t->aff_lost++;
+	} else {
+		a = realloc(t->aff, (t->naff + 1) * sizeof(*a));
+		if (!a) {
+			free(c);
+			return -ENOMEM;
+		}
+		t->aff = a;
+		a = &t->aff[t->naff++];
+	}
+	a->slot = slot;
+	a->cpus = c;
+	return 0;
+}
+
+static int cmp_order(const void *a, const void *b, void *arg)
+{
+	const struct timeline *tl = arg;
+	const struct timeline_thread *x = &tl->threads[*(const size_t *)a];
+	const struct timeline_thread *y = &tl->threads[*(const size_t *)b];
+
+	if (x->tgid != y->tgid)
+		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+	if (x->tid != y->tid)
+		return (x->tid > y->tid) - (x->tid < y->tid);
+	return (x->start_ticks > y->start_ticks) - (x->start_ticks < y->start_ticks);
+}
+
+int timeline_order(const struct timeline *tl, size_t **order)
+{
+	size_t *v = malloc((tl->nthreads ? tl->nthreads : 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < tl->nthreads; i++)
+		v[i] = i;
+	qsort_r(v, tl->nthreads, sizeof(*v), cmp_order, (void *)tl);
+	*order = v;
+	return 0;
+}
+
+/* ---- summaries ---- */
+
+struct remainder {
+	uint64_t rem;
+	size_t idx;
+};
+
+static int cmp_remainder(const void *a, const void *b)
+{
+	/* the larger remainder first, then the lower index */
+	const struct remainder *x = a, *y = b;
+
+	if (x->rem != y->rem)
+		return x->rem < y->rem ? 1 : -1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+void timeline_permille(struct timeline_share *parts, size_t n)
+{
+	uint64_t total = 0, given = 0;
+	struct remainder *order;
+
+	for (size_t i = 0; i < n; i++)
+		total += parts[i].samples;
+	for (size_t i = 0; i < n; i++)
+		parts[i].permille = 0;
+	if (total == 0)
+		return;
+	order = malloc(n * sizeof(*order));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t exact = parts[i].samples * 1000;	/* samples < 2^54: no overflow */
+
+		parts[i].permille = (unsigned)(exact / total);
+		given += parts[i].permille;
+		if (order)
+			order[i] = (struct remainder){ .rem = exact % total, .idx = i };
+	}
+	/* the rest (less than n tenths) to the largest remainders */
+	if (order) {
+		qsort(order, n, sizeof(*order), cmp_remainder);
+		for (size_t k = 0; given < 1000 && k < n; k++, given++)
+			parts[order[k].idx].permille++;
+		free(order);
+	} else {
+		/* no memory for the fair way: the rest goes to the largest part */
+		size_t big = 0;
+
+		for (size_t i = 1; i < n; i++)
+			if (parts[i].samples > parts[big].samples)
+				big = i;
+		parts[big].permille += (unsigned)(1000 - given);
+	}
+}
+
+/* index of cpu in the sorted v[0..n), or where it would go (*found false) */
+static size_t find_cpu(const struct timeline_share *v, size_t n, int cpu, bool *found)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].cpu < cpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < n && v[lo].cpu == cpu;
+	return lo;
+}
+
+int timeline_thread_summary(const struct timeline *tl, size_t idx,
+			    struct timeline_thread_sum *s)
+{
+	const struct timeline_thread *t;
+	size_t cap = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->last_cpu = -1;
+	if (idx >= tl->nthreads)
+		return -EINVAL;
+	t = &tl->threads[idx];
+	for (size_t r = 0, stay = 0; r < t->nruns; r++) {
+		const struct timeline_run *run = &t->runs[r];
+		uint32_t span;
+		bool found;
+		size_t at = find_cpu(s->cpus, s->ncpus, run->cpu, &found);
+
+		if (!found) {
+			if (s->ncpus == cap) {
+				size_t nc = cap ? cap * 2 : 4;
+				struct timeline_share *v = realloc(s->cpus, nc * sizeof(*v));
+
+				if (!v) {
+					timeline_thread_summary_free(s);
+					return -ENOMEM;
+				}
+				s->cpus = v;
+				cap = nc;
+			}
+			memmove(&s->cpus[at + 1], &s->cpus[at], (s->ncpus - at) * sizeof(*s->cpus));
+			s->cpus[at] = (struct timeline_share){ .cpu = run->cpu };
+			s->ncpus++;
+		}
+		s->cpus[at].samples += run->len;
+		s->samples += run->len;
+		/* a stay: consecutive samples on one CPU, whatever slots were not sampled
+		 * between them (the sampler was late); it starts at run number stay */
+		if (r > 0 && run->cpu != t->runs[r - 1].cpu) {
+			s->migrations++;
+			stay = r;
+		}
+		span = run->slot + run->len - t->runs[stay].slot;
+		if (span > s->longest)
+			s->longest = span;
+		s->last_cpu = run->cpu;
+	}
+	s->longest_s = s->longest * tl->period;
+	timeline_permille(s->cpus, s->ncpus);
+	return 0;
+}
+
+void timeline_thread_summary_free(struct timeline_thread_sum *s)
+{
+	free(s->cpus);
+	s->cpus = NULL;
+	s->ncpus = 0;
+}
+
+static int cmp_share_desc(const void *a, const void *b)
+{
+	const struct timeline_share *x = a, *y = b;
+
+	if (x->samples != y->samples)
+		return x->samples < y->samples ? 1 : -1;
+	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+}
+
+void timeline_cpu_summary_free(struct timeline_cpu_sum *v, size_t n)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(v[i].threads);
+	free(v);
+}
+
+int timeline_cpu_summary(const struct timeline *tl, struct timeline_cpu_sum **out, size_t *n)
+{
+	struct timeline_cpu_sum *v = NULL;
+	struct timeline_share *tot = NULL;
+	size_t nv = 0, cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t i = 0; i < tl->nthreads && !rc; i++) {
+		struct timeline_thread_sum s;
+
+		rc = timeline_thread_summary(tl, i, &s);
+		if (rc)
+			break;
+		for (size_t k = 0; k < s.ncpus && !rc; k++) {
+			struct timeline_cpu_sum *c;
+			struct timeline_share *th;
+			size_t lo = 0, hi = nv;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (v[mid].cpu < s.cpus[k].cpu)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo == nv || v[lo].cpu != s.cpus[k].cpu) {
+				if (nv == cap) {
+					size_t nc = cap ? cap * 2 : 8;
+					struct timeline_cpu_sum *nvv = realloc(v, nc * sizeof(*nvv));
+
+					if (!nvv) {
+						rc = -ENOMEM;
+						break;
+					}
+					v = nvv;
+					cap = nc;
+				}
+				memmove(&v[lo + 1], &v[lo], (nv - lo) * sizeof(*v));
+				memset(&v[lo], 0, sizeof(v[lo]));
+				v[lo].cpu = s.cpus[k].cpu;
+				nv++;
+			}
+			c = &v[lo];
+			th = realloc(c->threads, (c->nthreads + 1) * sizeof(*th));
+			if (!th) {
+				rc = -ENOMEM;
+				break;
+			}
+			c->threads = th;
+			th[c->nthreads++] = (struct timeline_share){ .cpu = (int)i,
+								    .samples = s.cpus[k].samples };
+			c->samples += s.cpus[k].samples;
+		}
+		timeline_thread_summary_free(&s);
+	}
+	if (!rc && nv) {
+		tot = malloc(nv * sizeof(*tot));
+		if (!tot)
+			rc = -ENOMEM;
+	}
+	if (rc) {
+		timeline_cpu_summary_free(v, nv);
+		return rc;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		tot[i] = (struct timeline_share){ .cpu = v[i].cpu, .samples = v[i].samples };
+		qsort(v[i].threads, v[i].nthreads, sizeof(*v[i].threads), cmp_share_desc);
+		timeline_permille(v[i].threads, v[i].nthreads);
+	}
+	timeline_permille(tot, nv);
+	for (size_t i = 0; i < nv; i++)
+		v[i].permille = tot[i].permille;
+	free(tot);
+	*out = v;
+	*n = nv;
+	return 0;
+}
+
+int timeline_majority(const struct timeline *tl, size_t idx, uint32_t from, uint32_t to,
+		      size_t *first_run)
+{
+	struct tally {
+		int cpu;
+		uint32_t n;
+	} seen[64];
+	const struct timeline_thread *t;
+	size_t nseen = 0, r;
+	int best = -1;
+	uint32_t bestn = 0;
+
+	if (idx >= tl->nthreads || from >= to)
+		return -1;
+	t = &tl->threads[idx];
+	r = first_run ? *first_run : 0;
+	/* runs that end before the range are done with */
+	while (r < t->nruns && t->runs[r].slot + t->runs[r].len <= from)
+		r++;
+	if (first_run)
+		*first_run = r;
+	for (; r < t->nruns && t->runs[r].slot < to; r++) {
+		const struct timeline_run *run = &t->runs[r];
+		uint32_t a = run->slot > from ? run->slot : from;
+		uint32_t b = run->slot + run->len < to ? run->slot + run->len : to;
+		uint32_t cnt = b - a;
+		size_t k;
+
+		for (k = 0; k < nseen && seen[k].cpu != run->cpu; k++)
+			;
+		if (k == nseen && nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = (struct tally){ run->cpu, 0 };
+		if (k < nseen) {
+			seen[k].n += cnt;
+			cnt = seen[k].n;
+		}
+		/* >=: a tie goes to the CPU seen last */
+		if (cnt >= bestn) {
+			bestn = cnt;
+			best = run->cpu;
+		}
+	}
+	return best;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cpus.h - the placement report: topology, per-thread and per-CPU tables, strip chart, JSON */
+#ifndef TASKSCOPE_VIEW_CPUS_H
+#define TASKSCOPE_VIEW_CPUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model/timeline.h"
+
+struct topo;
+
+#define CPUS_STRIP_WIDTH 72	/* chart columns of the strip chart */
+
+/* Everything a report shows; the view only reads it. */
+struct cpus_report {
+	const struct timeline *tl;
+	const struct topo *topo;	/* NULL when hwloc could not read the topology */
+	const char *what;		/* what was watched ("PID 1234", "spawned job"...) */
+	unsigned rate;
+	double duration;		/* seconds sampled */
+	uint64_t ticks;			/* passes the sampler made */
+	uint64_t missed;		/* slots it skipped, being late */
+	uint64_t dropped;		/* samples the ring had no room for */
+	uint64_t unreadable;		/* reads without a CPU */
+	double sampler_cpu;		/* seconds of CPU the sampler thread used */
+	size_t unwatched;		/* threads seen but not watched (limit, no files) */
+	size_t max_threads;		/* the thread limit */
+	const char *stopped;		/* why sampling stopped before the end, or NULL */
+};
+
+enum cpus_format {
+	CPUS_TABLE,		/* header, aligned tables, strip chart */
+	CPUS_RAW,		/* the same without alignment, header and legend */
+	CPUS_JSON,		/* one JSON document */
+};
+
+/* Print the report. Returns 0 or -errno (-EPIPE when the reader went away). */
+int cpus_print(const struct cpus_report *r, enum cpus_format fmt, FILE *out);
+
+/* ---- helpers shared with the SVG view and the tests ---- */
+
+/* v with decimals (0-6) and '.' whatever the locale; negative or non-finite as 0 */
+char *cpus_fixed(double v, int decimals, char *buf, size_t len);
+/* The strip chart's character for a CPU: 0-9 then a-z; '+' past 35; '.' for -1. */
+char cpus_cpu_char(int cpu);
+/* Samples per chart column so that nslots fit in width columns (at least 1). */
+uint32_t cpus_strip_step(uint32_t nslots, unsigned width);
+/* The chart of thread idx: one character per step slots, NUL-terminated; buf must hold
+ * width + 1 bytes. Returns the number of columns written. */
+unsigned cpus_strip_line(const struct timeline *tl, size_t idx, uint32_t step,
+			 unsigned width, char *buf);
+/* "1234 comm" padded or cut to exactly width display columns (UTF-8 aware) */
+void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size_t len);
+
+#endif

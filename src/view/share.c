@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* share.c - taskscope share: what tasks share, kernel resources and physical pages */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "model/sharing.h"
+#include "model/snapshot.h"
+#include "sample/taskfiles.h"
+#include "target/spawn.h"
+#include "target/target.h"
+#include "taskscope.h"
+#include "view/share.h"
+#include "view/sharefmt.h"
+
+#define MAX_AFTER (24.0 * 3600.0)
+
+struct share_opts {
+	struct target target;
+	pid_t *ids;		/* positional PIDs/TIDs */
+	size_t nids;
+	bool json, bytes;
+	double after;
+	const char *output_file;
+	char **cmd;
+};
+
+static void share_usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " taskscope share [options] PID|TID...\n"
+	      " taskscope share [options] -p PID[,PID...] | -u USER | -C NAME\n"
+	      " taskscope share [options] -- command [args...]\n"
+	      "\n"
+	      "Shows what tasks share: kernel resources pair by pair (kcmp: VM, FILES, FS,\n"
+	      "SIGHAND, IO, SYSVSEM) and the physical pages their address spaces both map.\n"
+	      "A process's PID means all its threads; another thread's TID that thread alone.\n"
+	      "Threads are grouped by address space. Exact page sharing needs CAP_SYS_ADMIN\n"
+	      "(pagemap PFNs); without it the memory part is an estimate, and says so.\n"
+	      "\n"
+	      "Targets:\n"
+	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
+	      " -u, --user USER           processes of this user\n"
+	      " -C, --command NAME[,...]  processes with this name\n"
+	      " -- command [args...]      run the command, look at its tasks after --after\n"
+	      "                           seconds, and exit with its exit status\n"
+	      "\n"
+	      "Options:\n"
+	      "     --after SECONDS       with a command: when to look (default 1)\n"
+	      " -J, --json                one JSON document\n"
+	      "     --bytes               sizes in bytes instead of human-readable units\n"
+	      "     --output-file FILE    write the report to FILE (with a command the report\n"
+	      "                           goes to stderr by default)\n"
+	      " -h, --help                show this help and exit\n"
+	      "\n"
+	      "Exit status: 0 ok (also when some tasks could not be read), 1 runtime failure,\n"
+	      "2 usage error, or the command's status. See taskscope(1).\n", out);
+}
+
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	util_sanitize(s, strlen(s), buf, len);
+	return buf;
+}
+
+static int share_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("taskscope: share: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'taskscope share --help' for more information.\n", stderr);
+	return TS_EXIT_USAGE;
+}
+
+static int add_id(struct share_opts *o, const char *arg)
+{
+	char buf[64];
+	uint64_t v;
+	pid_t *nv;
+
+	if (util_parse_u64(arg, 4194304, &v) || v == 0)
+		return share_usage_error("invalid PID '%s': PIDs are 1 to 4194304",
+					 shown(arg, buf, sizeof(buf)));
+	nv = realloc(o->ids, (o->nids + 1) * sizeof(*nv));
+	if (!nv) {
+		fprintf(stderr, "taskscope: %s\n", strerror(ENOMEM));
+		return TS_EXIT_FAILURE;
+	}
+	o->ids = nv;
+	o->ids[o->nids++] = (pid_t)v;
+	return -1;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int share_parse(int argc, char **argv, struct share_opts *o)
+{
+	enum { OPT_BYTES = 256, OPT_AFTER, OPT_OUTPUT_FILE };
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, 'p' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "command", required_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "bytes", no_argument, NULL, OPT_BYTES },
+		{ "after", required_argument, NULL, OPT_AFTER },
+		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char sbuf[128];
+	int c, rc;
+
+	o->after = 1.0;
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		c = getopt_long(argc, argv, "+:p:u:C:Jh", longopts, NULL);
+		if (c == -1) {
+			if (optind >= argc)
+				break;
+			if (!strcmp(argv[optind - 1], "--") && optind > 1) {
+				o->cmd = &argv[optind];
+				break;
+			}
+			/* a PID between options: take it and read on */
+			rc = add_id(o, argv[optind]);
+			if (rc >= 0)
+				return rc;
+			optind++;
+			continue;
+		}
+		switch (c) {
+		case 'p':
+			rc = target_add_pids(&o->target, optarg);
+			if (rc == -ENOMEM)
+				return TS_EXIT_FAILURE;
+			if (rc)
+				return share_usage_error("invalid --pid '%s': %s",
+							 shown(optarg, sbuf, sizeof(sbuf)),
+							 rc == -ERANGE ? "PIDs are 1 to 4194304"
+								       : "expected PID[,PID...]");
+			break;
+		case 'u':
+			rc = target_set_user(&o->target, optarg);
+			if (rc == -ENOENT) {
+				fprintf(stderr, "taskscope: unknown user '%s'\n",
+					shown(optarg, sbuf, sizeof(sbuf)));
+				return TS_EXIT_FAILURE;
+			}
+			if (rc)
+				return TS_EXIT_FAILURE;
+			break;
+		case 'C':
+			rc = target_add_names(&o->target, optarg);
+			if (rc == -EINVAL)
+				return share_usage_error("invalid --command '%s': "
+							 "expected NAME[,NAME...]",
+							 shown(optarg, sbuf, sizeof(sbuf)));
+			if (rc)
+				return TS_EXIT_FAILURE;
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case OPT_BYTES:
+			o->bytes = true;
+			break;
+		case OPT_AFTER:
+			if (util_parse_seconds(optarg, MAX_AFTER, &o->after))
+				return share_usage_error("invalid --after '%s': "
+							 "seconds from 0 to %.0f",
+							 shown(optarg, sbuf, sizeof(sbuf)),
+							 MAX_AFTER);
+			break;
+		case OPT_OUTPUT_FILE:
+			o->output_file = optarg;
+			break;
+		case 'h':
+			share_usage(stdout);
+			return fflush(stdout) == EOF ? TS_EXIT_FAILURE : TS_EXIT_OK;
+		case ':':
+			return share_usage_error("option '%s' needs an argument",
+						 shown(argv[optind - 1], sbuf, sizeof(sbuf)));
+		default:
+			if (!strncmp(argv[optind - 1], "--", 2)) {
+				char name[128], *eq;
+
+				shown(argv[optind - 1], name, sizeof(name));
+				eq = strchr(name, '=');
+				if (optopt && eq) {
+					*eq = '\0';
+					return share_usage_error("option '%s' takes no argument",
+								 name);
+				}
+				return share_usage_error("unknown option '%s'", name);
+			} else {
+				char opt[3] = { '-', (char)optopt, '\0' };
+
+				return share_usage_error("unknown option '%s'",
+							 shown(opt, sbuf, sizeof(sbuf)));
+			}
+		}
+	}
+	if (!o->cmd && optind > 1 && optind == argc && !strcmp(argv[optind - 1], "--"))
+		return share_usage_error("no command after '--'");
+	if (o->cmd && (o->nids || !target_is_all(&o->target)))
+		return share_usage_error("PIDs, -p, -u and -C cannot be used with a command "
+					 "to run ('--')");
+	if (!o->cmd && !o->nids && target_is_all(&o->target))
+		return share_usage_error("which tasks? Give PIDs, -p, -u, -C, or '-- command'");
+	return -1;
+}
+
+/* ---- running ----------------------------------------------------------------------------- */
+
+/* Forward a signal that came after the child exited to the job's other processes. */
+static void share_forward(struct target *tg, struct sampler *smp)
+{
+	int sig = spawn_take_pending();
+	pid_t *tgids = NULL;
+	size_t n = 0;
+	bool all;
+
+	if (!sig || target_resolve(tg, smp, &tgids, &n, &all) || all) {
+		free(tgids);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		kill(tgids[i], sig);
+	free(tgids);
+}
+
+/* Follow the job until deadline (0: until it is over). */
+static void share_follow(struct spawn *sp, struct target *tg, struct sampler *smp,
+			 double deadline)
+{
+	for (;;) {
+		double left = deadline ? deadline - util_monotonic() : 3600.0;
+
+		spawn_reap(sp, false);
+		share_forward(tg, smp);
+		if (sp->all_done || left <= 0)
+			return;
+		spawn_wait(sp, left);
+	}
+}
+
+static int append_ids(struct share_opts *o, const pid_t *v, size_t n)
+{
+	pid_t *nv = realloc(o->ids, (o->nids + n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	o->ids = nv;
+	memcpy(o->ids + o->nids, v, n * sizeof(*v));
+	o->nids += n;
+	return 0;
+}
+
+static int share_run(struct share_opts *o)
+{
+	struct sharing_report rep;
+	struct sampler *smp = NULL;
+	struct spawn sp;
+	bool spawned = false;
+	FILE *out = stdout;
+	char what[256], ebuf[256];
+	pid_t missing = 0;
+	size_t nnamed = o->nids;	/* the PIDs given as arguments come first */
+	int rootfd = -1, rc, status = TS_EXIT_OK;
+
+	memset(&rep, 0, sizeof(rep));
+	rootfd = taskfiles_open_root();
+	if (rootfd < 0) {
+		fprintf(stderr, "taskscope: cannot open /proc: %s\n", strerror(-rootfd));
+		return TS_EXIT_FAILURE;
+	}
+	if (!target_is_all(&o->target) || o->cmd) {
+		rc = sampler_new(&smp, 0, false);
+		if (rc) {
+			fprintf(stderr, "taskscope: cannot read /proc: %s\n", strerror(-rc));
+			status = TS_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	if (!target_is_all(&o->target)) {
+		pid_t *tg = NULL;
+		size_t n = 0;
+		bool all;
+
+		rc = target_check(&o->target, smp, ebuf, sizeof(ebuf));
+		if (!rc)
+			rc = target_resolve(&o->target, smp, &tg, &n, &all);
+		if (!rc)
+			rc = append_ids(o, tg, n);
+		free(tg);
+		if (rc) {
+			fprintf(stderr, "taskscope: %s\n", rc == -ESRCH ? ebuf : strerror(-rc));
+			status = TS_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	if (o->output_file) {
+		out = fopen(o->output_file, "we");
+		if (!out) {
+			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
+				shown(o->output_file, ebuf, sizeof(ebuf)), strerror(errno));
+			out = stdout;
+			status = TS_EXIT_FAILURE;
+			goto out;
+		}
+	} else if (o->cmd) {
+		out = stderr;	/* the job's stdout is its own */
+	}
+	if (o->cmd) {
+		pid_t *tg = NULL;
+		size_t n = 0;
+		bool all;
+
+		o->target.spawn_root = getpid();
+		rc = spawn_start(&sp, o->cmd);
+		if (rc) {
+			fprintf(stderr, "taskscope: cannot run '%s': %s\n",
+				shown(o->cmd[0], ebuf, sizeof(ebuf)), strerror(-rc));
+			status = rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ||
+				 rc == -ENOEXEC || rc == -EISDIR || rc == -EPERM ||
+				 rc == -ELOOP || rc == -ENAMETOOLONG
+				 ? spawn_exec_failure_code(-rc) : TS_EXIT_FAILURE;
+			goto out;
+		}
+		spawned = true;
+		share_follow(&sp, &o->target, smp, util_monotonic() + o->after);
+		if (sp.all_done) {
+			fprintf(stderr, "taskscope: the job ended before it was looked at "
+				"(--after %g)\n", o->after);
+			goto out;
+		}
+		rc = target_resolve(&o->target, smp, &tg, &n, &all);
+		if (!rc)
+			rc = append_ids(o, tg, n);
+		free(tg);
+		if (rc) {
+			fprintf(stderr, "taskscope: %s\n", strerror(-rc));
+			goto out;
+		}
+		snprintf(what, sizeof(what), "spawned job");
+	} else {
+		target_describe(&o->target, what, sizeof(what));
+		if (o->nids && target_is_all(&o->target)) {
+			size_t off = 0;
+
+			for (size_t i = 0; i < o->nids && i < 4 && off < sizeof(what); i++)
+				off += (size_t)snprintf(what + off, sizeof(what) - off, "%s%d",
+							i ? "," : "", (int)o->ids[i]);
+			if (o->nids > 4 && off < sizeof(what))
+				snprintf(what + off, sizeof(what) - off, " and %zu more",
+					 o->nids - 4);
+		}
+	}
+	for (int tries = 0;; tries++) {
+		size_t w = nnamed;
+
+		rc = sharing_collect(rootfd, o->ids, o->nids, true, &rep, &missing);
+		if (rc != -ESRCH || tries == 8)
+			break;
+		/* a process that -u, -C or the job named and that ended since is left out;
+		 * a PID given as an argument must exist */
+		for (size_t i = nnamed; i < o->nids; i++)
+			if (o->ids[i] != missing)
+				o->ids[w++] = o->ids[i];
+		if (w == o->nids)
+			break;
+		o->nids = w;
+	}
+	if (rc == -ESRCH) {
+		fprintf(stderr, "taskscope: no such process: %d\n", (int)missing);
+		status = TS_EXIT_FAILURE;
+		goto out;
+	}
+	if (rc) {
+		fprintf(stderr, "taskscope: cannot compare the tasks: %s\n", strerror(-rc));
+		status = TS_EXIT_FAILURE;
+		goto out;
+	}
+	if (o->json)
+		rc = sharefmt_json(out, &rep);
+	else
+		rc = sharefmt_text(out, &rep, o->bytes, what);
+	if (fflush(out) == EOF || ferror(out) || rc) {
+		if (errno != EPIPE) {
+			fprintf(stderr, "taskscope: cannot write the report: %s\n",
+				strerror(rc ? -rc : errno));
+			status = TS_EXIT_FAILURE;
+		}
+	}
+out:
+	sharing_free(&rep);
+	if (spawned) {
+		share_follow(&sp, &o->target, smp, 0);
+		status = spawn_exit_code(&sp);
+	}
+	sampler_free(smp);
+	if (out != stdout && out != stderr && fclose(out) && status == TS_EXIT_OK) {
+		fprintf(stderr, "taskscope: cannot write '%s': %s\n",
+			shown(o->output_file, ebuf, sizeof(ebuf)), strerror(errno));
+		status = TS_EXIT_FAILURE;
+	}
+	if (rootfd >= 0)
+		close(rootfd);
+	return status;
+}
+
+int share_main(int argc, char **argv)
+{
+	struct share_opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	target_init(&o.target);
+	rc = share_parse(argc, argv, &o);
+	if (rc < 0)
+		rc = share_run(&o);
+	target_free(&o.target);
+	free(o.ids);
+	return rc;
+}

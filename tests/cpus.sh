@@ -1,0 +1,373 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# cpus.sh - taskscope cpus on live workloads: a pinned worker stays on its CPU, shares sum to
+# 100%, an affinity changed from outside shows, SVG and JSON parse (hostile names too), a
+# thread that ends keeps its samples, spawned jobs give their status, bad input is refused.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+lib=$(dirname "$0")/lib.sh
+[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
+. "$lib" || exit 99
+
+ncpu=$(nproc 2>/dev/null || echo 1)
+mine=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
+[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $mine)"
+command -v taskset >/dev/null 2>&1 || skip "taskset (util-linux) not found"
+need_python
+need_tshelper
+# CPUs 0 and 1 must both be ours
+"$PY" - "$mine" <<'EOF' || skip "CPUs 0 and 1 are not both in this test's affinity ($mine)"
+import sys
+cpus = set()
+for r in sys.argv[1].split(','):
+    a, _, b = r.partition('-')
+    cpus.update(range(int(a), int(b or a) + 1))
+sys.exit(0 if {0, 1} <= cpus else 1)
+EOF
+
+# pycheck NAME FILE PYTHON-CODE [ARGS...]: run code with `d` = the JSON document of FILE
+# (and `sys.argv[1:]` = ARGS); it prints what it found and exits 1 on a failed property.
+pycheck() {
+	local name=$1 file=$2 code=$3
+	shift 3
+	"$PY" - "$file" "$@" >"$TS_TMP/$name.py.out" 2>&1 <<EOF
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+args = sys.argv[2:]
+def thread(tid):
+    for t in d['threads']:
+        if t['tid'] == int(tid):
+            return t
+    print('thread %s is not in the report' % tid)
+    sys.exit(1)
+$code
+EOF
+	PYRC=$?
+	return $PYRC
+}
+
+# ---- usage ------------------------------------------------------------------------------------
+
+check "bad options are usage errors (exit 2) with a taskscope: message"
+bad=0
+for args in "--rate 0" "--rate 1001" "--rate 1.5" "--rate x" "-t 0" "-t -1" "-t abc" \
+	"--time 86401" "--bogus" "-J -r" "-p 0" "-p x" "-x" "--svg" "-- " "extra"; do
+	# shellcheck disable=SC2086 # the options are split on purpose
+	ts usage cpus $args
+	if [ "$RC" -ne 2 ] || ! grep -q '^taskscope: cpus: ' "$ERR"; then
+		fail "cpus $args: exit status $RC, expected 2 with a message" "$ERR"
+		bad=1
+	fi
+done
+[ "$bad" -eq 0 ] && ok "16 bad command lines refused"
+
+check "a PID that does not exist, a name nothing has, an SVG file that cannot be made: exit 1"
+ts nopid cpus -p "$(free_pid)" -t 0.2
+expect_rc 1 "-p <free PID>" && grep -q 'no such process' "$ERR" && ok "says: $(cat "$ERR")"
+ts noname cpus -C no-such-name-xq -t 0.2
+expect_rc 1 "-C no-such-name-xq"
+ts nosvg cpus -p $$ -t 0.2 --svg /nonexistent/dir/x.svg
+expect_rc 1 "--svg /nonexistent/dir/x.svg"
+
+check "cpus --help shows the options and exits 0"
+ts help cpus --help
+if expect_rc 0 "cpus --help"; then
+	for o in --rate --time --svg --json --raw --output-file --pid --user --command; do
+		grep -q -- "$o" "$OUT" || fail "--help does not mention $o" "$OUT"
+	done
+fi
+
+# ---- a pinned worker ----------------------------------------------------------------------------
+
+start_workload --threads 1 --spin --pin 1
+pinned=$WL_TIDS
+check "--pin 1: the worker's samples are 100% on CPU 1, MIGR 0 (JSON)"
+ts pin-json cpus -p "$WL_PID" -t 1.5 -J
+if expect_rc 0 "cpus -p $WL_PID -t 1.5 -J"; then
+	if pycheck pin "$OUT" '
+t = thread(args[0])
+print("samples", t["samples"], "cpus", t["cpus"], "migrations", t["migrations"],
+      "affinity", t["affinity_start"], t["affinity_end"])
+ok = (t["samples"] >= 20 and len(t["cpus"]) == 1 and t["cpus"][0]["cpu"] == 1 and
+      t["cpus"][0]["samples"] == t["samples"] and t["cpus"][0]["share"] == 100.0 and
+      t["migrations"] == 0 and t["distinct_cpus"] == 1 and t["affinity_start"] == "1" and
+      t["affinity_end"] == "1" and len(t["runs"]) == 1 and t["runs"][0]["cpu"] == 1)
+sys.exit(0 if ok else 1)' "$pinned"; then
+		ok "$(cat "$TS_TMP/pin.py.out")"
+	else
+		fail "the pinned worker left CPU 1 or migrated" "$TS_TMP/pin.py.out" "$OUT"
+	fi
+fi
+
+check "--pin 1: the table says SHARES 1:100.0 and MIGR 0; the strip chart is all 1"
+ts pin-table cpus -p "$WL_PID" -t 1
+if expect_rc 0 "cpus -p $WL_PID -t 1"; then
+	# PID TID COMM SAMPLES CPUS MIGR LONGEST NODES AFFINITY SHARES ENDED
+	row=$(awk -v t="$pinned" '$2 == t && $1 ~ /^[0-9]+$/ { print; exit }' "$OUT")
+	strip=$(awk -v t="$pinned" '$1 == t && /\|/ { print; exit }' "$OUT" | sed 's/.*|\(.*\)|.*/\1/')
+	read -r _ _ _ samples cpus migr _ _ aff shares ended <<<"$row"
+	if [ "${cpus:-}" = 1 ] && [ "${migr:-}" = 0 ] && [ "${aff:-}" = 1 ] &&
+		[ "${shares:-}" = 1:100.0 ] && [ "${ended:-}" = - ] && [[ $strip =~ ^1+$ ]]; then
+		ok "row: $row; strip: $strip"
+	else
+		fail "pinned worker row '$row', strip '$strip'" "$OUT"
+	fi
+	grep -q '^topology: [0-9]* package.*, [0-9]* core.*, [0-9]* NUMA node.*, [0-9]* CPUs* online$' "$OUT" ||
+		fail "no topology header line" "$OUT"
+fi
+
+# ---- affinity changed from outside -------------------------------------------------------------
+
+check "taskset -p -c 0 during the run: AFFINITY 1->0 and the timeline moves from 1 to 0"
+"$TASKSCOPE" cpus -p "$WL_PID" -t 3 -J --svg "$TS_TMP/move.svg" >"$TS_TMP/move.json" \
+	2>"$TS_TMP/move.err" </dev/null &
+mj=$!
+"$TASKSCOPE" cpus -p "$WL_PID" -t 3 >"$TS_TMP/move.txt" 2>"$TS_TMP/move-t.err" </dev/null &
+mt=$!
+track "$mj" "$mt"
+sleep 1.2
+if ! taskset -p -c 0 "$pinned" >"$TS_TMP/taskset.out" 2>&1; then
+	fail "taskset -p -c 0 $pinned failed" "$TS_TMP/taskset.out"
+fi
+wait "$mj"
+rj=$?
+wait "$mt"
+rt=$?
+if [ "$rj" -ne 0 ] || [ "$rt" -ne 0 ]; then
+	fail "the runs exited $rj and $rt" "$TS_TMP/move.err" "$TS_TMP/move-t.err"
+else
+	if pycheck move "$TS_TMP/move.json" '
+t = thread(args[0])
+ch = t["affinity_changes"]
+runs = t["runs"]
+print("affinity", t["affinity_start"], "->", t["affinity_end"], "changes", ch)
+print("runs", [(r["slot"], r["samples"], r["cpu"]) for r in runs])
+# taskset ran at about 1.2 s; the change is seen at the next refresh (every 0.5 s), and
+# the kernel moves the thread at once: its first sample on CPU 0 is before that refresh
+first0 = min(r["slot"] for r in runs if r["cpu"] == 0) if any(r["cpu"] == 0 for r in runs) else -1
+ok = (t["affinity_start"] == "1" and t["affinity_end"] == "0" and len(ch) == 1 and
+      ch[0]["cpus"] == "0" and runs[0]["cpu"] == 1 and runs[-1]["cpu"] == 0 and
+      ch[0]["time"] > 0.5 and 50 <= first0 <= ch[0]["slot"] + 50)
+# the SVG marks the change with a vertical line in the row of the worker
+import xml.etree.ElementTree as ET
+ns = "{http://www.w3.org/2000/svg}"
+row = [g for g in ET.parse(args[1]).getroot().iter(ns + "g") if g.get("data-tid") == args[0]]
+lines = [l for g in row for l in g.iter(ns + "line") if l.get("class") == "affinity"]
+print("svg affinity marks", [(l.get("x1"), l.get("y1"), l.get("x2"), l.get("y2")) for l in lines])
+ok = ok and len(lines) == 1 and float(lines[0].get("y2")) > float(lines[0].get("y1"))
+sys.exit(0 if ok else 1)' "$pinned" "$TS_TMP/move.svg"; then
+		ok "JSON: $(tr '\n' ' ' <"$TS_TMP/move.py.out")"
+	else
+		fail "the affinity change does not show in the JSON" "$TS_TMP/move.py.out"
+	fi
+	row=$(awk -v t="$pinned" '$2 == t && $1 ~ /^[0-9]+$/ { print; exit }' "$TS_TMP/move.txt")
+	strip=$(awk -v t="$pinned" '$1 == t && /\|/ { print; exit }' "$TS_TMP/move.txt" | sed 's/.*|\(.*\)|.*/\1/')
+	read -r _ _ _ _ _ migr _ _ aff _ <<<"$row"
+	if [ "${aff:-}" = "1->0" ] && [ "${migr:-0}" -ge 1 ] && [[ $strip =~ ^1+[01.]*0+$ ]]; then
+		ok "table: AFFINITY $aff, MIGR $migr, strip $strip"
+	else
+		fail "table: AFFINITY '${aff:-}', MIGR '${migr:-}', strip '$strip'" "$TS_TMP/move.txt"
+	fi
+fi
+stop "$WL_PID"
+
+# ---- two spinning workers, unpinned: shares, SVG ---------------------------------------------------
+
+start_workload --threads 2 --spin
+check "two --spin workers on 2 CPUs: every thread's shares sum to 100%; JSON and SVG parse"
+ts spin cpus -p "$WL_PID" -t 2 -J --svg "$TS_TMP/spin.svg"
+if expect_rc 0 "cpus -p $WL_PID -t 2 -J --svg"; then
+	if pycheck spin "$OUT" '
+import xml.etree.ElementTree as ET
+bad = 0
+for t in d["threads"]:
+    s = sum(c["samples"] for c in t["cpus"])
+    p = round(sum(c["share"] for c in t["cpus"]), 1)
+    print(t["tid"], t["comm"], t["samples"], "samples;", " ".join("%d:%.1f" % (c["cpu"], c["share"]) for c in t["cpus"]), "sum", p)
+    if t["samples"] < 20 or s != t["samples"] or p != 100.0:
+        bad += 1
+total = sum(c["samples"] for c in d["cpus"])
+if total != d["sampler"]["samples"] or round(sum(c["share"] for c in d["cpus"]), 1) != 100.0:
+    print("per-CPU samples", total, "!= all samples", d["sampler"]["samples"]); bad += 1
+root = ET.parse(args[0]).getroot()
+ns = "{http://www.w3.org/2000/svg}"
+rows = [g for g in root.iter(ns + "g") if g.get("class") == "thread"]
+tids = sorted(int(g.get("data-tid")) for g in rows)
+runs = [r for r in root.iter(ns + "rect") if r.get("class") == "run"]
+print("svg:", len(rows), "thread rows", tids, len(runs), "runs")
+if tids != sorted(t["tid"] for t in d["threads"]): bad += 1
+if len(runs) != sum(len(t["runs"]) for t in d["threads"]): bad += 1
+for g in rows:
+    if not any(c.tag == ns + "text" and c.get("class") == "label" for c in g): bad += 1
+sys.exit(1 if bad else 0)' "$TS_TMP/spin.svg"; then
+		ok "$(tr '\n' ';' <"$TS_TMP/spin.py.out")"
+	else
+		fail "shares, per-CPU totals or SVG rows are wrong" "$TS_TMP/spin.py.out" "$TS_TMP/spin.svg"
+	fi
+fi
+
+check "raw output (-r): no header, the tables and the strip lines, one line each"
+ts raw cpus -p "$WL_PID" -t 0.5 -r
+if expect_rc 0 "cpus -r"; then
+	if head -1 "$OUT" | grep -q '^PID TID COMM SAMPLES CPUS MIGR LONGEST NODES AFFINITY SHARES ENDED$' &&
+		grep -q '^CPU TID COMM NODE CORE PKG SAMPLES SHARE$' "$OUT" &&
+		! grep -q '^taskscope cpus' "$OUT" &&
+		[ "$(grep -cE "^($(tr ',' '|' <<<"$WL_TIDS")|$WL_PID) [0-9.]+\$" "$OUT")" -eq 3 ]; then
+		ok "$(wc -l <"$OUT") raw lines"
+	else
+		fail "raw output is not as expected" "$OUT"
+	fi
+fi
+stop "$WL_PID"
+
+# ---- hostile names --------------------------------------------------------------------------------
+
+name=$'q"\\<&>\e[31m\x01\xff'
+"$TSHELPER" name "$name" 20 >"$TS_TMP/name.out" 2>&1 </dev/null &
+hp=$!
+track "$hp"
+poll_until 5 grep -q '^ready' "$TS_TMP/name.out" || die "tshelper name did not start" "$TS_TMP/name.out"
+check "a name with quotes, markup, ESC, a control byte and invalid UTF-8: JSON, SVG and table are safe"
+ts hostile-json cpus -p "$hp" -t 0.5 -J --svg "$TS_TMP/hostile.svg"
+if expect_rc 0 "cpus -J --svg on hostile names"; then
+	if pycheck hostile "$OUT" '
+import xml.etree.ElementTree as ET
+names = [t["comm"] for t in d["threads"]]
+print("names", names)
+want = "q\"\\<&>\\x1b[31m\\x01\\xff"
+root = ET.parse(args[0]).getroot()
+labels = [e.text for e in root.iter("{http://www.w3.org/2000/svg}text") if e.get("class") == "label"]
+print("svg labels", labels)
+ok = len(names) == 2 and all(n == want for n in names) and all(l.endswith(want) for l in labels)
+sys.exit(0 if ok else 1)' "$TS_TMP/hostile.svg"; then
+		ok "$(tr '\n' ' ' <"$TS_TMP/hostile.py.out")"
+	else
+		fail "hostile names are not escaped as expected" "$TS_TMP/hostile.py.out" "$OUT"
+	fi
+fi
+ts hostile-table cpus -p "$hp" -t 0.3
+if expect_rc 0 "cpus (table) on hostile names"; then
+	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT" || ! iconv -f UTF-8 -t UTF-8 "$OUT" >/dev/null 2>&1; then
+		fail "the table has control bytes or invalid UTF-8" "$OUT"
+	else
+		ok "no control byte, valid UTF-8"
+	fi
+fi
+stop "$hp"
+
+# ---- threads that end -----------------------------------------------------------------------------
+
+check "a thread that exits mid-run (-p): it keeps its samples and is marked ended; the rest goes on"
+"$PY" -c '
+import threading, time, sys
+def work():
+    end = time.time() + 0.8
+    while time.time() < end:
+        pass
+t = threading.Thread(target=work); t.start()
+print("ready", t.native_id, flush=True)
+t.join()
+time.sleep(30)' >"$TS_TMP/py.out" 2>&1 </dev/null &
+pp=$!
+track "$pp"
+poll_until 5 grep -qE '^ready [0-9]+$' "$TS_TMP/py.out" || die "the python helper did not start" "$TS_TMP/py.out"
+ptid=$(awk '/^ready/ { print $2 }' "$TS_TMP/py.out")
+ts ending cpus -p "$pp" -t 2 -J
+if expect_rc 0 "cpus -p $pp -t 2 -J"; then
+	if pycheck ending "$OUT" '
+w = thread(args[0]); m = thread(args[1])
+print("worker: samples", w["samples"], "ended", w["ended"], "at", w["end"], "last run", w["runs"][-1] if w["runs"] else None)
+print("main: samples", m["samples"], "ended", m["ended"])
+last = w["runs"][-1]["slot"] + w["runs"][-1]["samples"] if w["runs"] else -1
+ok = (w["ended"] and w["samples"] >= 5 and w["end"] < 1.9 and last <= w["end_slot"] and
+      not m["ended"] and m["samples"] > w["samples"] and sum(c["samples"] for c in w["cpus"]) == w["samples"])
+sys.exit(0 if ok else 1)' "$ptid" "$pp"; then
+		ok "$(tr '\n' ' ' <"$TS_TMP/ending.py.out")"
+	else
+		fail "the ended thread was not reported right" "$TS_TMP/ending.py.out" "$OUT"
+	fi
+fi
+stop "$pp"
+
+check "a spawned job whose thread ends early: the report goes to --output-file, the job's status comes back"
+ts job cpus -J -t 20 --output-file "$TS_TMP/job.json" -- "$PY" -c '
+import threading, time, sys
+t = threading.Thread(target=time.sleep, args=(0.6,)); t.start(); t.join()
+time.sleep(0.8)
+sys.exit(3)'
+if expect_rc 3 "cpus -- python (exits 3)"; then
+	if pycheck job "$TS_TMP/job.json" '
+ts = d["threads"]
+print([(t["tid"], t["samples"], t["ended"], t["end"]) for t in ts], "duration", d["duration"])
+ok = (len(ts) >= 2 and all(t["ended"] for t in ts) and all(t["samples"] > 0 for t in ts) and
+      min(t["end"] for t in ts) < max(t["end"] for t in ts) and d["duration"] < 10)
+sys.exit(0 if ok else 1)'; then
+		ok "$(cat "$TS_TMP/job.py.out")"
+	else
+		fail "the job's report is wrong" "$TS_TMP/job.py.out" "$TS_TMP/job.json"
+	fi
+	if [ -s "$OUT" ] || [ "$(grep -vc "^taskscope: job '.*' exited with status 3\$" "$ERR")" -ne 0 ]; then
+		fail "expected nothing on stdout and only the job line on stderr" "$OUT" "$ERR"
+	fi
+fi
+
+check "spawned jobs: exit status passes through, exec failures give 127"
+ts job3 cpus -t 0.3 -- "$TSHELPER" exit 3
+expect_rc 3 "cpus -- tshelper exit 3" && grep -q '^taskscope cpus ' "$ERR" && ok "report on stderr"
+ts job127 cpus -t 0.3 -- /nonexistent/command
+expect_rc 127 "cpus -- /nonexistent/command"
+
+# ---- under valgrind --------------------------------------------------------------------------------
+
+if ! command -v valgrind >/dev/null 2>&1; then
+	say "valgrind is not installed: the memory checks are skipped"
+elif nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
+	say "an AddressSanitizer build: the valgrind checks are skipped"
+else
+	# hwloc's x86 backend cannot run under valgrind; it falls back to sysfs
+	export HWLOC_COMPONENTS=-x86
+	start_workload --threads 3 --spin
+	check "valgrind: the sampler thread, the timeline, tables, JSON and SVG: no error, no leak"
+	for mode in table json raw; do
+		case $mode in
+		table) args=() ;;
+		json) args=(-J --svg "$TS_TMP/vg.svg") ;;
+		raw) args=(-r) ;;
+		esac
+		timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			"$TASKSCOPE" cpus -p "$WL_PID" -t 1 --rate 200 "${args[@]}" \
+			>"$TS_TMP/vg-$mode.out" 2>"$TS_TMP/vg-$mode.err" </dev/null
+		RC=$?
+		if [ "$RC" -eq 0 ] && [ -s "$TS_TMP/vg-$mode.out" ]; then
+			ok "$mode: clean"
+		else
+			fail "$mode: exit status $RC (99: valgrind found an error)" "$TS_TMP/vg-$mode.err"
+		fi
+	done
+	stop "$WL_PID"
+	check "valgrind: a spawned job whose threads end"
+	timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+		"$TASKSCOPE" cpus -J --output-file "$TS_TMP/vg-job.json" -- "$TSHELPER" name vg 0.5 \
+		>/dev/null 2>"$TS_TMP/vg-job.err" </dev/null
+	RC=$?
+	expect_rc 0 "valgrind taskscope cpus -- tshelper name vg 0.5" || show "$TS_TMP/vg-job.err"
+fi
+
+# ---- every task -----------------------------------------------------------------------------------
+
+check "no target: every thread of the system (or a clear error past the thread limit)"
+nthreads=$(find /proc -maxdepth 3 -path '/proc/[0-9]*/task/[0-9]*' 2>/dev/null | wc -l)
+ts all cpus -t 0.3 --rate 20
+if [ "$nthreads" -gt 4000 ]; then
+	expect_rc 1 "cpus on $nthreads threads" && grep -q 'more than the' "$ERR" && ok "$(cat "$ERR")"
+elif expect_rc 0 "cpus with no target ($nthreads threads)"; then
+	n=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ { n++ } END { print n + 0 }' "$OUT")
+	if [ "$n" -ge 2 ]; then
+		ok "$n thread rows"
+	else
+		fail "only $n thread rows for the whole system" "$OUT"
+	fi
+fi
+
+finish

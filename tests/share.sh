@@ -1,0 +1,290 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# share.sh - taskscope share on live workloads: kcmp matrices of threads and processes,
+# exact page sharing from PFNs (root) that falls when a worker writes, the unprivileged
+# paths (denied marks; the labelled estimate), a spawned job, hostile names in JSON.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+lib=$(dirname "$0")/lib.sh
+[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
+. "$lib" || exit 99
+
+need_python
+MIB=1048576
+
+# q FILE EXPR: print the python expression EXPR over the JSON document d in FILE
+q() {
+	"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+def space_of(pid):
+    return [i for i, s in enumerate(d["spaces"]) if pid in s["pids"]][0]
+print(eval(sys.argv[2]))' "$1" "$2" 2>>"$TS_TMP/q.err"
+}
+
+# expect_q FILE EXPR WANT TEXT: the expression must print WANT
+expect_q() {
+	local got
+	got=$(q "$1" "$2")
+	if [ "$got" = "$3" ]; then
+		ok "$4 ($2 = $got)"
+	else
+		fail "$4: $2 is '$got', expected '$3'" "$1" "$TS_TMP/q.err"
+	fi
+}
+
+# ---- usage -----------------------------------------------------------------------------------
+
+check "share without targets is a usage error; an unknown PID a runtime error"
+ts none share
+expect_rc 2 "share without targets"
+nopid=$(free_pid) || die "no free PID found"
+ts nopid share "$nopid"
+if expect_rc 1 "share $nopid" && grep -qx "taskscope: no such process: $nopid" "$ERR"; then
+	ok "the message names the PID"
+else
+	fail "no 'taskscope: no such process: $nopid' message" "$ERR"
+fi
+
+# ---- threads: one address space ----------------------------------------------------------------
+
+start_workload --threads 3
+check "--threads 3: the four tasks are one address space sharing VM, FILES, SIGHAND"
+ts threads share -J "$WL_PID"
+if expect_rc 0 "share of a threaded process"; then
+	expect_q "$OUT" 'len(d["spaces"])' 1 "one address space"
+	expect_q "$OUT" 'd["spaces"][0]["ntasks"]' 4 "with four tasks"
+	expect_q "$OUT" '[d["resources"][r][0][0] for r in ("vm", "files", "sighand", "fs")]' \
+		"['shared', 'shared', 'shared', 'shared']" "VM, FILES, SIGHAND and FS shared"
+	expect_q "$OUT" 'd["memory"]["method"]' None "memory: nothing to compare"
+fi
+ts threads-text share "$WL_PID"
+if grep -q "nothing to compare" "$OUT" && awk '$1 == "A" && $2 == 4' "$OUT" | grep -q .; then
+	ok "the table says 1 space of 4 tasks, and that memory has nothing to compare"
+else
+	fail "text report of one address space" "$OUT"
+fi
+
+check "a thread's TID selects that thread alone"
+tid=${WL_TIDLIST%% *}
+ts onetid share -J "$tid"
+expect_rc 0 "share $tid" && expect_q "$OUT" '[t["tid"] for t in d["spaces"][0]["tasks"]]' "[$tid]" \
+	"only thread $tid"
+stop "$WL_PID"
+
+# ---- processes: separate address spaces --------------------------------------------------------
+
+start_workload --procs 3
+check "--procs 3: four address spaces that share no VM and no FILES"
+# shellcheck disable=SC2086
+ts procs share -J "$WL_PID" $WL_TIDLIST
+if expect_rc 0 "share of four processes"; then
+	expect_q "$OUT" 'len(d["spaces"])' 4 "four address spaces"
+	expect_q "$OUT" 'sorted(set(d["resources"]["vm"][a][b] for a in range(4) for b in range(4) if a != b))' \
+		"['separate']" "VM not shared between any two"
+	expect_q "$OUT" 'sorted(set(d["resources"]["files"][a][b] for a in range(4) for b in range(4) if a != b))' \
+		"['separate']" "FILES not shared between any two"
+	expect_q "$OUT" 'sorted(set(d["resources"]["vm"][a][a] for a in range(4)))' "['shared']" \
+		"each shares VM with itself"
+fi
+# shellcheck disable=SC2086
+ts procs-text share "$WL_PID" $WL_TIDLIST
+if awk '/^Kernel resources/ { getline; getline; getline; print; exit }' "$OUT" | grep -q '^A  =\.\.\.'; then
+	ok "the VM row of the parent reads =..."
+else
+	fail "the text matrix" "$OUT"
+fi
+stop "$WL_PID"
+
+# ---- exact page sharing (root) ----------------------------------------------------------------
+
+if [ "$(id -u)" -ne 0 ]; then
+	say "not root: the exact (PFN) checks and the unprivileged-user checks are skipped"
+else
+	start_workload --procs 2 --shared 32M
+	w1=${WL_TIDLIST%% *}
+	w2=${WL_TIDLIST##* }
+	check "--procs 2 --shared 32M: at least 32 MiB shared between the workers, from PFNs"
+	ts exact share --bytes -J "$WL_PID" "$w1" "$w2"
+	if expect_rc 0 "share as root"; then
+		expect_q "$OUT" 'd["memory"]["method"]' exact "method exact"
+		before=$(q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
+		parent=$(q "$OUT" "d['memory']['both'][space_of($WL_PID)][space_of($w2)]")
+		anon=$(q "$OUT" "d['memory']['spaces'][space_of($w1)]['anon']")
+		if [ "${before:-0}" -ge $((32 * MIB)) ] && [ "${parent:-0}" -ge $((32 * MIB)) ]; then
+			ok "workers share $before bytes, parent and worker $parent bytes"
+		else
+			fail "workers share '$before' bytes, parent and worker '$parent' (want >= 32 MiB)" "$OUT"
+		fi
+		if [ "${anon:-0}" -ge $((32 * MIB)) ]; then
+			ok "kpageflags: $anon bytes of worker 1's shared pages are anonymous"
+		else
+			fail "worker 1's shared anonymous pages: '$anon' bytes (want >= 32 MiB)" "$OUT"
+		fi
+	fi
+
+	check "a worker writes 16 MiB of the shared area: sharing falls by 16 MiB"
+	# 16 MiB of copy-on-write pages in the worker: the first run of present pages that are
+	# not exclusively mapped (pagemap bit 56) in its private anonymous mappings
+	addr=$("$PY" - "$w1" $((16 * MIB)) <<'EOF' 2>"$TS_TMP/find.err"
+import os, struct, sys
+pid, want = sys.argv[1], int(sys.argv[2])
+ps = os.sysconf("SC_PAGE_SIZE")
+with open("/proc/%s/pagemap" % pid, "rb") as pm:
+    for line in open("/proc/%s/maps" % pid):
+        f = line.split()
+        if len(f) != 5 or f[1] != "rw-p" or f[3] != "00:00":
+            continue
+        s, e = (int(x, 16) for x in f[0].split("-"))
+        if e - s < want or e - s > 1 << 30:
+            continue
+        pm.seek(s // ps * 8)
+        run = 0
+        for i, (v,) in enumerate(struct.iter_unpack("<Q", pm.read((e - s) // ps * 8))):
+            run = run + 1 if v >> 63 and not (v >> 56) & 1 else 0
+            if run * ps >= want:
+                print(s + (i + 1 - run) * ps)
+                sys.exit(0)
+EOF
+)
+	if [ -z "$addr" ]; then
+		fail "no 16 MiB of copy-on-write pages found in worker $w1" "/proc/$w1/maps" "$TS_TMP/find.err"
+	elif dd if=/dev/zero of="/proc/$w1/mem" bs=4096 seek=$((addr / 4096)) count=4096 \
+		conv=notrunc status=none 2>"$TS_TMP/dd.err"; then
+		ts written share --bytes -J "$WL_PID" "$w1" "$w2"
+		after=$(q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
+		parent2=$(q "$OUT" "d['memory']['both'][space_of($WL_PID)][space_of($w2)]")
+		drop=$((before - ${after:-0}))
+		if [ "$drop" -ge $((16 * MIB)) ] && [ "$drop" -le $((17 * MIB)) ]; then
+			ok "the workers now share $after bytes: $drop bytes fewer"
+		else
+			fail "the workers share '$after' bytes after the write, before $before (drop $drop)" "$OUT"
+		fi
+		if [ "${parent2:-0}" -ge $((32 * MIB)) ]; then
+			ok "parent and the other worker still share $parent2 bytes"
+		else
+			fail "parent and worker 2 share '$parent2' bytes after worker 1 wrote" "$OUT"
+		fi
+	else
+		fail "cannot write worker $w1's memory through /proc/$w1/mem" "$TS_TMP/dd.err"
+	fi
+
+	# ---- an unprivileged user -----------------------------------------------------------------
+	if ! command -v setpriv >/dev/null 2>&1; then
+		say "setpriv not found: the unprivileged checks are skipped"
+	else
+		NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		check "nobody against root's processes: no crash, denied marks, exit 0"
+		OUT=$TS_TMP/nobody.out
+		ERR=$TS_TMP/nobody.err
+		"${NOBODY[@]}" "$TASKSCOPE" share -J "$WL_PID" "$w1" "$w2" >"$OUT" 2>"$ERR" </dev/null
+		RC=$?
+		if expect_rc 0 "share as nobody"; then
+			expect_q "$OUT" 'sorted(set(s["kcmp"] for s in d["spaces"]))' "['permission denied']" \
+				"kcmp denied for every space"
+			expect_q "$OUT" 'd["resources"]["files"][0][1]' unknown "FILES between two: unknown"
+			expect_q "$OUT" 'sorted(set(s["error"] for s in d["memory"]["spaces"]))' \
+				"['permission denied']" "pagemap denied for every space"
+		fi
+		"${NOBODY[@]}" "$TASKSCOPE" share "$WL_PID" "$w1" "$w2" >"$OUT" 2>"$ERR" </dev/null
+		RC=$?
+		if expect_rc 0 "text as nobody" && grep -q '?' "$OUT" && grep -q 'denied' "$OUT"; then
+			ok "the text shows '?' cells and says denied"
+		else
+			fail "no '?' or 'denied' in the text report" "$OUT"
+		fi
+		stop "$WL_PID"
+
+		check "nobody against its own processes: the estimate, labelled as such"
+		cat >"$TS_TMP/asnobody" <<EOF
+#!/bin/sh
+exec ${NOBODY[*]} "$TASKSCOPE" "\$@"
+EOF
+		chmod 755 "$TS_TMP/asnobody"
+		real=$TASKSCOPE
+		TASKSCOPE=$TS_TMP/asnobody
+		start_workload --procs 2 --shared 16M
+		TASKSCOPE=$real
+		w1=${WL_TIDLIST%% *}
+		w2=${WL_TIDLIST##* }
+		OUT=$TS_TMP/estimate.out
+		ERR=$TS_TMP/estimate.err
+		"${NOBODY[@]}" "$TASKSCOPE" share --bytes -J "$WL_PID" "$w1" "$w2" >"$OUT" 2>"$ERR" </dev/null
+		RC=$?
+		if expect_rc 0 "share as nobody of nobody's processes"; then
+			expect_q "$OUT" 'd["memory"]["method"]' estimate "method estimate"
+			expect_q "$OUT" 'any("run as root for exact numbers" in n for n in d["memory"]["notes"])' \
+				True "the hint to run as root"
+			expect_q "$OUT" 'sorted(set(s["kcmp"] for s in d["spaces"]))' "['ok']" \
+				"kcmp works on one's own tasks"
+			est=$(q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
+			if [ "${est:-0}" -ge $((16 * MIB)) ]; then
+				ok "estimated $est bytes shared by the workers"
+			else
+				fail "estimate of the workers' sharing: '$est' bytes (want >= 16 MiB)" "$OUT"
+			fi
+		fi
+		"${NOBODY[@]}" "$TASKSCOPE" share "$WL_PID" "$w1" "$w2" >"$OUT" 2>"$ERR" </dev/null
+		if grep -q 'ESTIMATE' "$OUT" && grep -q 'run as root for exact numbers' "$OUT"; then
+			ok "the text labels the estimate and gives the hint"
+		else
+			fail "the text does not label the estimate" "$OUT"
+		fi
+		stop "$WL_PID"
+	fi
+fi
+
+# ---- a spawned job -----------------------------------------------------------------------------
+
+check "share -- CMD: looks at the job's tasks after --after, exits with the job's status"
+ts spawn share --after 0.3 -J --output-file "$TS_TMP/spawn.json" -- \
+	"$TASKSCOPE" workload --threads 2 --duration 1
+if expect_rc 0 "the job's status"; then
+	expect_q "$TS_TMP/spawn.json" 'd["ntasks"]' 3 "the job's three tasks"
+fi
+ts spawn3 share --after 0.2 -- sh -c 'sleep 0.6; exit 3'
+if expect_rc 3 "a job that exits 3" && grep -q '^taskscope share: spawned job' "$ERR"; then
+	ok "the report went to stderr"
+else
+	fail "no report on stderr" "$ERR" "$OUT"
+fi
+
+# ---- hostile names ------------------------------------------------------------------------------
+
+check "hostile task names: valid JSON, no control bytes in the text"
+start_workload --threads 1 --name $'q"\\\e[31m\x01\xff'
+ts hostile share -J "$WL_PID"
+if expect_rc 0 "share of a hostile name" && q "$OUT" 'd["spaces"][0]["command"]' >/dev/null; then
+	ok "python parses the JSON: $(q "$OUT" 'ascii(d["spaces"][0]["command"])')"
+else
+	fail "the JSON does not parse" "$OUT" "$TS_TMP/q.err"
+fi
+ts hostile-text share "$WL_PID"
+if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT"; then
+	fail "control bytes in the text report" "$OUT"
+else
+	ok "no control bytes in the text report"
+fi
+stop "$WL_PID"
+
+# ---- valgrind ------------------------------------------------------------------------------------
+
+if ! command -v valgrind >/dev/null 2>&1; then
+	say "valgrind is not installed: the valgrind checks are skipped"
+elif nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
+	say "an AddressSanitizer build: the valgrind checks are skipped"
+else
+	start_workload --procs 2 --shared 4M
+	check "valgrind: share (text, JSON, a spawned job): no error, no definite leak"
+	for args in "$WL_PID ${WL_TIDLIST}" "-J $WL_PID ${WL_TIDLIST} $$" "--after 0.2 -- sleep 0.5"; do
+		OUT=$TS_TMP/vg.out
+		ERR=$TS_TMP/vg.err
+		# shellcheck disable=SC2086
+		timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			"$TASKSCOPE" share $args >"$OUT" 2>"$ERR" </dev/null
+		RC=$?
+		expect_rc 0 "valgrind taskscope share $args"
+	done
+	stop "$WL_PID"
+fi
+
+finish

@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_smaps.c - unit tests of the smaps, numa_maps and syscall readers and of memmap */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "model/mapcols.h"
+#include "model/memmap.h"
+#include "sample/procmap.h"
+#include "sample/smaps.h"
+#include "sample/stackptr.h"
+#include "tap.h"
+
+#define KB 1024ULL
+#define NENTRIES 33	/* mappings in fixtures/smaps/proc/4300/smaps */
+
+static int fixfd = -1;		/* tests/fixtures/smaps */
+
+/* A fixture in an exact-size buffer without a terminating NUL, and one spare byte set to
+ * a digit, so that a parser reading past len shows up (valgrind, or a wrong value). */
+static char *slurp(const char *rel, size_t *len)
+{
+	char *buf = NULL;
+	struct stat sb;
+	size_t off = 0;
+	int fd;
+
+	*len = 0;
+	fd = openat(fixfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size > 1 << 20)
+		goto out;
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf)
+		goto out;
+	while (off < (size_t)sb.st_size) {
+		ssize_t r = read(fd, buf + off, (size_t)sb.st_size - off);
+
+		if (r <= 0) {
+			free(buf);
+			buf = NULL;
+			goto out;
+		}
+		off += (size_t)r;
+	}
+	buf[off] = '7';
+	*len = off;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (!buf)
+		tap_diag("cannot read fixture %s: %s", rel, strerror(errno));
+	return buf;
+}
+
+static int parse_file(const char *rel, struct smaps_map *m)
+{
+	size_t len;
+	char *buf = slurp(rel, &len);
+	int rc;
+
+	if (!buf) {
+		memset(m, 0, sizeof(*m));
+		return -999;
+	}
+	rc = smaps_parse(buf, len, m);
+	free(buf);
+	return rc;
+}
+
+static const struct smaps_vma *find_name(const struct smaps_map *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->vma[i].name && !strcmp(m->vma[i].name, name))
+			return &m->vma[i];
+	return NULL;
+}
+
+/* ---- smaps_parse on the real capture ------------------------------------------------------ */
+static void test_parse_real(void)
+{
+	const struct smaps_vma *v;
+	struct smaps_map m;
+	uint64_t rss = 0, pss = 0;
+	size_t anon = 0;
+	int rc;
+
+	rc = parse_file("proc/4300/smaps", &m);
+	tap_is_rc(rc, 0, "smaps: the real capture parses");
+	tap_is_u64(m.n, NENTRIES, "smaps: every mapping is there");
+	tap_is_u64(m.dropped_repeats, 0, "smaps: no repeats in a clean read");
+	tap_ok(!m.truncated, "smaps: not truncated");
+	if (m.n != NENTRIES) {
+		smaps_map_free(&m);
+		return;
+	}
+	v = &m.vma[0];
+	tap_is_u64(v->start, 0x55a7fc95a000ULL, "header: start");
+	tap_is_u64(v->end, 0x55a7fc95b000ULL, "header: end");
+	tap_is_str(v->perms, "r--p", "header: perms");
+	tap_is_u64(v->dev_major, 0xfe, "header: device major (hex)");
+	tap_is_u64(v->dev_minor, 0, "header: device minor");
+	tap_is_u64(v->inode, 10970538, "header: inode (decimal)");
+	tap_is_str(v->name, "/tmp/mycap/fixcap", "header: the name after the padding");
+	tap_is_str(v->vmflags, "rd mr mw me", "VmFlags: trailing space dropped");
+	tap_is_u64(m.vma[2].offset, 0x2000, "header: offset (hex)");
+
+	v = find_name(&m, "[heap]");
+	if (tap_ok(v != NULL, "[heap] found")) {
+		tap_is_u64(v->mem.size, 132 * KB, "[heap] Size in bytes");
+		tap_is_u64(v->mem.rss, 8 * KB, "[heap] Rss");
+		tap_is_u64(v->mem.private_dirty, 8 * KB, "[heap] Private_Dirty");
+		tap_is_u64(v->mem.anonymous, 8 * KB, "[heap] Anonymous");
+		tap_ok(v->name && !v->deleted, "[heap] not deleted");
+	}
+	v = find_name(&m, "/tmp/ts fix/lib with space.so");
+	tap_ok(v && !v->deleted && !strcmp(v->perms, "r-xp"), "a name with spaces is whole");
+	v = find_name(&m, "/tmp/ts fix/gone");
+	tap_ok(v && v->deleted, "' (deleted)' is stripped and flagged");
+	v = find_name(&m, "/memfd:my buf");
+	tap_ok(v && v->deleted && v->perms[3] == 's', "a memfd with a space, deleted, shared");
+	v = find_name(&m, "/dev/zero");
+	tap_ok(v && v->deleted && v->dev_minor == 1, "shared anonymous memory: /dev/zero (deleted)");
+	v = find_name(&m, "[anon:my name]");
+	tap_ok(v != NULL, "[anon:NAME] with a space");
+	v = find_name(&m, "/tmp/ts fix/esc\033[31mred");
+	tap_ok(v != NULL, "a name with an ESC byte is kept raw (sanitized only for output)");
+	v = find_name(&m, "[vsyscall]");
+	tap_ok(v && v->start == 0xffffffffff600000ULL, "[vsyscall]: a 64-bit address");
+	for (size_t i = 0; i < m.n; i++) {
+		rss += m.vma[i].mem.rss;
+		pss += m.vma[i].mem.pss;
+		anon += !m.vma[i].name;
+	}
+	tap_is_u64(anon, 6, "anonymous mappings have no name");
+	/* smaps_rollup of the same instant: Rss 1448 kB, Pss 169 kB (the rollup rounds once,
+	 * smaps rounds each mapping's Pss down) */
+	tap_is_u64(rss, 1448 * KB, "the Rss of all mappings adds up to the rollup's");
+	tap_ok(pss <= 169 * KB && pss + NENTRIES * KB >= 169 * KB,
+	       "the Pss adds up to the rollup's within 1 KiB a mapping (%llu)",
+	       (unsigned long long)pss);
+	smaps_map_free(&m);
+}
+
+/* ---- truncated, repeated, unknown, hostile --------------------------------------------------- */
+static void test_parse_edges(void)
+{
+	static const struct {
+		const char *file;
+		int rc;
+	} bad[] = {
+		{ "bad-number.smaps", -EINVAL },
+		{ "bad-unit.smaps", -EINVAL },
+		{ "overflow.smaps", -ERANGE },
+		{ "bad-perms.smaps", -EINVAL },
+		{ "bad-range.smaps", -EINVAL },
+		{ "field-first.smaps", -EINVAL },
+		{ "truncated-first.smaps", -EINVAL },
+	};
+	struct smaps_map m;
+	int rc;
+
+	rc = parse_file("truncated.smaps", &m);
+	tap_is_rc(rc, 0, "truncated: what is whole parses");
+	tap_is_u64(m.n, 2, "truncated: the cut entry is left out");
+	tap_ok(m.truncated, "truncated: said so");
+	smaps_map_free(&m);
+
+	rc = parse_file("truncated-line.smaps", &m);
+	tap_is_rc(rc, 0, "cut in a line: parses");
+	tap_is_u64(m.n, 3, "cut in a line: the entry with the partial line is left out");
+	tap_ok(m.truncated, "cut in a line: said so");
+	smaps_map_free(&m);
+
+	rc = parse_file("repeat.smaps", &m);
+	tap_is_rc(rc, 0, "racy read: parses");
+	tap_is_u64(m.n, NENTRIES, "racy read: each mapping once");
+	tap_is_u64(m.dropped_repeats, 3, "racy read: 2 repeats and 1 overlap counted");
+	if (m.n > 5) {
+		tap_is_u64(m.vma[5].start, 0x55a814ac4000ULL, "racy read: the first [heap] is kept");
+		tap_is_u64(m.vma[5].mem.size, 132 * KB, "racy read: with its own fields");
+	}
+	smaps_map_free(&m);
+
+	rc = parse_file("noflags.smaps", &m);
+	tap_is_rc(rc, 0, "no VmFlags (before Linux 3.8): parses");
+	tap_is_u64(m.n, NENTRIES, "no VmFlags: every mapping, the last too");
+	tap_ok(!m.truncated && m.n && !m.vma[0].vmflags, "no VmFlags: not truncated, no flags");
+	smaps_map_free(&m);
+
+	rc = parse_file("unknown.smaps", &m);
+	tap_is_rc(rc, 0, "fields the parser does not know are skipped");
+	tap_is_u64(m.n, 3, "unknown fields: all entries");
+	smaps_map_free(&m);
+
+	rc = parse_file("empty.smaps", &m);
+	tap_is_rc(rc, 0, "empty smaps (a kernel thread, a zombie): no error");
+	tap_is_u64(m.n, 0, "empty smaps: no mapping");
+	smaps_map_free(&m);
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		rc = parse_file(bad[i].file, &m);
+		tap_is_rc(rc, bad[i].rc, "%s is refused", bad[i].file);
+		tap_ok(m.n == 0 && m.vma == NULL, "%s: nothing left allocated", bad[i].file);
+		smaps_map_free(&m);
+	}
+}
+
+static void test_rollup(void)
+{
+	struct smaps_mem r;
+	size_t len;
+	char *buf;
+	int rc;
+
+	buf = slurp("proc/4300/smaps_rollup", &len);
+	rc = buf ? smaps_parse_rollup(buf, len, &r) : -999;
+	tap_is_rc(rc, 0, "smaps_rollup parses");
+	tap_is_u64(r.rss, 1448 * KB, "rollup Rss");
+	tap_is_u64(r.pss, 169 * KB, "rollup Pss");
+	tap_is_u64(r.pss_anon, 116 * KB, "rollup Pss_Anon");
+	tap_is_u64(r.pss_file, 41 * KB, "rollup Pss_File");
+	tap_is_u64(r.pss_shmem, 12 * KB, "rollup Pss_Shmem");
+	tap_is_u64(r.shared_clean, 1284 * KB, "rollup Shared_Clean");
+	tap_is_u64(r.private_dirty, 164 * KB, "rollup Private_Dirty");
+	free(buf);
+	buf = slurp("noheader.smaps_rollup", &len);
+	rc = buf ? smaps_parse_rollup(buf, len, &r) : -999;
+	tap_is_rc(rc, -EINVAL, "a rollup without its header line is refused");
+	free(buf);
+}
+
+/* ---- numa_maps ------------------------------------------------------------------------------ */
+static void test_numa(void)
+{
+	const struct smaps_vma *v;
+	struct smaps_map m;
+	size_t len;
+	char *buf;
+	int rc;
+
+	if (parse_file("proc/4300/smaps", &m))
+		return;
+	buf = slurp("nodes.numa_maps", &len);
+	rc = buf ? smaps_parse_numa(buf, len, &m) : -999;
+	free(buf);
+	tap_is_rc(rc, 0, "numa_maps parses");
+	v = find_name(&m, "[heap]");
+	tap_ok(v && v->node_pages && v->nnodes == 1 && v->node_pages[0] == 2 &&
+	       v->node_pagesize == 4 * KB, "[heap]: N0=2 pages of 4 KiB");
+	v = &m.vma[7];	/* 7f8a0c049000, edited to N2=5 N0=2 */
+	tap_ok(v->nnodes == 3 && v->node_pages[0] == 2 && v->node_pages[1] == 0 &&
+	       v->node_pages[2] == 5, "N2=5 N0=2: three nodes, the middle one empty");
+	v = &m.vma[6];	/* a guard page: "7f8a0c048000 default" */
+	tap_ok(v->node_pages && v->nnodes == 0, "a mapping with no pages: read, no nodes");
+	v = find_name(&m, "/dev/zero");
+	tap_ok(v && v->nnodes == 1 && v->node_pages[0] == 2,
+	       "file=/dev/zero\\040(deleted): the escaped name does not split the line");
+	smaps_map_free(&m);
+
+	if (parse_file("proc/4300/smaps", &m))
+		return;
+	buf = slurp("bad.numa_maps", &len);
+	rc = buf ? smaps_parse_numa(buf, len, &m) : -999;
+	free(buf);
+	tap_is_rc(rc, -EINVAL, "N0=x1 is refused");
+	smaps_map_free(&m);
+}
+
+/* ---- task/TID/syscall ---------------------------------------------------------------------- */
+static void test_syscall(void)
+{
+	static const struct {
+		const char *file;
+		int rc;
+		uint64_t sp;
+	} cases[] = {
+		{ "syscall-normal", 0, 0x7f8a0d048eb0ULL },
+		{ "syscall-blocked", 0, 0x7ffd59695410ULL },
+		{ "syscall-noeol", 0, 0x7ffd59695410ULL },
+		{ "syscall-running", -EAGAIN, 0 },
+		{ "syscall-short", -EINVAL, 0 },
+		{ "syscall-garbage", -EINVAL, 0 },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t sp = 0;
+		size_t len;
+		char *buf = slurp(cases[i].file, &len);
+		int rc = buf ? stackptr_parse_syscall(buf, len, &sp) : -999;
+
+		tap_is_rc(rc, cases[i].rc, "%s: result", cases[i].file);
+		if (!cases[i].rc)
+			tap_is_u64(sp, cases[i].sp, "%s: the stack pointer", cases[i].file);
+		free(buf);
+	}
+	tap_is_rc(stackptr_parse_syscall("", 0, &(uint64_t){ 0 }), -EINVAL, "empty: refused");
+}
+
+/* ---- the readers and the model on the fake /proc -------------------------------------------- */
+static const char *const kinds_4300[NENTRIES] = {
+	"file", "code", "file", "data", "data", "heap", "anon", "thread-stack", "anon",
+	"thread-stack", "shm", "anon", "file", "code", "file", "data", "data", "anon", "shm",
+	"file", "file", "code", "anon", "kernel", "kernel", "kernel", "file", "code", "file",
+	"data", "data", "stack", "kernel",
+};
+
+static void test_model(int rootfd)
+{
+	struct memmap_row *groups, *g2[2];
+	struct memmap_cmp_row *cmp;
+	struct procmap pm;
+	struct memmap mm;
+	size_t ng, n2[2], ncmp, ok = 0;
+	int rc;
+
+	rc = procmap_read(rootfd, 4300, PROCMAP_NUMA | PROCMAP_STACKS | PROCMAP_NAMES, &pm);
+	tap_is_rc(rc, 0, "procmap_read of the fake process 4300");
+	if (rc)
+		return;
+	tap_is_u64(pm.pid, 4300, "procmap: the process");
+	tap_is_str(pm.comm, "fixcap", "procmap: its name from stat");
+	tap_is_rc(pm.map_rc, 0, "procmap: smaps read");
+	tap_is_rc(pm.map.numa_rc, 0, "procmap: numa_maps read");
+	tap_is_rc(pm.threads_rc, 0, "procmap: threads listed");
+	tap_is_u64(pm.nthreads, 3, "procmap: three threads");
+	if (pm.nthreads == 3) {
+		tap_ok(pm.threads[0].tid == 4300 && pm.threads[1].tid == 4302 &&
+		       pm.threads[2].tid == 4303, "threads sorted by TID");
+		tap_is_u64(pm.threads[1].sp, 0x7f8a0d048eb0ULL, "thread 4302's stack pointer");
+		tap_ok(pm.threads[1].comm && !strcmp(pm.threads[1].comm, "fixcap"),
+		       "thread names with names asked");
+	}
+	rc = memmap_build(&mm, pm.pid, &pm.map, pm.threads, pm.nthreads, pm.threads_rc);
+	tap_is_rc(rc, 0, "memmap_build");
+	procmap_free(&pm);
+	if (rc)
+		return;
+	tap_is_u64(mm.nrows, NENTRIES, "a row per mapping");
+	for (size_t i = 0; i < mm.nrows && i < NENTRIES; i++) {
+		const char *k = memmap_kind_name(mm.rows[i].kind);
+
+		if (strcmp(k, kinds_4300[i]))
+			tap_diag("row %zu (%s): kind %s, expected %s", i, mm.rows[i].name, k,
+				 kinds_4300[i]);
+		else
+			ok++;
+	}
+	tap_is_u64(ok, NENTRIES, "every mapping has the expected KIND");
+	tap_is_str(mm.rows[7].name, "[stack:4303]", "thread 4303's stack is labelled");
+	tap_is_str(mm.rows[9].name, "[stack:4302]", "thread 4302's stack is labelled");
+	tap_is_str(mm.rows[31].name, "[stack]", "the main thread's stack keeps [stack]");
+	tap_is_u64(mm.stacks_labelled, 2, "two thread stacks labelled");
+	tap_is_str(mm.rows[6].name, "[anon]", "an anonymous mapping is shown as [anon]");
+	tap_is_str(mm.rows[19].name, "/tmp/ts fix/esc\\x1b[31mred", "the ESC byte is escaped");
+	tap_is_str(mm.rows[20].name, "/tmp/ts fix/gone (deleted)", "(deleted) is shown");
+	tap_is_u64(mm.total.rss, 1448 * KB, "total Rss");
+	tap_is_u64(memmap_uss(&mm.total), 164 * KB, "total USS = Private_Clean + Private_Dirty");
+
+	rc = memmap_group(&mm, MEMMAP_GROUP_KIND, &groups, &ng);
+	tap_is_rc(rc, 0, "group by kind");
+	tap_is_u64(ng, 9, "nine kinds present");
+	if (!rc && ng == 9) {
+		tap_is_str(groups[0].name, "code", "kinds in their order: code first");
+		tap_is_u64(groups[0].nmaps, 4, "four code mappings");
+		tap_is_str(groups[4].name, "thread-stack", "thread-stack group");
+		tap_is_u64(groups[4].nmaps, 2, "two thread stacks");
+		tap_ok(groups[4].node_pages && groups[4].nnodes == 1,
+		       "node counts are summed in groups");
+	}
+	memmap_rows_free(groups, ng);
+
+	rc = memmap_group(&mm, MEMMAP_GROUP_NAME, &groups, &ng);
+	tap_is_rc(rc, 0, "group by name");
+	for (size_t i = 0; !rc && i < ng; i++) {
+		if (!strcmp(groups[i].name, "/usr/lib/x86_64-linux-gnu/libc.so.6"))
+			tap_ok(groups[i].nmaps == 5 && groups[i].kinds ==
+			       ((1u << MEMMAP_CODE) | (1u << MEMMAP_DATA) | (1u << MEMMAP_FILE)),
+			       "libc: 5 mappings of code, data and file");
+		if (!strcmp(groups[i].name, "[stack:*]"))
+			tap_is_u64(groups[i].nmaps, 2, "[stack:*]: all thread stacks");
+		if (i)
+			tap_ok(groups[i - 1].mem.rss >= groups[i].mem.rss,
+			       "name groups by RSS, largest first (%zu)", i);
+	}
+	/* the same process twice, side by side */
+	g2[0] = g2[1] = groups;
+	n2[0] = n2[1] = ng;
+	rc = memmap_compare(g2, n2, 2, &cmp, &ncmp);
+	tap_is_rc(rc, 0, "compare two processes");
+	tap_is_u64(ncmp, ng, "compare: a row per name");
+	if (!rc && ncmp)
+		tap_ok(cmp[0].present[0] && cmp[0].present[1] && cmp[0].rss[0] == cmp[0].rss[1],
+		       "compare: both sides");
+	memmap_compare_free(cmp, ncmp);
+	memmap_rows_free(groups, ng);
+	memmap_free(&mm);
+
+	rc = procmap_read(rootfd, 4999, 0, &pm);
+	tap_is_rc(rc, -ESRCH, "procmap_read of a process that does not exist");
+}
+
+static void test_readers(int rootfd)
+{
+	struct smaps_map m;
+	struct smaps_mem r;
+	int rc;
+
+	rc = smaps_read(rootfd, 4300, false, &m);
+	tap_is_rc(rc, 0, "smaps_read relative to a root fd");
+	tap_ok(m.n == NENTRIES && m.numa_rc == -ENODATA && !m.vma[0].node_pages,
+	       "smaps_read without numa: no node counts");
+	smaps_map_free(&m);
+	rc = smaps_read(rootfd, 4300, true, &m);
+	tap_ok(!rc && m.numa_rc == 0 && m.vma[0].node_pages, "smaps_read with numa_maps");
+	smaps_map_free(&m);
+	rc = smaps_read(rootfd, 4999, true, &m);
+	tap_is_rc(rc, -ENOENT, "smaps_read of a missing process");
+	rc = smaps_read_rollup(rootfd, 4300, &r);
+	tap_ok(!rc && r.rss == 1448 * KB, "smaps_read_rollup");
+}
+
+static void test_columns(void)
+{
+	const struct maps_column **cols;
+	size_t n;
+	char *bad;
+	int rc;
+
+	rc = mapcols_parse_list("+NODES,rss", MEMMAP_GROUP_NONE, &cols, &n, &bad);
+	tap_ok(!rc && n == 10 && !strcmp(cols[9]->name, "NODES"),
+	       "-o +NODES,rss: the defaults, NODES added, RSS once");
+	tap_ok(!rc && mapcols_need_numa(cols, n), "NODES needs numa_maps");
+	free(cols);
+	rc = mapcols_parse_list("RSS,nope", MEMMAP_GROUP_NONE, &cols, &n, &bad);
+	tap_ok(rc == -EINVAL && bad && !strcmp(bad, "nope"), "an unknown column is named");
+	free(bad);
+	rc = mapcols_defaults(MEMMAP_GROUP_KIND, &cols, &n);
+	tap_ok(!rc && !mapcols_need_numa(cols, n), "the defaults do not read numa_maps");
+	free(cols);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static int open_fixtures(void)
+{
+	const char *dir = getenv("FIXTURES");
+	const char *top = getenv("top_srcdir");
+	char path[PATH_MAX];
+
+	if (dir && *dir)
+		snprintf(path, sizeof(path), "%s/smaps", dir);
+	else
+		snprintf(path, sizeof(path), "%s/tests/fixtures/smaps", top && *top ? top : ".");
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int main(void)
+{
+	int rootfd, before, after;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fixfd = open_fixtures();
+	if (fixfd < 0 && getenv("FIXTURES")) {
+		printf("Bail out! FIXTURES=%s/smaps: %s\n", getenv("FIXTURES"), strerror(errno));
+		return TAP_EXIT_FAIL;
+	}
+	if (fixfd < 0)
+		return tap_skip_all("fixtures not found: set FIXTURES (or top_srcdir) (%s)",
+				    strerror(errno));
+	rootfd = openat(fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return tap_skip_all("no fake /proc tree in fixtures/smaps: %s", strerror(errno));
+
+	test_parse_real();
+	test_parse_edges();
+	test_rollup();
+	test_numa();
+	test_syscall();
+	before = count_fds();
+	test_readers(rootfd);
+	test_model(rootfd);
+	after = count_fds();
+	tap_ok(before >= 0 && before == after,
+	       "the readers leave no fd open (%d before, %d after)", before, after);
+	test_columns();
+
+	close(rootfd);
+	close(fixfd);
+	return tap_done();
+}
