@@ -84,13 +84,15 @@ if [ -n "$stale" ]; then
 	fail=1
 fi
 
-# 3. Every long option of --help and of 'workload --help' is in the page, as itself
+# 3. Every long option of --help and of every command's --help is in the page, as itself
 #    (--output must not be satisfied by --output-file).
 {
-	"$TASKSCOPE" --help
-	"$TASKSCOPE" workload --help
+	"$TASKSCOPE" --help &&
+	for cmd in workload maps share cpus; do
+		"$TASKSCOPE" "$cmd" --help || exit 1
+	done
 } >"$tmp/help" 2>"$tmp/help.err" || {
-	echo "FAIL: --help or 'workload --help' failed:"
+	echo "FAIL: --help or a command's --help failed:"
 	sed 's/^/  /' "$tmp/help.err"
 	fail=1
 }
