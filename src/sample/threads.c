@@ -199,7 +199,8 @@ int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **ro
 		free(r.v);
 		return rc;
 	}
-	qsort(r.v, r.n, sizeof(*r.v), cmp_row);
+	if (r.n > 1)
+		qsort(r.v, r.n, sizeof(*r.v), cmp_row);
 	/* a PID listed twice (duplicate targets, or a racy directory read): keep one */
 	if (r.n > 1) {
 		size_t w = 1;

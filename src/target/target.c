@@ -195,7 +195,8 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 	rc = sampler_list_processes(s, &v, &nv);
 	if (rc)
 		return rc;
-	qsort(v, nv, sizeof(*v), cmp_light);
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), cmp_light);
 	out = malloc((nv + t->npids + 1) * sizeof(*out));
 	mark = calloc(nv + 1, 1);
 	if (!out || !mark) {
