@@ -125,30 +125,13 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 			o->output_file = optarg;
 			break;
 		case 'p':
-			rc = target_add_pids(&o->target, optarg);
-			if (rc == -ENOMEM)
-				return TS_EXIT_FAILURE;
-			if (rc)
-				return usage_error("invalid --pid '%s': %s",
-						   cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
-						   rc == -ERANGE ? "PIDs are 1 to 4194304"
-								 : "expected PID[,PID...]");
-			break;
 		case 'u':
-			rc = target_set_user(&o->target, optarg);
-			if (rc == -ENOENT) {
-				fprintf(stderr, "taskscope: cpus: unknown user '%s'\n",
-					cpusopts_shown(optarg, sbuf, sizeof(sbuf)));
-				return TS_EXIT_FAILURE;
-			}
-			if (rc)
-				return TS_EXIT_FAILURE;
-			break;
 		case 'C':
-			rc = target_add_names(&o->target, optarg);
+			rc = target_parse_option(&o->target, c, optarg, sbuf, sizeof(sbuf));
 			if (rc == -EINVAL)
-				return usage_error("invalid --command '%s': expected NAME[,NAME...]",
-						   cpusopts_shown(optarg, sbuf, sizeof(sbuf)));
+				return usage_error("%s", sbuf);
+			if (rc == -ENOENT)
+				fprintf(stderr, "taskscope: cpus: %s\n", sbuf);
 			if (rc)
 				return TS_EXIT_FAILURE;
 			break;

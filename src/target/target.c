@@ -226,6 +226,36 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 	return 0;
 }
 
+int target_parse_option(struct target *t, int opt, const char *arg, char *msg, size_t len)
+{
+	char shown[128];
+	int rc;
+
+	util_sanitize(arg, strlen(arg), shown, sizeof(shown));
+	switch (opt) {
+	case 'p':
+		rc = target_add_pids(t, arg);
+		if (rc == -EINVAL || rc == -ERANGE) {
+			snprintf(msg, len, "invalid --pid '%s': %s", shown,
+				 rc == -ERANGE ? "PIDs are 1 to 4194304" : "expected PID[,PID...]");
+			return -EINVAL;
+		}
+		return rc;
+	case 'u':
+		rc = target_set_user(t, arg);
+		if (rc == -ENOENT)
+			snprintf(msg, len, "unknown user '%s'", shown);
+		return rc;
+	case 'C':
+		rc = target_add_names(t, arg);
+		if (rc == -EINVAL)
+			snprintf(msg, len, "invalid --command '%s': expected NAME[,NAME...]", shown);
+		return rc;
+	default:
+		return -ENOTSUP;
+	}
+}
+
 int target_check(struct target *t, struct sampler *s, char *what, size_t len)
 {
 	pid_t *tg = NULL;

@@ -30,6 +30,11 @@ int target_add_pids(struct target *t, const char *list);
 int target_set_user(struct target *t, const char *user);
 /* comma-separated process names (as in /proc/PID/comm) */
 int target_add_names(struct target *t, const char *list);
+/* Apply a target option (-p, -u, -C; opt is that letter) given on a command line.
+ * 0 ok; -EINVAL bad syntax and -ENOENT unknown user, both with msg filled (the argument
+ * sanitized); -ENOMEM; -ENOTSUP when opt is not a target option. */
+int target_parse_option(struct target *t, int opt, const char *arg, char *msg, size_t len);
+
 /* Check at start that the targets name something: -ESRCH with *what naming the first PID
  * that does not exist or the name nothing matches (static or malloc'ed into buf). */
 int target_check(struct target *t, struct sampler *s, char *what, size_t len);

@@ -141,31 +141,13 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 		}
 		switch (c) {
 		case 'p':
-			rc = target_add_pids(&o->target, optarg);
-			if (rc == -ENOMEM)
-				return TS_EXIT_FAILURE;
-			if (rc)
-				return share_usage_error("invalid --pid '%s': %s",
-							 shown(optarg, sbuf, sizeof(sbuf)),
-							 rc == -ERANGE ? "PIDs are 1 to 4194304"
-								       : "expected PID[,PID...]");
-			break;
 		case 'u':
-			rc = target_set_user(&o->target, optarg);
-			if (rc == -ENOENT) {
-				fprintf(stderr, "taskscope: unknown user '%s'\n",
-					shown(optarg, sbuf, sizeof(sbuf)));
-				return TS_EXIT_FAILURE;
-			}
-			if (rc)
-				return TS_EXIT_FAILURE;
-			break;
 		case 'C':
-			rc = target_add_names(&o->target, optarg);
+			rc = target_parse_option(&o->target, c, optarg, sbuf, sizeof(sbuf));
 			if (rc == -EINVAL)
-				return share_usage_error("invalid --command '%s': "
-							 "expected NAME[,NAME...]",
-							 shown(optarg, sbuf, sizeof(sbuf)));
+				return share_usage_error("%s", sbuf);
+			if (rc == -ENOENT)
+				fprintf(stderr, "taskscope: %s\n", sbuf);
 			if (rc)
 				return TS_EXIT_FAILURE;
 			break;
