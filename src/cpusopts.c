@@ -139,24 +139,9 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 			cpusopts_usage(stdout);
 			return fflush(stdout) ? TS_EXIT_FAILURE : TS_EXIT_OK;
 		case ':':
-			return usage_error("option '%s' needs an argument",
-					   cpusopts_shown(argv[optind - 1], sbuf, sizeof(sbuf)));
 		default:
-			if (!strncmp(argv[optind - 1], "--", 2)) {
-				char *eq, name[128];
-
-				cpusopts_shown(argv[optind - 1], name, sizeof(name));
-				eq = strchr(name, '=');
-				if (optopt && eq) {
-					*eq = '\0';
-					return usage_error("option '%s' takes no argument", name);
-				}
-				return usage_error("unknown option '%s'", name);
-			} else {
-				char opt[3] = { '-', (char)optopt, '\0' };
-
-				return usage_error("unknown option '%s'", cpusopts_shown(opt, sbuf, sizeof(sbuf)));
-			}
+			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+								     sbuf, sizeof(sbuf)));
 		}
 	}
 	if (optind < argc) {

@@ -582,6 +582,34 @@ int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 	return 0;
 }
 
+const char *util_getopt_error(int c, char *const argv[], int optind, int optopt, char *msg,
+			      size_t len)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	char name[128], *eq;
+
+	if (c == ':') {
+		util_sanitize(arg, strlen(arg), name, sizeof(name));
+		snprintf(msg, len, "option '%s' needs an argument", name);
+	} else if (!strncmp(arg, "--", 2)) {
+		/* a long option: unknown, or given an argument it does not take */
+		util_sanitize(arg, strlen(arg), name, sizeof(name));
+		eq = strchr(name, '=');
+		if (optopt && eq) {
+			*eq = '\0';
+			snprintf(msg, len, "option '%s' takes no argument", name);
+		} else {
+			snprintf(msg, len, "unknown option '%s'", name);
+		}
+	} else {
+		char opt[3] = { '-', (char)optopt, '\0' };
+
+		util_sanitize(opt, 2, name, sizeof(name));
+		snprintf(msg, len, "unknown option '%s'", name);
+	}
+	return msg;
+}
+
 double util_monotonic(void)
 {
 	struct timespec ts;

@@ -60,6 +60,12 @@ char *util_sanitize_dup(const char *in, size_t inlen);
  * -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304) */
 int util_parse_pidlist(const char *s, int **pids, size_t *npids);
 
+/* The message for a getopt_long() error (c is ':' or '?'; call with getopt's optind and
+ * optopt, opterr off): "option '--x' needs an argument", "option '--x' takes no argument",
+ * "unknown option '-Z'". The option text is sanitized. Returns msg. */
+const char *util_getopt_error(int c, char *const argv[], int optind, int optopt, char *msg,
+			      size_t len);
+
 double util_monotonic(void);
 
 #endif

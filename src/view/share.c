@@ -171,26 +171,9 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 			share_usage(stdout);
 			return fflush(stdout) == EOF ? TS_EXIT_FAILURE : TS_EXIT_OK;
 		case ':':
-			return share_usage_error("option '%s' needs an argument",
-						 shown(argv[optind - 1], sbuf, sizeof(sbuf)));
 		default:
-			if (!strncmp(argv[optind - 1], "--", 2)) {
-				char name[128], *eq;
-
-				shown(argv[optind - 1], name, sizeof(name));
-				eq = strchr(name, '=');
-				if (optopt && eq) {
-					*eq = '\0';
-					return share_usage_error("option '%s' takes no argument",
-								 name);
-				}
-				return share_usage_error("unknown option '%s'", name);
-			} else {
-				char opt[3] = { '-', (char)optopt, '\0' };
-
-				return share_usage_error("unknown option '%s'",
-							 shown(opt, sbuf, sizeof(sbuf)));
-			}
+			return share_usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+								     sbuf, sizeof(sbuf)));
 		}
 	}
 	if (!o->cmd && optind > 1 && optind == argc && !strcmp(argv[optind - 1], "--"))
