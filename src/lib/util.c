@@ -32,6 +32,63 @@ int util_scan_u64(const char *s, const char **end, uint64_t *out)
 	return 0;
 }
 
+int util_span_dec(const char **p, const char *end, uint64_t *v)
+{
+	const uint64_t limit = UINT64_MAX / 10;
+	const char *q = *p;
+	uint64_t x = 0;
+
+	if (q >= end || *q < '0' || *q > '9')
+		return -EINVAL;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		unsigned d = (unsigned)(*q - '0');
+
+		if (x > limit || (x == limit && d > UINT64_MAX % 10))
+			return -ERANGE;
+		x = x * 10 + d;
+	}
+	*p = q;
+	*v = x;
+	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int util_span_hex(const char **p, const char *end, uint64_t *v)
+{
+	const char *q = *p;
+	uint64_t x = 0;
+	int d;
+
+	if (q >= end || hex_digit(*q) < 0)
+		return -EINVAL;
+	for (; q < end && (d = hex_digit(*q)) >= 0; q++) {
+		if (x >> 60)
+			return -ERANGE;
+		x = (x << 4) | (uint64_t)d;
+	}
+	*p = q;
+	*v = x;
+	return 0;
+}
+
+int util_span_char(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return -EINVAL;
+	(*p)++;
+	return 0;
+}
+
 int util_parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
 	const char *end;

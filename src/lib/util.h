@@ -18,6 +18,13 @@ int util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
  * For /proc text, where fields are separated by spaces. */
 int util_scan_u64(const char *s, const char **end, uint64_t *out);
 
+/* Bounded scanners over [*p, end) for /proc text that need not be NUL-terminated: at least
+ * one digit; advance *p past what they read. 0, -EINVAL (no digit) or -ERANGE (> 64 bits).
+ * util_span_char: *p must be c, then skips it. */
+int util_span_dec(const char **p, const char *end, uint64_t *v);
+int util_span_hex(const char **p, const char *end, uint64_t *v);
+int util_span_char(const char **p, const char *end, char c);
+
 /* "4096", "64K", "64M", "1.5G", "2T" (binary units, optional "iB"/"B"); bytes */
 int util_parse_size(const char *s, uint64_t *out);
 /* non-negative decimal seconds ("0", "0.1", "2"), at most max */

@@ -58,63 +58,6 @@ void pagemap_decode(uint64_t e, struct pagemap_entry *out)
 
 /* ---- maps ---------------------------------------------------------------------------- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Hexadecimal number at *p (before end), at least one digit; advances *p. */
-static int scan_hex(const char **p, const char *end, uint64_t *out)
-{
-	const char *q = *p;
-	uint64_t v = 0;
-	int d;
-
-	if (q >= end || hex_value(*q) < 0)
-		return -EINVAL;
-	for (; q < end && (d = hex_value(*q)) >= 0; q++) {
-		if (v >> 60)
-			return -ERANGE;
-		v = (v << 4) | (uint64_t)d;
-	}
-	*p = q;
-	*out = v;
-	return 0;
-}
-
-static int scan_dec(const char **p, const char *end, uint64_t *out)
-{
-	const char *q = *p;
-	uint64_t v = 0;
-
-	if (q >= end || *q < '0' || *q > '9')
-		return -EINVAL;
-	for (; q < end && *q >= '0' && *q <= '9'; q++) {
-		unsigned d = (unsigned)(*q - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	*p = q;
-	*out = v;
-	return 0;
-}
-
-static int expect(const char **p, const char *end, char c)
-{
-	if (*p >= end || **p != c)
-		return -EINVAL;
-	(*p)++;
-	return 0;
-}
-
 static uint32_t fnv1a(const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -140,18 +83,18 @@ static int parse_maps_line(const char *p, const char *end, struct pagemap_vma *v
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if ((rc = scan_hex(&p, end, &v->start)) || (rc = expect(&p, end, '-')) ||
-	    (rc = scan_hex(&p, end, &v->end)) || (rc = expect(&p, end, ' ')))
+	if ((rc = util_span_hex(&p, end, &v->start)) || (rc = util_span_char(&p, end, '-')) ||
+	    (rc = util_span_hex(&p, end, &v->end)) || (rc = util_span_char(&p, end, ' ')))
 		return rc;
 	if (end - p < 5 || p[4] != ' ')
 		return -EINVAL;
 	memcpy(v->perms, p, 4);
 	v->perms[4] = '\0';
 	p += 5;
-	if ((rc = scan_hex(&p, end, &v->offset)) || (rc = expect(&p, end, ' ')) ||
-	    (rc = scan_hex(&p, end, &major)) || (rc = expect(&p, end, ':')) ||
-	    (rc = scan_hex(&p, end, &minor)) || (rc = expect(&p, end, ' ')) ||
-	    (rc = scan_dec(&p, end, &v->inode)))
+	if ((rc = util_span_hex(&p, end, &v->offset)) || (rc = util_span_char(&p, end, ' ')) ||
+	    (rc = util_span_hex(&p, end, &major)) || (rc = util_span_char(&p, end, ':')) ||
+	    (rc = util_span_hex(&p, end, &minor)) || (rc = util_span_char(&p, end, ' ')) ||
+	    (rc = util_span_dec(&p, end, &v->inode)))
 		return rc;
 	if (v->end <= v->start || major > 0xfff || minor > 0xfffff)
 		return -EINVAL;

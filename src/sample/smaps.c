@@ -18,64 +18,7 @@
 
 static const char deleted_suffix[] = " (deleted)";
 
-/* ---- small checked scanners over [p, end) ------------------------------------------ */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Hexadecimal number at *p (no "0x"): at least one digit, at most 64 bits. */
-static int scan_hex(const char **p, const char *end, uint64_t *v)
-{
-	const char *q = *p;
-	uint64_t x = 0;
-	int d;
-
-	if (q >= end || hexval(*q) < 0)
-		return -EINVAL;
-	for (; q < end && (d = hexval(*q)) >= 0; q++) {
-		if (x >> 60)
-			return -ERANGE;
-		x = (x << 4) | (uint64_t)d;
-	}
-	*p = q;
-	*v = x;
-	return 0;
-}
-
-static int scan_dec(const char **p, const char *end, uint64_t *v)
-{
-	const char *q = *p;
-	uint64_t x = 0;
-
-	if (q >= end || *q < '0' || *q > '9')
-		return -EINVAL;
-	for (; q < end && *q >= '0' && *q <= '9'; q++) {
-		unsigned d = (unsigned)(*q - '0');
-
-		if (x > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		x = x * 10 + d;
-	}
-	*p = q;
-	*v = x;
-	return 0;
-}
-
-static int expect(const char **p, const char *end, char c)
-{
-	if (*p >= end || **p != c)
-		return -EINVAL;
-	(*p)++;
-	return 0;
-}
+/* ---- small helpers ------------------------------------------------------------------- */
 
 static char *dup_range(const char *s, size_t n)
 {
@@ -192,7 +135,7 @@ static int parse_field(const char *p, const char *end, struct smaps_mem *mem, si
 	p = colon + 1;
 	while (p < end && *p == ' ')
 		p++;
-	rc = scan_dec(&p, end, &v);
+	rc = util_span_dec(&p, end, &v);
 	if (rc)
 		return rc;
 	if (end - p != 3 || p[0] != ' ' || p[1] != 'k' || p[2] != 'B')
@@ -224,8 +167,8 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if ((rc = scan_hex(&p, end, &v->start)) || (rc = expect(&p, end, '-')) ||
-	    (rc = scan_hex(&p, end, &v->end)) || (rc = expect(&p, end, ' ')))
+	if ((rc = util_span_hex(&p, end, &v->start)) || (rc = util_span_char(&p, end, '-')) ||
+	    (rc = util_span_hex(&p, end, &v->end)) || (rc = util_span_char(&p, end, ' ')))
 		return rc;
 	if (v->end <= v->start)
 		return -EINVAL;
@@ -237,10 +180,10 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 	memcpy(v->perms, p, 4);
 	v->perms[4] = '\0';
 	p += 4;
-	if ((rc = expect(&p, end, ' ')) || (rc = scan_hex(&p, end, &v->offset)) ||
-	    (rc = expect(&p, end, ' ')) || (rc = scan_hex(&p, end, &maj)) ||
-	    (rc = expect(&p, end, ':')) || (rc = scan_hex(&p, end, &min)) ||
-	    (rc = expect(&p, end, ' ')) || (rc = scan_dec(&p, end, &v->inode)))
+	if ((rc = util_span_char(&p, end, ' ')) || (rc = util_span_hex(&p, end, &v->offset)) ||
+	    (rc = util_span_char(&p, end, ' ')) || (rc = util_span_hex(&p, end, &maj)) ||
+	    (rc = util_span_char(&p, end, ':')) || (rc = util_span_hex(&p, end, &min)) ||
+	    (rc = util_span_char(&p, end, ' ')) || (rc = util_span_dec(&p, end, &v->inode)))
 		return rc;
 	if (maj > 0xffffffffu || min > 0xffffffffu)
 		return -ERANGE;
@@ -470,7 +413,7 @@ static int parse_numa_line(const char *p, const char *end, struct smaps_map *map
 	struct smaps_vma *v;
 	int rc;
 
-	rc = scan_hex(&p, end, &start);
+	rc = util_span_hex(&p, end, &start);
 	if (rc)
 		return rc;
 	if (p < end && *p != ' ')
@@ -488,7 +431,7 @@ static int parse_numa_line(const char *p, const char *end, struct smaps_map *map
 		p = te;
 		if (te - tok > 17 && !memcmp(tok, "kernelpagesize_kB=", 18)) {
 			q = tok + 18;
-			rc = scan_dec(&q, te, &n);
+			rc = util_span_dec(&q, te, &n);
 			if (rc || q != te)
 				goto fail;
 			if (n > UINT64_MAX / 1024) {
@@ -501,12 +444,12 @@ static int parse_numa_line(const char *p, const char *end, struct smaps_map *map
 		if (te - tok < 4 || tok[0] != 'N' || tok[1] < '0' || tok[1] > '9')
 			continue;	/* policy, file=, anon=, dirty=, ...: not needed */
 		q = tok + 1;
-		rc = scan_dec(&q, te, &node);
+		rc = util_span_dec(&q, te, &node);
 		if (!rc && (q == te || *q != '='))
 			rc = -EINVAL;
 		if (!rc) {
 			q++;
-			rc = scan_dec(&q, te, &n);
+			rc = util_span_dec(&q, te, &n);
 			if (!rc && q != te)
 				rc = -EINVAL;
 		}

@@ -29,25 +29,14 @@ enum ts_avail taskfiles_avail(int err)
 	}
 }
 
-/* util_scan_u64 for text that need not be NUL-terminated: reads nothing at or past end. */
+/* util_span_dec with the end of the number handed back separately */
 static int scan_u64_to(const char *s, const char *end, const char **stop, uint64_t *v)
 {
-	const uint64_t limit = UINT64_MAX / 10;	/* 1844674407370955161 */
-	uint64_t x = 0;
-	const char *p = s;
+	int rc = util_span_dec(&s, end, v);
 
-	if (p >= end || *p < '0' || *p > '9')
-		return -EINVAL;
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		unsigned d = (unsigned)(*p - '0');
-
-		if (x > limit || (x == limit && d > UINT64_MAX % 10))
-			return -ERANGE;
-		x = x * 10 + d;
-	}
-	*stop = p;
-	*v = x;
-	return 0;
+	if (!rc)
+		*stop = s;
+	return rc;
 }
 
 /* Next space-separated field of stat; advances *p. */
