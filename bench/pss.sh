@@ -64,6 +64,8 @@ res=$tmp/res
 per_refresh "rawrollup" "$tmp/rawrollup" @N@ | tee -a "$res"
 per_refresh "taskscope -b -o pid,pss" ./taskscope -b -d 0 -n @N@ -o pid,pss | tee -a "$res"
 per_refresh "taskscope -b -r -o pid,pss" ./taskscope -b -r -d 0 -n @N@ -o pid,pss | tee -a "$res"
+# with a stat column: the stat read, and both files read through one checked directory fd
+per_refresh "taskscope -b -o pid,comm,pss" ./taskscope -b -d 0 -n @N@ -o pid,comm,pss | tee -a "$res"
 if command -v smem >/dev/null; then
 	steps_saved=$steps
 	steps=4

@@ -361,7 +361,8 @@ static int run_tasks(struct opts *o)
 	char what[256], errbuf[256];
 	FILE *out = stdout;
 	unsigned long seq = 0;
-	bool reporting = true;
+	bool reporting = true, prime = false;
+	unsigned readers;
 	int rc, status = TS_EXIT_OK;
 	double next;
 
@@ -394,7 +395,13 @@ static int run_tasks(struct opts *o)
 	} else if (o->cmd) {
 		out = stderr;	/* the job's stdout is its own */
 	}
-	rc = sampler_new(&smp, columns_readers(cols, ncols), o->threads);
+	/* a first sample without output gives the interval columns their interval */
+	for (size_t i = 0; i < ncols; i++)
+		prime = prime || (cols[i]->flags & CF_INTERVAL);
+	readers = columns_readers(cols, ncols);
+	if (o->cmd)
+		readers |= RD_STAT;	/* the job summary counts tasks by identity */
+	rc = sampler_new(&smp, readers, o->threads);
 	if (rc) {
 		fprintf(stderr, "taskscope: cannot read /proc: %s\n", strerror(-rc));
 		status = TS_EXIT_FAILURE;
@@ -456,7 +463,7 @@ static int run_tasks(struct opts *o)
 		/* the watched tasks are all gone: nothing more to show */
 		if (!all && sn->ntasks == 0)
 			break;
-		if (!first && reporting) {
+		if ((!first || !prime) && reporting) {
 			seq++;
 			rc = batch_print(&bo, &ctx, sn, seq);
 			if (rc == -EPIPE) {
@@ -479,8 +486,10 @@ static int run_tasks(struct opts *o)
 		}
 		if (spp && spp->all_done)
 			break;
-		next = first ? util_monotonic() + (o->delay < PRIME_MAX ? o->delay : PRIME_MAX)
-			     : next + o->delay;
+		if (first && prime)
+			next = util_monotonic() + (o->delay < PRIME_MAX ? o->delay : PRIME_MAX);
+		else
+			next = (first ? util_monotonic() : next) + o->delay;
 		if (next < util_monotonic())
 			next = util_monotonic();
 		wait_until(spp, &o->target, smp, next);

@@ -56,6 +56,26 @@ if expect_rc 0 "-J -p $WL_TIDS"; then
 		fi
 	done
 fi
+check "footprint columns alone (read without stat) give the same numbers as with stat columns"
+w=${WL_TIDLIST%% *}
+ts nostat -b -J -n 1 -p "$w" -o pid,pss,uss
+cp "$OUT" "$TS_TMP/nostat.json"
+ts withstat -b -J -n 1 -d 0.1 -p "$w" -o pid,comm,state,pss,uss
+if expect_rc 0 "-o pid,comm,state,pss,uss" && [ -s "$TS_TMP/nostat.json" ]; then
+	eval "$(row "$TS_TMP/nostat.json" "$w" | sed 's/^/a_/')"
+	eval "$(row "$OUT" "$w" | sed 's/^/b_/')"
+	if [ "${a_pss:-null}" = null ] || [ "${b_pss:-null}" = null ]; then
+		fail "worker $w: PSS missing: '${a_pss:-}' alone, '${b_pss:-}' with stat" "$TS_TMP/nostat.json"
+	elif ! near "$a_uss" "$b_uss" 1 || ! near "$a_pss" "$b_pss" 1; then
+		fail "worker $w: PSS/USS $a_pss/$a_uss alone, $b_pss/$b_uss with stat columns" "$OUT"
+	elif [ -z "${b_comm:-}" ]; then
+		fail "worker $w: no COMM with stat columns" "$OUT"
+	else
+		ok "worker $w: PSS/USS $a_pss/$a_uss alone, $b_pss/$b_uss with stat"
+	fi
+else
+	fail "-o pid,pss,uss: exit $RC or no output" "$ERR"
+fi
 stop "$WL_PID"
 
 # ---- shared memory: SHARED and PSS -----------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,6 +43,10 @@ int sampler_new(struct sampler **out, unsigned readers, bool threads)
 
 	if (!s)
 		return -ENOMEM;
+	/* these readers check a task's identity by its start time, which stat gives */
+	if (readers & (RD_CMDLINE | RD_CTXSW | RD_AFFINITY | RD_TOPO | RD_USER | RD_SCHED |
+		       RD_SCHEDSTAT))
+		readers |= RD_STAT;
 	s->readers = readers;
 	s->threads = threads;
 	s->rootfd = taskfiles_open_root();
@@ -222,21 +227,49 @@ static void read_task_extras(struct sampler *s, struct task *t)
 	}
 }
 
-/* What the whole process owns, read once per process and given to each of its rows (rows
- * sorted by tgid; the identity is the main thread's start time). */
-/* The footprint from smaps_rollup. It takes the process's mmap lock and costs 10-50x a stat
- * read: only when a footprint column is asked, once per process. The identity is checked
- * after the read: a PID reused before the open shows another start time then. */
-static enum ts_avail read_rollup(struct sampler *s, const struct task *leader,
-				 struct smaps_mem *m)
+/* What the whole process owns (status memory lines, the smaps_rollup footprint), read once per
+ * process and given to each of its rows (rows sorted by tgid).
+ * smaps_rollup takes the process's mmap lock and costs 10-50x a stat read: only when a
+ * footprint column is asked. When the rows carry stat data (start time known), both files are
+ * read through the main thread's directory opened once and checked against that start time,
+ * so a PID reused since the scan cannot lend its numbers. Without stat columns a row is only
+ * its PID and what these reads return, so each is read by path and nothing can be mixed. */
+struct proc_files {
+	enum ts_avail mem_av, smaps_av;
+	struct taskfiles_status_mem sm;
+	struct smaps_mem rollup;
+};
+
+static void read_process_files(struct sampler *s, const struct task *leader,
+			       struct proc_files *pf)
 {
 	struct taskfiles_stat st;
-	int rc = smaps_read_rollup(s->rootfd, leader->tgid, m);
+	char status[32], rollup[40];
+	int dfd = s->rootfd, rc;
 
-	if (!rc)
-		rc = taskfiles_thread_stat(s->rootfd, leader->tgid, leader->tgid,
-					   leader->start_ticks, &st);
-	return taskfiles_avail(rc);
+	if (s->threads || (s->readers & RD_STAT)) {
+		dfd = taskfiles_open_checked(s->rootfd, leader->tgid, leader->tgid,
+					     leader->start_ticks, &st);
+		if (dfd < 0) {
+			pf->mem_av = pf->smaps_av = taskfiles_avail(dfd);
+			return;
+		}
+		snprintf(status, sizeof(status), "status");
+		snprintf(rollup, sizeof(rollup), "smaps_rollup");
+	} else {
+		snprintf(status, sizeof(status), "%d/status", (int)leader->tgid);
+		snprintf(rollup, sizeof(rollup), "%d/smaps_rollup", (int)leader->tgid);
+	}
+	if (s->readers & RD_STATUS_MEM) {
+		rc = taskfiles_status_mem_at(dfd, status, &pf->sm);
+		pf->mem_av = taskfiles_avail(rc);
+	}
+	if (s->readers & RD_SMAPS) {
+		rc = smaps_read_rollup_at(dfd, rollup, &pf->rollup);
+		pf->smaps_av = taskfiles_avail(rc);
+	}
+	if (dfd != s->rootfd)
+		close(dfd);
 }
 
 static void set_footprint(struct task *t, const struct smaps_mem *m)
@@ -258,38 +291,33 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 	for (size_t i = 0; i < sn->ntasks; ) {
 		size_t end = i;
 		const struct task *leader = NULL;
-		struct taskfiles_status_mem sm;
-		struct smaps_mem rollup;
-		enum ts_avail av = TS_GONE, rav = TS_GONE;
+		struct proc_files pf = { .mem_av = TS_GONE, .smaps_av = TS_GONE };
 
 		while (end < sn->ntasks && sn->tasks[end].tgid == sn->tasks[i].tgid) {
 			if (sn->tasks[end].tid == sn->tasks[end].tgid)
 				leader = &sn->tasks[end];
 			end++;
 		}
-		if (leader && (s->readers & RD_STATUS_MEM))
-			av = taskfiles_avail(taskfiles_status_mem(s->rootfd, leader->tgid,
-								  leader->start_ticks, &sm));
-		if (leader && (s->readers & RD_SMAPS))
-			rav = read_rollup(s, leader, &rollup);
+		if (leader)
+			read_process_files(s, leader, &pf);
 		for (size_t k = i; k < end; k++) {
 			struct task *t = &sn->tasks[k];
 
 			if (s->readers & RD_SMAPS) {
-				t->smaps_av = rav;
-				if (rav == TS_OK)
-					set_footprint(t, &rollup);
+				t->smaps_av = pf.smaps_av;
+				if (pf.smaps_av == TS_OK)
+					set_footprint(t, &pf.rollup);
 			}
 			if (!(s->readers & RD_STATUS_MEM))
 				continue;
-			t->mem_av = av;
-			if (av != TS_OK)
+			t->mem_av = pf.mem_av;
+			if (pf.mem_av != TS_OK)
 				continue;
-			t->rss_anon = sm.rss_anon;
-			t->rss_file = sm.rss_file;
-			t->rss_shmem = sm.rss_shmem;
-			t->swap = sm.swap;
-			t->pte = sm.pte;
+			t->rss_anon = pf.sm.rss_anon;
+			t->rss_file = pf.sm.rss_file;
+			t->rss_shmem = pf.sm.rss_shmem;
+			t->swap = pf.sm.swap;
+			t->pte = pf.sm.pte;
 		}
 		i = end;
 	}
@@ -354,6 +382,7 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		}
 		sn->nthreads += s->threads ? 1 : (size_t)(t->nlwp > 0 ? t->nlwp : 1);
 	}
+	sn->nthreads_known = s->threads || (s->readers & RD_STAT);
 	read_process_extras(s, sn);
 	if (s->threads && (s->readers & RD_AFFINITY))
 		mark_affinity_differences(sn);

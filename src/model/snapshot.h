@@ -18,6 +18,7 @@ struct snapshot {
 	struct task *tasks;	/* sorted by (tgid, tid) */
 	size_t ntasks;
 	size_t nprocs, nthreads;
+	bool nthreads_known;	/* false: the process rows were read without stat (NLWP) */
 	double cpu_busy;	/* % of all CPUs over the interval; < 0 when unknown */
 	uint64_t total_rss;	/* sum of RSS over the processes (counts shared pages again) */
 };

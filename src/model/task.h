@@ -18,7 +18,7 @@ enum ts_avail {
 
 /* Fields a reader fills; used as bits in task.have and in column reader masks. */
 enum ts_reader {
-	RD_STAT = 1u << 0,	/* stat items through libproc2 (always read) */
+	RD_STAT = 1u << 0,	/* stat fields and the start time (identity); -H reads it always */
 	RD_CMDLINE = 1u << 1,	/* process cmdline (process pass) */
 	RD_STATUS_MEM = 1u << 2,	/* RssAnon/RssFile/RssShmem/VmSwap/VmPTE (own status reader,
 					 * once per process) */

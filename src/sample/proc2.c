@@ -43,6 +43,11 @@ static enum pids_item task_items[T_NITEMS] = {
 	[T_RSS] = PIDS_RSS, [T_FLAGS] = PIDS_FLAGS, [T_COMM] = PIDS_CMD,
 };
 
+/* The process pass when no column needs stat (say -o pid,pss): libproc2 then reads no file,
+ * it only lists /proc and stat()s each directory. */
+enum { B_TGID, B_EUID, B_NITEMS };
+static enum pids_item bare_items[B_NITEMS] = { [B_TGID] = PIDS_ID_TGID, [B_EUID] = PIDS_ID_EUID };
+
 /* Items of the per-process pass that only a process has: its command line. */
 enum { P_PID, P_START, P_CMDLINE, P_NITEMS };
 static enum pids_item proc_items[P_NITEMS] = {
@@ -57,7 +62,8 @@ static enum pids_item light_items[L_NITEMS] = {
 
 struct proc2 {
 	unsigned readers;
-	struct pids_info *tasks;	/* stat items, threads or processes */
+	struct pids_info *tasks;	/* stat items (or bare_items), processes */
+	bool bare;			/* no stat items: RD_STAT not asked */
 	struct pids_info *procs;	/* per-process extras; NULL when none asked */
 	struct pids_info *light;
 	struct stat_info *stat;
@@ -99,7 +105,11 @@ int proc2_open(struct proc2 **out, unsigned readers)
 		free(p);
 		return rc;
 	}
-	rc = procps_pids_new(&p->tasks, task_items, T_NITEMS);
+	p->bare = !(readers & RD_STAT);
+	if (p->bare)
+		rc = procps_pids_new(&p->tasks, bare_items, B_NITEMS);
+	else
+		rc = procps_pids_new(&p->tasks, task_items, T_NITEMS);
 	if (rc < 0)
 		goto fail;
 	if (readers & RD_CMDLINE) {
@@ -227,6 +237,17 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 	const char *comm;
 
 	memset(t, 0, sizeof(*t));
+	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
+	t->sched_av = t->schedstat_av = t->smaps_av = TS_NA;
+	t->whole = true;
+	if (p->bare) {
+		t->tid = t->tgid = VAL(B_TGID, s_int, s, p->tasks);
+		t->euid = VAL(B_EUID, u_int, s, p->tasks);
+		t->state = '?';
+		t->cpu = -1;
+		t->comm = strdup("");
+		return;
+	}
 	t->tid = VAL(T_TGID, s_int, s, p->tasks);
 	t->tgid = VAL(T_TGID, s_int, s, p->tasks);
 	t->ppid = VAL(T_PPID, s_int, s, p->tasks);
@@ -249,9 +270,6 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 	/* libproc2 < 4.0.6 may hand back NULL strings for a task that vanished mid-read */
 	comm = VAL(T_COMM, str, s, p->tasks);
 	t->comm = util_sanitize_dup(comm ? comm : "", comm ? strlen(comm) : 0);
-	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
-	t->sched_av = t->schedstat_av = t->smaps_av = TS_NA;
-	t->whole = true;
 }
 
 /* Per-process pass: the command line, matched to rows by (tgid, start). */
@@ -417,6 +435,8 @@ int proc2_cpu_busy(struct proc2 *p, double *busy)
 		return -EIO;
 	dt = st->head[0].result.sl_int;
 	db = st->head[1].result.sl_int;
-	*busy = dt > 0 ? 100.0 * (double)db / (double)dt : 0.0;
+	if (dt <= 0)
+		return -EAGAIN;	/* no tick passed since the last read: nothing to tell */
+	*busy = 100.0 * (double)db / (double)dt;
 	return 0;
 }

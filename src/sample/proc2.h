@@ -24,7 +24,8 @@ struct proc2_light {
 	char comm[64];		/* raw, NOT sanitized: for matching only, never output */
 };
 
-/* readers: RD_* bits the views need beyond RD_STAT */
+/* readers: RD_* bits the views need; without RD_STAT the process pass reads no stat file
+ * (rows then carry only PID, TID and the EUID, with no start time) */
 int proc2_open(struct proc2 **out, unsigned readers);
 void proc2_close(struct proc2 *p);
 

@@ -643,15 +643,14 @@ int smaps_read(int rootfd, pid_t pid, bool numa, struct smaps_map *out)
 	return rc;
 }
 
-int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out)
+int smaps_read_rollup_at(int dirfd, const char *name, struct smaps_mem *out)
 {
-	char path[40], buf[4096];
+	char buf[4096];
 	size_t off = 0;
 	int fd, rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "%d/smaps_rollup", (int)pid);
-	fd = openat(rootfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	/* about 900 bytes; a kernel that writes more than 4 KiB is cut at a line */
@@ -674,4 +673,12 @@ int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out)
 	while (off && buf[off - 1] != '\n')
 		off--;
 	return smaps_parse_rollup(buf, off, out);
+}
+
+int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out)
+{
+	char path[40];
+
+	snprintf(path, sizeof(path), "%d/smaps_rollup", (int)pid);
+	return smaps_read_rollup_at(rootfd, path, out);
 }

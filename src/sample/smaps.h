@@ -58,6 +58,9 @@ void smaps_map_free(struct smaps_map *m);
  * when gone. They read the whole file with large reads. */
 int smaps_read(int rootfd, pid_t pid, bool numa, struct smaps_map *out);
 int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out);
+/* The smaps_rollup file NAME relative to dirfd: a task directory opened earlier (which pins
+ * the task: a reused PID cannot be read through it) or rootfd with "PID/smaps_rollup". */
+int smaps_read_rollup_at(int dirfd, const char *name, struct smaps_mem *out);
 /* smaps_read relative to an open /proc/PID directory, so that every file read of one
  * process is of the same process even if its PID is reused meanwhile. */
 int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out);

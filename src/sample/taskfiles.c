@@ -239,8 +239,7 @@ int taskfiles_read(int dirfd, const char *name, char *buf, size_t cap, size_t *l
 	return rc;
 }
 
-/* Open the task directory and check that it is still the task started at start_ticks. */
-static int open_checked(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
+int taskfiles_open_checked(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 			struct taskfiles_stat *st)
 {
 	char buf[1024];
@@ -265,7 +264,7 @@ static int open_checked(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 int taskfiles_thread_stat(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 			  struct taskfiles_stat *st)
 {
-	int dfd = open_checked(rootfd, tgid, tid, start_ticks, st);
+	int dfd = taskfiles_open_checked(rootfd, tgid, tid, start_ticks, st);
 
 	if (dfd < 0)
 		return dfd;
@@ -314,22 +313,30 @@ int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_sta
 	return 0;
 }
 
+int taskfiles_status_mem_at(int dirfd, const char *name, struct taskfiles_status_mem *m)
+{
+	char buf[16384];
+	size_t len;
+	int rc;
+
+	rc = taskfiles_read(dirfd, name, buf, sizeof(buf), &len);
+	if (rc == -EFBIG)
+		rc = 0;		/* the memory lines come before the long ones at the end */
+	return rc ? rc : taskfiles_parse_status_mem(buf, len, m);
+}
+
 int taskfiles_status_mem(int rootfd, pid_t tgid, uint64_t start_ticks,
 			 struct taskfiles_status_mem *m)
 {
 	struct taskfiles_stat st;
-	char buf[16384];
-	size_t len;
 	int dfd, rc;
 
-	dfd = open_checked(rootfd, tgid, tgid, start_ticks, &st);
+	dfd = taskfiles_open_checked(rootfd, tgid, tgid, start_ticks, &st);
 	if (dfd < 0)
 		return dfd;
-	rc = taskfiles_read(dfd, "status", buf, sizeof(buf), &len);
+	rc = taskfiles_status_mem_at(dfd, "status", m);
 	close(dfd);
-	if (rc == -EFBIG)
-		rc = 0;		/* the memory lines come before the long ones at the end */
-	return rc ? rc : taskfiles_parse_status_mem(buf, len, m);
+	return rc;
 }
 
 int taskfiles_parse_sched(const char *buf, size_t len, uint64_t *migrations)
@@ -416,7 +423,7 @@ int taskfiles_extras(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks, un
 	int dfd;
 
 	memset(x, 0, sizeof(*x));
-	dfd = open_checked(rootfd, tgid, tid, start_ticks, &st);
+	dfd = taskfiles_open_checked(rootfd, tgid, tid, start_ticks, &st);
 	if (dfd < 0) {
 		x->ctxsw_rc = x->sched_rc = x->schedstat_rc = dfd;
 		return dfd;
@@ -466,7 +473,7 @@ int taskfiles_extras_process(int rootfd, pid_t tgid, uint64_t start_ticks, unsig
 	memset(x, 0, sizeof(*x));
 	x->ctxsw_rc = x->sched_rc = x->schedstat_rc = -ESRCH;
 	/* the leader's directory proves the process is still the one started at start_ticks */
-	dfd = open_checked(rootfd, tgid, tgid, start_ticks, &st);
+	dfd = taskfiles_open_checked(rootfd, tgid, tgid, start_ticks, &st);
 	if (dfd < 0) {
 		x->ctxsw_rc = x->sched_rc = x->schedstat_rc = dfd;
 		return dfd;

@@ -82,6 +82,13 @@ int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid);
 /* The status memory lines of process tgid (identity checked on its main thread). */
 int taskfiles_status_mem(int rootfd, pid_t tgid, uint64_t start_ticks,
 			 struct taskfiles_status_mem *m);
+/* The same from the status file NAME relative to dirfd (see taskfiles_open_checked). */
+int taskfiles_status_mem_at(int dirfd, const char *name, struct taskfiles_status_mem *m);
+/* Open TID's task directory and check by its stat that it is still the task started at
+ * start_ticks (-ESRCH if not): a directory fd that then pins the task, since reads through
+ * it fail once the task is gone even if its ID is reused. st gets the stat read. */
+int taskfiles_open_checked(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
+			   struct taskfiles_stat *st);
 /* CPU affinity of any task (sched_getaffinity); cl is allocated by the callee. */
 int taskfiles_affinity(pid_t tid, struct cpulist *cl);
 

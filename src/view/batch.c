@@ -40,9 +40,10 @@ static void print_header(const struct batch_opts *o, const struct snapshot *sn,
 		snprintf(when, sizeof(when), "?");
 	if (seq > 1)
 		fputc('\n', o->out);
-	fprintf(o->out, "taskscope %s  %s: %zu process%s, %zu thread%s", when,
-		o->what ? o->what : "all tasks", sn->nprocs, sn->nprocs == 1 ? "" : "es",
-		sn->nthreads, sn->nthreads == 1 ? "" : "s");
+	fprintf(o->out, "taskscope %s  %s: %zu process%s", when,
+		o->what ? o->what : "all tasks", sn->nprocs, sn->nprocs == 1 ? "" : "es");
+	if (sn->nthreads_known)
+		fprintf(o->out, ", %zu thread%s", sn->nthreads, sn->nthreads == 1 ? "" : "s");
 	if (sn->cpu_busy >= 0)
 		fprintf(o->out, "  CPU busy %.1f%%", sn->cpu_busy);
 	if (sn->interval > 0)
