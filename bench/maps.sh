@@ -92,6 +92,8 @@ trap 'echo "maps.sh: interrupted (HUP)" >&2; exit 129' HUP
 
 rawsmaps=$work/rawsmaps
 cc -O2 -o "$rawsmaps" "$top_dir/bench/rawsmaps.c" || die "cannot build bench/rawsmaps.c"
+rawstacks=$work/rawstacks
+cc -O2 -o "$rawstacks" "$top_dir/bench/rawstacks.c" || die "cannot build bench/rawstacks.c"
 
 # ---- the population ----------------------------------------------------------------------
 for ((i = 0; i < procs; i++)); do
@@ -120,6 +122,7 @@ smaps_kib=$(($(for p in "${pids[@]}"; do cat "/proc/$p/smaps"; done 2>/dev/null 
 
 # ---- the tools ---------------------------------------------------------------------------
 run_raw() { "$rawsmaps" "${pids[@]}"; }
+run_floor() { "$rawstacks" "${pids[@]}"; }
 run_pmap() { pmap -X "${pids[@]}"; }
 run_ts() { "$ts_bin" maps "${pids[@]}"; }
 run_ts_r() { "$ts_bin" maps -r "${pids[@]}"; }
@@ -127,9 +130,10 @@ run_ts_J() { "$ts_bin" maps -J "${pids[@]}"; }
 run_ts_kind() { "$ts_bin" maps --group kind "${pids[@]}"; }
 run_ts_nostk() { "$ts_bin" maps -r -o ADDRESS,PERMS,SIZE,RSS,PSS,USS,SWAP "${pids[@]}"; }
 
-tools=(raw pmap ts ts_r ts_J ts_kind ts_nostk)
+tools=(raw floor pmap ts ts_r ts_J ts_kind ts_nostk)
 declare -A label=(
 	[raw]="rawsmaps (bench/rawsmaps.c)"
+	[floor]="rawstacks (+ each syscall file)"
 	[pmap]="pmap -X"
 	[ts]="taskscope maps"
 	[ts_r]="taskscope maps -r"
@@ -197,5 +201,8 @@ if awk -v r="$r" 'BEGIN { exit !(r <= 1.5) }'; then
 else
 	echo "MISS  taskscope maps: ${r}x the raw reader (goal <= 1.5x; pmap -X $(ratio "${ms[pmap]}" "${ms[raw]}")x)"
 fi
+echo "      the floor for any tool that labels thread stacks (smaps + every thread's syscall" \
+	"file, nothing else): $(ratio "${ms[floor]}" "${ms[raw]}")x; taskscope maps:" \
+	"$(ratio "${ms[ts]}" "${ms[floor]}")x that floor"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0
