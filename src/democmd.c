@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <sched.h>
@@ -28,6 +29,7 @@
 #include "democmd.h"
 #include "lib/util.h"
 #include "model/comparison.h"
+#include "target/spawn.h"
 #include "taskscope.h"
 #include "view/compare.h"
 
@@ -190,6 +192,39 @@ static int find_python(char *buf, size_t len)
 	return -ENOENT;
 }
 
+/* The interpreter a python3 on PATH runs in the end (sys.executable), so that a side is
+ * the interpreter and not a wrapper that finds it (pyenv's shims are shell scripts that
+ * run helper processes first). Keeps py as it is when that cannot be told. */
+static void resolve_python(char *py, size_t len)
+{
+	char *argv[] = { py, "-c", "import sys; sys.stdout.write(sys.executable)", NULL };
+	char out[PATH_MAX];
+	size_t n = 0;
+	struct spawn sp;
+	int pfd[2];
+	ssize_t r;
+
+	if (pipe2(pfd, O_CLOEXEC))
+		return;
+	if (spawn_start_io(&sp, argv, pfd[1])) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return;
+	}
+	close(pfd[1]);
+	while (n + 1 < sizeof(out) &&
+	       ((r = read(pfd[0], out + n, sizeof(out) - 1 - n)) > 0 || (r < 0 && errno == EINTR)))
+		if (r > 0)
+			n += (size_t)r;
+	close(pfd[0]);
+	while (!sp.all_done)
+		spawn_reap(&sp, true);
+	out[n] = '\0';
+	if (spawn_exit_code(&sp) == 0 && n && n < len && out[0] == '/' && !strchr(out, '\n') &&
+	    access(out, X_OK) == 0)
+		memcpy(py, out, n + 1);
+}
+
 /* The directory that holds python/threads.py and python/processes.py. */
 static const char *find_examples(void)
 {
@@ -226,6 +261,7 @@ static int run_python(struct demo *d, const struct opts *o)
 		snprintf(d->py_skip, sizeof(d->py_skip), "python3 was not found on PATH");
 		return 0;
 	}
+	resolve_python(py, sizeof(py));
 	dir = find_examples();
 	if (!dir) {
 		snprintf(d->py_skip, sizeof(d->py_skip),
@@ -240,7 +276,7 @@ static int run_python(struct demo *d, const struct opts *o)
 		char *argv[] = { py, script[k], nbuf, rbuf, NULL };
 
 		snprintf(script[k], sizeof(script[k]), "%s/python/%s", dir, files[k]);
-		snprintf(cmd, sizeof(cmd), "python3 %s %s %s", script[k], nbuf, rbuf);
+		snprintf(cmd, sizeof(cmd), "%s %s %s %s", py, script[k], nbuf, rbuf);
 		rc = comparison_side_init(&d->py[k], k ? "B" : "A",
 					  k ? "Python processes" : "Python threads", cmd, 0);
 		if (rc)
@@ -422,12 +458,22 @@ static void claim_os_threads(const struct demo *d)
 	      shown > 8 ? ", ..." : "");
 }
 
+/* "(all CPUs were 97% and 98% busy meanwhile, ...)" on a line of its own, when known */
+static void busy_text(const struct comparison_side *s, char *buf, size_t len)
+{
+	if (s[0].m[CMP_SYSBUSY].known && s[1].m[CMP_SYSBUSY].known)
+		snprintf(buf, len, "\n   (all CPUs were %.0f%% and %.0f%% busy meanwhile, other work counted)",
+			 s[0].m[CMP_SYSBUSY].v, s[1].m[CMP_SYSBUSY].v);
+	else
+		buf[0] = '\0';
+}
+
 static void claim_parallel(const struct demo *d)
 {
 	double ct = val(&d->c[0], CMP_PARALLEL), cp = val(&d->c[1], CMP_PARALLEL);
 	double pt = d->py_ran ? val(&d->py[0], CMP_PARALLEL) : -1;
 	double pp = d->py_ran ? val(&d->py[1], CMP_PARALLEL) : -1;
-	char py[400];
+	char py[400], cv[300], pv[300], cb[128], pb[128];
 	bool c_ok, py_ok;
 
 	if (d->ncpus < 2) {
@@ -437,22 +483,32 @@ static void claim_parallel(const struct demo *d)
 		return;
 	}
 	c_ok = ct > PARALLEL_ONE && cp > PARALLEL_ONE;
+	busy_text(d->c, cb, sizeof(cb));
+	if (c_ok)
+		snprintf(cv, sizeof(cv), "In C both threads and processes kept more than %.1f CPUs busy.",
+			 PARALLEL_ONE);
+	else
+		snprintf(cv, sizeof(cv), "In C this run did not get more than %.1f CPUs' worth for both "
+			 "sides.%s", PARALLEL_ONE, cb);
 	if (d->py_ran)
 		snprintf(py, sizeof(py), "CPython threads %.2f, CPython processes %.2f", pt, pp);
 	else
 		snprintf(py, sizeof(py), "CPython not measured: %s", d->py_skip);
 	py_ok = d->py_ran && pt >= 0 && pt <= PARALLEL_ONE && pp > PARALLEL_ONE;
+	pv[0] = '\0';
+	if (d->py_ran && py_ok) {
+		snprintf(pv, sizeof(pv), "\n   In CPython the threads stayed at or below %.1f CPUs (the GIL); "
+			 "the processes did not.", PARALLEL_ONE);
+	} else if (d->py_ran) {
+		busy_text(d->py, pb, sizeof(pb));
+		snprintf(pv, sizeof(pv), "\n   In CPython this run did not show threads at or below %.1f "
+			 "CPUs and processes above.%s", PARALLEL_ONE, pb);
+	}
 	claim(5, "On an independent CPU-bound problem, threads use many CPUs in C, "
 	      "not in CPython.", c_ok && py_ok,
 	      "parallelism (CPU time / wall time), %u workers on %u CPUs:\n"
-	      "   C threads %.2f, C processes %.2f; %s.\n"
-	      "   %s\n   %s", d->workers, d->ncpus, ct, cp, py,
-	      c_ok ? "In C both threads and processes ran on more than one CPU at once."
-		   : "In C this run did not get more than one CPU's worth for both sides "
-		     "(other load on the CPUs?).",
-	      !d->py_ran ? "" : py_ok
-	      ? "In CPython the threads stayed near one CPU (the GIL), the processes did not."
-	      : "In CPython this run did not show threads near one CPU and processes above it.");
+	      "   C threads %.2f, C processes %.2f; %s.\n   %s%s", d->workers, d->ncpus, ct, cp,
+	      py, cv, pv);
 }
 
 int democmd_main(int argc, char **argv)

@@ -51,6 +51,7 @@ static const struct comparison_info infos[CMP_COUNT] = {
 	[CMP_VCTX] = { "voluntary_switches", "voluntary switches", CU_COUNT, true },
 	[CMP_ICTX] = { "involuntary_switches", "involuntary switches", CU_COUNT, true },
 	[CMP_MIGR] = { "migrations", "migrations", CU_COUNT, true },
+	[CMP_SYSBUSY] = { "system_cpu_busy", "all CPUs busy (system)", CU_PERCENT, false },
 	[CMP_EXIT] = { "exit_status", "exit status", CU_STATUS, false },
 	[CMP_SAMPLES] = { "samples", "samples", CU_COUNT, false },
 };
@@ -218,6 +219,10 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 	bool have_mem = false;
 	size_t live = 0;
 
+	if (sn->cpu_busy >= 0 && sn->interval > 0) {
+		s->busy_sum += sn->cpu_busy * sn->interval;
+		s->busy_time += sn->interval;
+	}
 	if (!sn->ntasks)
 		return 0;
 	s->nsamples++;
@@ -292,6 +297,9 @@ static void set(struct comparison_side *s, enum comparison_metric m, double v)
 	case CU_FACTOR:
 		v = round(v * 1e4) / 1e4;
 		break;
+	case CU_PERCENT:
+		v = round(v * 10) / 10;
+		break;
 	default:
 		v = round(v);
 		break;
@@ -346,6 +354,8 @@ void comparison_side_finish(struct comparison_side *s, const struct comparison_r
 	else
 		unknown(s, CMP_EXIT, TS_NA);
 	set(s, CMP_WALL, run->wall);
+	if (s->busy_time > 0)
+		set(s, CMP_SYSBUSY, s->busy_sum / s->busy_time);
 	if (run->have_ready)
 		set(s, CMP_READY, run->ready);
 	if (run->have_rusage) {

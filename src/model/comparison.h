@@ -31,12 +31,13 @@ enum comparison_metric {
 	CMP_PARALLEL,		/* (user + system) / wall */
 	CMP_VCTX, CMP_ICTX,	/* voluntary / involuntary context switches */
 	CMP_MIGR,		/* CPU migrations (sched se.nr_migrations, last value seen) */
+	CMP_SYSBUSY,		/* % of all CPUs busy during the run, whoever used them */
 	CMP_EXIT,		/* exit status of the spawned command (128+N: killed by N) */
 	CMP_SAMPLES,		/* samples in which the side had tasks */
 	CMP_COUNT
 };
 
-enum comparison_unit { CU_COUNT, CU_BYTES, CU_SECONDS, CU_FACTOR, CU_STATUS };
+enum comparison_unit { CU_COUNT, CU_BYTES, CU_SECONDS, CU_FACTOR, CU_PERCENT, CU_STATUS };
 
 struct comparison_info {
 	const char *key;	/* JSON key */
@@ -92,6 +93,7 @@ struct comparison_side {
 	size_t groups_max[4];	/* VM, FILES, FS, SIGHAND */
 	int groups_rc[4];	/* 0 measured in some sample; else the last kcmp error */
 	size_t tasks_peak;
+	double busy_sum, busy_time;	/* system CPU busy % x seconds, and the seconds */
 };
 
 const struct comparison_info *comparison_info(enum comparison_metric m);

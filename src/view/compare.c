@@ -36,6 +36,9 @@ const char *compare_format(const struct comparison_side *s, enum comparison_metr
 	case CU_FACTOR:
 		snprintf(buf, len, "%.2f", v->v);
 		break;
+	case CU_PERCENT:
+		snprintf(buf, len, "%.1f%%", v->v);
+		break;
 	case CU_STATUS:
 	case CU_COUNT:
 	default:
@@ -255,6 +258,9 @@ static void json_value(struct json *j, const struct comparison_side *s, enum com
 		break;
 	case CU_FACTOR:
 		json_double(j, in->key, s->m[m].v, 4);
+		break;
+	case CU_PERCENT:
+		json_double(j, in->key, s->m[m].v, 1);
 		break;
 	default:
 		json_i64(j, in->key, (int64_t)s->m[m].v);
