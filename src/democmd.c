@@ -542,8 +542,8 @@ int democmd_main(int argc, char **argv)
 		goto out;
 	}
 	d.c_ran = true;
-	if (print_side_table(&o, "C: the built-in workload, spinning, 32M shared read-only, 4M private per worker",
-			     d.c))
+	if (print_side_table(&o, "C: the built-in workload, spinning, 32M shared read-only, "
+			     "4M private per worker", d.c))
 		goto write_error;
 
 	rc = run_python(&d, &o);
