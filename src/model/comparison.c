@@ -118,13 +118,15 @@ static int cmp_track(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
-/* The track of task t, added (and the array sorted again) if it is new. */
-static struct comparison_track *track_of(struct comparison_side *s, const struct task *t)
+/* The track of task t among the first nsorted (sorted) tracks, or a new one appended after
+ * them; the caller sorts the array again once the sample is in. */
+static struct comparison_track *track_of(struct comparison_side *s, const struct task *t,
+					 size_t nsorted)
 {
 	struct comparison_track key = { .tid = t->tid, .start = t->start_ticks }, *k;
 
-	if (s->ntracks) {
-		k = bsearch(&key, s->tracks, s->ntracks, sizeof(key), cmp_track);
+	if (nsorted) {
+		k = bsearch(&key, s->tracks, nsorted, sizeof(key), cmp_track);
 		if (k)
 			return k;
 	}
@@ -153,8 +155,7 @@ static struct comparison_track *track_of(struct comparison_side *s, const struct
 		key.first[T_MIGR] = t->migrations;
 	}
 	s->tracks[s->ntracks++] = key;
-	qsort(s->tracks, s->ntracks, sizeof(key), cmp_track);
-	return bsearch(&key, s->tracks, s->ntracks, sizeof(key), cmp_track);
+	return &s->tracks[s->ntracks - 1];
 }
 
 struct kcmp_ctx {
@@ -217,7 +218,7 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 {
 	double mem[5] = { 0 };
 	bool have_mem = false;
-	size_t live = 0;
+	size_t live = 0, nsorted = s->ntracks;
 
 	if (sn->cpu_busy >= 0 && sn->interval > 0) {
 		s->busy_sum += sn->cpu_busy * sn->interval;
@@ -228,16 +229,20 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 	s->nsamples++;
 	for (size_t i = 0; i < sn->ntasks; i++) {
 		const struct task *t = &sn->tasks[i];
-		struct comparison_track *k = track_of(s, t);
+		struct comparison_track *k = track_of(s, t, nsorted);
 
-		if (!k)
+		if (!k) {
+			qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
 			return -ENOMEM;
+		}
 		if (t->comm && strcmp(k->comm, t->comm)) {
 			/* the name it has now (after an exec, or a thread that named itself) */
 			char *c = strdup(t->comm);
 
-			if (!c)
+			if (!c) {
+				qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
 				return -ENOMEM;
+			}
 			free(k->comm);
 			k->comm = c;
 		}
@@ -273,6 +278,8 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 		mem[M_PTE] += (double)t->pte;
 		have_mem = true;
 	}
+	if (s->ntracks > nsorted)
+		qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
 	if (live > s->tasks_peak)
 		s->tasks_peak = live;
 	if (have_mem) {
