@@ -528,8 +528,8 @@ int democmd_main(int argc, char **argv)
 		return rc;
 	d.workers = o.workers;
 	printf("taskscope demo: threads vs processes, measured on this machine now\n"
-	       "(%u CPUs usable, %u workers on each side; sides run one after the other)\n",
-	       d.ncpus, d.workers);
+	       "(%u CPU%s usable, %u workers on each side; sides run one after the other)\n",
+	       d.ncpus, d.ncpus == 1 ? "" : "s", d.workers);
 	fflush(stdout);
 
 	w = (struct comparecmd_work){ .workers = o.workers, .mem = 4u << 20,

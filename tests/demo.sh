@@ -105,4 +105,23 @@ if expect_rc 0 "demo without python3"; then
 		ok "claim 5 says CPython was not measured" || fail "claim 5 without CPython" "$OUT"
 fi
 
+check "demo on one CPU (taskset): claim 5 is not shown, with the reason; the rest runs"
+if ! command -v taskset >/dev/null 2>&1; then
+	say "taskset not found (util-linux): the one-CPU run is left out"
+else
+	OUT=$TS_TMP/onecpu.out
+	ERR=$TS_TMP/onecpu.err
+	timeout -k 5 60 taskset -c 0 "$TASKSCOPE" demo --time 0.3 --rounds 100000 >"$OUT" 2>"$ERR" </dev/null
+	RC=$?
+	if expect_rc 0 "demo on CPU 0 only"; then
+		grep -q '^(1 CPU usable, ' "$OUT" && ok "it says 1 CPU is usable" ||
+			fail "no '1 CPU usable' line" "$OUT"
+		line=$(claim_line "$OUT" 5)
+		[ "$line" = "   not shown: taskscope may use one CPU only: nothing runs in parallel here" ] &&
+			ok "claim 5: ${line#   }" || fail "claim 5 on one CPU: '$line'" "$OUT"
+		line=$(claim_line "$OUT" 1)
+		[[ $line == "   shown: "* ]] && ok "claim 1 is still shown" || fail "claim 1: '$line'" "$OUT"
+	fi
+fi
+
 finish
