@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "comparecmd.h"
 #include "cpuscmd.h"
+#include "democmd.h"
 #include "lib/util.h"
 #include "mapscmd.h"
 #include "model/columns.h"
@@ -48,7 +50,9 @@ static void usage(FILE *out)
 {
 	fputs("Usage:\n"
 	      " taskscope [options] [-- command [args...]]\n"
+	      " taskscope compare [options] --workers N | 'COMMAND A' 'COMMAND B' | -p PIDS -p PIDS\n"
 	      " taskscope cpus [options] [-- command [args...]]\n"
+	      " taskscope demo [options]\n"
 	      " taskscope maps [options] PID...\n"
 	      " taskscope share [options] PID... | -- command [args...]\n"
 	      " taskscope workload [options]\n"
@@ -56,8 +60,11 @@ static void usage(FILE *out)
 	      "Shows tasks (processes and threads) sampled from /proc: a table per sample.\n"
 	      "\n"
 	      "Commands:\n"
+	      " compare             two workloads side by side: tasks, address spaces, RSS/PSS/USS,\n"
+	      "                     page tables, CPU, switches (see 'taskscope compare --help')\n"
 	      " cpus                where threads run: a placement timeline sampled many times a\n"
 	      "                     second (see 'taskscope cpus --help')\n"
+	      " demo                the threads-vs-processes lesson, measured now (see 'taskscope demo --help')\n"
 	      " maps PID...         the memory map of processes, thread stacks labelled (see 'taskscope maps --help')\n"
 	      " share PID...        what tasks share: kcmp resources and physical pages (see 'taskscope share --help')\n"
 	      " workload            run built-in thread/process workloads (see 'taskscope workload --help')\n"
@@ -528,6 +535,10 @@ int main(int argc, char **argv)
 		return share_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "cpus"))
 		return cpuscmd_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return comparecmd_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "demo"))
+		return democmd_main(argc - 1, argv + 1);
 
 	memset(&o, 0, sizeof(o));
 	target_init(&o.target);

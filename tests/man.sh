@@ -88,7 +88,7 @@ fi
 #    (--output must not be satisfied by --output-file).
 {
 	"$TASKSCOPE" --help &&
-	for cmd in workload maps share cpus; do
+	for cmd in workload maps share cpus compare demo; do
 		"$TASKSCOPE" "$cmd" --help || exit 1
 	done
 } >"$tmp/help" 2>"$tmp/help.err" || {

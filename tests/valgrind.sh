@@ -36,6 +36,10 @@ vg all-procs-json -b -J -n 2 -d 0.2 -o +CMD,VCTX,ICTX,RSSFILE,RSSSHMEM
 vg pid-raw -b -r -n 2 -d 0.2 -p "$WL_PID" -H -o +AFFINITY,NODE
 vg command -b -n 2 -d 0.2 -C ts-worker,taskscope --bytes
 vg user -b -n 1 -d 0.2 -u root -H
+vg compare-pids compare -J -t 0.3 -p "$WL_PID" -p "$WL_PID"
+vg compare-cmds compare --bytes 'exit 3' 'sleep 0.2; exit 5'
+vg compare-workers compare --workers 2 -t 0.3 --mem 1M --shared 1M
+vg demo demo -t 0.3 --rounds 10000
 
 check "valgrind: a spawned job"
 OUT=$TS_TMP/spawn.out

@@ -612,3 +612,18 @@ int taskfiles_affinity(pid_t tid, struct cpulist *cl)
 		ncpus *= 4;	/* the kernel's mask is larger than ours: grow */
 	}
 }
+
+int taskfiles_self_exe(char *buf, size_t len)
+{
+	ssize_t n;
+
+	if (len < 2)
+		return -EINVAL;
+	n = readlink("/proc/self/exe", buf, len - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= len - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}

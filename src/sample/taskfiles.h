@@ -92,6 +92,9 @@ int taskfiles_open_checked(int rootfd, pid_t tgid, pid_t tid, uint64_t start_tic
 /* CPU affinity of any task (sched_getaffinity); cl is allocated by the callee. */
 int taskfiles_affinity(pid_t tid, struct cpulist *cl);
 
+/* The path of taskscope's own executable (/proc/self/exe), to run it again. */
+int taskfiles_self_exe(char *buf, size_t len);
+
 /* Map a reader's -errno to what the user is told. */
 enum ts_avail taskfiles_avail(int err);
 

@@ -18,11 +18,15 @@
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t pending_sig;
+static volatile sig_atomic_t last_sig;	/* any forwarded signal taskscope received */
 static sigset_t wait_mask;	/* the mask while sleeping: everything handled unblocked */
+static sigset_t orig_mask;	/* the mask before the first spawn: what a child gets */
+static bool have_orig;
 
 static void on_forward(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
+	last_sig = sig;
 	/* A signal from the terminal already reached the whole foreground process group,
 	 * the child included; one sent to taskscope alone (kill) must be passed on. */
 	if (si && si->si_code == SI_KERNEL)
@@ -46,12 +50,22 @@ int spawn_take_pending(void)
 	return s;
 }
 
+int spawn_interrupted(void)
+{
+	return last_sig;
+}
+
 int spawn_exec_failure_code(int err)
 {
 	return (err == ENOENT || err == ENOTDIR) ? 127 : 126;
 }
 
 int spawn_start(struct spawn *sp, char *const argv[])
+{
+	return spawn_start_io(sp, argv, -1);
+}
+
+int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd)
 {
 	struct sigaction sa;
 	sigset_t block, old;
@@ -68,6 +82,13 @@ int spawn_start(struct spawn *sp, char *const argv[])
 		sigaddset(&block, forwarded[i]);
 	if (sigprocmask(SIG_BLOCK, &block, &old))
 		return -errno;
+	/* a later job (compare runs one after the other) starts with the mask taskscope
+	 * had before the first one, not with the signals blocked for the wait loop */
+	if (!have_orig) {
+		orig_mask = old;
+		have_orig = true;
+	}
+	old = orig_mask;
 	wait_mask = old;
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigdelset(&wait_mask, forwarded[i]);
@@ -105,6 +126,13 @@ int spawn_start(struct spawn *sp, char *const argv[])
 		sigaction(SIGPIPE, &dfl, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(pfd[0]);
+		if (out_fd >= 0 && out_fd != STDOUT_FILENO &&
+		    dup2(out_fd, STDOUT_FILENO) < 0) {
+			err = errno;
+			if (write(pfd[1], &err, sizeof(err)) < 0)
+				_exit(127);
+			_exit(126);
+		}
 		execvp(argv[0], argv);
 		err = errno;
 		if (write(pfd[1], &err, sizeof(err)) < 0)
@@ -170,6 +198,25 @@ void spawn_wait(struct spawn *sp, double seconds)
 	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
 	/* signals are blocked except here, so none is lost between the check and the sleep */
 	pselect(0, NULL, NULL, NULL, &ts, &wait_mask);
+}
+
+void spawn_wait_fd(struct spawn *sp, double seconds, int fd)
+{
+	struct timespec ts;
+	fd_set rd;
+
+	(void)sp;
+	if (fd < 0 || fd >= FD_SETSIZE) {
+		spawn_wait(sp, seconds);
+		return;
+	}
+	if (seconds < 0)
+		seconds = 0;
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	FD_ZERO(&rd);
+	FD_SET(fd, &rd);
+	pselect(fd + 1, &rd, NULL, NULL, &ts, &wait_mask);
 }
 
 int spawn_exit_code(const struct spawn *sp)

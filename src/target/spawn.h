@@ -17,10 +17,18 @@ struct spawn {
 /* Become a child subreaper, block the signals the wait loop handles, fork and exec argv.
  * Returns 0, or -errno of the failed exec (ENOENT...) after reaping the child. */
 int spawn_start(struct spawn *sp, char *const argv[]);
+/* The same with the child's stdout on out_fd (-1: inherited). It may be called again once
+ * the previous job is all done: jobs run one after the other, never at once. */
+int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd);
 /* Reap whatever exited (never blocks unless block is true, then waits for one change). */
 void spawn_reap(struct spawn *sp, bool block);
 /* Sleep up to seconds, waking early for SIGCHLD and forwarded signals. */
 void spawn_wait(struct spawn *sp, double seconds);
+/* The same, waking early too when fd is readable (or at EOF). */
+void spawn_wait_fd(struct spawn *sp, double seconds, int fd);
+/* The last of the forwarded signals (SIGINT, SIGTERM, SIGHUP, SIGQUIT) taskscope received,
+ * from the terminal or sent to it alone; 0 if none. */
+int spawn_interrupted(void);
 /* A signal taskscope received that must still go to the job (0 if none); clears it. */
 int spawn_take_pending(void);
 /* The exit status taskscope should return: the child's, 128+N when killed by N. */

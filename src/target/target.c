@@ -170,7 +170,7 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 {
 	struct proc2_light *v = NULL;
 	size_t nv = 0, cnt = 0;
-	unsigned char *mark = NULL;
+	unsigned char *mark = NULL, *taken = NULL;
 	pid_t *out;
 	int rc;
 
@@ -181,7 +181,7 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 		*all = true;
 		return 0;
 	}
-	if (!t->have_user && !t->nnames && !t->spawn_root) {
+	if (!t->have_user && !t->nnames && !t->spawn_root && !t->descendants) {
 		/* PIDs only: no scan needed, vanished ones are simply not found */
 		out = malloc(t->npids * sizeof(*out));
 		if (!out)
@@ -199,9 +199,11 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 		qsort(v, nv, sizeof(*v), cmp_light);
 	out = malloc((nv + t->npids + 1) * sizeof(*out));
 	mark = calloc(nv + 1, 1);
-	if (!out || !mark) {
+	taken = calloc(nv + 1, 1);
+	if (!out || !mark || !taken) {
 		free(out);
 		free(mark);
+		free(taken);
 		free(v);
 		return -ENOMEM;
 	}
@@ -216,9 +218,21 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 			hit = name_matches(t, s, &v[i]);
 		if (!hit && t->spawn_root)
 			hit = v[i].pid != t->spawn_root && descends(v, nv, mark, i, t->spawn_root);
-		if (hit)
+		if (hit) {
 			out[cnt++] = v[i].pid;
+			taken[i] = 1;
+		}
 	}
+	/* the descendants of each listed PID; the memo in mark holds for one root only */
+	for (size_t k = 0; t->descendants && k < t->npids; k++) {
+		memset(mark, 0, nv + 1);
+		for (size_t i = 0; i < nv; i++)
+			if (!taken[i] && descends(v, nv, mark, i, t->pids[k])) {
+				out[cnt++] = v[i].pid;
+				taken[i] = 1;
+			}
+	}
+	free(taken);
 	free(mark);
 	free(v);
 	*tgids = out;

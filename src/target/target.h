@@ -19,6 +19,7 @@ struct target {
 	size_t nnames;
 	bool odd_names;		/* a name has bytes libproc2 would replace */
 	pid_t spawn_root;	/* spawn: follow the descendants of this process (taskscope) */
+	bool descendants;	/* -p PIDs with all their descendants (compare's groups) */
 };
 
 void target_init(struct target *t);

@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* comparecmd.c - taskscope compare: two workloads run or watched and measured side by side
+ *
+ * Three ways to get two sides: the built-in workload as N threads and as N processes
+ * (--workers), two shell command lines, or two running groups (-p twice). Spawned sides
+ * run one after the other, never at once, so that neither takes CPUs or memory bandwidth
+ * from the other; each is the process taskscope starts plus all its descendants (taskscope
+ * is their subreaper), sampled every --delay seconds until the last of them is gone, and
+ * its CPU time and switches are the exact rusage of the reaped tasks. Running groups are
+ * sampled together for -t seconds; their CPU time and switches are the sampled deltas.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "comparecmd.h"
+#include "lib/util.h"
+#include "model/comparison.h"
+#include "model/snapshot.h"
+#include "sample/taskfiles.h"
+#include "target/spawn.h"
+#include "target/target.h"
+#include "taskscope.h"
+#include "view/compare.h"
+
+#define MAX_WORKERS 4096
+#define MAX_SECONDS 3600.0
+#define MIN_DELAY 0.01
+#define MAX_DELAY 60.0
+#define DEF_SECONDS 2.0
+#define SIDE_READERS (RD_STATUS_MEM | RD_CTXSW | RD_SCHED | RD_SMAPS)
+
+struct opts {
+	struct comparecmd_work work;
+	bool workers_given, mem_given, shared_given, mode_given, time_given;
+	double seconds;
+	double delay;
+	struct target groups[2];
+	int ngroups;
+	char *cmds[2];
+	int ncmds;
+	bool json, bytes;
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " taskscope compare [options] --workers N [--mem SIZE] [--shared SIZE] [--spin|--sleep]\n"
+	      " taskscope compare [options] 'COMMAND A' 'COMMAND B'\n"
+	      " taskscope compare [options] -p PID[,PID...] -p PID[,PID...]\n"
+	      "\n"
+	      "Measures two workloads side by side and prints one table: tasks, address spaces\n"
+	      "and other kcmp resources, RSS/PSS/USS/shared sums and page tables (peak and\n"
+	      "average over the samples), an estimate of kernel stacks, start-up time, CPU\n"
+	      "user/system, wall time, parallelism, switches, migrations and exit statuses,\n"
+	      "with B/A for each, and plain words on which side cost more of what.\n"
+	      "\n"
+	      "Sides:\n"
+	      "     --workers N           A: the built-in workload as N threads, B: as N\n"
+	      "                           processes, with the same work (1-4096)\n"
+	      " 'COMMAND A' 'COMMAND B'   two command lines run with /bin/sh -c, one after the\n"
+	      "                           other, each followed with all its descendants\n"
+	      " -p, --pid PID[,PID...]    twice: two running groups, each PID with its threads\n"
+	      "                           and descendants, watched together for -t seconds\n"
+	      "\n"
+	      "Workload (with --workers):\n"
+	      "     --mem SIZE            private memory each worker writes (default 4M)\n"
+	      "     --shared SIZE         memory the parent writes and the workers only read\n"
+	      "                           (default 16M)\n"
+	      "     --spin                every worker burns CPU (the default)\n"
+	      "     --sleep               every worker idles\n"
+	      "\n"
+	      "Options:\n"
+	      " -t, --time SECONDS        how long the workers run once all are ready, or how\n"
+	      "                           long -p groups are watched (default 2)\n"
+	      " -d, --delay SECONDS       time between samples (default 0.1, at least 0.01)\n"
+	      " -J, --json                one JSON document\n"
+	      "     --bytes               sizes in bytes instead of human-readable units\n"
+	      " -h, --help                show this help and exit\n"
+	      "\n"
+	      "The commands' standard output goes to standard error: standard output holds the\n"
+	      "report only.\n"
+	      "\n"
+	      "Exit status: 0 the comparison ran (whatever the commands returned: their statuses\n"
+	      "are in the report), 1 runtime failure, 2 usage error. See taskscope(1).\n", out);
+}
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("taskscope: compare: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'taskscope compare --help' for more information.\n", stderr);
+	return TS_EXIT_USAGE;
+}
+
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	util_sanitize(s, strlen(s), buf, len);
+	return buf;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_WORKERS = 256, OPT_MEM, OPT_SHARED, OPT_SPIN, OPT_SLEEP, OPT_BYTES };
+	static const struct option longopts[] = {
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "mem", required_argument, NULL, OPT_MEM },
+		{ "shared", required_argument, NULL, OPT_SHARED },
+		{ "spin", no_argument, NULL, OPT_SPIN },
+		{ "sleep", no_argument, NULL, OPT_SLEEP },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "time", required_argument, NULL, 't' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "bytes", no_argument, NULL, OPT_BYTES },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char sbuf[160];
+	uint64_t v;
+	int c, rc;
+
+	o->work.mem = 4u << 20;
+	o->work.shared = 16u << 20;
+	o->work.spin = true;
+	o->seconds = DEF_SECONDS;
+	o->delay = COMPARECMD_DEF_DELAY;
+	optind = 0;	/* full reset: main may have used getopt already */
+	opterr = 0;	/* our own messages: they must not echo raw bytes */
+	while ((c = getopt_long(argc, argv, ":p:t:d:Jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_WORKERS:
+			if (util_parse_u64(optarg, MAX_WORKERS, &v) || v == 0)
+				return usage_error("invalid --workers '%s': a whole number from 1 to %d",
+						   shown(optarg, sbuf, sizeof(sbuf)), MAX_WORKERS);
+			o->work.workers = (unsigned)v;
+			o->workers_given = true;
+			break;
+		case OPT_MEM:
+		case OPT_SHARED:
+			if (util_parse_size(optarg, &v) || v > ((uint64_t)1 << 40))
+				return usage_error("invalid --%s '%s': a size such as 64M (at most 1T)",
+						   c == OPT_MEM ? "mem" : "shared",
+						   shown(optarg, sbuf, sizeof(sbuf)));
+			if (c == OPT_MEM) {
+				o->work.mem = v;
+				o->mem_given = true;
+			} else {
+				o->work.shared = v;
+				o->shared_given = true;
+			}
+			break;
+		case OPT_SPIN:
+		case OPT_SLEEP:
+			o->work.spin = c == OPT_SPIN;
+			o->mode_given = true;
+			break;
+		case 'p':
+			if (o->ngroups == 2)
+				return usage_error("-p is given twice, once per side");
+			rc = target_parse_option(&o->groups[o->ngroups], 'p', optarg, sbuf,
+						 sizeof(sbuf));
+			if (rc == -EINVAL)
+				return usage_error("%s", sbuf);
+			if (rc) {
+				fprintf(stderr, "taskscope: compare: %s\n", strerror(-rc));
+				return TS_EXIT_FAILURE;
+			}
+			o->groups[o->ngroups].descendants = true;
+			o->ngroups++;
+			break;
+		case 't':
+			if (util_parse_seconds(optarg, MAX_SECONDS, &o->seconds) || o->seconds <= 0)
+				return usage_error("invalid --time '%s': seconds, more than 0 and at most %.0f",
+						   shown(optarg, sbuf, sizeof(sbuf)), MAX_SECONDS);
+			o->time_given = true;
+			break;
+		case 'd':
+			if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay < MIN_DELAY)
+				return usage_error("invalid --delay '%s': seconds from %.2f to %.0f",
+						   shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY,
+						   MAX_DELAY);
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case OPT_BYTES:
+			o->bytes = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return TS_EXIT_OK;
+		case ':':
+		default:
+			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+								     sbuf, sizeof(sbuf)));
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (o->ncmds == 2)
+			return usage_error("more than two commands: '%s' (quote each command line)",
+					   shown(argv[optind], sbuf, sizeof(sbuf)));
+		if (!argv[optind][0])
+			return usage_error("an empty command line");
+		o->cmds[o->ncmds++] = argv[optind];
+	}
+	if (o->workers_given + (o->ncmds > 0) + (o->ngroups > 0) > 1)
+		return usage_error("--workers, command lines and -p are three different ways to "
+				   "give the sides: use one");
+	if (!o->workers_given && (o->mem_given || o->shared_given || o->mode_given))
+		return usage_error("--mem, --shared, --spin and --sleep go with --workers");
+	if (o->ncmds == 1)
+		return usage_error("one command line given: side B is missing");
+	if (o->ngroups == 1)
+		return usage_error("one -p given: side B is missing (-p PIDS -p PIDS)");
+	if (o->ncmds && o->time_given)
+		return usage_error("--time goes with --workers or -p: commands run to their end");
+	if (!o->workers_given && !o->ncmds && !o->ngroups)
+		return usage_error("no sides given: --workers N, two command lines, or -p twice");
+	o->work.seconds = o->seconds;
+	return -1;
+}
+
+/* ---- the engine ---------------------------------------------------------------------------- */
+
+/* A signal sent to taskscope after its child exited goes to the orphans still followed. */
+static void forward_pending(struct target *tg, struct sampler *smp)
+{
+	int sig = spawn_take_pending();
+	pid_t *tgids = NULL;
+	size_t n = 0;
+	bool all;
+
+	if (!sig || target_resolve(tg, smp, &tgids, &n, &all) || all) {
+		free(tgids);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		kill(tgids[i], sig);
+	free(tgids);
+}
+
+/* Take one sample of a target into a side. */
+static int sample_side(struct comparison_side *s, struct target *tg, struct sampler *smp,
+		       size_t *ntasks)
+{
+	const struct snapshot *sn;
+	pid_t *tgids = NULL;
+	size_t n = 0;
+	bool all;
+	int rc = target_resolve(tg, smp, &tgids, &n, &all);
+
+	*ntasks = 0;
+	if (!rc && n)
+		rc = sampler_take(smp, tgids, n, &sn);
+	free(tgids);
+	if (rc || !n)
+		return rc;
+	*ntasks = sn->ntasks;
+	return comparison_side_sample(s, sn);
+}
+
+/* Read what the workload wrote; the time of the first complete line is its ready line. */
+static void read_ready(int fd, const struct spawn *sp, bool *seen, double *ready)
+{
+	char buf[4096];
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0) {
+		if (!*seen && memchr(buf, '\n', (size_t)r)) {
+			*seen = true;
+			*ready = util_monotonic() - sp->start_mono;
+		}
+	}
+}
+
+static double tv_sec(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+int comparecmd_run_side(struct comparison_side *s, char *const argv[], bool ready_line,
+			double delay)
+{
+	struct comparison_run run = { .spawned = true };
+	struct sampler *smp = NULL;
+	struct rusage ru0, ru1;
+	struct target tg;
+	struct spawn sp;
+	int pfd[2] = { -1, -1 };
+	bool ready_seen = false, nomem = false;
+	double next;
+	int rc;
+
+	rc = sampler_new(&smp, SIDE_READERS, true);
+	if (rc)
+		return rc;
+	if (ready_line && pipe2(pfd, O_CLOEXEC)) {
+		rc = -errno;
+		sampler_free(smp);
+		return rc;
+	}
+	if (pfd[0] >= 0)
+		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	target_init(&tg);
+	tg.spawn_root = getpid();
+	getrusage(RUSAGE_CHILDREN, &ru0);
+	fflush(NULL);
+	run.window_ticks = comparison_boot_ticks();
+	s->window_ticks = run.window_ticks;
+	rc = spawn_start_io(&sp, argv, ready_line ? pfd[1] : STDERR_FILENO);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	if (rc) {
+		if (pfd[0] >= 0)
+			close(pfd[0]);
+		sampler_free(smp);
+		return rc;
+	}
+	next = util_monotonic();
+	for (;;) {
+		size_t n;
+
+		spawn_reap(&sp, false);
+		forward_pending(&tg, smp);
+		if (pfd[0] >= 0)
+			read_ready(pfd[0], &sp, &ready_seen, &run.ready);
+		if (sp.all_done)
+			break;
+		/* a task gone mid-sample spoils that sample only; without memory, the side
+		 * is still followed to its end, unsampled, before the error is returned */
+		if (!nomem && sample_side(s, &tg, smp, &n) == -ENOMEM)
+			nomem = true;
+		next += delay;
+		if (next < util_monotonic())
+			next = util_monotonic();
+		while (!sp.all_done && util_monotonic() < next) {
+			spawn_wait_fd(&sp, next - util_monotonic(), ready_seen ? -1 : pfd[0]);
+			if (!ready_seen && pfd[0] >= 0)
+				read_ready(pfd[0], &sp, &ready_seen, &run.ready);
+			spawn_reap(&sp, false);
+		}
+	}
+	if (pfd[0] >= 0) {
+		read_ready(pfd[0], &sp, &ready_seen, &run.ready);
+		close(pfd[0]);
+	}
+	getrusage(RUSAGE_CHILDREN, &ru1);
+	run.wall = (sp.end_mono ? sp.end_mono : util_monotonic()) - sp.start_mono;
+	run.have_rusage = true;
+	run.ru_user = tv_sec(&ru1.ru_utime) - tv_sec(&ru0.ru_utime);
+	run.ru_sys = tv_sec(&ru1.ru_stime) - tv_sec(&ru0.ru_stime);
+	run.ru_nvcsw = (uint64_t)(ru1.ru_nvcsw - ru0.ru_nvcsw);
+	run.ru_nivcsw = (uint64_t)(ru1.ru_nivcsw - ru0.ru_nivcsw);
+	run.have_exit = sp.child_done;
+	run.exit_code = spawn_exit_code(&sp);
+	run.have_ready = ready_line && ready_seen;
+	comparison_side_finish(s, &run);
+	sampler_free(smp);
+	target_free(&tg);
+	if (nomem)
+		return -ENOMEM;
+	return spawn_interrupted() ? -EINTR : 0;
+}
+
+/* argv of `taskscope workload` for one side; strings in bufs. */
+static void workload_argv(const struct comparecmd_work *w, bool procs, char *exe,
+			  char bufs[4][32], char *argv[16])
+{
+	int n = 0;
+
+	snprintf(bufs[0], sizeof(bufs[0]), "%u", w->workers);
+	snprintf(bufs[1], sizeof(bufs[1]), "%llu", (unsigned long long)w->mem);
+	snprintf(bufs[2], sizeof(bufs[2]), "%llu", (unsigned long long)w->shared);
+	snprintf(bufs[3], sizeof(bufs[3]), "%.3f", w->seconds);
+	argv[n++] = exe;
+	argv[n++] = "workload";
+	argv[n++] = procs ? "--procs" : "--threads";
+	argv[n++] = bufs[0];
+	argv[n++] = w->spin ? "--spin" : "--sleep";
+	if (w->mem) {
+		argv[n++] = "--mem";
+		argv[n++] = bufs[1];
+	}
+	if (w->shared) {
+		argv[n++] = "--shared";
+		argv[n++] = bufs[2];
+	}
+	argv[n++] = "--duration";
+	argv[n++] = bufs[3];
+	argv[n] = NULL;
+}
+
+/* The command line as text, for the report. */
+static void join_argv(char *const argv[], const char *exe_name, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; argv[i] && off + 1 < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? " " : "",
+					i == 0 && exe_name ? exe_name : argv[i]);
+}
+
+int comparecmd_run_workers(const struct comparecmd_work *w, double delay,
+			   struct comparison_side *a, struct comparison_side *b,
+			   char *err, size_t len)
+{
+	char exe[PATH_MAX], bufs[4][32], name[64], cmd[512];
+	char *argv[16];
+	int rc;
+
+	rc = taskfiles_self_exe(exe, sizeof(exe));
+	if (rc) {
+		snprintf(err, len, "cannot find taskscope's own executable: %s", strerror(-rc));
+		return rc;
+	}
+	for (int k = 0; k < 2; k++) {
+		struct comparison_side *s = k ? b : a;
+
+		workload_argv(w, k == 1, exe, bufs, argv);
+		snprintf(name, sizeof(name), "%u %s", w->workers,
+			 k ? (w->workers == 1 ? "process" : "processes")
+			   : (w->workers == 1 ? "thread" : "threads"));
+		join_argv(argv, "taskscope", cmd, sizeof(cmd));
+		rc = comparison_side_init(s, k ? "B" : "A", name, cmd, 0);
+		if (rc) {
+			snprintf(err, len, "%s", strerror(-rc));
+			return rc;
+		}
+		rc = comparecmd_run_side(s, argv, true, delay);
+		if (rc) {
+			snprintf(err, len, rc == -EINTR ? "interrupted" :
+				 "cannot run the workload: %s", strerror(-rc));
+			return rc;
+		}
+		if (!s->m[CMP_EXIT].known || s->m[CMP_EXIT].v != 0) {
+			snprintf(err, len, "the workload of side %s failed (exit status %.0f)",
+				 s->label, s->m[CMP_EXIT].known ? s->m[CMP_EXIT].v : -1.0);
+			return -ECHILD;
+		}
+	}
+	return 0;
+}
+
+/* Two running groups, sampled together for seconds (or until both are gone). */
+static int run_groups(struct opts *o, struct comparison_side *sides)
+{
+	struct sampler *smp[2] = { NULL, NULL };
+	struct comparison_run run[2] = { { 0 } };
+	bool gone[2] = { false, false };
+	double start, next;
+	char what[256];
+	int rc = 0;
+
+	for (int k = 0; k < 2 && !rc; k++) {
+		rc = sampler_new(&smp[k], SIDE_READERS, true);
+		if (rc) {
+			fprintf(stderr, "taskscope: cannot read /proc: %s\n", strerror(-rc));
+			rc = TS_EXIT_FAILURE;
+			break;
+		}
+		if (target_check(&o->groups[k], smp[k], what, sizeof(what))) {
+			fprintf(stderr, "taskscope: %s\n", what);
+			rc = TS_EXIT_FAILURE;
+			break;
+		}
+		target_describe(&o->groups[k], what, sizeof(what));
+		if (strlen(what) + 20 < sizeof(what))
+			strcat(what, " and descendants");
+		run[k].window_ticks = comparison_boot_ticks();
+		if (comparison_side_init(&sides[k], k ? "B" : "A", what, NULL,
+					 run[k].window_ticks)) {
+			fprintf(stderr, "taskscope: compare: %s\n", strerror(ENOMEM));
+			rc = TS_EXIT_FAILURE;
+		}
+	}
+	if (rc) {
+		sampler_free(smp[0]);
+		sampler_free(smp[1]);
+		return rc;
+	}
+	start = next = util_monotonic();
+	for (;;) {
+		double now = util_monotonic();
+
+		for (int k = 0; k < 2; k++) {
+			size_t n = 0;
+
+			if (gone[k])
+				continue;
+			if (sample_side(&sides[k], &o->groups[k], smp[k], &n) == -ENOMEM) {
+				fprintf(stderr, "taskscope: compare: %s\n", strerror(ENOMEM));
+				rc = TS_EXIT_FAILURE;
+				goto out;
+			}
+			if (!n) {
+				gone[k] = true;
+				run[k].wall = now - start;
+			}
+		}
+		if ((gone[0] && gone[1]) || now - start >= o->seconds)
+			break;
+		next += o->delay;
+		if (next > start + o->seconds)
+			next = start + o->seconds;
+		if (next > util_monotonic()) {
+			double left = next - util_monotonic();
+			struct timespec ts = { (time_t)left,
+					       (long)((left - (double)(time_t)left) * 1e9) };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		if (!gone[k])
+			run[k].wall = util_monotonic() - start;
+		comparison_side_finish(&sides[k], &run[k]);
+	}
+out:
+	sampler_free(smp[0]);
+	sampler_free(smp[1]);
+	return rc;
+}
+
+static int run_commands(struct opts *o, struct comparison_side *sides)
+{
+	for (int k = 0; k < 2; k++) {
+		char *argv[] = { "/bin/sh", "-c", o->cmds[k], NULL };
+		int rc = comparison_side_init(&sides[k], k ? "B" : "A", o->cmds[k], NULL, 0);
+
+		if (!rc)
+			rc = comparecmd_run_side(&sides[k], argv, false, o->delay);
+		if (rc == -EINTR) {
+			fprintf(stderr, "taskscope: compare: interrupted\n");
+			return TS_EXIT_FAILURE;
+		}
+		if (rc) {
+			fprintf(stderr, "taskscope: compare: cannot run /bin/sh: %s\n",
+				strerror(-rc));
+			return TS_EXIT_FAILURE;
+		}
+	}
+	return 0;
+}
+
+int comparecmd_main(int argc, char **argv)
+{
+	struct comparison_side sides[2];
+	struct compare_view v;
+	struct opts o;
+	char err[256];
+	int rc, status = TS_EXIT_OK;
+
+	memset(&o, 0, sizeof(o));
+	memset(sides, 0, sizeof(sides));
+	target_init(&o.groups[0]);
+	target_init(&o.groups[1]);
+	rc = parse_opts(argc, argv, &o);
+	if (rc >= 0) {
+		status = rc;
+		goto out;
+	}
+	if (o.workers_given) {
+		rc = comparecmd_run_workers(&o.work, o.delay, &sides[0], &sides[1], err,
+					    sizeof(err));
+		if (rc) {
+			fprintf(stderr, "taskscope: compare: %s\n", err);
+			status = TS_EXIT_FAILURE;
+			goto out;
+		}
+	} else if (o.ncmds) {
+		status = run_commands(&o, sides);
+	} else {
+		status = run_groups(&o, sides);
+	}
+	if (status)
+		goto out;
+	v = (struct compare_view){ .mode = o.workers_given ? "workers" : o.ncmds ? "commands"
+								       : "pids",
+				   .json = o.json, .bytes = o.bytes, .out = stdout };
+	rc = compare_print(&v, &sides[0], &sides[1]);
+	if (rc && rc != -EPIPE) {
+		fprintf(stderr, "taskscope: compare: cannot write the report: %s\n",
+			strerror(-rc));
+		status = TS_EXIT_FAILURE;
+	}
+out:
+	comparison_side_free(&sides[0]);
+	comparison_side_free(&sides[1]);
+	target_free(&o.groups[0]);
+	target_free(&o.groups[1]);
+	return status;
+}

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* comparison.c - the measures of one side of a compare, accumulated over its samples
+ *
+ * A side is a set of tasks sampled many times while it runs. Each sample adds the tasks it
+ * has not seen before (by TID and start time), their last CPU, CPU time, switches and
+ * migrations, the memory sums over its processes, and how many distinct address spaces,
+ * file tables, fs structs and signal handler tables its live tasks have (kcmp). The
+ * finish step turns that into the rows of the report.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/util.h"
+#include "model/comparison.h"
+#include "model/sharing.h"
+#include "sample/kcmp.h"
+
+enum { T_UTIME, T_STIME, T_VCTX, T_ICTX, T_MIGR };
+enum { M_RSS, M_PSS, M_USS, M_SHARED, M_PTE };
+
+static const struct comparison_info infos[CMP_COUNT] = {
+	[CMP_PROCS] = { "processes", "processes", CU_COUNT, true },
+	[CMP_THREADS] = { "threads", "threads (tasks)", CU_COUNT, true },
+	[CMP_SPACES] = { "address_spaces", "address spaces (kcmp VM)", CU_COUNT, true },
+	[CMP_FILES] = { "fd_tables", "fd tables (kcmp FILES)", CU_COUNT, true },
+	[CMP_FS] = { "fs_structs", "fs root/cwd (kcmp FS)", CU_COUNT, true },
+	[CMP_SIGHAND] = { "sighand_tables", "signal handlers (kcmp SIGHAND)", CU_COUNT, true },
+	[CMP_RSS_PEAK] = { "rss_sum_peak", "RSS sum, peak (naive)", CU_BYTES, true },
+	[CMP_RSS_AVG] = { "rss_sum_avg", "RSS sum, average (naive)", CU_BYTES, true },
+	[CMP_PSS_PEAK] = { "pss_sum_peak", "PSS sum, peak", CU_BYTES, true },
+	[CMP_PSS_AVG] = { "pss_sum_avg", "PSS sum, average", CU_BYTES, true },
+	[CMP_USS_PEAK] = { "uss_sum_peak", "USS sum, peak", CU_BYTES, true },
+	[CMP_USS_AVG] = { "uss_sum_avg", "USS sum, average", CU_BYTES, true },
+	[CMP_SHARED_PEAK] = { "shared_sum_peak", "shared sum, peak", CU_BYTES, true },
+	[CMP_SHARED_AVG] = { "shared_sum_avg", "shared sum, average", CU_BYTES, true },
+	[CMP_PTE_PEAK] = { "page_tables_peak", "page tables, peak", CU_BYTES, true },
+	[CMP_PTE_AVG] = { "page_tables_avg", "page tables, average", CU_BYTES, true },
+	[CMP_KSTACK] = { "kernel_stacks_estimate", "kernel stacks (estimate)", CU_BYTES, true },
+	[CMP_STARTED] = { "last_task_started", "last task started after", CU_SECONDS, true },
+	[CMP_READY] = { "workers_ready", "all workers ready after", CU_SECONDS, true },
+	[CMP_CPU_USER] = { "cpu_user", "CPU user", CU_SECONDS, true },
+	[CMP_CPU_SYS] = { "cpu_system", "CPU system", CU_SECONDS, true },
+	[CMP_WALL] = { "wall", "wall time", CU_SECONDS, true },
+	[CMP_PARALLEL] = { "parallelism", "parallelism (CPU / wall)", CU_FACTOR, true },
+	[CMP_VCTX] = { "voluntary_switches", "voluntary switches", CU_COUNT, true },
+	[CMP_ICTX] = { "involuntary_switches", "involuntary switches", CU_COUNT, true },
+	[CMP_MIGR] = { "migrations", "migrations", CU_COUNT, true },
+	[CMP_SYSBUSY] = { "system_cpu_busy", "all CPUs busy (system)", CU_PERCENT, false },
+	[CMP_EXIT] = { "exit_status", "exit status", CU_STATUS, false },
+	[CMP_SAMPLES] = { "samples", "samples", CU_COUNT, false },
+};
+
+const struct comparison_info *comparison_info(enum comparison_metric m)
+{
+	return (unsigned)m < CMP_COUNT ? &infos[m] : NULL;
+}
+
+uint64_t comparison_thread_size(void)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+	return 16384;	/* THREAD_SIZE without KASAN */
+#else
+	return 0;
+#endif
+}
+
+uint64_t comparison_boot_ticks(void)
+{
+	struct timespec ts;
+	long hz = sampler_hertz();
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) || hz <= 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * (uint64_t)hz +
+	       (uint64_t)ts.tv_nsec / (1000000000UL / (uint64_t)hz);
+}
+
+int comparison_side_init(struct comparison_side *s, const char *label, const char *name,
+			 const char *command, uint64_t window_ticks)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->label, sizeof(s->label), "%s", label);
+	s->name = util_sanitize_dup(name, strlen(name));
+	if (command)
+		s->command = util_sanitize_dup(command, strlen(command));
+	s->window_ticks = window_ticks;
+	for (int i = 0; i < 4; i++)
+		s->groups_rc[i] = -ENODATA;
+	if (!s->name || (command && !s->command)) {
+		comparison_side_free(s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void comparison_side_free(struct comparison_side *s)
+{
+	for (size_t i = 0; i < s->ntracks; i++)
+		free(s->tracks[i].comm);
+	free(s->tracks);
+	free(s->name);
+	free(s->command);
+	memset(s, 0, sizeof(*s));
+}
+
+static int cmp_track(const void *a, const void *b)
+{
+	const struct comparison_track *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return (x->tid > y->tid) - (x->tid < y->tid);
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* The track of task t among the first nsorted (sorted) tracks, or a new one appended after
+ * them; the caller sorts the array again once the sample is in. */
+static struct comparison_track *track_of(struct comparison_side *s, const struct task *t,
+					 size_t nsorted)
+{
+	struct comparison_track key = { .tid = t->tid, .start = t->start_ticks }, *k;
+
+	if (nsorted) {
+		k = bsearch(&key, s->tracks, nsorted, sizeof(key), cmp_track);
+		if (k)
+			return k;
+	}
+	if (s->ntracks == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct comparison_track *v = realloc(s->tracks, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		s->tracks = v;
+		s->cap = cap;
+	}
+	key.tgid = t->tgid;
+	key.comm = strdup(t->comm ? t->comm : "");
+	if (!key.comm)
+		return NULL;
+	key.ctxsw_ok = t->ctxsw_av == TS_OK;
+	key.migr_ok = t->sched_av == TS_OK;
+	/* a task that was there before the run began counts from now on, one born during
+	 * it counts from zero */
+	if (t->start_ticks < s->window_ticks) {
+		key.first[T_UTIME] = t->utime_ticks;
+		key.first[T_STIME] = t->stime_ticks;
+		key.first[T_VCTX] = t->vctx;
+		key.first[T_ICTX] = t->ictx;
+		key.first[T_MIGR] = t->migrations;
+	}
+	s->tracks[s->ntracks++] = key;
+	return &s->tracks[s->ntracks - 1];
+}
+
+struct kcmp_ctx {
+	const pid_t *tids;
+	enum kcmp_res res;
+};
+
+static int kcmp_cmp(void *ctx, size_t a, size_t b)
+{
+	const struct kcmp_ctx *k = ctx;
+
+	return kcmp_compare(k->tids[a], k->tids[b], k->res);
+}
+
+static const enum kcmp_res group_res[4] = {
+	KCMP_RES_VM, KCMP_RES_FILES, KCMP_RES_FS, KCMP_RES_SIGHAND
+};
+
+/* Distinct VM, FILES, FS and SIGHAND among the live tasks of a sample. */
+static int count_groups(struct comparison_side *s, const struct snapshot *sn)
+{
+	pid_t *tids = malloc((sn->ntasks + 1) * sizeof(*tids));
+	size_t *grp = malloc((sn->ntasks + 1) * sizeof(*grp));
+	size_t n = 0;
+
+	if (!tids || !grp) {
+		free(tids);
+		free(grp);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sn->ntasks; i++)
+		if (sn->tasks[i].state != 'Z' && sn->tasks[i].state != 'X')
+			tids[n++] = sn->tasks[i].tid;
+	for (int r = 0; r < 4 && n; r++) {
+		struct kcmp_ctx k = { .tids = tids, .res = group_res[r] };
+		size_t ng = 0;
+		int rc = sharing_group(n, kcmp_cmp, &k, grp, &ng);
+
+		if (rc == -ENOMEM) {
+			free(tids);
+			free(grp);
+			return rc;
+		}
+		if (rc) {
+			/* a task that ended meanwhile (ESRCH) spoils this sample only */
+			if (rc != -ESRCH && s->groups_rc[r])
+				s->groups_rc[r] = rc;
+			continue;
+		}
+		s->groups_rc[r] = 0;
+		if (ng > s->groups_max[r])
+			s->groups_max[r] = ng;
+	}
+	free(tids);
+	free(grp);
+	return 0;
+}
+
+int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
+{
+	double mem[5] = { 0 };
+	bool have_mem = false;
+	size_t live = 0, nsorted = s->ntracks;
+
+	if (sn->cpu_busy >= 0 && sn->interval > 0) {
+		s->busy_sum += sn->cpu_busy * sn->interval;
+		s->busy_time += sn->interval;
+	}
+	if (!sn->ntasks)
+		return 0;
+	s->nsamples++;
+	for (size_t i = 0; i < sn->ntasks; i++) {
+		const struct task *t = &sn->tasks[i];
+		struct comparison_track *k = track_of(s, t, nsorted);
+
+		if (!k) {
+			qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
+			return -ENOMEM;
+		}
+		if (t->comm && strcmp(k->comm, t->comm)) {
+			/* the name it has now (after an exec, or a thread that named itself) */
+			char *c = strdup(t->comm);
+
+			if (!c) {
+				qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
+				return -ENOMEM;
+			}
+			free(k->comm);
+			k->comm = c;
+		}
+		if (t->state != 'Z' && t->state != 'X')
+			live++;
+		k->last[T_UTIME] = t->utime_ticks;
+		k->last[T_STIME] = t->stime_ticks;
+		if (t->ctxsw_av == TS_OK) {
+			k->last[T_VCTX] = t->vctx;
+			k->last[T_ICTX] = t->ictx;
+		} else if (t->ctxsw_av != TS_GONE) {
+			k->ctxsw_ok = false;
+		}
+		if (t->sched_av == TS_OK)
+			k->last[T_MIGR] = t->migrations;
+		else if (t->sched_av != TS_GONE)
+			k->migr_ok = false;
+		if (t->cpu >= 0 && t->cpu < 64)
+			k->cpus |= UINT64_C(1) << t->cpu;
+		else if (t->cpu >= 64)
+			k->cpu_high = true;
+		if (t->tid != t->tgid)
+			continue;
+		/* the process's own memory, once per process (its main thread's row) */
+		if (t->smaps_av == TS_DENIED || t->mem_av == TS_DENIED)
+			s->mem_denied = true;
+		if (t->smaps_av != TS_OK || t->mem_av != TS_OK)
+			continue;
+		mem[M_RSS] += (double)t->rss;
+		mem[M_PSS] += (double)t->pss;
+		mem[M_USS] += (double)t->uss;
+		mem[M_SHARED] += (double)t->shared;
+		mem[M_PTE] += (double)t->pte;
+		have_mem = true;
+	}
+	if (s->ntracks > nsorted)
+		qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
+	if (live > s->tasks_peak)
+		s->tasks_peak = live;
+	if (have_mem) {
+		s->mem_samples++;
+		for (int i = 0; i < 5; i++) {
+			s->mem_sum[i] += mem[i];
+			if (mem[i] > s->mem_peak[i])
+				s->mem_peak[i] = mem[i];
+		}
+	}
+	return count_groups(s, sn);
+}
+
+/* Values are kept at the precision the report prints (whole bytes and counts, seconds to
+ * the microsecond, factors to 1/10000), so that B/A can be checked from the report. */
+static void set(struct comparison_side *s, enum comparison_metric m, double v)
+{
+	switch (infos[m].unit) {
+	case CU_SECONDS:
+		v = round(v * 1e6) / 1e6;
+		break;
+	case CU_FACTOR:
+		v = round(v * 1e4) / 1e4;
+		break;
+	case CU_PERCENT:
+		v = round(v * 10) / 10;
+		break;
+	default:
+		v = round(v);
+		break;
+	}
+	s->m[m].known = true;
+	s->m[m].v = v;
+}
+
+static void unknown(struct comparison_side *s, enum comparison_metric m, enum ts_avail why)
+{
+	s->m[m].known = false;
+	s->m[m].why = why;
+}
+
+static enum ts_avail avail_of(int rc)
+{
+	if (rc == -EPERM || rc == -EACCES)
+		return TS_DENIED;
+	if (rc == -ENOSYS || rc == -EOPNOTSUPP)
+		return TS_UNSUPPORTED;
+	return TS_NA;
+}
+
+void comparison_side_finish(struct comparison_side *s, const struct comparison_run *run)
+{
+	static const enum comparison_metric peak[5] = {
+		CMP_RSS_PEAK, CMP_PSS_PEAK, CMP_USS_PEAK, CMP_SHARED_PEAK, CMP_PTE_PEAK
+	};
+	double hz = (double)sampler_hertz();
+	uint64_t sum[5] = { 0 }, last_start = 0;
+	size_t procs = 0;
+	bool ctx_ok = true, migr_ok = true;
+
+	for (int m = 0; m < CMP_COUNT; m++)
+		unknown(s, (enum comparison_metric)m, TS_NA);
+	for (size_t i = 0; i < s->ntracks; i++) {
+		const struct comparison_track *k = &s->tracks[i];
+
+		if (k->tid == k->tgid)
+			procs++;
+		for (int f = 0; f < 5; f++)
+			sum[f] += k->last[f] >= k->first[f] ? k->last[f] - k->first[f] : 0;
+		ctx_ok &= k->ctxsw_ok;
+		migr_ok &= k->migr_ok;
+		if (k->start > last_start)
+			last_start = k->start;
+	}
+	set(s, CMP_SAMPLES, (double)s->nsamples);
+	set(s, CMP_EXIT, 0);
+	if (run->have_exit)
+		set(s, CMP_EXIT, run->exit_code);
+	else
+		unknown(s, CMP_EXIT, TS_NA);
+	set(s, CMP_WALL, run->wall);
+	if (s->busy_time > 0)
+		set(s, CMP_SYSBUSY, s->busy_sum / s->busy_time);
+	if (run->have_ready)
+		set(s, CMP_READY, run->ready);
+	if (run->have_rusage) {
+		set(s, CMP_CPU_USER, run->ru_user);
+		set(s, CMP_CPU_SYS, run->ru_sys);
+		set(s, CMP_VCTX, (double)run->ru_nvcsw);
+		set(s, CMP_ICTX, (double)run->ru_nivcsw);
+	}
+	if (!s->ntracks)
+		goto cpu;
+	set(s, CMP_PROCS, (double)procs);
+	set(s, CMP_THREADS, (double)s->ntracks);
+	for (int r = 0; r < 4; r++) {
+		if (s->groups_rc[r] == 0)
+			set(s, (enum comparison_metric)(CMP_SPACES + r), (double)s->groups_max[r]);
+		else
+			unknown(s, (enum comparison_metric)(CMP_SPACES + r),
+				avail_of(s->groups_rc[r]));
+	}
+	for (int i = 0; i < 5; i++) {
+		if (s->mem_samples) {
+			set(s, peak[i], s->mem_peak[i]);
+			set(s, peak[i] + 1, s->mem_sum[i] / (double)s->mem_samples);
+		} else {
+			unknown(s, peak[i], s->mem_denied ? TS_DENIED : TS_NA);
+			unknown(s, peak[i] + 1, s->mem_denied ? TS_DENIED : TS_NA);
+		}
+	}
+	if (!s->tasks_peak)
+		unknown(s, CMP_KSTACK, TS_NA);	/* no sample saw a live task */
+	else if (comparison_thread_size())
+		set(s, CMP_KSTACK, (double)(s->tasks_peak * comparison_thread_size()));
+	else
+		unknown(s, CMP_KSTACK, TS_UNSUPPORTED);
+	if (run->spawned && hz > 0)
+		set(s, CMP_STARTED, last_start > run->window_ticks
+				    ? (double)(last_start - run->window_ticks) / hz : 0);
+	if (!run->have_rusage && hz > 0) {
+		set(s, CMP_CPU_USER, (double)sum[T_UTIME] / hz);
+		set(s, CMP_CPU_SYS, (double)sum[T_STIME] / hz);
+		if (ctx_ok) {
+			set(s, CMP_VCTX, (double)sum[T_VCTX]);
+			set(s, CMP_ICTX, (double)sum[T_ICTX]);
+		} else {
+			unknown(s, CMP_VCTX, TS_UNSUPPORTED);
+			unknown(s, CMP_ICTX, TS_UNSUPPORTED);
+		}
+	}
+	if (migr_ok)
+		set(s, CMP_MIGR, (double)sum[T_MIGR]);
+	else
+		unknown(s, CMP_MIGR, TS_UNSUPPORTED);
+cpu:
+	if (s->m[CMP_CPU_USER].known && s->m[CMP_CPU_SYS].known && run->wall > 0)
+		set(s, CMP_PARALLEL, (s->m[CMP_CPU_USER].v + s->m[CMP_CPU_SYS].v) / run->wall);
+}
+
+bool comparison_ratio(const struct comparison_side *a, const struct comparison_side *b,
+		      enum comparison_metric m, double *r)
+{
+	if ((unsigned)m >= CMP_COUNT || !infos[m].ratio || !a->m[m].known || !b->m[m].known ||
+	    a->m[m].v == 0 || !isfinite(a->m[m].v) || !isfinite(b->m[m].v))
+		return false;
+	*r = b->m[m].v / a->m[m].v;
+	return true;
+}

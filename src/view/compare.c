@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* compare.c - the report of a compare: one table (libsmartcols) or JSON, and plain words */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libsmartcols.h>
+
+#include "lib/util.h"
+#include "model/columns.h"
+#include "view/compare.h"
+#include "view/json.h"
+
+const char *compare_format(const struct comparison_side *s, enum comparison_metric m,
+			   bool bytes, char *buf, size_t len)
+{
+	const struct comparison_value *v = &s->m[m];
+
+	if (!v->known) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	switch (comparison_info(m)->unit) {
+	case CU_BYTES:
+		if (bytes)
+			snprintf(buf, len, "%.0f", v->v);
+		else
+			util_size_human((uint64_t)v->v, buf, len);
+		break;
+	case CU_SECONDS:
+		snprintf(buf, len, "%.3fs", v->v);
+		break;
+	case CU_FACTOR:
+		snprintf(buf, len, "%.2f", v->v);
+		break;
+	case CU_PERCENT:
+		snprintf(buf, len, "%.1f%%", v->v);
+		break;
+	case CU_STATUS:
+	case CU_COUNT:
+	default:
+		snprintf(buf, len, "%.0f", v->v);
+		break;
+	}
+	return buf;
+}
+
+/* What the plain words talk about, in this order. */
+static const struct {
+	enum comparison_metric m;
+	const char *what;
+} findings[] = {
+	{ CMP_SPACES, "address spaces" },
+	{ CMP_PSS_PEAK, "PSS (peak sum, the real memory total)" },
+	{ CMP_USS_PEAK, "USS (peak sum of private memory)" },
+	{ CMP_RSS_PEAK, "naive RSS sum (peak)" },
+	{ CMP_PTE_PEAK, "page table memory (peak)" },
+	{ CMP_KSTACK, "estimated kernel stack memory" },
+	{ CMP_READY, "start-up time until all workers were ready" },
+	{ CMP_STARTED, "time until its last task started" },
+	{ CMP_CPU_USER, "user CPU time" },
+	{ CMP_CPU_SYS, "system CPU time" },
+	{ CMP_PARALLEL, "parallelism (CPU time / wall time)" },
+	{ CMP_WALL, "wall time" },
+	{ CMP_ICTX, "involuntary context switches" },
+	{ CMP_MIGR, "CPU migrations" },
+};
+
+/* Times both under this many seconds are not compared in words. */
+#define TIME_FLOOR 0.01
+
+/* Sides that differ by less than this factor are "about the same". */
+#define SAME_FACTOR 1.10
+
+/* "B (3 processes)", or "B" alone when the name is a long command line */
+static const char *side_name(const struct comparison_side *s, char *buf, size_t len)
+{
+	if (strlen(s->name) <= 24)
+		snprintf(buf, len, "%s (%s)", s->label, s->name);
+	else
+		snprintf(buf, len, "%s", s->label);
+	return buf;
+}
+
+size_t compare_findings(const struct comparison_side *a, const struct comparison_side *b,
+			char lines[][COMPARE_LINE], size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(findings) && n < max; i++) {
+		enum comparison_metric m = findings[i].m;
+		char va[32], vb[32], who[64];
+		double r;
+
+		if (!a->m[m].known || !b->m[m].known)
+			continue;
+		if (m == CMP_STARTED && a->m[CMP_READY].known && b->m[CMP_READY].known)
+			continue;	/* the ready line says it better */
+		compare_format(a, m, false, va, sizeof(va));
+		compare_format(b, m, false, vb, sizeof(vb));
+		if (a->m[m].v == 0 && b->m[m].v == 0)
+			continue;
+		/* CPU time is accounted in clock ticks: below one, a ratio says nothing */
+		if (comparison_info(m)->unit == CU_SECONDS && a->m[m].v < TIME_FLOOR &&
+		    b->m[m].v < TIME_FLOOR)
+			continue;
+		if (a->m[m].v == 0 || b->m[m].v == 0) {
+			const struct comparison_side *more = a->m[m].v ? a : b;
+
+			snprintf(lines[n++], COMPARE_LINE, "only %s had %s: %s %s, %s %s",
+				 side_name(more, who, sizeof(who)), findings[i].what,
+				 a->label, va, b->label, vb);
+			continue;
+		}
+		if (!comparison_ratio(a, b, m, &r))
+			continue;
+		if (r >= SAME_FACTOR)
+			snprintf(lines[n++], COMPARE_LINE, "%s had %.2fx the %s of %s: %s vs %s",
+				 side_name(b, who, sizeof(who)), r, findings[i].what, a->label,
+				 vb, va);
+		else if (r <= 1 / SAME_FACTOR)
+			snprintf(lines[n++], COMPARE_LINE, "%s had %.2fx the %s of %s: %s vs %s",
+				 side_name(a, who, sizeof(who)), 1 / r, findings[i].what,
+				 b->label, va, vb);
+		else
+			snprintf(lines[n++], COMPARE_LINE,
+				 "%s and %s had about the same %s (B/A %.2f): %s vs %s",
+				 a->label, b->label, findings[i].what, r, va, vb);
+	}
+	return n;
+}
+
+static const char *exit_text(const struct comparison_side *s, char *buf, size_t len)
+{
+	int c = (int)s->m[CMP_EXIT].v;
+
+	if (!s->m[CMP_EXIT].known)
+		snprintf(buf, len, "-");
+	else if (c > 128 && c < 128 + 65)
+		snprintf(buf, len, "%d (signal %d)", c, c - 128);
+	else
+		snprintf(buf, len, "%d", c);
+	return buf;
+}
+
+static int print_table(const struct compare_view *v, const struct comparison_side *a,
+		       const struct comparison_side *b)
+{
+	const struct comparison_side *sides[2] = { a, b };
+	struct libscols_table *tb = scols_new_table();
+	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
+	unsigned missing = 0;
+	bool no_ready = false;
+	size_t nf;
+	int rc = 0;
+
+	if (!tb)
+		return -ENOMEM;
+	scols_table_enable_noencoding(tb, 1);	/* names are sanitized at their source */
+	if (!scols_table_new_column(tb, "METRIC", 0, 0) ||
+	    !scols_table_new_column(tb, "A", 0, SCOLS_FL_RIGHT) ||
+	    !scols_table_new_column(tb, "B", 0, SCOLS_FL_RIGHT) ||
+	    !scols_table_new_column(tb, "B/A", 0, SCOLS_FL_RIGHT)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (int m = 0; m < CMP_COUNT; m++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		char buf[3][48];
+		double r;
+
+		if (!ln) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (int k = 0; k < 2; k++) {
+			if (m == CMP_EXIT)
+				exit_text(sides[k], buf[k], sizeof(buf[k]));
+			else
+				compare_format(sides[k], (enum comparison_metric)m, v->bytes,
+					       buf[k], sizeof(buf[k]));
+			if (!sides[k]->m[m].known)
+				missing |= 1u << sides[k]->m[m].why;
+			if (!sides[k]->m[m].known && m == CMP_READY)
+				no_ready = true;
+		}
+		if (comparison_ratio(a, b, (enum comparison_metric)m, &r))
+			snprintf(buf[2], sizeof(buf[2]), "%.2fx", r);
+		else
+			snprintf(buf[2], sizeof(buf[2]), "-");
+		if (scols_line_set_data(ln, 0, comparison_info((enum comparison_metric)m)->label) ||
+		    scols_line_set_data(ln, 1, buf[0]) || scols_line_set_data(ln, 2, buf[1]) ||
+		    scols_line_set_data(ln, 3, buf[2])) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		fprintf(v->out, "%s: %s", sides[k]->label, sides[k]->name);
+		if (sides[k]->command)
+			fprintf(v->out, "  [%s]", sides[k]->command);
+		fputc('\n', v->out);
+	}
+	scols_table_set_stream(tb, v->out);
+	if (scols_print_table(tb))
+		rc = -EIO;
+	if (!v->no_notes)
+		compare_print_notes(v->out);
+	if (no_ready)
+		fputs("  - all workers ready: only the built-in workload (--workers) says when it is\n",
+		      v->out);
+	for (int av = TS_GONE; av < TS_NA; av++)
+		if (missing & (1u << av))
+			fprintf(v->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
+	if (missing & (1u << TS_NA))
+		fputs("  - \"-\": not measured for this side (no sample had its tasks, not spawned,\n"
+		      "    or no ready line)\n", v->out);
+	nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
+	if (nf)
+		fputc('\n', v->out);
+	for (size_t i = 0; i < nf; i++)
+		fprintf(v->out, "%s.\n", lines[i]);
+out:
+	scols_unref_table(tb);
+	return rc;
+}
+
+void compare_print_notes(FILE *out)
+{
+	fputs("  RSS sum counts a page shared by several processes once in each of them; PSS\n"
+	      "  divides it among them. Sides are the spawned process and all its descendants\n"
+	      "  (or the -p processes and theirs); counts are distinct tasks seen in the run,\n"
+	      "  kcmp groups the most in one sample. Memory rows are sums over the processes,\n"
+	      "  peak and average over the samples.\n", out);
+	if (comparison_thread_size())
+		fprintf(out, "  kernel stacks: an estimate, the most live tasks in one sample x %llu KiB\n"
+			"  (THREAD_SIZE of this architecture).\n",
+			(unsigned long long)comparison_thread_size() / 1024);
+	fprintf(out, "  last task started: from spawn to the start time (/proc stat, 1/%ld s ticks) of\n"
+		"  the last task seen; all workers ready: from spawn to the workload's ready line.\n",
+		sampler_hertz());
+}
+
+static void json_value(struct json *j, const struct comparison_side *s, enum comparison_metric m)
+{
+	const struct comparison_info *in = comparison_info(m);
+
+	if (!s->m[m].known) {
+		json_null(j, in->key);
+		return;
+	}
+	switch (in->unit) {
+	case CU_SECONDS:
+		json_double(j, in->key, s->m[m].v, 6);
+		break;
+	case CU_FACTOR:
+		json_double(j, in->key, s->m[m].v, 4);
+		break;
+	case CU_PERCENT:
+		json_double(j, in->key, s->m[m].v, 1);
+		break;
+	default:
+		json_i64(j, in->key, (int64_t)s->m[m].v);
+		break;
+	}
+}
+
+static void json_side(struct json *j, const struct comparison_side *s)
+{
+	json_open_object(j, NULL, false);
+	json_string(j, "label", s->label);
+	json_string(j, "name", s->name);
+	json_string(j, "command", s->command);
+	json_open_object(j, "metrics", false);
+	for (int m = 0; m < CMP_COUNT; m++)
+		json_value(j, s, (enum comparison_metric)m);
+	json_close_object(j);
+	json_open_array(j, "tasks", false);
+	for (size_t i = 0; i < s->ntracks; i++) {
+		const struct comparison_track *k = &s->tracks[i];
+		struct cpulist cl = { 0 };
+		char cpus[256] = "";
+
+		json_open_object(j, NULL, true);
+		json_i64(j, "tid", k->tid);
+		json_i64(j, "pid", k->tgid);
+		json_string(j, "comm", k->comm);
+		if (!util_cpulist_init(&cl, 64)) {
+			for (int c = 0; c < 64; c++)
+				if (k->cpus & (UINT64_C(1) << c))
+					CPU_SET_S((size_t)c, cl.size, cl.set);
+			if (util_cpulist_format(&cl, cpus, sizeof(cpus)))
+				cpus[0] = '\0';
+			util_cpulist_free(&cl);
+		}
+		json_string(j, "cpus", k->cpu_high ? NULL : cpus);
+		json_close_object(j);
+	}
+	json_close_array(j);
+	json_close_object(j);
+}
+
+static int print_json(const struct compare_view *v, const struct comparison_side *a,
+		      const struct comparison_side *b)
+{
+	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
+	size_t nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
+	struct json j;
+
+	json_begin(&j, v->out);
+	json_open_object(&j, NULL, false);
+	json_string(&j, "mode", v->mode);
+	json_open_array(&j, "sides", false);
+	json_side(&j, a);
+	json_side(&j, b);
+	json_close_array(&j);
+	json_open_object(&j, "b_over_a", false);
+	for (int m = 0; m < CMP_COUNT; m++) {
+		double r;
+
+		if (!comparison_info((enum comparison_metric)m)->ratio)
+			continue;
+		if (comparison_ratio(a, b, (enum comparison_metric)m, &r))
+			json_double(&j, comparison_info((enum comparison_metric)m)->key, r, 6);
+		else
+			json_null(&j, comparison_info((enum comparison_metric)m)->key);
+	}
+	json_close_object(&j);
+	json_u64(&j, "kernel_stack_per_task", comparison_thread_size());
+	json_open_array(&j, "summary", false);
+	for (size_t i = 0; i < nf; i++)
+		json_string(&j, NULL, lines[i]);
+	json_close_array(&j);
+	json_close_object(&j);
+	return json_end(&j);
+}
+
+int compare_print(const struct compare_view *v, const struct comparison_side *a,
+		  const struct comparison_side *b)
+{
+	int rc = v->json ? print_json(v, a, b) : print_table(v, a, b);
+
+	if (fflush(v->out) == EOF || ferror(v->out))
+		return errno == EPIPE ? -EPIPE : -EIO;
+	return rc;
+}

@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# compare.sh - taskscope compare on live workloads: N threads vs N processes of the built-in
+# workload (address spaces by kcmp, PSS, B/A recomputed from the JSON sides), two shell
+# command lines (both exit statuses), two running groups (-p twice), and bad input.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+lib=$(dirname "$0")/lib.sh
+[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
+. "$lib" || exit 99
+
+need_python
+
+# q FILE EXPR: print the python expression EXPR over the JSON document d in FILE;
+# A and B are the two sides' metrics
+q() {
+	"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+A = d["sides"][0]["metrics"]
+B = d["sides"][1]["metrics"]
+print(eval(sys.argv[2]))' "$1" "$2" 2>>"$TS_TMP/q.err"
+}
+
+# expect_q FILE EXPR WANT TEXT: the expression must print WANT
+expect_q() {
+	local got
+	got=$(q "$1" "$2")
+	if [ "$got" = "$3" ]; then
+		ok "$4 ($2 = $got)"
+	else
+		fail "$4: $2 is '$got', expected '$3'" "$1" "$TS_TMP/q.err"
+	fi
+}
+
+# ---- bad input -------------------------------------------------------------------------------
+
+check "bad input: usage errors exit 2, a PID that does not exist exits 1, each with a message"
+for args in "--bogus" "--workers 0" "--workers x" "one-command-only" "-p 1" \
+	    "--workers 2 -p 1 -p 1" "--mem 4M a b" ""; do
+	# shellcheck disable=SC2086
+	ts usage compare $args
+	if [ "$RC" -eq 2 ] && grep -q '^taskscope: compare: ' "$ERR"; then
+		ok "compare $args: exit 2, '$(head -n1 "$ERR")'"
+	else
+		fail "compare $args: exit $RC, expected 2 with a 'taskscope: compare:' message" "$ERR"
+	fi
+done
+nopid=$(free_pid) || die "no free PID found"
+ts nopid compare -p "$nopid" -p $$
+if expect_rc 1 "compare -p $nopid" && grep -qx "taskscope: no such process: $nopid" "$ERR"; then
+	ok "the message names the PID"
+else
+	fail "no 'taskscope: no such process: $nopid' message" "$ERR"
+fi
+
+# ---- --workers 3: threads vs processes ----------------------------------------------------------
+
+check "compare --workers 3 (JSON): 1 address space vs 4 (3 workers + their parent), PSS B > A"
+ts workers compare --workers 3 --mem 1M --shared 4M -t 0.6 -J
+if expect_rc 0 "compare --workers 3 -J"; then
+	cp "$OUT" "$TS_TMP/workers.json"
+	if [ "$(q "$OUT" 'A["address_spaces"] is None and B["address_spaces"] is None')" = True ]; then
+		skip "kcmp(2) does not work here (seccomp or no CONFIG_KCMP): address spaces cannot be counted"
+	fi
+	expect_q "$OUT" '(A["processes"], A["threads"], A["address_spaces"])' "(1, 4, 1)" \
+		"side A: one process of 4 tasks (main + 3 workers), one address space"
+	expect_q "$OUT" '(B["processes"], B["threads"], B["address_spaces"])' "(4, 4, 4)" \
+		"side B: the parent and 3 worker processes, 4 address spaces"
+	expect_q "$OUT" '[A[k] for k in ("fd_tables", "fs_structs", "sighand_tables")]' "[1, 1, 1]" \
+		"the threads share one fd table, fs and signal handler table"
+	expect_q "$OUT" '[B[k] for k in ("fd_tables", "fs_structs", "sighand_tables")]' "[4, 4, 4]" \
+		"every process has its own"
+	expect_q "$OUT" 'B["pss_sum_peak"] > A["pss_sum_peak"] > 0' True \
+		"the processes' PSS sum is above the threads'"
+	expect_q "$OUT" 'B["page_tables_peak"] > A["page_tables_peak"] > 0' True \
+		"the processes' page tables are above the threads'"
+	expect_q "$OUT" 'B["rss_sum_peak"] > B["pss_sum_peak"]' True \
+		"the naive RSS sum of the processes counts their shared pages again: above their PSS"
+	expect_q "$OUT" '(A["exit_status"], B["exit_status"])' "(0, 0)" "both workloads exited 0"
+	expect_q "$OUT" '0 < A["workers_ready"] < A["wall"] and 0 < B["workers_ready"] < B["wall"]' True \
+		"the ready time is measured and inside the run"
+	expect_q "$OUT" 'A["wall"] >= 0.6 and B["wall"] >= 0.6' True "each side ran its -t 0.6 s at least"
+	# B/A as the JSON gives it must be B / A of the sides, for every metric
+	got=$("$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+A = d["sides"][0]["metrics"]; B = d["sides"][1]["metrics"]; bad = []; n = 0
+for k, r in d["b_over_a"].items():
+    a, b = A[k], B[k]
+    if a is None or b is None or a == 0:
+        if r is not None: bad.append("%s: %r, expected null" % (k, r))
+        continue
+    n += 1
+    if r is None or abs(r - b / a) > 1e-6 * max(1, abs(b / a)):
+        bad.append("%s: %r, B/A is %r" % (k, r, b / a))
+print("%d ratios checked" % n if not bad else "; ".join(bad))' "$OUT" 2>&1)
+	if [[ $got =~ ^([0-9]+)\ ratios\ checked$ ]] && [ "${BASH_REMATCH[1]}" -ge 20 ]; then
+		ok "b_over_a equals B / A of the sides: $got"
+	else
+		fail "b_over_a differs from B / A: $got" "$OUT"
+	fi
+	expect_q "$OUT" 'any("had" in s and "address spaces" in s and "4 vs 1" in s for s in d["summary"])' True \
+		"the plain words say B had the address spaces, 4 vs 1"
+fi
+
+check "compare --workers 2 (table): rows and B/A as text"
+ts table compare --workers 2 --mem 1M --shared 1M -t 0.3 --sleep
+if expect_rc 0 "compare --workers 2 --sleep"; then
+	if grep -Eq '^address spaces \(kcmp VM\) +1 +3 +3\.00x$' "$OUT" &&
+	   grep -Eq '^exit status +0 +0 +-$' "$OUT" && grep -q '^PSS sum, peak ' "$OUT" &&
+	   grep -q '^B (2 processes) had 3.00x the address spaces of A: 3 vs 1\.$' "$OUT"; then
+		ok "address spaces 1 vs 3 (3.00x), exit statuses, PSS row, plain words"
+	else
+		fail "the table lacks the expected rows" "$OUT" "$ERR"
+	fi
+	if grep -q '^ready ' "$OUT"; then
+		fail "the workload's ready line leaked into the report" "$OUT"
+	fi
+fi
+
+# ---- two command lines ---------------------------------------------------------------------------
+
+work='i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done'
+check "compare of two shell command lines returns both exit statuses"
+ts cmds compare -J "$work; echo on-stdout; exit 3" "sleep 0.2; $work; exit 5"
+if expect_rc 0 "compare of two commands (their statuses are data, not taskscope's)"; then
+	expect_q "$OUT" '(A["exit_status"], B["exit_status"])' "(3, 5)" "exit statuses 3 and 5"
+	expect_q "$OUT" 'B["wall"] >= 0.2 and A["cpu_user"] + A["cpu_system"] > 0' True \
+		"B's wall time includes its sleep; A's loop used CPU"
+	expect_q "$OUT" 'd["mode"]' commands "mode"
+	if grep -q '^on-stdout$' "$ERR" && ! grep -q '^on-stdout$' "$OUT"; then
+		ok "the commands' stdout went to stderr, not into the JSON"
+	else
+		fail "the commands' stdout should go to stderr" "$OUT" "$ERR"
+	fi
+fi
+ts cmdtable compare "exit 3" "sleep 0.1; kill -9 \$\$"
+if expect_rc 0 "compare 'exit 3' 'kill -9 self'" &&
+   grep -Eq '^exit status +3 +137 \(signal 9\) +-$' "$OUT"; then
+	ok "the table shows 3 and 137 (signal 9)"
+else
+	fail "exit status row" "$OUT" "$ERR"
+fi
+
+# ---- two running groups --------------------------------------------------------------------------
+
+check "compare -p with two running groups: each PID with its threads and descendants"
+start_workload --threads 2 --duration 20
+tpid=$WL_PID
+start_workload --procs 2 --duration 20
+ppid=$WL_PID
+ts groups compare -J -t 0.5 -p "$tpid" -p "$ppid"
+if expect_rc 0 "compare -p $tpid -p $ppid"; then
+	expect_q "$OUT" '(A["processes"], A["threads"], A["address_spaces"])' "(1, 3, 1)" \
+		"group A: 1 process, 3 tasks, 1 address space"
+	expect_q "$OUT" '(B["processes"], B["threads"], B["address_spaces"])' "(3, 3, 3)" \
+		"group B: the parent and its 2 children, 3 address spaces"
+	expect_q "$OUT" '(A["exit_status"], A["last_task_started"], d["mode"])' "(None, None, 'pids')" \
+		"no exit status or start-up for groups that were not spawned"
+	expect_q "$OUT" '0.5 <= A["wall"] < 5' True "watched for -t 0.5 s"
+fi
+stop "$tpid" "$ppid"
+
+finish
