@@ -524,7 +524,8 @@ static int run(struct cpusopts *o)
 	}
 	rc = target_check(&o->target, w.smp, errbuf, sizeof(errbuf));
 	if (rc) {
-		fprintf(stderr, "taskscope: cpus: %s\n", rc == -ESRCH ? errbuf : strerror(-rc));
+		fprintf(stderr, "taskscope: cpus: %s\n",
+			rc == -ESRCH || rc == -EACCES ? errbuf : strerror(-rc));
 		status = TS_EXIT_FAILURE;
 		goto out;
 	}

@@ -423,7 +423,7 @@ static int run_tasks(struct opts *o)
 	}
 	rc = target_check(&o->target, smp, errbuf, sizeof(errbuf));
 	if (rc) {
-		if (rc == -ESRCH)
+		if (rc == -ESRCH || rc == -EACCES)
 			fprintf(stderr, "taskscope: %s\n", errbuf);
 		else
 			fprintf(stderr, "taskscope: %s\n", strerror(-rc));

@@ -289,7 +289,8 @@ static int share_run(struct share_opts *o)
 			rc = append_ids(o, tg, n);
 		free(tg);
 		if (rc) {
-			fprintf(stderr, "taskscope: %s\n", rc == -ESRCH ? ebuf : strerror(-rc));
+			fprintf(stderr, "taskscope: %s\n",
+				rc == -ESRCH || rc == -EACCES ? ebuf : strerror(-rc));
 			status = TS_EXIT_FAILURE;
 			goto out;
 		}
@@ -365,6 +366,12 @@ static int share_run(struct share_opts *o)
 	}
 	if (rc == -ESRCH) {
 		fprintf(stderr, "taskscope: no such process: %d\n", (int)missing);
+		status = TS_EXIT_FAILURE;
+		goto out;
+	}
+	if (rc == -EACCES) {
+		fprintf(stderr, "taskscope: PID %d: permission denied: /proc lists it but its "
+			"files cannot be read (hidepid=noaccess)\n", (int)missing);
 		status = TS_EXIT_FAILURE;
 		goto out;
 	}
