@@ -143,7 +143,8 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 			break;
 		case 'h':
 			cpusopts_usage(stdout);
-			return fflush(stdout) ? TS_EXIT_FAILURE : TS_EXIT_OK;
+			/* a reader that went away (| head -1) is a quiet success */
+			return fflush(stdout) && errno != EPIPE ? TS_EXIT_FAILURE : TS_EXIT_OK;
 		case ':':
 		default:
 			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,

@@ -176,7 +176,9 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 			break;
 		case 'h':
 			share_usage(stdout);
-			return fflush(stdout) == EOF ? TS_EXIT_FAILURE : TS_EXIT_OK;
+			/* a reader that went away (| head -1) is a quiet success */
+			return fflush(stdout) == EOF && errno != EPIPE ? TS_EXIT_FAILURE
+								       : TS_EXIT_OK;
 		case ':':
 		default:
 			return share_usage_error("%s", util_getopt_error(c, argv, optind, optopt,
