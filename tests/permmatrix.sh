@@ -136,6 +136,16 @@ for ctx in proc invisible noaccess subset pidns; do
 		fi
 		[ "$nw" -eq 3 ] || BAD="${BAD:+$BAD; }the user's workload has $nw rows, expected 3"
 		hdr=$(grep -m1 '^taskscope [0-9]' "$OUT")
+		# hidepid=noaccess lists what it hides: the header counts those processes as denied
+		if [ "$denied" = yes ]; then
+			if [[ $hdr =~ \(([0-9]+)\ more\ process(es)?\ denied:\ hidepid=noaccess\) ]]; then
+				FOUND="$FOUND; header: ${BASH_REMATCH[1]} more denied"
+			else
+				BAD="${BAD:+$BAD; }the header does not count the denied processes: $hdr"
+			fi
+		elif [[ $hdr == *denied* ]]; then
+			BAD="${BAD:+$BAD; }the header speaks of denied processes: $hdr"
+		fi
 		if [ "$ctx" = subset ]; then
 			# no /proc/stat: CPU busy is unknown, so it is not shown (never 0)
 			[[ $hdr == *"CPU busy"* ]] && BAD="${BAD:+$BAD; }subset=pid has no /proc/stat, yet the header shows CPU busy: $hdr"

@@ -19,6 +19,8 @@ struct snapshot {
 	size_t ntasks;
 	size_t nprocs, nthreads;
 	double cpu_busy;	/* % of all CPUs over the interval; < 0 when unknown */
+	size_t ndenied;		/* all tasks on a hidepid=noaccess /proc: processes it lists
+				 * but does not let us read (not in tasks) */
 	uint64_t total_rss;	/* sum of RSS over the processes (counts shared pages again) */
 };
 

@@ -44,6 +44,9 @@ static void print_header(const struct batch_opts *o, const struct snapshot *sn,
 	fprintf(o->out, "taskscope %s  %s: %zu process%s, %zu thread%s", when,
 		o->what ? o->what : "all tasks", sn->nprocs, sn->nprocs == 1 ? "" : "es",
 		sn->nthreads, sn->nthreads == 1 ? "" : "s");
+	if (sn->ndenied)
+		fprintf(o->out, " (%zu more process%s denied: hidepid=noaccess)", sn->ndenied,
+			sn->ndenied == 1 ? "" : "es");
 	if (sn->cpu_busy >= 0)
 		fprintf(o->out, "  CPU busy %.1f%%", sn->cpu_busy);
 	if (sn->interval > 0)
