@@ -103,7 +103,7 @@ ts privu --run-as "$TS_TUSER" -d 0.2 -- "$priv"
 if [ "$rc_root" -ne 0 ]; then
 	fail "as root the script exits $rc_root, not 0" "$ERR"
 elif expect_rc 126 "--run-as -- $priv"; then
-	grep -qxF "taskscope: cannot run '$priv': Permission denied" "$ERR" &&
+	grep -qxF "taskscope: cannot run '$priv' as user '$TS_TUSER': Permission denied" "$ERR" &&
 		ok "$(head -n 1 "$ERR")" || fail "not the expected message" "$ERR"
 fi
 

@@ -222,7 +222,11 @@ int spawn_failure(const struct spawn *sp, int rc, const char *cmd, const struct 
 			 cred->name, sp->failed_step, strerror(err));
 		return 126;
 	}
-	snprintf(msg, len, "cannot run '%s': %s", name, strerror(err));
+	if (cred)
+		snprintf(msg, len, "cannot run '%s' as user '%s': %s", name, cred->name,
+			 strerror(err));
+	else
+		snprintf(msg, len, "cannot run '%s': %s", name, strerror(err));
 	if (err == ENOENT || err == ENOTDIR || err == EACCES || err == ENOEXEC ||
 	    err == EISDIR || err == EPERM || err == ELOOP || err == ENAMETOOLONG)
 		return spawn_exec_failure_code(err);
