@@ -62,7 +62,9 @@ static pid_t gettid_raw(void)
 /* The name of task tid: "c<tid>" and a suffix, cut to the kernel's 15 bytes. */
 static void make_name(pid_t tid, unsigned k, char *buf, size_t len)
 {
-	snprintf(buf, len, "c%d%s", (int)tid, suffixes[k % (sizeof(suffixes) / sizeof(suffixes[0]))]);
+	size_t ns = sizeof(suffixes) / sizeof(suffixes[0]);
+
+	snprintf(buf, len, "c%d%s", (int)tid, suffixes[k % ns]);
 	if (strlen(buf) > 15)
 		buf[15] = '\0';
 }

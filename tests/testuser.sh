@@ -26,7 +26,7 @@ need_test_user() {
 				--groups "$(IFS=,; echo "${TS_TGROUPS[*]}")" "$TS_TUSER" || exit 1
 		fi
 	) 9>"${TMPDIR:-/tmp}/taskscope-testuser.lock" ||
-		die "cannot create the test user $TS_TUSER"
+		skip "cannot create the test user $TS_TUSER (useradd/groupadd failed: a read-only /etc?)"
 	TS_TUID=$(id -u "$TS_TUSER") && TS_TGID=$(id -g "$TS_TUSER") ||
 		die "id $TS_TUSER failed"
 	TS_TGIDS=$(id -G "$TS_TUSER" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//')

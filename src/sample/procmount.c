@@ -70,9 +70,10 @@ bool procmount_parse_noaccess(const char *buf, size_t len)
 				sep = q;
 				break;
 			}
+		/* the last mount on /proc is the one in use */
 		if (sep && field(p, sep, 4, &mp, &mpl) && mpl == 5 && !memcmp(mp, "/proc", 5) &&
 		    field(sep + 3, le, 2, &so, &sol))
-			noaccess = has_option(so, sol, "hidepid=noaccess");	/* the last wins */
+			noaccess = has_option(so, sol, "hidepid=noaccess");
 		if (!nl)
 			break;
 		p = nl + 1;

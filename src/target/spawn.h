@@ -22,7 +22,7 @@ struct spawn {
 struct spawn_cred {
 	uid_t uid;
 	gid_t gid;
-	gid_t *groups;		/* the user's supplementary groups, as initgroups(3) finds them */
+	gid_t *groups;		/* the user's supplementary groups (as initgroups(3) sets) */
 	size_t ngroups;
 	char **envp;		/* the environment with HOME, USER and LOGNAME of the user */
 	char *name;		/* the user's name, sanitized, for messages */
