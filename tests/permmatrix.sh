@@ -35,7 +35,10 @@ ready_pid() {
 WL=(workload --threads 2 --mem 8M --duration 300)
 "$T" "${WL[@]}" >"$TS_TMP/r.out" 2>&1 </dev/null &
 track $!
-as_user "$T" "${WL[@]}" >"$TS_TMP/u.out" 2>&1 </dev/null &
+# setpriv itself in the background (not the as_user function, whose subshell would be
+# the PID tracked): it execs the workload, so $! is the workload
+setpriv --reuid="$TS_TUID" --regid="$TS_TGID" --init-groups -- "$T" "${WL[@]}" \
+	>"$TS_TMP/u.out" 2>&1 </dev/null &
 track $!
 R=$(ready_pid "$TS_TMP/r.out") || die "root's workload did not start" "$TS_TMP/r.out"
 W=$(ready_pid "$TS_TMP/u.out") || die "the user's workload did not start" "$TS_TMP/u.out"
