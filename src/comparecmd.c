@@ -324,7 +324,7 @@ int comparecmd_run_side(struct comparison_side *s, char *const argv[], bool read
 	fflush(NULL);
 	run.window_ticks = comparison_boot_ticks();
 	s->window_ticks = run.window_ticks;
-	rc = spawn_start_io(&sp, argv, ready_line ? pfd[1] : STDERR_FILENO);
+	rc = spawn_start_io(&sp, argv, ready_line ? pfd[1] : STDERR_FILENO, NULL);
 	if (pfd[1] >= 0)
 		close(pfd[1]);
 	if (rc) {

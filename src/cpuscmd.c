@@ -58,6 +58,7 @@ struct watch {
 	struct timeline tl;
 	int rootfd;
 	struct spawn sp, *spp;
+	struct spawn_cred cred;		/* --run-as */
 	struct known *known;		/* sorted by (tid, start) */
 	size_t nknown, capknown;
 	size_t max_threads;
@@ -489,8 +490,18 @@ static int run(struct cpusopts *o)
 	memset(&w, 0, sizeof(w));
 	w.o = o;
 	w.rootfd = -1;
-	if (timeline_init(&w.tl, o->rate, TIMELINE_MAX_RUNS))
+	if (o->run_as) {
+		rc = spawn_cred_lookup(&w.cred, o->run_as);
+		if (rc) {
+			spawn_cred_error(rc, o->run_as, errbuf, sizeof(errbuf));
+			fprintf(stderr, "taskscope: cpus: %s\n", errbuf);
+			return TS_EXIT_FAILURE;
+		}
+	}
+	if (timeline_init(&w.tl, o->rate, TIMELINE_MAX_RUNS)) {
+		spawn_cred_free(&w.cred);
 		return TS_EXIT_FAILURE;
+	}
 	if (o->output_file) {
 		out = open_out(o->output_file);
 		if (!out)
@@ -513,7 +524,8 @@ static int run(struct cpusopts *o)
 	}
 	rc = target_check(&o->target, w.smp, errbuf, sizeof(errbuf));
 	if (rc) {
-		fprintf(stderr, "taskscope: cpus: %s\n", rc == -ESRCH ? errbuf : strerror(-rc));
+		fprintf(stderr, "taskscope: cpus: %s\n",
+			rc == -ESRCH || rc == -EACCES ? errbuf : strerror(-rc));
 		status = TS_EXIT_FAILURE;
 		goto out;
 	}
@@ -527,14 +539,11 @@ static int run(struct cpusopts *o)
 	}
 	if (o->cmd) {
 		o->target.spawn_root = getpid();
-		rc = spawn_start(&w.sp, o->cmd);
+		rc = spawn_start(&w.sp, o->cmd, o->run_as ? &w.cred : NULL);
 		if (rc) {
-			fprintf(stderr, "taskscope: cpus: cannot run '%s': %s\n",
-				cpusopts_shown(o->cmd[0], errbuf, sizeof(errbuf)), strerror(-rc));
-			status = rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ||
-				 rc == -ENOEXEC || rc == -EISDIR || rc == -EPERM ||
-				 rc == -ELOOP || rc == -ENAMETOOLONG
-				 ? spawn_exec_failure_code(-rc) : TS_EXIT_FAILURE;
+			status = spawn_failure(&w.sp, rc, o->cmd[0], o->run_as ? &w.cred : NULL,
+					       errbuf, sizeof(errbuf));
+			fprintf(stderr, "taskscope: cpus: %s\n", errbuf);
 			goto out;
 		}
 		w.spp = &w.sp;
@@ -582,6 +591,7 @@ static int run(struct cpusopts *o)
 		status = TS_EXIT_FAILURE;
 	}
 out:
+	spawn_cred_free(&w.cred);
 	if (w.spp) {
 		wait_job_end(&w);
 		job_line(w.spp, o->cmd[0]);

@@ -30,6 +30,8 @@ void cpusopts_usage(FILE *out)
 		" -C, --command NAME[,...]  processes with this name (as in /proc/PID/comm)\n"
 		" -- command [args...]      run the command and watch it and all its descendants;\n"
 		"                           taskscope exits with its exit status\n"
+		"     --run-as USER         run the command as USER: its uid, gid and groups\n"
+		"                           (taskscope must be root; -u selects targets)\n"
 		"\n"
 		"Options:\n"
 		"     --rate HZ             samples a second of each thread (1-%d, default %d)\n"
@@ -69,7 +71,7 @@ static int usage_error(const char *fmt, ...)
 
 int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 {
-	enum { OPT_RATE = 256, OPT_SVG, OPT_OUTPUT_FILE };
+	enum { OPT_RATE = 256, OPT_SVG, OPT_OUTPUT_FILE, OPT_RUN_AS };
 	static const struct option longopts[] = {
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "time", required_argument, NULL, 't' },
@@ -77,6 +79,7 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
+		{ "run-as", required_argument, NULL, OPT_RUN_AS },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "command", required_argument, NULL, 'C' },
@@ -124,6 +127,9 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 				return usage_error("--output-file needs a file name");
 			o->output_file = optarg;
 			break;
+		case OPT_RUN_AS:
+			o->run_as = optarg;
+			break;
 		case 'p':
 		case 'u':
 		case 'C':
@@ -137,7 +143,8 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 			break;
 		case 'h':
 			cpusopts_usage(stdout);
-			return fflush(stdout) ? TS_EXIT_FAILURE : TS_EXIT_OK;
+			/* a reader that went away (| head -1) is a quiet success */
+			return fflush(stdout) && errno != EPIPE ? TS_EXIT_FAILURE : TS_EXIT_OK;
 		case ':':
 		default:
 			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,
@@ -156,5 +163,7 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 		return usage_error("--json and --raw cannot be used together");
 	if (o->cmd && !target_is_all(&o->target))
 		return usage_error("-p, -u and -C cannot be used with a command to run ('--')");
+	if (o->run_as && !o->cmd)
+		return usage_error("--run-as needs a command to run ('-- command')");
 	return -1;
 }

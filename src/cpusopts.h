@@ -18,6 +18,7 @@ struct cpusopts {
 	bool time_set;		/* -t given (with a command: else until it ends) */
 	const char *svg;
 	const char *output_file;
+	const char *run_as;	/* --run-as USER: the command's user */
 	bool json, raw;
 	struct target target;	/* initialized by the caller (target_init) */
 	char **cmd;		/* after "--" */

@@ -206,7 +206,7 @@ static void resolve_python(char *py, size_t len)
 
 	if (pipe2(pfd, O_CLOEXEC))
 		return;
-	if (spawn_start_io(&sp, argv, pfd[1])) {
+	if (spawn_start_io(&sp, argv, pfd[1], NULL)) {
 		close(pfd[0]);
 		close(pfd[1]);
 		return;

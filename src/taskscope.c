@@ -42,6 +42,7 @@ struct opts {
 	double delay;
 	const char *output;
 	const char *output_file;
+	const char *run_as;	/* --run-as USER: the spawned command's user */
 	struct target target;
 	char **cmd;		/* after "--" */
 };
@@ -75,6 +76,8 @@ static void usage(FILE *out)
 	      " -C, --command NAME[,...]  processes with this name (as in /proc/PID/comm)\n"
 	      " -- command [args...]      run the command and follow it and all its descendants;\n"
 	      "                           taskscope exits with its exit status\n"
+	      "     --run-as USER         run the command as USER: its uid, gid and groups\n"
+	      "                           (taskscope must be root; -u selects targets)\n"
 	      "\n"
 	      "Options:\n"
 	      " -b, --batch               batch tables (the default when stdout is not a terminal)\n"
@@ -83,7 +86,8 @@ static void usage(FILE *out)
 	      " -H, --threads             a row per thread instead of per process\n"
 	      " -o, --output LIST         columns to show (+LIST adds to the defaults)\n"
 	      "     --list-columns        list every column with its help and exit\n"
-	      " -J, --json                one JSON document per sample\n"
+	      " -J, --json                one JSON document per sample; a row's key\n"
+	      "                           'unavailable' says why its null values are null\n"
 	      " -r, --raw                 raw output: no alignment, no summary line\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
 	      "     --output-file FILE    write the report to FILE (with a spawned command the\n"
@@ -127,7 +131,7 @@ static const char *shown(const char *s, char *buf, size_t len)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE };
+	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE, OPT_RUN_AS };
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
@@ -139,6 +143,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "bytes", no_argument, NULL, OPT_BYTES },
 		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
+		{ "run-as", required_argument, NULL, OPT_RUN_AS },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "command", required_argument, NULL, 'C' },
@@ -189,6 +194,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_OUTPUT_FILE:
 			o->output_file = optarg;
 			break;
+		case OPT_RUN_AS:
+			o->run_as = optarg;
+			break;
 		case 'p':
 		case 'u':
 		case 'C':
@@ -225,6 +233,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return usage_error("--json and --raw cannot be used together");
 	if (o->cmd && !target_is_all(&o->target))
 		return usage_error("-p, -u and -C cannot be used with a command to run ('--')");
+	if (o->run_as && !o->cmd)
+		return usage_error("--run-as needs a command to run ('-- command')");
 	return -1;
 }
 
@@ -362,6 +372,7 @@ static int run_tasks(struct opts *o)
 	size_t ncols = 0;
 	struct sampler *smp = NULL;
 	struct spawn sp, *spp = NULL;
+	struct spawn_cred cred = { 0 };
 	struct job_stats js;
 	struct batch_opts bo;
 	struct col_ctx ctx;
@@ -391,11 +402,21 @@ static int run_tasks(struct opts *o)
 		fprintf(stderr, "taskscope: %s\n", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
+	if (o->run_as) {
+		rc = spawn_cred_lookup(&cred, o->run_as);
+		if (rc) {
+			spawn_cred_error(rc, o->run_as, errbuf, sizeof(errbuf));
+			fprintf(stderr, "taskscope: %s\n", errbuf);
+			free(cols);
+			return TS_EXIT_FAILURE;
+		}
+	}
 	if (o->output_file) {
 		out = fopen(o->output_file, "we");
 		if (!out) {
 			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
 				shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
+			spawn_cred_free(&cred);
 			free(cols);
 			return TS_EXIT_FAILURE;
 		}
@@ -416,7 +437,7 @@ static int run_tasks(struct opts *o)
 	}
 	rc = target_check(&o->target, smp, errbuf, sizeof(errbuf));
 	if (rc) {
-		if (rc == -ESRCH)
+		if (rc == -ESRCH || rc == -EACCES)
 			fprintf(stderr, "taskscope: %s\n", errbuf);
 		else
 			fprintf(stderr, "taskscope: %s\n", strerror(-rc));
@@ -427,14 +448,11 @@ static int run_tasks(struct opts *o)
 		if (!o->threads)
 			sampler_new(&js.tsampler, 0, true);
 		o->target.spawn_root = getpid();
-		rc = spawn_start(&sp, o->cmd);
+		rc = spawn_start(&sp, o->cmd, o->run_as ? &cred : NULL);
 		if (rc) {
-			fprintf(stderr, "taskscope: cannot run '%s': %s\n",
-				shown(o->cmd[0], errbuf, sizeof(errbuf)), strerror(-rc));
-			status = rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ||
-				 rc == -ENOEXEC || rc == -EISDIR || rc == -EPERM ||
-				 rc == -ELOOP || rc == -ENAMETOOLONG
-				 ? spawn_exec_failure_code(-rc) : TS_EXIT_FAILURE;
+			status = spawn_failure(&sp, rc, o->cmd[0], o->run_as ? &cred : NULL,
+					       errbuf, sizeof(errbuf));
+			fprintf(stderr, "taskscope: %s\n", errbuf);
 			goto out;
 		}
 		spp = &sp;
@@ -507,6 +525,7 @@ static int run_tasks(struct opts *o)
 		status = spawn_exit_code(spp);
 	}
 out:
+	spawn_cred_free(&cred);
 	sampler_free(js.tsampler);
 	free(js.procs.ids);
 	free(js.threads.ids);

@@ -35,7 +35,7 @@ rows = [r for r in doc["tasks"] if r.get("pid") == pid]
 if len(doc["tasks"]) != 1 or len(rows) != 1:
     sys.exit("expected exactly one row, for pid %d; got %d rows" % (pid, len(doc["tasks"])))
 r = rows[0]
-want_keys = [h.lower() for h in heading]
+want_keys = [h.lower() for h in heading] + ["unavailable"]
 if list(r) != want_keys:
     errs.append("keys %s, expected the table's headings in lower case %s" % (list(r), want_keys))
 status = dict(l.split(":", 1) for l in open(proc + "/status") if ":" in l)
@@ -83,8 +83,15 @@ wl = int(sys.argv[2])
 rows = doc["tasks"]
 errs = []
 for r in rows:
-    if list(r) != ["pid", "tid", "comm", "rss", "pcpu", "cmd"]:
+    if list(r) != ["pid", "tid", "comm", "rss", "pcpu", "cmd", "unavailable"]:
         errs.append("keys %s" % list(r))
+    # "unavailable" names exactly the null values of the row, each with why
+    nulls = sorted(k for k, v in r.items() if v is None and k != "unavailable")
+    why = r.get("unavailable")
+    named = sorted(w.split(":")[0] for w in why.split(",")) if why else []
+    if named != nulls or (why and not all(w.split(":")[1] in ("gone", "denied", "unsupported", "n/a")
+                                          for w in why.split(","))):
+        errs.append("unavailable %r does not name the null values %s: %r" % (why, nulls, r))
     if type(r["pid"]) is not int or type(r["tid"]) is not int or type(r["rss"]) is not int:
         errs.append("pid/tid/rss not integers: %r" % r)
     if r["pcpu"] is not None and (isinstance(r["pcpu"], bool) or not isinstance(r["pcpu"], (int, float))):
@@ -200,6 +207,8 @@ if n == 0:
 for k in ("pcpu", "minflt", "vctx"):
     if rb[k] is not None:
         sys.exit("document %d: %s of the newly matching %d is %r, expected null" % (n + 1, k, b, rb[k]))
+if rb.get("unavailable") != "pcpu:n/a,minflt:n/a,vctx:n/a":
+    sys.exit("document %d: unavailable of %d is %r, expected the three as n/a" % (n + 1, b, rb.get("unavailable")))
 if '"-"' in text:
     sys.exit('"-" appears in the JSON')
 print("document %d: %s" % (n + 1, json.dumps(rb)))

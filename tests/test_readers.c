@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sample/procmount.h"
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
 #include "sample/proc2.h"
@@ -773,6 +774,41 @@ static void test_threads_scan(int rootfd)
 	proc2_free_tasks(rows, n);
 }
 
+/* hidepid=noaccess on /proc, from real mountinfo captures; the last mount on /proc wins */
+static void test_mountinfo(void)
+{
+	static const struct {
+		const char *file;
+		bool want;
+	} cases[] = {
+		{ "mountinfo/plain", false },
+		{ "mountinfo/noaccess", true },
+		{ "mountinfo/invisible", false },
+		{ "mountinfo/noaccess-covered", false },
+		{ "mountinfo/noaccess-elsewhere", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len;
+		char *buf = slurp(cases[i].file, &len);
+
+		tap_ok(buf && procmount_parse_noaccess(buf, len) == cases[i].want,
+		       "procmount: %s: hidepid=noaccess %s", cases[i].file,
+		       cases[i].want ? "found" : "not found");
+		free(buf);
+	}
+	static const char longer[] = "1 2 0:1 / /proc rw - proc proc hidepid=noaccessX\n";
+	static const char nosep[] = "1 2 0:1 / /proc rw hidepid=noaccess\n";
+	static const char exact[] = "1 2 0:1 / /proc rw - proc proc rw,hidepid=noaccess";
+
+	tap_ok(!procmount_parse_noaccess(longer, strlen(longer)),
+	       "procmount: an option that only starts so is not it");
+	tap_ok(!procmount_parse_noaccess(nosep, strlen(nosep)),
+	       "procmount: a line without ' - ' is ignored");
+	tap_ok(procmount_parse_noaccess(exact, strlen(exact)),
+	       "procmount: the last line without a newline counts");
+}
+
 int main(void)
 {
 	int rootfd, fds_before, fds_after;
@@ -793,6 +829,7 @@ int main(void)
 
 	test_parse_stat();
 	test_parse_ctxsw();
+	test_mountinfo();
 
 	fds_before = count_fds();
 	test_read(rootfd);

@@ -190,6 +190,7 @@ struct pick {
 	pid_t tid;	/* 0: the whole process */
 	pid_t id;	/* as given */
 	bool found;
+	bool denied;	/* its status could not be read: permission (hidepid=noaccess) */
 };
 
 static int cmp_pick(const void *a, const void *b)
@@ -242,9 +243,9 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 		}
 		if (rc)
 			tgid = ids[i];	/* unreadable status: take it as a process */
-		rc = 0;
 		picks[i] = (struct pick){ .tgid = tgid, .tid = tgid == ids[i] ? 0 : ids[i],
-					  .id = ids[i] };
+					  .id = ids[i], .denied = rc == -EACCES || rc == -EPERM };
+		rc = 0;
 		tgids[i] = tgid;
 	}
 	qsort(picks, nids, sizeof(*picks), cmp_pick);
@@ -295,7 +296,7 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 	for (size_t i = 0; i < npicks; i++) {
 		if (!picks[i].found) {
 			*missing = picks[i].id;
-			rc = -ESRCH;
+			rc = picks[i].denied ? -EACCES : -ESRCH;
 			break;
 		}
 	}

@@ -89,7 +89,8 @@ struct sharing_report {
 /* Compare the tasks named by ids (read relative to rootfd, /proc): a process's ID names
  * all its threads, another thread's ID that thread alone. Groups them into address spaces,
  * fills the resource matrices and, with memory and at least two spaces, the memory part.
- * -ESRCH with *missing set when an ID names no task; -ENOMEM. On an error *rep is empty. */
+ * -ESRCH with *missing set when an ID names no task, -EACCES when /proc lists it but its
+ * files cannot be read (hidepid=noaccess); -ENOMEM. On an error *rep is empty. */
 int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 		    struct sharing_report *rep, pid_t *missing);
 void sharing_free(struct sharing_report *rep);

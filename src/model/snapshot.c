@@ -13,6 +13,7 @@
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "sample/proc2.h"
+#include "sample/procmount.h"
 #include "sample/taskfiles.h"
 #include "sample/smaps.h"
 #include "sample/threads.h"
@@ -26,6 +27,7 @@ struct sampler {
 	struct snapshot *prev;
 	struct topo *topo;
 	bool topo_tried;
+	bool noaccess;		/* /proc is mounted with hidepid=noaccess */
 };
 
 static void snapshot_free(struct snapshot *sn)
@@ -61,6 +63,7 @@ int sampler_new(struct sampler **out, unsigned readers, bool threads)
 		free(s);
 		return rc;
 	}
+	s->noaccess = procmount_noaccess(s->rootfd) == 1;
 	/* prime the busy counter so the first snapshot's value covers its interval */
 	{
 		double dummy;
@@ -323,6 +326,23 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 	}
 }
 
+/* All tasks on a hidepid=noaccess /proc: count the processes it lists but hides, so that
+ * "denied" is told apart from "not there". Only then: it costs a readdir of /proc. */
+static void count_denied(struct sampler *s, struct snapshot *sn)
+{
+	pid_t *seen = malloc((sn->ntasks ? sn->ntasks : 1) * sizeof(*seen));
+	size_t n = 0;
+
+	if (!seen)
+		return;
+	for (size_t i = 0; i < sn->ntasks; i++)	/* sorted by tgid */
+		if (!n || seen[n - 1] != sn->tasks[i].tgid)
+			seen[n++] = sn->tasks[i].tgid;
+	if (procmount_count_denied(s->rootfd, seen, n, &sn->ndenied))
+		sn->ndenied = 0;
+	free(seen);
+}
+
 /* Thread rows whose affinity is not their main thread's (rows sorted by tgid, tid). */
 static void mark_affinity_differences(struct snapshot *sn)
 {
@@ -384,6 +404,8 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	}
 	sn->nthreads_known = s->threads || (s->readers & RD_STAT);
 	read_process_extras(s, sn);
+	if (!tgids && s->noaccess)
+		count_denied(s, sn);
 	if (s->threads && (s->readers & RD_AFFINITY))
 		mark_affinity_differences(sn);
 	if (s->prev)

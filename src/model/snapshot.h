@@ -20,6 +20,8 @@ struct snapshot {
 	size_t nprocs, nthreads;
 	bool nthreads_known;	/* false: the process rows were read without stat (NLWP) */
 	double cpu_busy;	/* % of all CPUs over the interval; < 0 when unknown */
+	size_t ndenied;		/* all tasks on a hidepid=noaccess /proc: processes it lists
+				 * but does not let us read (not in tasks) */
 	uint64_t total_rss;	/* sum of RSS over the processes (counts shared pages again) */
 };
 

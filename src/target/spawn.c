@@ -4,7 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -14,6 +17,20 @@
 
 #include "lib/util.h"
 #include "target/spawn.h"
+
+extern char **environ;
+
+/* What the child reports through the pipe when a step before or at exec fails. */
+enum { STEP_EXEC, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID, STEP_CHECK };
+static const char *const step_names[] = {
+	[STEP_EXEC] = "exec", [STEP_SETGROUPS] = "setgroups", [STEP_SETGID] = "setgid",
+	[STEP_SETUID] = "setuid", [STEP_CHECK] = "credentials check",
+};
+
+struct child_failure {
+	int step;
+	int err;
+};
 
 static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 static volatile sig_atomic_t child_pid;
@@ -60,13 +77,180 @@ int spawn_exec_failure_code(int err)
 	return (err == ENOENT || err == ENOTDIR) ? 127 : 126;
 }
 
-int spawn_start(struct spawn *sp, char *const argv[])
+void spawn_cred_free(struct spawn_cred *c)
 {
-	return spawn_start_io(sp, argv, -1);
+	if (c->envp)
+		for (size_t i = 0; c->envp[i]; i++)
+			free(c->envp[i]);
+	free(c->envp);
+	free(c->groups);
+	free(c->name);
+	memset(c, 0, sizeof(*c));
 }
 
-int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd)
+/* environ with HOME, USER and LOGNAME replaced by the user's (all strings owned) */
+static int cred_environ(struct spawn_cred *c, const char *name, const char *home)
 {
+	static const char *const own[] = { "HOME=", "USER=", "LOGNAME=" };
+	const char *val[] = { home, name, name };
+	size_t n = 0, k = 0;
+
+	while (environ && environ[n])
+		n++;
+	c->envp = calloc(n + ARRAY_SIZE(own) + 1, sizeof(*c->envp));
+	if (!c->envp)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		bool skip = false;
+
+		for (size_t j = 0; j < ARRAY_SIZE(own); j++)
+			skip |= !strncmp(environ[i], own[j], strlen(own[j]));
+		if (skip)
+			continue;
+		c->envp[k] = strdup(environ[i]);
+		if (!c->envp[k++])
+			return -ENOMEM;
+	}
+	for (size_t j = 0; j < ARRAY_SIZE(own); j++) {
+		size_t len = strlen(own[j]) + strlen(val[j]) + 1;
+
+		c->envp[k] = malloc(len);
+		if (!c->envp[k])
+			return -ENOMEM;
+		snprintf(c->envp[k++], len, "%s%s", own[j], val[j]);
+	}
+	return 0;
+}
+
+int spawn_cred_lookup(struct spawn_cred *c, const char *user)
+{
+	struct passwd *pw;
+	char *name = NULL, *home = NULL;
+	uint64_t num;
+	int n = 16, rc = -ENOMEM;
+
+	memset(c, 0, sizeof(*c));
+	pw = getpwnam(user);
+	if (!pw && util_parse_u64(user, 0xfffffffeU, &num) == 0)
+		pw = getpwuid((uid_t)num);
+	if (!pw)
+		return -ENOENT;
+	c->uid = pw->pw_uid;
+	c->gid = pw->pw_gid;
+	name = strdup(pw->pw_name);
+	home = strdup(pw->pw_dir ? pw->pw_dir : "/");
+	if (!name || !home)
+		goto out;
+	if (geteuid() != 0) {
+		rc = -EPERM;
+		goto out;
+	}
+	for (;;) {
+		int want = n;
+		gid_t *g = realloc(c->groups, (size_t)n * sizeof(*g));
+
+		if (!g)
+			goto out;
+		c->groups = g;
+		if (getgrouplist(name, c->gid, c->groups, &want) >= 0) {
+			c->ngroups = (size_t)want;
+			break;
+		}
+		if (want <= n || want > 65536) {
+			rc = -EOVERFLOW;
+			goto out;
+		}
+		n = want;
+	}
+	c->name = util_sanitize_dup(name, strlen(name));
+	if (!c->name)
+		goto out;
+	rc = cred_environ(c, name, home);
+out:
+	free(name);
+	free(home);
+	if (rc)
+		spawn_cred_free(c);
+	return rc;
+}
+
+void spawn_cred_error(int rc, const char *user, char *msg, size_t len)
+{
+	char name[128];
+
+	util_sanitize(user, strlen(user), name, sizeof(name));
+	if (rc == -ENOENT)
+		snprintf(msg, len, "--run-as: unknown user '%s'", name);
+	else if (rc == -EPERM)
+		snprintf(msg, len, "--run-as needs root: only root can start a command as "
+			 "another user");
+	else
+		snprintf(msg, len, "--run-as '%s': %s", name, strerror(-rc));
+}
+
+/* In the child: report a failed step to the parent and end. */
+static void child_fail(int fd, int step, int err)
+{
+	struct child_failure f = { step, err };
+
+	if (write(fd, &f, sizeof(f)) < 0)
+		_exit(127);
+	_exit(step == STEP_EXEC ? spawn_exec_failure_code(err) : 126);
+}
+
+/* In the child: become cred's user; every step is checked, and root cannot come back. */
+static void child_switch(int fd, const struct spawn_cred *cred)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+
+	if (setgroups(cred->ngroups, cred->groups))
+		child_fail(fd, STEP_SETGROUPS, errno);
+	if (setgid(cred->gid))
+		child_fail(fd, STEP_SETGID, errno);
+	if (setuid(cred->uid))
+		child_fail(fd, STEP_SETUID, errno);
+	if (getresuid(&ru, &eu, &su) || getresgid(&rg, &eg, &sg))
+		child_fail(fd, STEP_CHECK, errno);
+	if (ru != cred->uid || eu != cred->uid || su != cred->uid ||
+	    rg != cred->gid || eg != cred->gid || sg != cred->gid)
+		child_fail(fd, STEP_CHECK, EPERM);
+	if (cred->uid != 0 && setuid(0) == 0)
+		child_fail(fd, STEP_CHECK, EPERM);
+}
+
+int spawn_failure(const struct spawn *sp, int rc, const char *cmd, const struct spawn_cred *cred,
+		  char *msg, size_t len)
+{
+	char name[128];
+	int err = -rc;
+
+	util_sanitize(cmd, strlen(cmd), name, sizeof(name));
+	if (cred && sp->failed_step && strcmp(sp->failed_step, "exec") != 0) {
+		snprintf(msg, len, "cannot run '%s' as user '%s': %s failed: %s", name,
+			 cred->name, sp->failed_step, strerror(err));
+		return 126;
+	}
+	if (cred)
+		snprintf(msg, len, "cannot run '%s' as user '%s': %s", name, cred->name,
+			 strerror(err));
+	else
+		snprintf(msg, len, "cannot run '%s': %s", name, strerror(err));
+	if (err == ENOENT || err == ENOTDIR || err == EACCES || err == ENOEXEC ||
+	    err == EISDIR || err == EPERM || err == ELOOP || err == ENAMETOOLONG)
+		return spawn_exec_failure_code(err);
+	return 1;
+}
+
+int spawn_start(struct spawn *sp, char *const argv[], const struct spawn_cred *cred)
+{
+	return spawn_start_io(sp, argv, -1, cred);
+}
+
+int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd,
+		   const struct spawn_cred *cred)
+{
+	struct child_failure f;
 	struct sigaction sa;
 	sigset_t block, old;
 	int pfd[2], err = 0;
@@ -126,27 +310,24 @@ int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd)
 		sigaction(SIGPIPE, &dfl, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(pfd[0]);
-		if (out_fd >= 0 && out_fd != STDOUT_FILENO &&
-		    dup2(out_fd, STDOUT_FILENO) < 0) {
-			err = errno;
-			if (write(pfd[1], &err, sizeof(err)) < 0)
-				_exit(127);
-			_exit(126);
+		if (out_fd >= 0 && out_fd != STDOUT_FILENO && dup2(out_fd, STDOUT_FILENO) < 0)
+			child_fail(pfd[1], STEP_EXEC, errno);
+		if (cred) {
+			child_switch(pfd[1], cred);
+			execvpe(argv[0], argv, cred->envp);
+		} else {
+			execvp(argv[0], argv);
 		}
-		execvp(argv[0], argv);
-		err = errno;
-		if (write(pfd[1], &err, sizeof(err)) < 0)
-			_exit(127);
-		_exit(spawn_exec_failure_code(err));
+		child_fail(pfd[1], STEP_EXEC, errno);
 	}
 	close(pfd[1]);
 	sp->pid = pid;
 	child_pid = pid;
 	do {
-		r = read(pfd[0], &err, sizeof(err));
+		r = read(pfd[0], &f, sizeof(f));
 	} while (r < 0 && errno == EINTR);
 	close(pfd[0]);
-	if (r == (ssize_t)sizeof(err)) {
+	if (r == (ssize_t)sizeof(f)) {
 		int st;
 
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -155,7 +336,9 @@ int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd)
 		sp->child_done = true;
 		sp->all_done = true;
 		sp->status = st;
-		return -err;
+		sp->failed_step = f.step >= 0 && f.step < (int)ARRAY_SIZE(step_names)
+				  ? step_names[f.step] : "exec";
+		return f.err > 0 ? -f.err : -EIO;
 	}
 	return 0;
 }

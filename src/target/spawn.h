@@ -4,6 +4,7 @@
 #define TASKSCOPE_SPAWN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct spawn {
@@ -12,14 +13,41 @@ struct spawn {
 	int status;		/* wait status of the child */
 	bool all_done;		/* no children (direct or adopted orphans) left */
 	double start_mono, end_mono;
+	const char *failed_step;	/* after a failed start: "setgroups", "setgid",
+					 * "setuid" or "exec" */
 };
 
-/* Become a child subreaper, block the signals the wait loop handles, fork and exec argv.
- * Returns 0, or -errno of the failed exec (ENOENT...) after reaping the child. */
-int spawn_start(struct spawn *sp, char *const argv[]);
+/* Who a spawned command runs as (--run-as): looked up before the fork, so the child only
+ * makes system calls between fork and exec. */
+struct spawn_cred {
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		/* the user's supplementary groups (as initgroups(3) sets) */
+	size_t ngroups;
+	char **envp;		/* the environment with HOME, USER and LOGNAME of the user */
+	char *name;		/* the user's name, sanitized, for messages */
+};
+
+/* Look up user (a name or a number that has a passwd entry) for --run-as: -ENOENT no such
+ * user, -EPERM taskscope is not root, -ENOMEM. */
+int spawn_cred_lookup(struct spawn_cred *c, const char *user);
+void spawn_cred_free(struct spawn_cred *c);
+/* The message for an error of spawn_cred_lookup (user as given; sanitized here). */
+void spawn_cred_error(int rc, const char *user, char *msg, size_t len);
+
+/* Become a child subreaper, block the signals the wait loop handles, fork and exec argv,
+ * as cred's user when cred is not NULL (setgroups, setgid, setuid, each checked, in that
+ * order). Returns 0, or -errno of the failed step (sp->failed_step says which) after
+ * reaping the child. */
+int spawn_start(struct spawn *sp, char *const argv[], const struct spawn_cred *cred);
 /* The same with the child's stdout on out_fd (-1: inherited). It may be called again once
  * the previous job is all done: jobs run one after the other, never at once. */
-int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd);
+int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd,
+		   const struct spawn_cred *cred);
+/* The exit status for a failed spawn_start: 127 not found, 126 not runnable or the user
+ * could not be switched to, 1 for anything else; the message goes into msg. */
+int spawn_failure(const struct spawn *sp, int rc, const char *cmd, const struct spawn_cred *cred,
+		  char *msg, size_t len);
 /* Reap whatever exited (never blocks unless block is true, then waits for one change). */
 void spawn_reap(struct spawn *sp, bool block);
 /* Sleep up to seconds, waking early for SIGCHLD and forwarded signals. */

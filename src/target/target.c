@@ -280,12 +280,20 @@ int target_check(struct target *t, struct sampler *s, char *what, size_t len)
 	for (size_t i = 0; i < t->npids; i++) {
 		pid_t tgid;
 
-		if (kill(t->pids[i], 0) && errno == ESRCH) {
+		/* what /proc shows decides, not kill(): a process that a hidepid=invisible
+		 * mount or another PID namespace hides does not exist for taskscope */
+		rc = sampler_tgid_of(s, t->pids[i], &tgid);
+		if (rc == -ENOENT || rc == -ESRCH) {
 			snprintf(what, len, "no such process: %d", t->pids[i]);
 			return -ESRCH;
 		}
+		if (rc == -EACCES || rc == -EPERM) {
+			snprintf(what, len, "PID %d: permission denied: /proc lists it but its "
+				 "files cannot be read (hidepid=noaccess)", t->pids[i]);
+			return -EACCES;
+		}
 		/* a thread's ID selects the process it belongs to */
-		if (sampler_tgid_of(s, t->pids[i], &tgid) == 0 && tgid != t->pids[i]) {
+		if (rc == 0 && tgid != t->pids[i]) {
 			bool dup = false;
 
 			for (size_t k = 0; k < t->npids; k++)

@@ -36,8 +36,9 @@ int target_add_names(struct target *t, const char *list);
  * sanitized); -ENOMEM; -ENOTSUP when opt is not a target option. */
 int target_parse_option(struct target *t, int opt, const char *arg, char *msg, size_t len);
 
-/* Check at start that the targets name something: -ESRCH with *what naming the first PID
- * that does not exist or the name nothing matches (static or malloc'ed into buf). */
+/* Check at start that the targets name something: -ESRCH with what naming the first PID
+ * that /proc does not show or the name nothing matches; -EACCES with what naming a PID
+ * that /proc lists but does not let us read (hidepid=noaccess). */
 int target_check(struct target *t, struct sampler *s, char *what, size_t len);
 /* The processes to sample now: *all true for every process, else a malloc'ed list. */
 int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -44,6 +45,9 @@ static void print_header(const struct batch_opts *o, const struct snapshot *sn,
 		o->what ? o->what : "all tasks", sn->nprocs, sn->nprocs == 1 ? "" : "es");
 	if (sn->nthreads_known)
 		fprintf(o->out, ", %zu thread%s", sn->nthreads, sn->nthreads == 1 ? "" : "s");
+	if (sn->ndenied)
+		fprintf(o->out, " (%zu more process%s denied: hidepid=noaccess)", sn->ndenied,
+			sn->ndenied == 1 ? "" : "es");
 	if (sn->cpu_busy >= 0)
 		fprintf(o->out, "  CPU busy %.1f%%", sn->cpu_busy);
 	if (sn->interval > 0)
@@ -51,11 +55,38 @@ static void print_header(const struct batch_opts *o, const struct snapshot *sn,
 	fputc('\n', o->out);
 }
 
+/* The JSON word for why a value is null. */
+static const char *avail_word(enum ts_avail av)
+{
+	switch (av) {
+	case TS_GONE:
+		return "gone";
+	case TS_DENIED:
+		return "denied";
+	case TS_UNSUPPORTED:
+		return "unsupported";
+	default:
+		return "n/a";
+	}
+}
+
+/* Append "key:why" to a row's list of null values (comma-separated). */
+static void why_add(char *buf, size_t len, const struct column *col, enum ts_avail av)
+{
+	size_t off = strlen(buf);
+	char key[32];
+
+	snprintf(buf + off, len - off, "%s%s:%s", off ? "," : "",
+		 columns_json_key(col, key, sizeof(key)), avail_word(av));
+}
+
 int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		const struct snapshot *sn, unsigned long seq)
 {
 	struct libscols_table *tb;
 	unsigned missing = 0;
+	char *why = NULL;	/* JSON: the row's null values and why */
+	size_t whylen = o->ncols * 48 + 1;
 	int rc = 0;
 
 	tb = scols_new_table();
@@ -91,6 +122,14 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		/* strings arrive sanitized with \xHH escapes: do not escape those again */
 		scols_column_set_safechars(cl, "\\");
 	}
+	/* JSON has no footnotes: each row names its null values and why, or is null */
+	if (o->json) {
+		why = malloc(whylen);
+		if (!why || !scols_table_new_column(tb, "unavailable", 0, 0)) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
 	for (size_t r = 0; r < sn->ntasks; r++) {
 		const struct task *t = &sn->tasks[r];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
@@ -99,6 +138,8 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			rc = -ENOMEM;
 			goto out;
 		}
+		if (why)
+			why[0] = '\0';
 		for (size_t i = 0; i < o->ncols; i++) {
 			struct cell c;
 			char buf[64];
@@ -109,14 +150,21 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			txt = columns_format(o->cols[i], &c, o->json, o->bytes, buf, sizeof(buf));
 			if (!txt) {
 				missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
-				if (o->json)
+				if (o->json) {
+					why_add(why, whylen, o->cols[i],
+						c.av == TS_OK ? TS_NA : c.av);
 					continue;	/* no data: libsmartcols writes null */
+				}
 				txt = "-";
 			}
 			if (scols_line_set_data(ln, i, txt)) {
 				rc = -ENOMEM;
 				goto out;
 			}
+		}
+		if (why && why[0] && scols_line_set_data(ln, o->ncols, why)) {
+			rc = -ENOMEM;
+			goto out;
 		}
 	}
 	if (!o->json && !o->raw)
@@ -132,6 +180,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	if (fflush(o->out) == EOF || ferror(o->out))
 		rc = errno == EPIPE ? -EPIPE : -EIO;
 out:
+	free(why);
 	scols_unref_table(tb);
 	return rc;
 }

@@ -271,10 +271,14 @@ static int table_proc(struct maps_view *v, const struct maps_proc *p)
 	if (p->err) {
 		if (v->raw)
 			return 0;
-		if (p->err == -EACCES || p->err == -EPERM)
+		/* with hidepid=noaccess not even the name can be read */
+		if ((p->err == -EACCES || p->err == -EPERM) && p->comm && *p->comm)
 			fprintf(v->out, "PID %d (%s): denied: no permission to read its memory map "
 				"(smaps needs ptrace read access: the process's own user, or root)\n",
 				(int)p->pid, p->comm);
+		else if (p->err == -EACCES || p->err == -EPERM)
+			fprintf(v->out, "PID %d: denied: no permission to read its /proc files "
+				"(/proc is mounted with hidepid=noaccess)\n", (int)p->pid);
 		else
 			fprintf(v->out, "PID %d: %s\n", (int)p->pid, error_text(p->err));
 		return stream_rc(v->out);

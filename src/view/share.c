@@ -30,6 +30,7 @@ struct share_opts {
 	bool json, bytes;
 	double after;
 	const char *output_file;
+	const char *run_as;	/* --run-as USER */
 	char **cmd;
 };
 
@@ -52,6 +53,8 @@ static void share_usage(FILE *out)
 	      " -C, --command NAME[,...]  processes with this name\n"
 	      " -- command [args...]      run the command, look at its tasks after --after\n"
 	      "                           seconds, and exit with its exit status\n"
+	      "     --run-as USER         run the command as USER: its uid, gid and groups\n"
+	      "                           (taskscope must be root)\n"
 	      "\n"
 	      "Options:\n"
 	      "     --after SECONDS       with a command: when to look (default 1)\n"
@@ -105,7 +108,7 @@ static int add_id(struct share_opts *o, const char *arg)
 /* Returns -1 to go on, or the exit status. */
 static int share_parse(int argc, char **argv, struct share_opts *o)
 {
-	enum { OPT_BYTES = 256, OPT_AFTER, OPT_OUTPUT_FILE };
+	enum { OPT_BYTES = 256, OPT_AFTER, OPT_OUTPUT_FILE, OPT_RUN_AS };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
@@ -114,6 +117,7 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 		{ "bytes", no_argument, NULL, OPT_BYTES },
 		{ "after", required_argument, NULL, OPT_AFTER },
 		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
+		{ "run-as", required_argument, NULL, OPT_RUN_AS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -167,9 +171,14 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 		case OPT_OUTPUT_FILE:
 			o->output_file = optarg;
 			break;
+		case OPT_RUN_AS:
+			o->run_as = optarg;
+			break;
 		case 'h':
 			share_usage(stdout);
-			return fflush(stdout) == EOF ? TS_EXIT_FAILURE : TS_EXIT_OK;
+			/* a reader that went away (| head -1) is a quiet success */
+			return fflush(stdout) == EOF && errno != EPIPE ? TS_EXIT_FAILURE
+								       : TS_EXIT_OK;
 		case ':':
 		default:
 			return share_usage_error("%s", util_getopt_error(c, argv, optind, optopt,
@@ -183,6 +192,8 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 					 "to run ('--')");
 	if (!o->cmd && !o->nids && target_is_all(&o->target))
 		return share_usage_error("which tasks? Give PIDs, -p, -u, -C, or '-- command'");
+	if (o->run_as && !o->cmd)
+		return share_usage_error("--run-as needs a command to run ('-- command')");
 	return -1;
 }
 
@@ -237,6 +248,7 @@ static int share_run(struct share_opts *o)
 	struct sharing_report rep;
 	struct sampler *smp = NULL;
 	struct spawn sp;
+	struct spawn_cred cred = { 0 };
 	bool spawned = false;
 	FILE *out = stdout;
 	char what[256], ebuf[256];
@@ -245,9 +257,18 @@ static int share_run(struct share_opts *o)
 	int rootfd = -1, rc, status = TS_EXIT_OK;
 
 	memset(&rep, 0, sizeof(rep));
+	if (o->run_as) {
+		rc = spawn_cred_lookup(&cred, o->run_as);
+		if (rc) {
+			spawn_cred_error(rc, o->run_as, ebuf, sizeof(ebuf));
+			fprintf(stderr, "taskscope: share: %s\n", ebuf);
+			return TS_EXIT_FAILURE;
+		}
+	}
 	rootfd = taskfiles_open_root();
 	if (rootfd < 0) {
 		fprintf(stderr, "taskscope: cannot open /proc: %s\n", strerror(-rootfd));
+		spawn_cred_free(&cred);
 		return TS_EXIT_FAILURE;
 	}
 	if (!target_is_all(&o->target) || o->cmd) {
@@ -270,7 +291,8 @@ static int share_run(struct share_opts *o)
 			rc = append_ids(o, tg, n);
 		free(tg);
 		if (rc) {
-			fprintf(stderr, "taskscope: %s\n", rc == -ESRCH ? ebuf : strerror(-rc));
+			fprintf(stderr, "taskscope: %s\n",
+				rc == -ESRCH || rc == -EACCES ? ebuf : strerror(-rc));
 			status = TS_EXIT_FAILURE;
 			goto out;
 		}
@@ -293,14 +315,11 @@ static int share_run(struct share_opts *o)
 		bool all;
 
 		o->target.spawn_root = getpid();
-		rc = spawn_start(&sp, o->cmd);
+		rc = spawn_start(&sp, o->cmd, o->run_as ? &cred : NULL);
 		if (rc) {
-			fprintf(stderr, "taskscope: cannot run '%s': %s\n",
-				shown(o->cmd[0], ebuf, sizeof(ebuf)), strerror(-rc));
-			status = rc == -ENOENT || rc == -ENOTDIR || rc == -EACCES ||
-				 rc == -ENOEXEC || rc == -EISDIR || rc == -EPERM ||
-				 rc == -ELOOP || rc == -ENAMETOOLONG
-				 ? spawn_exec_failure_code(-rc) : TS_EXIT_FAILURE;
+			status = spawn_failure(&sp, rc, o->cmd[0], o->run_as ? &cred : NULL,
+					       ebuf, sizeof(ebuf));
+			fprintf(stderr, "taskscope: %s\n", ebuf);
 			goto out;
 		}
 		spawned = true;
@@ -352,6 +371,12 @@ static int share_run(struct share_opts *o)
 		status = TS_EXIT_FAILURE;
 		goto out;
 	}
+	if (rc == -EACCES) {
+		fprintf(stderr, "taskscope: PID %d: permission denied: /proc lists it but its "
+			"files cannot be read (hidepid=noaccess)\n", (int)missing);
+		status = TS_EXIT_FAILURE;
+		goto out;
+	}
 	if (rc) {
 		fprintf(stderr, "taskscope: cannot compare the tasks: %s\n", strerror(-rc));
 		status = TS_EXIT_FAILURE;
@@ -369,6 +394,7 @@ static int share_run(struct share_opts *o)
 		}
 	}
 out:
+	spawn_cred_free(&cred);
 	sharing_free(&rep);
 	if (spawned) {
 		share_follow(&sp, &o->target, smp, 0);

@@ -144,7 +144,12 @@ static void memory_notes(const struct sharing_report *rep, struct notes *nt)
 			 "what another process maps too (pagemap's exclusively-mapped bit)");
 		note_add(nt, "run as root for exact numbers (pagemap PFNs)");
 	}
-	if (rep->method == SHARING_EXACT && rep->kpage_rc)
+	/* a global file that is not there was never "gone": this /proc mount has no such
+	 * file (subset=pid) or the kernel lacks it (CONFIG_PROC_PAGE_MONITOR) */
+	if (rep->method == SHARING_EXACT && rep->kpage_rc == -ENOENT)
+		note_add(nt, "/proc/kpageflags, /proc/kpagecount: not on this /proc mount "
+			 "(subset=pid?): the kinds of shared pages are unknown");
+	else if (rep->method == SHARING_EXACT && rep->kpage_rc)
 		note_add(nt, "/proc/kpageflags, /proc/kpagecount: %s: the kinds of shared pages "
 			 "are unknown", why(rep->kpage_rc));
 	spaces_named(rep, true, -EACCES, names, sizeof(names));

@@ -551,7 +551,8 @@ int workload_main(int argc, char **argv)
 		util_cpulist_free(&wl.pin);
 		if (rc < 0) {
 			workload_usage(stdout);
-			return fflush(stdout) == EOF ? 1 : 0;
+			/* a reader that went away (| head -1) is a quiet success */
+			return fflush(stdout) == EOF && errno != EPIPE ? 1 : 0;
 		}
 		return rc;
 	}
