@@ -25,6 +25,7 @@
 #include "taskscope.h"
 #include "view/batch.h"
 #include "view/share.h"
+#include "view/tui.h"
 #include "workload/workload.h"
 
 #define MAX_DELAY (24.0 * 3600.0)
@@ -40,6 +41,8 @@ struct opts {
 	double delay;
 	const char *output;
 	const char *output_file;
+	const char *child_log;
+	bool delay_set;
 	struct target target;
 	char **cmd;		/* after "--" */
 };
@@ -53,7 +56,8 @@ static void usage(FILE *out)
 	      " taskscope share [options] PID... | -- command [args...]\n"
 	      " taskscope workload [options]\n"
 	      "\n"
-	      "Shows tasks (processes and threads) sampled from /proc: a table per sample.\n"
+	      "Shows tasks (processes and threads) sampled from /proc: a full-screen view on a\n"
+	      "terminal (press h in it for the keys), else a table per sample.\n"
 	      "\n"
 	      "Commands:\n"
 	      " cpus                where threads run: a placement timeline sampled many times a\n"
@@ -70,7 +74,9 @@ static void usage(FILE *out)
 	      "                           taskscope exits with its exit status\n"
 	      "\n"
 	      "Options:\n"
-	      " -b, --batch               batch tables (the default when stdout is not a terminal)\n"
+	      " -b, --batch               batch tables instead of the full-screen view (the default\n"
+	      "                           when stdout is not a terminal, and with -n, -J, -r or\n"
+	      "                           an output file)\n"
 	      " -n, --iterations N        stop after N samples\n"
 	      " -d, --delay SECONDS       time between samples (default 1; 0 allowed)\n"
 	      " -H, --threads             a row per thread instead of per process\n"
@@ -81,6 +87,7 @@ static void usage(FILE *out)
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
 	      "     --output-file FILE    write the report to FILE (with a spawned command the\n"
 	      "                           report goes to stderr by default)\n"
+	      "     --child-log FILE      full-screen view: also write the job's output to FILE\n"
 	      " -h, --help                show this help and exit\n"
 	      " -V, --version             show the version and exit\n"
 	      "\n"
@@ -120,7 +127,7 @@ static const char *shown(const char *s, char *buf, size_t len)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE };
+	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE, OPT_CHILD_LOG };
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
@@ -132,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "raw", no_argument, NULL, 'r' },
 		{ "bytes", no_argument, NULL, OPT_BYTES },
 		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
+		{ "child-log", required_argument, NULL, OPT_CHILD_LOG },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "command", required_argument, NULL, 'C' },
@@ -160,6 +168,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (util_parse_seconds(optarg, MAX_DELAY, &o->delay))
 				return usage_error("invalid --delay '%s': seconds from 0 to %.0f",
 						   shown(optarg, sbuf, sizeof(sbuf)), MAX_DELAY);
+			o->delay_set = true;
 			break;
 		case 'H':
 			o->threads = true;
@@ -181,6 +190,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_OUTPUT_FILE:
 			o->output_file = optarg;
+			break;
+		case OPT_CHILD_LOG:
+			o->child_log = optarg;
 			break;
 		case 'p':
 		case 'u':
@@ -532,8 +544,40 @@ int main(int argc, char **argv)
 		target_free(&o.target);
 		return TS_EXIT_OK;
 	}
-	/* The full-screen view is not built yet: a terminal gets the batch tables too. */
-	o.batch = true;
+	if (o.iterations || o.json || o.raw || o.output_file || !isatty(STDOUT_FILENO))
+		o.batch = true;
+	if (o.batch && o.child_log) {
+		target_free(&o.target);
+		return usage_error("--child-log is for the full-screen view (in batch mode the "
+				   "job's output is its own)");
+	}
+	if (!o.batch) {
+		struct tui_opts to = {
+			.target = &o.target, .cmd = o.cmd, .child_log = o.child_log,
+			.output = o.output, .delay = o.delay, .delay_set = o.delay_set,
+			.threads = o.threads,
+		};
+
+		if (o.output) {
+			const struct column **cols = NULL;
+			size_t ncols = 0;
+			char *bad = NULL;
+
+			rc = columns_parse_list(o.output, true, &cols, &ncols, &bad);
+			free(cols);
+			if (rc == -EINVAL) {
+				usage_error("unknown column '%s' in --output (see --list-columns)",
+					    bad ? bad : "");
+				free(bad);
+				target_free(&o.target);
+				return TS_EXIT_USAGE;
+			}
+			free(bad);
+		}
+		rc = tui_main(&to);
+		target_free(&o.target);
+		return rc;
+	}
 	rc = run_tasks(&o);
 	target_free(&o.target);
 	return rc;

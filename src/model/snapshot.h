@@ -20,7 +20,13 @@ struct snapshot {
 	size_t nprocs, nthreads;
 	double cpu_busy;	/* % of all CPUs over the interval; < 0 when unknown */
 	uint64_t total_rss;	/* sum of RSS over the processes (counts shared pages again) */
+	_Atomic unsigned refs;	/* the sampler's reference and snapshot_hold()'s */
 };
+
+/* Keep a snapshot beyond the sampler's next take (e.g. in another thread); every hold is
+ * paired with a snapshot_put, which frees it when the sampler dropped it too. */
+const struct snapshot *snapshot_hold(const struct snapshot *sn);
+void snapshot_put(const struct snapshot *sn);
 
 struct sampler;
 

@@ -53,6 +53,11 @@ int spawn_exec_failure_code(int err)
 
 int spawn_start(struct spawn *sp, char *const argv[])
 {
+	return spawn_start_output(sp, argv, -1);
+}
+
+int spawn_start_output(struct spawn *sp, char *const argv[], int outfd)
+{
 	struct sigaction sa;
 	sigset_t block, old;
 	int pfd[2], err = 0;
@@ -105,6 +110,9 @@ int spawn_start(struct spawn *sp, char *const argv[])
 		sigaction(SIGPIPE, &dfl, NULL);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(pfd[0]);
+		if (outfd >= 0 && (dup2(outfd, STDOUT_FILENO) < 0 ||
+				   dup2(outfd, STDERR_FILENO) < 0))
+			_exit(126);
 		execvp(argv[0], argv);
 		err = errno;
 		if (write(pfd[1], &err, sizeof(err)) < 0)

@@ -17,6 +17,9 @@ struct spawn {
 /* Become a child subreaper, block the signals the wait loop handles, fork and exec argv.
  * Returns 0, or -errno of the failed exec (ENOENT...) after reaping the child. */
 int spawn_start(struct spawn *sp, char *const argv[]);
+/* The same with the child's stdout and stderr both going to outfd (when >= 0), e.g. the
+ * write end of a pipe the caller drains; the caller closes its copy after the start. */
+int spawn_start_output(struct spawn *sp, char *const argv[], int outfd);
 /* Reap whatever exited (never blocks unless block is true, then waits for one change). */
 void spawn_reap(struct spawn *sp, bool block);
 /* Sleep up to seconds, waking early for SIGCHLD and forwarded signals. */
