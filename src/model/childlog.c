@@ -55,7 +55,10 @@ int childlog_append(struct childlog *l, const char *buf, size_t len)
 
 	l->bytes += len;
 	for (size_t i = 0; i < len; i++) {
-		if (buf[i] == '\n' || l->plen == sizeof(l->part)) {
+		/* the sanitizer ends a string at a NUL: one is kept as the text \x00 */
+		size_t need = buf[i] ? 1 : 4;
+
+		if (buf[i] == '\n' || l->plen + need > sizeof(l->part)) {
 			rc = childlog_push(l, l->part, l->plen);
 			l->plen = 0;
 			if (rc)
@@ -63,7 +66,12 @@ int childlog_append(struct childlog *l, const char *buf, size_t len)
 			if (buf[i] == '\n')
 				continue;
 		}
-		l->part[l->plen++] = buf[i];
+		if (buf[i]) {
+			l->part[l->plen++] = buf[i];
+		} else {
+			memcpy(l->part + l->plen, "\\x00", 4);
+			l->plen += 4;
+		}
 	}
 	return 0;
 }

@@ -336,8 +336,9 @@ static int build_tree(struct builder *b, const struct snapshot *procs_sn)
 		bypid[i] = i;
 	}
 	qsort_r(bypid, n, sizeof(*bypid), cmp_pid_idx, procs);
-	/* link each process under its parent, in reverse sort order (see emit_tree) */
-	for (size_t k = n; k-- > 0; ) {
+	/* link each process under its parent: prepending in sort order leaves each list in
+	 * reverse sort order (see emit_tree) */
+	for (size_t k = 0; k < n; k++) {
 		pid_t pp = procs[k].t->ppid;
 		size_t lo = 0, hi = n;
 
