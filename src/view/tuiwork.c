@@ -308,6 +308,12 @@ static void place_follow(struct tuiwork *w, pid_t pid, const struct snapshot *th
 	timeline_cover(&w->tl, (uint32_t)placement_slot(w->pl));
 }
 
+/* the placement table's cell format by column: AFFINITY left, RUN and RUNQ wider, COMM last */
+static const char *cell_fmt(size_t c)
+{
+	return c == 4 ? "%-10s " : c == 6 || c == 7 ? "%8s " : c == 9 ? "%s" : "%6s ";
+}
+
 static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 {
 	static const char *const names[] = { "TID", "CPU", "NODE", "CORE", "AFFINITY",
@@ -341,8 +347,7 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		size_t o = 0;
 
 		for (size_t c = 0; c < ARRAY_SIZE(names); c++)
-			o += (size_t)snprintf(line + o, sizeof(line) - o, c == 4 ? "%-10s " :
-					      c == 9 ? "%s" : "%6s ", names[c]);
+			o += (size_t)snprintf(line + o, sizeof(line) - o, cell_fmt(c), names[c]);
 		rc = rc ? rc : add_line(f, "%s", line);
 	}
 	for (size_t i = 0; !rc && i < th->ntasks; i++) {
@@ -357,8 +362,7 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 			cols[c]->get(&ctx, &th->tasks[i], &cell);
 			v = cell.av == TS_OK ? columns_format(cols[c], &cell, false, false, vb,
 							     sizeof(vb)) : NULL;
-			o += (size_t)snprintf(line + o, sizeof(line) - o, c == 4 ? "%-10s " :
-					      c == 9 ? "%s" : "%6s ", v ? v : "-");
+			o += (size_t)snprintf(line + o, sizeof(line) - o, cell_fmt(c), v ? v : "-");
 		}
 		rc = add_line(f, "%s", line);
 	}
