@@ -61,7 +61,16 @@ view() {
 	local key=$1 re=$2 what=$3
 	check "key $key shows $what; Esc returns"
 	tmx send-keys -t job "$key"
-	if wait_screen job 10 "$re"; then
+	# a long panel (the memory map of a sanitizer build) is paged through
+	found=false
+	for page in 1 2 3 4 5 6 7 8 9 10 11 12; do
+		if wait_screen job $([ "$page" = 1 ] && echo 10 || echo 1) "$re"; then
+			found=true
+			break
+		fi
+		tmx send-keys -t job NPage
+	done
+	if $found; then
 		keep job "$TS_TMP/view-$what.screen"
 		ok "$what: $(grep -Em1 -- "$re" "$TS_TMP/view-$what.screen")"
 	else

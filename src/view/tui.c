@@ -684,15 +684,9 @@ int tui_main(struct tui_opts *o)
 	loop(&t);
 	screen_close();
 finish:
-	if (t.work) {
-		double since;
-
-		/* a worker stuck in a read of a task in D state is left behind */
-		if (tuiwork_busy(t.work, &since) && util_monotonic() - since > WORKER_GIVE_UP)
-			t.work = NULL;
-		else
-			tuiwork_stop(t.work);
-	}
+	/* a worker stuck in a read of a task in D state is left behind */
+	if (t.work && !tuiwork_stop(t.work, WORKER_GIVE_UP))
+		fprintf(stderr, "taskscope: the sampling thread is stuck in a read; leaving it\n");
 	if (t.spawned) {
 		job_finish(&t);
 		job_check(&t);
@@ -716,8 +710,7 @@ out:
 		close(t.outfd);
 	if (t.sigfd >= 0)
 		close(t.sigfd);
-	if (t.wakefd >= 0 && t.work)
-		close(t.wakefd);
+	/* the wake eventfd stays open: a worker left behind may still write to it */
 	tuiwork_frame_free(t.frame);
 	childlog_free(&t.log);
 	free(t.rows);

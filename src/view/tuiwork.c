@@ -43,8 +43,7 @@ struct tuiwork {
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool stop, kick, busy;
-	double busy_since;
+	bool stop, kick, done;
 	struct tuiwork_want want;	/* guarded by lock */
 	struct tuiwork_frame *ready;	/* guarded by lock */
 	int wakefd;
@@ -524,6 +523,22 @@ fail:
 	return f;
 }
 
+/* The worker's own resources, freed by the worker when it stops. */
+static void worker_release(struct tuiwork *w)
+{
+	place_stop(w);
+	tuiwork_frame_free(w->ready);
+	w->ready = NULL;
+	samplers_free(w);
+	sampler_free(w->place);
+	w->place = NULL;
+	proc2_cpus_free(w->cpus);
+	w->cpus = NULL;
+	want_free(&w->want);
+	close(w->rootfd);
+	w->rootfd = -1;
+}
+
 static void *worker_main(void *arg)
 {
 	struct tuiwork *w = arg;
@@ -554,14 +569,11 @@ static void *worker_main(void *arg)
 			next = now + 1;
 			continue;
 		}
-		w->busy = true;
-		w->busy_since = now;
 		pthread_mutex_unlock(&w->lock);
 
 		f = pass(w, &want);
 
 		pthread_mutex_lock(&w->lock);
-		w->busy = false;
 		next = now + (want.delay > 0.05 ? want.delay : 0.05);
 		want_free(&want);
 		if (f) {
@@ -572,7 +584,14 @@ static void *worker_main(void *arg)
 				(void)0;	/* the counter is full: the UI is woken anyway */
 		}
 	}
-	pthread_mutex_unlock(&w->lock);
+	worker_release(w);
+	w->done = true;
+	pthread_cond_broadcast(&w->cond);
+	/* Park until the process exits: libproc2 keeps per-thread read buffers that a
+	 * thread's exit would leave unreachable (a leak report), and a parked thread costs
+	 * nothing. */
+	for (;;)
+		pthread_cond_wait(&w->cond, &w->lock);
 	return NULL;
 }
 
@@ -629,25 +648,26 @@ fail:
 	return rc;
 }
 
-void tuiwork_stop(struct tuiwork *w)
+bool tuiwork_stop(struct tuiwork *w, double timeout)
 {
+	struct timespec ts;
+	double until;
+	bool done;
+
 	if (!w)
-		return;
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	until = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + timeout;
+	ts.tv_sec = (time_t)until;
+	ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
 	pthread_mutex_lock(&w->lock);
 	w->stop = true;
-	pthread_cond_signal(&w->cond);
+	pthread_cond_broadcast(&w->cond);
+	while (!w->done && pthread_cond_timedwait(&w->cond, &w->lock, &ts) != ETIMEDOUT)
+		;
+	done = w->done;
 	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	place_stop(w);
-	tuiwork_frame_free(w->ready);
-	samplers_free(w);
-	sampler_free(w->place);
-	proc2_cpus_free(w->cpus);
-	want_free(&w->want);
-	pthread_cond_destroy(&w->cond);
-	pthread_mutex_destroy(&w->lock);
-	close(w->rootfd);
-	free(w);
+	return done;
 }
 
 int tuiwork_set(struct tuiwork *w, const struct tuiwork_want *want, bool now)
@@ -676,15 +696,4 @@ struct tuiwork_frame *tuiwork_take(struct tuiwork *w)
 	w->ready = NULL;
 	pthread_mutex_unlock(&w->lock);
 	return f;
-}
-
-bool tuiwork_busy(struct tuiwork *w, double *since)
-{
-	bool b;
-
-	pthread_mutex_lock(&w->lock);
-	b = w->busy;
-	*since = w->busy_since;
-	pthread_mutex_unlock(&w->lock);
-	return b;
 }

@@ -63,13 +63,14 @@ struct tuiwork;
  * when a frame is ready. */
 int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_want *want,
 		  int wakefd);
-void tuiwork_stop(struct tuiwork *w);
+/* Stop sampling: the worker frees what it holds and parks until the process exits (it
+ * is never joined or freed). Waits up to timeout seconds for that; false when the worker
+ * did not answer in time (a read stuck on a task in D state). Call once, on the way out. */
+bool tuiwork_stop(struct tuiwork *w, double timeout);
 /* Replace what is asked (copied); now: start a pass at once. */
 int tuiwork_set(struct tuiwork *w, const struct tuiwork_want *want, bool now);
 /* The newest finished frame, or NULL; older unclaimed frames are dropped. */
 struct tuiwork_frame *tuiwork_take(struct tuiwork *w);
 void tuiwork_frame_free(struct tuiwork_frame *f);
-/* Is a pass running now, and since when (monotonic seconds)? */
-bool tuiwork_busy(struct tuiwork *w, double *since);
 
 #endif
