@@ -30,6 +30,9 @@ tui_wrapper() {
 	{
 		echo '#!/bin/sh'
 		echo "trap 'true' INT QUIT HUP"
+		# the tmux server does not hand its clients' environment to new panes
+		[ -n "${XDG_CONFIG_HOME:-}" ] && printf 'export XDG_CONFIG_HOME=%q\n' "$XDG_CONFIG_HOME"
+		[ -n "${NO_COLOR:-}" ] && printf 'export NO_COLOR=%q\n' "$NO_COLOR"
 		echo "stty -a >'$TS_TMP/$name.before'"
 		printf '%q ' "$TASKSCOPE" "$@"
 		echo

@@ -210,7 +210,7 @@ int settings_format(const struct ts_settings *c, char *buf, size_t len)
 
 int settings_path(char *buf, size_t len)
 {
-	const char *x = getenv("XDG_SETTINGS_HOME"), *h = getenv("HOME");
+	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
 	int n;
 
 	if (x && x[0] == '/')

@@ -35,7 +35,7 @@ void settings_defaults(struct ts_settings *c);
 int settings_parse(const char *buf, size_t len, struct ts_settings *out, char *err, size_t errlen);
 /* The file text for c into buf: 0 or -ENOSPC. */
 int settings_format(const struct ts_settings *c, char *buf, size_t len);
-/* $XDG_SETTINGS_HOME/taskscope/config, else $HOME/.config/taskscope/config (an absolute
+/* $XDG_CONFIG_HOME/taskscope/config, else $HOME/.config/taskscope/config (an absolute
  * path only: never the working directory). 0 or -ENOENT when neither is set. */
 int settings_path(char *buf, size_t len);
 /* Read and parse the file. -ENOENT when there is none (not an error to report), -EINVAL

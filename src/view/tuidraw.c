@@ -168,8 +168,9 @@ static void draw_header(struct tui *t)
 		else
 			o += (size_t)snprintf(line, sizeof(line), "Load -  ");
 		if (f && f->procs)
-			snprintf(line + o, sizeof(line) - o, "Tasks %zu processes, %zu threads",
-				 f->procs->nprocs, f->procs->nthreads);
+			snprintf(line + o, sizeof(line) - o, "Tasks %zu processes, %zu threads  "
+				 "sampled in %.0f ms", f->procs->nprocs, f->procs->nthreads,
+				 f->took * 1000.0);
 		putline(y++, line);
 	}
 	{
