@@ -127,13 +127,13 @@ wait_rc bad 10
 rm -f "$CONF"
 
 # ---- keys while the sampler is busy ----------------------------------------------------------
-# 2 x 2000 sleeping threads, the flat thread list of everything, no delay to speak of: the
+# 2 x 1500 sleeping threads, the flat thread list of everything, no delay to speak of: the
 # sampler thread is busy all the time; the keys must still be answered at once (the UI
 # does not wait for a sample).
-start_workload --threads 2000 --sleep
-start_workload --threads 2000 --sleep
+start_workload --threads 1500 --sleep
+start_workload --threads 1500 --sleep
 tui_start busy 100 30 -d 0.1 -H
-check "keys answered while the sampler is busy (4,000+ threads, -d 0.1, thread list)"
+check "keys answered while the sampler is busy (3,000+ threads, -d 0.1, thread list)"
 if wait_screen busy 20 "sampled in [0-9]+ ms"; then
 	sleep 1
 	took=$(screen busy | sed -nE 's/.*sampled in ([0-9]+) ms.*/\1/p' | head -n1)

@@ -535,9 +535,9 @@ static void take_frame(struct tui *t)
 	t->frame = f;
 	t->frames++;
 	tui_rebuild(t);
-	/* the first frame told which processes have threads and which are on screen */
-	if (first)
-		tui_ask(t, true);
+	/* the frame told which processes have threads and which are on screen: the next
+	 * pass reads for those (at once after the first frame) */
+	tui_ask(t, first);
 }
 
 static void loop(struct tui *t)

@@ -335,7 +335,7 @@ static const struct keydef keys[] = {
 	{ '<', 0, "<", "sort by the column to the left", k_sort_left, false },
 	{ '>', 0, ">", "sort by the column to the right", k_sort_right, false },
 	{ 'R', 0, "R", "reverse the sort order", k_reverse, false },
-	{ '/', 0, "/", "filter by name (COMM or CMD; empty: all)", k_filter, false },
+	{ '/', 0, "/", "filter by name (COMM, and CMD when shown; empty: all)", k_filter, false },
 	{ 'm', 0, "m", "memory map of the selected process, thread stacks labelled", k_maps,
 	  false },
 	{ 's', 0, "s", "sharing: the marked processes, or the selected one and its threads",

@@ -395,7 +395,7 @@ static void samplers_free(struct tuiwork *w)
 
 static int samplers_make(struct tuiwork *w, unsigned readers)
 {
-	unsigned cheap = (readers & ~TASKLIST_VISIBLE_READERS) | RD_CMDLINE;
+	unsigned cheap = readers & ~TASKLIST_VISIBLE_READERS;
 	int rc;
 
 	samplers_free(w);
