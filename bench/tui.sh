@@ -84,6 +84,10 @@ trap 'exit 129' HUP
 
 . "$top_dir/bench/population.sh"
 
+# one session stays for the whole run: a server that exits with its last session and is
+# started again at once on the same socket can fail ("server exited unexpectedly")
+tmx new-session -d -s keep -x 80 -y 24 "sleep 86400" || die "cannot start tmux"
+
 hz=$(getconf CLK_TCK)
 # htop and taskscope's view must not read or write the user's settings
 mkdir -p "$work/home"

@@ -75,8 +75,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      " -b, --batch               batch tables instead of the full-screen view (the default\n"
-	      "                           when stdout is not a terminal, and with -n, -J, -r or\n"
-	      "                           an output file)\n"
+	      "                           when stdin or stdout is not a terminal, and with -n,\n"
+	      "                           -J, -r or an output file)\n"
 	      " -n, --iterations N        stop after N samples\n"
 	      " -d, --delay SECONDS       time between samples (default 1; 0 allowed)\n"
 	      " -H, --threads             a row per thread instead of per process\n"
@@ -544,7 +544,9 @@ int main(int argc, char **argv)
 		target_free(&o.target);
 		return TS_EXIT_OK;
 	}
-	if (o.iterations || o.json || o.raw || o.output_file || !isatty(STDOUT_FILENO))
+	/* the full-screen view reads keys from stdin: both must be the terminal */
+	if (o.iterations || o.json || o.raw || o.output_file || !isatty(STDOUT_FILENO) ||
+	    !isatty(STDIN_FILENO))
 		o.batch = true;
 	if (o.batch && o.child_log) {
 		target_free(&o.target);

@@ -193,7 +193,7 @@ for n in "${NAMES[@]}"; do
 	pids+=("$!")
 done
 list=$(IFS=,; echo "${pids[*]}")
-TUI_TERM=vt100 tui_start names 120 30 -d 0.3 -o pid,tid,comm,cmd -p "$list"
+NO_COLOR=1 TUI_TERM=vt100 tui_start names 120 30 -d 0.3 -o pid,tid,comm,cmd -p "$list"
 check "hostile names on a vt100 (monochrome) terminal are shown escaped, never raw"
 tmx set-option -t names set-titles off >/dev/null 2>&1
 if wait_screen names 10 '\\x1b\[2J' && wait_screen names 5 '\\x1b\]2;pwned\\x07' &&

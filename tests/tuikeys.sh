@@ -33,6 +33,14 @@ if poll_until 5 eval '[ "$(first_pid)" = "$lo" ]'; then ok "first row $lo"; else
 tmx send-keys -t keys N
 if poll_until 5 eval '[ "$(first_pid)" = "$hi" ]'; then ok "first row $hi"; else fail "first row $(first_pid), expected $hi"; fi
 
+check "Enter hides the threads of the selected process, Enter again shows them"
+# sorted by PID descending: the selection (first row) is the process $hi
+nrows() { screen keys | grep -cE "^ *$hi "; }
+tmx send-keys -t keys Home Enter
+if poll_until 5 eval '[ "$(nrows)" = 1 ]'; then ok "one row for $hi"; else fail "$(nrows) rows for $hi after Enter"; fi
+tmx send-keys -t keys Enter
+if poll_until 5 eval '[ "$(nrows)" -gt 1 ]'; then ok "$(nrows) rows for $hi again"; else fail "threads of $hi not shown again"; fi
+
 check "P sorts by CPU use: the spinning workload $B first"
 tmx send-keys -t keys P
 if poll_until 10 eval '[ "$(first_pid)" = "$B" ]' && titles | grep -q 'PCPUv'; then
