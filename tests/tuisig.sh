@@ -66,7 +66,7 @@ else
 	tmx send-keys -t ctlz C-z
 	# (the shell's "Stopped" line can land on the alternate screen: the wrapper shell
 	# of the job stops at once, taskscope only after restoring the terminal)
-	if poll_until 10 stopped && poll_until 5 test "$(alt_on ctlz)" = 0; then
+	if poll_until 10 stopped && poll_until 5 eval '[ "$(alt_on ctlz)" = 0 ]'; then
 		ok "taskscope $tspid stopped, alternate screen left"
 	else
 		keep ctlz "$TS_TMP/ctlz-stop.screen"
