@@ -311,7 +311,8 @@ struct keydef {
 
 static const struct keydef keys[] = {
 	{ 'q', 0, "q", "quit (with a job: exit with its status)", k_quit, true },
-	{ KEY_ESC, 0, "Esc", "back to the task list; in it, clear the filter, else back from H or t", k_back, true },
+	{ KEY_ESC, 0, "Esc", "back to the task list; in it, clear the filter, else back from "
+	  "H or t", k_back, true },
 	{ KEY_UP, 0, "Up", "move up (scroll in help, log and panels)", k_up, true },
 	{ KEY_DOWN, 0, "Down", "move down", k_down, true },
 	{ KEY_PPAGE, 0, "PgUp", "a page up", k_pgup, true },
