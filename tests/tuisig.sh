@@ -87,6 +87,22 @@ else
 	check_sane ctlz "Ctrl-Z, fg, q"
 fi
 
+# ---- the terminal goes away ------------------------------------------------------------------
+check "the terminal goes away (its tmux session killed): taskscope ends instead of spinning"
+tui_start hup 80 24 -d 0.3 -p "$WL_PID"
+if wait_screen hup 10 "^ *$WL_PID +$WL_PID "; then
+	pid=$(ts_pid hup)
+	tmx kill-session -t hup
+	if poll_until 10 gone "$pid"; then
+		ok "taskscope $pid ended"
+	else
+		fail "taskscope $pid still runs: $(grep -E '^State' "/proc/$pid/status")"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+else
+	fail "the view did not come up"
+fi
+
 # ---- spawn mode: SIGTERM goes to the job ------------------------------------------------------
 check "spawn mode: SIGTERM to taskscope reaches the job; taskscope returns its status (143)"
 tui_start spawnterm 80 24 -d 0.3 -- sleep 60

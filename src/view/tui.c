@@ -574,9 +574,10 @@ static void loop(struct tui *t)
 				(void)0;
 			take_frame(t);
 		}
-		if (r > 0 && (pfd[0].revents & (POLLHUP | POLLERR)) &&
-		    !(pfd[0].revents & POLLIN)) {
-			t->quit = true;	/* the terminal is gone */
+		if (r > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			/* the terminal is gone (a hung-up tty also reads as readable: getch
+			 * would fail at once, and the loop would spin) */
+			t->quit = true;
 			t->quit_sig = SIGHUP;
 			break;
 		}
