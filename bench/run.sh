@@ -148,60 +148,7 @@ trap 'echo "run.sh: interrupted (HUP)" >&2; exit 129' HUP
 rawstat=$work/rawstat
 cc -O2 -o "$rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
 
-count_tasks() {
-	local t=(/proc/[0-9]*/task/[0-9]*)
-
-	echo "${#t[@]}"
-}
-
-# Start workload processes of $per_proc tasks until about $1 tasks exist in all.
-grow_to() {
-	local target=$1 now add i p f deadline first=${#wl_pids[@]}
-
-	now=$(count_tasks)
-	add=$(((target - now + per_proc / 2) / per_proc))
-	[ "$add" -gt 0 ] || return 0
-	for ((i = 0; i < add; i++)); do
-		"$ts_bin" workload --threads $((per_proc - 1)) --sleep \
-			>"$work/wl.$((first + i))" 2>&1 </dev/null &
-		wl_pids+=($!)
-	done
-	deadline=$((SECONDS + 60))
-	for ((i = first; i < ${#wl_pids[@]}; i++)); do
-		f=$work/wl.$i
-		until grep -q '^ready pid=' "$f" 2>/dev/null; do
-			p=${wl_pids[$i]}
-			kill -0 "$p" 2>/dev/null ||
-				die "workload $p exited before it was ready: $(head -c 300 "$f")"
-			[ "$SECONDS" -lt "$deadline" ] || die "workload $p not ready within 60 s"
-			sleep 0.05
-		done
-	done
-	if [ "$awake" = 0 ]; then
-		for ((i = first; i < ${#wl_pids[@]}; i++)); do
-			kill -STOP "${wl_pids[$i]}"
-		done
-		deadline=$((SECONDS + 30))
-		until [ "$(running_workers)" = 0 ]; do
-			[ "$SECONDS" -lt "$deadline" ] || die "the population did not stop within 30 s"
-			sleep 0.05
-		done
-	fi
-}
-
-# How many tasks of the population are not stopped (state other than T).
-running_workers() {
-	local p n=0 st
-
-	for p in "${wl_pids[@]}"; do
-		for st in /proc/"$p"/task/*/stat; do
-			read -r st <"$st" 2>/dev/null || continue
-			st=${st##*) }
-			[ "${st%% *}" = T ] || n=$((n + 1))
-		done
-	done
-	echo "$n"
-}
+. "$top_dir/bench/population.sh"
 
 # ---- the tools, each doing $1 refreshes -----------------------------------------------
 # With GNU time each run is wrapped to get its peak RSS (file rss.TOOL); the wrapper's own

@@ -27,6 +27,7 @@
 #include "taskscope.h"
 #include "view/batch.h"
 #include "view/share.h"
+#include "view/tui.h"
 #include "workload/workload.h"
 
 #define MAX_DELAY (24.0 * 3600.0)
@@ -43,6 +44,8 @@ struct opts {
 	const char *output;
 	const char *output_file;
 	const char *run_as;	/* --run-as USER: the spawned command's user */
+	const char *child_log;
+	bool delay_set;
 	struct target target;
 	char **cmd;		/* after "--" */
 };
@@ -58,7 +61,8 @@ static void usage(FILE *out)
 	      " taskscope share [options] PID... | -- command [args...]\n"
 	      " taskscope workload [options]\n"
 	      "\n"
-	      "Shows tasks (processes and threads) sampled from /proc: a table per sample.\n"
+	      "Shows tasks (processes and threads) sampled from /proc: a full-screen view on a\n"
+	      "terminal (press h in it for the keys), else a table per sample.\n"
 	      "\n"
 	      "Commands:\n"
 	      " compare             two workloads side by side: tasks, address spaces, RSS/PSS/USS,\n"
@@ -80,7 +84,9 @@ static void usage(FILE *out)
 	      "                           (taskscope must be root; -u selects targets)\n"
 	      "\n"
 	      "Options:\n"
-	      " -b, --batch               batch tables (the default when stdout is not a terminal)\n"
+	      " -b, --batch               batch tables instead of the full-screen view (the default\n"
+	      "                           when stdin or stdout is not a terminal, and with -n,\n"
+	      "                           -J, -r or an output file)\n"
 	      " -n, --iterations N        stop after N samples\n"
 	      " -d, --delay SECONDS       time between samples (default 1; 0 allowed)\n"
 	      " -H, --threads             a row per thread instead of per process\n"
@@ -92,6 +98,7 @@ static void usage(FILE *out)
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
 	      "     --output-file FILE    write the report to FILE (with a spawned command the\n"
 	      "                           report goes to stderr by default)\n"
+	      "     --child-log FILE      full-screen view: also write the job's output to FILE\n"
 	      " -h, --help                show this help and exit\n"
 	      " -V, --version             show the version and exit\n"
 	      "\n"
@@ -131,7 +138,7 @@ static const char *shown(const char *s, char *buf, size_t len)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE, OPT_RUN_AS };
+	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE, OPT_RUN_AS, OPT_CHILD_LOG };
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
@@ -144,6 +151,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "bytes", no_argument, NULL, OPT_BYTES },
 		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
 		{ "run-as", required_argument, NULL, OPT_RUN_AS },
+		{ "child-log", required_argument, NULL, OPT_CHILD_LOG },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "command", required_argument, NULL, 'C' },
@@ -172,6 +180,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (util_parse_seconds(optarg, MAX_DELAY, &o->delay))
 				return usage_error("invalid --delay '%s': seconds from 0 to %.0f",
 						   shown(optarg, sbuf, sizeof(sbuf)), MAX_DELAY);
+			o->delay_set = true;
 			break;
 		case 'H':
 			o->threads = true;
@@ -196,6 +205,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_RUN_AS:
 			o->run_as = optarg;
+			break;
+		case OPT_CHILD_LOG:
+			o->child_log = optarg;
 			break;
 		case 'p':
 		case 'u':
@@ -571,8 +583,57 @@ int main(int argc, char **argv)
 		target_free(&o.target);
 		return TS_EXIT_OK;
 	}
-	/* The full-screen view is not built yet: a terminal gets the batch tables too. */
-	o.batch = true;
+	/* the full-screen view reads keys from stdin: both must be the terminal */
+	if (o.iterations || o.json || o.raw || o.output_file || !isatty(STDOUT_FILENO) ||
+	    !isatty(STDIN_FILENO))
+		o.batch = true;
+	if (o.batch && o.child_log) {
+		target_free(&o.target);
+		return usage_error("--child-log is for the full-screen view (in batch mode the "
+				   "job's output is its own)");
+	}
+	if (!o.batch) {
+		struct tui_opts to = {
+			.target = &o.target, .cmd = o.cmd, .child_log = o.child_log,
+			.output = o.output, .delay = o.delay, .delay_set = o.delay_set,
+			.threads = o.threads,
+		};
+
+		if (o.output) {
+			const struct column **cols = NULL;
+			size_t ncols = 0;
+			char *bad = NULL;
+
+			rc = columns_parse_list(o.output, true, &cols, &ncols, &bad);
+			free(cols);
+			if (rc == -EINVAL) {
+				usage_error("unknown column '%s' in --output (see --list-columns)",
+					    bad ? bad : "");
+				free(bad);
+				target_free(&o.target);
+				return TS_EXIT_USAGE;
+			}
+			free(bad);
+		}
+		struct spawn_cred cred = { 0 };
+
+		if (o.run_as) {
+			char msg[256];
+
+			rc = spawn_cred_lookup(&cred, o.run_as);
+			if (rc) {
+				spawn_cred_error(rc, o.run_as, msg, sizeof(msg));
+				fprintf(stderr, "taskscope: %s\n", msg);
+				target_free(&o.target);
+				return TS_EXIT_FAILURE;
+			}
+			to.cred = &cred;
+		}
+		rc = tui_main(&to);
+		spawn_cred_free(&cred);
+		target_free(&o.target);
+		return rc;
+	}
 	rc = run_tasks(&o);
 	target_free(&o.target);
 	return rc;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -36,6 +37,21 @@ static void snapshot_free(struct snapshot *sn)
 		return;
 	proc2_free_tasks(sn->tasks, sn->ntasks);
 	free(sn);
+}
+
+const struct snapshot *snapshot_hold(const struct snapshot *sn)
+{
+	if (sn)
+		atomic_fetch_add(&((struct snapshot *)sn)->refs, 1);
+	return sn;
+}
+
+void snapshot_put(const struct snapshot *sn)
+{
+	struct snapshot *s = (struct snapshot *)sn;
+
+	if (s && atomic_fetch_sub(&s->refs, 1) == 1)
+		snapshot_free(s);
 }
 
 int sampler_new(struct sampler **out, unsigned readers, bool threads)
@@ -78,7 +94,7 @@ void sampler_free(struct sampler *s)
 {
 	if (!s)
 		return;
-	snapshot_free(s->prev);
+	snapshot_put(s->prev);
 	proc2_close(s->p2);
 	topo_free(s->topo);
 	if (s->rootfd >= 0)
@@ -374,6 +390,7 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 
 	if (!sn)
 		return -ENOMEM;
+	atomic_init(&sn->refs, 1);
 	sn->threads = s->threads;
 	sn->mono = util_monotonic();
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -411,7 +428,7 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	if (s->prev)
 		sn->interval = sn->mono - s->prev->mono;
 	compute_deltas(sn, s->prev);
-	snapshot_free(s->prev);
+	snapshot_put(s->prev);
 	s->prev = sn;
 	*out = sn;
 	return 0;

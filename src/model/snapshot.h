@@ -23,7 +23,13 @@ struct snapshot {
 	size_t ndenied;		/* all tasks on a hidepid=noaccess /proc: processes it lists
 				 * but does not let us read (not in tasks) */
 	uint64_t total_rss;	/* sum of RSS over the processes (counts shared pages again) */
+	_Atomic unsigned refs;	/* the sampler's reference and snapshot_hold()'s */
 };
+
+/* Keep a snapshot beyond the sampler's next take (e.g. in another thread); every hold is
+ * paired with a snapshot_put, which frees it when the sampler dropped it too. */
+const struct snapshot *snapshot_hold(const struct snapshot *sn);
+void snapshot_put(const struct snapshot *sn);
 
 struct sampler;
 

@@ -440,3 +440,59 @@ int proc2_cpu_busy(struct proc2 *p, double *busy)
 	*busy = 100.0 * (double)db / (double)dt;
 	return 0;
 }
+
+struct proc2_cpus {
+	struct stat_info *stat;
+};
+
+int proc2_cpus_new(struct proc2_cpus **out)
+{
+	struct proc2_cpus *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	if (procps_stat_new(&c->stat) < 0) {
+		free(c);
+		return -ENOMEM;
+	}
+	*out = c;
+	return 0;
+}
+
+void proc2_cpus_free(struct proc2_cpus *c)
+{
+	if (!c)
+		return;
+	if (c->stat)
+		procps_stat_unref(&c->stat);
+	free(c);
+}
+
+int proc2_cpus_busy(struct proc2_cpus *c, double *all, double *each, int max, int *n)
+{
+	enum stat_item items[] = { STAT_TIC_ID, STAT_TIC_SUM_DELTA_TOTAL,
+				   STAT_TIC_SUM_DELTA_BUSY };
+	struct stat_reaped *r;
+	long long dt, db;
+
+	*n = 0;
+	r = procps_stat_reap(c->stat, STAT_REAP_CPUS_ONLY, items, 3);
+	if (!r || !r->summary)
+		return -EIO;
+	dt = r->summary->head[1].result.sl_int;
+	db = r->summary->head[2].result.sl_int;
+	*all = dt > 0 ? 100.0 * (double)db / (double)dt : 0.0;
+	for (int i = 0; r->cpus && i < r->cpus->total; i++) {
+		struct stat_stack *st = r->cpus->stacks[i];
+		int id = st->head[0].result.s_int;
+
+		if (id < 0 || id >= max)
+			continue;
+		while (*n <= id)
+			each[(*n)++] = 0.0;
+		dt = st->head[1].result.sl_int;
+		db = st->head[2].result.sl_int;
+		each[id] = dt > 0 ? 100.0 * (double)db / (double)dt : 0.0;
+	}
+	return 0;
+}

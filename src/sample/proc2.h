@@ -46,6 +46,15 @@ int proc2_scan_light(struct proc2 *p, struct proc2_light **out, size_t *n);
 /* Busy % of all CPUs since the previous call (first call: since boot). */
 int proc2_cpu_busy(struct proc2 *p, double *busy);
 
+/* Busy % of each CPU and of all CPUs, from its own reading of /proc/stat (so the
+ * snapshot's proc2_cpu_busy deltas are not disturbed). Each call covers the time since the
+ * previous one (the first: since boot). each[i] for CPU number i, up to max entries; *n is
+ * one past the highest CPU seen (offline CPUs in between read 0). */
+struct proc2_cpus;
+int proc2_cpus_new(struct proc2_cpus **out);
+void proc2_cpus_free(struct proc2_cpus *c);
+int proc2_cpus_busy(struct proc2_cpus *c, double *all, double *each, int max, int *n);
+
 long proc2_hertz(void);
 /* boot time, seconds since the epoch */
 double proc2_boot_time(void);

@@ -244,11 +244,23 @@ int spawn_failure(const struct spawn *sp, int rc, const char *cmd, const struct 
 
 int spawn_start(struct spawn *sp, char *const argv[], const struct spawn_cred *cred)
 {
-	return spawn_start_io(sp, argv, -1, cred);
+	return spawn_start_fds(sp, argv, -1, -1, cred);
 }
 
 int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd,
 		   const struct spawn_cred *cred)
+{
+	return spawn_start_fds(sp, argv, out_fd, -1, cred);
+}
+
+int spawn_start_output(struct spawn *sp, char *const argv[], int outfd,
+		       const struct spawn_cred *cred)
+{
+	return spawn_start_fds(sp, argv, outfd, outfd, cred);
+}
+
+int spawn_start_fds(struct spawn *sp, char *const argv[], int out_fd, int err_fd,
+		    const struct spawn_cred *cred)
 {
 	struct child_failure f;
 	struct sigaction sa;
@@ -311,6 +323,8 @@ int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd,
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(pfd[0]);
 		if (out_fd >= 0 && out_fd != STDOUT_FILENO && dup2(out_fd, STDOUT_FILENO) < 0)
+			child_fail(pfd[1], STEP_EXEC, errno);
+		if (err_fd >= 0 && err_fd != STDERR_FILENO && dup2(err_fd, STDERR_FILENO) < 0)
 			child_fail(pfd[1], STEP_EXEC, errno);
 		if (cred) {
 			child_switch(pfd[1], cred);

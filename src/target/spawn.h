@@ -44,6 +44,13 @@ int spawn_start(struct spawn *sp, char *const argv[], const struct spawn_cred *c
  * the previous job is all done: jobs run one after the other, never at once. */
 int spawn_start_io(struct spawn *sp, char *const argv[], int out_fd,
 		   const struct spawn_cred *cred);
+/* The same with the child's stdout and stderr both going to outfd (when >= 0), e.g. the
+ * write end of a pipe the caller drains; the caller closes its copy after the start. */
+int spawn_start_output(struct spawn *sp, char *const argv[], int outfd,
+		       const struct spawn_cred *cred);
+/* The general form: stdout on out_fd, stderr on err_fd (-1: inherited). */
+int spawn_start_fds(struct spawn *sp, char *const argv[], int out_fd, int err_fd,
+		    const struct spawn_cred *cred);
 /* The exit status for a failed spawn_start: 127 not found, 126 not runnable or the user
  * could not be switched to, 1 for anything else; the message goes into msg. */
 int spawn_failure(const struct spawn *sp, int rc, const char *cmd, const struct spawn_cred *cred,

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* childlog.c - a spawned job's output as a bounded list of sanitized lines */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "model/childlog.h"
+
+int childlog_init(struct childlog *l, size_t max_lines)
+{
+	memset(l, 0, sizeof(*l));
+	if (!max_lines)
+		return -EINVAL;
+	l->lines = calloc(max_lines, sizeof(*l->lines));
+	if (!l->lines)
+		return -ENOMEM;
+	l->max = max_lines;
+	return 0;
+}
+
+void childlog_free(struct childlog *l)
+{
+	for (size_t i = 0; l->lines && i < l->max; i++)
+		free(l->lines[i]);
+	free(l->lines);
+	memset(l, 0, sizeof(*l));
+}
+
+static int childlog_push(struct childlog *l, const char *raw, size_t len)
+{
+	char *s = util_sanitize_dup(raw, len);
+	size_t at;
+
+	if (!s)
+		return -ENOMEM;
+	if (l->n < l->max) {
+		at = (l->first + l->n) % l->max;
+		l->n++;
+	} else {
+		at = l->first;
+		free(l->lines[at]);
+		l->first = (l->first + 1) % l->max;
+	}
+	l->lines[at] = s;
+	l->total++;
+	return 0;
+}
+
+int childlog_append(struct childlog *l, const char *buf, size_t len)
+{
+	int rc;
+
+	l->bytes += len;
+	for (size_t i = 0; i < len; i++) {
+		/* the sanitizer ends a string at a NUL: one is kept as the text \x00 */
+		size_t need = buf[i] ? 1 : 4;
+
+		if (buf[i] == '\n' || l->plen + need > sizeof(l->part)) {
+			rc = childlog_push(l, l->part, l->plen);
+			l->plen = 0;
+			if (rc)
+				return rc;
+			if (buf[i] == '\n')
+				continue;
+		}
+		if (buf[i]) {
+			l->part[l->plen++] = buf[i];
+		} else {
+			memcpy(l->part + l->plen, "\\x00", 4);
+			l->plen += 4;
+		}
+	}
+	return 0;
+}
+
+int childlog_flush(struct childlog *l)
+{
+	int rc = 0;
+
+	if (l->plen)
+		rc = childlog_push(l, l->part, l->plen);
+	l->plen = 0;
+	return rc;
+}
+
+size_t childlog_count(const struct childlog *l)
+{
+	return l->n;
+}
+
+const char *childlog_line(const struct childlog *l, size_t i)
+{
+	if (i >= l->n)
+		return NULL;
+	return l->lines[(l->first + i) % l->max];
+}

@@ -1,0 +1,719 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tui.c - the full-screen view: terminal life cycle, signals, the job's output, the loop
+ *
+ * One UI thread owns the terminal; the worker of tuiwork.c samples. The UI waits in poll()
+ * on the keyboard, the worker's eventfd, a signalfd (every asynchronous signal is blocked
+ * in both threads and read here) and the job's output pipe, so a key is handled at once
+ * whatever the sampling does. Fatal signals restore the terminal from a handler with
+ * async-signal-safe writes of what was saved at the start, then take their default action.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "model/snapshot.h"
+#include "target/target.h"
+#include "taskscope.h"
+#include "view/tui.h"
+
+#define LOG_LINES 5000		/* lines of the job's output kept for the log view */
+#define WORKER_GIVE_UP 0.5	/* seconds to wait for a stuck worker on the way out */
+
+/* ---- the terminal, restored from any exit path ------------------------------------------ */
+static int tty_fd = -1;
+static struct termios tty_saved;
+static bool tty_have_saved;
+static char rmcup[64], cnorm[32], sgr0[32];
+static size_t rmcup_len, cnorm_len, sgr0_len;
+static volatile sig_atomic_t screen_on;
+
+static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+static const int handled_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGWINCH,
+				    SIGTSTP, SIGCONT };
+
+static void write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		s += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Async-signal-safe: the terminal as it was before the screen opened. */
+static void tty_restore_raw(void)
+{
+	if (!screen_on)
+		return;
+	screen_on = 0;
+	write_all(tty_fd, sgr0, sgr0_len);
+	write_all(tty_fd, rmcup, rmcup_len);
+	write_all(tty_fd, cnorm, cnorm_len);
+	if (tty_have_saved)
+		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+}
+
+static void on_fatal(int sig)
+{
+	int saved = errno;
+	struct sigaction dfl;
+
+	tty_restore_raw();
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, NULL);
+	errno = saved;
+	/* a fault repeats on return and now kills; a sent signal is raised again */
+	raise(sig);
+}
+
+static void keep_cap(const char *name, char *buf, size_t len, size_t *n)
+{
+	const char *s = tigetstr(name);
+
+	*n = 0;
+	if (!s || s == (char *)-1)
+		return;
+	*n = strlen(s);
+	if (*n >= len)
+		*n = 0;
+	else
+		memcpy(buf, s, *n + 1);
+}
+
+static SCREEN *screen;
+
+static int screen_open(struct tui *t)
+{
+	struct sigaction sa;
+
+	tty_fd = isatty(STDOUT_FILENO) ? STDOUT_FILENO : STDIN_FILENO;
+	tty_have_saved = !tcgetattr(tty_fd, &tty_saved);
+	screen = newterm(NULL, stdout, stdin);
+	if (!screen)
+		return -ENOTTY;
+	keep_cap("rmcup", rmcup, sizeof(rmcup), &rmcup_len);
+	keep_cap("cnorm", cnorm, sizeof(cnorm), &cnorm_len);
+	keep_cap("sgr0", sgr0, sizeof(sgr0), &sgr0_len);
+	screen_on = 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(fatal_sigs); i++)
+		sigaction(fatal_sigs[i], &sa, NULL);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	t->color = has_colors() && !getenv("NO_COLOR");
+	if (t->color && start_color() == OK) {
+		use_default_colors();
+		init_pair(1, COLOR_GREEN, -1);	/* CPU bars */
+		init_pair(2, COLOR_BLACK, COLOR_CYAN);	/* column header */
+		init_pair(3, COLOR_YELLOW, -1);	/* marked rows */
+		init_pair(4, COLOR_RED, -1);	/* messages */
+		init_pair(5, COLOR_CYAN, -1);	/* labels */
+	} else {
+		t->color = false;
+	}
+	return 0;
+}
+
+static void screen_close(void)
+{
+	if (!screen_on)
+		return;
+	endwin();
+	screen_on = 0;
+	delscreen(screen);
+	screen = NULL;
+	if (tty_have_saved)
+		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+}
+
+/* ---- small helpers used by the other files ---------------------------------------------- */
+
+void tui_message(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->msg, sizeof(t->msg), fmt, ap);
+	va_end(ap);
+	t->msg_until = util_monotonic() + 4.0;
+}
+
+static ssize_t pidset_find(const pid_t *set, size_t n, pid_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == id)
+			return (ssize_t)i;
+	return -1;
+}
+
+int tui_pidset_toggle(pid_t **set, size_t *n, pid_t id)
+{
+	ssize_t at = pidset_find(*set, *n, id);
+	pid_t *v;
+
+	if (at >= 0) {
+		(*set)[at] = (*set)[--*n];
+		return 0;
+	}
+	v = realloc(*set, (*n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v[(*n)++] = id;
+	*set = v;
+	return 0;
+}
+
+bool tui_expanded(const struct tui *t, pid_t tgid)
+{
+	return t->expand_all != (pidset_find(t->toggled, t->ntoggled, tgid) >= 0);
+}
+
+static bool expanded_cb(void *ctx, pid_t tgid)
+{
+	return tui_expanded(ctx, tgid);
+}
+
+bool tui_marked(const struct tui *t, pid_t tgid)
+{
+	return pidset_find(t->marks, t->nmarks, tgid) >= 0;
+}
+
+const struct tasklist_row *tui_selected(const struct tui *t)
+{
+	return t->sel < t->nrows ? &t->rows[t->sel] : NULL;
+}
+
+int tui_set_columns(struct tui *t, const struct column **cols, size_t n)
+{
+	free(t->cols);
+	t->cols = cols;
+	t->ncols = n;
+	return 0;
+}
+
+static unsigned shown_readers(const struct tui *t)
+{
+	return columns_readers(t->cols, t->ncols);
+}
+
+/* Tell the worker what the screen needs: threads of the expanded processes, the costly
+ * columns of the processes on screen, the open panel. */
+void tui_ask(struct tui *t, bool now)
+{
+	struct tuiwork_want w;
+	pid_t *exp = NULL, *vis = NULL;
+	size_t nexp = 0, nvis = 0;
+	const struct snapshot *p = t->frame ? t->frame->procs : NULL;
+	int rows = tui_list_rows(t);
+
+	memset(&w, 0, sizeof(w));
+	w.readers = shown_readers(t);
+	w.delay = t->delay;
+	w.paused = t->paused;
+	w.all_threads = t->mode == LIST_THREADS || (t->mode != LIST_THREADS && t->expand_all &&
+						    !target_is_all(t->o->target));
+	if (!w.all_threads && p) {
+		exp = malloc((p->ntasks ? p->ntasks : 1) * sizeof(*exp));
+		for (size_t i = 0; exp && i < p->ntasks; i++)
+			if (p->tasks[i].nlwp > 1 && tui_expanded(t, p->tasks[i].tgid))
+				exp[nexp++] = p->tasks[i].tgid;
+	}
+	if ((w.readers & TASKLIST_VISIBLE_READERS) && t->nrows) {
+		vis = malloc((size_t)(rows > 0 ? rows : 1) * sizeof(*vis));
+		for (size_t i = t->top; vis && i < t->nrows && i < t->top + (size_t)rows; i++)
+			if (!nvis || vis[nvis - 1] != t->rows[i].t->tgid)
+				vis[nvis++] = t->rows[i].t->tgid;
+	}
+	w.expanded = exp;
+	w.nexpanded = nexp;
+	w.visible = vis;
+	w.nvisible = nvis;
+	w.panel = t->view == TV_PANEL ? t->panel : PANEL_NONE;
+	w.panel_ids = t->panel_ids;
+	w.npanel_ids = t->npanel_ids;
+	if (t->work)
+		tuiwork_set(t->work, &w, now);
+	free(exp);
+	free(vis);
+}
+
+void tui_rebuild(struct tui *t)
+{
+	struct tasklist_opts lo = {
+		.mode = t->mode, .sort = t->sort, .ascending = t->ascending,
+		.filter = t->filter[0] ? t->filter : NULL, .expanded = expanded_cb, .ctx = t,
+		.cctx = &t->cctx,
+	};
+	struct tasklist_row *rows = NULL;
+	size_t n = 0;
+
+	if (t->frame && t->frame->procs &&
+	    tasklist_build(&lo, t->frame->procs, t->frame->threads, t->frame->mem, &rows, &n))
+		return;	/* out of memory: keep the old rows */
+	free(t->rows);
+	t->rows = rows;
+	t->nrows = n;
+	/* the selection follows its task */
+	if (t->sel_tid) {
+		for (size_t i = 0; i < n; i++) {
+			if (rows[i].t->tid == t->sel_tid && rows[i].thread == t->sel_thread) {
+				t->sel = i;
+				break;
+			}
+		}
+	}
+	if (t->sel >= n)
+		t->sel = n ? n - 1 : 0;
+	if (n) {
+		t->sel_tid = rows[t->sel].t->tid;
+		t->sel_thread = rows[t->sel].thread;
+	}
+}
+
+int tui_save_settings(struct tui *t)
+{
+	struct ts_settings s;
+	size_t o = 0;
+
+	settings_defaults(&s);
+	for (size_t i = 0; i < t->ncols; i++) {
+		size_t n = strlen(t->cols[i]->name);
+
+		if (o + n + 2 > sizeof(s.columns))
+			break;
+		if (o)
+			s.columns[o++] = ',';
+		memcpy(s.columns + o, t->cols[i]->name, n + 1);
+		o += n;
+	}
+	snprintf(s.sort, sizeof(s.sort), "%s", t->sort ? t->sort->name : "PID");
+	s.ascending = t->ascending;
+	s.delay = t->delay;
+	s.mode = t->mode;
+	return settings_save(&s);
+}
+
+/* ---- the job ---------------------------------------------------------------------------- */
+
+static void job_output(struct tui *t)
+{
+	char buf[8192];
+
+	for (;;) {
+		ssize_t r = read(t->outfd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+				close(t->outfd);
+				t->outfd = -1;
+				childlog_flush(&t->log);
+			}
+			return;
+		}
+		childlog_append(&t->log, buf, (size_t)r);
+		if (t->logfile) {
+			/* written as it comes: the file is complete whatever ends taskscope */
+			fwrite(buf, 1, (size_t)r, t->logfile);
+			fflush(t->logfile);
+		}
+	}
+}
+
+static void job_check(struct tui *t)
+{
+	struct rusage ru;
+	double wall;
+
+	if (!t->spawned || t->job_over)
+		return;
+	spawn_reap(&t->sp, false);
+	if (!t->sp.all_done)
+		return;
+	t->job_over = true;
+	if (t->logfile)
+		fflush(t->logfile);
+	wall = (t->sp.end_mono ? t->sp.end_mono : util_monotonic()) - t->sp.start_mono;
+	getrusage(RUSAGE_CHILDREN, &ru);
+	if (WIFSIGNALED(t->sp.status))
+		snprintf(t->jobline, sizeof(t->jobline),
+			 "job '%s' killed by signal %d (%s); wall %.2fs, CPU user %.2fs "
+			 "system %.2fs; q quits", t->cmdname, WTERMSIG(t->sp.status),
+			 strsignal(WTERMSIG(t->sp.status)), wall,
+			 (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+	else
+		snprintf(t->jobline, sizeof(t->jobline),
+			 "job '%s' exited with status %d; wall %.2fs, CPU user %.2fs "
+			 "system %.2fs; q quits", t->cmdname, spawn_exit_code(&t->sp), wall,
+			 (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+}
+
+/* After the screen is left: follow the job to its end, its output to the log file (and
+ * stderr, so nothing is lost). */
+static void job_finish(struct tui *t)
+{
+	if (!t->spawned)
+		return;
+	if (t->outfd >= 0) {
+		int fl = fcntl(t->outfd, F_GETFL);
+
+		if (fl >= 0)
+			fcntl(t->outfd, F_SETFL, fl & ~O_NONBLOCK);
+	}
+	while (!t->sp.all_done || t->outfd >= 0) {
+		char buf[8192];
+		ssize_t r;
+
+		if (t->outfd < 0) {
+			spawn_reap(&t->sp, true);
+			continue;
+		}
+		r = read(t->outfd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close(t->outfd);
+			t->outfd = -1;
+			continue;
+		}
+		if (t->logfile)
+			fwrite(buf, 1, (size_t)r, t->logfile);
+		write_all(STDERR_FILENO, buf, (size_t)r);
+	}
+	spawn_reap(&t->sp, false);
+}
+
+/* ---- signals ---------------------------------------------------------------------------- */
+
+static void suspend_self(struct tui *t)
+{
+	screen_on = 0;
+	endwin();
+	if (tty_have_saved)
+		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
+	/* stop like the default action would; SIGCONT (fg) continues here */
+	kill(getpid(), SIGSTOP);
+	screen_on = 1;
+	refresh();
+	clearok(curscr, TRUE);
+	(void)t;
+}
+
+static void resize(void)
+{
+	struct winsize ws;
+
+	if (!ioctl(tty_fd, TIOCGWINSZ, &ws) && ws.ws_row && ws.ws_col)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+}
+
+static void on_signal(struct tui *t, const struct signalfd_siginfo *si)
+{
+	int sig = (int)si->ssi_signo;
+
+	switch (sig) {
+	case SIGCHLD:
+		job_check(t);
+		break;
+	case SIGWINCH:
+		resize();
+		break;
+	case SIGTSTP:
+		suspend_self(t);
+		break;
+	case SIGCONT:
+		clearok(curscr, TRUE);
+		break;
+	default:
+		/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: pass to the job (a signal from the
+		 * terminal reached it already) and leave */
+		if (t->spawned && !t->sp.child_done && si->ssi_code != SI_KERNEL)
+			kill(t->sp.pid, sig);
+		t->quit = true;
+		t->quit_sig = sig;
+		break;
+	}
+}
+
+static int block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < ARRAY_SIZE(handled_sigs); i++)
+		sigaddset(set, handled_sigs[i]);
+	if (sigprocmask(SIG_BLOCK, set, NULL))
+		return -errno;
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	return 0;
+}
+
+/* ---- settings at start ------------------------------------------------------------------ */
+
+static int setup_settings(struct tui *t, char *err, size_t errlen)
+{
+	struct ts_settings s;
+	char why[200];
+	const struct column **cols = NULL;
+	size_t n = 0;
+	int rc = settings_load(&s, why, sizeof(why));
+
+	err[0] = '\0';
+	if (rc && rc != -ENOENT) {
+		char path[256];
+
+		if (settings_path(path, sizeof(path)))
+			path[0] = '\0';
+		snprintf(err, errlen, "ignoring the settings file %.100s: %.150s", path, why);
+	}
+	t->delay = t->o->delay_set ? t->o->delay : s.delay;
+	if (t->delay < 0.1)
+		t->delay = 0.1;
+	t->mode = t->o->threads ? LIST_THREADS : s.mode;
+	t->ascending = s.ascending;
+	t->sort = columns_find(s.sort);
+	if (t->o->output) {
+		char *bad = NULL;
+
+		rc = columns_parse_list(t->o->output, true, &cols, &n, &bad);
+		free(bad);
+	} else if (s.columns[0]) {
+		char *bad = NULL;
+
+		rc = columns_parse_list(s.columns, true, &cols, &n, &bad);
+		free(bad);
+	} else {
+		rc = columns_defaults(true, &cols, &n);
+	}
+	if (rc)
+		return rc;
+	return tui_set_columns(t, cols, n);
+}
+
+/* ---- the loop --------------------------------------------------------------------------- */
+
+static void take_frame(struct tui *t)
+{
+	struct tuiwork_frame *f = tuiwork_take(t->work);
+	bool first;
+
+	if (!f)
+		return;
+	first = !t->frame;
+	tuiwork_frame_free(t->frame);
+	t->frame = f;
+	t->frames++;
+	tui_rebuild(t);
+	/* the frame told which processes have threads and which are on screen: the next
+	 * pass reads for those (at once after the first frame) */
+	tui_ask(t, first);
+}
+
+static void loop(struct tui *t)
+{
+	struct pollfd pfd[4];
+
+	tui_draw(t);
+	while (!t->quit) {
+		nfds_t n = 0;
+		int r;
+
+		pfd[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = t->wakefd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = t->sigfd, .events = POLLIN };
+		if (t->outfd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = t->outfd, .events = POLLIN };
+		r = poll(pfd, n, 1000);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0 && (pfd[2].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+
+			while (read(t->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				on_signal(t, &si);
+		}
+		if (t->quit)
+			break;
+		if (n > 3 && pfd[3].revents)
+			job_output(t);
+		if (r > 0 && (pfd[1].revents & POLLIN)) {
+			uint64_t v;
+
+			if (read(t->wakefd, &v, sizeof(v)) < 0)
+				(void)0;
+			take_frame(t);
+		}
+		if (r > 0 && (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))) {
+			/* the terminal is gone (a hung-up tty also reads as readable: getch
+			 * would fail at once, and the loop would spin) */
+			t->quit = true;
+			t->quit_sig = SIGHUP;
+			break;
+		}
+		for (int k; (k = getch()) != ERR && !t->quit; )
+			tui_key(t, k);
+		job_check(t);
+		if (!t->quit)
+			tui_draw(t);
+	}
+}
+
+int tui_main(struct tui_opts *o)
+{
+	struct tui t;
+	sigset_t set;
+	char err[300], ebuf[256];
+	int rc, status = TS_EXIT_OK, pfd[2] = { -1, -1 };
+
+	memset(&t, 0, sizeof(t));
+	t.o = o;
+	t.outfd = -1;
+	t.sigfd = t.wakefd = -1;
+	t.log_follow = true;
+	t.cctx.threads = true;
+	rc = setup_settings(&t, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "taskscope: %s\n", strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	t.expand_all = !target_is_all(o->target) || o->cmd;
+	if (o->child_log) {
+		t.logfile = fopen(o->child_log, "we");
+		if (!t.logfile) {
+			util_sanitize(o->child_log, strlen(o->child_log), ebuf, sizeof(ebuf));
+			fprintf(stderr, "taskscope: cannot open '%s': %s\n", ebuf, strerror(errno));
+			free(t.cols);
+			return TS_EXIT_FAILURE;
+		}
+	}
+	{
+		/* the target check uses a sampler of its own: the worker's are its alone */
+		struct sampler *smp = NULL;
+
+		rc = sampler_new(&smp, 0, false);
+		if (!rc)
+			rc = target_check(o->target, smp, ebuf, sizeof(ebuf));
+		sampler_free(smp);
+		if (rc) {
+			fprintf(stderr, "taskscope: %s\n",
+				rc == -ESRCH ? ebuf : strerror(-rc));
+			status = TS_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	if (o->cmd) {
+		util_sanitize(o->cmd[0], strlen(o->cmd[0]), t.cmdname, sizeof(t.cmdname));
+		if (childlog_init(&t.log, LOG_LINES) || pipe2(pfd, O_CLOEXEC)) {
+			fprintf(stderr, "taskscope: %s\n", strerror(errno ? errno : ENOMEM));
+			status = TS_EXIT_FAILURE;
+			goto out;
+		}
+		o->target->spawn_root = getpid();
+		rc = spawn_start_output(&t.sp, o->cmd, pfd[1], o->cred);
+		close(pfd[1]);
+		if (rc) {
+			close(pfd[0]);
+			status = spawn_failure(&t.sp, rc, o->cmd[0], o->cred, ebuf, sizeof(ebuf));
+			fprintf(stderr, "taskscope: %s\n", ebuf);
+			goto out;
+		}
+		t.spawned = true;
+		t.outfd = pfd[0];
+		fcntl(t.outfd, F_SETFL, fcntl(t.outfd, F_GETFL) | O_NONBLOCK);
+	}
+	rc = block_signals(&set);
+	if (!rc) {
+		t.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+		t.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (t.sigfd < 0 || t.wakefd < 0)
+			rc = -errno;
+	}
+	if (!rc) {
+		struct tuiwork_want w;
+
+		memset(&w, 0, sizeof(w));
+		w.readers = shown_readers(&t);
+		w.delay = t.delay;
+		w.all_threads = t.mode == LIST_THREADS || t.expand_all;
+		rc = tuiwork_start(&t.work, o->target, &w, t.wakefd);
+	}
+	if (!rc)
+		rc = screen_open(&t);
+	if (rc) {
+		fprintf(stderr, "taskscope: cannot start the full-screen view: %s\n",
+			rc == -ENOTTY ? "unknown terminal type (see TERM), use -b" : strerror(-rc));
+		status = TS_EXIT_FAILURE;
+		goto finish;
+	}
+	if (err[0])
+		tui_message(&t, "%s", err);
+	loop(&t);
+	screen_close();
+finish:
+	/* a worker stuck in a read of a task in D state is left behind */
+	if (t.work && !tuiwork_stop(t.work, WORKER_GIVE_UP))
+		fprintf(stderr, "taskscope: the sampling thread is stuck in a read; leaving it\n");
+	if (t.spawned) {
+		job_finish(&t);
+		job_check(&t);
+		if (t.jobline[0]) {
+			char *q = strstr(t.jobline, "; q quits");
+
+			if (q)
+				*q = '\0';
+			fprintf(stderr, "taskscope: %s\n", t.jobline);
+		}
+		status = spawn_exit_code(&t.sp);
+	} else if (t.quit_sig && status == TS_EXIT_OK) {
+		status = 128 + t.quit_sig;
+	}
+out:
+	if (t.logfile && fclose(t.logfile) && status == TS_EXIT_OK) {
+		fprintf(stderr, "taskscope: cannot write the job's log: %s\n", strerror(errno));
+		status = TS_EXIT_FAILURE;
+	}
+	if (t.outfd >= 0)
+		close(t.outfd);
+	if (t.sigfd >= 0)
+		close(t.sigfd);
+	/* the wake eventfd stays open: a worker left behind may still write to it */
+	tuiwork_frame_free(t.frame);
+	childlog_free(&t.log);
+	free(t.rows);
+	free(t.cols);
+	free(t.toggled);
+	free(t.marks);
+	free(t.panel_ids);
+	return status;
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tui.h - the full-screen view: entry point and the state its files share */
+#ifndef TASKSCOPE_TUI_H
+#define TASKSCOPE_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "model/childlog.h"
+#include "model/columns.h"
+#include "model/settings.h"
+#include "model/tasklist.h"
+#include "target/spawn.h"
+#include "view/tuiwork.h"
+
+struct target;
+
+struct tui_opts {
+	struct target *target;
+	char **cmd;			/* the job to spawn, or NULL */
+	const struct spawn_cred *cred;	/* --run-as: the job's user, or NULL */
+	const char *child_log;		/* --child-log FILE, or NULL */
+	const char *output;		/* -o LIST, or NULL */
+	double delay;
+	bool delay_set;			/* -d given: it wins over the saved settings */
+	bool threads;			/* -H: start with the flat thread list */
+};
+
+/* Run the full-screen view until q (or a signal). Returns the exit status: 0, 1, or the
+ * spawned job's. Messages go to stderr once the screen is left. */
+int tui_main(struct tui_opts *o);
+
+/* ---- shared by the tui*.c files ---------------------------------------------------------- */
+
+enum tui_view {
+	TV_LIST,		/* the task list */
+	TV_PANEL,		/* m, s, c: text built by the worker */
+	TV_HELP,		/* h, ? */
+	TV_LOG,			/* l: the job's output */
+	TV_COLUMNS,		/* f: pick columns */
+};
+
+enum tui_prompt {
+	TP_NONE,
+	TP_FILTER,		/* / */
+	TP_DELAY,		/* d */
+	TP_SIGNAL,		/* k: which signal */
+	TP_CONFIRM,		/* k: y to send */
+};
+
+struct tui {
+	struct tui_opts *o;
+	/* settings */
+	const struct column **cols;
+	size_t ncols;
+	const struct column *sort;
+	bool ascending;
+	enum ts_listmode mode;
+	double delay;
+	bool paused;
+	char filter[64];
+	bool expand_all;		/* processes show their threads unless toggled */
+	pid_t *toggled;			/* processes whose expansion differs from expand_all */
+	size_t ntoggled;
+	pid_t *marks;			/* marked processes (Space) */
+	size_t nmarks;
+	struct col_ctx cctx;
+
+	/* data */
+	struct tuiwork *work;
+	int wakefd, sigfd;
+	struct tuiwork_frame *frame;
+	struct tasklist_row *rows;
+	size_t nrows;
+	size_t sel, top;
+	pid_t sel_tid;			/* the selected row's task, kept across refreshes */
+	bool sel_thread;
+	unsigned long frames;		/* frames shown */
+
+	/* screen */
+	bool color;
+	enum tui_view view;
+	enum tuiwork_panel panel;
+	pid_t *panel_ids;
+	size_t npanel_ids;
+	size_t scroll;			/* panels, help, log */
+	size_t hscroll;			/* columns scrolled right in panels and the log */
+	bool log_follow;
+	size_t colsel;			/* the column picker's cursor */
+	enum tui_prompt prompt;
+	char input[64];
+	size_t ninput;
+	int kill_sig;
+	pid_t kill_pid;
+	char msg[256];
+	double msg_until;
+
+	/* the spawned job */
+	bool spawned;
+	struct spawn sp;
+	int outfd;			/* read end of the job's output pipe, -1 when closed */
+	FILE *logfile;
+	struct childlog log;
+	bool job_over;
+	char jobline[256];
+	char cmdname[64];
+
+	bool quit;
+	int quit_sig;			/* the signal that ended it, or 0 */
+};
+
+/* tuidraw.c */
+void tui_draw(struct tui *t);
+int tui_list_rows(const struct tui *t);	/* rows of the task list on this screen */
+/* Fit s into width display columns (UTF-8 aware); returns the bytes to draw. */
+size_t tui_fit(const char *s, int width);
+
+/* tuipanel.c */
+void tui_draw_view(struct tui *t);	/* help, log, panel, column picker */
+size_t tui_view_lines(const struct tui *t);
+
+/* tuikeys.c */
+void tui_key(struct tui *t, int key);
+size_t tui_help_count(void);
+/* The line i of the help text into buf. */
+void tui_help_line(size_t i, char *buf, size_t len);
+
+/* tui.c */
+void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tui_rebuild(struct tui *t);	/* rows from the frame after a settings change */
+void tui_ask(struct tui *t, bool now);	/* tell the worker what the screen needs */
+bool tui_expanded(const struct tui *t, pid_t tgid);
+bool tui_marked(const struct tui *t, pid_t tgid);
+int tui_pidset_toggle(pid_t **set, size_t *n, pid_t id);
+int tui_set_columns(struct tui *t, const struct column **cols, size_t n);
+int tui_save_settings(struct tui *t);
+const struct tasklist_row *tui_selected(const struct tui *t);
+
+#endif

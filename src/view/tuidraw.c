@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tuidraw.c - the full-screen view's main screen: header, task list, status line */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "lib/util.h"
+#include "target/target.h"
+#include "view/tui.h"
+
+#define BAR_MIN 10		/* smallest useful CPU bar, label and number included */
+
+size_t tui_fit(const char *s, int width)
+{
+	mbstate_t st;
+	size_t off = 0, len = strlen(s);
+	int used = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (off < len) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, s + off, len - off, &st);
+		int w;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
+			break;	/* sanitized text is valid UTF-8: only a C locale stops here */
+		w = wcwidth(wc);
+		if (w < 0)
+			w = 1;
+		if (used + w > width)
+			break;
+		used += w;
+		off += n;
+	}
+	return off;
+}
+
+/* Draw s at (y, x) cut to width columns; returns the columns used. */
+static int put(int y, int x, const char *s, int width)
+{
+	size_t n;
+	int cy, cx;
+
+	if (width <= 0)
+		return 0;
+	n = tui_fit(s, width);
+	mvaddnstr(y, x, s, (int)n);
+	getyx(stdscr, cy, cx);
+	(void)cy;
+	return cx > x ? cx - x : 0;
+}
+
+/* An ASCII line (numbers, labels) of our own: cut by bytes. */
+static void putline(int y, const char *s)
+{
+	move(y, 0);
+	clrtoeol();
+	put(y, 0, s, COLS);
+}
+
+static int header_cpu_lines(const struct tui *t, int *per_line)
+{
+	int n = t->frame && t->frame->have_cpu ? t->frame->ncpus : 0;
+	int per = COLS / 26;
+
+	if (per < 1)
+		per = 1;
+	if (n > 0 && per > n)
+		per = n;
+	*per_line = per;
+	if (LINES < 16 || n == 0)
+		return 1;	/* one line for all CPUs */
+	n = (n + per - 1) / per;
+	return n > 4 ? 4 : n;
+}
+
+static int header_lines(const struct tui *t)
+{
+	int per;
+
+	return header_cpu_lines(t, &per) + 3;
+}
+
+int tui_list_rows(const struct tui *t)
+{
+	/* header, column titles, the list, the status line */
+	int n = LINES - header_lines(t) - 2;
+
+	return n > 0 ? n : 0;
+}
+
+static void bar(int y, int x, int width, const char *label, double pct)
+{
+	char num[16];
+	int inner, fill;
+
+	snprintf(num, sizeof(num), "%5.1f%%", pct < 0 ? 0 : pct > 100 ? 100 : pct);
+	mvaddstr(y, x, label);
+	x += (int)strlen(label);
+	inner = width - (int)strlen(label) - 2 - (int)strlen(num);
+	if (inner < 1) {
+		mvaddstr(y, x, num);
+		return;
+	}
+	fill = (int)(pct / 100.0 * inner + 0.5);
+	if (fill > inner)
+		fill = inner;
+	mvaddch(y, x++, '[');
+	attron(COLOR_PAIR(1));
+	for (int i = 0; i < inner; i++)
+		mvaddch(y, x + i, i < fill ? '|' : ' ');
+	attroff(COLOR_PAIR(1));
+	mvaddstr(y, x + inner, num);
+	mvaddch(y, x + inner + (int)strlen(num), ']');
+}
+
+static void draw_header(struct tui *t)
+{
+	const struct tuiwork_frame *f = t->frame;
+	char line[512], a[16], b[16], c[16], d[16];
+	int per, ncl = header_cpu_lines(t, &per), y = 0;
+
+	for (int i = 0; i < ncl; i++) {
+		move(i, 0);
+		clrtoeol();
+	}
+	if (!f || !f->have_cpu) {
+		putline(y++, "CPU: sampling...");
+	} else if (ncl == 1 && (LINES < 16 || f->ncpus > per)) {
+		snprintf(line, sizeof(line), "CPU%d ", f->ncpus);
+		bar(y++, 0, COLS < 60 ? COLS : 60, "CPUs ", f->cpu_all);
+	} else {
+		int w = COLS / per;
+
+		for (int i = 0; i < f->ncpus && i / per < ncl; i++) {
+			snprintf(line, sizeof(line), "%3d", i);
+			if (i / per == ncl - 1 && i % per == per - 1 && i + 1 < f->ncpus) {
+				snprintf(line, sizeof(line), "+%d more CPUs, all", f->ncpus - i);
+				bar(y + i / per, (i % per) * w, w - 1, line, f->cpu_all);
+				break;
+			}
+			bar(y + i / per, (i % per) * w, w - 1, line, f->cpu_each[i]);
+		}
+		y += ncl;
+	}
+	if (f && f->sys.have_mem) {
+		const struct sysinfo_mem *m = &f->sys;
+
+		snprintf(line, sizeof(line), "Mem %s used of %s  Swap %s used of %s",
+			 util_size_human(m->mem_total - m->mem_avail, a, sizeof(a)),
+			 util_size_human(m->mem_total, b, sizeof(b)),
+			 util_size_human(m->swap_total - m->swap_free, c, sizeof(c)),
+			 util_size_human(m->swap_total, d, sizeof(d)));
+	} else {
+		snprintf(line, sizeof(line), "Mem -");
+	}
+	putline(y++, line);
+	{
+		size_t o = 0;
+
+		if (f && f->sys.have_load)
+			o += (size_t)snprintf(line, sizeof(line), "Load %.2f %.2f %.2f  ",
+					      f->sys.load[0], f->sys.load[1], f->sys.load[2]);
+		else
+			o += (size_t)snprintf(line, sizeof(line), "Load -  ");
+		if (f && f->procs)
+			snprintf(line + o, sizeof(line) - o, "Tasks %zu processes, %zu threads  "
+				 "sampled in %.0f ms", f->procs->nprocs, f->procs->nthreads,
+				 f->took * 1000.0);
+		putline(y++, line);
+	}
+	{
+		char what[200];
+		size_t o;
+
+		if (t->spawned) {
+			size_t ntasks = f && f->procs ? f->procs->nthreads : 0;
+
+			snprintf(what, sizeof(what), "spawned: %s, %zu task%s", t->cmdname, ntasks,
+				 ntasks == 1 ? "" : "s");
+		} else {
+			target_describe(t->o->target, what, sizeof(what));
+		}
+		static const char *const modes[] = {
+			[LIST_NESTED] = "processes", [LIST_THREADS] = "threads",
+			[LIST_TREE] = "tree",
+		};
+
+		o = (size_t)snprintf(line, sizeof(line), "Watching %s  view %s  delay %.1fs%s%s%s",
+				     what, modes[t->mode], t->delay, t->paused ? "  PAUSED" : "",
+				     t->filter[0] ? "  filter: " : "", t->filter);
+		if (f && f->err)
+			snprintf(line + o, sizeof(line) - o, "  sampling failed: %s",
+				 strerror(-f->err));
+		putline(y++, line);
+	}
+}
+
+static int col_width(const struct column *c)
+{
+	int w = (int)c->whint, n = (int)strlen(c->name);
+
+	if (!strcmp(c->name, "PCPU"))
+		w = 5;
+	if (c->kind == CK_CPUTIME)
+		w = 9;
+	if (c->kind == CK_SIZE)
+		w = 7;
+	return w > n ? w : n;
+}
+
+static bool is_last_text(const struct tui *t, size_t i)
+{
+	const struct column *c = t->cols[i];
+
+	return i + 1 == t->ncols && c->kind == CK_STR;
+}
+
+/* The column that carries the tree's indentation: COMM, else CMD, else none. */
+static const struct column *indent_col(const struct tui *t)
+{
+	const struct column *cmd = NULL;
+
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (!strcmp(t->cols[i]->name, "COMM"))
+			return t->cols[i];
+		if (!strcmp(t->cols[i]->name, "CMD"))
+			cmd = t->cols[i];
+	}
+	return cmd;
+}
+
+static void draw_titles(struct tui *t, int y)
+{
+	int x = 0;
+
+	move(y, 0);
+	attron(t->color ? COLOR_PAIR(2) : A_REVERSE);
+	for (int i = 0; i < COLS; i++)
+		mvaddch(y, i, ' ');
+	for (size_t i = 0; i < t->ncols && x < COLS; i++) {
+		const struct column *c = t->cols[i];
+		int w = is_last_text(t, i) ? COLS - x : col_width(c);
+		char title[40];
+
+		snprintf(title, sizeof(title), "%s%s", c->name,
+			 c == t->sort ? (t->ascending ? "^" : "v") : "");
+		if (c->flags & CF_RIGHT)
+			mvprintw(y, x, "%*.*s", w, w, title);
+		else
+			put(y, x, title, w);
+		x += w + 1;
+	}
+	attroff(t->color ? COLOR_PAIR(2) : A_REVERSE);
+}
+
+static void draw_row(struct tui *t, int y, const struct tasklist_row *r, bool selected)
+{
+	const struct column *ic = indent_col(t);
+	bool marked = tui_marked(t, r->t->tgid) && !r->thread;
+	int x = 0;
+
+	move(y, 0);
+	clrtoeol();
+	if (selected)
+		attron(A_REVERSE);
+	if (marked)
+		attron(t->color ? COLOR_PAIR(3) | A_BOLD : A_BOLD);
+	if (selected)
+		for (int i = 0; i < COLS; i++)
+			mvaddch(y, i, ' ');
+	for (size_t i = 0; i < t->ncols && x < COLS; i++) {
+		const struct column *c = t->cols[i];
+		int w = is_last_text(t, i) ? COLS - x : col_width(c);
+		struct cell cell;
+		char buf[64];
+		const char *v;
+
+		if (w > COLS - x)
+			w = COLS - x;
+		tasklist_cell(r, c, &t->cctx, &cell);
+		v = cell.av == TS_OK ? columns_format(c, &cell, false, false, buf, sizeof(buf))
+				     : NULL;
+		if (!v)
+			v = "-";
+		if (c == ic) {
+			char pre[64] = "";
+			int o = 0;
+			unsigned d = r->depth > 12 ? 12 : r->depth;
+
+			for (unsigned k = 0; k < d && o < 50; k++)
+				o += snprintf(pre + o, sizeof(pre) - (size_t)o, "  ");
+			if (r->thread)
+				o += snprintf(pre + o, sizeof(pre) - (size_t)o, "`- ");
+			else if (r->can_expand && t->mode != LIST_THREADS)
+				o += snprintf(pre + o, sizeof(pre) - (size_t)o, "%s ",
+					      r->expanded ? "-" : "+");
+			o = put(y, x, pre, w);
+			put(y, x + o, v, w - o);
+		} else if (c->flags & CF_RIGHT) {
+			mvprintw(y, x, "%*.*s", w, w, v);
+		} else {
+			put(y, x, v, w);
+		}
+		x += w + 1;
+	}
+	if (marked)
+		attroff(t->color ? COLOR_PAIR(3) | A_BOLD : A_BOLD);
+	if (selected)
+		attroff(A_REVERSE);
+}
+
+static void draw_status(struct tui *t)
+{
+	char line[512];
+	int y = LINES - 1;
+
+	move(y, 0);
+	clrtoeol();
+	if (t->prompt != TP_NONE) {
+		static const char *const ask[] = {
+			[TP_FILTER] = "Filter by name: ",
+			[TP_DELAY] = "Delay in seconds: ",
+			[TP_SIGNAL] = "Signal to send (name or number, e.g. TERM, 9): ",
+			[TP_CONFIRM] = "",
+		};
+
+		if (t->prompt == TP_CONFIRM)
+			snprintf(line, sizeof(line), "Send signal %d (%s) to PID %d? [y/N] ",
+				 t->kill_sig, strsignal(t->kill_sig), (int)t->kill_pid);
+		else
+			snprintf(line, sizeof(line), "%s%s", ask[t->prompt], t->input);
+		attron(A_BOLD);
+		put(y, 0, line, COLS);
+		attroff(A_BOLD);
+		return;
+	}
+	if (t->msg[0] && util_monotonic() < t->msg_until) {
+		attron(t->color ? COLOR_PAIR(4) | A_BOLD : A_BOLD);
+		put(y, 0, t->msg, COLS);
+		attroff(t->color ? COLOR_PAIR(4) | A_BOLD : A_BOLD);
+		return;
+	}
+	if (t->job_over) {
+		attron(A_BOLD);
+		put(y, 0, t->jobline, COLS);
+		attroff(A_BOLD);
+		return;
+	}
+	snprintf(line, sizeof(line), "q quit  h help  H threads  t tree  m maps  s share  "
+		 "c cpus%s  / filter  f columns  k kill", t->spawned ? "  l log" : "");
+	put(y, 0, line, COLS);
+}
+
+void tui_draw(struct tui *t)
+{
+	int y, rows;
+
+	if (t->view != TV_LIST) {
+		tui_draw_view(t);
+		draw_status(t);
+		refresh();
+		return;
+	}
+	erase();
+	draw_header(t);
+	y = header_lines(t);
+	draw_titles(t, y++);
+	rows = tui_list_rows(t);
+	if (t->sel < t->top)
+		t->top = t->sel;
+	if (rows > 0 && t->sel >= t->top + (size_t)rows)
+		t->top = t->sel - (size_t)rows + 1;
+	if (t->top + (size_t)rows > t->nrows)
+		t->top = t->nrows > (size_t)rows ? t->nrows - (size_t)rows : 0;
+	for (int i = 0; i < rows; i++) {
+		size_t k = t->top + (size_t)i;
+
+		if (k >= t->nrows) {
+			if (k == 0 && i == 0)
+				put(y, 0, t->frame ? (t->frame->procs ? "no task matches" :
+						      "nothing left to watch") : "sampling...",
+				    COLS);
+			break;
+		}
+		draw_row(t, y + i, &t->rows[k], k == t->sel);
+	}
+	draw_status(t);
+	refresh();
+}

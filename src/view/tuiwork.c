@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tuiwork.c - the TUI's sampler thread: snapshots and panel data taken off the input path
+ *
+ * The UI thread never reads /proc: it says what it wants (tuiwork_set), and this thread
+ * takes the snapshots (process rows, thread rows of the expanded processes, the costly
+ * memory columns of the processes on screen) and builds the open panel's text, then hands
+ * a finished frame over under a mutex and wakes the UI through an eventfd. A read that
+ * blocks (a task stuck in D state) blocks this thread only.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "model/columns.h"
+#include "model/mapcols.h"
+#include "model/memmap.h"
+#include "model/sharing.h"
+#include "model/tasklist.h"
+#include "model/timeline.h"
+#include "sample/placement.h"
+#include "sample/proc2.h"
+#include "sample/procmap.h"
+#include "sample/taskfiles.h"
+#include "target/target.h"
+#include "view/cpus.h"
+#include "view/maps.h"
+#include "view/sharefmt.h"
+#include "view/tuiwork.h"
+
+#define PLACEMENT_RATE 20	/* samples a second of the placement panel's strip */
+#define STRIP_WIDTH 60
+
+struct tuiwork {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop, kick, done;
+	struct tuiwork_want want;	/* guarded by lock */
+	struct tuiwork_frame *ready;	/* guarded by lock */
+	int wakefd;
+	unsigned long seq;
+
+	/* the worker's own */
+	struct target *tg;
+	int rootfd;
+	unsigned readers;		/* the samplers were made for these */
+	const struct snapshot *last_procs;	/* held: reused by a pass right after another */
+	struct sampler *procs, *threads, *mem, *place;
+	struct proc2_cpus *cpus;
+	/* placement panel */
+	pid_t place_pid;
+	struct placement *pl;
+	struct timeline tl;
+	bool tl_on;
+};
+
+static void want_free(struct tuiwork_want *w)
+{
+	free(w->expanded);
+	free(w->visible);
+	free(w->panel_ids);
+	memset(w, 0, sizeof(*w));
+}
+
+static int dup_pids(pid_t **dst, const pid_t *src, size_t n)
+{
+	*dst = NULL;
+	if (!n)
+		return 0;
+	*dst = malloc(n * sizeof(**dst));
+	if (!*dst)
+		return -ENOMEM;
+	memcpy(*dst, src, n * sizeof(**dst));
+	return 0;
+}
+
+static int want_copy(struct tuiwork_want *dst, const struct tuiwork_want *src)
+{
+	*dst = *src;
+	dst->expanded = dst->visible = dst->panel_ids = NULL;
+	if (dup_pids(&dst->expanded, src->expanded, src->nexpanded) ||
+	    dup_pids(&dst->visible, src->visible, src->nvisible) ||
+	    dup_pids(&dst->panel_ids, src->panel_ids, src->npanel_ids)) {
+		want_free(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void tuiwork_frame_free(struct tuiwork_frame *f)
+{
+	if (!f)
+		return;
+	snapshot_put(f->procs);
+	snapshot_put(f->threads);
+	snapshot_put(f->mem);
+	for (size_t i = 0; i < f->nlines; i++)
+		free(f->lines[i]);
+	free(f->lines);
+	free(f);
+}
+
+/* ---- panel text ------------------------------------------------------------------------ */
+
+/* Split text into sanitized lines (the views write sanitized text already; this also
+ * keeps a stray byte off the screen). */
+static int split_lines(struct tuiwork_frame *f, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char **v = realloc(f->lines, (f->nlines + 1) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		f->lines = v;
+		f->lines[f->nlines] = util_sanitize_dup(p, n);
+		if (!f->lines[f->nlines])
+			return -ENOMEM;
+		f->nlines++;
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+static int add_line(struct tuiwork_frame *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static int add_line(struct tuiwork_frame *f, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return split_lines(f, buf, strlen(buf));
+}
+
+static int panel_maps(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
+{
+	const struct maps_column **cols = NULL;
+	struct maps_view v;
+	struct maps_proc mp;
+	struct memmap mm;
+	struct memmap_row *groups = NULL;
+	struct procmap pm;
+	size_t ncols = 0, ngroups = 0, len = 0;
+	char *text = NULL, *comm = NULL;
+	FILE *out;
+	int rc;
+
+	memset(&mm, 0, sizeof(mm));
+	rc = procmap_read(w->rootfd, pid, PROCMAP_STACKS | PROCMAP_NAMES, &pm);
+	if (rc)
+		return add_line(f, "PID %d: %s", (int)pid,
+				rc == -ESRCH || rc == -ENOENT ? "no such process" : strerror(-rc));
+	if (pm.map_rc) {
+		rc = pm.map_rc;
+		procmap_free(&pm);
+		return add_line(f, "PID %d: cannot read its map: %s", (int)pid,
+				rc == -EACCES || rc == -EPERM ? "permission denied" :
+				strerror(-rc));
+	}
+	comm = util_sanitize_dup(pm.comm, strlen(pm.comm));
+	memset(&mp, 0, sizeof(mp));
+	mp.pid = pm.pid;
+	mp.comm = comm ? comm : "";
+	mp.nthreads = pm.nthreads ? (long)pm.nthreads : pm.nlwp;
+	rc = memmap_build(&mm, pm.pid, &pm.map, pm.threads, pm.nthreads, pm.threads_rc);
+	procmap_free(&pm);
+	if (!rc)
+		rc = memmap_group(&mm, MEMMAP_GROUP_NONE, &groups, &ngroups);
+	if (!rc)
+		rc = mapcols_defaults(MEMMAP_GROUP_NONE, &cols, &ncols);
+	out = rc ? NULL : open_memstream(&text, &len);
+	if (out) {
+		memset(&v, 0, sizeof(v));
+		v.cols = cols;
+		v.ncols = ncols;
+		v.group = MEMMAP_GROUP_NONE;
+		v.out = out;
+		mp.mm = &mm;
+		mp.groups = groups;
+		mp.ngroups = ngroups;
+		maps_view_begin(&v);
+		rc = maps_view_proc(&v, &mp);
+		if (!rc)
+			rc = maps_view_end(&v);
+		fclose(out);
+		if (!rc)
+			rc = split_lines(f, text, len);
+	} else if (!rc) {
+		rc = -ENOMEM;
+	}
+	free(text);
+	free(cols);
+	memmap_rows_free(groups, ngroups);
+	memmap_free(&mm);
+	free(comm);
+	return rc;
+}
+
+static int panel_share(struct tuiwork *w, struct tuiwork_frame *f, const pid_t *ids,
+		       size_t n)
+{
+	struct sharing_report rep;
+	pid_t missing = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int rc;
+
+	memset(&rep, 0, sizeof(rep));
+	rc = sharing_collect(w->rootfd, ids, n, true, &rep, &missing);
+	if (rc == -ESRCH)
+		return add_line(f, "no such task: %d", (int)missing);
+	if (rc)
+		return add_line(f, "cannot compare the tasks: %s", strerror(-rc));
+	out = open_memstream(&text, &len);
+	if (!out) {
+		sharing_free(&rep);
+		return -ENOMEM;
+	}
+	rc = sharefmt_text(out, &rep, false, n == 1 ? "the selected process and its threads"
+						   : "the marked processes");
+	fclose(out);
+	if (!rc)
+		rc = split_lines(f, text, len);
+	free(text);
+	sharing_free(&rep);
+	return rc;
+}
+
+static void place_stop(struct tuiwork *w)
+{
+	if (w->pl) {
+		placement_stop(w->pl);
+		placement_free(w->pl);
+		w->pl = NULL;
+	}
+	if (w->tl_on)
+		timeline_free(&w->tl);
+	w->tl_on = false;
+	w->place_pid = 0;
+}
+
+/* Keep the placement sampler on the threads of pid: started when the panel opens, new
+ * threads added on each pass, drained into the timeline. */
+static void place_follow(struct tuiwork *w, pid_t pid, const struct snapshot *th)
+{
+	struct placement_sample buf[1024];
+	size_t got;
+
+	if (w->place_pid != pid)
+		place_stop(w);
+	if (!w->pl) {
+		if (placement_new(&w->pl, w->rootfd, PLACEMENT_RATE, 256, 1u << 14))
+			return;
+		if (timeline_init(&w->tl, PLACEMENT_RATE, 200000)) {
+			placement_free(w->pl);
+			w->pl = NULL;
+			return;
+		}
+		w->tl_on = true;
+		w->place_pid = pid;
+		if (placement_start(w->pl, 0)) {
+			place_stop(w);
+			return;
+		}
+	}
+	for (size_t i = 0; th && i < th->ntasks; i++) {
+		const struct task *t = &th->tasks[i];
+		bool known = false;
+		size_t idx;
+
+		for (size_t k = 0; k < w->tl.nthreads && !known; k++)
+			known = w->tl.threads[k].tid == t->tid &&
+				w->tl.threads[k].start_ticks == t->start_ticks;
+		if (known || placement_add(w->pl, t->tgid, t->tid, t->start_ticks, &idx))
+			continue;
+		/* the sampler numbers threads as added, like the timeline */
+		if (timeline_add_thread(&w->tl, t->tgid, t->tid, t->start_ticks,
+					t->comm ? t->comm : "", &idx))
+			continue;
+	}
+	while ((got = placement_drain(w->pl, buf, ARRAY_SIZE(buf))) > 0) {
+		for (size_t i = 0; i < got; i++) {
+			if (buf[i].idx >= w->tl.nthreads)
+				continue;
+			if (buf[i].kind == PLACEMENT_ENDED)
+				timeline_end_thread(&w->tl, buf[i].idx, buf[i].slot);
+			else
+				timeline_add_sample(&w->tl, buf[i].idx, buf[i].slot, buf[i].cpu);
+		}
+	}
+	timeline_cover(&w->tl, (uint32_t)placement_slot(w->pl));
+}
+
+/* the placement table's cell format by column: AFFINITY left, RUN and RUNQ wider, COMM last */
+static const char *cell_fmt(size_t c)
+{
+	return c == 4 ? "%-10s " : c == 6 || c == 7 ? "%8s " : c == 9 ? "%s" : "%6s ";
+}
+
+static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
+{
+	static const char *const names[] = { "TID", "CPU", "NODE", "CORE", "AFFINITY",
+					     "MIGR", "RUN", "RUNQ", "PCPU", "COMM" };
+	const struct column *cols[ARRAY_SIZE(names)];
+	const struct snapshot *th = NULL;
+	struct col_ctx ctx = { .threads = true };
+	unsigned readers = 0;
+	char line[512];
+	int rc;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		cols[i] = columns_find(names[i]);
+		readers |= cols[i]->readers;
+	}
+	if (!w->place) {
+		rc = sampler_new(&w->place, readers, true);
+		if (rc)
+			return rc;
+	}
+	ctx.sampler = w->place;
+	rc = sampler_take(w->place, &pid, 1, &th);
+	if (rc)
+		return add_line(f, "PID %d: %s", (int)pid, strerror(-rc));
+	if (!th->ntasks)
+		return add_line(f, "PID %d: no such process", (int)pid);
+	place_follow(w, pid, th);
+	rc = add_line(f, "Threads of PID %d: where they run (placement columns, over %.1fs)",
+		      (int)pid, th->interval);
+	{
+		size_t o = 0;
+
+		for (size_t c = 0; c < ARRAY_SIZE(names); c++)
+			o += (size_t)snprintf(line + o, sizeof(line) - o, cell_fmt(c), names[c]);
+		rc = rc ? rc : add_line(f, "%s", line);
+	}
+	for (size_t i = 0; !rc && i < th->ntasks; i++) {
+		size_t o = 0;
+
+		for (size_t c = 0; c < ARRAY_SIZE(names) && o < sizeof(line); c++) {
+			struct cell cell;
+			char vb[64];
+			const char *v;
+
+			memset(&cell, 0, sizeof(cell));
+			cols[c]->get(&ctx, &th->tasks[i], &cell);
+			v = cell.av == TS_OK ? columns_format(cols[c], &cell, false, false, vb,
+							     sizeof(vb)) : NULL;
+			o += (size_t)snprintf(line + o, sizeof(line) - o, cell_fmt(c), v ? v : "-");
+		}
+		rc = add_line(f, "%s", line);
+	}
+	if (rc || !w->tl_on)
+		return rc;
+	rc = add_line(f, " ");
+	rc = rc ? rc : add_line(f, "Timeline: the CPU of each thread, %d samples a second "
+				"since the panel opened (0-9 CPU, . not seen)", PLACEMENT_RATE);
+	for (size_t i = 0; !rc && i < w->tl.nthreads; i++) {
+		char label[64], strip[STRIP_WIDTH + 1];
+		uint32_t step = cpus_strip_step(w->tl.nslots, STRIP_WIDTH);
+
+		cpus_label(&w->tl.threads[i], 20, label, sizeof(label));
+		cpus_strip_line(&w->tl, i, step, STRIP_WIDTH, strip);
+		rc = add_line(f, "%s |%s|", label, strip);
+	}
+	return rc;
+}
+
+/* ---- one pass -------------------------------------------------------------------------- */
+
+static void samplers_free(struct tuiwork *w)
+{
+	snapshot_put(w->last_procs);
+	w->last_procs = NULL;
+	sampler_free(w->procs);
+	sampler_free(w->threads);
+	sampler_free(w->mem);
+	w->procs = w->threads = w->mem = NULL;
+}
+
+static int samplers_make(struct tuiwork *w, unsigned readers)
+{
+	unsigned cheap = readers & ~TASKLIST_VISIBLE_READERS;
+	int rc;
+
+	samplers_free(w);
+	rc = sampler_new(&w->procs, cheap, false);
+	if (!rc)
+		rc = sampler_new(&w->threads, cheap, true);
+	if (!rc && (readers & TASKLIST_VISIBLE_READERS))
+		rc = sampler_new(&w->mem, readers & TASKLIST_VISIBLE_READERS, false);
+	if (rc)
+		samplers_free(w);
+	else
+		w->readers = readers;
+	return rc;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Keep only the ids that are in the watched set (sorted tgids). */
+static size_t keep_watched(pid_t *ids, size_t n, const pid_t *tgids, size_t ntg, bool all)
+{
+	size_t k = 0;
+
+	if (all)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		if (bsearch(&ids[i], tgids, ntg, sizeof(*tgids), cmp_pid))
+			ids[k++] = ids[i];
+	return k;
+}
+
+static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
+{
+	struct tuiwork_frame *f = calloc(1, sizeof(*f));
+	const struct snapshot *sn;
+	pid_t *tgids = NULL;
+	size_t n = 0;
+	bool all = false;
+	double t0 = util_monotonic();
+	int rc;
+
+	if (!f)
+		return NULL;
+	f->panel = want->panel;
+	if (!w->procs || w->readers != want->readers) {
+		rc = samplers_make(w, want->readers);
+		if (rc) {
+			f->err = rc;
+			return f;
+		}
+	}
+	rc = target_resolve(w->tg, w->procs, &tgids, &n, &all);
+	if (rc) {
+		f->err = rc;
+		return f;
+	}
+	if (n > 1)
+		qsort(tgids, n, sizeof(*tgids), cmp_pid);
+	f->all = all;
+	if (w->last_procs && t0 - w->last_procs->mono < 0.5 &&
+	    t0 - w->last_procs->mono < want->delay / 2) {
+		/* a pass asked at once (a new view) right after another: the process rows
+		 * are fresh, and over so short an interval they would have no CPU use */
+		f->procs = snapshot_hold(w->last_procs);
+		f->nwatched = f->procs->nprocs;
+	} else if (all || n) {
+		rc = sampler_take(w->procs, all ? NULL : tgids, n, &sn);
+		if (rc)
+			goto fail;
+		f->procs = snapshot_hold(sn);
+		f->nwatched = sn->nprocs;
+		snapshot_put(w->last_procs);
+		w->last_procs = snapshot_hold(sn);
+	} else {
+		snapshot_put(w->last_procs);
+		w->last_procs = NULL;
+	}
+	if (f->procs && want->all_threads) {
+		rc = sampler_take(w->threads, all ? NULL : tgids, n, &sn);
+		if (rc)
+			goto fail;
+		f->threads = snapshot_hold(sn);
+	} else if (f->procs && want->nexpanded) {
+		want->nexpanded = keep_watched(want->expanded, want->nexpanded, tgids, n, all);
+		if (want->nexpanded) {
+			rc = sampler_take(w->threads, want->expanded, want->nexpanded, &sn);
+			if (rc)
+				goto fail;
+			f->threads = snapshot_hold(sn);
+		}
+	}
+	if (f->procs && w->mem && want->nvisible) {
+		want->nvisible = keep_watched(want->visible, want->nvisible, tgids, n, all);
+		if (want->nvisible) {
+			rc = sampler_take(w->mem, want->visible, want->nvisible, &sn);
+			if (!rc)
+				f->mem = snapshot_hold(sn);
+		}
+	}
+	f->have_cpu = !proc2_cpus_busy(w->cpus, &f->cpu_all, f->cpu_each, TUIWORK_MAX_CPUS,
+				       &f->ncpus);
+	sysinfo_read(w->rootfd, &f->sys);
+	if (want->panel != PANEL_CPUS)
+		place_stop(w);
+	if (want->panel == PANEL_MAPS && want->npanel_ids)
+		rc = panel_maps(w, f, want->panel_ids[0]);
+	else if (want->panel == PANEL_SHARE && want->npanel_ids)
+		rc = panel_share(w, f, want->panel_ids, want->npanel_ids);
+	else if (want->panel == PANEL_CPUS && want->npanel_ids)
+		rc = panel_cpus(w, f, want->panel_ids[0]);
+	else
+		rc = 0;
+	if (rc)
+		add_line(f, "cannot build the view: %s", strerror(-rc));
+	free(tgids);
+	f->took = util_monotonic() - t0;
+	return f;
+fail:
+	free(tgids);
+	f->err = rc;
+	return f;
+}
+
+/* The worker's own resources, freed by the worker when it stops. */
+static void worker_release(struct tuiwork *w)
+{
+	place_stop(w);
+	tuiwork_frame_free(w->ready);
+	w->ready = NULL;
+	samplers_free(w);
+	sampler_free(w->place);
+	w->place = NULL;
+	proc2_cpus_free(w->cpus);
+	w->cpus = NULL;
+	want_free(&w->want);
+	close(w->rootfd);
+	w->rootfd = -1;
+}
+
+static void *worker_main(void *arg)
+{
+	struct tuiwork *w = arg;
+	double next = 0;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		struct tuiwork_want want;
+		struct tuiwork_frame *f;
+		double now = util_monotonic();
+		uint64_t one = 1;
+
+		if (w->stop)
+			break;
+		if (!w->kick && (w->want.paused || now < next)) {
+			struct timespec ts;
+			double until = w->want.paused ? now + 3600 : next;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			until = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + (until - now);
+			ts.tv_sec = (time_t)until;
+			ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+			pthread_cond_timedwait(&w->cond, &w->lock, &ts);
+			continue;
+		}
+		w->kick = false;
+		if (want_copy(&want, &w->want)) {
+			next = now + 1;
+			continue;
+		}
+		pthread_mutex_unlock(&w->lock);
+
+		f = pass(w, &want);
+
+		pthread_mutex_lock(&w->lock);
+		next = now + (want.delay > 0.05 ? want.delay : 0.05);
+		want_free(&want);
+		if (f) {
+			f->seq = ++w->seq;
+			tuiwork_frame_free(w->ready);
+			w->ready = f;
+			if (write(w->wakefd, &one, sizeof(one)) < 0)
+				(void)0;	/* the counter is full: the UI is woken anyway */
+		}
+	}
+	worker_release(w);
+	w->done = true;
+	pthread_cond_broadcast(&w->cond);
+	/* Park until the process exits: libproc2 keeps per-thread read buffers that a
+	 * thread's exit would leave unreachable (a leak report), and a parked thread costs
+	 * nothing. */
+	for (;;)
+		pthread_cond_wait(&w->cond, &w->lock);
+	return NULL;
+}
+
+int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_want *want,
+		  int wakefd)
+{
+	struct tuiwork *w = calloc(1, sizeof(*w));
+	pthread_condattr_t ca;
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	w->tg = tg;
+	w->wakefd = wakefd;
+	w->kick = true;
+	w->rootfd = taskfiles_open_root();
+	if (w->rootfd < 0) {
+		rc = w->rootfd;
+		free(w);
+		return rc;
+	}
+	rc = want_copy(&w->want, want);
+	if (!rc)
+		rc = proc2_cpus_new(&w->cpus);
+	if (!rc) {
+		double all, each[1];
+		int n;
+
+		/* prime it: the first frame's CPU bars then cover the first interval */
+		proc2_cpus_busy(w->cpus, &all, each, 0, &n);
+		rc = samplers_make(w, want->readers);
+	}
+	if (rc)
+		goto fail;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = -pthread_create(&w->thread, NULL, worker_main, w);
+	if (rc) {
+		pthread_cond_destroy(&w->cond);
+		pthread_mutex_destroy(&w->lock);
+		goto fail;
+	}
+	*out = w;
+	return 0;
+fail:
+	samplers_free(w);
+	proc2_cpus_free(w->cpus);
+	want_free(&w->want);
+	close(w->rootfd);
+	free(w);
+	return rc;
+}
+
+bool tuiwork_stop(struct tuiwork *w, double timeout)
+{
+	struct timespec ts;
+	double until;
+	bool done;
+
+	if (!w)
+		return true;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	until = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + timeout;
+	ts.tv_sec = (time_t)until;
+	ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_broadcast(&w->cond);
+	while (!w->done && pthread_cond_timedwait(&w->cond, &w->lock, &ts) != ETIMEDOUT)
+		;
+	done = w->done;
+	pthread_mutex_unlock(&w->lock);
+	return done;
+}
+
+int tuiwork_set(struct tuiwork *w, const struct tuiwork_want *want, bool now)
+{
+	struct tuiwork_want copy;
+	int rc = want_copy(&copy, want);
+
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&w->lock);
+	want_free(&w->want);
+	w->want = copy;
+	if (now)
+		w->kick = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}
+
+struct tuiwork_frame *tuiwork_take(struct tuiwork *w)
+{
+	struct tuiwork_frame *f;
+
+	pthread_mutex_lock(&w->lock);
+	f = w->ready;
+	w->ready = NULL;
+	pthread_mutex_unlock(&w->lock);
+	return f;
+}

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_tuimodel.c - unit tests of the full-screen view's model: settings parser, task rows
+ * (nesting, tree, sort, filter), the job's log, and the meminfo/loadavg readers */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+#include "model/childlog.h"
+#include "model/columns.h"
+#include "model/settings.h"
+#include "model/tasklist.h"
+#include "sample/sysinfo.h"
+#include "sample/taskfiles.h"
+#include "tap.h"
+
+/* ---- settings_parse -------------------------------------------------------------------- */
+static int parse(const char *text, struct ts_settings *s, char *err, size_t errlen)
+{
+	return settings_parse(text, strlen(text), s, err, errlen);
+}
+
+static void test_settings(void)
+{
+	struct ts_settings s, d, back;
+	char err[200], text[2048];
+	static const char good[] =
+		"# a comment\n"
+		"\n"
+		"  columns = pid, tid,Comm ,pss\r\n"
+		"sort=TIME\n"
+		"order = ascending\n"
+		"delay = 2.5\n"
+		"view = tree\n";
+	static const char *const bad[] = {
+		"columns = PID,NOSUCH\n",
+		"columns =\n",
+		"columns = PID,,TID\n",
+		"sort = \n",
+		"sort = nosuch\n",
+		"order = sideways\n",
+		"delay = 0\n",
+		"delay = -1\n",
+		"delay = 1e9\n",
+		"delay = 100000\n",
+		"view = flat\n",
+		"colour = red\n",
+		"just words\n",
+		"= 3\n",
+	};
+
+	settings_defaults(&d);
+	tap_is_rc(parse(good, &s, err, sizeof(err)), 0, "settings: a full file parses");
+	tap_is_str(s.columns, "PID,TID,COMM,PSS", "settings: column names canonical, spaces "
+		   "and CR dropped");
+	tap_is_str(s.sort, "TIME", "settings: sort column");
+	tap_ok(s.ascending, "settings: order ascending");
+	tap_is_dbl(s.delay, 2.5, 1e-9, "settings: delay");
+	tap_is_i64(s.mode, LIST_TREE, "settings: view tree");
+
+	tap_is_rc(parse("", &s, err, sizeof(err)), 0, "settings: an empty file is the defaults");
+	tap_ok(!memcmp(&s, &d, sizeof(s)), "settings: ... all of them");
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		int rc = parse(bad[i], &s, err, sizeof(err));
+
+		tap_ok(rc == -EINVAL && !strncmp(err, "line 1: ", 8) && !memcmp(&s, &d, sizeof(s)),
+		       "settings: rejected with the defaults and a message: %s",
+		       tap_q(bad[i]));
+		if (rc != -EINVAL)
+			tap_diag("rc %d, err '%s'", rc, err);
+	}
+	/* the error names the right line and never echoes control bytes */
+	tap_is_rc(parse("sort = PID\nview = \x1b[2J\x07\n", &s, err, sizeof(err)), -EINVAL,
+		  "settings: a bad second line");
+	tap_ok(!strncmp(err, "line 2: ", 8) && !strchr(err, '\x1b') && !strchr(err, '\x07') &&
+	       strstr(err, "\\x1b"), "settings: the message names line 2, escapes: %s",
+	       tap_q(err));
+	{
+		static const char nul[] = "sort = PID\0 TIME\n";
+
+		tap_is_rc(settings_parse(nul, sizeof(nul) - 1, &s, err, sizeof(err)), -EINVAL,
+			  "settings: a NUL inside a value is rejected");
+	}
+	{
+		/* a file larger than the limit is refused whole */
+		size_t big = 70000;
+		char *b = malloc(big);
+
+		if (b) {
+			memset(b, '#', big);
+			tap_is_rc(settings_parse(b, big, &s, err, sizeof(err)), -EINVAL,
+				  "settings: a 70000-byte file is refused");
+			free(b);
+		}
+	}
+	/* what W writes reads back the same */
+	tap_is_rc(parse(good, &s, err, sizeof(err)), 0, "settings: parse for the round trip");
+	tap_is_rc(settings_format(&s, text, sizeof(text)), 0, "settings: format");
+	tap_is_rc(parse(text, &back, err, sizeof(err)), 0, "settings: the written text parses");
+	tap_ok(!memcmp(&s, &back, sizeof(s)), "settings: the same settings after the round trip");
+	settings_defaults(&s);
+	tap_is_rc(settings_format(&s, text, sizeof(text)), 0, "settings: format the defaults");
+	tap_is_rc(parse(text, &back, err, sizeof(err)), 0, "settings: the defaults' text parses");
+	tap_ok(!memcmp(&s, &back, sizeof(s)), "settings: defaults round trip");
+	tap_is_rc(settings_format(&s, text, 10), -ENOSPC, "settings: format into a small buffer");
+}
+
+/* ---- tasklist_build ---------------------------------------------------------------------- */
+static struct task mk(pid_t tgid, pid_t tid, pid_t ppid, int nlwp, const char *comm,
+		      uint64_t ticks)
+{
+	struct task t;
+
+	memset(&t, 0, sizeof(t));
+	t.tgid = tgid;
+	t.tid = tid;
+	t.ppid = ppid;
+	t.nlwp = nlwp;
+	t.comm = (char *)comm;
+	t.cpu_ticks = ticks;
+	t.state = 'S';
+	return t;
+}
+
+static bool expand_all(void *ctx, pid_t tgid)
+{
+	(void)ctx;
+	(void)tgid;
+	return true;
+}
+
+static bool expand_20(void *ctx, pid_t tgid)
+{
+	(void)ctx;
+	return tgid == 20;
+}
+
+/* "tid:depth[t]" of each row, joined by spaces */
+static const char *shape(const struct tasklist_row *r, size_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%d:%u%s", i ? " " : "", (int)r[i].t->tid,
+				      r[i].depth, r[i].thread ? "t" : "");
+	return buf;
+}
+
+static void test_tasklist(void)
+{
+	/* processes: 1 (init) -> 10 -> 20 (3 threads), 1 -> 30; 40 whose parent is not
+	 * watched; TIME: 10 most, then 30, 20, 1, 40 */
+	struct task procs[] = {
+		mk(1, 1, 0, 1, "init", 50),
+		mk(10, 10, 1, 1, "shell", 900),
+		mk(20, 20, 10, 3, "server", 300),
+		mk(30, 30, 1, 1, "Logger", 400),
+		mk(40, 40, 999, 1, "orphan", 10),
+	};
+	struct task threads[] = {
+		mk(20, 20, 10, 3, "server", 100),
+		mk(20, 21, 10, 3, "worker-a", 50),
+		mk(20, 22, 10, 3, "worker-b", 150),
+	};
+	struct snapshot ps = { .tasks = procs, .ntasks = ARRAY_SIZE(procs) };
+	struct snapshot ts = { .tasks = threads, .ntasks = ARRAY_SIZE(threads), .threads = true };
+	struct col_ctx cctx = { .threads = true };
+	struct tasklist_opts o = { .cctx = &cctx };
+	struct tasklist_row *rows = NULL;
+	size_t n = 0;
+	char buf[256];
+
+	o.mode = LIST_NESTED;
+	o.sort = columns_find("PID");
+	o.ascending = true;
+	o.expanded = expand_20;
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: nested");
+	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:0 20:0 21:1t 22:1t 30:0 40:0",
+		   "tasklist: nested by PID, the expanded process's threads under it, no row "
+		   "for its main thread");
+	tap_ok(n > 2 && rows[2].can_expand && rows[2].expanded && !rows[1].can_expand,
+	       "tasklist: expandable and expanded marks");
+	free(rows);
+
+	o.sort = columns_find("TIME");
+	o.ascending = false;
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: by TIME");
+	tap_is_str(shape(rows, n, buf, sizeof(buf)), "10:0 30:0 20:0 22:1t 21:1t 1:0 40:0",
+		   "tasklist: processes and threads each sorted by TIME, descending");
+	free(rows);
+
+	o.sort = columns_find("COMM");
+	o.ascending = true;
+	o.filter = "ER";
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: filter");
+	tap_is_str(shape(rows, n, buf, sizeof(buf)), "30:0 20:0 21:1t 22:1t",
+		   "tasklist: filter 'ER' matches Logger and server, case-insensitive");
+	free(rows);
+	o.filter = NULL;
+
+	o.mode = LIST_THREADS;
+	o.sort = columns_find("TID");
+	o.ascending = false;
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: threads");
+	tap_is_str(shape(rows, n, buf, sizeof(buf)), "22:0 21:0 20:0",
+		   "tasklist: flat thread list, every thread (main thread included)");
+	free(rows);
+
+	o.mode = LIST_TREE;
+	o.sort = columns_find("PID");
+	o.ascending = true;
+	o.expanded = NULL;
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: tree");
+	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 20:2 30:1 40:0",
+		   "tasklist: tree by parent, children in sort order; an unwatched parent "
+		   "makes a root");
+	free(rows);
+	o.expanded = expand_all;
+	o.sort = columns_find("TIME");
+	o.ascending = false;
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: tree by TIME");
+	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 20:2 22:3t 21:3t 30:1 40:0",
+		   "tasklist: roots and siblings by TIME, threads one deeper than their process");
+	free(rows);
+
+	{
+		/* a parent loop (PIDs reused) must neither hang nor crash */
+		struct task loop[] = { mk(5, 5, 6, 1, "a", 1), mk(6, 6, 5, 1, "b", 2),
+				       mk(7, 7, 7, 1, "self", 3) };
+		struct snapshot ls = { .tasks = loop, .ntasks = ARRAY_SIZE(loop) };
+
+		o.expanded = NULL;
+		tap_is_rc(tasklist_build(&o, &ls, NULL, NULL, &rows, &n), 0,
+			  "tasklist: a parent loop and a self-parent");
+		tap_ok(n <= 3, "tasklist: ... %zu rows, none twice", n);
+		free(rows);
+	}
+	{
+		struct snapshot empty = { 0 };
+
+		rows = NULL;
+		tap_is_rc(tasklist_build(&o, &empty, NULL, NULL, &rows, &n), 0,
+			  "tasklist: no process");
+		tap_is_u64(n, 0, "tasklist: no rows");
+		free(rows);
+	}
+	{
+		/* a costly column without the on-screen snapshot has no value; with it, it has */
+		struct task memt = mk(20, 20, 10, 3, "server", 0);
+		struct snapshot ms = { .tasks = &memt, .ntasks = 1 };
+		const struct column *pss = columns_find("PSS");
+		struct cell c;
+
+		memt.pss = 12345;
+		o.mode = LIST_NESTED;
+		o.sort = columns_find("PID");
+		o.ascending = true;
+		tap_is_rc(tasklist_build(&o, &ps, NULL, &ms, &rows, &n), 0, "tasklist: with mem");
+		tasklist_cell(&rows[0], pss, &cctx, &c);
+		tap_ok(c.av == TS_NA, "tasklist: PSS of a process off screen: no value");
+		tasklist_cell(&rows[2], pss, &cctx, &c);
+		tap_ok(c.av == TS_OK && c.u == 12345, "tasklist: PSS from the on-screen snapshot");
+		free(rows);
+	}
+}
+
+/* ---- childlog ---------------------------------------------------------------------------- */
+static void test_childlog(void)
+{
+	struct childlog l;
+	char big[3000];
+
+	tap_is_rc(childlog_init(&l, 3), 0, "childlog: init");
+	childlog_append(&l, "one\ntw", 6);
+	tap_is_u64(childlog_count(&l), 1, "childlog: an unfinished line is not a line yet");
+	childlog_append(&l, "o\n\x1b[2Jthree\nfour\n", 17);
+	tap_is_u64(childlog_count(&l), 3, "childlog: at most 3 lines kept");
+	tap_is_u64(l.total, 4, "childlog: 4 lines seen");
+	tap_is_str(childlog_line(&l, 0), "two", "childlog: the oldest dropped, a line split "
+		   "across two reads joined");
+	tap_is_str(childlog_line(&l, 1), "\\x1b[2Jthree", "childlog: control bytes escaped");
+	tap_ok(childlog_line(&l, 3) == NULL, "childlog: past the end is NULL");
+	childlog_append(&l, "ta\0il", 5);
+	childlog_flush(&l);
+	tap_is_str(childlog_line(&l, 2), "ta\\x00il", "childlog: flush ends the last line; "
+		   "a NUL byte is escaped, not an end");
+	memset(big, 'x', sizeof(big));
+	childlog_append(&l, big, sizeof(big));
+	childlog_flush(&l);
+	tap_is_u64(strlen(childlog_line(&l, 0)), CHILDLOG_LINE_MAX,
+		   "childlog: a long line is split at %d bytes", CHILDLOG_LINE_MAX);
+	tap_is_u64(strlen(childlog_line(&l, 2)), sizeof(big) - 2 * CHILDLOG_LINE_MAX,
+		   "childlog: ... the rest in the last piece");
+	childlog_free(&l);
+	tap_is_rc(childlog_init(&l, 0), -EINVAL, "childlog: room for no line is refused");
+}
+
+/* ---- sysinfo ----------------------------------------------------------------------------- */
+static void test_sysinfo(int sysfd)
+{
+	struct sysinfo_mem m;
+	char buf[8192];
+	size_t len = 0;
+	static const char noavail[] = "MemTotal: 100 kB\nSwapTotal: 8 kB\nSwapFree: 10 kB\n";
+	static const char nototal[] = "MemFree: 100 kB\n";
+	static const char huge[] = "MemTotal: 99999999999999999999 kB\n";
+	static const char toobig[] = "MemTotal: 18014398509481984 kB\n";
+
+	memset(&m, 0, sizeof(m));
+	if (sysfd >= 0 && !taskfiles_read(sysfd, "meminfo", buf, sizeof(buf), &len)) {
+		/* the fixture is a real /proc/meminfo of a machine with 24 GiB and no swap */
+		tap_is_rc(sysinfo_parse_meminfo(buf, len, &m), 0, "sysinfo: real meminfo");
+		tap_is_u64(m.mem_total, 24683652ull * 1024, "sysinfo: MemTotal in bytes");
+		tap_is_u64(m.mem_avail, 23318452ull * 1024, "sysinfo: MemAvailable in bytes");
+		tap_is_u64(m.swap_total, 0, "sysinfo: no swap");
+	} else {
+		tap_ok(false, "sysinfo: fixtures sys/meminfo readable");
+	}
+	tap_is_rc(sysinfo_parse_meminfo(noavail, sizeof(noavail) - 1, &m), 0,
+		  "sysinfo: meminfo without MemAvailable");
+	tap_ok(m.mem_avail == 0 && m.swap_free == m.swap_total,
+	       "sysinfo: no MemAvailable reads 0; SwapFree above SwapTotal is capped");
+	tap_is_rc(sysinfo_parse_meminfo(nototal, sizeof(nototal) - 1, &m), -EINVAL,
+		  "sysinfo: no MemTotal");
+	tap_is_rc(sysinfo_parse_meminfo(huge, sizeof(huge) - 1, &m), -EINVAL,
+		  "sysinfo: a number past 64 bits");
+	tap_is_rc(sysinfo_parse_meminfo(toobig, sizeof(toobig) - 1, &m), -EINVAL,
+		  "sysinfo: KiB that overflow as bytes");
+	if (sysfd >= 0 && !taskfiles_read(sysfd, "loadavg", buf, sizeof(buf), &len)) {
+		tap_is_rc(sysinfo_parse_loadavg(buf, len, &m), 0, "sysinfo: real loadavg");
+		tap_ok(m.load[0] == 16.14 && m.load[1] == 8.63 && m.load[2] == 5.63 &&
+		       m.running == 8 && m.total == 3387, "sysinfo: 16.14 8.63 5.63 8/3387");
+	} else {
+		tap_ok(false, "sysinfo: fixtures sys/loadavg readable");
+	}
+	tap_is_rc(sysinfo_parse_loadavg("1.0 2.0", 7, &m), -EINVAL, "sysinfo: short loadavg");
+	tap_is_rc(sysinfo_parse_loadavg("a b c 1/2 3", 11, &m), -EINVAL, "sysinfo: no numbers");
+	tap_is_rc(sysinfo_parse_loadavg("1.0 2.0 3.0 1/", 14, &m), -EINVAL,
+		  "sysinfo: cut after the slash");
+}
+
+int main(void)
+{
+	const char *dir = getenv("FIXTURES"), *top = getenv("top_srcdir");
+	char path[PATH_MAX];
+	int sysfd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (dir && *dir)
+		snprintf(path, sizeof(path), "%s/sys", dir);
+	else
+		snprintf(path, sizeof(path), "%s/tests/fixtures/sys", top && *top ? top : ".");
+	sysfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sysfd < 0 && dir)
+		printf("# fixtures %s: %s\n", path, strerror(errno));
+	test_settings();
+	test_tasklist();
+	test_childlog();
+	test_sysinfo(sysfd);
+	if (sysfd >= 0)
+		close(sysfd);
+	return tap_done();
+}
