@@ -135,12 +135,14 @@ static size_t range_of(const struct snapshot *sn, pid_t tgid, size_t *end)
 	return i;
 }
 
-static const struct task *mem_of(const struct snapshot *mem, pid_t tgid)
+/* The memory row of process t (same tgid and start time: a PID reused between the two
+ * samples does not lend its numbers). */
+static const struct task *mem_of(const struct snapshot *mem, const struct task *t)
 {
-	size_t end, i = range_of(mem, tgid, &end);
+	size_t end, i = range_of(mem, t->tgid, &end);
 
 	for (; i < end; i++)
-		if (mem->tasks[i].tid == tgid || mem->tasks[i].tgid == tgid)
+		if (mem->tasks[i].tgid == t->tgid && mem->tasks[i].start_ticks == t->start_ticks)
 			return &mem->tasks[i];
 	return NULL;
 }
@@ -206,7 +208,7 @@ static int build_flat(struct builder *b, const struct snapshot *sn, bool process
 
 	for (size_t i = 0; sn && i < sn->ntasks; i++) {
 		const struct task *t = &sn->tasks[i];
-		struct tasklist_row r = { .t = t, .mem = mem_of(b->mem, t->tgid) };
+		struct tasklist_row r = { .t = t, .mem = mem_of(b->mem, t) };
 
 		if (!tasklist_matches(t, b->o->filter))
 			continue;
@@ -326,7 +328,7 @@ static int build_tree(struct builder *b, const struct snapshot *procs_sn)
 
 		if (!tasklist_matches(t, b->o->filter))
 			continue;
-		procs[n] = (struct tasklist_row){ .t = t, .mem = mem_of(b->mem, t->tgid) };
+		procs[n] = (struct tasklist_row){ .t = t, .mem = mem_of(b->mem, t) };
 		n++;
 	}
 	qsort_r(procs, n, sizeof(*procs), cmp_rows, &b->sc);

@@ -395,7 +395,9 @@ static void samplers_free(struct tuiwork *w)
 
 static int samplers_make(struct tuiwork *w, unsigned readers)
 {
-	unsigned cheap = readers & ~TASKLIST_VISIBLE_READERS;
+	/* the list needs stat (names, tree, sorting) whatever the columns; the memory of the
+	 * visible processes is matched to the list's rows by start time */
+	unsigned cheap = (readers & ~TASKLIST_VISIBLE_READERS) | RD_STAT;
 	int rc;
 
 	samplers_free(w);
@@ -403,7 +405,7 @@ static int samplers_make(struct tuiwork *w, unsigned readers)
 	if (!rc)
 		rc = sampler_new(&w->threads, cheap, true);
 	if (!rc && (readers & TASKLIST_VISIBLE_READERS))
-		rc = sampler_new(&w->mem, readers & TASKLIST_VISIBLE_READERS, false);
+		rc = sampler_new(&w->mem, (readers & TASKLIST_VISIBLE_READERS) | RD_STAT, false);
 	if (rc)
 		samplers_free(w);
 	else
