@@ -13,11 +13,12 @@
 # directory (the checked-in corpus is never written to). A crash, a sanitizer report, a
 # leak or a failed property stops that target; the input is saved under
 # $FUZZ_BUILDDIR/fuzz-out/crashes/NAME/ and the run fails at the end.
-# FUZZ_BUILD_ONLY=1 builds without running.
+# FUZZ_BUILD_ONLY=1 builds without running; FUZZ_ARGS adds libFuzzer options to each run
+# (e.g. FUZZ_ARGS=-max_len=65536).
 set -u
 
 : "${FUZZ_CC:=clang}" "${FUZZ_SECONDS:=30}" "${FUZZ_SRCDIR:=.}" "${FUZZ_BUILDDIR:=.}"
-: "${FUZZ_SOURCES:=}" "${FUZZ_CFLAGS:=}" "${FUZZ_LIBS:=}" "${FUZZ_BUILD_ONLY:=0}"
+: "${FUZZ_SOURCES:=}" "${FUZZ_CFLAGS:=}" "${FUZZ_LIBS:=}" "${FUZZ_BUILD_ONLY:=0}" "${FUZZ_ARGS:=}"
 
 say() { printf 'fuzz: %s\n' "$*"; }
 
@@ -88,7 +89,7 @@ for t in "$@"; do
 	say "running fuzz_$t for ${FUZZ_SECONDS}s from $seeds seeds"
 	log=$crashes/$t/last.log
 	"$out/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 -error_exitcode=1 -artifact_prefix="$crashes/$t/" "$work/$t/corpus" >"$log" 2>&1
+		-print_final_stats=1 -error_exitcode=1 -artifact_prefix="$crashes/$t/" $FUZZ_ARGS "$work/$t/corpus" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
 	secs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -n 1)
