@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fuzz_cmdline.c - libFuzzer target: a command line split at its NULs and joined (util_join_argv) */
+/* fuzz_cmdline.c - libFuzzer target: a command line split at its NULs, joined (util_join_argv) */
 #include "config.h"
 
 #include "lib/util.h"

@@ -31,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (pe.swapped) {
 			/* type and offset put back together give the field */
 			FUZZ_ASSERT(pe.swap_type < 32);
-			FUZZ_ASSERT(((pe.swap_offset << 5) | pe.swap_type) == (e & PAGEMAP_PFN_MASK));
+			FUZZ_ASSERT(((pe.swap_offset << 5) | pe.swap_type) ==
+				    (e & PAGEMAP_PFN_MASK));
 		} else {
 			FUZZ_ASSERT(pe.pfn == 0 && pe.swap_type == 0 && pe.swap_offset == 0);
 		}

@@ -30,7 +30,7 @@ case $FUZZ_SECONDS in
 '' | *[!0-9]*) say "FUZZ_SECONDS must be a whole number of seconds, not '$FUZZ_SECONDS'"; exit 2 ;;
 esac
 if ! command -v "$FUZZ_CC" >/dev/null 2>&1; then
-	say "$FUZZ_CC not found: install clang and libclang-rt-14-dev (apt-get install clang libclang-rt-14-dev)"
+	say "$FUZZ_CC not found: apt-get install clang libclang-rt-14-dev"
 	exit 1
 fi
 if [ ! -f "$FUZZ_BUILDDIR/config.h" ]; then
@@ -45,7 +45,8 @@ crashes=$bld/fuzz-out/crashes
 mkdir -p "$out/obj" "$crashes" || exit 1
 
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cflags="-std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -I$src/src -I$src/tests/fuzz -I$bld $FUZZ_CFLAGS"
+cflags="-std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter"
+cflags="$cflags -I$src/src -I$src/tests/fuzz -I$bld $FUZZ_CFLAGS"
 
 # The library, instrumented for coverage (fuzzer-no-link) and the sanitizers. Rebuilt
 # each run: about as long as one target's run, and never stale.
@@ -71,7 +72,8 @@ ar rcs "$out/libfuzzts.a" $objs || exit 1
 for t in "$@"; do
 	say "building fuzz_$t"
 	$FUZZ_CC $cflags -fsanitize=fuzzer $san "$src/tests/fuzz/fuzz_$t.c" \
-		"$out/libfuzzts.a" $FUZZ_LIBS -o "$out/fuzz_$t" || { say "building fuzz_$t failed"; exit 1; }
+		"$out/libfuzzts.a" $FUZZ_LIBS -o "$out/fuzz_$t" ||
+		{ say "building fuzz_$t failed"; exit 1; }
 done
 [ "$FUZZ_BUILD_ONLY" = 1 ] && exit 0
 
@@ -89,7 +91,8 @@ for t in "$@"; do
 	say "running fuzz_$t for ${FUZZ_SECONDS}s from $seeds seeds"
 	log=$crashes/$t/last.log
 	"$out/fuzz_$t" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-		-print_final_stats=1 -error_exitcode=1 -artifact_prefix="$crashes/$t/" $FUZZ_ARGS "$work/$t/corpus" >"$log" 2>&1
+		-print_final_stats=1 -error_exitcode=1 -artifact_prefix="$crashes/$t/" \
+		$FUZZ_ARGS "$work/$t/corpus" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
 	secs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\2/p' "$log" | tail -n 1)
@@ -103,7 +106,8 @@ for t in "$@"; do
 		art=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
 		printf 'FAIL fuzz_%s: exit %s; input saved as %s; log %s\n' "$t" "$rc" \
 			"${art:-(none)}" "$log" >>"$summary"
-		grep -E 'ERROR|SUMMARY|property failed|runtime error' "$log" | head -n 5 | sed 's/^/    /' >>"$summary"
+		grep -E 'ERROR|SUMMARY|property failed|runtime error' "$log" | head -n 5 |
+			sed 's/^/    /' >>"$summary"
 	fi
 done
 say "results (${FUZZ_SECONDS}s per target):"
