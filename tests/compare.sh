@@ -55,7 +55,7 @@ fi
 # ---- --workers 3: threads vs processes ----------------------------------------------------------
 
 check "compare --workers 3 (JSON): 1 address space vs 4 (3 workers + their parent), PSS B > A"
-ts workers compare --workers 3 --mem 1M --shared 4M -t 0.6 -J
+ts workers compare --workers 3 --mem 1M --shared 4M -t 0.6 --sleep -J
 if expect_rc 0 "compare --workers 3 -J"; then
 	cp "$OUT" "$TS_TMP/workers.json"
 	if [ "$(q "$OUT" 'A["address_spaces"] is None and B["address_spaces"] is None')" = True ]; then

@@ -779,6 +779,24 @@ static void test_dec(void)
 	tap_is_str(util_fixed1(-3.0, buf, sizeof(buf)), "0.0", "fixed1 negative");
 }
 
+/* ---- util_join_argv --------------------------------------------------------------------- */
+
+static void test_join_argv(void)
+{
+	char *const args[] = { "python3", "-c", "print(1)", "a b", "\x1b[2J\x07", NULL };
+	char *const empty_first[] = { "", "x", NULL };
+	char *const none[] = { NULL };
+	char *got;
+
+	got = util_join_argv(args);
+	tap_is_str(got, "python3 -c print(1) a b \\x1b[2J\\x07",
+		   "join_argv joins with single spaces and sanitizes");
+	free(got);
+	tap_ok(util_join_argv(empty_first) == NULL, "join_argv: empty first argument gives NULL");
+	tap_ok(util_join_argv(none) == NULL, "join_argv: no argument gives NULL");
+	tap_ok(util_join_argv(NULL) == NULL, "join_argv: NULL vector gives NULL");
+}
+
 int main(void)
 {
 	test_dec();
@@ -791,6 +809,7 @@ int main(void)
 	test_cpulist();
 	test_sanitize();
 	test_pidlist();
+	test_join_argv();
 
 	t0 = util_monotonic();
 	t1 = util_monotonic();

@@ -596,6 +596,37 @@ char *util_sanitize_dup(const char *in, size_t inlen)
 	return buf;
 }
 
+char *util_join_argv(char *const *v)
+{
+	size_t len = 0, off = 0;
+	char *line, *out;
+
+	if (!v || !v[0] || !v[0][0])
+		return NULL;
+	for (size_t i = 0; v[i]; i++) {
+		size_t l = strlen(v[i]) + 1;
+
+		if (len > SIZE_MAX - 1 - l)
+			return NULL;
+		len += l;
+	}
+	line = malloc(len + 1);
+	if (!line)
+		return NULL;
+	for (size_t i = 0; v[i]; i++) {
+		size_t l = strlen(v[i]);
+
+		if (off)
+			line[off++] = ' ';
+		memcpy(line + off, v[i], l);
+		off += l;
+	}
+	line[off] = '\0';
+	out = util_sanitize_dup(line, off);
+	free(line);
+	return out;
+}
+
 int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 {
 	const char *p = s;

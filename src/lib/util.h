@@ -63,6 +63,11 @@ size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len);
 /* malloc'ed sanitized copy; NULL on allocation failure */
 char *util_sanitize_dup(const char *in, size_t inlen);
 
+/* A command line's arguments (a NULL-terminated vector, as split at its NUL bytes) joined
+ * by single spaces and sanitized, malloc'ed; NULL when there is no argument or the first
+ * is empty (kernel threads, zombies), or on allocation failure */
+char *util_join_argv(char *const *v);
+
 /* "1,2,3" (commas) into a growing array of positive PIDs; duplicates kept out.
  * -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304) */
 int util_parse_pidlist(const char *s, int **pids, size_t *npids);

@@ -205,33 +205,6 @@ static int cmp_task_id(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-/* Join string vector into one line, arguments separated by spaces, then sanitize. */
-static char *join_cmdline(char **v)
-{
-	size_t len = 0, off = 0;
-	char *line, *out;
-
-	if (!v || !v[0] || !v[0][0])
-		return NULL;
-	for (size_t i = 0; v[i]; i++)
-		len += strlen(v[i]) + 1;
-	line = malloc(len + 1);
-	if (!line)
-		return NULL;
-	for (size_t i = 0; v[i]; i++) {
-		size_t l = strlen(v[i]);
-
-		if (off)
-			line[off++] = ' ';
-		memcpy(line + off, v[i], l);
-		off += l;
-	}
-	line[off] = '\0';
-	out = util_sanitize_dup(line, off);
-	free(line);
-	return out;
-}
-
 static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 {
 	const char *comm;
@@ -297,7 +270,7 @@ int proc2_add_process_items(struct proc2 *p, const struct proc2_select *sel,
 		if (!t || t->start_ticks != start)
 			continue;	/* not a row of ours, or the PID was reused in between */
 		if (p->readers & RD_CMDLINE)
-			cmd = join_cmdline(VAL(P_CMDLINE, strv, s, p->procs));
+			cmd = util_join_argv(VAL(P_CMDLINE, strv, s, p->procs));
 		while (t > tasks && t[-1].tgid == pid)
 			t--;	/* after PID wrap-around a thread's TID can be below its TGID */
 		for (; t < tasks + n && t->tgid == pid; t++) {
