@@ -31,6 +31,7 @@
 #include "sample/taskfiles.h"
 #include "target/spawn.h"
 #include "target/target.h"
+#include "cli.h"
 #include "taskscope.h"
 #include "view/compare.h"
 
@@ -96,24 +97,6 @@ static void usage(FILE *out)
 	      "are in the report), 1 runtime failure, 2 usage error. See taskscope(1).\n", out);
 }
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taskscope: compare: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'taskscope compare --help' for more information.\n", stderr);
-	return TS_EXIT_USAGE;
-}
-
-static const char *shown(const char *s, char *buf, size_t len)
-{
-	util_sanitize(s, strlen(s), buf, len);
-	return buf;
-}
-
 /* Returns -1 to go on, or the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -147,17 +130,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case OPT_WORKERS:
 			if (util_parse_u64(optarg, MAX_WORKERS, &v) || v == 0)
-				return usage_error("invalid --workers '%s': a whole number from 1 to %d",
-						   shown(optarg, sbuf, sizeof(sbuf)), MAX_WORKERS);
+				return cli_usage_error("compare", "invalid --workers '%s': a whole number from 1 to %d",
+						   cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_WORKERS);
 			o->work.workers = (unsigned)v;
 			o->workers_given = true;
 			break;
 		case OPT_MEM:
 		case OPT_SHARED:
 			if (util_parse_size(optarg, &v) || v > ((uint64_t)1 << 40))
-				return usage_error("invalid --%s '%s': a size such as 64M (at most 1T)",
+				return cli_usage_error("compare", "invalid --%s '%s': a size such as 64M (at most 1T)",
 						   c == OPT_MEM ? "mem" : "shared",
-						   shown(optarg, sbuf, sizeof(sbuf)));
+						   cli_shown(optarg, sbuf, sizeof(sbuf)));
 			if (c == OPT_MEM) {
 				o->work.mem = v;
 				o->mem_given = true;
@@ -173,11 +156,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'p':
 			if (o->ngroups == 2)
-				return usage_error("-p is given twice, once per side");
+				return cli_usage_error("compare", "-p is given twice, once per side");
 			rc = target_parse_option(&o->groups[o->ngroups], 'p', optarg, sbuf,
 						 sizeof(sbuf));
 			if (rc == -EINVAL)
-				return usage_error("%s", sbuf);
+				return cli_usage_error("compare", "%s", sbuf);
 			if (rc) {
 				fprintf(stderr, "taskscope: compare: %s\n", strerror(-rc));
 				return TS_EXIT_FAILURE;
@@ -187,14 +170,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 't':
 			if (util_parse_seconds(optarg, MAX_SECONDS, &o->seconds) || o->seconds <= 0)
-				return usage_error("invalid --time '%s': seconds, more than 0 and at most %.0f",
-						   shown(optarg, sbuf, sizeof(sbuf)), MAX_SECONDS);
+				return cli_usage_error("compare", "invalid --time '%s': seconds, more than 0 and at most %.0f",
+						   cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_SECONDS);
 			o->time_given = true;
 			break;
 		case 'd':
 			if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay < MIN_DELAY)
-				return usage_error("invalid --delay '%s': seconds from %.2f to %.0f",
-						   shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY,
+				return cli_usage_error("compare", "invalid --delay '%s': seconds from %.2f to %.0f",
+						   cli_shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY,
 						   MAX_DELAY);
 			break;
 		case 'J':
@@ -208,53 +191,36 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return TS_EXIT_OK;
 		case ':':
 		default:
-			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+			return cli_usage_error("compare", "%s", util_getopt_error(c, argv, optind, optopt,
 								     sbuf, sizeof(sbuf)));
 		}
 	}
 	for (; optind < argc; optind++) {
 		if (o->ncmds == 2)
-			return usage_error("more than two commands: '%s' (quote each command line)",
-					   shown(argv[optind], sbuf, sizeof(sbuf)));
+			return cli_usage_error("compare", "more than two commands: '%s' (quote each command line)",
+					   cli_shown(argv[optind], sbuf, sizeof(sbuf)));
 		if (!argv[optind][0])
-			return usage_error("an empty command line");
+			return cli_usage_error("compare", "an empty command line");
 		o->cmds[o->ncmds++] = argv[optind];
 	}
 	if (o->workers_given + (o->ncmds > 0) + (o->ngroups > 0) > 1)
-		return usage_error("--workers, command lines and -p are three different ways to "
+		return cli_usage_error("compare", "--workers, command lines and -p are three different ways to "
 				   "give the sides: use one");
 	if (!o->workers_given && (o->mem_given || o->shared_given || o->mode_given))
-		return usage_error("--mem, --shared, --spin and --sleep go with --workers");
+		return cli_usage_error("compare", "--mem, --shared, --spin and --sleep go with --workers");
 	if (o->ncmds == 1)
-		return usage_error("one command line given: side B is missing");
+		return cli_usage_error("compare", "one command line given: side B is missing");
 	if (o->ngroups == 1)
-		return usage_error("one -p given: side B is missing (-p PIDS -p PIDS)");
+		return cli_usage_error("compare", "one -p given: side B is missing (-p PIDS -p PIDS)");
 	if (o->ncmds && o->time_given)
-		return usage_error("--time goes with --workers or -p: commands run to their end");
+		return cli_usage_error("compare", "--time goes with --workers or -p: commands run to their end");
 	if (!o->workers_given && !o->ncmds && !o->ngroups)
-		return usage_error("no sides given: --workers N, two command lines, or -p twice");
+		return cli_usage_error("compare", "no sides given: --workers N, two command lines, or -p twice");
 	o->work.seconds = o->seconds;
 	return -1;
 }
 
 /* ---- the engine ---------------------------------------------------------------------------- */
-
-/* A signal sent to taskscope after its child exited goes to the orphans still followed. */
-static void forward_pending(struct target *tg, struct sampler *smp)
-{
-	int sig = spawn_take_pending();
-	pid_t *tgids = NULL;
-	size_t n = 0;
-	bool all;
-
-	if (!sig || target_resolve(tg, smp, &tgids, &n, &all) || all) {
-		free(tgids);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		kill(tgids[i], sig);
-	free(tgids);
-}
 
 /* Take one sample of a target into a side. */
 static int sample_side(struct comparison_side *s, struct target *tg, struct sampler *smp,
@@ -338,7 +304,7 @@ int comparecmd_run_side(struct comparison_side *s, char *const argv[], bool read
 		size_t n;
 
 		spawn_reap(&sp, false);
-		forward_pending(&tg, smp);
+		target_forward_pending(&tg, smp);
 		if (pfd[0] >= 0)
 			read_ready(pfd[0], &sp, &ready_seen, &run.ready);
 		if (sp.all_done)

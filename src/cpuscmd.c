@@ -265,23 +265,6 @@ static void catch_stop_signals(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-/* A signal taskscope got after its child exited goes to the orphans still followed. */
-static void forward_pending(struct watch *w)
-{
-	int sig = spawn_take_pending();
-	pid_t *tgids = NULL;
-	size_t n = 0;
-	bool all;
-
-	if (!sig || target_resolve(&w->o->target, w->smp, &tgids, &n, &all) || all) {
-		free(tgids);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		kill(tgids[i], sig);
-	free(tgids);
-}
-
 static void nap(struct watch *w, double seconds)
 {
 	struct timespec ts;
@@ -301,7 +284,7 @@ static void wait_job_end(struct watch *w)
 {
 	while (!w->spp->all_done) {
 		spawn_reap(w->spp, false);
-		forward_pending(w);
+		target_forward_pending(&w->o->target, w->smp);
 		if (!w->spp->all_done)
 			spawn_wait(w->spp, 3600);
 	}
@@ -393,7 +376,7 @@ static int sample(struct watch *w, const char **stopped)
 
 		if (w->spp) {
 			spawn_reap(w->spp, false);
-			forward_pending(w);
+			target_forward_pending(&w->o->target, w->smp);
 			if (w->spp->all_done)
 				return 0;
 		}

@@ -12,6 +12,7 @@
 #include "lib/util.h"
 #include "model/timeline.h"
 #include "sample/placement.h"
+#include "cli.h"
 #include "taskscope.h"
 
 void cpusopts_usage(FILE *out)
@@ -57,18 +58,6 @@ const char *cpusopts_shown(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taskscope: cpus: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'taskscope cpus --help' for more information.\n", stderr);
-	return TS_EXIT_USAGE;
-}
-
 int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 {
 	enum { OPT_RATE = 256, OPT_SVG, OPT_OUTPUT_FILE, OPT_RUN_AS };
@@ -98,7 +87,7 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 		switch (c) {
 		case OPT_RATE:
 			if (util_parse_u64(optarg, PLACEMENT_MAX_RATE, &v) || v < 1)
-				return usage_error("invalid --rate '%s': a whole number of samples a "
+				return cli_usage_error("cpus", "invalid --rate '%s': a whole number of samples a "
 						   "second from 1 to %d",
 						   cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
 						   PLACEMENT_MAX_RATE);
@@ -106,14 +95,14 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 			break;
 		case 't':
 			if (util_parse_seconds(optarg, CPUSOPTS_MAX_TIME, &o->time) || o->time <= 0)
-				return usage_error("invalid --time '%s': seconds, more than 0 and at "
+				return cli_usage_error("cpus", "invalid --time '%s': seconds, more than 0 and at "
 						   "most %.0f", cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
 						   CPUSOPTS_MAX_TIME);
 			o->time_set = true;
 			break;
 		case OPT_SVG:
 			if (!*optarg)
-				return usage_error("--svg needs a file name");
+				return cli_usage_error("cpus", "--svg needs a file name");
 			o->svg = optarg;
 			break;
 		case 'J':
@@ -124,7 +113,7 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 			break;
 		case OPT_OUTPUT_FILE:
 			if (!*optarg)
-				return usage_error("--output-file needs a file name");
+				return cli_usage_error("cpus", "--output-file needs a file name");
 			o->output_file = optarg;
 			break;
 		case OPT_RUN_AS:
@@ -135,7 +124,7 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 		case 'C':
 			rc = target_parse_option(&o->target, c, optarg, sbuf, sizeof(sbuf));
 			if (rc == -EINVAL)
-				return usage_error("%s", sbuf);
+				return cli_usage_error("cpus", "%s", sbuf);
 			if (rc == -ENOENT)
 				fprintf(stderr, "taskscope: cpus: %s\n", sbuf);
 			if (rc)
@@ -147,23 +136,23 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 			return fflush(stdout) && errno != EPIPE ? TS_EXIT_FAILURE : TS_EXIT_OK;
 		case ':':
 		default:
-			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+			return cli_usage_error("cpus", "%s", util_getopt_error(c, argv, optind, optopt,
 								     sbuf, sizeof(sbuf)));
 		}
 	}
 	if (optind < argc) {
 		if (optind == 0 || strcmp(argv[optind - 1], "--") != 0)
-			return usage_error("unexpected argument '%s' (a command to run goes after '--')",
+			return cli_usage_error("cpus", "unexpected argument '%s' (a command to run goes after '--')",
 					   cpusopts_shown(argv[optind], sbuf, sizeof(sbuf)));
 		o->cmd = &argv[optind];
 	} else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
-		return usage_error("no command after '--'");
+		return cli_usage_error("cpus", "no command after '--'");
 	}
 	if (o->json && o->raw)
-		return usage_error("--json and --raw cannot be used together");
+		return cli_usage_error("cpus", "--json and --raw cannot be used together");
 	if (o->cmd && !target_is_all(&o->target))
-		return usage_error("-p, -u and -C cannot be used with a command to run ('--')");
+		return cli_usage_error("cpus", "-p, -u and -C cannot be used with a command to run ('--')");
 	if (o->run_as && !o->cmd)
-		return usage_error("--run-as needs a command to run ('-- command')");
+		return cli_usage_error("cpus", "--run-as needs a command to run ('-- command')");
 	return -1;
 }

@@ -30,6 +30,7 @@
 #include "lib/util.h"
 #include "model/comparison.h"
 #include "target/spawn.h"
+#include "cli.h"
 #include "taskscope.h"
 #include "view/compare.h"
 
@@ -88,18 +89,6 @@ static void usage(FILE *out)
 	      "2 usage error. See taskscope(1).\n", out);
 }
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taskscope: demo: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'taskscope demo --help' for more information.\n", stderr);
-	return TS_EXIT_USAGE;
-}
-
 static unsigned usable_cpus(void)
 {
 	cpu_set_t set;
@@ -133,7 +122,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, unsigned ncpus)
 		switch (c) {
 		case OPT_WORKERS:
 			if (util_parse_u64(optarg, MAX_DEMO_WORKERS, &v) || v < 1)
-				return usage_error("invalid --workers '%s': a whole number from 1 to %d",
+				return cli_usage_error("demo", "invalid --workers '%s': a whole number from 1 to %d",
 						   util_sanitize(optarg, strlen(optarg), sbuf,
 								 sizeof(sbuf)) ? sbuf : "",
 						   MAX_DEMO_WORKERS);
@@ -141,13 +130,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, unsigned ncpus)
 			break;
 		case 't':
 			if (util_parse_seconds(optarg, 600, &o->seconds) || o->seconds <= 0)
-				return usage_error("invalid --time '%s': seconds, more than 0 and at most 600",
+				return cli_usage_error("demo", "invalid --time '%s': seconds, more than 0 and at most 600",
 						   util_sanitize(optarg, strlen(optarg), sbuf,
 								 sizeof(sbuf)) ? sbuf : "");
 			break;
 		case OPT_ROUNDS:
 			if (util_parse_u64(optarg, 1000000000000ULL, &v) || v < 1)
-				return usage_error("invalid --rounds '%s': a whole number from 1",
+				return cli_usage_error("demo", "invalid --rounds '%s': a whole number from 1",
 						   util_sanitize(optarg, strlen(optarg), sbuf,
 								 sizeof(sbuf)) ? sbuf : "");
 			o->rounds = v;
@@ -160,12 +149,12 @@ static int parse_opts(int argc, char **argv, struct opts *o, unsigned ncpus)
 			return TS_EXIT_OK;
 		case ':':
 		default:
-			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+			return cli_usage_error("demo", "%s", util_getopt_error(c, argv, optind, optopt,
 								     sbuf, sizeof(sbuf)));
 		}
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'",
+		return cli_usage_error("demo", "unexpected argument '%s'",
 				   util_sanitize(argv[optind], strlen(argv[optind]), sbuf,
 						 sizeof(sbuf)) ? sbuf : "");
 	return -1;

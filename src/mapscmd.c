@@ -23,6 +23,7 @@
 #include "model/memmap.h"
 #include "sample/procmap.h"
 #include "sample/taskfiles.h"
+#include "cli.h"
 #include "taskscope.h"
 #include "view/maps.h"
 
@@ -83,25 +84,6 @@ static void usage(FILE *out)
 	      "or cannot be read for another reason, 2 usage error. See taskscope(1).\n", out);
 }
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taskscope: maps: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'taskscope maps --help' for more information.\n", stderr);
-	return TS_EXIT_USAGE;
-}
-
-/* Show an argument the user gave in a message: never raw control bytes. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-	util_sanitize(s, strlen(s), buf, len);
-	return buf;
-}
-
 static int add_pids(struct opts *o, const char *arg)
 {
 	char sbuf[128];
@@ -112,7 +94,7 @@ static int add_pids(struct opts *o, const char *arg)
 		return TS_EXIT_FAILURE;
 	}
 	if (rc)
-		return usage_error("invalid PID '%s': %s", shown(arg, sbuf, sizeof(sbuf)),
+		return cli_usage_error("maps", "invalid PID '%s': %s", cli_shown(arg, sbuf, sizeof(sbuf)),
 				   rc == -ERANGE ? "PIDs are 1 to 4194304" : "expected PID[,PID...]");
 	return -1;
 }
@@ -146,8 +128,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_GROUP:
 			if (memmap_parse_group(optarg, &o->group))
-				return usage_error("invalid --group '%s': kind, name or none",
-						   shown(optarg, sbuf, sizeof(sbuf)));
+				return cli_usage_error("maps", "invalid --group '%s': kind, name or none",
+						   cli_shown(optarg, sbuf, sizeof(sbuf)));
 			break;
 		case 'o':
 			o->output = optarg;
@@ -169,7 +151,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return TS_EXIT_OK;
 		case ':':
 		default:
-			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+			return cli_usage_error("maps", "%s", util_getopt_error(c, argv, optind, optopt,
 								     sbuf, sizeof(sbuf)));
 		}
 	}
@@ -179,9 +161,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			return rc;
 	}
 	if (o->json && o->raw)
-		return usage_error("--json and --raw cannot be used together");
+		return cli_usage_error("maps", "--json and --raw cannot be used together");
 	if (!o->list_columns && !o->npids)
-		return usage_error("no PID given");
+		return cli_usage_error("maps", "no PID given");
 	return -1;
 }
 
@@ -324,7 +306,7 @@ static int run(const struct opts *o)
 
 		rc = mapcols_parse_list(o->output, o->group, &cols, &ncols, &bad);
 		if (rc == -EINVAL) {
-			usage_error("unknown column '%s' in --output (see --list-columns)",
+			cli_usage_error("maps", "unknown column '%s' in --output (see --list-columns)",
 				    bad ? bad : "");
 			free(bad);
 			return TS_EXIT_USAGE;

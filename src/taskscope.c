@@ -24,6 +24,7 @@
 #include "model/snapshot.h"
 #include "target/spawn.h"
 #include "target/target.h"
+#include "cli.h"
 #include "taskscope.h"
 #include "view/batch.h"
 #include "view/share.h"
@@ -106,18 +107,6 @@ static void usage(FILE *out)
 	      "See taskscope(1).\n", out);
 }
 
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taskscope: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'taskscope --help' for more information.\n", stderr);
-	return TS_EXIT_USAGE;
-}
-
 static void list_columns(FILE *out)
 {
 	for (size_t i = 0; i < columns_count(); i++) {
@@ -127,13 +116,6 @@ static void list_columns(FILE *out)
 			(c->flags & CF_PROCESS) ? " [process]" : "",
 			(c->flags & CF_INTERVAL) ? " [interval]" : "");
 	}
-}
-
-/* Show an argument the user gave in a message: never raw control bytes. */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-	util_sanitize(s, strlen(s), buf, len);
-	return buf;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -172,14 +154,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'n':
 			if (util_parse_u64(optarg, MAX_ITERATIONS, &o->iterations) ||
 			    o->iterations == 0)
-				return usage_error("invalid --iterations '%s': a whole number from 1 to %llu",
-						   shown(optarg, sbuf, sizeof(sbuf)),
+				return cli_usage_error(NULL, "invalid --iterations '%s': a whole number from 1 to %llu",
+						   cli_shown(optarg, sbuf, sizeof(sbuf)),
 						   (unsigned long long)MAX_ITERATIONS);
 			break;
 		case 'd':
 			if (util_parse_seconds(optarg, MAX_DELAY, &o->delay))
-				return usage_error("invalid --delay '%s': seconds from 0 to %.0f",
-						   shown(optarg, sbuf, sizeof(sbuf)), MAX_DELAY);
+				return cli_usage_error(NULL, "invalid --delay '%s': seconds from 0 to %.0f",
+						   cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_DELAY);
 			o->delay_set = true;
 			break;
 		case 'H':
@@ -214,7 +196,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'C':
 			rc = target_parse_option(&o->target, c, optarg, sbuf, sizeof(sbuf));
 			if (rc == -EINVAL)
-				return usage_error("%s", sbuf);
+				return cli_usage_error(NULL, "%s", sbuf);
 			if (rc == -ENOENT)
 				fprintf(stderr, "taskscope: %s\n", sbuf);
 			if (rc)
@@ -228,43 +210,26 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			exit(TS_EXIT_OK);
 		case ':':
 		default:
-			return usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+			return cli_usage_error(NULL, "%s", util_getopt_error(c, argv, optind, optopt,
 								     sbuf, sizeof(sbuf)));
 		}
 	}
 	if (optind < argc) {
 		/* getopt stops at "--" (and at the first non-option with "+") */
 		if (strcmp(argv[optind - 1], "--") != 0)
-			return usage_error("unexpected argument '%s' (a command to run goes after '--')",
-					   shown(argv[optind], sbuf, sizeof(sbuf)));
+			return cli_usage_error(NULL, "unexpected argument '%s' (a command to run goes after '--')",
+					   cli_shown(argv[optind], sbuf, sizeof(sbuf)));
 		o->cmd = &argv[optind];
 	} else if (optind > 0 && optind <= argc && !strcmp(argv[optind - 1], "--")) {
-		return usage_error("no command after '--'");
+		return cli_usage_error(NULL, "no command after '--'");
 	}
 	if (o->json && o->raw)
-		return usage_error("--json and --raw cannot be used together");
+		return cli_usage_error(NULL, "--json and --raw cannot be used together");
 	if (o->cmd && !target_is_all(&o->target))
-		return usage_error("-p, -u and -C cannot be used with a command to run ('--')");
+		return cli_usage_error(NULL, "-p, -u and -C cannot be used with a command to run ('--')");
 	if (o->run_as && !o->cmd)
-		return usage_error("--run-as needs a command to run ('-- command')");
+		return cli_usage_error(NULL, "--run-as needs a command to run ('-- command')");
 	return -1;
-}
-
-/* A signal sent to taskscope after its child exited goes to the orphans still followed. */
-static void forward_pending(struct target *tg, struct sampler *smp)
-{
-	int sig = spawn_take_pending();
-	pid_t *tgids = NULL;
-	size_t n = 0;
-	bool all;
-
-	if (!sig || target_resolve(tg, smp, &tgids, &n, &all) || all) {
-		free(tgids);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		kill(tgids[i], sig);
-	free(tgids);
 }
 
 /* Sleep until deadline (or, with a job, until it is over), following the spawned job. */
@@ -276,7 +241,7 @@ static void wait_until(struct spawn *sp, struct target *tg, struct sampler *smp,
 
 		if (sp) {
 			spawn_reap(sp, false);
-			forward_pending(tg, smp);
+			target_forward_pending(tg, smp);
 			if (sp->all_done)
 				return;
 		}
@@ -402,7 +367,7 @@ static int run_tasks(struct opts *o)
 
 		rc = columns_parse_list(o->output, o->threads, &cols, &ncols, &bad);
 		if (rc == -EINVAL) {
-			usage_error("unknown column '%s' in --output (see --list-columns)",
+			cli_usage_error(NULL, "unknown column '%s' in --output (see --list-columns)",
 				    bad ? bad : "");
 			free(bad);
 			return TS_EXIT_USAGE;
@@ -427,7 +392,7 @@ static int run_tasks(struct opts *o)
 		out = fopen(o->output_file, "we");
 		if (!out) {
 			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
-				shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
+				cli_shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
 			spawn_cred_free(&cred);
 			free(cols);
 			return TS_EXIT_FAILURE;
@@ -483,7 +448,7 @@ static int run_tasks(struct opts *o)
 
 		if (spp) {
 			spawn_reap(spp, false);
-			forward_pending(&o->target, smp);
+			target_forward_pending(&o->target, smp);
 		}
 		rc = target_resolve(&o->target, smp, &tgids, &n, &all);
 		if (!rc)
@@ -545,7 +510,7 @@ out:
 	free(cols);
 	if (out != stdout && out != stderr && fclose(out) && status == TS_EXIT_OK) {
 		fprintf(stderr, "taskscope: cannot write '%s': %s\n",
-			shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
+			cli_shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
 		status = TS_EXIT_FAILURE;
 	}
 	return status;
@@ -589,7 +554,7 @@ int main(int argc, char **argv)
 		o.batch = true;
 	if (o.batch && o.child_log) {
 		target_free(&o.target);
-		return usage_error("--child-log is for the full-screen view (in batch mode the "
+		return cli_usage_error(NULL, "--child-log is for the full-screen view (in batch mode the "
 				   "job's output is its own)");
 	}
 	if (!o.batch) {
@@ -607,7 +572,7 @@ int main(int argc, char **argv)
 			rc = columns_parse_list(o.output, true, &cols, &ncols, &bad);
 			free(cols);
 			if (rc == -EINVAL) {
-				usage_error("unknown column '%s' in --output (see --list-columns)",
+				cli_usage_error(NULL, "unknown column '%s' in --output (see --list-columns)",
 					    bad ? bad : "");
 				free(bad);
 				target_free(&o.target);

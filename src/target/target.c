@@ -12,6 +12,7 @@
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "sample/proc2.h"
+#include "target/spawn.h"
 #include "target/target.h"
 
 void target_init(struct target *t)
@@ -364,4 +365,20 @@ void target_describe(const struct target *t, char *buf, size_t len)
 		snprintf(buf + off, len - off, "%scommand %s%s", off ? ", " : "", nm,
 			 t->nnames > 1 ? ",..." : "");
 	}
+}
+
+void target_forward_pending(struct target *t, struct sampler *s)
+{
+	int sig = spawn_take_pending();
+	pid_t *tgids = NULL;
+	size_t n = 0;
+	bool all;
+
+	if (!sig || target_resolve(t, s, &tgids, &n, &all) || all) {
+		free(tgids);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		kill(tgids[i], sig);
+	free(tgids);
 }

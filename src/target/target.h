@@ -42,6 +42,9 @@ int target_parse_option(struct target *t, int opt, const char *arg, char *msg, s
 int target_check(struct target *t, struct sampler *s, char *what, size_t len);
 /* The processes to sample now: *all true for every process, else a malloc'ed list. */
 int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all);
+/* A signal taskscope got after its spawned child exited (spawn_take_pending) goes to the
+ * target's processes still followed: the orphans it adopted. */
+void target_forward_pending(struct target *t, struct sampler *s);
 /* "all tasks", "PIDs 1,2", "user root", ... */
 void target_describe(const struct target *t, char *buf, size_t len);
 

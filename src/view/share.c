@@ -17,6 +17,7 @@
 #include "sample/taskfiles.h"
 #include "target/spawn.h"
 #include "target/target.h"
+#include "cli.h"
 #include "taskscope.h"
 #include "view/share.h"
 #include "view/sharefmt.h"
@@ -68,24 +69,6 @@ static void share_usage(FILE *out)
 	      "2 usage error, or the command's status. See taskscope(1).\n", out);
 }
 
-static const char *shown(const char *s, char *buf, size_t len)
-{
-	util_sanitize(s, strlen(s), buf, len);
-	return buf;
-}
-
-static int share_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("taskscope: share: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nTry 'taskscope share --help' for more information.\n", stderr);
-	return TS_EXIT_USAGE;
-}
-
 static int add_id(struct share_opts *o, const char *arg)
 {
 	char buf[64];
@@ -93,8 +76,8 @@ static int add_id(struct share_opts *o, const char *arg)
 	pid_t *nv;
 
 	if (util_parse_u64(arg, 4194304, &v) || v == 0)
-		return share_usage_error("invalid PID '%s': PIDs are 1 to 4194304",
-					 shown(arg, buf, sizeof(buf)));
+		return cli_usage_error("share", "invalid PID '%s': PIDs are 1 to 4194304",
+					 cli_shown(arg, buf, sizeof(buf)));
 	nv = realloc(o->ids, (o->nids + 1) * sizeof(*nv));
 	if (!nv) {
 		fprintf(stderr, "taskscope: %s\n", strerror(ENOMEM));
@@ -149,7 +132,7 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 		case 'C':
 			rc = target_parse_option(&o->target, c, optarg, sbuf, sizeof(sbuf));
 			if (rc == -EINVAL)
-				return share_usage_error("%s", sbuf);
+				return cli_usage_error("share", "%s", sbuf);
 			if (rc == -ENOENT)
 				fprintf(stderr, "taskscope: %s\n", sbuf);
 			if (rc)
@@ -163,9 +146,9 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 			break;
 		case OPT_AFTER:
 			if (util_parse_seconds(optarg, MAX_AFTER, &o->after))
-				return share_usage_error("invalid --after '%s': "
+				return cli_usage_error("share", "invalid --after '%s': "
 							 "seconds from 0 to %.0f",
-							 shown(optarg, sbuf, sizeof(sbuf)),
+							 cli_shown(optarg, sbuf, sizeof(sbuf)),
 							 MAX_AFTER);
 			break;
 		case OPT_OUTPUT_FILE:
@@ -181,40 +164,23 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 								       : TS_EXIT_OK;
 		case ':':
 		default:
-			return share_usage_error("%s", util_getopt_error(c, argv, optind, optopt,
+			return cli_usage_error("share", "%s", util_getopt_error(c, argv, optind, optopt,
 								     sbuf, sizeof(sbuf)));
 		}
 	}
 	if (!o->cmd && optind > 1 && optind == argc && !strcmp(argv[optind - 1], "--"))
-		return share_usage_error("no command after '--'");
+		return cli_usage_error("share", "no command after '--'");
 	if (o->cmd && (o->nids || !target_is_all(&o->target)))
-		return share_usage_error("PIDs, -p, -u and -C cannot be used with a command "
+		return cli_usage_error("share", "PIDs, -p, -u and -C cannot be used with a command "
 					 "to run ('--')");
 	if (!o->cmd && !o->nids && target_is_all(&o->target))
-		return share_usage_error("which tasks? Give PIDs, -p, -u, -C, or '-- command'");
+		return cli_usage_error("share", "which tasks? Give PIDs, -p, -u, -C, or '-- command'");
 	if (o->run_as && !o->cmd)
-		return share_usage_error("--run-as needs a command to run ('-- command')");
+		return cli_usage_error("share", "--run-as needs a command to run ('-- command')");
 	return -1;
 }
 
 /* ---- running ----------------------------------------------------------------------------- */
-
-/* Forward a signal that came after the child exited to the job's other processes. */
-static void share_forward(struct target *tg, struct sampler *smp)
-{
-	int sig = spawn_take_pending();
-	pid_t *tgids = NULL;
-	size_t n = 0;
-	bool all;
-
-	if (!sig || target_resolve(tg, smp, &tgids, &n, &all) || all) {
-		free(tgids);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		kill(tgids[i], sig);
-	free(tgids);
-}
 
 /* Follow the job until deadline (0: until it is over). */
 static void share_follow(struct spawn *sp, struct target *tg, struct sampler *smp,
@@ -224,7 +190,7 @@ static void share_follow(struct spawn *sp, struct target *tg, struct sampler *sm
 		double left = deadline ? deadline - util_monotonic() : 3600.0;
 
 		spawn_reap(sp, false);
-		share_forward(tg, smp);
+		target_forward_pending(tg, smp);
 		if (sp->all_done || left <= 0)
 			return;
 		spawn_wait(sp, left);
@@ -301,7 +267,7 @@ static int share_run(struct share_opts *o)
 		out = fopen(o->output_file, "we");
 		if (!out) {
 			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
-				shown(o->output_file, ebuf, sizeof(ebuf)), strerror(errno));
+				cli_shown(o->output_file, ebuf, sizeof(ebuf)), strerror(errno));
 			out = stdout;
 			status = TS_EXIT_FAILURE;
 			goto out;
@@ -403,7 +369,7 @@ out:
 	sampler_free(smp);
 	if (out != stdout && out != stderr && fclose(out) && status == TS_EXIT_OK) {
 		fprintf(stderr, "taskscope: cannot write '%s': %s\n",
-			shown(o->output_file, ebuf, sizeof(ebuf)), strerror(errno));
+			cli_shown(o->output_file, ebuf, sizeof(ebuf)), strerror(errno));
 		status = TS_EXIT_FAILURE;
 	}
 	if (rootfd >= 0)
