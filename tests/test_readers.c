@@ -19,46 +19,10 @@
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
 #include "sample/proc2.h"
+#include "fixture.h"
 #include "tap.h"
 
 static int fixfd = -1;		/* the fixtures directory */
-
-/* Read a fixture into an exact-size malloc'ed buffer with no terminating NUL, so that a
- * parser that reads past len shows up under valgrind. One spare byte after the data is
- * allocated and set to a digit, so a parser that reads it also gets a wrong value. */
-static char *slurp(const char *rel, size_t *len)
-{
-	char *buf = NULL;
-	struct stat sb;
-	size_t off = 0;
-	int fd;
-
-	*len = 0;
-	fd = openat(fixfd, rel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size > 1 << 20)
-		goto out;
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf)
-		goto out;
-	while (off < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + off, (size_t)sb.st_size - off);
-
-		if (r <= 0) {
-			free(buf);
-			buf = NULL;
-			goto out;
-		}
-		off += (size_t)r;
-	}
-	buf[off] = '7';
-	*len = off;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (!buf)
-		tap_diag("cannot read fixture %s: %s", rel, strerror(errno));
-	return buf;
-}
 
 /* ---- taskfiles_parse_stat ---------------------------------------------------------------- */
 
@@ -88,7 +52,7 @@ static void check_normal_fields(const struct taskfiles_stat *st, const char *wha
 static int parse_fixture(const char *rel, struct taskfiles_stat *st)
 {
 	size_t len;
-	char *buf = slurp(rel, &len);
+	char *buf = fixture_slurp(fixfd, rel, &len);
 	int rc;
 
 	if (!buf)
@@ -133,7 +97,7 @@ static void test_parse_stat(void)
 
 	/* the same lines without their newline: the byte after len is a digit that must not
 	 * be read as part of the last field */
-	buf = slurp("stat/normal.stat", &len);
+	buf = fixture_slurp(fixfd, "stat/normal.stat", &len);
 	if (buf && len > 1 && buf[len - 1] == '\n') {
 		buf[len - 1] = '7';
 		rc = taskfiles_parse_stat(buf, len - 1, &st);
@@ -143,7 +107,7 @@ static void test_parse_stat(void)
 		tap_ok(false, "normal.stat ends with a newline");
 	}
 	free(buf);
-	buf = slurp("stat/short-24.stat", &len);
+	buf = fixture_slurp(fixfd, "stat/short-24.stat", &len);
 	if (buf && len > 1 && buf[len - 1] == '\n') {
 		buf[len - 1] = '7';
 		rc = taskfiles_parse_stat(buf, len - 1, &st);
@@ -242,7 +206,7 @@ static void ctxsw_fixture(const char *rel, int want, uint64_t wvol, uint64_t win
 {
 	uint64_t vol = 0, invol = 0;
 	size_t len;
-	char *buf = slurp(rel, &len);
+	char *buf = fixture_slurp(fixfd, rel, &len);
 	int rc;
 
 	if (!buf) {
@@ -587,18 +551,6 @@ static void test_affinity(void)
 		util_cpulist_free(&cl);
 }
 
-static int open_fixtures(void)
-{
-	const char *dir = getenv("FIXTURES");
-	const char *top = getenv("top_srcdir");
-	char path[PATH_MAX];
-
-	if (dir && *dir)
-		return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "%s/tests/fixtures", top && *top ? top : ".");
-	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
 /* ---- taskfiles_parse_tgid / taskfiles_tgid ------------------------------------------------ */
 static void test_tgid(int rootfd)
 {
@@ -654,7 +606,7 @@ static void test_status_mem(void)
 	static const char forged[] = "Name:\tx\\nVmPTE:\t999 kB\nVmPTE:\t8 kB\n";
 	struct taskfiles_status_mem m;
 	size_t len;
-	char *buf = slurp("status/self.status", &len);
+	char *buf = fixture_slurp(fixfd, "status/self.status", &len);
 
 	tap_ok(buf != NULL, "fixture status/self.status");
 	if (buf) {
@@ -686,14 +638,14 @@ static void test_sched(void)
 	size_t len;
 	char *buf;
 
-	buf = slurp("sched/self.sched", &len);
+	buf = fixture_slurp(fixfd, "sched/self.sched", &len);
 	tap_ok(buf != NULL, "fixture sched/self.sched");
 	if (buf) {
 		tap_is_rc(taskfiles_parse_sched(buf, len, &m), 0, "sched: a real file");
 		tap_is_u64(m, 3, "sched: se.nr_migrations");
 		free(buf);
 	}
-	buf = slurp("sched/hostile.sched", &len);
+	buf = fixture_slurp(fixfd, "sched/hostile.sched", &len);
 	if (buf) {
 		m = 99;
 		tap_is_rc(taskfiles_parse_sched(buf, len, &m), 0,
@@ -701,7 +653,7 @@ static void test_sched(void)
 		tap_is_u64(m, 7, "sched: the value after the dashes, not the forged one");
 		free(buf);
 	}
-	buf = slurp("sched/no-migrations.sched", &len);
+	buf = fixture_slurp(fixfd, "sched/no-migrations.sched", &len);
 	if (buf) {
 		tap_is_rc(taskfiles_parse_sched(buf, len, &m), -EINVAL, "sched: no se.nr_migrations");
 		free(buf);
@@ -711,7 +663,7 @@ static void test_sched(void)
 	tap_is_rc(taskfiles_parse_sched(nodash, sizeof(nodash) - 1, &m), -EINVAL,
 		  "sched: no separator line under the header");
 
-	buf = slurp("sched/self.schedstat", &len);
+	buf = fixture_slurp(fixfd, "sched/self.schedstat", &len);
 	tap_ok(buf != NULL, "fixture sched/self.schedstat");
 	if (buf) {
 		tap_is_rc(taskfiles_parse_schedstat(buf, len, &run, &wait, &slices), 0,
@@ -790,7 +742,7 @@ static void test_mountinfo(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len;
-		char *buf = slurp(cases[i].file, &len);
+		char *buf = fixture_slurp(fixfd, cases[i].file, &len);
 
 		tap_ok(buf && procmount_parse_noaccess(buf, len) == cases[i].want,
 		       "procmount: %s: hidepid=noaccess %s", cases[i].file,
@@ -814,7 +766,7 @@ int main(void)
 	int rootfd, fds_before, fds_after;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fixfd = open_fixtures();
+	fixfd = fixture_open_dir(NULL);
 	if (fixfd < 0 && getenv("FIXTURES")) {
 		/* the test harness always sets it: a missing tree is a packaging bug */
 		printf("Bail out! FIXTURES=%s: %s\n", getenv("FIXTURES"), strerror(errno));

@@ -18,6 +18,7 @@
 #include "sample/procmap.h"
 #include "sample/smaps.h"
 #include "sample/stackptr.h"
+#include "fixture.h"
 #include "tap.h"
 
 #define KB 1024ULL
@@ -25,46 +26,10 @@
 
 static int fixfd = -1;		/* tests/fixtures/smaps */
 
-/* A fixture in an exact-size buffer without a terminating NUL, and one spare byte set to
- * a digit, so that a parser reading past len shows up (valgrind, or a wrong value). */
-static char *slurp(const char *rel, size_t *len)
-{
-	char *buf = NULL;
-	struct stat sb;
-	size_t off = 0;
-	int fd;
-
-	*len = 0;
-	fd = openat(fixfd, rel, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) < 0 || sb.st_size > 1 << 20)
-		goto out;
-	buf = malloc((size_t)sb.st_size + 1);
-	if (!buf)
-		goto out;
-	while (off < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + off, (size_t)sb.st_size - off);
-
-		if (r <= 0) {
-			free(buf);
-			buf = NULL;
-			goto out;
-		}
-		off += (size_t)r;
-	}
-	buf[off] = '7';
-	*len = off;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (!buf)
-		tap_diag("cannot read fixture %s: %s", rel, strerror(errno));
-	return buf;
-}
-
 static int parse_file(const char *rel, struct smaps_map *m)
 {
 	size_t len;
-	char *buf = slurp(rel, &len);
+	char *buf = fixture_slurp(fixfd, rel, &len);
 	int rc;
 
 	if (!buf) {
@@ -221,7 +186,7 @@ static void test_rollup(void)
 	char *buf;
 	int rc;
 
-	buf = slurp("proc/4300/smaps_rollup", &len);
+	buf = fixture_slurp(fixfd, "proc/4300/smaps_rollup", &len);
 	rc = buf ? smaps_parse_rollup(buf, len, &r) : -999;
 	tap_is_rc(rc, 0, "smaps_rollup parses");
 	tap_is_u64(r.rss, 1448 * KB, "rollup Rss");
@@ -232,7 +197,7 @@ static void test_rollup(void)
 	tap_is_u64(r.shared_clean, 1284 * KB, "rollup Shared_Clean");
 	tap_is_u64(r.private_dirty, 164 * KB, "rollup Private_Dirty");
 	free(buf);
-	buf = slurp("noheader.smaps_rollup", &len);
+	buf = fixture_slurp(fixfd, "noheader.smaps_rollup", &len);
 	rc = buf ? smaps_parse_rollup(buf, len, &r) : -999;
 	tap_is_rc(rc, -EINVAL, "a rollup without its header line is refused");
 	free(buf);
@@ -249,7 +214,7 @@ static void test_numa(void)
 
 	if (parse_file("proc/4300/smaps", &m))
 		return;
-	buf = slurp("nodes.numa_maps", &len);
+	buf = fixture_slurp(fixfd, "nodes.numa_maps", &len);
 	rc = buf ? smaps_parse_numa(buf, len, &m) : -999;
 	free(buf);
 	tap_is_rc(rc, 0, "numa_maps parses");
@@ -268,7 +233,7 @@ static void test_numa(void)
 
 	if (parse_file("proc/4300/smaps", &m))
 		return;
-	buf = slurp("bad.numa_maps", &len);
+	buf = fixture_slurp(fixfd, "bad.numa_maps", &len);
 	rc = buf ? smaps_parse_numa(buf, len, &m) : -999;
 	free(buf);
 	tap_is_rc(rc, -EINVAL, "N0=x1 is refused");
@@ -294,7 +259,7 @@ static void test_syscall(void)
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint64_t sp = 0;
 		size_t len;
-		char *buf = slurp(cases[i].file, &len);
+		char *buf = fixture_slurp(fixfd, cases[i].file, &len);
 		int rc = buf ? stackptr_parse_syscall(buf, len, &sp) : -999;
 
 		tap_is_rc(rc, cases[i].rc, "%s: result", cases[i].file);
@@ -463,25 +428,12 @@ static int count_fds(void)
 	return n;
 }
 
-static int open_fixtures(void)
-{
-	const char *dir = getenv("FIXTURES");
-	const char *top = getenv("top_srcdir");
-	char path[PATH_MAX];
-
-	if (dir && *dir)
-		snprintf(path, sizeof(path), "%s/smaps", dir);
-	else
-		snprintf(path, sizeof(path), "%s/tests/fixtures/smaps", top && *top ? top : ".");
-	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
 int main(void)
 {
 	int rootfd, before, after;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fixfd = open_fixtures();
+	fixfd = fixture_open_dir("smaps");
 	if (fixfd < 0 && getenv("FIXTURES")) {
 		printf("Bail out! FIXTURES=%s/smaps: %s\n", getenv("FIXTURES"), strerror(errno));
 		return TAP_EXIT_FAIL;
