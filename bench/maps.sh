@@ -64,31 +64,17 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-mapsbench.XXXXXX") || die "mktemp fa
 wl_pids=()
 
 cleanup() {
-	local p left deadline=$((SECONDS + 10))
-
 	trap - EXIT INT TERM HUP
-	for p in "${wl_pids[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-		kill -CONT "$p" 2>/dev/null	# a stopped workload runs its handler only now
-	done
-	while :; do
-		left=0
-		for p in "${wl_pids[@]}"; do
-			kill -0 "$p" 2>/dev/null && left=1
-		done
-		[ "$left" = 0 ] || [ "$SECONDS" -ge "$deadline" ] && break
-		sleep 0.1
-	done
-	for p in "${wl_pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	population_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'echo "maps.sh: interrupted (INT)" >&2; exit 130' INT
 trap 'echo "maps.sh: interrupted (TERM)" >&2; exit 143' TERM
 trap 'echo "maps.sh: interrupted (HUP)" >&2; exit 129' HUP
+
+# population_stop (the clean-up above)
+. "$top_dir/bench/population.sh"
 
 rawsmaps=$work/rawsmaps
 cc -O2 -o "$rawsmaps" "$top_dir/bench/rawsmaps.c" || die "cannot build bench/rawsmaps.c"

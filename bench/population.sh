@@ -5,7 +5,8 @@
 # work (a temporary directory), awake (0: stop the population with SIGSTOP once it is
 # ready), per_proc (tasks per workload process), an array wl_pids=() and a function die.
 # grow_to N starts `taskscope workload --threads per_proc-1 --sleep` processes until /proc
-# holds about N tasks; the caller's clean-up ends the processes in wl_pids.
+# holds about N tasks; population_stop (for the caller's clean-up) ends the processes in
+# wl_pids.
 
 count_tasks() {
 	local t=(/proc/[0-9]*/task/[0-9]*)
@@ -60,4 +61,29 @@ running_workers() {
 		done
 	done
 	echo "$n"
+}
+
+# End every process in wl_pids: TERM (and CONT, since a stopped workload runs its handler
+# only then), up to 10 s for them to go, then KILL; reap them all.
+population_stop() {
+	local p left deadline=$((SECONDS + 10))
+
+	for p in "${wl_pids[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+		kill -CONT "$p" 2>/dev/null
+	done
+	while :; do
+		left=0
+		for p in "${wl_pids[@]}"; do
+			kill -0 "$p" 2>/dev/null && left=1
+		done
+		if [ "$left" = 0 ] || [ "$SECONDS" -ge "$deadline" ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	for p in "${wl_pids[@]}"; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 }

@@ -117,27 +117,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-bench.XXXXXX") || die "mktemp failed
 wl_pids=()
 
 cleanup() {
-	local p left deadline=$((SECONDS + 10))
-
 	trap - EXIT INT TERM HUP
-	for p in "${wl_pids[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-		kill -CONT "$p" 2>/dev/null	# a stopped workload runs its handler only now
-	done
-	while :; do
-		left=0
-		for p in "${wl_pids[@]}"; do
-			kill -0 "$p" 2>/dev/null && left=1
-		done
-		if [ "$left" = 0 ] || [ "$SECONDS" -ge "$deadline" ]; then
-			break
-		fi
-		sleep 0.1
-	done
-	for p in "${wl_pids[@]}"; do
-		kill -KILL "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	population_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT

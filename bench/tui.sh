@@ -64,17 +64,9 @@ sock=$work/tmux.sock
 tmx() { tmux -S "$sock" -f /dev/null "$@"; }
 
 cleanup() {
-	local p
-
 	trap - EXIT INT TERM HUP
 	tmx kill-server >/dev/null 2>&1
-	for p in "${wl_pids[@]}"; do
-		kill -TERM "$p" 2>/dev/null
-		kill -CONT "$p" 2>/dev/null
-	done
-	for p in "${wl_pids[@]}"; do
-		wait "$p" 2>/dev/null
-	done
+	population_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT
