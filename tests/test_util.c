@@ -688,6 +688,48 @@ static void test_sanitize(void)
 	test_sanitize_random();
 }
 
+/* ---- util_list_next ------------------------------------------------------------------------ */
+/* the items of list, as "a|b|" with long ones (not copied) shown as "<N>" */
+static void list_items(const char *list, size_t cap, char *out, size_t outlen)
+{
+	const char *p = list, *item;
+	char buf[8];
+	size_t len, off = 0;
+
+	out[0] = '\0';
+	while (util_list_next(&p, buf, cap, &item, &len) && off < outlen) {
+		if (len < cap && (strlen(buf) != len || memcmp(buf, item, len)))
+			snprintf(out + off, outlen - off, "?|");
+		else if (len < cap)
+			snprintf(out + off, outlen - off, "%s|", buf);
+		else
+			snprintf(out + off, outlen - off, "<%zu%s>|", len, buf[0] ? "!" : "");
+		off = strlen(out);
+	}
+}
+
+static void test_list_next(void)
+{
+	static const struct {
+		const char *list, *want;
+	} cases[] = {
+		{ "a,bc,d", "a|bc|d|" },
+		{ "", "|" },
+		{ "a,", "a||" },
+		{ ",a", "|a|" },
+		{ "a,,b", "a||b|" },
+		{ "abcdefgh,x", "<8>|x|" },	/* does not fit in 8 bytes: buf is "" */
+		{ "abcdefg", "abcdefg|" },
+	};
+	char out[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		list_items(cases[i].list, 8, out, sizeof(out));
+		tap_ok(!strcmp(out, cases[i].want), "util_list_next '%s' -> '%s' (want '%s')",
+		       cases[i].list, out, cases[i].want);
+	}
+}
+
 /* ---- util_parse_pidlist ------------------------------------------------------------------- */
 
 static void pids_are(const char *s, const int *want, size_t nwant)
@@ -808,6 +850,7 @@ int main(void)
 	test_format();
 	test_cpulist();
 	test_sanitize();
+	test_list_next();
 	test_pidlist();
 	test_join_argv();
 

@@ -627,24 +627,42 @@ char *util_join_argv(char *const *v)
 	return out;
 }
 
+bool util_list_next(const char **p, char *buf, size_t cap, const char **item, size_t *len)
+{
+	const char *s = *p, *comma;
+	size_t l;
+
+	if (!s)
+		return false;
+	comma = strchr(s, ',');
+	l = comma ? (size_t)(comma - s) : strlen(s);
+	*item = s;
+	*len = l;
+	if (l < cap) {
+		memcpy(buf, s, l);
+		buf[l] = '\0';
+	} else if (cap) {
+		buf[0] = '\0';
+	}
+	*p = comma ? comma + 1 : NULL;
+	return true;
+}
+
 int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 {
-	const char *p = s;
+	const char *p = s, *item;
+	char tok[32];
+	size_t tl;
 
 	if (!s || !*s)
 		return -EINVAL;
-	for (;;) {
-		char tok[32];
-		const char *comma = strchr(p, ',');
-		size_t tl = comma ? (size_t)(comma - p) : strlen(p);
+	while (util_list_next(&p, tok, sizeof(tok), &item, &tl)) {
 		uint64_t v;
 		int rc;
 		bool dup = false;
 
 		if (tl == 0 || tl >= sizeof(tok))
 			return tl == 0 ? -EINVAL : -ERANGE;
-		memcpy(tok, p, tl);
-		tok[tl] = '\0';
 		if (tok[0] == '-')
 			return util_parse_u64(tok + 1, UINT64_MAX, &v) == -EINVAL ? -EINVAL : -ERANGE;
 		rc = util_parse_u64(tok, 4194304, &v);
@@ -663,9 +681,6 @@ int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 			*pids = n;
 			n[(*npids)++] = (int)v;
 		}
-		if (!comma)
-			break;
-		p = comma + 1;
 	}
 	return 0;
 }

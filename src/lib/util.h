@@ -71,6 +71,11 @@ char *util_join_argv(char *const *v);
 /* "1,2,3" (commas) into a growing array of positive PIDs; duplicates kept out.
  * -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304) */
 int util_parse_pidlist(const char *s, int **pids, size_t *npids);
+/* Comma-separated lists (-p, -C, -o): the next item after *p, which starts at the list and
+ * is NULL after the last item (a list, even an empty one, has at least one item; "a,"
+ * has "a" and ""). The item is [*item, *item + *len); when *len < cap it is also copied to
+ * buf as a string, else buf is "". Returns false when the list is done. */
+bool util_list_next(const char **p, char *buf, size_t cap, const char **item, size_t *len);
 
 /* The message for a getopt_long() error (c is ':' or '?'; call with getopt's optind and
  * optopt, opterr off): "option '--x' needs an argument", "option '--x' takes no argument",

@@ -337,7 +337,9 @@ int columns_defaults(bool threads, const struct column ***cols, size_t *ncols)
 int columns_parse_list(const char *list, bool threads, const struct column ***cols,
 		       size_t *ncols, char **bad)
 {
-	const char *p = list;
+	const char *p = list, *item;
+	char name[32];
+	size_t len;
 	int rc;
 
 	*bad = NULL;
@@ -349,19 +351,11 @@ int columns_parse_list(const char *list, bool threads, const struct column ***co
 			return rc;
 		p++;
 	}
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		char name[32];
-		const struct column *c = NULL;
+	while (util_list_next(&p, name, sizeof(name), &item, &len)) {
+		const struct column *c = len ? columns_find(name) : NULL;
 
-		if (len > 0 && len < sizeof(name)) {
-			memcpy(name, p, len);
-			name[len] = '\0';
-			c = columns_find(name);
-		}
 		if (!c) {
-			*bad = util_sanitize_dup(p, len);
+			*bad = util_sanitize_dup(item, len);
 			free(*cols);
 			*cols = NULL;
 			*ncols = 0;
@@ -372,9 +366,6 @@ int columns_parse_list(const char *list, bool threads, const struct column ***co
 				c = NULL;	/* already there (e.g. +PID): once is enough */
 		if (c && push(cols, ncols, c))
 			return -ENOMEM;
-		if (!comma)
-			break;
-		p = comma + 1;
 	}
 	return 0;
 }

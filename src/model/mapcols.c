@@ -297,7 +297,9 @@ int mapcols_defaults(enum memmap_group g, const struct maps_column ***cols, size
 int mapcols_parse_list(const char *list, enum memmap_group g,
 		       const struct maps_column ***cols, size_t *ncols, char **bad)
 {
-	const char *p = list;
+	const char *p = list, *item;
+	char name[32];
+	size_t len;
 	int rc;
 
 	*bad = NULL;
@@ -309,28 +311,17 @@ int mapcols_parse_list(const char *list, enum memmap_group g,
 			return rc;
 		p++;
 	}
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		const struct maps_column *c = NULL;
-		char name[32];
+	while (util_list_next(&p, name, sizeof(name), &item, &len)) {
+		const struct maps_column *c = len ? mapcols_find(name) : NULL;
 
-		if (len > 0 && len < sizeof(name)) {
-			memcpy(name, p, len);
-			name[len] = '\0';
-			c = mapcols_find(name);
-		}
 		if (!c) {
-			*bad = util_sanitize_dup(p, len);
+			*bad = util_sanitize_dup(item, len);
 			rc = -EINVAL;
 			goto fail;
 		}
 		rc = push(cols, ncols, c);
 		if (rc)
 			goto fail;
-		if (!comma)
-			break;
-		p = comma + 1;
 	}
 	return 0;
 fail:

@@ -60,13 +60,13 @@ int target_set_user(struct target *t, const char *user)
 
 int target_add_names(struct target *t, const char *list)
 {
-	const char *p = list;
+	const char *p = list, *item;
+	char name[65];
+	size_t len;
 
 	if (!*list)
 		return -EINVAL;
-	for (;;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+	while (util_list_next(&p, name, sizeof(name), &item, &len)) {
 		char **v;
 
 		if (len == 0 || len > 64)
@@ -75,16 +75,13 @@ int target_add_names(struct target *t, const char *list)
 		if (!v)
 			return -ENOMEM;
 		t->names = v;
-		v[t->nnames] = strndup(p, len);
+		v[t->nnames] = strndup(item, len);
 		if (!v[t->nnames])
 			return -ENOMEM;
 		for (size_t i = 0; i < len; i++)
-			if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] >= 0x7f)
+			if ((unsigned char)item[i] < 0x20 || (unsigned char)item[i] >= 0x7f)
 				t->odd_names = true;
 		t->nnames++;
-		if (!comma)
-			break;
-		p = comma + 1;
 	}
 	return 0;
 }
