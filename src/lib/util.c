@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/invisible.h"
 #include "lib/util.h"
 
 int util_scan_u64(const char *s, const char **end, uint64_t *out)
@@ -501,9 +502,9 @@ int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid; *cp gets the code point. */
-static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
+size_t util_utf8_seq(const char *s, size_t n, uint32_t *cp)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	uint32_t c;
 	size_t len, i;
 
@@ -537,13 +538,37 @@ static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Characters that are valid but change how a terminal shows text around them. */
-static bool unsafe_codepoint(uint32_t c)
+/* The code points shown escaped: control characters (Cc), format characters (Cf), line and
+ * paragraph separators (Zl, Zp) and every default-ignorable code point, from the table that
+ * src/lib/gen-invisible.py made of the Unicode data. Printable ASCII is never in it. */
+bool util_codepoint_escaped(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	       c == 0x061c || c == 0x200b || (c >= 0x200e && c <= 0x200f) ||
-	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	       c == 0xfeff;
+	size_t lo = 0, hi = ARRAY_SIZE(invisible_ranges);
+
+	if (c >= 0x20 && c < 0x7f)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c < invisible_ranges[mid].first)
+			hi = mid;
+		else if (c > invisible_ranges[mid].last)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+static size_t put_hex(char *tmp, const char *prefix, uint32_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(prefix);
+
+	memcpy(tmp, prefix, n);
+	for (int d = digits - 1; d >= 0; d--)
+		tmp[n++] = hex[(v >> (4 * d)) & 0xf];
+	return n;
 }
 
 size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
@@ -554,22 +579,26 @@ size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
 	if (len == 0)
 		return 0;
 	while (i < inlen && p[i]) {
-		char tmp[8];
+		char tmp[12];
 		size_t n, tl;
 		uint32_t cp;
 
-		n = utf8_seq(p + i, inlen - i, &cp);
+		n = util_utf8_seq(in + i, inlen - i, &cp);
 		if (n == 0) {
-			tl = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+			tl = put_hex(tmp, "\\x", p[i], 2);	/* not UTF-8: the byte */
 			n = 1;
-		} else if (unsafe_codepoint(cp)) {
-			if (cp < 0x100 && n == 1)
-				tl = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", cp);
-			else
-				tl = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
-		} else {
+		} else if (cp == '\\') {
+			memcpy(tmp, "\\\\", 2);	/* a backslash of the text is doubled */
+			tl = 2;
+		} else if (!util_codepoint_escaped(cp)) {
 			memcpy(tmp, p + i, n);
 			tl = n;
+		} else if (cp < 0x80) {
+			tl = put_hex(tmp, "\\x", cp, 2);
+		} else if (cp < 0x10000) {
+			tl = put_hex(tmp, "\\u", cp, 4);
+		} else {
+			tl = put_hex(tmp, "\\U", cp, 8);
 		}
 		if (off + tl >= len)
 			break;
@@ -588,7 +617,7 @@ char *util_sanitize_dup(const char *in, size_t inlen)
 
 	if (inlen > (SIZE_MAX - 1) / 6)
 		return NULL;
-	cap = inlen * 6 + 1;	/* worst case: every byte becomes \xHH or a 3-byte seq -> \uHHHH */
+	cap = inlen * 6 + 1;	/* more than the worst case: every byte becomes \xHH */
 	buf = malloc(cap);
 	if (!buf)
 		return NULL;

@@ -55,13 +55,23 @@ int util_cpulist_parse(const char *s, int max_cpus, struct cpulist *out);
 /* formats as ranges; returns 0 or -ENOSPC */
 int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len);
 
-/* Copy untrusted bytes into buf as safe, valid UTF-8: control bytes (C0, DEL, C1),
- * invalid UTF-8 and bidirectional/invisible format characters become "\xHH" or "\uHHHH".
- * Output is always NUL-terminated and truncated on a character boundary.
+/* Copy untrusted bytes into buf as safe, valid UTF-8 that shows every character it holds:
+ * bytes that are not UTF-8 become "\xHH"; control characters (C0, DEL, C1), format
+ * characters (Cf), line/paragraph separators and default-ignorable code points (invisible
+ * ones: zero-width, bidi controls, tags, variation selectors, Hangul fillers...) become
+ * "\xHH" (below U+0080), "\uHHHH" or "\UHHHHHHHH"; a backslash becomes "\\". Every
+ * backslash of the output starts one of these escapes, so the output decodes back to the
+ * input and two inputs never look the same. Lower-case hex digits. Output is always
+ * NUL-terminated and truncated on a character boundary (an escape is never cut).
  * Returns the length written. */
 size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len);
 /* malloc'ed sanitized copy; NULL on allocation failure */
 char *util_sanitize_dup(const char *in, size_t inlen);
+/* Length of the valid UTF-8 sequence at s (1-4; n >= 1 bytes there), or 0 if it is not
+ * one (overlong, surrogate, past U+10FFFF, cut); *cp gets the code point. */
+size_t util_utf8_seq(const char *s, size_t n, uint32_t *cp);
+/* True for the code points util_sanitize escapes (the backslash aside) */
+bool util_codepoint_escaped(uint32_t c);
 
 /* A command line's arguments (a NULL-terminated vector, as split at its NUL bytes) joined
  * by single spaces and sanitized, malloc'ed; NULL when there is no argument or the first
