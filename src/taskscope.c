@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -522,6 +523,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	/* a locale that cannot show UTF-8 gets ASCII with escapes */
+	util_sanitize_ascii_only(strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
 	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
 	if (argc > 1 && !strcmp(argv[1], "workload"))
 		return workload_main(argc - 1, argv + 1);

@@ -288,6 +288,36 @@ for loc in "${LOCALES[@]}"; do
 	done
 done
 
+# ---- printable non-ASCII names in a locale that is not UTF-8 --------------------------------------
+
+# libsmartcols loops forever on text it cannot decode in the locale: in the C locale a thread
+# named with any non-ASCII character hung `taskscope -b -H`. There taskscope writes ASCII,
+# the rest escaped; in a UTF-8 locale the characters themselves.
+wide="w$u"$'\xe4\xb8\xad\xc3\xa9'
+"$TSHELPER" name "$wide" 60 >"$TS_TMP/wide.out" </dev/null &
+wp=$!
+track "$wp"
+poll_until 10 grep -q '^ready ' "$TS_TMP/wide.out" || die "tshelper name $wide did not get ready" "$TS_TMP/wide.out"
+poll_until 5 nthreads "$wp" 2 || die "tshelper $wp does not have its 2 threads" "/proc/$wp/status"
+for loc in C "${LOCALES[@]:1}"; do
+	if [ "$loc" = C ]; then
+		want="w$u\\u4e2d\\u00e9"
+	else
+		want=$wide
+	fi
+	check "LC_ALL=$loc taskscope -b -H on a thread named $(printf %q "$wide") ends and shows '$want'"
+	LC_ALL=$loc TS_TIMEOUT=20 ts "wide-$loc" -b -H -n 1 -d 0.1 -p "$wp" -o pid,tid,comm,cmd
+	expect_rc 0 "LC_ALL=$loc taskscope -b -H" || continue
+	# (awk -v would take the backslashes for escapes: the environment does not)
+	rows=$(last_table "$OUT" | W=$want awk '$3 == ENVIRON["W"] && $NF == "60" && $(NF - 1) == ENVIRON["W"]' | wc -l)
+	if [ "$rows" -eq 2 ]; then
+		ok "both threads show '$want' in COMM and CMD"
+	else
+		fail "$rows of the 2 rows show '$want' in COMM and CMD" "$OUT"
+	fi
+done
+stop "$wp"
+
 # ---- the table of invisible code points is the Unicode data's ------------------------------------
 
 gen=${top_srcdir:-$TS_LIBDIR/..}/src/lib/gen-invisible.py

@@ -742,6 +742,15 @@ static void test_sanitize(void)
 		tap_skip("out of memory for the expansion test");
 	}
 
+	/* a locale that is not UTF-8: ASCII only, every other character escaped */
+	util_sanitize_ascii_only(true);
+	SANITIZE_IS("i\xe4\xb8\xad\xc3\xa9\xf0\x9f\x98\x80" "e", "i\\u4e2d\\u00e9\\U0001f600e",
+		    "ASCII only: printable non-ASCII escaped too");
+	SANITIZE_IS("a\\b\x1b\xff\xe2\x80\x8d", "a\\\\b\\x1b\\xff\\u200d",
+		    "ASCII only: backslash, ESC, invalid byte and U+200D as in UTF-8 mode");
+	util_sanitize_ascii_only(false);
+	SANITIZE_IS("\xc3\xa9", "\xc3\xa9", "UTF-8 mode again: \xc3\xa9 kept");
+
 	test_sanitize_random();
 }
 

@@ -560,6 +560,14 @@ bool util_codepoint_escaped(uint32_t c)
 	return false;
 }
 
+/* Off: UTF-8 out. On (a locale that is not UTF-8): ASCII out, everything else escaped. */
+static bool sanitize_ascii;
+
+void util_sanitize_ascii_only(bool on)
+{
+	sanitize_ascii = on;
+}
+
 static size_t put_hex(char *tmp, const char *prefix, uint32_t v, int digits)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -590,7 +598,7 @@ size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
 		} else if (cp == '\\') {
 			memcpy(tmp, "\\\\", 2);	/* a backslash of the text is doubled */
 			tl = 2;
-		} else if (!util_codepoint_escaped(cp)) {
+		} else if (!util_codepoint_escaped(cp) && (cp < 0x80 || !sanitize_ascii)) {
 			memcpy(tmp, p + i, n);
 			tl = n;
 		} else if (cp < 0x80) {

@@ -67,6 +67,11 @@ int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len);
 size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len);
 /* malloc'ed sanitized copy; NULL on allocation failure */
 char *util_sanitize_dup(const char *in, size_t inlen);
+/* For a locale whose character set is not UTF-8 (main calls it after setlocale): util_sanitize
+ * then writes ASCII only, every other character escaped as well. Tables, the TUI and JSON
+ * stay readable there, and libsmartcols, which loops forever on text it cannot decode in
+ * such a locale, never gets any. */
+void util_sanitize_ascii_only(bool on);
 /* Length of the valid UTF-8 sequence at s (1-4; n >= 1 bytes there), or 0 if it is not
  * one (overlong, surrogate, past U+10FFFF, cut); *cp gets the code point. */
 size_t util_utf8_seq(const char *s, size_t n, uint32_t *cp);
