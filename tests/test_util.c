@@ -742,6 +742,16 @@ static void test_sanitize(void)
 		tap_skip("out of memory for the expansion test");
 	}
 
+	/* cutting sanitized text keeps escapes whole */
+	tap_is_u64(util_escape_cut("a\\\\b", 2), 1, "escape_cut: not between the two backslashes of \\\\");
+	tap_is_u64(util_escape_cut("a\\\\b", 3), 3, "escape_cut: after \\\\");
+	tap_is_u64(util_escape_cut("a\\x1bz", 4), 1, "escape_cut: not inside \\x1b");
+	tap_is_u64(util_escape_cut("a\\x1bz", 5), 5, "escape_cut: after \\x1b");
+	tap_is_u64(util_escape_cut("\\u200dz", 3), 0, "escape_cut: not inside \\u200d");
+	tap_is_u64(util_escape_cut("\\U000e0041", 9), 0, "escape_cut: not inside \\U000e0041");
+	tap_is_u64(util_escape_cut("\\U000e0041", 10), 10, "escape_cut: the whole \\U000e0041");
+	tap_is_u64(util_escape_cut("abc", 2), 2, "escape_cut: plain text anywhere");
+
 	/* a locale that is not UTF-8: ASCII only, every other character escaped */
 	util_sanitize_ascii_only(true);
 	SANITIZE_IS("i\xe4\xb8\xad\xc3\xa9\xf0\x9f\x98\x80" "e", "i\\u4e2d\\u00e9\\U0001f600e",

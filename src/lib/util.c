@@ -618,6 +618,23 @@ size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
 	return off;
 }
 
+size_t util_escape_cut(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t l = 1;
+
+		if (s[i] == '\\')
+			l = s[i + 1] == '\\' ? 2 : s[i + 1] == 'x' ? 4 : s[i + 1] == 'u' ? 6 :
+			    s[i + 1] == 'U' ? 10 : 1;
+		if (i + l > n)
+			return i;
+		i += l;
+	}
+	return n;
+}
+
 char *util_sanitize_dup(const char *in, size_t inlen)
 {
 	size_t cap;

@@ -65,6 +65,10 @@ int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len);
  * NUL-terminated and truncated on a character boundary (an escape is never cut).
  * Returns the length written. */
 size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len);
+/* Where to cut sanitized text s to keep at most its first n bytes (n <= strlen(s)) without
+ * cutting an escape in two: n, or the start of the escape that n falls into. A cut
+ * "\\" would read as the start of an escape, a cut "\x1b" as something else. */
+size_t util_escape_cut(const char *s, size_t n);
 /* malloc'ed sanitized copy; NULL on allocation failure */
 char *util_sanitize_dup(const char *in, size_t inlen);
 /* For a locale whose character set is not UTF-8 (main calls it after setlocale): util_sanitize
