@@ -702,41 +702,58 @@ bool util_list_next(const char **p, char *buf, size_t cap, const char **item, si
 	return true;
 }
 
+#define PIDLIST_MAX 4194304	/* the kernel's PID_MAX_LIMIT */
+
 int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 {
 	const char *p = s, *item;
+	unsigned char *seen;	/* a bit per PID: duplicates found in O(1), any list length */
+	size_t items = 1, n = *npids;
 	char tok[32];
 	size_t tl;
+	int rc = 0;
+	int *v;
 
 	if (!s || !*s)
 		return -EINVAL;
+	for (const char *c = s; (c = strchr(c, ',')); c++)
+		items++;
+	if (items > (SIZE_MAX / sizeof(int)) - n)
+		return -ENOMEM;
+	v = realloc(*pids, (n + items) * sizeof(int));
+	if (!v)
+		return -ENOMEM;
+	*pids = v;
+	seen = calloc(PIDLIST_MAX / 8 + 1, 1);
+	if (!seen)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] > 0 && v[i] <= PIDLIST_MAX)
+			seen[v[i] / 8] |= (unsigned char)(1u << (v[i] % 8));
 	while (util_list_next(&p, tok, sizeof(tok), &item, &tl)) {
-		uint64_t v;
-		int rc;
-		bool dup = false;
+		uint64_t pid;
 
-		if (tl == 0 || tl >= sizeof(tok))
-			return tl == 0 ? -EINVAL : -ERANGE;
-		if (tok[0] == '-')
-			return util_parse_u64(tok + 1, UINT64_MAX, &v) == -EINVAL ? -EINVAL : -ERANGE;
-		rc = util_parse_u64(tok, 4194304, &v);
+		if (tl == 0 || tl >= sizeof(tok)) {
+			rc = tl == 0 ? -EINVAL : -ERANGE;
+			break;
+		}
+		if (tok[0] == '-') {
+			rc = util_parse_u64(tok + 1, UINT64_MAX, &pid) == -EINVAL ? -EINVAL : -ERANGE;
+			break;
+		}
+		rc = util_parse_u64(tok, PIDLIST_MAX, &pid);
+		if (!rc && pid == 0)
+			rc = -ERANGE;
 		if (rc)
-			return rc;
-		if (v == 0)
-			return -ERANGE;
-		for (size_t i = 0; i < *npids; i++)
-			if ((*pids)[i] == (int)v)
-				dup = true;
-		if (!dup) {
-			int *n = realloc(*pids, (*npids + 1) * sizeof(int));
-
-			if (!n)
-				return -ENOMEM;
-			*pids = n;
-			n[(*npids)++] = (int)v;
+			break;
+		if (!(seen[pid / 8] & (1u << (pid % 8)))) {
+			seen[pid / 8] |= (unsigned char)(1u << (pid % 8));
+			v[n++] = (int)pid;
 		}
 	}
-	return 0;
+	free(seen);
+	*npids = n;
+	return rc;
 }
 
 const char *util_getopt_error(int c, char *const argv[], int optind, int optopt, char *msg,

@@ -87,8 +87,10 @@ bool util_codepoint_escaped(uint32_t c);
  * is empty (kernel threads, zombies), or on allocation failure */
 char *util_join_argv(char *const *v);
 
-/* "1,2,3" (commas) into a growing array of positive PIDs; duplicates kept out.
- * -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304) */
+/* "1,2,3" (commas) appended to a growing array of positive PIDs in the order given;
+ * duplicates (also of PIDs already there) kept out. Linear in the list's length, however
+ * long. -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304), -ENOMEM;
+ * the PIDs before a bad one are kept. */
 int util_parse_pidlist(const char *s, int **pids, size_t *npids);
 /* Comma-separated lists (-p, -C, -o): the next item after *p, which starts at the list and
  * is NULL after the last item (a list, even an empty one, has at least one item; "a,"

@@ -23,6 +23,7 @@ void target_init(struct target *t)
 void target_free(struct target *t)
 {
 	free(t->pids);
+	free(t->sorted);
 	free(t->user);
 	for (size_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
@@ -35,9 +36,63 @@ bool target_is_all(const struct target *t)
 	return !t->npids && !t->have_user && !t->nnames && !t->spawn_root;
 }
 
+#define TARGET_PID_MAX 4194304	/* the kernel's PID_MAX_LIMIT */
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* t->sorted again from t->pids (which holds no duplicate). */
+static int index_pids(struct target *t)
+{
+	int *s = realloc(t->sorted, (t->npids ? t->npids : 1) * sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	t->sorted = s;
+	if (t->npids)
+		memcpy(s, t->pids, t->npids * sizeof(*s));
+	qsort(s, t->npids, sizeof(*s), cmp_int);
+	return 0;
+}
+
+/* Drop the PIDs that came before in t->pids (in linear time: a bit per PID), then index. */
+static int dedupe_pids(struct target *t)
+{
+	unsigned char *seen = calloc(TARGET_PID_MAX / 8 + 1, 1);
+	size_t kept = 0;
+
+	if (!seen)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->npids; i++) {
+		int p = t->pids[i];
+
+		if (p <= 0 || p > TARGET_PID_MAX || (seen[p / 8] & (1u << (p % 8))))
+			continue;
+		seen[p / 8] |= (unsigned char)(1u << (p % 8));
+		t->pids[kept++] = p;
+	}
+	free(seen);
+	t->npids = kept;
+	return index_pids(t);
+}
+
+static bool pid_listed(const struct target *t, pid_t pid)
+{
+	int key = pid;
+
+	return t->npids && bsearch(&key, t->sorted, t->npids, sizeof(key), cmp_int);
+}
+
 int target_add_pids(struct target *t, const char *list)
 {
-	return util_parse_pidlist(list, &t->pids, &t->npids);
+	int rc = util_parse_pidlist(list, &t->pids, &t->npids);
+	int irc = index_pids(t);
+
+	return rc ? rc : irc;
 }
 
 int target_set_user(struct target *t, const char *user)
@@ -125,9 +180,17 @@ static int cmp_light(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* 1 if p descends from root, 0 if not; mark: 0 unknown, 1 yes, 2 no */
+static bool in_roots(const int *roots, size_t nroots, pid_t pid)
+{
+	int key = pid;
+
+	return bsearch(&key, roots, nroots, sizeof(key), cmp_int) != NULL;
+}
+
+/* 1 if v[i] descends from one of the roots (sorted), 0 if not; mark: 0 unknown, 1 yes,
+ * 2 no. A root is not its own descendant. */
 static int descends(const struct proc2_light *v, size_t n, unsigned char *mark, size_t i,
-		    pid_t root)
+		    const int *roots, size_t nroots)
 {
 	size_t depth = 0;
 	size_t chain[64];
@@ -142,11 +205,11 @@ static int descends(const struct proc2_light *v, size_t n, unsigned char *mark, 
 		}
 		if (depth < ARRAY_SIZE(chain))
 			chain[depth++] = i;
-		if (v[i].ppid == root) {
+		if (in_roots(roots, nroots, v[i].ppid)) {
 			verdict = 1;
 			break;
 		}
-		if (v[i].ppid <= 1 || v[i].pid == root) {
+		if (v[i].ppid <= 1 || in_roots(roots, nroots, v[i].pid)) {
 			verdict = 0;
 			break;
 		}
@@ -169,6 +232,7 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 	struct proc2_light *v = NULL;
 	size_t nv = 0, cnt = 0;
 	unsigned char *mark = NULL, *taken = NULL;
+	int spawn_root = t->spawn_root;
 	pid_t *out;
 	int rc;
 
@@ -206,26 +270,26 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < nv; i++) {
-		bool hit = false;
+		bool hit = pid_listed(t, v[i].pid);
 
-		for (size_t k = 0; k < t->npids && !hit; k++)
-			hit = v[i].pid == t->pids[k];
 		if (!hit && t->have_user)
 			hit = v[i].euid == t->uid;
 		if (!hit && t->nnames)
 			hit = name_matches(t, s, &v[i]);
 		if (!hit && t->spawn_root)
-			hit = v[i].pid != t->spawn_root && descends(v, nv, mark, i, t->spawn_root);
+			hit = v[i].pid != t->spawn_root &&
+			      descends(v, nv, mark, i, &spawn_root, 1);
 		if (hit) {
 			out[cnt++] = v[i].pid;
 			taken[i] = 1;
 		}
 	}
-	/* the descendants of each listed PID; the memo in mark holds for one root only */
-	for (size_t k = 0; t->descendants && k < t->npids; k++) {
+	/* the descendants of the listed PIDs, in one pass (the memo holds for one set of
+	 * roots) */
+	if (t->descendants && t->npids) {
 		memset(mark, 0, nv + 1);
 		for (size_t i = 0; i < nv; i++)
-			if (!taken[i] && descends(v, nv, mark, i, t->pids[k])) {
+			if (!taken[i] && descends(v, nv, mark, i, t->sorted, t->npids)) {
 				out[cnt++] = v[i].pid;
 				taken[i] = 1;
 			}
@@ -291,20 +355,14 @@ int target_check(struct target *t, struct sampler *s, char *what, size_t len)
 			return -EACCES;
 		}
 		/* a thread's ID selects the process it belongs to */
-		if (rc == 0 && tgid != t->pids[i]) {
-			bool dup = false;
-
-			for (size_t k = 0; k < t->npids; k++)
-				dup |= t->pids[k] == tgid;
-			if (dup) {
-				memmove(&t->pids[i], &t->pids[i + 1],
-					(t->npids - i - 1) * sizeof(*t->pids));
-				t->npids--;
-				i--;
-			} else {
-				t->pids[i] = tgid;
-			}
-		}
+		if (rc == 0)
+			t->pids[i] = tgid;
+	}
+	/* a thread's ID and its process's (or two threads') are one process: keep the first */
+	if (t->npids) {
+		rc = dedupe_pids(t);
+		if (rc)
+			return rc;
 	}
 	if (!t->nnames && !t->have_user)
 		return 0;

@@ -10,8 +10,9 @@
 struct sampler;
 
 struct target {
-	int *pids;		/* -p, union of all lists */
+	int *pids;		/* -p, union of all lists, in the order given, no duplicate */
 	size_t npids;
+	int *sorted;		/* the same PIDs sorted, for lookups (binary search) */
 	bool have_user;		/* -u */
 	uid_t uid;
 	char *user;		/* as given, for messages (sanitized) */
