@@ -860,6 +860,34 @@ static void test_pidlist(void)
 	       "two calls append: 1,2 then 3,2,9,1 give 1,2,3,9 (rc %d, n %zu)", rc, n);
 	free(pids);
 
+	/* a long list with a pattern (multiples of 4096, each twice, reversed the second
+	 * time): every PID once, in the order first given */
+	{
+		size_t len = 2 * 1024 * 9 + 1, off = 0, m = 0;
+		char *list = malloc(len);
+		bool good;
+
+		pids = NULL;
+		n = 0;
+		if (list) {
+			for (int k = 1; k <= 1024; k++)
+				off += (size_t)snprintf(list + off, len - off, "%d,", k * 4096);
+			for (int k = 1024; k >= 1; k--)
+				off += (size_t)snprintf(list + off, len - off, "%s%d", k < 1024 ? "," : "",
+							k * 4096);
+			rc = util_parse_pidlist(list, &pids, &n);
+			good = rc == 0 && n == 1024;
+			for (m = 0; good && m < n; m++)
+				good = pids[m] == (int)(m + 1) * 4096;
+			tap_ok(good, "2048 entries of 1024 multiples of 4096: each once, in order "
+			       "(rc %d, n %zu)", rc, n);
+			free(pids);
+			free(list);
+		} else {
+			tap_skip("out of memory for the long list");
+		}
+	}
+
 	pids_bad("0", -ERANGE);
 	pids_bad("1,0", -ERANGE);
 	pids_bad("-5", -ERANGE);

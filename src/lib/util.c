@@ -702,12 +702,55 @@ bool util_list_next(const char **p, char *buf, size_t cap, const char **item, si
 	return true;
 }
 
-#define PIDLIST_MAX 4194304	/* the kernel's PID_MAX_LIMIT */
+int util_pidset_init(struct util_pidset *set, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n) {
+		if (cap > SIZE_MAX / 4 / sizeof(int))
+			return -ENOMEM;
+		cap *= 2;
+	}
+	set->slot = calloc(cap, sizeof(int));
+	if (!set->slot)
+		return -ENOMEM;
+	set->mask = cap - 1;
+	return 0;
+}
+
+bool util_pidset_add(struct util_pidset *set, int pid)
+{
+	/* open addressing, linear probing, at most half full; the bits of the PID mixed
+	 * (a 32-bit finalizer) so that no pattern of PIDs piles up on one slot */
+	uint32_t h = (uint32_t)pid;
+	size_t i;
+
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	h *= 0x846ca68bu;
+	h ^= h >> 16;
+	i = h & set->mask;
+
+	while (set->slot[i]) {
+		if (set->slot[i] == pid)
+			return false;
+		i = (i + 1) & set->mask;
+	}
+	set->slot[i] = pid;
+	return true;
+}
+
+void util_pidset_free(struct util_pidset *set)
+{
+	free(set->slot);
+	set->slot = NULL;
+}
 
 int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 {
 	const char *p = s, *item;
-	unsigned char *seen;	/* a bit per PID: duplicates found in O(1), any list length */
+	struct util_pidset seen;	/* duplicates found in O(1), any list length */
 	size_t items = 1, n = *npids;
 	char tok[32];
 	size_t tl;
@@ -718,18 +761,16 @@ int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 		return -EINVAL;
 	for (const char *c = s; (c = strchr(c, ',')); c++)
 		items++;
-	if (items > (SIZE_MAX / sizeof(int)) - n)
+	if (items > SIZE_MAX / 2 / sizeof(int) - n)
 		return -ENOMEM;
 	v = realloc(*pids, (n + items) * sizeof(int));
 	if (!v)
 		return -ENOMEM;
 	*pids = v;
-	seen = calloc(PIDLIST_MAX / 8 + 1, 1);
-	if (!seen)
+	if (util_pidset_init(&seen, n + items))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		if (v[i] > 0 && v[i] <= PIDLIST_MAX)
-			seen[v[i] / 8] |= (unsigned char)(1u << (v[i] % 8));
+		util_pidset_add(&seen, v[i]);
 	while (util_list_next(&p, tok, sizeof(tok), &item, &tl)) {
 		uint64_t pid;
 
@@ -741,17 +782,15 @@ int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 			rc = util_parse_u64(tok + 1, UINT64_MAX, &pid) == -EINVAL ? -EINVAL : -ERANGE;
 			break;
 		}
-		rc = util_parse_u64(tok, PIDLIST_MAX, &pid);
+		rc = util_parse_u64(tok, 4194304, &pid);
 		if (!rc && pid == 0)
 			rc = -ERANGE;
 		if (rc)
 			break;
-		if (!(seen[pid / 8] & (1u << (pid % 8)))) {
-			seen[pid / 8] |= (unsigned char)(1u << (pid % 8));
+		if (util_pidset_add(&seen, (int)pid))
 			v[n++] = (int)pid;
-		}
 	}
-	free(seen);
+	util_pidset_free(&seen);
 	*npids = n;
 	return rc;
 }

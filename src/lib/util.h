@@ -87,6 +87,16 @@ bool util_codepoint_escaped(uint32_t c);
  * is empty (kernel threads, zombies), or on allocation failure */
 char *util_join_argv(char *const *v);
 
+/* A set of positive PIDs (a hash table sized for n of them: never add more) */
+struct util_pidset {
+	int *slot;
+	size_t mask;
+};
+int util_pidset_init(struct util_pidset *set, size_t n);
+/* true when pid (> 0) was not in the set yet */
+bool util_pidset_add(struct util_pidset *set, int pid);
+void util_pidset_free(struct util_pidset *set);
+
 /* "1,2,3" (commas) appended to a growing array of positive PIDs in the order given;
  * duplicates (also of PIDs already there) kept out. Linear in the list's length, however
  * long. -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304), -ENOMEM;

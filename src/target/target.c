@@ -39,8 +39,6 @@ bool target_is_all(const struct target *t)
 	return !t->npids && !t->have_user && !t->nnames && !t->spawn_root;
 }
 
-#define TARGET_PID_MAX 4194304	/* the kernel's PID_MAX_LIMIT */
-
 static int cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
@@ -149,23 +147,18 @@ void target_reuse_text(const struct target_reuse *r, char *buf, size_t len)
 		 "the new one is not followed", (int)r->pid, r->comm);
 }
 
-/* Drop the PIDs that came before in t->pids (in linear time: a bit per PID), then index. */
+/* Drop the PIDs that came before in t->pids (in linear time: a hash set), then index. */
 static int dedupe_pids(struct target *t)
 {
-	unsigned char *seen = calloc(TARGET_PID_MAX / 8 + 1, 1);
+	struct util_pidset seen;
 	size_t kept = 0;
 
-	if (!seen)
+	if (util_pidset_init(&seen, t->npids))
 		return -ENOMEM;
-	for (size_t i = 0; i < t->npids; i++) {
-		int p = t->pids[i];
-
-		if (p <= 0 || p > TARGET_PID_MAX || (seen[p / 8] & (1u << (p % 8))))
-			continue;
-		seen[p / 8] |= (unsigned char)(1u << (p % 8));
-		t->pids[kept++] = p;
-	}
-	free(seen);
+	for (size_t i = 0; i < t->npids; i++)
+		if (t->pids[i] > 0 && util_pidset_add(&seen, t->pids[i]))
+			t->pids[kept++] = t->pids[i];
+	util_pidset_free(&seen);
 	t->npids = kept;
 	return index_pids(t);
 }
