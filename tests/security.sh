@@ -148,11 +148,17 @@ else
 fi
 
 # ---- an interactive batch job gets what the user types -----------------------------------
-check "taskscope -b -- sh -c 'read x; echo \$x': the job reads what the user types"
-case_script interactive -b -d 5 -o pid -- sh -c "read x; echo \"typed:\$x\" >$D/typed"
+check "taskscope -b -- sh -c 'read x; echo \$x': the job reads what the user types, at the terminal's size"
+case_script interactive -b -d 5 -o pid -- sh -c \
+	"stty size >$D/size1; read x; stty size >$D/size2; echo \"typed:\$x\" >$D/typed"
 type_line "$TS_TMP/case.interactive.sh"
-poll_until 30 eval "pgrep -f 'read x; echo \"typed' >/dev/null" || fail "the job did not start"
-sleep 0.2	# the relay is up once the job is; a key typed earlier waits in the terminal
+poll_until 30 test -s "$D/size1" || fail "the job did not start"
+if [ "$(cat "$D/size1")" = "40 160" ]; then
+	ok "the job's terminal has the user's size (40 160)"
+else
+	fail "the job's terminal size is not 40 160" "$D/size1"
+fi
+tmx resize-window -t sh -x 100 -y 30
 tmx send-keys -t sh -l "hello-$$"
 tmx send-keys -t sh Enter
 if poll_until 30 test -s "$D/typed" && [ "$(cat "$D/typed")" = "typed:hello-$$" ]; then
@@ -160,6 +166,11 @@ if poll_until 30 test -s "$D/typed" && [ "$(cat "$D/typed")" = "typed:hello-$$" 
 else
 	keep sh "$TS_TMP/screen.interactive"
 	fail "the job did not get the line" "$TS_TMP/screen.interactive" "$D/typed"
+fi
+if [ "$(cat "$D/size2" 2>/dev/null)" = "30 100" ]; then
+	ok "the job's terminal followed the resize (30 100)"
+else
+	fail "the job's terminal did not follow the resize to 30 100" "$D/size2"
 fi
 poll_until 30 test -e "$D/rc.interactive" && [ "$(cat "$D/rc.interactive")" = 0 ] ||
 	fail "exit status '$(cat "$D/rc.interactive" 2>/dev/null)', expected 0"
