@@ -25,6 +25,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "lib/fatalsig.h"
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "target/target.h"
@@ -42,7 +43,6 @@ static char rmcup[64], cnorm[32], sgr0[32];
 static size_t rmcup_len, cnorm_len, sgr0_len;
 static volatile sig_atomic_t screen_on;
 
-static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
 static const int handled_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGWINCH,
 				    SIGTSTP, SIGCONT };
 
@@ -73,20 +73,6 @@ static void tty_restore_raw(void)
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
 }
 
-static void on_fatal(int sig)
-{
-	int saved = errno;
-	struct sigaction dfl;
-
-	tty_restore_raw();
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigaction(sig, &dfl, NULL);
-	errno = saved;
-	/* a fault repeats on return and now kills; a sent signal is raised again */
-	raise(sig);
-}
-
 static void keep_cap(const char *name, char *buf, size_t len, size_t *n)
 {
 	const char *s = tigetstr(name);
@@ -105,8 +91,6 @@ static SCREEN *screen;
 
 static int screen_open(struct tui *t)
 {
-	struct sigaction sa;
-
 	tty_fd = isatty(STDOUT_FILENO) ? STDOUT_FILENO : STDIN_FILENO;
 	tty_have_saved = !tcgetattr(tty_fd, &tty_saved);
 	screen = newterm(NULL, stdout, stdin);
@@ -116,11 +100,9 @@ static int screen_open(struct tui *t)
 	keep_cap("cnorm", cnorm, sizeof(cnorm), &cnorm_len);
 	keep_cap("sgr0", sgr0, sizeof(sgr0), &sgr0_len);
 	screen_on = 1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_fatal;
-	sigfillset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(fatal_sigs); i++)
-		sigaction(fatal_sigs[i], &sa, NULL);
+	/* any signal that would end taskscope (SEGV, USR1, ALRM, XCPU, ...) first restores
+	 * the terminal; the job then gets SIGKILL as taskscope dies (spawn.h) */
+	fatalsig_add(tty_restore_raw);
 	cbreak();
 	noecho();
 	nonl();
@@ -414,6 +396,16 @@ static void job_finish(struct tui *t)
 	spawn_reap(&t->sp, false);
 }
 
+void tui_job_input(struct tui *t, const char *buf, size_t n)
+{
+	int rc = spawn_send_input(&t->sp, buf, n);
+
+	if (rc == -EAGAIN)
+		tui_message(t, "the job is not reading its input: not all was sent");
+	else if (rc)
+		tui_message(t, "cannot send input to the job: %s", strerror(-rc));
+}
+
 /* ---- signals ---------------------------------------------------------------------------- */
 
 static void suspend_self(struct tui *t)
@@ -422,12 +414,16 @@ static void suspend_self(struct tui *t)
 	endwin();
 	if (tty_have_saved)
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
-	/* stop like the default action would; SIGCONT (fg) continues here */
+	/* the job, in a session of its own, stops with taskscope as it would have in the
+	 * same process group; SIGCONT (fg) continues both */
+	if (t->spawned && !t->job_over)
+		spawn_forward(&t->sp, SIGTSTP, true);
 	kill(getpid(), SIGSTOP);
+	if (t->spawned && !t->job_over)
+		spawn_forward(&t->sp, SIGCONT, true);
 	screen_on = 1;
 	refresh();
 	clearok(curscr, TRUE);
-	(void)t;
 }
 
 static void resize(void)
@@ -457,10 +453,10 @@ static void on_signal(struct tui *t, const struct signalfd_siginfo *si)
 		clearok(curscr, TRUE);
 		break;
 	default:
-		/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: pass to the job (a signal from the
-		 * terminal reached it already) and leave */
-		if (t->spawned && !t->sp.child_done && si->ssi_code != SI_KERNEL)
-			kill(t->sp.pid, sig);
+		/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: pass to the job (in a session of its
+		 * own, it hears nothing of taskscope's terminal) and leave */
+		if (t->spawned && !t->sp.child_done)
+			spawn_forward(&t->sp, sig, si->ssi_code == SI_KERNEL);
 		t->quit = true;
 		t->quit_sig = sig;
 		break;
@@ -640,7 +636,7 @@ int tui_main(struct tui_opts *o)
 			goto out;
 		}
 		o->target->spawn_root = getpid();
-		rc = spawn_start_output(&t.sp, o->cmd, pfd[1], o->cred);
+		rc = spawn_start_detached(&t.sp, o->cmd, pfd[1], o->cred);
 		close(pfd[1]);
 		if (rc) {
 			close(pfd[0]);

@@ -327,6 +327,7 @@ static void draw_status(struct tui *t)
 			[TP_DELAY] = "Delay in seconds: ",
 			[TP_SIGNAL] = "Signal to send (name or number, e.g. TERM, 9): ",
 			[TP_CONFIRM] = "",
+			[TP_INPUT] = "Input for the job (Enter sends, ^D on an empty line: EOF): ",
 		};
 
 		if (t->prompt == TP_CONFIRM)
