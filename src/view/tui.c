@@ -585,12 +585,49 @@ static void loop(struct tui *t)
 	}
 }
 
+/* On the way out: a worker stuck in a read (a task in D state) is left behind, and not
+ * waited for when it was known stuck already; the user is told where it waited. True when
+ * it was left: the process must then end without running exit handlers (see leave). */
+static bool work_stop(struct tui *t)
+{
+	char where[200];
+	double busy;
+
+	if (!t->work)
+		return false;
+	busy = tuiwork_busy(t->work, NULL, 0);
+	if (tuiwork_stop(t->work, busy >= TUIWORK_STUCK_AFTER ? 0 : WORKER_GIVE_UP))
+		return false;
+	busy = tuiwork_busy(t->work, where, sizeof(where));
+	if (where[0])
+		fprintf(stderr, "taskscope: a read of %s was stuck for %.0fs (a task in D "
+			"state?); quit without it\n", where, busy);
+	else
+		fprintf(stderr, "taskscope: the sampling thread was stuck in a read for %.0fs "
+			"(a task in D state?); quit without it\n", busy);
+	return true;
+}
+
+/* End the process with a worker still inside a read: exit handlers must not free what it
+ * may use should the read return meanwhile, nor wait for it (LeakSanitizer's check stops
+ * every thread, and a thread in a killable wait never stops). _exit ends the worker too:
+ * a wait for a task's mmap_lock is killable (an uninterruptible one would keep the process
+ * until the read returns). */
+static void leave(int status) __attribute__((noreturn));
+static void leave(int status)
+{
+	fflush(stdout);
+	fflush(stderr);
+	_exit(status);
+}
+
 int tui_main(struct tui_opts *o)
 {
 	struct tui t;
 	sigset_t set;
 	char err[300], ebuf[256];
 	int rc, status = TS_EXIT_OK, pfd[2] = { -1, -1 };
+	bool stuck = false;
 
 	memset(&t, 0, sizeof(t));
 	t.o = o;
@@ -677,9 +714,7 @@ int tui_main(struct tui_opts *o)
 	loop(&t);
 	screen_close();
 finish:
-	/* a worker stuck in a read of a task in D state is left behind */
-	if (t.work && !tuiwork_stop(t.work, WORKER_GIVE_UP))
-		fprintf(stderr, "taskscope: the sampling thread is stuck in a read; leaving it\n");
+	stuck = work_stop(&t);
 	if (t.spawned) {
 		job_finish(&t);
 		job_check(&t);
@@ -711,5 +746,7 @@ out:
 	free(t.toggled);
 	free(t.marks);
 	free(t.panel_ids);
+	if (stuck)
+		leave(status);
 	return status;
 }
