@@ -80,8 +80,12 @@ static void usage(FILE *out)
 	      "access: the process's own user, or root. A process that cannot be read is marked\n"
 	      "'denied' and the others are still shown.\n"
 	      "\n"
+	      "A map read while the process exits or executes another program can be cut\n"
+	      "short: it is marked incomplete (JSON \"truncated\": true and its reason).\n"
+	      "\n"
 	      "Exit status: 0 ok (also when a process was denied), 1 when a PID does not exist\n"
-	      "or cannot be read for another reason, 2 usage error. See taskscope(1).\n", out);
+	      "or cannot be read for another reason, or a map is incomplete, 2 usage error.\n"
+	      "See taskscope(1).\n", out);
 }
 
 static int add_pids(struct opts *o, const char *arg)
@@ -182,6 +186,20 @@ static bool denied(int err)
 	return err == -EACCES || err == -EPERM;
 }
 
+static const char *cut_text(enum smaps_cut c)
+{
+	switch (c) {
+	case SMAPS_CUT_EXITED:
+		return "the process exited while it was read";
+	case SMAPS_CUT_EXECED:
+		return "the process executed another program while it was read";
+	case SMAPS_CUT_TOO_LONG:
+		return "longer than 256 MiB of text: the rest is left out";
+	default:
+		return "cut short: its last, partial mapping is left out";
+	}
+}
+
 static void kept_free(struct kept *k, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -225,6 +243,11 @@ static int one(int rootfd, pid_t id, const struct opts *o, struct maps_view *v,
 	} else if (rc) {
 		fprintf(stderr, "taskscope: maps: PID %d: cannot read its map: %s\n",
 			(int)k->p.pid, strerror(-rc));
+		*status = TS_EXIT_FAILURE;
+	}
+	if (!rc && pm.map.truncated) {
+		fprintf(stderr, "taskscope: maps: PID %d: the map is incomplete: %s\n", (int)pm.pid,
+			cut_text(pm.map.cut));
 		*status = TS_EXIT_FAILURE;
 	}
 	if (!rc) {
