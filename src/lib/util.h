@@ -64,8 +64,9 @@ size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len);
 char *util_sanitize_dup(const char *in, size_t inlen);
 
 /* A command line's arguments (a NULL-terminated vector, as split at its NUL bytes) joined
- * by single spaces and sanitized, malloc'ed; NULL when there is no argument or the first
- * is empty (kernel threads, zombies), or on allocation failure */
+ * by single spaces and sanitized, malloc'ed, without trailing empty arguments and blanks
+ * (the NUL padding of a rewritten title); NULL when there is no argument, the first is
+ * empty (kernel threads, zombies, a blanked argv) or all is blank, or on allocation failure */
 char *util_join_argv(char *const *v);
 
 /* "1,2,3" (commas) into a growing array of positive PIDs; duplicates kept out.

@@ -68,15 +68,9 @@ GET(get_cmd)
 {
 	UNUSED_CTX;
 	c->av = t->cmd_av;
-	if (t->cmd_av != TS_OK)
-		return;
-	if (t->cmd) {
-		c->s = t->cmd;
-	} else {
-		/* kernel threads and zombies have no command line: show [comm] like ps */
-		snprintf(c->buf, sizeof(c->buf), "[%.28s]", t->comm ? t->comm : "");
-		c->s = c->buf;
-	}
+	if (t->cmd_av == TS_OK && !t->cmd)
+		c->av = TS_EMPTY;
+	c->s = t->cmd;
 }
 GET(get_state)
 {
@@ -282,7 +276,7 @@ static const struct column table[] = {
 	{ "COMM", CK_STR, 15, CF_TRUNC, RD_STAT,
 	  "task name: the thread's own name on thread rows", get_comm },
 	{ "CMD", CK_STR, 30, CF_TRUNC | CF_PROCESS | CF_WRAP, RD_CMDLINE,
-	  "command line ([name] for kernel threads)", get_cmd },
+	  "command line, without the NUL padding of a rewritten title ('-' when empty)", get_cmd },
 };
 
 size_t columns_count(void)
@@ -403,6 +397,9 @@ const char *columns_avail_text(enum ts_avail av)
 		return "denied: no permission to read it";
 	case TS_UNSUPPORTED:
 		return "not supported by this kernel or system";
+	case TS_EMPTY:
+		return "empty: no command line (kernel threads and exited processes have none, "
+		       "and a process can blank its own)";
 	case TS_NA:
 	default:
 		return "not available: no previous sample, interval under 2 clock ticks, or n/a";

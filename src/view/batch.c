@@ -65,6 +65,8 @@ static const char *avail_word(enum ts_avail av)
 		return "denied";
 	case TS_UNSUPPORTED:
 		return "unsupported";
+	case TS_EMPTY:
+		return "empty";
 	default:
 		return "n/a";
 	}
