@@ -62,7 +62,8 @@ struct demo {
 	bool c_ran;
 	struct comparison_side c[2];	/* threads, processes */
 	bool py_ran;
-	char py_skip[160];		/* why the Python part did not run */
+	/* why the Python part did not run; the longest names both example directories */
+	char py_skip[160 + sizeof(TS_EXAMPLESDIR) + sizeof(TS_SRCEXAMPLESDIR)];
 	struct comparison_side py[2];
 };
 
