@@ -15,11 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "comparecmd.h"
-#include "cpuscmd.h"
-#include "democmd.h"
+#include "cmd/commands.h"
 #include "lib/util.h"
-#include "mapscmd.h"
 #include "model/columns.h"
 #include "model/snapshot.h"
 #include "target/spawn.h"
@@ -27,9 +24,7 @@
 #include "cli.h"
 #include "taskscope.h"
 #include "view/batch.h"
-#include "view/share.h"
 #include "view/tui.h"
-#include "workload/workload.h"
 
 #define MAX_DELAY (24.0 * 3600.0)
 #define MAX_ITERATIONS 1000000000ULL
@@ -54,27 +49,15 @@ struct opts {
 static void usage(FILE *out)
 {
 	fputs("Usage:\n"
-	      " taskscope [options] [-- command [args...]]\n"
-	      " taskscope compare [options] --workers N | 'COMMAND A' 'COMMAND B' | -p PIDS -p PIDS\n"
-	      " taskscope cpus [options] [-- command [args...]]\n"
-	      " taskscope demo [options]\n"
-	      " taskscope maps [options] PID...\n"
-	      " taskscope share [options] PID... | -- command [args...]\n"
-	      " taskscope workload [options]\n"
-	      "\n"
+	      " taskscope [options] [-- command [args...]]\n", out);
+	commands_print_synopsis(out);
+	fputs("\n"
 	      "Shows tasks (processes and threads) sampled from /proc: a full-screen view on a\n"
 	      "terminal (press h in it for the keys), else a table per sample.\n"
 	      "\n"
-	      "Commands:\n"
-	      " compare             two workloads side by side: tasks, address spaces, RSS/PSS/USS,\n"
-	      "                     page tables, CPU, switches (see 'taskscope compare --help')\n"
-	      " cpus                where threads run: a placement timeline sampled many times a\n"
-	      "                     second (see 'taskscope cpus --help')\n"
-	      " demo                the threads-vs-processes lesson, measured now (see 'taskscope demo --help')\n"
-	      " maps PID...         the memory map of processes, thread stacks labelled (see 'taskscope maps --help')\n"
-	      " share PID...        what tasks share: kcmp resources and physical pages (see 'taskscope share --help')\n"
-	      " workload            run built-in thread/process workloads (see 'taskscope workload --help')\n"
-	      "\n"
+	      "Commands:\n", out);
+	commands_print_list(out);
+	fputs("\n"
 	      "Targets (default: all tasks):\n"
 	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
 	      " -u, --user USER           processes of this user (name or number)\n"
@@ -523,18 +506,18 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
-	if (argc > 1 && !strcmp(argv[1], "workload"))
-		return workload_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "maps"))
-		return mapscmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "share"))
-		return share_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "cpus"))
-		return cpuscmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "compare"))
-		return comparecmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "demo"))
-		return democmd_main(argc - 1, argv + 1);
+	if (argc > 1) {
+		const struct ts_command *c = commands_find(argv[1]);
+
+		if (c)
+			return c->main(argc - 1, argv + 1);
+		if (argv[1][0] != '-' && (c = commands_suggest(argv[1]))) {
+			char shown[64];
+
+			return cli_usage_error(NULL, "'%s' is not a command; did you mean '%s'?",
+					       cli_shown(argv[1], shown, sizeof(shown)), c->name);
+		}
+	}
 
 	memset(&o, 0, sizeof(o));
 	target_init(&o.target);
