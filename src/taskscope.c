@@ -18,6 +18,7 @@
 #include "comparecmd.h"
 #include "cpuscmd.h"
 #include "democmd.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "mapscmd.h"
 #include "model/columns.h"
@@ -204,10 +205,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(TS_EXIT_OK);
+			return TS_EXIT_OK;	/* main checks that it was written */
 		case 'V':
 			printf("taskscope %s\n", PACKAGE_VERSION);
-			exit(TS_EXIT_OK);
+			return TS_EXIT_OK;
 		case ':':
 		default:
 			return cli_usage_error(NULL, "%s", util_getopt_error(c, argv, optind, optopt,
@@ -389,10 +390,12 @@ static int run_tasks(struct opts *o)
 		}
 	}
 	if (o->output_file) {
-		out = fopen(o->output_file, "we");
-		if (!out) {
-			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
-				cli_shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
+		char why[160];
+
+		rc = outfile_open(o->output_file, OUTFILE_MODE_REPORT, &out, why, sizeof(why));
+		if (rc) {
+			fprintf(stderr, "taskscope: cannot write to '%s': %s\n",
+				cli_shown(o->output_file, errbuf, sizeof(errbuf)), why);
 			spawn_cred_free(&cred);
 			free(cols);
 			return TS_EXIT_FAILURE;
@@ -471,8 +474,10 @@ static int run_tasks(struct opts *o)
 			if (rc == -EPIPE) {
 				reporting = false;	/* the reader went away: stop quietly */
 			} else if (rc) {
-				fprintf(stderr, "taskscope: cannot write the report: %s\n",
-					strerror(-rc));
+				/* a write error is reported when the stream is closed */
+				if (!outfile_error(out))
+					fprintf(stderr, "taskscope: cannot print the report: %s\n",
+						strerror(-rc));
 				status = TS_EXIT_FAILURE;
 				reporting = false;
 			}
@@ -508,33 +513,17 @@ out:
 	free(js.threads.ids);
 	sampler_free(smp);
 	free(cols);
-	if (out != stdout && out != stderr && fclose(out) && status == TS_EXIT_OK) {
-		fprintf(stderr, "taskscope: cannot write '%s': %s\n",
-			cli_shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
-		status = TS_EXIT_FAILURE;
-	}
+	/* standard output is checked by main; standard error cannot report its own error */
+	if (out != stdout)
+		status = outfile_close(out, o->output_file, status);
 	return status;
 }
 
-int main(int argc, char **argv)
+/* The task view: the full-screen view or batch output */
+static int task_view(int argc, char **argv)
 {
 	struct opts o;
 	int rc;
-
-	setlocale(LC_ALL, "");
-	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
-	if (argc > 1 && !strcmp(argv[1], "workload"))
-		return workload_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "maps"))
-		return mapscmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "share"))
-		return share_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "cpus"))
-		return cpuscmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "compare"))
-		return comparecmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "demo"))
-		return democmd_main(argc - 1, argv + 1);
 
 	memset(&o, 0, sizeof(o));
 	target_init(&o.target);
@@ -602,4 +591,29 @@ int main(int argc, char **argv)
 	rc = run_tasks(&o);
 	target_free(&o.target);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	outfile_init_stdout();
+	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
+	if (argc > 1 && !strcmp(argv[1], "workload"))
+		status = workload_main(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "maps"))
+		status = mapscmd_main(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "share"))
+		status = share_main(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "cpus"))
+		status = cpuscmd_main(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "compare"))
+		status = comparecmd_main(argc - 1, argv + 1);
+	else if (argc > 1 && !strcmp(argv[1], "demo"))
+		status = democmd_main(argc - 1, argv + 1);
+	else
+		status = task_view(argc, argv);
+	/* every command's standard output, help and version included (a job's status wins) */
+	return outfile_close(stdout, NULL, status);
 }
