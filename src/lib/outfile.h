@@ -25,12 +25,14 @@
  * - /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N are the descriptor taskscope was
  *   given (duplicated, not reopened), which must be open for writing (-EBADF).
  * Returns 0 and *out (a stream whose failed writes keep their errno, see outfile_error), or
- * -errno with the reason in why ("it is a symbolic link", ...).
+ * -errno with the reason in why ("it is a symbolic link", ...). The stream does no locking:
+ * only one thread at a time may use it.
  */
 int outfile_open(const char *path, mode_t mode, FILE **out, char *why, size_t len);
 
 /* Standard output through a stream that keeps the errno of a failed write, when it is not
- * a terminal (the full-screen view's curses needs the real one). Called first in main. */
+ * a terminal (the full-screen view's curses needs the real one). Called first in main; as
+ * with outfile_open's streams, one thread at a time writes to it. */
 void outfile_init_stdout(void);
 
 /* Flushes f: 0, or -errno of its first failed write (-EIO when stdio lost the cause). */
