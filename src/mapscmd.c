@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "mapscmd.h"
 #include "model/mapcols.h"
@@ -432,9 +433,9 @@ static int run(struct opts *o)
 		rc = compare(&v, kept, nkept);
 	if (!rc)
 		rc = maps_view_end(&v);
-	if (rc && rc != -EPIPE) {
-		fprintf(stderr, "taskscope: maps: %s\n", rc == -EIO ? "cannot write the report"
-								 : strerror(-rc));
+	/* a reader that went away, or a write error that main reports with its cause */
+	if (rc && !outfile_error(v.out)) {
+		fprintf(stderr, "taskscope: maps: %s\n", strerror(-rc));
 		status = TS_EXIT_FAILURE;
 	}
 	kept_free(kept, nkept);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/columns.h"
 #include "model/snapshot.h"
@@ -187,10 +188,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(TS_EXIT_OK);
+			return TS_EXIT_OK;	/* main checks that it was written */
 		case 'V':
 			printf("taskscope %s\n", PACKAGE_VERSION);
-			exit(TS_EXIT_OK);
+			return TS_EXIT_OK;
 		case ':':
 		default:
 			return cli_usage_error(NULL, "%s", util_getopt_error(c, argv, optind, optopt,
@@ -372,10 +373,12 @@ static int run_tasks(struct opts *o)
 		}
 	}
 	if (o->output_file) {
-		out = fopen(o->output_file, "we");
-		if (!out) {
-			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
-				cli_shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
+		char why[160];
+
+		rc = outfile_open(o->output_file, OUTFILE_MODE_REPORT, &out, why, sizeof(why));
+		if (rc) {
+			fprintf(stderr, "taskscope: cannot write to '%s': %s\n",
+				cli_shown(o->output_file, errbuf, sizeof(errbuf)), why);
 			spawn_cred_free(&cred);
 			free(cols);
 			return TS_EXIT_FAILURE;
@@ -454,8 +457,10 @@ static int run_tasks(struct opts *o)
 			if (rc == -EPIPE) {
 				reporting = false;	/* the reader went away: stop quietly */
 			} else if (rc) {
-				fprintf(stderr, "taskscope: cannot write the report: %s\n",
-					strerror(-rc));
+				/* a write error is reported when the stream is closed */
+				if (!outfile_error(out))
+					fprintf(stderr, "taskscope: cannot print the report: %s\n",
+						strerror(-rc));
 				status = TS_EXIT_FAILURE;
 				reporting = false;
 			}
@@ -491,33 +496,17 @@ out:
 	free(js.threads.ids);
 	sampler_free(smp);
 	free(cols);
-	if (out != stdout && out != stderr && fclose(out) && status == TS_EXIT_OK) {
-		fprintf(stderr, "taskscope: cannot write '%s': %s\n",
-			cli_shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
-		status = TS_EXIT_FAILURE;
-	}
+	/* standard output is checked by main; standard error cannot report its own error */
+	if (out != stdout)
+		status = outfile_close(out, o->output_file, status);
 	return status;
 }
 
-int main(int argc, char **argv)
+/* The task view: the full-screen view or batch output */
+static int task_view(int argc, char **argv)
 {
 	struct opts o;
 	int rc;
-
-	setlocale(LC_ALL, "");
-	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
-	if (argc > 1) {
-		const struct ts_command *c = commands_find(argv[1]);
-
-		if (c)
-			return c->main(argc - 1, argv + 1);
-		if (argv[1][0] != '-' && (c = commands_suggest(argv[1]))) {
-			char shown[64];
-
-			return cli_usage_error(NULL, "'%s' is not a command; did you mean '%s'?",
-					       cli_shown(argv[1], shown, sizeof(shown)), c->name);
-		}
-	}
 
 	memset(&o, 0, sizeof(o));
 	target_init(&o.target);
@@ -585,4 +574,34 @@ int main(int argc, char **argv)
 	rc = run_tasks(&o);
 	target_free(&o.target);
 	return rc;
+}
+
+/* A command of the table, a "did you mean" for a near miss, else the task view. */
+static int dispatch(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct ts_command *c = commands_find(argv[1]);
+
+		if (c)
+			return c->main(argc - 1, argv + 1);
+		if (argv[1][0] != '-' && (c = commands_suggest(argv[1]))) {
+			char shown[64];
+
+			return cli_usage_error(NULL, "'%s' is not a command; did you mean '%s'?",
+					       cli_shown(argv[1], shown, sizeof(shown)), c->name);
+		}
+	}
+	return task_view(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	outfile_init_stdout();
+	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
+	status = dispatch(argc, argv);
+	/* every command's standard output, help and version included (a job's status wins) */
+	return outfile_close(stdout, NULL, status);
 }

@@ -10,6 +10,7 @@
 
 #include <libsmartcols.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "view/batch.h"
 
@@ -89,7 +90,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	unsigned missing = 0;
 	char *why = NULL;	/* JSON: the row's null values and why */
 	size_t whylen = o->ncols * 48 + 1;
-	int rc = 0;
+	int rc = 0, werr;
 
 	tb = scols_new_table();
 	if (!tb)
@@ -179,8 +180,9 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			if (missing & (1u << av))
 				fprintf(o->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
 	}
-	if (fflush(o->out) == EOF || ferror(o->out))
-		rc = errno == EPIPE ? -EPIPE : -EIO;
+	werr = outfile_error(o->out);	/* the cause: EPIPE, ENOSPC, ... */
+	if (werr)
+		rc = werr;
 out:
 	free(why);
 	scols_unref_table(tb);

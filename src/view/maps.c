@@ -9,6 +9,7 @@
 
 #include <libsmartcols.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "view/maps.h"
 
@@ -61,9 +62,7 @@ static int table_print(const struct maps_view *v, struct libscols_table *tb)
 
 static int stream_rc(FILE *out)
 {
-	if (fflush(out) == EOF || ferror(out))
-		return errno == EPIPE ? -EPIPE : -EIO;
-	return 0;
+	return outfile_error(out);	/* the cause: EPIPE, ENOSPC, ... */
 }
 
 static const char *size_text(const struct maps_view *v, uint64_t bytes, char *buf, size_t len)

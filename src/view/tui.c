@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "lib/fatalsig.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "target/target.h"
@@ -642,10 +643,11 @@ int tui_main(struct tui_opts *o)
 	}
 	t.expand_all = !target_is_all(o->target) || o->cmd;
 	if (o->child_log) {
-		t.logfile = fopen(o->child_log, "we");
-		if (!t.logfile) {
+		char why[160];
+
+		if (outfile_open(o->child_log, OUTFILE_MODE_LOG, &t.logfile, why, sizeof(why))) {
 			util_sanitize(o->child_log, strlen(o->child_log), ebuf, sizeof(ebuf));
-			fprintf(stderr, "taskscope: cannot open '%s': %s\n", ebuf, strerror(errno));
+			fprintf(stderr, "taskscope: cannot write to '%s': %s\n", ebuf, why);
 			free(t.cols);
 			return TS_EXIT_FAILURE;
 		}
