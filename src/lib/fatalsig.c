@@ -50,13 +50,21 @@ static void on_fatal(int sig)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
+/* Faults are ours even when a handler is there already (a sanitizer's): the terminal comes
+ * first. */
+static bool fault(int sig)
+{
+	return sig == SIGILL || sig == SIGTRAP || sig == SIGABRT || sig == SIGBUS ||
+	       sig == SIGFPE || sig == SIGSEGV || sig == SIGSYS;
+}
+
 static void install_one(int sig)
 {
 	struct sigaction old, sa;
 
 	if (sigaction(sig, NULL, &old))
 		return;
-	if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+	if (!fault(sig) && ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL))
 		return;		/* handled or ignored by its owner */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fatal;
