@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "comparecmd.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/comparison.h"
 #include "model/snapshot.h"
@@ -562,7 +563,8 @@ int comparecmd_main(int argc, char **argv)
 								       : "pids",
 				   .json = o.json, .bytes = o.bytes, .out = stdout };
 	rc = compare_print(&v, &sides[0], &sides[1]);
-	if (rc && rc != -EPIPE) {
+	/* a reader that went away, or a write error that main reports with its cause */
+	if (rc && !outfile_error(v.out)) {
 		fprintf(stderr, "taskscope: compare: cannot write the report: %s\n",
 			strerror(-rc));
 		status = TS_EXIT_FAILURE;

@@ -22,6 +22,7 @@
 
 #include "cpuscmd.h"
 #include "cpusopts.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "model/timeline.h"
@@ -328,25 +329,13 @@ static size_t thread_limit(void)
 
 static FILE *open_out(const char *path)
 {
-	FILE *f = fopen(path, "we");
-	char buf[256];
+	char buf[256], why[160];
+	FILE *f;
 
-	if (!f)
-		fprintf(stderr, "taskscope: cpus: cannot open '%s': %s\n",
-			cpusopts_shown(path, buf, sizeof(buf)), strerror(errno));
+	if (outfile_open(path, OUTFILE_MODE_REPORT, &f, why, sizeof(why)))
+		fprintf(stderr, "taskscope: cpus: cannot write to '%s': %s\n",
+			cpusopts_shown(path, buf, sizeof(buf)), why);
 	return f;
-}
-
-static int close_out(FILE *f, const char *path, int status)
-{
-	char buf[256];
-
-	if (fclose(f) && status == TS_EXIT_OK) {
-		fprintf(stderr, "taskscope: cpus: cannot write '%s': %s\n",
-			cpusopts_shown(path, buf, sizeof(buf)), strerror(errno));
-		return TS_EXIT_FAILURE;
-	}
-	return status;
 }
 
 /* Slots of a timed run: the time at the rate, at least one. */
@@ -443,16 +432,19 @@ static int report(struct watch *w, const struct topo *topo, const char *stopped,
 		.dropped = st.dropped, .unreadable = st.unreadable, .sampler_cpu = st.cpu_s,
 		.unwatched = w->unwatched, .max_threads = w->max_threads, .stopped = stopped,
 	};
+	/* the reader went away (that is its choice) or a write error, reported at the close */
 	rc = cpus_print(&r, w->o->json ? CPUS_JSON : w->o->raw ? CPUS_RAW : CPUS_TABLE, out);
-	if (rc == -EPIPE)
-		rc = 0;		/* the reader went away: that is its choice */
+	if (rc && outfile_error(out))
+		rc = 0;
 	if (rc)
-		fprintf(stderr, "taskscope: cpus: cannot write the report: %s\n", strerror(-rc));
+		fprintf(stderr, "taskscope: cpus: cannot print the report: %s\n", strerror(-rc));
 	if (svg) {
 		int src = svg_write(&r, svg);
 
+		if (src && outfile_error(svg))
+			src = 0;
 		if (src)
-			fprintf(stderr, "taskscope: cpus: cannot write the SVG chart: %s\n",
+			fprintf(stderr, "taskscope: cpus: cannot print the SVG chart: %s\n",
 				strerror(-src));
 		if (!rc)
 			rc = src;
@@ -589,9 +581,10 @@ out:
 	topo_free(topo);
 	sampler_free(w.smp);
 	if (svg)
-		status = close_out(svg, o->svg, status);
-	if (out != stdout && out != stderr)
-		status = close_out(out, o->output_file, status);
+		status = outfile_close(svg, o->svg, status);
+	/* standard output is checked by main */
+	if (out != stdout)
+		status = outfile_close(out, o->output_file, status);
 	return status;
 }
 

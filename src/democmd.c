@@ -27,6 +27,7 @@
 
 #include "comparecmd.h"
 #include "democmd.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/comparison.h"
 #include "target/spawn.h"
@@ -62,7 +63,8 @@ struct demo {
 	bool c_ran;
 	struct comparison_side c[2];	/* threads, processes */
 	bool py_ran;
-	char py_skip[160];		/* why the Python part did not run */
+	/* why the Python part did not run; the longest names both example directories */
+	char py_skip[160 + sizeof(TS_EXAMPLESDIR) + sizeof(TS_SRCEXAMPLESDIR)];
 	struct comparison_side py[2];
 };
 
@@ -531,9 +533,10 @@ int democmd_main(int argc, char **argv)
 		goto out;
 	}
 	d.c_ran = true;
-	if (print_side_table(&o, "C: the built-in workload, spinning, 32M shared read-only, "
-			     "4M private per worker", d.c))
-		goto write_error;
+	rc = print_side_table(&o, "C: the built-in workload, spinning, 32M shared read-only, "
+			      "4M private per worker", d.c);
+	if (rc)
+		goto print_error;
 
 	rc = run_python(&d, &o);
 	if (rc == -EINTR) {
@@ -547,8 +550,9 @@ int democmd_main(int argc, char **argv)
 		goto out;
 	}
 	if (d.py_ran) {
-		if (print_side_table(&o, "Python: threading vs multiprocessing, CPU-bound", d.py))
-			goto write_error;
+		rc = print_side_table(&o, "Python: threading vs multiprocessing, CPU-bound", d.py);
+		if (rc)
+			goto print_error;
 	} else {
 		printf("\n== Python: skipped: %s ==\n", d.py_skip);
 	}
@@ -562,12 +566,11 @@ int democmd_main(int argc, char **argv)
 	claim_os_threads(&d);
 	claim_parallel(&d);
 	printf("\ndemo took %.1f s\n", util_monotonic() - t0);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		goto write_error;
 	goto out;
-write_error:
-	if (errno != EPIPE) {
-		fprintf(stderr, "taskscope: demo: cannot write the report: %s\n", strerror(errno));
+print_error:
+	/* not a reader that went away nor a write error (main reports that with its cause) */
+	if (!outfile_error(stdout)) {
+		fprintf(stderr, "taskscope: demo: cannot print the report: %s\n", strerror(-rc));
 		status = TS_EXIT_FAILURE;
 	}
 out:

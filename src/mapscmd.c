@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "mapscmd.h"
 #include "model/mapcols.h"
@@ -63,7 +64,8 @@ static void usage(FILE *out)
 	      "\n"
 	      "Options:\n"
 	      " -p, --pid PID[,PID...]    processes to show, like PID arguments (repeatable);\n"
-	      "                           a thread ID selects its process\n"
+	      "                           a thread ID selects its process, and a process\n"
+	      "                           named more than once is shown once\n"
 	      "     --group kind|name|none\n"
 	      "                           a row per kind, per name (file, [heap], [anon]...;\n"
 	      "                           [stack:*] for all thread stacks), or per mapping\n"
@@ -80,8 +82,12 @@ static void usage(FILE *out)
 	      "access: the process's own user, or root. A process that cannot be read is marked\n"
 	      "'denied' and the others are still shown.\n"
 	      "\n"
+	      "A map read while the process exits or executes another program can be cut\n"
+	      "short: it is marked incomplete (JSON \"truncated\": true and its reason).\n"
+	      "\n"
 	      "Exit status: 0 ok (also when a process was denied), 1 when a PID does not exist\n"
-	      "or cannot be read for another reason, 2 usage error. See taskscope(1).\n", out);
+	      "or cannot be read for another reason, or a map is incomplete, 2 usage error.\n"
+	      "See taskscope(1).\n", out);
 }
 
 static int add_pids(struct opts *o, const char *arg)
@@ -182,6 +188,69 @@ static bool denied(int err)
 	return err == -EACCES || err == -EPERM;
 }
 
+static const char *cut_text(enum smaps_cut c)
+{
+	switch (c) {
+	case SMAPS_CUT_EXITED:
+		return "the process exited while it was read";
+	case SMAPS_CUT_EXECED:
+		return "the process executed another program while it was read";
+	case SMAPS_CUT_TOO_LONG:
+		return "longer than 256 MiB of text: the rest is left out";
+	default:
+		return "cut short: its last, partial mapping is left out";
+	}
+}
+
+static int cmp_pid_slot(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return (x[0] > y[0]) - (x[0] < y[0]);
+	return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/*
+ * maps PID TID TID...: each process once, where it is first named. Each ID is taken to
+ * its thread group; an ID that cannot be resolved stays (reading it says why).
+ */
+static int dedupe(int rootfd, struct opts *o)
+{
+	int (*key)[2];
+	bool *drop;
+	size_t w = 0;
+
+	if (o->npids < 2)
+		return 0;
+	key = malloc(o->npids * sizeof(*key));
+	drop = calloc(o->npids, sizeof(*drop));
+	if (!key || !drop) {
+		free(key);
+		free(drop);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < o->npids; i++) {
+		pid_t tgid;
+
+		if (taskfiles_tgid(rootfd, (pid_t)o->pids[i], &tgid))
+			tgid = (pid_t)o->pids[i];
+		key[i][0] = (int)tgid;
+		key[i][1] = (int)i;
+	}
+	qsort(key, o->npids, sizeof(*key), cmp_pid_slot);
+	for (size_t i = 1; i < o->npids; i++)
+		if (key[i][0] == key[i - 1][0])
+			drop[key[i][1]] = true;	/* a later mention of the same process */
+	for (size_t i = 0; i < o->npids; i++)
+		if (!drop[i])
+			o->pids[w++] = o->pids[i];
+	o->npids = w;
+	free(key);
+	free(drop);
+	return 0;
+}
+
 static void kept_free(struct kept *k, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -225,6 +294,11 @@ static int one(int rootfd, pid_t id, const struct opts *o, struct maps_view *v,
 	} else if (rc) {
 		fprintf(stderr, "taskscope: maps: PID %d: cannot read its map: %s\n",
 			(int)k->p.pid, strerror(-rc));
+		*status = TS_EXIT_FAILURE;
+	}
+	if (!rc && pm.map.truncated) {
+		fprintf(stderr, "taskscope: maps: PID %d: the map is incomplete: %s\n", (int)pm.pid,
+			cut_text(pm.map.cut));
 		*status = TS_EXIT_FAILURE;
 	}
 	if (!rc) {
@@ -291,7 +365,7 @@ out:
 	return rc;
 }
 
-static int run(const struct opts *o)
+static int run(struct opts *o)
 {
 	const struct maps_column **cols = NULL;
 	struct maps_view v;
@@ -318,8 +392,10 @@ static int run(const struct opts *o)
 		fprintf(stderr, "taskscope: maps: %s\n", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
-	kept = calloc(keep ? o->npids : 1, sizeof(*kept));
 	rootfd = taskfiles_open_root();
+	rc = rootfd >= 0 ? dedupe(rootfd, o) : 0;
+	keep = o->group == MEMMAP_GROUP_NAME && o->npids > 1;
+	kept = rc ? NULL : calloc(keep ? o->npids : 1, sizeof(*kept));
 	if (!kept || rootfd < 0) {
 		fprintf(stderr, "taskscope: maps: %s\n",
 			!kept ? strerror(ENOMEM) : "cannot open /proc");
@@ -357,9 +433,9 @@ static int run(const struct opts *o)
 		rc = compare(&v, kept, nkept);
 	if (!rc)
 		rc = maps_view_end(&v);
-	if (rc && rc != -EPIPE) {
-		fprintf(stderr, "taskscope: maps: %s\n", rc == -EIO ? "cannot write the report"
-								 : strerror(-rc));
+	/* a reader that went away, or a write error that main reports with its cause */
+	if (rc && !outfile_error(v.out)) {
+		fprintf(stderr, "taskscope: maps: %s\n", strerror(-rc));
 		status = TS_EXIT_FAILURE;
 	}
 	kept_free(kept, nkept);

@@ -16,11 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "comparecmd.h"
-#include "cpuscmd.h"
-#include "democmd.h"
+#include "cmd/commands.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
-#include "mapscmd.h"
 #include "model/columns.h"
 #include "model/snapshot.h"
 #include "target/spawn.h"
@@ -28,9 +26,7 @@
 #include "cli.h"
 #include "taskscope.h"
 #include "view/batch.h"
-#include "view/share.h"
 #include "view/tui.h"
-#include "workload/workload.h"
 
 #define MAX_DELAY (24.0 * 3600.0)
 #define MAX_ITERATIONS 1000000000ULL
@@ -55,27 +51,15 @@ struct opts {
 static void usage(FILE *out)
 {
 	fputs("Usage:\n"
-	      " taskscope [options] [-- command [args...]]\n"
-	      " taskscope compare [options] --workers N | 'COMMAND A' 'COMMAND B' | -p PIDS -p PIDS\n"
-	      " taskscope cpus [options] [-- command [args...]]\n"
-	      " taskscope demo [options]\n"
-	      " taskscope maps [options] PID...\n"
-	      " taskscope share [options] PID... | -- command [args...]\n"
-	      " taskscope workload [options]\n"
-	      "\n"
+	      " taskscope [options] [-- command [args...]]\n", out);
+	commands_print_synopsis(out);
+	fputs("\n"
 	      "Shows tasks (processes and threads) sampled from /proc: a full-screen view on a\n"
 	      "terminal (press h in it for the keys), else a table per sample.\n"
 	      "\n"
-	      "Commands:\n"
-	      " compare             two workloads side by side: tasks, address spaces, RSS/PSS/USS,\n"
-	      "                     page tables, CPU, switches (see 'taskscope compare --help')\n"
-	      " cpus                where threads run: a placement timeline sampled many times a\n"
-	      "                     second (see 'taskscope cpus --help')\n"
-	      " demo                the threads-vs-processes lesson, measured now (see 'taskscope demo --help')\n"
-	      " maps PID...         the memory map of processes, thread stacks labelled (see 'taskscope maps --help')\n"
-	      " share PID...        what tasks share: kcmp resources and physical pages (see 'taskscope share --help')\n"
-	      " workload            run built-in thread/process workloads (see 'taskscope workload --help')\n"
-	      "\n"
+	      "Commands:\n", out);
+	commands_print_list(out);
+	fputs("\n"
 	      "Targets (default: all tasks):\n"
 	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
 	      " -u, --user USER           processes of this user (name or number)\n"
@@ -205,10 +189,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(TS_EXIT_OK);
+			return TS_EXIT_OK;	/* main checks that it was written */
 		case 'V':
 			printf("taskscope %s\n", PACKAGE_VERSION);
-			exit(TS_EXIT_OK);
+			return TS_EXIT_OK;
 		case ':':
 		default:
 			return cli_usage_error(NULL, "%s", util_getopt_error(c, argv, optind, optopt,
@@ -437,10 +421,12 @@ static int run_tasks(struct opts *o)
 		}
 	}
 	if (o->output_file) {
-		out = fopen(o->output_file, "we");
-		if (!out) {
-			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
-				cli_shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
+		char why[160];
+
+		rc = outfile_open(o->output_file, OUTFILE_MODE_REPORT, &out, why, sizeof(why));
+		if (rc) {
+			fprintf(stderr, "taskscope: cannot write to '%s': %s\n",
+				cli_shown(o->output_file, errbuf, sizeof(errbuf)), why);
 			spawn_cred_free(&cred);
 			free(cols);
 			return TS_EXIT_FAILURE;
@@ -524,8 +510,10 @@ static int run_tasks(struct opts *o)
 			if (rc == -EPIPE) {
 				reporting = false;	/* the reader went away: stop quietly */
 			} else if (rc) {
-				fprintf(stderr, "taskscope: cannot write the report: %s\n",
-					strerror(-rc));
+				/* a write error is reported when the stream is closed */
+				if (!outfile_error(out))
+					fprintf(stderr, "taskscope: cannot print the report: %s\n",
+						strerror(-rc));
 				status = TS_EXIT_FAILURE;
 				reporting = false;
 			}
@@ -564,35 +552,17 @@ out:
 	free(js.threads.ids);
 	sampler_free(smp);
 	free(cols);
-	if (out != stdout && out != stderr && fclose(out) && status == TS_EXIT_OK) {
-		fprintf(stderr, "taskscope: cannot write '%s': %s\n",
-			cli_shown(o->output_file, errbuf, sizeof(errbuf)), strerror(errno));
-		status = TS_EXIT_FAILURE;
-	}
+	/* standard output is checked by main; standard error cannot report its own error */
+	if (out != stdout)
+		status = outfile_close(out, o->output_file, status);
 	return status;
 }
 
-int main(int argc, char **argv)
+/* The task view: the full-screen view or batch output */
+static int task_view(int argc, char **argv)
 {
 	struct opts o;
 	int rc;
-
-	setlocale(LC_ALL, "");
-	/* a locale that cannot show UTF-8 gets ASCII with escapes */
-	util_sanitize_ascii_only(strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
-	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
-	if (argc > 1 && !strcmp(argv[1], "workload"))
-		return workload_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "maps"))
-		return mapscmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "share"))
-		return share_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "cpus"))
-		return cpuscmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "compare"))
-		return comparecmd_main(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "demo"))
-		return democmd_main(argc - 1, argv + 1);
 
 	memset(&o, 0, sizeof(o));
 	target_init(&o.target);
@@ -660,4 +630,36 @@ int main(int argc, char **argv)
 	rc = run_tasks(&o);
 	target_free(&o.target);
 	return rc;
+}
+
+/* A command of the table, a "did you mean" for a near miss, else the task view. */
+static int dispatch(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct ts_command *c = commands_find(argv[1]);
+
+		if (c)
+			return c->main(argc - 1, argv + 1);
+		if (argv[1][0] != '-' && (c = commands_suggest(argv[1]))) {
+			char shown[64];
+
+			return cli_usage_error(NULL, "'%s' is not a command; did you mean '%s'?",
+					       cli_shown(argv[1], shown, sizeof(shown)), c->name);
+		}
+	}
+	return task_view(argc, argv);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	outfile_init_stdout();
+	setlocale(LC_ALL, "");
+	/* a locale that cannot show UTF-8 gets ASCII with escapes */
+	util_sanitize_ascii_only(strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
+	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
+	status = dispatch(argc, argv);
+	/* every command's standard output, help and version included (a job's status wins) */
+	return outfile_close(stdout, NULL, status);
 }

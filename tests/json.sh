@@ -89,7 +89,7 @@ for r in rows:
     nulls = sorted(k for k, v in r.items() if v is None and k != "unavailable")
     why = r.get("unavailable")
     named = sorted(w.split(":")[0] for w in why.split(",")) if why else []
-    if named != nulls or (why and not all(w.split(":")[1] in ("gone", "denied", "unsupported", "n/a")
+    if named != nulls or (why and not all(w.split(":")[1] in ("gone", "denied", "unsupported", "empty", "n/a")
                                           for w in why.split(","))):
         errs.append("unavailable %r does not name the null values %s: %r" % (why, nulls, r))
     if type(r["pid"]) is not int or type(r["tid"]) is not int or type(r["rss"]) is not int:

@@ -130,6 +130,29 @@ if expect_rc 0 "maps -J PID"; then
 		fail "the main thread's stack is '$r'" "$OUT"
 fi
 
+check "maps PID TID TID: a process named by its PID and its threads' IDs is shown once"
+t1=${WL_TIDLIST%% *}
+t2=${WL_TIDLIST##* }
+ts dedupe maps "$WL_PID" "$t1" "$t2"
+if expect_rc 0 "maps PID TID TID"; then
+	n=$(grep -c "^PID $WL_PID " "$OUT")
+	[ "$n" -eq 1 ] && ok "one header line for PID $WL_PID" ||
+		fail "$n header lines for PID $WL_PID, expected 1" "$OUT"
+	n=$(grep -Ec '^ *TID +COMM' "$OUT")
+	[ "$n" -eq 1 ] && ok "one threads' table" || fail "$n threads' tables, expected 1" "$OUT"
+fi
+ts dedupej maps -J -p "$t1,$t2" "$t1" "$WL_PID"
+if expect_rc 0 "maps -J -p TID,TID TID PID"; then
+	r=$(jpy "$OUT" "[p['pid'] for p in d['processes']]")
+	[ "$r" = "[$WL_PID]" ] && ok "JSON: one process, $WL_PID" ||
+		fail "JSON processes $r, expected [$WL_PID]" "$OUT"
+fi
+ts dedupeg maps --group name "$t1" "$WL_PID"
+if expect_rc 0 "maps --group name TID PID"; then
+	grep -q '^Side by side' "$OUT" && fail "a side-by-side table of one process with itself" "$OUT" ||
+		ok "no side-by-side table of the process with itself"
+fi
+
 check "-r: only the table, no header line; -o with NODES and VMFLAGS"
 ts raw maps -r -o ADDRESS,KIND,RSS,NODES,VMFLAGS,NAME "$WL_PID"
 if expect_rc 0 "maps -r -o ..."; then

@@ -932,12 +932,27 @@ static void test_join_argv(void)
 	char *const args[] = { "python3", "-c", "print(1)", "a b", "\x1b[2J\x07", NULL };
 	char *const empty_first[] = { "", "x", NULL };
 	char *const none[] = { NULL };
+	/* "postgres: idle" written over a longer argv: NULs (empty arguments) after it */
+	char *const title[] = { "postgres: idle", "", "", "", "", NULL };
+	char *const blanks[] = { "sh", "-c", "x  ", " ", "", NULL };
+	char *const inner[] = { "a", "", "b", NULL };
+	char *const spaces[] = { "   ", "", NULL };
 	char *got;
 
 	got = util_join_argv(args);
 	tap_is_str(got, "python3 -c print(1) a b \\x1b[2J\\x07",
 		   "join_argv joins with single spaces and sanitizes");
 	free(got);
+	got = util_join_argv(title);
+	tap_is_str(got, "postgres: idle", "join_argv: the NUL padding of a title is left out");
+	free(got);
+	got = util_join_argv(blanks);
+	tap_is_str(got, "sh -c x", "join_argv: trailing blanks are left out");
+	free(got);
+	got = util_join_argv(inner);
+	tap_is_str(got, "a  b", "join_argv: an empty argument inside stays");
+	free(got);
+	tap_ok(util_join_argv(spaces) == NULL, "join_argv: only blanks gives NULL");
 	tap_ok(util_join_argv(empty_first) == NULL, "join_argv: empty first argument gives NULL");
 	tap_ok(util_join_argv(none) == NULL, "join_argv: no argument gives NULL");
 	tap_ok(util_join_argv(NULL) == NULL, "join_argv: NULL vector gives NULL");

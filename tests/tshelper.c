@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -30,12 +31,100 @@ static void *named_thread(void *arg)
 static int usage(void)
 {
 	fputs("usage: tshelper exit N | signal N | orphan SECONDS FILE | name NAME SECONDS |\n"
-	      "       echo TEXT | ignore-int SECONDS\n", stderr);
+	      "       echo TEXT | ignore-int SECONDS | maps N SECONDS | title TEXT SECONDS ARG... |\n"
+	      "       blank SECONDS ARG... | argc0 SECONDS | zombie SECONDS\n", stderr);
 	return 2;
+}
+
+/* ---- modes of the maps and command-line tests ---------------------------------------------- */
+
+static const char self_exe[] = "/proc/self/exe";
+
+/* SIGUSR1 in `maps`: become another program (this one, sleeping) in the middle of a read */
+static void exec_on_usr1(int sig)
+{
+	char *const args[] = { "tshelper", "ignore-int", "60", NULL };
+
+	(void)sig;
+	execv(self_exe, args);
+	_exit(126);
+}
+
+/* maps N SECONDS: N mappings (one big one whose every other page is made read-only, so
+ * that none merge); SIGUSR1 makes it exec another program */
+static int many_maps(long n, double secs)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	char *a = mmap(NULL, (size_t)n * (size_t)page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (a == MAP_FAILED)
+		return 1;
+	for (long i = 1; i < n; i += 2)
+		if (mprotect(a + i * page, (size_t)page, PROT_READ))
+			return 1;
+	signal(SIGUSR1, exec_on_usr1);
+	printf("ready %d\n", (int)getpid());
+	fflush(stdout);
+	sleep_s(secs);
+	return 0;
+}
+
+/* The argv area the kernel gave: from argv[0] to the NUL after the last argument. */
+static size_t argv_area(int argc, char **argv)
+{
+	return (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
+}
+
+/* title TEXT SECONDS ARG...: TEXT over the argv area and NULs after it, as PostgreSQL
+ * writes its process titles; blank SECONDS ARG...: the whole argv area NULs */
+static int retitle(int argc, char **argv, const char *text, double secs)
+{
+	size_t len = argv_area(argc, argv), n = text ? strlen(text) : 0;
+	char *copy = text ? strdup(text) : NULL;
+
+	if (text && !copy)
+		return 1;
+	if (n >= len)
+		n = len - 1;
+	memset(argv[0], 0, len);
+	if (copy)
+		memcpy(argv[0], copy, n);
+	free(copy);
+	printf("ready %d\n", (int)getpid());
+	fflush(stdout);
+	sleep_s(secs);
+	return 0;
+}
+
+/* zombie SECONDS: a child that has exited and is not reaped for SECONDS */
+static int zombie(double secs)
+{
+	siginfo_t si;
+	pid_t c = fork();
+
+	if (c < 0)
+		return 1;
+	if (c == 0)
+		_exit(0);
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT))
+		return 1;
+	printf("ready %d %d\n", (int)getpid(), (int)c);
+	fflush(stdout);
+	sleep_s(secs);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	if (argc < 2 && getenv("TSHELPER_ARGC0")) {
+		/* started by argc0 with no argument at all */
+		printf("ready %d\n", (int)getpid());
+		fflush(stdout);
+		sleep_s(atof(getenv("TSHELPER_ARGC0")));
+		return 0;
+	}
 	if (argc < 2)
 		return usage();
 	if (!strcmp(argv[1], "exit") && argc == 3)
@@ -100,5 +189,20 @@ int main(int argc, char **argv)
 		sleep_s(atof(argv[2]));
 		return 0;
 	}
+	if (!strcmp(argv[1], "maps") && argc == 4)
+		return many_maps(atol(argv[2]), atof(argv[3]));
+	if (!strcmp(argv[1], "title") && argc >= 4)
+		return retitle(argc, argv, argv[2], atof(argv[3]));
+	if (!strcmp(argv[1], "blank") && argc >= 3)
+		return retitle(argc, argv, NULL, atof(argv[2]));
+	if (!strcmp(argv[1], "argc0") && argc == 3) {
+		char *const none[] = { NULL };
+
+		setenv("TSHELPER_ARGC0", argv[2], 1);
+		execve(self_exe, none, environ);
+		return 126;
+	}
+	if (!strcmp(argv[1], "zombie") && argc == 3)
+		return zombie(atof(argv[2]));
 	return usage();
 }

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tuisig.sh - the full-screen view leaves the terminal sane (stty -a as before, alternate
-# screen left) however it ends: q, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, and
+# screen left) however it ends: q, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, every
+# other signal whose default action terminates (USR1, ALRM, XCPU, IO, PWR, TRAP, SYS, STKFLT,
+# a real-time one, ...), and
 # Ctrl-Z then fg; a SIGTERM in spawn mode reaches the job, whose status comes back.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 lib=$(dirname "$0")/lib.sh
@@ -41,6 +43,11 @@ run_signal HUP 129
 run_signal QUIT 131
 run_signal SEGV 139
 run_signal ABRT 134
+# every other signal whose default action ends a process restores the terminal too
+for sig in USR1 USR2 ALRM VTALRM PROF XCPU XFSZ IO PWR TRAP SYS STKFLT BUS; do
+	run_signal "$sig" $((128 + $(kill -l "$sig")))
+done
+run_signal RTMIN+3 $((128 + $(kill -l RTMIN+3)))
 
 # ---- q ----------------------------------------------------------------------------------------
 check "q: the terminal restored, exit status 0"

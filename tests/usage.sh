@@ -241,4 +241,24 @@ if expect_rc 0 "workload --help"; then
 	fi
 fi
 
+# ---- a mistyped command: "did you mean" ---------------------------------------------------
+for pair in mpas:maps shar:share cpu:cpus wrkload:workload compaer:compare demoo:demo; do
+	typo=${pair%%:*} want=${pair#*:}
+	check "taskscope $typo 1 -> usage error (2) suggesting '$want'"
+	ts typo "$typo" 1
+	expect_rc 2 "taskscope $typo 1" || continue
+	if grep -qF "'$typo' is not a command; did you mean '$want'?" "$ERR"; then
+		ok "$(head -n 1 "$ERR")"
+	else
+		fail "no suggestion of '$want'" "$ERR"
+	fi
+done
+check "a word far from every command is not taken for one"
+ts notacommand frobnicate
+if expect_rc 2 "taskscope frobnicate" && ! grep -q 'did you mean' "$ERR"; then
+	ok "$(head -n 1 "$ERR")"
+else
+	fail "a suggestion for 'frobnicate'" "$ERR"
+fi
+
 finish

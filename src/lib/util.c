@@ -652,28 +652,38 @@ char *util_sanitize_dup(const char *in, size_t inlen)
 
 char *util_join_argv(char *const *v)
 {
-	size_t len = 0, off = 0;
+	size_t len = 0, off = 0, n = 0;
 	char *line, *out;
 
 	if (!v || !v[0] || !v[0][0])
 		return NULL;
+	/* a title rewritten in place (PostgreSQL, nginx) leaves NULs after it, which come as
+	 * empty arguments: leave them out, and trailing blanks with them, as ps does */
 	for (size_t i = 0; v[i]; i++) {
 		size_t l = strlen(v[i]) + 1;
 
 		if (len > SIZE_MAX - 1 - l)
 			return NULL;
 		len += l;
+		if (l > 1)
+			n = i + 1;
 	}
 	line = malloc(len + 1);
 	if (!line)
 		return NULL;
-	for (size_t i = 0; v[i]; i++) {
+	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(v[i]);
 
 		if (off)
 			line[off++] = ' ';
 		memcpy(line + off, v[i], l);
 		off += l;
+	}
+	while (off && line[off - 1] == ' ')
+		off--;
+	if (!off) {
+		free(line);
+		return NULL;
 	}
 	line[off] = '\0';
 	out = util_sanitize_dup(line, off);

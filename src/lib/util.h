@@ -83,8 +83,9 @@ size_t util_utf8_seq(const char *s, size_t n, uint32_t *cp);
 bool util_codepoint_escaped(uint32_t c);
 
 /* A command line's arguments (a NULL-terminated vector, as split at its NUL bytes) joined
- * by single spaces and sanitized, malloc'ed; NULL when there is no argument or the first
- * is empty (kernel threads, zombies), or on allocation failure */
+ * by single spaces and sanitized, malloc'ed, without trailing empty arguments and blanks
+ * (the NUL padding of a rewritten title); NULL when there is no argument, the first is
+ * empty (kernel threads, zombies, a blanked argv) or all is blank, or on allocation failure */
 char *util_join_argv(char *const *v);
 
 /* A set of positive PIDs (a hash table sized for n of them: never add more) */

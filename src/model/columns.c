@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
@@ -18,35 +19,45 @@
 #include "sample/topo.h"
 
 /* ---- user names: a small cache, names sanitized once ----------------------------------- */
+/* The TUI's worker and its screen both ask (so a mutex, and getpwuid_r); a name, once made,
+ * is never freed or moved, so the pointer returned stays good without the lock. */
 struct uname {
 	uid_t uid;
 	char *name;
 };
 static struct uname *unames;
 static size_t nunames;
+static pthread_mutex_t unames_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *user_name(uid_t uid, char *buf, size_t len)
 {
-	struct passwd *pw;
+	struct passwd pwbuf, *pw = NULL;
+	char strings[4096];
+	const char *name = NULL;
 	struct uname *n;
 
+	pthread_mutex_lock(&unames_lock);
 	for (size_t i = 0; i < nunames; i++)
-		if (unames[i].uid == uid)
-			return unames[i].name;
-	pw = getpwuid(uid);
-	if (!pw || !pw->pw_name) {
+		if (unames[i].uid == uid) {
+			name = unames[i].name;
+			goto out;
+		}
+	if (getpwuid_r(uid, &pwbuf, strings, sizeof(strings), &pw) || !pw || !pw->pw_name) {
 		snprintf(buf, len, "%u", (unsigned)uid);
-		return buf;
+		name = buf;
+		goto out;
 	}
 	n = realloc(unames, (nunames + 1) * sizeof(*unames));
 	if (!n)
-		return NULL;
+		goto out;
 	unames = n;
 	n[nunames].uid = uid;
 	n[nunames].name = util_sanitize_dup(pw->pw_name, strlen(pw->pw_name));
-	if (!n[nunames].name)
-		return NULL;
-	return n[nunames++].name;
+	if (n[nunames].name)
+		name = n[nunames++].name;
+out:
+	pthread_mutex_unlock(&unames_lock);
+	return name;
 }
 
 /* ---- getters ----------------------------------------------------------------------------- */
@@ -68,15 +79,9 @@ GET(get_cmd)
 {
 	UNUSED_CTX;
 	c->av = t->cmd_av;
-	if (t->cmd_av != TS_OK)
-		return;
-	if (t->cmd) {
-		c->s = t->cmd;
-	} else {
-		/* kernel threads and zombies have no command line: show [comm] like ps */
-		snprintf(c->buf, sizeof(c->buf), "[%.28s]", t->comm ? t->comm : "");
-		c->s = c->buf;
-	}
+	if (t->cmd_av == TS_OK && !t->cmd)
+		c->av = TS_EMPTY;
+	c->s = t->cmd;
 }
 GET(get_state)
 {
@@ -282,7 +287,7 @@ static const struct column table[] = {
 	{ "COMM", CK_STR, 15, CF_TRUNC, RD_STAT,
 	  "task name: the thread's own name on thread rows", get_comm },
 	{ "CMD", CK_STR, 30, CF_TRUNC | CF_PROCESS | CF_WRAP, RD_CMDLINE,
-	  "command line ([name] for kernel threads)", get_cmd },
+	  "command line, without the NUL padding of a rewritten title ('-' when empty)", get_cmd },
 };
 
 size_t columns_count(void)
@@ -403,6 +408,9 @@ const char *columns_avail_text(enum ts_avail av)
 		return "denied: no permission to read it";
 	case TS_UNSUPPORTED:
 		return "not supported by this kernel or system";
+	case TS_EMPTY:
+		return "empty: no command line (kernel threads and exited processes have none, "
+		       "and a process can blank its own)";
 	case TS_NA:
 	default:
 		return "not available: no previous sample, interval under 2 clock ticks, or n/a";

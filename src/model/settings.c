@@ -222,6 +222,38 @@ int settings_path(char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/* Open the file for reading: never blocking (a FIFO, a device), never through a symbolic
+ * link, only a regular file of at most SETTINGS_FILE_MAX bytes. An fd, or -errno and why. */
+static int open_settings(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		rc = -errno;
+		if (rc == -ELOOP)
+			snprintf(err, errlen, "it is a symbolic link (not followed)");
+		else if (rc != -ENOENT)
+			snprintf(err, errlen, "cannot open it: %s", strerror(-rc));
+		return rc;
+	}
+	if (fstat(fd, &st)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot open it: %s", strerror(-rc));
+	} else if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "it is not a regular file");
+	} else if (st.st_size > SETTINGS_FILE_MAX) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "the file is larger than %d bytes", SETTINGS_FILE_MAX);
+	} else {
+		return fd;
+	}
+	close(fd);
+	return rc;
+}
+
 int settings_load(struct ts_settings *out, char *err, size_t errlen)
 {
 	char path[4096], *buf;
@@ -230,12 +262,16 @@ int settings_load(struct ts_settings *out, char *err, size_t errlen)
 	int fd, rc;
 
 	settings_defaults(out);
+	if (errlen)
+		err[0] = '\0';
 	rc = settings_path(path, sizeof(path));
+	if (rc == -ENAMETOOLONG)
+		snprintf(err, errlen, "its path is too long");
 	if (rc)
 		return rc;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_settings(path, err, errlen);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	buf = malloc(SETTINGS_FILE_MAX + 1);
 	if (!buf) {
 		close(fd);
@@ -272,11 +308,31 @@ static int make_dirs(char *path)
 	return 0;
 }
 
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Root may save into a directory another user can write (sudo keeping HOME): the new text
+ * goes to a temporary file of a fresh name (O_EXCL, never through a symbolic link) in the
+ * directory opened without following a link, then replaces the file by rename, which
+ * replaces a symbolic link rather than writing where it points.
+ */
 int settings_save(const struct ts_settings *c)
 {
-	char path[4096], tmp[4200], text[2048];
-	FILE *f;
-	int rc;
+	char path[4096], tmp[64], text[2048], *name;
+	int dfd, fd = -1, rc;
 
 	rc = settings_path(path, sizeof(path));
 	if (!rc)
@@ -285,19 +341,33 @@ int settings_save(const struct ts_settings *c)
 		rc = make_dirs(path);
 	if (rc)
 		return rc;
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	if (fclose(f)) {
+	name = strrchr(path, '/');
+	*name++ = '\0';
+	dfd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		struct stat st;
+
 		rc = -errno;
-		unlink(tmp);
+		return !lstat(path, &st) && S_ISLNK(st.st_mode) ? -ELOOP : rc;
+	}
+	for (int i = 0; i < 16 && fd < 0; i++) {
+		snprintf(tmp, sizeof(tmp), "%s.new-%d-%d", name, (int)getpid(), i);
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		rc = -errno;
+		close(dfd);
 		return rc;
 	}
-	if (rename(tmp, path)) {
+	rc = write_all(fd, text, strlen(text));
+	if (close(fd) && !rc && errno != EINTR)
 		rc = -errno;
-		unlink(tmp);
-	}
+	if (!rc && renameat(dfd, tmp, dfd, name))
+		rc = -errno;
+	if (rc)
+		unlinkat(dfd, tmp, 0);
+	close(dfd);
 	return rc;
 }

@@ -13,6 +13,8 @@ enum ts_avail {
 	TS_GONE,		/* the task exited while it was read */
 	TS_DENIED,		/* permission */
 	TS_UNSUPPORTED,		/* this kernel has no such file or field */
+	TS_EMPTY,		/* the kernel gives nothing: no command line (kernel threads,
+				 * zombies, a process that blanked its own) */
 	TS_NA,			/* does not apply (e.g. no previous sample yet) */
 };
 

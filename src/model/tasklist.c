@@ -227,7 +227,8 @@ static int build_flat(struct builder *b, const struct snapshot *sn, bool process
 
 		if (!procs)
 			return -ENOMEM;
-		memcpy(procs, b->rows + start, n * sizeof(*procs));
+		if (n)	/* b->rows is NULL while nothing was pushed (a job gone already) */
+			memcpy(procs, b->rows + start, n * sizeof(*procs));
 		b->n = start;
 		for (size_t i = 0; !rc && i < n; i++)
 			rc = push_process(b, &procs[i]);

@@ -202,11 +202,6 @@ int placement_add(struct placement *p, pid_t tgid, pid_t tid, uint64_t start_tic
 	return 0;
 }
 
-size_t placement_count(const struct placement *p)
-{
-	return p->n;
-}
-
 static void push(struct placement *p, uint64_t slot, size_t idx, int cpu, uint32_t kind)
 {
 	struct placement_sample s = {

@@ -51,7 +51,6 @@ void placement_free(struct placement *p);
  * gone (or another task now); -EMFILE/-ENFILE: out of file descriptors. */
 int placement_add(struct placement *p, pid_t tgid, pid_t tid, uint64_t start_ticks,
 		  size_t *idx);
-size_t placement_count(const struct placement *p);
 
 /* Start the sampler thread (signals blocked in it); slot 0 is taken at once, and the
  * sampler ends by itself after max_slots slots (0: when stopped). */

@@ -245,6 +245,36 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 	t->comm = util_sanitize_dup(comm ? comm : "", comm ? strlen(comm) : 0);
 }
 
+/*
+ * The command line of row t from libproc2's vector v. libproc2 hands "-" for a cmdline
+ * file that is empty (kernel threads, zombies, a process that set its argv area empty)
+ * or could not be read; a live process's own argument "-" is told apart by the file.
+ * Returns TS_OK with *cmd set, or why there is none (TS_EMPTY: no command line).
+ */
+static enum ts_avail cmdline_of(const struct proc2 *p, const struct task *t, char *const *v,
+				char **cmd)
+{
+	*cmd = NULL;
+	if (v && v[0] && !strcmp(v[0], "-") && !v[1]) {
+		char path[32], buf[8];
+		size_t len;
+		int rc;
+
+		if (t->kthread || t->state == 'Z' || t->state == 'X')
+			return TS_EMPTY;
+		snprintf(path, sizeof(path), "%d/cmdline", (int)t->tgid);
+		rc = taskfiles_read(p->rootfd, path, buf, sizeof(buf), &len);
+		if (rc == -EFBIG)
+			rc = 0;
+		else if (!rc && !len)
+			return TS_EMPTY;
+		if (rc)
+			return taskfiles_avail(rc);
+	}
+	*cmd = util_join_argv(v);
+	return *cmd ? TS_OK : TS_EMPTY;
+}
+
 /* Per-process pass: the command line, matched to rows by (tgid, start). */
 int proc2_add_process_items(struct proc2 *p, const struct proc2_select *sel,
 			    struct task *tasks, size_t n)
@@ -264,19 +294,20 @@ int proc2_add_process_items(struct proc2 *p, const struct proc2_select *sel,
 		pid_t pid = VAL(P_PID, s_int, s, p->procs);
 		uint64_t start = VAL(P_START, ull_int, s, p->procs);
 		struct task key = { .tgid = pid, .tid = pid }, *t;
+		enum ts_avail av = TS_NA;
 		char *cmd = NULL;
 
 		t = bsearch(&key, tasks, n, sizeof(*tasks), cmp_task_id);
 		if (!t || t->start_ticks != start)
 			continue;	/* not a row of ours, or the PID was reused in between */
 		if (p->readers & RD_CMDLINE)
-			cmd = util_join_argv(VAL(P_CMDLINE, strv, s, p->procs));
+			av = cmdline_of(p, t, VAL(P_CMDLINE, strv, s, p->procs), &cmd);
 		while (t > tasks && t[-1].tgid == pid)
 			t--;	/* after PID wrap-around a thread's TID can be below its TGID */
 		for (; t < tasks + n && t->tgid == pid; t++) {
 			if (p->readers & RD_CMDLINE) {
 				t->cmd = cmd ? strdup(cmd) : NULL;
-				t->cmd_av = TS_OK;
+				t->cmd_av = cmd && !t->cmd ? TS_NA : av;
 			}
 		}
 		free(cmd);

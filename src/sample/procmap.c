@@ -23,13 +23,45 @@ static int open_pid(int rootfd, pid_t pid)
 	return fd;
 }
 
+#define PF_KTHREAD 0x00200000UL	/* stat flags: a kernel thread */
+
+/*
+ * After everything was read: was it all of one live address space? The smaps file sfd
+ * (still open) tells if the address space it was opened on still exists; the stat read
+ * through the pinned directory tells if the process still runs. An address space gone
+ * while the process lives means it executed another program.
+ */
+static enum smaps_cut check_whole(int dfd, int sfd, const struct taskfiles_stat *before)
+{
+	struct taskfiles_stat now;
+	char buf[4096];
+	size_t len;
+	int alive = sfd >= 0 ? smaps_mm_alive(sfd) : -EBADF, rc;
+
+	rc = taskfiles_read(dfd, "stat", buf, sizeof(buf), &len);
+	if (!rc)
+		rc = taskfiles_parse_stat(buf, len, &now);
+	if (rc)
+		return SMAPS_CUT_EXITED;	/* reaped (-ESRCH through the pinned directory) */
+	if (now.start != before->start || now.state == 'Z' || now.state == 'X')
+		return SMAPS_CUT_EXITED;
+	if (before->flags & PF_KTHREAD)
+		return SMAPS_WHOLE;		/* no address space to lose */
+	if (!now.vsize)
+		return SMAPS_CUT_EXITED;	/* exiting: its memory is already given back */
+	if (alive == 1)
+		return SMAPS_WHOLE;
+	return alive == 0 ? SMAPS_CUT_EXECED : SMAPS_CUT_EXITED;
+}
+
 int procmap_read(int rootfd, pid_t id, unsigned want, struct procmap *out)
 {
 	struct taskfiles_stat st;
+	enum smaps_cut cut;
 	char buf[4096];
 	size_t len;
 	pid_t tgid;
-	int dfd, rc;
+	int dfd, sfd = -1, rc;
 
 	memset(out, 0, sizeof(*out));
 	out->map_rc = out->threads_rc = -ENODATA;
@@ -59,7 +91,7 @@ int procmap_read(int rootfd, pid_t id, unsigned want, struct procmap *out)
 	memcpy(out->comm, st.comm, sizeof(out->comm));
 	out->start = st.start;
 	out->nlwp = st.nlwp;
-	out->map_rc = smaps_read_at(dfd, want & PROCMAP_NUMA, &out->map);
+	out->map_rc = smaps_read_keep(dfd, want & PROCMAP_NUMA, &out->map, &sfd);
 	if (out->map_rc == -ENOMEM) {
 		rc = -ENOMEM;
 		goto out;
@@ -67,9 +99,28 @@ int procmap_read(int rootfd, pid_t id, unsigned want, struct procmap *out)
 	if (out->map_rc == 0 && (want & PROCMAP_STACKS))
 		out->threads_rc = stackptr_scan(dfd, want & PROCMAP_NAMES, &out->threads,
 						&out->nthreads);
-	if (out->threads_rc == -ENOMEM)
+	if (out->threads_rc == -ENOMEM) {
 		rc = -ENOMEM;
+		goto out;
+	}
+	if (out->map_rc)
+		goto out;
+	cut = check_whole(dfd, sfd, &st);
+	if (cut != SMAPS_WHOLE && out->map.cut != SMAPS_CUT_EXITED) {
+		out->map.truncated = true;
+		out->map.cut = cut;
+	}
+	if (out->map.cut == SMAPS_CUT_EXITED || out->map.cut == SMAPS_CUT_EXECED) {
+		/* threads read after the end, or of another program: none is shown */
+		stackptr_free(out->threads, out->nthreads);
+		out->threads = NULL;
+		out->nthreads = 0;
+		if (out->threads_rc != -ENODATA)
+			out->threads_rc = -ESRCH;
+	}
 out:
+	if (sfd >= 0)
+		close(sfd);
 	close(dfd);
 	if (rc == -ENOENT)
 		rc = -ESRCH;	/* a file of the directory is gone: so is the process */

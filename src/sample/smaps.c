@@ -523,26 +523,23 @@ int smaps_parse_numa(const char *buf, size_t len, struct smaps_map *map)
 
 /* ---- readers ----------------------------------------------------------------------- */
 
-/* The whole file into a malloc'ed buffer, with reads as large as the buffer; it doubles up
- * to cap bytes, and *capped says the file went on past them. */
-static int read_whole(int dirfd, const char *name, size_t cap, char **buf, size_t *len,
-		      bool *capped)
+/* The whole of an open file into a malloc'ed buffer, with reads as large as the buffer; it
+ * doubles up to cap bytes, and *capped says the file went on past them. An error after some
+ * text was read goes to *late (when late is not NULL) and the text read is kept. */
+static int read_fd(int fd, size_t cap, char **buf, size_t *len, bool *capped, int *late)
 {
 	size_t size = SMAPS_READ_FIRST < cap ? SMAPS_READ_FIRST : cap, off = 0;
 	char *b;
-	int fd, rc = 0;
+	int rc = 0;
 
 	*buf = NULL;
 	*len = 0;
 	*capped = false;
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
+	if (late)
+		*late = 0;
 	b = malloc(size);
-	if (!b) {
-		close(fd);
+	if (!b)
 		return -ENOMEM;
-	}
 	for (;;) {
 		ssize_t r;
 
@@ -566,13 +563,16 @@ static int read_whole(int dirfd, const char *name, size_t cap, char **buf, size_
 			if (errno == EINTR)
 				continue;
 			rc = -errno;
+			if (late && off) {
+				*late = rc;
+				rc = 0;
+			}
 			break;
 		}
 		if (r == 0)
 			break;
 		off += (size_t)r;
 	}
-	close(fd);
 	if (rc) {
 		free(b);
 		return rc;
@@ -582,28 +582,65 @@ static int read_whole(int dirfd, const char *name, size_t cap, char **buf, size_
 	return 0;
 }
 
-int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out)
+static int read_whole(int dirfd, const char *name, size_t cap, char **buf, size_t *len,
+		      bool *capped)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
+
+	*buf = NULL;
+	*len = 0;
+	*capped = false;
+	if (fd < 0)
+		return -errno;
+	rc = read_fd(fd, cap, buf, len, capped, NULL);
+	close(fd);
+	return rc;
+}
+
+int smaps_read_keep(int piddirfd, bool numa, struct smaps_map *out, int *fdp)
 {
 	char *buf;
 	size_t len;
 	bool capped;
-	int rc;
+	int fd, late, rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = read_whole(piddirfd, "smaps", SMAPS_READ_CAP, &buf, &len, &capped);
-	if (rc)
+	*fdp = -1;
+	fd = openat(piddirfd, "smaps", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	rc = read_fd(fd, SMAPS_READ_CAP, &buf, &len, &capped, &late);
+	if (rc) {
+		close(fd);
 		return rc;
-	if (capped) {
+	}
+	if (capped || late) {
 		/* parse whole lines only: the cut one is the truncated entry */
 		while (len && buf[len - 1] != '\n')
 			len--;
 	}
 	rc = smaps_parse(buf, len, out);
 	free(buf);
-	if (rc)
+	if (rc == -EINVAL && late) {
+		/* nothing whole was read before the error: the error is the answer */
+		rc = late;
+	}
+	if (rc) {
+		close(fd);
 		return rc;
-	if (capped)
+	}
+	if (out->truncated)
+		out->cut = SMAPS_CUT_SHORT;
+	if (capped) {
 		out->truncated = true;
+		out->cut = SMAPS_CUT_TOO_LONG;
+	}
+	if (late) {
+		/* the task was reaped mid-read (-ESRCH), or the kernel failed: cut short */
+		out->truncated = true;
+		out->cut = late == -ESRCH ? SMAPS_CUT_EXITED : SMAPS_CUT_SHORT;
+	}
+	*fdp = fd;
 	if (!numa)
 		return 0;
 	out->numa_rc = read_whole(piddirfd, "numa_maps", SMAPS_READ_CAP, &buf, &len,
@@ -616,9 +653,36 @@ int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out)
 	free(buf);
 	if (out->numa_rc == -ENOMEM) {
 		smaps_map_free(out);
+		close(fd);
+		*fdp = -1;
 		return -ENOMEM;
 	}
 	return 0;
+}
+
+int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out)
+{
+	int fd, rc = smaps_read_keep(piddirfd, numa, out, &fd);
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int smaps_mm_alive(int fd)
+{
+	char c;
+	ssize_t r;
+
+	/* each read of smaps takes a reference on the address space the file was opened on,
+	 * and ends the file (reads 0) when it has none left; reading from offset 0 again
+	 * starts with its first mapping, so one byte tells if there is still one */
+	do {
+		r = pread(fd, &c, 1, 0);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r > 0;
 }
 
 static int open_pid(int rootfd, pid_t pid)

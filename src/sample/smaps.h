@@ -33,11 +33,22 @@ struct smaps_vma {
 	uint64_t node_pagesize;		/* bytes per page counted in node_pages (0: not said) */
 };
 
+/* Why a map is incomplete (smaps_map.cut). */
+enum smaps_cut {
+	SMAPS_WHOLE = 0,
+	SMAPS_CUT_SHORT,	/* the text ended inside an entry, or the read failed */
+	SMAPS_CUT_TOO_LONG,	/* longer than SMAPS_READ_CAP */
+	SMAPS_CUT_EXITED,	/* the process exited while it was read */
+	SMAPS_CUT_EXECED,	/* the process executed another program while it was read */
+};
+
 struct smaps_map {
 	struct smaps_vma *vma;
 	size_t n;
 	size_t dropped_repeats;		/* VMAs repeated/overlapping in a racy read, left out */
-	bool truncated;			/* the text was cut: its last, partial entry left out */
+	bool truncated;			/* the text was cut: its last, partial entry left out
+					 * (the parser), or the read ended early (cut says why) */
+	enum smaps_cut cut;		/* set by the readers, not by smaps_parse */
 	int numa_rc;			/* numa_maps: 0 read, -ENODATA not asked for,
 					 * -EOPNOTSUPP no NUMA in this kernel, else -errno */
 };
@@ -64,5 +75,14 @@ int smaps_read_rollup_at(int dirfd, const char *name, struct smaps_mem *out);
 /* smaps_read relative to an open /proc/PID directory, so that every file read of one
  * process is of the same process even if its PID is reused meanwhile. */
 int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out);
+/* smaps_read_at that leaves the smaps file open in *fdp (-1 on failure) for
+ * smaps_mm_alive(). A read that fails after some text (-ESRCH: the process was reaped)
+ * keeps what was read, marked truncated with cut SMAPS_CUT_EXITED. */
+int smaps_read_keep(int piddirfd, bool numa, struct smaps_map *out, int *fdp);
+/* Whether the address space that the open smaps file fd was opened on still exists:
+ * 1 yes, 0 no (the process exited or executed another program since: a read of the file
+ * that ended meanwhile may have ended early, since the kernel ends the file then), or
+ * -errno (-ESRCH: the process was reaped). */
+int smaps_mm_alive(int fd);
 
 #endif

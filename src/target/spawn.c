@@ -16,15 +16,17 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "target/jobtty.h"
 #include "target/spawn.h"
 
 extern char **environ;
 
 /* What the child reports through the pipe when a step before or at exec fails. */
-enum { STEP_EXEC, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID, STEP_CHECK };
+enum { STEP_EXEC, STEP_SETGROUPS, STEP_SETGID, STEP_SETUID, STEP_CHECK, STEP_TTY };
 static const char *const step_names[] = {
 	[STEP_EXEC] = "exec", [STEP_SETGROUPS] = "setgroups", [STEP_SETGID] = "setgid",
 	[STEP_SETUID] = "setuid", [STEP_CHECK] = "credentials check",
+	[STEP_TTY] = "terminal set-up",
 };
 
 struct child_failure {
@@ -37,21 +39,97 @@ static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t pending_sig;
 static volatile sig_atomic_t last_sig;	/* any forwarded signal taskscope received */
 static sigset_t wait_mask;	/* the mask while sleeping: everything handled unblocked */
-static sigset_t orig_mask;	/* the mask before the first spawn: what a child gets */
+static sigset_t orig_mask;	/* the mask before the first spawn */
 static bool have_orig;
+static sigset_t start_ignored;	/* signals ignored when taskscope started */
+static volatile int fwd_master = -1;	/* the job's pty: terminal signals go through it */
+
+/* Before main: fds 0-2 that taskscope was started without are /dev/null, so that nothing
+ * taskscope opens later (a /proc file) takes their place and is handed to a job as its
+ * stdin or stderr; and the signals taskscope was started with ignored (nohup), which a job
+ * keeps as it would have without taskscope in between (every other one is reset). */
+__attribute__((constructor)) static void spawn_at_start(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int n = open("/dev/null", fd ? O_WRONLY : O_RDONLY);
+
+		if (n >= 0 && n != fd) {
+			/* a lower fd was free too and is filled next round */
+			dup2(n, fd);
+			close(n);
+		}
+	}
+	sigemptyset(&start_ignored);
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (!sigaction(sig, NULL, &sa) && !(sa.sa_flags & SA_SIGINFO) &&
+		    sa.sa_handler == SIG_IGN)
+			sigaddset(&start_ignored, sig);
+	}
+	/* those taskscope passes on take their default action in the job, as before */
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigdelset(&start_ignored, forwarded[i]);
+}
+
+/* A signal for the job as its terminal would send it: to the foreground process group of
+ * its pty, else to its process group (the job leads a session of its own). */
+static void forward_terminal(pid_t pid, int sig)
+{
+	if (jobtty_kill(fwd_master, pid, sig))
+		kill(pid, sig);
+}
 
 static void on_forward(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	last_sig = sig;
-	/* A signal from the terminal already reached the whole foreground process group,
-	 * the child included; one sent to taskscope alone (kill) must be passed on. */
-	if (si && si->si_code == SI_KERNEL)
-		return;
-	if (child_pid > 0)
-		kill((pid_t)child_pid, sig);
-	else
+	/* The job has a session of its own, so nothing from taskscope's terminal reaches it
+	 * but what taskscope passes on: a signal from the terminal (^C, ^\, a hangup) as
+	 * the job's terminal would deliver it, one sent to taskscope alone to the job. */
+	if (child_pid <= 0)
 		pending_sig = sig;
+	else if (si && si->si_code == SI_KERNEL)
+		forward_terminal((pid_t)child_pid, sig);
+	else
+		kill((pid_t)child_pid, sig);
+}
+
+void spawn_forward(struct spawn *sp, int sig, bool from_terminal)
+{
+	if (sp->child_done || sp->pid <= 0)
+		return;
+	if (from_terminal)
+		forward_terminal(sp->pid, sig);
+	else
+		kill(sp->pid, sig);
+}
+
+int spawn_send_input(struct spawn *sp, const char *buf, size_t n)
+{
+	if (sp->all_done)
+		return -ESRCH;
+	return jobtty_send(&sp->tty, buf, n);
+}
+
+/* In the child: every signal as at exec without taskscope in between (default, or ignored
+ * when taskscope was started so), nothing blocked. */
+static void child_signals(void)
+{
+	struct sigaction dfl;
+	sigset_t none;
+
+	memset(&dfl, 0, sizeof(dfl));
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		dfl.sa_handler = sigismember(&start_ignored, sig) ? SIG_IGN : SIG_DFL;
+		sigaction(sig, &dfl, NULL);	/* fails for glibc's own: left alone */
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 static void on_chld(int sig)
@@ -189,7 +267,7 @@ void spawn_cred_error(int rc, const char *user, char *msg, size_t len)
 }
 
 /* In the child: report a failed step to the parent and end. */
-static void child_fail(int fd, int step, int err)
+static _Noreturn void child_fail(int fd, int step, int err)
 {
 	struct child_failure f = { step, err };
 
@@ -226,6 +304,10 @@ int spawn_failure(const struct spawn *sp, int rc, const char *cmd, const struct 
 	int err = -rc;
 
 	util_sanitize(cmd, strlen(cmd), name, sizeof(name));
+	if (sp->failed_step && !strcmp(sp->failed_step, step_names[STEP_TTY])) {
+		snprintf(msg, len, "cannot run '%s': its terminal: %s", name, strerror(err));
+		return 126;
+	}
 	if (cred && sp->failed_step && strcmp(sp->failed_step, "exec") != 0) {
 		snprintf(msg, len, "cannot run '%s' as user '%s': %s failed: %s", name,
 			 cred->name, sp->failed_step, strerror(err));
@@ -241,6 +323,9 @@ int spawn_failure(const struct spawn *sp, int rc, const char *cmd, const struct 
 		return spawn_exec_failure_code(err);
 	return 1;
 }
+
+static int start(struct spawn *sp, char *const argv[], const int given[3],
+		 enum jobtty_mode mode, const struct spawn_cred *cred);
 
 int spawn_start(struct spawn *sp, char *const argv[], const struct spawn_cred *cred)
 {
@@ -262,30 +347,38 @@ int spawn_start_output(struct spawn *sp, char *const argv[], int outfd,
 int spawn_start_fds(struct spawn *sp, char *const argv[], int out_fd, int err_fd,
 		    const struct spawn_cred *cred)
 {
-	struct child_failure f;
+	const int given[3] = { -1, out_fd, err_fd };
+
+	return start(sp, argv, given, JOBTTY_RELAY, cred);
+}
+
+int spawn_start_detached(struct spawn *sp, char *const argv[], int outfd,
+			 const struct spawn_cred *cred)
+{
+	const int given[3] = { -1, outfd, outfd };
+
+	return start(sp, argv, given, JOBTTY_DETACHED, cred);
+}
+
+/* Block the signals the wait loop handles and install their handlers. */
+static int wait_signals(void)
+{
 	struct sigaction sa;
 	sigset_t block, old;
-	int pfd[2], err = 0;
-	ssize_t r;
-	pid_t pid;
 
-	memset(sp, 0, sizeof(*sp));
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
-		return -errno;
 	sigemptyset(&block);
 	sigaddset(&block, SIGCHLD);
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigaddset(&block, forwarded[i]);
 	if (sigprocmask(SIG_BLOCK, &block, &old))
 		return -errno;
-	/* a later job (compare runs one after the other) starts with the mask taskscope
-	 * had before the first one, not with the signals blocked for the wait loop */
+	/* a later job (compare runs one after the other) sleeps with the mask taskscope had
+	 * before the first one, not with the signals blocked for the wait loop */
 	if (!have_orig) {
 		orig_mask = old;
 		have_orig = true;
 	}
-	old = orig_mask;
-	wait_mask = old;
+	wait_mask = orig_mask;
 	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
 		sigdelset(&wait_mask, forwarded[i]);
 	sigdelset(&wait_mask, SIGCHLD);
@@ -300,53 +393,97 @@ int spawn_start_fds(struct spawn *sp, char *const argv[], int out_fd, int err_fd
 	sa.sa_handler = on_chld;
 	sa.sa_flags = SA_NOCLDSTOP;
 	sigaction(SIGCHLD, &sa, NULL);
+	return 0;
+}
 
-	if (pipe2(pfd, O_CLOEXEC))
+/* In the child: a session of its own on its own terminal, taskscope's signal handling
+ * and descriptors gone, the user switched, killed when taskscope dies; then exec. */
+static _Noreturn void child_run(int fd, pid_t parent, char *const argv[], const struct jobtty *jt,
+				const struct spawn_cred *cred)
+{
+	int rc;
+
+	child_signals();
+	if (setsid() < 0)
+		child_fail(fd, STEP_TTY, errno);
+	rc = jobtty_child(jt);
+	if (rc)
+		child_fail(fd, STEP_TTY, -rc);
+	if (cred)
+		child_switch(fd, cred);
+	/* after the switch: a change of credentials clears the parent-death signal */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		child_fail(fd, STEP_TTY, errno);
+	if (getppid() != parent)
+		_exit(128 + SIGKILL);	/* taskscope died before the line above */
+	if (cred)
+		execvpe(argv[0], argv, cred->envp);
+	else
+		execvp(argv[0], argv);
+	child_fail(fd, STEP_EXEC, errno);
+	_exit(127);
+}
+
+static int start(struct spawn *sp, char *const argv[], const int given[3],
+		 enum jobtty_mode mode, const struct spawn_cred *cred)
+{
+	struct child_failure f;
+	pid_t pid, parent = getpid();
+	int pfd[2], err;
+	ssize_t r;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->tty.master = sp->tty.slave = -1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
 		return -errno;
+	err = wait_signals();
+	if (err)
+		return err;
+	err = jobtty_prepare(&sp->tty, mode, given, cred ? cred->uid : (uid_t)-1);
+	if (err) {
+		sp->failed_step = step_names[STEP_TTY];
+		return err;
+	}
+	if (pipe2(pfd, O_CLOEXEC)) {
+		err = -errno;
+		jobtty_finish(&sp->tty);
+		return err;
+	}
 	sp->start_mono = util_monotonic();
 	pid = fork();
 	if (pid < 0) {
 		err = -errno;
 		close(pfd[0]);
 		close(pfd[1]);
+		jobtty_finish(&sp->tty);
 		return err;
 	}
 	if (pid == 0) {
-		struct sigaction dfl;
-
-		memset(&dfl, 0, sizeof(dfl));
-		dfl.sa_handler = SIG_DFL;
-		for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-			sigaction(forwarded[i], &dfl, NULL);
-		sigaction(SIGCHLD, &dfl, NULL);
-		sigaction(SIGPIPE, &dfl, NULL);
-		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(pfd[0]);
-		if (out_fd >= 0 && out_fd != STDOUT_FILENO && dup2(out_fd, STDOUT_FILENO) < 0)
-			child_fail(pfd[1], STEP_EXEC, errno);
-		if (err_fd >= 0 && err_fd != STDERR_FILENO && dup2(err_fd, STDERR_FILENO) < 0)
-			child_fail(pfd[1], STEP_EXEC, errno);
-		if (cred) {
-			child_switch(pfd[1], cred);
-			execvpe(argv[0], argv, cred->envp);
-		} else {
-			execvp(argv[0], argv);
-		}
-		child_fail(pfd[1], STEP_EXEC, errno);
+		child_run(pfd[1], parent, argv, &sp->tty, cred);
 	}
 	close(pfd[1]);
 	sp->pid = pid;
 	child_pid = pid;
+	err = jobtty_start(&sp->tty);
+	fwd_master = sp->tty.master;
 	do {
 		r = read(pfd[0], &f, sizeof(f));
 	} while (r < 0 && errno == EINTR);
 	close(pfd[0]);
-	if (r == (ssize_t)sizeof(f)) {
+	if (r == (ssize_t)sizeof(f) || err) {
 		int st;
 
+		if (r != (ssize_t)sizeof(f)) {
+			/* the relay could not start: the job must not run without it */
+			kill(pid, SIGKILL);
+			f = (struct child_failure){ STEP_TTY, -err };
+		}
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 		child_pid = 0;
+		fwd_master = -1;
+		jobtty_finish(&sp->tty);
 		sp->child_done = true;
 		sp->all_done = true;
 		sp->status = st;
@@ -370,6 +507,9 @@ void spawn_reap(struct spawn *sp, bool block)
 				sp->all_done = true;
 				if (!sp->end_mono)
 					sp->end_mono = util_monotonic();
+				/* every process that could write to the job's pty has ended */
+				fwd_master = -1;
+				jobtty_finish(&sp->tty);
 			}
 			return;
 		}

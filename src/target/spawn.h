@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "target/jobtty.h"
+
 struct spawn {
 	pid_t pid;		/* the direct child */
 	bool child_done;	/* reaped */
@@ -14,7 +16,8 @@ struct spawn {
 	bool all_done;		/* no children (direct or adopted orphans) left */
 	double start_mono, end_mono;
 	const char *failed_step;	/* after a failed start: "setgroups", "setgid",
-					 * "setuid" or "exec" */
+					 * "setuid", "terminal set-up" or "exec" */
+	struct jobtty tty;	/* the job's own terminal and its relay */
 };
 
 /* Who a spawned command runs as (--run-as): looked up before the fork, so the child only
@@ -37,8 +40,13 @@ void spawn_cred_error(int rc, const char *user, char *msg, size_t len);
 
 /* Become a child subreaper, block the signals the wait loop handles, fork and exec argv,
  * as cred's user when cred is not NULL (setgroups, setgid, setuid, each checked, in that
- * order). Returns 0, or -errno of the failed step (sp->failed_step says which) after
- * reaping the child. */
+ * order). The job never gets taskscope's terminal (DESIGN §9): it leads a session of its
+ * own, a terminal among the fds it would inherit is replaced by a pty that taskscope
+ * relays (jobtty.h), every other descriptor is closed at exec, every signal disposition
+ * is reset (ignored stays ignored only when it was so when taskscope started) and the mask
+ * emptied, and it gets SIGKILL when taskscope dies (PR_SET_PDEATHSIG).
+ * Returns 0, or -errno of the failed step (sp->failed_step says which) after reaping the
+ * child. */
 int spawn_start(struct spawn *sp, char *const argv[], const struct spawn_cred *cred);
 /* The same with the child's stdout on out_fd (-1: inherited). It may be called again once
  * the previous job is all done: jobs run one after the other, never at once. */
@@ -51,6 +59,15 @@ int spawn_start_output(struct spawn *sp, char *const argv[], int outfd,
 /* The general form: stdout on out_fd, stderr on err_fd (-1: inherited). */
 int spawn_start_fds(struct spawn *sp, char *const argv[], int out_fd, int err_fd,
 		    const struct spawn_cred *cred);
+/* For the full-screen view: stdout and stderr on outfd, stdin a pty that gets only what
+ * spawn_send_input writes; nothing of the terminal is relayed. */
+int spawn_start_detached(struct spawn *sp, char *const argv[], int outfd,
+			 const struct spawn_cred *cred);
+/* Write to the job's terminal input (detached jobs). 0, -ENOTTY, -ESRCH, -EAGAIN. */
+int spawn_send_input(struct spawn *sp, const char *buf, size_t n);
+/* Pass sig on to the job: from_terminal as its terminal would (its foreground process
+ * group), else to the job's first process. */
+void spawn_forward(struct spawn *sp, int sig, bool from_terminal);
 /* The exit status for a failed spawn_start: 127 not found, 126 not runnable or the user
  * could not be switched to, 1 for anything else; the message goes into msg. */
 int spawn_failure(const struct spawn *sp, int rc, const char *cmd, const struct spawn_cred *cred,

@@ -10,6 +10,7 @@
 
 #include <libsmartcols.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "view/batch.h"
 #include "view/json.h"
@@ -99,6 +100,8 @@ static const char *avail_word(enum ts_avail av)
 		return "denied";
 	case TS_UNSUPPORTED:
 		return "unsupported";
+	case TS_EMPTY:
+		return "empty";
 	default:
 		return "n/a";
 	}
@@ -121,7 +124,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	unsigned missing = 0;
 	char *why = NULL;	/* JSON: the row's null values and why */
 	size_t whylen = o->ncols * 48 + 1;
-	int rc = 0;
+	int rc = 0, werr;
 
 	tb = scols_new_table();
 	if (!tb)
@@ -217,8 +220,9 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	}
 	for (size_t i = 0; !o->json && !o->raw && i < o->nnotes; i++)
 		fprintf(o->out, "  - %s\n", o->notes[i].text);
-	if (fflush(o->out) == EOF || ferror(o->out))
-		rc = errno == EPIPE ? -EPIPE : -EIO;
+	werr = outfile_error(o->out);	/* the cause: EPIPE, ENOSPC, ... */
+	if (werr)
+		rc = werr;
 out:
 	free(why);
 	scols_unref_table(tb);

@@ -9,6 +9,7 @@
 
 #include <libsmartcols.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/columns.h"
 #include "view/compare.h"
@@ -342,8 +343,7 @@ int compare_print(const struct compare_view *v, const struct comparison_side *a,
 		  const struct comparison_side *b)
 {
 	int rc = v->json ? print_json(v, a, b) : print_table(v, a, b);
+	int werr = outfile_error(v->out);	/* the cause: EPIPE, ENOSPC, ... */
 
-	if (fflush(v->out) == EOF || ferror(v->out))
-		return errno == EPIPE ? -EPIPE : -EIO;
-	return rc;
+	return werr ? werr : rc;
 }

@@ -9,6 +9,7 @@
 
 #include <libsmartcols.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "sample/topo.h"
 #include "view/cpus.h"
@@ -762,7 +763,7 @@ static int print_json(const struct view *v, FILE *out)
 int cpus_print(const struct cpus_report *r, enum cpus_format fmt, FILE *out)
 {
 	struct view v;
-	int rc;
+	int rc, werr;
 
 	rc = view_init(&v, r);
 	if (rc)
@@ -791,7 +792,6 @@ int cpus_print(const struct cpus_report *r, enum cpus_format fmt, FILE *out)
 	}
 done:
 	view_free(&v);
-	if (fflush(out) == EOF || ferror(out))
-		return errno == EPIPE ? -EPIPE : -EIO;
-	return rc;
+	werr = outfile_error(out);	/* the cause: EPIPE, ENOSPC, ... */
+	return werr ? werr : rc;
 }

@@ -9,6 +9,7 @@
 
 #include <libsmartcols.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "view/maps.h"
 
@@ -61,9 +62,7 @@ static int table_print(const struct maps_view *v, struct libscols_table *tb)
 
 static int stream_rc(FILE *out)
 {
-	if (fflush(out) == EOF || ferror(out))
-		return errno == EPIPE ? -EPIPE : -EIO;
-	return 0;
+	return outfile_error(out);	/* the cause: EPIPE, ENOSPC, ... */
 }
 
 static const char *size_text(const struct maps_view *v, uint64_t bytes, char *buf, size_t len)
@@ -196,8 +195,9 @@ static void print_header(const struct maps_view *v, const struct maps_proc *p)
 	const struct memmap *mm = p->mm;
 	char rss[24], pss[24], uss[24], swap[24];
 
-	fprintf(v->out, "PID %d (%s): %zu mapping%s, RSS %s, PSS %s, USS %s", (int)p->pid,
+	fprintf(v->out, "PID %d (%s): %zu mapping%s%s, RSS %s, PSS %s, USS %s", (int)p->pid,
 		p->comm, mm->nrows, mm->nrows == 1 ? "" : "s",
+		mm->map.truncated ? " (incomplete)" : "",
 		size_text(v, mm->total.rss, rss, sizeof(rss)),
 		size_text(v, mm->total.pss, pss, sizeof(pss)),
 		size_text(v, memmap_uss(&mm->total), uss, sizeof(uss)));
@@ -212,6 +212,50 @@ static void print_header(const struct maps_view *v, const struct maps_proc *p)
 			" has no address space of its own\n");
 }
 
+/* Why a map is incomplete, in JSON's truncated_reason. */
+static const char *cut_word(enum smaps_cut c)
+{
+	switch (c) {
+	case SMAPS_CUT_EXITED:
+		return "exited";
+	case SMAPS_CUT_EXECED:
+		return "exec";
+	case SMAPS_CUT_TOO_LONG:
+		return "too long";
+	default:
+		return "cut short";
+	}
+}
+
+/* The process ended or became another program while it was read: no threads shown. */
+static bool cut_by_process(const struct memmap *mm)
+{
+	return mm->map.cut == SMAPS_CUT_EXITED || mm->map.cut == SMAPS_CUT_EXECED;
+}
+
+static void print_cut(const struct maps_view *v, const struct memmap *mm)
+{
+	switch (mm->map.cut) {
+	case SMAPS_CUT_EXITED:
+		fprintf(v->out, "  - incomplete: the process exited while it was read: mappings "
+			"may be missing, and its threads are not shown\n");
+		break;
+	case SMAPS_CUT_EXECED:
+		fprintf(v->out, "  - incomplete: the process executed another program while it "
+			"was read: this is the map of the program before, mappings may be missing, "
+			"and its threads are not shown\n");
+		break;
+	case SMAPS_CUT_TOO_LONG:
+		fprintf(v->out, "  - incomplete: the map is longer than %zu MiB of text: the "
+			"mappings after that are left out\n", SMAPS_READ_CAP >> 20);
+		break;
+	default:
+		fprintf(v->out, "  - incomplete: the map was cut short: its last, partial "
+			"mapping is left out\n");
+		break;
+	}
+}
+
 static void print_notes(const struct maps_view *v, const struct memmap *mm, unsigned missing)
 {
 	for (int av = TS_GONE; av <= TS_NA; av++)
@@ -222,13 +266,13 @@ static void print_notes(const struct maps_view *v, const struct memmap *mm, unsi
 			"process mapped or unmapped meanwhile) left out\n",
 			mm->map.dropped_repeats, mm->map.dropped_repeats == 1 ? "" : "s");
 	if (mm->map.truncated)
-		fprintf(v->out, "  - the map was cut short: the last mapping is left out\n");
+		print_cut(v, mm);
 }
 
 static void print_thread_notes(const struct maps_view *v, const struct memmap *mm,
 			       unsigned notes)
 {
-	if (mm->threads_rc && mm->threads_rc != -ENODATA)
+	if (mm->threads_rc && mm->threads_rc != -ENODATA && !cut_by_process(mm))
 		fprintf(v->out, "  - the threads could not be listed (%s): stacks are not labelled\n",
 			strerror(-mm->threads_rc));
 	if (notes & FN_SP_DENIED)
@@ -403,6 +447,7 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 	json_u64(js, "mappings", p->mm->nrows);
 	json_u64(js, "dropped_repeats", p->mm->map.dropped_repeats);
 	json_bool(js, "truncated", p->mm->map.truncated);
+	json_string(js, "truncated_reason", p->mm->map.truncated ? cut_word(p->mm->map.cut) : NULL);
 	/* the totals: every size column over the whole map */
 	memset(&total, 0, sizeof(total));
 	total.mem = p->mm->total;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/sharing.h"
 #include "model/snapshot.h"
@@ -159,9 +160,7 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 			break;
 		case 'h':
 			share_usage(stdout);
-			/* a reader that went away (| head -1) is a quiet success */
-			return fflush(stdout) == EOF && errno != EPIPE ? TS_EXIT_FAILURE
-								       : TS_EXIT_OK;
+			return TS_EXIT_OK;	/* main checks that it was written */
 		case ':':
 		default:
 			return cli_usage_error("share", "%s", util_getopt_error(c, argv, optind, optopt,
@@ -264,10 +263,12 @@ static int share_run(struct share_opts *o)
 		}
 	}
 	if (o->output_file) {
-		out = fopen(o->output_file, "we");
-		if (!out) {
-			fprintf(stderr, "taskscope: cannot open '%s': %s\n",
-				cli_shown(o->output_file, ebuf, sizeof(ebuf)), strerror(errno));
+		char why[160];
+
+		rc = outfile_open(o->output_file, OUTFILE_MODE_REPORT, &out, why, sizeof(why));
+		if (rc) {
+			fprintf(stderr, "taskscope: cannot write to '%s': %s\n",
+				cli_shown(o->output_file, ebuf, sizeof(ebuf)), why);
 			out = stdout;
 			status = TS_EXIT_FAILURE;
 			goto out;
@@ -352,12 +353,10 @@ static int share_run(struct share_opts *o)
 		rc = sharefmt_json(out, &rep);
 	else
 		rc = sharefmt_text(out, &rep, o->bytes, what);
-	if (fflush(out) == EOF || ferror(out) || rc) {
-		if (errno != EPIPE) {
-			fprintf(stderr, "taskscope: cannot write the report: %s\n",
-				strerror(rc ? -rc : errno));
-			status = TS_EXIT_FAILURE;
-		}
+	/* a write error is reported when the stream is closed */
+	if (rc && rc != -EPIPE && !outfile_error(out)) {
+		fprintf(stderr, "taskscope: cannot print the report: %s\n", strerror(-rc));
+		status = TS_EXIT_FAILURE;
 	}
 out:
 	spawn_cred_free(&cred);
@@ -367,11 +366,9 @@ out:
 		status = spawn_exit_code(&sp);
 	}
 	sampler_free(smp);
-	if (out != stdout && out != stderr && fclose(out) && status == TS_EXIT_OK) {
-		fprintf(stderr, "taskscope: cannot write '%s': %s\n",
-			cli_shown(o->output_file, ebuf, sizeof(ebuf)), strerror(errno));
-		status = TS_EXIT_FAILURE;
-	}
+	/* standard output is checked by main */
+	if (out != stdout)
+		status = outfile_close(out, o->output_file, status);
 	if (rootfd >= 0)
 		close(rootfd);
 	return status;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "sample/topo.h"
 #include "view/svg.h"
@@ -382,7 +383,5 @@ int svg_write(const struct cpus_report *r, FILE *out)
 	fputs("</svg>\n", out);
 	free(order);
 	free(cpus);
-	if (fflush(out) == EOF || ferror(out))
-		return errno == EPIPE ? -EPIPE : -EIO;
-	return 0;
+	return outfile_error(out);	/* the cause: EPIPE, ENOSPC, ... */
 }

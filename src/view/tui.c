@@ -25,6 +25,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "lib/fatalsig.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "target/target.h"
@@ -42,7 +44,6 @@ static char rmcup[64], cnorm[32], sgr0[32];
 static size_t rmcup_len, cnorm_len, sgr0_len;
 static volatile sig_atomic_t screen_on;
 
-static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
 static const int handled_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGWINCH,
 				    SIGTSTP, SIGCONT };
 
@@ -73,20 +74,6 @@ static void tty_restore_raw(void)
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
 }
 
-static void on_fatal(int sig)
-{
-	int saved = errno;
-	struct sigaction dfl;
-
-	tty_restore_raw();
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigaction(sig, &dfl, NULL);
-	errno = saved;
-	/* a fault repeats on return and now kills; a sent signal is raised again */
-	raise(sig);
-}
-
 static void keep_cap(const char *name, char *buf, size_t len, size_t *n)
 {
 	const char *s = tigetstr(name);
@@ -105,8 +92,6 @@ static SCREEN *screen;
 
 static int screen_open(struct tui *t)
 {
-	struct sigaction sa;
-
 	tty_fd = isatty(STDOUT_FILENO) ? STDOUT_FILENO : STDIN_FILENO;
 	tty_have_saved = !tcgetattr(tty_fd, &tty_saved);
 	screen = newterm(NULL, stdout, stdin);
@@ -116,11 +101,9 @@ static int screen_open(struct tui *t)
 	keep_cap("cnorm", cnorm, sizeof(cnorm), &cnorm_len);
 	keep_cap("sgr0", sgr0, sizeof(sgr0), &sgr0_len);
 	screen_on = 1;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_fatal;
-	sigfillset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(fatal_sigs); i++)
-		sigaction(fatal_sigs[i], &sa, NULL);
+	/* any signal that would end taskscope (SEGV, USR1, ALRM, XCPU, ...) first restores
+	 * the terminal; the job then gets SIGKILL as taskscope dies (spawn.h) */
+	fatalsig_add(tty_restore_raw);
 	cbreak();
 	noecho();
 	nonl();
@@ -414,6 +397,16 @@ static void job_finish(struct tui *t)
 	spawn_reap(&t->sp, false);
 }
 
+void tui_job_input(struct tui *t, const char *buf, size_t n)
+{
+	int rc = spawn_send_input(&t->sp, buf, n);
+
+	if (rc == -EAGAIN)
+		tui_message(t, "the job is not reading its input: not all was sent");
+	else if (rc)
+		tui_message(t, "cannot send input to the job: %s", strerror(-rc));
+}
+
 /* ---- signals ---------------------------------------------------------------------------- */
 
 static void suspend_self(struct tui *t)
@@ -422,12 +415,16 @@ static void suspend_self(struct tui *t)
 	endwin();
 	if (tty_have_saved)
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
-	/* stop like the default action would; SIGCONT (fg) continues here */
+	/* the job, in a session of its own, stops with taskscope as it would have in the
+	 * same process group; SIGCONT (fg) continues both */
+	if (t->spawned && !t->job_over)
+		spawn_forward(&t->sp, SIGTSTP, true);
 	kill(getpid(), SIGSTOP);
+	if (t->spawned && !t->job_over)
+		spawn_forward(&t->sp, SIGCONT, true);
 	screen_on = 1;
 	refresh();
 	clearok(curscr, TRUE);
-	(void)t;
 }
 
 static void resize(void)
@@ -457,10 +454,10 @@ static void on_signal(struct tui *t, const struct signalfd_siginfo *si)
 		clearok(curscr, TRUE);
 		break;
 	default:
-		/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: pass to the job (a signal from the
-		 * terminal reached it already) and leave */
-		if (t->spawned && !t->sp.child_done && si->ssi_code != SI_KERNEL)
-			kill(t->sp.pid, sig);
+		/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: pass to the job (in a session of its
+		 * own, it hears nothing of taskscope's terminal) and leave */
+		if (t->spawned && !t->sp.child_done)
+			spawn_forward(&t->sp, sig, si->ssi_code == SI_KERNEL);
 		t->quit = true;
 		t->quit_sig = sig;
 		break;
@@ -591,12 +588,49 @@ static void loop(struct tui *t)
 	}
 }
 
+/* On the way out: a worker stuck in a read (a task in D state) is left behind, and not
+ * waited for when it was known stuck already; the user is told where it waited. True when
+ * it was left: the process must then end without running exit handlers (see leave). */
+static bool work_stop(struct tui *t)
+{
+	char where[200];
+	double busy;
+
+	if (!t->work)
+		return false;
+	busy = tuiwork_busy(t->work, NULL, 0);
+	if (tuiwork_stop(t->work, busy >= TUIWORK_STUCK_AFTER ? 0 : WORKER_GIVE_UP))
+		return false;
+	busy = tuiwork_busy(t->work, where, sizeof(where));
+	if (where[0])
+		fprintf(stderr, "taskscope: a read of %s was stuck for %.0fs (a task in D "
+			"state?); quit without it\n", where, busy);
+	else
+		fprintf(stderr, "taskscope: the sampling thread was stuck in a read for %.0fs "
+			"(a task in D state?); quit without it\n", busy);
+	return true;
+}
+
+/* End the process with a worker still inside a read: exit handlers must not free what it
+ * may use should the read return meanwhile, nor wait for it (LeakSanitizer's check stops
+ * every thread, and a thread in a killable wait never stops). _exit ends the worker too:
+ * a wait for a task's mmap_lock is killable (an uninterruptible one would keep the process
+ * until the read returns). */
+static void leave(int status) __attribute__((noreturn));
+static void leave(int status)
+{
+	fflush(stdout);
+	fflush(stderr);
+	_exit(status);
+}
+
 int tui_main(struct tui_opts *o)
 {
 	struct tui t;
 	sigset_t set;
 	char err[300], ebuf[256];
 	int rc, status = TS_EXIT_OK, pfd[2] = { -1, -1 };
+	bool stuck = false;
 
 	memset(&t, 0, sizeof(t));
 	t.o = o;
@@ -611,10 +645,11 @@ int tui_main(struct tui_opts *o)
 	}
 	t.expand_all = !target_is_all(o->target) || o->cmd;
 	if (o->child_log) {
-		t.logfile = fopen(o->child_log, "we");
-		if (!t.logfile) {
+		char why[160];
+
+		if (outfile_open(o->child_log, OUTFILE_MODE_LOG, &t.logfile, why, sizeof(why))) {
 			util_sanitize(o->child_log, strlen(o->child_log), ebuf, sizeof(ebuf));
-			fprintf(stderr, "taskscope: cannot open '%s': %s\n", ebuf, strerror(errno));
+			fprintf(stderr, "taskscope: cannot write to '%s': %s\n", ebuf, why);
 			free(t.cols);
 			return TS_EXIT_FAILURE;
 		}
@@ -642,7 +677,7 @@ int tui_main(struct tui_opts *o)
 			goto out;
 		}
 		o->target->spawn_root = getpid();
-		rc = spawn_start_output(&t.sp, o->cmd, pfd[1], o->cred);
+		rc = spawn_start_detached(&t.sp, o->cmd, pfd[1], o->cred);
 		close(pfd[1]);
 		if (rc) {
 			close(pfd[0]);
@@ -683,9 +718,7 @@ int tui_main(struct tui_opts *o)
 	loop(&t);
 	screen_close();
 finish:
-	/* a worker stuck in a read of a task in D state is left behind */
-	if (t.work && !tuiwork_stop(t.work, WORKER_GIVE_UP))
-		fprintf(stderr, "taskscope: the sampling thread is stuck in a read; leaving it\n");
+	stuck = work_stop(&t);
 	if (t.spawned) {
 		job_finish(&t);
 		job_check(&t);
@@ -717,5 +750,7 @@ out:
 	free(t.toggled);
 	free(t.marks);
 	free(t.panel_ids);
+	if (stuck)
+		leave(status);
 	return status;
 }

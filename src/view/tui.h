@@ -48,6 +48,7 @@ enum tui_prompt {
 	TP_DELAY,		/* d */
 	TP_SIGNAL,		/* k: which signal */
 	TP_CONFIRM,		/* k: y to send */
+	TP_INPUT,		/* i: a line for the job's input */
 };
 
 struct tui {
@@ -130,6 +131,8 @@ void tui_help_line(size_t i, char *buf, size_t len);
 
 /* tui.c */
 void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Send bytes to the spawned job's terminal input (the only way keys reach it). */
+void tui_job_input(struct tui *t, const char *buf, size_t n);
 void tui_rebuild(struct tui *t);	/* rows from the frame after a settings change */
 void tui_ask(struct tui *t, bool now);	/* tell the worker what the screen needs */
 bool tui_expanded(const struct tui *t, pid_t tgid);

@@ -314,6 +314,27 @@ static void draw_row(struct tui *t, int y, const struct tasklist_row *r, bool se
 		attroff(A_REVERSE);
 }
 
+/* The note of a pass that does not end: the screen is old, where the worker waits, and
+ * that q still works. False while sampling is in time. */
+static bool stuck_note(const struct tui *t, char *line, size_t len)
+{
+	char where[200];
+	double busy = tuiwork_busy(t->work, NULL, 0);
+
+	if (busy < TUIWORK_STUCK_AFTER)
+		return false;
+	busy = tuiwork_busy(t->work, where, sizeof(where));
+	if (busy < TUIWORK_STUCK_AFTER)
+		return false;	/* it ended meanwhile */
+	if (where[0])
+		snprintf(line, len, "sampling stuck %.0fs reading %s (a task in D state?): "
+			 "screen not updated; q quits", busy, where);
+	else
+		snprintf(line, len, "sampling stuck %.0fs in a /proc read (a task in D state?): "
+			 "screen not updated; q quits", busy);
+	return true;
+}
+
 static void draw_status(struct tui *t)
 {
 	char line[512];
@@ -327,6 +348,7 @@ static void draw_status(struct tui *t)
 			[TP_DELAY] = "Delay in seconds: ",
 			[TP_SIGNAL] = "Signal to send (name or number, e.g. TERM, 9): ",
 			[TP_CONFIRM] = "",
+			[TP_INPUT] = "Input for the job (Enter sends, ^D on an empty line: EOF): ",
 		};
 
 		if (t->prompt == TP_CONFIRM)
@@ -342,6 +364,12 @@ static void draw_status(struct tui *t)
 	if (t->msg[0] && util_monotonic() < t->msg_until) {
 		attron(t->color ? COLOR_PAIR(4) | A_BOLD : A_BOLD);
 		put(y, 0, t->msg, COLS);
+		attroff(t->color ? COLOR_PAIR(4) | A_BOLD : A_BOLD);
+		return;
+	}
+	if (stuck_note(t, line, sizeof(line))) {
+		attron(t->color ? COLOR_PAIR(4) | A_BOLD : A_BOLD);
+		put(y, 0, line, COLS);
 		attroff(t->color ? COLOR_PAIR(4) | A_BOLD : A_BOLD);
 		return;
 	}

@@ -16,6 +16,7 @@
 #include "view/tui.h"
 
 #define KEY_ESC 27
+#undef CTRL	/* <termios.h> has one too */
 #define CTRL(c) ((c) & 0x1f)
 
 static int pidfd_fd = -1;	/* the process k was pressed on, until the answer */
@@ -235,6 +236,21 @@ static void k_log(struct tui *t)
 	t->log_follow = true;
 }
 
+static void start_prompt(struct tui *t, enum tui_prompt p);
+
+static void k_input(struct tui *t)
+{
+	if (!t->spawned) {
+		tui_message(t, "no job: input goes to a command run with '--'");
+		return;
+	}
+	if (t->job_over) {
+		tui_message(t, "the job has ended");
+		return;
+	}
+	start_prompt(t, TP_INPUT);
+}
+
 static void k_columns(struct tui *t)
 {
 	t->view = TV_COLUMNS;
@@ -344,6 +360,8 @@ static const struct keydef keys[] = {
 	{ 'c', 0, "c", "CPU placement of the selected process's threads, live timeline",
 	  k_cpus, false },
 	{ 'l', 0, "l", "the spawned job's output (stdout and stderr)", k_log, false },
+	{ 'i', 0, "i", "type a line for the spawned job's input (Enter sends it, ^D on an "
+	  "empty line sends end of file); no other key reaches the job", k_input, true },
 	{ 'f', 0, "f", "pick the columns", k_columns, false },
 	{ 'd', 0, "d", "set the delay between samples", k_delay, false },
 	{ 'p', 0, "p", "pause or resume sampling", k_pause, false },
@@ -426,6 +444,13 @@ static void prompt_done(struct tui *t)
 		t->delay = d;
 		tui_ask(t, false);
 		break;
+	case TP_INPUT:
+		t->prompt = TP_NONE;
+		if (t->ninput + 1 < sizeof(t->input)) {
+			t->input[t->ninput] = '\n';
+			tui_job_input(t, t->input, t->ninput + 1);
+		}
+		break;
 	case TP_SIGNAL:
 		sig = parse_signal(t->input);
 		if (sig < 0) {
@@ -463,6 +488,12 @@ static void prompt_key(struct tui *t, int k)
 	}
 	if (k == KEY_ESC) {
 		t->prompt = TP_NONE;
+		return;
+	}
+	if (t->prompt == TP_INPUT && k == CTRL('d') && !t->ninput) {
+		/* the pty's end-of-file character at the start of a line */
+		t->prompt = TP_NONE;
+		tui_job_input(t, "\004", 1);
 		return;
 	}
 	if (k == '\r' || k == '\n' || k == KEY_ENTER) {

@@ -20,6 +20,7 @@ enum tuiwork_panel {
 };
 
 #define TUIWORK_MAX_CPUS 1024
+#define TUIWORK_STUCK_AFTER 2.0	/* seconds after which a pass is called stuck */
 
 /* What the UI asks for; the worker copies it at the start of each pass. */
 struct tuiwork_want {
@@ -68,6 +69,10 @@ int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_
  * is never joined or freed). Waits up to timeout seconds for that; false when the worker
  * did not answer in time (a read stuck on a task in D state). Call once, on the way out. */
 bool tuiwork_stop(struct tuiwork *w, double timeout);
+/* Seconds the running pass has taken so far, 0 between passes. With where, also the file
+ * the worker is blocked reading now (say "/proc/42/cmdline", sanitized), or "" when it is
+ * not in a read. A pass that takes seconds is a read stuck on a task in D state. */
+double tuiwork_busy(struct tuiwork *w, char *where, size_t len);
 /* Replace what is asked (copied); now: start a pass at once. */
 int tuiwork_set(struct tuiwork *w, const struct tuiwork_want *want, bool now);
 /* The newest finished frame, or NULL; older unclaimed frames are dropped. */
