@@ -231,14 +231,21 @@ check "a name with quotes, markup, ESC, a control byte and invalid UTF-8: JSON, 
 ts hostile-json cpus -p "$hp" -t 0.5 -J --svg "$TS_TMP/hostile.svg"
 if expect_rc 0 "cpus -J --svg on hostile names"; then
 	if pycheck hostile "$OUT" '
+import re
 import xml.etree.ElementTree as ET
 names = [t["comm"] for t in d["threads"]]
 print("names", names)
-want = "q\"\\<&>\\x1b[31m\\x01\\xff"
+want = "q\"\\\\<&>\\x1b[31m\\x01\\xff"	# the backslash doubled, ESC, 0x01, 0xff escaped
 root = ET.parse(args[0]).getroot()
 labels = [e.text for e in root.iter("{http://www.w3.org/2000/svg}text") if e.get("class") == "label"]
 print("svg labels", labels)
-ok = len(names) == 2 and all(n == want for n in names) and all(l.endswith(want) for l in labels)
+# a label is "TID comm" cut to 30 characters, never inside an escape: the comm part is want
+# up to a place between two escapes or characters
+cuts = {m.end() for m in re.finditer(r"\\(\\|x..|u.{4}|U.{8})|.", want)} | {0}
+def label_ok(l):
+    tid, _, comm = l.strip().partition(" ")
+    return tid.isdigit() and comm != "" and want.startswith(comm) and len(comm) in cuts
+ok = len(names) == 2 and all(n == want for n in names) and all(label_ok(l) for l in labels)
 sys.exit(0 if ok else 1)' "$TS_TMP/hostile.svg"; then
 		ok "$(tr '\n' ' ' <"$TS_TMP/hostile.py.out")"
 	else

@@ -442,10 +442,11 @@ static void test_json(void)
 
 	doc = NULL;
 	f = open_memstream(&doc, &len);
-	svg_escape(f, "<a href=\"x\">&'\x1b[0m\xff</a>");
+	svg_escape(f, "<a href=\"x\">&'\\x1b[0m\\\\\x1b\xff\xef\xbf\xbf\xc2\x9b\xc3\xa9</a>");
 	fclose(f);
-	tap_is_str(doc, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\\x1b[0m\\xff&lt;/a&gt;",
-		   "svg: markup escaped, control and invalid bytes sanitized");
+	tap_is_str(doc, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\\x1b[0m\\\\????\xc3\xa9&lt;/a&gt;",
+		   "svg: markup escaped; sanitized text kept as it is (backslashes not doubled), "
+		   "what XML cannot hold (control, invalid, U+FFFF, C1) is '?'");
 	free(doc);
 }
 

@@ -13,6 +13,7 @@
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "view/batch.h"
+#include "view/json.h"
 
 static int json_type(enum col_kind k)
 {
@@ -54,6 +55,39 @@ static void print_header(const struct batch_opts *o, const struct snapshot *sn,
 	if (sn->interval > 0)
 		fprintf(o->out, "  interval %.2fs", sn->interval);
 	fputc('\n', o->out);
+}
+
+/* The table as JSON with the notes as a first member: libsmartcols writes the document
+ * ("{\n" first), the notes go in after its opening brace. */
+static int print_json_notes(const struct batch_opts *o, struct libscols_table *tb)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&doc, &len);
+	int rc = 0;
+
+	if (!mem)
+		return -ENOMEM;
+	scols_table_set_stream(tb, mem);
+	if (scols_print_table(tb))
+		rc = -EIO;
+	if (fclose(mem) && !rc)
+		rc = -ENOMEM;
+	if (!rc && (len < 2 || doc[0] != '{' || doc[1] != '\n'))
+		rc = -EIO;	/* not the layout this libsmartcols was seen to write */
+	if (!rc) {
+		fputs("{\n   \"reused\": [", o->out);
+		for (size_t i = 0; i < o->nnotes; i++) {
+			fprintf(o->out, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "",
+				o->notes[i].pid);
+			json_write_string(o->out, o->notes[i].comm);
+			fputc('}', o->out);
+		}
+		fputs("],\n", o->out);
+		fwrite(doc + 2, 1, len - 2, o->out);
+	}
+	free(doc);
+	return rc;
 }
 
 /* The JSON word for why a value is null. */
@@ -172,14 +206,20 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	}
 	if (!o->json && !o->raw)
 		print_header(o, sn, seq);
-	scols_table_set_stream(tb, o->out);
-	if (scols_print_table(tb))
-		rc = -EIO;
+	if (o->json && o->nnotes) {
+		rc = print_json_notes(o, tb);
+	} else {
+		scols_table_set_stream(tb, o->out);
+		if (scols_print_table(tb))
+			rc = -EIO;
+	}
 	if (!o->json && !o->raw && missing) {
 		for (int av = TS_GONE; av <= TS_NA; av++)
 			if (missing & (1u << av))
 				fprintf(o->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
 	}
+	for (size_t i = 0; !o->json && !o->raw && i < o->nnotes; i++)
+		fprintf(o->out, "  - %s\n", o->notes[i].text);
 	werr = outfile_error(o->out);	/* the cause: EPIPE, ENOSPC, ... */
 	if (werr)
 		rc = werr;

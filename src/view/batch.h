@@ -8,6 +8,14 @@
 #include "model/columns.h"
 #include "model/snapshot.h"
 
+/* A -p PID found reused since the previous report: the process watched ended and another
+ * one (comm, sanitized) has the PID; text says so in a sentence. */
+struct batch_note {
+	int pid;
+	const char *comm;
+	const char *text;
+};
+
 struct batch_opts {
 	const struct column *const *cols;
 	size_t ncols;
@@ -16,9 +24,12 @@ struct batch_opts {
 	bool bytes;
 	const char *what;	/* what is watched, for the header line ("all tasks", ...) */
 	FILE *out;
+	const struct batch_note *notes;	/* this report's: a footnote line each (table), */
+	size_t nnotes;			/* the "reused" array (JSON); not in raw output */
 };
 
-/* Print one snapshot: a header line and a table (table mode), or one JSON document.
+/* Print one snapshot: a header line and a table (table mode), or one JSON document (with
+ * the notes, if any, as "reused": [{"pid": N, "comm": "..."}] before "tasks").
  * Returns 0 or -errno (-EPIPE when the reader went away). */
 int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		const struct snapshot *sn, unsigned long seq);

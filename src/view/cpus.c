@@ -113,6 +113,9 @@ void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size
 	memcpy(buf, tid, off + 1);
 	room = width > off ? width - (unsigned)off : 0;
 	n = utf8_prefix(t->comm, room, &used);
+	/* an escape is cut whole (its characters are ASCII: one column a byte) */
+	used -= (unsigned)(n - util_escape_cut(t->comm, n));
+	n = util_escape_cut(t->comm, n);
 	if (off + n + (room - used) + 1 > len)
 		return;
 	memcpy(buf + off, t->comm, n);

@@ -52,12 +52,22 @@ static const char *node_colour(int node)
 
 void svg_escape(FILE *out, const char *s)
 {
-	/* sanitizing sanitized text changes nothing; anything else becomes valid UTF-8 */
-	char *safe = util_sanitize_dup(s, strlen(s));
-	const char *p = safe ? safe : "?";
+	/* s is sanitized already (names from tasks) or taskscope's own text: sanitizing it
+	 * again would double its backslashes. Only what XML cannot hold is replaced, so the
+	 * document stays well-formed whatever it is given. */
+	size_t n = strlen(s);
 
-	for (; *p; p++) {
-		switch (*p) {
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = util_utf8_seq(s + i, n - i, &cp);
+
+		if (l == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+		    cp == 0xfffe || cp == 0xffff) {
+			fputc('?', out);
+			i += l ? l : 1;
+			continue;
+		}
+		switch (cp) {
 		case '&':
 			fputs("&amp;", out);
 			break;
@@ -74,10 +84,10 @@ void svg_escape(FILE *out, const char *s)
 			fputs("&apos;", out);
 			break;
 		default:
-			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+			fwrite(s + i, 1, l, out);
 		}
+		i += l;
 	}
-	free(safe);
 }
 
 /* A coordinate with two decimals, '.' whatever the locale. */

@@ -530,6 +530,8 @@ static void take_frame(struct tui *t)
 	first = !t->frame;
 	tuiwork_frame_free(t->frame);
 	t->frame = f;
+	if (f->note[0])
+		tui_message(t, "%s", f->note);	/* a -p PID reused: no longer followed */
 	t->frames++;
 	tui_rebuild(t);
 	/* the frame told which processes have threads and which are on screen: the next

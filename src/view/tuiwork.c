@@ -437,6 +437,24 @@ static size_t keep_watched(pid_t *ids, size_t n, const pid_t *tgids, size_t ntg,
 	return k;
 }
 
+/* The -p PIDs found reused, one message (several joined by "; "). */
+static void note_reused(struct target *tg, char *buf, size_t len)
+{
+	struct target_reuse *r;
+	size_t n, off = 0;
+
+	if (target_take_reused(tg, &r, &n))
+		return;
+	for (size_t i = 0; i < n && off + 3 < len; i++) {
+		if (i)
+			off += (size_t)snprintf(buf + off, len - off, "; ");
+		if (off < len)
+			target_reuse_text(&r[i], buf + off, len - off);
+		off += strlen(buf + off);
+	}
+	free(r);
+}
+
 static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 {
 	struct tuiwork_frame *f = calloc(1, sizeof(*f));
@@ -462,6 +480,7 @@ static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 		f->err = rc;
 		return f;
 	}
+	note_reused(w->tg, f->note, sizeof(f->note));
 	if (n > 1)
 		qsort(tgids, n, sizeof(*tgids), cmp_pid);
 	f->all = all;
@@ -587,6 +606,9 @@ static void *worker_main(void *arg)
 		want_free(&want);
 		if (f) {
 			f->seq = ++w->seq;
+			/* a note of a frame the UI did not take is not lost */
+			if (w->ready && w->ready->note[0] && !f->note[0])
+				memcpy(f->note, w->ready->note, sizeof(f->note));
 			tuiwork_frame_free(w->ready);
 			w->ready = f;
 			if (write(w->wakefd, &one, sizeof(one)) < 0)
