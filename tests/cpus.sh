@@ -259,6 +259,32 @@ if expect_rc 0 "cpus (table) on hostile names"; then
 fi
 stop "$hp"
 
+# libsmartcols 2.38 loops forever measuring non-ASCII text it was told not to encode in a C
+# locale (lib.sh exports LC_ALL=C): a valid UTF-8 name must not hang the table
+uname=$'\xc3\xa9t\xc3\xa9-w'
+"$TSHELPER" name "$uname" 20 >"$TS_TMP/uname.out" 2>&1 </dev/null &
+hp=$!
+track "$hp"
+poll_until 5 grep -q '^ready' "$TS_TMP/uname.out" || die "tshelper name did not start" "$TS_TMP/uname.out"
+check "a UTF-8 name in a C locale: the table is printed at once, the name as \\xHH escapes"
+TS_TIMEOUT=10 ts utf8-c cpus -p "$hp" -t 0.3
+if expect_rc 0 "LC_ALL=C cpus on a UTF-8 name"; then
+	if grep -qF "$hp \xc3\xa9t\xc3\xa9-w " "$OUT"; then
+		ok "$(grep -F "$hp \x" "$OUT" | head -1)"
+	else
+		fail "the name is not shown escaped" "$OUT"
+	fi
+fi
+LC_ALL=C.UTF-8 TS_TIMEOUT=10 ts utf8-u cpus -p "$hp" -t 0.3
+if [ "$RC" -eq 0 ] && grep -qF "$hp $uname " "$OUT"; then
+	ok "in C.UTF-8: $(grep -F "$hp $uname " "$OUT" | head -1)"
+elif locale -a 2>/dev/null | grep -qix 'c.utf-\?8'; then
+	fail "C.UTF-8: exit status $RC, the name not shown as is" "$OUT" "$ERR"
+else
+	say "no C.UTF-8 locale here: the UTF-8 side is not checked"
+fi
+stop "$hp"
+
 # ---- threads that end -----------------------------------------------------------------------------
 
 check "a thread that exits mid-run (-p): it keeps its samples and is marked ended; the rest goes on"

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -393,6 +394,11 @@ int cpus_cpu_text(const struct timeline *tl, char **text, size_t *len)
 
 /* ---- tables ---- */
 
+static bool utf8_locale(void)
+{
+	return !strcmp(nl_langinfo(CODESET), "UTF-8");
+}
+
 static struct libscols_table *new_table(enum cpus_format fmt)
 {
 	struct libscols_table *tb = scols_new_table();
@@ -401,8 +407,10 @@ static struct libscols_table *new_table(enum cpus_format fmt)
 		return NULL;
 	if (fmt == CPUS_RAW)
 		scols_table_enable_raw(tb, 1);
-	else
+	else if (utf8_locale())
 		scols_table_enable_noencoding(tb, 1);	/* strings are sanitized already */
+	/* else libsmartcols shows the bytes past ASCII as \xHH: without encoding, 2.38 loops
+	 * forever measuring them in a C locale */
 	return tb;
 }
 
