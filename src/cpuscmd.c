@@ -552,7 +552,16 @@ static int run(struct cpusopts *o)
 		status = TS_EXIT_FAILURE;
 		goto out;
 	}
-	if (topo_load(&topo))
+	rc = topo_load(&topo);
+	if (rc && getenv(TOPO_ENV) && *getenv(TOPO_ENV)) {
+		fprintf(stderr, "taskscope: cpus: cannot load the topology file '%s' (%s): %s\n",
+			cpusopts_shown(getenv(TOPO_ENV), errbuf, sizeof(errbuf)), TOPO_ENV,
+			rc == -EINVAL ? "hwloc cannot read it as a topology (lstopo --of xml writes "
+					"one)" : strerror(-rc));
+		status = TS_EXIT_FAILURE;
+		goto out;
+	}
+	if (rc)
 		topo = NULL;	/* the report says the topology is unknown */
 	w.rootfd = taskfiles_open_root();
 	if (w.rootfd < 0) {
