@@ -102,10 +102,10 @@ fi
 check "--pin 1: the table says SHARES 1:100.0 and MIGR 0; the strip chart is all 1"
 ts pin-table cpus -p "$WL_PID" -t 1
 if expect_rc 0 "cpus -p $WL_PID -t 1"; then
-	# PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR LONGEST NODES AFFINITY SHARES ENDED
+	# PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR XNODE LONGEST NODES AFFINITY SHARES ENDED
 	row=$(awk -v t="$pinned" '$2 == t && $1 ~ /^[0-9]+$/ { print; exit }' "$OUT")
 	strip=$(awk -v t="$pinned" '$1 == t && /\|/ { print; exit }' "$OUT" | sed 's/.*|\(.*\)|.*/\1/')
-	read -r _ _ _ samples _ _ cpus migr _ _ aff shares ended <<<"$row"
+	read -r _ _ _ samples _ _ cpus migr _ _ _ aff shares ended <<<"$row"
 	if [ "${cpus:-}" = 1 ] && [ "${migr:-}" = 0 ] && [ "${aff:-}" = 1 ] &&
 		[ "${shares:-}" = 1:100.0 ] && [ "${ended:-}" = - ] && [[ $strip =~ ^1+$ ]]; then
 		ok "row: $row; strip: $strip"
@@ -162,7 +162,7 @@ sys.exit(0 if ok else 1)' "$pinned" "$TS_TMP/move.svg"; then
 	fi
 	row=$(awk -v t="$pinned" '$2 == t && $1 ~ /^[0-9]+$/ { print; exit }' "$TS_TMP/move.txt")
 	strip=$(awk -v t="$pinned" '$1 == t && /\|/ { print; exit }' "$TS_TMP/move.txt" | sed 's/.*|\(.*\)|.*/\1/')
-	read -r _ _ _ _ _ _ _ migr _ _ aff _ <<<"$row"
+	read -r _ _ _ _ _ _ _ migr _ _ _ aff _ <<<"$row"
 	if [ "${aff:-}" = "1->0" ] && [ "${migr:-0}" -ge 1 ] && [[ $strip =~ ^1+[01.]*0+$ ]]; then
 		ok "table: AFFINITY $aff, MIGR $migr, strip $strip"
 	else
@@ -213,7 +213,7 @@ fi
 check "raw output (-r): no header, the tables and the strip lines, one line each"
 ts raw cpus -p "$WL_PID" -t 0.5 -r
 if expect_rc 0 "cpus -r"; then
-	if head -1 "$OUT" | grep -q '^PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR LONGEST NODES AFFINITY SHARES ENDED$' &&
+	if head -1 "$OUT" | grep -q '^PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR XNODE LONGEST NODES AFFINITY SHARES ENDED$' &&
 		grep -q '^CPU TID COMM NODE CORE PKG RUNNING SHARE WAITING$' "$OUT" &&
 		! grep -q '^taskscope cpus' "$OUT" &&
 		[ "$(grep -cE "^($(tr ',' '|' <<<"$WL_TIDS")|$WL_PID) [0-9.-]+\$" "$OUT")" -eq 3 ]; then

@@ -118,16 +118,16 @@ fi
 check "table: main RUNNING 0.0 and SHARES -, its strip all '-' and 'never ran'; workers 1:100.0"
 ts table cpus -p "$main" -t 1
 if expect_rc 0 "cpus -p $main -t 1"; then
-	# PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR LONGEST NODES AFFINITY SHARES ENDED
+	# PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR XNODE LONGEST NODES AFFINITY SHARES ENDED
 	head=$(awk '$1 == "PID" && $2 == "TID" { $1 = $1; print; exit }' "$OUT")
-	read -r _ _ _ msamples mrun _ mcpus _ mlong _ _ mshares _ < <(awk -v t="$main" '$2 == t && $1 ~ /^[0-9]+$/' "$OUT")
+	read -r _ _ _ msamples mrun _ mcpus _ _ mlong _ _ mshares _ < <(awk -v t="$main" '$2 == t && $1 ~ /^[0-9]+$/' "$OUT")
 	mstrip=$(awk -v t="$main" '$1 == t && /\|/ { print; exit }' "$OUT")
 	good=1
-	[ "$head" = "PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR LONGEST NODES AFFINITY SHARES ENDED" ] || good=0
+	[ "$head" = "PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR XNODE LONGEST NODES AFFINITY SHARES ENDED" ] || good=0
 	[ "${mrun:-}" = 0.0 ] && [ "${mcpus:-}" = 0 ] && [ "${mshares:-}" = - ] && [ "${mlong:-}" = - ] || good=0
 	[[ $mstrip =~ \|-+\|\ never\ ran$ ]] || good=0
 	for w in ${workers//,/ }; do
-		read -r _ _ _ _ wrun _ wcpus _ _ _ _ wshares _ < <(awk -v t="$w" '$2 == t && $1 ~ /^[0-9]+$/' "$OUT")
+		read -r _ _ _ _ wrun _ wcpus _ _ _ _ _ wshares _ < <(awk -v t="$w" '$2 == t && $1 ~ /^[0-9]+$/' "$OUT")
 		wstrip=$(awk -v t="$w" '$1 == t && /\|/ { print; exit }' "$OUT" | sed 's/.*|\(.*\)|.*/\1/')
 		[ "${wcpus:-}" = 1 ] && [ "${wshares:-}" = 1:100.0 ] || good=0
 		# a column is running when at least half of it ran: spinning, every column is 1
@@ -145,7 +145,7 @@ fi
 check "raw output: the new columns, in order"
 ts raw cpus -p "$main" -t 0.3 -r
 if expect_rc 0 "cpus -r"; then
-	if head -1 "$OUT" | grep -q '^PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR LONGEST NODES AFFINITY SHARES ENDED$' &&
+	if head -1 "$OUT" | grep -q '^PID TID COMM SAMPLES RUNNING RUNQ CPUS MIGR XNODE LONGEST NODES AFFINITY SHARES ENDED$' &&
 		grep -q '^CPU TID COMM NODE CORE PKG RUNNING SHARE WAITING$' "$OUT" &&
 		grep -qE "^$main -+\$" "$OUT"; then
 		ok "$(wc -l <"$OUT") raw lines"

@@ -20,6 +20,7 @@
 #include "model/timeline.h"
 #include "sample/placement.h"
 #include "sample/taskfiles.h"
+#include "sample/topo.h"
 #include "view/cpus.h"
 #include "view/json.h"
 #include "view/svg.h"
@@ -782,6 +783,81 @@ static void test_sampler_fixtures(int rootfd)
 	placement_free(p);
 }
 
+/* ---- fixture topologies through TASKSCOPE_TOPOLOGY ------------------------------------------ */
+
+static struct topo *fixture_topo(const char *name)
+{
+	const char *dir = getenv("FIXTURES");
+	const char *top = getenv("top_srcdir");
+	char path[PATH_MAX];
+	struct topo *t = NULL;
+	int rc;
+
+	if (dir && *dir)
+		snprintf(path, sizeof(path), "%s/topology/%s", dir, name);
+	else
+		snprintf(path, sizeof(path), "%s/tests/fixtures/topology/%s",
+			 top && *top ? top : ".", name);
+	setenv(TOPO_ENV, path, 1);
+	rc = topo_load(&t);
+	unsetenv(TOPO_ENV);
+	tap_is_rc(rc, 0, "topology: %s loads", name);
+	return rc ? NULL : t;
+}
+
+static void test_topology(void)
+{
+	struct topo *t;
+	struct timeline tl;
+	char buf[CPUS_STRIP_WIDTH + 1];
+	int pk, co, no, pu, off, mem;
+	size_t a, b;
+
+	setenv(TOPO_ENV, "/nonexistent/topology.xml", 1);
+	tap_is_rc(topo_load(&t), -ENOENT, "topology: a missing file is -ENOENT, not this machine");
+	unsetenv(TOPO_ENV);
+
+	t = fixture_topo("2pkg-4node-smt.xml");
+	if (t) {
+		topo_count(t, &pk, &co, &no, &pu);
+		topo_count_more(t, &off, &mem);
+		tap_ok(pk == 2 && co == 32 && no == 4 && pu == 64 && off == 0 && mem == 0,
+		       "topology: 2 packages, 32 cores, 4 nodes, 64 CPUs");
+		tap_ok(topo_cpu_node(t, 0) == 0 && topo_cpu_node(t, 1) == 2 &&
+		       topo_cpu_package(t, 1) == 1 && topo_cpu_core(t, 33) == topo_cpu_core(t, 1),
+		       "topology: CPU 1 on node 2 of package 1, CPU 33 its sibling");
+		timeline_init(&tl, 100, 100);
+		a = add(&tl, 91, "mover");
+		b = add(&tl, 92, "smt");
+		feed(&tl, a, "0000111aab00");
+		/* CPU 0 and CPU 0's sibling are one node: no move across nodes */
+		for (uint32_t i = 0; i < 4; i++)
+			timeline_add_sample(&tl, b, i, i % 2 ? 32 : 0, 'R');
+		tap_is_u64(cpus_node_migrations(&tl, t, a), 4,
+			   "topology: CPU 0, 1, 0 (asleep), 1 (asleep), 0: 4 moves across nodes, "
+			   "asleep or not");
+		tap_is_u64(cpus_node_migrations(&tl, t, b), 0,
+			   "topology: moves between SMT siblings stay on the node");
+		cpus_node_line(&tl, t, a, 1, 72, buf);
+		tap_is_str(buf, "0000222---00", "topology: the node strip: the node where it ran, "
+			   "'-' asleep");
+		timeline_free(&tl);
+		topo_free(t);
+	}
+	t = fixture_topo("4node-offline-memonly.xml");
+	if (t) {
+		topo_count(t, &pk, &co, &no, &pu);
+		topo_count_more(t, &off, &mem);
+		tap_ok(pk == 1 && no == 5 && pu == 15 && off == 1 && mem == 1,
+		       "topology: 5 nodes, one without CPUs; 15 CPUs online, 1 offline");
+		tap_ok(topo_cpu_node(t, 1) < 0 && topo_cpu_node(t, 5) == 1 &&
+		       topo_cpu_node(t, 0) == 0 && topo_cpu_node(t, 15) == 3,
+		       "topology: the offline CPU has no node; the others are on their own, never "
+		       "on the node without CPUs");
+		topo_free(t);
+	}
+}
+
 /* ---- the sampler on a live thread that moves and ends ---------------------------------------- */
 
 struct mover {
@@ -921,6 +997,7 @@ int main(void)
 	test_affinity();
 	test_strip();
 	test_views();
+	test_topology();
 	test_json();
 	fixfd = open_fixtures();
 	rootfd = fixfd >= 0 ? openat(fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;

@@ -156,6 +156,46 @@ void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size
 	buf[off] = '\0';
 }
 
+uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo, size_t idx)
+{
+	const struct timeline_thread *t;
+	uint64_t n = 0;
+
+	if (idx >= tl->nthreads)
+		return 0;
+	t = &tl->threads[idx];
+	for (size_t r = 1; r < t->nruns; r++) {
+		int a = topo_cpu_node(topo, t->runs[r - 1].cpu);
+		int b = topo_cpu_node(topo, t->runs[r].cpu);
+
+		if (t->runs[r - 1].cpu != t->runs[r].cpu && a >= 0 && b >= 0 && a != b)
+			n++;
+	}
+	return n;
+}
+
+unsigned cpus_node_line(const struct timeline *tl, const struct topo *topo, size_t idx,
+			uint32_t step, unsigned width, char *buf)
+{
+	size_t cursor = 0;
+	unsigned col = 0;
+
+	if (step == 0)
+		step = 1;
+	for (uint64_t from = 0; from < tl->nslots && col < width; from += step, col++) {
+		uint64_t to = from + step < tl->nslots ? from + step : tl->nslots;
+		bool running;
+		int cpu = timeline_majority(tl, idx, (uint32_t)from, (uint32_t)to, &cursor,
+					    &running);
+		int node = topo_cpu_node(topo, cpu);
+
+		buf[col] = cpu < 0 ? CPUS_NONE_CHAR : !running ? CPUS_WAIT_CHAR
+			 : node < 0 ? '?' : cpus_cpu_char(node);
+	}
+	buf[col] = '\0';
+	return col;
+}
+
 /* ---- what the tables and JSON share ---- */
 
 struct view {
@@ -164,6 +204,7 @@ struct view {
 	struct timeline_thread_sum *sum;	/* per thread index */
 	struct timeline_cpu_sum *cpus;
 	size_t ncpus;
+	uint64_t *xnode;			/* cross-node migrations per thread index */
 };
 
 static void view_free(struct view *v)
@@ -172,6 +213,7 @@ static void view_free(struct view *v)
 		for (size_t i = 0; i < v->r->tl->nthreads; i++)
 			timeline_thread_summary_free(&v->sum[i]);
 	free(v->sum);
+	free(v->xnode);
 	free(v->order);
 	timeline_cpu_summary_free(v->cpus, v->ncpus);
 }
@@ -187,7 +229,8 @@ static int view_init(struct view *v, const struct cpus_report *r)
 	if (rc)
 		return rc;
 	v->sum = calloc(tl->nthreads ? tl->nthreads : 1, sizeof(*v->sum));
-	if (!v->sum) {
+	v->xnode = calloc(tl->nthreads ? tl->nthreads : 1, sizeof(*v->xnode));
+	if (!v->sum || !v->xnode) {
 		view_free(v);
 		return -ENOMEM;
 	}
@@ -197,6 +240,7 @@ static int view_init(struct view *v, const struct cpus_report *r)
 			view_free(v);
 			return rc;
 		}
+		v->xnode[i] = cpus_node_migrations(tl, r->topo, i);
 	}
 	rc = timeline_cpu_summary(tl, &v->cpus, &v->ncpus);
 	if (rc)
@@ -439,11 +483,12 @@ static int set_cells(struct libscols_line *ln, const char *const *cells, size_t 
 static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 {
 	static const char *const names[] = { "PID", "TID", "COMM", "SAMPLES", "RUNNING",
-					      "RUNQ", "CPUS", "MIGR", "LONGEST", "NODES",
-					      "AFFINITY", "SHARES", "ENDED" };
+					      "RUNQ", "CPUS", "MIGR", "XNODE", "LONGEST",
+					      "NODES", "AFFINITY", "SHARES", "ENDED" };
 	static const int flags[] = { SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, 0, SCOLS_FL_RIGHT,
 				     SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, SCOLS_FL_RIGHT,
-				     SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, 0, 0, 0, SCOLS_FL_RIGHT };
+				     SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, 0, 0, 0,
+				     SCOLS_FL_RIGHT };
 	const struct timeline *tl = v->r->tl;
 	struct libscols_table *tb = new_table(fmt);
 	int rc;
@@ -456,7 +501,7 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 		const struct timeline_thread *t = &tl->threads[i];
 		const struct timeline_thread_sum *s = &v->sum[i];
 		char pid[16], tid[16], samples[24], ncpu[24], migr[24], longest[32], nodes[64];
-		char aff[512], shares[160], ended[32], running[16], runq[32];
+		char aff[512], shares[160], ended[32], running[16], runq[32], xnode[24];
 		const char *cells[ARRAY_SIZE(names)];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
@@ -474,6 +519,10 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 		runq_text(s, runq, sizeof(runq));
 		util_u64_dec(s->ran_cpus, ncpu, sizeof(ncpu));
 		util_u64_dec(s->migrations, migr, sizeof(migr));
+		if (v->r->topo)
+			util_u64_dec(v->xnode[i], xnode, sizeof(xnode));
+		else
+			snprintf(xnode, sizeof(xnode), "-");
 		if (s->longest)
 			seconds_text(s->longest_s, longest, sizeof(longest));
 		else
@@ -493,11 +542,12 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 		cells[5] = runq;
 		cells[6] = ncpu;
 		cells[7] = migr;
-		cells[8] = longest;
-		cells[9] = nodes;
-		cells[10] = aff;
-		cells[11] = shares;
-		cells[12] = ended;
+		cells[8] = xnode;
+		cells[9] = longest;
+		cells[10] = nodes;
+		cells[11] = aff;
+		cells[12] = shares;
+		cells[13] = ended;
 		if (!rc)
 			rc = set_cells(ln, cells, ARRAY_SIZE(cells));
 	}
@@ -652,13 +702,22 @@ static int print_strip(const struct view *v, enum cpus_format fmt, FILE *out)
 	uint32_t step = cpus_strip_step(tl->nslots, CPUS_STRIP_WIDTH);
 	unsigned cols = 0;
 	char period[32];
+	int pk, co, no = 0, pu;
+	bool nodes_shown;
 
+	/* a NUMA node line under each thread's when there is more than one node */
+	if (r->topo)
+		topo_count(r->topo, &pk, &co, &no, &pu);
+	nodes_shown = fmt == CPUS_TABLE && no > 1;
 	if (fmt == CPUS_TABLE) {
 		cpus_fixed(step * tl->period, 3, period, sizeof(period));
 		fprintf(out, "TIMELINE  a column is %u sample%s (%s s): the CPU it ran on most when "
 			"running at least half of it,\n          '%c' waiting (sleeping, blocked, "
 			"stopped) most of it, '%c' no sample\n", step, step == 1 ? "" : "s",
 			period, CPUS_WAIT_CHAR, CPUS_NONE_CHAR);
+		if (nodes_shown)
+			fputs("          below each thread, the NUMA node of the CPU it ran on ('?' "
+			      "unknown)\n", out);
 	}
 	for (size_t k = 0; k < tl->nthreads; k++) {
 		size_t i = v->order[k];
@@ -676,6 +735,10 @@ static int print_strip(const struct view *v, enum cpus_format fmt, FILE *out)
 			fprintf(out, "%s|%s| never ran\n", label, chart);
 		else
 			fprintf(out, "%s|%s|\n", label, chart);
+		if (nodes_shown) {
+			cpus_node_line(tl, r->topo, i, step, CPUS_STRIP_WIDTH, chart);
+			fprintf(out, "%*s|%s|\n", LABEL_WIDTH, "node ", chart);
+		}
 	}
 	if (fmt == CPUS_TABLE && v->ncpus) {
 		/* the CPUs the chart shows, with their NUMA node */
@@ -711,12 +774,30 @@ static void print_header(const struct cpus_report *r, FILE *out)
 	fprintf(out, "taskscope cpus  %s: %zu thread%s at %u Hz for %s s (%" PRIu32 " slot%s)\n",
 		r->what ? r->what : "all tasks", tl->nthreads, plural(tl->nthreads, "", "s"),
 		r->rate, dur, tl->nslots, plural(tl->nslots, "", "s"));
-	if (r->topo && topo_count(r->topo, &pk, &co, &no, &pu) == 0)
-		fprintf(out, "topology: %d package%s, %d core%s, %d NUMA node%s, %d CPU%s online\n",
-			pk, plural((uint64_t)pk, "", "s"), co, plural((uint64_t)co, "", "s"),
-			no, plural((uint64_t)no, "", "s"), pu, plural((uint64_t)pu, "", "s"));
-	else
+	if (r->topo && topo_count(r->topo, &pk, &co, &no, &pu) == 0) {
+		int off = 0, memonly = 0;
+
+		topo_count_more(r->topo, &off, &memonly);
+		fprintf(out, "topology: %d package%s, %d core%s, %d NUMA node%s", pk,
+			plural((uint64_t)pk, "", "s"), co, plural((uint64_t)co, "", "s"), no,
+			plural((uint64_t)no, "", "s"));
+		if (memonly)
+			fprintf(out, " (%d without CPUs)", memonly);
+		fprintf(out, ", %d CPU%s online", pu, plural((uint64_t)pu, "", "s"));
+		if (off)
+			fprintf(out, " (%d offline)", off);
+		fputc('\n', out);
+		if (topo_file(r->topo)) {
+			char shown[256];
+
+			util_sanitize(topo_file(r->topo), strlen(topo_file(r->topo)), shown,
+				      sizeof(shown));
+			fprintf(out, "note: the topology is from %s (%s), not this machine's: CPU "
+				"numbers are this machine's\n", shown, TOPO_ENV);
+		}
+	} else {
 		fputs("topology: unknown (hwloc could not read it)\n", out);
+	}
 	cpus_fixed(r->sampler_cpu, 3, cpu, sizeof(cpu));
 	cpus_fixed(r->duration > 0 ? 100.0 * r->sampler_cpu / r->duration : 0, 2, pct,
 		   sizeof(pct));
@@ -741,6 +822,26 @@ static void print_header(const struct cpus_report *r, FILE *out)
 			r->max_threads);
 	if (r->stopped)
 		fprintf(out, "note: sampling stopped early: %s\n", r->stopped);
+}
+
+/* CPUs with samples that the topology does not know (offline there, or past its end) */
+static void print_unknown_cpus(const struct view *v, FILE *out)
+{
+	size_t n = 0;
+
+	if (!v->r->topo)
+		return;
+	for (size_t i = 0; i < v->ncpus; i++) {
+		int c = v->cpus[i].cpu;
+
+		if (topo_cpu_node(v->r->topo, c) >= 0 || topo_cpu_core(v->r->topo, c) >= 0 ||
+		    topo_cpu_package(v->r->topo, c) >= 0)
+			continue;
+		fprintf(out, "%scpu%d", n++ ? ", " : "note: CPUs in the samples that the topology "
+			"does not know (offline in it, or past its CPUs): ", c);
+	}
+	if (n)
+		fputc('\n', out);
 }
 
 /* ---- JSON ---- */
@@ -783,6 +884,10 @@ static void json_thread(struct json *j, const struct view *v, size_t i)
 	}
 	json_u64(j, "distinct_cpus", s->ran_cpus);
 	json_u64(j, "migrations", s->migrations);
+	if (v->r->topo)
+		json_u64(j, "node_migrations", v->xnode[i]);
+	else
+		json_null(j, "node_migrations");
 	json_double(j, "longest_stay", s->longest_s, 3);
 	json_u64(j, "longest_stay_slots", s->longest);
 	if (s->last_cpu >= 0) {
@@ -862,10 +967,18 @@ static void json_topology(struct json *j, const struct cpus_report *r)
 		return;
 	}
 	json_open_object(j, "topology", false);
+	json_string(j, "file", topo_file(r->topo));
 	json_i64(j, "packages", pk);
 	json_i64(j, "cores", co);
 	json_i64(j, "numa_nodes", no);
 	json_i64(j, "cpus_online", pu);
+	{
+		int off = 0, memonly = 0;
+
+		topo_count_more(r->topo, &off, &memonly);
+		json_i64(j, "numa_nodes_without_cpus", memonly);
+		json_i64(j, "cpus_offline", off);
+	}
 	json_open_array(j, "cpus", false);
 	for (int c = 0; c < topo_ncpus(r->topo); c++) {
 		int node = topo_cpu_node(r->topo, c), core = topo_cpu_core(r->topo, c);
@@ -975,6 +1088,7 @@ int cpus_print(const struct cpus_report *r, enum cpus_format fmt, FILE *out)
 	} else {
 		if (fmt == CPUS_TABLE) {
 			print_header(r, out);
+			print_unknown_cpus(&v, out);
 			if (!r->tl->nthreads)
 				fputs("no thread was sampled\n", out);
 			else

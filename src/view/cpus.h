@@ -65,6 +65,11 @@ int cpus_run_text(const struct timeline *tl, size_t idx, char *buf, size_t len);
  * with their shares of it, then the TIDs that waited after last running there. *text is
  * malloc'ed (NUL-terminated, *len bytes). */
 int cpus_cpu_text(const struct timeline *tl, char **text, size_t *len);
+/* Migrations of thread idx between CPUs of different NUMA nodes (both known) */
+uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo, size_t idx);
+/* As cpus_strip_line, with the NUMA node of the CPU instead of the CPU ('?' unknown) */
+unsigned cpus_node_line(const struct timeline *tl, const struct topo *topo, size_t idx,
+			uint32_t step, unsigned width, char *buf);
 /* "1234 comm" padded or cut to exactly width display columns (UTF-8 aware) */
 void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size_t len);
 

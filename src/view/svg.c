@@ -27,7 +27,7 @@
 #define BAR_Y		2	/* bar inside a row */
 #define BAR_H		12
 #define BAND_Y		15	/* NUMA node band under the bar */
-#define BAND_H		3
+#define BAND_H		4
 #define LEGEND_COLS	6
 #define LEGEND_W	190
 #define LEGEND_ROW	18
@@ -41,8 +41,8 @@ static const char *const cpu_colours[] = {
 	"#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 };
 static const char *const node_colours[] = {
-	"#303030", "#b8860b", "#2f6f6f", "#8b0000", "#4b0082", "#006400", "#8b4513",
-	"#483d8b",
+	"#303030", "#c08000", "#00a0a0", "#b22222", "#6a3d9a", "#33a02c", "#8b4513",
+	"#1f4e9c",
 };
 
 static const char *cpu_colour(int cpu)
@@ -196,7 +196,8 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		fprintf(s->out, ", %" PRIu32 " sample%s</title></rect>\n", run->len,
 			run->len == 1 ? "" : "s");
 	}
-	/* the NUMA node band: runs of equal node merged */
+	/* the NUMA node band: runs of equal node merged; a mark where the thread was
+	 * seen on another node than at its sample before */
 	for (size_t k = 0; k < t->nruns;) {
 		int node = topo_cpu_node(s->r->topo, t->runs[k].cpu);
 		uint32_t from = t->runs[k].slot, to = from + t->runs[k].len;
@@ -209,7 +210,28 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		}
 		put_rect(s, "node", slot_x(s, from), y + BAND_Y, (to - from) * s->scale, BAND_H,
 			 node_colour(node));
-		fputs("/>\n", s->out);
+		if (node >= 0)
+			fprintf(s->out, " data-node=\"%d\"><title>node %d from ", node, node);
+		else
+			fputs("><title>node unknown from ", s->out);
+		put_seconds(s->out, from * tl->period);
+		fputs(" for ", s->out);
+		put_seconds(s->out, (to - from) * tl->period);
+		fputs("</title></rect>\n", s->out);
+		if (k > 0) {
+			int before = topo_cpu_node(s->r->topo, t->runs[k - 1].cpu);
+
+			if (before >= 0 && node >= 0 && before != node) {
+				double x = slot_x(s, from);
+
+				/* a red triangle over the row's top, pointing at the move */
+				fprintf(s->out, "<path class=\"xnode\" d=\"M%s %sh10l-5 7z\"><title>"
+					"from node %d to node %d at ", num(x - 5, a, sizeof(a)),
+					num(y, b, sizeof(b)), before, node);
+				put_seconds(s->out, from * tl->period);
+				fputs("</title></path>\n", s->out);
+			}
+		}
 		k = e;
 	}
 	/* where a new affinity was seen */
@@ -413,6 +435,7 @@ int svg_write(const struct cpus_report *r, FILE *out)
 	      ".affinity { stroke: #000; stroke-width: 2; stroke-dasharray: 3 2; }\n"
 	      ".ended { font-weight: bold; fill: #c00; }\n"
 	      ".run:hover { stroke: #000; }\n"
+	      ".xnode { fill: #c00; }\n"
 	      "</style>\n", out);
 	write_patterns(out);
 	fputs("<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n", out);
@@ -426,9 +449,15 @@ int svg_write(const struct cpus_report *r, FILE *out)
 		fprintf(out, "; %d package%s, %d core%s, %d NUMA node%s, %d CPU%s online", pk,
 			pk == 1 ? "" : "s", co, co == 1 ? "" : "s", no, no == 1 ? "" : "s", pu,
 			pu == 1 ? "" : "s");
+	if (topo_file(r->topo)) {
+		fputs(" (topology from ", out);
+		svg_escape(out, topo_file(r->topo));
+		fputs(", not this machine's)", out);
+	}
 	fputs("</text>\n<text x=\"8\" y=\"42\" dy=\"16\">a colour per CPU: solid where the "
 	      "thread ran there, pale and hatched where it waited after it last ran there; the "
-	      "band below each bar is the NUMA node</text>\n", out);
+	      "band below each bar is the NUMA node, a red mark a move to another node</text>\n",
+	      out);
 
 	for (size_t k = 0; k < tl->nthreads; k++)
 		write_row(&s, order[k], k);
