@@ -305,7 +305,8 @@ static void place_follow(struct tuiwork *w, pid_t pid, const struct snapshot *th
 			if (buf[i].kind == PLACEMENT_ENDED)
 				timeline_end_thread(&w->tl, buf[i].idx, buf[i].slot);
 			else
-				timeline_add_sample(&w->tl, buf[i].idx, buf[i].slot, buf[i].cpu);
+				timeline_add_sample(&w->tl, buf[i].idx, buf[i].slot, buf[i].cpu,
+						    buf[i].state);
 		}
 	}
 	timeline_cover(&w->tl, (uint32_t)placement_slot(w->pl));
@@ -373,14 +374,26 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		return rc;
 	rc = add_line(f, " ");
 	rc = rc ? rc : add_line(f, "Timeline: the CPU of each thread, %d samples a second "
-				"since the panel opened (0-9 CPU, . not seen)", PLACEMENT_RATE);
+				"since the panel opened (0-9 CPU running, %c waiting, %c not seen);",
+				PLACEMENT_RATE, CPUS_WAIT_CHAR, CPUS_NONE_CHAR);
+	rc = rc ? rc : add_line(f, "after it: %% of samples running, shares of CPUs over "
+				"running samples");
 	for (size_t i = 0; !rc && i < w->tl.nthreads; i++) {
-		char label[64], strip[STRIP_WIDTH + 1];
+		char label[64], strip[STRIP_WIDTH + 1], tail[96];
 		uint32_t step = cpus_strip_step(w->tl.nslots, STRIP_WIDTH);
 
 		cpus_label(&w->tl.threads[i], 20, label, sizeof(label));
 		cpus_strip_line(&w->tl, i, step, STRIP_WIDTH, strip);
-		rc = add_line(f, "%s |%s|", label, strip);
+		rc = cpus_run_text(&w->tl, i, tail, sizeof(tail));
+		rc = rc ? rc : add_line(f, "%s |%s| %s", label, strip, tail);
+	}
+	if (!rc) {
+		char *text = NULL;
+		size_t len = 0;
+
+		rc = cpus_cpu_text(&w->tl, &text, &len);
+		rc = rc ? rc : split_lines(f, text, len);
+		free(text);
 	}
 	return rc;
 }
