@@ -274,11 +274,11 @@ uname=$'\xc3\xa9t\xc3\xa9-w'
 hp=$!
 track "$hp"
 poll_until 5 grep -q '^ready' "$TS_TMP/uname.out" || die "tshelper name did not start" "$TS_TMP/uname.out"
-check "a UTF-8 name in a C locale: the table is printed at once, the name as \\xHH escapes"
+check "a UTF-8 name in a C locale: the table is printed at once, the name as \\uHHHH escapes"
 TS_TIMEOUT=10 ts utf8-c cpus -p "$hp" -t 0.3
 if expect_rc 0 "LC_ALL=C cpus on a UTF-8 name"; then
-	if grep -qF "$hp \xc3\xa9t\xc3\xa9-w " "$OUT"; then
-		ok "$(grep -F "$hp \x" "$OUT" | head -1)"
+	if grep -qF "$hp \u00e9t\u00e9-w " "$OUT"; then
+		ok "$(grep -F "$hp \u" "$OUT" | head -1)"
 	else
 		fail "the name is not shown escaped" "$OUT"
 	fi
