@@ -2,6 +2,7 @@
 /* cpusopts.c - the command line of taskscope cpus: usage, option parsing, messages */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -19,7 +20,8 @@ void cpusopts_usage(FILE *out)
 {
 	fprintf(out,
 		"Usage:\n"
-		" taskscope cpus [options] [-- command [args...]]\n"
+		" taskscope cpus [options] [PID[,PID...]...]\n"
+		" taskscope cpus [options] -- command [args...]\n"
 		"\n"
 		"Samples where each watched thread is (the CPU it last ran on) and whether it is\n"
 		"running (state R, also runnable) or waiting, many times a second, from files kept\n"
@@ -85,6 +87,7 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 	o->time = CPUSOPTS_DEF_TIME;
 	opterr = 0;	/* our own messages: they must not echo raw bytes */
 	optind = 1;
+again:
 	while ((c = getopt_long(argc, argv, "+:t:Jrp:u:C:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_RATE:
@@ -141,10 +144,21 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 								     sbuf, sizeof(sbuf)));
 		}
 	}
+	if (optind < argc && (optind == 0 || strcmp(argv[optind - 1], "--") != 0)) {
+		/* a bare PID list, as maps and share take it: the same as -p; options may follow */
+		if (!isdigit((unsigned char)argv[optind][0]))
+			return cli_usage_error("cpus", "unexpected argument '%s' (PIDs, or a command to "
+					       "run after '--')",
+					       cpusopts_shown(argv[optind], sbuf, sizeof(sbuf)));
+		rc = target_parse_option(&o->target, 'p', argv[optind], sbuf, sizeof(sbuf));
+		if (rc == -EINVAL)
+			return cli_usage_error("cpus", "%s", sbuf);
+		if (rc)
+			return TS_EXIT_FAILURE;
+		optind++;
+		goto again;
+	}
 	if (optind < argc) {
-		if (optind == 0 || strcmp(argv[optind - 1], "--") != 0)
-			return cli_usage_error("cpus", "unexpected argument '%s' (a command to run goes after '--')",
-					   cpusopts_shown(argv[optind], sbuf, sizeof(sbuf)));
 		o->cmd = &argv[optind];
 	} else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
 		return cli_usage_error("cpus", "no command after '--'");

@@ -409,4 +409,27 @@ elif expect_rc 0 "cpus with no target ($nthreads threads)"; then
 	fi
 fi
 
+# ---- a bare PID, as maps and share take it --------------------------------------------------
+check "cpus PID (no -p) watches the same threads as cpus -p PID; a word is a usage error"
+"$TSHELPER" name "bare-$$" 30 >"$TS_TMP/bare-helper.out" 2>&1 </dev/null &
+WL_PID=$!
+track "$WL_PID"
+poll_until 10 grep -q '^ready' "$TS_TMP/bare-helper.out" || die "tshelper name did not start"
+ts bare cpus -r -t 0.3 "$WL_PID"
+if expect_rc 0 "cpus -r -t 0.3 $WL_PID"; then
+	got=$(awk 'NR > 1 && /^$/ { exit } NR > 1 { print $1, $2 }' "$OUT" | sort -u)
+	want=$(ls "/proc/$WL_PID/task" | sed "s/^/$WL_PID /" | sort -u)
+	if [ -n "$got" ] && [ "$got" = "$want" ]; then
+		ok "the workload's $(wc -l <<<"$got") threads"
+	else
+		fail "threads '$got', expected '$want'" "$OUT"
+	fi
+fi
+ts bareword cpus -t 0.3 notapid
+if expect_rc 2 "cpus notapid" && grep -q "unexpected argument 'notapid'" "$ERR"; then
+	ok "$(head -n 1 "$ERR")"
+else
+	fail "no usage error naming 'notapid'" "$ERR"
+fi
+
 finish

@@ -18,7 +18,7 @@ static const struct ts_command table[] = {
 	  "[options] --workers N | 'COMMAND A' 'COMMAND B' | -p PIDS -p PIDS",
 	  "two workloads side by side: tasks, address spaces, RSS/PSS/USS,\n"
 	  "page tables, CPU, switches" },
-	{ "cpus", cpuscmd_main, "", "[options] [-- command [args...]]",
+	{ "cpus", cpuscmd_main, "", "[options] [PID...] [-- command [args...]]",
 	  "where threads run: a placement timeline sampled many times a\nsecond" },
 	{ "demo", democmd_main, "", "[options]",
 	  "the threads-vs-processes lesson, measured now" },
