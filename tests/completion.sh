@@ -102,6 +102,14 @@ check "taskscope -o +pid,PS<TAB> -> +pid,pss: the + kept, column names in any ca
 comp o5 taskscope -o +pid,PS
 offers "-o +pid,PS" +pid,pss
 
+check "a value joined to its option: -opid,ps<TAB> -> -opid,pss; -p1,<TAB> offers -p1,\$\$"
+comp j1 taskscope -opid,ps
+offers "-opid,ps" -opid,pss
+comp j2 taskscope maps -ovmf
+offers "maps -ovmf" -ovmflags
+comp j3 taskscope -p1,
+offers "-p1," "-p1,$$"
+
 check "-o <TAB> offers as many columns as --list-columns lists (main and maps)"
 comp o6 taskscope -o ''
 want=$("$TASKSCOPE" --list-columns | wc -l)
