@@ -20,7 +20,9 @@ static const char *view_title(const struct tui *t, char *buf, size_t len)
 			 t->log_follow ? ", following" : "");
 		return buf;
 	case TV_COLUMNS:
-		return "Columns: Space shows or hides, Enter or Esc returns";
+		return "Columns: Space shows or hides, Left/Right move, Enter or Esc returns";
+	case TV_SORTBY:
+		return "Sort by: Enter picks, Esc returns";
 	case TV_PANEL:
 		if (t->panel == PANEL_MAPS)
 			snprintf(buf, len, "Memory map of PID %d (Esc returns)",
@@ -46,6 +48,8 @@ size_t tui_view_lines(const struct tui *t)
 		return childlog_count(&t->log);
 	case TV_COLUMNS:
 		return columns_count();
+	case TV_SORTBY:
+		return t->ncols;
 	case TV_PANEL:
 		return t->frame && t->frame->panel == t->panel ? t->frame->nlines : 0;
 	default:
@@ -78,6 +82,10 @@ static void view_line(struct tui *t, size_t i, char *buf, size_t len, const char
 		snprintf(buf, len, "%s %-11s %s", shown(t, c) ? "[x]" : "[ ]", c->name, c->help);
 		break;
 	}
+	case TV_SORTBY:
+		snprintf(buf, len, "%s %-11s %s", t->cols[i] == t->sort ? "(*)" : "( )",
+			 t->cols[i]->name, t->cols[i]->help);
+		break;
 	case TV_PANEL:
 		*text = t->frame->lines[i];
 		break;
@@ -117,7 +125,7 @@ void tui_draw_view(struct tui *t)
 		return;
 	if (t->view == TV_LOG && t->log_follow)
 		t->scroll = n > (size_t)rows ? n - (size_t)rows : 0;
-	if (t->view == TV_COLUMNS) {
+	if (t->view == TV_COLUMNS || t->view == TV_SORTBY) {
 		if (t->colsel >= n)
 			t->colsel = n ? n - 1 : 0;
 		if (t->colsel < t->scroll)
@@ -139,11 +147,13 @@ void tui_draw_view(struct tui *t)
 		if (i >= n)
 			break;
 		view_line(t, i, buf, sizeof(buf), &text);
-		if (t->view == TV_COLUMNS && i == t->colsel)
+		bool pick = t->view == TV_COLUMNS || t->view == TV_SORTBY;
+
+		if (pick && i == t->colsel)
 			attron(A_REVERSE);
-		text = skip_columns(text, t->view == TV_COLUMNS ? 0 : t->hscroll);
+		text = skip_columns(text, pick ? 0 : t->hscroll);
 		mvaddnstr(1 + r, 0, text, (int)tui_fit(text, COLS));
-		if (t->view == TV_COLUMNS && i == t->colsel)
+		if (pick && i == t->colsel)
 			attroff(A_REVERSE);
 	}
 }
