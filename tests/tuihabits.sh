@@ -190,7 +190,7 @@ if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 	check "kernel threads hidden at start and counted in the header; K shows them"
 	tui_start all 110 30 -d 1
 	tmx send-keys -t all / k t h r e a d d Enter
-	if wait_screen all 10 "kernel threads? \\(hidden, K\\)" && wait_screen all 5 "no task matches"; then
+	if wait_screen all 10 "kthreads? hidden \\(K\\)" && wait_screen all 5 "no task matches"; then
 		tmx send-keys -t all K
 		if wait_screen all 5 "^ +2 .*kthreadd"; then ok "kthreadd shown after K"; else fail "K did not show kthreadd" <(screen all); fi
 	else
@@ -220,6 +220,36 @@ else
 fi
 tmx send-keys -t cols q
 wait_rc cols 10
+
+# ---- the maps panel: NAME takes the width left, elided in the middle ------------------------
+check "m at 80 columns: the file name shown, elided in the middle; Right and Left scroll"
+dir=$TS_TMP/a_rather_long_directory_name_for_this_test
+mkdir -p "$dir"
+cp "$(command -v sleep)" "$dir/sleeper_with_a_long_name_end$$"
+"$dir/sleeper_with_a_long_name_end$$" 600 &
+L=$!
+track "$L"
+tui_start maps 80 24 -d 1 -p "$L"
+wait_screen maps 10 "^ *$L " || die "the view did not come up" <(screen maps)
+tmx send-keys -t maps m
+if wait_screen maps 10 "^[0-9a-f]+ .* [^ ]*[~…][a-z_]*end$$\$"; then
+	keep maps "$TS_TMP/maps.screen"
+	longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$TS_TMP/maps.screen")
+	if [ "$longest" -le 80 ] && grep -q "^ADDRESS .* NAME$" "$TS_TMP/maps.screen"; then
+		ok "$(grep -m1 "end$$\$" "$TS_TMP/maps.screen")"
+	else
+		fail "lines wider than 80 or no NAME title" "$TS_TMP/maps.screen"
+	fi
+else
+	keep maps "$TS_TMP/maps.screen"
+	fail "the file name is not shown elided" "$TS_TMP/maps.screen"
+fi
+tmx send-keys -t maps Right
+if poll_until 5 eval "! screen maps | grep -q '^ADDRESS'"; then ok "Right scrolls"; else fail "Right did not scroll" <(screen maps); fi
+tmx send-keys -t maps Left
+if wait_screen maps 5 "^ADDRESS"; then ok "Left scrolls back"; else fail "Left did not scroll back" <(screen maps); fi
+tmx send-keys -t maps q
+wait_rc maps 10
 
 # ---- the selection follows its task when the list re-sorts ---------------------------------
 check "the selection follows its task under a re-sort; k names it"

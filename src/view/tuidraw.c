@@ -203,9 +203,9 @@ static void draw_header(struct tui *t)
 					      tui_plural(nt, "thread", "threads"));
 			if (nk && o < sizeof(line))
 				o += (size_t)snprintf(line + o, sizeof(line) - o,
-						      ", %zu kernel %s%s", nk,
-						      tui_plural(nk, "thread", "threads"),
-						      t->show_kthreads ? "" : " (hidden, K)");
+						      ", %zu %s%s", nk,
+						      tui_plural(nk, "kthread", "kthreads"),
+						      t->show_kthreads ? "" : " hidden (K)");
 			if (o < sizeof(line))
 				snprintf(line + o, sizeof(line) - o, "  sampled in %.0f ms",
 					 f->took * 1000.0);
