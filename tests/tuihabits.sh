@@ -178,11 +178,11 @@ if wait_screen keys 5 "Send signal 15 \\(Terminated\\) to $S \\(sleep\\)\\? \\[y
 tmx send-keys -t keys y
 if poll_until 10 gone "$S"; then ok "sleep $S ended"; else fail "sleep $S still there"; fi
 
-check "K shows and hides kernel threads"
-tmx send-keys -t keys K
-if wait_screen keys 5 "kernel threads shown"; then ok "shown"; else fail "no message" <(screen keys); fi
+check "K hides and shows kernel threads (shown at start with -p: named targets)"
 tmx send-keys -t keys K
 if wait_screen keys 5 "kernel threads hidden"; then ok "hidden"; else fail "no message" <(screen keys); fi
+tmx send-keys -t keys K
+if wait_screen keys 5 "kernel threads shown"; then ok "shown"; else fail "no message" <(screen keys); fi
 tmx send-keys -t keys F10
 wait_rc keys 10 || fail "F10 did not quit"
 

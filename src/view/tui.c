@@ -655,6 +655,8 @@ int tui_main(struct tui_opts *o)
 		return TS_EXIT_FAILURE;
 	}
 	t.expand_all = !target_is_all(o->target) || o->cmd;
+	/* kernel threads hidden as in htop, unless named as targets (-p 2, -C kworker) */
+	t.show_kthreads = !target_is_all(o->target);
 	if (o->child_log) {
 		char why[160];
 

@@ -410,11 +410,14 @@ static void k_kill(struct tui *t)
 		return;
 	}
 	t->kill_pid = r->t->tgid;
-	/* the process is what the pidfd names, even from a thread row */
+	/* the process is what the pidfd names, even from a thread row: its own name */
 	{
 		struct task p = *r->t;
 
 		p.tid = r->t->tgid;
+		for (size_t i = 0; r->thread && i < t->nrows; i++)
+			if (!t->rows[i].thread && t->rows[i].t->tid == r->t->tgid)
+				p.comm = t->rows[i].t->comm;
 		name_target(t, &p);
 	}
 	start_prompt(t, TP_SIGNAL);
@@ -473,7 +476,8 @@ static const struct keydef keys[] = {
 	{ '-', 0, 0, "-", "in the tree: hide the children of the selected process", k_fold,
 	  false },
 	{ '+', 0, 0, "+", "in the tree: show them again", k_unfold, false },
-	{ 'K', 0, 0, "K", "show or hide kernel threads (hidden at start, as in htop)",
+	{ 'K', 0, 0, "K", "show or hide kernel threads (hidden at start with all tasks, as "
+	  "in htop)",
 	  k_kthreads, false },
 	{ 'P', 0, 0, "P", "sort by CPU use (PCPU); again: reverse", k_sort_cpu, false },
 	{ 'M', 0, 0, "M", "sort by memory (RSS); again: reverse", k_sort_mem, false },
