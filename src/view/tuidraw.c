@@ -481,7 +481,8 @@ static void draw_status(struct tui *t)
 		put(y, 0, line, COLS);
 		return;
 	}
-	if (COLS >= FKEYS_MIN && t->view == TV_LIST) {
+	/* (a terminal without F-keys, such as a VT100, gets the letters) */
+	if (COLS >= FKEYS_MIN && t->view == TV_LIST && has_key(KEY_F(10))) {
 		static const char *const fk[][2] = {
 			{ "F1", "Help" }, { "F2", "Setup" }, { "F3", "Search" },
 			{ "F4", "Filter" }, { "F5", "Tree" }, { "F6", "SortBy" },

@@ -453,9 +453,27 @@ struct keydef {
 };
 
 static const struct keydef keys[] = {
+	/* htop's F-keys first, in their order */
 	{ 'q', 0, KEY_F(10), "q, F10", "quit (with a job: exit with its status)", k_quit, true },
 	{ KEY_ESC, 0, 0, "Esc", "back to the task list; in it, clear the filter, else back from "
 	  "H or t", k_back, true },
+	{ 'h', '?', KEY_F(1), "h, ?, F1", "this help", k_help, false },
+	{ 'f', 0, KEY_F(2), "f, F2", "setup: pick the columns and their order", k_columns,
+	  false },
+	{ 0, 0, KEY_F(3), "F3", "search: select the next row that holds the text, hiding "
+	  "none (F3 or Down in the prompt: the next match)", k_search, false },
+	{ '/', '\\', KEY_F(4), "/, \\, F4", "filter: hide the rows whose COMM (and CMD when "
+	  "shown) do not hold the text; empty: all. / filters as it always did in taskscope "
+	  "(htop's / searches: use F3)", k_filter, false },
+	{ 't', 0, KEY_F(5), "t, F5", "the process tree by parent, with connectors (again: back)",
+	  k_tree, false },
+	{ 0, 0, KEY_F(6), "F6", "pick the sort column from a menu", k_sortby, false },
+	{ ']', 0, KEY_F(7), "], F7", "nice - : raise the selected task's priority (root only; "
+	  "asks first)", k_nice_down, false },
+	{ '[', 0, KEY_F(8), "[, F8", "nice + : lower its priority (root, or your own tasks; "
+	  "asks first)", k_nice_up, false },
+	{ 'k', 0, KEY_F(9), "k, F9", "send a signal to the selected process (asks which, then "
+	  "confirms)", k_kill, false },
 	{ KEY_UP, 0, 0, "Up", "move up (scroll in help, log and panels)", k_up, true },
 	{ KEY_DOWN, 0, 0, "Down", "move down", k_down, true },
 	{ KEY_PPAGE, 0, 0, "PgUp", "a page up", k_pgup, true },
@@ -471,8 +489,6 @@ static const struct keydef keys[] = {
 	  false },
 	{ 'H', 0, 0, "H", "a flat list of every thread (again: back to processes)", k_threads,
 	  false },
-	{ 't', 0, KEY_F(5), "t, F5", "the process tree by parent, with connectors (again: back)",
-	  k_tree, false },
 	{ '-', 0, 0, "-", "in the tree: hide the children of the selected process", k_fold,
 	  false },
 	{ '+', 0, 0, "+", "in the tree: show them again", k_unfold, false },
@@ -485,13 +501,7 @@ static const struct keydef keys[] = {
 	{ 'N', 0, 0, "N", "sort by PID; again: reverse", k_sort_pid, false },
 	{ '<', 0, 0, "<", "sort by the column to the left", k_sort_left, false },
 	{ '>', 0, 0, ">", "sort by the column to the right", k_sort_right, false },
-	{ 0, 0, KEY_F(6), "F6", "pick the sort column from a menu", k_sortby, false },
 	{ 'R', 0, 0, "R", "reverse the sort order", k_reverse, false },
-	{ '/', '\\', KEY_F(4), "/, \\, F4", "filter: hide the rows whose COMM (and CMD when "
-	  "shown) do not hold the text; empty: all. / filters as it always did in taskscope "
-	  "(htop's / searches: use F3)", k_filter, false },
-	{ 0, 0, KEY_F(3), "F3", "search: select the next row that holds the text, hiding "
-	  "none (F3 or Down in the prompt: the next match)", k_search, false },
 	{ 'n', 0, 0, "n", "the next match of the last search", k_next, false },
 	{ 'm', 0, 0, "m", "memory map of the selected process, thread stacks labelled", k_maps,
 	  false },
@@ -502,19 +512,10 @@ static const struct keydef keys[] = {
 	{ 'l', 0, 0, "l", "the spawned job's output (stdout and stderr)", k_log, false },
 	{ 'i', 0, 0, "i", "type a line for the spawned job's input (Enter sends it, ^D on an "
 	  "empty line sends end of file); no other key reaches the job", k_input, true },
-	{ 'f', 0, KEY_F(2), "f, F2", "setup: pick the columns and their order", k_columns,
-	  false },
 	{ 'd', 0, 0, "d", "set the delay between samples", k_delay, false },
 	{ 'p', 0, 0, "p", "pause or resume sampling", k_pause, false },
-	{ ']', 0, KEY_F(7), "], F7", "nice - : raise the selected task's priority (root only; "
-	  "asks first)", k_nice_down, false },
-	{ '[', 0, KEY_F(8), "[, F8", "nice + : lower its priority (root, or your own tasks; "
-	  "asks first)", k_nice_up, false },
-	{ 'k', 0, KEY_F(9), "k, F9", "send a signal to the selected process (asks which, then "
-	  "confirms)", k_kill, false },
 	{ 'W', 0, 0, "W", "save columns (in their order), sort, delay and view to the settings "
 	  "file", k_save, false },
-	{ 'h', '?', KEY_F(1), "h, ?, F1", "this help", k_help, false },
 	{ CTRL('l'), 0, 0, "Ctrl-L", "redraw the screen", k_redraw, true },
 };
 
