@@ -73,7 +73,7 @@ for term in screen vt100; do
 	check "the bottom line at 80 columns: the letter keys"
 	if [[ $(lastline tree$term) == "q quit"* ]]; then ok "$(lastline tree$term)"; else fail "bottom line: $(lastline tree$term)"; fi
 	tmx send-keys -t tree$term "$([ "$term" = vt100 ] && echo q || echo F10)"
-	if wait_rc tree$term 10; then ok "F10 (q on vt100) quits"; else fail "F10 did not quit"; fi
+	if wait_rc tree$term 10 && [ "$RC" = 0 ]; then ok "F10 (q on vt100) quits, status 0"; else fail "F10 did not quit with 0 (status '$RC')" <(screen tree$term); fi
 done
 
 # ---- a single-threaded process: plurals, F-keys, prompts, nice ----------------------------
@@ -86,7 +86,7 @@ if wait_screen one 10 "Tasks 1 process, 1 thread "; then ok "$(screen one | grep
 check "the bottom line at 110 columns lists the F-keys"
 if [[ $(lastline one) == F1Help*F10Quit* ]]; then ok "$(lastline one)"; else fail "bottom line: $(lastline one)"; fi
 tmx send-keys -t one q
-wait_rc one 10
+{ wait_rc one 10 && [ "$RC" = 0 ]; } || fail "one: exit status '$RC'" <(screen one)
 
 tui_start keys 110 30 -d 0.5 -p "$S,$P" -o pid,ni,comm
 wait_screen keys 10 "^ *$S " || die "the view did not come up" <(screen keys)
@@ -184,7 +184,7 @@ if wait_screen keys 5 "kernel threads hidden"; then ok "hidden"; else fail "no m
 tmx send-keys -t keys K
 if wait_screen keys 5 "kernel threads shown"; then ok "shown"; else fail "no message" <(screen keys); fi
 tmx send-keys -t keys F10
-wait_rc keys 10 || fail "F10 did not quit"
+{ wait_rc keys 10 && [ "$RC" = 0 ]; } || fail "F10 did not quit with 0 (status '$RC')" <(screen keys)
 
 if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 	check "kernel threads hidden at start and counted in the header; K shows them"
@@ -198,7 +198,7 @@ if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 		fail "kernel threads not hidden or not counted" "$TS_TMP/all.screen"
 	fi
 	tmx send-keys -t all q
-	wait_rc all 10
+	{ wait_rc all 10 && [ "$RC" = 0 ]; } || fail "all: exit status '$RC'" <(screen all)
 else
 	say "PID 2 is not kthreadd here (a PID namespace?): K at start not checked"
 fi
@@ -219,7 +219,7 @@ else
 	fail "not saved in this order" "$CONF" <(screen cols)
 fi
 tmx send-keys -t cols q
-wait_rc cols 10
+{ wait_rc cols 10 && [ "$RC" = 0 ]; } || fail "cols: exit status '$RC'" <(screen cols)
 
 # ---- the maps panel: NAME takes the width left, elided in the middle ------------------------
 check "m at 80 columns: the file name shown, elided in the middle; Right and Left scroll"
@@ -249,7 +249,7 @@ if poll_until 5 eval "! screen maps | grep -q '^ADDRESS'"; then ok "Right scroll
 tmx send-keys -t maps Left
 if wait_screen maps 5 "^ADDRESS"; then ok "Left scrolls back"; else fail "Left did not scroll back" <(screen maps); fi
 tmx send-keys -t maps q
-wait_rc maps 10
+{ wait_rc maps 10 && [ "$RC" = 0 ]; } || fail "maps: exit status '$RC'" <(screen maps)
 
 # ---- the selection follows its task when the list re-sorts ---------------------------------
 check "the selection follows its task under a re-sort; k names it"
@@ -283,6 +283,6 @@ else
 fi
 kill -CONT "$A" "$B"
 tmx send-keys -t sel q
-wait_rc sel 10
+{ wait_rc sel 10 && [ "$RC" = 0 ]; } || fail "sel: exit status '$RC'" <(screen sel)
 
 finish
