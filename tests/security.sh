@@ -188,7 +188,7 @@ fi
 check "full-screen view: the job reading stdin gets no keys meant for the view; i sends a line"
 case_script tuikeys -d 0.3 -- sh -c "read x; echo \"read:\$x\" >$D/tuiread; sleep 60"
 type_line "$TS_TMP/case.tuikeys.sh"
-if poll_until 30 eval "screen sh | grep -q 'q quit'"; then
+if poll_until 30 eval "screen sh | grep -Eq 'q quit|F10Quit'"; then
 	for k in H x y H t t 1 2; do tmx send-keys -t sh "$k"; done
 	tmx send-keys -t sh Enter
 	tmx send-keys -t sh i

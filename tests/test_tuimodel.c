@@ -153,6 +153,25 @@ static const char *shape(const struct tasklist_row *r, size_t n, char *buf, size
 	return buf;
 }
 
+static bool collapse_10(void *ctx, pid_t tgid)
+{
+	(void)ctx;
+	return tgid == 10;
+}
+
+/* "tid:L|-more" of each row: L the last of its siblings, more the ancestors' bits */
+static const char *links(const struct tasklist_row *r, size_t n, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%d:%s%llu", i ? " " : "",
+				      (int)r[i].t->tid, r[i].last ? "L" : "-",
+				      (unsigned long long)r[i].more);
+	return buf;
+}
+
 static void test_tasklist(void)
 {
 	/* processes: 1 (init) -> 10 -> 20 (3 threads), 1 -> 30; 40 whose parent is not
@@ -229,6 +248,31 @@ static void test_tasklist(void)
 	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 20:2 22:3t 21:3t 30:1 40:0",
 		   "tasklist: roots and siblings by TIME, threads one deeper than their process");
 	free(rows);
+
+	/* connectors: the last of its siblings, and which ancestors' lines go on below */
+	o.sort = columns_find("PID");
+	o.ascending = true;
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: connectors");
+	tap_is_str(links(rows, n, buf, sizeof(buf)), "1:L0 10:-0 20:L2 21:-2 22:L2 30:L0 40:L0",
+		   "tasklist: 10 has a sibling below (30), so the lines under it go on at depth "
+		   "1; 22 is the last thread of 20");
+	free(rows);
+	o.collapsed = collapse_10;
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: folded");
+	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 30:1 40:0",
+		   "tasklist: a folded process hides its subtree");
+	tap_ok(n == 4 && rows[1].collapsed && rows[1].has_kids && !rows[2].has_kids,
+	       "tasklist: the folded row says so");
+	free(rows);
+	o.collapsed = NULL;
+	procs[4].kthread = true;
+	o.hide_kthreads = true;
+	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: no kthreads");
+	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 20:2 21:3t 22:3t 30:1",
+		   "tasklist: kernel threads left out");
+	free(rows);
+	o.hide_kthreads = false;
+	procs[4].kthread = false;
 
 	{
 		/* a parent loop (PIDs reused) must neither hang nor crash */

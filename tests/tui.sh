@@ -48,7 +48,7 @@ check "the header shows CPU bars, memory, load and task counts"
 header_ok() {
 	keep job "$TS_TMP/header.screen"
 	grep -Eq '^ *0\[.*%\]' "$TS_TMP/header.screen" && grep -q '^Mem ' "$TS_TMP/header.screen" &&
-		grep -Eq '^Load [0-9.]+ [0-9.]+ [0-9.]+ +Tasks 1 processes, 4 threads' "$TS_TMP/header.screen"
+		grep -Eq '^Load [0-9.]+ [0-9.]+ [0-9.]+ +Tasks 1 process, 4 threads' "$TS_TMP/header.screen"
 }
 if poll_until 10 header_ok; then
 	ok "CPU 0 bar, Mem, Load and 1 process with 4 threads"
@@ -126,7 +126,7 @@ for size in 70x20 40x10 120x40; do
 	lines=$(wc -l <"$TS_TMP/resize-$size.screen")
 	last=$(tail -n1 "$TS_TMP/resize-$size.screen")
 	longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$TS_TMP/resize-$size.screen")
-	if [ "$lines" -eq "$h" ] && [[ $last == "q quit"* ]] && [ "$longest" -le "$w" ] &&
+	if [ "$lines" -eq "$h" ] && [[ $last == "q quit"* || $last == F1Help* ]] && [ "$longest" -le "$w" ] &&
 	   grep -Eq "^ *$P +$P " "$TS_TMP/resize-$size.screen"; then
 		ok "$lines lines, status line last, widest line $longest <= $w, the job's row shown"
 	else

@@ -95,9 +95,9 @@ check "k sends a signal through a pidfd after asking which and a confirmation"
 tmx send-keys -t keys / t s b e Enter
 poll_until 5 eval '[ "$(first_pid)" = "$B" ]' || fail "tsbeta is not the first row"
 tmx send-keys -t keys k
-wait_screen keys 5 "Signal to send" || fail "no signal prompt"
+wait_screen keys 5 "Send which signal to $B " || fail "no signal prompt"
 tmx send-keys -t keys T E R M Enter
-wait_screen keys 5 "Send signal 15 .* to PID $B\\?" || fail "no confirmation for PID $B"
+wait_screen keys 5 "Send signal 15 .* to $B \\(tsbeta\\)\\?" || fail "no confirmation for PID $B"
 tmx send-keys -t keys y
 if poll_until 10 gone "$B" && wait_screen keys 5 "sent signal 15"; then
 	ok "workload $B ended after SIGTERM; message shown"

@@ -106,6 +106,13 @@ bool tasklist_matches(const struct task *t, const char *filter)
 	return contains_ci(t->comm, filter) || contains_ci(t->cmd, filter);
 }
 
+static bool wanted(const struct tasklist_opts *o, const struct task *t)
+{
+	if (o->hide_kthreads && t->kthread)
+		return false;
+	return tasklist_matches(t, o->filter);
+}
+
 static int cmp_tgid_key(const void *key, const void *elem)
 {
 	pid_t k = *(const pid_t *)key;
@@ -199,6 +206,13 @@ static int push_process(struct builder *b, const struct tasklist_row *pr)
 	}
 	if (b->n - start > 1)
 		qsort_r(b->rows + start, b->n - start, sizeof(*b->rows), cmp_rows, &b->sc);
+	for (size_t i = start; i < b->n; i++) {
+		b->rows[i].more = r.more;
+		if (r.depth >= 1 && r.depth < 64 && !r.last)
+			b->rows[i].more |= (uint64_t)1 << r.depth;
+		/* the last thread ends the branch unless the process's children follow */
+		b->rows[i].last = i + 1 == b->n && (!r.has_kids || r.collapsed);
+	}
 	return 0;
 }
 
@@ -208,9 +222,9 @@ static int build_flat(struct builder *b, const struct snapshot *sn, bool process
 
 	for (size_t i = 0; sn && i < sn->ntasks; i++) {
 		const struct task *t = &sn->tasks[i];
-		struct tasklist_row r = { .t = t, .mem = mem_of(b->mem, t) };
+		struct tasklist_row r = { .t = t, .mem = mem_of(b->mem, t), .last = true };
 
-		if (!tasklist_matches(t, b->o->filter))
+		if (!wanted(b->o, t))
 			continue;
 		if (push(b, &r))
 			return -ENOMEM;
@@ -251,58 +265,62 @@ static int cmp_pid_idx(const void *a, const void *b, void *arg)
 	return (x > y) - (x < y);
 }
 
+struct tframe {
+	size_t id;
+	unsigned depth;
+	bool last;
+	uint64_t more;
+};
+
 static int emit_tree(struct builder *b, const struct tasklist_row *procs, struct tnode *nodes,
 		     size_t root)
 {
 	/* iterative depth-first walk: a deep chain must not overflow the stack */
-	size_t n = 0, cap = 64, *stack = malloc(cap * sizeof(*stack));
-	unsigned *depth = malloc(cap * sizeof(*depth));
+	size_t n = 0, cap = 64;
+	struct tframe *stack = malloc(cap * sizeof(*stack));
 	int rc = 0;
 
-	if (!stack || !depth) {
-		free(stack);
-		free(depth);
+	if (!stack)
 		return -ENOMEM;
-	}
-	stack[n] = root;
-	depth[n++] = 0;
+	stack[n++] = (struct tframe){ .id = root, .last = true };
 	while (!rc && n) {
-		size_t id = stack[--n];
-		unsigned d = depth[n];
-		struct tasklist_row r = procs[nodes[id].proc];
+		struct tframe f = stack[--n];
+		struct tasklist_row r = procs[nodes[f.id].proc];
 		size_t kids = 0;
+		uint64_t more;
 
-		r.depth = d;
-		rc = push_process(b, &r);
-		for (size_t c = nodes[id].first_child; c != (size_t)-1; c = nodes[c].next)
+		for (size_t c = nodes[f.id].first_child; c != (size_t)-1; c = nodes[c].next)
 			kids++;
+		r.depth = f.depth;
+		r.last = f.last;
+		r.more = f.more;
+		r.has_kids = kids > 0;
+		r.collapsed = kids && b->o->collapsed && b->o->collapsed(b->o->ctx, r.t->tgid);
+		rc = push_process(b, &r);
+		if (r.collapsed)
+			continue;
 		if (n + kids > cap) {
 			size_t ncap = (n + kids) * 2;
-			size_t *s2 = realloc(stack, ncap * sizeof(*s2));
-			unsigned *d2;
+			struct tframe *s2 = realloc(stack, ncap * sizeof(*s2));
 
 			if (!s2) {
 				rc = -ENOMEM;
 				break;
 			}
 			stack = s2;
-			d2 = realloc(depth, ncap * sizeof(*d2));
-			if (!d2) {
-				rc = -ENOMEM;
-				break;
-			}
-			depth = d2;
 			cap = ncap;
 		}
+		more = f.more;
+		if (f.depth >= 1 && f.depth < 64 && !f.last)
+			more |= (uint64_t)1 << f.depth;
 		/* children are linked in reverse sort order: pushing them in that order pops
-		 * them in sort order */
-		for (size_t c = nodes[id].first_child; c != (size_t)-1; c = nodes[c].next) {
-			stack[n] = c;
-			depth[n++] = d + 1;
-		}
+		 * them in sort order, and the first linked is the last shown */
+		for (size_t c = nodes[f.id].first_child; c != (size_t)-1; c = nodes[c].next)
+			stack[n++] = (struct tframe){ .id = c, .depth = f.depth + 1,
+						      .last = c == nodes[f.id].first_child,
+						      .more = more };
 	}
 	free(stack);
-	free(depth);
 	return rc;
 }
 
@@ -314,7 +332,7 @@ static int build_tree(struct builder *b, const struct snapshot *procs_sn)
 	int rc = -ENOMEM;
 
 	for (size_t i = 0; procs_sn && i < procs_sn->ntasks; i++)
-		if (tasklist_matches(&procs_sn->tasks[i], b->o->filter))
+		if (wanted(b->o, &procs_sn->tasks[i]))
 			n++;
 	if (!n)
 		return 0;
@@ -327,7 +345,7 @@ static int build_tree(struct builder *b, const struct snapshot *procs_sn)
 	for (size_t i = 0; i < procs_sn->ntasks; i++) {
 		const struct task *t = &procs_sn->tasks[i];
 
-		if (!tasklist_matches(t, b->o->filter))
+		if (!wanted(b->o, t))
 			continue;
 		procs[n] = (struct tasklist_row){ .t = t, .mem = mem_of(b->mem, t) };
 		n++;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "model/columns.h"
@@ -22,6 +23,11 @@ struct tasklist_row {
 	bool thread;			/* a thread nested under its process */
 	bool can_expand;		/* a process row with more than one thread */
 	bool expanded;
+	/* connectors (nested threads, the tree): */
+	bool last;			/* the last of its siblings */
+	bool has_kids;			/* tree: a process with children (shown or not) */
+	bool collapsed;			/* tree: its children are hidden */
+	uint64_t more;			/* bit d: the ancestor at depth d has siblings below */
 };
 
 struct tasklist_opts {
@@ -30,6 +36,8 @@ struct tasklist_opts {
 	bool ascending;
 	const char *filter;		/* case-insensitive part of COMM or CMD; NULL: all */
 	bool (*expanded)(void *ctx, pid_t tgid);	/* nested/tree: show its threads */
+	bool (*collapsed)(void *ctx, pid_t tgid);	/* tree: hide its children (or NULL) */
+	bool hide_kthreads;		/* leave kernel threads out */
 	void *ctx;
 	const struct col_ctx *cctx;
 };

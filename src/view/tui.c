@@ -184,6 +184,16 @@ static bool expanded_cb(void *ctx, pid_t tgid)
 	return tui_expanded(ctx, tgid);
 }
 
+bool tui_collapsed(const struct tui *t, pid_t tgid)
+{
+	return pidset_find(t->collapsed, t->ncollapsed, tgid) >= 0;
+}
+
+static bool collapsed_cb(void *ctx, pid_t tgid)
+{
+	return tui_collapsed(ctx, tgid);
+}
+
 bool tui_marked(const struct tui *t, pid_t tgid)
 {
 	return pidset_find(t->marks, t->nmarks, tgid) >= 0;
@@ -252,7 +262,8 @@ void tui_rebuild(struct tui *t)
 {
 	struct tasklist_opts lo = {
 		.mode = t->mode, .sort = t->sort, .ascending = t->ascending,
-		.filter = t->filter[0] ? t->filter : NULL, .expanded = expanded_cb, .ctx = t,
+		.filter = t->filter[0] ? t->filter : NULL, .expanded = expanded_cb,
+		.collapsed = collapsed_cb, .hide_kthreads = !t->show_kthreads, .ctx = t,
 		.cctx = &t->cctx,
 	};
 	struct tasklist_row *rows = NULL;
@@ -264,10 +275,11 @@ void tui_rebuild(struct tui *t)
 	free(t->rows);
 	t->rows = rows;
 	t->nrows = n;
-	/* the selection follows its task */
+	/* the selection follows its task (TID and start time), wherever the sort puts it */
 	if (t->sel_tid) {
 		for (size_t i = 0; i < n; i++) {
-			if (rows[i].t->tid == t->sel_tid && rows[i].thread == t->sel_thread) {
+			if (rows[i].t->tid == t->sel_tid && rows[i].thread == t->sel_thread &&
+			    rows[i].t->start_ticks == t->sel_start) {
 				t->sel = i;
 				break;
 			}
@@ -278,6 +290,7 @@ void tui_rebuild(struct tui *t)
 	if (n) {
 		t->sel_tid = rows[t->sel].t->tid;
 		t->sel_thread = rows[t->sel].thread;
+		t->sel_start = rows[t->sel].t->start_ticks;
 	}
 }
 
@@ -666,6 +679,8 @@ int tui_main(struct tui_opts *o)
 		return TS_EXIT_FAILURE;
 	}
 	t.expand_all = !target_is_all(o->target) || o->cmd;
+	/* kernel threads hidden as in htop, unless named as targets (-p 2, -C kworker) */
+	t.show_kthreads = !target_is_all(o->target);
 	if (o->child_log) {
 		char why[160];
 
@@ -771,6 +786,7 @@ out:
 	free(t.cols);
 	free(t.toggled);
 	free(t.marks);
+	free(t.collapsed);
 	free(t.panel_ids);
 	if (stuck)
 		leave(status);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -39,16 +40,19 @@ enum tui_view {
 	TV_PANEL,		/* m, s, c: text built by the worker */
 	TV_HELP,		/* h, ? */
 	TV_LOG,			/* l: the job's output */
-	TV_COLUMNS,		/* f: pick columns */
+	TV_COLUMNS,		/* f, F2: pick columns */
+	TV_SORTBY,		/* F6: pick the sort column */
 };
 
 enum tui_prompt {
 	TP_NONE,
-	TP_FILTER,		/* / */
+	TP_FILTER,		/* /, \\, F4 */
+	TP_SEARCH,		/* F3 */
 	TP_DELAY,		/* d */
 	TP_SIGNAL,		/* k: which signal */
 	TP_CONFIRM,		/* k: y to send */
 	TP_INPUT,		/* i: a line for the job's input */
+	TP_NICE,		/* F7, F8: y to set the nice value */
 };
 
 struct tui {
@@ -62,6 +66,10 @@ struct tui {
 	double delay;
 	bool paused;
 	char filter[64];
+	char search[64];		/* the last search (F3) */
+	bool show_kthreads;		/* K */
+	pid_t *collapsed;		/* tree: processes whose children are hidden */
+	size_t ncollapsed;
 	bool expand_all;		/* processes show their threads unless toggled */
 	pid_t *toggled;			/* processes whose expansion differs from expand_all */
 	size_t ntoggled;
@@ -77,6 +85,7 @@ struct tui {
 	size_t nrows;
 	size_t sel, top;
 	pid_t sel_tid;			/* the selected row's task, kept across refreshes */
+	uint64_t sel_start;		/* its start time: a reused TID is another task */
 	bool sel_thread;
 	unsigned long frames;		/* frames shown */
 
@@ -93,8 +102,12 @@ struct tui {
 	enum tui_prompt prompt;
 	char input[64];
 	size_t ninput;
+	size_t cur;			/* the prompt's cursor, a byte offset in input */
+	char before[64];		/* filter or search text when the prompt opened (Esc) */
 	int kill_sig;
 	pid_t kill_pid;
+	char target[96];		/* the prompt's task: "2604 (nginx)" */
+	int nice_to;			/* TP_NICE: the new value */
 	char msg[256];
 	double msg_until;
 
@@ -113,6 +126,8 @@ struct tui {
 };
 
 /* tuidraw.c */
+/* "N word" or "N words": English plurals for the counts the screen shows */
+const char *tui_plural(size_t n, const char *one, const char *many);
 void tui_draw(struct tui *t);
 int tui_list_rows(const struct tui *t);	/* rows of the task list on this screen */
 /* Fit s into width display columns (UTF-8 aware, an escape of sanitized text kept whole);
@@ -137,6 +152,7 @@ void tui_rebuild(struct tui *t);	/* rows from the frame after a settings change 
 void tui_ask(struct tui *t, bool now);	/* tell the worker what the screen needs */
 bool tui_expanded(const struct tui *t, pid_t tgid);
 bool tui_marked(const struct tui *t, pid_t tgid);
+bool tui_collapsed(const struct tui *t, pid_t tgid);
 int tui_pidset_toggle(pid_t **set, size_t *n, pid_t id);
 int tui_set_columns(struct tui *t, const struct column **cols, size_t n);
 int tui_save_settings(struct tui *t);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,28 @@
 #include "view/tui.h"
 
 #define BAR_MIN 10		/* smallest useful CPU bar, label and number included */
+#define FKEYS_MIN 100		/* the bottom line lists the F-keys from this width */
+
+const char *tui_plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* Connectors of the tree in UTF-8 where the locale has it and the terminal is no VT100
+ * (its line drawing is a mode of its own), else in ASCII as ps --forest draws them. */
+static bool tree_utf8(void)
+{
+	static int v = -1;
+
+	if (v < 0) {
+		const char *term = getenv("TERM");
+
+		v = !strcmp(nl_langinfo(CODESET), "UTF-8") &&
+		    !(term && (!strncmp(term, "vt1", 3) || !strncmp(term, "vt2", 3) ||
+			       !strcmp(term, "dumb")));
+	}
+	return v;
+}
 
 size_t tui_fit(const char *s, int width)
 {
@@ -167,10 +190,26 @@ static void draw_header(struct tui *t)
 					      f->sys.load[0], f->sys.load[1], f->sys.load[2]);
 		else
 			o += (size_t)snprintf(line, sizeof(line), "Load -  ");
-		if (f && f->procs)
-			snprintf(line + o, sizeof(line) - o, "Tasks %zu processes, %zu threads  "
-				 "sampled in %.0f ms", f->procs->nprocs, f->procs->nthreads,
-				 f->took * 1000.0);
+		if (f && f->procs) {
+			size_t nk = 0, np = f->procs->nprocs, nt = f->procs->nthreads;
+
+			for (size_t i = 0; i < f->procs->ntasks; i++)
+				nk += f->procs->tasks[i].kthread;
+			/* a kernel thread is a process of one thread in the counts */
+			np = np >= nk ? np - nk : 0;
+			nt = nt >= nk ? nt - nk : 0;
+			o += (size_t)snprintf(line + o, sizeof(line) - o, "Tasks %zu %s, %zu %s",
+					      np, tui_plural(np, "process", "processes"), nt,
+					      tui_plural(nt, "thread", "threads"));
+			if (nk && o < sizeof(line))
+				o += (size_t)snprintf(line + o, sizeof(line) - o,
+						      ", %zu %s%s", nk,
+						      tui_plural(nk, "kthread", "kthreads"),
+						      t->show_kthreads ? "" : " hidden (K)");
+			if (o < sizeof(line))
+				snprintf(line + o, sizeof(line) - o, "  sampled in %.0f ms",
+					 f->took * 1000.0);
+		}
 		putline(y++, line);
 	}
 	{
@@ -180,8 +219,8 @@ static void draw_header(struct tui *t)
 		if (t->spawned) {
 			size_t ntasks = f && f->procs ? f->procs->nthreads : 0;
 
-			snprintf(what, sizeof(what), "spawned: %s, %zu task%s", t->cmdname, ntasks,
-				 ntasks == 1 ? "" : "s");
+			snprintf(what, sizeof(what), "spawned: %s, %zu %s", t->cmdname, ntasks,
+				 tui_plural(ntasks, "task", "tasks"));
 		} else {
 			target_describe(t->o->target, what, sizeof(what));
 		}
@@ -258,6 +297,39 @@ static void draw_titles(struct tui *t, int y)
 	attroff(t->color ? COLOR_PAIR(2) : A_REVERSE);
 }
 
+/* What goes before the name: one connector per level (UTF-8 or ASCII), then + when
+ * something under the row is hidden (threads, or children in the tree), - when it can be. */
+static void tree_prefix(const struct tui *t, const struct tasklist_row *r, char *pre,
+			size_t len)
+{
+	bool u = tree_utf8();
+	unsigned d = r->depth > 16 ? 16 : r->depth;
+	size_t o = 0;
+	bool hidden, can;
+
+	pre[0] = '\0';
+	for (unsigned k = 1; k < d && o + 8 < len; k++) {
+		bool bar = k < 64 && (r->more >> k) & 1;
+
+		o += (size_t)snprintf(pre + o, len - o, "%s",
+				      bar ? (u ? "\u2502 " : "| ") : "  ");
+	}
+	if (d && o + 16 < len)
+		o += (size_t)snprintf(pre + o, len - o, "%s",
+				      r->last ? (u ? "\u2514\u2500" : "`-") :
+						(u ? "\u251c\u2500" : "|-"));
+	if (r->thread || t->mode == LIST_THREADS)
+		can = hidden = false;
+	else {
+		hidden = (r->can_expand && !r->expanded) || r->collapsed;
+		can = r->can_expand || r->has_kids;
+	}
+	if (o + 4 < len && (hidden || can))
+		o += (size_t)snprintf(pre + o, len - o, "%s", hidden ? "+" : "-");
+	if (o && o + 2 < len)
+		snprintf(pre + o, len - o, " ");
+}
+
 static void draw_row(struct tui *t, int y, const struct tasklist_row *r, bool selected)
 {
 	const struct column *ic = indent_col(t);
@@ -288,17 +360,10 @@ static void draw_row(struct tui *t, int y, const struct tasklist_row *r, bool se
 		if (!v)
 			v = "-";
 		if (c == ic) {
-			char pre[64] = "";
-			int o = 0;
-			unsigned d = r->depth > 12 ? 12 : r->depth;
+			char pre[160];
+			int o;
 
-			for (unsigned k = 0; k < d && o < 50; k++)
-				o += snprintf(pre + o, sizeof(pre) - (size_t)o, "  ");
-			if (r->thread)
-				o += snprintf(pre + o, sizeof(pre) - (size_t)o, "`- ");
-			else if (r->can_expand && t->mode != LIST_THREADS)
-				o += snprintf(pre + o, sizeof(pre) - (size_t)o, "%s ",
-					      r->expanded ? "-" : "+");
+			tree_prefix(t, r, pre, sizeof(pre));
 			o = put(y, x, pre, w);
 			put(y, x + o, v, w - o);
 		} else if (c->flags & CF_RIGHT) {
@@ -343,22 +408,50 @@ static void draw_status(struct tui *t)
 	move(y, 0);
 	clrtoeol();
 	if (t->prompt != TP_NONE) {
-		static const char *const ask[] = {
-			[TP_FILTER] = "Filter by name: ",
-			[TP_DELAY] = "Delay in seconds: ",
-			[TP_SIGNAL] = "Signal to send (name or number, e.g. TERM, 9): ",
-			[TP_CONFIRM] = "",
-			[TP_INPUT] = "Input for the job (Enter sends, ^D on an empty line: EOF): ",
-		};
+		int at;
 
-		if (t->prompt == TP_CONFIRM)
-			snprintf(line, sizeof(line), "Send signal %d (%s) to PID %d? [y/N] ",
-				 t->kill_sig, strsignal(t->kill_sig), (int)t->kill_pid);
-		else
-			snprintf(line, sizeof(line), "%s%s", ask[t->prompt], t->input);
+		switch (t->prompt) {
+		case TP_CONFIRM:
+			snprintf(line, sizeof(line), "Send signal %d (%s) to %s? [y/N] ",
+				 t->kill_sig, strsignal(t->kill_sig), t->target);
+			break;
+		case TP_NICE:
+			snprintf(line, sizeof(line), "Set the nice value of %s from %d to %d? "
+				 "[y/N] ", t->target, t->kill_sig, t->nice_to);
+			break;
+		case TP_SIGNAL:
+			snprintf(line, sizeof(line), "Send which signal to %s? Name or number "
+				 "(TERM, 9): ", t->target);
+			break;
+		case TP_INPUT:
+			snprintf(line, sizeof(line), "Input for the job %s (Enter sends, ^D on an "
+				 "empty line: EOF): ", t->target);
+			break;
+		case TP_FILTER:
+			snprintf(line, sizeof(line), "Filter (hide the rest): ");
+			break;
+		case TP_SEARCH:
+			snprintf(line, sizeof(line), "Search (F3: next): ");
+			break;
+		default:
+			snprintf(line, sizeof(line), "Delay in seconds: ");
+			break;
+		}
+		/* the text shown from its end when it does not fit */
+		at = (int)strlen(line);
 		attron(A_BOLD);
 		put(y, 0, line, COLS);
 		attroff(A_BOLD);
+		if (t->prompt == TP_CONFIRM || t->prompt == TP_NICE || at >= COLS - 1)
+			return;
+		put(y, at, t->input, COLS - at);
+		/* the cursor: the character under it in reverse video */
+		if (at + (int)t->cur < COLS) {
+			attron(A_REVERSE);
+			mvaddch(y, at + (int)t->cur,
+				t->cur < t->ninput ? (chtype)(unsigned char)t->input[t->cur] : ' ');
+			attroff(A_REVERSE);
+		}
 		return;
 	}
 	if (t->msg[0] && util_monotonic() < t->msg_until) {
@@ -377,6 +470,33 @@ static void draw_status(struct tui *t)
 		attron(A_BOLD);
 		put(y, 0, t->jobline, COLS);
 		attroff(A_BOLD);
+		return;
+	}
+	if (t->view == TV_COLUMNS) {
+		size_t o = (size_t)snprintf(line, sizeof(line), "Order:");
+
+		for (size_t i = 0; i < t->ncols && o + 2 < sizeof(line); i++)
+			o += (size_t)snprintf(line + o, sizeof(line) - o, " %s",
+					      t->cols[i]->name);
+		put(y, 0, line, COLS);
+		return;
+	}
+	/* (a terminal without F-keys, such as a VT100, gets the letters) */
+	if (COLS >= FKEYS_MIN && t->view == TV_LIST && has_key(KEY_F(10))) {
+		static const char *const fk[][2] = {
+			{ "F1", "Help" }, { "F2", "Setup" }, { "F3", "Search" },
+			{ "F4", "Filter" }, { "F5", "Tree" }, { "F6", "SortBy" },
+			{ "F7", "Nice -" }, { "F8", "Nice +" }, { "F9", "Kill" }, { "F10", "Quit" },
+		};
+		int x = 0;
+
+		for (size_t i = 0; i < ARRAY_SIZE(fk) && x < COLS; i++) {
+			x += put(y, x, fk[i][0], COLS - x);
+			attron(t->color ? COLOR_PAIR(2) : A_REVERSE);
+			snprintf(line, sizeof(line), "%-7s", fk[i][1]);
+			x += put(y, x, line, COLS - x);
+			attroff(t->color ? COLOR_PAIR(2) : A_REVERSE);
+		}
 		return;
 	}
 	snprintf(line, sizeof(line), "q quit  h help  H threads  t tree  m maps  s share  "

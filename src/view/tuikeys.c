@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -23,6 +24,21 @@ static int pidfd_fd = -1;	/* the process k was pressed on, until the answer */
 
 /* ---- actions ---------------------------------------------------------------------------- */
 
+static void select_row(struct tui *t, size_t i)
+{
+	t->sel = i;
+	t->sel_tid = t->rows[i].t->tid;
+	t->sel_thread = t->rows[i].thread;
+	t->sel_start = t->rows[i].t->start_ticks;
+}
+
+/* "2604 (nginx)": the task a prompt acts on, named in the prompt */
+static void name_target(struct tui *t, const struct task *task)
+{
+	snprintf(t->target, sizeof(t->target), "%d (%.60s)", (int)task->tid,
+		 task->comm ? task->comm : "?");
+}
+
 static void move_sel(struct tui *t, long by)
 {
 	long n = (long)t->nrows, s = (long)t->sel + by;
@@ -30,7 +46,7 @@ static void move_sel(struct tui *t, long by)
 	if (t->view != TV_LIST) {
 		long lines = (long)tui_view_lines(t);
 
-		if (t->view == TV_COLUMNS) {
+		if (t->view == TV_COLUMNS || t->view == TV_SORTBY) {
 			s = (long)t->colsel + by;
 			t->colsel = (size_t)(s < 0 ? 0 : s >= lines ? (lines ? lines - 1 : 0) : s);
 			return;
@@ -47,9 +63,7 @@ static void move_sel(struct tui *t, long by)
 		s = 0;
 	if (s >= n)
 		s = n - 1;
-	t->sel = (size_t)s;
-	t->sel_tid = t->rows[s].t->tid;
-	t->sel_thread = t->rows[s].thread;
+	select_row(t, (size_t)s);
 }
 
 static long page(const struct tui *t)
@@ -112,6 +126,105 @@ static void k_expand(struct tui *t)
 	tui_rebuild(t);
 	tui_ask(t, true);
 }
+
+/* + and -: show or hide the children of the selected process in the tree */
+static void tree_fold(struct tui *t, bool hide)
+{
+	const struct tasklist_row *r = tui_selected(t);
+
+	if (t->mode != LIST_TREE) {
+		tui_message(t, "+ and - fold the tree: t or F5 shows it");
+		return;
+	}
+	if (!r || r->thread || !r->has_kids || tui_collapsed(t, r->t->tgid) == hide)
+		return;
+	tui_pidset_toggle(&t->collapsed, &t->ncollapsed, r->t->tgid);
+	tui_rebuild(t);
+	tui_ask(t, true);
+}
+
+static void k_fold(struct tui *t) { tree_fold(t, true); }
+static void k_unfold(struct tui *t) { tree_fold(t, false); }
+
+static void k_kthreads(struct tui *t)
+{
+	t->show_kthreads = !t->show_kthreads;
+	tui_rebuild(t);
+	tui_ask(t, true);
+	tui_message(t, "kernel threads %s", t->show_kthreads ? "shown" : "hidden");
+}
+
+/* The next row from 'from' (wrapping) whose COMM or CMD holds the search text. */
+static bool search_from(struct tui *t, size_t from)
+{
+	if (!t->nrows || !t->input[0])
+		return false;
+	for (size_t k = 0; k < t->nrows; k++) {
+		size_t i = (from + k) % t->nrows;
+
+		if (tasklist_matches(t->rows[i].t, t->input)) {
+			select_row(t, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void k_next(struct tui *t)
+{
+	char keep[sizeof(t->input)];
+
+	if (!t->search[0]) {
+		tui_message(t, "no search yet: F3 searches");
+		return;
+	}
+	memcpy(keep, t->input, sizeof(keep));
+	snprintf(t->input, sizeof(t->input), "%s", t->search);
+	if (!search_from(t, t->sel + 1))
+		tui_message(t, "no task matches '%s'", t->search);
+	memcpy(t->input, keep, sizeof(keep));
+}
+
+static void start_prompt(struct tui *t, enum tui_prompt p);
+
+static void k_search(struct tui *t) { start_prompt(t, TP_SEARCH); }
+
+static void k_sortby(struct tui *t)
+{
+	t->view = TV_SORTBY;
+	t->colsel = 0;
+	t->scroll = 0;
+	for (size_t i = 0; i < t->ncols; i++)
+		if (t->cols[i] == t->sort)
+			t->colsel = i;
+}
+
+/* F7, F8: the selected task's nice value one step down or up, after a y */
+static void nice_step(struct tui *t, int by)
+{
+	const struct tasklist_row *r = tui_selected(t);
+	int to;
+
+	if (!r)
+		return;
+	to = r->t->nice + by;
+	if (to < -20 || to > 19) {
+		tui_message(t, "the nice value stays within -20 and 19");
+		return;
+	}
+	if (by < 0 && geteuid() != 0) {
+		tui_message(t, "only root lowers a nice value");
+		return;
+	}
+	t->kill_pid = r->t->tid;
+	name_target(t, r->t);
+	t->nice_to = to;
+	t->kill_sig = r->t->nice;	/* the value seen when asked */
+	start_prompt(t, TP_NICE);
+}
+
+static void k_nice_down(struct tui *t) { nice_step(t, -1); }
+static void k_nice_up(struct tui *t) { nice_step(t, 1); }
 
 static void k_mark(struct tui *t)
 {
@@ -236,8 +349,6 @@ static void k_log(struct tui *t)
 	t->log_follow = true;
 }
 
-static void start_prompt(struct tui *t, enum tui_prompt p);
-
 static void k_input(struct tui *t)
 {
 	if (!t->spawned) {
@@ -248,6 +359,7 @@ static void k_input(struct tui *t)
 		tui_message(t, "the job has ended");
 		return;
 	}
+	snprintf(t->target, sizeof(t->target), "%d (%.60s)", (int)t->sp.pid, t->cmdname);
 	start_prompt(t, TP_INPUT);
 }
 
@@ -258,15 +370,20 @@ static void k_columns(struct tui *t)
 	t->scroll = 0;
 }
 
+/* A prompt opens with the current filter or the last search, editable, the cursor at
+ * its end. */
 static void start_prompt(struct tui *t, enum tui_prompt p)
 {
 	t->prompt = p;
 	t->ninput = 0;
 	t->input[0] = '\0';
-	if (p == TP_FILTER) {
+	if (p == TP_FILTER)
 		snprintf(t->input, sizeof(t->input), "%s", t->filter);
-		t->ninput = strlen(t->input);
-	}
+	else if (p == TP_SEARCH)
+		snprintf(t->input, sizeof(t->input), "%s", t->search);
+	t->ninput = strlen(t->input);
+	t->cur = t->ninput;
+	memcpy(t->before, t->input, sizeof(t->before));
 }
 
 static void k_filter(struct tui *t) { start_prompt(t, TP_FILTER); }
@@ -293,6 +410,16 @@ static void k_kill(struct tui *t)
 		return;
 	}
 	t->kill_pid = r->t->tgid;
+	/* the process is what the pidfd names, even from a thread row: its own name */
+	{
+		struct task p = *r->t;
+
+		p.tid = r->t->tgid;
+		for (size_t i = 0; r->thread && i < t->nrows; i++)
+			if (!t->rows[i].thread && t->rows[i].t->tid == r->t->tgid)
+				p.comm = t->rows[i].t->comm;
+		name_target(t, &p);
+	}
 	start_prompt(t, TP_SIGNAL);
 }
 
@@ -318,7 +445,7 @@ static void k_redraw(struct tui *t)
 /* ---- the table -------------------------------------------------------------------------- */
 
 struct keydef {
-	int key, key2;
+	int key, key2, fkey;
 	const char *name;
 	const char *help;
 	void (*fn)(struct tui *t);
@@ -326,56 +453,75 @@ struct keydef {
 };
 
 static const struct keydef keys[] = {
-	{ 'q', 0, "q", "quit (with a job: exit with its status)", k_quit, true },
-	{ KEY_ESC, 0, "Esc", "back to the task list; in it, clear the filter, else back from "
+	/* htop's F-keys first, in their order */
+	{ 'q', 0, KEY_F(10), "q, F10", "quit (with a job: exit with its status)", k_quit, true },
+	{ KEY_ESC, 0, 0, "Esc", "back to the task list; in it, clear the filter, else back from "
 	  "H or t", k_back, true },
-	{ KEY_UP, 0, "Up", "move up (scroll in help, log and panels)", k_up, true },
-	{ KEY_DOWN, 0, "Down", "move down", k_down, true },
-	{ KEY_PPAGE, 0, "PgUp", "a page up", k_pgup, true },
-	{ KEY_NPAGE, 0, "PgDn", "a page down", k_pgdn, true },
-	{ KEY_LEFT, 0, "Left", "scroll left in panels and the log (in the list: sort by the "
-	  "column to the left)", k_left, true },
-	{ KEY_RIGHT, 0, "Right", "scroll right in panels and the log (in the list: sort by the "
-	  "column to the right)", k_right, true },
-	{ KEY_HOME, 0, "Home", "the first row", k_home, true },
-	{ KEY_END, 0, "End", "the last row (in the log: follow new lines)", k_end, true },
-	{ ' ', 0, "Space", "mark or unmark the selected process (for s)", k_mark, false },
-	{ '\r', 'e', "Enter, e", "show or hide the threads of the selected process", k_expand,
+	{ 'h', '?', KEY_F(1), "h, ?, F1", "this help", k_help, false },
+	{ 'f', 0, KEY_F(2), "f, F2", "setup: pick the columns and their order", k_columns,
 	  false },
-	{ 'H', 0, "H", "a flat list of every thread (again: back to processes)", k_threads,
+	{ 0, 0, KEY_F(3), "F3", "search: select the next row that holds the text, hiding "
+	  "none (F3 or Down in the prompt: the next match)", k_search, false },
+	{ '/', '\\', KEY_F(4), "/, \\, F4", "filter: hide the rows whose COMM (and CMD when "
+	  "shown) do not hold the text; empty: all. / filters as it always did in taskscope "
+	  "(htop's / searches: use F3)", k_filter, false },
+	{ 't', 0, KEY_F(5), "t, F5", "the process tree by parent, with connectors (again: back)",
+	  k_tree, false },
+	{ 0, 0, KEY_F(6), "F6", "pick the sort column from a menu", k_sortby, false },
+	{ ']', 0, KEY_F(7), "], F7", "nice - : raise the selected task's priority (root only; "
+	  "asks first)", k_nice_down, false },
+	{ '[', 0, KEY_F(8), "[, F8", "nice + : lower its priority (root, or your own tasks; "
+	  "asks first)", k_nice_up, false },
+	{ 'k', 0, KEY_F(9), "k, F9", "send a signal to the selected process (asks which, then "
+	  "confirms)", k_kill, false },
+	{ KEY_UP, 0, 0, "Up", "move up (scroll in help, log and panels)", k_up, true },
+	{ KEY_DOWN, 0, 0, "Down", "move down", k_down, true },
+	{ KEY_PPAGE, 0, 0, "PgUp", "a page up", k_pgup, true },
+	{ KEY_NPAGE, 0, 0, "PgDn", "a page down", k_pgdn, true },
+	{ KEY_LEFT, 0, 0, "Left", "scroll left in panels and the log (in the list: sort by the "
+	  "column to the left; in the column picker: move the column left)", k_left, true },
+	{ KEY_RIGHT, 0, 0, "Right", "scroll right in panels and the log (in the list: sort by "
+	  "the column to the right; in the column picker: move it right)", k_right, true },
+	{ KEY_HOME, 0, 0, "Home", "the first row", k_home, true },
+	{ KEY_END, 0, 0, "End", "the last row (in the log: follow new lines)", k_end, true },
+	{ ' ', 0, 0, "Space", "mark or unmark the selected process (for s)", k_mark, false },
+	{ '\r', 'e', 0, "Enter, e", "show or hide the threads of the selected process", k_expand,
 	  false },
-	{ 't', 0, "t", "the process tree by parent (again: back)", k_tree, false },
-	{ 'P', 0, "P", "sort by CPU use (PCPU); again: reverse", k_sort_cpu, false },
-	{ 'M', 0, "M", "sort by memory (RSS); again: reverse", k_sort_mem, false },
-	{ 'T', 0, "T", "sort by CPU time (TIME); again: reverse", k_sort_time, false },
-	{ 'N', 0, "N", "sort by PID; again: reverse", k_sort_pid, false },
-	{ '<', 0, "<", "sort by the column to the left", k_sort_left, false },
-	{ '>', 0, ">", "sort by the column to the right", k_sort_right, false },
-	{ 'R', 0, "R", "reverse the sort order", k_reverse, false },
-	{ '/', 0, "/", "filter by name (COMM, and CMD when shown; empty: all)", k_filter, false },
-	{ 'm', 0, "m", "memory map of the selected process, thread stacks labelled", k_maps,
+	{ 'H', 0, 0, "H", "a flat list of every thread (again: back to processes)", k_threads,
 	  false },
-	{ 's', 0, "s", "sharing: the marked processes, or the selected one and its threads",
+	{ '-', 0, 0, "-", "in the tree: hide the children of the selected process", k_fold,
+	  false },
+	{ '+', 0, 0, "+", "in the tree: show them again", k_unfold, false },
+	{ 'K', 0, 0, "K", "show or hide kernel threads (hidden at start with all tasks, as "
+	  "in htop)",
+	  k_kthreads, false },
+	{ 'P', 0, 0, "P", "sort by CPU use (PCPU); again: reverse", k_sort_cpu, false },
+	{ 'M', 0, 0, "M", "sort by memory (RSS); again: reverse", k_sort_mem, false },
+	{ 'T', 0, 0, "T", "sort by CPU time (TIME); again: reverse", k_sort_time, false },
+	{ 'N', 0, 0, "N", "sort by PID; again: reverse", k_sort_pid, false },
+	{ '<', 0, 0, "<", "sort by the column to the left", k_sort_left, false },
+	{ '>', 0, 0, ">", "sort by the column to the right", k_sort_right, false },
+	{ 'R', 0, 0, "R", "reverse the sort order", k_reverse, false },
+	{ 'n', 0, 0, "n", "the next match of the last search", k_next, false },
+	{ 'm', 0, 0, "m", "memory map of the selected process, thread stacks labelled", k_maps,
+	  false },
+	{ 's', 0, 0, "s", "sharing: the marked processes, or the selected one and its threads",
 	  k_share, false },
-	{ 'c', 0, "c", "CPU placement of the selected process's threads, live timeline",
+	{ 'c', 0, 0, "c", "CPU placement of the selected process's threads, live timeline",
 	  k_cpus, false },
-	{ 'l', 0, "l", "the spawned job's output (stdout and stderr)", k_log, false },
-	{ 'i', 0, "i", "type a line for the spawned job's input (Enter sends it, ^D on an "
+	{ 'l', 0, 0, "l", "the spawned job's output (stdout and stderr)", k_log, false },
+	{ 'i', 0, 0, "i", "type a line for the spawned job's input (Enter sends it, ^D on an "
 	  "empty line sends end of file); no other key reaches the job", k_input, true },
-	{ 'f', 0, "f", "pick the columns", k_columns, false },
-	{ 'd', 0, "d", "set the delay between samples", k_delay, false },
-	{ 'p', 0, "p", "pause or resume sampling", k_pause, false },
-	{ 'k', 0, "k", "send a signal to the selected process (asks which, then confirms)",
-	  k_kill, false },
-	{ 'W', 0, "W", "save columns, sort, delay and view to the settings file", k_save,
-	  false },
-	{ 'h', '?', "h, ?", "this help", k_help, false },
-	{ CTRL('l'), 0, "Ctrl-L", "redraw the screen", k_redraw, true },
+	{ 'd', 0, 0, "d", "set the delay between samples", k_delay, false },
+	{ 'p', 0, 0, "p", "pause or resume sampling", k_pause, false },
+	{ 'W', 0, 0, "W", "save columns (in their order), sort, delay and view to the settings "
+	  "file", k_save, false },
+	{ CTRL('l'), 0, 0, "Ctrl-L", "redraw the screen", k_redraw, true },
 };
 
 size_t tui_help_count(void)
 {
-	return ARRAY_SIZE(keys) + 4;
+	return ARRAY_SIZE(keys) + 6;
 }
 
 void tui_help_line(size_t i, char *buf, size_t len)
@@ -390,10 +536,20 @@ void tui_help_line(size_t i, char *buf, size_t len)
 		snprintf(buf, len, " ");
 		break;
 	case 1:
-		snprintf(buf, len, "In the column picker (f): Space shows or hides a column.");
+		snprintf(buf, len, "In the column picker (f, F2): Space shows or hides a column "
+			 "(a new one goes after its neighbour), Left and Right move it.");
 		break;
 	case 2:
-		snprintf(buf, len, "Rows: + a process with hidden threads, - shown, `- a thread.");
+		snprintf(buf, len, "Prompts: Left, Right, Home, End, Backspace, Delete, Ctrl-U "
+			 "clears; Enter applies, Esc cancels.");
+		break;
+	case 3:
+		snprintf(buf, len, "Rows: + something hidden under it (threads, or children in "
+			 "the tree), - can be hidden; connectors join a tree.");
+		break;
+	case 4:
+		snprintf(buf, len, "F-keys as in htop; the bottom line lists them when the "
+			 "terminal is 100 columns or wider.");
 		break;
 	default:
 		snprintf(buf, len, "See taskscope(1), INTERACTIVE COMMANDS.");
@@ -423,6 +579,22 @@ static int parse_signal(const char *s)
 	return -1;
 }
 
+static void do_nice(struct tui *t)
+{
+	errno = 0;
+	/* the value must still be the one seen: another change meanwhile, or the TID
+	 * reused by another task, and nothing is done */
+	if (getpriority(PRIO_PROCESS, (id_t)t->kill_pid) != t->kill_sig || errno) {
+		tui_message(t, "%s changed or ended meanwhile: nice not set", t->target);
+		return;
+	}
+	if (setpriority(PRIO_PROCESS, (id_t)t->kill_pid, t->nice_to))
+		tui_message(t, "cannot set the nice value of %s: %s", t->target,
+			    strerror(errno));
+	else
+		tui_message(t, "%s: nice %d", t->target, t->nice_to);
+}
+
 static void prompt_done(struct tui *t)
 {
 	double d;
@@ -431,8 +603,11 @@ static void prompt_done(struct tui *t)
 	switch (t->prompt) {
 	case TP_FILTER:
 		snprintf(t->filter, sizeof(t->filter), "%s", t->input);
-		t->sel = 0;
 		tui_rebuild(t);
+		t->prompt = TP_NONE;
+		break;
+	case TP_SEARCH:
+		snprintf(t->search, sizeof(t->search), "%s", t->input);
 		t->prompt = TP_NONE;
 		break;
 	case TP_DELAY:
@@ -467,26 +642,88 @@ static void prompt_done(struct tui *t)
 	}
 }
 
+/* The prompts' line editor: the cursor moves, text goes in at the cursor. True when the
+ * key edited the text. */
+static bool edit_key(struct tui *t, int k)
+{
+	switch (k) {
+	case KEY_LEFT:
+		if (t->cur)
+			t->cur--;
+		return false;
+	case KEY_RIGHT:
+		if (t->cur < t->ninput)
+			t->cur++;
+		return false;
+	case KEY_HOME:
+	case CTRL('a'):
+		t->cur = 0;
+		return false;
+	case KEY_END:
+	case CTRL('e'):
+		t->cur = t->ninput;
+		return false;
+	case CTRL('u'):
+		t->ninput = t->cur = 0;
+		t->input[0] = '\0';
+		return true;
+	case KEY_BACKSPACE:
+	case 127:
+	case CTRL('h'):
+		if (!t->cur)
+			return false;
+		t->cur--;
+		/* fall through */
+	case KEY_DC:
+		if (t->cur >= t->ninput)
+			return false;
+		memmove(t->input + t->cur, t->input + t->cur + 1, t->ninput - t->cur);
+		t->ninput--;
+		return true;
+	default:
+		/* printable ASCII only: a name part to match, a number */
+		if (k < 0x20 || k >= 0x7f || t->ninput + 1 >= sizeof(t->input))
+			return false;
+		memmove(t->input + t->cur + 1, t->input + t->cur, t->ninput - t->cur + 1);
+		t->input[t->cur++] = (char)k;
+		t->ninput++;
+		return true;
+	}
+}
+
 static void prompt_key(struct tui *t, int k)
 {
-	if (t->prompt == TP_CONFIRM) {
-		if ((k == 'y' || k == 'Y') && pidfd_fd >= 0) {
+	if (t->prompt == TP_CONFIRM || t->prompt == TP_NICE) {
+		bool yes = k == 'y' || k == 'Y';
+
+		if (t->prompt == TP_NICE) {
+			if (yes)
+				do_nice(t);
+			else
+				tui_message(t, "nice not changed");
+		} else if (yes && pidfd_fd >= 0) {
 			if (syscall(SYS_pidfd_send_signal, pidfd_fd, t->kill_sig, NULL, 0))
-				tui_message(t, "cannot signal PID %d: %s", (int)t->kill_pid,
+				tui_message(t, "cannot signal %s: %s", t->target,
 					    strerror(errno));
 			else
-				tui_message(t, "sent signal %d (%s) to PID %d", t->kill_sig,
-					    strsignal(t->kill_sig), (int)t->kill_pid);
+				tui_message(t, "sent signal %d (%s) to %s", t->kill_sig,
+					    strsignal(t->kill_sig), t->target);
 		} else {
 			tui_message(t, "no signal sent");
 		}
-		if (pidfd_fd >= 0)
+		if (t->prompt == TP_CONFIRM && pidfd_fd >= 0) {
 			close(pidfd_fd);
-		pidfd_fd = -1;
+			pidfd_fd = -1;
+		}
 		t->prompt = TP_NONE;
 		return;
 	}
 	if (k == KEY_ESC) {
+		if (t->prompt == TP_FILTER && strcmp(t->filter, t->before)) {
+			/* as it was before the prompt */
+			snprintf(t->filter, sizeof(t->filter), "%s", t->before);
+			tui_rebuild(t);
+		}
 		t->prompt = TP_NONE;
 		return;
 	}
@@ -500,26 +737,29 @@ static void prompt_key(struct tui *t, int k)
 		prompt_done(t);
 		return;
 	}
-	if (k == KEY_BACKSPACE || k == 127 || k == CTRL('h')) {
-		if (t->ninput)
-			t->input[--t->ninput] = '\0';
-	} else if (k >= 0x20 && k < 0x7f && t->ninput + 1 < sizeof(t->input)) {
-		/* printable ASCII only: a name part to match, a number */
-		t->input[t->ninput++] = (char)k;
-		t->input[t->ninput] = '\0';
+	if (t->prompt == TP_SEARCH && (k == KEY_F(3) || k == KEY_DOWN)) {
+		if (!search_from(t, t->sel + 1))
+			tui_message(t, "no task matches '%s'", t->input);
+		return;
 	}
+	if (!edit_key(t, k))
+		return;
 	if (t->prompt == TP_FILTER) {
 		/* filter as you type */
 		snprintf(t->filter, sizeof(t->filter), "%s", t->input);
 		tui_rebuild(t);
+	} else if (t->prompt == TP_SEARCH && t->input[0] && !search_from(t, t->sel)) {
+		tui_message(t, "no task matches '%s'", t->input);
 	}
 }
 
+/* Space in the column picker: hide a shown column, or show a hidden one after the shown
+ * column that comes before it in the table (the others keep their order). */
 static void column_toggle(struct tui *t)
 {
 	const struct column *c = columns_get(t->colsel);
 	const struct column **v;
-	size_t n = 0;
+	size_t n = 0, at = 0;
 
 	v = malloc((t->ncols + 1) * sizeof(*v));
 	if (!v)
@@ -528,17 +768,13 @@ static void column_toggle(struct tui *t)
 		if (t->cols[i] != c)
 			v[n++] = t->cols[i];
 	if (n == t->ncols) {
-		/* show it: in table order */
-		n = 0;
-		for (size_t i = 0; i < columns_count(); i++) {
-			const struct column *x = columns_get(i);
-			bool on = x == c;
-
-			for (size_t k = 0; !on && k < t->ncols; k++)
-				on = t->cols[k] == x;
-			if (on)
-				v[n++] = x;
-		}
+		for (size_t i = 0; i < t->colsel; i++)
+			for (size_t k = 0; k < t->ncols; k++)
+				if (t->cols[k] == columns_get(i) && k + 1 > at)
+					at = k + 1;
+		memmove(v + at + 1, v + at, (n - at) * sizeof(*v));
+		v[at] = c;
+		n++;
 	}
 	if (!n) {
 		free(v);
@@ -549,6 +785,29 @@ static void column_toggle(struct tui *t)
 	tui_ask(t, true);
 }
 
+/* Left and Right in the column picker: the selected column one place left or right. */
+static void column_move(struct tui *t, int dir)
+{
+	const struct column *c = columns_get(t->colsel), *x;
+
+	for (size_t i = 0; i < t->ncols; i++) {
+		if (t->cols[i] != c)
+			continue;
+		if ((dir < 0 && !i) || (dir > 0 && i + 1 == t->ncols))
+			return;
+		x = t->cols[i + (size_t)dir];
+		t->cols[i + (size_t)dir] = c;
+		t->cols[i] = x;
+		return;
+	}
+	tui_message(t, "%s is not shown: Space shows it", c->name);
+}
+
+static bool key_is(const struct keydef *d, int k)
+{
+	return (d->key && d->key == k) || (d->key2 && d->key2 == k) || (d->fkey && d->fkey == k);
+}
+
 void tui_key(struct tui *t, int k)
 {
 	if (k == KEY_RESIZE)
@@ -557,22 +816,36 @@ void tui_key(struct tui *t, int k)
 		prompt_key(t, k);
 		return;
 	}
-	if (t->view == TV_COLUMNS && (k == ' ' || k == '\r' || k == '\n')) {
+	if (t->view == TV_COLUMNS && (k == ' ' || k == '\r' || k == '\n' || k == KEY_ENTER)) {
 		if (k == ' ')
 			column_toggle(t);
 		else
 			k_back(t);
 		return;
 	}
+	if (t->view == TV_COLUMNS && (k == KEY_LEFT || k == KEY_RIGHT || k == '<' || k == '>')) {
+		column_move(t, k == KEY_LEFT || k == '<' ? -1 : 1);
+		return;
+	}
+	if (t->view == TV_SORTBY && (k == '\r' || k == '\n' || k == KEY_ENTER)) {
+		if (t->colsel < t->ncols && t->cols[t->colsel] != t->sort) {
+			t->sort = t->cols[t->colsel];
+			t->ascending = t->sort->kind == CK_STR || !strcmp(t->sort->name, "PID");
+			tui_rebuild(t);
+		}
+		k_back(t);
+		return;
+	}
 	if (k == '\n' || k == KEY_ENTER)
 		k = '\r';
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		if (keys[i].key != k && keys[i].key2 != k)
+		if (!key_is(&keys[i], k))
 			continue;
 		if (t->view != TV_LIST && !keys[i].everywhere) {
 			/* from another screen, a screen key goes to that screen */
 			if (keys[i].fn == k_help || keys[i].fn == k_log || keys[i].fn == k_maps ||
-			    keys[i].fn == k_share || keys[i].fn == k_cpus) {
+			    keys[i].fn == k_share || keys[i].fn == k_cpus ||
+			    keys[i].fn == k_columns || keys[i].fn == k_sortby) {
 				t->view = TV_LIST;
 				keys[i].fn(t);
 			}
