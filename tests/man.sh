@@ -39,6 +39,20 @@ if [ -s "$tmp/groff.out" ]; then
 	fail=1
 fi
 
+# 1b. mandoc's linter finds nothing either, style notes included (where mandoc is installed).
+if command -v mandoc >/dev/null 2>&1; then
+	mandoc -Tlint -W style "$page" >"$tmp/mandoc.out" 2>&1
+	if [ -s "$tmp/mandoc.out" ]; then
+		echo "FAIL: mandoc -Tlint -W style reports:"
+		sed 's/^/  /' "$tmp/mandoc.out"
+		fail=1
+	else
+		echo "ok: mandoc -Tlint -W style: nothing to report"
+	fi
+else
+	echo "note: mandoc is not installed (Debian: apt-get install mandoc): its lint is skipped"
+fi
+
 # The man source with the usual escapes undone: "\-" is "-", font changes are dropped.
 sed -e 's/\\-/-/g' \
     -e 's/\\f[BIRP]//g' -e 's/\\f([A-Z][A-Z]//g' -e 's/\\f\[[^]]*\]//g' \
