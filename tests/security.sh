@@ -232,7 +232,7 @@ check "SIGUSR1 to taskscope while it relays the terminal: the terminal restored,
 case_script usr1 -b -d 5 -o pid -- sh -c "echo \$\$ >$D/usr1.pid; read x"
 type_line "stty -a >$D/usr1.before; $TS_TMP/case.usr1.sh; stty -a >$D/usr1.after"
 if poll_until 30 test -s "$D/usr1.pid"; then
-	ts=$(pgrep -P "$(pgrep -f "case.usr1.sh" | head -n1)" -x taskscope | head -n1)
+	ts=$(pgrep -P "$(pgrep -f "$TS_TMP/case.usr1.sh" | head -n1)" -x taskscope | head -n1)
 	sleep 0.2
 	[ -n "$ts" ] && kill -USR1 "$ts"
 	poll_until 30 test -s "$D/usr1.after" || fail "the shell did not come back"
