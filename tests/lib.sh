@@ -60,7 +60,8 @@ load_line() {
 
 # TS_SLOW: how much longer than on a quiet machine things may take here: 1 + the load per
 # CPU, rounded up, where the load is the larger of the 1-minute average and the tasks
-# runnable now (the average lags when two test runs start together). Set it to override.
+# runnable now (the average lags when two test runs start together), at most 10. Set it to
+# override.
 # The outer limits of the waits (poll_until, ts, ts_wait, start_workload) are multiplied by
 # it: they only bound a wait on a condition, so a large value costs time only when something
 # is wrong.
@@ -73,7 +74,9 @@ ts_slow() {
 	[[ $la =~ ^[0-9]+$ ]] || la=0
 	[[ $run =~ ^[0-9]+$ ]] || run=1
 	[ "$((run - 1))" -gt "$la" ] && la=$((run - 1))
-	echo $((1 + (la + ncpu - 1) / ncpu))
+	la=$((1 + (la + ncpu - 1) / ncpu))
+	[ "$la" -gt 10 ] && la=10
+	echo "$la"
 }
 : "${TS_SLOW:=$(ts_slow)}"
 export TS_SLOW
