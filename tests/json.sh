@@ -165,11 +165,11 @@ check "an interval value that cannot be computed is null in JSON"
 name=tsnull$$
 name=${name:0:15}
 go=$TS_TMP/go
-"$TSHELPER" name "$name" 30 >/dev/null &
+"$TSHELPER" name "$name" 600 >/dev/null &
 a=$!
 track "$a"
 # b starts now, but takes the name only once taskscope has printed a document
-(while [ ! -e "$go" ]; do sleep 0.05; done; exec "$TSHELPER" name "$name" 30 >/dev/null) &
+(while [ ! -e "$go" ]; do sleep 0.05; done; exec "$TSHELPER" name "$name" 600 >/dev/null) &
 b=$!
 track "$b"
 poll_until 5 grep -qx "$name" "/proc/$a/comm" || die "tshelper did not rename itself" "/proc/$a/comm"

@@ -35,7 +35,7 @@ trap 'tui_cleanup; rm -rf "$D"' EXIT
 export XDG_CONFIG_HOME=$TS_TMP/config
 
 # The interactive shell of the "user": taskscope runs in it as a foreground job.
-tmx new-session -d -s sh -x 160 -y 40 \
+tmx_new sh -x 160 -y 40 \
 	"env -i PATH=$PATH HOME=$TS_TMP TERM=screen LC_ALL=C PS1='sh> ' bash --norc --noprofile -i" ||
 	die "cannot start tmux"
 poll_until 20 eval "screen sh | grep -q '^sh>'" || die "the shell in tmux did not start"
