@@ -205,7 +205,7 @@ if expect_rc 0 "-p $short until it ends"; then
 	n=$(grep -cE "$HDR" "$OUT")
 	if alive "$short"; then
 		fail "taskscope ended while its target $short still runs" "$OUT"
-	elif [ $((t1 - t0)) -gt 10000 ]; then
+	elif [ $((t1 - t0)) -gt $((10000 * TS_SLOW)) ]; then
 		fail "taskscope took $((t1 - t0)) ms to notice a 1 s workload ended" "$OUT"
 	elif [ "$n" -lt 1 ] || ! last_table "$OUT" | grep -q "^ *$short "; then
 		fail "no sample shows the workload $short" "$OUT"
@@ -235,7 +235,7 @@ fi
 # taskscope ignores SIGPIPE on purpose and treats EPIPE as "the reader is done": it stops
 # quietly with status 0. A status of 141 would mean it died of SIGPIPE instead: not accepted.
 check "taskscope -d 0 | head -1: taskscope stops quietly with status 0 when head exits"
-timeout -k 5 20 "$TASKSCOPE" -d 0 2>"$TS_TMP/pipe.err" </dev/null | head -n 1 >"$TS_TMP/pipe.out"
+timeout -k 5 $((20 * TS_SLOW)) "$TASKSCOPE" -d 0 2>"$TS_TMP/pipe.err" </dev/null | head -n 1 >"$TS_TMP/pipe.out"
 st=("${PIPESTATUS[@]}")
 if [ "${st[0]}" -ne 0 ]; then
 	fail "taskscope exited with ${st[0]} (124: still running after 20 s), expected 0" \

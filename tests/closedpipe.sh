@@ -10,9 +10,9 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 need_python
 
-start_workload --threads 2 --mem 8M --duration 120
+start_workload --threads 2 --mem 8M --duration 900
 a=$WL_PID
-start_workload --procs 1 --mem 8M --duration 120
+start_workload --procs 1 --mem 8M --duration 900
 b=$WL_PID
 
 # ---- a reader that is gone before taskscope writes ---------------------------------------------
@@ -29,7 +29,7 @@ if mode == "ignored":
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 try:
     p = subprocess.run(argv, stdout=w, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                       timeout=60, restore_signals=(mode == "default"))
+                       timeout=60 * int(os.environ.get("TS_SLOW", "1")), restore_signals=(mode == "default"))
 except subprocess.TimeoutExpired:
     print("exit timeout")
     sys.exit(0)
@@ -74,17 +74,17 @@ done
 # ---- | head -1 on output that does not end by itself --------------------------------------------
 
 for c in "-b -H -d 0.1" "-J -d 0.1" "-r -d 0.1" "-b -d 0.1 -p $a"; do
-	check "taskscope $c | head -1: taskscope ends within 10 s, exit 0, stderr empty, one line read"
+	check "taskscope $c | head -1: taskscope ends within 10 s (times TS_SLOW), exit 0, stderr empty, one line read"
 	t0=$(now_ms)
 	# shellcheck disable=SC2086
-	line=$(timeout -k 5 30 "$TASKSCOPE" $c 2>"$TS_TMP/head.err" </dev/null | head -n 1; echo "rc=${PIPESTATUS[0]}")
+	line=$(timeout -k 5 $((60 * TS_SLOW)) "$TASKSCOPE" $c 2>"$TS_TMP/head.err" </dev/null | head -n 1; echo "rc=${PIPESTATUS[0]}")
 	t1=$(now_ms)
 	rc=${line##*rc=}
 	if [ "$rc" != 0 ]; then
 		fail "exit status $rc" "$TS_TMP/head.err"
 	elif [ -s "$TS_TMP/head.err" ]; then
 		fail "stderr is not empty" "$TS_TMP/head.err"
-	elif [ $((t1 - t0)) -gt 10000 ]; then
+	elif [ $((t1 - t0)) -gt $((10000 * TS_SLOW)) ]; then
 		fail "it took $((t1 - t0)) ms to end"
 	elif [ "$(printf '%s\n' "$line" | wc -l)" -ne 2 ]; then
 		fail "head did not get one line: '$line'"
@@ -96,7 +96,7 @@ done
 for c in "maps -J $a $b" "share -J $a $b" "cpus -J -p $a -t 0.5"; do
 	check "taskscope $c | head -1: exit 0, stderr empty"
 	# shellcheck disable=SC2086
-	line=$(timeout -k 5 30 "$TASKSCOPE" $c 2>"$TS_TMP/head.err" </dev/null | head -n 1; echo "rc=${PIPESTATUS[0]}")
+	line=$(timeout -k 5 $((60 * TS_SLOW)) "$TASKSCOPE" $c 2>"$TS_TMP/head.err" </dev/null | head -n 1; echo "rc=${PIPESTATUS[0]}")
 	rc=${line##*rc=}
 	if [ "$rc" != 0 ] || [ -s "$TS_TMP/head.err" ]; then
 		fail "exit status $rc" "$TS_TMP/head.err"

@@ -144,9 +144,9 @@ fi
 # ---- two running groups --------------------------------------------------------------------------
 
 check "compare -p with two running groups: each PID with its threads and descendants"
-start_workload --threads 2 --duration 20
+start_workload --threads 2 --duration 300
 tpid=$WL_PID
-start_workload --procs 2 --duration 20
+start_workload --procs 2 --duration 300
 ppid=$WL_PID
 ts groups compare -J -t 0.5 -p "$tpid" -p "$ppid"
 if expect_rc 0 "compare -p $tpid -p $ppid"; then

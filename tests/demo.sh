@@ -112,7 +112,7 @@ if ! command -v taskset >/dev/null 2>&1; then
 else
 	OUT=$TS_TMP/onecpu.out
 	ERR=$TS_TMP/onecpu.err
-	timeout -k 5 60 taskset -c 0 "$TASKSCOPE" demo --time 0.3 --rounds 100000 >"$OUT" 2>"$ERR" </dev/null
+	timeout -k 5 $((60 * TS_SLOW)) taskset -c 0 "$TASKSCOPE" demo --time 0.3 --rounds 100000 >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
 	if expect_rc 0 "demo on CPU 0 only"; then
 		grep -q '^(1 CPU usable, ' "$OUT" && ok "it says 1 CPU is usable" ||

@@ -9,9 +9,9 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 [ -c /dev/full ] || skip "no /dev/full here"
 
-start_workload --threads 2 --mem 4M --duration 120
+start_workload --threads 2 --mem 4M --duration 900
 a=$WL_PID
-start_workload --procs 1 --mem 4M --duration 120
+start_workload --procs 1 --mem 4M --duration 900
 b=$WL_PID
 ENOSPC=$(python3 -c 'import os, errno; print(os.strerror(errno.ENOSPC))' 2>/dev/null ||
 	echo "No space left on device")
@@ -22,7 +22,7 @@ full() {
 	local name=$1 want=$2 where=$3
 	shift 3
 	ERR=$TS_TMP/$name.err
-	timeout -k 5 60 "$TASKSCOPE" "$@" >/dev/full 2>"$ERR" </dev/null
+	timeout -k 5 $((60 * TS_SLOW)) "$TASKSCOPE" "$@" >/dev/full 2>"$ERR" </dev/null
 	RC=$?
 	judge "$name" "$want" "$where" "$*"
 }

@@ -131,7 +131,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	OUT=$TS_TMP/denied.out
 	ERR=$TS_TMP/denied.err
 	chmod 755 "$TS_TMP"
-	timeout 30 setpriv --reuid=65534 --regid=65534 --clear-groups \
+	timeout $((30 * TS_SLOW)) setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$TASKSCOPE" -b -n 1 -d 0.1 -p "$WL_PID" -o pid,rss,pss,uss >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
 	line=$(last_table "$OUT" | awk -v p="$WL_PID" '$1 == p { $1 = $1; print }')

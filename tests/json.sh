@@ -165,18 +165,18 @@ check "an interval value that cannot be computed is null in JSON"
 name=tsnull$$
 name=${name:0:15}
 go=$TS_TMP/go
-"$TSHELPER" name "$name" 30 >/dev/null &
+"$TSHELPER" name "$name" 600 >/dev/null &
 a=$!
 track "$a"
 # b starts now, but takes the name only once taskscope has printed a document
-(while [ ! -e "$go" ]; do sleep 0.05; done; exec "$TSHELPER" name "$name" 30 >/dev/null) &
+(while [ ! -e "$go" ]; do sleep 0.05; done; exec "$TSHELPER" name "$name" 600 >/dev/null) &
 b=$!
 track "$b"
 poll_until 5 grep -qx "$name" "/proc/$a/comm" || die "tshelper did not rename itself" "/proc/$a/comm"
-ts_bg nulls -J -n 10 -d 0.3 -C "$name" -o pid,comm,pcpu,minflt,vctx
+ts_bg nulls -J -n $((10 * TS_SLOW)) -d 0.3 -C "$name" -o pid,comm,pcpu,minflt,vctx
 poll_until 20 grep -q '"tasks"' "$OUT" || fail "no document within 20 s" "$OUT" "$ERR"
 touch "$go"
-ts_wait 30
+ts_wait 60
 if expect_rc 0 "-J -C $name"; then
 	"$PY" - "$OUT" "$a" "$b" >"$TS_TMP/py.out" 2>&1 <<'EOF'
 import json, sys

@@ -44,6 +44,43 @@ TS_FAILED=0
 TS_CHECKS=0
 TS_PIDS=()
 
+# TS_RUN: a part unique to this run of this test (two `make check` may run at once on one
+# machine); tests put it into the names of the tasks they start and look for.
+TS_RUN=${TS_RUN:-$$r$RANDOM}
+
+# ---- load -----------------------------------------------------------------------------------
+
+# load_line: the load average and the number of tasks on the system, for failure evidence
+load_line() {
+	local la nt
+	la=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+	nt=$(cut -d' ' -f4 /proc/loadavg 2>/dev/null)
+	printf 'load average %s on %s CPUs, runnable/total tasks %s' "${la:-?}" "$(nproc 2>/dev/null || echo ?)" "${nt:-?}"
+}
+
+# TS_SLOW: how much longer than on a quiet machine things may take here: 1 + the load per
+# CPU, rounded up, where the load is the larger of the 1-minute average and the tasks
+# runnable now (the average lags when two test runs start together), at most 10. Set it to
+# override.
+# The outer limits of the waits (poll_until, ts, ts_wait, start_workload) are multiplied by
+# it: they only bound a wait on a condition, so a large value costs time only when something
+# is wrong.
+ts_slow() {
+	local la run ncpu
+	read -r la _ _ run _ </proc/loadavg 2>/dev/null
+	ncpu=$(nproc 2>/dev/null || echo 1)
+	la=${la%%.*}
+	run=${run%%/*}
+	[[ $la =~ ^[0-9]+$ ]] || la=0
+	[[ $run =~ ^[0-9]+$ ]] || run=1
+	[ "$((run - 1))" -gt "$la" ] && la=$((run - 1))
+	la=$((1 + (la + ncpu - 1) / ncpu))
+	[ "$la" -gt 10 ] && la=10
+	echo "$la"
+}
+: "${TS_SLOW:=$(ts_slow)}"
+export TS_SLOW
+
 TS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-$TS_TEST.XXXXXX") || {
 	echo "lib.sh: cannot create a temporary directory" >&2
 	exit 99
@@ -83,6 +120,7 @@ fail() {
 	shift
 	TS_FAILED=1
 	printf 'FAIL: %s\n' "$msg" | cat -v
+	printf '  (%s; TS_SLOW %s)\n' "$(load_line)" "$TS_SLOW"
 	for f in "$@"; do
 		show "$f"
 	done
@@ -97,6 +135,7 @@ die() {
 # skip REASON: the test cannot run here
 skip() {
 	printf 'SKIP: %s\n' "$*"
+	printf '  (%s)\n' "$(load_line)"
 	exit 77
 }
 
@@ -122,11 +161,12 @@ now_ms() {
 	fi
 }
 
-# poll_until SECONDS CMD [ARGS...]: run CMD every 50 ms until it succeeds; 1 on timeout
+# poll_until SECONDS CMD [ARGS...]: run CMD every 50 ms until it succeeds; 1 on timeout.
+# SECONDS is the limit on a quiet machine: it is multiplied by TS_SLOW.
 poll_until() {
 	local secs=$1 deadline
 	shift
-	deadline=$(($(now_ms) + secs * 1000))
+	deadline=$(($(now_ms) + secs * 1000 * TS_SLOW))
 	while :; do
 		"$@" && return 0
 		[ "$(now_ms)" -ge "$deadline" ] && return 1
@@ -197,16 +237,18 @@ free_pid() {
 
 # ---- running taskscope ----------------------------------------------------------------------
 
-# ts NAME [ARGS...]: run taskscope with a time limit (TS_TIMEOUT, default 30 s); stdout to
-# $TS_TMP/NAME.out, stderr to $TS_TMP/NAME.err, exit status in RC, files in OUT and ERR.
+# ts NAME [ARGS...]: run taskscope with a time limit (TS_TIMEOUT, default 60 s, times
+# TS_SLOW); stdout to $TS_TMP/NAME.out, stderr to $TS_TMP/NAME.err, exit status in RC, files
+# in OUT and ERR.
 ts() {
-	local name=$1
+	local name=$1 lim
 	shift
 	OUT=$TS_TMP/$name.out
 	ERR=$TS_TMP/$name.err
-	timeout -k 5 "${TS_TIMEOUT:-30}" "$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null
+	lim=$((${TS_TIMEOUT:-60} * TS_SLOW))
+	timeout -k 5 "$lim" "$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
-	[ "$RC" -eq 124 ] && say "taskscope $* did not end within ${TS_TIMEOUT:-30} s: killed"
+	[ "$RC" -eq 124 ] && say "taskscope $* did not end within $lim s: killed ($(load_line))"
 	return 0
 }
 
@@ -228,7 +270,7 @@ ts_wait() {
 	local t0
 	t0=$(now_ms)
 	if ! poll_until "$1" gone "$TSPID"; then
-		say "taskscope $TSPID still runs after $1 s: killing it"
+		say "taskscope $TSPID still runs after $(($1 * TS_SLOW)) s: killing it ($(load_line))"
 		stop "$TSPID"
 		RC=124
 	else
@@ -252,7 +294,7 @@ expect_rc() {
 # ---- workloads ------------------------------------------------------------------------------
 
 # start_workload ARGS...: run `taskscope workload ARGS` in the background and wait (10 s)
-# for its ready line. Sets and exports WL_PID, WL_TIDS (comma list), WL_TIDLIST (spaces),
+# (times TS_SLOW) for its ready line. Sets and exports WL_PID, WL_TIDS (comma list), WL_TIDLIST (spaces),
 # WL_MODE, WL_WORKERS, WL_OUT (its stdout), WL_ERR. Dies when it does not get ready.
 WL_SEQ=0
 start_workload() {
@@ -270,7 +312,7 @@ start_workload() {
 			wait "$pid"
 			st="exit status $?"
 		fi
-		die "workload $* did not print its ready line within 10 s ($st)" "$WL_OUT" "$WL_ERR"
+		die "workload $* did not print its ready line within $((10 * TS_SLOW)) s ($st)" "$WL_OUT" "$WL_ERR"
 	fi
 	line=$(grep -m1 '^ready ' "$WL_OUT")
 	if [[ ! $line =~ ^ready\ pid=([0-9]+)\ workers=([0-9]+)\ mode=(threads|procs)\ tids=([0-9,]+)$ ]]; then

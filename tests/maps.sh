@@ -305,7 +305,7 @@ else
 	cols=$("$TASKSCOPE" maps --list-columns | awk '{ print $1 }' | paste -sd, -)
 	for args in "-o $cols $WL_PID" "--group name -J $WL_PID $$" "--group kind $WL_PID 1"; do
 		# shellcheck disable=SC2086
-		timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+		timeout -k 5 $((120 * TS_SLOW)) valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 			"$TASKSCOPE" maps $args >"$TS_TMP/vg.out" 2>"$TS_TMP/vg.err" </dev/null
 		RC=$?

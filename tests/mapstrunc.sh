@@ -44,7 +44,7 @@ opened() {
 # wait_open PID TARGET: poll (every few ms, up to 60 s) until PID opened TARGET's smaps;
 # 1 when PID ended first
 wait_open() {
-	local deadline=$(($(now_ms) + 60000))
+	local deadline=$(($(now_ms) + 60000 * TS_SLOW))
 	while [ "$(now_ms)" -lt "$deadline" ]; do
 		opened "$1" "$2" && return 0
 		alive "$1" || return 1

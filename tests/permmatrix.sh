@@ -77,7 +77,7 @@ run() {
 	invisible | noaccess) pre=(unshare -m -- sh -c 'mount -t proc -o "hidepid=$0" proc /proc && exec "$@"' "$ctx") ;;
 	subset) pre=(unshare -m -- sh -c 'mount -t proc -o subset=pid proc /proc && exec "$@"' subset) ;;
 	esac
-	timeout -k 5 60 "${pre[@]}" "${as[@]}" "$T" "$@" >"$OUT" 2>"$ERR" </dev/null
+	timeout -k 5 $((60 * TS_SLOW)) "${pre[@]}" "${as[@]}" "$T" "$@" >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
 }
 

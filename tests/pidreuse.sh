@@ -198,7 +198,7 @@ cp "$TS_TMP/$OLD" "$TS_TMP/$KEEP" "$TS_TMP/$NEW" "$DIR/"
 	printf 'export OLD=%q KEEP=%q NEW=%q TASKSCOPE=%q\n' "$OLD" "$KEEP" "$NEW" "$TASKSCOPE"
 	printf 'exec unshare -p -f --mount-proc --kill-child -- bash %q %q tui -d 0.2\n' "$TS_TMP/inner.sh" "$DIR"
 } >"$TS_TMP/tuins.sh"
-tmx new-session -d -s reuse -x 160 -y 30 "TERM=screen exec sh '$TS_TMP/tuins.sh'" || die "cannot start a tmux session"
+tmx_new reuse -x 160 -y 30 "TERM=screen exec sh '$TS_TMP/tuins.sh'" || die "cannot start a tmux session"
 poll_until 10 test -s "$DIR/pids" || die "the namespace did not start its processes" "$DIR/unshare.out"
 read -r A B <"$DIR/pids"
 if ! wait_screen reuse 20 "$OLD"; then

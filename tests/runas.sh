@@ -138,7 +138,7 @@ check "taskscope run by a user (not root) with --run-as -> exit 1, 'needs root',
 mark2=/tmp/taskscope-runas-$$.mark
 rm -f "$mark2"
 OUT=$TS_TMP/nonroot.out ERR=$TS_TMP/nonroot.err
-as_user timeout 20 "$TASKSCOPE" --run-as "$TS_TUSER" -- touch "$mark2" >"$OUT" 2>"$ERR" </dev/null
+as_user timeout $((20 * TS_SLOW)) "$TASKSCOPE" --run-as "$TS_TUSER" -- touch "$mark2" >"$OUT" 2>"$ERR" </dev/null
 RC=$?
 if expect_rc 1 "as $TS_TUSER: --run-as $TS_TUSER"; then
 	if [ -e "$mark2" ]; then

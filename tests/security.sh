@@ -35,7 +35,7 @@ trap 'tui_cleanup; rm -rf "$D"' EXIT
 export XDG_CONFIG_HOME=$TS_TMP/config
 
 # The interactive shell of the "user": taskscope runs in it as a foreground job.
-tmx new-session -d -s sh -x 160 -y 40 \
+tmx_new sh -x 160 -y 40 \
 	"env -i PATH=$PATH HOME=$TS_TMP TERM=screen LC_ALL=C PS1='sh> ' bash --norc --noprofile -i" ||
 	die "cannot start tmux"
 poll_until 20 eval "screen sh | grep -q '^sh>'" || die "the shell in tmux did not start"
@@ -232,7 +232,7 @@ check "SIGUSR1 to taskscope while it relays the terminal: the terminal restored,
 case_script usr1 -b -d 5 -o pid -- sh -c "echo \$\$ >$D/usr1.pid; read x"
 type_line "stty -a >$D/usr1.before; $TS_TMP/case.usr1.sh; stty -a >$D/usr1.after"
 if poll_until 30 test -s "$D/usr1.pid"; then
-	ts=$(pgrep -P "$(pgrep -f "case.usr1.sh" | head -n1)" -x taskscope | head -n1)
+	ts=$(pgrep -P "$(pgrep -f "$TS_TMP/case.usr1.sh" | head -n1)" -x taskscope | head -n1)
 	sleep 0.2
 	[ -n "$ts" ] && kill -USR1 "$ts"
 	poll_until 30 test -s "$D/usr1.after" || fail "the shell did not come back"

@@ -14,7 +14,7 @@ DIR=$XDG_CONFIG_HOME/taskscope
 CONF=$DIR/config
 mkdir -p "$DIR" || die "cannot make $DIR"
 
-start_workload --threads 1 --sleep --duration 120
+start_workload --threads 1 --sleep --duration 900
 A=$WL_PID
 
 # starts NAME WHAT WARNING: the view comes up with the task list of $A, the warning and the

@@ -278,7 +278,7 @@ else
 		OUT=$TS_TMP/vg.out
 		ERR=$TS_TMP/vg.err
 		# shellcheck disable=SC2086
-		timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+		timeout -k 5 $((120 * TS_SLOW)) valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 			"$TASKSCOPE" share $args >"$OUT" 2>"$ERR" </dev/null
 		RC=$?

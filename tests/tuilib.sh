@@ -19,8 +19,23 @@ tui_start() {
 	local name=$1 cols=$2 rows=$3
 	shift 3
 	tui_wrapper "$name" "$@"
-	tmx new-session -d -s "$name" -x "$cols" -y "$rows" "TERM=${TUI_TERM:-screen} exec sh '$TS_TMP/$name.sh'" ||
-		die "cannot start a tmux session"
+	tmx_new "$name" -x "$cols" -y "$rows" "TERM=${TUI_TERM:-screen} exec sh '$TS_TMP/$name.sh'" ||
+		die "cannot start a tmux session" "$TS_TMP/$name.tmux.err"
+}
+
+# tmx_new NAME ARGS...: tmux new-session -d -s NAME ARGS. A loaded machine can make the
+# first client give up on a server that is still starting: it tries again (3 times), unless
+# the session is there after all; 1 when it never started (the error in NAME.tmux.err).
+tmx_new() {
+	local name=$1 try
+	shift
+	for try in 1 2 3; do
+		tmx new-session -d -s "$name" "$@" 2>"$TS_TMP/$name.tmux.err" && return 0
+		tmx has-session -t "$name" 2>/dev/null && return 0
+		say "tmux new-session failed (try $try): $(head -c 200 "$TS_TMP/$name.tmux.err")"
+		sleep 1
+	done
+	return 1
 }
 
 # tui_wrapper NAME ARGS...: write the wrapper script $TS_TMP/NAME.sh (see tui_start)

@@ -20,7 +20,7 @@ vg() {
 	check "valgrind: taskscope $*"
 	OUT=$TS_TMP/$name.out
 	ERR=$TS_TMP/$name.err
-	timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+	timeout -k 5 $((120 * TS_SLOW)) valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 		"$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
@@ -44,7 +44,7 @@ vg demo demo -t 0.3 --rounds 10000
 check "valgrind: a spawned job"
 OUT=$TS_TMP/spawn.out
 ERR=$TS_TMP/spawn.err
-timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+timeout -k 5 $((120 * TS_SLOW)) valgrind -q --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 	"$TASKSCOPE" -b -H -d 0.2 --output-file "$OUT" -- "$TSHELPER" exit 3 >/dev/null 2>"$ERR" </dev/null
 RC=$?

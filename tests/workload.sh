@@ -38,7 +38,7 @@ if poll_until 10 gone "$WL_PID"; then
 	took=$((t_end - t_ready))
 	if [ "$st" -ne 0 ]; then
 		fail "exit status $st" "$WL_ERR"
-	elif [ "$took" -lt 1950 ] || [ "$took" -gt 8000 ]; then
+	elif [ "$took" -lt 1950 ] || [ "$took" -gt $((8000 * TS_SLOW)) ]; then
 		fail "ended $took ms after the ready line, expected about 2000" "$WL_OUT"
 	else
 		ok "ended after $took ms, status 0"
@@ -203,13 +203,13 @@ for sig in TERM INT HUP; do
 		st=$?
 		if [ "$st" -ne 0 ]; then
 			fail "SIG$sig: exit status $st" "$WL_ERR"
-		elif [ "$took" -gt 5000 ]; then
+		elif [ "$took" -gt $((5000 * TS_SLOW)) ]; then
 			fail "SIG$sig: took $took ms"
 		else
 			ok "status 0 after $took ms"
 		fi
 	else
-		fail "SIG$sig: still running after 10 s" "$WL_ERR"
+		fail "SIG$sig: still running after $((10 * TS_SLOW)) s" "$WL_ERR"
 	fi
 done
 stop "$spin" "$idle"
