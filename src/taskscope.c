@@ -391,7 +391,8 @@ static int run_tasks(struct opts *o)
 		prime = prime || (cols[i]->flags & CF_INTERVAL);
 	readers = columns_readers(cols, ncols);
 	if (o->cmd)
-		readers |= RD_STAT;	/* the job summary counts tasks by identity */
+		readers |= RD_STAT | RD_RSS;	/* the job summary counts tasks by identity
+						 * and gives the peak RSS */
 	rc = sampler_new(&smp, readers, o->threads);
 	if (rc) {
 		fprintf(stderr, "taskscope: cannot read /proc: %s\n", strerror(-rc));

@@ -174,7 +174,7 @@ GET(get_start)
 	c->d = sampler_boot_time() + (double)t->start_ticks / (double)sampler_hertz();
 }
 GET(get_vsz) { UNUSED_CTX; c->u = t->vsz; }
-GET(get_rss) { UNUSED_CTX; c->u = t->rss; }
+GET(get_rss) { UNUSED_CTX; c->av = t->rss_av; c->u = t->rss; }
 GET(get_rssanon) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_anon; }
 GET(get_rssfile) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_file; }
 GET(get_rssshmem) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_shmem; }
@@ -251,9 +251,9 @@ static const struct column table[] = {
 	{ "START", CK_WALLTIME, 8, CF_RIGHT, RD_STAT,
 	  "when the task started", get_start },
 	{ "VSZ", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STAT,
-	  "virtual size of the address space", get_vsz },
-	{ "RSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STAT,
-	  "resident set size of the address space (pages shared with others counted in full)",
+	  "virtual size of the address space (stat vsize)", get_vsz },
+	{ "RSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_RSS,
+	  "resident set size of the address space, pages shared with others counted in full (status VmRSS, or statm)",
 	  get_rss },
 	{ "RSSANON", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
 	  "resident anonymous memory (status RssAnon)", get_rssanon },

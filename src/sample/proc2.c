@@ -30,7 +30,7 @@
 /* Items of the process pass: everything here comes from /proc/PID/stat (or the directory). */
 enum {
 	T_TGID, T_PPID, T_EUID, T_STATE, T_NLWP, T_CPU, T_PRIO, T_NICE, T_POLICY,
-	T_START, T_UTIME, T_STIME, T_MINFLT, T_MAJFLT, T_VSIZE, T_RSS, T_FLAGS, T_COMM,
+	T_START, T_UTIME, T_STIME, T_MINFLT, T_MAJFLT, T_VSIZE, T_FLAGS, T_COMM,
 	T_NITEMS
 };
 static enum pids_item task_items[T_NITEMS] = {
@@ -40,7 +40,7 @@ static enum pids_item task_items[T_NITEMS] = {
 	[T_POLICY] = PIDS_SCHED_CLASS, [T_START] = PIDS_TICS_BEGAN,
 	[T_UTIME] = PIDS_TICS_USER, [T_STIME] = PIDS_TICS_SYSTEM,
 	[T_MINFLT] = PIDS_FLT_MIN, [T_MAJFLT] = PIDS_FLT_MAJ, [T_VSIZE] = PIDS_VSIZE_BYTES,
-	[T_RSS] = PIDS_RSS, [T_FLAGS] = PIDS_FLAGS, [T_COMM] = PIDS_CMD,
+	[T_FLAGS] = PIDS_FLAGS, [T_COMM] = PIDS_CMD,
 };
 
 /* The process pass when no column needs stat (say -o pid,pss): libproc2 then reads no file,
@@ -68,7 +68,6 @@ struct proc2 {
 	struct pids_info *light;
 	struct stat_info *stat;
 	int rootfd;
-	long pagesize;
 };
 
 long proc2_hertz(void)
@@ -98,7 +97,6 @@ int proc2_open(struct proc2 **out, unsigned readers)
 	if (!p)
 		return -ENOMEM;
 	p->readers = readers;
-	p->pagesize = sysconf(_SC_PAGESIZE);
 	p->rootfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->rootfd < 0) {
 		rc = -errno;
@@ -211,7 +209,7 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 
 	memset(t, 0, sizeof(*t));
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
-	t->sched_av = t->schedstat_av = t->smaps_av = TS_NA;
+	t->sched_av = t->schedstat_av = t->smaps_av = t->rss_av = TS_NA;
 	t->whole = true;
 	if (p->bare) {
 		t->tid = t->tgid = VAL(B_TGID, s_int, s, p->tasks);
@@ -238,7 +236,6 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 	t->minflt = VAL(T_MINFLT, ul_int, s, p->tasks);
 	t->majflt = VAL(T_MAJFLT, ul_int, s, p->tasks);
 	t->vsz = VAL(T_VSIZE, ul_int, s, p->tasks);
-	t->rss = VAL(T_RSS, ul_int, s, p->tasks) * (uint64_t)p->pagesize;
 	t->kthread = (VAL(T_FLAGS, ul_int, s, p->tasks) & PF_KTHREAD) != 0;
 	/* libproc2 < 4.0.6 may hand back NULL strings for a task that vanished mid-read */
 	comm = VAL(T_COMM, str, s, p->tasks);
