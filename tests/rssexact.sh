@@ -113,6 +113,19 @@ if expect_rc 0 "-J (default columns)"; then
 	fi
 fi
 
+check "RSS without stat columns (-o pid,rss): RSS = smaps_rollup Rss"
+rollups "$TS_TMP/b4"
+ts bare -b -J -n 1 -d 0 -o pid,rss
+rollups "$TS_TMP/a4"
+if expect_rc 0 "-J -o pid,rss"; then
+	verify "$OUT" "$TS_TMP/b4" "$TS_TMP/a4" plain >"$TS_TMP/v4"
+	if grep -q '^bad' "$TS_TMP/v4"; then
+		fail "RSS is not exact" "$TS_TMP/v4"
+	else
+		ok "$(tail -n 1 "$TS_TMP/v4")"
+	fi
+fi
+
 check "thread rows (-H): each thread shows its process's exact RSS"
 rollups "$TS_TMP/b3"
 ts threads -b -H -J -n 1 -d 0 -p "$threads_pid" -o pid,tid,rss,rssanon,rssfile,rssshmem

@@ -294,7 +294,7 @@ static void read_process_files(struct sampler *s, const struct task *leader,
 			pf->rss_av = pf->mem_av;
 			pf->rss = pf->sm.vm_rss;
 		}
-	} else if (s->readers & RD_RSS) {
+	} else if ((s->readers & RD_RSS) && (s->threads || leader->rss_av != TS_OK)) {
 		rc = taskfiles_statm_at(dfd, statm, s->pagesize, &pf->rss);
 		pf->rss_av = taskfiles_avail(rc);
 	}
@@ -320,7 +320,8 @@ static void set_footprint(struct task *t, const struct smaps_mem *m)
 
 static void read_process_extras(struct sampler *s, struct snapshot *sn)
 {
-	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_RSS)))
+	/* without threads and status, libproc2 read statm beside stat (proc2_open) */
+	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS)) && !((s->readers & RD_RSS) && s->threads))
 		return;
 	for (size_t i = 0; i < sn->ntasks; ) {
 		size_t end = i;
@@ -343,7 +344,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 				if (pf.smaps_av == TS_OK)
 					set_footprint(t, &pf.rollup);
 			}
-			if (s->readers & RD_RSS) {
+			if ((s->readers & RD_RSS) && t->rss_av != TS_OK) {
 				t->rss_av = pf.rss_av;
 				t->rss = pf.rss_av == TS_OK ? pf.rss : 0;
 			}
