@@ -300,6 +300,35 @@ const struct column *columns_get(size_t i)
 	return i < ARRAY_SIZE(table) ? &table[i] : NULL;
 }
 
+bool columns_natural_ascending(const struct column *c)
+{
+	switch (c->kind) {
+	case CK_STR:
+	case CK_WALLTIME:
+		return true;
+	case CK_INT:
+		return strcmp(c->name, "NLWP") != 0;
+	default:
+		return false;
+	}
+}
+
+bool columns_additive(const struct column *c)
+{
+	switch (c->kind) {
+	case CK_COUNT:
+	case CK_SIZE:
+	case CK_PCT:
+	case CK_CPUTIME:
+	case CK_NSEC:
+		return true;
+	case CK_INT:
+		return !strcmp(c->name, "NLWP");
+	default:
+		return false;
+	}
+}
+
 const struct column *columns_find(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(table); i++)

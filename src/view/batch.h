@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "model/columns.h"
 #include "model/snapshot.h"
+#include "model/tasklist.h"
 
 struct batch_opts {
 	const struct column *const *cols;
@@ -16,6 +17,11 @@ struct batch_opts {
 	bool bytes;
 	const char *what;	/* what is watched, for the header line ("all tasks", ...) */
 	FILE *out;
+	bool threads;		/* rows are threads (-H) */
+	const struct tasklist_key *keys;	/* --sort; none: by PID */
+	size_t nkeys;
+	bool tree;		/* --tree: processes under their parents, threads nested */
+	bool totals;		/* --totals: the sums of the additive columns */
 };
 
 /* Print one snapshot: a header line and a table (table mode), or one JSON document.
