@@ -92,7 +92,8 @@ static void usage(FILE *out)
 	      "                           their process with -H)\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
 	      "     --output-file FILE    write the report to FILE (with a spawned command the\n"
-	      "                           report goes to stderr by default)\n"
+	      "                           tables go to stderr by default; -J JSON goes to\n"
+	      "                           stdout and the command's stdout to stderr)\n"
 	      "     --child-log FILE      full-screen view: also write the job's output to FILE\n"
 	      " -h, --help                show this help and exit\n"
 	      " -V, --version             show the version and exit\n"
@@ -477,9 +478,11 @@ static int run_tasks(struct opts *o)
 			free(cols);
 			return TS_EXIT_FAILURE;
 		}
-	} else if (o->cmd) {
+	} else if (o->cmd && !o->json) {
 		out = stderr;	/* the job's stdout is its own */
 	}
+	/* -J with a job and no --output-file: the JSON is taskscope's stdout (so that
+	 * "taskscope -J -- CMD | jq" works) and the job's stdout goes to stderr */
 	/* a first sample without output gives the interval columns their interval */
 	for (size_t i = 0; i < ncols; i++)
 		prime = prime || (cols[i]->flags & CF_INTERVAL);
@@ -510,7 +513,10 @@ static int run_tasks(struct opts *o)
 		if (!o->threads)
 			sampler_new(&js.tsampler, 0, true);
 		o->target.spawn_root = getpid();
-		rc = spawn_start(&sp, o->cmd, o->run_as ? &cred : NULL);
+		if (o->json && !o->output_file)
+			rc = spawn_start_io(&sp, o->cmd, STDERR_FILENO, o->run_as ? &cred : NULL);
+		else
+			rc = spawn_start(&sp, o->cmd, o->run_as ? &cred : NULL);
 		if (rc) {
 			status = spawn_failure(&sp, rc, o->cmd[0], o->run_as ? &cred : NULL,
 					       errbuf, sizeof(errbuf));

@@ -29,8 +29,9 @@ doc = json.loads(text)          # raises on a second document ("Extra data")
 def num(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 errs = []
-if not isinstance(doc, dict) or list(doc) != ["tasks"] or not isinstance(doc["tasks"], list):
-    sys.exit("top level is not {\"tasks\": [...]}: %r" % (list(doc) if isinstance(doc, dict) else type(doc)))
+STAMP = ["taskscope_version", "hostname", "kernel_release", "time", "unix_time", "interval"]
+if not isinstance(doc, dict) or list(doc) != STAMP + ["tasks"] or not isinstance(doc["tasks"], list):
+    sys.exit("top level is not {<stamp>, \"tasks\": [...]}: %r" % (list(doc) if isinstance(doc, dict) else type(doc)))
 rows = [r for r in doc["tasks"] if r.get("pid") == pid]
 if len(doc["tasks"]) != 1 or len(rows) != 1:
     sys.exit("expected exactly one row, for pid %d; got %d rows" % (pid, len(doc["tasks"])))

@@ -14,6 +14,7 @@
 #include "lib/util.h"
 #include "model/tasklist.h"
 #include "view/batch.h"
+#include "view/json.h"
 
 /* One printed row: the task and its depth in the tree. */
 struct brow {
@@ -317,22 +318,36 @@ static void totals_note(const struct batch_opts *o, const struct totals *tt)
 		      "its processes.\n", o->out);
 }
 
-/* JSON: the "totals" object after "tasks", in the document libsmartcols wrote to doc. */
-static int totals_json(const struct batch_opts *o, const struct totals *tt, const char *doc,
-		       size_t len)
+/* JSON: the document libsmartcols wrote to doc, with the stamp (time, host, ...) before
+ * "tasks" and, with --totals, the "totals" object after it. */
+static int finish_json(const struct batch_opts *o, const struct snapshot *sn,
+		       const struct totals *tt, const char *doc, size_t len)
 {
-	size_t end = len;
+	const char *open = memchr(doc, '{', len);
+	size_t start, end = len;
+	struct json_stamp st;
 	char key[32], buf[64];
 
-	/* libsmartcols ends the document with "}" and a newline */
+	/* libsmartcols writes "{", a newline, the members, and "}" and a newline */
 	while (end > 0 && doc[end - 1] != '}')
 		end--;
-	if (!end)
+	if (!open || !end || (size_t)(open - doc) >= end - 1)
 		return -EIO;
+	start = (size_t)(open - doc) + 1;
+	while (start < end && (doc[start] == '\n' || doc[start] == ' '))
+		start++;
+	json_stamp_init(&st, sn->wall, true, sn->interval);
+	fputs("{\n", o->out);
+	json_stamp_raw(o->out, &st);
+	fputs("   ", o->out);
+	if (!o->totals) {
+		fwrite(doc + start, 1, len - start, o->out);
+		return 0;
+	}
 	end--;		/* the closing brace, and the line break before it */
-	while (end > 0 && (doc[end - 1] == '\n' || doc[end - 1] == ' '))
+	while (end > start && (doc[end - 1] == '\n' || doc[end - 1] == ' '))
 		end--;
-	fwrite(doc, 1, end, o->out);
+	fwrite(doc + start, 1, end - start, o->out);
 	fprintf(o->out, ",\n   \"totals\": {\n      \"rows\": %zu", tt->rows);
 	for (size_t i = 0; i < o->ncols; i++) {
 		const char *v = totals_text(o, tt, i, buf, sizeof(buf));
@@ -357,7 +372,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	unsigned missing = 0;
 	char *why = NULL;	/* JSON: the row's null values and why */
 	size_t whylen = o->ncols * 48 + 1;
-	char *doc = NULL;	/* JSON with --totals: the document, to add "totals" to */
+	char *doc = NULL;	/* JSON: libsmartcols' document, to add the stamp and totals to */
 	size_t doclen = 0;
 	FILE *mem = NULL;
 	int rc = 0, werr;
@@ -492,7 +507,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	}
 	if (!o->json && !o->raw)
 		print_header(o, sn, seq);
-	if (o->totals && o->json) {
+	if (o->json) {
 		mem = open_memstream(&doc, &doclen);
 		if (!mem) {
 			rc = -errno;
@@ -507,7 +522,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			rc = -EIO;
 		mem = NULL;
 		if (!rc)
-			rc = totals_json(o, &tt, doc, doclen);
+			rc = finish_json(o, sn, &tt, doc, doclen);
 	}
 	if (o->totals && !o->json && !o->raw)
 		totals_note(o, &tt);
