@@ -4,8 +4,9 @@
  * The command around the placement sampler (src/sample/placement.c): it resolves the
  * targets, finds their threads (every 0.5 s, more often in the first second, so that a
  * new job's threads are picked up fast), hands new ones to the sampler, reads their
- * affinity, drains the sampler's ring into the timeline (src/model/timeline.c) ten times a
- * second, and prints the report (src/view/cpus.c, src/view/svg.c) at the end.
+ * affinity and schedstat, drains the sampler's ring into the timeline
+ * (src/model/timeline.c) ten times a second, and prints the report (src/view/cpus.c,
+ * src/view/svg.c) at the end.
  */
 #include "config.h"
 
@@ -127,6 +128,26 @@ static char *affinity_of(pid_t tid)
 	return strdup(rc ? "?" : buf);
 }
 
+/* schedstat of a thread by path, read before its identity is checked (see refresh) */
+struct schedread {
+	bool ok;
+	uint64_t run_ns, wait_ns;
+};
+
+static struct schedread schedstat_of(int rootfd, pid_t tgid, pid_t tid)
+{
+	struct schedread r = { .ok = false };
+	char path[64], buf[128];
+	uint64_t slices;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%d/task/%d/schedstat", (int)tgid, (int)tid);
+	if (taskfiles_read(rootfd, path, buf, sizeof(buf), &len) == 0 &&
+	    taskfiles_parse_schedstat(buf, len, &r.run_ns, &r.wait_ns, &slices) == 0)
+		r.ok = true;
+	return r;
+}
+
 static void free_rows(struct task *rows, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -136,11 +157,12 @@ static void free_rows(struct task *rows, size_t n)
 
 /*
  * Look for the targets' threads: add new ones to the sampler and the timeline, note the
- * affinity of each. An affinity read by TID belongs to the thread only if the thread was
- * still there after the read: for known threads it is read before the scan and kept only
- * when the scan finds the thread again; a new thread's is read before placement_add,
- * which checks the thread's identity. *found gets the number of threads the scan saw.
- * With limit set, more than max_threads threads is -E2BIG (*found has the count).
+ * affinity and the schedstat of each. What is read by TID belongs to the thread only if
+ * the thread was still there after the read: for known threads it is read before the scan
+ * and kept only when the scan finds the thread again; a new thread's is read before
+ * placement_add, which checks the thread's identity. *found gets the number of threads
+ * the scan saw. With limit set, more than max_threads threads is -E2BIG (*found has the
+ * count).
  */
 static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 {
@@ -148,6 +170,7 @@ static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 	pid_t *tgids = NULL;
 	struct task *rows = NULL;
 	char **tentative = NULL;
+	struct schedread *tsched = NULL;
 	size_t n = 0, nrows = 0, ntent = w->tl.nthreads;
 	uint32_t slot;
 	bool all;
@@ -159,13 +182,21 @@ static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 		return rc;
 	if (ntent) {
 		tentative = calloc(ntent, sizeof(*tentative));
-		if (!tentative) {
+		tsched = calloc(ntent, sizeof(*tsched));
+		if (!tentative || !tsched) {
+			free(tentative);
+			free(tsched);
 			free(tgids);
 			return -ENOMEM;
 		}
-		for (size_t i = 0; i < ntent; i++)
-			if (!placement_ended(w->pl, i))
-				tentative[i] = affinity_of(w->tl.threads[i].tid);
+		for (size_t i = 0; i < ntent; i++) {
+			const struct timeline_thread *th = &w->tl.threads[i];
+
+			if (placement_ended(w->pl, i))
+				continue;
+			tentative[i] = affinity_of(th->tid);
+			tsched[i] = schedstat_of(w->rootfd, th->tgid, th->tid);
+		}
 	}
 	if (all || n)
 		rc = threads_scan(w->rootfd, all ? NULL : tgids, n, &rows, &nrows);
@@ -182,12 +213,16 @@ static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 		const struct task *t = &rows[r];
 		bool hit;
 		size_t at = known_find(w, t->tid, t->start_ticks, &hit), idx, tidx;
+		struct schedread sr;
 		char *aff;
 
 		if (hit) {
 			idx = w->known[at].idx;
 			if (idx == NOT_WATCHED)
 				continue;
+			if (idx < ntent && tsched[idx].ok)
+				timeline_set_schedstat(&w->tl, idx, slot, tsched[idx].run_ns,
+						       tsched[idx].wait_ns);
 			if (idx < ntent && tentative[idx])
 				rc = timeline_set_affinity(&w->tl, idx, slot, tentative[idx]);
 			if (!rc)
@@ -197,6 +232,7 @@ static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 		if (!add)
 			continue;
 		aff = affinity_of(t->tid);
+		sr = schedstat_of(w->rootfd, t->tgid, t->tid);
 		rc = placement_add(w->pl, t->tgid, t->tid, t->start_ticks, &idx);
 		if (rc == -ENOSPC || rc == -EMFILE || rc == -ENFILE) {
 			free(aff);
@@ -215,6 +251,8 @@ static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 			rc = -EPROTO;	/* the sampler and the timeline number threads alike */
 		if (!rc && aff)
 			rc = timeline_set_affinity(&w->tl, idx, slot, aff);
+		if (!rc && sr.ok)
+			rc = timeline_set_schedstat(&w->tl, idx, slot, sr.run_ns, sr.wait_ns);
 		if (!rc)
 			rc = known_insert(w, at, t->tid, t->start_ticks, idx);
 		free(aff);
@@ -223,6 +261,7 @@ out:
 	for (size_t i = 0; i < ntent; i++)
 		free(tentative[i]);
 	free(tentative);
+	free(tsched);
 	free_rows(rows, nrows);
 	return rc;
 }
@@ -238,7 +277,8 @@ static void drain(struct watch *w)
 
 			if (s->kind == PLACEMENT_ENDED)
 				timeline_end_thread(&w->tl, s->idx, s->slot);
-			else if (timeline_add_sample(&w->tl, s->idx, s->slot, s->cpu) == -ENOSPC)
+			else if (timeline_add_sample(&w->tl, s->idx, s->slot, s->cpu,
+						     s->state) == -ENOSPC)
 				w->limit_hit = true;
 		}
 		if (n < DRAIN_BATCH)
@@ -504,7 +544,16 @@ static int run(struct cpusopts *o)
 		status = TS_EXIT_FAILURE;
 		goto out;
 	}
-	if (topo_load(&topo))
+	rc = topo_load(&topo);
+	if (rc && getenv(TOPO_ENV) && *getenv(TOPO_ENV)) {
+		fprintf(stderr, "taskscope: cpus: cannot load the topology file '%s' (%s): %s\n",
+			cpusopts_shown(getenv(TOPO_ENV), errbuf, sizeof(errbuf)), TOPO_ENV,
+			rc == -EINVAL ? "hwloc cannot read it as a topology (lstopo --of xml writes "
+					"one)" : strerror(-rc));
+		status = TS_EXIT_FAILURE;
+		goto out;
+	}
+	if (rc)
 		topo = NULL;	/* the report says the topology is unknown */
 	w.rootfd = taskfiles_open_root();
 	if (w.rootfd < 0) {

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -336,6 +337,53 @@ static void job_account(struct job_stats *js, const struct snapshot *sn,
 		seen_add(&js->threads, th->tasks[i].tid, th->tasks[i].start_ticks);
 }
 
+/* -p PIDs found reused, on standard error (when no report carries them). */
+static void reused_to_stderr(const struct target_reuse *r, size_t n)
+{
+	char text[256];
+
+	for (size_t i = 0; i < n; i++) {
+		target_reuse_text(&r[i], text, sizeof(text));
+		fprintf(stderr, "taskscope: %s\n", text);
+	}
+}
+
+/* Print a report with the reused PIDs as its notes (tables and JSON; raw output has no
+ * room for them: standard error). */
+static int print_with_notes(struct batch_opts *bo, const struct col_ctx *ctx,
+			    const struct snapshot *sn, unsigned long seq,
+			    const struct target_reuse *r, size_t n)
+{
+	struct batch_note *notes = NULL;
+	char (*texts)[256] = NULL;
+	int rc;
+
+	if (n && !bo->raw) {
+		notes = calloc(n, sizeof(*notes));
+		texts = calloc(n, sizeof(*texts));
+		if (!notes || !texts) {
+			free(notes);
+			free(texts);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++) {
+			target_reuse_text(&r[i], texts[i], sizeof(texts[i]));
+			notes[i] = (struct batch_note){ .pid = r[i].pid, .comm = r[i].comm,
+							.text = texts[i] };
+		}
+		bo->notes = notes;
+		bo->nnotes = n;
+	} else {
+		reused_to_stderr(r, n);
+	}
+	rc = batch_print(bo, ctx, sn, seq);
+	bo->notes = NULL;
+	bo->nnotes = 0;
+	free(notes);
+	free(texts);
+	return rc;
+}
+
 static void job_summary(const struct spawn *sp, const struct job_stats *js, const char *cmd)
 {
 	struct rusage ru;
@@ -536,8 +584,9 @@ static int run_tasks(struct opts *o)
 
 	next = util_monotonic();
 	for (bool first = true; ; first = false) {
+		struct target_reuse *reused = NULL;
 		pid_t *tgids = NULL;
-		size_t n = 0;
+		size_t n = 0, nreused = 0;
 		bool all;
 		const struct snapshot *sn;
 
@@ -557,12 +606,16 @@ static int run_tasks(struct opts *o)
 		if (spp)
 			job_account(&js, sn, tgids, n);
 		free(tgids);
+		target_take_reused(&o->target, &reused, &nreused);
 		/* the watched tasks are all gone: nothing more to show */
-		if (!all && sn->ntasks == 0)
+		if (!all && sn->ntasks == 0) {
+			reused_to_stderr(reused, nreused);
+			free(reused);
 			break;
+		}
 		if ((!first || !prime) && reporting) {
 			seq++;
-			rc = batch_print(&bo, &ctx, sn, seq);
+			rc = print_with_notes(&bo, &ctx, sn, seq, reused, nreused);
 			if (rc == -EPIPE) {
 				reporting = false;	/* the reader went away: stop quietly */
 			} else if (rc) {
@@ -575,7 +628,10 @@ static int run_tasks(struct opts *o)
 			}
 			if (o->iterations && seq >= o->iterations)
 				reporting = false;
+		} else {
+			reused_to_stderr(reused, nreused);
 		}
+		free(reused);
 		/* the watched tasks are all gone: nothing more to show */
 		if (!reporting && (!spp || spp->all_done))
 			break;
@@ -710,6 +766,8 @@ int main(int argc, char **argv)
 
 	outfile_init_stdout();
 	setlocale(LC_ALL, "");
+	/* a locale that cannot show UTF-8 gets ASCII with escapes */
+	util_sanitize_ascii_only(strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
 	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
 	status = dispatch(argc, argv);
 	/* every command's standard output, help and version included (a job's status wins) */

@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # sanitize.sh - hostile task names (control bytes, escape sequences, C1, bidi overrides,
-# invalid UTF-8, a fake stat field) never reach the output raw: tables, raw and JSON are
-# valid UTF-8 without control characters, rows stay one line each, the JSON parses; error
-# messages that echo user input are sanitized too.
+# invisible format and default-ignorable characters, invalid UTF-8, a fake stat field, a
+# backslash that spells an escape) never reach the output raw: tables, raw and JSON are
+# valid UTF-8 without control or invisible characters, rows stay one line each, the JSON
+# parses, each invisible character shows as its escape and a literal backslash as "\\";
+# error messages that echo user input are sanitized too; the sanitizer's table is what its
+# generator makes of the Unicode data.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
 lib=$(dirname "$0")/lib.sh
@@ -24,6 +27,28 @@ NAMES=(
 	$'cr\rtab\tdel\x7f'	# CR, TAB, DEL
 	$'\e]0;title\a'		# OSC: set the terminal title
 )
+
+# Invisible characters (format or default-ignorable) and a backslash: each name is "i", a
+# per-run part, the character and "e", with the escape taskscope must show for it.
+u=$$
+INVIS=(
+	$'\xe2\x80\x8d|\\u200d'		# U+200D zero width joiner
+	$'\xe2\x81\xa0|\\u2060'		# U+2060 word joiner
+	$'\xc2\xad|\\u00ad'			# U+00AD soft hyphen
+	$'\xf3\xa0\x81\x81|\\U000e0041'	# U+E0041 tag letter A
+	$'\xe3\x85\xa4|\\u3164'		# U+3164 Hangul filler
+	$'\xe1\x85\x9f|\\u115f'		# U+115F Hangul choseong filler
+	$'\xef\xbe\xa0|\\uffa0'		# U+FFA0 halfwidth Hangul filler
+	$'\xef\xbf\xb9|\\ufff9'		# U+FFF9 interlinear annotation anchor
+	$'\xef\xbf\xbb|\\ufffb'		# U+FFFB interlinear annotation terminator
+	$'\xe1\xa0\x8e|\\u180e'		# U+180E Mongolian vowel separator
+	$'\xef\xb8\x8f|\\ufe0f'		# U+FE0F variation selector-16
+	$'\e|\\x1b'				# ESC
+	'\x1b|\\x1b'				# a backslash, then "x1b": not an ESC
+)
+for e in "${INVIS[@]}"; do
+	NAMES+=("i$u${e%%|*}e")
+done
 
 # ---- start a process and a workload under every name ---------------------------------------------
 
@@ -71,7 +96,7 @@ fi
 
 # check_output.py FILE MODE PER PIDS: bytes, UTF-8, rows per PID, fields around the name
 cat >"$TS_TMP/check_output.py" <<'EOF'
-import json, os, re, sys
+import json, os, re, sys, unicodedata
 path, mode, per, pids = sys.argv[1], sys.argv[2], sys.argv[3], [int(p) for p in sys.argv[4].split(",")]
 data = open(path, "rb").read()
 errs = []
@@ -86,9 +111,20 @@ except UnicodeDecodeError as e:
     errs.append("not valid UTF-8: %s" % e)
     text = data.decode("utf-8", "replace")
 
+# control, format, line/paragraph separator (by Python's own Unicode data) and the
+# default-ignorable code points that are letters or marks (Unicode's DerivedCoreProperties)
+DI_EXTRA = [(0x34f, 0x34f), (0x115f, 0x1160), (0x17b4, 0x17b5), (0x180b, 0x180f), (0x3164, 0x3164),
+            (0xfe00, 0xfe0f), (0xffa0, 0xffa0), (0xfff0, 0xfff8), (0xe0000, 0xe0fff)]
+def invisible(c):
+    o = ord(c)
+    return unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") or any(a <= o <= b for a, b in DI_EXTRA)
+
 def unsafe(s):
-    return [c for c in s if ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f or
-            0x202a <= ord(c) <= 0x202e or 0x2066 <= ord(c) <= 0x2069 or c in "\u200e\u200f"]
+    return [c for c in s if invisible(c)]
+
+for i, c in enumerate(text):
+    if c != "\n" and invisible(c):
+        errs.append("U+%04X at character %d, line %d" % (ord(c), i, text.count("\n", 0, i) + 1))
 
 def status(pid, tid=None):
     base = "/proc/%d/task/%d" % (pid, tid or pid)
@@ -163,7 +199,8 @@ for pid, tid, ppid, state, comm in rows:
     if mode == "json" and comm is not None:
         kc = kernel_comm(pid, tid)
         printable = all(0x20 <= b < 0x7f for b in kc)
-        if printable and comm != kc.decode():
+        # printable ASCII is shown as it is, but for a backslash, which is doubled
+        if printable and comm != kc.decode().replace("\\", "\\\\"):
             errs.append("pid %d tid %d: comm %r, the kernel's is the printable %r" % (pid, tid, comm, kc))
         if not comm:
             errs.append("pid %d tid %d: empty comm" % (pid, tid))
@@ -186,6 +223,121 @@ for r in "${RUNS[@]}"; do
 		fi
 	done
 done
+
+# ---- invisible characters and backslashes show as their escapes -----------------------------------
+
+# The command line (argv, which holds the name) is sanitized by taskscope alone: its CMD shows
+# each character as its escape. libproc2 turns COMM's unprintable characters into '?' or '.'
+# first; the check above already made sure nothing invisible gets through there.
+ipids=()
+iwant=()
+for e in "${INVIS[@]}"; do
+	for k in "${!NAMES[@]}"; do
+		if [ "${NAMES[$k]}" = "i$u${e%%|*}e" ]; then
+			ipids+=("${helpers[$k]}")
+			iwant+=("i$u${e#*|}e")
+		fi
+	done
+done
+[ "${#ipids[@]}" -eq "${#INVIS[@]}" ] || die "the invisible names' helpers are not all found"
+printf '%s\n' "${ipids[@]}" >"$TS_TMP/ipids"
+printf '%s\n' "${iwant[@]}" >"$TS_TMP/iwant"
+cat >"$TS_TMP/check_escapes.py" <<'EOF2'
+import json, sys
+path, mode = sys.argv[1], sys.argv[2]
+pids = [int(l) for l in open(sys.argv[3])]
+want = [l.rstrip("\n") for l in open(sys.argv[4], encoding="utf-8")]
+text = open(path, "rb").read().decode("utf-8")
+cmds = {}
+if mode == "json":
+    for r in json.loads(text)["tasks"]:
+        cmds[r["pid"]] = r["cmd"]
+else:
+    for l in text.split("\n"):
+        f = l.split(None, 2)
+        if len(f) == 3 and f[0].isdigit():
+            cmds[int(f[0])] = f[2]
+errs = []
+for p, w in zip(pids, want):
+    c = cmds.get(p)
+    if c is None:
+        errs.append("pid %d: no row" % p)
+    elif not c.endswith(" name %s 60" % w):
+        errs.append("pid %d: CMD %r does not end with ' name %s 60'" % (p, c, w))
+if len(set(cmds.get(p) for p in pids)) != len(pids):
+    errs.append("two names look the same: %r" % sorted(cmds.values()))
+if errs:
+    sys.exit("\n".join(errs))
+print("%d names shown as %s" % (len(pids), " ".join(want)))
+EOF2
+ilist=$(IFS=,; echo "${ipids[*]}")
+for loc in "${LOCALES[@]}"; do
+	for mode in table json; do
+		check "LC_ALL=$loc $mode: each invisible character's escape in CMD, a literal backslash as \\\\, no two names alike"
+		if [ "$mode" = json ]; then
+			LC_ALL=$loc ts "esc-$mode" -J -n 1 -d 0.1 -p "$ilist" -o pid,comm,cmd
+		else
+			LC_ALL=$loc ts "esc-$mode" -b -n 1 -d 0.1 -p "$ilist" -o pid,comm,cmd
+		fi
+		expect_rc 0 "taskscope $mode" || continue
+		if "$PY" "$TS_TMP/check_escapes.py" "$OUT" "$mode" "$TS_TMP/ipids" "$TS_TMP/iwant" >"$TS_TMP/esc.py" 2>&1; then
+			ok "$(cat "$TS_TMP/esc.py")"
+		else
+			fail "LC_ALL=$loc $mode: names not shown as their escapes" "$TS_TMP/esc.py" "$OUT"
+		fi
+	done
+done
+
+# ---- printable non-ASCII names in a locale that is not UTF-8 --------------------------------------
+
+# libsmartcols loops forever on text it cannot decode in the locale: in the C locale a thread
+# named with any non-ASCII character hung `taskscope -b -H`. There taskscope writes ASCII,
+# the rest escaped; in a UTF-8 locale the characters themselves.
+wide="w$u"$'\xe4\xb8\xad\xc3\xa9'
+"$TSHELPER" name "$wide" 60 >"$TS_TMP/wide.out" </dev/null &
+wp=$!
+track "$wp"
+poll_until 10 grep -q '^ready ' "$TS_TMP/wide.out" || die "tshelper name $wide did not get ready" "$TS_TMP/wide.out"
+poll_until 5 nthreads "$wp" 2 || die "tshelper $wp does not have its 2 threads" "/proc/$wp/status"
+for loc in C "${LOCALES[@]:1}"; do
+	if [ "$loc" = C ]; then
+		want="w$u\\u4e2d\\u00e9"
+	else
+		want=$wide
+	fi
+	check "LC_ALL=$loc taskscope -b -H on a thread named $(printf %q "$wide") ends and shows '$want'"
+	LC_ALL=$loc TS_TIMEOUT=20 ts "wide-$loc" -b -H -n 1 -d 0.1 -p "$wp" -o pid,tid,comm,cmd
+	expect_rc 0 "LC_ALL=$loc taskscope -b -H" || continue
+	# (awk -v would take the backslashes for escapes: the environment does not)
+	rows=$(last_table "$OUT" | W=$want awk '$3 == ENVIRON["W"] && $NF == "60" && $(NF - 1) == ENVIRON["W"]' | wc -l)
+	if [ "$rows" -eq 2 ]; then
+		ok "both threads show '$want' in COMM and CMD"
+	else
+		fail "$rows of the 2 rows show '$want' in COMM and CMD" "$OUT"
+	fi
+done
+stop "$wp"
+
+# ---- the table of invisible code points is the Unicode data's ------------------------------------
+
+gen=${top_srcdir:-$TS_LIBDIR/..}/src/lib/gen-invisible.py
+hdr=${top_srcdir:-$TS_LIBDIR/..}/src/lib/invisible.h
+ucd=/usr/share/unicode
+have=$(sed -n 's/^#define INVISIBLE_UNICODE_VERSION "\(.*\)"$/\1/p' "$hdr")
+there=$(sed -n '1s/^# DerivedCoreProperties-\(.*\)\.txt.*/\1/p' "$ucd/DerivedCoreProperties.txt" 2>/dev/null)
+if [ -z "$there" ] || [ ! -r "$ucd/UnicodeData.txt" ]; then
+	say "no Unicode data in $ucd (Debian: unicode-data): the table is not compared with it"
+elif [ "$there" != "$have" ]; then
+	say "$ucd holds Unicode $there, src/lib/invisible.h was made from $have: not compared"
+else
+	check "src/lib/invisible.h is what src/lib/gen-invisible.py makes of Unicode $have in $ucd"
+	if "$PY" "$gen" "$ucd" >"$TS_TMP/invisible.h" 2>"$TS_TMP/gen.err" &&
+	   diff -u "$hdr" "$TS_TMP/invisible.h" >"$TS_TMP/gen.diff" 2>&1; then
+		ok "$(grep -c '^	{ 0x' "$hdr") ranges, the same"
+	else
+		fail "the committed table differs from the generator's output" "$TS_TMP/gen.err" "$TS_TMP/gen.diff"
+	fi
+fi
 
 # ---- -C with a hostile name --------------------------------------------------------------------
 

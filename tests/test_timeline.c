@@ -20,6 +20,7 @@
 #include "model/timeline.h"
 #include "sample/placement.h"
 #include "sample/taskfiles.h"
+#include "sample/topo.h"
 #include "view/cpus.h"
 #include "view/json.h"
 #include "view/svg.h"
@@ -154,12 +155,18 @@ static size_t add(struct timeline *tl, pid_t tid, const char *comm)
 	return idx;
 }
 
-/* samples from a pattern: one character per slot, a CPU digit or '.' for none */
+/* samples from a pattern: one character per slot, a CPU digit for running there ('R'),
+ * a to j for waiting ('S', sleeping) after last running on CPU 0 to 9, '.' for none */
 static void feed(struct timeline *tl, size_t idx, const char *pattern)
 {
-	for (uint32_t s = 0; pattern[s]; s++)
-		if (pattern[s] != '.')
-			timeline_add_sample(tl, idx, s, pattern[s] - '0');
+	for (uint32_t s = 0; pattern[s]; s++) {
+		char c = pattern[s];
+
+		if (c >= '0' && c <= '9')
+			timeline_add_sample(tl, idx, s, c - '0', 'R');
+		else if (c >= 'a' && c <= 'j')
+			timeline_add_sample(tl, idx, s, c - 'a', 'S');
+	}
 }
 
 static unsigned sum_permille(const struct timeline_share *v, size_t n)
@@ -229,10 +236,13 @@ static void test_summary(void)
 	}
 
 	/* out of order, bad CPU, and the run limit */
-	tap_is_rc(timeline_add_sample(&tl, b, 5, 1), -EINVAL, "a sample before the last is refused");
-	tap_is_rc(timeline_add_sample(&tl, b, 50, -1), -EINVAL, "a negative CPU is refused");
-	tap_is_rc(timeline_add_sample(&tl, 99, 50, 1), -EINVAL, "an unknown thread is refused");
-	tap_is_u64(tl.refused, 3, "the refused samples are counted");
+	tap_is_rc(timeline_add_sample(&tl, b, 5, 1, 'R'), -EINVAL,
+		  "a sample before the last is refused");
+	tap_is_rc(timeline_add_sample(&tl, b, 50, -1, 'R'), -EINVAL, "a negative CPU is refused");
+	tap_is_rc(timeline_add_sample(&tl, b, 50, TIMELINE_MAX_CPU + 1, 'R'), -EINVAL,
+		  "a CPU past the run's 24 bits is refused");
+	tap_is_rc(timeline_add_sample(&tl, 99, 50, 1, 'R'), -EINVAL, "an unknown thread is refused");
+	tap_is_u64(tl.refused, 4, "the refused samples are counted");
 	tap_is_u64(tl.nthreads, 4, "4 threads");
 	tap_is_u64(tl.nslots, 11, "11 slots covered");
 	timeline_end_thread(&tl, c, 3);
@@ -246,8 +256,145 @@ static void test_summary(void)
 	feed(&tl, a, "0101");
 	tap_is_u64(tl.nruns, 3, "run limit: 3 runs kept");
 	tap_is_u64(tl.refused, 1, "run limit: the 4th run is refused and counted");
-	tap_is_rc(timeline_add_sample(&tl, a, 4, 0), -ENOSPC, "run limit: -ENOSPC for a new run");
-	tap_is_rc(timeline_add_sample(&tl, a, 3, 0), 0, "run limit: the last run still grows");
+	tap_is_rc(timeline_add_sample(&tl, a, 4, 0, 'R'), -ENOSPC,
+		  "run limit: -ENOSPC for a new run");
+	tap_is_rc(timeline_add_sample(&tl, a, 3, 0, 'R'), 0, "run limit: the last run still grows");
+	tap_is_rc(timeline_add_sample(&tl, a, 4, 0, 'S'), -ENOSPC,
+		  "run limit: another state on the same CPU is a new run");
+	timeline_free(&tl);
+}
+
+/* running and waiting samples: what the shares, stays and counts are made of */
+static void test_running(void)
+{
+	struct timeline tl;
+	struct timeline_thread_sum s;
+	struct timeline_cpu_sum *v = NULL;
+	size_t n = 0, m, w, x, y, z;
+
+	timeline_init(&tl, 100, 1000);
+	m = add(&tl, 51, "main");
+	w = add(&tl, 52, "worker");
+	x = add(&tl, 53, "x");
+	y = add(&tl, 54, "y");
+	/* m sleeps all along after it last ran on CPU 0 */
+	feed(&tl, m, "aaaaaaaaaa");
+	/* w runs on 1, sleeps there, runs there again */
+	feed(&tl, w, "111bbb1111");
+	/* x runs on 1, sleeps after running on 0 (unseen), runs on 1 */
+	feed(&tl, x, "11a11");
+	/* y runs on 1, sleeps on 1, runs on 0 */
+	feed(&tl, y, "11bb00");
+
+	timeline_thread_summary(&tl, m, &s);
+	tap_ok(s.samples == 10 && s.running == 0 && s.running_permille == 0 && s.ran_cpus == 0,
+	       "running: a sleeping thread has 10 samples, none running, no CPU it ran on");
+	tap_ok(s.ncpus == 1 && s.cpus[0].cpu == 0 && s.cpus[0].samples == 0 &&
+	       s.cpus[0].waiting == 10 && s.cpus[0].permille == 0,
+	       "running: its 10 waiting samples are kept apart, with no share of CPU 0");
+	tap_ok(s.longest == 0 && s.migrations == 0 && s.last_cpu == 0 && s.last_state == 'S',
+	       "running: no stay for a thread that never ran; last seen sleeping after CPU 0");
+	timeline_thread_summary_free(&s);
+
+	timeline_thread_summary(&tl, w, &s);
+	tap_is_u64(tl.threads[w].nruns, 3, "running: a state change on one CPU starts a run");
+	tap_ok(s.samples == 10 && s.running == 7 && s.running_permille == 700 &&
+	       s.ran_cpus == 1 && s.cpus[0].cpu == 1 && s.cpus[0].samples == 7 &&
+	       s.cpus[0].waiting == 3 && s.cpus[0].permille == 1000,
+	       "running: 70.0%% running; CPU 1 has 100.0%% of the running samples");
+	tap_ok(s.longest == 10 && s.migrations == 0,
+	       "running: sleeping on the CPU it ran on does not end its stay (longest %u)",
+	       s.longest);
+	timeline_thread_summary_free(&s);
+
+	timeline_thread_summary(&tl, x, &s);
+	tap_ok(s.longest == 2 && s.migrations == 2 && s.ran_cpus == 1 && s.ncpus == 2 &&
+	       s.cpus[0].cpu == 0 && s.cpus[0].samples == 0 && s.cpus[0].waiting == 1,
+	       "running: waiting after running elsewhere ends a stay (longest %u, migr %llu)",
+	       s.longest, (unsigned long long)s.migrations);
+	timeline_thread_summary_free(&s);
+
+	timeline_thread_summary(&tl, y, &s);
+	tap_ok(s.longest == 2 && s.migrations == 1 && s.ran_cpus == 2 &&
+	       s.cpus[0].permille == 500 && s.cpus[1].permille == 500,
+	       "running: the waiting samples after the last running one do not lengthen a "
+	       "stay; shares 50/50 over the 4 running samples");
+	timeline_thread_summary_free(&s);
+
+	tap_is_u64(tl.running, 7 + 4 + 4, "running: the timeline counts running samples");
+	tap_is_rc(timeline_cpu_summary(&tl, &v, &n), 0, "running: cpu summary computed");
+	if (n == 2) {
+		tap_ok(v[0].cpu == 0 && v[0].samples == 2 && v[0].waiting == 11 &&
+		       v[1].cpu == 1 && v[1].samples == 13 && v[1].waiting == 5 &&
+		       v[0].permille + v[1].permille == 1000,
+		       "running: per CPU, occupancy from running samples, waiting counted apart "
+		       "(cpu0 %llu/%llu, cpu1 %llu/%llu)", (unsigned long long)v[0].samples,
+		       (unsigned long long)v[0].waiting, (unsigned long long)v[1].samples,
+		       (unsigned long long)v[1].waiting);
+		/* CPU 0: y ran there (2), m and x only waited; most running first */
+		tap_ok(v[0].nthreads == 3 && v[0].threads[0].cpu == (int)y &&
+		       v[0].threads[0].permille == 1000 && v[0].threads[1].cpu == (int)m &&
+		       v[0].threads[1].samples == 0 && v[0].threads[1].waiting == 10 &&
+		       v[0].threads[1].permille == 0 && v[0].threads[2].cpu == (int)x,
+		       "running: a CPU lists the threads that ran there first, then those that "
+		       "only waited (no share)");
+	} else {
+		tap_ok(false, "running: two CPUs in the summary (got %zu)", n);
+	}
+	timeline_cpu_summary_free(v, n);
+
+	/* a byte that is no state letter is kept as '?', waiting */
+	z = add(&tl, 55, "z");
+	timeline_add_sample(&tl, z, 0, 1, '\0');
+	timeline_add_sample(&tl, z, 1, 1, '\x1b');
+	tap_ok(tl.threads[z].nruns == 1 && tl.threads[z].runs[0].state == '?' &&
+	       tl.threads[z].running == 0, "running: an unknown state is '?' and waiting");
+	timeline_free(&tl);
+
+	/* percentages never round to all or nothing when that is not so */
+	timeline_init(&tl, 1000, 1000);
+	m = add(&tl, 61, "rare");
+	w = add(&tl, 62, "most");
+	for (uint32_t i = 0; i < 3000; i++) {
+		timeline_add_sample(&tl, m, i, 0, i == 1500 ? 'R' : 'S');
+		timeline_add_sample(&tl, w, i, 1, i == 1500 ? 'D' : 'R');
+	}
+	timeline_thread_summary(&tl, m, &s);
+	tap_is_u64(s.running_permille, 1, "running: 1 of 3000 running shows 0.1%%, not 0");
+	timeline_thread_summary_free(&s);
+	timeline_thread_summary(&tl, w, &s);
+	tap_is_u64(s.running_permille, 999, "running: 2999 of 3000 shows 99.9%%, not 100");
+	timeline_thread_summary_free(&s);
+	timeline_free(&tl);
+}
+
+/* schedstat read at several looks: the window from the first to the latest */
+static void test_schedstat(void)
+{
+	struct timeline tl;
+	struct timeline_thread_sum s;
+	size_t a, b;
+
+	timeline_init(&tl, 100, 100);
+	a = add(&tl, 71, "a");
+	b = add(&tl, 72, "b");
+	timeline_set_schedstat(&tl, a, 0, 1000, 5000);
+	timeline_thread_summary(&tl, a, &s);
+	tap_ok(!s.sched, "schedstat: one look is no window");
+	timeline_thread_summary_free(&s);
+	timeline_set_schedstat(&tl, a, 50, 300000000, 20005000);
+	timeline_set_schedstat(&tl, a, 150, 700001000, 90005000);
+	timeline_thread_summary(&tl, a, &s);
+	tap_ok(s.sched && s.run_ns == 700000000 && s.wait_ns == 90000000,
+	       "schedstat: run time and run-queue wait from the first to the latest look");
+	tap_is_dbl(s.sched_s, 1.5, 1e-9, "schedstat: the window is 150 slots at 100 Hz");
+	timeline_thread_summary_free(&s);
+	timeline_set_schedstat(&tl, b, 0, 5000, 5000);
+	timeline_set_schedstat(&tl, b, 10, 4000, 6000);
+	timeline_thread_summary(&tl, b, &s);
+	tap_ok(!s.sched, "schedstat: a counter that went back gives no window");
+	timeline_thread_summary_free(&s);
+	tap_is_rc(timeline_set_schedstat(&tl, 9, 0, 0, 0), -EINVAL, "schedstat: unknown thread");
 	timeline_free(&tl);
 }
 
@@ -354,6 +501,26 @@ static void test_strip(void)
 	tap_is_str(buf, "..1.", "strip: a thread seen late and briefly");
 	cpus_strip_line(&tl, a, 4, 2, buf);
 	tap_is_str(buf, "02", "strip: never wider than asked");
+	{
+		size_t c = add(&tl, 43, "c"), d = add(&tl, 44, "d");
+
+		feed(&tl, c, "bbbb1b1bbb1b.111");
+		feed(&tl, d, "aaaaaaaaaaaaaaaa");
+		cpus_strip_line(&tl, c, 1, 72, buf);
+		tap_is_str(buf, "----1-1---1-.111",
+			   "strip: running samples show their CPU, waiting ones '-'");
+		cpus_strip_line(&tl, c, 4, 72, buf);
+		tap_is_str(buf, "-1-1", "strip: a column shows the CPU when at least half of it "
+			   "ran, else '-'");
+		cpus_strip_line(&tl, d, 4, 72, buf);
+		tap_is_str(buf, "----", "strip: a thread that never ran is all '-'");
+		tap_ok(CPUS_WAIT_CHAR != CPUS_NONE_CHAR && cpus_cpu_char(0) != CPUS_WAIT_CHAR,
+		       "strip: waiting, no sample and CPU 0 look different");
+		cpus_run_text(&tl, d, lab, sizeof(lab));
+		tap_is_str(lab, "never ran", "run text: a thread that never ran says so");
+		cpus_run_text(&tl, c, lab, sizeof(lab));
+		tap_is_str(lab, "40.0% 1:100.0", "run text: percent running, shares of running");
+	}
 
 	tap_ok(cpus_cpu_char(0) == '0' && cpus_cpu_char(9) == '9' && cpus_cpu_char(10) == 'a' &&
 	       cpus_cpu_char(35) == 'z' && cpus_cpu_char(36) == '+' && cpus_cpu_char(-1) == '.',
@@ -370,6 +537,86 @@ static void test_strip(void)
 	t.comm = (char *)"x";
 	cpus_label(&t, 12, lab, sizeof(lab));
 	tap_is_str(lab, "   1234 x   ", "label: padded to the width");
+	timeline_free(&tl);
+}
+
+/* ---- running and waiting in the report, the JSON and the SVG ------------------------------ */
+
+static char *render(const struct cpus_report *r, int what)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (!f)
+		return NULL;
+	rc = what == 0 ? svg_write(r, f) : cpus_print(r, what == 1 ? CPUS_JSON : CPUS_TABLE, f);
+	fclose(f);
+	if (rc) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void test_views(void)
+{
+	struct timeline tl;
+	struct cpus_report r;
+	size_t m, w;
+	char *svg, *json, *table;
+
+	timeline_init(&tl, 100, 100);
+	m = add(&tl, 81, "main");
+	w = add(&tl, 82, "worker");
+	feed(&tl, m, "aaaaaaaa");
+	feed(&tl, w, "1111bb11");
+	memset(&r, 0, sizeof(r));
+	r.tl = &tl;
+	r.rate = 100;
+	r.duration = 0.08;
+	r.what = "test";
+	svg = render(&r, 0);
+	json = render(&r, 1);
+	table = render(&r, 2);
+	tap_ok(svg && strstr(svg, "<pattern id=\"wait0\"") &&
+	       strstr(svg, "class=\"run waiting\"") && strstr(svg, "fill=\"url(#wait0)\"") &&
+	       strstr(svg, "<title>TID 81 main: waiting (S, sleeping), last ran on CPU 0; from "
+		      "0.00 s for 0.08 s, 8 samples</title>"),
+	       "svg: a sleeping run is hatched in its CPU's pattern, its tooltip says so");
+	tap_ok(svg && strstr(svg, "<title>TID 82 worker: running (R) on CPU 1; from 0.00 s for "
+			     "0.04 s, 4 samples</title>") &&
+	       strstr(svg, "<title>TID 82 worker: running (R) on CPU 1; from 0.06 s for "
+			   "0.02 s, 2 samples</title>") &&
+	       strstr(svg, "never ran while watched") && strstr(svg, "running or runnable (R)") &&
+	       strstr(svg, "waiting (S, D, I, T...)"),
+	       "svg: running runs solid with TID, CPU, state, start and length; a legend of both");
+	tap_ok(json && strstr(json, "{\"slot\": 0, \"samples\": 8, \"cpu\": 0, \"state\": \"S\", "
+			      "\"running\": false}") &&
+	       strstr(json, "{\"slot\": 4, \"samples\": 2, \"cpu\": 1, \"state\": \"S\", "
+			    "\"running\": false}") &&
+	       strstr(json, "\"running_samples\": 6,") && strstr(json, "\"running\": 75.0,"),
+	       "json: every run has its state; threads their running samples and percent");
+	tap_ok(table && strstr(table, "|--------| never ran") && strstr(table, "|1111--11|\n") &&
+	       strstr(table, "81 main (waiting)"),
+	       "table: the strip marks waiting and says who never ran; cpu0 lists main apart");
+	{
+		char *text = NULL;
+		size_t len = 0;
+
+		tap_is_rc(cpus_cpu_text(&tl, &text, &len), 0, "cpu text: made");
+		tap_is_str(text ? text : "",
+			   "cpu0 0.0% of the running samples; waiting after running here: 81\n"
+			   "cpu1 100.0% of the running samples: 82 100.0%; waiting after running "
+			   "here: 82\n", "cpu text: occupancy from running samples, waiters apart");
+		free(text);
+	}
+	if (!table || !svg || !json)
+		tap_diag("render failed");
+	free(svg);
+	free(json);
+	free(table);
 	timeline_free(&tl);
 }
 
@@ -442,10 +689,11 @@ static void test_json(void)
 
 	doc = NULL;
 	f = open_memstream(&doc, &len);
-	svg_escape(f, "<a href=\"x\">&'\x1b[0m\xff</a>");
+	svg_escape(f, "<a href=\"x\">&'\\x1b[0m\\\\\x1b\xff\xef\xbf\xbf\xc2\x9b\xc3\xa9</a>");
 	fclose(f);
-	tap_is_str(doc, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\\x1b[0m\\xff&lt;/a&gt;",
-		   "svg: markup escaped, control and invalid bytes sanitized");
+	tap_is_str(doc, "&lt;a href=&quot;x&quot;&gt;&amp;&apos;\\x1b[0m\\\\????\xc3\xa9&lt;/a&gt;",
+		   "svg: markup escaped; sanitized text kept as it is (backslashes not doubled), "
+		   "what XML cannot hold (control, invalid, U+FFFF, C1) is '?'");
 	free(doc);
 }
 
@@ -495,12 +743,14 @@ static void test_sampler_fixtures(int rootfd)
 		for (size_t i = 0; i < n; i++) {
 			const struct placement_sample *s = &buf[i];
 			static const int want[3] = { 1, 0, 0 };	/* stat field 39 of each */
+			static const char want_state[3] = { 'R', 'S', 'S' };	/* field 3 */
 
 			if (s->idx > 2 || s->kind != PLACEMENT_SAMPLE || s->cpu != want[s->idx] ||
+			    s->state != want_state[s->idx] ||
 			    (got[s->idx] && s->slot <= last_slot[s->idx])) {
 				ok = false;
-				tap_diag("bad record: idx %u kind %u cpu %d slot %u", s->idx, s->kind,
-					 s->cpu, s->slot);
+				tap_diag("bad record: idx %u kind %u cpu %d state %d slot %u", s->idx,
+					 s->kind, s->cpu, s->state, s->slot);
 				continue;
 			}
 			got[s->idx]++;
@@ -517,7 +767,8 @@ static void test_sampler_fixtures(int rootfd)
 	while (placement_drain(p, buf, 64))
 		ok = false;	/* everything was read above */
 	placement_stats(p, &st);
-	tap_ok(ok, "sampler: every sample has the fixture's CPU, slots increase per thread");
+	tap_ok(ok, "sampler: every sample has the fixture's CPU and state, slots increase per "
+	       "thread");
 	tap_is_u64(st.slots, 300, "sampler: stopped by itself after 300 slots");
 	tap_is_u64(st.ticks + st.missed, 300, "sampler: every slot is a pass or counted missed");
 	tap_is_u64(total + st.dropped, 3 * st.ticks,
@@ -531,6 +782,81 @@ static void test_sampler_fixtures(int rootfd)
 	       (unsigned long long)got[2]);
 	tap_ok(st.cpu_s > 0 && st.cpu_s < 5, "sampler: its CPU time is measured (%.6f s)", st.cpu_s);
 	placement_free(p);
+}
+
+/* ---- fixture topologies through TASKSCOPE_TOPOLOGY ------------------------------------------ */
+
+static struct topo *fixture_topo(const char *name)
+{
+	const char *dir = getenv("FIXTURES");
+	const char *top = getenv("top_srcdir");
+	char path[PATH_MAX];
+	struct topo *t = NULL;
+	int rc;
+
+	if (dir && *dir)
+		snprintf(path, sizeof(path), "%s/topology/%s", dir, name);
+	else
+		snprintf(path, sizeof(path), "%s/tests/fixtures/topology/%s",
+			 top && *top ? top : ".", name);
+	setenv(TOPO_ENV, path, 1);
+	rc = topo_load(&t);
+	unsetenv(TOPO_ENV);
+	tap_is_rc(rc, 0, "topology: %s loads", name);
+	return rc ? NULL : t;
+}
+
+static void test_topology(void)
+{
+	struct topo *t;
+	struct timeline tl;
+	char buf[CPUS_STRIP_WIDTH + 1];
+	int pk, co, no, pu, off, mem;
+	size_t a, b;
+
+	setenv(TOPO_ENV, "/nonexistent/topology.xml", 1);
+	tap_is_rc(topo_load(&t), -ENOENT, "topology: a missing file is -ENOENT, not this machine");
+	unsetenv(TOPO_ENV);
+
+	t = fixture_topo("2pkg-4node-smt.xml");
+	if (t) {
+		topo_count(t, &pk, &co, &no, &pu);
+		topo_count_more(t, &off, &mem);
+		tap_ok(pk == 2 && co == 32 && no == 4 && pu == 64 && off == 0 && mem == 0,
+		       "topology: 2 packages, 32 cores, 4 nodes, 64 CPUs");
+		tap_ok(topo_cpu_node(t, 0) == 0 && topo_cpu_node(t, 1) == 2 &&
+		       topo_cpu_package(t, 1) == 1 && topo_cpu_core(t, 33) == topo_cpu_core(t, 1),
+		       "topology: CPU 1 on node 2 of package 1, CPU 33 its sibling");
+		timeline_init(&tl, 100, 100);
+		a = add(&tl, 91, "mover");
+		b = add(&tl, 92, "smt");
+		feed(&tl, a, "0000111aab00");
+		/* CPU 0 and CPU 0's sibling are one node: no move across nodes */
+		for (uint32_t i = 0; i < 4; i++)
+			timeline_add_sample(&tl, b, i, i % 2 ? 32 : 0, 'R');
+		tap_is_u64(cpus_node_migrations(&tl, t, a), 4,
+			   "topology: CPU 0, 1, 0 (asleep), 1 (asleep), 0: 4 moves across nodes, "
+			   "asleep or not");
+		tap_is_u64(cpus_node_migrations(&tl, t, b), 0,
+			   "topology: moves between SMT siblings stay on the node");
+		cpus_node_line(&tl, t, a, 1, 72, buf);
+		tap_is_str(buf, "0000222---00", "topology: the node strip: the node where it ran, "
+			   "'-' asleep");
+		timeline_free(&tl);
+		topo_free(t);
+	}
+	t = fixture_topo("4node-offline-memonly.xml");
+	if (t) {
+		topo_count(t, &pk, &co, &no, &pu);
+		topo_count_more(t, &off, &mem);
+		tap_ok(pk == 1 && no == 5 && pu == 15 && off == 1 && mem == 1,
+		       "topology: 5 nodes, one without CPUs; 15 CPUs online, 1 offline");
+		tap_ok(topo_cpu_node(t, 1) < 0 && topo_cpu_node(t, 5) == 1 &&
+		       topo_cpu_node(t, 0) == 0 && topo_cpu_node(t, 15) == 3,
+		       "topology: the offline CPU has no node; the others are on their own, never "
+		       "on the node without CPUs");
+		topo_free(t);
+	}
 }
 
 /* ---- the sampler on a live thread that moves and ends ---------------------------------------- */
@@ -633,13 +959,17 @@ static void test_sampler_live(void)
 				ended = true;
 				timeline_end_thread(&tl, buf[i].idx, buf[i].slot);
 			} else {
-				timeline_add_sample(&tl, buf[i].idx, buf[i].slot, buf[i].cpu);
+				timeline_add_sample(&tl, buf[i].idx, buf[i].slot, buf[i].cpu,
+						    buf[i].state);
 			}
 		}
 	tap_ok(ended && placement_ended(p, idx), "live sampler: the ended thread got its end record");
 	timeline_thread_summary(&tl, tidx, &s);
 	tap_ok(s.samples >= 20, "live sampler: it kept its samples (%llu)",
 	       (unsigned long long)s.samples);
+	tap_ok(s.running * 10 >= s.samples * 9,
+	       "live sampler: a spinning thread is running or runnable (R) in its samples "
+	       "(%llu of %llu)", (unsigned long long)s.running, (unsigned long long)s.samples);
 	tap_ok(s.ncpus >= 1 && s.cpus[0].cpu == m.a && s.samples > 0 &&
 	       tl.threads[tidx].runs[0].cpu == m.a && s.last_cpu == m.b,
 	       "live sampler: first on CPU %d, last on CPU %d (runs %zu, last %d)", m.a, m.b,
@@ -661,10 +991,14 @@ int main(void)
 	test_ring();
 	test_ring_threads();
 	test_summary();
+	test_running();
+	test_schedstat();
 	test_permille();
 	test_cpu_summary();
 	test_affinity();
 	test_strip();
+	test_views();
+	test_topology();
 	test_json();
 	fixfd = open_fixtures();
 	rootfd = fixfd >= 0 ? openat(fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;

@@ -287,10 +287,10 @@ static void test_childlog(void)
 		   "across two reads joined");
 	tap_is_str(childlog_line(&l, 1), "\\x1b[2Jthree", "childlog: control bytes escaped");
 	tap_ok(childlog_line(&l, 3) == NULL, "childlog: past the end is NULL");
-	childlog_append(&l, "ta\0il", 5);
+	childlog_append(&l, "t\\x00a\0il\0", 10);
 	childlog_flush(&l);
-	tap_is_str(childlog_line(&l, 2), "ta\\x00il", "childlog: flush ends the last line; "
-		   "a NUL byte is escaped, not an end");
+	tap_is_str(childlog_line(&l, 2), "t\\\\x00a\\x00il\\x00", "childlog: flush ends the last "
+		   "line; a NUL byte is the escape \\x00, not an end, the text \\x00 is not");
 	memset(big, 'x', sizeof(big));
 	childlog_append(&l, big, sizeof(big));
 	childlog_flush(&l);

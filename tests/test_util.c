@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "fuzz/fuzz.h"
 #include "tap.h"
 
 /* ---- util_parse_u64 / util_parse_i64 / util_scan_u64 ------------------------------------ */
@@ -536,12 +537,14 @@ static void test_sanitize_random(void)
 		"\xaf", "\x80", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xed\xbf\xbf",
 		"\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xe2\x80\xae", "\xe2\x81\xa6",
 		"\xd8\x9c", "\xe2", "\x9c", "\xf0\x9f", "\xf0\x9f\x98",
+		"\\x1b", "\\u202e", "\\\\", "\xe2\x80\x8d", "\xc2\xad", "\xf3\xa0\x81\x81",
+		"\xe3\x85\xa4", "\xef\xb8\x8f", "\xf3\xa0\x81", "\\U000e0041",
 	};
-	int iter, bad_safe = 0, bad_len = 0, bad_trunc = 0, bad_dup = 0;
+	int iter, bad_safe = 0, bad_len = 0, bad_trunc = 0, bad_dup = 0, bad_back = 0;
 	char first[160] = "";
 
 	for (iter = 0; iter < 3000; iter++) {
-		char in[64], full[512], part[512];
+		char in[64], full[512], part[512], back[512];
 		size_t inlen = 0, flen, k, bounds[65], nb = 0;
 		int npieces = (int)(rng_next() % 9);
 		char *dup;
@@ -562,9 +565,17 @@ static void test_sanitize_random(void)
 		flen = util_sanitize(in, inlen, full, sizeof(full));
 		if (flen != strlen(full))
 			bad_len++;
-		if (!safe_text(full, strlen(full))) {
+		if (!safe_text(full, strlen(full)) || !fuzz_text_clean(full, strlen(full))) {
 			if (!bad_safe++)
 				snprintf(first, sizeof(first), "iteration %d output not safe", iter);
+		}
+		/* the output decodes back to the input up to a NUL: distinct inputs give
+		 * distinct outputs */
+		if (fuzz_unsanitize(full, flen, back) != (long)strnlen(in, inlen) ||
+		    memcmp(back, in, strnlen(in, inlen))) {
+			if (!bad_back++)
+				snprintf(first, sizeof(first), "iteration %d: the output does not "
+					 "decode back to the input", iter);
 		}
 		dup = util_sanitize_dup(in, inlen);
 		if (!dup || strcmp(dup, full))
@@ -598,9 +609,11 @@ static void test_sanitize_random(void)
 	tap_is_i64(bad_safe, 0, "random hostile input always gives valid UTF-8 without controls");
 	tap_is_i64(bad_len, 0, "random input: the return value is the output's length");
 	tap_is_i64(bad_dup, 0, "random input: sanitize_dup equals sanitize into a big buffer");
+	tap_is_i64(bad_back, 0, "random input: every backslash of the output starts an escape "
+		   "and the output decodes back to the input");
 	tap_is_i64(bad_trunc, 0, "random input: a short buffer gets the longest whole-unit "
 		   "prefix, NUL-terminated");
-	if (bad_safe || bad_trunc)
+	if (bad_safe || bad_trunc || bad_back)
 		tap_diag("%s", first);
 }
 
@@ -634,6 +647,36 @@ static void test_sanitize(void)
 	SANITIZE_IS("ab\xc3", "ab\\xc3", "truncated 2-byte sequence at the end");
 	SANITIZE_IS("\xf0\x9f\x98", "\\xf0\\x9f\\x98", "truncated 4-byte sequence at the end");
 	SANITIZE_IS("\xe2\x9c" "a", "\\xe2\\x9ca", "truncated sequence before ASCII");
+	/* invisible characters: every format (Cf) and default-ignorable code point is escaped,
+	 * so that names differing by one never look the same */
+	SANITIZE_IS("a\xe2\x80\x8d" "b", "a\\u200db", "zero width joiner U+200D");
+	SANITIZE_IS("a\xe2\x81\xa0" "b", "a\\u2060b", "word joiner U+2060");
+	SANITIZE_IS("a\xc2\xad" "b", "a\\u00adb", "soft hyphen U+00AD");
+	SANITIZE_IS("a\xf3\xa0\x81\x81" "b", "a\\U000e0041b", "tag letter A U+E0041");
+	SANITIZE_IS("\xf3\xa0\x80\x81\xf3\xa0\x81\xbf", "\\U000e0001\\U000e007f",
+		    "language tag U+E0001 and cancel tag U+E007F");
+	SANITIZE_IS("a\xe3\x85\xa4" "b", "a\\u3164b", "Hangul filler U+3164");
+	SANITIZE_IS("\xe1\x85\x9f\xe1\x85\xa0\xef\xbe\xa0", "\\u115f\\u1160\\uffa0",
+		    "Hangul choseong, jungseong and halfwidth fillers");
+	SANITIZE_IS("\xef\xbf\xb9\xef\xbf\xba\xef\xbf\xbb", "\\ufff9\\ufffa\\ufffb",
+		    "interlinear annotation U+FFF9 to U+FFFB");
+	SANITIZE_IS("a\xe1\xa0\x8e" "b", "a\\u180eb", "Mongolian vowel separator U+180E");
+	SANITIZE_IS("\xe2\x9d\xa4\xef\xb8\x8f", "\xe2\x9d\xa4\\ufe0f",
+		    "variation selector-16 after a heart");
+	SANITIZE_IS("a\xcd\x8f" "b", "a\\u034fb", "combining grapheme joiner U+034F");
+	SANITIZE_IS("\xd8\x80" "1", "\\u06001", "Arabic number sign U+0600 (format)");
+	SANITIZE_IS("\xe2\x80\xa8", "\\u2028", "line separator U+2028");
+	SANITIZE_IS("\xf0\x9d\x85\xb3", "\\U0001d173", "musical symbol begin beam U+1D173");
+	/* their neighbours are ordinary characters */
+	SANITIZE_IS("\xc2\xac\xc2\xae", "\xc2\xac\xc2\xae", "U+00AC and U+00AE beside the soft hyphen");
+	SANITIZE_IS("\xe2\x81\xb0", "\xe2\x81\xb0", "superscript zero U+2070 after U+206F");
+	SANITIZE_IS("\xf3\xa1\x80\x80", "\xf3\xa1\x80\x80", "U+E1000 after U+E0FFF");
+	SANITIZE_IS("\xf0\x9d\x85\xb2", "\xf0\x9d\x85\xb2", "U+1D172 before U+1D173");
+	SANITIZE_IS("\xe3\x85\xa3\xe3\x85\xa5", "\xe3\x85\xa3\xe3\x85\xa5", "U+3163 and U+3165 beside the filler");
+	/* a backslash of the text is doubled: text that spells an escape is not one */
+	SANITIZE_IS("a\\b", "a\\\\b", "a backslash");
+	SANITIZE_IS("\\x1b[31m", "\\\\x1b[31m", "the text \\x1b, unlike ESC");
+	SANITIZE_IS("\\\xe2\x80\xae", "\\\\\\u202e", "a backslash before U+202E");
 	sanitize_is("abcdef", 3, "abc", "only inlen bytes are read");
 	SANITIZE_IS("", "", "empty input");
 
@@ -657,6 +700,13 @@ static void test_sanitize(void)
 	tap_ok(n == 5 && !memcmp(buf, "a\\x1b", 6), "6 bytes give \"a\\x1b\" (n %zu)", n);
 	n = util_sanitize("a\xe2\x80\xae", 4, buf, 7);
 	tap_ok(n == 1 && !memcmp(buf, "a", 2), "a \\u escape is never cut (n %zu)", n);
+	n = util_sanitize("a\xf3\xa0\x81\x81", 5, buf, 11);
+	tap_ok(n == 1 && !memcmp(buf, "a", 2), "a \\U escape is never cut (n %zu)", n);
+	n = util_sanitize("a\xf3\xa0\x81\x81", 5, buf, 12);
+	tap_ok(n == 11 && !memcmp(buf, "a\\U000e0041", 12), "12 bytes hold \"a\\U000e0041\" "
+	       "(n %zu)", n);
+	n = util_sanitize("a\\", 2, buf, 3);
+	tap_ok(n == 1 && !memcmp(buf, "a", 2), "a doubled backslash is never cut (n %zu)", n);
 	n = util_sanitize("abc", 3, buf, 1);
 	tap_ok(n == 0 && buf[0] == '\0', "1-byte buffer gives \"\" (n %zu)", n);
 	buf[0] = 'Z';
@@ -685,10 +735,36 @@ static void test_sanitize(void)
 		tap_ok(dup && strlen(dup) == 6000 && !memcmp(dup + 5994, "\\u009b", 7),
 		       "sanitize_dup of 1000 C1 CSIs is 6000 bytes (%zu)", dup ? strlen(dup) : 0);
 		free(dup);
+		for (int i = 0; i < 750; i++)
+			memcpy(in + 4 * i, "\xf3\xa0\x81\x81", 4);
+		dup = util_sanitize_dup(in, 3000);
+		tap_ok(dup && strlen(dup) == 7500 && !memcmp(dup + 7490, "\\U000e0041", 11),
+		       "sanitize_dup of 750 tag characters is 7500 bytes (%zu)",
+		       dup ? strlen(dup) : 0);
+		free(dup);
 		free(in);
 	} else {
 		tap_skip("out of memory for the expansion test");
 	}
+
+	/* cutting sanitized text keeps escapes whole */
+	tap_is_u64(util_escape_cut("a\\\\b", 2), 1, "escape_cut: not between the two backslashes of \\\\");
+	tap_is_u64(util_escape_cut("a\\\\b", 3), 3, "escape_cut: after \\\\");
+	tap_is_u64(util_escape_cut("a\\x1bz", 4), 1, "escape_cut: not inside \\x1b");
+	tap_is_u64(util_escape_cut("a\\x1bz", 5), 5, "escape_cut: after \\x1b");
+	tap_is_u64(util_escape_cut("\\u200dz", 3), 0, "escape_cut: not inside \\u200d");
+	tap_is_u64(util_escape_cut("\\U000e0041", 9), 0, "escape_cut: not inside \\U000e0041");
+	tap_is_u64(util_escape_cut("\\U000e0041", 10), 10, "escape_cut: the whole \\U000e0041");
+	tap_is_u64(util_escape_cut("abc", 2), 2, "escape_cut: plain text anywhere");
+
+	/* a locale that is not UTF-8: ASCII only, every other character escaped */
+	util_sanitize_ascii_only(true);
+	SANITIZE_IS("i\xe4\xb8\xad\xc3\xa9\xf0\x9f\x98\x80" "e", "i\\u4e2d\\u00e9\\U0001f600e",
+		    "ASCII only: printable non-ASCII escaped too");
+	SANITIZE_IS("a\\b\x1b\xff\xe2\x80\x8d", "a\\\\b\\x1b\\xff\\u200d",
+		    "ASCII only: backslash, ESC, invalid byte and U+200D as in UTF-8 mode");
+	util_sanitize_ascii_only(false);
+	SANITIZE_IS("\xc3\xa9", "\xc3\xa9", "UTF-8 mode again: \xc3\xa9 kept");
 
 	test_sanitize_random();
 }
@@ -788,6 +864,34 @@ static void test_pidlist(void)
 	tap_ok(rc == 0 && n == 4 && !memcmp(pids, pall, sizeof(pall)),
 	       "two calls append: 1,2 then 3,2,9,1 give 1,2,3,9 (rc %d, n %zu)", rc, n);
 	free(pids);
+
+	/* a long list with a pattern (multiples of 4096, each twice, reversed the second
+	 * time): every PID once, in the order first given */
+	{
+		size_t len = 2 * 1024 * 9 + 1, off = 0, m = 0;
+		char *list = malloc(len);
+		bool good;
+
+		pids = NULL;
+		n = 0;
+		if (list) {
+			for (int k = 1; k <= 1024; k++)
+				off += (size_t)snprintf(list + off, len - off, "%d,", k * 4096);
+			for (int k = 1024; k >= 1; k--)
+				off += (size_t)snprintf(list + off, len - off, "%s%d", k < 1024 ? "," : "",
+							k * 4096);
+			rc = util_parse_pidlist(list, &pids, &n);
+			good = rc == 0 && n == 1024;
+			for (m = 0; good && m < n; m++)
+				good = pids[m] == (int)(m + 1) * 4096;
+			tap_ok(good, "2048 entries of 1024 multiples of 4096: each once, in order "
+			       "(rc %d, n %zu)", rc, n);
+			free(pids);
+			free(list);
+		} else {
+			tap_skip("out of memory for the long list");
+		}
+	}
 
 	pids_bad("0", -ERANGE);
 	pids_bad("1,0", -ERANGE);

@@ -4,7 +4,8 @@
 # screen left) however it ends: q, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGSEGV, SIGABRT, every
 # other signal whose default action terminates (USR1, ALRM, XCPU, IO, PWR, TRAP, SYS, STKFLT,
 # a real-time one, ...), and
-# Ctrl-Z then fg; a SIGTERM in spawn mode reaches the job, whose status comes back.
+# Ctrl-Z then fg; a SIGTERM in spawn mode reaches the job, whose status comes back; after q
+# the job is followed to its end and a hangup still reaches it.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
@@ -120,6 +121,34 @@ if wait_screen spawnterm 10 "spawned: sleep, 1 task"; then
 else
 	keep spawnterm "$TS_TMP/spawnterm.screen"
 	fail "the job's 4 tasks did not show" "$TS_TMP/spawnterm.screen"
+fi
+
+# ---- spawn mode: q while the job runs, then the terminal goes away -----------------------------
+check "spawn mode: q while the job runs, then SIGHUP to taskscope (a shell passes on a closing terminal's): it reaches the job, taskscope ends"
+tui_start spawnhup 80 24 -d 0.3 -- sh -c "echo \$\$ >$TS_TMP/hup.pid; exec sleep 600"
+if wait_screen spawnhup 10 "spawned: " && poll_until 10 test -s "$TS_TMP/hup.pid"; then
+	job=$(cat "$TS_TMP/hup.pid")
+	tspid=$(ts_pid spawnhup)
+	tmx send-keys -t spawnhup q
+	# taskscope left the screen and follows the job to its end
+	poll_until 10 eval "[ \"\$(alt_on spawnhup)\" = 0 ]" || fail "q did not leave the screen"
+	kill -HUP "$tspid"
+	if poll_until 20 gone "$job"; then
+		ok "the job ended with the hangup"
+	else
+		track "$job"
+		fail "the job (PID $job) lives on after the hangup"
+	fi
+	if wait_rc spawnhup 20 && [ "$RC" -eq 129 ]; then
+		ok "taskscope ended with the job's status 129"
+	else
+		track "$tspid"
+		fail "taskscope: exit status '${RC:-none}', expected 129"
+	fi
+	tmx kill-session -t spawnhup
+else
+	keep spawnhup "$TS_TMP/spawnhup.screen"
+	fail "the job did not show" "$TS_TMP/spawnhup.screen"
 fi
 
 finish

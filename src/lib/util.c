@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/invisible.h"
 #include "lib/util.h"
 
 int util_scan_u64(const char *s, const char **end, uint64_t *out)
@@ -506,9 +507,9 @@ int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid; *cp gets the code point. */
-static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
+size_t util_utf8_seq(const char *s, size_t n, uint32_t *cp)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	uint32_t c;
 	size_t len, i;
 
@@ -542,13 +543,45 @@ static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Characters that are valid but change how a terminal shows text around them. */
-static bool unsafe_codepoint(uint32_t c)
+/* The code points shown escaped: control characters (Cc), format characters (Cf), line and
+ * paragraph separators (Zl, Zp) and every default-ignorable code point, from the table that
+ * src/lib/gen-invisible.py made of the Unicode data. Printable ASCII is never in it. */
+bool util_codepoint_escaped(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	       c == 0x061c || c == 0x200b || (c >= 0x200e && c <= 0x200f) ||
-	       (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	       c == 0xfeff;
+	size_t lo = 0, hi = ARRAY_SIZE(invisible_ranges);
+
+	if (c >= 0x20 && c < 0x7f)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c < invisible_ranges[mid].first)
+			hi = mid;
+		else if (c > invisible_ranges[mid].last)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Off: UTF-8 out. On (a locale that is not UTF-8): ASCII out, everything else escaped. */
+static bool sanitize_ascii;
+
+void util_sanitize_ascii_only(bool on)
+{
+	sanitize_ascii = on;
+}
+
+static size_t put_hex(char *tmp, const char *prefix, uint32_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(prefix);
+
+	memcpy(tmp, prefix, n);
+	for (int d = digits - 1; d >= 0; d--)
+		tmp[n++] = hex[(v >> (4 * d)) & 0xf];
+	return n;
 }
 
 size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
@@ -559,22 +592,26 @@ size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
 	if (len == 0)
 		return 0;
 	while (i < inlen && p[i]) {
-		char tmp[8];
+		char tmp[12];
 		size_t n, tl;
 		uint32_t cp;
 
-		n = utf8_seq(p + i, inlen - i, &cp);
+		n = util_utf8_seq(in + i, inlen - i, &cp);
 		if (n == 0) {
-			tl = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", p[i]);
+			tl = put_hex(tmp, "\\x", p[i], 2);	/* not UTF-8: the byte */
 			n = 1;
-		} else if (unsafe_codepoint(cp)) {
-			if (cp < 0x100 && n == 1)
-				tl = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", cp);
-			else
-				tl = (size_t)snprintf(tmp, sizeof(tmp), "\\u%04x", cp);
-		} else {
+		} else if (cp == '\\') {
+			memcpy(tmp, "\\\\", 2);	/* a backslash of the text is doubled */
+			tl = 2;
+		} else if (!util_codepoint_escaped(cp) && (cp < 0x80 || !sanitize_ascii)) {
 			memcpy(tmp, p + i, n);
 			tl = n;
+		} else if (cp < 0x80) {
+			tl = put_hex(tmp, "\\x", cp, 2);
+		} else if (cp < 0x10000) {
+			tl = put_hex(tmp, "\\u", cp, 4);
+		} else {
+			tl = put_hex(tmp, "\\U", cp, 8);
 		}
 		if (off + tl >= len)
 			break;
@@ -586,6 +623,23 @@ size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
 	return off;
 }
 
+size_t util_escape_cut(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		size_t l = 1;
+
+		if (s[i] == '\\')
+			l = s[i + 1] == '\\' ? 2 : s[i + 1] == 'x' ? 4 : s[i + 1] == 'u' ? 6 :
+			    s[i + 1] == 'U' ? 10 : 1;
+		if (i + l > n)
+			return i;
+		i += l;
+	}
+	return n;
+}
+
 char *util_sanitize_dup(const char *in, size_t inlen)
 {
 	size_t cap;
@@ -593,7 +647,7 @@ char *util_sanitize_dup(const char *in, size_t inlen)
 
 	if (inlen > (SIZE_MAX - 1) / 6)
 		return NULL;
-	cap = inlen * 6 + 1;	/* worst case: every byte becomes \xHH or a 3-byte seq -> \uHHHH */
+	cap = inlen * 6 + 1;	/* more than the worst case: every byte becomes \xHH */
 	buf = malloc(cap);
 	if (!buf)
 		return NULL;
@@ -663,41 +717,97 @@ bool util_list_next(const char **p, char *buf, size_t cap, const char **item, si
 	return true;
 }
 
+int util_pidset_init(struct util_pidset *set, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n) {
+		if (cap > SIZE_MAX / 4 / sizeof(int))
+			return -ENOMEM;
+		cap *= 2;
+	}
+	set->slot = calloc(cap, sizeof(int));
+	if (!set->slot)
+		return -ENOMEM;
+	set->mask = cap - 1;
+	return 0;
+}
+
+bool util_pidset_add(struct util_pidset *set, int pid)
+{
+	/* open addressing, linear probing, at most half full; the bits of the PID mixed
+	 * (a 32-bit finalizer) so that no pattern of PIDs piles up on one slot */
+	uint32_t h = (uint32_t)pid;
+	size_t i;
+
+	h ^= h >> 16;
+	h *= 0x7feb352du;
+	h ^= h >> 15;
+	h *= 0x846ca68bu;
+	h ^= h >> 16;
+	i = h & set->mask;
+
+	while (set->slot[i]) {
+		if (set->slot[i] == pid)
+			return false;
+		i = (i + 1) & set->mask;
+	}
+	set->slot[i] = pid;
+	return true;
+}
+
+void util_pidset_free(struct util_pidset *set)
+{
+	free(set->slot);
+	set->slot = NULL;
+}
+
 int util_parse_pidlist(const char *s, int **pids, size_t *npids)
 {
 	const char *p = s, *item;
+	struct util_pidset seen;	/* duplicates found in O(1), any list length */
+	size_t items = 1, n = *npids;
 	char tok[32];
 	size_t tl;
+	int rc = 0;
+	int *v;
 
 	if (!s || !*s)
 		return -EINVAL;
+	for (const char *c = s; (c = strchr(c, ',')); c++)
+		items++;
+	if (items > SIZE_MAX / 2 / sizeof(int) - n)
+		return -ENOMEM;
+	v = realloc(*pids, (n + items) * sizeof(int));
+	if (!v)
+		return -ENOMEM;
+	*pids = v;
+	if (util_pidset_init(&seen, n + items))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		util_pidset_add(&seen, v[i]);
 	while (util_list_next(&p, tok, sizeof(tok), &item, &tl)) {
-		uint64_t v;
-		int rc;
-		bool dup = false;
+		uint64_t pid;
 
-		if (tl == 0 || tl >= sizeof(tok))
-			return tl == 0 ? -EINVAL : -ERANGE;
-		if (tok[0] == '-')
-			return util_parse_u64(tok + 1, UINT64_MAX, &v) == -EINVAL ? -EINVAL : -ERANGE;
-		rc = util_parse_u64(tok, 4194304, &v);
-		if (rc)
-			return rc;
-		if (v == 0)
-			return -ERANGE;
-		for (size_t i = 0; i < *npids; i++)
-			if ((*pids)[i] == (int)v)
-				dup = true;
-		if (!dup) {
-			int *n = realloc(*pids, (*npids + 1) * sizeof(int));
-
-			if (!n)
-				return -ENOMEM;
-			*pids = n;
-			n[(*npids)++] = (int)v;
+		if (tl == 0 || tl >= sizeof(tok)) {
+			rc = tl == 0 ? -EINVAL : -ERANGE;
+			break;
 		}
+		if (tok[0] == '-') {
+			rc = util_parse_u64(tok + 1, UINT64_MAX, &pid) == -EINVAL ? -EINVAL : -ERANGE;
+			break;
+		}
+		rc = util_parse_u64(tok, 4194304, &pid);
+		if (!rc && pid == 0)
+			rc = -ERANGE;
+		if (rc)
+			break;
+		if (util_pidset_add(&seen, (int)pid))
+			v[n++] = (int)pid;
 	}
-	return 0;
+	util_pidset_free(&seen);
+	*npids = n;
+	return rc;
 }
 
 const char *util_getopt_error(int c, char *const argv[], int optind, int optopt, char *msg,

@@ -55,13 +55,32 @@ int util_cpulist_parse(const char *s, int max_cpus, struct cpulist *out);
 /* formats as ranges; returns 0 or -ENOSPC */
 int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len);
 
-/* Copy untrusted bytes into buf as safe, valid UTF-8: control bytes (C0, DEL, C1),
- * invalid UTF-8 and bidirectional/invisible format characters become "\xHH" or "\uHHHH".
- * Output is always NUL-terminated and truncated on a character boundary.
+/* Copy untrusted bytes into buf as safe, valid UTF-8 that shows every character it holds:
+ * bytes that are not UTF-8 become "\xHH"; control characters (C0, DEL, C1), format
+ * characters (Cf), line/paragraph separators and default-ignorable code points (invisible
+ * ones: zero-width, bidi controls, tags, variation selectors, Hangul fillers...) become
+ * "\xHH" (below U+0080), "\uHHHH" or "\UHHHHHHHH"; a backslash becomes "\\". Every
+ * backslash of the output starts one of these escapes, so the output decodes back to the
+ * input and two inputs never look the same. Lower-case hex digits. Output is always
+ * NUL-terminated and truncated on a character boundary (an escape is never cut).
  * Returns the length written. */
 size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len);
+/* Where to cut sanitized text s to keep at most its first n bytes (n <= strlen(s)) without
+ * cutting an escape in two: n, or the start of the escape that n falls into. A cut
+ * "\\" would read as the start of an escape, a cut "\x1b" as something else. */
+size_t util_escape_cut(const char *s, size_t n);
 /* malloc'ed sanitized copy; NULL on allocation failure */
 char *util_sanitize_dup(const char *in, size_t inlen);
+/* For a locale whose character set is not UTF-8 (main calls it after setlocale): util_sanitize
+ * then writes ASCII only, every other character escaped as well. Tables, the TUI and JSON
+ * stay readable there, and libsmartcols, which loops forever on text it cannot decode in
+ * such a locale, never gets any. */
+void util_sanitize_ascii_only(bool on);
+/* Length of the valid UTF-8 sequence at s (1-4; n >= 1 bytes there), or 0 if it is not
+ * one (overlong, surrogate, past U+10FFFF, cut); *cp gets the code point. */
+size_t util_utf8_seq(const char *s, size_t n, uint32_t *cp);
+/* True for the code points util_sanitize escapes (the backslash aside) */
+bool util_codepoint_escaped(uint32_t c);
 
 /* A command line's arguments (a NULL-terminated vector, as split at its NUL bytes) joined
  * by single spaces and sanitized, malloc'ed, without trailing empty arguments and blanks
@@ -69,8 +88,20 @@ char *util_sanitize_dup(const char *in, size_t inlen);
  * empty (kernel threads, zombies, a blanked argv) or all is blank, or on allocation failure */
 char *util_join_argv(char *const *v);
 
-/* "1,2,3" (commas) into a growing array of positive PIDs; duplicates kept out.
- * -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304) */
+/* A set of positive PIDs (a hash table sized for n of them: never add more) */
+struct util_pidset {
+	int *slot;
+	size_t mask;
+};
+int util_pidset_init(struct util_pidset *set, size_t n);
+/* true when pid (> 0) was not in the set yet */
+bool util_pidset_add(struct util_pidset *set, int pid);
+void util_pidset_free(struct util_pidset *set);
+
+/* "1,2,3" (commas) appended to a growing array of positive PIDs in the order given;
+ * duplicates (also of PIDs already there) kept out. Linear in the list's length, however
+ * long. -EINVAL on syntax, -ERANGE for 0, negative or > pid_max-ish (4194304), -ENOMEM;
+ * the PIDs before a bad one are kept. */
 int util_parse_pidlist(const char *s, int **pids, size_t *npids);
 /* Comma-separated lists (-p, -C, -o): the next item after *p, which starts at the list and
  * is NULL after the last item (a list, even an empty one, has at least one item; "a,"

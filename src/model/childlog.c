@@ -29,9 +29,34 @@ void childlog_free(struct childlog *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* raw[0..len) sanitized; the sanitizer ends at a NUL, so the pieces between NULs are
+ * sanitized one by one and each NUL is written as the escape \x00 (a NUL is never part of
+ * a UTF-8 sequence: the pieces give what the whole would). */
+static char *sanitize_line(const char *raw, size_t len)
+{
+	size_t cap = len * 4 + 1, off = 0;	/* at most 4 bytes for a byte, "\x00" too */
+	char *s = malloc(cap);
+
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (size_t i = 0; i < len; i++) {
+		const char *nul = memchr(raw + i, '\0', len - i);
+		size_t seg = nul ? (size_t)(nul - (raw + i)) : len - i;
+
+		off += util_sanitize(raw + i, seg, s + off, cap - off);
+		i += seg;
+		if (nul) {
+			memcpy(s + off, "\\x00", 5);
+			off += 4;
+		}
+	}
+	return s;
+}
+
 static int childlog_push(struct childlog *l, const char *raw, size_t len)
 {
-	char *s = util_sanitize_dup(raw, len);
+	char *s = sanitize_line(raw, len);
 	size_t at;
 
 	if (!s)
@@ -55,10 +80,7 @@ int childlog_append(struct childlog *l, const char *buf, size_t len)
 
 	l->bytes += len;
 	for (size_t i = 0; i < len; i++) {
-		/* the sanitizer ends a string at a NUL: one is kept as the text \x00 */
-		size_t need = buf[i] ? 1 : 4;
-
-		if (buf[i] == '\n' || l->plen + need > sizeof(l->part)) {
+		if (buf[i] == '\n' || l->plen + 1 > sizeof(l->part)) {
 			rc = childlog_push(l, l->part, l->plen);
 			l->plen = 0;
 			if (rc)
@@ -66,12 +88,7 @@ int childlog_append(struct childlog *l, const char *buf, size_t len)
 			if (buf[i] == '\n')
 				continue;
 		}
-		if (buf[i]) {
-			l->part[l->plen++] = buf[i];
-		} else {
-			memcpy(l->part + l->plen, "\\x00", 4);
-			l->plen += 4;
-		}
+		l->part[l->plen++] = buf[i];
 	}
 	return 0;
 }

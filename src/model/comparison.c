@@ -86,7 +86,7 @@ int comparison_side_init(struct comparison_side *s, const char *label, const cha
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->label, sizeof(s->label), "%s", label);
-	s->name = util_sanitize_dup(name, strlen(name));
+	s->name = strdup(name);
 	if (command)
 		s->command = util_sanitize_dup(command, strlen(command));
 	s->window_ticks = window_ticks;

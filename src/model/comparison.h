@@ -98,7 +98,8 @@ struct comparison_side {
 
 const struct comparison_info *comparison_info(enum comparison_metric m);
 
-/* name and command are copied (sanitized); command may be NULL. -ENOMEM. */
+/* name (display text, sanitized already: a target's description) is copied as it is,
+ * command (raw) sanitized; command may be NULL. -ENOMEM. */
 int comparison_side_init(struct comparison_side *s, const char *label, const char *name,
 			 const char *command, uint64_t window_ticks);
 void comparison_side_free(struct comparison_side *s);

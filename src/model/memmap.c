@@ -106,10 +106,11 @@ static void mem_add(struct smaps_mem *a, const struct smaps_mem *b)
 	a->locked += b->locked;
 }
 
+/* Printable ASCII that util_sanitize leaves as it is (it doubles a backslash). */
 static bool ascii_printable(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e || s[i] == '\\')
 			return false;
 	return true;
 }

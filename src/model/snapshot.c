@@ -133,6 +133,19 @@ int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid)
 	return taskfiles_tgid(s->rootfd, tid, tgid);
 }
 
+int sampler_start_of(struct sampler *s, pid_t pid, uint64_t *start, char *comm, size_t len)
+{
+	struct taskfiles_stat st;
+	int rc = taskfiles_process_stat(s->rootfd, pid, &st);
+
+	if (rc)
+		return rc;
+	*start = st.start;
+	if (len)
+		snprintf(comm, len, "%s", st.comm);
+	return 0;
+}
+
 int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len)
 {
 	return taskfiles_comm(s->rootfd, pid, buf, len);

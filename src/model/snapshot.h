@@ -48,6 +48,9 @@ double sampler_boot_time(void);
 
 /* The process a task ID belongs to (a thread's TID gives its process's PID). */
 int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid);
+/* The start time (clock ticks after boot) and raw name (never for output as it is) of the
+ * process PID names now: a PID's identity. -ENOENT/-ESRCH when there is none. */
+int sampler_start_of(struct sampler *s, pid_t pid, uint64_t *start, char *comm, size_t len);
 
 /* The raw name of a process, for matching only (never printed). */
 int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len);

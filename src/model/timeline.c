@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* timeline.c - where each watched thread ran, slot by slot, and the summaries of it
+/* timeline.c - where each watched thread ran or waited, slot by slot, and the summaries
  *
- * Samples are kept run-length encoded per thread: a run is consecutive slots on one CPU.
- * A thread that stays put costs one run however long it is watched; the run limit bounds
- * the memory of a timeline whatever the threads do.
+ * Samples are kept run-length encoded per thread: a run is consecutive slots on one CPU in
+ * one state. A thread that stays put costs one run however long it is watched; the run
+ * limit bounds the memory of a timeline whatever the threads do. A running sample ('R')
+ * says where the thread ran; a waiting one only where it last ran, so the summaries count
+ * the CPU shares over running samples and keep the waiting ones apart.
  */
 #include "config.h"
 
@@ -12,6 +14,8 @@
 #include <string.h>
 
 #include "model/timeline.h"
+
+_Static_assert(sizeof(struct timeline_run) == 12, "a run is 12 bytes");
 
 int timeline_init(struct timeline *tl, unsigned rate, size_t max_runs)
 {
@@ -91,22 +95,26 @@ void timeline_cover(struct timeline *tl, uint32_t nslots)
 		tl->nslots = nslots;
 }
 
-int timeline_add_sample(struct timeline *tl, size_t idx, uint32_t slot, int cpu)
+int timeline_add_sample(struct timeline *tl, size_t idx, uint32_t slot, int cpu, char state)
 {
 	struct timeline_thread *t;
 	struct timeline_run *last;
+	unsigned st = (unsigned char)state;
 
-	if (idx >= tl->nthreads || cpu < 0 || slot == TIMELINE_NO_SLOT) {
+	if (idx >= tl->nthreads || cpu < 0 || cpu > TIMELINE_MAX_CPU ||
+	    slot == TIMELINE_NO_SLOT) {
 		tl->refused++;
 		return -EINVAL;
 	}
+	if (!((st >= 'A' && st <= 'Z') || (st >= 'a' && st <= 'z')))
+		st = '?';
 	t = &tl->threads[idx];
 	last = t->nruns ? &t->runs[t->nruns - 1] : NULL;
 	if (last && slot < last->slot + last->len) {
 		tl->refused++;
 		return -EINVAL;
 	}
-	if (last && slot == last->slot + last->len && last->cpu == cpu) {
+	if (last && slot == last->slot + last->len && last->cpu == cpu && last->state == st) {
 		last->len++;
 	} else {
 		if (tl->nruns >= tl->max_runs) {
@@ -124,12 +132,38 @@ int timeline_add_sample(struct timeline *tl, size_t idx, uint32_t slot, int cpu)
 			t->runs = v;
 			t->cap = cap;
 		}
-		t->runs[t->nruns++] = (struct timeline_run){ .slot = slot, .len = 1, .cpu = cpu };
+		t->runs[t->nruns++] = (struct timeline_run){ .slot = slot, .len = 1, .cpu = cpu,
+							     .state = st };
 		tl->nruns++;
 	}
 	t->samples++;
 	tl->samples++;
+	if (timeline_running(st)) {
+		t->running++;
+		tl->running++;
+	}
 	timeline_cover(tl, slot + 1);
+	return 0;
+}
+
+int timeline_set_schedstat(struct timeline *tl, size_t idx, uint32_t slot, uint64_t run_ns,
+			   uint64_t wait_ns)
+{
+	struct timeline_thread *t;
+
+	if (idx >= tl->nthreads)
+		return -EINVAL;
+	t = &tl->threads[idx];
+	if (!t->nsched) {
+		t->sched_slot0 = slot;
+		t->run0_ns = run_ns;
+		t->wait0_ns = wait_ns;
+	}
+	t->sched_slot1 = slot;
+	t->run1_ns = run_ns;
+	t->wait1_ns = wait_ns;
+	if (t->nsched < 2)
+		t->nsched++;
 	return 0;
 }
 
@@ -271,54 +305,96 @@ static size_t find_cpu(const struct timeline_share *v, size_t n, int cpu, bool *
 	return lo;
 }
 
+/* The entry of cpu in s->cpus, made when missing; NULL without memory. */
+static struct timeline_share *sum_cpu(struct timeline_thread_sum *s, size_t *cap, int cpu)
+{
+	bool found;
+	size_t at = find_cpu(s->cpus, s->ncpus, cpu, &found);
+
+	if (found)
+		return &s->cpus[at];
+	if (s->ncpus == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		struct timeline_share *v = realloc(s->cpus, nc * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		s->cpus = v;
+		*cap = nc;
+	}
+	memmove(&s->cpus[at + 1], &s->cpus[at], (s->ncpus - at) * sizeof(*s->cpus));
+	s->cpus[at] = (struct timeline_share){ .cpu = cpu };
+	s->ncpus++;
+	return &s->cpus[at];
+}
+
 int timeline_thread_summary(const struct timeline *tl, size_t idx,
 			    struct timeline_thread_sum *s)
 {
 	const struct timeline_thread *t;
 	size_t cap = 0;
+	int stay_cpu = -1;	/* the CPU of the stay that goes on, -1 for none */
+	uint32_t stay_from = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->last_cpu = -1;
 	if (idx >= tl->nthreads)
 		return -EINVAL;
 	t = &tl->threads[idx];
-	for (size_t r = 0, stay = 0; r < t->nruns; r++) {
+	for (size_t r = 0; r < t->nruns; r++) {
 		const struct timeline_run *run = &t->runs[r];
-		uint32_t span;
-		bool found;
-		size_t at = find_cpu(s->cpus, s->ncpus, run->cpu, &found);
+		struct timeline_share *c = sum_cpu(s, &cap, run->cpu);
+		bool running = timeline_running(run->state);
 
-		if (!found) {
-			if (s->ncpus == cap) {
-				size_t nc = cap ? cap * 2 : 4;
-				struct timeline_share *v = realloc(s->cpus, nc * sizeof(*v));
-
-				if (!v) {
-					timeline_thread_summary_free(s);
-					return -ENOMEM;
-				}
-				s->cpus = v;
-				cap = nc;
-			}
-			memmove(&s->cpus[at + 1], &s->cpus[at], (s->ncpus - at) * sizeof(*s->cpus));
-			s->cpus[at] = (struct timeline_share){ .cpu = run->cpu };
-			s->ncpus++;
+		if (!c) {
+			timeline_thread_summary_free(s);
+			return -ENOMEM;
 		}
-		s->cpus[at].samples += run->len;
+		if (running) {
+			if (!c->samples)
+				s->ran_cpus++;
+			c->samples += run->len;
+			s->running += run->len;
+		} else {
+			c->waiting += run->len;
+		}
 		s->samples += run->len;
-		/* a stay: consecutive samples on one CPU, whatever slots were not sampled
-		 * between them (the sampler was late); it starts at run number stay */
-		if (r > 0 && run->cpu != t->runs[r - 1].cpu) {
+		if (r > 0 && run->cpu != t->runs[r - 1].cpu)
 			s->migrations++;
-			stay = r;
+		/* a stay: running samples on one CPU, whatever slots were not sampled and
+		 * whatever waiting samples on that CPU came between them; a sample on
+		 * another CPU ends it */
+		if (run->cpu != stay_cpu)
+			stay_cpu = -1;
+		if (running) {
+			uint32_t span;
+
+			if (stay_cpu < 0) {
+				stay_cpu = run->cpu;
+				stay_from = run->slot;
+			}
+			span = run->slot + run->len - stay_from;
+			if (span > s->longest)
+				s->longest = span;
 		}
-		span = run->slot + run->len - t->runs[stay].slot;
-		if (span > s->longest)
-			s->longest = span;
 		s->last_cpu = run->cpu;
+		s->last_state = (char)run->state;
 	}
 	s->longest_s = s->longest * tl->period;
+	s->running_permille = s->samples ? (unsigned)((s->running * 1000 + s->samples / 2) /
+						      s->samples) : 0;
+	/* rounding must not claim all or nothing when that is not so */
+	if (s->running && s->running < s->samples && s->running_permille == 1000)
+		s->running_permille = 999;
+	if (s->running && s->running_permille == 0)
+		s->running_permille = 1;
 	timeline_permille(s->cpus, s->ncpus);
+	if (t->nsched >= 2 && t->run1_ns >= t->run0_ns && t->wait1_ns >= t->wait0_ns) {
+		s->sched = true;
+		s->run_ns = t->run1_ns - t->run0_ns;
+		s->wait_ns = t->wait1_ns - t->wait0_ns;
+		s->sched_s = (t->sched_slot1 - t->sched_slot0) * tl->period;
+	}
 	return 0;
 }
 
@@ -335,6 +411,8 @@ static int cmp_share_desc(const void *a, const void *b)
 
 	if (x->samples != y->samples)
 		return x->samples < y->samples ? 1 : -1;
+	if (x->waiting != y->waiting)
+		return x->waiting < y->waiting ? 1 : -1;
 	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
 }
 
@@ -345,6 +423,38 @@ void timeline_cpu_summary_free(struct timeline_cpu_sum *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i].threads);
 	free(v);
+}
+
+/* The entry of cpu in the sorted v[0..*nv), made when missing; NULL without memory. */
+static struct timeline_cpu_sum *cpu_entry(struct timeline_cpu_sum **v, size_t *nv,
+					  size_t *cap, int cpu)
+{
+	size_t lo = 0, hi = *nv;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if ((*v)[mid].cpu < cpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < *nv && (*v)[lo].cpu == cpu)
+		return &(*v)[lo];
+	if (*nv == *cap) {
+		size_t nc = *cap ? *cap * 2 : 8;
+		struct timeline_cpu_sum *nvv = realloc(*v, nc * sizeof(*nvv));
+
+		if (!nvv)
+			return NULL;
+		*v = nvv;
+		*cap = nc;
+	}
+	memmove(&(*v)[lo + 1], &(*v)[lo], (*nv - lo) * sizeof(**v));
+	memset(&(*v)[lo], 0, sizeof((*v)[lo]));
+	(*v)[lo].cpu = cpu;
+	(*nv)++;
+	return &(*v)[lo];
 }
 
 int timeline_cpu_summary(const struct timeline *tl, struct timeline_cpu_sum **out, size_t *n)
@@ -363,36 +473,13 @@ int timeline_cpu_summary(const struct timeline *tl, struct timeline_cpu_sum **ou
 		if (rc)
 			break;
 		for (size_t k = 0; k < s.ncpus && !rc; k++) {
-			struct timeline_cpu_sum *c;
+			struct timeline_cpu_sum *c = cpu_entry(&v, &nv, &cap, s.cpus[k].cpu);
 			struct timeline_share *th;
-			size_t lo = 0, hi = nv;
 
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-
-				if (v[mid].cpu < s.cpus[k].cpu)
-					lo = mid + 1;
-				else
-					hi = mid;
+			if (!c) {
+				rc = -ENOMEM;
+				break;
 			}
-			if (lo == nv || v[lo].cpu != s.cpus[k].cpu) {
-				if (nv == cap) {
-					size_t nc = cap ? cap * 2 : 8;
-					struct timeline_cpu_sum *nvv = realloc(v, nc * sizeof(*nvv));
-
-					if (!nvv) {
-						rc = -ENOMEM;
-						break;
-					}
-					v = nvv;
-					cap = nc;
-				}
-				memmove(&v[lo + 1], &v[lo], (nv - lo) * sizeof(*v));
-				memset(&v[lo], 0, sizeof(v[lo]));
-				v[lo].cpu = s.cpus[k].cpu;
-				nv++;
-			}
-			c = &v[lo];
 			th = realloc(c->threads, (c->nthreads + 1) * sizeof(*th));
 			if (!th) {
 				rc = -ENOMEM;
@@ -400,8 +487,10 @@ int timeline_cpu_summary(const struct timeline *tl, struct timeline_cpu_sum **ou
 			}
 			c->threads = th;
 			th[c->nthreads++] = (struct timeline_share){ .cpu = (int)i,
-								    .samples = s.cpus[k].samples };
+								    .samples = s.cpus[k].samples,
+								    .waiting = s.cpus[k].waiting };
 			c->samples += s.cpus[k].samples;
+			c->waiting += s.cpus[k].waiting;
 		}
 		timeline_thread_summary_free(&s);
 	}
@@ -428,18 +517,43 @@ int timeline_cpu_summary(const struct timeline *tl, struct timeline_cpu_sum **ou
 	return 0;
 }
 
-int timeline_majority(const struct timeline *tl, size_t idx, uint32_t from, uint32_t to,
-		      size_t *first_run)
-{
-	struct tally {
-		int cpu;
-		uint32_t n;
-	} seen[64];
-	const struct timeline_thread *t;
-	size_t nseen = 0, r;
-	int best = -1;
-	uint32_t bestn = 0;
+struct tally {
+	int cpu;
+	uint32_t n;
+};
 
+/* Count cnt samples on cpu in seen[]; the CPU with most so far (ties: the latest) */
+static void tally_add(struct tally *seen, size_t *nseen, size_t max, int cpu, uint32_t cnt,
+		      int *best, uint32_t *bestn)
+{
+	size_t k;
+
+	for (k = 0; k < *nseen && seen[k].cpu != cpu; k++)
+		;
+	if (k == *nseen && *nseen < max)
+		seen[(*nseen)++] = (struct tally){ cpu, 0 };
+	if (k < *nseen) {
+		seen[k].n += cnt;
+		cnt = seen[k].n;
+	}
+	/* >=: a tie goes to the CPU seen last */
+	if (cnt >= *bestn) {
+		*bestn = cnt;
+		*best = cpu;
+	}
+}
+
+int timeline_majority(const struct timeline *tl, size_t idx, uint32_t from, uint32_t to,
+		      size_t *first_run, bool *running)
+{
+	struct tally ran[32], waited[32];
+	const struct timeline_thread *t;
+	size_t nran = 0, nwaited = 0, r;
+	int best_ran = -1, best_waited = -1;
+	uint32_t bestn_ran = 0, bestn_waited = 0;
+	uint64_t sum_ran = 0, sum_waited = 0;
+
+	*running = false;
 	if (idx >= tl->nthreads || from >= to)
 		return -1;
 	t = &tl->threads[idx];
@@ -453,22 +567,20 @@ int timeline_majority(const struct timeline *tl, size_t idx, uint32_t from, uint
 		const struct timeline_run *run = &t->runs[r];
 		uint32_t a = run->slot > from ? run->slot : from;
 		uint32_t b = run->slot + run->len < to ? run->slot + run->len : to;
-		uint32_t cnt = b - a;
-		size_t k;
 
-		for (k = 0; k < nseen && seen[k].cpu != run->cpu; k++)
-			;
-		if (k == nseen && nseen < sizeof(seen) / sizeof(seen[0]))
-			seen[nseen++] = (struct tally){ run->cpu, 0 };
-		if (k < nseen) {
-			seen[k].n += cnt;
-			cnt = seen[k].n;
-		}
-		/* >=: a tie goes to the CPU seen last */
-		if (cnt >= bestn) {
-			bestn = cnt;
-			best = run->cpu;
+		if (timeline_running(run->state)) {
+			tally_add(ran, &nran, sizeof(ran) / sizeof(ran[0]), run->cpu, b - a,
+				  &best_ran, &bestn_ran);
+			sum_ran += b - a;
+		} else {
+			tally_add(waited, &nwaited, sizeof(waited) / sizeof(waited[0]), run->cpu,
+				  b - a, &best_waited, &bestn_waited);
+			sum_waited += b - a;
 		}
 	}
-	return best;
+	if (sum_ran && sum_ran >= sum_waited) {
+		*running = true;
+		return best_ran;
+	}
+	return sum_waited ? best_waited : -1;
 }

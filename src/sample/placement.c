@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placement.c - the placement sampler: each watched thread's last CPU, many times a second
+/* placement.c - the placement sampler: each watched thread's last CPU and state, often
  *
  * A thread of its own wakes every 1/rate s (absolute deadlines on CLOCK_MONOTONIC, so the
  * slots do not drift) and, for every watched thread, re-reads /proc/TGID/task/TID/stat
  * from a descriptor opened once (pread at offset 0 regenerates a /proc seq file), takes
- * field 39 (the CPU the thread last ran on) and checks field 22 (its start time) against
+ * field 39 (the CPU the thread last ran on) and field 3 (its state: running or runnable,
+ * or waiting), and checks field 22 (its start time) against
  * the thread's identity. A read that fails with ESRCH/ENOENT, a start time that differs,
  * or a zombie means the thread is gone: its file is closed and an end record is written.
  *
@@ -88,9 +89,11 @@ static uint64_t mono_ns(void)
 	return ts_ns(&ts);
 }
 
-/* Read a kept-open stat of thread tid that started at start; *cpu gets field 39.
- * -ESRCH: that thread is gone; -EINVAL: not a stat line; -EOPNOTSUPP: no CPU field. */
-static int read_cpu(int fd, pid_t tid, uint64_t start, char *buf, size_t cap, int *cpu)
+/* Read a kept-open stat of thread tid that started at start; *cpu gets field 39 and
+ * *state field 3, from the same read. -ESRCH: that thread is gone; -EINVAL: not a stat
+ * line; -EOPNOTSUPP: no CPU field. */
+static int read_cpu(int fd, pid_t tid, uint64_t start, char *buf, size_t cap, int *cpu,
+		    char *state)
 {
 	struct taskfiles_stat st;
 	ssize_t len;
@@ -110,6 +113,7 @@ static int read_cpu(int fd, pid_t tid, uint64_t start, char *buf, size_t cap, in
 	if (st.cpu < 0)
 		return -EOPNOTSUPP;
 	*cpu = st.cpu;
+	*state = st.state;
 	return 0;
 }
 
@@ -177,6 +181,7 @@ int placement_add(struct placement *p, pid_t tgid, pid_t tid, uint64_t start_tic
 	char path[48], buf[STAT_BUF];
 	struct entry *e;
 	int fd, rc, cpu;
+	char state;
 
 	if (p->n >= p->max)
 		return -ENOSPC;
@@ -184,7 +189,7 @@ int placement_add(struct placement *p, pid_t tgid, pid_t tid, uint64_t start_tic
 	fd = openat(p->rootfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
-	rc = read_cpu(fd, tid, start_ticks, buf, sizeof(buf), &cpu);
+	rc = read_cpu(fd, tid, start_ticks, buf, sizeof(buf), &cpu, &state);
 	if (rc) {
 		close(fd);
 		return rc;
@@ -202,10 +207,12 @@ int placement_add(struct placement *p, pid_t tgid, pid_t tid, uint64_t start_tic
 	return 0;
 }
 
-static void push(struct placement *p, uint64_t slot, size_t idx, int cpu, uint32_t kind)
+static void push(struct placement *p, uint64_t slot, size_t idx, int cpu, char state,
+		 uint16_t kind)
 {
 	struct placement_sample s = {
 		.slot = (uint32_t)slot, .idx = (uint32_t)idx, .cpu = cpu, .kind = kind,
+		.state = state,
 	};
 
 	if (ring_push(&p->ring, &s) == 0 && kind == PLACEMENT_SAMPLE)
@@ -218,22 +225,23 @@ static void sample_one(struct placement *p, struct entry *e, size_t idx, uint64_
 		       char *buf)
 {
 	int cpu = -1, rc;
+	char state = 0;
 
 	if (e->fd < 0)
 		return;
-	rc = read_cpu(e->fd, e->tid, e->start, buf, STAT_BUF, &cpu);
+	rc = read_cpu(e->fd, e->tid, e->start, buf, STAT_BUF, &cpu, &state);
 	if (rc == -ESRCH) {
 		close(e->fd);
 		e->fd = -1;
 		atomic_store_explicit(&e->ended, true, memory_order_release);
-		push(p, slot, idx, -1, PLACEMENT_ENDED);
+		push(p, slot, idx, -1, 0, PLACEMENT_ENDED);
 		return;
 	}
 	if (rc) {
 		atomic_fetch_add_explicit(&p->unreadable, 1, memory_order_relaxed);
 		return;
 	}
-	push(p, slot, idx, cpu, PLACEMENT_SAMPLE);
+	push(p, slot, idx, cpu, state, PLACEMENT_SAMPLE);
 }
 
 /* Sleep until due (ns); true when a stop was asked for meanwhile. */
@@ -331,16 +339,17 @@ void placement_finish(struct placement *p)
 	for (size_t i = 0; i < p->n; i++) {
 		struct entry *e = &p->v[i];
 		int cpu, rc;
+		char state;
 
 		if (e->fd < 0)
 			continue;
-		rc = read_cpu(e->fd, e->tid, e->start, buf, sizeof(buf), &cpu);
+		rc = read_cpu(e->fd, e->tid, e->start, buf, sizeof(buf), &cpu, &state);
 		if (rc != -ESRCH)
 			continue;
 		close(e->fd);
 		e->fd = -1;
 		atomic_store_explicit(&e->ended, true, memory_order_release);
-		push(p, slot, i, -1, PLACEMENT_ENDED);
+		push(p, slot, i, -1, 0, PLACEMENT_ENDED);
 	}
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* placement.h - the placement sampler: each watched thread's last CPU, many times a second */
+/* placement.h - the placement sampler: each watched thread's last CPU and state, often */
 #ifndef TASKSCOPE_PLACEMENT_H
 #define TASKSCOPE_PLACEMENT_H
 
@@ -13,7 +13,7 @@
 #define PLACEMENT_RING_RECORDS	(1u << 17)	/* 2 MiB of samples between two drains */
 
 enum placement_kind {
-	PLACEMENT_SAMPLE = 0,	/* thread idx was last on cpu at slot */
+	PLACEMENT_SAMPLE = 0,	/* thread idx was last on cpu at slot, in state */
 	PLACEMENT_ENDED = 1,	/* thread idx was found gone at slot (cpu is -1) */
 };
 
@@ -22,7 +22,10 @@ struct placement_sample {
 	uint32_t slot;		/* tick number: slot k was due k / rate seconds after slot 0 */
 	uint32_t idx;		/* the thread, as numbered by placement_add */
 	int32_t cpu;
-	uint32_t kind;		/* enum placement_kind */
+	uint16_t kind;		/* enum placement_kind */
+	char state;		/* stat field 3: 'R' running or runnable, else waiting ('S', 'D',
+				 * 'I', 'T'...); 0 in an end record */
+	char spare;
 };
 
 struct placement_stats {

@@ -622,6 +622,15 @@ int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid)
 	return taskfiles_parse_tgid(buf, len, tgid);
 }
 
+int taskfiles_process_stat(int rootfd, pid_t pid, struct taskfiles_stat *st)
+{
+	char buf[1024];
+	size_t len;
+	int rc = read_pid_file(rootfd, pid, "stat", buf, sizeof(buf), &len);
+
+	return rc ? rc : taskfiles_parse_stat(buf, len, st);
+}
+
 int taskfiles_affinity(pid_t tid, struct cpulist *cl)
 {
 	int ncpus = 1024;

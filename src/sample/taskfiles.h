@@ -77,6 +77,8 @@ int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
 			    uint64_t *vol, uint64_t *invol);
 /* Raw name of a process from /proc/PID/comm (no trailing newline); never for output. */
 int taskfiles_comm(int rootfd, pid_t pid, char *buf, size_t len);
+/* The stat of process PID, /proc/PID/stat (its start time: who the PID names now). */
+int taskfiles_process_stat(int rootfd, pid_t pid, struct taskfiles_stat *st);
 /* Thread group (process) ID of any task ID, from /proc/TID/status "Tgid:". */
 int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid);
 int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid);

@@ -5,6 +5,12 @@
 
 struct topo;
 
+/* The environment variable naming an hwloc XML file to load instead of this machine's
+ * topology (from lstopo --of xml on another machine, say). */
+#define TOPO_ENV "TASKSCOPE_TOPOLOGY"
+
+/* This machine's topology, or the one of the XML file TOPO_ENV names (when set and not
+ * empty). -ENOENT/-EACCES...: the file cannot be opened; -EINVAL: hwloc cannot load it. */
 int topo_load(struct topo **out);
 void topo_free(struct topo *t);
 /* OS indexes; -1 when the CPU is unknown (offline, out of range) */
@@ -13,5 +19,9 @@ int topo_cpu_core(const struct topo *t, int cpu);
 int topo_cpu_package(const struct topo *t, int cpu);
 int topo_ncpus(const struct topo *t);	/* highest OS index + 1 */
 int topo_count(const struct topo *t, int *packages, int *cores, int *nodes, int *pus);
+/* CPUs the topology knows but that are offline; NUMA nodes without CPUs (memory only) */
+int topo_count_more(const struct topo *t, int *offline, int *memonly);
+/* The XML file it was loaded from (TOPO_ENV), NULL for this machine's */
+const char *topo_file(const struct topo *t);
 
 #endif

@@ -23,6 +23,10 @@ void target_init(struct target *t)
 void target_free(struct target *t)
 {
 	free(t->pids);
+	free(t->sorted);
+	free(t->start);
+	free(t->ended);
+	free(t->reused);
 	free(t->user);
 	for (size_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
@@ -35,9 +39,136 @@ bool target_is_all(const struct target *t)
 	return !t->npids && !t->have_user && !t->nnames && !t->spawn_root;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* t->sorted again from t->pids (which holds no duplicate); start times not known yet. */
+static int index_pids(struct target *t)
+{
+	size_t n = t->npids ? t->npids : 1;
+	int *s = realloc(t->sorted, n * sizeof(*s));
+	uint64_t *st;
+	unsigned char *e;
+
+	if (!s)
+		return -ENOMEM;
+	t->sorted = s;
+	st = realloc(t->start, n * sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	t->start = st;
+	e = realloc(t->ended, n);
+	if (!e)
+		return -ENOMEM;
+	t->ended = e;
+	if (t->npids)
+		memcpy(s, t->pids, t->npids * sizeof(*s));
+	qsort(s, t->npids, sizeof(*s), cmp_int);
+	memset(st, 0, n * sizeof(*st));
+	memset(e, 0, n);
+	return 0;
+}
+
+/* Index of pid in t->sorted, or -1. */
+static ssize_t pid_index(const struct target *t, pid_t pid)
+{
+	int key = pid;
+	const int *hit;
+
+	if (!t->npids)
+		return -1;
+	hit = bsearch(&key, t->sorted, t->npids, sizeof(key), cmp_int);
+	return hit ? hit - t->sorted : -1;
+}
+
+static void note_reuse(struct target *t, pid_t pid, const char *raw_comm)
+{
+	struct target_reuse *r = realloc(t->reused, (t->nreused + 1) * sizeof(*r));
+
+	if (!r)
+		return;	/* out of memory: the PID is dropped all the same, unannounced */
+	t->reused = r;
+	r[t->nreused].pid = pid;
+	util_sanitize(raw_comm, strlen(raw_comm), r[t->nreused].comm, sizeof(r->comm));
+	t->nreused++;
+}
+
+/* Whether listed PID k still names the process it named at start, seen now as present (or
+ * not) with start time start and name comm. The first sighting records the start time.
+ * A process that ended is dropped for good; a new process with its PID is noted. */
+static bool follow(struct target *t, size_t k, bool present, uint64_t start, const char *comm)
+{
+	if (t->ended[k])
+		return false;
+	if (!present) {
+		t->ended[k] = 1;
+		return false;
+	}
+	if (!t->start[k])
+		t->start[k] = start;
+	if (start == t->start[k])
+		return true;
+	t->ended[k] = 1;
+	note_reuse(t, t->sorted[k], comm);
+	return false;
+}
+
+/* follow() for PID k, reading its identity now. */
+static bool follow_now(struct target *t, struct sampler *s, size_t k)
+{
+	char comm[64] = "";
+	uint64_t start = 0;
+	int rc;
+
+	if (t->ended[k])
+		return false;
+	rc = sampler_start_of(s, t->sorted[k], &start, comm, sizeof(comm));
+	if (rc && rc != -ENOENT && rc != -ESRCH)
+		return true;	/* cannot tell (denied): followed as before */
+	return follow(t, k, rc == 0, start, comm);
+}
+
+int target_take_reused(struct target *t, struct target_reuse **out, size_t *n)
+{
+	*out = t->reused;
+	*n = t->nreused;
+	t->reused = NULL;
+	t->nreused = 0;
+	return 0;
+}
+
+void target_reuse_text(const struct target_reuse *r, char *buf, size_t len)
+{
+	snprintf(buf, len, "PID %d is now another process (%s): the process watched ended, "
+		 "the new one is not followed", (int)r->pid, r->comm);
+}
+
+/* Drop the PIDs that came before in t->pids (in linear time: a hash set), then index. */
+static int dedupe_pids(struct target *t)
+{
+	struct util_pidset seen;
+	size_t kept = 0;
+
+	if (util_pidset_init(&seen, t->npids))
+		return -ENOMEM;
+	for (size_t i = 0; i < t->npids; i++)
+		if (t->pids[i] > 0 && util_pidset_add(&seen, t->pids[i]))
+			t->pids[kept++] = t->pids[i];
+	util_pidset_free(&seen);
+	t->npids = kept;
+	return index_pids(t);
+}
+
 int target_add_pids(struct target *t, const char *list)
 {
-	return util_parse_pidlist(list, &t->pids, &t->npids);
+	int rc = util_parse_pidlist(list, &t->pids, &t->npids);
+	int irc = index_pids(t);
+
+	return rc ? rc : irc;
 }
 
 int target_set_user(struct target *t, const char *user)
@@ -125,9 +256,17 @@ static int cmp_light(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* 1 if p descends from root, 0 if not; mark: 0 unknown, 1 yes, 2 no */
+static bool in_roots(const int *roots, size_t nroots, pid_t pid)
+{
+	int key = pid;
+
+	return bsearch(&key, roots, nroots, sizeof(key), cmp_int) != NULL;
+}
+
+/* 1 if v[i] descends from one of the roots (sorted), 0 if not; mark: 0 unknown, 1 yes,
+ * 2 no. A root is not its own descendant. */
 static int descends(const struct proc2_light *v, size_t n, unsigned char *mark, size_t i,
-		    pid_t root)
+		    const int *roots, size_t nroots)
 {
 	size_t depth = 0;
 	size_t chain[64];
@@ -142,11 +281,11 @@ static int descends(const struct proc2_light *v, size_t n, unsigned char *mark, 
 		}
 		if (depth < ARRAY_SIZE(chain))
 			chain[depth++] = i;
-		if (v[i].ppid == root) {
+		if (in_roots(roots, nroots, v[i].ppid)) {
 			verdict = 1;
 			break;
 		}
-		if (v[i].ppid <= 1 || v[i].pid == root) {
+		if (v[i].ppid <= 1 || in_roots(roots, nroots, v[i].pid)) {
 			verdict = 0;
 			break;
 		}
@@ -168,7 +307,9 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 {
 	struct proc2_light *v = NULL;
 	size_t nv = 0, cnt = 0;
-	unsigned char *mark = NULL, *taken = NULL;
+	unsigned char *mark = NULL, *taken = NULL, *seen = NULL;
+	int spawn_root = t->spawn_root, *roots = NULL;
+	size_t nroots = 0;
 	pid_t *out;
 	int rc;
 
@@ -180,14 +321,15 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 		return 0;
 	}
 	if (!t->have_user && !t->nnames && !t->spawn_root && !t->descendants) {
-		/* PIDs only: no scan needed, vanished ones are simply not found */
-		out = malloc(t->npids * sizeof(*out));
+		/* PIDs only: no scan, each PID's identity read (its stat) */
+		out = malloc((t->npids + 1) * sizeof(*out));
 		if (!out)
 			return -ENOMEM;
-		for (size_t i = 0; i < t->npids; i++)
-			out[i] = t->pids[i];
+		for (size_t k = 0; k < t->npids; k++)
+			if (follow_now(t, s, k))
+				out[cnt++] = t->sorted[k];
 		*tgids = out;
-		*n = t->npids;
+		*n = cnt;
 		return 0;
 	}
 	rc = sampler_list_processes(s, &v, &nv);
@@ -198,38 +340,57 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 	out = malloc((nv + t->npids + 1) * sizeof(*out));
 	mark = calloc(nv + 1, 1);
 	taken = calloc(nv + 1, 1);
-	if (!out || !mark || !taken) {
+	seen = calloc(t->npids + 1, 1);
+	roots = malloc((t->npids + 1) * sizeof(*roots));
+	if (!out || !mark || !taken || !seen || !roots) {
 		free(out);
 		free(mark);
 		free(taken);
+		free(seen);
+		free(roots);
 		free(v);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < nv; i++) {
+		ssize_t k = pid_index(t, v[i].pid);
 		bool hit = false;
 
-		for (size_t k = 0; k < t->npids && !hit; k++)
-			hit = v[i].pid == t->pids[k];
+		if (k >= 0) {
+			seen[k] = 1;
+			hit = follow(t, (size_t)k, true, v[i].start_ticks, v[i].comm);
+		}
+
 		if (!hit && t->have_user)
 			hit = v[i].euid == t->uid;
 		if (!hit && t->nnames)
 			hit = name_matches(t, s, &v[i]);
 		if (!hit && t->spawn_root)
-			hit = v[i].pid != t->spawn_root && descends(v, nv, mark, i, t->spawn_root);
+			hit = v[i].pid != t->spawn_root &&
+			      descends(v, nv, mark, i, &spawn_root, 1);
 		if (hit) {
 			out[cnt++] = v[i].pid;
 			taken[i] = 1;
 		}
 	}
-	/* the descendants of each listed PID; the memo in mark holds for one root only */
-	for (size_t k = 0; t->descendants && k < t->npids; k++) {
+	/* a listed PID that /proc does not show any more has ended */
+	for (size_t k = 0; k < t->npids; k++) {
+		if (!seen[k])
+			follow(t, k, false, 0, "");
+		if (!t->ended[k])
+			roots[nroots++] = t->sorted[k];	/* sorted too */
+	}
+	/* the descendants of the listed PIDs still followed, in one pass (the memo holds for
+	 * one set of roots) */
+	if (t->descendants && nroots) {
 		memset(mark, 0, nv + 1);
 		for (size_t i = 0; i < nv; i++)
-			if (!taken[i] && descends(v, nv, mark, i, t->pids[k])) {
+			if (!taken[i] && descends(v, nv, mark, i, roots, nroots)) {
 				out[cnt++] = v[i].pid;
 				taken[i] = 1;
 			}
 	}
+	free(roots);
+	free(seen);
 	free(taken);
 	free(mark);
 	free(v);
@@ -291,20 +452,22 @@ int target_check(struct target *t, struct sampler *s, char *what, size_t len)
 			return -EACCES;
 		}
 		/* a thread's ID selects the process it belongs to */
-		if (rc == 0 && tgid != t->pids[i]) {
-			bool dup = false;
+		if (rc == 0)
+			t->pids[i] = tgid;
+	}
+	/* a thread's ID and its process's (or two threads') are one process: keep the first */
+	if (t->npids) {
+		rc = dedupe_pids(t);
+		if (rc)
+			return rc;
+	}
+	/* who each PID names now is what is followed (a start time of 0, the first kernel
+	 * threads', reads as not known: learnt at the first sample) */
+	for (size_t k = 0; k < t->npids; k++) {
+		uint64_t start;
 
-			for (size_t k = 0; k < t->npids; k++)
-				dup |= t->pids[k] == tgid;
-			if (dup) {
-				memmove(&t->pids[i], &t->pids[i + 1],
-					(t->npids - i - 1) * sizeof(*t->pids));
-				t->npids--;
-				i--;
-			} else {
-				t->pids[i] = tgid;
-			}
-		}
+		if (!sampler_start_of(s, t->sorted[k], &start, NULL, 0))
+			t->start[k] = start;
 	}
 	if (!t->nnames && !t->have_user)
 		return 0;

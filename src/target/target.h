@@ -5,13 +5,25 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct sampler;
 
+/* A -p PID found reused: the process it named ended and another one has the PID now. */
+struct target_reuse {
+	pid_t pid;
+	char comm[64];		/* the new process's name, sanitized */
+};
+
 struct target {
-	int *pids;		/* -p, union of all lists */
+	int *pids;		/* -p, union of all lists, in the order given, no duplicate */
 	size_t npids;
+	int *sorted;		/* the same PIDs sorted, for lookups (binary search) */
+	uint64_t *start;	/* by sorted: the start time of the process the PID named */
+	unsigned char *ended;	/* by sorted: that process ended (its PID is not followed) */
+	struct target_reuse *reused;	/* found reused, not taken yet */
+	size_t nreused;
 	bool have_user;		/* -u */
 	uid_t uid;
 	char *user;		/* as given, for messages (sanitized) */
@@ -40,8 +52,15 @@ int target_parse_option(struct target *t, int opt, const char *arg, char *msg, s
  * that /proc does not show or the name nothing matches; -EACCES with what naming a PID
  * that /proc lists but does not let us read (hidepid=noaccess). */
 int target_check(struct target *t, struct sampler *s, char *what, size_t len);
-/* The processes to sample now: *all true for every process, else a malloc'ed list. */
+/* The processes to sample now: *all true for every process, else a malloc'ed list.
+ * A -p PID is followed as the process it named at target_check (PID and start time): once
+ * that process has ended the PID is no longer followed, even when another process gets it
+ * (that is recorded for target_take_reused). */
 int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all);
+/* The -p PIDs found reused since the last call: *out malloc'ed (NULL when none). */
+int target_take_reused(struct target *t, struct target_reuse **out, size_t *n);
+/* "PID 1234 is now another process (name): ..." for messages */
+void target_reuse_text(const struct target_reuse *r, char *buf, size_t len);
 /* A signal taskscope got after its spawned child exited (spawn_take_pending) goes to the
  * target's processes still followed: the orphans it adopted. */
 void target_forward_pending(struct target *t, struct sampler *s);

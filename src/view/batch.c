@@ -339,6 +339,17 @@ static int finish_json(const struct batch_opts *o, const struct snapshot *sn,
 	json_stamp_init(&st, sn->wall, true, sn->interval);
 	fputs("{\n", o->out);
 	json_stamp_raw(o->out, &st);
+	if (o->nnotes) {
+		/* -p PIDs found reused since the previous report */
+		fputs("   \"reused\": [", o->out);
+		for (size_t i = 0; i < o->nnotes; i++) {
+			fprintf(o->out, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "",
+				o->notes[i].pid);
+			json_write_string(o->out, o->notes[i].comm);
+			fputc('}', o->out);
+		}
+		fputs("],\n", o->out);
+	}
 	fputs("   ", o->out);
 	if (!o->totals) {
 		fwrite(doc + start, 1, len - start, o->out);
@@ -531,6 +542,8 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			if (missing & (1u << av))
 				fprintf(o->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
 	}
+	for (size_t i = 0; !o->json && !o->raw && i < o->nnotes; i++)
+		fprintf(o->out, "  - %s\n", o->notes[i].text);
 	werr = outfile_error(o->out);	/* the cause: EPIPE, ENOSPC, ... */
 	if (werr)
 		rc = werr;

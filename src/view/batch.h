@@ -9,6 +9,14 @@
 #include "model/snapshot.h"
 #include "model/tasklist.h"
 
+/* A -p PID found reused since the previous report: the process watched ended and another
+ * one (comm, sanitized) has the PID; text says so in a sentence. */
+struct batch_note {
+	int pid;
+	const char *comm;
+	const char *text;
+};
+
 struct batch_opts {
 	const struct column *const *cols;
 	size_t ncols;
@@ -22,9 +30,13 @@ struct batch_opts {
 	size_t nkeys;
 	bool tree;		/* --tree: processes under their parents, threads nested */
 	bool totals;		/* --totals: the sums of the additive columns */
+	const struct batch_note *notes;	/* this report's: a footnote line each (table), */
+	size_t nnotes;			/* the "reused" array (JSON); not in raw output */
 };
 
-/* Print one snapshot: a header line and a table (table mode), or one JSON document.
+/* Print one snapshot: a header line and a table (table mode), or one JSON document (with
+ * the stamp of json.h first, then the notes, if any, as "reused": [{"pid": N, "comm": "..."}],
+ * then "tasks" and, with totals, "totals").
  * Returns 0 or -errno (-EPIPE when the reader went away). */
 int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		const struct snapshot *sn, unsigned long seq);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #define SHARES_SHOWN 8		/* CPUs listed in the SHARES column; more as "+N" */
 #define LABEL_WIDTH 24		/* "   TID comm" before the strip chart */
 #define AXIS_EVERY 10		/* chart columns between two time marks */
+#define CPU_THREADS_SHOWN 6	/* threads named on a CPU's line of cpus_cpu_text */
 
 char *cpus_fixed(double v, int decimals, char *buf, size_t len)
 {
@@ -51,6 +53,36 @@ char cpus_cpu_char(int cpu)
 	return '+';
 }
 
+const char *cpus_state_name(char state)
+{
+	switch (state) {
+	case 'R':
+		return "running";
+	case 'S':
+		return "sleeping";
+	case 'D':
+		return "uninterruptible sleep";
+	case 'I':
+		return "idle";
+	case 'T':
+		return "stopped";
+	case 't':
+		return "tracing stop";
+	case 'P':
+		return "parked";
+	case 'W':
+		return "waking";
+	case 'K':
+		return "wakekill";
+	case 'X':
+		return "dead";
+	case 'Z':
+		return "zombie";
+	default:
+		return "unknown state";
+	}
+}
+
 uint32_t cpus_strip_step(uint32_t nslots, unsigned width)
 {
 	if (width == 0 || nslots == 0)
@@ -68,9 +100,12 @@ unsigned cpus_strip_line(const struct timeline *tl, size_t idx, uint32_t step,
 		step = 1;
 	for (uint64_t from = 0; from < tl->nslots && col < width; from += step, col++) {
 		uint64_t to = from + step < tl->nslots ? from + step : tl->nslots;
+		bool running;
+		int cpu = timeline_majority(tl, idx, (uint32_t)from, (uint32_t)to, &cursor,
+					    &running);
 
-		buf[col] = cpus_cpu_char(timeline_majority(tl, idx, (uint32_t)from, (uint32_t)to,
-							   &cursor));
+		buf[col] = cpu < 0 ? CPUS_NONE_CHAR : running ? cpus_cpu_char(cpu)
+							       : CPUS_WAIT_CHAR;
 	}
 	buf[col] = '\0';
 	return col;
@@ -113,6 +148,9 @@ void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size
 	memcpy(buf, tid, off + 1);
 	room = width > off ? width - (unsigned)off : 0;
 	n = utf8_prefix(t->comm, room, &used);
+	/* an escape is cut whole (its characters are ASCII: one column a byte) */
+	used -= (unsigned)(n - util_escape_cut(t->comm, n));
+	n = util_escape_cut(t->comm, n);
 	if (off + n + (room - used) + 1 > len)
 		return;
 	memcpy(buf + off, t->comm, n);
@@ -120,6 +158,46 @@ void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size
 	for (; used < room; used++)
 		buf[off++] = ' ';
 	buf[off] = '\0';
+}
+
+uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo, size_t idx)
+{
+	const struct timeline_thread *t;
+	uint64_t n = 0;
+
+	if (idx >= tl->nthreads)
+		return 0;
+	t = &tl->threads[idx];
+	for (size_t r = 1; r < t->nruns; r++) {
+		int a = topo_cpu_node(topo, t->runs[r - 1].cpu);
+		int b = topo_cpu_node(topo, t->runs[r].cpu);
+
+		if (t->runs[r - 1].cpu != t->runs[r].cpu && a >= 0 && b >= 0 && a != b)
+			n++;
+	}
+	return n;
+}
+
+unsigned cpus_node_line(const struct timeline *tl, const struct topo *topo, size_t idx,
+			uint32_t step, unsigned width, char *buf)
+{
+	size_t cursor = 0;
+	unsigned col = 0;
+
+	if (step == 0)
+		step = 1;
+	for (uint64_t from = 0; from < tl->nslots && col < width; from += step, col++) {
+		uint64_t to = from + step < tl->nslots ? from + step : tl->nslots;
+		bool running;
+		int cpu = timeline_majority(tl, idx, (uint32_t)from, (uint32_t)to, &cursor,
+					    &running);
+		int node = topo_cpu_node(topo, cpu);
+
+		buf[col] = cpu < 0 ? CPUS_NONE_CHAR : !running ? CPUS_WAIT_CHAR
+			 : node < 0 ? '?' : cpus_cpu_char(node);
+	}
+	buf[col] = '\0';
+	return col;
 }
 
 /* ---- what the tables and JSON share ---- */
@@ -130,6 +208,7 @@ struct view {
 	struct timeline_thread_sum *sum;	/* per thread index */
 	struct timeline_cpu_sum *cpus;
 	size_t ncpus;
+	uint64_t *xnode;			/* cross-node migrations per thread index */
 };
 
 static void view_free(struct view *v)
@@ -138,6 +217,7 @@ static void view_free(struct view *v)
 		for (size_t i = 0; i < v->r->tl->nthreads; i++)
 			timeline_thread_summary_free(&v->sum[i]);
 	free(v->sum);
+	free(v->xnode);
 	free(v->order);
 	timeline_cpu_summary_free(v->cpus, v->ncpus);
 }
@@ -153,7 +233,8 @@ static int view_init(struct view *v, const struct cpus_report *r)
 	if (rc)
 		return rc;
 	v->sum = calloc(tl->nthreads ? tl->nthreads : 1, sizeof(*v->sum));
-	if (!v->sum) {
+	v->xnode = calloc(tl->nthreads ? tl->nthreads : 1, sizeof(*v->xnode));
+	if (!v->sum || !v->xnode) {
 		view_free(v);
 		return -ENOMEM;
 	}
@@ -163,6 +244,7 @@ static int view_init(struct view *v, const struct cpus_report *r)
 			view_free(v);
 			return rc;
 		}
+		v->xnode[i] = cpus_node_migrations(tl, r->topo, i);
 	}
 	rc = timeline_cpu_summary(tl, &v->cpus, &v->ncpus);
 	if (rc)
@@ -189,7 +271,7 @@ static char *seconds_text(double s, char *buf, size_t len)
 	return buf;
 }
 
-/* The NUMA nodes of a thread's CPUs: "0", "0,1"; "-" when unknown */
+/* The NUMA nodes of the CPUs a thread ran on: "0", "0,1"; "-" when unknown or never ran */
 static void nodes_text(const struct cpus_report *r, const struct timeline_thread_sum *s,
 		       char *buf, size_t len)
 {
@@ -201,7 +283,7 @@ static void nodes_text(const struct cpus_report *r, const struct timeline_thread
 		int node = topo_cpu_node(r->topo, s->cpus[k].cpu);
 		size_t i;
 
-		if (node < 0)
+		if (node < 0 || !s->cpus[k].samples)
 			continue;
 		for (i = 0; i < n && seen[i] != node; i++)
 			;
@@ -234,14 +316,15 @@ static int cmp_share_samples(const void *a, const void *b)
 	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
 }
 
-/* "1:61.8,0:38.2": the CPUs with most samples first */
+/* "1:61.8,0:38.2": the shares of its running samples, the CPUs with most first; "-" when
+ * it never ran */
 static int shares_text(const struct timeline_thread_sum *s, char *buf, size_t len)
 {
 	struct timeline_share *v;
-	size_t off = 0;
+	size_t off = 0, n;
 
 	buf[0] = '\0';
-	if (!s->ncpus) {
+	if (!s->ran_cpus) {
 		snprintf(buf, len, "-");
 		return 0;
 	}
@@ -250,13 +333,23 @@ static int shares_text(const struct timeline_thread_sum *s, char *buf, size_t le
 		return -ENOMEM;
 	memcpy(v, s->cpus, s->ncpus * sizeof(*v));
 	qsort(v, s->ncpus, sizeof(*v), cmp_share_samples);
-	for (size_t k = 0; k < s->ncpus && k < SHARES_SHOWN && off < len; k++)
+	n = s->ran_cpus;	/* the CPUs it ran on come first */
+	for (size_t k = 0; k < n && k < SHARES_SHOWN && off < len; k++)
 		off += (size_t)snprintf(buf + off, len - off, "%s%d:%u.%u", k ? "," : "", v[k].cpu,
 					v[k].permille / 10, v[k].permille % 10);
-	if (s->ncpus > SHARES_SHOWN && off < len)
-		snprintf(buf + off, len - off, ",+%zu", s->ncpus - SHARES_SHOWN);
+	if (n > SHARES_SHOWN && off < len)
+		snprintf(buf + off, len - off, ",+%zu", n - SHARES_SHOWN);
 	free(v);
 	return 0;
+}
+
+/* RUNQ: the run-queue wait between the first and the latest look; "-" without two */
+static void runq_text(const struct timeline_thread_sum *s, char *buf, size_t len)
+{
+	if (s->sched)
+		seconds_text((double)s->wait_ns / 1e9, buf, len);
+	else
+		snprintf(buf, len, "-");
 }
 
 /* "0-1" when it never changed, "1->0" from the first to the last seen, "-" unknown */
@@ -272,7 +365,87 @@ static void affinity_text(const struct timeline_thread *t, char *buf, size_t len
 		snprintf(buf, len, "%s->...->%s", t->aff[0].cpus, t->aff[t->naff - 1].cpus);
 }
 
+int cpus_run_text(const struct timeline *tl, size_t idx, char *buf, size_t len)
+{
+	struct timeline_thread_sum s;
+	char pct[16];
+	size_t off;
+	int rc;
+
+	rc = timeline_thread_summary(tl, idx, &s);
+	if (rc)
+		return rc;
+	if (!s.samples) {
+		snprintf(buf, len, "not seen");
+	} else if (!s.running) {
+		snprintf(buf, len, "never ran");
+	} else {
+		snprintf(buf, len, "%s%% ", permille_text(s.running_permille, pct, sizeof(pct)));
+		off = strlen(buf);
+		rc = shares_text(&s, buf + off, len - off);
+	}
+	timeline_thread_summary_free(&s);
+	return rc;
+}
+
+int cpus_cpu_text(const struct timeline *tl, char **text, size_t *len)
+{
+	struct timeline_cpu_sum *v = NULL;
+	size_t n = 0;
+	FILE *f;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	rc = timeline_cpu_summary(tl, &v, &n);
+	if (rc)
+		return rc;
+	f = open_memstream(text, len);
+	if (!f) {
+		timeline_cpu_summary_free(v, n);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct timeline_cpu_sum *c = &v[i];
+		size_t shown = 0, waiting = 0;
+
+		fprintf(f, "cpu%d %u.%u%% of the running samples", c->cpu, c->permille / 10,
+			c->permille % 10);
+		for (size_t k = 0; k < c->nthreads && c->threads[k].samples; k++, shown++)
+			if (shown < CPU_THREADS_SHOWN)
+				fprintf(f, "%s%d %u.%u%%", shown ? ", " : ": ",
+					(int)tl->threads[c->threads[k].cpu].tid,
+					c->threads[k].permille / 10, c->threads[k].permille % 10);
+		if (shown > CPU_THREADS_SHOWN)
+			fprintf(f, ", +%zu", shown - CPU_THREADS_SHOWN);
+		for (size_t k = 0; k < c->nthreads; k++) {
+			if (!c->threads[k].waiting)
+				continue;
+			if (waiting < CPU_THREADS_SHOWN)
+				fprintf(f, "%s%d", waiting ? ", " : "; waiting after running here: ",
+					(int)tl->threads[c->threads[k].cpu].tid);
+			waiting++;
+		}
+		if (waiting > CPU_THREADS_SHOWN)
+			fprintf(f, ", +%zu", waiting - CPU_THREADS_SHOWN);
+		fputc('\n', f);
+	}
+	timeline_cpu_summary_free(v, n);
+	if (fclose(f)) {
+		free(*text);
+		*text = NULL;
+		*len = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* ---- tables ---- */
+
+static bool utf8_locale(void)
+{
+	return !strcmp(nl_langinfo(CODESET), "UTF-8");
+}
 
 static struct libscols_table *new_table(enum cpus_format fmt)
 {
@@ -282,8 +455,10 @@ static struct libscols_table *new_table(enum cpus_format fmt)
 		return NULL;
 	if (fmt == CPUS_RAW)
 		scols_table_enable_raw(tb, 1);
-	else
+	else if (utf8_locale())
 		scols_table_enable_noencoding(tb, 1);	/* strings are sanitized already */
+	/* else libsmartcols shows the bytes past ASCII as \xHH: without encoding, 2.38 loops
+	 * forever measuring them in a C locale */
 	return tb;
 }
 
@@ -311,10 +486,11 @@ static int set_cells(struct libscols_line *ln, const char *const *cells, size_t 
 
 static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 {
-	static const char *const names[] = { "PID", "TID", "COMM", "SAMPLES", "CPUS", "MIGR",
-					      "LONGEST", "NODES", "AFFINITY", "SHARES",
-					      "ENDED" };
+	static const char *const names[] = { "PID", "TID", "COMM", "SAMPLES", "RUNNING",
+					      "RUNQ", "CPUS", "MIGR", "XNODE", "LONGEST",
+					      "NODES", "AFFINITY", "SHARES", "ENDED" };
 	static const int flags[] = { SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, 0, SCOLS_FL_RIGHT,
+				     SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, SCOLS_FL_RIGHT,
 				     SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, 0, 0, 0,
 				     SCOLS_FL_RIGHT };
 	const struct timeline *tl = v->r->tl;
@@ -329,7 +505,7 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 		const struct timeline_thread *t = &tl->threads[i];
 		const struct timeline_thread_sum *s = &v->sum[i];
 		char pid[16], tid[16], samples[24], ncpu[24], migr[24], longest[32], nodes[64];
-		char aff[512], shares[160], ended[32];
+		char aff[512], shares[160], ended[32], running[16], runq[32], xnode[24];
 		const char *cells[ARRAY_SIZE(names)];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
@@ -340,9 +516,18 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 		snprintf(pid, sizeof(pid), "%d", (int)t->tgid);
 		snprintf(tid, sizeof(tid), "%d", (int)t->tid);
 		util_u64_dec(s->samples, samples, sizeof(samples));
-		util_u64_dec(s->ncpus, ncpu, sizeof(ncpu));
-		util_u64_dec(s->migrations, migr, sizeof(migr));
 		if (s->samples)
+			permille_text(s->running_permille, running, sizeof(running));
+		else
+			snprintf(running, sizeof(running), "-");
+		runq_text(s, runq, sizeof(runq));
+		util_u64_dec(s->ran_cpus, ncpu, sizeof(ncpu));
+		util_u64_dec(s->migrations, migr, sizeof(migr));
+		if (v->r->topo)
+			util_u64_dec(v->xnode[i], xnode, sizeof(xnode));
+		else
+			snprintf(xnode, sizeof(xnode), "-");
+		if (s->longest)
 			seconds_text(s->longest_s, longest, sizeof(longest));
 		else
 			snprintf(longest, sizeof(longest), "-");
@@ -357,13 +542,16 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 		cells[1] = tid;
 		cells[2] = t->comm;
 		cells[3] = samples;
-		cells[4] = ncpu;
-		cells[5] = migr;
-		cells[6] = longest;
-		cells[7] = nodes;
-		cells[8] = aff;
-		cells[9] = shares;
-		cells[10] = ended;
+		cells[4] = running;
+		cells[5] = runq;
+		cells[6] = ncpu;
+		cells[7] = migr;
+		cells[8] = xnode;
+		cells[9] = longest;
+		cells[10] = nodes;
+		cells[11] = aff;
+		cells[12] = shares;
+		cells[13] = ended;
 		if (!rc)
 			rc = set_cells(ln, cells, ARRAY_SIZE(cells));
 	}
@@ -396,16 +584,19 @@ static void topo_cells(const struct topo *topo, int cpu, char *node, char *core,
 		snprintf(pkg, len, "-");
 }
 
-/* Table mode: a tree, a CPU line with its threads below it. Raw mode: flat lines, the CPU
- * lines with TID "-", the thread lines with their CPU's number. */
+/* Table mode: a tree, a CPU line with its threads below it: those that ran on it, then
+ * those that only waited there. Raw mode: flat lines, the CPU lines with TID "-", the
+ * thread lines with their CPU's number. */
 static int print_cpus(const struct view *v, enum cpus_format fmt, FILE *out)
 {
-	static const char *const tnames[] = { "CPU", "NODE", "CORE", "PKG", "SAMPLES", "SHARE" };
+	static const char *const tnames[] = { "CPU", "NODE", "CORE", "PKG", "RUNNING", "SHARE",
+					      "WAITING" };
 	static const int tflags[] = { SCOLS_FL_TREE, SCOLS_FL_RIGHT, SCOLS_FL_RIGHT,
-				      SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, SCOLS_FL_RIGHT };
+				      SCOLS_FL_RIGHT, SCOLS_FL_RIGHT, SCOLS_FL_RIGHT,
+				      SCOLS_FL_RIGHT };
 	static const char *const rnames[] = { "CPU", "TID", "COMM", "NODE", "CORE", "PKG",
-					      "SAMPLES", "SHARE" };
-	static const int rflags[] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+					      "RUNNING", "SHARE", "WAITING" };
+	static const int rflags[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 	const struct timeline *tl = v->r->tl;
 	bool raw = fmt == CPUS_RAW;
 	struct libscols_table *tb = new_table(fmt);
@@ -417,7 +608,7 @@ static int print_cpus(const struct view *v, enum cpus_format fmt, FILE *out)
 		 : add_columns(tb, tnames, tflags, ARRAY_SIZE(tnames));
 	for (size_t i = 0; !rc && i < v->ncpus; i++) {
 		const struct timeline_cpu_sum *c = &v->cpus[i];
-		char cpu[16], node[16], core[16], pkg[16], samples[24], share[16];
+		char cpu[16], node[16], core[16], pkg[16], samples[24], share[16], waiting[24];
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln) {
@@ -428,35 +619,45 @@ static int print_cpus(const struct view *v, enum cpus_format fmt, FILE *out)
 		topo_cells(v->r->topo, c->cpu, node, core, pkg, sizeof(node));
 		util_u64_dec(c->samples, samples, sizeof(samples));
 		permille_text(c->permille, share, sizeof(share));
+		util_u64_dec(c->waiting, waiting, sizeof(waiting));
 		if (raw) {
-			const char *cells[] = { cpu, "-", "-", node, core, pkg, samples, share };
+			const char *cells[] = { cpu, "-", "-", node, core, pkg, samples, share,
+						waiting };
 
 			rc = set_cells(ln, cells, ARRAY_SIZE(cells));
 		} else {
-			const char *cells[] = { cpu, node, core, pkg, samples, share };
+			const char *cells[] = { cpu, node, core, pkg, samples, share, waiting };
 
 			rc = set_cells(ln, cells, ARRAY_SIZE(cells));
 		}
+		/* the summary lists the threads that ran here first */
 		for (size_t k = 0; !rc && k < c->nthreads; k++) {
-			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
+			const struct timeline_share *ts = &c->threads[k];
+			const struct timeline_thread *t = &tl->threads[ts->cpu];
 			struct libscols_line *cl = scols_table_new_line(tb, raw ? NULL : ln);
-			char label[256], tid[16], tsamples[24], tshare[16];
+			char label[256], tid[16], tsamples[24], tshare[16], twait[24];
 
 			if (!cl) {
 				rc = -ENOMEM;
 				break;
 			}
-			util_u64_dec(c->threads[k].samples, tsamples, sizeof(tsamples));
-			permille_text(c->threads[k].permille, tshare, sizeof(tshare));
+			util_u64_dec(ts->samples, tsamples, sizeof(tsamples));
+			if (ts->samples)
+				permille_text(ts->permille, tshare, sizeof(tshare));
+			else
+				snprintf(tshare, sizeof(tshare), "-");
+			util_u64_dec(ts->waiting, twait, sizeof(twait));
 			if (raw) {
 				snprintf(tid, sizeof(tid), "%d", (int)t->tid);
 				const char *cells[] = { cpu, tid, t->comm, "-", "-", "-",
-							tsamples, tshare };
+							tsamples, tshare, twait };
 
 				rc = set_cells(cl, cells, ARRAY_SIZE(cells));
 			} else {
-				snprintf(label, sizeof(label), "%d %s", (int)t->tid, t->comm);
-				const char *cells[] = { label, "", "", "", tsamples, tshare };
+				snprintf(label, sizeof(label), "%d %s%s", (int)t->tid, t->comm,
+					 ts->samples ? "" : " (waiting)");
+				const char *cells[] = { label, "", "", "", tsamples, tshare,
+							twait };
 
 				rc = set_cells(cl, cells, ARRAY_SIZE(cells));
 			}
@@ -505,11 +706,22 @@ static int print_strip(const struct view *v, enum cpus_format fmt, FILE *out)
 	uint32_t step = cpus_strip_step(tl->nslots, CPUS_STRIP_WIDTH);
 	unsigned cols = 0;
 	char period[32];
+	int pk, co, no = 0, pu;
+	bool nodes_shown;
 
+	/* a NUMA node line under each thread's when there is more than one node */
+	if (r->topo)
+		topo_count(r->topo, &pk, &co, &no, &pu);
+	nodes_shown = fmt == CPUS_TABLE && no > 1;
 	if (fmt == CPUS_TABLE) {
 		cpus_fixed(step * tl->period, 3, period, sizeof(period));
-		fprintf(out, "TIMELINE  a column is %u sample%s (%s s), shown as the CPU seen most "
-			"in it; '.' no sample\n", step, step == 1 ? "" : "s", period);
+		fprintf(out, "TIMELINE  a column is %u sample%s (%s s): the CPU it ran on most when "
+			"running at least half of it,\n          '%c' waiting (sleeping, blocked, "
+			"stopped) most of it, '%c' no sample\n", step, step == 1 ? "" : "s",
+			period, CPUS_WAIT_CHAR, CPUS_NONE_CHAR);
+		if (nodes_shown)
+			fputs("          below each thread, the NUMA node of the CPU it ran on ('?' "
+			      "unknown)\n", out);
 	}
 	for (size_t k = 0; k < tl->nthreads; k++) {
 		size_t i = v->order[k];
@@ -523,7 +735,14 @@ static int print_strip(const struct view *v, enum cpus_format fmt, FILE *out)
 		if (k == 0)
 			print_axis(r, step, cols, out);
 		cpus_label(&tl->threads[i], LABEL_WIDTH, label, sizeof(label));
-		fprintf(out, "%s|%s|\n", label, chart);
+		if (tl->threads[i].samples && !tl->threads[i].running)
+			fprintf(out, "%s|%s| never ran\n", label, chart);
+		else
+			fprintf(out, "%s|%s|\n", label, chart);
+		if (nodes_shown) {
+			cpus_node_line(tl, r->topo, i, step, CPUS_STRIP_WIDTH, chart);
+			fprintf(out, "%*s|%s|\n", LABEL_WIDTH, "node ", chart);
+		}
 	}
 	if (fmt == CPUS_TABLE && v->ncpus) {
 		/* the CPUs the chart shows, with their NUMA node */
@@ -559,18 +778,37 @@ static void print_header(const struct cpus_report *r, FILE *out)
 	fprintf(out, "taskscope cpus  %s: %zu thread%s at %u Hz for %s s (%" PRIu32 " slot%s)\n",
 		r->what ? r->what : "all tasks", tl->nthreads, plural(tl->nthreads, "", "s"),
 		r->rate, dur, tl->nslots, plural(tl->nslots, "", "s"));
-	if (r->topo && topo_count(r->topo, &pk, &co, &no, &pu) == 0)
-		fprintf(out, "topology: %d package%s, %d core%s, %d NUMA node%s, %d CPU%s online\n",
-			pk, plural((uint64_t)pk, "", "s"), co, plural((uint64_t)co, "", "s"),
-			no, plural((uint64_t)no, "", "s"), pu, plural((uint64_t)pu, "", "s"));
-	else
+	if (r->topo && topo_count(r->topo, &pk, &co, &no, &pu) == 0) {
+		int off = 0, memonly = 0;
+
+		topo_count_more(r->topo, &off, &memonly);
+		fprintf(out, "topology: %d package%s, %d core%s, %d NUMA node%s", pk,
+			plural((uint64_t)pk, "", "s"), co, plural((uint64_t)co, "", "s"), no,
+			plural((uint64_t)no, "", "s"));
+		if (memonly)
+			fprintf(out, " (%d without CPUs)", memonly);
+		fprintf(out, ", %d CPU%s online", pu, plural((uint64_t)pu, "", "s"));
+		if (off)
+			fprintf(out, " (%d offline)", off);
+		fputc('\n', out);
+		if (topo_file(r->topo)) {
+			char shown[256];
+
+			util_sanitize(topo_file(r->topo), strlen(topo_file(r->topo)), shown,
+				      sizeof(shown));
+			fprintf(out, "note: the topology is from %s (%s), not this machine's: CPU "
+				"numbers are this machine's\n", shown, TOPO_ENV);
+		}
+	} else {
 		fputs("topology: unknown (hwloc could not read it)\n", out);
+	}
 	cpus_fixed(r->sampler_cpu, 3, cpu, sizeof(cpu));
 	cpus_fixed(r->duration > 0 ? 100.0 * r->sampler_cpu / r->duration : 0, 2, pct,
 		   sizeof(pct));
-	fprintf(out, "sampler: %" PRIu64 " sample%s in %" PRIu64 " pass%s; its CPU %s s (%s%% of "
-		"one CPU)\n", tl->samples, plural(tl->samples, "", "s"), r->ticks,
-		plural(r->ticks, "", "es"), cpu, pct);
+	fprintf(out, "sampler: %" PRIu64 " sample%s (%" PRIu64 " running) in %" PRIu64
+		" pass%s; its CPU %s s (%s%% of one CPU)\n", tl->samples,
+		plural(tl->samples, "", "s"), tl->running, r->ticks, plural(r->ticks, "", "es"),
+		cpu, pct);
 	if (r->missed)
 		fprintf(out, "note: the sampler was late and skipped %" PRIu64 " of %" PRIu64
 			" slots\n", r->missed, r->missed + r->ticks);
@@ -588,6 +826,26 @@ static void print_header(const struct cpus_report *r, FILE *out)
 			r->max_threads);
 	if (r->stopped)
 		fprintf(out, "note: sampling stopped early: %s\n", r->stopped);
+}
+
+/* CPUs with samples that the topology does not know (offline there, or past its end) */
+static void print_unknown_cpus(const struct view *v, FILE *out)
+{
+	size_t n = 0;
+
+	if (!v->r->topo)
+		return;
+	for (size_t i = 0; i < v->ncpus; i++) {
+		int c = v->cpus[i].cpu;
+
+		if (topo_cpu_node(v->r->topo, c) >= 0 || topo_cpu_core(v->r->topo, c) >= 0 ||
+		    topo_cpu_package(v->r->topo, c) >= 0)
+			continue;
+		fprintf(out, "%scpu%d", n++ ? ", " : "note: CPUs in the samples that the topology "
+			"does not know (offline in it, or past its CPUs): ", c);
+	}
+	if (n)
+		fputc('\n', out);
 }
 
 /* ---- JSON ---- */
@@ -613,14 +871,38 @@ static void json_thread(struct json *j, const struct view *v, size_t i)
 	json_string(j, "comm", t->comm);
 	json_u64(j, "start_ticks", t->start_ticks);
 	json_u64(j, "samples", s->samples);
-	json_u64(j, "distinct_cpus", s->ncpus);
+	json_u64(j, "running_samples", s->running);
+	json_u64(j, "waiting_samples", s->samples - s->running);
+	if (s->samples)
+		json_double(j, "running", s->running_permille / 10.0, 1);
+	else
+		json_null(j, "running");
+	if (s->sched) {
+		json_double(j, "runq_wait", (double)s->wait_ns / 1e9, 6);
+		json_double(j, "run_time", (double)s->run_ns / 1e9, 6);
+		json_double(j, "schedstat_window", s->sched_s, 3);
+	} else {
+		json_null(j, "runq_wait");
+		json_null(j, "run_time");
+		json_null(j, "schedstat_window");
+	}
+	json_u64(j, "distinct_cpus", s->ran_cpus);
 	json_u64(j, "migrations", s->migrations);
+	if (v->r->topo)
+		json_u64(j, "node_migrations", v->xnode[i]);
+	else
+		json_null(j, "node_migrations");
 	json_double(j, "longest_stay", s->longest_s, 3);
 	json_u64(j, "longest_stay_slots", s->longest);
-	if (s->last_cpu >= 0)
+	if (s->last_cpu >= 0) {
+		char st[2] = { s->last_state, '\0' };
+
 		json_i64(j, "last_cpu", s->last_cpu);
-	else
+		json_string(j, "last_state", st);
+	} else {
 		json_null(j, "last_cpu");
+		json_null(j, "last_state");
+	}
 	json_bool(j, "ended", t->end_slot != TIMELINE_NO_SLOT);
 	if (t->end_slot != TIMELINE_NO_SLOT) {
 		json_u64(j, "end_slot", t->end_slot);
@@ -643,22 +925,37 @@ static void json_thread(struct json *j, const struct view *v, size_t i)
 	json_u64(j, "affinity_changes_lost", t->aff_lost);
 	json_open_array(j, "cpus", false);
 	for (size_t k = 0; k < s->ncpus; k++) {
-		int node = topo_cpu_node(v->r->topo, s->cpus[k].cpu);
-
+		if (!s->cpus[k].samples)
+			continue;
 		json_open_object(j, NULL, true);
 		json_i64(j, "cpu", s->cpus[k].cpu);
-		json_index(j, "node", node);
+		json_index(j, "node", topo_cpu_node(v->r->topo, s->cpus[k].cpu));
 		json_u64(j, "samples", s->cpus[k].samples);
 		json_double(j, "share", s->cpus[k].permille / 10.0, 1);
 		json_close_object(j);
 	}
 	json_close_array(j);
+	json_open_array(j, "waiting_cpus", false);
+	for (size_t k = 0; k < s->ncpus; k++) {
+		if (!s->cpus[k].waiting)
+			continue;
+		json_open_object(j, NULL, true);
+		json_i64(j, "cpu", s->cpus[k].cpu);
+		json_index(j, "node", topo_cpu_node(v->r->topo, s->cpus[k].cpu));
+		json_u64(j, "samples", s->cpus[k].waiting);
+		json_close_object(j);
+	}
+	json_close_array(j);
 	json_open_array(j, "runs", false);
 	for (size_t k = 0; k < t->nruns; k++) {
+		char st[2] = { (char)t->runs[k].state, '\0' };
+
 		json_open_object(j, NULL, true);
 		json_u64(j, "slot", t->runs[k].slot);
 		json_u64(j, "samples", t->runs[k].len);
 		json_i64(j, "cpu", t->runs[k].cpu);
+		json_string(j, "state", st);
+		json_bool(j, "running", timeline_running(t->runs[k].state));
 		json_close_object(j);
 	}
 	json_close_array(j);
@@ -674,10 +971,18 @@ static void json_topology(struct json *j, const struct cpus_report *r)
 		return;
 	}
 	json_open_object(j, "topology", false);
+	json_string(j, "file", topo_file(r->topo));
 	json_i64(j, "packages", pk);
 	json_i64(j, "cores", co);
 	json_i64(j, "numa_nodes", no);
 	json_i64(j, "cpus_online", pu);
+	{
+		int off = 0, memonly = 0;
+
+		topo_count_more(r->topo, &off, &memonly);
+		json_i64(j, "numa_nodes_without_cpus", memonly);
+		json_i64(j, "cpus_offline", off);
+	}
 	json_open_array(j, "cpus", false);
 	for (int c = 0; c < topo_ncpus(r->topo); c++) {
 		int node = topo_cpu_node(r->topo, c), core = topo_cpu_core(r->topo, c);
@@ -714,6 +1019,7 @@ static int print_json(const struct view *v, FILE *out)
 	json_u64(&j, "passes", r->ticks);
 	json_u64(&j, "missed_slots", r->missed);
 	json_u64(&j, "samples", tl->samples);
+	json_u64(&j, "running_samples", tl->running);
 	json_u64(&j, "dropped", r->dropped);
 	json_u64(&j, "refused", tl->refused);
 	json_u64(&j, "unreadable", r->unreadable);
@@ -738,15 +1044,31 @@ static int print_json(const struct view *v, FILE *out)
 		json_index(&j, "package", topo_cpu_package(r->topo, c->cpu));
 		json_u64(&j, "samples", c->samples);
 		json_double(&j, "share", c->permille / 10.0, 1);
+		json_u64(&j, "waiting_samples", c->waiting);
 		json_open_array(&j, "threads", false);
 		for (size_t k = 0; k < c->nthreads; k++) {
 			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
 
+			if (!c->threads[k].samples)
+				continue;
 			json_open_object(&j, NULL, true);
 			json_i64(&j, "tid", t->tid);
 			json_string(&j, "comm", t->comm);
 			json_u64(&j, "samples", c->threads[k].samples);
 			json_double(&j, "share", c->threads[k].permille / 10.0, 1);
+			json_close_object(&j);
+		}
+		json_close_array(&j);
+		json_open_array(&j, "waiting_threads", false);
+		for (size_t k = 0; k < c->nthreads; k++) {
+			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
+
+			if (!c->threads[k].waiting)
+				continue;
+			json_open_object(&j, NULL, true);
+			json_i64(&j, "tid", t->tid);
+			json_string(&j, "comm", t->comm);
+			json_u64(&j, "samples", c->threads[k].waiting);
 			json_close_object(&j);
 		}
 		json_close_array(&j);
@@ -770,6 +1092,7 @@ int cpus_print(const struct cpus_report *r, enum cpus_format fmt, FILE *out)
 	} else {
 		if (fmt == CPUS_TABLE) {
 			print_header(r, out);
+			print_unknown_cpus(&v, out);
 			if (!r->tl->nthreads)
 				fputs("no thread was sampled\n", out);
 			else

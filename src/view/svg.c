@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* svg.c - the placement timeline as an SVG chart: thread rows over time, a colour per CPU */
+/* svg.c - the placement timeline as an SVG chart: thread rows over time, a colour per CPU
+ *
+ * A run of running samples is solid in its CPU's colour; a run of waiting samples is pale
+ * and hatched in the colour of the CPU the thread last ran on (one pattern per palette
+ * colour), so a sleeping thread never looks as if it used a CPU.
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -18,16 +23,17 @@
 #define LABEL_CHARS	30	/* label "TID comm", code points */
 #define CHART_X		260
 #define CHART_W		900
-#define TOP		64	/* first row */
+#define TOP		74	/* first row */
 #define ROW_H		20
 #define BAR_Y		2	/* bar inside a row */
 #define BAR_H		12
 #define BAND_Y		15	/* NUMA node band under the bar */
-#define BAND_H		3
+#define BAND_H		4
 #define LEGEND_COLS	6
 #define LEGEND_W	190
 #define LEGEND_ROW	18
 #define LEGEND_ALL_MAX	64	/* up to this many CPUs the legend lists them all */
+#define WAIT_OPACITY	"0.3"	/* the pale background of a waiting run */
 
 /* Fixed palettes: a colour per CPU (repeating past 20), a darker one per NUMA node. */
 static const char *const cpu_colours[] = {
@@ -36,13 +42,36 @@ static const char *const cpu_colours[] = {
 	"#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 };
 static const char *const node_colours[] = {
-	"#303030", "#b8860b", "#2f6f6f", "#8b0000", "#4b0082", "#006400", "#8b4513",
-	"#483d8b",
+	"#303030", "#c08000", "#00a0a0", "#b22222", "#6a3d9a", "#33a02c", "#8b4513",
+	"#1f4e9c",
 };
 
 static const char *cpu_colour(int cpu)
 {
 	return cpu < 0 ? "#ffffff" : cpu_colours[(size_t)cpu % ARRAY_SIZE(cpu_colours)];
+}
+
+/* The fill of a run: the CPU's colour, or its waiting pattern. */
+static void run_fill(int cpu, bool running, char *buf, size_t len)
+{
+	if (running)
+		snprintf(buf, len, "%s", cpu_colour(cpu));
+	else
+		snprintf(buf, len, "url(#wait%zu)",
+			 cpu < 0 ? (size_t)0 : (size_t)cpu % ARRAY_SIZE(cpu_colours));
+}
+
+/* A pattern per palette colour: the colour pale, with diagonal lines of it. */
+static void write_patterns(FILE *out)
+{
+	fputs("<defs>\n", out);
+	for (size_t i = 0; i < ARRAY_SIZE(cpu_colours); i++)
+		fprintf(out, "<pattern id=\"wait%zu\" width=\"6\" height=\"6\" "
+			"patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+			"<rect width=\"6\" height=\"6\" fill=\"%s\" fill-opacity=\"" WAIT_OPACITY
+			"\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"%s\" "
+			"stroke-width=\"2\"/></pattern>\n", i, cpu_colours[i], cpu_colours[i]);
+	fputs("</defs>\n", out);
 }
 
 static const char *node_colour(int node)
@@ -52,12 +81,22 @@ static const char *node_colour(int node)
 
 void svg_escape(FILE *out, const char *s)
 {
-	/* sanitizing sanitized text changes nothing; anything else becomes valid UTF-8 */
-	char *safe = util_sanitize_dup(s, strlen(s));
-	const char *p = safe ? safe : "?";
+	/* s is sanitized already (names from tasks) or taskscope's own text: sanitizing it
+	 * again would double its backslashes. Only what XML cannot hold is replaced, so the
+	 * document stays well-formed whatever it is given. */
+	size_t n = strlen(s);
 
-	for (; *p; p++) {
-		switch (*p) {
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t l = util_utf8_seq(s + i, n - i, &cp);
+
+		if (l == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
+		    cp == 0xfffe || cp == 0xffff) {
+			fputc('?', out);
+			i += l ? l : 1;
+			continue;
+		}
+		switch (cp) {
 		case '&':
 			fputs("&amp;", out);
 			break;
@@ -74,10 +113,10 @@ void svg_escape(FILE *out, const char *s)
 			fputs("&apos;", out);
 			break;
 		default:
-			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+			fwrite(s + i, 1, l, out);
 		}
+		i += l;
 	}
-	free(safe);
 }
 
 /* A coordinate with two decimals, '.' whatever the locale. */
@@ -134,27 +173,42 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 	fprintf(s->out, "<text class=\"label\" x=\"%d\" y=\"%s\">", LABEL_X,
 		num(y + BAR_Y + BAR_H - 2, a, sizeof(a)));
 	svg_escape(s->out, label);
+	if (t->samples && !t->running) {
+		fputs("<title>never ran while watched</title>", s->out);
+	} else if (t->samples) {
+		cpus_fixed(100.0 * (double)t->running / (double)t->samples, 1, c, sizeof(c));
+		fprintf(s->out, "<title>running in %s%% of its samples</title>", c);
+	}
 	fputs("</text>\n", s->out);
-	/* a rect per run, its tooltip saying where and when */
+	/* a rect per run, its tooltip saying who, where, in what state, when and how long */
 	for (size_t k = 0; k < t->nruns; k++) {
 		const struct timeline_run *run = &t->runs[k];
 		int node = topo_cpu_node(s->r->topo, run->cpu);
+		bool running = timeline_running(run->state);
+		char fill[32];
 
-		put_rect(s, "run", slot_x(s, run->slot), y + BAR_Y, run->len * s->scale, BAR_H,
-			 cpu_colour(run->cpu));
-		fprintf(s->out, " data-cpu=\"%d\"><title>%d ", run->cpu, (int)t->tid);
+		run_fill(run->cpu, running, fill, sizeof(fill));
+		put_rect(s, running ? "run" : "run waiting", slot_x(s, run->slot), y + BAR_Y,
+			 run->len * s->scale, BAR_H, fill);
+		fprintf(s->out, " data-cpu=\"%d\" data-state=\"%c\"><title>TID %d ", run->cpu,
+			(char)run->state, (int)t->tid);
 		svg_escape(s->out, t->comm);
-		fprintf(s->out, ": CPU %d", run->cpu);
+		if (running)
+			fprintf(s->out, ": running (R) on CPU %d", run->cpu);
+		else
+			fprintf(s->out, ": waiting (%c, %s), last ran on CPU %d", (char)run->state,
+				cpus_state_name((char)run->state), run->cpu);
 		if (node >= 0)
 			fprintf(s->out, " (node %d)", node);
-		fputs(", ", s->out);
+		fputs("; from ", s->out);
 		put_seconds(s->out, run->slot * tl->period);
-		fputs(" to ", s->out);
-		put_seconds(s->out, (run->slot + run->len) * tl->period);
+		fputs(" for ", s->out);
+		put_seconds(s->out, run->len * tl->period);
 		fprintf(s->out, ", %" PRIu32 " sample%s</title></rect>\n", run->len,
 			run->len == 1 ? "" : "s");
 	}
-	/* the NUMA node band: runs of equal node merged */
+	/* the NUMA node band: runs of equal node merged; a mark where the thread was
+	 * seen on another node than at its sample before */
 	for (size_t k = 0; k < t->nruns;) {
 		int node = topo_cpu_node(s->r->topo, t->runs[k].cpu);
 		uint32_t from = t->runs[k].slot, to = from + t->runs[k].len;
@@ -167,7 +221,28 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		}
 		put_rect(s, "node", slot_x(s, from), y + BAND_Y, (to - from) * s->scale, BAND_H,
 			 node_colour(node));
-		fputs("/>\n", s->out);
+		if (node >= 0)
+			fprintf(s->out, " data-node=\"%d\"><title>node %d from ", node, node);
+		else
+			fputs("><title>node unknown from ", s->out);
+		put_seconds(s->out, from * tl->period);
+		fputs(" for ", s->out);
+		put_seconds(s->out, (to - from) * tl->period);
+		fputs("</title></rect>\n", s->out);
+		if (k > 0) {
+			int before = topo_cpu_node(s->r->topo, t->runs[k - 1].cpu);
+
+			if (before >= 0 && node >= 0 && before != node) {
+				double x = slot_x(s, from);
+
+				/* a red triangle over the row's top, pointing at the move */
+				fprintf(s->out, "<path class=\"xnode\" d=\"M%s %sh10l-5 7z\"><title>"
+					"from node %d to node %d at ", num(x - 5, a, sizeof(a)),
+					num(y, b, sizeof(b)), before, node);
+				put_seconds(s->out, from * tl->period);
+				fputs("</title></path>\n", s->out);
+			}
+		}
 		k = e;
 	}
 	/* where a new affinity was seen */
@@ -301,6 +376,25 @@ static void write_legend(const struct svg *s, double y, const int *cpus, size_t 
 			nodes[nn++] = node;
 	}
 	y += (double)((n + LEGEND_COLS - 1) / LEGEND_COLS) * LEGEND_ROW + 6;
+	/* what solid and hatched mean, drawn in the first CPU's colour */
+	{
+		int cpu = n ? cpus[0] : 0;
+		char fill[32];
+
+		fprintf(s->out, "<text x=\"%d\" y=\"%s\" text-anchor=\"end\">state</text>\n",
+			CHART_X - 8, num(y + 10, a, sizeof(a)));
+		run_fill(cpu, true, fill, sizeof(fill));
+		put_rect(s, "key", CHART_X, y, 24, 12, fill);
+		fprintf(s->out, "/><text x=\"%s\" y=\"%s\">running or runnable (R): solid, its "
+			"CPU's colour</text>\n", num(CHART_X + 28, a, sizeof(a)),
+			num(y + 10, b, sizeof(b)));
+		run_fill(cpu, false, fill, sizeof(fill));
+		put_rect(s, "key", CHART_X + 2 * LEGEND_W, y, 24, 12, fill);
+		fprintf(s->out, "/><text x=\"%s\" y=\"%s\">waiting (S, D, I, T...): pale, hatched, "
+			"the colour of the CPU it last ran on</text>\n",
+			num(CHART_X + 2 * LEGEND_W + 28, a, sizeof(a)), num(y + 10, b, sizeof(b)));
+		y += LEGEND_ROW;
+	}
 	fprintf(s->out, "<text x=\"%d\" y=\"%s\" text-anchor=\"end\">NUMA node band</text>\n",
 		CHART_X - 8, num(y + 10, a, sizeof(a)));
 	for (size_t i = 0; i < nn; i++) {
@@ -340,7 +434,7 @@ int svg_write(const struct cpus_report *r, FILE *out)
 	legend_y = axis_y + 34;
 	/* the height needs the legend's: rows of CPUs, then the node band line */
 	height = legend_y + (double)((ncpus + LEGEND_COLS - 1) / LEGEND_COLS) * LEGEND_ROW + 6 +
-		 LEGEND_ROW + 8 + 8;
+		 LEGEND_ROW + LEGEND_ROW + 8 + 8;
 
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
@@ -352,7 +446,9 @@ int svg_write(const struct cpus_report *r, FILE *out)
 	      ".affinity { stroke: #000; stroke-width: 2; stroke-dasharray: 3 2; }\n"
 	      ".ended { font-weight: bold; fill: #c00; }\n"
 	      ".run:hover { stroke: #000; }\n"
+	      ".xnode { fill: #c00; }\n"
 	      "</style>\n", out);
+	write_patterns(out);
 	fputs("<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n", out);
 	fputs("<text x=\"8\" y=\"22\" font-size=\"15\" font-weight=\"bold\">taskscope cpus: ",
 	      out);
@@ -364,7 +460,15 @@ int svg_write(const struct cpus_report *r, FILE *out)
 		fprintf(out, "; %d package%s, %d core%s, %d NUMA node%s, %d CPU%s online", pk,
 			pk == 1 ? "" : "s", co, co == 1 ? "" : "s", no, no == 1 ? "" : "s", pu,
 			pu == 1 ? "" : "s");
-	fputs("; a colour per CPU, the band below each bar is its NUMA node</text>\n", out);
+	if (topo_file(r->topo)) {
+		fputs(" (topology from ", out);
+		svg_escape(out, topo_file(r->topo));
+		fputs(", not this machine's)", out);
+	}
+	fputs("</text>\n<text x=\"8\" y=\"42\" dy=\"16\">a colour per CPU: solid where the "
+	      "thread ran there, pale and hatched where it waited after it last ran there; the "
+	      "band below each bar is the NUMA node, a red mark a move to another node</text>\n",
+	      out);
 
 	for (size_t k = 0; k < tl->nthreads; k++)
 		write_row(&s, order[k], k);

@@ -12,7 +12,8 @@
  * ended; a time axis and a legend. Returns 0 or -errno. */
 int svg_write(const struct cpus_report *r, FILE *out);
 
-/* s with &, <, >, " and ' escaped for XML text and attributes; control bytes become '?' */
+/* s (sanitized text: it is not sanitized again) with &, <, >, " and ' escaped for XML text
+ * and attributes; control characters, invalid UTF-8 and U+FFFE/U+FFFF become '?' */
 void svg_escape(FILE *out, const char *s);
 
 #endif

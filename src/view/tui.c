@@ -364,35 +364,57 @@ static void job_check(struct tui *t)
 
 /* After the screen is left: follow the job to its end, its output to the log file (and
  * stderr, so nothing is lost). */
+/* While the job is followed after the screen is left, signals still arrive through the
+ * signalfd (they stay blocked): pass INT, TERM, HUP and QUIT on to the job, which is in a
+ * session of its own and hears nothing of taskscope's terminal (a closed terminal's hangup
+ * included), and reap on CHLD. */
+static void job_finish_signals(struct tui *t)
+{
+	struct signalfd_siginfo si;
+
+	while (t->sigfd >= 0 && read(t->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		int sig = (int)si.ssi_signo;
+
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+			spawn_forward(&t->sp, sig, si.ssi_code == SI_KERNEL);
+			if (!t->quit_sig)
+				t->quit_sig = sig;
+		}
+	}
+	spawn_reap(&t->sp, false);
+}
+
 static void job_finish(struct tui *t)
 {
 	if (!t->spawned)
 		return;
-	if (t->outfd >= 0) {
-		int fl = fcntl(t->outfd, F_GETFL);
-
-		if (fl >= 0)
-			fcntl(t->outfd, F_SETFL, fl & ~O_NONBLOCK);
-	}
 	while (!t->sp.all_done || t->outfd >= 0) {
-		char buf[8192];
-		ssize_t r;
+		struct pollfd p[2];
+		int n = 0;
 
-		if (t->outfd < 0) {
-			spawn_reap(&t->sp, true);
-			continue;
+		if (t->outfd >= 0)
+			p[n++] = (struct pollfd){ .fd = t->outfd, .events = POLLIN };
+		if (t->sigfd >= 0)
+			p[n++] = (struct pollfd){ .fd = t->sigfd, .events = POLLIN };
+		/* without a signalfd, look for the end of the job now and then */
+		if (poll(p, (nfds_t)n, t->sigfd >= 0 ? -1 : 200) < 0 && errno != EINTR)
+			break;
+		job_finish_signals(t);
+		if (t->outfd >= 0) {
+			char buf[8192];
+			ssize_t r = read(t->outfd, buf, sizeof(buf));
+
+			if (r < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (r <= 0) {
+				close(t->outfd);
+				t->outfd = -1;
+				continue;
+			}
+			if (t->logfile)
+				fwrite(buf, 1, (size_t)r, t->logfile);
+			write_all(STDERR_FILENO, buf, (size_t)r);
 		}
-		r = read(t->outfd, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			close(t->outfd);
-			t->outfd = -1;
-			continue;
-		}
-		if (t->logfile)
-			fwrite(buf, 1, (size_t)r, t->logfile);
-		write_all(STDERR_FILENO, buf, (size_t)r);
 	}
 	spawn_reap(&t->sp, false);
 }
@@ -530,6 +552,8 @@ static void take_frame(struct tui *t)
 	first = !t->frame;
 	tuiwork_frame_free(t->frame);
 	t->frame = f;
+	if (f->note[0])
+		tui_message(t, "%s", f->note);	/* a -p PID reused: no longer followed */
 	t->frames++;
 	tui_rebuild(t);
 	/* the frame told which processes have threads and which are on screen: the next

@@ -115,7 +115,8 @@ struct tui {
 /* tuidraw.c */
 void tui_draw(struct tui *t);
 int tui_list_rows(const struct tui *t);	/* rows of the task list on this screen */
-/* Fit s into width display columns (UTF-8 aware); returns the bytes to draw. */
+/* Fit s into width display columns (UTF-8 aware, an escape of sanitized text kept whole);
+ * returns the bytes to draw. */
 size_t tui_fit(const char *s, int width);
 
 /* tuipanel.c */

@@ -36,7 +36,7 @@ size_t tui_fit(const char *s, int width)
 		used += w;
 		off += n;
 	}
-	return off;
+	return util_escape_cut(s, off);	/* never half an escape of sanitized text */
 }
 
 /* Draw s at (y, x) cut to width columns; returns the columns used. */

@@ -305,7 +305,8 @@ static void place_follow(struct tuiwork *w, pid_t pid, const struct snapshot *th
 			if (buf[i].kind == PLACEMENT_ENDED)
 				timeline_end_thread(&w->tl, buf[i].idx, buf[i].slot);
 			else
-				timeline_add_sample(&w->tl, buf[i].idx, buf[i].slot, buf[i].cpu);
+				timeline_add_sample(&w->tl, buf[i].idx, buf[i].slot, buf[i].cpu,
+						    buf[i].state);
 		}
 	}
 	timeline_cover(&w->tl, (uint32_t)placement_slot(w->pl));
@@ -373,14 +374,26 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		return rc;
 	rc = add_line(f, " ");
 	rc = rc ? rc : add_line(f, "Timeline: the CPU of each thread, %d samples a second "
-				"since the panel opened (0-9 CPU, . not seen)", PLACEMENT_RATE);
+				"since the panel opened (0-9 CPU running, %c waiting, %c not seen);",
+				PLACEMENT_RATE, CPUS_WAIT_CHAR, CPUS_NONE_CHAR);
+	rc = rc ? rc : add_line(f, "after it: %% of samples running, shares of CPUs over "
+				"running samples");
 	for (size_t i = 0; !rc && i < w->tl.nthreads; i++) {
-		char label[64], strip[STRIP_WIDTH + 1];
+		char label[64], strip[STRIP_WIDTH + 1], tail[96];
 		uint32_t step = cpus_strip_step(w->tl.nslots, STRIP_WIDTH);
 
 		cpus_label(&w->tl.threads[i], 20, label, sizeof(label));
 		cpus_strip_line(&w->tl, i, step, STRIP_WIDTH, strip);
-		rc = add_line(f, "%s |%s|", label, strip);
+		rc = cpus_run_text(&w->tl, i, tail, sizeof(tail));
+		rc = rc ? rc : add_line(f, "%s |%s| %s", label, strip, tail);
+	}
+	if (!rc) {
+		char *text = NULL;
+		size_t len = 0;
+
+		rc = cpus_cpu_text(&w->tl, &text, &len);
+		rc = rc ? rc : split_lines(f, text, len);
+		free(text);
 	}
 	return rc;
 }
@@ -437,6 +450,24 @@ static size_t keep_watched(pid_t *ids, size_t n, const pid_t *tgids, size_t ntg,
 	return k;
 }
 
+/* The -p PIDs found reused, one message (several joined by "; "). */
+static void note_reused(struct target *tg, char *buf, size_t len)
+{
+	struct target_reuse *r;
+	size_t n, off = 0;
+
+	if (target_take_reused(tg, &r, &n))
+		return;
+	for (size_t i = 0; i < n && off + 3 < len; i++) {
+		if (i)
+			off += (size_t)snprintf(buf + off, len - off, "; ");
+		if (off < len)
+			target_reuse_text(&r[i], buf + off, len - off);
+		off += strlen(buf + off);
+	}
+	free(r);
+}
+
 static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 {
 	struct tuiwork_frame *f = calloc(1, sizeof(*f));
@@ -462,6 +493,7 @@ static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 		f->err = rc;
 		return f;
 	}
+	note_reused(w->tg, f->note, sizeof(f->note));
 	if (n > 1)
 		qsort(tgids, n, sizeof(*tgids), cmp_pid);
 	f->all = all;
@@ -587,6 +619,9 @@ static void *worker_main(void *arg)
 		want_free(&want);
 		if (f) {
 			f->seq = ++w->seq;
+			/* a note of a frame the UI did not take is not lost */
+			if (w->ready && w->ready->note[0] && !f->note[0])
+				memcpy(f->note, w->ready->note, sizeof(f->note));
 			tuiwork_frame_free(w->ready);
 			w->ready = f;
 			if (write(w->wakefd, &one, sizeof(one)) < 0)

@@ -55,6 +55,7 @@ struct tuiwork_frame {
 	size_t nlines;
 	double took;			/* seconds the pass took */
 	int err;			/* 0, or why sampling failed */
+	char note[256];			/* -p PIDs found reused (sanitized), or "" */
 };
 
 struct tuiwork;

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0, off = 0; off < size; off += strlen(buf + off) + 1) {
 		argv[i++] = buf + off;
 		len += strlen(buf + off) + 1;
-		clean = clean && fuzz_str_clean(buf + off);
+		clean = clean && fuzz_text_plain(buf + off, strlen(buf + off));
 	}
 	got = util_join_argv(argv);
 	if (nargs == 0 || argv[0][0] == '\0') {
