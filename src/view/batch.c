@@ -508,6 +508,8 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 
 			if (!txt && i == label)
 				txt = "TOTAL";
+			else if (!txt && o->raw)
+				txt = "-";	/* raw fields stay one word each */
 			if (txt && scols_line_set_data(ln, i, txt))
 				ln = NULL;
 		}
