@@ -43,6 +43,8 @@ struct opts {
 	const char *output_file;
 	const char *run_as;	/* --run-as USER: the spawned command's user */
 	const char *child_log;
+	const char *sort;	/* --sort [-]COL[,...] */
+	bool tree, totals, children;
 	bool delay_set;
 	struct target target;
 	char **cmd;		/* after "--" */
@@ -64,6 +66,8 @@ static void usage(FILE *out)
 	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
 	      " -u, --user USER           processes of this user (name or number)\n"
 	      " -C, --command NAME[,...]  processes with this name (as in /proc/PID/comm)\n"
+	      "     --children            with -p: also every descendant of those processes,\n"
+	      "                           found again at each sample (compare -p's groups)\n"
 	      " -- command [args...]      run the command and follow it and all its descendants;\n"
 	      "                           taskscope exits with its exit status\n"
 	      "     --run-as USER         run the command as USER: its uid, gid and groups\n"
@@ -81,9 +85,16 @@ static void usage(FILE *out)
 	      " -J, --json                one JSON document per sample; a row's key\n"
 	      "                           'unavailable' says why its null values are null\n"
 	      " -r, --raw                 raw output: no alignment, no summary line\n"
+	      "     --sort COL[,...]      batch: rows by these columns in their natural order\n"
+	      "                           (sizes, counts, CPU largest first; names and IDs\n"
+	      "                           smallest first); -COL reverses; unknown values last\n"
+	      "     --totals              batch: a last line with the sums of additive columns\n"
+	      "     --tree                batch: processes under their parents (threads under\n"
+	      "                           their process with -H)\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
 	      "     --output-file FILE    write the report to FILE (with a spawned command the\n"
-	      "                           report goes to stderr by default)\n"
+	      "                           tables go to stderr by default; -J JSON goes to\n"
+	      "                           stdout and the command's stdout to stderr)\n"
 	      "     --child-log FILE      full-screen view: also write the job's output to FILE\n"
 	      " -h, --help                show this help and exit\n"
 	      " -V, --version             show the version and exit\n"
@@ -105,7 +116,8 @@ static void list_columns(FILE *out)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE, OPT_RUN_AS, OPT_CHILD_LOG };
+	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_OUTPUT_FILE, OPT_RUN_AS, OPT_CHILD_LOG,
+	       OPT_SORT, OPT_TOTALS, OPT_TREE, OPT_CHILDREN };
 	static const struct option longopts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
@@ -119,6 +131,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
 		{ "run-as", required_argument, NULL, OPT_RUN_AS },
 		{ "child-log", required_argument, NULL, OPT_CHILD_LOG },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "totals", no_argument, NULL, OPT_TOTALS },
+		{ "tree", no_argument, NULL, OPT_TREE },
+		{ "children", no_argument, NULL, OPT_CHILDREN },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "command", required_argument, NULL, 'C' },
@@ -176,6 +192,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_CHILD_LOG:
 			o->child_log = optarg;
 			break;
+		case OPT_SORT:
+			o->sort = optarg;
+			break;
+		case OPT_TOTALS:
+			o->totals = true;
+			break;
+		case OPT_TREE:
+			o->tree = true;
+			break;
+		case OPT_CHILDREN:
+			o->children = true;
+			break;
 		case 'p':
 		case 'u':
 		case 'C':
@@ -214,6 +242,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return cli_usage_error(NULL, "-p, -u and -C cannot be used with a command to run ('--')");
 	if (o->run_as && !o->cmd)
 		return cli_usage_error(NULL, "--run-as needs a command to run ('-- command')");
+	if (o->children && !o->target.npids)
+		return cli_usage_error(NULL, "--children needs -p PID: it adds the descendants of those processes");
+	o->target.descendants = o->children;
 	return -1;
 }
 
@@ -375,10 +406,63 @@ static void job_summary(const struct spawn *sp, const struct job_stats *js, cons
 		js->threads.n == 1 ? "" : "s", util_size_human(js->peak_rss, rss, sizeof(rss)));
 }
 
+/* --sort [-]COL[,...]: *keys malloc'ed. -EINVAL (a usage error printed), -ENOMEM. */
+static int parse_sort(const char *list, struct tasklist_key **keys, size_t *nkeys)
+{
+	size_t n = 1, k = 0;
+	const char *p = list;
+	struct tasklist_key *v;
+	char shown[64];
+
+	for (const char *q = list; *q; q++)
+		n += *q == ',';
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	while (k < n) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		bool rev = len && *p == '-';
+		char name[32];
+
+		if (rev) {
+			p++;
+			len--;
+		}
+		if (len && len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = '\0';
+			v[k].col = columns_find(name);
+		}
+		if (!v[k].col) {
+			char tok[160];
+			size_t tl = len < sizeof(tok) - 1 ? len : sizeof(tok) - 1;
+
+			memcpy(tok, p, tl);
+			tok[tl] = '\0';
+			if (len)
+				cli_usage_error(NULL, "unknown column '%s' in --sort (see --list-columns)",
+						cli_shown(tok, shown, sizeof(shown)));
+			else
+				cli_usage_error(NULL, "empty column name in --sort '%s'",
+						cli_shown(list, shown, sizeof(shown)));
+			free(v);
+			return -EINVAL;
+		}
+		v[k].ascending = columns_natural_ascending(v[k].col) != rev;
+		k++;
+		p = end ? end + 1 : p + len;
+	}
+	*keys = v;
+	*nkeys = n;
+	return 0;
+}
+
 static int run_tasks(struct opts *o)
 {
 	const struct column **cols = NULL;
-	size_t ncols = 0;
+	size_t ncols = 0, nkeys = 0;
+	struct tasklist_key *keys = NULL;
 	struct sampler *smp = NULL;
 	struct spawn sp, *spp = NULL;
 	struct spawn_cred cred = { 0 };
@@ -411,11 +495,21 @@ static int run_tasks(struct opts *o)
 		fprintf(stderr, "taskscope: %s\n", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
+	if (o->sort) {
+		rc = parse_sort(o->sort, &keys, &nkeys);
+		if (rc) {
+			if (rc != -EINVAL)
+				fprintf(stderr, "taskscope: %s\n", strerror(-rc));
+			free(cols);
+			return rc == -EINVAL ? TS_EXIT_USAGE : TS_EXIT_FAILURE;
+		}
+	}
 	if (o->run_as) {
 		rc = spawn_cred_lookup(&cred, o->run_as);
 		if (rc) {
 			spawn_cred_error(rc, o->run_as, errbuf, sizeof(errbuf));
 			fprintf(stderr, "taskscope: %s\n", errbuf);
+			free(keys);
 			free(cols);
 			return TS_EXIT_FAILURE;
 		}
@@ -428,18 +522,26 @@ static int run_tasks(struct opts *o)
 			fprintf(stderr, "taskscope: cannot write to '%s': %s\n",
 				cli_shown(o->output_file, errbuf, sizeof(errbuf)), why);
 			spawn_cred_free(&cred);
+			free(keys);
 			free(cols);
 			return TS_EXIT_FAILURE;
 		}
-	} else if (o->cmd) {
+	} else if (o->cmd && !o->json) {
 		out = stderr;	/* the job's stdout is its own */
 	}
+	/* -J with a job and no --output-file: the JSON is taskscope's stdout (so that
+	 * "taskscope -J -- CMD | jq" works) and the job's stdout goes to stderr */
 	/* a first sample without output gives the interval columns their interval */
 	for (size_t i = 0; i < ncols; i++)
 		prime = prime || (cols[i]->flags & CF_INTERVAL);
 	readers = columns_readers(cols, ncols);
+	for (size_t k = 0; k < nkeys; k++)
+		readers |= keys[k].col->readers;	/* a sort column need not be shown */
+	if (o->tree)
+		readers |= RD_STAT;			/* the parent of each process */
 	if (o->cmd)
-		readers |= RD_STAT;	/* the job summary counts tasks by identity */
+		readers |= RD_STAT | RD_RSS;	/* the job summary counts tasks by identity
+						 * and gives the peak RSS */
 	rc = sampler_new(&smp, readers, o->threads);
 	if (rc) {
 		fprintf(stderr, "taskscope: cannot read /proc: %s\n", strerror(-rc));
@@ -459,7 +561,10 @@ static int run_tasks(struct opts *o)
 		if (!o->threads)
 			sampler_new(&js.tsampler, 0, true);
 		o->target.spawn_root = getpid();
-		rc = spawn_start(&sp, o->cmd, o->run_as ? &cred : NULL);
+		if (o->json && !o->output_file)
+			rc = spawn_start_io(&sp, o->cmd, STDERR_FILENO, o->run_as ? &cred : NULL);
+		else
+			rc = spawn_start(&sp, o->cmd, o->run_as ? &cred : NULL);
 		if (rc) {
 			status = spawn_failure(&sp, rc, o->cmd[0], o->run_as ? &cred : NULL,
 					       errbuf, sizeof(errbuf));
@@ -469,8 +574,12 @@ static int run_tasks(struct opts *o)
 		spp = &sp;
 	}
 	target_describe(&o->target, what, sizeof(what));
+	if (o->children && strlen(what) + 16 < sizeof(what))
+		strcat(what, " and descendants");
 	bo = (struct batch_opts){ .cols = cols, .ncols = ncols, .json = o->json, .raw = o->raw,
-				  .bytes = o->bytes, .what = what, .out = out };
+				  .bytes = o->bytes, .what = what, .out = out,
+				  .threads = o->threads, .keys = keys, .nkeys = nkeys,
+				  .tree = o->tree, .totals = o->totals };
 	ctx = (struct col_ctx){ .sampler = smp, .threads = o->threads };
 
 	next = util_monotonic();
@@ -551,6 +660,7 @@ out:
 	free(js.procs.ids);
 	free(js.threads.ids);
 	sampler_free(smp);
+	free(keys);
 	free(cols);
 	/* standard output is checked by main; standard error cannot report its own error */
 	if (out != stdout)
@@ -577,8 +687,8 @@ static int task_view(int argc, char **argv)
 		return TS_EXIT_OK;
 	}
 	/* the full-screen view reads keys from stdin: both must be the terminal */
-	if (o.iterations || o.json || o.raw || o.output_file || !isatty(STDOUT_FILENO) ||
-	    !isatty(STDIN_FILENO))
+	if (o.iterations || o.json || o.raw || o.output_file || o.sort || o.totals || o.tree ||
+	    !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
 		o.batch = true;
 	if (o.batch && o.child_log) {
 		target_free(&o.target);

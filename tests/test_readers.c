@@ -616,6 +616,8 @@ static void test_status_mem(void)
 		tap_is_u64(m.rss_shmem, 0, "RssShmem");
 		tap_is_u64(m.pte, 76ULL * 1024, "VmPTE in bytes");
 		tap_is_u64(m.swap, 0, "VmSwap");
+		tap_is_u64(m.vm_rss, m.rss_anon + m.rss_file + m.rss_shmem,
+			   "VmRSS is the sum of the three Rss lines");
 		free(buf);
 	}
 	m.pte = 1;
@@ -627,6 +629,24 @@ static void test_status_mem(void)
 	tap_is_rc(taskfiles_parse_status_mem(forged, sizeof(forged) - 1, &m), 0,
 		  "status memory: an escaped newline in Name");
 	tap_is_u64(m.pte, 8ULL * 1024, "the real VmPTE line counts");
+}
+
+static void test_statm(void)
+{
+	static const char real[] = "2790 1632 1280 26 0 229 0\n";
+	uint64_t rss = 7;
+
+	tap_is_rc(taskfiles_parse_statm(real, sizeof(real) - 1, 4096, &rss), 0, "statm: a real line");
+	tap_is_u64(rss, 1632ULL * 4096, "statm: resident pages in bytes");
+	tap_is_rc(taskfiles_parse_statm("0 0 0 0 0 0 0\n", 14, 4096, &rss), 0,
+		  "statm: a kernel thread");
+	tap_is_u64(rss, 0, "statm: a kernel thread has nothing resident");
+	tap_is_rc(taskfiles_parse_statm("2790\n", 5, 4096, &rss), -EINVAL,
+		  "statm: no resident field");
+	tap_is_rc(taskfiles_parse_statm("2790 16x2 0\n", 12, 4096, &rss), -EINVAL,
+		  "statm: garbage in the resident field");
+	tap_is_rc(taskfiles_parse_statm("1 18446744073709551615 0\n", 25, 4096, &rss), -ERANGE,
+		  "statm: a page count that overflows bytes");
 }
 
 static void test_sched(void)
@@ -790,6 +810,7 @@ int main(void)
 	test_threads_scan(rootfd);
 	test_sched();
 	test_status_mem();
+	test_statm();
 	test_extras_missing_files(rootfd);
 	fds_after = count_fds();
 	tap_ok(fds_before >= 0 && fds_before == fds_after,

@@ -267,7 +267,12 @@ static void test_format(void)
 	human_is(1536, "1.5K");
 	human_is(10239, "10K");		/* 9.999K must not print as "10.0K" */
 	human_is(10240, "10K");
+	human_is(1048063, "1023K");	/* 1023.499K */
+	human_is(1048064, "1.0M");	/* 1023.5K rounds up to the next unit, never "1024K" */
+	human_is(1048575, "1.0M");
 	human_is(1048576, "1.0M");
+	human_is(1073741823ULL, "1.0G");	/* one byte short of 1G: not "1024M" */
+	human_is(1099511627775ULL, "1.0T");
 	human_is(1572864, "1.5M");
 	human_is(10485760, "10M");
 	human_is(123456789, "118M");

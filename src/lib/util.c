@@ -342,6 +342,11 @@ char *util_size_human(uint64_t bytes, char *buf, size_t len)
 	} else if (v < 10.0 && floor(v * 10.0 + 0.5) < 100.0) {
 		util_fixed1(v, buf, len);
 		off = strlen(buf);
+	} else if (floor(v + 0.5) >= 1024.0 && i < 6) {
+		/* from 1023.5 of a unit up: "1.0" of the next, never "1024K" */
+		unit[0] = units[i + 1];
+		util_fixed1(v / 1024.0, buf, len);
+		off = strlen(buf);
 	} else {
 		put_u64(buf, len, &off, (uint64_t)floor(v + 0.5), 0);
 	}

@@ -174,7 +174,7 @@ GET(get_start)
 	c->d = sampler_boot_time() + (double)t->start_ticks / (double)sampler_hertz();
 }
 GET(get_vsz) { UNUSED_CTX; c->u = t->vsz; }
-GET(get_rss) { UNUSED_CTX; c->u = t->rss; }
+GET(get_rss) { UNUSED_CTX; c->av = t->rss_av; c->u = t->rss; }
 GET(get_rssanon) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_anon; }
 GET(get_rssfile) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_file; }
 GET(get_rssshmem) { UNUSED_CTX; c->av = t->mem_av; c->u = t->rss_shmem; }
@@ -251,9 +251,9 @@ static const struct column table[] = {
 	{ "START", CK_WALLTIME, 8, CF_RIGHT, RD_STAT,
 	  "when the task started", get_start },
 	{ "VSZ", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STAT,
-	  "virtual size of the address space", get_vsz },
-	{ "RSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STAT,
-	  "resident set size of the address space (pages shared with others counted in full)",
+	  "virtual size of the address space (stat vsize)", get_vsz },
+	{ "RSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_RSS,
+	  "resident set size of the address space, pages shared with others counted in full (status VmRSS, or statm)",
 	  get_rss },
 	{ "RSSANON", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
 	  "resident anonymous memory (status RssAnon)", get_rssanon },
@@ -298,6 +298,35 @@ size_t columns_count(void)
 const struct column *columns_get(size_t i)
 {
 	return i < ARRAY_SIZE(table) ? &table[i] : NULL;
+}
+
+bool columns_natural_ascending(const struct column *c)
+{
+	switch (c->kind) {
+	case CK_STR:
+	case CK_WALLTIME:
+		return true;
+	case CK_INT:
+		return strcmp(c->name, "NLWP") != 0;
+	default:
+		return false;
+	}
+}
+
+bool columns_additive(const struct column *c)
+{
+	switch (c->kind) {
+	case CK_COUNT:
+	case CK_SIZE:
+	case CK_PCT:
+	case CK_CPUTIME:
+	case CK_NSEC:
+		return true;
+	case CK_INT:
+		return !strcmp(c->name, "NLWP");
+	default:
+		return false;
+	}
 }
 
 const struct column *columns_find(const char *name)

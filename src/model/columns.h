@@ -60,6 +60,11 @@ struct column {
 
 size_t columns_count(void);
 const struct column *columns_get(size_t i);
+/* The order a column sorts in unless reversed: true (smallest first) for text, IDs (PID,
+ * TID, PPID, CPU, NODE, ...), PRI, NI and START; false (largest first) for quantities. */
+bool columns_natural_ascending(const struct column *c);
+/* Can the column's values of different processes be added up (sizes, counts, times)? */
+bool columns_additive(const struct column *c);
 /* case-insensitive lookup; NULL if unknown */
 const struct column *columns_find(const char *name);
 /* Parse "PID,TID,+RSS" style list ("+LIST" appends to defaults) into column pointers.

@@ -31,6 +31,8 @@ enum ts_reader {
 	RD_SCHED = 1u << 7,	/* migrations (own sched reader) */
 	RD_SCHEDSTAT = 1u << 8,	/* run time and run-queue wait (own schedstat reader) */
 	RD_SMAPS = 1u << 9,	/* PSS, USS, ... from smaps_rollup (own reader, once per process) */
+	RD_RSS = 1u << 10,	/* exact RSS: status VmRSS when RD_STATUS_MEM reads status anyway,
+				 * else statm (once per process; stat's field 24 is approximate) */
 };
 
 struct task {
@@ -51,7 +53,7 @@ struct task {
 	uint64_t minflt;
 	uint64_t majflt;
 	uint64_t vsz;		/* bytes */
-	uint64_t rss;		/* bytes (address-space wide) */
+	uint64_t rss;		/* bytes (address-space wide), exact: status VmRSS or statm */
 	uint64_t rss_anon, rss_file, rss_shmem, swap, pte;	/* bytes, from status */
 	/* bytes, from smaps_rollup: the process's footprint */
 	uint64_t pss, uss, shared, swap_pss, pss_anon, pss_file, pss_shmem, thp;
@@ -69,7 +71,7 @@ struct task {
 	char *affinity;		/* cpu list text, owned by the snapshot (may be NULL) */
 
 	/* availability of the optional readers' results */
-	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av, smaps_av;
+	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av, smaps_av, rss_av;
 
 	/* deltas against the previous sample of the same task (tid, start time) */
 	bool have_delta;

@@ -13,6 +13,8 @@
 struct sort_ctx {
 	const struct column *col;
 	bool ascending;
+	const struct tasklist_key *keys;
+	size_t nkeys;
 	const struct col_ctx *cctx;
 };
 
@@ -48,8 +50,9 @@ static int cmp_i(int64_t a, int64_t b)
 	return (a > b) - (a < b);
 }
 
-int tasklist_compare(const struct tasklist_row *a, const struct tasklist_row *b,
-		     const struct column *col, bool ascending, const struct col_ctx *ctx)
+/* By one column; 0 on a tie. A missing value comes after every known one in either order. */
+static int compare_col(const struct tasklist_row *a, const struct tasklist_row *b,
+		       const struct column *col, bool ascending, const struct col_ctx *ctx)
 {
 	struct cell x, y;
 	int r = 0;
@@ -80,6 +83,14 @@ int tasklist_compare(const struct tasklist_row *a, const struct tasklist_row *b,
 				r = -r;
 		}
 	}
+	return r;
+}
+
+int tasklist_compare(const struct tasklist_row *a, const struct tasklist_row *b,
+		     const struct column *col, bool ascending, const struct col_ctx *ctx)
+{
+	int r = compare_col(a, b, col, ascending, ctx);
+
 	if (!r)
 		r = cmp_i(a->t->tgid, b->t->tgid);
 	if (!r)
@@ -91,7 +102,13 @@ static int cmp_rows(const void *pa, const void *pb, void *arg)
 {
 	const struct sort_ctx *s = arg;
 
-	return tasklist_compare(pa, pb, s->col, s->ascending, s->cctx);
+	for (size_t k = 0; k < s->nkeys; k++) {
+		int r = compare_col(pa, pb, s->keys[k].col, s->keys[k].ascending, s->cctx);
+
+		if (r)
+			return r;
+	}
+	return tasklist_compare(pa, pb, s->nkeys ? NULL : s->col, s->ascending, s->cctx);
 }
 
 static bool contains_ci(const char *s, const char *needle)
@@ -398,7 +415,8 @@ int tasklist_build(const struct tasklist_opts *o, const struct snapshot *procs,
 {
 	struct builder b = {
 		.o = o, .threads = threads, .mem = mem,
-		.sc = { .col = o->sort, .ascending = o->ascending, .cctx = o->cctx },
+		.sc = { .col = o->sort, .ascending = o->ascending, .keys = o->keys,
+			.nkeys = o->nkeys, .cctx = o->cctx },
 	};
 	int rc;
 

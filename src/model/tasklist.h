@@ -30,10 +30,18 @@ struct tasklist_row {
 	uint64_t more;			/* bit d: the ancestor at depth d has siblings below */
 };
 
+/* One key of a multi-column order (batch --sort). */
+struct tasklist_key {
+	const struct column *col;
+	bool ascending;
+};
+
 struct tasklist_opts {
 	enum ts_listmode mode;
 	const struct column *sort;	/* NULL: by PID */
 	bool ascending;
+	const struct tasklist_key *keys;	/* when nkeys > 0: these instead of sort */
+	size_t nkeys;
 	const char *filter;		/* case-insensitive part of COMM or CMD; NULL: all */
 	bool (*expanded)(void *ctx, pid_t tgid);	/* nested/tree: show its threads */
 	bool (*collapsed)(void *ctx, pid_t tgid);	/* tree: hide its children (or NULL) */

@@ -30,7 +30,8 @@
 /* Items of the process pass: everything here comes from /proc/PID/stat (or the directory). */
 enum {
 	T_TGID, T_PPID, T_EUID, T_STATE, T_NLWP, T_CPU, T_PRIO, T_NICE, T_POLICY,
-	T_START, T_UTIME, T_STIME, T_MINFLT, T_MAJFLT, T_VSIZE, T_RSS, T_FLAGS, T_COMM,
+	T_START, T_UTIME, T_STIME, T_MINFLT, T_MAJFLT, T_VSIZE, T_FLAGS, T_COMM,
+	T_RES,		/* last: only when RD_RSS wants statm (see proc2_open) */
 	T_NITEMS
 };
 static enum pids_item task_items[T_NITEMS] = {
@@ -40,13 +41,15 @@ static enum pids_item task_items[T_NITEMS] = {
 	[T_POLICY] = PIDS_SCHED_CLASS, [T_START] = PIDS_TICS_BEGAN,
 	[T_UTIME] = PIDS_TICS_USER, [T_STIME] = PIDS_TICS_SYSTEM,
 	[T_MINFLT] = PIDS_FLT_MIN, [T_MAJFLT] = PIDS_FLT_MAJ, [T_VSIZE] = PIDS_VSIZE_BYTES,
-	[T_RSS] = PIDS_RSS, [T_FLAGS] = PIDS_FLAGS, [T_COMM] = PIDS_CMD,
+	[T_FLAGS] = PIDS_FLAGS, [T_COMM] = PIDS_CMD, [T_RES] = PIDS_MEM_RES,
 };
 
 /* The process pass when no column needs stat (say -o pid,pss): libproc2 then reads no file,
  * it only lists /proc and stat()s each directory. */
-enum { B_TGID, B_EUID, B_NITEMS };
-static enum pids_item bare_items[B_NITEMS] = { [B_TGID] = PIDS_ID_TGID, [B_EUID] = PIDS_ID_EUID };
+enum { B_TGID, B_EUID, B_RES, B_NITEMS };
+static enum pids_item bare_items[B_NITEMS] = {
+	[B_TGID] = PIDS_ID_TGID, [B_EUID] = PIDS_ID_EUID, [B_RES] = PIDS_MEM_RES,
+};
 
 /* Items of the per-process pass that only a process has: its command line. */
 enum { P_PID, P_START, P_CMDLINE, P_NITEMS };
@@ -64,11 +67,11 @@ struct proc2 {
 	unsigned readers;
 	struct pids_info *tasks;	/* stat items (or bare_items), processes */
 	bool bare;			/* no stat items: RD_STAT not asked */
+	bool res;			/* the last item is statm's resident size (exact RSS) */
 	struct pids_info *procs;	/* per-process extras; NULL when none asked */
 	struct pids_info *light;
 	struct stat_info *stat;
 	int rootfd;
-	long pagesize;
 };
 
 long proc2_hertz(void)
@@ -98,7 +101,6 @@ int proc2_open(struct proc2 **out, unsigned readers)
 	if (!p)
 		return -ENOMEM;
 	p->readers = readers;
-	p->pagesize = sysconf(_SC_PAGESIZE);
 	p->rootfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->rootfd < 0) {
 		rc = -errno;
@@ -106,10 +108,13 @@ int proc2_open(struct proc2 **out, unsigned readers)
 		return rc;
 	}
 	p->bare = !(readers & RD_STAT);
+	/* Exact RSS without status: libproc2 reads statm beside stat in its own pass, which
+	 * costs one small read more a process (the sampler reads status itself otherwise). */
+	p->res = (readers & RD_RSS) && !(readers & RD_STATUS_MEM);
 	if (p->bare)
-		rc = procps_pids_new(&p->tasks, bare_items, B_NITEMS);
+		rc = procps_pids_new(&p->tasks, bare_items, p->res ? B_NITEMS : B_NITEMS - 1);
 	else
-		rc = procps_pids_new(&p->tasks, task_items, T_NITEMS);
+		rc = procps_pids_new(&p->tasks, task_items, p->res ? T_NITEMS : T_NITEMS - 1);
 	if (rc < 0)
 		goto fail;
 	if (readers & RD_CMDLINE) {
@@ -211,7 +216,7 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 
 	memset(t, 0, sizeof(*t));
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
-	t->sched_av = t->schedstat_av = t->smaps_av = TS_NA;
+	t->sched_av = t->schedstat_av = t->smaps_av = t->rss_av = TS_NA;
 	t->whole = true;
 	if (p->bare) {
 		t->tid = t->tgid = VAL(B_TGID, s_int, s, p->tasks);
@@ -219,7 +224,15 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 		t->state = '?';
 		t->cpu = -1;
 		t->comm = strdup("");
+		if (p->res) {
+			t->rss = VAL(B_RES, ul_int, s, p->tasks) * 1024ULL;
+			t->rss_av = TS_OK;
+		}
 		return;
+	}
+	if (p->res) {
+		t->rss = VAL(T_RES, ul_int, s, p->tasks) * 1024ULL;
+		t->rss_av = TS_OK;
 	}
 	t->tid = VAL(T_TGID, s_int, s, p->tasks);
 	t->tgid = VAL(T_TGID, s_int, s, p->tasks);
@@ -238,7 +251,6 @@ static void fill_task(struct proc2 *p, struct task *t, struct pids_stack *s)
 	t->minflt = VAL(T_MINFLT, ul_int, s, p->tasks);
 	t->majflt = VAL(T_MAJFLT, ul_int, s, p->tasks);
 	t->vsz = VAL(T_VSIZE, ul_int, s, p->tasks);
-	t->rss = VAL(T_RSS, ul_int, s, p->tasks) * (uint64_t)p->pagesize;
 	t->kthread = (VAL(T_FLAGS, ul_int, s, p->tasks) & PF_KTHREAD) != 0;
 	/* libproc2 < 4.0.6 may hand back NULL strings for a task that vanished mid-read */
 	comm = VAL(T_COMM, str, s, p->tasks);

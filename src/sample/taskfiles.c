@@ -283,6 +283,7 @@ int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_sta
 		{ "RssShmem:", offsetof(struct taskfiles_status_mem, rss_shmem) },
 		{ "VmSwap:", offsetof(struct taskfiles_status_mem, swap) },
 		{ "VmPTE:", offsetof(struct taskfiles_status_mem, pte) },
+		{ "VmRSS:", offsetof(struct taskfiles_status_mem, vm_rss) },
 	};
 	const char *p = buf, *end = buf + len;
 
@@ -323,6 +324,33 @@ int taskfiles_status_mem_at(int dirfd, const char *name, struct taskfiles_status
 	if (rc == -EFBIG)
 		rc = 0;		/* the memory lines come before the long ones at the end */
 	return rc ? rc : taskfiles_parse_status_mem(buf, len, m);
+}
+
+int taskfiles_parse_statm(const char *buf, size_t len, long pagesize, uint64_t *rss)
+{
+	const char *p = buf, *end = buf + len, *stop;
+	uint64_t size, pages;
+
+	/* "size resident shared text lib data dt", pages */
+	if (scan_u64_to(p, end, &stop, &size) || stop >= end || *stop != ' ')
+		return -EINVAL;
+	p = stop + 1;
+	if (scan_u64_to(p, end, &stop, &pages) || (stop < end && *stop != ' ' && *stop != '\n'))
+		return -EINVAL;
+	if (pagesize <= 0 || pages > UINT64_MAX / (uint64_t)pagesize)
+		return -ERANGE;
+	*rss = pages * (uint64_t)pagesize;
+	return 0;
+}
+
+int taskfiles_statm_at(int dirfd, const char *name, long pagesize, uint64_t *rss)
+{
+	char buf[256];
+	size_t len;
+	int rc;
+
+	rc = taskfiles_read(dirfd, name, buf, sizeof(buf), &len);
+	return rc ? rc : taskfiles_parse_statm(buf, len, pagesize, rss);
 }
 
 int taskfiles_status_mem(int rootfd, pid_t tgid, uint64_t start_ticks,

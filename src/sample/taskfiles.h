@@ -39,6 +39,7 @@ struct taskfiles_extras {
  * have no memory lines at all). */
 struct taskfiles_status_mem {
 	uint64_t rss_anon, rss_file, rss_shmem, swap, pte;
+	uint64_t vm_rss;	/* VmRSS: the three Rss lines' sum, as the kernel adds them */
 };
 
 /* Parsers: untrusted text in, 0 or -EINVAL/-ERANGE out. */
@@ -86,6 +87,9 @@ int taskfiles_status_mem(int rootfd, pid_t tgid, uint64_t start_ticks,
 			 struct taskfiles_status_mem *m);
 /* The same from the status file NAME relative to dirfd (see taskfiles_open_checked). */
 int taskfiles_status_mem_at(int dirfd, const char *name, struct taskfiles_status_mem *m);
+/* Resident pages (statm's second field) in bytes, from the statm file NAME relative to dirfd. */
+int taskfiles_parse_statm(const char *buf, size_t len, long pagesize, uint64_t *rss);
+int taskfiles_statm_at(int dirfd, const char *name, long pagesize, uint64_t *rss);
 /* Open TID's task directory and check by its stat that it is still the task started at
  * start_ticks (-ESRCH if not): a directory fd that then pins the task, since reads through
  * it fail once the task is gone even if its ID is reused. st gets the stat read. */

@@ -102,11 +102,10 @@ static int add_thread(struct rows *r, int taskfd, const char *name, pid_t tgid, 
 	t->minflt = st.minflt;
 	t->majflt = st.majflt;
 	t->vsz = st.vsize;
-	t->rss = st.rss_pages * (uint64_t)r->pagesize;
 	t->kthread = (st.flags & PF_KTHREAD) != 0;
 	t->whole = false;
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
-	t->sched_av = t->schedstat_av = t->smaps_av = TS_NA;
+	t->sched_av = t->schedstat_av = t->smaps_av = t->rss_av = TS_NA;
 	t->comm = comm_dup(st.comm);
 	if (!t->comm)
 		return -ENOMEM;
@@ -182,7 +181,7 @@ static int scan_all(struct rows *r, int rootfd)
 int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **rows,
 		 size_t *nrows)
 {
-	struct rows r = { .pagesize = sysconf(_SC_PAGESIZE) };
+	struct rows r = { 0 };
 	int rc = 0;
 
 	*rows = NULL;

@@ -12,8 +12,130 @@
 
 #include "lib/outfile.h"
 #include "lib/util.h"
+#include "model/tasklist.h"
 #include "view/batch.h"
 #include "view/json.h"
+
+/* One printed row: the task and its depth in the tree. */
+struct brow {
+	const struct task *t;
+	unsigned depth;
+};
+
+static bool always_expanded(void *ctx, pid_t tgid)
+{
+	(void)ctx;
+	(void)tgid;
+	return true;
+}
+
+static int cmp_task_tid(const void *a, const void *b)
+{
+	const struct task *x = *(const struct task *const *)a, *y = *(const struct task *const *)b;
+
+	if (x->tgid != y->tgid)
+		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/*
+ * The rows in print order: the snapshot's (by PID) unless --sort or --tree ask otherwise,
+ * which the full-screen view's list model (tasklist) builds. With -H and --tree its process
+ * rows are the main threads, and the other threads hang under them. *rows is malloc'ed.
+ */
+static int order_rows(const struct batch_opts *o, const struct col_ctx *ctx,
+		      const struct snapshot *sn, struct brow **rows, size_t *nrows)
+{
+	struct tasklist_opts lo = { .keys = o->keys, .nkeys = o->nkeys, .cctx = ctx };
+	struct snapshot leaders = { 0 };
+	struct tasklist_row *tr = NULL;
+	size_t *lidx = NULL;	/* -H --tree: index in sn of each copied main thread */
+	struct brow *v;
+	size_t n = 0;
+	int rc;
+
+	*rows = NULL;
+	*nrows = 0;
+	v = malloc((sn->ntasks ? sn->ntasks : 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (!o->tree && !o->nkeys) {
+		for (size_t i = 0; i < sn->ntasks; i++)
+			v[i] = (struct brow){ .t = &sn->tasks[i] };
+		*rows = v;
+		*nrows = sn->ntasks;
+		return 0;
+	}
+	if (o->tree && o->threads) {
+		/* the processes of the tree are the main threads (a copy of their rows) */
+		struct task *l = malloc((sn->ntasks ? sn->ntasks : 1) * sizeof(*l));
+
+		lidx = malloc((sn->ntasks ? sn->ntasks : 1) * sizeof(*lidx));
+		if (!l || !lidx) {
+			free(l);
+			free(lidx);
+			free(v);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < sn->ntasks; i++) {
+			if (sn->tasks[i].tid != sn->tasks[i].tgid)
+				continue;
+			lidx[leaders.ntasks] = i;
+			l[leaders.ntasks++] = sn->tasks[i];
+		}
+		leaders.tasks = l;
+		lo.mode = LIST_TREE;
+		lo.expanded = always_expanded;
+		rc = tasklist_build(&lo, &leaders, sn, sn, &tr, &n);
+	} else {
+		lo.mode = o->tree ? LIST_TREE : o->threads ? LIST_THREADS : LIST_NESTED;
+		rc = tasklist_build(&lo, sn, o->threads ? sn : NULL, sn, &tr, &n);
+	}
+	if (rc) {
+		free(leaders.tasks);
+		free(lidx);
+		free(v);
+		return rc;
+	}
+	for (size_t i = 0; i < n && i < sn->ntasks; i++) {
+		const struct task *t = tr[i].t;
+
+		/* rows point into the snapshot, never into the copy of the main threads */
+		if (lidx && t >= leaders.tasks && t < leaders.tasks + leaders.ntasks)
+			t = &sn->tasks[lidx[t - leaders.tasks]];
+		v[i] = (struct brow){ .t = t, .depth = tr[i].depth };
+	}
+	if (n > sn->ntasks)
+		n = sn->ntasks;
+	free(tr);
+	/* a thread whose main thread was not listed (it ended between the reads) would be
+	 * left out of the tree: it goes at the end, at the top level */
+	if (o->tree && o->threads && n < sn->ntasks) {
+		const struct task **have = malloc((n ? n : 1) * sizeof(*have));
+
+		if (!have) {
+			free(leaders.tasks);
+			free(lidx);
+			free(v);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++)
+			have[i] = v[i].t;
+		qsort(have, n, sizeof(*have), cmp_task_tid);
+		for (size_t i = 0, m = n; i < sn->ntasks && n < sn->ntasks; i++) {
+			const struct task *t = &sn->tasks[i];
+
+			if (!bsearch(&t, have, m, sizeof(*have), cmp_task_tid))
+				v[n++] = (struct brow){ .t = t };
+		}
+		free(have);
+	}
+	free(leaders.tasks);
+	free(lidx);
+	*rows = v;
+	*nrows = n;
+	return 0;
+}
 
 static int json_type(enum col_kind k)
 {
@@ -57,39 +179,6 @@ static void print_header(const struct batch_opts *o, const struct snapshot *sn,
 	fputc('\n', o->out);
 }
 
-/* The table as JSON with the notes as a first member: libsmartcols writes the document
- * ("{\n" first), the notes go in after its opening brace. */
-static int print_json_notes(const struct batch_opts *o, struct libscols_table *tb)
-{
-	char *doc = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&doc, &len);
-	int rc = 0;
-
-	if (!mem)
-		return -ENOMEM;
-	scols_table_set_stream(tb, mem);
-	if (scols_print_table(tb))
-		rc = -EIO;
-	if (fclose(mem) && !rc)
-		rc = -ENOMEM;
-	if (!rc && (len < 2 || doc[0] != '{' || doc[1] != '\n'))
-		rc = -EIO;	/* not the layout this libsmartcols was seen to write */
-	if (!rc) {
-		fputs("{\n   \"reused\": [", o->out);
-		for (size_t i = 0; i < o->nnotes; i++) {
-			fprintf(o->out, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "",
-				o->notes[i].pid);
-			json_write_string(o->out, o->notes[i].comm);
-			fputc('}', o->out);
-		}
-		fputs("],\n", o->out);
-		fwrite(doc + 2, 1, len - 2, o->out);
-	}
-	free(doc);
-	return rc;
-}
-
 /* The JSON word for why a value is null. */
 static const char *avail_word(enum ts_avail av)
 {
@@ -117,18 +206,210 @@ static void why_add(char *buf, size_t len, const struct column *col, enum ts_ava
 		 columns_json_key(col, key, sizeof(key)), avail_word(av));
 }
 
+/* The column that carries the tree and the totals label: COMM, else CMD, else the first
+ * text column, else the first. */
+static size_t label_column(const struct batch_opts *o)
+{
+	size_t text = o->ncols;
+
+	for (size_t i = 0; i < o->ncols; i++) {
+		if (!strcmp(o->cols[i]->name, "COMM"))
+			return i;
+		if (o->cols[i]->kind == CK_STR && text == o->ncols)
+			text = i;
+	}
+	for (size_t i = 0; i < o->ncols; i++)
+		if (!strcmp(o->cols[i]->name, "CMD"))
+			return i;
+	return text < o->ncols ? text : 0;
+}
+
+/* --totals: per additive column the sum over the rows (a process's value once with -H),
+ * and how many rows had no value. */
+struct totals {
+	uint64_t *u;
+	double *d;
+	size_t *missing;
+	size_t rows;
+};
+
+static void totals_add(const struct batch_opts *o, const struct col_ctx *ctx,
+		       struct totals *tt, const struct task *t)
+{
+	tt->rows++;
+	for (size_t i = 0; i < o->ncols; i++) {
+		const struct column *col = o->cols[i];
+		struct cell c;
+
+		if (!columns_additive(col))
+			continue;
+		/* a thread row repeats its process's value: count it on the main thread */
+		if (o->threads && (col->flags & CF_PROCESS) && t->tid != t->tgid)
+			continue;
+		memset(&c, 0, sizeof(c));
+		col->get(ctx, t, &c);
+		if (c.av != TS_OK) {
+			tt->missing[i]++;
+			continue;
+		}
+		switch (col->kind) {
+		case CK_PCT:
+		case CK_CPUTIME:
+			tt->d[i] += c.d;
+			break;
+		case CK_INT:
+			tt->u[i] += c.i > 0 ? (uint64_t)c.i : 0;
+			break;
+		default:
+			tt->u[i] = c.u > UINT64_MAX - tt->u[i] ? UINT64_MAX : tt->u[i] + c.u;
+			break;
+		}
+	}
+}
+
+/* The total of column i as text (table) or a JSON value; NULL for a column without one. */
+static const char *totals_text(const struct batch_opts *o, const struct totals *tt, size_t i,
+			       char *buf, size_t len)
+{
+	const struct column *col = o->cols[i];
+	struct cell c;
+
+	if (!columns_additive(col))
+		return NULL;
+	memset(&c, 0, sizeof(c));
+	c.av = TS_OK;
+	if (col->kind == CK_PCT || col->kind == CK_CPUTIME)
+		c.d = tt->d[i];
+	else if (col->kind == CK_INT)
+		c.i = tt->u[i] > INT64_MAX ? INT64_MAX : (int64_t)tt->u[i];
+	else
+		c.u = tt->u[i];
+	return columns_format(col, &c, o->json, o->bytes, buf, len);
+}
+
+static bool has_column(const struct batch_opts *o, const char *name)
+{
+	for (size_t i = 0; i < o->ncols; i++)
+		if (!strcmp(o->cols[i]->name, name))
+			return true;
+	return false;
+}
+
+/* The note under a table's totals line: what the sums mean. */
+static void totals_note(const struct batch_opts *o, const struct totals *tt)
+{
+	size_t missing = 0;
+
+	fprintf(o->out, "  total: sums over the %zu row%s%s", tt->rows, tt->rows == 1 ? "" : "s",
+		o->threads ? ", a process's memory once (on its main thread)" : "");
+	for (size_t i = 0; i < o->ncols; i++)
+		if (tt->missing[i] > missing)
+			missing = tt->missing[i];
+	if (missing)
+		fprintf(o->out, "; rows without a value (-) are left out of a sum");
+	fputs(".\n", o->out);
+	if (has_column(o, "RSS") || has_column(o, "RSSFILE") || has_column(o, "RSSSHMEM") ||
+	    has_column(o, "SHARED") || has_column(o, "VSZ"))
+		fputs("  The RSS (and VSZ, SHARED) sum counts a page that several processes map "
+		      "once for each of them.\n", o->out);
+	if (has_column(o, "PSS") || has_column(o, "ANON") || has_column(o, "FILE") ||
+	    has_column(o, "SHMEM") || has_column(o, "SWAPPSS"))
+		fputs("  The PSS sum counts each page once: a shared page is divided among "
+		      "its processes.\n", o->out);
+}
+
+/* JSON: the document libsmartcols wrote to doc, with the stamp (time, host, ...) before
+ * "tasks" and, with --totals, the "totals" object after it. */
+static int finish_json(const struct batch_opts *o, const struct snapshot *sn,
+		       const struct totals *tt, const char *doc, size_t len)
+{
+	const char *open = memchr(doc, '{', len);
+	size_t start, end = len;
+	struct json_stamp st;
+	char key[32], buf[64];
+
+	/* libsmartcols writes "{", a newline, the members, and "}" and a newline */
+	while (end > 0 && doc[end - 1] != '}')
+		end--;
+	if (!open || !end || (size_t)(open - doc) >= end - 1)
+		return -EIO;
+	start = (size_t)(open - doc) + 1;
+	while (start < end && (doc[start] == '\n' || doc[start] == ' '))
+		start++;
+	json_stamp_init(&st, sn->wall, true, sn->interval);
+	fputs("{\n", o->out);
+	json_stamp_raw(o->out, &st);
+	if (o->nnotes) {
+		/* -p PIDs found reused since the previous report */
+		fputs("   \"reused\": [", o->out);
+		for (size_t i = 0; i < o->nnotes; i++) {
+			fprintf(o->out, "%s{\"pid\": %d, \"comm\": ", i ? ", " : "",
+				o->notes[i].pid);
+			json_write_string(o->out, o->notes[i].comm);
+			fputc('}', o->out);
+		}
+		fputs("],\n", o->out);
+	}
+	fputs("   ", o->out);
+	if (!o->totals) {
+		fwrite(doc + start, 1, len - start, o->out);
+		return 0;
+	}
+	end--;		/* the closing brace, and the line break before it */
+	while (end > start && (doc[end - 1] == '\n' || doc[end - 1] == ' '))
+		end--;
+	fwrite(doc + start, 1, end - start, o->out);
+	fprintf(o->out, ",\n   \"totals\": {\n      \"rows\": %zu", tt->rows);
+	for (size_t i = 0; i < o->ncols; i++) {
+		const char *v = totals_text(o, tt, i, buf, sizeof(buf));
+
+		if (v)
+			fprintf(o->out, ",\n      \"%s\": %s",
+				columns_json_key(o->cols[i], key, sizeof(key)), v);
+	}
+	fprintf(o->out, ",\n      \"processes_once\": %s\n   }\n}\n",
+		o->threads ? "true" : "false");
+	return 0;
+}
+
 int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		const struct snapshot *sn, unsigned long seq)
 {
 	struct libscols_table *tb;
+	struct libscols_line **parents = NULL;	/* --tree: the last line at each depth */
+	struct totals tt = { 0 };
+	struct brow *rows = NULL;
+	size_t nrows = 0, label = label_column(o), nparents = 0;
 	unsigned missing = 0;
 	char *why = NULL;	/* JSON: the row's null values and why */
 	size_t whylen = o->ncols * 48 + 1;
+	char *doc = NULL;	/* JSON: libsmartcols' document, to add the stamp and totals to */
+	size_t doclen = 0;
+	FILE *mem = NULL;
 	int rc = 0, werr;
 
 	tb = scols_new_table();
 	if (!tb)
 		return -ENOMEM;
+	if (o->totals) {
+		tt.u = calloc(o->ncols + 1, sizeof(*tt.u));
+		tt.d = calloc(o->ncols + 1, sizeof(*tt.d));
+		tt.missing = calloc(o->ncols + 1, sizeof(*tt.missing));
+		if (!tt.u || !tt.d || !tt.missing) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	rc = order_rows(o, ctx, sn, &rows, &nrows);
+	if (rc)
+		goto out;
+	if (o->tree) {
+		parents = calloc(nrows + 1, sizeof(*parents));
+		if (!parents) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
 	if (o->json) {
 		scols_table_enable_json(tb, 1);
 		scols_table_set_name(tb, "tasks");
@@ -148,6 +429,8 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			fl |= SCOLS_FL_RIGHT;
 		if (col->flags & CF_TRUNC)
 			fl |= SCOLS_FL_TRUNC;
+		if (o->tree && i == label)
+			fl = SCOLS_FL_TREE;
 		cl = scols_table_new_column(tb, o->json ? columns_json_key(col, key, sizeof(key))
 							: col->name, col->whint, fl);
 		if (!cl) {
@@ -167,14 +450,25 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			goto out;
 		}
 	}
-	for (size_t r = 0; r < sn->ntasks; r++) {
-		const struct task *t = &sn->tasks[r];
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	for (size_t r = 0; r < nrows; r++) {
+		const struct task *t = rows[r].t;
+		struct libscols_line *parent = NULL, *ln;
 
+		if (parents) {
+			size_t d = rows[r].depth < nparents ? rows[r].depth : nparents;
+
+			parent = d ? parents[d - 1] : NULL;
+			nparents = d + 1;
+		}
+		ln = scols_table_new_line(tb, parent);
 		if (!ln) {
 			rc = -ENOMEM;
 			goto out;
 		}
+		if (parents)
+			parents[nparents - 1] = ln;
+		if (o->totals)
+			totals_add(o, ctx, &tt, t);
 		if (why)
 			why[0] = '\0';
 		for (size_t i = 0; i < o->ncols; i++) {
@@ -204,15 +498,47 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			goto out;
 		}
 	}
+	/* a table's totals are its last line, under the columns they sum */
+	if (o->totals && !o->json) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		for (size_t i = 0; ln && i < o->ncols; i++) {
+			char buf[64];
+			const char *txt = totals_text(o, &tt, i, buf, sizeof(buf));
+
+			if (!txt && i == label)
+				txt = "TOTAL";
+			else if (!txt && o->raw)
+				txt = "-";	/* raw fields stay one word each */
+			if (txt && scols_line_set_data(ln, i, txt))
+				ln = NULL;
+		}
+		if (!ln) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
 	if (!o->json && !o->raw)
 		print_header(o, sn, seq);
-	if (o->json && o->nnotes) {
-		rc = print_json_notes(o, tb);
-	} else {
-		scols_table_set_stream(tb, o->out);
-		if (scols_print_table(tb))
-			rc = -EIO;
+	if (o->json) {
+		mem = open_memstream(&doc, &doclen);
+		if (!mem) {
+			rc = -errno;
+			goto out;
+		}
 	}
+	scols_table_set_stream(tb, mem ? mem : o->out);
+	if (scols_print_table(tb))
+		rc = -EIO;
+	if (mem) {
+		if (fclose(mem) && !rc)
+			rc = -EIO;
+		mem = NULL;
+		if (!rc)
+			rc = finish_json(o, sn, &tt, doc, doclen);
+	}
+	if (o->totals && !o->json && !o->raw)
+		totals_note(o, &tt);
 	if (!o->json && !o->raw && missing) {
 		for (int av = TS_GONE; av <= TS_NA; av++)
 			if (missing & (1u << av))
@@ -224,7 +550,13 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	if (werr)
 		rc = werr;
 out:
+	free(doc);
 	free(why);
+	free(rows);
+	free(parents);
+	free(tt.u);
+	free(tt.d);
+	free(tt.missing);
 	scols_unref_table(tb);
 	return rc;
 }

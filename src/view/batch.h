@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "model/columns.h"
 #include "model/snapshot.h"
+#include "model/tasklist.h"
 
 /* A -p PID found reused since the previous report: the process watched ended and another
  * one (comm, sanitized) has the PID; text says so in a sentence. */
@@ -24,12 +25,18 @@ struct batch_opts {
 	bool bytes;
 	const char *what;	/* what is watched, for the header line ("all tasks", ...) */
 	FILE *out;
+	bool threads;		/* rows are threads (-H) */
+	const struct tasklist_key *keys;	/* --sort; none: by PID */
+	size_t nkeys;
+	bool tree;		/* --tree: processes under their parents, threads nested */
+	bool totals;		/* --totals: the sums of the additive columns */
 	const struct batch_note *notes;	/* this report's: a footnote line each (table), */
 	size_t nnotes;			/* the "reused" array (JSON); not in raw output */
 };
 
 /* Print one snapshot: a header line and a table (table mode), or one JSON document (with
- * the notes, if any, as "reused": [{"pid": N, "comm": "..."}] before "tasks").
+ * the stamp of json.h first, then the notes, if any, as "reused": [{"pid": N, "comm": "..."}],
+ * then "tasks" and, with totals, "totals").
  * Returns 0 or -errno (-EPIPE when the reader went away). */
 int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		const struct snapshot *sn, unsigned long seq);

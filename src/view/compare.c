@@ -309,10 +309,13 @@ static int print_json(const struct compare_view *v, const struct comparison_side
 {
 	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
 	size_t nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
+	struct json_stamp st;
 	struct json j;
 
+	json_stamp_init(&st, 0, false, 0);
 	json_begin(&j, v->out);
 	json_open_object(&j, NULL, false);
+	json_stamp_write(&j, &st);
 	json_string(&j, "mode", v->mode);
 	json_open_array(&j, "sides", false);
 	json_side(&j, a);

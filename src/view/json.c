@@ -6,6 +6,8 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
 
 #include "view/json.h"
 
@@ -240,4 +242,86 @@ void json_null(struct json *j, const char *key)
 {
 	member(j, key);
 	fputs("null", j->out);
+}
+
+void json_stamp_init(struct json_stamp *s, double wall, bool has_interval, double interval)
+{
+	struct utsname u;
+	struct tm tm;
+	time_t sec;
+	long usec;
+
+	memset(s, 0, sizeof(*s));
+	if (wall <= 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	}
+	/* one rounding to microseconds for both keys, so they name the same instant */
+	s->unix_us = (uint64_t)llround(wall * 1e6);
+	s->unix_time = (double)s->unix_us / 1e6;
+	sec = (time_t)(s->unix_us / 1000000);
+	usec = (long)(s->unix_us % 1000000);
+	if (gmtime_r(&sec, &tm)) {
+		size_t n = strftime(s->time, sizeof(s->time), "%Y-%m-%dT%H:%M:%S", &tm);
+
+		snprintf(s->time + n, sizeof(s->time) - n, ".%06ldZ", usec);
+	}
+	s->has_interval = has_interval;
+	s->interval = interval;
+	if (!uname(&u)) {
+		snprintf(s->host, sizeof(s->host), "%s", u.nodename);
+		snprintf(s->kernel, sizeof(s->kernel), "%s", u.release);
+	}
+}
+
+void json_stamp_write(struct json *j, const struct json_stamp *s)
+{
+	json_string(j, "taskscope_version", PACKAGE_VERSION);
+	json_string(j, "hostname", s->host[0] ? s->host : NULL);
+	json_string(j, "kernel_release", s->kernel[0] ? s->kernel : NULL);
+	json_string(j, "time", s->time[0] ? s->time : NULL);
+	json_double(j, "unix_time", s->unix_time, 6);
+	if (!s->has_interval)
+		return;
+	if (s->interval > 0)
+		json_double(j, "interval", s->interval, 6);
+	else
+		json_null(j, "interval");
+}
+
+static void raw_string(FILE *out, const char *key, const char *v)
+{
+	fprintf(out, "   \"%s\": ", key);
+	if (v && v[0])
+		json_write_string(out, v);
+	else
+		fputs("null", out);
+	fputs(",\n", out);
+}
+
+/* A non-negative number with 6 decimals, '.' whatever the locale says. */
+static void raw_fixed6(FILE *out, const char *key, double v)
+{
+	uint64_t units = (uint64_t)llround(v * 1e6);
+
+	fprintf(out, "   \"%s\": %" PRIu64 ".%06" PRIu64 ",\n", key, units / 1000000,
+		units % 1000000);
+}
+
+void json_stamp_raw(FILE *out, const struct json_stamp *s)
+{
+	raw_string(out, "taskscope_version", PACKAGE_VERSION);
+	raw_string(out, "hostname", s->host);
+	raw_string(out, "kernel_release", s->kernel);
+	raw_string(out, "time", s->time);
+	fprintf(out, "   \"unix_time\": %" PRIu64 ".%06" PRIu64 ",\n", s->unix_us / 1000000,
+		s->unix_us % 1000000);
+	if (!s->has_interval)
+		return;
+	if (s->interval > 0)
+		raw_fixed6(out, "interval", s->interval);
+	else
+		fputs("   \"interval\": null,\n", out);
 }

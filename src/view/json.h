@@ -45,4 +45,27 @@ void json_null(struct json *j, const char *key);
 /* The escaped form of s (quotes included) to out. */
 void json_write_string(FILE *out, const char *s);
 
+/*
+ * Where a document stands in time and on which machine: the first keys of every document
+ * (man page, OUTPUT, JSON): taskscope_version, hostname, kernel_release, time (RFC 3339,
+ * UTC, microseconds), unix_time (seconds) and, for documents of a sample over an interval,
+ * interval (seconds, null when the sample has none).
+ */
+struct json_stamp {
+	char time[40];
+	double unix_time;
+	uint64_t unix_us;	/* the same in microseconds: what both keys print */
+	bool has_interval;	/* the document kind has an interval */
+	double interval;	/* seconds; <= 0: none (null) */
+	char host[72], kernel[72];
+};
+
+/* wall: seconds since the epoch of the sample, or <= 0 for now. */
+void json_stamp_init(struct json_stamp *s, double wall, bool has_interval, double interval);
+/* The keys, as members of the open top-level object. */
+void json_stamp_write(struct json *j, const struct json_stamp *s);
+/* The same keys as text lines ("   \"key\": value,") for a document another writer makes
+ * (libsmartcols' tables): they go right after its opening brace. */
+void json_stamp_raw(FILE *out, const struct json_stamp *s);
+
 #endif

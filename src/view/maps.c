@@ -485,12 +485,16 @@ static void close_procs(struct maps_view *v)
 void maps_view_begin(struct maps_view *v)
 {
 	static const char *const groups[] = { "none", "kind", "name" };
+	struct json_stamp st;
 
 	v->nshown = 0;
 	if (!v->json)
 		return;
+
+	json_stamp_init(&st, 0, false, 0);
 	json_begin(&v->js, v->out);
 	json_open_object(&v->js, NULL, false);
+	json_stamp_write(&v->js, &st);
 	json_string(&v->js, "group", groups[v->group]);
 	json_open_array(&v->js, "processes", false);
 	v->procs_open = true;

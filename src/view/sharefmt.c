@@ -569,13 +569,16 @@ static void json_memory(struct json *j, const struct sharing_report *rep, const 
 int sharefmt_json(FILE *out, const struct sharing_report *rep)
 {
 	struct notes rn = { .n = 0 }, mn = { .n = 0 };
+	struct json_stamp st;
 	struct json j;
 	int rc;
 
 	resource_notes(rep, &rn);
 	memory_notes(rep, &mn);
+	json_stamp_init(&st, 0, false, 0);
 	json_begin(&j, out);
 	json_open_object(&j, NULL, false);
+	json_stamp_write(&j, &st);
 	json_u64(&j, "ntasks", rep->ntasks);
 	json_spaces(&j, rep);
 	json_resources(&j, rep, &rn);
