@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# jsonstamp.sh - every JSON document (task view, maps, share, compare) says when and where it
+# jsonstamp.sh - every JSON document (task view, cpus, maps, share, compare) says when and where it
 # was taken: time (RFC 3339) and unix_time agree, the interval of a task view sample, host,
 # kernel and version; and "taskscope -J -- CMD" keeps stdout for the JSON.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -87,6 +87,16 @@ run_stamped maps no maps -J "$wl"
 
 check "share -J is stamped (no interval)"
 run_stamped share no share -J "$wl" "$wl"
+
+check "cpus -J is stamped, its interval the run's duration"
+run_stamped cpus yes cpus -J -t 0.3 -p "$wl"
+if [ "$RC" -eq 0 ]; then
+	if "$PY" -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(abs(d["interval"] - d["duration"]) > 1e-3)' "$OUT"; then
+		ok "interval = duration"
+	else
+		fail "cpus: interval is not the duration" "$OUT"
+	fi
+fi
 
 check "compare -J is stamped (no interval)"
 TS_TIMEOUT=60 run_stamped compare no compare -J -t 0.3 -p "$wl" -p "$$"

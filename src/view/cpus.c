@@ -1005,10 +1005,14 @@ static int print_json(const struct view *v, FILE *out)
 {
 	const struct cpus_report *r = v->r;
 	const struct timeline *tl = r->tl;
+	struct json_stamp st;
 	struct json j;
 
+	/* stamped at the end of the run; the interval is the time it covers */
+	json_stamp_init(&st, 0, true, r->duration);
 	json_begin(&j, out);
 	json_open_object(&j, NULL, false);
+	json_stamp_write(&j, &st);
 	json_string(&j, "target", r->what ? r->what : "all tasks");
 	json_u64(&j, "rate", r->rate);
 	json_double(&j, "period", tl->period, 6);
