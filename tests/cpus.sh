@@ -372,7 +372,7 @@ else
 		json) args=(-J --svg "$TS_TMP/vg.svg") ;;
 		raw) args=(-r) ;;
 		esac
-		timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+		timeout -k 5 $((120 * TS_SLOW)) valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 			"$TASKSCOPE" cpus -p "$WL_PID" -t 1 --rate 200 "${args[@]}" \
 			>"$TS_TMP/vg-$mode.out" 2>"$TS_TMP/vg-$mode.err" </dev/null
@@ -385,7 +385,7 @@ else
 	done
 	stop "$WL_PID"
 	check "valgrind: a spawned job whose threads end"
-	timeout -k 5 120 valgrind -q --error-exitcode=99 --leak-check=full \
+	timeout -k 5 $((120 * TS_SLOW)) valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite --show-leak-kinds=definite \
 		"$TASKSCOPE" cpus -J --output-file "$TS_TMP/vg-job.json" -- "$TSHELPER" name vg 0.5 \
 		>/dev/null 2>"$TS_TMP/vg-job.err" </dev/null
@@ -398,7 +398,10 @@ fi
 check "no target: every thread of the system (or a clear error past the thread limit)"
 nthreads=$(find /proc -maxdepth 3 -path '/proc/[0-9]*/task/[0-9]*' 2>/dev/null | wc -l)
 ts all cpus -t 0.3 --rate 20
-if [ "$nthreads" -gt 4000 ]; then
+if [ "$RC" -eq 1 ] && grep -q 'more than the' "$ERR" && [ "$nthreads" -gt 3000 ]; then
+	# near the limit another test run's tasks can cross it between the count and the run
+	ok "$nthreads threads counted: $(cat "$ERR")"
+elif [ "$nthreads" -gt 5000 ]; then
 	expect_rc 1 "cpus on $nthreads threads" && grep -q 'more than the' "$ERR" && ok "$(cat "$ERR")"
 elif expect_rc 0 "cpus with no target ($nthreads threads)"; then
 	n=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ { n++ } END { print n + 0 }' "$OUT")
