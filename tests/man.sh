@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# man.sh - the man page formats without warnings and documents every column and long option
+# man.sh - the man pages format without warnings; taskscope.1 documents every column and long option
 #
 # Run by the automake harness with TASKSCOPE (the binary) and top_srcdir set.
 # Exit 0 pass, 1 fail, 77 skip (no groff).
@@ -28,31 +28,51 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT HUP INT TERM
 fail=0
 
-# 1. groff formats the page without a single warning.
-if ! groff -ww -man -z "$page" >"$tmp/groff.out" 2>&1; then
-	echo "FAIL: groff exited with an error on $page"
+# 1. groff formats every page in man/ without a single warning, and (1b) mandoc's linter
+#    finds nothing either, style notes included (where mandoc is installed).
+pages=$(ls "$top_srcdir"/man/*.[1-9] 2>/dev/null)
+if [ -z "$pages" ]; then
+	echo "FAIL: no man page in $top_srcdir/man"
 	fail=1
 fi
-if [ -s "$tmp/groff.out" ]; then
-	echo "FAIL: groff -ww -man -z prints warnings:"
-	sed 's/^/  /' "$tmp/groff.out"
-	fail=1
-fi
-
-# 1b. mandoc's linter finds nothing either, style notes included (where mandoc is installed).
-if command -v mandoc >/dev/null 2>&1; then
-	mandoc -Tlint -W style "$page" >"$tmp/mandoc.out" 2>&1
+command -v mandoc >/dev/null 2>&1 ||
+	echo "note: mandoc is not installed (Debian: apt-get install mandoc): its lint is skipped"
+for p in $pages; do
+	if ! groff -ww -man -z "$p" >"$tmp/groff.out" 2>&1; then
+		echo "FAIL: groff exited with an error on $p"
+		fail=1
+	fi
+	if [ -s "$tmp/groff.out" ]; then
+		echo "FAIL: groff -ww -man -z prints warnings on $p:"
+		sed 's/^/  /' "$tmp/groff.out"
+		fail=1
+	fi
+	command -v mandoc >/dev/null 2>&1 || continue
+	mandoc -Tlint -W style "$p" >"$tmp/mandoc.out" 2>&1
 	if [ -s "$tmp/mandoc.out" ]; then
-		echo "FAIL: mandoc -Tlint -W style reports:"
+		echo "FAIL: mandoc -Tlint -W style reports on $p:"
 		sed 's/^/  /' "$tmp/mandoc.out"
 		fail=1
 	else
-		echo "ok: mandoc -Tlint -W style: nothing to report"
+		echo "ok: mandoc -Tlint -W style: nothing to report on ${p##*/}"
 	fi
-else
-	echo "note: mandoc is not installed (Debian: apt-get install mandoc): its lint is skipped"
-fi
+done
 
+# Every page in man/ is installed, and the section of its name is the one of its .TH line.
+for p in $pages; do
+	base=${p##*/}
+	grep -qE "(^|[[:space:]])man/$base([[:space:]\\]|\$)" "$top_srcdir/Makefile.am" || {
+		echo "FAIL: $base is not installed: not in Makefile.am (dist_man_MANS)"
+		fail=1
+	}
+	sec=$(awk '$1 == ".TH" { print $3; exit }' "$p")
+	[ "$sec" = "${base##*.}" ] || {
+		echo "FAIL: $base: .TH gives section '$sec'"
+		fail=1
+	}
+done
+
+# The rest checks taskscope.1 alone.
 # The man source with the usual escapes undone: "\-" is "-", font changes are dropped.
 sed -e 's/\\-/-/g' \
     -e 's/\\f[BIRP]//g' -e 's/\\f([A-Z][A-Z]//g' -e 's/\\f\[[^]]*\]//g' \
