@@ -90,8 +90,10 @@ uint32_t cpus_strip_step(uint32_t nslots, unsigned width)
 	return (uint32_t)(((uint64_t)nslots + width - 1) / width);
 }
 
-unsigned cpus_strip_line(const struct timeline *tl, size_t idx, uint32_t step,
-			 unsigned width, char *buf)
+/* One character a column of step slots: the majority CPU's (or, with topo, its node's)
+ * character when running, CPUS_WAIT_CHAR waiting, CPUS_NONE_CHAR not sampled. */
+static unsigned strip(const struct timeline *tl, const struct topo *topo, size_t idx,
+		      uint32_t step, unsigned width, char *buf)
 {
 	size_t cursor = 0;
 	unsigned col = 0;
@@ -103,12 +105,19 @@ unsigned cpus_strip_line(const struct timeline *tl, size_t idx, uint32_t step,
 		bool running;
 		int cpu = timeline_majority(tl, idx, (uint32_t)from, (uint32_t)to, &cursor,
 					    &running);
+		int unit = topo && cpu >= 0 ? topo_cpu_node(topo, cpu) : cpu;
 
-		buf[col] = cpu < 0 ? CPUS_NONE_CHAR : running ? cpus_cpu_char(cpu)
-							       : CPUS_WAIT_CHAR;
+		buf[col] = cpu < 0 ? CPUS_NONE_CHAR : !running ? CPUS_WAIT_CHAR
+			 : unit < 0 ? '?' : cpus_cpu_char(unit);
 	}
 	buf[col] = '\0';
 	return col;
+}
+
+unsigned cpus_strip_line(const struct timeline *tl, size_t idx, uint32_t step,
+			 unsigned width, char *buf)
+{
+	return strip(tl, NULL, idx, step, width, buf);
 }
 
 /* Bytes of s that make at most cols code points; *used gets the code points. */
@@ -181,23 +190,7 @@ uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo
 unsigned cpus_node_line(const struct timeline *tl, const struct topo *topo, size_t idx,
 			uint32_t step, unsigned width, char *buf)
 {
-	size_t cursor = 0;
-	unsigned col = 0;
-
-	if (step == 0)
-		step = 1;
-	for (uint64_t from = 0; from < tl->nslots && col < width; from += step, col++) {
-		uint64_t to = from + step < tl->nslots ? from + step : tl->nslots;
-		bool running;
-		int cpu = timeline_majority(tl, idx, (uint32_t)from, (uint32_t)to, &cursor,
-					    &running);
-		int node = topo_cpu_node(topo, cpu);
-
-		buf[col] = cpu < 0 ? CPUS_NONE_CHAR : !running ? CPUS_WAIT_CHAR
-			 : node < 0 ? '?' : cpus_cpu_char(node);
-	}
-	buf[col] = '\0';
-	return col;
+	return strip(tl, topo, idx, step, width, buf);
 }
 
 /* ---- what the tables and JSON share ---- */
