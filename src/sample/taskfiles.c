@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/syscall.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <sched.h>
@@ -663,4 +665,43 @@ int taskfiles_self_exe(char *buf, size_t len)
 		return -ENAMETOOLONG;
 	buf[n] = '\0';
 	return 0;
+}
+
+/* ---- what one of our own threads is reading ---- */
+
+static bool is_read_call(uint64_t nr)
+{
+	return nr == SYS_read || nr == SYS_pread64 || nr == SYS_readv || nr == SYS_preadv;
+}
+
+/* The file thread tid of this process is reading now: its syscall file says "NR 0xFD ..."
+ * while it is blocked in a system call; a read's first argument is the descriptor, whose
+ * link names the file. Empty when it is not blocked in a read. Neither file blocks on a
+ * stuck task: they are our own thread's (the TUI asks it of its stuck sampler). */
+void taskfiles_self_reading(pid_t tid, char *where, size_t len)
+{
+	char buf[256], name[64], link[256];
+	const char *p = buf, *end;
+	uint64_t nr, fd;
+	size_t n;
+	ssize_t l;
+	int root = taskfiles_open_root();
+
+	where[0] = '\0';
+	if (root < 0)
+		return;
+	snprintf(name, sizeof(name), "self/task/%d/syscall", (int)tid);
+	if (!taskfiles_read(root, name, buf, sizeof(buf), &n)) {
+		end = buf + n;
+		if (!util_span_dec(&p, end, &nr) && is_read_call(nr) &&
+		    !util_span_char(&p, end, ' ') && !util_span_char(&p, end, '0') &&
+		    !util_span_char(&p, end, 'x') && !util_span_hex(&p, end, &fd) &&
+		    fd <= INT_MAX) {
+			snprintf(name, sizeof(name), "self/fd/%d", (int)fd);
+			l = readlinkat(root, name, link, sizeof(link));
+			if (l > 0 && (size_t)l < sizeof(link))
+				util_sanitize(link, (size_t)l, where, len);
+		}
+	}
+	close(root);
 }

@@ -52,6 +52,9 @@ int taskfiles_parse_schedstat(const char *buf, size_t len, uint64_t *run_ns, uin
 
 /* /proc as a directory fd, the root the readers work relative to */
 int taskfiles_open_root(void);
+/* The file taskscope's own thread tid is blocked reading (its syscall file and the fd's
+ * link), sanitized into where; empty when it is not blocked in a read. */
+void taskfiles_self_reading(pid_t tid, char *where, size_t len);
 /* Open /proc/TGID/task/TID (relative to rootfd, normally /proc) as a directory fd. */
 int taskfiles_open_task(int rootfd, pid_t tgid, pid_t tid);
 /* Read a whole small file relative to dirfd into buf (NUL-terminated), at most cap-1 bytes.
