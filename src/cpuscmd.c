@@ -23,8 +23,10 @@
 
 #include "cpuscmd.h"
 #include "cpusopts.h"
+#include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
+#include "model/session.h"
 #include "model/snapshot.h"
 #include "model/timeline.h"
 #include "sample/placement.h"
@@ -55,12 +57,11 @@ struct known {
 
 struct watch {
 	struct cpusopts *o;
-	struct sampler *smp;		/* target resolution */
+	struct session *s;		/* targets (its sampler), the job, the output */
+	struct sampler *smp;		/* the session's: target resolution */
 	struct placement *pl;
 	struct timeline tl;
 	int rootfd;
-	struct spawn sp, *spp;
-	struct spawn_cred cred;		/* --run-as */
 	struct known *known;		/* sorted by (tid, start) */
 	size_t nknown, capknown;
 	size_t max_threads;
@@ -177,7 +178,7 @@ static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 	int rc;
 
 	*found = 0;
-	rc = target_resolve(&o->target, w->smp, &tgids, &n, &all);
+	rc = target_resolve(&o->co.target, w->smp, &tgids, &n, &all);
 	if (rc)
 		return rc;
 	if (ntent) {
@@ -306,44 +307,6 @@ static void catch_stop_signals(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-static void nap(struct watch *w, double seconds)
-{
-	struct timespec ts;
-
-	if (seconds <= 0)
-		return;
-	if (w->spp) {
-		spawn_wait(w->spp, seconds);
-		return;
-	}
-	ts.tv_sec = (time_t)seconds;
-	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);	/* a stop signal ends it early */
-}
-
-static void wait_job_end(struct watch *w)
-{
-	while (!w->spp->all_done) {
-		spawn_reap(w->spp, false);
-		target_forward_pending(&w->o->target, w->smp);
-		if (!w->spp->all_done)
-			spawn_wait(w->spp, 3600);
-	}
-}
-
-static void job_line(const struct spawn *sp, const char *cmd)
-{
-	char name[128];
-
-	util_sanitize(cmd, strlen(cmd), name, sizeof(name));
-	if (WIFSIGNALED(sp->status))
-		fprintf(stderr, "taskscope: job '%s' killed by signal %d (%s)\n", name,
-			WTERMSIG(sp->status), strsignal(WTERMSIG(sp->status)));
-	else
-		fprintf(stderr, "taskscope: job '%s' exited with status %d\n", name,
-			spawn_exit_code(sp));
-}
-
 /* ---- the run ---- */
 
 /* Raise the descriptor limit for the kept-open files; the threads that fit. */
@@ -373,8 +336,7 @@ static FILE *open_out(const char *path)
 	FILE *f;
 
 	if (outfile_open(path, OUTFILE_MODE_REPORT, &f, why, sizeof(why)))
-		fprintf(stderr, "taskscope: cpus: cannot write to '%s': %s\n",
-			cpusopts_shown(path, buf, sizeof(buf)), why);
+		msg_error("cannot write to '%s': %s", cpusopts_shown(path, buf, sizeof(buf)), why);
 	return f;
 }
 
@@ -391,7 +353,7 @@ static int sample(struct watch *w, const char **stopped)
 	double t0 = util_monotonic(), deadline, next_drain, next_scan;
 	struct placement_stats st;
 	struct cpusopts *o = w->o;
-	bool timed = o->time_set || !o->cmd;
+	bool timed = o->time_set || !o->co.cmd;
 	size_t found;
 	int rc;
 
@@ -403,12 +365,9 @@ static int sample(struct watch *w, const char **stopped)
 	for (;;) {
 		double now, wake;
 
-		if (w->spp) {
-			spawn_reap(w->spp, false);
-			target_forward_pending(&w->o->target, w->smp);
-			if (w->spp->all_done)
-				return 0;
-		}
+		session_follow(w->s, 0);	/* reap, forward signals; no wait */
+		if (session_job_over(w->s))
+			return 0;
 		if (interrupted) {
 			*stopped = interrupted == SIGINT ? "interrupted (SIGINT)"
 				 : interrupted == SIGTERM ? "terminated (SIGTERM)" : "hangup (SIGHUP)";
@@ -434,14 +393,14 @@ static int sample(struct watch *w, const char **stopped)
 			if (rc)
 				return rc;
 			/* the watched processes are gone: nothing more to see */
-			if (!found && !w->spp && !target_is_all(&o->target))
+			if (!found && !w->s->job && !target_is_all(&o->co.target))
 				return 0;
 			next_scan = now + (now - t0 < EARLY_SPAN ? SCAN_EARLY : SCAN_EVERY);
 		}
 		wake = next_drain < next_scan ? next_drain : next_scan;
 		if (deadline < wake)
 			wake = deadline;
-		nap(w, wake - util_monotonic());
+		session_follow(w->s, wake);
 	}
 }
 
@@ -465,7 +424,7 @@ static int report(struct watch *w, const struct topo *topo, const char *stopped,
 						     : (uint32_t)st.slots);
 	}
 	timeline_cover(&w->tl, st.slots > MAX_SLOTS ? MAX_SLOTS : (uint32_t)st.slots);
-	target_describe(&w->o->target, what, sizeof(what));
+	target_describe(&w->o->co.target, what, sizeof(what));
 	r = (struct cpus_report){
 		.tl = &w->tl, .topo = topo, .what = what, .rate = w->o->rate,
 		.duration = w->tl.nslots * w->tl.period, .ticks = st.ticks, .missed = st.missed,
@@ -473,154 +432,140 @@ static int report(struct watch *w, const struct topo *topo, const char *stopped,
 		.unwatched = w->unwatched, .max_threads = w->max_threads, .stopped = stopped,
 	};
 	/* the reader went away (that is its choice) or a write error, reported at the close */
-	rc = cpus_print(&r, w->o->json ? CPUS_JSON : w->o->raw ? CPUS_RAW : CPUS_TABLE, out);
+	rc = cpus_print(&r, w->o->co.json ? CPUS_JSON : w->o->co.raw ? CPUS_RAW : CPUS_TABLE, out);
 	if (rc && outfile_error(out))
 		rc = 0;
 	if (rc)
-		fprintf(stderr, "taskscope: cpus: cannot print the report: %s\n", strerror(-rc));
+		msg_error("cannot print the report: %s", strerror(-rc));
 	if (svg) {
 		int src = svg_write(&r, svg);
 
 		if (src && outfile_error(svg))
 			src = 0;
 		if (src)
-			fprintf(stderr, "taskscope: cpus: cannot print the SVG chart: %s\n",
-				strerror(-src));
+			msg_error("cannot print the SVG chart: %s", strerror(-src));
 		if (!rc)
 			rc = src;
 	}
 	return rc;
 }
 
+/* The topology: 0 (NULL when it cannot be read), or 1 when a given file cannot be read. */
+static int load_topology(struct topo **topo)
+{
+	const char *file = getenv(TOPO_ENV);
+	char shown[256];
+	int rc = topo_load(topo);
+
+	if (rc && file && *file) {
+		msg_error("cannot load the topology file '%s' (%s): %s",
+			  cpusopts_shown(file, shown, sizeof(shown)), TOPO_ENV,
+			  rc == -EINVAL ? "hwloc cannot read it as a topology (lstopo --of xml writes "
+					  "one)" : strerror(-rc));
+		return 1;
+	}
+	if (rc)
+		*topo = NULL;	/* the report says the topology is unknown */
+	return 0;
+}
+
+/* Start watching: the first scan of the targets' threads and the sampler thread. */
+static int start(struct watch *w)
+{
+	struct cpusopts *o = w->o;
+	size_t found;
+	int rc;
+
+	/* raised only now: a job must not inherit the higher limit of open files */
+	w->max_threads = thread_limit();
+	w->buf = malloc(DRAIN_BATCH * sizeof(*w->buf));
+	rc = !w->buf ? -ENOMEM
+		: placement_new(&w->pl, w->rootfd, o->rate, w->max_threads, PLACEMENT_RING_RECORDS);
+	if (rc) {
+		msg_error("cannot start the sampler: %s", strerror(-rc));
+		return 1;
+	}
+	rc = refresh(w, true, !o->co.cmd, &found);
+	if (rc == -E2BIG) {
+		msg_error("the targets have %zu threads, more than the %zu this command watches: "
+			  "choose fewer with -p, -u or -C", found, w->max_threads);
+		return 1;
+	}
+	if (!rc && !found && !o->co.cmd && !target_is_all(&o->co.target)) {
+		msg_error("no thread to watch: the target processes are gone");
+		return 1;
+	}
+	if (!rc)
+		rc = placement_start(w->pl, (o->time_set || !o->co.cmd) ? timed_slots(o) : 0);
+	if (rc) {
+		msg_error("sampling failed: %s", strerror(-rc));
+		return 1;
+	}
+	return 0;
+}
+
+/* Sample until the time is up or the job is over, then report. */
+static int watch(struct watch *w, const struct topo *topo, FILE *svg)
+{
+	const char *stopped = NULL;
+	size_t found;
+	int rc = sample(w, &stopped);
+
+	if (!rc)
+		rc = refresh(w, false, false, &found);	/* the affinity at the end */
+	placement_stop(w->pl);
+	placement_finish(w->pl);
+	drain(w);
+	if (rc) {
+		msg_error("sampling failed: %s", strerror(-rc));
+		return 1;
+	}
+	return report(w, topo, stopped, w->s->out, svg) ? 1 : 0;
+}
+
 static int run(struct cpusopts *o)
 {
+	struct session_config cfg = {
+		.target = &o->co.target, .cmd = o->co.cmd, .run_as = o->co.run_as,
+		.output_file = o->co.output_file, .job_summary = true,
+	};
+	struct session s;
 	struct watch w;
 	struct topo *topo = NULL;
-	FILE *out = stdout, *svg = NULL;
-	const char *stopped = NULL;
-	char errbuf[256];
-	size_t found;
-	int rc, status = TS_EXIT_OK;
+	FILE *svg = NULL;
+	int status;
 
 	memset(&w, 0, sizeof(w));
 	w.o = o;
+	w.s = &s;
 	w.rootfd = -1;
-	if (o->run_as) {
-		rc = spawn_cred_lookup(&w.cred, o->run_as);
-		if (rc) {
-			spawn_cred_error(rc, o->run_as, errbuf, sizeof(errbuf));
-			fprintf(stderr, "taskscope: cpus: %s\n", errbuf);
-			return TS_EXIT_FAILURE;
-		}
-	}
-	if (timeline_init(&w.tl, o->rate, TIMELINE_MAX_RUNS)) {
-		spawn_cred_free(&w.cred);
-		return TS_EXIT_FAILURE;
-	}
-	if (o->output_file) {
-		out = open_out(o->output_file);
-		if (!out)
-			return TS_EXIT_FAILURE;
-	} else if (o->cmd) {
-		out = stderr;	/* the job's stdout is its own */
-	}
-	if (o->svg) {
-		svg = open_out(o->svg);
-		if (!svg) {
-			status = TS_EXIT_FAILURE;
-			goto out;
-		}
-	}
-	rc = sampler_new(&w.smp, 0, false);
-	if (rc) {
-		fprintf(stderr, "taskscope: cpus: cannot read /proc: %s\n", strerror(-rc));
-		status = TS_EXIT_FAILURE;
+	status = session_open(&s, &cfg);
+	if (status)
+		goto out;
+	w.smp = s.smp;
+	if (timeline_init(&w.tl, o->rate, TIMELINE_MAX_RUNS) || load_topology(&topo)) {
+		status = 1;
 		goto out;
 	}
-	rc = target_check(&o->target, w.smp, errbuf, sizeof(errbuf));
-	if (rc) {
-		fprintf(stderr, "taskscope: cpus: %s\n",
-			rc == -ESRCH || rc == -EACCES ? errbuf : strerror(-rc));
-		status = TS_EXIT_FAILURE;
+	if (o->svg && !(svg = open_out(o->svg))) {
+		status = 1;
 		goto out;
 	}
-	rc = topo_load(&topo);
-	if (rc && getenv(TOPO_ENV) && *getenv(TOPO_ENV)) {
-		fprintf(stderr, "taskscope: cpus: cannot load the topology file '%s' (%s): %s\n",
-			cpusopts_shown(getenv(TOPO_ENV), errbuf, sizeof(errbuf)), TOPO_ENV,
-			rc == -EINVAL ? "hwloc cannot read it as a topology (lstopo --of xml writes "
-					"one)" : strerror(-rc));
-		status = TS_EXIT_FAILURE;
-		goto out;
-	}
-	if (rc)
-		topo = NULL;	/* the report says the topology is unknown */
 	w.rootfd = taskfiles_open_root();
 	if (w.rootfd < 0) {
-		fprintf(stderr, "taskscope: cpus: cannot open /proc: %s\n", strerror(-w.rootfd));
-		status = TS_EXIT_FAILURE;
+		msg_error("cannot open /proc: %s", strerror(-w.rootfd));
+		status = 1;
 		goto out;
 	}
-	if (o->cmd) {
-		o->target.spawn_root = getpid();
-		rc = spawn_start(&w.sp, o->cmd, o->run_as ? &w.cred : NULL);
-		if (rc) {
-			status = spawn_failure(&w.sp, rc, o->cmd[0], o->run_as ? &w.cred : NULL,
-					       errbuf, sizeof(errbuf));
-			fprintf(stderr, "taskscope: cpus: %s\n", errbuf);
-			goto out;
-		}
-		w.spp = &w.sp;
-	} else {
+	if (o->co.cmd)
+		status = session_start_job(&s);
+	else
 		catch_stop_signals();
-	}
-	/* raised only now: a job must not inherit the higher limit of open files */
-	w.max_threads = thread_limit();
-	w.buf = malloc(DRAIN_BATCH * sizeof(*w.buf));
-	rc = !w.buf ? -ENOMEM
-		: placement_new(&w.pl, w.rootfd, o->rate, w.max_threads, PLACEMENT_RING_RECORDS);
-	if (rc) {
-		fprintf(stderr, "taskscope: cpus: cannot start the sampler: %s\n", strerror(-rc));
-		status = TS_EXIT_FAILURE;
-		goto out;
-	}
-
-	rc = refresh(&w, true, !o->cmd, &found);
-	if (rc == -E2BIG) {
-		fprintf(stderr, "taskscope: cpus: the targets have %zu threads, more than the %zu "
-			"this command watches: choose fewer with -p, -u or -C\n", found,
-			w.max_threads);
-		status = TS_EXIT_FAILURE;
-		goto out;
-	}
-	if (!rc && !found && !o->cmd && !target_is_all(&o->target)) {
-		fputs("taskscope: cpus: no thread to watch: the target processes are gone\n",
-		      stderr);
-		status = TS_EXIT_FAILURE;
-		goto out;
-	}
-	if (!rc)
-		rc = placement_start(w.pl, (o->time_set || !o->cmd) ? timed_slots(o) : 0);
-	if (!rc)
-		rc = sample(&w, &stopped);
-	if (!rc)
-		rc = refresh(&w, false, false, &found);	/* the affinity at the end */
-	placement_stop(w.pl);
-	placement_finish(w.pl);
-	drain(&w);
-	if (rc) {
-		fprintf(stderr, "taskscope: cpus: sampling failed: %s\n", strerror(-rc));
-		status = TS_EXIT_FAILURE;
-	} else if (report(&w, topo, stopped, out, svg)) {
-		status = TS_EXIT_FAILURE;
-	}
+	if (!status)
+		status = start(&w);
+	if (!status)
+		status = watch(&w, topo, svg);
 out:
-	spawn_cred_free(&w.cred);
-	if (w.spp) {
-		wait_job_end(&w);
-		job_line(w.spp, o->cmd[0]);
-		status = spawn_exit_code(w.spp);	/* as the task view: the job's status */
-	}
 	placement_free(w.pl);
 	if (w.rootfd >= 0)
 		close(w.rootfd);
@@ -628,13 +573,9 @@ out:
 	free(w.known);
 	timeline_free(&w.tl);
 	topo_free(topo);
-	sampler_free(w.smp);
 	if (svg)
 		status = outfile_close(svg, o->svg, status);
-	/* standard output is checked by main */
-	if (out != stdout)
-		status = outfile_close(out, o->output_file, status);
-	return status;
+	return session_close(&s, status);
 }
 
 int cpuscmd_main(int argc, char **argv)
@@ -643,10 +584,11 @@ int cpuscmd_main(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof(o));
-	target_init(&o.target);
+	msg_set_command("cpus");
 	rc = cpusopts_parse(&o, argc, argv);
 	if (rc < 0)
 		rc = run(&o);
-	target_free(&o.target);
+	common_free(&o.co);
+	msg_set_command(NULL);
 	return rc;
 }

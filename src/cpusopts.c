@@ -9,12 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd/options.h"
 #include "cpusopts.h"
 #include "lib/util.h"
 #include "model/timeline.h"
 #include "sample/placement.h"
 #include "cli.h"
 #include "taskscope.h"
+
+enum { OPT_RATE = 256, OPT_SVG };
 
 void cpusopts_usage(FILE *out)
 {
@@ -62,112 +65,63 @@ const char *cpusopts_shown(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+/* The options of cpus alone; the common ones go to common_option. */
+static int own_option(struct cpusopts *o, int c, int argc, char **argv)
+{
+	char sbuf[128];
+	uint64_t v;
+
+	switch (c) {
+	case OPT_RATE:
+		if (util_parse_u64(optarg, PLACEMENT_MAX_RATE, &v) || v < 1)
+			return cli_usage_error("cpus", "invalid --rate '%s': a whole number of samples a "
+					       "second from 1 to %d",
+					       cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
+					       PLACEMENT_MAX_RATE);
+		o->rate = (unsigned)v;
+		break;
+	case 't':
+		if (util_parse_seconds(optarg, CPUSOPTS_MAX_TIME, &o->time) || o->time <= 0)
+			return cli_usage_error("cpus", "invalid --time '%s': seconds, more than 0 and at "
+					       "most %.0f", cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
+					       CPUSOPTS_MAX_TIME);
+		o->time_set = true;
+		break;
+	case OPT_SVG:
+		if (!*optarg)
+			return cli_usage_error("cpus", "--svg needs a file name");
+		o->svg = optarg;
+		break;
+	default:
+		return common_option(&o->co, c, argc, argv);
+	}
+	return CO_CONTINUE;
+}
+
 int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 {
-	enum { OPT_RATE = 256, OPT_SVG, OPT_OUTPUT_FILE, OPT_RUN_AS };
 	static const struct option longopts[] = {
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "time", required_argument, NULL, 't' },
 		{ "svg", required_argument, NULL, OPT_SVG },
-		{ "json", no_argument, NULL, 'J' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
-		{ "run-as", required_argument, NULL, OPT_RUN_AS },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "command", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		COMMON_LONGOPTS
 	};
-	char sbuf[128];
-	uint64_t v;
+	bool again;
 	int c, rc;
 
+	common_init(&o->co, "cpus", CO_TARGETS | CO_FORMAT | CO_OUTPUT_FILE | CO_JOB |
+				     CO_BARE_PIDS, cpusopts_usage);
 	o->rate = CPUSOPTS_DEF_RATE;
 	o->time = CPUSOPTS_DEF_TIME;
-	opterr = 0;	/* our own messages: they must not echo raw bytes */
-	optind = 1;
-again:
-	while ((c = getopt_long(argc, argv, "+:t:Jrp:u:C:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_RATE:
-			if (util_parse_u64(optarg, PLACEMENT_MAX_RATE, &v) || v < 1)
-				return cli_usage_error("cpus", "invalid --rate '%s': a whole number of samples a "
-						   "second from 1 to %d",
-						   cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
-						   PLACEMENT_MAX_RATE);
-			o->rate = (unsigned)v;
-			break;
-		case 't':
-			if (util_parse_seconds(optarg, CPUSOPTS_MAX_TIME, &o->time) || o->time <= 0)
-				return cli_usage_error("cpus", "invalid --time '%s': seconds, more than 0 and at "
-						   "most %.0f", cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
-						   CPUSOPTS_MAX_TIME);
-			o->time_set = true;
-			break;
-		case OPT_SVG:
-			if (!*optarg)
-				return cli_usage_error("cpus", "--svg needs a file name");
-			o->svg = optarg;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'r':
-			o->raw = true;
-			break;
-		case OPT_OUTPUT_FILE:
-			if (!*optarg)
-				return cli_usage_error("cpus", "--output-file needs a file name");
-			o->output_file = optarg;
-			break;
-		case OPT_RUN_AS:
-			o->run_as = optarg;
-			break;
-		case 'p':
-		case 'u':
-		case 'C':
-			rc = target_parse_option(&o->target, c, optarg, sbuf, sizeof(sbuf));
-			if (rc == -EINVAL)
-				return cli_usage_error("cpus", "%s", sbuf);
-			if (rc == -ENOENT)
-				fprintf(stderr, "taskscope: cpus: %s\n", sbuf);
-			if (rc)
-				return TS_EXIT_FAILURE;
-			break;
-		case 'h':
-			cpusopts_usage(stdout);
-			return TS_EXIT_OK;	/* main checks that it was written */
-		case ':':
-		default:
-			return cli_usage_error("cpus", "%s", util_getopt_error(c, argv, optind, optopt,
-								     sbuf, sizeof(sbuf)));
+	do {
+		while ((c = getopt_long(argc, argv, "+:t:Jrp:u:C:h", longopts, NULL)) != -1) {
+			rc = own_option(o, c, argc, argv);
+			if (rc != CO_CONTINUE)
+				return rc;
 		}
-	}
-	if (optind < argc && (optind == 0 || strcmp(argv[optind - 1], "--") != 0)) {
-		/* a bare PID list, as maps and share take it: the same as -p; options may follow */
-		if (!isdigit((unsigned char)argv[optind][0]))
-			return cli_usage_error("cpus", "unexpected argument '%s' (PIDs, or a command to "
-					       "run after '--')",
-					       cpusopts_shown(argv[optind], sbuf, sizeof(sbuf)));
-		rc = target_parse_option(&o->target, 'p', argv[optind], sbuf, sizeof(sbuf));
-		if (rc == -EINVAL)
-			return cli_usage_error("cpus", "%s", sbuf);
-		if (rc)
-			return TS_EXIT_FAILURE;
-		optind++;
-		goto again;
-	}
-	if (optind < argc) {
-		o->cmd = &argv[optind];
-	} else if (optind > 1 && !strcmp(argv[optind - 1], "--")) {
-		return cli_usage_error("cpus", "no command after '--'");
-	}
-	if (o->json && o->raw)
-		return cli_usage_error("cpus", "--json and --raw cannot be used together");
-	if (o->cmd && !target_is_all(&o->target))
-		return cli_usage_error("cpus", "-p, -u and -C cannot be used with a command to run ('--')");
-	if (o->run_as && !o->cmd)
-		return cli_usage_error("cpus", "--run-as needs a command to run ('-- command')");
+		rc = common_finish(&o->co, argc, argv, &again);
+		if (rc != CO_CONTINUE)
+			return rc;
+	} while (again);
 	return -1;
 }
