@@ -151,10 +151,16 @@ int session_open(struct session *s, const struct session_config *cfg)
 	}
 	if (open_output(s))
 		return 1;
-	if (cfg->no_sampler)
+	if (cfg->no_sampler || cfg->source)
 		return 0;
 	rc = sampler_new(&s->smp, cfg->readers | (cfg->job_counts ? RD_STAT | RD_RSS : 0),
 			 cfg->threads);
+	if (rc) {
+		msg_error("cannot read /proc: %s", strerror(-rc));
+		return 1;
+	}
+	if (cfg->memory_readers && !rc)
+		rc = sampler_new(&s->mem_smp, cfg->memory_readers, false);
 	if (rc) {
 		msg_error("cannot read /proc: %s", strerror(-rc));
 		return 1;
@@ -261,14 +267,29 @@ static void reused_to_stderr(const struct target_reuse *r, size_t n)
 	}
 }
 
-/* A sample of the targets; *reused (malloc'ed) the -p PIDs found reused. */
-static int take(struct session *s, const struct snapshot **sn, bool *all,
-		struct target_reuse **reused, size_t *nreused)
+/* A sample of the targets, and of their memory when mem is not NULL (*mem NULL when that
+ * failed: the memory of that frame is unknown); *reused (malloc'ed) the -p PIDs found
+ * reused. */
+static int take(struct session *s, const struct snapshot **sn, const struct snapshot **mem,
+		bool *all, struct target_reuse **reused, size_t *nreused)
 {
 	pid_t *tgids = NULL;
 	size_t n = 0;
 	int rc;
 
+	*reused = NULL;
+	*nreused = 0;
+	if (s->cfg->source) {
+		const struct snapshot *m = NULL;
+
+		*all = true;
+		rc = s->cfg->source->take(s->cfg->source_arg, sn, &m);
+		if (mem)
+			*mem = m;
+		if (rc && rc != -ENODATA)
+			msg_error("%s: %s", s->cfg->source->name, strerror(-rc));
+		return rc;
+	}
 	if (s->job) {
 		spawn_reap(s->job, false);
 		target_forward_pending(s->target, s->smp);
@@ -278,13 +299,13 @@ static int take(struct session *s, const struct snapshot **sn, bool *all,
 		rc = sampler_take(s->smp, *all ? NULL : tgids, n, sn);
 	if (!rc && s->seen)
 		seen_account(s->seen, *sn, tgids, n);
+	if (!rc && mem && sampler_take(s->mem_smp, *all ? NULL : tgids, n, mem))
+		*mem = NULL;
 	free(tgids);
 	if (rc) {
 		msg_error("sampling failed: %s", strerror(-rc));
 		return rc;
 	}
-	*reused = NULL;
-	*nreused = 0;
 	target_take_reused(s->target, reused, nreused);
 	return 0;
 }
@@ -293,7 +314,7 @@ int session_take(struct session *s, const struct snapshot **sn, bool *all)
 {
 	struct target_reuse *reused;
 	size_t nreused;
-	int rc = take(s, sn, all, &reused, &nreused);
+	int rc = take(s, sn, NULL, all, &reused, &nreused);
 
 	if (!rc)
 		reused_to_stderr(reused, nreused);
@@ -345,10 +366,17 @@ int session_run(struct session *s, const struct session_loop *loop)
 	for (bool first = true;; first = false) {
 		struct target_reuse *reused;
 		size_t nreused;
-		const struct snapshot *sn;
+		const struct snapshot *sn, *mem = NULL;
 		bool all, priming = first && loop->prime;
+		unsigned every = loop->memory_every ? loop->memory_every : 1;
+		bool mem_due = s->cfg->source ||
+			       (s->mem_smp && !priming && s->seq % every == 0);
 
-		rc = take(s, &sn, &all, &reused, &nreused);
+		rc = take(s, &sn, mem_due ? &mem : NULL, &all, &reused, &nreused);
+		if (rc == -ENODATA) {	/* the source's end */
+			rc = 0;
+			break;
+		}
 		if (rc) {
 			s->failed = true;
 			break;
@@ -360,8 +388,8 @@ int session_run(struct session *s, const struct session_loop *loop)
 			break;
 		}
 		if (!priming && reporting) {
-			struct session_frame f = { .sn = sn, .seq = ++s->seq, .reused = reused,
-						   .nreused = nreused };
+			struct session_frame f = { .sn = sn, .mem = mem, .seq = ++s->seq,
+						   .reused = reused, .nreused = nreused };
 
 			reporting = to_sinks(s, &f);
 			if (loop->iterations && s->seq >= loop->iterations)
@@ -396,6 +424,8 @@ int session_close(struct session *s, int status)
 	s->seen = NULL;
 	sampler_free(s->smp);
 	s->smp = NULL;
+	sampler_free(s->mem_smp);
+	s->mem_smp = NULL;
 	/* standard output is checked by main; standard error cannot report its own error */
 	if (s->out && s->out != stdout && s->out != stderr)
 		status = outfile_close(s->out, s->cfg->output_file, status);

@@ -28,8 +28,18 @@
 #include "target/spawn.h"
 #include "target/target.h"
 
+/* Where samples come from when not from the sampler: a recording being replayed, say.
+ * take() gives the next snapshot (and the memory snapshot recorded with it, or NULL), valid
+ * until the next call; -ENODATA at the end. A source has no targets to check and no job. */
+struct source_ops {
+	const char *name;
+	int (*take)(void *arg, const struct snapshot **sn, const struct snapshot **mem);
+};
+
 /* What a command asks of its session. */
 struct session_config {
+	const struct source_ops *source;	/* NULL: the live sampler */
+	void *source_arg;
 	struct target *target;	/* the command's targets (it frees them after the close) */
 	char **cmd;		/* a command to run and follow (NULL: none) */
 	const char *run_as;	/* its user (--run-as) */
@@ -45,11 +55,17 @@ struct session_config {
 	bool job_summary;	/* print the summary line when the job is over */
 	bool job_counts;	/* ... with the processes and threads it was seen to have and
 				 * its peak RSS sum (a sample of every thread each time) */
+	unsigned memory_readers;	/* RD_* of a second, per-process sample taken at its own
+					 * cadence (session_loop.memory_every): the footprint
+					 * (RD_SMAPS, RD_STATUS_MEM), which costs a smaps_rollup read
+					 * per process and takes the process's mmap lock */
 };
 
 /* One sample as the sinks see it. */
 struct session_frame {
 	const struct snapshot *sn;
+	const struct snapshot *mem;		/* the memory sample taken with this one (a row per
+						 * process, the same targets), NULL when none was due */
 	unsigned long seq;			/* 1, 2, ...: the reported samples */
 	const struct target_reuse *reused;	/* -p PIDs found reused since the last frame */
 	size_t nreused;
@@ -72,6 +88,8 @@ struct session_loop {
 	bool prime;		/* take a first sample that is not reported, so that the
 				 * interval columns of the first reported one have an interval */
 	double prime_max;	/* the priming interval is at most this long */
+	unsigned memory_every;	/* with memory_readers: a memory sample with every Nth reported
+				 * sample, the first included (0 or 1: with each) */
 };
 
 struct job_seen;
@@ -80,6 +98,7 @@ struct session {
 	const struct session_config *cfg;
 	struct target *target;
 	struct sampler *smp;		/* NULL with no_sampler */
+	struct sampler *mem_smp;	/* memory_readers' sampler, NULL without */
 	FILE *out;			/* the report's stream */
 	struct spawn sp;
 	struct spawn *job;		/* &sp once the job started, else NULL */
