@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "comparecmd.h"
+#include "cmd/options.h"
+#include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/comparison.h"
@@ -52,7 +54,7 @@ struct opts {
 	int ngroups;
 	char *cmds[2];
 	int ncmds;
-	bool json, bytes;
+	struct common_opts co;	/* -J, --bytes, -h (-p: a side each, not a target) */
 };
 
 static void usage(FILE *out)
@@ -98,103 +100,116 @@ static void usage(FILE *out)
 	      "are in the report), 1 runtime failure, 2 usage error. See taskscope(1).\n", out);
 }
 
+enum { OPT_WORKERS = 256, OPT_MEM, OPT_SHARED, OPT_SPIN, OPT_SLEEP };
+
+/* A side given with -p: its PIDs and all their descendants. */
+static int side_option(struct opts *o, const char *arg)
+{
+	char sbuf[160];
+	int rc;
+
+	if (o->ngroups == 2)
+		return cli_usage_error("compare", "-p is given twice, once per side");
+	rc = target_parse_option(&o->groups[o->ngroups], 'p', arg, sbuf, sizeof(sbuf));
+	if (rc == -EINVAL)
+		return cli_usage_error("compare", "%s", sbuf);
+	if (rc) {
+		msg_error("%s", strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	o->groups[o->ngroups].descendants = true;
+	o->ngroups++;
+	return CO_CONTINUE;
+}
+
+/* --workers' workload: N, the sizes, spin or sleep. */
+static int work_option(struct opts *o, int c)
+{
+	char sbuf[160];
+	uint64_t v;
+
+	switch (c) {
+	case OPT_WORKERS:
+		if (util_parse_u64(optarg, MAX_WORKERS, &v) || v == 0)
+			return cli_usage_error("compare", "invalid --workers '%s': a whole number from 1 to %d",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_WORKERS);
+		o->work.workers = (unsigned)v;
+		o->workers_given = true;
+		break;
+	case OPT_MEM:
+	case OPT_SHARED:
+		if (util_parse_size(optarg, &v) || v > ((uint64_t)1 << 40))
+			return cli_usage_error("compare", "invalid --%s '%s': a size such as 64M (at most 1T)",
+					       c == OPT_MEM ? "mem" : "shared",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)));
+		if (c == OPT_MEM) {
+			o->work.mem = v;
+			o->mem_given = true;
+		} else {
+			o->work.shared = v;
+			o->shared_given = true;
+		}
+		break;
+	default:	/* OPT_SPIN, OPT_SLEEP */
+		o->work.spin = c == OPT_SPIN;
+		o->mode_given = true;
+		break;
+	}
+	return CO_CONTINUE;
+}
+
+static int own_option(struct opts *o, int c, int argc, char **argv)
+{
+	char sbuf[160];
+
+	switch (c) {
+	case OPT_WORKERS: case OPT_MEM: case OPT_SHARED: case OPT_SPIN: case OPT_SLEEP:
+		return work_option(o, c);
+	case 'p':
+		return side_option(o, optarg);
+	case 't':
+		if (util_parse_seconds(optarg, MAX_SECONDS, &o->seconds) || o->seconds <= 0)
+			return cli_usage_error("compare", "invalid --time '%s': seconds, more than 0 and at most %.0f",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_SECONDS);
+		o->time_given = true;
+		break;
+	case 'd':
+		if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay < MIN_DELAY)
+			return cli_usage_error("compare", "invalid --delay '%s': seconds from %.2f to %.0f",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY, MAX_DELAY);
+		break;
+	default:
+		return common_option(&o->co, c, argc, argv);
+	}
+	return CO_CONTINUE;
+}
+
 /* Returns -1 to go on, or the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_WORKERS = 256, OPT_MEM, OPT_SHARED, OPT_SPIN, OPT_SLEEP, OPT_BYTES };
 	static const struct option longopts[] = {
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "shared", required_argument, NULL, OPT_SHARED },
 		{ "spin", no_argument, NULL, OPT_SPIN },
 		{ "sleep", no_argument, NULL, OPT_SLEEP },
-		{ "pid", required_argument, NULL, 'p' },
 		{ "time", required_argument, NULL, 't' },
 		{ "delay", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "bytes", no_argument, NULL, OPT_BYTES },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		COMMON_LONGOPTS
 	};
 	char sbuf[160];
-	uint64_t v;
 	int c, rc;
 
+	common_init(&o->co, "compare", CO_JSON | CO_BYTES, usage);
 	o->work.mem = 4u << 20;
 	o->work.shared = 16u << 20;
 	o->work.spin = true;
 	o->seconds = DEF_SECONDS;
 	o->delay = COMPARECMD_DEF_DELAY;
-	optind = 0;	/* full reset: main may have used getopt already */
-	opterr = 0;	/* our own messages: they must not echo raw bytes */
 	while ((c = getopt_long(argc, argv, ":p:t:d:Jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_WORKERS:
-			if (util_parse_u64(optarg, MAX_WORKERS, &v) || v == 0)
-				return cli_usage_error("compare", "invalid --workers '%s': a whole number from 1 to %d",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_WORKERS);
-			o->work.workers = (unsigned)v;
-			o->workers_given = true;
-			break;
-		case OPT_MEM:
-		case OPT_SHARED:
-			if (util_parse_size(optarg, &v) || v > ((uint64_t)1 << 40))
-				return cli_usage_error("compare", "invalid --%s '%s': a size such as 64M (at most 1T)",
-						   c == OPT_MEM ? "mem" : "shared",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)));
-			if (c == OPT_MEM) {
-				o->work.mem = v;
-				o->mem_given = true;
-			} else {
-				o->work.shared = v;
-				o->shared_given = true;
-			}
-			break;
-		case OPT_SPIN:
-		case OPT_SLEEP:
-			o->work.spin = c == OPT_SPIN;
-			o->mode_given = true;
-			break;
-		case 'p':
-			if (o->ngroups == 2)
-				return cli_usage_error("compare", "-p is given twice, once per side");
-			rc = target_parse_option(&o->groups[o->ngroups], 'p', optarg, sbuf,
-						 sizeof(sbuf));
-			if (rc == -EINVAL)
-				return cli_usage_error("compare", "%s", sbuf);
-			if (rc) {
-				fprintf(stderr, "taskscope: compare: %s\n", strerror(-rc));
-				return TS_EXIT_FAILURE;
-			}
-			o->groups[o->ngroups].descendants = true;
-			o->ngroups++;
-			break;
-		case 't':
-			if (util_parse_seconds(optarg, MAX_SECONDS, &o->seconds) || o->seconds <= 0)
-				return cli_usage_error("compare", "invalid --time '%s': seconds, more than 0 and at most %.0f",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_SECONDS);
-			o->time_given = true;
-			break;
-		case 'd':
-			if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay < MIN_DELAY)
-				return cli_usage_error("compare", "invalid --delay '%s': seconds from %.2f to %.0f",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY,
-						   MAX_DELAY);
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case OPT_BYTES:
-			o->bytes = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return TS_EXIT_OK;
-		case ':':
-		default:
-			return cli_usage_error("compare", "%s", util_getopt_error(c, argv, optind, optopt,
-								     sbuf, sizeof(sbuf)));
-		}
+		rc = own_option(o, c, argc, argv);
+		if (rc != CO_CONTINUE)
+			return rc;
 	}
 	for (; optind < argc; optind++) {
 		if (o->ncmds == 2)
@@ -454,7 +469,7 @@ static int run_groups(struct opts *o, struct comparison_side *sides)
 		run[k].window_ticks = comparison_boot_ticks();
 		if (comparison_side_init(&sides[k], k ? "B" : "A", what, NULL,
 					 run[k].window_ticks)) {
-			fprintf(stderr, "taskscope: compare: %s\n", strerror(ENOMEM));
+			msg_error("%s", strerror(ENOMEM));
 			rc = TS_EXIT_FAILURE;
 		}
 	}
@@ -473,7 +488,7 @@ static int run_groups(struct opts *o, struct comparison_side *sides)
 			if (gone[k])
 				continue;
 			if (sample_side(&sides[k], &o->groups[k], smp[k], &n) == -ENOMEM) {
-				fprintf(stderr, "taskscope: compare: %s\n", strerror(ENOMEM));
+				msg_error("%s", strerror(ENOMEM));
 				rc = TS_EXIT_FAILURE;
 				goto out;
 			}
@@ -515,12 +530,11 @@ static int run_commands(struct opts *o, struct comparison_side *sides)
 		if (!rc)
 			rc = comparecmd_run_side(&sides[k], argv, false, o->delay);
 		if (rc == -EINTR) {
-			fprintf(stderr, "taskscope: compare: interrupted\n");
+			msg_error("interrupted");
 			return TS_EXIT_FAILURE;
 		}
 		if (rc) {
-			fprintf(stderr, "taskscope: compare: cannot run /bin/sh: %s\n",
-				strerror(-rc));
+			msg_error("cannot run /bin/sh: %s", strerror(-rc));
 			return TS_EXIT_FAILURE;
 		}
 	}
@@ -537,6 +551,7 @@ int comparecmd_main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(sides, 0, sizeof(sides));
+	msg_set_command("compare");
 	target_init(&o.groups[0]);
 	target_init(&o.groups[1]);
 	rc = parse_opts(argc, argv, &o);
@@ -548,7 +563,7 @@ int comparecmd_main(int argc, char **argv)
 		rc = comparecmd_run_workers(&o.work, o.delay, &sides[0], &sides[1], err,
 					    sizeof(err));
 		if (rc) {
-			fprintf(stderr, "taskscope: compare: %s\n", err);
+			msg_error("%s", err);
 			status = TS_EXIT_FAILURE;
 			goto out;
 		}
@@ -561,12 +576,11 @@ int comparecmd_main(int argc, char **argv)
 		goto out;
 	v = (struct compare_view){ .mode = o.workers_given ? "workers" : o.ncmds ? "commands"
 								       : "pids",
-				   .json = o.json, .bytes = o.bytes, .out = stdout };
+				   .json = o.co.json, .bytes = o.co.bytes, .out = stdout };
 	rc = compare_print(&v, &sides[0], &sides[1]);
 	/* a reader that went away, or a write error that main reports with its cause */
 	if (rc && !outfile_error(v.out)) {
-		fprintf(stderr, "taskscope: compare: cannot write the report: %s\n",
-			strerror(-rc));
+		msg_error("cannot write the report: %s", strerror(-rc));
 		status = TS_EXIT_FAILURE;
 	}
 out:
@@ -574,5 +588,7 @@ out:
 	comparison_side_free(&sides[1]);
 	target_free(&o.groups[0]);
 	target_free(&o.groups[1]);
+	common_free(&o.co);
+	msg_set_command(NULL);
 	return status;
 }

@@ -70,8 +70,10 @@ static bool takes(const struct common_opts *o, int c)
 		return o->accept & CO_TARGETS;
 	case 'o': case CO_OPT_LIST_COLUMNS:
 		return o->accept & CO_COLUMNS;
-	case 'J': case 'r':
-		return o->accept & CO_FORMAT;
+	case 'J':
+		return o->accept & CO_JSON;
+	case 'r':
+		return o->accept & CO_RAW;
 	case CO_OPT_BYTES:
 		return o->accept & CO_BYTES;
 	case CO_OPT_OUTPUT_FILE:

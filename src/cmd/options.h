@@ -19,12 +19,14 @@
 enum {
 	CO_TARGETS = 1 << 0,	/* -p, -u, -C */
 	CO_COLUMNS = 1 << 1,	/* -o LIST, --list-columns */
-	CO_FORMAT = 1 << 2,	/* -J, -r */
+	CO_JSON = 1 << 2,	/* -J */
 	CO_BYTES = 1 << 3,	/* --bytes */
 	CO_OUTPUT_FILE = 1 << 4,	/* --output-file FILE */
 	CO_JOB = 1 << 5,	/* -- command [args...], --run-as USER */
 	CO_BARE_PIDS = 1 << 6,	/* PIDs after the options are -p PIDs */
 	CO_VERSION = 1 << 7,	/* -V */
+	CO_RAW = 1 << 8,	/* -r */
+	CO_FORMAT = CO_JSON | CO_RAW,
 };
 
 /* The values of the long common options (above any short option's letter). */
