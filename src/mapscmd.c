@@ -24,8 +24,8 @@
 #include "model/memmap.h"
 #include "sample/procmap.h"
 #include "sample/taskfiles.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/maps.h"
 
 struct opts {

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "cmd/commands.h"
-#include "comparecmd.h"
-#include "cpuscmd.h"
-#include "democmd.h"
+#include "cmd/compare.h"
+#include "cmd/cpus.h"
+#include "cmd/demo.h"
 #include "lib/util.h"
 #include "mapscmd.h"
 #include "view/share.h"

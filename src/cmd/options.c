@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/options.h"
 #include "lib/msg.h"
 #include "lib/util.h"
-#include "taskscope.h"
+#include "lib/exitcode.h"
 
 void common_init(struct common_opts *o, const char *name, unsigned accept,
 		 void (*usage)(FILE *out))

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/taskview.h"
@@ -17,7 +17,7 @@
 #include "lib/util.h"
 #include "model/columns.h"
 #include "model/session.h"
-#include "taskscope.h"
+#include "lib/exitcode.h"
 #include "view/batchsink.h"
 #include "view/tui.h"
 

@@ -18,8 +18,8 @@
 #include "sample/taskfiles.h"
 #include "target/spawn.h"
 #include "target/target.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/share.h"
 #include "view/sharefmt.h"
 

@@ -30,7 +30,7 @@
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "target/target.h"
-#include "taskscope.h"
+#include "lib/exitcode.h"
 #include "view/tui.h"
 
 #define LOG_LINES 5000		/* lines of the job's output kept for the log view */

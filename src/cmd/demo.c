@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* democmd.c - taskscope demo: the threads-vs-processes lesson, measured on this machine
+/* demo.c - taskscope demo: the threads-vs-processes lesson, measured on this machine
  *
  * Runs two comparisons and prints each claim of the lesson next to what this run measured:
  * the built-in workload as N threads and as N processes (CPU-bound, with shared read-only
@@ -25,14 +25,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "comparecmd.h"
-#include "democmd.h"
+#include "cmd/compare.h"
+#include "cmd/demo.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/comparison.h"
 #include "target/spawn.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/compare.h"
 
 #ifndef TS_EXAMPLESDIR

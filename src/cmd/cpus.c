@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cpuscmd.c - taskscope cpus: where threads run, sampled many times a second
+/* cpus.c - taskscope cpus: where threads run, sampled many times a second
  *
  * The command around the placement sampler (src/sample/placement.c): it resolves the
  * targets, finds their threads (every 0.5 s, more often in the first second, so that a
@@ -21,8 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cpuscmd.h"
-#include "cpusopts.h"
+#include "cmd/cpus.h"
+#include "cmd/cpusopts.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
@@ -35,7 +35,7 @@
 #include "sample/topo.h"
 #include "target/spawn.h"
 #include "target/target.h"
-#include "taskscope.h"
+#include "lib/exitcode.h"
 #include "view/cpus.h"
 #include "view/svg.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* comparecmd.c - taskscope compare: two workloads run or watched and measured side by side
+/* compare.c - taskscope compare: two workloads run or watched and measured side by side
  *
  * Three ways to get two sides: the built-in workload as N threads and as N processes
  * (--workers), two shell command lines, or two running groups (-p twice). Spawned sides
@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "comparecmd.h"
+#include "cmd/compare.h"
 #include "cmd/options.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
@@ -34,8 +34,8 @@
 #include "sample/taskfiles.h"
 #include "target/spawn.h"
 #include "target/target.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/compare.h"
 
 #define MAX_WORKERS 4096

@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "cmd/options.h"
-#include "cpusopts.h"
+#include "cmd/cpusopts.h"
 #include "lib/util.h"
 #include "model/timeline.h"
 #include "sample/placement.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 
 enum { OPT_RATE = 256, OPT_SVG };
 
