@@ -26,12 +26,11 @@
 #include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
+#include "model/placewatch.h"
 #include "model/session.h"
 #include "model/snapshot.h"
 #include "model/timeline.h"
-#include "sample/placement.h"
 #include "sample/taskfiles.h"
-#include "sample/threads.h"
 #include "sample/topo.h"
 #include "target/spawn.h"
 #include "target/target.h"
@@ -43,248 +42,32 @@
 #define SCAN_EVERY	0.5	/* s between two looks for new threads */
 #define SCAN_EARLY	0.1	/* ... in the first second */
 #define EARLY_SPAN	1.0
-#define DRAIN_BATCH	4096
 #define FD_SPARE	32	/* descriptors kept for everything but the kept-open files */
 #define MAX_SLOTS	4000000000u	/* slot numbers are 32 bits */
-#define NOT_WATCHED	SIZE_MAX
-
-/* A thread seen by a scan: watched (idx) or refused (NOT_WATCHED), by (tid, start). */
-struct known {
-	pid_t tid;
-	uint64_t start;
-	size_t idx;
-};
 
 struct watch {
 	struct cpusopts *o;
 	struct session *s;		/* targets (its sampler), the job, the output */
-	struct sampler *smp;		/* the session's: target resolution */
-	struct placement *pl;
-	struct timeline tl;
+	struct placewatch *pw;
 	int rootfd;
-	struct known *known;		/* sorted by (tid, start) */
-	size_t nknown, capknown;
 	size_t max_threads;
-	size_t unwatched;
-	bool limit_hit;			/* the run limit: sampling must stop */
-	struct placement_sample *buf;
 };
 
 static volatile sig_atomic_t interrupted;
 
-/* ---- the watched threads ---- */
-
-static int cmp_known(pid_t tid, uint64_t start, const struct known *k)
-{
-	if (tid != k->tid)
-		return tid < k->tid ? -1 : 1;
-	return (start > k->start) - (start < k->start);
-}
-
-/* Where (tid, start) is or would go in w->known; *found tells which. */
-static size_t known_find(const struct watch *w, pid_t tid, uint64_t start, bool *found)
-{
-	size_t lo = 0, hi = w->nknown;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cmp_known(tid, start, &w->known[mid]) > 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < w->nknown && !cmp_known(tid, start, &w->known[lo]);
-	return lo;
-}
-
-static int known_insert(struct watch *w, size_t at, pid_t tid, uint64_t start, size_t idx)
-{
-	if (w->nknown == w->capknown) {
-		size_t cap = w->capknown ? w->capknown * 2 : 256;
-		struct known *v = realloc(w->known, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		w->known = v;
-		w->capknown = cap;
-	}
-	memmove(&w->known[at + 1], &w->known[at], (w->nknown - at) * sizeof(*w->known));
-	w->known[at] = (struct known){ .tid = tid, .start = start, .idx = idx };
-	w->nknown++;
-	return 0;
-}
-
-/* The affinity of tid as CPU list text (malloc'ed), NULL when it cannot be read. */
-static char *affinity_of(pid_t tid)
-{
-	struct cpulist cl;
-	char buf[2048];
-	int rc;
-
-	if (taskfiles_affinity(tid, &cl))
-		return NULL;
-	rc = util_cpulist_format(&cl, buf, sizeof(buf));
-	util_cpulist_free(&cl);
-	return strdup(rc ? "?" : buf);
-}
-
-/* schedstat of a thread by path, read before its identity is checked (see refresh) */
-struct schedread {
-	bool ok;
-	uint64_t run_ns, wait_ns;
-};
-
-static struct schedread schedstat_of(int rootfd, pid_t tgid, pid_t tid)
-{
-	struct schedread r = { .ok = false };
-	char path[64], buf[128];
-	uint64_t slices;
-	size_t len;
-
-	snprintf(path, sizeof(path), "%d/task/%d/schedstat", (int)tgid, (int)tid);
-	if (taskfiles_read(rootfd, path, buf, sizeof(buf), &len) == 0 &&
-	    taskfiles_parse_schedstat(buf, len, &r.run_ns, &r.wait_ns, &slices) == 0)
-		r.ok = true;
-	return r;
-}
-
-static void free_rows(struct task *rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(rows[i].comm);
-	free(rows);
-}
-
-/*
- * Look for the targets' threads: add new ones to the sampler and the timeline, note the
- * affinity and the schedstat of each. What is read by TID belongs to the thread only if
- * the thread was still there after the read: for known threads it is read before the scan
- * and kept only when the scan finds the thread again; a new thread's is read before
- * placement_add, which checks the thread's identity. *found gets the number of threads
- * the scan saw. With limit set, more than max_threads threads is -E2BIG (*found has the
- * count).
- */
+/* Look for the targets' threads (see placewatch_refresh). */
 static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 {
-	struct cpusopts *o = w->o;
 	pid_t *tgids = NULL;
-	struct task *rows = NULL;
-	char **tentative = NULL;
-	struct schedread *tsched = NULL;
-	size_t n = 0, nrows = 0, ntent = w->tl.nthreads;
-	uint32_t slot;
+	size_t n = 0;
 	bool all;
-	int rc;
+	int rc = target_resolve(&w->o->co.target, w->s->smp, &tgids, &n, &all);
 
 	*found = 0;
-	rc = target_resolve(&o->co.target, w->smp, &tgids, &n, &all);
-	if (rc)
-		return rc;
-	if (ntent) {
-		tentative = calloc(ntent, sizeof(*tentative));
-		tsched = calloc(ntent, sizeof(*tsched));
-		if (!tentative || !tsched) {
-			free(tentative);
-			free(tsched);
-			free(tgids);
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < ntent; i++) {
-			const struct timeline_thread *th = &w->tl.threads[i];
-
-			if (placement_ended(w->pl, i))
-				continue;
-			tentative[i] = affinity_of(th->tid);
-			tsched[i] = schedstat_of(w->rootfd, th->tgid, th->tid);
-		}
-	}
-	if (all || n)
-		rc = threads_scan(w->rootfd, all ? NULL : tgids, n, &rows, &nrows);
+	if (!rc)
+		rc = placewatch_refresh(w->pw, tgids, n, all, add, limit, found);
 	free(tgids);
-	if (rc)
-		goto out;
-	*found = nrows;
-	if (limit && nrows > w->max_threads) {
-		rc = -E2BIG;
-		goto out;
-	}
-	slot = (uint32_t)placement_slot(w->pl);
-	for (size_t r = 0; r < nrows && !rc; r++) {
-		const struct task *t = &rows[r];
-		bool hit;
-		size_t at = known_find(w, t->tid, t->start_ticks, &hit), idx, tidx;
-		struct schedread sr;
-		char *aff;
-
-		if (hit) {
-			idx = w->known[at].idx;
-			if (idx == NOT_WATCHED)
-				continue;
-			if (idx < ntent && tsched[idx].ok)
-				timeline_set_schedstat(&w->tl, idx, slot, tsched[idx].run_ns,
-						       tsched[idx].wait_ns);
-			if (idx < ntent && tentative[idx])
-				rc = timeline_set_affinity(&w->tl, idx, slot, tentative[idx]);
-			if (!rc)
-				rc = timeline_set_comm(&w->tl, idx, t->comm ? t->comm : "");
-			continue;
-		}
-		if (!add)
-			continue;
-		aff = affinity_of(t->tid);
-		sr = schedstat_of(w->rootfd, t->tgid, t->tid);
-		rc = placement_add(w->pl, t->tgid, t->tid, t->start_ticks, &idx);
-		if (rc == -ENOSPC || rc == -EMFILE || rc == -ENFILE) {
-			free(aff);
-			w->unwatched++;
-			rc = known_insert(w, at, t->tid, t->start_ticks, NOT_WATCHED);
-			continue;
-		}
-		if (rc) {
-			free(aff);
-			rc = 0;		/* gone since the scan, or unreadable: not watched */
-			continue;
-		}
-		rc = timeline_add_thread(&w->tl, t->tgid, t->tid, t->start_ticks,
-					 t->comm ? t->comm : "", &tidx);
-		if (!rc && tidx != idx)
-			rc = -EPROTO;	/* the sampler and the timeline number threads alike */
-		if (!rc && aff)
-			rc = timeline_set_affinity(&w->tl, idx, slot, aff);
-		if (!rc && sr.ok)
-			rc = timeline_set_schedstat(&w->tl, idx, slot, sr.run_ns, sr.wait_ns);
-		if (!rc)
-			rc = known_insert(w, at, t->tid, t->start_ticks, idx);
-		free(aff);
-	}
-out:
-	for (size_t i = 0; i < ntent; i++)
-		free(tentative[i]);
-	free(tentative);
-	free(tsched);
-	free_rows(rows, nrows);
 	return rc;
-}
-
-/* Move the sampler's records into the timeline. */
-static void drain(struct watch *w)
-{
-	for (;;) {
-		size_t n = placement_drain(w->pl, w->buf, DRAIN_BATCH);
-
-		for (size_t i = 0; i < n; i++) {
-			const struct placement_sample *s = &w->buf[i];
-
-			if (s->kind == PLACEMENT_ENDED)
-				timeline_end_thread(&w->tl, s->idx, s->slot);
-			else if (timeline_add_sample(&w->tl, s->idx, s->slot, s->cpu,
-						     s->state) == -ENOSPC)
-				w->limit_hit = true;
-		}
-		if (n < DRAIN_BATCH)
-			break;
-	}
 }
 
 /* ---- signals and the spawned job ---- */
@@ -358,7 +141,7 @@ static int sample(struct watch *w, const char **stopped)
 	int rc;
 
 	/* the sampler ends by itself after its slots; the last is due a period before this */
-	placement_stats(w->pl, &st);
+	placewatch_stats(w->pw, &st);
 	deadline = timed ? st.mono0 + (double)timed_slots(o) / o->rate : INFINITY;
 	next_drain = t0 + DRAIN_EVERY;
 	next_scan = t0 + SCAN_EARLY;
@@ -374,16 +157,16 @@ static int sample(struct watch *w, const char **stopped)
 			return 0;
 		}
 		now = util_monotonic();
-		if (now >= deadline || (timed && placement_slot(w->pl) >= timed_slots(o)))
+		if (now >= deadline || (timed && placewatch_slot(w->pw) >= timed_slots(o)))
 			return 0;
 		if (now >= next_drain) {
-			drain(w);
+			placewatch_drain(w->pw);
 			next_drain = now + DRAIN_EVERY;
-			if (w->limit_hit) {
+			if (placewatch_limit_hit(w->pw)) {
 				*stopped = "the timeline reached its limit of runs";
 				return 0;
 			}
-			if (placement_slot(w->pl) >= MAX_SLOTS) {
+			if (placewatch_slot(w->pw) >= MAX_SLOTS) {
 				*stopped = "the timeline reached its longest (4,000,000,000 slots)";
 				return 0;
 			}
@@ -409,27 +192,19 @@ static int report(struct watch *w, const struct topo *topo, const char *stopped,
 {
 	struct placement_stats st;
 	struct cpus_report r;
+	struct timeline *tl;
 	char what[256];
 	int rc = 0;
 
-	placement_stats(w->pl, &st);
-	/* an end record the ring had no room for: the thread ended after its last sample */
-	for (size_t i = 0; i < w->tl.nthreads; i++) {
-		const struct timeline_thread *t = &w->tl.threads[i];
-
-		if (placement_ended(w->pl, i) && t->end_slot == TIMELINE_NO_SLOT)
-			timeline_end_thread(&w->tl, i,
-					    t->nruns ? t->runs[t->nruns - 1].slot +
-						       t->runs[t->nruns - 1].len
-						     : (uint32_t)st.slots);
-	}
-	timeline_cover(&w->tl, st.slots > MAX_SLOTS ? MAX_SLOTS : (uint32_t)st.slots);
+	placewatch_close_timeline(w->pw, MAX_SLOTS);
+	placewatch_stats(w->pw, &st);
+	tl = placewatch_timeline(w->pw);
 	target_describe(&w->o->co.target, what, sizeof(what));
 	r = (struct cpus_report){
-		.tl = &w->tl, .topo = topo, .what = what, .rate = w->o->rate,
-		.duration = w->tl.nslots * w->tl.period, .ticks = st.ticks, .missed = st.missed,
+		.tl = tl, .topo = topo, .what = what, .rate = w->o->rate,
+		.duration = tl->nslots * tl->period, .ticks = st.ticks, .missed = st.missed,
 		.dropped = st.dropped, .unreadable = st.unreadable, .sampler_cpu = st.cpu_s,
-		.unwatched = w->unwatched, .max_threads = w->max_threads, .stopped = stopped,
+		.unwatched = placewatch_unwatched(w->pw), .max_threads = w->max_threads, .stopped = stopped,
 	};
 	/* the reader went away (that is its choice) or a write error, reported at the close */
 	rc = cpus_print(&r, w->o->co.json ? CPUS_JSON : w->o->co.raw ? CPUS_RAW : CPUS_TABLE, out);
@@ -476,11 +251,14 @@ static int start(struct watch *w)
 	size_t found;
 	int rc;
 
+	struct placewatch_config pc = {
+		.rootfd = w->rootfd, .rate = o->rate, .ring_records = PLACEMENT_RING_RECORDS,
+		.max_runs = TIMELINE_MAX_RUNS, .details = true,
+	};
+
 	/* raised only now: a job must not inherit the higher limit of open files */
-	w->max_threads = thread_limit();
-	w->buf = malloc(DRAIN_BATCH * sizeof(*w->buf));
-	rc = !w->buf ? -ENOMEM
-		: placement_new(&w->pl, w->rootfd, o->rate, w->max_threads, PLACEMENT_RING_RECORDS);
+	w->max_threads = pc.max_threads = thread_limit();
+	rc = placewatch_new(&w->pw, &pc);
 	if (rc) {
 		msg_error("cannot start the sampler: %s", strerror(-rc));
 		return 1;
@@ -496,7 +274,7 @@ static int start(struct watch *w)
 		return 1;
 	}
 	if (!rc)
-		rc = placement_start(w->pl, (o->time_set || !o->co.cmd) ? timed_slots(o) : 0);
+		rc = placewatch_start(w->pw, (o->time_set || !o->co.cmd) ? timed_slots(o) : 0);
 	if (rc) {
 		msg_error("sampling failed: %s", strerror(-rc));
 		return 1;
@@ -513,9 +291,7 @@ static int watch(struct watch *w, const struct topo *topo, FILE *svg)
 
 	if (!rc)
 		rc = refresh(w, false, false, &found);	/* the affinity at the end */
-	placement_stop(w->pl);
-	placement_finish(w->pl);
-	drain(w);
+	placewatch_stop(w->pw);
 	if (rc) {
 		msg_error("sampling failed: %s", strerror(-rc));
 		return 1;
@@ -542,8 +318,7 @@ static int run(struct cpusopts *o)
 	status = session_open(&s, &cfg);
 	if (status)
 		goto out;
-	w.smp = s.smp;
-	if (timeline_init(&w.tl, o->rate, TIMELINE_MAX_RUNS) || load_topology(&topo)) {
+	if (load_topology(&topo)) {
 		status = 1;
 		goto out;
 	}
@@ -566,12 +341,9 @@ static int run(struct cpusopts *o)
 	if (!status)
 		status = watch(&w, topo, svg);
 out:
-	placement_free(w.pl);
+	placewatch_free(w.pw);
 	if (w.rootfd >= 0)
 		close(w.rootfd);
-	free(w.buf);
-	free(w.known);
-	timeline_free(&w.tl);
 	topo_free(topo);
 	if (svg)
 		status = outfile_close(svg, o->svg, status);
