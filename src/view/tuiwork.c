@@ -24,10 +24,10 @@
 #include "model/columns.h"
 #include "model/mapcols.h"
 #include "model/memmap.h"
+#include "model/placewatch.h"
 #include "model/sharing.h"
 #include "model/tasklist.h"
 #include "model/timeline.h"
-#include "sample/placement.h"
 #include "sample/proc2.h"
 #include "sample/procmap.h"
 #include "sample/taskfiles.h"
@@ -61,9 +61,7 @@ struct tuiwork {
 	struct proc2_cpus *cpus;
 	/* placement panel */
 	pid_t place_pid;
-	struct placement *pl;
-	struct timeline tl;
-	bool tl_on;
+	struct placewatch *pw;
 };
 
 static void want_free(struct tuiwork_want *w)
@@ -247,68 +245,38 @@ static int panel_share(struct tuiwork *w, struct tuiwork_frame *f, const pid_t *
 
 static void place_stop(struct tuiwork *w)
 {
-	if (w->pl) {
-		placement_stop(w->pl);
-		placement_free(w->pl);
-		w->pl = NULL;
+	if (w->pw) {
+		placewatch_stop(w->pw);
+		placewatch_free(w->pw);
+		w->pw = NULL;
 	}
-	if (w->tl_on)
-		timeline_free(&w->tl);
-	w->tl_on = false;
 	w->place_pid = 0;
 }
 
-/* Keep the placement sampler on the threads of pid: started when the panel opens, new
- * threads added on each pass, drained into the timeline. */
-static void place_follow(struct tuiwork *w, pid_t pid, const struct snapshot *th)
+/* Keep the placement engine on the threads of pid: started when the panel opens, new
+ * threads added on each pass, drained into its timeline. */
+static void place_follow(struct tuiwork *w, pid_t pid)
 {
-	struct placement_sample buf[1024];
-	size_t got;
+	struct placewatch_config pc = {
+		.rootfd = w->rootfd, .rate = PLACEMENT_RATE, .max_threads = 256,
+		.ring_records = 1u << 14, .max_runs = 200000,
+	};
+	size_t found;
 
 	if (w->place_pid != pid)
 		place_stop(w);
-	if (!w->pl) {
-		if (placement_new(&w->pl, w->rootfd, PLACEMENT_RATE, 256, 1u << 14))
+	if (!w->pw) {
+		if (placewatch_new(&w->pw, &pc))
 			return;
-		if (timeline_init(&w->tl, PLACEMENT_RATE, 200000)) {
-			placement_free(w->pl);
-			w->pl = NULL;
-			return;
-		}
-		w->tl_on = true;
 		w->place_pid = pid;
-		if (placement_start(w->pl, 0)) {
+		if (placewatch_start(w->pw, 0)) {
 			place_stop(w);
 			return;
 		}
 	}
-	for (size_t i = 0; th && i < th->ntasks; i++) {
-		const struct task *t = &th->tasks[i];
-		bool known = false;
-		size_t idx;
-
-		for (size_t k = 0; k < w->tl.nthreads && !known; k++)
-			known = w->tl.threads[k].tid == t->tid &&
-				w->tl.threads[k].start_ticks == t->start_ticks;
-		if (known || placement_add(w->pl, t->tgid, t->tid, t->start_ticks, &idx))
-			continue;
-		/* the sampler numbers threads as added, like the timeline */
-		if (timeline_add_thread(&w->tl, t->tgid, t->tid, t->start_ticks,
-					t->comm ? t->comm : "", &idx))
-			continue;
-	}
-	while ((got = placement_drain(w->pl, buf, ARRAY_SIZE(buf))) > 0) {
-		for (size_t i = 0; i < got; i++) {
-			if (buf[i].idx >= w->tl.nthreads)
-				continue;
-			if (buf[i].kind == PLACEMENT_ENDED)
-				timeline_end_thread(&w->tl, buf[i].idx, buf[i].slot);
-			else
-				timeline_add_sample(&w->tl, buf[i].idx, buf[i].slot, buf[i].cpu,
-						    buf[i].state);
-		}
-	}
-	timeline_cover(&w->tl, (uint32_t)placement_slot(w->pl));
+	placewatch_refresh(w->pw, &pid, 1, false, true, false, &found);
+	placewatch_drain(w->pw);
+	timeline_cover(placewatch_timeline(w->pw), (uint32_t)placewatch_slot(w->pw));
 }
 
 /* the placement table's cell format by column: AFFINITY left, RUN and RUNQ wider, COMM last */
@@ -323,6 +291,7 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 					     "MIGR", "RUN", "RUNQ", "PCPU", "COMM" };
 	const struct column *cols[ARRAY_SIZE(names)];
 	const struct snapshot *th = NULL;
+	const struct timeline *tl;
 	struct col_ctx ctx = { .threads = true };
 	unsigned readers = 0;
 	char line[512];
@@ -343,7 +312,7 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		return add_line(f, "PID %d: %s", (int)pid, strerror(-rc));
 	if (!th->ntasks)
 		return add_line(f, "PID %d: no such process", (int)pid);
-	place_follow(w, pid, th);
+	place_follow(w, pid);
 	rc = add_line(f, "Threads of PID %d: where they run (placement columns, over %.1fs)",
 		      (int)pid, th->interval);
 	{
@@ -369,28 +338,29 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		}
 		rc = add_line(f, "%s", line);
 	}
-	if (rc || !w->tl_on)
+	if (rc || !w->pw)
 		return rc;
+	tl = placewatch_timeline(w->pw);
 	rc = add_line(f, " ");
 	rc = rc ? rc : add_line(f, "Timeline: the CPU of each thread, %d samples a second "
 				"since the panel opened (0-9 CPU running, %c waiting, %c not seen);",
 				PLACEMENT_RATE, CPUS_WAIT_CHAR, CPUS_NONE_CHAR);
 	rc = rc ? rc : add_line(f, "after it: %% of samples running, shares of CPUs over "
 				"running samples");
-	for (size_t i = 0; !rc && i < w->tl.nthreads; i++) {
+	for (size_t i = 0; !rc && i < tl->nthreads; i++) {
 		char label[64], strip[STRIP_WIDTH + 1], tail[96];
-		uint32_t step = cpus_strip_step(w->tl.nslots, STRIP_WIDTH);
+		uint32_t step = cpus_strip_step(tl->nslots, STRIP_WIDTH);
 
-		cpus_label(&w->tl.threads[i], 20, label, sizeof(label));
-		cpus_strip_line(&w->tl, i, step, STRIP_WIDTH, strip);
-		rc = cpus_run_text(&w->tl, i, tail, sizeof(tail));
+		cpus_label(&tl->threads[i], 20, label, sizeof(label));
+		cpus_strip_line(tl, i, step, STRIP_WIDTH, strip);
+		rc = cpus_run_text(tl, i, tail, sizeof(tail));
 		rc = rc ? rc : add_line(f, "%s |%s| %s", label, strip, tail);
 	}
 	if (!rc) {
 		char *text = NULL;
 		size_t len = 0;
 
-		rc = cpus_cpu_text(&w->tl, &text, &len);
+		rc = cpus_cpu_text(tl, &text, &len);
 		rc = rc ? rc : split_lines(f, text, len);
 		free(text);
 	}
