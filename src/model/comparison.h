@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "model/snapshot.h"
-#include "model/task.h"
+#include "sample/task.h"
 
 /* The rows of the report, in the order shown. */
 enum comparison_metric {
