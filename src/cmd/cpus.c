@@ -31,7 +31,7 @@
 #include "model/snapshot.h"
 #include "model/timeline.h"
 #include "sample/taskfiles.h"
-#include "sample/topo.h"
+#include "model/cpumap.h"
 #include "target/spawn.h"
 #include "target/target.h"
 #include "lib/exitcode.h"
@@ -187,7 +187,7 @@ static int sample(struct watch *w, const char **stopped)
 	}
 }
 
-static int report(struct watch *w, const struct topo *topo, const char *stopped, FILE *out,
+static int report(struct watch *w, const struct cpumap *topo, const char *stopped, FILE *out,
 		  FILE *svg)
 {
 	struct placement_stats st;
@@ -226,15 +226,15 @@ static int report(struct watch *w, const struct topo *topo, const char *stopped,
 }
 
 /* The topology: 0 (NULL when it cannot be read), or 1 when a given file cannot be read. */
-static int load_topology(struct topo **topo)
+static int load_topology(struct cpumap **topo)
 {
-	const char *file = getenv(TOPO_ENV);
+	const char *file = getenv(CPUMAP_ENV);
 	char shown[256];
-	int rc = topo_load(topo);
+	int rc = cpumap_load(topo);
 
 	if (rc && file && *file) {
 		msg_error("cannot load the topology file '%s' (%s): %s",
-			  cpusopts_shown(file, shown, sizeof(shown)), TOPO_ENV,
+			  cpusopts_shown(file, shown, sizeof(shown)), CPUMAP_ENV,
 			  rc == -EINVAL ? "hwloc cannot read it as a topology (lstopo --of xml writes "
 					  "one)" : strerror(-rc));
 		return 1;
@@ -283,7 +283,7 @@ static int start(struct watch *w)
 }
 
 /* Sample until the time is up or the job is over, then report. */
-static int watch(struct watch *w, const struct topo *topo, FILE *svg)
+static int watch(struct watch *w, const struct cpumap *topo, FILE *svg)
 {
 	const char *stopped = NULL;
 	size_t found;
@@ -307,7 +307,7 @@ static int run(struct cpusopts *o)
 	};
 	struct session s;
 	struct watch w;
-	struct topo *topo = NULL;
+	struct cpumap *topo = NULL;
 	FILE *svg = NULL;
 	int status;
 
@@ -344,7 +344,7 @@ out:
 	placewatch_free(w.pw);
 	if (w.rootfd >= 0)
 		close(w.rootfd);
-	topo_free(topo);
+	cpumap_free(topo);
 	if (svg)
 		status = outfile_close(svg, o->svg, status);
 	return session_close(&s, status);

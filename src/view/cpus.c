@@ -12,7 +12,7 @@
 
 #include "lib/outfile.h"
 #include "lib/util.h"
-#include "sample/topo.h"
+#include "model/cpumap.h"
 #include "view/cpus.h"
 #include "view/json.h"
 
@@ -92,7 +92,7 @@ uint32_t cpus_strip_step(uint32_t nslots, unsigned width)
 
 /* One character a column of step slots: the majority CPU's (or, with topo, its node's)
  * character when running, CPUS_WAIT_CHAR waiting, CPUS_NONE_CHAR not sampled. */
-static unsigned strip(const struct timeline *tl, const struct topo *topo, size_t idx,
+static unsigned strip(const struct timeline *tl, const struct cpumap *topo, size_t idx,
 		      uint32_t step, unsigned width, char *buf)
 {
 	size_t cursor = 0;
@@ -105,7 +105,7 @@ static unsigned strip(const struct timeline *tl, const struct topo *topo, size_t
 		bool running;
 		int cpu = timeline_majority(tl, idx, (uint32_t)from, (uint32_t)to, &cursor,
 					    &running);
-		int unit = topo && cpu >= 0 ? topo_cpu_node(topo, cpu) : cpu;
+		int unit = topo && cpu >= 0 ? cpumap_node(topo, cpu) : cpu;
 
 		buf[col] = cpu < 0 ? CPUS_NONE_CHAR : !running ? CPUS_WAIT_CHAR
 			 : unit < 0 ? '?' : cpus_cpu_char(unit);
@@ -169,7 +169,7 @@ void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size
 	buf[off] = '\0';
 }
 
-uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo, size_t idx)
+uint64_t cpus_node_migrations(const struct timeline *tl, const struct cpumap *topo, size_t idx)
 {
 	const struct timeline_thread *t;
 	uint64_t n = 0;
@@ -178,8 +178,8 @@ uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo
 		return 0;
 	t = &tl->threads[idx];
 	for (size_t r = 1; r < t->nruns; r++) {
-		int a = topo_cpu_node(topo, t->runs[r - 1].cpu);
-		int b = topo_cpu_node(topo, t->runs[r].cpu);
+		int a = cpumap_node(topo, t->runs[r - 1].cpu);
+		int b = cpumap_node(topo, t->runs[r].cpu);
 
 		if (t->runs[r - 1].cpu != t->runs[r].cpu && a >= 0 && b >= 0 && a != b)
 			n++;
@@ -187,7 +187,7 @@ uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo
 	return n;
 }
 
-unsigned cpus_node_line(const struct timeline *tl, const struct topo *topo, size_t idx,
+unsigned cpus_node_line(const struct timeline *tl, const struct cpumap *topo, size_t idx,
 			uint32_t step, unsigned width, char *buf)
 {
 	return strip(tl, topo, idx, step, width, buf);
@@ -273,7 +273,7 @@ static void nodes_text(const struct cpus_report *r, const struct timeline_thread
 
 	buf[0] = '\0';
 	for (size_t k = 0; k < s->ncpus; k++) {
-		int node = topo_cpu_node(r->topo, s->cpus[k].cpu);
+		int node = cpumap_node(r->topo, s->cpus[k].cpu);
 		size_t i;
 
 		if (node < 0 || !s->cpus[k].samples)
@@ -557,11 +557,11 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 	return rc;
 }
 
-static void topo_cells(const struct topo *topo, int cpu, char *node, char *core, char *pkg,
+static void topo_cells(const struct cpumap *topo, int cpu, char *node, char *core, char *pkg,
 		       size_t len)
 {
-	int n = topo_cpu_node(topo, cpu), c = topo_cpu_core(topo, cpu);
-	int p = topo_cpu_package(topo, cpu);
+	int n = cpumap_node(topo, cpu), c = cpumap_core(topo, cpu);
+	int p = cpumap_package(topo, cpu);
 
 	if (n >= 0)
 		snprintf(node, len, "%d", n);
@@ -704,7 +704,7 @@ static int print_strip(const struct view *v, enum cpus_format fmt, FILE *out)
 
 	/* a NUMA node line under each thread's when there is more than one node */
 	if (r->topo)
-		topo_count(r->topo, &pk, &co, &no, &pu);
+		cpumap_count(r->topo, &pk, &co, &no, &pu);
 	nodes_shown = fmt == CPUS_TABLE && no > 1;
 	if (fmt == CPUS_TABLE) {
 		cpus_fixed(step * tl->period, 3, period, sizeof(period));
@@ -741,7 +741,7 @@ static int print_strip(const struct view *v, enum cpus_format fmt, FILE *out)
 		/* the CPUs the chart shows, with their NUMA node */
 		fputs("CPUs (0-9, then a-z, + past 35):", out);
 		for (size_t i = 0; i < v->ncpus; i++) {
-			int c = v->cpus[i].cpu, node = topo_cpu_node(r->topo, c);
+			int c = v->cpus[i].cpu, node = cpumap_node(r->topo, c);
 
 			if (i && i % 8 == 0)
 				fputs("\n    ", out);
@@ -771,10 +771,10 @@ static void print_header(const struct cpus_report *r, FILE *out)
 	fprintf(out, "taskscope cpus  %s: %zu thread%s at %u Hz for %s s (%" PRIu32 " slot%s)\n",
 		r->what ? r->what : "all tasks", tl->nthreads, plural(tl->nthreads, "", "s"),
 		r->rate, dur, tl->nslots, plural(tl->nslots, "", "s"));
-	if (r->topo && topo_count(r->topo, &pk, &co, &no, &pu) == 0) {
+	if (r->topo && cpumap_count(r->topo, &pk, &co, &no, &pu) == 0) {
 		int off = 0, memonly = 0;
 
-		topo_count_more(r->topo, &off, &memonly);
+		cpumap_count_more(r->topo, &off, &memonly);
 		fprintf(out, "topology: %d package%s, %d core%s, %d NUMA node%s", pk,
 			plural((uint64_t)pk, "", "s"), co, plural((uint64_t)co, "", "s"), no,
 			plural((uint64_t)no, "", "s"));
@@ -784,13 +784,13 @@ static void print_header(const struct cpus_report *r, FILE *out)
 		if (off)
 			fprintf(out, " (%d offline)", off);
 		fputc('\n', out);
-		if (topo_file(r->topo)) {
+		if (cpumap_file(r->topo)) {
 			char shown[256];
 
-			util_sanitize(topo_file(r->topo), strlen(topo_file(r->topo)), shown,
+			util_sanitize(cpumap_file(r->topo), strlen(cpumap_file(r->topo)), shown,
 				      sizeof(shown));
 			fprintf(out, "note: the topology is from %s (%s), not this machine's: CPU "
-				"numbers are this machine's\n", shown, TOPO_ENV);
+				"numbers are this machine's\n", shown, CPUMAP_ENV);
 		}
 	} else {
 		fputs("topology: unknown (hwloc could not read it)\n", out);
@@ -831,8 +831,8 @@ static void print_unknown_cpus(const struct view *v, FILE *out)
 	for (size_t i = 0; i < v->ncpus; i++) {
 		int c = v->cpus[i].cpu;
 
-		if (topo_cpu_node(v->r->topo, c) >= 0 || topo_cpu_core(v->r->topo, c) >= 0 ||
-		    topo_cpu_package(v->r->topo, c) >= 0)
+		if (cpumap_node(v->r->topo, c) >= 0 || cpumap_core(v->r->topo, c) >= 0 ||
+		    cpumap_package(v->r->topo, c) >= 0)
 			continue;
 		fprintf(out, "%scpu%d", n++ ? ", " : "note: CPUs in the samples that the topology "
 			"does not know (offline in it, or past its CPUs): ", c);
@@ -922,7 +922,7 @@ static void json_thread(struct json *j, const struct view *v, size_t i)
 			continue;
 		json_open_object(j, NULL, true);
 		json_i64(j, "cpu", s->cpus[k].cpu);
-		json_index(j, "node", topo_cpu_node(v->r->topo, s->cpus[k].cpu));
+		json_index(j, "node", cpumap_node(v->r->topo, s->cpus[k].cpu));
 		json_u64(j, "samples", s->cpus[k].samples);
 		json_double(j, "share", s->cpus[k].permille / 10.0, 1);
 		json_close_object(j);
@@ -934,7 +934,7 @@ static void json_thread(struct json *j, const struct view *v, size_t i)
 			continue;
 		json_open_object(j, NULL, true);
 		json_i64(j, "cpu", s->cpus[k].cpu);
-		json_index(j, "node", topo_cpu_node(v->r->topo, s->cpus[k].cpu));
+		json_index(j, "node", cpumap_node(v->r->topo, s->cpus[k].cpu));
 		json_u64(j, "samples", s->cpus[k].waiting);
 		json_close_object(j);
 	}
@@ -959,12 +959,12 @@ static void json_topology(struct json *j, const struct cpus_report *r)
 {
 	int pk, co, no, pu;
 
-	if (!r->topo || topo_count(r->topo, &pk, &co, &no, &pu)) {
+	if (!r->topo || cpumap_count(r->topo, &pk, &co, &no, &pu)) {
 		json_null(j, "topology");
 		return;
 	}
 	json_open_object(j, "topology", false);
-	json_string(j, "file", topo_file(r->topo));
+	json_string(j, "file", cpumap_file(r->topo));
 	json_i64(j, "packages", pk);
 	json_i64(j, "cores", co);
 	json_i64(j, "numa_nodes", no);
@@ -972,14 +972,14 @@ static void json_topology(struct json *j, const struct cpus_report *r)
 	{
 		int off = 0, memonly = 0;
 
-		topo_count_more(r->topo, &off, &memonly);
+		cpumap_count_more(r->topo, &off, &memonly);
 		json_i64(j, "numa_nodes_without_cpus", memonly);
 		json_i64(j, "cpus_offline", off);
 	}
 	json_open_array(j, "cpus", false);
-	for (int c = 0; c < topo_ncpus(r->topo); c++) {
-		int node = topo_cpu_node(r->topo, c), core = topo_cpu_core(r->topo, c);
-		int pkg = topo_cpu_package(r->topo, c);
+	for (int c = 0; c < cpumap_ncpus(r->topo); c++) {
+		int node = cpumap_node(r->topo, c), core = cpumap_core(r->topo, c);
+		int pkg = cpumap_package(r->topo, c);
 
 		if (node < 0 && core < 0 && pkg < 0)
 			continue;
@@ -1036,9 +1036,9 @@ static int print_json(const struct view *v, FILE *out)
 
 		json_open_object(&j, NULL, false);
 		json_i64(&j, "cpu", c->cpu);
-		json_index(&j, "node", topo_cpu_node(r->topo, c->cpu));
-		json_index(&j, "core", topo_cpu_core(r->topo, c->cpu));
-		json_index(&j, "package", topo_cpu_package(r->topo, c->cpu));
+		json_index(&j, "node", cpumap_node(r->topo, c->cpu));
+		json_index(&j, "core", cpumap_core(r->topo, c->cpu));
+		json_index(&j, "package", cpumap_package(r->topo, c->cpu));
 		json_u64(&j, "samples", c->samples);
 		json_double(&j, "share", c->permille / 10.0, 1);
 		json_u64(&j, "waiting_samples", c->waiting);
