@@ -26,11 +26,9 @@
 #include "model/memmap.h"
 #include "model/placewatch.h"
 #include "model/sharing.h"
+#include "model/system.h"
 #include "model/tasklist.h"
 #include "model/timeline.h"
-#include "sample/proc2.h"
-#include "sample/procmap.h"
-#include "sample/taskfiles.h"
 #include "target/target.h"
 #include "view/cpus.h"
 #include "view/maps.h"
@@ -58,7 +56,7 @@ struct tuiwork {
 	unsigned readers;		/* the samplers were made for these */
 	const struct snapshot *last_procs;	/* held: reused by a pass right after another */
 	struct sampler *procs, *threads, *mem, *place;
-	struct proc2_cpus *cpus;
+	struct cpuload *cpus;
 	/* placement panel */
 	pid_t place_pid;
 	struct placewatch *pw;
@@ -153,35 +151,30 @@ static int panel_maps(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 	const struct maps_column **cols = NULL;
 	struct maps_view v;
 	struct maps_proc mp;
-	struct memmap mm;
+	struct memmap_loaded ml;
 	struct memmap_row *groups = NULL;
-	struct procmap pm;
 	size_t ncols = 0, ngroups = 0, len = 0;
-	char *text = NULL, *comm = NULL;
+	char *text = NULL;
 	FILE *out;
 	int rc;
 
-	memset(&mm, 0, sizeof(mm));
-	rc = procmap_read(w->rootfd, pid, PROCMAP_STACKS | PROCMAP_NAMES, &pm);
+	rc = memmap_load(w->rootfd, pid, MEMMAP_LOAD_STACKS | MEMMAP_LOAD_NAMES, &ml);
 	if (rc)
-		return add_line(f, "PID %d: %s", (int)pid,
-				rc == -ESRCH || rc == -ENOENT ? "no such process" : strerror(-rc));
-	if (pm.map_rc) {
-		rc = pm.map_rc;
-		procmap_free(&pm);
+		return rc;
+	if (ml.err) {
+		rc = ml.err;
+		memmap_loaded_free(&ml);
+		if (rc == -ESRCH || rc == -ENOENT)
+			return add_line(f, "PID %d: no such process", (int)pid);
 		return add_line(f, "PID %d: cannot read its map: %s", (int)pid,
 				rc == -EACCES || rc == -EPERM ? "permission denied" :
 				strerror(-rc));
 	}
-	comm = util_sanitize_dup(pm.comm, strlen(pm.comm));
 	memset(&mp, 0, sizeof(mp));
-	mp.pid = pm.pid;
-	mp.comm = comm ? comm : "";
-	mp.nthreads = pm.nthreads ? (long)pm.nthreads : pm.nlwp;
-	rc = memmap_build(&mm, pm.pid, &pm.map, pm.threads, pm.nthreads, pm.threads_rc);
-	procmap_free(&pm);
-	if (!rc)
-		rc = memmap_group(&mm, MEMMAP_GROUP_NONE, &groups, &ngroups);
+	mp.pid = ml.pid;
+	mp.comm = ml.comm;
+	mp.nthreads = ml.nthreads;
+	rc = memmap_group(&ml.mm, MEMMAP_GROUP_NONE, &groups, &ngroups);
 	if (!rc)
 		rc = mapcols_defaults(MEMMAP_GROUP_NONE, &cols, &ncols);
 	out = rc ? NULL : open_memstream(&text, &len);
@@ -191,7 +184,7 @@ static int panel_maps(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		v.ncols = ncols;
 		v.group = MEMMAP_GROUP_NONE;
 		v.out = out;
-		mp.mm = &mm;
+		mp.mm = &ml.mm;
 		mp.groups = groups;
 		mp.ngroups = ngroups;
 		maps_view_begin(&v);
@@ -207,8 +200,7 @@ static int panel_maps(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 	free(text);
 	free(cols);
 	memmap_rows_free(groups, ngroups);
-	memmap_free(&mm);
-	free(comm);
+	memmap_loaded_free(&ml);
 	return rc;
 }
 
@@ -506,9 +498,9 @@ static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 				f->mem = snapshot_hold(sn);
 		}
 	}
-	f->have_cpu = !proc2_cpus_busy(w->cpus, &f->cpu_all, f->cpu_each, TUIWORK_MAX_CPUS,
+	f->have_cpu = !cpuload_busy(w->cpus, &f->cpu_all, f->cpu_each, TUIWORK_MAX_CPUS,
 				       &f->ncpus);
-	sysinfo_read(w->rootfd, &f->sys);
+	system_read_mem(w->rootfd, &f->sys);
 	if (want->panel != PANEL_CPUS)
 		place_stop(w);
 	if (want->panel == PANEL_MAPS && want->npanel_ids)
@@ -539,7 +531,7 @@ static void worker_release(struct tuiwork *w)
 	samplers_free(w);
 	sampler_free(w->place);
 	w->place = NULL;
-	proc2_cpus_free(w->cpus);
+	cpuload_free(w->cpus);
 	w->cpus = NULL;
 	want_free(&w->want);
 	close(w->rootfd);
@@ -620,7 +612,7 @@ int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_
 	w->tg = tg;
 	w->wakefd = wakefd;
 	w->kick = true;
-	w->rootfd = taskfiles_open_root();
+	w->rootfd = system_open_root();
 	if (w->rootfd < 0) {
 		rc = w->rootfd;
 		free(w);
@@ -628,13 +620,13 @@ int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_
 	}
 	rc = want_copy(&w->want, want);
 	if (!rc)
-		rc = proc2_cpus_new(&w->cpus);
+		rc = cpuload_new(&w->cpus);
 	if (!rc) {
 		double all, each[1];
 		int n;
 
 		/* prime it: the first frame's CPU bars then cover the first interval */
-		proc2_cpus_busy(w->cpus, &all, each, 0, &n);
+		cpuload_busy(w->cpus, &all, each, 0, &n);
 		rc = samplers_make(w, want->readers);
 	}
 	if (rc)
@@ -654,7 +646,7 @@ int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_
 	return 0;
 fail:
 	samplers_free(w);
-	proc2_cpus_free(w->cpus);
+	cpuload_free(w->cpus);
 	want_free(&w->want);
 	close(w->rootfd);
 	free(w);
@@ -729,6 +721,6 @@ double tuiwork_busy(struct tuiwork *w, char *where, size_t len)
 	if (!since)
 		return 0;
 	if (where && len && tid > 0)
-		taskfiles_self_reading(tid, where, len);
+		system_thread_reading(tid, where, len);
 	return util_monotonic() - since;
 }

@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "model/snapshot.h"
-#include "sample/sysinfo.h"
+#include "model/system.h"
 
 struct target;
 
