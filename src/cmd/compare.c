@@ -31,7 +31,7 @@
 #include "lib/util.h"
 #include "model/comparison.h"
 #include "model/snapshot.h"
-#include "sample/taskfiles.h"
+#include "model/system.h"
 #include "target/spawn.h"
 #include "target/target.h"
 #include "cmd/cli.h"
@@ -408,7 +408,7 @@ int comparecmd_run_workers(const struct comparecmd_work *w, double delay,
 	char *argv[16];
 	int rc;
 
-	rc = taskfiles_self_exe(exe, sizeof(exe));
+	rc = system_self_exe(exe, sizeof(exe));
 	if (rc) {
 		snprintf(err, len, "cannot find taskscope's own executable: %s", strerror(-rc));
 		return rc;

@@ -30,7 +30,7 @@
 #include "model/session.h"
 #include "model/snapshot.h"
 #include "model/timeline.h"
-#include "sample/taskfiles.h"
+#include "model/system.h"
 #include "model/cpumap.h"
 #include "target/spawn.h"
 #include "target/target.h"
@@ -326,7 +326,7 @@ static int run(struct cpusopts *o)
 		status = 1;
 		goto out;
 	}
-	w.rootfd = taskfiles_open_root();
+	w.rootfd = system_open_root();
 	if (w.rootfd < 0) {
 		msg_error("cannot open /proc: %s", strerror(-w.rootfd));
 		status = 1;

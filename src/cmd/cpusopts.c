@@ -13,7 +13,7 @@
 #include "cmd/cpusopts.h"
 #include "lib/util.h"
 #include "model/timeline.h"
-#include "sample/placement.h"
+#include "model/placewatch.h"
 #include "cmd/cli.h"
 #include "lib/exitcode.h"
 

@@ -18,6 +18,11 @@ int system_open_root(void)
 	return taskfiles_open_root();
 }
 
+int system_self_exe(char *buf, size_t len)
+{
+	return taskfiles_self_exe(buf, len);
+}
+
 int cpuload_new(struct cpuload **out)
 {
 	struct cpuload *c = calloc(1, sizeof(*c));

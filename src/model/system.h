@@ -11,6 +11,8 @@
 
 /* A descriptor of /proc (O_CLOEXEC), or -errno. */
 int system_open_root(void);
+/* The path of taskscope's own executable (to run `taskscope workload`): 0 or -errno. */
+int system_self_exe(char *buf, size_t len);
 
 /* The busy % of all CPUs and of each (each[i] for CPU i, up to max; *n one past the highest
  * CPU seen) since the previous call (the first: since boot). */
