@@ -154,33 +154,11 @@ static void put_seconds(FILE *out, double s)
 	fputs(" s", out);
 }
 
-static void write_row(const struct svg *s, size_t idx, size_t row)
+/* A rect per run, its tooltip saying who, where, in what state, when and how long. */
+static void write_runs(const struct svg *s, const struct timeline_thread *t, double y)
 {
 	const struct timeline *tl = s->r->tl;
-	const struct timeline_thread *t = &tl->threads[idx];
-	double y = TOP + (double)row * ROW_H;
-	char label[LABEL_CHARS * 8], a[32], b[32], c[32], d[32];
 
-	fprintf(s->out, "<g class=\"thread\" data-tid=\"%d\" data-pid=\"%d\">\n", (int)t->tid,
-		(int)t->tgid);
-	if (row % 2) {
-		put_rect(s, "stripe", CHART_X, y, CHART_W, ROW_H, "#f2f2f2");
-		fputs("/>\n", s->out);
-	}
-	cpus_label(t, LABEL_CHARS, label, sizeof(label));
-	for (size_t n = strlen(label); n && label[n - 1] == ' '; n--)
-		label[n - 1] = '\0';
-	fprintf(s->out, "<text class=\"label\" x=\"%d\" y=\"%s\">", LABEL_X,
-		num(y + BAR_Y + BAR_H - 2, a, sizeof(a)));
-	svg_escape(s->out, label);
-	if (t->samples && !t->running) {
-		fputs("<title>never ran while watched</title>", s->out);
-	} else if (t->samples) {
-		cpus_fixed(100.0 * (double)t->running / (double)t->samples, 1, c, sizeof(c));
-		fprintf(s->out, "<title>running in %s%% of its samples</title>", c);
-	}
-	fputs("</text>\n", s->out);
-	/* a rect per run, its tooltip saying who, where, in what state, when and how long */
 	for (size_t k = 0; k < t->nruns; k++) {
 		const struct timeline_run *run = &t->runs[k];
 		int node = cpumap_node(s->r->topo, run->cpu);
@@ -207,8 +185,15 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		fprintf(s->out, ", %" PRIu32 " sample%s</title></rect>\n", run->len,
 			run->len == 1 ? "" : "s");
 	}
-	/* the NUMA node band: runs of equal node merged; a mark where the thread was
-	 * seen on another node than at its sample before */
+}
+
+/* The NUMA node band: runs of equal node merged; a mark where the thread was seen on
+ * another node than at its sample before. */
+static void write_node_band(const struct svg *s, const struct timeline_thread *t, double y)
+{
+	const struct timeline *tl = s->r->tl;
+	char a[32], b[32];
+
 	for (size_t k = 0; k < t->nruns;) {
 		int node = cpumap_node(s->r->topo, t->runs[k].cpu);
 		uint32_t from = t->runs[k].slot, to = from + t->runs[k].len;
@@ -245,7 +230,14 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		}
 		k = e;
 	}
-	/* where a new affinity was seen */
+}
+
+/* Where a new affinity was seen. */
+static void write_affinity_marks(const struct svg *s, const struct timeline_thread *t, double y)
+{
+	const struct timeline *tl = s->r->tl;
+	char a[32], b[32], c[32], d[32];
+
 	for (size_t k = 1; k < t->naff; k++) {
 		double x = slot_x(s, t->aff[k].slot);
 
@@ -260,6 +252,37 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		put_seconds(s->out, t->aff[k].slot * tl->period);
 		fputs("</title></line>\n", s->out);
 	}
+}
+
+static void write_row(const struct svg *s, size_t idx, size_t row)
+{
+	const struct timeline *tl = s->r->tl;
+	const struct timeline_thread *t = &tl->threads[idx];
+	double y = TOP + (double)row * ROW_H;
+	char label[LABEL_CHARS * 8], a[32], b[32], c[32];
+
+	fprintf(s->out, "<g class=\"thread\" data-tid=\"%d\" data-pid=\"%d\">\n", (int)t->tid,
+		(int)t->tgid);
+	if (row % 2) {
+		put_rect(s, "stripe", CHART_X, y, CHART_W, ROW_H, "#f2f2f2");
+		fputs("/>\n", s->out);
+	}
+	cpus_label(t, LABEL_CHARS, label, sizeof(label));
+	for (size_t n = strlen(label); n && label[n - 1] == ' '; n--)
+		label[n - 1] = '\0';
+	fprintf(s->out, "<text class=\"label\" x=\"%d\" y=\"%s\">", LABEL_X,
+		num(y + BAR_Y + BAR_H - 2, a, sizeof(a)));
+	svg_escape(s->out, label);
+	if (t->samples && !t->running) {
+		fputs("<title>never ran while watched</title>", s->out);
+	} else if (t->samples) {
+		cpus_fixed(100.0 * (double)t->running / (double)t->samples, 1, c, sizeof(c));
+		fprintf(s->out, "<title>running in %s%% of its samples</title>", c);
+	}
+	fputs("</text>\n", s->out);
+	write_runs(s, t, y);
+	write_node_band(s, t, y);
+	write_affinity_marks(s, t, y);
 	if (t->end_slot != TIMELINE_NO_SLOT) {
 		fprintf(s->out, "<text class=\"ended\" x=\"%s\" y=\"%s\">&#215;<title>ended at ",
 			num(slot_x(s, t->end_slot) + 1, a, sizeof(a)),
