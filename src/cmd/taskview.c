@@ -328,9 +328,8 @@ static int run_tui(struct opts *o)
 	struct tui_opts to = {
 		.target = &o->co.target, .cmd = o->co.cmd, .child_log = o->child_log,
 		.output = o->co.output, .delay = o->delay, .delay_set = o->delay_set,
-		.threads = o->threads,
+		.threads = o->threads, .run_as = o->co.run_as,
 	};
-	struct spawn_cred cred = { 0 };
 	int rc;
 
 	if (o->co.output) {
@@ -348,20 +347,7 @@ static int run_tui(struct opts *o)
 		}
 		free(bad);
 	}
-	if (o->co.run_as) {
-		char msg[256];
-
-		rc = spawn_cred_lookup(&cred, o->co.run_as);
-		if (rc) {
-			spawn_cred_error(rc, o->co.run_as, msg, sizeof(msg));
-			msg_error("%s", msg);
-			return TS_EXIT_FAILURE;
-		}
-		to.cred = &cred;
-	}
-	rc = tui_main(&to);
-	spawn_cred_free(&cred);
-	return rc;
+	return tui_main(&to);
 }
 
 static int task_view(struct opts *o, int argc, char **argv)

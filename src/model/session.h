@@ -132,6 +132,10 @@ int session_run(struct session *s, const struct session_loop *loop);
  * process was sampled (no target list). Reused -p PIDs go to standard error. */
 int session_take(struct session *s, const struct snapshot **sn, bool *all);
 
+/* The full-screen view's: the job's standard output and error on out_fd, its standard input
+ * a pty that only spawn_send_input writes to (nothing of the terminal is relayed). */
+int session_start_job_detached(struct session *s, int out_fd);
+
 /* Follow the job (reap, forward signals to the orphans it left) until deadline on
  * util_monotonic()'s clock or until the job is over; without a job, sleep until then
  * (a signal ends the sleep early). */

@@ -13,6 +13,7 @@
 #include "model/columns.h"
 #include "model/settings.h"
 #include "model/tasklist.h"
+#include "model/session.h"
 #include "target/spawn.h"
 #include "view/tuiwork.h"
 
@@ -21,7 +22,7 @@ struct target;
 struct tui_opts {
 	struct target *target;
 	char **cmd;			/* the job to spawn, or NULL */
-	const struct spawn_cred *cred;	/* --run-as: the job's user, or NULL */
+	const char *run_as;		/* --run-as: the job's user, or NULL */
 	const char *child_log;		/* --child-log FILE, or NULL */
 	const char *output;		/* -o LIST, or NULL */
 	double delay;
@@ -113,7 +114,7 @@ struct tui {
 
 	/* the spawned job */
 	bool spawned;
-	struct spawn sp;
+	struct session s;		/* the targets and the job (s.sp) */
 	int outfd;			/* read end of the job's output pipe, -1 when closed */
 	FILE *logfile;
 	struct childlog log;

@@ -359,7 +359,7 @@ static void k_input(struct tui *t)
 		tui_message(t, "the job has ended");
 		return;
 	}
-	snprintf(t->target, sizeof(t->target), "%d (%.60s)", (int)t->sp.pid, t->cmdname);
+	snprintf(t->target, sizeof(t->target), "%d (%.60s)", (int)t->s.sp.pid, t->cmdname);
 	start_prompt(t, TP_INPUT);
 }
 
