@@ -660,13 +660,53 @@ static void leave(int status)
 	_exit(status);
 }
 
+/* Run the job with its output on a pipe the view reads: 0, or the exit status. */
+static int start_job(struct tui *t)
+{
+	int pfd[2], status;
+
+	util_sanitize(t->o->cmd[0], strlen(t->o->cmd[0]), t->cmdname, sizeof(t->cmdname));
+	if (childlog_init(&t->log, LOG_LINES) || pipe2(pfd, O_CLOEXEC)) {
+		msg_error("%s", strerror(errno ? errno : ENOMEM));
+		return TS_EXIT_FAILURE;
+	}
+	status = session_start_job_detached(&t->s, pfd[1]);
+	close(pfd[1]);
+	if (status) {
+		close(pfd[0]);
+		return status;
+	}
+	t->spawned = true;
+	t->outfd = pfd[0];
+	fcntl(t->outfd, F_SETFL, fcntl(t->outfd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+/* Free what the view holds (the wake eventfd stays open: a worker left behind may still
+ * write to it). */
+static void tui_free(struct tui *t)
+{
+	if (t->outfd >= 0)
+		close(t->outfd);
+	if (t->sigfd >= 0)
+		close(t->sigfd);
+	tuiwork_frame_free(t->frame);
+	childlog_free(&t->log);
+	free(t->rows);
+	free(t->cols);
+	free(t->toggled);
+	free(t->marks);
+	free(t->collapsed);
+	free(t->panel_ids);
+}
+
 int tui_main(struct tui_opts *o)
 {
 	struct session_config cfg = { .target = o->target, .cmd = o->cmd, .run_as = o->run_as };
 	struct tui t;
 	sigset_t set;
 	char err[300], ebuf[256];
-	int rc, status = TS_EXIT_OK, pfd[2] = { -1, -1 };
+	int rc, status = TS_EXIT_OK;
 	bool stuck = false;
 
 	memset(&t, 0, sizeof(t));
@@ -699,21 +739,9 @@ int tui_main(struct tui_opts *o)
 	if (status)
 		goto out;
 	if (o->cmd) {
-		util_sanitize(o->cmd[0], strlen(o->cmd[0]), t.cmdname, sizeof(t.cmdname));
-		if (childlog_init(&t.log, LOG_LINES) || pipe2(pfd, O_CLOEXEC)) {
-			msg_error("%s", strerror(errno ? errno : ENOMEM));
-			status = TS_EXIT_FAILURE;
+		status = start_job(&t);
+		if (status)
 			goto out;
-		}
-		status = session_start_job_detached(&t.s, pfd[1]);
-		close(pfd[1]);
-		if (status) {
-			close(pfd[0]);
-			goto out;
-		}
-		t.spawned = true;
-		t.outfd = pfd[0];
-		fcntl(t.outfd, F_SETFL, fcntl(t.outfd, F_GETFL) | O_NONBLOCK);
 	}
 	rc = block_signals(&set);
 	if (!rc) {
@@ -765,19 +793,7 @@ out:
 		fprintf(stderr, "taskscope: cannot write the job's log: %s\n", strerror(errno));
 		status = TS_EXIT_FAILURE;
 	}
-	if (t.outfd >= 0)
-		close(t.outfd);
-	if (t.sigfd >= 0)
-		close(t.sigfd);
-	/* the wake eventfd stays open: a worker left behind may still write to it */
-	tuiwork_frame_free(t.frame);
-	childlog_free(&t.log);
-	free(t.rows);
-	free(t.cols);
-	free(t.toggled);
-	free(t.marks);
-	free(t.collapsed);
-	free(t.panel_ids);
+	tui_free(&t);
 	if (stuck)
 		leave(status);
 	return status;
