@@ -713,6 +713,7 @@ int tui_main(struct tui_opts *o)
 	t.o = o;
 	t.outfd = -1;
 	t.sigfd = t.wakefd = -1;
+	t.pidfd = -1;
 	t.log_follow = true;
 	t.cctx.threads = true;
 	rc = setup_settings(&t, err, sizeof(err));
