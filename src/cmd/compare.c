@@ -30,6 +30,7 @@
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/comparison.h"
+#include "model/session.h"
 #include "model/snapshot.h"
 #include "model/system.h"
 #include "target/spawn.h"
@@ -277,86 +278,97 @@ static double tv_sec(const struct timeval *tv)
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
+/* The run's own measures once the job is over: wall time, rusage, exit. */
+static void side_run_end(struct comparison_run *run, const struct spawn *sp,
+			 const struct rusage *ru0)
+{
+	struct rusage ru1;
+
+	getrusage(RUSAGE_CHILDREN, &ru1);
+	run->wall = (sp->end_mono ? sp->end_mono : util_monotonic()) - sp->start_mono;
+	run->have_rusage = true;
+	run->ru_user = tv_sec(&ru1.ru_utime) - tv_sec(&ru0->ru_utime);
+	run->ru_sys = tv_sec(&ru1.ru_stime) - tv_sec(&ru0->ru_stime);
+	run->ru_nvcsw = (uint64_t)(ru1.ru_nvcsw - ru0->ru_nvcsw);
+	run->ru_nivcsw = (uint64_t)(ru1.ru_nivcsw - ru0->ru_nivcsw);
+	run->have_exit = sp->child_done;
+	run->exit_code = spawn_exit_code(sp);
+}
+
+/* Sample the side every delay until its job is over, noting when its ready line came.
+ * false when a sample ran out of memory (the job is still followed to its end). */
+static bool follow_side(struct session *ss, struct comparison_side *s, struct target *tg,
+			int readfd, double delay, bool *ready_seen, double *ready)
+{
+	double next = util_monotonic();
+	bool nomem = false;
+	size_t n;
+
+	for (;;) {
+		session_follow(ss, 0);
+		if (readfd >= 0)
+			read_ready(readfd, ss->job, ready_seen, ready);
+		if (session_job_over(ss))
+			return !nomem;
+		/* a task gone mid-sample spoils that sample only */
+		if (!nomem && sample_side(s, tg, ss->smp, &n) == -ENOMEM)
+			nomem = true;
+		next += delay;
+		if (next < util_monotonic())
+			next = util_monotonic();
+		while (!session_job_over(ss) && util_monotonic() < next) {
+			session_follow_fd(ss, next, *ready_seen ? -1 : readfd);
+			if (!*ready_seen && readfd >= 0)
+				read_ready(readfd, ss->job, ready_seen, ready);
+		}
+	}
+}
+
 int comparecmd_run_side(struct comparison_side *s, char *const argv[], bool ready_line,
 			double delay)
 {
 	struct comparison_run run = { .spawned = true };
-	struct sampler *smp = NULL;
-	struct rusage ru0, ru1;
 	struct target tg;
-	struct spawn sp;
+	struct session_config cfg = { .target = &tg, .cmd = (char **)argv,
+				      .readers = SIDE_READERS, .threads = true };
+	struct session ss;
+	struct rusage ru0;
 	int pfd[2] = { -1, -1 };
-	bool ready_seen = false, nomem = false;
-	double next;
+	bool ready_seen = false, ok;
 	int rc;
 
-	rc = sampler_new(&smp, SIDE_READERS, true);
-	if (rc)
-		return rc;
-	if (ready_line && pipe2(pfd, O_CLOEXEC)) {
-		rc = -errno;
-		sampler_free(smp);
-		return rc;
-	}
+	if (ready_line && pipe2(pfd, O_CLOEXEC))
+		return -errno;
 	if (pfd[0] >= 0)
 		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	target_init(&tg);
-	tg.spawn_root = getpid();
 	getrusage(RUSAGE_CHILDREN, &ru0);
 	fflush(NULL);
 	run.window_ticks = comparison_boot_ticks();
 	s->window_ticks = run.window_ticks;
-	rc = spawn_start_io(&sp, argv, ready_line ? pfd[1] : STDERR_FILENO, NULL);
+	rc = session_open(&ss, &cfg);
+	if (!rc)
+		rc = session_start_job_fds(&ss, ready_line ? pfd[1] : STDERR_FILENO, -1);
 	if (pfd[1] >= 0)
 		close(pfd[1]);
 	if (rc) {
 		if (pfd[0] >= 0)
 			close(pfd[0]);
-		sampler_free(smp);
-		return rc;
+		session_close(&ss, rc);
+		target_free(&tg);
+		return -ECHILD;	/* said by the session */
 	}
-	next = util_monotonic();
-	for (;;) {
-		size_t n;
-
-		spawn_reap(&sp, false);
-		target_forward_pending(&tg, smp);
-		if (pfd[0] >= 0)
-			read_ready(pfd[0], &sp, &ready_seen, &run.ready);
-		if (sp.all_done)
-			break;
-		/* a task gone mid-sample spoils that sample only; without memory, the side
-		 * is still followed to its end, unsampled, before the error is returned */
-		if (!nomem && sample_side(s, &tg, smp, &n) == -ENOMEM)
-			nomem = true;
-		next += delay;
-		if (next < util_monotonic())
-			next = util_monotonic();
-		while (!sp.all_done && util_monotonic() < next) {
-			spawn_wait_fd(&sp, next - util_monotonic(), ready_seen ? -1 : pfd[0]);
-			if (!ready_seen && pfd[0] >= 0)
-				read_ready(pfd[0], &sp, &ready_seen, &run.ready);
-			spawn_reap(&sp, false);
-		}
-	}
+	ok = follow_side(&ss, s, &tg, pfd[0], delay, &ready_seen, &run.ready);
 	if (pfd[0] >= 0) {
-		read_ready(pfd[0], &sp, &ready_seen, &run.ready);
+		read_ready(pfd[0], ss.job, &ready_seen, &run.ready);
 		close(pfd[0]);
 	}
-	getrusage(RUSAGE_CHILDREN, &ru1);
-	run.wall = (sp.end_mono ? sp.end_mono : util_monotonic()) - sp.start_mono;
-	run.have_rusage = true;
-	run.ru_user = tv_sec(&ru1.ru_utime) - tv_sec(&ru0.ru_utime);
-	run.ru_sys = tv_sec(&ru1.ru_stime) - tv_sec(&ru0.ru_stime);
-	run.ru_nvcsw = (uint64_t)(ru1.ru_nvcsw - ru0.ru_nvcsw);
-	run.ru_nivcsw = (uint64_t)(ru1.ru_nivcsw - ru0.ru_nivcsw);
-	run.have_exit = sp.child_done;
-	run.exit_code = spawn_exit_code(&sp);
+	side_run_end(&run, ss.job, &ru0);
 	run.have_ready = ready_line && ready_seen;
 	comparison_side_finish(s, &run);
-	sampler_free(smp);
+	session_close(&ss, 0);
 	target_free(&tg);
-	if (nomem)
+	if (!ok)
 		return -ENOMEM;
 	return spawn_interrupted() ? -EINTR : 0;
 }
@@ -429,6 +441,7 @@ int comparecmd_run_workers(const struct comparecmd_work *w, double delay,
 		rc = comparecmd_run_side(s, argv, true, delay);
 		if (rc) {
 			snprintf(err, len, rc == -EINTR ? "interrupted" :
+				 rc == -ECHILD ? "cannot run the workload" :
 				 "cannot run the workload: %s", strerror(-rc));
 			return rc;
 		}
@@ -533,10 +546,10 @@ static int run_commands(struct opts *o, struct comparison_side *sides)
 			msg_error("interrupted");
 			return TS_EXIT_FAILURE;
 		}
-		if (rc) {
+		if (rc && rc != -ECHILD)	/* -ECHILD: the session said why */
 			msg_error("cannot run /bin/sh: %s", strerror(-rc));
+		if (rc)
 			return TS_EXIT_FAILURE;
-		}
 	}
 	return 0;
 }

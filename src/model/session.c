@@ -238,6 +238,23 @@ bool session_job_over(const struct session *s)
 	return s->job && s->job->all_done;
 }
 
+void session_follow_fd(struct session *s, double deadline, int fd)
+{
+	double left;
+
+	if (!s->job || fd < 0) {
+		session_follow(s, deadline);
+		return;
+	}
+	spawn_reap(s->job, false);
+	if (s->smp)
+		target_forward_pending(s->target, s->smp);
+	left = deadline - util_monotonic();
+	if (!s->job->all_done && left > 0)
+		spawn_wait_fd(s->job, left, fd);
+	spawn_reap(s->job, false);
+}
+
 void session_follow(struct session *s, double deadline)
 {
 	for (;;) {

@@ -140,6 +140,8 @@ int session_start_job_detached(struct session *s, int out_fd);
  * util_monotonic()'s clock or until the job is over; without a job, sleep until then
  * (a signal ends the sleep early). */
 void session_follow(struct session *s, double deadline);
+/* The same, waking early too when fd is readable (or at EOF); fd -1: as session_follow. */
+void session_follow_fd(struct session *s, double deadline, int fd);
 /* Follow the job until it is over (nothing to do without one). */
 void session_follow_to_end(struct session *s);
 bool session_job_over(const struct session *s);
