@@ -29,6 +29,7 @@
 #include "cmd/demo.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
+#include "model/session.h"
 #include "model/comparison.h"
 #include "target/spawn.h"
 #include "cmd/cli.h"
@@ -191,27 +192,34 @@ static void resolve_python(char *py, size_t len)
 	char *argv[] = { py, "-c", "import sys; sys.stdout.write(sys.executable)", NULL };
 	char out[PATH_MAX];
 	size_t n = 0;
-	struct spawn sp;
-	int pfd[2];
+	struct target tg;
+	struct session_config cfg = { .target = &tg, .cmd = argv, .no_sampler = true };
+	struct session ss;
+	int pfd[2], status;
 	ssize_t r;
 
 	if (pipe2(pfd, O_CLOEXEC))
 		return;
-	if (spawn_start_io(&sp, argv, pfd[1], NULL)) {
+	target_init(&tg);
+	status = session_open(&ss, &cfg);
+	if (!status)
+		status = session_start_job_fds(&ss, pfd[1], -1);
+	close(pfd[1]);
+	if (status) {
 		close(pfd[0]);
-		close(pfd[1]);
+		session_close(&ss, status);
+		target_free(&tg);
 		return;
 	}
-	close(pfd[1]);
 	while (n + 1 < sizeof(out) &&
 	       ((r = read(pfd[0], out + n, sizeof(out) - 1 - n)) > 0 || (r < 0 && errno == EINTR)))
 		if (r > 0)
 			n += (size_t)r;
 	close(pfd[0]);
-	while (!sp.all_done)
-		spawn_reap(&sp, true);
+	status = session_close(&ss, 0);	/* the job followed to its end: its status */
+	target_free(&tg);
 	out[n] = '\0';
-	if (spawn_exit_code(&sp) == 0 && n && n < len && out[0] == '/' && !strchr(out, '\n') &&
+	if (status == 0 && n && n < len && out[0] == '/' && !strchr(out, '\n') &&
 	    access(out, X_OK) == 0)
 		memcpy(py, out, n + 1);
 }
