@@ -91,9 +91,11 @@ for f in srcs:
 	code = re.sub(r'/\*.*?\*/', ' ', code, flags=re.S)
 	code = re.sub(r'//[^\n]*', ' ', code)
 	# a run of literals, with macros (PRIu64, WORKLOAD_WORKER_NAME) between them
-	for run in re.finditer(r'"(?:[^"\\\n]|\\.)*"(?:\s*(?:[A-Z][A-Z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*")*', code):
-		parts = re.findall(r'"((?:[^"\\\n]|\\.)*)"|([A-Z][A-Z0-9_]*)', run.group(0))
-		s = ''.join(p[0] if not p[1] else '%s' for p in parts)
+	for run in re.finditer(r'"(?:[^"\\\n]|\\.)*"(?:\s*(?:[A-Z][A-Za-z0-9_]*\s*)?"(?:[^"\\\n]|\\.)*")*', code):
+		parts = re.findall(r'"((?:[^"\\\n]|\\.)*)"|([A-Z][A-Za-z0-9_]*)', run.group(0))
+		# PRIu64 and its kind end a conversion; another macro is some text
+		s = ''.join(p[0] if not p[1] else 'd' if p[1].startswith('PRI') else '%s'
+			    for p in parts)
 		s = s.replace('\\n', '\n').replace('\\t', ' ').replace('\\"', '"').replace("\\'", "'")
 		s = s.replace('\\\\', '\\')
 		for piece in s.split('\n'):
