@@ -59,6 +59,18 @@ for p in $pages; do
 	fi
 done
 
+# 1c. A path with a placeholder is one word: \fI inside the word (or .IR), never .I with
+#     spaces, which renders "/proc/ pid /stat".
+for p in $pages; do
+	groff -Tutf8 -man -P-c -rLL=200n "$p" 2>/dev/null | sed 's/.\x08//g' |
+		grep -nE '[A-Za-z]/ +[A-Za-z]+ +/[A-Za-z]' >"$tmp/paths"
+	if [ -s "$tmp/paths" ]; then
+		echo "FAIL: ${p##*/}: a path rendered with spaces in it:"
+		sed 's/^/  /' "$tmp/paths"
+		fail=1
+	fi
+done
+
 # Every page in man/ is installed, and the section of its name is the one of its .TH line.
 for p in $pages; do
 	base=${p##*/}
