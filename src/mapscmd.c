@@ -87,7 +87,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 ok (also when a process was denied), 1 when a PID does not exist\n"
 	      "or cannot be read for another reason, or a map is incomplete, 2 usage error.\n"
-	      "See taskscope(1).\n", out);
+	      "See taskscope-maps(1).\n", out);
 }
 
 static int add_pids(struct opts *o, const char *arg)

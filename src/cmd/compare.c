@@ -98,7 +98,7 @@ static void usage(FILE *out)
 	      "report only.\n"
 	      "\n"
 	      "Exit status: 0 the comparison ran (whatever the commands returned: their statuses\n"
-	      "are in the report), 1 runtime failure, 2 usage error. See taskscope(1).\n", out);
+	      "are in the report), 1 runtime failure, 2 usage error. See taskscope-compare(1).\n", out);
 }
 
 enum { OPT_WORKERS = 256, OPT_MEM, OPT_SHARED, OPT_SPIN, OPT_SLEEP };

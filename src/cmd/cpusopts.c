@@ -55,7 +55,7 @@ void cpusopts_usage(FILE *out)
 		"The timeline keeps at most %u runs (a run is consecutive samples of one thread\n"
 		"on one CPU: at least that many samples); sampling stops there and the report says so.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage error, or the command's status.\n"
-		"See taskscope(1).\n",
+		"See taskscope-cpus(1).\n",
 		PLACEMENT_MAX_THREADS, PLACEMENT_MAX_RATE, CPUSOPTS_DEF_RATE, CPUSOPTS_DEF_TIME, TIMELINE_MAX_RUNS);
 }
 

@@ -89,7 +89,7 @@ static void usage(FILE *out)
 	      " -h, --help                show this help and exit\n"
 	      "\n"
 	      "Exit status: 0 the demo ran (also when a claim was not shown), 1 runtime failure,\n"
-	      "2 usage error. See taskscope(1).\n", out);
+	      "2 usage error. See taskscope-demo(1).\n", out);
 }
 
 static unsigned usable_cpus(void)

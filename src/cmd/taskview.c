@@ -89,7 +89,7 @@ static void usage(FILE *out)
 	      " -V, --version             show the version and exit\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage error, or the spawned command's status.\n"
-	      "See taskscope(1).\n", out);
+	      "See taskscope(1); a command's manual page: taskscope help COMMAND.\n", out);
 }
 
 static void list_columns(FILE *out)
