@@ -215,7 +215,7 @@ int tui_set_columns(struct tui *t, const struct column **cols, size_t n)
 
 static unsigned shown_readers(const struct tui *t)
 {
-	return columns_readers(t->cols, t->ncols);
+	return columns_readers(t->cols, t->ncols) | (t->sort ? t->sort->readers : 0);
 }
 
 /* Tell the worker what the screen needs: threads of the expanded processes, the costly
@@ -250,6 +250,8 @@ void tui_ask(struct tui *t, bool now)
 	w.nexpanded = nexp;
 	w.visible = vis;
 	w.nvisible = nvis;
+	/* sorted by a costly column: every process needs it to find its place */
+	w.mem_all = t->sort && (t->sort->readers & TASKLIST_VISIBLE_READERS);
 	w.panel = t->view == TV_PANEL ? t->panel : PANEL_NONE;
 	w.panel_ids = t->panel_ids;
 	w.npanel_ids = t->npanel_ids;

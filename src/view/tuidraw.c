@@ -232,7 +232,13 @@ static void draw_header(struct tui *t)
 		o = (size_t)snprintf(line, sizeof(line), "Watching %s  view %s  delay %.1fs%s%s%s",
 				     what, modes[t->mode], t->delay, t->paused ? "  PAUSED" : "",
 				     t->filter[0] ? "  filter: " : "", t->filter);
-		if (f && f->err)
+		if (f && f->mem_all && f->mem && t->sort && o < sizeof(line))
+			o += (size_t)snprintf(line + o, sizeof(line) - o,
+					      "  %s of every process read every %.0fs (%.0fs ago)",
+					      t->sort->name, t->delay > TUIWORK_MEM_ALL_EVERY ?
+					      t->delay : TUIWORK_MEM_ALL_EVERY,
+					      f->procs ? f->procs->mono - f->mem->mono : 0.0);
+		if (f && f->err && o < sizeof(line))
 			snprintf(line + o, sizeof(line) - o, "  sampling failed: %s",
 				 strerror(-f->err));
 		putline(y++, line);

@@ -55,6 +55,8 @@ struct tuiwork {
 	int rootfd;
 	unsigned readers;		/* the samplers were made for these */
 	const struct snapshot *last_procs;	/* held: reused by a pass right after another */
+	const struct snapshot *mem_last;	/* held: the last reading of every process's
+						 * costly columns (want.mem_all) */
 	struct sampler *procs, *threads, *mem, *place;
 	struct cpuload *cpus;
 	/* placement panel */
@@ -359,10 +361,32 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 	return rc;
 }
 
+/* The costly columns of every watched process, read again once the last reading is
+ * TUIWORK_MEM_ALL_EVERY seconds old (or the delay, when that is longer): a list sorted by
+ * PSS must know every process's PSS, at a cost the header states. */
+static void mem_all(struct tuiwork *w, struct tuiwork_frame *f, const pid_t *tgids, size_t n,
+		    double delay)
+{
+	double every = delay > TUIWORK_MEM_ALL_EVERY ? delay : TUIWORK_MEM_ALL_EVERY;
+	const struct snapshot *sn;
+
+	if ((!w->mem_last || util_monotonic() - w->mem_last->mono >= every - 0.05) &&
+	    sampler_take(w->mem, tgids, n, &sn) == 0) {
+		snapshot_put(w->mem_last);
+		w->mem_last = snapshot_hold(sn);
+	}
+	if (w->mem_last) {
+		f->mem = snapshot_hold(w->mem_last);
+		f->mem_all = true;
+	}
+}
+
 /* ---- one pass -------------------------------------------------------------------------- */
 
 static void samplers_free(struct tuiwork *w)
 {
+	snapshot_put(w->mem_last);
+	w->mem_last = NULL;
 	snapshot_put(w->last_procs);
 	w->last_procs = NULL;
 	sampler_free(w->procs);
@@ -490,7 +514,13 @@ static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 			f->threads = snapshot_hold(sn);
 		}
 	}
-	if (f->procs && w->mem && want->nvisible) {
+	if (!want->mem_all && w->mem_last) {
+		snapshot_put(w->mem_last);
+		w->mem_last = NULL;
+	}
+	if (f->procs && w->mem && want->mem_all) {
+		mem_all(w, f, all ? NULL : tgids, n, want->delay);
+	} else if (f->procs && w->mem && want->nvisible) {
 		want->nvisible = keep_watched(want->visible, want->nvisible, tgids, n, all);
 		if (want->nvisible) {
 			rc = sampler_take(w->mem, want->visible, want->nvisible, &sn);
