@@ -455,6 +455,20 @@ int comparecmd_run_workers(const struct comparecmd_work *w, double delay,
 }
 
 /* Two running groups, sampled together for seconds (or until both are gone). */
+/* A watched side by its main command: "nginx (PID 42 and descendants)". */
+static void side_label(const struct target *tg, struct sampler *smp, char *buf, size_t len)
+{
+	char raw[64], name[64 * 4 + 1], pids[200];
+
+	target_describe(tg, pids, sizeof(pids));
+	if (tg->npids && sampler_raw_comm(smp, tg->pids[0], raw, sizeof(raw)) == 0) {
+		util_sanitize(raw, strlen(raw), name, sizeof(name));
+		snprintf(buf, len, "%.80s (%.150s and descendants)", name, pids);
+	} else {
+		snprintf(buf, len, "%s and descendants", pids);
+	}
+}
+
 static int run_groups(struct opts *o, struct comparison_side *sides)
 {
 	struct sampler *smp[2] = { NULL, NULL };
@@ -476,15 +490,14 @@ static int run_groups(struct opts *o, struct comparison_side *sides)
 			rc = TS_EXIT_FAILURE;
 			break;
 		}
-		target_describe(&o->groups[k], what, sizeof(what));
-		if (strlen(what) + 20 < sizeof(what))
-			strcat(what, " and descendants");
+		side_label(&o->groups[k], smp[k], what, sizeof(what));
 		run[k].window_ticks = comparison_boot_ticks();
 		if (comparison_side_init(&sides[k], k ? "B" : "A", what, NULL,
 					 run[k].window_ticks)) {
 			msg_error("%s", strerror(ENOMEM));
 			rc = TS_EXIT_FAILURE;
 		}
+		sides[k].watched = true;
 	}
 	if (rc) {
 		sampler_free(smp[0]);

@@ -565,7 +565,7 @@ int democmd_main(int argc, char **argv)
 		printf("\n== Python: skipped: %s ==\n", d.py_skip);
 	}
 	printf("\n");
-	compare_print_notes(stdout);
+	compare_print_notes(stdout, true);
 
 	printf("\n== The lesson, measured now ==\n");
 	claim_spaces(&d);
