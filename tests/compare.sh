@@ -150,6 +150,28 @@ else
 	fail "no footnote naming '$row (A)'" "$OUT"
 fi
 
+# ---- a launcher script: the work is python3's, the wrapper is left out ----
+check "compare through a wrapper script around python3: the wrapper is a launcher, not the workload"
+# the interpreter itself (a python3 on PATH may be a launcher already, as pyenv's shims)
+py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
+tp=$top_srcdir/examples/python/threads.py
+[ -r "$tp" ] || tp=$(dirname "$0")/../examples/python/threads.py
+if [ -z "$py" ] || [ ! -r "$tp" ]; then
+	say "skipped: no python3 or no examples/python/threads.py"
+else
+	wrap=$TS_TMP/py-wrap$$
+	# a wrapper as pyenv's shims: it runs python3 and waits (no exec), then exits with it
+	printf '#!/bin/sh\n"%s" "$@"\nexit $?\n' "$py" >"$wrap"
+	chmod +x "$wrap"
+	ts wrapped compare -J "$wrap $tp 2 3000000" "$py $tp 2 3000000"
+	if expect_rc 0 "compare through a wrapper"; then
+		expect_q "$OUT" '(A["processes"], A["address_spaces"], B["processes"], B["address_spaces"])' \
+			"(1, 1, 1, 1)" "threads.py is one process, one address space on both sides"
+		expect_q "$OUT" 'd["sides"][0]["launchers"] >= 1 and d["sides"][0]["work"].startswith("python")' True \
+			"side A's wrapper counted as a launcher, the work python's"
+	fi
+fi
+
 # ---- two running groups --------------------------------------------------------------------------
 
 check "compare -p with two running groups: each PID with its threads and descendants"

@@ -44,7 +44,7 @@
 #define MIN_DELAY 0.01
 #define MAX_DELAY 60.0
 #define DEF_SECONDS 2.0
-#define SIDE_READERS (RD_STATUS_MEM | RD_RSS | RD_CTXSW | RD_SCHED | RD_SMAPS)
+#define SIDE_READERS (RD_STATUS_MEM | RD_RSS | RD_CTXSW | RD_SCHED | RD_SMAPS | RD_CMDLINE)
 
 struct opts {
 	struct comparecmd_work work;

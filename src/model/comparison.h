@@ -61,6 +61,8 @@ struct comparison_track {
 	bool ctxsw_ok, migr_ok;
 	uint64_t cpus;		/* CPUs 0-63 it was seen on (bit per CPU) */
 	bool cpu_high;		/* seen on a CPU above 63 */
+	bool launcher;		/* its process was seen waiting for a child it started (a
+				 * shell or wrapper): not part of the workload */
 };
 
 /* What the engine that ran the side knows beyond the samples. */
@@ -95,6 +97,10 @@ struct comparison_side {
 	int groups_rc[4];	/* 0 measured in some sample; else the last kcmp error */
 	size_t tasks_peak;
 	double busy_sum, busy_time;	/* system CPU busy % x seconds, and the seconds */
+	/* after comparison_side_finish */
+	size_t launchers;	/* processes left out as launchers */
+	char launcher_names[64];	/* their names ("sh, pyenv"), sanitized */
+	char *work;		/* the name of the workload process that used the most CPU */
 };
 
 const struct comparison_info *comparison_info(enum comparison_metric m);

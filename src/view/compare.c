@@ -246,6 +246,9 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 		fprintf(v->out, "%s: %s", sides[k]->label, sides[k]->name);
 		if (sides[k]->command)
 			fprintf(v->out, "  [%s]", sides[k]->command);
+		/* launched through a wrapper: say which program did the work */
+		if (sides[k]->launchers && sides[k]->work)
+			fprintf(v->out, "  (work: %s)", sides[k]->work);
 		fputc('\n', v->out);
 	}
 	scols_table_set_stream(tb, v->out);
@@ -256,6 +259,14 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 	if (no_ready)
 		fputs("  - all workers ready: only the built-in workload (--workers) says when it is\n",
 		      v->out);
+	for (int k = 0; k < 2; k++)
+		if (sides[k]->launchers)
+			fprintf(v->out, "  - %s: %zu launcher process%s (%s) left out of every row but CPU\n"
+				"    and switches: %s waited for the program %s started\n",
+				sides[k]->label, sides[k]->launchers,
+				sides[k]->launchers == 1 ? "" : "es", sides[k]->launcher_names,
+				sides[k]->launchers == 1 ? "it" : "they",
+				sides[k]->launchers == 1 ? "it" : "they");
 	for (int av = TS_GONE; av < TS_NA; av++)
 		if (missing & (1u << av))
 			fprintf(v->out, "  - %s\n    in %s\n", columns_avail_text((enum ts_avail)av),
@@ -322,6 +333,8 @@ static void json_side(struct json *j, const struct comparison_side *s)
 	json_string(j, "label", s->label);
 	json_string(j, "name", s->name);
 	json_string(j, "command", s->command);
+	json_u64(j, "launchers", s->launchers);
+	json_string(j, "work", s->work);
 	json_open_object(j, "metrics", false);
 	for (int m = 0; m < CMP_COUNT; m++)
 		json_value(j, s, (enum comparison_metric)m);
