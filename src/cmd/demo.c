@@ -382,10 +382,11 @@ static void claim_heavier(const struct demo *d)
 			continue;
 		compare_format(t, items[i].m, false, va, sizeof(va));
 		compare_format(p, items[i].m, false, vb, sizeof(vb));
+		/* compare's rule: beyond the factor and the spread of the samples */
 		if (items[i].m == CMP_PSS_PEAK)
-			pss_more = p->m[items[i].m].v > t->m[items[i].m].v;
+			pss_more = comparison_verdict(t, p, items[i].m, &r) == CMP_B_MORE;
 		if (items[i].m == CMP_PTE_PEAK)
-			pte_more = p->m[items[i].m].v > t->m[items[i].m].v;
+			pte_more = comparison_verdict(t, p, items[i].m, &r) == CMP_B_MORE;
 		if (items[i].m == CMP_USS_PEAK)
 			uss_less = r < 1;
 		if (off < sizeof(have))
@@ -401,8 +402,11 @@ static void claim_heavier(const struct demo *d)
 		return;
 	}
 	claim(3, "Processes are heavier than threads.", pss_more && pte_more,
-	      "processes vs threads, %u workers each:\n   %s.%s%s%s", d->workers, have,
-	      loff ? "\n   Not heavier here in: " : "", lighter, loff ? "." : "");
+	      "processes vs threads, %u workers each:\n   %s.%s%s%s%s", d->workers, have,
+	      loff ? "\n   Not heavier here in: " : "", lighter, loff ? "." : "",
+	      pss_more && pte_more ? "" :
+	      "\n   (as compare: PSS and page tables must differ by more than 10% and by more"
+	      "\n   than the spread of the samples)");
 	if (uss_less && comparison_ratio(t, p, CMP_SHARED_PEAK, &shared_r) && shared_r > 1)
 		printf("   (USS: the one threaded process holds the shared data as private pages;\n"
 		       "   the processes share them, shared sum %.2fx.)\n", shared_r);

@@ -334,6 +334,8 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 			s->mem_sum[i] += mem[i];
 			if (mem[i] > s->mem_peak[i])
 				s->mem_peak[i] = mem[i];
+			if (s->mem_samples == 1 || mem[i] < s->mem_low[i])
+				s->mem_low[i] = mem[i];
 		}
 	}
 	rc = count_groups(s, sn, launcher);
@@ -513,4 +515,37 @@ bool comparison_ratio(const struct comparison_side *a, const struct comparison_s
 		return false;
 	*r = b->m[m].v / a->m[m].v;
 	return true;
+}
+
+/* The index into mem_peak/mem_low of a memory peak metric, -1 for another. */
+static int mem_index(enum comparison_metric m)
+{
+	switch (m) {
+	case CMP_RSS_PEAK: return 0;
+	case CMP_PSS_PEAK: return 1;
+	case CMP_USS_PEAK: return 2;
+	case CMP_SHARED_PEAK: return 3;
+	case CMP_PTE_PEAK: return 4;
+	default: return -1;
+	}
+}
+
+enum comparison_verdict comparison_verdict(const struct comparison_side *a,
+					   const struct comparison_side *b,
+					   enum comparison_metric m, double *r)
+{
+	int i = mem_index(m);
+
+	if (!comparison_ratio(a, b, m, r))
+		return CMP_UNKNOWN;
+	if (*r < COMPARISON_SAME_FACTOR && *r > 1 / COMPARISON_SAME_FACTOR)
+		return CMP_SAME;
+	if (i >= 0 && a->mem_samples && b->mem_samples) {
+		/* the samples' spread: the ranges [lowest, peak] of the two must not overlap */
+		if (*r > 1 && b->mem_low[i] <= a->mem_peak[i])
+			return CMP_SAME;
+		if (*r < 1 && a->mem_low[i] <= b->mem_peak[i])
+			return CMP_SAME;
+	}
+	return *r > 1 ? CMP_B_MORE : CMP_A_MORE;
 }

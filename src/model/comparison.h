@@ -92,6 +92,7 @@ struct comparison_side {
 	uint64_t window_ticks;
 	size_t nsamples, mem_samples;
 	double mem_sum[5], mem_peak[5];	/* rss, pss, uss, shared, pte */
+	double mem_low[5];		/* the lowest sum of a sample: with the peak, the spread */
 	bool mem_denied;
 	size_t groups_max[4];	/* VM, FILES, FS, SIGHAND */
 	int groups_rc[4];	/* 0 measured in some sample; else the last kcmp error */
@@ -117,6 +118,17 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 
 /* Fill m[] from the samples and what the engine knows. */
 void comparison_side_finish(struct comparison_side *s, const struct comparison_run *run);
+
+/* Sides that differ by less than this factor are "about the same". */
+#define COMPARISON_SAME_FACTOR 1.10
+
+/* The one rule of compare and demo for "more" and "about the same": B/A beyond
+ * COMPARISON_SAME_FACTOR either way, and for a memory peak also beyond the spread of the
+ * samples (the lowest sample of the side with more is above the peak of the other). */
+enum comparison_verdict { CMP_UNKNOWN, CMP_SAME, CMP_A_MORE, CMP_B_MORE };
+enum comparison_verdict comparison_verdict(const struct comparison_side *a,
+					   const struct comparison_side *b,
+					   enum comparison_metric m, double *r);
 
 /* B/A of a metric when both are known, the metric has a ratio and A is not 0. */
 bool comparison_ratio(const struct comparison_side *a, const struct comparison_side *b,

@@ -73,9 +73,6 @@ static const struct {
 /* Times both under this many seconds are not compared in words. */
 #define TIME_FLOOR 0.01
 
-/* Sides that differ by less than this factor are "about the same". */
-#define SAME_FACTOR 1.10
-
 /* "B (3 processes)", or "B" alone when the name is a long command line */
 static const char *side_name(const struct comparison_side *s, char *buf, size_t len)
 {
@@ -106,6 +103,7 @@ size_t compare_findings(const struct comparison_side *a, const struct comparison
 	for (size_t i = 0; i < ARRAY_SIZE(findings) && n < max; i++) {
 		enum comparison_metric m = findings[i].m;
 		char va[32], vb[32], who[64];
+		enum comparison_verdict verdict;
 		double r;
 
 		if (!a->m[m].known || !b->m[m].known || (watched(a, b) && run_row(m)))
@@ -128,13 +126,14 @@ size_t compare_findings(const struct comparison_side *a, const struct comparison
 				 a->label, va, b->label, vb);
 			continue;
 		}
-		if (!comparison_ratio(a, b, m, &r))
+		verdict = comparison_verdict(a, b, m, &r);
+		if (verdict == CMP_UNKNOWN)
 			continue;
-		if (r >= SAME_FACTOR)
+		if (verdict == CMP_B_MORE)
 			snprintf(lines[n++], COMPARE_LINE, "%s had %.2fx the %s of %s: %s vs %s",
 				 side_name(b, who, sizeof(who)), r, findings[i].what, a->label,
 				 vb, va);
-		else if (r <= 1 / SAME_FACTOR)
+		else if (verdict == CMP_A_MORE)
 			snprintf(lines[n++], COMPARE_LINE, "%s had %.2fx the %s of %s: %s vs %s",
 				 side_name(a, who, sizeof(who)), 1 / r, findings[i].what,
 				 b->label, va, vb);
