@@ -787,20 +787,26 @@ static void test_sampler_fixtures(int rootfd)
 
 /* ---- fixture topologies through TASKSCOPE_TOPOLOGY ------------------------------------------ */
 
-static struct topo *fixture_topo(const char *name)
+/* The path of a fixture topology, in buf. */
+static const char *fixture_path(const char *name, char *buf, size_t len)
 {
 	const char *dir = getenv("FIXTURES");
 	const char *top = getenv("top_srcdir");
+
+	if (dir && *dir)
+		snprintf(buf, len, "%s/topology/%s", dir, name);
+	else
+		snprintf(buf, len, "%s/tests/fixtures/topology/%s", top && *top ? top : ".", name);
+	return buf;
+}
+
+static struct topo *fixture_topo(const char *name)
+{
 	char path[PATH_MAX];
 	struct topo *t = NULL;
 	int rc;
 
-	if (dir && *dir)
-		snprintf(path, sizeof(path), "%s/topology/%s", dir, name);
-	else
-		snprintf(path, sizeof(path), "%s/tests/fixtures/topology/%s",
-			 top && *top ? top : ".", name);
-	setenv(TOPO_ENV, path, 1);
+	setenv(TOPO_ENV, fixture_path(name, path, sizeof(path)), 1);
 	rc = topo_load(&t);
 	unsetenv(TOPO_ENV);
 	tap_is_rc(rc, 0, "topology: %s loads", name);
@@ -810,18 +816,11 @@ static struct topo *fixture_topo(const char *name)
 /* The model's copy of a fixture topology (what the views get). */
 static struct cpumap *fixture_map(const char *name)
 {
-	const char *dir = getenv("FIXTURES");
-	const char *top = getenv("top_srcdir");
 	char path[PATH_MAX];
 	struct cpumap *m = NULL;
 	int rc;
 
-	if (dir && *dir)
-		snprintf(path, sizeof(path), "%s/topology/%s", dir, name);
-	else
-		snprintf(path, sizeof(path), "%s/tests/fixtures/topology/%s",
-			 top && *top ? top : ".", name);
-	setenv(CPUMAP_ENV, path, 1);
+	setenv(CPUMAP_ENV, fixture_path(name, path, sizeof(path)), 1);
 	rc = cpumap_load(&m);
 	unsetenv(CPUMAP_ENV);
 	tap_is_rc(rc, 0, "cpumap: %s loads", name);

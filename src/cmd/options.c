@@ -180,3 +180,23 @@ int common_finish(struct common_opts *o, int argc, char **argv, bool *again)
 	}
 	return check(o);
 }
+
+int common_parse(struct common_opts *o, int argc, char **argv, const char *optstring,
+		 const struct option *longopts,
+		 int (*own)(void *ctx, int c, int argc, char **argv), void *ctx)
+{
+	bool again;
+	int c, rc;
+
+	do {
+		while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+			rc = own(ctx, c, argc, argv);
+			if (rc != CO_CONTINUE)
+				return rc;
+		}
+		rc = common_finish(o, argc, argv, &again);
+		if (rc != CO_CONTINUE)
+			return rc;
+	} while (again);
+	return CO_CONTINUE;
+}

@@ -104,8 +104,9 @@ static void list_columns(FILE *out)
 }
 
 /* The task view's own options; the common ones go to common_option. */
-static int own_option(struct opts *o, int c, int argc, char **argv)
+static int own_option(void *ctx, int c, int argc, char **argv)
 {
+	struct opts *o = ctx;
 	char sbuf[128];
 
 	switch (c) {
@@ -162,22 +163,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "children", no_argument, NULL, OPT_CHILDREN },
 		COMMON_LONGOPTS
 	};
-	bool again;
-	int c, rc;
+	int rc;
 
 	common_init(&o->co, NULL, CO_TARGETS | CO_COLUMNS | CO_FORMAT | CO_BYTES |
 				   CO_OUTPUT_FILE | CO_JOB | CO_VERSION, usage);
 	o->delay = 1.0;
-	do {
-		while ((c = getopt_long(argc, argv, "+:bn:d:Ho:Jrp:u:C:hV", longopts, NULL)) != -1) {
-			rc = own_option(o, c, argc, argv);
-			if (rc != CO_CONTINUE)
-				return rc;
-		}
-		rc = common_finish(&o->co, argc, argv, &again);
-		if (rc != CO_CONTINUE)
-			return rc;
-	} while (again);
+	rc = common_parse(&o->co, argc, argv, "+:bn:d:Ho:Jrp:u:C:hV", longopts, own_option, o);
+	if (rc != CO_CONTINUE)
+		return rc;
 	if (o->children && !o->co.target.npids)
 		return cli_usage_error(NULL, "--children needs -p PID: it adds the descendants of those processes");
 	o->co.target.descendants = o->children;
