@@ -70,6 +70,41 @@ expect_rc 0 "share $tid" && expect_q "$OUT" '[t["tid"] for t in d["spaces"][0]["
 	"only thread $tid"
 stop "$WL_PID"
 
+# ---- kernel threads: no address space -----------------------------------------------------------
+
+# kthread_pid: a kernel thread (PF_KTHREAD in its stat flags)
+kthread_pid() {
+	local f p
+	for f in /proc/[0-9]*/stat; do
+		p=${f#/proc/}
+		p=${p%/stat}
+		[ "$p" = 1 ] && continue
+		# the flags are field 9, the 7th after the ')' that ends the name
+		if sed 's/.*) //' "$f" 2>/dev/null | awk '{ exit !(int($7 / 2097152) % 2) }'; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+if kt=$(kthread_pid); then
+	start_workload --procs 1
+	check "a kernel thread among the targets: left out of the spaces, counted in a note"
+	ts kthread share -J "$kt" "$WL_PID" $WL_TIDLIST
+	if expect_rc 0 "share of kernel thread $kt and a workload"; then
+		expect_q "$OUT" "d['kernel_threads']" 1 "one kernel thread counted"
+		expect_q "$OUT" "[p for s in d['spaces'] for p in s['pids'] if p == $kt]" "[]" \
+			"no address space holds it"
+		expect_q "$OUT" "len(d['spaces'])" 2 "the workload's two address spaces"
+		expect_q "$OUT" "any('kernel thread' in n for n in d['resources']['notes'])" True \
+			"a note says why"
+	fi
+	stop "$WL_PID"
+else
+	say "no kernel thread found (a container's /proc?): the kernel-thread check is skipped"
+fi
+
 # ---- processes: separate address spaces --------------------------------------------------------
 
 start_workload --procs 3

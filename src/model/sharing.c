@@ -216,14 +216,26 @@ static void free_tasks(struct sharing_task *t, size_t n)
 	free(t);
 }
 
-/* The live tasks the IDs name, from one threads pass. */
-static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct sharing_report *rep,
-			 pid_t *missing)
+/* Append id to a list (ascending once sorted by the caller). */
+static int id_push(pid_t **v, size_t *n, pid_t id)
+{
+	pid_t *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[(*n)++] = id;
+	return 0;
+}
+
+/* The live tasks the IDs name, from one threads pass. An ID that names no task, or one
+ * whose files cannot be read, goes to rep->vanished or rep->unreadable. */
+static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct sharing_report *rep)
 {
 	struct pick *picks;
 	pid_t *tgids = NULL;
 	struct task *rows = NULL;
-	size_t nrows = 0, ntg = 0, npicks = 0, n = 0;
+	size_t nrows = 0, ntg = 0, npicks = 0, n = 0, nok = 0;
 	int rc = 0;
 
 	picks = calloc(nids ? nids : 1, sizeof(*picks));
@@ -237,23 +249,27 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 
 		rc = taskfiles_tgid(rootfd, ids[i], &tgid);
 		if (rc == -ENOENT || rc == -ESRCH) {
-			*missing = ids[i];
-			rc = -ESRCH;
-			goto out;
+			/* ended before it was read: listed, the others go on */
+			rc = id_push(&rep->vanished, &rep->nvanished, ids[i]);
+			if (rc)
+				goto out;
+			continue;
 		}
+		if (rc == -ENOMEM)
+			goto out;
 		if (rc)
 			tgid = ids[i];	/* unreadable status: take it as a process */
-		picks[i] = (struct pick){ .tgid = tgid, .tid = tgid == ids[i] ? 0 : ids[i],
-					  .id = ids[i], .denied = rc == -EACCES || rc == -EPERM };
+		picks[nok] = (struct pick){ .tgid = tgid, .tid = tgid == ids[i] ? 0 : ids[i],
+					    .id = ids[i], .denied = rc == -EACCES || rc == -EPERM };
 		rc = 0;
-		tgids[i] = tgid;
+		tgids[nok++] = tgid;
 	}
-	qsort(picks, nids, sizeof(*picks), cmp_pick);
-	for (size_t i = 0; i < nids; i++)	/* an ID given twice is one pick */
+	qsort(picks, nok, sizeof(*picks), cmp_pick);
+	for (size_t i = 0; i < nok; i++)	/* an ID given twice is one pick */
 		if (!npicks || cmp_pick(&picks[npicks - 1], &picks[i]))
 			picks[npicks++] = picks[i];
-	qsort(tgids, nids, sizeof(*tgids), cmp_pid);
-	for (size_t i = 0; i < nids; i++)
+	qsort(tgids, nok, sizeof(*tgids), cmp_pid);
+	for (size_t i = 0; i < nok; i++)
 		if (!ntg || tgids[ntg - 1] != tgids[i])
 			tgids[ntg++] = tgids[i];
 	rc = threads_scan(rootfd, tgids, ntg, &rows, &nrows);
@@ -282,6 +298,10 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 			rep->zombies++;	/* an exited thread has no resources left */
 			continue;
 		}
+		if (r->kthread) {
+			rep->kthreads++;	/* no address space: nothing to share */
+			continue;
+		}
 		t = &rep->tasks[n++];
 		t->tid = r->tid;
 		t->tgid = r->tgid;
@@ -293,13 +313,18 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 			t->grp[k] = SIZE_MAX;
 	}
 	rep->ntasks = n;
-	for (size_t i = 0; i < npicks; i++) {
-		if (!picks[i].found) {
-			*missing = picks[i].id;
-			rc = picks[i].denied ? -EACCES : -ESRCH;
-			break;
-		}
+	for (size_t i = 0; i < npicks && !rc; i++) {
+		if (picks[i].found)
+			continue;
+		if (picks[i].denied)
+			rc = id_push(&rep->unreadable, &rep->nunreadable, picks[i].id);
+		else
+			rc = id_push(&rep->vanished, &rep->nvanished, picks[i].id);
 	}
+	if (rep->nvanished > 1)
+		qsort(rep->vanished, rep->nvanished, sizeof(pid_t), cmp_pid);
+	if (rep->nunreadable > 1)
+		qsort(rep->unreadable, rep->nunreadable, sizeof(pid_t), cmp_pid);
 out:
 	for (size_t i = 0; i < nrows; i++)
 		free(rows[i].comm);
@@ -662,7 +687,13 @@ int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 
 	memset(rep, 0, sizeof(*rep));
 	rep->page_size = (size_t)sysconf(_SC_PAGESIZE);
-	rc = collect_tasks(rootfd, ids, nids, rep, missing);
+	rc = collect_tasks(rootfd, ids, nids, rep);
+	if (!rc && !rep->ntasks && !rep->zombies && !rep->kthreads &&
+	    (rep->nvanished || rep->nunreadable)) {
+		/* not one of them could be read */
+		*missing = rep->nunreadable ? rep->unreadable[0] : rep->vanished[0];
+		rc = rep->nunreadable ? -EACCES : -ESRCH;
+	}
 	if (rc) {
 		sharing_free(rep);
 		return rc;
@@ -716,5 +747,7 @@ void sharing_free(struct sharing_report *rep)
 	for (int r = 0; r < KCMP_RES_COUNT; r++)
 		free(rep->res[r]);
 	free(rep->both);
+	free(rep->vanished);
+	free(rep->unreadable);
 	memset(rep, 0, sizeof(*rep));
 }

@@ -69,6 +69,13 @@ struct sharing_report {
 	size_t nspaces;
 	size_t zombies;			/* exited tasks, not yet reaped: left out */
 	size_t gone;			/* tasks that ended while they were compared */
+	size_t kthreads;		/* kernel threads: no address space, left out */
+	pid_t *vanished;		/* IDs that named no task when they were read (the
+					 * process ended, or never was), ascending */
+	size_t nvanished;
+	pid_t *unreadable;		/* IDs /proc lists but whose files cannot be read
+					 * (hidepid=noaccess), ascending */
+	size_t nunreadable;
 	int kcmp_rc;			/* 0, or -ENOSYS when this kernel has no kcmp */
 	bool none_known[KCMP_RES_COUNT];	/* SHARING_NONE can be told (IO, SYSVSEM) */
 	enum sharing_cell *res[KCMP_RES_COUNT];	/* nspaces x nspaces, row-major */
@@ -89,8 +96,11 @@ struct sharing_report {
 /* Compare the tasks named by ids (read relative to rootfd, /proc): a process's ID names
  * all its threads, another thread's ID that thread alone. Groups them into address spaces,
  * fills the resource matrices and, with memory and at least two spaces, the memory part.
- * -ESRCH with *missing set when an ID names no task, -EACCES when /proc lists it but its
- * files cannot be read (hidepid=noaccess); -ENOMEM. On an error *rep is empty. */
+ * Kernel threads are counted and left out. An ID that names no task (it ended) or whose
+ * files cannot be read is listed in rep->vanished or rep->unreadable and the others are
+ * compared; only when no ID could be read at all: -ESRCH (no such task) or -EACCES
+ * (hidepid=noaccess) with *missing set to the first one. -ENOMEM. On an error *rep is
+ * empty. */
 int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 		    struct sharing_report *rep, pid_t *missing);
 void sharing_free(struct sharing_report *rep);

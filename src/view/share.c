@@ -218,7 +218,6 @@ static int share_run(struct share_opts *o)
 	FILE *out = stdout;
 	char what[256], ebuf[256];
 	pid_t missing = 0;
-	size_t nnamed = o->nids;	/* the PIDs given as arguments come first */
 	int rootfd = -1, rc, status = TS_EXIT_OK;
 
 	memset(&rep, 0, sizeof(rep));
@@ -318,21 +317,9 @@ static int share_run(struct share_opts *o)
 					 o->nids - 4);
 		}
 	}
-	for (int tries = 0;; tries++) {
-		size_t w = nnamed;
-
-		rc = sharing_collect(rootfd, o->ids, o->nids, true, &rep, &missing);
-		if (rc != -ESRCH || tries == 8)
-			break;
-		/* a process that -u, -C or the job named and that ended since is left out;
-		 * a PID given as an argument must exist */
-		for (size_t i = nnamed; i < o->nids; i++)
-			if (o->ids[i] != missing)
-				o->ids[w++] = o->ids[i];
-		if (w == o->nids)
-			break;
-		o->nids = w;
-	}
+	/* a process that ends before or while it is read is left out and named in the
+	 * report; only when not one target could be read is it an error */
+	rc = sharing_collect(rootfd, o->ids, o->nids, true, &rep, &missing);
 	if (rc == -ESRCH) {
 		fprintf(stderr, "taskscope: no such process: %d\n", (int)missing);
 		status = TS_EXIT_FAILURE;
@@ -356,6 +343,10 @@ static int share_run(struct share_opts *o)
 	/* a write error is reported when the stream is closed */
 	if (rc && rc != -EPIPE && !outfile_error(out)) {
 		fprintf(stderr, "taskscope: cannot print the report: %s\n", strerror(-rc));
+		status = TS_EXIT_FAILURE;
+	} else if (!rep.ntasks && !rep.zombies && !rep.kthreads) {
+		/* every target ended while it was being read */
+		fprintf(stderr, "taskscope: every target ended before it could be compared\n");
 		status = TS_EXIT_FAILURE;
 	}
 out:

@@ -87,6 +87,18 @@ static void spaces_named(const struct sharing_report *rep, bool mem, int e, char
 	}
 }
 
+/* "12, 34, 56 and 7 more" */
+static void ids_text(const pid_t *v, size_t n, char *buf, size_t len)
+{
+	size_t off = 0, i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off + 40 < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? ", " : "", (int)v[i]);
+	if (i < n)
+		snprintf(buf + off, len - off, " and %zu more", n - i);
+}
+
 static void resource_notes(const struct sharing_report *rep, struct notes *nt)
 {
 	char names[256];
@@ -121,6 +133,21 @@ static void resource_notes(const struct sharing_report *rep, struct notes *nt)
 	if (rep->gone)
 		note_add(nt, "%zu task%s ended while being compared: left out", rep->gone,
 			 rep->gone == 1 ? "" : "s");
+	if (rep->kthreads)
+		note_add(nt, "%zu kernel thread%s left out: kernel threads have no address "
+			 "space, so they share no memory", rep->kthreads,
+			 rep->kthreads == 1 ? "" : "s");
+	if (rep->nvanished) {
+		ids_text(rep->vanished, rep->nvanished, names, sizeof(names));
+		note_add(nt, "PID%s %s: no such process (it ended before it was read, or never was): left out",
+			 rep->nvanished == 1 ? "" : "s", names);
+	}
+	if (rep->nunreadable) {
+		ids_text(rep->unreadable, rep->nunreadable, names, sizeof(names));
+		note_add(nt, "PID%s %s: permission denied: /proc lists %s but its files cannot "
+			 "be read (hidepid=noaccess): left out", rep->nunreadable == 1 ? "" : "s",
+			 names, rep->nunreadable == 1 ? "it" : "them");
+	}
 }
 
 static void memory_notes(const struct sharing_report *rep, struct notes *nt)
@@ -449,6 +476,14 @@ static void json_size(struct json *j, const char *key, uint64_t v)
 		json_u64(j, key, v);
 }
 
+static void json_ids(struct json *j, const char *key, const pid_t *v, size_t n)
+{
+	json_open_array(j, key, true);
+	for (size_t i = 0; i < n; i++)
+		json_u64(j, NULL, (uint64_t)v[i]);
+	json_close_array(j);
+}
+
 static void json_notes(struct json *j, const struct notes *nt)
 {
 	json_open_array(j, "notes", false);
@@ -580,6 +615,9 @@ int sharefmt_json(FILE *out, const struct sharing_report *rep)
 	json_open_object(&j, NULL, false);
 	json_stamp_write(&j, &st);
 	json_u64(&j, "ntasks", rep->ntasks);
+	json_u64(&j, "kernel_threads", rep->kthreads);
+	json_ids(&j, "vanished", rep->vanished, rep->nvanished);
+	json_ids(&j, "unreadable", rep->unreadable, rep->nunreadable);
 	json_spaces(&j, rep);
 	json_resources(&j, rep, &rn);
 	json_memory(&j, rep, &mn);
