@@ -23,12 +23,13 @@
 
 #include "lib/util.h"
 #include "model/sharing.h"
+#include "model/sharemem.h"
 #include "sample/pagemap.h"
 
 #define READ_CHUNK	65536	/* pagemap entries per pread: 512 KiB */
 #define READ_GAP	16	/* absent pages a pread may span to join two ranges */
 #define KPAGE_GAP	16	/* frames a kpage* pread may span to join two runs */
-#define KEY_PAGE_BITS	44	/* estimate keys: file id above, page index below */
+#define KEY_PAGE_BITS	SHAREMEM_KEY_PAGE_BITS
 #define KEY_PAGE_MASK	((UINT64_C(1) << KEY_PAGE_BITS) - 1)
 #define KEY_MAX_FILES	((UINT64_C(1) << (64 - KEY_PAGE_BITS)) - 1)
 #define UNKNOWN		UINT64_MAX
@@ -159,14 +160,9 @@ int sharemem_merge(const struct sharemem_set *sets, size_t nsets, uint64_t mask,
 
 /* ---- reading one address space ----------------------------------------------------------- */
 
-/* Estimate keys of files: (dev, inode), or the name of a special mapping, to a small id. */
-struct file_ids {
-	struct file_slot {
-		uint64_t a, b;		/* (dev, inode), or (~0, name hash) */
-		uint64_t id;		/* 0: empty */
-	} *slot;
-	size_t cap, used;
-	uint64_t next;
+struct sharemem_file_slot {
+	uint64_t a, b;		/* (dev, inode), or (~0, name hash) */
+	uint64_t id;		/* 0: empty */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -179,13 +175,18 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static int file_id(struct file_ids *f, uint64_t a, uint64_t b, uint64_t *id)
+uint64_t sharemem_hash(uint64_t key)
+{
+	return mix64(key);
+}
+
+static int file_id(struct sharemem_files *f, uint64_t a, uint64_t b, uint64_t *id)
 {
 	size_t i;
 
 	if (f->used * 2 >= f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 256;
-		struct file_slot *ns = calloc(nc, sizeof(*ns));
+		struct sharemem_file_slot *ns = calloc(nc, sizeof(*ns));
 
 		if (!ns)
 			return -ENOMEM;
@@ -211,21 +212,13 @@ static int file_id(struct file_ids *f, uint64_t a, uint64_t b, uint64_t *id)
 	}
 	/* more files than the key has room for: fold (an estimate may then pair two) */
 	f->next = f->next < KEY_MAX_FILES ? f->next + 1 : 1 + mix64(a ^ b) % KEY_MAX_FILES;
-	f->slot[i] = (struct file_slot){ a, b, f->next };
+	f->slot[i] = (struct sharemem_file_slot){ a, b, f->next };
 	f->used++;
 	*id = f->next;
 	return 0;
 }
 
-struct space_read {
-	struct sharemem_set keys;
-	size_t cap;
-	uint64_t present;
-	/* estimate */
-	uint64_t excl_anon, nonexcl_anon, nonexcl_file;
-};
-
-static int keys_push(struct space_read *sr, uint64_t key)
+static int keys_push(struct sharemem_read *sr, uint64_t key)
 {
 	if (sr->keys.n == sr->cap) {
 		size_t nc = sr->cap ? sr->cap * 2 : 4096;
@@ -240,15 +233,36 @@ static int keys_push(struct space_read *sr, uint64_t key)
 	return 0;
 }
 
-struct reader {
-	bool exact;
-	size_t ps;
-	struct file_ids files;
-	uint64_t *buf;			/* READ_CHUNK entries */
-};
+/* With a probe: the index of key in the probe's keys, collected when it is there. */
+static int probe_push(const struct sharemem_probe *pr, struct sharemem_read *sr, uint64_t key)
+{
+	uint64_t h = sharemem_hash(key & pr->mask) & pr->bloom_mask;
+	size_t lo = 0, hi = pr->n;
+
+	if (!(pr->bloom[h >> 6] & (UINT64_C(1) << (h & 63))))
+		return 0;
+	key &= pr->mask;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t k = pr->keys[mid] & pr->mask;
+
+		if (k == key)
+			return keys_push(sr, mid);
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int key_take(struct sharemem_reader *rd, struct sharemem_read *sr, uint64_t key)
+{
+	return rd->probe ? probe_push(rd->probe, sr, key) : keys_push(sr, key);
+}
 
 /* The estimate's view of one present entry at addr in vma (NULL: outside any VMA). */
-static int estimate_entry(struct reader *rd, struct space_read *sr, const struct pagemap_vma *v,
+static int estimate_entry(struct sharemem_reader *rd, struct sharemem_read *sr, const struct pagemap_vma *v,
 			  uint64_t addr, uint64_t e)
 {
 	uint64_t id = 0, page;
@@ -261,7 +275,7 @@ static int estimate_entry(struct reader *rd, struct space_read *sr, const struct
 	}
 	if (!(e & PAGEMAP_FILE) || !v || v->kind == PAGEMAP_VMA_ANON) {
 		sr->nonexcl_anon++;
-		return keys_push(sr, (addr / rd->ps) & KEY_PAGE_MASK);
+		return key_take(rd, sr, (addr / rd->ps) & KEY_PAGE_MASK);
 	}
 	sr->nonexcl_file++;
 	if (v->kind == PAGEMAP_VMA_FILE) {
@@ -275,11 +289,11 @@ static int estimate_entry(struct reader *rd, struct space_read *sr, const struct
 	}
 	if (rc)
 		return rc;
-	return keys_push(sr, (id << KEY_PAGE_BITS) | (page & KEY_PAGE_MASK));
+	return key_take(rd, sr, (id << KEY_PAGE_BITS) | (page & KEY_PAGE_MASK));
 }
 
 /* Entries of [start, end) read at buf (buf[0] is the page at base). */
-static int take_entries(struct reader *rd, struct space_read *sr, const struct pagemap_vma *vmas,
+static int take_entries(struct sharemem_reader *rd, struct sharemem_read *sr, const struct pagemap_vma *vmas,
 			size_t nv, size_t *vi, uint64_t base, uint64_t start, uint64_t end)
 {
 	for (uint64_t a = start; a < end; a += rd->ps) {
@@ -294,8 +308,8 @@ static int take_entries(struct reader *rd, struct space_read *sr, const struct p
 			if (!pfn || pfn > (SHAREMEM_FRAME_MASK >> 2))
 				continue;
 			sr->present++;
-			rc = keys_push(sr, sharemem_frame_key(pfn, !(e & PAGEMAP_FILE),
-							      e & PAGEMAP_EXCLUSIVE));
+			rc = key_take(rd, sr, sharemem_frame_key(pfn, !(e & PAGEMAP_FILE),
+								 e & PAGEMAP_EXCLUSIVE));
 		} else {
 			while (*vi < nv && vmas[*vi].end <= a)
 				(*vi)++;
@@ -311,7 +325,7 @@ static int take_entries(struct reader *rd, struct space_read *sr, const struct p
 
 /* Read the entries of the ranges (in address order, not overlapping) with as few preads
  * as fit: nearby ranges share one, a long one takes several. */
-static int read_ranges(struct reader *rd, struct pagemap_task *pt, struct space_read *sr,
+static int read_ranges(struct sharemem_reader *rd, struct pagemap_task *pt, struct sharemem_read *sr,
 		       const struct pagemap_range *r, size_t nr, const struct pagemap_vma *vmas,
 		       size_t nv)
 {
@@ -361,30 +375,17 @@ static int read_ranges(struct reader *rd, struct pagemap_task *pt, struct space_
 	return 0;
 }
 
-/* Read the present pages of space s into sr. Returns 0 or why it could not (the space's
- * mem_rc); -ENOMEM is the caller's. */
-static int read_space(int rootfd, struct reader *rd, const struct sharing_report *rep, size_t s,
-		      struct space_read *sr, bool *scanned)
+/* Read the present pages of the address space pt has open into sr. */
+static int read_open(struct sharemem_reader *rd, struct pagemap_task *pt, struct sharemem_read *sr,
+		     bool *scanned)
 {
-	const struct sharing_space *sp = &rep->spaces[s];
-	struct pagemap_task pt = { .dirfd = -1, .pmfd = -1 };
 	struct pagemap_vma *vmas = NULL;
 	struct pagemap_range *r = NULL;
 	size_t nv = 0, nr = 0, cap = 0;
 	uint64_t lo = UINT64_MAX, hi = 0;
-	int rc = -ESRCH;
+	int rc;
 
-	/* the first task that is still there; a zombie leader has no memory to read */
-	for (size_t i = 0; i < sp->ntasks; i++) {
-		const struct sharing_task *t = &rep->tasks[sp->first + i];
-
-		rc = pagemap_open(rootfd, t->tgid, t->tid, t->start_ticks, &pt);
-		if (rc != -ESRCH && rc != -ENOENT)
-			break;
-	}
-	if (rc)
-		return rc;
-	rc = pagemap_read_maps(&pt, &vmas, &nv);
+	rc = pagemap_read_maps(pt, &vmas, &nv);
 	if (rc == -EINVAL && nv)
 		rc = 0;	/* a malformed line: the VMAs before it are good */
 	if (rc)
@@ -399,7 +400,7 @@ static int read_space(int rootfd, struct reader *rd, const struct sharing_report
 	}
 	if (lo >= hi)
 		goto out;	/* no mappings: a task on its way out */
-	rc = pagemap_scan_present(&pt, lo, hi, &r, &nr, &cap);
+	rc = pagemap_scan_present(pt, lo, hi, &r, &nr, &cap);
 	if (rc == -EOPNOTSUPP) {
 		*scanned = false;
 		nr = 0;
@@ -423,12 +424,60 @@ static int read_space(int rootfd, struct reader *rd, const struct sharing_report
 		rc = 0;
 	}
 	if (!rc)
-		rc = read_ranges(rd, &pt, sr, r, nr, vmas, nv);
+		rc = read_ranges(rd, pt, sr, r, nr, vmas, nv);
 out:
-	pagemap_close(&pt);
 	free(vmas);
 	free(r);
 	return rc;
+}
+
+int sharemem_read_task(int rootfd, struct sharemem_reader *rd, pid_t tgid, pid_t tid,
+		       uint64_t start_ticks, struct sharemem_read *sr, bool *scanned)
+{
+	struct pagemap_task pt = { .dirfd = -1, .pmfd = -1 };
+	int rc = pagemap_open(rootfd, tgid, tid, start_ticks, &pt);
+
+	if (rc)
+		return rc;
+	rc = read_open(rd, &pt, sr, scanned);
+	pagemap_close(&pt);
+	return rc;
+}
+
+/* Read the present pages of space s into sr. Returns 0 or why it could not (the space's
+ * mem_rc); -ENOMEM is the caller's. */
+static int read_space(int rootfd, struct sharemem_reader *rd, const struct sharing_report *rep,
+		      size_t s, struct sharemem_read *sr, bool *scanned)
+{
+	const struct sharing_space *sp = &rep->spaces[s];
+	int rc = -ESRCH;
+
+	/* the first task that is still there; a zombie leader has no memory to read */
+	for (size_t i = 0; i < sp->ntasks; i++) {
+		const struct sharing_task *t = &rep->tasks[sp->first + i];
+
+		rc = sharemem_read_task(rootfd, rd, t->tgid, t->tid, t->start_ticks, sr, scanned);
+		if (rc != -ESRCH && rc != -ENOENT)
+			break;
+	}
+	return rc;
+}
+
+int sharemem_reader_init(struct sharemem_reader *rd, bool exact, size_t page_size)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->exact = exact;
+	rd->ps = page_size;
+	rd->buf = malloc(READ_CHUNK * sizeof(*rd->buf));
+	return rd->buf ? 0 : -ENOMEM;
+}
+
+void sharemem_reader_free(struct sharemem_reader *rd)
+{
+	free(rd->buf);
+	free(rd->files.slot);
+	rd->buf = NULL;
+	rd->files.slot = NULL;
 }
 
 /* ---- exact: the frames, merged ----------------------------------------------------------- */
@@ -535,8 +584,8 @@ static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t
 }
 
 /* kpageflags and kpagecount of the frames (ascending), in runs of nearby frames. */
-static int read_kpage(const struct pagemap_kpage *kp, const uint64_t *uni, size_t n,
-		      uint64_t *flags, uint64_t *counts)
+int sharemem_read_kpage(const struct pagemap_kpage *kp, const uint64_t *uni, size_t n,
+			uint64_t *flags, uint64_t *counts)
 {
 	uint64_t *fb = malloc(READ_CHUNK * sizeof(*fb)), *cb = malloc(READ_CHUNK * sizeof(*cb));
 	int rc = 0;
@@ -585,7 +634,7 @@ static int exact_merge(int rootfd, struct sharing_report *rep, const struct shar
 			rc = -ENOMEM;
 			goto out;
 		}
-		rep->kpage_rc = read_kpage(&kp, c.uni, c.nuni, flags, counts);
+		rep->kpage_rc = sharemem_read_kpage(&kp, c.uni, c.nuni, flags, counts);
 	}
 	if (!rep->kpage_rc) {
 		c.flags = flags;
@@ -632,8 +681,8 @@ static void count_key(void *p, uint64_t key, const size_t *who, const uint64_t *
 int sharemem_collect(int rootfd, struct sharing_report *rep)
 {
 	size_t ns = rep->nspaces, nuser = 0, nsets = 0;
-	struct reader rd = { .ps = rep->page_size };
-	struct space_read *sr = NULL;
+	struct sharemem_reader rd;
+	struct sharemem_read *sr = NULL;
 	struct sharemem_set *sets = NULL;
 	size_t *space_of = NULL;
 	uint64_t *tmp = NULL;
@@ -648,14 +697,14 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	if (nuser < 2)
 		return 0;
 	rc = pagemap_pfns_visible(rootfd);
-	rd.exact = rc == 1;
+	if (sharemem_reader_init(&rd, rc == 1, rep->page_size))
+		return -ENOMEM;
 	rep->method = rd.exact ? SHARING_EXACT : SHARING_ESTIMATE;
 	rep->both = calloc(ns * ns, sizeof(*rep->both));
 	sr = calloc(ns, sizeof(*sr));
 	sets = calloc(ns, sizeof(*sets));
 	space_of = calloc(ns, sizeof(*space_of));
-	rd.buf = malloc(READ_CHUNK * sizeof(*rd.buf));
-	if (!rep->both || !sr || !sets || !space_of || !rd.buf) {
+	if (!rep->both || !sr || !sets || !space_of) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -734,7 +783,6 @@ out:
 	free(sets);
 	free(space_of);
 	free(tmp);
-	free(rd.buf);
-	free(rd.files.slot);
+	sharemem_reader_free(&rd);
 	return rc;
 }
