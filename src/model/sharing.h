@@ -105,6 +105,60 @@ int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 		    struct sharing_report *rep, pid_t *missing);
 void sharing_free(struct sharing_report *rep);
 
+/* ---- one process against every other ----------------------------------------------------- */
+
+/* Another process that shares something with X. */
+struct sharing_partner {
+	pid_t pid;
+	char *comm;			/* sanitized */
+	long nthreads;
+	uint64_t shared;		/* bytes of X's pages it maps too (distinct pages) */
+	uint64_t kind[SHARING_KINDS];	/* of those: ANON, FILE, SHMEM (estimate: ANON and
+					 * FILE, FILE including shmem) */
+	unsigned res;			/* bit r: kcmp resource r is the same one as X's */
+	int kcmp_rc;			/* 0, or why kcmp could not tell (res is then 0) */
+	bool same_vm;			/* X's own address space (CLONE_VM, vfork): shared
+					 * is all of X's pages, kind[] unknown */
+};
+
+struct sharing_against {
+	pid_t pid;			/* X, a process */
+	char *comm;			/* sanitized */
+	long nthreads;			/* its thread group: they share all of X's resources */
+	enum sharing_method method;	/* EXACT or ESTIMATE */
+	size_t page_size;
+	int mem_rc;			/* 0, or why X's pagemap could not be read */
+	int kpage_rc;			/* exact: 0, or why kpageflags/kpagecount failed */
+	bool scanned;			/* PAGEMAP_SCAN listed the present pages */
+	uint64_t rss;			/* X's present pages (distinct frames when exact) */
+	uint64_t shared;		/* of those, mapped by another process too (exact:
+					 * kpagecount; estimate: not exclusively mapped) */
+	uint64_t frees;			/* anonymous pages mapped only by X */
+	uint64_t kind[SHARING_KINDS];	/* what X's shared pages are */
+	bool kinds_known;
+	struct sharing_partner *partners;	/* ranked: most bytes first, then most
+						 * resources, then PID */
+	size_t npartners;
+	size_t processes;		/* other processes looked at (kernel threads aside) */
+	size_t compared;		/* of those, whose pages were read */
+	size_t denied;			/* whose pagemap the caller may not read */
+	size_t gone;			/* that ended while they were read */
+	size_t kthreads, zombies;	/* left out */
+	int kcmp_rc;			/* 0, or -ENOSYS when this kernel has no kcmp */
+	unsigned none;			/* bit r: X holds no resource r (IO, SYSVSEM): not
+					 * counted as shared */
+	bool none_known[KCMP_RES_COUNT];
+};
+
+/* X (the process of task id) against every other process the caller may read: which map
+ * the same physical pages as X and how many bytes (exact from PFNs with CAP_SYS_ADMIN,
+ * the estimate otherwise), which share kcmp resources with X. -ESRCH when id names no
+ * live task, -EOPNOTSUPP when it is a kernel thread, -EACCES when its files cannot be
+ * read (hidepid=noaccess); -ENOMEM. A process that ends or cannot be read meanwhile is
+ * counted, not an error. The entry point of the views ("s" on a process in the TUI). */
+int sharing_against_all(int rootfd, pid_t id, struct sharing_against *ag);
+void sharing_against_free(struct sharing_against *ag);
+
 /* ---- building blocks (exposed for the unit tests) ---------------------------------------- */
 
 /* A comparison like kcmp's: 0 the same, 1 a first, 2 b first, 3 unordered, or -errno. */

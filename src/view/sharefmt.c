@@ -240,7 +240,8 @@ static void pids_text(const struct sharing_space *sp, char *buf, size_t len)
 		snprintf(buf + off, len - off, ",...");
 }
 
-static int print_table(FILE *out, const char *const *heads, size_t ncols, size_t nright,
+/* right: bit c set for a right-aligned column c */
+static int print_table(FILE *out, const char *const *heads, size_t ncols, unsigned long right,
 		       const char *const *cells, size_t nrows)
 {
 	struct libscols_table *tb = scols_new_table();
@@ -251,7 +252,7 @@ static int print_table(FILE *out, const char *const *heads, size_t ncols, size_t
 	scols_table_enable_noencoding(tb, 1);	/* every string is sanitized at its source */
 	for (size_t c = 0; c < ncols && !rc; c++) {
 		struct libscols_column *cl = scols_table_new_column(tb, heads[c], 0,
-					c && c < nright ? SCOLS_FL_RIGHT : 0);
+					right & (1ul << c) ? SCOLS_FL_RIGHT : 0);
 
 		if (!cl)
 			rc = -ENOMEM;
@@ -299,7 +300,7 @@ static int print_spaces(FILE *out, const struct sharing_report *rep)
 		cells[s * 4 + 2] = txt[s][1];
 		cells[s * 4 + 3] = rep->tasks[sp->first].comm ? rep->tasks[sp->first].comm : "-";
 	}
-	rc = print_table(out, heads, 4, 2, cells, ns);
+	rc = print_table(out, heads, 4, 1ul << 1, cells, ns);
 	free(txt);
 	free(cells);
 	return rc;
@@ -424,7 +425,7 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 								 sizeof(txt[s][c]));
 		}
 	}
-	rc = print_table(out, exact ? heads : eheads, ncols, ncols, cells, ns);
+	rc = print_table(out, exact ? heads : eheads, ncols, ((1ul << ncols) - 1) & ~1ul, cells, ns);
 	if (!rc && exact && rep->together != UINT64_MAX)
 		fprintf(out, "Anonymous pages these address spaces share with nobody else "
 			"(freed when all of them exit): %s\n",
@@ -625,5 +626,204 @@ int sharefmt_json(FILE *out, const struct sharing_report *rep)
 	rc = json_end(&j);
 	notes_free(&rn);
 	notes_free(&mn);
+	return rc;
+}
+
+/* ---- one process against every other ---------------------------------------------------- */
+
+/* "VM,FILES" of the resource bits, "-" for none */
+static const char *res_text(unsigned res, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int r = 0; r < KCMP_RES_COUNT && off < len; r++)
+		if (res & (1u << r))
+			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "",
+						kcmp_res_name((enum kcmp_res)r));
+	return off ? buf : "-";
+}
+
+static void against_notes(const struct sharing_against *ag, size_t shown, struct notes *nt)
+{
+	if (ag->method == SHARING_ESTIMATE) {
+		note_add(nt, "estimate: without CAP_SYS_ADMIN pagemap hides page frame numbers; a "
+			 "page counts as shared with a process when both map the same file page, or "
+			 "both have a copy-on-write page at the same address");
+		note_add(nt, "run as root for exact numbers (pagemap PFNs)");
+	}
+	if (ag->method == SHARING_EXACT && ag->kpage_rc)
+		note_add(nt, "/proc/kpageflags, /proc/kpagecount: %s: the kinds of shared pages "
+			 "are unknown, and every page of PID %d was looked for", why(ag->kpage_rc),
+			 (int)ag->pid);
+	if (ag->mem_rc)
+		note_add(nt, "PID %d: pagemap: %s: only kernel resources compared", (int)ag->pid,
+			 why(ag->mem_rc));
+	if (shown < ag->npartners)
+		note_add(nt, "%zu of %zu processes shown (--top)", shown, ag->npartners);
+	if (ag->npartners)
+		note_add(nt, "RESOURCES: the kcmp resources a process holds the same one of as PID "
+			 "%d%s", (int)ag->pid, ag->none ? " (IO, SYSVSEM: not when neither has one)" : "");
+	if (ag->nthreads > 1)
+		note_add(nt, "PID %d's own %ld threads are one thread group: they share its address "
+			 "space and every resource above", (int)ag->pid, ag->nthreads);
+	if (ag->kcmp_rc == -ENOSYS)
+		note_add(nt, "kcmp(2) is not available (CONFIG_KCMP): resources unknown");
+	if (ag->denied)
+		note_add(nt, "%zu process%s could not be read: permission denied (pagemap and "
+			 "kcmp need ptrace read access)", ag->denied, ag->denied == 1 ? "" : "es");
+	if (ag->gone)
+		note_add(nt, "%zu process%s ended while being read: left out", ag->gone,
+			 ag->gone == 1 ? "" : "es");
+	if (ag->kthreads)
+		note_add(nt, "%zu kernel thread%s left out: kernel threads have no address space",
+			 ag->kthreads, ag->kthreads == 1 ? "" : "s");
+	if (ag->zombies)
+		note_add(nt, "%zu exited process%s (zombie) left out", ag->zombies,
+			 ag->zombies == 1 ? "" : "es");
+	if (!ag->scanned)
+		note_add(nt, "no PAGEMAP_SCAN (Linux 6.7+): whole mappings were read");
+}
+
+int sharefmt_against_text(FILE *out, const struct sharing_against *ag, bool bytes, size_t top)
+{
+	static const char *const heads[] = { "RANK", "PID", "COMMAND", "THREADS", "SHARED",
+					     "ANON", "FILE", "SHMEM", "RESOURCES" };
+	enum { NC = ARRAY_SIZE(heads) };
+	bool exact = ag->method == SHARING_EXACT;
+	size_t shown = top && top < ag->npartners ? top : ag->npartners;
+	struct notes nt = { .n = 0 };
+	char (*txt)[NC][64] = calloc(shown ? shown : 1, sizeof(*txt));
+	const char **cells = calloc((shown ? shown : 1) * NC, sizeof(*cells));
+	char b[4][24];
+	int rc = 0;
+
+	if (!txt || !cells) {
+		free(txt);
+		free(cells);
+		return -ENOMEM;
+	}
+	against_notes(ag, shown, &nt);
+	fprintf(out, "taskscope share: PID %d (%s, %ld thread%s) against every other process: "
+		"%zu looked at, the pages of %zu read\n", (int)ag->pid, ag->comm, ag->nthreads,
+		ag->nthreads == 1 ? "" : "s", ag->processes, ag->compared);
+	if (!ag->mem_rc) {
+		fprintf(out, "Memory, %s: PID %d maps %s; %s of it other processes map too",
+			exact ? "exact (pagemap PFNs)" : "ESTIMATE (no PFNs without CAP_SYS_ADMIN)",
+			(int)ag->pid, size_text(ag->rss, bytes, b[0], sizeof(b[0])),
+			size_text(ag->shared, bytes, b[1], sizeof(b[1])));
+		if (ag->kinds_known)
+			fprintf(out, " (ANON %s, FILE %s%s%s)",
+				size_text(ag->kind[SHARING_ANON], bytes, b[2], sizeof(b[2])),
+				size_text(ag->kind[SHARING_FILE], bytes, b[3], sizeof(b[3])),
+				exact ? ", SHMEM " : "",
+				exact ? size_text(ag->kind[SHARING_SHMEM], bytes, b[0], sizeof(b[0])) : "");
+		fprintf(out, "; %s anonymous only its own (freed on exit)\n",
+			size_text(ag->frees, bytes, b[1], sizeof(b[1])));
+	}
+	fputc('\n', out);
+	for (size_t i = 0; i < shown; i++) {
+		const struct sharing_partner *p = &ag->partners[i];
+		const char **c = cells + i * NC;
+		bool kinds = !p->same_vm && ag->kinds_known;
+
+		util_u64_dec(i + 1, txt[i][0], sizeof(txt[i][0]));
+		util_u64_dec((uint64_t)p->pid, txt[i][1], sizeof(txt[i][1]));
+		util_u64_dec((uint64_t)(p->nthreads > 0 ? p->nthreads : 0), txt[i][3],
+			     sizeof(txt[i][3]));
+		c[0] = txt[i][0];
+		c[1] = txt[i][1];
+		c[2] = p->comm;
+		c[3] = txt[i][3];
+		c[4] = ag->mem_rc ? "-" : size_text(p->shared, bytes, txt[i][4], sizeof(txt[i][4]));
+		c[5] = kinds ? size_text(p->kind[SHARING_ANON], bytes, txt[i][5], sizeof(txt[i][5])) : "-";
+		c[6] = kinds ? size_text(p->kind[SHARING_FILE], bytes, txt[i][6], sizeof(txt[i][6])) : "-";
+		c[7] = kinds && exact ? size_text(p->kind[SHARING_SHMEM], bytes, txt[i][7],
+						  sizeof(txt[i][7])) : "-";
+		if (p->same_vm)
+			snprintf(txt[i][8], sizeof(txt[i][8]), "%s (same address space)",
+				 res_text(p->res, b[0], sizeof(b[0])));
+		c[8] = p->kcmp_rc ? "?" : p->same_vm ? txt[i][8] : res_text(p->res, txt[i][8],
+										 sizeof(txt[i][8]));
+	}
+	if (shown)
+		rc = print_table(out, heads, NC, 0xfbul, cells, shown);
+	else
+		fprintf(out, "No other process shares memory or kernel resources with PID %d.\n",
+			(int)ag->pid);
+	print_notes(out, &nt);
+	notes_free(&nt);
+	free(txt);
+	free(cells);
+	return rc;
+}
+
+int sharefmt_against_json(FILE *out, const struct sharing_against *ag, size_t top)
+{
+	static const char *const res_keys[KCMP_RES_COUNT] = {
+		"vm", "files", "fs", "sighand", "io", "sysvsem"
+	};
+	bool exact = ag->method == SHARING_EXACT, ok = !ag->mem_rc;
+	size_t shown = top && top < ag->npartners ? top : ag->npartners;
+	struct notes nt = { .n = 0 };
+	struct json_stamp st;
+	struct json j;
+	int rc;
+
+	against_notes(ag, shown, &nt);
+	json_stamp_init(&st, 0, false, 0);
+	json_begin(&j, out);
+	json_open_object(&j, NULL, false);
+	json_stamp_write(&j, &st);
+	json_string(&j, "mode", "against-all");
+	json_u64(&j, "pid", (uint64_t)ag->pid);
+	json_string(&j, "command", ag->comm);
+	json_u64(&j, "threads", ag->nthreads > 0 ? (uint64_t)ag->nthreads : 0);
+	json_open_object(&j, "memory", false);
+	json_string(&j, "method", exact ? "exact" : "estimate");
+	json_string(&j, "error", ok ? NULL : why(ag->mem_rc));
+	json_u64(&j, "page_size", ag->page_size);
+	json_bool(&j, "pagemap_scan", ag->scanned);
+	json_size(&j, "rss", ok ? ag->rss : UINT64_MAX);
+	json_size(&j, "shared", ok ? ag->shared : UINT64_MAX);
+	json_size(&j, "frees", ok ? ag->frees : UINT64_MAX);
+	json_size(&j, "anon", ok && ag->kinds_known ? ag->kind[SHARING_ANON] : UINT64_MAX);
+	json_size(&j, "file", ok && ag->kinds_known ? ag->kind[SHARING_FILE] : UINT64_MAX);
+	json_size(&j, "shmem", ok && ag->kinds_known && exact ? ag->kind[SHARING_SHMEM] : UINT64_MAX);
+	json_close_object(&j);
+	json_u64(&j, "processes", ag->processes);
+	json_u64(&j, "compared", ag->compared);
+	json_u64(&j, "denied", ag->denied);
+	json_u64(&j, "gone", ag->gone);
+	json_u64(&j, "kernel_threads", ag->kthreads);
+	json_u64(&j, "zombies", ag->zombies);
+	json_u64(&j, "npartners", ag->npartners);
+	json_open_array(&j, "partners", false);
+	for (size_t i = 0; i < shown; i++) {
+		const struct sharing_partner *p = &ag->partners[i];
+		bool kinds = ok && !p->same_vm && ag->kinds_known;
+
+		json_open_object(&j, NULL, true);
+		json_u64(&j, "pid", (uint64_t)p->pid);
+		json_string(&j, "command", p->comm);
+		json_u64(&j, "threads", p->nthreads > 0 ? (uint64_t)p->nthreads : 0);
+		json_size(&j, "shared", ok ? p->shared : UINT64_MAX);
+		json_size(&j, "anon", kinds ? p->kind[SHARING_ANON] : UINT64_MAX);
+		json_size(&j, "file", kinds ? p->kind[SHARING_FILE] : UINT64_MAX);
+		json_size(&j, "shmem", kinds && exact ? p->kind[SHARING_SHMEM] : UINT64_MAX);
+		json_bool(&j, "same_vm", p->same_vm);
+		json_string(&j, "kcmp", p->kcmp_rc ? why(p->kcmp_rc) : "ok");
+		json_open_array(&j, "resources", true);
+		for (int r = 0; r < KCMP_RES_COUNT; r++)
+			if (p->res & (1u << r))
+				json_string(&j, NULL, res_keys[r]);
+		json_close_array(&j);
+		json_close_object(&j);
+	}
+	json_close_array(&j);
+	json_notes(&j, &nt);
+	json_close_object(&j);
+	rc = json_end(&j);
+	notes_free(&nt);
 	return rc;
 }

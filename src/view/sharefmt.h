@@ -14,4 +14,8 @@ int sharefmt_text(FILE *out, const struct sharing_report *rep, bool bytes, const
 /* The report as one JSON document (sizes in bytes, null when unknown). */
 int sharefmt_json(FILE *out, const struct sharing_report *rep);
 
+/* One process against every other: the ranked partners (at most top, 0: all), with notes. */
+int sharefmt_against_text(FILE *out, const struct sharing_against *ag, bool bytes, size_t top);
+int sharefmt_against_json(FILE *out, const struct sharing_against *ag, size_t top);
+
 #endif
