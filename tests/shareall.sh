@@ -170,4 +170,30 @@ fi
 ts badtop share --top x "$x"
 expect_rc 2 "--top x is a usage error"
 stop "$x" "$other"
+
+if command -v setpriv >/dev/null 2>&1; then
+	check "nobody against its own processes: the estimate, labelled; the workers rank first"
+	NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	cat >"$TS_TMP/asnobody" <<EOF2
+#!/bin/sh
+exec ${NOBODY[*]} "$TASKSCOPE" "\$@"
+EOF2
+	chmod 755 "$TS_TMP/asnobody"
+	real=$TASKSCOPE
+	TASKSCOPE=$TS_TMP/asnobody
+	start_workload --procs 2 --shared 16M --name "sc$TS_RUN"
+	ts estimate share -J --bytes "$WL_PID"
+	TASKSCOPE=$real
+	w1=${WL_TIDLIST%% *}
+	w2=${WL_TIDLIST##* }
+	if expect_rc 0 "share -J as nobody"; then
+		expect_v "$OUT" 'd["memory"]["method"]' estimate "method estimate"
+		expect_v "$OUT" 'sorted(p["pid"] for p in d["partners"][:2])' "[$w1, $w2]" \
+			"the two workers are the first two"
+		expect_v "$OUT" "partner($w1)['anon'] >= 16 * $MIB" True "worker $w1 shares at least the 16 MiB"
+		expect_v "$OUT" 'd["denied"] > 0' True "other users' processes counted as denied"
+		expect_v "$OUT" 'any("run as root" in n for n in d["notes"])' True "the hint to run as root"
+	fi
+	stop "$WL_PID"
+fi
 finish
