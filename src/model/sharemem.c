@@ -480,6 +480,133 @@ void sharemem_reader_free(struct sharemem_reader *rd)
 	rd->files.slot = NULL;
 }
 
+/* ---- segments: the pages of each set of spaces ------------------------------------------ */
+
+struct segtab {
+	struct sharing_report *rep;
+	size_t cap;
+	size_t *slot;			/* segment index + 1, 0 empty */
+	size_t nslot;			/* a power of two */
+	size_t last;			/* the last segment found (consecutive pages repeat) */
+	int err;
+};
+
+static uint64_t seg_hash(const size_t *m, size_t n)
+{
+	uint64_t h = n;
+
+	for (size_t i = 0; i < n; i++)
+		h = mix64(h ^ (m[i] + 1));
+	return h;
+}
+
+static bool seg_is(const struct sharing_segment *g, const size_t *m, size_t n)
+{
+	return g->n == n && !memcmp(g->members, m, n * sizeof(*m));
+}
+
+static int seg_grow(struct segtab *t)
+{
+	size_t nn = t->nslot ? t->nslot * 2 : 256;
+	size_t *ns = calloc(nn, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->rep->nsegments; i++) {
+		const struct sharing_segment *g = &t->rep->segments[i];
+		size_t at = seg_hash(g->members, g->n) & (nn - 1);
+
+		while (ns[at])
+			at = (at + 1) & (nn - 1);
+		ns[at] = i + 1;
+	}
+	free(t->slot);
+	t->slot = ns;
+	t->nslot = nn;
+	return 0;
+}
+
+/* The segment of the spaces m[0..n) (ascending), made when new; NULL on ENOMEM. */
+static struct sharing_segment *seg_find(struct segtab *t, const size_t *m, size_t n)
+{
+	struct sharing_report *rep = t->rep;
+	struct sharing_segment *g;
+	size_t at;
+
+	if (t->last < rep->nsegments && seg_is(&rep->segments[t->last], m, n))
+		return &rep->segments[t->last];
+	if ((rep->nsegments + 1) * 2 > t->nslot && (t->err = seg_grow(t)))
+		return NULL;
+	at = seg_hash(m, n) & (t->nslot - 1);
+	while (t->slot[at]) {
+		g = &rep->segments[t->slot[at] - 1];
+		if (seg_is(g, m, n)) {
+			t->last = t->slot[at] - 1;
+			return g;
+		}
+		at = (at + 1) & (t->nslot - 1);
+	}
+	if (rep->nsegments == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 16;
+		struct sharing_segment *nv = realloc(rep->segments, nc * sizeof(*nv));
+
+		if (!nv) {
+			t->err = -ENOMEM;
+			return NULL;
+		}
+		rep->segments = nv;
+		t->cap = nc;
+	}
+	g = &rep->segments[rep->nsegments];
+	memset(g, 0, sizeof(*g));
+	g->members = malloc(n * sizeof(*m));
+	if (!g->members) {
+		t->err = -ENOMEM;
+		return NULL;
+	}
+	memcpy(g->members, m, n * sizeof(*m));
+	g->n = n;
+	t->slot[at] = rep->nsegments + 1;
+	t->last = rep->nsegments++;
+	return g;
+}
+
+/* The segment of the spaces who[0..k) (set indices) maps to. */
+static struct sharing_segment *seg_of(struct segtab *t, const size_t *space_of, const size_t *who,
+				      size_t k, size_t *buf)
+{
+	for (size_t i = 0; i < k; i++)
+		buf[i] = space_of[who[i]];
+	return seg_find(t, buf, k);
+}
+
+static int cmp_segment(const void *a, const void *b)
+{
+	const struct sharing_segment *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return (x->n < y->n) - (x->n > y->n);
+}
+
+/* Each pair's bytes from the segments; the segments ranked. */
+static void seg_finish(struct sharing_report *rep)
+{
+	size_t ns = rep->nspaces;
+
+	for (size_t i = 0; i < rep->nsegments; i++) {
+		const struct sharing_segment *g = &rep->segments[i];
+
+		for (size_t x = 0; x < g->n; x++)
+			for (size_t y = x + 1; y < g->n; y++) {
+				rep->both[g->members[x] * ns + g->members[y]] += g->bytes;
+				rep->both[g->members[y] * ns + g->members[x]] += g->bytes;
+			}
+	}
+	if (rep->nsegments > 1)
+		qsort(rep->segments, rep->nsegments, sizeof(*rep->segments), cmp_segment);
+}
+
 /* ---- exact: the frames, merged ----------------------------------------------------------- */
 
 /*
@@ -497,6 +624,8 @@ struct exact_ctx {
 	const uint64_t *flags, *counts;	/* per shared frame, or NULL */
 	size_t at;
 	int err;
+	struct segtab *seg;
+	size_t *buf;			/* nspaces */
 };
 
 static void collect_shared(void *p, uint64_t key, const size_t *who, const uint64_t *raw,
@@ -522,12 +651,29 @@ static void collect_shared(void *p, uint64_t key, const size_t *who, const uint6
 	c->uni[c->nuni++] = key >> 2;
 }
 
+/* The kinds of a frame with kpageflags f, added to kind[]. */
+static void add_kinds(uint64_t *kind, uint64_t f, uint64_t ps)
+{
+	if (f & (UINT64_C(1) << KPF_ANON))
+		kind[SHARING_ANON] += ps;
+	else if (f & (UINT64_C(1) << KPF_SWAPBACKED))
+		kind[SHARING_SHMEM] += ps;
+	else
+		kind[SHARING_FILE] += ps;
+	if (f & (UINT64_C(1) << KPF_KSM))
+		kind[SHARING_KSM] += ps;
+	if (f & (UINT64_C(1) << KPF_THP))
+		kind[SHARING_THP] += ps;
+	if (f & (UINT64_C(1) << KPF_SWAPBACKED))
+		kind[SHARING_SWAPBACKED] += ps;
+}
+
 static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t *raw,
 			size_t k)
 {
 	struct exact_ctx *c = p;
 	struct sharing_report *rep = c->rep;
-	size_t ns = rep->nspaces;
+	struct sharing_segment *g;
 	uint64_t ps = rep->page_size, f = 0, mappings = 0;
 
 	(void)key;
@@ -541,6 +687,8 @@ static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t
 			sp->frees += ps;
 		return;
 	}
+	if (c->err)
+		return;
 	if (c->flags) {
 		size_t at = c->at++;
 
@@ -559,28 +707,19 @@ static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t
 
 		sp->rss += ps;
 		sp->shared += ps;
-		if (!c->flags)
-			continue;
-		if (f & (UINT64_C(1) << KPF_ANON))
-			sp->kind[SHARING_ANON] += ps;
-		else if (f & (UINT64_C(1) << KPF_SWAPBACKED))
-			sp->kind[SHARING_SHMEM] += ps;
-		else
-			sp->kind[SHARING_FILE] += ps;
-		if (f & (UINT64_C(1) << KPF_KSM))
-			sp->kind[SHARING_KSM] += ps;
-		if (f & (UINT64_C(1) << KPF_THP))
-			sp->kind[SHARING_THP] += ps;
-		if (f & (UINT64_C(1) << KPF_SWAPBACKED))
-			sp->kind[SHARING_SWAPBACKED] += ps;
+		if (c->flags)
+			add_kinds(sp->kind, f, ps);
 	}
-	for (size_t i = 0; i < k; i++)
-		for (size_t j = i + 1; j < k; j++) {
-			size_t a = c->space_of[who[i]], b = c->space_of[who[j]];
-
-			rep->both[a * ns + b] += ps;
-			rep->both[b * ns + a] += ps;
-		}
+	/* the pairs' bytes come from the segments at the end: k^2 work per segment, not
+	 * per page */
+	g = seg_of(c->seg, c->space_of, who, k, c->buf);
+	if (!g) {
+		c->err = c->seg->err;
+		return;
+	}
+	g->bytes += ps;
+	if (c->flags)
+		add_kinds(g->kind, f, ps);
 }
 
 /* kpageflags and kpagecount of the frames (ascending), in runs of nearby frames. */
@@ -614,9 +753,9 @@ int sharemem_read_kpage(const struct pagemap_kpage *kp, const uint64_t *uni, siz
 }
 
 static int exact_merge(int rootfd, struct sharing_report *rep, const struct sharemem_set *sets,
-		       const size_t *space_of, size_t nsets)
+		       const size_t *space_of, size_t nsets, struct segtab *seg, size_t *buf)
 {
-	struct exact_ctx c = { .rep = rep, .space_of = space_of };
+	struct exact_ctx c = { .rep = rep, .space_of = space_of, .seg = seg, .buf = buf };
 	struct pagemap_kpage kp = { -1, -1 };
 	uint64_t *flags = NULL, *counts = NULL;
 	int rc;
@@ -644,6 +783,8 @@ static int exact_merge(int rootfd, struct sharing_report *rep, const struct shar
 	for (size_t i = 0; i < nsets; i++)
 		rep->spaces[space_of[i]].kinds_known = c.flags != NULL;
 	rc = sharemem_merge(sets, nsets, SHAREMEM_FRAME_MASK, count_frame, &c);
+	if (!rc)
+		rc = c.err;
 out:
 	pagemap_kpage_close(&kp);
 	free(c.uni);
@@ -657,23 +798,27 @@ out:
 struct estimate_ctx {
 	struct sharing_report *rep;
 	const size_t *space_of;
+	struct segtab *seg;
+	size_t *buf;
+	int err;
 };
 
 static void count_key(void *p, uint64_t key, const size_t *who, const uint64_t *raw, size_t k)
 {
 	struct estimate_ctx *c = p;
-	size_t ns = c->rep->nspaces;
+	struct sharing_segment *g;
 	uint64_t ps = c->rep->page_size;
 
-	(void)key;
 	(void)raw;
-	for (size_t i = 0; i < k; i++)
-		for (size_t j = i + 1; j < k; j++) {
-			size_t a = c->space_of[who[i]], b = c->space_of[who[j]];
-
-			c->rep->both[a * ns + b] += ps;
-			c->rep->both[b * ns + a] += ps;
-		}
+	if (k < 2 || c->err)
+		return;
+	g = seg_of(c->seg, c->space_of, who, k, c->buf);
+	if (!g) {
+		c->err = c->seg->err;
+		return;
+	}
+	g->bytes += ps;
+	g->kind[key >> KEY_PAGE_BITS ? SHARING_FILE : SHARING_ANON] += ps;
 }
 
 /* ---- the whole memory part --------------------------------------------------------------- */
@@ -682,6 +827,8 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 {
 	size_t ns = rep->nspaces, nuser = 0, nsets = 0;
 	struct sharemem_reader rd;
+	struct segtab seg = { .rep = rep, .last = SIZE_MAX };
+	size_t *segbuf = NULL;
 	struct sharemem_read *sr = NULL;
 	struct sharemem_set *sets = NULL;
 	size_t *space_of = NULL;
@@ -704,7 +851,8 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	sr = calloc(ns, sizeof(*sr));
 	sets = calloc(ns, sizeof(*sets));
 	space_of = calloc(ns, sizeof(*space_of));
-	if (!rep->both || !sr || !sets || !space_of) {
+	segbuf = calloc(ns, sizeof(*segbuf));
+	if (!rep->both || !sr || !sets || !space_of || !segbuf) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -749,11 +897,14 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	free(tmp);
 	tmp = NULL;
 	if (rd.exact) {
-		rc = exact_merge(rootfd, rep, sets, space_of, nsets);
+		rc = exact_merge(rootfd, rep, sets, space_of, nsets, &seg, segbuf);
 	} else {
-		struct estimate_ctx c = { .rep = rep, .space_of = space_of };
+		struct estimate_ctx c = { .rep = rep, .space_of = space_of, .seg = &seg,
+					  .buf = segbuf };
 
 		rc = sharemem_merge(sets, nsets, UINT64_MAX, count_key, &c);
+		if (!rc)
+			rc = c.err;
 		for (size_t s = 0; s < ns; s++) {
 			struct sharing_space *sp = &rep->spaces[s];
 
@@ -769,6 +920,7 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	}
 	if (rc)
 		goto out;
+	seg_finish(rep);
 	for (size_t a = 0; a < ns; a++) {
 		for (size_t b = 0; b < ns; b++)
 			if (rep->spaces[a].mem_rc || rep->spaces[b].mem_rc)
@@ -783,6 +935,8 @@ out:
 	free(sets);
 	free(space_of);
 	free(tmp);
+	free(seg.slot);
+	free(segbuf);
 	sharemem_reader_free(&rd);
 	return rc;
 }

@@ -749,5 +749,90 @@ void sharing_free(struct sharing_report *rep)
 	free(rep->both);
 	free(rep->vanished);
 	free(rep->unreadable);
+	for (size_t i = 0; i < rep->nsegments; i++)
+		free(rep->segments[i].members);
+	free(rep->segments);
 	memset(rep, 0, sizeof(*rep));
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct sharing_pair *x = a, *y = b;
+	uint64_t bx = x->bytes == UINT64_MAX ? 0 : x->bytes, by = y->bytes == UINT64_MAX ? 0 : y->bytes;
+	int rx = __builtin_popcount(x->res), ry = __builtin_popcount(y->res);
+
+	if (bx != by)
+		return bx > by ? -1 : 1;
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	return (x->b > y->b) - (x->b < y->b);
+}
+
+int sharing_pairs(const struct sharing_report *rep, struct sharing_pair **out, size_t *n)
+{
+	size_t ns = rep->nspaces, cnt = 0, cap = 0;
+	struct sharing_pair *v = NULL;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t a = 0; a < ns; a++)
+		for (size_t b = a + 1; b < ns; b++) {
+			struct sharing_pair p = { .a = a, .b = b, .bytes = UINT64_MAX };
+
+			if (rep->both)
+				p.bytes = rep->both[a * ns + b];
+			for (int r = 0; r < KCMP_RES_COUNT; r++)
+				if (rep->res[r] && rep->res[r][a * ns + b] == SHARING_SHARED)
+					p.res |= 1u << r;
+			if ((p.bytes == 0 || p.bytes == UINT64_MAX) && !p.res)
+				continue;
+			if (cnt == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				struct sharing_pair *nv = realloc(v, nc * sizeof(*nv));
+
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
+				cap = nc;
+			}
+			v[cnt++] = p;
+		}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_pair);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static bool has_member(const struct sharing_segment *g, size_t s)
+{
+	size_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->members[mid] == s)
+			return true;
+		if (g->members[mid] < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+void sharing_pair_kinds(const struct sharing_report *rep, struct sharing_pair *p)
+{
+	memset(p->kind, 0, sizeof(p->kind));
+	for (size_t i = 0; i < rep->nsegments; i++) {
+		const struct sharing_segment *g = &rep->segments[i];
+
+		if (has_member(g, p->a) && has_member(g, p->b))
+			for (int k = 0; k < SHARING_KINDS; k++)
+				p->kind[k] += g->kind[k];
+	}
 }

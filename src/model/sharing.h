@@ -56,6 +56,24 @@ struct sharing_space {
 	bool kinds_known;
 };
 
+/* Address spaces that map the same pages: each page two or more spaces map belongs to the
+ * segment of exactly the spaces that map it (e.g. every backend mapping one shared
+ * memory segment). */
+struct sharing_segment {
+	size_t *members;		/* space indices, ascending */
+	size_t n;
+	uint64_t bytes;			/* of pages every member maps */
+	uint64_t kind[SHARING_KINDS];	/* what they are (as sharing_space's kind) */
+};
+
+/* Two address spaces, for the ranked list of pairs. */
+struct sharing_pair {
+	size_t a, b;			/* space indices, a < b */
+	uint64_t bytes;			/* mapped by both (UINT64_MAX: unknown) */
+	uint64_t kind[SHARING_KINDS];	/* what they are (filled by sharing_pair_kinds) */
+	unsigned res;			/* bit r: resource r shared (SHARING_SHARED) */
+};
+
 enum sharing_method {
 	SHARING_NO_MEMORY,		/* fewer than 2 address spaces to compare */
 	SHARING_EXACT,			/* pagemap PFNs, kpagecount, kpageflags */
@@ -91,6 +109,8 @@ struct sharing_report {
 					 * map and nobody else (kpagecount): freed when all of
 					 * them exit; UINT64_MAX unknown */
 	uint64_t zero_pages;		/* mappings of the zero page, left out */
+	struct sharing_segment *segments;	/* most bytes first */
+	size_t nsegments;
 };
 
 /* Compare the tasks named by ids (read relative to rootfd, /proc): a process's ID names
@@ -104,6 +124,12 @@ struct sharing_report {
 int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 		    struct sharing_report *rep, pid_t *missing);
 void sharing_free(struct sharing_report *rep);
+
+/* The pairs of address spaces that share memory or a kcmp resource, most bytes first
+ * (then most resources): malloc'ed. */
+int sharing_pairs(const struct sharing_report *rep, struct sharing_pair **out, size_t *n);
+/* What the pages of pair p are, from the segments both belong to. */
+void sharing_pair_kinds(const struct sharing_report *rep, struct sharing_pair *p);
 
 /* ---- one process against every other ----------------------------------------------------- */
 
