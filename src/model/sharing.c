@@ -20,7 +20,7 @@
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
 
-#define KCMP_TRIES 3	/* a task that exits mid-sort makes the grouping start again */
+#define KCMP_TRIES 8	/* a task that exits mid-sort makes the grouping start again */
 
 void sharing_label(size_t i, char *buf, size_t len)
 {
@@ -707,10 +707,12 @@ int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 			none[r] = SIZE_MAX;
 		rc = kcmp_pass(rep, have_ref ? &ref : NULL, none, &vmgroups);
 		if (rc == -EAGAIN)
-			continue;
-		if (rc || !recheck_identity(rootfd, rep))
-			break;
-		rc = -EAGAIN;
+			continue;	/* one ended mid-sort: dropped, sort again */
+		/* a task that ended (or whose TID was reused) since it was compared is
+		 * dropped; the groups of the others stand */
+		if (!rc)
+			recheck_identity(rootfd, rep);
+		break;
 	}
 	if (have_ref) {
 		rep->none_known[KCMP_RES_IO] = ref.none_io;

@@ -24,6 +24,7 @@
 #include "view/sharefmt.h"
 
 #define MAX_AFTER (24.0 * 3600.0)
+#define SHARE_MATRIX_MAX 12	/* more address spaces: ranked lists instead of matrices */
 
 struct share_opts {
 	struct target target;
@@ -279,8 +280,9 @@ static int share_run(struct share_opts *o)
 	char what[256], ebuf[256];
 	pid_t missing = 0;
 	int rootfd = -1, rc, status = TS_EXIT_OK;
-	/* one PID alone: against every other process */
-	bool against = !o->cmd && o->nids == 1 && target_is_all(&o->target);
+	/* one PID alone (or -p PID): against every other process */
+	bool against = !o->cmd && !o->target.have_user && !o->target.nnames &&
+		       o->nids + o->target.npids == 1;
 
 	memset(&rep, 0, sizeof(rep));
 	if (o->run_as) {
@@ -403,7 +405,9 @@ static int share_run(struct share_opts *o)
 		goto out;
 	}
 	if (o->json)
-		rc = sharefmt_json(out, &rep);
+		rc = sharefmt_json(out, &rep, o->top_set ? o->top : 0);
+	else if (rep.nspaces > SHARE_MATRIX_MAX || o->target.have_user || o->target.nnames)
+		rc = sharefmt_list_text(out, &rep, o->bytes, what, o->top_set ? o->top : 20);
 	else
 		rc = sharefmt_text(out, &rep, o->bytes, what);
 	/* a write error is reported when the stream is closed */

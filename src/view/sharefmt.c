@@ -602,7 +602,78 @@ static void json_memory(struct json *j, const struct sharing_report *rep, const 
 	json_close_object(j);
 }
 
-int sharefmt_json(FILE *out, const struct sharing_report *rep)
+static void json_kinds(struct json *j, const struct sharing_report *rep, const uint64_t *kind,
+		       bool known)
+{
+	bool exact = rep->method == SHARING_EXACT;
+
+	json_size(j, "anon", known ? kind[SHARING_ANON] : UINT64_MAX);
+	json_size(j, "file", known ? kind[SHARING_FILE] : UINT64_MAX);
+	json_size(j, "shmem", known && exact ? kind[SHARING_SHMEM] : UINT64_MAX);
+}
+
+static const char *const json_res_keys[KCMP_RES_COUNT] = {
+	"vm", "files", "fs", "sighand", "io", "sysvsem"
+};
+
+/* The ranked pairs and the segments (address spaces that map the same pages). */
+static int json_lists(struct json *j, const struct sharing_report *rep, size_t top)
+{
+	struct sharing_pair *pairs = NULL;
+	size_t npairs = 0, shown;
+	int rc = sharing_pairs(rep, &pairs, &npairs);
+
+	if (rc)
+		return rc;
+	shown = top && top < npairs ? top : npairs;
+	json_u64(j, "npairs", npairs);
+	json_open_array(j, "pairs", false);
+	for (size_t i = 0; i < shown; i++) {
+		struct sharing_pair *p = &pairs[i];
+		bool known = rep->method != SHARING_NO_MEMORY && p->bytes != UINT64_MAX &&
+			     rep->spaces[p->a].kinds_known;
+
+		sharing_pair_kinds(rep, p);
+		json_open_object(j, NULL, true);
+		json_string(j, "a", rep->spaces[p->a].label);
+		json_string(j, "b", rep->spaces[p->b].label);
+		json_u64(j, "pid_a", (uint64_t)rep->spaces[p->a].pids[0]);
+		json_u64(j, "pid_b", (uint64_t)rep->spaces[p->b].pids[0]);
+		json_size(j, "shared", rep->method == SHARING_NO_MEMORY ? UINT64_MAX : p->bytes);
+		json_kinds(j, rep, p->kind, known);
+		json_open_array(j, "resources", true);
+		for (int r = 0; r < KCMP_RES_COUNT; r++)
+			if (p->res & (1u << r))
+				json_string(j, NULL, json_res_keys[r]);
+		json_close_array(j);
+		json_close_object(j);
+	}
+	json_close_array(j);
+	free(pairs);
+	shown = top && top < rep->nsegments ? top : rep->nsegments;
+	json_u64(j, "nsegments", rep->nsegments);
+	json_open_array(j, "segments", false);
+	for (size_t i = 0; i < shown; i++) {
+		const struct sharing_segment *g = &rep->segments[i];
+
+		json_open_object(j, NULL, true);
+		json_open_array(j, "spaces", true);
+		for (size_t k = 0; k < g->n; k++)
+			json_string(j, NULL, rep->spaces[g->members[k]].label);
+		json_close_array(j);
+		json_open_array(j, "pids", true);
+		for (size_t k = 0; k < g->n; k++)
+			json_u64(j, NULL, (uint64_t)rep->spaces[g->members[k]].pids[0]);
+		json_close_array(j);
+		json_u64(j, "shared", g->bytes);
+		json_kinds(j, rep, g->kind, rep->spaces[g->members[0]].kinds_known);
+		json_close_object(j);
+	}
+	json_close_array(j);
+	return 0;
+}
+
+int sharefmt_json(FILE *out, const struct sharing_report *rep, size_t top)
 {
 	struct notes rn = { .n = 0 }, mn = { .n = 0 };
 	struct json_stamp st;
@@ -622,8 +693,12 @@ int sharefmt_json(FILE *out, const struct sharing_report *rep)
 	json_spaces(&j, rep);
 	json_resources(&j, rep, &rn);
 	json_memory(&j, rep, &mn);
+	rc = json_lists(&j, rep, top);
 	json_close_object(&j);
-	rc = json_end(&j);
+	if (!rc)
+		rc = json_end(&j);
+	else
+		json_end(&j);
 	notes_free(&rn);
 	notes_free(&mn);
 	return rc;
@@ -825,5 +900,198 @@ int sharefmt_against_json(FILE *out, const struct sharing_against *ag, size_t to
 	json_close_object(&j);
 	rc = json_end(&j);
 	notes_free(&nt);
+	return rc;
+}
+
+/* ---- many address spaces: ranked pairs and segments ------------------------------------- */
+
+/* "PID" or "PID,..." of a space */
+static const char *space_pid(const struct sharing_space *sp, char *buf, size_t len)
+{
+	snprintf(buf, len, "%d%s", (int)sp->pids[0], sp->npids > 1 ? ",..." : "");
+	return buf;
+}
+
+static const char *space_comm(const struct sharing_report *rep, size_t s)
+{
+	const char *c = rep->tasks[rep->spaces[s].first].comm;
+
+	return c ? c : "-";
+}
+
+/* "postgres, bash and 3 more" of a segment's distinct commands */
+static void segment_comms(const struct sharing_report *rep, const struct sharing_segment *g,
+			  char *buf, size_t len)
+{
+	const char *seen[3];
+	size_t nseen = 0, more = 0, off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < g->n; i++) {
+		const char *c = space_comm(rep, g->members[i]);
+		bool dup = false;
+
+		for (size_t k = 0; k < nseen && !dup; k++)
+			dup = !strcmp(seen[k], c);
+		for (size_t k = 0; k < i && !dup && nseen == ARRAY_SIZE(seen); k++)
+			dup = !strcmp(space_comm(rep, g->members[k]), c);
+		if (dup)
+			continue;
+		if (nseen < ARRAY_SIZE(seen))
+			seen[nseen++] = c;
+		else
+			more++;
+	}
+	for (size_t k = 0; k < nseen && off < len; k++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", k ? ", " : "", seen[k]);
+	if (more && off < len)
+		snprintf(buf + off, len - off, " and %zu more", more);
+}
+
+/* "101,102,103 and 9 more" of a segment's spaces */
+static void segment_pids(const struct sharing_report *rep, const struct sharing_segment *g,
+			 char *buf, size_t len)
+{
+	size_t off = 0, i;
+
+	buf[0] = '\0';
+	for (i = 0; i < g->n && i < 6 && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? "," : "",
+					(int)rep->spaces[g->members[i]].pids[0]);
+	if (i < g->n && off < len)
+		snprintf(buf + off, len - off, " and %zu more", g->n - i);
+}
+
+static int print_pairs(FILE *out, const struct sharing_report *rep, struct sharing_pair *pairs,
+		       size_t shown, bool bytes)
+{
+	static const char *const heads[] = { "RANK", "SHARED", "ANON", "FILE", "SHMEM",
+					     "RESOURCES", "PID", "COMMAND", "PID", "COMMAND" };
+	enum { NC = ARRAY_SIZE(heads) };
+	bool exact = rep->method == SHARING_EXACT;
+	char (*txt)[NC][64] = calloc(shown ? shown : 1, sizeof(*txt));
+	const char **cells = calloc((shown ? shown : 1) * NC, sizeof(*cells));
+	int rc;
+
+	if (!txt || !cells) {
+		free(txt);
+		free(cells);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < shown; i++) {
+		struct sharing_pair *p = &pairs[i];
+		const char **c = cells + i * NC;
+		bool kinds = rep->method != SHARING_NO_MEMORY && p->bytes != UINT64_MAX &&
+			     rep->spaces[p->a].kinds_known;
+
+		sharing_pair_kinds(rep, p);
+		c[0] = util_u64_dec(i + 1, txt[i][0], sizeof(txt[i][0]));
+		c[1] = rep->method == SHARING_NO_MEMORY ? "-" :
+		       size_text(p->bytes, bytes, txt[i][1], sizeof(txt[i][1]));
+		c[2] = kinds ? size_text(p->kind[SHARING_ANON], bytes, txt[i][2], sizeof(txt[i][2])) : "-";
+		c[3] = kinds ? size_text(p->kind[SHARING_FILE], bytes, txt[i][3], sizeof(txt[i][3])) : "-";
+		c[4] = kinds && exact ? size_text(p->kind[SHARING_SHMEM], bytes, txt[i][4],
+						  sizeof(txt[i][4])) : "-";
+		c[5] = res_text(p->res, txt[i][5], sizeof(txt[i][5]));
+		c[6] = space_pid(&rep->spaces[p->a], txt[i][6], sizeof(txt[i][6]));
+		c[7] = space_comm(rep, p->a);
+		c[8] = space_pid(&rep->spaces[p->b], txt[i][8], sizeof(txt[i][8]));
+		c[9] = space_comm(rep, p->b);
+	}
+	rc = print_table(out, heads, NC, 0x1dful & ~(1ul << 5), cells, shown);
+	free(txt);
+	free(cells);
+	return rc;
+}
+
+static int print_segments(FILE *out, const struct sharing_report *rep, size_t top, bool bytes,
+			  size_t *shown)
+{
+	static const char *const heads[] = { "RANK", "SHARED", "ANON", "FILE", "SHMEM", "SPACES",
+					     "PIDS", "COMMANDS" };
+	enum { NC = ARRAY_SIZE(heads) };
+	bool exact = rep->method == SHARING_EXACT;
+	size_t n = 0, cap = top ? top : rep->nsegments;
+	char (*txt)[NC][128] = calloc(cap ? cap : 1, sizeof(*txt));
+	const char **cells = calloc((cap ? cap : 1) * NC, sizeof(*cells));
+	int rc = 0;
+
+	*shown = 0;
+	if (!txt || !cells) {
+		free(txt);
+		free(cells);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < rep->nsegments && n < cap; i++) {
+		const struct sharing_segment *g = &rep->segments[i];
+		const char **c = cells + n * NC;
+		bool kinds = rep->spaces[g->members[0]].kinds_known;
+
+		if (g->n < 3)
+			continue;
+		c[0] = util_u64_dec(n + 1, txt[n][0], sizeof(txt[n][0]));
+		c[1] = size_text(g->bytes, bytes, txt[n][1], sizeof(txt[n][1]));
+		c[2] = kinds ? size_text(g->kind[SHARING_ANON], bytes, txt[n][2], sizeof(txt[n][2])) : "-";
+		c[3] = kinds ? size_text(g->kind[SHARING_FILE], bytes, txt[n][3], sizeof(txt[n][3])) : "-";
+		c[4] = kinds && exact ? size_text(g->kind[SHARING_SHMEM], bytes, txt[n][4],
+						  sizeof(txt[n][4])) : "-";
+		c[5] = util_u64_dec(g->n, txt[n][5], sizeof(txt[n][5]));
+		segment_pids(rep, g, txt[n][6], sizeof(txt[n][6]));
+		c[6] = txt[n][6];
+		segment_comms(rep, g, txt[n][7], sizeof(txt[n][7]));
+		c[7] = txt[n][7];
+		n++;
+	}
+	if (n) {
+		fputs("\nGroups of three or more address spaces that all map the same pages "
+		      "(SHARED: what each of them maps):\n", out);
+		rc = print_table(out, heads, NC, 0x3ful, cells, n);
+	}
+	*shown = n;
+	free(txt);
+	free(cells);
+	return rc;
+}
+
+int sharefmt_list_text(FILE *out, const struct sharing_report *rep, bool bytes, const char *what,
+		       size_t top)
+{
+	struct notes rn = { .n = 0 }, mn = { .n = 0 };
+	struct sharing_pair *pairs = NULL;
+	size_t npairs = 0, shown, gshown = 0;
+	int rc;
+
+	rc = sharing_pairs(rep, &pairs, &npairs);
+	if (rc)
+		return rc;
+	shown = top && top < npairs ? top : npairs;
+	resource_notes(rep, &rn);
+	memory_notes(rep, &mn);
+	fprintf(out, "taskscope share: %s: %zu task%s in %zu address space%s: the pairs and groups "
+		"that share the most, ranked\n", what, rep->ntasks, rep->ntasks == 1 ? "" : "s",
+		rep->nspaces, rep->nspaces == 1 ? "" : "s");
+	fprintf(out, "\nPairs of address spaces: memory both map, %s; kcmp resources both hold:\n",
+		rep->method == SHARING_EXACT ? "exact (pagemap PFNs)" :
+		rep->method == SHARING_ESTIMATE ? "ESTIMATE (no PFNs without CAP_SYS_ADMIN)" :
+		"none to compare");
+	if (shown)
+		rc = print_pairs(out, rep, pairs, shown, bytes);
+	else
+		fputs("No two of them share memory or a kernel resource.\n", out);
+	if (!rc)
+		rc = print_segments(out, rep, top, bytes, &gshown);
+	if (!rc) {
+		if (shown < npairs)
+			note_add(&rn, "%zu of %zu pairs shown (--top); -J lists them all", shown,
+				 npairs);
+		note_add(&rn, "PID,...: an address space of several processes (CLONE_VM); "
+			 "with a few address spaces share prints matrices instead");
+		fputc('\n', out);
+		print_notes(out, &rn);
+		print_notes(out, &mn);
+	}
+	free(pairs);
+	notes_free(&rn);
+	notes_free(&mn);
 	return rc;
 }
