@@ -292,6 +292,52 @@ static int estimate_entry(struct sharemem_reader *rd, struct sharemem_read *sr, 
 	return key_take(rd, sr, (id << KEY_PAGE_BITS) | (page & KEY_PAGE_MASK));
 }
 
+/* ---- frame bitmaps ------------------------------------------------------------------------ */
+
+#define FRAME_CHUNK_BITS	18	/* frames per chunk: 1 GiB of 4 KiB pages, 32 KiB */
+#define FRAME_CHUNK		(UINT64_C(1) << FRAME_CHUNK_BITS)
+#define FRAME_WORDS		(FRAME_CHUNK / 64)
+
+static int frames_take(struct sharemem_frames *fb, struct sharemem_read *sr, uint64_t pfn,
+		       uint64_t e)
+{
+	size_t c = (size_t)(pfn >> FRAME_CHUNK_BITS);
+	uint64_t bit = UINT64_C(1) << (pfn & 63), *w;
+
+	if (c >= fb->nchunk) {
+		size_t nn = c + 1 > fb->nchunk * 2 ? c + 1 : fb->nchunk * 2;
+		uint64_t **nv = realloc(fb->chunk, nn * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		memset(nv + fb->nchunk, 0, (nn - fb->nchunk) * sizeof(*nv));
+		fb->chunk = nv;
+		fb->nchunk = nn;
+	}
+	if (!fb->chunk[c]) {
+		fb->chunk[c] = calloc(FRAME_WORDS, sizeof(uint64_t));
+		if (!fb->chunk[c])
+			return -ENOMEM;
+	}
+	w = &fb->chunk[c][(pfn & (FRAME_CHUNK - 1)) >> 6];
+	if (*w & bit)
+		return keys_push(sr, pfn);	/* mapped again: a repeat */
+	*w |= bit;
+	sr->distinct++;
+	if ((e & PAGEMAP_EXCLUSIVE) && !(e & PAGEMAP_FILE))
+		sr->excl_anon++;	/* mapped once in the system: freed on exit */
+	return 0;
+}
+
+void sharemem_frames_free(struct sharemem_frames *fb)
+{
+	for (size_t c = 0; c < fb->nchunk; c++)
+		free(fb->chunk[c]);
+	free(fb->chunk);
+	fb->chunk = NULL;
+	fb->nchunk = 0;
+}
+
 /* Entries of [start, end) read at buf (buf[0] is the page at base). */
 static int take_entries(struct sharemem_reader *rd, struct sharemem_read *sr, const struct pagemap_vma *vmas,
 			size_t nv, size_t *vi, uint64_t base, uint64_t start, uint64_t end)
@@ -308,8 +354,11 @@ static int take_entries(struct sharemem_reader *rd, struct sharemem_read *sr, co
 			if (!pfn || pfn > (SHAREMEM_FRAME_MASK >> 2))
 				continue;
 			sr->present++;
-			rc = key_take(rd, sr, sharemem_frame_key(pfn, !(e & PAGEMAP_FILE),
-								 e & PAGEMAP_EXCLUSIVE));
+			if (rd->frames)
+				rc = frames_take(rd->frames, sr, pfn, e);
+			else
+				rc = key_take(rd, sr, sharemem_frame_key(pfn, !(e & PAGEMAP_FILE),
+									 e & PAGEMAP_EXCLUSIVE));
 		} else {
 			while (*vi < nv && vmas[*vi].end <= a)
 				(*vi)++;
@@ -793,6 +842,178 @@ out:
 	return rc;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* ---- exact, a few spaces: the frame bitmaps, merged --------------------------------------- */
+
+/*
+ * Each space's frames are a bitmap of physical memory (FRAME_CHUNK frames a chunk); a
+ * frame two or more spaces map has its bit set in two or more bitmaps, which a pass over
+ * the chunks finds word by word (64 frames at a time) in frame order: no sorting, no
+ * merging, and the kpage* reads go to the shared frames in ascending order. Memory: at
+ * most RAM / 8 bytes per space, whatever the spaces' sizes.
+ */
+#define FRAMES_MAX_SPACES	16		/* more: sorted sets (memory per page) */
+#define FRAMES_MAX_BYTES	(64u << 20)	/* all the bitmaps at most */
+
+struct frames_batch {
+	uint64_t *pfn, *flags, *counts;
+	uint32_t *who;			/* bit s: space s maps it */
+	size_t n;
+};
+
+/* How often space sr mapped frame pfn (its repeats are sorted). */
+static unsigned frame_mult(const struct sharemem_read *sr, uint64_t pfn)
+{
+	size_t lo = 0, hi = sr->keys.n;
+	unsigned m = 1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sr->keys.v[mid] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo < sr->keys.n && sr->keys.v[lo++] == pfn)
+		m++;
+	return m;
+}
+
+static int frames_flush(struct sharing_report *rep, const struct pagemap_kpage *kp,
+			struct frames_batch *b, const struct sharemem_read *sr, struct segtab *seg,
+			size_t *buf)
+{
+	uint64_t ps = rep->page_size;
+
+	if (!rep->kpage_rc)
+		rep->kpage_rc = sharemem_read_kpage(kp, b->pfn, b->n, b->flags, b->counts);
+	for (size_t i = 0; i < b->n; i++) {
+		bool known = !rep->kpage_rc;
+		uint64_t f = known ? b->flags[i] : 0, mappings = 0;
+		struct sharing_segment *g;
+		size_t k = 0;
+
+		for (size_t s = 0; s < rep->nspaces; s++)
+			if (b->who[i] & (UINT32_C(1) << s))
+				buf[k++] = s;
+		if (known && (f & (UINT64_C(1) << KPF_ZERO_PAGE))) {
+			rep->zero_pages += k;
+			for (size_t j = 0; j < k; j++)
+				rep->spaces[buf[j]].rss -= ps;
+			continue;
+		}
+		for (size_t j = 0; j < k; j++) {
+			struct sharing_space *sp = &rep->spaces[buf[j]];
+
+			sp->shared += ps;
+			if (known) {
+				add_kinds(sp->kind, f, ps);
+				mappings += frame_mult(&sr[buf[j]], b->pfn[i]);
+			}
+		}
+		if (known && (f & (UINT64_C(1) << KPF_ANON)) && b->counts[i] <= mappings)
+			rep->together += ps;
+		g = seg_find(seg, buf, k);
+		if (!g)
+			return seg->err;
+		g->bytes += ps;
+		if (known)
+			add_kinds(g->kind, f, ps);
+	}
+	b->n = 0;
+	return 0;
+}
+
+static int frames_merge(int rootfd, struct sharing_report *rep, struct sharemem_frames *fb,
+			struct sharemem_read *sr, struct segtab *seg, size_t *buf)
+{
+	struct pagemap_kpage kp = { -1, -1 };
+	struct frames_batch b = { 0 };
+	size_t ns = rep->nspaces, maxc = 0, m[FRAMES_MAX_SPACES];
+	int rc = 0;
+
+	b.pfn = malloc(READ_CHUNK * sizeof(*b.pfn));
+	b.flags = malloc(READ_CHUNK * sizeof(*b.flags));
+	b.counts = malloc(READ_CHUNK * sizeof(*b.counts));
+	b.who = malloc(READ_CHUNK * sizeof(*b.who));
+	if (!b.pfn || !b.flags || !b.counts || !b.who) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rep->kpage_rc = pagemap_kpage_open(rootfd, &kp);
+	rep->together = 0;
+	for (size_t s = 0; s < ns; s++) {
+		struct sharing_space *sp = &rep->spaces[s];
+
+		if (sp->mem_rc)
+			continue;
+		if (sr[s].keys.n > 1)
+			qsort(sr[s].keys.v, sr[s].keys.n, sizeof(*sr[s].keys.v), cmp_u64);
+		sp->rss = sr[s].distinct * rep->page_size;
+		sp->frees = sr[s].excl_anon * rep->page_size;
+		if (fb[s].nchunk > maxc)
+			maxc = fb[s].nchunk;
+	}
+	for (size_t c = 0; c < maxc && !rc; c++) {
+		size_t nm = 0;
+
+		for (size_t s = 0; s < ns && nm < FRAMES_MAX_SPACES; s++)
+			if (!rep->spaces[s].mem_rc && c < fb[s].nchunk && fb[s].chunk[c])
+				m[nm++] = s;
+		if (nm < 2)
+			continue;
+		for (size_t w = 0; w < FRAME_WORDS && !rc; w++) {
+			uint64_t ones = 0, twos = 0;
+
+			for (size_t i = 0; i < nm; i++) {
+				uint64_t x = fb[m[i]].chunk[c][w];
+
+				twos |= ones & x;
+				ones |= x;
+			}
+			while (twos && !rc) {
+				unsigned bit = (unsigned)__builtin_ctzll(twos);
+				uint32_t who = 0;
+
+				twos &= twos - 1;
+				for (size_t i = 0; i < nm; i++)
+					if ((fb[m[i]].chunk[c][w] >> bit) & 1)
+						who |= UINT32_C(1) << m[i];
+				b.pfn[b.n] = ((uint64_t)c << FRAME_CHUNK_BITS) | (w * 64 + bit);
+				b.who[b.n++] = who;
+				if (b.n == READ_CHUNK)
+					rc = frames_flush(rep, &kp, &b, sr, seg, buf);
+			}
+		}
+	}
+	if (!rc && b.n)
+		rc = frames_flush(rep, &kp, &b, sr, seg, buf);
+	if (rep->kpage_rc)
+		rep->together = UINT64_MAX;
+	for (size_t s = 0; s < ns; s++) {
+		struct sharing_space *sp = &rep->spaces[s];
+
+		if (sp->mem_rc)
+			continue;
+		sp->kinds_known = !rep->kpage_rc;
+		sp->only = sp->rss - sp->shared;
+	}
+out:
+	pagemap_kpage_close(&kp);
+	free(b.pfn);
+	free(b.flags);
+	free(b.counts);
+	free(b.who);
+	return rc;
+}
+
 /* ---- estimate ---------------------------------------------------------------------------- */
 
 struct estimate_ctx {
@@ -828,6 +1049,7 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	size_t ns = rep->nspaces, nuser = 0, nsets = 0;
 	struct sharemem_reader rd;
 	struct segtab seg = { .rep = rep, .last = SIZE_MAX };
+	struct sharemem_frames *fbs = NULL;
 	size_t *segbuf = NULL;
 	struct sharemem_read *sr = NULL;
 	struct sharemem_set *sets = NULL;
@@ -856,6 +1078,18 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 		rc = -ENOMEM;
 		goto out;
 	}
+	/* a few spaces, as root: bitmaps of physical frames, if they fit */
+	if (rd.exact && ns <= FRAMES_MAX_SPACES) {
+		long phys = sysconf(_SC_PHYS_PAGES);
+
+		if (phys > 0 && ns * ((uint64_t)phys / 8) <= FRAMES_MAX_BYTES) {
+			fbs = calloc(ns, sizeof(*fbs));
+			if (!fbs) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		}
+	}
 	rc = 0;
 	for (size_t s = 0; s < ns; s++) {
 		struct sharing_space *sp = &rep->spaces[s];
@@ -864,6 +1098,7 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 			sp->mem_rc = -EOPNOTSUPP;
 			continue;
 		}
+		rd.frames = fbs ? &fbs[s] : NULL;
 		sp->mem_rc = read_space(rootfd, &rd, rep, s, &sr[s], &scanned);
 		if (sp->mem_rc == -ENOMEM) {
 			rc = -ENOMEM;
@@ -872,13 +1107,20 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 		if (sp->mem_rc) {
 			free(sr[s].keys.v);
 			memset(&sr[s], 0, sizeof(sr[s]));
+			if (fbs)
+				sharemem_frames_free(&fbs[s]);
 			continue;
 		}
 		rep->pages += sr[s].present;
 		if (sr[s].keys.n > maxn)
 			maxn = sr[s].keys.n;
 	}
+	rd.frames = NULL;
 	rep->scanned = scanned;
+	if (fbs) {
+		rc = frames_merge(rootfd, rep, fbs, sr, &seg, segbuf);
+		goto merged;
+	}
 	/* sort each space's keys, make them distinct, and hand them to the merge */
 	tmp = malloc((maxn ? maxn : 1) * sizeof(*tmp));
 	if (!tmp) {
@@ -918,6 +1160,7 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 			sp->kinds_known = true;
 		}
 	}
+merged:
 	if (rc)
 		goto out;
 	seg_finish(rep);
@@ -937,6 +1180,9 @@ out:
 	free(tmp);
 	free(seg.slot);
 	free(segbuf);
+	for (size_t s = 0; fbs && s < ns; s++)
+		sharemem_frames_free(&fbs[s]);
+	free(fbs);
 	sharemem_reader_free(&rd);
 	return rc;
 }

@@ -31,8 +31,18 @@ struct sharemem_probe {
 	uint64_t bloom_mask;		/* bits - 1 (a power of two) */
 };
 
+/* The frames one address space maps, as a bitmap of physical memory in chunks allocated
+ * when a frame in them is first seen: memory bounded by the machine's RAM / 8 per space,
+ * whatever the space's size. */
+struct sharemem_frames {
+	uint64_t **chunk;
+	size_t nchunk;
+};
+
 struct sharemem_reader {
 	bool exact;			/* PFN keys; else the estimate's keys */
+	struct sharemem_frames *frames;	/* exact: set bits here instead of collecting keys
+					 * (a frame seen again goes to the keys: repeats) */
 	size_t ps;
 	struct sharemem_files files;
 	uint64_t *buf;			/* one pread's entries */
@@ -44,9 +54,11 @@ struct sharemem_read {
 	struct sharemem_set keys;	/* keys, or with a probe the indices found */
 	size_t cap;
 	uint64_t present;
-	uint64_t excl_anon, nonexcl_anon, nonexcl_file;	/* estimate */
+	uint64_t distinct;		/* with frames: distinct frames */
+	uint64_t excl_anon, nonexcl_anon, nonexcl_file;	/* estimate; excl_anon with frames */
 };
 
+void sharemem_frames_free(struct sharemem_frames *fb);
 int sharemem_reader_init(struct sharemem_reader *rd, bool exact, size_t page_size);
 void sharemem_reader_free(struct sharemem_reader *rd);
 /* Read the present pages of task tid of process tgid (identity: start_ticks) into sr.
