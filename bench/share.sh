@@ -22,6 +22,7 @@ Usage: bench/share.sh [options]
  --shared SIZE     memory the parent writes before forking, shared by all (default 0)
  --reps N          repetitions (default 5)
  --taskscope PATH  the binary to measure (default ./taskscope)
+ --baseline PATH   also measure this binary's exact share (e.g. a build of main)
 EOF
 }
 
@@ -30,6 +31,7 @@ mem=1G
 shared=0
 reps=5
 ts=./taskscope
+baseline=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--procs) procs=$2; shift 2 ;;
@@ -37,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--shared) shared=$2; shift 2 ;;
 	--reps) reps=$2; shift 2 ;;
 	--taskscope) ts=$2; shift 2 ;;
+	--baseline) baseline=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -91,15 +94,18 @@ echo "workload: --procs $procs --mem $mem --shared $shared (pids ${pids[*]}, as 
 
 run_exact() { "$ts" share --bytes -J "${pids[@]}"; }
 run_estimate() { "${nobody[@]}" "$ts" share --bytes -J "${pids[@]}"; }
+run_base() { "$baseline" share --bytes -J "${pids[@]}"; }
 run_raw() { "$work/rawpagemap" "${pids[@]}"; }
 run_rawk() { "$work/rawpagemap" -k "${pids[@]}"; }
 run_smaps() { for p in "${pids[@]}"; do cat "/proc/$p/smaps"; done; }
 
 tools=(exact raw rawk smaps)
 [ ${#nobody[@]} -gt 0 ] && tools=(exact estimate raw rawk smaps)
+[ -n "$baseline" ] && tools=(exact base "${tools[@]:1}")
 declare -A label=(
 	[exact]="taskscope share (root: exact)"
 	[estimate]="taskscope share (nobody: estimate)"
+	[base]="baseline share (root: exact)"
 	[raw]="rawpagemap (bench/rawpagemap.c)"
 	[rawk]="rawpagemap -k (+ kpagecount)"
 	[smaps]="cat /proc/PID/smaps"
@@ -145,7 +151,7 @@ for t in "${tools[@]}"; do
 	high=$(sort -n "$work/cpu.$t" | tail -n 1)
 	peak=
 	[ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$work/rss.$t" bash -c "
-		$(declare -f "run_$t"); $(declare -p ts work pids nobody); run_$t" >/dev/null 2>&1 &&
+		$(declare -f "run_$t"); $(declare -p ts work pids nobody baseline); run_$t" >/dev/null 2>&1 &&
 		peak=$(cat "$work/rss.$t")
 	awk -v l="${label[$t]}" -v m="$med" -v lo="$low" -v hi="$high" -v r="$raw" -v rk="$rawk" \
 		-v mib="$rss_mib" -v pk="${peak:--}" 'BEGIN {
