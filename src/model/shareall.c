@@ -41,7 +41,12 @@ struct candidates {
 
 static void count_kind(uint64_t *kind, int k, uint64_t bytes)
 {
-	kind[k == KIND_ANON ? SHARING_ANON : k == KIND_SHMEM ? SHARING_SHMEM : SHARING_FILE] += bytes;
+	if (k == KIND_ANON)
+		kind[SHARING_ANON] += bytes;
+	else if (k == KIND_SHMEM)
+		kind[SHARING_SHMEM] += bytes;
+	else
+		kind[SHARING_FILE] += bytes;
 }
 
 /* Exact: keep the frames kpagecount says another mapping holds too, with their kind. */

@@ -262,8 +262,8 @@ static int key_take(struct sharemem_reader *rd, struct sharemem_read *sr, uint64
 }
 
 /* The estimate's view of one present entry at addr in vma (NULL: outside any VMA). */
-static int estimate_entry(struct sharemem_reader *rd, struct sharemem_read *sr, const struct pagemap_vma *v,
-			  uint64_t addr, uint64_t e)
+static int estimate_entry(struct sharemem_reader *rd, struct sharemem_read *sr,
+			  const struct pagemap_vma *v, uint64_t addr, uint64_t e)
 {
 	uint64_t id = 0, page;
 	int rc;
@@ -339,8 +339,9 @@ void sharemem_frames_free(struct sharemem_frames *fb)
 }
 
 /* Entries of [start, end) read at buf (buf[0] is the page at base). */
-static int take_entries(struct sharemem_reader *rd, struct sharemem_read *sr, const struct pagemap_vma *vmas,
-			size_t nv, size_t *vi, uint64_t base, uint64_t start, uint64_t end)
+static int take_entries(struct sharemem_reader *rd, struct sharemem_read *sr,
+			const struct pagemap_vma *vmas, size_t nv, size_t *vi, uint64_t base,
+			uint64_t start, uint64_t end)
 {
 	for (uint64_t a = start; a < end; a += rd->ps) {
 		uint64_t e = rd->buf[(a - base) / rd->ps];
@@ -374,9 +375,9 @@ static int take_entries(struct sharemem_reader *rd, struct sharemem_read *sr, co
 
 /* Read the entries of the ranges (in address order, not overlapping) with as few preads
  * as fit: nearby ranges share one, a long one takes several. */
-static int read_ranges(struct sharemem_reader *rd, struct pagemap_task *pt, struct sharemem_read *sr,
-		       const struct pagemap_range *r, size_t nr, const struct pagemap_vma *vmas,
-		       size_t nv)
+static int read_ranges(struct sharemem_reader *rd, struct pagemap_task *pt,
+		       struct sharemem_read *sr, const struct pagemap_range *r, size_t nr,
+		       const struct pagemap_vma *vmas, size_t nv)
 {
 	const uint64_t chunk = (uint64_t)READ_CHUNK * rd->ps, gap = (uint64_t)READ_GAP * rd->ps;
 	size_t i = 0, vi = 0;

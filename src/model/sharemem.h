@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* sharemem.h - reading address spaces' pages as sorted keys (shared by sharemem.c and shareall.c) */
+/* sharemem.h - reading address spaces' pages as keys or frame bitmaps (sharemem.c, shareall.c) */
 #ifndef TASKSCOPE_SHAREMEM_H
 #define TASKSCOPE_SHAREMEM_H
 
@@ -27,7 +27,7 @@ struct sharemem_probe {
 	const uint64_t *keys;		/* sorted, distinct under mask */
 	size_t n;
 	uint64_t mask;
-	const uint64_t *bloom;		/* a bit per hash of each key: most misses stop here */
+	const uint64_t *bloom;		/* a bit per key's hash: most misses stop here */
 	uint64_t bloom_mask;		/* bits - 1 (a power of two) */
 };
 

@@ -760,7 +760,8 @@ void sharing_free(struct sharing_report *rep)
 static int cmp_pair(const void *a, const void *b)
 {
 	const struct sharing_pair *x = a, *y = b;
-	uint64_t bx = x->bytes == UINT64_MAX ? 0 : x->bytes, by = y->bytes == UINT64_MAX ? 0 : y->bytes;
+	uint64_t bx = x->bytes == UINT64_MAX ? 0 : x->bytes;
+	uint64_t by = y->bytes == UINT64_MAX ? 0 : y->bytes;
 	int rx = __builtin_popcount(x->res), ry = __builtin_popcount(y->res);
 
 	if (bx != by)

@@ -150,7 +150,7 @@ struct sharing_partner {
 struct sharing_against {
 	pid_t pid;			/* X, a process */
 	char *comm;			/* sanitized */
-	long nthreads;			/* its thread group: they share all of X's resources */
+	long nthreads;			/* its thread group: they share X's resources */
 	enum sharing_method method;	/* EXACT or ESTIMATE */
 	size_t page_size;
 	int mem_rc;			/* 0, or why X's pagemap could not be read */

@@ -159,8 +159,8 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 			uint64_t v;
 
 			if (util_parse_u64(optarg, 1000000, &v))
-				return cli_usage_error("share", "invalid --top '%s': a count from 0 "
-							 "(all) to 1000000",
+				return cli_usage_error("share", "invalid --top '%s': a count "
+							 "from 0 (all) to 1000000",
 							 cli_shown(optarg, sbuf, sizeof(sbuf)));
 			o->top = (size_t)v;
 			o->top_set = true;

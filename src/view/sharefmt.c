@@ -15,22 +15,14 @@
 #include "view/json.h"
 #include "view/sharefmt.h"
 
-#define MAX_NOTES 16
-
 /* ---- notes (footnotes of the text report, "notes" of the JSON) --------------------------- */
 
-struct notes {
-	char *v[MAX_NOTES];
-	size_t n;
-};
-
-static void note_add(struct notes *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note_add(struct notes *nt, const char *fmt, ...)
+void sharefmt_note_add(struct sharefmt_notes *nt, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
 
-	if (nt->n >= MAX_NOTES)
+	if (nt->n >= SHAREFMT_MAX_NOTES)
 		return;
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) >= 0)
@@ -38,14 +30,14 @@ static void note_add(struct notes *nt, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void notes_free(struct notes *nt)
+void sharefmt_notes_free(struct sharefmt_notes *nt)
 {
 	for (size_t i = 0; i < nt->n; i++)
 		free(nt->v[i]);
 	nt->n = 0;
 }
 
-static const char *why(int err)
+const char *sharefmt_why(int err)
 {
 	switch (err) {
 	case -EACCES:
@@ -99,58 +91,60 @@ static void ids_text(const pid_t *v, size_t n, char *buf, size_t len)
 		snprintf(buf + off, len - off, " and %zu more", n - i);
 }
 
-static void resource_notes(const struct sharing_report *rep, struct notes *nt)
+void sharefmt_resource_notes(const struct sharing_report *rep, struct sharefmt_notes *nt)
 {
 	char names[256];
 	bool seen = false;
 
 	if (rep->kcmp_rc == -ENOSYS) {
-		note_add(nt, "kcmp(2) is not available: this kernel was built without CONFIG_KCMP; "
-			 "resources are unknown and address spaces are grouped by process");
+		sharefmt_note_add(nt, "kcmp(2) is not available: this kernel was built without "
+				  "CONFIG_KCMP; resources are unknown and address spaces are "
+				  "grouped by process");
 	} else {
 		spaces_named(rep, false, -EACCES, names, sizeof(names));
 		if (names[0])
-			note_add(nt, "%s: kcmp denied: it needs ptrace read access to both tasks "
-				 "(your own tasks, or CAP_SYS_PTRACE); grouped by process, whose "
-				 "threads share VM and SIGHAND", names);
+			sharefmt_note_add(nt, "%s: kcmp denied: it needs ptrace read access to "
+					  "both tasks (your own tasks, or CAP_SYS_PTRACE); grouped "
+					  "by process, whose threads share VM and SIGHAND", names);
 		spaces_named(rep, false, -EAGAIN, names, sizeof(names));
 		if (names[0])
-			note_add(nt, "%s: the tasks kept changing while they were compared: "
-				 "resources unknown", names);
+			sharefmt_note_add(nt, "%s: the tasks kept changing while they were "
+					  "compared: resources unknown", names);
 	}
 	for (size_t s = 0; s < rep->nspaces; s++)
 		seen |= !rep->spaces[s].access;
 	if (seen && !rep->none_known[KCMP_RES_SYSVSEM])
-		note_add(nt, "IO, SYSVSEM: '=' can also mean that neither has one (taskscope "
-			 "could not start the reference processes that tell)");
+		sharefmt_note_add(nt, "IO, SYSVSEM: '=' can also mean that neither has one "
+				  "(taskscope could not start the reference processes that tell)");
 	else if (seen && !rep->none_known[KCMP_RES_IO])
-		note_add(nt, "IO: '=' can also mean that neither has an I/O context (taskscope "
-			 "has an I/O priority, so it cannot tell)");
+		sharefmt_note_add(nt, "IO: '=' can also mean that neither has an I/O context "
+				  "(taskscope has an I/O priority, so it cannot tell)");
 	if (rep->zombies)
-		note_add(nt, "%zu exited task%s (zombie) left out: %s no resources", rep->zombies,
-			 rep->zombies == 1 ? "" : "s",
-			 rep->zombies == 1 ? "it holds" : "they hold");
+		sharefmt_note_add(nt, "%zu exited task%s (zombie) left out: %s no resources",
+				  rep->zombies, rep->zombies == 1 ? "" : "s",
+				  rep->zombies == 1 ? "it holds" : "they hold");
 	if (rep->gone)
-		note_add(nt, "%zu task%s ended while being compared: left out", rep->gone,
-			 rep->gone == 1 ? "" : "s");
+		sharefmt_note_add(nt, "%zu task%s ended while being compared: left out", rep->gone,
+				  rep->gone == 1 ? "" : "s");
 	if (rep->kthreads)
-		note_add(nt, "%zu kernel thread%s left out: kernel threads have no address "
-			 "space, so they share no memory", rep->kthreads,
-			 rep->kthreads == 1 ? "" : "s");
+		sharefmt_note_add(nt, "%zu kernel thread%s left out: kernel threads have no "
+				  "address space, so they share no memory", rep->kthreads,
+				  rep->kthreads == 1 ? "" : "s");
 	if (rep->nvanished) {
 		ids_text(rep->vanished, rep->nvanished, names, sizeof(names));
-		note_add(nt, "PID%s %s: no such process (it ended before it was read, or never was): left out",
-			 rep->nvanished == 1 ? "" : "s", names);
+		sharefmt_note_add(nt, "PID%s %s: no such process (it ended before it was read, or "
+				  "never was): left out", rep->nvanished == 1 ? "" : "s", names);
 	}
 	if (rep->nunreadable) {
 		ids_text(rep->unreadable, rep->nunreadable, names, sizeof(names));
-		note_add(nt, "PID%s %s: permission denied: /proc lists %s but its files cannot "
-			 "be read (hidepid=noaccess): left out", rep->nunreadable == 1 ? "" : "s",
-			 names, rep->nunreadable == 1 ? "it" : "them");
+		sharefmt_note_add(nt, "PID%s %s: permission denied: /proc lists %s but its files "
+				  "cannot be read (hidepid=noaccess): left out",
+				  rep->nunreadable == 1 ? "" : "s", names,
+				  rep->nunreadable == 1 ? "it" : "them");
 	}
 }
 
-static void memory_notes(const struct sharing_report *rep, struct notes *nt)
+void sharefmt_memory_notes(const struct sharing_report *rep, struct sharefmt_notes *nt)
 {
 	char names[256];
 
@@ -159,39 +153,42 @@ static void memory_notes(const struct sharing_report *rep, struct notes *nt)
 
 		for (size_t s = 0; s < rep->nspaces; s++)
 			nuser += !rep->spaces[s].kernel;
-		note_add(nt, "%s address space%s: nothing to compare%s",
-			 nuser == 1 ? "1" : "no user", nuser == 1 ? "" : "s",
-			 nuser < rep->nspaces ? " (kernel threads have none)" : "");
+		sharefmt_note_add(nt, "%s address space%s: nothing to compare%s",
+				  nuser == 1 ? "1" : "no user", nuser == 1 ? "" : "s",
+				  nuser < rep->nspaces ? " (kernel threads have none)" : "");
 		return;
 	}
 	if (rep->method == SHARING_ESTIMATE) {
-		note_add(nt, "estimate: without CAP_SYS_ADMIN pagemap hides page frame numbers; "
-			 "pages count as shared by two address spaces when both map the same file "
-			 "page, or both have a copy-on-write page at the same address; SHARED is "
-			 "what another process maps too (pagemap's exclusively-mapped bit)");
-		note_add(nt, "run as root for exact numbers (pagemap PFNs)");
+		sharefmt_note_add(nt, "estimate: without CAP_SYS_ADMIN pagemap hides page frame "
+				  "numbers; pages count as shared by two address spaces when both "
+				  "map the same file page, or both have a copy-on-write page at "
+				  "the same address; SHARED is what another process maps too "
+				  "(pagemap's exclusively-mapped bit)");
+		sharefmt_note_add(nt, "run as root for exact numbers (pagemap PFNs)");
 	}
 	/* a global file that is not there was never "gone": this /proc mount has no such
 	 * file (subset=pid) or the kernel lacks it (CONFIG_PROC_PAGE_MONITOR) */
 	if (rep->method == SHARING_EXACT && rep->kpage_rc == -ENOENT)
-		note_add(nt, "/proc/kpageflags, /proc/kpagecount: not on this /proc mount "
-			 "(subset=pid?): the kinds of shared pages are unknown");
+		sharefmt_note_add(nt, "/proc/kpageflags, /proc/kpagecount: not on this /proc mount "
+				  "(subset=pid?): the kinds of shared pages are unknown");
 	else if (rep->method == SHARING_EXACT && rep->kpage_rc)
-		note_add(nt, "/proc/kpageflags, /proc/kpagecount: %s: the kinds of shared pages "
-			 "are unknown", why(rep->kpage_rc));
+		sharefmt_note_add(nt, "/proc/kpageflags, /proc/kpagecount: %s: the kinds of shared "
+				  "pages are unknown", sharefmt_why(rep->kpage_rc));
 	spaces_named(rep, true, -EACCES, names, sizeof(names));
 	if (names[0])
-		note_add(nt, "%s: pagemap: permission denied (it needs ptrace read access)", names);
+		sharefmt_note_add(nt, "%s: pagemap: permission denied (it needs ptrace read access)"
+				  , names);
 	spaces_named(rep, true, -ESRCH, names, sizeof(names));
 	if (names[0])
-		note_add(nt, "%s: ended before its pages were read", names);
+		sharefmt_note_add(nt, "%s: ended before its pages were read", names);
 	if (!rep->scanned)
-		note_add(nt, "no PAGEMAP_SCAN (Linux 6.7+): whole mappings were read%s",
-			 rep->method == SHARING_ESTIMATE ?
-			 ", and zero-page mappings count as pages" : "");
+		sharefmt_note_add(nt, "no PAGEMAP_SCAN (Linux 6.7+): whole mappings were read%s",
+				  rep->method == SHARING_ESTIMATE ?
+				  ", and zero-page mappings count as pages" : "");
 	if (rep->zero_pages)
-		note_add(nt, "%llu mapping%s of the shared zero page left out",
-			 (unsigned long long)rep->zero_pages, rep->zero_pages == 1 ? "" : "s");
+		sharefmt_note_add(nt, "%llu mapping%s of the shared zero page left out",
+				  (unsigned long long)rep->zero_pages,
+				  rep->zero_pages == 1 ? "" : "s");
 }
 
 /* ---- text -------------------------------------------------------------------------------- */
@@ -211,7 +208,7 @@ static const char *kind_names[SHARING_KINDS] = {
 	[SHARING_KSM] = "KSM", [SHARING_THP] = "THP", [SHARING_SWAPBACKED] = "SWAPBACKED",
 };
 
-static const char *size_text(uint64_t v, bool bytes, char *buf, size_t len)
+const char *sharefmt_size_text(uint64_t v, bool bytes, char *buf, size_t len)
 {
 	if (v == UINT64_MAX)
 		return "?";
@@ -241,7 +238,7 @@ static void pids_text(const struct sharing_space *sp, char *buf, size_t len)
 }
 
 /* right: bit c set for a right-aligned column c */
-static int print_table(FILE *out, const char *const *heads, size_t ncols, unsigned long right,
+int sharefmt_print_table(FILE *out, const char *const *heads, size_t ncols, unsigned long right,
 		       const char *const *cells, size_t nrows)
 {
 	struct libscols_table *tb = scols_new_table();
@@ -300,7 +297,7 @@ static int print_spaces(FILE *out, const struct sharing_report *rep)
 		cells[s * 4 + 2] = txt[s][1];
 		cells[s * 4 + 3] = rep->tasks[sp->first].comm ? rep->tasks[sp->first].comm : "-";
 	}
-	rc = print_table(out, heads, 4, 1ul << 1, cells, ns);
+	rc = sharefmt_print_table(out, heads, 4, 1ul << 1, cells, ns);
 	free(txt);
 	free(cells);
 	return rc;
@@ -369,7 +366,7 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 	if (rep->method == SHARING_NO_MEMORY)
 		return 0;
 	for (size_t i = 0; i < ns * ns; i++)
-		if (strlen(size_text(rep->both[i], bytes, buf, sizeof(buf))) > cw)
+		if (strlen(sharefmt_size_text(rep->both[i], bytes, buf, sizeof(buf))) > cw)
 			cw = strlen(buf);
 	fprintf(out, "\nMemory mapped by both, %s; the diagonal is all each maps:\n",
 		exact ? "exact (pagemap PFNs)" : "ESTIMATE (no PFNs without CAP_SYS_ADMIN)");
@@ -380,7 +377,8 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 	for (size_t a = 0; a < ns; a++) {
 		fprintf(out, "%-*s", (int)lw, rep->spaces[a].label);
 		for (size_t b = 0; b < ns; b++)
-			fprintf(out, "  %*s", (int)cw, size_text(rep->both[a * ns + b], bytes, buf,
+			fprintf(out, "  %*s", (int)cw,
+				sharefmt_size_text(rep->both[a * ns + b], bytes, buf,
 								 sizeof(buf)));
 		fputc('\n', out);
 	}
@@ -421,21 +419,22 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 			else if (v[c] == UINT64_MAX)
 				cells[s * ncols + c] = "?";
 			else
-				cells[s * ncols + c] = size_text(v[c], bytes, txt[s][c],
+				cells[s * ncols + c] = sharefmt_size_text(v[c], bytes, txt[s][c],
 								 sizeof(txt[s][c]));
 		}
 	}
-	rc = print_table(out, exact ? heads : eheads, ncols, ((1ul << ncols) - 1) & ~1ul, cells, ns);
+	rc = sharefmt_print_table(out, exact ? heads : eheads, ncols, ((1ul << ncols) - 1) & ~1ul,
+				  cells, ns);
 	if (!rc && exact && rep->together != UINT64_MAX)
 		fprintf(out, "Anonymous pages these address spaces share with nobody else "
 			"(freed when all of them exit): %s\n",
-			size_text(rep->together, bytes, buf, sizeof(buf)));
+			sharefmt_size_text(rep->together, bytes, buf, sizeof(buf)));
 	free(txt);
 	free(cells);
 	return rc;
 }
 
-static void print_notes(FILE *out, const struct notes *nt)
+void sharefmt_print_notes(FILE *out, const struct sharefmt_notes *nt)
 {
 	for (size_t i = 0; i < nt->n; i++)
 		fprintf(out, "  - %s\n", nt->v[i]);
@@ -443,33 +442,33 @@ static void print_notes(FILE *out, const struct notes *nt)
 
 int sharefmt_text(FILE *out, const struct sharing_report *rep, bool bytes, const char *what)
 {
-	struct notes rn = { .n = 0 }, mn = { .n = 0 };
+	struct sharefmt_notes rn = { .n = 0 }, mn = { .n = 0 };
 	int rc;
 
-	resource_notes(rep, &rn);
-	memory_notes(rep, &mn);
+	sharefmt_resource_notes(rep, &rn);
+	sharefmt_memory_notes(rep, &mn);
 	fprintf(out, "taskscope share: %s: %zu task%s in %zu address space%s\n", what,
 		rep->ntasks, rep->ntasks == 1 ? "" : "s", rep->nspaces,
 		rep->nspaces == 1 ? "" : "s");
 	if (!rep->nspaces) {
-		print_notes(out, &rn);	/* why there is nothing: exited, or gone */
+		sharefmt_print_notes(out, &rn);	/* why there is nothing: exited, or gone */
 		rc = 0;
 	} else if (!(rc = print_spaces(out, rep))) {
 		print_resources(out, rep);
-		print_notes(out, &rn);
+		sharefmt_print_notes(out, &rn);
 		rc = print_memory(out, rep, bytes);
 		if (rep->method == SHARING_NO_MEMORY)
 			fputc('\n', out);
-		print_notes(out, &mn);
+		sharefmt_print_notes(out, &mn);
 	}
-	notes_free(&rn);
-	notes_free(&mn);
+	sharefmt_notes_free(&rn);
+	sharefmt_notes_free(&mn);
 	return rc;
 }
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-static void json_size(struct json *j, const char *key, uint64_t v)
+void sharefmt_json_size(struct json *j, const char *key, uint64_t v)
 {
 	if (v == UINT64_MAX)
 		json_null(j, key);
@@ -485,7 +484,7 @@ static void json_ids(struct json *j, const char *key, const pid_t *v, size_t n)
 	json_close_array(j);
 }
 
-static void json_notes(struct json *j, const struct notes *nt)
+void sharefmt_json_notes(struct json *j, const struct sharefmt_notes *nt)
 {
 	json_open_array(j, "notes", false);
 	for (size_t i = 0; i < nt->n; i++)
@@ -518,7 +517,7 @@ static void json_spaces(struct json *j, const struct sharing_report *rep)
 			json_close_object(j);
 		}
 		json_close_array(j);
-		json_string(j, "kcmp", sp->access ? why(sp->access) : "ok");
+		json_string(j, "kcmp", sp->access ? sharefmt_why(sp->access) : "ok");
 		json_bool(j, "kernel", sp->kernel);
 		json_close_object(j);
 	}
@@ -526,7 +525,7 @@ static void json_spaces(struct json *j, const struct sharing_report *rep)
 }
 
 static void json_resources(struct json *j, const struct sharing_report *rep,
-			   const struct notes *nt)
+			   const struct sharefmt_notes *nt)
 {
 	size_t ns = rep->nspaces;
 
@@ -549,11 +548,12 @@ static void json_resources(struct json *j, const struct sharing_report *rep,
 		}
 		json_close_array(j);
 	}
-	json_notes(j, nt);
+	sharefmt_json_notes(j, nt);
 	json_close_object(j);
 }
 
-static void json_memory(struct json *j, const struct sharing_report *rep, const struct notes *nt)
+static void json_memory(struct json *j, const struct sharing_report *rep,
+			const struct sharefmt_notes *nt)
 {
 	static const char *const kinds[SHARING_KINDS] = {
 		"anon", "file", "shmem", "ksm", "thp", "swapbacked"
@@ -568,12 +568,12 @@ static void json_memory(struct json *j, const struct sharing_report *rep, const 
 	if (rep->method != SHARING_NO_MEMORY) {
 		json_bool(j, "pagemap_scan", rep->scanned);
 		json_u64(j, "pages", rep->pages);
-		json_size(j, "together", rep->together);
+		sharefmt_json_size(j, "together", rep->together);
 		json_open_array(j, "both", false);
 		for (size_t a = 0; a < ns; a++) {
 			json_open_array(j, NULL, true);
 			for (size_t b = 0; b < ns; b++)
-				json_size(j, NULL, rep->both[a * ns + b]);
+				sharefmt_json_size(j, NULL, rep->both[a * ns + b]);
 			json_close_array(j);
 		}
 		json_close_array(j);
@@ -585,103 +585,31 @@ static void json_memory(struct json *j, const struct sharing_report *rep, const 
 
 			json_open_object(j, NULL, true);
 			json_string(j, "space", sp->label);
-			json_string(j, "error", ok ? NULL : why(sp->mem_rc));
-			json_size(j, "rss", ok ? sp->rss : UINT64_MAX);
-			json_size(j, "shared", ok ? sp->shared : UINT64_MAX);
-			json_size(j, "only", ok && exact ? sp->only : UINT64_MAX);
-			json_size(j, "frees", ok ? sp->frees : UINT64_MAX);
+			json_string(j, "error", ok ? NULL : sharefmt_why(sp->mem_rc));
+			sharefmt_json_size(j, "rss", ok ? sp->rss : UINT64_MAX);
+			sharefmt_json_size(j, "shared", ok ? sp->shared : UINT64_MAX);
+			sharefmt_json_size(j, "only", ok && exact ? sp->only : UINT64_MAX);
+			sharefmt_json_size(j, "frees", ok ? sp->frees : UINT64_MAX);
 			for (int k = 0; k < SHARING_KINDS; k++)
-				json_size(j, kinds[k], kk && (exact || k == SHARING_ANON ||
+				sharefmt_json_size(j, kinds[k], kk && (exact || k == SHARING_ANON ||
 							      k == SHARING_FILE) ? sp->kind[k]
 										 : UINT64_MAX);
 			json_close_object(j);
 		}
 		json_close_array(j);
 	}
-	json_notes(j, nt);
+	sharefmt_json_notes(j, nt);
 	json_close_object(j);
 }
-
-static void json_kinds(struct json *j, const struct sharing_report *rep, const uint64_t *kind,
-		       bool known)
-{
-	bool exact = rep->method == SHARING_EXACT;
-
-	json_size(j, "anon", known ? kind[SHARING_ANON] : UINT64_MAX);
-	json_size(j, "file", known ? kind[SHARING_FILE] : UINT64_MAX);
-	json_size(j, "shmem", known && exact ? kind[SHARING_SHMEM] : UINT64_MAX);
-}
-
-static const char *const json_res_keys[KCMP_RES_COUNT] = {
-	"vm", "files", "fs", "sighand", "io", "sysvsem"
-};
-
-/* The ranked pairs and the segments (address spaces that map the same pages). */
-static int json_lists(struct json *j, const struct sharing_report *rep, size_t top)
-{
-	struct sharing_pair *pairs = NULL;
-	size_t npairs = 0, shown;
-	int rc = sharing_pairs(rep, &pairs, &npairs);
-
-	if (rc)
-		return rc;
-	shown = top && top < npairs ? top : npairs;
-	json_u64(j, "npairs", npairs);
-	json_open_array(j, "pairs", false);
-	for (size_t i = 0; i < shown; i++) {
-		struct sharing_pair *p = &pairs[i];
-		bool known = rep->method != SHARING_NO_MEMORY && p->bytes != UINT64_MAX &&
-			     rep->spaces[p->a].kinds_known;
-
-		sharing_pair_kinds(rep, p);
-		json_open_object(j, NULL, true);
-		json_string(j, "a", rep->spaces[p->a].label);
-		json_string(j, "b", rep->spaces[p->b].label);
-		json_u64(j, "pid_a", (uint64_t)rep->spaces[p->a].pids[0]);
-		json_u64(j, "pid_b", (uint64_t)rep->spaces[p->b].pids[0]);
-		json_size(j, "shared", rep->method == SHARING_NO_MEMORY ? UINT64_MAX : p->bytes);
-		json_kinds(j, rep, p->kind, known);
-		json_open_array(j, "resources", true);
-		for (int r = 0; r < KCMP_RES_COUNT; r++)
-			if (p->res & (1u << r))
-				json_string(j, NULL, json_res_keys[r]);
-		json_close_array(j);
-		json_close_object(j);
-	}
-	json_close_array(j);
-	free(pairs);
-	shown = top && top < rep->nsegments ? top : rep->nsegments;
-	json_u64(j, "nsegments", rep->nsegments);
-	json_open_array(j, "segments", false);
-	for (size_t i = 0; i < shown; i++) {
-		const struct sharing_segment *g = &rep->segments[i];
-
-		json_open_object(j, NULL, true);
-		json_open_array(j, "spaces", true);
-		for (size_t k = 0; k < g->n; k++)
-			json_string(j, NULL, rep->spaces[g->members[k]].label);
-		json_close_array(j);
-		json_open_array(j, "pids", true);
-		for (size_t k = 0; k < g->n; k++)
-			json_u64(j, NULL, (uint64_t)rep->spaces[g->members[k]].pids[0]);
-		json_close_array(j);
-		json_u64(j, "shared", g->bytes);
-		json_kinds(j, rep, g->kind, rep->spaces[g->members[0]].kinds_known);
-		json_close_object(j);
-	}
-	json_close_array(j);
-	return 0;
-}
-
 int sharefmt_json(FILE *out, const struct sharing_report *rep, size_t top)
 {
-	struct notes rn = { .n = 0 }, mn = { .n = 0 };
+	struct sharefmt_notes rn = { .n = 0 }, mn = { .n = 0 };
 	struct json_stamp st;
 	struct json j;
 	int rc;
 
-	resource_notes(rep, &rn);
-	memory_notes(rep, &mn);
+	sharefmt_resource_notes(rep, &rn);
+	sharefmt_memory_notes(rep, &mn);
 	json_stamp_init(&st, 0, false, 0);
 	json_begin(&j, out);
 	json_open_object(&j, NULL, false);
@@ -693,405 +621,13 @@ int sharefmt_json(FILE *out, const struct sharing_report *rep, size_t top)
 	json_spaces(&j, rep);
 	json_resources(&j, rep, &rn);
 	json_memory(&j, rep, &mn);
-	rc = json_lists(&j, rep, top);
+	rc = sharefmt_json_lists(&j, rep, top);
 	json_close_object(&j);
 	if (!rc)
 		rc = json_end(&j);
 	else
 		json_end(&j);
-	notes_free(&rn);
-	notes_free(&mn);
-	return rc;
-}
-
-/* ---- one process against every other ---------------------------------------------------- */
-
-/* "VM,FILES" of the resource bits, "-" for none */
-static const char *res_text(unsigned res, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (int r = 0; r < KCMP_RES_COUNT && off < len; r++)
-		if (res & (1u << r))
-			off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? "," : "",
-						kcmp_res_name((enum kcmp_res)r));
-	return off ? buf : "-";
-}
-
-static void against_notes(const struct sharing_against *ag, size_t shown, struct notes *nt)
-{
-	if (ag->method == SHARING_ESTIMATE) {
-		note_add(nt, "estimate: without CAP_SYS_ADMIN pagemap hides page frame numbers; a "
-			 "page counts as shared with a process when both map the same file page, or "
-			 "both have a copy-on-write page at the same address");
-		note_add(nt, "run as root for exact numbers (pagemap PFNs)");
-	}
-	if (ag->method == SHARING_EXACT && ag->kpage_rc)
-		note_add(nt, "/proc/kpageflags, /proc/kpagecount: %s: the kinds of shared pages "
-			 "are unknown, and every page of PID %d was looked for", why(ag->kpage_rc),
-			 (int)ag->pid);
-	if (ag->mem_rc)
-		note_add(nt, "PID %d: pagemap: %s: only kernel resources compared", (int)ag->pid,
-			 why(ag->mem_rc));
-	if (shown < ag->npartners)
-		note_add(nt, "%zu of %zu processes shown (--top)", shown, ag->npartners);
-	if (ag->npartners)
-		note_add(nt, "RESOURCES: the kcmp resources a process holds the same one of as PID "
-			 "%d%s", (int)ag->pid, ag->none ? " (IO, SYSVSEM: not when neither has one)" : "");
-	if (ag->nthreads > 1)
-		note_add(nt, "PID %d's own %ld threads are one thread group: they share its address "
-			 "space and every resource above", (int)ag->pid, ag->nthreads);
-	if (ag->kcmp_rc == -ENOSYS)
-		note_add(nt, "kcmp(2) is not available (CONFIG_KCMP): resources unknown");
-	if (ag->denied)
-		note_add(nt, "%zu process%s could not be read: permission denied (pagemap and "
-			 "kcmp need ptrace read access)", ag->denied, ag->denied == 1 ? "" : "es");
-	if (ag->gone)
-		note_add(nt, "%zu process%s ended while being read: left out", ag->gone,
-			 ag->gone == 1 ? "" : "es");
-	if (ag->kthreads)
-		note_add(nt, "%zu kernel thread%s left out: kernel threads have no address space",
-			 ag->kthreads, ag->kthreads == 1 ? "" : "s");
-	if (ag->zombies)
-		note_add(nt, "%zu exited process%s (zombie) left out", ag->zombies,
-			 ag->zombies == 1 ? "" : "es");
-	if (!ag->scanned)
-		note_add(nt, "no PAGEMAP_SCAN (Linux 6.7+): whole mappings were read");
-}
-
-int sharefmt_against_text(FILE *out, const struct sharing_against *ag, bool bytes, size_t top)
-{
-	static const char *const heads[] = { "RANK", "PID", "COMMAND", "THREADS", "SHARED",
-					     "ANON", "FILE", "SHMEM", "RESOURCES" };
-	enum { NC = ARRAY_SIZE(heads) };
-	bool exact = ag->method == SHARING_EXACT;
-	size_t shown = top && top < ag->npartners ? top : ag->npartners;
-	struct notes nt = { .n = 0 };
-	char (*txt)[NC][64] = calloc(shown ? shown : 1, sizeof(*txt));
-	const char **cells = calloc((shown ? shown : 1) * NC, sizeof(*cells));
-	char b[4][24];
-	int rc = 0;
-
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
-		return -ENOMEM;
-	}
-	against_notes(ag, shown, &nt);
-	fprintf(out, "taskscope share: PID %d (%s, %ld thread%s) against every other process: "
-		"%zu looked at, the pages of %zu read\n", (int)ag->pid, ag->comm, ag->nthreads,
-		ag->nthreads == 1 ? "" : "s", ag->processes, ag->compared);
-	if (!ag->mem_rc) {
-		fprintf(out, "Memory, %s: PID %d maps %s; %s of it other processes map too",
-			exact ? "exact (pagemap PFNs)" : "ESTIMATE (no PFNs without CAP_SYS_ADMIN)",
-			(int)ag->pid, size_text(ag->rss, bytes, b[0], sizeof(b[0])),
-			size_text(ag->shared, bytes, b[1], sizeof(b[1])));
-		if (ag->kinds_known)
-			fprintf(out, " (ANON %s, FILE %s%s%s)",
-				size_text(ag->kind[SHARING_ANON], bytes, b[2], sizeof(b[2])),
-				size_text(ag->kind[SHARING_FILE], bytes, b[3], sizeof(b[3])),
-				exact ? ", SHMEM " : "",
-				exact ? size_text(ag->kind[SHARING_SHMEM], bytes, b[0], sizeof(b[0])) : "");
-		fprintf(out, "; %s anonymous only its own (freed on exit)\n",
-			size_text(ag->frees, bytes, b[1], sizeof(b[1])));
-	}
-	fputc('\n', out);
-	for (size_t i = 0; i < shown; i++) {
-		const struct sharing_partner *p = &ag->partners[i];
-		const char **c = cells + i * NC;
-		bool kinds = !p->same_vm && ag->kinds_known;
-
-		util_u64_dec(i + 1, txt[i][0], sizeof(txt[i][0]));
-		util_u64_dec((uint64_t)p->pid, txt[i][1], sizeof(txt[i][1]));
-		util_u64_dec((uint64_t)(p->nthreads > 0 ? p->nthreads : 0), txt[i][3],
-			     sizeof(txt[i][3]));
-		c[0] = txt[i][0];
-		c[1] = txt[i][1];
-		c[2] = p->comm;
-		c[3] = txt[i][3];
-		c[4] = ag->mem_rc ? "-" : size_text(p->shared, bytes, txt[i][4], sizeof(txt[i][4]));
-		c[5] = kinds ? size_text(p->kind[SHARING_ANON], bytes, txt[i][5], sizeof(txt[i][5])) : "-";
-		c[6] = kinds ? size_text(p->kind[SHARING_FILE], bytes, txt[i][6], sizeof(txt[i][6])) : "-";
-		c[7] = kinds && exact ? size_text(p->kind[SHARING_SHMEM], bytes, txt[i][7],
-						  sizeof(txt[i][7])) : "-";
-		if (p->same_vm)
-			snprintf(txt[i][8], sizeof(txt[i][8]), "%s (same address space)",
-				 res_text(p->res, b[0], sizeof(b[0])));
-		c[8] = p->kcmp_rc ? "?" : p->same_vm ? txt[i][8] : res_text(p->res, txt[i][8],
-										 sizeof(txt[i][8]));
-	}
-	if (shown)
-		rc = print_table(out, heads, NC, 0xfbul, cells, shown);
-	else
-		fprintf(out, "No other process shares memory or kernel resources with PID %d.\n",
-			(int)ag->pid);
-	print_notes(out, &nt);
-	notes_free(&nt);
-	free(txt);
-	free(cells);
-	return rc;
-}
-
-int sharefmt_against_json(FILE *out, const struct sharing_against *ag, size_t top)
-{
-	static const char *const res_keys[KCMP_RES_COUNT] = {
-		"vm", "files", "fs", "sighand", "io", "sysvsem"
-	};
-	bool exact = ag->method == SHARING_EXACT, ok = !ag->mem_rc;
-	size_t shown = top && top < ag->npartners ? top : ag->npartners;
-	struct notes nt = { .n = 0 };
-	struct json_stamp st;
-	struct json j;
-	int rc;
-
-	against_notes(ag, shown, &nt);
-	json_stamp_init(&st, 0, false, 0);
-	json_begin(&j, out);
-	json_open_object(&j, NULL, false);
-	json_stamp_write(&j, &st);
-	json_string(&j, "mode", "against-all");
-	json_u64(&j, "pid", (uint64_t)ag->pid);
-	json_string(&j, "command", ag->comm);
-	json_u64(&j, "threads", ag->nthreads > 0 ? (uint64_t)ag->nthreads : 0);
-	json_open_object(&j, "memory", false);
-	json_string(&j, "method", exact ? "exact" : "estimate");
-	json_string(&j, "error", ok ? NULL : why(ag->mem_rc));
-	json_u64(&j, "page_size", ag->page_size);
-	json_bool(&j, "pagemap_scan", ag->scanned);
-	json_size(&j, "rss", ok ? ag->rss : UINT64_MAX);
-	json_size(&j, "shared", ok ? ag->shared : UINT64_MAX);
-	json_size(&j, "frees", ok ? ag->frees : UINT64_MAX);
-	json_size(&j, "anon", ok && ag->kinds_known ? ag->kind[SHARING_ANON] : UINT64_MAX);
-	json_size(&j, "file", ok && ag->kinds_known ? ag->kind[SHARING_FILE] : UINT64_MAX);
-	json_size(&j, "shmem", ok && ag->kinds_known && exact ? ag->kind[SHARING_SHMEM] : UINT64_MAX);
-	json_close_object(&j);
-	json_u64(&j, "processes", ag->processes);
-	json_u64(&j, "compared", ag->compared);
-	json_u64(&j, "denied", ag->denied);
-	json_u64(&j, "gone", ag->gone);
-	json_u64(&j, "kernel_threads", ag->kthreads);
-	json_u64(&j, "zombies", ag->zombies);
-	json_u64(&j, "npartners", ag->npartners);
-	json_open_array(&j, "partners", false);
-	for (size_t i = 0; i < shown; i++) {
-		const struct sharing_partner *p = &ag->partners[i];
-		bool kinds = ok && !p->same_vm && ag->kinds_known;
-
-		json_open_object(&j, NULL, true);
-		json_u64(&j, "pid", (uint64_t)p->pid);
-		json_string(&j, "command", p->comm);
-		json_u64(&j, "threads", p->nthreads > 0 ? (uint64_t)p->nthreads : 0);
-		json_size(&j, "shared", ok ? p->shared : UINT64_MAX);
-		json_size(&j, "anon", kinds ? p->kind[SHARING_ANON] : UINT64_MAX);
-		json_size(&j, "file", kinds ? p->kind[SHARING_FILE] : UINT64_MAX);
-		json_size(&j, "shmem", kinds && exact ? p->kind[SHARING_SHMEM] : UINT64_MAX);
-		json_bool(&j, "same_vm", p->same_vm);
-		json_string(&j, "kcmp", p->kcmp_rc ? why(p->kcmp_rc) : "ok");
-		json_open_array(&j, "resources", true);
-		for (int r = 0; r < KCMP_RES_COUNT; r++)
-			if (p->res & (1u << r))
-				json_string(&j, NULL, res_keys[r]);
-		json_close_array(&j);
-		json_close_object(&j);
-	}
-	json_close_array(&j);
-	json_notes(&j, &nt);
-	json_close_object(&j);
-	rc = json_end(&j);
-	notes_free(&nt);
-	return rc;
-}
-
-/* ---- many address spaces: ranked pairs and segments ------------------------------------- */
-
-/* "PID" or "PID,..." of a space */
-static const char *space_pid(const struct sharing_space *sp, char *buf, size_t len)
-{
-	snprintf(buf, len, "%d%s", (int)sp->pids[0], sp->npids > 1 ? ",..." : "");
-	return buf;
-}
-
-static const char *space_comm(const struct sharing_report *rep, size_t s)
-{
-	const char *c = rep->tasks[rep->spaces[s].first].comm;
-
-	return c ? c : "-";
-}
-
-/* "postgres, bash and 3 more" of a segment's distinct commands */
-static void segment_comms(const struct sharing_report *rep, const struct sharing_segment *g,
-			  char *buf, size_t len)
-{
-	const char *seen[3];
-	size_t nseen = 0, more = 0, off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < g->n; i++) {
-		const char *c = space_comm(rep, g->members[i]);
-		bool dup = false;
-
-		for (size_t k = 0; k < nseen && !dup; k++)
-			dup = !strcmp(seen[k], c);
-		for (size_t k = 0; k < i && !dup && nseen == ARRAY_SIZE(seen); k++)
-			dup = !strcmp(space_comm(rep, g->members[k]), c);
-		if (dup)
-			continue;
-		if (nseen < ARRAY_SIZE(seen))
-			seen[nseen++] = c;
-		else
-			more++;
-	}
-	for (size_t k = 0; k < nseen && off < len; k++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", k ? ", " : "", seen[k]);
-	if (more && off < len)
-		snprintf(buf + off, len - off, " and %zu more", more);
-}
-
-/* "101,102,103 and 9 more" of a segment's spaces */
-static void segment_pids(const struct sharing_report *rep, const struct sharing_segment *g,
-			 char *buf, size_t len)
-{
-	size_t off = 0, i;
-
-	buf[0] = '\0';
-	for (i = 0; i < g->n && i < 6 && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? "," : "",
-					(int)rep->spaces[g->members[i]].pids[0]);
-	if (i < g->n && off < len)
-		snprintf(buf + off, len - off, " and %zu more", g->n - i);
-}
-
-static int print_pairs(FILE *out, const struct sharing_report *rep, struct sharing_pair *pairs,
-		       size_t shown, bool bytes)
-{
-	static const char *const heads[] = { "RANK", "SHARED", "ANON", "FILE", "SHMEM",
-					     "RESOURCES", "PID", "COMMAND", "PID", "COMMAND" };
-	enum { NC = ARRAY_SIZE(heads) };
-	bool exact = rep->method == SHARING_EXACT;
-	char (*txt)[NC][64] = calloc(shown ? shown : 1, sizeof(*txt));
-	const char **cells = calloc((shown ? shown : 1) * NC, sizeof(*cells));
-	int rc;
-
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < shown; i++) {
-		struct sharing_pair *p = &pairs[i];
-		const char **c = cells + i * NC;
-		bool kinds = rep->method != SHARING_NO_MEMORY && p->bytes != UINT64_MAX &&
-			     rep->spaces[p->a].kinds_known;
-
-		sharing_pair_kinds(rep, p);
-		c[0] = util_u64_dec(i + 1, txt[i][0], sizeof(txt[i][0]));
-		c[1] = rep->method == SHARING_NO_MEMORY ? "-" :
-		       size_text(p->bytes, bytes, txt[i][1], sizeof(txt[i][1]));
-		c[2] = kinds ? size_text(p->kind[SHARING_ANON], bytes, txt[i][2], sizeof(txt[i][2])) : "-";
-		c[3] = kinds ? size_text(p->kind[SHARING_FILE], bytes, txt[i][3], sizeof(txt[i][3])) : "-";
-		c[4] = kinds && exact ? size_text(p->kind[SHARING_SHMEM], bytes, txt[i][4],
-						  sizeof(txt[i][4])) : "-";
-		c[5] = res_text(p->res, txt[i][5], sizeof(txt[i][5]));
-		c[6] = space_pid(&rep->spaces[p->a], txt[i][6], sizeof(txt[i][6]));
-		c[7] = space_comm(rep, p->a);
-		c[8] = space_pid(&rep->spaces[p->b], txt[i][8], sizeof(txt[i][8]));
-		c[9] = space_comm(rep, p->b);
-	}
-	rc = print_table(out, heads, NC, 0x1dful & ~(1ul << 5), cells, shown);
-	free(txt);
-	free(cells);
-	return rc;
-}
-
-static int print_segments(FILE *out, const struct sharing_report *rep, size_t top, bool bytes,
-			  size_t *shown)
-{
-	static const char *const heads[] = { "RANK", "SHARED", "ANON", "FILE", "SHMEM", "SPACES",
-					     "PIDS", "COMMANDS" };
-	enum { NC = ARRAY_SIZE(heads) };
-	bool exact = rep->method == SHARING_EXACT;
-	size_t n = 0, cap = top ? top : rep->nsegments;
-	char (*txt)[NC][128] = calloc(cap ? cap : 1, sizeof(*txt));
-	const char **cells = calloc((cap ? cap : 1) * NC, sizeof(*cells));
-	int rc = 0;
-
-	*shown = 0;
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < rep->nsegments && n < cap; i++) {
-		const struct sharing_segment *g = &rep->segments[i];
-		const char **c = cells + n * NC;
-		bool kinds = rep->spaces[g->members[0]].kinds_known;
-
-		if (g->n < 3)
-			continue;
-		c[0] = util_u64_dec(n + 1, txt[n][0], sizeof(txt[n][0]));
-		c[1] = size_text(g->bytes, bytes, txt[n][1], sizeof(txt[n][1]));
-		c[2] = kinds ? size_text(g->kind[SHARING_ANON], bytes, txt[n][2], sizeof(txt[n][2])) : "-";
-		c[3] = kinds ? size_text(g->kind[SHARING_FILE], bytes, txt[n][3], sizeof(txt[n][3])) : "-";
-		c[4] = kinds && exact ? size_text(g->kind[SHARING_SHMEM], bytes, txt[n][4],
-						  sizeof(txt[n][4])) : "-";
-		c[5] = util_u64_dec(g->n, txt[n][5], sizeof(txt[n][5]));
-		segment_pids(rep, g, txt[n][6], sizeof(txt[n][6]));
-		c[6] = txt[n][6];
-		segment_comms(rep, g, txt[n][7], sizeof(txt[n][7]));
-		c[7] = txt[n][7];
-		n++;
-	}
-	if (n) {
-		fputs("\nGroups of three or more address spaces that all map the same pages "
-		      "(SHARED: what each of them maps):\n", out);
-		rc = print_table(out, heads, NC, 0x3ful, cells, n);
-	}
-	*shown = n;
-	free(txt);
-	free(cells);
-	return rc;
-}
-
-int sharefmt_list_text(FILE *out, const struct sharing_report *rep, bool bytes, const char *what,
-		       size_t top)
-{
-	struct notes rn = { .n = 0 }, mn = { .n = 0 };
-	struct sharing_pair *pairs = NULL;
-	size_t npairs = 0, shown, gshown = 0;
-	int rc;
-
-	rc = sharing_pairs(rep, &pairs, &npairs);
-	if (rc)
-		return rc;
-	shown = top && top < npairs ? top : npairs;
-	resource_notes(rep, &rn);
-	memory_notes(rep, &mn);
-	fprintf(out, "taskscope share: %s: %zu task%s in %zu address space%s: the pairs and groups "
-		"that share the most, ranked\n", what, rep->ntasks, rep->ntasks == 1 ? "" : "s",
-		rep->nspaces, rep->nspaces == 1 ? "" : "s");
-	fprintf(out, "\nPairs of address spaces: memory both map, %s; kcmp resources both hold:\n",
-		rep->method == SHARING_EXACT ? "exact (pagemap PFNs)" :
-		rep->method == SHARING_ESTIMATE ? "ESTIMATE (no PFNs without CAP_SYS_ADMIN)" :
-		"none to compare");
-	if (shown)
-		rc = print_pairs(out, rep, pairs, shown, bytes);
-	else
-		fputs("No two of them share memory or a kernel resource.\n", out);
-	if (!rc)
-		rc = print_segments(out, rep, top, bytes, &gshown);
-	if (!rc) {
-		if (shown < npairs)
-			note_add(&rn, "%zu of %zu pairs shown (--top); -J lists them all", shown,
-				 npairs);
-		note_add(&rn, "PID,...: an address space of several processes (CLONE_VM); "
-			 "with a few address spaces share prints matrices instead");
-		fputc('\n', out);
-		print_notes(out, &rn);
-		print_notes(out, &mn);
-	}
-	free(pairs);
-	notes_free(&rn);
-	notes_free(&mn);
+	sharefmt_notes_free(&rn);
+	sharefmt_notes_free(&mn);
 	return rc;
 }
