@@ -72,6 +72,50 @@ else
 fi
 stop "$WL_PID"
 
+check "a CLONE_VM child: the same address space, every page of X, VM among its resources"
+# python clones a child with CLONE_VM (not a thread: its own process) that runs pause()
+cat >"$TS_TMP/clonevm.py" <<'EOF2'
+import ctypes, os, signal, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+stack = ctypes.create_string_buffer(1 << 16)
+top = ctypes.c_void_p(ctypes.addressof(stack) + (1 << 16) - 64)
+libc.clone.restype = ctypes.c_int
+libc.clone.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+pid = libc.clone(ctypes.cast(libc.pause, ctypes.c_void_p), top, 0x100 | signal.SIGCHLD, None)
+if pid < 0:
+    sys.exit("clone: %s" % os.strerror(ctypes.get_errno()))
+print("ready", os.getpid(), pid, flush=True)
+try:
+    time.sleep(float(sys.argv[1]))
+finally:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+EOF2
+"$PY" "$TS_TMP/clonevm.py" $((60 * TS_SLOW)) >"$TS_TMP/clonevm.out" 2>"$TS_TMP/clonevm.err" </dev/null &
+track $!
+clonevm_ready() { grep -q '^ready ' "$TS_TMP/clonevm.out" 2>/dev/null; }
+if ! poll_until 10 clonevm_ready; then
+	fail "the CLONE_VM helper did not start" "$TS_TMP/clonevm.err"
+else
+	read -r _ cx cc <"$TS_TMP/clonevm.out"
+	track "$cc"
+	ts clonevm share -J --bytes "$cx"
+	if expect_rc 0 "share -J $cx"; then
+		expect_v "$OUT" "partner($cc)['same_vm']" True "child $cc shares X's address space"
+		expect_v "$OUT" "'vm' in partner($cc)['resources']" True "VM among its resources"
+		expect_v "$OUT" "partner($cc)['shared'] == d['memory']['rss'] > 0" True \
+			"it maps every page of X"
+		expect_v "$OUT" "d['partners'][0]['pid']" "$cc" "it ranks first"
+	fi
+	ts clonevm-text share "$cx"
+	if grep -qE "^ *1 +$cc .*VM \(same address space\)" "$OUT"; then
+		ok "the text says 'same address space'"
+	else
+		fail "the text does not say 'same address space' for $cc" "$OUT"
+	fi
+	stop "$cc" "$cx"
+fi
+
 if [ "$(id -u)" -ne 0 ]; then
 	say "not root: the exact (PFN) checks are skipped"
 	finish
