@@ -140,6 +140,15 @@ if expect_rc 0 "compare 'exit 3' 'kill -9 self'" &&
 else
 	fail "exit status row" "$OUT" "$ERR"
 fi
+# side A ran no task that a sample saw: the footnote for "-" names its rows and side,
+# starting with the first row where A has "-"
+row=$(awk '/^METRIC/ { on = 1; next } on && NF >= 4 && $(NF - 2) == "-" {
+	$NF = ""; $(NF - 1) = ""; $(NF - 2) = ""; sub(/ +$/, ""); print; exit }' "$OUT")
+if [ -n "$row" ] && grep -qF "    in $row (A" "$OUT"; then
+	ok "the '-' footnote names the rows and the side it explains: $row (A..."
+else
+	fail "no footnote naming '$row (A)'" "$OUT"
+fi
 
 # ---- two running groups --------------------------------------------------------------------------
 
@@ -158,6 +167,22 @@ if expect_rc 0 "compare -p $tpid -p $ppid"; then
 		"no exit status or start-up for groups that were not spawned"
 	expect_q "$OUT" '0.5 <= A["wall"] < 5' True "watched for -t 0.5 s"
 fi
-stop "$tpid" "$ppid"
+name=tscmp$$
+start_workload --threads 1 --name "$name" --duration 300
+npid=$WL_PID
+ts gtable compare -t 0.3 -p "$npid" -p "$ppid"
+if expect_rc 0 "compare -p $npid -p $ppid (table)"; then
+	if grep -qx "A: $name (PID $npid and descendants)" "$OUT"; then
+		ok "side A is labelled by its command: $(head -n1 "$OUT")"
+	else
+		fail "side A is not labelled 'A: $name (PID $npid and descendants)'" "$OUT"
+	fi
+	if grep -Eq '^(wall time|exit status|last task started after|all workers ready after) ' "$OUT"; then
+		fail "a row about a run's start or end for watched groups" "$OUT"
+	else
+		ok "no start-up, wall time or exit status rows for watched groups"
+	fi
+fi
+stop "$tpid" "$ppid" "$npid"
 
 finish

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "model/snapshot.h"
-#include "model/task.h"
+#include "sample/task.h"
 
 /* The rows of the report, in the order shown. */
 enum comparison_metric {
@@ -81,6 +81,7 @@ struct comparison_side {
 	char label[4];		/* "A", "B" */
 	char *name;		/* what it is, sanitized ("3 threads", a command line) */
 	char *command;		/* the command that ran, sanitized; NULL for -p groups */
+	bool watched;		/* a -p group: watched, not run (no start-up, wall, exit) */
 	struct comparison_value m[CMP_COUNT];
 
 	/* accumulated over the samples */

@@ -86,6 +86,18 @@ static const char *side_name(const struct comparison_side *s, char *buf, size_t 
 	return buf;
 }
 
+/* Sides watched with -p (no command was run): a row about a run's start, end or length
+ * means nothing for them. */
+static bool watched(const struct comparison_side *a, const struct comparison_side *b)
+{
+	return a->watched && b->watched;
+}
+
+static bool run_row(enum comparison_metric m)
+{
+	return m == CMP_STARTED || m == CMP_READY || m == CMP_WALL || m == CMP_EXIT;
+}
+
 size_t compare_findings(const struct comparison_side *a, const struct comparison_side *b,
 			char lines[][COMPARE_LINE], size_t max)
 {
@@ -96,7 +108,7 @@ size_t compare_findings(const struct comparison_side *a, const struct comparison
 		char va[32], vb[32], who[64];
 		double r;
 
-		if (!a->m[m].known || !b->m[m].known)
+		if (!a->m[m].known || !b->m[m].known || (watched(a, b) && run_row(m)))
 			continue;
 		if (m == CMP_STARTED && a->m[CMP_READY].known && b->m[CMP_READY].known)
 			continue;	/* the ready line says it better */
@@ -134,6 +146,26 @@ size_t compare_findings(const struct comparison_side *a, const struct comparison
 	return n;
 }
 
+/* What a footnote explains: "PSS sum, peak (A, B), USS sum, peak (B)", the first few. */
+struct note_rows {
+	char text[320];
+	size_t n;
+};
+
+static void note_add(struct note_rows *nr, enum comparison_metric m, bool ka, bool kb)
+{
+	size_t len = strlen(nr->text);
+
+	if (nr->n++ == 3) {
+		snprintf(nr->text + len, sizeof(nr->text) - len, ", ...");
+		return;
+	}
+	if (nr->n > 4)
+		return;
+	snprintf(nr->text + len, sizeof(nr->text) - len, "%s%s (%s)", len ? ", " : "",
+		 comparison_info(m)->label, !ka && !kb ? "A, B" : !ka ? "A" : "B");
+}
+
 static const char *exit_text(const struct comparison_side *s, char *buf, size_t len)
 {
 	int c = (int)s->m[CMP_EXIT].v;
@@ -153,11 +185,13 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 	const struct comparison_side *sides[2] = { a, b };
 	struct libscols_table *tb = scols_new_table();
 	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
+	struct note_rows notes[TS_NA + 1];
 	unsigned missing = 0;
 	bool no_ready = false;
 	size_t nf;
 	int rc = 0;
 
+	memset(notes, 0, sizeof(notes));
 	if (!tb)
 		return -ENOMEM;
 	scols_table_enable_noencoding(tb, 1);	/* names are sanitized at their source */
@@ -169,10 +203,13 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 		goto out;
 	}
 	for (int m = 0; m < CMP_COUNT; m++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct libscols_line *ln;
 		char buf[3][48];
 		double r;
 
+		if (watched(a, b) && run_row((enum comparison_metric)m))
+			continue;
+		ln = scols_table_new_line(tb, NULL);
 		if (!ln) {
 			rc = -ENOMEM;
 			goto out;
@@ -188,6 +225,12 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 			if (!sides[k]->m[m].known && m == CMP_READY)
 				no_ready = true;
 		}
+		for (int av = TS_GONE; av <= TS_NA; av++)
+			if ((!a->m[m].known && (int)a->m[m].why == av) ||
+			    (!b->m[m].known && (int)b->m[m].why == av))
+				note_add(&notes[av], (enum comparison_metric)m,
+					 a->m[m].known || (int)a->m[m].why != av,
+					 b->m[m].known || (int)b->m[m].why != av);
 		if (comparison_ratio(a, b, (enum comparison_metric)m, &r))
 			snprintf(buf[2], sizeof(buf[2]), "%.2fx", r);
 		else
@@ -209,16 +252,17 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 	if (scols_print_table(tb))
 		rc = -EIO;
 	if (!v->no_notes)
-		compare_print_notes(v->out);
+		compare_print_notes(v->out, !watched(a, b));
 	if (no_ready)
 		fputs("  - all workers ready: only the built-in workload (--workers) says when it is\n",
 		      v->out);
 	for (int av = TS_GONE; av < TS_NA; av++)
 		if (missing & (1u << av))
-			fprintf(v->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
+			fprintf(v->out, "  - %s\n    in %s\n", columns_avail_text((enum ts_avail)av),
+				notes[av].text);
 	if (missing & (1u << TS_NA))
-		fputs("  - \"-\": not measured for this side (no sample had its tasks, not spawned,\n"
-		      "    or no ready line)\n", v->out);
+		fprintf(v->out, "  - \"-\": not measured for this side (no sample had its tasks, not spawned,\n"
+			"    or no ready line)\n    in %s\n", notes[TS_NA].text);
 	nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
 	if (nf)
 		fputc('\n', v->out);
@@ -229,7 +273,7 @@ out:
 	return rc;
 }
 
-void compare_print_notes(FILE *out)
+void compare_print_notes(FILE *out, bool runs)
 {
 	fputs("  RSS sum counts a page shared by several processes once in each of them; PSS\n"
 	      "  divides it among them. Sides are the spawned process and all its descendants\n"
@@ -240,9 +284,12 @@ void compare_print_notes(FILE *out)
 		fprintf(out, "  kernel stacks: an estimate, the most live tasks in one sample x %llu KiB\n"
 			"  (THREAD_SIZE of this architecture).\n",
 			(unsigned long long)comparison_thread_size() / 1024);
-	fprintf(out, "  last task started: from spawn to the start time (/proc stat, 1/%ld s ticks) of\n"
-		"  the last task seen; all workers ready: from spawn to the workload's ready line.\n",
-		sampler_hertz());
+	if (runs)
+		fprintf(out, "  last task started: from spawn to the start time (/proc stat, 1/%ld s ticks) of\n"
+			"  the last task seen; all workers ready: from spawn to the workload's ready line.\n",
+			sampler_hertz());
+	else
+		fputs("  Watched groups: rows about a run's start, end and length are left out.\n", out);
 }
 
 static void json_value(struct json *j, const struct comparison_side *s, enum comparison_metric m)

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "target/target.h"
+#include "cmd/options.h"
 
 #define CPUSOPTS_DEF_RATE	100
 #define CPUSOPTS_DEF_TIME	5.0
@@ -17,15 +17,11 @@ struct cpusopts {
 	double time;		/* seconds to sample */
 	bool time_set;		/* -t given (with a command: else until it ends) */
 	const char *svg;
-	const char *output_file;
-	const char *run_as;	/* --run-as USER: the command's user */
-	bool json, raw;
-	struct target target;	/* initialized by the caller (target_init) */
-	char **cmd;		/* after "--" */
+	struct common_opts co;	/* targets, -J, -r, --output-file, --run-as, -- command */
 };
 
 void cpusopts_usage(FILE *out);
-/* Parse argv (argv[0] is "cpus") into o: -1 to go on, or the exit status to return
+/* Parse argv (argv[0] is "cpus") into o (common_free(&o->co) after it): -1 to go on, or the exit status to return
  * (0 after --help, 1 for an unknown user, 2 for a usage error; the message printed). */
 int cpusopts_parse(struct cpusopts *o, int argc, char **argv);
 /* An argument the user gave, safe to show in a message (no raw control bytes). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* democmd.c - taskscope demo: the threads-vs-processes lesson, measured on this machine
+/* demo.c - taskscope demo: the threads-vs-processes lesson, measured on this machine
  *
  * Runs two comparisons and prints each claim of the lesson next to what this run measured:
  * the built-in workload as N threads and as N processes (CPU-bound, with shared read-only
@@ -25,14 +25,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "comparecmd.h"
-#include "democmd.h"
+#include "cmd/compare.h"
+#include "cmd/demo.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
+#include "model/session.h"
 #include "model/comparison.h"
 #include "target/spawn.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/compare.h"
 
 #ifndef TS_EXAMPLESDIR
@@ -88,7 +89,7 @@ static void usage(FILE *out)
 	      " -h, --help                show this help and exit\n"
 	      "\n"
 	      "Exit status: 0 the demo ran (also when a claim was not shown), 1 runtime failure,\n"
-	      "2 usage error. See taskscope(1).\n", out);
+	      "2 usage error. See taskscope-demo(1).\n", out);
 }
 
 static unsigned usable_cpus(void)
@@ -191,27 +192,34 @@ static void resolve_python(char *py, size_t len)
 	char *argv[] = { py, "-c", "import sys; sys.stdout.write(sys.executable)", NULL };
 	char out[PATH_MAX];
 	size_t n = 0;
-	struct spawn sp;
-	int pfd[2];
+	struct target tg;
+	struct session_config cfg = { .target = &tg, .cmd = argv, .no_sampler = true };
+	struct session ss;
+	int pfd[2], status;
 	ssize_t r;
 
 	if (pipe2(pfd, O_CLOEXEC))
 		return;
-	if (spawn_start_io(&sp, argv, pfd[1], NULL)) {
+	target_init(&tg);
+	status = session_open(&ss, &cfg);
+	if (!status)
+		status = session_start_job_fds(&ss, pfd[1], -1);
+	close(pfd[1]);
+	if (status) {
 		close(pfd[0]);
-		close(pfd[1]);
+		session_close(&ss, status);
+		target_free(&tg);
 		return;
 	}
-	close(pfd[1]);
 	while (n + 1 < sizeof(out) &&
 	       ((r = read(pfd[0], out + n, sizeof(out) - 1 - n)) > 0 || (r < 0 && errno == EINTR)))
 		if (r > 0)
 			n += (size_t)r;
 	close(pfd[0]);
-	while (!sp.all_done)
-		spawn_reap(&sp, true);
+	status = session_close(&ss, 0);	/* the job followed to its end: its status */
+	target_free(&tg);
 	out[n] = '\0';
-	if (spawn_exit_code(&sp) == 0 && n && n < len && out[0] == '/' && !strchr(out, '\n') &&
+	if (status == 0 && n && n < len && out[0] == '/' && !strchr(out, '\n') &&
 	    access(out, X_OK) == 0)
 		memcpy(py, out, n + 1);
 }
@@ -557,7 +565,7 @@ int democmd_main(int argc, char **argv)
 		printf("\n== Python: skipped: %s ==\n", d.py_skip);
 	}
 	printf("\n");
-	compare_print_notes(stdout);
+	compare_print_notes(stdout, true);
 
 	printf("\n== The lesson, measured now ==\n");
 	claim_spaces(&d);

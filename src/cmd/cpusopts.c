@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* cpusopts.c - the command line of taskscope cpus: usage, option parsing, messages */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/options.h"
+#include "cmd/cpusopts.h"
+#include "lib/util.h"
+#include "model/timeline.h"
+#include "model/placewatch.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
+
+enum { OPT_RATE = 256, OPT_SVG };
+
+void cpusopts_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage:\n"
+		" taskscope cpus [options] [PID[,PID...]...]\n"
+		" taskscope cpus [options] -- command [args...]\n"
+		"\n"
+		"Samples where each watched thread is (the CPU it last ran on) and whether it is\n"
+		"running (state R, also runnable) or waiting, many times a second, from files kept\n"
+		"open, and reports per thread and per CPU, with a timeline: CPU shares count\n"
+		"running samples only.\n"
+		"\n"
+		"Targets (default: all tasks; watching every thread of a big system is costly,\n"
+		"and at most %d threads are watched):\n"
+		" -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
+		" -u, --user USER           processes of this user (name or number)\n"
+		" -C, --command NAME[,...]  processes with this name (as in /proc/PID/comm)\n"
+		" -- command [args...]      run the command and watch it and all its descendants;\n"
+		"                           taskscope exits with its exit status\n"
+		"     --run-as USER         run the command as USER: its uid, gid and groups\n"
+		"                           (taskscope must be root; -u selects targets)\n"
+		"\n"
+		"Options:\n"
+		"     --rate HZ             samples a second of each thread (1-%d, default %d)\n"
+		" -t, --time SECONDS        how long to sample (default %.0f; with a command: until\n"
+		"                           it ends)\n"
+		"     --svg FILE            also write the timeline as an SVG chart to FILE\n"
+		" -J, --json                the samples and summaries as one JSON document\n"
+		" -r, --raw                 raw output: no alignment, no header, no legend\n"
+		"     --output-file FILE    write the report to FILE (with a command to run the\n"
+		"                           report goes to stderr by default)\n"
+		" -h, --help                show this help and exit\n"
+		"\n"
+		"The timeline keeps at most %u runs (a run is consecutive samples of one thread\n"
+		"on one CPU: at least that many samples); sampling stops there and the report says so.\n"
+		"Exit status: 0 ok, 1 runtime failure, 2 usage error, or the command's status.\n"
+		"See taskscope-cpus(1).\n",
+		PLACEMENT_MAX_THREADS, PLACEMENT_MAX_RATE, CPUSOPTS_DEF_RATE, CPUSOPTS_DEF_TIME, TIMELINE_MAX_RUNS);
+}
+
+const char *cpusopts_shown(const char *s, char *buf, size_t len)
+{
+	util_sanitize(s, strlen(s), buf, len);
+	return buf;
+}
+
+/* The options of cpus alone; the common ones go to common_option. */
+static int own_option(struct cpusopts *o, int c, int argc, char **argv)
+{
+	char sbuf[128];
+	uint64_t v;
+
+	switch (c) {
+	case OPT_RATE:
+		if (util_parse_u64(optarg, PLACEMENT_MAX_RATE, &v) || v < 1)
+			return cli_usage_error("cpus", "invalid --rate '%s': a whole number of samples a "
+					       "second from 1 to %d",
+					       cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
+					       PLACEMENT_MAX_RATE);
+		o->rate = (unsigned)v;
+		break;
+	case 't':
+		if (util_parse_seconds(optarg, CPUSOPTS_MAX_TIME, &o->time) || o->time <= 0)
+			return cli_usage_error("cpus", "invalid --time '%s': seconds, more than 0 and at "
+					       "most %.0f", cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
+					       CPUSOPTS_MAX_TIME);
+		o->time_set = true;
+		break;
+	case OPT_SVG:
+		if (!*optarg)
+			return cli_usage_error("cpus", "--svg needs a file name");
+		o->svg = optarg;
+		break;
+	default:
+		return common_option(&o->co, c, argc, argv);
+	}
+	return CO_CONTINUE;
+}
+
+int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "time", required_argument, NULL, 't' },
+		{ "svg", required_argument, NULL, OPT_SVG },
+		COMMON_LONGOPTS
+	};
+	bool again;
+	int c, rc;
+
+	common_init(&o->co, "cpus", CO_TARGETS | CO_FORMAT | CO_OUTPUT_FILE | CO_JOB |
+				     CO_BARE_PIDS, cpusopts_usage);
+	o->rate = CPUSOPTS_DEF_RATE;
+	o->time = CPUSOPTS_DEF_TIME;
+	do {
+		while ((c = getopt_long(argc, argv, "+:t:Jrp:u:C:h", longopts, NULL)) != -1) {
+			rc = own_option(o, c, argc, argv);
+			if (rc != CO_CONTINUE)
+				return rc;
+		}
+		rc = common_finish(&o->co, argc, argv, &again);
+		if (rc != CO_CONTINUE)
+			return rc;
+	} while (again);
+	return -1;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* options.h - the options the commands share, parsed in one place
+ *
+ * A command's parser lists its own long options followed by COMMON_LONGOPTS, puts the
+ * common letters it takes in its getopt string, and sends every option its switch does not
+ * handle to common_option; after the loop, common_finish takes the arguments left (PIDs,
+ * "-- command") and checks the combinations. Messages and --help hints name the command.
+ */
+#ifndef TASKSCOPE_OPTIONS_H
+#define TASKSCOPE_OPTIONS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "target/target.h"
+
+/* Which common options a command takes. */
+enum {
+	CO_TARGETS = 1 << 0,	/* -p, -u, -C */
+	CO_COLUMNS = 1 << 1,	/* -o LIST, --list-columns */
+	CO_JSON = 1 << 2,	/* -J */
+	CO_BYTES = 1 << 3,	/* --bytes */
+	CO_OUTPUT_FILE = 1 << 4,	/* --output-file FILE */
+	CO_JOB = 1 << 5,	/* -- command [args...], --run-as USER */
+	CO_BARE_PIDS = 1 << 6,	/* PIDs after the options are -p PIDs */
+	CO_VERSION = 1 << 7,	/* -V */
+	CO_RAW = 1 << 8,	/* -r */
+	CO_FORMAT = CO_JSON | CO_RAW,
+};
+
+/* The values of the long common options (above any short option's letter). */
+enum {
+	CO_OPT_LIST_COLUMNS = 0x1000, CO_OPT_BYTES, CO_OPT_OUTPUT_FILE, CO_OPT_RUN_AS,
+};
+
+#define COMMON_LONGOPTS \
+	{ "pid", required_argument, NULL, 'p' }, \
+	{ "user", required_argument, NULL, 'u' }, \
+	{ "command", required_argument, NULL, 'C' }, \
+	{ "output", required_argument, NULL, 'o' }, \
+	{ "list-columns", no_argument, NULL, CO_OPT_LIST_COLUMNS }, \
+	{ "json", no_argument, NULL, 'J' }, \
+	{ "raw", no_argument, NULL, 'r' }, \
+	{ "bytes", no_argument, NULL, CO_OPT_BYTES }, \
+	{ "output-file", required_argument, NULL, CO_OPT_OUTPUT_FILE }, \
+	{ "run-as", required_argument, NULL, CO_OPT_RUN_AS }, \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "version", no_argument, NULL, 'V' }, \
+	{ NULL, 0, NULL, 0 }
+
+struct common_opts {
+	const char *name;	/* the command ("maps"), NULL for the task view */
+	unsigned accept;	/* CO_* */
+	void (*usage)(FILE *out);	/* -h */
+	struct target target;
+	const char *output;	/* -o */
+	bool list_columns;
+	bool json, raw, bytes;
+	const char *output_file;
+	const char *run_as;
+	char **cmd;		/* after "--" */
+};
+
+/* Start: opterr off (our own messages never echo raw bytes), getopt reset. */
+void common_init(struct common_opts *o, const char *name, unsigned accept,
+		 void (*usage)(FILE *out));
+void common_free(struct common_opts *o);
+
+#define CO_CONTINUE (-1)
+/* Handle option c (getopt_long's return, also ':' and '?'): CO_CONTINUE, or the exit status
+ * to end with (0 after -h or -V, 2 for a usage error, 1 when -u names no user). */
+int common_option(struct common_opts *o, int c, int argc, char **argv);
+/* The arguments from optind on: PIDs (CO_BARE_PIDS; the parser is called again for options
+ * after them when again is set), "-- command" (CO_JOB); then the checks of combinations.
+ * CO_CONTINUE, or the exit status. *again: call getopt_long again, then common_finish. */
+int common_finish(struct common_opts *o, int argc, char **argv, bool *again);
+/* A usage error of this command: the message and the --help hint; returns 2. */
+int common_usage_error(const struct common_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif
