@@ -15,7 +15,7 @@
 #include "lib/util.h"
 #include "model/sharing.h"
 #include "model/snapshot.h"
-#include "sample/taskfiles.h"
+#include "model/system.h"
 #include "target/spawn.h"
 #include "target/target.h"
 #include "cmd/cli.h"
@@ -293,7 +293,7 @@ static int share_run(struct share_opts *o)
 			return TS_EXIT_FAILURE;
 		}
 	}
-	rootfd = taskfiles_open_root();
+	rootfd = system_open_root();
 	if (rootfd < 0) {
 		fprintf(stderr, "taskscope: cannot open /proc: %s\n", strerror(-rootfd));
 		spawn_cred_free(&cred);
