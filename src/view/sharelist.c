@@ -480,8 +480,13 @@ int sharefmt_list_text(FILE *out, const struct sharing_report *rep, bool bytes, 
 		if (shown < npairs)
 			sharefmt_note_add(&rn, "%zu of %zu pairs shown (--top); -J lists them all",
 					  shown, npairs);
-		sharefmt_note_add(&rn, "PID,...: an address space of several processes (CLONE_VM); "
-				  "with a few address spaces share prints matrices instead");
+		for (size_t s = 0; s < rep->nspaces; s++) {
+			if (rep->spaces[s].npids > 1) {
+				sharefmt_note_add(&rn, "PID,...: an address space of several "
+						  "processes (CLONE_VM)");
+				break;
+			}
+		}
 		fputc('\n', out);
 		sharefmt_print_notes(out, &rn);
 		sharefmt_print_notes(out, &mn);
