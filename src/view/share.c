@@ -15,7 +15,7 @@
 #include "lib/util.h"
 #include "model/sharing.h"
 #include "model/snapshot.h"
-#include "sample/taskfiles.h"
+#include "model/system.h"
 #include "target/spawn.h"
 #include "target/target.h"
 #include "cmd/cli.h"
@@ -24,12 +24,15 @@
 #include "view/sharefmt.h"
 
 #define MAX_AFTER (24.0 * 3600.0)
+#define SHARE_MATRIX_MAX 12	/* more address spaces: ranked lists instead of matrices */
 
 struct share_opts {
 	struct target target;
 	pid_t *ids;		/* positional PIDs/TIDs */
 	size_t nids;
 	bool json, bytes;
+	size_t top;		/* --top N: 0 all */
+	bool top_set;
 	double after;
 	const char *output_file;
 	const char *run_as;	/* --run-as USER */
@@ -39,11 +42,15 @@ struct share_opts {
 static void share_usage(FILE *out)
 {
 	fputs("Usage:\n"
-	      " taskscope share [options] PID|TID...\n"
+	      " taskscope share [options] PID\n"
+	      " taskscope share [options] PID|TID PID|TID...\n"
 	      " taskscope share [options] -p PID[,PID...] | -u USER | -C NAME\n"
 	      " taskscope share [options] -- command [args...]\n"
 	      "\n"
-	      "Shows what tasks share: kernel resources pair by pair (kcmp: VM, FILES, FS,\n"
+	      "One PID alone: which other processes map the same physical pages as it, bytes\n"
+	      "each (anonymous, file, shmem), ranked, and the kernel resources each shares.\n"
+	      "\n"
+	      "Several: what tasks share: kernel resources pair by pair (kcmp: VM, FILES, FS,\n"
 	      "SIGHAND, IO, SYSVSEM) and the physical pages their address spaces both map.\n"
 	      "A process's PID means all its threads; another thread's TID that thread alone.\n"
 	      "Threads are grouped by address space. Exact page sharing needs CAP_SYS_ADMIN\n"
@@ -62,6 +69,8 @@ static void share_usage(FILE *out)
 	      "     --after SECONDS       with a command: when to look (default 1)\n"
 	      " -J, --json                one JSON document\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
+	      "     --top N               list at most N processes or pairs (0: all; default\n"
+	      "                           20 in text, all in JSON)\n"
 	      "     --output-file FILE    write the report to FILE (with a command the report\n"
 	      "                           goes to stderr by default)\n"
 	      " -h, --help                show this help and exit\n"
@@ -92,13 +101,14 @@ static int add_id(struct share_opts *o, const char *arg)
 /* Returns -1 to go on, or the exit status. */
 static int share_parse(int argc, char **argv, struct share_opts *o)
 {
-	enum { OPT_BYTES = 256, OPT_AFTER, OPT_OUTPUT_FILE, OPT_RUN_AS };
+	enum { OPT_BYTES = 256, OPT_AFTER, OPT_OUTPUT_FILE, OPT_RUN_AS, OPT_TOP };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "command", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "bytes", no_argument, NULL, OPT_BYTES },
+		{ "top", required_argument, NULL, OPT_TOP },
 		{ "after", required_argument, NULL, OPT_AFTER },
 		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
 		{ "run-as", required_argument, NULL, OPT_RUN_AS },
@@ -145,6 +155,17 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 		case OPT_BYTES:
 			o->bytes = true;
 			break;
+		case OPT_TOP: {
+			uint64_t v;
+
+			if (util_parse_u64(optarg, 1000000, &v))
+				return cli_usage_error("share", "invalid --top '%s': a count "
+							 "from 0 (all) to 1000000",
+							 cli_shown(optarg, sbuf, sizeof(sbuf)));
+			o->top = (size_t)v;
+			o->top_set = true;
+			break;
+		}
 		case OPT_AFTER:
 			if (util_parse_seconds(optarg, MAX_AFTER, &o->after))
 				return cli_usage_error("share", "invalid --after '%s': "
@@ -208,6 +229,46 @@ static int append_ids(struct share_opts *o, const pid_t *v, size_t n)
 	return 0;
 }
 
+/* share PID alone: that process against every other */
+static int share_against(struct share_opts *o, int rootfd, FILE *out)
+{
+	struct sharing_against ag;
+	size_t top = o->top_set ? o->top : o->json ? 0 : 20;
+	int rc;
+
+	rc = sharing_against_all(rootfd, o->ids[0], &ag);
+	if (rc == -ESRCH) {
+		fprintf(stderr, "taskscope: no such process: %d\n", (int)o->ids[0]);
+		return TS_EXIT_FAILURE;
+	}
+	if (rc == -EOPNOTSUPP) {
+		fprintf(stderr, "taskscope: PID %d is a kernel thread: it has no address space "
+			"to share\n", (int)o->ids[0]);
+		return TS_EXIT_FAILURE;
+	}
+	if (rc == -EACCES || rc == -EPERM) {
+		fprintf(stderr, "taskscope: PID %d: permission denied: /proc lists it but its "
+			"files cannot be read (hidepid=noaccess)\n", (int)o->ids[0]);
+		return TS_EXIT_FAILURE;
+	}
+	if (rc) {
+		fprintf(stderr, "taskscope: cannot compare PID %d with the other processes: %s\n",
+			(int)o->ids[0], strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	if (o->json)
+		rc = sharefmt_against_json(out, &ag, top);
+	else
+		rc = sharefmt_against_text(out, &ag, o->bytes, top);
+	sharing_against_free(&ag);
+	/* a write error is reported when the stream is closed */
+	if (rc && rc != -EPIPE && !outfile_error(out)) {
+		fprintf(stderr, "taskscope: cannot print the report: %s\n", strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	return TS_EXIT_OK;
+}
+
 static int share_run(struct share_opts *o)
 {
 	struct sharing_report rep;
@@ -218,8 +279,10 @@ static int share_run(struct share_opts *o)
 	FILE *out = stdout;
 	char what[256], ebuf[256];
 	pid_t missing = 0;
-	size_t nnamed = o->nids;	/* the PIDs given as arguments come first */
 	int rootfd = -1, rc, status = TS_EXIT_OK;
+	/* one PID alone (or -p PID): against every other process */
+	bool against = !o->cmd && !o->target.have_user && !o->target.nnames &&
+		       o->nids + o->target.npids == 1;
 
 	memset(&rep, 0, sizeof(rep));
 	if (o->run_as) {
@@ -230,7 +293,7 @@ static int share_run(struct share_opts *o)
 			return TS_EXIT_FAILURE;
 		}
 	}
-	rootfd = taskfiles_open_root();
+	rootfd = system_open_root();
 	if (rootfd < 0) {
 		fprintf(stderr, "taskscope: cannot open /proc: %s\n", strerror(-rootfd));
 		spawn_cred_free(&cred);
@@ -318,21 +381,13 @@ static int share_run(struct share_opts *o)
 					 o->nids - 4);
 		}
 	}
-	for (int tries = 0;; tries++) {
-		size_t w = nnamed;
-
-		rc = sharing_collect(rootfd, o->ids, o->nids, true, &rep, &missing);
-		if (rc != -ESRCH || tries == 8)
-			break;
-		/* a process that -u, -C or the job named and that ended since is left out;
-		 * a PID given as an argument must exist */
-		for (size_t i = nnamed; i < o->nids; i++)
-			if (o->ids[i] != missing)
-				o->ids[w++] = o->ids[i];
-		if (w == o->nids)
-			break;
-		o->nids = w;
+	if (against) {
+		status = share_against(o, rootfd, out);
+		goto out;
 	}
+	/* a process that ends before or while it is read is left out and named in the
+	 * report; only when not one target could be read is it an error */
+	rc = sharing_collect(rootfd, o->ids, o->nids, true, &rep, &missing);
 	if (rc == -ESRCH) {
 		fprintf(stderr, "taskscope: no such process: %d\n", (int)missing);
 		status = TS_EXIT_FAILURE;
@@ -350,12 +405,18 @@ static int share_run(struct share_opts *o)
 		goto out;
 	}
 	if (o->json)
-		rc = sharefmt_json(out, &rep);
+		rc = sharefmt_json(out, &rep, o->top_set ? o->top : 0);
+	else if (rep.nspaces > SHARE_MATRIX_MAX || o->target.have_user || o->target.nnames)
+		rc = sharefmt_list_text(out, &rep, o->bytes, what, o->top_set ? o->top : 20);
 	else
 		rc = sharefmt_text(out, &rep, o->bytes, what);
 	/* a write error is reported when the stream is closed */
 	if (rc && rc != -EPIPE && !outfile_error(out)) {
 		fprintf(stderr, "taskscope: cannot print the report: %s\n", strerror(-rc));
+		status = TS_EXIT_FAILURE;
+	} else if (!rep.ntasks && !rep.zombies && !rep.kthreads) {
+		/* every target ended while it was being read */
+		fprintf(stderr, "taskscope: every target ended before it could be compared\n");
 		status = TS_EXIT_FAILURE;
 	}
 out:
