@@ -16,7 +16,7 @@
 #include "cmd/demo.h"
 #include "lib/util.h"
 #include "mapscmd.h"
-#include "view/share.h"
+#include "cmd/share.h"
 #include "workload/workload.h"
 
 static int help_main(int argc, char **argv);
