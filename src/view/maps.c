@@ -12,6 +12,7 @@
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "view/maps.h"
+#include "view/scolsout.h"
 
 /* Footnotes of the threads' table: why a thread's stack is not known. */
 enum {
@@ -57,7 +58,7 @@ static int table_column(struct libscols_table *tb, const char *name, double whin
 static int table_print(const struct maps_view *v, struct libscols_table *tb)
 {
 	scols_table_set_stream(tb, v->out);
-	return scols_print_table(tb) ? -EIO : 0;
+	return scolsout_print(tb);
 }
 
 static int stream_rc(FILE *out)
