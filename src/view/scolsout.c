@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* scolsout.c - print a libsmartcols table that goes to a file or pipe without its
- * per-character width pass
+/* scolsout.c - aligned tables for a file or pipe without libsmartcols' per-character
+ * width pass, byte for byte as libsmartcols prints them
  *
  * libsmartcols sizes a column by decoding every cell with mbrtowc and wcwidth, then
  * decodes each cell again to print it: for 10,000 thread rows that was 13.5% of a refresh
@@ -8,7 +8,9 @@
  * fit a table to any width, and the layout is simple: each column as wide as its widest
  * cell or its heading (or its absolute width hint), cells padded with spaces, the last
  * column not padded. This file does that layout with widths from util_text_width and
- * leaves every other case (a terminal, trees, wrapping...) to libsmartcols.
+ * leaves every other case (a terminal, trees, wrapping...) to libsmartcols. A table built
+ * with scolsout_new() keeps its cells in one buffer: no libsmartcols line, cell or copy
+ * of each string.
  */
 #include "config.h"
 
@@ -117,126 +119,202 @@ static int put_cell(struct linebuf *lb, const char *s, size_t len, size_t w, siz
 	return 0;
 }
 
-struct cellw {
-	const char *s;
-	uint32_t len, w;
+/* A plain table: columns, and every cell's text in one buffer. */
+struct pcol {
+	char *name;
+	double whint;
+	bool right;
 };
 
-static int print_plain(struct libscols_table *tb)
+struct pcell {
+	size_t off;		/* in text */
+	uint32_t len, w;	/* bytes, columns */
+};
+
+struct scolsout {
+	struct libscols_table *tb;	/* not plain: libsmartcols lays it out */
+	struct libscols_line *ln;	/* its last line */
+	struct pcol *cols;
+	size_t ncols, ccap;
+	char *text;
+	size_t tlen, tcap;
+	struct pcell *cells;		/* nlines x ncols */
+	size_t nlines, lcap;
+};
+
+static int cell_put(struct scolsout *t, size_t col, const char *s)
 {
-	size_t ncols = scols_table_get_ncols(tb), nlines = scols_table_get_nlines(tb), l = 0;
-	const char *sep = scols_table_get_column_separator(tb);
-	const char *lsep = scols_table_get_line_separator(tb);
-	FILE *out = scols_table_get_stream(tb);
-	struct libscols_column **cols;
-	struct libscols_iter *it;
-	struct libscols_line *ln;
+	struct pcell *c = &t->cells[(t->nlines - 1) * t->ncols + col];
+	size_t len, w = util_text_width(s, &len);
+
+	if (len > UINT32_MAX)
+		return -EOVERFLOW;
+	if (len > SIZE_MAX / 2 - t->tlen)
+		return -ENOMEM;
+	if (t->tlen + len > t->tcap) {
+		size_t nc = t->tcap ? t->tcap : 4096;
+		char *nt;
+
+		while (nc < t->tlen + len)
+			nc *= 2;
+		nt = realloc(t->text, nc);
+		if (!nt)
+			return -ENOMEM;
+		t->text = nt;
+		t->tcap = nc;
+	}
+	memcpy(t->text + t->tlen, s, len);
+	c->off = t->tlen;
+	c->len = (uint32_t)len;
+	c->w = (uint32_t)w;
+	t->tlen += len;
+	return 0;
+}
+
+static int plain_column(struct scolsout *t, const char *name, double whint, bool right)
+{
+	if (t->nlines)
+		return -EINVAL;		/* every column before the first line */
+	if (t->ncols == t->ccap) {
+		size_t nc = t->ccap ? t->ccap * 2 : 16;
+		struct pcol *nv = realloc(t->cols, nc * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		t->cols = nv;
+		t->ccap = nc;
+	}
+	t->cols[t->ncols].name = strdup(name);
+	if (!t->cols[t->ncols].name)
+		return -ENOMEM;
+	t->cols[t->ncols].whint = whint;
+	t->cols[t->ncols].right = right;
+	t->ncols++;
+	return 0;
+}
+
+static int plain_line(struct scolsout *t)
+{
+	if (!t->ncols)
+		return -EINVAL;
+	if (t->nlines == t->lcap) {
+		size_t nc = t->lcap ? t->lcap * 2 : 64;
+		struct pcell *nv;
+
+		if (nc > SIZE_MAX / sizeof(*nv) / t->ncols)
+			return -ENOMEM;
+		nv = realloc(t->cells, nc * t->ncols * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		t->cells = nv;
+		t->lcap = nc;
+	}
+	memset(&t->cells[t->nlines * t->ncols], 0, t->ncols * sizeof(*t->cells));
+	t->nlines++;
+	return 0;
+}
+
+/* What scols_print_table writes for a plain table: the headings, the lines with a line
+ * separator between them, and a line break; nothing at all without lines. */
+static int plain_write(const struct scolsout *t, FILE *out, const char *sep, const char *lsep)
+{
+	size_t ncols = t->ncols, seplen = strlen(sep), lseplen = strlen(lsep);
 	struct linebuf lb = { 0 };
-	struct cellw *cells;
-	size_t *width, seplen, lseplen;
-	bool *right;
+	size_t *width;
 	int rc = 0;
 
-	if (!out)
-		out = stdout;
-	if (!sep)
-		sep = " ";
-	if (!lsep)
-		lsep = "\n";
-	seplen = strlen(sep);
-	lseplen = strlen(lsep);
-	if (nlines == 0)
+	if (!t->nlines)
 		return 0;	/* libsmartcols prints nothing, not even the headings */
-	if (nlines > SIZE_MAX / sizeof(*cells) / ncols)
-		return -ENOMEM;
-	cols = calloc(ncols, sizeof(*cols));
 	width = calloc(ncols, sizeof(*width));
-	right = calloc(ncols, sizeof(*right));
-	cells = malloc(nlines * ncols * sizeof(*cells));
-	it = scols_new_iter(SCOLS_ITER_FORWARD);
-	if (!cols || !width || !right || !cells || !it) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (size_t c = 0; c < ncols; c++) {
-		if (scols_table_next_column(tb, it, &cols[c])) {
-			rc = -EINVAL;
-			goto out;
-		}
-		right[c] = scols_column_is_right(cols[c]);
-	}
-	/* each cell's width, once */
-	scols_reset_iter(it, SCOLS_ITER_FORWARD);
-	while (l < nlines && scols_table_next_line(tb, it, &ln) == 0) {
-		for (size_t c = 0; c < ncols; c++) {
-			struct libscols_cell *ce = scols_line_get_cell(ln, c);
-			const char *s = ce ? scols_cell_get_data(ce) : NULL;
-			struct cellw *cw = &cells[l * ncols + c];
-			size_t len = 0, w = 0;
-
-			if (s)
-				w = util_text_width(s, &len);
-			if (len > UINT32_MAX) {
-				rc = -EOVERFLOW;
-				goto out;
-			}
-			cw->s = s;
-			cw->len = (uint32_t)len;
-			cw->w = (uint32_t)w;
-			if (w > width[c])
-				width[c] = w;
-		}
-		l++;
-	}
-	nlines = l;
+	if (!width)
+		return -ENOMEM;
 	/* libsmartcols' column width (calculate.c): the widest cell, at least the heading; an
 	 * absolute width hint (>= 1) when both are narrower than it */
+	for (size_t l = 0; l < t->nlines; l++)
+		for (size_t c = 0; c < ncols; c++)
+			if (t->cells[l * ncols + c].w > width[c])
+				width[c] = t->cells[l * ncols + c].w;
 	for (size_t c = 0; c < ncols; c++) {
-		size_t hlen, hw = util_text_width(scols_cell_get_data(scols_column_get_header(cols[c])),
-						  &hlen);
-		double whint = scols_column_get_whint(cols[c]);
-		size_t min = hw ? hw : 1;
+		size_t hlen, hw = util_text_width(t->cols[c].name, &hlen), min = hw ? hw : 1;
+		double whint = t->cols[c].whint;
 
 		if (width[c] < min)
 			width[c] = min;
 		else if (whint >= 1 && width[c] < (size_t)whint && min < (size_t)whint)
 			width[c] = (size_t)whint;
 	}
-	/* the headings, the lines with a separator between them, and a line break: what
-	 * scols_print_table writes */
 	for (size_t c = 0; !rc && c < ncols; c++) {
-		const char *h = scols_cell_get_data(scols_column_get_header(cols[c]));
-		size_t hlen, hw = util_text_width(h, &hlen);
+		size_t hlen, hw = util_text_width(t->cols[c].name, &hlen);
 
-		rc = put_cell(&lb, h, hlen, hw, width[c], right[c], c + 1 == ncols, sep, seplen);
+		rc = put_cell(&lb, t->cols[c].name, hlen, hw, width[c], t->cols[c].right,
+			      c + 1 == ncols, sep, seplen);
 	}
-	for (l = 0; !rc && l < nlines; l++) {
+	for (size_t l = 0; !rc && l < t->nlines; l++) {
 		rc = lb_room(&lb, lseplen);
 		if (rc)
 			break;
 		memcpy(lb.b + lb.len, lsep, lseplen);
 		lb.len += lseplen;
 		for (size_t c = 0; !rc && c < ncols; c++) {
-			const struct cellw *cw = &cells[l * ncols + c];
+			const struct pcell *pc = &t->cells[l * ncols + c];
 
-			rc = put_cell(&lb, cw->s, cw->len, cw->w, width[c], right[c], c + 1 == ncols,
-				      sep, seplen);
+			rc = put_cell(&lb, t->text + pc->off, pc->len, pc->w, width[c],
+				      t->cols[c].right, c + 1 == ncols, sep, seplen);
 		}
-		if (!rc && (lb.len >= 4096 || l + 1 == nlines)) {
+		if (!rc && (lb.len >= 4096 || l + 1 == t->nlines)) {
 			fwrite(lb.b, 1, lb.len, out);
 			lb.len = 0;
 		}
 	}
 	if (!rc)
 		fputc('\n', out);
-out:
 	free(lb.b);
-	if (it)
-		scols_free_iter(it);
-	free(cells);
-	free(right);
 	free(width);
-	free(cols);
+	return rc;
+}
+
+static void plain_free(struct scolsout *t)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		free(t->cols[c].name);
+	free(t->cols);
+	free(t->text);
+	free(t->cells);
+}
+
+/* A libsmartcols table that plain_table() accepts, copied into a plain one and printed. */
+static int print_plain(struct libscols_table *tb)
+{
+	const char *sep = scols_table_get_column_separator(tb);
+	const char *lsep = scols_table_get_line_separator(tb);
+	FILE *out = scols_table_get_stream(tb);
+	struct libscols_iter *it = scols_new_iter(SCOLS_ITER_FORWARD);
+	struct libscols_column *cl;
+	struct libscols_line *ln;
+	struct scolsout t;
+	int rc = 0;
+
+	memset(&t, 0, sizeof(t));
+	if (!it)
+		return -ENOMEM;
+	while (!rc && scols_table_next_column(tb, it, &cl) == 0)
+		rc = plain_column(&t, scols_cell_get_data(scols_column_get_header(cl)),
+				  scols_column_get_whint(cl), scols_column_is_right(cl));
+	scols_reset_iter(it, SCOLS_ITER_FORWARD);
+	while (!rc && scols_table_next_line(tb, it, &ln) == 0) {
+		rc = plain_line(&t);
+		for (size_t c = 0; !rc && c < t.ncols; c++) {
+			struct libscols_cell *ce = scols_line_get_cell(ln, c);
+			const char *s = ce ? scols_cell_get_data(ce) : NULL;
+
+			if (s)
+				rc = cell_put(&t, c, s);
+		}
+	}
+	scols_free_iter(it);
+	if (!rc)
+		rc = plain_write(&t, out ? out : stdout, sep ? sep : " ", lsep ? lsep : "\n");
+	plain_free(&t);
 	return rc;
 }
 
@@ -245,4 +323,76 @@ int scolsout_print(struct libscols_table *tb)
 	if (plain_table(tb))
 		return print_plain(tb);
 	return scols_print_table(tb) ? -EIO : 0;
+}
+
+/* ---- tables built here ------------------------------------------------------------------- */
+
+struct scolsout *scolsout_new(bool raw)
+{
+	struct scolsout *t = calloc(1, sizeof(*t));
+
+	if (!t || (!raw && !isatty(STDOUT_FILENO)))
+		return t;	/* plain: nothing of libsmartcols */
+	t->tb = scols_new_table();
+	if (!t->tb) {
+		free(t);
+		return NULL;
+	}
+	if (raw)
+		scols_table_enable_raw(t->tb, 1);
+	else
+		scols_table_enable_noencoding(t->tb, 1);	/* every string is sanitized already */
+	return t;
+}
+
+int scolsout_column(struct scolsout *t, const char *name, double whint, int flags)
+{
+	struct libscols_column *cl;
+
+	if (!t->tb)
+		return plain_column(t, name, whint, flags & SCOLS_FL_RIGHT);
+	cl = scols_table_new_column(t->tb, name, whint, flags);
+	if (!cl)
+		return -ENOMEM;
+	/* strings arrive sanitized with \xHH escapes: do not escape those again */
+	scols_column_set_safechars(cl, "\\");
+	return 0;
+}
+
+int scolsout_line(struct scolsout *t)
+{
+	if (!t->tb)
+		return plain_line(t);
+	t->ln = scols_table_new_line(t->tb, NULL);
+	return t->ln ? 0 : -ENOMEM;
+}
+
+int scolsout_set(struct scolsout *t, size_t col, const char *text)
+{
+	if (!t->tb) {
+		if (col >= t->ncols || !t->nlines)
+			return -EINVAL;
+		return cell_put(t, col, text);
+	}
+	if (!t->ln)
+		return -EINVAL;
+	return scols_line_set_data(t->ln, col, text) ? -ENOMEM : 0;
+}
+
+int scolsout_write(struct scolsout *t, FILE *out)
+{
+	if (!t->tb)
+		return plain_write(t, out, " ", "\n");
+	scols_table_set_stream(t->tb, out);
+	return scols_print_table(t->tb) ? -EIO : 0;
+}
+
+void scolsout_free(struct scolsout *t)
+{
+	if (!t)
+		return;
+	if (t->tb)
+		scols_unref_table(t->tb);
+	plain_free(t);
+	free(t);
 }
