@@ -120,6 +120,13 @@ static int parse_field(const char *p, const char *end, struct smaps_mem *mem, si
 	int rc;
 
 	*kind = LINE_OTHER;
+	/* most lines are the field after the last one found: no scan for the key's end */
+	if (*hint < ARRAY_SIZE(fields) && end - p > fields[*hint].len &&
+	    p[fields[*hint].len] == ':' && same(fields[*hint].key, p, fields[*hint].len)) {
+		f = &fields[(*hint)++];
+		colon = p + f->len;
+		goto value;
+	}
 	while (colon < end && key_char(*colon))
 		colon++;
 	if (colon == p || colon == end || *colon != ':')
@@ -139,7 +146,14 @@ static int parse_field(const char *p, const char *end, struct smaps_mem *mem, si
 	f = find_field(p, (size_t)(colon - p), hint);
 	if (!f)
 		return 0;
+value:
 	p = colon + 1;
+	/* the kernel right-aligns the number: eight blanks at a time first */
+	for (uint64_t w; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		if (w != 0x2020202020202020ull)
+			break;
+	}
 	while (p < end && *p == ' ')
 		p++;
 	rc = util_span_dec(&p, end, &v);
