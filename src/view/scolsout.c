@@ -127,6 +127,7 @@ struct pcol {
 };
 
 struct pcell {
+	const char *s;		/* the text where it is (a libsmartcols cell), or NULL: */
 	size_t off;		/* in text */
 	uint32_t len, w;	/* bytes, columns */
 };
@@ -164,10 +165,25 @@ static int cell_put(struct scolsout *t, size_t col, const char *s)
 		t->tcap = nc;
 	}
 	memcpy(t->text + t->tlen, s, len);
+	c->s = NULL;
 	c->off = t->tlen;
 	c->len = (uint32_t)len;
 	c->w = (uint32_t)w;
 	t->tlen += len;
+	return 0;
+}
+
+/* A cell whose text stays where it is until the table is written: no copy. */
+static int cell_ref(struct scolsout *t, size_t col, const char *s)
+{
+	struct pcell *c = &t->cells[(t->nlines - 1) * t->ncols + col];
+	size_t len, w = util_text_width(s, &len);
+
+	if (len > UINT32_MAX)
+		return -EOVERFLOW;
+	c->s = s;
+	c->len = (uint32_t)len;
+	c->w = (uint32_t)w;
 	return 0;
 }
 
@@ -258,7 +274,7 @@ static int plain_write(const struct scolsout *t, FILE *out, const char *sep, con
 		for (size_t c = 0; !rc && c < ncols; c++) {
 			const struct pcell *pc = &t->cells[l * ncols + c];
 
-			rc = put_cell(&lb, t->text + pc->off, pc->len, pc->w, width[c],
+			rc = put_cell(&lb, pc->s ? pc->s : t->text + pc->off, pc->len, pc->w, width[c],
 				      t->cols[c].right, c + 1 == ncols, sep, seplen);
 		}
 		if (!rc && (lb.len >= 4096 || l + 1 == t->nlines)) {
@@ -308,7 +324,7 @@ static int print_plain(struct libscols_table *tb)
 			const char *s = ce ? scols_cell_get_data(ce) : NULL;
 
 			if (s)
-				rc = cell_put(&t, c, s);
+				rc = cell_ref(&t, c, s);	/* tb keeps it until then */
 		}
 	}
 	scols_free_iter(it);
