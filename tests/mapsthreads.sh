@@ -13,6 +13,7 @@ lib=$(dirname "$0")/lib.sh
 
 command -v strace >/dev/null || skip "strace not found: it counts the files taskscope opens"
 strace -f -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not allowed)"
+no_exit_leak_check	# LeakSanitizer cannot run under strace (ptrace)
 
 # thread_opens NAME ARGS...: run taskscope maps under strace; THREAD_OPENS is the number
 # of opens of the task directory or of a thread's syscall file (its stat is opened

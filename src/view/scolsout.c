@@ -75,7 +75,7 @@ static int lb_room(struct linebuf *lb, size_t n)
 {
 	if (n > SIZE_MAX / 2 - lb->len)
 		return -ENOMEM;
-	if (lb->len + n > lb->cap) {
+	if (!lb->b || lb->len + n > lb->cap) {
 		size_t nc = lb->cap ? lb->cap : 256;
 		char *nb;
 
@@ -109,7 +109,8 @@ static int put_cell(struct linebuf *lb, const char *s, size_t len, size_t w, siz
 	if (lb_room(lb, before + len + after + (last ? 0 : seplen)))
 		return -ENOMEM;
 	memset(lb->b + lb->len, ' ', before);
-	memcpy(lb->b + lb->len + before, s, len);
+	if (len)	/* an empty cell may have no text at all */
+		memcpy(lb->b + lb->len + before, s, len);
 	lb->len += before + len;
 	if (last)
 		return 0;
@@ -164,7 +165,8 @@ static int cell_put(struct scolsout *t, size_t col, const char *s)
 		t->text = nt;
 		t->tcap = nc;
 	}
-	memcpy(t->text + t->tlen, s, len);
+	if (len)
+		memcpy(t->text + t->tlen, s, len);
 	c->s = NULL;
 	c->off = t->tlen;
 	c->len = (uint32_t)len;
@@ -274,7 +276,9 @@ static int plain_write(const struct scolsout *t, FILE *out, const char *sep, con
 		for (size_t c = 0; !rc && c < ncols; c++) {
 			const struct pcell *pc = &t->cells[l * ncols + c];
 
-			rc = put_cell(&lb, pc->s ? pc->s : t->text + pc->off, pc->len, pc->w, width[c],
+			const char *txt = pc->s ? pc->s : pc->len ? t->text + pc->off : "";
+
+			rc = put_cell(&lb, txt, pc->len, pc->w, width[c],
 				      t->cols[c].right, c + 1 == ncols, sep, seplen);
 		}
 		if (!rc && (lb.len >= 4096 || l + 1 == t->nlines)) {
