@@ -275,7 +275,6 @@ static int plain_write(const struct scolsout *t, FILE *out, const char *sep, con
 		lb.len += lseplen;
 		for (size_t c = 0; !rc && c < ncols; c++) {
 			const struct pcell *pc = &t->cells[l * ncols + c];
-
 			const char *txt = pc->s ? pc->s : pc->len ? t->text + pc->off : "";
 
 			rc = put_cell(&lb, txt, pc->len, pc->w, width[c],
