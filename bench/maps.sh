@@ -117,6 +117,7 @@ smaps_kib=$(($(for p in "${pids[@]}"; do cat "/proc/$p/smaps"; done 2>/dev/null 
 # ---- the tools ---------------------------------------------------------------------------
 run_raw() { "$rawsmaps" "${pids[@]}"; }
 run_floor() { "$rawstacks" "${pids[@]}"; }
+run_floor_s() { "$rawstacks" -s "${pids[@]}"; }
 run_pmap() { pmap -X "${pids[@]}"; }
 run_ts() { "$ts_bin" maps "${pids[@]}"; }
 run_ts_r() { "$ts_bin" maps -r "${pids[@]}"; }
@@ -128,11 +129,12 @@ run_ts_o() { "$ts_bin" maps -o "$nostk" "${pids[@]}"; }
 run_ref_ts() { "$ref_bin" maps "${pids[@]}"; }
 run_ref_o() { "$ref_bin" maps -o "$nostk" "${pids[@]}"; }
 
-tools=(raw floor pmap ts ts_r ts_J ts_kind ts_nostk ts_o)
+tools=(raw floor floor_s pmap ts ts_r ts_J ts_kind ts_nostk ts_o)
 [ -n "$ref_bin" ] && tools+=(ref_ts ref_o)
 declare -A label=(
 	[raw]="rawsmaps (bench/rawsmaps.c)"
 	[floor]="rawstacks (+ each syscall file)"
+	[floor_s]="rawstacks -s (+ each thread's stat)"
 	[pmap]="pmap -X"
 	[ts]="taskscope maps"
 	[ts_r]="taskscope maps -r"
@@ -210,6 +212,9 @@ goal "taskscope maps" "$(ratio "${ms[ts]}" "${ms[floor]}")" 1.3 \
 	"the floor that labels stacks (rawstacks: smaps + every thread's syscall file)"
 goal "taskscope maps -o $nostk" "$(ratio "${ms[ts_o]}" "${ms[raw]}")" 1.3 \
 	"the raw smaps reader"
+echo "      what the aligned output reads at least (rawstacks -s, with the threads' table's" \
+	"stat files): $(ratio "${ms[floor_s]}" "${ms[floor]}")x the floor; taskscope maps" \
+	"$(ratio "${ms[ts]}" "${ms[floor_s]}")x that"
 echo "      rawstacks is $(ratio "${ms[floor]}" "${ms[raw]}")x rawsmaps; pmap -X" \
 	"$(ratio "${ms[pmap]}" "${ms[raw]}")x; taskscope maps $(ratio "${ms[ts]}" "${ms[raw]}")x rawsmaps"
 if [ -n "$ref_bin" ]; then
