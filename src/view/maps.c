@@ -22,7 +22,7 @@ enum {
 
 /* ---- table helpers --------------------------------------------------------------------- */
 
-/* Aligned or raw (view/scolsout.c: libsmartcols' layout, without its width pass when the
+/* Aligned or raw (view/scolsout.c: libsmartcols' output, without its width pass when the
  * output is not a terminal) */
 static struct scolsout *table_new(const struct maps_view *v)
 {

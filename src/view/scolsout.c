@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,45 +25,51 @@
 #include "lib/util.h"
 #include "view/scolsout.h"
 
-/* The cases this file lays out as libsmartcols would; the others are left to it. */
-static bool plain_table(struct libscols_table *tb)
+enum plain { NOT_PLAIN, PLAIN_ALIGNED, PLAIN_RAW };
+
+/* The cases this file prints as libsmartcols would; the others are left to it. */
+static enum plain plain_table(struct libscols_table *tb)
 {
 	struct libscols_iter *it;
 	struct libscols_column *cl;
 	struct libscols_cell *title = scols_table_get_title(tb);
-	bool plain = true;
+	enum plain kind = scols_table_is_raw(tb) ? PLAIN_RAW : PLAIN_ALIGNED;
 
-	if (scols_table_is_json(tb) || scols_table_is_raw(tb) || scols_table_is_export(tb) ||
-	    scols_table_is_tree(tb) || scols_table_is_maxout(tb) || scols_table_is_minout(tb) ||
+	if (scols_table_is_json(tb) || scols_table_is_export(tb) || scols_table_is_tree(tb) ||
 	    scols_table_is_noheadings(tb) || scols_table_is_nolinesep(tb) ||
-	    !scols_table_is_noencoding(tb) || scols_table_colors_wanted(tb) ||
-	    (title && scols_cell_get_data(title)) || scols_table_get_ncols(tb) == 0)
-		return false;
-	/* libsmartcols fits the table to a terminal when its standard output is one */
-	switch (scols_table_get_termforce(tb)) {
-	case SCOLS_TERMFORCE_NEVER:
-		break;
-	case SCOLS_TERMFORCE_ALWAYS:
-		return false;
-	default:
-		if (isatty(STDOUT_FILENO))
-			return false;
-		break;
+	    scols_table_get_ncols(tb) == 0)
+		return NOT_PLAIN;
+	if (kind == PLAIN_ALIGNED) {
+		if (scols_table_is_maxout(tb) || scols_table_is_minout(tb) ||
+		    !scols_table_is_noencoding(tb) || scols_table_colors_wanted(tb) ||
+		    (title && scols_cell_get_data(title)))
+			return NOT_PLAIN;
+		/* libsmartcols fits the table to a terminal when its standard output is one */
+		switch (scols_table_get_termforce(tb)) {
+		case SCOLS_TERMFORCE_NEVER:
+			break;
+		case SCOLS_TERMFORCE_ALWAYS:
+			return NOT_PLAIN;
+		default:
+			if (isatty(STDOUT_FILENO))
+				return NOT_PLAIN;
+			break;
+		}
 	}
 	it = scols_new_iter(SCOLS_ITER_FORWARD);
 	if (!it)
-		return false;
-	while (plain && scols_table_next_column(tb, it, &cl) == 0) {
+		return NOT_PLAIN;
+	while (kind != NOT_PLAIN && scols_table_next_column(tb, it, &cl) == 0) {
 		const char *name = scols_cell_get_data(scols_column_get_header(cl));
 
 		if (scols_column_is_hidden(cl) || scols_column_is_wrap(cl) ||
 		    scols_column_is_customwrap(cl) || scols_column_is_tree(cl) ||
 		    scols_column_is_noextremes(cl) || scols_column_is_strict_width(cl) ||
 		    !name || !*name)
-			plain = false;
+			kind = NOT_PLAIN;
 	}
 	scols_free_iter(it);
-	return plain;
+	return kind;
 }
 
 /* A line being laid out: cells are copied in and written with one fwrite. */
@@ -134,6 +141,7 @@ struct pcell {
 };
 
 struct scolsout {
+	bool raw;			/* plain raw output: no widths, blanks escaped */
 	struct libscols_table *tb;	/* not plain: libsmartcols lays it out */
 	struct libscols_line *ln;	/* its last line */
 	struct pcol *cols;
@@ -144,10 +152,20 @@ struct scolsout {
 	size_t nlines, lcap;
 };
 
+/* The bytes of s and, for aligned output, its width in columns */
+static size_t measure(const struct scolsout *t, const char *s, size_t *len)
+{
+	if (t->raw) {
+		*len = strlen(s);
+		return 0;
+	}
+	return util_text_width(s, len);
+}
+
 static int cell_put(struct scolsout *t, size_t col, const char *s)
 {
 	struct pcell *c = &t->cells[(t->nlines - 1) * t->ncols + col];
-	size_t len, w = util_text_width(s, &len);
+	size_t len, w = measure(t, s, &len);
 
 	if (len > UINT32_MAX)
 		return -EOVERFLOW;
@@ -179,7 +197,7 @@ static int cell_put(struct scolsout *t, size_t col, const char *s)
 static int cell_ref(struct scolsout *t, size_t col, const char *s)
 {
 	struct pcell *c = &t->cells[(t->nlines - 1) * t->ncols + col];
-	size_t len, w = util_text_width(s, &len);
+	size_t len, w = measure(t, s, &len);
 
 	if (len > UINT32_MAX)
 		return -EOVERFLOW;
@@ -230,6 +248,71 @@ static int plain_line(struct scolsout *t)
 	memset(&t->cells[t->nlines * t->ncols], 0, t->ncols * sizeof(*t->cells));
 	t->nlines++;
 	return 0;
+}
+
+/* A raw cell as libsmartcols writes it (fputs_nonblank): a blank, a backslash and every
+ * byte that is not printable in the locale as "\xHH", so that a field is one word. */
+static int put_raw(struct linebuf *lb, const char *s, size_t len, bool last, const char *sep,
+		   size_t seplen)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (lb_room(lb, 4 * len + seplen))
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c > 0x20 && c < 0x7f && c != '\\') ||
+		    (c >= 0x80 && !isblank(c) && isprint(c) && !iscntrl(c))) {
+			lb->b[lb->len++] = (char)c;
+			continue;
+		}
+		lb->b[lb->len++] = '\\';
+		lb->b[lb->len++] = 'x';
+		lb->b[lb->len++] = hex[c >> 4];
+		lb->b[lb->len++] = hex[c & 15];
+	}
+	if (!last) {
+		memcpy(lb->b + lb->len, sep, seplen);
+		lb->len += seplen;
+	}
+	return 0;
+}
+
+/* What scols_print_table writes for a plain raw table: the headings and the lines, fields
+ * separated by the column separator, lines by the line separator, and a line break. */
+static int raw_write(const struct scolsout *t, FILE *out, const char *sep, const char *lsep)
+{
+	size_t ncols = t->ncols, seplen = strlen(sep), lseplen = strlen(lsep);
+	struct linebuf lb = { 0 };
+	int rc = 0;
+
+	if (!t->nlines)
+		return 0;
+	for (size_t c = 0; !rc && c < ncols; c++)
+		rc = put_raw(&lb, t->cols[c].name, strlen(t->cols[c].name), c + 1 == ncols, sep,
+			     seplen);
+	for (size_t l = 0; !rc && l < t->nlines; l++) {
+		rc = lb_room(&lb, lseplen);
+		if (rc)
+			break;
+		memcpy(lb.b + lb.len, lsep, lseplen);
+		lb.len += lseplen;
+		for (size_t c = 0; !rc && c < ncols; c++) {
+			const struct pcell *pc = &t->cells[l * ncols + c];
+			const char *txt = pc->s ? pc->s : pc->len ? t->text + pc->off : "";
+
+			rc = put_raw(&lb, txt, pc->len, c + 1 == ncols, sep, seplen);
+		}
+		if (!rc && (lb.len >= 4096 || l + 1 == t->nlines)) {
+			fwrite(lb.b, 1, lb.len, out);
+			lb.len = 0;
+		}
+	}
+	if (!rc)
+		fputc('\n', out);
+	free(lb.b);
+	return rc;
 }
 
 /* What scols_print_table writes for a plain table: the headings, the lines with a line
@@ -302,7 +385,7 @@ static void plain_free(struct scolsout *t)
 }
 
 /* A libsmartcols table that plain_table() accepts, copied into a plain one and printed. */
-static int print_plain(struct libscols_table *tb)
+static int print_plain(struct libscols_table *tb, bool raw)
 {
 	const char *sep = scols_table_get_column_separator(tb);
 	const char *lsep = scols_table_get_line_separator(tb);
@@ -314,6 +397,7 @@ static int print_plain(struct libscols_table *tb)
 	int rc = 0;
 
 	memset(&t, 0, sizeof(t));
+	t.raw = raw;
 	if (!it)
 		return -ENOMEM;
 	while (!rc && scols_table_next_column(tb, it, &cl) == 0)
@@ -332,15 +416,18 @@ static int print_plain(struct libscols_table *tb)
 	}
 	scols_free_iter(it);
 	if (!rc)
-		rc = plain_write(&t, out ? out : stdout, sep ? sep : " ", lsep ? lsep : "\n");
+		rc = (raw ? raw_write : plain_write)(&t, out ? out : stdout, sep ? sep : " ",
+						      lsep ? lsep : "\n");
 	plain_free(&t);
 	return rc;
 }
 
 int scolsout_print(struct libscols_table *tb)
 {
-	if (plain_table(tb))
-		return print_plain(tb);
+	enum plain kind = plain_table(tb);
+
+	if (kind != NOT_PLAIN)
+		return print_plain(tb, kind == PLAIN_RAW);
 	return scols_print_table(tb) ? -EIO : 0;
 }
 
@@ -350,17 +437,17 @@ struct scolsout *scolsout_new(bool raw)
 {
 	struct scolsout *t = calloc(1, sizeof(*t));
 
-	if (!t || (!raw && !isatty(STDOUT_FILENO)))
+	if (!t)
+		return NULL;
+	t->raw = raw;
+	if (raw || !isatty(STDOUT_FILENO))
 		return t;	/* plain: nothing of libsmartcols */
 	t->tb = scols_new_table();
 	if (!t->tb) {
 		free(t);
 		return NULL;
 	}
-	if (raw)
-		scols_table_enable_raw(t->tb, 1);
-	else
-		scols_table_enable_noencoding(t->tb, 1);	/* every string is sanitized already */
+	scols_table_enable_noencoding(t->tb, 1);	/* every string is sanitized already */
 	return t;
 }
 
@@ -401,7 +488,7 @@ int scolsout_set(struct scolsout *t, size_t col, const char *text)
 int scolsout_write(struct scolsout *t, FILE *out)
 {
 	if (!t->tb)
-		return plain_write(t, out, " ", "\n");
+		return (t->raw ? raw_write : plain_write)(t, out, " ", "\n");
 	scols_table_set_stream(t->tb, out);
 	return scols_print_table(t->tb) ? -EIO : 0;
 }

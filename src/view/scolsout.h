@@ -14,15 +14,17 @@
  * standard output is not a terminal, with plain columns (no tree, wrapping, hiding, title,
  * colours or encoding), is laid out here with util_text_width, which counts printable
  * ASCII without a multibyte decoder; libsmartcols decodes and measures every character of
- * every cell twice. Anything else goes to scols_print_table(). Returns 0 or -errno.
+ * every cell twice. A raw table with plain columns is written here too, a line at a time.
+ * Anything else goes to scols_print_table(). Returns 0 or -errno.
  */
 int scolsout_print(struct libscols_table *tb);
 
 /*
- * A table built cell by cell: for aligned output that goes to a file or pipe, its cells
- * are kept in one buffer here (no libsmartcols line or cell is made) and printed as above;
- * raw output and output to a terminal go through a libsmartcols table (noencoding, cells
- * sanitized already, "\" not escaped again). Functions return 0 or -errno.
+ * A table built cell by cell: for raw output, and aligned output that goes to a file or
+ * pipe, its cells are kept in one buffer here (no libsmartcols line or cell is made) and
+ * printed as above; aligned output to a terminal goes through a libsmartcols table
+ * (noencoding, cells sanitized already, "\" not escaped again). Functions return 0 or
+ * -errno.
  */
 struct scolsout;
 
