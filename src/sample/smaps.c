@@ -80,10 +80,14 @@ static const struct field *find_field(const char *key, size_t len, size_t *hint)
 {
 	size_t n = sizeof(fields) / sizeof(fields[0]);
 
-	for (size_t k = 0; k < n; k++) {
-		size_t i = (*hint + k) % n;
-
-		if (fields[i].len == len && same(fields[i].key, key, len)) {
+	/* the next one in the kernel's order, else a scan without a division a key: a
+	 * key the table does not have (KernelPageSize, THPeligible...) is 5 lines of 24 */
+	if (*hint < n && fields[*hint].len == len && same(fields[*hint].key, key, len)) {
+		return &fields[(*hint)++];
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (fields[i].len == len && fields[i].key[0] == key[0] &&
+		    same(fields[i].key, key, len)) {
 			*hint = i + 1;
 			return &fields[i];
 		}
@@ -100,8 +104,11 @@ enum line_kind { LINE_FIELD, LINE_VMFLAGS, LINE_OTHER };
  */
 static bool key_char(char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '_';
+	/* a bit per byte value: A-Z a-z 0-9 _ (one load instead of seven comparisons) */
+	static const uint32_t set[8] = { 0, 0x03ff0000, 0x87fffffe, 0x07fffffe };
+	unsigned char u = (unsigned char)c;
+
+	return set[u >> 5] >> (u & 31) & 1;
 }
 
 static int parse_field(const char *p, const char *end, struct smaps_mem *mem, size_t *hint,
@@ -113,6 +120,13 @@ static int parse_field(const char *p, const char *end, struct smaps_mem *mem, si
 	int rc;
 
 	*kind = LINE_OTHER;
+	/* most lines are the field after the last one found: no scan for the key's end */
+	if (*hint < ARRAY_SIZE(fields) && end - p > fields[*hint].len &&
+	    p[fields[*hint].len] == ':' && same(fields[*hint].key, p, fields[*hint].len)) {
+		f = &fields[(*hint)++];
+		colon = p + f->len;
+		goto value;
+	}
 	while (colon < end && key_char(*colon))
 		colon++;
 	if (colon == p || colon == end || *colon != ':')
@@ -132,7 +146,14 @@ static int parse_field(const char *p, const char *end, struct smaps_mem *mem, si
 	f = find_field(p, (size_t)(colon - p), hint);
 	if (!f)
 		return 0;
+value:
 	p = colon + 1;
+	/* the kernel right-aligns the number: eight blanks at a time first */
+	for (uint64_t w; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		if (w != 0x2020202020202020ull)
+			break;
+	}
 	while (p < end && *p == ' ')
 		p++;
 	rc = util_span_dec(&p, end, &v);

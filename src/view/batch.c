@@ -15,6 +15,7 @@
 #include "model/tasklist.h"
 #include "view/batch.h"
 #include "view/json.h"
+#include "view/scolsout.h"
 
 /* One printed row: the task and its depth in the tree. */
 struct brow {
@@ -528,7 +529,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		}
 	}
 	scols_table_set_stream(tb, mem ? mem : o->out);
-	if (scols_print_table(tb))
+	if (scolsout_print(tb))
 		rc = -EIO;
 	if (mem) {
 		if (fclose(mem) && !rc)
