@@ -180,7 +180,7 @@ if command -v tmux >/dev/null 2>&1; then
 	export XDG_CONFIG_HOME=$TS_TMP/config
 	check "the full-screen view shows NODEMEM of the processes on screen (read as PSS is)"
 	tui_start nm 100 12 -d 0.3 -p "$BIG" -o PID,NODEMEM,PSS,COMM
-	if wait_screen nm $((10 * TS_SLOW)) "^ *$BIG +0:[0-9.]+[KMG] +[0-9.]+[KMG] +(- )?nmb$$"; then
+	if wait_screen nm 10 "^ *$BIG +0:[0-9.]+[KMG] +[0-9.]+[KMG] +(- )?nmb$$"; then
 		keep nm "$TS_TMP/tui.screen"
 		ok "$(grep -m1 -E "^ *$BIG " "$TS_TMP/tui.screen" | sed 's/  */ /g')"
 	else
@@ -188,7 +188,7 @@ if command -v tmux >/dev/null 2>&1; then
 		fail "no row '$BIG 0:SIZE PSS nmb$$' on screen" "$TS_TMP/tui.screen"
 	fi
 	tmx send-keys -t nm q
-	wait_rc nm $((10 * TS_SLOW)) || fail "the view did not quit on q"
+	wait_rc nm 10 || fail "the view did not quit on q"
 else
 	say "no tmux: the full-screen case is not run"
 fi
