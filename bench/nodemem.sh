@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # nodemem.sh - CPU per process of a numa_maps read (NODEMEM) against a smaps_rollup read (PSS):
-# raw readers (bench/rawnuma.c) and taskscope -o pid,nodemem / -o pid,pss, A B A B, median.
+# raw readers (bench/rawnuma.c --ab) and taskscope -o pid,nodemem / -o pid,pss, A B A B, median.
 # Usage: bench/nodemem.sh [--procs N] [--reps N] [--steps S]
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -54,10 +54,12 @@ one() {	# one CMD-with-@N@: (cpu(1+S) - cpu(1)) / S in ms
 	b=$(cpu_of "${@//@N@/$((steps + 1))}")
 	awk -v a="$a" -v b="$b" -v s="$steps" 'BEGIN { printf "%.2f", (b - a) * 1000 / s }'
 }
-labels=("raw smaps_rollup" "raw numa_maps" "taskscope -o pid,pss" "taskscope -o pid,nodemem")
-cmds=("$tmp/rawnuma smaps_rollup @N@" "$tmp/rawnuma numa_maps @N@"
-      "./taskscope -b -d 0 -n @N@ -o pid,pss" "./taskscope -b -d 0 -n @N@ -o pid,nodemem")
-# A B A B: every repetition measures each tool once, in the same order
+# the raw readers: A B A B within one process, every round both files of every process
+"$tmp/rawnuma" --ab $((2 * reps + 1)) | tee "$tmp/raw"
+nmm=$(awk '/^numa_maps:/ { print $2 }' "$tmp/raw")
+# taskscope, A B A B: each repetition measures both, in the same order
+labels=("taskscope -o pid,pss" "taskscope -o pid,nodemem")
+cmds=("./taskscope -b -d 0 -n @N@ -o pid,pss" "./taskscope -b -d 0 -n @N@ -o pid,nodemem")
 for r in $(seq "$reps"); do
 	for i in "${!cmds[@]}"; do
 		# shellcheck disable=SC2086
@@ -65,11 +67,10 @@ for r in $(seq "$reps"); do
 	done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-26s %10s %14s %s\n' tool "ms/refresh" "us/process" "(median of $reps; range)"
+printf '%-26s %10s %14s %s\n' tool "ms/refresh" "us/process" "(median of $reps; range; $nmm processes with an address space)"
 for i in "${!cmds[@]}"; do
 	awk -v i="$i" '$1 == i { print $2 }' "$tmp/res" | sort -n |
-		awk -v l="${labels[$i]}" -v np="$nproc_now" '{ a[NR] = $1 }
+		awk -v l="${labels[$i]}" -v np="$nmm" '{ a[NR] = $1 }
 			END { m = a[int((NR + 1) / 2)]; printf "%-26s %10.2f %14.1f (%s-%s)\n", l, m, m * 1000 / np, a[1], a[NR] }'
 done | tee "$tmp/table"
-awk 'NR == 1 { r = $(NF - 2) } NR == 2 { printf "numa_maps / smaps_rollup, raw:       %.2fx\n", $(NF - 2) / r }
-     NR == 3 { t = $(NF - 2) } NR == 4 { printf "NODEMEM / PSS, taskscope:            %.2fx\n", $(NF - 2) / t }' "$tmp/table"
+awk 'NR == 1 { t = $(NF - 2) } NR == 2 { printf "NODEMEM / PSS, taskscope: %.2fx\n", $(NF - 2) / t }' "$tmp/table"
