@@ -293,7 +293,7 @@ static const struct column table[] = {
 	  "memory in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped)",
 	  get_thp },
 	{ "NODEMEM", CK_NODES, 10, CF_PROCESS, RD_NUMA,
-	  "resident memory on each NUMA node as NODE:SIZE,... (e.g. 0:1.2G,1:300M), nodes without pages left out, shared pages in full as in RSS (numa_maps, as numastat -p); sorts by the sum",
+	  "resident memory on each NUMA node as NODE:SIZE pairs (0:1.2G,1:300M), nodes without pages left out, shared pages in full as in RSS (numa_maps, as numastat -p); sorts by the sum",
 	  get_nodemem },
 	{ "COMM", CK_STR, 15, CF_TRUNC, RD_STAT,
 	  "task name: the thread's own name on thread rows", get_comm },
