@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # nodemem.sh - NODEMEM, a process's resident memory per NUMA node: node 0's bytes against the
 # test's own sum of numa_maps, its table, raw, --bytes and JSON forms, --sort, thread rows,
-# 'denied' for another user, and the full-screen view.
+# 'denied' for another user, and the full-screen view (on screen, and sorted by it).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
@@ -179,13 +179,28 @@ if command -v tmux >/dev/null 2>&1; then
 	. "$(dirname "$lib")/tuilib.sh" || exit 99
 	export XDG_CONFIG_HOME=$TS_TMP/config
 	check "the full-screen view shows NODEMEM of the processes on screen (read as PSS is)"
-	tui_start nm 100 12 -d 0.3 -p "$BIG" -o PID,NODEMEM,PSS,COMM
+	tui_start nm 120 12 -d 0.3 -p "$BIG,$SMALL" -o PID,NODEMEM,PSS,COMM
 	if wait_screen nm 10 "^ *$BIG +0:[0-9.]+[KMG] +[0-9.]+[KMG] +(- )?nmb$$"; then
 		keep nm "$TS_TMP/tui.screen"
 		ok "$(grep -m1 -E "^ *$BIG " "$TS_TMP/tui.screen" | sed 's/  */ /g')"
 	else
 		keep nm "$TS_TMP/tui.screen"
 		fail "no row '$BIG 0:SIZE PSS nmb$$' on screen" "$TS_TMP/tui.screen"
+	fi
+	check "the full-screen view sorted by NODEMEM (F6): read for every watched process, larger sum first"
+	tmx send-keys -t nm F6 Home Down Enter
+	row() { screen nm | grep -nE "^ *$1 " | head -n1 | cut -d: -f1; }
+	sorted() {
+		local b s
+		b=$(row "$BIG") s=$(row "$SMALL")
+		[ -n "$b" ] && [ -n "$s" ] && [ "$b" -lt "$s" ] &&
+			screen nm | grep -qE "NODEMEM of every process read every [0-9]+s"
+	}
+	if poll_until 20 sorted; then
+		ok "$BIG above $SMALL; the header: $(screen nm | grep -oE 'NODEMEM of every process read every [0-9]+s[^ ]*( [^ ]+)?')"
+	else
+		keep nm "$TS_TMP/tuisort.screen"
+		fail "not sorted by NODEMEM with $BIG first, or no header note" "$TS_TMP/tuisort.screen"
 	fi
 	tmx send-keys -t nm q
 	wait_rc nm 10 || fail "the view did not quit on q"
