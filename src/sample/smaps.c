@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -424,22 +425,38 @@ static struct smaps_vma *find_vma(struct smaps_map *map, uint64_t start)
 	return NULL;
 }
 
+/* The node counts of one numa_maps line: pages per node (a small array in place, a larger
+ * one on the heap), the highest node with a count + 1, and the line's page size. */
+struct numa_line {
+	uint64_t start, pagesize;
+	uint64_t local[64];
+	uint64_t *pages;	/* local, or malloc'ed when a node number is past it */
+	size_t nnodes, cap;
+};
+
+static void numa_line_release(struct numa_line *l)
+{
+	if (l->pages != l->local)
+		free(l->pages);
+	l->pages = l->local;
+}
+
 /* "START POLICY [file=...] [anon=N] ... N0=3 N1=5 kernelpagesize_kB=4": tokens are
  * separated by single spaces; file names have their spaces and '=' escaped (\040). */
-static int parse_numa_line(const char *p, const char *end, struct smaps_map *map)
+static int numa_line_parse(const char *p, const char *end, struct numa_line *l)
 {
-	uint64_t start, pages[64], pagesize = 0;
-	uint64_t *node_pages = pages;
-	size_t nnodes = 0, cap = 64;
-	struct smaps_vma *v;
 	int rc;
 
-	rc = util_span_hex(&p, end, &start);
+	l->pagesize = 0;
+	l->nnodes = 0;
+	l->cap = ARRAY_SIZE(l->local);
+	l->pages = l->local;
+	memset(l->local, 0, sizeof(l->local));
+	rc = util_span_hex(&p, end, &l->start);
 	if (rc)
 		return rc;
 	if (p < end && *p != ' ')
 		return -EINVAL;
-	memset(pages, 0, sizeof(pages));
 	while (p < end) {
 		const char *tok, *te, *q;
 		uint64_t node, n;
@@ -454,12 +471,10 @@ static int parse_numa_line(const char *p, const char *end, struct smaps_map *map
 			q = tok + 18;
 			rc = util_span_dec(&q, te, &n);
 			if (rc || q != te)
-				goto fail;
-			if (n > UINT64_MAX / 1024) {
-				rc = -ERANGE;
-				goto fail;
-			}
-			pagesize = n * 1024;
+				return rc ? rc : -EINVAL;
+			if (n > UINT64_MAX / 1024)
+				return -ERANGE;
+			l->pagesize = n * 1024;
 			continue;
 		}
 		if (te - tok < 4 || tok[0] != 'N' || tok[1] < '0' || tok[1] > '9')
@@ -475,52 +490,55 @@ static int parse_numa_line(const char *p, const char *end, struct smaps_map *map
 				rc = -EINVAL;
 		}
 		if (rc)
-			goto fail;
-		if (node >= SMAPS_MAX_NODES) {
-			rc = -ERANGE;
-			goto fail;
-		}
-		if (node >= cap) {
-			size_t nc = cap;
+			return rc;
+		if (node >= SMAPS_MAX_NODES)
+			return -ERANGE;
+		if (node >= l->cap) {
+			size_t nc = l->cap;
 			uint64_t *np;
 
 			while (nc <= node)
 				nc *= 2;
-			np = node_pages == pages ? malloc(nc * sizeof(*np))
-						 : realloc(node_pages, nc * sizeof(*np));
-			if (!np) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-			if (node_pages == pages)
-				memcpy(np, pages, sizeof(pages));
-			memset(np + cap, 0, (nc - cap) * sizeof(*np));
-			node_pages = np;
-			cap = nc;
+			np = l->pages == l->local ? malloc(nc * sizeof(*np))
+						  : realloc(l->pages, nc * sizeof(*np));
+			if (!np)
+				return -ENOMEM;
+			if (l->pages == l->local)
+				memcpy(np, l->local, sizeof(l->local));
+			memset(np + l->cap, 0, (nc - l->cap) * sizeof(*np));
+			l->pages = np;
+			l->cap = nc;
 		}
-		node_pages[node] = n;
-		if (node + 1 > nnodes)
-			nnodes = (size_t)node + 1;
+		l->pages[node] = n;
+		if (node + 1 > l->nnodes)
+			l->nnodes = (size_t)node + 1;
 	}
-	v = find_vma(map, start);
+	return 0;
+}
+
+static int parse_numa_line(const char *p, const char *end, struct smaps_map *map)
+{
+	struct numa_line l;
+	struct smaps_vma *v;
+	int rc = numa_line_parse(p, end, &l);
+
+	if (rc)
+		goto out;
+	v = find_vma(map, l.start);
 	if (v) {
 		/* at least one element, so that a VMA with no pages is not "not read" */
 		free(v->node_pages);
-		v->node_pages = calloc(nnodes ? nnodes : 1, sizeof(uint64_t));
+		v->node_pages = calloc(l.nnodes ? l.nnodes : 1, sizeof(uint64_t));
 		if (!v->node_pages) {
 			rc = -ENOMEM;
-			goto fail;
+			goto out;
 		}
-		memcpy(v->node_pages, node_pages, nnodes * sizeof(uint64_t));
-		v->nnodes = (int)nnodes;
-		v->node_pagesize = pagesize;
+		memcpy(v->node_pages, l.pages, l.nnodes * sizeof(uint64_t));
+		v->nnodes = (int)l.nnodes;
+		v->node_pagesize = l.pagesize;
 	}
-	if (node_pages != pages)
-		free(node_pages);
-	return 0;
-fail:
-	if (node_pages != pages)
-		free(node_pages);
+out:
+	numa_line_release(&l);
 	return rc;
 }
 
@@ -540,6 +558,80 @@ int smaps_parse_numa(const char *buf, size_t len, struct smaps_map *map)
 		p = nl + 1;
 	}
 	return 0;
+}
+
+/* The per-node sums of a whole numa_maps file: what numastat -p shows for a process. */
+void smaps_numa_free(struct smaps_numa *n)
+{
+	if (!n)
+		return;
+	free(n->bytes);
+	memset(n, 0, sizeof(*n));
+}
+
+static int numa_add(struct smaps_numa *out, const struct numa_line *l, uint64_t pagesize)
+{
+	if (l->nnodes > out->nnodes) {
+		uint64_t *b = realloc(out->bytes, l->nnodes * sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		memset(b + out->nnodes, 0, (l->nnodes - out->nnodes) * sizeof(*b));
+		out->bytes = b;
+		out->nnodes = l->nnodes;
+	}
+	for (size_t i = 0; i < l->nnodes; i++) {
+		uint64_t add;
+
+		if (!l->pages[i])
+			continue;
+		if (l->pages[i] > UINT64_MAX / pagesize)
+			return -ERANGE;
+		add = l->pages[i] * pagesize;
+		if (add > UINT64_MAX - out->bytes[i] || add > UINT64_MAX - out->total)
+			return -ERANGE;
+		out->bytes[i] += add;
+		out->total += add;
+	}
+	return 0;
+}
+
+int smaps_parse_numa_nodes(const char *buf, size_t len, uint64_t pagesize,
+			   struct smaps_numa *out)
+{
+	const char *p = buf, *end = buf + len;
+	bool first = true;
+	uint64_t last = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!pagesize)
+		return -EINVAL;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct numa_line l;
+
+		if (!nl) {
+			out->truncated = true;	/* a line cut short: left out */
+			break;
+		}
+		rc = numa_line_parse(p, nl, &l);
+		if (!rc && !first && l.start <= last) {
+			/* a racy read shows a mapping again: count it once */
+			out->dropped_repeats++;
+		} else if (!rc) {
+			rc = numa_add(out, &l, l.pagesize ? l.pagesize : pagesize);
+			first = false;
+			last = l.start;
+		}
+		numa_line_release(&l);
+		if (rc)
+			break;
+		p = nl + 1;
+	}
+	if (rc)
+		smaps_numa_free(out);
+	return rc;
 }
 
 /* ---- readers ----------------------------------------------------------------------- */
@@ -758,6 +850,39 @@ int smaps_read_rollup_at(int dirfd, const char *name, struct smaps_mem *out)
 	while (off && buf[off - 1] != '\n')
 		off--;
 	return smaps_parse_rollup(buf, off, out);
+}
+
+int smaps_read_numa_nodes_at(int dirfd, const char *name, uint64_t pagesize,
+			     struct smaps_numa *out)
+{
+	char *buf;
+	size_t len;
+	bool capped;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = read_whole(dirfd, name, SMAPS_READ_CAP, &buf, &len, &capped);
+	if (rc == -ENOENT) {
+		/* no such file beside the stat of a process that is there: no NUMA in this
+		 * kernel (a reaped process has no stat either) */
+		const char *slash = strrchr(name, '/');
+		char stat_path[64];
+		struct stat sb;
+
+		snprintf(stat_path, sizeof(stat_path), "%.*sstat",
+			 slash ? (int)(slash - name + 1) : 0, name);
+		if (!fstatat(dirfd, stat_path, &sb, 0))
+			rc = -EOPNOTSUPP;
+	}
+	if (rc)
+		return rc;
+	if (capped) {
+		free(buf);
+		return -EFBIG;	/* a sum over part of the mappings would be wrong */
+	}
+	rc = smaps_parse_numa_nodes(buf, len, pagesize, out);
+	free(buf);
+	return rc;
 }
 
 int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out)

@@ -148,6 +148,9 @@ static int json_type(enum col_kind k)
 	case CK_CPUTIME:
 	case CK_NSEC:
 		return SCOLS_JSON_NUMBER;
+	case CK_NODES:
+		return SCOLS_JSON_NUMBER;	/* libsmartcols writes a number's text as it is:
+						 * here an array that columns_format made */
 	default:
 		return SCOLS_JSON_STRING;
 	}
@@ -474,22 +477,36 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			why[0] = '\0';
 		for (size_t i = 0; i < o->ncols; i++) {
 			struct cell c;
-			char buf[64];
+			char sbuf[64], *buf = sbuf, *big = NULL;
+			size_t need;
 			const char *txt;
+			int set;
 
 			memset(&c, 0, sizeof(c));
 			o->cols[i]->get(ctx, t, &c);
-			txt = columns_format(o->cols[i], &c, o->json, o->bytes, buf, sizeof(buf));
+			need = columns_format_size(o->cols[i], &c);
+			if (need > sizeof(sbuf)) {
+				buf = big = malloc(need);
+				if (!big) {
+					rc = -ENOMEM;
+					goto out;
+				}
+			}
+			txt = columns_format(o->cols[i], &c, o->json, o->bytes, buf,
+					     big ? need : sizeof(sbuf));
 			if (!txt) {
 				missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
 				if (o->json) {
 					why_add(why, whylen, o->cols[i],
 						c.av == TS_OK ? TS_NA : c.av);
+					free(big);
 					continue;	/* no data: libsmartcols writes null */
 				}
 				txt = "-";
 			}
-			if (scols_line_set_data(ln, i, txt)) {
+			set = scols_line_set_data(ln, i, txt);
+			free(big);
+			if (set) {
 				rc = -ENOMEM;
 				goto out;
 			}
