@@ -169,7 +169,8 @@ static void draw_watching(struct tui *t, const struct tuiwork_frame *f, int y)
 				      "  %s of every process read every %.0fs (%.0fs ago)",
 				      t->sort->name, t->delay > TUIWORK_MEM_ALL_EVERY ?
 				      t->delay : TUIWORK_MEM_ALL_EVERY,
-				      f->procs ? f->procs->mono - f->mem->mono : 0.0);
+				      f->procs && f->procs->mono > f->mem->mono ?
+				      f->procs->mono - f->mem->mono : 0.0);
 	if (f && f->err && o < sizeof(line))
 		snprintf(line + o, sizeof(line) - o, "  sampling failed: %s",
 			 strerror(-f->err));
