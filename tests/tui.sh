@@ -97,7 +97,7 @@ view t "view tree" "process tree"
 # the selection is the first row: the job's process
 view m "\\[stack:$first_tid\\]" "memory map"
 view c "^ *$first_tid taskscope |^ *$first_tid ts-worker" "placement timeline"
-view s "4 tasks in 1 address space" "sharing"
+view s "PID $P \\(.*\\) against every other process" "sharing against every other process"
 view '?' "Help: every key" "help"
 view l "^ready pid=$P " "job log"
 
