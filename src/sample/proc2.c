@@ -71,7 +71,7 @@ struct proc2 {
 	struct pids_info *procs;	/* per-process extras; NULL when none asked */
 	struct pids_info *light;
 	struct stat_info *stat;
-	int rootfd;
+	int rootfd;		/* the live /proc, the source's (not ours to close) */
 };
 
 long proc2_hertz(void)
@@ -93,7 +93,7 @@ double proc2_boot_time(void)
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9 - up;
 }
 
-int proc2_open(struct proc2 **out, unsigned readers)
+int proc2_open(struct proc2 **out, int rootfd, unsigned readers)
 {
 	struct proc2 *p = calloc(1, sizeof(*p));
 	int rc;
@@ -101,12 +101,7 @@ int proc2_open(struct proc2 **out, unsigned readers)
 	if (!p)
 		return -ENOMEM;
 	p->readers = readers;
-	p->rootfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (p->rootfd < 0) {
-		rc = -errno;
-		free(p);
-		return rc;
-	}
+	p->rootfd = rootfd;
 	p->bare = !(readers & RD_STAT);
 	/* Exact RSS without status: libproc2 reads statm beside stat in its own pass, which
 	 * costs one small read more a process (the sampler reads status itself otherwise). */
@@ -141,8 +136,6 @@ void proc2_close(struct proc2 *p)
 		procps_pids_unref(&p->light);
 	if (p->stat)
 		procps_stat_unref(&p->stat);
-	if (p->rootfd >= 0)
-		close(p->rootfd);
 	free(p);
 }
 

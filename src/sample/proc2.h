@@ -25,8 +25,9 @@ struct proc2_light {
 };
 
 /* readers: RD_* bits the views need; without RD_STAT the process pass reads no stat file
- * (rows then carry only PID, TID and the EUID, with no start time) */
-int proc2_open(struct proc2 **out, unsigned readers);
+ * (rows then carry only PID, TID and the EUID, with no start time). rootfd: the live /proc
+ * of the source (libproc2 itself reads only /proc), kept open by the caller. */
+int proc2_open(struct proc2 **out, int rootfd, unsigned readers);
 void proc2_close(struct proc2 *p);
 
 /* A row per process (PIDS_FETCH_TASKS_ONLY: /proc/PID/stat, the whole process's values),

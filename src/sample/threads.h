@@ -13,4 +13,23 @@
 int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **rows,
 		 size_t *nrows);
 
+/* How a scan reads: */
+enum {
+	THREADS_PROCESSES = 1u << 0,	/* a row per process from /proc/PID/stat (the whole
+					 * process's values), not one per thread */
+	THREADS_STATUS_UID = 1u << 1,	/* the EUID from status "Uid:" (a --proc-root tree,
+					 * whose files anyone may own), not the directory owner */
+};
+int threads_scan_ex(int rootfd, unsigned how, const pid_t *tgids, size_t ntgids,
+		    struct task **rows, size_t *nrows);
+
+/* The command line (cmd, cmd_av) of every row, read once per process from its main thread's
+ * /proc/PID/cmdline (at most 128 KiB) when that is still the process the rows show (same
+ * start time). Rows sorted by (tgid, tid). */
+int threads_add_cmdlines(int rootfd, struct task *rows, size_t n);
+
+/* Every process, as proc2_scan_light gives it, from our own pass (for a tree). */
+struct proc2_light;
+int threads_list_processes(int rootfd, unsigned how, struct proc2_light **out, size_t *n);
+
 #endif
