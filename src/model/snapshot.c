@@ -82,6 +82,24 @@ int sampler_new(struct sampler **out, unsigned readers, bool threads)
 	return rc;
 }
 
+int sampler_new_trees(struct sampler **out, char *const *dirs, size_t n, unsigned readers,
+		      bool threads, char *why, size_t whylen)
+{
+	struct source *src;
+	int rc = source_open_trees(&src, dirs, n, why, whylen);
+
+	if (rc)
+		return rc;
+	rc = sampler_new_source(out, src, readers, threads);
+	if (rc) {
+		snprintf(why, whylen, "%s", strerror(-rc));
+		source_close(src);
+	} else {
+		(*out)->own_src = true;
+	}
+	return rc;
+}
+
 int sampler_new_source(struct sampler **out, struct source *src, unsigned readers,
 		       bool threads)
 {

@@ -147,14 +147,28 @@ static void read_times(struct source *s, struct state *st)
 	}
 }
 
-int source_open_trees(struct source **out, char *const *dirs, size_t n, size_t *bad)
+static void tree_error(const char *dir, int rc, char *why, size_t whylen)
+{
+	char shown[256];
+
+	util_sanitize(dir, strlen(dir), shown, sizeof(shown));
+	snprintf(why, whylen, "--proc-root '%s': %s", shown,
+		 rc == -ENODATA ? "no process directories in it (not a /proc tree)" :
+		 rc == -ENOTDIR ? "not a directory" : strerror(-rc));
+}
+
+int source_open_trees(struct source **out, char *const *dirs, size_t n, char *why,
+		      size_t whylen)
 {
 	struct source *s = calloc(1, sizeof(*s));
+	size_t bad = 0;
 	int rc = 0;
 
-	*bad = 0;
+	if (whylen)
+		why[0] = '\0';
 	if (!s || !n || !(s->states = calloc(n, sizeof(*s->states)))) {
 		free(s);
+		snprintf(why, whylen, "%s", strerror(n ? ENOMEM : EINVAL));
 		return n ? -ENOMEM : -EINVAL;
 	}
 	confined = true;
@@ -164,7 +178,7 @@ int source_open_trees(struct source **out, char *const *dirs, size_t n, size_t *
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct state *st = &s->states[i];
 
-		*bad = i;
+		bad = i;
 		/* DIR itself is the user's choice, so followed; nothing below it is */
 		st->fd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (st->fd < 0) {
@@ -180,6 +194,7 @@ int source_open_trees(struct source **out, char *const *dirs, size_t n, size_t *
 			read_times(s, st);
 	}
 	if (rc) {
+		tree_error(dirs[bad], rc, why, whylen);
 		source_close(s);
 		return rc;
 	}

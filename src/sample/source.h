@@ -24,8 +24,10 @@ struct source;
 /* The live /proc. */
 int source_open_live(struct source **out);
 /* Trees dirs[0..n-1]. -ENOTDIR: one is not a directory; -ENOENT: missing; -ENODATA:
- * one has no numeric (process) entry; *bad is the index of the tree at fault. */
-int source_open_trees(struct source **out, char *const *dirs, size_t n, size_t *bad);
+ * one has no numeric (process) entry; why gets "--proc-root 'DIR': the reason" (the name
+ * sanitized) for the user. */
+int source_open_trees(struct source **out, char *const *dirs, size_t n, char *why,
+		      size_t whylen);
 void source_close(struct source *s);
 
 bool source_is_live(const struct source *s);
