@@ -48,8 +48,13 @@ int source_openat(int dirfd, const char *path, int flags)
 	how.flags = O_PATH | O_CLOEXEC | (flags & O_DIRECTORY);
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 	pfd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-	if (pfd < 0)
-		return -1;	/* ENOSYS before Linux 5.6: nothing is read from a tree */
+	if (pfd < 0) {
+		/* a symlink (ELOOP) or a way out (EXDEV) is as if there were nothing; ENOSYS
+		 * before Linux 5.6: nothing is read from a tree */
+		if (errno == ELOOP || errno == EXDEV)
+			errno = ENOENT;
+		return -1;
+	}
 	if (fstat(pfd, &sb)) {
 		err = errno;
 		close(pfd);
@@ -58,7 +63,7 @@ int source_openat(int dirfd, const char *path, int flags)
 	}
 	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
 		close(pfd);
-		errno = EINVAL;
+		errno = ENOENT;
 		return -1;
 	}
 	/* the O_PATH fd pins what was checked; opening it for reading goes through our own

@@ -49,8 +49,8 @@ void source_now(const struct source *s, double *wall, double *mono);
  * openat(2) for the readers: returns an fd or -1 with errno. Once a tree source is open,
  * every open below the tree refuses to leave it (no "..", no symlink, no magic link:
  * openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) and opens nothing but directories and
- * regular files (a FIFO or device planted in a hostile tree is not opened at all): an
- * open of anything else fails with EINVAL.
+ * regular files (a FIFO or device planted in a hostile tree is not opened at all):
+ * anything else is as if it were not there (ENOENT).
  */
 int source_openat(int dirfd, const char *path, int flags);
 
