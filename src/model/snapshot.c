@@ -446,7 +446,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 {
 	/* without threads and status, libproc2 read statm beside stat (proc2_open) */
 	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_NUMA)) &&
-	    !((s->readers & RD_RSS) && (s->threads || !s->live)))
+	    !((s->readers & RD_RSS) && s->threads))
 		return;
 	for (size_t i = 0; i < sn->ntasks; ) {
 		size_t end = i;
@@ -543,9 +543,14 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	s->rootfd = source_rootfd(s->src);
 	source_now(s->src, &sn->wall, &sn->mono);
 	if (!s->live) {
+		/* exact RSS without status: statm beside stat in the same pass, as libproc2
+		 * does for the live /proc (see proc2_open) */
+		bool statm = (s->readers & RD_RSS) && !(s->readers & RD_STATUS_MEM);
+
 		rc = threads_scan_ex(s->rootfd, THREADS_STATUS_UID |
 				     (s->threads ? 0 : THREADS_PROCESSES),
-				     tgids, ntgids, &sn->tasks, &sn->ntasks);
+				     statm ? s->pagesize : 0, tgids, ntgids, &sn->tasks,
+				     &sn->ntasks);
 		if (!rc && (s->readers & RD_CMDLINE))
 			rc = threads_add_cmdlines(s->rootfd, sn->tasks, sn->ntasks);
 	} else if (s->threads) {

@@ -156,13 +156,15 @@ static int process_euid(int pidfd, unsigned how, uid_t *euid)
 	return rc ? rc : taskfiles_parse_euid(buf, len, euid);
 }
 
-/* A process row: /proc/PID/stat, the whole process's values. */
+/* A process row: /proc/PID/stat, the whole process's values; with a page size its exact RSS
+ * from statm too (stat's is an approximate counter), read through the same directory. */
 static int add_whole(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 {
 	struct taskfiles_stat st;
 	char path[24];
+	uint64_t rss = 0;
 	uid_t euid;
-	int fd, rc;
+	int fd, rc, rss_rc = -ENODATA;
 
 	snprintf(path, sizeof(path), "%d", (int)tgid);
 	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -171,10 +173,17 @@ static int add_whole(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 	rc = process_euid(fd, how, &euid);
 	if (!rc)
 		rc = read_stat(fd, "stat", &st);
+	if (!rc && r->pagesize > 0)
+		rss_rc = taskfiles_statm_at(fd, "statm", r->pagesize, &rss);
 	close(fd);
 	if (rc || st.pid != tgid)
 		return 0;
-	return add_row(r, &st, tgid, euid, true);
+	rc = add_row(r, &st, tgid, euid, true);
+	if (!rc && r->pagesize > 0) {
+		r->v[r->n - 1].rss = rss_rc ? 0 : rss;
+		r->v[r->n - 1].rss_av = taskfiles_avail(rss_rc);
+	}
+	return rc;
 }
 
 static int add_process(struct rows *r, int rootfd, pid_t tgid, unsigned how)
@@ -259,13 +268,13 @@ static int scan_all(struct rows *r, int rootfd, unsigned how)
 int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **rows,
 		 size_t *nrows)
 {
-	return threads_scan_ex(rootfd, 0, tgids, ntgids, rows, nrows);
+	return threads_scan_ex(rootfd, 0, 0, tgids, ntgids, rows, nrows);
 }
 
-int threads_scan_ex(int rootfd, unsigned how, const pid_t *tgids, size_t ntgids,
+int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
 		    struct task **rows, size_t *nrows)
 {
-	struct rows r = { 0 };
+	struct rows r = { .pagesize = (how & THREADS_PROCESSES) ? pagesize : 0 };
 	int rc = 0;
 
 	*rows = NULL;
@@ -384,7 +393,7 @@ int threads_list_processes(int rootfd, unsigned how, struct proc2_light **out, s
 
 	*out = NULL;
 	*n = 0;
-	rc = threads_scan_ex(rootfd, how | THREADS_PROCESSES, NULL, 0, &rows, &nrows);
+	rc = threads_scan_ex(rootfd, how | THREADS_PROCESSES, 0, NULL, 0, &rows, &nrows);
 	if (rc)
 		return rc;
 	v = calloc(nrows ? nrows : 1, sizeof(*v));

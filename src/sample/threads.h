@@ -20,7 +20,9 @@ enum {
 	THREADS_STATUS_UID = 1u << 1,	/* the EUID from status "Uid:" (a --proc-root tree,
 					 * whose files anyone may own), not the directory owner */
 };
-int threads_scan_ex(int rootfd, unsigned how, const pid_t *tgids, size_t ntgids,
+/* pagesize > 0 with THREADS_PROCESSES: each row's RSS from statm too (in pages of that size;
+ * rss_av says if it could be read). */
+int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
 		    struct task **rows, size_t *nrows);
 
 /* The command line (cmd, cmd_av) of every row, read once per process from its main thread's
