@@ -384,34 +384,76 @@ int threads_add_cmdlines(int rootfd, struct task *rows, size_t n)
 	return 0;
 }
 
+/* One light record: /proc/PID/stat and the EUID, the raw name kept for matching. */
+static int light_one(int rootfd, pid_t pid, unsigned how, struct proc2_light *l)
+{
+	struct taskfiles_stat st;
+	char path[24];
+	uid_t euid;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%d", (int)pid);
+	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = process_euid(fd, how, &euid);
+	if (!rc)
+		rc = read_stat(fd, "stat", &st);
+	close(fd);
+	if (rc)
+		return rc;
+	l->pid = pid;
+	l->ppid = st.ppid;
+	l->euid = euid;
+	l->start_ticks = st.start;
+	memcpy(l->comm, st.comm, sizeof(l->comm) < sizeof(st.comm) ? sizeof(l->comm) :
+	       sizeof(st.comm));
+	l->comm[sizeof(l->comm) - 1] = '\0';
+	return 0;
+}
+
 int threads_list_processes(int rootfd, unsigned how, struct proc2_light **out, size_t *n)
 {
-	struct task *rows;
-	struct proc2_light *v;
-	size_t nrows;
-	int rc;
+	struct proc2_light *v = NULL, *nv;
+	size_t cap = 0, k = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
 
 	*out = NULL;
 	*n = 0;
-	rc = threads_scan_ex(rootfd, how | THREADS_PROCESSES, 0, NULL, 0, &rows, &nrows);
-	if (rc)
-		return rc;
-	v = calloc(nrows ? nrows : 1, sizeof(*v));
-	if (!v) {
-		proc2_free_tasks(rows, nrows);
+	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < nrows; i++) {
-		v[i].pid = rows[i].tgid;
-		v[i].ppid = rows[i].ppid;
-		v[i].euid = rows[i].euid;
-		v[i].start_ticks = rows[i].start_ticks;
-		/* the raw name, for matching: the rows' own is sanitized */
-		if (taskfiles_comm(rootfd, rows[i].tgid, v[i].comm, sizeof(v[i].comm)))
-			v[i].comm[0] = '\0';
+	while ((de = readdir(d))) {
+		uint64_t pid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    util_parse_u64(de->d_name, 4194304, &pid))
+			continue;
+		if (k == cap) {
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if (!light_one(rootfd, (pid_t)pid, how, &v[k]))
+			k++;	/* else gone since the directory was listed, or hidden */
 	}
-	proc2_free_tasks(rows, nrows);
+	closedir(d);
+	if (rc) {
+		free(v);
+		return rc;
+	}
 	*out = v;
-	*n = nrows;
+	*n = k;
 	return 0;
 }
