@@ -124,7 +124,7 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 		*out = s;	/* a tree: no libproc2, no mount of its own */
 		return 0;
 	}
-	rc = proc2_open(&s->p2, s->rootfd, readers);
+	rc = proc2_open(&s->p2);
 	if (rc) {
 		free(s);
 		return rc;
@@ -228,9 +228,7 @@ int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len)
 
 int sampler_list_processes(struct sampler *s, struct proc2_light **out, size_t *n)
 {
-	if (!s->live)
-		return threads_list_processes(s->rootfd, THREADS_STATUS_UID, out, n);
-	return proc2_scan_light(s->p2, out, n);
+	return threads_list_processes(s->rootfd, s->live ? 0 : THREADS_STATUS_UID, out, n);
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -532,7 +530,6 @@ static void mark_affinity_differences(struct snapshot *sn)
 int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		 const struct snapshot **out)
 {
-	struct proc2_select sel = { .tgids = tgids, .ntgids = ntgids };
 	struct snapshot *sn = calloc(1, sizeof(*sn));
 	int rc;
 
@@ -542,23 +539,18 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	sn->threads = s->threads;
 	s->rootfd = source_rootfd(s->src);
 	source_now(s->src, &sn->wall, &sn->mono);
-	if (!s->live) {
-		/* exact RSS without status: statm beside stat in the same pass, as libproc2
-		 * does for the live /proc (see proc2_open) */
+	{
+		/* our own pass for the live /proc and a tree alike (not libproc2's: it is not
+		 * slower, bench/README.md, and reads relative to the source's directory).
+		 * Exact RSS without status: statm beside stat in the same pass. */
 		bool statm = (s->readers & RD_RSS) && !(s->readers & RD_STATUS_MEM);
 
-		rc = threads_scan_ex(s->rootfd, THREADS_STATUS_UID |
+		rc = threads_scan_ex(s->rootfd, (s->live ? 0 : THREADS_STATUS_UID) |
 				     (s->threads ? 0 : THREADS_PROCESSES),
 				     statm ? s->pagesize : 0, tgids, ntgids, &sn->tasks,
 				     &sn->ntasks);
 		if (!rc && (s->readers & RD_CMDLINE))
 			rc = threads_add_cmdlines(s->rootfd, sn->tasks, sn->ntasks);
-	} else if (s->threads) {
-		rc = threads_scan(s->rootfd, tgids, ntgids, &sn->tasks, &sn->ntasks);
-		if (!rc)
-			rc = proc2_add_process_items(s->p2, &sel, sn->tasks, sn->ntasks);
-	} else {
-		rc = proc2_scan(s->p2, &sel, &sn->tasks, &sn->ntasks);
 	}
 	if (rc) {
 		proc2_free_tasks(sn->tasks, sn->ntasks);
