@@ -27,7 +27,7 @@ struct sampler {
 	bool threads;
 	struct source *src;
 	bool own_src;		/* opened by sampler_new: closed with the sampler */
-	bool live;		/* the live /proc: libproc2 reads processes; else our own pass */
+	bool live;		/* the live /proc (libproc2 for /proc/stat), else a tree */
 	struct proc2 *p2;
 	int rootfd;		/* the source's current state */
 	struct sysinfo_stat prev_stat;	/* a tree's /proc/stat of the previous sample */
