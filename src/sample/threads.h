@@ -30,7 +30,7 @@ int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
  * start time). Rows sorted by (tgid, tid). */
 int threads_add_cmdlines(int rootfd, struct task *rows, size_t n);
 
-/* Every process, as proc2_scan_light gives it, from our own pass (for a tree). */
+/* Every process, light (stat and the EUID), for resolving targets: -u, -C, --children. */
 struct proc2_light;
 int threads_list_processes(int rootfd, unsigned how, struct proc2_light **out, size_t *n);
 
