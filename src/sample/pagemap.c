@@ -351,7 +351,7 @@ int pagemap_list_processes(int rootfd, pid_t **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
