@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "model/mapcols.h"
 #include "model/memmap.h"
 #include "sample/procmap.h"
+#include "sample/source.h"
 #include "sample/taskfiles.h"
 #include "cmd/cli.h"
 #include "lib/exitcode.h"
@@ -35,6 +37,7 @@ struct opts {
 	const char *output;
 	bool list_columns;
 	bool json, raw, bytes;
+	char *proc_root;	/* --proc-root DIR: a tree read instead of /proc */
 };
 
 /* One process kept for the side-by-side table. */
@@ -77,6 +80,7 @@ static void usage(FILE *out)
 	      " -J, --json                one JSON document for all the processes\n"
 	      " -r, --raw                 raw output: no alignment, only the maps tables\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
+	      "     --proc-root DIR       read DIR, a tree with /proc's layout, not /proc\n"
 	      " -h, --help                show this help and exit\n"
 	      "\n"
 	      "smaps, numa_maps (NODES) and task/TID/syscall (thread stacks) need ptrace read\n"
@@ -109,7 +113,7 @@ static int add_pids(struct opts *o, const char *arg)
 /* Returns -1 to go on, or the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_GROUP };
+	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_GROUP, OPT_PROC_ROOT };
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "group", required_argument, NULL, OPT_GROUP },
@@ -118,6 +122,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "json", no_argument, NULL, 'J' },
 		{ "raw", no_argument, NULL, 'r' },
 		{ "bytes", no_argument, NULL, OPT_BYTES },
+		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -152,6 +157,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_BYTES:
 			o->bytes = true;
+			break;
+		case OPT_PROC_ROOT:
+			if (o->proc_root)
+				return cli_usage_error("maps", "--proc-root given twice: maps reads one tree");
+			o->proc_root = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -371,6 +381,7 @@ static int run(struct opts *o)
 	const struct maps_column **cols = NULL;
 	struct maps_view v;
 	struct kept *kept;
+	struct source *src;
 	bool keep = o->group == MEMMAP_GROUP_NAME && o->npids > 1;
 	size_t ncols = 0, nkept = 0;
 	unsigned want = 0;
@@ -393,7 +404,20 @@ static int run(struct opts *o)
 		fprintf(stderr, "taskscope: maps: %s\n", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
-	rootfd = taskfiles_open_root();
+	if (o->proc_root) {
+		char why[320];
+
+		rc = source_open_trees(&src, &o->proc_root, 1, why, sizeof(why));
+		if (rc) {
+			fprintf(stderr, "taskscope: maps: %s\n", why);
+			free(cols);
+			return TS_EXIT_FAILURE;
+		}
+		rootfd = fcntl(source_rootfd(src), F_DUPFD_CLOEXEC, 0);
+		source_close(src);
+	} else {
+		rootfd = taskfiles_open_root();
+	}
 	rc = rootfd >= 0 ? dedupe(rootfd, o) : 0;
 	keep = o->group == MEMMAP_GROUP_NAME && o->npids > 1;
 	kept = rc ? NULL : calloc(keep ? o->npids : 1, sizeof(*kept));

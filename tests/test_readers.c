@@ -16,6 +16,7 @@
 
 #include "lib/util.h"
 #include "sample/procmount.h"
+#include "sample/sysinfo.h"
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
 #include "sample/proc2.h"
@@ -781,6 +782,49 @@ static void test_mountinfo(void)
 	       "procmount: the last line without a newline counts");
 }
 
+/* ---- what a --proc-root tree gives that the live /proc gives by other means ------------- */
+static void test_tree_parsers(void)
+{
+	static const char status[] = "Name:\tUid:\t7\t7\nUmask:\t0022\n"
+		"Uid:\t1000\t65534\t1000\t1000\nGid:\t0\t0\t0\t0\n"
+		"Cpus_allowed:\t3\nCpus_allowed_list:\t0,2-3\n";
+	static const char stat[] = "cpu  10 5 20 100 7 1 2 3 4 5\ncpu0 1 1 1 1 1 1 1 1 1 1\n"
+		"intr 1 2 3\nbtime 1700000000\nprocesses 5\n";
+	struct sysinfo_stat ss;
+	struct cpulist cl = { 0 };
+	uid_t euid = 0;
+	double up = 0;
+	int rc;
+
+	/* the name line may look like another key: never taken for one */
+	rc = taskfiles_parse_euid(status, sizeof(status) - 1, &euid);
+	if (tap_is_rc(rc, 0, "parse_euid of a status whose Name looks like Uid"))
+		tap_is_u64(euid, 65534, "the EUID is the second Uid field");
+	rc = taskfiles_parse_euid("Name:\tx\nUid:\t1\n", 15, &euid);
+	tap_is_rc(rc, -EINVAL, "parse_euid of a Uid line with one field");
+	rc = taskfiles_parse_cpus_allowed(status, sizeof(status) - 1, &cl);
+	if (tap_is_rc(rc, 0, "parse_cpus_allowed")) {
+		tap_ok(CPU_ISSET_S(0, cl.size, cl.set) && !CPU_ISSET_S(1, cl.size, cl.set) &&
+		       CPU_ISSET_S(2, cl.size, cl.set) && CPU_ISSET_S(3, cl.size, cl.set) &&
+		       CPU_COUNT_S(cl.size, cl.set) == 3, "Cpus_allowed_list 0,2-3 is CPUs 0, 2, 3");
+		util_cpulist_free(&cl);
+	}
+	rc = sysinfo_parse_stat(stat, sizeof(stat) - 1, &ss);
+	if (tap_is_rc(rc, 0, "sysinfo_parse_stat")) {
+		/* guest and guest_nice (the last two) are in user and nice already */
+		tap_is_u64(ss.cpu_total, 10 + 5 + 20 + 100 + 7 + 1 + 2 + 3, "cpu total");
+		tap_is_u64(ss.cpu_busy, 10 + 5 + 20 + 1 + 2 + 3, "busy: all but idle and iowait");
+		tap_ok(ss.have_btime && ss.btime == 1700000000, "btime");
+	}
+	rc = sysinfo_parse_stat("cpu  1 2\n", 9, &ss);
+	tap_is_rc(rc, -EINVAL, "sysinfo_parse_stat of a cpu line without idle");
+	rc = sysinfo_parse_uptime("12345.67 999.00\n", 16, &up);
+	if (tap_is_rc(rc, 0, "sysinfo_parse_uptime"))
+		tap_ok(up > 12345.669 && up < 12345.671, "uptime 12345.67 (got %f)", up);
+	rc = sysinfo_parse_uptime("-1 2\n", 5, &up);
+	tap_is_rc(rc, -EINVAL, "sysinfo_parse_uptime of a negative time");
+}
+
 int main(void)
 {
 	int rootfd, fds_before, fds_after;
@@ -819,6 +863,7 @@ int main(void)
 
 	test_avail();
 	test_affinity();
+	test_tree_parsers();
 
 	close(rootfd);
 	close(fixfd);

@@ -17,7 +17,7 @@
 #include "cmd/cli.h"
 #include "lib/exitcode.h"
 
-enum { OPT_RATE = 256, OPT_SVG };
+enum { OPT_RATE = 256, OPT_SVG, OPT_PROC_ROOT };
 
 void cpusopts_usage(FILE *out)
 {
@@ -93,6 +93,9 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 			return cli_usage_error("cpus", "--svg needs a file name");
 		o->svg = optarg;
 		break;
+	case OPT_PROC_ROOT:
+		return cli_usage_error("cpus", "--proc-root cannot be used with cpus: it samples live "
+				       "threads many times a second, which a saved tree cannot show");
 	default:
 		return common_option(&o->co, c, argc, argv);
 	}
@@ -105,6 +108,7 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 		{ "rate", required_argument, NULL, OPT_RATE },
 		{ "time", required_argument, NULL, 't' },
 		{ "svg", required_argument, NULL, OPT_SVG },
+		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		COMMON_LONGOPTS
 	};
 	common_init(&o->co, "cpus", CO_TARGETS | CO_FORMAT | CO_OUTPUT_FILE | CO_JOB |

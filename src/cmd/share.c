@@ -23,7 +23,7 @@
 #define MAX_AFTER (24.0 * 3600.0)
 #define SHARE_MATRIX_MAX 12	/* more address spaces: ranked lists instead of matrices */
 
-enum { OPT_AFTER = 256, OPT_TOP };
+enum { OPT_AFTER = 256, OPT_TOP, OPT_PROC_ROOT };
 
 struct share_opts {
 	struct common_opts co;	/* targets, -J, --bytes, --output-file, --run-as, -- */
@@ -111,6 +111,9 @@ static int own_option(struct share_opts *o, int c, int argc, char **argv)
 			return cli_usage_error("share", "invalid --after '%s': seconds from 0 to %.0f",
 					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_AFTER);
 		break;
+	case OPT_PROC_ROOT:
+		return cli_usage_error("share", "--proc-root cannot be used with share: pagemap and "
+				       "kpagecount describe live memory, they mean nothing in a copy");
 	default:
 		return common_option(&o->co, c, argc, argv);
 	}
@@ -123,6 +126,7 @@ static int share_parse(int argc, char **argv, struct share_opts *o)
 	static const struct option longopts[] = {
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "after", required_argument, NULL, OPT_AFTER },
+		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		COMMON_LONGOPTS
 	};
 	int c, rc;

@@ -25,7 +25,7 @@
 #define MAX_ITERATIONS 1000000000ULL
 #define PRIME_MAX 0.5	/* the first sample's interval is at most this long */
 
-enum { OPT_CHILD_LOG = 256, OPT_SORT, OPT_TOTALS, OPT_TREE, OPT_CHILDREN };
+enum { OPT_CHILD_LOG = 256, OPT_SORT, OPT_TOTALS, OPT_TREE, OPT_CHILDREN, OPT_PROC_ROOT };
 
 struct opts {
 	struct common_opts co;	/* targets, -o, -J, -r, --bytes, --output-file, --run-as, -- */
@@ -37,6 +37,8 @@ struct opts {
 	const char *child_log;
 	const char *sort;	/* --sort [-]COL[,...] */
 	bool tree, totals, children;
+	char *proc_root[16];	/* --proc-root DIR...: trees read instead of /proc */
+	size_t nproc_root;
 };
 
 static void usage(FILE *out)
@@ -85,6 +87,8 @@ static void usage(FILE *out)
 	      "                           tables go to stderr by default; -J JSON goes to\n"
 	      "                           stdout and the command's stdout to stderr)\n"
 	      "     --child-log FILE      full-screen view: also write the job's output to FILE\n"
+	      "     --proc-root DIR       batch: read DIR, a tree with /proc's layout, instead of\n"
+	      "                           /proc; again for the next sample (see taskscope(1))\n"
 	      " -h, --help                show this help and exit\n"
 	      " -V, --version             show the version and exit\n"
 	      "\n"
@@ -143,6 +147,12 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 	case OPT_CHILDREN:
 		o->children = true;
 		break;
+	case OPT_PROC_ROOT:
+		if (o->nproc_root == ARRAY_SIZE(o->proc_root))
+			return cli_usage_error(NULL, "--proc-root: at most %zu trees",
+					       ARRAY_SIZE(o->proc_root));
+		o->proc_root[o->nproc_root++] = optarg;
+		break;
 	default:
 		return common_option(&o->co, c, argc, argv);
 	}
@@ -161,6 +171,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "totals", no_argument, NULL, OPT_TOTALS },
 		{ "tree", no_argument, NULL, OPT_TREE },
 		{ "children", no_argument, NULL, OPT_CHILDREN },
+		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
 		COMMON_LONGOPTS
 	};
 	int rc;
@@ -171,6 +182,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	rc = common_parse(&o->co, argc, argv, "+:bn:d:Ho:Jrp:u:C:hV", longopts, own_option, o);
 	if (rc != CO_CONTINUE)
 		return rc;
+	if (o->nproc_root && o->co.cmd)
+		return cli_usage_error(NULL, "--proc-root cannot be used with a command to run ('--'): "
+				       "its processes are not in the tree");
 	if (o->children && !o->co.target.npids)
 		return cli_usage_error(NULL, "--children needs -p PID: it adds the descendants of those processes");
 	o->co.target.descendants = o->children;
@@ -284,12 +298,17 @@ static int run_tasks(struct opts *o)
 		.output_file = o->co.output_file,
 		/* "taskscope -J -- CMD | jq": the JSON is stdout, the job's stdout stderr */
 		.report_on_stdout = o->co.json, .job_summary = true, .job_counts = true,
+		.proc_root = o->proc_root, .nproc_root = o->nproc_root,
 	};
 	loop = (struct session_loop){ .delay = o->delay, .iterations = o->iterations,
 				      .prime_max = PRIME_MAX };
 	/* a first sample without output gives the interval columns their interval */
 	for (size_t i = 0; i < ncols; i++)
 		loop.prime = loop.prime || (cols[i]->flags & CF_INTERVAL);
+	/* trees: without -n the last one ends the run (each sample reads the next) */
+	if (o->nproc_root && !loop.iterations)
+		loop.iterations = o->nproc_root > 1 && loop.prime ? o->nproc_root - 1 :
+				  o->nproc_root;
 	for (size_t k = 0; k < nkeys; k++)
 		cfg.readers |= keys[k].col->readers;	/* a sort column need not be shown */
 	if (o->tree)
@@ -355,8 +374,11 @@ static int task_view(struct opts *o, int argc, char **argv)
 	}
 	/* the full-screen view reads keys from stdin: both must be the terminal */
 	if (o->iterations || o->co.json || o->co.raw || o->co.output_file || o->sort ||
-	    o->totals || o->tree || !isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO))
+	    o->totals || o->tree || o->nproc_root || !isatty(STDOUT_FILENO) ||
+	    !isatty(STDIN_FILENO))
 		o->batch = true;
+	if (o->nproc_root && !o->delay_set)
+		o->delay = 0;	/* a tree has no clock to wait for */
 	if (o->batch && o->child_log)
 		return cli_usage_error(NULL, "--child-log is for the full-screen view (in batch mode the "
 				       "job's output is its own)");

@@ -132,6 +132,25 @@ static int open_output(struct session *s)
 	return 0;
 }
 
+/* The live /proc's sampler, or the --proc-root trees'; 0 or 1 (the message printed). */
+static int open_sampler(const struct session_config *cfg, struct sampler **smp,
+			unsigned readers, bool threads)
+{
+	char why[320];
+	int rc;
+
+	if (!cfg->nproc_root) {
+		rc = sampler_new(smp, readers, threads);
+		snprintf(why, sizeof(why), "cannot read /proc: %s", strerror(-rc));
+	} else {
+		rc = sampler_new_trees(smp, cfg->proc_root, cfg->nproc_root, readers, threads, why,
+				       sizeof(why));
+	}
+	if (rc)
+		msg_error("%s", why);
+	return rc ? 1 : 0;
+}
+
 int session_open(struct session *s, const struct session_config *cfg)
 {
 	char buf[256];
@@ -153,18 +172,11 @@ int session_open(struct session *s, const struct session_config *cfg)
 		return 1;
 	if (cfg->no_sampler || cfg->source)
 		return 0;
-	rc = sampler_new(&s->smp, cfg->readers | (cfg->job_counts ? RD_STAT | RD_RSS : 0),
-			 cfg->threads);
-	if (rc) {
-		msg_error("cannot read /proc: %s", strerror(-rc));
+	if (open_sampler(cfg, &s->smp, cfg->readers | (cfg->job_counts ? RD_STAT | RD_RSS : 0),
+			 cfg->threads))
 		return 1;
-	}
-	if (cfg->memory_readers && !rc)
-		rc = sampler_new(&s->mem_smp, cfg->memory_readers, false);
-	if (rc) {
-		msg_error("cannot read /proc: %s", strerror(-rc));
+	if (cfg->memory_readers && open_sampler(cfg, &s->mem_smp, cfg->memory_readers, false))
 		return 1;
-	}
 	rc = target_check(s->target, s->smp, buf, sizeof(buf));
 	if (rc) {
 		msg_error("%s", rc == -ESRCH || rc == -EACCES ? buf : strerror(-rc));

@@ -40,6 +40,10 @@ struct source_ops {
 struct session_config {
 	const struct source_ops *source;	/* NULL: the live sampler */
 	void *source_arg;
+	char *const *proc_root;	/* --proc-root DIR...: the sampler reads these trees with
+				 * /proc's layout instead of /proc, sample i the i-th (the
+				 * last one repeats) */
+	size_t nproc_root;
 	struct target *target;	/* the command's targets (it frees them after the close) */
 	char **cmd;		/* a command to run and follow (NULL: none) */
 	const char *run_as;	/* its user (--run-as) */

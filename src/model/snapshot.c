@@ -17,14 +17,20 @@
 #include "sample/procmount.h"
 #include "sample/taskfiles.h"
 #include "sample/smaps.h"
+#include "sample/source.h"
+#include "sample/sysinfo.h"
 #include "sample/threads.h"
 #include "sample/topo.h"
 
 struct sampler {
 	unsigned readers;
 	bool threads;
+	struct source *src;
+	bool own_src;		/* opened by sampler_new: closed with the sampler */
+	bool live;		/* the live /proc (libproc2 for /proc/stat), else a tree */
 	struct proc2 *p2;
-	int rootfd;
+	int rootfd;		/* the source's current state */
+	struct sysinfo_stat prev_stat;	/* a tree's /proc/stat of the previous sample */
 	struct snapshot *prev;
 	struct topo *topo;
 	bool topo_tried;
@@ -57,7 +63,45 @@ void snapshot_put(const struct snapshot *sn)
 		snapshot_free(s);
 }
 
+/* Times of the run's source: the columns ask without a sampler at hand (sampler_hertz) */
+static long source_hz = 0;
+static double source_boot;
+
 int sampler_new(struct sampler **out, unsigned readers, bool threads)
+{
+	struct source *src;
+	int rc = source_open_live(&src);
+
+	if (rc)
+		return rc;
+	rc = sampler_new_source(out, src, readers, threads);
+	if (rc)
+		source_close(src);
+	else
+		(*out)->own_src = true;
+	return rc;
+}
+
+int sampler_new_trees(struct sampler **out, char *const *dirs, size_t n, unsigned readers,
+		      bool threads, char *why, size_t whylen)
+{
+	struct source *src;
+	int rc = source_open_trees(&src, dirs, n, why, whylen);
+
+	if (rc)
+		return rc;
+	rc = sampler_new_source(out, src, readers, threads);
+	if (rc) {
+		snprintf(why, whylen, "%s", strerror(-rc));
+		source_close(src);
+	} else {
+		(*out)->own_src = true;
+	}
+	return rc;
+}
+
+int sampler_new_source(struct sampler **out, struct source *src, unsigned readers,
+		       bool threads)
 {
 	struct sampler *s = calloc(1, sizeof(*s));
 	int rc;
@@ -70,16 +114,18 @@ int sampler_new(struct sampler **out, unsigned readers, bool threads)
 		readers |= RD_STAT;
 	s->readers = readers;
 	s->threads = threads;
-	s->pagesize = sysconf(_SC_PAGESIZE);
-	s->rootfd = taskfiles_open_root();
-	if (s->rootfd < 0) {
-		rc = s->rootfd;
-		free(s);
-		return rc;
+	s->src = src;
+	s->live = source_is_live(src);
+	s->pagesize = source_pagesize(src);
+	s->rootfd = source_rootfd(src);
+	source_hz = source_hertz(src);
+	source_boot = source_boot_time(src);
+	if (!s->live) {
+		*out = s;	/* a tree: no libproc2, no mount of its own */
+		return 0;
 	}
-	rc = proc2_open(&s->p2, readers);
+	rc = proc2_open(&s->p2);
 	if (rc) {
-		close(s->rootfd);
 		free(s);
 		return rc;
 	}
@@ -94,6 +140,30 @@ int sampler_new(struct sampler **out, unsigned readers, bool threads)
 	return 0;
 }
 
+/* A tree's CPU busy %: from its /proc/stat, against the previous sample's (the first: since
+ * boot). */
+static int tree_cpu_busy(struct sampler *s, double *busy)
+{
+	struct sysinfo_stat now;
+	char buf[16384];
+	size_t len;
+	int rc = taskfiles_read(s->rootfd, "stat", buf, sizeof(buf), &len);
+
+	if (rc && rc != -EFBIG)
+		return rc;
+	rc = sysinfo_parse_stat(buf, len, &now);
+	if (rc || !now.have_cpu)
+		return rc ? rc : -ENODATA;
+	if (now.cpu_total <= s->prev_stat.cpu_total || now.cpu_busy < s->prev_stat.cpu_busy) {
+		rc = -EAGAIN;	/* no tick passed (the same state again): nothing to tell */
+	} else {
+		*busy = 100.0 * (double)(now.cpu_busy - s->prev_stat.cpu_busy) /
+			(double)(now.cpu_total - s->prev_stat.cpu_total);
+	}
+	s->prev_stat = now;
+	return rc;
+}
+
 void sampler_free(struct sampler *s)
 {
 	if (!s)
@@ -101,16 +171,21 @@ void sampler_free(struct sampler *s)
 	snapshot_put(s->prev);
 	proc2_close(s->p2);
 	topo_free(s->topo);
-	if (s->rootfd >= 0)
-		close(s->rootfd);
+	if (s->own_src)
+		source_close(s->src);
 	free(s);
 }
 
 const struct topo *sampler_topo(struct sampler *s)
 {
 	if (!s->topo_tried) {
+		const char *file = getenv(TOPO_ENV);
+
 		s->topo_tried = true;
-		if (topo_load(&s->topo))
+		/* a tree is another machine's: its topology only from a file, never this one */
+		if (!s->live && (!file || !*file))
+			s->topo = NULL;
+		else if (topo_load(&s->topo))
 			s->topo = NULL;
 	}
 	return s->topo;
@@ -118,16 +193,14 @@ const struct topo *sampler_topo(struct sampler *s)
 
 long sampler_hertz(void)
 {
-	return proc2_hertz();
+	return source_hz ? source_hz : proc2_hertz();
 }
 
 double sampler_boot_time(void)
 {
-	static double boot;
-
-	if (boot == 0)
-		boot = proc2_boot_time();
-	return boot;
+	if (source_boot == 0)
+		source_boot = proc2_boot_time();
+	return source_boot;
 }
 
 int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid)
@@ -155,7 +228,7 @@ int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len)
 
 int sampler_list_processes(struct sampler *s, struct proc2_light **out, size_t *n)
 {
-	return proc2_scan_light(s->p2, out, n);
+	return threads_list_processes(s->rootfd, s->live ? 0 : THREADS_STATUS_UID, out, n);
 }
 
 static int cmp_id(const void *a, const void *b)
@@ -174,7 +247,7 @@ static uint64_t delta(uint64_t now, uint64_t before)
 
 static void compute_deltas(struct snapshot *cur, const struct snapshot *prev)
 {
-	double hz = (double)proc2_hertz();
+	double hz = (double)sampler_hertz();
 
 	for (size_t i = 0; i < cur->ntasks; i++) {
 		struct task *t = &cur->tasks[i];
@@ -247,7 +320,9 @@ static void read_task_extras(struct sampler *s, struct task *t)
 	if (s->readers & RD_AFFINITY) {
 		struct cpulist cl = { 0 };
 		char buf[4096];
-		int rc = taskfiles_affinity(t->tid, &cl);
+		/* a tree's tasks are not this machine's: their status says it */
+		int rc = s->live ? taskfiles_affinity(t->tid, &cl) :
+			 taskfiles_status_affinity(s->rootfd, t->tgid, t->tid, &cl);
 
 		if (!rc) {
 			t->cpu_outside = t->cpu >= 0 && t->cpu < cl.ncpus &&
@@ -455,31 +530,34 @@ static void mark_affinity_differences(struct snapshot *sn)
 int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		 const struct snapshot **out)
 {
-	struct proc2_select sel = { .tgids = tgids, .ntgids = ntgids };
 	struct snapshot *sn = calloc(1, sizeof(*sn));
-	struct timespec ts;
 	int rc;
 
 	if (!sn)
 		return -ENOMEM;
 	atomic_init(&sn->refs, 1);
 	sn->threads = s->threads;
-	sn->mono = util_monotonic();
-	clock_gettime(CLOCK_REALTIME, &ts);
-	sn->wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	if (s->threads) {
-		rc = threads_scan(s->rootfd, tgids, ntgids, &sn->tasks, &sn->ntasks);
-		if (!rc)
-			rc = proc2_add_process_items(s->p2, &sel, sn->tasks, sn->ntasks);
-	} else {
-		rc = proc2_scan(s->p2, &sel, &sn->tasks, &sn->ntasks);
+	s->rootfd = source_rootfd(s->src);
+	source_now(s->src, &sn->wall, &sn->mono);
+	{
+		/* our own pass for the live /proc and a tree alike (not libproc2's: it is not
+		 * slower, bench/README.md, and reads relative to the source's directory).
+		 * Exact RSS without status: statm beside stat in the same pass. */
+		bool statm = (s->readers & RD_RSS) && !(s->readers & RD_STATUS_MEM);
+
+		rc = threads_scan_ex(s->rootfd, (s->live ? 0 : THREADS_STATUS_UID) |
+				     (s->threads ? 0 : THREADS_PROCESSES),
+				     statm ? s->pagesize : 0, tgids, ntgids, &sn->tasks,
+				     &sn->ntasks);
+		if (!rc && (s->readers & RD_CMDLINE))
+			rc = threads_add_cmdlines(s->rootfd, sn->tasks, sn->ntasks);
 	}
 	if (rc) {
 		proc2_free_tasks(sn->tasks, sn->ntasks);
 		free(sn);
 		return rc;
 	}
-	if (proc2_cpu_busy(s->p2, &sn->cpu_busy))
+	if (s->live ? proc2_cpu_busy(s->p2, &sn->cpu_busy) : tree_cpu_busy(s, &sn->cpu_busy))
 		sn->cpu_busy = -1;
 	for (size_t i = 0; i < sn->ntasks; i++) {
 		struct task *t = &sn->tasks[i];
@@ -507,5 +585,8 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	snapshot_put(s->prev);
 	s->prev = sn;
 	*out = sn;
+	/* the next sample (and what is asked before it) reads the source's next state */
+	source_step(s->src);
+	s->rootfd = source_rootfd(s->src);
 	return 0;
 }

@@ -33,8 +33,17 @@ void snapshot_put(const struct snapshot *sn);
 
 struct sampler;
 
-/* readers: RD_* bits the columns need */
+/* readers: RD_* bits the columns need; the live /proc */
 int sampler_new(struct sampler **out, unsigned readers, bool threads);
+/* The same from the source src (src/sample/source.h), which the caller keeps open until
+ * sampler_free. Each sampler_take reads its current state, then steps it. */
+struct source;
+int sampler_new_source(struct sampler **out, struct source *src, unsigned readers,
+		       bool threads);
+/* The same from trees with /proc's layout (--proc-root DIR...: sample i reads dirs[i], the
+ * last one repeats), owned by the sampler. On failure why says what is wrong for the user. */
+int sampler_new_trees(struct sampler **out, char *const *dirs, size_t n, unsigned readers,
+		      bool threads, char *why, size_t whylen);
 void sampler_free(struct sampler *s);
 /* Take a snapshot of the processes tgids (NULL: all). Deltas are computed against the
  * previous snapshot this sampler took; the sampler keeps that one, the caller owns *out

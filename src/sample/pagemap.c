@@ -19,6 +19,7 @@
 
 #include "lib/util.h"
 #include "sample/pagemap.h"
+#include "sample/source.h"
 #include "sample/taskfiles.h"
 
 /* The PAGEMAP_SCAN ioctl of include/uapi/linux/fs.h (Linux 6.7); Debian 12's headers are
@@ -184,7 +185,7 @@ int pagemap_open(int rootfd, pid_t tgid, pid_t tid, uint64_t start_ticks,
 	if (!rc && st.start != start_ticks)
 		rc = -ESRCH;
 	if (!rc) {
-		t->pmfd = openat(t->dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
+		t->pmfd = source_openat(t->dirfd, "pagemap", O_RDONLY | O_CLOEXEC);
 		if (t->pmfd < 0)
 			rc = -errno;
 	}
@@ -210,7 +211,7 @@ int pagemap_read_maps(struct pagemap_task *t, struct pagemap_vma **out, size_t *
 
 	*out = NULL;
 	*n = 0;
-	fd = openat(t->dirfd, "maps", O_RDONLY | O_CLOEXEC);
+	fd = source_openat(t->dirfd, "maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -350,7 +351,7 @@ int pagemap_list_processes(int rootfd, pid_t **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -421,10 +422,10 @@ int pagemap_kpage_open(int rootfd, struct pagemap_kpage *k)
 	int rc;
 
 	k->count_fd = -1;
-	k->flags_fd = openat(rootfd, "kpageflags", O_RDONLY | O_CLOEXEC);
+	k->flags_fd = source_openat(rootfd, "kpageflags", O_RDONLY | O_CLOEXEC);
 	if (k->flags_fd < 0)
 		return -errno;
-	k->count_fd = openat(rootfd, "kpagecount", O_RDONLY | O_CLOEXEC);
+	k->count_fd = source_openat(rootfd, "kpagecount", O_RDONLY | O_CLOEXEC);
 	if (k->count_fd < 0) {
 		rc = -errno;
 		pagemap_kpage_close(k);

@@ -30,6 +30,7 @@
 
 #include "lib/ring.h"
 #include "sample/placement.h"
+#include "sample/source.h"
 #include "sample/taskfiles.h"
 
 #define NSEC 1000000000ULL
@@ -186,7 +187,7 @@ int placement_add(struct placement *p, pid_t tgid, pid_t tid, uint64_t start_tic
 	if (p->n >= p->max)
 		return -ENOSPC;
 	snprintf(path, sizeof(path), "%d/task/%d/stat", (int)tgid, (int)tid);
-	fd = openat(p->rootfd, path, O_RDONLY | O_CLOEXEC);
+	fd = source_openat(p->rootfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	rc = read_cpu(fd, tid, start_ticks, buf, sizeof(buf), &cpu, &state);

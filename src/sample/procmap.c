@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "sample/procmap.h"
+#include "sample/source.h"
 #include "sample/taskfiles.h"
 
 static int open_pid(int rootfd, pid_t pid)
@@ -17,7 +18,7 @@ static int open_pid(int rootfd, pid_t pid)
 	int fd;
 
 	snprintf(path, sizeof(path), "%d", (int)pid);
-	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	return fd;

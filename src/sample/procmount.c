@@ -12,6 +12,7 @@
 
 #include "lib/util.h"
 #include "sample/procmount.h"
+#include "sample/source.h"
 #include "sample/taskfiles.h"
 
 #define MOUNTINFO_MAX (256 * 1024)
@@ -110,7 +111,7 @@ int procmount_count_denied(int rootfd, const pid_t *seen, size_t nseen, size_t *
 	int fd;
 
 	*denied = 0;
-	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -130,7 +131,7 @@ int procmount_count_denied(int rootfd, const pid_t *seen, size_t nseen, size_t *
 		if (seen && nseen && bsearch(&pid, seen, nseen, sizeof(*seen), cmp_pid))
 			continue;
 		snprintf(path, sizeof(path), "%d/stat", (int)pid);
-		sfd = openat(rootfd, path, O_RDONLY | O_CLOEXEC);
+		sfd = source_openat(rootfd, path, O_RDONLY | O_CLOEXEC);
 		if (sfd >= 0)
 			close(sfd);	/* started after the scan: not hidden */
 		else if (errno == EACCES || errno == EPERM)

@@ -13,6 +13,7 @@
 
 #include "lib/util.h"
 #include "sample/smaps.h"
+#include "sample/source.h"
 
 #define SMAPS_READ_FIRST	(64u << 10)	/* first buffer; it doubles as needed */
 #define SMAPS_MAX_NODES		4096		/* MAX_NUMNODES is at most 1024 */
@@ -698,7 +699,7 @@ static int read_fd(int fd, size_t cap, char **buf, size_t *len, bool *capped, in
 static int read_whole(int dirfd, const char *name, size_t cap, char **buf, size_t *len,
 		      bool *capped)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
+	int fd = source_openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
 
 	*buf = NULL;
 	*len = 0;
@@ -719,7 +720,7 @@ int smaps_read_keep(int piddirfd, bool numa, struct smaps_map *out, int *fdp)
 
 	memset(out, 0, sizeof(*out));
 	*fdp = -1;
-	fd = openat(piddirfd, "smaps", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = source_openat(piddirfd, "smaps", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	rc = read_fd(fd, SMAPS_READ_CAP, &buf, &len, &capped, &late);
@@ -804,7 +805,7 @@ static int open_pid(int rootfd, pid_t pid)
 	int fd;
 
 	snprintf(path, sizeof(path), "%d", (int)pid);
-	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -827,7 +828,7 @@ int smaps_read_rollup_at(int dirfd, const char *name, struct smaps_mem *out)
 	int fd, rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = source_openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	/* about 900 bytes; a kernel that writes more than 4 KiB is cut at a line */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sample/source.h"
 #include "sample/stackptr.h"
 #include "sample/taskfiles.h"
 
@@ -169,7 +170,7 @@ int stackptr_scan(int piddirfd, bool names, struct stackptr_thread **threads, si
 
 	*threads = NULL;
 	*n = 0;
-	fd = openat(piddirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(piddirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	d = fdopendir(fd);

@@ -59,7 +59,7 @@ int sysinfo_parse_meminfo(const char *buf, size_t len, struct sysinfo_mem *out)
 	return 0;
 }
 
-/* "0.52" as hundredths */
+/* "0.52" as hundredths; "12345.67" (uptime) as well */
 static int span_load(const char **p, const char *end, double *v)
 {
 	uint64_t whole, frac = 0, scale = 1;
@@ -90,6 +90,67 @@ int sysinfo_parse_loadavg(const char *buf, size_t len, struct sysinfo_mem *out)
 	    util_span_dec(&p, end, &out->total))
 		return -EINVAL;
 	out->have_load = true;
+	return 0;
+}
+
+/* "cpu  user nice system idle iowait irq softirq steal [guest guest_nice]": guest time is
+ * already counted in user and nice, so it is left out of the total */
+static int stat_cpu_line(const char *p, const char *end, struct sysinfo_stat *out)
+{
+	uint64_t v[8] = { 0 }, total = 0;
+	int n = 0;
+
+	while (p < end && n < 8) {
+		if (util_span_char(&p, end, ' '))
+			return -EINVAL;
+		while (p < end && *p == ' ')
+			p++;
+		if (util_span_dec(&p, end, &v[n]))
+			return -EINVAL;
+		if (total > UINT64_MAX - v[n])
+			return -ERANGE;
+		total += v[n++];
+	}
+	if (n < 4)
+		return -EINVAL;		/* user nice system idle: every kernel has them */
+	out->cpu_total = total;
+	out->cpu_busy = total - v[3] - v[4];
+	out->have_cpu = true;
+	return 0;
+}
+
+int sysinfo_parse_stat(const char *buf, size_t len, struct sysinfo_stat *out)
+{
+	static const char kcpu[] = "cpu ", kbt[] = "btime ";
+	const char *p = buf, *end = buf + len;
+
+	memset(out, 0, sizeof(*out));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t ll = (size_t)(le - p);
+
+		if (!out->have_cpu && ll > sizeof(kcpu) - 1 && !memcmp(p, kcpu, sizeof(kcpu) - 1)) {
+			if (stat_cpu_line(p + 3, le, out))
+				return -EINVAL;
+		} else if (ll > sizeof(kbt) - 1 && !memcmp(p, kbt, sizeof(kbt) - 1)) {
+			const char *q = p + sizeof(kbt) - 1;
+
+			if (util_span_dec(&q, le, &out->btime) || q != le)
+				return -EINVAL;
+			out->have_btime = true;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+int sysinfo_parse_uptime(const char *buf, size_t len, double *up)
+{
+	const char *p = buf, *end = buf + len;
+
+	if (span_load(&p, end, up) || (p < end && *p != ' ' && *p != '\n'))
+		return -EINVAL;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sample/source.h"
 #include "sample/taskfiles.h"
 
 enum ts_avail taskfiles_avail(int err)
@@ -195,7 +196,7 @@ int taskfiles_open_task(int rootfd, pid_t tgid, pid_t tid)
 	int fd;
 
 	snprintf(path, sizeof(path), "%d/task/%d", (int)tgid, (int)tid);
-	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -206,7 +207,7 @@ int taskfiles_read(int dirfd, const char *name, char *buf, size_t cap, size_t *l
 
 	if (cap < 2)
 		return -EINVAL;
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	fd = source_openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -310,6 +311,76 @@ int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_sta
 		p = nl + 1;
 	}
 	return 0;
+}
+
+/* The value of the status line "key" (with its colon, e.g. "Uid:"), blanks skipped:
+ * [*v, *vend); -ENOENT when there is no such line. */
+static int status_value(const char *buf, size_t len, const char *key, const char **v,
+			const char **vend)
+{
+	const char *p = buf, *end = buf + len;
+	size_t kl = strlen(key);
+
+	/* the first line is "Name:" with the (escaped) comm: never taken for another key */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if (p != buf && (size_t)(le - p) > kl && !memcmp(p, key, kl)) {
+			p += kl;
+			while (p < le && (*p == ' ' || *p == '\t'))
+				p++;
+			*v = p;
+			*vend = le;
+			return 0;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return -ENOENT;
+}
+
+int taskfiles_parse_euid(const char *buf, size_t len, uid_t *euid)
+{
+	const char *p, *end;
+	uint64_t real, eff;
+
+	if (status_value(buf, len, "Uid:", &p, &end))
+		return -EINVAL;
+	/* "Uid:\treal\teffective\tsaved\tfilesystem" */
+	if (util_span_dec(&p, end, &real) || util_span_char(&p, end, '\t') ||
+	    util_span_dec(&p, end, &eff) || eff > UINT32_MAX - 1 ||
+	    (p < end && *p != '\t'))
+		return -EINVAL;
+	*euid = (uid_t)eff;
+	return 0;
+}
+
+int taskfiles_parse_cpus_allowed(const char *buf, size_t len, struct cpulist *cl)
+{
+	const char *p, *end;
+	char list[4096];
+
+	if (status_value(buf, len, "Cpus_allowed_list:", &p, &end) ||
+	    (size_t)(end - p) >= sizeof(list))
+		return -EINVAL;
+	memcpy(list, p, (size_t)(end - p));
+	list[end - p] = '\0';
+	return util_cpulist_parse(list, TASKFILES_MAX_CPUS, cl);
+}
+
+int taskfiles_status_affinity(int rootfd, pid_t tgid, pid_t tid, struct cpulist *cl)
+{
+	char path[64], buf[16384];
+	size_t len;
+	int rc;
+
+	snprintf(path, sizeof(path), "%d/task/%d/status", (int)tgid, (int)tid);
+	rc = taskfiles_read(rootfd, path, buf, sizeof(buf), &len);
+	if (rc == -EFBIG)
+		rc = 0;
+	return rc ? rc : taskfiles_parse_cpus_allowed(buf, len, cl);
 }
 
 int taskfiles_status_mem_at(int dirfd, const char *name, struct taskfiles_status_mem *m)
@@ -506,7 +577,7 @@ int taskfiles_extras_process(int rootfd, pid_t tgid, uint64_t start_ticks, unsig
 	}
 	close(dfd);
 	snprintf(path, sizeof(path), "%d/task", (int)tgid);
-	tfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	tfd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (tfd < 0)
 		return -errno;
 	d = fdopendir(tfd);
@@ -570,7 +641,7 @@ static int read_pid_file(int rootfd, pid_t pid, const char *name, char *buf, siz
 	int dfd, rc;
 
 	snprintf(path, sizeof(path), "%d", (int)pid);
-	dfd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
 	rc = taskfiles_read(dfd, name, buf, cap, len);

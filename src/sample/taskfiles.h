@@ -82,6 +82,14 @@ int taskfiles_ctxsw_process(int rootfd, pid_t tgid, uint64_t start_ticks,
 int taskfiles_comm(int rootfd, pid_t pid, char *buf, size_t len);
 /* The stat of process PID, /proc/PID/stat (its start time: who the PID names now). */
 int taskfiles_process_stat(int rootfd, pid_t pid, struct taskfiles_stat *st);
+/* status "Uid:" line: the effective user (a tree's EUID: its files' owner means nothing). */
+int taskfiles_parse_euid(const char *buf, size_t len, uid_t *euid);
+/* status "Cpus_allowed_list:" (a tree's affinity, where sched_getaffinity cannot ask);
+ * cl is allocated by the callee, for CPUs up to TASKFILES_MAX_CPUS - 1. */
+#define TASKFILES_MAX_CPUS 8192
+int taskfiles_parse_cpus_allowed(const char *buf, size_t len, struct cpulist *cl);
+/* The same read from /proc/TGID/task/TID/status relative to rootfd. */
+int taskfiles_status_affinity(int rootfd, pid_t tgid, pid_t tid, struct cpulist *cl);
 /* Thread group (process) ID of any task ID, from /proc/TID/status "Tgid:". */
 int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid);
 int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid);

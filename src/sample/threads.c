@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sample/proc2.h"
+#include "sample/source.h"
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
 
@@ -59,74 +61,159 @@ static char *comm_dup(const char *raw)
 	return s;
 }
 
-static int add_thread(struct rows *r, int taskfd, const char *name, pid_t tgid, uid_t euid)
+/* One stat file (path relative to dirfd) in one read; 0 or -errno. */
+static int read_stat(int dirfd, const char *path, struct taskfiles_stat *st)
 {
-	struct taskfiles_stat st;
-	char path[32], buf[1024];
-	struct task *t;
+	char buf[1024];
 	ssize_t len;
-	int fd, rc;
+	int fd;
 
-	if (strlen(name) > 16)
-		return 0;	/* no TID is that long */
-	snprintf(path, sizeof(path), "%.16s/stat", name);
-	fd = openat(taskfd, path, O_RDONLY | O_CLOEXEC);
+	fd = source_openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;	/* exited since the directory was listed */
+		return -errno;	/* exited since the directory was listed */
 	len = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (len <= 0)
-		return 0;
+		return len < 0 ? -errno : -ESRCH;
 	buf[len] = '\0';
-	if (taskfiles_parse_stat(buf, (size_t)len, &st))
-		return 0;	/* not what the kernel writes: leave the row out */
+	/* not what the kernel writes: leave the row out */
+	return taskfiles_parse_stat(buf, (size_t)len, st);
+}
+
+static int add_row(struct rows *r, const struct taskfiles_stat *st, pid_t tgid, uid_t euid,
+		   bool whole)
+{
+	struct task *t;
+	int rc;
+
 	rc = rows_grow(r);
 	if (rc)
 		return rc;
 	t = &r->v[r->n];
 	memset(t, 0, sizeof(*t));
-	t->tid = st.pid;
+	t->tid = whole ? tgid : st->pid;
 	t->tgid = tgid;
-	t->ppid = st.ppid;
+	t->ppid = st->ppid;
 	t->euid = euid;
-	t->state = st.state;
-	t->nlwp = (int)st.nlwp;
-	t->cpu = st.cpu;
-	t->prio = (int)st.prio;
-	t->nice = (int)st.nice;
-	t->policy = (int)st.policy;
-	t->start_ticks = st.start;
-	t->utime_ticks = st.utime;
-	t->stime_ticks = st.stime;
-	t->cpu_ticks = st.utime + st.stime;
-	t->minflt = st.minflt;
-	t->majflt = st.majflt;
-	t->vsz = st.vsize;
-	t->kthread = (st.flags & PF_KTHREAD) != 0;
-	t->whole = false;
+	t->state = st->state;
+	t->nlwp = (int)st->nlwp;
+	t->cpu = st->cpu;
+	t->prio = (int)st->prio;
+	t->nice = (int)st->nice;
+	t->policy = (int)st->policy;
+	t->start_ticks = st->start;
+	t->utime_ticks = st->utime;
+	t->stime_ticks = st->stime;
+	t->cpu_ticks = st->utime + st->stime;
+	t->minflt = st->minflt;
+	t->majflt = st->majflt;
+	t->vsz = st->vsize;
+	t->kthread = (st->flags & PF_KTHREAD) != 0;
+	t->whole = whole;
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
 	t->sched_av = t->schedstat_av = t->smaps_av = t->rss_av = TS_NA;
-	t->comm = comm_dup(st.comm);
+	t->comm = comm_dup(st->comm);
 	if (!t->comm)
 		return -ENOMEM;
 	r->n++;
 	return 0;
 }
 
-static int add_process(struct rows *r, int rootfd, pid_t tgid)
+static int add_thread(struct rows *r, int taskfd, const char *name, pid_t tgid, uid_t euid)
+{
+	struct taskfiles_stat st;
+	char path[32];
+
+	if (strlen(name) > 16)
+		return 0;	/* no TID is that long */
+	snprintf(path, sizeof(path), "%.16s/stat", name);
+	if (read_stat(taskfd, path, &st))
+		return 0;
+	return add_row(r, &st, tgid, euid, false);
+}
+
+/*
+ * The effective user of the process whose directory is pidfd: the owner of /proc/PID
+ * (what libproc2 and ps take), or in a tree, whose files anyone may own, its status
+ * "Uid:" line. -errno when there is none.
+ */
+static int process_euid(int pidfd, unsigned how, uid_t *euid)
+{
+	struct stat sb;
+	char buf[4096];
+	size_t len;
+	int rc;
+
+	if (!(how & THREADS_STATUS_UID)) {
+		if (fstat(pidfd, &sb))
+			return -errno;
+		*euid = sb.st_uid;
+		return 0;
+	}
+	rc = taskfiles_read(pidfd, "status", buf, sizeof(buf), &len);
+	if (rc == -EFBIG)
+		rc = 0;		/* Uid: is among the first lines */
+	return rc ? rc : taskfiles_parse_euid(buf, len, euid);
+}
+
+/* A process row: /proc/PID/stat, the whole process's values; with a page size its exact RSS
+ * from statm too (stat's is an approximate counter), read through the same directory. */
+static int add_whole(struct rows *r, int rootfd, pid_t tgid, unsigned how)
+{
+	struct taskfiles_stat st;
+	char path[24];
+	uint64_t rss = 0;
+	uid_t euid;
+	int fd, rc, rss_rc = -ENODATA;
+
+	snprintf(path, sizeof(path), "%d", (int)tgid);
+	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;	/* gone, or hidden from us */
+	rc = process_euid(fd, how, &euid);
+	if (!rc)
+		rc = read_stat(fd, "stat", &st);
+	if (!rc && r->pagesize > 0)
+		rss_rc = taskfiles_statm_at(fd, "statm", r->pagesize, &rss);
+	close(fd);
+	if (rc || st.pid != tgid)
+		return 0;
+	rc = add_row(r, &st, tgid, euid, true);
+	if (!rc && r->pagesize > 0) {
+		r->v[r->n - 1].rss = rss_rc ? 0 : rss;
+		r->v[r->n - 1].rss_av = taskfiles_avail(rss_rc);
+	}
+	return rc;
+}
+
+static int add_process(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 {
 	char path[32];
 	struct dirent *de;
-	struct stat sb;
+	uid_t euid;
 	DIR *d;
 	int fd, rc = 0;
 
+	if (how & THREADS_PROCESSES)
+		return add_whole(r, rootfd, tgid, how);
 	snprintf(path, sizeof(path), "%d/task", (int)tgid);
-	fd = openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;	/* gone, or hidden from us */
 	/* the task directory belongs to the process's effective user, as /proc/PID does */
-	if (fstat(fd, &sb)) {
+	if (how & THREADS_STATUS_UID) {
+		snprintf(path, sizeof(path), "%d", (int)tgid);
+		rc = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rc >= 0) {
+			int pfd = rc;
+
+			rc = process_euid(pfd, how, &euid);
+			close(pfd);
+		}
+	} else {
+		rc = process_euid(fd, how, &euid);
+	}
+	if (rc) {
 		close(fd);
 		return 0;
 	}
@@ -137,7 +224,7 @@ static int add_process(struct rows *r, int rootfd, pid_t tgid)
 	}
 	while (!rc && (de = readdir(d)))
 		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
-			rc = add_thread(r, dirfd(d), de->d_name, tgid, sb.st_uid);
+			rc = add_thread(r, dirfd(d), de->d_name, tgid, euid);
 	closedir(d);
 	return rc;
 }
@@ -151,13 +238,13 @@ static int cmp_row(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
-static int scan_all(struct rows *r, int rootfd)
+static int scan_all(struct rows *r, int rootfd, unsigned how)
 {
 	struct dirent *de;
 	DIR *d;
 	int fd, rc = 0;
 
-	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	d = fdopendir(fd);
@@ -172,7 +259,7 @@ static int scan_all(struct rows *r, int rootfd)
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
 		    util_parse_u64(de->d_name, 4194304, &pid))
 			continue;
-		rc = add_process(r, rootfd, (pid_t)pid);
+		rc = add_process(r, rootfd, (pid_t)pid, how);
 	}
 	closedir(d);
 	return rc;
@@ -181,16 +268,22 @@ static int scan_all(struct rows *r, int rootfd)
 int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **rows,
 		 size_t *nrows)
 {
-	struct rows r = { 0 };
+	return threads_scan_ex(rootfd, 0, 0, tgids, ntgids, rows, nrows);
+}
+
+int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
+		    struct task **rows, size_t *nrows)
+{
+	struct rows r = { .pagesize = (how & THREADS_PROCESSES) ? pagesize : 0 };
 	int rc = 0;
 
 	*rows = NULL;
 	*nrows = 0;
 	if (tgids) {
 		for (size_t i = 0; !rc && i < ntgids; i++)
-			rc = add_process(&r, rootfd, tgids[i]);
+			rc = add_process(&r, rootfd, tgids[i], how);
 	} else {
-		rc = scan_all(&r, rootfd);
+		rc = scan_all(&r, rootfd, how);
 	}
 	if (rc) {
 		for (size_t i = 0; i < r.n; i++)
@@ -215,5 +308,152 @@ int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **ro
 	}
 	*rows = r.v;
 	*nrows = r.n;
+	return 0;
+}
+
+/* A cmdline file of at most this much is read whole; a longer one is cut (libproc2, for
+ * the live /proc, reads it all) */
+#define CMDLINE_MAX (128 * 1024)
+
+/* The command line of the process whose directory is pidfd: its arguments, split at their
+ * NULs (the last one may be missing) and joined. TS_EMPTY for none. */
+static enum ts_avail read_cmdline(int pidfd, char **cmd)
+{
+	char *buf = malloc(CMDLINE_MAX), **argv;
+	size_t len, nargs = 0, i = 0;
+	int rc;
+
+	*cmd = NULL;
+	if (!buf)
+		return TS_NA;
+	rc = taskfiles_read(pidfd, "cmdline", buf, CMDLINE_MAX, &len);
+	if (rc == -EFBIG)
+		rc = 0;
+	if (rc || !len) {
+		free(buf);
+		return rc ? taskfiles_avail(rc) : TS_EMPTY;
+	}
+	for (size_t off = 0; off < len; off += strlen(buf + off) + 1)
+		nargs++;
+	argv = calloc(nargs + 1, sizeof(*argv));
+	if (!argv) {
+		free(buf);
+		return TS_NA;
+	}
+	for (size_t off = 0; off < len; off += strlen(buf + off) + 1)
+		argv[i++] = buf + off;
+	*cmd = util_join_argv(argv);
+	free(argv);
+	free(buf);
+	return *cmd ? TS_OK : TS_EMPTY;
+}
+
+int threads_add_cmdlines(int rootfd, struct task *rows, size_t n)
+{
+	for (size_t i = 0; i < n; ) {
+		size_t end = i;
+		const struct task *leader = NULL;
+		struct taskfiles_stat st;
+		enum ts_avail av = TS_GONE;
+		char path[24], *cmd = NULL;
+		int fd;
+
+		while (end < n && rows[end].tgid == rows[i].tgid) {
+			if (rows[end].tid == rows[end].tgid)
+				leader = &rows[end];
+			end++;
+		}
+		snprintf(path, sizeof(path), "%d", (int)rows[i].tgid);
+		fd = leader ? source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		/* the directory is the process of the rows only if it started when they did */
+		if (fd >= 0 && !read_stat(fd, "stat", &st) && st.start == leader->start_ticks) {
+			if (leader->kthread || st.state == 'Z' || st.state == 'X')
+				av = TS_EMPTY;
+			else
+				av = read_cmdline(fd, &cmd);
+		}
+		if (fd >= 0)
+			close(fd);
+		for (size_t k = i; k < end; k++) {
+			rows[k].cmd = cmd ? strdup(cmd) : NULL;
+			rows[k].cmd_av = cmd && !rows[k].cmd ? TS_NA : av;
+		}
+		free(cmd);
+		i = end;
+	}
+	return 0;
+}
+
+/* One light record: /proc/PID/stat and the EUID, the raw name kept for matching. */
+static int light_one(int rootfd, pid_t pid, unsigned how, struct proc2_light *l)
+{
+	struct taskfiles_stat st;
+	char path[24];
+	uid_t euid;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%d", (int)pid);
+	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = process_euid(fd, how, &euid);
+	if (!rc)
+		rc = read_stat(fd, "stat", &st);
+	close(fd);
+	if (rc)
+		return rc;
+	l->pid = pid;
+	l->ppid = st.ppid;
+	l->euid = euid;
+	l->start_ticks = st.start;
+	memcpy(l->comm, st.comm, sizeof(l->comm) < sizeof(st.comm) ? sizeof(l->comm) :
+	       sizeof(st.comm));
+	l->comm[sizeof(l->comm) - 1] = '\0';
+	return 0;
+}
+
+int threads_list_processes(int rootfd, unsigned how, struct proc2_light **out, size_t *n)
+{
+	struct proc2_light *v = NULL, *nv;
+	size_t cap = 0, k = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		uint64_t pid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    util_parse_u64(de->d_name, 4194304, &pid))
+			continue;
+		if (k == cap) {
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if (!light_one(rootfd, (pid_t)pid, how, &v[k]))
+			k++;	/* else gone since the directory was listed, or hidden */
+	}
+	closedir(d);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = k;
 	return 0;
 }

@@ -13,4 +13,25 @@
 int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **rows,
 		 size_t *nrows);
 
+/* How a scan reads: */
+enum {
+	THREADS_PROCESSES = 1u << 0,	/* a row per process from /proc/PID/stat (the whole
+					 * process's values), not one per thread */
+	THREADS_STATUS_UID = 1u << 1,	/* the EUID from status "Uid:" (a --proc-root tree,
+					 * whose files anyone may own), not the directory owner */
+};
+/* pagesize > 0 with THREADS_PROCESSES: each row's RSS from statm too (in pages of that size;
+ * rss_av says if it could be read). */
+int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
+		    struct task **rows, size_t *nrows);
+
+/* The command line (cmd, cmd_av) of every row, read once per process from its main thread's
+ * /proc/PID/cmdline (at most 128 KiB) when that is still the process the rows show (same
+ * start time). Rows sorted by (tgid, tid). */
+int threads_add_cmdlines(int rootfd, struct task *rows, size_t n);
+
+/* Every process, light (stat and the EUID), for resolving targets: -u, -C, --children. */
+struct proc2_light;
+int threads_list_processes(int rootfd, unsigned how, struct proc2_light **out, size_t *n);
+
 #endif

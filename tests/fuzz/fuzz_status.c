@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fuzz_status.c - libFuzzer target: /proc/PID/status (memory lines, switches, Tgid) */
+/* fuzz_status.c - libFuzzer target: /proc/PID/status (memory lines, switches, Tgid, Uid,
+ * Cpus_allowed_list) */
 #include "config.h"
 
 #include <errno.h>
@@ -12,7 +13,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf = fuzz_dup_exact(data, size);
 	struct taskfiles_status_mem m;
 	uint64_t vol = 0, invol = 0;
+	struct cpulist cl = { 0 };
 	pid_t tgid = 0;
+	uid_t euid;
 	int rc;
 
 	rc = taskfiles_parse_status_mem(buf, size, &m);
@@ -30,6 +33,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(rc == 0 || rc == -EINVAL);
 	if (rc == 0)
 		FUZZ_ASSERT(tgid >= 1 && tgid <= 4194304);
+	/* a --proc-root tree's EUID and affinity */
+	rc = taskfiles_parse_euid(buf, size, &euid);
+	FUZZ_ASSERT(rc == 0 || rc == -EINVAL);
+	if (rc == 0)
+		FUZZ_ASSERT(memmem(buf, size, "\nUid:", 5) != NULL && euid != (uid_t)-1);
+	rc = taskfiles_parse_cpus_allowed(buf, size, &cl);
+	FUZZ_ASSERT(rc == 0 || rc == -EINVAL || rc == -ERANGE || rc == -ENOMEM);
+	if (rc == 0) {
+		/* written back as ranges, the set parses to itself */
+		char text[65536];
+		struct cpulist again = { 0 };
+
+		FUZZ_ASSERT(cl.ncpus == TASKFILES_MAX_CPUS);
+		FUZZ_ASSERT(util_cpulist_format(&cl, text, sizeof(text)) == 0);
+		FUZZ_ASSERT(util_cpulist_parse(text, TASKFILES_MAX_CPUS, &again) == 0);
+		FUZZ_ASSERT(CPU_EQUAL_S(cl.size, cl.set, again.set));
+		util_cpulist_free(&again);
+		util_cpulist_free(&cl);
+	}
 	free(buf);
 	return 0;
 }
