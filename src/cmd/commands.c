@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/serve.h"
 #include "comparecmd.h"
 #include "cpuscmd.h"
 #include "democmd.h"
@@ -24,6 +25,8 @@ static const struct ts_command table[] = {
 	  "the threads-vs-processes lesson, measured now" },
 	{ "maps", mapscmd_main, "PID...", "[options] PID...",
 	  "the memory map of processes, thread stacks labelled" },
+	{ "serve", serve_main, "", "[options] [PID...]",
+	  "per-group metrics over HTTP for Prometheus (OpenMetrics)" },
 	{ "share", share_main, "PID...", "[options] PID... | -- command [args...]",
 	  "what tasks share: kcmp resources and physical pages" },
 	{ "workload", workload_main, "", "[options]",

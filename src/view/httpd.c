@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* httpd.c - the exporter's HTTP server on libmicrohttpd: /metrics in two formats, a page */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "lib/util.h"
+#include "view/httpd.h"
+
+#define MAX_CONNECTIONS 64
+#define CONNECTION_TIMEOUT 10	/* seconds a client may stay idle */
+
+#define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
+#define CT_OPENMETRICS "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+struct httpd {
+	int fd;
+	struct MHD_Daemon *daemon;
+	pthread_mutex_t lock;
+	char *prom, *om;		/* the published texts */
+	size_t plen, olen;
+	unsigned long long scrapes;
+	double last_scrape;		/* seconds the previous /metrics took to answer */
+};
+
+/* ---- the listening socket ---------------------------------------------------------------- */
+
+int httpd_listen(const char *spec, int *fd, char *shown, size_t len)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t sl;
+	const char *colon = strrchr(spec, ':');
+	char host[INET6_ADDRSTRLEN + 2];
+	uint64_t port;
+	size_t hl;
+	int one = 1, s, rc;
+
+	if (!colon || util_parse_u64(colon + 1, 65535, &port))
+		return -EINVAL;
+	hl = (size_t)(colon - spec);
+	if (hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, spec, hl);
+	host[hl] = '\0';
+	memset(&ss, 0, sizeof(ss));
+	if (hl == 0 || (host[0] != '[' && inet_pton(AF_INET, host, &s4->sin_addr) == 1)) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (hl == 0)
+			s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sl = sizeof(*s4);
+	} else if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return -EINVAL;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		sl = sizeof(*s6);
+	} else {
+		return -EINVAL;
+	}
+	s = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(s, (struct sockaddr *)&ss, sl) || listen(s, 64)) {
+		rc = -errno;
+		close(s);
+		return rc;
+	}
+	sl = sizeof(ss);
+	if (getsockname(s, (struct sockaddr *)&ss, &sl)) {
+		rc = -errno;
+		close(s);
+		return rc;
+	}
+	if (ss.ss_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(shown, len, "%s:%u", host, (unsigned)ntohs(s4->sin_port));
+	} else {
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(shown, len, "[%s]:%u", host, (unsigned)ntohs(s6->sin6_port));
+	}
+	*fd = s;
+	return 0;
+}
+
+/* ---- answers ------------------------------------------------------------------------------ */
+
+static const char page[] =
+	"<!DOCTYPE html>\n"
+	"<html><head><meta charset=\"utf-8\"><title>taskscope serve</title></head>\n"
+	"<body><h1>taskscope serve</h1>\n"
+	"<p>Per-group task metrics of this machine (processes, threads, CPU, context switches,\n"
+	"faults, migrations, run-queue wait, RSS, PSS, USS) for Prometheus.</p>\n"
+	"<p><a href=\"/metrics\">/metrics</a></p>\n"
+	"</body></html>\n";
+
+static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *type,
+			      void *body, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	enum MHD_Result ret;
+
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const char *msg)
+{
+	return answer(c, status, "text/plain; charset=utf-8", (void *)msg, strlen(msg),
+		      MHD_RESPMEM_PERSISTENT);
+}
+
+/* Does the Accept header ask for OpenMetrics (with a weight above 0)? */
+static bool wants_openmetrics(const char *accept)
+{
+	static const char mt[] = "application/openmetrics-text";
+	const char *p = accept;
+
+	while (p && (p = strstr(p, mt))) {
+		const char *end = strchr(p, ','), *q = strstr(p, "q=");
+
+		p += sizeof(mt) - 1;
+		if (!q || (end && q > end))
+			return true;
+		q += 2;
+		/* q=0, q=0.0, q=0.000: refused */
+		while (*q == '0' || *q == '.')
+			q++;
+		if (*q >= '1' && *q <= '9')
+			return true;
+	}
+	return false;
+}
+
+static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
+{
+	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	bool om = accept && wants_openmetrics(accept);
+	double t0 = util_monotonic();
+	char tail[768];
+	size_t blen, tlen;
+	char *body;
+	int n;
+
+	pthread_mutex_lock(&h->lock);
+	h->scrapes++;
+	n = snprintf(tail, sizeof(tail),
+		     "# HELP taskscope_scrapes%s Requests for /metrics answered\n"
+		     "# TYPE taskscope_scrapes%s counter\n"
+		     "taskscope_scrapes_total %llu\n"
+		     "# HELP taskscope_scrape_duration_seconds Time the previous request for /metrics "
+		     "took to answer (the text is made after each sample, not per request)\n"
+		     "# TYPE taskscope_scrape_duration_seconds gauge\n%s"
+		     "taskscope_scrape_duration_seconds %.9f\n%s",
+		     om ? "" : "_total", om ? "" : "_total", h->scrapes,
+		     om ? "# UNIT taskscope_scrape_duration_seconds seconds\n" : "",
+		     h->last_scrape, om ? "# EOF\n" : "");
+	tlen = n > 0 && (size_t)n < sizeof(tail) ? (size_t)n : 0;
+	blen = om ? h->olen : h->plen;
+	body = malloc(blen + tlen + 1);
+	if (body) {
+		memcpy(body, om ? h->om : h->prom, blen);
+		memcpy(body + blen, tail, tlen);
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (!body)
+		return text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory\n");
+	n = answer(c, MHD_HTTP_OK, om ? CT_OPENMETRICS : CT_PROM, body, blen + tlen,
+		   MHD_RESPMEM_MUST_FREE);
+	pthread_mutex_lock(&h->lock);
+	h->last_scrape = util_monotonic() - t0;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+static enum MHD_Result request(void *cls, struct MHD_Connection *c, const char *url,
+			       const char *method, const char *version, const char *upload,
+			       size_t *upload_len, void **state)
+{
+	struct httpd *h = cls;
+
+	(void)version;
+	(void)upload;
+	(void)state;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		*upload_len = 0;	/* a body is not read */
+		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+	}
+	if (!strcmp(url, "/metrics"))
+		return metrics(h, c);
+	if (!strcmp(url, "/"))
+		return answer(c, MHD_HTTP_OK, "text/html; charset=utf-8", (void *)page,
+			      sizeof(page) - 1, MHD_RESPMEM_PERSISTENT);
+	return text(c, MHD_HTTP_NOT_FOUND, "not found: see /metrics\n");
+}
+
+/* ---- the server ------------------------------------------------------------------------------ */
+
+int httpd_new(struct httpd **out, int fd)
+{
+	struct httpd *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	h->fd = fd;
+	pthread_mutex_init(&h->lock, NULL);
+	*out = h;
+	return 0;
+}
+
+static int start(struct httpd *h)
+{
+	h->daemon = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL, request, h,
+				     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)h->fd,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
+				     MHD_OPTION_END);
+	return h->daemon ? 0 : -EIO;
+}
+
+int httpd_publish(struct httpd *h, char *prom, size_t plen, char *om, size_t olen)
+{
+	char *oprom, *oom;
+
+	pthread_mutex_lock(&h->lock);
+	oprom = h->prom;
+	oom = h->om;
+	h->prom = prom;
+	h->plen = plen;
+	h->om = om;
+	h->olen = olen;
+	pthread_mutex_unlock(&h->lock);
+	free(oprom);
+	free(oom);
+	return h->daemon ? 0 : start(h);
+}
+
+void httpd_stop(struct httpd *h)
+{
+	if (!h)
+		return;
+	if (h->daemon)
+		MHD_stop_daemon(h->daemon);	/* it closes the listening socket */
+	else
+		close(h->fd);
+	pthread_mutex_destroy(&h->lock);
+	free(h->prom);
+	free(h->om);
+	free(h);
+}
