@@ -18,6 +18,7 @@
 #include "taskscope.h"
 #include "view/httpd.h"
 #include "view/metrics.h"
+#include "view/textfile.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:9079"
 #define DEFAULT_DELAY 5.0	/* a sample per 5 s: fresh enough for a 15 s scrape interval,
@@ -28,11 +29,13 @@
 #define MAX_TOP 1000
 #define GROUP_KEEP 600.0	/* seconds a group without processes keeps its series */
 
-enum { OPT_LISTEN = 256, OPT_GROUP_BY, OPT_TOP, OPT_MEMORY_EVERY, OPT_COMPAT };
+enum { OPT_LISTEN = 256, OPT_GROUP_BY, OPT_TOP, OPT_MEMORY_EVERY, OPT_COMPAT, OPT_TEXTFILE };
 
 struct opts {
 	struct common_opts co;
 	const char *listen;
+	bool listen_set;
+	const char *textfile;
 	double delay;
 	uint64_t iterations;
 	uint64_t memory_every;
@@ -41,7 +44,9 @@ struct opts {
 
 struct serve_sink {
 	struct metrics *m;
-	struct httpd *h;
+	struct httpd *h;	/* NULL: no server */
+	int dfd;		/* --textfile's directory, or -1 */
+	const char *dir;
 	bool announced;
 	const char *shown;
 };
@@ -70,6 +75,9 @@ static void usage(FILE *out)
 	      " -d, --delay SECONDS       time between samples (default 5, from 0.1)\n"
 	      "     --memory-every N      PSS, USS, shared, swap, page tables with every Nth\n"
 	      "                           sample (default 6; 0: never)\n"
+	      "     --textfile DIR        write the metrics to DIR/taskscope.prom after each\n"
+	      "                           sample (write + rename) for node_exporter's textfile\n"
+	      "                           collector, instead of serving them (also with --listen)\n"
 	      "     --compat process-exporter\n"
 	      "                           process-exporter 0.7's names and labels for the\n"
 	      "                           metrics both have\n"
@@ -88,6 +96,10 @@ static int own_option(struct opts *o, int c, int argc, char **argv)
 	switch (c) {
 	case OPT_LISTEN:
 		o->listen = optarg;
+		o->listen_set = true;
+		break;
+	case OPT_TEXTFILE:
+		o->textfile = optarg;
 		break;
 	case OPT_GROUP_BY:
 		if (!strcmp(optarg, "comm"))
@@ -145,6 +157,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "memory-every", required_argument, NULL, OPT_MEMORY_EVERY },
 		{ "compat", required_argument, NULL, OPT_COMPAT },
+		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
 		COMMON_LONGOPTS
 	};
 	bool again;
@@ -194,13 +207,27 @@ static int serve_frame(void *arg, const struct session_frame *f)
 		msg_error("cannot make the metrics: %s", strerror(-rc));
 		return rc;
 	}
-	rc = httpd_publish(k->h, prom, plen, om, olen);
-	if (rc) {
+	if (k->dfd >= 0) {
+		rc = textfile_write(k->dfd, prom, plen);
+		if (rc) {
+			free(prom);
+			free(om);
+			msg_error("cannot write %s/%s: %s", k->dir, TEXTFILE_NAME, strerror(-rc));
+			return rc;
+		}
+	}
+	if (!k->h) {
+		free(prom);
+		free(om);
+	} else if ((rc = httpd_publish(k->h, prom, plen, om, olen))) {
 		msg_error("cannot start the HTTP server on %s", k->shown);
 		return rc;
 	}
 	if (!k->announced) {
-		printf("taskscope serve: http://%s/metrics\n", k->shown);
+		if (k->h)
+			printf("taskscope serve: http://%s/metrics\n", k->shown);
+		if (k->dfd >= 0)
+			printf("taskscope serve: %s/%s\n", k->dir, TEXTFILE_NAME);
 		fflush(stdout);
 		k->announced = true;
 	}
@@ -234,23 +261,42 @@ static int run(struct opts *o)
 		if (cfg.memory_readers)
 			cfg.memory_readers |= RD_CMDLINE;
 	}
-	rc = httpd_listen(o->listen, &fd, shown, sizeof(shown));
-	if (rc == -EINVAL)
-		return common_usage_error(&o->co, "invalid --listen '%s': ADDR:PORT or [ADDR6]:PORT "
-					  "with a numeric address",
-					  cli_shown(o->listen, sbuf, sizeof(sbuf)));
-	if (rc) {
-		msg_error("cannot listen on %s: %s", cli_shown(o->listen, sbuf, sizeof(sbuf)),
-			  strerror(-rc));
-		return TS_EXIT_FAILURE;
+	k.dfd = -1;
+	k.dir = o->textfile;
+	if (o->textfile) {
+		rc = textfile_open(o->textfile, &k.dfd);
+		if (rc) {
+			msg_error("cannot use --textfile '%s': %s",
+				  cli_shown(o->textfile, sbuf, sizeof(sbuf)), strerror(-rc));
+			return TS_EXIT_FAILURE;
+		}
+	}
+	if (!o->textfile || o->listen_set) {
+		rc = httpd_listen(o->listen, &fd, shown, sizeof(shown));
+		if (rc == -EINVAL)
+			status = common_usage_error(&o->co, "invalid --listen '%s': ADDR:PORT or "
+						    "[ADDR6]:PORT with a numeric address",
+						    cli_shown(o->listen, sbuf, sizeof(sbuf)));
+		else if (rc)
+			msg_error("cannot listen on %s: %s",
+				  cli_shown(o->listen, sbuf, sizeof(sbuf)), strerror(-rc));
+		if (!rc && httpd_new(&k.h, fd)) {
+			close(fd);
+			msg_error("%s", strerror(ENOMEM));
+			rc = -ENOMEM;
+		}
+		if (rc) {
+			if (k.dfd >= 0)
+				close(k.dfd);
+			return rc == -EINVAL ? status : TS_EXIT_FAILURE;
+		}
 	}
 	k.shown = shown;
-	if (httpd_new(&k.h, fd) || metrics_new(&k.m, &o->mo)) {
+	if (metrics_new(&k.m, &o->mo)) {
 		msg_error("%s", strerror(ENOMEM));
-		if (k.h)
-			httpd_stop(k.h);
-		else
-			close(fd);
+		httpd_stop(k.h);
+		if (k.dfd >= 0)
+			close(k.dfd);
 		return TS_EXIT_FAILURE;
 	}
 	sigemptyset(&sa.sa_mask);
@@ -263,6 +309,8 @@ static int run(struct opts *o)
 	}
 	status = session_close(&s, status);
 	httpd_stop(k.h);
+	if (k.dfd >= 0)
+		close(k.dfd);
 	metrics_free(k.m);
 	return status;
 }
