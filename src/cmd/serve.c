@@ -16,6 +16,7 @@
 #include "lib/util.h"
 #include "model/session.h"
 #include "taskscope.h"
+#include "view/groupcfg.h"
 #include "view/httpd.h"
 #include "view/metrics.h"
 #include "view/textfile.h"
@@ -29,13 +30,14 @@
 #define MAX_TOP 1000
 #define GROUP_KEEP 600.0	/* seconds a group without processes keeps its series */
 
-enum { OPT_LISTEN = 256, OPT_GROUP_BY, OPT_TOP, OPT_MEMORY_EVERY, OPT_COMPAT, OPT_TEXTFILE };
+enum { OPT_LISTEN = 256, OPT_GROUP_BY, OPT_TOP, OPT_MEMORY_EVERY, OPT_COMPAT, OPT_TEXTFILE, OPT_GROUP_CONFIG };
 
 struct opts {
 	struct common_opts co;
 	const char *listen;
 	bool listen_set;
 	const char *textfile;
+	struct groupcfg *rules;
 	double delay;
 	uint64_t iterations;
 	uint64_t memory_every;
@@ -70,6 +72,9 @@ static void usage(FILE *out)
 	      "     --listen ADDR:PORT    where to listen (default " DEFAULT_LISTEN "; [ADDR6]:PORT\n"
 	      "                           for IPv6, port 0: any free port, printed at start)\n"
 	      "     --group-by KEY        comm (default), user or exe (the command's base name)\n"
+	      "     --group-config FILE   named groups: lines of NAME KEY REGEX, KEY comm, exe,\n"
+	      "                           cmdline or user; the first match names the group, the\n"
+	      "                           rest are grouped by --group-by\n"
 	      "     --top N               also series per process (pid and comm labels) for the N\n"
 	      "                           processes with the largest RSS: these series churn\n"
 	      " -d, --delay SECONDS       time between samples (default 5, from 0.1)\n"
@@ -101,6 +106,23 @@ static int own_option(struct opts *o, int c, int argc, char **argv)
 	case OPT_TEXTFILE:
 		o->textfile = optarg;
 		break;
+	case OPT_GROUP_CONFIG: {
+		char why[300];
+		int rc;
+
+		groupcfg_free(o->rules);
+		o->rules = NULL;
+		rc = groupcfg_load(optarg, &o->rules, why, sizeof(why));
+		if (rc == -ENOMEM) {
+			msg_error("%s", strerror(ENOMEM));
+			return TS_EXIT_FAILURE;
+		}
+		if (rc)
+			return common_usage_error(&o->co, "--group-config %s: %s",
+						  cli_shown(optarg, sbuf, sizeof(sbuf)), why);
+		o->mo.rules = o->rules;
+		break;
+	}
 	case OPT_GROUP_BY:
 		if (!strcmp(optarg, "comm"))
 			o->mo.group_by = MG_COMM;
@@ -158,6 +180,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "memory-every", required_argument, NULL, OPT_MEMORY_EVERY },
 		{ "compat", required_argument, NULL, OPT_COMPAT },
 		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
+		{ "group-config", required_argument, NULL, OPT_GROUP_CONFIG },
 		COMMON_LONGOPTS
 	};
 	bool again;
@@ -256,7 +279,7 @@ static int run(struct opts *o)
 	char shown[80], sbuf[128];
 	int fd, rc, status;
 
-	if (o->mo.group_by == MG_EXE) {
+	if (o->mo.group_by == MG_EXE || groupcfg_needs_cmdline(o->rules)) {
 		cfg.readers |= RD_CMDLINE;
 		if (cfg.memory_readers)
 			cfg.memory_readers |= RD_CMDLINE;
@@ -326,6 +349,7 @@ int serve_main(int argc, char **argv)
 	if (rc == CO_CONTINUE)
 		rc = run(&o);
 	common_free(&o.co);
+	groupcfg_free(o.rules);
 	msg_set_command(NULL);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "lib/util.h"
 #include "model/columns.h"
+#include "view/groupcfg.h"
 #include "view/metrics.h"
 
 /* The counters of a process, summed into its group as increments. */
@@ -130,6 +131,15 @@ const char *metrics_group_of(enum metrics_group_by by, const struct task *t, cha
 		snprintf(buf, len, "%s", s);
 		return buf;
 	}
+}
+
+/* The group of t: the first --group-config rule that matches, else by group_by. */
+static const char *group_name(const struct metrics *m, const struct task *t, char *buf,
+			      size_t len)
+{
+	const char *name = m->o.rules ? groupcfg_match(m->o.rules, t) : NULL;
+
+	return name ? name : metrics_group_of(m->o.group_by, t, buf, len);
 }
 
 static uint64_t name_hash(const char *s)
@@ -334,7 +344,7 @@ static int update_memory(struct metrics *m, const struct snapshot *mem)
 
 		if (t->tid != t->tgid || t->smaps_av != TS_OK)
 			continue;
-		g = group_get(m, metrics_group_of(m->o.group_by, t, buf, sizeof(buf)));
+		g = group_get(m, group_name(m, t, buf, sizeof(buf)));
 		if (!g) {
 			free(pm);
 			return -ENOMEM;
@@ -454,7 +464,7 @@ int metrics_update(struct metrics *m, const struct snapshot *sn, const struct sn
 
 		if (t->tid != t->tgid)
 			continue;
-		g = group_get(m, metrics_group_of(m->o.group_by, t, buf, sizeof(buf)));
+		g = group_get(m, group_name(m, t, buf, sizeof(buf)));
 		if (!g) {
 			free(ps);
 			return -ENOMEM;

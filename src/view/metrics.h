@@ -27,8 +27,11 @@ enum metrics_compat {
 	MC_PROCESS_EXPORTER,
 };
 
+struct groupcfg;
+
 struct metrics_opts {
-	enum metrics_group_by group_by;
+	enum metrics_group_by group_by;	/* of the processes no rule names a group for */
+	const struct groupcfg *rules;	/* --group-config, or NULL */
 	enum metrics_compat compat;
 	unsigned top;		/* per-process series for the N processes with the largest RSS */
 	bool all_pids;		/* per-process series for every target (-p) */
