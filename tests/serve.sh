@@ -194,6 +194,23 @@ fi
 grep -v '^# EOF$' "$TS_TMP/scrape.om" >"$TS_TMP/noeof.om"
 om_lint "$TS_TMP/noeof.om" && fail "the OpenMetrics check passes without # EOF: it checks nothing"
 
+check "gzip when the scraper accepts it: the text and this request's lines, both formats"
+for fmt in prom om; do
+	acc='text/plain;version=0.0.4'
+	[ "$fmt" = om ] && acc='application/openmetrics-text;version=1.0.0'
+	curl -sf -D "$TS_TMP/gz.hdr" -o "$TS_TMP/gz.$fmt" -H "Accept: $acc" \
+		-H 'Accept-Encoding: gzip' "http://127.0.0.1:$SPORT/metrics" || fail "the scrape failed"
+	grep -qi '^content-encoding: gzip' "$TS_TMP/gz.hdr" || fail "$fmt: not gzip" "$TS_TMP/gz.hdr"
+	if gzip -dc <"$TS_TMP/gz.$fmt" >"$TS_TMP/gunzip.$fmt" 2>"$TS_TMP/gunzip.err" &&
+		grep -q "^taskscope_group_processes{group=\"$WL\"} $nprocs\$" "$TS_TMP/gunzip.$fmt" &&
+		grep -q '^taskscope_scrapes_total ' "$TS_TMP/gunzip.$fmt"; then
+		ok "$fmt: $(wc -c <"$TS_TMP/gz.$fmt") bytes for $(wc -c <"$TS_TMP/gunzip.$fmt")"
+	else
+		fail "$fmt: the gzip body does not give the text" "$TS_TMP/gunzip.err" "$TS_TMP/gunzip.$fmt"
+	fi
+done
+[ "$(tail -n 1 "$TS_TMP/gunzip.om")" = "# EOF" ] || fail "gzip OpenMetrics does not end with # EOF"
+
 check "counters stay monotonic while the processes of a group exit and others start"
 CH=ch$TS_RUN
 CH=${CH:0:15}

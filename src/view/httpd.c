@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <zlib.h>
 
 #include "lib/util.h"
 #include "view/httpd.h"
@@ -29,6 +30,8 @@ struct httpd {
 	pthread_mutex_t lock;
 	char *prom, *om;		/* the published texts */
 	size_t plen, olen;
+	char *zprom, *zom;		/* the same as gzip members (NULL: compressing failed) */
+	size_t zplen, zolen;
 	unsigned long long scrapes;
 	double last_scrape;		/* seconds the previous /metrics took to answer */
 };
@@ -99,6 +102,62 @@ int httpd_listen(const char *spec, int *fd, char *shown, size_t len)
 	return 0;
 }
 
+/* ---- gzip ----------------------------------------------------------------------------------- */
+
+/* in as one gzip member (malloc'ed): 0 or -ENOMEM. A response may be several members one
+ * after the other (RFC 1952), so the per-request lines go in a small member of their own. */
+static int gzip_member(const char *in, size_t len, int level, char **out, size_t *olen)
+{
+	z_stream z = { 0 };
+	uLong cap;
+	char *buf;
+	int rc;
+
+	if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return -ENOMEM;
+	cap = deflateBound(&z, (uLong)len) + 32;
+	buf = malloc(cap);
+	if (!buf) {
+		deflateEnd(&z);
+		return -ENOMEM;
+	}
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)buf;
+	z.avail_out = (uInt)cap;
+	rc = deflate(&z, Z_FINISH);
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		free(buf);
+		return -ENOMEM;
+	}
+	*out = buf;
+	*olen = cap - z.avail_out;
+	return 0;
+}
+
+/* Does the request's header (Accept or Accept-Encoding) list token with a weight above 0? */
+static bool accepts(const char *header, const char *token)
+{
+	const char *p = header;
+	size_t tl = strlen(token);
+
+	while (p && (p = strstr(p, token))) {
+		const char *end = strchr(p, ','), *q = strstr(p, "q=");
+
+		p += tl;
+		if (!q || (end && q > end))
+			return true;
+		q += 2;
+		/* q=0, q=0.0, q=0.000: refused */
+		while (*q == '0' || *q == '.')
+			q++;
+		if (*q >= '1' && *q <= '9')
+			return true;
+	}
+	return false;
+}
+
 /* ---- answers ------------------------------------------------------------------------------ */
 
 static const char page[] =
@@ -135,36 +194,19 @@ static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const cha
 		      MHD_RESPMEM_PERSISTENT);
 }
 
-/* Does the Accept header ask for OpenMetrics (with a weight above 0)? */
-static bool wants_openmetrics(const char *accept)
-{
-	static const char mt[] = "application/openmetrics-text";
-	const char *p = accept;
-
-	while (p && (p = strstr(p, mt))) {
-		const char *end = strchr(p, ','), *q = strstr(p, "q=");
-
-		p += sizeof(mt) - 1;
-		if (!q || (end && q > end))
-			return true;
-		q += 2;
-		/* q=0, q=0.0, q=0.000: refused */
-		while (*q == '0' || *q == '.')
-			q++;
-		if (*q >= '1' && *q <= '9')
-			return true;
-	}
-	return false;
-}
-
 static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
 {
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	bool om = accept && wants_openmetrics(accept);
+	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	bool om = accept && accepts(accept, "application/openmetrics-text");
+	bool gz = enc && accepts(enc, "gzip");
 	double t0 = util_monotonic();
-	char tail[768];
-	size_t blen, tlen;
-	char *body;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	char tail[768], *ztail = NULL, *body;
+	size_t blen, tlen, ztlen = 0, alen;
+	const char *src, *zsrc, *add;
 	int n;
 
 	pthread_mutex_lock(&h->lock);
@@ -181,21 +223,44 @@ static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
 		     om ? "# UNIT taskscope_scrape_duration_seconds seconds\n" : "",
 		     h->last_scrape, om ? "# EOF\n" : "");
 	tlen = n > 0 && (size_t)n < sizeof(tail) ? (size_t)n : 0;
-	blen = om ? h->olen : h->plen;
-	body = malloc(blen + tlen + 1);
-	if (body) {
-		memcpy(body, om ? h->om : h->prom, blen);
-		memcpy(body + blen, tail, tlen);
+	zsrc = om ? h->zom : h->zprom;
+	if (gz && zsrc && !gzip_member(tail, tlen, 1, &ztail, &ztlen)) {
+		src = zsrc;
+		blen = om ? h->zolen : h->zplen;
+		add = ztail;
+		alen = ztlen;
+	} else {
+		gz = false;
+		src = om ? h->om : h->prom;
+		blen = om ? h->olen : h->plen;
+		add = tail;
+		alen = tlen;
 	}
+	body = malloc(blen + alen + 1);
+	if (body)
+		memcpy(body, src, blen);
 	pthread_mutex_unlock(&h->lock);
+	if (body)
+		memcpy(body + blen, add, alen);
+	free(ztail);
 	if (!body)
 		return text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory\n");
-	n = answer(c, MHD_HTTP_OK, om ? CT_OPENMETRICS : CT_PROM, body, blen + tlen,
-		   MHD_RESPMEM_MUST_FREE);
+	r = MHD_create_response_from_buffer(blen + alen, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, om ? CT_OPENMETRICS : CT_PROM);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT ", "
+				MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (gz)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
 	pthread_mutex_lock(&h->lock);
 	h->last_scrape = util_monotonic() - t0;
 	pthread_mutex_unlock(&h->lock);
-	return n;
+	return ret;
 }
 
 static enum MHD_Result request(void *cls, struct MHD_Connection *c, const char *url,
@@ -245,18 +310,32 @@ static int start(struct httpd *h)
 
 int httpd_publish(struct httpd *h, char *prom, size_t plen, char *om, size_t olen)
 {
-	char *oprom, *oom;
+	char *old[4], *zprom = NULL, *zom = NULL;
+	size_t zplen = 0, zolen = 0;
 
+	/* compressed once here, not per scrape; without it scrapes get the plain text */
+	if (gzip_member(prom, plen, 1, &zprom, &zplen) || gzip_member(om, olen, 1, &zom, &zolen)) {
+		free(zprom);
+		zprom = NULL;
+	}
 	pthread_mutex_lock(&h->lock);
-	oprom = h->prom;
-	oom = h->om;
+	old[0] = h->prom;
+	old[1] = h->om;
+	old[2] = h->zprom;
+	old[3] = h->zom;
 	h->prom = prom;
 	h->plen = plen;
 	h->om = om;
 	h->olen = olen;
+	h->zprom = zprom;
+	h->zplen = zplen;
+	h->zom = zprom ? zom : NULL;
+	h->zolen = zolen;
 	pthread_mutex_unlock(&h->lock);
-	free(oprom);
-	free(oom);
+	if (!zprom)
+		free(zom);
+	for (size_t i = 0; i < ARRAY_SIZE(old); i++)
+		free(old[i]);
 	return h->daemon ? 0 : start(h);
 }
 
@@ -271,5 +350,7 @@ void httpd_stop(struct httpd *h)
 	pthread_mutex_destroy(&h->lock);
 	free(h->prom);
 	free(h->om);
+	free(h->zprom);
+	free(h->zom);
 	free(h);
 }
