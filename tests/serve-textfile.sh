@@ -120,6 +120,14 @@ if grep -q "^taskscope_process_threads{pid=\"$WL_PID\",comm=\"$WL\"} 1\$" "$TS_T
 else
 	fail "no series of PID $WL_PID" "$TS_TMP/tf/taskscope.prom"
 fi
+ts top serve --textfile "$TS_TMP/tf" -n 1 --top 2 --memory-every 0
+expect_rc 0 "serve --top 2"
+sed -n 's/^taskscope_process_rss_bytes{pid="\([0-9]*\)",.*} \([0-9]*\)$/\1 \2/p' "$TS_TMP/tf/taskscope.prom" >"$TS_TMP/top"
+if [ "$(wc -l <"$TS_TMP/top")" -eq 2 ] && [ "$(awk 'NR == 1 { a = $2 } NR == 2 { print (a >= $2) }' "$TS_TMP/top")" = 1 ]; then
+	ok "--top 2: two processes, the larger RSS first"
+else
+	fail "--top 2 did not give two processes by RSS" "$TS_TMP/top"
+fi
 ts nopid serve --textfile "$TS_TMP/tf" -n 1
 grep -q 'pid="' "$TS_TMP/tf/taskscope.prom" && fail "PID labels without -p or --top" "$TS_TMP/tf/taskscope.prom"
 
