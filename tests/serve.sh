@@ -59,6 +59,11 @@ start_workload --procs 3 --mem 16M --name "$WL"
 WLPIDS=$(pgrep -x "$WL" | sort -n | tr '\n' ' ')
 serve_start serve -d 0.5 --memory-every 2
 
+check "a port in use: exit 1 and a message that says so"
+ts inuse serve --listen "127.0.0.1:$SPORT" -n 1
+expect_rc 1 "--listen on taskscope serve's own port" && grep -q "cannot listen on 127.0.0.1:$SPORT: Address already in use" "$ERR" ||
+	fail "no message naming the address" "$ERR"
+
 # ---- Prometheus --------------------------------------------------------------------------------
 
 PPORT=
