@@ -320,6 +320,28 @@ else
 	show "$TS_TMP/fds.txt"
 fi
 
+check "memory stays flat over scrapes (a server that samples once: only the scrapes allocate)"
+first_spid=$SPID
+serve_start flat -d 3600 --memory-every 1
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$SPID/status"; }
+burst() {
+	local j u=()
+	for j in $(seq 100); do u+=("http://127.0.0.1:$SPORT/metrics"); done
+	for j in 1 2 3 4 5; do
+		curl -sf -H 'Connection: close' -H 'Accept-Encoding: gzip' "${u[@]}" >/dev/null
+		curl -sf -H 'Connection: close' -H 'Accept: application/openmetrics-text' "${u[@]}" >/dev/null
+	done
+}
+burst
+r0=$(rss)
+burst
+burst
+r1=$(rss)
+[ $((r1 - r0)) -le 64 ] && ok "VmRSS $r0 kB after 1,000 scrapes, $r1 kB after 2,000 more" ||
+	fail "VmRSS grew from $r0 to $r1 kB over 2,000 scrapes"
+stop "$SPID"
+SPID=$first_spid
+
 check "SIGTERM ends taskscope serve with status 0"
 kill -TERM "$SPID"
 TSPID=$SPID
