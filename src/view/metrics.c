@@ -212,13 +212,20 @@ static struct group *group_get(struct metrics *m, const char *name)
 	return g;
 }
 
-/* Groups without a process for longer than group_keep end their series. */
+/* Groups without a process for longer than group_keep end their series; so do all groups
+ * without a process when there are more than MAX_GROUPS (processes that name themselves
+ * after their PID would make a group each: the series stay bounded, at the price of a
+ * counter reset when such a group comes back). */
+#define MAX_GROUPS 5000
+
 static int groups_expire(struct metrics *m, double now)
 {
+	bool crowded = m->ngroups > MAX_GROUPS;
 	size_t k = 0;
 
 	for (size_t i = 0; i < m->ngroups; i++) {
-		if (m->groups[i].g[G_PROCS] == 0 && now - m->groups[i].last_seen > m->o.group_keep) {
+		if (m->groups[i].g[G_PROCS] == 0 &&
+		    (crowded || now - m->groups[i].last_seen > m->o.group_keep)) {
 			free(m->groups[i].name);
 			continue;
 		}
