@@ -9,11 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/compare.h"
 #include "cmd/cpus.h"
 #include "cmd/demo.h"
+#include "cmd/serve.h"
 #include "lib/util.h"
 #include "mapscmd.h"
 #include "cmd/share.h"
@@ -34,6 +35,8 @@ static const struct ts_command table[] = {
 	  "this list, or the manual page of COMMAND" },
 	{ "maps", mapscmd_main, "PID...", "[options] PID...",
 	  "the memory map of processes, thread stacks labelled" },
+	{ "serve", serve_main, "", "[options] [PID...]",
+	  "per-group metrics over HTTP for Prometheus (OpenMetrics)" },
 	{ "share", share_main, "PID...", "[options] PID... | -- command [args...]",
 	  "what tasks share: kcmp resources and physical pages" },
 	{ "workload", workload_main, "", "[options]",

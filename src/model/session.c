@@ -414,6 +414,7 @@ int session_run(struct session *s, const struct session_loop *loop)
 		unsigned every = loop->memory_every ? loop->memory_every : 1;
 		bool mem_due = s->cfg->source ||
 			       (s->mem_smp && !priming && s->seq % every == 0);
+		double t0 = util_monotonic();
 
 		rc = take(s, &sn, mem_due ? &mem : NULL, &all, &reused, &nreused);
 		if (rc == -ENODATA) {	/* the source's end */
@@ -432,7 +433,8 @@ int session_run(struct session *s, const struct session_loop *loop)
 		}
 		if (!priming && reporting) {
 			struct session_frame f = { .sn = sn, .mem = mem, .seq = ++s->seq,
-						   .reused = reused, .nreused = nreused };
+						   .reused = reused, .nreused = nreused,
+						   .took = util_monotonic() - t0 };
 
 			reporting = to_sinks(s, &f);
 			if (loop->iterations && s->seq >= loop->iterations)

@@ -73,6 +73,7 @@ struct session_frame {
 	unsigned long seq;			/* 1, 2, ...: the reported samples */
 	const struct target_reuse *reused;	/* -p PIDs found reused since the last frame */
 	size_t nreused;
+	double took;				/* seconds taking sn (and mem) cost */
 };
 
 /* A sink: sample() returns 0, -EPIPE when its reader went away (it is not called again,

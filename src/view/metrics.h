@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* metrics.h - the exporter's model: samples summed into groups, counters carried over for
+ * tasks that exited, and the exposition text (Prometheus 0.0.4 or OpenMetrics 1.0)
+ *
+ * metrics_update() takes each sample (and the memory sample when one came with it);
+ * metrics_render() writes the text of everything known so far. Neither reads /proc, neither
+ * locks: the caller (the serve sink) publishes the rendered text for the HTTP thread.
+ */
+#ifndef TASKSCOPE_METRICS_H
+#define TASKSCOPE_METRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/snapshot.h"
+
+enum metrics_group_by {
+	MG_COMM,	/* the process name (kernel threads by the name before '/') */
+	MG_USER,	/* the effective user's name */
+	MG_EXE,		/* the base name of the first word of the command line */
+};
+
+/* Metric names and labels: taskscope's own, or process-exporter 0.7's for what both have. */
+enum metrics_compat {
+	MC_NONE,
+	MC_PROCESS_EXPORTER,
+};
+
+struct groupcfg;
+
+struct metrics_opts {
+	enum metrics_group_by group_by;	/* of the processes no rule names a group for */
+	const struct groupcfg *rules;	/* --group-config, or NULL */
+	enum metrics_compat compat;
+	unsigned top;		/* per-process series for the N processes with the largest RSS */
+	bool all_pids;		/* per-process series for every target (-p) */
+	double group_keep;	/* seconds a group with no process left keeps its series */
+};
+
+struct metrics;
+
+int metrics_new(struct metrics **out, const struct metrics_opts *o);
+void metrics_free(struct metrics *m);
+
+/* Add a sample: sn (process rows) and mem (its memory sample, or NULL when none was due);
+ * took the seconds taking them cost. 0 or -ENOMEM. */
+int metrics_update(struct metrics *m, const struct snapshot *sn, const struct snapshot *mem,
+		   double took);
+
+/* The exposition text of the last update (malloc'ed, *len its length, without OpenMetrics's
+ * final "# EOF" line so that the server can append its own lines). 0 or -ENOMEM. */
+int metrics_render(const struct metrics *m, bool openmetrics, char **text, size_t *len);
+
+/* Label value escaping of the exposition formats (backslash, double quote, newline):
+ * writes at most len - 1 bytes and a NUL; returns the length it needed. */
+size_t metrics_escape_label(const char *s, char *buf, size_t len);
+
+/* The group name of a process row under group_by (into buf, or a pointer into t's strings). */
+const char *metrics_group_of(enum metrics_group_by by, const struct task *t, char *buf,
+			     size_t len);
+
+#endif
