@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sample/task.h"
+#include "model/snapshot.h"	/* struct task */
 
 struct groupcfg;
 
