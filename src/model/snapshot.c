@@ -114,15 +114,27 @@ const struct topo *sampler_topo(struct sampler *s)
 	return s->topo;
 }
 
+/* Another machine's clock facts (a recording's), set by sampler_set_clock: 0 when unset. */
+static long clock_hertz;
+static double clock_boot;
+
+void sampler_set_clock(long hertz, double boot_time)
+{
+	clock_hertz = hertz;
+	clock_boot = boot_time;
+}
+
 long sampler_hertz(void)
 {
-	return proc2_hertz();
+	return clock_hertz > 0 ? clock_hertz : proc2_hertz();
 }
 
 double sampler_boot_time(void)
 {
 	static double boot;
 
+	if (clock_boot > 0)
+		return clock_boot;
 	if (boot == 0)
 		boot = proc2_boot_time();
 	return boot;
@@ -172,7 +184,7 @@ static uint64_t delta(uint64_t now, uint64_t before)
 
 static void compute_deltas(struct snapshot *cur, const struct snapshot *prev)
 {
-	double hz = (double)proc2_hertz();
+	double hz = (double)sampler_hertz();
 
 	for (size_t i = 0; i < cur->ntasks; i++) {
 		struct task *t = &cur->tasks[i];
@@ -470,4 +482,37 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	s->prev = sn;
 	*out = sn;
 	return 0;
+}
+
+struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads, double mono,
+				double wall, double interval, const struct snapshot *prev)
+{
+	struct snapshot *sn = calloc(1, sizeof(*sn));
+
+	if (!sn) {
+		proc2_free_tasks(tasks, ntasks);
+		return NULL;
+	}
+	atomic_init(&sn->refs, 1);
+	sn->threads = threads;
+	sn->mono = mono;
+	sn->wall = wall;
+	sn->interval = interval;
+	sn->tasks = tasks;
+	sn->ntasks = ntasks;
+	sn->cpu_busy = -1;
+	sn->nthreads_known = true;
+	qsort(sn->tasks, sn->ntasks, sizeof(*sn->tasks), cmp_id);
+	for (size_t i = 0; i < ntasks; i++) {
+		const struct task *t = &tasks[i];
+
+		if (!threads || t->tid == t->tgid) {
+			sn->nprocs++;
+			if (t->rss_av == TS_OK)
+				sn->total_rss += t->rss;
+		}
+		sn->nthreads += threads ? 1 : (size_t)(t->nlwp > 0 ? t->nlwp : 1);
+	}
+	compute_deltas(sn, prev);
+	return sn;
 }
