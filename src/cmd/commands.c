@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/record.h"
+#include "cmd/replay.h"
 #include "comparecmd.h"
 #include "cpuscmd.h"
 #include "democmd.h"
@@ -24,6 +26,10 @@ static const struct ts_command table[] = {
 	  "the threads-vs-processes lesson, measured now" },
 	{ "maps", mapscmd_main, "PID...", "[options] PID...",
 	  "the memory map of processes, thread stacks labelled" },
+	{ "record", record_main, "", "[options] [PID...] [-- command [args...]]",
+	  "samples to an SQLite file, to replay and diff later" },
+	{ "replay", replay_main, "FILE", "[options] FILE",
+	  "a recording's samples as the tables or JSON of the task view" },
 	{ "share", share_main, "PID...", "[options] PID... | -- command [args...]",
 	  "what tasks share: kcmp resources and physical pages" },
 	{ "workload", workload_main, "", "[options]",
