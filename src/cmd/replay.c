@@ -276,9 +276,11 @@ static int replay(struct opts *o)
 	if (status)
 		goto out;
 	{
-		const char *hz = recording_meta(rec, "hertz"), *boot = recording_meta(rec, "boot_time");
+		long hz;
+		double boot;
 
-		sampler_set_clock(hz ? atol(hz) : 0, boot ? atof(boot) : 0);
+		recording_clock(rec, &hz, &boot);
+		sampler_set_clock(hz, boot);
 	}
 	recording_set_range(rec, from, to, !o->threads);
 	v = recording_meta(rec, "targets");

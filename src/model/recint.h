@@ -89,7 +89,8 @@ struct recording {
 	struct rec_wmem *rm;		/* footprints, by (pid, start) */
 	size_t nrm;
 	const struct snapshot *prev, *cur, *curmem;
-	long hertz;
+	long hertz;			/* the recording machine's clock ticks per second */
+	double boot;			/* ... and boot time (0: unknown) */
 	double from, to;
 	bool processes;
 	sqlite3_int64 seq;		/* the sample being read */

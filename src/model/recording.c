@@ -57,13 +57,16 @@ const char *const recording_schema_sql =
 
 /* ---- shared with the reader ---- */
 
+/* SQLite's messages quote the file's own bytes (a damaged schema's text): sanitized. */
 void rec_set_error(struct recording *r, const char *fmt, ...)
 {
+	char raw[sizeof(r->err)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(r->err, sizeof(r->err), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	util_sanitize(raw, strlen(raw), r->err, sizeof(r->err));
 }
 
 int rec_sql_errno(int rc)

@@ -65,6 +65,8 @@ void recording_close(struct recording *r);
 /* A value of the meta table (NULL when absent), sanitized: host, kernel, version, targets,
  * command, interval, hertz, boot_time, started, ... */
 const char *recording_meta(struct recording *r, const char *key);
+/* The recording machine's clock ticks per second and boot time (for sampler_set_clock). */
+void recording_clock(const struct recording *r, long *hertz, double *boot_time);
 /* The recorded CPU topology: the core, package and node of cpu (-1 when unknown). */
 int recording_cpu(struct recording *r, int cpu, int *core, int *package, int *node);
 /* Samples between from and to (wall clock seconds; 0: no bound) are handed out; the ones

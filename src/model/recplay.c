@@ -260,9 +260,14 @@ int recording_open(struct recording **out, const char *path, char *why, size_t l
 		rec_free(r);
 		return rc;
 	}
-	r->hertz = (long)meta_num(r, "hertz");
-	if (r->hertz <= 0 || r->hertz > 100000)
-		r->hertz = 100;
+	{
+		double hz = meta_num(r, "hertz");
+
+		r->hertz = hz >= 1 && hz <= 100000 ? (long)hz : 100;
+		r->boot = meta_num(r, "boot_time");
+		if (r->boot < 0 || r->boot > 1e11)
+			r->boot = 0;
+	}
 	*out = r;
 	return 0;
 }
@@ -284,6 +289,12 @@ void rec_reader_free(struct recording *r)
 	free(r->rm);
 	snapshot_put(r->prev);
 	snapshot_put(r->curmem);
+}
+
+void recording_clock(const struct recording *r, long *hertz, double *boot_time)
+{
+	*hertz = r->hertz;
+	*boot_time = r->boot;
 }
 
 void recording_close(struct recording *r)
