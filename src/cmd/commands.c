@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "cmd/diff.h"
 #include "cmd/record.h"
 #include "cmd/replay.h"
 #include "comparecmd.h"
@@ -24,6 +25,8 @@ static const struct ts_command table[] = {
 	  "where threads run: a placement timeline sampled many times a\nsecond" },
 	{ "demo", democmd_main, "", "[options]",
 	  "the threads-vs-processes lesson, measured now" },
+	{ "diff", diff_main, "FILE@T FILE@T", "[options] FILE@TIME FILE@TIME | A.db B.db",
+	  "two moments of recordings: tasks that came and went, growers,\nCPU share, placement" },
 	{ "maps", mapscmd_main, "PID...", "[options] PID...",
 	  "the memory map of processes, thread stacks labelled" },
 	{ "record", record_main, "", "[options] [PID...] [-- command [args...]]",

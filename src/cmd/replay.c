@@ -61,12 +61,12 @@ static void usage(FILE *out)
 
 /* ---- times: shared with diff ---- */
 
-static int parse_span(const char *s, double *out)
+static int parse_span(const char *s, double max, double *out)
 {
 	char *end;
 	double v = strtod(s, &end), unit = 1;
 
-	if (end == s || v < 0 || v > 1e9)
+	if (end == s || !(v >= 0 && v <= max))
 		return -EINVAL;
 	if (*end == 's')
 		end++;
@@ -90,9 +90,9 @@ int replay_parse_time(const char *s, double first, double last, double *out)
 	double d;
 
 	if (*s == '@')
-		return parse_span(s + 1, out);
+		return parse_span(s + 1, 1e11, out);
 	if (*s == '+' || *s == '-') {
-		if (parse_span(s + 1, &d))
+		if (parse_span(s + 1, 1e9, &d))
 			return -EINVAL;
 		*out = *s == '+' ? first + d : last - d;
 		return 0;

@@ -25,8 +25,9 @@
 /* The readers of a recording's samples: a row per thread with these. */
 #define RECORDING_READERS (RD_STAT | RD_CMDLINE | RD_CTXSW | RD_AFFINITY | RD_SCHED | \
 			   RD_SCHEDSTAT | RD_RSS)
-/* ... and of its memory samples: a row per process. */
-#define RECORDING_MEMORY_READERS (RD_SMAPS | RD_STATUS_MEM)
+/* ... and of its memory samples: a row per process (stat: its identity, and the files
+ * read through its directory checked against it). */
+#define RECORDING_MEMORY_READERS (RD_STAT | RD_SMAPS | RD_STATUS_MEM)
 
 struct topo;
 struct recording;
