@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # recorddiff.sh - taskscope diff FILE@T1 FILE@T2 over a recorded job that, between the two
-# moments, grows by 48M, ends a thread and starts another, starts a child process and pins
+# moments, writes 48M more, ends a thread and starts another, starts a child process and pins
 # its main thread: each change is in the report (JSON, and the table)
 . "$(dirname "$0")/lib.sh"
 
@@ -81,7 +81,7 @@ expect_rc 0 "record"
 ts diff diff -J "$db@@$t1" "$db@@$t2"
 check "diff -J FILE@T1 FILE@T2: exit 0"
 expect_rc 0 "diff -J"
-check "the job grew by 48M at least and leads the PSS growers; T1's thread is gone, T2's appeared, the child process appeared${pin:+, the affinity of the main thread went from 0-$((ncpu - 1)) to 0}"
+check "the job grew by 40M at least (48M written) and leads the PSS growers; T1's thread is gone, T2's appeared, the child process appeared${pin:+, the affinity of the main thread went from 0-$((ncpu - 1)) to 0}"
 cat >"$d/cmp.py" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
@@ -89,8 +89,9 @@ pid, tid1, tid2, child = (int(x) for x in sys.argv[2:6])
 pin, last = sys.argv[6], sys.argv[7]
 g = r["growers"]
 assert g and g[0]["pid"] == pid, "growers: %r" % g[:2]
-assert g[0]["pss_growth"] >= 48 << 20 and g[0]["uss_growth"] >= 48 << 20 \
-    and g[0]["rss_growth"] >= 48 << 20, "growth: %r" % g[0]
+# 48M written; the ended thread's stack and the child's fork may move a few M either way
+assert g[0]["pss_growth"] >= 40 << 20 and g[0]["uss_growth"] >= 40 << 20 \
+    and g[0]["rss_growth"] >= 40 << 20, "growth: %r" % g[0]
 assert [t["tid"] for t in r["threads_gone"] if t["pid"] == pid] == [tid1], r["threads_gone"]
 assert [t["tid"] for t in r["threads_appeared"] if t["pid"] == pid] == [tid2], r["threads_appeared"]
 assert any(p["pid"] == child and p["comm"] == "sleep" for p in r["processes_appeared"]), \
