@@ -59,10 +59,13 @@ pin=
 [ "$ncpu" -ge 2 ] && pin=pin
 ts_bg record record -o "$db" -d 0.2 --memory-every 1 -- "$PY" "$d/job.py" "$d" $pin
 
-# the first sample after a marker's time (+1 ms: the time printed in full)
+# the Nth sample (default 1st) after a marker's time (+1 ms: the time printed in full); a
+# sample's time is when its read began, and its processes were listed just before: a
+# process started before the marker is sure to be in the second sample after it
 after() {
 	sqlite3 -readonly "$db" "SELECT printf('%.6f', time + 0.001) FROM samples
-		WHERE time > $1 ORDER BY time LIMIT 1" 2>/dev/null | grep -E '^[0-9]'
+		WHERE time > $1 ORDER BY time LIMIT 1 OFFSET $((${2:-1} - 1))" 2>/dev/null |
+		grep -E '^[0-9]'
 }
 poll_until 30 test -e "$d/phase1" || die "the job did not reach phase 1" "$ERR"
 read -r m1 pid tid1 <"$d/phase1"
@@ -71,8 +74,8 @@ t1=$(after "$m1")
 touch "$d/go"
 poll_until 30 test -e "$d/phase2" || die "the job did not reach phase 2" "$ERR"
 read -r m2 tid2 child <"$d/phase2"
-poll_until 60 after "$m2" >/dev/null || die "no sample after phase 2" "$ERR"
-t2=$(after "$m2")
+poll_until 60 after "$m2" 2 >/dev/null || die "no second sample after phase 2" "$ERR"
+t2=$(after "$m2" 2)
 touch "$d/end"
 ts_wait 60
 check "record -- the job: exit 0"

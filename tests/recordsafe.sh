@@ -65,4 +65,15 @@ else
 	fail "replay after the kill: status $RC" "$OUT" "$ERR"
 fi
 
+# SIGINT: a clean end (the WAL checkpointed into the file, every task's end written)
+db=$TS_TMP/int.db
+ts_bg record-int record -o "$db" -d 0.1 -p "$WL_PID"
+poll_until 30 at_least 2 || fail "no 2 samples in $db" "$ERR"
+kill -INT "$TSPID"
+ts_wait 30
+check "record ends cleanly on SIGINT: exit 0, one file, every task's last sample written"
+q=$(sqlite3 "$db" "PRAGMA journal_mode; SELECT count(*) FROM task WHERE last_seq IS NULL" 2>&1)
+[ "$RC" = 0 ] && [ "$q" = $'delete\n0' ] && [ ! -e "$db-wal" ] && ok "status 0, $(echo $q)" ||
+	fail "status $RC, the file says $(echo $q)" "$ERR"
+
 finish

@@ -62,7 +62,7 @@ static void usage(FILE *out)
 	      "     --output-file FILE    write the report to FILE\n"
 	      " -h, --help                show this help and exit\n"
 	      "\n"
-	      "See taskscope-record(1).\n", out);
+	      "See taskscope-diff(1).\n", out);
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)

@@ -56,7 +56,7 @@ static void usage(FILE *out)
 	      "     --output-file FILE    write the report to FILE\n"
 	      " -h, --help                show this help and exit\n"
 	      "\n"
-	      "See taskscope-record(1).\n", out);
+	      "See taskscope-replay(1).\n", out);
 }
 
 /* ---- times: shared with diff ---- */
