@@ -143,6 +143,25 @@ check "another program's database: 'not a taskscope recording'"
 [ "$RC" = 1 ] && grep -q "not a taskscope recording" "$ERR" && ok "$(cat "$ERR")" ||
 	fail "other database: status $RC" "$ERR"
 
+if [ "$(sqlite3 "$db" 'SELECT count(*) FROM cpus')" -gt 0 ]; then
+	ts node replay -o pid,node,core "$db"
+	check "NODE and CORE from the recorded topology, which is this machine's"
+	expect_rc 0 "replay -o pid,node,core"
+	cp "$db" "$TS_TMP/topo.db"
+	sqlite3 "$TS_TMP/topo.db" "UPDATE cpus SET node = node + 7 WHERE cpu = 0"
+	ts topo replay -o pid,node "$TS_TMP/topo.db"
+	check "another machine's topology: NODE refused, clearly"
+	[ "$RC" = 1 ] && grep -q "topology is not this machine's" "$ERR" && ok "$(cat "$ERR")" ||
+		fail "topology: status $RC" "$ERR" "$OUT"
+else
+	say "no topology recorded (hwloc cannot read it here): NODE not checked"
+fi
+
+ts dir replay "$TS_TMP"
+check "a directory: 'it is a directory'"
+[ "$RC" = 1 ] && grep -q "cannot read the recording.*: it is a directory" "$ERR" && ok "$(cat "$ERR")" ||
+	fail "directory: status $RC" "$ERR"
+
 # ---- the default name ----
 mkdir "$TS_TMP/here"
 (cd "$TS_TMP/here" && "$TASKSCOPE" record -n 1 -p "$WL_PID" >/dev/null 2>&1)

@@ -17,7 +17,6 @@
 #include "model/columns.h"
 #include "model/recording.h"
 #include "model/session.h"
-#include "sample/topo.h"
 #include "taskscope.h"
 #include "view/batchsink.h"
 
@@ -190,24 +189,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 /* NODE, CORE, PACKAGE come from this machine's topology: the recording's must be it. */
 static int check_topology(struct recording *rec, struct sampler **smp)
 {
-	const struct topo *tp;
-	int rc = sampler_new(smp, 0, false);
+	int rc = sampler_new(smp, 0, false), cpu;
 
 	if (rc) {
 		msg_error("cannot read /proc: %s", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
-	tp = sampler_topo(*smp);
-	for (int cpu = 0; tp && cpu < topo_ncpus(tp); cpu++) {
-		int core, package, node;
-
-		if (recording_cpu(rec, cpu, &core, &package, &node) ||
-		    core != topo_cpu_core(tp, cpu) || package != topo_cpu_package(tp, cpu) ||
-		    node != topo_cpu_node(tp, cpu)) {
-			msg_error("the recording's CPU topology is not this machine's: NODE, CORE "
-				  "and PACKAGE cannot be shown (CPU %d differs)", cpu);
-			return TS_EXIT_FAILURE;
-		}
+	cpu = recording_topology_differs(rec, sampler_topo(*smp));
+	if (cpu >= 0) {
+		msg_error("the recording's CPU topology is not this machine's: NODE, CORE and "
+			  "PACKAGE cannot be shown (CPU %d differs)", cpu);
+		return TS_EXIT_FAILURE;
 	}
 	return 0;
 }

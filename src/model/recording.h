@@ -70,6 +70,9 @@ const char *recording_meta(struct recording *r, const char *key);
 void recording_clock(const struct recording *r, long *hertz, double *boot_time);
 /* The recorded CPU topology: the core, package and node of cpu (-1 when unknown). */
 int recording_cpu(struct recording *r, int cpu, int *core, int *package, int *node);
+/* The first CPU whose core, package or node in tp (this machine's topology) is not the
+ * recorded one, or -1 when they are the same. */
+int recording_topology_differs(struct recording *r, const struct topo *tp);
 /* Samples between from and to (wall clock seconds; 0: no bound) are handed out; the ones
  * before from are still read (the deltas need them). processes: fold the recorded thread
  * rows into process rows (sums of the threads' counters, the main thread's values). */

@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/msg.h"
 #include "lib/util.h"
 #include "model/recint.h"
+#include "sample/topo.h"
 
 #define MAX_CPUS 8192
 
@@ -184,6 +186,19 @@ int recording_cpu(struct recording *r, int cpu, int *core, int *package, int *no
 	return 0;
 }
 
+int recording_topology_differs(struct recording *r, const struct topo *tp)
+{
+	for (int cpu = 0; tp && cpu < topo_ncpus(tp); cpu++) {
+		int core, package, node;
+
+		if (recording_cpu(r, cpu, &core, &package, &node) ||
+		    core != topo_cpu_core(tp, cpu) || package != topo_cpu_package(tp, cpu) ||
+		    node != topo_cpu_node(tp, cpu))
+			return cpu;
+	}
+	return -1;
+}
+
 static int check_kind(struct recording *r, char *why, size_t len)
 {
 	sqlite3_stmt *st;
@@ -229,6 +244,7 @@ static int check_kind(struct recording *r, char *why, size_t len)
 int recording_open(struct recording **out, const char *path, char *why, size_t len)
 {
 	struct recording *r = calloc(1, sizeof(*r));
+	struct stat st;
 	int rc;
 
 	*out = NULL;
@@ -236,6 +252,15 @@ int recording_open(struct recording **out, const char *path, char *why, size_t l
 		free(r);
 		snprintf(why, len, "%s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
+	/* SQLite's words for these are vague ("unable to open", "disk I/O error") */
+	rc = stat(path, &st) ? -errno : S_ISDIR(st.st_mode) ? -EISDIR :
+	     !S_ISREG(st.st_mode) ? -EINVAL : 0;
+	if (rc) {
+		snprintf(why, len, "%s", rc == -EISDIR ? "it is a directory" :
+			 rc == -EINVAL ? "it is not a regular file" : strerror(-rc));
+		rec_free(r);
+		return rc;
 	}
 	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
