@@ -24,8 +24,8 @@
 #include "model/memmap.h"
 #include "sample/procmap.h"
 #include "sample/taskfiles.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/maps.h"
 
 struct opts {
@@ -87,7 +87,7 @@ static void usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 ok (also when a process was denied), 1 when a PID does not exist\n"
 	      "or cannot be read for another reason, or a map is incomplete, 2 usage error.\n"
-	      "See taskscope(1).\n", out);
+	      "See taskscope-maps(1).\n", out);
 }
 
 static int add_pids(struct opts *o, const char *arg)

@@ -24,8 +24,8 @@
 #include "model/snapshot.h"
 #include "target/spawn.h"
 #include "target/target.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/batch.h"
 #include "view/tui.h"
 

@@ -140,6 +140,37 @@ if expect_rc 0 "compare 'exit 3' 'kill -9 self'" &&
 else
 	fail "exit status row" "$OUT" "$ERR"
 fi
+# side A ran no task that a sample saw: the footnote for "-" names its rows and side,
+# starting with the first row where A has "-"
+row=$(awk '/^METRIC/ { on = 1; next } on && NF >= 4 && $(NF - 2) == "-" {
+	$NF = ""; $(NF - 1) = ""; $(NF - 2) = ""; sub(/ +$/, ""); print; exit }' "$OUT")
+if [ -n "$row" ] && grep -qF "    in $row (A" "$OUT"; then
+	ok "the '-' footnote names the rows and the side it explains: $row (A..."
+else
+	fail "no footnote naming '$row (A)'" "$OUT"
+fi
+
+# ---- a launcher script: the work is python3's, the wrapper is left out ----
+check "compare through a wrapper script around python3: the wrapper is a launcher, not the workload"
+# the interpreter itself (a python3 on PATH may be a launcher already, as pyenv's shims)
+py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)
+tp=$top_srcdir/examples/python/threads.py
+[ -r "$tp" ] || tp=$(dirname "$0")/../examples/python/threads.py
+if [ -z "$py" ] || [ ! -r "$tp" ]; then
+	say "skipped: no python3 or no examples/python/threads.py"
+else
+	wrap=$TS_TMP/py-wrap$$
+	# a wrapper as pyenv's shims: it runs python3 and waits (no exec), then exits with it
+	printf '#!/bin/sh\n"%s" "$@"\nexit $?\n' "$py" >"$wrap"
+	chmod +x "$wrap"
+	ts wrapped compare -J "$wrap $tp 2 3000000" "$py $tp 2 3000000"
+	if expect_rc 0 "compare through a wrapper"; then
+		expect_q "$OUT" '(A["processes"], A["address_spaces"], B["processes"], B["address_spaces"])' \
+			"(1, 1, 1, 1)" "threads.py is one process, one address space on both sides"
+		expect_q "$OUT" 'd["sides"][0]["launchers"] >= 1 and d["sides"][0]["work"].startswith("python")' True \
+			"side A's wrapper counted as a launcher, the work python's"
+	fi
+fi
 
 # ---- two running groups --------------------------------------------------------------------------
 
@@ -158,6 +189,22 @@ if expect_rc 0 "compare -p $tpid -p $ppid"; then
 		"no exit status or start-up for groups that were not spawned"
 	expect_q "$OUT" '0.5 <= A["wall"] < 5' True "watched for -t 0.5 s"
 fi
-stop "$tpid" "$ppid"
+name=tscmp$$
+start_workload --threads 1 --name "$name" --duration 300
+npid=$WL_PID
+ts gtable compare -t 0.3 -p "$npid" -p "$ppid"
+if expect_rc 0 "compare -p $npid -p $ppid (table)"; then
+	if grep -qx "A: $name (PID $npid and descendants)" "$OUT"; then
+		ok "side A is labelled by its command: $(head -n1 "$OUT")"
+	else
+		fail "side A is not labelled 'A: $name (PID $npid and descendants)'" "$OUT"
+	fi
+	if grep -Eq '^(wall time|exit status|last task started after|all workers ready after) ' "$OUT"; then
+		fail "a row about a run's start or end for watched groups" "$OUT"
+	else
+		ok "no start-up, wall time or exit status rows for watched groups"
+	fi
+fi
+stop "$tpid" "$ppid" "$npid"
 
 finish

@@ -82,6 +82,10 @@ check "taskscope ma<TAB> -> maps, and nothing else"
 comp cmd taskscope ma
 if [ "$(cat "$OUT")" = maps ]; then ok "maps"; else fail "taskscope ma<TAB>" "$OUT"; fi
 
+check "taskscope help ma<TAB> -> maps, and nothing else"
+comp help taskscope help ma
+if [ "$(cat "$OUT")" = maps ]; then ok "maps"; else fail "taskscope help ma<TAB>" "$OUT"; fi
+
 check "taskscope -o ps<TAB> -> pss; --output=ps<TAB> too"
 comp o1 taskscope -o ps
 offers "-o ps" pss

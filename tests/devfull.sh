@@ -61,6 +61,9 @@ cases=(
 	"compare -J -t 0.3 -p $a -p $b"
 	"demo --help"
 	"workload --help"
+	"help"
+	"help --help"
+	"help maps"
 )
 n=0
 for c in "${cases[@]}"; do

@@ -20,6 +20,7 @@
 #include "model/timeline.h"
 #include "sample/placement.h"
 #include "sample/taskfiles.h"
+#include "model/cpumap.h"
 #include "sample/topo.h"
 #include "view/cpus.h"
 #include "view/json.h"
@@ -786,28 +787,69 @@ static void test_sampler_fixtures(int rootfd)
 
 /* ---- fixture topologies through TASKSCOPE_TOPOLOGY ------------------------------------------ */
 
-static struct topo *fixture_topo(const char *name)
+/* The path of a fixture topology, in buf. */
+static const char *fixture_path(const char *name, char *buf, size_t len)
 {
 	const char *dir = getenv("FIXTURES");
 	const char *top = getenv("top_srcdir");
+
+	if (dir && *dir)
+		snprintf(buf, len, "%s/topology/%s", dir, name);
+	else
+		snprintf(buf, len, "%s/tests/fixtures/topology/%s", top && *top ? top : ".", name);
+	return buf;
+}
+
+static struct topo *fixture_topo(const char *name)
+{
 	char path[PATH_MAX];
 	struct topo *t = NULL;
 	int rc;
 
-	if (dir && *dir)
-		snprintf(path, sizeof(path), "%s/topology/%s", dir, name);
-	else
-		snprintf(path, sizeof(path), "%s/tests/fixtures/topology/%s",
-			 top && *top ? top : ".", name);
-	setenv(TOPO_ENV, path, 1);
+	setenv(TOPO_ENV, fixture_path(name, path, sizeof(path)), 1);
 	rc = topo_load(&t);
 	unsetenv(TOPO_ENV);
 	tap_is_rc(rc, 0, "topology: %s loads", name);
 	return rc ? NULL : t;
 }
 
+/* The model's copy of a fixture topology (what the views get). */
+static struct cpumap *fixture_map(const char *name)
+{
+	char path[PATH_MAX];
+	struct cpumap *m = NULL;
+	int rc;
+
+	setenv(CPUMAP_ENV, fixture_path(name, path, sizeof(path)), 1);
+	rc = cpumap_load(&m);
+	unsetenv(CPUMAP_ENV);
+	tap_is_rc(rc, 0, "cpumap: %s loads", name);
+	return rc ? NULL : m;
+}
+
+/* The model's copy says what hwloc's topology says, CPU by CPU and in its counts. */
+static void check_map(const struct topo *t, const struct cpumap *m, const char *name)
+{
+	int a[4], b[4], c[2], d[2];
+	bool same = cpumap_ncpus(m) == topo_ncpus(t);
+
+	for (int cpu = -1; same && cpu <= topo_ncpus(t); cpu++)
+		same = cpumap_node(m, cpu) == topo_cpu_node(t, cpu) &&
+		       cpumap_core(m, cpu) == topo_cpu_core(t, cpu) &&
+		       cpumap_package(m, cpu) == topo_cpu_package(t, cpu);
+	tap_ok(same, "cpumap %s: node, core and package of every CPU as the topology's", name);
+	topo_count(t, &a[0], &a[1], &a[2], &a[3]);
+	topo_count_more(t, &c[0], &c[1]);
+	tap_ok(cpumap_count(m, &b[0], &b[1], &b[2], &b[3]) == 0 &&
+	       cpumap_count_more(m, &d[0], &d[1]) == 0 && !memcmp(a, b, sizeof(a)) &&
+	       !memcmp(c, d, sizeof(c)) && cpumap_file(m) && topo_file(t) &&
+	       !strcmp(cpumap_file(m), topo_file(t)),
+	       "cpumap %s: the same counts and file", name);
+}
+
 static void test_topology(void)
 {
+	struct cpumap *m;
 	struct topo *t;
 	struct timeline tl;
 	char buf[CPUS_STRIP_WIDTH + 1];
@@ -827,6 +869,9 @@ static void test_topology(void)
 		tap_ok(topo_cpu_node(t, 0) == 0 && topo_cpu_node(t, 1) == 2 &&
 		       topo_cpu_package(t, 1) == 1 && topo_cpu_core(t, 33) == topo_cpu_core(t, 1),
 		       "topology: CPU 1 on node 2 of package 1, CPU 33 its sibling");
+		m = fixture_map("2pkg-4node-smt.xml");
+		if (m)
+			check_map(t, m, "2pkg-4node-smt.xml");
 		timeline_init(&tl, 100, 100);
 		a = add(&tl, 91, "mover");
 		b = add(&tl, 92, "smt");
@@ -834,16 +879,17 @@ static void test_topology(void)
 		/* CPU 0 and CPU 0's sibling are one node: no move across nodes */
 		for (uint32_t i = 0; i < 4; i++)
 			timeline_add_sample(&tl, b, i, i % 2 ? 32 : 0, 'R');
-		tap_is_u64(cpus_node_migrations(&tl, t, a), 4,
+		tap_is_u64(cpus_node_migrations(&tl, m, a), 4,
 			   "topology: CPU 0, 1, 0 (asleep), 1 (asleep), 0: 4 moves across nodes, "
 			   "asleep or not");
-		tap_is_u64(cpus_node_migrations(&tl, t, b), 0,
+		tap_is_u64(cpus_node_migrations(&tl, m, b), 0,
 			   "topology: moves between SMT siblings stay on the node");
-		cpus_node_line(&tl, t, a, 1, 72, buf);
+		cpus_node_line(&tl, m, a, 1, 72, buf);
 		tap_is_str(buf, "0000222---00", "topology: the node strip: the node where it ran, "
 			   "'-' asleep");
 		timeline_free(&tl);
 		topo_free(t);
+		cpumap_free(m);
 	}
 	t = fixture_topo("4node-offline-memonly.xml");
 	if (t) {
@@ -855,6 +901,10 @@ static void test_topology(void)
 		       topo_cpu_node(t, 0) == 0 && topo_cpu_node(t, 15) == 3,
 		       "topology: the offline CPU has no node; the others are on their own, never "
 		       "on the node without CPUs");
+		m = fixture_map("4node-offline-memonly.xml");
+		if (m)
+			check_map(t, m, "4node-offline-memonly.xml");
+		cpumap_free(m);
 		topo_free(t);
 	}
 }

@@ -140,7 +140,7 @@ rm -f "$CONF"
 # does not wait for a sample).
 start_workload --threads 1500 --sleep
 start_workload --threads 1500 --sleep
-tui_start busy 100 30 -d 0.1 -H
+tui_start busy 160 30 -d 0.1 -H	# wide: the header line grows with the counts
 check "keys answered while the sampler is busy (3,000+ threads, -d 0.1, thread list)"
 if wait_screen busy 20 "sampled in [0-9]+ ms"; then
 	sleep 1

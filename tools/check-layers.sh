@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # check-layers.sh - the layer rules of DESIGN §2, checked on the sources (make check-layers):
 # sample includes nothing of model/view/cmd; model nothing of view/cmd; view nothing of
-# sample/cmd or the top-level files; only src/sample opens /proc paths; only the TUI files
+# sample/cmd or the top-level files; cmd nothing of sample; only src/sample opens /proc paths; only the TUI files
 # include curses. Prints each break and how many; exits 1 when there is one.
 src=${1:-$(dirname "$0")/../src}
 n=0
@@ -25,6 +25,9 @@ for l in $(incl model '\(view\|cmd\)/' | tr ' ' '\001'); do
 done
 for l in $(incl view '\(sample\|cmd\)/' | tr ' ' '\001'); do
 	brk "view -> sample/cmd: $(echo "$l" | tr '\001' ' ')"
+done
+for l in $(incl cmd 'sample/' | tr ' ' '\001'); do
+	brk "cmd -> sample (commands go through the model): $(echo "$l" | tr '\001' ' ')"
 done
 for l in $(incl view '[a-z]*\.h"' | grep -v 'config\.h' | tr ' ' '\001'); do
 	brk "view -> top level: $(echo "$l" | tr '\001' ' ')"

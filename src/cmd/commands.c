@@ -2,19 +2,27 @@
 /* commands.c - the command table: every subcommand's name, entry point, synopsis and summary */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "cli.h"
 #include "cmd/commands.h"
+#include "cmd/compare.h"
+#include "cmd/cpus.h"
+#include "cmd/demo.h"
 #include "cmd/diff.h"
 #include "cmd/record.h"
 #include "cmd/replay.h"
-#include "comparecmd.h"
-#include "cpuscmd.h"
-#include "democmd.h"
 #include "lib/util.h"
 #include "mapscmd.h"
 #include "view/share.h"
 #include "workload/workload.h"
+
+static int help_main(int argc, char **argv);
 
 static const struct ts_command table[] = {
 	{ "compare", comparecmd_main, "",
@@ -27,6 +35,8 @@ static const struct ts_command table[] = {
 	  "the threads-vs-processes lesson, measured now" },
 	{ "diff", diff_main, "FILE@T FILE@T", "[options] FILE@TIME FILE@TIME | A.db B.db",
 	  "two moments of recordings: tasks that came and went, growers,\nCPU share, placement" },
+	{ "help", help_main, "[COMMAND]", "[COMMAND]",
+	  "this list, or the manual page of COMMAND" },
 	{ "maps", mapscmd_main, "PID...", "[options] PID...",
 	  "the memory map of processes, thread stacks labelled" },
 	{ "record", record_main, "", "[options] [PID...] [-- command [args...]]",
@@ -128,5 +138,99 @@ void commands_print_list(FILE *out)
 			s = nl + 1;
 		}
 		fprintf(out, "%s (see 'taskscope %s --help')\n", s, c->name);
+	}
+}
+
+/* ---- taskscope help [COMMAND] ---------------------------------------------------------- */
+
+extern char **environ;
+
+static void help_usage(FILE *out)
+{
+	fputs("Usage: taskscope help [COMMAND]\n"
+	      "\n"
+	      "Without COMMAND, the list of commands. With one, its manual page\n"
+	      "taskscope-COMMAND(1) through man(1) when standard output is a terminal and man\n"
+	      "finds the page, else what 'taskscope COMMAND --help' prints.\n"
+	      "\n"
+	      "Options:\n"
+	      " -h, --help    show this help and exit\n"
+	      "\n"
+	      "Exit status: 0 ok, 2 usage error (such as a command that does not exist), or\n"
+	      "man's status. See taskscope(1).\n", out);
+}
+
+/* Whether `man -w PAGE` finds the page: man on PATH, run with no terminal and no output. */
+static int man_finds(const char *page)
+{
+	char *const args[] = { "man", "-w", (char *)page, NULL };
+	posix_spawn_file_actions_t fa;
+	int status, rc;
+	pid_t pid;
+
+	if (posix_spawn_file_actions_init(&fa))
+		return 0;
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	rc = posix_spawnp(&pid, "man", &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc)
+		return 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static int help_main(int argc, char **argv)
+{
+	const struct ts_command *c;
+	char shown[64], page[48];
+	int i = 1;
+
+	if (i < argc && (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))) {
+		help_usage(stdout);
+		return 0;
+	}
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	else if (i < argc && argv[i][0] == '-' && argv[i][1])
+		return cli_usage_error("help", "unknown option '%s'",
+				       cli_shown(argv[i], shown, sizeof(shown)));
+	if (i == argc) {
+		fputs("Commands:\n", stdout);
+		commands_print_list(stdout);
+		fputs("\nThe task view's options: 'taskscope --help'. A command's manual page:\n"
+		      "'taskscope help COMMAND' or 'man taskscope-COMMAND'. See taskscope(1).\n",
+		      stdout);
+		return 0;
+	}
+	if (argc - i > 1)
+		return cli_usage_error("help", "one command at most, not '%s' too",
+				       cli_shown(argv[i + 1], shown, sizeof(shown)));
+	c = commands_find(argv[i]);
+	if (!c) {
+		const struct ts_command *near = commands_suggest(argv[i]);
+
+		cli_shown(argv[i], shown, sizeof(shown));
+		if (near)
+			return cli_usage_error("help", "'%s' is not a command; did you mean '%s'?",
+					       shown, near->name);
+		return cli_usage_error("help", "'%s' is not a command ('taskscope help' lists them)",
+				       shown);
+	}
+	snprintf(page, sizeof(page), "taskscope-%s", c->name);
+	if (c->main != help_main && isatty(STDOUT_FILENO) && man_finds(page)) {
+		char *const args[] = { "man", page, NULL };
+
+		fflush(NULL);
+		execvp("man", args);
+		/* man went away in between: the help text instead */
+	}
+	{
+		char *args[] = { (char *)c->name, "--help", NULL };
+
+		return c->main(2, args);
 	}
 }

@@ -9,15 +9,15 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/diff.h"
 #include "cmd/options.h"
 #include "cmd/replay.h"
+#include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/recording.h"
-#include "taskscope.h"
 #include "view/json.h"
 
 #define MAX_TOP 1000

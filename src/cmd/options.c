@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/options.h"
 #include "lib/msg.h"
 #include "lib/util.h"
-#include "taskscope.h"
+#include "lib/exitcode.h"
 
 void common_init(struct common_opts *o, const char *name, unsigned accept,
 		 void (*usage)(FILE *out))
@@ -70,8 +70,10 @@ static bool takes(const struct common_opts *o, int c)
 		return o->accept & CO_TARGETS;
 	case 'o': case CO_OPT_LIST_COLUMNS:
 		return o->accept & CO_COLUMNS;
-	case 'J': case 'r':
-		return o->accept & CO_FORMAT;
+	case 'J':
+		return o->accept & CO_JSON;
+	case 'r':
+		return o->accept & CO_RAW;
 	case CO_OPT_BYTES:
 		return o->accept & CO_BYTES;
 	case CO_OPT_OUTPUT_FILE:
@@ -177,4 +179,24 @@ int common_finish(struct common_opts *o, int argc, char **argv, bool *again)
 		return common_usage_error(o, "no command after '--'");
 	}
 	return check(o);
+}
+
+int common_parse(struct common_opts *o, int argc, char **argv, const char *optstring,
+		 const struct option *longopts,
+		 int (*own)(void *ctx, int c, int argc, char **argv), void *ctx)
+{
+	bool again;
+	int c, rc;
+
+	do {
+		while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+			rc = own(ctx, c, argc, argv);
+			if (rc != CO_CONTINUE)
+				return rc;
+		}
+		rc = common_finish(o, argc, argv, &again);
+		if (rc != CO_CONTINUE)
+			return rc;
+	} while (again);
+	return CO_CONTINUE;
 }

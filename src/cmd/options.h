@@ -19,12 +19,14 @@
 enum {
 	CO_TARGETS = 1 << 0,	/* -p, -u, -C */
 	CO_COLUMNS = 1 << 1,	/* -o LIST, --list-columns */
-	CO_FORMAT = 1 << 2,	/* -J, -r */
+	CO_JSON = 1 << 2,	/* -J */
 	CO_BYTES = 1 << 3,	/* --bytes */
 	CO_OUTPUT_FILE = 1 << 4,	/* --output-file FILE */
 	CO_JOB = 1 << 5,	/* -- command [args...], --run-as USER */
 	CO_BARE_PIDS = 1 << 6,	/* PIDs after the options are -p PIDs */
 	CO_VERSION = 1 << 7,	/* -V */
+	CO_RAW = 1 << 8,	/* -r */
+	CO_FORMAT = CO_JSON | CO_RAW,
 };
 
 /* The values of the long common options (above any short option's letter). */
@@ -73,6 +75,12 @@ int common_option(struct common_opts *o, int c, int argc, char **argv);
  * after them when again is set), "-- command" (CO_JOB); then the checks of combinations.
  * CO_CONTINUE, or the exit status. *again: call getopt_long again, then common_finish. */
 int common_finish(struct common_opts *o, int argc, char **argv, bool *again);
+/* The whole parse: getopt_long over argv with optstring and longopts, each option to own
+ * (a command's own options; it sends what it does not know to common_option), then
+ * common_finish, again after bare PIDs. CO_CONTINUE, or the exit status. */
+int common_parse(struct common_opts *o, int argc, char **argv, const char *optstring,
+		 const struct option *longopts,
+		 int (*own)(void *ctx, int c, int argc, char **argv), void *ctx);
 /* A usage error of this command: the message and the --help hint; returns 2. */
 int common_usage_error(const struct common_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

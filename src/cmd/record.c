@@ -11,15 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/options.h"
 #include "cmd/record.h"
+#include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/util.h"
 #include "model/columns.h"
 #include "model/recording.h"
 #include "model/session.h"
-#include "taskscope.h"
 #include "view/batchsink.h"
 
 #define MAX_DELAY (24.0 * 3600.0)

@@ -9,15 +9,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/options.h"
 #include "cmd/replay.h"
+#include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/util.h"
 #include "model/columns.h"
 #include "model/recording.h"
 #include "model/session.h"
-#include "taskscope.h"
 #include "view/batchsink.h"
 
 enum { OPT_FROM = 256, OPT_TO };

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "cmd/taskview.h"
@@ -17,7 +17,7 @@
 #include "lib/util.h"
 #include "model/columns.h"
 #include "model/session.h"
-#include "taskscope.h"
+#include "lib/exitcode.h"
 #include "view/batchsink.h"
 #include "view/tui.h"
 
@@ -89,7 +89,7 @@ static void usage(FILE *out)
 	      " -V, --version             show the version and exit\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage error, or the spawned command's status.\n"
-	      "See taskscope(1).\n", out);
+	      "See taskscope(1); a command's manual page: taskscope help COMMAND.\n", out);
 }
 
 static void list_columns(FILE *out)
@@ -104,8 +104,9 @@ static void list_columns(FILE *out)
 }
 
 /* The task view's own options; the common ones go to common_option. */
-static int own_option(struct opts *o, int c, int argc, char **argv)
+static int own_option(void *ctx, int c, int argc, char **argv)
 {
+	struct opts *o = ctx;
 	char sbuf[128];
 
 	switch (c) {
@@ -162,22 +163,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "children", no_argument, NULL, OPT_CHILDREN },
 		COMMON_LONGOPTS
 	};
-	bool again;
-	int c, rc;
+	int rc;
 
 	common_init(&o->co, NULL, CO_TARGETS | CO_COLUMNS | CO_FORMAT | CO_BYTES |
 				   CO_OUTPUT_FILE | CO_JOB | CO_VERSION, usage);
 	o->delay = 1.0;
-	do {
-		while ((c = getopt_long(argc, argv, "+:bn:d:Ho:Jrp:u:C:hV", longopts, NULL)) != -1) {
-			rc = own_option(o, c, argc, argv);
-			if (rc != CO_CONTINUE)
-				return rc;
-		}
-		rc = common_finish(&o->co, argc, argv, &again);
-		if (rc != CO_CONTINUE)
-			return rc;
-	} while (again);
+	rc = common_parse(&o->co, argc, argv, "+:bn:d:Ho:Jrp:u:C:hV", longopts, own_option, o);
+	if (rc != CO_CONTINUE)
+		return rc;
 	if (o->children && !o->co.target.npids)
 		return cli_usage_error(NULL, "--children needs -p PID: it adds the descendants of those processes");
 	o->co.target.descendants = o->children;
@@ -328,9 +321,8 @@ static int run_tui(struct opts *o)
 	struct tui_opts to = {
 		.target = &o->co.target, .cmd = o->co.cmd, .child_log = o->child_log,
 		.output = o->co.output, .delay = o->delay, .delay_set = o->delay_set,
-		.threads = o->threads,
+		.threads = o->threads, .run_as = o->co.run_as,
 	};
-	struct spawn_cred cred = { 0 };
 	int rc;
 
 	if (o->co.output) {
@@ -348,20 +340,7 @@ static int run_tui(struct opts *o)
 		}
 		free(bad);
 	}
-	if (o->co.run_as) {
-		char msg[256];
-
-		rc = spawn_cred_lookup(&cred, o->co.run_as);
-		if (rc) {
-			spawn_cred_error(rc, o->co.run_as, msg, sizeof(msg));
-			msg_error("%s", msg);
-			return TS_EXIT_FAILURE;
-		}
-		to.cred = &cred;
-	}
-	rc = tui_main(&to);
-	spawn_cred_free(&cred);
-	return rc;
+	return tui_main(&to);
 }
 
 static int task_view(struct opts *o, int argc, char **argv)

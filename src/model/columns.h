@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "model/task.h"
+#include "sample/task.h"
 
 struct sampler;
 

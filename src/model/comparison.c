@@ -106,6 +106,7 @@ void comparison_side_free(struct comparison_side *s)
 	free(s->tracks);
 	free(s->name);
 	free(s->command);
+	free(s->work);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -175,7 +176,44 @@ static const enum kcmp_res group_res[4] = {
 };
 
 /* Distinct VM, FILES, FS and SIGHAND among the live tasks of a sample. */
-static int count_groups(struct comparison_side *s, const struct snapshot *sn)
+/*
+ * The tasks of launchers in this sample: a single-threaded process that is not running and
+ * has a child process among the side's that runs another program (its command line is not
+ * the one it was forked with): a shell or wrapper waiting for the program it started, as
+ * pyenv's shims or `sh -c 'prog; ...'` do. A parent waiting for children it forked to work
+ * (the workload of --workers, multiprocessing) is the workload, not a launcher. Its memory and kernel resources are
+ * not the workload's: they are left out, and it is counted apart. *out is malloc'ed (a
+ * flag per task of sn), NULL when sn has none.
+ */
+static int find_launchers(const struct snapshot *sn, bool **out)
+{
+	bool *mark = NULL;
+
+	*out = NULL;
+	for (size_t i = 0; i < sn->ntasks; i++) {
+		const struct task *t = &sn->tasks[i];
+		bool alone = (i == 0 || sn->tasks[i - 1].tgid != t->tgid) &&
+			     (i + 1 == sn->ntasks || sn->tasks[i + 1].tgid != t->tgid);
+		bool parent = false;
+
+		if (t->tid != t->tgid || !alone || t->state == 'R' || t->state == 'Z')
+			continue;
+		for (size_t j = 0; j < sn->ntasks && !parent; j++)
+			parent = sn->tasks[j].tid == sn->tasks[j].tgid && j != i &&
+				 sn->tasks[j].ppid == t->tgid && t->cmd && sn->tasks[j].cmd &&
+				 strcmp(t->cmd, sn->tasks[j].cmd) != 0;
+		if (!parent)
+			continue;
+		if (!mark && !(mark = calloc(sn->ntasks, sizeof(*mark))))
+			return -ENOMEM;
+		mark[i] = true;
+	}
+	*out = mark;
+	return 0;
+}
+
+static int count_groups(struct comparison_side *s, const struct snapshot *sn,
+			const bool *launcher)
 {
 	pid_t *tids = malloc((sn->ntasks + 1) * sizeof(*tids));
 	size_t *grp = malloc((sn->ntasks + 1) * sizeof(*grp));
@@ -187,7 +225,8 @@ static int count_groups(struct comparison_side *s, const struct snapshot *sn)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < sn->ntasks; i++)
-		if (sn->tasks[i].state != 'Z' && sn->tasks[i].state != 'X')
+		if (sn->tasks[i].state != 'Z' && sn->tasks[i].state != 'X' &&
+		    !(launcher && launcher[i]))
 			tids[n++] = sn->tasks[i].tid;
 	for (int r = 0; r < 4 && n; r++) {
 		struct kcmp_ctx k = { .tids = tids, .res = group_res[r] };
@@ -217,8 +256,9 @@ static int count_groups(struct comparison_side *s, const struct snapshot *sn)
 int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 {
 	double mem[5] = { 0 };
-	bool have_mem = false;
+	bool have_mem = false, *launcher = NULL;
 	size_t live = 0, nsorted = s->ntracks;
+	int rc;
 
 	if (sn->cpu_busy >= 0 && sn->interval > 0) {
 		s->busy_sum += sn->cpu_busy * sn->interval;
@@ -226,6 +266,8 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 	}
 	if (!sn->ntasks)
 		return 0;
+	if (find_launchers(sn, &launcher))
+		return -ENOMEM;
 	s->nsamples++;
 	for (size_t i = 0; i < sn->ntasks; i++) {
 		const struct task *t = &sn->tasks[i];
@@ -233,6 +275,7 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 
 		if (!k) {
 			qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
+			free(launcher);
 			return -ENOMEM;
 		}
 		if (t->comm && strcmp(k->comm, t->comm)) {
@@ -241,12 +284,15 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 
 			if (!c) {
 				qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
+				free(launcher);
 				return -ENOMEM;
 			}
 			free(k->comm);
 			k->comm = c;
 		}
-		if (t->state != 'Z' && t->state != 'X')
+		if (launcher && launcher[i])
+			k->launcher = true;
+		if (t->state != 'Z' && t->state != 'X' && !(launcher && launcher[i]))
 			live++;
 		k->last[T_UTIME] = t->utime_ticks;
 		k->last[T_STIME] = t->stime_ticks;
@@ -264,7 +310,7 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 			k->cpus |= UINT64_C(1) << t->cpu;
 		else if (t->cpu >= 64)
 			k->cpu_high = true;
-		if (t->tid != t->tgid)
+		if (t->tid != t->tgid || (launcher && launcher[i]))
 			continue;
 		/* the process's own memory, once per process (its main thread's row) */
 		if (t->smaps_av == TS_DENIED || t->mem_av == TS_DENIED)
@@ -288,9 +334,13 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 			s->mem_sum[i] += mem[i];
 			if (mem[i] > s->mem_peak[i])
 				s->mem_peak[i] = mem[i];
+			if (s->mem_samples == 1 || mem[i] < s->mem_low[i])
+				s->mem_low[i] = mem[i];
 		}
 	}
-	return count_groups(s, sn);
+	rc = count_groups(s, sn, launcher);
+	free(launcher);
+	return rc;
 }
 
 /* Values are kept at the precision the report prints (whole bytes and counts, seconds to
@@ -330,6 +380,40 @@ static enum ts_avail avail_of(int rc)
 	return TS_NA;
 }
 
+/* Who was left out as a launcher, and which program did the work: the name of the
+ * workload task with the most CPU time (the first seen on a tie). */
+static void note_launchers(struct comparison_side *s)
+{
+	uint64_t best = 0;
+	const char *work = NULL;
+	size_t off = 0;
+
+	s->launchers = 0;
+	s->launcher_names[0] = '\0';
+	for (size_t i = 0; i < s->ntracks; i++) {
+		const struct comparison_track *k = &s->tracks[i];
+		uint64_t cpu = k->last[T_UTIME] + k->last[T_STIME];
+
+		if (k->launcher) {
+			if (k->tid != k->tgid)
+				continue;
+			s->launchers++;
+			if (off + strlen(k->comm) + 3 < sizeof(s->launcher_names) &&
+			    !strstr(s->launcher_names, k->comm))
+				off += (size_t)snprintf(s->launcher_names + off,
+							sizeof(s->launcher_names) - off, "%s%s",
+							off ? ", " : "", k->comm);
+			continue;
+		}
+		if (!work || cpu > best) {
+			best = cpu;
+			work = k->comm;
+		}
+	}
+	free(s->work);
+	s->work = work ? strdup(work) : NULL;
+}
+
 void comparison_side_finish(struct comparison_side *s, const struct comparison_run *run)
 {
 	static const enum comparison_metric peak[5] = {
@@ -337,16 +421,19 @@ void comparison_side_finish(struct comparison_side *s, const struct comparison_r
 	};
 	double hz = (double)sampler_hertz();
 	uint64_t sum[5] = { 0 }, last_start = 0;
-	size_t procs = 0;
+	size_t procs = 0, tasks = 0;
 	bool ctx_ok = true, migr_ok = true;
 
 	for (int m = 0; m < CMP_COUNT; m++)
 		unknown(s, (enum comparison_metric)m, TS_NA);
+	note_launchers(s);
 	for (size_t i = 0; i < s->ntracks; i++) {
 		const struct comparison_track *k = &s->tracks[i];
 
-		if (k->tid == k->tgid)
+		if (k->tid == k->tgid && !k->launcher)
 			procs++;
+		if (!k->launcher)
+			tasks++;
 		for (int f = 0; f < 5; f++)
 			sum[f] += k->last[f] >= k->first[f] ? k->last[f] - k->first[f] : 0;
 		ctx_ok &= k->ctxsw_ok;
@@ -374,7 +461,7 @@ void comparison_side_finish(struct comparison_side *s, const struct comparison_r
 	if (!s->ntracks)
 		goto cpu;
 	set(s, CMP_PROCS, (double)procs);
-	set(s, CMP_THREADS, (double)s->ntracks);
+	set(s, CMP_THREADS, (double)tasks);
 	for (int r = 0; r < 4; r++) {
 		if (s->groups_rc[r] == 0)
 			set(s, (enum comparison_metric)(CMP_SPACES + r), (double)s->groups_max[r]);
@@ -428,4 +515,37 @@ bool comparison_ratio(const struct comparison_side *a, const struct comparison_s
 		return false;
 	*r = b->m[m].v / a->m[m].v;
 	return true;
+}
+
+/* The index into mem_peak/mem_low of a memory peak metric, -1 for another. */
+static int mem_index(enum comparison_metric m)
+{
+	switch (m) {
+	case CMP_RSS_PEAK: return 0;
+	case CMP_PSS_PEAK: return 1;
+	case CMP_USS_PEAK: return 2;
+	case CMP_SHARED_PEAK: return 3;
+	case CMP_PTE_PEAK: return 4;
+	default: return -1;
+	}
+}
+
+enum comparison_verdict comparison_verdict(const struct comparison_side *a,
+					   const struct comparison_side *b,
+					   enum comparison_metric m, double *r)
+{
+	int i = mem_index(m);
+
+	if (!comparison_ratio(a, b, m, r))
+		return CMP_UNKNOWN;
+	if (*r < COMPARISON_SAME_FACTOR && *r > 1 / COMPARISON_SAME_FACTOR)
+		return CMP_SAME;
+	if (i >= 0 && a->mem_samples && b->mem_samples) {
+		/* the samples' spread: the ranges [lowest, peak] of the two must not overlap */
+		if (*r > 1 && b->mem_low[i] <= a->mem_peak[i])
+			return CMP_SAME;
+		if (*r < 1 && a->mem_low[i] <= b->mem_peak[i])
+			return CMP_SAME;
+	}
+	return *r > 1 ? CMP_B_MORE : CMP_A_MORE;
 }

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "model/snapshot.h"
-#include "model/task.h"
+#include "sample/task.h"
 
 /* The rows of the report, in the order shown. */
 enum comparison_metric {
@@ -61,6 +61,8 @@ struct comparison_track {
 	bool ctxsw_ok, migr_ok;
 	uint64_t cpus;		/* CPUs 0-63 it was seen on (bit per CPU) */
 	bool cpu_high;		/* seen on a CPU above 63 */
+	bool launcher;		/* its process was seen waiting for a child it started (a
+				 * shell or wrapper): not part of the workload */
 };
 
 /* What the engine that ran the side knows beyond the samples. */
@@ -81,6 +83,7 @@ struct comparison_side {
 	char label[4];		/* "A", "B" */
 	char *name;		/* what it is, sanitized ("3 threads", a command line) */
 	char *command;		/* the command that ran, sanitized; NULL for -p groups */
+	bool watched;		/* a -p group: watched, not run (no start-up, wall, exit) */
 	struct comparison_value m[CMP_COUNT];
 
 	/* accumulated over the samples */
@@ -89,11 +92,16 @@ struct comparison_side {
 	uint64_t window_ticks;
 	size_t nsamples, mem_samples;
 	double mem_sum[5], mem_peak[5];	/* rss, pss, uss, shared, pte */
+	double mem_low[5];		/* the lowest sum of a sample: with the peak, the spread */
 	bool mem_denied;
 	size_t groups_max[4];	/* VM, FILES, FS, SIGHAND */
 	int groups_rc[4];	/* 0 measured in some sample; else the last kcmp error */
 	size_t tasks_peak;
 	double busy_sum, busy_time;	/* system CPU busy % x seconds, and the seconds */
+	/* after comparison_side_finish */
+	size_t launchers;	/* processes left out as launchers */
+	char launcher_names[64];	/* their names ("sh, pyenv"), sanitized */
+	char *work;		/* the name of the workload process that used the most CPU */
 };
 
 const struct comparison_info *comparison_info(enum comparison_metric m);
@@ -110,6 +118,17 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 
 /* Fill m[] from the samples and what the engine knows. */
 void comparison_side_finish(struct comparison_side *s, const struct comparison_run *run);
+
+/* Sides that differ by less than this factor are "about the same". */
+#define COMPARISON_SAME_FACTOR 1.10
+
+/* The one rule of compare and demo for "more" and "about the same": B/A beyond
+ * COMPARISON_SAME_FACTOR either way, and for a memory peak also beyond the spread of the
+ * samples (the lowest sample of the side with more is above the peak of the other). */
+enum comparison_verdict { CMP_UNKNOWN, CMP_SAME, CMP_A_MORE, CMP_B_MORE };
+enum comparison_verdict comparison_verdict(const struct comparison_side *a,
+					   const struct comparison_side *b,
+					   enum comparison_metric m, double *r);
 
 /* B/A of a metric when both are known, the metric has a ratio and A is not 0. */
 bool comparison_ratio(const struct comparison_side *a, const struct comparison_side *b,

@@ -197,7 +197,7 @@ static const struct maps_column table[] = {
 	{ "INODE", CK_COUNT, 8, CF_RIGHT | MCF_MAPPING, "inode of the file (0: none)",
 	  get_inode },
 	{ "KIND", CK_STR, 6, MCF_STACKS,
-	  "code, data, heap, stack, thread-stack, anon, shm, file or kernel (see taskscope(1))",
+	  "code, data, heap, stack, thread-stack, anon, shm, file or kernel (see taskscope-maps(1))",
 	  get_kind },
 	{ "MAPPINGS", CK_COUNT, 4, CF_RIGHT, "number of mappings in the row", get_mappings },
 	SIZECOL("SIZE", get_size, "virtual size"),

@@ -9,7 +9,7 @@
 
 #include "model/columns.h"	/* enum col_kind, CF_RIGHT, CF_TRUNC */
 #include "model/memmap.h"
-#include "model/task.h"		/* enum ts_avail */
+#include "sample/task.h"		/* enum ts_avail */
 
 enum mapcols_flags {
 	MCF_MAPPING = 1u << 8,	/* a fact of one mapping: no value on a group row */

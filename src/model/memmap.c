@@ -9,6 +9,7 @@
 
 #include "lib/util.h"
 #include "model/memmap.h"
+#include "sample/procmap.h"
 
 static const char *const kind_names[MEMMAP_NKINDS] = {
 	[MEMMAP_CODE] = "code",
@@ -530,4 +531,44 @@ nomem:
 	if (out)
 		memmap_compare_free(out, total);
 	return -ENOMEM;
+}
+
+int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
+{
+	unsigned pw = ((want & MEMMAP_LOAD_NUMA) ? PROCMAP_NUMA : 0) |
+		      ((want & MEMMAP_LOAD_STACKS) ? PROCMAP_STACKS : 0) |
+		      ((want & MEMMAP_LOAD_NAMES) ? PROCMAP_NAMES : 0);
+	struct procmap pm;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->pid = id;
+	rc = procmap_read(rootfd, id, pw, &pm);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		out->err = rc;
+		return 0;
+	}
+	out->pid = pm.pid;
+	out->comm = util_sanitize_dup(pm.comm, strlen(pm.comm));
+	out->nthreads = pm.nthreads ? (long)pm.nthreads : pm.nlwp;
+	out->err = pm.map_rc;
+	out->truncated = !pm.map_rc && pm.map.truncated;
+	out->cut = pm.map.cut;
+	rc = out->comm ? 0 : -ENOMEM;
+	if (!rc && !out->err)
+		rc = memmap_build(&out->mm, pm.pid, &pm.map, pm.threads, pm.nthreads,
+				  pm.threads_rc);
+	procmap_free(&pm);
+	if (rc)
+		memmap_loaded_free(out);
+	return rc;
+}
+
+void memmap_loaded_free(struct memmap_loaded *l)
+{
+	memmap_free(&l->mm);
+	free(l->comm);
+	l->comm = NULL;
 }

@@ -116,6 +116,29 @@ int memmap_build(struct memmap *mm, pid_t pid, struct smaps_map *map,
 		 struct stackptr_thread *threads, size_t nthreads, int threads_rc);
 void memmap_free(struct memmap *mm);
 
+/* A process's map as read (memmap_load). */
+struct memmap_loaded {
+	pid_t pid;			/* the process (the ID asked for may be one of its TIDs) */
+	char *comm;			/* sanitized, malloc'ed; NULL when the process is not there */
+	long nthreads;
+	int err;			/* 0, or why its map could not be read (-ESRCH: no such
+					 * process, -EACCES ...); mm is built only when 0 */
+	bool truncated;			/* the map is incomplete: cut says why */
+	enum smaps_cut cut;
+	struct memmap mm;
+};
+
+/* Read the map of the process id belongs to (stat, smaps and what want asks for:
+ * MEMMAP_LOAD_*, through one /proc/PID directory) and build it. 0 (the process's own
+ * result in out->err), or -ENOMEM. */
+enum {
+	MEMMAP_LOAD_NUMA = 1u << 0,	/* pages per NUMA node (numa_maps) */
+	MEMMAP_LOAD_STACKS = 1u << 1,	/* each thread's stack: [stack:TID] labels */
+	MEMMAP_LOAD_NAMES = 1u << 2,	/* with STACKS: each thread's name and faults */
+};
+int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out);
+void memmap_loaded_free(struct memmap_loaded *l);
+
 /* Group rows of mm: per kind (kind order) or per name (largest RSS first). */
 int memmap_group(const struct memmap *mm, enum memmap_group g, struct memmap_row **rows,
 		 size_t *nrows);

@@ -184,7 +184,8 @@ int session_add_sink(struct session *s, const struct sink_ops *ops, void *arg)
 	return 0;
 }
 
-int session_start_job_fds(struct session *s, int out_fd, int err_fd)
+/* Start the job with spawn_start_fds, or detached when detached_fd >= 0. */
+static int start_job(struct session *s, int out_fd, int err_fd, int detached_fd)
 {
 	const struct session_config *c = s->cfg;
 	const struct spawn_cred *cred = c->run_as ? &s->cred : NULL;
@@ -201,7 +202,10 @@ int session_start_job_fds(struct session *s, int out_fd, int err_fd)
 	s->target->spawn_root = getpid();
 	if (out_fd < 0 && c->report_on_stdout && !c->output_file)
 		out_fd = STDERR_FILENO;
-	rc = spawn_start_fds(&s->sp, c->cmd, out_fd, err_fd, cred);
+	if (detached_fd >= 0)
+		rc = spawn_start_detached(&s->sp, c->cmd, detached_fd, cred);
+	else
+		rc = spawn_start_fds(&s->sp, c->cmd, out_fd, err_fd, cred);
 	if (rc) {
 		int status = spawn_failure(&s->sp, rc, c->cmd[0], cred, buf, sizeof(buf));
 
@@ -212,9 +216,19 @@ int session_start_job_fds(struct session *s, int out_fd, int err_fd)
 	return 0;
 }
 
+int session_start_job_fds(struct session *s, int out_fd, int err_fd)
+{
+	return start_job(s, out_fd, err_fd, -1);
+}
+
 int session_start_job(struct session *s)
 {
-	return session_start_job_fds(s, -1, -1);
+	return start_job(s, -1, -1, -1);
+}
+
+int session_start_job_detached(struct session *s, int out_fd)
+{
+	return start_job(s, -1, -1, out_fd);
 }
 
 /* ---- following the job ---- */
@@ -222,6 +236,23 @@ int session_start_job(struct session *s)
 bool session_job_over(const struct session *s)
 {
 	return s->job && s->job->all_done;
+}
+
+void session_follow_fd(struct session *s, double deadline, int fd)
+{
+	double left;
+
+	if (!s->job || fd < 0) {
+		session_follow(s, deadline);
+		return;
+	}
+	spawn_reap(s->job, false);
+	if (s->smp)
+		target_forward_pending(s->target, s->smp);
+	left = deadline - util_monotonic();
+	if (!s->job->all_done && left > 0)
+		spawn_wait_fd(s->job, left, fd);
+	spawn_reap(s->job, false);
 }
 
 void session_follow(struct session *s, double deadline)

@@ -132,10 +132,16 @@ int session_run(struct session *s, const struct session_loop *loop);
  * process was sampled (no target list). Reused -p PIDs go to standard error. */
 int session_take(struct session *s, const struct snapshot **sn, bool *all);
 
+/* The full-screen view's: the job's standard output and error on out_fd, its standard input
+ * a pty that only spawn_send_input writes to (nothing of the terminal is relayed). */
+int session_start_job_detached(struct session *s, int out_fd);
+
 /* Follow the job (reap, forward signals to the orphans it left) until deadline on
  * util_monotonic()'s clock or until the job is over; without a job, sleep until then
  * (a signal ends the sleep early). */
 void session_follow(struct session *s, double deadline);
+/* The same, waking early too when fd is readable (or at EOF); fd -1: as session_follow. */
+void session_follow_fd(struct session *s, double deadline, int fd);
 /* Follow the job until it is over (nothing to do without one). */
 void session_follow_to_end(struct session *s);
 bool session_job_over(const struct session *s);

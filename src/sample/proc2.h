@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include "model/task.h"
+#include "sample/task.h"
 
 struct proc2;
 

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "lib/util.h"
-#include "model/task.h"
+#include "sample/task.h"
 
 /* The fields of /proc/PID[/task/TID]/stat that taskscope uses. */
 struct taskfiles_stat {

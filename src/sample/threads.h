@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include "model/task.h"
+#include "sample/task.h"
 
 /* Rows for every thread of the processes tgids (NULL: of every process), sorted by
  * (tgid, tid), strings malloc'ed per row. Tasks that vanish mid-read are left out.

@@ -73,9 +73,6 @@ static const struct {
 /* Times both under this many seconds are not compared in words. */
 #define TIME_FLOOR 0.01
 
-/* Sides that differ by less than this factor are "about the same". */
-#define SAME_FACTOR 1.10
-
 /* "B (3 processes)", or "B" alone when the name is a long command line */
 static const char *side_name(const struct comparison_side *s, char *buf, size_t len)
 {
@@ -86,6 +83,18 @@ static const char *side_name(const struct comparison_side *s, char *buf, size_t 
 	return buf;
 }
 
+/* Sides watched with -p (no command was run): a row about a run's start, end or length
+ * means nothing for them. */
+static bool watched(const struct comparison_side *a, const struct comparison_side *b)
+{
+	return a->watched && b->watched;
+}
+
+static bool run_row(enum comparison_metric m)
+{
+	return m == CMP_STARTED || m == CMP_READY || m == CMP_WALL || m == CMP_EXIT;
+}
+
 size_t compare_findings(const struct comparison_side *a, const struct comparison_side *b,
 			char lines[][COMPARE_LINE], size_t max)
 {
@@ -94,9 +103,10 @@ size_t compare_findings(const struct comparison_side *a, const struct comparison
 	for (size_t i = 0; i < ARRAY_SIZE(findings) && n < max; i++) {
 		enum comparison_metric m = findings[i].m;
 		char va[32], vb[32], who[64];
+		enum comparison_verdict verdict;
 		double r;
 
-		if (!a->m[m].known || !b->m[m].known)
+		if (!a->m[m].known || !b->m[m].known || (watched(a, b) && run_row(m)))
 			continue;
 		if (m == CMP_STARTED && a->m[CMP_READY].known && b->m[CMP_READY].known)
 			continue;	/* the ready line says it better */
@@ -116,13 +126,14 @@ size_t compare_findings(const struct comparison_side *a, const struct comparison
 				 a->label, va, b->label, vb);
 			continue;
 		}
-		if (!comparison_ratio(a, b, m, &r))
+		verdict = comparison_verdict(a, b, m, &r);
+		if (verdict == CMP_UNKNOWN)
 			continue;
-		if (r >= SAME_FACTOR)
+		if (verdict == CMP_B_MORE)
 			snprintf(lines[n++], COMPARE_LINE, "%s had %.2fx the %s of %s: %s vs %s",
 				 side_name(b, who, sizeof(who)), r, findings[i].what, a->label,
 				 vb, va);
-		else if (r <= 1 / SAME_FACTOR)
+		else if (verdict == CMP_A_MORE)
 			snprintf(lines[n++], COMPARE_LINE, "%s had %.2fx the %s of %s: %s vs %s",
 				 side_name(a, who, sizeof(who)), 1 / r, findings[i].what,
 				 b->label, va, vb);
@@ -132,6 +143,26 @@ size_t compare_findings(const struct comparison_side *a, const struct comparison
 				 a->label, b->label, findings[i].what, r, va, vb);
 	}
 	return n;
+}
+
+/* What a footnote explains: "PSS sum, peak (A, B), USS sum, peak (B)", the first few. */
+struct note_rows {
+	char text[320];
+	size_t n;
+};
+
+static void note_add(struct note_rows *nr, enum comparison_metric m, bool ka, bool kb)
+{
+	size_t len = strlen(nr->text);
+
+	if (nr->n++ == 3) {
+		snprintf(nr->text + len, sizeof(nr->text) - len, ", ...");
+		return;
+	}
+	if (nr->n > 4)
+		return;
+	snprintf(nr->text + len, sizeof(nr->text) - len, "%s%s (%s)", len ? ", " : "",
+		 comparison_info(m)->label, !ka && !kb ? "A, B" : !ka ? "A" : "B");
 }
 
 static const char *exit_text(const struct comparison_side *s, char *buf, size_t len)
@@ -153,11 +184,13 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 	const struct comparison_side *sides[2] = { a, b };
 	struct libscols_table *tb = scols_new_table();
 	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
+	struct note_rows notes[TS_NA + 1];
 	unsigned missing = 0;
 	bool no_ready = false;
 	size_t nf;
 	int rc = 0;
 
+	memset(notes, 0, sizeof(notes));
 	if (!tb)
 		return -ENOMEM;
 	scols_table_enable_noencoding(tb, 1);	/* names are sanitized at their source */
@@ -169,10 +202,13 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 		goto out;
 	}
 	for (int m = 0; m < CMP_COUNT; m++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct libscols_line *ln;
 		char buf[3][48];
 		double r;
 
+		if (watched(a, b) && run_row((enum comparison_metric)m))
+			continue;
+		ln = scols_table_new_line(tb, NULL);
 		if (!ln) {
 			rc = -ENOMEM;
 			goto out;
@@ -188,6 +224,12 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 			if (!sides[k]->m[m].known && m == CMP_READY)
 				no_ready = true;
 		}
+		for (int av = TS_GONE; av <= TS_NA; av++)
+			if ((!a->m[m].known && (int)a->m[m].why == av) ||
+			    (!b->m[m].known && (int)b->m[m].why == av))
+				note_add(&notes[av], (enum comparison_metric)m,
+					 a->m[m].known || (int)a->m[m].why != av,
+					 b->m[m].known || (int)b->m[m].why != av);
 		if (comparison_ratio(a, b, (enum comparison_metric)m, &r))
 			snprintf(buf[2], sizeof(buf[2]), "%.2fx", r);
 		else
@@ -203,22 +245,34 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 		fprintf(v->out, "%s: %s", sides[k]->label, sides[k]->name);
 		if (sides[k]->command)
 			fprintf(v->out, "  [%s]", sides[k]->command);
+		/* launched through a wrapper: say which program did the work */
+		if (sides[k]->launchers && sides[k]->work)
+			fprintf(v->out, "  (work: %s)", sides[k]->work);
 		fputc('\n', v->out);
 	}
 	scols_table_set_stream(tb, v->out);
 	if (scols_print_table(tb))
 		rc = -EIO;
 	if (!v->no_notes)
-		compare_print_notes(v->out);
+		compare_print_notes(v->out, !watched(a, b));
 	if (no_ready)
 		fputs("  - all workers ready: only the built-in workload (--workers) says when it is\n",
 		      v->out);
+	for (int k = 0; k < 2; k++)
+		if (sides[k]->launchers)
+			fprintf(v->out, "  - %s: %zu launcher process%s (%s) left out of every row but CPU\n"
+				"    and switches: %s waited for the program %s started\n",
+				sides[k]->label, sides[k]->launchers,
+				sides[k]->launchers == 1 ? "" : "es", sides[k]->launcher_names,
+				sides[k]->launchers == 1 ? "it" : "they",
+				sides[k]->launchers == 1 ? "it" : "they");
 	for (int av = TS_GONE; av < TS_NA; av++)
 		if (missing & (1u << av))
-			fprintf(v->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
+			fprintf(v->out, "  - %s\n    in %s\n", columns_avail_text((enum ts_avail)av),
+				notes[av].text);
 	if (missing & (1u << TS_NA))
-		fputs("  - \"-\": not measured for this side (no sample had its tasks, not spawned,\n"
-		      "    or no ready line)\n", v->out);
+		fprintf(v->out, "  - \"-\": not measured for this side (no sample had its tasks, not spawned,\n"
+			"    or no ready line)\n    in %s\n", notes[TS_NA].text);
 	nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
 	if (nf)
 		fputc('\n', v->out);
@@ -229,7 +283,7 @@ out:
 	return rc;
 }
 
-void compare_print_notes(FILE *out)
+void compare_print_notes(FILE *out, bool runs)
 {
 	fputs("  RSS sum counts a page shared by several processes once in each of them; PSS\n"
 	      "  divides it among them. Sides are the spawned process and all its descendants\n"
@@ -240,9 +294,12 @@ void compare_print_notes(FILE *out)
 		fprintf(out, "  kernel stacks: an estimate, the most live tasks in one sample x %llu KiB\n"
 			"  (THREAD_SIZE of this architecture).\n",
 			(unsigned long long)comparison_thread_size() / 1024);
-	fprintf(out, "  last task started: from spawn to the start time (/proc stat, 1/%ld s ticks) of\n"
-		"  the last task seen; all workers ready: from spawn to the workload's ready line.\n",
-		sampler_hertz());
+	if (runs)
+		fprintf(out, "  last task started: from spawn to the start time (/proc stat, 1/%ld s ticks) of\n"
+			"  the last task seen; all workers ready: from spawn to the workload's ready line.\n",
+			sampler_hertz());
+	else
+		fputs("  Watched groups: rows about a run's start, end and length are left out.\n", out);
 }
 
 static void json_value(struct json *j, const struct comparison_side *s, enum comparison_metric m)
@@ -275,6 +332,8 @@ static void json_side(struct json *j, const struct comparison_side *s)
 	json_string(j, "label", s->label);
 	json_string(j, "name", s->name);
 	json_string(j, "command", s->command);
+	json_u64(j, "launchers", s->launchers);
+	json_string(j, "work", s->work);
 	json_open_object(j, "metrics", false);
 	for (int m = 0; m < CMP_COUNT; m++)
 		json_value(j, s, (enum comparison_metric)m);

@@ -20,8 +20,9 @@ struct compare_view {
 int compare_print(const struct compare_view *v, const struct comparison_side *a,
 		  const struct comparison_side *b);
 
-/* The notes that explain the rows (printed under the table unless no_notes). */
-void compare_print_notes(FILE *out);
+/* The notes that explain the rows (printed under the table unless no_notes); runs: the
+ * sides were run (not watched with -p), so the rows about start-up are there. */
+void compare_print_notes(FILE *out, bool runs);
 
 /* A value as the table shows it ("-" when unknown); returns buf. */
 const char *compare_format(const struct comparison_side *s, enum comparison_metric m,

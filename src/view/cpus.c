@@ -12,13 +12,11 @@
 
 #include "lib/outfile.h"
 #include "lib/util.h"
-#include "sample/topo.h"
+#include "model/cpumap.h"
 #include "view/cpus.h"
-#include "view/json.h"
+#include "view/cpusview.h"
 
 #define SHARES_SHOWN 8		/* CPUs listed in the SHARES column; more as "+N" */
-#define LABEL_WIDTH 24		/* "   TID comm" before the strip chart */
-#define AXIS_EVERY 10		/* chart columns between two time marks */
 #define CPU_THREADS_SHOWN 6	/* threads named on a CPU's line of cpus_cpu_text */
 
 char *cpus_fixed(double v, int decimals, char *buf, size_t len)
@@ -83,128 +81,9 @@ const char *cpus_state_name(char state)
 	}
 }
 
-uint32_t cpus_strip_step(uint32_t nslots, unsigned width)
-{
-	if (width == 0 || nslots == 0)
-		return 1;
-	return (uint32_t)(((uint64_t)nslots + width - 1) / width);
-}
-
-/* One character a column of step slots: the majority CPU's (or, with topo, its node's)
- * character when running, CPUS_WAIT_CHAR waiting, CPUS_NONE_CHAR not sampled. */
-static unsigned strip(const struct timeline *tl, const struct topo *topo, size_t idx,
-		      uint32_t step, unsigned width, char *buf)
-{
-	size_t cursor = 0;
-	unsigned col = 0;
-
-	if (step == 0)
-		step = 1;
-	for (uint64_t from = 0; from < tl->nslots && col < width; from += step, col++) {
-		uint64_t to = from + step < tl->nslots ? from + step : tl->nslots;
-		bool running;
-		int cpu = timeline_majority(tl, idx, (uint32_t)from, (uint32_t)to, &cursor,
-					    &running);
-		int unit = topo && cpu >= 0 ? topo_cpu_node(topo, cpu) : cpu;
-
-		buf[col] = cpu < 0 ? CPUS_NONE_CHAR : !running ? CPUS_WAIT_CHAR
-			 : unit < 0 ? '?' : cpus_cpu_char(unit);
-	}
-	buf[col] = '\0';
-	return col;
-}
-
-unsigned cpus_strip_line(const struct timeline *tl, size_t idx, uint32_t step,
-			 unsigned width, char *buf)
-{
-	return strip(tl, NULL, idx, step, width, buf);
-}
-
-/* Bytes of s that make at most cols code points; *used gets the code points. */
-static size_t utf8_prefix(const char *s, unsigned cols, unsigned *used)
-{
-	size_t i = 0;
-	unsigned n = 0;
-
-	while (s[i]) {
-		size_t k = i + 1;
-
-		while (((unsigned char)s[k] & 0xc0) == 0x80)
-			k++;
-		if (n == cols)
-			break;
-		n++;
-		i = k;
-	}
-	*used = n;
-	return i;
-}
-
-void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size_t len)
-{
-	char tid[16];
-	unsigned used, room;
-	size_t off, n;
-
-	if (len == 0)
-		return;
-	snprintf(tid, sizeof(tid), "%7d ", (int)t->tid);
-	off = strlen(tid);
-	if (off >= len) {
-		buf[0] = '\0';
-		return;
-	}
-	memcpy(buf, tid, off + 1);
-	room = width > off ? width - (unsigned)off : 0;
-	n = utf8_prefix(t->comm, room, &used);
-	/* an escape is cut whole (its characters are ASCII: one column a byte) */
-	used -= (unsigned)(n - util_escape_cut(t->comm, n));
-	n = util_escape_cut(t->comm, n);
-	if (off + n + (room - used) + 1 > len)
-		return;
-	memcpy(buf + off, t->comm, n);
-	off += n;
-	for (; used < room; used++)
-		buf[off++] = ' ';
-	buf[off] = '\0';
-}
-
-uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo, size_t idx)
-{
-	const struct timeline_thread *t;
-	uint64_t n = 0;
-
-	if (idx >= tl->nthreads)
-		return 0;
-	t = &tl->threads[idx];
-	for (size_t r = 1; r < t->nruns; r++) {
-		int a = topo_cpu_node(topo, t->runs[r - 1].cpu);
-		int b = topo_cpu_node(topo, t->runs[r].cpu);
-
-		if (t->runs[r - 1].cpu != t->runs[r].cpu && a >= 0 && b >= 0 && a != b)
-			n++;
-	}
-	return n;
-}
-
-unsigned cpus_node_line(const struct timeline *tl, const struct topo *topo, size_t idx,
-			uint32_t step, unsigned width, char *buf)
-{
-	return strip(tl, topo, idx, step, width, buf);
-}
-
 /* ---- what the tables and JSON share ---- */
 
-struct view {
-	const struct cpus_report *r;
-	size_t *order;				/* thread indexes in (tgid, tid) order */
-	struct timeline_thread_sum *sum;	/* per thread index */
-	struct timeline_cpu_sum *cpus;
-	size_t ncpus;
-	uint64_t *xnode;			/* cross-node migrations per thread index */
-};
-
-static void view_free(struct view *v)
+void cpus_view_free(struct cpus_view *v)
 {
 	if (v->sum)
 		for (size_t i = 0; i < v->r->tl->nthreads; i++)
@@ -215,7 +94,7 @@ static void view_free(struct view *v)
 	timeline_cpu_summary_free(v->cpus, v->ncpus);
 }
 
-static int view_init(struct view *v, const struct cpus_report *r)
+int cpus_view_init(struct cpus_view *v, const struct cpus_report *r)
 {
 	const struct timeline *tl = r->tl;
 	int rc;
@@ -228,20 +107,20 @@ static int view_init(struct view *v, const struct cpus_report *r)
 	v->sum = calloc(tl->nthreads ? tl->nthreads : 1, sizeof(*v->sum));
 	v->xnode = calloc(tl->nthreads ? tl->nthreads : 1, sizeof(*v->xnode));
 	if (!v->sum || !v->xnode) {
-		view_free(v);
+		cpus_view_free(v);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < tl->nthreads; i++) {
 		rc = timeline_thread_summary(tl, i, &v->sum[i]);
 		if (rc) {
-			view_free(v);
+			cpus_view_free(v);
 			return rc;
 		}
 		v->xnode[i] = cpus_node_migrations(tl, r->topo, i);
 	}
 	rc = timeline_cpu_summary(tl, &v->cpus, &v->ncpus);
 	if (rc)
-		view_free(v);
+		cpus_view_free(v);
 	return rc;
 }
 
@@ -251,7 +130,7 @@ static char *permille_text(unsigned pm, char *buf, size_t len)
 	return buf;
 }
 
-static char *seconds_text(double s, char *buf, size_t len)
+char *cpus_seconds_text(double s, char *buf, size_t len)
 {
 	size_t n;
 
@@ -273,7 +152,7 @@ static void nodes_text(const struct cpus_report *r, const struct timeline_thread
 
 	buf[0] = '\0';
 	for (size_t k = 0; k < s->ncpus; k++) {
-		int node = topo_cpu_node(r->topo, s->cpus[k].cpu);
+		int node = cpumap_node(r->topo, s->cpus[k].cpu);
 		size_t i;
 
 		if (node < 0 || !s->cpus[k].samples)
@@ -340,7 +219,7 @@ static int shares_text(const struct timeline_thread_sum *s, char *buf, size_t le
 static void runq_text(const struct timeline_thread_sum *s, char *buf, size_t len)
 {
 	if (s->sched)
-		seconds_text((double)s->wait_ns / 1e9, buf, len);
+		cpus_seconds_text((double)s->wait_ns / 1e9, buf, len);
 	else
 		snprintf(buf, len, "-");
 }
@@ -477,7 +356,7 @@ static int set_cells(struct libscols_line *ln, const char *const *cells, size_t 
 	return 0;
 }
 
-static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
+static int print_threads(const struct cpus_view *v, enum cpus_format fmt, FILE *out)
 {
 	static const char *const names[] = { "PID", "TID", "COMM", "SAMPLES", "RUNNING",
 					      "RUNQ", "CPUS", "MIGR", "XNODE", "LONGEST",
@@ -521,14 +400,14 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 		else
 			snprintf(xnode, sizeof(xnode), "-");
 		if (s->longest)
-			seconds_text(s->longest_s, longest, sizeof(longest));
+			cpus_seconds_text(s->longest_s, longest, sizeof(longest));
 		else
 			snprintf(longest, sizeof(longest), "-");
 		nodes_text(v->r, s, nodes, sizeof(nodes));
 		affinity_text(t, aff, sizeof(aff));
 		rc = shares_text(s, shares, sizeof(shares));
 		if (t->end_slot != TIMELINE_NO_SLOT)
-			seconds_text(t->end_slot * tl->period, ended, sizeof(ended));
+			cpus_seconds_text(t->end_slot * tl->period, ended, sizeof(ended));
 		else
 			snprintf(ended, sizeof(ended), "-");
 		cells[0] = pid;
@@ -557,11 +436,11 @@ static int print_threads(const struct view *v, enum cpus_format fmt, FILE *out)
 	return rc;
 }
 
-static void topo_cells(const struct topo *topo, int cpu, char *node, char *core, char *pkg,
+static void topo_cells(const struct cpumap *topo, int cpu, char *node, char *core, char *pkg,
 		       size_t len)
 {
-	int n = topo_cpu_node(topo, cpu), c = topo_cpu_core(topo, cpu);
-	int p = topo_cpu_package(topo, cpu);
+	int n = cpumap_node(topo, cpu), c = cpumap_core(topo, cpu);
+	int p = cpumap_package(topo, cpu);
 
 	if (n >= 0)
 		snprintf(node, len, "%d", n);
@@ -580,7 +459,7 @@ static void topo_cells(const struct topo *topo, int cpu, char *node, char *core,
 /* Table mode: a tree, a CPU line with its threads below it: those that ran on it, then
  * those that only waited there. Raw mode: flat lines, the CPU lines with TID "-", the
  * thread lines with their CPU's number. */
-static int print_cpus(const struct view *v, enum cpus_format fmt, FILE *out)
+static int print_cpus(const struct cpus_view *v, enum cpus_format fmt, FILE *out)
 {
 	static const char *const tnames[] = { "CPU", "NODE", "CORE", "PKG", "RUNNING", "SHARE",
 					      "WAITING" };
@@ -665,95 +544,6 @@ static int print_cpus(const struct view *v, enum cpus_format fmt, FILE *out)
 	return rc;
 }
 
-/* ---- the strip chart ---- */
-
-static void print_axis(const struct cpus_report *r, uint32_t step, unsigned cols, FILE *out)
-{
-	char line[LABEL_WIDTH + CPUS_STRIP_WIDTH + 32];
-	size_t len = LABEL_WIDTH + 1 + cols + 16;
-
-	if (len >= sizeof(line))
-		len = sizeof(line) - 1;
-	memset(line, ' ', len);
-	line[len] = '\0';
-	for (unsigned c = 0; c < cols; c += AXIS_EVERY) {
-		char t[24];
-		size_t at = LABEL_WIDTH + 1 + c, n;
-
-		seconds_text((double)c * step * r->tl->period, t, sizeof(t));
-		n = strlen(t);
-		if (at + n >= len)
-			break;
-		memcpy(line + at, t, n);
-	}
-	/* no trailing blanks */
-	while (len && line[len - 1] == ' ')
-		line[--len] = '\0';
-	fprintf(out, "%s\n", line);
-}
-
-static int print_strip(const struct view *v, enum cpus_format fmt, FILE *out)
-{
-	const struct cpus_report *r = v->r;
-	const struct timeline *tl = r->tl;
-	uint32_t step = cpus_strip_step(tl->nslots, CPUS_STRIP_WIDTH);
-	unsigned cols = 0;
-	char period[32];
-	int pk, co, no = 0, pu;
-	bool nodes_shown;
-
-	/* a NUMA node line under each thread's when there is more than one node */
-	if (r->topo)
-		topo_count(r->topo, &pk, &co, &no, &pu);
-	nodes_shown = fmt == CPUS_TABLE && no > 1;
-	if (fmt == CPUS_TABLE) {
-		cpus_fixed(step * tl->period, 3, period, sizeof(period));
-		fprintf(out, "TIMELINE  a column is %u sample%s (%s s): the CPU it ran on most when "
-			"running at least half of it,\n          '%c' waiting (sleeping, blocked, "
-			"stopped) most of it, '%c' no sample\n", step, step == 1 ? "" : "s",
-			period, CPUS_WAIT_CHAR, CPUS_NONE_CHAR);
-		if (nodes_shown)
-			fputs("          below each thread, the NUMA node of the CPU it ran on ('?' "
-			      "unknown)\n", out);
-	}
-	for (size_t k = 0; k < tl->nthreads; k++) {
-		size_t i = v->order[k];
-		char chart[CPUS_STRIP_WIDTH + 1], label[LABEL_WIDTH * 4 + 8];
-
-		cols = cpus_strip_line(tl, i, step, CPUS_STRIP_WIDTH, chart);
-		if (fmt == CPUS_RAW) {
-			fprintf(out, "%d %s\n", (int)tl->threads[i].tid, chart);
-			continue;
-		}
-		if (k == 0)
-			print_axis(r, step, cols, out);
-		cpus_label(&tl->threads[i], LABEL_WIDTH, label, sizeof(label));
-		if (tl->threads[i].samples && !tl->threads[i].running)
-			fprintf(out, "%s|%s| never ran\n", label, chart);
-		else
-			fprintf(out, "%s|%s|\n", label, chart);
-		if (nodes_shown) {
-			cpus_node_line(tl, r->topo, i, step, CPUS_STRIP_WIDTH, chart);
-			fprintf(out, "%*s|%s|\n", LABEL_WIDTH, "node ", chart);
-		}
-	}
-	if (fmt == CPUS_TABLE && v->ncpus) {
-		/* the CPUs the chart shows, with their NUMA node */
-		fputs("CPUs (0-9, then a-z, + past 35):", out);
-		for (size_t i = 0; i < v->ncpus; i++) {
-			int c = v->cpus[i].cpu, node = topo_cpu_node(r->topo, c);
-
-			if (i && i % 8 == 0)
-				fputs("\n    ", out);
-			fprintf(out, " %c=cpu%d", cpus_cpu_char(c), c);
-			if (node >= 0)
-				fprintf(out, "(node %d)", node);
-		}
-		fputc('\n', out);
-	}
-	return 0;
-}
-
 /* ---- header ---- */
 
 static const char *plural(uint64_t n, const char *one, const char *many)
@@ -771,10 +561,10 @@ static void print_header(const struct cpus_report *r, FILE *out)
 	fprintf(out, "taskscope cpus  %s: %zu thread%s at %u Hz for %s s (%" PRIu32 " slot%s)\n",
 		r->what ? r->what : "all tasks", tl->nthreads, plural(tl->nthreads, "", "s"),
 		r->rate, dur, tl->nslots, plural(tl->nslots, "", "s"));
-	if (r->topo && topo_count(r->topo, &pk, &co, &no, &pu) == 0) {
+	if (r->topo && cpumap_count(r->topo, &pk, &co, &no, &pu) == 0) {
 		int off = 0, memonly = 0;
 
-		topo_count_more(r->topo, &off, &memonly);
+		cpumap_count_more(r->topo, &off, &memonly);
 		fprintf(out, "topology: %d package%s, %d core%s, %d NUMA node%s", pk,
 			plural((uint64_t)pk, "", "s"), co, plural((uint64_t)co, "", "s"), no,
 			plural((uint64_t)no, "", "s"));
@@ -784,13 +574,13 @@ static void print_header(const struct cpus_report *r, FILE *out)
 		if (off)
 			fprintf(out, " (%d offline)", off);
 		fputc('\n', out);
-		if (topo_file(r->topo)) {
+		if (cpumap_file(r->topo)) {
 			char shown[256];
 
-			util_sanitize(topo_file(r->topo), strlen(topo_file(r->topo)), shown,
+			util_sanitize(cpumap_file(r->topo), strlen(cpumap_file(r->topo)), shown,
 				      sizeof(shown));
 			fprintf(out, "note: the topology is from %s (%s), not this machine's: CPU "
-				"numbers are this machine's\n", shown, TOPO_ENV);
+				"numbers are this machine's\n", shown, CPUMAP_ENV);
 		}
 	} else {
 		fputs("topology: unknown (hwloc could not read it)\n", out);
@@ -822,7 +612,7 @@ static void print_header(const struct cpus_report *r, FILE *out)
 }
 
 /* CPUs with samples that the topology does not know (offline there, or past its end) */
-static void print_unknown_cpus(const struct view *v, FILE *out)
+static void print_unknown_cpus(const struct cpus_view *v, FILE *out)
 {
 	size_t n = 0;
 
@@ -831,8 +621,8 @@ static void print_unknown_cpus(const struct view *v, FILE *out)
 	for (size_t i = 0; i < v->ncpus; i++) {
 		int c = v->cpus[i].cpu;
 
-		if (topo_cpu_node(v->r->topo, c) >= 0 || topo_cpu_core(v->r->topo, c) >= 0 ||
-		    topo_cpu_package(v->r->topo, c) >= 0)
+		if (cpumap_node(v->r->topo, c) >= 0 || cpumap_core(v->r->topo, c) >= 0 ||
+		    cpumap_package(v->r->topo, c) >= 0)
 			continue;
 		fprintf(out, "%scpu%d", n++ ? ", " : "note: CPUs in the samples that the topology "
 			"does not know (offline in it, or past its CPUs): ", c);
@@ -841,251 +631,16 @@ static void print_unknown_cpus(const struct view *v, FILE *out)
 		fputc('\n', out);
 }
 
-/* ---- JSON ---- */
-
-/* A node, core or package number; null when it is not known (-1). */
-static void json_index(struct json *j, const char *key, int v)
-{
-	if (v >= 0)
-		json_i64(j, key, v);
-	else
-		json_null(j, key);
-}
-
-static void json_thread(struct json *j, const struct view *v, size_t i)
-{
-	const struct timeline *tl = v->r->tl;
-	const struct timeline_thread *t = &tl->threads[i];
-	const struct timeline_thread_sum *s = &v->sum[i];
-
-	json_open_object(j, NULL, false);
-	json_i64(j, "pid", t->tgid);
-	json_i64(j, "tid", t->tid);
-	json_string(j, "comm", t->comm);
-	json_u64(j, "start_ticks", t->start_ticks);
-	json_u64(j, "samples", s->samples);
-	json_u64(j, "running_samples", s->running);
-	json_u64(j, "waiting_samples", s->samples - s->running);
-	if (s->samples)
-		json_double(j, "running", s->running_permille / 10.0, 1);
-	else
-		json_null(j, "running");
-	if (s->sched) {
-		json_double(j, "runq_wait", (double)s->wait_ns / 1e9, 6);
-		json_double(j, "run_time", (double)s->run_ns / 1e9, 6);
-		json_double(j, "schedstat_window", s->sched_s, 3);
-	} else {
-		json_null(j, "runq_wait");
-		json_null(j, "run_time");
-		json_null(j, "schedstat_window");
-	}
-	json_u64(j, "distinct_cpus", s->ran_cpus);
-	json_u64(j, "migrations", s->migrations);
-	if (v->r->topo)
-		json_u64(j, "node_migrations", v->xnode[i]);
-	else
-		json_null(j, "node_migrations");
-	json_double(j, "longest_stay", s->longest_s, 3);
-	json_u64(j, "longest_stay_slots", s->longest);
-	if (s->last_cpu >= 0) {
-		char st[2] = { s->last_state, '\0' };
-
-		json_i64(j, "last_cpu", s->last_cpu);
-		json_string(j, "last_state", st);
-	} else {
-		json_null(j, "last_cpu");
-		json_null(j, "last_state");
-	}
-	json_bool(j, "ended", t->end_slot != TIMELINE_NO_SLOT);
-	if (t->end_slot != TIMELINE_NO_SLOT) {
-		json_u64(j, "end_slot", t->end_slot);
-		json_double(j, "end", t->end_slot * tl->period, 3);
-	} else {
-		json_null(j, "end_slot");
-		json_null(j, "end");
-	}
-	json_string(j, "affinity_start", t->naff ? t->aff[0].cpus : NULL);
-	json_string(j, "affinity_end", t->naff ? t->aff[t->naff - 1].cpus : NULL);
-	json_open_array(j, "affinity_changes", false);
-	for (size_t k = 1; k < t->naff; k++) {
-		json_open_object(j, NULL, true);
-		json_u64(j, "slot", t->aff[k].slot);
-		json_double(j, "time", t->aff[k].slot * tl->period, 3);
-		json_string(j, "cpus", t->aff[k].cpus);
-		json_close_object(j);
-	}
-	json_close_array(j);
-	json_u64(j, "affinity_changes_lost", t->aff_lost);
-	json_open_array(j, "cpus", false);
-	for (size_t k = 0; k < s->ncpus; k++) {
-		if (!s->cpus[k].samples)
-			continue;
-		json_open_object(j, NULL, true);
-		json_i64(j, "cpu", s->cpus[k].cpu);
-		json_index(j, "node", topo_cpu_node(v->r->topo, s->cpus[k].cpu));
-		json_u64(j, "samples", s->cpus[k].samples);
-		json_double(j, "share", s->cpus[k].permille / 10.0, 1);
-		json_close_object(j);
-	}
-	json_close_array(j);
-	json_open_array(j, "waiting_cpus", false);
-	for (size_t k = 0; k < s->ncpus; k++) {
-		if (!s->cpus[k].waiting)
-			continue;
-		json_open_object(j, NULL, true);
-		json_i64(j, "cpu", s->cpus[k].cpu);
-		json_index(j, "node", topo_cpu_node(v->r->topo, s->cpus[k].cpu));
-		json_u64(j, "samples", s->cpus[k].waiting);
-		json_close_object(j);
-	}
-	json_close_array(j);
-	json_open_array(j, "runs", false);
-	for (size_t k = 0; k < t->nruns; k++) {
-		char st[2] = { (char)t->runs[k].state, '\0' };
-
-		json_open_object(j, NULL, true);
-		json_u64(j, "slot", t->runs[k].slot);
-		json_u64(j, "samples", t->runs[k].len);
-		json_i64(j, "cpu", t->runs[k].cpu);
-		json_string(j, "state", st);
-		json_bool(j, "running", timeline_running(t->runs[k].state));
-		json_close_object(j);
-	}
-	json_close_array(j);
-	json_close_object(j);
-}
-
-static void json_topology(struct json *j, const struct cpus_report *r)
-{
-	int pk, co, no, pu;
-
-	if (!r->topo || topo_count(r->topo, &pk, &co, &no, &pu)) {
-		json_null(j, "topology");
-		return;
-	}
-	json_open_object(j, "topology", false);
-	json_string(j, "file", topo_file(r->topo));
-	json_i64(j, "packages", pk);
-	json_i64(j, "cores", co);
-	json_i64(j, "numa_nodes", no);
-	json_i64(j, "cpus_online", pu);
-	{
-		int off = 0, memonly = 0;
-
-		topo_count_more(r->topo, &off, &memonly);
-		json_i64(j, "numa_nodes_without_cpus", memonly);
-		json_i64(j, "cpus_offline", off);
-	}
-	json_open_array(j, "cpus", false);
-	for (int c = 0; c < topo_ncpus(r->topo); c++) {
-		int node = topo_cpu_node(r->topo, c), core = topo_cpu_core(r->topo, c);
-		int pkg = topo_cpu_package(r->topo, c);
-
-		if (node < 0 && core < 0 && pkg < 0)
-			continue;
-		json_open_object(j, NULL, true);
-		json_i64(j, "cpu", c);
-		json_index(j, "node", node);
-		json_index(j, "core", core);
-		json_index(j, "package", pkg);
-		json_close_object(j);
-	}
-	json_close_array(j);
-	json_close_object(j);
-}
-
-static int print_json(const struct view *v, FILE *out)
-{
-	const struct cpus_report *r = v->r;
-	const struct timeline *tl = r->tl;
-	struct json_stamp st;
-	struct json j;
-
-	/* stamped at the end of the run; the interval is the time it covers */
-	json_stamp_init(&st, 0, true, r->duration);
-	json_begin(&j, out);
-	json_open_object(&j, NULL, false);
-	json_stamp_write(&j, &st);
-	json_string(&j, "target", r->what ? r->what : "all tasks");
-	json_u64(&j, "rate", r->rate);
-	json_double(&j, "period", tl->period, 6);
-	json_double(&j, "duration", r->duration, 3);
-	json_u64(&j, "slots", tl->nslots);
-	json_topology(&j, r);
-	json_open_object(&j, "sampler", false);
-	json_u64(&j, "passes", r->ticks);
-	json_u64(&j, "missed_slots", r->missed);
-	json_u64(&j, "samples", tl->samples);
-	json_u64(&j, "running_samples", tl->running);
-	json_u64(&j, "dropped", r->dropped);
-	json_u64(&j, "refused", tl->refused);
-	json_u64(&j, "unreadable", r->unreadable);
-	json_u64(&j, "unwatched_threads", r->unwatched);
-	json_u64(&j, "max_threads", r->max_threads);
-	json_u64(&j, "max_runs", tl->max_runs);
-	json_double(&j, "cpu_time", r->sampler_cpu, 6);
-	json_string(&j, "stopped_early", r->stopped);
-	json_close_object(&j);
-	json_open_array(&j, "threads", false);
-	for (size_t k = 0; k < tl->nthreads; k++)
-		json_thread(&j, v, v->order[k]);
-	json_close_array(&j);
-	json_open_array(&j, "cpus", false);
-	for (size_t i = 0; i < v->ncpus; i++) {
-		const struct timeline_cpu_sum *c = &v->cpus[i];
-
-		json_open_object(&j, NULL, false);
-		json_i64(&j, "cpu", c->cpu);
-		json_index(&j, "node", topo_cpu_node(r->topo, c->cpu));
-		json_index(&j, "core", topo_cpu_core(r->topo, c->cpu));
-		json_index(&j, "package", topo_cpu_package(r->topo, c->cpu));
-		json_u64(&j, "samples", c->samples);
-		json_double(&j, "share", c->permille / 10.0, 1);
-		json_u64(&j, "waiting_samples", c->waiting);
-		json_open_array(&j, "threads", false);
-		for (size_t k = 0; k < c->nthreads; k++) {
-			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
-
-			if (!c->threads[k].samples)
-				continue;
-			json_open_object(&j, NULL, true);
-			json_i64(&j, "tid", t->tid);
-			json_string(&j, "comm", t->comm);
-			json_u64(&j, "samples", c->threads[k].samples);
-			json_double(&j, "share", c->threads[k].permille / 10.0, 1);
-			json_close_object(&j);
-		}
-		json_close_array(&j);
-		json_open_array(&j, "waiting_threads", false);
-		for (size_t k = 0; k < c->nthreads; k++) {
-			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
-
-			if (!c->threads[k].waiting)
-				continue;
-			json_open_object(&j, NULL, true);
-			json_i64(&j, "tid", t->tid);
-			json_string(&j, "comm", t->comm);
-			json_u64(&j, "samples", c->threads[k].waiting);
-			json_close_object(&j);
-		}
-		json_close_array(&j);
-		json_close_object(&j);
-	}
-	json_close_array(&j);
-	json_close_object(&j);
-	return json_end(&j);
-}
-
 int cpus_print(const struct cpus_report *r, enum cpus_format fmt, FILE *out)
 {
-	struct view v;
+	struct cpus_view v;
 	int rc, werr;
 
-	rc = view_init(&v, r);
+	rc = cpus_view_init(&v, r);
 	if (rc)
 		return rc;
 	if (fmt == CPUS_JSON) {
-		rc = print_json(&v, out);
+		rc = cpus_print_json(&v, out);
 	} else {
 		if (fmt == CPUS_TABLE) {
 			print_header(r, out);
@@ -1104,11 +659,11 @@ int cpus_print(const struct cpus_report *r, enum cpus_format fmt, FILE *out)
 		}
 		if (!rc) {
 			fputc('\n', out);
-			rc = print_strip(&v, fmt, out);
+			rc = cpus_print_strip(&v, fmt, out);
 		}
 	}
 done:
-	view_free(&v);
+	cpus_view_free(&v);
 	werr = outfile_error(out);	/* the cause: EPIPE, ENOSPC, ... */
 	return werr ? werr : rc;
 }

@@ -10,7 +10,7 @@
 
 #include "model/timeline.h"
 
-struct topo;
+struct cpumap;
 
 #define CPUS_STRIP_WIDTH 72	/* chart columns of the strip chart */
 #define CPUS_WAIT_CHAR '-'	/* in the strip chart: waiting (sleeping, blocked, stopped) */
@@ -19,7 +19,7 @@ struct topo;
 /* Everything a report shows; the view only reads it. */
 struct cpus_report {
 	const struct timeline *tl;
-	const struct topo *topo;	/* NULL when hwloc could not read the topology */
+	const struct cpumap *topo;	/* NULL when hwloc could not read the topology */
 	const char *what;		/* what was watched ("PID 1234", "spawned job"...) */
 	unsigned rate;
 	double duration;		/* seconds sampled */
@@ -66,9 +66,9 @@ int cpus_run_text(const struct timeline *tl, size_t idx, char *buf, size_t len);
  * malloc'ed (NUL-terminated, *len bytes). */
 int cpus_cpu_text(const struct timeline *tl, char **text, size_t *len);
 /* Migrations of thread idx between CPUs of different NUMA nodes (both known) */
-uint64_t cpus_node_migrations(const struct timeline *tl, const struct topo *topo, size_t idx);
+uint64_t cpus_node_migrations(const struct timeline *tl, const struct cpumap *topo, size_t idx);
 /* As cpus_strip_line, with the NUMA node of the CPU instead of the CPU ('?' unknown) */
-unsigned cpus_node_line(const struct timeline *tl, const struct topo *topo, size_t idx,
+unsigned cpus_node_line(const struct timeline *tl, const struct cpumap *topo, size_t idx,
 			uint32_t step, unsigned width, char *buf);
 /* "1234 comm" padded or cut to exactly width display columns (UTF-8 aware) */
 void cpus_label(const struct timeline_thread *t, unsigned width, char *buf, size_t len);

@@ -18,8 +18,8 @@
 #include "sample/taskfiles.h"
 #include "target/spawn.h"
 #include "target/target.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/share.h"
 #include "view/sharefmt.h"
 
@@ -67,7 +67,7 @@ static void share_usage(FILE *out)
 	      " -h, --help                show this help and exit\n"
 	      "\n"
 	      "Exit status: 0 ok (also when some tasks could not be read), 1 runtime failure,\n"
-	      "2 usage error, or the command's status. See taskscope(1).\n", out);
+	      "2 usage error, or the command's status. See taskscope-share(1).\n", out);
 }
 
 static int add_id(struct share_opts *o, const char *arg)

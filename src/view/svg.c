@@ -15,7 +15,7 @@
 
 #include "lib/outfile.h"
 #include "lib/util.h"
-#include "sample/topo.h"
+#include "model/cpumap.h"
 #include "view/svg.h"
 
 #define SVG_WIDTH	1200
@@ -154,36 +154,14 @@ static void put_seconds(FILE *out, double s)
 	fputs(" s", out);
 }
 
-static void write_row(const struct svg *s, size_t idx, size_t row)
+/* A rect per run, its tooltip saying who, where, in what state, when and how long. */
+static void write_runs(const struct svg *s, const struct timeline_thread *t, double y)
 {
 	const struct timeline *tl = s->r->tl;
-	const struct timeline_thread *t = &tl->threads[idx];
-	double y = TOP + (double)row * ROW_H;
-	char label[LABEL_CHARS * 8], a[32], b[32], c[32], d[32];
 
-	fprintf(s->out, "<g class=\"thread\" data-tid=\"%d\" data-pid=\"%d\">\n", (int)t->tid,
-		(int)t->tgid);
-	if (row % 2) {
-		put_rect(s, "stripe", CHART_X, y, CHART_W, ROW_H, "#f2f2f2");
-		fputs("/>\n", s->out);
-	}
-	cpus_label(t, LABEL_CHARS, label, sizeof(label));
-	for (size_t n = strlen(label); n && label[n - 1] == ' '; n--)
-		label[n - 1] = '\0';
-	fprintf(s->out, "<text class=\"label\" x=\"%d\" y=\"%s\">", LABEL_X,
-		num(y + BAR_Y + BAR_H - 2, a, sizeof(a)));
-	svg_escape(s->out, label);
-	if (t->samples && !t->running) {
-		fputs("<title>never ran while watched</title>", s->out);
-	} else if (t->samples) {
-		cpus_fixed(100.0 * (double)t->running / (double)t->samples, 1, c, sizeof(c));
-		fprintf(s->out, "<title>running in %s%% of its samples</title>", c);
-	}
-	fputs("</text>\n", s->out);
-	/* a rect per run, its tooltip saying who, where, in what state, when and how long */
 	for (size_t k = 0; k < t->nruns; k++) {
 		const struct timeline_run *run = &t->runs[k];
-		int node = topo_cpu_node(s->r->topo, run->cpu);
+		int node = cpumap_node(s->r->topo, run->cpu);
 		bool running = timeline_running(run->state);
 		char fill[32];
 
@@ -207,15 +185,22 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		fprintf(s->out, ", %" PRIu32 " sample%s</title></rect>\n", run->len,
 			run->len == 1 ? "" : "s");
 	}
-	/* the NUMA node band: runs of equal node merged; a mark where the thread was
-	 * seen on another node than at its sample before */
+}
+
+/* The NUMA node band: runs of equal node merged; a mark where the thread was seen on
+ * another node than at its sample before. */
+static void write_node_band(const struct svg *s, const struct timeline_thread *t, double y)
+{
+	const struct timeline *tl = s->r->tl;
+	char a[32], b[32];
+
 	for (size_t k = 0; k < t->nruns;) {
-		int node = topo_cpu_node(s->r->topo, t->runs[k].cpu);
+		int node = cpumap_node(s->r->topo, t->runs[k].cpu);
 		uint32_t from = t->runs[k].slot, to = from + t->runs[k].len;
 		size_t e = k + 1;
 
 		while (e < t->nruns && t->runs[e].slot == to &&
-		       topo_cpu_node(s->r->topo, t->runs[e].cpu) == node) {
+		       cpumap_node(s->r->topo, t->runs[e].cpu) == node) {
 			to = t->runs[e].slot + t->runs[e].len;
 			e++;
 		}
@@ -230,7 +215,7 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		put_seconds(s->out, (to - from) * tl->period);
 		fputs("</title></rect>\n", s->out);
 		if (k > 0) {
-			int before = topo_cpu_node(s->r->topo, t->runs[k - 1].cpu);
+			int before = cpumap_node(s->r->topo, t->runs[k - 1].cpu);
 
 			if (before >= 0 && node >= 0 && before != node) {
 				double x = slot_x(s, from);
@@ -245,7 +230,14 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		}
 		k = e;
 	}
-	/* where a new affinity was seen */
+}
+
+/* Where a new affinity was seen. */
+static void write_affinity_marks(const struct svg *s, const struct timeline_thread *t, double y)
+{
+	const struct timeline *tl = s->r->tl;
+	char a[32], b[32], c[32], d[32];
+
 	for (size_t k = 1; k < t->naff; k++) {
 		double x = slot_x(s, t->aff[k].slot);
 
@@ -260,6 +252,37 @@ static void write_row(const struct svg *s, size_t idx, size_t row)
 		put_seconds(s->out, t->aff[k].slot * tl->period);
 		fputs("</title></line>\n", s->out);
 	}
+}
+
+static void write_row(const struct svg *s, size_t idx, size_t row)
+{
+	const struct timeline *tl = s->r->tl;
+	const struct timeline_thread *t = &tl->threads[idx];
+	double y = TOP + (double)row * ROW_H;
+	char label[LABEL_CHARS * 8], a[32], b[32], c[32];
+
+	fprintf(s->out, "<g class=\"thread\" data-tid=\"%d\" data-pid=\"%d\">\n", (int)t->tid,
+		(int)t->tgid);
+	if (row % 2) {
+		put_rect(s, "stripe", CHART_X, y, CHART_W, ROW_H, "#f2f2f2");
+		fputs("/>\n", s->out);
+	}
+	cpus_label(t, LABEL_CHARS, label, sizeof(label));
+	for (size_t n = strlen(label); n && label[n - 1] == ' '; n--)
+		label[n - 1] = '\0';
+	fprintf(s->out, "<text class=\"label\" x=\"%d\" y=\"%s\">", LABEL_X,
+		num(y + BAR_Y + BAR_H - 2, a, sizeof(a)));
+	svg_escape(s->out, label);
+	if (t->samples && !t->running) {
+		fputs("<title>never ran while watched</title>", s->out);
+	} else if (t->samples) {
+		cpus_fixed(100.0 * (double)t->running / (double)t->samples, 1, c, sizeof(c));
+		fprintf(s->out, "<title>running in %s%% of its samples</title>", c);
+	}
+	fputs("</text>\n", s->out);
+	write_runs(s, t, y);
+	write_node_band(s, t, y);
+	write_affinity_marks(s, t, y);
 	if (t->end_slot != TIMELINE_NO_SLOT) {
 		fprintf(s->out, "<text class=\"ended\" x=\"%s\" y=\"%s\">&#215;<title>ended at ",
 			num(slot_x(s, t->end_slot) + 1, a, sizeof(a)),
@@ -318,7 +341,7 @@ static int cmp_int(const void *a, const void *b)
 /* The CPUs the legend lists: every CPU of a small machine and every CPU with samples. */
 static int legend_cpus(const struct cpus_report *r, int **out, size_t *n)
 {
-	int ncpus = topo_ncpus(r->topo);
+	int ncpus = cpumap_ncpus(r->topo);
 	struct timeline_cpu_sum *used = NULL;
 	size_t nused = 0, cnt = 0, w = 0;
 	int *v;
@@ -335,8 +358,8 @@ static int legend_cpus(const struct cpus_report *r, int **out, size_t *n)
 		return -ENOMEM;
 	}
 	for (int c = 0; c < ncpus; c++)
-		if (topo_cpu_core(r->topo, c) >= 0 || topo_cpu_node(r->topo, c) >= 0 ||
-		    topo_cpu_package(r->topo, c) >= 0)
+		if (cpumap_core(r->topo, c) >= 0 || cpumap_node(r->topo, c) >= 0 ||
+		    cpumap_package(r->topo, c) >= 0)
 			v[cnt++] = c;
 	for (size_t u = 0; u < nused; u++)
 		v[cnt++] = used[u].cpu;
@@ -361,7 +384,7 @@ static void write_legend(const struct svg *s, double y, const int *cpus, size_t 
 	for (size_t i = 0; i < n; i++) {
 		double x = CHART_X + (double)(i % LEGEND_COLS) * LEGEND_W;
 		double yy = y + (double)(i / LEGEND_COLS) * LEGEND_ROW;
-		int node = topo_cpu_node(s->r->topo, cpus[i]);
+		int node = cpumap_node(s->r->topo, cpus[i]);
 		size_t k;
 
 		put_rect(s, "key", x, yy, 12, 12, cpu_colour(cpus[i]));
@@ -456,13 +479,13 @@ int svg_write(const struct cpus_report *r, FILE *out)
 	fprintf(out, "</text>\n<text x=\"8\" y=\"42\">%zu thread%s, %u samples a second for %s s",
 		tl->nthreads, tl->nthreads == 1 ? "" : "s", r->rate,
 		cpus_fixed(r->duration, 2, dur, sizeof(dur)));
-	if (r->topo && topo_count(r->topo, &pk, &co, &no, &pu) == 0)
+	if (r->topo && cpumap_count(r->topo, &pk, &co, &no, &pu) == 0)
 		fprintf(out, "; %d package%s, %d core%s, %d NUMA node%s, %d CPU%s online", pk,
 			pk == 1 ? "" : "s", co, co == 1 ? "" : "s", no, no == 1 ? "" : "s", pu,
 			pu == 1 ? "" : "s");
-	if (topo_file(r->topo)) {
+	if (cpumap_file(r->topo)) {
 		fputs(" (topology from ", out);
-		svg_escape(out, topo_file(r->topo));
+		svg_escape(out, cpumap_file(r->topo));
 		fputs(", not this machine's)", out);
 	}
 	fputs("</text>\n<text x=\"8\" y=\"42\" dy=\"16\">a colour per CPU: solid where the "

@@ -26,11 +26,12 @@
 #include <unistd.h>
 
 #include "lib/fatalsig.h"
+#include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "target/target.h"
-#include "taskscope.h"
+#include "lib/exitcode.h"
 #include "view/tui.h"
 
 #define LOG_LINES 5000		/* lines of the job's output kept for the log view */
@@ -214,7 +215,7 @@ int tui_set_columns(struct tui *t, const struct column **cols, size_t n)
 
 static unsigned shown_readers(const struct tui *t)
 {
-	return columns_readers(t->cols, t->ncols);
+	return columns_readers(t->cols, t->ncols) | (t->sort ? t->sort->readers : 0);
 }
 
 /* Tell the worker what the screen needs: threads of the expanded processes, the costly
@@ -249,6 +250,8 @@ void tui_ask(struct tui *t, bool now)
 	w.nexpanded = nexp;
 	w.visible = vis;
 	w.nvisible = nvis;
+	/* sorted by a costly column: every process needs it to find its place */
+	w.mem_all = t->sort && (t->sort->readers & TASKLIST_VISIBLE_READERS);
 	w.panel = t->view == TV_PANEL ? t->panel : PANEL_NONE;
 	w.panel_ids = t->panel_ids;
 	w.npanel_ids = t->npanel_ids;
@@ -352,25 +355,25 @@ static void job_check(struct tui *t)
 
 	if (!t->spawned || t->job_over)
 		return;
-	spawn_reap(&t->sp, false);
-	if (!t->sp.all_done)
+	spawn_reap(&t->s.sp, false);
+	if (!t->s.sp.all_done)
 		return;
 	t->job_over = true;
 	if (t->logfile)
 		fflush(t->logfile);
-	wall = (t->sp.end_mono ? t->sp.end_mono : util_monotonic()) - t->sp.start_mono;
+	wall = (t->s.sp.end_mono ? t->s.sp.end_mono : util_monotonic()) - t->s.sp.start_mono;
 	getrusage(RUSAGE_CHILDREN, &ru);
-	if (WIFSIGNALED(t->sp.status))
+	if (WIFSIGNALED(t->s.sp.status))
 		snprintf(t->jobline, sizeof(t->jobline),
 			 "job '%s' killed by signal %d (%s); wall %.2fs, CPU user %.2fs "
-			 "system %.2fs; q quits", t->cmdname, WTERMSIG(t->sp.status),
-			 strsignal(WTERMSIG(t->sp.status)), wall,
+			 "system %.2fs; q quits", t->cmdname, WTERMSIG(t->s.sp.status),
+			 strsignal(WTERMSIG(t->s.sp.status)), wall,
 			 (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
 			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
 	else
 		snprintf(t->jobline, sizeof(t->jobline),
 			 "job '%s' exited with status %d; wall %.2fs, CPU user %.2fs "
-			 "system %.2fs; q quits", t->cmdname, spawn_exit_code(&t->sp), wall,
+			 "system %.2fs; q quits", t->cmdname, spawn_exit_code(&t->s.sp), wall,
 			 (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
 			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
 }
@@ -389,19 +392,19 @@ static void job_finish_signals(struct tui *t)
 		int sig = (int)si.ssi_signo;
 
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
-			spawn_forward(&t->sp, sig, si.ssi_code == SI_KERNEL);
+			spawn_forward(&t->s.sp, sig, si.ssi_code == SI_KERNEL);
 			if (!t->quit_sig)
 				t->quit_sig = sig;
 		}
 	}
-	spawn_reap(&t->sp, false);
+	spawn_reap(&t->s.sp, false);
 }
 
 static void job_finish(struct tui *t)
 {
 	if (!t->spawned)
 		return;
-	while (!t->sp.all_done || t->outfd >= 0) {
+	while (!t->s.sp.all_done || t->outfd >= 0) {
 		struct pollfd p[2];
 		int n = 0;
 
@@ -429,12 +432,12 @@ static void job_finish(struct tui *t)
 			write_all(STDERR_FILENO, buf, (size_t)r);
 		}
 	}
-	spawn_reap(&t->sp, false);
+	spawn_reap(&t->s.sp, false);
 }
 
 void tui_job_input(struct tui *t, const char *buf, size_t n)
 {
-	int rc = spawn_send_input(&t->sp, buf, n);
+	int rc = spawn_send_input(&t->s.sp, buf, n);
 
 	if (rc == -EAGAIN)
 		tui_message(t, "the job is not reading its input: not all was sent");
@@ -453,10 +456,10 @@ static void suspend_self(struct tui *t)
 	/* the job, in a session of its own, stops with taskscope as it would have in the
 	 * same process group; SIGCONT (fg) continues both */
 	if (t->spawned && !t->job_over)
-		spawn_forward(&t->sp, SIGTSTP, true);
+		spawn_forward(&t->s.sp, SIGTSTP, true);
 	kill(getpid(), SIGSTOP);
 	if (t->spawned && !t->job_over)
-		spawn_forward(&t->sp, SIGCONT, true);
+		spawn_forward(&t->s.sp, SIGCONT, true);
 	screen_on = 1;
 	refresh();
 	clearok(curscr, TRUE);
@@ -491,8 +494,8 @@ static void on_signal(struct tui *t, const struct signalfd_siginfo *si)
 	default:
 		/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: pass to the job (in a session of its
 		 * own, it hears nothing of taskscope's terminal) and leave */
-		if (t->spawned && !t->sp.child_done)
-			spawn_forward(&t->sp, sig, si->ssi_code == SI_KERNEL);
+		if (t->spawned && !t->s.sp.child_done)
+			spawn_forward(&t->s.sp, sig, si->ssi_code == SI_KERNEL);
 		t->quit = true;
 		t->quit_sig = sig;
 		break;
@@ -659,18 +662,60 @@ static void leave(int status)
 	_exit(status);
 }
 
+/* Run the job with its output on a pipe the view reads: 0, or the exit status. */
+static int start_job(struct tui *t)
+{
+	int pfd[2], status;
+
+	util_sanitize(t->o->cmd[0], strlen(t->o->cmd[0]), t->cmdname, sizeof(t->cmdname));
+	if (childlog_init(&t->log, LOG_LINES) || pipe2(pfd, O_CLOEXEC)) {
+		msg_error("%s", strerror(errno ? errno : ENOMEM));
+		return TS_EXIT_FAILURE;
+	}
+	status = session_start_job_detached(&t->s, pfd[1]);
+	close(pfd[1]);
+	if (status) {
+		close(pfd[0]);
+		return status;
+	}
+	t->spawned = true;
+	t->outfd = pfd[0];
+	fcntl(t->outfd, F_SETFL, fcntl(t->outfd, F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+/* Free what the view holds (the wake eventfd stays open: a worker left behind may still
+ * write to it). */
+static void tui_free(struct tui *t)
+{
+	if (t->outfd >= 0)
+		close(t->outfd);
+	if (t->sigfd >= 0)
+		close(t->sigfd);
+	tuiwork_frame_free(t->frame);
+	childlog_free(&t->log);
+	free(t->rows);
+	free(t->cols);
+	free(t->toggled);
+	free(t->marks);
+	free(t->collapsed);
+	free(t->panel_ids);
+}
+
 int tui_main(struct tui_opts *o)
 {
+	struct session_config cfg = { .target = o->target, .cmd = o->cmd, .run_as = o->run_as };
 	struct tui t;
 	sigset_t set;
 	char err[300], ebuf[256];
-	int rc, status = TS_EXIT_OK, pfd[2] = { -1, -1 };
+	int rc, status = TS_EXIT_OK;
 	bool stuck = false;
 
 	memset(&t, 0, sizeof(t));
 	t.o = o;
 	t.outfd = -1;
 	t.sigfd = t.wakefd = -1;
+	t.pidfd = -1;
 	t.log_follow = true;
 	t.cctx.threads = true;
 	rc = setup_settings(&t, err, sizeof(err));
@@ -691,40 +736,15 @@ int tui_main(struct tui_opts *o)
 			return TS_EXIT_FAILURE;
 		}
 	}
-	{
-		/* the target check uses a sampler of its own: the worker's are its alone */
-		struct sampler *smp = NULL;
-
-		rc = sampler_new(&smp, 0, false);
-		if (!rc)
-			rc = target_check(o->target, smp, ebuf, sizeof(ebuf));
-		sampler_free(smp);
-		if (rc) {
-			fprintf(stderr, "taskscope: %s\n",
-				rc == -ESRCH ? ebuf : strerror(-rc));
-			status = TS_EXIT_FAILURE;
-			goto out;
-		}
-	}
+	/* the session checks the targets with a sampler of its own (the worker's are its
+	 * alone), looks up --run-as's user, and runs and follows the job */
+	status = session_open(&t.s, &cfg);
+	if (status)
+		goto out;
 	if (o->cmd) {
-		util_sanitize(o->cmd[0], strlen(o->cmd[0]), t.cmdname, sizeof(t.cmdname));
-		if (childlog_init(&t.log, LOG_LINES) || pipe2(pfd, O_CLOEXEC)) {
-			fprintf(stderr, "taskscope: %s\n", strerror(errno ? errno : ENOMEM));
-			status = TS_EXIT_FAILURE;
+		status = start_job(&t);
+		if (status)
 			goto out;
-		}
-		o->target->spawn_root = getpid();
-		rc = spawn_start_detached(&t.sp, o->cmd, pfd[1], o->cred);
-		close(pfd[1]);
-		if (rc) {
-			close(pfd[0]);
-			status = spawn_failure(&t.sp, rc, o->cmd[0], o->cred, ebuf, sizeof(ebuf));
-			fprintf(stderr, "taskscope: %s\n", ebuf);
-			goto out;
-		}
-		t.spawned = true;
-		t.outfd = pfd[0];
-		fcntl(t.outfd, F_SETFL, fcntl(t.outfd, F_GETFL) | O_NONBLOCK);
 	}
 	rc = block_signals(&set);
 	if (!rc) {
@@ -766,28 +786,17 @@ finish:
 				*q = '\0';
 			fprintf(stderr, "taskscope: %s\n", t.jobline);
 		}
-		status = spawn_exit_code(&t.sp);
+		status = spawn_exit_code(&t.s.sp);
 	} else if (t.quit_sig && status == TS_EXIT_OK) {
 		status = 128 + t.quit_sig;
 	}
 out:
+	status = session_close(&t.s, status);
 	if (t.logfile && fclose(t.logfile) && status == TS_EXIT_OK) {
 		fprintf(stderr, "taskscope: cannot write the job's log: %s\n", strerror(errno));
 		status = TS_EXIT_FAILURE;
 	}
-	if (t.outfd >= 0)
-		close(t.outfd);
-	if (t.sigfd >= 0)
-		close(t.sigfd);
-	/* the wake eventfd stays open: a worker left behind may still write to it */
-	tuiwork_frame_free(t.frame);
-	childlog_free(&t.log);
-	free(t.rows);
-	free(t.cols);
-	free(t.toggled);
-	free(t.marks);
-	free(t.collapsed);
-	free(t.panel_ids);
+	tui_free(&t);
 	if (stuck)
 		leave(status);
 	return status;

@@ -13,6 +13,7 @@
 #include "model/columns.h"
 #include "model/settings.h"
 #include "model/tasklist.h"
+#include "model/session.h"
 #include "target/spawn.h"
 #include "view/tuiwork.h"
 
@@ -21,7 +22,7 @@ struct target;
 struct tui_opts {
 	struct target *target;
 	char **cmd;			/* the job to spawn, or NULL */
-	const struct spawn_cred *cred;	/* --run-as: the job's user, or NULL */
+	const char *run_as;		/* --run-as: the job's user, or NULL */
 	const char *child_log;		/* --child-log FILE, or NULL */
 	const char *output;		/* -o LIST, or NULL */
 	double delay;
@@ -105,6 +106,7 @@ struct tui {
 	size_t cur;			/* the prompt's cursor, a byte offset in input */
 	char before[64];		/* filter or search text when the prompt opened (Esc) */
 	int kill_sig;
+	int pidfd;			/* the process k was pressed on, until the answer (-1) */
 	pid_t kill_pid;
 	char target[96];		/* the prompt's task: "2604 (nginx)" */
 	int nice_to;			/* TP_NICE: the new value */
@@ -113,7 +115,7 @@ struct tui {
 
 	/* the spawned job */
 	bool spawned;
-	struct spawn sp;
+	struct session s;		/* the targets and the job (s.sp) */
 	int outfd;			/* read end of the job's output pipe, -1 when closed */
 	FILE *logfile;
 	struct childlog log;
@@ -157,5 +159,13 @@ int tui_pidset_toggle(pid_t **set, size_t *n, pid_t id);
 int tui_set_columns(struct tui *t, const struct column **cols, size_t n);
 int tui_save_settings(struct tui *t);
 const struct tasklist_row *tui_selected(const struct tui *t);
+
+/* tuikeys.c: select the next row from index from whose name matches the search text;
+ * false when none does. */
+bool tui_search_from(struct tui *t, size_t from);
+/* tuiprompt.c: a key while a prompt is open; the column picker's toggle and move. */
+void tui_prompt_key(struct tui *t, int k);
+void tui_column_toggle(struct tui *t);
+void tui_column_move(struct tui *t, int dir);
 
 #endif

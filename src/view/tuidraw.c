@@ -232,7 +232,13 @@ static void draw_header(struct tui *t)
 		o = (size_t)snprintf(line, sizeof(line), "Watching %s  view %s  delay %.1fs%s%s%s",
 				     what, modes[t->mode], t->delay, t->paused ? "  PAUSED" : "",
 				     t->filter[0] ? "  filter: " : "", t->filter);
-		if (f && f->err)
+		if (f && f->mem_all && f->mem && t->sort && o < sizeof(line))
+			o += (size_t)snprintf(line + o, sizeof(line) - o,
+					      "  %s of every process read every %.0fs (%.0fs ago)",
+					      t->sort->name, t->delay > TUIWORK_MEM_ALL_EVERY ?
+					      t->delay : TUIWORK_MEM_ALL_EVERY,
+					      f->procs ? f->procs->mono - f->mem->mono : 0.0);
+		if (f && f->err && o < sizeof(line))
 			snprintf(line + o, sizeof(line) - o, "  sampling failed: %s",
 				 strerror(-f->err));
 		putline(y++, line);
@@ -400,6 +406,56 @@ static bool stuck_note(const struct tui *t, char *line, size_t len)
 	return true;
 }
 
+/* The bottom line while a prompt is open: its text and the line being edited. */
+static void draw_prompt(struct tui *t, int y)
+{
+	char line[512];
+	int at;
+
+	switch (t->prompt) {
+	case TP_CONFIRM:
+		snprintf(line, sizeof(line), "Send signal %d (%s) to %s? [y/N] ",
+			 t->kill_sig, strsignal(t->kill_sig), t->target);
+		break;
+	case TP_NICE:
+		snprintf(line, sizeof(line), "Set the nice value of %s from %d to %d? "
+			 "[y/N] ", t->target, t->kill_sig, t->nice_to);
+		break;
+	case TP_SIGNAL:
+		snprintf(line, sizeof(line), "Send which signal to %s? Name or number "
+			 "(TERM, 9): ", t->target);
+		break;
+	case TP_INPUT:
+		snprintf(line, sizeof(line), "Input for the job %s (Enter sends, ^D on an "
+			 "empty line: EOF): ", t->target);
+		break;
+	case TP_FILTER:
+		snprintf(line, sizeof(line), "Filter (hide the rest): ");
+		break;
+	case TP_SEARCH:
+		snprintf(line, sizeof(line), "Search (F3: next): ");
+		break;
+	default:
+		snprintf(line, sizeof(line), "Delay in seconds: ");
+		break;
+	}
+	/* the text shown from its end when it does not fit */
+	at = (int)strlen(line);
+	attron(A_BOLD);
+	put(y, 0, line, COLS);
+	attroff(A_BOLD);
+	if (t->prompt == TP_CONFIRM || t->prompt == TP_NICE || at >= COLS - 1)
+		return;
+	put(y, at, t->input, COLS - at);
+	/* the cursor: the character under it in reverse video */
+	if (at + (int)t->cur < COLS) {
+		attron(A_REVERSE);
+		mvaddch(y, at + (int)t->cur,
+			t->cur < t->ninput ? (chtype)(unsigned char)t->input[t->cur] : ' ');
+		attroff(A_REVERSE);
+	}
+}
+
 static void draw_status(struct tui *t)
 {
 	char line[512];
@@ -408,50 +464,7 @@ static void draw_status(struct tui *t)
 	move(y, 0);
 	clrtoeol();
 	if (t->prompt != TP_NONE) {
-		int at;
-
-		switch (t->prompt) {
-		case TP_CONFIRM:
-			snprintf(line, sizeof(line), "Send signal %d (%s) to %s? [y/N] ",
-				 t->kill_sig, strsignal(t->kill_sig), t->target);
-			break;
-		case TP_NICE:
-			snprintf(line, sizeof(line), "Set the nice value of %s from %d to %d? "
-				 "[y/N] ", t->target, t->kill_sig, t->nice_to);
-			break;
-		case TP_SIGNAL:
-			snprintf(line, sizeof(line), "Send which signal to %s? Name or number "
-				 "(TERM, 9): ", t->target);
-			break;
-		case TP_INPUT:
-			snprintf(line, sizeof(line), "Input for the job %s (Enter sends, ^D on an "
-				 "empty line: EOF): ", t->target);
-			break;
-		case TP_FILTER:
-			snprintf(line, sizeof(line), "Filter (hide the rest): ");
-			break;
-		case TP_SEARCH:
-			snprintf(line, sizeof(line), "Search (F3: next): ");
-			break;
-		default:
-			snprintf(line, sizeof(line), "Delay in seconds: ");
-			break;
-		}
-		/* the text shown from its end when it does not fit */
-		at = (int)strlen(line);
-		attron(A_BOLD);
-		put(y, 0, line, COLS);
-		attroff(A_BOLD);
-		if (t->prompt == TP_CONFIRM || t->prompt == TP_NICE || at >= COLS - 1)
-			return;
-		put(y, at, t->input, COLS - at);
-		/* the cursor: the character under it in reverse video */
-		if (at + (int)t->cur < COLS) {
-			attron(A_REVERSE);
-			mvaddch(y, at + (int)t->cur,
-				t->cur < t->ninput ? (chtype)(unsigned char)t->input[t->cur] : ' ');
-			attroff(A_REVERSE);
-		}
+		draw_prompt(t, y);
 		return;
 	}
 	if (t->msg[0] && util_monotonic() < t->msg_until) {

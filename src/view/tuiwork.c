@@ -24,13 +24,11 @@
 #include "model/columns.h"
 #include "model/mapcols.h"
 #include "model/memmap.h"
+#include "model/placewatch.h"
 #include "model/sharing.h"
+#include "model/system.h"
 #include "model/tasklist.h"
 #include "model/timeline.h"
-#include "sample/placement.h"
-#include "sample/proc2.h"
-#include "sample/procmap.h"
-#include "sample/taskfiles.h"
 #include "target/target.h"
 #include "view/cpus.h"
 #include "view/maps.h"
@@ -57,13 +55,13 @@ struct tuiwork {
 	int rootfd;
 	unsigned readers;		/* the samplers were made for these */
 	const struct snapshot *last_procs;	/* held: reused by a pass right after another */
+	const struct snapshot *mem_last;	/* held: the last reading of every process's
+						 * costly columns (want.mem_all) */
 	struct sampler *procs, *threads, *mem, *place;
-	struct proc2_cpus *cpus;
+	struct cpuload *cpus;
 	/* placement panel */
 	pid_t place_pid;
-	struct placement *pl;
-	struct timeline tl;
-	bool tl_on;
+	struct placewatch *pw;
 };
 
 static void want_free(struct tuiwork_want *w)
@@ -155,35 +153,30 @@ static int panel_maps(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 	const struct maps_column **cols = NULL;
 	struct maps_view v;
 	struct maps_proc mp;
-	struct memmap mm;
+	struct memmap_loaded ml;
 	struct memmap_row *groups = NULL;
-	struct procmap pm;
 	size_t ncols = 0, ngroups = 0, len = 0;
-	char *text = NULL, *comm = NULL;
+	char *text = NULL;
 	FILE *out;
 	int rc;
 
-	memset(&mm, 0, sizeof(mm));
-	rc = procmap_read(w->rootfd, pid, PROCMAP_STACKS | PROCMAP_NAMES, &pm);
+	rc = memmap_load(w->rootfd, pid, MEMMAP_LOAD_STACKS | MEMMAP_LOAD_NAMES, &ml);
 	if (rc)
-		return add_line(f, "PID %d: %s", (int)pid,
-				rc == -ESRCH || rc == -ENOENT ? "no such process" : strerror(-rc));
-	if (pm.map_rc) {
-		rc = pm.map_rc;
-		procmap_free(&pm);
+		return rc;
+	if (ml.err) {
+		rc = ml.err;
+		memmap_loaded_free(&ml);
+		if (rc == -ESRCH || rc == -ENOENT)
+			return add_line(f, "PID %d: no such process", (int)pid);
 		return add_line(f, "PID %d: cannot read its map: %s", (int)pid,
 				rc == -EACCES || rc == -EPERM ? "permission denied" :
 				strerror(-rc));
 	}
-	comm = util_sanitize_dup(pm.comm, strlen(pm.comm));
 	memset(&mp, 0, sizeof(mp));
-	mp.pid = pm.pid;
-	mp.comm = comm ? comm : "";
-	mp.nthreads = pm.nthreads ? (long)pm.nthreads : pm.nlwp;
-	rc = memmap_build(&mm, pm.pid, &pm.map, pm.threads, pm.nthreads, pm.threads_rc);
-	procmap_free(&pm);
-	if (!rc)
-		rc = memmap_group(&mm, MEMMAP_GROUP_NONE, &groups, &ngroups);
+	mp.pid = ml.pid;
+	mp.comm = ml.comm;
+	mp.nthreads = ml.nthreads;
+	rc = memmap_group(&ml.mm, MEMMAP_GROUP_NONE, &groups, &ngroups);
 	if (!rc)
 		rc = mapcols_defaults(MEMMAP_GROUP_NONE, &cols, &ncols);
 	out = rc ? NULL : open_memstream(&text, &len);
@@ -193,7 +186,7 @@ static int panel_maps(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		v.ncols = ncols;
 		v.group = MEMMAP_GROUP_NONE;
 		v.out = out;
-		mp.mm = &mm;
+		mp.mm = &ml.mm;
 		mp.groups = groups;
 		mp.ngroups = ngroups;
 		maps_view_begin(&v);
@@ -209,8 +202,7 @@ static int panel_maps(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 	free(text);
 	free(cols);
 	memmap_rows_free(groups, ngroups);
-	memmap_free(&mm);
-	free(comm);
+	memmap_loaded_free(&ml);
 	return rc;
 }
 
@@ -247,68 +239,38 @@ static int panel_share(struct tuiwork *w, struct tuiwork_frame *f, const pid_t *
 
 static void place_stop(struct tuiwork *w)
 {
-	if (w->pl) {
-		placement_stop(w->pl);
-		placement_free(w->pl);
-		w->pl = NULL;
+	if (w->pw) {
+		placewatch_stop(w->pw);
+		placewatch_free(w->pw);
+		w->pw = NULL;
 	}
-	if (w->tl_on)
-		timeline_free(&w->tl);
-	w->tl_on = false;
 	w->place_pid = 0;
 }
 
-/* Keep the placement sampler on the threads of pid: started when the panel opens, new
- * threads added on each pass, drained into the timeline. */
-static void place_follow(struct tuiwork *w, pid_t pid, const struct snapshot *th)
+/* Keep the placement engine on the threads of pid: started when the panel opens, new
+ * threads added on each pass, drained into its timeline. */
+static void place_follow(struct tuiwork *w, pid_t pid)
 {
-	struct placement_sample buf[1024];
-	size_t got;
+	struct placewatch_config pc = {
+		.rootfd = w->rootfd, .rate = PLACEMENT_RATE, .max_threads = 256,
+		.ring_records = 1u << 14, .max_runs = 200000,
+	};
+	size_t found;
 
 	if (w->place_pid != pid)
 		place_stop(w);
-	if (!w->pl) {
-		if (placement_new(&w->pl, w->rootfd, PLACEMENT_RATE, 256, 1u << 14))
+	if (!w->pw) {
+		if (placewatch_new(&w->pw, &pc))
 			return;
-		if (timeline_init(&w->tl, PLACEMENT_RATE, 200000)) {
-			placement_free(w->pl);
-			w->pl = NULL;
-			return;
-		}
-		w->tl_on = true;
 		w->place_pid = pid;
-		if (placement_start(w->pl, 0)) {
+		if (placewatch_start(w->pw, 0)) {
 			place_stop(w);
 			return;
 		}
 	}
-	for (size_t i = 0; th && i < th->ntasks; i++) {
-		const struct task *t = &th->tasks[i];
-		bool known = false;
-		size_t idx;
-
-		for (size_t k = 0; k < w->tl.nthreads && !known; k++)
-			known = w->tl.threads[k].tid == t->tid &&
-				w->tl.threads[k].start_ticks == t->start_ticks;
-		if (known || placement_add(w->pl, t->tgid, t->tid, t->start_ticks, &idx))
-			continue;
-		/* the sampler numbers threads as added, like the timeline */
-		if (timeline_add_thread(&w->tl, t->tgid, t->tid, t->start_ticks,
-					t->comm ? t->comm : "", &idx))
-			continue;
-	}
-	while ((got = placement_drain(w->pl, buf, ARRAY_SIZE(buf))) > 0) {
-		for (size_t i = 0; i < got; i++) {
-			if (buf[i].idx >= w->tl.nthreads)
-				continue;
-			if (buf[i].kind == PLACEMENT_ENDED)
-				timeline_end_thread(&w->tl, buf[i].idx, buf[i].slot);
-			else
-				timeline_add_sample(&w->tl, buf[i].idx, buf[i].slot, buf[i].cpu,
-						    buf[i].state);
-		}
-	}
-	timeline_cover(&w->tl, (uint32_t)placement_slot(w->pl));
+	placewatch_refresh(w->pw, &pid, 1, false, true, false, &found);
+	placewatch_drain(w->pw);
+	timeline_cover(placewatch_timeline(w->pw), (uint32_t)placewatch_slot(w->pw));
 }
 
 /* the placement table's cell format by column: AFFINITY left, RUN and RUNQ wider, COMM last */
@@ -323,6 +285,7 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 					     "MIGR", "RUN", "RUNQ", "PCPU", "COMM" };
 	const struct column *cols[ARRAY_SIZE(names)];
 	const struct snapshot *th = NULL;
+	const struct timeline *tl;
 	struct col_ctx ctx = { .threads = true };
 	unsigned readers = 0;
 	char line[512];
@@ -343,7 +306,7 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		return add_line(f, "PID %d: %s", (int)pid, strerror(-rc));
 	if (!th->ntasks)
 		return add_line(f, "PID %d: no such process", (int)pid);
-	place_follow(w, pid, th);
+	place_follow(w, pid);
 	rc = add_line(f, "Threads of PID %d: where they run (placement columns, over %.1fs)",
 		      (int)pid, th->interval);
 	{
@@ -369,38 +332,61 @@ static int panel_cpus(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 		}
 		rc = add_line(f, "%s", line);
 	}
-	if (rc || !w->tl_on)
+	if (rc || !w->pw)
 		return rc;
+	tl = placewatch_timeline(w->pw);
 	rc = add_line(f, " ");
 	rc = rc ? rc : add_line(f, "Timeline: the CPU of each thread, %d samples a second "
 				"since the panel opened (0-9 CPU running, %c waiting, %c not seen);",
 				PLACEMENT_RATE, CPUS_WAIT_CHAR, CPUS_NONE_CHAR);
 	rc = rc ? rc : add_line(f, "after it: %% of samples running, shares of CPUs over "
 				"running samples");
-	for (size_t i = 0; !rc && i < w->tl.nthreads; i++) {
+	for (size_t i = 0; !rc && i < tl->nthreads; i++) {
 		char label[64], strip[STRIP_WIDTH + 1], tail[96];
-		uint32_t step = cpus_strip_step(w->tl.nslots, STRIP_WIDTH);
+		uint32_t step = cpus_strip_step(tl->nslots, STRIP_WIDTH);
 
-		cpus_label(&w->tl.threads[i], 20, label, sizeof(label));
-		cpus_strip_line(&w->tl, i, step, STRIP_WIDTH, strip);
-		rc = cpus_run_text(&w->tl, i, tail, sizeof(tail));
+		cpus_label(&tl->threads[i], 20, label, sizeof(label));
+		cpus_strip_line(tl, i, step, STRIP_WIDTH, strip);
+		rc = cpus_run_text(tl, i, tail, sizeof(tail));
 		rc = rc ? rc : add_line(f, "%s |%s| %s", label, strip, tail);
 	}
 	if (!rc) {
 		char *text = NULL;
 		size_t len = 0;
 
-		rc = cpus_cpu_text(&w->tl, &text, &len);
+		rc = cpus_cpu_text(tl, &text, &len);
 		rc = rc ? rc : split_lines(f, text, len);
 		free(text);
 	}
 	return rc;
 }
 
+/* The costly columns of every watched process, read again once the last reading is
+ * TUIWORK_MEM_ALL_EVERY seconds old (or the delay, when that is longer): a list sorted by
+ * PSS must know every process's PSS, at a cost the header states. */
+static void mem_all(struct tuiwork *w, struct tuiwork_frame *f, const pid_t *tgids, size_t n,
+		    double delay)
+{
+	double every = delay > TUIWORK_MEM_ALL_EVERY ? delay : TUIWORK_MEM_ALL_EVERY;
+	const struct snapshot *sn;
+
+	if ((!w->mem_last || util_monotonic() - w->mem_last->mono >= every - 0.05) &&
+	    sampler_take(w->mem, tgids, n, &sn) == 0) {
+		snapshot_put(w->mem_last);
+		w->mem_last = snapshot_hold(sn);
+	}
+	if (w->mem_last) {
+		f->mem = snapshot_hold(w->mem_last);
+		f->mem_all = true;
+	}
+}
+
 /* ---- one pass -------------------------------------------------------------------------- */
 
 static void samplers_free(struct tuiwork *w)
 {
+	snapshot_put(w->mem_last);
+	w->mem_last = NULL;
 	snapshot_put(w->last_procs);
 	w->last_procs = NULL;
 	sampler_free(w->procs);
@@ -528,7 +514,13 @@ static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 			f->threads = snapshot_hold(sn);
 		}
 	}
-	if (f->procs && w->mem && want->nvisible) {
+	if (!want->mem_all && w->mem_last) {
+		snapshot_put(w->mem_last);
+		w->mem_last = NULL;
+	}
+	if (f->procs && w->mem && want->mem_all) {
+		mem_all(w, f, all ? NULL : tgids, n, want->delay);
+	} else if (f->procs && w->mem && want->nvisible) {
 		want->nvisible = keep_watched(want->visible, want->nvisible, tgids, n, all);
 		if (want->nvisible) {
 			rc = sampler_take(w->mem, want->visible, want->nvisible, &sn);
@@ -536,9 +528,9 @@ static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 				f->mem = snapshot_hold(sn);
 		}
 	}
-	f->have_cpu = !proc2_cpus_busy(w->cpus, &f->cpu_all, f->cpu_each, TUIWORK_MAX_CPUS,
+	f->have_cpu = !cpuload_busy(w->cpus, &f->cpu_all, f->cpu_each, TUIWORK_MAX_CPUS,
 				       &f->ncpus);
-	sysinfo_read(w->rootfd, &f->sys);
+	system_read_mem(w->rootfd, &f->sys);
 	if (want->panel != PANEL_CPUS)
 		place_stop(w);
 	if (want->panel == PANEL_MAPS && want->npanel_ids)
@@ -569,7 +561,7 @@ static void worker_release(struct tuiwork *w)
 	samplers_free(w);
 	sampler_free(w->place);
 	w->place = NULL;
-	proc2_cpus_free(w->cpus);
+	cpuload_free(w->cpus);
 	w->cpus = NULL;
 	want_free(&w->want);
 	close(w->rootfd);
@@ -650,7 +642,7 @@ int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_
 	w->tg = tg;
 	w->wakefd = wakefd;
 	w->kick = true;
-	w->rootfd = taskfiles_open_root();
+	w->rootfd = system_open_root();
 	if (w->rootfd < 0) {
 		rc = w->rootfd;
 		free(w);
@@ -658,13 +650,13 @@ int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_
 	}
 	rc = want_copy(&w->want, want);
 	if (!rc)
-		rc = proc2_cpus_new(&w->cpus);
+		rc = cpuload_new(&w->cpus);
 	if (!rc) {
 		double all, each[1];
 		int n;
 
 		/* prime it: the first frame's CPU bars then cover the first interval */
-		proc2_cpus_busy(w->cpus, &all, each, 0, &n);
+		cpuload_busy(w->cpus, &all, each, 0, &n);
 		rc = samplers_make(w, want->readers);
 	}
 	if (rc)
@@ -684,7 +676,7 @@ int tuiwork_start(struct tuiwork **out, struct target *tg, const struct tuiwork_
 	return 0;
 fail:
 	samplers_free(w);
-	proc2_cpus_free(w->cpus);
+	cpuload_free(w->cpus);
 	want_free(&w->want);
 	close(w->rootfd);
 	free(w);
@@ -759,6 +751,6 @@ double tuiwork_busy(struct tuiwork *w, char *where, size_t len)
 	if (!since)
 		return 0;
 	if (where && len && tid > 0)
-		taskfiles_self_reading(tid, where, len);
+		system_thread_reading(tid, where, len);
 	return util_monotonic() - since;
 }

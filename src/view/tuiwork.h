@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "model/snapshot.h"
-#include "sample/sysinfo.h"
+#include "model/system.h"
 
 struct target;
 
@@ -23,6 +23,10 @@ enum tuiwork_panel {
 #define TUIWORK_STUCK_AFTER 2.0	/* seconds after which a pass is called stuck */
 
 /* What the UI asks for; the worker copies it at the start of each pass. */
+/* How often the costly columns (PSS, USS ...: a smaps_rollup read per process, under the
+ * process's mmap lock) are read for every process when the list is sorted by one. */
+#define TUIWORK_MEM_ALL_EVERY 5.0
+
 struct tuiwork_want {
 	unsigned readers;		/* RD_* of the shown columns */
 	bool all_threads;		/* thread rows of every watched process */
@@ -30,6 +34,9 @@ struct tuiwork_want {
 	size_t nexpanded;
 	pid_t *visible;			/* processes on screen (for the costly readers) */
 	size_t nvisible;
+	bool mem_all;			/* the costly readers for every watched process (the
+					 * list is sorted by such a column), every
+					 * TUIWORK_MEM_ALL_EVERY seconds at most */
 	enum tuiwork_panel panel;
 	pid_t *panel_ids;		/* the panel's processes */
 	size_t npanel_ids;
@@ -43,6 +50,7 @@ struct tuiwork_frame {
 	const struct snapshot *procs;	/* process rows (NULL when nothing is watched) */
 	const struct snapshot *threads;	/* thread rows asked for, or NULL */
 	const struct snapshot *mem;	/* on-screen processes with the costly readers, or NULL */
+	bool mem_all;			/* mem has every watched process (want.mem_all) */
 	bool all;			/* every process is watched */
 	size_t nwatched;		/* processes watched */
 	bool have_cpu;

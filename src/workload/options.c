@@ -67,7 +67,8 @@ void workload_usage(FILE *out)
 	      "                          (default: workers are \"" WORKLOAD_WORKER_NAME "\")\n"
 	      "      --duration SECONDS  stop SECONDS after the ready line (default: run until\n"
 	      "                          SIGINT, SIGTERM or SIGHUP)\n"
-	      "  -h, --help              show this help\n", out);
+	      "  -h, --help              show this help\n"
+	      "\nSee taskscope-workload(1).\n", out);
 }
 
 /* ---- option parsing ----------------------------------------------------- */

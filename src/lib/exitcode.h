@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* taskscope.h - exit codes and small shared declarations of the command line */
+/* exitcode.h - the exit statuses every command returns */
 #ifndef TASKSCOPE_H
 #define TASKSCOPE_H
 

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd/cli.h"
 #include "lib/util.h"
-#include "taskscope.h"
+#include "lib/exitcode.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* comparecmd.h - taskscope compare: two workloads run or watched and measured side by side */
+/* compare.h - taskscope compare: two workloads run or watched and measured side by side */
 #ifndef TASKSCOPE_COMPARECMD_H
 #define TASKSCOPE_COMPARECMD_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* cpuscmd.h - taskscope cpus: where threads run, sampled many times a second */
+/* cpus.h - taskscope cpus: where threads run, sampled many times a second */
 #ifndef TASKSCOPE_CPUSCMD_H
 #define TASKSCOPE_CPUSCMD_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* democmd.h - taskscope demo: the threads-vs-processes lesson, measured on this machine */
+/* demo.h - taskscope demo: the threads-vs-processes lesson, measured on this machine */
 #ifndef TASKSCOPE_DEMOCMD_H
 #define TASKSCOPE_DEMOCMD_H
 

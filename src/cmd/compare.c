@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* comparecmd.c - taskscope compare: two workloads run or watched and measured side by side
+/* compare.c - taskscope compare: two workloads run or watched and measured side by side
  *
  * Three ways to get two sides: the built-in workload as N threads and as N processes
  * (--workers), two shell command lines, or two running groups (-p twice). Spawned sides
@@ -24,16 +24,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "comparecmd.h"
+#include "cmd/compare.h"
+#include "cmd/options.h"
+#include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/comparison.h"
+#include "model/session.h"
 #include "model/snapshot.h"
-#include "sample/taskfiles.h"
+#include "model/system.h"
 #include "target/spawn.h"
 #include "target/target.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/compare.h"
 
 #define MAX_WORKERS 4096
@@ -41,7 +44,7 @@
 #define MIN_DELAY 0.01
 #define MAX_DELAY 60.0
 #define DEF_SECONDS 2.0
-#define SIDE_READERS (RD_STATUS_MEM | RD_RSS | RD_CTXSW | RD_SCHED | RD_SMAPS)
+#define SIDE_READERS (RD_STATUS_MEM | RD_RSS | RD_CTXSW | RD_SCHED | RD_SMAPS | RD_CMDLINE)
 
 struct opts {
 	struct comparecmd_work work;
@@ -52,7 +55,7 @@ struct opts {
 	int ngroups;
 	char *cmds[2];
 	int ncmds;
-	bool json, bytes;
+	struct common_opts co;	/* -J, --bytes, -h (-p: a side each, not a target) */
 };
 
 static void usage(FILE *out)
@@ -95,106 +98,119 @@ static void usage(FILE *out)
 	      "report only.\n"
 	      "\n"
 	      "Exit status: 0 the comparison ran (whatever the commands returned: their statuses\n"
-	      "are in the report), 1 runtime failure, 2 usage error. See taskscope(1).\n", out);
+	      "are in the report), 1 runtime failure, 2 usage error. See taskscope-compare(1).\n", out);
+}
+
+enum { OPT_WORKERS = 256, OPT_MEM, OPT_SHARED, OPT_SPIN, OPT_SLEEP };
+
+/* A side given with -p: its PIDs and all their descendants. */
+static int side_option(struct opts *o, const char *arg)
+{
+	char sbuf[160];
+	int rc;
+
+	if (o->ngroups == 2)
+		return cli_usage_error("compare", "-p is given twice, once per side");
+	rc = target_parse_option(&o->groups[o->ngroups], 'p', arg, sbuf, sizeof(sbuf));
+	if (rc == -EINVAL)
+		return cli_usage_error("compare", "%s", sbuf);
+	if (rc) {
+		msg_error("%s", strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	o->groups[o->ngroups].descendants = true;
+	o->ngroups++;
+	return CO_CONTINUE;
+}
+
+/* --workers' workload: N, the sizes, spin or sleep. */
+static int work_option(struct opts *o, int c)
+{
+	char sbuf[160];
+	uint64_t v;
+
+	switch (c) {
+	case OPT_WORKERS:
+		if (util_parse_u64(optarg, MAX_WORKERS, &v) || v == 0)
+			return cli_usage_error("compare", "invalid --workers '%s': a whole number from 1 to %d",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_WORKERS);
+		o->work.workers = (unsigned)v;
+		o->workers_given = true;
+		break;
+	case OPT_MEM:
+	case OPT_SHARED:
+		if (util_parse_size(optarg, &v) || v > ((uint64_t)1 << 40))
+			return cli_usage_error("compare", "invalid --%s '%s': a size such as 64M (at most 1T)",
+					       c == OPT_MEM ? "mem" : "shared",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)));
+		if (c == OPT_MEM) {
+			o->work.mem = v;
+			o->mem_given = true;
+		} else {
+			o->work.shared = v;
+			o->shared_given = true;
+		}
+		break;
+	default:	/* OPT_SPIN, OPT_SLEEP */
+		o->work.spin = c == OPT_SPIN;
+		o->mode_given = true;
+		break;
+	}
+	return CO_CONTINUE;
+}
+
+static int own_option(struct opts *o, int c, int argc, char **argv)
+{
+	char sbuf[160];
+
+	switch (c) {
+	case OPT_WORKERS: case OPT_MEM: case OPT_SHARED: case OPT_SPIN: case OPT_SLEEP:
+		return work_option(o, c);
+	case 'p':
+		return side_option(o, optarg);
+	case 't':
+		if (util_parse_seconds(optarg, MAX_SECONDS, &o->seconds) || o->seconds <= 0)
+			return cli_usage_error("compare", "invalid --time '%s': seconds, more than 0 and at most %.0f",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_SECONDS);
+		o->time_given = true;
+		break;
+	case 'd':
+		if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay < MIN_DELAY)
+			return cli_usage_error("compare", "invalid --delay '%s': seconds from %.2f to %.0f",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY, MAX_DELAY);
+		break;
+	default:
+		return common_option(&o->co, c, argc, argv);
+	}
+	return CO_CONTINUE;
 }
 
 /* Returns -1 to go on, or the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_WORKERS = 256, OPT_MEM, OPT_SHARED, OPT_SPIN, OPT_SLEEP, OPT_BYTES };
 	static const struct option longopts[] = {
 		{ "workers", required_argument, NULL, OPT_WORKERS },
 		{ "mem", required_argument, NULL, OPT_MEM },
 		{ "shared", required_argument, NULL, OPT_SHARED },
 		{ "spin", no_argument, NULL, OPT_SPIN },
 		{ "sleep", no_argument, NULL, OPT_SLEEP },
-		{ "pid", required_argument, NULL, 'p' },
 		{ "time", required_argument, NULL, 't' },
 		{ "delay", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "bytes", no_argument, NULL, OPT_BYTES },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		COMMON_LONGOPTS
 	};
 	char sbuf[160];
-	uint64_t v;
 	int c, rc;
 
+	common_init(&o->co, "compare", CO_JSON | CO_BYTES, usage);
 	o->work.mem = 4u << 20;
 	o->work.shared = 16u << 20;
 	o->work.spin = true;
 	o->seconds = DEF_SECONDS;
 	o->delay = COMPARECMD_DEF_DELAY;
-	optind = 0;	/* full reset: main may have used getopt already */
-	opterr = 0;	/* our own messages: they must not echo raw bytes */
 	while ((c = getopt_long(argc, argv, ":p:t:d:Jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_WORKERS:
-			if (util_parse_u64(optarg, MAX_WORKERS, &v) || v == 0)
-				return cli_usage_error("compare", "invalid --workers '%s': a whole number from 1 to %d",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_WORKERS);
-			o->work.workers = (unsigned)v;
-			o->workers_given = true;
-			break;
-		case OPT_MEM:
-		case OPT_SHARED:
-			if (util_parse_size(optarg, &v) || v > ((uint64_t)1 << 40))
-				return cli_usage_error("compare", "invalid --%s '%s': a size such as 64M (at most 1T)",
-						   c == OPT_MEM ? "mem" : "shared",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)));
-			if (c == OPT_MEM) {
-				o->work.mem = v;
-				o->mem_given = true;
-			} else {
-				o->work.shared = v;
-				o->shared_given = true;
-			}
-			break;
-		case OPT_SPIN:
-		case OPT_SLEEP:
-			o->work.spin = c == OPT_SPIN;
-			o->mode_given = true;
-			break;
-		case 'p':
-			if (o->ngroups == 2)
-				return cli_usage_error("compare", "-p is given twice, once per side");
-			rc = target_parse_option(&o->groups[o->ngroups], 'p', optarg, sbuf,
-						 sizeof(sbuf));
-			if (rc == -EINVAL)
-				return cli_usage_error("compare", "%s", sbuf);
-			if (rc) {
-				fprintf(stderr, "taskscope: compare: %s\n", strerror(-rc));
-				return TS_EXIT_FAILURE;
-			}
-			o->groups[o->ngroups].descendants = true;
-			o->ngroups++;
-			break;
-		case 't':
-			if (util_parse_seconds(optarg, MAX_SECONDS, &o->seconds) || o->seconds <= 0)
-				return cli_usage_error("compare", "invalid --time '%s': seconds, more than 0 and at most %.0f",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_SECONDS);
-			o->time_given = true;
-			break;
-		case 'd':
-			if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay < MIN_DELAY)
-				return cli_usage_error("compare", "invalid --delay '%s': seconds from %.2f to %.0f",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY,
-						   MAX_DELAY);
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case OPT_BYTES:
-			o->bytes = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return TS_EXIT_OK;
-		case ':':
-		default:
-			return cli_usage_error("compare", "%s", util_getopt_error(c, argv, optind, optopt,
-								     sbuf, sizeof(sbuf)));
-		}
+		rc = own_option(o, c, argc, argv);
+		if (rc != CO_CONTINUE)
+			return rc;
 	}
 	for (; optind < argc; optind++) {
 		if (o->ncmds == 2)
@@ -262,86 +278,97 @@ static double tv_sec(const struct timeval *tv)
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
+/* The run's own measures once the job is over: wall time, rusage, exit. */
+static void side_run_end(struct comparison_run *run, const struct spawn *sp,
+			 const struct rusage *ru0)
+{
+	struct rusage ru1;
+
+	getrusage(RUSAGE_CHILDREN, &ru1);
+	run->wall = (sp->end_mono ? sp->end_mono : util_monotonic()) - sp->start_mono;
+	run->have_rusage = true;
+	run->ru_user = tv_sec(&ru1.ru_utime) - tv_sec(&ru0->ru_utime);
+	run->ru_sys = tv_sec(&ru1.ru_stime) - tv_sec(&ru0->ru_stime);
+	run->ru_nvcsw = (uint64_t)(ru1.ru_nvcsw - ru0->ru_nvcsw);
+	run->ru_nivcsw = (uint64_t)(ru1.ru_nivcsw - ru0->ru_nivcsw);
+	run->have_exit = sp->child_done;
+	run->exit_code = spawn_exit_code(sp);
+}
+
+/* Sample the side every delay until its job is over, noting when its ready line came.
+ * false when a sample ran out of memory (the job is still followed to its end). */
+static bool follow_side(struct session *ss, struct comparison_side *s, struct target *tg,
+			int readfd, double delay, bool *ready_seen, double *ready)
+{
+	double next = util_monotonic();
+	bool nomem = false;
+	size_t n;
+
+	for (;;) {
+		session_follow(ss, 0);
+		if (readfd >= 0)
+			read_ready(readfd, ss->job, ready_seen, ready);
+		if (session_job_over(ss))
+			return !nomem;
+		/* a task gone mid-sample spoils that sample only */
+		if (!nomem && sample_side(s, tg, ss->smp, &n) == -ENOMEM)
+			nomem = true;
+		next += delay;
+		if (next < util_monotonic())
+			next = util_monotonic();
+		while (!session_job_over(ss) && util_monotonic() < next) {
+			session_follow_fd(ss, next, *ready_seen ? -1 : readfd);
+			if (!*ready_seen && readfd >= 0)
+				read_ready(readfd, ss->job, ready_seen, ready);
+		}
+	}
+}
+
 int comparecmd_run_side(struct comparison_side *s, char *const argv[], bool ready_line,
 			double delay)
 {
 	struct comparison_run run = { .spawned = true };
-	struct sampler *smp = NULL;
-	struct rusage ru0, ru1;
 	struct target tg;
-	struct spawn sp;
+	struct session_config cfg = { .target = &tg, .cmd = (char **)argv,
+				      .readers = SIDE_READERS, .threads = true };
+	struct session ss;
+	struct rusage ru0;
 	int pfd[2] = { -1, -1 };
-	bool ready_seen = false, nomem = false;
-	double next;
+	bool ready_seen = false, ok;
 	int rc;
 
-	rc = sampler_new(&smp, SIDE_READERS, true);
-	if (rc)
-		return rc;
-	if (ready_line && pipe2(pfd, O_CLOEXEC)) {
-		rc = -errno;
-		sampler_free(smp);
-		return rc;
-	}
+	if (ready_line && pipe2(pfd, O_CLOEXEC))
+		return -errno;
 	if (pfd[0] >= 0)
 		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
 	target_init(&tg);
-	tg.spawn_root = getpid();
 	getrusage(RUSAGE_CHILDREN, &ru0);
 	fflush(NULL);
 	run.window_ticks = comparison_boot_ticks();
 	s->window_ticks = run.window_ticks;
-	rc = spawn_start_io(&sp, argv, ready_line ? pfd[1] : STDERR_FILENO, NULL);
+	rc = session_open(&ss, &cfg);
+	if (!rc)
+		rc = session_start_job_fds(&ss, ready_line ? pfd[1] : STDERR_FILENO, -1);
 	if (pfd[1] >= 0)
 		close(pfd[1]);
 	if (rc) {
 		if (pfd[0] >= 0)
 			close(pfd[0]);
-		sampler_free(smp);
-		return rc;
+		session_close(&ss, rc);
+		target_free(&tg);
+		return -ECHILD;	/* said by the session */
 	}
-	next = util_monotonic();
-	for (;;) {
-		size_t n;
-
-		spawn_reap(&sp, false);
-		target_forward_pending(&tg, smp);
-		if (pfd[0] >= 0)
-			read_ready(pfd[0], &sp, &ready_seen, &run.ready);
-		if (sp.all_done)
-			break;
-		/* a task gone mid-sample spoils that sample only; without memory, the side
-		 * is still followed to its end, unsampled, before the error is returned */
-		if (!nomem && sample_side(s, &tg, smp, &n) == -ENOMEM)
-			nomem = true;
-		next += delay;
-		if (next < util_monotonic())
-			next = util_monotonic();
-		while (!sp.all_done && util_monotonic() < next) {
-			spawn_wait_fd(&sp, next - util_monotonic(), ready_seen ? -1 : pfd[0]);
-			if (!ready_seen && pfd[0] >= 0)
-				read_ready(pfd[0], &sp, &ready_seen, &run.ready);
-			spawn_reap(&sp, false);
-		}
-	}
+	ok = follow_side(&ss, s, &tg, pfd[0], delay, &ready_seen, &run.ready);
 	if (pfd[0] >= 0) {
-		read_ready(pfd[0], &sp, &ready_seen, &run.ready);
+		read_ready(pfd[0], ss.job, &ready_seen, &run.ready);
 		close(pfd[0]);
 	}
-	getrusage(RUSAGE_CHILDREN, &ru1);
-	run.wall = (sp.end_mono ? sp.end_mono : util_monotonic()) - sp.start_mono;
-	run.have_rusage = true;
-	run.ru_user = tv_sec(&ru1.ru_utime) - tv_sec(&ru0.ru_utime);
-	run.ru_sys = tv_sec(&ru1.ru_stime) - tv_sec(&ru0.ru_stime);
-	run.ru_nvcsw = (uint64_t)(ru1.ru_nvcsw - ru0.ru_nvcsw);
-	run.ru_nivcsw = (uint64_t)(ru1.ru_nivcsw - ru0.ru_nivcsw);
-	run.have_exit = sp.child_done;
-	run.exit_code = spawn_exit_code(&sp);
+	side_run_end(&run, ss.job, &ru0);
 	run.have_ready = ready_line && ready_seen;
 	comparison_side_finish(s, &run);
-	sampler_free(smp);
+	session_close(&ss, 0);
 	target_free(&tg);
-	if (nomem)
+	if (!ok)
 		return -ENOMEM;
 	return spawn_interrupted() ? -EINTR : 0;
 }
@@ -393,7 +420,7 @@ int comparecmd_run_workers(const struct comparecmd_work *w, double delay,
 	char *argv[16];
 	int rc;
 
-	rc = taskfiles_self_exe(exe, sizeof(exe));
+	rc = system_self_exe(exe, sizeof(exe));
 	if (rc) {
 		snprintf(err, len, "cannot find taskscope's own executable: %s", strerror(-rc));
 		return rc;
@@ -414,6 +441,7 @@ int comparecmd_run_workers(const struct comparecmd_work *w, double delay,
 		rc = comparecmd_run_side(s, argv, true, delay);
 		if (rc) {
 			snprintf(err, len, rc == -EINTR ? "interrupted" :
+				 rc == -ECHILD ? "cannot run the workload" :
 				 "cannot run the workload: %s", strerror(-rc));
 			return rc;
 		}
@@ -427,6 +455,20 @@ int comparecmd_run_workers(const struct comparecmd_work *w, double delay,
 }
 
 /* Two running groups, sampled together for seconds (or until both are gone). */
+/* A watched side by its main command: "nginx (PID 42 and descendants)". */
+static void side_label(const struct target *tg, struct sampler *smp, char *buf, size_t len)
+{
+	char raw[64], name[64 * 4 + 1], pids[200];
+
+	target_describe(tg, pids, sizeof(pids));
+	if (tg->npids && sampler_raw_comm(smp, tg->pids[0], raw, sizeof(raw)) == 0) {
+		util_sanitize(raw, strlen(raw), name, sizeof(name));
+		snprintf(buf, len, "%.80s (%.150s and descendants)", name, pids);
+	} else {
+		snprintf(buf, len, "%s and descendants", pids);
+	}
+}
+
 static int run_groups(struct opts *o, struct comparison_side *sides)
 {
 	struct sampler *smp[2] = { NULL, NULL };
@@ -448,15 +490,14 @@ static int run_groups(struct opts *o, struct comparison_side *sides)
 			rc = TS_EXIT_FAILURE;
 			break;
 		}
-		target_describe(&o->groups[k], what, sizeof(what));
-		if (strlen(what) + 20 < sizeof(what))
-			strcat(what, " and descendants");
+		side_label(&o->groups[k], smp[k], what, sizeof(what));
 		run[k].window_ticks = comparison_boot_ticks();
 		if (comparison_side_init(&sides[k], k ? "B" : "A", what, NULL,
 					 run[k].window_ticks)) {
-			fprintf(stderr, "taskscope: compare: %s\n", strerror(ENOMEM));
+			msg_error("%s", strerror(ENOMEM));
 			rc = TS_EXIT_FAILURE;
 		}
+		sides[k].watched = true;
 	}
 	if (rc) {
 		sampler_free(smp[0]);
@@ -473,7 +514,7 @@ static int run_groups(struct opts *o, struct comparison_side *sides)
 			if (gone[k])
 				continue;
 			if (sample_side(&sides[k], &o->groups[k], smp[k], &n) == -ENOMEM) {
-				fprintf(stderr, "taskscope: compare: %s\n", strerror(ENOMEM));
+				msg_error("%s", strerror(ENOMEM));
 				rc = TS_EXIT_FAILURE;
 				goto out;
 			}
@@ -515,14 +556,13 @@ static int run_commands(struct opts *o, struct comparison_side *sides)
 		if (!rc)
 			rc = comparecmd_run_side(&sides[k], argv, false, o->delay);
 		if (rc == -EINTR) {
-			fprintf(stderr, "taskscope: compare: interrupted\n");
+			msg_error("interrupted");
 			return TS_EXIT_FAILURE;
 		}
-		if (rc) {
-			fprintf(stderr, "taskscope: compare: cannot run /bin/sh: %s\n",
-				strerror(-rc));
+		if (rc && rc != -ECHILD)	/* -ECHILD: the session said why */
+			msg_error("cannot run /bin/sh: %s", strerror(-rc));
+		if (rc)
 			return TS_EXIT_FAILURE;
-		}
 	}
 	return 0;
 }
@@ -537,6 +577,7 @@ int comparecmd_main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(sides, 0, sizeof(sides));
+	msg_set_command("compare");
 	target_init(&o.groups[0]);
 	target_init(&o.groups[1]);
 	rc = parse_opts(argc, argv, &o);
@@ -548,7 +589,7 @@ int comparecmd_main(int argc, char **argv)
 		rc = comparecmd_run_workers(&o.work, o.delay, &sides[0], &sides[1], err,
 					    sizeof(err));
 		if (rc) {
-			fprintf(stderr, "taskscope: compare: %s\n", err);
+			msg_error("%s", err);
 			status = TS_EXIT_FAILURE;
 			goto out;
 		}
@@ -561,12 +602,11 @@ int comparecmd_main(int argc, char **argv)
 		goto out;
 	v = (struct compare_view){ .mode = o.workers_given ? "workers" : o.ncmds ? "commands"
 								       : "pids",
-				   .json = o.json, .bytes = o.bytes, .out = stdout };
+				   .json = o.co.json, .bytes = o.co.bytes, .out = stdout };
 	rc = compare_print(&v, &sides[0], &sides[1]);
 	/* a reader that went away, or a write error that main reports with its cause */
 	if (rc && !outfile_error(v.out)) {
-		fprintf(stderr, "taskscope: compare: cannot write the report: %s\n",
-			strerror(-rc));
+		msg_error("cannot write the report: %s", strerror(-rc));
 		status = TS_EXIT_FAILURE;
 	}
 out:
@@ -574,5 +614,7 @@ out:
 	comparison_side_free(&sides[1]);
 	target_free(&o.groups[0]);
 	target_free(&o.groups[1]);
+	common_free(&o.co);
+	msg_set_command(NULL);
 	return status;
 }

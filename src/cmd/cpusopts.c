@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include "cmd/options.h"
-#include "cpusopts.h"
+#include "cmd/cpusopts.h"
 #include "lib/util.h"
 #include "model/timeline.h"
-#include "sample/placement.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "model/placewatch.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 
 enum { OPT_RATE = 256, OPT_SVG };
 
@@ -55,7 +55,7 @@ void cpusopts_usage(FILE *out)
 		"The timeline keeps at most %u runs (a run is consecutive samples of one thread\n"
 		"on one CPU: at least that many samples); sampling stops there and the report says so.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 usage error, or the command's status.\n"
-		"See taskscope(1).\n",
+		"See taskscope-cpus(1).\n",
 		PLACEMENT_MAX_THREADS, PLACEMENT_MAX_RATE, CPUSOPTS_DEF_RATE, CPUSOPTS_DEF_TIME, TIMELINE_MAX_RUNS);
 }
 
@@ -66,8 +66,9 @@ const char *cpusopts_shown(const char *s, char *buf, size_t len)
 }
 
 /* The options of cpus alone; the common ones go to common_option. */
-static int own_option(struct cpusopts *o, int c, int argc, char **argv)
+static int own_option(void *ctx, int c, int argc, char **argv)
 {
+	struct cpusopts *o = ctx;
 	char sbuf[128];
 	uint64_t v;
 
@@ -106,22 +107,9 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 		{ "svg", required_argument, NULL, OPT_SVG },
 		COMMON_LONGOPTS
 	};
-	bool again;
-	int c, rc;
-
 	common_init(&o->co, "cpus", CO_TARGETS | CO_FORMAT | CO_OUTPUT_FILE | CO_JOB |
 				     CO_BARE_PIDS, cpusopts_usage);
 	o->rate = CPUSOPTS_DEF_RATE;
 	o->time = CPUSOPTS_DEF_TIME;
-	do {
-		while ((c = getopt_long(argc, argv, "+:t:Jrp:u:C:h", longopts, NULL)) != -1) {
-			rc = own_option(o, c, argc, argv);
-			if (rc != CO_CONTINUE)
-				return rc;
-		}
-		rc = common_finish(&o->co, argc, argv, &again);
-		if (rc != CO_CONTINUE)
-			return rc;
-	} while (again);
-	return -1;
+	return common_parse(&o->co, argc, argv, "+:t:Jrp:u:C:h", longopts, own_option, o);
 }

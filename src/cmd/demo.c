@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* democmd.c - taskscope demo: the threads-vs-processes lesson, measured on this machine
+/* demo.c - taskscope demo: the threads-vs-processes lesson, measured on this machine
  *
  * Runs two comparisons and prints each claim of the lesson next to what this run measured:
  * the built-in workload as N threads and as N processes (CPU-bound, with shared read-only
@@ -25,14 +25,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "comparecmd.h"
-#include "democmd.h"
+#include "cmd/compare.h"
+#include "cmd/demo.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
+#include "model/session.h"
 #include "model/comparison.h"
 #include "target/spawn.h"
-#include "cli.h"
-#include "taskscope.h"
+#include "cmd/cli.h"
+#include "lib/exitcode.h"
 #include "view/compare.h"
 
 #ifndef TS_EXAMPLESDIR
@@ -88,7 +89,7 @@ static void usage(FILE *out)
 	      " -h, --help                show this help and exit\n"
 	      "\n"
 	      "Exit status: 0 the demo ran (also when a claim was not shown), 1 runtime failure,\n"
-	      "2 usage error. See taskscope(1).\n", out);
+	      "2 usage error. See taskscope-demo(1).\n", out);
 }
 
 static unsigned usable_cpus(void)
@@ -191,27 +192,34 @@ static void resolve_python(char *py, size_t len)
 	char *argv[] = { py, "-c", "import sys; sys.stdout.write(sys.executable)", NULL };
 	char out[PATH_MAX];
 	size_t n = 0;
-	struct spawn sp;
-	int pfd[2];
+	struct target tg;
+	struct session_config cfg = { .target = &tg, .cmd = argv, .no_sampler = true };
+	struct session ss;
+	int pfd[2], status;
 	ssize_t r;
 
 	if (pipe2(pfd, O_CLOEXEC))
 		return;
-	if (spawn_start_io(&sp, argv, pfd[1], NULL)) {
+	target_init(&tg);
+	status = session_open(&ss, &cfg);
+	if (!status)
+		status = session_start_job_fds(&ss, pfd[1], -1);
+	close(pfd[1]);
+	if (status) {
 		close(pfd[0]);
-		close(pfd[1]);
+		session_close(&ss, status);
+		target_free(&tg);
 		return;
 	}
-	close(pfd[1]);
 	while (n + 1 < sizeof(out) &&
 	       ((r = read(pfd[0], out + n, sizeof(out) - 1 - n)) > 0 || (r < 0 && errno == EINTR)))
 		if (r > 0)
 			n += (size_t)r;
 	close(pfd[0]);
-	while (!sp.all_done)
-		spawn_reap(&sp, true);
+	status = session_close(&ss, 0);	/* the job followed to its end: its status */
+	target_free(&tg);
 	out[n] = '\0';
-	if (spawn_exit_code(&sp) == 0 && n && n < len && out[0] == '/' && !strchr(out, '\n') &&
+	if (status == 0 && n && n < len && out[0] == '/' && !strchr(out, '\n') &&
 	    access(out, X_OK) == 0)
 		memcpy(py, out, n + 1);
 }
@@ -374,10 +382,11 @@ static void claim_heavier(const struct demo *d)
 			continue;
 		compare_format(t, items[i].m, false, va, sizeof(va));
 		compare_format(p, items[i].m, false, vb, sizeof(vb));
+		/* compare's rule: beyond the factor and the spread of the samples */
 		if (items[i].m == CMP_PSS_PEAK)
-			pss_more = p->m[items[i].m].v > t->m[items[i].m].v;
+			pss_more = comparison_verdict(t, p, items[i].m, &r) == CMP_B_MORE;
 		if (items[i].m == CMP_PTE_PEAK)
-			pte_more = p->m[items[i].m].v > t->m[items[i].m].v;
+			pte_more = comparison_verdict(t, p, items[i].m, &r) == CMP_B_MORE;
 		if (items[i].m == CMP_USS_PEAK)
 			uss_less = r < 1;
 		if (off < sizeof(have))
@@ -393,8 +402,11 @@ static void claim_heavier(const struct demo *d)
 		return;
 	}
 	claim(3, "Processes are heavier than threads.", pss_more && pte_more,
-	      "processes vs threads, %u workers each:\n   %s.%s%s%s", d->workers, have,
-	      loff ? "\n   Not heavier here in: " : "", lighter, loff ? "." : "");
+	      "processes vs threads, %u workers each:\n   %s.%s%s%s%s", d->workers, have,
+	      loff ? "\n   Not heavier here in: " : "", lighter, loff ? "." : "",
+	      pss_more && pte_more ? "" :
+	      "\n   (as compare: PSS and page tables must differ by more than 10% and by more"
+	      "\n   than the spread of the samples)");
 	if (uss_less && comparison_ratio(t, p, CMP_SHARED_PEAK, &shared_r) && shared_r > 1)
 		printf("   (USS: the one threaded process holds the shared data as private pages;\n"
 		       "   the processes share them, shared sum %.2fx.)\n", shared_r);
@@ -557,7 +569,7 @@ int democmd_main(int argc, char **argv)
 		printf("\n== Python: skipped: %s ==\n", d.py_skip);
 	}
 	printf("\n");
-	compare_print_notes(stdout);
+	compare_print_notes(stdout, true);
 
 	printf("\n== The lesson, measured now ==\n");
 	claim_spaces(&d);

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* placewatch.c - the placement engine: watched threads, the placement sampler, the timeline */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "model/placewatch.h"
+#include "sample/taskfiles.h"
+#include "sample/threads.h"
+
+#define DRAIN_BATCH	4096
+#define NOT_WATCHED	SIZE_MAX
+
+/* A thread seen by a scan: watched (idx) or refused (NOT_WATCHED), by (tid, start). */
+struct known {
+	pid_t tid;
+	uint64_t start;
+	size_t idx;
+};
+
+struct placewatch {
+	struct placement *pl;
+	struct timeline tl;
+	int rootfd;
+	bool details;
+	size_t max_threads;
+	struct known *known;		/* sorted by (tid, start) */
+	size_t nknown, capknown;
+	size_t unwatched;
+	bool limit_hit;			/* the timeline is full: sampling must stop */
+	struct placement_sample *buf;
+};
+
+int placewatch_new(struct placewatch **out, const struct placewatch_config *c)
+{
+	struct placewatch *w = calloc(1, sizeof(*w));
+	int rc;
+
+	*out = NULL;
+	if (!w)
+		return -ENOMEM;
+	w->rootfd = c->rootfd;
+	w->details = c->details;
+	w->max_threads = c->max_threads;
+	w->buf = malloc(DRAIN_BATCH * sizeof(*w->buf));
+	rc = w->buf ? timeline_init(&w->tl, c->rate, c->max_runs) : -ENOMEM;
+	if (rc) {
+		free(w->buf);
+		free(w);
+		return rc;
+	}
+	rc = placement_new(&w->pl, c->rootfd, c->rate, c->max_threads, c->ring_records);
+	if (rc) {
+		timeline_free(&w->tl);
+		free(w->buf);
+		free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+void placewatch_free(struct placewatch *w)
+{
+	if (!w)
+		return;
+	placement_free(w->pl);
+	timeline_free(&w->tl);
+	free(w->known);
+	free(w->buf);
+	free(w);
+}
+
+int placewatch_start(struct placewatch *w, uint64_t max_slots)
+{
+	return placement_start(w->pl, max_slots);
+}
+
+
+static int cmp_known(pid_t tid, uint64_t start, const struct known *k)
+{
+	if (tid != k->tid)
+		return tid < k->tid ? -1 : 1;
+	return (start > k->start) - (start < k->start);
+}
+
+/* Where (tid, start) is or would go in w->known; *found tells which. */
+static size_t known_find(const struct placewatch *w, pid_t tid, uint64_t start, bool *found)
+{
+	size_t lo = 0, hi = w->nknown;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_known(tid, start, &w->known[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < w->nknown && !cmp_known(tid, start, &w->known[lo]);
+	return lo;
+}
+
+static int known_insert(struct placewatch *w, size_t at, pid_t tid, uint64_t start, size_t idx)
+{
+	if (w->nknown == w->capknown) {
+		size_t cap = w->capknown ? w->capknown * 2 : 256;
+		struct known *v = realloc(w->known, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		w->known = v;
+		w->capknown = cap;
+	}
+	memmove(&w->known[at + 1], &w->known[at], (w->nknown - at) * sizeof(*w->known));
+	w->known[at] = (struct known){ .tid = tid, .start = start, .idx = idx };
+	w->nknown++;
+	return 0;
+}
+
+/* The affinity of tid as CPU list text (malloc'ed), NULL when it cannot be read. */
+static char *affinity_of(pid_t tid)
+{
+	struct cpulist cl;
+	char buf[2048];
+	int rc;
+
+	if (taskfiles_affinity(tid, &cl))
+		return NULL;
+	rc = util_cpulist_format(&cl, buf, sizeof(buf));
+	util_cpulist_free(&cl);
+	return strdup(rc ? "?" : buf);
+}
+
+/* schedstat of a thread by path, read before its identity is checked (see refresh) */
+struct schedread {
+	bool ok;
+	uint64_t run_ns, wait_ns;
+};
+
+static struct schedread schedstat_of(int rootfd, pid_t tgid, pid_t tid)
+{
+	struct schedread r = { .ok = false };
+	char path[64], buf[128];
+	uint64_t slices;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%d/task/%d/schedstat", (int)tgid, (int)tid);
+	if (taskfiles_read(rootfd, path, buf, sizeof(buf), &len) == 0 &&
+	    taskfiles_parse_schedstat(buf, len, &r.run_ns, &r.wait_ns, &slices) == 0)
+		r.ok = true;
+	return r;
+}
+
+static void free_rows(struct task *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].comm);
+	free(rows);
+}
+
+int placewatch_refresh(struct placewatch *w, const pid_t *tgids, size_t n, bool all,
+		       bool add, bool limit, size_t *found)
+{
+	struct task *rows = NULL;
+	char **tentative = NULL;
+	struct schedread *tsched = NULL;
+	size_t nrows = 0, ntent = w->details ? w->tl.nthreads : 0;
+	uint32_t slot;
+	int rc = 0;
+
+	*found = 0;
+	if (ntent) {
+		tentative = calloc(ntent, sizeof(*tentative));
+		tsched = calloc(ntent, sizeof(*tsched));
+		if (!tentative || !tsched) {
+			free(tentative);
+			free(tsched);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < ntent; i++) {
+			const struct timeline_thread *th = &w->tl.threads[i];
+
+			if (placement_ended(w->pl, i))
+				continue;
+			tentative[i] = affinity_of(th->tid);
+			tsched[i] = schedstat_of(w->rootfd, th->tgid, th->tid);
+		}
+	}
+	if (all || n)
+		rc = threads_scan(w->rootfd, all ? NULL : tgids, n, &rows, &nrows);
+	if (rc)
+		goto out;
+	*found = nrows;
+	if (limit && nrows > w->max_threads) {
+		rc = -E2BIG;
+		goto out;
+	}
+	slot = (uint32_t)placement_slot(w->pl);
+	for (size_t r = 0; r < nrows && !rc; r++) {
+		const struct task *t = &rows[r];
+		bool hit;
+		size_t at = known_find(w, t->tid, t->start_ticks, &hit), idx, tidx;
+		struct schedread sr;
+		char *aff;
+
+		if (hit) {
+			idx = w->known[at].idx;
+			if (idx == NOT_WATCHED)
+				continue;
+			if (idx < ntent && tsched[idx].ok)
+				timeline_set_schedstat(&w->tl, idx, slot, tsched[idx].run_ns,
+						       tsched[idx].wait_ns);
+			if (idx < ntent && tentative[idx])
+				rc = timeline_set_affinity(&w->tl, idx, slot, tentative[idx]);
+			if (!rc)
+				rc = timeline_set_comm(&w->tl, idx, t->comm ? t->comm : "");
+			continue;
+		}
+		if (!add)
+			continue;
+		aff = w->details ? affinity_of(t->tid) : NULL;
+		sr = w->details ? schedstat_of(w->rootfd, t->tgid, t->tid)
+				: (struct schedread){ .ok = false };
+		rc = placement_add(w->pl, t->tgid, t->tid, t->start_ticks, &idx);
+		if (rc == -ENOSPC || rc == -EMFILE || rc == -ENFILE) {
+			free(aff);
+			w->unwatched++;
+			rc = known_insert(w, at, t->tid, t->start_ticks, NOT_WATCHED);
+			continue;
+		}
+		if (rc) {
+			free(aff);
+			rc = 0;		/* gone since the scan, or unreadable: not watched */
+			continue;
+		}
+		rc = timeline_add_thread(&w->tl, t->tgid, t->tid, t->start_ticks,
+					 t->comm ? t->comm : "", &tidx);
+		if (!rc && tidx != idx)
+			rc = -EPROTO;	/* the sampler and the timeline number threads alike */
+		if (!rc && aff)
+			rc = timeline_set_affinity(&w->tl, idx, slot, aff);
+		if (!rc && sr.ok)
+			rc = timeline_set_schedstat(&w->tl, idx, slot, sr.run_ns, sr.wait_ns);
+		if (!rc)
+			rc = known_insert(w, at, t->tid, t->start_ticks, idx);
+		free(aff);
+	}
+out:
+	for (size_t i = 0; i < ntent; i++)
+		free(tentative[i]);
+	free(tentative);
+	free(tsched);
+	free_rows(rows, nrows);
+	return rc;
+}
+
+void placewatch_drain(struct placewatch *w)
+{
+	for (;;) {
+		size_t n = placement_drain(w->pl, w->buf, DRAIN_BATCH);
+
+		for (size_t i = 0; i < n; i++) {
+			const struct placement_sample *s = &w->buf[i];
+
+			if (s->idx >= w->tl.nthreads)
+				continue;	/* added to the sampler, not to the timeline */
+
+			if (s->kind == PLACEMENT_ENDED)
+				timeline_end_thread(&w->tl, s->idx, s->slot);
+			else if (timeline_add_sample(&w->tl, s->idx, s->slot, s->cpu,
+						     s->state) == -ENOSPC)
+				w->limit_hit = true;
+		}
+		if (n < DRAIN_BATCH)
+			break;
+	}
+}
+
+
+void placewatch_stop(struct placewatch *w)
+{
+	placement_stop(w->pl);
+	placement_finish(w->pl);
+	placewatch_drain(w);
+}
+
+void placewatch_close_timeline(struct placewatch *w, uint64_t max_slots)
+{
+	struct placement_stats st;
+
+	placement_stats(w->pl, &st);
+	/* an end record the ring had no room for: the thread ended after its last sample */
+	for (size_t i = 0; i < w->tl.nthreads; i++) {
+		const struct timeline_thread *t = &w->tl.threads[i];
+
+		if (placement_ended(w->pl, i) && t->end_slot == TIMELINE_NO_SLOT)
+			timeline_end_thread(&w->tl, i,
+					    t->nruns ? t->runs[t->nruns - 1].slot +
+						       t->runs[t->nruns - 1].len
+						     : (uint32_t)st.slots);
+	}
+	timeline_cover(&w->tl, (uint32_t)(st.slots > max_slots ? max_slots : st.slots));
+}
+
+struct timeline *placewatch_timeline(struct placewatch *w)
+{
+	return &w->tl;
+}
+
+bool placewatch_limit_hit(const struct placewatch *w)
+{
+	return w->limit_hit;
+}
+
+size_t placewatch_unwatched(const struct placewatch *w)
+{
+	return w->unwatched;
+}
+
+uint64_t placewatch_slot(const struct placewatch *w)
+{
+	return placement_slot(w->pl);
+}
+
+void placewatch_stats(const struct placewatch *w, struct placement_stats *st)
+{
+	placement_stats(w->pl, st);
+}
