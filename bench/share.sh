@@ -5,9 +5,12 @@
 # Starts `taskscope workload --procs N --mem SIZE` (default 4 processes of 1 GiB), then
 # measures the CPU (user + system) of: taskscope share as root (exact: pagemap PFNs,
 # kpageflags, kpagecount), taskscope share as an unprivileged user (the estimate), a raw
-# pagemap reader (bench/rawpagemap.c: every mapping's pagemap, nothing else) and reading
-# each process's smaps (what an smaps-based tool pays for PSS). Each measurement is
-# repeated --reps times, tools interleaved; median and lowest reported. See bench/README.md.
+# pagemap reader (bench/rawpagemap.c: every mapping's pagemap, nothing else), the same
+# reader with kpagecount of every present frame (rawpagemap -k: the floor of the exact
+# path) and reading each process's smaps (what an smaps-based tool pays for PSS). Each
+# measurement is repeated --reps times, tools interleaved (A B A B); median, lowest and
+# spread ((highest - lowest) / median) reported, and the peak RSS of each tool.
+# Two processes sharing SIZE: --procs 1 --mem 0 --shared SIZE. See bench/README.md.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
@@ -19,6 +22,7 @@ Usage: bench/share.sh [options]
  --shared SIZE     memory the parent writes before forking, shared by all (default 0)
  --reps N          repetitions (default 5)
  --taskscope PATH  the binary to measure (default ./taskscope)
+ --baseline PATH   also measure this binary's exact share (e.g. a build of main)
 EOF
 }
 
@@ -27,6 +31,7 @@ mem=1G
 shared=0
 reps=5
 ts=./taskscope
+baseline=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--procs) procs=$2; shift 2 ;;
@@ -34,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--shared) shared=$2; shift 2 ;;
 	--reps) reps=$2; shift 2 ;;
 	--taskscope) ts=$2; shift 2 ;;
+	--baseline) baseline=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -88,15 +94,20 @@ echo "workload: --procs $procs --mem $mem --shared $shared (pids ${pids[*]}, as 
 
 run_exact() { "$ts" share --bytes -J "${pids[@]}"; }
 run_estimate() { "${nobody[@]}" "$ts" share --bytes -J "${pids[@]}"; }
+run_base() { "$baseline" share --bytes -J "${pids[@]}"; }
 run_raw() { "$work/rawpagemap" "${pids[@]}"; }
+run_rawk() { "$work/rawpagemap" -k "${pids[@]}"; }
 run_smaps() { for p in "${pids[@]}"; do cat "/proc/$p/smaps"; done; }
 
-tools=(exact raw smaps)
-[ ${#nobody[@]} -gt 0 ] && tools=(exact estimate raw smaps)
+tools=(exact raw rawk smaps)
+[ ${#nobody[@]} -gt 0 ] && tools=(exact estimate raw rawk smaps)
+[ -n "$baseline" ] && tools=(exact base "${tools[@]:1}")
 declare -A label=(
 	[exact]="taskscope share (root: exact)"
 	[estimate]="taskscope share (nobody: estimate)"
+	[base]="baseline share (root: exact)"
 	[raw]="rawpagemap (bench/rawpagemap.c)"
+	[rawk]="rawpagemap -k (+ kpagecount)"
 	[smaps]="cat /proc/PID/smaps"
 )
 
@@ -128,21 +139,23 @@ done
 # what taskscope analysed: the present pages of the address spaces, from its JSON
 pages=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["memory"]["pages"])' "$work/out.exact")
 rss_mib=$(awk -v p="$pages" -v ps="$(getconf PAGESIZE)" 'BEGIN { printf "%.1f", p * ps / 1048576 }')
-rssmax=
-if [ -x /usr/bin/time ]; then
-	/usr/bin/time -f %M -o "$work/rss" "$ts" share --bytes -J "${pids[@]}" >/dev/null 2>&1 &&
-		rssmax=$(cat "$work/rss")
-fi
 echo "RSS analysed: $rss_mib MiB ($pages present pages); reps: $reps; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-[ -n "$rssmax" ] && echo "peak RSS of taskscope share (exact): $rssmax KiB"
 echo
 raw=$(median <"$work/cpu.raw")
-printf '| %-36s | %10s | %10s | %12s | %6s |\n' tool "CPU ms" "lowest ms" "MiB RSS/CPU s" "x raw"
-printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..38})" "-----------:" "-----------:" "-------------:" "-------:"
+rawk=$(median <"$work/cpu.rawk")
+printf '| %-36s | %9s | %9s | %7s | %12s | %6s | %7s | %9s |\n' tool "CPU ms" "lowest ms" spread "MiB RSS/CPU s" "x raw" "x raw+k" "peak KiB"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..38})" "----------:" "----------:" "--------:" "-------------:" "-------:" "--------:" "----------:"
 for t in "${tools[@]}"; do
 	med=$(median <"$work/cpu.$t")
 	low=$(sort -n "$work/cpu.$t" | head -n 1)
-	awk -v l="${label[$t]}" -v m="$med" -v lo="$low" -v r="$raw" -v mib="$rss_mib" 'BEGIN {
-		printf "| %-36s | %10.1f | %10.1f | %13.0f | %6.2f |\n", l, m / 1000, lo / 1000,
-			(m > 0 ? mib / (m / 1e6) : 0), (r > 0 ? m / r : 0) }'
+	high=$(sort -n "$work/cpu.$t" | tail -n 1)
+	peak=
+	[ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$work/rss.$t" bash -c "
+		$(declare -f "run_$t"); $(declare -p ts work pids nobody baseline); run_$t" >/dev/null 2>&1 &&
+		peak=$(cat "$work/rss.$t")
+	awk -v l="${label[$t]}" -v m="$med" -v lo="$low" -v hi="$high" -v r="$raw" -v rk="$rawk" \
+		-v mib="$rss_mib" -v pk="${peak:--}" 'BEGIN {
+		printf "| %-36s | %9.1f | %9.1f | %6.0f%% | %13.0f | %6.2f | %7.2f | %9s |\n", l, m / 1000,
+			lo / 1000, (m > 0 ? (hi - lo) * 100 / m : 0), (m > 0 ? mib / (m / 1e6) : 0),
+			(r > 0 ? m / r : 0), (rk > 0 ? m / rk : 0), pk }'
 done

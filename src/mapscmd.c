@@ -54,7 +54,8 @@ static void usage(FILE *out)
 	      "addresses, permissions, what the mapping is (KIND), and how much of it is\n"
 	      "resident, proportionally shared (PSS), unique to the process (USS) or swapped.\n"
 	      "Each thread's stack is labelled [stack:TID] (the mapping that holds its stack\n"
-	      "pointer), and a table of threads tells where each one's stack is.\n"
+	      "pointer), and a table of threads tells where each one's stack is (with -o,\n"
+	      "only when a column needs the stacks: KIND, NAME; or with --group).\n"
 	      "\n"
 	      "Kinds: code (a file mapped executable), data (a file mapped private and\n"
 	      "writable, or with pages copied on write), heap, stack (the main thread's),\n"
@@ -413,14 +414,14 @@ static int run(struct opts *o)
 	v.raw = o->raw;
 	v.bytes = o->bytes;
 	v.out = stdout;
-	/* read only what is shown: a thread's syscall file for labels and kinds, its stat
-	 * for the threads' table (raw output has none) */
+	/* read only what is shown: a thread's syscall file for labels, kinds and groups, its
+	 * stat for the threads' table. Raw output has no threads' table; aligned output has
+	 * one only when the stacks are read anyway (the default columns, a column that needs
+	 * them, or groups); JSON always has it. */
 	if (mapcols_need_numa(cols, ncols))
 		want |= PROCMAP_NUMA;
-	if (!o->raw)
-		want |= PROCMAP_STACKS | PROCMAP_NAMES;
-	else if (o->group != MEMMAP_GROUP_NONE || mapcols_need_stacks(cols, ncols))
-		want |= PROCMAP_STACKS;
+	if (o->json || o->group != MEMMAP_GROUP_NONE || mapcols_need_stacks(cols, ncols))
+		want |= o->raw ? PROCMAP_STACKS : PROCMAP_STACKS | PROCMAP_NAMES;
 	maps_view_begin(&v);
 	rc = 0;
 	for (size_t i = 0; !rc && i < o->npids; i++) {

@@ -48,7 +48,9 @@ fi
 
 start_workload --threads 3
 check "--threads 3: the four tasks are one address space sharing VM, FILES, SIGHAND"
-ts threads share -J "$WL_PID"
+# the process and one of its threads (a PID alone compares it with every other process)
+tid=${WL_TIDLIST%% *}
+ts threads share -J "$WL_PID" "$tid"
 if expect_rc 0 "share of a threaded process"; then
 	expect_q "$OUT" 'len(d["spaces"])' 1 "one address space"
 	expect_q "$OUT" 'd["spaces"][0]["ntasks"]' 4 "with four tasks"
@@ -56,7 +58,7 @@ if expect_rc 0 "share of a threaded process"; then
 		"['shared', 'shared', 'shared', 'shared']" "VM, FILES, SIGHAND and FS shared"
 	expect_q "$OUT" 'd["memory"]["method"]' None "memory: nothing to compare"
 fi
-ts threads-text share "$WL_PID"
+ts threads-text share "$WL_PID" "$tid"
 if grep -q "nothing to compare" "$OUT" && awk '$1 == "A" && $2 == 4' "$OUT" | grep -q .; then
 	ok "the table says 1 space of 4 tasks, and that memory has nothing to compare"
 else
@@ -64,11 +66,46 @@ else
 fi
 
 check "a thread's TID selects that thread alone"
-tid=${WL_TIDLIST%% *}
-ts onetid share -J "$tid"
-expect_rc 0 "share $tid" && expect_q "$OUT" '[t["tid"] for t in d["spaces"][0]["tasks"]]' "[$tid]" \
-	"only thread $tid"
+tid2=$(echo "$WL_TIDLIST" | awk '{ print $2 }')
+ts onetid share -J "$tid" "$tid2"
+expect_rc 0 "share $tid $tid2" && expect_q "$OUT" '[t["tid"] for t in d["spaces"][0]["tasks"]]' "[$tid, $tid2]" \
+	"only threads $tid and $tid2"
 stop "$WL_PID"
+
+# ---- kernel threads: no address space -----------------------------------------------------------
+
+# kthread_pid: a kernel thread (PF_KTHREAD in its stat flags)
+kthread_pid() {
+	local f p
+	for f in /proc/[0-9]*/stat; do
+		p=${f#/proc/}
+		p=${p%/stat}
+		[ "$p" = 1 ] && continue
+		# the flags are field 9, the 7th after the ')' that ends the name
+		if sed 's/.*) //' "$f" 2>/dev/null | awk '{ exit !(int($7 / 2097152) % 2) }'; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+if kt=$(kthread_pid); then
+	start_workload --procs 1
+	check "a kernel thread among the targets: left out of the spaces, counted in a note"
+	ts kthread share -J "$kt" "$WL_PID" $WL_TIDLIST
+	if expect_rc 0 "share of kernel thread $kt and a workload"; then
+		expect_q "$OUT" "d['kernel_threads']" 1 "one kernel thread counted"
+		expect_q "$OUT" "[p for s in d['spaces'] for p in s['pids'] if p == $kt]" "[]" \
+			"no address space holds it"
+		expect_q "$OUT" "len(d['spaces'])" 2 "the workload's two address spaces"
+		expect_q "$OUT" "any('kernel thread' in n for n in d['resources']['notes'])" True \
+			"a note says why"
+	fi
+	stop "$WL_PID"
+else
+	say "no kernel thread found (a container's /proc?): the kernel-thread check is skipped"
+fi
 
 # ---- processes: separate address spaces --------------------------------------------------------
 
@@ -251,18 +288,28 @@ fi
 
 check "hostile task names: valid JSON, no control bytes in the text"
 start_workload --threads 1 --name $'q"\\\e[31m\x01\xff'
-ts hostile share -J "$WL_PID"
+tid=${WL_TIDLIST%% *}
+ts hostile share -J "$WL_PID" "$tid"
 if expect_rc 0 "share of a hostile name" && q "$OUT" 'd["spaces"][0]["command"]' >/dev/null; then
 	ok "python parses the JSON: $(q "$OUT" 'ascii(d["spaces"][0]["command"])')"
 else
 	fail "the JSON does not parse" "$OUT" "$TS_TMP/q.err"
 fi
-ts hostile-text share "$WL_PID"
-if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT"; then
-	fail "control bytes in the text report" "$OUT"
+ts hostile-all share -J "$WL_PID"
+if expect_rc 0 "share of a hostile name against all" && q "$OUT" 'd["command"]' >/dev/null; then
+	ok "python parses the against-all JSON: $(q "$OUT" 'ascii(d["command"])')"
 else
-	ok "no control bytes in the text report"
+	fail "the against-all JSON does not parse" "$OUT" "$TS_TMP/q.err"
 fi
+for args in "$WL_PID $tid" "$WL_PID"; do
+	# shellcheck disable=SC2086
+	ts hostile-text share $args
+	if LC_ALL=C grep -q $'[\x01-\x08\x0b-\x1f\x7f]' "$OUT"; then
+		fail "control bytes in the text report of share $args" "$OUT"
+	else
+		ok "no control bytes in the text report of share $args"
+	fi
+done
 stop "$WL_PID"
 
 # ---- valgrind ------------------------------------------------------------------------------------
@@ -274,7 +321,7 @@ elif nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
 else
 	start_workload --procs 2 --shared 4M
 	check "valgrind: share (text, JSON, a spawned job): no error, no definite leak"
-	for args in "$WL_PID ${WL_TIDLIST}" "-J $WL_PID ${WL_TIDLIST} $$" "--after 0.2 -- sleep 0.5"; do
+	for args in "$WL_PID ${WL_TIDLIST}" "-J $WL_PID ${WL_TIDLIST} $$" "--top 5 $WL_PID" "--after 0.2 -- sleep 0.5"; do
 		OUT=$TS_TMP/vg.out
 		ERR=$TS_TMP/vg.err
 		# shellcheck disable=SC2086

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "model/columns.h"
 #include "model/mapcols.h"
 #include "model/memmap.h"
 #include "sample/procmap.h"
@@ -238,6 +239,150 @@ static void test_numa(void)
 	free(buf);
 	tap_is_rc(rc, -EINVAL, "N0=x1 is refused");
 	smaps_map_free(&m);
+
+	if (parse_file("proc/4300/smaps", &m))
+		return;
+	buf = strdup("55a814ac4000 default heap anon=2 dirty=2 active=0 N0=2 kernelpagesize_kB=4x\n");
+	rc = buf ? smaps_parse_numa(buf, strlen(buf), &m) : -999;
+	free(buf);
+	tap_is_rc(rc, -EINVAL, "kernelpagesize_kB=4x is refused (was taken as a line without it)");
+	smaps_map_free(&m);
+}
+
+/* ---- numa_maps summed per node (NODEMEM) ----------------------------------------------------- */
+/* fixtures/numa_maps/proc/4400/numa_maps, summed by hand (see its README): node 0 has 398
+ * pages of 4 kB, node 1 58 pages of 4 kB and 2 huge pages of 2048 kB */
+#define N0_BYTES (398 * 4 * KB)
+#define N1_BYTES (58 * 4 * KB + 2 * 2048 * KB)
+
+static int numa_text(const char *text, uint64_t pagesize, struct smaps_numa *n)
+{
+	size_t len = strlen(text);
+	char *buf = malloc(len + 1);	/* exact size, so that a read past len shows */
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, text, len);
+	rc = smaps_parse_numa_nodes(buf, len, pagesize, n);
+	free(buf);
+	return rc;
+}
+
+static void test_numa_nodes(int numafd)
+{
+	struct smaps_numa n;
+	size_t len;
+	char *buf;
+	int rc, rootfd, dfd;
+
+	buf = fixture_slurp(numafd, "proc/4400/numa_maps", &len);
+	rc = buf ? smaps_parse_numa_nodes(buf, len, 4 * KB, &n) : -999;
+	tap_is_rc(rc, 0, "2-node numa_maps: parses");
+	tap_ok(!rc && n.nnodes == 2 && n.bytes[0] == N0_BYTES && n.bytes[1] == N1_BYTES &&
+	       n.total == N0_BYTES + N1_BYTES && !n.dropped_repeats && !n.truncated,
+	       "2-node numa_maps: node 0 %llu, node 1 %llu bytes (hugetlb in 2 MiB pages)",
+	       N0_BYTES, N1_BYTES);
+	smaps_numa_free(&n);
+	rc = buf ? smaps_parse_numa_nodes(buf, len, 64 * KB, &n) : -999;
+	tap_ok(!rc && n.bytes[0] == N0_BYTES && n.bytes[1] == N1_BYTES,
+	       "every line says its page size: the default one is not used");
+	smaps_numa_free(&n);
+	free(buf);
+
+	rc = numa_text("1000 default anon=2 dirty=2 N0=2\n", 16 * KB, &n);
+	tap_ok(!rc && n.nnodes == 1 && n.bytes[0] == 32 * KB,
+	       "a line without kernelpagesize_kB counts in the default page size");
+	smaps_numa_free(&n);
+	rc = numa_text("1000 bind:1 anon=3 N1=3 kernelpagesize_kB=4\n", 4 * KB, &n);
+	tap_ok(!rc && n.nnodes == 2 && n.bytes[0] == 0 && n.bytes[1] == 12 * KB &&
+	       n.total == 12 * KB, "pages on node 1 only: node 0 is 0");
+	smaps_numa_free(&n);
+	rc = numa_text("", 4 * KB, &n);
+	tap_ok(!rc && n.nnodes == 0 && !n.bytes && n.total == 0,
+	       "an empty numa_maps (a kernel thread): no node, total 0");
+	smaps_numa_free(&n);
+	rc = numa_text("1000 default N0=1 kernelpagesize_kB=4\n"
+		       "2000 default N1=2 kernelpagesize_kB=4\n"
+		       "2000 default N1=2 kernelpagesize_kB=4\n"
+		       "1000 default N0=1 kernelpagesize_kB=4\n"
+		       "3000 default N0=4 kernelpagesize_kB=4\n", 4 * KB, &n);
+	tap_ok(!rc && n.bytes[0] == 5 * 4 * KB && n.bytes[1] == 2 * 4 * KB &&
+	       n.dropped_repeats == 2, "a racy read's repeated lines are counted once");
+	smaps_numa_free(&n);
+	rc = numa_text("1000 default N0=1 kernelpagesize_kB=4\n2000 default N0=7 kernelpag",
+		       4 * KB, &n);
+	tap_ok(!rc && n.total == 4 * KB && n.truncated, "a line cut short is left out");
+	smaps_numa_free(&n);
+	tap_is_rc(numa_text("1000 default N4096=1 kernelpagesize_kB=4\n", 4 * KB, &n), -ERANGE,
+		  "node 4096 is refused");
+	tap_is_rc(numa_text("1000 default N0=1 kernelpagesize_kB=4x\n", 4 * KB, &n), -EINVAL,
+		  "kernelpagesize_kB=4x is refused");
+	tap_is_rc(numa_text("1000 default N0=4503599627370496 kernelpagesize_kB=4\n", 4 * KB,
+			    &n), -ERANGE, "2^52 pages of 4 KiB overflow 64 bits");
+	tap_is_rc(numa_text("1000 default N0=2251799813685248 kernelpagesize_kB=4\n"
+			    "2000 default N1=2251799813685248 kernelpagesize_kB=4\n", 4 * KB, &n),
+		  -ERANGE, "two nodes of 2^63 bytes overflow the total");
+	tap_is_rc(numa_text("1000 default N0=1\n", 0, &n), -EINVAL, "no default page size");
+
+	rootfd = openat(numafd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rc = smaps_read_numa_nodes_at(rootfd, "4400/numa_maps", 4 * KB, &n);
+	tap_ok(!rc && n.total == N0_BYTES + N1_BYTES, "read 4400/numa_maps: the same sums");
+	smaps_numa_free(&n);
+	tap_is_rc(smaps_read_numa_nodes_at(rootfd, "4401/numa_maps", 4 * KB, &n), -EOPNOTSUPP,
+		  "a process without numa_maps beside its stat: not supported");
+	dfd = openat(rootfd, "4401", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	tap_is_rc(smaps_read_numa_nodes_at(dfd, "numa_maps", 4 * KB, &n), -EOPNOTSUPP,
+		  "the same relative to the process's directory");
+	tap_is_rc(smaps_read_numa_nodes_at(rootfd, "4402/numa_maps", 4 * KB, &n), -ENOENT,
+		  "a process that is not there: gone");
+	if (dfd >= 0)
+		close(dfd);
+	if (rootfd >= 0)
+		close(rootfd);
+}
+
+/* NODEMEM's text in tables, with --bytes and in JSON */
+static void test_nodemem_format(void)
+{
+	static const uint64_t two[] = { N0_BYTES, N1_BYTES }, one1[] = { 0, N1_BYTES };
+	const struct column *col = columns_find("nodemem");
+	struct cell c;
+	char buf[256], *big;
+	const char *v;
+
+	tap_ok(col && col->kind == CK_NODES && (col->readers & RD_NUMA),
+	       "NODEMEM is a node list read from numa_maps");
+	if (!col)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.nodes = two;
+	c.nnodes = 2;
+	c.u = N0_BYTES + N1_BYTES;
+	tap_is_str(columns_format(col, &c, false, true, buf, sizeof(buf)), "0:1630208,1:4431872",
+		   "--bytes: NODE:BYTES pairs");
+	tap_is_str(columns_format(col, &c, false, false, buf, sizeof(buf)), "0:1.6M,1:4.2M",
+		   "a table: NODE:SIZE pairs");
+	tap_is_str(columns_format(col, &c, true, false, buf, sizeof(buf)),
+		   "[{\"node\": 0, \"bytes\": 1630208}, {\"node\": 1, \"bytes\": 4431872}]",
+		   "JSON: an array of {node, bytes}");
+	tap_is_str(columns_format(col, &c, false, true, buf, 12), "0:1630208,+",
+		   "a table text that does not fit ends with ',+'");
+	tap_ok(!columns_format(col, &c, true, false, buf, 40), "JSON that does not fit: NULL");
+	big = malloc(columns_format_size(col, &c));
+	v = big ? columns_format(col, &c, true, false, big, columns_format_size(col, &c)) : NULL;
+	tap_ok(v && v[0] == '[', "JSON fits in columns_format_size");
+	free(big);
+	c.nodes = one1;
+	tap_is_str(columns_format(col, &c, false, true, buf, sizeof(buf)), "1:4431872",
+		   "a node without pages is left out");
+	c.nodes = NULL;
+	c.nnodes = 0;
+	c.u = 0;
+	tap_is_str(columns_format(col, &c, false, false, buf, sizeof(buf)), "0B",
+		   "no pages on any node: 0B");
+	tap_is_str(columns_format(col, &c, true, false, buf, sizeof(buf)), "[]",
+		   "no pages on any node: [] in JSON");
 }
 
 /* ---- task/TID/syscall ---------------------------------------------------------------------- */
@@ -430,7 +575,7 @@ static int count_fds(void)
 
 int main(void)
 {
-	int rootfd, before, after;
+	int rootfd, numafd, before, after;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	fixfd = fixture_open_dir("smaps");
@@ -449,6 +594,14 @@ int main(void)
 	test_parse_edges();
 	test_rollup();
 	test_numa();
+	numafd = fixture_open_dir("numa_maps");
+	if (numafd >= 0) {
+		test_numa_nodes(numafd);
+		close(numafd);
+	} else {
+		tap_ok(false, "fixtures/numa_maps: %s", strerror(errno));
+	}
+	test_nodemem_format();
 	test_syscall();
 	before = count_fds();
 	test_readers(rootfd);

@@ -19,7 +19,7 @@
 #include "cmd/replay.h"
 #include "lib/util.h"
 #include "mapscmd.h"
-#include "view/share.h"
+#include "cmd/share.h"
 #include "workload/workload.h"
 
 static int help_main(int argc, char **argv);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
+#include <wctype.h>
+#include <ctype.h>
 
 #include "lib/invisible.h"
 #include "lib/util.h"
@@ -563,6 +566,92 @@ bool util_codepoint_escaped(uint32_t c)
 			return true;
 	}
 	return false;
+}
+
+/* The width of s from its first byte that is not printable ASCII, counted character by
+ * character as libsmartcols does (lib/mbsalign.c, mbs_nwidth): a control byte counts 0,
+ * and a control byte followed by "[...m" (a colour sequence) is skipped whole. */
+static size_t slow_width(const unsigned char *p, const unsigned char *end)
+{
+	mbstate_t st;
+	size_t w = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (p < end) {
+		wchar_t wc;
+		size_t n;
+
+		if (iscntrl(*p)) {
+			p++;
+			if (p < end && *p == '[') {
+				const unsigned char *e = p;
+
+				while (e < end - 1 && *e != 'm')
+					e++;
+				if (*e == 'm')
+					p = e + 1;
+			}
+			continue;
+		}
+		n = mbrtowc(&wc, (const char *)p, (size_t)(end - p), &st);
+		if (n == 0)
+			break;
+		if (n == (size_t)-1 || n == (size_t)-2) {
+			/* not text of this locale (sanitized strings never are): 0 columns */
+			memset(&st, 0, sizeof(st));
+			p++;
+			continue;
+		}
+		if (iswprint((wint_t)wc)) {
+			int cw = wcwidth(wc);
+
+			if (cw > 0)
+				w += (size_t)cw;
+		}
+		p += n;
+	}
+	return w;
+}
+
+/* 1 when every printable ASCII character is one column in this locale (all locales in
+ * use: the multibyte decoder can then be skipped for them), 0 when not, -1 unknown. */
+static int ascii_narrow = -1;
+
+static bool ascii_is_narrow(void)
+{
+	if (ascii_narrow < 0) {
+		ascii_narrow = 1;
+		for (int c = 0x20; c < 0x7f; c++) {
+			char ch = (char)c;
+			wchar_t wc;
+			mbstate_t st;
+
+			memset(&st, 0, sizeof(st));
+			if (iscntrl(c) || mbrtowc(&wc, &ch, 1, &st) != 1 || !iswprint((wint_t)wc) ||
+			    wcwidth(wc) != 1) {
+				ascii_narrow = 0;
+				break;
+			}
+		}
+	}
+	return ascii_narrow == 1;
+}
+
+size_t util_text_width(const char *s, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s, *q = p, *end;
+
+	if (ascii_is_narrow())
+		while (*q >= 0x20 && *q < 0x7f)
+			q++;
+	if (!*q) {
+		*len = (size_t)(q - p);
+		return *len;
+	}
+	/* the printable ASCII before the first other byte is one column a byte */
+	end = q + strlen((const char *)q);
+	*len = (size_t)(end - p);
+	return (size_t)(q - p) + slow_width(q, end);
 }
 
 /* Off: UTF-8 out. On (a locale that is not UTF-8): ASCII out, everything else escaped. */

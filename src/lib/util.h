@@ -81,6 +81,10 @@ void util_sanitize_ascii_only(bool on);
 size_t util_utf8_seq(const char *s, size_t n, uint32_t *cp);
 /* True for the code points util_sanitize escapes (the backslash aside) */
 bool util_codepoint_escaped(uint32_t c);
+/* Display width of s as libsmartcols counts it for an aligned table in the current locale
+ * (control bytes and "ESC[...m" count 0, each character its wcwidth), and its length in
+ * *len. Printable ASCII, which is most cells, is counted without a multibyte decoder. */
+size_t util_text_width(const char *s, size_t *len);
 
 /* A command line's arguments (a NULL-terminated vector, as split at its NUL bytes) joined
  * by single spaces and sanitized, malloc'ed, without trailing empty arguments and blanks

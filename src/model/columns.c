@@ -188,6 +188,14 @@ GET(get_anon) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->pss_anon; }
 GET(get_file) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->pss_file; }
 GET(get_shmem) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->pss_shmem; }
 GET(get_thp) { UNUSED_CTX; c->av = t->smaps_av; c->u = t->thp; }
+GET(get_nodemem)
+{
+	UNUSED_CTX;
+	c->av = t->numa_read ? t->numa_av : TS_NA;
+	c->u = t->node_mem_total;
+	c->nodes = t->node_mem;
+	c->nnodes = t->nnodes_mem;
+}
 
 static const struct column table[] = {
 	{ "PID", CK_INT, 6, CF_RIGHT, 0,
@@ -284,6 +292,9 @@ static const struct column table[] = {
 	{ "THP", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
 	  "memory in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped)",
 	  get_thp },
+	{ "NODEMEM", CK_NODES, 10, CF_PROCESS, RD_NUMA,
+	  "resident memory on each NUMA node as NODE:SIZE pairs (0:1.2G,1:300M), nodes without pages left out, shared pages in full as in RSS (numa_maps, as numastat -p); sorts by the sum",
+	  get_nodemem },
 	{ "COMM", CK_STR, 15, CF_TRUNC, RD_STAT,
 	  "task name: the thread's own name on thread rows", get_comm },
 	{ "CMD", CK_STR, 30, CF_TRUNC | CF_PROCESS | CF_WRAP, RD_CMDLINE,
@@ -446,6 +457,75 @@ const char *columns_avail_text(enum ts_avail av)
 	}
 }
 
+/* Room for one node of a CK_NODES list: '{"node": ' + 4 digits + ', "bytes": ' + 20
+ * digits + '}, ' in JSON, less in tables. */
+#define NODE_TEXT_MAX 48
+
+size_t columns_format_size(const struct column *col, const struct cell *c)
+{
+	size_t n = 64;
+
+	if (col->kind == CK_NODES && c->nnodes < (SIZE_MAX - n) / NODE_TEXT_MAX)
+		n += c->nnodes * NODE_TEXT_MAX;
+	return n;
+}
+
+/*
+ * A node list: "0:1.2G,1:300M" ("0:1288490188,..." with bytes; "0B"/"0" with no page on
+ * any node), or in JSON [{"node": 0, "bytes": 1288490188}, ...]. Nodes without pages are
+ * left out. A table text that does not fit ends with ",+" after the last node that does;
+ * JSON that does not fit is NULL (columns_format_size gives the room it needs).
+ */
+static const char *format_nodes(const struct cell *c, bool json, bool bytes, char *buf,
+				size_t len)
+{
+	size_t off = 0, last = 0;
+	bool any = false;
+
+	if (len < 4)
+		return NULL;
+	if (json)
+		buf[off++] = '[';
+	for (size_t i = 0; i < c->nnodes; i++) {
+		char v[32], item[NODE_TEXT_MAX + 8];
+		size_t more = 0;
+		int n;
+
+		if (!c->nodes[i])
+			continue;
+		for (size_t k = i + 1; k < c->nnodes && !more; k++)
+			more = c->nodes[k] != 0;
+		if (json || bytes)
+			util_u64_dec(c->nodes[i], v, sizeof(v));
+		else
+			util_size_human(c->nodes[i], v, sizeof(v));
+		if (json)
+			n = snprintf(item, sizeof(item), "%s{\"node\": %zu, \"bytes\": %s}",
+				     any ? ", " : "", i, v);
+		else
+			n = snprintf(item, sizeof(item), "%s%zu:%s", any ? "," : "", i, v);
+		/* room for the item, then "]" or (a table's mark that more follow) ",+" */
+		if (n < 0 || (size_t)n >= sizeof(item) ||
+		    off + (size_t)n + (json ? 1 : more ? 2 : 0) + 1 > len) {
+			if (json)
+				return NULL;
+			off = last;
+			memcpy(buf + off, any ? ",+" : "+", any ? 3 : 2);
+			return buf;
+		}
+		memcpy(buf + off, item, (size_t)n);
+		off += (size_t)n;
+		last = off;
+		any = true;
+	}
+	if (json)
+		buf[off++] = ']';
+	else if (!any)
+		return bytes ? util_u64_dec(0, buf, len) : util_size_human(0, buf, len);
+	buf[off] = '\0';
+	return buf;
+}
+
 static const char *format_walltime(double epoch, bool json, char *buf, size_t len)
 {
 	time_t t = (time_t)epoch, now = time(NULL);
@@ -504,6 +584,8 @@ const char *columns_format(const struct column *col, const struct cell *c, bool 
 		if (strlen(buf) + 3 <= len)
 			strcat(buf, "ms");
 		return buf;
+	case CK_NODES:
+		return format_nodes(c, json, bytes, buf, len);
 	}
 	return NULL;
 }

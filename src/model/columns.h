@@ -21,6 +21,8 @@ enum col_kind {
 	CK_WALLTIME,	/* epoch seconds: HH:MM:SS (today) or MonDD, JSON ISO 8601 string */
 	CK_NSEC,	/* nanoseconds: milliseconds with one decimal and "ms" in tables,
 			 * JSON number of nanoseconds */
+	CK_NODES,	/* bytes per NUMA node: "0:1.2G,1:300M" in tables (bytes with --bytes),
+			 * JSON array of {"node": N, "bytes": B}; u is the total, which sorts */
 };
 
 enum col_flags {
@@ -40,6 +42,8 @@ struct cell {
 		double d;
 		const char *s;
 	};
+	const uint64_t *nodes;	/* CK_NODES: bytes on each node 0..nnodes-1 */
+	size_t nnodes;
 	char buf[32];		/* storage for short computed strings */
 };
 
@@ -82,6 +86,8 @@ const char *columns_json_key(const struct column *col, char *buf, size_t len);
  * value (shown as "-" in tables, null in JSON). bytes: exact sizes in tables. */
 const char *columns_format(const struct column *col, const struct cell *c, bool json,
 			   bool bytes, char *buf, size_t len);
+/* The buffer columns_format needs for the cell (a CK_NODES list grows with its nodes). */
+size_t columns_format_size(const struct column *col, const struct cell *c);
 /* Text for why a value is missing */
 const char *columns_avail_text(enum ts_avail av);
 

@@ -57,7 +57,7 @@ struct session_config {
 				 * its peak RSS sum (a sample of every thread each time) */
 	unsigned memory_readers;	/* RD_* of a second, per-process sample taken at its own
 					 * cadence (session_loop.memory_every): the footprint
-					 * (RD_SMAPS, RD_STATUS_MEM), which costs a smaps_rollup read
+					 * (RD_SMAPS, RD_NUMA, RD_STATUS_MEM), which costs a smaps_rollup read
 					 * per process and takes the process's mmap lock */
 };
 

@@ -23,12 +23,13 @@
 
 #include "lib/util.h"
 #include "model/sharing.h"
+#include "model/sharemem.h"
 #include "sample/pagemap.h"
 
 #define READ_CHUNK	65536	/* pagemap entries per pread: 512 KiB */
 #define READ_GAP	16	/* absent pages a pread may span to join two ranges */
 #define KPAGE_GAP	16	/* frames a kpage* pread may span to join two runs */
-#define KEY_PAGE_BITS	44	/* estimate keys: file id above, page index below */
+#define KEY_PAGE_BITS	SHAREMEM_KEY_PAGE_BITS
 #define KEY_PAGE_MASK	((UINT64_C(1) << KEY_PAGE_BITS) - 1)
 #define KEY_MAX_FILES	((UINT64_C(1) << (64 - KEY_PAGE_BITS)) - 1)
 #define UNKNOWN		UINT64_MAX
@@ -159,14 +160,9 @@ int sharemem_merge(const struct sharemem_set *sets, size_t nsets, uint64_t mask,
 
 /* ---- reading one address space ----------------------------------------------------------- */
 
-/* Estimate keys of files: (dev, inode), or the name of a special mapping, to a small id. */
-struct file_ids {
-	struct file_slot {
-		uint64_t a, b;		/* (dev, inode), or (~0, name hash) */
-		uint64_t id;		/* 0: empty */
-	} *slot;
-	size_t cap, used;
-	uint64_t next;
+struct sharemem_file_slot {
+	uint64_t a, b;		/* (dev, inode), or (~0, name hash) */
+	uint64_t id;		/* 0: empty */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -179,13 +175,18 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static int file_id(struct file_ids *f, uint64_t a, uint64_t b, uint64_t *id)
+uint64_t sharemem_hash(uint64_t key)
+{
+	return mix64(key);
+}
+
+static int file_id(struct sharemem_files *f, uint64_t a, uint64_t b, uint64_t *id)
 {
 	size_t i;
 
 	if (f->used * 2 >= f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 256;
-		struct file_slot *ns = calloc(nc, sizeof(*ns));
+		struct sharemem_file_slot *ns = calloc(nc, sizeof(*ns));
 
 		if (!ns)
 			return -ENOMEM;
@@ -211,21 +212,13 @@ static int file_id(struct file_ids *f, uint64_t a, uint64_t b, uint64_t *id)
 	}
 	/* more files than the key has room for: fold (an estimate may then pair two) */
 	f->next = f->next < KEY_MAX_FILES ? f->next + 1 : 1 + mix64(a ^ b) % KEY_MAX_FILES;
-	f->slot[i] = (struct file_slot){ a, b, f->next };
+	f->slot[i] = (struct sharemem_file_slot){ a, b, f->next };
 	f->used++;
 	*id = f->next;
 	return 0;
 }
 
-struct space_read {
-	struct sharemem_set keys;
-	size_t cap;
-	uint64_t present;
-	/* estimate */
-	uint64_t excl_anon, nonexcl_anon, nonexcl_file;
-};
-
-static int keys_push(struct space_read *sr, uint64_t key)
+static int keys_push(struct sharemem_read *sr, uint64_t key)
 {
 	if (sr->keys.n == sr->cap) {
 		size_t nc = sr->cap ? sr->cap * 2 : 4096;
@@ -240,16 +233,37 @@ static int keys_push(struct space_read *sr, uint64_t key)
 	return 0;
 }
 
-struct reader {
-	bool exact;
-	size_t ps;
-	struct file_ids files;
-	uint64_t *buf;			/* READ_CHUNK entries */
-};
+/* With a probe: the index of key in the probe's keys, collected when it is there. */
+static int probe_push(const struct sharemem_probe *pr, struct sharemem_read *sr, uint64_t key)
+{
+	uint64_t h = sharemem_hash(key & pr->mask) & pr->bloom_mask;
+	size_t lo = 0, hi = pr->n;
+
+	if (!(pr->bloom[h >> 6] & (UINT64_C(1) << (h & 63))))
+		return 0;
+	key &= pr->mask;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t k = pr->keys[mid] & pr->mask;
+
+		if (k == key)
+			return keys_push(sr, mid);
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static int key_take(struct sharemem_reader *rd, struct sharemem_read *sr, uint64_t key)
+{
+	return rd->probe ? probe_push(rd->probe, sr, key) : keys_push(sr, key);
+}
 
 /* The estimate's view of one present entry at addr in vma (NULL: outside any VMA). */
-static int estimate_entry(struct reader *rd, struct space_read *sr, const struct pagemap_vma *v,
-			  uint64_t addr, uint64_t e)
+static int estimate_entry(struct sharemem_reader *rd, struct sharemem_read *sr,
+			  const struct pagemap_vma *v, uint64_t addr, uint64_t e)
 {
 	uint64_t id = 0, page;
 	int rc;
@@ -261,7 +275,7 @@ static int estimate_entry(struct reader *rd, struct space_read *sr, const struct
 	}
 	if (!(e & PAGEMAP_FILE) || !v || v->kind == PAGEMAP_VMA_ANON) {
 		sr->nonexcl_anon++;
-		return keys_push(sr, (addr / rd->ps) & KEY_PAGE_MASK);
+		return key_take(rd, sr, (addr / rd->ps) & KEY_PAGE_MASK);
 	}
 	sr->nonexcl_file++;
 	if (v->kind == PAGEMAP_VMA_FILE) {
@@ -275,12 +289,59 @@ static int estimate_entry(struct reader *rd, struct space_read *sr, const struct
 	}
 	if (rc)
 		return rc;
-	return keys_push(sr, (id << KEY_PAGE_BITS) | (page & KEY_PAGE_MASK));
+	return key_take(rd, sr, (id << KEY_PAGE_BITS) | (page & KEY_PAGE_MASK));
+}
+
+/* ---- frame bitmaps ------------------------------------------------------------------------ */
+
+#define FRAME_CHUNK_BITS	18	/* frames per chunk: 1 GiB of 4 KiB pages, 32 KiB */
+#define FRAME_CHUNK		(UINT64_C(1) << FRAME_CHUNK_BITS)
+#define FRAME_WORDS		(FRAME_CHUNK / 64)
+
+static int frames_take(struct sharemem_frames *fb, struct sharemem_read *sr, uint64_t pfn,
+		       uint64_t e)
+{
+	size_t c = (size_t)(pfn >> FRAME_CHUNK_BITS);
+	uint64_t bit = UINT64_C(1) << (pfn & 63), *w;
+
+	if (c >= fb->nchunk) {
+		size_t nn = c + 1 > fb->nchunk * 2 ? c + 1 : fb->nchunk * 2;
+		uint64_t **nv = realloc(fb->chunk, nn * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		memset(nv + fb->nchunk, 0, (nn - fb->nchunk) * sizeof(*nv));
+		fb->chunk = nv;
+		fb->nchunk = nn;
+	}
+	if (!fb->chunk[c]) {
+		fb->chunk[c] = calloc(FRAME_WORDS, sizeof(uint64_t));
+		if (!fb->chunk[c])
+			return -ENOMEM;
+	}
+	w = &fb->chunk[c][(pfn & (FRAME_CHUNK - 1)) >> 6];
+	if (*w & bit)
+		return keys_push(sr, pfn);	/* mapped again: a repeat */
+	*w |= bit;
+	sr->distinct++;
+	if ((e & PAGEMAP_EXCLUSIVE) && !(e & PAGEMAP_FILE))
+		sr->excl_anon++;	/* mapped once in the system: freed on exit */
+	return 0;
+}
+
+void sharemem_frames_free(struct sharemem_frames *fb)
+{
+	for (size_t c = 0; c < fb->nchunk; c++)
+		free(fb->chunk[c]);
+	free(fb->chunk);
+	fb->chunk = NULL;
+	fb->nchunk = 0;
 }
 
 /* Entries of [start, end) read at buf (buf[0] is the page at base). */
-static int take_entries(struct reader *rd, struct space_read *sr, const struct pagemap_vma *vmas,
-			size_t nv, size_t *vi, uint64_t base, uint64_t start, uint64_t end)
+static int take_entries(struct sharemem_reader *rd, struct sharemem_read *sr,
+			const struct pagemap_vma *vmas, size_t nv, size_t *vi, uint64_t base,
+			uint64_t start, uint64_t end)
 {
 	for (uint64_t a = start; a < end; a += rd->ps) {
 		uint64_t e = rd->buf[(a - base) / rd->ps];
@@ -294,8 +355,11 @@ static int take_entries(struct reader *rd, struct space_read *sr, const struct p
 			if (!pfn || pfn > (SHAREMEM_FRAME_MASK >> 2))
 				continue;
 			sr->present++;
-			rc = keys_push(sr, sharemem_frame_key(pfn, !(e & PAGEMAP_FILE),
-							      e & PAGEMAP_EXCLUSIVE));
+			if (rd->frames)
+				rc = frames_take(rd->frames, sr, pfn, e);
+			else
+				rc = key_take(rd, sr, sharemem_frame_key(pfn, !(e & PAGEMAP_FILE),
+									 e & PAGEMAP_EXCLUSIVE));
 		} else {
 			while (*vi < nv && vmas[*vi].end <= a)
 				(*vi)++;
@@ -311,9 +375,9 @@ static int take_entries(struct reader *rd, struct space_read *sr, const struct p
 
 /* Read the entries of the ranges (in address order, not overlapping) with as few preads
  * as fit: nearby ranges share one, a long one takes several. */
-static int read_ranges(struct reader *rd, struct pagemap_task *pt, struct space_read *sr,
-		       const struct pagemap_range *r, size_t nr, const struct pagemap_vma *vmas,
-		       size_t nv)
+static int read_ranges(struct sharemem_reader *rd, struct pagemap_task *pt,
+		       struct sharemem_read *sr, const struct pagemap_range *r, size_t nr,
+		       const struct pagemap_vma *vmas, size_t nv)
 {
 	const uint64_t chunk = (uint64_t)READ_CHUNK * rd->ps, gap = (uint64_t)READ_GAP * rd->ps;
 	size_t i = 0, vi = 0;
@@ -361,30 +425,17 @@ static int read_ranges(struct reader *rd, struct pagemap_task *pt, struct space_
 	return 0;
 }
 
-/* Read the present pages of space s into sr. Returns 0 or why it could not (the space's
- * mem_rc); -ENOMEM is the caller's. */
-static int read_space(int rootfd, struct reader *rd, const struct sharing_report *rep, size_t s,
-		      struct space_read *sr, bool *scanned)
+/* Read the present pages of the address space pt has open into sr. */
+static int read_open(struct sharemem_reader *rd, struct pagemap_task *pt, struct sharemem_read *sr,
+		     bool *scanned)
 {
-	const struct sharing_space *sp = &rep->spaces[s];
-	struct pagemap_task pt = { .dirfd = -1, .pmfd = -1 };
 	struct pagemap_vma *vmas = NULL;
 	struct pagemap_range *r = NULL;
 	size_t nv = 0, nr = 0, cap = 0;
 	uint64_t lo = UINT64_MAX, hi = 0;
-	int rc = -ESRCH;
+	int rc;
 
-	/* the first task that is still there; a zombie leader has no memory to read */
-	for (size_t i = 0; i < sp->ntasks; i++) {
-		const struct sharing_task *t = &rep->tasks[sp->first + i];
-
-		rc = pagemap_open(rootfd, t->tgid, t->tid, t->start_ticks, &pt);
-		if (rc != -ESRCH && rc != -ENOENT)
-			break;
-	}
-	if (rc)
-		return rc;
-	rc = pagemap_read_maps(&pt, &vmas, &nv);
+	rc = pagemap_read_maps(pt, &vmas, &nv);
 	if (rc == -EINVAL && nv)
 		rc = 0;	/* a malformed line: the VMAs before it are good */
 	if (rc)
@@ -399,7 +450,7 @@ static int read_space(int rootfd, struct reader *rd, const struct sharing_report
 	}
 	if (lo >= hi)
 		goto out;	/* no mappings: a task on its way out */
-	rc = pagemap_scan_present(&pt, lo, hi, &r, &nr, &cap);
+	rc = pagemap_scan_present(pt, lo, hi, &r, &nr, &cap);
 	if (rc == -EOPNOTSUPP) {
 		*scanned = false;
 		nr = 0;
@@ -423,12 +474,187 @@ static int read_space(int rootfd, struct reader *rd, const struct sharing_report
 		rc = 0;
 	}
 	if (!rc)
-		rc = read_ranges(rd, &pt, sr, r, nr, vmas, nv);
+		rc = read_ranges(rd, pt, sr, r, nr, vmas, nv);
 out:
-	pagemap_close(&pt);
 	free(vmas);
 	free(r);
 	return rc;
+}
+
+int sharemem_read_task(int rootfd, struct sharemem_reader *rd, pid_t tgid, pid_t tid,
+		       uint64_t start_ticks, struct sharemem_read *sr, bool *scanned)
+{
+	struct pagemap_task pt = { .dirfd = -1, .pmfd = -1 };
+	int rc = pagemap_open(rootfd, tgid, tid, start_ticks, &pt);
+
+	if (rc)
+		return rc;
+	rc = read_open(rd, &pt, sr, scanned);
+	pagemap_close(&pt);
+	return rc;
+}
+
+/* Read the present pages of space s into sr. Returns 0 or why it could not (the space's
+ * mem_rc); -ENOMEM is the caller's. */
+static int read_space(int rootfd, struct sharemem_reader *rd, const struct sharing_report *rep,
+		      size_t s, struct sharemem_read *sr, bool *scanned)
+{
+	const struct sharing_space *sp = &rep->spaces[s];
+	int rc = -ESRCH;
+
+	/* the first task that is still there; a zombie leader has no memory to read */
+	for (size_t i = 0; i < sp->ntasks; i++) {
+		const struct sharing_task *t = &rep->tasks[sp->first + i];
+
+		rc = sharemem_read_task(rootfd, rd, t->tgid, t->tid, t->start_ticks, sr, scanned);
+		if (rc != -ESRCH && rc != -ENOENT)
+			break;
+	}
+	return rc;
+}
+
+int sharemem_reader_init(struct sharemem_reader *rd, bool exact, size_t page_size)
+{
+	memset(rd, 0, sizeof(*rd));
+	rd->exact = exact;
+	rd->ps = page_size;
+	rd->buf = malloc(READ_CHUNK * sizeof(*rd->buf));
+	return rd->buf ? 0 : -ENOMEM;
+}
+
+void sharemem_reader_free(struct sharemem_reader *rd)
+{
+	free(rd->buf);
+	free(rd->files.slot);
+	rd->buf = NULL;
+	rd->files.slot = NULL;
+}
+
+/* ---- segments: the pages of each set of spaces ------------------------------------------ */
+
+struct segtab {
+	struct sharing_report *rep;
+	size_t cap;
+	size_t *slot;			/* segment index + 1, 0 empty */
+	size_t nslot;			/* a power of two */
+	size_t last;			/* the last segment found (consecutive pages repeat) */
+	int err;
+};
+
+static uint64_t seg_hash(const size_t *m, size_t n)
+{
+	uint64_t h = n;
+
+	for (size_t i = 0; i < n; i++)
+		h = mix64(h ^ (m[i] + 1));
+	return h;
+}
+
+static bool seg_is(const struct sharing_segment *g, const size_t *m, size_t n)
+{
+	return g->n == n && !memcmp(g->members, m, n * sizeof(*m));
+}
+
+static int seg_grow(struct segtab *t)
+{
+	size_t nn = t->nslot ? t->nslot * 2 : 256;
+	size_t *ns = calloc(nn, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->rep->nsegments; i++) {
+		const struct sharing_segment *g = &t->rep->segments[i];
+		size_t at = seg_hash(g->members, g->n) & (nn - 1);
+
+		while (ns[at])
+			at = (at + 1) & (nn - 1);
+		ns[at] = i + 1;
+	}
+	free(t->slot);
+	t->slot = ns;
+	t->nslot = nn;
+	return 0;
+}
+
+/* The segment of the spaces m[0..n) (ascending), made when new; NULL on ENOMEM. */
+static struct sharing_segment *seg_find(struct segtab *t, const size_t *m, size_t n)
+{
+	struct sharing_report *rep = t->rep;
+	struct sharing_segment *g;
+	size_t at;
+
+	if (t->last < rep->nsegments && seg_is(&rep->segments[t->last], m, n))
+		return &rep->segments[t->last];
+	if ((rep->nsegments + 1) * 2 > t->nslot && (t->err = seg_grow(t)))
+		return NULL;
+	at = seg_hash(m, n) & (t->nslot - 1);
+	while (t->slot[at]) {
+		g = &rep->segments[t->slot[at] - 1];
+		if (seg_is(g, m, n)) {
+			t->last = t->slot[at] - 1;
+			return g;
+		}
+		at = (at + 1) & (t->nslot - 1);
+	}
+	if (rep->nsegments == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 16;
+		struct sharing_segment *nv = realloc(rep->segments, nc * sizeof(*nv));
+
+		if (!nv) {
+			t->err = -ENOMEM;
+			return NULL;
+		}
+		rep->segments = nv;
+		t->cap = nc;
+	}
+	g = &rep->segments[rep->nsegments];
+	memset(g, 0, sizeof(*g));
+	g->members = malloc(n * sizeof(*m));
+	if (!g->members) {
+		t->err = -ENOMEM;
+		return NULL;
+	}
+	memcpy(g->members, m, n * sizeof(*m));
+	g->n = n;
+	t->slot[at] = rep->nsegments + 1;
+	t->last = rep->nsegments++;
+	return g;
+}
+
+/* The segment of the spaces who[0..k) (set indices) maps to. */
+static struct sharing_segment *seg_of(struct segtab *t, const size_t *space_of, const size_t *who,
+				      size_t k, size_t *buf)
+{
+	for (size_t i = 0; i < k; i++)
+		buf[i] = space_of[who[i]];
+	return seg_find(t, buf, k);
+}
+
+static int cmp_segment(const void *a, const void *b)
+{
+	const struct sharing_segment *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return (x->n < y->n) - (x->n > y->n);
+}
+
+/* Each pair's bytes from the segments; the segments ranked. */
+static void seg_finish(struct sharing_report *rep)
+{
+	size_t ns = rep->nspaces;
+
+	for (size_t i = 0; i < rep->nsegments; i++) {
+		const struct sharing_segment *g = &rep->segments[i];
+
+		for (size_t x = 0; x < g->n; x++)
+			for (size_t y = x + 1; y < g->n; y++) {
+				rep->both[g->members[x] * ns + g->members[y]] += g->bytes;
+				rep->both[g->members[y] * ns + g->members[x]] += g->bytes;
+			}
+	}
+	if (rep->nsegments > 1)
+		qsort(rep->segments, rep->nsegments, sizeof(*rep->segments), cmp_segment);
 }
 
 /* ---- exact: the frames, merged ----------------------------------------------------------- */
@@ -448,6 +674,8 @@ struct exact_ctx {
 	const uint64_t *flags, *counts;	/* per shared frame, or NULL */
 	size_t at;
 	int err;
+	struct segtab *seg;
+	size_t *buf;			/* nspaces */
 };
 
 static void collect_shared(void *p, uint64_t key, const size_t *who, const uint64_t *raw,
@@ -473,12 +701,29 @@ static void collect_shared(void *p, uint64_t key, const size_t *who, const uint6
 	c->uni[c->nuni++] = key >> 2;
 }
 
+/* The kinds of a frame with kpageflags f, added to kind[]. */
+static void add_kinds(uint64_t *kind, uint64_t f, uint64_t ps)
+{
+	if (f & (UINT64_C(1) << KPF_ANON))
+		kind[SHARING_ANON] += ps;
+	else if (f & (UINT64_C(1) << KPF_SWAPBACKED))
+		kind[SHARING_SHMEM] += ps;
+	else
+		kind[SHARING_FILE] += ps;
+	if (f & (UINT64_C(1) << KPF_KSM))
+		kind[SHARING_KSM] += ps;
+	if (f & (UINT64_C(1) << KPF_THP))
+		kind[SHARING_THP] += ps;
+	if (f & (UINT64_C(1) << KPF_SWAPBACKED))
+		kind[SHARING_SWAPBACKED] += ps;
+}
+
 static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t *raw,
 			size_t k)
 {
 	struct exact_ctx *c = p;
 	struct sharing_report *rep = c->rep;
-	size_t ns = rep->nspaces;
+	struct sharing_segment *g;
 	uint64_t ps = rep->page_size, f = 0, mappings = 0;
 
 	(void)key;
@@ -492,6 +737,8 @@ static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t
 			sp->frees += ps;
 		return;
 	}
+	if (c->err)
+		return;
 	if (c->flags) {
 		size_t at = c->at++;
 
@@ -510,33 +757,24 @@ static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t
 
 		sp->rss += ps;
 		sp->shared += ps;
-		if (!c->flags)
-			continue;
-		if (f & (UINT64_C(1) << KPF_ANON))
-			sp->kind[SHARING_ANON] += ps;
-		else if (f & (UINT64_C(1) << KPF_SWAPBACKED))
-			sp->kind[SHARING_SHMEM] += ps;
-		else
-			sp->kind[SHARING_FILE] += ps;
-		if (f & (UINT64_C(1) << KPF_KSM))
-			sp->kind[SHARING_KSM] += ps;
-		if (f & (UINT64_C(1) << KPF_THP))
-			sp->kind[SHARING_THP] += ps;
-		if (f & (UINT64_C(1) << KPF_SWAPBACKED))
-			sp->kind[SHARING_SWAPBACKED] += ps;
+		if (c->flags)
+			add_kinds(sp->kind, f, ps);
 	}
-	for (size_t i = 0; i < k; i++)
-		for (size_t j = i + 1; j < k; j++) {
-			size_t a = c->space_of[who[i]], b = c->space_of[who[j]];
-
-			rep->both[a * ns + b] += ps;
-			rep->both[b * ns + a] += ps;
-		}
+	/* the pairs' bytes come from the segments at the end: k^2 work per segment, not
+	 * per page */
+	g = seg_of(c->seg, c->space_of, who, k, c->buf);
+	if (!g) {
+		c->err = c->seg->err;
+		return;
+	}
+	g->bytes += ps;
+	if (c->flags)
+		add_kinds(g->kind, f, ps);
 }
 
 /* kpageflags and kpagecount of the frames (ascending), in runs of nearby frames. */
-static int read_kpage(const struct pagemap_kpage *kp, const uint64_t *uni, size_t n,
-		      uint64_t *flags, uint64_t *counts)
+int sharemem_read_kpage(const struct pagemap_kpage *kp, const uint64_t *uni, size_t n,
+			uint64_t *flags, uint64_t *counts)
 {
 	uint64_t *fb = malloc(READ_CHUNK * sizeof(*fb)), *cb = malloc(READ_CHUNK * sizeof(*cb));
 	int rc = 0;
@@ -565,9 +803,9 @@ static int read_kpage(const struct pagemap_kpage *kp, const uint64_t *uni, size_
 }
 
 static int exact_merge(int rootfd, struct sharing_report *rep, const struct sharemem_set *sets,
-		       const size_t *space_of, size_t nsets)
+		       const size_t *space_of, size_t nsets, struct segtab *seg, size_t *buf)
 {
-	struct exact_ctx c = { .rep = rep, .space_of = space_of };
+	struct exact_ctx c = { .rep = rep, .space_of = space_of, .seg = seg, .buf = buf };
 	struct pagemap_kpage kp = { -1, -1 };
 	uint64_t *flags = NULL, *counts = NULL;
 	int rc;
@@ -585,7 +823,7 @@ static int exact_merge(int rootfd, struct sharing_report *rep, const struct shar
 			rc = -ENOMEM;
 			goto out;
 		}
-		rep->kpage_rc = read_kpage(&kp, c.uni, c.nuni, flags, counts);
+		rep->kpage_rc = sharemem_read_kpage(&kp, c.uni, c.nuni, flags, counts);
 	}
 	if (!rep->kpage_rc) {
 		c.flags = flags;
@@ -595,6 +833,8 @@ static int exact_merge(int rootfd, struct sharing_report *rep, const struct shar
 	for (size_t i = 0; i < nsets; i++)
 		rep->spaces[space_of[i]].kinds_known = c.flags != NULL;
 	rc = sharemem_merge(sets, nsets, SHAREMEM_FRAME_MASK, count_frame, &c);
+	if (!rc)
+		rc = c.err;
 out:
 	pagemap_kpage_close(&kp);
 	free(c.uni);
@@ -603,28 +843,204 @@ out:
 	return rc;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* ---- exact, a few spaces: the frame bitmaps, merged --------------------------------------- */
+
+/*
+ * Each space's frames are a bitmap of physical memory (FRAME_CHUNK frames a chunk); a
+ * frame two or more spaces map has its bit set in two or more bitmaps, which a pass over
+ * the chunks finds word by word (64 frames at a time) in frame order: no sorting, no
+ * merging, and the kpage* reads go to the shared frames in ascending order. Memory: at
+ * most RAM / 8 bytes per space, whatever the spaces' sizes.
+ */
+#define FRAMES_MAX_SPACES	16		/* more: sorted sets (memory per page) */
+#define FRAMES_MAX_BYTES	(64u << 20)	/* all the bitmaps at most */
+
+struct frames_batch {
+	uint64_t *pfn, *flags, *counts;
+	uint32_t *who;			/* bit s: space s maps it */
+	size_t n;
+};
+
+/* How often space sr mapped frame pfn (its repeats are sorted). */
+static unsigned frame_mult(const struct sharemem_read *sr, uint64_t pfn)
+{
+	size_t lo = 0, hi = sr->keys.n;
+	unsigned m = 1;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sr->keys.v[mid] < pfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo < sr->keys.n && sr->keys.v[lo++] == pfn)
+		m++;
+	return m;
+}
+
+static int frames_flush(struct sharing_report *rep, const struct pagemap_kpage *kp,
+			struct frames_batch *b, const struct sharemem_read *sr, struct segtab *seg,
+			size_t *buf)
+{
+	uint64_t ps = rep->page_size;
+
+	if (!rep->kpage_rc)
+		rep->kpage_rc = sharemem_read_kpage(kp, b->pfn, b->n, b->flags, b->counts);
+	for (size_t i = 0; i < b->n; i++) {
+		bool known = !rep->kpage_rc;
+		uint64_t f = known ? b->flags[i] : 0, mappings = 0;
+		struct sharing_segment *g;
+		size_t k = 0;
+
+		for (size_t s = 0; s < rep->nspaces; s++)
+			if (b->who[i] & (UINT32_C(1) << s))
+				buf[k++] = s;
+		if (known && (f & (UINT64_C(1) << KPF_ZERO_PAGE))) {
+			rep->zero_pages += k;
+			for (size_t j = 0; j < k; j++)
+				rep->spaces[buf[j]].rss -= ps;
+			continue;
+		}
+		for (size_t j = 0; j < k; j++) {
+			struct sharing_space *sp = &rep->spaces[buf[j]];
+
+			sp->shared += ps;
+			if (known) {
+				add_kinds(sp->kind, f, ps);
+				mappings += frame_mult(&sr[buf[j]], b->pfn[i]);
+			}
+		}
+		if (known && (f & (UINT64_C(1) << KPF_ANON)) && b->counts[i] <= mappings)
+			rep->together += ps;
+		g = seg_find(seg, buf, k);
+		if (!g)
+			return seg->err;
+		g->bytes += ps;
+		if (known)
+			add_kinds(g->kind, f, ps);
+	}
+	b->n = 0;
+	return 0;
+}
+
+static int frames_merge(int rootfd, struct sharing_report *rep, struct sharemem_frames *fb,
+			struct sharemem_read *sr, struct segtab *seg, size_t *buf)
+{
+	struct pagemap_kpage kp = { -1, -1 };
+	struct frames_batch b = { 0 };
+	size_t ns = rep->nspaces, maxc = 0, m[FRAMES_MAX_SPACES];
+	int rc = 0;
+
+	b.pfn = malloc(READ_CHUNK * sizeof(*b.pfn));
+	b.flags = malloc(READ_CHUNK * sizeof(*b.flags));
+	b.counts = malloc(READ_CHUNK * sizeof(*b.counts));
+	b.who = malloc(READ_CHUNK * sizeof(*b.who));
+	if (!b.pfn || !b.flags || !b.counts || !b.who) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rep->kpage_rc = pagemap_kpage_open(rootfd, &kp);
+	rep->together = 0;
+	for (size_t s = 0; s < ns; s++) {
+		struct sharing_space *sp = &rep->spaces[s];
+
+		if (sp->mem_rc)
+			continue;
+		if (sr[s].keys.n > 1)
+			qsort(sr[s].keys.v, sr[s].keys.n, sizeof(*sr[s].keys.v), cmp_u64);
+		sp->rss = sr[s].distinct * rep->page_size;
+		sp->frees = sr[s].excl_anon * rep->page_size;
+		if (fb[s].nchunk > maxc)
+			maxc = fb[s].nchunk;
+	}
+	for (size_t c = 0; c < maxc && !rc; c++) {
+		size_t nm = 0;
+
+		for (size_t s = 0; s < ns && nm < FRAMES_MAX_SPACES; s++)
+			if (!rep->spaces[s].mem_rc && c < fb[s].nchunk && fb[s].chunk[c])
+				m[nm++] = s;
+		if (nm < 2)
+			continue;
+		for (size_t w = 0; w < FRAME_WORDS && !rc; w++) {
+			uint64_t ones = 0, twos = 0;
+
+			for (size_t i = 0; i < nm; i++) {
+				uint64_t x = fb[m[i]].chunk[c][w];
+
+				twos |= ones & x;
+				ones |= x;
+			}
+			while (twos && !rc) {
+				unsigned bit = (unsigned)__builtin_ctzll(twos);
+				uint32_t who = 0;
+
+				twos &= twos - 1;
+				for (size_t i = 0; i < nm; i++)
+					if ((fb[m[i]].chunk[c][w] >> bit) & 1)
+						who |= UINT32_C(1) << m[i];
+				b.pfn[b.n] = ((uint64_t)c << FRAME_CHUNK_BITS) | (w * 64 + bit);
+				b.who[b.n++] = who;
+				if (b.n == READ_CHUNK)
+					rc = frames_flush(rep, &kp, &b, sr, seg, buf);
+			}
+		}
+	}
+	if (!rc && b.n)
+		rc = frames_flush(rep, &kp, &b, sr, seg, buf);
+	if (rep->kpage_rc)
+		rep->together = UINT64_MAX;
+	for (size_t s = 0; s < ns; s++) {
+		struct sharing_space *sp = &rep->spaces[s];
+
+		if (sp->mem_rc)
+			continue;
+		sp->kinds_known = !rep->kpage_rc;
+		sp->only = sp->rss - sp->shared;
+	}
+out:
+	pagemap_kpage_close(&kp);
+	free(b.pfn);
+	free(b.flags);
+	free(b.counts);
+	free(b.who);
+	return rc;
+}
+
 /* ---- estimate ---------------------------------------------------------------------------- */
 
 struct estimate_ctx {
 	struct sharing_report *rep;
 	const size_t *space_of;
+	struct segtab *seg;
+	size_t *buf;
+	int err;
 };
 
 static void count_key(void *p, uint64_t key, const size_t *who, const uint64_t *raw, size_t k)
 {
 	struct estimate_ctx *c = p;
-	size_t ns = c->rep->nspaces;
+	struct sharing_segment *g;
 	uint64_t ps = c->rep->page_size;
 
-	(void)key;
 	(void)raw;
-	for (size_t i = 0; i < k; i++)
-		for (size_t j = i + 1; j < k; j++) {
-			size_t a = c->space_of[who[i]], b = c->space_of[who[j]];
-
-			c->rep->both[a * ns + b] += ps;
-			c->rep->both[b * ns + a] += ps;
-		}
+	if (k < 2 || c->err)
+		return;
+	g = seg_of(c->seg, c->space_of, who, k, c->buf);
+	if (!g) {
+		c->err = c->seg->err;
+		return;
+	}
+	g->bytes += ps;
+	g->kind[key >> KEY_PAGE_BITS ? SHARING_FILE : SHARING_ANON] += ps;
 }
 
 /* ---- the whole memory part --------------------------------------------------------------- */
@@ -632,8 +1048,11 @@ static void count_key(void *p, uint64_t key, const size_t *who, const uint64_t *
 int sharemem_collect(int rootfd, struct sharing_report *rep)
 {
 	size_t ns = rep->nspaces, nuser = 0, nsets = 0;
-	struct reader rd = { .ps = rep->page_size };
-	struct space_read *sr = NULL;
+	struct sharemem_reader rd;
+	struct segtab seg = { .rep = rep, .last = SIZE_MAX };
+	struct sharemem_frames *fbs = NULL;
+	size_t *segbuf = NULL;
+	struct sharemem_read *sr = NULL;
 	struct sharemem_set *sets = NULL;
 	size_t *space_of = NULL;
 	uint64_t *tmp = NULL;
@@ -648,16 +1067,29 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	if (nuser < 2)
 		return 0;
 	rc = pagemap_pfns_visible(rootfd);
-	rd.exact = rc == 1;
+	if (sharemem_reader_init(&rd, rc == 1, rep->page_size))
+		return -ENOMEM;
 	rep->method = rd.exact ? SHARING_EXACT : SHARING_ESTIMATE;
 	rep->both = calloc(ns * ns, sizeof(*rep->both));
 	sr = calloc(ns, sizeof(*sr));
 	sets = calloc(ns, sizeof(*sets));
 	space_of = calloc(ns, sizeof(*space_of));
-	rd.buf = malloc(READ_CHUNK * sizeof(*rd.buf));
-	if (!rep->both || !sr || !sets || !space_of || !rd.buf) {
+	segbuf = calloc(ns, sizeof(*segbuf));
+	if (!rep->both || !sr || !sets || !space_of || !segbuf) {
 		rc = -ENOMEM;
 		goto out;
+	}
+	/* a few spaces, as root: bitmaps of physical frames, if they fit */
+	if (rd.exact && ns <= FRAMES_MAX_SPACES) {
+		long phys = sysconf(_SC_PHYS_PAGES);
+
+		if (phys > 0 && ns * ((uint64_t)phys / 8) <= FRAMES_MAX_BYTES) {
+			fbs = calloc(ns, sizeof(*fbs));
+			if (!fbs) {
+				rc = -ENOMEM;
+				goto out;
+			}
+		}
 	}
 	rc = 0;
 	for (size_t s = 0; s < ns; s++) {
@@ -667,6 +1099,7 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 			sp->mem_rc = -EOPNOTSUPP;
 			continue;
 		}
+		rd.frames = fbs ? &fbs[s] : NULL;
 		sp->mem_rc = read_space(rootfd, &rd, rep, s, &sr[s], &scanned);
 		if (sp->mem_rc == -ENOMEM) {
 			rc = -ENOMEM;
@@ -675,13 +1108,20 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 		if (sp->mem_rc) {
 			free(sr[s].keys.v);
 			memset(&sr[s], 0, sizeof(sr[s]));
+			if (fbs)
+				sharemem_frames_free(&fbs[s]);
 			continue;
 		}
 		rep->pages += sr[s].present;
 		if (sr[s].keys.n > maxn)
 			maxn = sr[s].keys.n;
 	}
+	rd.frames = NULL;
 	rep->scanned = scanned;
+	if (fbs) {
+		rc = frames_merge(rootfd, rep, fbs, sr, &seg, segbuf);
+		goto merged;
+	}
 	/* sort each space's keys, make them distinct, and hand them to the merge */
 	tmp = malloc((maxn ? maxn : 1) * sizeof(*tmp));
 	if (!tmp) {
@@ -700,11 +1140,14 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	free(tmp);
 	tmp = NULL;
 	if (rd.exact) {
-		rc = exact_merge(rootfd, rep, sets, space_of, nsets);
+		rc = exact_merge(rootfd, rep, sets, space_of, nsets, &seg, segbuf);
 	} else {
-		struct estimate_ctx c = { .rep = rep, .space_of = space_of };
+		struct estimate_ctx c = { .rep = rep, .space_of = space_of, .seg = &seg,
+					  .buf = segbuf };
 
 		rc = sharemem_merge(sets, nsets, UINT64_MAX, count_key, &c);
+		if (!rc)
+			rc = c.err;
 		for (size_t s = 0; s < ns; s++) {
 			struct sharing_space *sp = &rep->spaces[s];
 
@@ -718,8 +1161,10 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 			sp->kinds_known = true;
 		}
 	}
+merged:
 	if (rc)
 		goto out;
+	seg_finish(rep);
 	for (size_t a = 0; a < ns; a++) {
 		for (size_t b = 0; b < ns; b++)
 			if (rep->spaces[a].mem_rc || rep->spaces[b].mem_rc)
@@ -734,7 +1179,11 @@ out:
 	free(sets);
 	free(space_of);
 	free(tmp);
-	free(rd.buf);
-	free(rd.files.slot);
+	free(seg.slot);
+	free(segbuf);
+	for (size_t s = 0; fbs && s < ns; s++)
+		sharemem_frames_free(&fbs[s]);
+	free(fbs);
+	sharemem_reader_free(&rd);
 	return rc;
 }

@@ -20,7 +20,7 @@
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
 
-#define KCMP_TRIES 3	/* a task that exits mid-sort makes the grouping start again */
+#define KCMP_TRIES 8	/* a task that exits mid-sort makes the grouping start again */
 
 void sharing_label(size_t i, char *buf, size_t len)
 {
@@ -216,14 +216,26 @@ static void free_tasks(struct sharing_task *t, size_t n)
 	free(t);
 }
 
-/* The live tasks the IDs name, from one threads pass. */
-static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct sharing_report *rep,
-			 pid_t *missing)
+/* Append id to a list (ascending once sorted by the caller). */
+static int id_push(pid_t **v, size_t *n, pid_t id)
+{
+	pid_t *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[(*n)++] = id;
+	return 0;
+}
+
+/* The live tasks the IDs name, from one threads pass. An ID that names no task, or one
+ * whose files cannot be read, goes to rep->vanished or rep->unreadable. */
+static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct sharing_report *rep)
 {
 	struct pick *picks;
 	pid_t *tgids = NULL;
 	struct task *rows = NULL;
-	size_t nrows = 0, ntg = 0, npicks = 0, n = 0;
+	size_t nrows = 0, ntg = 0, npicks = 0, n = 0, nok = 0;
 	int rc = 0;
 
 	picks = calloc(nids ? nids : 1, sizeof(*picks));
@@ -237,23 +249,27 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 
 		rc = taskfiles_tgid(rootfd, ids[i], &tgid);
 		if (rc == -ENOENT || rc == -ESRCH) {
-			*missing = ids[i];
-			rc = -ESRCH;
-			goto out;
+			/* ended before it was read: listed, the others go on */
+			rc = id_push(&rep->vanished, &rep->nvanished, ids[i]);
+			if (rc)
+				goto out;
+			continue;
 		}
+		if (rc == -ENOMEM)
+			goto out;
 		if (rc)
 			tgid = ids[i];	/* unreadable status: take it as a process */
-		picks[i] = (struct pick){ .tgid = tgid, .tid = tgid == ids[i] ? 0 : ids[i],
-					  .id = ids[i], .denied = rc == -EACCES || rc == -EPERM };
+		picks[nok] = (struct pick){ .tgid = tgid, .tid = tgid == ids[i] ? 0 : ids[i],
+					    .id = ids[i], .denied = rc == -EACCES || rc == -EPERM };
 		rc = 0;
-		tgids[i] = tgid;
+		tgids[nok++] = tgid;
 	}
-	qsort(picks, nids, sizeof(*picks), cmp_pick);
-	for (size_t i = 0; i < nids; i++)	/* an ID given twice is one pick */
+	qsort(picks, nok, sizeof(*picks), cmp_pick);
+	for (size_t i = 0; i < nok; i++)	/* an ID given twice is one pick */
 		if (!npicks || cmp_pick(&picks[npicks - 1], &picks[i]))
 			picks[npicks++] = picks[i];
-	qsort(tgids, nids, sizeof(*tgids), cmp_pid);
-	for (size_t i = 0; i < nids; i++)
+	qsort(tgids, nok, sizeof(*tgids), cmp_pid);
+	for (size_t i = 0; i < nok; i++)
 		if (!ntg || tgids[ntg - 1] != tgids[i])
 			tgids[ntg++] = tgids[i];
 	rc = threads_scan(rootfd, tgids, ntg, &rows, &nrows);
@@ -282,6 +298,10 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 			rep->zombies++;	/* an exited thread has no resources left */
 			continue;
 		}
+		if (r->kthread) {
+			rep->kthreads++;	/* no address space: nothing to share */
+			continue;
+		}
 		t = &rep->tasks[n++];
 		t->tid = r->tid;
 		t->tgid = r->tgid;
@@ -293,13 +313,18 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 			t->grp[k] = SIZE_MAX;
 	}
 	rep->ntasks = n;
-	for (size_t i = 0; i < npicks; i++) {
-		if (!picks[i].found) {
-			*missing = picks[i].id;
-			rc = picks[i].denied ? -EACCES : -ESRCH;
-			break;
-		}
+	for (size_t i = 0; i < npicks && !rc; i++) {
+		if (picks[i].found)
+			continue;
+		if (picks[i].denied)
+			rc = id_push(&rep->unreadable, &rep->nunreadable, picks[i].id);
+		else
+			rc = id_push(&rep->vanished, &rep->nvanished, picks[i].id);
 	}
+	if (rep->nvanished > 1)
+		qsort(rep->vanished, rep->nvanished, sizeof(pid_t), cmp_pid);
+	if (rep->nunreadable > 1)
+		qsort(rep->unreadable, rep->nunreadable, sizeof(pid_t), cmp_pid);
 out:
 	for (size_t i = 0; i < nrows; i++)
 		free(rows[i].comm);
@@ -662,7 +687,13 @@ int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 
 	memset(rep, 0, sizeof(*rep));
 	rep->page_size = (size_t)sysconf(_SC_PAGESIZE);
-	rc = collect_tasks(rootfd, ids, nids, rep, missing);
+	rc = collect_tasks(rootfd, ids, nids, rep);
+	if (!rc && !rep->ntasks && !rep->zombies && !rep->kthreads &&
+	    (rep->nvanished || rep->nunreadable)) {
+		/* not one of them could be read */
+		*missing = rep->nunreadable ? rep->unreadable[0] : rep->vanished[0];
+		rc = rep->nunreadable ? -EACCES : -ESRCH;
+	}
 	if (rc) {
 		sharing_free(rep);
 		return rc;
@@ -676,10 +707,12 @@ int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 			none[r] = SIZE_MAX;
 		rc = kcmp_pass(rep, have_ref ? &ref : NULL, none, &vmgroups);
 		if (rc == -EAGAIN)
-			continue;
-		if (rc || !recheck_identity(rootfd, rep))
-			break;
-		rc = -EAGAIN;
+			continue;	/* one ended mid-sort: dropped, sort again */
+		/* a task that ended (or whose TID was reused) since it was compared is
+		 * dropped; the groups of the others stand */
+		if (!rc)
+			recheck_identity(rootfd, rep);
+		break;
 	}
 	if (have_ref) {
 		rep->none_known[KCMP_RES_IO] = ref.none_io;
@@ -716,5 +749,93 @@ void sharing_free(struct sharing_report *rep)
 	for (int r = 0; r < KCMP_RES_COUNT; r++)
 		free(rep->res[r]);
 	free(rep->both);
+	free(rep->vanished);
+	free(rep->unreadable);
+	for (size_t i = 0; i < rep->nsegments; i++)
+		free(rep->segments[i].members);
+	free(rep->segments);
 	memset(rep, 0, sizeof(*rep));
+}
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct sharing_pair *x = a, *y = b;
+	uint64_t bx = x->bytes == UINT64_MAX ? 0 : x->bytes;
+	uint64_t by = y->bytes == UINT64_MAX ? 0 : y->bytes;
+	int rx = __builtin_popcount(x->res), ry = __builtin_popcount(y->res);
+
+	if (bx != by)
+		return bx > by ? -1 : 1;
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	if (x->a != y->a)
+		return x->a < y->a ? -1 : 1;
+	return (x->b > y->b) - (x->b < y->b);
+}
+
+int sharing_pairs(const struct sharing_report *rep, struct sharing_pair **out, size_t *n)
+{
+	size_t ns = rep->nspaces, cnt = 0, cap = 0;
+	struct sharing_pair *v = NULL;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t a = 0; a < ns; a++)
+		for (size_t b = a + 1; b < ns; b++) {
+			struct sharing_pair p = { .a = a, .b = b, .bytes = UINT64_MAX };
+
+			if (rep->both)
+				p.bytes = rep->both[a * ns + b];
+			for (int r = 0; r < KCMP_RES_COUNT; r++)
+				if (rep->res[r] && rep->res[r][a * ns + b] == SHARING_SHARED)
+					p.res |= 1u << r;
+			if ((p.bytes == 0 || p.bytes == UINT64_MAX) && !p.res)
+				continue;
+			if (cnt == cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				struct sharing_pair *nv = realloc(v, nc * sizeof(*nv));
+
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
+				cap = nc;
+			}
+			v[cnt++] = p;
+		}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), cmp_pair);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static bool has_member(const struct sharing_segment *g, size_t s)
+{
+	size_t lo = 0, hi = g->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->members[mid] == s)
+			return true;
+		if (g->members[mid] < s)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+void sharing_pair_kinds(const struct sharing_report *rep, struct sharing_pair *p)
+{
+	memset(p->kind, 0, sizeof(p->kind));
+	for (size_t i = 0; i < rep->nsegments; i++) {
+		const struct sharing_segment *g = &rep->segments[i];
+
+		if (has_member(g, p->a) && has_member(g, p->b))
+			for (int k = 0; k < SHARING_KINDS; k++)
+				p->kind[k] += g->kind[k];
+	}
 }

@@ -56,6 +56,24 @@ struct sharing_space {
 	bool kinds_known;
 };
 
+/* Address spaces that map the same pages: each page two or more spaces map belongs to the
+ * segment of exactly the spaces that map it (e.g. every backend mapping one shared
+ * memory segment). */
+struct sharing_segment {
+	size_t *members;		/* space indices, ascending */
+	size_t n;
+	uint64_t bytes;			/* of pages every member maps */
+	uint64_t kind[SHARING_KINDS];	/* what they are (as sharing_space's kind) */
+};
+
+/* Two address spaces, for the ranked list of pairs. */
+struct sharing_pair {
+	size_t a, b;			/* space indices, a < b */
+	uint64_t bytes;			/* mapped by both (UINT64_MAX: unknown) */
+	uint64_t kind[SHARING_KINDS];	/* what they are (filled by sharing_pair_kinds) */
+	unsigned res;			/* bit r: resource r shared (SHARING_SHARED) */
+};
+
 enum sharing_method {
 	SHARING_NO_MEMORY,		/* fewer than 2 address spaces to compare */
 	SHARING_EXACT,			/* pagemap PFNs, kpagecount, kpageflags */
@@ -69,6 +87,13 @@ struct sharing_report {
 	size_t nspaces;
 	size_t zombies;			/* exited tasks, not yet reaped: left out */
 	size_t gone;			/* tasks that ended while they were compared */
+	size_t kthreads;		/* kernel threads: no address space, left out */
+	pid_t *vanished;		/* IDs that named no task when they were read (the
+					 * process ended, or never was), ascending */
+	size_t nvanished;
+	pid_t *unreadable;		/* IDs /proc lists but whose files cannot be read
+					 * (hidepid=noaccess), ascending */
+	size_t nunreadable;
 	int kcmp_rc;			/* 0, or -ENOSYS when this kernel has no kcmp */
 	bool none_known[KCMP_RES_COUNT];	/* SHARING_NONE can be told (IO, SYSVSEM) */
 	enum sharing_cell *res[KCMP_RES_COUNT];	/* nspaces x nspaces, row-major */
@@ -84,16 +109,81 @@ struct sharing_report {
 					 * map and nobody else (kpagecount): freed when all of
 					 * them exit; UINT64_MAX unknown */
 	uint64_t zero_pages;		/* mappings of the zero page, left out */
+	struct sharing_segment *segments;	/* most bytes first */
+	size_t nsegments;
 };
 
 /* Compare the tasks named by ids (read relative to rootfd, /proc): a process's ID names
  * all its threads, another thread's ID that thread alone. Groups them into address spaces,
  * fills the resource matrices and, with memory and at least two spaces, the memory part.
- * -ESRCH with *missing set when an ID names no task, -EACCES when /proc lists it but its
- * files cannot be read (hidepid=noaccess); -ENOMEM. On an error *rep is empty. */
+ * Kernel threads are counted and left out. An ID that names no task (it ended) or whose
+ * files cannot be read is listed in rep->vanished or rep->unreadable and the others are
+ * compared; only when no ID could be read at all: -ESRCH (no such task) or -EACCES
+ * (hidepid=noaccess) with *missing set to the first one. -ENOMEM. On an error *rep is
+ * empty. */
 int sharing_collect(int rootfd, const pid_t *ids, size_t nids, bool memory,
 		    struct sharing_report *rep, pid_t *missing);
 void sharing_free(struct sharing_report *rep);
+
+/* The pairs of address spaces that share memory or a kcmp resource, most bytes first
+ * (then most resources): malloc'ed. */
+int sharing_pairs(const struct sharing_report *rep, struct sharing_pair **out, size_t *n);
+/* What the pages of pair p are, from the segments both belong to. */
+void sharing_pair_kinds(const struct sharing_report *rep, struct sharing_pair *p);
+
+/* ---- one process against every other ----------------------------------------------------- */
+
+/* Another process that shares something with X. */
+struct sharing_partner {
+	pid_t pid;
+	char *comm;			/* sanitized */
+	long nthreads;
+	uint64_t shared;		/* bytes of X's pages it maps too (distinct pages) */
+	uint64_t kind[SHARING_KINDS];	/* of those: ANON, FILE, SHMEM (estimate: ANON and
+					 * FILE, FILE including shmem) */
+	unsigned res;			/* bit r: kcmp resource r is the same one as X's */
+	int kcmp_rc;			/* 0, or why kcmp could not tell (res is then 0) */
+	bool same_vm;			/* X's own address space (CLONE_VM, vfork): shared
+					 * is all of X's pages, kind[] unknown */
+};
+
+struct sharing_against {
+	pid_t pid;			/* X, a process */
+	char *comm;			/* sanitized */
+	long nthreads;			/* its thread group: they share X's resources */
+	enum sharing_method method;	/* EXACT or ESTIMATE */
+	size_t page_size;
+	int mem_rc;			/* 0, or why X's pagemap could not be read */
+	int kpage_rc;			/* exact: 0, or why kpageflags/kpagecount failed */
+	bool scanned;			/* PAGEMAP_SCAN listed the present pages */
+	uint64_t rss;			/* X's present pages (distinct frames when exact) */
+	uint64_t shared;		/* of those, mapped by another process too (exact:
+					 * kpagecount; estimate: not exclusively mapped) */
+	uint64_t frees;			/* anonymous pages mapped only by X */
+	uint64_t kind[SHARING_KINDS];	/* what X's shared pages are */
+	bool kinds_known;
+	struct sharing_partner *partners;	/* ranked: most bytes first, then most
+						 * resources, then PID */
+	size_t npartners;
+	size_t processes;		/* other processes looked at (kernel threads aside) */
+	size_t compared;		/* of those, whose pages were read */
+	size_t denied;			/* whose pagemap the caller may not read */
+	size_t gone;			/* that ended while they were read */
+	size_t kthreads, zombies;	/* left out */
+	int kcmp_rc;			/* 0, or -ENOSYS when this kernel has no kcmp */
+	unsigned none;			/* bit r: X holds no resource r (IO, SYSVSEM): not
+					 * counted as shared */
+	bool none_known[KCMP_RES_COUNT];
+};
+
+/* X (the process of task id) against every other process the caller may read: which map
+ * the same physical pages as X and how many bytes (exact from PFNs with CAP_SYS_ADMIN,
+ * the estimate otherwise), which share kcmp resources with X. -ESRCH when id names no
+ * live task, -EOPNOTSUPP when it is a kernel thread, -EACCES when its files cannot be
+ * read (hidepid=noaccess); -ENOMEM. A process that ends or cannot be read meanwhile is
+ * counted, not an error. The entry point of the views ("s" on a process in the TUI). */
+int sharing_against_all(int rootfd, pid_t id, struct sharing_against *ag);
+void sharing_against_free(struct sharing_against *ag);
 
 /* ---- building blocks (exposed for the unit tests) ---------------------------------------- */
 

@@ -36,6 +36,8 @@ static void snapshot_free(struct snapshot *sn)
 {
 	if (!sn)
 		return;
+	for (size_t i = 0; i < sn->ntasks; i++)
+		free(sn->tasks[i].node_mem);
 	proc2_free_tasks(sn->tasks, sn->ntasks);
 	free(sn);
 }
@@ -281,33 +283,42 @@ static void read_task_extras(struct sampler *s, struct task *t)
  * so a PID reused since the scan cannot lend its numbers. Without stat columns a row is only
  * its PID and what these reads return, so each is read by path and nothing can be mixed. */
 struct proc_files {
-	enum ts_avail mem_av, smaps_av, rss_av;
+	enum ts_avail mem_av, smaps_av, rss_av, numa_av;
 	struct taskfiles_status_mem sm;
 	uint64_t rss;
 	struct smaps_mem rollup;
+	struct smaps_numa numa;
 };
+
+/* numa_maps: a text that does not parse or is too long is neither gone nor denied */
+static enum ts_avail numa_avail(int rc)
+{
+	return rc == -EINVAL || rc == -ERANGE || rc == -EFBIG ? TS_NA : taskfiles_avail(rc);
+}
 
 static void read_process_files(struct sampler *s, const struct task *leader,
 			       struct proc_files *pf)
 {
 	struct taskfiles_stat st;
-	char status[32], rollup[40], statm[32];
+	char status[32], rollup[40], statm[32], numa[40];
 	int dfd = s->rootfd, rc;
 
 	if (s->threads || (s->readers & RD_STAT)) {
 		dfd = taskfiles_open_checked(s->rootfd, leader->tgid, leader->tgid,
 					     leader->start_ticks, &st);
 		if (dfd < 0) {
-			pf->mem_av = pf->smaps_av = pf->rss_av = taskfiles_avail(dfd);
+			pf->mem_av = pf->smaps_av = pf->rss_av = pf->numa_av = taskfiles_avail(dfd);
 			return;
 		}
 		snprintf(status, sizeof(status), "status");
 		snprintf(rollup, sizeof(rollup), "smaps_rollup");
 		snprintf(statm, sizeof(statm), "statm");
+		snprintf(numa, sizeof(numa), "numa_maps");
 	} else {
 		snprintf(status, sizeof(status), "%d/status", (int)leader->tgid);
 		snprintf(rollup, sizeof(rollup), "%d/smaps_rollup", (int)leader->tgid);
 		snprintf(statm, sizeof(statm), "%d/statm", (int)leader->tgid);
+		snprintf(numa, sizeof(numa), "%d/numa_maps", (int)leader->tgid);
 	}
 	/* RSS: status's VmRSS when status is read anyway (then RSS is exactly the sum of the
 	 * three Rss lines of the same read), else statm, which costs about a third of status
@@ -327,6 +338,11 @@ static void read_process_files(struct sampler *s, const struct task *leader,
 		rc = smaps_read_rollup_at(dfd, rollup, &pf->rollup);
 		pf->smaps_av = taskfiles_avail(rc);
 	}
+	/* numa_maps walks the page tables under the mmap lock as smaps_rollup does */
+	if (s->readers & RD_NUMA) {
+		rc = smaps_read_numa_nodes_at(dfd, numa, (uint64_t)s->pagesize, &pf->numa);
+		pf->numa_av = numa_avail(rc);
+	}
 	if (dfd != s->rootfd)
 		close(dfd);
 }
@@ -343,16 +359,35 @@ static void set_footprint(struct task *t, const struct smaps_mem *m)
 	t->thp = m->anon_huge + m->shmem_pmd + m->file_pmd;
 }
 
+/* Each row its own copy of the per-node bytes (the snapshot frees every row's). Without
+ * memory for the copy the row says so rather than show a wrong list. */
+static void set_node_mem(struct task *t, enum ts_avail av, const struct smaps_numa *n)
+{
+	t->numa_read = true;
+	t->numa_av = av;
+	if (av != TS_OK || !n->nnodes)
+		return;
+	t->node_mem = malloc(n->nnodes * sizeof(*t->node_mem));
+	if (!t->node_mem) {
+		t->numa_av = TS_NA;
+		return;
+	}
+	memcpy(t->node_mem, n->bytes, n->nnodes * sizeof(*t->node_mem));
+	t->nnodes_mem = n->nnodes;
+	t->node_mem_total = n->total;
+}
+
 static void read_process_extras(struct sampler *s, struct snapshot *sn)
 {
 	/* without threads and status, libproc2 read statm beside stat (proc2_open) */
-	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS)) && !((s->readers & RD_RSS) && s->threads))
+	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_NUMA)) &&
+	    !((s->readers & RD_RSS) && s->threads))
 		return;
 	for (size_t i = 0; i < sn->ntasks; ) {
 		size_t end = i;
 		const struct task *leader = NULL;
 		struct proc_files pf = { .mem_av = TS_GONE, .smaps_av = TS_GONE,
-					 .rss_av = TS_GONE };
+					 .rss_av = TS_GONE, .numa_av = TS_GONE };
 
 		while (end < sn->ntasks && sn->tasks[end].tgid == sn->tasks[i].tgid) {
 			if (sn->tasks[end].tid == sn->tasks[end].tgid)
@@ -369,6 +404,8 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 				if (pf.smaps_av == TS_OK)
 					set_footprint(t, &pf.rollup);
 			}
+			if (s->readers & RD_NUMA)
+				set_node_mem(t, pf.numa_av, &pf.numa);
 			if ((s->readers & RD_RSS) && t->rss_av != TS_OK) {
 				t->rss_av = pf.rss_av;
 				t->rss = pf.rss_av == TS_OK ? pf.rss : 0;
@@ -384,6 +421,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 			t->swap = pf.sm.swap;
 			t->pte = pf.sm.pte;
 		}
+		smaps_numa_free(&pf.numa);
 		i = end;
 	}
 }

@@ -13,8 +13,8 @@
 #include "model/settings.h"
 #include "model/snapshot.h"
 
-/* Readers so costly that only the processes on screen get them (smaps_rollup). */
-#define TASKLIST_VISIBLE_READERS RD_SMAPS
+/* Readers so costly that only the processes on screen get them (smaps_rollup, numa_maps). */
+#define TASKLIST_VISIBLE_READERS (RD_SMAPS | RD_NUMA)
 
 struct tasklist_row {
 	const struct task *t;		/* a process row, or a thread row */

@@ -9,6 +9,7 @@
  * runs of adjacent frames, one pread per run. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -329,6 +330,62 @@ int pagemap_read(struct pagemap_task *t, uint64_t addr, uint64_t *entries, size_
 		done += (size_t)r;
 	}
 	*got = done / sizeof(uint64_t);
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int pagemap_list_processes(int rootfd, pid_t **out, size_t *n)
+{
+	pid_t *v = NULL;
+	size_t cnt = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	while ((de = readdir(d))) {
+		uint64_t pid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    util_parse_u64(de->d_name, 4194304, &pid))
+			continue;
+		if (cnt == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			pid_t *nv = realloc(v, nc * sizeof(*nv));
+
+			if (!nv) {
+				rc = -ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		v[cnt++] = (pid_t)pid;
+	}
+	closedir(d);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	qsort(v, cnt, sizeof(*v), cmp_pid);
+	*out = v;
+	*n = cnt;
 	return 0;
 }
 

@@ -92,6 +92,10 @@ int pagemap_scan_present(struct pagemap_task *t, uint64_t lo, uint64_t hi,
 int pagemap_read(struct pagemap_task *t, uint64_t addr, uint64_t *entries, size_t n,
 		 size_t *got);
 
+/* The processes /proc lists now (its numeric entries), ascending (malloc'ed): the address
+ * spaces a "one against all" comparison reads. */
+int pagemap_list_processes(int rootfd, pid_t **out, size_t *n);
+
 /* 1 when this process sees PFNs in pagemap (CAP_SYS_ADMIN), 0 when they read as zero,
  * or -errno. Reads the entry of a page of its own stack. */
 int pagemap_pfns_visible(int rootfd);

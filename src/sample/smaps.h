@@ -65,6 +65,21 @@ int smaps_parse_rollup(const char *buf, size_t len, struct smaps_mem *out);
 int smaps_parse_numa(const char *buf, size_t len, struct smaps_map *map);
 void smaps_map_free(struct smaps_map *m);
 
+/* A whole numa_maps summed per node: the process's resident memory on each NUMA node
+ * (numastat -p), pages counted in full whoever else maps them, as RSS does. */
+struct smaps_numa {
+	uint64_t *bytes;		/* per node 0..nnodes-1, malloc'ed (NULL: no pages) */
+	size_t nnodes;			/* the highest node with a count + 1 */
+	uint64_t total;			/* the sum over the nodes */
+	size_t dropped_repeats;		/* lines of a racy read that repeat a mapping */
+	bool truncated;			/* the text ended inside a line (left out) */
+};
+/* numa_maps text into per-node sums; pagesize counts the pages of a line without
+ * kernelpagesize_kB. 0, -EINVAL, -ERANGE, -ENOMEM (then out is empty). */
+int smaps_parse_numa_nodes(const char *buf, size_t len, uint64_t pagesize,
+			   struct smaps_numa *out);
+void smaps_numa_free(struct smaps_numa *n);
+
 /* Readers relative to rootfd (/proc or a fixture tree); -EACCES when denied, -ESRCH/-ENOENT
  * when gone. They read the whole file with large reads. */
 int smaps_read(int rootfd, pid_t pid, bool numa, struct smaps_map *out);
@@ -72,6 +87,11 @@ int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out);
 /* The smaps_rollup file NAME relative to dirfd: a task directory opened earlier (which pins
  * the task: a reused PID cannot be read through it) or rootfd with "PID/smaps_rollup". */
 int smaps_read_rollup_at(int dirfd, const char *name, struct smaps_mem *out);
+/* The numa_maps file NAME relative to dirfd (as smaps_read_rollup_at) summed per node:
+ * -EOPNOTSUPP when the kernel has no numa_maps (no CONFIG_NUMA), -EACCES when denied,
+ * -ESRCH/-ENOENT when gone, -EFBIG past SMAPS_READ_CAP. */
+int smaps_read_numa_nodes_at(int dirfd, const char *name, uint64_t pagesize,
+			     struct smaps_numa *out);
 /* smaps_read relative to an open /proc/PID directory, so that every file read of one
  * process is of the same process even if its PID is reused meanwhile. */
 int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out);

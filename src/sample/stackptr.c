@@ -109,12 +109,15 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 {
 	struct taskfiles_stat st;
 	char buf[1024], path[32];
-	size_t len;
+	size_t len, nl = strlen(name);	/* at most 10 digits (stackptr_scan) */
 	int rc;
 
 	memset(t, 0, sizeof(*t));
+	/* "TID/" then the file's name: no snprintf, two of them a thread */
+	memcpy(path, name, nl);
+	path[nl] = '/';
 	if (names) {
-		snprintf(path, sizeof(path), "%s/stat", name);
+		memcpy(path + nl + 1, "stat", sizeof("stat"));
 		rc = taskfiles_read(taskfd, path, buf, sizeof(buf), &len);
 		if (!rc)
 			rc = taskfiles_parse_stat(buf, len, &st);
@@ -134,7 +137,7 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 			return 1;
 		t->tid = (pid_t)tid;
 	}
-	snprintf(path, sizeof(path), "%s/syscall", name);
+	memcpy(path + nl + 1, "syscall", sizeof("syscall"));
 	for (int i = 0; i < STACKPTR_TRIES; i++) {
 		rc = taskfiles_read(taskfd, path, buf, 256, &len);
 		if (!rc)

@@ -33,6 +33,8 @@ enum ts_reader {
 	RD_SMAPS = 1u << 9,	/* PSS, USS, ... from smaps_rollup (own reader, once per process) */
 	RD_RSS = 1u << 10,	/* exact RSS: status VmRSS when RD_STATUS_MEM reads status anyway,
 				 * else statm (once per process; stat's field 24 is approximate) */
+	RD_NUMA = 1u << 11,	/* resident bytes per NUMA node from numa_maps (own reader, once
+				 * per process; as costly as smaps_rollup) */
 };
 
 struct task {
@@ -57,6 +59,12 @@ struct task {
 	uint64_t rss_anon, rss_file, rss_shmem, swap, pte;	/* bytes, from status */
 	/* bytes, from smaps_rollup: the process's footprint */
 	uint64_t pss, uss, shared, swap_pss, pss_anon, pss_file, pss_shmem, thp;
+	/* from numa_maps: resident bytes on each NUMA node 0..nnodes_mem-1 (malloc'ed per row,
+	 * freed with the snapshot; NULL when there are none) and their sum */
+	uint64_t *node_mem;
+	size_t nnodes_mem;
+	uint64_t node_mem_total;
+	bool numa_read;		/* node_mem and numa_av were read (RD_NUMA) */
 	uint64_t vctx, ictx;
 	uint64_t migrations;	/* se.nr_migrations since the task started */
 	uint64_t run_ns, wait_ns;	/* on a CPU / waiting on a run queue, since it started */
@@ -72,6 +80,7 @@ struct task {
 
 	/* availability of the optional readers' results */
 	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av, smaps_av, rss_av;
+	enum ts_avail numa_av;
 
 	/* deltas against the previous sample of the same task (tid, start time) */
 	bool have_delta;

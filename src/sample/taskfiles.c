@@ -84,11 +84,7 @@ int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
 	open = memchr(buf, '(', len);
 	if (!open)
 		return -EINVAL;
-	for (p = end; p > open; p--)
-		if (p[-1] == ')') {
-			close = p - 1;
-			break;
-		}
+	close = memrchr(open + 1, ')', (size_t)(end - open - 1));	/* the last one */
 	if (!close)
 		return -EINVAL;
 	/* pid before the comm */

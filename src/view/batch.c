@@ -15,6 +15,7 @@
 #include "model/tasklist.h"
 #include "view/batch.h"
 #include "view/json.h"
+#include "view/scolsout.h"
 
 /* One printed row: the task and its depth in the tree. */
 struct brow {
@@ -147,6 +148,9 @@ static int json_type(enum col_kind k)
 	case CK_CPUTIME:
 	case CK_NSEC:
 		return SCOLS_JSON_NUMBER;
+	case CK_NODES:
+		return SCOLS_JSON_NUMBER;	/* libsmartcols writes a number's text as it is:
+						 * here an array that columns_format made */
 	default:
 		return SCOLS_JSON_STRING;
 	}
@@ -484,22 +488,36 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			why[0] = '\0';
 		for (size_t i = 0; i < o->ncols; i++) {
 			struct cell c;
-			char buf[64];
+			char sbuf[64], *buf = sbuf, *big = NULL;
+			size_t need;
 			const char *txt;
+			int set;
 
 			memset(&c, 0, sizeof(c));
 			o->cols[i]->get(ctx, t, &c);
-			txt = columns_format(o->cols[i], &c, o->json, o->bytes, buf, sizeof(buf));
+			need = columns_format_size(o->cols[i], &c);
+			if (need > sizeof(sbuf)) {
+				buf = big = malloc(need);
+				if (!big) {
+					rc = -ENOMEM;
+					goto out;
+				}
+			}
+			txt = columns_format(o->cols[i], &c, o->json, o->bytes, buf,
+					     big ? need : sizeof(sbuf));
 			if (!txt) {
 				missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
 				if (o->json) {
 					why_add(why, whylen, o->cols[i],
 						c.av == TS_OK ? TS_NA : c.av);
+					free(big);
 					continue;	/* no data: libsmartcols writes null */
 				}
 				txt = "-";
 			}
-			if (scols_line_set_data(ln, i, txt)) {
+			set = scols_line_set_data(ln, i, txt);
+			free(big);
+			if (set) {
 				rc = -ENOMEM;
 				goto out;
 			}
@@ -539,7 +557,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		}
 	}
 	scols_table_set_stream(tb, mem ? mem : o->out);
-	if (scols_print_table(tb))
+	if (scolsout_print(tb))
 		rc = -EIO;
 	if (mem) {
 		if (fclose(mem) && !rc)

@@ -178,6 +178,35 @@ static const char *exit_text(const struct comparison_side *s, char *buf, size_t 
 	return buf;
 }
 
+/* The notes under the table: what the rows mean, the launchers, why a cell is "-". */
+static void print_footnotes(const struct compare_view *v, const struct comparison_side *a,
+			    const struct comparison_side *b, const struct note_rows *notes,
+			    unsigned missing, bool no_ready)
+{
+	const struct comparison_side *sides[2] = { a, b };
+
+	if (!v->no_notes)
+		compare_print_notes(v->out, !watched(a, b));
+	if (no_ready)
+		fputs("  - all workers ready: only the built-in workload (--workers) says when it is\n",
+		      v->out);
+	for (int k = 0; k < 2; k++)
+		if (sides[k]->launchers)
+			fprintf(v->out, "  - %s: %zu launcher process%s (%s) left out of every row but CPU\n"
+				"    and switches: %s waited for the program %s started\n",
+				sides[k]->label, sides[k]->launchers,
+				sides[k]->launchers == 1 ? "" : "es", sides[k]->launcher_names,
+				sides[k]->launchers == 1 ? "it" : "they",
+				sides[k]->launchers == 1 ? "it" : "they");
+	for (int av = TS_GONE; av < TS_NA; av++)
+		if (missing & (1u << av))
+			fprintf(v->out, "  - %s\n    in %s\n", columns_avail_text((enum ts_avail)av),
+				notes[av].text);
+	if (missing & (1u << TS_NA))
+		fprintf(v->out, "  - \"-\": not measured for this side (no sample had its tasks, not spawned,\n"
+			"    or no ready line)\n    in %s\n", notes[TS_NA].text);
+}
+
 static int print_table(const struct compare_view *v, const struct comparison_side *a,
 		       const struct comparison_side *b)
 {
@@ -253,26 +282,7 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 	scols_table_set_stream(tb, v->out);
 	if (scols_print_table(tb))
 		rc = -EIO;
-	if (!v->no_notes)
-		compare_print_notes(v->out, !watched(a, b));
-	if (no_ready)
-		fputs("  - all workers ready: only the built-in workload (--workers) says when it is\n",
-		      v->out);
-	for (int k = 0; k < 2; k++)
-		if (sides[k]->launchers)
-			fprintf(v->out, "  - %s: %zu launcher process%s (%s) left out of every row but CPU\n"
-				"    and switches: %s waited for the program %s started\n",
-				sides[k]->label, sides[k]->launchers,
-				sides[k]->launchers == 1 ? "" : "es", sides[k]->launcher_names,
-				sides[k]->launchers == 1 ? "it" : "they",
-				sides[k]->launchers == 1 ? "it" : "they");
-	for (int av = TS_GONE; av < TS_NA; av++)
-		if (missing & (1u << av))
-			fprintf(v->out, "  - %s\n    in %s\n", columns_avail_text((enum ts_avail)av),
-				notes[av].text);
-	if (missing & (1u << TS_NA))
-		fprintf(v->out, "  - \"-\": not measured for this side (no sample had its tasks, not spawned,\n"
-			"    or no ready line)\n    in %s\n", notes[TS_NA].text);
+	print_footnotes(v, a, b, notes, missing, no_ready);
 	nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
 	if (nf)
 		fputc('\n', v->out);

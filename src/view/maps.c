@@ -7,11 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libsmartcols.h>
-
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "view/maps.h"
+#include "view/scolsout.h"
 
 /* Footnotes of the threads' table: why a thread's stack is not known. */
 enum {
@@ -21,43 +20,24 @@ enum {
 	FN_SP_OTHER = 1u << 3,
 };
 
-/* ---- libsmartcols helpers ------------------------------------------------------------ */
+/* ---- table helpers --------------------------------------------------------------------- */
 
-static struct libscols_table *table_new(const struct maps_view *v)
+/* Aligned or raw (view/scolsout.c: libsmartcols' output, without its width pass when the
+ * output is not a terminal) */
+static struct scolsout *table_new(const struct maps_view *v)
 {
-	struct libscols_table *tb = scols_new_table();
-
-	if (!tb)
-		return NULL;
-	if (v->raw)
-		scols_table_enable_raw(tb, 1);
-	else
-		scols_table_enable_noencoding(tb, 1);	/* every string is sanitized already */
-	return tb;
+	return scolsout_new(v->raw);
 }
 
-static int table_column(struct libscols_table *tb, const char *name, double whint,
-			unsigned flags)
+static int table_column(struct scolsout *tb, const char *name, double whint, unsigned flags)
 {
-	struct libscols_column *cl;
 	int fl = 0;
 
 	if (flags & CF_RIGHT)
 		fl |= SCOLS_FL_RIGHT;
 	if (flags & CF_TRUNC)
 		fl |= SCOLS_FL_TRUNC;
-	cl = scols_table_new_column(tb, name, whint, fl);
-	if (!cl)
-		return -ENOMEM;
-	/* strings arrive sanitized with \xHH escapes: do not escape those again */
-	scols_column_set_safechars(cl, "\\");
-	return 0;
-}
-
-static int table_print(const struct maps_view *v, struct libscols_table *tb)
-{
-	scols_table_set_stream(tb, v->out);
-	return scols_print_table(tb) ? -EIO : 0;
+	return scolsout_column(tb, name, whint, fl);
 }
 
 static int stream_rc(FILE *out)
@@ -86,7 +66,7 @@ static const struct memmap_row *shown_rows(const struct maps_view *v, const stru
 
 static int rows_table(const struct maps_view *v, const struct maps_proc *p, unsigned *missing)
 {
-	struct libscols_table *tb = table_new(v);
+	struct scolsout *tb = table_new(v);
 	const struct memmap_row *rows;
 	size_t n;
 	int rc = 0;
@@ -97,13 +77,8 @@ static int rows_table(const struct maps_view *v, const struct maps_proc *p, unsi
 		rc = table_column(tb, v->cols[i]->name, v->cols[i]->whint, v->cols[i]->flags);
 	rows = shown_rows(v, p, &n);
 	for (size_t r = 0; !rc && r < n; r++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		if (!ln) {
-			rc = -ENOMEM;
-			break;
-		}
-		for (size_t i = 0; i < v->ncols; i++) {
+		rc = scolsout_line(tb);
+		for (size_t i = 0; !rc && i < v->ncols; i++) {
 			struct mapcols_cell c;
 			char buf[32];
 			const char *txt;
@@ -117,15 +92,12 @@ static int rows_table(const struct maps_view *v, const struct maps_proc *p, unsi
 				*missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
 				txt = "-";
 			}
-			if (scols_line_set_data(ln, i, txt)) {
-				rc = -ENOMEM;
-				break;
-			}
+			rc = scolsout_set(tb, i, txt);
 		}
 	}
 	if (!rc)
-		rc = table_print(v, tb);
-	scols_unref_table(tb);
+		rc = scolsout_write(tb, v->out);
+	scolsout_free(tb);
 	return rc;
 }
 
@@ -147,7 +119,7 @@ static unsigned thread_footnote(const struct memmap_thread *t)
 
 static int threads_table(const struct maps_view *v, const struct memmap *mm, unsigned *notes)
 {
-	struct libscols_table *tb = table_new(v);
+	struct scolsout *tb = table_new(v);
 	int rc = 0;
 
 	if (!tb)
@@ -158,15 +130,13 @@ static int threads_table(const struct maps_view *v, const struct memmap *mm, uns
 	for (size_t t = 0; !rc && t < mm->nthreads; t++) {
 		const struct memmap_thread *th = &mm->threads[t];
 		const struct memmap_row *r = th->row >= 0 ? &mm->rows[th->row] : NULL;
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		char tid[24], size[24], rss[24], minflt[24], majflt[24];
 		struct mapcols_cell addr = { .av = TS_OK };
 		const char *cells[ARRAY_SIZE(thread_cols)];
 
-		if (!ln) {
-			rc = -ENOMEM;
+		rc = scolsout_line(tb);
+		if (rc)
 			break;
-		}
 		*notes |= thread_footnote(th);
 		if (r)
 			mapcols_find("ADDRESS")->get(mm, r, &addr);
@@ -178,15 +148,12 @@ static int threads_table(const struct maps_view *v, const struct memmap *mm, uns
 		cells[5] = r ? size_text(v, r->mem.rss, rss, sizeof(rss)) : "-";
 		cells[6] = util_u64_dec(th->minflt, minflt, sizeof(minflt));
 		cells[7] = util_u64_dec(th->majflt, majflt, sizeof(majflt));
-		for (size_t i = 0; i < ARRAY_SIZE(cells); i++)
-			if (scols_line_set_data(ln, i, cells[i])) {
-				rc = -ENOMEM;
-				break;
-			}
+		for (size_t i = 0; !rc && i < ARRAY_SIZE(cells); i++)
+			rc = scolsout_set(tb, i, cells[i]);
 	}
 	if (!rc)
-		rc = table_print(v, tb);
-	scols_unref_table(tb);
+		rc = scolsout_write(tb, v->out);
+	scolsout_free(tb);
 	return rc;
 }
 
@@ -561,7 +528,7 @@ static int compare_json(struct maps_view *v, const struct maps_proc *procs, size
 int maps_view_compare(struct maps_view *v, const struct maps_proc *procs, size_t nprocs,
 		      const struct memmap_cmp_row *rows, size_t nrows)
 {
-	struct libscols_table *tb;
+	struct scolsout *tb;
 	bool absent = false;
 	int rc = 0;
 
@@ -587,17 +554,16 @@ int maps_view_compare(struct maps_view *v, const struct maps_proc *procs, size_t
 			rc = table_column(tb, name, 6, CF_RIGHT);
 	}
 	for (size_t r = 0; !rc && r < nrows; r++) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		struct mapcols_cell c = { .av = TS_OK };
 		size_t col = 2;
 
-		if (!ln) {
-			rc = -ENOMEM;
+		rc = scolsout_line(tb);
+		if (rc)
 			break;
-		}
 		kinds_text(rows[r].kinds, &c);
-		if (scols_line_set_data(ln, 0, rows[r].name) || scols_line_set_data(ln, 1, c.s))
-			rc = -ENOMEM;
+		rc = scolsout_set(tb, 0, rows[r].name);
+		if (!rc)
+			rc = scolsout_set(tb, 1, c.s);
 		for (size_t p = 0; !rc && p < nprocs; p++) {
 			char rss[24], pss[24];
 			bool here = rows[r].present[p];
@@ -605,19 +571,18 @@ int maps_view_compare(struct maps_view *v, const struct maps_proc *procs, size_t
 			if (procs[p].err)
 				continue;
 			absent |= !here;
-			if (scols_line_set_data(ln, col,
-						here ? size_text(v, rows[r].rss[p], rss, sizeof(rss))
-						     : "-") ||
-			    scols_line_set_data(ln, col + 1,
-						here ? size_text(v, rows[r].pss[p], pss, sizeof(pss))
-						     : "-"))
-				rc = -ENOMEM;
+			rc = scolsout_set(tb, col,
+					  here ? size_text(v, rows[r].rss[p], rss, sizeof(rss)) : "-");
+			if (!rc)
+				rc = scolsout_set(tb, col + 1,
+						  here ? size_text(v, rows[r].pss[p], pss, sizeof(pss))
+						       : "-");
 			col += 2;
 		}
 	}
 	if (!rc)
-		rc = table_print(v, tb);
-	scols_unref_table(tb);
+		rc = scolsout_write(tb, v->out);
+	scolsout_free(tb);
 	if (!rc && absent && !v->raw)
 		fprintf(v->out, "  - not mapped in that process\n");
 	return rc ? rc : stream_rc(v->out);

@@ -15,22 +15,14 @@
 #include "view/json.h"
 #include "view/sharefmt.h"
 
-#define MAX_NOTES 16
-
 /* ---- notes (footnotes of the text report, "notes" of the JSON) --------------------------- */
 
-struct notes {
-	char *v[MAX_NOTES];
-	size_t n;
-};
-
-static void note_add(struct notes *nt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note_add(struct notes *nt, const char *fmt, ...)
+void sharefmt_note_add(struct sharefmt_notes *nt, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
 
-	if (nt->n >= MAX_NOTES)
+	if (nt->n >= SHAREFMT_MAX_NOTES)
 		return;
 	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) >= 0)
@@ -38,14 +30,14 @@ static void note_add(struct notes *nt, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void notes_free(struct notes *nt)
+void sharefmt_notes_free(struct sharefmt_notes *nt)
 {
 	for (size_t i = 0; i < nt->n; i++)
 		free(nt->v[i]);
 	nt->n = 0;
 }
 
-static const char *why(int err)
+const char *sharefmt_why(int err)
 {
 	switch (err) {
 	case -EACCES:
@@ -87,43 +79,72 @@ static void spaces_named(const struct sharing_report *rep, bool mem, int e, char
 	}
 }
 
-static void resource_notes(const struct sharing_report *rep, struct notes *nt)
+/* "12, 34, 56 and 7 more" */
+static void ids_text(const pid_t *v, size_t n, char *buf, size_t len)
+{
+	size_t off = 0, i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off + 40 < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%d", i ? ", " : "", (int)v[i]);
+	if (i < n)
+		snprintf(buf + off, len - off, " and %zu more", n - i);
+}
+
+void sharefmt_resource_notes(const struct sharing_report *rep, struct sharefmt_notes *nt)
 {
 	char names[256];
 	bool seen = false;
 
 	if (rep->kcmp_rc == -ENOSYS) {
-		note_add(nt, "kcmp(2) is not available: this kernel was built without CONFIG_KCMP; "
-			 "resources are unknown and address spaces are grouped by process");
+		sharefmt_note_add(nt, "kcmp(2) is not available: this kernel was built without "
+				  "CONFIG_KCMP; resources are unknown and address spaces are "
+				  "grouped by process");
 	} else {
 		spaces_named(rep, false, -EACCES, names, sizeof(names));
 		if (names[0])
-			note_add(nt, "%s: kcmp denied: it needs ptrace read access to both tasks "
-				 "(your own tasks, or CAP_SYS_PTRACE); grouped by process, whose "
-				 "threads share VM and SIGHAND", names);
+			sharefmt_note_add(nt, "%s: kcmp denied: it needs ptrace read access to "
+					  "both tasks (your own tasks, or CAP_SYS_PTRACE); grouped "
+					  "by process, whose threads share VM and SIGHAND", names);
 		spaces_named(rep, false, -EAGAIN, names, sizeof(names));
 		if (names[0])
-			note_add(nt, "%s: the tasks kept changing while they were compared: "
-				 "resources unknown", names);
+			sharefmt_note_add(nt, "%s: the tasks kept changing while they were "
+					  "compared: resources unknown", names);
 	}
 	for (size_t s = 0; s < rep->nspaces; s++)
 		seen |= !rep->spaces[s].access;
 	if (seen && !rep->none_known[KCMP_RES_SYSVSEM])
-		note_add(nt, "IO, SYSVSEM: '=' can also mean that neither has one (taskscope "
-			 "could not start the reference processes that tell)");
+		sharefmt_note_add(nt, "IO, SYSVSEM: '=' can also mean that neither has one "
+				  "(taskscope could not start the reference processes that tell)");
 	else if (seen && !rep->none_known[KCMP_RES_IO])
-		note_add(nt, "IO: '=' can also mean that neither has an I/O context (taskscope "
-			 "has an I/O priority, so it cannot tell)");
+		sharefmt_note_add(nt, "IO: '=' can also mean that neither has an I/O context "
+				  "(taskscope has an I/O priority, so it cannot tell)");
 	if (rep->zombies)
-		note_add(nt, "%zu exited task%s (zombie) left out: %s no resources", rep->zombies,
-			 rep->zombies == 1 ? "" : "s",
-			 rep->zombies == 1 ? "it holds" : "they hold");
+		sharefmt_note_add(nt, "%zu exited task%s (zombie) left out: %s no resources",
+				  rep->zombies, rep->zombies == 1 ? "" : "s",
+				  rep->zombies == 1 ? "it holds" : "they hold");
 	if (rep->gone)
-		note_add(nt, "%zu task%s ended while being compared: left out", rep->gone,
-			 rep->gone == 1 ? "" : "s");
+		sharefmt_note_add(nt, "%zu task%s ended while being compared: left out", rep->gone,
+				  rep->gone == 1 ? "" : "s");
+	if (rep->kthreads)
+		sharefmt_note_add(nt, "%zu kernel thread%s left out: kernel threads have no "
+				  "address space, so they share no memory", rep->kthreads,
+				  rep->kthreads == 1 ? "" : "s");
+	if (rep->nvanished) {
+		ids_text(rep->vanished, rep->nvanished, names, sizeof(names));
+		sharefmt_note_add(nt, "PID%s %s: no such process (it ended before it was read, or "
+				  "never was): left out", rep->nvanished == 1 ? "" : "s", names);
+	}
+	if (rep->nunreadable) {
+		ids_text(rep->unreadable, rep->nunreadable, names, sizeof(names));
+		sharefmt_note_add(nt, "PID%s %s: permission denied: /proc lists %s but its files "
+				  "cannot be read (hidepid=noaccess): left out",
+				  rep->nunreadable == 1 ? "" : "s", names,
+				  rep->nunreadable == 1 ? "it" : "them");
+	}
 }
 
-static void memory_notes(const struct sharing_report *rep, struct notes *nt)
+void sharefmt_memory_notes(const struct sharing_report *rep, struct sharefmt_notes *nt)
 {
 	char names[256];
 
@@ -132,39 +153,42 @@ static void memory_notes(const struct sharing_report *rep, struct notes *nt)
 
 		for (size_t s = 0; s < rep->nspaces; s++)
 			nuser += !rep->spaces[s].kernel;
-		note_add(nt, "%s address space%s: nothing to compare%s",
-			 nuser == 1 ? "1" : "no user", nuser == 1 ? "" : "s",
-			 nuser < rep->nspaces ? " (kernel threads have none)" : "");
+		sharefmt_note_add(nt, "%s address space%s: nothing to compare%s",
+				  nuser == 1 ? "1" : "no user", nuser == 1 ? "" : "s",
+				  nuser < rep->nspaces ? " (kernel threads have none)" : "");
 		return;
 	}
 	if (rep->method == SHARING_ESTIMATE) {
-		note_add(nt, "estimate: without CAP_SYS_ADMIN pagemap hides page frame numbers; "
-			 "pages count as shared by two address spaces when both map the same file "
-			 "page, or both have a copy-on-write page at the same address; SHARED is "
-			 "what another process maps too (pagemap's exclusively-mapped bit)");
-		note_add(nt, "run as root for exact numbers (pagemap PFNs)");
+		sharefmt_note_add(nt, "estimate: without CAP_SYS_ADMIN pagemap hides page frame "
+				  "numbers; pages count as shared by two address spaces when both "
+				  "map the same file page, or both have a copy-on-write page at "
+				  "the same address; SHARED is what another process maps too "
+				  "(pagemap's exclusively-mapped bit)");
+		sharefmt_note_add(nt, "run as root for exact numbers (pagemap PFNs)");
 	}
 	/* a global file that is not there was never "gone": this /proc mount has no such
 	 * file (subset=pid) or the kernel lacks it (CONFIG_PROC_PAGE_MONITOR) */
 	if (rep->method == SHARING_EXACT && rep->kpage_rc == -ENOENT)
-		note_add(nt, "/proc/kpageflags, /proc/kpagecount: not on this /proc mount "
-			 "(subset=pid?): the kinds of shared pages are unknown");
+		sharefmt_note_add(nt, "/proc/kpageflags, /proc/kpagecount: not on this /proc mount "
+				  "(subset=pid?): the kinds of shared pages are unknown");
 	else if (rep->method == SHARING_EXACT && rep->kpage_rc)
-		note_add(nt, "/proc/kpageflags, /proc/kpagecount: %s: the kinds of shared pages "
-			 "are unknown", why(rep->kpage_rc));
+		sharefmt_note_add(nt, "/proc/kpageflags, /proc/kpagecount: %s: the kinds of shared "
+				  "pages are unknown", sharefmt_why(rep->kpage_rc));
 	spaces_named(rep, true, -EACCES, names, sizeof(names));
 	if (names[0])
-		note_add(nt, "%s: pagemap: permission denied (it needs ptrace read access)", names);
+		sharefmt_note_add(nt, "%s: pagemap: permission denied (it needs ptrace read access)"
+				  , names);
 	spaces_named(rep, true, -ESRCH, names, sizeof(names));
 	if (names[0])
-		note_add(nt, "%s: ended before its pages were read", names);
+		sharefmt_note_add(nt, "%s: ended before its pages were read", names);
 	if (!rep->scanned)
-		note_add(nt, "no PAGEMAP_SCAN (Linux 6.7+): whole mappings were read%s",
-			 rep->method == SHARING_ESTIMATE ?
-			 ", and zero-page mappings count as pages" : "");
+		sharefmt_note_add(nt, "no PAGEMAP_SCAN (Linux 6.7+): whole mappings were read%s",
+				  rep->method == SHARING_ESTIMATE ?
+				  ", and zero-page mappings count as pages" : "");
 	if (rep->zero_pages)
-		note_add(nt, "%llu mapping%s of the shared zero page left out",
-			 (unsigned long long)rep->zero_pages, rep->zero_pages == 1 ? "" : "s");
+		sharefmt_note_add(nt, "%llu mapping%s of the shared zero page left out",
+				  (unsigned long long)rep->zero_pages,
+				  rep->zero_pages == 1 ? "" : "s");
 }
 
 /* ---- text -------------------------------------------------------------------------------- */
@@ -184,7 +208,7 @@ static const char *kind_names[SHARING_KINDS] = {
 	[SHARING_KSM] = "KSM", [SHARING_THP] = "THP", [SHARING_SWAPBACKED] = "SWAPBACKED",
 };
 
-static const char *size_text(uint64_t v, bool bytes, char *buf, size_t len)
+const char *sharefmt_size_text(uint64_t v, bool bytes, char *buf, size_t len)
 {
 	if (v == UINT64_MAX)
 		return "?";
@@ -213,7 +237,8 @@ static void pids_text(const struct sharing_space *sp, char *buf, size_t len)
 		snprintf(buf + off, len - off, ",...");
 }
 
-static int print_table(FILE *out, const char *const *heads, size_t ncols, size_t nright,
+/* right: bit c set for a right-aligned column c */
+int sharefmt_print_table(FILE *out, const char *const *heads, size_t ncols, unsigned long right,
 		       const char *const *cells, size_t nrows)
 {
 	struct libscols_table *tb = scols_new_table();
@@ -224,7 +249,7 @@ static int print_table(FILE *out, const char *const *heads, size_t ncols, size_t
 	scols_table_enable_noencoding(tb, 1);	/* every string is sanitized at its source */
 	for (size_t c = 0; c < ncols && !rc; c++) {
 		struct libscols_column *cl = scols_table_new_column(tb, heads[c], 0,
-					c && c < nright ? SCOLS_FL_RIGHT : 0);
+					right & (1ul << c) ? SCOLS_FL_RIGHT : 0);
 
 		if (!cl)
 			rc = -ENOMEM;
@@ -272,7 +297,7 @@ static int print_spaces(FILE *out, const struct sharing_report *rep)
 		cells[s * 4 + 2] = txt[s][1];
 		cells[s * 4 + 3] = rep->tasks[sp->first].comm ? rep->tasks[sp->first].comm : "-";
 	}
-	rc = print_table(out, heads, 4, 2, cells, ns);
+	rc = sharefmt_print_table(out, heads, 4, 1ul << 1, cells, ns);
 	free(txt);
 	free(cells);
 	return rc;
@@ -341,7 +366,7 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 	if (rep->method == SHARING_NO_MEMORY)
 		return 0;
 	for (size_t i = 0; i < ns * ns; i++)
-		if (strlen(size_text(rep->both[i], bytes, buf, sizeof(buf))) > cw)
+		if (strlen(sharefmt_size_text(rep->both[i], bytes, buf, sizeof(buf))) > cw)
 			cw = strlen(buf);
 	fprintf(out, "\nMemory mapped by both, %s; the diagonal is all each maps:\n",
 		exact ? "exact (pagemap PFNs)" : "ESTIMATE (no PFNs without CAP_SYS_ADMIN)");
@@ -352,7 +377,8 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 	for (size_t a = 0; a < ns; a++) {
 		fprintf(out, "%-*s", (int)lw, rep->spaces[a].label);
 		for (size_t b = 0; b < ns; b++)
-			fprintf(out, "  %*s", (int)cw, size_text(rep->both[a * ns + b], bytes, buf,
+			fprintf(out, "  %*s", (int)cw,
+				sharefmt_size_text(rep->both[a * ns + b], bytes, buf,
 								 sizeof(buf)));
 		fputc('\n', out);
 	}
@@ -393,21 +419,22 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 			else if (v[c] == UINT64_MAX)
 				cells[s * ncols + c] = "?";
 			else
-				cells[s * ncols + c] = size_text(v[c], bytes, txt[s][c],
+				cells[s * ncols + c] = sharefmt_size_text(v[c], bytes, txt[s][c],
 								 sizeof(txt[s][c]));
 		}
 	}
-	rc = print_table(out, exact ? heads : eheads, ncols, ncols, cells, ns);
+	rc = sharefmt_print_table(out, exact ? heads : eheads, ncols, ((1ul << ncols) - 1) & ~1ul,
+				  cells, ns);
 	if (!rc && exact && rep->together != UINT64_MAX)
 		fprintf(out, "Anonymous pages these address spaces share with nobody else "
 			"(freed when all of them exit): %s\n",
-			size_text(rep->together, bytes, buf, sizeof(buf)));
+			sharefmt_size_text(rep->together, bytes, buf, sizeof(buf)));
 	free(txt);
 	free(cells);
 	return rc;
 }
 
-static void print_notes(FILE *out, const struct notes *nt)
+void sharefmt_print_notes(FILE *out, const struct sharefmt_notes *nt)
 {
 	for (size_t i = 0; i < nt->n; i++)
 		fprintf(out, "  - %s\n", nt->v[i]);
@@ -415,33 +442,33 @@ static void print_notes(FILE *out, const struct notes *nt)
 
 int sharefmt_text(FILE *out, const struct sharing_report *rep, bool bytes, const char *what)
 {
-	struct notes rn = { .n = 0 }, mn = { .n = 0 };
+	struct sharefmt_notes rn = { .n = 0 }, mn = { .n = 0 };
 	int rc;
 
-	resource_notes(rep, &rn);
-	memory_notes(rep, &mn);
+	sharefmt_resource_notes(rep, &rn);
+	sharefmt_memory_notes(rep, &mn);
 	fprintf(out, "taskscope share: %s: %zu task%s in %zu address space%s\n", what,
 		rep->ntasks, rep->ntasks == 1 ? "" : "s", rep->nspaces,
 		rep->nspaces == 1 ? "" : "s");
 	if (!rep->nspaces) {
-		print_notes(out, &rn);	/* why there is nothing: exited, or gone */
+		sharefmt_print_notes(out, &rn);	/* why there is nothing: exited, or gone */
 		rc = 0;
 	} else if (!(rc = print_spaces(out, rep))) {
 		print_resources(out, rep);
-		print_notes(out, &rn);
+		sharefmt_print_notes(out, &rn);
 		rc = print_memory(out, rep, bytes);
 		if (rep->method == SHARING_NO_MEMORY)
 			fputc('\n', out);
-		print_notes(out, &mn);
+		sharefmt_print_notes(out, &mn);
 	}
-	notes_free(&rn);
-	notes_free(&mn);
+	sharefmt_notes_free(&rn);
+	sharefmt_notes_free(&mn);
 	return rc;
 }
 
 /* ---- JSON -------------------------------------------------------------------------------- */
 
-static void json_size(struct json *j, const char *key, uint64_t v)
+void sharefmt_json_size(struct json *j, const char *key, uint64_t v)
 {
 	if (v == UINT64_MAX)
 		json_null(j, key);
@@ -449,7 +476,15 @@ static void json_size(struct json *j, const char *key, uint64_t v)
 		json_u64(j, key, v);
 }
 
-static void json_notes(struct json *j, const struct notes *nt)
+static void json_ids(struct json *j, const char *key, const pid_t *v, size_t n)
+{
+	json_open_array(j, key, true);
+	for (size_t i = 0; i < n; i++)
+		json_u64(j, NULL, (uint64_t)v[i]);
+	json_close_array(j);
+}
+
+void sharefmt_json_notes(struct json *j, const struct sharefmt_notes *nt)
 {
 	json_open_array(j, "notes", false);
 	for (size_t i = 0; i < nt->n; i++)
@@ -482,7 +517,7 @@ static void json_spaces(struct json *j, const struct sharing_report *rep)
 			json_close_object(j);
 		}
 		json_close_array(j);
-		json_string(j, "kcmp", sp->access ? why(sp->access) : "ok");
+		json_string(j, "kcmp", sp->access ? sharefmt_why(sp->access) : "ok");
 		json_bool(j, "kernel", sp->kernel);
 		json_close_object(j);
 	}
@@ -490,7 +525,7 @@ static void json_spaces(struct json *j, const struct sharing_report *rep)
 }
 
 static void json_resources(struct json *j, const struct sharing_report *rep,
-			   const struct notes *nt)
+			   const struct sharefmt_notes *nt)
 {
 	size_t ns = rep->nspaces;
 
@@ -513,11 +548,12 @@ static void json_resources(struct json *j, const struct sharing_report *rep,
 		}
 		json_close_array(j);
 	}
-	json_notes(j, nt);
+	sharefmt_json_notes(j, nt);
 	json_close_object(j);
 }
 
-static void json_memory(struct json *j, const struct sharing_report *rep, const struct notes *nt)
+static void json_memory(struct json *j, const struct sharing_report *rep,
+			const struct sharefmt_notes *nt)
 {
 	static const char *const kinds[SHARING_KINDS] = {
 		"anon", "file", "shmem", "ksm", "thp", "swapbacked"
@@ -532,12 +568,12 @@ static void json_memory(struct json *j, const struct sharing_report *rep, const 
 	if (rep->method != SHARING_NO_MEMORY) {
 		json_bool(j, "pagemap_scan", rep->scanned);
 		json_u64(j, "pages", rep->pages);
-		json_size(j, "together", rep->together);
+		sharefmt_json_size(j, "together", rep->together);
 		json_open_array(j, "both", false);
 		for (size_t a = 0; a < ns; a++) {
 			json_open_array(j, NULL, true);
 			for (size_t b = 0; b < ns; b++)
-				json_size(j, NULL, rep->both[a * ns + b]);
+				sharefmt_json_size(j, NULL, rep->both[a * ns + b]);
 			json_close_array(j);
 		}
 		json_close_array(j);
@@ -549,43 +585,49 @@ static void json_memory(struct json *j, const struct sharing_report *rep, const 
 
 			json_open_object(j, NULL, true);
 			json_string(j, "space", sp->label);
-			json_string(j, "error", ok ? NULL : why(sp->mem_rc));
-			json_size(j, "rss", ok ? sp->rss : UINT64_MAX);
-			json_size(j, "shared", ok ? sp->shared : UINT64_MAX);
-			json_size(j, "only", ok && exact ? sp->only : UINT64_MAX);
-			json_size(j, "frees", ok ? sp->frees : UINT64_MAX);
+			json_string(j, "error", ok ? NULL : sharefmt_why(sp->mem_rc));
+			sharefmt_json_size(j, "rss", ok ? sp->rss : UINT64_MAX);
+			sharefmt_json_size(j, "shared", ok ? sp->shared : UINT64_MAX);
+			sharefmt_json_size(j, "only", ok && exact ? sp->only : UINT64_MAX);
+			sharefmt_json_size(j, "frees", ok ? sp->frees : UINT64_MAX);
 			for (int k = 0; k < SHARING_KINDS; k++)
-				json_size(j, kinds[k], kk && (exact || k == SHARING_ANON ||
+				sharefmt_json_size(j, kinds[k], kk && (exact || k == SHARING_ANON ||
 							      k == SHARING_FILE) ? sp->kind[k]
 										 : UINT64_MAX);
 			json_close_object(j);
 		}
 		json_close_array(j);
 	}
-	json_notes(j, nt);
+	sharefmt_json_notes(j, nt);
 	json_close_object(j);
 }
-
-int sharefmt_json(FILE *out, const struct sharing_report *rep)
+int sharefmt_json(FILE *out, const struct sharing_report *rep, size_t top)
 {
-	struct notes rn = { .n = 0 }, mn = { .n = 0 };
+	struct sharefmt_notes rn = { .n = 0 }, mn = { .n = 0 };
 	struct json_stamp st;
 	struct json j;
 	int rc;
 
-	resource_notes(rep, &rn);
-	memory_notes(rep, &mn);
+	sharefmt_resource_notes(rep, &rn);
+	sharefmt_memory_notes(rep, &mn);
 	json_stamp_init(&st, 0, false, 0);
 	json_begin(&j, out);
 	json_open_object(&j, NULL, false);
 	json_stamp_write(&j, &st);
 	json_u64(&j, "ntasks", rep->ntasks);
+	json_u64(&j, "kernel_threads", rep->kthreads);
+	json_ids(&j, "vanished", rep->vanished, rep->nvanished);
+	json_ids(&j, "unreadable", rep->unreadable, rep->nunreadable);
 	json_spaces(&j, rep);
 	json_resources(&j, rep, &rn);
 	json_memory(&j, rep, &mn);
+	rc = sharefmt_json_lists(&j, rep, top);
 	json_close_object(&j);
-	rc = json_end(&j);
-	notes_free(&rn);
-	notes_free(&mn);
+	if (!rc)
+		rc = json_end(&j);
+	else
+		json_end(&j);
+	sharefmt_notes_free(&rn);
+	sharefmt_notes_free(&mn);
 	return rc;
 }

@@ -48,7 +48,7 @@ static volatile sig_atomic_t screen_on;
 static const int handled_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGWINCH,
 				    SIGTSTP, SIGCONT };
 
-static void write_all(int fd, const char *s, size_t n)
+void tui_write_all(int fd, const char *s, size_t n)
 {
 	while (n) {
 		ssize_t w = write(fd, s, n);
@@ -68,9 +68,9 @@ static void tty_restore_raw(void)
 	if (!screen_on)
 		return;
 	screen_on = 0;
-	write_all(tty_fd, sgr0, sgr0_len);
-	write_all(tty_fd, rmcup, rmcup_len);
-	write_all(tty_fd, cnorm, cnorm_len);
+	tui_write_all(tty_fd, sgr0, sgr0_len);
+	tui_write_all(tty_fd, rmcup, rmcup_len);
+	tui_write_all(tty_fd, cnorm, cnorm_len);
 	if (tty_have_saved)
 		tcsetattr(tty_fd, TCSAFLUSH, &tty_saved);
 }
@@ -320,131 +320,6 @@ int tui_save_settings(struct tui *t)
 	return settings_save(&s);
 }
 
-/* ---- the job ---------------------------------------------------------------------------- */
-
-static void job_output(struct tui *t)
-{
-	char buf[8192];
-
-	for (;;) {
-		ssize_t r = read(t->outfd, buf, sizeof(buf));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-				close(t->outfd);
-				t->outfd = -1;
-				childlog_flush(&t->log);
-			}
-			return;
-		}
-		childlog_append(&t->log, buf, (size_t)r);
-		if (t->logfile) {
-			/* written as it comes: the file is complete whatever ends taskscope */
-			fwrite(buf, 1, (size_t)r, t->logfile);
-			fflush(t->logfile);
-		}
-	}
-}
-
-static void job_check(struct tui *t)
-{
-	struct rusage ru;
-	double wall;
-
-	if (!t->spawned || t->job_over)
-		return;
-	spawn_reap(&t->s.sp, false);
-	if (!t->s.sp.all_done)
-		return;
-	t->job_over = true;
-	if (t->logfile)
-		fflush(t->logfile);
-	wall = (t->s.sp.end_mono ? t->s.sp.end_mono : util_monotonic()) - t->s.sp.start_mono;
-	getrusage(RUSAGE_CHILDREN, &ru);
-	if (WIFSIGNALED(t->s.sp.status))
-		snprintf(t->jobline, sizeof(t->jobline),
-			 "job '%s' killed by signal %d (%s); wall %.2fs, CPU user %.2fs "
-			 "system %.2fs; q quits", t->cmdname, WTERMSIG(t->s.sp.status),
-			 strsignal(WTERMSIG(t->s.sp.status)), wall,
-			 (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
-			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
-	else
-		snprintf(t->jobline, sizeof(t->jobline),
-			 "job '%s' exited with status %d; wall %.2fs, CPU user %.2fs "
-			 "system %.2fs; q quits", t->cmdname, spawn_exit_code(&t->s.sp), wall,
-			 (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
-			 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
-}
-
-/* After the screen is left: follow the job to its end, its output to the log file (and
- * stderr, so nothing is lost). */
-/* While the job is followed after the screen is left, signals still arrive through the
- * signalfd (they stay blocked): pass INT, TERM, HUP and QUIT on to the job, which is in a
- * session of its own and hears nothing of taskscope's terminal (a closed terminal's hangup
- * included), and reap on CHLD. */
-static void job_finish_signals(struct tui *t)
-{
-	struct signalfd_siginfo si;
-
-	while (t->sigfd >= 0 && read(t->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		int sig = (int)si.ssi_signo;
-
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
-			spawn_forward(&t->s.sp, sig, si.ssi_code == SI_KERNEL);
-			if (!t->quit_sig)
-				t->quit_sig = sig;
-		}
-	}
-	spawn_reap(&t->s.sp, false);
-}
-
-static void job_finish(struct tui *t)
-{
-	if (!t->spawned)
-		return;
-	while (!t->s.sp.all_done || t->outfd >= 0) {
-		struct pollfd p[2];
-		int n = 0;
-
-		if (t->outfd >= 0)
-			p[n++] = (struct pollfd){ .fd = t->outfd, .events = POLLIN };
-		if (t->sigfd >= 0)
-			p[n++] = (struct pollfd){ .fd = t->sigfd, .events = POLLIN };
-		/* without a signalfd, look for the end of the job now and then */
-		if (poll(p, (nfds_t)n, t->sigfd >= 0 ? -1 : 200) < 0 && errno != EINTR)
-			break;
-		job_finish_signals(t);
-		if (t->outfd >= 0) {
-			char buf[8192];
-			ssize_t r = read(t->outfd, buf, sizeof(buf));
-
-			if (r < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (r <= 0) {
-				close(t->outfd);
-				t->outfd = -1;
-				continue;
-			}
-			if (t->logfile)
-				fwrite(buf, 1, (size_t)r, t->logfile);
-			write_all(STDERR_FILENO, buf, (size_t)r);
-		}
-	}
-	spawn_reap(&t->s.sp, false);
-}
-
-void tui_job_input(struct tui *t, const char *buf, size_t n)
-{
-	int rc = spawn_send_input(&t->s.sp, buf, n);
-
-	if (rc == -EAGAIN)
-		tui_message(t, "the job is not reading its input: not all was sent");
-	else if (rc)
-		tui_message(t, "cannot send input to the job: %s", strerror(-rc));
-}
-
 /* ---- signals ---------------------------------------------------------------------------- */
 
 static void suspend_self(struct tui *t)
@@ -480,7 +355,7 @@ static void on_signal(struct tui *t, const struct signalfd_siginfo *si)
 
 	switch (sig) {
 	case SIGCHLD:
-		job_check(t);
+		tui_job_check(t);
 		break;
 	case SIGWINCH:
 		resize();
@@ -603,7 +478,7 @@ static void loop(struct tui *t)
 		if (t->quit)
 			break;
 		if (n > 3 && pfd[3].revents)
-			job_output(t);
+			tui_job_output(t);
 		if (r > 0 && (pfd[1].revents & POLLIN)) {
 			uint64_t v;
 
@@ -620,7 +495,7 @@ static void loop(struct tui *t)
 		}
 		for (int k; (k = getch()) != ERR && !t->quit; )
 			tui_key(t, k);
-		job_check(t);
+		tui_job_check(t);
 		if (!t->quit)
 			tui_draw(t);
 	}
@@ -660,28 +535,6 @@ static void leave(int status)
 	fflush(stdout);
 	fflush(stderr);
 	_exit(status);
-}
-
-/* Run the job with its output on a pipe the view reads: 0, or the exit status. */
-static int start_job(struct tui *t)
-{
-	int pfd[2], status;
-
-	util_sanitize(t->o->cmd[0], strlen(t->o->cmd[0]), t->cmdname, sizeof(t->cmdname));
-	if (childlog_init(&t->log, LOG_LINES) || pipe2(pfd, O_CLOEXEC)) {
-		msg_error("%s", strerror(errno ? errno : ENOMEM));
-		return TS_EXIT_FAILURE;
-	}
-	status = session_start_job_detached(&t->s, pfd[1]);
-	close(pfd[1]);
-	if (status) {
-		close(pfd[0]);
-		return status;
-	}
-	t->spawned = true;
-	t->outfd = pfd[0];
-	fcntl(t->outfd, F_SETFL, fcntl(t->outfd, F_GETFL) | O_NONBLOCK);
-	return 0;
 }
 
 /* Free what the view holds (the wake eventfd stays open: a worker left behind may still
@@ -742,7 +595,7 @@ int tui_main(struct tui_opts *o)
 	if (status)
 		goto out;
 	if (o->cmd) {
-		status = start_job(&t);
+		status = tui_job_start(&t);
 		if (status)
 			goto out;
 	}
@@ -777,8 +630,8 @@ int tui_main(struct tui_opts *o)
 finish:
 	stuck = work_stop(&t);
 	if (t.spawned) {
-		job_finish(&t);
-		job_check(&t);
+		tui_job_finish(&t);
+		tui_job_check(&t);
 		if (t.jobline[0]) {
 			char *q = strstr(t.jobline, "; q quits");
 

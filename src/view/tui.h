@@ -168,4 +168,13 @@ void tui_prompt_key(struct tui *t, int k);
 void tui_column_toggle(struct tui *t);
 void tui_column_move(struct tui *t, int dir);
 
+/* tui.c: write all of s to fd (async-signal-safe; EINTR retried, errors dropped). */
+void tui_write_all(int fd, const char *s, size_t n);
+/* tuijob.c: start the job (0 or the exit status), read its output, notice its end, wait
+ * for it on the way out. */
+int tui_job_start(struct tui *t);
+void tui_job_output(struct tui *t);
+void tui_job_check(struct tui *t);
+void tui_job_finish(struct tui *t);
+
 #endif

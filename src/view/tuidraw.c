@@ -141,6 +141,42 @@ static void bar(int y, int x, int width, const char *label, double pct)
 	mvaddch(y, x + inner + (int)strlen(num), ']');
 }
 
+/* The header's last line: what is watched, the view, the delay, the filter, and how often
+ * the costly columns are read. */
+static void draw_watching(struct tui *t, const struct tuiwork_frame *f, int y)
+{
+	char what[200], line[512];
+	size_t o;
+
+	if (t->spawned) {
+		size_t ntasks = f && f->procs ? f->procs->nthreads : 0;
+
+		snprintf(what, sizeof(what), "spawned: %s, %zu %s", t->cmdname, ntasks,
+			 tui_plural(ntasks, "task", "tasks"));
+	} else {
+		target_describe(t->o->target, what, sizeof(what));
+	}
+	static const char *const modes[] = {
+		[LIST_NESTED] = "processes", [LIST_THREADS] = "threads",
+		[LIST_TREE] = "tree",
+	};
+
+	o = (size_t)snprintf(line, sizeof(line), "Watching %s  view %s  delay %.1fs%s%s%s",
+			     what, modes[t->mode], t->delay, t->paused ? "  PAUSED" : "",
+			     t->filter[0] ? "  filter: " : "", t->filter);
+	if (f && f->mem_all && f->mem && t->sort && o < sizeof(line))
+		o += (size_t)snprintf(line + o, sizeof(line) - o,
+				      "  %s of every process read every %.0fs (%.0fs ago)",
+				      t->sort->name, t->delay > TUIWORK_MEM_ALL_EVERY ?
+				      t->delay : TUIWORK_MEM_ALL_EVERY,
+				      f->procs && f->procs->mono > f->mem->mono ?
+				      f->procs->mono - f->mem->mono : 0.0);
+	if (f && f->err && o < sizeof(line))
+		snprintf(line + o, sizeof(line) - o, "  sampling failed: %s",
+			 strerror(-f->err));
+	putline(y, line);
+}
+
 static void draw_header(struct tui *t)
 {
 	const struct tuiwork_frame *f = t->frame;
@@ -212,37 +248,7 @@ static void draw_header(struct tui *t)
 		}
 		putline(y++, line);
 	}
-	{
-		char what[200];
-		size_t o;
-
-		if (t->spawned) {
-			size_t ntasks = f && f->procs ? f->procs->nthreads : 0;
-
-			snprintf(what, sizeof(what), "spawned: %s, %zu %s", t->cmdname, ntasks,
-				 tui_plural(ntasks, "task", "tasks"));
-		} else {
-			target_describe(t->o->target, what, sizeof(what));
-		}
-		static const char *const modes[] = {
-			[LIST_NESTED] = "processes", [LIST_THREADS] = "threads",
-			[LIST_TREE] = "tree",
-		};
-
-		o = (size_t)snprintf(line, sizeof(line), "Watching %s  view %s  delay %.1fs%s%s%s",
-				     what, modes[t->mode], t->delay, t->paused ? "  PAUSED" : "",
-				     t->filter[0] ? "  filter: " : "", t->filter);
-		if (f && f->mem_all && f->mem && t->sort && o < sizeof(line))
-			o += (size_t)snprintf(line + o, sizeof(line) - o,
-					      "  %s of every process read every %.0fs (%.0fs ago)",
-					      t->sort->name, t->delay > TUIWORK_MEM_ALL_EVERY ?
-					      t->delay : TUIWORK_MEM_ALL_EVERY,
-					      f->procs ? f->procs->mono - f->mem->mono : 0.0);
-		if (f && f->err && o < sizeof(line))
-			snprintf(line + o, sizeof(line) - o, "  sampling failed: %s",
-				 strerror(-f->err));
-		putline(y++, line);
-	}
+	draw_watching(t, f, y++);
 }
 
 static int col_width(const struct column *c)

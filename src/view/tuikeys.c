@@ -315,8 +315,14 @@ static void open_panel(struct tui *t, enum tuiwork_panel p)
 	if (p == PANEL_SHARE && t->nmarks > 1) {
 		memcpy(ids, t->marks, t->nmarks * sizeof(*ids));
 		n = t->nmarks;
+	} else if (p == PANEL_SHARE && t->nmarks == 1 && (!r || r->t->tgid != t->marks[0])) {
+		/* one mark and the selected row: those two */
+		ids[n++] = t->marks[0];
+		if (r)
+			ids[n++] = r->t->tgid;
 	} else {
-		ids[n++] = r->t->tgid;
+		/* the selected process alone: against every other (share PID) */
+		ids[n++] = r ? r->t->tgid : t->marks[0];
 	}
 	free(t->panel_ids);
 	t->panel_ids = ids;
@@ -504,8 +510,8 @@ static const struct keydef keys[] = {
 	{ 'n', 0, 0, "n", "the next match of the last search", k_next, false },
 	{ 'm', 0, 0, "m", "memory map of the selected process, thread stacks labelled", k_maps,
 	  false },
-	{ 's', 0, 0, "s", "sharing: the marked processes, or the selected one and its threads",
-	  k_share, false },
+	{ 's', 0, 0, "s", "sharing: the marked processes (one mark: it and the selected one), "
+	  "else the selected one against every other", k_share, false },
 	{ 'c', 0, 0, "c", "CPU placement of the selected process's threads, live timeline",
 	  k_cpus, false },
 	{ 'l', 0, 0, "l", "the spawned job's output (stdout and stderr)", k_log, false },

@@ -37,6 +37,7 @@
 
 #define PLACEMENT_RATE 20	/* samples a second of the placement panel's strip */
 #define STRIP_WIDTH 60
+#define SHARE_ALL_EVERY 5.0	/* seconds between two readings of every process's pages */
 
 struct tuiwork {
 	pthread_t thread;
@@ -59,6 +60,11 @@ struct tuiwork {
 						 * costly columns (want.mem_all) */
 	struct sampler *procs, *threads, *mem, *place;
 	struct cpuload *cpus;
+	/* share panel: the last "against every other" report */
+	char *share_text;
+	size_t share_len;
+	pid_t share_pid;
+	double share_mono;
 	/* placement panel */
 	pid_t place_pid;
 	struct placewatch *pw;
@@ -206,6 +212,48 @@ static int panel_maps(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
 	return rc;
 }
 
+/* One process against every other (share PID): read again at most every
+ * SHARE_ALL_EVERY seconds, since it reads the pagemap of every process. */
+static int panel_share_all(struct tuiwork *w, struct tuiwork_frame *f, pid_t pid)
+{
+	struct sharing_against ag;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int rc;
+
+	if (w->share_text && w->share_pid == pid &&
+	    util_monotonic() - w->share_mono < SHARE_ALL_EVERY)
+		return split_lines(f, w->share_text, w->share_len);
+	rc = sharing_against_all(w->rootfd, pid, &ag);
+	if (rc == -ESRCH)
+		return add_line(f, "PID %d: no such process", (int)pid);
+	if (rc == -EOPNOTSUPP)
+		return add_line(f, "PID %d is a kernel thread: it has no address space to share",
+				(int)pid);
+	if (rc)
+		return add_line(f, "cannot compare PID %d with the other processes: %s", (int)pid,
+				strerror(-rc));
+	out = open_memstream(&text, &len);
+	if (!out) {
+		sharing_against_free(&ag);
+		return -ENOMEM;
+	}
+	rc = sharefmt_against_text(out, &ag, false, 20);
+	fclose(out);
+	sharing_against_free(&ag);
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	free(w->share_text);
+	w->share_text = text;
+	w->share_len = len;
+	w->share_pid = pid;
+	w->share_mono = util_monotonic();
+	return split_lines(f, text, len);
+}
+
 static int panel_share(struct tuiwork *w, struct tuiwork_frame *f, const pid_t *ids,
 		       size_t n)
 {
@@ -216,6 +264,8 @@ static int panel_share(struct tuiwork *w, struct tuiwork_frame *f, const pid_t *
 	FILE *out;
 	int rc;
 
+	if (n == 1)
+		return panel_share_all(w, f, ids[0]);
 	memset(&rep, 0, sizeof(rep));
 	rc = sharing_collect(w->rootfd, ids, n, true, &rep, &missing);
 	if (rc == -ESRCH)
@@ -227,8 +277,7 @@ static int panel_share(struct tuiwork *w, struct tuiwork_frame *f, const pid_t *
 		sharing_free(&rep);
 		return -ENOMEM;
 	}
-	rc = sharefmt_text(out, &rep, false, n == 1 ? "the selected process and its threads"
-						   : "the marked processes");
+	rc = sharefmt_text(out, &rep, false, "the marked and the selected processes");
 	fclose(out);
 	if (!rc)
 		rc = split_lines(f, text, len);
@@ -563,6 +612,8 @@ static void worker_release(struct tuiwork *w)
 	w->place = NULL;
 	cpuload_free(w->cpus);
 	w->cpus = NULL;
+	free(w->share_text);
+	w->share_text = NULL;
 	want_free(&w->want);
 	close(w->rootfd);
 	w->rootfd = -1;

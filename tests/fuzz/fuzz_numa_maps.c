@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* fuzz_numa_maps.c - libFuzzer target: /proc/PID/numa_maps (smaps_parse_numa) */
+/* fuzz_numa_maps.c - libFuzzer target: /proc/PID/numa_maps (smaps_parse_numa, smaps_parse_numa_nodes) */
 #include "config.h"
 
 #include <errno.h>
@@ -63,6 +63,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(v->node_pagesize % 1024 == 0);
 	}
 	smaps_map_free(&map);
+
+	/* the per-node sums (NODEMEM) of the same text */
+	{
+		struct smaps_numa n;
+		uint64_t sum = 0;
+
+		rc = smaps_parse_numa_nodes(buf, size, 4096, &n);
+		FUZZ_ASSERT(rc == 0 || rc == -EINVAL || rc == -ERANGE || rc == -ENOMEM);
+		FUZZ_ASSERT(rc == 0 || (!n.bytes && !n.nnodes && !n.total));
+		FUZZ_ASSERT(n.nnodes <= 4096 && (n.bytes || n.nnodes == 0));
+		for (size_t i = 0; i < n.nnodes; i++)
+			sum += n.bytes[i];
+		FUZZ_ASSERT(sum == n.total);
+		smaps_numa_free(&n);
+	}
 	free(buf);
 	return 0;
 }

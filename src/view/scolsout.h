@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* scolsout.h - aligned tables for a file or pipe without libsmartcols' per-character width
+ * pass, byte for byte as libsmartcols prints them */
+#ifndef TASKSCOPE_SCOLSOUT_H
+#define TASKSCOPE_SCOLSOUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <libsmartcols.h>
+
+/*
+ * Print tb to its stream exactly as scols_print_table() does. An aligned table whose
+ * standard output is not a terminal, with plain columns (no tree, wrapping, hiding, title,
+ * colours or encoding), is laid out here with util_text_width, which counts printable
+ * ASCII without a multibyte decoder; libsmartcols decodes and measures every character of
+ * every cell twice. A raw table with plain columns is written here too, a line at a time.
+ * Anything else goes to scols_print_table(). Returns 0 or -errno.
+ */
+int scolsout_print(struct libscols_table *tb);
+
+/*
+ * A table built cell by cell: for raw output, and aligned output that goes to a file or
+ * pipe, its cells are kept in one buffer here (no libsmartcols line or cell is made) and
+ * printed as above; aligned output to a terminal goes through a libsmartcols table
+ * (noencoding, cells sanitized already, "\" not escaped again). Functions return 0 or
+ * -errno.
+ */
+struct scolsout;
+
+/* NULL when out of memory */
+struct scolsout *scolsout_new(bool raw);
+/* flags: SCOLS_FL_RIGHT, SCOLS_FL_TRUNC */
+int scolsout_column(struct scolsout *t, const char *name, double whint, int flags);
+/* a new line; its cells are empty until set */
+int scolsout_line(struct scolsout *t);
+/* cell col of the last line (copied) */
+int scolsout_set(struct scolsout *t, size_t col, const char *text);
+int scolsout_write(struct scolsout *t, FILE *out);
+void scolsout_free(struct scolsout *t);
+
+#endif

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# sharechurn.sh - share with short-lived processes among its targets: the ones that end are
+# named in the report, the rest is compared, exit 0; exit 1 only when no target is left.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+lib=$(dirname "$0")/lib.sh
+[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
+. "$lib" || exit 99
+
+need_python
+need_tshelper
+CHURNER=$(dirname "$TSHELPER")/churner
+[ -x "$CHURNER" ] || die "tests/churner not found next to tshelper: '$CHURNER' (make tests/churner)"
+
+# v FILE EXPR: the python expression EXPR over the JSON document d in FILE
+v() {
+	"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+print(eval(sys.argv[2]))' "$1" "$2" 2>>"$TS_TMP/q.err"
+}
+
+start_workload --procs 2 --shared 4M --name "shc$TS_RUN"
+stable="$WL_PID $WL_TIDLIST"
+
+# the churner forks processes that live a few milliseconds, 32 at a time, for a long while;
+# it is stopped at the end
+nice -n 10 "$CHURNER" $((300 * TS_SLOW)) >"$TS_TMP/churner.out" 2>"$TS_TMP/churner.err" </dev/null &
+CH=$!
+track "$CH"
+kids() { cat /proc/"$CH"/task/*/children 2>/dev/null; }
+has_kids() { [ -n "$(kids)" ]; }
+poll_until 10 has_kids || die "the churner did not start" "$TS_TMP/churner.err"
+
+check "share with churning PIDs among its targets: exit 0, the report names the ones that ended"
+# Runs until one run has met a process that ended (a PID that named no task, or a task
+# that ended while being compared): a few runs on any machine, at most 400.
+runs=0 bad=0 seen=0
+while [ "$runs" -lt 400 ] && [ "$seen" -eq 0 ]; do
+	runs=$((runs + 1))
+	# shellcheck disable=SC2046,SC2086
+	ts "run$runs" share -J --bytes $stable $(kids)
+	if [ "$RC" -ne 0 ]; then
+		bad=$((bad + 1))
+		fail "run $runs: exit status $RC" "$OUT" "$ERR"
+		break
+	fi
+	# our long-lived processes are all there, each in its own address space
+	got=$(v "$OUT" "sorted(p for s in d['spaces'] for p in s['pids'] if p in ($WL_PID,${WL_TIDS}))")
+	want=$(v "$OUT" "sorted([$WL_PID,${WL_TIDS}])")
+	if [ "$got" != "$want" ]; then
+		bad=$((bad + 1))
+		fail "run $runs: the workload's processes are $got in the report, expected $want" "$OUT"
+		break
+	fi
+	if [ "$(v "$OUT" "len(d['vanished']) + sum(1 for s in d['memory'].get('spaces', []) if s['error'] == 'gone')")" != 0 ] ||
+		grep -q 'ended while being compared' "$OUT"; then
+		seen=$runs
+	fi
+done
+if [ "$bad" -eq 0 ] && [ "$seen" -gt 0 ]; then
+	ok "run $seen of $runs met a process that had ended; every run exited 0 with the workload compared"
+	vanished=$(v "$OUT" "d['vanished']")
+	say "ended before they were read: $vanished"
+elif [ "$bad" -eq 0 ]; then
+	fail "in $runs runs no target ended while share read it: the churn did not reach share" "$OUT"
+fi
+
+check "the text report names them too, and still compares the workload's memory"
+for i in $(seq 200); do
+	# shellcheck disable=SC2046,SC2086
+	ts text share --bytes $stable $(kids)
+	grep -q 'no such process' "$OUT" && break
+done
+if [ "$RC" -eq 0 ] && grep -q 'no such process' "$OUT" && grep -q '^Memory mapped by both' "$OUT"; then
+	ok "the note names the PIDs that ended; the memory matrix is printed ($i runs)"
+else
+	fail "text report with churning PIDs (exit status $RC, $i runs)" "$OUT" "$ERR"
+fi
+
+check "only PIDs that have all ended: exit 1, 'no such process'"
+ended=$(free_pid) || die "no free PID found"
+ts allgone share "$ended"
+if [ "$RC" -eq 1 ] && grep -qx "taskscope: no such process: $ended" "$ERR"; then
+	ok "exit 1 with the PID named"
+else
+	fail "share of a PID that names no process: exit status $RC" "$OUT" "$ERR"
+fi
+
+stop "$CH"
+finish
