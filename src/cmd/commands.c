@@ -14,6 +14,9 @@
 #include "cmd/compare.h"
 #include "cmd/cpus.h"
 #include "cmd/demo.h"
+#include "cmd/diff.h"
+#include "cmd/record.h"
+#include "cmd/replay.h"
 #include "cmd/serve.h"
 #include "lib/util.h"
 #include "mapscmd.h"
@@ -31,10 +34,16 @@ static const struct ts_command table[] = {
 	  "where threads run: a placement timeline sampled many times a\nsecond" },
 	{ "demo", democmd_main, "", "[options]",
 	  "the threads-vs-processes lesson, measured now" },
+	{ "diff", diff_main, "FILE@T FILE@T", "[options] FILE@TIME FILE@TIME | A.db B.db",
+	  "two moments of recordings: tasks that came and went, growers,\nCPU share, placement" },
 	{ "help", help_main, "[COMMAND]", "[COMMAND]",
 	  "this list, or the manual page of COMMAND" },
 	{ "maps", mapscmd_main, "PID...", "[options] PID...",
 	  "the memory map of processes, thread stacks labelled" },
+	{ "record", record_main, "", "[options] [PID...] [-- command [args...]]",
+	  "samples to an SQLite file, to replay and diff later" },
+	{ "replay", replay_main, "FILE", "[options] FILE",
+	  "a recording's samples as the tables or JSON of the task view" },
 	{ "serve", serve_main, "", "[options] [PID...]",
 	  "per-group metrics over HTTP for Prometheus (OpenMetrics)" },
 	{ "share", share_main, "PID...", "[options] PID... | -- command [args...]",

@@ -191,13 +191,25 @@ const struct topo *sampler_topo(struct sampler *s)
 	return s->topo;
 }
 
+/* Another machine's clock facts (a recording's), set by sampler_set_clock: 0 when unset. */
+static long clock_hertz;
+static double clock_boot;
+
+void sampler_set_clock(long hertz, double boot_time)
+{
+	clock_hertz = hertz;
+	clock_boot = boot_time;
+}
+
 long sampler_hertz(void)
 {
-	return source_hz ? source_hz : proc2_hertz();
+	return clock_hertz > 0 ? clock_hertz : source_hz ? source_hz : proc2_hertz();
 }
 
 double sampler_boot_time(void)
 {
+	if (clock_boot > 0)
+		return clock_boot;
 	if (source_boot == 0)
 		source_boot = proc2_boot_time();
 	return source_boot;
@@ -589,4 +601,37 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	source_step(s->src);
 	s->rootfd = source_rootfd(s->src);
 	return 0;
+}
+
+struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads, double mono,
+				double wall, double interval, const struct snapshot *prev)
+{
+	struct snapshot *sn = calloc(1, sizeof(*sn));
+
+	if (!sn) {
+		proc2_free_tasks(tasks, ntasks);
+		return NULL;
+	}
+	atomic_init(&sn->refs, 1);
+	sn->threads = threads;
+	sn->mono = mono;
+	sn->wall = wall;
+	sn->interval = interval;
+	sn->tasks = tasks;
+	sn->ntasks = ntasks;
+	sn->cpu_busy = -1;
+	sn->nthreads_known = true;
+	qsort(sn->tasks, sn->ntasks, sizeof(*sn->tasks), cmp_id);
+	for (size_t i = 0; i < ntasks; i++) {
+		const struct task *t = &tasks[i];
+
+		if (!threads || t->tid == t->tgid) {
+			sn->nprocs++;
+			if (t->rss_av == TS_OK)
+				sn->total_rss += t->rss;
+		}
+		sn->nthreads += threads ? 1 : (size_t)(t->nlwp > 0 ? t->nlwp : 1);
+	}
+	compute_deltas(sn, prev);
+	return sn;
 }

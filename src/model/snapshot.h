@@ -54,6 +54,18 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 const struct topo *sampler_topo(struct sampler *s);
 long sampler_hertz(void);
 double sampler_boot_time(void);
+/* Take the clock ticks per second and boot time of another machine (a recording's) for
+ * sampler_hertz, sampler_boot_time and the deltas of snapshot_build; 0: this machine's. */
+void sampler_set_clock(long hertz, double boot_time);
+
+/* A snapshot of tasks that did not come from a sampler (a recording being replayed): it owns
+ * tasks (malloc'ed, with their comm, cmd and affinity malloc'ed as well), sorts them by
+ * (tgid, tid), counts processes, threads and the RSS sum as the sampler does, and computes
+ * the deltas against prev (NULL: none) exactly as sampler_take does. cpu_busy is unknown
+ * (-1) and ndenied 0 until the caller sets them. Free it with snapshot_put. NULL: no memory
+ * (tasks are freed). */
+struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads, double mono,
+				double wall, double interval, const struct snapshot *prev);
 
 /* The process a task ID belongs to (a thread's TID gives its process's PID). */
 int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid);

@@ -341,8 +341,19 @@ static int finish_json(const struct batch_opts *o, const struct snapshot *sn,
 	while (start < end && (doc[start] == '\n' || doc[start] == ' '))
 		start++;
 	json_stamp_init(&st, sn->wall, true, sn->interval);
+	if (o->replay) {
+		snprintf(st.host, sizeof(st.host), "%s", o->replay->host);
+		snprintf(st.kernel, sizeof(st.kernel), "%s", o->replay->kernel);
+	}
 	fputs("{\n", o->out);
 	json_stamp_raw(o->out, &st);
+	if (o->replay) {
+		fputs("   \"replay\": {\"file\": ", o->out);
+		json_write_string(o->out, o->replay->file);
+		fputs(", \"recorded_version\": ", o->out);
+		json_write_string(o->out, o->replay->version);
+		fputs("},\n", o->out);
+	}
 	if (o->nnotes) {
 		/* -p PIDs found reused since the previous report */
 		fputs("   \"reused\": [", o->out);

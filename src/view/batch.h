@@ -17,6 +17,12 @@ struct batch_note {
 	const char *text;
 };
 
+/* A replay: what the JSON stamp says instead of this machine's and this run's. */
+struct batch_replay {
+	const char *file;	/* the recording (sanitized) */
+	const char *host, *kernel, *version;	/* the recording machine's and taskscope's */
+};
+
 struct batch_opts {
 	const struct column *const *cols;
 	size_t ncols;
@@ -32,6 +38,8 @@ struct batch_opts {
 	bool totals;		/* --totals: the sums of the additive columns */
 	const struct batch_note *notes;	/* this report's: a footnote line each (table), */
 	size_t nnotes;			/* the "reused" array (JSON); not in raw output */
+	const struct batch_replay *replay;	/* JSON: the recording's host and kernel, and
+						 * a "replay" object (file, recorded_version) */
 };
 
 /* Print one snapshot: a header line and a table (table mode), or one JSON document (with

@@ -1,0 +1,94 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/record.sh - taskscope record against atop -w: bytes per sample and CPU, and the CPU
+# of the live batch view with the same readers, at populations of 1,000 and 10,000 tasks
+#
+# For each size, the population of bench/population.sh (sleeping workload threads) is grown
+# to about that many tasks on the whole machine, then measured twice: idle (the population
+# stopped with SIGSTOP: nothing changes) and busy (running: each --sleep worker wakes every
+# 100 ms, so each thread's switch counts change every sample). Each run takes --samples
+# samples --delay apart of all tasks:
+#   record   taskscope record -o FILE -d D -n N (footprints every 10 samples, the default)
+#   live     taskscope -b -H -d D -n N -o COLS >/dev/null, COLS what record reads
+#   atop     atop -w FILE D N
+# and reports the file's bytes per sample (its size over N: the first sample, which holds
+# every task, included) and the user+system CPU seconds of the run (/usr/bin/time).
+# A report, not a test: exit 0 unless it cannot run.
+
+set -u
+
+usage() {
+	cat <<EOF
+Usage: bench/record.sh [--sizes "1000 10000"] [--samples N] [--delay S] [--taskscope PATH]
+EOF
+}
+
+sizes="1000 10000"
+samples=30
+delay=1
+top_dir=$(cd "$(dirname "$0")/.." && pwd)
+ts_bin=$top_dir/taskscope
+per_proc=50
+awake=1
+wl_pids=()
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
+	--samples) samples=${2:?--samples needs a number}; shift 2 ;;
+	--delay) delay=${2:?--delay needs seconds}; shift 2 ;;
+	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+done
+
+die() { echo "bench/record.sh: $*" >&2; exit 1; }
+[ -x "$ts_bin" ] || die "no taskscope binary at $ts_bin"
+command -v atop >/dev/null || die "atop is not installed (apt-get install atop)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is not installed (apt-get install time)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-benchrec.XXXXXX") || exit 1
+# shellcheck source=bench/population.sh
+. "$top_dir/bench/population.sh"
+cleanup() { population_stop; rm -rf "$work"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# cpu CMD...: run it, print "user+system seconds"
+cpu() {
+	/usr/bin/time -f '%U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" ||
+		die "$* failed: $(head -c 300 "$work/err")"
+	awk '{ printf "%.2f", $1 + $2 }' "$work/time"
+}
+
+# bytes FILE...: the sizes summed
+bytes() { stat -c %s "$@" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+
+cols=pid,tid,ppid,user,state,cpu,affinity,pri,ni,policy,time,minflt,majflt,vctx,ictx,vsz,rss
+cols=$cols,migr,run,runq,comm,cmd
+
+printf '%-7s %-5s %12s %12s %6s  %8s %8s %6s %8s\n' tasks state "record B/s" "atop B/s" \
+	ratio "record s" "live s" ratio "atop s"
+for size in $sizes; do
+	grow_to "$size"
+	for state in idle busy; do
+		for p in "${wl_pids[@]}"; do
+			kill -"$([ "$state" = idle ] && echo STOP || echo CONT)" "$p" 2>/dev/null
+		done
+		sleep 1
+		n=$(count_tasks)
+		rm -f "$work"/r.db* "$work/a.raw"
+		c_rec=$(cpu "$ts_bin" record -o "$work/r.db" -d "$delay" -n "$samples")
+		b_rec=$(bytes "$work"/r.db*)
+		c_live=$(cpu "$ts_bin" -b -H -d "$delay" -n "$samples" -o "$cols")
+		c_atop=$(cpu atop -w "$work/a.raw" "$delay" "$samples")
+		b_atop=$(bytes "$work/a.raw")
+		printf '%-7s %-5s %12d %12d %6.2f  %8s %8s %6.2f %8s\n' "$n" "$state" \
+			$((b_rec / samples)) $((b_atop / samples)) \
+			"$(echo "$b_rec $b_atop" | awk '{ print $2 ? $1 / $2 : 0 }')" \
+			"$c_rec" "$c_live" \
+			"$(echo "$c_rec $c_live" | awk '{ print $2 ? $1 / $2 : 0 }')" "$c_atop"
+	done
+done
+exit 0

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* record.c - taskscope record: a session whose sink writes every sample to an SQLite file */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "cmd/options.h"
+#include "cmd/record.h"
+#include "lib/exitcode.h"
+#include "lib/msg.h"
+#include "lib/util.h"
+#include "model/columns.h"
+#include "model/recording.h"
+#include "model/session.h"
+#include "view/batchsink.h"
+
+#define MAX_DELAY (24.0 * 3600.0)
+#define MAX_ITERATIONS 1000000000ULL
+#define MAX_EVERY 1000000ULL
+
+enum { OPT_MEMORY_EVERY = 256, OPT_JSON_COPY, OPT_MAX_SIZE, OPT_MAX_AGE };
+
+struct opts {
+	struct common_opts co;	/* targets, --output-file, --run-as, -- */
+	const char *file;
+	double delay;
+	uint64_t iterations;
+	uint64_t memory_every;
+	const char *json_copy;
+	uint64_t max_size;
+	double max_age;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " taskscope record [options] [PID...] [-- command [args...]]\n"
+	      "\n"
+	      "Records every sample of the targets (default: all tasks) to an SQLite file: a\n"
+	      "row per thread with its state, CPU, affinity, times, faults, switches, RSS,\n"
+	      "migrations and run/queue time (stored when they change), and every process's\n"
+	      "footprint (PSS, USS, SHARED, swap, ...) every N samples. Read it with 'taskscope\n"
+	      "replay FILE', 'taskscope diff FILE@T1 FILE@T2' or sqlite3.\n"
+	      "\n"
+	      "Targets:\n"
+	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable; bare PIDs too)\n"
+	      " -u, --user USER           processes of this user\n"
+	      " -C, --command NAME[,...]  processes with this name\n"
+	      " -- command [args...]      run the command and record it and its descendants for\n"
+	      "                           its whole life; exits with its exit status\n"
+	      "     --run-as USER         run the command as USER\n"
+	      "\n"
+	      "Options:\n"
+	      " -o, --output-file FILE    the recording, a new file (default:\n"
+	      "                           taskscope-HOST-YYYYMMDD-HHMMSS.db here)\n"
+	      " -d, --delay SECONDS       time between samples (default 1)\n"
+	      " -n, --iterations N        stop after N samples (default: until interrupted or\n"
+	      "                           the targets are gone)\n"
+	      "     --memory-every N      the footprint every N samples (default 10; 1: each)\n"
+	      "     --max-size SIZE       drop the oldest samples beyond SIZE (e.g. 100M)\n"
+	      "     --max-age SECONDS     drop the samples older than that\n"
+	      "     --json-copy FILE      also write the JSON of each sample, as 'taskscope -J -H'\n"
+	      "                           prints it, to FILE ('-': standard output)\n"
+	      " -h, --help                show this help and exit\n"
+	      "\n"
+	      "SIGINT, SIGTERM or SIGHUP end a recording cleanly; after a kill -9 the file holds\n"
+	      "every sample but the one being written. See taskscope-record(1).\n", out);
+}
+
+static int own_option(struct opts *o, int c, int argc, char **argv)
+{
+	char sbuf[128];
+
+	switch (c) {
+	case 'o':
+	case CO_OPT_OUTPUT_FILE:
+		if (!*optarg)
+			return common_usage_error(&o->co, "--output-file needs a file name");
+		o->file = optarg;
+		break;
+	case 'd':
+		if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay <= 0)
+			return common_usage_error(&o->co, "invalid --delay '%s': seconds above 0, "
+						  "at most %.0f", cli_shown(optarg, sbuf, sizeof(sbuf)),
+						  MAX_DELAY);
+		break;
+	case 'n':
+		if (util_parse_u64(optarg, MAX_ITERATIONS, &o->iterations) || !o->iterations)
+			return common_usage_error(&o->co, "invalid --iterations '%s': a whole "
+						  "number from 1 to %llu",
+						  cli_shown(optarg, sbuf, sizeof(sbuf)),
+						  (unsigned long long)MAX_ITERATIONS);
+		break;
+	case OPT_MEMORY_EVERY:
+		if (util_parse_u64(optarg, MAX_EVERY, &o->memory_every) || !o->memory_every)
+			return common_usage_error(&o->co, "invalid --memory-every '%s': a whole "
+						  "number from 1 to %llu",
+						  cli_shown(optarg, sbuf, sizeof(sbuf)),
+						  (unsigned long long)MAX_EVERY);
+		break;
+	case OPT_JSON_COPY:
+		if (!*optarg)
+			return common_usage_error(&o->co, "--json-copy needs a file name");
+		o->json_copy = optarg;
+		break;
+	case OPT_MAX_SIZE:
+		if (util_parse_size(optarg, &o->max_size) || o->max_size < 65536)
+			return common_usage_error(&o->co, "invalid --max-size '%s': a size of at "
+						  "least 64K (e.g. 100M, 2G)",
+						  cli_shown(optarg, sbuf, sizeof(sbuf)));
+		break;
+	case OPT_MAX_AGE:
+		if (util_parse_seconds(optarg, 1e9, &o->max_age) || o->max_age <= 0)
+			return common_usage_error(&o->co, "invalid --max-age '%s': seconds above 0",
+						  cli_shown(optarg, sbuf, sizeof(sbuf)));
+		break;
+	default:
+		return common_option(&o->co, c, argc, argv);
+	}
+	return CO_CONTINUE;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "delay", required_argument, NULL, 'd' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "memory-every", required_argument, NULL, OPT_MEMORY_EVERY },
+		{ "json-copy", required_argument, NULL, OPT_JSON_COPY },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
+		COMMON_LONGOPTS
+	};
+	bool again;
+	int c, rc;
+
+	common_init(&o->co, "record", CO_TARGETS | CO_OUTPUT_FILE | CO_JOB | CO_BARE_PIDS |
+				      CO_VERSION, usage);
+	o->delay = 1.0;
+	o->memory_every = 10;
+	do {
+		while ((c = getopt_long(argc, argv, "+:o:d:n:p:u:C:hV", longopts, NULL)) != -1) {
+			rc = own_option(o, c, argc, argv);
+			if (rc != CO_CONTINUE)
+				return rc;
+		}
+		rc = common_finish(&o->co, argc, argv, &again);
+		if (rc != CO_CONTINUE)
+			return rc;
+	} while (again);
+	return CO_CONTINUE;
+}
+
+/* taskscope-HOST-YYYYMMDD-HHMMSS.db: the host name's letters, digits, '.', '-' only */
+static void default_name(char *buf, size_t len)
+{
+	struct utsname u;
+	char host[64] = "host", when[32] = "now";
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t n = 0;
+
+	if (!uname(&u)) {
+		for (const char *p = u.nodename; *p && n < sizeof(host) - 1; p++)
+			if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-')
+				host[n++] = *p;
+		host[n ? n : 4] = '\0';
+	}
+	if (localtime_r(&now, &tm))
+		strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, len, "taskscope-%s-%s.db", host, when);
+}
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* The record sink and, with --json-copy, the batch sink behind it: one sink, so that a
+ * stop signal or a failed write ends both. */
+struct record_sink {
+	struct recording *rec;
+	struct batch_sink *copy;
+	bool copy_off;
+};
+
+static int record_frame(void *arg, const struct session_frame *f)
+{
+	struct record_sink *k = arg;
+	int rc;
+
+	if (stop_signal)
+		return -EPIPE;
+	rc = recording_sink_ops.sample(k->rec, f);
+	if (!rc && k->copy && !k->copy_off) {
+		int c = batch_sink_ops.sample(k->copy, f);
+
+		if (c == -EPIPE)
+			k->copy_off = true;
+		else if (c)
+			return c;
+	}
+	return rc;
+}
+
+static const struct sink_ops record_sink_ops = {
+	.name = "record",
+	.sample = record_frame,
+};
+
+static int record(struct opts *o)
+{
+	char name[256], what[256], shown[512], why[256];
+	const struct column **cols = NULL;
+	size_t ncols = 0;
+	char *command = NULL;
+	struct recording_info info;
+	struct session_config cfg;
+	struct session_loop loop;
+	struct session s;
+	struct recording *rec = NULL;
+	struct record_sink rs = { 0 };
+	struct batch_sink bs;
+	int status, rc;
+
+	if (!o->file) {
+		default_name(name, sizeof(name));
+		o->file = name;
+	}
+	if (o->json_copy && columns_defaults(true, &cols, &ncols)) {
+		msg_error("%s", strerror(ENOMEM));
+		return TS_EXIT_FAILURE;
+	}
+	target_describe(&o->co.target, what, sizeof(what));
+	if (o->co.cmd)
+		command = util_join_argv(o->co.cmd);
+	info = (struct recording_info){ .targets = what, .command = command,
+					.interval = o->delay,
+					.memory_every = (unsigned)o->memory_every,
+					.max_size = o->max_size, .max_age = o->max_age };
+	cfg = (struct session_config){
+		.target = &o->co.target, .cmd = o->co.cmd, .run_as = o->co.run_as,
+		.readers = RECORDING_READERS | (o->json_copy ? columns_readers(cols, ncols) : 0),
+		.threads = true,
+		/* "--json-copy -": the JSON on standard output, a job's on standard error */
+		.output_file = o->json_copy && strcmp(o->json_copy, "-") ? o->json_copy : NULL,
+		.report_on_stdout = o->json_copy && !strcmp(o->json_copy, "-"),
+		.job_summary = true, .memory_readers = RECORDING_MEMORY_READERS,
+	};
+	loop = (struct session_loop){ .delay = o->delay, .iterations = o->iterations,
+				      .memory_every = (unsigned)o->memory_every };
+	status = session_open(&s, &cfg);
+	if (!status) {
+		rc = recording_create(&rec, o->file, &info, s.smp ? sampler_topo(s.smp) : NULL,
+				      why, sizeof(why));
+		if (rc) {
+			util_sanitize(o->file, strlen(o->file), shown, sizeof(shown));
+			msg_error("cannot create the recording '%s': %s", shown, why);
+			status = TS_EXIT_FAILURE;
+		}
+	}
+	if (!status && o->co.cmd)
+		status = session_start_job(&s);
+	else if (!status)
+		catch_stop_signals();
+	if (!status) {
+		rs.rec = rec;
+		if (o->json_copy) {
+			bs.bo = (struct batch_opts){ .cols = cols, .ncols = ncols, .json = true,
+						     .what = what, .out = s.out, .threads = true };
+			bs.ctx = (struct col_ctx){ .sampler = s.smp, .threads = true };
+			rs.copy = &bs;
+		}
+		session_add_sink(&s, &record_sink_ops, &rs);
+		session_run(&s, &loop);
+	}
+	status = session_close(&s, status);
+	if (rec) {
+		unsigned long n = recording_samples(rec);
+
+		util_sanitize(o->file, strlen(o->file), shown, sizeof(shown));
+		if (recording_finish(rec))
+			status = status ? status : TS_EXIT_FAILURE;
+		else
+			fprintf(stderr, "taskscope: record: %lu sample%s in '%s'\n", n,
+				n == 1 ? "" : "s", shown);
+	}
+	free(command);
+	free(cols);
+	return status;
+}
+
+int record_main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	msg_set_command("record");
+	rc = parse_opts(argc, argv, &o);
+	if (rc == CO_CONTINUE)
+		rc = record(&o);
+	common_free(&o.co);
+	msg_set_command(NULL);
+	return rc;
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* replay.c - taskscope replay: a session whose source is a recording, with the task view's
+ * batch sink (the same tables, raw lines and JSON as live) */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/cli.h"
+#include "cmd/options.h"
+#include "cmd/replay.h"
+#include "lib/exitcode.h"
+#include "lib/msg.h"
+#include "lib/util.h"
+#include "model/columns.h"
+#include "model/recording.h"
+#include "model/session.h"
+#include "view/batchsink.h"
+
+enum { OPT_FROM = 256, OPT_TO };
+
+struct opts {
+	struct common_opts co;	/* -o, -J, -r, --bytes, --output-file, --list-columns */
+	const char *file;
+	const char *from, *to;
+	bool threads;
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage:\n"
+	      " taskscope replay [options] FILE\n"
+	      "\n"
+	      "Prints the samples of a recording (taskscope record) as the task view printed\n"
+	      "them live: a table, raw lines or JSON per sample.\n"
+	      "\n"
+	      "Options:\n"
+	      " -b, --batch               tables (the default)\n"
+	      " -J, --json                one JSON document per sample, with a \"replay\" key\n"
+	      " -r, --raw                 raw output: no alignment, no summary line\n"
+	      " -H, --threads             a row per thread (as recorded) instead of per process\n"
+	      "                           (process rows sum the recorded threads)\n"
+	      " -o, --output LIST         columns to show (+LIST adds to the defaults); memory\n"
+	      "                           columns (PSS, USS, ...) show the last footprint recorded\n"
+	      "     --list-columns        list every column and exit\n"
+	      "     --from TIME           the samples from TIME on\n"
+	      "     --to TIME             the samples up to TIME\n"
+	      "                           TIME: HH:MM[:SS] (the recording's day), YYYY-MM-DD\n"
+	      "                           HH:MM[:SS], +SECONDS after the first sample (s, m, h\n"
+	      "                           suffixes), -SECONDS before the last one, @EPOCH\n"
+	      "     --bytes               sizes in bytes\n"
+	      "     --output-file FILE    write the report to FILE\n"
+	      " -h, --help                show this help and exit\n"
+	      "\n"
+	      "See taskscope-replay(1).\n", out);
+}
+
+/* ---- times: shared with diff ---- */
+
+static int parse_span(const char *s, double max, double *out)
+{
+	char *end;
+	double v = strtod(s, &end), unit = 1;
+
+	if (end == s || !(v >= 0 && v <= max))
+		return -EINVAL;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm' && end++)
+		unit = 60;
+	else if (*end == 'h' && end++)
+		unit = 3600;
+	else if (*end == 'd' && end++)
+		unit = 86400;
+	if (*end)
+		return -EINVAL;
+	*out = v * unit;
+	return 0;
+}
+
+int replay_parse_time(const char *s, double first, double last, double *out)
+{
+	struct tm tm, day;
+	time_t base = (time_t)first;
+	const char *end;
+	double d;
+
+	if (*s == '@')
+		return parse_span(s + 1, 1e11, out);
+	if (*s == '+' || *s == '-') {
+		if (parse_span(s + 1, 1e9, &d))
+			return -EINVAL;
+		*out = *s == '+' ? first + d : last - d;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	}
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%d %H:%M", &tm);
+	}
+	if (end && !*end) {
+		tm.tm_isdst = -1;
+		*out = (double)mktime(&tm);
+		return 0;
+	}
+	/* a time of day: the first sample's day (the next day when before it) */
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%H:%M:%S", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%H:%M", &tm);
+	}
+	if (!end || *end || !localtime_r(&base, &day))
+		return -EINVAL;
+	day.tm_hour = tm.tm_hour;
+	day.tm_min = tm.tm_min;
+	day.tm_sec = tm.tm_sec;
+	day.tm_isdst = -1;
+	*out = (double)mktime(&day);
+	if (*out + 1 < first)
+		*out += 86400;
+	return 0;
+}
+
+/* ---- options ---- */
+
+static int own_option(struct opts *o, int c, int argc, char **argv)
+{
+	switch (c) {
+	case 'b':
+		break;
+	case 'H':
+		o->threads = true;
+		break;
+	case OPT_FROM:
+		o->from = optarg;
+		break;
+	case OPT_TO:
+		o->to = optarg;
+		break;
+	default:
+		return common_option(&o->co, c, argc, argv);
+	}
+	return CO_CONTINUE;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "threads", no_argument, NULL, 'H' },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		COMMON_LONGOPTS
+	};
+	bool again;
+	int c, rc;
+
+	common_init(&o->co, "replay", CO_COLUMNS | CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE |
+				      CO_VERSION, usage);
+	for (;;) {
+		while ((c = getopt_long(argc, argv, "+:bHo:Jrh", longopts, NULL)) != -1) {
+			rc = own_option(o, c, argc, argv);
+			if (rc != CO_CONTINUE)
+				return rc;
+		}
+		if (optind >= argc || !strcmp(argv[optind - 1], "--") || o->file)
+			break;
+		o->file = argv[optind++];	/* options may follow */
+	}
+	rc = common_finish(&o->co, argc, argv, &again);
+	if (rc != CO_CONTINUE)
+		return rc;
+	if (!o->file && !o->co.list_columns)
+		return common_usage_error(&o->co, "no recording given (taskscope replay FILE)");
+	return CO_CONTINUE;
+}
+
+/* ---- the run ---- */
+
+/* NODE, CORE, PACKAGE come from this machine's topology: the recording's must be it. */
+static int check_topology(struct recording *rec, struct sampler **smp)
+{
+	int rc = sampler_new(smp, 0, false), cpu;
+
+	if (rc) {
+		msg_error("cannot read /proc: %s", strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	cpu = recording_topology_differs(rec, sampler_topo(*smp));
+	if (cpu >= 0) {
+		msg_error("the recording's CPU topology is not this machine's: NODE, CORE and "
+			  "PACKAGE cannot be shown (CPU %d differs)", cpu);
+		return TS_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+static int pick_columns(const struct opts *o, const struct column ***cols, size_t *ncols)
+{
+	char *bad = NULL;
+	int rc;
+
+	if (!o->co.output) {
+		rc = columns_defaults(o->threads, cols, ncols);
+	} else {
+		rc = columns_parse_list(o->co.output, o->threads, cols, ncols, &bad);
+		if (rc == -EINVAL) {
+			common_usage_error(&o->co, "unknown column '%s' in --output (see "
+					   "--list-columns)", bad ? bad : "");
+			free(bad);
+			return TS_EXIT_USAGE;
+		}
+	}
+	if (rc) {
+		msg_error("%s", strerror(-rc));
+		return TS_EXIT_FAILURE;
+	}
+	return 0;
+}
+
+static int replay(struct opts *o)
+{
+	const struct column **cols = NULL;
+	size_t ncols = 0;
+	struct recording *rec = NULL;
+	struct sampler *smp = NULL;
+	struct session_config cfg;
+	struct session_loop loop = { .delay = 0 };
+	struct session s;
+	struct batch_sink bs;
+	struct batch_replay br;
+	char why[512], shown[300], what[512];
+	double from = 0, to = 0, first, last;
+	unsigned long n;
+	const char *v;
+	int status, rc;
+
+	status = pick_columns(o, &cols, &ncols);
+	if (status)
+		return status;
+	util_sanitize(o->file, strlen(o->file), shown, sizeof(shown));
+	rc = recording_open(&rec, o->file, why, sizeof(why));
+	if (rc) {
+		msg_error("cannot read the recording '%s': %s", shown, why);
+		free(cols);
+		return TS_EXIT_FAILURE;
+	}
+	if (recording_span(rec, &n, &first, &last)) {
+		msg_error("cannot read the recording '%s': it is damaged: %s", shown,
+			  recording_error(rec));
+		status = TS_EXIT_FAILURE;
+	}
+	if (!status && o->from && replay_parse_time(o->from, first, last, &from))
+		status = common_usage_error(&o->co, "invalid --from time");
+	if (!status && o->to && replay_parse_time(o->to, first, last, &to))
+		status = common_usage_error(&o->co, "invalid --to time");
+	if (!status && (columns_readers(cols, ncols) & RD_TOPO))
+		status = check_topology(rec, &smp);
+	if (status)
+		goto out;
+	{
+		long hz;
+		double boot;
+
+		recording_clock(rec, &hz, &boot);
+		sampler_set_clock(hz, boot);
+	}
+	recording_set_range(rec, from, to, !o->threads);
+	v = recording_meta(rec, "targets");
+	snprintf(what, sizeof(what), "replay of '%s' (%s)", shown, v ? v : "?");
+	br = (struct batch_replay){ .file = shown, .host = recording_meta(rec, "host"),
+				    .kernel = recording_meta(rec, "kernel"),
+				    .version = recording_meta(rec, "version") };
+	if (!br.host)
+		br.host = "";
+	if (!br.kernel)
+		br.kernel = "";
+	cfg = (struct session_config){ .source = &recording_source_ops, .source_arg = rec,
+				       .output_file = o->co.output_file };
+	status = session_open(&s, &cfg);
+	if (!status) {
+		bs.bo = (struct batch_opts){ .cols = cols, .ncols = ncols, .json = o->co.json,
+					     .raw = o->co.raw, .bytes = o->co.bytes, .what = what,
+					     .out = s.out, .threads = o->threads, .replay = &br };
+		bs.ctx = (struct col_ctx){ .sampler = smp, .threads = o->threads };
+		session_add_sink(&s, &batch_sink_ops, &bs);
+		session_run(&s, &loop);
+	}
+	status = session_close(&s, status);
+out:
+	sampler_free(smp);
+	recording_close(rec);
+	free(cols);
+	return status;
+}
+
+int replay_main(int argc, char **argv)
+{
+	struct opts o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	msg_set_command("replay");
+	rc = parse_opts(argc, argv, &o);
+	if (rc == CO_CONTINUE && o.co.list_columns) {
+		for (size_t i = 0; i < columns_count(); i++)
+			printf("%10s  %s\n", columns_get(i)->name, columns_get(i)->help);
+		rc = TS_EXIT_OK;
+	} else if (rc == CO_CONTINUE) {
+		rc = replay(&o);
+	}
+	common_free(&o.co);
+	msg_set_command(NULL);
+	return rc;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* recint.h - what the recording's writer (recording.c) and reader (recplay.c) share */
+#ifndef TASKSCOPE_RECINT_H
+#define TASKSCOPE_RECINT_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+
+#include "model/recording.h"
+
+/* "TSRC": PRAGMA application_id of a recording */
+#define REC_APP_ID 0x54535243
+#define REC_APP_ID_TEXT "1414746691"
+
+/* A task's cheap values: its field and its column in table val (state and affinity are
+ * columns of their own). */
+#define REC_VALS(X) \
+	X(ppid, "ppid") X(euid, "euid") X(nlwp, "nlwp") X(cpu, "cpu") X(prio, "prio") \
+	X(nice, "nice") X(policy, "policy") X(utime_ticks, "utime") X(stime_ticks, "stime") \
+	X(minflt, "minflt") X(majflt, "majflt") X(vsz, "vsz") X(rss, "rss") \
+	X(rss_av, "rss_av") X(vctx, "vctx") X(ictx, "ictx") X(ctxsw_av, "ctxsw_av") \
+	X(migrations, "migrations") X(sched_av, "sched_av") X(run_ns, "run_ns") \
+	X(wait_ns, "wait_ns") X(schedstat_av, "schedstat_av") X(aff_av, "aff_av") \
+	X(cpu_outside, "cpu_outside") X(aff_differs, "aff_differs") X(whole, "whole")
+
+/* A process's footprint: its field and its column in table mem. */
+#define REC_MEMS(X) \
+	X(mem_av, "mem_av") X(rss_anon, "rss_anon") X(rss_file, "rss_file") \
+	X(rss_shmem, "rss_shmem") X(swap, "swap") X(pte, "pte") X(smaps_av, "smaps_av") \
+	X(pss, "pss") X(uss, "uss") X(shared, "shared") X(swap_pss, "swap_pss") \
+	X(pss_anon, "pss_anon") X(pss_file, "pss_file") X(pss_shmem, "pss_shmem") X(thp, "thp")
+
+enum rec_stmt {
+	ST_SAMPLE, ST_TASK, ST_END, ST_NAME, ST_VAL, ST_MEM, ST_BEGIN, ST_COMMIT,
+	ST_R_SAMPLES, ST_R_TASKS, ST_R_NAMES, ST_R_VALS, ST_R_MEMS,
+	ST_COUNT
+};
+
+/* The writer's memory of a task: what it stored last. */
+struct rec_wtask {
+	pid_t tid, tgid;
+	uint64_t start;
+	sqlite3_int64 id;
+	struct task v;		/* comm, cmd and affinity owned */
+};
+
+struct rec_wmem {
+	pid_t pid;
+	uint64_t start;
+	struct task v;		/* no strings */
+};
+
+/* The reader's task: its values now. */
+struct rec_rtask {
+	sqlite3_int64 id;
+	sqlite3_int64 last_seq;	/* the last sample it is in (INT64_MAX: to the end) */
+	struct task v;		/* comm, cmd and affinity owned */
+};
+
+struct rec_meta {
+	char *key, *value;
+};
+
+struct recording {
+	sqlite3 *db;
+	char *path;			/* sanitized, for messages */
+	char err[512];
+	bool writer;
+	bool broken;			/* a write failed: no more */
+	struct recording_info info;
+	sqlite3_stmt *st[ST_COUNT];
+	bool row[ST_COUNT];		/* a fetched row waits in st[k] */
+	bool done[ST_COUNT];		/* st[k] has no more rows */
+	unsigned long samples;		/* the writer's committed samples */
+	double first_wall;		/* the writer's oldest sample kept */
+	unsigned trim_tick;
+	/* the writer's */
+	struct rec_wtask *wt;
+	size_t nwt;
+	struct rec_wmem *wm;
+	size_t nwm;
+	/* the reader's */
+	struct rec_meta *meta;
+	size_t nmeta;
+	int *cpus;			/* core, package, node of each CPU (-1 unknown) */
+	int ncpus;
+	struct rec_rtask *rt;		/* alive, by id */
+	size_t nrt;
+	struct rec_wmem *rm;		/* footprints, by (pid, start) */
+	size_t nrm;
+	const struct snapshot *prev, *cur, *curmem;
+	long hertz;			/* the recording machine's clock ticks per second */
+	double boot;			/* ... and boot time (0: unknown) */
+	double from, to;
+	bool processes;
+	sqlite3_int64 seq;		/* the sample being read */
+};
+
+extern const char *const recording_schema_sql;
+
+void rec_set_error(struct recording *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int rec_sql_errno(int rc);
+int rec_fail(struct recording *r, int rc);
+int rec_exec(struct recording *r, const char *sql);
+int rec_prepare(struct recording *r, const char *sql, sqlite3_stmt **st);
+void rec_harden(sqlite3 *db);
+void rec_free(struct recording *r);
+void rec_reader_free(struct recording *r);
+/* --max-size / --max-age: drop the oldest samples beyond them (recording.c). */
+int rec_trim(struct recording *r, double now);
+
+#endif

@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# recordsafe.sh - a recording is read while it is written (sqlite3 and replay), and a
+# kill -9 of the recorder loses no committed sample: the file passes PRAGMA integrity_check
+# and replays
+. "$(dirname "$0")/lib.sh"
+
+command -v sqlite3 >/dev/null || skip "the sqlite3 command line is not installed (apt-get install sqlite3)"
+
+start_workload --threads 2 --spin --name "safe$TS_RUN"
+db=$TS_TMP/live.db
+ts_bg record record -o "$db" -d 0.1 --memory-every 3 -p "$WL_PID"
+REC=$TSPID
+
+# -readonly: a read before record created the file must not create it
+samples() { sqlite3 -readonly "$db" 'SELECT count(*) FROM samples' 2>/dev/null; }
+at_least() { local n; n=$(samples); [ -n "$n" ] && [ "$n" -ge "$1" ]; }
+
+check "sqlite3 reads the recording while it is written, and sees it grow"
+if poll_until 30 at_least 3; then
+	a=$(samples)
+	if poll_until 30 at_least $((a + 2)); then
+		ok "$a samples, then $(samples)"
+	else
+		fail "the count stayed at $a" "$ERR"
+	fi
+else
+	fail "no 3 samples readable within $((30 * TS_SLOW)) s (now '$(samples)')" "$ERR"
+fi
+
+check "taskscope replay reads it while it is written"
+ts replay-live replay -J -H "$db"
+n=$(grep -c '"replay":' "$OUT")
+[ "$RC" = 0 ] && [ "$n" -ge 3 ] && ok "$n samples replayed" || fail "replay: status $RC, $n documents" "$OUT" "$ERR"
+
+# kill -9 right after a read: every sample seen committed then must be there after
+before=$(samples)
+kill -KILL "$REC"
+wait "$REC" 2>/dev/null
+after=$(samples)
+check "after kill -9: every sample committed before it is there ($before seen before the kill)"
+[ -n "$after" ] && [ "$after" -ge "$before" ] && ok "$after samples" ||
+	fail "$after samples after the kill, $before before"
+
+check "after kill -9: PRAGMA integrity_check says ok"
+q=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
+[ "$q" = ok ] && ok "ok" || fail "integrity_check: $q"
+
+check "after kill -9: replay gives each sample, the workload's tasks in the last one"
+ts replay-after replay -J -H "$db"
+if [ "$RC" = 0 ] && [ "$(grep -c '"replay":' "$OUT")" = "$after" ] &&
+   "$PY" -c '
+import json, sys
+dec, s, i, last = json.JSONDecoder(), open(sys.argv[1]).read(), 0, None
+while True:
+    while i < len(s) and s[i].isspace():
+        i += 1
+    if i >= len(s):
+        break
+    last, i = dec.raw_decode(s, i)
+sys.exit(0 if sum(t["pid"] == int(sys.argv[2]) for t in last["tasks"]) == 3 else 1)
+' "$OUT" "$WL_PID"; then
+	ok "$after samples, the last with the workload's 3 threads"
+else
+	fail "replay after the kill: status $RC" "$OUT" "$ERR"
+fi
+
+# SIGINT: a clean end (the WAL checkpointed into the file, every task's end written)
+db=$TS_TMP/int.db
+ts_bg record-int record -o "$db" -d 0.1 -p "$WL_PID"
+poll_until 30 at_least 2 || fail "no 2 samples in $db" "$ERR"
+kill -INT "$TSPID"
+ts_wait 30
+check "record ends cleanly on SIGINT: exit 0, one file, every task's last sample written"
+q=$(sqlite3 "$db" "PRAGMA journal_mode; SELECT count(*) FROM task WHERE last_seq IS NULL" 2>&1)
+[ "$RC" = 0 ] && [ "$q" = $'delete\n0' ] && [ ! -e "$db-wal" ] && ok "status 0, $(echo $q)" ||
+	fail "status $RC, the file says $(echo $q)" "$ERR"
+
+finish
