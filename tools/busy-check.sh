@@ -85,7 +85,7 @@ run_check() {
 	sed -n 's/^\(FAIL\|XPASS\|ERROR\): \([^ ]*\).*/\2/p' "$d/make.out" | sort -u >"$d/failed"
 	[ "$rc" -eq 124 ] && echo "(timeout)" >>"$d/failed"
 	while read -r t; do
-		[ -f "$scratch/$c/$t.log" ] && cp "$scratch/$c/$t.log" "$d/$(basename "$t").log"
+		[ -f "$scratch/$c/${t%.sh}.log" ] && cp "$scratch/$c/${t%.sh}.log" "$d/"
 	done <"$d/failed"
 	[ -f "$scratch/$c/test-suite.log" ] && cp "$scratch/$c/test-suite.log" "$d/"
 	return 0
