@@ -63,7 +63,16 @@ stop_hog() {
 	hog=
 }
 trap stop_hog EXIT
-trap 'stop_hog; exit 130' INT TERM HUP
+# stopped: the make checks of the round too (timeout leads a process group of its own)
+stop_all() {
+	local f
+	for f in "$scratch"/round-*/?/pid; do
+		[ -f "$f" ] && [ ! -f "${f%pid}status" ] && kill -TERM -- "-$(cat "$f")" 2>/dev/null
+	done
+	stop_hog
+	exit 130
+}
+trap stop_all INT TERM HUP
 "$scratch/a/taskscope" workload --procs 2 --spin >"$scratch/hog.out" 2>&1 </dev/null &
 hog=$!
 for _ in $(seq 100); do
@@ -78,7 +87,9 @@ run_check() {
 	local c=$1 r=$2 t0 rc d=$scratch/round-$2/$1
 	mkdir -p "$d"
 	t0=$(date +%s)
-	(cd "$scratch/$c" && timeout -k 30 $((limit * 60)) make -j2 check) >"$d/make.out" 2>&1
+	(cd "$scratch/$c" && exec timeout -k 30 $((limit * 60)) make -j2 check) >"$d/make.out" 2>&1 &
+	echo $! >"$d/pid"
+	wait $!
 	rc=$?
 	echo "$rc $(($(date +%s) - t0))" >"$d/status"
 	# the failing tests: FAIL, XPASS and ERROR lines of the automake harness
