@@ -211,7 +211,9 @@ for c in TERM:15:143 INT:2:130 HUP:1:129; do
 		continue
 	fi
 	track "$child"
-	sleep 0.3	# let it take its first sample: the signal comes in the wait loop
+	# the signal must come in the wait loop: after the first sample is printed
+	poll_until 10 grep -q '^taskscope [0-9]' "$OUT" "$ERR" ||
+		say "no sample printed after $((10 * TS_SLOW)) s; the signal goes now ($(load_line))"
 	kill -"$sig" "$TSPID"
 	ts_wait 10
 	s=$(summary "$ERR")
