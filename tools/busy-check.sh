@@ -49,13 +49,19 @@ for c in a b; do
 	git clone -q --no-checkout "$repo" "$scratch/$c" && git -C "$scratch/$c" checkout -q --detach "$commit" ||
 		{ log "cannot clone $commit into $scratch/$c"; exit 2; }
 done
+hog=
+build=
+trap 'kill -TERM -- "-$build" 2>/dev/null; exit 130' INT TERM HUP
 for c in a b; do
 	log "building $c (log in $scratch/build-$c.log)"
-	(cd "$scratch/$c" && autoreconf -fi && ./configure -q && make -j2 && make -j2 check TESTS=) \
-		>"$scratch/build-$c.log" 2>&1 || { log "build of $c failed: see $scratch/build-$c.log"; exit 2; }
+	# in a process group of its own (setsid), so that a signal to this script ends it too
+	setsid bash -c 'cd "$1" && autoreconf -fi && ./configure -q && make -j2 && make -j2 check TESTS=' \
+		build "$scratch/$c" >"$scratch/build-$c.log" 2>&1 &
+	build=$!
+	wait "$build" || { log "build of $c failed: see $scratch/build-$c.log"; exit 2; }
 done
+build=
 
-hog=
 stop_hog() {
 	[ -n "$hog" ] || return 0
 	kill -TERM "$hog" 2>/dev/null
