@@ -56,7 +56,9 @@ fi
 # ---- --workers 3: threads vs processes ----------------------------------------------------------
 
 check "compare --workers 3 (JSON): 1 address space vs 4 (3 workers + their parent), PSS B > A"
-ts workers compare --workers 3 --mem 1M --shared 4M -t 0.6 --sleep -J
+# the run times are scaled with the load: the sampler must catch the workers while they run
+t6=$(ts_secs 0.6)
+ts workers compare --workers 3 --mem 1M --shared 4M -t "$t6" --sleep -J
 if expect_rc 0 "compare --workers 3 -J"; then
 	cp "$OUT" "$TS_TMP/workers.json"
 	if [ "$(q "$OUT" 'A["address_spaces"] is None and B["address_spaces"] is None')" = True ]; then
@@ -79,7 +81,7 @@ if expect_rc 0 "compare --workers 3 -J"; then
 	expect_q "$OUT" '(A["exit_status"], B["exit_status"])' "(0, 0)" "both workloads exited 0"
 	expect_q "$OUT" '0 < A["workers_ready"] < A["wall"] and 0 < B["workers_ready"] < B["wall"]' True \
 		"the ready time is measured and inside the run"
-	expect_q "$OUT" 'A["wall"] >= 0.6 and B["wall"] >= 0.6' True "each side ran its -t 0.6 s at least"
+	expect_q "$OUT" "A[\"wall\"] >= $t6 and B[\"wall\"] >= $t6" True "each side ran its -t $t6 s at least"
 	# B/A as the JSON gives it must be B / A of the sides, for every metric
 	got=$("$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
@@ -103,7 +105,7 @@ print("%d ratios checked" % n if not bad else "; ".join(bad))' "$OUT" 2>&1)
 fi
 
 check "compare --workers 2 (table): rows and B/A as text"
-ts table compare --workers 2 --mem 1M --shared 1M -t 0.3 --sleep
+ts table compare --workers 2 --mem 1M --shared 1M -t "$(ts_secs 0.3)" --sleep
 if expect_rc 0 "compare --workers 2 --sleep"; then
 	if grep -Eq '^address spaces \(kcmp VM\) +1 +3 +3\.00x$' "$OUT" &&
 	   grep -Eq '^exit status +0 +0 +-$' "$OUT" && grep -q '^PSS sum, peak ' "$OUT" &&
