@@ -161,7 +161,8 @@ fi
 # ---- the summary -----------------------------------------------------------------------------------
 
 check "summary of -- workload --threads 3: status 0, seen 1 process and 4 threads"
-ts sumt -d 0.2 -- "$TASKSCOPE" workload --threads 3 --duration 1
+# the workers live 1 s times TS_SLOW: the sampler must catch them (a loaded machine delays it)
+ts sumt -d 0.2 -- "$TASKSCOPE" workload --threads 3 --duration "$(ts_secs 1)"
 if expect_rc 0 "-- workload --threads 3"; then
 	s=$(summary "$ERR")
 	if [[ ! $s =~ exited\ with\ status\ 0\;\ wall\ [0-9.]+s.*\;\ seen\ 1\ process,\ 4\ threads\;\ peak\ RSS\ sum\ [0-9.]+[BKMGTPE]$ ]]; then
@@ -172,7 +173,7 @@ if expect_rc 0 "-- workload --threads 3"; then
 fi
 
 check "summary of -- workload --procs 2 --mem 32M: seen 3 processes, 3 threads, peak RSS sum >= 64 MiB"
-ts sump -d 0.2 -- "$TASKSCOPE" workload --procs 2 --mem 32M --duration 1.5
+ts sump -d 0.2 -- "$TASKSCOPE" workload --procs 2 --mem 32M --duration "$(ts_secs 1.5)"
 if expect_rc 0 "-- workload --procs 2"; then
 	s=$(summary "$ERR")
 	peak=$(sed -n 's/.*peak RSS sum \([0-9.]*\)\([BKMGTPE]\)$/\1 \2/p' <<<"$s")

@@ -166,7 +166,7 @@ wait "${mpids[@]}" 2>/dev/null
 check "-H -p: threads created after the start appear; a target that exits disappears; all gone -> exit 0"
 go=$TS_TMP/go
 (while [ ! -e "$go" ]; do sleep 0.05; done
- exec "$TASKSCOPE" workload --threads 3 --duration 1 >"$TS_TMP/late.out") &
+ exec "$TASKSCOPE" workload --threads 3 --duration "$(ts_secs 1)" >"$TS_TMP/late.out") &
 late=$!
 track "$late"
 sleep 60 &
