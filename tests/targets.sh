@@ -197,7 +197,7 @@ else
 		seq=$(awk '{ printf "%s%s", (NR > 1 ? " " : ""), $2 }' "$TS_TMP/counts")
 		if [ "$lst" -ne 0 ] || ! grep -q '^ready ' "$TS_TMP/late.out"; then
 			fail "the late workload failed (status $lst)" "$TS_TMP/late.out"
-		elif ! awk '$2 == 1 { one = NR } $2 == 4 && one && !four { four = NR } END { exit !(one && four && one < four) }' "$TS_TMP/counts"; then
+		elif ! awk '$2 == 1 && !one { one = NR } $2 == 4 && one && !four { four = NR } END { exit !(one && four && one < four) }' "$TS_TMP/counts"; then
 			fail "rows of $late per sample: '$seq'; expected 1 and later 4" "$TS_TMP/counts" "$OUT"
 		elif ! awk '$2 == 0 && $3 == 1 { f = 1 } END { exit !f }' "$TS_TMP/counts"; then
 			fail "no sample shows $long without $late after $late ended: '$seq'" "$TS_TMP/counts" "$OUT"
