@@ -138,7 +138,7 @@ many=$TS_TMP/$mname
 ln -s "$(command -v sleep)" "$many"
 mpids=()
 for ((i = 0; i < 300; i++)); do
-	"$many" 60 &
+	"$many" 3600 &	# killed below; 60 s ran out before the check on a loaded machine
 	mpids+=($!)
 	track $!
 done
