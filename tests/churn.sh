@@ -36,8 +36,12 @@ track "$NSU"
 poll_until 5 grep -q '[0-9]' "/proc/$NSU/task/$NSU/children" || die "the PID namespace did not start"
 NSINIT=$(awk '{ print $1 }' "/proc/$NSU/task/$NSU/children")
 inns() { nsenter -t "$NSINIT" -p -m -- "$@"; }
-sleep 0.5
-nsmax=$(inns cat /proc/sys/kernel/pid_max 2>/dev/null)
+# the churner (at nice 19: a loaded machine runs it late) sets pid_max first thing, or fails
+pidmax_set() {
+	nsmax=$(inns cat /proc/sys/kernel/pid_max 2>/dev/null)
+	[ "$nsmax" = "$PIDMAX" ] || grep -q 'cannot set pid_max' "$TS_TMP/churner.err"
+}
+poll_until 10 pidmax_set || say "pid_max still '$nsmax' after $((10 * TS_SLOW)) s ($(load_line))"
 if [ "$nsmax" = "$PIDMAX" ]; then
 	say "pid_max in the namespace: $nsmax (per PID namespace on this kernel)"
 elif grep -q 'cannot set pid_max' "$TS_TMP/churner.err"; then

@@ -120,12 +120,17 @@ fi
 # ---- affinity changed from outside -------------------------------------------------------------
 
 check "taskset -p -c 0 during the run: AFFINITY 1->0 and the timeline moves from 1 to 0"
-"$TASKSCOPE" cpus -p "$WL_PID" -t 3 -J --svg "$TS_TMP/move.svg" >"$TS_TMP/move.json" \
+"$TASKSCOPE" cpus -p "$WL_PID" -t 4 -J --svg "$TS_TMP/move.svg" >"$TS_TMP/move.json" \
 	2>"$TS_TMP/move.err" </dev/null &
 mj=$!
-"$TASKSCOPE" cpus -p "$WL_PID" -t 3 >"$TS_TMP/move.txt" 2>"$TS_TMP/move-t.err" </dev/null &
+"$TASKSCOPE" cpus -p "$WL_PID" -t 4 >"$TS_TMP/move.txt" 2>"$TS_TMP/move-t.err" </dev/null &
 mt=$!
 track "$mj" "$mt"
+# the change must come well inside both runs: 1.2 s after both samplers started (their
+# thread is made just after the clock of slot 0 is read), however long the start took
+sampling() { [ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" -ge 2 ]; }
+poll_until 10 sampling "$mj" && poll_until 10 sampling "$mt" ||
+	say "a cpus run has no sampler thread after $((10 * TS_SLOW)) s ($(load_line))"
 sleep 1.2
 if ! taskset -p -c 0 "$pinned" >"$TS_TMP/taskset.out" 2>&1; then
 	fail "taskset -p -c 0 $pinned failed" "$TS_TMP/taskset.out"

@@ -53,7 +53,8 @@ else
 	pydir=$TS_TMP/pybin
 	mkdir -p "$pydir" && ln -s "$PY" "$pydir/python3"
 	t0=$(now_ms)
-	PATH=$pydir:$PATH ts full demo --time 0.5 --rounds 1500000
+	# the C workers' run time scales with the load: the sampler must catch them while they run
+	PATH=$pydir:$PATH ts full demo --time "$(ts_secs 0.5)" --rounds 1500000
 	took=$(($(now_ms) - t0))
 	if expect_rc 0 "demo"; then
 		say "demo took $took ms"
@@ -124,7 +125,7 @@ if ! command -v taskset >/dev/null 2>&1; then
 else
 	OUT=$TS_TMP/onecpu.out
 	ERR=$TS_TMP/onecpu.err
-	timeout -k 5 $((60 * TS_SLOW)) taskset -c 0 "$TASKSCOPE" demo --time 0.3 --rounds 100000 >"$OUT" 2>"$ERR" </dev/null
+	timeout -k 5 $((60 * TS_SLOW)) taskset -c 0 "$TASKSCOPE" demo --time "$(ts_secs 0.3)" --rounds 100000 >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
 	if expect_rc 0 "demo on CPU 0 only"; then
 		grep -q '^(1 CPU usable, ' "$OUT" && ok "it says 1 CPU is usable" ||

@@ -174,6 +174,11 @@ poll_until() {
 	done
 }
 
+# ts_secs SECONDS: SECONDS times TS_SLOW, for how long a short-lived workload runs when a
+# sampler must catch it at least once (on a loaded machine the sampler may not run at all
+# in a fraction of a second)
+ts_secs() { awk -v s="$1" -v k="$TS_SLOW" 'BEGIN { printf "%g\n", s * k }'; }
+
 # ---- processes ----------------------------------------------------------------------------
 
 # track PID...: kill these at exit

@@ -157,7 +157,7 @@ cat "$TS_TMP/ownfifo" >"$TS_TMP/fifo.read" &
 rpid=$!
 track $rpid
 # the reader opens the FIFO when it runs: until then the FIFO has none
-for try in $(seq 1 100); do
+for try in $(seq 1 $((100 * TS_SLOW))); do
 	attempt output-file "fiforeader$try" "$TS_TMP/ownfifo"
 	grep -q "no process reads" <<<"$MSG" || break
 	sleep 0.1

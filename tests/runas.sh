@@ -32,7 +32,7 @@ say "test user $TS_TUSER: uid $TS_TUID, gid $TS_TGID, groups $TS_TGIDS"
 # ---- the task view: the job's own /proc status, read from outside ---------------------------
 
 check "taskscope --run-as $TS_TUSER -- workload --threads 2: every task's Uid/Gid/Groups are the user's"
-ts_bg view -d 0.2 -H -o pid,tid,user,comm --run-as "$TS_TUSER" -- "$TASKSCOPE" workload --threads 2 --duration 3
+ts_bg view -d 0.2 -H -o pid,tid,user,comm --run-as "$TS_TUSER" -- "$TASKSCOPE" workload --threads 2 --duration "$(ts_secs 3)"
 VOUT=$OUT VERR=$ERR VPID=$TSPID
 # the workload's ready line is the job's stdout, which is OUT
 if ! poll_until 10 grep -q '^ready ' "$OUT"; then

@@ -130,13 +130,22 @@ stop "$WL_PID"
 check "CORE and PACKAGE are the sysfs core_id and physical_package_id of the row's CPU"
 ts topo -b -n 1 -d 0.2 -H -o tid,cpu,core,package
 if expect_rc 0 "-H -o tid,cpu,core,package"; then
+	# sysfs read once per CPU: the rows are every thread of the system (tens of thousands on
+	# a busy machine), two cats a row took minutes there
 	bad=0
-	while read -r tid cpu core pkg; do
-		sys=/sys/devices/system/cpu/cpu$cpu/topology
+	declare -A syscore=() syspkg=()
+	for sys in /sys/devices/system/cpu/cpu[0-9]*/topology; do
 		[ -r "$sys/core_id" ] || continue
-		if [ "$core" != "$(cat "$sys/core_id")" ] || [ "$pkg" != "$(cat "$sys/physical_package_id")" ]; then
+		c=${sys%/topology}
+		c=${c##*/cpu}
+		read -r syscore[$c] <"$sys/core_id"
+		read -r syspkg[$c] <"$sys/physical_package_id"
+	done
+	while read -r tid cpu core pkg; do
+		[ -n "${syscore[$cpu]+set}" ] || continue
+		if [ "$core" != "${syscore[$cpu]}" ] || [ "$pkg" != "${syspkg[$cpu]}" ]; then
 			bad=$((bad + 1))
-			say "TID $tid CPU $cpu: CORE $core PACKAGE $pkg, sysfs $(cat "$sys/core_id") $(cat "$sys/physical_package_id")"
+			say "TID $tid CPU $cpu: CORE $core PACKAGE $pkg, sysfs ${syscore[$cpu]} ${syspkg[$cpu]}"
 		fi
 	done < <(last_table "$OUT")
 	if [ "$bad" -eq 0 ]; then

@@ -272,8 +272,9 @@ fi
 # ---- a spawned job -----------------------------------------------------------------------------
 
 check "share -- CMD: looks at the job's tasks after --after, exits with the job's status"
-ts spawn share --after 0.3 -J --output-file "$TS_TMP/spawn.json" -- \
-	"$TASKSCOPE" workload --threads 2 --duration 1
+# --after and the job's run scale with the load: the threads must be there by then
+ts spawn share --after "$(ts_secs 0.3)" -J --output-file "$TS_TMP/spawn.json" -- \
+	"$TASKSCOPE" workload --threads 2 --duration "$(ts_secs 1)"
 if expect_rc 0 "the job's status"; then
 	expect_q "$TS_TMP/spawn.json" 'd["ntasks"]' 3 "the job's three tasks"
 fi

@@ -81,13 +81,21 @@ fi
 
 # ---- the job's output -----------------------------------------------------------------------------
 
-# The job prints TEXT on stdout and "TEXT on stderr" on stderr, then lives a second so that
-# taskscope reports it.
+# The job prints TEXT on stdout and "TEXT on stderr" on stderr, then lives until taskscope
+# has printed two tables into FILE (with an outer limit of 10 s times TS_SLOW: a loaded
+# machine delays the samples; without them the check fails).
+# job_args FILE: the job and its arguments
+job_args() {
+	printf '%s\0' bash -c '"$1" echo "$2"
+		for i in $(seq "$5"); do [ "$(grep -cE "$4" "$3")" -ge 2 ] && exit 0; sleep 0.1; done' \
+		job "$TSHELPER" "$text" "$1" "$HDR" $((100 * TS_SLOW))
+}
 # (bytes a report would sanitize: the job's own output must pass through unchanged)
 text=$'hello, world: 1 2 3 %s \\n \e[1mbold\e[0m \xff\xfe \xe2\x80\xae'
 
 check "the job's stdout reaches stdout untouched; taskscope's tables go to stderr"
-ts echo -d 0.2 -- bash -c '"$1" echo "$2"; sleep 1' job "$TSHELPER" "$text"
+mapfile -d '' job < <(job_args "$TS_TMP/echo.err")
+ts echo -d 0.2 -- "${job[@]}"
 if expect_rc 0 "-- tshelper echo"; then
 	printf '%s\n' "$text" >"$TS_TMP/want.out"
 	if ! cmp -s "$OUT" "$TS_TMP/want.out"; then
@@ -95,7 +103,7 @@ if expect_rc 0 "-- tshelper echo"; then
 	elif ! grep -qxF "$text on stderr" "$ERR"; then
 		fail "the job's stderr line is not on stderr" "$ERR"
 	elif [ "$(grep -cE "$HDR" "$ERR")" -lt 2 ]; then
-		fail "stderr does not have the tables (2 samples or more in 1 s)" "$ERR"
+		fail "stderr does not have the tables (2 samples or more)" "$ERR"
 	elif [ -z "$(summary "$ERR")" ]; then
 		fail "no summary line on stderr" "$ERR"
 	else
@@ -105,7 +113,8 @@ fi
 
 check "with --output-file F the tables go to F; stdout and stderr have only the job's output and the summary"
 f=$TS_TMP/job-report.txt
-ts echof -d 0.2 --output-file "$f" -- bash -c '"$1" echo "$2"; sleep 1' job "$TSHELPER" "$text"
+mapfile -d '' job < <(job_args "$f")
+ts echof -d 0.2 --output-file "$f" -- "${job[@]}"
 if expect_rc 0 "--output-file -- tshelper echo"; then
 	others=$(grep -vxF "$text on stderr" "$ERR" | grep -vE "$SUM")
 	if ! cmp -s "$OUT" "$TS_TMP/want.out"; then
@@ -152,7 +161,8 @@ fi
 # ---- the summary -----------------------------------------------------------------------------------
 
 check "summary of -- workload --threads 3: status 0, seen 1 process and 4 threads"
-ts sumt -d 0.2 -- "$TASKSCOPE" workload --threads 3 --duration 1
+# the workers live 1 s times TS_SLOW: the sampler must catch them (a loaded machine delays it)
+ts sumt -d 0.2 -- "$TASKSCOPE" workload --threads 3 --duration "$(ts_secs 1)"
 if expect_rc 0 "-- workload --threads 3"; then
 	s=$(summary "$ERR")
 	if [[ ! $s =~ exited\ with\ status\ 0\;\ wall\ [0-9.]+s.*\;\ seen\ 1\ process,\ 4\ threads\;\ peak\ RSS\ sum\ [0-9.]+[BKMGTPE]$ ]]; then
@@ -163,7 +173,7 @@ if expect_rc 0 "-- workload --threads 3"; then
 fi
 
 check "summary of -- workload --procs 2 --mem 32M: seen 3 processes, 3 threads, peak RSS sum >= 64 MiB"
-ts sump -d 0.2 -- "$TASKSCOPE" workload --procs 2 --mem 32M --duration 1.5
+ts sump -d 0.2 -- "$TASKSCOPE" workload --procs 2 --mem 32M --duration "$(ts_secs 1.5)"
 if expect_rc 0 "-- workload --procs 2"; then
 	s=$(summary "$ERR")
 	peak=$(sed -n 's/.*peak RSS sum \([0-9.]*\)\([BKMGTPE]\)$/\1 \2/p' <<<"$s")
@@ -211,7 +221,9 @@ for c in TERM:15:143 INT:2:130 HUP:1:129; do
 		continue
 	fi
 	track "$child"
-	sleep 0.3	# let it take its first sample: the signal comes in the wait loop
+	# the signal must come in the wait loop: after the first sample is printed
+	poll_until 10 grep -q '^taskscope [0-9]' "$OUT" "$ERR" ||
+		say "no sample printed after $((10 * TS_SLOW)) s; the signal goes now ($(load_line))"
 	kill -"$sig" "$TSPID"
 	ts_wait 10
 	s=$(summary "$ERR")

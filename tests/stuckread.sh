@@ -220,9 +220,10 @@ batch() {
 	check "taskscope $* blocks on the stuck process; SIG$sig ends it ($want), nothing half-written"
 	OUT=$TS_TMP/$name.out
 	ERR=$TS_TMP/$name.err
-	# a background job of a script starts with SIGINT ignored: give it the default back
+	# a background job of a script starts with SIGINT ignored, and under nohup SIGHUP is
+	# ignored too (then maps waited for the stuck read and failed): the defaults back
 	if $have_default_signal; then
-		env --default-signal=INT "$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null &
+		env --default-signal=INT,HUP,TERM "$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null &
 	else
 		"$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null &
 	fi

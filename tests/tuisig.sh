@@ -62,7 +62,7 @@ check_sane q "q"
 check "Ctrl-Z stops taskscope with the terminal restored; fg brings the view back"
 TUI_NOSLEEP=1 tui_wrapper ctlz -d 0.3 -p "$WL_PID"
 tmx_new ctlz -x 80 -y 24 "TERM=screen PS1='sh> ' exec bash --norc --noprofile -i"
-sleep 0.5
+wait_screen ctlz 10 '^sh>' || say "no shell prompt after $((10 * TS_SLOW)) s; typing anyway ($(load_line))"
 tmx send-keys -t ctlz "TUI_NOSLEEP=1 sh $TS_TMP/ctlz.sh" Enter
 if ! wait_screen ctlz 10 "^ *$WL_PID +$WL_PID "; then
 	keep ctlz "$TS_TMP/ctlz.screen"
