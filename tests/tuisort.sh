@@ -48,7 +48,7 @@ else
 	keep sort "$TS_TMP/unknown.screen"
 	fail "$above rows with an unknown USS above the 8 MiB workload" "$TS_TMP/unknown.screen"
 fi
-if screen sort | grep -qE "USS of every process read every [0-9]+s"; then
+if wait_screen sort 10 "USS of every process read every [0-9]+s"; then
 	ok "the header says how often: $(screen sort | grep -oE 'USS of every process read every [0-9]+s[^ ]*( [^ ]+)?')"
 else
 	fail "the header does not say how often USS is read" <(screen sort)
