@@ -387,6 +387,146 @@ static int finish_json(const struct batch_opts *o, const struct snapshot *sn,
 	return 0;
 }
 
+/* The table's mode and columns (and JSON's "unavailable"): 0 or -ENOMEM. */
+static int setup_columns(const struct batch_opts *o, struct libscols_table *tb, size_t label)
+{
+	if (o->json) {
+		scols_table_enable_json(tb, 1);
+		scols_table_set_name(tb, "tasks");
+	} else if (o->raw) {
+		scols_table_enable_raw(tb, 1);
+	} else {
+		/* every string is sanitized at its source: no second encoding pass */
+		scols_table_enable_noencoding(tb, 1);
+	}
+	for (size_t i = 0; i < o->ncols; i++) {
+		const struct column *col = o->cols[i];
+		struct libscols_column *cl;
+		int fl = 0;
+		char key[32];
+
+		if (col->flags & CF_RIGHT)
+			fl |= SCOLS_FL_RIGHT;
+		if (col->flags & CF_TRUNC)
+			fl |= SCOLS_FL_TRUNC;
+		if (o->tree && i == label)
+			fl = SCOLS_FL_TREE;
+		cl = scols_table_new_column(tb, o->json ? columns_json_key(col, key, sizeof(key))
+							: col->name, col->whint, fl);
+		if (!cl)
+			return -ENOMEM;
+		if (o->json)
+			scols_column_set_json_type(cl, json_type(col->kind));
+		/* strings arrive sanitized with \xHH escapes: do not escape those again */
+		scols_column_set_safechars(cl, "\\");
+	}
+	if (o->json && !scols_table_new_column(tb, "unavailable", 0, 0))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The cells of task t's line: "-" (or JSON null, named in why) where a value is missing,
+ * whose reason goes into *missing. 0 or -ENOMEM. */
+static int fill_cells(const struct batch_opts *o, const struct col_ctx *ctx,
+		      struct libscols_line *ln, const struct task *t, char *why, size_t whylen,
+		      unsigned *missing)
+{
+	for (size_t i = 0; i < o->ncols; i++) {
+		struct cell c;
+		char sbuf[64], *buf = sbuf, *big = NULL;
+		size_t need;
+		const char *txt;
+		int set;
+
+		memset(&c, 0, sizeof(c));
+		o->cols[i]->get(ctx, t, &c);
+		need = columns_format_size(o->cols[i], &c);
+		if (need > sizeof(sbuf)) {
+			buf = big = malloc(need);
+			if (!big)
+				return -ENOMEM;
+		}
+		txt = columns_format(o->cols[i], &c, o->json, o->bytes, buf,
+				     big ? need : sizeof(sbuf));
+		if (!txt) {
+			*missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
+			if (o->json) {
+				why_add(why, whylen, o->cols[i],
+					c.av == TS_OK ? TS_NA : c.av);
+				free(big);
+				continue;	/* no data: libsmartcols writes null */
+			}
+			txt = "-";
+		}
+		set = scols_line_set_data(ln, i, txt);
+		free(big);
+		if (set)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The totals line of a table: 0 or -ENOMEM. */
+static int totals_line(const struct batch_opts *o, struct libscols_table *tb,
+		       const struct totals *tt, size_t label)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+	for (size_t i = 0; ln && i < o->ncols; i++) {
+		char buf[64];
+		const char *txt = totals_text(o, tt, i, buf, sizeof(buf));
+
+		if (!txt && i == label)
+			txt = "TOTAL";
+		else if (!txt && o->raw)
+			txt = "-";	/* raw fields stay one word each */
+		if (txt && scols_line_set_data(ln, i, txt))
+			ln = NULL;
+	}
+	return ln ? 0 : -ENOMEM;
+}
+
+/* The header, the table (JSON with its stamp and totals), the totals' note and the
+ * footnotes: 0 or -errno. */
+static int emit(const struct batch_opts *o, struct libscols_table *tb,
+		const struct snapshot *sn, unsigned long seq, const struct totals *tt,
+		unsigned missing)
+{
+	char *doc = NULL;	/* JSON: libsmartcols' document, to add the stamp and totals to */
+	size_t doclen = 0;
+	FILE *mem = NULL;
+	int rc = 0;
+
+	if (!o->json && !o->raw)
+		print_header(o, sn, seq);
+	if (o->json) {
+		mem = open_memstream(&doc, &doclen);
+		if (!mem)
+			return -errno;
+	}
+	scols_table_set_stream(tb, mem ? mem : o->out);
+	if (scolsout_print(tb))
+		rc = -EIO;
+	if (mem) {
+		if (fclose(mem) && !rc)
+			rc = -EIO;
+		mem = NULL;
+		if (!rc)
+			rc = finish_json(o, sn, tt, doc, doclen);
+	}
+	if (o->totals && !o->json && !o->raw)
+		totals_note(o, tt);
+	if (!o->json && !o->raw && missing) {
+		for (int av = TS_GONE; av <= TS_NA; av++)
+			if (missing & (1u << av))
+				fprintf(o->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
+	}
+	for (size_t i = 0; !o->json && !o->raw && i < o->nnotes; i++)
+		fprintf(o->out, "  - %s\n", o->notes[i].text);
+	free(doc);
+	return rc;
+}
+
 int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		const struct snapshot *sn, unsigned long seq)
 {
@@ -398,9 +538,6 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	unsigned missing = 0;
 	char *why = NULL;	/* JSON: the row's null values and why */
 	size_t whylen = o->ncols * 48 + 1;
-	char *doc = NULL;	/* JSON: libsmartcols' document, to add the stamp and totals to */
-	size_t doclen = 0;
-	FILE *mem = NULL;
 	int rc = 0, werr;
 
 	tb = scols_new_table();
@@ -425,45 +562,13 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			goto out;
 		}
 	}
-	if (o->json) {
-		scols_table_enable_json(tb, 1);
-		scols_table_set_name(tb, "tasks");
-	} else if (o->raw) {
-		scols_table_enable_raw(tb, 1);
-	} else {
-		/* every string is sanitized at its source: no second encoding pass */
-		scols_table_enable_noencoding(tb, 1);
-	}
-	for (size_t i = 0; i < o->ncols; i++) {
-		const struct column *col = o->cols[i];
-		struct libscols_column *cl;
-		int fl = 0;
-		char key[32];
-
-		if (col->flags & CF_RIGHT)
-			fl |= SCOLS_FL_RIGHT;
-		if (col->flags & CF_TRUNC)
-			fl |= SCOLS_FL_TRUNC;
-		if (o->tree && i == label)
-			fl = SCOLS_FL_TREE;
-		cl = scols_table_new_column(tb, o->json ? columns_json_key(col, key, sizeof(key))
-							: col->name, col->whint, fl);
-		if (!cl) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		if (o->json)
-			scols_column_set_json_type(cl, json_type(col->kind));
-		/* strings arrive sanitized with \xHH escapes: do not escape those again */
-		scols_column_set_safechars(cl, "\\");
-	}
+	rc = setup_columns(o, tb, label);
+	if (rc)
+		goto out;
 	/* JSON has no footnotes: each row names its null values and why, or is null */
-	if (o->json) {
-		why = malloc(whylen);
-		if (!why || !scols_table_new_column(tb, "unavailable", 0, 0)) {
-			rc = -ENOMEM;
-			goto out;
-		}
+	if (o->json && !(why = malloc(whylen))) {
+		rc = -ENOMEM;
+		goto out;
 	}
 	for (size_t r = 0; r < nrows; r++) {
 		const struct task *t = rows[r].t;
@@ -486,42 +591,9 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			totals_add(o, ctx, &tt, t);
 		if (why)
 			why[0] = '\0';
-		for (size_t i = 0; i < o->ncols; i++) {
-			struct cell c;
-			char sbuf[64], *buf = sbuf, *big = NULL;
-			size_t need;
-			const char *txt;
-			int set;
-
-			memset(&c, 0, sizeof(c));
-			o->cols[i]->get(ctx, t, &c);
-			need = columns_format_size(o->cols[i], &c);
-			if (need > sizeof(sbuf)) {
-				buf = big = malloc(need);
-				if (!big) {
-					rc = -ENOMEM;
-					goto out;
-				}
-			}
-			txt = columns_format(o->cols[i], &c, o->json, o->bytes, buf,
-					     big ? need : sizeof(sbuf));
-			if (!txt) {
-				missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
-				if (o->json) {
-					why_add(why, whylen, o->cols[i],
-						c.av == TS_OK ? TS_NA : c.av);
-					free(big);
-					continue;	/* no data: libsmartcols writes null */
-				}
-				txt = "-";
-			}
-			set = scols_line_set_data(ln, i, txt);
-			free(big);
-			if (set) {
-				rc = -ENOMEM;
-				goto out;
-			}
-		}
+		rc = fill_cells(o, ctx, ln, t, why, whylen, &missing);
+		if (rc)
+			goto out;
 		if (why && why[0] && scols_line_set_data(ln, o->ncols, why)) {
 			rc = -ENOMEM;
 			goto out;
@@ -529,57 +601,15 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	}
 	/* a table's totals are its last line, under the columns they sum */
 	if (o->totals && !o->json) {
-		struct libscols_line *ln = scols_table_new_line(tb, NULL);
-
-		for (size_t i = 0; ln && i < o->ncols; i++) {
-			char buf[64];
-			const char *txt = totals_text(o, &tt, i, buf, sizeof(buf));
-
-			if (!txt && i == label)
-				txt = "TOTAL";
-			else if (!txt && o->raw)
-				txt = "-";	/* raw fields stay one word each */
-			if (txt && scols_line_set_data(ln, i, txt))
-				ln = NULL;
-		}
-		if (!ln) {
-			rc = -ENOMEM;
+		rc = totals_line(o, tb, &tt, label);
+		if (rc)
 			goto out;
-		}
 	}
-	if (!o->json && !o->raw)
-		print_header(o, sn, seq);
-	if (o->json) {
-		mem = open_memstream(&doc, &doclen);
-		if (!mem) {
-			rc = -errno;
-			goto out;
-		}
-	}
-	scols_table_set_stream(tb, mem ? mem : o->out);
-	if (scolsout_print(tb))
-		rc = -EIO;
-	if (mem) {
-		if (fclose(mem) && !rc)
-			rc = -EIO;
-		mem = NULL;
-		if (!rc)
-			rc = finish_json(o, sn, &tt, doc, doclen);
-	}
-	if (o->totals && !o->json && !o->raw)
-		totals_note(o, &tt);
-	if (!o->json && !o->raw && missing) {
-		for (int av = TS_GONE; av <= TS_NA; av++)
-			if (missing & (1u << av))
-				fprintf(o->out, "  - %s\n", columns_avail_text((enum ts_avail)av));
-	}
-	for (size_t i = 0; !o->json && !o->raw && i < o->nnotes; i++)
-		fprintf(o->out, "  - %s\n", o->notes[i].text);
+	rc = emit(o, tb, sn, seq, &tt, missing);
 	werr = outfile_error(o->out);	/* the cause: EPIPE, ENOSPC, ... */
 	if (werr)
 		rc = werr;
 out:
-	free(doc);
 	free(why);
 	free(rows);
 	free(parents);
