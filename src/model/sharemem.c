@@ -1043,6 +1043,80 @@ static void count_key(void *p, uint64_t key, const size_t *who, const uint64_t *
 	g->kind[key >> KEY_PAGE_BITS ? SHARING_FILE : SHARING_ANON] += ps;
 }
 
+/* The pair matrix: unknown where a space could not be read, a space's RSS on the diagonal. */
+static void both_finish(struct sharing_report *rep)
+{
+	size_t ns = rep->nspaces;
+
+	for (size_t a = 0; a < ns; a++) {
+		for (size_t b = 0; b < ns; b++)
+			if (rep->spaces[a].mem_rc || rep->spaces[b].mem_rc)
+				rep->both[a * ns + b] = UNKNOWN;
+		if (!rep->spaces[a].mem_rc)
+			rep->both[a * ns + a] = rep->spaces[a].rss;
+	}
+}
+
+/* The sizes of each space read, from the estimate's counts. */
+static void estimate_sizes(struct sharing_report *rep, const struct sharemem_read *sr)
+{
+	for (size_t s = 0; s < rep->nspaces; s++) {
+		struct sharing_space *sp = &rep->spaces[s];
+
+		if (sp->mem_rc)
+			continue;
+		sp->rss = sr[s].present * rep->page_size;
+		sp->frees = sr[s].excl_anon * rep->page_size;
+		sp->kind[SHARING_ANON] = sr[s].nonexcl_anon * rep->page_size;
+		sp->kind[SHARING_FILE] = sr[s].nonexcl_file * rep->page_size;
+		sp->shared = sp->kind[SHARING_ANON] + sp->kind[SHARING_FILE];
+		sp->kinds_known = true;
+	}
+}
+
+/* Bitmaps of physical frames: as root, for a few spaces, when they fit. */
+static bool use_frames(const struct sharemem_reader *rd, size_t ns)
+{
+	long phys = sysconf(_SC_PHYS_PAGES);
+
+	return rd->exact && ns <= FRAMES_MAX_SPACES && phys > 0 &&
+	       ns * ((uint64_t)phys / 8) <= FRAMES_MAX_BYTES;
+}
+
+/* Read every space's pages (a space that cannot be read keeps its mem_rc and nothing
+ * else); *maxn the most keys of one. 0 or -ENOMEM. */
+static int read_spaces(int rootfd, struct sharemem_reader *rd, struct sharing_report *rep,
+		       struct sharemem_read *sr, struct sharemem_frames *fbs, bool *scanned,
+		       size_t *maxn)
+{
+	for (size_t s = 0; s < rep->nspaces; s++) {
+		struct sharing_space *sp = &rep->spaces[s];
+
+		if (sp->kernel) {
+			sp->mem_rc = -EOPNOTSUPP;
+			continue;
+		}
+		rd->frames = fbs ? &fbs[s] : NULL;
+		sp->mem_rc = read_space(rootfd, rd, rep, s, &sr[s], scanned);
+		if (sp->mem_rc == -ENOMEM) {
+			rd->frames = NULL;
+			return -ENOMEM;
+		}
+		if (sp->mem_rc) {
+			free(sr[s].keys.v);
+			memset(&sr[s], 0, sizeof(sr[s]));
+			if (fbs)
+				sharemem_frames_free(&fbs[s]);
+			continue;
+		}
+		rep->pages += sr[s].present;
+		if (sr[s].keys.n > *maxn)
+			*maxn = sr[s].keys.n;
+	}
+	rd->frames = NULL;
+	return 0;
+}
+
 /* ---- the whole memory part --------------------------------------------------------------- */
 
 int sharemem_collect(int rootfd, struct sharing_report *rep)
@@ -1080,43 +1154,13 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 		goto out;
 	}
 	/* a few spaces, as root: bitmaps of physical frames, if they fit */
-	if (rd.exact && ns <= FRAMES_MAX_SPACES) {
-		long phys = sysconf(_SC_PHYS_PAGES);
-
-		if (phys > 0 && ns * ((uint64_t)phys / 8) <= FRAMES_MAX_BYTES) {
-			fbs = calloc(ns, sizeof(*fbs));
-			if (!fbs) {
-				rc = -ENOMEM;
-				goto out;
-			}
-		}
+	if (use_frames(&rd, ns) && !(fbs = calloc(ns, sizeof(*fbs)))) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	rc = 0;
-	for (size_t s = 0; s < ns; s++) {
-		struct sharing_space *sp = &rep->spaces[s];
-
-		if (sp->kernel) {
-			sp->mem_rc = -EOPNOTSUPP;
-			continue;
-		}
-		rd.frames = fbs ? &fbs[s] : NULL;
-		sp->mem_rc = read_space(rootfd, &rd, rep, s, &sr[s], &scanned);
-		if (sp->mem_rc == -ENOMEM) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		if (sp->mem_rc) {
-			free(sr[s].keys.v);
-			memset(&sr[s], 0, sizeof(sr[s]));
-			if (fbs)
-				sharemem_frames_free(&fbs[s]);
-			continue;
-		}
-		rep->pages += sr[s].present;
-		if (sr[s].keys.n > maxn)
-			maxn = sr[s].keys.n;
-	}
-	rd.frames = NULL;
+	rc = read_spaces(rootfd, &rd, rep, sr, fbs, &scanned, &maxn);
+	if (rc)
+		goto out;
 	rep->scanned = scanned;
 	if (fbs) {
 		rc = frames_merge(rootfd, rep, fbs, sr, &seg, segbuf);
@@ -1148,30 +1192,13 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 		rc = sharemem_merge(sets, nsets, UINT64_MAX, count_key, &c);
 		if (!rc)
 			rc = c.err;
-		for (size_t s = 0; s < ns; s++) {
-			struct sharing_space *sp = &rep->spaces[s];
-
-			if (sp->mem_rc)
-				continue;
-			sp->rss = sr[s].present * rep->page_size;
-			sp->frees = sr[s].excl_anon * rep->page_size;
-			sp->kind[SHARING_ANON] = sr[s].nonexcl_anon * rep->page_size;
-			sp->kind[SHARING_FILE] = sr[s].nonexcl_file * rep->page_size;
-			sp->shared = sp->kind[SHARING_ANON] + sp->kind[SHARING_FILE];
-			sp->kinds_known = true;
-		}
+		estimate_sizes(rep, sr);
 	}
 merged:
 	if (rc)
 		goto out;
 	seg_finish(rep);
-	for (size_t a = 0; a < ns; a++) {
-		for (size_t b = 0; b < ns; b++)
-			if (rep->spaces[a].mem_rc || rep->spaces[b].mem_rc)
-				rep->both[a * ns + b] = UNKNOWN;
-		if (!rep->spaces[a].mem_rc)
-			rep->both[a * ns + a] = rep->spaces[a].rss;
-	}
+	both_finish(rep);
 out:
 	for (size_t s = 0; s < ns && sr; s++)
 		free(sr[s].keys.v);
