@@ -327,6 +327,23 @@ static int against_one(int rootfd, struct sharing_against *ag, struct sharemem_r
 	return rc;
 }
 
+/* The process id belongs to, and its stat: -ESRCH gone (or a zombie), -EOPNOTSUPP a kernel
+ * thread (no address space). */
+static int against_target(int rootfd, pid_t id, pid_t *tgid, struct taskfiles_stat *st)
+{
+	int rc = taskfiles_tgid(rootfd, id, tgid);
+
+	if (!rc)
+		rc = taskfiles_process_stat(rootfd, *tgid, st);
+	if (rc == -ENOENT)
+		return -ESRCH;
+	if (rc)
+		return rc;
+	if (st->state == 'Z' || st->state == 'X')
+		return -ESRCH;
+	return (st->flags & PF_KTHREAD) ? -EOPNOTSUPP : 0;
+}
+
 int sharing_against_all(int rootfd, pid_t id, struct sharing_against *ag)
 {
 	struct sharemem_reader rd;
@@ -346,20 +363,9 @@ int sharing_against_all(int rootfd, pid_t id, struct sharing_against *ag)
 	memset(&cd, 0, sizeof(cd));
 	ag->page_size = (size_t)sysconf(_SC_PAGESIZE);
 	ag->scanned = true;
-	rc = taskfiles_tgid(rootfd, id, &tgid);
-	if (rc == -ENOENT)
-		rc = -ESRCH;
+	rc = against_target(rootfd, id, &tgid, &st);
 	if (rc)
 		return rc;
-	rc = taskfiles_process_stat(rootfd, tgid, &st);
-	if (rc == -ENOENT)
-		rc = -ESRCH;
-	if (rc)
-		return rc;
-	if (st.state == 'Z' || st.state == 'X')
-		return -ESRCH;
-	if (st.flags & PF_KTHREAD)
-		return -EOPNOTSUPP;
 	ag->pid = tgid;
 	ag->nthreads = st.nlwp;
 	ag->comm = util_sanitize_dup(st.comm, strlen(st.comm));
