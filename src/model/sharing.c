@@ -230,6 +230,26 @@ static int id_push(pid_t **v, size_t *n, pid_t id)
 
 /* The live tasks the IDs name, from one threads pass. An ID that names no task, or one
  * whose files cannot be read, goes to rep->vanished or rep->unreadable. */
+/* The picks no task was found for: unreadable (denied) or vanished, each list sorted. */
+static int note_missed(struct sharing_report *rep, const struct pick *picks, size_t npicks)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < npicks && !rc; i++) {
+		if (picks[i].found)
+			continue;
+		if (picks[i].denied)
+			rc = id_push(&rep->unreadable, &rep->nunreadable, picks[i].id);
+		else
+			rc = id_push(&rep->vanished, &rep->nvanished, picks[i].id);
+	}
+	if (rep->nvanished > 1)
+		qsort(rep->vanished, rep->nvanished, sizeof(pid_t), cmp_pid);
+	if (rep->nunreadable > 1)
+		qsort(rep->unreadable, rep->nunreadable, sizeof(pid_t), cmp_pid);
+	return rc;
+}
+
 static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct sharing_report *rep)
 {
 	struct pick *picks;
@@ -313,18 +333,7 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 			t->grp[k] = SIZE_MAX;
 	}
 	rep->ntasks = n;
-	for (size_t i = 0; i < npicks && !rc; i++) {
-		if (picks[i].found)
-			continue;
-		if (picks[i].denied)
-			rc = id_push(&rep->unreadable, &rep->nunreadable, picks[i].id);
-		else
-			rc = id_push(&rep->vanished, &rep->nvanished, picks[i].id);
-	}
-	if (rep->nvanished > 1)
-		qsort(rep->vanished, rep->nvanished, sizeof(pid_t), cmp_pid);
-	if (rep->nunreadable > 1)
-		qsort(rep->unreadable, rep->nunreadable, sizeof(pid_t), cmp_pid);
+	rc = note_missed(rep, picks, npicks);
 out:
 	for (size_t i = 0; i < nrows; i++)
 		free(rows[i].comm);
@@ -472,6 +481,24 @@ static int cmp_rawspace(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+/* Space s's label and its processes' PIDs, sorted and distinct: 0 or -ENOMEM. */
+static int space_pids(struct sharing_report *rep, size_t s)
+{
+	struct sharing_space *sp = &rep->spaces[s];
+
+	sharing_label(s, sp->label, sizeof(sp->label));
+	sp->pids = malloc(sp->ntasks * sizeof(*sp->pids));
+	if (!sp->pids)
+		return -ENOMEM;
+	for (size_t i = 0; i < sp->ntasks; i++)
+		sp->pids[i] = rep->tasks[sp->first + i].tgid;
+	qsort(sp->pids, sp->ntasks, sizeof(*sp->pids), cmp_pid);
+	for (size_t i = 0; i < sp->ntasks; i++)
+		if (!sp->npids || sp->pids[sp->npids - 1] != sp->pids[i])
+			sp->pids[sp->npids++] = sp->pids[i];
+	return 0;
+}
+
 static int build_spaces(struct sharing_report *rep, size_t vmgroups)
 {
 	size_t nt = rep->ntasks, nraw, ns = 0;
@@ -552,22 +579,8 @@ static int build_spaces(struct sharing_report *rep, size_t vmgroups)
 		sp->ntasks++;
 		sp->kernel &= rep->tasks[i].kthread;
 	}
-	for (size_t s = 0; s < ns; s++) {
-		struct sharing_space *sp = &rep->spaces[s];
-
-		sharing_label(s, sp->label, sizeof(sp->label));
-		sp->pids = malloc(sp->ntasks * sizeof(*sp->pids));
-		if (!sp->pids) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		for (size_t i = 0; i < sp->ntasks; i++)
-			sp->pids[i] = rep->tasks[sp->first + i].tgid;
-		qsort(sp->pids, sp->ntasks, sizeof(*sp->pids), cmp_pid);
-		for (size_t i = 0; i < sp->ntasks; i++)
-			if (!sp->npids || sp->pids[sp->npids - 1] != sp->pids[i])
-				sp->pids[sp->npids++] = sp->pids[i];
-	}
+	for (size_t s = 0; s < ns && !rc; s++)
+		rc = space_pids(rep, s);
 out:
 	free(denied);
 	free(raw);
