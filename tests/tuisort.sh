@@ -51,7 +51,8 @@ fi
 if wait_screen sort 10 "USS of every process read every [0-9]+s"; then
 	ok "the header says how often: $(screen sort | grep -oE 'USS of every process read every [0-9]+s[^ ]*( [^ ]+)?')"
 else
-	fail "the header does not say how often USS is read" <(screen sort)
+	keep sort "$TS_TMP/header.screen"
+	fail "the header does not say how often USS is read" "$TS_TMP/header.screen"
 fi
 tmx send-keys -t sort q
 wait_rc sort 10 >/dev/null || fail "taskscope did not quit"
