@@ -9,7 +9,6 @@
  * runs of adjacent frames, one pread per run. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -341,52 +340,42 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+struct pid_list {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static int pid_add(void *ctx, pid_t pid)
+{
+	struct pid_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		pid_t *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = pid;
+	return 0;
+}
+
 int pagemap_list_processes(int rootfd, pid_t **out, size_t *n)
 {
-	pid_t *v = NULL;
-	size_t cnt = 0, cap = 0;
-	struct dirent *de;
-	DIR *d;
-	int fd, rc = 0;
+	struct pid_list l = { 0 };
+	int rc = source_each_pid(rootfd, pid_add, &l);
 
 	*out = NULL;
 	*n = 0;
-	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	while ((de = readdir(d))) {
-		uint64_t pid;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    util_parse_u64(de->d_name, 4194304, &pid))
-			continue;
-		if (cnt == cap) {
-			size_t nc = cap ? cap * 2 : 256;
-			pid_t *nv = realloc(v, nc * sizeof(*nv));
-
-			if (!nv) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = nc;
-		}
-		v[cnt++] = (pid_t)pid;
-	}
-	closedir(d);
 	if (rc) {
-		free(v);
+		free(l.v);
 		return rc;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_pid);
-	*out = v;
-	*n = cnt;
+	qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
+	*out = l.v;
+	*n = l.n;
 	return 0;
 }
 

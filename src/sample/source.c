@@ -264,3 +264,30 @@ void source_now(const struct source *s, double *wall, double *mono)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	*wall = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+int source_each_pid(int rootfd, int (*fn)(void *ctx, pid_t pid), void *ctx)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
+
+	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	while (!rc && (de = readdir(d))) {
+		uint64_t pid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    util_parse_u64(de->d_name, 4194304, &pid))
+			continue;
+		rc = fn(ctx, (pid_t)pid);
+	}
+	closedir(d);
+	return rc;
+}

@@ -3,6 +3,8 @@
 #ifndef TASKSCOPE_SOURCE_H
 #define TASKSCOPE_SOURCE_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,5 +55,10 @@ void source_now(const struct source *s, double *wall, double *mono);
  * anything else is as if it were not there (ENOENT).
  */
 int source_openat(int dirfd, const char *path, int flags);
+
+/* Call fn for every process directory of the root (a number 1..4194304), in the
+ * directory's order, until fn returns non-zero (that is returned); 0, or -errno when the
+ * root cannot be listed. */
+int source_each_pid(int rootfd, int (*fn)(void *ctx, pid_t pid), void *ctx);
 
 #endif

@@ -238,31 +238,24 @@ static int cmp_row(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+struct scan_ctx {
+	struct rows *r;
+	int rootfd;
+	unsigned how;
+};
+
+static int scan_one(void *ctx, pid_t pid)
+{
+	struct scan_ctx *c = ctx;
+
+	return add_process(c->r, c->rootfd, pid, c->how);
+}
+
 static int scan_all(struct rows *r, int rootfd, unsigned how)
 {
-	struct dirent *de;
-	DIR *d;
-	int fd, rc = 0;
+	struct scan_ctx c = { .r = r, .rootfd = rootfd, .how = how };
 
-	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	while (!rc && (de = readdir(d))) {
-		uint64_t pid;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    util_parse_u64(de->d_name, 4194304, &pid))
-			continue;
-		rc = add_process(r, rootfd, (pid_t)pid, how);
-	}
-	closedir(d);
-	return rc;
+	return source_each_pid(rootfd, scan_one, &c);
 }
 
 int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **rows,
@@ -412,48 +405,43 @@ static int light_one(int rootfd, pid_t pid, unsigned how, struct proc2_light *l)
 	return 0;
 }
 
+struct light_ctx {
+	int rootfd;
+	unsigned how;
+	struct proc2_light *v;
+	size_t k, cap;
+};
+
+static int light_add(void *ctx, pid_t pid)
+{
+	struct light_ctx *c = ctx;
+
+	if (c->k == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct proc2_light *nv = realloc(c->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		c->v = nv;
+		c->cap = cap;
+	}
+	if (!light_one(c->rootfd, pid, c->how, &c->v[c->k]))
+		c->k++;	/* else gone since the directory was listed, or hidden */
+	return 0;
+}
+
 int threads_list_processes(int rootfd, unsigned how, struct proc2_light **out, size_t *n)
 {
-	struct proc2_light *v = NULL, *nv;
-	size_t cap = 0, k = 0;
-	struct dirent *de;
-	DIR *d;
-	int fd, rc = 0;
+	struct light_ctx c = { .rootfd = rootfd, .how = how };
+	int rc = source_each_pid(rootfd, light_add, &c);
 
 	*out = NULL;
 	*n = 0;
-	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while ((de = readdir(d))) {
-		uint64_t pid;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    util_parse_u64(de->d_name, 4194304, &pid))
-			continue;
-		if (k == cap) {
-			cap = cap ? cap * 2 : 256;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-		}
-		if (!light_one(rootfd, (pid_t)pid, how, &v[k]))
-			k++;	/* else gone since the directory was listed, or hidden */
-	}
-	closedir(d);
 	if (rc) {
-		free(v);
+		free(c.v);
 		return rc;
 	}
-	*out = v;
-	*n = k;
+	*out = c.v;
+	*n = c.k;
 	return 0;
 }
