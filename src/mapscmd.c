@@ -27,6 +27,7 @@
 #include "sample/source.h"
 #include "sample/taskfiles.h"
 #include "cmd/cli.h"
+#include "cmd/options.h"
 #include "lib/exitcode.h"
 #include "view/maps.h"
 
@@ -34,9 +35,7 @@ struct opts {
 	int *pids;
 	size_t npids;
 	enum memmap_group group;
-	const char *output;
-	bool list_columns;
-	bool json, raw, bytes;
+	struct common_opts co;	/* -o, --list-columns, -J, -r, --bytes, -h */
 	char *proc_root;	/* --proc-root DIR: a tree read instead of /proc */
 };
 
@@ -107,81 +106,62 @@ static int add_pids(struct opts *o, const char *arg)
 	if (rc)
 		return cli_usage_error("maps", "invalid PID '%s': %s", cli_shown(arg, sbuf, sizeof(sbuf)),
 				   rc == -ERANGE ? "PIDs are 1 to 4194304" : "expected PID[,PID...]");
-	return -1;
+	return CO_CONTINUE;
 }
 
 /* Returns -1 to go on, or the exit status. */
+enum { OPT_GROUP = 256, OPT_PROC_ROOT };
+
+/* The options of maps alone (-p is its own PID list, not a target); the common ones go
+ * to common_option. */
+static int own_option(struct opts *o, int c, int argc, char **argv)
+{
+	char sbuf[128];
+
+	switch (c) {
+	case 'p':
+		return add_pids(o, optarg);
+	case OPT_GROUP:
+		if (memmap_parse_group(optarg, &o->group))
+			return cli_usage_error("maps", "invalid --group '%s': kind, name or none",
+					       cli_shown(optarg, sbuf, sizeof(sbuf)));
+		break;
+	case OPT_PROC_ROOT:
+		if (o->proc_root)
+			return cli_usage_error("maps", "--proc-root given twice: maps reads one tree");
+		o->proc_root = optarg;
+		break;
+	default:
+		return common_option(&o->co, c, argc, argv);
+	}
+	return CO_CONTINUE;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_LIST_COLUMNS = 256, OPT_BYTES, OPT_GROUP, OPT_PROC_ROOT };
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
 		{ "group", required_argument, NULL, OPT_GROUP },
-		{ "output", required_argument, NULL, 'o' },
-		{ "list-columns", no_argument, NULL, OPT_LIST_COLUMNS },
-		{ "json", no_argument, NULL, 'J' },
-		{ "raw", no_argument, NULL, 'r' },
-		{ "bytes", no_argument, NULL, OPT_BYTES },
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		COMMON_LONGOPTS
 	};
-	char sbuf[128];
 	int c, rc;
 
-	optind = 0;	/* full reset: main may have used getopt already */
-	opterr = 0;	/* our own messages: they must not echo raw bytes */
+	common_init(&o->co, "maps", CO_COLUMNS | CO_FORMAT | CO_BYTES, usage);
 	while ((c = getopt_long(argc, argv, ":p:o:Jrh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			rc = add_pids(o, optarg);
-			if (rc >= 0)
-				return rc;
-			break;
-		case OPT_GROUP:
-			if (memmap_parse_group(optarg, &o->group))
-				return cli_usage_error("maps", "invalid --group '%s': kind, name or none",
-						   cli_shown(optarg, sbuf, sizeof(sbuf)));
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case OPT_LIST_COLUMNS:
-			o->list_columns = true;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case 'r':
-			o->raw = true;
-			break;
-		case OPT_BYTES:
-			o->bytes = true;
-			break;
-		case OPT_PROC_ROOT:
-			if (o->proc_root)
-				return cli_usage_error("maps", "--proc-root given twice: maps reads one tree");
-			o->proc_root = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return TS_EXIT_OK;
-		case ':':
-		default:
-			return cli_usage_error("maps", "%s", util_getopt_error(c, argv, optind, optopt,
-								     sbuf, sizeof(sbuf)));
-		}
+		rc = own_option(o, c, argc, argv);
+		if (rc != CO_CONTINUE)
+			return rc;
 	}
 	for (; optind < argc; optind++) {
 		rc = add_pids(o, argv[optind]);
-		if (rc >= 0)
+		if (rc != CO_CONTINUE)
 			return rc;
 	}
-	if (o->json && o->raw)
+	if (o->co.json && o->co.raw)
 		return cli_usage_error("maps", "--json and --raw cannot be used together");
-	if (!o->list_columns && !o->npids)
+	if (!o->co.list_columns && !o->npids)
 		return cli_usage_error("maps", "no PID given");
-	return -1;
+	return CO_CONTINUE;
 }
 
 static void list_columns(FILE *out)
@@ -387,10 +367,10 @@ static int run(struct opts *o)
 	unsigned want = 0;
 	int rootfd, rc, status = TS_EXIT_OK;
 
-	if (o->output) {
+	if (o->co.output) {
 		char *bad = NULL;
 
-		rc = mapcols_parse_list(o->output, o->group, &cols, &ncols, &bad);
+		rc = mapcols_parse_list(o->co.output, o->group, &cols, &ncols, &bad);
 		if (rc == -EINVAL) {
 			cli_usage_error("maps", "unknown column '%s' in --output (see --list-columns)",
 				    bad ? bad : "");
@@ -434,9 +414,9 @@ static int run(struct opts *o)
 	v.cols = cols;
 	v.ncols = ncols;
 	v.group = o->group;
-	v.json = o->json;
-	v.raw = o->raw;
-	v.bytes = o->bytes;
+	v.json = o->co.json;
+	v.raw = o->co.raw;
+	v.bytes = o->co.bytes;
 	v.out = stdout;
 	/* read only what is shown: a thread's syscall file for labels, kinds and groups, its
 	 * stat for the threads' table. Raw output has no threads' table; aligned output has
@@ -444,8 +424,8 @@ static int run(struct opts *o)
 	 * them, or groups); JSON always has it. */
 	if (mapcols_need_numa(cols, ncols))
 		want |= PROCMAP_NUMA;
-	if (o->json || o->group != MEMMAP_GROUP_NONE || mapcols_need_stacks(cols, ncols))
-		want |= o->raw ? PROCMAP_STACKS : PROCMAP_STACKS | PROCMAP_NAMES;
+	if (o->co.json || o->group != MEMMAP_GROUP_NONE || mapcols_need_stacks(cols, ncols))
+		want |= o->co.raw ? PROCMAP_STACKS : PROCMAP_STACKS | PROCMAP_NAMES;
 	maps_view_begin(&v);
 	rc = 0;
 	for (size_t i = 0; !rc && i < o->npids; i++) {
@@ -476,12 +456,13 @@ int mapscmd_main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	rc = parse_opts(argc, argv, &o);
-	if (rc < 0 && o.list_columns) {
+	if (rc < 0 && o.co.list_columns) {
 		list_columns(stdout);
 		rc = TS_EXIT_OK;
 	}
 	if (rc < 0)
 		rc = run(&o);
+	common_free(&o.co);
 	free(o.pids);
 	return rc;
 }

@@ -45,10 +45,14 @@ int common_usage_error(const struct common_opts *o, const char *fmt, ...)
 /* A long option this command does not take: as getopt says of an unknown one. */
 static int not_here(const struct common_opts *o, char **argv)
 {
-	char shown[128];
+	/* "--user x": getopt took x as the option's argument; "--user=x": the name alone */
+	const char *arg = optarg && optind >= 2 && argv[optind - 1] == optarg ? argv[optind - 2]
+									     : argv[optind - 1];
+	char name[128], shown[128];
+	size_t n = strcspn(arg, "=");
 
-	return common_usage_error(o, "unknown option '%s'",
-				  cli_shown(argv[optind - 1], shown, sizeof(shown)));
+	snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), arg);
+	return common_usage_error(o, "unknown option '%s'", cli_shown(name, shown, sizeof(shown)));
 }
 
 static int target_option(struct common_opts *o, int c, const char *arg)

@@ -77,8 +77,9 @@ static void usage(FILE *out)
 	      "every sample but the one being written. See taskscope-record(1).\n", out);
 }
 
-static int own_option(struct opts *o, int c, int argc, char **argv)
+static int own_option(void *ctx, int c, int argc, char **argv)
 {
+	struct opts *o = ctx;
 	char sbuf[128];
 
 	switch (c) {
@@ -141,23 +142,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
 		COMMON_LONGOPTS
 	};
-	bool again;
-	int c, rc;
+	int rc;
 
 	common_init(&o->co, "record", CO_TARGETS | CO_OUTPUT_FILE | CO_JOB | CO_BARE_PIDS |
 				      CO_VERSION, usage);
 	o->delay = 1.0;
 	o->memory_every = 10;
-	do {
-		while ((c = getopt_long(argc, argv, "+:o:d:n:p:u:C:hV", longopts, NULL)) != -1) {
-			rc = own_option(o, c, argc, argv);
-			if (rc != CO_CONTINUE)
-				return rc;
-		}
-		rc = common_finish(&o->co, argc, argv, &again);
-		if (rc != CO_CONTINUE)
-			return rc;
-	} while (again);
+	rc = common_parse(&o->co, argc, argv, "+:o:d:n:p:u:C:hV", longopts, own_option, o);
+	if (rc != CO_CONTINUE)
+		return rc;
 	return CO_CONTINUE;
 }
 

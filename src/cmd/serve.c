@@ -93,8 +93,9 @@ static void usage(FILE *out)
 	      "See taskscope-serve(1).\n", out);
 }
 
-static int own_option(struct opts *o, int c, int argc, char **argv)
+static int own_option(void *ctx, int c, int argc, char **argv)
 {
+	struct opts *o = ctx;
 	char sbuf[128];
 	uint64_t v;
 
@@ -183,24 +184,16 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "group-config", required_argument, NULL, OPT_GROUP_CONFIG },
 		COMMON_LONGOPTS
 	};
-	bool again;
-	int c, rc;
+	int rc;
 
 	common_init(&o->co, "serve", CO_TARGETS | CO_BARE_PIDS | CO_VERSION, usage);
 	o->listen = DEFAULT_LISTEN;
 	o->delay = DEFAULT_DELAY;
 	o->memory_every = DEFAULT_MEMORY_EVERY;
 	o->mo.group_keep = GROUP_KEEP;
-	do {
-		while ((c = getopt_long(argc, argv, "+:d:n:p:u:C:hV", longopts, NULL)) != -1) {
-			rc = own_option(o, c, argc, argv);
-			if (rc != CO_CONTINUE)
-				return rc;
-		}
-		rc = common_finish(&o->co, argc, argv, &again);
-		if (rc != CO_CONTINUE)
-			return rc;
-	} while (again);
+	rc = common_parse(&o->co, argc, argv, "+:d:n:p:u:C:hV", longopts, own_option, o);
+	if (rc != CO_CONTINUE)
+		return rc;
 	o->mo.all_pids = o->co.target.npids > 0;
 	return CO_CONTINUE;
 }
