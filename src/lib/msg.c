@@ -14,11 +14,6 @@ void msg_set_command(const char *cmd)
 	command = cmd;
 }
 
-const char *msg_command(void)
-{
-	return command;
-}
-
 void msg_error(const char *fmt, ...)
 {
 	va_list ap;

@@ -6,7 +6,6 @@
 /* Messages read "taskscope: TEXT", or "taskscope: CMD: TEXT" once a command set its name
  * (NULL: none again). The name is the program's for a run, not a thread's. */
 void msg_set_command(const char *cmd);
-const char *msg_command(void);
 /* One message line (the newline is added). */
 void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

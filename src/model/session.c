@@ -353,19 +353,6 @@ static int take(struct session *s, const struct snapshot **sn, const struct snap
 	return 0;
 }
 
-int session_take(struct session *s, const struct snapshot **sn, bool *all)
-{
-	struct target_reuse *reused;
-	size_t nreused;
-	int rc = take(s, sn, NULL, all, &reused, &nreused);
-
-	if (!rc)
-		reused_to_stderr(reused, nreused);
-	if (!rc)
-		free(reused);
-	return rc;
-}
-
 /* Hand a frame to every sink still on; false when none is left. */
 static bool to_sinks(struct session *s, const struct session_frame *f)
 {

@@ -133,9 +133,6 @@ int session_start_job_fds(struct session *s, int out_fd, int err_fd);
  * the targets are gone, the job is over, or every sink stopped; then follow the job to its
  * end. 0, or -errno when sampling failed (printed). */
 int session_run(struct session *s, const struct session_loop *loop);
-/* One snapshot of the targets now (not handed to the sinks): 0 or -errno. *all: every
- * process was sampled (no target list). Reused -p PIDs go to standard error. */
-int session_take(struct session *s, const struct snapshot **sn, bool *all);
 
 /* The full-screen view's: the job's standard output and error on out_fd, its standard input
  * a pty that only spawn_send_input writes to (nothing of the terminal is relayed). */
