@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "model/comparison.h"
 #include "model/sharing.h"
+#include "model/snapshot.h"
 #include "sample/kcmp.h"
 #include "sample/pagemap.h"
 #include "tap.h"
@@ -532,6 +534,59 @@ static void test_kcmp(void)
 	}
 }
 
+/* compare's sides: a wrapper first seen while its child is a fork that has not run its
+ * program yet (the same command line, a second address space), then waiting for that
+ * program: a launcher from then on, and left out of the earlier sample as well. */
+static void test_compare_launcher(void)
+{
+	struct comparison_side s;
+	struct comparison_run run = { .wall = 1 };
+	struct task t[2];
+	struct snapshot sn = { .tasks = t, .ntasks = 2, .threads = true, .cpu_busy = -1 };
+	char wrap[] = "wrap", wcmd[] = "/bin/sh ./wrap", work[] = "work", wkcmd[] = "work --run";
+	pid_t child;
+
+	if (kcmp_compare(getpid(), getpid(), KCMP_RES_VM) == -ENOSYS) {
+		tap_skip("kcmp(2) is not in this kernel (CONFIG_KCMP)");
+		return;
+	}
+	child = fork();
+	if (child < 0)
+		return;
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	memset(t, 0, sizeof(t));
+	t[0] = (struct task){ .tid = getpid(), .tgid = getpid(), .ppid = getppid(), .state = 'S',
+			      .start_ticks = 1, .rss = 1000, .comm = wrap, .cmd = wcmd,
+			      .smaps_av = TS_OK, .mem_av = TS_OK };
+	t[1] = (struct task){ .tid = child, .tgid = child, .ppid = getpid(), .state = 'S',
+			      .start_ticks = 2, .rss = 5000, .comm = wrap, .cmd = wcmd,
+			      .smaps_av = TS_OK, .mem_av = TS_OK };
+	if (comparison_side_init(&s, "A", "test", NULL, 0)) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return;
+	}
+	tap_is_rc(comparison_side_sample(&s, &sn), 0, "compare: the fork before its exec is sampled");
+	t[1].comm = work;
+	t[1].cmd = wkcmd;
+	tap_is_rc(comparison_side_sample(&s, &sn), 0, "compare: the wrapper waiting is sampled");
+	comparison_side_finish(&s, &run);
+	tap_ok(s.launchers == 1, "compare: the wrapper is a launcher (%zu)", s.launchers);
+	tap_ok(s.m[CMP_PROCS].known && s.m[CMP_PROCS].v == 1, "compare: 1 process (%g)",
+	       s.m[CMP_PROCS].v);
+	tap_ok(s.m[CMP_SPACES].known && s.m[CMP_SPACES].v == 1,
+	       "compare: 1 address space, the first sample's wrapper left out too (%g)",
+	       s.m[CMP_SPACES].v);
+	tap_ok(s.m[CMP_RSS_PEAK].known && s.m[CMP_RSS_PEAK].v == 5000,
+	       "compare: the RSS peak is the work's alone (%g)", s.m[CMP_RSS_PEAK].v);
+	comparison_side_free(&s);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+}
+
 int main(void)
 {
 	test_decode();
@@ -543,5 +598,6 @@ int main(void)
 	test_cells();
 	test_labels();
 	test_kcmp();
+	test_compare_launcher();
 	return tap_done();
 }

@@ -24,6 +24,22 @@
 enum { T_UTIME, T_STIME, T_VCTX, T_ICTX, T_MIGR };
 enum { M_RSS, M_PSS, M_USS, M_SHARED, M_PTE };
 
+/* One task of a sample that waits (see comparison_side.pending). */
+struct pending_row {
+	pid_t tid, tgid;
+	uint64_t start;		/* with tid, the task's track */
+	bool live;		/* not a zombie */
+	bool mem_ok;		/* a process's main thread with its memory read */
+	double mem[5];
+	long grp[4];		/* its kcmp group per resource; -1 left out */
+};
+
+struct comparison_pending {
+	struct pending_row *rows;
+	size_t n;
+	int grc[4];		/* 0: grp[] measured; else why not (-ESRCH: a task ended) */
+};
+
 static const struct comparison_info infos[CMP_COUNT] = {
 	[CMP_PROCS] = { "processes", "processes", CU_COUNT, true },
 	[CMP_THREADS] = { "threads", "threads (tasks)", CU_COUNT, true },
@@ -104,6 +120,9 @@ void comparison_side_free(struct comparison_side *s)
 	for (size_t i = 0; i < s->ntracks; i++)
 		free(s->tracks[i].comm);
 	free(s->tracks);
+	for (size_t i = 0; i < s->npending; i++)
+		free(s->pending[i].rows);
+	free(s->pending);
 	free(s->name);
 	free(s->command);
 	free(s->work);
@@ -175,7 +194,6 @@ static const enum kcmp_res group_res[4] = {
 	KCMP_RES_VM, KCMP_RES_FILES, KCMP_RES_FS, KCMP_RES_SIGHAND
 };
 
-/* Distinct VM, FILES, FS and SIGHAND among the live tasks of a sample. */
 /*
  * The tasks of launchers in this sample: a single-threaded process that is not running and
  * has a child process among the side's that runs another program (its command line is not
@@ -212,53 +230,190 @@ static int find_launchers(const struct snapshot *sn, bool **out)
 	return 0;
 }
 
-static int count_groups(struct comparison_side *s, const struct snapshot *sn,
-			const bool *launcher)
+/* The kcmp groups of the sample's live tasks, into rows[].grp and p->grc. VM is compared
+ * last: a task that exits drops its address space first (before its files, fs and signal
+ * handlers), and kcmp then sees "no address space", a group of its own; a thread whose
+ * address space is not its process leader's is such a task, and it is left out. */
+static int group_rows(struct comparison_pending *p)
 {
-	pid_t *tids = malloc((sn->ntasks + 1) * sizeof(*tids));
-	size_t *grp = malloc((sn->ntasks + 1) * sizeof(*grp));
+	static const int order[4] = { 1, 2, 3, 0 };	/* FILES, FS, SIGHAND, VM */
+	pid_t *tids = malloc((p->n + 1) * sizeof(*tids));
+	size_t *grp = malloc((p->n + 1) * sizeof(*grp)), *row = malloc((p->n + 1) * sizeof(*row));
 	size_t n = 0;
+	int rc = 0;
 
-	if (!tids || !grp) {
-		free(tids);
-		free(grp);
-		return -ENOMEM;
+	if (!tids || !grp || !row) {
+		rc = -ENOMEM;
+		goto out;
 	}
-	for (size_t i = 0; i < sn->ntasks; i++)
-		if (sn->tasks[i].state != 'Z' && sn->tasks[i].state != 'X' &&
-		    !(launcher && launcher[i]))
-			tids[n++] = sn->tasks[i].tid;
-	for (int r = 0; r < 4 && n; r++) {
+	for (size_t i = 0; i < p->n; i++) {
+		for (int r = 0; r < 4; r++)
+			p->rows[i].grp[r] = -1;
+		if (p->rows[i].live) {
+			row[n] = i;
+			tids[n++] = p->rows[i].tid;
+		}
+	}
+	for (int o = 0; o < 4; o++) {
+		int r = order[o];
 		struct kcmp_ctx k = { .tids = tids, .res = group_res[r] };
 		size_t ng = 0;
-		int rc = sharing_group(n, kcmp_cmp, &k, grp, &ng);
 
-		if (rc == -ENOMEM) {
-			free(tids);
-			free(grp);
-			return rc;
+		p->grc[r] = n ? sharing_group(n, kcmp_cmp, &k, grp, &ng) : -ENODATA;
+		if (p->grc[r] == -ENOMEM) {
+			rc = -ENOMEM;
+			goto out;
 		}
-		if (rc) {
-			/* a task that ended meanwhile (ESRCH) spoils this sample only */
-			if (rc != -ESRCH && s->groups_rc[r])
-				s->groups_rc[r] = rc;
+		for (size_t j = 0; !p->grc[r] && j < n; j++)
+			p->rows[row[j]].grp[r] = (long)grp[j];
+	}
+	if (p->grc[0])
+		goto out;
+	for (size_t j = 0; j < n; j++) {
+		struct pending_row *w = &p->rows[row[j]];
+
+		if (w->tid == w->tgid)
 			continue;
+		for (size_t l = 0; l < n; l++) {
+			const struct pending_row *lead = &p->rows[row[l]];
+
+			if (lead->tid == w->tgid && lead->grp[0] != w->grp[0]) {
+				for (int r = 0; r < 4; r++)
+					w->grp[r] = -1;
+				break;
+			}
+		}
+	}
+out:
+	free(tids);
+	free(grp);
+	free(row);
+	return rc;
+}
+
+/* Whether the task of a row is (now known as) a launcher. */
+static bool row_launcher(const struct comparison_side *s, const struct pending_row *w)
+{
+	struct comparison_track key = { .tid = w->tid, .start = w->start };
+	const struct comparison_track *k;
+
+	k = bsearch(&key, s->tracks, s->ntracks, sizeof(key), cmp_track);
+	return k && k->launcher;
+}
+
+/* Add the oldest waiting sample to the sums, launchers (as known now) left out. */
+static void settle_oldest(struct comparison_side *s)
+{
+	struct comparison_pending *p = &s->pending[0];
+	double mem[5] = { 0 };
+	bool have_mem = false, *in = calloc(p->n + 1, sizeof(*in));
+	unsigned char *seen = calloc(p->n + 1, 1);
+	size_t live = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pending_row *w = &p->rows[i];
+
+		if (row_launcher(s, w))
+			continue;
+		if (in)
+			in[i] = true;
+		live += w->live;
+		if (!w->mem_ok)
+			continue;
+		for (int f = 0; f < 5; f++)
+			mem[f] += w->mem[f];
+		have_mem = true;
+	}
+	if (live > s->tasks_peak)
+		s->tasks_peak = live;
+	if (have_mem) {
+		s->mem_samples++;
+		for (int f = 0; f < 5; f++) {
+			s->mem_sum[f] += mem[f];
+			if (mem[f] > s->mem_peak[f])
+				s->mem_peak[f] = mem[f];
+			if (s->mem_samples == 1 || mem[f] < s->mem_low[f])
+				s->mem_low[f] = mem[f];
+		}
+	}
+	for (int r = 0; r < 4 && in && seen; r++) {
+		size_t ng = 0;
+
+		if (p->grc[r]) {
+			/* a task that ended meanwhile (ESRCH) spoils this sample only */
+			if (p->grc[r] != -ESRCH && p->grc[r] != -ENODATA && s->groups_rc[r])
+				s->groups_rc[r] = p->grc[r];
+			continue;
+		}
+		memset(seen, 0, p->n + 1);
+		for (size_t i = 0; i < p->n; i++) {
+			long g = p->rows[i].grp[r];
+
+			if (in[i] && g >= 0 && (size_t)g < p->n && !seen[g]) {
+				seen[g] = 1;
+				ng++;
+			}
 		}
 		s->groups_rc[r] = 0;
 		if (ng > s->groups_max[r])
 			s->groups_max[r] = ng;
 	}
-	free(tids);
-	free(grp);
+	free(in);
+	free(seen);
+	s->pending_rows -= p->n;
+	free(p->rows);
+	memmove(s->pending, s->pending + 1, --s->npending * sizeof(*s->pending));
+}
+
+/* The rows of a sample, kept until enough later samples are in. */
+static int keep_pending(struct comparison_side *s, const struct snapshot *sn)
+{
+	struct comparison_pending p = { .n = sn->ntasks };
+	int rc;
+
+	if (s->npending == s->pending_cap) {
+		size_t cap = s->pending_cap ? s->pending_cap * 2 : 16;
+		struct comparison_pending *v = realloc(s->pending, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->pending = v;
+		s->pending_cap = cap;
+	}
+	p.rows = calloc(p.n + 1, sizeof(*p.rows));
+	if (!p.rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < p.n; i++) {
+		const struct task *t = &sn->tasks[i];
+		struct pending_row *w = &p.rows[i];
+
+		w->tid = t->tid;
+		w->tgid = t->tgid;
+		w->start = t->start_ticks;
+		w->live = t->state != 'Z' && t->state != 'X';
+		w->mem_ok = t->tid == t->tgid && t->smaps_av == TS_OK && t->mem_av == TS_OK;
+		w->mem[M_RSS] = (double)t->rss;
+		w->mem[M_PSS] = (double)t->pss;
+		w->mem[M_USS] = (double)t->uss;
+		w->mem[M_SHARED] = (double)t->shared;
+		w->mem[M_PTE] = (double)t->pte;
+	}
+	rc = group_rows(&p);
+	if (rc) {
+		free(p.rows);
+		return rc;
+	}
+	s->pending[s->npending++] = p;
+	s->pending_rows += p.n;
+	while (s->npending > 1 && s->pending_rows > COMPARISON_PENDING_ROWS)
+		settle_oldest(s);
 	return 0;
 }
 
 int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 {
-	double mem[5] = { 0 };
-	bool have_mem = false, *launcher = NULL;
-	size_t live = 0, nsorted = s->ntracks;
-	int rc;
+	bool *launcher = NULL;
+	size_t nsorted = s->ntracks;
 
 	if (sn->cpu_busy >= 0 && sn->interval > 0) {
 		s->busy_sum += sn->cpu_busy * sn->interval;
@@ -292,8 +447,6 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 		}
 		if (launcher && launcher[i])
 			k->launcher = true;
-		if (t->state != 'Z' && t->state != 'X' && !(launcher && launcher[i]))
-			live++;
 		k->last[T_UTIME] = t->utime_ticks;
 		k->last[T_STIME] = t->stime_ticks;
 		if (t->ctxsw_av == TS_OK) {
@@ -310,37 +463,14 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 			k->cpus |= UINT64_C(1) << t->cpu;
 		else if (t->cpu >= 64)
 			k->cpu_high = true;
-		if (t->tid != t->tgid || (launcher && launcher[i]))
-			continue;
-		/* the process's own memory, once per process (its main thread's row) */
-		if (t->smaps_av == TS_DENIED || t->mem_av == TS_DENIED)
+		/* the process's own memory is read from its main thread's row */
+		if (t->tid == t->tgid && (t->smaps_av == TS_DENIED || t->mem_av == TS_DENIED))
 			s->mem_denied = true;
-		if (t->smaps_av != TS_OK || t->mem_av != TS_OK)
-			continue;
-		mem[M_RSS] += (double)t->rss;
-		mem[M_PSS] += (double)t->pss;
-		mem[M_USS] += (double)t->uss;
-		mem[M_SHARED] += (double)t->shared;
-		mem[M_PTE] += (double)t->pte;
-		have_mem = true;
 	}
+	free(launcher);
 	if (s->ntracks > nsorted)
 		qsort(s->tracks, s->ntracks, sizeof(*s->tracks), cmp_track);
-	if (live > s->tasks_peak)
-		s->tasks_peak = live;
-	if (have_mem) {
-		s->mem_samples++;
-		for (int i = 0; i < 5; i++) {
-			s->mem_sum[i] += mem[i];
-			if (mem[i] > s->mem_peak[i])
-				s->mem_peak[i] = mem[i];
-			if (s->mem_samples == 1 || mem[i] < s->mem_low[i])
-				s->mem_low[i] = mem[i];
-		}
-	}
-	rc = count_groups(s, sn, launcher);
-	free(launcher);
-	return rc;
+	return keep_pending(s, sn);
 }
 
 /* Values are kept at the precision the report prints (whole bytes and counts, seconds to
@@ -424,6 +554,8 @@ void comparison_side_finish(struct comparison_side *s, const struct comparison_r
 	size_t procs = 0, tasks = 0;
 	bool ctx_ok = true, migr_ok = true;
 
+	while (s->npending)
+		settle_oldest(s);
 	for (int m = 0; m < CMP_COUNT; m++)
 		unknown(s, (enum comparison_metric)m, TS_NA);
 	note_launchers(s);

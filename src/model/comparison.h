@@ -79,6 +79,8 @@ struct comparison_run {
 	double ready;		/* seconds from spawn to the ready line */
 };
 
+struct comparison_pending;
+
 struct comparison_side {
 	char label[4];		/* "A", "B" */
 	char *name;		/* what it is, sanitized ("3 threads", a command line) */
@@ -97,6 +99,11 @@ struct comparison_side {
 	size_t groups_max[4];	/* VM, FILES, FS, SIGHAND */
 	int groups_rc[4];	/* 0 measured in some sample; else the last kcmp error */
 	size_t tasks_peak;
+	/* samples not yet added to the sums above: who is a launcher is known only once its
+	 * child ran another program, so a sample waits for the later ones (as many as
+	 * COMPARISON_PENDING_ROWS task rows hold) before it counts */
+	struct comparison_pending *pending;
+	size_t npending, pending_cap, pending_rows;
 	double busy_sum, busy_time;	/* system CPU busy % x seconds, and the seconds */
 	/* after comparison_side_finish */
 	size_t launchers;	/* processes left out as launchers */
@@ -111,6 +118,9 @@ const struct comparison_info *comparison_info(enum comparison_metric m);
 int comparison_side_init(struct comparison_side *s, const char *label, const char *name,
 			 const char *command, uint64_t window_ticks);
 void comparison_side_free(struct comparison_side *s);
+
+/* Task rows kept in samples that wait for the later ones (see pending above). */
+#define COMPARISON_PENDING_ROWS 65536
 
 /* Account one thread-level snapshot of the side's tasks (kcmp groups included).
  * 0 or -ENOMEM. */
