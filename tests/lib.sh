@@ -41,6 +41,7 @@ export TASKSCOPE TSHELPER
 export LC_ALL=C
 
 TS_FAILED=0
+TS_FAIL_LIST=()
 TS_CHECKS=0
 TS_PIDS=()
 
@@ -119,6 +120,7 @@ fail() {
 	local msg=$1
 	shift
 	TS_FAILED=1
+	TS_FAIL_LIST+=("$msg")
 	printf 'FAIL: %s\n' "$msg" | cat -v
 	printf '  (%s; TS_SLOW %s)\n' "$(load_line)" "$TS_SLOW"
 	for f in "$@"; do
@@ -142,6 +144,11 @@ skip() {
 # finish: the verdict of the whole file
 finish() {
 	if [ "$TS_FAILED" -ne 0 ]; then
+		# the failures again at the end, where a log cut to its last lines still shows them
+		local m
+		for m in "${TS_FAIL_LIST[@]}"; do
+			printf 'failed: %s\n' "$m" | cut -c1-300 | cat -v
+		done
 		printf '%s: FAILED (%d checks)\n' "$TS_TEST" "$TS_CHECKS"
 		exit 1
 	fi
