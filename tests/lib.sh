@@ -42,6 +42,7 @@ export LC_ALL=C
 
 TS_FAILED=0
 TS_FAIL_LIST=()
+TS_T0=$SECONDS
 TS_CHECKS=0
 TS_PIDS=()
 
@@ -149,10 +150,10 @@ finish() {
 		for m in "${TS_FAIL_LIST[@]}"; do
 			printf 'failed: %s\n' "$m" | cut -c1-300 | cat -v
 		done
-		printf '%s: FAILED (%d checks)\n' "$TS_TEST" "$TS_CHECKS"
+		printf '%s: FAILED (%d checks, %d s)\n' "$TS_TEST" "$TS_CHECKS" $((SECONDS - TS_T0))
 		exit 1
 	fi
-	printf '%s: all %d checks passed\n' "$TS_TEST" "$TS_CHECKS"
+	printf '%s: all %d checks passed (%d s)\n' "$TS_TEST" "$TS_CHECKS" $((SECONDS - TS_T0))
 	exit 0
 }
 
