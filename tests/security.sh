@@ -186,7 +186,9 @@ fi
 
 # ---- the full-screen view: keys go to the view, the job gets only what i sends ----------
 check "full-screen view: the job reading stdin gets no keys meant for the view; i sends a line"
-case_script tuikeys -d 0.3 -- sh -c "read x; echo \"read:\$x\" >$D/tuiread; sleep 60"
+# the job becomes its sleep (exec), so that killing it by its PID ends the whole job: a sleep
+# left behind as an orphan would keep taskscope (its subreaper) waiting for a minute
+case_script tuikeys -d 0.3 -- sh -c "echo \$\$ >$D/tuikeys.pid; read x; echo \"read:\$x\" >$D/tuiread; exec sleep 60"
 type_line "$TS_TMP/case.tuikeys.sh"
 if poll_until 30 eval "screen sh | grep -Eq 'q quit|F10Quit'"; then
 	for k in H x y H t t 1 2; do tmx send-keys -t sh "$k"; done
@@ -204,7 +206,7 @@ else
 	fail "the view did not come up"
 fi
 tmx send-keys -t sh q
-pkill -f "read:\$x\" >$D/tuiread" 2>/dev/null
+[ -s "$D/tuikeys.pid" ] && kill "$(cat "$D/tuikeys.pid")" 2>/dev/null
 poll_until 60 test -e "$D/rc.tuikeys" || fail "taskscope did not end after q and the job's end"
 sync_shell tuikeys
 
