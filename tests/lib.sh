@@ -98,6 +98,7 @@ say() { printf '# %s\n' "$*" | cat -v; }
 check() {
 	TS_CHECKS=$((TS_CHECKS + 1))
 	printf 'CHECK: %s\n' "$*" | cat -v
+	printf '  (at %d s)\n' $((SECONDS - TS_T0))
 }
 
 ok() { printf '  ok: %s\n' "$*" | cat -v; }
