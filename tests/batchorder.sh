@@ -7,9 +7,9 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-[ -r /proc/self/smaps_rollup ] || skip "this kernel has no /proc/PID/smaps_rollup (USS)"
+need_proc smaps_rollup "USS"
 
 start_workload --threads 1 --mem 8M --name "bo8m$$"
 p8=$WL_PID

@@ -8,8 +8,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_python
-need_tshelper
+need python tshelper
 
 # helper NAME ARGS...: start tshelper ARGS in the background and wait for its ready line;
 # READY gets the words after "ready"

@@ -7,9 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-
-need_python
-no_exit_leak_check
+need python no_exit_leak_check
 
 # q FILE EXPR: print the python expression EXPR over the JSON document d in FILE;
 # A and B are the two sides' metrics

@@ -8,21 +8,9 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-mine=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $mine)"
-command -v taskset >/dev/null 2>&1 || skip "taskset (util-linux) not found"
-need_python
-need_tshelper
-# CPUs 0 and 1 must both be ours
-"$PY" - "$mine" <<'EOF' || skip "CPUs 0 and 1 are not both in this test's affinity ($mine)"
-import sys
-cpus = set()
-for r in sys.argv[1].split(','):
-    a, _, b = r.partition('-')
-    cpus.update(range(int(a), int(b or a) + 1))
-sys.exit(0 if {0, 1} <= cpus else 1)
-EOF
+need_cpus 0 1
+need_cmd taskset util-linux
+need python tshelper
 
 # pycheck NAME FILE PYTHON-CODE [ARGS...]: run code with `d` = the JSON document of FILE
 # (and `sys.argv[1:]` = ARGS); it prints what it found and exits 1 on a failed property.

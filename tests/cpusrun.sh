@@ -8,18 +8,8 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-mine=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $mine)"
-need_python
-"$PY" - "$mine" <<'EOF' || skip "CPU 1 is not in this test's affinity ($mine)"
-import sys
-cpus = set()
-for r in sys.argv[1].split(','):
-    a, _, b = r.partition('-')
-    cpus.update(range(int(a), int(b or a) + 1))
-sys.exit(0 if 1 in cpus else 1)
-EOF
+need_cpus 1
+need python
 
 # The workload's main thread waits in poll(2) for signals: it never runs after its ready
 # line. Its two workers spin, both pinned to CPU 1, so each also waits for the other on

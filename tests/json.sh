@@ -7,9 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_tshelper
-
-need_python
+need tshelper python
 
 start_workload --threads 2 --mem 8M
 wl=$WL_PID

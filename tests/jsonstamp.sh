@@ -7,8 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-
-need_python
+need python
 
 host=$(uname -n) kernel=$(uname -r)
 version=$("$TASKSCOPE" -V | sed -n 's/^taskscope //p')

@@ -398,4 +398,69 @@ need_tshelper() {
 	[ -x "$TSHELPER" ] || die "tests/tshelper not found or not executable: '$TSHELPER' (make tests/tshelper)"
 }
 
+# ---- what a test needs ---------------------------------------------------------------------
+
+# cpu_list LIST: a CPU list as the kernel writes it ("0-2,5") as words ("0 1 2 5")
+cpu_list() {
+	local r out= a b i
+	for r in ${1//,/ }; do
+		a=${r%-*}
+		b=${r#*-}
+		for ((i = a; i <= b; i++)); do out="$out $i"; done
+	done
+	echo "${out# }"
+}
+
+# need_cpus [CPU...]: skip unless this machine has 2 CPUs or more and each CPU named is in
+# this test's affinity; MY_CPUS gets that affinity (the Cpus_allowed_list)
+need_cpus() {
+	local ncpu c
+	MY_CPUS=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
+	ncpu=$(nproc 2>/dev/null || echo 1)
+	[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $MY_CPUS)"
+	for c in "$@"; do
+		grep -qw "$c" <<<"$(cpu_list "$MY_CPUS")" ||
+			skip "CPU $c is not in this test's affinity ($MY_CPUS)"
+	done
+}
+
+# need_cmd PROGRAM [PACKAGE]: skip when PROGRAM is not on PATH
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 || skip "$1 not found${2:+ (install $2)}"
+}
+
+# need_proc FILE [CONFIG]: skip when this kernel has no /proc/PID/FILE
+need_proc() {
+	[ -r "/proc/self/$1" ] || skip "this kernel has no /proc/PID/$1${2:+ ($2)}"
+}
+
+# need_root WHY: skip unless the test runs as root
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root: $*"
+}
+
+# need_churner: the test spawns tests/churner (make check builds it next to tshelper); sets
+# CHURNER
+need_churner() {
+	need_tshelper
+	CHURNER=$(dirname "$TSHELPER")/churner
+	[ -x "$CHURNER" ] || die "tests/churner not found next to tshelper: '$CHURNER' (make tests/churner)"
+}
+
+# need WHAT...: the test's prerequisites in one line, each WHAT one of python, tshelper,
+# churner, tui (tests/tuilib.sh: tmux), testuser (tests/testuser.sh: root and the test
+# user), no_exit_leak_check
+need() {
+	local w
+	for w in "$@"; do
+		case $w in
+		python | tshelper | churner) "need_$w" ;;
+		tui) . "$TS_LIBDIR/tuilib.sh" || exit 99 ;;
+		testuser) . "$TS_LIBDIR/testuser.sh" && need_test_user || exit 99 ;;
+		no_exit_leak_check) no_exit_leak_check ;;
+		*) die "lib.sh: need: unknown prerequisite '$w'" ;;
+		esac
+	done
+}
+
 [ -x "$TASKSCOPE" ] || die "taskscope not found or not executable: '$TASKSCOPE'"

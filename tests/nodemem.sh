@@ -7,9 +7,9 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-[ -r /proc/self/numa_maps ] || skip "this kernel has no /proc/PID/numa_maps (no CONFIG_NUMA)"
+need_proc numa_maps "no CONFIG_NUMA"
 
 MIB=1048576
 # the big workload's two threads write 48 MiB each; the small one's thread 4 MiB
@@ -176,8 +176,7 @@ fi
 
 # ---- the full-screen view -----------------------------------------------------------------------------
 if command -v tmux >/dev/null 2>&1; then
-	. "$(dirname "$lib")/tuilib.sh" || exit 99
-	export XDG_CONFIG_HOME=$TS_TMP/config
+	need tui
 	check "the full-screen view shows NODEMEM of the processes on screen (read as PSS is)"
 	tui_start nm 120 12 -d 0.3 -p "$BIG,$SMALL" -o PID,NODEMEM,PSS,COMM
 	if wait_screen nm 10 "^ *$BIG +0:[0-9.]+[KMG] +[0-9.]+[KMG] +(- )?nmb$$"; then

@@ -10,7 +10,7 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-[ "$(id -u)" -eq 0 ] || skip "needs root: unshare -p -f --mount-proc and ns_last_pid"
+need_root "unshare -p -f --mount-proc and ns_last_pid"
 unshare -p -f --mount-proc -- true 2>"$TS_TMP/unshare.err" ||
 	skip "unshare -p -f --mount-proc is not permitted here: $(head -n 1 "$TS_TMP/unshare.err")"
 SLEEP=$(command -v sleep) || skip "no sleep(1)"
@@ -188,7 +188,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 	say "tmux is not installed: the full-screen view is not tested"
 	finish
 fi
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 check "the full-screen view -p OLD,KEEP: a message line names the reused PID, NEW is never listed"
 DIR=$TS_TMP/tui
 mkdir -p "$DIR"

@@ -6,10 +6,10 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-[ -r /proc/self/smaps_rollup ] || skip "this kernel has no /proc/PID/smaps_rollup"
-[ "$(id -u)" -eq 0 ] || skip "needs root: it compares every process's RSS with its smaps_rollup"
+need_proc smaps_rollup
+need_root "it compares every process's RSS with its smaps_rollup"
 
 name=rssx$$
 start_workload --procs 2 --mem 24M --shared 8M --name "$name"

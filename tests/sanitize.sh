@@ -12,9 +12,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_tshelper
-
-need_python
+need tshelper python
 
 NAMES=(
 	$'x) R 1 (y'		# a fake end of the comm field in /proc/PID/stat

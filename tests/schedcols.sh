@@ -7,12 +7,11 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu"
-command -v taskset >/dev/null 2>&1 || skip "taskset (util-linux) not found"
-need_python
-[ -r /proc/self/sched ] || skip "this kernel has no /proc/PID/sched (CONFIG_SCHED_DEBUG)"
-[ -r /proc/self/schedstat ] || skip "this kernel has no /proc/PID/schedstat"
+need_cpus
+need_cmd taskset util-linux
+need python
+need_proc sched CONFIG_SCHED_DEBUG
+need_proc schedstat
 
 # json_field FILE TID KEY: KEY of the row with that tid in the last JSON document
 json_field() {

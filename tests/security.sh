@@ -11,11 +11,11 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
 HJ=${HOSTILEJOB:-$(dirname "$TSHELPER")/hostilejob}
 [ -x "$HJ" ] || die "the test helper $HJ is missing (make check builds it)"
-[ "$(id -u)" -eq 0 ] || skip "needs root: the attack is a job spawned by root (and --run-as)"
+need_root "the attack is a job spawned by root (and --run-as)"
 
 if [ -r /proc/sys/dev/tty/legacy_tiocsti ] && [ "$(cat /proc/sys/dev/tty/legacy_tiocsti)" = 0 ]; then
 	say "legacy_tiocsti is 0: only a root job can use TIOCSTI here; the user cases prove less"
@@ -32,7 +32,6 @@ fi
 # reports and markers in a directory the test user can reach and write to
 D=$(mktemp -d /tmp/taskscope-security-w.XXXXXX) && chmod 1777 "$D" || die "cannot make a directory"
 trap 'tui_cleanup; rm -rf "$D"' EXIT
-export XDG_CONFIG_HOME=$TS_TMP/config
 
 # The interactive shell of the "user": taskscope runs in it as a foreground job.
 tmx_new sh -x 160 -y 40 \

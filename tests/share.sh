@@ -7,8 +7,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
 MIB=1048576
 
 # q FILE EXPR: print the python expression EXPR over the JSON document d in FILE

@@ -6,11 +6,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-
-need_python
-need_tshelper
-CHURNER=$(dirname "$TSHELPER")/churner
-[ -x "$CHURNER" ] || die "tests/churner not found next to tshelper: '$CHURNER' (make tests/churner)"
+need python churner
 
 # v FILE EXPR: the python expression EXPR over the JSON document d in FILE
 v() {

@@ -15,10 +15,9 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
-need_tshelper
+need tui tshelper
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (mounts a FUSE file system in a private mount namespace)"
+need_root "it mounts a FUSE file system in a private mount namespace"
 [ -c /dev/fuse ] || skip "no /dev/fuse (modprobe fuse)"
 STUCKFUSE=${STUCKFUSE:-$(dirname "$TSHELPER")/stuckfuse}
 [ -x "$STUCKFUSE" ] || die "tests/stuckfuse not found or not executable: '$STUCKFUSE' (make tests/stuckfuse)"
@@ -30,7 +29,6 @@ exec 9>"${TMPDIR:-/tmp}/taskscope-stuckread.lock" || die "cannot open the lock f
 if ! flock -w $((300 * TS_SLOW)) 9; then
 	skip "another stuckread.sh held the lock for $((300 * TS_SLOW)) s (busy machine?)"
 fi
-export XDG_CONFIG_HOME=$TS_TMP/config
 
 # hold_start NAME: a stuck process; sets TARGET (its PID), HOLDER (the reader in D state),
 # WRITER (the target's thread queued for the lock) and HELPER

@@ -14,18 +14,8 @@ SMT=$fixtures/2pkg-4node-smt.xml
 OFF=$fixtures/4node-offline-memonly.xml
 [ -r "$SMT" ] && [ -r "$OFF" ] || die "fixture topologies not found in $fixtures"
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-mine=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $mine)"
-need_python
-"$PY" - "$mine" <<'EOF' || skip "CPUs 0 and 1 are not both in this test's affinity ($mine)"
-import sys
-cpus = set()
-for r in sys.argv[1].split(','):
-    a, _, b = r.partition('-')
-    cpus.update(range(int(a), int(b or a) + 1))
-sys.exit(0 if {0, 1} <= cpus else 1)
-EOF
+need_cpus 0 1
+need python
 
 # A job whose one thread spins on CPU 0, then on CPU 1: it moves by itself, so the move is
 # inside the sampled time whatever the load. It spins on CPU time, not wall time.

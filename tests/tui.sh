@@ -7,11 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
-need_tshelper
-
-# the settings file of the user running the tests is not read
-export XDG_CONFIG_HOME=$TS_TMP/config
+need tui tshelper
 
 # ---- a spawned workload: its tasks and every view -----------------------------------------------
 LOG=$TS_TMP/child.log

@@ -8,10 +8,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
-CONF=$XDG_CONFIG_HOME/taskscope/config
 REAL=$TASKSCOPE
 utf8=$(locale -a 2>/dev/null | grep -m1 -iE '^c\.utf-?8$')
 
@@ -213,10 +211,10 @@ if wait_screen cols 5 "^Order: COMM PID TID *\$"; then ok "$(lastline cols)"; el
 tmx send-keys -t cols Left Left
 if wait_screen cols 5 "^Order: TID COMM PID *\$"; then ok "$(lastline cols)"; else fail "order after Left Left: $(lastline cols)"; fi
 tmx send-keys -t cols Enter W
-if poll_until 5 grep -qx 'columns = TID,COMM,PID' "$CONF" && wait_screen cols 5 "^ *TID +COMM +PID"; then
-	ok "saved: $(grep '^columns' "$CONF")"
+if poll_until 5 grep -qx 'columns = TID,COMM,PID' "$TUI_CONF" && wait_screen cols 5 "^ *TID +COMM +PID"; then
+	ok "saved: $(grep '^columns' "$TUI_CONF")"
 else
-	fail "not saved in this order" "$CONF" <(screen cols)
+	fail "not saved in this order" "$TUI_CONF" <(screen cols)
 fi
 tmx send-keys -t cols q
 { wait_rc cols 10 && [ "$RC" = 0 ]; } || fail "cols: exit status '$RC'" <(screen cols)
@@ -253,7 +251,7 @@ tmx send-keys -t maps q
 
 # ---- the selection follows its task when the list re-sorts ---------------------------------
 check "the selection follows its task under a re-sort; k names it"
-rm -f "$CONF"
+rm -f "$TUI_CONF"
 start_workload --threads 1 --spin --name tsa$$
 A=$WL_PID
 start_workload --threads 1 --spin --name tsb$$

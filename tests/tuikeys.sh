@@ -8,10 +8,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
-CONF=$XDG_CONFIG_HOME/taskscope/config
 
 start_workload --threads 2 --sleep --name tsalpha
 A=$WL_PID
@@ -83,12 +81,12 @@ if poll_until 5 eval "titles | grep -q 'STATE'"; then ok "$(titles)"; else fail 
 
 check "W saves the settings; the next start reads them"
 tmx send-keys -t keys W
-if poll_until 5 test -s "$CONF" && grep -qx 'columns = PID,TID,STATE,PCPU,TIME,COMM' "$CONF" &&
-   grep -qx 'sort = PCPU' "$CONF" && grep -qx 'delay = 0.5' "$CONF"; then
-	ok "$(grep -v '^#' "$CONF" | tr '\n' ' ')"
+if poll_until 5 test -s "$TUI_CONF" && grep -qx 'columns = PID,TID,STATE,PCPU,TIME,COMM' "$TUI_CONF" &&
+   grep -qx 'sort = PCPU' "$TUI_CONF" && grep -qx 'delay = 0.5' "$TUI_CONF"; then
+	ok "$(grep -v '^#' "$TUI_CONF" | tr '\n' ' ')"
 else
 	keep keys "$TS_TMP/w.screen"
-	fail "settings file not as expected" "$CONF" "$TS_TMP/w.screen"
+	fail "settings file not as expected" "$TUI_CONF" "$TS_TMP/w.screen"
 fi
 
 check "k sends a signal through a pidfd after asking which and a confirmation"
@@ -121,7 +119,7 @@ tmx send-keys -t again q
 wait_rc again 10
 
 check "a malformed settings file: a warning, and the defaults"
-printf 'columns = PID,NOSUCH\n' >"$CONF"
+printf 'columns = PID,NOSUCH\n' >"$TUI_CONF"
 tui_start bad 100 30 -p "$A"
 if wait_screen bad 10 "ignoring the settings file .*line 1" &&
    screen bad | grep -Eq '^ +PID +TID +USER +PRI +NI +STATE +CPU +PCPU'; then
@@ -132,7 +130,7 @@ else
 fi
 tmx send-keys -t bad q
 wait_rc bad 10
-rm -f "$CONF"
+rm -f "$TUI_CONF"
 
 # ---- keys while the sampler is busy ----------------------------------------------------------
 # 2 x 1500 sleeping threads, the flat thread list of everything, no delay to speak of: the

@@ -6,6 +6,10 @@
 
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed (apt-get install tmux)"
 
+# the view's settings file: in a directory of the test's own, never the user's
+export XDG_CONFIG_HOME=$TS_TMP/config
+TUI_CONF=$XDG_CONFIG_HOME/taskscope/config
+
 TMUX_SOCK=$TS_TMP/tmux.sock
 unset TMUX
 tmx() { tmux -S "$TMUX_SOCK" -f /dev/null "$@"; }

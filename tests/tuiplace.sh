@@ -7,9 +7,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
 name=tsplace$$
 start_workload --threads 1 --spin --pin 0 --name "$name" --duration 900
 A=$WL_PID

@@ -7,10 +7,9 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
-[ "$(id -u)" = 0 ] || skip "not root: the ranking by shared bytes needs exact PFNs"
+need tui
+need_root "the ranking by shared bytes needs exact PFNs"
 
-export XDG_CONFIG_HOME=$TS_TMP/config
 start_workload --procs 2 --shared 32M --sleep --name "tssh$$" --duration 900
 P=$WL_PID
 W1=${WL_TIDS%%,*}

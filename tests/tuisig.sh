@@ -10,9 +10,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
 start_workload --threads 2 --sleep
 
 # SIGNAL EXPECTED-STATUS: taskscope -p the workload, killed by SIGNAL

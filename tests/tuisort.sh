@@ -8,9 +8,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
 for m in 8 64 128; do
 	start_workload --threads 1 --sleep --mem ${m}M --name "tsu$m-$$" --duration 900
 	eval "P$m=\$WL_PID"
