@@ -27,15 +27,9 @@ py() {
 	local f=$1 s=$2
 	shift 2
 	"$PY" - "$f" "$@" <<PYEOF
-import json, sys
-text = open(sys.argv[1]).read()
-dec, pos, doc = json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos >= len(text):
-        break
-    doc, pos = dec.raw_decode(text, pos)
+import sys
+from tsjson import last
+doc = last(sys.argv[1])
 args = sys.argv[2:]
 $s
 PYEOF

@@ -122,18 +122,9 @@ check "-J -n 3 -d 0.1: a stream of exactly 3 documents"
 ts stream -J -n 3 -d 0.1 -p "$wl"
 if expect_rc 0 "-J -n 3"; then
 	"$PY" - "$OUT" "$wl" >"$TS_TMP/py.out" 2>&1 <<'EOF'
-import json, sys
-text = open(sys.argv[1], encoding="utf-8").read()
+import sys, tsjson
 wl = int(sys.argv[2])
-dec = json.JSONDecoder()
-docs, i = [], 0
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i == len(text):
-        break
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+docs = tsjson.docs(sys.argv[1], encoding="utf-8")
 if len(docs) != 3:
     sys.exit("%d documents, expected 3" % len(docs))
 for n, d in enumerate(docs):
@@ -181,18 +172,10 @@ touch "$go"
 ts_wait 60
 if expect_rc 0 "-J -C $name"; then
 	"$PY" - "$OUT" "$a" "$b" >"$TS_TMP/py.out" 2>&1 <<'EOF'
-import json, sys
+import json, sys, tsjson
 text = open(sys.argv[1], encoding="utf-8").read()
 a, b = int(sys.argv[2]), int(sys.argv[3])
-dec = json.JSONDecoder()
-docs, i = [], 0
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i == len(text):
-        break
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+docs = tsjson.docs(sys.argv[1], encoding="utf-8")
 first = None
 for n, d in enumerate(docs):
     rows = {r["pid"]: r for r in d["tasks"]}

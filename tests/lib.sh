@@ -366,6 +366,47 @@ last_table() {
 	     END { for (i = 0; i < n; i++) print rows[i] }' "$1"
 }
 
+# ---- JSON ------------------------------------------------------------------------------------
+
+# the tests' python reads JSON streams with tests/tsjson.py
+export PYTHONPATH=$TS_LIBDIR${PYTHONPATH:+:$PYTHONPATH}
+
+# JSON_DEFS: python that json_q runs before the expression: names the test's expressions use
+# besides the document d (os and sys are imported)
+JSON_DEFS=
+
+# json_q FILE EXPR: print the python expression EXPR over the JSON document d of FILE (one
+# document); python's complaints go to $TS_TMP/q.err
+json_q() {
+	"$PY" -c 'import json, os, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+exec(sys.argv[3])
+print(eval(sys.argv[2]))' "$1" "$2" "$JSON_DEFS" 2>>"$TS_TMP/q.err"
+}
+
+# expect_json FILE EXPR WANT TEXT: json_q FILE EXPR must print WANT
+expect_json() {
+	local got
+	got=$(json_q "$1" "$2")
+	if [ "$got" = "$3" ]; then
+		ok "$4 ($2 = $got)"
+	else
+		fail "$4: $2 is '$got', expected '$3'" "$1" "$TS_TMP/q.err"
+	fi
+}
+
+# json_row FILE ID: the row of that tid (else pid) in the last JSON document of FILE, as
+# "key=value" lines (null for a null value); nothing when it has no such row
+json_row() {
+	"$PY" - "$1" "$2" <<'PYEOF'
+import sys
+from tsjson import last, task_row
+r = task_row(last(sys.argv[1]), sys.argv[2])
+for k, v in (r or {}).items():
+    print("%s=%s" % (k, "null" if v is None else v))
+PYEOF
+}
+
 # python: PY is a usable python3 (the interpreter itself, not a slow pyenv shim), or empty
 PY=
 for py in "${PYTHON3:-}" python3; do

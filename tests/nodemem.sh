@@ -43,14 +43,10 @@ near() {
 # "null" when the value is null, "absent" when the list has no such node
 node_bytes() {
 	"$PY" - "$@" <<'PYEOF'
-import json, sys
+import sys
+from tsjson import last
 path, pid, node = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-text, dec, pos, doc = open(path).read(), json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos < len(text):
-        doc, pos = dec.raw_decode(text, pos)
+doc = last(path)
 for r in doc["tasks"]:
     if r["pid"] != pid:
         continue

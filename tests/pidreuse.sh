@@ -135,14 +135,9 @@ else
 	poll_until 60 test -s "$DIR/ts.rc" || die "taskscope -J -n 40 -d 0.2 did not end" "$DIR/ts.out"
 	if "$PY" - "$DIR/ts.out" "$A" "$NEW" "$B" >"$TS_TMP/json.py" 2>&1 <<'EOF'
 import json, sys
-text, a, new, b = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-docs, dec, i = [], json.JSONDecoder(), 0
-while i < len(text):
-    if text[i].isspace():
-        i += 1
-        continue
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+from tsjson import docs as stream
+a, new, b = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+docs = stream(sys.argv[1])
 noted = [k for k, d in enumerate(docs) if any(r.get("pid") == a for r in d.get("reused", []))]
 if len(noted) != 1:
     sys.exit("%d documents name PID %d as reused, expected 1" % (len(noted), a))

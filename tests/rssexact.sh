@@ -40,16 +40,10 @@ PYEOF
 # Prints "bad ..." lines, then one "summary ..." line; the test's own PIDs must be compared.
 verify() {
 	"$PY" - "$@" "$procs_pid $procs_tids $threads_pid" <<'PYEOF'
-import json, sys, time
+import sys, time
+from tsjson import last
 path, before, after, mode, ours = sys.argv[1:6]
-text = open(path).read()
-dec, pos, doc = json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos >= len(text):
-        break
-    doc, pos = dec.raw_decode(text, pos)
+doc = last(path)
 def moves(pid, v):
     # another process of the system may go up and back down while it was read: read it
     # ten more times; any other value means it was not still

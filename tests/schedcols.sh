@@ -14,24 +14,7 @@ need_proc sched CONFIG_SCHED_DEBUG
 need_proc schedstat
 
 # json_field FILE TID KEY: KEY of the row with that tid in the last JSON document
-json_field() {
-	"$PY" - "$1" "$2" "$3" <<'PYEOF'
-import json, sys
-text = open(sys.argv[1]).read()
-dec, pos, doc = json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos >= len(text):
-        break
-    doc, pos = dec.raw_decode(text, pos)
-for row in doc["tasks"]:
-    if row.get("tid", row.get("pid")) == int(sys.argv[2]):
-        v = row[sys.argv[3]]
-        print("null" if v is None else v)
-        break
-PYEOF
-}
+json_field() { json_row "$1" "$2" | sed -n "s/^$3=//p"; }
 
 start_workload --threads 1 --spin --pin 1
 wl=$WL_PID

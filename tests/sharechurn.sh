@@ -8,13 +8,6 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 need python churner
 
-# v FILE EXPR: the python expression EXPR over the JSON document d in FILE
-v() {
-	"$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-print(eval(sys.argv[2]))' "$1" "$2" 2>>"$TS_TMP/q.err"
-}
-
 start_workload --procs 2 --shared 4M --name "shc$TS_RUN"
 stable="$WL_PID $WL_TIDLIST"
 
@@ -41,21 +34,21 @@ while [ "$runs" -lt 400 ] && [ "$seen" -eq 0 ]; do
 		break
 	fi
 	# our long-lived processes are all there, each in its own address space
-	got=$(v "$OUT" "sorted(p for s in d['spaces'] for p in s['pids'] if p in ($WL_PID,${WL_TIDS}))")
-	want=$(v "$OUT" "sorted([$WL_PID,${WL_TIDS}])")
+	got=$(json_q "$OUT" "sorted(p for s in d['spaces'] for p in s['pids'] if p in ($WL_PID,${WL_TIDS}))")
+	want=$(json_q "$OUT" "sorted([$WL_PID,${WL_TIDS}])")
 	if [ "$got" != "$want" ]; then
 		bad=$((bad + 1))
 		fail "run $runs: the workload's processes are $got in the report, expected $want" "$OUT"
 		break
 	fi
-	if [ "$(v "$OUT" "len(d['vanished']) + sum(1 for s in d['memory'].get('spaces', []) if s['error'] == 'gone')")" != 0 ] ||
+	if [ "$(json_q "$OUT" "len(d['vanished']) + sum(1 for s in d['memory'].get('spaces', []) if s['error'] == 'gone')")" != 0 ] ||
 		grep -q 'ended while being compared' "$OUT"; then
 		seen=$runs
 	fi
 done
 if [ "$bad" -eq 0 ] && [ "$seen" -gt 0 ]; then
 	ok "run $seen of $runs met a process that had ended; every run exited 0 with the workload compared"
-	vanished=$(v "$OUT" "d['vanished']")
+	vanished=$(json_q "$OUT" "d['vanished']")
 	say "ended before they were read: $vanished"
 elif [ "$bad" -eq 0 ]; then
 	fail "in $runs runs no target ended while share read it: the churn did not reach share" "$OUT"
