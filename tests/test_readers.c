@@ -827,21 +827,12 @@ static void test_tree_parsers(void)
 
 int main(void)
 {
-	int rootfd, fds_before, fds_after;
+	int rootfd, fds_before, fds_after, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fixfd = fixture_open_dir(NULL);
-	if (fixfd < 0 && getenv("FIXTURES")) {
-		/* the test harness always sets it: a missing tree is a packaging bug */
-		printf("Bail out! FIXTURES=%s: %s\n", getenv("FIXTURES"), strerror(errno));
-		return TAP_EXIT_FAIL;
-	}
-	if (fixfd < 0)
-		return tap_skip_all("fixtures not found: set FIXTURES (or top_srcdir) (%s)",
-				    strerror(errno));
-	rootfd = openat(fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return tap_skip_all("no fake /proc tree in the fixtures: %s", strerror(errno));
+	rc = fixture_open_proc(NULL, &fixfd, &rootfd);
+	if (rc)
+		return rc;
 
 	test_parse_stat();
 	test_parse_ctxsw();

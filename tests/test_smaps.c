@@ -575,20 +575,12 @@ static int count_fds(void)
 
 int main(void)
 {
-	int rootfd, numafd, before, after;
+	int rootfd, numafd, before, after, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fixfd = fixture_open_dir("smaps");
-	if (fixfd < 0 && getenv("FIXTURES")) {
-		printf("Bail out! FIXTURES=%s/smaps: %s\n", getenv("FIXTURES"), strerror(errno));
-		return TAP_EXIT_FAIL;
-	}
-	if (fixfd < 0)
-		return tap_skip_all("fixtures not found: set FIXTURES (or top_srcdir) (%s)",
-				    strerror(errno));
-	rootfd = openat(fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return tap_skip_all("no fake /proc tree in fixtures/smaps: %s", strerror(errno));
+	rc = fixture_open_proc("smaps", &fixfd, &rootfd);
+	if (rc)
+		return rc;
 
 	test_parse_real();
 	test_parse_edges();
