@@ -395,6 +395,18 @@ expect_json() {
 	fi
 }
 
+# py_verdict STATUS OUT TEXT [FILE...]: the verdict of a python check that wrote what it
+# found to OUT: ok with it when STATUS is 0, else fail TEXT with OUT and the FILEs
+py_verdict() {
+	local st=$1 out=$2 text=$3
+	shift 3
+	if [ "$st" -eq 0 ]; then
+		ok "$(tr '\n' ' ' <"$out")"
+	else
+		fail "$text" "$out" "$@"
+	fi
+}
+
 # json_row FILE ID: the row of that tid (else pid) in the last JSON document of FILE, as
 # "key=value" lines (null for a null value); nothing when it has no such row
 json_row() {

@@ -5,6 +5,7 @@
 # taskscope -J writes one document per sample, one after the other in one file.
 
 import json
+import sys
 
 
 def docs(path, encoding=None):
@@ -24,6 +25,24 @@ def last(path):
     """The last document of the file, None when it has none."""
     d = docs(path)
     return d[-1] if d else None
+
+
+# need(cond, what) for each property a check wants; verdict() prints the ones that do not
+# hold as "BAD: what" and exits 1 when there is one, else 0
+bad = []
+
+
+def need(cond, what):
+    """Note what as a failed property unless cond."""
+    if not cond:
+        bad.append(what)
+
+
+def verdict():
+    """Print the failed properties, exit 1 when there is one, else 0."""
+    for b in bad:
+        print("BAD:", b)
+    sys.exit(1 if bad else 0)
 
 
 def task_row(doc, ident):
