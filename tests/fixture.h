@@ -3,6 +3,7 @@
 #ifndef TASKSCOPE_FIXTURE_H
 #define TASKSCOPE_FIXTURE_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -53,6 +54,22 @@ static inline int fixture_open_proc(const char *sub, int *fixfd, int *rootfd)
 		return tap_skip_all("no fake /proc tree in the fixtures%s%s: %s", sub ? "/" : "",
 				    sub ? sub : "", strerror(errno));
 	return 0;
+}
+
+/* How many fds this process has open (to find a reader that leaks one), -1 when unknown. */
+static inline int fixture_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
 }
 
 /* Read fixture rel (relative to dirfd) into an exact-size malloc'ed buffer with no

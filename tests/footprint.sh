@@ -10,8 +10,6 @@ need python
 
 need_proc smaps_rollup
 
-MIB=1048576
-
 # row FILE ID: the JSON row of that pid/tid in the last document, as "key=value" lines
 row() { json_row "$1" "$2"; }
 # rollup PID FIELD: the kernel's value in bytes

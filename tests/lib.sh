@@ -15,6 +15,7 @@ fi
 set -u
 
 TS_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TS_SRCDIR=$(cd "$TS_LIBDIR/.." && pwd)	# the top source directory
 TS_TEST=$(basename "$0" .sh)
 
 # The programs under test; the build directory may differ from the source directory.
@@ -349,6 +350,10 @@ start_workload() {
 }
 
 # ---- parsing reports -----------------------------------------------------------------------
+
+MIB=1048576
+# HDR: the header line of each sample of a table report (grep -E)
+HDR='^taskscope [0-2][0-9]:[0-5][0-9]:[0-6][0-9] '
 
 # heading_of FILE: the first column heading line of a table report (the one after the
 # "taskscope HH:MM:SS" line), words separated by one space

@@ -11,7 +11,6 @@ need python
 
 need_proc numa_maps "no CONFIG_NUMA"
 
-MIB=1048576
 # the big workload's two threads write 48 MiB each; the small one's thread 4 MiB
 start_workload --threads 2 --mem 48M --name "nmb$$"
 BIG=$WL_PID

@@ -8,8 +8,7 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-src=$(cd "$(dirname "$lib")/.." && pwd)
-G=${FIXTURES:-$src/tests/fixtures}/golden
+G=${FIXTURES:-$TS_SRCDIR/tests/fixtures}/golden
 
 # bad NAME DIR WANT_TEXT: the task view and maps both refuse DIR with WANT_TEXT, exit 1
 bad() {

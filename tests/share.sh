@@ -9,8 +9,6 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 need python
 
-MIB=1048576
-
 # the JSON expressions' space_of(PID): the index of the address space of that PID
 JSON_DEFS='
 def space_of(pid):

@@ -10,8 +10,6 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 need python
 
-MIB=1048576
-
 # the JSON expressions' partner(PID): the entry of that PID in "partners", or None
 JSON_DEFS='
 def partner(pid):

@@ -8,8 +8,6 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 need python
 
-MIB=1048576
-
 # the JSON expressions' ours: the set of our PIDs (OURS)
 export OURS=
 JSON_DEFS='ours = set(int(p) for p in os.environ["OURS"].split())'

@@ -10,7 +10,6 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 need tshelper
 
-HDR='^taskscope [0-2][0-9]:[0-5][0-9]:[0-6][0-9] '
 SUM='^taskscope: job '
 
 # summary FILE: the summary line of a job (from taskscope's stderr)

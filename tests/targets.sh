@@ -9,8 +9,6 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 need tshelper
 
-HDR='^taskscope [0-2][0-9]:[0-5][0-9]:[0-6][0-9] '
-
 # sorted WORDS...: one per line, sorted, as a single line
 sorted() { tr ', ' '\n\n' <<<"$*" | sed '/^$/d' | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 

@@ -558,21 +558,6 @@ static void test_columns(void)
 	free(cols);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 int main(void)
 {
 	int rootfd, numafd, before, after, rc;
@@ -595,10 +580,10 @@ int main(void)
 	}
 	test_nodemem_format();
 	test_syscall();
-	before = count_fds();
+	before = fixture_count_fds();
 	test_readers(rootfd);
 	test_model(rootfd);
-	after = count_fds();
+	after = fixture_count_fds();
 	tap_ok(before >= 0 && before == after,
 	       "the readers leave no fd open (%d before, %d after)", before, after);
 	test_columns();
