@@ -178,8 +178,7 @@ if command -v tmux >/dev/null 2>&1; then
 		keep nm "$TS_TMP/tui.screen"
 		ok "$(grep -m1 -E "^ *$BIG " "$TS_TMP/tui.screen" | sed 's/  */ /g')"
 	else
-		keep nm "$TS_TMP/tui.screen"
-		fail "no row '$BIG 0:SIZE PSS nmb$$' on screen" "$TS_TMP/tui.screen"
+		fail_screen nm "no row '$BIG 0:SIZE PSS nmb$$' on screen"
 	fi
 	check "the full-screen view sorted by NODEMEM (F6): read for every watched process, larger sum first"
 	tmx send-keys -t nm F6 Home Down Enter
@@ -193,11 +192,9 @@ if command -v tmux >/dev/null 2>&1; then
 	if poll_until 20 sorted; then
 		ok "$BIG above $SMALL; the header: $(screen nm | grep -oE 'NODEMEM of every process read every [0-9]+s[^ ]*( [^ ]+)?')"
 	else
-		keep nm "$TS_TMP/tuisort.screen"
-		fail "not sorted by NODEMEM with $BIG first, or no header note" "$TS_TMP/tuisort.screen"
+		fail_screen nm "not sorted by NODEMEM with $BIG first, or no header note"
 	fi
-	tmx send-keys -t nm q
-	wait_rc nm 10 || fail "the view did not quit on q"
+	tui_quit nm
 else
 	say "no tmux: the full-screen case is not run"
 fi

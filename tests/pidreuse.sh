@@ -197,13 +197,11 @@ tmx_new reuse -x 160 -y 30 "TERM=screen exec sh '$TS_TMP/tuins.sh'" || die "cann
 poll_until 10 test -s "$DIR/pids" || die "the namespace did not start its processes" "$DIR/unshare.out"
 read -r A B <"$DIR/pids"
 if ! wait_screen reuse 20 "$OLD"; then
-	keep reuse "$TS_TMP/tui.screen"
-	fail "the view never listed $OLD" "$TS_TMP/tui.screen"
+	fail_screen reuse "the view never listed $OLD"
 elif ! reuse; then
 	say "$SKIPPED: not tested"
 elif ! wait_screen reuse 20 "PID $A is now another process"; then
-	keep reuse "$TS_TMP/tui.screen"
-	fail "no message line about PID $A" "$TS_TMP/tui.screen"
+	fail_screen reuse "no message line about PID $A"
 else
 	keep reuse "$TS_TMP/tui.screen"
 	# a few more refreshes, then the new process must still not be listed

@@ -115,8 +115,7 @@ if wait_screen view 20 "$STUCK_RE"; then
 	keep view "$TS_TMP/note.screen"
 	ok "$(grep -Eo "$STUCK_RE" "$TS_TMP/note.screen")"
 else
-	keep view "$TS_TMP/note.screen"
-	fail "no note about the stuck read" "$TS_TMP/note.screen"
+	fail_screen view "no note about the stuck read"
 fi
 tsp=$(pane_ts view)
 check "the sampling thread of taskscope ($tsp) is the one in D state"
@@ -129,8 +128,7 @@ key() {
 	if wait_screen view 5 "$2"; then
 		ok "$(screen view | grep -Em1 -- "$2")"
 	else
-		keep view "$TS_TMP/key.screen"
-		fail "key $1: no '$2' on the screen" "$TS_TMP/key.screen"
+		fail_screen view "key $1: no '$2' on the screen"
 	fi
 }
 key H "view threads" "the flat thread list"
@@ -157,8 +155,7 @@ if poll_until 20 has_rows; then
 else
 	fail "no recovery after the release" "$TS_TMP/back.screen"
 fi
-tmx send-keys -t view q
-wait_rc view 10 || fail "taskscope did not quit after the release"
+tui_quit view
 tmx kill-session -t view
 hold_stop
 

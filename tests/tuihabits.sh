@@ -83,8 +83,7 @@ tui_start one 110 30 -d 0.5 -p "$S"
 if wait_screen one 10 "Tasks 1 process, 1 thread "; then ok "$(screen one | grep -o 'Tasks[^ ]* [^ ]* [^ ]* [^ ]* [^ ]*')"; else keep one "$TS_TMP/one.screen"; fail "no 'Tasks 1 process, 1 thread'" "$TS_TMP/one.screen"; fi
 check "the bottom line at 110 columns lists the F-keys"
 if [[ $(lastline one) == F1Help*F10Quit* ]]; then ok "$(lastline one)"; else fail "bottom line: $(lastline one)"; fi
-tmx send-keys -t one q
-{ wait_rc one 10 && [ "$RC" = 0 ]; } || fail "one: exit status '$RC'" <(screen one)
+tui_quit one 0
 
 tui_start keys 110 30 -d 0.5 -p "$S,$P" -o pid,ni,comm
 wait_screen keys 10 "^ *$S " || die "the view did not come up" <(screen keys)
@@ -111,8 +110,7 @@ tmx send-keys -t keys k
 if wait_screen keys 5 "Send which signal to $S \\(sleep\\)\\?" && screen keys | grep -Eq "^ *$P "; then
 	ok "$(lastline keys)"
 else
-	keep keys "$TS_TMP/search.screen"
-	fail "the search did not select $S, or hid the others" "$TS_TMP/search.screen"
+	fail_screen keys "the search did not select $S, or hid the others"
 fi
 tmx send-keys -t keys Escape
 check "F3 again shows the last search, editable"
@@ -129,8 +127,7 @@ if poll_until 5 eval "! screen keys | grep -Eq '^ *$S '" && screen keys | grep -
    screen keys | grep -q "filter: thp$$"; then
 	ok "only thp$$ rows"
 else
-	keep keys "$TS_TMP/filter.screen"
-	fail "the filter did not keep thp$$ alone" "$TS_TMP/filter.screen"
+	fail_screen keys "the filter did not keep thp$$ alone"
 fi
 tmx send-keys -t keys F4
 wait_screen keys 5 "^Filter \\(hide the rest\\): thp$$ *\$" || fail "reopened prompt does not show thp$$" <(screen keys)
@@ -192,11 +189,9 @@ if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 		tmx send-keys -t all K
 		if wait_screen all 5 "^ +2 .*kthreadd"; then ok "kthreadd shown after K"; else fail "K did not show kthreadd" <(screen all); fi
 	else
-		keep all "$TS_TMP/all.screen"
-		fail "kernel threads not hidden or not counted" "$TS_TMP/all.screen"
+		fail_screen all "kernel threads not hidden or not counted"
 	fi
-	tmx send-keys -t all q
-	{ wait_rc all 10 && [ "$RC" = 0 ]; } || fail "all: exit status '$RC'" <(screen all)
+	tui_quit all 0
 else
 	say "PID 2 is not kthreadd here (a PID namespace?): K at start not checked"
 fi
@@ -216,8 +211,7 @@ if poll_until 5 grep -qx 'columns = TID,COMM,PID' "$TUI_CONF" && wait_screen col
 else
 	fail "not saved in this order" "$TUI_CONF" <(screen cols)
 fi
-tmx send-keys -t cols q
-{ wait_rc cols 10 && [ "$RC" = 0 ]; } || fail "cols: exit status '$RC'" <(screen cols)
+tui_quit cols 0
 
 # ---- the maps panel: NAME takes the width left, elided in the middle ------------------------
 check "m at 80 columns: the file name shown, elided in the middle; Right and Left scroll"
@@ -239,15 +233,13 @@ if wait_screen maps 10 "^[0-9a-f]+ .* [^ ]*[~…][a-z_]*end$$\$"; then
 		fail "lines wider than 80 or no NAME title" "$TS_TMP/maps.screen"
 	fi
 else
-	keep maps "$TS_TMP/maps.screen"
-	fail "the file name is not shown elided" "$TS_TMP/maps.screen"
+	fail_screen maps "the file name is not shown elided"
 fi
 tmx send-keys -t maps Right
 if poll_until 5 eval "! screen maps | grep -q '^ADDRESS'"; then ok "Right scrolls"; else fail "Right did not scroll" <(screen maps); fi
 tmx send-keys -t maps Left
 if wait_screen maps 5 "^ADDRESS"; then ok "Left scrolls back"; else fail "Left did not scroll back" <(screen maps); fi
-tmx send-keys -t maps q
-{ wait_rc maps 10 && [ "$RC" = 0 ]; } || fail "maps: exit status '$RC'" <(screen maps)
+tui_quit maps 0
 
 # ---- the selection follows its task when the list re-sorts ---------------------------------
 check "the selection follows its task under a re-sort; k names it"
@@ -271,16 +263,13 @@ if poll_until 15 eval '[ "$(first)" = "$B" ]'; then
 	if wait_screen sel 5 "Send which signal to $A \\(tsa$$\\)\\?"; then
 		ok "$B now first; the prompt names $A: $(lastline sel)"
 	else
-		keep sel "$TS_TMP/sel.screen"
-		fail "the prompt does not name $A" "$TS_TMP/sel.screen"
+		fail_screen sel "the prompt does not name $A"
 	fi
 	tmx send-keys -t sel Escape
 else
-	keep sel "$TS_TMP/sel1.screen"
-	fail "the list did not re-sort" "$TS_TMP/sel1.screen"
+	fail_screen sel "the list did not re-sort"
 fi
 kill -CONT "$A" "$B"
-tmx send-keys -t sel q
-{ wait_rc sel 10 && [ "$RC" = 0 ]; } || fail "sel: exit status '$RC'" <(screen sel)
+tui_quit sel 0
 
 finish

@@ -31,8 +31,7 @@ strip() { screen place | awk -v t="$1" '$1 == t && /\|/ { split($0, a, "|"); pri
 if poll_until 20 eval '[ -n "$(strip "$W" | tr -cd 0-9)" ]'; then
 	ok "worker $W has running samples: |$(strip "$W")|"
 else
-	keep place "$TS_TMP/strip.screen"
-	fail "no running sample of worker $W in the timeline" "$TS_TMP/strip.screen"
+	fail_screen place "no running sample of worker $W in the timeline"
 fi
 if [ -n "$(strip "$W" | tr -cd 1-9)" ]; then
 	fail "worker $W, pinned to CPU 0, shows another CPU: |$(strip "$W")|"
@@ -45,6 +44,5 @@ else
 	keep place "$TS_TMP/main.screen"
 	fail "main thread $A: |$(strip "$A")| (expected waiting marks only)" "$TS_TMP/main.screen"
 fi
-tmx send-keys -t place q
-wait_rc place 10 >/dev/null || fail "taskscope did not quit"
+tui_quit place
 finish
