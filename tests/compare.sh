@@ -26,12 +26,7 @@ for args in "--bogus" "--workers 0" "--workers x" "one-command-only" "-p 1" \
 	fi
 done
 nopid=$(free_pid) || die "no free PID found"
-ts nopid compare -p "$nopid" -p $$
-if expect_rc 1 "compare -p $nopid" && grep -qx "taskscope: no such process: $nopid" "$ERR"; then
-	ok "the message names the PID"
-else
-	fail "no 'taskscope: no such process: $nopid' message" "$ERR"
-fi
+expect_no_such_pid nopid "$nopid" compare -p "$nopid" -p $$
 
 # ---- --workers 3: threads vs processes ----------------------------------------------------------
 

@@ -306,6 +306,19 @@ expect_rc() {
 	return 1
 }
 
+# expect_no_such_pid NAME PID ARGS...: taskscope ARGS, in which PID names no process, must
+# exit 1 with the message "taskscope: no such process: PID"
+expect_no_such_pid() {
+	local name=$1 pid=$2
+	shift 2
+	ts "$name" "$@"
+	if [ "$RC" -eq 1 ] && grep -qx "taskscope: no such process: $pid" "$ERR"; then
+		ok "taskscope $*: exit 1, no such process: $pid"
+	else
+		fail "taskscope $*: exit status $RC, expected 1 and 'taskscope: no such process: $pid'" "$OUT" "$ERR"
+	fi
+}
+
 # ---- workloads ------------------------------------------------------------------------------
 
 # start_workload ARGS...: run `taskscope workload ARGS` in the background and wait (10 s)
@@ -347,6 +360,22 @@ start_workload() {
 	fi
 	export WL_PID WL_TIDS WL_TIDLIST WL_MODE WL_WORKERS WL_OUT WL_ERR WL_BGPID
 	say "workload $*: pid $WL_PID, $WL_MODE $WL_TIDS"
+}
+
+# start_helper NAME ARGS...: run tests/tshelper ARGS in the background (stopped at exit) and
+# wait (10 s, times TS_SLOW) for its ready line, which goes with the rest of its output to
+# $TS_TMP/NAME.ready; HELPER_PID gets its PID, READY the words after "ready". Dies when it
+# does not get ready.
+start_helper() {
+	local name=$1 f
+	shift
+	f=$TS_TMP/$name.ready
+	: >"$f"
+	"$TSHELPER" "$@" >"$f" 2>&1 </dev/null &
+	HELPER_PID=$!
+	track "$HELPER_PID"
+	poll_until 10 grep -q '^ready ' "$f" || die "tshelper $(printf '%q ' "$@")did not get ready" "$f"
+	READY=$(sed -n 's/^ready //p' "$f")
 }
 
 # ---- parsing reports -----------------------------------------------------------------------

@@ -20,12 +20,7 @@ check "share without targets is a usage error; an unknown PID a runtime error"
 ts none share
 expect_rc 2 "share without targets"
 nopid=$(free_pid) || die "no free PID found"
-ts nopid share "$nopid"
-if expect_rc 1 "share $nopid" && grep -qx "taskscope: no such process: $nopid" "$ERR"; then
-	ok "the message names the PID"
-else
-	fail "no 'taskscope: no such process: $nopid' message" "$ERR"
-fi
+expect_no_such_pid nopid "$nopid" share "$nopid"
 
 # ---- threads: one address space ----------------------------------------------------------------
 

@@ -18,12 +18,7 @@ def partner(pid):
 
 check "share of a PID that names no process: exit 1; of a kernel thread: exit 1, said why"
 nopid=$(free_pid) || die "no free PID found"
-ts nopid share "$nopid"
-if [ "$RC" -eq 1 ] && grep -qx "taskscope: no such process: $nopid" "$ERR"; then
-	ok "no such process: $nopid"
-else
-	fail "share $nopid: exit status $RC" "$OUT" "$ERR"
-fi
+expect_no_such_pid nopid "$nopid" share "$nopid"
 kt=$(for f in /proc/[0-9]*/stat; do
 	p=${f#/proc/}; p=${p%/stat}
 	sed 's/.*) //' "$f" 2>/dev/null | awk -v p="$p" 'int($7 / 2097152) % 2 { print p; exit 0 }'

@@ -68,12 +68,7 @@ fi
 
 check "only PIDs that have all ended: exit 1, 'no such process'"
 ended=$(free_pid) || die "no free PID found"
-ts allgone share "$ended"
-if [ "$RC" -eq 1 ] && grep -qx "taskscope: no such process: $ended" "$ERR"; then
-	ok "exit 1 with the PID named"
-else
-	fail "share of a PID that names no process: exit status $RC" "$OUT" "$ERR"
-fi
+expect_no_such_pid allgone "$ended" share "$ended"
 
 stop "$CH"
 finish

@@ -103,10 +103,8 @@ else
 fi
 
 # ---- the full-screen view while sampling is stuck --------------------------------------------
-"$TSHELPER" name "sr$$" 300 >"$TS_TMP/normal.out" </dev/null &
-track $!
-poll_until 10 grep -q '^ready ' "$TS_TMP/normal.out" || die "tshelper did not start"
-NORMAL=$(sed -n 's/^ready //p' "$TS_TMP/normal.out")
+start_helper normal name "sr$$" 300
+NORMAL=$READY
 
 tui_start view 120 30 -d 0.5 -o PID,TID,STATE,PSS,COMM,CMD -p "$TARGET,$NORMAL"
 STUCK_RE="sampling stuck [0-9]+s reading /proc/$TARGET/[a-z_]+ \(a task in D state\?\)"

@@ -185,12 +185,8 @@ NAMES=(
 )
 pids=()
 for n in "${NAMES[@]}"; do
-	f=$TS_TMP/helper${#pids[@]}.out
-	: >"$f"
-	"$TSHELPER" name "$n" 60 >"$f" </dev/null &
-	track $!
-	poll_until 10 grep -q '^ready ' "$f" || die "tshelper name did not get ready" "$f"
-	pids+=("$!")
+	start_helper "helper${#pids[@]}" name "$n" 60
+	pids+=("$HELPER_PID")
 done
 list=$(IFS=,; echo "${pids[*]}")
 NO_COLOR=1 TUI_TERM=vt100 tui_start names 120 30 -d 0.3 -o pid,tid,comm,cmd -p "$list"
