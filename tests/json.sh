@@ -65,11 +65,7 @@ if errs:
     sys.exit("\n".join(errs))
 print("row:", json.dumps(r))
 EOF
-	if [ $? -ne 0 ]; then
-		fail "the document is wrong" "$TS_TMP/py.out" "$OUT"
-	else
-		ok "$(cat "$TS_TMP/py.out")"
-	fi
+	py_verdict $? "$TS_TMP/py.out" "the document is wrong" "$OUT"
 fi
 
 check "-J -n 1 -H of all tasks: one document, every row has an integer pid and tid, rss in bytes"
@@ -109,11 +105,7 @@ if errs:
     sys.exit("\n".join(errs[:20]))
 print("%d rows" % len(rows))
 EOF
-	if [ $? -ne 0 ]; then
-		fail "the all-tasks document is wrong" "$TS_TMP/py.out" "$OUT"
-	else
-		ok "$(cat "$TS_TMP/py.out")"
-	fi
+	py_verdict $? "$TS_TMP/py.out" "the all-tasks document is wrong" "$OUT"
 fi
 
 # ---- a stream -----------------------------------------------------------------------------------
@@ -198,11 +190,7 @@ if '"-"' in text:
     sys.exit('"-" appears in the JSON')
 print("document %d: %s" % (n + 1, json.dumps(rb)))
 EOF
-	if [ $? -ne 0 ]; then
-		fail "missing values are not null" "$TS_TMP/py.out" "$OUT"
-	else
-		ok "$(cat "$TS_TMP/py.out")"
-	fi
+	py_verdict $? "$TS_TMP/py.out" "missing values are not null" "$OUT"
 	if ! grep -qE '"pcpu": ?null' "$OUT"; then
 		fail "the text has no literal '\"pcpu\": null'" "$OUT"
 	fi

@@ -14,6 +14,9 @@ JSON_DEFS='
 def space_of(pid):
     return [i for i, s in enumerate(d["spaces"]) if pid in s["pids"]][0]'
 
+# both PID1 PID2: the bytes both address spaces map, in the JSON report $OUT
+both() { json_q "$OUT" "d['memory']['both'][space_of($1)][space_of($2)]"; }
+
 # ---- usage -----------------------------------------------------------------------------------
 
 check "share without targets is a usage error; an unknown PID a runtime error"
@@ -121,8 +124,8 @@ else
 	ts exact share --bytes -J "$WL_PID" "$w1" "$w2"
 	if expect_rc 0 "share as root"; then
 		expect_json "$OUT" 'd["memory"]["method"]' exact "method exact"
-		before=$(json_q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
-		parent=$(json_q "$OUT" "d['memory']['both'][space_of($WL_PID)][space_of($w2)]")
+		before=$(both "$w1" "$w2")
+		parent=$(both "$WL_PID" "$w2")
 		anon=$(json_q "$OUT" "d['memory']['spaces'][space_of($w1)]['anon']")
 		if [ "${before:-0}" -ge $((32 * MIB)) ] && [ "${parent:-0}" -ge $((32 * MIB)) ]; then
 			ok "workers share $before bytes, parent and worker $parent bytes"
@@ -165,8 +168,8 @@ EOF
 	elif dd if=/dev/zero of="/proc/$w1/mem" bs=4096 seek=$((addr / 4096)) count=4096 \
 		conv=notrunc status=none 2>"$TS_TMP/dd.err"; then
 		ts written share --bytes -J "$WL_PID" "$w1" "$w2"
-		after=$(json_q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
-		parent2=$(json_q "$OUT" "d['memory']['both'][space_of($WL_PID)][space_of($w2)]")
+		after=$(both "$w1" "$w2")
+		parent2=$(both "$WL_PID" "$w2")
 		drop=$((before - ${after:-0}))
 		if [ "$drop" -ge $((16 * MIB)) ] && [ "$drop" -le $((17 * MIB)) ]; then
 			ok "the workers now share $after bytes: $drop bytes fewer"

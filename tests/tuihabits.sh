@@ -142,13 +142,23 @@ fi
 tmx send-keys -t keys Escape
 poll_until 5 eval "screen keys | grep -Eq '^ *$S '" || fail "Esc in the list did not clear the filter"
 
+# nice_becomes PID NI: the nice value of PID becomes NI (within 5 s)
+nice_is() { [ "$(ps -o ni= -p "$1" | tr -d ' ')" = "$2" ]; }
+nice_becomes() {
+	if poll_until 5 nice_is "$1" "$2"; then
+		ok "nice $2"
+	else
+		fail "nice is $(ps -o ni= -p "$1"), expected $2"
+	fi
+}
+
 check "F8 and F7: nice +1 and back, after a prompt naming the task"
 ni0=$(ps -o ni= -p "$S" | tr -d ' ')
 tmx send-keys -t keys F3 C-u s l e e Enter
 tmx send-keys -t keys F8
 if wait_screen keys 5 "Set the nice value of $S \\(sleep\\) from $ni0 to $((ni0 + 1))\\? \\[y/N\\]"; then
 	tmx send-keys -t keys y
-	if poll_until 5 eval '[ "$(ps -o ni= -p "$S" | tr -d " ")" = $((ni0 + 1)) ]'; then ok "nice $((ni0 + 1))"; else fail "nice is $(ps -o ni= -p "$S")"; fi
+	nice_becomes "$S" $((ni0 + 1))
 else
 	fail "no nice prompt" <(screen keys)
 fi
@@ -157,7 +167,7 @@ if [ "$(id -u)" = 0 ]; then
 	tmx send-keys -t keys F7
 	if wait_screen keys 5 "Set the nice value of $S \\(sleep\\) from $((ni0 + 1)) to $ni0\\?"; then
 		tmx send-keys -t keys y
-		if poll_until 5 eval '[ "$(ps -o ni= -p "$S" | tr -d " ")" = "$ni0" ]'; then ok "nice $ni0 again"; else fail "nice is $(ps -o ni= -p "$S")"; fi
+		nice_becomes "$S" "$ni0"
 	else
 		fail "no nice prompt for F7" <(screen keys)
 	fi
