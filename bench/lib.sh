@@ -44,7 +44,7 @@ cpu_rounds() {
 
 # median: the median of the numbers on stdin, one a line ("nan" when there are none)
 median() {
-	sort -n | awk '{ v[NR] = $1 } END {
+	sort -g | awk '{ v[NR] = $1 } END {
 		if (NR == 0) { print "nan"; exit }
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
 	}'
