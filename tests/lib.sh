@@ -238,10 +238,16 @@ trap 'echo "$TS_TEST: hangup" >&2; exit 129' HUP
 
 # free_pid: print a PID no process (or thread) uses now
 free_pid() {
-	local max p i
+	local max p i start=$RANDOM
 	max=$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 32768)
-	for ((i = 0; i < 1000; i++)); do
-		p=$((max - 1 - (RANDOM * 32768 + RANDOM) % (max / 2)))
+	# random tries in the upper half first, then every PID from a random start: with the
+	# PID space nearly full (another run's 30,000 threads) the tries alone did not find one
+	for ((i = 0; i < 1000 + max; i++)); do
+		if [ "$i" -lt 1000 ]; then
+			p=$((max - 1 - (RANDOM * 32768 + RANDOM) % (max / 2)))
+		else
+			p=$((300 + (i + start) % (max - 300)))
+		fi
 		if [ ! -e "/proc/$p" ] && ! kill -0 "$p" 2>/dev/null; then
 			echo "$p"
 			return 0
