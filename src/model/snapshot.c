@@ -13,6 +13,7 @@
 
 #include "lib/util.h"
 #include "model/snapshot.h"
+#include "sample/cgroup.h"
 #include "sample/proc2.h"
 #include "sample/procmount.h"
 #include "sample/taskfiles.h"
@@ -42,8 +43,10 @@ static void snapshot_free(struct snapshot *sn)
 {
 	if (!sn)
 		return;
-	for (size_t i = 0; i < sn->ntasks; i++)
+	for (size_t i = 0; i < sn->ntasks; i++) {
 		free(sn->tasks[i].node_mem);
+		free(sn->tasks[i].cgroup);
+	}
 	proc2_free_tasks(sn->tasks, sn->ntasks);
 	free(sn);
 }
@@ -110,7 +113,7 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 		return -ENOMEM;
 	/* these readers check a task's identity by its start time, which stat gives */
 	if (readers & (RD_CMDLINE | RD_CTXSW | RD_AFFINITY | RD_TOPO | RD_USER | RD_SCHED |
-		       RD_SCHEDSTAT))
+		       RD_SCHEDSTAT | RD_CGROUP))
 		readers |= RD_STAT;
 	s->readers = readers;
 	s->threads = threads;
@@ -231,6 +234,19 @@ int sampler_start_of(struct sampler *s, pid_t pid, uint64_t *start, char *comm, 
 	if (len)
 		snprintf(comm, len, "%s", st.comm);
 	return 0;
+}
+
+int sampler_cgroup_of(struct sampler *s, pid_t pid, uint64_t start, char *buf, size_t *len,
+		      struct cgroup_info *ci)
+{
+	struct taskfiles_stat st;
+	int dfd = taskfiles_open_checked(s->rootfd, pid, pid, start, &st), rc;
+
+	if (dfd < 0)
+		return dfd;
+	rc = cgroup_read_at(dfd, "cgroup", buf, len, ci);
+	close(dfd);
+	return rc;
 }
 
 int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len)
@@ -358,8 +374,10 @@ static void read_task_extras(struct sampler *s, struct task *t)
  * so a PID reused since the scan cannot lend its numbers. Without stat columns a row is only
  * its PID and what these reads return, so each is read by path and nothing can be mixed. */
 struct proc_files {
-	enum ts_avail mem_av, smaps_av, rss_av, numa_av;
+	enum ts_avail mem_av, smaps_av, rss_av, numa_av, cgroup_av;
 	struct taskfiles_status_mem sm;
+	char *cgroup;		/* sanitized (malloc'ed) */
+	bool cgroup_v2;
 	uint64_t rss;
 	struct smaps_mem rollup;
 	struct smaps_numa numa;
@@ -369,6 +387,32 @@ struct proc_files {
 static enum ts_avail numa_avail(int rc)
 {
 	return rc == -EINVAL || rc == -ERANGE || rc == -EFBIG ? TS_NA : taskfiles_avail(rc);
+}
+
+/* The process's cgroup through its checked directory: the path cgroup_primary picks. */
+static void read_cgroup(int dfd, struct proc_files *pf)
+{
+	struct cgroup_info *ci = malloc(sizeof(*ci));
+	char *buf = malloc(CGROUP_FILE_MAX);
+	size_t len = 0;
+	int rc = ci && buf ? cgroup_read_at(dfd, "cgroup", buf, &len, ci) : -ENOMEM;
+	int k = rc ? -1 : cgroup_primary(ci, buf);
+
+	if (rc == -ENOENT)
+		pf->cgroup_av = TS_UNSUPPORTED;	/* the directory is there: no cgroups */
+	else if (rc == -EINVAL || rc == -E2BIG || rc == -EFBIG || rc == -ENOMEM)
+		pf->cgroup_av = TS_NA;
+	else if (rc)
+		pf->cgroup_av = taskfiles_avail(rc);
+	else if (k < 0)
+		pf->cgroup_av = TS_UNSUPPORTED;
+	else {
+		pf->cgroup = util_sanitize_dup(buf + ci->line[k].path, ci->line[k].path_len);
+		pf->cgroup_v2 = k == ci->v2;
+		pf->cgroup_av = pf->cgroup ? TS_OK : TS_NA;
+	}
+	free(buf);
+	free(ci);
 }
 
 static void read_process_files(struct sampler *s, const struct task *leader,
@@ -383,6 +427,7 @@ static void read_process_files(struct sampler *s, const struct task *leader,
 					     leader->start_ticks, &st);
 		if (dfd < 0) {
 			pf->mem_av = pf->smaps_av = pf->rss_av = pf->numa_av = taskfiles_avail(dfd);
+			pf->cgroup_av = pf->mem_av;
 			return;
 		}
 		snprintf(status, sizeof(status), "status");
@@ -418,6 +463,8 @@ static void read_process_files(struct sampler *s, const struct task *leader,
 		rc = smaps_read_numa_nodes_at(dfd, numa, (uint64_t)s->pagesize, &pf->numa);
 		pf->numa_av = numa_avail(rc);
 	}
+	if ((s->readers & RD_CGROUP) && dfd != s->rootfd)
+		read_cgroup(dfd, pf);
 	if (dfd != s->rootfd)
 		close(dfd);
 }
@@ -455,14 +502,15 @@ static void set_node_mem(struct task *t, enum ts_avail av, const struct smaps_nu
 static void read_process_extras(struct sampler *s, struct snapshot *sn)
 {
 	/* without threads and status, libproc2 read statm beside stat (proc2_open) */
-	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_NUMA)) &&
+	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_NUMA | RD_CGROUP)) &&
 	    !((s->readers & RD_RSS) && s->threads))
 		return;
 	for (size_t i = 0; i < sn->ntasks; ) {
 		size_t end = i;
 		const struct task *leader = NULL;
 		struct proc_files pf = { .mem_av = TS_GONE, .smaps_av = TS_GONE,
-					 .rss_av = TS_GONE, .numa_av = TS_GONE };
+					 .rss_av = TS_GONE, .numa_av = TS_GONE,
+					 .cgroup_av = TS_GONE };
 
 		while (end < sn->ntasks && sn->tasks[end].tgid == sn->tasks[i].tgid) {
 			if (sn->tasks[end].tid == sn->tasks[end].tgid)
@@ -481,6 +529,15 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 			}
 			if (s->readers & RD_NUMA)
 				set_node_mem(t, pf.numa_av, &pf.numa);
+			if (s->readers & RD_CGROUP) {
+				t->cgroup_av = pf.cgroup_av;
+				t->cgroup_v2 = pf.cgroup_v2;
+				if (pf.cgroup) {
+					t->cgroup = strdup(pf.cgroup);
+					if (!t->cgroup)
+						t->cgroup_av = TS_NA;
+				}
+			}
 			if ((s->readers & RD_RSS) && t->rss_av != TS_OK) {
 				t->rss_av = pf.rss_av;
 				t->rss = pf.rss_av == TS_OK ? pf.rss : 0;
@@ -497,6 +554,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 			t->pte = pf.sm.pte;
 		}
 		smaps_numa_free(&pf.numa);
+		free(pf.cgroup);
 		i = end;
 	}
 }

@@ -73,6 +73,12 @@ int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid);
  * process PID names now: a PID's identity. -ENOENT/-ESRCH when there is none. */
 int sampler_start_of(struct sampler *s, pid_t pid, uint64_t *start, char *comm, size_t len);
 
+/* The cgroup file of process PID (checked to be the one that started at start) read raw into buf
+ * (CGROUP_FILE_MAX bytes) and parsed into ci (src/sample/cgroup.h): for matching only. */
+struct cgroup_info;
+int sampler_cgroup_of(struct sampler *s, pid_t pid, uint64_t start, char *buf, size_t *len,
+		      struct cgroup_info *ci);
+
 /* The raw name of a process, for matching only (never printed). */
 int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len);
 
