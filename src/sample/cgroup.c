@@ -142,9 +142,10 @@ int cgroup_check_path(const char *path)
 
 	if (!n || n >= 4096 || path[0] != '/')
 		return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)path[i] < 0x20 || (unsigned char)path[i] == 0x7f)
-			return -EINVAL;
+	/* a cgroup's name may hold any byte but '/' and NUL; a newline cannot be matched
+	 * (it would end the line of /proc/PID/cgroup) */
+	if (memchr(path, '\n', n))
+		return -EINVAL;
 	while (*p) {
 		size_t cl;
 

@@ -51,7 +51,7 @@ int cgroup_primary(const struct cgroup_info *ci, const char *buf);
 bool cgroup_path_within(const char *path, size_t len, const char *dir, size_t dlen);
 
 /* A path given by a user (--cgroup): starts with '/', at most 4095 bytes, no empty, "."
- * or ".." component, no control byte. 0 or -EINVAL. */
+ * or ".." component, no newline (other bytes are a name's own). 0 or -EINVAL. */
 int cgroup_check_path(const char *path);
 
 /* Read /proc/PID/cgroup (the file name, relative to dirfd: a task directory or the proc

@@ -509,7 +509,7 @@ int target_parse_option(struct target *t, int opt, const char *arg, char *msg, s
 		if (rc == -EINVAL)
 			snprintf(msg, len, "invalid --cgroup '%s': expected an absolute cgroup path "
 				 "such as /system.slice/cron.service, or CONTROLLER:PATH "
-				 "(no empty, '.' or '..' part)", shown);
+				 "(no empty, '.' or '..' part, no newline)", shown);
 		return rc;
 	default:
 		return -ENOTSUP;
