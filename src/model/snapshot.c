@@ -36,6 +36,7 @@ struct sampler {
 	struct topo *topo;
 	bool topo_tried;
 	bool noaccess;		/* /proc is mounted with hidepid=noaccess */
+	struct cgroup_fs *cgfs;	/* /sys/fs/cgroup (RD_CGROUP_STATS on the live /proc) */
 	long pagesize;		/* statm counts pages */
 };
 
@@ -47,6 +48,9 @@ static void snapshot_free(struct snapshot *sn)
 		free(sn->tasks[i].node_mem);
 		free(sn->tasks[i].cgroup);
 	}
+	for (size_t i = 0; i < sn->ncgroups; i++)
+		free(sn->cgroups[i].name);
+	free(sn->cgroups);
 	proc2_free_tasks(sn->tasks, sn->ntasks);
 	free(sn);
 }
@@ -133,6 +137,10 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 		return rc;
 	}
 	s->noaccess = procmount_noaccess(s->rootfd) == 1;
+	/* the cgroups' own files: this machine's, so only for the live /proc; without them
+	 * the cgroups simply have no stats */
+	if ((readers & RD_CGROUP_STATS) && cgroup_fs_open(&s->cgfs, NULL))
+		s->cgfs = NULL;
 	/* prime the busy counter so the first snapshot's value covers its interval */
 	{
 		double dummy;
@@ -174,6 +182,7 @@ void sampler_free(struct sampler *s)
 	snapshot_put(s->prev);
 	proc2_close(s->p2);
 	topo_free(s->topo);
+	cgroup_fs_close(s->cgfs);
 	if (s->own_src)
 		source_close(s->src);
 	free(s);
@@ -389,8 +398,47 @@ static enum ts_avail numa_avail(int rc)
 	return rc == -EINVAL || rc == -ERANGE || rc == -EFBIG ? TS_NA : taskfiles_avail(rc);
 }
 
-/* The process's cgroup through its checked directory: the path cgroup_primary picks. */
-static void read_cgroup(int dfd, struct proc_files *pf)
+/* The stats of the cgroup at path (raw) into sn->cgroups, once per cgroup (a linear search:
+ * a machine has far fewer cgroups than processes). */
+static void add_cgroup_stats(struct sampler *s, struct snapshot *sn, const char *path,
+			     size_t len, bool v2, const char *name)
+{
+	struct snapshot_cgroup *v, *c;
+	struct cgroup_stats st;
+
+	for (size_t i = 0; i < sn->ncgroups; i++)
+		if (sn->cgroups[i].v2 == v2 && !strcmp(sn->cgroups[i].name, name))
+			return;
+	v = realloc(sn->cgroups, (sn->ncgroups + 1) * sizeof(*v));
+	if (!v)
+		return;
+	sn->cgroups = v;
+	c = &v[sn->ncgroups];
+	memset(c, 0, sizeof(*c));
+	c->name = strdup(name);
+	if (!c->name)
+		return;
+	c->v2 = v2;
+	if (!s->cgfs) {
+		c->mem_rc = -ENOENT;
+		for (int i = 0; i < 3; i++)
+			c->psi_rc[i] = -ENOENT;
+	} else {
+		cgroup_fs_stats(s->cgfs, v2, path, len, &st);
+		c->mem_rc = st.mem_rc;
+		c->mem_bytes = st.mem_bytes;
+		for (int i = 0; i < 3; i++) {
+			c->psi_rc[i] = st.psi_rc[i];
+			c->psi_some[i] = st.psi_some_total[i];
+			c->psi_full[i] = st.psi_full_total[i];
+		}
+	}
+	sn->ncgroups++;
+}
+
+/* The process's cgroup through its checked directory: the path cgroup_primary picks; with
+ * RD_CGROUP_STATS that cgroup's stats into sn (once per cgroup). */
+static void read_cgroup(struct sampler *s, struct snapshot *sn, int dfd, struct proc_files *pf)
 {
 	struct cgroup_info *ci = malloc(sizeof(*ci));
 	char *buf = malloc(CGROUP_FILE_MAX);
@@ -410,13 +458,16 @@ static void read_cgroup(int dfd, struct proc_files *pf)
 		pf->cgroup = util_sanitize_dup(buf + ci->line[k].path, ci->line[k].path_len);
 		pf->cgroup_v2 = k == ci->v2;
 		pf->cgroup_av = pf->cgroup ? TS_OK : TS_NA;
+		if (pf->cgroup && (s->readers & RD_CGROUP_STATS))
+			add_cgroup_stats(s, sn, buf + ci->line[k].path, ci->line[k].path_len,
+					 pf->cgroup_v2, pf->cgroup);
 	}
 	free(buf);
 	free(ci);
 }
 
-static void read_process_files(struct sampler *s, const struct task *leader,
-			       struct proc_files *pf)
+static void read_process_files(struct sampler *s, struct snapshot *sn,
+			       const struct task *leader, struct proc_files *pf)
 {
 	struct taskfiles_stat st;
 	char status[32], rollup[40], statm[32], numa[40];
@@ -464,7 +515,7 @@ static void read_process_files(struct sampler *s, const struct task *leader,
 		pf->numa_av = numa_avail(rc);
 	}
 	if ((s->readers & RD_CGROUP) && dfd != s->rootfd)
-		read_cgroup(dfd, pf);
+		read_cgroup(s, sn, dfd, pf);
 	if (dfd != s->rootfd)
 		close(dfd);
 }
@@ -518,7 +569,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 			end++;
 		}
 		if (leader)
-			read_process_files(s, leader, &pf);
+			read_process_files(s, sn, leader, &pf);
 		for (size_t k = i; k < end; k++) {
 			struct task *t = &sn->tasks[k];
 

@@ -37,6 +37,8 @@ enum ts_reader {
 				 * per process; as costly as smaps_rollup) */
 	RD_CGROUP = 1u << 12,	/* the process's cgroup from /proc/PID/cgroup (own reader, once
 				 * per process) */
+	RD_CGROUP_STATS = 1u << 13,	/* with RD_CGROUP: each cgroup's memory and pressure
+					 * files, once per cgroup (snapshot.cgroups) */
 };
 
 struct task {
