@@ -3,7 +3,7 @@
 # cgroup.sh - cgroup v1 live (as root): a workload moved into cgroups made for the run under
 # the memory controller shows them in CGROUP, --cgroup selects exactly its processes (and
 # below), a hostile cgroup name is shown escaped and matched by its bytes, bad paths are
-# usage errors.
+# usage errors; serve --group-by cgroup groups by it and gives the cgroup's own memory.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
@@ -126,5 +126,50 @@ for bad in "$name" "/$name/../x" "//x" "/a/./b" "" "memory:x" $'/a\nb'; do
 		fail "--cgroup '$bad': exit $RC" "$ERR"
 	fi
 done
+
+check "serve --group-by cgroup: the cgroup's group has its two processes, its cgroup memory is memory.usage_in_bytes"
+mkdir "$TS_TMP/tf"
+ts serve serve --textfile "$TS_TMP/tf" --group-by cgroup --memory-every 0 -n 2 -d 0.2 --cgroup "/$name"
+usage=$(cat "$dir/memory.usage_in_bytes")
+prom=$TS_TMP/tf/taskscope.prom
+if expect_rc 0 "serve --group-by cgroup" && [ -f "$prom" ]; then
+	got=$(sed -n "s|^taskscope_group_processes{group=\"/$name\"} ||p" "$prom")
+	sub=$(sed -n "s|^taskscope_group_processes{group=\"/$name/sub\"} ||p" "$prom")
+	mem=$(sed -n "s|^taskscope_cgroup_memory_bytes{group=\"/$name\"} ||p" "$prom")
+	if [ "$got" != 2 ] || [ "$sub" != 1 ]; then
+		fail "group /$name has '$got' processes (expected 2), /$name/sub '$sub' (expected 1)" "$prom"
+	elif [ -z "$mem" ]; then
+		fail "no taskscope_cgroup_memory_bytes for /$name" "$prom"
+	elif ! awk -v a="$mem" -v b="$usage" 'BEGIN { d = a - b; if (d < 0) d = -d;
+		exit !(d <= 1048576 || d <= b / 10) }'; then
+		fail "cgroup memory $mem, memory.usage_in_bytes $usage: more than 1 MiB and 10% apart" "$prom"
+	else
+		ok "2 + 1 processes; memory $mem (usage_in_bytes after: $usage)"
+	fi
+	# the hostile name: escaped (its backslash escaped again in the label), one line
+	if grep -qF "group=\"/$name/odd \\\\x1b[31m$name\"} 1" "$prom" && ! grep -q $'\e' "$prom"; then
+		ok "hostile cgroup name escaped in its label"
+	else
+		fail "the hostile cgroup's label is not the escaped name" "$prom"
+	fi
+	if command -v promtool >/dev/null 2>&1; then
+		if promtool check metrics <"$prom" >"$TS_TMP/promtool.out" 2>&1; then
+			ok "promtool check metrics: clean"
+		else
+			fail "promtool check metrics complains" "$TS_TMP/promtool.out"
+		fi
+	fi
+else
+	fail "serve wrote no $prom" "$ERR"
+fi
+
+check "--group-config rule with the key cgroup names the group"
+printf 'mine cgroup ^/%s/sub$\n' "$name" >"$TS_TMP/groups.conf"
+ts serve2 serve --textfile "$TS_TMP/tf" --group-config "$TS_TMP/groups.conf" --memory-every 0 -n 1 -d 0.2 --cgroup "/$name"
+if [ "$RC" -eq 0 ] && grep -qx 'taskscope_group_processes{group="mine"} 1' "$prom"; then
+	ok "group mine: 1 process"
+else
+	fail "no group mine with 1 process (exit $RC)" "$prom" "$ERR"
+fi
 
 finish
