@@ -252,11 +252,14 @@ int cgroup_parse_u64(const char *buf, size_t len, uint64_t *v)
 {
 	const char *p = buf, *end = buf + len;
 
+	int rc;
+
 	if (len && buf[len - 1] == '\n')
 		end--;
-	if (util_span_dec(&p, end, v) || p != end)
-		return -EINVAL;
-	return 0;
+	rc = util_span_dec(&p, end, v);
+	if (rc)
+		return rc;
+	return p == end ? 0 : -EINVAL;
 }
 
 /* "total=N" of the line [p, le): N microseconds as seconds */
