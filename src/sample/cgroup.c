@@ -251,7 +251,6 @@ static int read_beneath(int rootfd, const char *rel, char *buf, size_t cap, size
 int cgroup_parse_u64(const char *buf, size_t len, uint64_t *v)
 {
 	const char *p = buf, *end = buf + len;
-
 	int rc;
 
 	if (len && buf[len - 1] == '\n')
