@@ -399,9 +399,10 @@ static enum ts_avail numa_avail(int rc)
 }
 
 /* The stats of the cgroup at path (raw) into sn->cgroups, once per cgroup (a linear search:
- * a machine has far fewer cgroups than processes). */
+ * a machine has far fewer cgroups than processes). A v1 path is read in the memory
+ * controller's hierarchy, so only when it is that hierarchy's (mem). */
 static void add_cgroup_stats(struct sampler *s, struct snapshot *sn, const char *path,
-			     size_t len, bool v2, const char *name)
+			     size_t len, bool v2, bool mem, const char *name)
 {
 	struct snapshot_cgroup *v, *c;
 	struct cgroup_stats st;
@@ -419,7 +420,7 @@ static void add_cgroup_stats(struct sampler *s, struct snapshot *sn, const char 
 	if (!c->name)
 		return;
 	c->v2 = v2;
-	if (!s->cgfs) {
+	if (!s->cgfs || (!v2 && !mem)) {
 		c->mem_rc = -ENOENT;
 		for (int i = 0; i < 3; i++)
 			c->psi_rc[i] = -ENOENT;
@@ -460,7 +461,8 @@ static void read_cgroup(struct sampler *s, struct snapshot *sn, int dfd, struct 
 		pf->cgroup_av = pf->cgroup ? TS_OK : TS_NA;
 		if (pf->cgroup && (s->readers & RD_CGROUP_STATS))
 			add_cgroup_stats(s, sn, buf + ci->line[k].path, ci->line[k].path_len,
-					 pf->cgroup_v2, pf->cgroup);
+					 pf->cgroup_v2, cgroup_find(ci, buf, "memory") == k,
+					 pf->cgroup);
 	}
 	free(buf);
 	free(ci);
