@@ -98,6 +98,7 @@ while read -r opt arg; do
 	PID*) val=1 ;;
 	USER) val=0 ;;
 	NAME*) val=init ;;
+	CGROUP) val=/ ;;
 	N) val=1 ;;
 	SECONDS) val=1 ;;
 	LIST) val=pid ;;

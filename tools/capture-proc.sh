@@ -5,8 +5,8 @@
 #   tools/capture-proc.sh [--uid N] DEST PID...
 #
 # DEST gets, for each PID, the files the task view and `maps` read (stat, status, statm,
-# comm, cmdline, smaps, smaps_rollup, numa_maps, sched, schedstat; and per thread under
-# task/TID: stat, status, comm, sched, schedstat, syscall) and the system files that give a
+# comm, cmdline, smaps, smaps_rollup, numa_maps, sched, schedstat, cgroup; and per thread under
+# task/TID: stat, status, comm, sched, schedstat, syscall, cgroup) and the system files that give a
 # tree its time (stat, uptime). --uid N writes N as every
 # Uid:/Gid: value of the status files, so that USER does not depend on this machine's
 # users (0 root and 65534 nobody exist everywhere). Files that cannot be read are left out.
@@ -35,13 +35,13 @@ done
 for pid in "$@"; do
 	d=$dest/$pid
 	mkdir -p "$d/task"
-	for f in stat status statm comm cmdline smaps smaps_rollup numa_maps sched schedstat; do
+	for f in stat status statm comm cmdline smaps smaps_rollup numa_maps sched schedstat cgroup; do
 		copy "/proc/$pid/$f" "$d/$f"
 	done
 	for t in /proc/"$pid"/task/*; do
 		tid=${t##*/}
 		mkdir -p "$d/task/$tid"
-		for f in stat status comm sched schedstat syscall; do
+		for f in stat status comm sched schedstat syscall cgroup; do
 			copy "$t/$f" "$d/task/$tid/$f"
 		done
 	done
