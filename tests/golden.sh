@@ -106,6 +106,15 @@ for n in threads shm; do
 done
 # shellcheck disable=SC2046
 golden shm maps-json -- maps --proc-root @1 -J $(pids shm)
+# numa2: the shm processes on a 2-node machine; maps's NODES and its per-node totals
+# shellcheck disable=SC2046
+golden numa2 maps -- maps --proc-root @1 -o +nodes $(pids numa2)
+# shellcheck disable=SC2046
+golden numa2 maps-raw -- maps --proc-root @1 -r -o kind,rss,pss,nodes,name $(pids numa2)
+# shellcheck disable=SC2046
+golden numa2 maps-kind -- maps --proc-root @1 --group kind --bytes -o kind,rss,nodes $(pids numa2)
+# shellcheck disable=SC2046
+golden numa2 maps-json -- maps --proc-root @1 -J -o kind,rss,nodes,name $(pids numa2)
 golden threads target-comm -- --proc-root @1 -C gthreads -o pid,comm
 golden hostile target-user -- --proc-root @1 -u nobody -o pid,user,comm
 golden hostile target-pid -- --proc-root @1 -p "$(pids hostile)" -o pid,user,comm
