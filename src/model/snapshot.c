@@ -182,11 +182,14 @@ const struct topo *sampler_topo(struct sampler *s)
 		const char *file = getenv(TOPO_ENV);
 
 		s->topo_tried = true;
-		/* a tree is another machine's: its topology only from a file, never this one */
-		if (!s->live && (!file || !*file))
+		/* a tree is another machine's: its topology from its own sys/devices/system,
+		 * else only from a file, never this one */
+		if (!s->live && (!file || !*file)) {
+			if (topo_load_tree(source_rootfd(s->src), &s->topo))
+				s->topo = NULL;
+		} else if (topo_load(&s->topo)) {
 			s->topo = NULL;
-		else if (topo_load(&s->topo))
-			s->topo = NULL;
+		}
 	}
 	return s->topo;
 }
