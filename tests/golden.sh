@@ -115,9 +115,11 @@ golden numa2 maps-raw -- maps --proc-root @1 -r -o kind,rss,pss,nodes,name $(pid
 golden numa2 maps-kind -- maps --proc-root @1 --group kind --bytes -o kind,rss,nodes $(pids numa2)
 # shellcheck disable=SC2046
 golden numa2 maps-json -- maps --proc-root @1 -J -o kind,rss,nodes,name $(pids numa2)
-# numa2's topology from its trees' sys/devices/system
+# numa2's topology from its trees' sys/devices/system: the task view and cpus's node bands
 golden numa2 topology -- --proc-root @1 --proc-root @2 -H \
 	-o pid,tid,state,cpu,node,core,package,affinity,comm
+golden numa2 cpus -- cpus --proc-root @1 --proc-root @2
+golden numa2 cpus-json -- cpus --proc-root @1 --proc-root @2 -J
 golden threads target-comm -- --proc-root @1 -C gthreads -o pid,comm
 golden hostile target-user -- --proc-root @1 -u nobody -o pid,user,comm
 golden hostile target-pid -- --proc-root @1 -p "$(pids hostile)" -o pid,user,comm
