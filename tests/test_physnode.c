@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_physnode.c - unit tests of the NUMA node of a physical page (src/sample/physnode.c):
+ * the 2-node machine of the numa2 fixture, broken trees, and this machine */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sample/physnode.h"
+#include "fixture.h"
+#include "tap.h"
+
+#define GIB (UINT64_C(1) << 30)
+#define PS 4096
+
+/* numa2: blocks of 1 GiB, node 0 blocks 0-7, node 1 blocks 8-15 */
+static void test_fixture(int sysfd)
+{
+	struct physnode m;
+	int rc = physnode_load_at(sysfd, &m);
+
+	if (!tap_is_i64(rc, 0, "numa2: loads"))
+		return;
+	tap_is_u64(m.block_bytes, GIB, "numa2: block size 0x40000000");
+	tap_is_i64(m.nnodes, 2, "numa2: 2 nodes");
+	tap_is_i64(physnode_of_pfn(&m, 0, PS), 0, "the first page is on node 0");
+	tap_is_i64(physnode_of_pfn(&m, 8 * GIB / PS - 1, PS), 0,
+		   "the last page of block 7 is on node 0");
+	tap_is_i64(physnode_of_pfn(&m, 8 * GIB / PS, PS), 1, "the first page of block 8 on node 1");
+	tap_is_i64(physnode_of_pfn(&m, 16 * GIB / PS - 1, PS), 1, "the last page of node 1");
+	tap_is_i64(physnode_of_pfn(&m, 16 * GIB / PS, PS), -1, "past the last block: unknown");
+	tap_is_i64(physnode_of_pfn(&m, 8 * GIB / (2 << 20), 2 << 20), 1,
+		   "a 2 MiB frame number counts in its own page size");
+	tap_is_i64(physnode_of_pfn(&m, UINT64_MAX / 2, PS), -1, "an address past 64 bits: unknown");
+	physnode_free(&m);
+}
+
+static int mkfile(int dirfd, const char *path, const char *text)
+{
+	int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* Trees made here: no blocks (one node: every page on it; two: unknown), a bad size */
+static void test_made(void)
+{
+	char dir[] = "/tmp/test_physnode.XXXXXX";
+	struct physnode m;
+	int fd, rc;
+
+	if (!mkdtemp(dir)) {
+		tap_ok(false, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	tap_is_i64(physnode_load_at(fd, &m), -ENOENT, "no node directory: -ENOENT");
+	mkdirat(fd, "node", 0755);
+	mkdirat(fd, "node/node0", 0755);
+	rc = physnode_load_at(fd, &m);
+	tap_is_i64(rc, 0, "one node, no memory blocks: loads");
+	if (!rc) {
+		tap_is_i64(physnode_of_pfn(&m, 123456, PS), 0, "... and every page is on node 0");
+		physnode_free(&m);
+	}
+	mkdirat(fd, "node/node1", 0755);
+	rc = physnode_load_at(fd, &m);
+	if (!rc) {
+		tap_is_i64(physnode_of_pfn(&m, 1, PS), -1, "two nodes without blocks: unknown");
+		physnode_free(&m);
+	} else {
+		tap_ok(false, "two nodes without blocks: %s", strerror(-rc));
+	}
+	mkdirat(fd, "memory", 0755);
+	mkfile(fd, "memory/block_size_bytes", "12x4\n");
+	tap_is_i64(physnode_load_at(fd, &m), -EINVAL, "a block size that is not hex: -EINVAL");
+	mkfile(fd, "memory/block_size_bytes", "0\n");
+	tap_is_i64(physnode_load_at(fd, &m), -EINVAL, "a block size of 0: -EINVAL");
+	unlinkat(fd, "memory/block_size_bytes", 0);
+	unlinkat(fd, "memory", AT_REMOVEDIR);
+	unlinkat(fd, "node/node1", AT_REMOVEDIR);
+	unlinkat(fd, "node/node0", AT_REMOVEDIR);
+	unlinkat(fd, "node", AT_REMOVEDIR);
+	close(fd);
+	rmdir(dir);
+}
+
+/* This machine: its first page's node is one it has */
+static void test_live(void)
+{
+	struct physnode m;
+	int rc = physnode_load(&m);
+
+	if (rc) {
+		tap_diag("this machine's node map cannot be read (%s): not tested", strerror(-rc));
+		return;
+	}
+	tap_ok(m.nnodes >= 1, "this machine: %d node(s)", m.nnodes);
+	physnode_free(&m);
+}
+
+int main(void)
+{
+	int fix, sysfd;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fix = fixture_open_dir("golden/numa2/1");
+	if (fix < 0)
+		return tap_skip_all("fixtures not found: set FIXTURES (or top_srcdir) (%s)",
+				    strerror(errno));
+	sysfd = openat(fix, "sys/devices/system", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sysfd < 0) {
+		printf("Bail out! no sys/devices/system in golden/numa2/1: %s\n", strerror(errno));
+		return TAP_EXIT_FAIL;
+	}
+	test_fixture(sysfd);
+	test_made();
+	test_live();
+	close(sysfd);
+	close(fix);
+	return tap_done();
+}
