@@ -382,6 +382,7 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	size_t ns = rep->nspaces, nuser = 0, nsets = 0;
 	struct sharemem_reader rd;
 	struct segtab seg = { .rep = rep, .last = SIZE_MAX };
+	struct physnode pn = { 0 };
 	struct sharemem_frames *fbs = NULL;
 	size_t *segbuf = NULL;
 	struct sharemem_read *sr = NULL;
@@ -410,6 +411,16 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 	if (!rep->both || !sr || !sets || !space_of || !segbuf) {
 		rc = -ENOMEM;
 		goto out;
+	}
+	/* exact: which NUMA node each shared frame is on (sysfs memory blocks) */
+	if (rd.exact && !physnode_load(&pn) && pn.nnodes) {
+		rep->node_shared = calloc(ns * (size_t)pn.nnodes, sizeof(*rep->node_shared));
+		if (!rep->node_shared) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rep->nnodes = pn.nnodes;
+		seg.pn = &pn;
 	}
 	/* a few spaces, as root: bitmaps of physical frames, if they fit */
 	if (use_frames(&rd, ns) && !(fbs = calloc(ns, sizeof(*fbs)))) {
@@ -469,6 +480,7 @@ out:
 	for (size_t s = 0; fbs && s < ns; s++)
 		sharemem_frames_free(&fbs[s]);
 	free(fbs);
+	physnode_free(&pn);
 	sharemem_reader_free(&rd);
 	return rc;
 }

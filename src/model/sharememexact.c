@@ -76,6 +76,27 @@ static void add_kinds(uint64_t *kind, uint64_t f, uint64_t ps)
 		kind[SHARING_SWAPBACKED] += ps;
 }
 
+/* Shared frame pfn of segment g: its node's bytes, the segment's and each member's */
+static int add_node(struct sharing_report *rep, const struct segtab *seg,
+		    struct sharing_segment *g, uint64_t pfn, uint64_t ps)
+{
+	int n;
+
+	if (!seg->pn || !rep->nnodes)
+		return 0;
+	n = physnode_of_pfn(seg->pn, pfn, rep->page_size);
+	if (n < 0 || n >= rep->nnodes) {
+		rep->node_unknown += ps;
+		return 0;
+	}
+	if (!g->node_bytes && !(g->node_bytes = calloc((size_t)rep->nnodes, sizeof(uint64_t))))
+		return -ENOMEM;
+	g->node_bytes[n] += ps;
+	for (size_t i = 0; i < g->n; i++)
+		rep->node_shared[g->members[i] * (size_t)rep->nnodes + (size_t)n] += ps;
+	return 0;
+}
+
 static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t *raw,
 			size_t k)
 {
@@ -84,7 +105,6 @@ static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t
 	struct sharing_segment *g;
 	uint64_t ps = rep->page_size, f = 0, mappings = 0;
 
-	(void)key;
 	if (k == 1) {
 		struct sharing_space *sp = &rep->spaces[c->space_of[who[0]]];
 
@@ -128,6 +148,7 @@ static void count_frame(void *p, uint64_t key, const size_t *who, const uint64_t
 	g->bytes += ps;
 	if (c->flags)
 		add_kinds(g->kind, f, ps);
+	c->err = add_node(rep, c->seg, g, (key & SHAREMEM_FRAME_MASK) >> 2, ps);
 }
 
 int sharemem_exact_merge(int rootfd, struct sharing_report *rep, const struct sharemem_set *sets,
@@ -217,6 +238,7 @@ static int frames_flush(struct sharing_report *rep, const struct pagemap_kpage *
 			size_t *buf)
 {
 	uint64_t ps = rep->page_size;
+	int rc;
 
 	if (!rep->kpage_rc)
 		rep->kpage_rc = sharemem_read_kpage(kp, b->pfn, b->n, b->flags, b->counts);
@@ -252,6 +274,9 @@ static int frames_flush(struct sharing_report *rep, const struct pagemap_kpage *
 		g->bytes += ps;
 		if (known)
 			add_kinds(g->kind, f, ps);
+		rc = add_node(rep, seg, g, b->pfn[i], ps);
+		if (rc)
+			return rc;
 	}
 	b->n = 0;
 	return 0;

@@ -11,6 +11,7 @@
 
 #include "model/sharemem.h"
 #include "model/sharing.h"
+#include "sample/physnode.h"
 
 #define READ_CHUNK	65536	/* pagemap entries per pread: 512 KiB */
 #define READ_GAP	16	/* absent pages a pread may span to join two ranges */
@@ -46,6 +47,7 @@ struct segtab {
 	size_t nslot;			/* a power of two */
 	size_t last;			/* the last segment found (consecutive pages repeat) */
 	int err;
+	const struct physnode *pn;	/* exact: the frames' nodes (rep->nnodes), or NULL */
 };
 
 /* The segment of the spaces m[0..n) (ascending), made when new; NULL on ENOMEM (t->err). */

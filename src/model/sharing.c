@@ -603,9 +603,12 @@ void sharing_free(struct sharing_report *rep)
 	free(rep->both);
 	free(rep->vanished);
 	free(rep->unreadable);
-	for (size_t i = 0; i < rep->nsegments; i++)
+	for (size_t i = 0; i < rep->nsegments; i++) {
 		free(rep->segments[i].members);
+		free(rep->segments[i].node_bytes);
+	}
 	free(rep->segments);
+	free(rep->node_shared);
 	memset(rep, 0, sizeof(*rep));
 }
 

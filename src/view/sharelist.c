@@ -87,6 +87,7 @@ int sharefmt_json_lists(struct json *j, const struct sharing_report *rep, size_t
 		json_close_array(j);
 		json_u64(j, "shared", g->bytes);
 		json_kinds(j, rep, g->kind, rep->spaces[g->members[0]].kinds_known);
+		sharefmt_json_nodes(j, rep, g->node_bytes);	/* NULL: none on a known node */
 		json_close_object(j);
 	}
 	json_close_array(j);
