@@ -120,6 +120,8 @@ golden numa2 topology -- --proc-root @1 --proc-root @2 -H \
 	-o pid,tid,state,cpu,node,core,package,affinity,comm
 golden numa2 cpus -- cpus --proc-root @1 --proc-root @2
 golden numa2 cpus-json -- cpus --proc-root @1 --proc-root @2 -J
+# a tree without sys/devices/system: cpus says why the topology is unknown
+golden threads cpus -- cpus --proc-root @1 --proc-root @2
 golden threads target-comm -- --proc-root @1 -C gthreads -o pid,comm
 golden hostile target-user -- --proc-root @1 -u nobody -o pid,user,comm
 golden hostile target-pid -- --proc-root @1 -p "$(pids hostile)" -o pid,user,comm

@@ -208,6 +208,8 @@ static int report(struct watch *w, const struct cpumap *topo, const char *stoppe
 		.duration = tl->nslots * tl->period, .ticks = st.ticks, .missed = st.missed,
 		.dropped = st.dropped, .unreadable = st.unreadable, .sampler_cpu = st.cpu_s,
 		.unwatched = placewatch_unwatched(w->pw), .max_threads = w->max_threads, .stopped = stopped,
+		.topo_why = w->o->nproc_root ? "the first --proc-root tree has no "
+			    "sys/devices/system, and no TASKSCOPE_TOPOLOGY file is named" : NULL,
 	};
 	/* the reader went away (that is its choice) or a write error, reported at the close */
 	rc = cpus_print(&r, w->o->co.json ? CPUS_JSON : w->o->co.raw ? CPUS_RAW : CPUS_TABLE, out);
