@@ -184,12 +184,12 @@ const struct topo *sampler_topo(struct sampler *s)
 		s->topo_tried = true;
 		/* a tree is another machine's: its topology from its own sys/devices/system,
 		 * else only from a file, never this one */
-		if (!s->live && (!file || !*file)) {
-			if (topo_load_tree(source_rootfd(s->src), &s->topo))
-				s->topo = NULL;
-		} else if (topo_load(&s->topo)) {
+		if (!s->live && !topo_load_tree(source_rootfd(s->src), &s->topo))
+			return s->topo;
+		if (!s->live && (!file || !*file))
 			s->topo = NULL;
-		}
+		else if (topo_load(&s->topo))
+			s->topo = NULL;
 	}
 	return s->topo;
 }
