@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_physnode.c - unit tests of the NUMA node of a physical page (src/sample/physnode.c):
- * the 2-node machine of the numa2 fixture, broken trees, and this machine */
+ * the 2-node machine of the numa2 fixture, broken trees, and this machine; and how share
+ * shows the shared pages of two nodes (src/view/sharefmt.c) */
 #include "config.h"
 
 #include <errno.h>
@@ -11,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "model/sharing.h"
 #include "sample/physnode.h"
+#include "view/sharefmt.h"
 #include "fixture.h"
 #include "tap.h"
 
@@ -109,6 +112,90 @@ static void test_live(void)
 	physnode_free(&m);
 }
 
+/* The text of f, NUL-terminated (malloc'ed), or NULL */
+static char *text_of(FILE *f)
+{
+	long n = ftell(f);
+	char *t = n >= 0 ? calloc((size_t)n + 1, 1) : NULL;
+
+	rewind(f);
+	if (t && fread(t, 1, (size_t)n, f) != (size_t)n) {
+		free(t);
+		t = NULL;
+	}
+	return t;
+}
+
+/* A report of two processes that share 3 MiB, 2 MiB on node 0 and 1 MiB on node 1 (the
+ * second also 4 KiB on no known node): the text's table and the JSON's arrays */
+static void test_share_view(void)
+{
+	static char comm[] = "w";
+	struct sharing_task tasks[2] = {
+		{ .tid = 101, .tgid = 101, .comm = comm, .space = 0 },
+		{ .tid = 102, .tgid = 102, .comm = comm, .space = 1 },
+	};
+	pid_t pids[2] = { 101, 102 };
+	struct sharing_space spaces[2] = {
+		{ .label = "A", .first = 0, .ntasks = 1, .pids = &pids[0], .npids = 1,
+		  .rss = 4 << 20, .shared = 3 << 20, .only = 1 << 20, .kinds_known = true },
+		{ .label = "B", .first = 1, .ntasks = 1, .pids = &pids[1], .npids = 1,
+		  .rss = 3 << 20, .shared = 3 << 20, .kinds_known = true },
+	};
+	enum sharing_cell cells[KCMP_RES_COUNT][4];
+	uint64_t both[4] = { 4 << 20, 3 << 20, 3 << 20, 3 << 20 };
+	uint64_t node_shared[4] = { 2 << 20, 1 << 20, 2 << 20, 1 << 20 };
+	uint64_t seg_nodes[2] = { 2 << 20, 1 << 20 };
+	size_t members[2] = { 0, 1 };
+	struct sharing_segment seg = { .members = members, .n = 2, .bytes = 3 << 20,
+				       .node_bytes = seg_nodes };
+	struct sharing_report rep = {
+		.tasks = tasks, .ntasks = 2, .spaces = spaces, .nspaces = 2,
+		.method = SHARING_EXACT, .both = both, .page_size = PS, .together = UINT64_MAX,
+		.nnodes = 2, .node_shared = node_shared, .node_unknown = 4096,
+		.segments = &seg, .nsegments = 1,
+	};
+	FILE *f;
+	char *t;
+
+	for (int r = 0; r < KCMP_RES_COUNT; r++) {
+		for (int i = 0; i < 4; i++)
+			cells[r][i] = i == 0 || i == 3 ? SHARING_SHARED : SHARING_SEPARATE;
+		rep.res[r] = cells[r];
+	}
+	f = tmpfile();
+	if (!f || sharefmt_text(f, &rep, false, "101,102")) {
+		tap_ok(false, "share's text of two nodes");
+		if (f)
+			fclose(f);
+		return;
+	}
+	t = text_of(f);
+	fclose(f);
+	tap_ok(t && strstr(t, "Shared pages by NUMA node (where their frames are):\n"
+			       "SPACE   N0   N1\n"
+			       "A     2.0M 1.0M\n"
+			       "B     2.0M 1.0M\n"
+			       "  - 4.0K on no known node\n"),
+	       "share, text: a row per space, a column per node, the bytes on no node");
+	free(t);
+	f = tmpfile();
+	if (!f || sharefmt_json(f, &rep, 0)) {
+		tap_ok(false, "share's JSON of two nodes");
+		if (f)
+			fclose(f);
+		return;
+	}
+	t = text_of(f);
+	fclose(f);
+	tap_ok(t && strstr(t, "\"numa_nodes\": 2,") && strstr(t, "\"node_unknown\": 4096,"),
+	       "share, JSON: numa_nodes and node_unknown");
+	tap_ok(t && strstr(t, "\"nodes\": [2097152, 1048576]}") &&
+	       strstr(t, "\"shmem\": 0, \"nodes\": [2097152, 1048576]}"),
+	       "share, JSON: a space's and a segment's bytes per node");
+	free(t);
+}
+
 int main(void)
 {
 	int fix, sysfd;
@@ -126,6 +213,7 @@ int main(void)
 	test_fixture(sysfd);
 	test_made();
 	test_live();
+	test_share_view();
 	close(sysfd);
 	close(fix);
 	return tap_done();
