@@ -196,6 +196,59 @@ static void test_share_view(void)
 	free(t);
 }
 
+/* Three processes that all map 3 MiB, 2 MiB of it on node 0 and 1 MiB on node 1: the
+ * groups' table of the list view has a NODES column */
+static void test_share_list(void)
+{
+	static char comm[] = "w";
+	struct sharing_task tasks[3];
+	pid_t pids[3] = { 201, 202, 203 };
+	struct sharing_space spaces[3];
+	enum sharing_cell cells[KCMP_RES_COUNT][9];
+	uint64_t both[9], node_shared[6], seg_nodes[2] = { 2 << 20, 1 << 20 };
+	size_t members[3] = { 0, 1, 2 };
+	struct sharing_segment seg = { .members = members, .n = 3, .bytes = 3 << 20,
+				       .node_bytes = seg_nodes };
+	struct sharing_report rep = {
+		.tasks = tasks, .ntasks = 3, .spaces = spaces, .nspaces = 3,
+		.method = SHARING_EXACT, .both = both, .page_size = PS, .together = UINT64_MAX,
+		.nnodes = 2, .node_shared = node_shared, .segments = &seg, .nsegments = 1,
+	};
+	FILE *f;
+	char *t;
+
+	memset(spaces, 0, sizeof(spaces));
+	for (size_t i = 0; i < 3; i++) {
+		tasks[i] = (struct sharing_task){ .tid = pids[i], .tgid = pids[i], .comm = comm,
+						  .space = i };
+		spaces[i] = (struct sharing_space){ .first = i, .ntasks = 1, .pids = &pids[i],
+						    .npids = 1, .rss = 3 << 20, .shared = 3 << 20,
+						    .kinds_known = true };
+		spaces[i].label[0] = (char)('A' + i);
+		node_shared[i * 2] = 2 << 20;
+		node_shared[i * 2 + 1] = 1 << 20;
+	}
+	for (size_t i = 0; i < 9; i++)
+		both[i] = 3 << 20;
+	for (int r = 0; r < KCMP_RES_COUNT; r++) {
+		for (int i = 0; i < 9; i++)
+			cells[r][i] = i % 4 == 0 ? SHARING_SHARED : SHARING_SEPARATE;
+		rep.res[r] = cells[r];
+	}
+	f = tmpfile();
+	if (!f || sharefmt_list_text(f, &rep, false, "201,202,203", 0)) {
+		tap_ok(false, "share's list of two nodes");
+		if (f)
+			fclose(f);
+		return;
+	}
+	t = text_of(f);
+	fclose(f);
+	tap_ok(t && strstr(t, " COMMANDS NODES\n") && strstr(t, " w        N0=2.0M,N1=1.0M\n"),
+	       "share, list: the groups' NODES column");
+	free(t);
+}
+
 int main(void)
 {
 	int fix, sysfd;
@@ -214,6 +267,7 @@ int main(void)
 	test_made();
 	test_live();
 	test_share_view();
+	test_share_list();
 	close(sysfd);
 	close(fix);
 	return tap_done();
