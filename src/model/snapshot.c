@@ -194,7 +194,10 @@ const struct topo *sampler_topo(struct sampler *s)
 		const char *file = getenv(TOPO_ENV);
 
 		s->topo_tried = true;
-		/* a tree is another machine's: its topology only from a file, never this one */
+		/* a tree is another machine's: its topology from its own sys/devices/system,
+		 * else only from a file, never this one */
+		if (!s->live && !topo_load_tree(source_rootfd(s->src), &s->topo))
+			return s->topo;
 		if (!s->live && (!file || !*file))
 			s->topo = NULL;
 		else if (topo_load(&s->topo))
