@@ -85,7 +85,7 @@ static uint64_t name_hash(const char *s)
 	return h;
 }
 
-static int index_rebuild(struct metrics *m, size_t want)
+static int index_rebuild(struct gtable *tb, size_t want)
 {
 	size_t cap = 64;
 	int *ix;
@@ -97,78 +97,106 @@ static int index_rebuild(struct metrics *m, size_t want)
 		return -ENOMEM;
 	for (size_t i = 0; i < cap; i++)
 		ix[i] = -1;
-	for (size_t i = 0; i < m->ngroups; i++) {
-		size_t h = name_hash(m->groups[i].name) & (cap - 1);
+	for (size_t i = 0; i < tb->n; i++) {
+		size_t h = name_hash(tb->v[i].name) & (cap - 1);
 
 		while (ix[h] >= 0)
 			h = (h + 1) & (cap - 1);
 		ix[h] = (int)i;
 	}
-	free(m->index);
-	m->index = ix;
-	m->imask = cap - 1;
+	free(tb->index);
+	tb->index = ix;
+	tb->imask = cap - 1;
 	return 0;
 }
 
-/* The group called name, made when new: NULL when out of memory. */
-static struct group *group_get(struct metrics *m, const char *name)
+struct group *metrics_group_find(const struct gtable *tb, const char *name)
 {
-	size_t h = name_hash(name) & m->imask;
-	struct group *g;
+	size_t h = name_hash(name) & tb->imask;
 
-	for (; m->index[h] >= 0; h = (h + 1) & m->imask)
-		if (!strcmp(m->groups[m->index[h]].name, name))
-			return &m->groups[m->index[h]];
-	if (m->ngroups == m->cgroups) {
-		size_t cap = m->cgroups ? 2 * m->cgroups : 64;
-		struct group *v = realloc(m->groups, cap * sizeof(*v));
+	for (; tb->index[h] >= 0; h = (h + 1) & tb->imask)
+		if (!strcmp(tb->v[tb->index[h]].name, name))
+			return &tb->v[tb->index[h]];
+	return NULL;
+}
+
+/* The group called name in tb, made when new: NULL when out of memory. */
+struct group *metrics_group_get(struct metrics *m, struct gtable *tb, const char *name)
+{
+	size_t h = name_hash(name) & tb->imask;
+	struct group *g = metrics_group_find(tb, name);
+
+	if (g)
+		return g;
+	while (tb->index[h] >= 0)
+		h = (h + 1) & tb->imask;
+	if (tb->n == tb->cap) {
+		size_t cap = tb->cap ? 2 * tb->cap : 64;
+		struct group *v = realloc(tb->v, cap * sizeof(*v));
 
 		if (!v)
 			return NULL;
-		m->groups = v;
-		m->cgroups = cap;
+		tb->v = v;
+		tb->cap = cap;
 	}
-	g = &m->groups[m->ngroups];
+	g = &tb->v[tb->n];
 	memset(g, 0, sizeof(*g));
 	g->name = strdup(name);
-	if (!g->name)
+	g->on_cpu = tb == &m->g ? calloc((size_t)m->ncpus, sizeof(*g->on_cpu)) : NULL;
+	g->allowed = tb == &m->g ? calloc(m->words, sizeof(*g->allowed)) : NULL;
+	if (!g->name || (tb == &m->g && (!g->on_cpu || !g->allowed))) {
+		free(g->name);
+		free(g->on_cpu);
+		free(g->allowed);
 		return NULL;
-	m->ngroups++;
-	if (2 * m->ngroups > m->imask + 1) {
-		if (index_rebuild(m, m->ngroups)) {
+	}
+	tb->n++;
+	if (2 * tb->n > tb->imask + 1) {
+		if (index_rebuild(tb, tb->n)) {
+			tb->n--;
 			free(g->name);
-			m->ngroups--;
+			free(g->on_cpu);
+			free(g->allowed);
 			return NULL;
 		}
 	} else {
-		m->index[h] = (int)(m->ngroups - 1);
+		tb->index[h] = (int)(tb->n - 1);
 	}
 	return g;
 }
 
-/* Groups without a process for longer than group_keep end their series; so do all groups
- * without a process when there are more than MAX_GROUPS (processes that name themselves
- * after their PID would make a group each: the series stay bounded, at the price of a
- * counter reset when such a group comes back). */
+static void group_release(struct group *g)
+{
+	free(g->name);
+	free(g->on_cpu);
+	free(g->allowed);
+}
+
+/* Groups without a process (thread-name entries: without a thread) for longer than keep
+ * end their series; so do all such groups when there are more than MAX_GROUPS (processes
+ * that name themselves after their PID would make a group each: the series stay bounded,
+ * at the price of a counter reset when such a group comes back). */
 #define MAX_GROUPS 5000
 
-static int groups_expire(struct metrics *m, double now)
+int metrics_table_expire(struct gtable *tb, double keep, double now, bool by_procs)
 {
-	bool crowded = m->ngroups > MAX_GROUPS;
+	bool crowded = tb->n > MAX_GROUPS;
 	size_t k = 0;
 
-	for (size_t i = 0; i < m->ngroups; i++) {
-		if (m->groups[i].g[G_PROCS] == 0 &&
-		    (crowded || now - m->groups[i].last_seen > m->o.group_keep)) {
-			free(m->groups[i].name);
+	for (size_t i = 0; i < tb->n; i++) {
+		struct group *g = &tb->v[i];
+
+		if (g->g[by_procs ? G_PROCS : G_THREADS] == 0 &&
+		    (crowded || now - g->last_seen > keep)) {
+			group_release(g);
 			continue;
 		}
-		m->groups[k++] = m->groups[i];
+		tb->v[k++] = *g;
 	}
-	if (k == m->ngroups)
+	if (k == tb->n)
 		return 0;
-	m->ngroups = k;
-	return index_rebuild(m, k);
+	tb->n = k;
+	return index_rebuild(tb, k);
 }
 
 /* ---- updates ---------------------------------------------------------------------------- */
@@ -183,8 +211,11 @@ int metrics_new(struct metrics **out, const struct metrics_opts *o)
 	m->hz = sampler_hertz();
 	if (m->hz <= 0)
 		m->hz = 100;
-	if (index_rebuild(m, 0)) {
-		free(m);
+	m->ncpus = o->ncpus > 0 ? o->ncpus : 1;
+	m->words = ((size_t)m->ncpus + 63) / 64;
+	m->cpu_tasks = calloc((size_t)m->ncpus, sizeof(*m->cpu_tasks));
+	if (!m->cpu_tasks || index_rebuild(&m->g, 0) || index_rebuild(&m->t, 0)) {
+		metrics_free(m);
 		return -ENOMEM;
 	}
 	*out = m;
@@ -204,11 +235,17 @@ void metrics_free(struct metrics *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->ngroups; i++)
-		free(m->groups[i].name);
-	free(m->groups);
-	free(m->index);
+	for (size_t i = 0; i < m->g.n; i++)
+		group_release(&m->g.v[i]);
+	for (size_t i = 0; i < m->t.n; i++)
+		group_release(&m->t.v[i]);
+	free(m->g.v);
+	free(m->g.index);
+	free(m->t.v);
+	free(m->t.index);
 	free(m->ps);
+	free(m->ts);
+	free(m->cpu_tasks);
 	free(m->pm);
 	series_free(m);
 	free(m);
@@ -229,26 +266,29 @@ static bool counter_of(const struct task *t, int k, uint64_t *v)
 	return false;
 }
 
-/* The previous state of t's process (same PID and start time) in old, from *j on (both
- * sorted by PID). */
-static const struct pstate *prev_of(const struct pstate *old, size_t nold, size_t *j,
-				    const struct task *t)
+/* The previous state of task t (same IDs and start time) in old, from *j on (both sorted
+ * by (PID, TID)). */
+const struct pstate *metrics_prev_of(const struct pstate *old, size_t nold, size_t *j,
+				     const struct task *t)
 {
-	while (*j < nold && old[*j].tgid < t->tgid)
+	while (*j < nold && (old[*j].tgid < t->tgid ||
+			     (old[*j].tgid == t->tgid && old[*j].tid < t->tid)))
 		(*j)++;
-	if (*j < nold && old[*j].tgid == t->tgid && old[*j].start == t->start_ticks)
+	if (*j < nold && old[*j].tgid == t->tgid && old[*j].tid == t->tid &&
+	    old[*j].start == t->start_ticks)
 		return &old[*j];
 	return NULL;
 }
 
-/* A process's counters into its group: what grew since the last sample (all of it for a
- * process not seen before). A value that went down (a process row sums its live threads:
- * one exited) is the new base. Exited processes simply add nothing more, so the group's
+/* A task's counters into its group: what grew since the last sample (all of it for a
+ * task not seen before). A value that went down (a process row sums its live threads:
+ * one exited) is the new base. Exited tasks simply add nothing more, so the group's
  * sums never go down. */
-static void count_process(struct group *g, const struct task *t, const struct pstate *prev,
-			  struct pstate *ns)
+void metrics_count_task(struct group *g, const struct task *t, const struct pstate *prev,
+			struct pstate *ns)
 {
 	ns->tgid = t->tgid;
+	ns->tid = t->tid;
 	ns->start = t->start_ticks;
 	ns->have = 0;
 	for (int k = 0; k < NC; k++) {
@@ -271,25 +311,33 @@ static void count_process(struct group *g, const struct task *t, const struct ps
 static int update_memory(struct metrics *m, const struct snapshot *mem)
 {
 	struct pmem *pm = calloc(mem->ntasks ? mem->ntasks : 1, sizeof(*pm));
+	size_t *gi = malloc((mem->ntasks ? mem->ntasks : 1) * sizeof(*gi));
 	size_t n = 0;
+	int rc;
 
-	if (!pm)
+	if (!pm || !gi) {
+		free(pm);
+		free(gi);
 		return -ENOMEM;
-	for (size_t i = 0; i < m->ngroups; i++)
+	}
+	for (size_t i = 0; i < m->g.n; i++)
 		for (int k = G_FIRST_MEM; k < NG; k++)
-			m->groups[i].g[k] = 0;
+			m->g.v[i].g[k] = 0;
 	for (size_t i = 0; i < mem->ntasks; i++) {
 		const struct task *t = &mem->tasks[i];
 		char buf[256];
 		struct group *g;
 
+		gi[i] = SIZE_MAX;
 		if (t->tid != t->tgid || t->smaps_av != TS_OK)
 			continue;
-		g = group_get(m, group_name(m, t, buf, sizeof(buf)));
+		g = metrics_group_get(m, &m->g, group_name(m, t, buf, sizeof(buf)));
 		if (!g) {
 			free(pm);
+			free(gi);
 			return -ENOMEM;
 		}
+		gi[i] = (size_t)(g - m->g.v);
 		g->g[G_PSS] += t->pss;
 		g->g[G_USS] += t->uss;
 		g->g[G_SHARED] += t->shared;
@@ -307,7 +355,9 @@ static int update_memory(struct metrics *m, const struct snapshot *mem)
 	m->mem_known = true;
 	m->mem_wall = mem->wall;
 	m->mem_samples++;
-	return 0;
+	rc = metrics_count_spaces(m, mem, gi);
+	free(gi);
+	return rc;
 }
 
 static int rss_desc(const void *a, const void *b)
@@ -386,18 +436,18 @@ static int update_series(struct metrics *m, const struct snapshot *sn)
 	return m->nseries == want ? 0 : -ENOMEM;
 }
 
-int metrics_update(struct metrics *m, const struct snapshot *sn, const struct snapshot *mem,
-		   double took)
+int metrics_update(struct metrics *m, const struct metrics_input *in)
 {
+	const struct snapshot *sn = in->sn;
 	struct pstate *ps = calloc(sn->ntasks ? sn->ntasks : 1, sizeof(*ps));
 	size_t n = 0, j = 0;
 	int rc;
 
 	if (!ps)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->ngroups; i++)
+	for (size_t i = 0; i < m->g.n; i++)
 		for (int k = 0; k < G_FIRST_MEM; k++)
-			m->groups[i].g[k] = 0;
+			m->g.v[i].g[k] = 0;
 	for (size_t i = 0; i < sn->ntasks; i++) {
 		const struct task *t = &sn->tasks[i];
 		char buf[256];
@@ -405,7 +455,7 @@ int metrics_update(struct metrics *m, const struct snapshot *sn, const struct sn
 
 		if (t->tid != t->tgid)
 			continue;
-		g = group_get(m, group_name(m, t, buf, sizeof(buf)));
+		g = metrics_group_get(m, &m->g, group_name(m, t, buf, sizeof(buf)));
 		if (!g) {
 			free(ps);
 			return -ENOMEM;
@@ -416,23 +466,26 @@ int metrics_update(struct metrics *m, const struct snapshot *sn, const struct sn
 			g->g[G_RSS] += t->rss;
 		g->g[G_VSZ] += t->vsz;
 		g->last_seen = sn->mono;
-		count_process(g, t, prev_of(m->ps, m->nps, &j, t), &ps[n++]);
+		metrics_count_task(g, t, metrics_prev_of(m->ps, m->nps, &j, t), &ps[n]);
+		ps[n++].group = (size_t)(g - m->g.v);
 	}
 	free(m->ps);
 	m->ps = ps;
 	m->nps = n;
 	m->samples++;
 	m->sample_wall = sn->wall;
-	m->took = took;
+	m->took = in->took;
+	m->read_s[0] += in->took - in->took_thr - in->took_mem;
+	m->read_s[1] += in->took_thr;
+	m->read_s[2] += in->took_mem;
 	m->nprocs = (double)sn->nprocs;
 	m->nthreads = (double)sn->nthreads;
-	if (mem) {
-		rc = update_memory(m, mem);
-		if (rc)
-			return rc;
-	}
-	rc = update_series(m, sn);
-	if (rc)
-		return rc;
-	return groups_expire(m, sn->mono);
+	rc = metrics_update_threads(m, in->thr, sn->mono);
+	if (!rc && in->mem)
+		rc = update_memory(m, in->mem);
+	if (!rc)
+		rc = update_series(m, sn);
+	if (!rc && m->o.threads)
+		rc = metrics_table_expire(&m->t, m->o.group_keep, sn->mono, false);
+	return rc ? rc : metrics_table_expire(&m->g, m->o.group_keep, sn->mono, true);
 }

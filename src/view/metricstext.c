@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lib/util.h"
+#include "model/cpumap.h"
 #include "view/metricsint.h"
 
 size_t metrics_escape_label(const char *s, char *buf, size_t len)
@@ -48,7 +49,7 @@ struct family {
 	enum kind kind;
 	const char *unit;
 	const char *help;
-	bool memory;			/* from the memory sample */
+	enum { F_SAMPLE, F_MEMORY, F_THREADS } from;	/* which sample it needs */
 	struct part parts[5];		/* a NULL-terminated... by idx < 0 */
 };
 
@@ -56,49 +57,62 @@ struct family {
 
 static const struct family families[] = {
 	{ "group_processes", "namedprocess_namegroup_num_procs", K_GAUGE, NULL,
-	  "Processes in the group", false,
+	  "Processes in the group", F_SAMPLE,
 	  { { NULL, NULL, false, G_PROCS, S_ONE }, END } },
 	{ "group_threads", "namedprocess_namegroup_num_threads", K_GAUGE, NULL,
-	  "Threads of the group's processes", false,
+	  "Threads of the group's processes", F_SAMPLE,
 	  { { NULL, NULL, false, G_THREADS, S_ONE }, END } },
 	{ "group_cpu_seconds", "namedprocess_namegroup_cpu_seconds", K_COUNTER, "seconds",
-	  "CPU time of the group's processes (exited ones included)", false,
+	  "CPU time of the group's processes (exited ones included)", F_SAMPLE,
 	  { { "mode", "user", true, C_UTIME, S_TICKS }, { "mode", "system", true, C_STIME, S_TICKS },
 	    END } },
 	{ "group_context_switches", "namedprocess_namegroup_context_switches", K_COUNTER, NULL,
-	  "Context switches of the group's threads", false,
+	  "Context switches of the group's threads", F_SAMPLE,
 	  { { "kind", "voluntary", true, C_VCTX, S_ONE }, { "kind", "involuntary", true, C_ICTX, S_ONE },
 	    END } },
 	{ "group_minor_page_faults", "namedprocess_namegroup_minor_page_faults", K_COUNTER, NULL,
-	  "Minor page faults of the group's processes", false,
+	  "Minor page faults of the group's processes", F_SAMPLE,
 	  { { NULL, NULL, true, C_MINFLT, S_ONE }, END } },
 	{ "group_major_page_faults", "namedprocess_namegroup_major_page_faults", K_COUNTER, NULL,
-	  "Major page faults of the group's processes", false,
+	  "Major page faults of the group's processes", F_SAMPLE,
 	  { { NULL, NULL, true, C_MAJFLT, S_ONE }, END } },
 	{ "group_migrations", NULL, K_COUNTER, NULL,
-	  "Moves of the group's threads from one CPU to another", false,
+	  "Moves of the group's threads from one CPU to another", F_SAMPLE,
 	  { { NULL, NULL, true, C_MIGR, S_ONE }, END } },
 	{ "group_runqueue_wait_seconds", NULL, K_COUNTER, "seconds",
-	  "Time the group's threads waited on a run queue, runnable but not running", false,
+	  "Time the group's threads waited on a run queue, runnable but not running", F_SAMPLE,
 	  { { NULL, NULL, true, C_WAIT, S_NSEC }, END } },
 	{ "group_rss_bytes", NULL, K_GAUGE, "bytes",
-	  "Resident memory of the group's processes (shared pages counted in each)", false,
+	  "Resident memory of the group's processes (shared pages counted in each)", F_SAMPLE,
 	  { { NULL, NULL, false, G_RSS, S_ONE }, END } },
 	{ "group_pss_bytes", NULL, K_GAUGE, "bytes",
-	  "Proportional set size: each shared page divided among the processes mapping it", true,
+	  "Proportional set size: each shared page divided among the processes mapping it", F_MEMORY,
 	  { { NULL, NULL, false, G_PSS, S_ONE }, END } },
 	{ "group_uss_bytes", NULL, K_GAUGE, "bytes",
-	  "Unique set size: pages only this process maps (freed when it exits)", true,
+	  "Unique set size: pages only this process maps (freed when it exits)", F_MEMORY,
 	  { { NULL, NULL, false, G_USS, S_ONE }, END } },
 	{ "group_shared_bytes", NULL, K_GAUGE, "bytes",
-	  "Resident pages the group's processes share with some other process", true,
+	  "Resident pages the group's processes share with some other process", F_MEMORY,
 	  { { NULL, NULL, false, G_SHARED, S_ONE }, END } },
 	{ "group_swap_bytes", NULL, K_GAUGE, "bytes",
-	  "Swapped-out memory of the group's processes", true,
+	  "Swapped-out memory of the group's processes", F_MEMORY,
 	  { { NULL, NULL, false, G_SWAP, S_ONE }, END } },
 	{ "group_page_table_bytes", NULL, K_GAUGE, "bytes",
-	  "Page tables of the group's processes", true,
+	  "Page tables of the group's processes", F_MEMORY,
 	  { { NULL, NULL, false, G_PTE, S_ONE }, END } },
+	{ "group_address_spaces", NULL, K_GAUGE, NULL,
+	  "Distinct address spaces of the group's processes (kcmp VM; vfork and CLONE_VM "
+	  "children share one)", F_MEMORY,
+	  { { NULL, NULL, false, G_SPACES, S_ONE }, END } },
+	{ "group_pinned_threads", NULL, K_GAUGE, NULL,
+	  "Threads of the group allowed to run on fewer CPUs than are online", F_THREADS,
+	  { { NULL, NULL, false, G_PINNED, S_ONE }, END } },
+	{ "group_off_affinity_threads", NULL, K_GAUGE, NULL,
+	  "Threads of the group whose last CPU is not in their affinity", F_THREADS,
+	  { { NULL, NULL, false, G_OFF_AFFINITY, S_ONE }, END } },
+	{ "group_allowed_cpus", NULL, K_GAUGE, NULL,
+	  "CPUs some thread of the group may run on (the union of their affinities)", F_THREADS,
+	  { { NULL, NULL, false, G_ALLOWED_CPUS, S_ONE }, END } },
 };
 
 /* process-exporter's memory_bytes family: one gauge with a memtype label */
@@ -146,19 +160,40 @@ static int by_name(const void *a, const void *b, void *arg)
 	return strcmp(g[*(const size_t *)a].name, g[*(const size_t *)b].name);
 }
 
-static void group_series(struct out *o, const struct metrics *m, const size_t *order,
-			 const char *name, bool counter, const struct part *parts,
-			 const char *glabel)
+/* The labels of a group ("group=..."), or of a thread-name entry ("group=...,thread=...") */
+static void entry_labels(const struct metrics *m, const struct group *g, bool tnames,
+			 char *buf, size_t len)
+{
+	bool pe = m->o.compat == MC_PROCESS_EXPORTER;
+	char gname[512], esc[1024], tesc[1024];
+
+	if (!tnames) {
+		metrics_escape_label(g->name, esc, sizeof(esc));
+		snprintf(buf, len, "%s=\"%s\"", pe ? "groupname" : "group", esc);
+		return;
+	}
+	snprintf(gname, sizeof(gname), "%.*s", (int)g->split, g->name);
+	metrics_escape_label(gname, esc, sizeof(esc));
+	metrics_escape_label(g->name + g->split + 1, tesc, sizeof(tesc));
+	snprintf(buf, len, "%s=\"%s\",%s=\"%s\"", pe ? "groupname" : "group", esc,
+		 pe ? "threadname" : "thread", tesc);
+}
+
+static void table_series(struct out *o, const struct metrics *m, const struct gtable *tb,
+			 const size_t *order, const char *name, bool counter,
+			 const struct part *parts)
 {
 	bool pe = m->o.compat == MC_PROCESS_EXPORTER;
 
-	for (size_t i = 0; i < m->ngroups; i++) {
-		const struct group *g = &m->groups[order[i]];
-		char esc[1024];
+	for (size_t i = 0; i < tb->n; i++) {
+		const struct group *g = &tb->v[order[i]];
+		char lab[2200];
 
-		metrics_escape_label(g->name, esc, sizeof(esc));
+		if (parts[0].idx == G_SPACES && !parts[0].counter && !g->spaces_known)
+			continue;
+		entry_labels(m, g, tb == &m->t, lab, sizeof(lab));
 		for (const struct part *p = parts; p->idx >= 0; p++) {
-			fprintf(o->f, "%s%s{%s=\"%s\"", name, counter ? "_total" : "", glabel, esc);
+			fprintf(o->f, "%s%s{%s", name, counter ? "_total" : "", lab);
 			if (p->label && pe && (p->idx == C_VCTX || p->idx == C_ICTX) && p->counter)
 				fprintf(o->f, ",ctxswitchtype=\"%s\"",
 					p->idx == C_VCTX ? "voluntary" : "nonvoluntary");
@@ -173,14 +208,14 @@ static void group_series(struct out *o, const struct metrics *m, const size_t *o
 static void render_groups(struct out *o, const struct metrics *m, const size_t *order)
 {
 	bool pe = m->o.compat == MC_PROCESS_EXPORTER;
-	const char *glabel = pe ? "groupname" : "group";
 	char name[128];
 
 	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
 		const struct family *fa = &families[f];
 		bool ctr = fa->kind == K_COUNTER;
 
-		if (fa->memory && !m->mem_known)
+		if ((fa->from == F_MEMORY && !m->mem_known) ||
+		    (fa->from == F_THREADS && !m->thr_known))
 			continue;
 		if (pe && fa->pe_name) {
 			snprintf(name, sizeof(name), "%s", fa->pe_name);
@@ -191,7 +226,7 @@ static void render_groups(struct out *o, const struct metrics *m, const size_t *
 			snprintf(name, sizeof(name), "taskscope_%s", fa->name);
 		}
 		header(o, name, fa->kind, fa->unit, fa->help);
-		group_series(o, m, order, name, ctr, fa->parts, glabel);
+		table_series(o, m, &m->g, order, name, ctr, fa->parts);
 	}
 	if (pe) {
 		/* before the first memory sample: resident only */
@@ -199,8 +234,94 @@ static void render_groups(struct out *o, const struct metrics *m, const size_t *
 
 		header(o, "namedprocess_namegroup_memory_bytes", K_GAUGE, "bytes",
 		       "Memory of the group's processes by memtype");
-		group_series(o, m, order, "namedprocess_namegroup_memory_bytes", false,
-			     m->mem_known ? pe_memory : rss_only, glabel);
+		table_series(o, m, &m->g, order, "namedprocess_namegroup_memory_bytes", false,
+			     m->mem_known ? pe_memory : rss_only);
+	}
+}
+
+/* Threads by CPU and NUMA node: per group only where it has some (a group's series are
+ * bounded by its threads), per CPU for every CPU of the machine. */
+static void render_placement(struct out *o, const struct metrics *m, const size_t *order)
+{
+	int nodes = 0;
+
+	if (!m->thr_known)
+		return;
+	for (int c = 0; c < m->ncpus; c++)
+		if (cpumap_node(m->o.cpus, c) + 1 > nodes)
+			nodes = cpumap_node(m->o.cpus, c) + 1;
+	header(o, "taskscope_cpu_threads", K_GAUGE, NULL,
+	       "Threads that last ran on the CPU (all the targets)");
+	for (int c = 0; c < m->ncpus; c++)
+		fprintf(o->f, "taskscope_cpu_threads{cpu=\"%d\"} %u\n", c, m->cpu_tasks[c]);
+	header(o, "taskscope_group_cpu_threads", K_GAUGE, NULL,
+	       "Threads of the group that last ran on the CPU (CPUs with none: no series)");
+	for (size_t i = 0; i < m->g.n; i++) {
+		const struct group *g = &m->g.v[order[i]];
+		char lab[1100];
+
+		entry_labels(m, g, false, lab, sizeof(lab));
+		for (int c = 0; c < m->ncpus; c++)
+			if (g->on_cpu[c])
+				fprintf(o->f, "taskscope_group_cpu_threads{%s,cpu=\"%d\"} %u\n", lab, c,
+					g->on_cpu[c]);
+	}
+	if (!nodes)
+		return;
+	header(o, "taskscope_group_node_threads", K_GAUGE, NULL,
+	       "Threads of the group that last ran on a CPU of the NUMA node");
+	for (size_t i = 0; i < m->g.n; i++) {
+		const struct group *g = &m->g.v[order[i]];
+		char lab[1100];
+
+		entry_labels(m, g, false, lab, sizeof(lab));
+		for (int nd = 0; nd < nodes; nd++) {
+			uint64_t v = 0;
+
+			for (int c = 0; c < m->ncpus; c++)
+				if (cpumap_node(m->o.cpus, c) == nd)
+					v += g->on_cpu[c];
+			fprintf(o->f, "taskscope_group_node_threads{%s,node=\"%d\"} %llu\n", lab, nd,
+				(unsigned long long)v);
+		}
+	}
+}
+
+/* --threads: the groups' threads by name */
+static const struct family thread_families[] = {
+	{ "threadname_threads", "namedprocess_namegroup_thread_count", K_GAUGE, NULL,
+	  "Threads of the group with this name", F_THREADS,
+	  { { NULL, NULL, false, G_THREADS, S_ONE }, END } },
+	{ "threadname_cpu_seconds", "namedprocess_namegroup_thread_cpu_seconds", K_COUNTER,
+	  "seconds", "CPU time of the group's threads of this name (exited ones included)",
+	  F_THREADS,
+	  { { "mode", "user", true, C_UTIME, S_TICKS }, { "mode", "system", true, C_STIME, S_TICKS },
+	    END } },
+	{ "threadname_context_switches", "namedprocess_namegroup_thread_context_switches",
+	  K_COUNTER, NULL, "Context switches of the group's threads of this name", F_THREADS,
+	  { { "kind", "voluntary", true, C_VCTX, S_ONE }, { "kind", "involuntary", true, C_ICTX, S_ONE },
+	    END } },
+	{ "threadname_minor_page_faults", "namedprocess_namegroup_thread_minor_page_faults",
+	  K_COUNTER, NULL, "Minor page faults of the group's threads of this name", F_THREADS,
+	  { { NULL, NULL, true, C_MINFLT, S_ONE }, END } },
+	{ "threadname_major_page_faults", "namedprocess_namegroup_thread_major_page_faults",
+	  K_COUNTER, NULL, "Major page faults of the group's threads of this name", F_THREADS,
+	  { { NULL, NULL, true, C_MAJFLT, S_ONE }, END } },
+};
+
+static void render_thread_names(struct out *o, const struct metrics *m, const size_t *order)
+{
+	bool pe = m->o.compat == MC_PROCESS_EXPORTER;
+	char name[128];
+
+	if (!m->o.threads || !m->thr_known)
+		return;
+	for (size_t f = 0; f < ARRAY_SIZE(thread_families); f++) {
+		const struct family *fa = &thread_families[f];
+
+		snprintf(name, sizeof(name), pe ? "%s" : "taskscope_%s", pe ? fa->pe_name : fa->name);
+		header(o, name, fa->kind, fa->unit, fa->help);
+		table_series(o, m, &m->t, order, name, fa->kind == K_COUNTER, fa->parts);
 	}
 }
 
@@ -267,6 +388,13 @@ static void render_self(struct out *o, const struct metrics *m)
 	header(o, "taskscope_sample_duration_seconds", K_GAUGE, "seconds",
 	       "Time the last sample took (its memory sample included)");
 	fprintf(o->f, "taskscope_sample_duration_seconds %.9f\n", m->took);
+	header(o, "taskscope_proc_read_seconds", K_COUNTER, "seconds",
+	       "Time spent reading /proc (and kcmp), by pass: tasks every sample, threads for "
+	       "the placement, memory (smaps_rollup) every --memory-every samples");
+	fprintf(o->f, "taskscope_proc_read_seconds_total{pass=\"tasks\"} %.9f\n"
+		"taskscope_proc_read_seconds_total{pass=\"threads\"} %.9f\n"
+		"taskscope_proc_read_seconds_total{pass=\"memory\"} %.9f\n",
+		m->read_s[0], m->read_s[1], m->read_s[2]);
 	header(o, "taskscope_sample_timestamp_seconds", K_GAUGE, "seconds",
 	       "When the last sample was taken (seconds since the epoch)");
 	fprintf(o->f, "taskscope_sample_timestamp_seconds %.3f\n", m->sample_wall);
@@ -275,7 +403,7 @@ static void render_self(struct out *o, const struct metrics *m)
 	header(o, "taskscope_scanned_threads", K_GAUGE, NULL, "Threads in the last sample");
 	fprintf(o->f, "taskscope_scanned_threads %.0f\n", m->nthreads);
 	header(o, "taskscope_groups", K_GAUGE, NULL, "Groups with series");
-	fprintf(o->f, "taskscope_groups %zu\n", m->ngroups);
+	fprintf(o->f, "taskscope_groups %zu\n", m->g.n);
 	header(o, "taskscope_memory_samples", K_COUNTER, NULL,
 	       "Memory samples (smaps_rollup of every process) taken");
 	fprintf(o->f, "taskscope_memory_samples_total %llu\n", (unsigned long long)m->mem_samples);
@@ -289,22 +417,36 @@ static void render_self(struct out *o, const struct metrics *m)
 int metrics_render(const struct metrics *m, bool openmetrics, char **text, size_t *len)
 {
 	struct out o = { .om = openmetrics };
-	size_t *order = malloc((m->ngroups ? m->ngroups : 1) * sizeof(*order));
+	size_t *order = malloc((m->g.n ? m->g.n : 1) * sizeof(*order));
 	char *buf = NULL;
 	size_t size = 0;
 	int rc = 0;
 
 	if (!order)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->ngroups; i++)
+	for (size_t i = 0; i < m->g.n; i++)
 		order[i] = i;
-	qsort_r(order, m->ngroups, sizeof(*order), by_name, m->groups);
+	qsort_r(order, m->g.n, sizeof(*order), by_name, m->g.v);
 	o.f = open_memstream(&buf, &size);
 	if (!o.f) {
 		free(order);
 		return -ENOMEM;
 	}
 	render_groups(&o, m, order);
+	render_placement(&o, m, order);
+	if (m->o.threads) {
+		size_t *tord = malloc((m->t.n ? m->t.n : 1) * sizeof(*tord));
+
+		if (!tord)
+			rc = -ENOMEM;
+		for (size_t i = 0; tord && i < m->t.n; i++)
+			tord[i] = i;
+		if (tord) {
+			qsort_r(tord, m->t.n, sizeof(*tord), by_name, m->t.v);
+			render_thread_names(&o, m, tord);
+		}
+		free(tord);
+	}
 	render_series(&o, m);
 	render_self(&o, m);
 	if (ferror(o.f))
