@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # serve.sh - taskscope serve scraped by a real Prometheus: up, a workload's group (processes,
-# threads, PSS against smaps_rollup), both exposition formats linted, counters that stay
+# threads, threads by CPU, address spaces, PSS against smaps_rollup), both exposition formats linted, counters that stay
 # monotonic while a group's processes exit, and HTTP robustness (concurrency, hang-ups,
 # malformed requests, 1,000 scrapes without an fd leak)
 . "$(dirname "$0")/lib.sh"
@@ -139,6 +139,18 @@ if poll_until 20 q_is "taskscope_group_threads{group=\"$WL\"}" "$nthreads"; then
 	ok "threads $nthreads"
 else
 	fail "taskscope_group_threads is '$(q "taskscope_group_threads{group=\"$WL\"}")', expected $nthreads" "$TS_TMP/q.json"
+fi
+
+check "through Prometheus: the group's threads by CPU sum to its threads, an address space per process"
+if poll_until 20 q_is "sum(taskscope_group_cpu_threads{group=\"$WL\"})" "$nthreads"; then
+	ok "threads by CPU sum to $nthreads"
+else
+	fail "sum(taskscope_group_cpu_threads{group=\"$WL\"}) is '$(q "sum(taskscope_group_cpu_threads{group=\"$WL\"})")', expected $nthreads" "$TS_TMP/q.json"
+fi
+if poll_until 20 q_is "taskscope_group_address_spaces{group=\"$WL\"}" "$nprocs"; then
+	ok "$nprocs address spaces"
+else
+	fail "taskscope_group_address_spaces is '$(q "taskscope_group_address_spaces{group=\"$WL\"}")', expected $nprocs" "$TS_TMP/q.json"
 fi
 
 check "the group's PSS is within 1% of the sum of its processes' smaps_rollup Pss"
