@@ -42,6 +42,7 @@ struct aff_cache {
 	struct cpulist cl;
 	int count;
 	bool ok;
+	const struct group *in;	/* the group whose allowed CPUs already hold it */
 };
 
 static const struct aff_cache *affinity_of(struct aff_cache *c, const char *text, int ncpus)
@@ -51,6 +52,7 @@ static const struct aff_cache *affinity_of(struct aff_cache *c, const char *text
 	free(c->text);
 	util_cpulist_free(&c->cl);
 	memset(&c->cl, 0, sizeof(c->cl));
+	c->in = NULL;
 	c->text = strdup(text);
 	c->ok = c->text && !util_cpulist_parse(text, ncpus, &c->cl);
 	c->count = c->ok ? CPU_COUNT_S(c->cl.size, c->cl.set) : 0;
@@ -73,9 +75,12 @@ static void place_thread(struct metrics *m, struct group *g, const struct task *
 		return;
 	if (ac->count < m->o.online)
 		g->g[G_PINNED]++;
+	if (ac->in == g)	/* a process's threads come in a row, mostly alike */
+		return;
 	for (int cpu = 0; cpu < m->ncpus; cpu++)
 		if (CPU_ISSET_S((size_t)cpu, ac->cl.size, ac->cl.set))
 			g->allowed[cpu / 64] |= 1ULL << (cpu % 64);
+	ac->in = g;
 }
 
 /* Each group's count of thread-name entries, after some expired. */
