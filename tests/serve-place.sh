@@ -10,7 +10,6 @@ for t in promtool curl taskset; do
 	command -v "$t" >/dev/null 2>&1 || skip "$t not found (apt-get install prometheus curl util-linux)"
 done
 need_tshelper
-no_exit_leak_check
 
 # the online CPUs; two are needed to place tasks apart
 ONLINE=()
