@@ -256,6 +256,49 @@ free_pid() {
 	return 1
 }
 
+# free_port: a loopback port nothing listens on now (another run may take it before it is
+# used: start_server tries again then)
+free_port() {
+	local p
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((20000 + (RANDOM * 7) % 30000))
+		ss -ltn 2>/dev/null | grep -q ":$p " || { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# start_server NAME URLPATH CMD...: start a server (Prometheus, an exporter) on a free
+# loopback port, every @PORT@ in CMD replaced by it, and wait until
+# http://127.0.0.1:PORT/URLPATH answers. One that lost its port to another run ("address
+# already in use": tests run side by side) starts again on another. Sets SRV_PID and
+# SRV_PORT; its output is in $TS_TMP/NAME.log.
+start_server() {
+	local name=$1 path=$2 try a args
+	shift 2
+	for try in 1 2 3 4 5; do
+		SRV_PORT=$(free_port) || die "no free loopback port for $name"
+		args=()
+		for a in "$@"; do
+			args+=("${a//@PORT@/$SRV_PORT}")
+		done
+		"${args[@]}" >"$TS_TMP/$name.log" 2>&1 </dev/null &
+		SRV_PID=$!
+		track "$SRV_PID"
+		poll_until 30 server_up_or_gone "$name" "$path"
+		if grep -q 'address already in use' "$TS_TMP/$name.log"; then
+			stop "$SRV_PID"
+			continue
+		fi
+		alive "$SRV_PID" && curl -sf -o /dev/null "http://127.0.0.1:$SRV_PORT/$path" && return 0
+		die "$name did not answer on 127.0.0.1:$SRV_PORT/$path" "$TS_TMP/$name.log"
+	done
+	die "$name lost its port to another program $try times" "$TS_TMP/$name.log"
+}
+server_up_or_gone() {
+	! alive "$SRV_PID" || grep -q 'address already in use' "$TS_TMP/$1.log" ||
+		curl -sf -o /dev/null "http://127.0.0.1:$SRV_PORT/$2"
+}
+
 # ---- running taskscope ----------------------------------------------------------------------
 
 # ts NAME [ARGS...]: run taskscope with a time limit (TS_TIMEOUT, default 60 s, times

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # serve.sh - taskscope serve scraped by a real Prometheus: up, a workload's group (processes,
-# threads, PSS against smaps_rollup), both exposition formats linted, counters that stay
+# threads, threads by CPU, address spaces, PSS against smaps_rollup), both exposition formats linted, counters that stay
 # monotonic while a group's processes exit, and HTTP robustness (concurrency, hang-ups,
 # malformed requests, 1,000 scrapes without an fd leak)
 . "$(dirname "$0")/lib.sh"
@@ -69,12 +69,7 @@ expect_rc 1 "--listen on taskscope serve's own port" && grep -q "cannot listen o
 
 PPORT=
 PPID_=
-prometheus_up_or_gone() {
-	! alive "$PPID_" || grep -q 'address already in use' "$TS_TMP/prometheus.log" ||
-		curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready"
-}
 start_prometheus() {
-	local try
 	cat >"$TS_TMP/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -84,21 +79,10 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$SPORT']
 EOF
-	for try in 1 2 3 4 5; do
-		PPORT=$((20000 + (RANDOM * 7 + try) % 30000))
-		ss -ltn 2>/dev/null | grep -q ":$PPORT " && continue
-		prometheus --config.file="$TS_TMP/prometheus.yml" \
-			--storage.tsdb.path="$TS_TMP/prometheus-data" \
-			--web.listen-address="127.0.0.1:$PPORT" >"$TS_TMP/prometheus.log" 2>&1 </dev/null &
-		PPID_=$!
-		track "$PPID_"
-		# ready, or gone (the port was taken after all: another one)
-		poll_until 30 prometheus_up_or_gone
-		grep -q 'address already in use' "$TS_TMP/prometheus.log" && continue
-		alive "$PPID_" && curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready" && return 0
-		die "Prometheus did not get ready" "$TS_TMP/prometheus.log"
-	done
-	die "Prometheus did not start on any of five ports" "$TS_TMP/prometheus.log"
+	start_server prometheus -/ready prometheus --config.file="$TS_TMP/prometheus.yml" \
+		--storage.tsdb.path="$TS_TMP/prometheus-data" --web.listen-address=127.0.0.1:@PORT@
+	PPORT=$SRV_PORT
+	PPID_=$SRV_PID
 }
 
 # q PROMQL: the value of the query's first result (empty when none)
@@ -146,6 +130,18 @@ if poll_until 20 q_is "taskscope_group_threads{group=\"$WL\"}" "$nthreads"; then
 	ok "threads $nthreads"
 else
 	fail "taskscope_group_threads is '$(q "taskscope_group_threads{group=\"$WL\"}")', expected $nthreads" "$TS_TMP/q.json"
+fi
+
+check "through Prometheus: the group's threads by CPU sum to its threads, an address space per process"
+if poll_until 20 q_is "sum(taskscope_group_cpu_threads{group=\"$WL\"})" "$nthreads"; then
+	ok "threads by CPU sum to $nthreads"
+else
+	fail "sum(taskscope_group_cpu_threads{group=\"$WL\"}) is '$(q "sum(taskscope_group_cpu_threads{group=\"$WL\"})")', expected $nthreads" "$TS_TMP/q.json"
+fi
+if poll_until 20 q_is "taskscope_group_address_spaces{group=\"$WL\"}" "$nprocs"; then
+	ok "$nprocs address spaces"
+else
+	fail "taskscope_group_address_spaces is '$(q "taskscope_group_address_spaces{group=\"$WL\"}")', expected $nprocs" "$TS_TMP/q.json"
 fi
 
 check "the group's PSS is within 1% of the sum of its processes' smaps_rollup Pss"

@@ -184,18 +184,6 @@ out:
 
 /* ---- kcmp -------------------------------------------------------------------------------- */
 
-struct kcmp_ctx {
-	const pid_t *tids;
-	enum kcmp_res res;
-};
-
-static int cmp_tasks(void *p, size_t a, size_t b)
-{
-	const struct kcmp_ctx *c = p;
-
-	return kcmp_compare(c->tids[a], c->tids[b], c->res);
-}
-
 /* Drop tasks that ended (gone[i]); keeps the order. */
 static void drop_gone(struct sharing_report *rep, const bool *gone)
 {
@@ -257,14 +245,13 @@ static int kcmp_pass(struct sharing_report *rep, const struct kcmp_ref *ref, siz
 		goto out;
 	}
 	for (int r = 0; r < KCMP_RES_COUNT && na; r++) {
-		struct kcmp_ctx c = { .tids = tids, .res = (enum kcmp_res)r };
 		bool with_ref = ref && ((r == KCMP_RES_IO && ref->none_io) ||
 					(r == KCMP_RES_SYSVSEM && ref->none_sysvsem));
 		size_t ng;
 
 		if (with_ref)
 			tids[na] = ref->tid[0];
-		rc = sharing_group(na + with_ref, cmp_tasks, &c, grp, &ng);
+		rc = sharing_kcmp_group(tids, na + with_ref, (enum kcmp_res)r, grp, &ng);
 		if (rc == -ESRCH) {
 			/* someone ended mid-sort: find who, drop them, start again */
 			for (size_t i = 0; i < na; i++)

@@ -202,6 +202,11 @@ typedef int (*sharing_cmp_fn)(void *ctx, size_t a, size_t b);
  * has no order. Returns 0, or the first error cmp gave. */
 int sharing_group(size_t n, sharing_cmp_fn cmp, void *ctx, size_t *group, size_t *ngroups);
 
+/* sharing_group of the tasks tids by kcmp resource res (the same one: the same group). 0,
+ * or kcmp's first error (-ESRCH: a task is gone, -EPERM/-EACCES, -ENOSYS), -ENOMEM. */
+int sharing_kcmp_group(const pid_t *tids, size_t n, enum kcmp_res res, size_t *group,
+		       size_t *ngroups);
+
 /* The cell for two sets of group ids (sorted, distinct); self: a space with itself.
  * none: the group id that means "has none" (SIZE_MAX: no such group). */
 enum sharing_cell sharing_cell_of(const size_t *ga, size_t na, const size_t *gb, size_t nb,

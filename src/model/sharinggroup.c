@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/sharing.h"
+#include "sample/kcmp.h"
 
 void sharing_label(size_t i, char *buf, size_t len)
 {
@@ -169,4 +170,26 @@ enum sharing_cell sharing_cell_of(const size_t *ga, size_t na, const size_t *gb,
 			j++;
 	}
 	return SHARING_SEPARATE;
+}
+
+/* ---- tasks grouped by one kcmp resource ---------------------------------------------------- */
+
+struct kcmp_ctx {
+	const pid_t *tids;
+	enum kcmp_res res;
+};
+
+static int cmp_tasks(void *p, size_t a, size_t b)
+{
+	const struct kcmp_ctx *c = p;
+
+	return kcmp_compare(c->tids[a], c->tids[b], c->res);
+}
+
+int sharing_kcmp_group(const pid_t *tids, size_t n, enum kcmp_res res, size_t *group,
+		       size_t *ngroups)
+{
+	struct kcmp_ctx c = { .tids = tids, .res = res };
+
+	return sharing_group(n, cmp_tasks, &c, group, ngroups);
 }
