@@ -107,6 +107,13 @@ int rec_prepare(struct recording *r, const char *sql, sqlite3_stmt **st);
 void rec_harden(sqlite3 *db);
 void rec_free(struct recording *r);
 void rec_reader_free(struct recording *r);
+/* The reader's values from a file that anyone may have made (recopen.c): text as the
+ * sampler gives it (sanitized when not), numbers kept in range. */
+char *rec_text_dup(sqlite3_stmt *st, int col);
+enum ts_avail rec_col_av(sqlite3_stmt *st, int col);
+int rec_col_int(sqlite3_stmt *st, int col, int lo, int hi);
+double rec_col_real(sqlite3_stmt *st, int col, double lo, double hi);
+void rec_fix_task(struct task *t);
 /* --max-size / --max-age: drop the oldest samples beyond them (recording.c). */
 int rec_trim(struct recording *r, double now);
 
