@@ -12,7 +12,6 @@
 #include "cmd/cli.h"
 #include "cmd/diff.h"
 #include "cmd/options.h"
-#include "cmd/replay.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
@@ -174,7 +173,7 @@ static int read_at(const char *path, const char *at, bool processes,
 		recording_close(r);
 		return -ENODATA;
 	}
-	if (at && replay_parse_time(at, first, last, &t)) {
+	if (at && recording_parse_time(at, first, last, &t)) {
 		snprintf(why, len, "invalid time after '@' (HH:MM[:SS], YYYY-MM-DD HH:MM[:SS], "
 			 "+SPAN, -SPAN, @EPOCH)");
 		recording_close(r);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd/cli.h"
 #include "cmd/options.h"
@@ -56,78 +55,6 @@ static void usage(FILE *out)
 	      " -h, --help                show this help and exit\n"
 	      "\n"
 	      "See taskscope-replay(1).\n", out);
-}
-
-/* ---- times: shared with diff ---- */
-
-static int parse_span(const char *s, double max, double *out)
-{
-	char *end;
-	double v = strtod(s, &end), unit = 1;
-
-	if (end == s || !(v >= 0 && v <= max))
-		return -EINVAL;
-	if (*end == 's')
-		end++;
-	else if (*end == 'm' && end++)
-		unit = 60;
-	else if (*end == 'h' && end++)
-		unit = 3600;
-	else if (*end == 'd' && end++)
-		unit = 86400;
-	if (*end)
-		return -EINVAL;
-	*out = v * unit;
-	return 0;
-}
-
-int replay_parse_time(const char *s, double first, double last, double *out)
-{
-	struct tm tm, day;
-	time_t base = (time_t)first;
-	const char *end;
-	double d;
-
-	if (*s == '@')
-		return parse_span(s + 1, 1e11, out);
-	if (*s == '+' || *s == '-') {
-		if (parse_span(s + 1, 1e9, &d))
-			return -EINVAL;
-		*out = *s == '+' ? first + d : last - d;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	}
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%d %H:%M", &tm);
-	}
-	if (end && !*end) {
-		tm.tm_isdst = -1;
-		*out = (double)mktime(&tm);
-		return 0;
-	}
-	/* a time of day: the first sample's day (the next day when before it) */
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%H:%M:%S", &tm);
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%H:%M", &tm);
-	}
-	if (!end || *end || !localtime_r(&base, &day))
-		return -EINVAL;
-	day.tm_hour = tm.tm_hour;
-	day.tm_min = tm.tm_min;
-	day.tm_sec = tm.tm_sec;
-	day.tm_isdst = -1;
-	*out = (double)mktime(&day);
-	if (*out + 1 < first)
-		*out += 86400;
-	return 0;
 }
 
 /* ---- options ---- */
@@ -259,9 +186,9 @@ static int replay(struct opts *o)
 			  recording_error(rec));
 		status = TS_EXIT_FAILURE;
 	}
-	if (!status && o->from && replay_parse_time(o->from, first, last, &from))
+	if (!status && o->from && recording_parse_time(o->from, first, last, &from))
 		status = common_usage_error(&o->co, "invalid --from time");
-	if (!status && o->to && replay_parse_time(o->to, first, last, &to))
+	if (!status && o->to && recording_parse_time(o->to, first, last, &to))
 		status = common_usage_error(&o->co, "invalid --to time");
 	if (!status && (columns_readers(cols, ncols) & RD_TOPO))
 		status = check_topology(rec, &smp);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "lib/msg.h"
 #include "lib/util.h"
@@ -353,4 +354,76 @@ int recording_span(struct recording *r, unsigned long *n, double *first, double 
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* ---- times of a recording (replay --from, diff FILE@T, the full-screen view's g) ---- */
+
+static int parse_span(const char *s, double max, double *out)
+{
+	char *end;
+	double v = strtod(s, &end), unit = 1;
+
+	if (end == s || !(v >= 0 && v <= max))
+		return -EINVAL;
+	if (*end == 's')
+		end++;
+	else if (*end == 'm' && end++)
+		unit = 60;
+	else if (*end == 'h' && end++)
+		unit = 3600;
+	else if (*end == 'd' && end++)
+		unit = 86400;
+	if (*end)
+		return -EINVAL;
+	*out = v * unit;
+	return 0;
+}
+
+int recording_parse_time(const char *s, double first, double last, double *out)
+{
+	struct tm tm, day;
+	time_t base = (time_t)first;
+	const char *end;
+	double d;
+
+	if (*s == '@')
+		return parse_span(s + 1, 1e11, out);
+	if (*s == '+' || *s == '-') {
+		if (parse_span(s + 1, 1e9, &d))
+			return -EINVAL;
+		*out = *s == '+' ? first + d : last - d;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	}
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%d %H:%M", &tm);
+	}
+	if (end && !*end) {
+		tm.tm_isdst = -1;
+		*out = (double)mktime(&tm);
+		return 0;
+	}
+	/* a time of day: the first sample's day (the next day when before it) */
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%H:%M:%S", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%H:%M", &tm);
+	}
+	if (!end || *end || !localtime_r(&base, &day))
+		return -EINVAL;
+	day.tm_hour = tm.tm_hour;
+	day.tm_min = tm.tm_min;
+	day.tm_sec = tm.tm_sec;
+	day.tm_isdst = -1;
+	*out = (double)mktime(&day);
+	if (*out + 1 < first)
+		*out += 86400;
+	return 0;
 }

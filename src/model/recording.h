@@ -82,8 +82,18 @@ void recording_set_range(struct recording *r, double from, double to, bool proce
  * (smaps_av/mem_av TS_NA before the first). -ENODATA at the end; -EBADMSG when the file
  * is damaged (recording_error says how). */
 int recording_next(struct recording *r, const struct snapshot **sn, const struct snapshot **mem);
+/* Back to before the first sample (recording_next then gives it again): time travel. */
+void recording_rewind(struct recording *r);
+/* The process rows of a thread snapshot as recording_next folds them (prev: the previous
+ * process snapshot, for the deltas, or NULL); *out is the caller's (snapshot_put). */
+int recording_fold(const struct snapshot *threads, const struct snapshot *prev,
+		   const struct snapshot **out);
 /* The source for a session: arg is the struct recording. */
 extern const struct source_ops recording_source_ops;
+/* A time of a recording whose samples run from first to last (epoch seconds):
+ * HH:MM[:SS] (the first sample's day), YYYY-MM-DD[ T]HH:MM[:SS], +SPAN after the first,
+ * -SPAN before the last (SPAN: seconds, or with s, m, h, d), @EPOCH. 0 or -EINVAL. */
+int recording_parse_time(const char *s, double first, double last, double *out);
 /* The last error's text (an SQLite message or what was wrong), "" when none. */
 const char *recording_error(const struct recording *r);
 /* The number of samples and the first and last sample's times. */

@@ -316,7 +316,7 @@ static int thread_rows(struct recording *r, struct task **out, size_t *nout)
 
 /* Process rows folded from sorted thread rows: the main thread's values, the sums of
  * the threads' counters (a thread that ended took its share with it). */
-static int process_rows(struct task *th, size_t nth, struct task **out, size_t *nout)
+static int process_rows(const struct task *th, size_t nth, struct task **out, size_t *nout)
 {
 	struct task *p = calloc(nth ? nth : 1, sizeof(*p));
 	size_t n = 0;
@@ -495,6 +495,43 @@ int recording_next(struct recording *r, const struct snapshot **sn, const struct
 		*mem = m;
 		return 0;
 	}
+}
+
+void recording_rewind(struct recording *r)
+{
+	for (int k = ST_R_SAMPLES; k <= ST_R_MEMS; k++) {
+		if (r->st[k])
+			sqlite3_reset(r->st[k]);
+		r->row[k] = r->done[k] = false;
+	}
+	for (size_t i = 0; i < r->nrt; i++)
+		rtask_free(&r->rt[i]);
+	r->nrt = 0;
+	r->nrm = 0;
+	snapshot_put(r->prev);
+	snapshot_put(r->curmem);
+	r->prev = r->curmem = NULL;
+	r->seq = 0;
+	r->err[0] = '\0';
+}
+
+int recording_fold(const struct snapshot *threads, const struct snapshot *prev,
+		   const struct snapshot **out)
+{
+	struct task *rows;
+	size_t n;
+	struct snapshot *p;
+	int rc = process_rows(threads->tasks, threads->ntasks, &rows, &n);
+
+	if (rc)
+		return rc;
+	p = snapshot_build(rows, n, false, threads->mono, threads->wall, threads->interval, prev);
+	if (!p)
+		return -ENOMEM;
+	p->cpu_busy = threads->cpu_busy;
+	p->ndenied = threads->ndenied;
+	*out = p;
+	return 0;
 }
 
 static int take(void *arg, const struct snapshot **sn, const struct snapshot **mem)
