@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cli.h"
 #include "cmd/options.h"
@@ -18,6 +19,7 @@
 #include "model/recording.h"
 #include "model/session.h"
 #include "view/batchsink.h"
+#include "view/tui.h"
 
 enum { OPT_FROM = 256, OPT_TO };
 
@@ -26,6 +28,7 @@ struct opts {
 	const char *file;
 	const char *from, *to;
 	bool threads;
+	bool batch;
 };
 
 static void usage(FILE *out)
@@ -33,11 +36,14 @@ static void usage(FILE *out)
 	fputs("Usage:\n"
 	      " taskscope replay [options] FILE\n"
 	      "\n"
-	      "Prints the samples of a recording (taskscope record) as the task view printed\n"
-	      "them live: a table, raw lines or JSON per sample.\n"
+	      "Shows a recording (taskscope record) in the full-screen view, with time travel\n"
+	      "([ ] a sample, { } a minute, g a time, Space play, + - pace), or prints its\n"
+	      "samples as the task view printed them live: a table, raw lines or JSON per\n"
+	      "sample (with -b, -J, -r, --from, --to, --output-file, or when not on a\n"
+	      "terminal).\n"
 	      "\n"
 	      "Options:\n"
-	      " -b, --batch               tables (the default)\n"
+	      " -b, --batch               tables (the default when not on a terminal)\n"
 	      " -J, --json                one JSON document per sample, with a \"replay\" key\n"
 	      " -r, --raw                 raw output: no alignment, no summary line\n"
 	      " -H, --threads             a row per thread (as recorded) instead of per process\n"
@@ -63,6 +69,7 @@ static int own_option(struct opts *o, int c, int argc, char **argv)
 {
 	switch (c) {
 	case 'b':
+		o->batch = true;
 		break;
 	case 'H':
 		o->threads = true;
@@ -230,6 +237,29 @@ out:
 	return status;
 }
 
+/* The full-screen view over the recording, with time travel. */
+static int replay_tui(struct opts *o)
+{
+	struct tui_opts to = { .replay = o->file, .output = o->co.output, .threads = o->threads };
+	const struct column **cols = NULL;
+	size_t ncols = 0;
+	char *bad = NULL;
+	int rc;
+
+	if (o->co.output) {
+		rc = columns_parse_list(o->co.output, true, &cols, &ncols, &bad);
+		free(cols);
+		if (rc == -EINVAL) {
+			common_usage_error(&o->co, "unknown column '%s' in --output (see "
+					   "--list-columns)", bad ? bad : "");
+			free(bad);
+			return TS_EXIT_USAGE;
+		}
+		free(bad);
+	}
+	return tui_main(&to);
+}
+
 int replay_main(int argc, char **argv)
 {
 	struct opts o;
@@ -242,6 +272,10 @@ int replay_main(int argc, char **argv)
 		for (size_t i = 0; i < columns_count(); i++)
 			printf("%10s  %s\n", columns_get(i)->name, columns_get(i)->help);
 		rc = TS_EXIT_OK;
+	} else if (rc == CO_CONTINUE && !o.batch && !o.co.json && !o.co.raw &&
+		   !o.co.output_file && !o.from && !o.to && isatty(STDIN_FILENO) &&
+		   isatty(STDOUT_FILENO)) {
+		rc = replay_tui(&o);
 	} else if (rc == CO_CONTINUE) {
 		rc = replay(&o);
 	}

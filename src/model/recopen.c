@@ -356,6 +356,38 @@ int recording_span(struct recording *r, unsigned long *n, double *first, double 
 	return rc;
 }
 
+int recording_times(struct recording *r, double **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	double *v = NULL;
+	size_t k = 0, cap = 0;
+	int rc = rec_prepare(r, "SELECT time FROM samples ORDER BY seq", &st);
+
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (k == cap) {
+			double *w = realloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*w));
+
+			if (!w) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			v = w;
+		}
+		v[k++] = rec_col_real(st, 0, 0, 1e11);
+	}
+	rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
+	sqlite3_finalize(st);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
 /* ---- times of a recording (replay --from, diff FILE@T, the full-screen view's g) ---- */
 
 static int parse_span(const char *s, double max, double *out)

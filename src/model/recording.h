@@ -82,6 +82,8 @@ void recording_set_range(struct recording *r, double from, double to, bool proce
  * (smaps_av/mem_av TS_NA before the first). -ENODATA at the end; -EBADMSG when the file
  * is damaged (recording_error says how). */
 int recording_next(struct recording *r, const struct snapshot **sn, const struct snapshot **mem);
+/* The wall clock time of every sample, in order (*out malloc'ed). 0 or -errno. */
+int recording_times(struct recording *r, double **out, size_t *n);
 /* Back to before the first sample (recording_next then gives it again): time travel. */
 void recording_rewind(struct recording *r);
 /* The process rows of a thread snapshot as recording_next folds them (prev: the previous

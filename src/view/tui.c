@@ -466,7 +466,7 @@ static void loop(struct tui *t)
 		pfd[n++] = (struct pollfd){ .fd = t->sigfd, .events = POLLIN };
 		if (t->outfd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = t->outfd, .events = POLLIN };
-		r = poll(pfd, n, 1000);
+		r = poll(pfd, n, tui_replay_timeout(t));
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0 && (pfd[2].revents & POLLIN)) {
@@ -495,6 +495,7 @@ static void loop(struct tui *t)
 		}
 		for (int k; (k = getch()) != ERR && !t->quit; )
 			tui_key(t, k);
+		tui_replay_tick(t);
 		tui_job_check(t);
 		if (!t->quit)
 			tui_draw(t);
@@ -553,6 +554,7 @@ static void tui_free(struct tui *t)
 	free(t->marks);
 	free(t->collapsed);
 	free(t->panel_ids);
+	tui_replay_close(t);
 }
 
 int tui_main(struct tui_opts *o)
@@ -576,9 +578,23 @@ int tui_main(struct tui_opts *o)
 		fprintf(stderr, "taskscope: %s\n", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
-	t.expand_all = !target_is_all(o->target) || o->cmd;
-	/* kernel threads hidden as in htop, unless named as targets (-p 2, -C kworker) */
-	t.show_kthreads = !target_is_all(o->target);
+	if (o->replay) {
+		rc = tui_replay_open(&t, o->replay, ebuf, sizeof(ebuf));
+		if (rc) {
+			char shown[256];
+
+			util_sanitize(o->replay, strlen(o->replay), shown, sizeof(shown));
+			fprintf(stderr, "taskscope: replay: cannot read the recording '%s': %s\n",
+				shown, ebuf);
+			tui_free(&t);
+			return TS_EXIT_FAILURE;
+		}
+		t.expand_all = t.show_kthreads = !tui_replay_all(&t);
+	} else {
+		t.expand_all = !target_is_all(o->target) || o->cmd;
+		/* kernel threads hidden as in htop, unless named as targets (-p 2, -C kworker) */
+		t.show_kthreads = !target_is_all(o->target);
+	}
 	if (o->child_log) {
 		char why[160];
 
@@ -591,7 +607,8 @@ int tui_main(struct tui_opts *o)
 	}
 	/* the session checks the targets with a sampler of its own (the worker's are its
 	 * alone), looks up --run-as's user, and runs and follows the job */
-	status = session_open(&t.s, &cfg);
+	if (!o->replay)
+		status = session_open(&t.s, &cfg);
 	if (status)
 		goto out;
 	if (o->cmd) {
@@ -606,7 +623,7 @@ int tui_main(struct tui_opts *o)
 		if (t.sigfd < 0 || t.wakefd < 0)
 			rc = -errno;
 	}
-	if (!rc) {
+	if (!rc && !o->replay) {
 		struct tuiwork_want w;
 
 		memset(&w, 0, sizeof(w));
@@ -644,7 +661,8 @@ finish:
 		status = 128 + t.quit_sig;
 	}
 out:
-	status = session_close(&t.s, status);
+	if (!o->replay)
+		status = session_close(&t.s, status);
 	if (t.logfile && fclose(t.logfile) && status == TS_EXIT_OK) {
 		fprintf(stderr, "taskscope: cannot write the job's log: %s\n", strerror(errno));
 		status = TS_EXIT_FAILURE;

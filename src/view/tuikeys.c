@@ -575,6 +575,8 @@ void tui_key(struct tui *t, int k)
 		tui_prompt_key(t, k);
 		return;
 	}
+	if (tui_replay_key(t, k))
+		return;
 	if (t->view == TV_COLUMNS && (k == ' ' || k == '\r' || k == '\n' || k == KEY_ENTER)) {
 		if (k == ' ')
 			tui_column_toggle(t);
