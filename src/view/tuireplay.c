@@ -20,7 +20,7 @@
 #include "model/recording.h"
 #include "view/tui.h"
 
-#define RING 128		/* samples kept for stepping back */
+#define RING 32			/* samples kept for stepping back */
 #define MIN_STEP 0.02		/* seconds: the fastest pace of play */
 
 struct ring_entry {
@@ -374,18 +374,17 @@ void tui_replay_describe(const struct tui *t, char *line, size_t len)
 		snprintf(pace, sizeof(pace), "x%d", 1 << rp->pace);
 	else
 		snprintf(pace, sizeof(pace), "x1/%d", 1 << -rp->pace);
-	o = (size_t)snprintf(line, len, "replay %s  sample %lu/%zu  %s %s  '%s' (%s)  view %s%s%s",
-			     when, rp->pos + 1, rp->n, rp->playing ? "PLAYING" : "PAUSED", pace,
-			     rp->shown, rp->what, modes[t->mode], t->filter[0] ? "  filter: " : "",
-			     t->filter);
-	if (o >= len)
-		return;
-	if (e->used && e->idx == rp->pos && e->memwall > 0)
-		snprintf(line + o, len - o, "  memory of %.8s (%.1fs old)",
-			 strrchr(when, ' ') ? strrchr(when, ' ') + 1 : when,
-			 shown_time(rp) - e->memwall);
-	else if (e->used && e->idx == rp->pos)
-		snprintf(line + o, len - o, "  memory: none recorded yet");
+	o = (size_t)snprintf(line, len, "replay %s  sample %lu/%zu  %s %s", when, rp->pos + 1,
+			     rp->n, rp->playing ? "PLAYING" : "PAUSED", pace);
+	if (o < len && e->used && e->idx == rp->pos && e->memwall > 0)
+		o += (size_t)snprintf(line + o, len - o, "  memory of %.8s (%.1fs old)",
+				      strrchr(when, ' ') ? strrchr(when, ' ') + 1 : when,
+				      shown_time(rp) - e->memwall);
+	else if (o < len)
+		o += (size_t)snprintf(line + o, len - o, "  memory: none recorded yet");
+	if (o < len)
+		snprintf(line + o, len - o, "  view %s%s%s  %s  '%s'", modes[t->mode],
+			 t->filter[0] ? "  filter: " : "", t->filter, rp->what, rp->shown);
 }
 
 /* ---- open and close -------------------------------------------------------------------- */
