@@ -183,7 +183,9 @@ if wait_screen rp 10 "^replay .* sample $((k1 + 1))/$n "; then ok "] from there"
 check "live-only keys are refused in a replay; q quits with 0"
 tmx send-keys -t rp k
 if wait_screen rp 5 "not signalled or reniced"; then ok "k refused"; else fail "k not refused"; fi
-tmx send-keys -t rp q
+tmx send-keys -t rp h
+if wait_screen rp 5 "one sample back, forward"; then ok "h: the replay's keys in the help"; else fail "h: no replay keys in the help"; fi
+tmx send-keys -t rp Escape q
 if wait_rc rp 15 && [ "$RC" = 0 ]; then ok "exit status 0"; else fail "exit status '$RC'"; fi
 check_sane rp "replay"
 

@@ -228,6 +228,8 @@ void tui_ask(struct tui *t, bool now)
 	const struct snapshot *p = t->frame ? t->frame->procs : NULL;
 	int rows = tui_list_rows(t);
 
+	if (!t->work)
+		return;	/* a replay: every sample has all it recorded */
 	memset(&w, 0, sizeof(w));
 	w.readers = shown_readers(t);
 	w.delay = t->delay;
@@ -255,8 +257,7 @@ void tui_ask(struct tui *t, bool now)
 	w.panel = t->view == TV_PANEL ? t->panel : PANEL_NONE;
 	w.panel_ids = t->panel_ids;
 	w.npanel_ids = t->npanel_ids;
-	if (t->work)
-		tuiwork_set(t->work, &w, now);
+	tuiwork_set(t->work, &w, now);
 	free(exp);
 	free(vis);
 }

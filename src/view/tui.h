@@ -148,9 +148,9 @@ size_t tui_view_lines(const struct tui *t);
 
 /* tuikeys.c */
 void tui_key(struct tui *t, int key);
-size_t tui_help_count(void);
-/* The line i of the help text into buf. */
-void tui_help_line(size_t i, char *buf, size_t len);
+size_t tui_help_count(const struct tui *t);
+/* The line i of the help text into buf (a replay's keys first in a replay). */
+void tui_help_line(const struct tui *t, size_t i, char *buf, size_t len);
 
 /* tui.c */
 void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -196,6 +196,9 @@ void tui_replay_tick(struct tui *t);
 void tui_replay_goto(struct tui *t, const char *s);
 /* The header's line: the recorded time, the sample, play or pause, what was recorded. */
 void tui_replay_describe(const struct tui *t, char *line, size_t len);
+/* A replay's own keys in the help: how many lines, and line i. */
+size_t tui_replay_help_count(const struct tui *t);
+void tui_replay_help_line(size_t i, char *buf, size_t len);
 /* The recording watched every task (the live view's defaults for all tasks then apply). */
 bool tui_replay_all(const struct tui *t);
 

@@ -314,6 +314,29 @@ bool tui_replay_key(struct tui *t, int k)
 	return true;
 }
 
+static const char *const help[] = {
+	"A replay: these keys first; the keys below work as live, on the sample shown.",
+	"  [, ]      one sample back, forward",
+	"  {, }      a minute back, forward",
+	"  g         go to a time: HH:MM[:SS], YYYY-MM-DD HH:MM[:SS], @EPOCH, or -5m, +30s",
+	"            from the sample shown",
+	"  Space, p  play from the sample shown at the recorded pace, or pause",
+	"  +, -      play faster, slower (x1/8 to x256)",
+	"  k, F7-F9, m, s, c, d: not in a replay (nothing live to act on; maps, sharing and",
+	"            the placement timeline are not recorded)",
+	" ",
+};
+
+size_t tui_replay_help_count(const struct tui *t)
+{
+	return t->rp ? ARRAY_SIZE(help) : 0;
+}
+
+void tui_replay_help_line(size_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", i < ARRAY_SIZE(help) ? help[i] : "");
+}
+
 /* ---- play ------------------------------------------------------------------------------ */
 
 int tui_replay_timeout(const struct tui *t)
