@@ -178,6 +178,7 @@ static const char *const writer_sql[] = {
 		REC_MEMS(X)
 #undef X
 		")",
+	[ST_KCMP] = "INSERT INTO kcmp VALUES(?, ?, ?, ?)",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 };
@@ -492,6 +493,10 @@ static int put_sample(struct recording *r, const struct session_frame *f)
 		rc = put_tasks(r, sn, seq);
 	if (!rc && f->mem)
 		rc = put_mem(r, f->mem, seq);
+	/* the kernel resources shared, at the memory samples' cadence (a kcmp sort per
+	 * resource) */
+	if (!rc && f->mem)
+		rc = rec_put_kcmp(r, sn, seq);
 	return rc;
 }
 
@@ -624,6 +629,7 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		"DELETE FROM name WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM mem WHERE seq < ?1 AND NOT EXISTS (SELECT 1 FROM task t WHERE"
 		" t.tid = mem.pid AND t.start = mem.start AND coalesce(t.last_seq, ?1) >= ?1)",
+		"DELETE FROM kcmp WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM task WHERE last_seq < ?1",
 		"DELETE FROM val WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM val"
 		" WHERE seq < ?1 GROUP BY task)",
@@ -631,6 +637,8 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		" WHERE seq < ?1 GROUP BY task)",
 		"DELETE FROM mem WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM mem"
 		" WHERE seq < ?1 GROUP BY pid, start)",
+		"DELETE FROM kcmp WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM kcmp"
+		" WHERE seq < ?1 GROUP BY task, res)",
 	};
 	int rc = rec_exec(r, "BEGIN IMMEDIATE");
 

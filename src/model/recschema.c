@@ -34,6 +34,11 @@ const char *const recording_schema_sql =
 	REC_MEMS(X)
 #undef X
 	");\n"
+	/* schema 2: the kcmp group of each task per resource (0 VM, 1 FILES, 2 FS,
+	 * 3 SIGHAND) when it changes, at the memory samples: grp is the id of the group's
+	 * first task */
+	"CREATE TABLE kcmp(seq INTEGER NOT NULL, task INTEGER NOT NULL, res INTEGER NOT NULL,"
+	" grp INTEGER NOT NULL);\n"
 	/* views for the sqlite3 command line */
 	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start,"
 	" (SELECT comm FROM name n WHERE n.task = t.id ORDER BY n.rowid DESC LIMIT 1) AS comm,"
@@ -48,7 +53,12 @@ const char *const recording_schema_sql =
 	" FROM val v JOIN task t ON t.id = v.task JOIN samples s ON s.seq = v.seq;\n"
 	"CREATE VIEW memory AS SELECT s.time, m.seq, m.pid, m.start, m.pss, m.uss, m.shared,"
 	" m.swap, m.swap_pss, m.rss_anon, m.rss_file, m.rss_shmem, m.pte, m.thp"
-	" FROM mem m JOIN samples s ON s.seq = m.seq WHERE m.smaps_av = 0;\n";
+	" FROM mem m JOIN samples s ON s.seq = m.seq WHERE m.smaps_av = 0;\n"
+	"CREATE VIEW sharing AS SELECT s.time, k.seq, t.pid, t.tid, t.id AS task,"
+	" CASE k.res WHEN 0 THEN 'VM' WHEN 1 THEN 'FILES' WHEN 2 THEN 'FS' ELSE 'SIGHAND' END"
+	" AS resource, k.grp AS grp, g.pid AS grp_pid, g.tid AS grp_tid"
+	" FROM kcmp k JOIN task t ON t.id = k.task LEFT JOIN task g ON g.id = k.grp"
+	" JOIN samples s ON s.seq = k.seq;\n";
 
 /* ---- shared with the reader ---- */
 
