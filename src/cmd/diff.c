@@ -37,6 +37,9 @@ struct moment {
 	char file[300];		/* sanitized */
 	char at[64];		/* the time asked, sanitized ("" for the end) */
 	const struct snapshot *procs, *threads;
+	struct recording_group *groups;	/* kcmp groups (groups_rc 0), sorted by (tid, start) */
+	size_t ngroups;
+	int groups_rc;			/* -ENOENT: not recorded (an older schema) */
 };
 
 static void usage(FILE *out)
@@ -220,9 +223,12 @@ static int load_moment(const char *arg, struct moment *m)
 		struct recording *r;
 
 		/* START and the clock of the deltas: the recording machine's */
+		m->groups_rc = -ENOENT;
 		if (!recording_open(&r, path, why, sizeof(why))) {
 			recording_clock(r, &hz, &boot);
 			sampler_set_clock(hz, boot);
+			m->groups_rc = recording_groups(r, m->procs->wall + 1e-6, &m->groups,
+							&m->ngroups);
 			recording_close(r);
 		}
 	}
@@ -597,6 +603,78 @@ static void placement(struct report *rp, const struct snapshot *a, const struct 
 		json_close_array(&rp->j);
 }
 
+/* Sharing of kernel resources (kcmp groups) that broke or appeared. */
+static const char *comm_of(const struct snapshot *sn, pid_t tid)
+{
+	for (size_t i = 0; i < sn->ntasks; i++)
+		if (sn->tasks[i].tid == tid)
+			return sn->tasks[i].comm ? sn->tasks[i].comm : "-";
+	return "-";
+}
+
+static int sharing(struct report *rp, const struct moment *a, const struct moment *b)
+{
+	struct recording_share_change *c = NULL;
+	size_t n = 0;
+	int rc = a->groups_rc ? a->groups_rc : b->groups_rc;
+
+	if (!rc)
+		rc = recording_sharing_diff(a->groups, a->ngroups, b->groups, b->ngroups, &c, &n);
+	if (rc && rc != -ENOENT)
+		return rc;
+	if (rp->o->co.json) {
+		json_open_array(&rp->j, "sharing", false);
+	} else if (rc) {
+		if (!rp->o->co.raw)
+			fprintf(rp->out, "\nSharing (kcmp groups): not recorded (a recording of "
+				"schema 1)\n");
+		return 0;
+	} else {
+		heading(rp, "Sharing that broke or appeared (kcmp, at the memory samples)", n);
+		if (n && !rp->o->co.raw)
+			fprintf(rp->out, "  %-8s %-9s %7s %7s  %-16s %s\n", "RESOURCE", "CHANGE",
+				"TID", "PID", "COMM", "SHARED WITH (TID PID COMM)");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct recording_share_change *x = &c[i];
+		const struct snapshot *s = x->appeared ? b->threads : a->threads;
+		const char *what = x->appeared ? "appeared" : "broke";
+
+		if (rp->o->co.json) {
+			json_open_object(&rp->j, NULL, true);
+			json_string(&rp->j, "resource", recording_res_name(x->res));
+			json_string(&rp->j, "change", what);
+			json_i64(&rp->j, "tid", x->tid);
+			json_i64(&rp->j, "pid", x->tgid);
+			json_string(&rp->j, "comm", comm_of(s, x->tid));
+			json_u64(&rp->j, "more", x->more);
+			json_i64(&rp->j, "with_tid", x->with_tid);
+			json_i64(&rp->j, "with_pid", x->with_tgid);
+			json_string(&rp->j, "with_comm", comm_of(s, x->with_tid));
+			json_u64(&rp->j, "with_more", x->with_more);
+			json_close_object(&rp->j);
+		} else if (rp->o->co.raw) {
+			fprintf(rp->out, "sharing %s %s %d %d %s %zu %d %d %zu\n",
+				recording_res_name(x->res), what, x->tid, x->tgid,
+				comm_of(s, x->tid), x->more, x->with_tid, x->with_tgid,
+				x->with_more);
+		} else if (i < rp->o->top * 5) {
+			fprintf(rp->out, "  %-8s %-9s %7d %7d  %-16s %d %d %s%s\n",
+				recording_res_name(x->res), what, x->tid, x->tgid,
+				comm_of(s, x->tid), x->with_tid, x->with_tgid,
+				comm_of(s, x->with_tid), x->more || x->with_more ? " (groups of "
+				"several)" : "");
+		}
+	}
+	if (rp->o->co.json) {
+		json_close_array(&rp->j);
+		if (rc)
+			json_bool(&rp->j, "sharing_recorded", false);
+	}
+	free(c);
+	return 0;
+}
+
 static void moment_json(struct report *rp, const char *key, const struct moment *m)
 {
 	struct json_stamp st;
@@ -643,6 +721,8 @@ static int report(const struct opts *o, FILE *out, const struct moment *a,
 		rc = cpu_changes(&rp, a->procs, b->procs);
 	if (!rc)
 		placement(&rp, a->threads, b->threads);
+	if (!rc)
+		rc = sharing(&rp, a, b);
 	if (o->co.json) {
 		json_close_object(&rp.j);
 		if (!rc)
@@ -678,6 +758,7 @@ static int run(struct opts *o)
 	for (int i = 0; i < 2; i++) {
 		snapshot_put(m[i].procs);
 		snapshot_put(m[i].threads);
+		free(m[i].groups);
 	}
 	return status;
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "model/recint.h"
@@ -93,5 +94,221 @@ out:
 	free(idx);
 	free(grp);
 	free(first);
+	return rc;
+}
+
+/* ---- reading them back: the groups at a moment, and what changed between two ---- */
+
+const char *recording_res_name(int res)
+{
+	static const char *const names[REC_KCMP_RES] = { "VM", "FILES", "FS", "SIGHAND" };
+
+	return res >= 0 && res < REC_KCMP_RES ? names[res] : "?";
+}
+
+static bool has_groups(struct recording *r)
+{
+	sqlite3_stmt *st;
+	bool yes;
+
+	if (rec_prepare(r, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kcmp'",
+			&st))
+		return false;
+	yes = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return yes;
+}
+
+int recording_groups(struct recording *r, double when, struct recording_group **out,
+		     size_t *n)
+{
+	static const char sql[] =
+		"WITH s(seq) AS (SELECT max(seq) FROM samples WHERE time <= ?1)"
+		" SELECT t.tid, t.pid, t.start"
+#define G(res) ", (SELECT grp FROM kcmp k WHERE k.task = t.id AND k.res = " #res \
+		" AND k.seq <= s.seq ORDER BY k.seq DESC LIMIT 1)"
+		G(0) G(1) G(2) G(3)
+#undef G
+		" FROM task t, s WHERE t.first_seq <= s.seq AND coalesce(t.last_seq, s.seq) >= s.seq"
+		" ORDER BY t.tid, t.start";
+	struct recording_group *v = NULL;
+	size_t k = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!has_groups(r))
+		return -ENOENT;
+	rc = rec_prepare(r, sql, &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_double(st, 1, when);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct recording_group *w = realloc(v, (k + 1) * sizeof(*w));
+
+		if (!w) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		v = w;
+		v[k].tid = rec_col_int(st, 0, 0, INT32_MAX);
+		v[k].tgid = rec_col_int(st, 1, 0, INT32_MAX);
+		v[k].start = (uint64_t)sqlite3_column_int64(st, 2);
+		for (int res = 0; res < REC_KCMP_RES; res++)
+			v[k].grp[res] = sqlite3_column_int64(st, 3 + res);
+		k++;
+	}
+	rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
+	sqlite3_finalize(st);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+/* A task in both moments: its group before and after. */
+struct both {
+	int64_t g1, g2;
+	pid_t tid, tgid;
+};
+
+static int cmp_12(const void *x, const void *y)
+{
+	const struct both *a = x, *b = y;
+
+	if (a->g1 != b->g1)
+		return a->g1 < b->g1 ? -1 : 1;
+	if (a->g2 != b->g2)
+		return a->g2 < b->g2 ? -1 : 1;
+	return (a->tid > b->tid) - (a->tid < b->tid);
+}
+
+static int add_change(struct recording_share_change **v, size_t *n,
+		      const struct recording_share_change *c)
+{
+	struct recording_share_change *w = realloc(*v, (*n + 1) * sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w[(*n)++] = *c;
+	*v = w;
+	return 0;
+}
+
+/* Groups of g1 (sorted by g1, g2) that are split in g2: each part but the largest, against
+ * the largest. With g1 and g2 swapped: groups formed from parts (appeared). */
+static int splits(struct both *t, size_t n, int res, bool appeared,
+		  struct recording_share_change **v, size_t *nv)
+{
+	qsort(t, n, sizeof(*t), cmp_12);
+	for (size_t i = 0; i < n; ) {
+		size_t end = i, big = i, bign = 0;
+
+		while (end < n && t[end].g1 == t[i].g1)
+			end++;
+		for (size_t k = i; k < end; ) {	/* the largest part */
+			size_t e = k;
+
+			while (e < end && t[e].g2 == t[k].g2)
+				e++;
+			if (e - k > bign) {
+				bign = e - k;
+				big = k;
+			}
+			k = e;
+		}
+		for (size_t k = i; k < end; ) {
+			size_t e = k;
+			struct recording_share_change c;
+
+			while (e < end && t[e].g2 == t[k].g2)
+				e++;
+			c = (struct recording_share_change){
+				.res = res, .appeared = appeared, .tid = t[k].tid,
+				.tgid = t[k].tgid, .more = e - k - 1, .with_tid = t[big].tid,
+				.with_tgid = t[big].tgid, .with_more = bign - 1 };
+			if (k != big && add_change(v, nv, &c))
+				return -ENOMEM;
+			k = e;
+		}
+		i = end;
+	}
+	return 0;
+}
+
+/* New tasks of b in a group with a task of another process. */
+static int newcomers(const struct recording_group *a, size_t na,
+		     const struct recording_group *b, size_t nb, int res,
+		     struct recording_share_change **v, size_t *nv)
+{
+	for (size_t i = 0, j = 0; i < nb; i++) {
+		const struct recording_group *x = &b[i];
+		struct recording_share_change c = { .res = res, .appeared = true };
+
+		while (j < na && (a[j].tid < x->tid ||
+				  (a[j].tid == x->tid && a[j].start < x->start)))
+			j++;
+		if ((j < na && a[j].tid == x->tid && a[j].start == x->start) || !x->grp[res] ||
+		    x->tid != x->tgid)
+			continue;	/* not new, not known, or a thread (its process says it) */
+		for (size_t k = 0; k < nb && !c.with_tid; k++)
+			if (b[k].grp[res] == x->grp[res] && b[k].tgid != x->tgid) {
+				c.with_tid = b[k].tid;
+				c.with_tgid = b[k].tgid;
+			}
+		c.tid = x->tid;
+		c.tgid = x->tgid;
+		if (c.with_tid && add_change(v, nv, &c))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int recording_sharing_diff(const struct recording_group *a, size_t na,
+			   const struct recording_group *b, size_t nb,
+			   struct recording_share_change **out, size_t *n)
+{
+	struct both *t = malloc((na < nb ? na : nb) * sizeof(*t) + sizeof(*t));
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!t)
+		return -ENOMEM;
+	for (int res = 0; !rc && res < REC_KCMP_RES; res++) {
+		size_t m = 0;
+
+		for (size_t i = 0, j = 0; i < na && j < nb; ) {
+			int c = a[i].tid != b[j].tid ? (a[i].tid < b[j].tid ? -1 : 1) :
+				a[i].start != b[j].start ? (a[i].start < b[j].start ? -1 : 1) : 0;
+
+			if (!c && a[i].grp[res] && b[j].grp[res])
+				t[m++] = (struct both){ .g1 = a[i].grp[res], .g2 = b[j].grp[res],
+							.tid = a[i].tid, .tgid = a[i].tgid };
+			i += c <= 0;
+			j += c >= 0;
+		}
+		rc = splits(t, m, res, false, out, n);
+		for (size_t k = 0; !rc && k < m; k++) {
+			int64_t g = t[k].g1;
+
+			t[k].g1 = t[k].g2;
+			t[k].g2 = g;
+		}
+		if (!rc)
+			rc = splits(t, m, res, true, out, n);
+		if (!rc)
+			rc = newcomers(a, na, b, nb, res, out, n);
+	}
+	free(t);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	return rc;
 }

@@ -96,6 +96,40 @@ extern const struct source_ops recording_source_ops;
  * HH:MM[:SS] (the first sample's day), YYYY-MM-DD[ T]HH:MM[:SS], +SPAN after the first,
  * -SPAN before the last (SPAN: seconds, or with s, m, h, d), @EPOCH. 0 or -EINVAL. */
 int recording_parse_time(const char *s, double first, double last, double *out);
+/* ---- sharing (kcmp groups, schema 2 on) ---- */
+
+/* A task's kcmp groups at a sample: per resource (0 VM, 1 FILES, 2 FS, 3 SIGHAND) the id of
+ * its group, 0 when not known (kernel threads, a task newer than the last memory sample). */
+struct recording_group {
+	pid_t tid, tgid;
+	uint64_t start;
+	int64_t grp[4];
+};
+
+/* Sharing that broke or appeared between two samples: tid (with more others of its group)
+ * no longer shares res with, or now shares it with, with_tid (and with_more others). */
+struct recording_share_change {
+	int res;
+	bool appeared;
+	pid_t tid, tgid;
+	size_t more;
+	pid_t with_tid, with_tgid;
+	size_t with_more;
+};
+
+/* "VM", "FILES", "FS", "SIGHAND" */
+const char *recording_res_name(int res);
+/* The groups of the tasks alive at the last sample at or before when (as measured at the
+ * last memory sample before it), sorted by (tid, start). -ENOENT when the recording has no
+ * groups (schema 1); 0 or another -errno. */
+int recording_groups(struct recording *r, double when, struct recording_group **out,
+		     size_t *n);
+/* What changed from a to b (both sorted by (tid, start)): groups that split (broke), tasks
+ * of two groups now in one, and new tasks that share with another process (appeared). */
+int recording_sharing_diff(const struct recording_group *a, size_t na,
+			   const struct recording_group *b, size_t nb,
+			   struct recording_share_change **out, size_t *n);
+
 /* The last error's text (an SQLite message or what was wrong), "" when none. */
 const char *recording_error(const struct recording *r);
 /* The number of samples and the first and last sample's times. */

@@ -39,6 +39,7 @@ const char *const recording_schema_sql =
 	 * first task */
 	"CREATE TABLE kcmp(seq INTEGER NOT NULL, task INTEGER NOT NULL, res INTEGER NOT NULL,"
 	" grp INTEGER NOT NULL);\n"
+	"CREATE INDEX kcmp_task ON kcmp(task, res, seq);\n"
 	/* views for the sqlite3 command line */
 	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start,"
 	" (SELECT comm FROM name n WHERE n.task = t.id ORDER BY n.rowid DESC LIMIT 1) AS comm,"
