@@ -50,8 +50,10 @@ static void usage(FILE *out)
 	      "\n"
 	      "Compares two moments of recordings (taskscope record): the processes and threads\n"
 	      "that appeared and disappeared (by identity: ID and start time), the processes\n"
-	      "whose footprint grew most, the changes of CPU share, and the threads that moved\n"
-	      "to other CPUs or got another affinity. A file without @TIME is its last sample.\n"
+	      "whose footprint grew most, the changes of CPU share, the threads that moved to\n"
+	      "other CPUs or got another affinity, and the sharing of kernel resources (kcmp:\n"
+	      "address space, file table, fs, signal handlers) that broke or appeared. A file\n"
+	      "without @TIME is its last sample.\n"
 	      "TIME as in taskscope replay --from: HH:MM[:SS], YYYY-MM-DD HH:MM[:SS], +SPAN\n"
 	      "after the first sample, -SPAN before the last one, @EPOCH.\n"
 	      "\n"
@@ -659,11 +661,15 @@ static int sharing(struct report *rp, const struct moment *a, const struct momen
 				comm_of(s, x->tid), x->more, x->with_tid, x->with_tgid,
 				x->with_more);
 		} else if (i < rp->o->top * 5) {
+			char more[64] = "";
+
+			if (x->more || x->with_more)
+				snprintf(more, sizeof(more), " (+%zu with %d, +%zu with %d)",
+					 x->more, x->tid, x->with_more, x->with_tid);
 			fprintf(rp->out, "  %-8s %-9s %7d %7d  %-16s %d %d %s%s\n",
 				recording_res_name(x->res), what, x->tid, x->tgid,
 				comm_of(s, x->tid), x->with_tid, x->with_tgid,
-				comm_of(s, x->with_tid), x->more || x->with_more ? " (groups of "
-				"several)" : "");
+				comm_of(s, x->with_tid), more);
 		}
 	}
 	if (rp->o->co.json) {
