@@ -558,6 +558,30 @@ static void tui_free(struct tui *t)
 	tui_replay_close(t);
 }
 
+/* The live tasks' defaults, or the recording opened (its error printed): 0 or -errno. */
+static int start_source(struct tui *t)
+{
+	const struct tui_opts *o = t->o;
+	char why[256], shown[256];
+	int rc;
+
+	if (!o->replay) {
+		t->expand_all = !target_is_all(o->target) || o->cmd;
+		/* kernel threads hidden as in htop, unless named as targets (-p 2, -C kworker) */
+		t->show_kthreads = !target_is_all(o->target);
+		return 0;
+	}
+	rc = tui_replay_open(t, o->replay, why, sizeof(why));
+	if (rc) {
+		util_sanitize(o->replay, strlen(o->replay), shown, sizeof(shown));
+		fprintf(stderr, "taskscope: replay: cannot read the recording '%s': %s\n", shown,
+			why);
+		return rc;
+	}
+	t->expand_all = t->show_kthreads = !tui_replay_all(t);
+	return 0;
+}
+
 int tui_main(struct tui_opts *o)
 {
 	struct session_config cfg = { .target = o->target, .cmd = o->cmd, .run_as = o->run_as };
@@ -579,22 +603,9 @@ int tui_main(struct tui_opts *o)
 		fprintf(stderr, "taskscope: %s\n", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
-	if (o->replay) {
-		rc = tui_replay_open(&t, o->replay, ebuf, sizeof(ebuf));
-		if (rc) {
-			char shown[256];
-
-			util_sanitize(o->replay, strlen(o->replay), shown, sizeof(shown));
-			fprintf(stderr, "taskscope: replay: cannot read the recording '%s': %s\n",
-				shown, ebuf);
-			tui_free(&t);
-			return TS_EXIT_FAILURE;
-		}
-		t.expand_all = t.show_kthreads = !tui_replay_all(&t);
-	} else {
-		t.expand_all = !target_is_all(o->target) || o->cmd;
-		/* kernel threads hidden as in htop, unless named as targets (-p 2, -C kworker) */
-		t.show_kthreads = !target_is_all(o->target);
+	if (start_source(&t)) {
+		tui_free(&t);
+		return TS_EXIT_FAILURE;
 	}
 	if (o->child_log) {
 		char why[160];
@@ -608,8 +619,7 @@ int tui_main(struct tui_opts *o)
 	}
 	/* the session checks the targets with a sampler of its own (the worker's are its
 	 * alone), looks up --run-as's user, and runs and follows the job */
-	if (!o->replay)
-		status = session_open(&t.s, &cfg);
+	status = o->replay ? TS_EXIT_OK : session_open(&t.s, &cfg);
 	if (status)
 		goto out;
 	if (o->cmd) {
@@ -662,8 +672,7 @@ finish:
 		status = 128 + t.quit_sig;
 	}
 out:
-	if (!o->replay)
-		status = session_close(&t.s, status);
+	status = o->replay ? status : session_close(&t.s, status);
 	if (t.logfile && fclose(t.logfile) && status == TS_EXIT_OK) {
 		fprintf(stderr, "taskscope: cannot write the job's log: %s\n", strerror(errno));
 		status = TS_EXIT_FAILURE;
