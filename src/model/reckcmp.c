@@ -28,19 +28,47 @@ static int cmp(void *arg, size_t a, size_t b)
 }
 
 /* Each task's group as the id of its first task (the lowest id), stored when it changed.
- * A resource kcmp cannot compare now (denied, a task gone meanwhile, no kcmp) is left for
- * the next memory sample. */
-static int put_res(struct recording *r, const pid_t *tids, const size_t *idx, size_t n,
-		   int res, unsigned long seq, size_t *grp, sqlite3_int64 *first)
+ * A thread is compared with its process's main thread first (one call: the same one but
+ * for a thread that called unshare, and always for VM and SIGHAND); the main threads and
+ * the threads that differ are sorted into groups. A resource kcmp cannot compare now
+ * (denied, a task gone meanwhile, no kcmp) is left for the next memory sample. */
+static int put_res(struct recording *r, const pid_t *tids, const size_t *idx,
+		   const size_t *lead, size_t n, int res, unsigned long seq, size_t *grp,
+		   sqlite3_int64 *first)
 {
-	struct cmp_ctx c = { .tids = tids, .res = kept[res] };
-	size_t ng = 0;
-	int rc = sharing_group(n, cmp, &c, grp, &ng);
+	struct cmp_ctx c = { .res = kept[res] };
+	pid_t *sorted = malloc((n + 1) * sizeof(*sorted));
+	size_t *pos = malloc((n + 1) * sizeof(*pos)), *sg = malloc((n + 1) * sizeof(*sg));
+	size_t m = 0, ng = 0;
+	int rc = sorted && pos && sg ? 0 : -ENOMEM;
 
-	if (rc == -ENOMEM)
-		return rc;
+	for (size_t k = 0; !rc && k < n; k++) {
+		pos[k] = SIZE_MAX;
+		if (lead[k] != k) {
+			int same = kcmp_compare(tids[k], tids[lead[k]], c.res);
+
+			if (same < 0)
+				rc = same;
+			if (same <= 0)
+				continue;
+		}
+		pos[k] = m;
+		sorted[m++] = tids[k];
+	}
+	c.tids = sorted;
+	if (!rc)
+		rc = sharing_group(m, cmp, &c, sg, &ng);
+	/* a thread that was its main thread's: the main thread's group */
+	for (size_t k = 0; !rc && k < n; k++)
+		grp[k] = pos[k] != SIZE_MAX ? sg[pos[k]] : SIZE_MAX;
+	for (size_t k = 0; !rc && k < n; k++)
+		if (grp[k] == SIZE_MAX)
+			grp[k] = grp[lead[k]];
+	free(sorted);
+	free(sg);
+	free(pos);
 	if (rc)
-		return 0;
+		return rc == -ENOMEM ? rc : 0;
 	for (size_t g = 0; g < ng; g++)
 		first[g] = 0;
 	for (size_t k = 0; k < n; k++) {
@@ -73,10 +101,11 @@ int rec_put_kcmp(struct recording *r, const struct snapshot *sn, unsigned long s
 	size_t n = 0, m = sn->ntasks < r->nwt ? sn->ntasks : r->nwt;
 	pid_t *tids = malloc((m + 1) * sizeof(*tids));
 	size_t *idx = malloc((m + 1) * sizeof(*idx)), *grp = malloc((m + 1) * sizeof(*grp));
+	size_t *lead = malloc((m + 1) * sizeof(*lead));
 	sqlite3_int64 *first = malloc((m + 1) * sizeof(*first));
 	int rc = 0;
 
-	if (!tids || !idx || !grp || !first) {
+	if (!tids || !idx || !grp || !lead || !first) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -87,12 +116,25 @@ int rec_put_kcmp(struct recording *r, const struct snapshot *sn, unsigned long s
 		tids[n] = sn->tasks[k].tid;
 		idx[n++] = k;
 	}
+	/* each task's main thread among them (sorted by process: its run), else itself */
+	for (size_t k = 0, run = 0; k < n; k++) {
+		const struct task *t = &sn->tasks[idx[k]];
+
+		if (k == 0 || sn->tasks[idx[k - 1]].tgid != t->tgid) {
+			run = k;
+			for (size_t e = k; e < n && sn->tasks[idx[e]].tgid == t->tgid; e++)
+				if (sn->tasks[idx[e]].tid == t->tgid)
+					run = e;
+		}
+		lead[k] = run;
+	}
 	for (int res = 0; !rc && res < REC_KCMP_RES; res++)
-		rc = put_res(r, tids, idx, n, res, seq, grp, first);
+		rc = put_res(r, tids, idx, lead, n, res, seq, grp, first);
 out:
 	free(tids);
 	free(idx);
 	free(grp);
+	free(lead);
 	free(first);
 	return rc;
 }
