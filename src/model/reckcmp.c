@@ -27,7 +27,8 @@ static int cmp(void *arg, size_t a, size_t b)
 	return kcmp_compare(c->tids[a], c->tids[b], c->res);
 }
 
-/* Each task's group as the id of its first task (the lowest id), stored when it changed.
+/* Each task's group, stored when it is not the one stored last (at first: its main
+ * thread's id, the group of a process that shares with no other).
  * A thread is compared with its process's main thread first (one call: the same one but
  * for a thread that called unshare, and always for VM and SIGHAND); the main threads and
  * the threads that differ are sorted into groups. A resource kcmp cannot compare now
@@ -71,8 +72,11 @@ static int put_res(struct recording *r, const pid_t *tids, const size_t *idx,
 		return rc == -ENOMEM ? rc : 0;
 	for (size_t g = 0; g < ng; g++)
 		first[g] = 0;
+	/* a group's id: the lowest id of its tasks, a task counting as its main thread when
+	 * that is in the group too; a process that shares with no other then has its main
+	 * thread's id, which needs no row (a task is in one group: the ids differ) */
 	for (size_t k = 0; k < n; k++) {
-		sqlite3_int64 id = r->wt[idx[k]].id;
+		sqlite3_int64 id = r->wt[idx[grp[lead[k]] == grp[k] ? lead[k] : k]].id;
 
 		if (!first[grp[k]] || id < first[grp[k]])
 			first[grp[k]] = id;
@@ -80,8 +84,9 @@ static int put_res(struct recording *r, const pid_t *tids, const size_t *idx,
 	for (size_t k = 0; !rc && k < n; k++) {
 		struct rec_wtask *w = &r->wt[idx[k]];
 		sqlite3_stmt *st = r->st[ST_KCMP];
+		sqlite3_int64 was = w->grp[res] ? w->grp[res] : r->wt[idx[lead[k]]].id;
 
-		if (w->grp[res] == first[grp[k]])
+		if (was == first[grp[k]])
 			continue;
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)seq);
 		sqlite3_bind_int64(st, 2, w->id);
@@ -166,7 +171,9 @@ int recording_groups(struct recording *r, double when, struct recording_group **
 {
 	static const char sql[] =
 		"WITH s(seq) AS (SELECT max(seq) FROM samples WHERE time <= ?1)"
-		" SELECT t.tid, t.pid, t.start"
+		" SELECT t.tid, t.pid, t.start, coalesce((SELECT l.id FROM task l WHERE"
+		" l.tid = t.pid AND l.pid = t.pid AND l.first_seq <= s.seq AND"
+		" coalesce(l.last_seq, s.seq) >= s.seq), t.id)"
 #define G(res) ", (SELECT grp FROM kcmp k WHERE k.task = t.id AND k.res = " #res \
 		" AND k.seq <= s.seq ORDER BY k.seq DESC LIMIT 1)"
 		G(0) G(1) G(2) G(3)
@@ -197,8 +204,11 @@ int recording_groups(struct recording *r, double when, struct recording_group **
 		v[k].tid = rec_col_int(st, 0, 0, INT32_MAX);
 		v[k].tgid = rec_col_int(st, 1, 0, INT32_MAX);
 		v[k].start = (uint64_t)sqlite3_column_int64(st, 2);
+		/* no row: its main thread's group (its process shares with no other) */
 		for (int res = 0; res < REC_KCMP_RES; res++)
-			v[k].grp[res] = sqlite3_column_int64(st, 3 + res);
+			v[k].grp[res] = sqlite3_column_type(st, 4 + res) == SQLITE_NULL ?
+					sqlite3_column_int64(st, 3) :
+					sqlite3_column_int64(st, 4 + res);
 		k++;
 	}
 	rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);

@@ -34,9 +34,9 @@ const char *const recording_schema_sql =
 	REC_MEMS(X)
 #undef X
 	");\n"
-	/* schema 2: the kcmp group of each task per resource (0 VM, 1 FILES, 2 FS,
-	 * 3 SIGHAND) when it changes, at the memory samples: grp is the id of the group's
-	 * first task */
+	/* schema 2: a task's kcmp group per resource (0 VM, 1 FILES, 2 FS, 3 SIGHAND), at
+	 * the memory samples, when it is not its main thread's id (a process that shares
+	 * with no other) or the one stored last: grp is the id of the group's first task */
 	"CREATE TABLE kcmp(seq INTEGER NOT NULL, task INTEGER NOT NULL, res INTEGER NOT NULL,"
 	" grp INTEGER NOT NULL);\n"
 	"CREATE INDEX kcmp_task ON kcmp(task, res, seq);\n"
