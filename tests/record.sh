@@ -79,7 +79,7 @@ check "the file passes PRAGMA integrity_check, holds 6 samples, the memory ones 
 q=$(sqlite3 "$db" "PRAGMA integrity_check; SELECT count(*) FROM samples;
 	SELECT group_concat(seq) FROM (SELECT seq FROM samples WHERE memory = 1 ORDER BY seq);
 	SELECT value FROM meta WHERE key = 'schema'; PRAGMA journal_mode;" 2>&1)
-want=$'ok\n6\n1,3,5\n1.0\ndelete'
+want=$'ok\n6\n1,3,5\n2.0\ndelete'
 [ "$q" = "$want" ] && ok "$(echo $q)" || fail "sqlite3 says: $(echo $q), want $(echo $want)"
 
 check "the views: the workload's 4 tasks by name, its footprint, its CPU changes"

@@ -43,7 +43,7 @@ static const struct ts_command table[] = {
 	{ "record", record_main, "", "[options] [PID...] [-- command [args...]]",
 	  "samples to an SQLite file, to replay and diff later" },
 	{ "replay", replay_main, "FILE", "[options] FILE",
-	  "a recording's samples as the tables or JSON of the task view" },
+	  "a recording in the full-screen view (time travel), or as tables or JSON" },
 	{ "serve", serve_main, "", "[options] [PID...]",
 	  "per-group metrics over HTTP for Prometheus (OpenMetrics)" },
 	{ "share", share_main, "PID...", "[options] PID... | -- command [args...]",

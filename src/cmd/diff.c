@@ -12,7 +12,6 @@
 #include "cmd/cli.h"
 #include "cmd/diff.h"
 #include "cmd/options.h"
-#include "cmd/replay.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
@@ -38,6 +37,9 @@ struct moment {
 	char file[300];		/* sanitized */
 	char at[64];		/* the time asked, sanitized ("" for the end) */
 	const struct snapshot *procs, *threads;
+	struct recording_group *groups;	/* kcmp groups (groups_rc 0), sorted by (tid, start) */
+	size_t ngroups;
+	int groups_rc;			/* -ENOENT: not recorded (an older schema) */
 };
 
 static void usage(FILE *out)
@@ -48,8 +50,10 @@ static void usage(FILE *out)
 	      "\n"
 	      "Compares two moments of recordings (taskscope record): the processes and threads\n"
 	      "that appeared and disappeared (by identity: ID and start time), the processes\n"
-	      "whose footprint grew most, the changes of CPU share, and the threads that moved\n"
-	      "to other CPUs or got another affinity. A file without @TIME is its last sample.\n"
+	      "whose footprint grew most, the changes of CPU share, the threads that moved to\n"
+	      "other CPUs or got another affinity, and the sharing of kernel resources (kcmp:\n"
+	      "address space, file table, fs, signal handlers) that broke or appeared. A file\n"
+	      "without @TIME is its last sample.\n"
 	      "TIME as in taskscope replay --from: HH:MM[:SS], YYYY-MM-DD HH:MM[:SS], +SPAN\n"
 	      "after the first sample, -SPAN before the last one, @EPOCH.\n"
 	      "\n"
@@ -174,7 +178,7 @@ static int read_at(const char *path, const char *at, bool processes,
 		recording_close(r);
 		return -ENODATA;
 	}
-	if (at && replay_parse_time(at, first, last, &t)) {
+	if (at && recording_parse_time(at, first, last, &t)) {
 		snprintf(why, len, "invalid time after '@' (HH:MM[:SS], YYYY-MM-DD HH:MM[:SS], "
 			 "+SPAN, -SPAN, @EPOCH)");
 		recording_close(r);
@@ -221,9 +225,12 @@ static int load_moment(const char *arg, struct moment *m)
 		struct recording *r;
 
 		/* START and the clock of the deltas: the recording machine's */
+		m->groups_rc = -ENOENT;
 		if (!recording_open(&r, path, why, sizeof(why))) {
 			recording_clock(r, &hz, &boot);
 			sampler_set_clock(hz, boot);
+			m->groups_rc = recording_groups(r, m->procs->wall + 1e-6, &m->groups,
+							&m->ngroups);
 			recording_close(r);
 		}
 	}
@@ -598,6 +605,82 @@ static void placement(struct report *rp, const struct snapshot *a, const struct 
 		json_close_array(&rp->j);
 }
 
+/* Sharing of kernel resources (kcmp groups) that broke or appeared. */
+static const char *comm_of(const struct snapshot *sn, pid_t tid)
+{
+	for (size_t i = 0; i < sn->ntasks; i++)
+		if (sn->tasks[i].tid == tid)
+			return sn->tasks[i].comm ? sn->tasks[i].comm : "-";
+	return "-";
+}
+
+static int sharing(struct report *rp, const struct moment *a, const struct moment *b)
+{
+	struct recording_share_change *c = NULL;
+	size_t n = 0;
+	int rc = a->groups_rc ? a->groups_rc : b->groups_rc;
+
+	if (!rc)
+		rc = recording_sharing_diff(a->groups, a->ngroups, b->groups, b->ngroups, &c, &n);
+	if (rc && rc != -ENOENT)
+		return rc;
+	if (rp->o->co.json) {
+		json_open_array(&rp->j, "sharing", false);
+	} else if (rc) {
+		if (!rp->o->co.raw)
+			fprintf(rp->out, "\nSharing (kcmp groups): not recorded (a recording of "
+				"schema 1)\n");
+		return 0;
+	} else {
+		heading(rp, "Sharing that broke or appeared (kcmp, at the memory samples)", n);
+		if (n && !rp->o->co.raw)
+			fprintf(rp->out, "  %-8s %-9s %7s %7s  %-16s %s\n", "RESOURCE", "CHANGE",
+				"TID", "PID", "COMM", "SHARED WITH (TID PID COMM)");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct recording_share_change *x = &c[i];
+		const struct snapshot *s = x->appeared ? b->threads : a->threads;
+		const char *what = x->appeared ? "appeared" : "broke";
+
+		if (rp->o->co.json) {
+			json_open_object(&rp->j, NULL, true);
+			json_string(&rp->j, "resource", recording_res_name(x->res));
+			json_string(&rp->j, "change", what);
+			json_i64(&rp->j, "tid", x->tid);
+			json_i64(&rp->j, "pid", x->tgid);
+			json_string(&rp->j, "comm", comm_of(s, x->tid));
+			json_u64(&rp->j, "more", x->more);
+			json_i64(&rp->j, "with_tid", x->with_tid);
+			json_i64(&rp->j, "with_pid", x->with_tgid);
+			json_string(&rp->j, "with_comm", comm_of(s, x->with_tid));
+			json_u64(&rp->j, "with_more", x->with_more);
+			json_close_object(&rp->j);
+		} else if (rp->o->co.raw) {
+			fprintf(rp->out, "sharing %s %s %d %d %s %zu %d %d %zu\n",
+				recording_res_name(x->res), what, x->tid, x->tgid,
+				comm_of(s, x->tid), x->more, x->with_tid, x->with_tgid,
+				x->with_more);
+		} else if (i < rp->o->top * 5) {
+			char more[64] = "";
+
+			if (x->more || x->with_more)
+				snprintf(more, sizeof(more), " (+%zu with %d, +%zu with %d)",
+					 x->more, x->tid, x->with_more, x->with_tid);
+			fprintf(rp->out, "  %-8s %-9s %7d %7d  %-16s %d %d %s%s\n",
+				recording_res_name(x->res), what, x->tid, x->tgid,
+				comm_of(s, x->tid), x->with_tid, x->with_tgid,
+				comm_of(s, x->with_tid), more);
+		}
+	}
+	if (rp->o->co.json) {
+		json_close_array(&rp->j);
+		if (rc)
+			json_bool(&rp->j, "sharing_recorded", false);
+	}
+	free(c);
+	return 0;
+}
+
 static void moment_json(struct report *rp, const char *key, const struct moment *m)
 {
 	struct json_stamp st;
@@ -644,6 +727,8 @@ static int report(const struct opts *o, FILE *out, const struct moment *a,
 		rc = cpu_changes(&rp, a->procs, b->procs);
 	if (!rc)
 		placement(&rp, a->threads, b->threads);
+	if (!rc)
+		rc = sharing(&rp, a, b);
 	if (o->co.json) {
 		json_close_object(&rp.j);
 		if (!rc)
@@ -679,6 +764,7 @@ static int run(struct opts *o)
 	for (int i = 0; i < 2; i++) {
 		snapshot_put(m[i].procs);
 		snapshot_put(m[i].threads);
+		free(m[i].groups);
 	}
 	return status;
 }

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 
 #include "cmd/cli.h"
 #include "cmd/options.h"
@@ -19,6 +19,7 @@
 #include "model/recording.h"
 #include "model/session.h"
 #include "view/batchsink.h"
+#include "view/tui.h"
 
 enum { OPT_FROM = 256, OPT_TO };
 
@@ -27,6 +28,7 @@ struct opts {
 	const char *file;
 	const char *from, *to;
 	bool threads;
+	bool batch;
 };
 
 static void usage(FILE *out)
@@ -34,11 +36,14 @@ static void usage(FILE *out)
 	fputs("Usage:\n"
 	      " taskscope replay [options] FILE\n"
 	      "\n"
-	      "Prints the samples of a recording (taskscope record) as the task view printed\n"
-	      "them live: a table, raw lines or JSON per sample.\n"
+	      "Shows a recording (taskscope record) in the full-screen view, with time travel\n"
+	      "([ ] a sample, { } a minute, g a time, Space play, + - pace), or prints its\n"
+	      "samples as the task view printed them live: a table, raw lines or JSON per\n"
+	      "sample (with -b, -J, -r, --from, --to, --output-file, or when not on a\n"
+	      "terminal).\n"
 	      "\n"
 	      "Options:\n"
-	      " -b, --batch               tables (the default)\n"
+	      " -b, --batch               tables (the default when not on a terminal)\n"
 	      " -J, --json                one JSON document per sample, with a \"replay\" key\n"
 	      " -r, --raw                 raw output: no alignment, no summary line\n"
 	      " -H, --threads             a row per thread (as recorded) instead of per process\n"
@@ -58,84 +63,13 @@ static void usage(FILE *out)
 	      "See taskscope-replay(1).\n", out);
 }
 
-/* ---- times: shared with diff ---- */
-
-static int parse_span(const char *s, double max, double *out)
-{
-	char *end;
-	double v = strtod(s, &end), unit = 1;
-
-	if (end == s || !(v >= 0 && v <= max))
-		return -EINVAL;
-	if (*end == 's')
-		end++;
-	else if (*end == 'm' && end++)
-		unit = 60;
-	else if (*end == 'h' && end++)
-		unit = 3600;
-	else if (*end == 'd' && end++)
-		unit = 86400;
-	if (*end)
-		return -EINVAL;
-	*out = v * unit;
-	return 0;
-}
-
-int replay_parse_time(const char *s, double first, double last, double *out)
-{
-	struct tm tm, day;
-	time_t base = (time_t)first;
-	const char *end;
-	double d;
-
-	if (*s == '@')
-		return parse_span(s + 1, 1e11, out);
-	if (*s == '+' || *s == '-') {
-		if (parse_span(s + 1, 1e9, &d))
-			return -EINVAL;
-		*out = *s == '+' ? first + d : last - d;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	}
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%Y-%m-%d %H:%M", &tm);
-	}
-	if (end && !*end) {
-		tm.tm_isdst = -1;
-		*out = (double)mktime(&tm);
-		return 0;
-	}
-	/* a time of day: the first sample's day (the next day when before it) */
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%H:%M:%S", &tm);
-	if (!end || *end) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, "%H:%M", &tm);
-	}
-	if (!end || *end || !localtime_r(&base, &day))
-		return -EINVAL;
-	day.tm_hour = tm.tm_hour;
-	day.tm_min = tm.tm_min;
-	day.tm_sec = tm.tm_sec;
-	day.tm_isdst = -1;
-	*out = (double)mktime(&day);
-	if (*out + 1 < first)
-		*out += 86400;
-	return 0;
-}
-
 /* ---- options ---- */
 
 static int own_option(struct opts *o, int c, int argc, char **argv)
 {
 	switch (c) {
 	case 'b':
+		o->batch = true;
 		break;
 	case 'H':
 		o->threads = true;
@@ -259,9 +193,9 @@ static int replay(struct opts *o)
 			  recording_error(rec));
 		status = TS_EXIT_FAILURE;
 	}
-	if (!status && o->from && replay_parse_time(o->from, first, last, &from))
+	if (!status && o->from && recording_parse_time(o->from, first, last, &from))
 		status = common_usage_error(&o->co, "invalid --from time");
-	if (!status && o->to && replay_parse_time(o->to, first, last, &to))
+	if (!status && o->to && recording_parse_time(o->to, first, last, &to))
 		status = common_usage_error(&o->co, "invalid --to time");
 	if (!status && (columns_readers(cols, ncols) & RD_TOPO))
 		status = check_topology(rec, &smp);
@@ -303,6 +237,29 @@ out:
 	return status;
 }
 
+/* The full-screen view over the recording, with time travel. */
+static int replay_tui(struct opts *o)
+{
+	struct tui_opts to = { .replay = o->file, .output = o->co.output, .threads = o->threads };
+	const struct column **cols = NULL;
+	size_t ncols = 0;
+	char *bad = NULL;
+	int rc;
+
+	if (o->co.output) {
+		rc = columns_parse_list(o->co.output, true, &cols, &ncols, &bad);
+		free(cols);
+		if (rc == -EINVAL) {
+			common_usage_error(&o->co, "unknown column '%s' in --output (see "
+					   "--list-columns)", bad ? bad : "");
+			free(bad);
+			return TS_EXIT_USAGE;
+		}
+		free(bad);
+	}
+	return tui_main(&to);
+}
+
 int replay_main(int argc, char **argv)
 {
 	struct opts o;
@@ -315,6 +272,10 @@ int replay_main(int argc, char **argv)
 		for (size_t i = 0; i < columns_count(); i++)
 			printf("%10s  %s\n", columns_get(i)->name, columns_get(i)->help);
 		rc = TS_EXIT_OK;
+	} else if (rc == CO_CONTINUE && !o.batch && !o.co.json && !o.co.raw &&
+		   !o.co.output_file && !o.from && !o.to && isatty(STDIN_FILENO) &&
+		   isatty(STDOUT_FILENO)) {
+		rc = replay_tui(&o);
 	} else if (rc == CO_CONTINUE) {
 		rc = replay(&o);
 	}

@@ -31,10 +31,14 @@
 	X(pss_anon, "pss_anon") X(pss_file, "pss_file") X(pss_shmem, "pss_shmem") X(thp, "thp")
 
 enum rec_stmt {
-	ST_SAMPLE, ST_TASK, ST_END, ST_NAME, ST_VAL, ST_MEM, ST_BEGIN, ST_COMMIT,
+	ST_SAMPLE, ST_TASK, ST_END, ST_NAME, ST_VAL, ST_MEM, ST_KCMP, ST_BEGIN, ST_COMMIT,
 	ST_R_SAMPLES, ST_R_TASKS, ST_R_NAMES, ST_R_VALS, ST_R_MEMS,
 	ST_COUNT
 };
+
+/* The kcmp resources a recording keeps groups of (schema 2): VM, FILES, FS, SIGHAND, as
+ * the values of kcmp.res. */
+#define REC_KCMP_RES 4
 
 /* The writer's memory of a task: what it stored last. */
 struct rec_wtask {
@@ -42,6 +46,7 @@ struct rec_wtask {
 	uint64_t start;
 	sqlite3_int64 id;
 	struct task v;		/* comm, cmd and affinity owned */
+	sqlite3_int64 grp[REC_KCMP_RES];	/* the kcmp groups stored last (0: none) */
 };
 
 struct rec_wmem {
@@ -107,6 +112,16 @@ int rec_prepare(struct recording *r, const char *sql, sqlite3_stmt **st);
 void rec_harden(sqlite3 *db);
 void rec_free(struct recording *r);
 void rec_reader_free(struct recording *r);
+/* The reader's values from a file that anyone may have made (recopen.c): text as the
+ * sampler gives it (sanitized when not), numbers kept in range. */
+char *rec_text_dup(sqlite3_stmt *st, int col);
+enum ts_avail rec_col_av(sqlite3_stmt *st, int col);
+int rec_col_int(sqlite3_stmt *st, int col, int lo, int hi);
+double rec_col_real(sqlite3_stmt *st, int col, double lo, double hi);
+void rec_fix_task(struct task *t);
+/* The kcmp groups of the sample's tasks (r->wt in sn's order), a row per task whose group
+ * changed (reckcmp.c). */
+int rec_put_kcmp(struct recording *r, const struct snapshot *sn, unsigned long seq);
 /* --max-size / --max-age: drop the oldest samples beyond them (recording.c). */
 int rec_trim(struct recording *r, double now);
 

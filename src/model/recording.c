@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* recording.c - a recording's schema and its writer, the record sink (recplay.c reads it) */
+/* recording.c - a recording's writer, the record sink (recplay.c reads it, recschema.c has
+ * its schema) */
 #include "config.h"
 
 #include <errno.h>
@@ -17,146 +18,6 @@
 #include "model/recint.h"
 #include "sample/topo.h"
 
-const char *const recording_schema_sql =
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value);\n"
-	"CREATE TABLE cpus(cpu INTEGER PRIMARY KEY, core INTEGER, package INTEGER, node INTEGER);\n"
-	"CREATE TABLE samples(seq INTEGER PRIMARY KEY, time REAL NOT NULL, mono REAL NOT NULL,"
-	" interval REAL NOT NULL, cpu_busy REAL, ndenied INTEGER NOT NULL, tasks INTEGER NOT NULL,"
-	" processes INTEGER NOT NULL, rss_sum INTEGER NOT NULL, memory INTEGER NOT NULL);\n"
-	"CREATE TABLE task(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, tid INTEGER NOT NULL,"
-	" start INTEGER NOT NULL, kthread INTEGER NOT NULL, first_seq INTEGER NOT NULL,"
-	" last_seq INTEGER);\n"
-	"CREATE TABLE name(task INTEGER NOT NULL, seq INTEGER NOT NULL, comm TEXT, cmd TEXT,"
-	" cmd_av INTEGER NOT NULL);\n"
-	"CREATE INDEX name_task ON name(task);\n"
-	"CREATE TABLE val(task INTEGER NOT NULL, seq INTEGER NOT NULL, state TEXT, affinity TEXT"
-#define X(f, col) ", " col " INTEGER"
-	REC_VALS(X)
-#undef X
-	");\n"
-	"CREATE TABLE mem(seq INTEGER NOT NULL, pid INTEGER NOT NULL, start INTEGER NOT NULL"
-#define X(f, col) ", " col " INTEGER"
-	REC_MEMS(X)
-#undef X
-	");\n"
-	/* views for the sqlite3 command line */
-	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start,"
-	" (SELECT comm FROM name n WHERE n.task = t.id ORDER BY n.rowid DESC LIMIT 1) AS comm,"
-	" (SELECT cmd FROM name n WHERE n.task = t.id ORDER BY n.rowid DESC LIMIT 1) AS cmd,"
-	" t.kthread, (SELECT time FROM samples WHERE seq = t.first_seq) AS first_time,"
-	" (SELECT time FROM samples WHERE seq = coalesce(t.last_seq,"
-	" (SELECT max(seq) FROM samples))) AS last_time, t.first_seq,"
-	" coalesce(t.last_seq, (SELECT max(seq) FROM samples)) AS last_seq FROM task t;\n"
-	"CREATE VIEW changes AS SELECT s.time, v.seq, t.pid, t.tid, t.id AS task, v.state,"
-	" v.cpu, v.affinity, v.utime + v.stime AS cpu_ticks, v.rss, v.minflt, v.majflt, v.vctx,"
-	" v.ictx, v.migrations, v.run_ns, v.wait_ns, v.nlwp, v.prio, v.nice"
-	" FROM val v JOIN task t ON t.id = v.task JOIN samples s ON s.seq = v.seq;\n"
-	"CREATE VIEW memory AS SELECT s.time, m.seq, m.pid, m.start, m.pss, m.uss, m.shared,"
-	" m.swap, m.swap_pss, m.rss_anon, m.rss_file, m.rss_shmem, m.pte, m.thp"
-	" FROM mem m JOIN samples s ON s.seq = m.seq WHERE m.smaps_av = 0;\n";
-
-/* ---- shared with the reader ---- */
-
-/* SQLite's messages quote the file's own bytes (a damaged schema's text): sanitized. */
-void rec_set_error(struct recording *r, const char *fmt, ...)
-{
-	char raw[sizeof(r->err)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	util_sanitize(raw, strlen(raw), r->err, sizeof(r->err));
-}
-
-int rec_sql_errno(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-		return 0;
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-	case SQLITE_READONLY:
-		return -EACCES;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-	case SQLITE_FORMAT:
-	case SQLITE_MISMATCH:
-	case SQLITE_RANGE:
-	case SQLITE_SCHEMA:
-	case SQLITE_ERROR:
-		return -EBADMSG;
-	default:
-		return -EIO;
-	}
-}
-
-/* A failed SQLite call: its message into r->err, -errno. */
-int rec_fail(struct recording *r, int rc)
-{
-	const char *m = r->db ? sqlite3_errmsg(r->db) : sqlite3_errstr(rc);
-
-	rec_set_error(r, "%s", m ? m : sqlite3_errstr(rc));
-	return rec_sql_errno(rc);
-}
-
-int rec_exec(struct recording *r, const char *sql)
-{
-	int rc = sqlite3_exec(r->db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : rec_fail(r, rc);
-}
-
-int rec_prepare(struct recording *r, const char *sql, sqlite3_stmt **st)
-{
-	int rc = sqlite3_prepare_v2(r->db, sql, -1, st, NULL);
-
-	return rc == SQLITE_OK ? 0 : rec_fail(r, rc);
-}
-
-/* A connection that trusts nothing in the file: no code in the schema, no writes to it
- * through the schema's own objects, no extensions. */
-void rec_harden(sqlite3 *db)
-{
-	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_VIEW, 1, NULL);
-	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, NULL);
-	sqlite3_busy_timeout(db, 5000);
-}
-
-void rec_free(struct recording *r)
-{
-	if (!r)
-		return;
-	for (size_t i = 0; i < ARRAY_SIZE(r->st); i++)
-		sqlite3_finalize(r->st[i]);
-	rec_reader_free(r);
-	for (size_t i = 0; i < r->nwt; i++) {
-		free(r->wt[i].v.comm);
-		free(r->wt[i].v.cmd);
-		free(r->wt[i].v.affinity);
-	}
-	free(r->wt);
-	free(r->wm);
-	if (r->db)
-		sqlite3_close(r->db);
-	free(r->path);
-	free(r);
-}
-
-const char *recording_error(const struct recording *r)
-{
-	return r->err;
-}
 
 /* ---- creating ---- */
 
@@ -317,6 +178,7 @@ static const char *const writer_sql[] = {
 		REC_MEMS(X)
 #undef X
 		")",
+	[ST_KCMP] = "INSERT INTO kcmp VALUES(?, ?, ?, ?)",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 };
@@ -631,6 +493,10 @@ static int put_sample(struct recording *r, const struct session_frame *f)
 		rc = put_tasks(r, sn, seq);
 	if (!rc && f->mem)
 		rc = put_mem(r, f->mem, seq);
+	/* the kernel resources shared, at the memory samples' cadence (a kcmp sort per
+	 * resource) */
+	if (!rc && f->mem)
+		rc = rec_put_kcmp(r, sn, seq);
 	return rc;
 }
 
@@ -763,6 +629,7 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		"DELETE FROM name WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM mem WHERE seq < ?1 AND NOT EXISTS (SELECT 1 FROM task t WHERE"
 		" t.tid = mem.pid AND t.start = mem.start AND coalesce(t.last_seq, ?1) >= ?1)",
+		"DELETE FROM kcmp WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM task WHERE last_seq < ?1",
 		"DELETE FROM val WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM val"
 		" WHERE seq < ?1 GROUP BY task)",
@@ -770,6 +637,8 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		" WHERE seq < ?1 GROUP BY task)",
 		"DELETE FROM mem WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM mem"
 		" WHERE seq < ?1 GROUP BY pid, start)",
+		"DELETE FROM kcmp WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM kcmp"
+		" WHERE seq < ?1 GROUP BY task, res)",
 	};
 	int rc = rec_exec(r, "BEGIN IMMEDIATE");
 

@@ -20,7 +20,7 @@
 #include "model/snapshot.h"
 
 /* The schema this taskscope writes; it reads this one and older ones. */
-#define RECORDING_SCHEMA 1
+#define RECORDING_SCHEMA 2
 
 /* The readers of a recording's samples: a row per thread with these. */
 #define RECORDING_READERS (RD_STAT | RD_CMDLINE | RD_CTXSW | RD_AFFINITY | RD_SCHED | \
@@ -82,8 +82,54 @@ void recording_set_range(struct recording *r, double from, double to, bool proce
  * (smaps_av/mem_av TS_NA before the first). -ENODATA at the end; -EBADMSG when the file
  * is damaged (recording_error says how). */
 int recording_next(struct recording *r, const struct snapshot **sn, const struct snapshot **mem);
+/* The wall clock time of every sample, in order (*out malloc'ed). 0 or -errno. */
+int recording_times(struct recording *r, double **out, size_t *n);
+/* Back to before the first sample (recording_next then gives it again): time travel. */
+void recording_rewind(struct recording *r);
+/* The process rows of a thread snapshot as recording_next folds them (prev: the previous
+ * process snapshot, for the deltas, or NULL); *out is the caller's (snapshot_put). */
+int recording_fold(const struct snapshot *threads, const struct snapshot *prev,
+		   const struct snapshot **out);
 /* The source for a session: arg is the struct recording. */
 extern const struct source_ops recording_source_ops;
+/* A time of a recording whose samples run from first to last (epoch seconds):
+ * HH:MM[:SS] (the first sample's day), YYYY-MM-DD[ T]HH:MM[:SS], +SPAN after the first,
+ * -SPAN before the last (SPAN: seconds, or with s, m, h, d), @EPOCH. 0 or -EINVAL. */
+int recording_parse_time(const char *s, double first, double last, double *out);
+/* ---- sharing (kcmp groups, schema 2 on) ---- */
+
+/* A task's kcmp groups at a sample: per resource (0 VM, 1 FILES, 2 FS, 3 SIGHAND) the id of
+ * its group, 0 when not known (kernel threads, a task newer than the last memory sample). */
+struct recording_group {
+	pid_t tid, tgid;
+	uint64_t start;
+	int64_t grp[4];
+};
+
+/* Sharing that broke or appeared between two samples: tid (with more others of its group)
+ * no longer shares res with, or now shares it with, with_tid (and with_more others). */
+struct recording_share_change {
+	int res;
+	bool appeared;
+	pid_t tid, tgid;
+	size_t more;
+	pid_t with_tid, with_tgid;
+	size_t with_more;
+};
+
+/* "VM", "FILES", "FS", "SIGHAND" */
+const char *recording_res_name(int res);
+/* The groups of the tasks alive at the last sample at or before when (as measured at the
+ * last memory sample before it), sorted by (tid, start). -ENOENT when the recording has no
+ * groups (schema 1); 0 or another -errno. */
+int recording_groups(struct recording *r, double when, struct recording_group **out,
+		     size_t *n);
+/* What changed from a to b (both sorted by (tid, start)): groups that split (broke), tasks
+ * of two groups now in one, and new tasks that share with another process (appeared). */
+int recording_sharing_diff(const struct recording_group *a, size_t na,
+			   const struct recording_group *b, size_t nb,
+			   struct recording_share_change **out, size_t *n);
+
 /* The last error's text (an SQLite message or what was wrong), "" when none. */
 const char *recording_error(const struct recording *r);
 /* The number of samples and the first and last sample's times. */

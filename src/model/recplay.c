@@ -3,356 +3,14 @@
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lib/msg.h"
 #include "lib/util.h"
 #include "model/recint.h"
-#include "sample/topo.h"
-
-#define MAX_CPUS 8192
-
-static const char *const reader_sql[ST_COUNT] = {
-	[ST_R_SAMPLES] = "SELECT seq, time, mono, interval, cpu_busy, ndenied, memory FROM samples"
-			 " ORDER BY seq",
-	[ST_R_TASKS] = "SELECT id, pid, tid, start, kthread, first_seq, last_seq FROM task"
-		       " ORDER BY first_seq, id",
-	/* written in the order of the samples: the row order is the sample order */
-	[ST_R_NAMES] = "SELECT seq, task, comm, cmd, cmd_av FROM name ORDER BY rowid",
-	[ST_R_VALS] = "SELECT seq, task, state, affinity"
-#define X(f, col) ", " col
-		      REC_VALS(X)
-#undef X
-		      " FROM val ORDER BY rowid",
-	[ST_R_MEMS] = "SELECT seq, pid, start"
-#define X(f, col) ", " col
-		      REC_MEMS(X)
-#undef X
-		      " FROM mem ORDER BY rowid",
-};
-
-/* ---- values from a file that may have been made by anyone ---- */
-
-/* Text as the sampler would have given it: valid UTF-8 without anything util_sanitize
- * escapes; anything else is sanitized here (a file is not trusted). */
-static char *text_dup(sqlite3_stmt *st, int col)
-{
-	const char *s = (const char *)sqlite3_column_text(st, col);
-	size_t n = (size_t)sqlite3_column_bytes(st, col);
-	char *out;
-
-	if (!s)
-		return NULL;
-	for (size_t i = 0; i < n; ) {
-		uint32_t cp;
-		size_t l = util_utf8_seq(s + i, n - i, &cp);
-
-		if (!l || util_codepoint_escaped(cp) || cp == 0 || (cp >= 0x80 && l == 1))
-			return util_sanitize_dup(s, n);
-		i += l;
-	}
-	out = malloc(n + 1);
-	if (out) {
-		memcpy(out, s, n);
-		out[n] = '\0';
-	}
-	return out;
-}
-
-static enum ts_avail col_av(sqlite3_stmt *st, int col)
-{
-	sqlite3_int64 v = sqlite3_column_int64(st, col);
-
-	return v >= TS_OK && v <= TS_NA ? (enum ts_avail)v : TS_UNSUPPORTED;
-}
-
-static int col_int(sqlite3_stmt *st, int col, int lo, int hi)
-{
-	sqlite3_int64 v = sqlite3_column_int64(st, col);
-
-	return v < lo ? lo : v > hi ? hi : (int)v;
-}
-
-static double col_real(sqlite3_stmt *st, int col, double lo, double hi)
-{
-	double v = sqlite3_column_double(st, col);
-
-	return isfinite(v) ? (v < lo ? lo : v > hi ? hi : v) : lo;
-}
-
-static void fix_task(struct task *t)
-{
-	/* every field stays in the range the sampler gives */
-	t->rss_av = t->rss_av <= TS_NA ? t->rss_av : TS_UNSUPPORTED;
-	t->ctxsw_av = t->ctxsw_av <= TS_NA ? t->ctxsw_av : TS_UNSUPPORTED;
-	t->sched_av = t->sched_av <= TS_NA ? t->sched_av : TS_UNSUPPORTED;
-	t->schedstat_av = t->schedstat_av <= TS_NA ? t->schedstat_av : TS_UNSUPPORTED;
-	t->aff_av = t->aff_av <= TS_NA ? t->aff_av : TS_UNSUPPORTED;
-	t->mem_av = t->mem_av <= TS_NA ? t->mem_av : TS_UNSUPPORTED;
-	t->smaps_av = t->smaps_av <= TS_NA ? t->smaps_av : TS_UNSUPPORTED;
-	if (t->cpu < -1 || t->cpu >= MAX_CPUS)
-		t->cpu = -1;
-	if (t->nlwp < 0)
-		t->nlwp = 0;
-	t->cpu_ticks = t->utime_ticks + t->stime_ticks;
-}
-
-/* ---- opening ---- */
-
-static int load_meta(struct recording *r)
-{
-	sqlite3_stmt *st;
-	int rc = rec_prepare(r, "SELECT key, value FROM meta", &st);
-
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct rec_meta *v = realloc(r->meta, (r->nmeta + 1) * sizeof(*v));
-
-		if (!v) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		r->meta = v;
-		v[r->nmeta].key = text_dup(st, 0);
-		v[r->nmeta].value = text_dup(st, 1);
-		r->nmeta++;
-		rc = 0;
-	}
-	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? rec_fail(r, rc) : rc;
-	sqlite3_finalize(st);
-	return rc;
-}
-
-const char *recording_meta(struct recording *r, const char *key)
-{
-	for (size_t i = 0; i < r->nmeta; i++)
-		if (r->meta[i].key && !strcmp(r->meta[i].key, key))
-			return r->meta[i].value;
-	return NULL;
-}
-
-static double meta_num(struct recording *r, const char *key)
-{
-	const char *v = recording_meta(r, key);
-	double d = v ? strtod(v, NULL) : 0;
-
-	return isfinite(d) ? d : 0;
-}
-
-static int load_cpus(struct recording *r)
-{
-	sqlite3_stmt *st;
-	int rc = rec_prepare(r, "SELECT cpu, core, package, node FROM cpus WHERE cpu >= 0"
-			     " AND cpu < 8192 ORDER BY cpu", &st);
-
-	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int cpu = sqlite3_column_int(st, 0);
-
-		if (cpu >= r->ncpus) {
-			int *v = realloc(r->cpus, (size_t)(cpu + 1) * 3 * sizeof(*v));
-
-			if (!v) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			for (int k = r->ncpus * 3; k < (cpu + 1) * 3; k++)
-				v[k] = -1;
-			r->cpus = v;
-			r->ncpus = cpu + 1;
-		}
-		for (int k = 0; k < 3; k++)
-			r->cpus[cpu * 3 + k] = sqlite3_column_type(st, k + 1) == SQLITE_NULL ? -1 :
-					       col_int(st, k + 1, -1, 1 << 20);
-		rc = 0;
-	}
-	rc = rc == SQLITE_DONE ? 0 : rc > 0 ? rec_fail(r, rc) : rc;
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int recording_cpu(struct recording *r, int cpu, int *core, int *package, int *node)
-{
-	if (cpu < 0 || cpu >= r->ncpus) {
-		*core = *package = *node = -1;
-		return -ENOENT;
-	}
-	*core = r->cpus[cpu * 3];
-	*package = r->cpus[cpu * 3 + 1];
-	*node = r->cpus[cpu * 3 + 2];
-	return 0;
-}
-
-int recording_topology_differs(struct recording *r, const struct topo *tp)
-{
-	for (int cpu = 0; tp && cpu < topo_ncpus(tp); cpu++) {
-		int core, package, node;
-
-		if (recording_cpu(r, cpu, &core, &package, &node) ||
-		    core != topo_cpu_core(tp, cpu) || package != topo_cpu_package(tp, cpu) ||
-		    node != topo_cpu_node(tp, cpu))
-			return cpu;
-	}
-	return -1;
-}
-
-static int check_kind(struct recording *r, char *why, size_t len)
-{
-	sqlite3_stmt *st;
-	int rc = rec_prepare(r, "PRAGMA application_id", &st);
-	sqlite3_int64 id = 0;
-	double schema;
-
-	if (rc) {
-		snprintf(why, len, "%s", r->err);
-		return rc;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
-		rc = rec_fail(r, rc);
-		snprintf(why, len, "%s", r->err);
-		return rc;
-	}
-	if (id != REC_APP_ID) {
-		snprintf(why, len, "it is not a taskscope recording");
-		return -EINVAL;
-	}
-	rc = load_meta(r);
-	if (rc) {
-		snprintf(why, len, "it is damaged: %s", r->err);
-		return rc;
-	}
-	schema = meta_num(r, "schema");
-	if (schema > RECORDING_SCHEMA) {
-		snprintf(why, len, "it was written by a newer taskscope (recording schema %.0f; "
-			 "this taskscope reads schema %d and older)", schema, RECORDING_SCHEMA);
-		return -EPROTONOSUPPORT;
-	}
-	if (schema < 1) {
-		snprintf(why, len, "it is damaged: no schema version");
-		return -EBADMSG;
-	}
-	return 0;
-}
-
-int recording_open(struct recording **out, const char *path, char *why, size_t len)
-{
-	struct recording *r = calloc(1, sizeof(*r));
-	struct stat st;
-	int rc;
-
-	*out = NULL;
-	if (!r || !(r->path = util_sanitize_dup(path, strlen(path)))) {
-		free(r);
-		snprintf(why, len, "%s", strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	/* SQLite's words for these are vague ("unable to open", "disk I/O error") */
-	rc = stat(path, &st) ? -errno : S_ISDIR(st.st_mode) ? -EISDIR :
-	     !S_ISREG(st.st_mode) ? -EINVAL : 0;
-	if (rc) {
-		snprintf(why, len, "%s", rc == -EISDIR ? "it is a directory" :
-			 rc == -EINVAL ? "it is not a regular file" : strerror(-rc));
-		rec_free(r);
-		return rc;
-	}
-	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL);
-	if (rc != SQLITE_OK) {
-		rc = rec_fail(r, rc);
-		snprintf(why, len, "%s", r->err);
-		rec_free(r);
-		return rc;
-	}
-	rec_harden(r->db);
-	rc = check_kind(r, why, len);
-	if (!rc) {
-		rc = load_cpus(r);
-		if (rc)
-			snprintf(why, len, "it is damaged: %s", r->err);
-	}
-	for (int k = ST_R_SAMPLES; !rc && k <= ST_R_MEMS; k++) {
-		rc = rec_prepare(r, reader_sql[k], &r->st[k]);
-		if (rc)
-			snprintf(why, len, "it is damaged: %s", r->err);
-	}
-	if (rc) {
-		rec_free(r);
-		return rc;
-	}
-	{
-		double hz = meta_num(r, "hertz");
-
-		r->hertz = hz >= 1 && hz <= 100000 ? (long)hz : 100;
-		r->boot = meta_num(r, "boot_time");
-		if (r->boot < 0 || r->boot > 1e11)
-			r->boot = 0;
-	}
-	*out = r;
-	return 0;
-}
-
-void rec_reader_free(struct recording *r)
-{
-	for (size_t i = 0; i < r->nmeta; i++) {
-		free(r->meta[i].key);
-		free(r->meta[i].value);
-	}
-	free(r->meta);
-	free(r->cpus);
-	for (size_t i = 0; i < r->nrt; i++) {
-		free(r->rt[i].v.comm);
-		free(r->rt[i].v.cmd);
-		free(r->rt[i].v.affinity);
-	}
-	free(r->rt);
-	free(r->rm);
-	snapshot_put(r->prev);
-	snapshot_put(r->curmem);
-}
-
-void recording_clock(const struct recording *r, long *hertz, double *boot_time)
-{
-	*hertz = r->hertz;
-	*boot_time = r->boot;
-}
-
-void recording_close(struct recording *r)
-{
-	rec_free(r);
-}
-
-void recording_set_range(struct recording *r, double from, double to, bool processes)
-{
-	r->from = from;
-	r->to = to;
-	r->processes = processes;
-}
-
-int recording_span(struct recording *r, unsigned long *n, double *first, double *last)
-{
-	sqlite3_stmt *st;
-	int rc = rec_prepare(r, "SELECT count(*), min(time), max(time) FROM samples", &st);
-
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*n = (unsigned long)sqlite3_column_int64(st, 0);
-		*first = col_real(st, 1, 0, 1e11);
-		*last = col_real(st, 2, 0, 1e11);
-		rc = 0;
-	} else {
-		rc = rec_fail(r, rc);
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
 
 /* ---- reading a sample ---- */
 
@@ -430,8 +88,8 @@ static int update_tasks(struct recording *r)
 		t = &v[r->nrt++];
 		memset(t, 0, sizeof(*t));
 		t->id = sqlite3_column_int64(st, 0);
-		t->v.tgid = col_int(st, 1, 0, INT32_MAX);
-		t->v.tid = col_int(st, 2, 0, INT32_MAX);
+		t->v.tgid = rec_col_int(st, 1, 0, INT32_MAX);
+		t->v.tid = rec_col_int(st, 2, 0, INT32_MAX);
 		t->v.start_ticks = (uint64_t)sqlite3_column_int64(st, 3);
 		t->v.kthread = sqlite3_column_int(st, 4) != 0;
 		t->v.cpu = -1;
@@ -467,7 +125,7 @@ static int apply_rows(struct recording *r, enum rec_stmt k,
 
 static int set_names(struct rec_rtask *t, sqlite3_stmt *st)
 {
-	char *comm = text_dup(st, 2), *cmd = text_dup(st, 3);
+	char *comm = rec_text_dup(st, 2), *cmd = rec_text_dup(st, 3);
 
 	if ((!comm && sqlite3_column_type(st, 2) != SQLITE_NULL) ||
 	    (!cmd && sqlite3_column_type(st, 3) != SQLITE_NULL)) {
@@ -479,14 +137,14 @@ static int set_names(struct rec_rtask *t, sqlite3_stmt *st)
 	free(t->v.cmd);
 	t->v.comm = comm;
 	t->v.cmd = cmd;
-	t->v.cmd_av = col_av(st, 4);
+	t->v.cmd_av = rec_col_av(st, 4);
 	return 0;
 }
 
 static int set_vals(struct rec_rtask *t, sqlite3_stmt *st)
 {
 	const unsigned char *state = sqlite3_column_text(st, 2);
-	char *aff = text_dup(st, 3);
+	char *aff = rec_text_dup(st, 3);
 	int i = 4;
 
 	if (!aff && sqlite3_column_type(st, 3) != SQLITE_NULL)
@@ -501,7 +159,7 @@ static int set_vals(struct rec_rtask *t, sqlite3_stmt *st)
 #define X(f, col) t->v.f = (__typeof__(t->v.f))sqlite3_column_int64(st, i++);
 	REC_VALS(X)
 #undef X
-	fix_task(&t->v);
+	rec_fix_task(&t->v);
 	return 0;
 }
 
@@ -537,12 +195,12 @@ static int update_mem(struct recording *r)
 		add = v;
 		m = &add[nadd++];
 		memset(m, 0, sizeof(*m));
-		m->pid = col_int(st, 1, 0, INT32_MAX);
+		m->pid = rec_col_int(st, 1, 0, INT32_MAX);
 		m->start = (uint64_t)sqlite3_column_int64(st, 2);
 #define X(f, col) m->v.f = (__typeof__(m->v.f))sqlite3_column_int64(st, k++);
 		REC_MEMS(X)
 #undef X
-		fix_task(&m->v);
+		rec_fix_task(&m->v);
 	}
 	if (rc < 0 || !nadd) {
 		free(add);
@@ -658,7 +316,7 @@ static int thread_rows(struct recording *r, struct task **out, size_t *nout)
 
 /* Process rows folded from sorted thread rows: the main thread's values, the sums of
  * the threads' counters (a thread that ended took its share with it). */
-static int process_rows(struct task *th, size_t nth, struct task **out, size_t *nout)
+static int process_rows(const struct task *th, size_t nth, struct task **out, size_t *nout)
 {
 	struct task *p = calloc(nth ? nth : 1, sizeof(*p));
 	size_t n = 0;
@@ -768,11 +426,11 @@ static int read_sample(struct recording *r, bool *memory, double *cpu_busy, size
 		return -EBADMSG;
 	}
 	r->seq = seq;
-	*wall = col_real(st, 1, 0, 1e11);
-	*mono = col_real(st, 2, 0, 1e11);
-	*interval = col_real(st, 3, 0, 1e9);
-	*cpu_busy = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : col_real(st, 4, -1, 100);
-	*ndenied = (size_t)col_int(st, 5, 0, INT32_MAX);
+	*wall = rec_col_real(st, 1, 0, 1e11);
+	*mono = rec_col_real(st, 2, 0, 1e11);
+	*interval = rec_col_real(st, 3, 0, 1e9);
+	*cpu_busy = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : rec_col_real(st, 4, -1, 100);
+	*ndenied = (size_t)rec_col_int(st, 5, 0, INT32_MAX);
 	*memory = sqlite3_column_int(st, 6) != 0;
 	return 0;
 }
@@ -837,6 +495,43 @@ int recording_next(struct recording *r, const struct snapshot **sn, const struct
 		*mem = m;
 		return 0;
 	}
+}
+
+void recording_rewind(struct recording *r)
+{
+	for (int k = ST_R_SAMPLES; k <= ST_R_MEMS; k++) {
+		if (r->st[k])
+			sqlite3_reset(r->st[k]);
+		r->row[k] = r->done[k] = false;
+	}
+	for (size_t i = 0; i < r->nrt; i++)
+		rtask_free(&r->rt[i]);
+	r->nrt = 0;
+	r->nrm = 0;
+	snapshot_put(r->prev);
+	snapshot_put(r->curmem);
+	r->prev = r->curmem = NULL;
+	r->seq = 0;
+	r->err[0] = '\0';
+}
+
+int recording_fold(const struct snapshot *threads, const struct snapshot *prev,
+		   const struct snapshot **out)
+{
+	struct task *rows;
+	size_t n;
+	struct snapshot *p;
+	int rc = process_rows(threads->tasks, threads->ntasks, &rows, &n);
+
+	if (rc)
+		return rc;
+	p = snapshot_build(rows, n, false, threads->mono, threads->wall, threads->interval, prev);
+	if (!p)
+		return -ENOMEM;
+	p->cpu_busy = threads->cpu_busy;
+	p->ndenied = threads->ndenied;
+	*out = p;
+	return 0;
 }
 
 static int take(void *arg, const struct snapshot **sn, const struct snapshot **mem)

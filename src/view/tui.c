@@ -228,6 +228,8 @@ void tui_ask(struct tui *t, bool now)
 	const struct snapshot *p = t->frame ? t->frame->procs : NULL;
 	int rows = tui_list_rows(t);
 
+	if (!t->work)
+		return;	/* a replay: every sample has all it recorded */
 	memset(&w, 0, sizeof(w));
 	w.readers = shown_readers(t);
 	w.delay = t->delay;
@@ -255,8 +257,7 @@ void tui_ask(struct tui *t, bool now)
 	w.panel = t->view == TV_PANEL ? t->panel : PANEL_NONE;
 	w.panel_ids = t->panel_ids;
 	w.npanel_ids = t->npanel_ids;
-	if (t->work)
-		tuiwork_set(t->work, &w, now);
+	tuiwork_set(t->work, &w, now);
 	free(exp);
 	free(vis);
 }
@@ -466,7 +467,7 @@ static void loop(struct tui *t)
 		pfd[n++] = (struct pollfd){ .fd = t->sigfd, .events = POLLIN };
 		if (t->outfd >= 0)
 			pfd[n++] = (struct pollfd){ .fd = t->outfd, .events = POLLIN };
-		r = poll(pfd, n, 1000);
+		r = poll(pfd, n, tui_replay_timeout(t));
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0 && (pfd[2].revents & POLLIN)) {
@@ -495,6 +496,7 @@ static void loop(struct tui *t)
 		}
 		for (int k; (k = getch()) != ERR && !t->quit; )
 			tui_key(t, k);
+		tui_replay_tick(t);
 		tui_job_check(t);
 		if (!t->quit)
 			tui_draw(t);
@@ -553,6 +555,31 @@ static void tui_free(struct tui *t)
 	free(t->marks);
 	free(t->collapsed);
 	free(t->panel_ids);
+	tui_replay_close(t);
+}
+
+/* The live tasks' defaults, or the recording opened (its error printed): 0 or -errno. */
+static int start_source(struct tui *t)
+{
+	const struct tui_opts *o = t->o;
+	char why[256], shown[256];
+	int rc;
+
+	if (!o->replay) {
+		t->expand_all = !target_is_all(o->target) || o->cmd;
+		/* kernel threads hidden as in htop, unless named as targets (-p 2, -C kworker) */
+		t->show_kthreads = !target_is_all(o->target);
+		return 0;
+	}
+	rc = tui_replay_open(t, o->replay, why, sizeof(why));
+	if (rc) {
+		util_sanitize(o->replay, strlen(o->replay), shown, sizeof(shown));
+		fprintf(stderr, "taskscope: replay: cannot read the recording '%s': %s\n", shown,
+			why);
+		return rc;
+	}
+	t->expand_all = t->show_kthreads = !tui_replay_all(t);
+	return 0;
 }
 
 int tui_main(struct tui_opts *o)
@@ -576,9 +603,10 @@ int tui_main(struct tui_opts *o)
 		fprintf(stderr, "taskscope: %s\n", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
-	t.expand_all = !target_is_all(o->target) || o->cmd;
-	/* kernel threads hidden as in htop, unless named as targets (-p 2, -C kworker) */
-	t.show_kthreads = !target_is_all(o->target);
+	if (start_source(&t)) {
+		tui_free(&t);
+		return TS_EXIT_FAILURE;
+	}
 	if (o->child_log) {
 		char why[160];
 
@@ -591,7 +619,7 @@ int tui_main(struct tui_opts *o)
 	}
 	/* the session checks the targets with a sampler of its own (the worker's are its
 	 * alone), looks up --run-as's user, and runs and follows the job */
-	status = session_open(&t.s, &cfg);
+	status = o->replay ? TS_EXIT_OK : session_open(&t.s, &cfg);
 	if (status)
 		goto out;
 	if (o->cmd) {
@@ -606,7 +634,7 @@ int tui_main(struct tui_opts *o)
 		if (t.sigfd < 0 || t.wakefd < 0)
 			rc = -errno;
 	}
-	if (!rc) {
+	if (!rc && !o->replay) {
 		struct tuiwork_want w;
 
 		memset(&w, 0, sizeof(w));
@@ -644,7 +672,7 @@ finish:
 		status = 128 + t.quit_sig;
 	}
 out:
-	status = session_close(&t.s, status);
+	status = o->replay ? status : session_close(&t.s, status);
 	if (t.logfile && fclose(t.logfile) && status == TS_EXIT_OK) {
 		fprintf(stderr, "taskscope: cannot write the job's log: %s\n", strerror(errno));
 		status = TS_EXIT_FAILURE;

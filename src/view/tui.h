@@ -18,6 +18,7 @@
 #include "view/tuiwork.h"
 
 struct target;
+struct tui_replay;
 
 struct tui_opts {
 	struct target *target;
@@ -28,6 +29,8 @@ struct tui_opts {
 	double delay;
 	bool delay_set;			/* -d given: it wins over the saved settings */
 	bool threads;			/* -H: start with the flat thread list */
+	const char *replay;		/* a recording to show instead of the live tasks
+					 * (taskscope replay FILE), or NULL */
 };
 
 /* Run the full-screen view until q (or a signal). Returns the exit status: 0, 1, or the
@@ -54,6 +57,7 @@ enum tui_prompt {
 	TP_CONFIRM,		/* k: y to send */
 	TP_INPUT,		/* i: a line for the job's input */
 	TP_NICE,		/* F7, F8: y to set the nice value */
+	TP_GOTO,		/* replay, g: go to a time */
 };
 
 struct tui {
@@ -123,6 +127,8 @@ struct tui {
 	char jobline[256];
 	char cmdname[64];
 
+	struct tui_replay *rp;		/* a recording shown instead of the live tasks */
+
 	bool quit;
 	int quit_sig;			/* the signal that ended it, or 0 */
 };
@@ -142,9 +148,9 @@ size_t tui_view_lines(const struct tui *t);
 
 /* tuikeys.c */
 void tui_key(struct tui *t, int key);
-size_t tui_help_count(void);
-/* The line i of the help text into buf. */
-void tui_help_line(size_t i, char *buf, size_t len);
+size_t tui_help_count(const struct tui *t);
+/* The line i of the help text into buf (a replay's keys first in a replay). */
+void tui_help_line(const struct tui *t, size_t i, char *buf, size_t len);
 
 /* tui.c */
 void tui_message(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -176,5 +182,24 @@ int tui_job_start(struct tui *t);
 void tui_job_output(struct tui *t);
 void tui_job_check(struct tui *t);
 void tui_job_finish(struct tui *t);
+
+/* tuireplay.c: the view over a recording (t->rp). Open: 0, or -errno with why. */
+int tui_replay_open(struct tui *t, const char *path, char *why, size_t len);
+void tui_replay_close(struct tui *t);
+/* A replay key ([ ] { } g Space p + -, and the live-only keys refused): true when taken. */
+bool tui_replay_key(struct tui *t, int k);
+/* Milliseconds until the next sample is due while playing (1000 when not playing). */
+int tui_replay_timeout(const struct tui *t);
+/* While playing: the next sample when it is due. */
+void tui_replay_tick(struct tui *t);
+/* g's answer: a time of the recording, or +SPAN/-SPAN from the sample shown. */
+void tui_replay_goto(struct tui *t, const char *s);
+/* The header's line: the recorded time, the sample, play or pause, what was recorded. */
+void tui_replay_describe(const struct tui *t, char *line, size_t len);
+/* A replay's own keys in the help: how many lines, and line i. */
+size_t tui_replay_help_count(const struct tui *t);
+void tui_replay_help_line(size_t i, char *buf, size_t len);
+/* The recording watched every task (the live view's defaults for all tasks then apply). */
+bool tui_replay_all(const struct tui *t);
 
 #endif

@@ -148,6 +148,11 @@ static void draw_watching(struct tui *t, const struct tuiwork_frame *f, int y)
 	char what[200], line[512];
 	size_t o;
 
+	if (t->rp) {
+		tui_replay_describe(t, line, sizeof(line));
+		putline(y, line);
+		return;
+	}
 	if (t->spawned) {
 		size_t ntasks = f && f->procs ? f->procs->nthreads : 0;
 
@@ -188,8 +193,8 @@ static void draw_header(struct tui *t)
 		clrtoeol();
 	}
 	if (!f || !f->have_cpu) {
-		putline(y++, "CPU: sampling...");
-	} else if (ncl == 1 && (LINES < 16 || f->ncpus > per)) {
+		putline(y++, t->rp ? "CPU: not recorded" : "CPU: sampling...");
+	} else if (ncl == 1 && (LINES < 16 || f->ncpus > per || !f->ncpus)) {
 		snprintf(line, sizeof(line), "CPU%d ", f->ncpus);
 		bar(y++, 0, COLS < 60 ? COLS : 60, "CPUs ", f->cpu_all);
 	} else {
@@ -441,6 +446,9 @@ static void draw_prompt(struct tui *t, int y)
 	case TP_SEARCH:
 		snprintf(line, sizeof(line), "Search (F3: next): ");
 		break;
+	case TP_GOTO:
+		snprintf(line, sizeof(line), "Go to (HH:MM[:SS], -5m, +30s): ");
+		break;
 	default:
 		snprintf(line, sizeof(line), "Delay in seconds: ");
 		break;
@@ -498,6 +506,11 @@ static void draw_status(struct tui *t)
 			o += (size_t)snprintf(line + o, sizeof(line) - o, " %s",
 					      t->cols[i]->name);
 		put(y, 0, line, COLS);
+		return;
+	}
+	if (t->rp && t->view == TV_LIST) {
+		put(y, 0, "[ ] sample  { } minute  g go to  Space play  + - pace  q quit  h help  "
+		    "H threads  t tree  / filter  f columns", COLS);
 		return;
 	}
 	/* (a terminal without F-keys, such as a VT100, gets the letters) */

@@ -524,13 +524,20 @@ static const struct keydef keys[] = {
 	{ CTRL('l'), 0, 0, "Ctrl-L", "redraw the screen", k_redraw, true },
 };
 
-size_t tui_help_count(void)
+size_t tui_help_count(const struct tui *t)
 {
-	return ARRAY_SIZE(keys) + 6;
+	return tui_replay_help_count(t) + ARRAY_SIZE(keys) + 6;
 }
 
-void tui_help_line(size_t i, char *buf, size_t len)
+void tui_help_line(const struct tui *t, size_t i, char *buf, size_t len)
 {
+	size_t nr = tui_replay_help_count(t);
+
+	if (i < nr) {
+		tui_replay_help_line(i, buf, len);
+		return;
+	}
+	i -= nr;
 	if (i < ARRAY_SIZE(keys)) {
 		snprintf(buf, len, "  %-9s %s", keys[i].name, keys[i].help);
 		return;
@@ -575,6 +582,8 @@ void tui_key(struct tui *t, int k)
 		tui_prompt_key(t, k);
 		return;
 	}
+	if (tui_replay_key(t, k))
+		return;
 	if (t->view == TV_COLUMNS && (k == ' ' || k == '\r' || k == '\n' || k == KEY_ENTER)) {
 		if (k == ' ')
 			tui_column_toggle(t);

@@ -45,7 +45,7 @@ size_t tui_view_lines(const struct tui *t)
 {
 	switch (t->view) {
 	case TV_HELP:
-		return tui_help_count();
+		return tui_help_count(t);
 	case TV_LOG:
 		return childlog_count(&t->log);
 	case TV_COLUMNS:
@@ -73,7 +73,7 @@ static void view_line(struct tui *t, size_t i, char *buf, size_t len, const char
 	buf[0] = '\0';
 	switch (t->view) {
 	case TV_HELP:
-		tui_help_line(i, buf, len);
+		tui_help_line(t, i, buf, len);
 		break;
 	case TV_LOG:
 		*text = childlog_line(&t->log, i);

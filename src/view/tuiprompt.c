@@ -90,6 +90,10 @@ static void prompt_done(struct tui *t)
 			tui_job_input(t, t->input, t->ninput + 1);
 		}
 		break;
+	case TP_GOTO:
+		t->prompt = TP_NONE;
+		tui_replay_goto(t, t->input);
+		break;
 	case TP_SIGNAL:
 		sig = parse_signal(t->input);
 		if (sig < 0) {

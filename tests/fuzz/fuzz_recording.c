@@ -56,6 +56,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check_snapshot(mem);
 		}
 		FUZZ_ASSERT(rc == 0 || rc == -ENODATA || *recording_error(r));
+		{
+			/* time travel starts over; the sharing of a moment; the times */
+			struct recording_group *g = NULL;
+			struct recording_share_change *c = NULL;
+			double *times = NULL;
+			size_t ng = 0, nc = 0, nt = 0;
+
+			recording_rewind(r);
+			if (!recording_next(r, &sn, &mem))
+				check_snapshot(sn);
+			if (!recording_groups(r, 1e12, &g, &ng))
+				FUZZ_ASSERT(!recording_sharing_diff(g, ng, g, ng, &c, &nc) && !nc);
+			if (!recording_times(r, &times, &nt))
+				FUZZ_ASSERT(nt == 0 || times);
+			free(g);
+			free(c);
+			free(times);
+		}
 		recording_close(r);
 	}
 	unlink(path);
