@@ -25,15 +25,7 @@ expect_rc 0 "replay -J -H"
 check "each sample's replay JSON is the live JSON of that sample, apart from the replay key"
 if "$PY" - "$TS_TMP/live.json" "$OUT" "$WL_PID" "$db" >"$TS_TMP/cmp.txt" 2>&1 <<'EOF'
 import json, sys
-def docs(path):
-    dec, s, i, out = json.JSONDecoder(), open(path).read(), 0, []
-    while True:
-        while i < len(s) and s[i].isspace():
-            i += 1
-        if i >= len(s):
-            return out
-        d, i = dec.raw_decode(s, i)
-        out.append(d)
+from tsjson import docs
 live, rep = docs(sys.argv[1]), docs(sys.argv[2])
 pid = int(sys.argv[3])
 assert len(live) == 6, "live: %d documents" % len(live)

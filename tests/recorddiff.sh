@@ -14,13 +14,8 @@ d=$TS_TMP
 cat >"$d/job.py" <<'PY'
 import os, subprocess, sys, threading, time
 d = sys.argv[1]
-def wait_for(name):
-    while not os.path.exists(os.path.join(d, name)):
-        time.sleep(0.02)
-def mark(name, text):
-    with open(os.path.join(d, name + ".tmp"), "w") as f:
-        f.write(text)
-    os.rename(os.path.join(d, name + ".tmp"), os.path.join(d, name))
+from tsjob import Phases
+wait_for, mark = Phases(d).wait_for, Phases(d).mark
 ids = {}
 def worker(ev, key):
     ids[key] = threading.get_native_id()

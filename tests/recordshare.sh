@@ -21,13 +21,8 @@ cat >"$d/job.py" <<'PY'
 import ctypes, os, signal, sys, threading, time
 d, sys_clone = sys.argv[1], int(sys.argv[2])
 libc = ctypes.CDLL(None, use_errno=True)
-def wait_for(name):
-    while not os.path.exists(os.path.join(d, name)):
-        time.sleep(0.02)
-def mark(name, text):
-    with open(os.path.join(d, name + ".tmp"), "w") as f:
-        f.write(text)
-    os.rename(os.path.join(d, name + ".tmp"), os.path.join(d, name))
+from tsjob import Phases
+wait_for, mark = Phases(d).wait_for, Phases(d).mark
 go, done, stop = threading.Event(), threading.Event(), threading.Event()
 ids = {}
 def worker():

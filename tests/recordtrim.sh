@@ -12,15 +12,7 @@ start_workload --threads 24 --spin --name "trim$TS_RUN"
 
 cat >"$TS_TMP/cmp.py" <<'PY'
 import json, sys
-def docs(path):
-    dec, s, i, out = json.JSONDecoder(), open(path).read(), 0, []
-    while True:
-        while i < len(s) and s[i].isspace():
-            i += 1
-        if i >= len(s):
-            return out
-        d, i = dec.raw_decode(s, i)
-        out.append(d)
+from tsjson import docs
 live, rep = docs(sys.argv[1]), docs(sys.argv[2])
 kept = int(sys.argv[3])
 assert len(rep) == kept, "replay: %d samples, the file %d" % (len(rep), kept)

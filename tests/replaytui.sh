@@ -22,13 +22,8 @@ ln -s "$(command -v "$PY")" "$d/$job" || die "cannot link python"
 cat >"$d/job.py" <<'PY'
 import ctypes, os, sys, threading, time
 d, wname = sys.argv[1], sys.argv[2]
-def wait_for(name):
-    while not os.path.exists(os.path.join(d, name)):
-        time.sleep(0.02)
-def mark(name, text):
-    with open(os.path.join(d, name + ".tmp"), "w") as f:
-        f.write(text)
-    os.rename(os.path.join(d, name + ".tmp"), os.path.join(d, name))
+from tsjob import Phases
+wait_for, mark = Phases(d).wait_for, Phases(d).mark
 mark("phase1", "%f" % time.time())
 wait_for("go")
 big = bytearray(48 << 20)
