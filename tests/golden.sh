@@ -120,6 +120,12 @@ golden numa2 topology -- --proc-root @1 --proc-root @2 -H \
 	-o pid,tid,state,cpu,node,core,package,affinity,comm
 golden numa2 cpus -- cpus --proc-root @1 --proc-root @2
 golden numa2 cpus-json -- cpus --proc-root @1 --proc-root @2 -J
+# numa4: 4 nodes, one of them memory without CPUs, and an offline CPU; a thread that moves
+# from node 1 to node 2 (XNODE)
+golden numa4 topology -- --proc-root @1 --proc-root @2 -H \
+	-o pid,tid,state,cpu,node,core,package,affinity,comm
+golden numa4 cpus -- cpus --proc-root @1 --proc-root @2
+golden numa4 cpus-json -- cpus --proc-root @1 --proc-root @2 -J
 # a tree without sys/devices/system: cpus says why the topology is unknown
 golden threads cpus -- cpus --proc-root @1 --proc-root @2
 golden threads target-comm -- --proc-root @1 -C gthreads -o pid,comm
