@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -14,6 +15,8 @@
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/session.h"
+#include "model/system.h"
+#include "sample/source.h"
 
 /* ---- what the job was seen to have: task identities and the peak RSS sum ---- */
 
@@ -132,6 +135,34 @@ static int open_output(struct session *s)
 	return 0;
 }
 
+/* open_root: the live /proc, or the first --proc-root tree; 0 or 1 (the message printed). */
+static int open_root(struct session *s)
+{
+	const struct session_config *c = s->cfg;
+	struct source *src;
+	char why[320];
+	int rc;
+
+	if (!c->nproc_root) {
+		s->rootfd = system_open_root();
+		if (s->rootfd >= 0)
+			return 0;
+		msg_error("cannot open /proc: %s", strerror(-s->rootfd));
+		return 1;
+	}
+	rc = source_open_trees(&src, c->proc_root, 1, why, sizeof(why));
+	if (rc) {
+		msg_error("%s", why);
+		return 1;
+	}
+	s->rootfd = fcntl(source_rootfd(src), F_DUPFD_CLOEXEC, 0);
+	rc = s->rootfd < 0 ? -errno : 0;
+	source_close(src);
+	if (rc)
+		msg_error("cannot open the --proc-root tree: %s", strerror(-rc));
+	return rc ? 1 : 0;
+}
+
 /* The live /proc's sampler, or the --proc-root trees'; 0 or 1 (the message printed). */
 static int open_sampler(const struct session_config *cfg, struct sampler **smp,
 			unsigned readers, bool threads)
@@ -160,6 +191,7 @@ int session_open(struct session *s, const struct session_config *cfg)
 	s->cfg = cfg;
 	s->target = cfg->target;
 	s->out = stdout;
+	s->rootfd = -1;
 	if (cfg->run_as) {
 		rc = spawn_cred_lookup(&s->cred, cfg->run_as);
 		if (rc) {
@@ -169,6 +201,8 @@ int session_open(struct session *s, const struct session_config *cfg)
 		}
 	}
 	if (open_output(s))
+		return 1;
+	if (cfg->open_root && open_root(s))
 		return 1;
 	if (cfg->no_sampler || cfg->source)
 		return 0;
@@ -458,6 +492,9 @@ int session_close(struct session *s, int status)
 	s->smp = NULL;
 	sampler_free(s->mem_smp);
 	s->mem_smp = NULL;
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	s->rootfd = -1;
 	/* standard output is checked by main; standard error cannot report its own error */
 	if (s->out && s->out != stdout && s->out != stderr)
 		status = outfile_close(s->out, s->cfg->output_file, status);
