@@ -344,6 +344,31 @@ static void reused_to_stderr(const struct target_reuse *r, size_t n)
 	}
 }
 
+/* Follow the -p PIDs by the sample just taken: processes that have another's PID now are
+ * left out of it and of tgids. */
+static int confirm_targets(struct session *s, const struct snapshot *sn, pid_t *tgids,
+			   size_t *n)
+{
+	pid_t *drop;
+	size_t ndrop, w = 0;
+	int rc = target_confirm(s->target, sn, &drop, &ndrop);
+
+	if (rc || !ndrop)
+		return rc;
+	sampler_drop_processes(s->smp, drop, ndrop);
+	for (size_t i = 0; i < *n; i++) {
+		bool gone = false;
+
+		for (size_t j = 0; j < ndrop && !gone; j++)
+			gone = tgids[i] == drop[j];
+		if (!gone)
+			tgids[w++] = tgids[i];
+	}
+	*n = w;
+	free(drop);
+	return 0;
+}
+
 /* A sample of the targets, and of their memory when mem is not NULL (*mem NULL when that
  * failed: the memory of that frame is unknown); *reused (malloc'ed) the -p PIDs found
  * reused. */
@@ -371,9 +396,12 @@ static int take(struct session *s, const struct snapshot **sn, const struct snap
 		spawn_reap(s->job, false);
 		target_forward_pending(s->target, s->smp);
 	}
-	rc = target_resolve(s->target, s->smp, &tgids, &n, all);
+	/* the sampler reads each process's stat: -p PIDs are followed by what it read */
+	rc = target_resolve_later(s->target, s->smp, &tgids, &n, all);
 	if (!rc)
 		rc = sampler_take(s->smp, *all ? NULL : tgids, n, sn);
+	if (!rc)
+		rc = confirm_targets(s, *sn, tgids, &n);
 	if (!rc && s->seen)
 		seen_account(s->seen, *sn, tgids, n);
 	if (!rc && mem && sampler_take(s->mem_smp, *all ? NULL : tgids, n, mem))
