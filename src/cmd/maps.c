@@ -23,6 +23,7 @@
 #include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
+#include "model/coltable.h"
 #include "model/mapcols.h"
 #include "model/memmap.h"
 #include "model/session.h"
@@ -160,16 +161,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (!o->co.list_columns && !o->npids)
 		return cli_usage_error("maps", "no PID given");
 	return CO_CONTINUE;
-}
-
-static void list_columns(FILE *out)
-{
-	for (size_t i = 0; i < mapcols_count(); i++) {
-		const struct maps_column *c = mapcols_get(i);
-
-		fprintf(out, "%13s  %s%s\n", c->name, c->help,
-			(c->flags & MCF_MAPPING) ? " [mapping]" : "");
-	}
 }
 
 static bool denied(int err)
@@ -458,7 +449,7 @@ int maps_main(int argc, char **argv)
 	msg_set_command("maps");
 	rc = parse_opts(argc, argv, &o);
 	if (rc < 0 && o.co.list_columns) {
-		list_columns(stdout);
+		coltable_print(mapcols_table(), stdout, true);
 		rc = TS_EXIT_OK;
 	}
 	if (rc < 0)
