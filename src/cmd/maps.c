@@ -182,52 +182,29 @@ static const char *cut_text(enum smaps_cut c)
 	}
 }
 
-static int cmp_pid_slot(const void *a, const void *b)
-{
-	const int *x = a, *y = b;
-
-	if (x[0] != y[0])
-		return (x[0] > y[0]) - (x[0] < y[0]);
-	return (x[1] > y[1]) - (x[1] < y[1]);
-}
-
 /*
  * maps PID TID TID...: each process once, where it is first named. Each ID is taken to
  * its thread group; an ID that cannot be resolved stays (reading it says why).
  */
 static int dedupe(int rootfd, struct opts *o)
 {
-	int (*key)[2];
-	bool *drop;
+	struct util_pidset seen;
 	size_t w = 0;
 
 	if (o->npids < 2)
 		return 0;
-	key = malloc(o->npids * sizeof(*key));
-	drop = calloc(o->npids, sizeof(*drop));
-	if (!key || !drop) {
-		free(key);
-		free(drop);
+	if (util_pidset_init(&seen, o->npids))
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < o->npids; i++) {
 		pid_t tgid;
 
 		if (system_tgid_of(rootfd, (pid_t)o->pids[i], &tgid))
 			tgid = (pid_t)o->pids[i];
-		key[i][0] = (int)tgid;
-		key[i][1] = (int)i;
+		if (util_pidset_add(&seen, (int)tgid))
+			o->pids[w++] = o->pids[i];	/* not a later mention of a process */
 	}
-	qsort(key, o->npids, sizeof(*key), cmp_pid_slot);
-	for (size_t i = 1; i < o->npids; i++)
-		if (key[i][0] == key[i - 1][0])
-			drop[key[i][1]] = true;	/* a later mention of the same process */
-	for (size_t i = 0; i < o->npids; i++)
-		if (!drop[i])
-			o->pids[w++] = o->pids[i];
 	o->npids = w;
-	free(key);
-	free(drop);
+	util_pidset_free(&seen);
 	return 0;
 }
 
