@@ -21,16 +21,6 @@ need promtool prometheus
 need curl curl
 no_exit_leak_check
 
-# free_port: a loopback port nothing listens on now
-free_port() {
-	local p
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		p=$((20000 + (RANDOM * 7) % 30000))
-		ss -ltn 2>/dev/null | grep -q ":$p " || { echo "$p"; return 0; }
-	done
-	return 1
-}
-
 WL=tf$TS_RUN
 WL=${WL:0:15}
 start_workload --procs 2 --mem 4M --name "$WL"
@@ -43,13 +33,11 @@ expect_rc 0 "serve --textfile -n 2"
 [ -f "$TS_TMP/tf/taskscope.prom" ] || fail "no taskscope.prom" "$OUT" "$ERR"
 ls -A "$TS_TMP/tf" >"$TS_TMP/tf.ls"
 [ "$(cat "$TS_TMP/tf.ls")" = taskscope.prom ] || fail "temporary files left" "$TS_TMP/tf.ls"
-NPORT=$(free_port) || die "no free port"
-prometheus-node-exporter --collector.disable-defaults --collector.textfile \
-	--collector.textfile.directory="$TS_TMP/tf" --web.listen-address="127.0.0.1:$NPORT" \
-	>"$TS_TMP/node.log" 2>&1 </dev/null &
-NPID=$!
-track "$NPID"
-poll_until 30 curl -sf -o "$TS_TMP/node.out" "http://127.0.0.1:$NPORT/metrics" ||
+start_server node metrics prometheus-node-exporter --collector.disable-defaults \
+	--collector.textfile --collector.textfile.directory="$TS_TMP/tf" \
+	--web.listen-address=127.0.0.1:@PORT@
+NPID=$SRV_PID
+curl -sf -o "$TS_TMP/node.out" "http://127.0.0.1:$SRV_PORT/metrics" ||
 	die "node_exporter did not answer" "$TS_TMP/node.log"
 if grep -q "^taskscope_group_processes{group=\"$WL\"} $nprocs\$" "$TS_TMP/node.out" &&
 	grep -q '^node_textfile_scrape_error 0$' "$TS_TMP/node.out"; then
@@ -75,12 +63,10 @@ process_names:
     comm:
     - $WL
 EOF
-PEPORT=$(free_port) || die "no free port"
-prometheus-process-exporter -config.path "$TS_TMP/pe.yml" -threads=false \
-	-web.listen-address "127.0.0.1:$PEPORT" >"$TS_TMP/pe.log" 2>&1 </dev/null &
-PEPID=$!
-track "$PEPID"
-poll_until 30 curl -sf -o "$TS_TMP/pe.out" "http://127.0.0.1:$PEPORT/metrics" ||
+start_server pe metrics prometheus-process-exporter -config.path "$TS_TMP/pe.yml" \
+	-threads=false -web.listen-address 127.0.0.1:@PORT@
+PEPID=$SRV_PID
+curl -sf -o "$TS_TMP/pe.out" "http://127.0.0.1:$SRV_PORT/metrics" ||
 	die "process-exporter did not answer" "$TS_TMP/pe.log"
 stop "$PEPID"
 mkdir "$TS_TMP/tfc"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # serve.sh - taskscope serve scraped by a real Prometheus: up, a workload's group (processes,
-# threads, PSS against smaps_rollup), both exposition formats linted, counters that stay
+# threads, threads by CPU, address spaces, PSS against smaps_rollup), both exposition formats linted, counters that stay
 # monotonic while a group's processes exit, and HTTP robustness (concurrency, hang-ups,
 # malformed requests, 1,000 scrapes without an fd leak)
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +23,7 @@ need_tools() {
 	done
 }
 need_tools
+need_python
 no_exit_leak_check
 
 # ---- usage -----------------------------------------------------------------------------------
@@ -69,7 +70,6 @@ expect_rc 1 "--listen on taskscope serve's own port" && grep -q "cannot listen o
 PPORT=
 PPID_=
 start_prometheus() {
-	local try
 	cat >"$TS_TMP/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -79,19 +79,10 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$SPORT']
 EOF
-	for try in 1 2 3 4 5; do
-		PPORT=$((20000 + (RANDOM * 7 + try) % 30000))
-		ss -ltn 2>/dev/null | grep -q ":$PPORT " && continue
-		prometheus --config.file="$TS_TMP/prometheus.yml" \
-			--storage.tsdb.path="$TS_TMP/prometheus-data" \
-			--web.listen-address="127.0.0.1:$PPORT" >"$TS_TMP/prometheus.log" 2>&1 </dev/null &
-		PPID_=$!
-		track "$PPID_"
-		poll_until 30 curl -sf -o /dev/null "http://127.0.0.1:$PPORT/-/ready" && return 0
-		alive "$PPID_" || continue	# the port was taken after all: another one
-		die "Prometheus did not get ready" "$TS_TMP/prometheus.log"
-	done
-	die "Prometheus did not start on any of five ports" "$TS_TMP/prometheus.log"
+	start_server prometheus -/ready prometheus --config.file="$TS_TMP/prometheus.yml" \
+		--storage.tsdb.path="$TS_TMP/prometheus-data" --web.listen-address=127.0.0.1:@PORT@
+	PPORT=$SRV_PORT
+	PPID_=$SRV_PID
 }
 
 # q PROMQL: the value of the query's first result (empty when none)
@@ -139,6 +130,18 @@ if poll_until 20 q_is "taskscope_group_threads{group=\"$WL\"}" "$nthreads"; then
 	ok "threads $nthreads"
 else
 	fail "taskscope_group_threads is '$(q "taskscope_group_threads{group=\"$WL\"}")', expected $nthreads" "$TS_TMP/q.json"
+fi
+
+check "through Prometheus: the group's threads by CPU sum to its threads, an address space per process"
+if poll_until 20 q_is "sum(taskscope_group_cpu_threads{group=\"$WL\"})" "$nthreads"; then
+	ok "threads by CPU sum to $nthreads"
+else
+	fail "sum(taskscope_group_cpu_threads{group=\"$WL\"}) is '$(q "sum(taskscope_group_cpu_threads{group=\"$WL\"})")', expected $nthreads" "$TS_TMP/q.json"
+fi
+if poll_until 20 q_is "taskscope_group_address_spaces{group=\"$WL\"}" "$nprocs"; then
+	ok "$nprocs address spaces"
+else
+	fail "taskscope_group_address_spaces is '$(q "taskscope_group_address_spaces{group=\"$WL\"}")', expected $nprocs" "$TS_TMP/q.json"
 fi
 
 check "the group's PSS is within 1% of the sum of its processes' smaps_rollup Pss"
@@ -273,8 +276,34 @@ curl -sf -o /dev/null "$URL/metrics" && alive "$SPID" && ok "still serving" ||
 	fail "not serving after the hang-ups" "$SERR"
 
 check "malformed and unexpected requests get an error status or a closed connection, never a crash"
-raw() {	# raw NAME BYTES: send BYTES, the answer in $TS_TMP/NAME.raw, its status line printed
-	printf '%b' "$2" | timeout 20 nc -q 10 127.0.0.1 "$SPORT" 2>/dev/null | head -c 4096 >"$TS_TMP/$1.raw"
+# raw NAME BYTES: send BYTES (printf %b escapes), the answer in $TS_TMP/NAME.raw, its status
+# line printed. The answer ends where the server closes, where its Content-Length is complete,
+# or 1 s after a head without one: a server that keeps the connection open is not waited for
+# (nc waited its -q time on each: 170 s of the test)
+raw() {
+	printf '%b' "$2" >"$TS_TMP/$1.req"
+	"$PY" -c 'import re, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+s.sendall(open(sys.argv[2], "rb").read())
+s.shutdown(socket.SHUT_WR)
+buf, end = b"", time.monotonic() + 20
+while time.monotonic() < end:
+    s.settimeout(max(0.05, end - time.monotonic()))
+    try:
+        d = s.recv(65536)
+    except OSError:
+        break
+    if not d:
+        break
+    buf += d
+    h = buf.find(b"\r\n\r\n")
+    if h >= 0:
+        m = re.search(rb"(?im)^content-length:[ \t]*([0-9]+)", buf[:h])
+        if m and len(buf) - h - 4 >= int(m.group(1)):
+            break
+        if not m:
+            end = min(end, time.monotonic() + 1)
+sys.stdout.buffer.write(buf[:4096])' "$SPORT" "$TS_TMP/$1.req" >"$TS_TMP/$1.raw" 2>/dev/null
 	head -n 1 "$TS_TMP/$1.raw" | tr -d '\r'
 }
 expect_status() {	# expect_status NAME BYTES STATUS

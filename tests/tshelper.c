@@ -2,12 +2,14 @@
 /* tshelper.c - small programs the live tests spawn: orphans, exit codes, signals, names */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -28,11 +30,73 @@ static void *named_thread(void *arg)
 	return NULL;
 }
 
+/* A child of vmshare: a process of its own in its parent's address space (CLONE_VM),
+ * sleeping with bare system calls until its parent ends (it shares the parent's libc state). */
+static int vm_child(void *arg)
+{
+	struct timespec ts = { 1, 0 };
+
+	(void)arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	for (;;)
+		syscall(SYS_nanosleep, &ts, NULL);
+	return 0;
+}
+
+/* vmshare NAME N SECONDS: N child processes that share this process's address space
+ * (processes, not threads: kcmp VM says they are one address space), then a ready line */
+static int vmshare(const char *name, int n, double secs)
+{
+	static char stacks[16][16384] __attribute__((aligned(16)));
+	pid_t kids[16];
+
+	if (n < 1 || n > 16)
+		return 2;
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+	for (int i = 0; i < n; i++) {
+		kids[i] = clone(vm_child, stacks[i] + sizeof(stacks[i]), CLONE_VM | SIGCHLD, NULL);
+		if (kids[i] < 0)
+			return 1;
+	}
+	printf("ready %d\n", (int)getpid());
+	fflush(stdout);
+	sleep_s(secs);
+	for (int i = 0; i < n; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, __WALL);
+	}
+	return 0;
+}
+
+/* threads NAME N SECONDS: named NAME, with N threads named NAME-1 .. NAME-N */
+static int named_threads(const char *name, int n, double secs)
+{
+	static char names[64][16];
+	pthread_t t;
+	char buf[32];
+
+	if (n < 1 || n > 64)
+		return 2;
+	snprintf(buf, sizeof(buf), "%g", secs);
+	setenv("TSHELPER_SLEEP", buf, 1);
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+	for (int i = 0; i < n; i++) {
+		snprintf(names[i], sizeof(names[i]), "%.10s-%d", name, i + 1);
+		if (pthread_create(&t, NULL, named_thread, names[i]))
+			return 1;
+	}
+	printf("ready %d\n", (int)getpid());
+	fflush(stdout);
+	sleep_s(secs);
+	return 0;
+}
+
 static int usage(void)
 {
 	fputs("usage: tshelper exit N | signal N | orphan SECONDS FILE | name NAME SECONDS |\n"
 	      "       echo TEXT | ignore-int SECONDS | maps N SECONDS | title TEXT SECONDS ARG... |\n"
-	      "       blank SECONDS ARG... | argc0 SECONDS | zombie SECONDS\n", stderr);
+	      "       blank SECONDS ARG... | argc0 SECONDS | zombie SECONDS |\n"
+	      "       vmshare NAME N SECONDS | threads NAME N SECONDS\n", stderr);
 	return 2;
 }
 
@@ -204,5 +268,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "zombie") && argc == 3)
 		return zombie(atof(argv[2]));
+	if (!strcmp(argv[1], "threads") && argc == 5)
+		return named_threads(argv[2], atoi(argv[3]), atof(argv[4]));
+	if (!strcmp(argv[1], "vmshare") && argc == 5)
+		return vmshare(argv[2], atoi(argv[3]), atof(argv[4]));
 	return usage();
 }

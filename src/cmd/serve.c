@@ -14,6 +14,7 @@
 #include "cmd/serve.h"
 #include "lib/msg.h"
 #include "lib/util.h"
+#include "model/cpumap.h"
 #include "model/session.h"
 #include "lib/exitcode.h"
 #include "view/groupcfg.h"
@@ -30,7 +31,10 @@
 #define MAX_TOP 1000
 #define GROUP_KEEP 600.0	/* seconds a group without processes keeps its series */
 
-enum { OPT_LISTEN = 256, OPT_GROUP_BY, OPT_TOP, OPT_MEMORY_EVERY, OPT_COMPAT, OPT_TEXTFILE, OPT_GROUP_CONFIG };
+enum {
+	OPT_LISTEN = 256, OPT_GROUP_BY, OPT_TOP, OPT_MEMORY_EVERY, OPT_COMPAT, OPT_TEXTFILE,
+	OPT_GROUP_CONFIG, OPT_THREADS
+};
 
 struct opts {
 	struct common_opts co;
@@ -67,16 +71,20 @@ static void usage(FILE *out)
 	      " -p, --pid PID[,PID...]    these processes (each also gets series of its own)\n"
 	      " -u, --user USER           processes of this user\n"
 	      " -C, --command NAME[,...]  processes with this name\n"
+	      "     --cgroup CGROUP       processes in this cgroup or below\n"
 	      "\n"
 	      "Options:\n"
 	      "     --listen ADDR:PORT    where to listen (default " DEFAULT_LISTEN "; [ADDR6]:PORT\n"
 	      "                           for IPv6, port 0: any free port, printed at start)\n"
-	      "     --group-by KEY        comm (default), user or exe (the command's base name)\n"
+	      "     --group-by KEY        comm (default), user, exe (the command's base name) or\n"
+	      "                           cgroup (the CGROUP column's path)\n"
 	      "     --group-config FILE   named groups: lines of NAME KEY REGEX, KEY comm, exe,\n"
-	      "                           cmdline or user; the first match names the group, the\n"
-	      "                           rest are grouped by --group-by\n"
+	      "                           cmdline, user or cgroup; the first match names the\n"
+	      "                           group, the rest are grouped by --group-by\n"
 	      "     --top N               also series per process (pid and comm labels) for the N\n"
 	      "                           processes with the largest RSS: these series churn\n"
+	      "     --threads             also series per thread name within each group (at most\n"
+	      "                           32 names a group, the rest as thread=\"(other)\")\n"
 	      " -d, --delay SECONDS       time between samples (default 5, from 0.1)\n"
 	      "     --memory-every N      PSS, USS, shared, swap, page tables with every Nth\n"
 	      "                           sample (default 6; 0: never)\n"
@@ -107,6 +115,9 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 	case OPT_TEXTFILE:
 		o->textfile = optarg;
 		break;
+	case OPT_THREADS:
+		o->mo.threads = true;
+		break;
 	case OPT_GROUP_CONFIG: {
 		char why[300];
 		int rc;
@@ -131,8 +142,10 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 			o->mo.group_by = MG_USER;
 		else if (!strcmp(optarg, "exe"))
 			o->mo.group_by = MG_EXE;
+		else if (!strcmp(optarg, "cgroup"))
+			o->mo.group_by = MG_CGROUP;
 		else
-			return common_usage_error(&o->co, "invalid --group-by '%s': comm, user or exe",
+			return common_usage_error(&o->co, "invalid --group-by '%s': comm, user, exe or cgroup",
 						  cli_shown(optarg, sbuf, sizeof(sbuf)));
 		break;
 	case OPT_TOP:
@@ -182,6 +195,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "compat", required_argument, NULL, OPT_COMPAT },
 		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
 		{ "group-config", required_argument, NULL, OPT_GROUP_CONFIG },
+		{ "threads", no_argument, NULL, OPT_THREADS },
 		COMMON_LONGOPTS
 	};
 	int rc;
@@ -207,13 +221,16 @@ static void on_stop(int sig)
 static int serve_frame(void *arg, const struct session_frame *f)
 {
 	struct serve_sink *k = arg;
+	struct metrics_input in;
 	char *prom = NULL, *om = NULL;
 	size_t plen, olen;
 	int rc;
 
 	if (stop_requested)
 		return -EPIPE;	/* a quiet end */
-	rc = metrics_update(k->m, f->sn, f->mem, f->took);
+	in = (struct metrics_input){ .sn = f->sn, .mem = f->mem, .thr = f->thr, .took = f->took,
+				     .took_thr = f->took_thr, .took_mem = f->took_mem };
+	rc = metrics_update(k->m, &in);
 	if (!rc)
 		rc = metrics_render(k->m, false, &prom, &plen);
 	if (!rc)
@@ -261,17 +278,27 @@ static int run(struct opts *o)
 		.target = &o->co.target,
 		.readers = RD_STAT | RD_RSS | RD_CTXSW | RD_SCHED | RD_SCHEDSTAT,
 		.memory_readers = o->memory_every ? RD_STAT | RD_SMAPS | RD_STATUS_MEM : 0,
+		/* where each thread last ran and may run; with --threads its counters too */
+		.thread_readers = RD_STAT | RD_AFFINITY | (o->mo.threads ? RD_CTXSW : 0),
 	};
 	struct session_loop loop = {
 		.delay = o->delay, .iterations = o->iterations,
 		.memory_every = (unsigned)o->memory_every,
 	};
 	struct serve_sink k = { 0 };
+	struct cpumap *cpus;
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct session s;
 	char shown[80], sbuf[128];
 	int fd, rc, status;
 
+	if (o->mo.group_by == MG_CGROUP || groupcfg_needs_cgroup(o->rules)) {
+		cfg.readers |= RD_CGROUP;
+		if (o->mo.group_by == MG_CGROUP)
+			cfg.readers |= RD_CGROUP_STATS;
+		if (cfg.memory_readers)
+			cfg.memory_readers |= RD_CGROUP;
+	}
 	if (o->mo.group_by == MG_EXE || groupcfg_needs_cmdline(o->rules)) {
 		cfg.readers |= RD_CMDLINE;
 		if (cfg.memory_readers)
@@ -308,7 +335,15 @@ static int run(struct opts *o)
 		}
 	}
 	k.shown = shown;
+	if (cpumap_load(&cpus))
+		cpus = NULL;	/* no NUMA node series */
+	o->mo.cpus = cpus;
+	o->mo.ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	if (cpumap_ncpus(cpus) > o->mo.ncpus)
+		o->mo.ncpus = cpumap_ncpus(cpus);
+	o->mo.online = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (metrics_new(&k.m, &o->mo)) {
+		cpumap_free(cpus);
 		msg_error("%s", strerror(ENOMEM));
 		httpd_stop(k.h);
 		if (k.dfd >= 0)
@@ -328,6 +363,7 @@ static int run(struct opts *o)
 	if (k.dfd >= 0)
 		close(k.dfd);
 	metrics_free(k.m);
+	cpumap_free(cpus);
 	return status;
 }
 

@@ -178,18 +178,6 @@ static struct comparison_track *track_of(struct comparison_side *s, const struct
 	return &s->tracks[s->ntracks - 1];
 }
 
-struct kcmp_ctx {
-	const pid_t *tids;
-	enum kcmp_res res;
-};
-
-static int kcmp_cmp(void *ctx, size_t a, size_t b)
-{
-	const struct kcmp_ctx *k = ctx;
-
-	return kcmp_compare(k->tids[a], k->tids[b], k->res);
-}
-
 static const enum kcmp_res group_res[4] = {
 	KCMP_RES_VM, KCMP_RES_FILES, KCMP_RES_FS, KCMP_RES_SIGHAND
 };
@@ -256,10 +244,9 @@ static int group_rows(struct comparison_pending *p)
 	}
 	for (int o = 0; o < 4; o++) {
 		int r = order[o];
-		struct kcmp_ctx k = { .tids = tids, .res = group_res[r] };
 		size_t ng = 0;
 
-		p->grc[r] = n ? sharing_group(n, kcmp_cmp, &k, grp, &ng) : -ENODATA;
+		p->grc[r] = n ? sharing_kcmp_group(tids, n, group_res[r], grp, &ng) : -ENODATA;
 		if (p->grc[r] == -ENOMEM) {
 			rc = -ENOMEM;
 			goto out;

@@ -211,6 +211,8 @@ int session_open(struct session *s, const struct session_config *cfg)
 		return 1;
 	if (cfg->memory_readers && open_sampler(cfg, &s->mem_smp, cfg->memory_readers, false))
 		return 1;
+	if (cfg->thread_readers && open_sampler(cfg, &s->thr_smp, cfg->thread_readers, true))
+		return 1;
 	rc = target_check(s->target, s->smp, buf, sizeof(buf));
 	if (rc) {
 		msg_error("%s", rc == -ESRCH || rc == -EACCES ? buf : strerror(-rc));
@@ -369,12 +371,28 @@ static int confirm_targets(struct session *s, const struct snapshot *sn, pid_t *
 	return 0;
 }
 
-/* A sample of the targets, and of their memory when mem is not NULL (*mem NULL when that
- * failed: the memory of that frame is unknown); *reused (malloc'ed) the -p PIDs found
- * reused. */
-static int take(struct session *s, const struct snapshot **sn, const struct snapshot **mem,
-		bool *all, struct target_reuse **reused, size_t *nreused)
+/* The thread and memory samples of a frame, of the same targets as its sample (each NULL
+ * when it failed: unknown in that frame). */
+static void take_more(struct session *s, const pid_t *tgids, size_t n, bool all,
+		      struct session_frame *f, bool mem_due)
 {
+	double t0 = util_monotonic();
+
+	if (s->thr_smp && sampler_take(s->thr_smp, all ? NULL : tgids, n, &f->thr))
+		f->thr = NULL;
+	f->took_thr = util_monotonic() - t0;
+	t0 = util_monotonic();
+	if (mem_due && sampler_take(s->mem_smp, all ? NULL : tgids, n, &f->mem))
+		f->mem = NULL;
+	f->took_mem = mem_due ? util_monotonic() - t0 : 0;
+}
+
+/* A sample of the targets into f->sn, with the thread sample and (when mem is not NULL)
+ * the memory one (see take_more); *reused (malloc'ed) the -p PIDs found reused. */
+static int take(struct session *s, struct session_frame *f, bool mem_due, bool *all,
+		struct target_reuse **reused, size_t *nreused)
+{
+	const struct snapshot **sn = &f->sn, **mem = mem_due ? &f->mem : NULL;
 	pid_t *tgids = NULL;
 	size_t n = 0;
 	int rc;
@@ -404,8 +422,8 @@ static int take(struct session *s, const struct snapshot **sn, const struct snap
 		rc = confirm_targets(s, *sn, tgids, &n);
 	if (!rc && s->seen)
 		seen_account(s->seen, *sn, tgids, n);
-	if (!rc && mem && sampler_take(s->mem_smp, *all ? NULL : tgids, n, mem))
-		*mem = NULL;
+	if (!rc)
+		take_more(s, tgids, n, *all, f, mem_due);
 	free(tgids);
 	if (rc) {
 		msg_error("sampling failed: %s", strerror(-rc));
@@ -458,14 +476,14 @@ int session_run(struct session *s, const struct session_loop *loop)
 	for (bool first = true;; first = false) {
 		struct target_reuse *reused;
 		size_t nreused;
-		const struct snapshot *sn, *mem = NULL;
+		struct session_frame f = { 0 };
 		bool all, priming = first && loop->prime;
 		unsigned every = loop->memory_every ? loop->memory_every : 1;
 		bool mem_due = s->cfg->source ||
 			       (s->mem_smp && !priming && s->seq % every == 0);
 		double t0 = util_monotonic();
 
-		rc = take(s, &sn, mem_due ? &mem : NULL, &all, &reused, &nreused);
+		rc = take(s, &f, mem_due, &all, &reused, &nreused);
 		if (rc == -ENODATA) {	/* the source's end */
 			rc = 0;
 			break;
@@ -475,16 +493,16 @@ int session_run(struct session *s, const struct session_loop *loop)
 			break;
 		}
 		/* the watched tasks are all gone: nothing more to show */
-		if (!all && sn->ntasks == 0) {
+		if (!all && f.sn->ntasks == 0) {
 			reused_to_stderr(reused, nreused);
 			free(reused);
 			break;
 		}
 		if (!priming && reporting) {
-			struct session_frame f = { .sn = sn, .mem = mem, .seq = ++s->seq,
-						   .reused = reused, .nreused = nreused,
-						   .took = util_monotonic() - t0 };
-
+			f.seq = ++s->seq;
+			f.reused = reused;
+			f.nreused = nreused;
+			f.took = util_monotonic() - t0;
 			reporting = to_sinks(s, &f);
 			if (loop->iterations && s->seq >= loop->iterations)
 				reporting = false;
@@ -520,6 +538,8 @@ int session_close(struct session *s, int status)
 	s->smp = NULL;
 	sampler_free(s->mem_smp);
 	s->mem_smp = NULL;
+	sampler_free(s->thr_smp);
+	s->thr_smp = NULL;
 	if (s->rootfd >= 0)
 		close(s->rootfd);
 	s->rootfd = -1;

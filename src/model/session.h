@@ -65,6 +65,9 @@ struct session_config {
 					 * cadence (session_loop.memory_every): the footprint
 					 * (RD_SMAPS, RD_NUMA, RD_STATUS_MEM), which costs a smaps_rollup read
 					 * per process and takes the process's mmap lock */
+	unsigned thread_readers;	/* RD_* of a third sample, a row per thread of the same
+					 * targets, taken with every reported sample (0: none): for
+					 * a sink that needs process rows and threads (placement) */
 };
 
 /* One sample as the sinks see it. */
@@ -75,7 +78,10 @@ struct session_frame {
 	unsigned long seq;			/* 1, 2, ...: the reported samples */
 	const struct target_reuse *reused;	/* -p PIDs found reused since the last frame */
 	size_t nreused;
-	double took;				/* seconds taking sn (and mem) cost */
+	double took;				/* seconds taking sn (and mem, thr) cost */
+	const struct snapshot *thr;		/* the thread_readers sample taken with this one,
+						 * NULL without (or when it failed) */
+	double took_thr, took_mem;		/* of took, the thread and memory samples' */
 };
 
 /* A sink: sample() returns 0, -EPIPE when its reader went away (it is not called again,
@@ -106,6 +112,7 @@ struct session {
 	struct target *target;
 	struct sampler *smp;		/* NULL with no_sampler */
 	struct sampler *mem_smp;	/* memory_readers' sampler, NULL without */
+	struct sampler *thr_smp;	/* thread_readers' sampler, NULL without */
 	int rootfd;			/* open_root's directory, else -1 */
 	FILE *out;			/* the report's stream */
 	struct spawn sp;

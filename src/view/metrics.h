@@ -19,6 +19,7 @@ enum metrics_group_by {
 	MG_COMM,	/* the process name (kernel threads by the name before '/') */
 	MG_USER,	/* the effective user's name */
 	MG_EXE,		/* the base name of the first word of the command line */
+	MG_CGROUP,	/* the CGROUP column's path ("-" when unknown) */
 };
 
 /* Metric names and labels: taskscope's own, or process-exporter 0.7's for what both have. */
@@ -28,6 +29,7 @@ enum metrics_compat {
 };
 
 struct groupcfg;
+struct cpumap;
 
 struct metrics_opts {
 	enum metrics_group_by group_by;	/* of the processes no rule names a group for */
@@ -36,6 +38,18 @@ struct metrics_opts {
 	unsigned top;		/* per-process series for the N processes with the largest RSS */
 	bool all_pids;		/* per-process series for every target (-p) */
 	double group_keep;	/* seconds a group with no process left keeps its series */
+	const struct cpumap *cpus;	/* NUMA node of each CPU (NULL: unknown) */
+	int ncpus;		/* CPUs 0 .. ncpus-1 (configured): per-CPU series for these */
+	int online;		/* CPUs online: a thread allowed fewer is pinned */
+	bool threads;		/* --threads: series per thread name within each group */
+};
+
+/* One sample as the exporter takes it (the session's frame). */
+struct metrics_input {
+	const struct snapshot *sn;	/* process rows */
+	const struct snapshot *mem;	/* its memory sample, or NULL when none was due */
+	const struct snapshot *thr;	/* its thread sample, or NULL when none was taken */
+	double took, took_thr, took_mem;	/* seconds the three cost (took: all of them) */
 };
 
 struct metrics;
@@ -43,10 +57,9 @@ struct metrics;
 int metrics_new(struct metrics **out, const struct metrics_opts *o);
 void metrics_free(struct metrics *m);
 
-/* Add a sample: sn (process rows) and mem (its memory sample, or NULL when none was due);
- * took the seconds taking them cost. 0 or -ENOMEM. */
-int metrics_update(struct metrics *m, const struct snapshot *sn, const struct snapshot *mem,
-		   double took);
+/* Add a sample. 0 or -ENOMEM. Address spaces are counted with kcmp(2) when the sample has
+ * a memory sample (the one thing here that asks the kernel: tasks of the memory sample). */
+int metrics_update(struct metrics *m, const struct metrics_input *in);
 
 /* The exposition text of the last update (malloc'ed, *len its length, without OpenMetrics's
  * final "# EOF" line so that the server can append its own lines). 0 or -ENOMEM. */
