@@ -96,7 +96,7 @@ plain() {
 #    (the tag of a .TP paragraph) in the COLUMNS section of PAGE (before its first .SS), marked as the list marks it
 #    ([process], [interval], [mapping]), whose text starts with the column's one-line help,
 #    word for word, and a full stop; every entry there that looks like a column name is a
-#    real column.
+#    real column; the entries are in the table's order.
 check_columns() {
 	local page=$1 name
 	shift
@@ -145,7 +145,8 @@ check_columns() {
 		}
 		tag != "" { text = text (text == "" ? "" : " ") $0 }
 		END { flush() }
-	' "$tmp/colsec" | sort >"$tmp/entries.tsv"
+	' "$tmp/colsec" >"$tmp/entries.raw"
+	sort "$tmp/entries.raw" >"$tmp/entries.tsv"
 	cut -f1 "$tmp/list.tsv" >"$tmp/columns"
 	cut -f1 "$tmp/entries.tsv" | sort -u >"$tmp/tags"
 	missing=$(comm -23 "$tmp/columns" "$tmp/tags")
@@ -174,12 +175,30 @@ check_columns() {
 		}
 		END { exit bad }
 	' || fail=1
+	# in the order of the table (the order of --list-columns), so the page reads as the list
+	awk '{ print $1 }' "$tmp/list" >"$tmp/order.list"
+	cut -f1 "$tmp/entries.raw" | grep -E '^[A-Z][A-Z0-9_]*$' >"$tmp/order.page"
+	if ! cmp -s "$tmp/order.list" "$tmp/order.page"; then
+		echo "FAIL: $name: the COLUMNS entries are not in the order of 'taskscope ${*:+$* }--list-columns':"
+		diff "$tmp/order.list" "$tmp/order.page" | sed 's/^/  /'
+		fail=1
+	fi
 	[ "$fail" -eq 0 ] &&
 		echo "ok: $name: $(wc -l <"$tmp/columns") columns of 'taskscope ${*:+$* }--list-columns'," \
-		     "each with its marks and help"
+		     "each with its marks and help, in the table's order"
 }
 check_columns "$top_srcdir/man/taskscope.1"
 check_columns "$top_srcdir/man/taskscope-maps.1" maps
+# 2b. replay lists the task view's columns (one table): the same names and help, unmarked
+"$TASKSCOPE" --list-columns | sed 's/ \[\(process\|interval\)\]//g' >"$tmp/view.cols"
+"$TASKSCOPE" replay --list-columns >"$tmp/replay.cols" 2>&1
+if cmp -s "$tmp/view.cols" "$tmp/replay.cols"; then
+	echo "ok: replay --list-columns lists the task view's $(wc -l <"$tmp/view.cols") columns"
+else
+	echo "FAIL: replay --list-columns differs from the task view's list (without marks):"
+	diff "$tmp/view.cols" "$tmp/replay.cols" | head -n 20 | sed 's/^/  /'
+	fail=1
+fi
 
 # 3. Every long option of --help is in taskscope(1), and every long option of a command's
 #    --help in that command's page, as itself (--output must not be satisfied by

@@ -15,11 +15,11 @@
 #include "cmd/cpus.h"
 #include "cmd/demo.h"
 #include "cmd/diff.h"
+#include "cmd/maps.h"
 #include "cmd/record.h"
 #include "cmd/replay.h"
 #include "cmd/serve.h"
 #include "lib/util.h"
-#include "mapscmd.h"
 #include "cmd/share.h"
 #include "workload/workload.h"
 
@@ -38,7 +38,7 @@ static const struct ts_command table[] = {
 	  "two moments of recordings: tasks that came and went, growers,\nCPU share, placement" },
 	{ "help", help_main, "[COMMAND]", "[COMMAND]",
 	  "this list, or the manual page of COMMAND" },
-	{ "maps", mapscmd_main, "PID...", "[options] PID...",
+	{ "maps", maps_main, "PID...", "[options] PID...",
 	  "the memory map of processes, thread stacks labelled" },
 	{ "record", record_main, "", "[options] [PID...] [-- command [args...]]",
 	  "samples to an SQLite file, to replay and diff later" },

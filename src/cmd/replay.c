@@ -15,6 +15,7 @@
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/util.h"
+#include "model/coltable.h"
 #include "model/columns.h"
 #include "model/recording.h"
 #include "model/session.h"
@@ -269,8 +270,7 @@ int replay_main(int argc, char **argv)
 	msg_set_command("replay");
 	rc = parse_opts(argc, argv, &o);
 	if (rc == CO_CONTINUE && o.co.list_columns) {
-		for (size_t i = 0; i < columns_count(); i++)
-			printf("%10s  %s\n", columns_get(i)->name, columns_get(i)->help);
+		coltable_print(columns_table(), stdout, false);
 		rc = TS_EXIT_OK;
 	} else if (rc == CO_CONTINUE && !o.batch && !o.co.json && !o.co.raw &&
 		   !o.co.output_file && !o.from && !o.to && isatty(STDIN_FILENO) &&

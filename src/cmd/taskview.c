@@ -15,6 +15,7 @@
 #include "cmd/taskview.h"
 #include "lib/msg.h"
 #include "lib/util.h"
+#include "model/coltable.h"
 #include "model/columns.h"
 #include "model/session.h"
 #include "lib/exitcode.h"
@@ -96,17 +97,6 @@ static void usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 ok, 1 runtime failure, 2 usage error, or the spawned command's status.\n"
 	      "See taskscope(1); a command's manual page: taskscope help COMMAND.\n", out);
-}
-
-static void list_columns(FILE *out)
-{
-	for (size_t i = 0; i < columns_count(); i++) {
-		const struct column *c = columns_get(i);
-
-		fprintf(out, "%10s  %s%s%s\n", c->name, c->help,
-			(c->flags & CF_PROCESS) ? " [process]" : "",
-			(c->flags & CF_INTERVAL) ? " [interval]" : "");
-	}
 }
 
 /* The task view's own options; the common ones go to common_option. */
@@ -371,7 +361,7 @@ static int task_view(struct opts *o, int argc, char **argv)
 	if (rc != CO_CONTINUE)
 		return rc;
 	if (o->co.list_columns) {
-		list_columns(stdout);
+		coltable_print(columns_table(), stdout, true);
 		return TS_EXIT_OK;
 	}
 	/* the full-screen view reads keys from stdin: both must be the terminal */

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "lib/util.h"
+#include "model/coltable.h"
 #include "model/columns.h"
 #include "model/snapshot.h"
 #include "sample/topo.h"
@@ -351,12 +352,23 @@ bool columns_additive(const struct column *c)
 	}
 }
 
+static const struct coltable_mark marks[] = {
+	{ CF_PROCESS, "[process]" },
+	{ CF_INTERVAL, "[interval]" },
+	{ 0, NULL },
+};
+static const struct coltable tab = COLTABLE(table, struct column, marks, 10);
+
+const struct coltable *columns_table(void)
+{
+	return &tab;
+}
+
 const struct column *columns_find(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-		if (!strcasecmp(table[i].name, name))
-			return &table[i];
-	return NULL;
+	long k = coltable_index(&tab, name);
+
+	return k < 0 ? NULL : &table[k];
 }
 
 static const char *const defaults_proc[] = {
@@ -366,64 +378,40 @@ static const char *const defaults_thread[] = {
 	"PID", "TID", "USER", "PRI", "NI", "STATE", "CPU", "PCPU", "TIME", "RSS", "COMM",
 };
 
-static int push(const struct column ***cols, size_t *n, const struct column *c)
+/* The entries of the indices idx (freed), after rc of the parse: rc, or -ENOMEM. */
+static int entries(int rc, size_t *idx, size_t n, const struct column ***cols, size_t *ncols)
 {
-	const struct column **v = realloc(*cols, (*n + 1) * sizeof(*v));
+	const struct column **v = rc ? NULL : malloc((n ? n : 1) * sizeof(*v));
 
-	if (!v)
-		return -ENOMEM;
-	v[(*n)++] = c;
 	*cols = v;
-	return 0;
+	*ncols = v ? n : 0;
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = &table[idx[i]];
+	free(idx);
+	return rc ? rc : v ? 0 : -ENOMEM;
 }
 
 int columns_defaults(bool threads, const struct column ***cols, size_t *ncols)
 {
 	const char *const *names = threads ? defaults_thread : defaults_proc;
-	size_t n = threads ? ARRAY_SIZE(defaults_thread) : ARRAY_SIZE(defaults_proc);
+	size_t nd = threads ? ARRAY_SIZE(defaults_thread) : ARRAY_SIZE(defaults_proc);
+	size_t *idx = NULL, n = 0;
+	int rc;
 
-	*cols = NULL;
-	*ncols = 0;
-	for (size_t i = 0; i < n; i++)
-		if (push(cols, ncols, columns_find(names[i])))
-			return -ENOMEM;
-	return 0;
+	rc = coltable_names(&tab, names, nd, &idx, &n);
+	return entries(rc, idx, n, cols, ncols);
 }
 
 int columns_parse_list(const char *list, bool threads, const struct column ***cols,
 		       size_t *ncols, char **bad)
 {
-	const char *p = list, *item;
-	char name[32];
-	size_t len;
+	const char *const *names = threads ? defaults_thread : defaults_proc;
+	size_t nd = threads ? ARRAY_SIZE(defaults_thread) : ARRAY_SIZE(defaults_proc);
+	size_t *idx = NULL, n = 0;
 	int rc;
 
-	*bad = NULL;
-	*cols = NULL;
-	*ncols = 0;
-	if (*p == '+') {
-		rc = columns_defaults(threads, cols, ncols);
-		if (rc)
-			return rc;
-		p++;
-	}
-	while (util_list_next(&p, name, sizeof(name), &item, &len)) {
-		const struct column *c = len ? columns_find(name) : NULL;
-
-		if (!c) {
-			*bad = util_sanitize_dup(item, len);
-			free(*cols);
-			*cols = NULL;
-			*ncols = 0;
-			return -EINVAL;
-		}
-		for (size_t i = 0; c && i < *ncols; i++)
-			if ((*cols)[i] == c)
-				c = NULL;	/* already there (e.g. +PID): once is enough */
-		if (c && push(cols, ncols, c))
-			return -ENOMEM;
-	}
-	return 0;
+	rc = coltable_parse_list(&tab, list, names, nd, &idx, &n, bad);
+	return entries(rc, idx, n, cols, ncols);
 }
 
 unsigned columns_readers(const struct column *const *cols, size_t ncols)
@@ -437,15 +425,7 @@ unsigned columns_readers(const struct column *const *cols, size_t ncols)
 
 const char *columns_json_key(const struct column *col, char *buf, size_t len)
 {
-	size_t i;
-
-	for (i = 0; col->name[i] && i + 1 < len; i++) {
-		char ch = col->name[i];
-
-		buf[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
-	}
-	buf[i] = '\0';
-	return buf;
+	return coltable_json_key(col->name, buf, len);
 }
 
 const char *columns_avail_text(enum ts_avail av)

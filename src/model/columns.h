@@ -64,6 +64,9 @@ struct column {
 
 size_t columns_count(void);
 const struct column *columns_get(size_t i);
+/* The table for coltable.h's lookup, -o lists and --list-columns printer. */
+struct coltable;
+const struct coltable *columns_table(void);
 /* The order a column sorts in unless reversed: true (smallest first) for text, IDs (PID,
  * TID, PPID, CPU, NODE, ...), PRI, NI and START; false (largest first) for quantities. */
 bool columns_natural_ascending(const struct column *c);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "lib/util.h"
+#include "model/coltable.h"
 #include "model/mapcols.h"
 
 /* Lower-case hex of v, at least width digits (as the kernel prints maps), at buf+off. */
@@ -248,12 +249,22 @@ const struct maps_column *mapcols_get(size_t i)
 	return i < ARRAY_SIZE(table) ? &table[i] : NULL;
 }
 
+static const struct coltable_mark marks[] = {
+	{ MCF_MAPPING, "[mapping]" },
+	{ 0, NULL },
+};
+static const struct coltable tab = COLTABLE(table, struct maps_column, marks, 13);
+
+const struct coltable *mapcols_table(void)
+{
+	return &tab;
+}
+
 const struct maps_column *mapcols_find(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-		if (!strcasecmp(table[i].name, name))
-			return &table[i];
-	return NULL;
+	long k = coltable_index(&tab, name);
+
+	return k < 0 ? NULL : &table[k];
 }
 
 static const char *const defaults_none[] = {
@@ -266,76 +277,54 @@ static const char *const defaults_name[] = {
 	"NAME", "KIND", "MAPPINGS", "SIZE", "RSS", "PSS", "USS", "SWAP",
 };
 
-static int push(const struct maps_column ***cols, size_t *n, const struct maps_column *c)
+static const char *const *defaults(enum memmap_group g, size_t *n)
 {
-	const struct maps_column **v;
+	switch (g) {
+	case MEMMAP_GROUP_KIND:
+		*n = ARRAY_SIZE(defaults_kind);
+		return defaults_kind;
+	case MEMMAP_GROUP_NAME:
+		*n = ARRAY_SIZE(defaults_name);
+		return defaults_name;
+	default:
+		*n = ARRAY_SIZE(defaults_none);
+		return defaults_none;
+	}
+}
 
-	for (size_t i = 0; i < *n; i++)
-		if ((*cols)[i] == c)
-			return 0;	/* once is enough */
-	v = realloc(*cols, (*n + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	v[(*n)++] = c;
+/* The entries of the indices idx (freed), after rc of the parse: rc, or -ENOMEM. */
+static int entries(int rc, size_t *idx, size_t n, const struct maps_column ***cols,
+		   size_t *ncols)
+{
+	const struct maps_column **v = rc ? NULL : malloc((n ? n : 1) * sizeof(*v));
+
 	*cols = v;
-	return 0;
+	*ncols = v ? n : 0;
+	for (size_t i = 0; v && i < n; i++)
+		v[i] = &table[idx[i]];
+	free(idx);
+	return rc ? rc : v ? 0 : -ENOMEM;
 }
 
 int mapcols_defaults(enum memmap_group g, const struct maps_column ***cols, size_t *ncols)
 {
-	const char *const *names = g == MEMMAP_GROUP_KIND ? defaults_kind
-				   : g == MEMMAP_GROUP_NAME ? defaults_name : defaults_none;
-	size_t n = g == MEMMAP_GROUP_KIND ? ARRAY_SIZE(defaults_kind)
-		   : g == MEMMAP_GROUP_NAME ? ARRAY_SIZE(defaults_name) : ARRAY_SIZE(defaults_none);
+	size_t nd, *idx = NULL, n = 0;
+	const char *const *names = defaults(g, &nd);
+	int rc;
 
-	*cols = NULL;
-	*ncols = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (push(cols, ncols, mapcols_find(names[i]))) {
-			free(*cols);
-			*cols = NULL;
-			*ncols = 0;
-			return -ENOMEM;
-		}
-	}
-	return 0;
+	rc = coltable_names(&tab, names, nd, &idx, &n);
+	return entries(rc, idx, n, cols, ncols);
 }
 
 int mapcols_parse_list(const char *list, enum memmap_group g,
 		       const struct maps_column ***cols, size_t *ncols, char **bad)
 {
-	const char *p = list, *item;
-	char name[32];
-	size_t len;
+	size_t nd, *idx = NULL, n = 0;
+	const char *const *names = defaults(g, &nd);
 	int rc;
 
-	*bad = NULL;
-	*cols = NULL;
-	*ncols = 0;
-	if (*p == '+') {
-		rc = mapcols_defaults(g, cols, ncols);
-		if (rc)
-			return rc;
-		p++;
-	}
-	while (util_list_next(&p, name, sizeof(name), &item, &len)) {
-		const struct maps_column *c = len ? mapcols_find(name) : NULL;
-
-		if (!c) {
-			*bad = util_sanitize_dup(item, len);
-			rc = -EINVAL;
-			goto fail;
-		}
-		rc = push(cols, ncols, c);
-		if (rc)
-			goto fail;
-	}
-	return 0;
-fail:
-	free(*cols);
-	*cols = NULL;
-	*ncols = 0;
-	return rc;
+	rc = coltable_parse_list(&tab, list, names, nd, &idx, &n, bad);
+	return entries(rc, idx, n, cols, ncols);
 }
 
 static bool need(const struct maps_column *const *cols, size_t ncols, unsigned flag)
@@ -358,15 +347,7 @@ bool mapcols_need_stacks(const struct maps_column *const *cols, size_t ncols)
 
 const char *mapcols_json_key(const char *name, char *buf, size_t len)
 {
-	size_t i;
-
-	for (i = 0; name[i] && i + 1 < len; i++) {
-		char ch = name[i];
-
-		buf[i] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
-	}
-	buf[i] = '\0';
-	return buf;
+	return coltable_json_key(name, buf, len);
 }
 
 const char *mapcols_format(const struct maps_column *col, const struct mapcols_cell *c,

@@ -38,6 +38,9 @@ struct maps_column {
 
 size_t mapcols_count(void);
 const struct maps_column *mapcols_get(size_t i);
+/* The table for coltable.h's lookup, -o lists and --list-columns printer. */
+struct coltable;
+const struct coltable *mapcols_table(void);
 /* case-insensitive lookup; NULL if unknown */
 const struct maps_column *mapcols_find(const char *name);
 /* default columns of a table per mapping, per kind or per name */

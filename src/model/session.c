@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -14,6 +15,8 @@
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/session.h"
+#include "model/system.h"
+#include "sample/source.h"
 
 /* ---- what the job was seen to have: task identities and the peak RSS sum ---- */
 
@@ -132,6 +135,34 @@ static int open_output(struct session *s)
 	return 0;
 }
 
+/* open_root: the live /proc, or the first --proc-root tree; 0 or 1 (the message printed). */
+static int open_root(struct session *s)
+{
+	const struct session_config *c = s->cfg;
+	struct source *src;
+	char why[320];
+	int rc;
+
+	if (!c->nproc_root) {
+		s->rootfd = system_open_root();
+		if (s->rootfd >= 0)
+			return 0;
+		msg_error("cannot open /proc: %s", strerror(-s->rootfd));
+		return 1;
+	}
+	rc = source_open_trees(&src, c->proc_root, 1, why, sizeof(why));
+	if (rc) {
+		msg_error("%s", why);
+		return 1;
+	}
+	s->rootfd = fcntl(source_rootfd(src), F_DUPFD_CLOEXEC, 0);
+	rc = s->rootfd < 0 ? -errno : 0;
+	source_close(src);
+	if (rc)
+		msg_error("cannot open the --proc-root tree: %s", strerror(-rc));
+	return rc ? 1 : 0;
+}
+
 /* The live /proc's sampler, or the --proc-root trees'; 0 or 1 (the message printed). */
 static int open_sampler(const struct session_config *cfg, struct sampler **smp,
 			unsigned readers, bool threads)
@@ -160,6 +191,7 @@ int session_open(struct session *s, const struct session_config *cfg)
 	s->cfg = cfg;
 	s->target = cfg->target;
 	s->out = stdout;
+	s->rootfd = -1;
 	if (cfg->run_as) {
 		rc = spawn_cred_lookup(&s->cred, cfg->run_as);
 		if (rc) {
@@ -169,6 +201,8 @@ int session_open(struct session *s, const struct session_config *cfg)
 		}
 	}
 	if (open_output(s))
+		return 1;
+	if (cfg->open_root && open_root(s))
 		return 1;
 	if (cfg->no_sampler || cfg->source)
 		return 0;
@@ -312,6 +346,31 @@ static void reused_to_stderr(const struct target_reuse *r, size_t n)
 	}
 }
 
+/* Follow the -p PIDs by the sample just taken: processes that have another's PID now are
+ * left out of it and of tgids. */
+static int confirm_targets(struct session *s, const struct snapshot *sn, pid_t *tgids,
+			   size_t *n)
+{
+	pid_t *drop;
+	size_t ndrop, w = 0;
+	int rc = target_confirm(s->target, sn, &drop, &ndrop);
+
+	if (rc || !ndrop)
+		return rc;
+	sampler_drop_processes(s->smp, drop, ndrop);
+	for (size_t i = 0; i < *n; i++) {
+		bool gone = false;
+
+		for (size_t j = 0; j < ndrop && !gone; j++)
+			gone = tgids[i] == drop[j];
+		if (!gone)
+			tgids[w++] = tgids[i];
+	}
+	*n = w;
+	free(drop);
+	return 0;
+}
+
 /* The thread and memory samples of a frame, of the same targets as its sample (each NULL
  * when it failed: unknown in that frame). */
 static void take_more(struct session *s, const pid_t *tgids, size_t n, bool all,
@@ -355,9 +414,12 @@ static int take(struct session *s, struct session_frame *f, bool mem_due, bool *
 		spawn_reap(s->job, false);
 		target_forward_pending(s->target, s->smp);
 	}
-	rc = target_resolve(s->target, s->smp, &tgids, &n, all);
+	/* the sampler reads each process's stat: -p PIDs are followed by what it read */
+	rc = target_resolve_later(s->target, s->smp, &tgids, &n, all);
 	if (!rc)
 		rc = sampler_take(s->smp, *all ? NULL : tgids, n, sn);
+	if (!rc)
+		rc = confirm_targets(s, *sn, tgids, &n);
 	if (!rc && s->seen)
 		seen_account(s->seen, *sn, tgids, n);
 	if (!rc)
@@ -478,6 +540,9 @@ int session_close(struct session *s, int status)
 	s->mem_smp = NULL;
 	sampler_free(s->thr_smp);
 	s->thr_smp = NULL;
+	if (s->rootfd >= 0)
+		close(s->rootfd);
+	s->rootfd = -1;
 	/* standard output is checked by main; standard error cannot report its own error */
 	if (s->out && s->out != stdout && s->out != stderr)
 		status = outfile_close(s->out, s->cfg->output_file, status);

@@ -51,6 +51,8 @@ struct session_config {
 	bool threads;		/* a row per thread */
 	bool no_sampler;	/* the command takes no snapshots and checks no target
 				 * (it reads what it needs through its own readers) */
+	bool open_root;		/* session.rootfd for those readers: /proc, or the first
+				 * --proc-root tree */
 	const char *output_file;	/* the report's file (NULL: standard output, or standard
 					 * error when a job runs, whose standard output is its own) */
 	bool report_on_stdout;	/* with a job and no output file: the report stays on standard
@@ -111,6 +113,7 @@ struct session {
 	struct sampler *smp;		/* NULL with no_sampler */
 	struct sampler *mem_smp;	/* memory_readers' sampler, NULL without */
 	struct sampler *thr_smp;	/* thread_readers' sampler, NULL without */
+	int rootfd;			/* open_root's directory, else -1 */
 	FILE *out;			/* the report's stream */
 	struct spawn sp;
 	struct spawn *job;		/* &sp once the job started, else NULL */

@@ -717,6 +717,45 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	return 0;
 }
 
+/* Processes, threads and the RSS sum of sn's rows. */
+static void recount(struct snapshot *sn)
+{
+	sn->nprocs = 0;
+	sn->nthreads = 0;
+	sn->total_rss = 0;
+	for (size_t i = 0; i < sn->ntasks; i++) {
+		const struct task *t = &sn->tasks[i];
+
+		if (!sn->threads || t->tid == t->tgid) {
+			sn->nprocs++;
+			if (t->rss_av == TS_OK)
+				sn->total_rss += t->rss;
+		}
+		sn->nthreads += sn->threads ? 1 : (size_t)(t->nlwp > 0 ? t->nlwp : 1);
+	}
+}
+
+void sampler_drop_processes(struct sampler *s, const pid_t *tgids, size_t n)
+{
+	struct snapshot *sn = s->prev;
+	size_t w = 0;
+
+	if (!sn || !n)
+		return;
+	for (size_t i = 0; i < sn->ntasks; i++) {
+		bool drop = false;
+
+		for (size_t j = 0; j < n && !drop; j++)
+			drop = sn->tasks[i].tgid == tgids[j];
+		if (drop)
+			proc2_free_task_fields(&sn->tasks[i]);
+		else
+			sn->tasks[w++] = sn->tasks[i];
+	}
+	sn->ntasks = w;
+	recount(sn);
+}
+
 struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads, double mono,
 				double wall, double interval, const struct snapshot *prev)
 {
@@ -736,16 +775,7 @@ struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads,
 	sn->cpu_busy = -1;
 	sn->nthreads_known = true;
 	qsort(sn->tasks, sn->ntasks, sizeof(*sn->tasks), cmp_id);
-	for (size_t i = 0; i < ntasks; i++) {
-		const struct task *t = &tasks[i];
-
-		if (!threads || t->tid == t->tgid) {
-			sn->nprocs++;
-			if (t->rss_av == TS_OK)
-				sn->total_rss += t->rss;
-		}
-		sn->nthreads += threads ? 1 : (size_t)(t->nlwp > 0 ? t->nlwp : 1);
-	}
+	recount(sn);
 	compute_deltas(sn, prev);
 	return sn;
 }

@@ -63,6 +63,9 @@ void sampler_free(struct sampler *s);
  * until the next call (do not free it: the sampler does). */
 int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		 const struct snapshot **out);
+/* Leave the processes tgids out of the snapshot the last sampler_take gave (their rows,
+ * counts and RSS sum): processes that are not the ones the targets follow. */
+void sampler_drop_processes(struct sampler *s, const pid_t *tgids, size_t n);
 /* Topology for NODE (loaded on first use; NULL when hwloc cannot read it). */
 const struct topo *sampler_topo(struct sampler *s);
 long sampler_hertz(void);

@@ -18,6 +18,11 @@ int system_open_root(void)
 	return taskfiles_open_root();
 }
 
+int system_tgid_of(int rootfd, pid_t tid, pid_t *tgid)
+{
+	return taskfiles_tgid(rootfd, tid, tgid);
+}
+
 int system_self_exe(char *buf, size_t len)
 {
 	return taskfiles_self_exe(buf, len);

@@ -11,6 +11,8 @@
 
 /* A descriptor of /proc (O_CLOEXEC), or -errno. */
 int system_open_root(void);
+/* The process (thread group) of task ID tid, relative to rootfd: 0 or -errno. */
+int system_tgid_of(int rootfd, pid_t tid, pid_t *tgid);
 /* The path of taskscope's own executable (to run `taskscope workload`): 0 or -errno. */
 int system_self_exe(char *buf, size_t len);
 

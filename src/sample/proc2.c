@@ -58,13 +58,17 @@ void proc2_close(struct proc2 *p)
 	free(p);
 }
 
+void proc2_free_task_fields(struct task *t)
+{
+	free(t->comm);
+	free(t->cmd);
+	free(t->affinity);
+}
+
 void proc2_free_tasks(struct task *tasks, size_t ntasks)
 {
-	for (size_t i = 0; i < ntasks; i++) {
-		free(tasks[i].comm);
-		free(tasks[i].cmd);
-		free(tasks[i].affinity);
-	}
+	for (size_t i = 0; i < ntasks; i++)
+		proc2_free_task_fields(&tasks[i]);
 	free(tasks);
 }
 

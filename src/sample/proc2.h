@@ -26,6 +26,8 @@ void proc2_close(struct proc2 *p);
 
 /* Free rows of a task scan (strings malloc'ed per row). */
 void proc2_free_tasks(struct task *tasks, size_t ntasks);
+/* What one task owns (its comm, cmd and affinity), not the task itself. */
+void proc2_free_task_fields(struct task *t);
 
 /* Busy % of all CPUs since the previous call (first call: since boot). */
 int proc2_cpu_busy(struct proc2 *p, double *busy);

@@ -89,7 +89,7 @@ static ssize_t pid_index(const struct target *t, pid_t pid)
 	return hit ? hit - t->sorted : -1;
 }
 
-static void note_reuse(struct target *t, pid_t pid, const char *raw_comm)
+static void note_reuse(struct target *t, pid_t pid, const char *comm, bool sanitized)
 {
 	struct target_reuse *r = realloc(t->reused, (t->nreused + 1) * sizeof(*r));
 
@@ -97,14 +97,19 @@ static void note_reuse(struct target *t, pid_t pid, const char *raw_comm)
 		return;	/* out of memory: the PID is dropped all the same, unannounced */
 	t->reused = r;
 	r[t->nreused].pid = pid;
-	util_sanitize(raw_comm, strlen(raw_comm), r[t->nreused].comm, sizeof(r->comm));
+	if (sanitized)
+		snprintf(r[t->nreused].comm, sizeof(r->comm), "%s", comm);
+	else
+		util_sanitize(comm, strlen(comm), r[t->nreused].comm, sizeof(r->comm));
 	t->nreused++;
 }
 
 /* Whether listed PID k still names the process it named at start, seen now as present (or
- * not) with start time start and name comm. The first sighting records the start time.
- * A process that ended is dropped for good; a new process with its PID is noted. */
-static bool follow(struct target *t, size_t k, bool present, uint64_t start, const char *comm)
+ * not) with start time start and name comm (raw, or sanitized already). The first sighting
+ * records the start time. A process that ended is dropped for good; a new process with its
+ * PID is noted. */
+static bool follow_as(struct target *t, size_t k, bool present, uint64_t start,
+		      const char *comm, bool sanitized)
 {
 	if (t->ended[k])
 		return false;
@@ -117,8 +122,13 @@ static bool follow(struct target *t, size_t k, bool present, uint64_t start, con
 	if (start == t->start[k])
 		return true;
 	t->ended[k] = 1;
-	note_reuse(t, t->sorted[k], comm);
+	note_reuse(t, t->sorted[k], comm, sanitized);
 	return false;
+}
+
+static bool follow(struct target *t, size_t k, bool present, uint64_t start, const char *comm)
+{
+	return follow_as(t, k, present, start, comm, false);
 }
 
 /* follow() for PID k, reading its identity now. */
@@ -371,7 +381,8 @@ static int descends(const struct proc2_light *v, size_t n, unsigned char *mark, 
 	return verdict;
 }
 
-int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all)
+static int resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all,
+		   bool later)
 {
 	struct proc2_light *v = NULL;
 	size_t nv = 0, cnt = 0;
@@ -391,13 +402,15 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 		return 0;
 	}
 	if (!t->have_user && !t->nnames && !t->ncgroups && !t->spawn_root && !t->descendants) {
-		/* PIDs only: no scan, each PID's identity read (its stat) */
+		/* PIDs only: no scan, each PID's identity read (its stat), or checked in the
+		 * sample taken with them (target_confirm) */
 		out = malloc((t->npids + 1) * sizeof(*out));
 		if (!out)
 			return -ENOMEM;
 		for (size_t k = 0; k < t->npids; k++)
-			if (follow_now(t, s, k))
+			if (later ? !t->ended[k] : follow_now(t, s, k))
 				out[cnt++] = t->sorted[k];
+		t->unconfirmed = later;
 		*tgids = out;
 		*n = cnt;
 		return 0;
@@ -476,6 +489,68 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 	free(cgbuf);
 	*tgids = out;
 	*n = cnt;
+	return 0;
+}
+
+int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all)
+{
+	return resolve(t, s, tgids, n, all, false);
+}
+
+int target_resolve_later(struct target *t, struct sampler *s, pid_t **tgids, size_t *n,
+			 bool *all)
+{
+	return resolve(t, s, tgids, n, all, true);
+}
+
+/* The row of process tgid in sn (its main thread's with a row per thread), or NULL. */
+static const struct task *process_row(const struct snapshot *sn, pid_t tgid)
+{
+	size_t lo = 0, hi = sn->ntasks;
+
+	while (lo < hi) {	/* the first row of tgid: rows are sorted by (tgid, tid) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sn->tasks[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < sn->ntasks && sn->tasks[lo].tgid == tgid; lo++)
+		if (!sn->threads || sn->tasks[lo].tid == tgid)
+			return &sn->tasks[lo];
+	return NULL;
+}
+
+int target_confirm(struct target *t, const struct snapshot *sn, pid_t **drop, size_t *ndrop)
+{
+	pid_t *out;
+	size_t cnt = 0;
+
+	*drop = NULL;
+	*ndrop = 0;
+	if (!t->unconfirmed)
+		return 0;
+	t->unconfirmed = false;
+	out = malloc((t->npids + 1) * sizeof(*out));
+	if (!out)
+		return -ENOMEM;
+	for (size_t k = 0; k < t->npids; k++) {
+		const struct task *row;
+
+		if (t->ended[k])
+			continue;
+		row = process_row(sn, t->sorted[k]);
+		if (!follow_as(t, k, row != NULL, row ? row->start_ticks : 0,
+			       row && row->comm ? row->comm : "", true) && row)
+			out[cnt++] = t->sorted[k];	/* another process has the PID now */
+	}
+	if (!cnt) {
+		free(out);
+		return 0;
+	}
+	*drop = out;
+	*ndrop = cnt;
 	return 0;
 }
 

@@ -37,6 +37,7 @@ struct target {
 	size_t ncgroups;
 	pid_t spawn_root;	/* spawn: follow the descendants of this process (taskscope) */
 	bool descendants;	/* -p PIDs with all their descendants (compare's groups) */
+	bool unconfirmed;	/* target_resolve_later listed PIDs not read yet */
 };
 
 void target_init(struct target *t);
@@ -66,6 +67,18 @@ int target_check(struct target *t, struct sampler *s, char *what, size_t len);
  * that process has ended the PID is no longer followed, even when another process gets it
  * (that is recorded for target_take_reused). */
 int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all);
+/* The same for a sample that reads every process's stat anyway (the session's): -p PIDs
+ * alone are listed without reading them (the ones not known to have ended); target_confirm
+ * then follows each by its row in the snapshot taken of them, so that a sample reads a
+ * process's stat once. */
+struct snapshot;
+int target_resolve_later(struct target *t, struct sampler *s, pid_t **tgids, size_t *n,
+			 bool *all);
+/* After target_resolve_later and the sample sn of its list: each -p PID's process as
+ * target_resolve would have read it (absent: ended; another start time: reused, noted).
+ * *drop (malloc'ed, NULL when none) the processes of sn to leave out: reused PIDs. 0 or
+ * -ENOMEM. */
+int target_confirm(struct target *t, const struct snapshot *sn, pid_t **drop, size_t *ndrop);
 /* The -p PIDs found reused since the last call: *out malloc'ed (NULL when none). */
 int target_take_reused(struct target *t, struct target_reuse **out, size_t *n);
 /* "PID 1234 is now another process (name): ..." for messages */

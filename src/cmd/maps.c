@@ -1,34 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* mapscmd.c - taskscope maps: the memory map of processes, mapping by mapping
+/* maps.c - taskscope maps: the memory map of processes, mapping by mapping
  *
- * The command around the readers of src/sample/procmap.c (smaps, numa_maps, each thread's
- * stack pointer), the model of src/model/memmap.c (kinds, thread stacks, groups) and the
- * output of src/view/maps.c. Each process is read, shown and freed in turn, so memory
- * stays that of one map; with --group name and several processes the groups are kept
- * for the side-by-side table at the end.
+ * The command around the model of src/model/memmap.c (memmap_load reads smaps, numa_maps
+ * and each thread's stack pointer; kinds, thread stacks, groups) and the output of
+ * src/view/maps.c, on a session that opens the /proc root (or the --proc-root tree) and
+ * the output stream. Each process is read, shown and freed in turn, so memory stays that
+ * of one map; with --group name and several processes the groups are kept for the
+ * side-by-side table at the end.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "lib/outfile.h"
-#include "lib/util.h"
-#include "mapscmd.h"
-#include "model/mapcols.h"
-#include "model/memmap.h"
-#include "sample/procmap.h"
-#include "sample/source.h"
-#include "sample/taskfiles.h"
 #include "cmd/cli.h"
+#include "cmd/maps.h"
 #include "cmd/options.h"
 #include "lib/exitcode.h"
+#include "lib/msg.h"
+#include "lib/outfile.h"
+#include "lib/util.h"
+#include "model/coltable.h"
+#include "model/mapcols.h"
+#include "model/memmap.h"
+#include "model/session.h"
+#include "model/system.h"
 #include "view/maps.h"
 
 struct opts {
@@ -100,7 +99,7 @@ static int add_pids(struct opts *o, const char *arg)
 	int rc = util_parse_pidlist(arg, &o->pids, &o->npids);
 
 	if (rc == -ENOMEM) {
-		fprintf(stderr, "taskscope: maps: %s\n", strerror(ENOMEM));
+		msg_error("%s", strerror(ENOMEM));
 		return TS_EXIT_FAILURE;
 	}
 	if (rc)
@@ -164,16 +163,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return CO_CONTINUE;
 }
 
-static void list_columns(FILE *out)
-{
-	for (size_t i = 0; i < mapcols_count(); i++) {
-		const struct maps_column *c = mapcols_get(i);
-
-		fprintf(out, "%13s  %s%s\n", c->name, c->help,
-			(c->flags & MCF_MAPPING) ? " [mapping]" : "");
-	}
-}
-
 static bool denied(int err)
 {
 	return err == -EACCES || err == -EPERM;
@@ -193,52 +182,29 @@ static const char *cut_text(enum smaps_cut c)
 	}
 }
 
-static int cmp_pid_slot(const void *a, const void *b)
-{
-	const int *x = a, *y = b;
-
-	if (x[0] != y[0])
-		return (x[0] > y[0]) - (x[0] < y[0]);
-	return (x[1] > y[1]) - (x[1] < y[1]);
-}
-
 /*
  * maps PID TID TID...: each process once, where it is first named. Each ID is taken to
  * its thread group; an ID that cannot be resolved stays (reading it says why).
  */
 static int dedupe(int rootfd, struct opts *o)
 {
-	int (*key)[2];
-	bool *drop;
+	struct util_pidset seen;
 	size_t w = 0;
 
 	if (o->npids < 2)
 		return 0;
-	key = malloc(o->npids * sizeof(*key));
-	drop = calloc(o->npids, sizeof(*drop));
-	if (!key || !drop) {
-		free(key);
-		free(drop);
+	if (util_pidset_init(&seen, o->npids))
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < o->npids; i++) {
 		pid_t tgid;
 
-		if (taskfiles_tgid(rootfd, (pid_t)o->pids[i], &tgid))
+		if (system_tgid_of(rootfd, (pid_t)o->pids[i], &tgid))
 			tgid = (pid_t)o->pids[i];
-		key[i][0] = (int)tgid;
-		key[i][1] = (int)i;
+		if (util_pidset_add(&seen, (int)tgid))
+			o->pids[w++] = o->pids[i];	/* not a later mention of a process */
 	}
-	qsort(key, o->npids, sizeof(*key), cmp_pid_slot);
-	for (size_t i = 1; i < o->npids; i++)
-		if (key[i][0] == key[i - 1][0])
-			drop[key[i][1]] = true;	/* a later mention of the same process */
-	for (size_t i = 0; i < o->npids; i++)
-		if (!drop[i])
-			o->pids[w++] = o->pids[i];
 	o->npids = w;
-	free(key);
-	free(drop);
+	util_pidset_free(&seen);
 	return 0;
 }
 
@@ -252,68 +218,60 @@ static void kept_free(struct kept *k, size_t n)
 	free(k);
 }
 
+/* Say on stderr what keeps the map of k from being shown whole; *status becomes 1 when
+ * the process does not exist, cannot be read, or its map is incomplete. */
+static void tell_failure(const struct memmap_loaded *l, pid_t id, int *status)
+{
+	if (l->err == -ESRCH || l->err == -ENOENT) {
+		fprintf(stderr, "taskscope: no such process: %d\n", (int)id);
+		*status = TS_EXIT_FAILURE;
+	} else if (denied(l->err)) {
+		msg_error("PID %d: permission denied", (int)l->pid);
+	} else if (l->err) {
+		msg_error("PID %d: cannot read its map: %s", (int)l->pid, strerror(-l->err));
+		*status = TS_EXIT_FAILURE;
+	}
+	if (!l->err && l->truncated) {
+		msg_error("PID %d: the map is incomplete: %s", (int)l->pid, cut_text(l->cut));
+		*status = TS_EXIT_FAILURE;
+	}
+}
+
 /* Read and show one process. *status becomes 1 when it does not exist or fails; a
  * process kept for the comparison goes into *k (k->p.err says if it was read). */
 static int one(int rootfd, pid_t id, const struct opts *o, struct maps_view *v,
 	       unsigned want, struct kept *k, bool keep, int *status)
 {
-	struct procmap pm;
+	struct memmap_loaded l;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
-	k->p.pid = id;
-	rc = procmap_read(rootfd, id, want, &pm);
-	if (rc == -ENOMEM)
+	rc = memmap_load(rootfd, id, want, &l);
+	if (rc)
 		return rc;
-	if (!rc) {
-		k->p.pid = pm.pid;
-		k->comm = util_sanitize_dup(pm.comm, strlen(pm.comm));
-		if (!k->comm) {
-			procmap_free(&pm);
-			return -ENOMEM;
-		}
-		k->p.comm = k->comm;
-		k->p.nthreads = pm.nthreads ? (long)pm.nthreads : pm.nlwp;
-		rc = pm.map_rc;
-	}
-	k->p.err = rc;
-	if (rc == -ESRCH || rc == -ENOENT) {
-		fprintf(stderr, "taskscope: no such process: %d\n", (int)id);
-		*status = TS_EXIT_FAILURE;
-	} else if (denied(rc)) {
-		fprintf(stderr, "taskscope: maps: PID %d: permission denied\n", (int)k->p.pid);
-	} else if (rc) {
-		fprintf(stderr, "taskscope: maps: PID %d: cannot read its map: %s\n",
-			(int)k->p.pid, strerror(-rc));
-		*status = TS_EXIT_FAILURE;
-	}
-	if (!rc && pm.map.truncated) {
-		fprintf(stderr, "taskscope: maps: PID %d: the map is incomplete: %s\n", (int)pm.pid,
-			cut_text(pm.map.cut));
-		*status = TS_EXIT_FAILURE;
-	}
-	if (!rc) {
-		rc = memmap_build(&k->mm, pm.pid, &pm.map, pm.threads, pm.nthreads,
-				  pm.threads_rc);
-		if (!rc)
-			rc = memmap_group(&k->mm, o->group, &k->groups, &k->ngroups);
-		procmap_free(&pm);
-		if (rc)
+	tell_failure(&l, id, status);
+	k->p.pid = l.pid;
+	k->p.err = l.err;
+	k->p.nthreads = l.nthreads;
+	k->comm = l.comm;	/* taken over, as the map */
+	k->mm = l.mm;
+	if (!l.err) {
+		rc = memmap_group(&k->mm, o->group, &k->groups, &k->ngroups);
+		if (rc) {
+			memmap_free(&k->mm);
+			free(k->comm);
 			return rc;
+		}
 		k->p.mm = &k->mm;
 		k->p.groups = k->groups;
 		k->p.ngroups = k->ngroups;
-	} else {
-		procmap_free(&pm);
 	}
 	/* a process that does not exist has no name: JSON still tells about it */
-	if (!k->p.comm)
-		k->p.comm = "";
-	if (k->p.err == -ESRCH && !v->json) {
+	k->p.comm = k->comm ? k->comm : "";
+	if (k->p.err == -ESRCH && !v->json)
 		rc = 0;	/* said on stderr */
-	} else {
+	else
 		rc = maps_view_proc(v, &k->p);
-	}
 	if (!keep) {
 		memmap_rows_free(k->groups, k->ngroups);
 		memmap_free(&k->mm);
@@ -356,80 +314,70 @@ out:
 	return rc;
 }
 
-static int run(struct opts *o)
+/* The columns of -o (or the defaults): CO_CONTINUE, or the exit status. */
+static int columns(const struct opts *o, const struct maps_column ***cols, size_t *ncols)
 {
-	const struct maps_column **cols = NULL;
-	struct maps_view v;
-	struct kept *kept;
-	struct source *src;
-	bool keep = o->group == MEMMAP_GROUP_NAME && o->npids > 1;
-	size_t ncols = 0, nkept = 0;
-	unsigned want = 0;
-	int rootfd, rc, status = TS_EXIT_OK;
+	char *bad = NULL;
+	int rc;
 
-	if (o->co.output) {
-		char *bad = NULL;
-
-		rc = mapcols_parse_list(o->co.output, o->group, &cols, &ncols, &bad);
+	if (!o->co.output) {
+		rc = mapcols_defaults(o->group, cols, ncols);
+	} else {
+		rc = mapcols_parse_list(o->co.output, o->group, cols, ncols, &bad);
 		if (rc == -EINVAL) {
 			cli_usage_error("maps", "unknown column '%s' in --output (see --list-columns)",
-				    bad ? bad : "");
+					bad ? bad : "");
 			free(bad);
 			return TS_EXIT_USAGE;
 		}
-	} else {
-		rc = mapcols_defaults(o->group, &cols, &ncols);
 	}
 	if (rc) {
-		fprintf(stderr, "taskscope: maps: %s\n", strerror(-rc));
+		msg_error("%s", strerror(-rc));
 		return TS_EXIT_FAILURE;
 	}
-	if (o->proc_root) {
-		char why[320];
+	return CO_CONTINUE;
+}
 
-		rc = source_open_trees(&src, &o->proc_root, 1, why, sizeof(why));
-		if (rc) {
-			fprintf(stderr, "taskscope: maps: %s\n", why);
-			free(cols);
-			return TS_EXIT_FAILURE;
-		}
-		rootfd = fcntl(source_rootfd(src), F_DUPFD_CLOEXEC, 0);
-		source_close(src);
-	} else {
-		rootfd = taskfiles_open_root();
-	}
-	rc = rootfd >= 0 ? dedupe(rootfd, o) : 0;
+/* What memmap_load reads: a thread's syscall file for labels, kinds and groups, its stat
+ * for the threads' table. Raw output has no threads' table; aligned output has one only
+ * when the stacks are read anyway (the default columns, a column that needs them, or
+ * groups); JSON always has it. */
+static unsigned what_to_read(const struct opts *o, const struct maps_column **cols,
+			     size_t ncols)
+{
+	unsigned want = 0;
+
+	if (mapcols_need_numa(cols, ncols))
+		want |= MEMMAP_LOAD_NUMA;
+	if (o->co.json || o->group != MEMMAP_GROUP_NONE || mapcols_need_stacks(cols, ncols))
+		want |= o->co.raw ? MEMMAP_LOAD_STACKS : MEMMAP_LOAD_STACKS | MEMMAP_LOAD_NAMES;
+	return want;
+}
+
+/* Every process in turn, then the side-by-side table: the exit status. */
+static int show(struct opts *o, struct session *s, const struct maps_column **cols,
+		size_t ncols)
+{
+	struct maps_view v = {
+		.cols = cols, .ncols = ncols, .group = o->group, .json = o->co.json,
+		.raw = o->co.raw, .bytes = o->co.bytes, .out = s->out,
+	};
+	unsigned want = what_to_read(o, cols, ncols);
+	struct kept *kept;
+	size_t nkept = 0;
+	bool keep;
+	int rc, status = TS_EXIT_OK;
+
+	rc = dedupe(s->rootfd, o);
 	keep = o->group == MEMMAP_GROUP_NAME && o->npids > 1;
 	kept = rc ? NULL : calloc(keep ? o->npids : 1, sizeof(*kept));
-	if (!kept || rootfd < 0) {
-		fprintf(stderr, "taskscope: maps: %s\n",
-			!kept ? strerror(ENOMEM) : "cannot open /proc");
-		free(kept);
-		free(cols);
-		if (rootfd >= 0)
-			close(rootfd);
+	if (!kept) {
+		msg_error("%s", strerror(ENOMEM));
 		return TS_EXIT_FAILURE;
 	}
-	memset(&v, 0, sizeof(v));
-	v.cols = cols;
-	v.ncols = ncols;
-	v.group = o->group;
-	v.json = o->co.json;
-	v.raw = o->co.raw;
-	v.bytes = o->co.bytes;
-	v.out = stdout;
-	/* read only what is shown: a thread's syscall file for labels, kinds and groups, its
-	 * stat for the threads' table. Raw output has no threads' table; aligned output has
-	 * one only when the stacks are read anyway (the default columns, a column that needs
-	 * them, or groups); JSON always has it. */
-	if (mapcols_need_numa(cols, ncols))
-		want |= PROCMAP_NUMA;
-	if (o->co.json || o->group != MEMMAP_GROUP_NONE || mapcols_need_stacks(cols, ncols))
-		want |= o->co.raw ? PROCMAP_STACKS : PROCMAP_STACKS | PROCMAP_NAMES;
 	maps_view_begin(&v);
-	rc = 0;
 	for (size_t i = 0; !rc && i < o->npids; i++) {
-		rc = one(rootfd, (pid_t)o->pids[i], o, &v, want, &kept[keep ? i : 0], keep,
+		rc = one(s->rootfd, (pid_t)o->pids[i], o, &v, want, &kept[keep ? i : 0], keep,
 			 &status);
 		if (keep)
 			nkept++;
@@ -440,29 +388,51 @@ static int run(struct opts *o)
 		rc = maps_view_end(&v);
 	/* a reader that went away, or a write error that main reports with its cause */
 	if (rc && !outfile_error(v.out)) {
-		fprintf(stderr, "taskscope: maps: %s\n", strerror(-rc));
+		msg_error("%s", strerror(-rc));
 		status = TS_EXIT_FAILURE;
 	}
 	kept_free(kept, nkept);
-	close(rootfd);
-	free(cols);
 	return status;
 }
 
-int mapscmd_main(int argc, char **argv)
+static int run(struct opts *o)
+{
+	struct session_config cfg = {
+		.no_sampler = true, .open_root = true,
+		.proc_root = o->proc_root ? &o->proc_root : NULL,
+		.nproc_root = o->proc_root ? 1 : 0,
+	};
+	const struct maps_column **cols = NULL;
+	struct session s;
+	size_t ncols = 0;
+	int status;
+
+	status = columns(o, &cols, &ncols);
+	if (status != CO_CONTINUE)
+		return status;
+	status = session_open(&s, &cfg);
+	if (!status)
+		status = show(o, &s, cols, ncols);
+	free(cols);
+	return session_close(&s, status);
+}
+
+int maps_main(int argc, char **argv)
 {
 	struct opts o;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	msg_set_command("maps");
 	rc = parse_opts(argc, argv, &o);
 	if (rc < 0 && o.co.list_columns) {
-		list_columns(stdout);
+		coltable_print(mapcols_table(), stdout, true);
 		rc = TS_EXIT_OK;
 	}
 	if (rc < 0)
 		rc = run(&o);
 	common_free(&o.co);
 	free(o.pids);
+	msg_set_command(NULL);
 	return rc;
 }
