@@ -13,6 +13,7 @@
 
 #include "lib/util.h"
 #include "model/snapshot.h"
+#include "sample/keptfd.h"
 #include "sample/proc2.h"
 #include "sample/procmount.h"
 #include "sample/taskfiles.h"
@@ -36,6 +37,7 @@ struct sampler {
 	bool topo_tried;
 	bool noaccess;		/* /proc is mounted with hidepid=noaccess */
 	long pagesize;		/* statm counts pages */
+	struct keptfd *kept;	/* the live /proc: stat files kept open between samples */
 };
 
 static void snapshot_free(struct snapshot *sn)
@@ -130,6 +132,9 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 		return rc;
 	}
 	s->noaccess = procmount_noaccess(s->rootfd) == 1;
+	/* without the table each sample opens every file again: no reason to fail */
+	if (keptfd_new(&s->kept))
+		s->kept = NULL;
 	/* prime the busy counter so the first snapshot's value covers its interval */
 	{
 		double dummy;
@@ -169,6 +174,7 @@ void sampler_free(struct sampler *s)
 	if (!s)
 		return;
 	snapshot_put(s->prev);
+	keptfd_free(s->kept);
 	proc2_close(s->p2);
 	topo_free(s->topo);
 	if (s->own_src)
@@ -557,10 +563,18 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		 * Exact RSS without status: statm beside stat in the same pass. */
 		bool statm = (s->readers & RD_RSS) && !(s->readers & RD_STATUS_MEM);
 
-		rc = threads_scan_ex(s->rootfd, (s->live ? 0 : THREADS_STATUS_UID) |
-				     (s->threads ? 0 : THREADS_PROCESSES),
-				     statm ? s->pagesize : 0, tgids, ntgids, &sn->tasks,
-				     &sn->ntasks);
+		rc = threads_scan_kept(s->rootfd, (s->live ? 0 : THREADS_STATUS_UID) |
+				       (s->threads ? 0 : THREADS_PROCESSES),
+				       statm ? s->pagesize : 0, tgids, ntgids, s->kept,
+				       &sn->tasks, &sn->ntasks);
+		if (s->kept) {
+			struct keptfd_counts kc;
+
+			keptfd_counts(s->kept, &kc);
+			sn->kept_on = true;
+			sn->kept_open = kc.open;
+			sn->kept_fallback = kc.fallback;
+		}
 		if (!rc && (s->readers & RD_CMDLINE))
 			rc = threads_add_cmdlines(s->rootfd, sn->tasks, sn->ntasks);
 	}

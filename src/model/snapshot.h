@@ -23,6 +23,9 @@ struct snapshot {
 	size_t ndenied;		/* all tasks on a hidepid=noaccess /proc: processes it lists
 				 * but does not let us read (not in tasks) */
 	uint64_t total_rss;	/* sum of RSS over the processes (counts shared pages again) */
+	bool kept_on;		/* stat files kept open between samples (the live /proc) */
+	size_t kept_open;	/* those held open after this sample */
+	size_t kept_fallback;	/* tasks read with open + read + close: RLIMIT_NOFILE */
 	_Atomic unsigned refs;	/* the sampler's reference and snapshot_hold()'s */
 };
 

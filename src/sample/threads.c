@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sample/keptfd.h"
 #include "sample/proc2.h"
 #include "sample/source.h"
 #include "sample/taskfiles.h"
@@ -31,6 +32,7 @@ struct rows {
 	struct task *v;
 	size_t n, cap;
 	long pagesize;
+	struct keptfd *kept;	/* stat files kept open between passes, or NULL */
 };
 
 static int rows_grow(struct rows *r)
@@ -127,8 +129,15 @@ static int add_thread(struct rows *r, int taskfd, const char *name, pid_t tgid, 
 	if (strlen(name) > 16)
 		return 0;	/* no TID is that long */
 	snprintf(path, sizeof(path), "%.16s/stat", name);
-	if (read_stat(taskfd, path, &st))
+	if (r->kept) {
+		uint64_t tid;
+
+		if (util_parse_u64(name, 4194304, &tid) ||
+		    keptfd_stat(r->kept, taskfd, path, tgid, (pid_t)tid, &st))
+			return 0;
+	} else if (read_stat(taskfd, path, &st)) {
 		return 0;
+	}
 	return add_row(r, &st, tgid, euid, false);
 }
 
@@ -172,7 +181,8 @@ static int add_whole(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 		return 0;	/* gone, or hidden from us */
 	rc = process_euid(fd, how, &euid);
 	if (!rc)
-		rc = read_stat(fd, "stat", &st);
+		rc = r->kept ? keptfd_stat(r->kept, fd, "stat", tgid, tgid, &st)
+			     : read_stat(fd, "stat", &st);
 	if (!rc && r->pagesize > 0)
 		rss_rc = taskfiles_statm_at(fd, "statm", r->pagesize, &rss);
 	close(fd);
@@ -267,17 +277,27 @@ int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **ro
 int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
 		    struct task **rows, size_t *nrows)
 {
-	struct rows r = { .pagesize = (how & THREADS_PROCESSES) ? pagesize : 0 };
+	return threads_scan_kept(rootfd, how, pagesize, tgids, ntgids, NULL, rows, nrows);
+}
+
+int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
+		      size_t ntgids, struct keptfd *kept, struct task **rows, size_t *nrows)
+{
+	struct rows r = { .pagesize = (how & THREADS_PROCESSES) ? pagesize : 0, .kept = kept };
 	int rc = 0;
 
 	*rows = NULL;
 	*nrows = 0;
+	if (kept)
+		keptfd_begin(kept);
 	if (tgids) {
 		for (size_t i = 0; !rc && i < ntgids; i++)
 			rc = add_process(&r, rootfd, tgids[i], how);
 	} else {
 		rc = scan_all(&r, rootfd, how);
 	}
+	if (kept)
+		keptfd_end(kept);	/* tasks not seen: ended, or no longer watched */
 	if (rc) {
 		for (size_t i = 0; i < r.n; i++)
 			free(r.v[i].comm);
