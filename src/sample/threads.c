@@ -248,6 +248,14 @@ static int cmp_row(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+static bool sorted(const struct task *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_row(&v[i - 1], &v[i]) > 0)
+			return false;
+	return true;
+}
+
 struct scan_ctx {
 	struct rows *r;
 	int rootfd;
@@ -288,8 +296,18 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 
 	*rows = NULL;
 	*nrows = 0;
-	if (kept)
+	if (kept) {
+		struct keptfd_counts kc;
+
+		/* about as many rows as the last pass: no growing copies of the array, no
+		 * doubled capacity left unused */
+		keptfd_counts(kept, &kc);
+		r.cap = kc.open + kc.fallback + kc.open / 16 + 64;
+		r.v = malloc(r.cap * sizeof(*r.v));
+		if (!r.v)
+			r.cap = 0;
 		keptfd_begin(kept);
+	}
 	if (tgids) {
 		for (size_t i = 0; !rc && i < ntgids; i++)
 			rc = add_process(&r, rootfd, tgids[i], how);
@@ -304,7 +322,9 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 		free(r.v);
 		return rc;
 	}
-	if (r.n > 1)
+	/* /proc lists processes and their threads in ascending order: sorted already, as a
+	 * rule, and then qsort's copy of every row is not needed */
+	if (r.n > 1 && !sorted(r.v, r.n))
 		qsort(r.v, r.n, sizeof(*r.v), cmp_row);
 	/* a PID listed twice (duplicate targets, or a racy directory read): keep one */
 	if (r.n > 1) {
@@ -318,6 +338,13 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 			r.v[w++] = r.v[i];
 		}
 		r.n = w;
+	}
+	/* the unused tail back to the allocator: a snapshot lives for two samples */
+	if (r.n && r.cap > r.n + r.n / 16 + 64) {
+		struct task *v = realloc(r.v, r.n * sizeof(*r.v));
+
+		if (v)
+			r.v = v;
 	}
 	*rows = r.v;
 	*nrows = r.n;
