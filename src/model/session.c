@@ -313,8 +313,9 @@ static void reused_to_stderr(const struct target_reuse *r, size_t n)
 /* A sample of the targets, and of their memory when mem is not NULL (*mem NULL when that
  * failed: the memory of that frame is unknown); *reused (malloc'ed) the -p PIDs found
  * reused. */
-static int take(struct session *s, const struct snapshot **sn, const struct snapshot **mem,
-		bool *all, struct target_reuse **reused, size_t *nreused)
+static int take(struct session *s, unsigned only, const struct snapshot **sn,
+		const struct snapshot **mem, bool *all, struct target_reuse **reused,
+		size_t *nreused)
 {
 	pid_t *tgids = NULL;
 	size_t n = 0;
@@ -339,7 +340,7 @@ static int take(struct session *s, const struct snapshot **sn, const struct snap
 	}
 	rc = target_resolve(s->target, s->smp, &tgids, &n, all);
 	if (!rc)
-		rc = sampler_take(s->smp, *all ? NULL : tgids, n, sn);
+		rc = sampler_take_only(s->smp, only, *all ? NULL : tgids, n, sn);
 	if (!rc && s->seen)
 		seen_account(s->seen, *sn, tgids, n);
 	if (!rc && mem && sampler_take(s->mem_smp, *all ? NULL : tgids, n, mem))
@@ -403,7 +404,9 @@ int session_run(struct session *s, const struct session_loop *loop)
 			       (s->mem_smp && !priming && s->seq % every == 0);
 		double t0 = util_monotonic();
 
-		rc = take(s, &sn, mem_due ? &mem : NULL, &all, &reused, &nreused);
+		/* a priming sample reads only what the interval columns need */
+		rc = take(s, priming ? loop->prime_readers : 0, &sn, mem_due ? &mem : NULL, &all,
+			  &reused, &nreused);
 		if (rc == -ENODATA) {	/* the source's end */
 			rc = 0;
 			break;

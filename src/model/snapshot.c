@@ -545,6 +545,21 @@ static void mark_affinity_differences(struct snapshot *sn)
 	}
 }
 
+int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, size_t ntgids,
+		      const struct snapshot **out)
+{
+	unsigned all = s->readers;
+	int rc;
+
+	if (!readers)
+		return sampler_take(s, tgids, ntgids, out);
+	/* stat stays: it is the rows and their identity */
+	s->readers = (all & readers) | (all & RD_STAT);
+	rc = sampler_take(s, tgids, ntgids, out);
+	s->readers = all;
+	return rc;
+}
+
 int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		 const struct snapshot **out)
 {

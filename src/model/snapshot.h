@@ -53,6 +53,10 @@ void sampler_free(struct sampler *s);
  * until the next call (do not free it: the sampler does). */
 int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		 const struct snapshot **out);
+/* The same reading only what readers asks of the sampler's readers (0: all of them): a
+ * priming sample, whose rows only give the next one its deltas. */
+int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, size_t ntgids,
+		      const struct snapshot **out);
 /* Topology for NODE (loaded on first use; NULL when hwloc cannot read it). */
 const struct topo *sampler_topo(struct sampler *s);
 long sampler_hertz(void);
