@@ -14,7 +14,8 @@
 #     base      --base PATH, another build (e.g. main's) the same way, when given
 #   one shot:  the CPU of a whole run, start-up included, of
 #     raw1      rawstat 1
-#     once      taskscope -b -H -n 1 (no priming scan when no shown column needs one)
+#     once      taskscope -b -H -n 1 (a priming scan: PCPU needs an interval)
+#     once_np   the same without PCPU, the only interval column of the defaults: one scan
 #     base1     --base PATH -b -H -n 1
 # and prints each one's median, its spread (lowest-highest) and the median's ratio to raw's
 # (raw1's for one shot). Then the peak RSS (GNU time) of taskscope -b -H -d 0 with 3 and
@@ -80,6 +81,8 @@ run_fallback() { ulimit -n 1024 && "$ts_bin" -b -H -d 0 -n "$1"; }
 run_base() { "$base" -b -H -d 0 -n "$1"; }
 run_raw1() { "$work/rawstat" 1; }
 run_once() { "$ts_bin" -b -H -n 1; }
+# the default columns but PCPU, the only interval one: a single scan, no priming
+run_once_np() { "$ts_bin" -b -H -n 1 -o pid,tid,user,pri,ni,state,cpu,time,rss,comm; }
 run_base1() { "$base" -b -H -n 1; }
 
 # CPU (user + system, microseconds) of the children of a subshell running run_$1 $2
@@ -102,7 +105,7 @@ stats() {	# values on stdin (us) -> "median lowest highest" in ms
 
 declare -A floor
 refresh=(raw kept fallback)
-oneshot=(raw1 once)
+oneshot=(raw1 once once_np)
 if [ -n "$base" ]; then
 	refresh+=(base)
 	oneshot+=(base1)
@@ -133,7 +136,7 @@ for size in "${size_list[@]}"; do
 		read -r med lo hi < <(stats <"$work/d.$t")
 		case $t in raw | raw1) floor[$t]=$med ;; esac
 		f=${floor[raw]}
-		case $t in *1 | once) f=${floor[raw1]} ;; esac
+		case $t in *1 | once*) f=${floor[raw1]} ;; esac
 		printf '   %-10s %10s %8s-%-8s %8s\n' "$t" "$med" "$lo" "$hi" \
 			"$(awk -v a="$med" -v b="$f" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
 	done
