@@ -27,9 +27,10 @@ struct slot {
 struct keptfd {
 	struct slot *v;
 	size_t cap;		/* a power of two, or 0 */
+	unsigned shift;		/* 32 - log2(cap): the hash is the product's top bits */
 	size_t n;
 	unsigned gen;
-	size_t fallback;
+	size_t fallback, opened;
 };
 
 /* ---- the shared budget ---- */
@@ -71,16 +72,18 @@ void keptfd_child_limit(void)
 
 /* ---- the table: open addressing on the TID, linear probing ---- */
 
-static size_t hash(pid_t tid, size_t cap)
+/* Fibonacci hashing: the top bits of the product, so that IDs that differ by a multiple of
+ * the table's size do not all land in one probe run */
+static size_t hash(const struct keptfd *k, pid_t tid)
 {
-	return (size_t)(((uint32_t)tid * 2654435761u) & (uint32_t)(cap - 1));
+	return (size_t)(((uint32_t)tid * 2654435761u) >> k->shift);
 }
 
 static struct slot *find(const struct keptfd *k, pid_t tid)
 {
 	if (!k->cap)
 		return NULL;
-	for (size_t i = hash(tid, k->cap);; i = (i + 1) & (k->cap - 1)) {
+	for (size_t i = hash(k, tid);; i = (i + 1) & (k->cap - 1)) {
 		if (k->v[i].tid == tid)
 			return &k->v[i];
 		if (!k->v[i].tid)
@@ -90,7 +93,7 @@ static struct slot *find(const struct keptfd *k, pid_t tid)
 
 static void put(struct keptfd *k, const struct slot *s)
 {
-	size_t i = hash(s->tid, k->cap);
+	size_t i = hash(k, s->tid);
 
 	while (k->v[i].tid)
 		i = (i + 1) & (k->cap - 1);
@@ -107,6 +110,9 @@ static int grow(struct keptfd *k)
 		return -ENOMEM;
 	k->v = v;
 	k->cap = cap;
+	k->shift = 32;
+	for (size_t c = cap; c > 1; c >>= 1)
+		k->shift--;
 	k->n = 0;
 	for (size_t i = 0; i < old; i++)
 		if (ov[i].tid)
@@ -130,7 +136,7 @@ static void drop(struct keptfd *k, struct slot *s)
 		j = (j + 1) & (k->cap - 1);
 		if (!k->v[j].tid)
 			return;
-		h = hash(k->v[j].tid, k->cap);
+		h = hash(k, k->v[j].tid);
 		/* j may move to the hole at i unless its home lies cyclically in (i, j] */
 		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
 			continue;
@@ -172,6 +178,7 @@ void keptfd_begin(struct keptfd *k)
 {
 	k->gen++;
 	k->fallback = 0;
+	k->opened = 0;
 }
 
 void keptfd_end(struct keptfd *k)
@@ -187,6 +194,7 @@ void keptfd_counts(const struct keptfd *k, struct keptfd_counts *c)
 {
 	c->open = k->n;
 	c->fallback = k->fallback;
+	c->opened = k->opened;
 	c->budget = budget;
 }
 
@@ -223,6 +231,7 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 	fd = source_openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;	/* exited since the directory was listed */
+	k->opened++;
 	rc = read_parse(fd, st);
 	if (rc || st->pid != tid) {
 		close(fd);

@@ -46,6 +46,7 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 struct keptfd_counts {
 	size_t open;
 	size_t fallback;
+	size_t opened;		/* files opened in the last pass (the rest were re-read) */
 	size_t budget;		/* descriptors all tables may hold */
 };
 void keptfd_counts(const struct keptfd *k, struct keptfd_counts *c);
