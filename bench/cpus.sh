@@ -85,7 +85,8 @@ done
 
 # ---- 2. taskscope cpus at 100 Hz ------------------------------------------------------------------
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+BENCH=cpus.sh
+. "$top_dir/bench/lib.sh"	# median
 
 # cpu_of_run OUT.json ARGS...: CPU seconds (user + system) of one taskscope run, from `times`
 cpu_of_run() {

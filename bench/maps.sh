@@ -84,6 +84,9 @@ trap 'echo "maps.sh: interrupted (HUP)" >&2; exit 129' HUP
 # population_stop (the clean-up above)
 . "$top_dir/bench/population.sh"
 
+BENCH=maps.sh
+. "$top_dir/bench/lib.sh"
+
 rawsmaps=$work/rawsmaps
 cc -O2 -o "$rawsmaps" "$top_dir/bench/rawsmaps.c" || die "cannot build bench/rawsmaps.c"
 rawstacks=$work/rawstacks
@@ -146,51 +149,17 @@ declare -A label=(
 	[ref_o]="ref: taskscope maps -o (no NAME/KIND)"
 )
 
-# CPU (user + system, microseconds) of one run of tool $1, from the subshell's `times`
-cpu_us() {
-	(
-		"run_$1" >/dev/null 2>"$work/err.$1"
-		rc=$?
-		[ "$rc" -eq 0 ] || echo "maps.sh: warning: $1 exited with $rc: $(head -c 200 "$work/err.$1")" >&2
-		times
-	) | awk 'NR == 2 {
-		n = split($0, f, /[ ms]+/)
-		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
-	}'
-}
-
-median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "nan"; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
-	}'
-}
-
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'
-}
-
 echo "taskscope maps bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)," \
 	"$(pmap -V 2>&1 | head -n 1)"
 echo "population: $procs processes, $ntasks tasks, $nmaps mappings, smaps text $smaps_kib KiB;" \
 	"$([ "$awake" = 0 ] && echo "stopped with SIGSTOP" || echo running)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-for t in "${tools[@]}"; do
-	: >"$work/d.$t"
-done
-for ((r = 1; r <= reps; r++)); do
-	for t in "${tools[@]}"; do
-		cpu_us "$t" >>"$work/d.$t"
-	done
-	printf '   rep %d/%d done\n' "$r" "$reps"
-done
+cpu_rounds --no-warm-up "$reps" "${tools[@]}"
 
 declare -A ms mn mx
 for t in "${tools[@]}"; do
-	ms[$t]=$(median <"$work/d.$t" | awk '{ printf "%.1f", $1 / 1000 }')
-	mn[$t]=$(sort -n "$work/d.$t" | head -n 1 | awk '{ printf "%.1f", $1 / 1000 }')
-	mx[$t]=$(sort -n "$work/d.$t" | tail -n 1 | awk '{ printf "%.1f", $1 / 1000 }')
+	read -r ms[$t] mn[$t] mx[$t] <<<"$(cpu_stats "$t" | awk '{ printf "%.1f %.1f %.1f", $1 / 1000, $2 / 1000, $3 / 1000 }')"
 done
 echo
 echo "== CPU (user + system) of one run over the $procs PIDs: median of $reps, lowest, highest"

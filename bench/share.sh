@@ -73,6 +73,8 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 cc -O2 -o "$work/rawpagemap" bench/rawpagemap.c || exit 1
+BENCH=share.sh CPU_KEEP_OUT=1
+. bench/lib.sh
 
 # The workload runs as nobody, so that the unprivileged estimate may read it too.
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -111,30 +113,7 @@ declare -A label=(
 	[smaps]="cat /proc/PID/smaps"
 )
 
-cpu_us() {
-	(
-		"run_$1" >"$work/out.$1" 2>"$work/err.$1" ||
-			echo "share.sh: warning: $1 failed: $(head -c 200 "$work/err.$1")" >&2
-		times
-	) | awk 'NR == 2 {
-		n = split($0, f, /[ ms]+/)
-		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
-	}'
-}
-
-median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-for t in "${tools[@]}"; do
-	cpu_us "$t" >/dev/null	# warm up: page cache, dentries
-done
-for _ in $(seq "$reps"); do
-	for t in "${tools[@]}"; do
-		cpu_us "$t" >>"$work/cpu.$t"
-	done
-done
+cpu_rounds "$reps" "${tools[@]}"
 
 # what taskscope analysed: the present pages of the address spaces, from its JSON
 pages=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["memory"]["pages"])' "$work/out.exact")
@@ -146,15 +125,10 @@ rawk=$(median <"$work/cpu.rawk")
 printf '| %-36s | %9s | %9s | %7s | %12s | %6s | %7s | %9s |\n' tool "CPU ms" "lowest ms" spread "MiB RSS/CPU s" "x raw" "x raw+k" "peak KiB"
 printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..38})" "----------:" "----------:" "--------:" "-------------:" "-------:" "--------:" "----------:"
 for t in "${tools[@]}"; do
-	med=$(median <"$work/cpu.$t")
-	low=$(sort -n "$work/cpu.$t" | head -n 1)
-	high=$(sort -n "$work/cpu.$t" | tail -n 1)
-	peak=
-	[ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$work/rss.$t" bash -c "
-		$(declare -f "run_$t"); $(declare -p ts work pids nobody baseline); run_$t" >/dev/null 2>&1 &&
-		peak=$(cat "$work/rss.$t")
+	read -r med low high <<<"$(cpu_stats "$t")"
+	peak=$(peak_kib "$t" ts work pids nobody baseline)
 	awk -v l="${label[$t]}" -v m="$med" -v lo="$low" -v hi="$high" -v r="$raw" -v rk="$rawk" \
-		-v mib="$rss_mib" -v pk="${peak:--}" 'BEGIN {
+		-v mib="$rss_mib" -v pk="$peak" 'BEGIN {
 		printf "| %-36s | %9.1f | %9.1f | %6.0f%% | %13.0f | %6.2f | %7.2f | %9s |\n", l, m / 1000,
 			lo / 1000, (m > 0 ? (hi - lo) * 100 / m : 0), (m > 0 ? mib / (m / 1e6) : 0),
 			(r > 0 ? m / r : 0), (rk > 0 ? m / rk : 0), pk }'

@@ -42,6 +42,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cc -O2 -o "$work/rawpagemap" bench/rawpagemap.c || exit 1
+BENCH=shareall.sh CPU_KEEP_OUT=1
+. bench/lib.sh
 grow_to "$tasks"
 # X is one of ours, even when other processes already make up the population
 [ ${#wl_pids[@]} -gt 0 ] || grow_to $(($(count_tasks) + per_proc))
@@ -60,28 +62,7 @@ declare -A label=(
 	[rawk]="rawpagemap -k, every process"
 )
 
-cpu_us() {
-	(
-		"run_$1" >"$work/out.$1" 2>"$work/err.$1"
-		times
-	) | awk 'NR == 2 {
-		n = split($0, f, /[ ms]+/)
-		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
-	}'
-}
-median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-for t in "${tools[@]}"; do
-	cpu_us "$t" >/dev/null
-done
-for _ in $(seq "$reps"); do
-	for t in "${tools[@]}"; do
-		cpu_us "$t" >>"$work/cpu.$t"
-	done
-done
+cpu_rounds "$reps" "${tools[@]}"
 echo "share: $(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["processes"], "processes looked at,", d["compared"], "read,", d["npartners"], "partners")' "$work/out.share"); raw: $(cat "$work/out.raw")"
 echo "reps: $reps; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -89,14 +70,8 @@ raw=$(median <"$work/cpu.raw")
 printf '| %-38s | %9s | %9s | %7s | %6s | %9s |\n' tool "CPU ms" "lowest ms" spread "x raw" "peak KiB"
 printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..40})" "----------:" "----------:" "--------:" "-------:" "----------:"
 for t in "${tools[@]}"; do
-	med=$(median <"$work/cpu.$t")
-	low=$(sort -n "$work/cpu.$t" | head -n 1)
-	high=$(sort -n "$work/cpu.$t" | tail -n 1)
-	peak=-
-	if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$work/rss.$t" bash -c "
-		$(declare -f "run_$t"); $(declare -p ts_bin work x); run_$t" >/dev/null 2>&1; then
-		peak=$(cat "$work/rss.$t")
-	fi
+	read -r med low high <<<"$(cpu_stats "$t")"
+	peak=$(peak_kib "$t" ts_bin work x)
 	awk -v l="${label[$t]}" -v m="$med" -v lo="$low" -v hi="$high" -v r="$raw" -v pk="$peak" 'BEGIN {
 		printf "| %-38s | %9.1f | %9.1f | %6.0f%% | %6.2f | %9s |\n", l, m / 1000, lo / 1000,
 			(m > 0 ? (hi - lo) * 100 / m : 0), (r > 0 ? m / r : 0), pk }'

@@ -75,6 +75,8 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 . "$top_dir/bench/population.sh"
+BENCH=tui.sh
+. "$top_dir/bench/lib.sh"
 
 # one session stays for the whole run: a server that exits with its last session and is
 # started again at once on the same socket can fail ("server exited unexpectedly")
@@ -124,11 +126,6 @@ measure() {
 		'BEGIN { printf "%.2f\n", d / hz * 1000 / (w / dl) }'
 }
 
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 echo "taskscope TUI bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)," \
 	"$(htop --version | head -n1), $(top -V | head -n1)"
 echo "window ${window}s per measurement, delay ${delay}s, reps $reps, 120x40 tmux pane," \
@@ -155,7 +152,6 @@ for size in $sizes; do
 	res[$size,n]=$n
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'; }
 echo
 echo "== ratios in this run (lower is cheaper)"
 for size in $sizes; do

@@ -9,8 +9,6 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-HDR='^taskscope [0-2][0-9]:[0-5][0-9]:[0-6][0-9] '
-
 # vmrss_bytes PID: VmRSS of the process, in bytes, from /proc/PID/status
 vmrss_bytes() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
 

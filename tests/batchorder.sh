@@ -7,9 +7,9 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-[ -r /proc/self/smaps_rollup ] || skip "this kernel has no /proc/PID/smaps_rollup (USS)"
+need_proc smaps_rollup "USS"
 
 start_workload --threads 1 --mem 8M --name "bo8m$$"
 p8=$WL_PID
@@ -27,15 +27,9 @@ py() {
 	local f=$1 s=$2
 	shift 2
 	"$PY" - "$f" "$@" <<PYEOF
-import json, sys
-text = open(sys.argv[1]).read()
-dec, pos, doc = json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos >= len(text):
-        break
-    doc, pos = dec.raw_decode(text, pos)
+import sys
+from tsjson import last
+doc = last(sys.argv[1])
 args = sys.argv[2:]
 $s
 PYEOF

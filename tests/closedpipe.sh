@@ -8,7 +8,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_python
+need python
 
 start_workload --threads 2 --mem 8M --duration 900
 a=$WL_PID

@@ -8,21 +8,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_python
-need_tshelper
-
-# helper NAME ARGS...: start tshelper ARGS in the background and wait for its ready line;
-# READY gets the words after "ready"
-helper() {
-	local name=$1 f
-	shift
-	f=$TS_TMP/$name.ready
-	: >"$f"
-	"$TSHELPER" "$@" >"$f" 2>&1 </dev/null &
-	track "$!"
-	poll_until 10 grep -q '^ready ' "$f" || die "tshelper $1 did not get ready" "$f"
-	READY=$(sed -n 's/^ready //p' "$f")
-}
+need python tshelper
 
 # jrow FILE PID EXPR: EXPR over the JSON row r of PID
 jrow() {
@@ -34,13 +20,13 @@ print(eval(sys.argv[3]))' "$1" "$2" "$3"
 
 title="ts-title-$$: idle"
 pad=$(printf 'x%.0s' $(seq 100))
-helper title title "$title" 60 "$pad"
+start_helper title title "$title" 60 "$pad"
 tpid=$READY
-helper blank blank 60 "ts-blank-$$"
+start_helper blank blank 60 "ts-blank-$$"
 bpid=$READY
-helper argc0 argc0 60
+start_helper argc0 argc0 60
 apid=$READY
-helper zombie zombie 60
+start_helper zombie zombie 60
 read -r zparent zpid <<<"$READY"
 track "$zparent"
 f=$TS_TMP/dash.ready

@@ -7,30 +7,10 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python no_exit_leak_check
 
-need_python
-no_exit_leak_check
-
-# q FILE EXPR: print the python expression EXPR over the JSON document d in FILE;
-# A and B are the two sides' metrics
-q() {
-	"$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-A = d["sides"][0]["metrics"]
-B = d["sides"][1]["metrics"]
-print(eval(sys.argv[2]))' "$1" "$2" 2>>"$TS_TMP/q.err"
-}
-
-# expect_q FILE EXPR WANT TEXT: the expression must print WANT
-expect_q() {
-	local got
-	got=$(q "$1" "$2")
-	if [ "$got" = "$3" ]; then
-		ok "$4 ($2 = $got)"
-	else
-		fail "$4: $2 is '$got', expected '$3'" "$1" "$TS_TMP/q.err"
-	fi
-}
+# the JSON expressions' A and B: the two sides' metrics
+JSON_DEFS='A = d["sides"][0]["metrics"]; B = d["sides"][1]["metrics"]'
 
 # ---- bad input -------------------------------------------------------------------------------
 
@@ -46,12 +26,7 @@ for args in "--bogus" "--workers 0" "--workers x" "one-command-only" "-p 1" \
 	fi
 done
 nopid=$(free_pid) || die "no free PID found"
-ts nopid compare -p "$nopid" -p $$
-if expect_rc 1 "compare -p $nopid" && grep -qx "taskscope: no such process: $nopid" "$ERR"; then
-	ok "the message names the PID"
-else
-	fail "no 'taskscope: no such process: $nopid' message" "$ERR"
-fi
+expect_no_such_pid nopid "$nopid" compare -p "$nopid" -p $$
 
 # ---- --workers 3: threads vs processes ----------------------------------------------------------
 
@@ -61,38 +36,38 @@ t6=$(ts_secs 0.6)
 ts workers compare --workers 3 --mem 1M --shared 4M -t "$t6" --sleep -J
 if expect_rc 0 "compare --workers 3 -J"; then
 	cp "$OUT" "$TS_TMP/workers.json"
-	if [ "$(q "$OUT" 'A["address_spaces"] is None and B["address_spaces"] is None')" = True ]; then
+	if [ "$(json_q "$OUT" 'A["address_spaces"] is None and B["address_spaces"] is None')" = True ]; then
 		skip "kcmp(2) does not work here (seccomp or no CONFIG_KCMP): address spaces cannot be counted"
 	fi
-	expect_q "$OUT" '(A["processes"], A["threads"], A["address_spaces"])' "(1, 4, 1)" \
+	expect_json "$OUT" '(A["processes"], A["threads"], A["address_spaces"])' "(1, 4, 1)" \
 		"side A: one process of 4 tasks (main + 3 workers), one address space"
-	expect_q "$OUT" '(B["processes"], B["threads"], B["address_spaces"])' "(4, 4, 4)" \
+	expect_json "$OUT" '(B["processes"], B["threads"], B["address_spaces"])' "(4, 4, 4)" \
 		"side B: the parent and 3 worker processes, 4 address spaces"
-	expect_q "$OUT" '[A[k] for k in ("fd_tables", "fs_structs", "sighand_tables")]' "[1, 1, 1]" \
+	expect_json "$OUT" '[A[k] for k in ("fd_tables", "fs_structs", "sighand_tables")]' "[1, 1, 1]" \
 		"the threads share one fd table, fs and signal handler table"
-	expect_q "$OUT" '[B[k] for k in ("fd_tables", "fs_structs", "sighand_tables")]' "[4, 4, 4]" \
+	expect_json "$OUT" '[B[k] for k in ("fd_tables", "fs_structs", "sighand_tables")]' "[4, 4, 4]" \
 		"every process has its own"
 	# the sides run one after the other, and the pages of taskscope and its libraries count
 	# in PSS divided by how many processes map them: other test runs' taskscope processes
 	# come and go between the sides and move both sums by about the margin; once more then
 	pssf=$OUT
-	if [ "$(q "$OUT" 'B["pss_sum_peak"] > A["pss_sum_peak"] > 0')" != True ]; then
+	if [ "$(json_q "$OUT" 'B["pss_sum_peak"] > A["pss_sum_peak"] > 0')" != True ]; then
 		say "PSS sum B <= A on the first run: running it once more (other runs share the libraries' pages; $(load_line))"
 		wout=$OUT
 		ts workers2 compare --workers 3 --mem 1M --shared 4M -t "$t6" --sleep -J
 		pssf=$OUT
 		OUT=$wout
 	fi
-	expect_q "$pssf" 'B["pss_sum_peak"] > A["pss_sum_peak"] > 0' True \
+	expect_json "$pssf" 'B["pss_sum_peak"] > A["pss_sum_peak"] > 0' True \
 		"the processes' PSS sum is above the threads'"
-	expect_q "$OUT" 'B["page_tables_peak"] > A["page_tables_peak"] > 0' True \
+	expect_json "$OUT" 'B["page_tables_peak"] > A["page_tables_peak"] > 0' True \
 		"the processes' page tables are above the threads'"
-	expect_q "$OUT" 'B["rss_sum_peak"] > B["pss_sum_peak"]' True \
+	expect_json "$OUT" 'B["rss_sum_peak"] > B["pss_sum_peak"]' True \
 		"the naive RSS sum of the processes counts their shared pages again: above their PSS"
-	expect_q "$OUT" '(A["exit_status"], B["exit_status"])' "(0, 0)" "both workloads exited 0"
-	expect_q "$OUT" '0 < A["workers_ready"] < A["wall"] and 0 < B["workers_ready"] < B["wall"]' True \
+	expect_json "$OUT" '(A["exit_status"], B["exit_status"])' "(0, 0)" "both workloads exited 0"
+	expect_json "$OUT" '0 < A["workers_ready"] < A["wall"] and 0 < B["workers_ready"] < B["wall"]' True \
 		"the ready time is measured and inside the run"
-	expect_q "$OUT" "A[\"wall\"] >= $t6 and B[\"wall\"] >= $t6" True "each side ran its -t $t6 s at least"
+	expect_json "$OUT" "A[\"wall\"] >= $t6 and B[\"wall\"] >= $t6" True "each side ran its -t $t6 s at least"
 	# B/A as the JSON gives it must be B / A of the sides, for every metric
 	got=$("$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
@@ -111,7 +86,7 @@ print("%d ratios checked" % n if not bad else "; ".join(bad))' "$OUT" 2>&1)
 	else
 		fail "b_over_a differs from B / A: $got" "$OUT"
 	fi
-	expect_q "$OUT" 'any("had" in s and "address spaces" in s and "4 vs 1" in s for s in d["summary"])' True \
+	expect_json "$OUT" 'any("had" in s and "address spaces" in s and "4 vs 1" in s for s in d["summary"])' True \
 		"the plain words say B had the address spaces, 4 vs 1"
 fi
 
@@ -136,10 +111,10 @@ work='i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done'
 check "compare of two shell command lines returns both exit statuses"
 ts cmds compare -J "$work; echo on-stdout; exit 3" "sleep 0.2; $work; exit 5"
 if expect_rc 0 "compare of two commands (their statuses are data, not taskscope's)"; then
-	expect_q "$OUT" '(A["exit_status"], B["exit_status"])' "(3, 5)" "exit statuses 3 and 5"
-	expect_q "$OUT" 'B["wall"] >= 0.2 and A["cpu_user"] + A["cpu_system"] > 0' True \
+	expect_json "$OUT" '(A["exit_status"], B["exit_status"])' "(3, 5)" "exit statuses 3 and 5"
+	expect_json "$OUT" 'B["wall"] >= 0.2 and A["cpu_user"] + A["cpu_system"] > 0' True \
 		"B's wall time includes its sleep; A's loop used CPU"
-	expect_q "$OUT" 'd["mode"]' commands "mode"
+	expect_json "$OUT" 'd["mode"]' commands "mode"
 	if grep -q '^on-stdout$' "$ERR" && ! grep -q '^on-stdout$' "$OUT"; then
 		ok "the commands' stdout went to stderr, not into the JSON"
 	else
@@ -178,9 +153,9 @@ else
 	chmod +x "$wrap"
 	ts wrapped compare -J "$wrap $tp 2 3000000" "$py $tp 2 3000000"
 	if expect_rc 0 "compare through a wrapper"; then
-		expect_q "$OUT" '(A["processes"], A["address_spaces"], B["processes"], B["address_spaces"])' \
+		expect_json "$OUT" '(A["processes"], A["address_spaces"], B["processes"], B["address_spaces"])' \
 			"(1, 1, 1, 1)" "threads.py is one process, one address space on both sides"
-		expect_q "$OUT" 'd["sides"][0]["launchers"] >= 1 and d["sides"][0]["work"].startswith("python")' True \
+		expect_json "$OUT" 'd["sides"][0]["launchers"] >= 1 and d["sides"][0]["work"].startswith("python")' True \
 			"side A's wrapper counted as a launcher, the work python's"
 	fi
 fi
@@ -194,13 +169,13 @@ start_workload --procs 2 --duration 300
 ppid=$WL_PID
 ts groups compare -J -t 0.5 -p "$tpid" -p "$ppid"
 if expect_rc 0 "compare -p $tpid -p $ppid"; then
-	expect_q "$OUT" '(A["processes"], A["threads"], A["address_spaces"])' "(1, 3, 1)" \
+	expect_json "$OUT" '(A["processes"], A["threads"], A["address_spaces"])' "(1, 3, 1)" \
 		"group A: 1 process, 3 tasks, 1 address space"
-	expect_q "$OUT" '(B["processes"], B["threads"], B["address_spaces"])' "(3, 3, 3)" \
+	expect_json "$OUT" '(B["processes"], B["threads"], B["address_spaces"])' "(3, 3, 3)" \
 		"group B: the parent and its 2 children, 3 address spaces"
-	expect_q "$OUT" '(A["exit_status"], A["last_task_started"], d["mode"])' "(None, None, 'pids')" \
+	expect_json "$OUT" '(A["exit_status"], A["last_task_started"], d["mode"])' "(None, None, 'pids')" \
 		"no exit status or start-up for groups that were not spawned"
-	expect_q "$OUT" '0.5 <= A["wall"] < 5' True "watched for -t 0.5 s"
+	expect_json "$OUT" '0.5 <= A["wall"] < 5' True "watched for -t 0.5 s"
 fi
 name=tscmp$$
 start_workload --threads 1 --name "$name" --duration 300

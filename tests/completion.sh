@@ -9,9 +9,8 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 
 TS_TIMEOUT=15
-SRC=$(cd "$(dirname "$lib")/.." && pwd)
-BASHCOMP=$SRC/completion/bash/taskscope
-ZSHCOMP=$SRC/completion/zsh/_taskscope
+BASHCOMP=$TS_SRCDIR/completion/bash/taskscope
+ZSHCOMP=$TS_SRCDIR/completion/zsh/_taskscope
 
 BC_MAIN=
 for f in "${BASH_COMPLETION_MAIN:-}" \

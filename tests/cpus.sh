@@ -8,21 +8,9 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-mine=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $mine)"
-command -v taskset >/dev/null 2>&1 || skip "taskset (util-linux) not found"
-need_python
-need_tshelper
-# CPUs 0 and 1 must both be ours
-"$PY" - "$mine" <<'EOF' || skip "CPUs 0 and 1 are not both in this test's affinity ($mine)"
-import sys
-cpus = set()
-for r in sys.argv[1].split(','):
-    a, _, b = r.partition('-')
-    cpus.update(range(int(a), int(b or a) + 1))
-sys.exit(0 if {0, 1} <= cpus else 1)
-EOF
+need_cpus 0 1
+need_cmd taskset util-linux
+need python tshelper
 
 # pycheck NAME FILE PYTHON-CODE [ARGS...]: run code with `d` = the JSON document of FILE
 # (and `sys.argv[1:]` = ARGS); it prints what it found and exits 1 on a failed property.
@@ -233,10 +221,8 @@ stop "$WL_PID"
 # ---- hostile names --------------------------------------------------------------------------------
 
 name=$'q"\\<&>\e[31m\x01\xff'
-"$TSHELPER" name "$name" 20 >"$TS_TMP/name.out" 2>&1 </dev/null &
-hp=$!
-track "$hp"
-poll_until 5 grep -q '^ready' "$TS_TMP/name.out" || die "tshelper name did not start" "$TS_TMP/name.out"
+start_helper name name "$name" 20
+hp=$HELPER_PID
 check "a name with quotes, markup, ESC, a control byte and invalid UTF-8: JSON, SVG and table are safe"
 ts hostile-json cpus -p "$hp" -t 0.5 -J --svg "$TS_TMP/hostile.svg"
 if expect_rc 0 "cpus -J --svg on hostile names"; then
@@ -275,10 +261,8 @@ stop "$hp"
 # libsmartcols 2.38 loops forever measuring non-ASCII text it was told not to encode in a C
 # locale (lib.sh exports LC_ALL=C): a valid UTF-8 name must not hang the table
 uname=$'\xc3\xa9t\xc3\xa9-w'
-"$TSHELPER" name "$uname" 20 >"$TS_TMP/uname.out" 2>&1 </dev/null &
-hp=$!
-track "$hp"
-poll_until 5 grep -q '^ready' "$TS_TMP/uname.out" || die "tshelper name did not start" "$TS_TMP/uname.out"
+start_helper uname name "$uname" 20
+hp=$HELPER_PID
 check "a UTF-8 name in a C locale: the table is printed at once, the name as \\uHHHH escapes"
 TS_TIMEOUT=10 ts utf8-c cpus -p "$hp" -t 0.3
 if expect_rc 0 "LC_ALL=C cpus on a UTF-8 name"; then
@@ -419,10 +403,8 @@ fi
 
 # ---- a bare PID, as maps and share take it --------------------------------------------------
 check "cpus PID (no -p) watches the same threads as cpus -p PID; a word is a usage error"
-"$TSHELPER" name "bare-$$" 30 >"$TS_TMP/bare-helper.out" 2>&1 </dev/null &
-WL_PID=$!
-track "$WL_PID"
-poll_until 10 grep -q '^ready' "$TS_TMP/bare-helper.out" || die "tshelper name did not start"
+start_helper bare name "bare-$$" 30
+WL_PID=$HELPER_PID
 ts bare cpus -r -t 0.3 "$WL_PID"
 if expect_rc 0 "cpus -r -t 0.3 $WL_PID"; then
 	got=$(awk 'NR > 1 && /^$/ { exit } NR > 1 { print $1, $2 }' "$OUT" | sort -u)

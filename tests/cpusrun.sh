@@ -8,18 +8,8 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-mine=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $mine)"
-need_python
-"$PY" - "$mine" <<'EOF' || skip "CPU 1 is not in this test's affinity ($mine)"
-import sys
-cpus = set()
-for r in sys.argv[1].split(','):
-    a, _, b = r.partition('-')
-    cpus.update(range(int(a), int(b or a) + 1))
-sys.exit(0 if 1 in cpus else 1)
-EOF
+need_cpus 1
+need python
 
 # The workload's main thread waits in poll(2) for signals: it never runs after its ready
 # line. Its two workers spin, both pinned to CPU 1, so each also waits for the other on
@@ -33,14 +23,11 @@ ts json cpus -p "$main" -t 1.5 -J --svg "$TS_TMP/run.svg"
 if expect_rc 0 "cpus -p $main -t 1.5 -J --svg"; then
 	"$PY" - "$OUT" "$main" "$workers" "$TS_TMP/run.svg" >"$TS_TMP/json.py.out" 2>&1 <<'EOF'
 import json, sys
+from tsjson import need, verdict
 import xml.etree.ElementTree as ET
 d = json.load(open(sys.argv[1], encoding='utf-8'))
 main, workers = int(sys.argv[2]), [int(t) for t in sys.argv[3].split(',')]
 th = {t['tid']: t for t in d['threads']}
-bad = []
-def need(cond, what):
-    if not cond:
-        bad.append(what)
 
 m = th.get(main)
 need(m is not None, 'main thread %d not in the report' % main)
@@ -104,15 +91,9 @@ for w in workers:
          'svg: worker %d has no solid CPU 1 run' % w)
 print('svg:', len(mr), 'main runs,', 'legend:',
       [t.text for t in root.iter(ns + 'text') if t.text and t.text.startswith(('running', 'waiting'))])
-for b in bad:
-    print('BAD:', b)
-sys.exit(1 if bad else 0)
+verdict()
 EOF
-	if [ $? -eq 0 ]; then
-		ok "$(tr '\n' ' ' <"$TS_TMP/json.py.out")"
-	else
-		fail "running and waiting are not told apart" "$TS_TMP/json.py.out" "$OUT"
-	fi
+	py_verdict $? "$TS_TMP/json.py.out" "running and waiting are not told apart" "$OUT"
 fi
 
 check "table: main RUNNING 0.0 and SHARES -, its strip all '-' and 'never ran'; workers 1:100.0"

@@ -6,7 +6,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-no_exit_leak_check
+need no_exit_leak_check
 
 # claim_line FILE N: the evidence line of claim N ("   shown: ..." or "   not shown: ...")
 claim_line() {

@@ -3,6 +3,7 @@
 #ifndef TASKSCOPE_FIXTURE_H
 #define TASKSCOPE_FIXTURE_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,6 +29,47 @@ static inline int fixture_open_dir(const char *sub)
 		snprintf(path, sizeof(path), "%s/tests/fixtures%s%s", top && *top ? top : ".",
 			 sub ? "/" : "", sub ? sub : "");
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* The fake /proc tree of the fixtures directory (or of its subdirectory sub): *fixfd gets
+ * the directory, *rootfd its proc/. 0, or the exit code for main: a "Bail out!" and
+ * TAP_EXIT_FAIL when FIXTURES is set but the directory cannot be opened (the harness always
+ * sets it: a packaging bug), TAP_EXIT_SKIP when the fixtures are not found. */
+static inline int fixture_open_proc(const char *sub, int *fixfd, int *rootfd)
+{
+	const char *dir = getenv("FIXTURES");
+
+	*rootfd = -1;
+	*fixfd = fixture_open_dir(sub);
+	if (*fixfd < 0 && dir) {
+		printf("Bail out! FIXTURES=%s%s%s: %s\n", dir, sub ? "/" : "", sub ? sub : "",
+		       strerror(errno));
+		return TAP_EXIT_FAIL;
+	}
+	if (*fixfd < 0)
+		return tap_skip_all("fixtures not found: set FIXTURES (or top_srcdir) (%s)",
+				    strerror(errno));
+	*rootfd = openat(*fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*rootfd < 0)
+		return tap_skip_all("no fake /proc tree in the fixtures%s%s: %s", sub ? "/" : "",
+				    sub ? sub : "", strerror(errno));
+	return 0;
+}
+
+/* How many fds this process has open (to find a reader that leaks one), -1 when unknown. */
+static inline int fixture_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
 }
 
 /* Read fixture rel (relative to dirfd) into an exact-size malloc'ed buffer with no

@@ -6,31 +6,12 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-[ -r /proc/self/smaps_rollup ] || skip "this kernel has no /proc/PID/smaps_rollup"
-
-MIB=1048576
+need_proc smaps_rollup
 
 # row FILE ID: the JSON row of that pid/tid in the last document, as "key=value" lines
-row() {
-	"$PY" - "$1" "$2" <<'PYEOF'
-import json, sys
-text = open(sys.argv[1]).read()
-dec, pos, doc = json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos >= len(text):
-        break
-    doc, pos = dec.raw_decode(text, pos)
-for r in doc["tasks"]:
-    if r.get("tid", r.get("pid")) == int(sys.argv[2]):
-        for k, v in r.items():
-            print("%s=%s" % (k, "null" if v is None else v))
-        break
-PYEOF
-}
+row() { json_row "$1" "$2"; }
 # rollup PID FIELD: the kernel's value in bytes
 rollup() { awk -v f="$2:" '$1 == f { print $2 * 1024 }' "/proc/$1/smaps_rollup"; }
 # near A B PCT: A within PCT % of B (or both below 64 KiB apart: pages move while we look)

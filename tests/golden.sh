@@ -10,7 +10,7 @@
 # tests/expected/NAME.VIEW.txt. Nothing of this machine may show: TZ=UTC and LC_ALL=C, the
 # fixtures' users are 0 (root) and 65534 (nobody), and JSON's "hostname",
 # "kernel_release" and "taskscope_version" are masked (HOST, KERNEL, VERSION), and so are
-# the "time" and "unix_time" of maps's JSON (TIME: maps samples no tree time).
+# the "time" and "unix_time" of maps's and cpus's JSON (TIME: they sample no tree time).
 #
 # GOLDEN_UPDATE=1 (or `make golden-update`) writes what taskscope prints now into
 # tests/expected/ instead: review the diff before committing it.
@@ -61,9 +61,9 @@ golden() {
 	sed -i -e 's/^\( *"hostname": \).*/\1"HOST",/' \
 		-e 's/^\( *"kernel_release": \).*/\1"KERNEL",/' \
 		-e 's/^\( *"taskscope_version": \).*/\1"VERSION",/' "$got"
-	# maps takes no sample of a tree's time: its JSON has this machine's clock
+	# maps and cpus take no sample of a tree's time: their JSON has this machine's clock
 	case $view in
-	maps*) sed -i -e 's/^\(  "time": \).*/\1"TIME",/' \
+	maps* | cpus*) sed -i -e 's/^\(  "time": \).*/\1"TIME",/' \
 			-e 's/^\(  "unix_time": \).*/\1"TIME",/' "$got" ;;
 	esac
 	if [ -s "$TS_TMP/err" ]; then
@@ -106,6 +106,22 @@ for n in threads shm; do
 done
 # shellcheck disable=SC2046
 golden shm maps-json -- maps --proc-root @1 -J $(pids shm)
+# numa2: the shm processes on a 2-node machine; maps's NODES and its per-node totals
+# shellcheck disable=SC2046
+golden numa2 maps -- maps --proc-root @1 -o +nodes $(pids numa2)
+# shellcheck disable=SC2046
+golden numa2 maps-raw -- maps --proc-root @1 -r -o kind,rss,pss,nodes,name $(pids numa2)
+# shellcheck disable=SC2046
+golden numa2 maps-kind -- maps --proc-root @1 --group kind --bytes -o kind,rss,nodes $(pids numa2)
+# shellcheck disable=SC2046
+golden numa2 maps-json -- maps --proc-root @1 -J -o kind,rss,nodes,name $(pids numa2)
+# numa2's topology from its trees' sys/devices/system: the task view and cpus's node bands
+golden numa2 topology -- --proc-root @1 --proc-root @2 -H \
+	-o pid,tid,state,cpu,node,core,package,affinity,comm
+golden numa2 cpus -- cpus --proc-root @1 --proc-root @2
+golden numa2 cpus-json -- cpus --proc-root @1 --proc-root @2 -J
+# a tree without sys/devices/system: cpus says why the topology is unknown
+golden threads cpus -- cpus --proc-root @1 --proc-root @2
 golden threads target-comm -- --proc-root @1 -C gthreads -o pid,comm
 golden hostile target-user -- --proc-root @1 -u nobody -o pid,user,comm
 golden hostile target-pid -- --proc-root @1 -p "$(pids hostile)" -o pid,user,comm

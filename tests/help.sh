@@ -9,7 +9,6 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 
 TS_TIMEOUT=15
-SRC=$(cd "$(dirname "$lib")/.." && pwd)
 
 # the commands of `taskscope --help`, as completion.sh reads them
 "$TASKSCOPE" --help | sed -n '/^Commands:/,/^$/s/^ \([a-z][a-z-]*\) .*/\1/p' >"$TS_TMP/cmds"
@@ -32,7 +31,7 @@ for cmd in $(grep -vx help "$TS_TMP/cmds"); do
 	last=$("$TASKSCOPE" "$cmd" --help | tail -n 1)
 	if [[ $last != *"See taskscope-$cmd(1)." ]]; then
 		fail "taskscope $cmd --help ends with: $last"
-	elif [ ! -r "$SRC/man/taskscope-$cmd.1" ]; then
+	elif [ ! -r "$TS_SRCDIR/man/taskscope-$cmd.1" ]; then
 		fail "taskscope $cmd --help names taskscope-$cmd(1), which is not in man/"
 	else
 		ok "$cmd: $last"

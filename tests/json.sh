@@ -7,9 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_tshelper
-
-need_python
+need tshelper python
 
 start_workload --threads 2 --mem 8M
 wl=$WL_PID
@@ -67,11 +65,7 @@ if errs:
     sys.exit("\n".join(errs))
 print("row:", json.dumps(r))
 EOF
-	if [ $? -ne 0 ]; then
-		fail "the document is wrong" "$TS_TMP/py.out" "$OUT"
-	else
-		ok "$(cat "$TS_TMP/py.out")"
-	fi
+	py_verdict $? "$TS_TMP/py.out" "the document is wrong" "$OUT"
 fi
 
 check "-J -n 1 -H of all tasks: one document, every row has an integer pid and tid, rss in bytes"
@@ -111,11 +105,7 @@ if errs:
     sys.exit("\n".join(errs[:20]))
 print("%d rows" % len(rows))
 EOF
-	if [ $? -ne 0 ]; then
-		fail "the all-tasks document is wrong" "$TS_TMP/py.out" "$OUT"
-	else
-		ok "$(cat "$TS_TMP/py.out")"
-	fi
+	py_verdict $? "$TS_TMP/py.out" "the all-tasks document is wrong" "$OUT"
 fi
 
 # ---- a stream -----------------------------------------------------------------------------------
@@ -124,18 +114,9 @@ check "-J -n 3 -d 0.1: a stream of exactly 3 documents"
 ts stream -J -n 3 -d 0.1 -p "$wl"
 if expect_rc 0 "-J -n 3"; then
 	"$PY" - "$OUT" "$wl" >"$TS_TMP/py.out" 2>&1 <<'EOF'
-import json, sys
-text = open(sys.argv[1], encoding="utf-8").read()
+import sys, tsjson
 wl = int(sys.argv[2])
-dec = json.JSONDecoder()
-docs, i = [], 0
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i == len(text):
-        break
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+docs = tsjson.docs(sys.argv[1], encoding="utf-8")
 if len(docs) != 3:
     sys.exit("%d documents, expected 3" % len(docs))
 for n, d in enumerate(docs):
@@ -183,18 +164,10 @@ touch "$go"
 ts_wait 60
 if expect_rc 0 "-J -C $name"; then
 	"$PY" - "$OUT" "$a" "$b" >"$TS_TMP/py.out" 2>&1 <<'EOF'
-import json, sys
+import json, sys, tsjson
 text = open(sys.argv[1], encoding="utf-8").read()
 a, b = int(sys.argv[2]), int(sys.argv[3])
-dec = json.JSONDecoder()
-docs, i = [], 0
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i == len(text):
-        break
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+docs = tsjson.docs(sys.argv[1], encoding="utf-8")
 first = None
 for n, d in enumerate(docs):
     rows = {r["pid"]: r for r in d["tasks"]}
@@ -217,11 +190,7 @@ if '"-"' in text:
     sys.exit('"-" appears in the JSON')
 print("document %d: %s" % (n + 1, json.dumps(rb)))
 EOF
-	if [ $? -ne 0 ]; then
-		fail "missing values are not null" "$TS_TMP/py.out" "$OUT"
-	else
-		ok "$(cat "$TS_TMP/py.out")"
-	fi
+	py_verdict $? "$TS_TMP/py.out" "missing values are not null" "$OUT"
 	if ! grep -qE '"pcpu": ?null' "$OUT"; then
 		fail "the text has no literal '\"pcpu\": null'" "$OUT"
 	fi

@@ -7,8 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-
-need_python
+need python
 
 host=$(uname -n) kernel=$(uname -r)
 version=$("$TASKSCOPE" -V | sed -n 's/^taskscope //p')
@@ -20,18 +19,10 @@ wl=$WL_PID
 # "no": none. Its time lies between T0 and T1 (the test's clock around the run).
 stamp() {
 	"$PY" - "$@" "$host" "$kernel" "$version" <<'PYEOF'
-import datetime, json, re, sys
+import datetime, re, sys, tsjson
 path, interval, t0, t1, host, kernel, version = sys.argv[1:8]
 t0, t1 = float(t0), float(t1)
-text = open(path).read()
-dec, pos, docs = json.JSONDecoder(), 0, []
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos >= len(text):
-        break
-    d, pos = dec.raw_decode(text, pos)
-    docs.append(d)
+docs = tsjson.docs(path)
 if not docs:
     print("no document")
 keys = ["taskscope_version", "hostname", "kernel_release", "time", "unix_time"]

@@ -15,6 +15,7 @@ fi
 set -u
 
 TS_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TS_SRCDIR=$(cd "$TS_LIBDIR/.." && pwd)	# the top source directory
 TS_TEST=$(basename "$0" .sh)
 
 # The programs under test; the build directory may differ from the source directory.
@@ -98,6 +99,7 @@ say() { printf '# %s\n' "$*" | cat -v; }
 check() {
 	TS_CHECKS=$((TS_CHECKS + 1))
 	printf 'CHECK: %s\n' "$*" | cat -v
+	printf '  (at %d s)\n' $((SECONDS - TS_T0))
 }
 
 ok() { printf '  ok: %s\n' "$*" | cat -v; }
@@ -236,10 +238,16 @@ trap 'echo "$TS_TEST: hangup" >&2; exit 129' HUP
 
 # free_pid: print a PID no process (or thread) uses now
 free_pid() {
-	local max p i
+	local max p i start=$RANDOM
 	max=$(cat /proc/sys/kernel/pid_max 2>/dev/null || echo 32768)
-	for ((i = 0; i < 1000; i++)); do
-		p=$((max - 1 - (RANDOM * 32768 + RANDOM) % (max / 2)))
+	# random tries in the upper half first, then every PID from a random start: with the
+	# PID space nearly full (another run's 30,000 threads) the tries alone did not find one
+	for ((i = 0; i < 1000 + max; i++)); do
+		if [ "$i" -lt 1000 ]; then
+			p=$((max - 1 - (RANDOM * 32768 + RANDOM) % (max / 2)))
+		else
+			p=$((300 + (i + start) % (max - 300)))
+		fi
 		if [ ! -e "/proc/$p" ] && ! kill -0 "$p" 2>/dev/null; then
 			echo "$p"
 			return 0
@@ -304,6 +312,19 @@ expect_rc() {
 	return 1
 }
 
+# expect_no_such_pid NAME PID ARGS...: taskscope ARGS, in which PID names no process, must
+# exit 1 with the message "taskscope: no such process: PID"
+expect_no_such_pid() {
+	local name=$1 pid=$2
+	shift 2
+	ts "$name" "$@"
+	if [ "$RC" -eq 1 ] && grep -qx "taskscope: no such process: $pid" "$ERR"; then
+		ok "taskscope $*: exit 1, no such process: $pid"
+	else
+		fail "taskscope $*: exit status $RC, expected 1 and 'taskscope: no such process: $pid'" "$OUT" "$ERR"
+	fi
+}
+
 # ---- workloads ------------------------------------------------------------------------------
 
 # start_workload ARGS...: run `taskscope workload ARGS` in the background and wait (10 s)
@@ -347,7 +368,27 @@ start_workload() {
 	say "workload $*: pid $WL_PID, $WL_MODE $WL_TIDS"
 }
 
+# start_helper NAME ARGS...: run tests/tshelper ARGS in the background (stopped at exit) and
+# wait (10 s, times TS_SLOW) for its ready line, which goes with the rest of its output to
+# $TS_TMP/NAME.ready; HELPER_PID gets its PID, READY the words after "ready". Dies when it
+# does not get ready.
+start_helper() {
+	local name=$1 f
+	shift
+	f=$TS_TMP/$name.ready
+	: >"$f"
+	"$TSHELPER" "$@" >"$f" 2>&1 </dev/null &
+	HELPER_PID=$!
+	track "$HELPER_PID"
+	poll_until 10 grep -q '^ready ' "$f" || die "tshelper $(printf '%q ' "$@")did not get ready" "$f"
+	READY=$(sed -n 's/^ready //p' "$f")
+}
+
 # ---- parsing reports -----------------------------------------------------------------------
+
+MIB=1048576
+# HDR: the header line of each sample of a table report (grep -E)
+HDR='^taskscope [0-2][0-9]:[0-5][0-9]:[0-6][0-9] '
 
 # heading_of FILE: the first column heading line of a table report (the one after the
 # "taskscope HH:MM:SS" line), words separated by one space
@@ -363,6 +404,59 @@ last_table() {
 	     /^$/ { next }
 	     { rows[n++] = $0 }
 	     END { for (i = 0; i < n; i++) print rows[i] }' "$1"
+}
+
+# ---- JSON ------------------------------------------------------------------------------------
+
+# the tests' python reads JSON streams with tests/tsjson.py
+export PYTHONPATH=$TS_LIBDIR${PYTHONPATH:+:$PYTHONPATH}
+
+# JSON_DEFS: python that json_q runs before the expression: names the test's expressions use
+# besides the document d (os and sys are imported)
+JSON_DEFS=
+
+# json_q FILE EXPR: print the python expression EXPR over the JSON document d of FILE (one
+# document); python's complaints go to $TS_TMP/q.err
+json_q() {
+	"$PY" -c 'import json, os, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+exec(sys.argv[3])
+print(eval(sys.argv[2]))' "$1" "$2" "$JSON_DEFS" 2>>"$TS_TMP/q.err"
+}
+
+# expect_json FILE EXPR WANT TEXT: json_q FILE EXPR must print WANT
+expect_json() {
+	local got
+	got=$(json_q "$1" "$2")
+	if [ "$got" = "$3" ]; then
+		ok "$4 ($2 = $got)"
+	else
+		fail "$4: $2 is '$got', expected '$3'" "$1" "$TS_TMP/q.err"
+	fi
+}
+
+# py_verdict STATUS OUT TEXT [FILE...]: the verdict of a python check that wrote what it
+# found to OUT: ok with it when STATUS is 0, else fail TEXT with OUT and the FILEs
+py_verdict() {
+	local st=$1 out=$2 text=$3
+	shift 3
+	if [ "$st" -eq 0 ]; then
+		ok "$(tr '\n' ' ' <"$out")"
+	else
+		fail "$text" "$out" "$@"
+	fi
+}
+
+# json_row FILE ID: the row of that tid (else pid) in the last JSON document of FILE, as
+# "key=value" lines (null for a null value); nothing when it has no such row
+json_row() {
+	"$PY" - "$1" "$2" <<'PYEOF'
+import sys
+from tsjson import last, task_row
+r = task_row(last(sys.argv[1]), sys.argv[2])
+for k, v in (r or {}).items():
+    print("%s=%s" % (k, "null" if v is None else v))
+PYEOF
 }
 
 # python: PY is a usable python3 (the interpreter itself, not a slow pyenv shim), or empty
@@ -395,6 +489,71 @@ need_python() {
 # need_tshelper: the test spawns tests/tshelper (make check builds it)
 need_tshelper() {
 	[ -x "$TSHELPER" ] || die "tests/tshelper not found or not executable: '$TSHELPER' (make tests/tshelper)"
+}
+
+# ---- what a test needs ---------------------------------------------------------------------
+
+# cpu_list LIST: a CPU list as the kernel writes it ("0-2,5") as words ("0 1 2 5")
+cpu_list() {
+	local r out= a b i
+	for r in ${1//,/ }; do
+		a=${r%-*}
+		b=${r#*-}
+		for ((i = a; i <= b; i++)); do out="$out $i"; done
+	done
+	echo "${out# }"
+}
+
+# need_cpus [CPU...]: skip unless this machine has 2 CPUs or more and each CPU named is in
+# this test's affinity; MY_CPUS gets that affinity (the Cpus_allowed_list)
+need_cpus() {
+	local ncpu c
+	MY_CPUS=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
+	ncpu=$(nproc 2>/dev/null || echo 1)
+	[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $MY_CPUS)"
+	for c in "$@"; do
+		grep -qw "$c" <<<"$(cpu_list "$MY_CPUS")" ||
+			skip "CPU $c is not in this test's affinity ($MY_CPUS)"
+	done
+}
+
+# need_cmd PROGRAM [PACKAGE]: skip when PROGRAM is not on PATH
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 || skip "$1 not found${2:+ (install $2)}"
+}
+
+# need_proc FILE [CONFIG]: skip when this kernel has no /proc/PID/FILE
+need_proc() {
+	[ -r "/proc/self/$1" ] || skip "this kernel has no /proc/PID/$1${2:+ ($2)}"
+}
+
+# need_root WHY: skip unless the test runs as root
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root: $*"
+}
+
+# need_churner: the test spawns tests/churner (make check builds it next to tshelper); sets
+# CHURNER
+need_churner() {
+	need_tshelper
+	CHURNER=$(dirname "$TSHELPER")/churner
+	[ -x "$CHURNER" ] || die "tests/churner not found next to tshelper: '$CHURNER' (make tests/churner)"
+}
+
+# need WHAT...: the test's prerequisites in one line, each WHAT one of python, tshelper,
+# churner, tui (tests/tuilib.sh: tmux), testuser (tests/testuser.sh: root and the test
+# user), no_exit_leak_check
+need() {
+	local w
+	for w in "$@"; do
+		case $w in
+		python | tshelper | churner) "need_$w" ;;
+		tui) . "$TS_LIBDIR/tuilib.sh" || exit 99 ;;
+		testuser) . "$TS_LIBDIR/testuser.sh" && need_test_user || exit 99 ;;
+		no_exit_leak_check) no_exit_leak_check ;;
+		*) die "lib.sh: need: unknown prerequisite '$w'" ;;
+		esac
+	done
 }
 
 [ -x "$TASKSCOPE" ] || die "taskscope not found or not executable: '$TASKSCOPE'"

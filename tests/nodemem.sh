@@ -7,11 +7,10 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-[ -r /proc/self/numa_maps ] || skip "this kernel has no /proc/PID/numa_maps (no CONFIG_NUMA)"
+need_proc numa_maps "no CONFIG_NUMA"
 
-MIB=1048576
 # the big workload's two threads write 48 MiB each; the small one's thread 4 MiB
 start_workload --threads 2 --mem 48M --name "nmb$$"
 BIG=$WL_PID
@@ -43,14 +42,10 @@ near() {
 # "null" when the value is null, "absent" when the list has no such node
 node_bytes() {
 	"$PY" - "$@" <<'PYEOF'
-import json, sys
+import sys
+from tsjson import last
 path, pid, node = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-text, dec, pos, doc = open(path).read(), json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos < len(text):
-        doc, pos = dec.raw_decode(text, pos)
+doc = last(path)
 for r in doc["tasks"]:
     if r["pid"] != pid:
         continue
@@ -176,16 +171,14 @@ fi
 
 # ---- the full-screen view -----------------------------------------------------------------------------
 if command -v tmux >/dev/null 2>&1; then
-	. "$(dirname "$lib")/tuilib.sh" || exit 99
-	export XDG_CONFIG_HOME=$TS_TMP/config
+	need tui
 	check "the full-screen view shows NODEMEM of the processes on screen (read as PSS is)"
 	tui_start nm 120 12 -d 0.3 -p "$BIG,$SMALL" -o PID,NODEMEM,PSS,COMM
 	if wait_screen nm 10 "^ *$BIG +0:[0-9.]+[KMG] +[0-9.]+[KMG] +(- )?nmb$$"; then
 		keep nm "$TS_TMP/tui.screen"
 		ok "$(grep -m1 -E "^ *$BIG " "$TS_TMP/tui.screen" | sed 's/  */ /g')"
 	else
-		keep nm "$TS_TMP/tui.screen"
-		fail "no row '$BIG 0:SIZE PSS nmb$$' on screen" "$TS_TMP/tui.screen"
+		fail_screen nm "no row '$BIG 0:SIZE PSS nmb$$' on screen"
 	fi
 	check "the full-screen view sorted by NODEMEM (F6): read for every watched process, larger sum first"
 	tmx send-keys -t nm F6 Home Down Enter
@@ -199,11 +192,9 @@ if command -v tmux >/dev/null 2>&1; then
 	if poll_until 20 sorted; then
 		ok "$BIG above $SMALL; the header: $(screen nm | grep -oE 'NODEMEM of every process read every [0-9]+s[^ ]*( [^ ]+)?')"
 	else
-		keep nm "$TS_TMP/tuisort.screen"
-		fail "not sorted by NODEMEM with $BIG first, or no header note" "$TS_TMP/tuisort.screen"
+		fail_screen nm "not sorted by NODEMEM with $BIG first, or no header note"
 	fi
-	tmx send-keys -t nm q
-	wait_rc nm 10 || fail "the view did not quit on q"
+	tui_quit nm
 else
 	say "no tmux: the full-screen case is not run"
 fi

@@ -8,10 +8,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/testuser.sh" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
-need_test_user
-export XDG_CONFIG_HOME=$TS_TMP/config
+need testuser tui
+
 umask 022
 
 # The attacker's directory: the test user's, not sticky, so that fs.protected_symlinks (which

@@ -10,9 +10,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/testuser.sh" || exit 99
-need_test_user
-need_python
+need testuser python
+
 for t in unshare nsenter setpriv mount; do
 	command -v "$t" >/dev/null || skip "$t not found (util-linux)"
 done

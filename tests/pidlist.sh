@@ -37,28 +37,27 @@ pargs "$TS_TMP/list"
 want=$(tr ',' '\n' <<<"$thr,$procs" | sort -n | tr '\n' ' ')
 say "$(wc -l <"$TS_TMP/list") entries of $nids IDs in ${#PARGS[@]} arguments; processes: $want"
 
-check "-p with $N entries (the IDs of 2 workloads' $nids tasks): one row for each of their 22 processes"
-TS_TIMEOUT=120 ts many -b -n 1 -d 0 -o pid "${PARGS[@]}"
-if expect_rc 0 "taskscope -p <$N entries>"; then
+# rows_of_want NAME WHAT ARGS...: taskscope -b -n 1 -d 0 -o pid ARGS exits 0 with one row for
+# each process in want
+rows_of_want() {
+	local name=$1 what=$2 got
+	shift 2
+	TS_TIMEOUT=120 ts "$name" -b -n 1 -d 0 -o pid "$@"
+	expect_rc 0 "taskscope $what" || return
 	got=$(last_table "$OUT" | awk '{ print $1 }' | sort -n | tr '\n' ' ')
 	if [ "$got" = "$want" ]; then
 		ok "rows: $got"
 	else
 		fail "rows '$got', expected '$want'" "$OUT" "$ERR"
 	fi
-fi
+}
+
+check "-p with $N entries (the IDs of 2 workloads' $nids tasks): one row for each of their 22 processes"
+rows_of_want many "-p <$N entries>" "${PARGS[@]}"
 
 # The same list with -C: every process is then matched against the PID list (a lookup each).
 check "-p <$N entries> -C <a name nothing has>: the same 22 processes"
-TS_TIMEOUT=120 ts manyC -b -n 1 -d 0 -o pid "${PARGS[@]}" -C "nosuch$$"
-if expect_rc 0 "taskscope -p <$N entries> -C nosuch$$"; then
-	got=$(last_table "$OUT" | awk '{ print $1 }' | sort -n | tr '\n' ' ')
-	if [ "$got" = "$want" ]; then
-		ok "rows: $got"
-	else
-		fail "rows '$got', expected '$want'" "$OUT" "$ERR"
-	fi
-fi
+rows_of_want manyC "-p <$N entries> -C nosuch$$" "${PARGS[@]}" -C "nosuch$$"
 
 # ---- 100,000 distinct PIDs, most of them not there --------------------------------------------------
 

@@ -10,7 +10,7 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-[ "$(id -u)" -eq 0 ] || skip "needs root: unshare -p -f --mount-proc and ns_last_pid"
+need_root "unshare -p -f --mount-proc and ns_last_pid"
 unshare -p -f --mount-proc -- true 2>"$TS_TMP/unshare.err" ||
 	skip "unshare -p -f --mount-proc is not permitted here: $(head -n 1 "$TS_TMP/unshare.err")"
 SLEEP=$(command -v sleep) || skip "no sleep(1)"
@@ -135,14 +135,9 @@ else
 	poll_until 60 test -s "$DIR/ts.rc" || die "taskscope -J -n 40 -d 0.2 did not end" "$DIR/ts.out"
 	if "$PY" - "$DIR/ts.out" "$A" "$NEW" "$B" >"$TS_TMP/json.py" 2>&1 <<'EOF'
 import json, sys
-text, a, new, b = open(sys.argv[1]).read(), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-docs, dec, i = [], json.JSONDecoder(), 0
-while i < len(text):
-    if text[i].isspace():
-        i += 1
-        continue
-    d, i = dec.raw_decode(text, i)
-    docs.append(d)
+from tsjson import docs as stream
+a, new, b = int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+docs = stream(sys.argv[1])
 noted = [k for k, d in enumerate(docs) if any(r.get("pid") == a for r in d.get("reused", []))]
 if len(noted) != 1:
     sys.exit("%d documents name PID %d as reused, expected 1" % (len(noted), a))
@@ -188,7 +183,7 @@ if ! command -v tmux >/dev/null 2>&1; then
 	say "tmux is not installed: the full-screen view is not tested"
 	finish
 fi
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 check "the full-screen view -p OLD,KEEP: a message line names the reused PID, NEW is never listed"
 DIR=$TS_TMP/tui
 mkdir -p "$DIR"
@@ -202,13 +197,11 @@ tmx_new reuse -x 160 -y 30 "TERM=screen exec sh '$TS_TMP/tuins.sh'" || die "cann
 poll_until 10 test -s "$DIR/pids" || die "the namespace did not start its processes" "$DIR/unshare.out"
 read -r A B <"$DIR/pids"
 if ! wait_screen reuse 20 "$OLD"; then
-	keep reuse "$TS_TMP/tui.screen"
-	fail "the view never listed $OLD" "$TS_TMP/tui.screen"
+	fail_screen reuse "the view never listed $OLD"
 elif ! reuse; then
 	say "$SKIPPED: not tested"
 elif ! wait_screen reuse 20 "PID $A is now another process"; then
-	keep reuse "$TS_TMP/tui.screen"
-	fail "no message line about PID $A" "$TS_TMP/tui.screen"
+	fail_screen reuse "no message line about PID $A"
 else
 	keep reuse "$TS_TMP/tui.screen"
 	# a few more refreshes, then the new process must still not be listed

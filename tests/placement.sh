@@ -8,26 +8,11 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-mine=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $mine)"
-command -v taskset >/dev/null 2>&1 || skip "taskset (util-linux) not found"
+need_cpus 0 1
+need_cmd taskset util-linux
 
-# cpus LIST: "0-2,5" -> "0 1 2 5"
-cpus() {
-	local r out= a b i
-	for r in ${1//,/ }; do
-		a=${r%-*}
-		b=${r#*-}
-		for ((i = a; i <= b; i++)); do out="$out $i"; done
-	done
-	echo "${out# }"
-}
 allowed() { awk '$1 == "Cpus_allowed_list:" { print $2 }' "/proc/$1/task/$2/status"; }
 laststat_cpu() { awk '{ sub(/.*\) /, ""); print $37 }' "/proc/$1/task/$2/stat"; }
-
-grep -qw 1 <<<"$(cpus "$mine")" || skip "CPU 1 is not in this test's affinity ($mine)"
-grep -qw 0 <<<"$(cpus "$mine")" || skip "CPU 0 is not in this test's affinity ($mine)"
 
 # ---- a pinned worker -----------------------------------------------------------------------------
 
@@ -45,9 +30,9 @@ if expect_rc 0 "-H -p $wl -o tid,cpu,affinity"; then
 		fail "worker $w: CPU '${wcpu:-}' AFFINITY '${waff:-}', expected 1 and 1 (/proc: $(allowed "$wl" "$w"))" "$OUT"
 	elif [ "${maff:-}" != "$main_allowed" ]; then
 		fail "main thread $wl: AFFINITY '${maff:-}', /proc says '$main_allowed'" "$OUT"
-	elif [ "$main_allowed" != "$mine" ]; then
-		fail "the main thread's affinity $main_allowed is not the inherited $mine" "/proc/$wl/status"
-	elif ! grep -qw "${mcpu:-x}" <<<"$(cpus "$main_allowed")"; then
+	elif [ "$main_allowed" != "$MY_CPUS" ]; then
+		fail "the main thread's affinity $main_allowed is not the inherited $MY_CPUS" "/proc/$wl/status"
+	elif ! grep -qw "${mcpu:-x}" <<<"$(cpu_list "$main_allowed")"; then
 		fail "main thread CPU '${mcpu:-}' outside its affinity $main_allowed" "$OUT"
 	else
 		ok "worker: CPU $wcpu AFFINITY $waff; main: CPU $mcpu AFFINITY $maff"
@@ -87,7 +72,7 @@ declare -A node_of
 if [ -d /sys/devices/system/node ] && ls /sys/devices/system/node/node[0-9]* >/dev/null 2>&1; then
 	for d in /sys/devices/system/node/node[0-9]*; do
 		n=${d##*node}
-		for c in $(cpus "$(cat "$d/cpulist")"); do
+		for c in $(cpu_list "$(cat "$d/cpulist")"); do
 			node_of[$c]=$n
 		done
 	done

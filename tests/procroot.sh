@@ -8,8 +8,7 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-src=$(cd "$(dirname "$lib")/.." && pwd)
-G=${FIXTURES:-$src/tests/fixtures}/golden
+G=${FIXTURES:-$TS_SRCDIR/tests/fixtures}/golden
 
 # bad NAME DIR WANT_TEXT: the task view and maps both refuse DIR with WANT_TEXT, exit 1
 bad() {
@@ -47,8 +46,8 @@ else
 	fail "the second tree's error" "$ERR"
 fi
 
-check "cpus and share refuse --proc-root as a usage error that says why"
-for c in cpus share; do
+check "share refuses --proc-root as a usage error that says why"
+for c in share; do
 	ts "$c" "$c" --proc-root "$G/threads/1" 1
 	if expect_rc 2 "$c --proc-root" && grep -q "cannot be used with $c: " "$ERR"; then
 		ok "$(head -n 1 "$ERR")"
@@ -56,6 +55,20 @@ for c in cpus share; do
 		fail "$c --proc-root" "$ERR"
 	fi
 done
+check "cpus --proc-root: not with a command or --time (usage, exit 2); a bad tree, exit 1"
+ts cpus-cmd cpus --proc-root "$G/threads/1" -- true
+expect_rc 2 "cpus --proc-root -- true" && grep -q 'cannot be used with a command' "$ERR" ||
+	fail "cpus --proc-root -- true" "$ERR"
+ts cpus-time cpus --proc-root "$G/threads/1" -t 1
+expect_rc 2 "cpus --proc-root -t 1" && grep -q 'cannot be used with --time' "$ERR" ||
+	fail "cpus --proc-root -t 1" "$ERR"
+ts cpus-empty cpus --proc-root "$TS_TMP/empty"
+if expect_rc 1 "cpus, empty tree" &&
+   grep -q "^taskscope: cpus: --proc-root '.*': no process directories in it" "$ERR"; then
+	ok "$(head -n 1 "$ERR")"
+else
+	fail "cpus, empty tree: not the message" "$ERR" "$OUT"
+fi
 check "--proc-root with a command to run is a usage error"
 ts cmd --proc-root "$G/threads/1" -- true
 expect_rc 2 "--proc-root -- true" && grep -q 'cannot be used with a command' "$ERR" ||
@@ -92,6 +105,22 @@ elif expect_rc 0 "hostile tree, -H" && grep -qw "$pid" "$OUT" && ! grep -qE '77[
 	ok "only $pid shown, by process and by thread"
 else
 	fail "the hostile tree's rows" "$TS_TMP/hostile.out" "$OUT" "$ERR"
+fi
+# the topology of a hostile tree: its sys/devices/system files a FIFO and a symlink out
+mkdir -p "$h/sys/devices/system/cpu" "$h/sys/devices/system/node"
+mkfifo "$h/sys/devices/system/cpu/online"
+echo 0-3 >"$TS_TMP/outside/online"
+ln -s "$TS_TMP/outside/online" "$h/sys/devices/system/node/online"
+check "a hostile tree's sys/devices/system: not opened, no topology; cpus does not hang"
+ts hostile-topo --proc-root "$h" -H -o pid,tid,cpu,node,comm
+ts hostile-cpus cpus --proc-root "$h"
+if [ "$RC" -eq 124 ]; then
+	fail "cpus hung on the hostile tree's topology" "$ERR"
+elif expect_rc 0 "cpus, hostile tree" && grep -q '^topology: unknown' "$OUT" &&
+     grep -qw "$pid" "$TS_TMP/hostile-topo.out"; then
+	ok "the topology is unknown, the threads are shown"
+else
+	fail "cpus, hostile tree's topology" "$OUT" "$ERR" "$TS_TMP/hostile-topo.out"
 fi
 check "maps of a process reached through a symlink: no such process"
 ts hostile-maps maps --proc-root "$h" 777

@@ -6,10 +6,10 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-[ -r /proc/self/smaps_rollup ] || skip "this kernel has no /proc/PID/smaps_rollup"
-[ "$(id -u)" -eq 0 ] || skip "needs root: it compares every process's RSS with its smaps_rollup"
+need_proc smaps_rollup
+need_root "it compares every process's RSS with its smaps_rollup"
 
 name=rssx$$
 start_workload --procs 2 --mem 24M --shared 8M --name "$name"
@@ -40,16 +40,10 @@ PYEOF
 # Prints "bad ..." lines, then one "summary ..." line; the test's own PIDs must be compared.
 verify() {
 	"$PY" - "$@" "$procs_pid $procs_tids $threads_pid" <<'PYEOF'
-import json, sys, time
+import sys, time
+from tsjson import last
 path, before, after, mode, ours = sys.argv[1:6]
-text = open(path).read()
-dec, pos, doc = json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos >= len(text):
-        break
-    doc, pos = dec.raw_decode(text, pos)
+doc = last(path)
 def moves(pid, v):
     # another process of the system may go up and back down while it was read: read it
     # ten more times; any other value means it was not still

@@ -8,9 +8,9 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/testuser.sh" || exit 99
-need_test_user
-command -v setpriv >/dev/null || skip "setpriv not found (util-linux)"
+need testuser
+
+need_cmd setpriv util-linux
 
 # ids_of FILE: "uid gid groups" from a /proc status file: every Uid and Gid field and the
 # sorted Groups line

@@ -12,9 +12,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_tshelper
-
-need_python
+need tshelper python
 
 NAMES=(
 	$'x) R 1 (y'		# a fake end of the comm field in /proc/PID/stat
@@ -56,13 +54,9 @@ helpers=()
 workloads=()
 nthreads() { [ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" -eq "$2" ]; }
 for n in "${NAMES[@]}"; do
-	f=$TS_TMP/helper${#helpers[@]}.out
-	: >"$f"
-	"$TSHELPER" name "$n" 60 >"$f" </dev/null &
-	p=$!
-	track "$p"
-	poll_until 10 grep -q '^ready ' "$f" || die "tshelper name $(printf %q "$n") did not get ready" "$f"
-	[ "$(awk '{ print $2 }' "$f")" = "$p" ] || die "tshelper's ready line is not its PID $p" "$f"
+	start_helper "helper${#helpers[@]}" name "$n" 60
+	p=$HELPER_PID
+	[ "$READY" = "$p" ] || die "tshelper's ready line says '$READY', not its PID $p"
 	poll_until 5 nthreads "$p" 2 ||
 		die "tshelper $p does not have its 2 threads" "/proc/$p/status"
 	helpers+=("$p")
@@ -294,10 +288,8 @@ done
 # named with any non-ASCII character hung `taskscope -b -H`. There taskscope writes ASCII,
 # the rest escaped; in a UTF-8 locale the characters themselves.
 wide="w$u"$'\xe4\xb8\xad\xc3\xa9'
-"$TSHELPER" name "$wide" 60 >"$TS_TMP/wide.out" </dev/null &
-wp=$!
-track "$wp"
-poll_until 10 grep -q '^ready ' "$TS_TMP/wide.out" || die "tshelper name $wide did not get ready" "$TS_TMP/wide.out"
+start_helper wide name "$wide" 60
+wp=$HELPER_PID
 poll_until 5 nthreads "$wp" 2 || die "tshelper $wp does not have its 2 threads" "/proc/$wp/status"
 for loc in C "${LOCALES[@]:1}"; do
 	if [ "$loc" = C ]; then

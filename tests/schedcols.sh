@@ -7,32 +7,14 @@ lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu"
-command -v taskset >/dev/null 2>&1 || skip "taskset (util-linux) not found"
-need_python
-[ -r /proc/self/sched ] || skip "this kernel has no /proc/PID/sched (CONFIG_SCHED_DEBUG)"
-[ -r /proc/self/schedstat ] || skip "this kernel has no /proc/PID/schedstat"
+need_cpus
+need_cmd taskset util-linux
+need python
+need_proc sched CONFIG_SCHED_DEBUG
+need_proc schedstat
 
 # json_field FILE TID KEY: KEY of the row with that tid in the last JSON document
-json_field() {
-	"$PY" - "$1" "$2" "$3" <<'PYEOF'
-import json, sys
-text = open(sys.argv[1]).read()
-dec, pos, doc = json.JSONDecoder(), 0, None
-while pos < len(text):
-    while pos < len(text) and text[pos].isspace():
-        pos += 1
-    if pos >= len(text):
-        break
-    doc, pos = dec.raw_decode(text, pos)
-for row in doc["tasks"]:
-    if row.get("tid", row.get("pid")) == int(sys.argv[2]):
-        v = row[sys.argv[3]]
-        print("null" if v is None else v)
-        break
-PYEOF
-}
+json_field() { json_row "$1" "$2" | sed -n "s/^$3=//p"; }
 
 start_workload --threads 1 --spin --pin 1
 wl=$WL_PID

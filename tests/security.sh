@@ -11,11 +11,11 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
 HJ=${HOSTILEJOB:-$(dirname "$TSHELPER")/hostilejob}
 [ -x "$HJ" ] || die "the test helper $HJ is missing (make check builds it)"
-[ "$(id -u)" -eq 0 ] || skip "needs root: the attack is a job spawned by root (and --run-as)"
+need_root "the attack is a job spawned by root (and --run-as)"
 
 if [ -r /proc/sys/dev/tty/legacy_tiocsti ] && [ "$(cat /proc/sys/dev/tty/legacy_tiocsti)" = 0 ]; then
 	say "legacy_tiocsti is 0: only a root job can use TIOCSTI here; the user cases prove less"
@@ -32,7 +32,6 @@ fi
 # reports and markers in a directory the test user can reach and write to
 D=$(mktemp -d /tmp/taskscope-security-w.XXXXXX) && chmod 1777 "$D" || die "cannot make a directory"
 trap 'tui_cleanup; rm -rf "$D"' EXIT
-export XDG_CONFIG_HOME=$TS_TMP/config
 
 # The interactive shell of the "user": taskscope runs in it as a foreground job.
 tmx_new sh -x 160 -y 40 \
@@ -186,7 +185,9 @@ fi
 
 # ---- the full-screen view: keys go to the view, the job gets only what i sends ----------
 check "full-screen view: the job reading stdin gets no keys meant for the view; i sends a line"
-case_script tuikeys -d 0.3 -- sh -c "read x; echo \"read:\$x\" >$D/tuiread; sleep 60"
+# the job becomes its sleep (exec), so that killing it by its PID ends the whole job: a sleep
+# left behind as an orphan would keep taskscope (its subreaper) waiting for a minute
+case_script tuikeys -d 0.3 -- sh -c "echo \$\$ >$D/tuikeys.pid; read x; echo \"read:\$x\" >$D/tuiread; exec sleep 60"
 type_line "$TS_TMP/case.tuikeys.sh"
 if poll_until 30 eval "screen sh | grep -Eq 'q quit|F10Quit'"; then
 	for k in H x y H t t 1 2; do tmx send-keys -t sh "$k"; done
@@ -204,7 +205,7 @@ else
 	fail "the view did not come up"
 fi
 tmx send-keys -t sh q
-pkill -f "read:\$x\" >$D/tuiread" 2>/dev/null
+[ -s "$D/tuikeys.pid" ] && kill "$(cat "$D/tuikeys.pid")" 2>/dev/null
 poll_until 60 test -e "$D/rc.tuikeys" || fail "taskscope did not end after q and the job's end"
 sync_shell tuikeys
 

@@ -7,11 +7,10 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
-DIR=$XDG_CONFIG_HOME/taskscope
-CONF=$DIR/config
+CONF=$TUI_CONF
+DIR=$(dirname "$CONF")
 mkdir -p "$DIR" || die "cannot make $DIR"
 
 start_workload --threads 1 --sleep --duration 900

@@ -7,29 +7,15 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-MIB=1048576
-
-# q FILE EXPR: print the python expression EXPR over the JSON document d in FILE
-q() {
-	"$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
+# the JSON expressions' space_of(PID): the index of the address space of that PID
+JSON_DEFS='
 def space_of(pid):
-    return [i for i, s in enumerate(d["spaces"]) if pid in s["pids"]][0]
-print(eval(sys.argv[2]))' "$1" "$2" 2>>"$TS_TMP/q.err"
-}
+    return [i for i, s in enumerate(d["spaces"]) if pid in s["pids"]][0]'
 
-# expect_q FILE EXPR WANT TEXT: the expression must print WANT
-expect_q() {
-	local got
-	got=$(q "$1" "$2")
-	if [ "$got" = "$3" ]; then
-		ok "$4 ($2 = $got)"
-	else
-		fail "$4: $2 is '$got', expected '$3'" "$1" "$TS_TMP/q.err"
-	fi
-}
+# both PID1 PID2: the bytes both address spaces map, in the JSON report $OUT
+both() { json_q "$OUT" "d['memory']['both'][space_of($1)][space_of($2)]"; }
 
 # ---- usage -----------------------------------------------------------------------------------
 
@@ -37,12 +23,7 @@ check "share without targets is a usage error; an unknown PID a runtime error"
 ts none share
 expect_rc 2 "share without targets"
 nopid=$(free_pid) || die "no free PID found"
-ts nopid share "$nopid"
-if expect_rc 1 "share $nopid" && grep -qx "taskscope: no such process: $nopid" "$ERR"; then
-	ok "the message names the PID"
-else
-	fail "no 'taskscope: no such process: $nopid' message" "$ERR"
-fi
+expect_no_such_pid nopid "$nopid" share "$nopid"
 
 # ---- threads: one address space ----------------------------------------------------------------
 
@@ -52,11 +33,11 @@ check "--threads 3: the four tasks are one address space sharing VM, FILES, SIGH
 tid=${WL_TIDLIST%% *}
 ts threads share -J "$WL_PID" "$tid"
 if expect_rc 0 "share of a threaded process"; then
-	expect_q "$OUT" 'len(d["spaces"])' 1 "one address space"
-	expect_q "$OUT" 'd["spaces"][0]["ntasks"]' 4 "with four tasks"
-	expect_q "$OUT" '[d["resources"][r][0][0] for r in ("vm", "files", "sighand", "fs")]' \
+	expect_json "$OUT" 'len(d["spaces"])' 1 "one address space"
+	expect_json "$OUT" 'd["spaces"][0]["ntasks"]' 4 "with four tasks"
+	expect_json "$OUT" '[d["resources"][r][0][0] for r in ("vm", "files", "sighand", "fs")]' \
 		"['shared', 'shared', 'shared', 'shared']" "VM, FILES, SIGHAND and FS shared"
-	expect_q "$OUT" 'd["memory"]["method"]' None "memory: nothing to compare"
+	expect_json "$OUT" 'd["memory"]["method"]' None "memory: nothing to compare"
 fi
 ts threads-text share "$WL_PID" "$tid"
 if grep -q "nothing to compare" "$OUT" && awk '$1 == "A" && $2 == 4' "$OUT" | grep -q .; then
@@ -68,7 +49,7 @@ fi
 check "a thread's TID selects that thread alone"
 tid2=$(echo "$WL_TIDLIST" | awk '{ print $2 }')
 ts onetid share -J "$tid" "$tid2"
-expect_rc 0 "share $tid $tid2" && expect_q "$OUT" '[t["tid"] for t in d["spaces"][0]["tasks"]]' "[$tid, $tid2]" \
+expect_rc 0 "share $tid $tid2" && expect_json "$OUT" '[t["tid"] for t in d["spaces"][0]["tasks"]]' "[$tid, $tid2]" \
 	"only threads $tid and $tid2"
 stop "$WL_PID"
 
@@ -95,11 +76,11 @@ if kt=$(kthread_pid); then
 	check "a kernel thread among the targets: left out of the spaces, counted in a note"
 	ts kthread share -J "$kt" "$WL_PID" $WL_TIDLIST
 	if expect_rc 0 "share of kernel thread $kt and a workload"; then
-		expect_q "$OUT" "d['kernel_threads']" 1 "one kernel thread counted"
-		expect_q "$OUT" "[p for s in d['spaces'] for p in s['pids'] if p == $kt]" "[]" \
+		expect_json "$OUT" "d['kernel_threads']" 1 "one kernel thread counted"
+		expect_json "$OUT" "[p for s in d['spaces'] for p in s['pids'] if p == $kt]" "[]" \
 			"no address space holds it"
-		expect_q "$OUT" "len(d['spaces'])" 2 "the workload's two address spaces"
-		expect_q "$OUT" "any('kernel thread' in n for n in d['resources']['notes'])" True \
+		expect_json "$OUT" "len(d['spaces'])" 2 "the workload's two address spaces"
+		expect_json "$OUT" "any('kernel thread' in n for n in d['resources']['notes'])" True \
 			"a note says why"
 	fi
 	stop "$WL_PID"
@@ -114,12 +95,12 @@ check "--procs 3: four address spaces that share no VM and no FILES"
 # shellcheck disable=SC2086
 ts procs share -J "$WL_PID" $WL_TIDLIST
 if expect_rc 0 "share of four processes"; then
-	expect_q "$OUT" 'len(d["spaces"])' 4 "four address spaces"
-	expect_q "$OUT" 'sorted(set(d["resources"]["vm"][a][b] for a in range(4) for b in range(4) if a != b))' \
+	expect_json "$OUT" 'len(d["spaces"])' 4 "four address spaces"
+	expect_json "$OUT" 'sorted(set(d["resources"]["vm"][a][b] for a in range(4) for b in range(4) if a != b))' \
 		"['separate']" "VM not shared between any two"
-	expect_q "$OUT" 'sorted(set(d["resources"]["files"][a][b] for a in range(4) for b in range(4) if a != b))' \
+	expect_json "$OUT" 'sorted(set(d["resources"]["files"][a][b] for a in range(4) for b in range(4) if a != b))' \
 		"['separate']" "FILES not shared between any two"
-	expect_q "$OUT" 'sorted(set(d["resources"]["vm"][a][a] for a in range(4)))' "['shared']" \
+	expect_json "$OUT" 'sorted(set(d["resources"]["vm"][a][a] for a in range(4)))' "['shared']" \
 		"each shares VM with itself"
 fi
 # shellcheck disable=SC2086
@@ -142,10 +123,10 @@ else
 	check "--procs 2 --shared 32M: at least 32 MiB shared between the workers, from PFNs"
 	ts exact share --bytes -J "$WL_PID" "$w1" "$w2"
 	if expect_rc 0 "share as root"; then
-		expect_q "$OUT" 'd["memory"]["method"]' exact "method exact"
-		before=$(q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
-		parent=$(q "$OUT" "d['memory']['both'][space_of($WL_PID)][space_of($w2)]")
-		anon=$(q "$OUT" "d['memory']['spaces'][space_of($w1)]['anon']")
+		expect_json "$OUT" 'd["memory"]["method"]' exact "method exact"
+		before=$(both "$w1" "$w2")
+		parent=$(both "$WL_PID" "$w2")
+		anon=$(json_q "$OUT" "d['memory']['spaces'][space_of($w1)]['anon']")
 		if [ "${before:-0}" -ge $((32 * MIB)) ] && [ "${parent:-0}" -ge $((32 * MIB)) ]; then
 			ok "workers share $before bytes, parent and worker $parent bytes"
 		else
@@ -187,8 +168,8 @@ EOF
 	elif dd if=/dev/zero of="/proc/$w1/mem" bs=4096 seek=$((addr / 4096)) count=4096 \
 		conv=notrunc status=none 2>"$TS_TMP/dd.err"; then
 		ts written share --bytes -J "$WL_PID" "$w1" "$w2"
-		after=$(q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
-		parent2=$(q "$OUT" "d['memory']['both'][space_of($WL_PID)][space_of($w2)]")
+		after=$(both "$w1" "$w2")
+		parent2=$(both "$WL_PID" "$w2")
 		drop=$((before - ${after:-0}))
 		if [ "$drop" -ge $((16 * MIB)) ] && [ "$drop" -le $((17 * MIB)) ]; then
 			ok "the workers now share $after bytes: $drop bytes fewer"
@@ -215,10 +196,10 @@ EOF
 		"${NOBODY[@]}" "$TASKSCOPE" share -J "$WL_PID" "$w1" "$w2" >"$OUT" 2>"$ERR" </dev/null
 		RC=$?
 		if expect_rc 0 "share as nobody"; then
-			expect_q "$OUT" 'sorted(set(s["kcmp"] for s in d["spaces"]))' "['permission denied']" \
+			expect_json "$OUT" 'sorted(set(s["kcmp"] for s in d["spaces"]))' "['permission denied']" \
 				"kcmp denied for every space"
-			expect_q "$OUT" 'd["resources"]["files"][0][1]' unknown "FILES between two: unknown"
-			expect_q "$OUT" 'sorted(set(s["error"] for s in d["memory"]["spaces"]))' \
+			expect_json "$OUT" 'd["resources"]["files"][0][1]' unknown "FILES between two: unknown"
+			expect_json "$OUT" 'sorted(set(s["error"] for s in d["memory"]["spaces"]))' \
 				"['permission denied']" "pagemap denied for every space"
 		fi
 		"${NOBODY[@]}" "$TASKSCOPE" share "$WL_PID" "$w1" "$w2" >"$OUT" 2>"$ERR" </dev/null
@@ -247,12 +228,12 @@ EOF
 		"${NOBODY[@]}" "$TASKSCOPE" share --bytes -J "$WL_PID" "$w1" "$w2" >"$OUT" 2>"$ERR" </dev/null
 		RC=$?
 		if expect_rc 0 "share as nobody of nobody's processes"; then
-			expect_q "$OUT" 'd["memory"]["method"]' estimate "method estimate"
-			expect_q "$OUT" 'any("run as root for exact numbers" in n for n in d["memory"]["notes"])' \
+			expect_json "$OUT" 'd["memory"]["method"]' estimate "method estimate"
+			expect_json "$OUT" 'any("run as root for exact numbers" in n for n in d["memory"]["notes"])' \
 				True "the hint to run as root"
-			expect_q "$OUT" 'sorted(set(s["kcmp"] for s in d["spaces"]))' "['ok']" \
+			expect_json "$OUT" 'sorted(set(s["kcmp"] for s in d["spaces"]))' "['ok']" \
 				"kcmp works on one's own tasks"
-			est=$(q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
+			est=$(json_q "$OUT" "d['memory']['both'][space_of($w1)][space_of($w2)]")
 			if [ "${est:-0}" -ge $((16 * MIB)) ]; then
 				ok "estimated $est bytes shared by the workers"
 			else
@@ -276,7 +257,7 @@ check "share -- CMD: looks at the job's tasks after --after, exits with the job'
 ts spawn share --after "$(ts_secs 0.3)" -J --output-file "$TS_TMP/spawn.json" -- \
 	"$TASKSCOPE" workload --threads 2 --duration "$(ts_secs 1)"
 if expect_rc 0 "the job's status"; then
-	expect_q "$TS_TMP/spawn.json" 'd["ntasks"]' 3 "the job's three tasks"
+	expect_json "$TS_TMP/spawn.json" 'd["ntasks"]' 3 "the job's three tasks"
 fi
 ts spawn3 share --after 0.2 -- sh -c 'sleep 0.6; exit 3'
 if expect_rc 3 "a job that exits 3" && grep -q '^taskscope share: spawned job' "$ERR"; then
@@ -291,14 +272,14 @@ check "hostile task names: valid JSON, no control bytes in the text"
 start_workload --threads 1 --name $'q"\\\e[31m\x01\xff'
 tid=${WL_TIDLIST%% *}
 ts hostile share -J "$WL_PID" "$tid"
-if expect_rc 0 "share of a hostile name" && q "$OUT" 'd["spaces"][0]["command"]' >/dev/null; then
-	ok "python parses the JSON: $(q "$OUT" 'ascii(d["spaces"][0]["command"])')"
+if expect_rc 0 "share of a hostile name" && json_q "$OUT" 'd["spaces"][0]["command"]' >/dev/null; then
+	ok "python parses the JSON: $(json_q "$OUT" 'ascii(d["spaces"][0]["command"])')"
 else
 	fail "the JSON does not parse" "$OUT" "$TS_TMP/q.err"
 fi
 ts hostile-all share -J "$WL_PID"
-if expect_rc 0 "share of a hostile name against all" && q "$OUT" 'd["command"]' >/dev/null; then
-	ok "python parses the against-all JSON: $(q "$OUT" 'ascii(d["command"])')"
+if expect_rc 0 "share of a hostile name against all" && json_q "$OUT" 'd["command"]' >/dev/null; then
+	ok "python parses the against-all JSON: $(json_q "$OUT" 'ascii(d["command"])')"
 else
 	fail "the against-all JSON does not parse" "$OUT" "$TS_TMP/q.err"
 fi

@@ -8,39 +8,17 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-MIB=1048576
-
-# v FILE EXPR: the python expression EXPR over the JSON document d in FILE
-v() {
-	"$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
+# the JSON expressions' partner(PID): the entry of that PID in "partners", or None
+JSON_DEFS='
 def partner(pid):
     m = [p for p in d["partners"] if p["pid"] == pid]
-    return m[0] if m else None
-print(eval(sys.argv[2]))' "$1" "$2" 2>>"$TS_TMP/q.err"
-}
-
-# expect_v FILE EXPR WANT TEXT
-expect_v() {
-	local got
-	got=$(v "$1" "$2")
-	if [ "$got" = "$3" ]; then
-		ok "$4 ($2 = $got)"
-	else
-		fail "$4: $2 is '$got', expected '$3'" "$1" "$TS_TMP/q.err"
-	fi
-}
+    return m[0] if m else None'
 
 check "share of a PID that names no process: exit 1; of a kernel thread: exit 1, said why"
 nopid=$(free_pid) || die "no free PID found"
-ts nopid share "$nopid"
-if [ "$RC" -eq 1 ] && grep -qx "taskscope: no such process: $nopid" "$ERR"; then
-	ok "no such process: $nopid"
-else
-	fail "share $nopid: exit status $RC" "$OUT" "$ERR"
-fi
+expect_no_such_pid nopid "$nopid" share "$nopid"
 kt=$(for f in /proc/[0-9]*/stat; do
 	p=${f#/proc/}; p=${p%/stat}
 	sed 's/.*) //' "$f" 2>/dev/null | awk -v p="$p" 'int($7 / 2097152) % 2 { print p; exit 0 }'
@@ -58,9 +36,9 @@ check "a threaded process: its thread group is named, JSON and text agree"
 start_workload --threads 3 --name "sa$TS_RUN"
 ts threads share -J "$WL_PID"
 if expect_rc 0 "share -J $WL_PID"; then
-	expect_v "$OUT" 'd["mode"]' against-all "the against-all document"
-	expect_v "$OUT" 'd["threads"]' 4 "four threads in its group"
-	expect_v "$OUT" '[p["pid"] for p in d["partners"] if p["pid"] in (['"${WL_TIDS}"'])]' "[]" \
+	expect_json "$OUT" 'd["mode"]' against-all "the against-all document"
+	expect_json "$OUT" 'd["threads"]' 4 "four threads in its group"
+	expect_json "$OUT" '[p["pid"] for p in d["partners"] if p["pid"] in (['"${WL_TIDS}"'])]' "[]" \
 		"its own threads are not partners"
 fi
 ts threads-text share "$WL_PID"
@@ -101,11 +79,11 @@ else
 	track "$cc"
 	ts clonevm share -J --bytes "$cx"
 	if expect_rc 0 "share -J $cx"; then
-		expect_v "$OUT" "partner($cc)['same_vm']" True "child $cc shares X's address space"
-		expect_v "$OUT" "'vm' in partner($cc)['resources']" True "VM among its resources"
-		expect_v "$OUT" "partner($cc)['shared'] == d['memory']['rss'] > 0" True \
+		expect_json "$OUT" "partner($cc)['same_vm']" True "child $cc shares X's address space"
+		expect_json "$OUT" "'vm' in partner($cc)['resources']" True "VM among its resources"
+		expect_json "$OUT" "partner($cc)['shared'] == d['memory']['rss'] > 0" True \
 			"it maps every page of X"
-		expect_v "$OUT" "d['partners'][0]['pid']" "$cc" "it ranks first"
+		expect_json "$OUT" "d['partners'][0]['pid']" "$cc" "it ranks first"
 	fi
 	ts clonevm-text share "$cx"
 	if grep -qE "^ *1 +$cc .*VM \(same address space\)" "$OUT"; then
@@ -175,12 +153,12 @@ else
 		die "the test's own frame count failed" "$TS_TMP/frames.err"
 fi
 if expect_rc 0 "share -J $x as root"; then
-	expect_v "$OUT" 'd["memory"]["method"]' exact "exact, from PFNs"
-	expect_v "$OUT" 'sorted(p["pid"] for p in d["partners"][:2])' "[$w1, $w2]" \
+	expect_json "$OUT" 'd["memory"]["method"]' exact "exact, from PFNs"
+	expect_json "$OUT" 'sorted(p["pid"] for p in d["partners"][:2])' "[$w1, $w2]" \
 		"the two workers are the first two"
 	while read -r pid bytes anon; do
-		got=$(v "$OUT" "partner($pid)['shared']")
-		gota=$(v "$OUT" "partner($pid)['anon']")
+		got=$(json_q "$OUT" "partner($pid)['shared']")
+		gota=$(json_q "$OUT" "partner($pid)['anon']")
 		# the processes idle; the machine may still move a page (compaction): 1% or 16 pages
 		slack=$((bytes / 100 + 16 * 4096))
 		if [ -n "$got" ] && [ "$got" != None ] && [ $((got - bytes)) -le "$slack" ] &&
@@ -191,25 +169,25 @@ if expect_rc 0 "share -J $x as root"; then
 			fail "PID $pid: taskscope says '$got' bytes ('$gota' anonymous), the test counted $bytes ($anon)" "$OUT" "$TS_TMP/frames"
 		fi
 	done <"$TS_TMP/frames"
-	wanon=$(v "$OUT" "partner($w1)['anon']")
+	wanon=$(json_q "$OUT" "partner($w1)['anon']")
 	if [ "${wanon:-0}" -ge $((32 * MIB)) ]; then
 		ok "worker $w1 shares $wanon anonymous bytes with its parent (>= the 32 MiB it chose)"
 	else
 		fail "worker $w1 shares only '$wanon' anonymous bytes with its parent" "$TS_TMP/frames"
 	fi
 	# an unrelated process maps the same libraries (page cache) but none of X's anonymous pages
-	expect_v "$OUT" "partner($other) is None or (partner($other)['anon'], partner($other)['shmem']) == (0, 0)" \
+	expect_json "$OUT" "partner($other) is None or (partner($other)['anon'], partner($other)['shmem']) == (0, 0)" \
 		True "the unrelated workload shares no anonymous or shmem page with it"
-	expect_v "$OUT" "d['npartners'] >= 2 and len(d['partners']) == d['npartners']" True \
+	expect_json "$OUT" "d['npartners'] >= 2 and len(d['partners']) == d['npartners']" True \
 		"JSON lists every partner without --top"
 fi
 
 check "--top 1: one partner listed, the count of all kept"
 ts top share -J --top 1 "$x"
 if expect_rc 0 "share -J --top 1"; then
-	expect_v "$OUT" 'len(d["partners"])' 1 "one partner"
-	expect_v "$OUT" 'd["partners"][0]["pid"] in ('"$w1, $w2"')' True "a worker"
-	expect_v "$OUT" 'd["npartners"] > 1' True "npartners still counts all"
+	expect_json "$OUT" 'len(d["partners"])' 1 "one partner"
+	expect_json "$OUT" 'd["partners"][0]["pid"] in ('"$w1, $w2"')' True "a worker"
+	expect_json "$OUT" 'd["npartners"] > 1' True "npartners still counts all"
 fi
 ts toptext share --top 2 "$x"
 rows=$(awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/' "$OUT" | wc -l)
@@ -238,12 +216,12 @@ EOF2
 	w1=${WL_TIDLIST%% *}
 	w2=${WL_TIDLIST##* }
 	if expect_rc 0 "share -J as nobody"; then
-		expect_v "$OUT" 'd["memory"]["method"]' estimate "method estimate"
-		expect_v "$OUT" 'sorted(p["pid"] for p in d["partners"][:2])' "[$w1, $w2]" \
+		expect_json "$OUT" 'd["memory"]["method"]' estimate "method estimate"
+		expect_json "$OUT" 'sorted(p["pid"] for p in d["partners"][:2])' "[$w1, $w2]" \
 			"the two workers are the first two"
-		expect_v "$OUT" "partner($w1)['anon'] >= 16 * $MIB" True "worker $w1 shares at least the 16 MiB"
-		expect_v "$OUT" 'd["denied"] > 0' True "other users' processes counted as denied"
-		expect_v "$OUT" 'any("run as root" in n for n in d["notes"])' True "the hint to run as root"
+		expect_json "$OUT" "partner($w1)['anon'] >= 16 * $MIB" True "worker $w1 shares at least the 16 MiB"
+		expect_json "$OUT" 'd["denied"] > 0' True "other users' processes counted as denied"
+		expect_json "$OUT" 'any("run as root" in n for n in d["notes"])' True "the hint to run as root"
 	fi
 	stop "$WL_PID"
 fi

@@ -6,27 +6,11 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
+need python
 
-need_python
-MIB=1048576
-
-# v FILE EXPR: the python expression EXPR over the JSON document d in FILE (ours: our PIDs)
-v() {
-	"$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1], encoding="utf-8"))
-ours = set(int(p) for p in sys.argv[3].split())
-print(eval(sys.argv[2]))' "$1" "$2" "$OURS" 2>>"$TS_TMP/q.err"
-}
-
-expect_v() {
-	local got
-	got=$(v "$1" "$2")
-	if [ "$got" = "$3" ]; then
-		ok "$4 ($2 = $got)"
-	else
-		fail "$4: $2 is '$got', expected '$3'" "$1" "$TS_TMP/q.err"
-	fi
-}
+# the JSON expressions' ours: the set of our PIDs (OURS)
+export OURS=
+JSON_DEFS='ours = set(int(p) for p in os.environ["OURS"].split())'
 
 name="sl$TS_RUN"
 name=${name:0:15}
@@ -63,11 +47,11 @@ check "JSON: the segment of all 14 maps at least the 8 MiB; every pair of them i
 # shellcheck disable=SC2086
 ts manyj share -J --bytes $OURS
 if expect_rc 0 "share -J of 14 processes"; then
-	expect_v "$OUT" 'max([g["shared"] for g in d["segments"] if set(g["pids"]) == ours] or [0]) >= 8 * '$MIB True \
+	expect_json "$OUT" 'max([g["shared"] for g in d["segments"] if set(g["pids"]) == ours] or [0]) >= 8 * '$MIB True \
 		"a segment of exactly our 14 processes with >= 8 MiB"
-	expect_v "$OUT" 'len([p for p in d["pairs"] if p["pid_a"] in ours and p["pid_b"] in ours and p["shared"] >= 8 * '$MIB'])' 91 \
+	expect_json "$OUT" 'len([p for p in d["pairs"] if p["pid_a"] in ours and p["pid_b"] in ours and p["shared"] >= 8 * '$MIB'])' 91 \
 		"the 91 pairs of the 14 each share >= 8 MiB"
-	expect_v "$OUT" '[p["shared"] for p in d["pairs"]] == sorted([p["shared"] for p in d["pairs"]], reverse=True)' True \
+	expect_json "$OUT" '[p["shared"] for p in d["pairs"]] == sorted([p["shared"] for p in d["pairs"]], reverse=True)' True \
 		"pairs ranked by bytes"
 fi
 

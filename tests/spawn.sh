@@ -8,9 +8,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_tshelper
+need tshelper
 
-HDR='^taskscope [0-2][0-9]:[0-5][0-9]:[0-6][0-9] '
 SUM='^taskscope: job '
 
 # summary FILE: the summary line of a job (from taskscope's stderr)

@@ -15,10 +15,9 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
-need_tshelper
+need tui tshelper
 
-[ "$(id -u)" -eq 0 ] || skip "needs root (mounts a FUSE file system in a private mount namespace)"
+need_root "it mounts a FUSE file system in a private mount namespace"
 [ -c /dev/fuse ] || skip "no /dev/fuse (modprobe fuse)"
 STUCKFUSE=${STUCKFUSE:-$(dirname "$TSHELPER")/stuckfuse}
 [ -x "$STUCKFUSE" ] || die "tests/stuckfuse not found or not executable: '$STUCKFUSE' (make tests/stuckfuse)"
@@ -30,7 +29,6 @@ exec 9>"${TMPDIR:-/tmp}/taskscope-stuckread.lock" || die "cannot open the lock f
 if ! flock -w $((300 * TS_SLOW)) 9; then
 	skip "another stuckread.sh held the lock for $((300 * TS_SLOW)) s (busy machine?)"
 fi
-export XDG_CONFIG_HOME=$TS_TMP/config
 
 # hold_start NAME: a stuck process; sets TARGET (its PID), HOLDER (the reader in D state),
 # WRITER (the target's thread queued for the lock) and HELPER
@@ -105,10 +103,8 @@ else
 fi
 
 # ---- the full-screen view while sampling is stuck --------------------------------------------
-"$TSHELPER" name "sr$$" 300 >"$TS_TMP/normal.out" </dev/null &
-track $!
-poll_until 10 grep -q '^ready ' "$TS_TMP/normal.out" || die "tshelper did not start"
-NORMAL=$(sed -n 's/^ready //p' "$TS_TMP/normal.out")
+start_helper normal name "sr$$" 300
+NORMAL=$READY
 
 tui_start view 120 30 -d 0.5 -o PID,TID,STATE,PSS,COMM,CMD -p "$TARGET,$NORMAL"
 STUCK_RE="sampling stuck [0-9]+s reading /proc/$TARGET/[a-z_]+ \(a task in D state\?\)"
@@ -117,8 +113,7 @@ if wait_screen view 20 "$STUCK_RE"; then
 	keep view "$TS_TMP/note.screen"
 	ok "$(grep -Eo "$STUCK_RE" "$TS_TMP/note.screen")"
 else
-	keep view "$TS_TMP/note.screen"
-	fail "no note about the stuck read" "$TS_TMP/note.screen"
+	fail_screen view "no note about the stuck read"
 fi
 tsp=$(pane_ts view)
 check "the sampling thread of taskscope ($tsp) is the one in D state"
@@ -131,8 +126,7 @@ key() {
 	if wait_screen view 5 "$2"; then
 		ok "$(screen view | grep -Em1 -- "$2")"
 	else
-		keep view "$TS_TMP/key.screen"
-		fail "key $1: no '$2' on the screen" "$TS_TMP/key.screen"
+		fail_screen view "key $1: no '$2' on the screen"
 	fi
 }
 key H "view threads" "the flat thread list"
@@ -159,8 +153,7 @@ if poll_until 20 has_rows; then
 else
 	fail "no recovery after the release" "$TS_TMP/back.screen"
 fi
-tmx send-keys -t view q
-wait_rc view 10 || fail "taskscope did not quit after the release"
+tui_quit view
 tmx kill-session -t view
 hold_stop
 

@@ -20,6 +20,17 @@
 
 #define TAP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
+/* In a variadic function whose last named parameter is fmt: res = call, where call may use
+ * ap, the arguments after fmt. */
+#define TAP_VA(res, call)				\
+	do {						\
+		va_list ap;				\
+							\
+		va_start(ap, fmt);			\
+		(res) = (call);				\
+		va_end(ap);				\
+	} while (0)
+
 static int tap_count;
 static int tap_failures;
 
@@ -51,24 +62,18 @@ static inline void tap_diag(const char *fmt, ...)
 static inline bool tap_ok(bool cond, const char *fmt, ...) TAP_PRINTF(2, 3);
 static inline bool tap_ok(bool cond, const char *fmt, ...)
 {
-	va_list ap;
 	bool r;
 
-	va_start(ap, fmt);
-	r = tap_vreport(cond, fmt, ap);
-	va_end(ap);
+	TAP_VA(r, tap_vreport(cond, fmt, ap));
 	return r;
 }
 
 static inline bool tap_is_u64(uint64_t got, uint64_t want, const char *fmt, ...) TAP_PRINTF(3, 4);
 static inline bool tap_is_u64(uint64_t got, uint64_t want, const char *fmt, ...)
 {
-	va_list ap;
 	bool r;
 
-	va_start(ap, fmt);
-	r = tap_vreport(got == want, fmt, ap);
-	va_end(ap);
+	TAP_VA(r, tap_vreport(got == want, fmt, ap));
 	if (!r)
 		tap_diag("got %" PRIu64 ", expected %" PRIu64, got, want);
 	return r;
@@ -77,12 +82,9 @@ static inline bool tap_is_u64(uint64_t got, uint64_t want, const char *fmt, ...)
 static inline bool tap_is_i64(int64_t got, int64_t want, const char *fmt, ...) TAP_PRINTF(3, 4);
 static inline bool tap_is_i64(int64_t got, int64_t want, const char *fmt, ...)
 {
-	va_list ap;
 	bool r;
 
-	va_start(ap, fmt);
-	r = tap_vreport(got == want, fmt, ap);
-	va_end(ap);
+	TAP_VA(r, tap_vreport(got == want, fmt, ap));
 	if (!r)
 		tap_diag("got %" PRId64 ", expected %" PRId64, got, want);
 	return r;
@@ -92,12 +94,9 @@ static inline bool tap_is_dbl(double got, double want, double eps, const char *f
 	TAP_PRINTF(4, 5);
 static inline bool tap_is_dbl(double got, double want, double eps, const char *fmt, ...)
 {
-	va_list ap;
 	bool r;
 
-	va_start(ap, fmt);
-	r = tap_vreport(fabs(got - want) <= eps, fmt, ap);
-	va_end(ap);
+	TAP_VA(r, tap_vreport(fabs(got - want) <= eps, fmt, ap));
 	if (!r)
 		tap_diag("got %.17g, expected %.17g (+-%g)", got, want, eps);
 	return r;
@@ -127,12 +126,9 @@ static inline const char *tap_errname(int e)
 static inline bool tap_is_rc(int got, int want, const char *fmt, ...) TAP_PRINTF(3, 4);
 static inline bool tap_is_rc(int got, int want, const char *fmt, ...)
 {
-	va_list ap;
 	bool r;
 
-	va_start(ap, fmt);
-	r = tap_vreport(got == want, fmt, ap);
-	va_end(ap);
+	TAP_VA(r, tap_vreport(got == want, fmt, ap));
 	if (!r)
 		tap_diag("got %d (%s%s), expected %d (%s%s)", got, got < 0 ? "-" : "",
 			 tap_errname(got), want, want < 0 ? "-" : "", tap_errname(want));
@@ -206,12 +202,9 @@ static inline bool tap_is_mem(const char *got, size_t glen, const char *want, si
 static inline bool tap_is_mem(const char *got, size_t glen, const char *want, size_t wlen,
 			      const char *fmt, ...)
 {
-	va_list ap;
 	bool r;
 
-	va_start(ap, fmt);
-	r = tap_vis_mem(got, glen, want, wlen, fmt, ap);
-	va_end(ap);
+	TAP_VA(r, tap_vis_mem(got, glen, want, wlen, fmt, ap));
 	return r;
 }
 
@@ -220,12 +213,9 @@ static inline bool tap_is_str(const char *got, const char *want, const char *fmt
 	TAP_PRINTF(3, 4);
 static inline bool tap_is_str(const char *got, const char *want, const char *fmt, ...)
 {
-	va_list ap;
 	bool r;
 
-	va_start(ap, fmt);
-	r = tap_vis_mem(got, got ? strlen(got) : 0, want, strlen(want), fmt, ap);
-	va_end(ap);
+	TAP_VA(r, tap_vis_mem(got, got ? strlen(got) : 0, want, strlen(want), fmt, ap));
 	return r;
 }
 

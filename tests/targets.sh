@@ -7,9 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_tshelper
-
-HDR='^taskscope [0-2][0-9]:[0-5][0-9]:[0-6][0-9] '
+need tshelper
 
 # sorted WORDS...: one per line, sorted, as a single line
 sorted() { tr ', ' '\n\n' <<<"$*" | sed '/^$/d' | sort -n | tr '\n' ' ' | sed 's/ $//'; }

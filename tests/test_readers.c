@@ -282,21 +282,6 @@ static const char stat_4243[] =
 	"0 0 16781312 2 1 0 0 -1 0 0 0 0 0 0 94620928683440 94620928684056 94621182537728 "
 	"140724192327842 140724192327885 140724192327885 140724192329679 0\n";
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void test_read(int rootfd)
 {
 	char buf[4096];
@@ -827,27 +812,18 @@ static void test_tree_parsers(void)
 
 int main(void)
 {
-	int rootfd, fds_before, fds_after;
+	int rootfd, fds_before, fds_after, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fixfd = fixture_open_dir(NULL);
-	if (fixfd < 0 && getenv("FIXTURES")) {
-		/* the test harness always sets it: a missing tree is a packaging bug */
-		printf("Bail out! FIXTURES=%s: %s\n", getenv("FIXTURES"), strerror(errno));
-		return TAP_EXIT_FAIL;
-	}
-	if (fixfd < 0)
-		return tap_skip_all("fixtures not found: set FIXTURES (or top_srcdir) (%s)",
-				    strerror(errno));
-	rootfd = openat(fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return tap_skip_all("no fake /proc tree in the fixtures: %s", strerror(errno));
+	rc = fixture_open_proc(NULL, &fixfd, &rootfd);
+	if (rc)
+		return rc;
 
 	test_parse_stat();
 	test_parse_ctxsw();
 	test_mountinfo();
 
-	fds_before = count_fds();
+	fds_before = fixture_count_fds();
 	test_read(rootfd);
 	test_thread_stat(rootfd);
 	test_tgid(rootfd);
@@ -856,7 +832,7 @@ int main(void)
 	test_status_mem();
 	test_statm();
 	test_extras_missing_files(rootfd);
-	fds_after = count_fds();
+	fds_after = fixture_count_fds();
 	tap_ok(fds_before >= 0 && fds_before == fds_after,
 	       "the readers leave no fd open, error paths included (%d before, %d after)",
 	       fds_before, fds_after);

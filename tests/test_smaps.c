@@ -558,37 +558,14 @@ static void test_columns(void)
 	free(cols);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 int main(void)
 {
-	int rootfd, numafd, before, after;
+	int rootfd, numafd, before, after, rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	fixfd = fixture_open_dir("smaps");
-	if (fixfd < 0 && getenv("FIXTURES")) {
-		printf("Bail out! FIXTURES=%s/smaps: %s\n", getenv("FIXTURES"), strerror(errno));
-		return TAP_EXIT_FAIL;
-	}
-	if (fixfd < 0)
-		return tap_skip_all("fixtures not found: set FIXTURES (or top_srcdir) (%s)",
-				    strerror(errno));
-	rootfd = openat(fixfd, "proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return tap_skip_all("no fake /proc tree in fixtures/smaps: %s", strerror(errno));
+	rc = fixture_open_proc("smaps", &fixfd, &rootfd);
+	if (rc)
+		return rc;
 
 	test_parse_real();
 	test_parse_edges();
@@ -603,10 +580,10 @@ int main(void)
 	}
 	test_nodemem_format();
 	test_syscall();
-	before = count_fds();
+	before = fixture_count_fds();
 	test_readers(rootfd);
 	test_model(rootfd);
-	after = count_fds();
+	after = fixture_count_fds();
 	tap_ok(before >= 0 && before == after,
 	       "the readers leave no fd open (%d before, %d after)", before, after);
 	test_columns();

@@ -14,18 +14,8 @@ SMT=$fixtures/2pkg-4node-smt.xml
 OFF=$fixtures/4node-offline-memonly.xml
 [ -r "$SMT" ] && [ -r "$OFF" ] || die "fixture topologies not found in $fixtures"
 
-ncpu=$(nproc 2>/dev/null || echo 1)
-mine=$(awk '$1 == "Cpus_allowed_list:" { print $2 }' /proc/self/status)
-[ "$ncpu" -ge 2 ] || skip "needs 2 CPUs, this test may use $ncpu (Cpus_allowed_list $mine)"
-need_python
-"$PY" - "$mine" <<'EOF' || skip "CPUs 0 and 1 are not both in this test's affinity ($mine)"
-import sys
-cpus = set()
-for r in sys.argv[1].split(','):
-    a, _, b = r.partition('-')
-    cpus.update(range(int(a), int(b or a) + 1))
-sys.exit(0 if {0, 1} <= cpus else 1)
-EOF
+need_cpus 0 1
+need python
 
 # A job whose one thread spins on CPU 0, then on CPU 1: it moves by itself, so the move is
 # inside the sampled time whatever the load. It spins on CPU time, not wall time.
@@ -46,12 +36,9 @@ if expect_rc 0 "TASKSCOPE_TOPOLOGY=2pkg-4node-smt.xml cpus -J --svg -- python3 m
 	"$PY" - "$TS_TMP/smt.json" "$SMT" "$TS_TMP/smt.svg" >"$TS_TMP/smt.py.out" 2>&1 <<'EOF'
 import json, sys
 import xml.etree.ElementTree as ET
+from tsjson import need, verdict
 d = json.load(open(sys.argv[1], encoding='utf-8'))
 topo = d['topology']
-bad = []
-def need(c, what):
-    if not c:
-        bad.append(what)
 cpu = {c['cpu']: c for c in topo['cpus']}
 print('topology', {k: topo[k] for k in topo if k != 'cpus'})
 # what the fixture says: 2 packages, 32 cores, 4 nodes, 64 CPUs, CPU n and n+32 siblings
@@ -84,15 +71,9 @@ if t:
     need(len(marks) == t['node_migrations'] and
          any(m.startswith('from node 0 to node 2 at ') for m in marks), 'svg marks')
     need(any('not this machine' in (e.text or '') for e in root.iter(ns + 'text')), 'svg says file')
-for b in bad:
-    print('BAD:', b)
-sys.exit(1 if bad else 0)
+verdict()
 EOF
-	if [ $? -eq 0 ]; then
-		ok "$(tr '\n' ' ' <"$TS_TMP/smt.py.out")"
-	else
-		fail "the fixture topology is not what the report says" "$TS_TMP/smt.py.out" "$TS_TMP/smt.json"
-	fi
+	py_verdict $? "$TS_TMP/smt.py.out" "the fixture topology is not what the report says" "$TS_TMP/smt.json"
 fi
 
 check "table: the header names the file; XNODE, NODES 0,2, a node strip, cpu1 on node 2 package 1"

@@ -7,11 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
-need_tshelper
-
-# the settings file of the user running the tests is not read
-export XDG_CONFIG_HOME=$TS_TMP/config
+need tui tshelper
 
 # ---- a spawned workload: its tasks and every view -----------------------------------------------
 LOG=$TS_TMP/child.log
@@ -85,8 +81,7 @@ view() {
 	if back_to_list; then
 		ok "back in the task list"
 	else
-		keep job "$TS_TMP/back.screen"
-		fail "Esc did not return to the list" "$TS_TMP/back.screen"
+		fail_screen job "Esc did not return to the list"
 	fi
 }
 
@@ -148,8 +143,7 @@ if wait_rc job 20; then
 	# the workload ends cleanly on SIGTERM
 	if [ "$RC" -eq 0 ]; then ok "exit status 0 (the workload's, after its SIGTERM)"; else fail "exit status $RC, expected 0"; fi
 else
-	keep job "$TS_TMP/quit.screen"
-	fail "no exit status recorded" "$TS_TMP/quit.screen"
+	fail_screen job "no exit status recorded"
 fi
 check_sane job "q"
 
@@ -164,16 +158,14 @@ if wait_screen end 15 "exited with status 7"; then
 		fail "the screen did not stay"
 	fi
 else
-	keep end "$TS_TMP/end.screen"
-	fail "no exit status on screen" "$TS_TMP/end.screen"
+	fail_screen end "no exit status on screen"
 fi
 check "stdout and stderr of the job both reach the log view"
 tmx send-keys -t end l
 if wait_screen end 5 "^to-stdout" && wait_screen end 5 "^to-stderr"; then
 	ok "both lines in the log view"
 else
-	keep end "$TS_TMP/endlog.screen"
-	fail "the log view lacks a line" "$TS_TMP/endlog.screen"
+	fail_screen end "the log view lacks a line"
 fi
 check "q returns the job's exit status"
 tmx send-keys -t end q
@@ -193,12 +185,8 @@ NAMES=(
 )
 pids=()
 for n in "${NAMES[@]}"; do
-	f=$TS_TMP/helper${#pids[@]}.out
-	: >"$f"
-	"$TSHELPER" name "$n" 60 >"$f" </dev/null &
-	track $!
-	poll_until 10 grep -q '^ready ' "$f" || die "tshelper name did not get ready" "$f"
-	pids+=("$!")
+	start_helper "helper${#pids[@]}" name "$n" 60
+	pids+=("$HELPER_PID")
 done
 list=$(IFS=,; echo "${pids[*]}")
 NO_COLOR=1 TUI_TERM=vt100 tui_start names 120 30 -d 0.3 -o pid,tid,comm,cmd -p "$list"
@@ -217,12 +205,10 @@ if wait_screen names 10 '\\x1b\[2J' && wait_screen names 5 '\\x1b\]2;pwned\\x07'
 		fail "title '$title', $rows rows for ${#pids[@]} processes of 2 threads" "$TS_TMP/names.screen"
 	fi
 else
-	keep names "$TS_TMP/names.screen"
-	fail "a name is not shown escaped" "$TS_TMP/names.screen"
+	fail_screen names "a name is not shown escaped"
 fi
 check "NO_COLOR and TERM=vt100: q still restores the terminal"
-tmx send-keys -t names q
-wait_rc names 10 || fail "no exit status"
+tui_quit names
 check_sane names "q on vt100"
 
 finish

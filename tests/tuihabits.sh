@@ -8,10 +8,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
-CONF=$XDG_CONFIG_HOME/taskscope/config
 REAL=$TASKSCOPE
 utf8=$(locale -a 2>/dev/null | grep -m1 -iE '^c\.utf-?8$')
 
@@ -85,8 +83,7 @@ tui_start one 110 30 -d 0.5 -p "$S"
 if wait_screen one 10 "Tasks 1 process, 1 thread "; then ok "$(screen one | grep -o 'Tasks[^ ]* [^ ]* [^ ]* [^ ]* [^ ]*')"; else keep one "$TS_TMP/one.screen"; fail "no 'Tasks 1 process, 1 thread'" "$TS_TMP/one.screen"; fi
 check "the bottom line at 110 columns lists the F-keys"
 if [[ $(lastline one) == F1Help*F10Quit* ]]; then ok "$(lastline one)"; else fail "bottom line: $(lastline one)"; fi
-tmx send-keys -t one q
-{ wait_rc one 10 && [ "$RC" = 0 ]; } || fail "one: exit status '$RC'" <(screen one)
+tui_quit one 0
 
 tui_start keys 110 30 -d 0.5 -p "$S,$P" -o pid,ni,comm
 wait_screen keys 10 "^ *$S " || die "the view did not come up" <(screen keys)
@@ -113,8 +110,7 @@ tmx send-keys -t keys k
 if wait_screen keys 5 "Send which signal to $S \\(sleep\\)\\?" && screen keys | grep -Eq "^ *$P "; then
 	ok "$(lastline keys)"
 else
-	keep keys "$TS_TMP/search.screen"
-	fail "the search did not select $S, or hid the others" "$TS_TMP/search.screen"
+	fail_screen keys "the search did not select $S, or hid the others"
 fi
 tmx send-keys -t keys Escape
 check "F3 again shows the last search, editable"
@@ -131,8 +127,7 @@ if poll_until 5 eval "! screen keys | grep -Eq '^ *$S '" && screen keys | grep -
    screen keys | grep -q "filter: thp$$"; then
 	ok "only thp$$ rows"
 else
-	keep keys "$TS_TMP/filter.screen"
-	fail "the filter did not keep thp$$ alone" "$TS_TMP/filter.screen"
+	fail_screen keys "the filter did not keep thp$$ alone"
 fi
 tmx send-keys -t keys F4
 wait_screen keys 5 "^Filter \\(hide the rest\\): thp$$ *\$" || fail "reopened prompt does not show thp$$" <(screen keys)
@@ -147,13 +142,23 @@ fi
 tmx send-keys -t keys Escape
 poll_until 5 eval "screen keys | grep -Eq '^ *$S '" || fail "Esc in the list did not clear the filter"
 
+# nice_becomes PID NI: the nice value of PID becomes NI (within 5 s)
+nice_is() { [ "$(ps -o ni= -p "$1" | tr -d ' ')" = "$2" ]; }
+nice_becomes() {
+	if poll_until 5 nice_is "$1" "$2"; then
+		ok "nice $2"
+	else
+		fail "nice is $(ps -o ni= -p "$1"), expected $2"
+	fi
+}
+
 check "F8 and F7: nice +1 and back, after a prompt naming the task"
 ni0=$(ps -o ni= -p "$S" | tr -d ' ')
 tmx send-keys -t keys F3 C-u s l e e Enter
 tmx send-keys -t keys F8
 if wait_screen keys 5 "Set the nice value of $S \\(sleep\\) from $ni0 to $((ni0 + 1))\\? \\[y/N\\]"; then
 	tmx send-keys -t keys y
-	if poll_until 5 eval '[ "$(ps -o ni= -p "$S" | tr -d " ")" = $((ni0 + 1)) ]'; then ok "nice $((ni0 + 1))"; else fail "nice is $(ps -o ni= -p "$S")"; fi
+	nice_becomes "$S" $((ni0 + 1))
 else
 	fail "no nice prompt" <(screen keys)
 fi
@@ -162,7 +167,7 @@ if [ "$(id -u)" = 0 ]; then
 	tmx send-keys -t keys F7
 	if wait_screen keys 5 "Set the nice value of $S \\(sleep\\) from $((ni0 + 1)) to $ni0\\?"; then
 		tmx send-keys -t keys y
-		if poll_until 5 eval '[ "$(ps -o ni= -p "$S" | tr -d " ")" = "$ni0" ]'; then ok "nice $ni0 again"; else fail "nice is $(ps -o ni= -p "$S")"; fi
+		nice_becomes "$S" "$ni0"
 	else
 		fail "no nice prompt for F7" <(screen keys)
 	fi
@@ -194,11 +199,9 @@ if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 		tmx send-keys -t all K
 		if wait_screen all 5 "^ +2 .*kthreadd"; then ok "kthreadd shown after K"; else fail "K did not show kthreadd" <(screen all); fi
 	else
-		keep all "$TS_TMP/all.screen"
-		fail "kernel threads not hidden or not counted" "$TS_TMP/all.screen"
+		fail_screen all "kernel threads not hidden or not counted"
 	fi
-	tmx send-keys -t all q
-	{ wait_rc all 10 && [ "$RC" = 0 ]; } || fail "all: exit status '$RC'" <(screen all)
+	tui_quit all 0
 else
 	say "PID 2 is not kthreadd here (a PID namespace?): K at start not checked"
 fi
@@ -213,13 +216,12 @@ if wait_screen cols 5 "^Order: COMM PID TID *\$"; then ok "$(lastline cols)"; el
 tmx send-keys -t cols Left Left
 if wait_screen cols 5 "^Order: TID COMM PID *\$"; then ok "$(lastline cols)"; else fail "order after Left Left: $(lastline cols)"; fi
 tmx send-keys -t cols Enter W
-if poll_until 5 grep -qx 'columns = TID,COMM,PID' "$CONF" && wait_screen cols 5 "^ *TID +COMM +PID"; then
-	ok "saved: $(grep '^columns' "$CONF")"
+if poll_until 5 grep -qx 'columns = TID,COMM,PID' "$TUI_CONF" && wait_screen cols 5 "^ *TID +COMM +PID"; then
+	ok "saved: $(grep '^columns' "$TUI_CONF")"
 else
-	fail "not saved in this order" "$CONF" <(screen cols)
+	fail "not saved in this order" "$TUI_CONF" <(screen cols)
 fi
-tmx send-keys -t cols q
-{ wait_rc cols 10 && [ "$RC" = 0 ]; } || fail "cols: exit status '$RC'" <(screen cols)
+tui_quit cols 0
 
 # ---- the maps panel: NAME takes the width left, elided in the middle ------------------------
 check "m at 80 columns: the file name shown, elided in the middle; Right and Left scroll"
@@ -241,19 +243,17 @@ if wait_screen maps 10 "^[0-9a-f]+ .* [^ ]*[~…][a-z_]*end$$\$"; then
 		fail "lines wider than 80 or no NAME title" "$TS_TMP/maps.screen"
 	fi
 else
-	keep maps "$TS_TMP/maps.screen"
-	fail "the file name is not shown elided" "$TS_TMP/maps.screen"
+	fail_screen maps "the file name is not shown elided"
 fi
 tmx send-keys -t maps Right
 if poll_until 5 eval "! screen maps | grep -q '^ADDRESS'"; then ok "Right scrolls"; else fail "Right did not scroll" <(screen maps); fi
 tmx send-keys -t maps Left
 if wait_screen maps 5 "^ADDRESS"; then ok "Left scrolls back"; else fail "Left did not scroll back" <(screen maps); fi
-tmx send-keys -t maps q
-{ wait_rc maps 10 && [ "$RC" = 0 ]; } || fail "maps: exit status '$RC'" <(screen maps)
+tui_quit maps 0
 
 # ---- the selection follows its task when the list re-sorts ---------------------------------
 check "the selection follows its task under a re-sort; k names it"
-rm -f "$CONF"
+rm -f "$TUI_CONF"
 start_workload --threads 1 --spin --name tsa$$
 A=$WL_PID
 start_workload --threads 1 --spin --name tsb$$
@@ -273,16 +273,13 @@ if poll_until 15 eval '[ "$(first)" = "$B" ]'; then
 	if wait_screen sel 5 "Send which signal to $A \\(tsa$$\\)\\?"; then
 		ok "$B now first; the prompt names $A: $(lastline sel)"
 	else
-		keep sel "$TS_TMP/sel.screen"
-		fail "the prompt does not name $A" "$TS_TMP/sel.screen"
+		fail_screen sel "the prompt does not name $A"
 	fi
 	tmx send-keys -t sel Escape
 else
-	keep sel "$TS_TMP/sel1.screen"
-	fail "the list did not re-sort" "$TS_TMP/sel1.screen"
+	fail_screen sel "the list did not re-sort"
 fi
 kill -CONT "$A" "$B"
-tmx send-keys -t sel q
-{ wait_rc sel 10 && [ "$RC" = 0 ]; } || fail "sel: exit status '$RC'" <(screen sel)
+tui_quit sel 0
 
 finish

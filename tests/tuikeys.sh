@@ -8,10 +8,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
-CONF=$XDG_CONFIG_HOME/taskscope/config
 
 start_workload --threads 2 --sleep --name tsalpha
 A=$WL_PID
@@ -46,8 +44,7 @@ tmx send-keys -t keys P
 if poll_until 10 eval '[ "$(first_pid)" = "$B" ]' && titles | grep -q 'PCPUv'; then
 	ok "first row $B, PCPU marked descending"
 else
-	keep keys "$TS_TMP/p.screen"
-	fail "first row $(first_pid)" "$TS_TMP/p.screen"
+	fail_screen keys "first row $(first_pid)"
 fi
 
 check "< and > move the sort column"
@@ -61,8 +58,7 @@ tmx send-keys -t keys / t s b e Enter
 if poll_until 5 eval "! screen keys | grep -Eq '^ *$A '" && screen keys | grep -Eq "^ *$B "; then
 	ok "only tsbeta's rows"
 else
-	keep keys "$TS_TMP/filter.screen"
-	fail "the filter did not keep tsbeta alone" "$TS_TMP/filter.screen"
+	fail_screen keys "the filter did not keep tsbeta alone"
 fi
 tmx send-keys -t keys Escape
 if poll_until 5 eval "screen keys | grep -Eq '^ *$A '"; then ok "both again"; else fail "Esc did not clear the filter"; fi
@@ -83,12 +79,12 @@ if poll_until 5 eval "titles | grep -q 'STATE'"; then ok "$(titles)"; else fail 
 
 check "W saves the settings; the next start reads them"
 tmx send-keys -t keys W
-if poll_until 5 test -s "$CONF" && grep -qx 'columns = PID,TID,STATE,PCPU,TIME,COMM' "$CONF" &&
-   grep -qx 'sort = PCPU' "$CONF" && grep -qx 'delay = 0.5' "$CONF"; then
-	ok "$(grep -v '^#' "$CONF" | tr '\n' ' ')"
+if poll_until 5 test -s "$TUI_CONF" && grep -qx 'columns = PID,TID,STATE,PCPU,TIME,COMM' "$TUI_CONF" &&
+   grep -qx 'sort = PCPU' "$TUI_CONF" && grep -qx 'delay = 0.5' "$TUI_CONF"; then
+	ok "$(grep -v '^#' "$TUI_CONF" | tr '\n' ' ')"
 else
 	keep keys "$TS_TMP/w.screen"
-	fail "settings file not as expected" "$CONF" "$TS_TMP/w.screen"
+	fail "settings file not as expected" "$TUI_CONF" "$TS_TMP/w.screen"
 fi
 
 check "k sends a signal through a pidfd after asking which and a confirmation"
@@ -102,11 +98,9 @@ tmx send-keys -t keys y
 if poll_until 10 gone "$B" && wait_screen keys 5 "sent signal 15"; then
 	ok "workload $B ended after SIGTERM; message shown"
 else
-	keep keys "$TS_TMP/kill.screen"
-	fail "workload $B still there or no message" "$TS_TMP/kill.screen"
+	fail_screen keys "workload $B still there or no message"
 fi
-tmx send-keys -t keys q
-wait_rc keys 10 || fail "no exit status"
+tui_quit keys
 
 tui_start again 100 30 -p "$A"
 check "a new start uses the saved columns, sort and delay"
@@ -114,25 +108,23 @@ if wait_screen again 10 "^ *$A +$A " && titles_again=$(screen again | grep -m1 -
    [[ $titles_again == *STATE*PCPUv*TIME*COMM* ]] && screen again | grep -q "delay 0.5s"; then
 	ok "$titles_again"
 else
-	keep again "$TS_TMP/again.screen"
-	fail "settings not used" "$TS_TMP/again.screen"
+	fail_screen again "settings not used"
 fi
 tmx send-keys -t again q
 wait_rc again 10
 
 check "a malformed settings file: a warning, and the defaults"
-printf 'columns = PID,NOSUCH\n' >"$CONF"
+printf 'columns = PID,NOSUCH\n' >"$TUI_CONF"
 tui_start bad 100 30 -p "$A"
 if wait_screen bad 10 "ignoring the settings file .*line 1" &&
    screen bad | grep -Eq '^ +PID +TID +USER +PRI +NI +STATE +CPU +PCPU'; then
 	ok "warning shown, default columns"
 else
-	keep bad "$TS_TMP/bad.screen"
-	fail "no warning or not the defaults" "$TS_TMP/bad.screen"
+	fail_screen bad "no warning or not the defaults"
 fi
 tmx send-keys -t bad q
 wait_rc bad 10
-rm -f "$CONF"
+rm -f "$TUI_CONF"
 
 # ---- keys while the sampler is busy ----------------------------------------------------------
 # 2 x 1500 sleeping threads, the flat thread list of everything, no delay to speak of: the
@@ -163,8 +155,7 @@ if wait_screen busy 20 "sampled in [0-9]+ ms"; then
 		fail "a key took ${worst} ms"
 	fi
 else
-	keep busy "$TS_TMP/busy.screen"
-	fail "the view did not come up" "$TS_TMP/busy.screen"
+	fail_screen busy "the view did not come up"
 fi
 tmx send-keys -t busy q
 wait_rc busy 10

@@ -6,6 +6,10 @@
 
 command -v tmux >/dev/null 2>&1 || skip "tmux is not installed (apt-get install tmux)"
 
+# the view's settings file: in a directory of the test's own, never the user's
+export XDG_CONFIG_HOME=$TS_TMP/config
+TUI_CONF=$XDG_CONFIG_HOME/taskscope/config
+
 TMUX_SOCK=$TS_TMP/tmux.sock
 unset TMUX
 tmx() { tmux -S "$TMUX_SOCK" -f /dev/null "$@"; }
@@ -70,6 +74,24 @@ wait_screen() {
 
 # keep NAME FILE: save the screen as evidence
 keep() { screen "$1" >"$2"; }
+
+# fail_screen NAME TEXT: fail TEXT with the screen of NAME now as the evidence
+fail_screen() {
+	keep "$1" "$TS_TMP/$1.screen"
+	fail "$2" "$TS_TMP/$1.screen"
+}
+
+# tui_quit NAME [STATUS]: q to the view in NAME; it must end within 10 s (times TS_SLOW),
+# with exit status STATUS when one is given. RC gets its exit status.
+tui_quit() {
+	local name=$1 want=${2:-}
+	tmx send-keys -t "$name" q
+	if ! wait_rc "$name" 10; then
+		fail_screen "$name" "$name: the view did not quit on q"
+	elif [ -n "$want" ] && [ "$RC" != "$want" ]; then
+		fail_screen "$name" "$name: exit status '$RC', expected $want"
+	fi
+}
 
 # ts_pid NAME: the taskscope process of the session (the wrapper's child)
 ts_pid() {

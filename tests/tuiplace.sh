@@ -7,9 +7,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
 name=tsplace$$
 start_workload --threads 1 --spin --pin 0 --name "$name" --duration 900
 A=$WL_PID
@@ -32,8 +31,7 @@ strip() { screen place | awk -v t="$1" '$1 == t && /\|/ { split($0, a, "|"); pri
 if poll_until 20 eval '[ -n "$(strip "$W" | tr -cd 0-9)" ]'; then
 	ok "worker $W has running samples: |$(strip "$W")|"
 else
-	keep place "$TS_TMP/strip.screen"
-	fail "no running sample of worker $W in the timeline" "$TS_TMP/strip.screen"
+	fail_screen place "no running sample of worker $W in the timeline"
 fi
 if [ -n "$(strip "$W" | tr -cd 1-9)" ]; then
 	fail "worker $W, pinned to CPU 0, shows another CPU: |$(strip "$W")|"
@@ -46,6 +44,5 @@ else
 	keep place "$TS_TMP/main.screen"
 	fail "main thread $A: |$(strip "$A")| (expected waiting marks only)" "$TS_TMP/main.screen"
 fi
-tmx send-keys -t place q
-wait_rc place 10 >/dev/null || fail "taskscope did not quit"
+tui_quit place
 finish

@@ -7,10 +7,9 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
-[ "$(id -u)" = 0 ] || skip "not root: the ranking by shared bytes needs exact PFNs"
+need tui
+need_root "the ranking by shared bytes needs exact PFNs"
 
-export XDG_CONFIG_HOME=$TS_TMP/config
 start_workload --procs 2 --shared 32M --sleep --name "tssh$$" --duration 900
 P=$WL_PID
 W1=${WL_TIDS%%,*}
@@ -35,8 +34,7 @@ want=$(printf '%s\n' "$W1" "$W2" | sort -n | tr '\n' ' ')
 if [ "$ranks" = "$want" ]; then
 	ok "ranks 1 and 2 are the workers $W1 and $W2"
 else
-	keep share "$TS_TMP/ranks.screen"
-	fail "ranks 1 and 2 are '$ranks', expected the workers '$want'" "$TS_TMP/ranks.screen"
+	fail_screen share "ranks 1 and 2 are '$ranks', expected the workers '$want'"
 fi
 tmx send-keys -t share Escape
 wait_screen share 10 "^ *PID" || fail "Esc did not return to the list"
@@ -52,9 +50,7 @@ if wait_screen share 20 "the marked and the selected processes"; then
 		fail "the pair report does not name both $P and $U" <(screen share)
 	fi
 else
-	keep share "$TS_TMP/pair.screen"
-	fail "no pair report of the marked and the selected process" "$TS_TMP/pair.screen"
+	fail_screen share "no pair report of the marked and the selected process"
 fi
-tmx send-keys -t share q
-wait_rc share 10 >/dev/null || fail "taskscope did not quit"
+tui_quit share
 finish

@@ -10,9 +10,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
 start_workload --threads 2 --sleep
 
 # SIGNAL EXPECTED-STATUS: taskscope -p the workload, killed by SIGNAL
@@ -65,8 +64,7 @@ tmx_new ctlz -x 80 -y 24 "TERM=screen PS1='sh> ' exec bash --norc --noprofile -i
 wait_screen ctlz 10 '^sh>' || say "no shell prompt after $((10 * TS_SLOW)) s; typing anyway ($(load_line))"
 tmx send-keys -t ctlz "TUI_NOSLEEP=1 sh $TS_TMP/ctlz.sh" Enter
 if ! wait_screen ctlz 10 "^ *$WL_PID +$WL_PID "; then
-	keep ctlz "$TS_TMP/ctlz.screen"
-	fail "the view did not come up" "$TS_TMP/ctlz.screen"
+	fail_screen ctlz "the view did not come up"
 else
 	shpid=$(pgrep -P "$(tmx display -p -t ctlz '#{pane_pid}')" | head -n1)
 	tspid=$(pgrep -P "$shpid" -x taskscope | head -n1)
@@ -77,15 +75,13 @@ else
 	if poll_until 10 stopped && poll_until 5 eval '[ "$(alt_on ctlz)" = 0 ]'; then
 		ok "taskscope $tspid stopped, alternate screen left"
 	else
-		keep ctlz "$TS_TMP/ctlz-stop.screen"
-		fail "not stopped cleanly (alternate_on $(alt_on ctlz))" "$TS_TMP/ctlz-stop.screen"
+		fail_screen ctlz "not stopped cleanly (alternate_on $(alt_on ctlz))"
 	fi
 	tmx send-keys -t ctlz "fg" Enter
 	if wait_screen ctlz 10 "^ *$WL_PID +$WL_PID " && [ "$(alt_on ctlz)" = 1 ]; then
 		ok "fg: the view is back"
 	else
-		keep ctlz "$TS_TMP/ctlz-fg.screen"
-		fail "fg did not bring the view back" "$TS_TMP/ctlz-fg.screen"
+		fail_screen ctlz "fg did not bring the view back"
 	fi
 	check "after fg, keys still work: ? opens the help, q quits with status 0"
 	tmx send-keys -t ctlz '?'
@@ -119,8 +115,7 @@ if wait_screen spawnterm 10 "spawned: sleep, 1 task"; then
 	if wait_rc spawnterm 15 && [ "$RC" -eq 143 ]; then ok "exit status 143"; else fail "exit status '${RC:-none}', expected 143"; fi
 	check_sane spawnterm "SIGTERM in spawn mode"
 else
-	keep spawnterm "$TS_TMP/spawnterm.screen"
-	fail "the job's 4 tasks did not show" "$TS_TMP/spawnterm.screen"
+	fail_screen spawnterm "the job's 4 tasks did not show"
 fi
 
 # ---- spawn mode: q while the job runs, then the terminal goes away -----------------------------
@@ -147,8 +142,7 @@ if wait_screen spawnhup 10 "spawned: " && poll_until 10 test -s "$TS_TMP/hup.pid
 	fi
 	tmx kill-session -t spawnhup
 else
-	keep spawnhup "$TS_TMP/spawnhup.screen"
-	fail "the job did not show" "$TS_TMP/spawnhup.screen"
+	fail_screen spawnhup "the job did not show"
 fi
 
 finish

@@ -8,9 +8,8 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-. "$(dirname "$lib")/tuilib.sh" || exit 99
+need tui
 
-export XDG_CONFIG_HOME=$TS_TMP/config
 for m in 8 64 128; do
 	start_workload --threads 1 --sleep --mem ${m}M --name "tsu$m-$$" --duration 900
 	eval "P$m=\$WL_PID"
@@ -36,8 +35,7 @@ tmx send-keys -t sort Home
 if poll_until 20 eval 'tmx send-keys -t sort Home; order_ok'; then
 	ok "128, 64 and 8 MiB workloads in that order (rows $(row "$P128"), $(row "$P64"), $(row "$P8"))"
 else
-	keep sort "$TS_TMP/order.screen"
-	fail "the workloads are not in the order 128, 64, 8 MiB on screen" "$TS_TMP/order.screen"
+	fail_screen sort "the workloads are not in the order 128, 64, 8 MiB on screen"
 fi
 # no process whose USS is unknown ("-") is sorted above the smallest of them
 above=$(screen sort | awk -v p="$P8" '/^ +PID/ { on = 1; next } on && $1 == p { exit }
@@ -45,15 +43,12 @@ above=$(screen sort | awk -v p="$P8" '/^ +PID/ { on = 1; next } on && $1 == p { 
 if [ "$above" = 0 ]; then
 	ok "no unknown USS above the 8 MiB workload"
 else
-	keep sort "$TS_TMP/unknown.screen"
-	fail "$above rows with an unknown USS above the 8 MiB workload" "$TS_TMP/unknown.screen"
+	fail_screen sort "$above rows with an unknown USS above the 8 MiB workload"
 fi
 if wait_screen sort 10 "USS of every process read every [0-9]+s"; then
 	ok "the header says how often: $(screen sort | grep -oE 'USS of every process read every [0-9]+s[^ ]*( [^ ]+)?')"
 else
-	keep sort "$TS_TMP/header.screen"
-	fail "the header does not say how often USS is read" "$TS_TMP/header.screen"
+	fail_screen sort "the header does not say how often USS is read"
 fi
-tmx send-keys -t sort q
-wait_rc sort 10 >/dev/null || fail "taskscope did not quit"
+tui_quit sort
 finish

@@ -10,26 +10,30 @@ lib=$(dirname "$0")/lib.sh
 
 TS_TIMEOUT=15
 
-# usage_error WORD ARGS...: taskscope ARGS must exit 2, print nothing on stdout, and say on
-# stderr, in a first line starting "taskscope:", something that contains WORD.
-# A bounded run (-n 1 -d 0) comes first so that a wrongly accepted input cannot hang.
-usage_error() {
-	local word=$1 first
-	shift
-	check "taskscope $* -> usage error (2) naming '$word'"
-	ts usage -b -n 1 -d 0 "$@"
-	expect_rc 2 "taskscope $*" || return
+# start_error RC WHAT WORD ARGS...: taskscope ARGS must exit RC, print nothing on stdout, and
+# say on stderr, in a first line starting "taskscope:", something that contains WORD; WHAT
+# names the kind of error. A bounded run (-n 1 -d 0) comes first so that a wrongly accepted
+# input cannot hang.
+start_error() {
+	local rc=$1 what=$2 word=$3 first
+	shift 3
+	check "taskscope $* -> $what ($rc) naming '$word'"
+	ts "error$rc" -b -n 1 -d 0 "$@"
+	expect_rc "$rc" "taskscope $*" || return
 	first=$(head -n 1 "$ERR")
 	if [[ $first != "taskscope: "* ]]; then
 		fail "taskscope $*: the message does not start with 'taskscope:'" "$ERR"
 	elif ! grep -qF -- "$word" "$ERR"; then
 		fail "taskscope $*: the message does not name '$word'" "$ERR"
 	elif [ -s "$OUT" ]; then
-		fail "taskscope $*: a usage error printed a report on stdout" "$OUT"
+		fail "taskscope $*: a $what printed a report on stdout" "$OUT"
 	else
 		ok "message: $first"
 	fi
 }
+
+# usage_error WORD ARGS...: exit 2, message starting "taskscope:" naming WORD
+usage_error() { start_error 2 "usage error" "$@"; }
 
 usage_error "'0'" -n 0
 usage_error "'-1'" -n -1
@@ -55,23 +59,7 @@ usage_error "command" --
 # ---- runtime errors: exit 1 ------------------------------------------------------------------
 
 # runtime_error WORD ARGS...: exit 1, message starting "taskscope:" naming WORD
-runtime_error() {
-	local word=$1 first
-	shift
-	check "taskscope $* -> runtime failure (1) naming '$word'"
-	ts runtime -b -n 1 -d 0 "$@"
-	expect_rc 1 "taskscope $*" || return
-	first=$(head -n 1 "$ERR")
-	if [[ $first != "taskscope: "* ]]; then
-		fail "taskscope $*: the message does not start with 'taskscope:'" "$ERR"
-	elif ! grep -qF -- "$word" "$ERR"; then
-		fail "taskscope $*: the message does not name '$word'" "$ERR"
-	elif [ -s "$OUT" ]; then
-		fail "taskscope $*: a failed start printed a report on stdout" "$OUT"
-	else
-		ok "message: $first"
-	fi
-}
+runtime_error() { start_error 1 "runtime failure" "$@"; }
 
 nopid=$(free_pid) || die "cannot find a free PID"
 say "PID $nopid is not in use"
@@ -110,6 +98,7 @@ while read -r opt arg; do
 	PID*) val=1 ;;
 	USER) val=0 ;;
 	NAME*) val=init ;;
+	CGROUP) val=/ ;;
 	N) val=1 ;;
 	SECONDS) val=1 ;;
 	LIST) val=pid ;;

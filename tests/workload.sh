@@ -124,24 +124,25 @@ else
 fi
 stop "$WL_PID"
 
+# anon_at_least PID MIB: the process's RssAnon is MIB MiB or more
+anon_at_least() {
+	local a
+	a=$(status_kb "$1" RssAnon)
+	if [ "${a:-0}" -lt $(($2 * 1024)) ]; then
+		fail "RssAnon $a kB" "/proc/$1/status"
+	else
+		ok "RssAnon $a kB"
+	fi
+}
+
 check "--mem 16M --threads 2: the one address space holds both workers' memory (RssAnon >= 32 MiB)"
 start_workload --mem 16M --threads 2
-a=$(status_kb "$WL_PID" RssAnon)
-if [ "${a:-0}" -lt $((32 * 1024)) ]; then
-	fail "RssAnon $a kB" "/proc/$WL_PID/status"
-else
-	ok "RssAnon $a kB"
-fi
+anon_at_least "$WL_PID" 32
 stop "$WL_PID"
 
 check "--shared 16M: the parent wrote it (RssAnon >= 16 MiB) before the ready line"
 start_workload --shared 16M --threads 1
-a=$(status_kb "$WL_PID" RssAnon)
-if [ "${a:-0}" -lt $((16 * 1024)) ]; then
-	fail "RssAnon $a kB" "/proc/$WL_PID/status"
-else
-	ok "RssAnon $a kB"
-fi
+anon_at_least "$WL_PID" 16
 stop "$WL_PID"
 
 # ---- CPU -----------------------------------------------------------------------------------------

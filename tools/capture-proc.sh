@@ -5,9 +5,11 @@
 #   tools/capture-proc.sh [--uid N] DEST PID...
 #
 # DEST gets, for each PID, the files the task view and `maps` read (stat, status, statm,
-# comm, cmdline, smaps, smaps_rollup, numa_maps, sched, schedstat; and per thread under
-# task/TID: stat, status, comm, sched, schedstat, syscall) and the system files that give a
-# tree its time (stat, uptime). --uid N writes N as every
+# comm, cmdline, smaps, smaps_rollup, numa_maps, sched, schedstat, cgroup; and per thread under
+# task/TID: stat, status, comm, sched, schedstat, syscall, cgroup), the system files that give
+# a tree its time (stat, uptime) and, under DEST/sys/devices/system, the machine's topology
+# (CPUs online, each CPU's core and package, each NUMA node's CPUs), which taskscope takes
+# as the tree's (NODE, CORE, PACKAGE, cpus's node bands). --uid N writes N as every
 # Uid:/Gid: value of the status files, so that USER does not depend on this machine's
 # users (0 root and 65534 nobody exist everywhere). Files that cannot be read are left out.
 # Run it twice a moment apart into DIR/1 and DIR/2 for the interval columns; the golden
@@ -32,16 +34,37 @@ copy() {
 for f in stat uptime; do
 	copy "/proc/$f" "$dest/$f"
 done
+sys=/sys/devices/system
+mkdir -p "$dest$sys/cpu" "$dest$sys/node"
+for f in cpu/online cpu/possible cpu/present node/online node/possible node/has_cpu \
+	node/has_memory; do
+	copy "$sys/$f" "$dest$sys/$f"
+done
+for c in "$sys"/cpu/cpu[0-9]*; do
+	[ -d "$c/topology" ] || continue
+	mkdir -p "$dest$c/topology"
+	for f in physical_package_id core_id die_id thread_siblings_list core_cpus_list \
+		package_cpus_list; do
+		copy "$c/topology/$f" "$dest$c/topology/$f"
+	done
+done
+for n in "$sys"/node/node[0-9]*; do
+	[ -d "$n" ] || continue
+	mkdir -p "$dest$n"
+	for f in cpulist meminfo distance; do
+		copy "$n/$f" "$dest$n/$f"
+	done
+done
 for pid in "$@"; do
 	d=$dest/$pid
 	mkdir -p "$d/task"
-	for f in stat status statm comm cmdline smaps smaps_rollup numa_maps sched schedstat; do
+	for f in stat status statm comm cmdline smaps smaps_rollup numa_maps sched schedstat cgroup; do
 		copy "/proc/$pid/$f" "$d/$f"
 	done
 	for t in /proc/"$pid"/task/*; do
 		tid=${t##*/}
 		mkdir -p "$d/task/$tid"
-		for f in stat status comm sched schedstat syscall; do
+		for f in stat status comm sched schedstat syscall cgroup; do
 			copy "$t/$f" "$d/task/$tid/$f"
 		done
 	done

@@ -200,11 +200,16 @@ static int report(struct watch *w, const struct cpumap *topo, const char *stoppe
 	placewatch_stats(w->pw, &st);
 	tl = placewatch_timeline(w->pw);
 	target_describe(&w->o->co.target, what, sizeof(what));
+	if (w->o->nproc_root)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), " of %zu --proc-root "
+			 "tree%s", w->o->nproc_root, w->o->nproc_root == 1 ? "" : "s");
 	r = (struct cpus_report){
 		.tl = tl, .topo = topo, .what = what, .rate = w->o->rate,
 		.duration = tl->nslots * tl->period, .ticks = st.ticks, .missed = st.missed,
 		.dropped = st.dropped, .unreadable = st.unreadable, .sampler_cpu = st.cpu_s,
 		.unwatched = placewatch_unwatched(w->pw), .max_threads = w->max_threads, .stopped = stopped,
+		.topo_why = w->o->nproc_root ? "the first --proc-root tree has no "
+			    "sys/devices/system, and no TASKSCOPE_TOPOLOGY file is named" : NULL,
 	};
 	/* the reader went away (that is its choice) or a write error, reported at the close */
 	rc = cpus_print(&r, w->o->co.json ? CPUS_JSON : w->o->co.raw ? CPUS_RAW : CPUS_TABLE, out);
@@ -299,11 +304,73 @@ static int watch(struct watch *w, const struct cpumap *topo, FILE *svg)
 	return report(w, topo, stopped, w->s->out, svg) ? 1 : 0;
 }
 
+/* ---- trees with /proc's layout (--proc-root) ---- */
+
+/* The trees' topology: the first tree's sys/devices/system, else the TASKSCOPE_TOPOLOGY
+ * file, never this machine's (the trees are another's); 0, or 1 when it cannot be read. */
+static int tree_topology(const char *dir, struct cpumap **topo)
+{
+	const char *file = getenv(CPUMAP_ENV);
+	int rc = cpumap_load_tree(dir, topo);
+
+	if (rc == -ENOENT)
+		return file && *file ? load_topology(topo) : 0;
+	if (rc == -EINVAL) {
+		msg_error("the --proc-root tree's sys/devices/system cannot be understood as a "
+			  "topology (tools/capture-proc.sh copies one)");
+		return 1;
+	}
+	if (rc)
+		*topo = NULL;	/* the report says the topology is unknown */
+	return 0;
+}
+
+/* Each tree one sample (slot i), then the report. */
+static int watch_trees(struct watch *w, FILE *svg)
+{
+	struct cpusopts *o = w->o;
+	struct placewatch_config pc = {
+		.rate = o->rate, .max_threads = PLACEMENT_MAX_THREADS,
+		.max_runs = TIMELINE_MAX_RUNS, .details = true, .trees = true,
+	};
+	struct cpumap *topo = NULL;
+	pid_t *tgids = NULL;
+	size_t n = 0;
+	char why[320] = "";
+	bool all;
+	int rc, status = 1;
+
+	if (tree_topology(o->proc_root[0], &topo))
+		return 1;
+	w->max_threads = pc.max_threads;
+	/* the targets as the first tree shows them (the session's sampler reads it) */
+	rc = target_resolve(&o->co.target, w->s->smp, &tgids, &n, &all);
+	if (!rc)
+		rc = placewatch_new(&w->pw, &pc);
+	if (!rc)
+		rc = placewatch_sample_trees(w->pw, o->proc_root, o->nproc_root, tgids, n, all,
+					     why, sizeof(why));
+	free(tgids);
+	if (rc) {
+		msg_error("%s", *why ? why : strerror(-rc));
+		goto out;
+	}
+	if (!placewatch_timeline(w->pw)->nthreads && !target_is_all(&o->co.target)) {
+		msg_error("no thread to watch: the target processes are not in the trees");
+		goto out;
+	}
+	status = report(w, topo, NULL, w->s->out, svg) ? 1 : 0;
+out:
+	cpumap_free(topo);
+	return status;
+}
+
 static int run(struct cpusopts *o)
 {
 	struct session_config cfg = {
 		.target = &o->co.target, .cmd = o->co.cmd, .run_as = o->co.run_as,
 		.output_file = o->co.output_file, .job_summary = true,
+		.proc_root = o->proc_root, .nproc_root = o->nproc_root,
 	};
 	struct session s;
 	struct watch w;
@@ -318,6 +385,13 @@ static int run(struct cpusopts *o)
 	status = session_open(&s, &cfg);
 	if (status)
 		goto out;
+	if (o->nproc_root) {
+		if (o->svg && !(svg = open_out(o->svg)))
+			status = 1;
+		else
+			status = watch_trees(&w, svg);
+		goto out;
+	}
 	if (load_topology(&topo)) {
 		status = 1;
 		goto out;

@@ -46,6 +46,9 @@ void cpusopts_usage(FILE *out)
 		" -t, --time SECONDS        how long to sample (default %.0f; with a command: until\n"
 		"                           it ends)\n"
 		"     --svg FILE            also write the timeline as an SVG chart to FILE\n"
+		"     --proc-root DIR       a sample from DIR, a tree with /proc's layout (and its\n"
+		"                           machine's sys/devices/system), not live threads;\n"
+		"                           repeat it for more samples (--rate apart, default 1)\n"
 		" -J, --json                the samples and summaries as one JSON document\n"
 		" -r, --raw                 raw output: no alignment, no header, no legend\n"
 		"     --output-file FILE    write the report to FILE (with a command to run the\n"
@@ -80,6 +83,7 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 					       cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
 					       PLACEMENT_MAX_RATE);
 		o->rate = (unsigned)v;
+		o->rate_set = true;
 		break;
 	case 't':
 		if (util_parse_seconds(optarg, CPUSOPTS_MAX_TIME, &o->time) || o->time <= 0)
@@ -94,8 +98,11 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 		o->svg = optarg;
 		break;
 	case OPT_PROC_ROOT:
-		return cli_usage_error("cpus", "--proc-root cannot be used with cpus: it samples live "
-				       "threads many times a second, which a saved tree cannot show");
+		if (o->nproc_root == ARRAY_SIZE(o->proc_root))
+			return cli_usage_error("cpus", "--proc-root: at most %zu trees",
+					       ARRAY_SIZE(o->proc_root));
+		o->proc_root[o->nproc_root++] = optarg;
+		break;
 	default:
 		return common_option(&o->co, c, argc, argv);
 	}
@@ -113,7 +120,21 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 	};
 	common_init(&o->co, "cpus", CO_TARGETS | CO_FORMAT | CO_OUTPUT_FILE | CO_JOB |
 				     CO_BARE_PIDS, cpusopts_usage);
+	int rc;
+
 	o->rate = CPUSOPTS_DEF_RATE;
 	o->time = CPUSOPTS_DEF_TIME;
-	return common_parse(&o->co, argc, argv, "+:t:Jrp:u:C:h", longopts, own_option, o);
+	rc = common_parse(&o->co, argc, argv, "+:t:Jrp:u:C:h", longopts, own_option, o);
+	if (rc >= 0 || !o->nproc_root)
+		return rc;
+	/* the trees are the samples: no job, no time to sample for */
+	if (o->co.cmd)
+		return cli_usage_error("cpus", "--proc-root cannot be used with a command to run "
+				       "('--'): the trees are the samples");
+	if (o->time_set)
+		return cli_usage_error("cpus", "--proc-root cannot be used with --time: each tree "
+				       "is one sample (--rate says how far apart)");
+	if (!o->rate_set)
+		o->rate = 1;	/* capture-proc.sh's trees, made a second apart */
+	return rc;
 }

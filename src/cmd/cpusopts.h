@@ -16,7 +16,10 @@ struct cpusopts {
 	unsigned rate;		/* samples a second */
 	double time;		/* seconds to sample */
 	bool time_set;		/* -t given (with a command: else until it ends) */
+	bool rate_set;		/* --rate given */
 	const char *svg;
+	char *proc_root[16];	/* --proc-root DIR...: each tree one sample, no live threads */
+	size_t nproc_root;
 	struct common_opts co;	/* targets, -J, -r, --output-file, --run-as, -- command */
 };
 

@@ -70,7 +70,7 @@ static int target_option(struct common_opts *o, int c, const char *arg)
 static bool takes(const struct common_opts *o, int c)
 {
 	switch (c) {
-	case 'p': case 'u': case 'C':
+	case 'p': case 'u': case 'C': case TARGET_OPT_CGROUP:
 		return o->accept & CO_TARGETS;
 	case 'o': case CO_OPT_LIST_COLUMNS:
 		return o->accept & CO_COLUMNS;
@@ -104,7 +104,7 @@ int common_option(struct common_opts *o, int c, int argc, char **argv)
 	if (!takes(o, c))
 		return not_here(o, argv);
 	switch (c) {
-	case 'p': case 'u': case 'C':
+	case 'p': case 'u': case 'C': case TARGET_OPT_CGROUP:
 		return target_option(o, c, optarg);
 	case 'o':
 		o->output = optarg;

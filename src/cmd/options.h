@@ -17,7 +17,7 @@
 
 /* Which common options a command takes. */
 enum {
-	CO_TARGETS = 1 << 0,	/* -p, -u, -C */
+	CO_TARGETS = 1 << 0,	/* -p, -u, -C, --cgroup */
 	CO_COLUMNS = 1 << 1,	/* -o LIST, --list-columns */
 	CO_JSON = 1 << 2,	/* -J */
 	CO_BYTES = 1 << 3,	/* --bytes */
@@ -38,6 +38,7 @@ enum {
 	{ "pid", required_argument, NULL, 'p' }, \
 	{ "user", required_argument, NULL, 'u' }, \
 	{ "command", required_argument, NULL, 'C' }, \
+	{ "cgroup", required_argument, NULL, TARGET_OPT_CGROUP }, \
 	{ "output", required_argument, NULL, 'o' }, \
 	{ "list-columns", no_argument, NULL, CO_OPT_LIST_COLUMNS }, \
 	{ "json", no_argument, NULL, 'J' }, \

@@ -67,14 +67,16 @@ static void usage(FILE *out)
 	      " -p, --pid PID[,PID...]    these processes (each also gets series of its own)\n"
 	      " -u, --user USER           processes of this user\n"
 	      " -C, --command NAME[,...]  processes with this name\n"
+	      "     --cgroup CGROUP       processes in this cgroup or below\n"
 	      "\n"
 	      "Options:\n"
 	      "     --listen ADDR:PORT    where to listen (default " DEFAULT_LISTEN "; [ADDR6]:PORT\n"
 	      "                           for IPv6, port 0: any free port, printed at start)\n"
-	      "     --group-by KEY        comm (default), user or exe (the command's base name)\n"
+	      "     --group-by KEY        comm (default), user, exe (the command's base name) or\n"
+	      "                           cgroup (the CGROUP column's path)\n"
 	      "     --group-config FILE   named groups: lines of NAME KEY REGEX, KEY comm, exe,\n"
-	      "                           cmdline or user; the first match names the group, the\n"
-	      "                           rest are grouped by --group-by\n"
+	      "                           cmdline, user or cgroup; the first match names the\n"
+	      "                           group, the rest are grouped by --group-by\n"
 	      "     --top N               also series per process (pid and comm labels) for the N\n"
 	      "                           processes with the largest RSS: these series churn\n"
 	      " -d, --delay SECONDS       time between samples (default 5, from 0.1)\n"
@@ -131,8 +133,10 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 			o->mo.group_by = MG_USER;
 		else if (!strcmp(optarg, "exe"))
 			o->mo.group_by = MG_EXE;
+		else if (!strcmp(optarg, "cgroup"))
+			o->mo.group_by = MG_CGROUP;
 		else
-			return common_usage_error(&o->co, "invalid --group-by '%s': comm, user or exe",
+			return common_usage_error(&o->co, "invalid --group-by '%s': comm, user, exe or cgroup",
 						  cli_shown(optarg, sbuf, sizeof(sbuf)));
 		break;
 	case OPT_TOP:
@@ -272,6 +276,13 @@ static int run(struct opts *o)
 	char shown[80], sbuf[128];
 	int fd, rc, status;
 
+	if (o->mo.group_by == MG_CGROUP || groupcfg_needs_cgroup(o->rules)) {
+		cfg.readers |= RD_CGROUP;
+		if (o->mo.group_by == MG_CGROUP)
+			cfg.readers |= RD_CGROUP_STATS;
+		if (cfg.memory_readers)
+			cfg.memory_readers |= RD_CGROUP;
+	}
 	if (o->mo.group_by == MG_EXE || groupcfg_needs_cmdline(o->rules)) {
 		cfg.readers |= RD_CMDLINE;
 		if (cfg.memory_readers)

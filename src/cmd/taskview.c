@@ -57,6 +57,8 @@ static void usage(FILE *out)
 	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
 	      " -u, --user USER           processes of this user (name or number)\n"
 	      " -C, --command NAME[,...]  processes with this name (as in /proc/PID/comm)\n"
+	      "     --cgroup CGROUP       processes in this cgroup or below, as the CGROUP column\n"
+	      "                           shows it (/system.slice/x.service; memory:/PATH: v1)\n"
 	      "     --children            with -p: also every descendant of those processes,\n"
 	      "                           found again at each sample (compare -p's groups)\n"
 	      " -- command [args...]      run the command and follow it and all its descendants;\n"

@@ -196,6 +196,14 @@ GET(get_nodemem)
 	c->nodes = t->node_mem;
 	c->nnodes = t->nnodes_mem;
 }
+GET(get_cgroup)
+{
+	UNUSED_CTX;
+	c->av = t->cgroup_av;
+	if (t->cgroup_av == TS_OK && !t->cgroup)
+		c->av = TS_NA;
+	c->s = t->cgroup;
+}
 
 static const struct column table[] = {
 	{ "PID", CK_INT, 6, CF_RIGHT, 0,
@@ -295,6 +303,9 @@ static const struct column table[] = {
 	{ "NODEMEM", CK_NODES, 10, CF_PROCESS, RD_NUMA,
 	  "resident memory on each NUMA node as NODE:SIZE pairs (0:1.2G,1:300M), nodes without pages left out, shared pages in full as in RSS (numa_maps, as numastat -p); sorts by the sum",
 	  get_nodemem },
+	{ "CGROUP", CK_STR, 20, CF_TRUNC | CF_PROCESS, RD_CGROUP,
+	  "the process's cgroup (/proc/PID/cgroup): its cgroup v2 path; on a v1 or hybrid host the memory controller's path (else cpu's, else name=systemd's)",
+	  get_cgroup },
 	{ "COMM", CK_STR, 15, CF_TRUNC, RD_STAT,
 	  "task name: the thread's own name on thread rows", get_comm },
 	{ "CMD", CK_STR, 30, CF_TRUNC | CF_PROCESS | CF_WRAP, RD_CMDLINE,

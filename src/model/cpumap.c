@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model/cpumap.h"
+#include "sample/source.h"
 #include "sample/topo.h"
 
 static int copy(struct cpumap *m, const struct topo *t)
@@ -41,6 +42,33 @@ int cpumap_load(struct cpumap **out)
 
 	*out = NULL;
 	rc = topo_load(&t);
+	if (rc)
+		return rc;
+	m = calloc(1, sizeof(*m));
+	rc = m ? copy(m, t) : -ENOMEM;
+	topo_free(t);
+	if (rc) {
+		cpumap_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+int cpumap_load_tree(const char *dir, struct cpumap **out)
+{
+	char *dirs[1] = { (char *)dir }, why[320];
+	struct source *src;
+	struct cpumap *m;
+	struct topo *t = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = source_open_trees(&src, dirs, 1, why, sizeof(why));
+	if (rc)
+		return rc == -ENOENT ? -EIO : rc;	/* the tree itself, not its topology */
+	rc = topo_load_tree(source_rootfd(src), &t);
+	source_close(src);
 	if (rc)
 		return rc;
 	m = calloc(1, sizeof(*m));

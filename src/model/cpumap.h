@@ -22,6 +22,10 @@ struct cpumap {
 /* This machine's, or that of the file CPUMAP_ENV names. 0, -ENOENT/-EACCES... when the
  * file cannot be opened, -EINVAL when hwloc cannot read it, -ENOMEM. */
 int cpumap_load(struct cpumap **out);
+/* That of dir, a tree with /proc's layout (--proc-root), from its sys/devices/system
+ * (see topo_load_tree): -ENOENT when it has none, -EINVAL when it cannot be understood,
+ * -EIO when the tree cannot be read. */
+int cpumap_load_tree(const char *dir, struct cpumap **out);
 void cpumap_free(struct cpumap *m);
 
 /* -1 when m is NULL or the CPU unknown */

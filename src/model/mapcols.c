@@ -148,6 +148,13 @@ GET(get_nodes)
 			: mm->map.numa_rc == -EOPNOTSUPP ? TS_UNSUPPORTED : TS_GONE;
 		return;
 	}
+	if (!r->node_pages && !r->mem.rss) {
+		/* nothing resident: on no node, whether numa_maps lists it or not (it never
+		 * lists [vsyscall], which is no VMA of the process) */
+		put_str(c->buf, sizeof(c->buf), 0, "0");
+		c->s = c->buf;
+		return;
+	}
 	if (!r->node_pages) {
 		c->av = TS_GONE;	/* not in numa_maps: it changed between the reads */
 		return;

@@ -284,6 +284,63 @@ fail:
 	return rc;
 }
 
+/* a + b, or UINT64_MAX when it does not fit */
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	uint64_t s;
+
+	return __builtin_add_overflow(a, b, &s) ? UINT64_MAX : s;
+}
+
+int memmap_node_totals(const struct memmap *mm, uint64_t pagesize, struct memmap_nodes *out)
+{
+	int nnodes = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!mm->numa)
+		return -ENODATA;
+	for (size_t i = 0; i < mm->nrows; i++) {
+		const struct memmap_row *r = &mm->rows[i];
+
+		for (int n = 0; r->node_pages && n < r->nnodes; n++)
+			if (r->node_pages[n] && n + 1 > nnodes)
+				nnodes = n + 1;
+	}
+	if (!nnodes)
+		return 0;
+	out->bytes = calloc((size_t)MEMMAP_NKINDS * (size_t)nnodes, sizeof(*out->bytes));
+	out->node_total = calloc((size_t)nnodes, sizeof(*out->node_total));
+	if (!out->bytes || !out->node_total) {
+		memmap_nodes_free(out);
+		return -ENOMEM;
+	}
+	out->nnodes = nnodes;
+	for (size_t i = 0; i < mm->nrows; i++) {
+		const struct memmap_row *r = &mm->rows[i];
+		uint64_t psz = r->vma && r->vma->node_pagesize ? r->vma->node_pagesize : pagesize;
+
+		for (int n = 0; r->node_pages && n < r->nnodes; n++) {
+			uint64_t b;
+			uint64_t *cell = &out->bytes[(size_t)r->kind * (size_t)nnodes + (size_t)n];
+
+			if (__builtin_mul_overflow(r->node_pages[n], psz, &b))
+				b = UINT64_MAX;
+			*cell = add_sat(*cell, b);
+			out->node_total[n] = add_sat(out->node_total[n], b);
+			out->kind_total[r->kind] = add_sat(out->kind_total[r->kind], b);
+			out->total = add_sat(out->total, b);
+		}
+	}
+	return 0;
+}
+
+void memmap_nodes_free(struct memmap_nodes *n)
+{
+	free(n->bytes);
+	free(n->node_total);
+	memset(n, 0, sizeof(*n));
+}
+
 void memmap_free(struct memmap *mm)
 {
 	for (size_t i = 0; i < mm->nrows; i++)

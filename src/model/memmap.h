@@ -116,6 +116,26 @@ int memmap_build(struct memmap *mm, pid_t pid, struct smaps_map *map,
 		 struct stackptr_thread *threads, size_t nthreads, int threads_rc);
 void memmap_free(struct memmap *mm);
 
+/*
+ * Resident memory per NUMA node and kind (numastat -p's table, with this file's kinds),
+ * in bytes: numa_maps counts pages of the mapping's page size (huge pages in full), and
+ * counts a page in full whoever else maps it, as RSS does.
+ */
+struct memmap_nodes {
+	int nnodes;			/* the highest node with pages + 1 (0: no pages) */
+	uint64_t *bytes;		/* [MEMMAP_NKINDS * nnodes]: kind k on node n at
+					 * k * nnodes + n */
+	uint64_t *node_total;		/* [nnodes] */
+	uint64_t kind_total[MEMMAP_NKINDS];
+	uint64_t total;
+};
+
+/* mm's mappings summed per node and kind; -ENODATA when numa_maps was not read (mm->numa
+ * false), -ENOMEM. pagesize counts a mapping's pages when numa_maps does not say their
+ * size. On failure *out is empty. */
+int memmap_node_totals(const struct memmap *mm, uint64_t pagesize, struct memmap_nodes *out);
+void memmap_nodes_free(struct memmap_nodes *n);
+
 /* A process's map as read (memmap_load). */
 struct memmap_loaded {
 	pid_t pid;			/* the process (the ID asked for may be one of its TIDs) */

@@ -9,6 +9,7 @@
 
 #include "lib/util.h"
 #include "model/placewatch.h"
+#include "sample/source.h"
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
 
@@ -33,6 +34,7 @@ struct placewatch {
 	size_t unwatched;
 	bool limit_hit;			/* the timeline is full: sampling must stop */
 	struct placement_sample *buf;
+	uint64_t tree_slots;		/* with trees: slots sampled (no sampler) */
 };
 
 int placewatch_new(struct placewatch **out, const struct placewatch_config *c)
@@ -53,7 +55,8 @@ int placewatch_new(struct placewatch **out, const struct placewatch_config *c)
 		free(w);
 		return rc;
 	}
-	rc = placement_new(&w->pl, c->rootfd, c->rate, c->max_threads, c->ring_records);
+	rc = c->trees ? 0 : placement_new(&w->pl, c->rootfd, c->rate, c->max_threads,
+					    c->ring_records);
 	if (rc) {
 		timeline_free(&w->tl);
 		free(w->buf);
@@ -77,6 +80,8 @@ void placewatch_free(struct placewatch *w)
 
 int placewatch_start(struct placewatch *w, uint64_t max_slots)
 {
+	if (!w->pl)
+		return -EINVAL;	/* trees have no sampler to start */
 	return placement_start(w->pl, max_slots);
 }
 
@@ -259,8 +264,114 @@ out:
 	return rc;
 }
 
+/* ---- trees with /proc's layout (cpus --proc-root) ---------------------------------------- */
+
+/* The affinity of a tree's thread (status Cpus_allowed_list) as CPU list text, or NULL */
+static char *tree_affinity(int rootfd, pid_t tgid, pid_t tid)
+{
+	struct cpulist cl;
+	char buf[2048];
+	int rc;
+
+	if (taskfiles_status_affinity(rootfd, tgid, tid, &cl))
+		return NULL;
+	rc = util_cpulist_format(&cl, buf, sizeof(buf));
+	util_cpulist_free(&cl);
+	return strdup(rc ? "?" : buf);
+}
+
+/* A thread of the tree's sample: watched from now (or refused), its files noted; its
+ * index in *idx, NOT_WATCHED when it is not watched */
+static int tree_thread(struct placewatch *w, int rootfd, uint32_t slot, const struct task *t,
+		       size_t *idx)
+{
+	bool hit;
+	size_t at = known_find(w, t->tid, t->start_ticks, &hit);
+	struct schedread sr;
+	char *aff;
+	int rc;
+
+	if (hit) {
+		*idx = w->known[at].idx;
+		if (*idx == NOT_WATCHED)
+			return 0;
+		rc = timeline_set_comm(&w->tl, *idx, t->comm ? t->comm : "");
+	} else if (w->tl.nthreads >= w->max_threads) {
+		*idx = NOT_WATCHED;
+		w->unwatched++;
+		return known_insert(w, at, t->tid, t->start_ticks, NOT_WATCHED);
+	} else {
+		rc = timeline_add_thread(&w->tl, t->tgid, t->tid, t->start_ticks,
+					 t->comm ? t->comm : "", idx);
+		if (!rc)
+			rc = known_insert(w, at, t->tid, t->start_ticks, *idx);
+	}
+	if (rc || !w->details)
+		return rc;
+	aff = tree_affinity(rootfd, t->tgid, t->tid);
+	if (aff)
+		rc = timeline_set_affinity(&w->tl, *idx, slot, aff);
+	free(aff);
+	sr = schedstat_of(rootfd, t->tgid, t->tid);
+	if (!rc && sr.ok)
+		rc = timeline_set_schedstat(&w->tl, *idx, slot, sr.run_ns, sr.wait_ns);
+	return rc;
+}
+
+int placewatch_tree_sample(struct placewatch *w, int rootfd, uint32_t slot,
+			   const pid_t *tgids, size_t n, bool all)
+{
+	struct task *rows = NULL;
+	size_t nrows = 0, before = w->tl.nthreads;
+	bool *seen = calloc(before ? before : 1, sizeof(*seen));
+	int rc = seen ? 0 : -ENOMEM;
+
+	if (!rc && (all || n))
+		rc = threads_scan(rootfd, all ? NULL : tgids, n, &rows, &nrows);
+	for (size_t r = 0; !rc && r < nrows; r++) {
+		size_t idx;
+
+		rc = tree_thread(w, rootfd, slot, &rows[r], &idx);
+		if (rc || idx == NOT_WATCHED)
+			continue;
+		if (idx < before)
+			seen[idx] = true;
+		if (timeline_add_sample(&w->tl, idx, slot, rows[r].cpu, rows[r].state) == -ENOSPC)
+			w->limit_hit = true;
+	}
+	/* a watched thread this tree lacks ended here */
+	for (size_t i = 0; !rc && i < before; i++)
+		if (!seen[i] && w->tl.threads[i].end_slot == TIMELINE_NO_SLOT)
+			timeline_end_thread(&w->tl, i, slot);
+	if (!rc && slot + 1 > w->tree_slots)
+		w->tree_slots = slot + 1;
+	free(seen);
+	free_rows(rows, nrows);
+	return rc;
+}
+
+int placewatch_sample_trees(struct placewatch *w, char *const *dirs, size_t ndirs,
+			    const pid_t *tgids, size_t n, bool all, char *why, size_t whylen)
+{
+	struct source *src;
+	int rc = source_open_trees(&src, dirs, ndirs, why, whylen);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < ndirs; i++) {
+		rc = placewatch_tree_sample(w, source_rootfd(src), (uint32_t)i, tgids, n, all);
+		source_step(src);
+	}
+	source_close(src);
+	if (rc)
+		snprintf(why, whylen, "cannot read the --proc-root trees: %s", strerror(-rc));
+	return rc;
+}
+
 void placewatch_drain(struct placewatch *w)
 {
+	if (!w->pl)
+		return;
 	for (;;) {
 		size_t n = placement_drain(w->pl, w->buf, DRAIN_BATCH);
 
@@ -284,6 +395,8 @@ void placewatch_drain(struct placewatch *w)
 
 void placewatch_stop(struct placewatch *w)
 {
+	if (!w->pl)
+		return;
 	placement_stop(w->pl);
 	placement_finish(w->pl);
 	placewatch_drain(w);
@@ -293,9 +406,9 @@ void placewatch_close_timeline(struct placewatch *w, uint64_t max_slots)
 {
 	struct placement_stats st;
 
-	placement_stats(w->pl, &st);
+	placewatch_stats(w, &st);
 	/* an end record the ring had no room for: the thread ended after its last sample */
-	for (size_t i = 0; i < w->tl.nthreads; i++) {
+	for (size_t i = 0; w->pl && i < w->tl.nthreads; i++) {
 		const struct timeline_thread *t = &w->tl.threads[i];
 
 		if (placement_ended(w->pl, i) && t->end_slot == TIMELINE_NO_SLOT)
@@ -324,10 +437,16 @@ size_t placewatch_unwatched(const struct placewatch *w)
 
 uint64_t placewatch_slot(const struct placewatch *w)
 {
-	return placement_slot(w->pl);
+	return w->pl ? placement_slot(w->pl) : w->tree_slots;
 }
 
 void placewatch_stats(const struct placewatch *w, struct placement_stats *st)
 {
-	placement_stats(w->pl, st);
+	if (w->pl) {
+		placement_stats(w->pl, st);
+		return;
+	}
+	memset(st, 0, sizeof(*st));
+	st->ticks = st->slots = w->tree_slots;
+	st->samples = w->tl.samples;
 }

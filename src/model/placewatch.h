@@ -20,6 +20,7 @@ struct placewatch_config {
 	size_t ring_records;	/* the sampler's room between two drains */
 	size_t max_runs;	/* the timeline's */
 	bool details;		/* note each thread's affinity and schedstat at each refresh */
+	bool trees;		/* no sampler: the samples come from placewatch_tree_sample */
 };
 
 struct placewatch;
@@ -48,6 +49,19 @@ void placewatch_stop(struct placewatch *pw);
 /* After the stop: end every ended thread's runs and cover the timeline up to the last slot
  * (at most max_slots). */
 void placewatch_close_timeline(struct placewatch *pw, uint64_t max_slots);
+
+/*
+ * With trees: one sample at slot from a tree with /proc's layout (cpus --proc-root): the
+ * threads of the processes tgids (all: every process) as the tree's files say: stat's
+ * last CPU and state, status's Cpus_allowed_list, schedstat. A thread first seen is
+ * watched (up to max_threads); a watched one the tree lacks ended at slot.
+ */
+int placewatch_tree_sample(struct placewatch *pw, int rootfd, uint32_t slot,
+			   const pid_t *tgids, size_t n, bool all);
+/* Tree dirs[i] is slot i (as placewatch_tree_sample); why gets the message when a tree
+ * cannot be opened. */
+int placewatch_sample_trees(struct placewatch *pw, char *const *dirs, size_t ndirs,
+			    const pid_t *tgids, size_t n, bool all, char *why, size_t whylen);
 
 struct timeline *placewatch_timeline(struct placewatch *pw);
 bool placewatch_limit_hit(const struct placewatch *pw);	/* the timeline is full */

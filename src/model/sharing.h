@@ -64,6 +64,8 @@ struct sharing_segment {
 	size_t n;
 	uint64_t bytes;			/* of pages every member maps */
 	uint64_t kind[SHARING_KINDS];	/* what they are (as sharing_space's kind) */
+	uint64_t *node_bytes;		/* [report's nnodes]: on each NUMA node (NULL: none
+					 * known) */
 };
 
 /* Two address spaces, for the ranked list of pairs. */
@@ -109,6 +111,11 @@ struct sharing_report {
 					 * map and nobody else (kpagecount): freed when all of
 					 * them exit; UINT64_MAX unknown */
 	uint64_t zero_pages;		/* mappings of the zero page, left out */
+	int nnodes;			/* exact: NUMA nodes the shared frames were told on
+					 * (sysfs memory blocks); 0 unknown */
+	uint64_t *node_shared;		/* nspaces x nnodes: each space's shared bytes on each
+					 * node (NULL without nnodes) */
+	uint64_t node_unknown;		/* shared bytes (once per page) on no known node */
 	struct sharing_segment *segments;	/* most bytes first */
 	size_t nsegments;
 };

@@ -16,6 +16,7 @@
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "sample/keptfd.h"
+#include "sample/cgroup.h"
 #include "sample/proc2.h"
 #include "sample/procmount.h"
 #include "sample/taskfiles.h"
@@ -38,6 +39,7 @@ struct sampler {
 	struct topo *topo;
 	bool topo_tried;
 	bool noaccess;		/* /proc is mounted with hidepid=noaccess */
+	struct cgroup_fs *cgfs;	/* /sys/fs/cgroup (RD_CGROUP_STATS on the live /proc) */
 	long pagesize;		/* statm counts pages */
 	struct keptfd *kept;	/* the live /proc: stat files kept open between samples */
 };
@@ -46,8 +48,13 @@ static void snapshot_free(struct snapshot *sn)
 {
 	if (!sn)
 		return;
-	for (size_t i = 0; i < sn->ntasks; i++)
+	for (size_t i = 0; i < sn->ntasks; i++) {
 		free(sn->tasks[i].node_mem);
+		free(sn->tasks[i].cgroup);
+	}
+	for (size_t i = 0; i < sn->ncgroups; i++)
+		free(sn->cgroups[i].name);
+	free(sn->cgroups);
 	proc2_free_tasks(sn->tasks, sn->ntasks);
 	free(sn);
 }
@@ -126,7 +133,7 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 		return -ENOMEM;
 	/* these readers check a task's identity by its start time, which stat gives */
 	if (readers & (RD_CMDLINE | RD_CTXSW | RD_AFFINITY | RD_TOPO | RD_USER | RD_SCHED |
-		       RD_SCHEDSTAT))
+		       RD_SCHEDSTAT | RD_CGROUP))
 		readers |= RD_STAT;
 	s->readers = readers;
 	s->threads = threads;
@@ -149,6 +156,10 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 	/* without the table each sample opens every file again: no reason to fail */
 	if (keptfd_new(&s->kept))
 		s->kept = NULL;
+	/* the cgroups' own files: this machine's, so only for the live /proc; without them
+	 * the cgroups simply have no stats */
+	if ((readers & RD_CGROUP_STATS) && cgroup_fs_open(&s->cgfs, NULL))
+		s->cgfs = NULL;
 	/* prime the busy counter so the first snapshot's value covers its interval */
 	{
 		double dummy;
@@ -191,6 +202,7 @@ void sampler_free(struct sampler *s)
 	keptfd_free(s->kept);
 	proc2_close(s->p2);
 	topo_free(s->topo);
+	cgroup_fs_close(s->cgfs);
 	if (s->own_src)
 		source_close(s->src);
 	free(s);
@@ -202,7 +214,10 @@ const struct topo *sampler_topo(struct sampler *s)
 		const char *file = getenv(TOPO_ENV);
 
 		s->topo_tried = true;
-		/* a tree is another machine's: its topology only from a file, never this one */
+		/* a tree is another machine's: its topology from its own sys/devices/system,
+		 * else only from a file, never this one */
+		if (!s->live && !topo_load_tree(source_rootfd(s->src), &s->topo))
+			return s->topo;
 		if (!s->live && (!file || !*file))
 			s->topo = NULL;
 		else if (topo_load(&s->topo))
@@ -251,6 +266,19 @@ int sampler_start_of(struct sampler *s, pid_t pid, uint64_t *start, char *comm, 
 	if (len)
 		snprintf(comm, len, "%s", st.comm);
 	return 0;
+}
+
+int sampler_cgroup_of(struct sampler *s, pid_t pid, uint64_t start, char *buf, size_t *len,
+		      struct cgroup_info *ci)
+{
+	struct taskfiles_stat st;
+	int dfd = taskfiles_open_checked(s->rootfd, pid, pid, start, &st), rc;
+
+	if (dfd < 0)
+		return dfd;
+	rc = cgroup_read_at(dfd, "cgroup", buf, len, ci);
+	close(dfd);
+	return rc;
 }
 
 int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len)
@@ -378,8 +406,10 @@ static void read_task_extras(struct sampler *s, struct task *t)
  * so a PID reused since the scan cannot lend its numbers. Without stat columns a row is only
  * its PID and what these reads return, so each is read by path and nothing can be mixed. */
 struct proc_files {
-	enum ts_avail mem_av, smaps_av, rss_av, numa_av;
+	enum ts_avail mem_av, smaps_av, rss_av, numa_av, cgroup_av;
 	struct taskfiles_status_mem sm;
+	char *cgroup;		/* sanitized (malloc'ed) */
+	bool cgroup_v2;
 	uint64_t rss;
 	struct smaps_mem rollup;
 	struct smaps_numa numa;
@@ -391,8 +421,78 @@ static enum ts_avail numa_avail(int rc)
 	return rc == -EINVAL || rc == -ERANGE || rc == -EFBIG ? TS_NA : taskfiles_avail(rc);
 }
 
-static void read_process_files(struct sampler *s, const struct task *leader,
-			       struct proc_files *pf)
+/* The stats of the cgroup at path (raw) into sn->cgroups, once per cgroup (a linear search:
+ * a machine has far fewer cgroups than processes). A v1 path is read in the memory
+ * controller's hierarchy, so only when it is that hierarchy's (mem). */
+static void add_cgroup_stats(struct sampler *s, struct snapshot *sn, const char *path,
+			     size_t len, bool v2, bool mem, const char *name)
+{
+	struct snapshot_cgroup *v, *c;
+	struct cgroup_stats st;
+
+	for (size_t i = 0; i < sn->ncgroups; i++)
+		if (sn->cgroups[i].v2 == v2 && !strcmp(sn->cgroups[i].name, name))
+			return;
+	v = realloc(sn->cgroups, (sn->ncgroups + 1) * sizeof(*v));
+	if (!v)
+		return;
+	sn->cgroups = v;
+	c = &v[sn->ncgroups];
+	memset(c, 0, sizeof(*c));
+	c->name = strdup(name);
+	if (!c->name)
+		return;
+	c->v2 = v2;
+	if (!s->cgfs || (!v2 && !mem)) {
+		c->mem_rc = -ENOENT;
+		for (int i = 0; i < 3; i++)
+			c->psi_rc[i] = -ENOENT;
+	} else {
+		cgroup_fs_stats(s->cgfs, v2, path, len, &st);
+		c->mem_rc = st.mem_rc;
+		c->mem_bytes = st.mem_bytes;
+		for (int i = 0; i < 3; i++) {
+			c->psi_rc[i] = st.psi_rc[i];
+			c->psi_some[i] = st.psi_some_total[i];
+			c->psi_full[i] = st.psi_full_total[i];
+		}
+	}
+	sn->ncgroups++;
+}
+
+/* The process's cgroup through its checked directory: the path cgroup_primary picks; with
+ * RD_CGROUP_STATS that cgroup's stats into sn (once per cgroup). */
+static void read_cgroup(struct sampler *s, struct snapshot *sn, int dfd, struct proc_files *pf)
+{
+	struct cgroup_info *ci = malloc(sizeof(*ci));
+	char *buf = malloc(CGROUP_FILE_MAX);
+	size_t len = 0;
+	int rc = ci && buf ? cgroup_read_at(dfd, "cgroup", buf, &len, ci) : -ENOMEM;
+	int k = rc ? -1 : cgroup_primary(ci, buf);
+
+	if (rc == -ENOENT)
+		pf->cgroup_av = TS_UNSUPPORTED;	/* the directory is there: no cgroups */
+	else if (rc == -EINVAL || rc == -E2BIG || rc == -EFBIG || rc == -ENOMEM)
+		pf->cgroup_av = TS_NA;
+	else if (rc)
+		pf->cgroup_av = taskfiles_avail(rc);
+	else if (k < 0)
+		pf->cgroup_av = TS_UNSUPPORTED;
+	else {
+		pf->cgroup = util_sanitize_dup(buf + ci->line[k].path, ci->line[k].path_len);
+		pf->cgroup_v2 = k == ci->v2;
+		pf->cgroup_av = pf->cgroup ? TS_OK : TS_NA;
+		if (pf->cgroup && (s->readers & RD_CGROUP_STATS))
+			add_cgroup_stats(s, sn, buf + ci->line[k].path, ci->line[k].path_len,
+					 pf->cgroup_v2, cgroup_find(ci, buf, "memory") == k,
+					 pf->cgroup);
+	}
+	free(buf);
+	free(ci);
+}
+
+static void read_process_files(struct sampler *s, struct snapshot *sn,
+			       const struct task *leader, struct proc_files *pf)
 {
 	struct taskfiles_stat st;
 	char status[32], rollup[40], statm[32], numa[40];
@@ -403,6 +503,7 @@ static void read_process_files(struct sampler *s, const struct task *leader,
 					     leader->start_ticks, &st);
 		if (dfd < 0) {
 			pf->mem_av = pf->smaps_av = pf->rss_av = pf->numa_av = taskfiles_avail(dfd);
+			pf->cgroup_av = pf->mem_av;
 			return;
 		}
 		snprintf(status, sizeof(status), "status");
@@ -438,6 +539,8 @@ static void read_process_files(struct sampler *s, const struct task *leader,
 		rc = smaps_read_numa_nodes_at(dfd, numa, (uint64_t)s->pagesize, &pf->numa);
 		pf->numa_av = numa_avail(rc);
 	}
+	if ((s->readers & RD_CGROUP) && dfd != s->rootfd)
+		read_cgroup(s, sn, dfd, pf);
 	if (dfd != s->rootfd)
 		close(dfd);
 }
@@ -475,14 +578,15 @@ static void set_node_mem(struct task *t, enum ts_avail av, const struct smaps_nu
 static void read_process_extras(struct sampler *s, struct snapshot *sn)
 {
 	/* without threads and status, libproc2 read statm beside stat (proc2_open) */
-	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_NUMA)) &&
+	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_NUMA | RD_CGROUP)) &&
 	    !((s->readers & RD_RSS) && s->threads))
 		return;
 	for (size_t i = 0; i < sn->ntasks; ) {
 		size_t end = i;
 		const struct task *leader = NULL;
 		struct proc_files pf = { .mem_av = TS_GONE, .smaps_av = TS_GONE,
-					 .rss_av = TS_GONE, .numa_av = TS_GONE };
+					 .rss_av = TS_GONE, .numa_av = TS_GONE,
+					 .cgroup_av = TS_GONE };
 
 		while (end < sn->ntasks && sn->tasks[end].tgid == sn->tasks[i].tgid) {
 			if (sn->tasks[end].tid == sn->tasks[end].tgid)
@@ -490,7 +594,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 			end++;
 		}
 		if (leader)
-			read_process_files(s, leader, &pf);
+			read_process_files(s, sn, leader, &pf);
 		for (size_t k = i; k < end; k++) {
 			struct task *t = &sn->tasks[k];
 
@@ -501,6 +605,15 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 			}
 			if (s->readers & RD_NUMA)
 				set_node_mem(t, pf.numa_av, &pf.numa);
+			if (s->readers & RD_CGROUP) {
+				t->cgroup_av = pf.cgroup_av;
+				t->cgroup_v2 = pf.cgroup_v2;
+				if (pf.cgroup) {
+					t->cgroup = strdup(pf.cgroup);
+					if (!t->cgroup)
+						t->cgroup_av = TS_NA;
+				}
+			}
 			if ((s->readers & RD_RSS) && t->rss_av != TS_OK) {
 				t->rss_av = pf.rss_av;
 				t->rss = pf.rss_av == TS_OK ? pf.rss : 0;
@@ -517,6 +630,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 			t->pte = pf.sm.pte;
 		}
 		smaps_numa_free(&pf.numa);
+		free(pf.cgroup);
 		i = end;
 	}
 }

@@ -10,6 +10,17 @@
 
 struct topo;
 
+/* A cgroup the processes of a snapshot are in (RD_CGROUP_STATS, live /proc only), with what
+ * its cgroupfs files said; each value has its result code (0, or -errno). */
+struct snapshot_cgroup {
+	char *name;		/* sanitized path, as the rows' cgroup */
+	bool v2;		/* in the v2 hierarchy, else the v1 memory/cpu/... one */
+	int mem_rc;
+	uint64_t mem_bytes;	/* v2 memory.current, v1 memory.usage_in_bytes */
+	int psi_rc[3];		/* cpu, memory, io .pressure (v2 only) */
+	double psi_some[3], psi_full[3];	/* seconds stalled; full < 0: no full line */
+};
+
 struct snapshot {
 	double mono;		/* CLOCK_MONOTONIC seconds when taken */
 	double wall;		/* seconds since the epoch */
@@ -26,6 +37,8 @@ struct snapshot {
 	bool kept_on;		/* stat files kept open between samples (the live /proc) */
 	size_t kept_open;	/* those held open after this sample */
 	size_t kept_fallback;	/* tasks read with open + read + close: RLIMIT_NOFILE */
+	struct snapshot_cgroup *cgroups;	/* RD_CGROUP_STATS: the processes' cgroups */
+	size_t ncgroups;
 	_Atomic unsigned refs;	/* the sampler's reference and snapshot_hold()'s */
 };
 
@@ -79,6 +92,12 @@ int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid);
 /* The start time (clock ticks after boot) and raw name (never for output as it is) of the
  * process PID names now: a PID's identity. -ENOENT/-ESRCH when there is none. */
 int sampler_start_of(struct sampler *s, pid_t pid, uint64_t *start, char *comm, size_t len);
+
+/* The cgroup file of process PID (checked to be the one that started at start) read raw into buf
+ * (CGROUP_FILE_MAX bytes) and parsed into ci (src/sample/cgroup.h): for matching only. */
+struct cgroup_info;
+int sampler_cgroup_of(struct sampler *s, pid_t pid, uint64_t start, char *buf, size_t *len,
+		      struct cgroup_info *ci);
 
 /* The raw name of a process, for matching only (never printed). */
 int sampler_raw_comm(struct sampler *s, pid_t pid, char *buf, size_t len);

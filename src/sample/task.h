@@ -35,6 +35,10 @@ enum ts_reader {
 				 * else statm (once per process; stat's field 24 is approximate) */
 	RD_NUMA = 1u << 11,	/* resident bytes per NUMA node from numa_maps (own reader, once
 				 * per process; as costly as smaps_rollup) */
+	RD_CGROUP = 1u << 12,	/* the process's cgroup from /proc/PID/cgroup (own reader, once
+				 * per process) */
+	RD_CGROUP_STATS = 1u << 13,	/* with RD_CGROUP: each cgroup's memory and pressure
+					 * files, once per cgroup (snapshot.cgroups) */
 };
 
 struct task {
@@ -77,6 +81,11 @@ struct task {
 	char *comm;		/* sanitized, owned by the snapshot */
 	char *cmd;		/* sanitized command line, owned by the snapshot (may be NULL) */
 	char *affinity;		/* cpu list text, owned by the snapshot (may be NULL) */
+	/* the process's cgroup path (src/sample/cgroup.h: cgroup_primary), sanitized; its own
+	 * copy in each row, freed with the snapshot (NULL unless cgroup_av is TS_OK) */
+	char *cgroup;
+	enum ts_avail cgroup_av;
+	bool cgroup_v2;		/* the path is in the v2 hierarchy (else v1 memory/cpu/...) */
 
 	/* availability of the optional readers' results */
 	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av, smaps_av, rss_av;

@@ -10,6 +10,8 @@
 
 #include <hwloc.h>
 
+#include "lib/util.h"
+#include "sample/taskfiles.h"
 #include "sample/topo.h"
 
 struct cpuinfo {
@@ -130,6 +132,179 @@ int topo_load(struct topo **out)
 	if (file && !(t->file = strdup(file))) {
 		topo_free(t);
 		return -ENOMEM;
+	}
+	*out = t;
+	return 0;
+}
+
+/* ---- a tree's sys/devices/system (--proc-root) ------------------------------------------ */
+
+#define TREE_MAX_CPUS	8192	/* the kernel's largest NR_CPUS */
+#define TREE_MAX_NODES	1024	/* ... and MAX_NUMNODES */
+
+/* A CPU or node list file of the tree; -ENOENT when absent */
+static int tree_list(int rootfd, const char *path, int max, struct cpulist *cl)
+{
+	char buf[4096];
+	size_t len;
+	int rc = taskfiles_read(rootfd, path, buf, sizeof(buf), &len);
+
+	if (rc)
+		return rc;
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		len--;
+	buf[len] = '\0';
+	if (!len)
+		return util_cpulist_init(cl, max);	/* empty: none */
+	return util_cpulist_parse(buf, max, cl);
+}
+
+/* A number file of the tree (core_id, physical_package_id) */
+static int tree_int(int rootfd, const char *path, int *out)
+{
+	char buf[32];
+	size_t len;
+	uint64_t v;
+	int rc = taskfiles_read(rootfd, path, buf, sizeof(buf), &len);
+
+	if (rc)
+		return rc;
+	while (len && buf[len - 1] == '\n')
+		len--;
+	buf[len] = '\0';
+	rc = util_parse_u64(buf, INT32_MAX, &v);
+	if (!rc)
+		*out = (int)v;
+	return rc;
+}
+
+static int highest(const struct cpulist *cl)
+{
+	for (int c = cl->ncpus - 1; c >= 0; c--)
+		if (CPU_ISSET_S((size_t)c, cl->size, cl->set))
+			return c;
+	return -1;
+}
+
+static int count_set(const struct cpulist *cl)
+{
+	return CPU_COUNT_S(cl->size, cl->set);
+}
+
+/* Each CPU's package and core from cpuN/topology: the counts of packages and cores */
+static int tree_cpus(int rootfd, struct topo *t, const struct cpulist *online)
+{
+	char path[96];
+	int rc = 0;
+
+	for (int c = 0; !rc && c < t->ncpus; c++) {
+		struct cpuinfo *ci = &t->cpu[c];
+
+		if (!CPU_ISSET_S((size_t)c, online->size, online->set))
+			continue;
+		t->npus++;
+		snprintf(path, sizeof(path), "sys/devices/system/cpu/cpu%d/topology/"
+			 "physical_package_id", c);
+		rc = tree_int(rootfd, path, &ci->package);
+		snprintf(path, sizeof(path), "sys/devices/system/cpu/cpu%d/topology/core_id", c);
+		if (!rc)
+			rc = tree_int(rootfd, path, &ci->core);
+		if (rc == -ENOENT) {
+			ci->package = ci->core = -1;
+			rc = 0;
+		}
+	}
+	for (int c = 0; !rc && c < t->ncpus; c++) {
+		bool pkg_seen = false, core_seen = false;
+
+		if (t->cpu[c].package < 0)
+			continue;
+		for (int d = 0; d < c; d++) {
+			if (t->cpu[d].package != t->cpu[c].package)
+				continue;
+			pkg_seen = true;
+			if (t->cpu[d].core == t->cpu[c].core)
+				core_seen = true;
+		}
+		t->npackages += !pkg_seen;
+		t->ncores += !core_seen;
+	}
+	return rc;
+}
+
+/* Each node's CPUs from nodeN/cpulist; without a node directory, one node 0 */
+static int tree_nodes(int rootfd, struct topo *t)
+{
+	struct cpulist nodes;
+	char path[96];
+	int rc = tree_list(rootfd, "sys/devices/system/node/online", TREE_MAX_NODES, &nodes);
+
+	if (rc == -ENOENT) {
+		for (int c = 0; c < t->ncpus; c++)
+			if (t->cpu[c].package >= 0)
+				t->cpu[c].node = 0;
+		t->nnodes = 1;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	for (int n = 0; !rc && n <= highest(&nodes); n++) {
+		struct cpulist cl;
+		int mine = 0;
+
+		if (!CPU_ISSET_S((size_t)n, nodes.size, nodes.set))
+			continue;
+		snprintf(path, sizeof(path), "sys/devices/system/node/node%d/cpulist", n);
+		rc = tree_list(rootfd, path, TREE_MAX_CPUS, &cl);
+		if (rc)
+			break;
+		t->nnodes++;
+		for (int c = 0; c < t->ncpus; c++)
+			if (CPU_ISSET_S((size_t)c, cl.size, cl.set) && t->cpu[c].package >= 0) {
+				t->cpu[c].node = n;
+				mine++;
+			}
+		t->nmemonly += !mine;
+		util_cpulist_free(&cl);
+	}
+	util_cpulist_free(&nodes);
+	return rc;
+}
+
+int topo_load_tree(int rootfd, struct topo **out)
+{
+	struct cpulist online, present;
+	struct topo *t;
+	int rc, top;
+
+	*out = NULL;
+	rc = tree_list(rootfd, "sys/devices/system/cpu/online", TREE_MAX_CPUS, &online);
+	if (rc)
+		return rc == -EINVAL || rc == -ERANGE ? -EINVAL : rc;
+	if (tree_list(rootfd, "sys/devices/system/cpu/present", TREE_MAX_CPUS, &present))
+		present = (struct cpulist){ NULL, 0, 0 };
+	top = highest(&online);
+	t = calloc(1, sizeof(*t));
+	if (!t || top < 0 || !(t->cpu = calloc((size_t)top + 1, sizeof(*t->cpu)))) {
+		rc = t && top < 0 ? -EINVAL : -ENOMEM;
+		goto out;
+	}
+	t->ncpus = top + 1;
+	for (int c = 0; c < t->ncpus; c++)
+		t->cpu[c] = (struct cpuinfo){ -1, -1, -1 };
+	if (present.set)
+		t->noffline = count_set(&present) > count_set(&online) ?
+			      count_set(&present) - count_set(&online) : 0;
+	rc = tree_cpus(rootfd, t, &online);
+	if (!rc)
+		rc = tree_nodes(rootfd, t);
+out:
+	util_cpulist_free(&online);
+	if (present.set)
+		util_cpulist_free(&present);
+	if (rc) {
+		topo_free(t);
+		return rc == -ERANGE ? -EINVAL : rc;
 	}
 	*out = t;
 	return 0;

@@ -12,6 +12,11 @@ struct topo;
 /* This machine's topology, or the one of the XML file TOPO_ENV names (when set and not
  * empty). -ENOENT/-EACCES...: the file cannot be opened; -EINVAL: hwloc cannot load it. */
 int topo_load(struct topo **out);
+/* The topology of a tree with /proc's layout (--proc-root): its sys/devices/system, as
+ * tools/capture-proc.sh copies it (cpu/online, cpu/present, cpuN/topology/core_id and
+ * physical_package_id, node/online, nodeN/cpulist), read below rootfd as the tree's other
+ * files are. -ENOENT: the tree has none; -EINVAL: it cannot be understood. */
+int topo_load_tree(int rootfd, struct topo **out);
 void topo_free(struct topo *t);
 /* OS indexes; -1 when the CPU is unknown (offline, out of range) */
 int topo_cpu_node(const struct topo *t, int cpu);

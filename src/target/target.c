@@ -11,6 +11,7 @@
 
 #include "lib/util.h"
 #include "model/snapshot.h"
+#include "sample/cgroup.h"
 #include "sample/proc2.h"
 #include "target/spawn.h"
 #include "target/target.h"
@@ -31,12 +32,15 @@ void target_free(struct target *t)
 	for (size_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
 	free(t->names);
+	for (size_t i = 0; i < t->ncgroups; i++)
+		free(t->cgroups[i]);
+	free(t->cgroups);
 	target_init(t);
 }
 
 bool target_is_all(const struct target *t)
 {
-	return !t->npids && !t->have_user && !t->nnames && !t->spawn_root;
+	return !t->npids && !t->have_user && !t->nnames && !t->ncgroups && !t->spawn_root;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -217,6 +221,70 @@ int target_add_names(struct target *t, const char *list)
 	return 0;
 }
 
+/* The controller part of "CONTROLLER:/PATH" (its length, 0 when arg is a plain path). */
+static size_t cgroup_ctrl_len(const char *arg)
+{
+	const char *c = arg[0] == '/' ? NULL : strstr(arg, ":/");
+
+	return c ? (size_t)(c - arg) : 0;
+}
+
+int target_add_cgroup(struct target *t, const char *arg)
+{
+	size_t cl = cgroup_ctrl_len(arg);
+	char **v;
+
+	if (arg[0] != '/' && !cl)
+		return -EINVAL;
+	for (size_t i = 0; i < cl; i++)
+		if ((unsigned char)arg[i] <= ' ' || arg[i] == ',' || (unsigned char)arg[i] >= 0x7f)
+			return -EINVAL;
+	if (cgroup_check_path(arg + (cl ? cl + 1 : 0)))
+		return -EINVAL;
+	v = realloc(t->cgroups, (t->ncgroups + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	t->cgroups = v;
+	v[t->ncgroups] = strdup(arg);
+	if (!v[t->ncgroups])
+		return -ENOMEM;
+	t->ncgroups++;
+	return 0;
+}
+
+/* Is the process in one of the --cgroup PATHs? Its file is read raw (the names are
+ * compared as bytes); a process that cannot be read is not in any. */
+static bool cgroup_matches(const struct target *t, struct sampler *s,
+			   const struct proc2_light *p, char *buf, struct cgroup_info *ci)
+{
+	size_t len;
+
+	if (sampler_cgroup_of(s, p->pid, p->start_ticks, buf, &len, ci))
+		return false;
+	for (size_t i = 0; i < t->ncgroups; i++) {
+		const char *arg = t->cgroups[i];
+		size_t cl = cgroup_ctrl_len(arg);
+		int k;
+
+		if (cl) {
+			char ctrl[128];
+
+			if (cl >= sizeof(ctrl))
+				continue;
+			memcpy(ctrl, arg, cl);
+			ctrl[cl] = '\0';
+			k = cgroup_find(ci, buf, ctrl);
+			arg += cl + 1;
+		} else {
+			k = cgroup_primary(ci, buf);
+		}
+		if (k >= 0 && cgroup_path_within(buf + ci->line[k].path, ci->line[k].path_len,
+						 arg, strlen(arg)))
+			return true;
+	}
+	return false;
+}
+
 /* The kernel keeps 15 bytes of a name (TASK_COMM_LEN - 1): a longer NAME matches a comm
  * that is its first 15 bytes. */
 #define COMM_MAX 15
@@ -308,6 +376,8 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 	struct proc2_light *v = NULL;
 	size_t nv = 0, cnt = 0;
 	unsigned char *mark = NULL, *taken = NULL, *seen = NULL;
+	struct cgroup_info *ci = NULL;
+	char *cgbuf = NULL;
 	int spawn_root = t->spawn_root, *roots = NULL;
 	size_t nroots = 0;
 	pid_t *out;
@@ -320,7 +390,7 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 		*all = true;
 		return 0;
 	}
-	if (!t->have_user && !t->nnames && !t->spawn_root && !t->descendants) {
+	if (!t->have_user && !t->nnames && !t->ncgroups && !t->spawn_root && !t->descendants) {
 		/* PIDs only: no scan, each PID's identity read (its stat) */
 		out = malloc((t->npids + 1) * sizeof(*out));
 		if (!out)
@@ -342,7 +412,13 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 	taken = calloc(nv + 1, 1);
 	seen = calloc(t->npids + 1, 1);
 	roots = malloc((t->npids + 1) * sizeof(*roots));
-	if (!out || !mark || !taken || !seen || !roots) {
+	if (t->ncgroups) {
+		ci = malloc(sizeof(*ci));
+		cgbuf = malloc(CGROUP_FILE_MAX);
+	}
+	if (!out || !mark || !taken || !seen || !roots || (t->ncgroups && (!ci || !cgbuf))) {
+		free(ci);
+		free(cgbuf);
 		free(out);
 		free(mark);
 		free(taken);
@@ -364,6 +440,8 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 			hit = v[i].euid == t->uid;
 		if (!hit && t->nnames)
 			hit = name_matches(t, s, &v[i]);
+		if (!hit && t->ncgroups)
+			hit = cgroup_matches(t, s, &v[i], cgbuf, ci);
 		if (!hit && t->spawn_root)
 			hit = v[i].pid != t->spawn_root &&
 			      descends(v, nv, mark, i, &spawn_root, 1);
@@ -394,6 +472,8 @@ int target_resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 	free(taken);
 	free(mark);
 	free(v);
+	free(ci);
+	free(cgbuf);
 	*tgids = out;
 	*n = cnt;
 	return 0;
@@ -423,6 +503,13 @@ int target_parse_option(struct target *t, int opt, const char *arg, char *msg, s
 		rc = target_add_names(t, arg);
 		if (rc == -EINVAL)
 			snprintf(msg, len, "invalid --command '%s': expected NAME[,NAME...]", shown);
+		return rc;
+	case TARGET_OPT_CGROUP:
+		rc = target_add_cgroup(t, arg);
+		if (rc == -EINVAL)
+			snprintf(msg, len, "invalid --cgroup '%s': expected an absolute cgroup path "
+				 "such as /system.slice/cron.service, or CONTROLLER:PATH "
+				 "(no empty, '.' or '..' part, no newline)", shown);
 		return rc;
 	default:
 		return -ENOTSUP;
@@ -469,7 +556,7 @@ int target_check(struct target *t, struct sampler *s, char *what, size_t len)
 		if (!sampler_start_of(s, t->sorted[k], &start, NULL, 0))
 			t->start[k] = start;
 	}
-	if (!t->nnames && !t->have_user)
+	if (!t->nnames && !t->have_user && !t->ncgroups)
 		return 0;
 	rc = target_resolve(t, s, &tg, &n, &all);
 	free(tg);
@@ -488,6 +575,12 @@ int target_check(struct target *t, struct sampler *s, char *what, size_t len)
 						     names + off, sizeof(names) - off);
 			}
 			snprintf(what, len, "no process named '%s'", names);
+		} else if (t->ncgroups) {
+			char cg[256];
+
+			util_sanitize(t->cgroups[0], strlen(t->cgroups[0]), cg, sizeof(cg));
+			snprintf(what, len, "no process in cgroup '%s'%s", cg,
+				 t->ncgroups > 1 ? " or the others given" : "");
 		} else {
 			snprintf(what, len, "no process of user '%s'", t->user);
 		}
@@ -522,8 +615,15 @@ void target_describe(const struct target *t, char *buf, size_t len)
 		char nm[80];
 
 		util_sanitize(t->names[0], strlen(t->names[0]), nm, sizeof(nm));
-		snprintf(buf + off, len - off, "%scommand %s%s", off ? ", " : "", nm,
-			 t->nnames > 1 ? ",..." : "");
+		off += (size_t)snprintf(buf + off, len - off, "%scommand %s%s", off ? ", " : "",
+					nm, t->nnames > 1 ? ",..." : "");
+	}
+	if (t->ncgroups && off < len) {
+		char cg[120];
+
+		util_sanitize(t->cgroups[0], strlen(t->cgroups[0]), cg, sizeof(cg));
+		snprintf(buf + off, len - off, "%scgroup %s%s", off ? ", " : "", cg,
+			 t->ncgroups > 1 ? ",..." : "");
 	}
 }
 

@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* target_parse_option's value for --cgroup (a long option only) */
+#define TARGET_OPT_CGROUP 0x2000
+
 struct sampler;
 
 /* A -p PID found reused: the process it named ended and another one has the PID now. */
@@ -30,6 +33,8 @@ struct target {
 	char **names;		/* -C */
 	size_t nnames;
 	bool odd_names;		/* a name has bytes libproc2 would replace */
+	char **cgroups;		/* --cgroup [CONTROLLER:]PATH, as given (checked) */
+	size_t ncgroups;
 	pid_t spawn_root;	/* spawn: follow the descendants of this process (taskscope) */
 	bool descendants;	/* -p PIDs with all their descendants (compare's groups) */
 };
@@ -43,7 +48,11 @@ int target_add_pids(struct target *t, const char *list);
 int target_set_user(struct target *t, const char *user);
 /* comma-separated process names (as in /proc/PID/comm) */
 int target_add_names(struct target *t, const char *list);
-/* Apply a target option (-p, -u, -C; opt is that letter) given on a command line.
+/* --cgroup [CONTROLLER:]PATH: the processes whose cgroup (the CGROUP column's path) is PATH
+ * or below it; with CONTROLLER (memory, cpu, name=systemd, ...) in that v1 hierarchy.
+ * -EINVAL when PATH is not an absolute cgroup path (cgroup_check_path). */
+int target_add_cgroup(struct target *t, const char *arg);
+/* Apply a target option (-p, -u, -C, or TARGET_OPT_CGROUP) given on a command line.
  * 0 ok; -EINVAL bad syntax and -ENOENT unknown user, both with msg filled (the argument
  * sanitized); -ENOMEM; -ENOTSUP when opt is not a target option. */
 int target_parse_option(struct target *t, int opt, const char *arg, char *msg, size_t len);

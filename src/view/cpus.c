@@ -583,7 +583,8 @@ static void print_header(const struct cpus_report *r, FILE *out)
 				"numbers are this machine's\n", shown, CPUMAP_ENV);
 		}
 	} else {
-		fputs("topology: unknown (hwloc could not read it)\n", out);
+		fprintf(out, "topology: unknown (%s)\n",
+			r->topo_why ? r->topo_why : "hwloc could not read it");
 	}
 	cpus_fixed(r->sampler_cpu, 3, cpu, sizeof(cpu));
 	cpus_fixed(r->duration > 0 ? 100.0 * r->sampler_cpu / r->duration : 0, 2, pct,

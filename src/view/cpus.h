@@ -20,6 +20,7 @@ struct cpumap;
 struct cpus_report {
 	const struct timeline *tl;
 	const struct cpumap *topo;	/* NULL when hwloc could not read the topology */
+	const char *topo_why;		/* why topo is NULL when not that (NULL: hwloc) */
 	const char *what;		/* what was watched ("PID 1234", "spawned job"...) */
 	unsigned rate;
 	double duration;		/* seconds sampled */

@@ -19,7 +19,7 @@
 #define MAX_RULES 10000
 #define MAX_NAME 128
 
-enum key { K_COMM, K_EXE, K_CMDLINE, K_USER };
+enum key { K_COMM, K_EXE, K_CMDLINE, K_USER, K_CGROUP };
 
 struct rule {
 	char *name;
@@ -122,7 +122,7 @@ static const char *word(char **p, size_t *len)
 /* One line into a rule: 0, or -EINVAL with why. */
 static int parse_line(char *line, struct rule *r, bool *empty, char *why, size_t len)
 {
-	static const char *const keys[] = { "comm", "exe", "cmdline", "user" };
+	static const char *const keys[] = { "comm", "exe", "cmdline", "user", "cgroup" };
 	char *p = line, shown[64];
 	const char *name, *key;
 	size_t nl, kl, pl;
@@ -162,7 +162,7 @@ static int parse_line(char *line, struct rule *r, bool *empty, char *why, size_t
 		char k[64];
 
 		snprintf(k, sizeof(k), "%.*s", (int)(kl < 60 ? kl : 60), key);
-		snprintf(why, len, "unknown key '%s' (comm, exe, cmdline or user)",
+		snprintf(why, len, "unknown key '%s' (comm, exe, cmdline, user or cgroup)",
 			 util_sanitize(k, strlen(k), shown, sizeof(shown)) ? shown : "");
 		return -EINVAL;
 	}
@@ -241,6 +241,14 @@ int groupcfg_load(const char *path, struct groupcfg **out, char *why, size_t len
 	return 0;
 }
 
+bool groupcfg_needs_cgroup(const struct groupcfg *g)
+{
+	for (size_t i = 0; g && i < g->n; i++)
+		if (g->rules[i].key == K_CGROUP)
+			return true;
+	return false;
+}
+
 bool groupcfg_needs_cmdline(const struct groupcfg *g)
 {
 	for (size_t i = 0; g && i < g->n; i++)
@@ -264,6 +272,9 @@ const char *groupcfg_match(const struct groupcfg *g, const struct task *t)
 			break;
 		case K_CMDLINE:
 			v = t->cmd ? t->cmd : "";
+			break;
+		case K_CGROUP:
+			v = metrics_group_of(MG_CGROUP, t, NULL, 0);
 			break;
 		case K_USER:
 			if (!have_user)

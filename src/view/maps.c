@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/outfile.h"
 #include "lib/util.h"
@@ -272,6 +273,116 @@ static const char *error_text(int err)
 	}
 }
 
+/* ---- memory per NUMA node (with the NODES column) ------------------------------------- */
+
+static bool nodes_shown(const struct maps_view *v)
+{
+	for (size_t i = 0; i < v->ncols; i++)
+		if (v->cols[i]->flags & MCF_NODES)
+			return true;
+	return false;
+}
+
+static uint64_t page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	return ps > 0 ? (uint64_t)ps : 4096;
+}
+
+static int node_line(const struct maps_view *v, struct scolsout *tb, const char *name,
+		     const uint64_t *bytes, int nnodes, uint64_t total)
+{
+	char buf[32];
+	int rc = scolsout_line(tb);
+
+	if (!rc)
+		rc = scolsout_set(tb, 0, name);
+	for (int n = 0; !rc && n < nnodes; n++)
+		rc = scolsout_set(tb, (size_t)n + 1, size_text(v, bytes[n], buf, sizeof(buf)));
+	if (!rc)
+		rc = scolsout_set(tb, (size_t)nnodes + 1, size_text(v, total, buf, sizeof(buf)));
+	return rc;
+}
+
+/* numastat -p's table: a row per kind with resident pages, a column per node, the totals */
+static int nodes_table(const struct maps_view *v, const struct memmap *mm)
+{
+	struct memmap_nodes nt;
+	struct scolsout *tb;
+	int rc = memmap_node_totals(mm, page_size(), &nt);
+
+	if (rc == -ENODATA)
+		return 0;	/* not read: the NODES column's footnote says why */
+	if (rc)
+		return rc;
+	fprintf(v->out, "\nResident memory per NUMA node (numa_maps):\n");
+	if (!nt.nnodes) {
+		fprintf(v->out, "  - no resident pages on any node\n");
+		return stream_rc(v->out);
+	}
+	tb = table_new(v);
+	rc = tb ? table_column(tb, "KIND", 6, 0) : -ENOMEM;
+	for (int n = 0; !rc && n < nt.nnodes; n++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "N%d", n);
+		rc = table_column(tb, name, 5, CF_RIGHT);
+	}
+	if (!rc)
+		rc = table_column(tb, "TOTAL", 5, CF_RIGHT);
+	for (int k = 0; !rc && k < MEMMAP_NKINDS; k++)
+		if (nt.kind_total[k])
+			rc = node_line(v, tb, memmap_kind_name((enum memmap_kind)k),
+				       &nt.bytes[(size_t)k * (size_t)nt.nnodes], nt.nnodes,
+				       nt.kind_total[k]);
+	if (!rc)
+		rc = node_line(v, tb, "total", nt.node_total, nt.nnodes, nt.total);
+	if (!rc)
+		rc = scolsout_write(tb, v->out);
+	scolsout_free(tb);
+	memmap_nodes_free(&nt);
+	return rc ? rc : stream_rc(v->out);
+}
+
+/* JSON "nodes": bytes per node, their total, the same per kind; null when not read */
+static int json_nodes(struct maps_view *v, const struct memmap *mm)
+{
+	struct json *js = &v->js;
+	struct memmap_nodes nt;
+	int rc = memmap_node_totals(mm, page_size(), &nt);
+
+	if (rc == -ENODATA) {
+		json_null(js, "nodes");
+		return 0;
+	}
+	if (rc)
+		return rc;
+	json_open_object(js, "nodes", false);
+	json_open_array(js, "bytes", true);
+	for (int n = 0; n < nt.nnodes; n++)
+		json_u64(js, NULL, nt.node_total[n]);
+	json_close_array(js);
+	json_u64(js, "total", nt.total);
+	json_open_array(js, "kinds", false);
+	for (int k = 0; k < MEMMAP_NKINDS; k++) {
+		if (!nt.kind_total[k])
+			continue;
+		json_open_object(js, NULL, true);
+		json_string(js, "kind", memmap_kind_name((enum memmap_kind)k));
+		json_open_array(js, "bytes", true);
+		for (int n = 0; n < nt.nnodes; n++)
+			json_u64(js, NULL, nt.bytes[(size_t)k * (size_t)nt.nnodes + (size_t)n]);
+		json_close_array(js);
+		json_u64(js, "total", nt.kind_total[k]);
+		json_close_object(js);
+	}
+	json_close_array(js);
+	json_close_object(js);
+	memmap_nodes_free(&nt);
+	return 0;
+}
+
 static int table_proc(struct maps_view *v, const struct maps_proc *p)
 {
 	unsigned missing = 0, notes = 0;
@@ -302,6 +413,11 @@ static int table_proc(struct maps_view *v, const struct maps_proc *p)
 	if (v->raw)
 		return stream_rc(v->out);
 	print_notes(v, p->mm, missing);
+	if (nodes_shown(v) && p->mm->nrows) {
+		rc = nodes_table(v, p->mm);
+		if (rc)
+			return rc;
+	}
 	if (p->mm->nthreads && p->mm->nrows) {	/* no map, no stacks to look for */
 		fputc('\n', v->out);
 		rc = threads_table(v, p->mm, &notes);
@@ -424,6 +540,12 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 		if (mapcols_get(i)->kind == CK_SIZE)
 			json_cell(js, mapcols_get(i), p->mm, &total);
 	json_close_object(js);
+	if (nodes_shown(v)) {
+		int rc = json_nodes(v, p->mm);
+
+		if (rc)
+			return rc;
+	}
 	rows = shown_rows(v, p, &n);
 	json_open_array(js, "maps", false);
 	for (size_t r = 0; r < n; r++) {

@@ -10,6 +10,7 @@
 #include "lib/util.h"
 #include "model/columns.h"
 #include "view/groupcfg.h"
+#include "view/metrics_cgroup.h"
 #include "view/metrics.h"
 
 /* The counters of a process, summed into its group as increments. */
@@ -76,6 +77,7 @@ struct metrics {
 	uint64_t samples, mem_samples;
 	double sample_wall, mem_wall, took, nprocs, nthreads;
 	bool mem_known;
+	struct metrics_cgroup *cg;	/* --group-by cgroup: the cgroups' own values */
 };
 
 /* ---- group names ---------------------------------------------------------------------- */
@@ -87,6 +89,8 @@ const char *metrics_group_of(enum metrics_group_by by, const struct task *t, cha
 	size_t n;
 
 	switch (by) {
+	case MG_CGROUP:
+		return t->cgroup_av == TS_OK && t->cgroup ? t->cgroup : "-";
 	case MG_USER: {
 		const struct column *col = columns_find("USER");
 		struct col_ctx ctx = { 0 };
@@ -277,6 +281,7 @@ void metrics_free(struct metrics *m)
 	free(m->ps);
 	free(m->pm);
 	series_free(m);
+	metrics_cgroup_free(m->cg);
 	free(m);
 }
 
@@ -492,6 +497,8 @@ int metrics_update(struct metrics *m, const struct snapshot *sn, const struct sn
 	m->took = took;
 	m->nprocs = (double)sn->nprocs;
 	m->nthreads = (double)sn->nthreads;
+	if (m->o.group_by == MG_CGROUP && metrics_cgroup_update(&m->cg, sn))
+		return -ENOMEM;
 	if (mem) {
 		rc = update_memory(m, mem);
 		if (rc)
@@ -800,6 +807,8 @@ int metrics_render(const struct metrics *m, bool openmetrics, char **text, size_
 		return -ENOMEM;
 	}
 	render_groups(&o, m, order);
+	if (m->o.compat != MC_PROCESS_EXPORTER)
+		metrics_cgroup_render(o.f, o.om, m->cg, "group");
 	render_series(&o, m);
 	render_self(&o, m);
 	if (ferror(o.f))

@@ -19,6 +19,7 @@ enum metrics_group_by {
 	MG_COMM,	/* the process name (kernel threads by the name before '/') */
 	MG_USER,	/* the effective user's name */
 	MG_EXE,		/* the base name of the first word of the command line */
+	MG_CGROUP,	/* the CGROUP column's path ("-" when unknown) */
 };
 
 /* Metric names and labels: taskscope's own, or process-exporter 0.7's for what both have. */

@@ -352,6 +352,56 @@ static void print_resources(FILE *out, const struct sharing_report *rep)
 	}
 }
 
+/* Where the shared pages are: one line on one node, else a row per space, a column per
+ * node (exact only, when the frames' nodes are known) */
+static int print_nodes(FILE *out, const struct sharing_report *rep, bool bytes)
+{
+	size_t ns = rep->nspaces, nn = (size_t)rep->nnodes, ncols = nn + 1;
+	char (*txt)[24], heads_buf[SHAREFMT_MAX_NODES][12], buf[24];
+	const char **cells, *heads[SHAREFMT_MAX_NODES + 1];
+	int rc;
+
+	if (!rep->nnodes || !rep->node_shared)
+		return 0;
+	if (nn == 1) {
+		fprintf(out, "Shared pages by NUMA node: all on node 0\n");
+		return 0;
+	}
+	if (nn > SHAREFMT_MAX_NODES) {
+		fprintf(out, "Shared pages by NUMA node: %zu nodes, see -J\n", nn);
+		return 0;
+	}
+	txt = calloc(ns * ncols, sizeof(*txt));
+	cells = calloc(ns * ncols, sizeof(*cells));
+	if (!txt || !cells) {
+		free(txt);
+		free(cells);
+		return -ENOMEM;
+	}
+	heads[0] = "SPACE";
+	for (size_t n = 0; n < nn; n++) {
+		snprintf(heads_buf[n], sizeof(heads_buf[n]), "N%zu", n);
+		heads[n + 1] = heads_buf[n];
+	}
+	for (size_t s = 0; s < ns; s++) {
+		const struct sharing_space *sp = &rep->spaces[s];
+
+		cells[s * ncols] = sp->label;
+		for (size_t n = 0; n < nn; n++)
+			cells[s * ncols + n + 1] = sp->mem_rc ? "-" :
+				sharefmt_size_text(rep->node_shared[s * nn + n], bytes,
+						   txt[s * ncols + n + 1], sizeof(*txt));
+	}
+	fprintf(out, "Shared pages by NUMA node (where their frames are):\n");
+	rc = sharefmt_print_table(out, heads, ncols, ((1ul << ncols) - 1) & ~1ul, cells, ns);
+	if (!rc && rep->node_unknown)
+		fprintf(out, "  - %s on no known node\n",
+			sharefmt_size_text(rep->node_unknown, bytes, buf, sizeof(buf)));
+	free(txt);
+	free(cells);
+	return rc;
+}
+
 static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 {
 	static const char *const eheads[] = { "SPACE", "RSS", "SHARED", "FREES", "ANON", "FILE" };
@@ -429,6 +479,8 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 		fprintf(out, "Anonymous pages these address spaces share with nobody else "
 			"(freed when all of them exit): %s\n",
 			sharefmt_size_text(rep->together, bytes, buf, sizeof(buf)));
+	if (!rc)
+		rc = print_nodes(out, rep, bytes);
 	free(txt);
 	free(cells);
 	return rc;
@@ -467,6 +519,18 @@ int sharefmt_text(FILE *out, const struct sharing_report *rep, bool bytes, const
 }
 
 /* ---- JSON -------------------------------------------------------------------------------- */
+
+void sharefmt_json_nodes(struct json *j, const struct sharing_report *rep, const uint64_t *v)
+{
+	if (!rep->nnodes || !v) {
+		json_null(j, "nodes");
+		return;
+	}
+	json_open_array(j, "nodes", true);
+	for (int n = 0; n < rep->nnodes; n++)
+		json_u64(j, NULL, v[n]);
+	json_close_array(j);
+}
 
 void sharefmt_json_size(struct json *j, const char *key, uint64_t v)
 {
@@ -568,6 +632,13 @@ static void json_memory(struct json *j, const struct sharing_report *rep,
 	if (rep->method != SHARING_NO_MEMORY) {
 		json_bool(j, "pagemap_scan", rep->scanned);
 		json_u64(j, "pages", rep->pages);
+		if (rep->nnodes) {
+			json_i64(j, "numa_nodes", rep->nnodes);
+			json_u64(j, "node_unknown", rep->node_unknown);
+		} else {
+			json_null(j, "numa_nodes");
+			json_null(j, "node_unknown");
+		}
 		sharefmt_json_size(j, "together", rep->together);
 		json_open_array(j, "both", false);
 		for (size_t a = 0; a < ns; a++) {
@@ -594,6 +665,8 @@ static void json_memory(struct json *j, const struct sharing_report *rep,
 				sharefmt_json_size(j, kinds[k], kk && (exact || k == SHARING_ANON ||
 							      k == SHARING_FILE) ? sp->kind[k]
 										 : UINT64_MAX);
+			sharefmt_json_nodes(j, rep, ok && rep->node_shared ?
+					    &rep->node_shared[s * (size_t)rep->nnodes] : NULL);
 			json_close_object(j);
 		}
 		json_close_array(j);

@@ -39,6 +39,10 @@ const char *sharefmt_size_text(uint64_t v, bool bytes, char *buf, size_t len);
 /* A libsmartcols table; right: bit c set for a right-aligned column c. */
 int sharefmt_print_table(FILE *out, const char *const *heads, size_t ncols, unsigned long right,
 			 const char *const *cells, size_t nrows);
+/* "nodes": bytes on each NUMA node of the report (v: nnodes values), null when unknown */
+void sharefmt_json_nodes(struct json *j, const struct sharing_report *rep, const uint64_t *v);
+/* Nodes the text report shows as columns (more: see -J) */
+#define SHAREFMT_MAX_NODES	16
 void sharefmt_json_size(struct json *j, const char *key, uint64_t v);
 void sharefmt_json_notes(struct json *j, const struct sharefmt_notes *nt);
 /* The ranked pairs and segments of a report, as JSON members (sharelist.c). */

@@ -87,6 +87,7 @@ int sharefmt_json_lists(struct json *j, const struct sharing_report *rep, size_t
 		json_close_array(j);
 		json_u64(j, "shared", g->bytes);
 		json_kinds(j, rep, g->kind, rep->spaces[g->members[0]].kinds_known);
+		sharefmt_json_nodes(j, rep, g->node_bytes);	/* NULL: none on a known node */
 		json_close_object(j);
 	}
 	json_close_array(j);
@@ -400,14 +401,41 @@ static int print_pairs(FILE *out, const struct sharing_report *rep, struct shari
 	return rc;
 }
 
+/* "N0=2.0M,N1=1.0M": a segment's bytes on each node that has some; "?" when unknown */
+static const char *segment_nodes(const struct sharing_report *rep, const struct sharing_segment *g,
+				 bool bytes, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (!g->node_bytes)
+		return "?";
+	buf[0] = '\0';
+	for (int k = 0; k < rep->nnodes && off < len; k++) {
+		char sz[24];
+		int w;
+
+		if (!g->node_bytes[k])
+			continue;
+		w = snprintf(buf + off, len - off, "%sN%d=%s", off ? "," : "", k,
+			     sharefmt_size_text(g->node_bytes[k], bytes, sz, sizeof(sz)));
+		if (w < 0 || (size_t)w >= len - off) {
+			buf[off] = '\0';	/* a whole item or none */
+			break;
+		}
+		off += (size_t)w;
+	}
+	return buf;
+}
+
 static int print_segments(FILE *out, const struct sharing_report *rep, size_t top, bool bytes,
 			  size_t *shown)
 {
 	static const char *const heads[] = { "RANK", "SHARED", "ANON", "FILE", "SHMEM", "SPACES",
-					     "PIDS", "COMMANDS" };
+					     "PIDS", "COMMANDS", "NODES" };
 	enum { NC = ARRAY_SIZE(heads) };
 	bool exact = rep->method == SHARING_EXACT;
-	size_t n = 0, cap = top ? top : rep->nsegments;
+	/* NODES (where the pages are) only when there is more than one */
+	size_t n = 0, cap = top ? top : rep->nsegments, ncols = rep->nnodes > 1 ? NC : NC - 1;
 	char (*txt)[NC][128] = calloc(cap ? cap : 1, sizeof(*txt));
 	const char **cells = calloc((cap ? cap : 1) * NC, sizeof(*cells));
 	int rc = 0;
@@ -420,7 +448,7 @@ static int print_segments(FILE *out, const struct sharing_report *rep, size_t to
 	}
 	for (size_t i = 0; i < rep->nsegments && n < cap; i++) {
 		const struct sharing_segment *g = &rep->segments[i];
-		const char **c = cells + n * NC;
+		const char **c = cells + n * ncols;
 		bool kinds = rep->spaces[g->members[0]].kinds_known;
 
 		if (g->n < 3)
@@ -436,12 +464,14 @@ static int print_segments(FILE *out, const struct sharing_report *rep, size_t to
 		c[6] = txt[n][6];
 		segment_comms(rep, g, txt[n][7], sizeof(txt[n][7]));
 		c[7] = txt[n][7];
+		if (ncols == NC)
+			c[8] = segment_nodes(rep, g, bytes, txt[n][8], sizeof(txt[n][8]));
 		n++;
 	}
 	if (n) {
 		fputs("\nGroups of three or more address spaces that all map the same pages "
 		      "(SHARED: what each of them maps):\n", out);
-		rc = sharefmt_print_table(out, heads, NC, 0x3ful, cells, n);
+		rc = sharefmt_print_table(out, heads, ncols, 0x3ful, cells, n);
 	}
 	*shown = n;
 	free(txt);

@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/lib.sh - helpers the benchmark scripts share: CPU of one run, medians, rounds, peaks
+#
+# Sourced (never run). The script sets BENCH (its name, for messages) and work (a temporary
+# directory) first, and defines a function run_TOOL for each TOOL it measures.
+
+# cpu_us TOOL [ARG...]: the CPU (user + system, microseconds) of one `run_TOOL ARG...`, from
+# its subshell's `times` (getrusage(RUSAGE_CHILDREN)). Its output goes to $work/out.TOOL
+# when CPU_KEEP_OUT=1, else to /dev/null; its errors to $work/err.TOOL, with a warning when
+# it fails.
+cpu_us() {
+	local out=/dev/null
+	[ "${CPU_KEEP_OUT:-0}" = 1 ] && out=$work/out.$1
+	(
+		"run_$1" "${@:2}" >"$out" 2>"$work/err.$1"
+		rc=$?
+		[ "$rc" -eq 0 ] ||
+			echo "$BENCH: warning: $1 exited with $rc: $(head -c 200 "$work/err.$1")" >&2
+		times
+	) | awk 'NR == 2 {
+		n = split($0, f, /[ ms]+/)
+		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
+	}'
+}
+
+# cpu_rounds [--no-warm-up] REPS TOOL...: one warm-up run of each tool (page cache,
+# dentries), then REPS rounds of all of them in turn (A B A B), each run's cpu_us a line of
+# $work/cpu.TOOL
+cpu_rounds() {
+	local warm=1 reps t r
+	[ "$1" = --no-warm-up ] && { warm=0; shift; }
+	reps=$1
+	shift
+	for t in "$@"; do
+		: >"$work/cpu.$t"
+		[ "$warm" = 0 ] || cpu_us "$t" >/dev/null
+	done
+	for ((r = 1; r <= reps; r++)); do
+		for t in "$@"; do
+			cpu_us "$t" >>"$work/cpu.$t"
+		done
+	done
+}
+
+# median: the median of the numbers on stdin, one a line ("nan" when there are none)
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
+	}'
+}
+
+# cpu_stats TOOL: "MEDIAN LOWEST HIGHEST" of $work/cpu.TOOL
+cpu_stats() {
+	echo "$(median <"$work/cpu.$1") $(sort -n "$work/cpu.$1" | head -n 1) $(sort -n "$work/cpu.$1" | tail -n 1)"
+}
+
+# ratio A B: A / B with two decimals, "nan" when B is not above 0
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'; }
+
+# peak_kib TOOL VAR...: the peak RSS (KiB, GNU time's %M) of one `run_TOOL` in a new bash
+# that gets the function and the variables VAR; "-" without /usr/bin/time
+peak_kib() {
+	local t=$1
+	shift
+	if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o "$work/rss.$t" bash -c "
+		$(declare -f "run_$t"); $(declare -p "$@"); run_$t" >/dev/null 2>&1; then
+		cat "$work/rss.$t"
+	else
+		echo -
+	fi
+}
+
+# cpu_of CMD...: the user + system seconds of CMD (its children's, from `times`)
+cpu_of() {
+	local t
+	t=$( ( "$@" >/dev/null 2>&1; times ) | tail -1)
+	awk -v t="$t" 'BEGIN { split(t, a, " "); s = 0; for (i = 1; i <= 2; i++) { split(a[i], m, "m"); sub("s", "", m[2]); s += m[1] * 60 + m[2] } printf "%.4f", s }'
+}
+
+# step_ms STEPS CMD...: the CPU ms of one sample: (cpu(CMD with @N@ = 1 + STEPS) -
+# cpu(CMD with @N@ = 1)) / STEPS, so that start-up and the first sample cancel out
+step_ms() {
+	local s=$1 a b
+	shift
+	a=$(cpu_of "${@//@N@/1}")
+	b=$(cpu_of "${@//@N@/$((s + 1))}")
+	awk -v a="$a" -v b="$b" -v s="$s" 'BEGIN { printf "%.2f", (b - a) * 1000 / s }'
+}
+
+# procs_reps_steps ARG...: the options --procs N, --reps N and --steps S, into procs, reps
+# and steps; any other word: the usage line and exit 2
+procs_reps_steps() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--procs) procs=$2; shift 2 ;;
+		--reps) reps=$2; shift 2 ;;
+		--steps) steps=$2; shift 2 ;;
+		*) echo "usage: bench/$BENCH [--procs N] [--reps N] [--steps S]" >&2; exit 2 ;;
+		esac
+	done
+}
+
+# stopped_population PROCS: about PROCS processes of ./taskscope workload (4 worker
+# processes of 2 MiB each and their parent), stopped with SIGSTOP once ready; their PIDs in
+# the array pids (the caller's clean-up sends them SIGCONT and SIGTERM)
+stopped_population() {
+	local n=0 f all
+	while [ "$n" -lt "$1" ]; do
+		./taskscope workload --procs 4 --mem 2M --sleep >"$work/wl$n" 2>/dev/null </dev/null &
+		pids+=($!)
+		n=$((n + 5))
+	done
+	for f in "$work"/wl*; do
+		for _ in $(seq 100); do grep -q '^ready' "$f" && break; sleep 0.1; done
+	done
+	all=$(pgrep -f 'taskscope workload --procs 4 --mem 2M' | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	kill -STOP $all
+	echo "population: $(echo $all | wc -w) workload processes, $(ls -d /proc/[0-9]* | wc -l) processes in /proc (stopped while measuring)"
+}
+
+# stopped_population_end: the clean-up (trap) of a script that made one: the processes in
+# pids continued and ended, $work removed
+stopped_population_end() {
+	[ ${#pids[@]} -gt 0 ] && kill -CONT "${pids[@]}" 2>/dev/null && kill "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$work"
+}
