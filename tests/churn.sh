@@ -56,7 +56,9 @@ hostpid_of() {
 	poll_until 5 grep -q '[0-9]' "/proc/$1/task/$1/children" || return 1
 	awk '{ print $1 }' "/proc/$1/task/$1/children"
 }
-fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+# open files other than the stat files kept open between samples (those follow the tasks alive)
+fds() { ls -l "/proc/$1/fd" 2>/dev/null | grep -vc '/task/[0-9]*/stat$'; }
+kept() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c '/task/[0-9]*/stat$'; }
 
 # ---- taskscope under churn --------------------------------------------------------------------
 
@@ -67,7 +69,10 @@ track "$tab_ns"
 inns "$T" -J -H -d 0.1 -n "$N" -o pid,tid,start,state,comm >"$TS_TMP/json.out" 2>"$TS_TMP/json.err" </dev/null &
 json_ns=$!
 track "$json_ns"
-tab=$(hostpid_of "$tab_ns") || die "taskscope -b -H did not start"
+# the function's subshell runs nsenter, which forks taskscope into the namespace
+tab=$(hostpid_of "$tab_ns") && tab=$(hostpid_of "$tab") || die "taskscope -b -H did not start"
+[ "$(cat "/proc/$tab/comm" 2>/dev/null)" = taskscope ] ||
+	die "process $tab is '$(cat "/proc/$tab/comm" 2>/dev/null)', not taskscope -b -H"
 sleep 1
 fd0=$(fds "$tab")
 
@@ -91,6 +96,7 @@ track "$probe"
 
 sleep $((SECS - 2))
 fd1=$(fds "$tab")
+kept1=$(kept "$tab")
 OUT=$TS_TMP/table.out ERR=$TS_TMP/table.err TSPID=$tab_ns
 ts_wait $((SECS * 4 + 30))
 rc_tab=$RC
@@ -135,6 +141,15 @@ elif [ "$fd1" -gt $((fd0 + 2)) ]; then
 	fail "open files grew from $fd0 to $fd1"
 else
 	ok "$fd0 open files after 1 s, $fd1 near the end"
+fi
+
+# the files of the tasks of the last sample stay open until the next one: at most the
+# churner's 32 processes of 4 tasks alive at once, plus the test's own tasks in the namespace
+check "stat files kept open between samples: bounded by the tasks alive at once (4 x 32 + 32)"
+if [ -z "$kept1" ] || [ "$kept1" -gt 160 ]; then
+	fail "'$kept1' stat files kept open"
+else
+	ok "$kept1 kept open near the end"
 fi
 
 check "no control byte, C1 control or bidi control in any output, and valid UTF-8"

@@ -295,8 +295,12 @@ static int run_tasks(struct opts *o)
 	loop = (struct session_loop){ .delay = o->delay, .iterations = o->iterations,
 				      .prime_max = PRIME_MAX };
 	/* a first sample without output gives the interval columns their interval */
-	for (size_t i = 0; i < ncols; i++)
-		loop.prime = loop.prime || (cols[i]->flags & CF_INTERVAL);
+	for (size_t i = 0; i < ncols; i++) {
+		if (!(cols[i]->flags & CF_INTERVAL))
+			continue;
+		loop.prime = true;
+		loop.prime_readers |= cols[i]->readers | RD_STAT;	/* only what they need */
+	}
 	/* trees: without -n the last one ends the run (each sample reads the next) */
 	if (o->nproc_root && !loop.iterations)
 		loop.iterations = o->nproc_root > 1 && loop.prime ? o->nproc_root - 1 :

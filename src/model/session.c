@@ -388,9 +388,10 @@ static void take_more(struct session *s, const pid_t *tgids, size_t n, bool all,
 }
 
 /* A sample of the targets into f->sn, with the thread sample and (when mem is not NULL)
- * the memory one (see take_more); *reused (malloc'ed) the -p PIDs found reused. */
-static int take(struct session *s, struct session_frame *f, bool mem_due, bool *all,
-		struct target_reuse **reused, size_t *nreused)
+ * the memory one (see take_more), reading only what `only` asks of the sampler's readers
+ * (0: all of them); *reused (malloc'ed) the -p PIDs found reused. */
+static int take(struct session *s, struct session_frame *f, unsigned only, bool mem_due,
+		bool *all, struct target_reuse **reused, size_t *nreused)
 {
 	const struct snapshot **sn = &f->sn, **mem = mem_due ? &f->mem : NULL;
 	pid_t *tgids = NULL;
@@ -417,7 +418,7 @@ static int take(struct session *s, struct session_frame *f, bool mem_due, bool *
 	/* the sampler reads each process's stat: -p PIDs are followed by what it read */
 	rc = target_resolve_later(s->target, s->smp, &tgids, &n, all);
 	if (!rc)
-		rc = sampler_take(s->smp, *all ? NULL : tgids, n, sn);
+		rc = sampler_take_only(s->smp, only, *all ? NULL : tgids, n, sn);
 	if (!rc)
 		rc = confirm_targets(s, *sn, tgids, &n);
 	if (!rc && s->seen)
@@ -483,7 +484,9 @@ int session_run(struct session *s, const struct session_loop *loop)
 			       (s->mem_smp && !priming && s->seq % every == 0);
 		double t0 = util_monotonic();
 
-		rc = take(s, &f, mem_due, &all, &reused, &nreused);
+		/* a priming sample reads only what the interval columns need */
+		rc = take(s, &f, priming ? loop->prime_readers : 0, mem_due, &all, &reused,
+			  &nreused);
 		if (rc == -ENODATA) {	/* the source's end */
 			rc = 0;
 			break;

@@ -101,6 +101,8 @@ struct session_loop {
 	bool prime;		/* take a first sample that is not reported, so that the
 				 * interval columns of the first reported one have an interval */
 	double prime_max;	/* the priming interval is at most this long */
+	unsigned prime_readers;	/* RD_* bits the priming sample reads (what the interval
+				 * columns need); 0: the session's readers */
 	unsigned memory_every;	/* with memory_readers: a memory sample with every Nth reported
 				 * sample, the first included (0 or 1: with each) */
 };

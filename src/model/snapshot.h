@@ -34,6 +34,9 @@ struct snapshot {
 	size_t ndenied;		/* all tasks on a hidepid=noaccess /proc: processes it lists
 				 * but does not let us read (not in tasks) */
 	uint64_t total_rss;	/* sum of RSS over the processes (counts shared pages again) */
+	bool kept_on;		/* stat files kept open between samples (the live /proc) */
+	size_t kept_open;	/* those held open after this sample */
+	size_t kept_fallback;	/* tasks read with open + read + close: RLIMIT_NOFILE */
 	struct snapshot_cgroup *cgroups;	/* RD_CGROUP_STATS: the processes' cgroups */
 	size_t ncgroups;
 	_Atomic unsigned refs;	/* the sampler's reference and snapshot_hold()'s */
@@ -66,6 +69,10 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 /* Leave the processes tgids out of the snapshot the last sampler_take gave (their rows,
  * counts and RSS sum): processes that are not the ones the targets follow. */
 void sampler_drop_processes(struct sampler *s, const pid_t *tgids, size_t n);
+/* The same reading only what readers asks of the sampler's readers (0: all of them): a
+ * priming sample, whose rows only give the next one its deltas. */
+int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, size_t ntgids,
+		      const struct snapshot **out);
 /* Topology for NODE (loaded on first use; NULL when hwloc cannot read it). */
 const struct topo *sampler_topo(struct sampler *s);
 long sampler_hertz(void);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sample/keptfd.h"
 #include "sample/proc2.h"
 #include "sample/source.h"
 #include "sample/taskfiles.h"
@@ -31,6 +32,7 @@ struct rows {
 	struct task *v;
 	size_t n, cap;
 	long pagesize;
+	struct keptfd *kept;	/* stat files kept open between passes, or NULL */
 };
 
 static int rows_grow(struct rows *r)
@@ -127,8 +129,15 @@ static int add_thread(struct rows *r, int taskfd, const char *name, pid_t tgid, 
 	if (strlen(name) > 16)
 		return 0;	/* no TID is that long */
 	snprintf(path, sizeof(path), "%.16s/stat", name);
-	if (read_stat(taskfd, path, &st))
+	if (r->kept) {
+		uint64_t tid;
+
+		if (util_parse_u64(name, 4194304, &tid) ||
+		    keptfd_stat(r->kept, taskfd, path, tgid, (pid_t)tid, &st))
+			return 0;
+	} else if (read_stat(taskfd, path, &st)) {
 		return 0;
+	}
 	return add_row(r, &st, tgid, euid, false);
 }
 
@@ -172,7 +181,8 @@ static int add_whole(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 		return 0;	/* gone, or hidden from us */
 	rc = process_euid(fd, how, &euid);
 	if (!rc)
-		rc = read_stat(fd, "stat", &st);
+		rc = r->kept ? keptfd_stat(r->kept, fd, "stat", tgid, tgid, &st)
+			     : read_stat(fd, "stat", &st);
 	if (!rc && r->pagesize > 0)
 		rss_rc = taskfiles_statm_at(fd, "statm", r->pagesize, &rss);
 	close(fd);
@@ -238,6 +248,14 @@ static int cmp_row(const void *a, const void *b)
 	return (x->tid > y->tid) - (x->tid < y->tid);
 }
 
+static bool sorted(const struct task *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_row(&v[i - 1], &v[i]) > 0)
+			return false;
+	return true;
+}
+
 struct scan_ctx {
 	struct rows *r;
 	int rootfd;
@@ -267,24 +285,46 @@ int threads_scan(int rootfd, const pid_t *tgids, size_t ntgids, struct task **ro
 int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
 		    struct task **rows, size_t *nrows)
 {
-	struct rows r = { .pagesize = (how & THREADS_PROCESSES) ? pagesize : 0 };
+	return threads_scan_kept(rootfd, how, pagesize, tgids, ntgids, NULL, rows, nrows);
+}
+
+int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
+		      size_t ntgids, struct keptfd *kept, struct task **rows, size_t *nrows)
+{
+	struct rows r = { .pagesize = (how & THREADS_PROCESSES) ? pagesize : 0, .kept = kept };
 	int rc = 0;
 
 	*rows = NULL;
 	*nrows = 0;
+	if (kept) {
+		struct keptfd_counts kc;
+
+		/* about as many rows as the last pass: no growing copies of the array, no
+		 * doubled capacity left unused */
+		keptfd_counts(kept, &kc);
+		r.cap = kc.open + kc.fallback + kc.open / 16 + 64;
+		r.v = malloc(r.cap * sizeof(*r.v));
+		if (!r.v)
+			r.cap = 0;
+		keptfd_begin(kept);
+	}
 	if (tgids) {
 		for (size_t i = 0; !rc && i < ntgids; i++)
 			rc = add_process(&r, rootfd, tgids[i], how);
 	} else {
 		rc = scan_all(&r, rootfd, how);
 	}
+	if (kept)
+		keptfd_end(kept);	/* tasks not seen: ended, or no longer watched */
 	if (rc) {
 		for (size_t i = 0; i < r.n; i++)
 			free(r.v[i].comm);
 		free(r.v);
 		return rc;
 	}
-	if (r.n > 1)
+	/* /proc lists processes and their threads in ascending order: sorted already, as a
+	 * rule, and then qsort's copy of every row is not needed */
+	if (r.n > 1 && !sorted(r.v, r.n))
 		qsort(r.v, r.n, sizeof(*r.v), cmp_row);
 	/* a PID listed twice (duplicate targets, or a racy directory read): keep one */
 	if (r.n > 1) {
@@ -298,6 +338,13 @@ int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
 			r.v[w++] = r.v[i];
 		}
 		r.n = w;
+	}
+	/* the unused tail back to the allocator: a snapshot lives for two samples */
+	if (r.n && r.cap > r.n + r.n / 16 + 64) {
+		struct task *v = realloc(r.v, r.n * sizeof(*r.v));
+
+		if (v)
+			r.v = v;
 	}
 	*rows = r.v;
 	*nrows = r.n;

@@ -25,6 +25,13 @@ enum {
 int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
 		    struct task **rows, size_t *nrows);
 
+/* The same with stat files kept open between calls in kept (src/sample/keptfd.h; NULL:
+ * none): each task's stat is re-read through its kept file, the files of tasks not seen in
+ * this scan are closed. Only for the live /proc, and only for one kind of scan (how). */
+struct keptfd;
+int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
+		      size_t ntgids, struct keptfd *kept, struct task **rows, size_t *nrows);
+
 /* The command line (cmd, cmd_av) of every row, read once per process from its main thread's
  * /proc/PID/cmdline (at most 128 KiB) when that is still the process the rows show (same
  * start time). Rows sorted by (tgid, tid). */

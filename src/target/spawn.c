@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sample/keptfd.h"
 #include "target/jobtty.h"
 #include "target/spawn.h"
 
@@ -404,6 +405,7 @@ static _Noreturn void child_run(int fd, pid_t parent, char *const argv[], const 
 	int rc;
 
 	child_signals();
+	keptfd_child_limit();	/* the job gets the descriptor limit taskscope was given */
 	if (setsid() < 0)
 		child_fail(fd, STEP_TTY, errno);
 	rc = jobtty_child(jt);

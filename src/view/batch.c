@@ -180,6 +180,9 @@ static void print_header(const struct batch_opts *o, const struct snapshot *sn,
 		fprintf(o->out, "  CPU busy %.1f%%", sn->cpu_busy);
 	if (sn->interval > 0)
 		fprintf(o->out, "  interval %.2fs", sn->interval);
+	if (sn->kept_fallback)
+		fprintf(o->out, "  %zu task%s read without a kept-open file (RLIMIT_NOFILE)",
+			sn->kept_fallback, sn->kept_fallback == 1 ? "" : "s");
 	fputc('\n', o->out);
 }
 
@@ -354,6 +357,9 @@ static int finish_json(const struct batch_opts *o, const struct snapshot *sn,
 		json_write_string(o->out, o->replay->version);
 		fputs("},\n", o->out);
 	}
+	if (sn->kept_fallback)
+		fprintf(o->out, "   \"kept_files\": {\"open\": %zu, \"fallback\": %zu},\n",
+			sn->kept_open, sn->kept_fallback);
 	if (o->nnotes) {
 		/* -p PIDs found reused since the previous report */
 		fputs("   \"reused\": [", o->out);

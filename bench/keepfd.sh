@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench/keepfd.sh - kept-open stat files: taskscope -b -H per refresh and -n 1 against rawstat
+# shellcheck disable=SC2317 # cleanup and run_* are called indirectly (trap, "run_$tool")
+#
+#   bench/keepfd.sh [--sizes "1000 10000 30000"] [--reps N] [--base PATH] [--taskscope PATH]
+#
+# For each population size (stopped `taskscope workload` processes, bench/population.sh)
+# it measures, tools interleaved (A B A B ...) --reps times, the CPU (user + system) of
+#   per refresh: (cpu(1 + S samples) - cpu(1 sample)) / S, as bench/run.sh does, of
+#     raw       bench/rawstat.c, open + read + close of every task's stat (the floor)
+#     kept      taskscope -b -H -d 0 (stat files kept open between samples)
+#     fallback  the same under `ulimit -n 1024` (at most 768 kept, the rest open/read/close)
+#     base      --base PATH, another build (e.g. main's) the same way, when given
+#   one shot:  the CPU of a whole run, start-up included, of
+#     raw1      rawstat 1
+#     once      taskscope -b -H -n 1 (a priming scan: PCPU needs an interval)
+#     once_np   the same without PCPU, the only interval column of the defaults: one scan
+#     base1     --base PATH -b -H -n 1
+# and prints each one's median, its spread (lowest-highest) and the median's ratio to raw's
+# (raw1's for one shot). Then the peak RSS (GNU time) of taskscope -b -H -d 0 with 3 and
+# with 101 samples at the largest size: from the third sample on the table must be flat.
+# A report, not a test: exit 0 whatever it finds.
+set -u
+
+sizes="1000 10000 30000"
+reps=4
+base=
+top_dir=$(cd "$(dirname "$0")/.." && pwd)
+ts_bin=$top_dir/taskscope
+while [ $# -gt 0 ]; do
+	case $1 in
+	--sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
+	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
+	--base) base=${2:?--base needs a path}; shift 2 ;;
+	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
+	-h|--help) sed -n '3,22p' "$0"; exit 0 ;;
+	*) echo "keepfd.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+
+die() {
+	echo "keepfd.sh: $*" >&2
+	exit 1
+}
+
+[ -x "$ts_bin" ] || die "$ts_bin not found: build it first, or pass --taskscope"
+[ -z "$base" ] || [ -x "$base" ] || die "--base $base is not an executable"
+command -v cc >/dev/null || die "no C compiler 'cc' to build bench/rawstat.c"
+gnu_time=/usr/bin/time
+"$gnu_time" -f %M -o /dev/null true 2>/dev/null || gnu_time=
+read -r -a size_list <<<"$sizes"
+max_size=0
+for n in "${size_list[@]}"; do
+	case $n in '' | *[!0-9]*) die "bad size '$n'" ;; esac
+	[ "$n" -le "$max_size" ] || max_size=$n
+done
+[ "$(cat /proc/sys/kernel/pid_max)" -gt $((max_size + max_size / 20 + 300)) ] ||
+	die "kernel.pid_max $(cat /proc/sys/kernel/pid_max) is too small for $max_size tasks"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-keepfd.XXXXXX") || die "mktemp failed"
+wl_pids=()
+awake=0
+per_proc=50
+cleanup() {
+	trap - EXIT INT TERM HUP
+	population_stop
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+cc -O2 -o "$work/rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
+# shellcheck source=bench/population.sh
+. "$top_dir/bench/population.sh"
+
+run_raw() { "$work/rawstat" "$1"; }
+run_kept() { "$ts_bin" -b -H -d 0 -n "$1"; }
+run_fallback() { ulimit -n 1024 && "$ts_bin" -b -H -d 0 -n "$1"; }
+run_base() { "$base" -b -H -d 0 -n "$1"; }
+run_raw1() { "$work/rawstat" 1; }
+run_once() { "$ts_bin" -b -H -n 1; }
+# the default columns but PCPU, the only interval one: a single scan, no priming
+run_once_np() { "$ts_bin" -b -H -n 1 -o pid,tid,user,pri,ni,state,cpu,time,rss,comm; }
+run_base1() { "$base" -b -H -n 1; }
+
+# CPU (user + system, microseconds) of the children of a subshell running run_$1 $2
+cpu_us() {
+	(
+		"run_$1" "$2" >/dev/null 2>"$work/err" ||
+			echo "keepfd.sh: warning: $1 failed: $(head -c 200 "$work/err")" >&2
+		times
+	) | awk 'NR == 2 {
+		n = split($0, f, /[ ms]+/)
+		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
+	}'
+}
+
+stats() {	# values on stdin (us) -> "median lowest highest" in ms
+	sort -n | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.2f %.2f %.2f\n", m / 1000, v[1] / 1000, v[NR] / 1000 }'
+}
+
+declare -A floor
+refresh=(raw kept fallback)
+oneshot=(raw1 once once_np)
+if [ -n "$base" ]; then
+	refresh+=(base)
+	oneshot+=(base1)
+fi
+echo "keepfd bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)," \
+	"RLIMIT_NOFILE $(ulimit -Sn)/$(ulimit -Hn), reps $reps, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for size in "${size_list[@]}"; do
+	grow_to "$size"
+	n=$(count_tasks)
+	steps=$(((100000 + n / 2) / n))
+	[ "$steps" -ge 10 ] || steps=10
+	[ "$steps" -le 100 ] || steps=100
+	for t in "${refresh[@]}" "${oneshot[@]}"; do : >"$work/d.$t"; done
+	for ((r = 1; r <= reps; r++)); do
+		for t in "${refresh[@]}"; do
+			c1=$(cpu_us "$t" 1)
+			cn=$(cpu_us "$t" $((steps + 1)))
+			echo $(((cn - c1) / steps)) >>"$work/d.$t"
+		done
+		for t in "${oneshot[@]}"; do
+			cpu_us "$t" 1 >>"$work/d.$t"
+		done
+	done
+	echo
+	echo "== $n tasks (asked $size), $steps refreshes, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '   %-10s %10s %17s %8s\n' tool "median ms" "lowest-highest" "x floor"
+	for t in "${refresh[@]}" "${oneshot[@]}"; do
+		read -r med lo hi < <(stats <"$work/d.$t")
+		case $t in raw | raw1) floor[$t]=$med ;; esac
+		f=${floor[raw]}
+		case $t in *1 | once*) f=${floor[raw1]} ;; esac
+		printf '   %-10s %10s %8s-%-8s %8s\n' "$t" "$med" "$lo" "$hi" \
+			"$(awk -v a="$med" -v b="$f" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
+	done
+done
+if [ -n "$gnu_time" ]; then
+	for k in 3 101 3 101; do
+		"$gnu_time" -f %M -o "$work/rss" "$ts_bin" -b -H -d 0 -n $k >/dev/null 2>&1
+		echo "   peak RSS of taskscope -b -H -d 0 -n $k at $(count_tasks) tasks:" \
+			"$(cat "$work/rss") KiB"
+	done
+fi
+echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+exit 0

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* keptfd.c - tasks' stat files kept open between refreshes, re-read with pread */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "sample/keptfd.h"
+#include "sample/source.h"
+
+struct slot {
+	pid_t tid;		/* 0: free */
+	pid_t tgid;
+	int fd;
+	unsigned gen;		/* the pass that last read it */
+	uint64_t start;		/* start time when opened: the task it belongs to */
+};
+
+struct keptfd {
+	struct slot *v;
+	size_t cap;		/* a power of two, or 0 */
+	unsigned shift;		/* 32 - log2(cap): the hash is the product's top bits */
+	size_t n;
+	unsigned gen;
+	size_t fallback, opened;
+};
+
+/* ---- the shared budget ---- */
+
+static pthread_once_t limit_once = PTHREAD_ONCE_INIT;
+static struct rlimit start_limit;	/* as taskscope started */
+static bool have_start_limit;
+static size_t budget;			/* descriptors all tables may hold */
+static atomic_size_t held;		/* descriptors all tables hold */
+
+static void raise_limit(void)
+{
+	struct rlimit rl;
+	rlim_t cur;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	start_limit = rl;
+	have_start_limit = true;
+	if (rl.rlim_cur != rl.rlim_max) {
+		struct rlimit nl = rl;
+
+		nl.rlim_cur = rl.rlim_max;
+		if (!setrlimit(RLIMIT_NOFILE, &nl))
+			rl = nl;
+	}
+	cur = rl.rlim_cur;
+	if (cur == RLIM_INFINITY || cur > (rlim_t)(SIZE_MAX / 2))
+		cur = (rlim_t)(SIZE_MAX / 2);
+	/* a small limit still leaves three quarters of it to the rest */
+	budget = cur > 2 * KEPTFD_MARGIN ? (size_t)cur - KEPTFD_MARGIN : (size_t)cur / 4;
+}
+
+void keptfd_child_limit(void)
+{
+	if (have_start_limit)
+		setrlimit(RLIMIT_NOFILE, &start_limit);
+}
+
+/* ---- the table: open addressing on the TID, linear probing ---- */
+
+/* Fibonacci hashing: the top bits of the product, so that IDs that differ by a multiple of
+ * the table's size do not all land in one probe run */
+static size_t hash(const struct keptfd *k, pid_t tid)
+{
+	return (size_t)(((uint32_t)tid * 2654435761u) >> k->shift);
+}
+
+static struct slot *find(const struct keptfd *k, pid_t tid)
+{
+	if (!k->cap)
+		return NULL;
+	for (size_t i = hash(k, tid);; i = (i + 1) & (k->cap - 1)) {
+		if (k->v[i].tid == tid)
+			return &k->v[i];
+		if (!k->v[i].tid)
+			return NULL;
+	}
+}
+
+static void put(struct keptfd *k, const struct slot *s)
+{
+	size_t i = hash(k, s->tid);
+
+	while (k->v[i].tid)
+		i = (i + 1) & (k->cap - 1);
+	k->v[i] = *s;
+	k->n++;
+}
+
+static int grow(struct keptfd *k)
+{
+	size_t cap = k->cap ? k->cap * 2 : 1024, old = k->cap;
+	struct slot *v = calloc(cap, sizeof(*v)), *ov = k->v;
+
+	if (!v)
+		return -ENOMEM;
+	k->v = v;
+	k->cap = cap;
+	k->shift = 32;
+	for (size_t c = cap; c > 1; c >>= 1)
+		k->shift--;
+	k->n = 0;
+	for (size_t i = 0; i < old; i++)
+		if (ov[i].tid)
+			put(k, &ov[i]);
+	free(ov);
+	return 0;
+}
+
+/* Close the slot's file and remove it, moving back the entries of its probe run. */
+static void drop(struct keptfd *k, struct slot *s)
+{
+	size_t i = (size_t)(s - k->v), j = i;
+
+	close(s->fd);
+	atomic_fetch_sub(&held, 1);
+	k->v[i].tid = 0;
+	k->n--;
+	for (;;) {
+		size_t h;
+
+		j = (j + 1) & (k->cap - 1);
+		if (!k->v[j].tid)
+			return;
+		h = hash(k, k->v[j].tid);
+		/* j may move to the hole at i unless its home lies cyclically in (i, j] */
+		if (i <= j ? (h > i && h <= j) : (h > i || h <= j))
+			continue;
+		k->v[i] = k->v[j];
+		k->v[j].tid = 0;
+		i = j;
+	}
+}
+
+/* ---- the public part ---- */
+
+int keptfd_new(struct keptfd **out)
+{
+	struct keptfd *k;
+
+	pthread_once(&limit_once, raise_limit);
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	*out = k;
+	return 0;
+}
+
+void keptfd_free(struct keptfd *k)
+{
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->cap; i++) {
+		if (k->v[i].tid) {
+			close(k->v[i].fd);
+			atomic_fetch_sub(&held, 1);
+		}
+	}
+	free(k->v);
+	free(k);
+}
+
+void keptfd_begin(struct keptfd *k)
+{
+	k->gen++;
+	k->fallback = 0;
+	k->opened = 0;
+}
+
+void keptfd_end(struct keptfd *k)
+{
+	/* a drop moves later entries back, maybe to where the scan has been: the slot is
+	 * looked at again until it holds a task of this pass or nothing */
+	for (size_t i = 0; i < k->cap; i++)
+		while (k->v[i].tid && k->v[i].gen != k->gen)
+			drop(k, &k->v[i]);
+}
+
+void keptfd_counts(const struct keptfd *k, struct keptfd_counts *c)
+{
+	c->open = k->n;
+	c->fallback = k->fallback;
+	c->opened = k->opened;
+	c->budget = budget;
+}
+
+/* One read of a stat file from its start into buf, parsed. */
+static int read_parse(int fd, struct taskfiles_stat *st)
+{
+	char buf[1024];
+	ssize_t len;
+
+	do
+		len = pread(fd, buf, sizeof(buf) - 1, 0);
+	while (len < 0 && errno == EINTR);
+	if (len <= 0)
+		return len < 0 ? -errno : -ESRCH;
+	buf[len] = '\0';
+	return taskfiles_parse_stat(buf, (size_t)len, st);
+}
+
+int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t tid,
+		struct taskfiles_stat *st)
+{
+	struct slot *s = find(k, tid), ns;
+	int fd, rc;
+
+	if (s) {
+		if (s->tgid == tgid && !read_parse(s->fd, st) && st->pid == tid &&
+		    st->start == s->start) {
+			s->gen = k->gen;
+			return 0;
+		}
+		/* ended (ESRCH), or no longer what was opened: never read through it again */
+		drop(k, s);
+	}
+	fd = source_openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;	/* exited since the directory was listed */
+	k->opened++;
+	rc = read_parse(fd, st);
+	if (rc || st->pid != tid) {
+		close(fd);
+		return rc ? rc : -ESRCH;
+	}
+	if (atomic_fetch_add(&held, 1) >= budget ||
+	    ((k->n + 1) * 2 > k->cap && grow(k))) {
+		atomic_fetch_sub(&held, 1);
+		close(fd);
+		k->fallback++;
+		return 0;
+	}
+	ns = (struct slot){ .tid = tid, .tgid = tgid, .fd = fd, .gen = k->gen,
+			    .start = st->start };
+	put(k, &ns);
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* keptfd.h - tasks' stat files kept open between refreshes, re-read with pread */
+#ifndef TASKSCOPE_KEPTFD_H
+#define TASKSCOPE_KEPTFD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "sample/taskfiles.h"
+
+/*
+ * A table of open stat files, one per task ID, that a sampler keeps from one pass to the
+ * next: re-reading an open /proc file with pread costs well under half of an
+ * open + read + close of it. A kept file is bound to the task it was opened for (the
+ * kernel pins that task's struct pid), so once the task is gone it reads ESRCH even when
+ * its ID is reused; every re-read is checked on top (the same TID and start time as when it
+ * was opened, else the file is closed and the path opened again). Files of tasks not seen
+ * in a pass are closed at its end.
+ *
+ * All tables of a process share one budget: RLIMIT_NOFILE's soft limit, raised to the hard
+ * limit by the first keptfd_new, minus KEPTFD_MARGIN descriptors left for everything else
+ * (outputs, smaps and pagemap reads, the terminal, a job's pipes). Tasks beyond the budget
+ * are read with open + read + close, as without a table.
+ *
+ * Only for the live /proc: a --proc-root tree's states are different directories, so a
+ * file kept from one would read the old state; the sampler does not make a table there.
+ */
+struct keptfd;
+
+#define KEPTFD_MARGIN 256
+
+int keptfd_new(struct keptfd **out);
+void keptfd_free(struct keptfd *k);
+
+/* A pass: keptfd_begin, then keptfd_stat for each task, then keptfd_end (closes the files
+ * of tasks that keptfd_stat was not asked about since keptfd_begin). */
+void keptfd_begin(struct keptfd *k);
+void keptfd_end(struct keptfd *k);
+
+/* The stat of task tid of process tgid, whose stat file is path relative to dirfd (opened
+ * with source_openat when it is not kept yet): 0 or -errno (-ESRCH: gone). */
+int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t tid,
+		struct taskfiles_stat *st);
+
+/* What the last pass did: files held open now, and tasks read with open + read + close
+ * because the budget was used up. */
+struct keptfd_counts {
+	size_t open;
+	size_t fallback;
+	size_t opened;		/* files opened in the last pass (the rest were re-read) */
+	size_t budget;		/* descriptors all tables may hold */
+};
+void keptfd_counts(const struct keptfd *k, struct keptfd_counts *c);
+
+/* In a child between fork and exec: the RLIMIT_NOFILE soft limit taskscope started with
+ * (a job must not inherit the raised one). Async-signal-safe. */
+void keptfd_child_limit(void);
+
+#endif

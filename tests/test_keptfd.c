@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* test_keptfd.c - unit tests of src/sample/keptfd.c: the table over many passes, the budget */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "sample/keptfd.h"
+#include "tap.h"
+
+#define NTASKS 3000
+#define LIMIT 1024		/* RLIMIT_NOFILE for the test: a budget of LIMIT - 256 */
+#define PASSES 40
+
+static int dirfd_ = -1;
+static int tid_of[NTASKS + 1];	/* random distinct IDs: the table's probe runs collide */
+static unsigned utime_of[NTASKS + 1];
+static unsigned long long start_of[NTASKS + 1];
+
+/* Write task t's fake stat file "t.stat" (fixed width, so a rewrite keeps its size). */
+static int write_stat(int t)
+{
+	char name[32], buf[256];
+	int fd, n;
+
+	snprintf(name, sizeof(name), "%d.stat", tid_of[t]);
+	n = snprintf(buf, sizeof(buf),
+		     "%d (t%d) S 1 1 1 0 -1 0 0 0 0 0 %08u 0 0 0 20 0 1 0 %012llu 4096 1\n",
+		     tid_of[t], t, utime_of[t], start_of[t]);
+	fd = openat(dirfd_, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (pwrite(fd, buf, (size_t)n, 0) != n) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+static unsigned long long rnd_state = 88172645463325252ULL;
+
+static unsigned rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (unsigned)(rnd_state >> 11);
+}
+
+/* Two IDs with the same home in a fresh table (1024 slots: the top 10 bits of the product,
+ * as keptfd.c hashes), and a third after them: the first dropped, the others still found. */
+static void test_collision(void)
+{
+	struct keptfd_counts kc;
+	struct keptfd *k;
+	int ids[3], n = 0, save[3];
+	unsigned home = 0;
+
+	for (uint32_t id = 5000; n < 3 && id < 4194304; id++) {
+		unsigned h = (uint32_t)(id * 2654435761u) >> 22;
+
+		if (!n || h == home) {
+			home = h;
+			ids[n++] = (int)id;
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		save[i] = tid_of[i + 1];
+		tid_of[i + 1] = ids[i];
+		write_stat(i + 1);
+	}
+	keptfd_new(&k);
+	for (int q = 0; q < 3; q++) {
+		keptfd_begin(k);
+		/* the dropped one last, so that it cannot fill its old slot first */
+		for (int i = q == 1 ? 1 : 0; i < 3; i++) {
+			struct taskfiles_stat st;
+			char name[32];
+			int id = ids[q == 2 ? (i + 1) % 3 : i];
+
+			snprintf(name, sizeof(name), "%d.stat", id);
+			keptfd_stat(k, dirfd_, name, 1, id, &st);
+		}
+		keptfd_end(k);
+		keptfd_counts(k, &kc);
+		if (q == 1)
+			tap_ok(kc.opened == 0 && kc.open == 2, "IDs %d, %d, %d share a slot: the "
+			       "first dropped, the others found (opened %zu, open %zu)", ids[0],
+			       ids[1], ids[2], kc.opened, kc.open);
+		if (q == 2)
+			tap_ok(kc.opened == 1 && kc.open == 3, "the first found again after one "
+			       "open (opened %zu, open %zu)", kc.opened, kc.open);
+	}
+	keptfd_free(k);
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%d.stat", ids[i]);
+		unlinkat(dirfd_, name, 0);
+		tid_of[i + 1] = save[i];
+	}
+}
+
+int main(void)
+{
+	char tmpl[] = "/tmp/test_keptfd.XXXXXX", name[32];
+	struct rlimit rl = { LIMIT, LIMIT };
+	struct keptfd_counts kc;
+	struct keptfd *k;
+	static bool in[NTASKS + 1];
+	int base, bad_reads = 0, bad_counts = 0, bad_fds = 0, rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!mkdtemp(tmpl))
+		return tap_skip_all("mkdtemp: %s", strerror(errno));
+	dirfd_ = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd_ < 0)
+		return tap_skip_all("open %s: %s", tmpl, strerror(errno));
+	for (int t = 1; t <= NTASKS; t++) {
+		/* distinct: t in the low bits */
+		tid_of[t] = (int)(((rnd() % 1024) << 12) | (unsigned)t);
+		utime_of[t] = rnd() % 100000;
+		start_of[t] = 1000 + (unsigned long long)t;
+		if (write_stat(t))
+			return tap_skip_all("cannot write the fake stat files in %s", tmpl);
+	}
+	/* a limit of our own (soft = hard): keptfd_new cannot raise it, the budget is known */
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return tap_skip_all("setrlimit: %s", strerror(errno));
+	base = count_fds();
+	tap_is_rc(keptfd_new(&k), 0, "keptfd_new");
+	for (int p = 0; p < PASSES; p++) {
+		size_t want = 0;
+
+		/* a different two thirds of the tasks each pass; some values change, some tasks
+		 * get another start time (a reused ID: the kept file must not be trusted) */
+		for (int t = 1; t <= NTASKS; t++) {
+			in[t] = rnd() % 3 != 0;
+			if (rnd() % 4 == 0) {
+				utime_of[t] = rnd() % 100000;
+				if (rnd() % 8 == 0)
+					start_of[t] += 100000;
+				write_stat(t);
+			}
+		}
+		keptfd_begin(k);
+		for (int t = 1; t <= NTASKS; t++) {
+			struct taskfiles_stat st;
+
+			if (!in[t])
+				continue;
+			want++;
+			snprintf(name, sizeof(name), "%d.stat", tid_of[t]);
+			rc = keptfd_stat(k, dirfd_, name, 1, tid_of[t], &st);
+			if (rc || st.pid != tid_of[t] || st.utime != utime_of[t] || st.start != start_of[t])
+				bad_reads++;
+		}
+		keptfd_end(k);
+		keptfd_counts(k, &kc);
+		if (kc.open > LIMIT - KEPTFD_MARGIN || kc.open + kc.fallback != want ||
+		    kc.budget != LIMIT - KEPTFD_MARGIN)
+			bad_counts++;
+		if (count_fds() != base + (int)kc.open)
+			bad_fds++;
+	}
+	tap_is_i64(bad_reads, 0, "%d passes over a changing two thirds of %d tasks: every read "
+		   "gives the file's current values", PASSES, NTASKS);
+	tap_is_i64(bad_counts, 0, "at most the budget (%d) kept, kept + fallback = the pass's "
+		   "tasks", LIMIT - KEPTFD_MARGIN);
+	tap_is_i64(bad_fds, 0, "the descriptors open are the kept ones (files of tasks not in a "
+		   "pass closed)");
+	/* the same tasks again: every one found in the table, none opened; then a pass over
+	 * every other one (the rest dropped: entries move back in the table), and all again */
+	keptfd_begin(k);
+	keptfd_end(k);		/* a pass that finds no task: every file closed */
+	keptfd_counts(k, &kc);
+	tap_ok(kc.open == 0 && count_fds() == base, "a pass without tasks closes every file");
+	for (int round = 0; round < 3; round++) {
+		size_t opened[3];
+
+		for (int q = 0; q < 3; q++) {
+			keptfd_begin(k);
+			/* the last pass backwards: the dropped ones cannot fill their old
+			 * slots before the kept ones behind them are looked up */
+			for (int i = 0; i < (q == 1 ? 300 : 600); i++) {
+				int t = q == 0 ? 1 + round + i : q == 1 ? 1 + round + 2 * i
+								     : 600 + round - i;
+				struct taskfiles_stat st;
+
+				snprintf(name, sizeof(name), "%d.stat", tid_of[t]);
+				keptfd_stat(k, dirfd_, name, 1, tid_of[t], &st);
+			}
+			keptfd_end(k);
+			keptfd_counts(k, &kc);
+			opened[q] = kc.opened;
+		}
+		tap_ok(opened[1] == 0 && opened[2] == 300,
+		       "round %d: 600 tasks kept, the same and every other one re-read without an "
+		       "open, the 300 dropped opened again (opened %zu, %zu)", round, opened[1],
+		       opened[2]);
+	}
+	keptfd_begin(k);
+	for (int t = 1; t <= NTASKS; t++) {
+		struct taskfiles_stat st;
+
+		snprintf(name, sizeof(name), "%d.stat", tid_of[t]);
+		keptfd_stat(k, dirfd_, name, 1, tid_of[t], &st);
+	}
+	keptfd_end(k);
+	keptfd_counts(k, &kc);
+	tap_is_u64(kc.open, LIMIT - KEPTFD_MARGIN, "a pass over every task fills the budget");
+	tap_is_u64(kc.fallback, NTASKS - (LIMIT - KEPTFD_MARGIN), "the rest read and closed");
+	{
+		struct taskfiles_stat st;
+
+		snprintf(name, sizeof(name), "%d.stat", tid_of[1]);
+		tap_is_rc(keptfd_stat(k, dirfd_, name, 2, tid_of[1], &st), 0,
+			  "a kept TID seen in another process is opened again");
+		tap_is_rc(keptfd_stat(k, dirfd_, name, 1, tid_of[NTASKS], &st), -ESRCH,
+			  "a file of another TID than asked is not taken");
+	}
+	keptfd_free(k);
+	tap_is_i64(count_fds(), base, "keptfd_free closes every kept file");
+	test_collision();
+	for (int t = 1; t <= NTASKS; t++) {
+		snprintf(name, sizeof(name), "%d.stat", tid_of[t]);
+		unlinkat(dirfd_, name, 0);
+	}
+	close(dirfd_);
+	rmdir(tmpl);
+	return tap_done();
+}
