@@ -207,6 +207,11 @@ int sharing_group(size_t n, sharing_cmp_fn cmp, void *ctx, size_t *group, size_t
 int sharing_kcmp_group(const pid_t *tids, size_t n, enum kcmp_res res, size_t *group,
 		       size_t *ngroups);
 
+/* The distinct address spaces among tids (n of them, reordered; grp room for n): kcmp VM
+ * groups into *count. A task that ended meanwhile is left out and the count taken again,
+ * once. 0 or -errno (-ESRCH again, -ENOMEM, kcmp's). */
+int sharing_address_spaces(pid_t *tids, size_t n, size_t *grp, uint64_t *count);
+
 /* The cell for two sets of group ids (sorted, distinct); self: a space with itself.
  * none: the group id that means "has none" (SIZE_MAX: no such group). */
 enum sharing_cell sharing_cell_of(const size_t *ga, size_t na, const size_t *gb, size_t nb,

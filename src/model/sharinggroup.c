@@ -193,3 +193,20 @@ int sharing_kcmp_group(const pid_t *tids, size_t n, enum kcmp_res res, size_t *g
 
 	return sharing_group(n, cmp_tasks, &c, group, ngroups);
 }
+
+int sharing_address_spaces(pid_t *tids, size_t n, size_t *grp, uint64_t *count)
+{
+	size_t ng = 0;
+	int rc = sharing_kcmp_group(tids, n, KCMP_RES_VM, grp, &ng);
+
+	if (rc == -ESRCH) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < n; i++)
+			if (kcmp_compare(tids[i], tids[i], KCMP_RES_VM) != -ESRCH)
+				tids[k++] = tids[i];
+		rc = sharing_kcmp_group(tids, k, KCMP_RES_VM, grp, &ng);
+	}
+	*count = ng;
+	return rc;
+}

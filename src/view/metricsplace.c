@@ -10,7 +10,6 @@
 
 #include "lib/util.h"
 #include "model/sharing.h"
-#include "sample/kcmp.h"
 #include "view/metricsint.h"
 
 /* Thread names a group gets series for (--threads); threads of further names are summed
@@ -200,25 +199,6 @@ static int by_group(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-/* The distinct address spaces among tids (n of them, reordered): kcmp VM groups. A task
- * that ended meanwhile is left out and the count taken again, once. */
-static int spaces_of(pid_t *tids, size_t n, size_t *grp, uint64_t *count)
-{
-	size_t ng = 0;
-	int rc = sharing_kcmp_group(tids, n, KCMP_RES_VM, grp, &ng);
-
-	if (rc == -ESRCH) {
-		size_t k = 0;
-
-		for (size_t i = 0; i < n; i++)
-			if (kcmp_compare(tids[i], tids[i], KCMP_RES_VM) != -ESRCH)
-				tids[k++] = tids[i];
-		rc = sharing_kcmp_group(tids, k, KCMP_RES_VM, grp, &ng);
-	}
-	*count = ng;
-	return rc;
-}
-
 int metrics_count_spaces(struct metrics *m, const struct snapshot *mem, const size_t *gi)
 {
 	struct gtid *v = malloc((mem->ntasks ? mem->ntasks : 1) * sizeof(*v));
@@ -250,7 +230,7 @@ int metrics_count_spaces(struct metrics *m, const struct snapshot *mem, const si
 
 		for (k = i; k < n && v[k].group == v[i].group; k++)
 			tids[c++] = v[k].tid;
-		rc = spaces_of(tids, c, grp, &g->g[G_SPACES]);
+		rc = sharing_address_spaces(tids, c, grp, &g->g[G_SPACES]);
 		if (rc == -ENOMEM)
 			goto out;
 		g->spaces_known = rc == 0;
