@@ -10,10 +10,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_python
-need_tshelper
-CHURNER=$(dirname "$TSHELPER")/churner
-[ -x "$CHURNER" ] || die "tests/churner not found next to tshelper: '$CHURNER' (make tests/churner)"
+need python churner
 
 SECS=${CHURN_SECONDS:-15}
 [[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 3 ] && [ "$SECS" -le 3600 ] ||

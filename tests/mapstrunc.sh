@@ -7,8 +7,7 @@
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
 . "$lib" || exit 99
-need_python
-need_tshelper
+need python tshelper
 
 NMAPS=64000
 MINTRIES=3	# runs of each kind at least, caught mid-read or not

@@ -5,8 +5,7 @@
 # promtool, the groups stay bounded, no fd is left behind
 . "$(dirname "$0")/lib.sh"
 
-CHURNER=$(dirname "$TSHELPER")/churner
-[ -x "$CHURNER" ] || die "tests/churner not found next to tshelper: '$CHURNER' (make tests/churner)"
+need churner
 command -v unshare >/dev/null 2>&1 || skip "unshare not found (util-linux)"
 command -v curl >/dev/null 2>&1 || skip "curl not found (apt-get install curl)"
 command -v promtool >/dev/null 2>&1 || skip "promtool not found (apt-get install prometheus)"
