@@ -54,7 +54,7 @@ hostpid_of() {
 	awk '{ print $1 }' "/proc/$1/task/$1/children"
 }
 # open files other than the stat files kept open between samples (those follow the tasks alive)
-fds() { ls -l "/proc/$1/fd" 2>/dev/null | grep -vc '/task/[0-9]*/stat$'; }
+fds() { other_fds "$1"; }
 kept() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c '/task/[0-9]*/stat$'; }
 
 # ---- taskscope under churn --------------------------------------------------------------------

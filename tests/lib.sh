@@ -267,6 +267,12 @@ free_port() {
 	return 1
 }
 
+# other_fds PID: how many fds PID holds besides the stat files taskscope keeps open between
+# samples (their number follows the tasks on the machine, not a leak)
+other_fds() {
+	ls -l "/proc/$1/fd" 2>/dev/null | grep -Evc ' -> /proc/[0-9]+(/task/[0-9]+)?/stat$'
+}
+
 # start_server NAME URLPATH CMD...: start a server (Prometheus, an exporter) on a free
 # loopback port, every @PORT@ in CMD replaced by it, and wait until
 # http://127.0.0.1:PORT/URLPATH answers. One that lost its port to another run ("address

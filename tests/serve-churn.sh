@@ -18,7 +18,7 @@ SPID=$TSPID
 poll_until 20 grep -q '^taskscope serve: http://' "$OUT" || die "taskscope serve did not start" "$OUT" "$ERR"
 SPORT=$(sed -n 's|^taskscope serve: http://127\.0\.0\.1:\([0-9]*\)/metrics$|\1|p' "$OUT")
 URL=http://127.0.0.1:$SPORT/metrics
-fds() { find "/proc/$SPID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+fds() { other_fds "$SPID"; }
 fd0=$(fds)
 
 # the churner's processes are in a PID namespace of their own, and in the host's /proc too
@@ -52,7 +52,8 @@ cat "$TS_TMP/churner.out"
 
 check "taskscope serve still runs, no fd left behind, the groups bounded"
 alive "$SPID" || die "taskscope serve died" "$ERR"
-if poll_until 20 bash -c "[ \$(find /proc/$SPID/fd -mindepth 1 -maxdepth 1 | wc -l) -eq $fd0 ]"; then
+idle_fds() { [ "$(fds)" -eq "$fd0" ]; }
+if poll_until 20 idle_fds; then
 	ok "$fd0 fds"
 else
 	fail "$fd0 fds before, $(fds) after"

@@ -248,7 +248,7 @@ stop "$PPID_"
 # ---- HTTP robustness ------------------------------------------------------------------------
 
 URL=http://127.0.0.1:$SPORT
-fds() { find "/proc/$SPID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+fds() { other_fds "$SPID"; }
 idle_fds() { [ "$(fds)" -eq "$1" ]; }
 fd0=$(fds)
 
