@@ -250,4 +250,82 @@ else
 	fail "a suggestion for 'frobnicate'" "$ERR"
 fi
 
+# ---- replay and diff: the common option parser, with FILE operands --------------------------
+
+# cmd_error CMD WORD ARGS...: `taskscope CMD ARGS` exits 2, prints nothing on stdout and
+# says "taskscope: CMD: ..." naming WORD with the --help hint
+cmd_error() {
+	local cmd=$1 word=$2 first
+	shift 2
+	check "taskscope $cmd $* -> usage error (2) naming '$word'"
+	ts cmdusage "$cmd" "$@"
+	expect_rc 2 "$cmd $*" || return
+	first=$(head -n 1 "$ERR")
+	if [[ $first != "taskscope: $cmd: "* ]]; then
+		fail "$cmd $*: the message does not start with 'taskscope: $cmd:'" "$ERR"
+	elif ! grep -qF -- "$word" <<<"$first"; then
+		fail "$cmd $*: the message does not name '$word'" "$ERR"
+	elif ! grep -qxF "Try 'taskscope $cmd --help' for more information." "$ERR"; then
+		fail "$cmd $*: no --help hint" "$ERR"
+	elif [ -s "$OUT" ]; then
+		fail "$cmd $*: a usage error printed something on stdout" "$OUT"
+	else
+		ok "message: $first"
+	fi
+}
+
+rec=$TS_TMP/opts$$.db
+cmd_error replay "'--bogus-option'" --bogus-option "$rec"
+cmd_error replay "'-Z'" -Z "$rec"
+cmd_error replay "'--pid'" --pid 1 "$rec"	# a common option replay does not take: no '1'
+cmd_error replay "'--run-as'" "$rec" --run-as=nobody
+cmd_error replay "'stray_arg'" "$rec" stray_arg
+cmd_error replay "'stray_arg'" -- "$rec" stray_arg
+cmd_error replay "no recording" -J
+cmd_error replay "'--from'" "$rec" --from
+cmd_error diff "'-o'" -o pid "$rec" "$rec"
+cmd_error diff "'c_arg' (two moments" "$rec" "$rec" c_arg
+cmd_error diff "two moments" "$rec"
+cmd_error diff "'--top'" "$rec" "$rec" --top
+
+check "replay and diff: -V and --version print the version, -h and --help the usage"
+for cmd in replay diff; do
+	for opt in -V --version -h --help; do
+		ts cmdver "$cmd" "$opt"
+		expect_rc 0 "$cmd $opt" || continue
+		case $opt in
+		-V|--version) want="^taskscope [0-9]" ;;
+		*) want="^ taskscope $cmd \[options\]" ;;
+		esac
+		if grep -q -- "$want" "$OUT" && [ ! -s "$ERR" ]; then
+			ok "$cmd $opt: $(head -n 1 "$OUT")"
+		else
+			fail "$cmd $opt: not the expected output" "$OUT" "$ERR"
+		fi
+	done
+done
+
+# a recording to read: the FILE operands before, between and after options, and after "--"
+# (a file name that starts with '-')
+check "replay and diff take their FILE operands among the options and after '--'"
+ts cmdrec record -o "$rec" -n 2 -d 0.1 -p $$
+if expect_rc 0 "record -n 2 -p $$ (this shell)"; then
+	dash=$TS_TMP/-opts$$.db
+	ln -s "$rec" "$dash"	# a symlink made here, in our own directory
+	for args in "replay -b $rec" "replay $rec -b" "replay -b -- $rec" \
+		    "replay -J -- -opts$$.db" \
+		    "diff $rec -r $rec" "diff -r -- $rec $rec" "diff -- -opts$$.db $rec"; do
+		(cd "$TS_TMP" && ts cmdfile $args)
+		# ts ran in a subshell: read its status from the files it wrote
+		if [ -s "$TS_TMP/cmdfile.out" ] && [ ! -s "$TS_TMP/cmdfile.err" ]; then
+			ok "taskscope $args: $(wc -l <"$TS_TMP/cmdfile.out") lines"
+		else
+			fail "taskscope $args: no report, or a message" "$TS_TMP/cmdfile.out" \
+				"$TS_TMP/cmdfile.err"
+		fi
+	done
+	# after '--' every argument is a FILE: '-r' is a second recording, not --raw
+	cmd_error replay "'-r'" -- "$rec" -r
+fi
+
 finish

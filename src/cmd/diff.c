@@ -69,6 +69,31 @@ static void usage(FILE *out)
 	      "See taskscope-diff(1).\n", out);
 }
 
+static int own_option(void *ctx, int c, int argc, char **argv)
+{
+	struct opts *o = ctx;
+	char sbuf[128];
+
+	switch (c) {
+	case OPT_TOP:
+		if (util_parse_u64(optarg, MAX_TOP, &o->top) || !o->top)
+			return common_usage_error(&o->co, "invalid --top '%s': a whole number from 1 to %d",
+						  cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_TOP);
+		break;
+	case OPT_BY:
+		for (o->by = 0; o->by < M_COUNT; o->by++)
+			if (!strcmp(optarg, metric_name[o->by]))
+				break;
+		if (o->by == M_COUNT)
+			return common_usage_error(&o->co, "invalid --by '%s': pss, uss, rss or swap",
+						  cli_shown(optarg, sbuf, sizeof(sbuf)));
+		break;
+	default:
+		return common_option(&o->co, c, argc, argv);
+	}
+	return CO_CONTINUE;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
@@ -76,47 +101,20 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "by", required_argument, NULL, OPT_BY },
 		COMMON_LONGOPTS
 	};
-	char sbuf[128];
-	size_t n = 0;
-	bool again;
-	int c, rc;
+	int rc;
 
-	common_init(&o->co, "diff", CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_VERSION, usage);
+	common_init(&o->co, "diff", CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_VERSION |
+				    CO_OPERANDS, usage);
+	o->co.max_operands = 2;
+	o->co.operand_hint = " (two moments to compare)";
 	o->top = 10;
-	for (;;) {
-		while ((c = getopt_long(argc, argv, "+:Jrh", longopts, NULL)) != -1) {
-			switch (c) {
-			case OPT_TOP:
-				if (util_parse_u64(optarg, MAX_TOP, &o->top) || !o->top)
-					return common_usage_error(&o->co, "invalid --top '%s': a whole number from 1 to %d",
-								  cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_TOP);
-				break;
-			case OPT_BY:
-				for (o->by = 0; o->by < M_COUNT; o->by++)
-					if (!strcmp(optarg, metric_name[o->by]))
-						break;
-				if (o->by == M_COUNT)
-					return common_usage_error(&o->co, "invalid --by '%s': pss, uss, rss or swap",
-								  cli_shown(optarg, sbuf, sizeof(sbuf)));
-				break;
-			default:
-				rc = common_option(&o->co, c, argc, argv);
-				if (rc != CO_CONTINUE)
-					return rc;
-			}
-		}
-		if (optind >= argc || !strcmp(argv[optind - 1], "--"))
-			break;
-		if (n == 2)
-			return common_usage_error(&o->co, "unexpected argument '%s' (two moments to compare)",
-						  cli_shown(argv[optind], sbuf, sizeof(sbuf)));
-		o->arg[n++] = argv[optind++];
-	}
-	rc = common_finish(&o->co, argc, argv, &again);
+	rc = common_parse(&o->co, argc, argv, "+:JrhV", longopts, own_option, o);
 	if (rc != CO_CONTINUE)
 		return rc;
-	if (n != 2)
+	if (o->co.noperands != 2)
 		return common_usage_error(&o->co, "two moments to compare: FILE@TIME FILE@TIME, or two files");
+	o->arg[0] = o->co.operand[0];
+	o->arg[1] = o->co.operand[1];
 	return CO_CONTINUE;
 }
 

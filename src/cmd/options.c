@@ -156,11 +156,43 @@ static int check(const struct common_opts *o)
 	return CO_CONTINUE;
 }
 
+/* One operand more; too many is a usage error. */
+static int operand(struct common_opts *o, char *arg)
+{
+	char shown[128];
+
+	if (o->noperands >= o->max_operands || o->noperands >= CO_MAX_OPERANDS)
+		return common_usage_error(o, "unexpected argument '%s'%s",
+					  cli_shown(arg, shown, sizeof(shown)),
+					  o->operand_hint ? o->operand_hint : "");
+	o->operand[o->noperands++] = arg;
+	return CO_CONTINUE;
+}
+
+/* CO_OPERANDS: the one at optind, options may follow; after "--", all that are left. */
+static int operands(struct common_opts *o, int argc, char **argv, bool *again)
+{
+	int rc;
+
+	if (!after_dashes(argv)) {
+		*again = true;
+		return operand(o, argv[optind++]);
+	}
+	for (; optind < argc; optind++) {
+		rc = operand(o, argv[optind]);
+		if (rc != CO_CONTINUE)
+			return rc;
+	}
+	return check(o);
+}
+
 int common_finish(struct common_opts *o, int argc, char **argv, bool *again)
 {
 	char shown[128];
 
 	*again = false;
+	if (optind < argc && (o->accept & CO_OPERANDS))
+		return operands(o, argc, argv, again);
 	if (optind < argc && !after_dashes(argv) && (o->accept & CO_BARE_PIDS)) {
 		/* a bare PID list, the same as -p; options may follow */
 		if (!isdigit((unsigned char)argv[optind][0]))

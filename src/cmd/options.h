@@ -26,6 +26,7 @@ enum {
 	CO_BARE_PIDS = 1 << 6,	/* PIDs after the options are -p PIDs */
 	CO_VERSION = 1 << 7,	/* -V */
 	CO_RAW = 1 << 8,	/* -r */
+	CO_OPERANDS = 1 << 9,	/* up to max_operands arguments (FILE...), also after "--" */
 	CO_FORMAT = CO_JSON | CO_RAW,
 };
 
@@ -50,6 +51,8 @@ enum {
 	{ "version", no_argument, NULL, 'V' }, \
 	{ NULL, 0, NULL, 0 }
 
+#define CO_MAX_OPERANDS 2
+
 struct common_opts {
 	const char *name;	/* the command ("maps"), NULL for the task view */
 	unsigned accept;	/* CO_* */
@@ -61,6 +64,11 @@ struct common_opts {
 	const char *output_file;
 	const char *run_as;
 	char **cmd;		/* after "--" */
+	/* CO_OPERANDS: the command sets max_operands (at most CO_MAX_OPERANDS) and, if it
+	 * likes, operand_hint (" (two moments to compare)") for one too many */
+	size_t max_operands, noperands;
+	const char *operand_hint;
+	char *operand[CO_MAX_OPERANDS];
 };
 
 /* Start: opterr off (our own messages never echo raw bytes), getopt reset. */
@@ -72,8 +80,9 @@ void common_free(struct common_opts *o);
 /* Handle option c (getopt_long's return, also ':' and '?'): CO_CONTINUE, or the exit status
  * to end with (0 after -h or -V, 2 for a usage error, 1 when -u names no user). */
 int common_option(struct common_opts *o, int c, int argc, char **argv);
-/* The arguments from optind on: PIDs (CO_BARE_PIDS; the parser is called again for options
- * after them when again is set), "-- command" (CO_JOB); then the checks of combinations.
+/* The arguments from optind on: operands (CO_OPERANDS) or PIDs (CO_BARE_PIDS; for both the
+ * parser is called again for options after them when again is set; after "--" every
+ * argument is an operand), "-- command" (CO_JOB); then the checks of combinations.
  * CO_CONTINUE, or the exit status. *again: call getopt_long again, then common_finish. */
 int common_finish(struct common_opts *o, int argc, char **argv, bool *again);
 /* The whole parse: getopt_long over argv with optstring and longopts, each option to own

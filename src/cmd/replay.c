@@ -66,8 +66,10 @@ static void usage(FILE *out)
 
 /* ---- options ---- */
 
-static int own_option(struct opts *o, int c, int argc, char **argv)
+static int own_option(void *ctx, int c, int argc, char **argv)
 {
+	struct opts *o = ctx;
+
 	switch (c) {
 	case 'b':
 		o->batch = true;
@@ -96,24 +98,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "to", required_argument, NULL, OPT_TO },
 		COMMON_LONGOPTS
 	};
-	bool again;
-	int c, rc;
+	int rc;
 
 	common_init(&o->co, "replay", CO_COLUMNS | CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE |
-				      CO_VERSION, usage);
-	for (;;) {
-		while ((c = getopt_long(argc, argv, "+:bHo:Jrh", longopts, NULL)) != -1) {
-			rc = own_option(o, c, argc, argv);
-			if (rc != CO_CONTINUE)
-				return rc;
-		}
-		if (optind >= argc || !strcmp(argv[optind - 1], "--") || o->file)
-			break;
-		o->file = argv[optind++];	/* options may follow */
-	}
-	rc = common_finish(&o->co, argc, argv, &again);
+				      CO_VERSION | CO_OPERANDS, usage);
+	o->co.max_operands = 1;
+	rc = common_parse(&o->co, argc, argv, "+:bHo:JrhV", longopts, own_option, o);
 	if (rc != CO_CONTINUE)
 		return rc;
+	o->file = o->co.noperands ? o->co.operand[0] : NULL;
 	if (!o->file && !o->co.list_columns)
 		return common_usage_error(&o->co, "no recording given (taskscope replay FILE)");
 	return CO_CONTINUE;
