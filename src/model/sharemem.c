@@ -377,6 +377,20 @@ static int read_spaces(int rootfd, struct sharemem_reader *rd, struct sharing_re
 
 /* ---- the whole memory part --------------------------------------------------------------- */
 
+/* Exact: which NUMA node each shared frame is on (sysfs memory blocks), when sysfs says. */
+static int load_nodes(struct sharing_report *rep, const struct sharemem_reader *rd,
+		      struct physnode *pn, struct segtab *seg)
+{
+	if (!rd->exact || physnode_load(pn) || !pn->nnodes)
+		return 0;
+	rep->node_shared = calloc(rep->nspaces * (size_t)pn->nnodes, sizeof(*rep->node_shared));
+	if (!rep->node_shared)
+		return -ENOMEM;
+	rep->nnodes = pn->nnodes;
+	seg->pn = pn;
+	return 0;
+}
+
 int sharemem_collect(int rootfd, struct sharing_report *rep)
 {
 	size_t ns = rep->nspaces, nuser = 0, nsets = 0;
@@ -412,16 +426,9 @@ int sharemem_collect(int rootfd, struct sharing_report *rep)
 		rc = -ENOMEM;
 		goto out;
 	}
-	/* exact: which NUMA node each shared frame is on (sysfs memory blocks) */
-	if (rd.exact && !physnode_load(&pn) && pn.nnodes) {
-		rep->node_shared = calloc(ns * (size_t)pn.nnodes, sizeof(*rep->node_shared));
-		if (!rep->node_shared) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		rep->nnodes = pn.nnodes;
-		seg.pn = &pn;
-	}
+	rc = load_nodes(rep, &rd, &pn, &seg);
+	if (rc)
+		goto out;
 	/* a few spaces, as root: bitmaps of physical frames, if they fit */
 	if (use_frames(&rd, ns) && !(fbs = calloc(ns, sizeof(*fbs)))) {
 		rc = -ENOMEM;

@@ -89,6 +89,11 @@ void sampler_set_clock(long hertz, double boot_time);
  * (tasks are freed). */
 struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads, double mono,
 				double wall, double interval, const struct snapshot *prev);
+/* Processes, threads and the RSS sum of sn's rows, again (after rows were left out). */
+void snapshot_recount(struct snapshot *sn);
+/* Each row's interval values (PCPU, fault and switch deltas, ...) against the same task in
+ * prev (NULL: none; a reused TID is another task). */
+void snapshot_deltas(struct snapshot *cur, const struct snapshot *prev);
 
 /* The process a task ID belongs to (a thread's TID gives its process's PID). */
 int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid);

@@ -381,6 +381,25 @@ static int descends(const struct proc2_light *v, size_t n, unsigned char *mark, 
 	return verdict;
 }
 
+/* PIDs only: no scan, each PID's identity read (its stat), or checked in the sample taken
+ * with them (target_confirm) */
+static int resolve_pids(struct target *t, struct sampler *s, pid_t **tgids, size_t *n,
+			bool later)
+{
+	pid_t *out = malloc((t->npids + 1) * sizeof(*out));
+	size_t cnt = 0;
+
+	if (!out)
+		return -ENOMEM;
+	for (size_t k = 0; k < t->npids; k++)
+		if (later ? !t->ended[k] : follow_now(t, s, k))
+			out[cnt++] = t->sorted[k];
+	t->unconfirmed = later;
+	*tgids = out;
+	*n = cnt;
+	return 0;
+}
+
 static int resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n, bool *all,
 		   bool later)
 {
@@ -401,20 +420,8 @@ static int resolve(struct target *t, struct sampler *s, pid_t **tgids, size_t *n
 		*all = true;
 		return 0;
 	}
-	if (!t->have_user && !t->nnames && !t->ncgroups && !t->spawn_root && !t->descendants) {
-		/* PIDs only: no scan, each PID's identity read (its stat), or checked in the
-		 * sample taken with them (target_confirm) */
-		out = malloc((t->npids + 1) * sizeof(*out));
-		if (!out)
-			return -ENOMEM;
-		for (size_t k = 0; k < t->npids; k++)
-			if (later ? !t->ended[k] : follow_now(t, s, k))
-				out[cnt++] = t->sorted[k];
-		t->unconfirmed = later;
-		*tgids = out;
-		*n = cnt;
-		return 0;
-	}
+	if (!t->have_user && !t->nnames && !t->ncgroups && !t->spawn_root && !t->descendants)
+		return resolve_pids(t, s, tgids, n, later);
 	rc = sampler_list_processes(s, &v, &nv);
 	if (rc)
 		return rc;
