@@ -36,6 +36,7 @@ void cpusopts_usage(FILE *out)
 		" -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
 		" -u, --user USER           processes of this user (name or number)\n"
 		" -C, --command NAME[,...]  processes with this name (as in /proc/PID/comm)\n"
+		"     --cgroup CGROUP       processes in this cgroup or below (taskscope(1))\n"
 		" -- command [args...]      run the command and watch it and all its descendants;\n"
 		"                           taskscope exits with its exit status\n"
 		"     --run-as USER         run the command as USER: its uid, gid and groups\n"

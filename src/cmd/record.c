@@ -56,6 +56,7 @@ static void usage(FILE *out)
 	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable; bare PIDs too)\n"
 	      " -u, --user USER           processes of this user\n"
 	      " -C, --command NAME[,...]  processes with this name\n"
+	      "     --cgroup CGROUP       processes in this cgroup or below (taskscope(1))\n"
 	      " -- command [args...]      run the command and record it and its descendants for\n"
 	      "                           its whole life; exits with its exit status\n"
 	      "     --run-as USER         run the command as USER\n"

@@ -55,6 +55,7 @@ static void share_usage(FILE *out)
 	      " -p, --pid PID[,PID...]    processes with these IDs (repeatable)\n"
 	      " -u, --user USER           processes of this user\n"
 	      " -C, --command NAME[,...]  processes with this name\n"
+	      "     --cgroup CGROUP       processes in this cgroup or below (taskscope(1))\n"
 	      " -- command [args...]      run the command, look at its tasks after --after\n"
 	      "                           seconds, and exit with its exit status\n"
 	      "     --run-as USER         run the command as USER: its uid, gid and groups\n"
