@@ -84,6 +84,18 @@ else
 	fail "the table lacks the recording, its times or the worker's line" "$OUT" "$ERR"
 fi
 
+if command -v sqlite3 >/dev/null; then
+	check "a recording without its topology: the report says the topology is unknown"
+	cp "$db" "$TS_TMP/notopo.db" && sqlite3 "$TS_TMP/notopo.db" "DELETE FROM cpus;"
+	ts notopo cpus "$TS_TMP/notopo.db"
+	expect_rc 0 "cpus FILE without topology" &&
+	grep -q '^topology: unknown (the recording has no CPU topology)' "$OUT" &&
+	grep -Eq "^ *$worker $name +\|1{8}\|" "$OUT" && ok "topology unknown, the timeline there" ||
+		fail "no 'topology: unknown' line or no timeline" "$OUT" "$ERR"
+else
+	say "sqlite3 is not installed: the recording without topology is not tried"
+fi
+
 check "a process not in the recording, a missing file: exit 1 with a message"
 ts gone cpus -p 1 "$db"
 [ "$RC" = 1 ] && grep -q "^taskscope: cpus: no thread to show" "$ERR" && ok "-p 1: $(cat "$ERR")" ||
