@@ -96,13 +96,20 @@ else
 	say "sqlite3 is not installed: the recording without topology is not tried"
 fi
 
-check "a process not in the recording, a missing file: exit 1 with a message"
+check "a process not in the recording, a missing file, not a recording: exit 1 with a message"
 ts gone cpus -p 1 "$db"
 [ "$RC" = 1 ] && grep -q "^taskscope: cpus: no thread to show" "$ERR" && ok "-p 1: $(cat "$ERR")" ||
 	fail "-p 1: exit $RC" "$OUT" "$ERR"
-ts missing cpus "$TS_TMP/nonesuch.db"
+ts missing cpus --recording "$TS_TMP/nonesuch.db"
 [ "$RC" = 1 ] && grep -q "^taskscope: cpus: cannot read the recording '$TS_TMP/nonesuch.db'" "$ERR" &&
 	ok "missing: $(cat "$ERR")" || fail "missing file: exit $RC" "$OUT" "$ERR"
+ts notrec cpus "$TS_TMP/rec.svg"
+[ "$RC" = 1 ] && grep -q "^taskscope: cpus: cannot read the recording '$TS_TMP/rec.svg': " "$ERR" &&
+	ok "not a recording: $(cat "$ERR")" || fail "an SVG file as the recording: exit $RC" "$OUT" "$ERR"
+ts barenone cpus "$TS_TMP/nonesuch.db"
+[ "$RC" = 2 ] && grep -q "unexpected argument '$TS_TMP/nonesuch.db'" "$ERR" &&
+	ok "a bare name that is no file stays a usage error" ||
+	fail "cpus MISSING-FILE: exit $RC" "$OUT" "$ERR"
 
 check "what a recording cannot take is a usage error (exit 2)"
 for args in "-t 1" "--rate 10" "--proc-root /" "-- true"; do

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/options.h"
 #include "cmd/cpusopts.h"
@@ -51,9 +52,10 @@ void cpusopts_usage(FILE *out)
 		"                           machine's sys/devices/system), not live threads;\n"
 		"                           repeat it for more samples (--rate apart, default 1)\n"
 		"     --recording FILE      the samples of a recording (taskscope record), not live\n"
-		"                           threads; FILE alone does the same unless it starts\n"
-		"                           with a digit (a PID)\n"
-		"     --from TIME, --to TIME  the recording's samples from, up to TIME (as replay's)\n"
+		"                           threads; FILE alone does the same when it exists and\n"
+		"                           does not start with a digit (a PID)\n"
+		"     --from TIME           the recording's samples from TIME (as replay's)\n"
+		"     --to TIME             the recording's samples up to TIME\n"
 		" -J, --json                the samples and summaries as one JSON document\n"
 		" -r, --raw                 raw output: no alignment, no header, no legend\n"
 		"     --output-file FILE    write the report to FILE (with a command to run the\n"
@@ -127,16 +129,20 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 	return CO_CONTINUE;
 }
 
-/* A bare argument that is not a PID list (it does not start with a digit) before any '--'
- * names a recording: taken, true. */
+/* A bare argument before any '--' that is not a PID list (it does not start with a digit)
+ * and names a file that exists (not a directory) is a recording: taken, true. Any other
+ * stays the usage error it was. */
 static bool bare_recording(struct cpusopts *o, int argc, char **argv)
 {
+	struct stat st;
 	const char *a;
 
 	if (optind >= argc || !strcmp(argv[optind - 1], "--"))
 		return false;
 	a = argv[optind];
 	if (!*a || isdigit((unsigned char)*a) || o->recording)
+		return false;
+	if (stat(a, &st) || S_ISDIR(st.st_mode))
 		return false;
 	o->recording = a;
 	optind++;
