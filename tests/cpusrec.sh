@@ -74,6 +74,12 @@ else
 	fail "--from did not leave 7 samples" "$TS_TMP/range.py.out" "$OUT" "$ERR"
 fi
 
+ts byname cpus -r -C "$name" "$db"
+check "-C NAME selects the recorded process by its name: its 2 threads"
+expect_rc 0 "cpus -C NAME FILE"
+n=$(grep -Ec "^$WL_PID ($WL_PID|$worker) " "$OUT")
+[ "$n" = 2 ] && ok "2 thread rows" || fail "$n thread rows of PID $WL_PID" "$OUT" "$ERR"
+
 ts table cpus "$db" --svg "$TS_TMP/rec.svg"
 check "the table names the recording and its times, the timeline shows the worker on CPU 1"
 expect_rc 0 "cpus FILE --svg"
@@ -92,6 +98,18 @@ if command -v sqlite3 >/dev/null; then
 	grep -q '^topology: unknown (the recording has no CPU topology)' "$OUT" &&
 	grep -Eq "^ *$worker $name +\|1{8}\|" "$OUT" && ok "topology unknown, the timeline there" ||
 		fail "no 'topology: unknown' line or no timeline" "$OUT" "$ERR"
+	check "the JSON stamp names the recording's machine"
+	sqlite3 "$TS_TMP/notopo.db" "UPDATE meta SET value = 'elsewhere$TS_RUN' WHERE key = 'host';"
+	ts otherhost cpus -J "$TS_TMP/notopo.db"
+	if [ "$RC" = 0 ] && pyjson otherhost "$OUT" '
+assert d["hostname"] == a[0], "hostname %s" % d["hostname"]
+assert d["topology"] is None, "topology %s" % d["topology"]
+print("hostname %s, topology null" % d["hostname"])
+' "elsewhere$TS_RUN"; then
+		ok "$(cat "$TS_TMP/otherhost.py.out")"
+	else
+		fail "not the recorded host" "$TS_TMP/otherhost.py.out" "$OUT" "$ERR"
+	fi
 else
 	say "sqlite3 is not installed: the recording without topology is not tried"
 fi
@@ -112,7 +130,7 @@ ts barenone cpus "$TS_TMP/nonesuch.db"
 	fail "cpus MISSING-FILE: exit $RC" "$OUT" "$ERR"
 
 check "what a recording cannot take is a usage error (exit 2)"
-for args in "-t 1" "--rate 10" "--proc-root /" "-- true"; do
+for args in "-t 1" "--rate 10" "--proc-root /" "-u root" "-- true"; do
 	# shellcheck disable=SC2086
 	ts usage cpus "$db" $args
 	[ "$RC" = 2 ] && grep -q "^taskscope: cpus: " "$ERR" && ok "$args: $(head -1 "$ERR")" ||

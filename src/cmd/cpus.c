@@ -221,6 +221,8 @@ static int report(struct watch *w, const struct cpumap *topo, const char *stoppe
 		r.rate = w->rec->rate;
 		r.wall = w->rec->last;
 		r.since = w->rec->first;
+		r.host = w->rec->host;
+		r.kernel = w->rec->kernel;
 		r.sched_why = w->rec->schedstat ? NULL : "run and run-queue times were not "
 			      "recorded";
 	}

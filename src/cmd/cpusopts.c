@@ -172,7 +172,8 @@ static int parse_all(struct cpusopts *o, int argc, char **argv, const struct opt
 	return CO_CONTINUE;
 }
 
-/* What a recording's run cannot have: a job, a time, live rates, trees, -u/-C/--cgroup. */
+/* What a recording's run cannot have: a job, a time, a rate, trees, -u and --cgroup (not
+ * recorded). */
 static int check_recording(struct cpusopts *o)
 {
 	const struct target *t = &o->co.target;
@@ -186,9 +187,10 @@ static int check_recording(struct cpusopts *o)
 				       o->time_set ? "time" : "rate");
 	if (o->nproc_root)
 		return cli_usage_error("cpus", "a recording cannot be used with --proc-root");
-	if (t->ncgroups)
-		return cli_usage_error("cpus", "a recording cannot be used with --cgroup: the "
-				       "cgroups were not recorded");
+	if (t->ncgroups || t->have_user)
+		return cli_usage_error("cpus", "a recording cannot be used with %s: the %s were "
+				       "not recorded (use -p or -C)", t->ncgroups ? "--cgroup" : "-u",
+				       t->ncgroups ? "cgroups" : "users");
 	return CO_CONTINUE;
 }
 

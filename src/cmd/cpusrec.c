@@ -48,8 +48,9 @@ static bool has_name(const struct target *tg, const char *comm)
 	return false;
 }
 
-/* Which rows of sn the targets select: -p by process ID, -u by the effective user, -C by
- * the process's name (its main thread's), as the live command selects processes. */
+/* Which rows of sn the targets select: -p by process ID, -C by the process's name (its main
+ * thread's), as the live command selects processes (-u is refused: users are not
+ * recorded). */
 static int select_rows(const struct target *tg, const struct snapshot *sn, bool **keep)
 {
 	bool *k = calloc(sn->ntasks ? sn->ntasks : 1, sizeof(*k));
@@ -70,7 +71,6 @@ static int select_rows(const struct target *tg, const struct snapshot *sn, bool 
 		}
 		want = target_is_all(tg) ||
 		       (tg->npids && has_pid(tg, tgid)) ||
-		       (tg->have_user && sn->tasks[i].euid == tg->uid) ||
 		       (tg->nnames && has_name(tg, comm));
 		for (; i < end; i++)
 			k[i] = want;
@@ -254,8 +254,12 @@ int cpusrec_load(const struct cpusopts *o, struct placewatch **pw, struct cpumap
 		const char *tgt = recording_meta(rec, "targets");
 		const char *host = recording_meta(rec, "host");
 
+		const char *kernel = recording_meta(rec, "kernel");
+
 		snprintf(res->what, sizeof(res->what), "recording '%s' (%s on %s)", shown,
 			 tgt ? tgt : "?", host ? host : "?");
+		snprintf(res->host, sizeof(res->host), "%s", host ? host : "");
+		snprintf(res->kernel, sizeof(res->kernel), "%s", kernel ? kernel : "");
 	}
 	recording_close(rec);
 	return 0;

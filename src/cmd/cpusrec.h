@@ -16,6 +16,7 @@ struct cpusrec_result {
 	unsigned long samples;	/* samples read (in --from/--to) */
 	double first, last;	/* their wall clock times */
 	bool schedstat;		/* run and run-queue times were recorded */
+	char host[72], kernel[72];	/* the recording machine's ("" when not recorded) */
 	const char *stopped;	/* why the timeline stopped before the end, or NULL */
 };
 

@@ -35,6 +35,7 @@ struct cpus_report {
 	double wall, since;		/* a recording's last and first sample (epoch s); 0:
 					 * live, the report stands for now */
 	const char *sched_why;		/* why run and run-queue times are unknown, or NULL */
+	const char *host, *kernel;	/* a recording's machine (JSON stamp), NULL: this one */
 };
 
 enum cpus_format {

@@ -185,6 +185,10 @@ int cpus_print_json(const struct cpus_view *v, FILE *out)
 
 	/* stamped at the end of the run; the interval is the time it covers */
 	json_stamp_init(&st, r->wall, true, r->duration);
+	if (r->host && *r->host)
+		snprintf(st.host, sizeof(st.host), "%s", r->host);
+	if (r->kernel && *r->kernel)
+		snprintf(st.kernel, sizeof(st.kernel), "%s", r->kernel);
 	json_begin(&j, out);
 	json_open_object(&j, NULL, false);
 	json_stamp_write(&j, &st);
