@@ -23,6 +23,7 @@
 
 #include "cmd/cpus.h"
 #include "cmd/cpusopts.h"
+#include "cmd/cpusrec.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
@@ -51,6 +52,7 @@ struct watch {
 	struct placewatch *pw;
 	int rootfd;
 	size_t max_threads;
+	const struct cpusrec_result *rec;	/* cpus FILE: what was read */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -193,13 +195,16 @@ static int report(struct watch *w, const struct cpumap *topo, const char *stoppe
 	struct placement_stats st;
 	struct cpus_report r;
 	struct timeline *tl;
-	char what[256];
+	char what[1024];
 	int rc = 0;
 
 	placewatch_close_timeline(w->pw, MAX_SLOTS);
 	placewatch_stats(w->pw, &st);
 	tl = placewatch_timeline(w->pw);
 	target_describe(&w->o->co.target, what, sizeof(what));
+	if (w->rec)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), " of %s",
+			 w->rec->what);
 	if (w->o->nproc_root)
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), " of %zu --proc-root "
 			 "tree%s", w->o->nproc_root, w->o->nproc_root == 1 ? "" : "s");
@@ -209,8 +214,18 @@ static int report(struct watch *w, const struct cpumap *topo, const char *stoppe
 		.dropped = st.dropped, .unreadable = st.unreadable, .sampler_cpu = st.cpu_s,
 		.unwatched = placewatch_unwatched(w->pw), .max_threads = w->max_threads, .stopped = stopped,
 		.topo_why = w->o->nproc_root ? "the first --proc-root tree has no "
-			    "sys/devices/system, and no TASKSCOPE_TOPOLOGY file is named" : NULL,
+			    "sys/devices/system, and no TASKSCOPE_TOPOLOGY file is named"
+			  : w->rec ? "the recording has no CPU topology" : NULL,
 	};
+	if (w->rec) {
+		r.rate = w->rec->rate;
+		r.wall = w->rec->last;
+		r.since = w->rec->first;
+		r.host = w->rec->host;
+		r.kernel = w->rec->kernel;
+		r.sched_why = w->rec->schedstat ? NULL : "run and run-queue times were not "
+			      "recorded";
+	}
 	/* the reader went away (that is its choice) or a write error, reported at the close */
 	rc = cpus_print(&r, w->o->co.json ? CPUS_JSON : w->o->co.raw ? CPUS_RAW : CPUS_TABLE, out);
 	if (rc && outfile_error(out))
@@ -365,6 +380,31 @@ out:
 	return status;
 }
 
+/* ---- a recording (cpus FILE) ---- */
+
+/* The recording's samples, then the report. */
+static int watch_recording(struct watch *w, FILE *svg)
+{
+	struct cpusrec_result res;
+	struct cpumap *topo = NULL;
+	int status;
+
+	if (cpusrec_load(w->o, &w->pw, &topo, &res))
+		return 1;
+	w->rec = &res;
+	w->max_threads = PLACEMENT_MAX_THREADS;
+	if (!placewatch_timeline(w->pw)->nthreads && !target_is_all(&w->o->co.target)) {
+		msg_error("no thread to show: the target processes are not in the recording's "
+			  "samples");
+		status = 1;
+	} else {
+		status = report(w, topo, res.stopped, w->s->out, svg) ? 1 : 0;
+	}
+	w->rec = NULL;
+	cpumap_free(topo);
+	return status;
+}
+
 static int run(struct cpusopts *o)
 {
 	struct session_config cfg = {
@@ -375,6 +415,7 @@ static int run(struct cpusopts *o)
 	struct session s;
 	struct watch w;
 	struct cpumap *topo = NULL;
+	struct target none;	/* a recording's session: the targets select recorded rows */
 	FILE *svg = NULL;
 	int status;
 
@@ -382,9 +423,19 @@ static int run(struct cpusopts *o)
 	w.o = o;
 	w.s = &s;
 	w.rootfd = -1;
+	target_init(&none);
+	if (o->recording)
+		cfg = (struct session_config){ .target = &none, .output_file = o->co.output_file };
 	status = session_open(&s, &cfg);
 	if (status)
 		goto out;
+	if (o->recording) {
+		if (o->svg && !(svg = open_out(o->svg)))
+			status = 1;
+		else
+			status = watch_recording(&w, svg);
+		goto out;
+	}
 	if (o->nproc_root) {
 		if (o->svg && !(svg = open_out(o->svg)))
 			status = 1;
@@ -421,7 +472,9 @@ out:
 	cpumap_free(topo);
 	if (svg)
 		status = outfile_close(svg, o->svg, status);
-	return session_close(&s, status);
+	status = session_close(&s, status);
+	target_free(&none);
+	return status;
 }
 
 int cpuscmd_main(int argc, char **argv)

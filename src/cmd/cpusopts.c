@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/options.h"
 #include "cmd/cpusopts.h"
@@ -17,7 +18,7 @@
 #include "cmd/cli.h"
 #include "lib/exitcode.h"
 
-enum { OPT_RATE = 256, OPT_SVG, OPT_PROC_ROOT };
+enum { OPT_RATE = 256, OPT_SVG, OPT_PROC_ROOT, OPT_RECORDING, OPT_FROM, OPT_TO };
 
 void cpusopts_usage(FILE *out)
 {
@@ -25,6 +26,7 @@ void cpusopts_usage(FILE *out)
 		"Usage:\n"
 		" taskscope cpus [options] [PID[,PID...]...]\n"
 		" taskscope cpus [options] -- command [args...]\n"
+		" taskscope cpus [options] FILE            (a recording: taskscope record)\n"
 		"\n"
 		"Samples where each watched thread is (the CPU it last ran on) and whether it is\n"
 		"running (state R, also runnable) or waiting, many times a second, from files kept\n"
@@ -50,6 +52,11 @@ void cpusopts_usage(FILE *out)
 		"     --proc-root DIR       a sample from DIR, a tree with /proc's layout (and its\n"
 		"                           machine's sys/devices/system), not live threads;\n"
 		"                           repeat it for more samples (--rate apart, default 1)\n"
+		"     --recording FILE      the samples of a recording (taskscope record), not live\n"
+		"                           threads; FILE alone does the same when it exists and\n"
+		"                           does not start with a digit (a PID)\n"
+		"     --from TIME           the recording's samples from TIME (as replay's)\n"
+		"     --to TIME             the recording's samples up to TIME\n"
 		" -J, --json                the samples and summaries as one JSON document\n"
 		" -r, --raw                 raw output: no alignment, no header, no legend\n"
 		"     --output-file FILE    write the report to FILE (with a command to run the\n"
@@ -104,9 +111,87 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 					       ARRAY_SIZE(o->proc_root));
 		o->proc_root[o->nproc_root++] = optarg;
 		break;
+	case OPT_RECORDING:
+		if (!*optarg)
+			return cli_usage_error("cpus", "--recording needs a file name");
+		if (o->recording)
+			return cli_usage_error("cpus", "one recording at a time");
+		o->recording = optarg;
+		break;
+	case OPT_FROM:
+		o->from = optarg;
+		break;
+	case OPT_TO:
+		o->to = optarg;
+		break;
 	default:
 		return common_option(&o->co, c, argc, argv);
 	}
+	return CO_CONTINUE;
+}
+
+/* A bare argument before any '--' that is not a PID list (it does not start with a digit)
+ * and names a file that exists (not a directory) is a recording: taken, true. Any other
+ * stays the usage error it was. */
+static bool bare_recording(struct cpusopts *o, int argc, char **argv)
+{
+	struct stat st;
+	const char *a;
+
+	if (optind >= argc || !strcmp(argv[optind - 1], "--"))
+		return false;
+	a = argv[optind];
+	if (!*a || isdigit((unsigned char)*a) || o->recording)
+		return false;
+	if (stat(a, &st) || S_ISDIR(st.st_mode))
+		return false;
+	o->recording = a;
+	optind++;
+	return true;
+}
+
+/* common_parse, with a bare recording name between the options */
+static int parse_all(struct cpusopts *o, int argc, char **argv, const struct option *longopts)
+{
+	bool again;
+	int c, rc;
+
+	do {
+		while ((c = getopt_long(argc, argv, "+:t:Jrp:u:C:h", longopts, NULL)) != -1) {
+			rc = own_option(o, c, argc, argv);
+			if (rc != CO_CONTINUE)
+				return rc;
+		}
+		if (bare_recording(o, argc, argv)) {
+			again = true;
+			continue;
+		}
+		rc = common_finish(&o->co, argc, argv, &again);
+		if (rc != CO_CONTINUE)
+			return rc;
+	} while (again);
+	return CO_CONTINUE;
+}
+
+/* What a recording's run cannot have: a job, a time, a rate, trees, -u and --cgroup (not
+ * recorded). */
+static int check_recording(struct cpusopts *o)
+{
+	const struct target *t = &o->co.target;
+
+	if (o->co.cmd)
+		return cli_usage_error("cpus", "a recording cannot be used with a command to run "
+				       "('--'): record the job with taskscope record -- CMD");
+	if (o->time_set || o->rate_set)
+		return cli_usage_error("cpus", "a recording cannot be used with --%s: its samples "
+				       "are as recorded (use --from and --to)",
+				       o->time_set ? "time" : "rate");
+	if (o->nproc_root)
+		return cli_usage_error("cpus", "a recording cannot be used with --proc-root");
+	if (t->ncgroups || t->have_user)
+		return cli_usage_error("cpus", "a recording cannot be used with %s: the %s were "
+				       "not recorded (use -p or -C)", t->ncgroups ? "--cgroup" : "-u",
+				       t->ncgroups ? "cgroups" : "users");
 	return CO_CONTINUE;
 }
 
@@ -117,6 +202,9 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 		{ "time", required_argument, NULL, 't' },
 		{ "svg", required_argument, NULL, OPT_SVG },
 		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
+		{ "recording", required_argument, NULL, OPT_RECORDING },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
 		COMMON_LONGOPTS
 	};
 	common_init(&o->co, "cpus", CO_TARGETS | CO_FORMAT | CO_OUTPUT_FILE | CO_JOB |
@@ -125,8 +213,14 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 
 	o->rate = CPUSOPTS_DEF_RATE;
 	o->time = CPUSOPTS_DEF_TIME;
-	rc = common_parse(&o->co, argc, argv, "+:t:Jrp:u:C:h", longopts, own_option, o);
-	if (rc >= 0 || !o->nproc_root)
+	rc = parse_all(o, argc, argv, longopts);
+	if (rc >= 0)
+		return rc;
+	if (o->recording)
+		return check_recording(o);
+	if (o->from || o->to)
+		return cli_usage_error("cpus", "--from and --to need a recording (cpus FILE)");
+	if (!o->nproc_root)
 		return rc;
 	/* the trees are the samples: no job, no time to sample for */
 	if (o->co.cmd)

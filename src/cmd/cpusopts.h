@@ -20,6 +20,8 @@ struct cpusopts {
 	const char *svg;
 	char *proc_root[16];	/* --proc-root DIR...: each tree one sample, no live threads */
 	size_t nproc_root;
+	const char *recording;	/* cpus FILE, --recording FILE: the samples of a recording */
+	const char *from, *to;	/* --from, --to: of the recording (recording_parse_time) */
 	struct common_opts co;	/* targets, -J, -r, --output-file, --run-as, -- command */
 };
 

@@ -318,6 +318,71 @@ static int tree_thread(struct placewatch *w, int rootfd, uint32_t slot, const st
 	return rc;
 }
 
+/* A thread of a sample from rows: watched from now (or refused); *idx as tree_thread's */
+static int row_thread(struct placewatch *w, uint32_t slot, const struct task *t, size_t *idx)
+{
+	bool hit;
+	size_t at = known_find(w, t->tid, t->start_ticks, &hit);
+	int rc;
+
+	if (hit) {
+		*idx = w->known[at].idx;
+		if (*idx == NOT_WATCHED)
+			return 0;
+		rc = timeline_set_comm(&w->tl, *idx, t->comm ? t->comm : "");
+	} else if (w->tl.nthreads >= w->max_threads) {
+		*idx = NOT_WATCHED;
+		w->unwatched++;
+		return known_insert(w, at, t->tid, t->start_ticks, NOT_WATCHED);
+	} else {
+		rc = timeline_add_thread(&w->tl, t->tgid, t->tid, t->start_ticks,
+					 t->comm ? t->comm : "", idx);
+		if (!rc)
+			rc = known_insert(w, at, t->tid, t->start_ticks, *idx);
+	}
+	if (rc || !w->details)
+		return rc;
+	if (t->aff_av == TS_OK && t->affinity)
+		rc = timeline_set_affinity(&w->tl, *idx, slot, t->affinity);
+	if (!rc && t->schedstat_av == TS_OK)
+		rc = timeline_set_schedstat(&w->tl, *idx, slot, t->run_ns, t->wait_ns);
+	return rc;
+}
+
+int placewatch_rows_sample(struct placewatch *w, uint32_t slot, const struct task *rows,
+			   size_t n, bool (*keep)(const struct task *t, void *arg), void *arg)
+{
+	size_t before = w->tl.nthreads;
+	bool *seen;
+	int rc = 0;
+
+	if (w->pl || (w->tree_slots && slot < w->tree_slots))
+		return -EINVAL;	/* a sampler's, or slots going back */
+	seen = calloc(before ? before : 1, sizeof(*seen));
+	if (!seen)
+		return -ENOMEM;
+	for (size_t r = 0; !rc && r < n; r++) {
+		size_t idx;
+
+		if (keep && !keep(&rows[r], arg))
+			continue;
+		rc = row_thread(w, slot, &rows[r], &idx);
+		if (rc || idx == NOT_WATCHED)
+			continue;
+		if (idx < before)
+			seen[idx] = true;
+		if (timeline_add_sample(&w->tl, idx, slot, rows[r].cpu, rows[r].state) == -ENOSPC)
+			w->limit_hit = true;
+	}
+	for (size_t i = 0; !rc && i < before; i++)
+		if (!seen[i] && w->tl.threads[i].end_slot == TIMELINE_NO_SLOT)
+			timeline_end_thread(&w->tl, i, slot);
+	if (!rc)
+		w->tree_slots = slot + 1;
+	free(seen);
+	return rc;
+}
+
 int placewatch_tree_sample(struct placewatch *w, int rootfd, uint32_t slot,
 			   const pid_t *tgids, size_t n, bool all)
 {

@@ -24,6 +24,7 @@ struct placewatch_config {
 };
 
 struct placewatch;
+struct task;
 
 int placewatch_new(struct placewatch **out, const struct placewatch_config *c);
 /* Stops the sampler if it runs. */
@@ -62,6 +63,15 @@ int placewatch_tree_sample(struct placewatch *pw, int rootfd, uint32_t slot,
  * cannot be opened. */
 int placewatch_sample_trees(struct placewatch *pw, char *const *dirs, size_t ndirs,
 			    const pid_t *tgids, size_t n, bool all, char *why, size_t whylen);
+
+/*
+ * With trees: one sample at slot from rows a recorder kept (cpus FILE): each row's last CPU
+ * and state, its affinity and schedstat when they were recorded (aff_av, schedstat_av).
+ * keep (NULL: every row) says which rows are watched. A thread first seen is watched (up
+ * to max_threads); a watched one the rows lack ended at slot. Slots must grow.
+ */
+int placewatch_rows_sample(struct placewatch *pw, uint32_t slot, const struct task *rows,
+			   size_t n, bool (*keep)(const struct task *t, void *arg), void *arg);
 
 struct timeline *placewatch_timeline(struct placewatch *pw);
 bool placewatch_limit_hit(const struct placewatch *pw);	/* the timeline is full */

@@ -7,6 +7,7 @@
 #include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libsmartcols.h>
 
@@ -551,6 +552,17 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/* "YYYY-MM-DD HH:MM:SS" local time of an epoch time */
+static const char *clock_text(double t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "@%.0f", t);
+	return buf;
+}
+
 static void print_header(const struct cpus_report *r, FILE *out)
 {
 	const struct timeline *tl = r->tl;
@@ -610,6 +622,14 @@ static void print_header(const struct cpus_report *r, FILE *out)
 			r->max_threads);
 	if (r->stopped)
 		fprintf(out, "note: sampling stopped early: %s\n", r->stopped);
+	if (r->since > 0) {
+		char a[32], b[32];
+
+		fprintf(out, "recorded: %s to %s (the recording's clock)\n",
+			clock_text(r->since, a, sizeof(a)), clock_text(r->wall, b, sizeof(b)));
+	}
+	if (r->sched_why)
+		fprintf(out, "note: RUNQ is unknown: %s\n", r->sched_why);
 }
 
 /* CPUs with samples that the topology does not know (offline there, or past its end) */

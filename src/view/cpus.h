@@ -32,6 +32,10 @@ struct cpus_report {
 	size_t unwatched;		/* threads seen but not watched (limit, no files) */
 	size_t max_threads;		/* the thread limit */
 	const char *stopped;		/* why sampling stopped before the end, or NULL */
+	double wall, since;		/* a recording's last and first sample (epoch s); 0:
+					 * live, the report stands for now */
+	const char *sched_why;		/* why run and run-queue times are unknown, or NULL */
+	const char *host, *kernel;	/* a recording's machine (JSON stamp), NULL: this one */
 };
 
 enum cpus_format {

@@ -184,7 +184,11 @@ int cpus_print_json(const struct cpus_view *v, FILE *out)
 	struct json j;
 
 	/* stamped at the end of the run; the interval is the time it covers */
-	json_stamp_init(&st, 0, true, r->duration);
+	json_stamp_init(&st, r->wall, true, r->duration);
+	if (r->host && *r->host)
+		snprintf(st.host, sizeof(st.host), "%s", r->host);
+	if (r->kernel && *r->kernel)
+		snprintf(st.kernel, sizeof(st.kernel), "%s", r->kernel);
 	json_begin(&j, out);
 	json_open_object(&j, NULL, false);
 	json_stamp_write(&j, &st);
@@ -193,6 +197,12 @@ int cpus_print_json(const struct cpus_view *v, FILE *out)
 	json_double(&j, "period", tl->period, 6);
 	json_double(&j, "duration", r->duration, 3);
 	json_u64(&j, "slots", tl->nslots);
+	if (r->since > 0) {
+		json_double(&j, "recorded_from", r->since, 6);
+		json_double(&j, "recorded_to", r->wall, 6);
+	}
+	if (r->sched_why)
+		json_string(&j, "runq_wait_unknown", r->sched_why);
 	json_topology(&j, r);
 	json_open_object(&j, "sampler", false);
 	json_u64(&j, "passes", r->ticks);
