@@ -126,6 +126,11 @@ golden numa4 topology -- --proc-root @1 --proc-root @2 -H \
 	-o pid,tid,state,cpu,node,core,package,affinity,comm
 golden numa4 cpus -- cpus --proc-root @1 --proc-root @2
 golden numa4 cpus-json -- cpus --proc-root @1 --proc-root @2 -J
+# numa2x2: 2 packages of 2 nodes each (sub-NUMA clustering), 8 cores with SMT; a thread that
+# moves to the other package's node, one pinned to a core's second hardware thread
+golden numa2x2 topology -- --proc-root @1 --proc-root @2 -H \
+	-o pid,tid,state,cpu,node,core,package,affinity,comm
+golden numa2x2 cpus -- cpus --proc-root @1 --proc-root @2
 # a tree without sys/devices/system: cpus says why the topology is unknown
 golden threads cpus -- cpus --proc-root @1 --proc-root @2
 golden threads target-comm -- --proc-root @1 -C gthreads -o pid,comm
