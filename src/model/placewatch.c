@@ -280,15 +280,13 @@ static char *tree_affinity(int rootfd, pid_t tgid, pid_t tid)
 	return strdup(rc ? "?" : buf);
 }
 
-/* A thread of the tree's sample: watched from now (or refused), its files noted; its
- * index in *idx, NOT_WATCHED when it is not watched */
-static int tree_thread(struct placewatch *w, int rootfd, uint32_t slot, const struct task *t,
-		       size_t *idx)
+/* A thread of a tree's or a recording's sample: its name kept up to date when it is
+ * watched, watched from now when it is new and there is room, else counted as not watched;
+ * its index in *idx (NOT_WATCHED when it is not watched) */
+static int watch_thread(struct placewatch *w, const struct task *t, size_t *idx)
 {
 	bool hit;
 	size_t at = known_find(w, t->tid, t->start_ticks, &hit);
-	struct schedread sr;
-	char *aff;
 	int rc;
 
 	if (hit) {
@@ -306,7 +304,19 @@ static int tree_thread(struct placewatch *w, int rootfd, uint32_t slot, const st
 		if (!rc)
 			rc = known_insert(w, at, t->tid, t->start_ticks, *idx);
 	}
-	if (rc || !w->details)
+	return rc;
+}
+
+/* A thread of the tree's sample: watched from now (or refused), its files noted; its
+ * index in *idx, NOT_WATCHED when it is not watched */
+static int tree_thread(struct placewatch *w, int rootfd, uint32_t slot, const struct task *t,
+		       size_t *idx)
+{
+	struct schedread sr;
+	char *aff;
+	int rc = watch_thread(w, t, idx);
+
+	if (rc || *idx == NOT_WATCHED || !w->details)
 		return rc;
 	aff = tree_affinity(rootfd, t->tgid, t->tid);
 	if (aff)
@@ -321,26 +331,9 @@ static int tree_thread(struct placewatch *w, int rootfd, uint32_t slot, const st
 /* A thread of a sample from rows: watched from now (or refused); *idx as tree_thread's */
 static int row_thread(struct placewatch *w, uint32_t slot, const struct task *t, size_t *idx)
 {
-	bool hit;
-	size_t at = known_find(w, t->tid, t->start_ticks, &hit);
-	int rc;
+	int rc = watch_thread(w, t, idx);
 
-	if (hit) {
-		*idx = w->known[at].idx;
-		if (*idx == NOT_WATCHED)
-			return 0;
-		rc = timeline_set_comm(&w->tl, *idx, t->comm ? t->comm : "");
-	} else if (w->tl.nthreads >= w->max_threads) {
-		*idx = NOT_WATCHED;
-		w->unwatched++;
-		return known_insert(w, at, t->tid, t->start_ticks, NOT_WATCHED);
-	} else {
-		rc = timeline_add_thread(&w->tl, t->tgid, t->tid, t->start_ticks,
-					 t->comm ? t->comm : "", idx);
-		if (!rc)
-			rc = known_insert(w, at, t->tid, t->start_ticks, *idx);
-	}
-	if (rc || !w->details)
+	if (rc || *idx == NOT_WATCHED || !w->details)
 		return rc;
 	if (t->aff_av == TS_OK && t->affinity)
 		rc = timeline_set_affinity(&w->tl, *idx, slot, t->affinity);
