@@ -87,18 +87,12 @@ static int node_blocks(int sysfd, struct physnode *m, int n)
 	char path[64];
 	struct dirent *de;
 	DIR *d;
-	int fd, rc = 0;
+	int rc;
 
 	snprintf(path, sizeof(path), "node/node%d", n);
-	fd = source_openat(sysfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
+	rc = source_opendir(sysfd, path, &d);
+	if (rc)
 		return rc;
-	}
 	while (!rc && (de = readdir(d))) {
 		long b = name_number(de->d_name, "memory", PHYSNODE_MAX_BLOCKS - 1);
 
@@ -113,21 +107,14 @@ int physnode_load_at(int sysfd, struct physnode *out)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, rc;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	rc = block_size(sysfd, &out->block_bytes);
+	if (!rc)
+		rc = source_opendir(sysfd, "node", &d);
 	if (rc)
 		return rc;
-	fd = source_openat(sysfd, "node", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
 	while (!rc && (de = readdir(d))) {
 		long n = name_number(de->d_name, "node", PHYSNODE_MAX_NODES - 1);
 

@@ -108,17 +108,12 @@ int procmount_count_denied(int rootfd, const pid_t *seen, size_t nseen, size_t *
 {
 	struct dirent *de;
 	DIR *d;
-	int fd;
+	int rc;
 
 	*denied = 0;
-	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
+	rc = source_opendir(rootfd, ".", &d);
+	if (rc)
+		return rc;
 	while ((de = readdir(d))) {
 		char path[32];
 		uint64_t v;

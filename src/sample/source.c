@@ -80,6 +80,22 @@ int source_openat(int dirfd, const char *path, int flags)
 	return fd;
 }
 
+int source_opendir(int dirfd, const char *path, DIR **out)
+{
+	int fd = source_openat(dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	*out = fdopendir(fd);
+	if (!*out) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return 0;
+}
+
 int source_open_live(struct source **out)
 {
 	struct source *s = calloc(1, sizeof(*s));
@@ -269,17 +285,10 @@ int source_each_pid(int rootfd, int (*fn)(void *ctx, pid_t pid), void *ctx)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, rc = 0;
+	int rc = source_opendir(rootfd, ".", &d);
 
-	fd = source_openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
+	if (rc)
 		return rc;
-	}
 	while (!rc && (de = readdir(d))) {
 		uint64_t pid;
 

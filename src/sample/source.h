@@ -3,6 +3,7 @@
 #ifndef TASKSCOPE_SOURCE_H
 #define TASKSCOPE_SOURCE_H
 
+#include <dirent.h>
 #include <sys/types.h>
 
 #include <stdbool.h>
@@ -55,6 +56,9 @@ void source_now(const struct source *s, double *wall, double *mono);
  * anything else is as if it were not there (ENOENT).
  */
 int source_openat(int dirfd, const char *path, int flags);
+/* The directory path below dirfd (opened as source_openat does, "." for dirfd's own) for
+ * readdir into *out (closedir it). 0 or -errno. */
+int source_opendir(int dirfd, const char *path, DIR **out);
 
 /* Call fn for every process directory of the root (a number 1..4194304), in the
  * directory's order, until fn returns non-zero (that is returned); 0, or -errno when the

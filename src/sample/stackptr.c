@@ -166,19 +166,13 @@ int stackptr_scan(int piddirfd, bool names, struct stackptr_thread **threads, si
 	size_t cnt = 0, cap = 0;
 	struct dirent *de;
 	DIR *d;
-	int fd, rc = 0;
+	int rc = 0;
 
 	*threads = NULL;
 	*n = 0;
-	fd = source_openat(piddirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
+	rc = source_opendir(piddirfd, "task", &d);
+	if (rc)
+		return rc == -ENOENT ? -ESRCH : rc;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strlen(de->d_name) > 10)
 			continue;

@@ -565,7 +565,7 @@ int taskfiles_extras_process(int rootfd, pid_t tgid, uint64_t start_ticks, unsig
 	unsigned found[3] = { 0, 0, 0 };
 	char path[32];
 	DIR *d;
-	int dfd, tfd, rc;
+	int dfd, rc;
 
 	memset(x, 0, sizeof(*x));
 	x->ctxsw_rc = x->sched_rc = x->schedstat_rc = -ESRCH;
@@ -577,15 +577,9 @@ int taskfiles_extras_process(int rootfd, pid_t tgid, uint64_t start_ticks, unsig
 	}
 	close(dfd);
 	snprintf(path, sizeof(path), "%d/task", (int)tgid);
-	tfd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (tfd < 0)
-		return -errno;
-	d = fdopendir(tfd);
-	if (!d) {
-		rc = -errno;
-		close(tfd);
+	rc = source_opendir(rootfd, path, &d);
+	if (rc)
 		return rc;
-	}
 	while ((de = readdir(d))) {
 		struct taskfiles_extras t;
 		char prefix[32];
