@@ -9,6 +9,7 @@
 
 #include "lib/util.h"
 #include "model/placewatch.h"
+#include "sample/proc2.h"
 #include "sample/source.h"
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
@@ -307,28 +308,8 @@ static int watch_thread(struct placewatch *w, const struct task *t, size_t *idx)
 	return rc;
 }
 
-/* A thread of the tree's sample: watched from now (or refused), its files noted; its
- * index in *idx, NOT_WATCHED when it is not watched */
-static int tree_thread(struct placewatch *w, int rootfd, uint32_t slot, const struct task *t,
-		       size_t *idx)
-{
-	struct schedread sr;
-	char *aff;
-	int rc = watch_thread(w, t, idx);
-
-	if (rc || *idx == NOT_WATCHED || !w->details)
-		return rc;
-	aff = tree_affinity(rootfd, t->tgid, t->tid);
-	if (aff)
-		rc = timeline_set_affinity(&w->tl, *idx, slot, aff);
-	free(aff);
-	sr = schedstat_of(rootfd, t->tgid, t->tid);
-	if (!rc && sr.ok)
-		rc = timeline_set_schedstat(&w->tl, *idx, slot, sr.run_ns, sr.wait_ns);
-	return rc;
-}
-
-/* A thread of a sample from rows: watched from now (or refused); *idx as tree_thread's */
+/* A thread of a sample from rows: watched from now (or refused), with the details its
+ * row has; *idx as watch_thread's */
 static int row_thread(struct placewatch *w, uint32_t slot, const struct task *t, size_t *idx)
 {
 	int rc = watch_thread(w, t, idx);
@@ -376,35 +357,34 @@ int placewatch_rows_sample(struct placewatch *w, uint32_t slot, const struct tas
 	return rc;
 }
 
+/* A tree's thread row given the details a watched thread's timeline keeps: its affinity
+ * (status) and run and wait time (schedstat) */
+static void tree_details(int rootfd, struct task *t)
+{
+	struct schedread sr = schedstat_of(rootfd, t->tgid, t->tid);
+
+	t->affinity = tree_affinity(rootfd, t->tgid, t->tid);
+	t->aff_av = t->affinity ? TS_OK : TS_NA;
+	t->schedstat_av = sr.ok ? TS_OK : TS_NA;
+	t->run_ns = sr.run_ns;
+	t->wait_ns = sr.wait_ns;
+}
+
 int placewatch_tree_sample(struct placewatch *w, int rootfd, uint32_t slot,
 			   const pid_t *tgids, size_t n, bool all)
 {
 	struct task *rows = NULL;
-	size_t nrows = 0, before = w->tl.nthreads;
-	bool *seen = calloc(before ? before : 1, sizeof(*seen));
-	int rc = seen ? 0 : -ENOMEM;
+	size_t nrows = 0;
+	int rc = 0;
 
-	if (!rc && (all || n))
+	if (all || n)
 		rc = threads_scan(rootfd, all ? NULL : tgids, n, &rows, &nrows);
-	for (size_t r = 0; !rc && r < nrows; r++) {
-		size_t idx;
-
-		rc = tree_thread(w, rootfd, slot, &rows[r], &idx);
-		if (rc || idx == NOT_WATCHED)
-			continue;
-		if (idx < before)
-			seen[idx] = true;
-		if (timeline_add_sample(&w->tl, idx, slot, rows[r].cpu, rows[r].state) == -ENOSPC)
-			w->limit_hit = true;
-	}
-	/* a watched thread this tree lacks ended here */
-	for (size_t i = 0; !rc && i < before; i++)
-		if (!seen[i] && w->tl.threads[i].end_slot == TIMELINE_NO_SLOT)
-			timeline_end_thread(&w->tl, i, slot);
-	if (!rc && slot + 1 > w->tree_slots)
-		w->tree_slots = slot + 1;
-	free(seen);
-	free_rows(rows, nrows);
+	for (size_t r = 0; !rc && w->details && r < nrows; r++)
+		tree_details(rootfd, &rows[r]);
+	/* a watched thread this tree lacks ends here */
+	if (!rc)
+		rc = placewatch_rows_sample(w, slot, rows, nrows, NULL, NULL);
+	proc2_free_tasks(rows, nrows);
 	return rc;
 }
 
