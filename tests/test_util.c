@@ -756,6 +756,20 @@ static void test_sanitize(void)
 	tap_is_u64(util_escape_cut("\\U000e0041", 9), 0, "escape_cut: not inside \\U000e0041");
 	tap_is_u64(util_escape_cut("\\U000e0041", 10), 10, "escape_cut: the whole \\U000e0041");
 	tap_is_u64(util_escape_cut("abc", 2), 2, "escape_cut: plain text anywhere");
+	tap_is_u64(util_escape_cut("a\xc3\xa9z", 2), 1, "escape_cut: not inside a 2-byte character");
+	tap_is_u64(util_escape_cut("a\xe2\x82\xacz", 3), 1, "escape_cut: not inside a 3-byte character");
+	tap_is_u64(util_escape_cut("\xf0\x9f\x98\x80z", 4), 4, "escape_cut: after a 4-byte character");
+	{
+		char j[12];
+
+		tap_is_u64(util_clean_join(j, sizeof(j), "damaged: ", "\\x01"), 9,
+			   "clean_join: an escape that does not fit is left out whole");
+		tap_is_str(j, "damaged: ", "clean_join: the prefix alone");
+		util_clean_join(j, sizeof(j), "ab: ", "x\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+		tap_is_str(j, "ab: x\xc3\xa9\xc3\xa9\xc3\xa9", "clean_join: a character cut whole");
+		util_clean_join(j, sizeof(j), "", "short");
+		tap_is_str(j, "short", "clean_join: what fits is copied");
+	}
 
 	/* a locale that is not UTF-8: ASCII only, every other character escaped */
 	util_sanitize_ascii_only(true);

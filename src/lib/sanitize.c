@@ -226,14 +226,34 @@ size_t util_escape_cut(const char *s, size_t n)
 	while (i < n) {
 		size_t l = 1;
 
-		if (s[i] == '\\')
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\')
 			l = s[i + 1] == '\\' ? 2 : s[i + 1] == 'x' ? 4 : s[i + 1] == 'u' ? 6 :
 			    s[i + 1] == 'U' ? 10 : 1;
+		else if (c >= 0xc0)	/* a character of 2-4 bytes is kept whole too */
+			l = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
 		if (i + l > n)
 			return i;
 		i += l;
 	}
 	return n;
+}
+
+size_t util_clean_join(char *buf, size_t len, const char *prefix, const char *clean)
+{
+	size_t p, n;
+
+	if (!len)
+		return 0;
+	p = strnlen(prefix, len - 1);
+	memcpy(buf, prefix, p);
+	n = strlen(clean);
+	if (n > len - 1 - p)
+		n = util_escape_cut(clean, len - 1 - p);
+	memcpy(buf + p, clean, n);
+	buf[p + n] = '\0';
+	return p + n;
 }
 
 char *util_sanitize_dup(const char *in, size_t inlen)

@@ -66,9 +66,14 @@ int util_cpulist_format(const struct cpulist *cl, char *buf, size_t len);
  * Returns the length written. */
 size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len);
 /* Where to cut sanitized text s to keep at most its first n bytes (n <= strlen(s)) without
- * cutting an escape in two: n, or the start of the escape that n falls into. A cut
+ * cutting an escape or a UTF-8 character in two: n, or the start of the escape or
+ * character that n falls into. A cut
  * "\\" would read as the start of an escape, a cut "\x1b" as something else. */
 size_t util_escape_cut(const char *s, size_t n);
+/* buf = prefix (plain ASCII) followed by sanitized text clean, cut where it does not fit
+ * without splitting an escape or a character (snprintf's cut could leave "\x" or half
+ * of a UTF-8 sequence, which is not clean text); the length written. */
+size_t util_clean_join(char *buf, size_t len, const char *prefix, const char *clean);
 /* malloc'ed sanitized copy; NULL on allocation failure */
 char *util_sanitize_dup(const char *in, size_t inlen);
 /* For a locale whose character set is not UTF-8 (main calls it after setlocale): util_sanitize

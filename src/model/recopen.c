@@ -209,7 +209,7 @@ static int check_kind(struct recording *r, char *why, size_t len)
 	double schema;
 
 	if (rc) {
-		snprintf(why, len, "%s", r->err);
+		util_clean_join(why, len, "", r->err);
 		return rc;
 	}
 	rc = sqlite3_step(st);
@@ -218,7 +218,7 @@ static int check_kind(struct recording *r, char *why, size_t len)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
 		rc = rec_fail(r, rc);
-		snprintf(why, len, "%s", r->err);
+		util_clean_join(why, len, "", r->err);
 		return rc;
 	}
 	if (id != REC_APP_ID) {
@@ -227,7 +227,7 @@ static int check_kind(struct recording *r, char *why, size_t len)
 	}
 	rc = load_meta(r);
 	if (rc) {
-		snprintf(why, len, "it is damaged: %s", r->err);
+		util_clean_join(why, len, "it is damaged: ", r->err);
 		return rc;
 	}
 	schema = meta_num(r, "schema");
@@ -267,7 +267,7 @@ int recording_open(struct recording **out, const char *path, char *why, size_t l
 	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
 		rc = rec_fail(r, rc);
-		snprintf(why, len, "%s", r->err);
+		util_clean_join(why, len, "", r->err);
 		rec_free(r);
 		return rc;
 	}
@@ -276,12 +276,12 @@ int recording_open(struct recording **out, const char *path, char *why, size_t l
 	if (!rc) {
 		rc = load_cpus(r);
 		if (rc)
-			snprintf(why, len, "it is damaged: %s", r->err);
+			util_clean_join(why, len, "it is damaged: ", r->err);
 	}
 	for (int k = ST_R_SAMPLES; !rc && k <= ST_R_MEMS; k++) {
 		rc = rec_prepare(r, reader_sql[k], &r->st[k]);
 		if (rc)
-			snprintf(why, len, "it is damaged: %s", r->err);
+			util_clean_join(why, len, "it is damaged: ", r->err);
 	}
 	if (rc) {
 		rec_free(r);
