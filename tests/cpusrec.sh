@@ -50,7 +50,10 @@ assert w["affinity_end"] == "1", "worker affinity %s" % w["affinity_end"]
 assert m["samples"] == 8 and m["running_samples"] == 0, "main: %s" % m
 assert m["comm"] == a[2] and w["comm"] == a[2], "names %s %s" % (m["comm"], w["comm"])
 assert w["runq_wait"] is not None, "no run-queue time from the recording"
-assert d["slots"] == 8 and abs(d["period"] - 0.2) < 1e-9, "slots %s period %s" % (d["slots"], d["period"])
+# a sample the loaded recorder took late leaves a slot without samples: 8 slots or more
+span = d["recorded_to"] - d["recorded_from"]
+assert d["slots"] >= 8 and abs(d["period"] - 0.2) < 1e-9, "slots %s period %s" % (d["slots"], d["period"])
+assert abs(d["slots"] - (span / d["period"] + 1)) < 1, "slots %s for %.3f s" % (d["slots"], span)
 assert d["topology"] and d["topology"]["cpus_online"] >= 2, "topology %s" % d["topology"]
 assert d["recorded_from"] < d["recorded_to"], "times %s %s" % (d["recorded_from"], d["recorded_to"])
 assert abs(d["unix_time"] - d["recorded_to"]) < 0.001, "stamped %s, the last sample %s" % (d["unix_time"], d["recorded_to"])
@@ -84,8 +87,8 @@ ts table cpus "$db" --svg "$TS_TMP/rec.svg"
 check "the table names the recording and its times, the timeline shows the worker on CPU 1"
 expect_rc 0 "cpus FILE --svg"
 if grep -q "recording '$db'" "$OUT" && grep -q '^recorded: ' "$OUT" &&
-   grep -Eq "^ *$worker $name +\|1{8}\|" "$OUT" && [ -s "$TS_TMP/rec.svg" ]; then
-	ok "header, recorded line, |11111111| and an SVG"
+   grep -Eq "^ *$worker $name +\|\.*(1\.*){8}\|" "$OUT" && [ -s "$TS_TMP/rec.svg" ]; then
+	ok "header, recorded line, eight 1s in the timeline and an SVG"
 else
 	fail "the table lacks the recording, its times or the worker's line" "$OUT" "$ERR"
 fi
@@ -96,7 +99,7 @@ if command -v sqlite3 >/dev/null; then
 	ts notopo cpus "$TS_TMP/notopo.db"
 	expect_rc 0 "cpus FILE without topology" &&
 	grep -q '^topology: unknown (the recording has no CPU topology)' "$OUT" &&
-	grep -Eq "^ *$worker $name +\|1{8}\|" "$OUT" && ok "topology unknown, the timeline there" ||
+	grep -Eq "^ *$worker $name +\|\.*(1\.*){8}\|" "$OUT" && ok "topology unknown, the timeline there" ||
 		fail "no 'topology: unknown' line or no timeline" "$OUT" "$ERR"
 	check "the JSON stamp names the recording's machine"
 	sqlite3 "$TS_TMP/notopo.db" "UPDATE meta SET value = 'elsewhere$TS_RUN' WHERE key = 'host';"
