@@ -19,7 +19,7 @@ lo=$((A < B ? A : B))
 hi=$((A < B ? B : A))
 
 tui_start keys 100 30 -d 0.5 -p "$A,$B" -o pid,tid,pcpu,time,comm
-wait_screen keys 10 "^ *$B +$B " || die "the view did not come up" <(screen keys)
+wait_screen keys 10 "^ *$B +$B " || { keep keys "$TS_TMP/keys.screen"; die "the view did not come up" "$TS_TMP/keys.screen"; }
 
 # first_pid: the PID of the first task row (the line after the column titles)
 first_pid() { screen keys | awk '/^ +PID[v^]? +TID/ { getline; print $1; exit }'; }

@@ -15,7 +15,7 @@ A=$WL_PID
 W=${WL_TIDS##*,}	# the worker (the list starts with the main thread)
 
 tui_start place 140 40 -d 0.5 -p "$A" -o pid,tid,comm
-wait_screen place 10 "^ *$A +$A " || die "the view did not come up" <(screen place)
+wait_screen place 10 "^ *$A +$A " || { keep place "$TS_TMP/place.screen"; die "the view did not come up" "$TS_TMP/place.screen"; }
 
 check "c on the workload: its threads' placement and a live timeline"
 tmx send-keys -t place Home c

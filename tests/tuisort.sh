@@ -17,7 +17,7 @@ done
 
 # every process (the default target), USS second so that F6 Home Down picks it
 tui_start sort 160 45 -d 0.5 -o pid,uss,comm
-wait_screen sort 10 "^ *PID" || die "the view did not come up" <(screen sort)
+wait_screen sort 10 "^ *PID" || { keep sort "$TS_TMP/sort.screen"; die "the view did not come up" "$TS_TMP/sort.screen"; }
 
 check "F6 sorts by USS: read for every process, largest first"
 tmx send-keys -t sort F6 Home Down Enter
