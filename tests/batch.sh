@@ -3,11 +3,7 @@
 # batch.sh - batch tables: one header and one heading per sample, -o picks and orders columns,
 # raw output, --bytes against /proc, ending when the targets are gone, --output-file, and a
 # reader that goes away.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 # vmrss_bytes PID: VmRSS of the process, in bytes, from /proc/PID/status
 vmrss_bytes() { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }

@@ -3,10 +3,7 @@
 # batchorder.sh - batch --sort (natural order per column, '-' reverses, unknown values last),
 # --totals (the sums of the rows), --tree (children under their parent, threads under -H)
 # and -p PID --children, on workloads this test starts.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 need_proc smaps_rollup "USS"

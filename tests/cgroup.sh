@@ -4,10 +4,7 @@
 # the memory controller shows them in CGROUP, --cgroup selects exactly its processes (and
 # below), a hostile cgroup name is shown escaped and matched by its bytes, bad paths are
 # usage errors; serve --group-by cgroup groups by it and gives the cgroup's own memory.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to make cgroups"
 mem=/sys/fs/cgroup/memory

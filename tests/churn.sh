@@ -5,11 +5,7 @@
 # `-J -H -d 0.1` and `maps`/`share` on churning PIDs run. No crash, no sanitizer report, a flat
 # open-file count, no control byte in any output, no row that mixes two tasks.
 # CHURN_SECONDS sets the duration (default 15).
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python churner
 
 SECS=${CHURN_SECONDS:-15}

@@ -3,10 +3,7 @@
 # compare.sh - taskscope compare on live workloads: N threads vs N processes of the built-in
 # workload (address spaces by kcmp, PSS, B/A recomputed from the JSON sides), two shell
 # command lines (both exit statuses), two running groups (-p twice), and bad input.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python no_exit_leak_check
 
 # the JSON expressions' A and B: the two sides' metrics

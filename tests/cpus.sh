@@ -3,10 +3,7 @@
 # cpus.sh - taskscope cpus on live workloads: a pinned worker stays on its CPU, shares sum to
 # 100%, an affinity changed from outside shows, SVG and JSON parse (hostile names too), a
 # thread that ends keeps its samples, spawned jobs give their status, bad input is refused.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_cpus 0 1
 need_cmd taskset util-linux

@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cpusrec.sh - taskscope cpus FILE: the placement timeline of a recording (taskscope record)
 # of a pinned spinning worker and its sleeping main thread, as live cpus reports it
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_cpus 0 1
 need python

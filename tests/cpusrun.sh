@@ -3,10 +3,7 @@
 # cpusrun.sh - taskscope cpus tells running from waiting: a sleeping main thread never ran
 # and has no CPU share; workers pinned to one CPU and spinning ran only there; per thread the
 # shares of running samples sum to 100; JSON, the table, the strip chart and the SVG agree.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_cpus 1
 need python

@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh - taskscope demo runs to its end and prints the five claims with the numbers it
 # measured; without python3 on PATH it skips the Python part and says why; bad input.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need no_exit_leak_check
 
 # claim_line FILE N: the evidence line of claim N ("   shown: ..." or "   not shown: ...")

@@ -3,10 +3,7 @@
 # jsonstamp.sh - every JSON document (task view, cpus, maps, share, compare) says when and where it
 # was taken: time (RFC 3339) and unix_time agree, the interval of a task view sample, host,
 # kernel and version; and "taskscope -J -- CMD" keeps stdout for the JSON.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 host=$(uname -n) kernel=$(uname -r)

@@ -8,10 +8,10 @@
 # Verdicts: a test calls check/ok/fail as it goes and ends with `finish`: exit 0 when every
 # check passed, 1 when one failed; `skip REASON` exits 77 at once, `die` exits 1 at once.
 
-if [ -z "${BASH_VERSION:-}" ]; then
-	echo "lib.sh: needs bash" >&2
-	exit 99
-fi
+# A test sources this as its first command: `. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+# || exit 99` (the harness may run it with a POSIX sh, which reaches this line before any bash
+# syntax: the test then starts again under bash).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 
 TS_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

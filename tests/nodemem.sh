@@ -3,10 +3,7 @@
 # nodemem.sh - NODEMEM, a process's resident memory per NUMA node: node 0's bytes against the
 # test's own sum of numa_maps, its table, raw, --bytes and JSON forms, --sort, thread rows,
 # 'denied' for another user, and the full-screen view (on screen, and sorted by it).
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 need_proc numa_maps "no CONFIG_NUMA"

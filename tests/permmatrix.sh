@@ -5,11 +5,7 @@
 # hidepid=noaccess, subset=pid) and inside a PID namespace: no crash, the documented exit
 # status, "denied" distinct from "gone", nothing computed from files that cannot be read or
 # from zeroed page frame numbers. Prints the matrix.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need testuser python
 
 for t in unshare nsenter setpriv mount; do

@@ -3,10 +3,7 @@
 # share.sh - taskscope share on live workloads: kcmp matrices of threads and processes,
 # exact page sharing from PFNs (root) that falls when a worker writes, the unprivileged
 # paths (denied marks; the labelled estimate), a spawned job, hostile names in JSON.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 # the JSON expressions' space_of(PID): the index of the address space of that PID

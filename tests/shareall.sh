@@ -4,10 +4,7 @@
 # bytes are checked against the test's own intersection of physical frames (pagemap), the
 # workers that share the parent's copy-on-write memory rank first, an unrelated process
 # shares no anonymous page with it; --top, a thread group, JSON and text, errors.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 # the JSON expressions' partner(PID): the entry of that PID in "partners", or None

@@ -3,11 +3,7 @@
 # spawn.sh - taskscope -- CMD: the job's exit status (128+N for a signal), exec failures
 # (127/126), the job's output untouched, orphans followed and waited for, the summary line,
 # signals forwarded to the job, -n that stops the report but not the wait.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tshelper
 
 SUM='^taskscope: job '

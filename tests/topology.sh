@@ -4,10 +4,7 @@
 # (tests/fixtures/topology): NUMA nodes, packages and cores of the CPUs sampled here, moves
 # across nodes in cpus (table, node strip, JSON, SVG band), an offline CPU, a node without
 # CPUs, the task view's NODE/CORE/PACKAGE, and a file that cannot be loaded.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 fixtures=${FIXTURES:-$TS_LIBDIR/fixtures}/topology
 SMT=$fixtures/2pkg-4node-smt.xml

@@ -2,11 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # workload.sh - taskscope workload: threads and processes as asked, memory really written,
 # spinning and sleeping workers, --duration, stop signals, no workers left behind.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 sorted() { tr ', ' '\n\n' <<<"$*" | sed '/^$/d' | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
