@@ -496,6 +496,27 @@ py_verdict() {
 	fi
 }
 
+# py_json NAME FILE CODE [ARGS...]: run the python CODE with d = the JSON document of FILE,
+# args = ARGS and thread(TID) = the entry of that tid in d["threads"] (it exits 1 when there
+# is none); CODE prints what it found to $TS_TMP/NAME.py.out and exits 1 on a failed
+# property. Returns python's exit status.
+py_json() {
+	local name=$1 file=$2 code=$3
+	shift 3
+	"$PY" - "$file" "$@" >"$TS_TMP/$name.py.out" 2>&1 <<PYEOF
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+args = sys.argv[2:]
+def thread(tid):
+    for t in d['threads']:
+        if t['tid'] == int(tid):
+            return t
+    print('thread %s is not in the report' % tid)
+    sys.exit(1)
+$code
+PYEOF
+}
+
 # json_row FILE ID: the row of that tid (else pid) in the last JSON document of FILE, as
 # "key=value" lines (null for a null value); nothing when it has no such row
 json_row() {
