@@ -12,16 +12,8 @@ JSON_DEFS='A = d["sides"][0]["metrics"]; B = d["sides"][1]["metrics"]'
 # ---- bad input -------------------------------------------------------------------------------
 
 check "bad input: usage errors exit 2, a PID that does not exist exits 1, each with a message"
-for args in "--bogus" "--workers 0" "--workers x" "one-command-only" "-p 1" \
-	    "--workers 2 -p 1 -p 1" "--mem 4M a b" ""; do
-	# shellcheck disable=SC2086
-	ts usage compare $args
-	if [ "$RC" -eq 2 ] && grep -q '^taskscope: compare: ' "$ERR"; then
-		ok "compare $args: exit 2, '$(head -n1 "$ERR")'"
-	else
-		fail "compare $args: exit $RC, expected 2 with a 'taskscope: compare:' message" "$ERR"
-	fi
-done
+expect_usage_errors compare "--bogus" "--workers 0" "--workers x" "one-command-only" "-p 1" \
+	    "--workers 2 -p 1 -p 1" "--mem 4M a b" ""
 nopid=$(free_pid) || die "no free PID found"
 expect_no_such_pid nopid "$nopid" compare -p "$nopid" -p $$
 

@@ -114,11 +114,8 @@ if expect_rc 0 "cpus -p $main -t 1"; then
 	done
 	# the per-CPU tree lists main apart, as waiting
 	grep -q "^[^ ].*$main tsrun$$ (waiting) " "$OUT" || good=0
-	if [ "$good" -eq 1 ]; then
-		ok "main: RUNNING $mrun SHARES $mshares of $msamples samples; $(grep -c '(waiting)' "$OUT") waiting line(s)"
-	else
-		fail "the table does not tell running from waiting" "$OUT"
-	fi
+	verdict "$good" "main: RUNNING $mrun SHARES $mshares of $msamples samples; $(grep -c '(waiting)' "$OUT") waiting line(s)" \
+		"the table does not tell running from waiting" "$OUT"
 fi
 
 check "raw output: the new columns, in order"

@@ -31,15 +31,7 @@ expect_claims() {
 # ---- bad input ---------------------------------------------------------------------------------
 
 check "demo: bad input is a usage error (exit 2)"
-for args in "--bogus" "--workers 0" "--time 0" "extra"; do
-	# shellcheck disable=SC2086
-	ts usage demo $args
-	if [ "$RC" -eq 2 ] && grep -q '^taskscope: demo: ' "$ERR"; then
-		ok "demo $args: exit 2, '$(head -n1 "$ERR")'"
-	else
-		fail "demo $args: exit $RC, expected 2 with a 'taskscope: demo:' message" "$ERR"
-	fi
-done
+expect_usage_errors demo "--bogus" "--workers 0" "--time 0" "extra"
 
 # ---- the whole demo ------------------------------------------------------------------------------
 

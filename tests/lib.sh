@@ -131,6 +131,18 @@ fail() {
 	done
 }
 
+# verdict GOOD OKTEXT FAILTEXT [FILE...]: ok OKTEXT when GOOD is 1 (every property held), else
+# fail FAILTEXT with the FILEs
+verdict() {
+	local good=$1 oktext=$2 failtext=$3
+	shift 3
+	if [ "$good" -eq 1 ]; then
+		ok "$oktext"
+	else
+		fail "$failtext" "$@"
+	fi
+}
+
 # die TEXT [FILE...]: a failure after which the test cannot go on
 die() {
 	fail "$@"
@@ -361,6 +373,22 @@ expect_rc() {
 	return 1
 }
 
+# expect_usage_errors CMD ARGS...: each ARGS (a string split into words) makes `taskscope CMD
+# ARGS` a usage error: exit 2 with a message that starts "taskscope: CMD: "
+expect_usage_errors() {
+	local cmd=$1 args
+	shift
+	for args in "$@"; do
+		# shellcheck disable=SC2086
+		ts usage "$cmd" $args
+		if [ "$RC" -eq 2 ] && grep -q "^taskscope: $cmd: " "$ERR"; then
+			ok "$cmd $args: exit 2, '$(head -n1 "$ERR")'"
+		else
+			fail "$cmd $args: exit $RC, expected 2 with a 'taskscope: $cmd:' message" "$ERR"
+		fi
+	done
+}
+
 # expect_no_such_pid NAME PID ARGS...: taskscope ARGS, in which PID names no process, must
 # exit 1 with the message "taskscope: no such process: PID"
 expect_no_such_pid() {
@@ -415,6 +443,14 @@ start_workload() {
 	fi
 	export WL_PID WL_TIDS WL_TIDLIST WL_MODE WL_WORKERS WL_OUT WL_ERR WL_BGPID
 	say "workload $*: pid $WL_PID, $WL_MODE $WL_TIDS"
+}
+
+# start_workload_as VAR ARGS...: start_workload ARGS, then VAR = its PID
+start_workload_as() {
+	local var=$1
+	shift
+	start_workload "$@"
+	printf -v "$var" '%s' "$WL_PID"
 }
 
 # start_helper NAME ARGS...: run tests/tshelper ARGS in the background (stopped at exit) and
@@ -489,11 +525,7 @@ expect_json() {
 py_verdict() {
 	local st=$1 out=$2 text=$3
 	shift 3
-	if [ "$st" -eq 0 ]; then
-		ok "$(tr '\n' ' ' <"$out")"
-	else
-		fail "$text" "$out" "$@"
-	fi
+	verdict $((st == 0)) "$(tr '\n' ' ' <"$out")" "$text" "$out" "$@"
 }
 
 # py_json NAME FILE CODE [ARGS...]: run the python CODE with d = the JSON document of FILE,

@@ -9,10 +9,8 @@ need python
 need_proc numa_maps "no CONFIG_NUMA"
 
 # the big workload's two threads write 48 MiB each; the small one's thread 4 MiB
-start_workload --threads 2 --mem 48M --name "nmb$$"
-BIG=$WL_PID
-start_workload --threads 1 --mem 4M --name "nms$$"
-SMALL=$WL_PID
+start_workload_as BIG --threads 2 --mem 48M --name "nmb$$"
+start_workload_as SMALL --threads 1 --mem 4M --name "nms$$"
 WROTE=$((2 * 48 * MIB))
 
 # numa_sum PID NODE: the bytes numa_maps gives NODE in PID, summed here: on each line the
