@@ -322,10 +322,9 @@ expect_rc 127 "cpus -- /nonexistent/command"
 
 # ---- under valgrind --------------------------------------------------------------------------------
 
-if ! command -v valgrind >/dev/null 2>&1; then
-	say "valgrind is not installed: the memory checks are skipped"
-elif nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
-	say "an AddressSanitizer build: the valgrind checks are skipped"
+vg_why=$(no_valgrind)
+if [ -n "$vg_why" ]; then
+	say "$vg_why: the valgrind checks are skipped"
 else
 	# hwloc's x86 backend cannot run under valgrind; it falls back to sysfs
 	export HWLOC_COMPONENTS=-x86

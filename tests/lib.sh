@@ -334,6 +334,19 @@ ts() {
 	return 0
 }
 
+# wrap_taskscope NAME CMD...: write $TS_TMP/NAME, a script that runs `CMD... taskscope ARGS`
+# (e.g. setpriv to run it as another user), and set WRAPPED to its path
+wrap_taskscope() {
+	WRAPPED=$TS_TMP/$1
+	shift
+	{
+		echo '#!/bin/sh'
+		printf 'exec '
+		printf '%q ' "$@" "$TASKSCOPE"
+		echo '"$@"'
+	} >"$WRAPPED" && chmod 755 "$WRAPPED"
+}
+
 # ts_bg NAME [ARGS...]: like ts, but in the background (as our own child, so that its PID
 # is known): sets TSPID, OUT, ERR. Collect it with ts_wait.
 ts_bg() {
@@ -581,6 +594,16 @@ no_exit_leak_check() {
 	if nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
 		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 		say "ASan build: LeakSanitizer's exit check is off here (its tracer task would count)"
+	fi
+}
+
+# no_valgrind: why valgrind cannot check taskscope here (not installed, an AddressSanitizer
+# build), or nothing when it can
+no_valgrind() {
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "valgrind is not installed"
+	elif nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
+		echo "an AddressSanitizer build"
 	fi
 }
 

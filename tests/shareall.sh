@@ -200,13 +200,9 @@ stop "$x" "$other"
 if command -v setpriv >/dev/null 2>&1; then
 	check "nobody against its own processes: the estimate, labelled; the workers rank first"
 	NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	cat >"$TS_TMP/asnobody" <<EOF2
-#!/bin/sh
-exec ${NOBODY[*]} "$TASKSCOPE" "\$@"
-EOF2
-	chmod 755 "$TS_TMP/asnobody"
+	wrap_taskscope asnobody "${NOBODY[@]}"
 	real=$TASKSCOPE
-	TASKSCOPE=$TS_TMP/asnobody
+	TASKSCOPE=$WRAPPED
 	start_workload --procs 2 --shared 16M --name "sc$TS_RUN"
 	ts estimate share -J --bytes "$WL_PID"
 	TASKSCOPE=$real
