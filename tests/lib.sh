@@ -143,6 +143,16 @@ verdict() {
 	fi
 }
 
+# expect_between VALUE MIN MAX OKTEXT FAILTEXT [FILE...]: VALUE must be a whole number from
+# MIN to MAX (no upper bound when MAX is empty)
+expect_between() {
+	local v=$1 lo=$2 hi=$3 good=1
+	shift 3
+	[ "$v" -ge "$lo" ] 2>/dev/null || good=0
+	[ -z "$hi" ] || [ "$v" -le "$hi" ] 2>/dev/null || good=0
+	verdict "$good" "$@"
+}
+
 # die TEXT [FILE...]: a failure after which the test cannot go on
 die() {
 	fail "$@"

@@ -128,9 +128,7 @@ else
 		[ "${before:-0}" -ge $((32 * MIB)) ] && [ "${parent:-0}" -ge $((32 * MIB)) ] || good=0
 		verdict "$good" "workers share $before bytes, parent and worker $parent bytes" \
 			"workers share '$before' bytes, parent and worker '$parent' (want >= 32 MiB)" "$OUT"
-		good=1
-		[ "${anon:-0}" -ge $((32 * MIB)) ] || good=0
-		verdict "$good" "kpageflags: $anon bytes of worker 1's shared pages are anonymous" \
+		expect_between "${anon:-0}" $((32 * MIB)) "" "kpageflags: $anon bytes of worker 1's shared pages are anonymous" \
 			"worker 1's shared anonymous pages: '$anon' bytes (want >= 32 MiB)" "$OUT"
 	fi
 
@@ -166,13 +164,9 @@ EOF
 		after=$(both "$w1" "$w2")
 		parent2=$(both "$WL_PID" "$w2")
 		drop=$((before - ${after:-0}))
-		good=1
-		[ "$drop" -ge $((16 * MIB)) ] && [ "$drop" -le $((17 * MIB)) ] || good=0
-		verdict "$good" "the workers now share $after bytes: $drop bytes fewer" \
+		expect_between "$drop" $((16 * MIB)) $((17 * MIB)) "the workers now share $after bytes: $drop bytes fewer" \
 			"the workers share '$after' bytes after the write, before $before (drop $drop)" "$OUT"
-		good=1
-		[ "${parent2:-0}" -ge $((32 * MIB)) ] || good=0
-		verdict "$good" "parent and the other worker still share $parent2 bytes" \
+		expect_between "${parent2:-0}" $((32 * MIB)) "" "parent and the other worker still share $parent2 bytes" \
 			"parent and worker 2 share '$parent2' bytes after worker 1 wrote" "$OUT"
 	else
 		fail "cannot write worker $w1's memory through /proc/$w1/mem" "$TS_TMP/dd.err"
