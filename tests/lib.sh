@@ -331,15 +331,17 @@ server_up_or_gone() {
 
 # ts NAME [ARGS...]: run taskscope with a time limit (TS_TIMEOUT, default 60 s, times
 # TS_SLOW); stdout to $TS_TMP/NAME.out, stderr to $TS_TMP/NAME.err, exit status in RC, files
-# in OUT and ERR.
+# in OUT and ERR, how long it ran in ELAPSED_MS.
 ts() {
-	local name=$1 lim
+	local name=$1 lim t0
 	shift
 	OUT=$TS_TMP/$name.out
 	ERR=$TS_TMP/$name.err
 	lim=$((${TS_TIMEOUT:-60} * TS_SLOW))
+	t0=$(now_ms)
 	timeout -k 5 "$lim" "$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
+	ELAPSED_MS=$(($(now_ms) - t0))
 	[ "$RC" -eq 124 ] && say "taskscope $* did not end within $lim s: killed ($(load_line))"
 	return 0
 }
@@ -410,6 +412,16 @@ expect_usage_errors() {
 			fail "$cmd $args: exit $RC, expected 2 with a 'taskscope: $cmd:' message" "$ERR"
 		fi
 	done
+}
+
+# expect_tables N WHAT FILE: FILE (a table report) holds N samples; else fail "n WHAT,
+# expected N" and return 1
+expect_tables() {
+	local n
+	n=$(grep -cE "$HDR" "$3")
+	[ "$n" -eq "$1" ] && return 0
+	fail "$n $2, expected $1" "$3"
+	return 1
 }
 
 # expect_no_such_pid NAME PID ARGS...: taskscope ARGS, in which PID names no process, must
