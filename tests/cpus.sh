@@ -47,7 +47,7 @@ pinned=$WL_TIDS
 check "--pin 1: the worker's samples are 100% on CPU 1, MIGR 0 (JSON)"
 ts pin-json cpus -p "$WL_PID" -t 1.5 -J
 if expect_rc 0 "cpus -p $WL_PID -t 1.5 -J"; then
-	if py_json pin "$OUT" '
+	if py_check pin "$OUT" '
 t = thread(args[0])
 print("samples", t["samples"], "cpus", t["cpus"], "migrations", t["migrations"],
       "affinity", t["affinity_start"], t["affinity_end"])
@@ -106,7 +106,7 @@ rt=$?
 if [ "$rj" -ne 0 ] || [ "$rt" -ne 0 ]; then
 	fail "the runs exited $rj and $rt" "$TS_TMP/move.err" "$TS_TMP/move-t.err"
 else
-	if py_json move "$TS_TMP/move.json" '
+	if py_check move "$TS_TMP/move.json" '
 t = thread(args[0])
 ch = t["affinity_changes"]
 runs = t["runs"]
@@ -147,7 +147,7 @@ start_workload --threads 2 --spin
 check "two --spin workers on 2 CPUs: the shares of every thread that ran sum to 100%; JSON and SVG parse"
 ts spin cpus -p "$WL_PID" -t 2 -J --svg "$TS_TMP/spin.svg"
 if expect_rc 0 "cpus -p $WL_PID -t 2 -J --svg"; then
-	if py_json spin "$OUT" '
+	if py_check spin "$OUT" '
 import xml.etree.ElementTree as ET
 bad = 0
 for t in d["threads"]:
@@ -202,7 +202,7 @@ hp=$HELPER_PID
 check "a name with quotes, markup, ESC, a control byte and invalid UTF-8: JSON, SVG and table are safe"
 ts hostile-json cpus -p "$hp" -t 0.5 -J --svg "$TS_TMP/hostile.svg"
 if expect_rc 0 "cpus -J --svg on hostile names"; then
-	if py_json hostile "$OUT" '
+	if py_check hostile "$OUT" '
 import re
 import xml.etree.ElementTree as ET
 names = [t["comm"] for t in d["threads"]]
@@ -277,7 +277,7 @@ poll_until 5 grep -qE '^ready [0-9]+$' "$TS_TMP/py.out" || die "the python helpe
 ptid=$(awk '/^ready/ { print $2 }' "$TS_TMP/py.out")
 ts ending cpus -p "$pp" -t 2 -J
 if expect_rc 0 "cpus -p $pp -t 2 -J"; then
-	if py_json ending "$OUT" '
+	if py_check ending "$OUT" '
 w = thread(args[0]); m = thread(args[1])
 print("worker: samples", w["samples"], "ended", w["ended"], "at", w["end"], "last run", w["runs"][-1] if w["runs"] else None)
 print("main: samples", m["samples"], "ended", m["ended"])
@@ -299,7 +299,7 @@ t = threading.Thread(target=time.sleep, args=(0.6,)); t.start(); t.join()
 time.sleep(0.8)
 sys.exit(3)'
 if expect_rc 3 "cpus -- python (exits 3)"; then
-	if py_json job "$TS_TMP/job.json" '
+	if py_check job "$TS_TMP/job.json" '
 ts = d["threads"]
 print([(t["tid"], t["samples"], t["ended"], t["end"]) for t in ts], "duration", d["duration"])
 ok = (len(ts) >= 2 and all(t["ended"] for t in ts) and all(t["samples"] > 0 for t in ts) and

@@ -19,7 +19,7 @@ expect_rc 0 "record" || finish
 ts json cpus -J "$db"
 check "cpus -J FILE: the worker ran 100% of its 8 samples on CPU 1, the main thread waited"
 expect_rc 0 "cpus -J FILE"
-if py_json json "$OUT" '
+if py_check json "$OUT" '
 w, m = thread(args[0]), thread(args[1])
 assert w["samples"] == 8, "worker: %d samples" % w["samples"]
 assert w["running"] == 100.0, "worker running %s%%" % w["running"]
@@ -42,7 +42,7 @@ fi
 ts range cpus -J --recording "$db" --from +0.0001 -p "$WL_PID"
 check "--recording FILE --from after the first sample -p PID: 7 samples of the 2 threads"
 expect_rc 0 "cpus --from"
-if py_json range "$OUT" '
+if py_check range "$OUT" '
 assert len(d["threads"]) == 2, "%d threads" % len(d["threads"])
 assert thread(args[0])["samples"] == 7, "worker: %d samples" % thread(args[0])["samples"]
 print("7 samples")
@@ -79,7 +79,7 @@ if command -v sqlite3 >/dev/null; then
 	check "the JSON stamp names the recording's machine"
 	sqlite3 "$TS_TMP/notopo.db" "UPDATE meta SET value = 'elsewhere$TS_RUN' WHERE key = 'host';"
 	ts otherhost cpus -J "$TS_TMP/notopo.db"
-	if [ "$RC" = 0 ] && py_json otherhost "$OUT" '
+	if [ "$RC" = 0 ] && py_check otherhost "$OUT" '
 assert d["hostname"] == args[0], "hostname %s" % d["hostname"]
 assert d["topology"] is None, "topology %s" % d["topology"]
 print("hostname %s, topology null" % d["hostname"])

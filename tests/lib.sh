@@ -329,14 +329,19 @@ server_up_or_gone() {
 
 # ---- running taskscope ----------------------------------------------------------------------
 
+# out_err NAME: OUT and ERR name the files of a run called NAME: $TS_TMP/NAME.out and .err
+out_err() {
+	OUT=$TS_TMP/$1.out
+	ERR=$TS_TMP/$1.err
+}
+
 # ts NAME [ARGS...]: run taskscope with a time limit (TS_TIMEOUT, default 60 s, times
 # TS_SLOW); stdout to $TS_TMP/NAME.out, stderr to $TS_TMP/NAME.err, exit status in RC, files
 # in OUT and ERR, how long it ran in ELAPSED_MS.
 ts() {
-	local name=$1 lim t0
+	local lim t0
+	out_err "$1"
 	shift
-	OUT=$TS_TMP/$name.out
-	ERR=$TS_TMP/$name.err
 	lim=$((${TS_TIMEOUT:-60} * TS_SLOW))
 	t0=$(now_ms)
 	timeout -k 5 "$lim" "$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null
@@ -362,10 +367,8 @@ wrap_taskscope() {
 # ts_bg NAME [ARGS...]: like ts, but in the background (as our own child, so that its PID
 # is known): sets TSPID, OUT, ERR. Collect it with ts_wait.
 ts_bg() {
-	local name=$1
+	out_err "$1"
 	shift
-	OUT=$TS_TMP/$name.out
-	ERR=$TS_TMP/$name.err
 	"$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null &
 	TSPID=$!
 	track "$TSPID"
@@ -563,11 +566,11 @@ py_verdict() {
 	verdict $((st == 0)) "$(tr '\n' ' ' <"$out")" "$text" "$out" "$@"
 }
 
-# py_json NAME FILE CODE [ARGS...]: run the python CODE with d = the JSON document of FILE,
+# py_check NAME FILE CODE [ARGS...]: run the python CODE with d = the JSON document of FILE,
 # args = ARGS and thread(TID) = the entry of that tid in d["threads"] (it exits 1 when there
 # is none); CODE prints what it found to $TS_TMP/NAME.py.out and exits 1 on a failed
 # property. Returns python's exit status.
-py_json() {
+py_check() {
 	local name=$1 file=$2 code=$3
 	shift 3
 	"$PY" - "$file" "$@" >"$TS_TMP/$name.py.out" 2>&1 <<PYEOF

@@ -75,13 +75,9 @@ if poll_until 10 gone "$par"; then
 	for k in $kids; do
 		poll_until 5 gone "$k" || left="$left $k"
 	done
-	if [ "$st" -ne 0 ]; then
-		fail "exit status $st" "$WL_ERR"
-	elif [ -n "$left" ]; then
-		fail "workers still running:$left"
-	else
-		ok "status 0, workers gone"
-	fi
+	good=1
+	[ "$st" -eq 0 ] && [ -z "$left" ] || good=0
+	verdict "$good" "status 0, workers gone" "exit status $st, workers still running:${left:- none}" "$WL_ERR"
 else
 	fail "still running 10 s after SIGTERM" "$WL_ERR"
 fi
