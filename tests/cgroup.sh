@@ -79,6 +79,15 @@ select_pids() {
 	[ "$RC" -eq 0 ] && SEL=$(sorted "$(last_table "$OUT")")
 }
 
+# expect_selected PID: select_pids chose PID alone
+expect_selected() {
+	if [ "$RC" -eq 0 ] && [ "$SEL" = "$1" ]; then
+		ok "$SEL"
+	else
+		fail "selected '$SEL' (exit $RC), expected $1" "$OUT" "$ERR"
+	fi
+}
+
 check "--cgroup /$name: the workload's four processes (the cgroup and everything below it), nothing else"
 select_pids --cgroup "/$name"
 want=$(sorted "$WL_PID $WL_TIDS")
@@ -92,19 +101,11 @@ fi
 
 check "--cgroup memory:/$name/sub: only the process moved there"
 select_pids --cgroup "memory:/$name/sub"
-if [ "$RC" -eq 0 ] && [ "$SEL" = "${workers[1]}" ]; then
-	ok "$SEL"
-else
-	fail "selected '$SEL' (exit $RC), expected ${workers[1]}" "$OUT" "$ERR"
-fi
+expect_selected "${workers[1]}"
 
 check "--cgroup with the hostile name's raw bytes selects that process"
 select_pids --cgroup "/$name/$odd/"
-if [ "$RC" -eq 0 ] && [ "$SEL" = "${workers[2]}" ]; then
-	ok "$SEL"
-else
-	fail "selected '$SEL' (exit $RC), expected ${workers[2]}" "$OUT" "$ERR"
-fi
+expect_selected "${workers[2]}"
 
 check "--cgroup /$name/su (a prefix, not a cgroup): no process, exit 1 naming it"
 ts pre -b -n 1 -d 0.1 --cgroup "/$name/su" -o PID
