@@ -4,10 +4,7 @@
 # NUL padding is shown without trailing blanks; an empty command line (a blanked argv,
 # argc 0, a zombie) is "-" with a footnote in tables and null with "cmd:empty" in JSON; an
 # argument that really is "-" stays a string.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python tshelper
 
 # jrow FILE PID EXPR: EXPR over the JSON row r of PID

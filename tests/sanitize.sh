@@ -7,11 +7,7 @@
 # parses, each invisible character shows as its escape and a literal backslash as "\\";
 # error messages that echo user input are sanitized too; the sanitizer's table is what its
 # generator makes of the Unicode data.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tshelper python
 
 NAMES=(

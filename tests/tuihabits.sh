@@ -4,10 +4,7 @@
 # name their task, the selection following its task under a re-sort, search apart from
 # filter, editable prompts, tree connectors (UTF-8 and ASCII) and folding, the column
 # picker keeping and moving the order, F7/F8 nice, plurals in the header.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 REAL=$TASKSCOPE

@@ -4,10 +4,7 @@
 # picker (f), delay (d), pause (p), a signal through a pidfd (k), settings saved with W
 # and read at the next start, a malformed settings file, and keys answered while the
 # sampler is busy with thousands of threads.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 

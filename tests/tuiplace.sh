@@ -3,10 +3,7 @@
 # tuiplace.sh - the full-screen view's placement panel (c) runs the placement engine of
 # `taskscope cpus` on the selected process: a worker pinned to CPU 0 that spins shows
 # running samples on CPU 0 only; a sleeping main thread shows no running sample.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 name=tsplace$$

@@ -3,10 +3,7 @@
 # tuishare.sh - the full-screen view's s: the selected process alone against every other
 # (as `taskscope share PID`): the two worker processes that share its 32 MiB come first;
 # with one mark and another selected row, those two are compared pair by pair.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 need_root "the ranking by shared bytes needs exact PFNs"
 
