@@ -13,17 +13,21 @@
 #define REC_APP_ID_TEXT "1414746691"
 
 /* A task's cheap values: its field and its column. Schema 3 splits them in two tables:
- * run, the ones that change while a task runs (a row whenever any value of the task
- * changed), and val, the ones that change seldom (a row when one of them changed); state,
+ * run, the ones that change while a task runs (and its process's RSS; a row whenever any
+ * value of the task changed), and val, the ones that change seldom (a row when one of them changed); state,
  * affinity and the cgroup are columns of their own. Schemas 1 and 2 kept them all in one
  * table val (REC_VALS, in that order). */
-#define REC_RUN(X) \
-	X(cpu, "cpu") X(utime_ticks, "utime") X(stime_ticks, "stime") X(minflt, "minflt") \
+#define REC_RUN_ABS(X) X(cpu, "cpu") X(rss, "rss")
+/* ... of which these counters are stored as the change since the task's row before (its
+ * first row: the total since it started) */
+#define REC_RUN_DELTA(X) \
+	X(utime_ticks, "utime") X(stime_ticks, "stime") X(minflt, "minflt") \
 	X(majflt, "majflt") X(vctx, "vctx") X(ictx, "ictx") X(migrations, "migrations") \
 	X(run_ns, "run_ns") X(wait_ns, "wait_ns")
+#define REC_RUN(X) REC_RUN_ABS(X) REC_RUN_DELTA(X)
 #define REC_SLOW(X) \
 	X(ppid, "ppid") X(euid, "euid") X(nlwp, "nlwp") X(prio, "prio") X(nice, "nice") \
-	X(policy, "policy") X(vsz, "vsz") X(rss, "rss") X(rss_av, "rss_av") \
+	X(policy, "policy") X(vsz, "vsz") X(rss_av, "rss_av") \
 	X(ctxsw_av, "ctxsw_av") X(sched_av, "sched_av") X(schedstat_av, "schedstat_av") \
 	X(aff_av, "aff_av") X(cpu_outside, "cpu_outside") X(aff_differs, "aff_differs") \
 	X(whole, "whole") X(cgroup_av, "cgroup_av") X(cgroup_v2, "cgroup_v2")

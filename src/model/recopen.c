@@ -31,12 +31,13 @@ static const char *const reader_sql[ST_COUNT] = {
 #define X(f, col) ", v." col
 		      REC_SLOW(X)
 #undef X
-		      ", c.text FROM val v LEFT JOIN text c ON c.id = v.cgroup ORDER BY v.rowid",
+		      ", c.text FROM val v LEFT JOIN text c ON c.id = v.cgroup"
+		      " ORDER BY v.seq, v.task",
 	[ST_R_RUNS] = "SELECT seq, task, state"
 #define X(f, col) ", " col
 		      REC_RUN(X)
 #undef X
-		      " FROM run ORDER BY rowid",
+		      " FROM run ORDER BY seq, task",
 	[ST_R_MEMS] = "SELECT seq, pid, start"
 #define X(f, col) ", " col
 		      REC_MEMS(X)

@@ -174,7 +174,7 @@ static const char *const writer_sql[] = {
 		REC_SLOW(X)
 #undef X
 		", ?)",
-	[ST_RUN] = "INSERT INTO run VALUES(?, ?, ?"
+	[ST_RUN] = "INSERT INTO run VALUES(?2, ?1, ?3"
 #define X(f, col) ", ?"
 		REC_RUN(X)
 #undef X
@@ -415,9 +415,10 @@ static int put_name(struct recording *r, sqlite3_int64 id, unsigned long seq,
 	return step(r, ST_NAME);
 }
 
-/* The values that change while a task runs (a row whenever any of its values changed). */
+/* The values that change while a task runs (a row whenever any of its values changed):
+ * the counters as the change since its row before (prev, all 0 for a new task). */
 static int put_running(struct recording *r, sqlite3_int64 id, unsigned long seq,
-		   const struct task *t)
+		       const struct task *t, const struct task *prev)
 {
 	sqlite3_stmt *st = r->st[ST_RUN];
 	char state[2] = { t->state, '\0' };
@@ -428,7 +429,10 @@ static int put_running(struct recording *r, sqlite3_int64 id, unsigned long seq,
 	if (t->state)
 		sqlite3_bind_text(st, 3, state, -1, SQLITE_TRANSIENT);
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)t->f);
-	REC_RUN(X)
+	REC_RUN_ABS(X)
+#undef X
+#define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)(t->f - prev->f));	/* wraps back */
+	REC_RUN_DELTA(X)
 #undef X
 	return step(r, ST_RUN);
 }
@@ -547,7 +551,7 @@ static int put_tasks(struct recording *r, const struct snapshot *sn, unsigned lo
 			if (!rc)
 				rc = put_name(r, w->id, seq, t);
 			if (!rc)
-				rc = put_running(r, w->id, seq, t);
+				rc = put_running(r, w->id, seq, t, &w->v);
 			if (!rc)
 				rc = put_slow(r, w->id, seq, t, w->cgroup);
 			if (!rc)
@@ -571,7 +575,7 @@ static int put_tasks(struct recording *r, const struct snapshot *sn, unsigned lo
 			if (!rc && names)
 				rc = put_name(r, w->id, seq, t);
 			if (!rc && vals)
-				rc = put_running(r, w->id, seq, t);
+				rc = put_running(r, w->id, seq, t, &w->v);
 			if (!rc && slow)
 				rc = put_slow(r, w->id, seq, t, cgroup);
 			w->cgroup = cgroup;
@@ -794,10 +798,20 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		" t.tid = mem.pid AND t.start = mem.start AND coalesce(t.last_seq, ?1) >= ?1)",
 		"DELETE FROM kcmp WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM task WHERE last_seq < ?1",
-		"DELETE FROM val WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM val"
-		" WHERE seq < ?1 GROUP BY task)",
-		"DELETE FROM run WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM run"
-		" WHERE seq < ?1 GROUP BY task)",
+		"DELETE FROM val WHERE seq < ?1 AND (task, seq) NOT IN (SELECT task, max(seq)"
+		" FROM val WHERE seq < ?1 GROUP BY task)",
+		/* the row a task keeps before the first kept sample: its counters the
+		 * totals of the rows that go (bare columns: the values of max(seq)'s row) */
+		"INSERT OR REPLACE INTO run SELECT max(seq), task, state"
+#define X(f, col) ", " col
+		REC_RUN_ABS(X)
+#undef X
+#define X(f, col) ", sum(" col ")"
+		REC_RUN_DELTA(X)
+#undef X
+		" FROM run WHERE seq < ?1 GROUP BY task",
+		"DELETE FROM run WHERE seq < ?1 AND (task, seq) NOT IN (SELECT task, max(seq)"
+		" FROM run WHERE seq < ?1 GROUP BY task)",
 		"DELETE FROM name WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM name"
 		" WHERE seq < ?1 GROUP BY task)",
 		"DELETE FROM mem WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM mem"

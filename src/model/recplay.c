@@ -193,7 +193,7 @@ static int set_slow(struct rec_rtask *t, sqlite3_stmt *st)
 	return 0;
 }
 
-/* ... and the ones that change while it runs. */
+/* ... and the ones that change while it runs, its counters as changes (schema 3). */
 static int set_run(struct rec_rtask *t, sqlite3_stmt *st)
 {
 	const unsigned char *state = sqlite3_column_text(st, 2);
@@ -205,7 +205,12 @@ static int set_run(struct rec_rtask *t, sqlite3_stmt *st)
 	else if (state && *state)
 		t->v.state = '?';
 #define X(f, col) t->v.f = (__typeof__(t->v.f))sqlite3_column_int64(st, i++);
-	REC_RUN(X)
+	REC_RUN_ABS(X)
+#undef X
+	/* the counters: the change since the task's row before */
+	/* (unsigned: wraps, a file may hold anything) */
+#define X(f, col) t->v.f += (uint64_t)sqlite3_column_int64(st, i++);
+	REC_RUN_DELTA(X)
 #undef X
 	rec_fix_task(&t->v);
 	return 0;

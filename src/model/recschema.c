@@ -26,18 +26,18 @@ const char *const recording_schema_sql =
 	"CREATE TABLE name(task INTEGER NOT NULL, seq INTEGER NOT NULL, comm TEXT, cmd INTEGER,"
 	" cmd_av INTEGER NOT NULL);\n"
 	/* schema 3: a task's values in two tables, a run row whenever one of its values
-	 * changed, a val row when one of the seldom changing ones did */
-	"CREATE TABLE run(task INTEGER NOT NULL, seq INTEGER NOT NULL, state TEXT"
+	 * changed, a val row when one of the seldom changing ones did; keyed by what
+	 * finds them (no rowid, no index beside them) */
+	"CREATE TABLE run(seq INTEGER NOT NULL, task INTEGER NOT NULL, state TEXT"
 #define X(f, col) ", " col " INTEGER"
 	REC_RUN(X)
 #undef X
-	");\n"
+	", PRIMARY KEY(seq, task)) WITHOUT ROWID;\n"
 	"CREATE TABLE val(task INTEGER NOT NULL, seq INTEGER NOT NULL, affinity TEXT"
 #define X(f, col) ", " col " INTEGER"
 	REC_SLOW(X)
 #undef X
-	", cgroup INTEGER);\n"
-	"CREATE INDEX val_task ON val(task, seq);\n"
+	", cgroup INTEGER, PRIMARY KEY(task, seq)) WITHOUT ROWID;\n"
 	"CREATE TABLE mem(seq INTEGER NOT NULL, pid INTEGER NOT NULL, start INTEGER NOT NULL"
 #define X(f, col) ", " col " INTEGER"
 	REC_MEMS(X)
@@ -57,12 +57,18 @@ const char *const recording_schema_sql =
 	" coalesce(t.last_seq, (SELECT max(seq) FROM samples)) AS last_seq FROM task t"
 	" LEFT JOIN (SELECT task, comm, cmd, max(rowid) FROM name GROUP BY task) n"
 	" ON n.task = t.id LEFT JOIN text x ON x.id = n.cmd;\n"
+	/* the counters' totals summed from their changes */
 	"CREATE VIEW changes AS SELECT s.time, r.seq, t.pid, t.tid, t.id AS task, r.state,"
-	" r.cpu, v.affinity, r.utime + r.stime AS cpu_ticks, v.rss, r.minflt, r.majflt, r.vctx,"
+	" r.cpu, v.affinity, r.utime + r.stime AS cpu_ticks, r.rss, r.minflt, r.majflt, r.vctx,"
 	" r.ictx, r.migrations, r.run_ns, r.wait_ns, v.nlwp, v.prio, v.nice, c.text AS cgroup"
-	" FROM run r JOIN task t ON t.id = r.task JOIN samples s ON s.seq = r.seq"
-	" LEFT JOIN val v ON v.rowid = (SELECT rowid FROM val w WHERE w.task = r.task"
-	" AND w.seq <= r.seq ORDER BY w.seq DESC LIMIT 1) LEFT JOIN text c ON c.id = v.cgroup;\n"
+	" FROM (SELECT seq, task, state, cpu, rss"
+#define X(f, col) ", sum(" col ") OVER w AS " col
+	REC_RUN_DELTA(X)
+#undef X
+	" FROM run WINDOW w AS (PARTITION BY task ORDER BY seq)) r"
+	" JOIN task t ON t.id = r.task JOIN samples s ON s.seq = r.seq"
+	" LEFT JOIN val v ON v.task = r.task AND v.seq = (SELECT max(seq) FROM val w"
+	" WHERE w.task = r.task AND w.seq <= r.seq) LEFT JOIN text c ON c.id = v.cgroup;\n"
 	"CREATE VIEW memory AS SELECT s.time, m.seq, m.pid, m.start, m.pss, m.uss, m.shared,"
 	" m.swap, m.swap_pss, m.rss_anon, m.rss_file, m.rss_shmem, m.pte, m.thp"
 	" FROM mem m JOIN samples s ON s.seq = m.seq WHERE m.smaps_av = 0;\n"
