@@ -17,13 +17,13 @@
  * value of the task changed), and val, the ones that change seldom (a row when one of them changed); state,
  * affinity and the cgroup are columns of their own. Schemas 1 and 2 kept them all in one
  * table val (REC_VALS, in that order). */
-#define REC_RUN_ABS(X) X(cpu, "cpu") X(rss, "rss")
-/* ... of which these counters are stored as the change since the task's row before (its
- * first row: the total since it started) */
+#define REC_RUN_ABS(X) X(cpu, "cpu")
+/* ... of which these (the counters and the RSS) are stored as the change since the task's
+ * row before (its first row: the value itself) */
 #define REC_RUN_DELTA(X) \
 	X(utime_ticks, "utime") X(stime_ticks, "stime") X(minflt, "minflt") \
 	X(majflt, "majflt") X(vctx, "vctx") X(ictx, "ictx") X(migrations, "migrations") \
-	X(run_ns, "run_ns") X(wait_ns, "wait_ns")
+	X(run_ns, "run_ns") X(wait_ns, "wait_ns") X(rss, "rss")
 #define REC_RUN(X) REC_RUN_ABS(X) REC_RUN_DELTA(X)
 #define REC_SLOW(X) \
 	X(ppid, "ppid") X(euid, "euid") X(nlwp, "nlwp") X(prio, "prio") X(nice, "nice") \

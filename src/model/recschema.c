@@ -57,11 +57,11 @@ const char *const recording_schema_sql =
 	" coalesce(t.last_seq, (SELECT max(seq) FROM samples)) AS last_seq FROM task t"
 	" LEFT JOIN (SELECT task, comm, cmd, max(rowid) FROM name GROUP BY task) n"
 	" ON n.task = t.id LEFT JOIN text x ON x.id = n.cmd;\n"
-	/* the counters' totals summed from their changes */
+	/* the counters and the RSS summed from their changes */
 	"CREATE VIEW changes AS SELECT s.time, r.seq, t.pid, t.tid, t.id AS task, r.state,"
 	" r.cpu, v.affinity, r.utime + r.stime AS cpu_ticks, r.rss, r.minflt, r.majflt, r.vctx,"
 	" r.ictx, r.migrations, r.run_ns, r.wait_ns, v.nlwp, v.prio, v.nice, c.text AS cgroup"
-	" FROM (SELECT seq, task, state, cpu, rss"
+	" FROM (SELECT seq, task, state, cpu"
 #define X(f, col) ", sum(" col ") OVER w AS " col
 	REC_RUN_DELTA(X)
 #undef X
