@@ -431,7 +431,9 @@ static int put_running(struct recording *r, sqlite3_int64 id, unsigned long seq,
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)t->f);
 	REC_RUN_ABS(X)
 #undef X
-#define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)(t->f - prev->f));	/* wraps back */
+	/* unsigned differences: a value that went down is stored negative, and the reader's
+	 * unsigned sum gives it back */
+#define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)(t->f - prev->f));
 	REC_RUN_DELTA(X)
 #undef X
 	return step(r, ST_RUN);
