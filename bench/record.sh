@@ -80,7 +80,7 @@ cpu() {
 bytes() { stat -c %s "$@" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
 
 cols=pid,tid,ppid,user,state,cpu,affinity,pri,ni,policy,time,minflt,majflt,vctx,ictx,vsz,rss
-cols=$cols,migr,run,runq,comm,cmd
+cols=$cols,migr,run,runq,cgroup,comm,cmd
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs," \
 	"$([ -n "${TS_BENCH_PIDNS:-}" ] && echo "own PID namespace" || echo "all tasks")"
