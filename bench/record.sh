@@ -7,9 +7,9 @@
 # to about that many tasks on the whole machine (with --pidns: in a PID namespace of its
 # own, whose /proc holds only the bench's tasks, so that other tasks on the machine do not
 # count), then measured twice: idle (the population stopped with SIGSTOP: nothing changes)
-# and busy (running: each --sleep worker naps 5 s, so about a fifth of the threads switch,
-# and change their counters, in each 1 s sample). Each run takes --samples samples --delay
-# apart of all tasks:
+# and busy (running: each --sleep worker naps 5 s, and the threads started together nap in
+# step: every 4 or 5 samples nearly all of them wake and change their counters). Each run
+# takes --samples samples --delay apart of all tasks:
 #   record   taskscope record -o FILE -d D -n N (footprints every 10 samples, the default)
 #   live     taskscope -b -H -d D -n N -o COLS >/dev/null, COLS what record reads
 #   atop     atop -w FILE D N
