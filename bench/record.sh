@@ -4,15 +4,18 @@
 # of the live batch view with the same readers, at populations of 1,000 and 10,000 tasks
 #
 # For each size, the population of bench/population.sh (sleeping workload threads) is grown
-# to about that many tasks on the whole machine, then measured twice: idle (the population
-# stopped with SIGSTOP: nothing changes) and busy (running: each --sleep worker wakes every
-# 100 ms, so each thread's switch counts change every sample). Each run takes --samples
-# samples --delay apart of all tasks:
+# to about that many tasks on the whole machine (with --pidns: in a PID namespace of its
+# own, whose /proc holds only the bench's tasks, so that other tasks on the machine do not
+# count), then measured twice: idle (the population stopped with SIGSTOP: nothing changes)
+# and busy (running: each --sleep worker naps 5 s, and the threads started together nap in
+# step: every 4 or 5 samples nearly all of them wake and change their counters). Each run
+# takes --samples samples --delay apart of all tasks:
 #   record   taskscope record -o FILE -d D -n N (footprints every 10 samples, the default)
 #   live     taskscope -b -H -d D -n N -o COLS >/dev/null, COLS what record reads
 #   atop     atop -w FILE D N
 # and reports the file's bytes per sample (its size over N: the first sample, which holds
-# every task, included) and the user+system CPU seconds of the run (/usr/bin/time).
+# every task, included) and the user+system CPU seconds of the run (/usr/bin/time); with
+# --tables, the bytes of each table of the recording (SQLite's dbstat).
 # A report, not a test: exit 0 unless it cannot run.
 
 set -u
@@ -20,6 +23,7 @@ set -u
 usage() {
 	cat <<EOF
 Usage: bench/record.sh [--sizes "1000 10000"] [--samples N] [--delay S] [--taskscope PATH]
+                       [--pidns] [--tables]
 EOF
 }
 
@@ -31,6 +35,9 @@ ts_bin=$top_dir/taskscope
 per_proc=50
 awake=1
 wl_pids=()
+pidns=0
+tables=0
+args=("$@")
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -38,6 +45,8 @@ while [ $# -gt 0 ]; do
 	--samples) samples=${2:?--samples needs a number}; shift 2 ;;
 	--delay) delay=${2:?--delay needs seconds}; shift 2 ;;
 	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
+	--pidns) pidns=1; shift ;;
+	--tables) tables=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -47,6 +56,11 @@ die() { echo "bench/record.sh: $*" >&2; exit 1; }
 [ -x "$ts_bin" ] || die "no taskscope binary at $ts_bin"
 command -v atop >/dev/null || die "atop is not installed (apt-get install atop)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is not installed (apt-get install time)"
+if [ "$pidns" = 1 ] && [ -z "${TS_BENCH_PIDNS:-}" ]; then
+	command -v unshare >/dev/null || die "--pidns needs unshare (util-linux)"
+	# PID 1 of the namespace is this script again: its end ends every task in it
+	exec unshare --pid --fork --mount-proc env TS_BENCH_PIDNS=1 "$0" "${args[@]}"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-benchrec.XXXXXX") || exit 1
 # shellcheck source=bench/population.sh
@@ -66,8 +80,10 @@ cpu() {
 bytes() { stat -c %s "$@" 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
 
 cols=pid,tid,ppid,user,state,cpu,affinity,pri,ni,policy,time,minflt,majflt,vctx,ictx,vsz,rss
-cols=$cols,migr,run,runq,comm,cmd
+cols=$cols,migr,run,runq,cgroup,comm,cmd
 
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs," \
+	"$([ -n "${TS_BENCH_PIDNS:-}" ] && echo "own PID namespace" || echo "all tasks")"
 printf '%-7s %-5s %12s %12s %6s  %8s %8s %6s %8s\n' tasks state "record B/s" "atop B/s" \
 	ratio "record s" "live s" ratio "atop s"
 for size in $sizes; do
@@ -89,6 +105,10 @@ for size in $sizes; do
 			"$(echo "$b_rec $b_atop" | awk '{ print $2 ? $1 / $2 : 0 }')" \
 			"$c_rec" "$c_live" \
 			"$(echo "$c_rec $c_live" | awk '{ print $2 ? $1 / $2 : 0 }')" "$c_atop"
+		[ "$tables" = 1 ] && command -v sqlite3 >/dev/null &&
+			sqlite3 "$work/r.db" "SELECT '#   ' || name || ' ' || sum(pgsize) FROM dbstat
+				GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 6"
 	done
 done
+echo "# end $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0

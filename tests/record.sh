@@ -71,7 +71,7 @@ check "the file passes PRAGMA integrity_check, holds 6 samples, the memory ones 
 q=$(sqlite3 "$db" "PRAGMA integrity_check; SELECT count(*) FROM samples;
 	SELECT group_concat(seq) FROM (SELECT seq FROM samples WHERE memory = 1 ORDER BY seq);
 	SELECT value FROM meta WHERE key = 'schema'; PRAGMA journal_mode;" 2>&1)
-want=$'ok\n6\n1,3,5\n2.0\ndelete'
+want=$'ok\n6\n1,3,5\n3.0\ndelete'
 [ "$q" = "$want" ] && ok "$(echo $q)" || fail "sqlite3 says: $(echo $q), want $(echo $want)"
 
 check "the views: the workload's 4 tasks by name, its footprint, its CPU changes"
@@ -81,10 +81,11 @@ q=$(sqlite3 "$db" "SELECT count(*) FROM tasks WHERE comm = '$name';
 [ "$q" = $'4\n1\n1' ] && ok "$(echo $q)" || fail "views say: $(echo $q)"
 
 check "a sleeping task's values are stored once, not every sample (compact)"
-q=$(sqlite3 "$db" "SELECT count(*) FROM val v JOIN task t ON t.id = v.task
+q=$(sqlite3 "$db" "SELECT count(*) FROM run r JOIN task t ON t.id = r.task
+	WHERE t.tid = $WL_PID; SELECT count(*) FROM val v JOIN task t ON t.id = v.task
 	WHERE t.tid = $WL_PID" 2>&1)
-[ "$q" = 1 ] && ok "the workload's main thread (it sleeps): 1 row" ||
-	fail "the main thread has $q value rows"
+[ "$q" = $'1\n1' ] && ok "the workload's main thread (it sleeps): 1 row of each" ||
+	fail "the main thread has these run and val rows: $q"
 
 # ---- a job ----
 ts job record -o "$TS_TMP/job.db" -d 0.1 -- sh -c 'sleep 0.5; exit 7'

@@ -12,8 +12,25 @@
 #define REC_APP_ID 0x54535243
 #define REC_APP_ID_TEXT "1414746691"
 
-/* A task's cheap values: its field and its column in table val (state and affinity are
- * columns of their own). */
+/* A task's cheap values: its field and its column. Schema 3 splits them in two tables:
+ * run, the ones that change while a task runs (and its process's RSS; a row whenever any
+ * value of the task changed), and val, the ones that change seldom (a row when one of them changed); state,
+ * affinity and the cgroup are columns of their own. Schemas 1 and 2 kept them all in one
+ * table val (REC_VALS, in that order). */
+#define REC_RUN_ABS(X) X(cpu, "cpu")
+/* ... of which these (the counters and the RSS) are stored as the change since the task's
+ * row before (its first row: the value itself) */
+#define REC_RUN_DELTA(X) \
+	X(utime_ticks, "utime") X(stime_ticks, "stime") X(minflt, "minflt") \
+	X(majflt, "majflt") X(vctx, "vctx") X(ictx, "ictx") X(migrations, "migrations") \
+	X(run_ns, "run_ns") X(wait_ns, "wait_ns") X(rss, "rss")
+#define REC_RUN(X) REC_RUN_ABS(X) REC_RUN_DELTA(X)
+#define REC_SLOW(X) \
+	X(ppid, "ppid") X(euid, "euid") X(nlwp, "nlwp") X(prio, "prio") X(nice, "nice") \
+	X(policy, "policy") X(vsz, "vsz") X(rss_av, "rss_av") \
+	X(ctxsw_av, "ctxsw_av") X(sched_av, "sched_av") X(schedstat_av, "schedstat_av") \
+	X(aff_av, "aff_av") X(cpu_outside, "cpu_outside") X(aff_differs, "aff_differs") \
+	X(whole, "whole") X(cgroup_av, "cgroup_av") X(cgroup_v2, "cgroup_v2")
 #define REC_VALS(X) \
 	X(ppid, "ppid") X(euid, "euid") X(nlwp, "nlwp") X(cpu, "cpu") X(prio, "prio") \
 	X(nice, "nice") X(policy, "policy") X(utime_ticks, "utime") X(stime_ticks, "stime") \
@@ -31,8 +48,9 @@
 	X(pss_anon, "pss_anon") X(pss_file, "pss_file") X(pss_shmem, "pss_shmem") X(thp, "thp")
 
 enum rec_stmt {
-	ST_SAMPLE, ST_TASK, ST_END, ST_NAME, ST_VAL, ST_MEM, ST_KCMP, ST_BEGIN, ST_COMMIT,
-	ST_R_SAMPLES, ST_R_TASKS, ST_R_NAMES, ST_R_VALS, ST_R_MEMS,
+	ST_SAMPLE, ST_TASK, ST_END, ST_NAME, ST_VAL, ST_RUN, ST_TEXT, ST_MEM, ST_KCMP, ST_BEGIN,
+	ST_COMMIT,
+	ST_R_SAMPLES, ST_R_TASKS, ST_R_NAMES, ST_R_VALS, ST_R_RUNS, ST_R_MEMS,
 	ST_COUNT
 };
 
@@ -45,7 +63,8 @@ struct rec_wtask {
 	pid_t tid, tgid;
 	uint64_t start;
 	sqlite3_int64 id;
-	struct task v;		/* comm, cmd and affinity owned */
+	struct task v;		/* comm, cmd and affinity owned (cgroup: NULL) */
+	sqlite3_int64 cgroup;	/* the id of its cgroup's text (0: none) */
 	sqlite3_int64 grp[REC_KCMP_RES];	/* the kcmp groups stored last (0: none) */
 };
 
@@ -59,7 +78,13 @@ struct rec_wmem {
 struct rec_rtask {
 	sqlite3_int64 id;
 	sqlite3_int64 last_seq;	/* the last sample it is in (INT64_MAX: to the end) */
-	struct task v;		/* comm, cmd and affinity owned */
+	struct task v;		/* comm, cmd, affinity and cgroup owned */
+};
+
+/* A text stored once in table text (schema 3: command lines, cgroup paths). */
+struct rec_text {
+	char *s;
+	sqlite3_int64 id;	/* 0: a free slot */
 };
 
 struct rec_meta {
@@ -84,7 +109,10 @@ struct recording {
 	size_t nwt;
 	struct rec_wmem *wm;
 	size_t nwm;
+	struct rec_text *texts;		/* open addressing, ntext_slots a power of two */
+	size_t ntexts, ntext_slots;
 	/* the reader's */
+	int schema;			/* the file's schema */
 	struct rec_meta *meta;
 	size_t nmeta;
 	int *cpus;			/* core, package, node of each CPU (-1 unknown) */

@@ -25,17 +25,36 @@ static const char *const reader_sql[ST_COUNT] = {
 	[ST_R_TASKS] = "SELECT id, pid, tid, start, kthread, first_seq, last_seq FROM task"
 		       " ORDER BY first_seq, id",
 	/* written in the order of the samples: the row order is the sample order */
+	[ST_R_NAMES] = "SELECT n.seq, n.task, n.comm, x.text, n.cmd_av FROM name n"
+		       " LEFT JOIN text x ON x.id = n.cmd ORDER BY n.rowid",
+	[ST_R_VALS] = "SELECT v.seq, v.task, v.affinity"
+#define X(f, col) ", v." col
+		      REC_SLOW(X)
+#undef X
+		      ", c.text FROM val v LEFT JOIN text c ON c.id = v.cgroup"
+		      " ORDER BY v.seq, v.task",
+	[ST_R_RUNS] = "SELECT seq, task, state"
+#define X(f, col) ", " col
+		      REC_RUN(X)
+#undef X
+		      " FROM run ORDER BY seq, task",
+	[ST_R_MEMS] = "SELECT seq, pid, start"
+#define X(f, col) ", " col
+		      REC_MEMS(X)
+#undef X
+		      " FROM mem ORDER BY rowid",
+};
+
+/* Schemas 1 and 2: a command line in name, every value in one table val (the reader
+ * takes its rows as ST_R_VALS; ST_R_RUNS has none). */
+static const char *const reader_sql_v2[ST_COUNT] = {
 	[ST_R_NAMES] = "SELECT seq, task, comm, cmd, cmd_av FROM name ORDER BY rowid",
 	[ST_R_VALS] = "SELECT seq, task, state, affinity"
 #define X(f, col) ", " col
 		      REC_VALS(X)
 #undef X
 		      " FROM val ORDER BY rowid",
-	[ST_R_MEMS] = "SELECT seq, pid, start"
-#define X(f, col) ", " col
-		      REC_MEMS(X)
-#undef X
-		      " FROM mem ORDER BY rowid",
+	[ST_R_RUNS] = "SELECT 0, 0 WHERE 0",
 };
 
 /* ---- values from a file that may have been made by anyone ---- */
@@ -97,6 +116,7 @@ void rec_fix_task(struct task *t)
 	t->aff_av = t->aff_av <= TS_NA ? t->aff_av : TS_UNSUPPORTED;
 	t->mem_av = t->mem_av <= TS_NA ? t->mem_av : TS_UNSUPPORTED;
 	t->smaps_av = t->smaps_av <= TS_NA ? t->smaps_av : TS_UNSUPPORTED;
+	t->cgroup_av = t->cgroup_av <= TS_NA ? t->cgroup_av : TS_UNSUPPORTED;
 	if (t->cpu < -1 || t->cpu >= MAX_CPUS)
 		t->cpu = -1;
 	if (t->nlwp < 0)
@@ -240,6 +260,7 @@ static int check_kind(struct recording *r, char *why, size_t len)
 		snprintf(why, len, "it is damaged: no schema version");
 		return -EBADMSG;
 	}
+	r->schema = (int)schema;
 	return 0;
 }
 
@@ -279,7 +300,9 @@ int recording_open(struct recording **out, const char *path, char *why, size_t l
 			util_clean_join(why, len, "it is damaged: ", r->err);
 	}
 	for (int k = ST_R_SAMPLES; !rc && k <= ST_R_MEMS; k++) {
-		rc = rec_prepare(r, reader_sql[k], &r->st[k]);
+		const char *sql = r->schema < 3 && reader_sql_v2[k] ? reader_sql_v2[k] : reader_sql[k];
+
+		rc = rec_prepare(r, sql, &r->st[k]);
 		if (rc)
 			util_clean_join(why, len, "it is damaged: ", r->err);
 	}
@@ -311,6 +334,7 @@ void rec_reader_free(struct recording *r)
 		free(r->rt[i].v.comm);
 		free(r->rt[i].v.cmd);
 		free(r->rt[i].v.affinity);
+		free(r->rt[i].v.cgroup);
 	}
 	free(r->rt);
 	free(r->rm);

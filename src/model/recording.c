@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,11 +169,17 @@ static const char *const writer_sql[] = {
 	[ST_TASK] = "INSERT INTO task(pid, tid, start, kthread, first_seq) VALUES(?, ?, ?, ?, ?)",
 	[ST_END] = "UPDATE task SET last_seq = ? WHERE id = ?",
 	[ST_NAME] = "INSERT INTO name VALUES(?, ?, ?, ?, ?)",
-	[ST_VAL] = "INSERT INTO val VALUES(?, ?, ?, ?"
+	[ST_VAL] = "INSERT INTO val VALUES(?, ?, ?"
 #define X(f, col) ", ?"
-		REC_VALS(X)
+		REC_SLOW(X)
+#undef X
+		", ?)",
+	[ST_RUN] = "INSERT INTO run VALUES(?2, ?1, ?3"
+#define X(f, col) ", ?"
+		REC_RUN(X)
 #undef X
 		")",
+	[ST_TEXT] = "INSERT INTO text(text) VALUES(?)",
 	[ST_MEM] = "INSERT INTO mem VALUES(?, ?, ?"
 #define X(f, col) ", ?"
 		REC_MEMS(X)
@@ -256,12 +263,20 @@ static bool same_text(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-static bool same_vals(const struct task *a, const struct task *b)
+static bool same_run(const struct task *a, const struct task *b)
 {
 #define X(f, col) if (a->f != b->f) return false;
-	REC_VALS(X)
+	REC_RUN(X)
 #undef X
-	return a->state == b->state && same_text(a->affinity, b->affinity);
+	return a->state == b->state;
+}
+
+static bool same_slow(const struct task *a, const struct task *b)
+{
+#define X(f, col) if (a->f != b->f) return false;
+	REC_SLOW(X)
+#undef X
+	return same_text(a->affinity, b->affinity);
 }
 
 static bool same_mem(const struct task *a, const struct task *b)
@@ -272,34 +287,173 @@ static bool same_mem(const struct task *a, const struct task *b)
 	return true;
 }
 
+/* ---- texts stored once (schema 3) ---- */
+
+static size_t text_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* The slot of s in the table: its own, or the free one where it would go. */
+static struct rec_text *text_slot(struct recording *r, const char *s)
+{
+	size_t mask = r->ntext_slots - 1, i = text_hash(s) & mask;
+
+	while (r->texts[i].id && strcmp(r->texts[i].s, s))
+		i = (i + 1) & mask;
+	return &r->texts[i];
+}
+
+/* Remember that s (owned from now on) is text id. */
+static int text_keep(struct recording *r, char *s, sqlite3_int64 id)
+{
+	struct rec_text *slot;
+
+	if ((r->ntexts + 1) * 2 > r->ntext_slots) {
+		size_t n = r->ntext_slots ? r->ntext_slots * 2 : 256;
+		struct rec_text *old = r->texts, *v = calloc(n, sizeof(*v));
+		size_t nold = r->ntext_slots;
+
+		if (!v) {
+			free(s);
+			return -ENOMEM;
+		}
+		r->texts = v;
+		r->ntext_slots = n;
+		for (size_t i = 0; i < nold; i++)
+			if (old[i].id)
+				*text_slot(r, old[i].s) = old[i];
+		free(old);
+	}
+	slot = text_slot(r, s);
+	slot->s = s;
+	slot->id = id;
+	r->ntexts++;
+	return 0;
+}
+
+/* The id of text s, stored now when it is new; 0 for NULL. */
+static int text_id(struct recording *r, const char *s, sqlite3_int64 *id)
+{
+	char *copy;
+	int rc;
+
+	*id = 0;
+	if (!s)
+		return 0;
+	if (r->ntext_slots) {
+		const struct rec_text *t = text_slot(r, s);
+
+		if (t->id) {
+			*id = t->id;
+			return 0;
+		}
+	}
+	copy = strdup(s);
+	if (!copy)
+		return -ENOMEM;
+	sqlite3_bind_text(r->st[ST_TEXT], 1, s, -1, SQLITE_STATIC);
+	rc = step(r, ST_TEXT);
+	if (rc) {
+		free(copy);
+		return rc;
+	}
+	*id = sqlite3_last_insert_rowid(r->db);
+	return text_keep(r, copy, *id);
+}
+
+static void texts_forget(struct recording *r)
+{
+	for (size_t i = 0; i < r->ntext_slots; i++)
+		free(r->texts[i].s);
+	free(r->texts);
+	r->texts = NULL;
+	r->ntexts = r->ntext_slots = 0;
+}
+
+/* After a trim: the texts still in the file. */
+static int texts_reload(struct recording *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	texts_forget(r);
+	rc = rec_prepare(r, "SELECT id, text FROM text", &st);
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 1);
+		char *copy = s ? strdup(s) : NULL;
+
+		rc = !s ? 0 : copy ? text_keep(r, copy, sqlite3_column_int64(st, 0)) : -ENOMEM;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = rec_fail(r, rc);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int put_name(struct recording *r, sqlite3_int64 id, unsigned long seq,
 		    const struct task *t)
 {
 	sqlite3_stmt *st = r->st[ST_NAME];
+	sqlite3_int64 cmd;
+	int rc = text_id(r, t->cmd, &cmd);
 
+	if (rc)
+		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	bind_text(st, 3, t->comm);
-	bind_text(st, 4, t->cmd);
+	if (cmd)
+		sqlite3_bind_int64(st, 4, cmd);
 	sqlite3_bind_int(st, 5, (int)t->cmd_av);
 	return step(r, ST_NAME);
 }
 
-static int put_vals(struct recording *r, sqlite3_int64 id, unsigned long seq,
-		    const struct task *t)
+/* The values that change while a task runs (a row whenever any of its values changed):
+ * the counters as the change since its row before (prev, all 0 for a new task). */
+static int put_running(struct recording *r, sqlite3_int64 id, unsigned long seq,
+		       const struct task *t, const struct task *prev)
 {
-	sqlite3_stmt *st = r->st[ST_VAL];
+	sqlite3_stmt *st = r->st[ST_RUN];
 	char state[2] = { t->state, '\0' };
-	int i = 5;
+	int i = 4;
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	if (t->state)
 		sqlite3_bind_text(st, 3, state, -1, SQLITE_TRANSIENT);
-	bind_text(st, 4, t->affinity);
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)t->f);
-	REC_VALS(X)
+	REC_RUN_ABS(X)
 #undef X
+	/* unsigned differences: a value that went down is stored negative, and the reader's
+	 * unsigned sum gives it back */
+#define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)(t->f - prev->f));
+	REC_RUN_DELTA(X)
+#undef X
+	return step(r, ST_RUN);
+}
+
+/* ... and the ones that seldom change, with the id of its cgroup's path. */
+static int put_slow(struct recording *r, sqlite3_int64 id, unsigned long seq,
+		    const struct task *t, sqlite3_int64 cgroup)
+{
+	sqlite3_stmt *st = r->st[ST_VAL];
+	int i = 4;
+
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	bind_text(st, 3, t->affinity);
+#define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)t->f);
+	REC_SLOW(X)
+#undef X
+	if (cgroup)
+		sqlite3_bind_int64(st, i, cgroup);
 	return step(r, ST_VAL);
 }
 
@@ -334,6 +488,8 @@ static int keep(struct rec_wtask *w, const struct task *t, bool names, bool vals
 		w->v.cmd = cmd;
 		w->v.cmd_av = cmd_av;
 		w->v.affinity = aff;
+		w->v.cgroup = NULL;	/* w->cgroup is its text's id */
+		w->v.node_mem = NULL;
 	}
 	return 0;
 }
@@ -393,9 +549,13 @@ static int put_tasks(struct recording *r, const struct snapshot *sn, unsigned lo
 			rc = step(r, ST_TASK);
 			w->id = sqlite3_last_insert_rowid(r->db);
 			if (!rc)
+				rc = text_id(r, t->cgroup_av == TS_OK ? t->cgroup : NULL, &w->cgroup);
+			if (!rc)
 				rc = put_name(r, w->id, seq, t);
 			if (!rc)
-				rc = put_vals(r, w->id, seq, t);
+				rc = put_running(r, w->id, seq, t, &w->v);
+			if (!rc)
+				rc = put_slow(r, w->id, seq, t, w->cgroup);
 			if (!rc)
 				rc = keep(w, t, true, true);
 			j++;
@@ -406,14 +566,21 @@ static int put_tasks(struct recording *r, const struct snapshot *sn, unsigned lo
 			struct rec_wtask *w = &nw[n++];
 			bool names = !same_text(o->v.comm, t->comm) || !same_text(o->v.cmd, t->cmd) ||
 				     o->v.cmd_av != t->cmd_av;
-			bool vals = !same_vals(&o->v, t);
+			sqlite3_int64 cgroup;
+			bool slow, vals;
 
 			*w = *o;
 			memset(o, 0, sizeof(*o));
-			if (names)
+			rc = text_id(r, t->cgroup_av == TS_OK ? t->cgroup : NULL, &cgroup);
+			slow = !same_slow(&w->v, t) || cgroup != w->cgroup;
+			vals = slow || !same_run(&w->v, t);
+			if (!rc && names)
 				rc = put_name(r, w->id, seq, t);
 			if (!rc && vals)
-				rc = put_vals(r, w->id, seq, t);
+				rc = put_running(r, w->id, seq, t, &w->v);
+			if (!rc && slow)
+				rc = put_slow(r, w->id, seq, t, cgroup);
+			w->cgroup = cgroup;
 			if (!rc)
 				rc = keep(w, t, names, vals);
 			i++;
@@ -452,7 +619,8 @@ static int put_mem(struct recording *r, const struct snapshot *mem, unsigned lon
 		nm[n].pid = t->tgid;
 		nm[n].start = t->start_ticks;
 		nm[n].v = *t;
-		nm[n].v.comm = nm[n].v.cmd = nm[n].v.affinity = NULL;
+		nm[n].v.comm = nm[n].v.cmd = nm[n].v.affinity = nm[n].v.cgroup = NULL;
+		nm[n].v.node_mem = NULL;
 		n++;
 		if (o && same_mem(&o->v, t))
 			continue;
@@ -626,19 +794,34 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 	static const char *const sql[] = {
 		"DELETE FROM samples WHERE seq < ?1",
 		"DELETE FROM val WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
+		"DELETE FROM run WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM name WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM mem WHERE seq < ?1 AND NOT EXISTS (SELECT 1 FROM task t WHERE"
 		" t.tid = mem.pid AND t.start = mem.start AND coalesce(t.last_seq, ?1) >= ?1)",
 		"DELETE FROM kcmp WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM task WHERE last_seq < ?1",
-		"DELETE FROM val WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM val"
-		" WHERE seq < ?1 GROUP BY task)",
+		"DELETE FROM val WHERE seq < ?1 AND (task, seq) NOT IN (SELECT task, max(seq)"
+		" FROM val WHERE seq < ?1 GROUP BY task)",
+		/* the row a task keeps before the first kept sample: its counters the
+		 * totals of the rows that go (bare columns: the values of max(seq)'s row) */
+		"INSERT OR REPLACE INTO run SELECT max(seq), task, state"
+#define X(f, col) ", " col
+		REC_RUN_ABS(X)
+#undef X
+#define X(f, col) ", sum(" col ")"
+		REC_RUN_DELTA(X)
+#undef X
+		" FROM run WHERE seq < ?1 GROUP BY task",
+		"DELETE FROM run WHERE seq < ?1 AND (task, seq) NOT IN (SELECT task, max(seq)"
+		" FROM run WHERE seq < ?1 GROUP BY task)",
 		"DELETE FROM name WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM name"
 		" WHERE seq < ?1 GROUP BY task)",
 		"DELETE FROM mem WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM mem"
 		" WHERE seq < ?1 GROUP BY pid, start)",
 		"DELETE FROM kcmp WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM kcmp"
 		" WHERE seq < ?1 GROUP BY task, res)",
+		"DELETE FROM text WHERE id NOT IN (SELECT cmd FROM name WHERE cmd IS NOT NULL)"
+		" AND id NOT IN (SELECT cgroup FROM val WHERE cgroup IS NOT NULL)",
 	};
 	int rc = rec_exec(r, "BEGIN IMMEDIATE");
 
@@ -657,7 +840,8 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		rc = rec_exec(r, "COMMIT");
 	else if (!sqlite3_get_autocommit(r->db))
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
+	/* the writer's texts: the ones left (their ids do not change) */
+	return rc ? rc : texts_reload(r);
 }
 
 /* --max-size, --max-age: checked every 8 samples (the deletes scan the tables). */

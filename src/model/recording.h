@@ -20,11 +20,11 @@
 #include "model/snapshot.h"
 
 /* The schema this taskscope writes; it reads this one and older ones. */
-#define RECORDING_SCHEMA 2
+#define RECORDING_SCHEMA 3
 
 /* The readers of a recording's samples: a row per thread with these. */
 #define RECORDING_READERS (RD_STAT | RD_CMDLINE | RD_CTXSW | RD_AFFINITY | RD_SCHED | \
-			   RD_SCHEDSTAT | RD_RSS)
+			   RD_SCHEDSTAT | RD_RSS | RD_CGROUP)
 /* ... and of its memory samples: a row per process (stat: its identity, and the files
  * read through its directory checked against it). */
 #define RECORDING_MEMORY_READERS (RD_STAT | RD_SMAPS | RD_STATUS_MEM)

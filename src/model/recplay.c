@@ -55,6 +55,7 @@ static void rtask_free(struct rec_rtask *t)
 	free(t->v.comm);
 	free(t->v.cmd);
 	free(t->v.affinity);
+	free(t->v.cgroup);
 }
 
 /* Tasks that ended before this sample go; the ones that start with it come. */
@@ -163,6 +164,58 @@ static int set_vals(struct rec_rtask *t, sqlite3_stmt *st)
 	return 0;
 }
 
+/* Schema 3: the seldom changing values (with the cgroup's path) ... */
+static int set_slow(struct rec_rtask *t, sqlite3_stmt *st)
+{
+	char *aff = rec_text_dup(st, 2);
+	char *cg;
+	int i = 3;
+
+	if (!aff && sqlite3_column_type(st, 2) != SQLITE_NULL)
+		return -ENOMEM;
+#define X(f, col) i++;
+	REC_SLOW(X)
+#undef X
+	cg = rec_text_dup(st, i);
+	if (!cg && sqlite3_column_type(st, i) != SQLITE_NULL) {
+		free(aff);
+		return -ENOMEM;
+	}
+	free(t->v.affinity);
+	t->v.affinity = aff;
+	free(t->v.cgroup);
+	t->v.cgroup = cg;
+	i = 3;
+#define X(f, col) t->v.f = (__typeof__(t->v.f))sqlite3_column_int64(st, i++);
+	REC_SLOW(X)
+#undef X
+	rec_fix_task(&t->v);
+	return 0;
+}
+
+/* ... and the ones that change while it runs, its counters as changes (schema 3). */
+static int set_run(struct rec_rtask *t, sqlite3_stmt *st)
+{
+	const unsigned char *state = sqlite3_column_text(st, 2);
+	int i = 3;
+
+	t->v.state = 0;
+	if (state && ((*state >= 'A' && *state <= 'Z') || (*state >= 'a' && *state <= 'z')))
+		t->v.state = (char)*state;
+	else if (state && *state)
+		t->v.state = '?';
+#define X(f, col) t->v.f = (__typeof__(t->v.f))sqlite3_column_int64(st, i++);
+	REC_RUN_ABS(X)
+#undef X
+	/* the counters: the change since the task's row before */
+	/* (unsigned: wraps, a file may hold anything) */
+#define X(f, col) t->v.f += (uint64_t)sqlite3_column_int64(st, i++);
+	REC_RUN_DELTA(X)
+#undef X
+	rec_fix_task(&t->v);
+	return 0;
+}
+
 static int cmp_mem(const void *a, const void *b)
 {
 	const struct rec_wmem *x = a, *y = b;
@@ -266,6 +319,7 @@ static void tasks_free(struct task *t, size_t n)
 		free(t[i].comm);
 		free(t[i].cmd);
 		free(t[i].affinity);
+		free(t[i].cgroup);
 	}
 	free(t);
 }
@@ -276,8 +330,9 @@ static int dup_task(struct task *dst, const struct task *src)
 	dst->comm = src->comm ? strdup(src->comm) : NULL;
 	dst->cmd = src->cmd ? strdup(src->cmd) : NULL;
 	dst->affinity = src->affinity ? strdup(src->affinity) : NULL;
+	dst->cgroup = src->cgroup ? strdup(src->cgroup) : NULL;
 	if ((src->comm && !dst->comm) || (src->cmd && !dst->cmd) ||
-	    (src->affinity && !dst->affinity))
+	    (src->affinity && !dst->affinity) || (src->cgroup && !dst->cgroup))
 		return -ENOMEM;
 	return 0;
 }
@@ -456,7 +511,9 @@ int recording_next(struct recording *r, const struct snapshot **sn, const struct
 		if (!rc)
 			rc = apply_rows(r, ST_R_NAMES, set_names);
 		if (!rc)
-			rc = apply_rows(r, ST_R_VALS, set_vals);
+			rc = apply_rows(r, ST_R_VALS, r->schema < 3 ? set_vals : set_slow);
+		if (!rc)
+			rc = apply_rows(r, ST_R_RUNS, set_run);
 		if (!rc)
 			rc = update_mem(r);
 		if (!rc && memory)

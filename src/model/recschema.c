@@ -21,14 +21,23 @@ const char *const recording_schema_sql =
 	"CREATE TABLE task(id INTEGER PRIMARY KEY, pid INTEGER NOT NULL, tid INTEGER NOT NULL,"
 	" start INTEGER NOT NULL, kthread INTEGER NOT NULL, first_seq INTEGER NOT NULL,"
 	" last_seq INTEGER);\n"
-	"CREATE TABLE name(task INTEGER NOT NULL, seq INTEGER NOT NULL, comm TEXT, cmd TEXT,"
+	/* schema 3: a text stored once (a command line, a cgroup path), referred to by id */
+	"CREATE TABLE text(id INTEGER PRIMARY KEY, text TEXT NOT NULL);\n"
+	"CREATE TABLE name(task INTEGER NOT NULL, seq INTEGER NOT NULL, comm TEXT, cmd INTEGER,"
 	" cmd_av INTEGER NOT NULL);\n"
-	"CREATE INDEX name_task ON name(task);\n"
-	"CREATE TABLE val(task INTEGER NOT NULL, seq INTEGER NOT NULL, state TEXT, affinity TEXT"
+	/* schema 3: a task's values in two tables, a run row whenever one of its values
+	 * changed, a val row when one of the seldom changing ones did; keyed by what
+	 * finds them (no rowid, no index beside them) */
+	"CREATE TABLE run(seq INTEGER NOT NULL, task INTEGER NOT NULL, state TEXT"
 #define X(f, col) ", " col " INTEGER"
-	REC_VALS(X)
+	REC_RUN(X)
 #undef X
-	");\n"
+	", PRIMARY KEY(seq, task)) WITHOUT ROWID;\n"
+	"CREATE TABLE val(task INTEGER NOT NULL, seq INTEGER NOT NULL, affinity TEXT"
+#define X(f, col) ", " col " INTEGER"
+	REC_SLOW(X)
+#undef X
+	", cgroup INTEGER, PRIMARY KEY(task, seq)) WITHOUT ROWID;\n"
 	"CREATE TABLE mem(seq INTEGER NOT NULL, pid INTEGER NOT NULL, start INTEGER NOT NULL"
 #define X(f, col) ", " col " INTEGER"
 	REC_MEMS(X)
@@ -41,17 +50,25 @@ const char *const recording_schema_sql =
 	" grp INTEGER NOT NULL);\n"
 	"CREATE INDEX kcmp_task ON kcmp(task, res, seq);\n"
 	/* views for the sqlite3 command line */
-	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start,"
-	" (SELECT comm FROM name n WHERE n.task = t.id ORDER BY n.rowid DESC LIMIT 1) AS comm,"
-	" (SELECT cmd FROM name n WHERE n.task = t.id ORDER BY n.rowid DESC LIMIT 1) AS cmd,"
+	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start, n.comm, x.text AS cmd,"
 	" t.kthread, (SELECT time FROM samples WHERE seq = t.first_seq) AS first_time,"
 	" (SELECT time FROM samples WHERE seq = coalesce(t.last_seq,"
 	" (SELECT max(seq) FROM samples))) AS last_time, t.first_seq,"
-	" coalesce(t.last_seq, (SELECT max(seq) FROM samples)) AS last_seq FROM task t;\n"
-	"CREATE VIEW changes AS SELECT s.time, v.seq, t.pid, t.tid, t.id AS task, v.state,"
-	" v.cpu, v.affinity, v.utime + v.stime AS cpu_ticks, v.rss, v.minflt, v.majflt, v.vctx,"
-	" v.ictx, v.migrations, v.run_ns, v.wait_ns, v.nlwp, v.prio, v.nice"
-	" FROM val v JOIN task t ON t.id = v.task JOIN samples s ON s.seq = v.seq;\n"
+	" coalesce(t.last_seq, (SELECT max(seq) FROM samples)) AS last_seq FROM task t"
+	" LEFT JOIN (SELECT task, comm, cmd, max(rowid) FROM name GROUP BY task) n"
+	" ON n.task = t.id LEFT JOIN text x ON x.id = n.cmd;\n"
+	/* the counters and the RSS summed from their changes */
+	"CREATE VIEW changes AS SELECT s.time, r.seq, t.pid, t.tid, t.id AS task, r.state,"
+	" r.cpu, v.affinity, r.utime + r.stime AS cpu_ticks, r.rss, r.minflt, r.majflt, r.vctx,"
+	" r.ictx, r.migrations, r.run_ns, r.wait_ns, v.nlwp, v.prio, v.nice, c.text AS cgroup"
+	" FROM (SELECT seq, task, state, cpu"
+#define X(f, col) ", sum(" col ") OVER w AS " col
+	REC_RUN_DELTA(X)
+#undef X
+	" FROM run WINDOW w AS (PARTITION BY task ORDER BY seq)) r"
+	" JOIN task t ON t.id = r.task JOIN samples s ON s.seq = r.seq"
+	" LEFT JOIN val v ON v.task = r.task AND v.seq = (SELECT max(seq) FROM val w"
+	" WHERE w.task = r.task AND w.seq <= r.seq) LEFT JOIN text c ON c.id = v.cgroup;\n"
 	"CREATE VIEW memory AS SELECT s.time, m.seq, m.pid, m.start, m.pss, m.uss, m.shared,"
 	" m.swap, m.swap_pss, m.rss_anon, m.rss_file, m.rss_shmem, m.pte, m.thp"
 	" FROM mem m JOIN samples s ON s.seq = m.seq WHERE m.smaps_av = 0;\n"
@@ -153,6 +170,9 @@ void rec_free(struct recording *r)
 	}
 	free(r->wt);
 	free(r->wm);
+	for (size_t i = 0; i < r->ntext_slots; i++)
+		free(r->texts[i].s);
+	free(r->texts);
 	if (r->db)
 		sqlite3_close(r->db);
 	free(r->path);

@@ -18,6 +18,8 @@ static void check_snapshot(const struct snapshot *sn)
 		FUZZ_ASSERT(!t->comm || fuzz_str_clean(t->comm));
 		FUZZ_ASSERT(!t->cmd || fuzz_str_clean(t->cmd));
 		FUZZ_ASSERT(!t->affinity || fuzz_str_clean(t->affinity));
+		FUZZ_ASSERT(!t->cgroup || fuzz_str_clean(t->cgroup));
+		FUZZ_ASSERT(t->cgroup_av <= TS_NA);
 		FUZZ_ASSERT(t->cpu >= -1 && t->cpu < 8192);
 		FUZZ_ASSERT(t->rss_av <= TS_NA && t->smaps_av <= TS_NA && t->aff_av <= TS_NA);
 		FUZZ_ASSERT(i == 0 || sn->tasks[i - 1].tgid < t->tgid ||

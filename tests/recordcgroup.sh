@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# recordcgroup.sh - a recording keeps each task's cgroup (issue 16): a workload recorded
+# while it is moved from one cgroup made for the run into another (one with an escape
+# sequence in its name) replays with the CGROUP the live view showed at each moment; each
+# path is stored once, and a task's row only when its cgroup changed
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+lib=$(dirname "$0")/lib.sh
+[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
+. "$lib" || exit 99
+
+command -v sqlite3 >/dev/null || skip "the sqlite3 command line is not installed (apt-get install sqlite3)"
+[ "$(id -u)" -eq 0 ] || skip "needs root to make cgroups"
+mem=/sys/fs/cgroup/memory
+[ "$(stat -f -c %T "$mem" 2>/dev/null)" = cgroupfs ] ||
+	skip "no cgroup v1 memory controller mounted at $mem (this test moves a task between v1 cgroups)"
+grep -qE '^[0-9]+:([^:]*,)?memory(,[^:]*)?:/' /proc/self/cgroup ||
+	skip "/proc/self/cgroup has no memory line"
+
+name=ts-rcg-$TS_RUN
+a=$mem/$name
+b=$mem/$name/$'odd \e[31m'$name
+cg_cleanup() {
+	ts_cleanup
+	rmdir "$b" "$a" 2>/dev/null
+}
+trap cg_cleanup EXIT
+mkdir "$a" "$b" || skip "cannot make cgroups under $mem (read-only or delegated?)"
+
+# move PID DIR: the process (all its threads) into that cgroup, and wait until /proc says so
+move() {
+	echo "$1" >"$2/cgroup.procs" || die "cannot move $1 into $2"
+	poll_until 10 grep -qF ":memory:/${2#"$mem"/}" "/proc/$1/cgroup" ||
+		die "/proc/$1/cgroup does not show ${2#"$mem"/}" "/proc/$1/cgroup"
+}
+
+start_workload --threads 2 --name "rcg$TS_RUN"
+move "$WL_PID" "$a"
+
+db=$TS_TMP/cg.db
+# -readonly: a read before record created the file must not create it
+samples() { sqlite3 -readonly "$db" "SELECT max(seq) FROM samples" 2>/dev/null; }
+at_least() { local n; n=$(samples); [ -n "$n" ] && [ "$n" -ge "$1" ]; }
+ts_bg record record -o "$db" -d 0.1 -p "$WL_PID"
+poll_until 30 at_least 2 || die "no 2 samples in $db" "$ERR"
+moved_after=$(samples)
+move "$WL_PID" "$b"
+poll_until 30 at_least $((moved_after + 3)) || die "no samples after the move in $db" "$ERR"
+kill -INT "$TSPID"
+ts_wait 30
+check "record ends with status 0"
+expect_rc 0 "record"
+
+# the CGROUP of each of the workload's rows, per sample, against the live raw view's now
+ts live-raw -r -H -o PID,TID,CGROUP -n 1 -p "$WL_PID"
+shown_b=$(awk -v p="$WL_PID" '$1 == p { print substr($0, length($1 " " $2 " ") + 1); exit }' "$OUT")
+case $shown_b in
+"/$name/odd"*) ;;
+*) die "the live view shows the cgroup '$shown_b'" "$OUT" "$ERR" ;;
+esac
+ts replay replay -r -H -o PID,TID,CGROUP "$db"
+check "replay -o CGROUP: every row of the workload in a cgroup of the run, first /$name, then the other"
+CG_A=/$name CG_B=$shown_b awk -v p="$WL_PID" '
+	BEGIN { a = ENVIRON["CG_A"]; b = ENVIRON["CG_B"] }
+	$1 == "PID" { n++; next }
+	$1 == p { c = substr($0, length($1 " " $2 " ") + 1)
+		  if (c == a) { if (seen_b) bad = 1; na++ }
+		  else if (c == b) { seen_b = 1; nb++ }
+		  else bad = 1 }
+	END { exit !(!bad && na >= 3 && nb >= 2 * 3) }' "$OUT" && ok "the first, then the second" ||
+	fail "CGROUP wrong or missing" "$OUT" "$ERR"
+
+ts live -J -H -o PID,TID,CGROUP -n 1 -p "$WL_PID"
+cp "$OUT" "$TS_TMP/live.json"
+ts replay-json replay -J -H -o PID,TID,CGROUP "$db"
+check "replay -J: the cgroup of the last sample's rows is the one the live JSON shows now"
+need_python
+if "$PY" - "$OUT" "$TS_TMP/live.json" "$WL_PID" >"$TS_TMP/cmp.txt" 2>&1 <<'PY'
+import sys
+from tsjson import docs
+pid = int(sys.argv[3])
+rep = [(t["tid"], t["cgroup"]) for t in docs(sys.argv[1])[-1]["tasks"] if t["pid"] == pid]
+live = [(t["tid"], t["cgroup"]) for t in docs(sys.argv[2])[-1]["tasks"] if t["pid"] == pid]
+assert len(rep) == 3 and rep == live, "replay %r, live %r" % (rep, live)
+assert "rcg" in rep[0][1] and "odd" in rep[0][1], rep
+print(rep[0][1])
+PY
+then
+	ok "$(cat "$TS_TMP/cmp.txt")"
+else
+	fail "the JSON's cgroup" "$TS_TMP/cmp.txt" "$OUT"
+fi
+
+check "each path stored once; a thread's cgroup row only when it changed (2 each)"
+q=$(sqlite3 "$db" "SELECT count(*) FROM text WHERE text = '/$name';
+	SELECT count(*) FROM val v JOIN task t ON t.id = v.task WHERE t.pid = $WL_PID
+	GROUP BY t.id" 2>&1)
+[ "$q" = $'1\n2\n2\n2' ] && ok "$(echo $q)" || fail "sqlite3 says $(echo $q)"
+
+check "the changes view has the cgroup"
+q=$(sqlite3 "$db" "SELECT count(DISTINCT cgroup) FROM changes WHERE pid = $WL_PID" 2>&1)
+[ "$q" = 2 ] && ok "2 cgroups" || fail "sqlite3 says $q"
+finish
