@@ -278,6 +278,7 @@ static int run(struct opts *o)
 		.target = &o->co.target,
 		.readers = RD_STAT | RD_RSS | RD_CTXSW | RD_SCHED | RD_SCHEDSTAT,
 		.memory_readers = o->memory_every ? RD_STAT | RD_SMAPS | RD_STATUS_MEM : 0,
+		.memory_rows = true,
 		/* where each thread last ran and may run; with --threads its counters too */
 		.thread_readers = RD_STAT | RD_AFFINITY | (o->mo.threads ? RD_CTXSW : 0),
 	};

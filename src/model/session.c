@@ -382,8 +382,12 @@ static void take_more(struct session *s, const pid_t *tgids, size_t n, bool all,
 		f->thr = NULL;
 	f->took_thr = util_monotonic() - t0;
 	t0 = util_monotonic();
-	if (mem_due && sampler_take(s->mem_smp, all ? NULL : tgids, n, &f->mem))
+	if (mem_due && s->cfg->memory_rows && !f->sn->threads) {
+		if (sampler_take_rows(s->mem_smp, f->sn, &f->mem))
+			f->mem = NULL;
+	} else if (mem_due && sampler_take(s->mem_smp, all ? NULL : tgids, n, &f->mem)) {
 		f->mem = NULL;
+	}
 	f->took_mem = mem_due ? util_monotonic() - t0 : 0;
 }
 

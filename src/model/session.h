@@ -65,6 +65,8 @@ struct session_config {
 					 * cadence (session_loop.memory_every): the footprint
 					 * (RD_SMAPS, RD_NUMA, RD_STATUS_MEM), which costs a smaps_rollup read
 					 * per process and takes the process's mmap lock */
+	bool memory_rows;	/* the memory sample reads the footprint of the sample's own
+				 * process rows (no second scan of /proc: sampler_take_rows) */
 	unsigned thread_readers;	/* RD_* of a third sample, a row per thread of the same
 					 * targets, taken with every reported sample (0: none): for
 					 * a sink that needs process rows and threads (placement) */
