@@ -151,10 +151,12 @@ static int count_threads(struct metrics *m, const struct snapshot *thr, double n
 	return 0;
 }
 
-int metrics_update_threads(struct metrics *m, const struct snapshot *thr, double now)
+int metrics_update_threads(struct metrics *m, const struct snapshot *thr, bool due, double now)
 {
 	struct aff_cache ac = { 0 };
 
+	if (!due)
+		return 0;	/* the last thread sample's values stay, with their time */
 	m->thr_known = thr != NULL;
 	if (!thr)
 		return 0;
@@ -162,6 +164,8 @@ int metrics_update_threads(struct metrics *m, const struct snapshot *thr, double
 	for (size_t i = 0; i < m->g.n; i++) {
 		memset(m->g.v[i].on_cpu, 0, (size_t)m->ncpus * sizeof(*m->g.v[i].on_cpu));
 		memset(m->g.v[i].allowed, 0, m->words * sizeof(*m->g.v[i].allowed));
+		for (int k = G_FIRST_THR; k < G_FIRST_MEM; k++)
+			m->g.v[i].g[k] = 0;
 	}
 	for (size_t i = 0; i < thr->ntasks; i++) {
 		const struct task *t = &thr->tasks[i];
@@ -180,6 +184,7 @@ int metrics_update_threads(struct metrics *m, const struct snapshot *thr, double
 			g->g[G_ALLOWED_CPUS] += (uint64_t)__builtin_popcountll(g->allowed[w]);
 	}
 	m->thr_samples++;
+	m->thr_wall = thr->wall;
 	return m->o.threads ? count_threads(m, thr, now) : 0;
 }
 
