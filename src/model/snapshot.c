@@ -327,6 +327,7 @@ struct proc_files {
 	uint64_t rss;
 	struct smaps_mem rollup;
 	struct smaps_numa numa;
+	uint64_t mm_key;	/* of the checked stat read (0: none read) */
 };
 
 /* numa_maps: a text that does not parse or is too long is neither gone nor denied */
@@ -420,6 +421,7 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 			pf->cgroup_av = pf->mem_av;
 			return;
 		}
+		pf->mm_key = st.mm_key;
 		snprintf(status, sizeof(status), "status");
 		snprintf(rollup, sizeof(rollup), "smaps_rollup");
 		snprintf(statm, sizeof(statm), "statm");
@@ -512,6 +514,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 		for (size_t k = i; k < end; k++) {
 			struct task *t = &sn->tasks[k];
 
+			t->mm_key = pf.mm_key;
 			if (s->readers & RD_SMAPS) {
 				t->smaps_av = pf.smaps_av;
 				if (pf.smaps_av == TS_OK)
