@@ -14,13 +14,20 @@
 #      CPU time (from /proc/PID/stat) over K scrapes, without smaps (-gather-smaps=false)
 #      and with (the default);
 #   and bench/rawrollup.c reading every process's smaps_rollup K times.
-# Prints the median and the spread (min-max) of each per-scrape figure, and the ratios.
+# Prints the median and the spread (min-max) of each per-scrape figure, and the ratios: of
+# the medians, and the median (min-max) of each round's own ratio (the runs of a round are
+# seconds apart: on a machine whose load changes, the per-round ratio is the steadier one).
+# The date, the load and the population go with the figures. GROUP_BY=user groups both by
+# user instead of by name: process-exporter 0.7.10 panics on a process name that is not
+# UTF-8, which another program on a shared machine may well have (its restarts would then
+# never end).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ts_bin=$PWD/taskscope
 K=${K:-20}
-ROUNDS=${ROUNDS:-4}
+ROUNDS=${ROUNDS:-6}
 per_proc=${PER_PROC:-50}
+group_by=${GROUP_BY:-comm}
 awake=0
 wl_pids=()
 work=$(mktemp -d) || exit 1
@@ -46,7 +53,7 @@ cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 # ts_per_scrape MEMORY_EVERY: CPU seconds of taskscope serve per sample
 ts_per_scrape() {
 	/usr/bin/time -f '%U %S' -o "$work/time" "$ts_bin" serve --listen 127.0.0.1:0 -d 0.1 \
-		-n "$K" --memory-every "$1" >/dev/null 2>"$work/ts.err" || die "taskscope serve failed: $(cat "$work/ts.err")"
+		-n "$K" --memory-every "$1" --group-by "$group_by" >/dev/null 2>"$work/ts.err" || die "taskscope serve failed: $(cat "$work/ts.err")"
 	awk -v k="$K" '{ printf "%.6f\n", ($1 + $2) / k }' "$work/time"
 }
 
@@ -100,9 +107,14 @@ stats() {
 		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
 }
 
-cat >"$work/pe.yml" <<'EOF'
+case $group_by in
+comm) pe_name='{{.Comm}}' ;;
+user) pe_name='{{.Username}}' ;;
+*) die "GROUP_BY is comm or user" ;;
+esac
+cat >"$work/pe.yml" <<EOF
 process_names:
-  - name: "{{.Comm}}"
+  - name: "$pe_name"
     cmdline:
     - '.+'
 EOF
@@ -114,13 +126,22 @@ for size in "${@:-1000 10000}"; do
 		tasks=$(count_tasks)
 		procs=$(ls -d /proc/[0-9]* | wc -l)
 		: >"$work/ts0" >"$work/ts1" >"$work/pe0" >"$work/pe1" >"$work/raw"
+		: >"$work/r_def" >"$work/r_mem"
+		echo "# $(date -u '+%F %T') UTC, load $(cut -d' ' -f1-3 /proc/loadavg), K=$K, $ROUNDS rounds"
 		for ((r = 0; r < ROUNDS; r++)); do
+			# in this shell, not in $(...): die must end the script
 			ts_per_scrape 0 >>"$work/ts0"
 			pe_per_scrape false >>"$work/pe0"
 			ts_per_scrape 1 >>"$work/ts1"
 			pe_per_scrape true >>"$work/pe1"
 			raw_per_pass >>"$work/raw"
+			a=$(tail -n 1 "$work/ts0") c=$(tail -n 1 "$work/ts1") e=$(tail -n 1 "$work/raw")
+			b=$(tail -n 1 "$work/pe0")
+			# ratios of the round (x1000: stats prints milli-units)
+			awk -v a="$a" -v b="$b" 'BEGIN { printf "%.6f\n", a / b / 1000 }' >>"$work/r_def"
+			awk -v a="$a" -v c="$c" -v e="$e" 'BEGIN { printf "%.6f\n", (c - a) / e / 1000 }' >>"$work/r_mem"
 		done
+		echo "# $(date -u '+%F %T') UTC, load $(cut -d' ' -f1-3 /proc/loadavg), tasks $(count_tasks)"
 		for f in ts0:"taskscope serve, no memory" pe0:"process-exporter, no smaps" \
 			ts1:"taskscope serve, memory" pe1:"process-exporter, smaps" raw:"raw smaps_rollup reader"; do
 			read -r med lo hi < <(stats <"$work/${f%%:*}")
@@ -130,5 +151,9 @@ for size in "${@:-1000 10000}"; do
 		awk -v a="$med_ts0" -v b="$med_pe0" -v c="$med_ts1" -v d="$med_pe1" -v r="$med_raw" 'BEGIN {
 			printf "  ratios: no memory %.2fx process-exporter; memory %.2fx process-exporter;", a / b, c / d
 			printf " memory pass (memory - no memory) %.2fx the raw reader\n", (c - a) / r }'
+		read -r med lo hi < <(stats <"$work/r_def")
+		printf '  per round: no memory %sx process-exporter (%s-%s);' "$med" "$lo" "$hi"
+		read -r med lo hi < <(stats <"$work/r_mem")
+		printf ' memory pass %sx the raw reader (%s-%s)\n' "$med" "$lo" "$hi"
 	done
 done

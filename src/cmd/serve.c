@@ -33,7 +33,7 @@
 
 enum {
 	OPT_LISTEN = 256, OPT_GROUP_BY, OPT_TOP, OPT_MEMORY_EVERY, OPT_COMPAT, OPT_TEXTFILE,
-	OPT_GROUP_CONFIG, OPT_THREADS
+	OPT_GROUP_CONFIG, OPT_THREADS, OPT_PLACEMENT_EVERY
 };
 
 struct opts {
@@ -45,6 +45,7 @@ struct opts {
 	double delay;
 	uint64_t iterations;
 	uint64_t memory_every;
+	uint64_t placement_every;
 	struct metrics_opts mo;
 };
 
@@ -88,6 +89,8 @@ static void usage(FILE *out)
 	      " -d, --delay SECONDS       time between samples (default 5, from 0.1)\n"
 	      "     --memory-every N      PSS, USS, shared, swap, page tables with every Nth\n"
 	      "                           sample (default 6; 0: never)\n"
+	      "     --placement-every N   the threads' CPUs and affinities with every Nth sample\n"
+	      "                           (default 1: each); between, their last values\n"
 	      "     --textfile DIR        write the metrics to DIR/taskscope.prom after each\n"
 	      "                           sample (write + rename) for node_exporter's textfile\n"
 	      "                           collector, instead of serving them (also with --listen)\n"
@@ -171,6 +174,12 @@ static int own_option(void *ctx, int c, int argc, char **argv)
 						  "from 0 (never) to 1000000",
 						  cli_shown(optarg, sbuf, sizeof(sbuf)));
 		break;
+	case OPT_PLACEMENT_EVERY:
+		if (util_parse_u64(optarg, 1000000, &o->placement_every) || !o->placement_every)
+			return common_usage_error(&o->co, "invalid --placement-every '%s': a number of "
+						  "samples from 1 to 1000000",
+						  cli_shown(optarg, sbuf, sizeof(sbuf)));
+		break;
 	case OPT_COMPAT:
 		if (strcmp(optarg, "process-exporter"))
 			return common_usage_error(&o->co, "invalid --compat '%s': process-exporter",
@@ -196,6 +205,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
 		{ "group-config", required_argument, NULL, OPT_GROUP_CONFIG },
 		{ "threads", no_argument, NULL, OPT_THREADS },
+		{ "placement-every", required_argument, NULL, OPT_PLACEMENT_EVERY },
 		COMMON_LONGOPTS
 	};
 	int rc;
@@ -204,6 +214,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->listen = DEFAULT_LISTEN;
 	o->delay = DEFAULT_DELAY;
 	o->memory_every = DEFAULT_MEMORY_EVERY;
+	o->placement_every = 1;
 	o->mo.group_keep = GROUP_KEEP;
 	rc = common_parse(&o->co, argc, argv, "+:d:n:p:u:C:hV", longopts, own_option, o);
 	if (rc != CO_CONTINUE)
@@ -229,7 +240,8 @@ static int serve_frame(void *arg, const struct session_frame *f)
 	if (stop_requested)
 		return -EPIPE;	/* a quiet end */
 	in = (struct metrics_input){ .sn = f->sn, .mem = f->mem, .thr = f->thr, .took = f->took,
-				     .took_thr = f->took_thr, .took_mem = f->took_mem };
+				     .took_thr = f->took_thr, .took_mem = f->took_mem,
+				     .thr_due = f->thr_due };
 	rc = metrics_update(k->m, &in);
 	if (!rc)
 		rc = metrics_render(k->m, false, &prom, &plen);
@@ -278,12 +290,14 @@ static int run(struct opts *o)
 		.target = &o->co.target,
 		.readers = RD_STAT | RD_RSS | RD_CTXSW | RD_SCHED | RD_SCHEDSTAT,
 		.memory_readers = o->memory_every ? RD_STAT | RD_SMAPS | RD_STATUS_MEM : 0,
+		.memory_rows = true,
 		/* where each thread last ran and may run; with --threads its counters too */
 		.thread_readers = RD_STAT | RD_AFFINITY | (o->mo.threads ? RD_CTXSW : 0),
 	};
 	struct session_loop loop = {
 		.delay = o->delay, .iterations = o->iterations,
 		.memory_every = (unsigned)o->memory_every,
+		.thread_every = (unsigned)o->placement_every,
 	};
 	struct serve_sink k = { 0 };
 	struct cpumap *cpus;

@@ -378,12 +378,16 @@ static void take_more(struct session *s, const pid_t *tgids, size_t n, bool all,
 {
 	double t0 = util_monotonic();
 
-	if (s->thr_smp && sampler_take(s->thr_smp, all ? NULL : tgids, n, &f->thr))
+	if (f->thr_due && sampler_take(s->thr_smp, all ? NULL : tgids, n, &f->thr))
 		f->thr = NULL;
 	f->took_thr = util_monotonic() - t0;
 	t0 = util_monotonic();
-	if (mem_due && sampler_take(s->mem_smp, all ? NULL : tgids, n, &f->mem))
+	if (mem_due && s->cfg->memory_rows && !f->sn->threads) {
+		if (sampler_take_rows(s->mem_smp, f->sn, &f->mem))
+			f->mem = NULL;
+	} else if (mem_due && sampler_take(s->mem_smp, all ? NULL : tgids, n, &f->mem)) {
 		f->mem = NULL;
+	}
 	f->took_mem = mem_due ? util_monotonic() - t0 : 0;
 }
 
@@ -480,10 +484,12 @@ int session_run(struct session *s, const struct session_loop *loop)
 		struct session_frame f = { 0 };
 		bool all, priming = first && loop->prime;
 		unsigned every = loop->memory_every ? loop->memory_every : 1;
+		unsigned thr_every = loop->thread_every ? loop->thread_every : 1;
 		bool mem_due = s->cfg->source ||
 			       (s->mem_smp && !priming && s->seq % every == 0);
 		double t0 = util_monotonic();
 
+		f.thr_due = s->thr_smp && (priming || s->seq % thr_every == 0);
 		/* a priming sample reads only what the interval columns need */
 		rc = take(s, &f, priming ? loop->prime_readers : 0, mem_due, &all, &reused,
 			  &nreused);

@@ -65,8 +65,11 @@ struct session_config {
 					 * cadence (session_loop.memory_every): the footprint
 					 * (RD_SMAPS, RD_NUMA, RD_STATUS_MEM), which costs a smaps_rollup read
 					 * per process and takes the process's mmap lock */
+	bool memory_rows;	/* the memory sample reads the footprint of the sample's own
+				 * process rows (no second scan of /proc: sampler_take_rows) */
 	unsigned thread_readers;	/* RD_* of a third sample, a row per thread of the same
-					 * targets, taken with every reported sample (0: none): for
+					 * targets, taken with every reported sample (or every
+					 * session_loop.thread_every-th; 0: none): for
 					 * a sink that needs process rows and threads (placement) */
 };
 
@@ -82,6 +85,8 @@ struct session_frame {
 	const struct snapshot *thr;		/* the thread_readers sample taken with this one,
 						 * NULL without (or when it failed) */
 	double took_thr, took_mem;		/* of took, the thread and memory samples' */
+	bool thr_due;				/* a thread sample was due with this one (thr
+						 * NULL with thr_due: it failed) */
 };
 
 /* A sink: sample() returns 0, -EPIPE when its reader went away (it is not called again,
@@ -105,6 +110,7 @@ struct session_loop {
 				 * columns need); 0: the session's readers */
 	unsigned memory_every;	/* with memory_readers: a memory sample with every Nth reported
 				 * sample, the first included (0 or 1: with each) */
+	unsigned thread_every;	/* with thread_readers: the same for the thread sample */
 };
 
 struct job_seen;

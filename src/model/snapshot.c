@@ -327,6 +327,7 @@ struct proc_files {
 	uint64_t rss;
 	struct smaps_mem rollup;
 	struct smaps_numa numa;
+	uint64_t mm_key;	/* of the checked stat read (0: none read) */
 };
 
 /* numa_maps: a text that does not parse or is too long is neither gone nor denied */
@@ -420,6 +421,7 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 			pf->cgroup_av = pf->mem_av;
 			return;
 		}
+		pf->mm_key = st.mm_key;
 		snprintf(status, sizeof(status), "status");
 		snprintf(rollup, sizeof(rollup), "smaps_rollup");
 		snprintf(statm, sizeof(statm), "statm");
@@ -512,6 +514,7 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 		for (size_t k = i; k < end; k++) {
 			struct task *t = &sn->tasks[k];
 
+			t->mm_key = pf.mm_key;
 			if (s->readers & RD_SMAPS) {
 				t->smaps_av = pf.smaps_av;
 				if (pf.smaps_av == TS_OK)
@@ -669,6 +672,79 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 	s->prev = sn;
 	*out = sn;
 	/* the next sample (and what is asked before it) reads the source's next state */
+	source_step(s->src);
+	s->rootfd = source_rootfd(s->src);
+	return 0;
+}
+
+/* A copy of row t whose strings are its own (comm, command line, cgroup); the readers' other
+ * pointers (affinity, per-node bytes) are left out. -ENOMEM leaves nothing allocated. */
+static int copy_row(struct task *to, const struct task *t)
+{
+	*to = *t;
+	to->affinity = NULL;
+	to->node_mem = NULL;
+	to->nnodes_mem = 0;
+	to->numa_read = false;
+	to->comm = t->comm ? strdup(t->comm) : NULL;
+	to->cmd = t->cmd ? strdup(t->cmd) : NULL;
+	to->cgroup = t->cgroup ? strdup(t->cgroup) : NULL;
+	if ((t->comm && !to->comm) || (t->cmd && !to->cmd) || (t->cgroup && !to->cgroup)) {
+		free(to->comm);
+		free(to->cmd);
+		free(to->cgroup);
+		to->comm = to->cmd = to->cgroup = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int sampler_take_rows(struct sampler *s, const struct snapshot *base,
+		      const struct snapshot **out)
+{
+	struct snapshot *sn;
+	unsigned all = s->readers;
+	size_t n = 0;
+
+	if (base->threads)
+		return -EINVAL;
+	sn = calloc(1, sizeof(*sn));
+	if (!sn)
+		return -ENOMEM;
+	sn->tasks = malloc((base->ntasks ? base->ntasks : 1) * sizeof(*sn->tasks));
+	if (!sn->tasks) {
+		free(sn);
+		return -ENOMEM;
+	}
+	atomic_init(&sn->refs, 1);
+	s->rootfd = source_rootfd(s->src);
+	source_now(s->src, &sn->wall, &sn->mono);
+	for (size_t i = 0; i < base->ntasks; i++) {
+		if (copy_row(&sn->tasks[n], &base->tasks[i])) {
+			proc2_free_tasks(sn->tasks, n);
+			free(sn);
+			return -ENOMEM;
+		}
+		n++;
+	}
+	sn->ntasks = n;
+	sn->nprocs = base->nprocs;
+	sn->nthreads = base->nthreads;
+	sn->nthreads_known = base->nthreads_known;
+	sn->cpu_busy = -1;
+	/* the rows are base's: what they hold is not read again. RD_STAT stays: each process
+	 * directory is opened checked against the row's start time. */
+	s->readers = (all & ~(RD_CGROUP | RD_CGROUP_STATS | RD_CMDLINE)) | RD_STAT;
+	read_process_extras(s, sn);
+	s->readers = all;
+	for (size_t i = 0; i < sn->ntasks; i++)
+		if (sn->tasks[i].rss_av == TS_OK)
+			sn->total_rss += sn->tasks[i].rss;
+	if (s->prev)
+		sn->interval = sn->mono - s->prev->mono;
+	snapshot_put(s->prev);
+	s->prev = sn;
+	*out = sn;
 	source_step(s->src);
 	s->rootfd = source_rootfd(s->src);
 	return 0;

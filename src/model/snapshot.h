@@ -73,6 +73,13 @@ void sampler_drop_processes(struct sampler *s, const pid_t *tgids, size_t n);
  * priming sample, whose rows only give the next one its deltas. */
 int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, size_t ntgids,
 		      const struct snapshot **out);
+/* A snapshot of base's processes (base has a row per process) without a scan of /proc: a
+ * copy of its rows to which the sampler's readers of process files add their values (the
+ * memory footprint), each process's directory checked against the row's start time (a
+ * process gone since base is TS_GONE). The rows keep base's command line and cgroup. No
+ * deltas. -EINVAL when base has thread rows. Owned by the sampler as sampler_take's. */
+int sampler_take_rows(struct sampler *s, const struct snapshot *base,
+		      const struct snapshot **out);
 /* Topology for NODE (loaded on first use; NULL when hwloc cannot read it). */
 const struct topo *sampler_topo(struct sampler *s);
 long sampler_hertz(void);

@@ -139,6 +139,9 @@ int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
 	st->start = F(22);
 	st->vsize = F(23);
 	st->rss_pages = F(24);
+	if (n >= 28 - 3)	/* one mm's values: never equal keys for different mms */
+		st->mm_key = (F(26) * 0x9e3779b97f4a7c15ULL ^ F(27)) * 0xff51afd7ed558ccdULL ^ F(28) ^
+			     1;
 	if (n >= 39 - 3)
 		st->cpu = (int)F(39);
 	if (n >= 41 - 3)

@@ -24,6 +24,9 @@ struct taskfiles_stat {
 	uint64_t rss_pages;
 	int cpu;		/* -1 when the kernel's line is too short to have it */
 	unsigned policy;
+	uint64_t mm_key;	/* startcode, endcode and startstack (fields 26-28) hashed:
+				 * tasks that share an address space have the same key (0:
+				 * the line is too short to have them) */
 };
 
 /* Per-task scheduler facts read beside stat; each part has its own result code. */

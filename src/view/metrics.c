@@ -452,8 +452,9 @@ int metrics_update(struct metrics *m, const struct metrics_input *in)
 
 	if (!ps)
 		return -ENOMEM;
+	/* the thread sample's gauges stay until the next one (--placement-every) */
 	for (size_t i = 0; i < m->g.n; i++)
-		for (int k = 0; k < G_FIRST_MEM; k++)
+		for (int k = 0; k < G_FIRST_THR; k++)
 			m->g.v[i].g[k] = 0;
 	for (size_t i = 0; i < sn->ntasks; i++) {
 		const struct task *t = &sn->tasks[i];
@@ -489,7 +490,7 @@ int metrics_update(struct metrics *m, const struct metrics_input *in)
 	m->nthreads = (double)sn->nthreads;
 	if (m->o.group_by == MG_CGROUP && metrics_cgroup_update(&m->cg, sn))
 		return -ENOMEM;
-	rc = metrics_update_threads(m, in->thr, sn->mono);
+	rc = metrics_update_threads(m, in->thr, in->thr_due, sn->mono);
 	if (!rc && in->mem)
 		rc = update_memory(m, in->mem);
 	if (!rc)

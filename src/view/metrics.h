@@ -49,6 +49,8 @@ struct metrics_input {
 	const struct snapshot *sn;	/* process rows */
 	const struct snapshot *mem;	/* its memory sample, or NULL when none was due */
 	const struct snapshot *thr;	/* its thread sample, or NULL when none was taken */
+	bool thr_due;		/* one was due: thr NULL means it failed (the placement is
+				 * unknown); not due, the last thread sample's values stay */
 	double took, took_thr, took_mem;	/* seconds the three cost (took: all of them) */
 };
 

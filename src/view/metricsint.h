@@ -26,6 +26,7 @@ enum {
 	G_PSS, G_USS, G_SHARED, G_SWAP, G_PTE, G_SWAP_PSS, G_SPACES,
 	NG
 };
+#define G_FIRST_THR G_PINNED
 #define G_FIRST_MEM G_PSS
 
 /* A group, or (in the thread-name table) a group's threads of one name. */
@@ -90,7 +91,7 @@ struct metrics {
 	long hz;
 	/* self */
 	uint64_t samples, mem_samples, thr_samples;
-	double sample_wall, mem_wall, took, nprocs, nthreads;
+	double sample_wall, mem_wall, thr_wall, took, nprocs, nthreads;
 	double read_s[3];	/* seconds spent reading /proc: tasks, threads, memory */
 	bool mem_known, thr_known;
 	struct metrics_cgroup *cg;	/* --group-by cgroup: the cgroups' own values */
@@ -106,7 +107,7 @@ const struct pstate *metrics_prev_of(const struct pstate *old, size_t nold, size
 				     const struct task *t);
 int metrics_table_expire(struct gtable *tb, double keep, double now, bool by_procs);
 /* metricsplace.c: the thread sample (placement, thread names), address spaces */
-int metrics_update_threads(struct metrics *m, const struct snapshot *thr, double now);
+int metrics_update_threads(struct metrics *m, const struct snapshot *thr, bool due, double now);
 int metrics_count_spaces(struct metrics *m, const struct snapshot *mem, const size_t *gi);
 
 #endif

@@ -151,10 +151,12 @@ static int count_threads(struct metrics *m, const struct snapshot *thr, double n
 	return 0;
 }
 
-int metrics_update_threads(struct metrics *m, const struct snapshot *thr, double now)
+int metrics_update_threads(struct metrics *m, const struct snapshot *thr, bool due, double now)
 {
 	struct aff_cache ac = { 0 };
 
+	if (!due)
+		return 0;	/* the last thread sample's values stay, with their time */
 	m->thr_known = thr != NULL;
 	if (!thr)
 		return 0;
@@ -162,6 +164,8 @@ int metrics_update_threads(struct metrics *m, const struct snapshot *thr, double
 	for (size_t i = 0; i < m->g.n; i++) {
 		memset(m->g.v[i].on_cpu, 0, (size_t)m->ncpus * sizeof(*m->g.v[i].on_cpu));
 		memset(m->g.v[i].allowed, 0, m->words * sizeof(*m->g.v[i].allowed));
+		for (int k = G_FIRST_THR; k < G_FIRST_MEM; k++)
+			m->g.v[i].g[k] = 0;
 	}
 	for (size_t i = 0; i < thr->ntasks; i++) {
 		const struct task *t = &thr->tasks[i];
@@ -180,6 +184,7 @@ int metrics_update_threads(struct metrics *m, const struct snapshot *thr, double
 			g->g[G_ALLOWED_CPUS] += (uint64_t)__builtin_popcountll(g->allowed[w]);
 	}
 	m->thr_samples++;
+	m->thr_wall = thr->wall;
 	return m->o.threads ? count_threads(m, thr, now) : 0;
 }
 
@@ -187,6 +192,7 @@ int metrics_update_threads(struct metrics *m, const struct snapshot *thr, double
 
 struct gtid {
 	size_t group;
+	uint64_t key;	/* the task's mm_key: processes of different keys have different maps */
 	pid_t tid;
 };
 
@@ -196,6 +202,8 @@ static int by_group(const void *a, const void *b)
 
 	if (x->group != y->group)
 		return x->group < y->group ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
@@ -221,19 +229,29 @@ int metrics_count_spaces(struct metrics *m, const struct snapshot *mem, const si
 		/* a group of kernel threads has no address space */
 		m->g.v[gi[i]].spaces_known = true;
 		if (!t->kthread && t->state != 'Z')
-			v[n++] = (struct gtid){ .group = gi[i], .tid = t->tid };
+			v[n++] = (struct gtid){ .group = gi[i], .key = t->mm_key, .tid = t->tid };
 	}
+	/* kcmp only within a group's processes of one key: a key of its own is a map of its
+	 * own, without a kcmp call (processes exec'd apart; forked ones keep their parent's
+	 * key until they exec, and are compared) */
 	qsort(v, n, sizeof(*v), by_group);
 	for (size_t i = 0, k; i < n; i = k) {
 		struct group *g = &m->g.v[v[i].group];
+		uint64_t spaces = 0;
 		size_t c = 0;
 
-		for (k = i; k < n && v[k].group == v[i].group; k++)
+		for (k = i; k < n && v[k].group == v[i].group && v[k].key == v[i].key; k++)
 			tids[c++] = v[k].tid;
-		rc = sharing_address_spaces(tids, c, grp, &g->g[G_SPACES]);
+		if (c == 1) {
+			g->g[G_SPACES]++;
+			continue;
+		}
+		rc = sharing_address_spaces(tids, c, grp, &spaces);
 		if (rc == -ENOMEM)
 			goto out;
-		g->spaces_known = rc == 0;
+		g->g[G_SPACES] += spaces;
+		if (rc)
+			g->spaces_known = false;
 		rc = 0;
 	}
 out:

@@ -413,6 +413,15 @@ static void render_self(struct out *o, const struct metrics *m)
 		       "When the memory values were sampled (seconds since the epoch)");
 		fprintf(o->f, "taskscope_memory_sample_timestamp_seconds %.3f\n", m->mem_wall);
 	}
+	header(o, "taskscope_placement_samples", K_COUNTER, NULL,
+	       "Thread samples (CPU, affinity of every thread) taken");
+	fprintf(o->f, "taskscope_placement_samples_total %llu\n",
+		(unsigned long long)m->thr_samples);
+	if (m->thr_known) {
+		header(o, "taskscope_placement_sample_timestamp_seconds", K_GAUGE, "seconds",
+		       "When the placement values were sampled (seconds since the epoch)");
+		fprintf(o->f, "taskscope_placement_sample_timestamp_seconds %.3f\n", m->thr_wall);
+	}
 }
 
 int metrics_render(const struct metrics *m, bool openmetrics, char **text, size_t *len)
