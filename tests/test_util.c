@@ -977,6 +977,39 @@ static void test_join_argv(void)
 	tap_ok(util_join_argv(NULL) == NULL, "join_argv: NULL vector gives NULL");
 }
 
+static void test_grow(void)
+{
+	uint32_t *v = NULL, *keep;
+	size_t cap = 0, n, big;
+	int rc, bad = 0;
+
+	tap_is_rc(util_grow(&v, &cap, 0, 4, sizeof(*v)), 0, "grow: an empty array gets room");
+	tap_ok(v && cap == 4, "grow: the first allocation holds 'first' elements (cap %zu)", cap);
+	for (n = 0; n < 1000; n++) {
+		rc = util_grow(&v, &cap, n, 4, sizeof(*v));
+		if (rc || n >= cap || (cap & (cap - 1)))
+			bad++;
+		if (!rc)
+			v[n] = (uint32_t)n * 7u;
+	}
+	tap_is_i64(bad, 0, "grow: 1000 elements, always room for one more, cap doubles");
+	tap_is_u64(cap, 1024, "grow: 4 doubled up to 1024");
+	for (n = 0; n < 1000 && v[n] == (uint32_t)n * 7u; n++)
+		;
+	tap_is_u64(n, 1000, "grow: the elements stay as they were written");
+	keep = v;
+	tap_is_rc(util_grow(&v, &cap, 10, 4, sizeof(*v)), 0, "grow: no change while n < cap");
+	tap_ok(v == keep && cap == 1024, "grow: the array is not moved while there is room");
+	big = SIZE_MAX / 2 + 1;
+	tap_is_rc(util_grow(&v, &big, big, 4, sizeof(*v)), -ENOMEM,
+		  "grow: a capacity that would overflow is -ENOMEM");
+	tap_ok(v == keep && big == SIZE_MAX / 2 + 1, "grow: on failure array and cap unchanged");
+	big = SIZE_MAX / 8;
+	tap_is_rc(util_grow(&v, &big, big, 4, sizeof(*v)), -ENOMEM,
+		  "grow: a size in bytes that would overflow is -ENOMEM");
+	free(v);
+}
+
 int main(void)
 {
 	test_dec();
@@ -991,6 +1024,7 @@ int main(void)
 	test_list_next();
 	test_pidlist();
 	test_join_argv();
+	test_grow();
 
 	t0 = util_monotonic();
 	t1 = util_monotonic();

@@ -690,6 +690,24 @@ const char *util_getopt_error(int c, char *const argv[], int optind, int optopt,
 	return msg;
 }
 
+int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size)
+{
+	size_t nc = *cap ? *cap * 2 : first;
+	void *old, *v;
+
+	if (n < *cap)
+		return 0;
+	if (!nc || nc < *cap || !size || nc > SIZE_MAX / size)
+		return -ENOMEM;
+	memcpy(&old, arr, sizeof(old));
+	v = realloc(old, nc * size);
+	if (!v)
+		return -ENOMEM;
+	memcpy(arr, &v, sizeof(v));
+	*cap = nc;
+	return 0;
+}
+
 double util_monotonic(void)
 {
 	struct timespec ts;

@@ -124,6 +124,13 @@ bool util_list_next(const char **p, char *buf, size_t cap, const char **item, si
 const char *util_getopt_error(int c, char *const argv[], int optind, int optopt, char *msg,
 			      size_t len);
 
+/* Room for one more element in a growing array: when n (the elements in use) has reached
+ * *cap, the array at *(T **)arr (elements of size bytes) is reallocated to twice *cap, or to
+ * first elements when it has none yet. 0, or -ENOMEM (also when the size would overflow),
+ * and then the array and *cap are as they were. Call as
+ * util_grow(&v->items, &v->cap, v->n, 64, sizeof(*v->items)). */
+int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size);
+
 double util_monotonic(void);
 
 #endif

@@ -44,15 +44,8 @@ static void idset_add(struct idset *s, pid_t id, uint64_t start)
 
 	if (s->n && bsearch(&key, s->ids, s->n, sizeof(key), cmp_u64))
 		return;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		uint64_t *v = realloc(s->ids, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		s->ids = v;
-		s->cap = cap;
-	}
+	if (util_grow(&s->ids, &s->cap, s->n, 64, sizeof(*s->ids)))
+		return;
 	s->ids[s->n++] = key;
 	qsort(s->ids, s->n, sizeof(key), cmp_u64);
 }

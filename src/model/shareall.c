@@ -181,15 +181,8 @@ static int cmp_partner(const void *a, const void *b)
 
 static int partner_push(struct sharing_against *ag, size_t *cap, const struct sharing_partner *p)
 {
-	if (ag->npartners == *cap) {
-		size_t nc = *cap ? *cap * 2 : 32;
-		struct sharing_partner *nv = realloc(ag->partners, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		ag->partners = nv;
-		*cap = nc;
-	}
+	if (util_grow(&ag->partners, cap, ag->npartners, 32, sizeof(*ag->partners)))
+		return -ENOMEM;
 	ag->partners[ag->npartners++] = *p;
 	return 0;
 }

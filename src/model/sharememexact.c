@@ -45,17 +45,9 @@ static void collect_shared(void *p, uint64_t key, const size_t *who, const uint6
 	(void)raw;
 	if (c->err || k < 2)
 		return;
-	if (c->nuni == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 4096;
-		uint64_t *nv = realloc(c->uni, nc * sizeof(*nv));
-
-		if (!nv) {
-			c->err = -ENOMEM;
-			return;
-		}
-		c->uni = nv;
-		c->cap = nc;
-	}
+	c->err = util_grow(&c->uni, &c->cap, c->nuni, 4096, sizeof(*c->uni));
+	if (c->err)
+		return;
 	c->uni[c->nuni++] = key >> 2;
 }
 

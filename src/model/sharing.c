@@ -633,16 +633,9 @@ int sharing_pairs(const struct sharing_report *rep, struct sharing_pair **out, s
 					p.res |= 1u << r;
 			if ((p.bytes == 0 || p.bytes == UINT64_MAX) && !p.res)
 				continue;
-			if (cnt == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				struct sharing_pair *nv = realloc(v, nc * sizeof(*nv));
-
-				if (!nv) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = nv;
-				cap = nc;
+			if (util_grow(&v, &cap, cnt, 64, sizeof(*v))) {
+				free(v);
+				return -ENOMEM;
 			}
 			v[cnt++] = p;
 		}

@@ -181,15 +181,8 @@ struct builder {
 
 static int push(struct builder *b, const struct tasklist_row *r)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		struct tasklist_row *v = realloc(b->rows, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		b->rows = v;
-		b->cap = cap;
-	}
+	if (util_grow(&b->rows, &b->cap, b->n, 256, sizeof(*b->rows)))
+		return -ENOMEM;
 	b->rows[b->n++] = *r;
 	return 0;
 }

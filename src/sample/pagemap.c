@@ -142,16 +142,9 @@ int pagemap_parse_maps(const char *buf, size_t len, struct pagemap_vma **out, si
 			break;
 		/* a racy read can repeat or overlap a VMA: keep the address order strict */
 		if (!cnt || vma.start >= v[cnt - 1].end) {
-			if (cnt == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				struct pagemap_vma *nv = realloc(v, nc * sizeof(*nv));
-
-				if (!nv) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = nv;
-				cap = nc;
+			if (util_grow(&v, &cap, cnt, 64, sizeof(*v))) {
+				free(v);
+				return -ENOMEM;
 			}
 			v[cnt++] = vma;
 		}
@@ -288,15 +281,8 @@ int pagemap_scan_present(struct pagemap_task *t, uint64_t lo, uint64_t hi,
 			return -errno;
 		}
 		for (int i = 0; i < r && i < SCAN_VEC_LEN; i++) {
-			if (*n == *cap) {
-				size_t nc = *cap ? *cap * 2 : 256;
-				struct pagemap_range *nv = realloc(*out, nc * sizeof(*nv));
-
-				if (!nv)
-					return -ENOMEM;
-				*out = nv;
-				*cap = nc;
-			}
+			if (util_grow(out, cap, *n, 256, sizeof(**out)))
+				return -ENOMEM;
 			(*out)[*n].start = vec[i].start;
 			(*out)[*n].end = vec[i].end;
 			(*n)++;
@@ -349,15 +335,8 @@ static int pid_add(void *ctx, pid_t pid)
 {
 	struct pid_list *l = ctx;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		pid_t *nv = realloc(l->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (util_grow(&l->v, &l->cap, l->n, 256, sizeof(*l->v)))
+		return -ENOMEM;
 	l->v[l->n++] = pid;
 	return 0;
 }
