@@ -558,6 +558,27 @@ static void test_columns(void)
 	free(cols);
 }
 
+/* The accessors COLTABLE_ACCESSORS writes for both tables find the same entries. */
+static void test_accessors(void)
+{
+	size_t n = columns_count(), m = mapcols_count(), bad = 0;
+
+	tap_ok(n > 10 && m > 10, "accessors: both tables have their entries (%zu, %zu)", n, m);
+	for (size_t i = 0; i < n; i++)
+		if (columns_find(columns_get(i)->name) != columns_get(i))
+			bad++;
+	for (size_t i = 0; i < m; i++)
+		if (mapcols_find(mapcols_get(i)->name) != mapcols_get(i))
+			bad++;
+	tap_is_u64(bad, 0, "accessors: every entry is found by its name");
+	tap_ok(!columns_get(n) && !mapcols_get(m), "accessors: past the end is NULL");
+	tap_ok(!columns_find("nope") && !mapcols_find("nope") && !columns_find(""),
+	       "accessors: an unknown name is NULL");
+	tap_ok(columns_find("rss") == columns_find("RSS") && columns_find("rss") &&
+	       !strcmp(mapcols_find("address")->name, "ADDRESS"),
+	       "accessors: names are case-insensitive");
+}
+
 int main(void)
 {
 	int rootfd, numafd, before, after, rc;
@@ -587,6 +608,7 @@ int main(void)
 	tap_ok(before >= 0 && before == after,
 	       "the readers leave no fd open (%d before, %d after)", before, after);
 	test_columns();
+	test_accessors();
 
 	close(rootfd);
 	close(fixfd);

@@ -33,11 +33,26 @@ struct coltable {
 	(array), sizeof(array) / sizeof((array)[0]), sizeof(type), offsetof(type, name),	\
 	offsetof(type, help), offsetof(type, flags), (marks), (width) }
 
+/* The typed accessors of a table instance, defined once for all: prefix_table(),
+ * prefix_count(), prefix_get(i) and prefix_find(name) over struct coltable tab. */
+#define COLTABLE_ACCESSORS(prefix, type, tab)					\
+	const struct coltable *prefix##_table(void) { return &(tab); }		\
+	size_t prefix##_count(void) { return (tab).n; }				\
+	const type *prefix##_get(size_t i) { return coltable_get(&(tab), i); }	\
+	const type *prefix##_find(const char *name)				\
+	{									\
+		return coltable_find(&(tab), name);				\
+	}
+
 const char *coltable_name(const struct coltable *t, size_t i);
 const char *coltable_help(const struct coltable *t, size_t i);
 unsigned coltable_flags(const struct coltable *t, size_t i);
 /* The index of the column called name (case-insensitive), or -1. */
 long coltable_index(const struct coltable *t, const char *name);
+/* Entry i (NULL past the end), and the entry called name (NULL if unknown), to be read
+ * as the table's own type. */
+const void *coltable_get(const struct coltable *t, size_t i);
+const void *coltable_find(const struct coltable *t, const char *name);
 /* The columns named by names[0..n-1] (each known), duplicates left out: 0 or -ENOMEM. */
 int coltable_names(const struct coltable *t, const char *const *names, size_t n,
 		   size_t **idx, size_t *nidx);
