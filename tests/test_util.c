@@ -617,68 +617,79 @@ static void test_sanitize_random(void)
 		tap_diag("%s", first);
 }
 
+/* Input (no NUL byte in it), the sanitized text expected, what the case is */
+static const struct {
+	const char *in, *want, *what;
+} sanitize_cases[] = {
+	{ "plain", "plain", "ASCII" },
+	{ "h\xc3\xa9llo \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac",
+	  "h\xc3\xa9llo \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac",
+	  "valid multibyte text" },
+	{ "\xf0\x9f\x98\x80!", "\xf0\x9f\x98\x80!", "a 4-byte character" },
+	{ "a\x1b[31mb", "a\\x1b[31mb", "ESC" },
+	{ "\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07", "OSC title sequence with BEL" },
+	{ "a\nb", "a\\x0ab", "newline" },
+	{ "a\tb\rc", "a\\x09b\\x0dc", "tab and CR" },
+	{ "x\x7fy", "x\\x7fy", "DEL" },
+	{ "\xc2\x9b" "31m", "\\u009b31m", "C1 CSI (U+009B)" },
+	{ "\xc2\x85", "\\u0085", "C1 NEL (U+0085)" },
+	{ "a\xff" "b", "a\\xffb", "invalid byte 0xff" },
+	{ "\xc0\xaf", "\\xc0\\xaf", "overlong 2-byte '/'" },
+	{ "\xe0\x80\xaf", "\\xe0\\x80\\xaf", "overlong 3-byte '/'" },
+	{ "\xed\xa0\x80", "\\xed\\xa0\\x80", "UTF-16 surrogate U+D800" },
+	{ "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80", "code point above U+10FFFF" },
+	{ "\x80z", "\\x80z", "lone continuation byte" },
+	{ "abc\xe2\x80\xae" "cba", "abc\\u202ecba", "bidi override U+202E" },
+	{ "\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069", "bidi isolates U+2066/9" },
+	{ "\xd8\x9c", "\\u061c", "Arabic letter mark U+061C" },
+	{ "ab\xe2\x9c", "ab\\xe2\\x9c", "truncated 3-byte sequence at the end" },
+	{ "ab\xc3", "ab\\xc3", "truncated 2-byte sequence at the end" },
+	{ "\xf0\x9f\x98", "\\xf0\\x9f\\x98", "truncated 4-byte sequence at the end" },
+	{ "\xe2\x9c" "a", "\\xe2\\x9ca", "truncated sequence before ASCII" },
+	/* invisible characters: every format (Cf) and default-ignorable code point is escaped,
+	 * so that names differing by one never look the same */
+	{ "a\xe2\x80\x8d" "b", "a\\u200db", "zero width joiner U+200D" },
+	{ "a\xe2\x81\xa0" "b", "a\\u2060b", "word joiner U+2060" },
+	{ "a\xc2\xad" "b", "a\\u00adb", "soft hyphen U+00AD" },
+	{ "a\xf3\xa0\x81\x81" "b", "a\\U000e0041b", "tag letter A U+E0041" },
+	{ "\xf3\xa0\x80\x81\xf3\xa0\x81\xbf", "\\U000e0001\\U000e007f",
+	  "language tag U+E0001 and cancel tag U+E007F" },
+	{ "a\xe3\x85\xa4" "b", "a\\u3164b", "Hangul filler U+3164" },
+	{ "\xe1\x85\x9f\xe1\x85\xa0\xef\xbe\xa0", "\\u115f\\u1160\\uffa0",
+	  "Hangul choseong, jungseong and halfwidth fillers" },
+	{ "\xef\xbf\xb9\xef\xbf\xba\xef\xbf\xbb", "\\ufff9\\ufffa\\ufffb",
+	  "interlinear annotation U+FFF9 to U+FFFB" },
+	{ "a\xe1\xa0\x8e" "b", "a\\u180eb", "Mongolian vowel separator U+180E" },
+	{ "\xe2\x9d\xa4\xef\xb8\x8f", "\xe2\x9d\xa4\\ufe0f",
+	  "variation selector-16 after a heart" },
+	{ "a\xcd\x8f" "b", "a\\u034fb", "combining grapheme joiner U+034F" },
+	{ "\xd8\x80" "1", "\\u06001", "Arabic number sign U+0600 (format)" },
+	{ "\xe2\x80\xa8", "\\u2028", "line separator U+2028" },
+	{ "\xf0\x9d\x85\xb3", "\\U0001d173", "musical symbol begin beam U+1D173" },
+	/* their neighbours are ordinary characters */
+	{ "\xc2\xac\xc2\xae", "\xc2\xac\xc2\xae", "U+00AC and U+00AE beside the soft hyphen" },
+	{ "\xe2\x81\xb0", "\xe2\x81\xb0", "superscript zero U+2070 after U+206F" },
+	{ "\xf3\xa1\x80\x80", "\xf3\xa1\x80\x80", "U+E1000 after U+E0FFF" },
+	{ "\xf0\x9d\x85\xb2", "\xf0\x9d\x85\xb2", "U+1D172 before U+1D173" },
+	{ "\xe3\x85\xa3\xe3\x85\xa5", "\xe3\x85\xa3\xe3\x85\xa5",
+	  "U+3163 and U+3165 beside the filler" },
+	/* a backslash of the text is doubled: text that spells an escape is not one */
+	{ "a\\b", "a\\\\b", "a backslash" },
+	{ "\\x1b[31m", "\\\\x1b[31m", "the text \\x1b, unlike ESC" },
+	{ "\\\xe2\x80\xae", "\\\\\\u202e", "a backslash before U+202E" },
+	{ "", "", "empty input" },
+};
+
 static void test_sanitize(void)
 {
 	char buf[16];
 	size_t n;
 	char *dup, *in;
 
-	SANITIZE_IS("plain", "plain", "ASCII");
-	SANITIZE_IS("h\xc3\xa9llo \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac",
-		    "h\xc3\xa9llo \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac", "valid multibyte text");
-	SANITIZE_IS("\xf0\x9f\x98\x80!", "\xf0\x9f\x98\x80!", "a 4-byte character");
-	SANITIZE_IS("a\x1b[31mb", "a\\x1b[31mb", "ESC");
-	SANITIZE_IS("\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07", "OSC title sequence with BEL");
-	SANITIZE_IS("a\nb", "a\\x0ab", "newline");
-	SANITIZE_IS("a\tb\rc", "a\\x09b\\x0dc", "tab and CR");
-	SANITIZE_IS("x\x7fy", "x\\x7fy", "DEL");
-	SANITIZE_IS("\xc2\x9b" "31m", "\\u009b31m", "C1 CSI (U+009B)");
-	SANITIZE_IS("\xc2\x85", "\\u0085", "C1 NEL (U+0085)");
-	SANITIZE_IS("a\xff" "b", "a\\xffb", "invalid byte 0xff");
-	SANITIZE_IS("\xc0\xaf", "\\xc0\\xaf", "overlong 2-byte '/'");
-	SANITIZE_IS("\xe0\x80\xaf", "\\xe0\\x80\\xaf", "overlong 3-byte '/'");
-	SANITIZE_IS("\xed\xa0\x80", "\\xed\\xa0\\x80", "UTF-16 surrogate U+D800");
-	SANITIZE_IS("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80", "code point above U+10FFFF");
-	SANITIZE_IS("\x80z", "\\x80z", "lone continuation byte");
-	SANITIZE_IS("abc\xe2\x80\xae" "cba", "abc\\u202ecba", "bidi override U+202E");
-	SANITIZE_IS("\xe2\x81\xa6x\xe2\x81\xa9", "\\u2066x\\u2069", "bidi isolates U+2066/9");
-	SANITIZE_IS("\xd8\x9c", "\\u061c", "Arabic letter mark U+061C");
-	SANITIZE_IS("ab\xe2\x9c", "ab\\xe2\\x9c", "truncated 3-byte sequence at the end");
-	SANITIZE_IS("ab\xc3", "ab\\xc3", "truncated 2-byte sequence at the end");
-	SANITIZE_IS("\xf0\x9f\x98", "\\xf0\\x9f\\x98", "truncated 4-byte sequence at the end");
-	SANITIZE_IS("\xe2\x9c" "a", "\\xe2\\x9ca", "truncated sequence before ASCII");
-	/* invisible characters: every format (Cf) and default-ignorable code point is escaped,
-	 * so that names differing by one never look the same */
-	SANITIZE_IS("a\xe2\x80\x8d" "b", "a\\u200db", "zero width joiner U+200D");
-	SANITIZE_IS("a\xe2\x81\xa0" "b", "a\\u2060b", "word joiner U+2060");
-	SANITIZE_IS("a\xc2\xad" "b", "a\\u00adb", "soft hyphen U+00AD");
-	SANITIZE_IS("a\xf3\xa0\x81\x81" "b", "a\\U000e0041b", "tag letter A U+E0041");
-	SANITIZE_IS("\xf3\xa0\x80\x81\xf3\xa0\x81\xbf", "\\U000e0001\\U000e007f",
-		    "language tag U+E0001 and cancel tag U+E007F");
-	SANITIZE_IS("a\xe3\x85\xa4" "b", "a\\u3164b", "Hangul filler U+3164");
-	SANITIZE_IS("\xe1\x85\x9f\xe1\x85\xa0\xef\xbe\xa0", "\\u115f\\u1160\\uffa0",
-		    "Hangul choseong, jungseong and halfwidth fillers");
-	SANITIZE_IS("\xef\xbf\xb9\xef\xbf\xba\xef\xbf\xbb", "\\ufff9\\ufffa\\ufffb",
-		    "interlinear annotation U+FFF9 to U+FFFB");
-	SANITIZE_IS("a\xe1\xa0\x8e" "b", "a\\u180eb", "Mongolian vowel separator U+180E");
-	SANITIZE_IS("\xe2\x9d\xa4\xef\xb8\x8f", "\xe2\x9d\xa4\\ufe0f",
-		    "variation selector-16 after a heart");
-	SANITIZE_IS("a\xcd\x8f" "b", "a\\u034fb", "combining grapheme joiner U+034F");
-	SANITIZE_IS("\xd8\x80" "1", "\\u06001", "Arabic number sign U+0600 (format)");
-	SANITIZE_IS("\xe2\x80\xa8", "\\u2028", "line separator U+2028");
-	SANITIZE_IS("\xf0\x9d\x85\xb3", "\\U0001d173", "musical symbol begin beam U+1D173");
-	/* their neighbours are ordinary characters */
-	SANITIZE_IS("\xc2\xac\xc2\xae", "\xc2\xac\xc2\xae", "U+00AC and U+00AE beside the soft hyphen");
-	SANITIZE_IS("\xe2\x81\xb0", "\xe2\x81\xb0", "superscript zero U+2070 after U+206F");
-	SANITIZE_IS("\xf3\xa1\x80\x80", "\xf3\xa1\x80\x80", "U+E1000 after U+E0FFF");
-	SANITIZE_IS("\xf0\x9d\x85\xb2", "\xf0\x9d\x85\xb2", "U+1D172 before U+1D173");
-	SANITIZE_IS("\xe3\x85\xa3\xe3\x85\xa5", "\xe3\x85\xa3\xe3\x85\xa5", "U+3163 and U+3165 beside the filler");
-	/* a backslash of the text is doubled: text that spells an escape is not one */
-	SANITIZE_IS("a\\b", "a\\\\b", "a backslash");
-	SANITIZE_IS("\\x1b[31m", "\\\\x1b[31m", "the text \\x1b, unlike ESC");
-	SANITIZE_IS("\\\xe2\x80\xae", "\\\\\\u202e", "a backslash before U+202E");
+	for (size_t i = 0; i < ARRAY_SIZE(sanitize_cases); i++)
+		sanitize_is(sanitize_cases[i].in, strlen(sanitize_cases[i].in), sanitize_cases[i].want,
+			    sanitize_cases[i].what);
 	sanitize_is("abcdef", 3, "abc", "only inlen bytes are read");
-	SANITIZE_IS("", "", "empty input");
 
 	/* output buffer too small: cut on a character boundary, NUL-terminated */
 	memset(buf, 'Z', sizeof(buf));
