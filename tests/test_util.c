@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 #include "fuzz/fuzz.h"
@@ -1021,6 +1022,56 @@ static void test_grow(void)
 	free(v);
 }
 
+static void test_read_full(void)
+{
+	char tmpl[] = "/tmp/ts-readfull-XXXXXX", buf[64];
+	const char text[] = "0123456789abcdefghij";
+	int fd = mkstemp(tmpl), pfd[2];
+	size_t done = 99;
+
+	if (fd < 0 || pipe(pfd)) {
+		tap_skip("read_full: no temporary file or pipe");
+		return;
+	}
+	unlink(tmpl);
+	tap_ok(write(fd, text, 20) == 20, "read_full: a 20-byte file");
+	tap_is_rc(util_read_full(fd, buf, 8, 4, &done), 0, "read_full: pread at offset 4");
+	tap_is_mem(buf, done, "456789ab", 8, "read_full: 8 bytes from offset 4");
+	tap_is_rc(util_read_full(fd, buf, sizeof(buf), 15, &done), 0,
+		  "read_full: past the end is not an error");
+	tap_is_mem(buf, done, "fghij", 5, "read_full: the 5 bytes up to the end");
+	/* a pipe gives what was written in pieces: read until the end */
+	tap_ok(write(pfd[1], text, 7) == 7 && write(pfd[1], text + 7, 13) == 13,
+	       "read_full: 20 bytes into a pipe in two writes");
+	close(pfd[1]);
+	tap_is_rc(util_read_full(pfd[0], buf, 12, -1, &done), 0, "read_full: read 12 of 20");
+	tap_is_mem(buf, done, text, 12, "read_full: the first 12 bytes");
+	tap_is_rc(util_read_full(pfd[0], buf, sizeof(buf), -1, &done), 0,
+		  "read_full: read on to the end");
+	tap_is_mem(buf, done, text + 12, 8, "read_full: the last 8 bytes, then the end");
+	close(pfd[0]);
+	close(fd);
+	done = 99;
+	tap_is_rc(util_read_full(fd, buf, 4, -1, &done), -EBADF, "read_full: a closed fd fails");
+	tap_is_u64(done, 0, "read_full: ... having read nothing");
+}
+
+static void test_list_has(void)
+{
+	const char *o = "rw,nosuid,hidepid=noaccess,x";
+
+	tap_ok(util_list_has(o, strlen(o), "rw") && util_list_has(o, strlen(o), "x") &&
+	       util_list_has(o, strlen(o), "hidepid=noaccess"), "list_has: first, last, middle");
+	tap_ok(!util_list_has(o, strlen(o), "hidepid") && !util_list_has(o, strlen(o), "r") &&
+	       !util_list_has(o, strlen(o), "nosuid,hidepid=noaccess"),
+	       "list_has: only whole items");
+	tap_ok(!util_list_has(o, 9, "hidepid=noaccess") && util_list_has(o, 9, "nosuid"),
+	       "list_has: only the first n bytes count");
+	tap_ok(!util_list_has(o, 1, "rw"), "list_has: an item cut by n is not there");
+	tap_ok(!util_list_has("", 0, "") && util_list_has("a,", 2, "a"),
+	       "list_has: an empty list holds nothing; a trailing comma ends the list");
+}
+
 int main(void)
 {
 	test_dec();
@@ -1036,6 +1087,8 @@ int main(void)
 	test_pidlist();
 	test_join_argv();
 	test_grow();
+	test_read_full();
+	test_list_has();
 
 	t0 = util_monotonic();
 	t1 = util_monotonic();

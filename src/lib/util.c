@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <ctype.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 
@@ -706,6 +707,44 @@ int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size)
 	memcpy(arr, &v, sizeof(v));
 	*cap = nc;
 	return 0;
+}
+
+int util_read_full(int fd, void *buf, size_t len, long long off, size_t *done)
+{
+	char *p = buf;
+	ssize_t r;
+
+	*done = 0;
+	while (*done < len) {
+		if (off < 0)
+			r = read(fd, p + *done, len - *done);
+		else
+			r = pread(fd, p + *done, len - *done, (off_t)(off + (long long)*done));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		*done += (size_t)r;
+	}
+	return 0;
+}
+
+bool util_list_has(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *c = memchr(s, ',', (size_t)(end - s));
+		const char *e = c ? c : end;
+
+		if ((size_t)(e - s) == wl && !memcmp(s, w, wl))
+			return true;
+		s = e + 1;
+	}
+	return false;
 }
 
 double util_monotonic(void)

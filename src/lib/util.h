@@ -131,6 +131,13 @@ const char *util_getopt_error(int c, char *const argv[], int optind, int optopt,
  * util_grow(&v->items, &v->cap, v->n, 64, sizeof(*v->items)). */
 int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size);
 
+/* Read len bytes from fd into buf (at offset off with pread, or at the file position
+ * when off < 0), again after EINTR, until they are all there or the file ends. *done
+ * gets the bytes read, also on failure. 0 (*done < len: the end of the file), or -errno. */
+int util_read_full(int fd, void *buf, size_t len, long long off, size_t *done);
+/* Does the comma-separated list [s, s + n) hold the item w exactly? */
+bool util_list_has(const char *s, size_t n, const char *w);
+
 double util_monotonic(void);
 
 #endif
