@@ -249,6 +249,33 @@ static void test_share_list(void)
 	free(t);
 }
 
+/* sharefmt_grid: the cells and their text in one zeroed block */
+static void test_grid(void)
+{
+	const char **cells;
+	char (*txt)[3][16] = sharefmt_grid(4, 5, sizeof(*txt), &cells);
+	size_t zero = 0;
+
+	if (!tap_ok(txt && cells, "grid: 4 rows of 5 cells and 3 texts of 16 bytes"))
+		return;
+	for (size_t i = 0; i < 4 * 5; i++)
+		zero += !cells[i];
+	for (size_t r = 0; r < 4; r++)
+		for (size_t k = 0; k < 3; k++)
+			zero += !txt[r][k][0] && !txt[r][k][15];
+	tap_is_u64(zero, 4 * 5 + 4 * 3, "grid: every cell and every text starts zeroed");
+	tap_ok((char *)txt >= (char *)(cells + 4 * 5), "grid: the text comes after the cells");
+	snprintf(txt[3][2], sizeof(txt[3][2]), "last");
+	cells[19] = txt[3][2];
+	tap_is_str(cells[19], "last", "grid: the last text is there to write");
+	free(cells);
+	txt = sharefmt_grid(0, 2, sizeof(*txt), &cells);
+	tap_ok(txt && cells && !cells[0] && !cells[1], "grid: no row still gets one");
+	free(cells);
+	tap_ok(!sharefmt_grid(SIZE_MAX / 4, 8, 16, &cells) && !cells,
+	       "grid: a size that would overflow is NULL");
+}
+
 int main(void)
 {
 	int fix, sysfd;
@@ -268,6 +295,7 @@ int main(void)
 	test_live();
 	test_share_view();
 	test_share_list();
+	test_grid();
 	close(sysfd);
 	close(fix);
 	return tap_done();
