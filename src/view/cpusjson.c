@@ -176,6 +176,29 @@ static void json_topology(struct json *j, const struct cpus_report *r)
 	json_close_object(j);
 }
 
+/* The threads that ran on CPU c (their samples and share), or that waited for it. */
+static void json_cpu_threads(struct json *j, const struct timeline *tl,
+			     const struct timeline_cpu_sum *c, bool waiting)
+{
+	json_open_array(j, waiting ? "waiting_threads" : "threads", false);
+	for (size_t k = 0; k < c->nthreads; k++) {
+		const struct timeline_share *sh = &c->threads[k];
+		const struct timeline_thread *t = &tl->threads[sh->cpu];
+		uint64_t n = waiting ? sh->waiting : sh->samples;
+
+		if (!n)
+			continue;
+		json_open_object(j, NULL, true);
+		json_i64(j, "tid", t->tid);
+		json_string(j, "comm", t->comm);
+		json_u64(j, "samples", n);
+		if (!waiting)
+			json_double(j, "share", sh->permille / 10.0, 1);
+		json_close_object(j);
+	}
+	json_close_array(j);
+}
+
 int cpus_print_json(const struct cpus_view *v, FILE *out)
 {
 	const struct cpus_report *r = v->r;
@@ -234,33 +257,8 @@ int cpus_print_json(const struct cpus_view *v, FILE *out)
 		json_u64(&j, "samples", c->samples);
 		json_double(&j, "share", c->permille / 10.0, 1);
 		json_u64(&j, "waiting_samples", c->waiting);
-		json_open_array(&j, "threads", false);
-		for (size_t k = 0; k < c->nthreads; k++) {
-			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
-
-			if (!c->threads[k].samples)
-				continue;
-			json_open_object(&j, NULL, true);
-			json_i64(&j, "tid", t->tid);
-			json_string(&j, "comm", t->comm);
-			json_u64(&j, "samples", c->threads[k].samples);
-			json_double(&j, "share", c->threads[k].permille / 10.0, 1);
-			json_close_object(&j);
-		}
-		json_close_array(&j);
-		json_open_array(&j, "waiting_threads", false);
-		for (size_t k = 0; k < c->nthreads; k++) {
-			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
-
-			if (!c->threads[k].waiting)
-				continue;
-			json_open_object(&j, NULL, true);
-			json_i64(&j, "tid", t->tid);
-			json_string(&j, "comm", t->comm);
-			json_u64(&j, "samples", c->threads[k].waiting);
-			json_close_object(&j);
-		}
-		json_close_array(&j);
+		json_cpu_threads(&j, tl, c, false);
+		json_cpu_threads(&j, tl, c, true);
 		json_close_object(&j);
 	}
 	json_close_array(&j);
