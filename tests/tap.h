@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* exit codes understood by automake's parallel harness */
@@ -216,6 +217,24 @@ static inline bool tap_is_str(const char *got, const char *want, const char *fmt
 
 	TAP_VA(r, tap_vis_mem(got, got ? strlen(got) : 0, want, strlen(want), fmt, ap));
 	return r;
+}
+
+/* What write(f, ctx) prints, NUL-terminated and malloc'ed; NULL when it fails. */
+static inline char *tap_capture(int (*write)(FILE *f, const void *ctx), const void *ctx)
+{
+	char *t = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&t, &len);
+	int rc;
+
+	if (!f)
+		return NULL;
+	rc = write(f, ctx);
+	if (fclose(f) || rc) {
+		free(t);
+		return NULL;
+	}
+	return t;
 }
 
 /* Skip the whole program: prints the reason, returns the harness's skip code. */
