@@ -1072,6 +1072,26 @@ static void test_list_has(void)
 	       "list_has: an empty list holds nothing; a trailing comma ends the list");
 }
 
+static void test_cmp(void)
+{
+	int iv[] = { 3, -7, 0, 2147483647, -2147483647 - 1, 3 };
+	uint64_t uv[] = { UINT64_MAX, 0, 1ull << 63, 5 };
+	size_t sv[] = { 9, SIZE_MAX, 0, 9 };
+	bool sorted = true;
+
+	qsort(iv, ARRAY_SIZE(iv), sizeof(iv[0]), util_cmp_int);
+	qsort(uv, ARRAY_SIZE(uv), sizeof(uv[0]), util_cmp_u64);
+	qsort(sv, ARRAY_SIZE(sv), sizeof(sv[0]), util_cmp_size);
+	for (size_t i = 1; i < ARRAY_SIZE(iv); i++)
+		sorted &= iv[i - 1] <= iv[i];
+	tap_ok(sorted && iv[0] == -2147483647 - 1, "cmp_int: ascending, no overflow at the ends");
+	tap_ok(uv[0] == 0 && uv[1] == 5 && uv[2] == 1ull << 63 && uv[3] == UINT64_MAX,
+	       "cmp_u64: ascending across the top bit");
+	tap_ok(sv[0] == 0 && sv[1] == 9 && sv[2] == 9 && sv[3] == SIZE_MAX,
+	       "cmp_size: ascending, equal ones together");
+	tap_is_i64(util_cmp_int(&iv[1], &iv[1]), 0, "cmp_int: equal is 0");
+}
+
 int main(void)
 {
 	test_dec();
@@ -1089,6 +1109,7 @@ int main(void)
 	test_grow();
 	test_read_full();
 	test_list_has();
+	test_cmp();
 
 	t0 = util_monotonic();
 	t1 = util_monotonic();

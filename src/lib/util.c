@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <ctype.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -745,6 +746,29 @@ bool util_list_has(const char *s, size_t n, const char *w)
 		s = e + 1;
 	}
 	return false;
+}
+
+_Static_assert(sizeof(pid_t) == sizeof(int), "util_cmp_int sorts PIDs as int");
+
+int util_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+int util_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int util_cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return (x > y) - (x < y);
 }
 
 double util_monotonic(void)

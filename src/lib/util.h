@@ -138,6 +138,11 @@ int util_read_full(int fd, void *buf, size_t len, long long off, size_t *done);
 /* Does the comma-separated list [s, s + n) hold the item w exactly? */
 bool util_list_has(const char *s, size_t n, const char *w);
 
+/* qsort/bsearch comparators, ascending: int (also pid_t), uint64_t, size_t */
+int util_cmp_int(const void *a, const void *b);
+int util_cmp_u64(const void *a, const void *b);
+int util_cmp_size(const void *a, const void *b);
+
 double util_monotonic(void);
 
 #endif

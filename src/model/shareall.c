@@ -160,13 +160,6 @@ static int build_bloom(struct candidates *cd)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int cmp_partner(const void *a, const void *b)
 {
 	const struct sharing_partner *x = a, *y = b;
@@ -297,7 +290,7 @@ static int against_one(int rootfd, struct sharing_against *ag, struct sharemem_r
 			if (n > 64)
 				sharemem_sort(hr->keys.v, n, *tmp);
 			else
-				qsort(hr->keys.v, n, sizeof(*hr->keys.v), cmp_u64);
+				qsort(hr->keys.v, n, sizeof(*hr->keys.v), util_cmp_u64);
 			for (size_t i = 0; i < n; i++) {
 				uint64_t at = hr->keys.v[i];
 

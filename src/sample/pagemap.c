@@ -295,13 +295,6 @@ int pagemap_read(struct pagemap_task *t, uint64_t addr, uint64_t *entries, size_
 	return rc;
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 struct pid_list {
 	pid_t *v;
 	size_t n, cap;
@@ -328,7 +321,7 @@ int pagemap_list_processes(int rootfd, pid_t **out, size_t *n)
 		free(l.v);
 		return rc;
 	}
-	qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
+	qsort(l.v, l.n, sizeof(*l.v), util_cmp_int);
 	*out = l.v;
 	*n = l.n;
 	return 0;

@@ -80,13 +80,6 @@ int procmount_noaccess(int rootfd)
 	return rc;
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 int procmount_count_denied(int rootfd, const pid_t *seen, size_t nseen, size_t *denied)
 {
 	struct dirent *de;
@@ -106,7 +99,7 @@ int procmount_count_denied(int rootfd, const pid_t *seen, size_t nseen, size_t *
 		if (util_parse_u64(de->d_name, 4194304, &v) || v == 0)
 			continue;
 		pid = (pid_t)v;
-		if (seen && nseen && bsearch(&pid, seen, nseen, sizeof(*seen), cmp_pid))
+		if (seen && nseen && bsearch(&pid, seen, nseen, sizeof(*seen), util_cmp_int))
 			continue;
 		snprintf(path, sizeof(path), "%d/stat", (int)pid);
 		sfd = source_openat(rootfd, path, O_RDONLY | O_CLOEXEC);

@@ -321,13 +321,6 @@ static int write_axis(const struct svg *s, double y)
 	return 0;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The CPUs the legend lists: every CPU of a small machine and every CPU with samples. */
 static int legend_cpus(const struct cpus_report *r, int **out, size_t *n)
 {
@@ -354,7 +347,7 @@ static int legend_cpus(const struct cpus_report *r, int **out, size_t *n)
 	for (size_t u = 0; u < nused; u++)
 		v[cnt++] = used[u].cpu;
 	timeline_cpu_summary_free(used, nused);
-	qsort(v, cnt, sizeof(*v), cmp_int);
+	qsort(v, cnt, sizeof(*v), util_cmp_int);
 	for (size_t i = 0; i < cnt; i++)
 		if (!w || v[w - 1] != v[i])
 			v[w++] = v[i];
