@@ -579,6 +579,30 @@ static void test_accessors(void)
 	       "accessors: names are case-insensitive");
 }
 
+/* Why a value is missing, from each table's texts; numbers of both tables formatted alike */
+static void test_avail_format(void)
+{
+	char buf[32];
+
+	tap_ok(!*columns_avail_text(TS_OK) && !*mapcols_avail_text(TS_OK),
+	       "avail: a value that is there needs no reason");
+	tap_ok(!strncmp(columns_avail_text(TS_EMPTY), "empty: ", 7) &&
+	       !strncmp(columns_avail_text(TS_GONE), "gone: the task", 14) &&
+	       !strncmp(mapcols_avail_text(TS_GONE), "gone: the mapping", 17),
+	       "avail: each table its own reasons");
+	tap_ok(mapcols_avail_text(TS_EMPTY) == mapcols_avail_text(TS_NA) &&
+	       columns_avail_text((enum ts_avail)99) == columns_avail_text(TS_NA),
+	       "avail: a reason a table has no text for reads as its last (does not apply)");
+	tap_is_str(columns_format_u64(CK_SIZE, 1536, false, false, buf, sizeof(buf)), "1.5K",
+		   "format_u64: a size, human-readable");
+	tap_is_str(columns_format_u64(CK_SIZE, 1536, false, true, buf, sizeof(buf)), "1536",
+		   "format_u64: a size with --bytes");
+	tap_is_str(columns_format_u64(CK_SIZE, 1536, true, false, buf, sizeof(buf)), "1536",
+		   "format_u64: a size in JSON");
+	tap_is_str(columns_format_u64(CK_COUNT, 1536, false, false, buf, sizeof(buf)), "1536",
+		   "format_u64: a count as it is");
+}
+
 int main(void)
 {
 	int rootfd, numafd, before, after, rc;
@@ -609,6 +633,7 @@ int main(void)
 	       "the readers leave no fd open (%d before, %d after)", before, after);
 	test_columns();
 	test_accessors();
+	test_avail_format();
 
 	close(rootfd);
 	close(fixfd);

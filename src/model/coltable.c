@@ -144,6 +144,13 @@ void coltable_print(const struct coltable *t, FILE *out, bool marks)
 	}
 }
 
+const char *coltable_avail_text(const char *const *texts, size_t n, unsigned av)
+{
+	if (!av)
+		return "";
+	return av < n && texts[av] ? texts[av] : texts[n - 1];
+}
+
 const char *coltable_json_key(const char *name, char *buf, size_t len)
 {
 	size_t i;

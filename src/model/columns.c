@@ -358,17 +358,7 @@ static const char *const defaults_thread[] = {
 };
 
 /* The entries of the indices idx (freed), after rc of the parse: rc, or -ENOMEM. */
-static int entries(int rc, size_t *idx, size_t n, const struct column ***cols, size_t *ncols)
-{
-	const struct column **v = rc ? NULL : malloc((n ? n : 1) * sizeof(*v));
-
-	*cols = v;
-	*ncols = v ? n : 0;
-	for (size_t i = 0; v && i < n; i++)
-		v[i] = &table[idx[i]];
-	free(idx);
-	return rc ? rc : v ? 0 : -ENOMEM;
-}
+COLTABLE_ENTRIES(entries, struct column, table)
 
 int columns_defaults(bool threads, const struct column ***cols, size_t *ncols)
 {
@@ -409,22 +399,16 @@ const char *columns_json_key(const struct column *col, char *buf, size_t len)
 
 const char *columns_avail_text(enum ts_avail av)
 {
-	switch (av) {
-	case TS_OK:
-		return "";
-	case TS_GONE:
-		return "gone: the task exited while it was read";
-	case TS_DENIED:
-		return "denied: no permission to read it";
-	case TS_UNSUPPORTED:
-		return "not supported by this kernel or system";
-	case TS_EMPTY:
-		return "empty: no command line (kernel threads and exited processes have none, "
-		       "and a process can blank its own)";
-	case TS_NA:
-	default:
-		return "not available: no previous sample, interval under 2 clock ticks, or n/a";
-	}
+	static const char *const texts[] = {
+		[TS_GONE] = "gone: the task exited while it was read",
+		[TS_DENIED] = "denied: no permission to read it",
+		[TS_UNSUPPORTED] = "not supported by this kernel or system",
+		[TS_EMPTY] = "empty: no command line (kernel threads and exited processes have "
+			     "none, and a process can blank its own)",
+		[TS_NA] = "not available: no previous sample, interval under 2 clock ticks, or n/a",
+	};
+
+	return coltable_avail_text(texts, ARRAY_SIZE(texts), av);
 }
 
 /* Room for one node of a CK_NODES list: '{"node": ' + 4 digits + ', "bytes": ' + 20
@@ -521,6 +505,14 @@ static const char *format_walltime(double epoch, bool json, char *buf, size_t le
 	return buf;
 }
 
+const char *columns_format_u64(enum col_kind kind, uint64_t u, bool json, bool bytes, char *buf,
+			       size_t len)
+{
+	if (kind == CK_SIZE && !json && !bytes)
+		return util_size_human(u, buf, len);
+	return util_u64_dec(u, buf, len);
+}
+
 const char *columns_format(const struct column *col, const struct cell *c, bool json,
 			   bool bytes, char *buf, size_t len)
 {
@@ -532,11 +524,8 @@ const char *columns_format(const struct column *col, const struct cell *c, bool 
 	case CK_INT:
 		return util_i64_dec(c->i, buf, len);
 	case CK_COUNT:
-		return util_u64_dec(c->u, buf, len);
 	case CK_SIZE:
-		if (json || bytes)
-			return util_u64_dec(c->u, buf, len);
-		return util_size_human(c->u, buf, len);
+		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
 	case CK_PCT:
 		return util_fixed1(c->d, buf, len);
 	case CK_CPUTIME:

@@ -252,18 +252,7 @@ static const char *const *defaults(enum memmap_group g, size_t *n)
 }
 
 /* The entries of the indices idx (freed), after rc of the parse: rc, or -ENOMEM. */
-static int entries(int rc, size_t *idx, size_t n, const struct maps_column ***cols,
-		   size_t *ncols)
-{
-	const struct maps_column **v = rc ? NULL : malloc((n ? n : 1) * sizeof(*v));
-
-	*cols = v;
-	*ncols = v ? n : 0;
-	for (size_t i = 0; v && i < n; i++)
-		v[i] = &table[idx[i]];
-	free(idx);
-	return rc ? rc : v ? 0 : -ENOMEM;
-}
+COLTABLE_ENTRIES(entries, struct maps_column, table)
 
 int mapcols_defaults(enum memmap_group g, const struct maps_column ***cols, size_t *ncols)
 {
@@ -314,31 +303,20 @@ const char *mapcols_format(const struct maps_column *col, const struct mapcols_c
 {
 	if (c->av != TS_OK)
 		return NULL;
-	switch (col->kind) {
-	case CK_COUNT:
-		return util_u64_dec(c->u, buf, len);
-	case CK_SIZE:
-		if (json || bytes)
-			return util_u64_dec(c->u, buf, len);
-		return util_size_human(c->u, buf, len);
-	default:
-		return c->s;	/* sanitized at the source */
-	}
+	if (col->kind == CK_COUNT || col->kind == CK_SIZE)
+		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
+	return c->s;	/* sanitized at the source */
 }
 
 const char *mapcols_avail_text(enum ts_avail av)
 {
-	switch (av) {
-	case TS_OK:
-		return "";
-	case TS_GONE:
-		return "gone: the mapping changed between the reads of smaps and numa_maps";
-	case TS_DENIED:
-		return "denied: no permission to read it (numa_maps needs ptrace read access)";
-	case TS_UNSUPPORTED:
-		return "not supported by this kernel (no NUMA, or no VmFlags)";
-	case TS_NA:
-	default:
-		return "does not apply to a group of mappings";
-	}
+	static const char *const texts[] = {	/* TS_EMPTY is not a mapping's */
+		[TS_GONE] = "gone: the mapping changed between the reads of smaps and numa_maps",
+		[TS_DENIED] = "denied: no permission to read it "
+			      "(numa_maps needs ptrace read access)",
+		[TS_UNSUPPORTED] = "not supported by this kernel (no NUMA, or no VmFlags)",
+		[TS_NA] = "does not apply to a group of mappings",
+	};
+
+	return coltable_avail_text(texts, ARRAY_SIZE(texts), av);
 }
