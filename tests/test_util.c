@@ -1090,6 +1090,8 @@ static void test_cmp(void)
 	tap_ok(sv[0] == 0 && sv[1] == 9 && sv[2] == 9 && sv[3] == SIZE_MAX,
 	       "cmp_size: ascending, equal ones together");
 	tap_is_i64(util_cmp_int(&iv[1], &iv[1]), 0, "cmp_int: equal is 0");
+	tap_ok(UTIL_CMP(INT64_MIN, (int64_t)1) == -1 && UTIL_CMP(UINT64_MAX, (uint64_t)1) == 1 &&
+	       UTIL_CMP(-0.0, 0.0) == 0, "UTIL_CMP: -1, 1 and 0 where a subtraction overflows");
 }
 
 int main(void)

@@ -754,21 +754,21 @@ int util_cmp_int(const void *a, const void *b)
 {
 	int x = *(const int *)a, y = *(const int *)b;
 
-	return (x > y) - (x < y);
+	return UTIL_CMP(x, y);
 }
 
 int util_cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	return (x > y) - (x < y);
+	return UTIL_CMP(x, y);
 }
 
 int util_cmp_size(const void *a, const void *b)
 {
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	return (x > y) - (x < y);
+	return UTIL_CMP(x, y);
 }
 
 double util_monotonic(void)

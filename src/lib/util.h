@@ -9,6 +9,9 @@
 #include <sched.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* -1, 0 or 1 as x is below, equal to or above y (no overflow, unlike x - y); x and y are
+ * read twice */
+#define UTIL_CMP(x, y) (((x) > (y)) - ((x) < (y)))
 
 /* Whole decimal number in [min, max]; no sign for unsigned, no spaces, no trailing bytes.
  * Returns 0, -EINVAL (not a number) or -ERANGE (out of range). */

@@ -134,8 +134,8 @@ static int cmp_track(const void *a, const void *b)
 	const struct comparison_track *x = a, *y = b;
 
 	if (x->tid != y->tid)
-		return (x->tid > y->tid) - (x->tid < y->tid);
-	return (x->start > y->start) - (x->start < y->start);
+		return UTIL_CMP(x->tid, y->tid);
+	return UTIL_CMP(x->start, y->start);
 }
 
 /* The track of task t among the first nsorted (sorted) tracks, or a new one appended after

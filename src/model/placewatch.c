@@ -91,7 +91,7 @@ static int cmp_known(pid_t tid, uint64_t start, const struct known *k)
 {
 	if (tid != k->tid)
 		return tid < k->tid ? -1 : 1;
-	return (start > k->start) - (start < k->start);
+	return UTIL_CMP(start, k->start);
 }
 
 /* Where (tid, start) is or would go in w->known; *found tells which. */

@@ -169,7 +169,7 @@ static int cmp_partner(const void *a, const void *b)
 		return x->shared > y->shared ? -1 : 1;
 	if (rx != ry)
 		return rx > ry ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return UTIL_CMP(x->pid, y->pid);
 }
 
 static int partner_push(struct sharing_against *ag, size_t *cap, const struct sharing_partner *p)

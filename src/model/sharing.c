@@ -37,8 +37,8 @@ static int cmp_pick(const void *a, const void *b)
 	const struct pick *x = a, *y = b;
 
 	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+		return UTIL_CMP(x->tgid, y->tgid);
+	return UTIL_CMP(x->tid, y->tid);
 }
 
 static void free_tasks(struct sharing_task *t, size_t n)
@@ -285,10 +285,10 @@ static int cmp_task_space(const void *a, const void *b)
 	const struct sharing_task *x = a, *y = b;
 
 	if (x->space != y->space)
-		return (x->space > y->space) - (x->space < y->space);
+		return UTIL_CMP(x->space, y->space);
 	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+		return UTIL_CMP(x->tgid, y->tgid);
+	return UTIL_CMP(x->tid, y->tid);
 }
 
 static int cmp_rawspace(const void *a, const void *b)
@@ -296,8 +296,8 @@ static int cmp_rawspace(const void *a, const void *b)
 	const struct rawspace *x = a, *y = b;
 
 	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+		return UTIL_CMP(x->tgid, y->tgid);
+	return UTIL_CMP(x->tid, y->tid);
 }
 
 /* Space s's label and its processes' PIDs, sorted and distinct: 0 or -ENOMEM. */
@@ -598,7 +598,7 @@ static int cmp_pair(const void *a, const void *b)
 		return rx > ry ? -1 : 1;
 	if (x->a != y->a)
 		return x->a < y->a ? -1 : 1;
-	return (x->b > y->b) - (x->b < y->b);
+	return UTIL_CMP(x->b, y->b);
 }
 
 int sharing_pairs(const struct sharing_report *rep, struct sharing_pair **out, size_t *n)

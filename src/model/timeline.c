@@ -202,10 +202,10 @@ static int cmp_order(const void *a, const void *b, void *arg)
 	const struct timeline_thread *y = &tl->threads[*(const size_t *)b];
 
 	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+		return UTIL_CMP(x->tgid, y->tgid);
 	if (x->tid != y->tid)
-		return (x->tid > y->tid) - (x->tid < y->tid);
-	return (x->start_ticks > y->start_ticks) - (x->start_ticks < y->start_ticks);
+		return UTIL_CMP(x->tid, y->tid);
+	return UTIL_CMP(x->start_ticks, y->start_ticks);
 }
 
 int timeline_order(const struct timeline *tl, size_t **order)
@@ -235,7 +235,7 @@ static int cmp_remainder(const void *a, const void *b)
 
 	if (x->rem != y->rem)
 		return x->rem < y->rem ? 1 : -1;
-	return (x->idx > y->idx) - (x->idx < y->idx);
+	return UTIL_CMP(x->idx, y->idx);
 }
 
 void timeline_permille(struct timeline_share *parts, size_t n)
@@ -393,7 +393,7 @@ static int cmp_share_desc(const void *a, const void *b)
 		return x->samples < y->samples ? 1 : -1;
 	if (x->waiting != y->waiting)
 		return x->waiting < y->waiting ? 1 : -1;
-	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+	return UTIL_CMP(x->cpu, y->cpu);
 }
 
 void timeline_cpu_summary_free(struct timeline_cpu_sum *v, size_t n)

@@ -233,8 +233,8 @@ static int cmp_row(const void *a, const void *b)
 	const struct task *x = a, *y = b;
 
 	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+		return UTIL_CMP(x->tgid, y->tgid);
+	return UTIL_CMP(x->tid, y->tid);
 }
 
 static bool sorted(const struct task *v, size_t n)

@@ -187,7 +187,7 @@ static int cmp_share_samples(const void *a, const void *b)
 
 	if (x->samples != y->samples)
 		return x->samples < y->samples ? 1 : -1;
-	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+	return UTIL_CMP(x->cpu, y->cpu);
 }
 
 /* "1:61.8,0:38.2": the shares of its running samples, the CPUs with most first; "-" when
