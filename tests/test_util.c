@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -704,6 +706,46 @@ static void test_read_full(void)
 	tap_is_u64(done, 0, "read_full: ... having read nothing");
 }
 
+static void test_write_full(void)
+{
+	char big[200000], back[16];
+	int pfd[2];
+	size_t done = 99, got;
+	pid_t pid;
+
+	if (pipe(pfd)) {
+		tap_skip("write_full: no pipe");
+		return;
+	}
+	/* more than a pipe holds: written in parts while a child reads them */
+	memset(big, 'x', sizeof(big));
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[1]);
+		while (read(pfd[0], back, sizeof(back)) > 0)
+			;
+		_exit(0);
+	}
+	close(pfd[0]);
+	tap_is_rc(pid > 0 ? util_write_full(pfd[1], big, sizeof(big), &done) : -EAGAIN, 0,
+		  "write_full: 200000 bytes into a pipe");
+	tap_is_u64(done, sizeof(big), "write_full: ... all of them");
+	close(pfd[1]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	if (pipe(pfd)) {
+		tap_skip("write_full: no second pipe");
+		return;
+	}
+	close(pfd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	tap_is_rc(util_write_full(pfd[1], "abc", 3, &got), -EPIPE,
+		  "write_full: a pipe nobody reads is -EPIPE");
+	tap_is_u64(got, 0, "write_full: ... with nothing written");
+	signal(SIGPIPE, SIG_DFL);
+	close(pfd[1]);
+}
+
 static void test_list_has(void)
 {
 	const char *o = "rw,nosuid,hidepid=noaccess,x";
@@ -757,6 +799,7 @@ int main(void)
 	test_join_argv();
 	test_grow();
 	test_read_full();
+	test_write_full();
 	test_list_has();
 	test_cmp();
 

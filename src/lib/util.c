@@ -732,6 +732,23 @@ int util_read_full(int fd, void *buf, size_t len, long long off, size_t *done)
 	return 0;
 }
 
+int util_write_full(int fd, const void *buf, size_t len, size_t *done)
+{
+	const char *p = buf;
+
+	*done = 0;
+	while (*done < len) {
+		ssize_t w = write(fd, p + *done, len - *done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		*done += (size_t)w;
+	}
+	return 0;
+}
+
 bool util_list_has(const char *s, size_t n, const char *w)
 {
 	size_t wl = strlen(w);

@@ -138,6 +138,10 @@ int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size);
  * when off < 0), again after EINTR, until they are all there or the file ends. *done
  * gets the bytes read, also on failure. 0 (*done < len: the end of the file), or -errno. */
 int util_read_full(int fd, void *buf, size_t len, long long off, size_t *done);
+/* Write len bytes of buf to fd, again after EINTR and after a short write; *done gets the
+ * bytes written, also on failure. 0, or -errno (-EIO when write wrote nothing).
+ * Async-signal-safe (a fatal signal's handler restores the terminal with it). */
+int util_write_full(int fd, const void *buf, size_t len, size_t *done);
 /* Does the comma-separated list [s, s + n) hold the item w exactly? */
 bool util_list_has(const char *s, size_t n, const char *w);
 
