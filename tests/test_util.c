@@ -782,6 +782,9 @@ static void test_cmp(void)
 	tap_is_i64(util_cmp_int(&iv[1], &iv[1]), 0, "cmp_int: equal is 0");
 	tap_ok(UTIL_CMP(INT64_MIN, (int64_t)1) == -1 && UTIL_CMP(UINT64_MAX, (uint64_t)1) == 1 &&
 	       UTIL_CMP(-0.0, 0.0) == 0, "UTIL_CMP: -1, 1 and 0 where a subtraction overflows");
+	tap_ok(UTIL_CMP2(1, 2, 9, 0) == -1 && UTIL_CMP2(2, 1, 0, 9) == 1 &&
+	       UTIL_CMP2(5, 5, 9, 0) == 1 && UTIL_CMP2(5, 5, 7, 7) == 0,
+	       "UTIL_CMP2: the first keys decide unless equal, then the second");
 }
 
 int main(void)

@@ -12,6 +12,8 @@
 /* -1, 0 or 1 as x is below, equal to or above y (no overflow, unlike x - y); x and y are
  * read twice */
 #define UTIL_CMP(x, y) (((x) > (y)) - ((x) < (y)))
+/* by x1 against y1, then x2 against y2 */
+#define UTIL_CMP2(x1, y1, x2, y2) ((x1) != (y1) ? UTIL_CMP(x1, y1) : UTIL_CMP(x2, y2))
 
 /* Whole decimal number in [min, max]; no sign for unsigned, no spaces, no trailing bytes.
  * Returns 0, -EINVAL (not a number) or -ERANGE (out of range). */

@@ -36,9 +36,7 @@ static int cmp_pick(const void *a, const void *b)
 {
 	const struct pick *x = a, *y = b;
 
-	if (x->tgid != y->tgid)
-		return UTIL_CMP(x->tgid, y->tgid);
-	return UTIL_CMP(x->tid, y->tid);
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
 static void free_tasks(struct sharing_task *t, size_t n)
@@ -286,18 +284,14 @@ static int cmp_task_space(const void *a, const void *b)
 
 	if (x->space != y->space)
 		return UTIL_CMP(x->space, y->space);
-	if (x->tgid != y->tgid)
-		return UTIL_CMP(x->tgid, y->tgid);
-	return UTIL_CMP(x->tid, y->tid);
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
 static int cmp_rawspace(const void *a, const void *b)
 {
 	const struct rawspace *x = a, *y = b;
 
-	if (x->tgid != y->tgid)
-		return UTIL_CMP(x->tgid, y->tgid);
-	return UTIL_CMP(x->tid, y->tid);
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
 /* Space s's label and its processes' PIDs, sorted and distinct: 0 or -ENOMEM. */
