@@ -29,16 +29,9 @@ ts_bin=$top_dir/taskscope
 nthreads=64
 secs=10
 reps=3
-while [ $# -gt 0 ]; do
-	case $1 in
-	--threads) nthreads=$2; shift 2 ;;
-	--time) secs=$2; shift 2 ;;
-	--reps) reps=$2; shift 2 ;;
-	--taskscope) ts_bin=$2; shift 2 ;;
-	-h|--help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-done
+BENCH=cpus.sh
+. "$top_dir/bench/lib.sh"	# value_options, median, exit_traps
+value_options "threads=nthreads time=secs reps taskscope=ts_bin" "$@"
 for v in "$nthreads" "$secs" "$reps"; do
 	[[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ] || { usage >&2; exit 2; }
 done
@@ -52,9 +45,7 @@ cleanup() {
 	[ -n "$wl" ] && kill "$wl" 2>/dev/null && wait "$wl" 2>/dev/null
 	rm -rf "$tmp"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+exit_traps cleanup
 
 echo "== machine"
 echo "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), kernel $(uname -r)"
@@ -85,8 +76,6 @@ done
 
 # ---- 2. taskscope cpus at 100 Hz ------------------------------------------------------------------
 
-BENCH=cpus.sh
-. "$top_dir/bench/lib.sh"	# median
 
 # cpu_of_run OUT.json ARGS...: CPU seconds (user + system) of one taskscope run, from `times`
 cpu_of_run() {

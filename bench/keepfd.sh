@@ -19,7 +19,8 @@
 #     base1     --base PATH -b -H -n 1
 # and prints each one's median, its spread (lowest-highest) and the median's ratio to raw's
 # (raw1's for one shot). Then the peak RSS (GNU time) of taskscope -b -H -d 0 with 3 and
-# with 101 samples at the largest size: from the third sample on the table must be flat.
+# with 101 samples at the largest size, kept, under `ulimit -n 1024` and --base, twice
+# each (A B A B): from the third sample on it must be flat.
 # A report, not a test: exit 0 whatever it finds.
 set -u
 
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
 	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
 	--base) base=${2:?--base needs a path}; shift 2 ;;
 	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
-	-h|--help) sed -n '3,22p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,23p' "$0"; exit 0 ;;
 	*) echo "keepfd.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -141,11 +142,33 @@ for size in "${size_list[@]}"; do
 			"$(awk -v a="$med" -v b="$f" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
 	done
 done
+# peak RSS (KiB) of one run: $1 = kept, fallback or base, $2 = samples
+peak_rss() {
+	case $1 in
+	kept) "$gnu_time" -f %M -o "$work/rss" "$ts_bin" -b -H -d 0 -n "$2" ;;
+	fallback) (ulimit -n 1024 && "$gnu_time" -f %M -o "$work/rss" "$ts_bin" -b -H -d 0 -n "$2") ;;
+	base) "$gnu_time" -f %M -o "$work/rss" "$base" -b -H -d 0 -n "$2" ;;
+	esac >/dev/null 2>&1
+	cat "$work/rss"
+}
 if [ -n "$gnu_time" ]; then
-	for k in 3 101 3 101; do
-		"$gnu_time" -f %M -o "$work/rss" "$ts_bin" -b -H -d 0 -n $k >/dev/null 2>&1
-		echo "   peak RSS of taskscope -b -H -d 0 -n $k at $(count_tasks) tasks:" \
-			"$(cat "$work/rss") KiB"
+	rss_tools=(kept fallback)
+	[ -z "$base" ] || rss_tools+=(base)
+	echo
+	echo "== peak RSS (KiB) of taskscope -b -H -d 0 -n K at $(count_tasks) tasks, A B A B"
+	for k in 3 101; do
+		for t in "${rss_tools[@]}"; do : >"$work/m.$t.$k"; done
+	done
+	for ((r = 1; r <= 2; r++)); do
+		for k in 3 101; do
+			for t in "${rss_tools[@]}"; do
+				peak_rss "$t" "$k" >>"$work/m.$t.$k"
+			done
+		done
+	done
+	for t in "${rss_tools[@]}"; do
+		printf '   %-10s -n 3: %s   -n 101: %s\n' "$t" "$(tr '\n' ' ' <"$work/m.$t.3")" \
+			"$(tr '\n' ' ' <"$work/m.$t.101")"
 	done
 fi
 echo "load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,8 +1,41 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bench/lib.sh - helpers the benchmark scripts share: CPU of one run, medians, rounds, peaks
 #
-# Sourced (never run). The script sets BENCH (its name, for messages) and work (a temporary
-# directory) first, and defines a function run_TOOL for each TOOL it measures.
+# Sourced (never run). The script sets BENCH (its name, for messages; default: the script's
+# file name) and work (a temporary directory) first, and defines a function run_TOOL for each
+# TOOL it measures.
+
+BENCH=${BENCH:-${0##*/}}
+
+# exit_traps FN: FN cleans up at exit; INT, TERM and HUP end the script (status 130, 143,
+# 129) through it
+exit_traps() {
+	trap "$1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+
+# value_options MAP ARG...: the options "--NAME VALUE" in ARG into shell variables; MAP lists
+# NAME or NAME=VARIABLE words (NAME alone: the variable NAME). -h and --help print `usage`
+# and exit 0; anything else prints it on stderr and exits 2.
+value_options() {
+	local map=$1 w hit
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in -h | --help) usage; exit 0 ;; esac
+		hit=
+		for w in $map; do
+			if [ "$1" = "--${w%%=*}" ] && [ $# -ge 2 ]; then
+				printf -v "${w#*=}" '%s' "$2"
+				hit=1
+				break
+			fi
+		done
+		[ -n "$hit" ] || { usage >&2; exit 2; }
+		shift 2
+	done
+}
 
 # cpu_us TOOL [ARG...]: the CPU (user + system, microseconds) of one `run_TOOL ARG...`, from
 # its subshell's `times` (getrusage(RUSAGE_CHILDREN)). Its output goes to $work/out.TOOL
@@ -99,6 +132,17 @@ procs_reps_steps() {
 		*) echo "usage: bench/$BENCH [--procs N] [--reps N] [--steps S]" >&2; exit 2 ;;
 		esac
 	done
+}
+
+# population_bench ARG...: the start of a script that measures a stopped_population from
+# the top source directory: its options (procs_reps_steps), ./taskscope built, work a new
+# temporary directory, pids empty, stopped_population_end its clean-up at exit
+population_bench() {
+	procs_reps_steps "$@"
+	[ -x ./taskscope ] || { echo "$BENCH: build taskscope first" >&2; exit 1; }
+	work=$(mktemp -d) || exit 1
+	pids=()
+	trap stopped_population_end EXIT INT TERM
 }
 
 # stopped_population PROCS: about PROCS processes of ./taskscope workload (4 worker

@@ -6,13 +6,9 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 procs=200 reps=5 steps=20
-BENCH=nodemem.sh
 . bench/lib.sh
-procs_reps_steps "$@"
-[ -x ./taskscope ] || { echo "nodemem.sh: build taskscope first" >&2; exit 1; }
+population_bench "$@"
 [ -r /proc/self/numa_maps ] || { echo "nodemem.sh: no /proc/PID/numa_maps here (no CONFIG_NUMA)" >&2; exit 1; }
-work=$(mktemp -d) pids=()
-trap stopped_population_end EXIT INT TERM
 cc -O2 -o "$work/rawnuma" bench/rawnuma.c || exit 1
 
 # population: workloads of 4 worker processes with 2 MiB each (plus their parent)

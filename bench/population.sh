@@ -6,7 +6,7 @@
 # ready), per_proc (tasks per workload process), an array wl_pids=() and a function die.
 # grow_to N starts `taskscope workload --threads per_proc-1 --sleep` processes until /proc
 # holds about N tasks; population_stop (for the caller's clean-up) ends the processes in
-# wl_pids.
+# wl_pids, population_cleanup also removes $work.
 
 count_tasks() {
 	local t=(/proc/[0-9]*/task/[0-9]*)
@@ -86,4 +86,12 @@ population_stop() {
 		kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
+}
+
+# population_cleanup: the clean-up at exit of a script with a population (exit_traps
+# population_cleanup): the traps off, the population ended, $work removed
+population_cleanup() {
+	trap - EXIT INT TERM HUP
+	population_stop
+	rm -rf "$work"
 }

@@ -6,13 +6,9 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 procs=250 reps=5 steps=20
-BENCH=pss.sh
 . bench/lib.sh
-procs_reps_steps "$@"
-[ -x ./taskscope ] || { echo "pss.sh: build taskscope first" >&2; exit 1; }
+population_bench "$@"
 command -v smem >/dev/null || echo "pss.sh: smem not installed (apt-get install smem): not measured"
-work=$(mktemp -d) pids=()
-trap stopped_population_end EXIT INT TERM
 cc -O2 -o "$work/rawrollup" bench/rawrollup.c || exit 1
 
 # population: workloads of 4 worker processes with 2 MiB each (plus their parent)

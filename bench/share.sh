@@ -32,18 +32,9 @@ shared=0
 reps=5
 ts=./taskscope
 baseline=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--procs) procs=$2; shift 2 ;;
-	--mem) mem=$2; shift 2 ;;
-	--shared) shared=$2; shift 2 ;;
-	--reps) reps=$2; shift 2 ;;
-	--taskscope) ts=$2; shift 2 ;;
-	--baseline) baseline=$2; shift 2 ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-done
+BENCH=share.sh CPU_KEEP_OUT=1
+. bench/lib.sh
+value_options "procs mem shared reps taskscope=ts baseline" "$@"
 [ -x "$ts" ] || { echo "share.sh: $ts not found: build taskscope first" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "share.sh: run as root (the exact path needs CAP_SYS_ADMIN)" >&2; exit 1; }
 ts=$(cd "$(dirname "$ts")" && pwd)/$(basename "$ts")
@@ -67,14 +58,9 @@ cleanup() {
 	fi
 	rm -rf "$work"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+exit_traps cleanup
 
 cc -O2 -o "$work/rawpagemap" bench/rawpagemap.c || exit 1
-BENCH=share.sh CPU_KEEP_OUT=1
-. bench/lib.sh
 
 # The workload runs as nobody, so that the unprivileged estimate may read it too.
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)

@@ -32,18 +32,11 @@ awake=0
 wl_pids=()
 die() { echo "shareall.sh: $*" >&2; exit 1; }
 . bench/population.sh
-cleanup() {
-	trap - EXIT INT TERM HUP
-	population_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-cc -O2 -o "$work/rawpagemap" bench/rawpagemap.c || exit 1
 BENCH=shareall.sh CPU_KEEP_OUT=1
 . bench/lib.sh
+exit_traps population_cleanup
+
+cc -O2 -o "$work/rawpagemap" bench/rawpagemap.c || exit 1
 grow_to "$tasks"
 # X is one of ours, even when other processes already make up the population
 [ ${#wl_pids[@]} -gt 0 ] || grow_to $(($(count_tasks) + per_proc))

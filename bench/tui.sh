@@ -24,10 +24,7 @@ EOF
 }
 
 sizes="1000 10000"
-reps=3
-window=20
-awake=0
-delay=1
+reps=3 window=20 awake=0 delay=1
 top_dir=$(cd "$(dirname "$0")/.." && pwd)
 ts_bin=$top_dir/taskscope
 per_proc=50
@@ -63,20 +60,14 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-tuibench.XXXXXX") || die "mktemp fai
 sock=$work/tmux.sock
 tmx() { tmux -S "$sock" -f /dev/null "$@"; }
 
-cleanup() {
-	trap - EXIT INT TERM HUP
-	tmx kill-server >/dev/null 2>&1
-	population_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
 . "$top_dir/bench/population.sh"
 BENCH=tui.sh
 . "$top_dir/bench/lib.sh"
+cleanup() {
+	tmx kill-server >/dev/null 2>&1
+	population_cleanup
+}
+exit_traps cleanup
 
 # one session stays for the whole run: a server that exits with its last session and is
 # started again at once on the same socket can fail ("server exited unexpectedly")

@@ -3,24 +3,17 @@
 # batchorder.sh - batch --sort (natural order per column, '-' reverses, unknown values last),
 # --totals (the sums of the rows), --tree (children under their parent, threads under -H)
 # and -p PID --children, on workloads this test starts.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 need_proc smaps_rollup "USS"
 
-start_workload --threads 1 --mem 8M --name "bo8m$$"
-p8=$WL_PID
-start_workload --threads 1 --mem 128M --name "bo128m$$"
-p128=$WL_PID
-start_workload --threads 1 --mem 64M --name "bo64m$$"
-p64=$WL_PID
+start_workload_as p8 --threads 1 --mem 8M --name "bo8m$$"
+start_workload_as p128 --threads 1 --mem 128M --name "bo128m$$"
+start_workload_as p64 --threads 1 --mem 64M --name "bo64m$$"
 start_workload --procs 2 --name "botree$$"
 tparent=$WL_PID tkids=$WL_TIDLIST
-start_workload --threads 3 --name "bothr$$"
-thr=$WL_PID
+start_workload_as thr --threads 3 --name "bothr$$"
 
 # py FILE SCRIPT [ARGS]: run SCRIPT with doc (the last JSON document of FILE) and argv
 py() {

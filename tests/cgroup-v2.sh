@@ -3,12 +3,9 @@
 # cgroup-v2.sh - cgroup v2 through fixture trees (--proc-root): CGROUP shows the "0::" path,
 # a hostile name escaped; --cgroup selects by it; on a hybrid or v1 host's file the memory
 # controller's path (else cpu's) is shown; a damaged file shows '-'.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
-src=$(cd "$(dirname "$lib")/.." && pwd)
+src=$TS_SRCDIR
 fx=${FIXTURES:-$src/tests/fixtures}
 tree=$TS_TMP/tree
 cp -R "$fx/golden/shm/1" "$tree" || die "cannot copy golden/shm/1"

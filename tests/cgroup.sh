@@ -4,10 +4,7 @@
 # the memory controller shows them in CGROUP, --cgroup selects exactly its processes (and
 # below), a hostile cgroup name is shown escaped and matched by its bytes, bad paths are
 # usage errors; serve --group-by cgroup groups by it and gives the cgroup's own memory.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 [ "$(id -u)" -eq 0 ] || skip "needs root to make cgroups"
 mem=/sys/fs/cgroup/memory
@@ -82,6 +79,15 @@ select_pids() {
 	[ "$RC" -eq 0 ] && SEL=$(sorted "$(last_table "$OUT")")
 }
 
+# expect_selected PID: select_pids chose PID alone
+expect_selected() {
+	if [ "$RC" -eq 0 ] && [ "$SEL" = "$1" ]; then
+		ok "$SEL"
+	else
+		fail "selected '$SEL' (exit $RC), expected $1" "$OUT" "$ERR"
+	fi
+}
+
 check "--cgroup /$name: the workload's four processes (the cgroup and everything below it), nothing else"
 select_pids --cgroup "/$name"
 want=$(sorted "$WL_PID $WL_TIDS")
@@ -95,19 +101,11 @@ fi
 
 check "--cgroup memory:/$name/sub: only the process moved there"
 select_pids --cgroup "memory:/$name/sub"
-if [ "$RC" -eq 0 ] && [ "$SEL" = "${workers[1]}" ]; then
-	ok "$SEL"
-else
-	fail "selected '$SEL' (exit $RC), expected ${workers[1]}" "$OUT" "$ERR"
-fi
+expect_selected "${workers[1]}"
 
 check "--cgroup with the hostile name's raw bytes selects that process"
 select_pids --cgroup "/$name/$odd/"
-if [ "$RC" -eq 0 ] && [ "$SEL" = "${workers[2]}" ]; then
-	ok "$SEL"
-else
-	fail "selected '$SEL' (exit $RC), expected ${workers[2]}" "$OUT" "$ERR"
-fi
+expect_selected "${workers[2]}"
 
 check "--cgroup /$name/su (a prefix, not a cgroup): no process, exit 1 naming it"
 ts pre -b -n 1 -d 0.1 --cgroup "/$name/su" -o PID

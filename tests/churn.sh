@@ -5,11 +5,7 @@
 # `-J -H -d 0.1` and `maps`/`share` on churning PIDs run. No crash, no sanitizer report, a flat
 # open-file count, no control byte in any output, no row that mixes two tasks.
 # CHURN_SECONDS sets the duration (default 15).
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python churner
 
 SECS=${CHURN_SECONDS:-15}
@@ -177,15 +173,12 @@ for b in bad:
     print(b)
 sys.exit(1 if bad else 0)
 EOF
-if [ $? -ne 0 ]; then
-	fail "unsafe bytes in the output" "$TS_TMP/bytes.out"
-else
-	ok "$(cat "$TS_TMP/bytes.out")"
-fi
+py_verdict $? "$TS_TMP/bytes.out" "unsafe bytes in the output"
 
 check "no row mixes two tasks: a churn task named c<ID> is on the row of TID ID (table and JSON)"
 "$PY" - "$TS_TMP/table.out" "$TS_TMP/json.out" >"$TS_TMP/mix.out" 2>&1 <<'EOF'
-import json, re, sys
+import re, sys
+import tsjson
 name = re.compile(r"c(\d+)(\D|$)")
 mixed, churn_rows, rows = [], 0, 0
 # the table: COMM is the last column; its text starts under its heading
@@ -209,15 +202,9 @@ for line in open(sys.argv[1], encoding="utf-8"):
         if m.group(1) != f[1]:
             mixed.append("table: TID %s named %r" % (f[1], line[off:]))
 # the JSON stream
-text = open(sys.argv[2], encoding="utf-8").read()
-dec, i, docs = json.JSONDecoder(), 0, 0
+docs = 0
 starts = {}
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i >= len(text):
-        break
-    d, i = dec.raw_decode(text, i)
+for d in tsjson.docs(sys.argv[2], encoding="utf-8"):
     docs += 1
     for r in d["tasks"]:
         rows += 1
@@ -238,11 +225,7 @@ if churn_rows < 100:
     sys.exit(1)
 sys.exit(1 if mixed else 0)
 EOF
-if [ $? -ne 0 ]; then
-	fail "mixed or missing rows" "$TS_TMP/mix.out"
-else
-	ok "$(cat "$TS_TMP/mix.out")"
-fi
+py_verdict $? "$TS_TMP/mix.out" "mixed or missing rows"
 
 check "the churner forked and PIDs were reused"
 if [[ $churn =~ forks=([0-9]+)\ seconds=([0-9.]+)\ rate=([0-9]+)\ pid_max=([0-9]+)\ reused=([0-9]+) ]] &&

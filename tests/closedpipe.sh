@@ -3,11 +3,7 @@
 # closedpipe.sh - output into a closed pipe (taskscope ... | head -1) ends taskscope quietly:
 # exit status 0, nothing on stderr, no crash, for the task view, maps, share, cpus and --help,
 # with SIGPIPE at its default or ignored by whoever started taskscope.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 start_workload --threads 2 --mem 8M --duration 900

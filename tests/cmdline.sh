@@ -4,10 +4,7 @@
 # NUL padding is shown without trailing blanks; an empty command line (a blanked argv,
 # argc 0, a zombie) is "-" with a footnote in tables and null with "cmd:empty" in JSON; an
 # argument that really is "-" stays a string.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python tshelper
 
 # jrow FILE PID EXPR: EXPR over the JSON row r of PID
@@ -20,17 +17,17 @@ print(eval(sys.argv[3]))' "$1" "$2" "$3"
 
 title="ts-title-$$: idle"
 pad=$(printf 'x%.0s' $(seq 100))
-start_helper title title "$title" 60 "$pad"
+start_helper title title "$title" 3600 "$pad"
 tpid=$READY
-start_helper blank blank 60 "ts-blank-$$"
+start_helper blank blank 3600 "ts-blank-$$"
 bpid=$READY
-start_helper argc0 argc0 60
+start_helper argc0 argc0 3600
 apid=$READY
-start_helper zombie zombie 60
+start_helper zombie zombie 3600
 read -r zparent zpid <<<"$READY"
 track "$zparent"
 f=$TS_TMP/dash.ready
-(export TSHELPER_ARGC0=60; exec -a - "$TSHELPER") >"$f" 2>&1 </dev/null &
+(export TSHELPER_ARGC0=3600; exec -a - "$TSHELPER") >"$f" 2>&1 </dev/null &
 track "$!"
 poll_until 10 grep -q '^ready ' "$f" || die "tshelper as '-' did not get ready" "$f"
 dpid=$(sed -n 's/^ready //p' "$f")

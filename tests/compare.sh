@@ -3,10 +3,7 @@
 # compare.sh - taskscope compare on live workloads: N threads vs N processes of the built-in
 # workload (address spaces by kcmp, PSS, B/A recomputed from the JSON sides), two shell
 # command lines (both exit statuses), two running groups (-p twice), and bad input.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python no_exit_leak_check
 
 # the JSON expressions' A and B: the two sides' metrics
@@ -15,16 +12,8 @@ JSON_DEFS='A = d["sides"][0]["metrics"]; B = d["sides"][1]["metrics"]'
 # ---- bad input -------------------------------------------------------------------------------
 
 check "bad input: usage errors exit 2, a PID that does not exist exits 1, each with a message"
-for args in "--bogus" "--workers 0" "--workers x" "one-command-only" "-p 1" \
-	    "--workers 2 -p 1 -p 1" "--mem 4M a b" ""; do
-	# shellcheck disable=SC2086
-	ts usage compare $args
-	if [ "$RC" -eq 2 ] && grep -q '^taskscope: compare: ' "$ERR"; then
-		ok "compare $args: exit 2, '$(head -n1 "$ERR")'"
-	else
-		fail "compare $args: exit $RC, expected 2 with a 'taskscope: compare:' message" "$ERR"
-	fi
-done
+expect_usage_errors compare "--bogus" "--workers 0" "--workers x" "one-command-only" "-p 1" \
+	    "--workers 2 -p 1 -p 1" "--mem 4M a b" ""
 nopid=$(free_pid) || die "no free PID found"
 expect_no_such_pid nopid "$nopid" compare -p "$nopid" -p $$
 

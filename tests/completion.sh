@@ -3,10 +3,7 @@
 # completion.sh - shell completion: bash (with bash-completion) completes commands, options,
 # -o columns and comma lists, users, PIDs and names from /proc, files and commands after --,
 # offers every command and option each --help names and nothing else; zsh loads _taskscope.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 TS_TIMEOUT=15
 BASHCOMP=$TS_SRCDIR/completion/bash/taskscope

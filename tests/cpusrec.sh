@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # cpusrec.sh - taskscope cpus FILE: the placement timeline of a recording (taskscope record)
 # of a pinned spinning worker and its sleeping main thread, as live cpus reports it
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_cpus 0 1
 need python
@@ -19,38 +16,22 @@ ts record record -o "$db" -d 0.2 -n 8 -p "$WL_PID"
 check "record -p PID -n 8 of the workload"
 expect_rc 0 "record" || finish
 
-# pyjson NAME FILE CODE ARGS...: `d` = the JSON document; prints what it found, exit 1 on a
-# failed property
-pyjson() {
-	local name=$1 file=$2 code=$3
-	shift 3
-	"$PY" - "$file" "$@" >"$TS_TMP/$name.py.out" 2>&1 <<PYEOF
-import json, sys
-d = json.load(open(sys.argv[1], encoding='utf-8'))
-a = sys.argv[2:]
-def thread(tid):
-    for t in d['threads']:
-        if t['tid'] == int(tid):
-            return t
-    print('thread %s is not in the report' % tid)
-    sys.exit(1)
-$code
-PYEOF
-}
-
 ts json cpus -J "$db"
 check "cpus -J FILE: the worker ran 100% of its 8 samples on CPU 1, the main thread waited"
 expect_rc 0 "cpus -J FILE"
-if pyjson json "$OUT" '
-w, m = thread(a[0]), thread(a[1])
+if py_check json "$OUT" '
+w, m = thread(args[0]), thread(args[1])
 assert w["samples"] == 8, "worker: %d samples" % w["samples"]
 assert w["running"] == 100.0, "worker running %s%%" % w["running"]
 assert [c["cpu"] for c in w["cpus"]] == [1], "worker CPUs %s" % w["cpus"]
 assert w["affinity_end"] == "1", "worker affinity %s" % w["affinity_end"]
 assert m["samples"] == 8 and m["running_samples"] == 0, "main: %s" % m
-assert m["comm"] == a[2] and w["comm"] == a[2], "names %s %s" % (m["comm"], w["comm"])
+assert m["comm"] == args[2] and w["comm"] == args[2], "names %s %s" % (m["comm"], w["comm"])
 assert w["runq_wait"] is not None, "no run-queue time from the recording"
-assert d["slots"] == 8 and abs(d["period"] - 0.2) < 1e-9, "slots %s period %s" % (d["slots"], d["period"])
+# a sample the loaded recorder took late leaves a slot without samples: 8 slots or more
+span = d["recorded_to"] - d["recorded_from"]
+assert d["slots"] >= 8 and abs(d["period"] - 0.2) < 1e-9, "slots %s period %s" % (d["slots"], d["period"])
+assert abs(d["slots"] - (span / d["period"] + 1)) < 1, "slots %s for %.3f s" % (d["slots"], span)
 assert d["topology"] and d["topology"]["cpus_online"] >= 2, "topology %s" % d["topology"]
 assert d["recorded_from"] < d["recorded_to"], "times %s %s" % (d["recorded_from"], d["recorded_to"])
 assert abs(d["unix_time"] - d["recorded_to"]) < 0.001, "stamped %s, the last sample %s" % (d["unix_time"], d["recorded_to"])
@@ -64,9 +45,9 @@ fi
 ts range cpus -J --recording "$db" --from +0.0001 -p "$WL_PID"
 check "--recording FILE --from after the first sample -p PID: 7 samples of the 2 threads"
 expect_rc 0 "cpus --from"
-if pyjson range "$OUT" '
+if py_check range "$OUT" '
 assert len(d["threads"]) == 2, "%d threads" % len(d["threads"])
-assert thread(a[0])["samples"] == 7, "worker: %d samples" % thread(a[0])["samples"]
+assert thread(args[0])["samples"] == 7, "worker: %d samples" % thread(args[0])["samples"]
 print("7 samples")
 ' "$worker"; then
 	ok "$(cat "$TS_TMP/range.py.out")"
@@ -84,8 +65,8 @@ ts table cpus "$db" --svg "$TS_TMP/rec.svg"
 check "the table names the recording and its times, the timeline shows the worker on CPU 1"
 expect_rc 0 "cpus FILE --svg"
 if grep -q "recording '$db'" "$OUT" && grep -q '^recorded: ' "$OUT" &&
-   grep -Eq "^ *$worker $name +\|1{8}\|" "$OUT" && [ -s "$TS_TMP/rec.svg" ]; then
-	ok "header, recorded line, |11111111| and an SVG"
+   grep -Eq "^ *$worker $name +\|\.*(1\.*){8}\|" "$OUT" && [ -s "$TS_TMP/rec.svg" ]; then
+	ok "header, recorded line, eight 1s in the timeline and an SVG"
 else
 	fail "the table lacks the recording, its times or the worker's line" "$OUT" "$ERR"
 fi
@@ -96,13 +77,13 @@ if command -v sqlite3 >/dev/null; then
 	ts notopo cpus "$TS_TMP/notopo.db"
 	expect_rc 0 "cpus FILE without topology" &&
 	grep -q '^topology: unknown (the recording has no CPU topology)' "$OUT" &&
-	grep -Eq "^ *$worker $name +\|1{8}\|" "$OUT" && ok "topology unknown, the timeline there" ||
+	grep -Eq "^ *$worker $name +\|\.*(1\.*){8}\|" "$OUT" && ok "topology unknown, the timeline there" ||
 		fail "no 'topology: unknown' line or no timeline" "$OUT" "$ERR"
 	check "the JSON stamp names the recording's machine"
 	sqlite3 "$TS_TMP/notopo.db" "UPDATE meta SET value = 'elsewhere$TS_RUN' WHERE key = 'host';"
 	ts otherhost cpus -J "$TS_TMP/notopo.db"
-	if [ "$RC" = 0 ] && pyjson otherhost "$OUT" '
-assert d["hostname"] == a[0], "hostname %s" % d["hostname"]
+	if [ "$RC" = 0 ] && py_check otherhost "$OUT" '
+assert d["hostname"] == args[0], "hostname %s" % d["hostname"]
 assert d["topology"] is None, "topology %s" % d["topology"]
 print("hostname %s, topology null" % d["hostname"])
 ' "elsewhere$TS_RUN"; then

@@ -3,10 +3,7 @@
 # cpusrun.sh - taskscope cpus tells running from waiting: a sleeping main thread never ran
 # and has no CPU share; workers pinned to one CPU and spinning ran only there; per thread the
 # shares of running samples sum to 100; JSON, the table, the strip chart and the SVG agree.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_cpus 1
 need python
@@ -117,11 +114,8 @@ if expect_rc 0 "cpus -p $main -t 1"; then
 	done
 	# the per-CPU tree lists main apart, as waiting
 	grep -q "^[^ ].*$main tsrun$$ (waiting) " "$OUT" || good=0
-	if [ "$good" -eq 1 ]; then
-		ok "main: RUNNING $mrun SHARES $mshares of $msamples samples; $(grep -c '(waiting)' "$OUT") waiting line(s)"
-	else
-		fail "the table does not tell running from waiting" "$OUT"
-	fi
+	verdict "$good" "main: RUNNING $mrun SHARES $mshares of $msamples samples; $(grep -c '(waiting)' "$OUT") waiting line(s)" \
+		"the table does not tell running from waiting" "$OUT"
 fi
 
 check "raw output: the new columns, in order"

@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh - taskscope demo runs to its end and prints the five claims with the numbers it
 # measured; without python3 on PATH it skips the Python part and says why; bad input.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need no_exit_leak_check
 
 # claim_line FILE N: the evidence line of claim N ("   shown: ..." or "   not shown: ...")
@@ -34,15 +31,7 @@ expect_claims() {
 # ---- bad input ---------------------------------------------------------------------------------
 
 check "demo: bad input is a usage error (exit 2)"
-for args in "--bogus" "--workers 0" "--time 0" "extra"; do
-	# shellcheck disable=SC2086
-	ts usage demo $args
-	if [ "$RC" -eq 2 ] && grep -q '^taskscope: demo: ' "$ERR"; then
-		ok "demo $args: exit 2, '$(head -n1 "$ERR")'"
-	else
-		fail "demo $args: exit $RC, expected 2 with a 'taskscope: demo:' message" "$ERR"
-	fi
-done
+expect_usage_errors demo "--bogus" "--workers 0" "--time 0" "extra"
 
 # ---- the whole demo ------------------------------------------------------------------------------
 

@@ -3,10 +3,7 @@
 # devfull.sh - write errors: every command with standard output on /dev/full (and with
 # --output-file /dev/full where it takes one) says "write error", names the file, gives the
 # real cause (ENOSPC, not EIO) and exits 1; a spawned job's failure status still wins.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 [ -c /dev/full ] || skip "no /dev/full here"
 
 start_workload --threads 2 --mem 4M --duration 900

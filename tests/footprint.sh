@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # footprint.sh - the per-process footprint columns (PSS, USS, SHARED, ANON, FILE, SHMEM, THP,
 # SWAPPSS, PTE) measured on real workloads and compared with the kernel's own smaps_rollup.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 need_proc smaps_rollup

@@ -14,14 +14,11 @@
 #
 # GOLDEN_UPDATE=1 (or `make golden-update`) writes what taskscope prints now into
 # tests/expected/ instead: review the diff before committing it.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 export TZ=UTC LC_ALL=C
 unset TASKSCOPE_TOPOLOGY HWLOC_XMLFILE
-src=$(cd "$(dirname "$lib")/.." && pwd)
+src=$TS_SRCDIR
 G=${FIXTURES:-$src/tests/fixtures}/golden
 EXP=$src/tests/expected
 TOPO=${FIXTURES:-$src/tests/fixtures}/topology

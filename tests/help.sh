@@ -3,10 +3,7 @@
 # help.sh - `taskscope help`: the command list; `help CMD` runs man(1) on a terminal when man
 # finds taskscope-CMD, else prints `CMD --help`; unknown commands are usage errors with a
 # "did you mean"; every command's --help ends by naming its manual page.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 TS_TIMEOUT=15
 

@@ -3,10 +3,7 @@
 # jsonstamp.sh - every JSON document (task view, cpus, maps, share, compare) says when and where it
 # was taken: time (RFC 3339) and unix_time agree, the interval of a task view sample, host,
 # kernel and version; and "taskscope -J -- CMD" keeps stdout for the JSON.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 host=$(uname -n) kernel=$(uname -r)
@@ -98,15 +95,12 @@ ts job -J -d 0.1 -o pid,comm -- sh -c "echo joboutput$$; sleep 0.5"
 t1=$EPOCHREALTIME
 if expect_rc 0 "-J -- sh"; then
 	res=$(stamp "$OUT" yes "$t0" "$t1")
-	if grep -q "joboutput$$" "$OUT"; then
-		fail "the command's output is in the JSON stream" "$OUT"
-	elif ! grep -q "joboutput$$" "$ERR"; then
-		fail "the command's output is not on stderr" "$ERR"
-	elif [ -n "$res" ]; then
-		fail "$res" "$OUT"
-	else
-		ok "JSON on stdout, the command's line on stderr"
-	fi
+	good=1
+	grep -q "joboutput$$" "$OUT" && good=0
+	grep -q "joboutput$$" "$ERR" || good=0
+	[ -z "$res" ] || good=0
+	verdict "$good" "JSON on stdout, the command's line on stderr" \
+		"the command's line is not on stderr alone (and not in the JSON)${res:+; $res}" "$OUT" "$ERR"
 fi
 
 finish

@@ -3,10 +3,7 @@
 # keptfd.sh - stat files kept open between samples: held, bounded by RLIMIT_NOFILE, the same
 # rows with few descriptors as with many, a reused TID never read through the old task's file,
 # and a spawned job neither sees them nor inherits the raised descriptor limit.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need_python
 
 T=$(cd "$(dirname "$TASKSCOPE")" && pwd)/$(basename "$TASKSCOPE")

@@ -8,10 +8,10 @@
 # Verdicts: a test calls check/ok/fail as it goes and ends with `finish`: exit 0 when every
 # check passed, 1 when one failed; `skip REASON` exits 77 at once, `die` exits 1 at once.
 
-if [ -z "${BASH_VERSION:-}" ]; then
-	echo "lib.sh: needs bash" >&2
-	exit 99
-fi
+# A test sources this as its first command: `. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
+# || exit 99` (the harness may run it with a POSIX sh, which reaches this line before any bash
+# syntax: the test then starts again under bash).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 
 TS_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -129,6 +129,28 @@ fail() {
 	for f in "$@"; do
 		show "$f"
 	done
+}
+
+# verdict GOOD OKTEXT FAILTEXT [FILE...]: ok OKTEXT when GOOD is 1 (every property held), else
+# fail FAILTEXT with the FILEs
+verdict() {
+	local good=$1 oktext=$2 failtext=$3
+	shift 3
+	if [ "$good" -eq 1 ]; then
+		ok "$oktext"
+	else
+		fail "$failtext" "$@"
+	fi
+}
+
+# expect_between VALUE MIN MAX OKTEXT FAILTEXT [FILE...]: VALUE must be a whole number from
+# MIN to MAX (no upper bound when MAX is empty)
+expect_between() {
+	local v=$1 lo=$2 hi=$3 good=1
+	shift 3
+	[ "$v" -ge "$lo" ] 2>/dev/null || good=0
+	[ -z "$hi" ] || [ "$v" -le "$hi" ] 2>/dev/null || good=0
+	verdict "$good" "$@"
 }
 
 # die TEXT [FILE...]: a failure after which the test cannot go on
@@ -307,28 +329,46 @@ server_up_or_gone() {
 
 # ---- running taskscope ----------------------------------------------------------------------
 
+# out_err NAME: OUT and ERR name the files of a run called NAME: $TS_TMP/NAME.out and .err
+out_err() {
+	OUT=$TS_TMP/$1.out
+	ERR=$TS_TMP/$1.err
+}
+
 # ts NAME [ARGS...]: run taskscope with a time limit (TS_TIMEOUT, default 60 s, times
 # TS_SLOW); stdout to $TS_TMP/NAME.out, stderr to $TS_TMP/NAME.err, exit status in RC, files
-# in OUT and ERR.
+# in OUT and ERR, how long it ran in ELAPSED_MS.
 ts() {
-	local name=$1 lim
+	local lim t0
+	out_err "$1"
 	shift
-	OUT=$TS_TMP/$name.out
-	ERR=$TS_TMP/$name.err
 	lim=$((${TS_TIMEOUT:-60} * TS_SLOW))
+	t0=$(now_ms)
 	timeout -k 5 "$lim" "$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null
 	RC=$?
+	ELAPSED_MS=$(($(now_ms) - t0))
 	[ "$RC" -eq 124 ] && say "taskscope $* did not end within $lim s: killed ($(load_line))"
 	return 0
+}
+
+# wrap_taskscope NAME CMD...: write $TS_TMP/NAME, a script that runs `CMD... taskscope ARGS`
+# (e.g. setpriv to run it as another user), and set WRAPPED to its path
+wrap_taskscope() {
+	WRAPPED=$TS_TMP/$1
+	shift
+	{
+		echo '#!/bin/sh'
+		printf 'exec '
+		printf '%q ' "$@" "$TASKSCOPE"
+		echo '"$@"'
+	} >"$WRAPPED" && chmod 755 "$WRAPPED"
 }
 
 # ts_bg NAME [ARGS...]: like ts, but in the background (as our own child, so that its PID
 # is known): sets TSPID, OUT, ERR. Collect it with ts_wait.
 ts_bg() {
-	local name=$1
+	out_err "$1"
 	shift
-	OUT=$TS_TMP/$name.out
-	ERR=$TS_TMP/$name.err
 	"$TASKSCOPE" "$@" >"$OUT" 2>"$ERR" </dev/null &
 	TSPID=$!
 	track "$TSPID"
@@ -358,6 +398,32 @@ expect_rc() {
 		return 0
 	fi
 	fail "$2: exit status $RC, expected $1" "$OUT" "$ERR"
+	return 1
+}
+
+# expect_usage_errors CMD ARGS...: each ARGS (a string split into words) makes `taskscope CMD
+# ARGS` a usage error: exit 2 with a message that starts "taskscope: CMD: "
+expect_usage_errors() {
+	local cmd=$1 args
+	shift
+	for args in "$@"; do
+		# shellcheck disable=SC2086
+		ts usage "$cmd" $args
+		if [ "$RC" -eq 2 ] && grep -q "^taskscope: $cmd: " "$ERR"; then
+			ok "$cmd $args: exit 2, '$(head -n1 "$ERR")'"
+		else
+			fail "$cmd $args: exit $RC, expected 2 with a 'taskscope: $cmd:' message" "$ERR"
+		fi
+	done
+}
+
+# expect_tables N WHAT FILE: FILE (a table report) holds N samples; else fail "n WHAT,
+# expected N" and return 1
+expect_tables() {
+	local n
+	n=$(grep -cE "$HDR" "$3")
+	[ "$n" -eq "$1" ] && return 0
+	fail "$n $2, expected $1" "$3"
 	return 1
 }
 
@@ -415,6 +481,14 @@ start_workload() {
 	fi
 	export WL_PID WL_TIDS WL_TIDLIST WL_MODE WL_WORKERS WL_OUT WL_ERR WL_BGPID
 	say "workload $*: pid $WL_PID, $WL_MODE $WL_TIDS"
+}
+
+# start_workload_as VAR ARGS...: start_workload ARGS, then VAR = its PID
+start_workload_as() {
+	local var=$1
+	shift
+	start_workload "$@"
+	printf -v "$var" '%s' "$WL_PID"
 }
 
 # start_helper NAME ARGS...: run tests/tshelper ARGS in the background (stopped at exit) and
@@ -489,11 +563,28 @@ expect_json() {
 py_verdict() {
 	local st=$1 out=$2 text=$3
 	shift 3
-	if [ "$st" -eq 0 ]; then
-		ok "$(tr '\n' ' ' <"$out")"
-	else
-		fail "$text" "$out" "$@"
-	fi
+	verdict $((st == 0)) "$(tr '\n' ' ' <"$out")" "$text" "$out" "$@"
+}
+
+# py_check NAME FILE CODE [ARGS...]: run the python CODE with d = the JSON document of FILE,
+# args = ARGS and thread(TID) = the entry of that tid in d["threads"] (it exits 1 when there
+# is none); CODE prints what it found to $TS_TMP/NAME.py.out and exits 1 on a failed
+# property. Returns python's exit status.
+py_check() {
+	local name=$1 file=$2 code=$3
+	shift 3
+	"$PY" - "$file" "$@" >"$TS_TMP/$name.py.out" 2>&1 <<PYEOF
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+args = sys.argv[2:]
+def thread(tid):
+    for t in d['threads']:
+        if t['tid'] == int(tid):
+            return t
+    print('thread %s is not in the report' % tid)
+    sys.exit(1)
+$code
+PYEOF
 }
 
 # json_row FILE ID: the row of that tid (else pid) in the last JSON document of FILE, as
@@ -528,6 +619,16 @@ no_exit_leak_check() {
 	if nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
 		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 		say "ASan build: LeakSanitizer's exit check is off here (its tracer task would count)"
+	fi
+}
+
+# no_valgrind: why valgrind cannot check taskscope here (not installed, an AddressSanitizer
+# build), or nothing when it can
+no_valgrind() {
+	if ! command -v valgrind >/dev/null 2>&1; then
+		echo "valgrind is not installed"
+	elif nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
+		echo "an AddressSanitizer build"
 	fi
 }
 

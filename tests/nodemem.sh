@@ -3,19 +3,14 @@
 # nodemem.sh - NODEMEM, a process's resident memory per NUMA node: node 0's bytes against the
 # test's own sum of numa_maps, its table, raw, --bytes and JSON forms, --sort, thread rows,
 # 'denied' for another user, and the full-screen view (on screen, and sorted by it).
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 need_proc numa_maps "no CONFIG_NUMA"
 
 # the big workload's two threads write 48 MiB each; the small one's thread 4 MiB
-start_workload --threads 2 --mem 48M --name "nmb$$"
-BIG=$WL_PID
-start_workload --threads 1 --mem 4M --name "nms$$"
-SMALL=$WL_PID
+start_workload_as BIG --threads 2 --mem 48M --name "nmb$$"
+start_workload_as SMALL --threads 1 --mem 4M --name "nms$$"
 WROTE=$((2 * 48 * MIB))
 
 # numa_sum PID NODE: the bytes numa_maps gives NODE in PID, summed here: on each line the

@@ -4,10 +4,7 @@
 # --child-log refuse a symbolic link planted by another user, a file of another user, a
 # hard link and a FIFO nobody reads; create new files with the documented mode; truncate and
 # write the user's own file; accept /dev/null and /dev/stdout.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need testuser tui
 
 umask 022

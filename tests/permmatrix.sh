@@ -5,11 +5,7 @@
 # hidepid=noaccess, subset=pid) and inside a PID namespace: no crash, the documented exit
 # status, "denied" distinct from "gone", nothing computed from files that cannot be read or
 # from zeroed page frame numbers. Prints the matrix.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need testuser python
 
 for t in unshare nsenter setpriv mount; do
@@ -104,6 +100,14 @@ cell() {
 	BAD= FOUND=
 }
 
+# refused GREPFLAGS LINE FOUND [BADTEXT]: record a cell of exit 1 whose stderr must hold LINE
+# (grep GREPFLAGS); BADTEXT (default: no 'LINE' on stderr) when it does not
+refused() {
+	grep "$1" -- "$2" "$ERR" || BAD=${4:-"no '${2#taskscope: }' on stderr"}
+	FOUND=$3
+	cell 1
+}
+
 # rows_of PID FILE: the table rows of process PID
 rows_of() { last_table "$2" | awk -v p="$1" '$1 == p'; }
 
@@ -165,17 +169,11 @@ for ctx in proc invisible noaccess subset pidns; do
 				run "$ctx" "$who" foot -b -n 1 -d 0.1 -o pid,pss,uss -p "$r,$w"
 			fi
 			if [ "$hidden" = yes ]; then
-				grep -qxF "taskscope: no such process: $r" "$ERR" ||
-					BAD="no 'no such process: $r' on stderr"
-				FOUND="no such process"
-				cell 1
+				refused -qxF "taskscope: no such process: $r" "no such process"
 				continue
 			fi
 			if [ "$denied" = yes ]; then
-				grep -qF "taskscope: PID $r: permission denied" "$ERR" ||
-					BAD="no 'PID $r: permission denied' on stderr"
-				FOUND="permission denied"
-				cell 1
+				refused -qF "taskscope: PID $r: permission denied" "permission denied"
 				continue
 			fi
 			if [ "$fmt" = table ]; then
@@ -217,9 +215,7 @@ for ctx in proc invisible noaccess subset pidns; do
 		# -- maps of root's process and of the user's own
 		run "$ctx" "$who" maps-root maps "$r"
 		if [ "$hidden" = yes ]; then
-			grep -qxF "taskscope: no such process: $r" "$ERR" || BAD="no 'no such process'"
-			FOUND="no such process"
-			cell 1
+			refused -qxF "taskscope: no such process: $r" "no such process" "no 'no such process'"
 		else
 			if [ "$who" = root ]; then
 				grep -qE "^PID $r \([^)]*\): [0-9]+ mappings" "$OUT" || BAD="no map of $r"
@@ -273,13 +269,9 @@ for ctx in proc invisible noaccess subset pidns; do
 		# -- cpus: placement of root's process
 		run "$ctx" "$who" cpus cpus -p "$r" -t 0.3
 		if [ "$hidden" = yes ]; then
-			grep -qxF "taskscope: cpus: no such process: $r" "$ERR" || BAD="no 'no such process'"
-			FOUND="no such process"
-			cell 1
+			refused -qxF "taskscope: cpus: no such process: $r" "no such process" "no 'no such process'"
 		elif [ "$denied" = yes ]; then
-			grep -qF "taskscope: cpus: PID $r: permission denied" "$ERR" || BAD="no 'permission denied'"
-			FOUND="permission denied"
-			cell 1
+			refused -qF "taskscope: cpus: PID $r: permission denied" "permission denied" "no 'permission denied'"
 		else
 			n=$(grep -cE "^ *$r +[0-9]+ [^ ]+ +[0-9]+ " "$OUT")
 			[ "$n" -eq 3 ] || BAD="$n thread rows of $r, expected 3"
@@ -291,9 +283,7 @@ done
 
 # A PID outside the namespace does not exist inside it.
 run pidns root outside maps "$R"
-grep -qxF "taskscope: no such process: $R" "$ERR" || BAD="no 'no such process: $R'"
-FOUND="no such process (host PID $R)"
-cell 1
+refused -qxF "taskscope: no such process: $R" "no such process (host PID $R)" "no 'no such process: $R'"
 
 # the namespace's init ignores TERM: end the namespace (and what runs in it) at once
 kill -KILL "$NSINIT" 2>/dev/null

@@ -2,11 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # pidlist.sh - -p lists of 100,000 PIDs: the right rows, the first missing PID named, and
 # no quadratic cost (the ASan build of main did not finish; no time is asserted here).
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 N=100000	# entries of each list
 CHUNK=15000	# entries of one -p option (8 bytes each at most; an argument holds 128 KiB)

@@ -4,11 +4,7 @@
 # program gets its PID, taskscope says so and does not follow the new one (table footnote,
 # JSON "reused", a message line in the full-screen view, standard error when nothing is left).
 # The PID is handed out again on purpose in a private PID namespace (ns_last_pid).
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_root "unshare -p -f --mount-proc and ns_last_pid"
 unshare -p -f --mount-proc -- true 2>"$TS_TMP/unshare.err" ||

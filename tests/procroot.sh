@@ -3,10 +3,7 @@
 # procroot.sh - --proc-root's errors and its fences: a bad DIR is a clear error (exit 1);
 # nothing below a tree leads out of it (symlinks, FIFOs); the commands that need live
 # memory refuse it (exit 2)
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 G=${FIXTURES:-$TS_SRCDIR/tests/fixtures}/golden
 

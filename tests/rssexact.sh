@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # rssexact.sh - RSS is the kernel's exact figure: RSSANON + RSSFILE + RSSSHMEM of the same row,
 # and smaps_rollup's Rss for every process whose memory did not change while it was read.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 need_proc smaps_rollup

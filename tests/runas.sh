@@ -3,11 +3,7 @@
 # runas.sh - --run-as USER: the spawned job runs with the user's uid, gid and supplementary
 # groups (read from its /proc status by root), in the task view, share and cpus; bad user
 # names, non-root use and --run-as without a command are clear errors; -u still selects.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need testuser
 
 need_cmd setpriv util-linux

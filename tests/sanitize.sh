@@ -7,11 +7,7 @@
 # parses, each invisible character shows as its escape and a literal backslash as "\\";
 # error messages that echo user input are sanitized too; the sanitizer's table is what its
 # generator makes of the Unicode data.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tshelper python
 
 NAMES=(
@@ -54,7 +50,7 @@ helpers=()
 workloads=()
 nthreads() { [ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" -eq "$2" ]; }
 for n in "${NAMES[@]}"; do
-	start_helper "helper${#helpers[@]}" name "$n" 60
+	start_helper "helper${#helpers[@]}" name "$n" 3600
 	p=$HELPER_PID
 	[ "$READY" = "$p" ] || die "tshelper's ready line says '$READY', not its PID $p"
 	poll_until 5 nthreads "$p" 2 ||
@@ -256,8 +252,8 @@ for p, w in zip(pids, want):
     c = cmds.get(p)
     if c is None:
         errs.append("pid %d: no row" % p)
-    elif not c.endswith(" name %s 60" % w):
-        errs.append("pid %d: CMD %r does not end with ' name %s 60'" % (p, c, w))
+    elif not c.endswith(" name %s 3600" % w):
+        errs.append("pid %d: CMD %r does not end with ' name %s 3600'" % (p, c, w))
 if len(set(cmds.get(p) for p in pids)) != len(pids):
     errs.append("two names look the same: %r" % sorted(cmds.values()))
 if errs:
@@ -288,7 +284,7 @@ done
 # named with any non-ASCII character hung `taskscope -b -H`. There taskscope writes ASCII,
 # the rest escaped; in a UTF-8 locale the characters themselves.
 wide="w$u"$'\xe4\xb8\xad\xc3\xa9'
-start_helper wide name "$wide" 60
+start_helper wide name "$wide" 3600
 wp=$HELPER_PID
 poll_until 5 nthreads "$wp" 2 || die "tshelper $wp does not have its 2 threads" "/proc/$wp/status"
 for loc in C "${LOCALES[@]:1}"; do
@@ -301,7 +297,7 @@ for loc in C "${LOCALES[@]:1}"; do
 	LC_ALL=$loc TS_TIMEOUT=20 ts "wide-$loc" -b -H -n 1 -d 0.1 -p "$wp" -o pid,tid,comm,cmd
 	expect_rc 0 "LC_ALL=$loc taskscope -b -H" || continue
 	# (awk -v would take the backslashes for escapes: the environment does not)
-	rows=$(last_table "$OUT" | W=$want awk '$3 == ENVIRON["W"] && $NF == "60" && $(NF - 1) == ENVIRON["W"]' | wc -l)
+	rows=$(last_table "$OUT" | W=$want awk '$3 == ENVIRON["W"] && $NF == "3600" && $(NF - 1) == ENVIRON["W"]' | wc -l)
 	if [ "$rows" -eq 2 ]; then
 		ok "both threads show '$want' in COMM and CMD"
 	else

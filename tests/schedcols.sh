@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # schedcols.sh - the placement columns: MIGR, MIGR_TOTAL, RUN, RUNQ, AFFMISMATCH, CORE and
 # PACKAGE, measured on real workloads and checked against the kernel's own files.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_cpus
 need_cmd taskset util-linux

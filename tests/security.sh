@@ -7,10 +7,7 @@
 # terminal, signals reset; an interactive batch job still gets what the user types; in the
 # full-screen view keys reach the job only through its input prompt (i); the job dies with
 # taskscope (SIGKILL); the terminal is restored after a fatal signal during a relay.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 HJ=${HOSTILEJOB:-$(dirname "$TSHELPER")/hostilejob}
@@ -21,8 +18,8 @@ if [ -r /proc/sys/dev/tty/legacy_tiocsti ] && [ "$(cat /proc/sys/dev/tty/legacy_
 	say "legacy_tiocsti is 0: only a root job can use TIOCSTI here; the user cases prove less"
 fi
 have_user=0
-if (. "$(dirname "$lib")/testuser.sh" && need_test_user) >/dev/null 2>&1; then
-	. "$(dirname "$lib")/testuser.sh"
+if (. "$TS_LIBDIR/testuser.sh" && need_test_user) >/dev/null 2>&1; then
+	. "$TS_LIBDIR/testuser.sh"
 	need_test_user
 	have_user=1
 else

@@ -3,10 +3,7 @@
 # settingsfile.sh - the full-screen view's settings file is hostile input: a FIFO, a device
 # or a symbolic link there gives a warning and the defaults (no hang at start); saving with W
 # never writes through a planted temporary file's symbolic link or a linked directory.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 CONF=$TUI_CONF

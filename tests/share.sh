@@ -3,10 +3,7 @@
 # share.sh - taskscope share on live workloads: kcmp matrices of threads and processes,
 # exact page sharing from PFNs (root) that falls when a worker writes, the unprivileged
 # paths (denied marks; the labelled estimate), a spawned job, hostile names in JSON.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 # the JSON expressions' space_of(PID): the index of the address space of that PID
@@ -127,16 +124,12 @@ else
 		before=$(both "$w1" "$w2")
 		parent=$(both "$WL_PID" "$w2")
 		anon=$(json_q "$OUT" "d['memory']['spaces'][space_of($w1)]['anon']")
-		if [ "${before:-0}" -ge $((32 * MIB)) ] && [ "${parent:-0}" -ge $((32 * MIB)) ]; then
-			ok "workers share $before bytes, parent and worker $parent bytes"
-		else
-			fail "workers share '$before' bytes, parent and worker '$parent' (want >= 32 MiB)" "$OUT"
-		fi
-		if [ "${anon:-0}" -ge $((32 * MIB)) ]; then
-			ok "kpageflags: $anon bytes of worker 1's shared pages are anonymous"
-		else
-			fail "worker 1's shared anonymous pages: '$anon' bytes (want >= 32 MiB)" "$OUT"
-		fi
+		good=1
+		[ "${before:-0}" -ge $((32 * MIB)) ] && [ "${parent:-0}" -ge $((32 * MIB)) ] || good=0
+		verdict "$good" "workers share $before bytes, parent and worker $parent bytes" \
+			"workers share '$before' bytes, parent and worker '$parent' (want >= 32 MiB)" "$OUT"
+		expect_between "${anon:-0}" $((32 * MIB)) "" "kpageflags: $anon bytes of worker 1's shared pages are anonymous" \
+			"worker 1's shared anonymous pages: '$anon' bytes (want >= 32 MiB)" "$OUT"
 	fi
 
 	check "a worker writes 16 MiB of the shared area: sharing falls by 16 MiB"
@@ -171,16 +164,10 @@ EOF
 		after=$(both "$w1" "$w2")
 		parent2=$(both "$WL_PID" "$w2")
 		drop=$((before - ${after:-0}))
-		if [ "$drop" -ge $((16 * MIB)) ] && [ "$drop" -le $((17 * MIB)) ]; then
-			ok "the workers now share $after bytes: $drop bytes fewer"
-		else
-			fail "the workers share '$after' bytes after the write, before $before (drop $drop)" "$OUT"
-		fi
-		if [ "${parent2:-0}" -ge $((32 * MIB)) ]; then
-			ok "parent and the other worker still share $parent2 bytes"
-		else
-			fail "parent and worker 2 share '$parent2' bytes after worker 1 wrote" "$OUT"
-		fi
+		expect_between "$drop" $((16 * MIB)) $((17 * MIB)) "the workers now share $after bytes: $drop bytes fewer" \
+			"the workers share '$after' bytes after the write, before $before (drop $drop)" "$OUT"
+		expect_between "${parent2:-0}" $((32 * MIB)) "" "parent and the other worker still share $parent2 bytes" \
+			"parent and worker 2 share '$parent2' bytes after worker 1 wrote" "$OUT"
 	else
 		fail "cannot write worker $w1's memory through /proc/$w1/mem" "$TS_TMP/dd.err"
 	fi
@@ -212,13 +199,9 @@ EOF
 		stop "$WL_PID"
 
 		check "nobody against its own processes: the estimate, labelled as such"
-		cat >"$TS_TMP/asnobody" <<EOF
-#!/bin/sh
-exec ${NOBODY[*]} "$TASKSCOPE" "\$@"
-EOF
-		chmod 755 "$TS_TMP/asnobody"
+		wrap_taskscope asnobody "${NOBODY[@]}"
 		real=$TASKSCOPE
-		TASKSCOPE=$TS_TMP/asnobody
+		TASKSCOPE=$WRAPPED
 		start_workload --procs 2 --shared 16M
 		TASKSCOPE=$real
 		w1=${WL_TIDLIST%% *}
@@ -296,10 +279,9 @@ stop "$WL_PID"
 
 # ---- valgrind ------------------------------------------------------------------------------------
 
-if ! command -v valgrind >/dev/null 2>&1; then
-	say "valgrind is not installed: the valgrind checks are skipped"
-elif nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
-	say "an AddressSanitizer build: the valgrind checks are skipped"
+vg_why=$(no_valgrind)
+if [ -n "$vg_why" ]; then
+	say "$vg_why: the valgrind checks are skipped"
 else
 	start_workload --procs 2 --shared 4M
 	check "valgrind: share (text, JSON, a spawned job): no error, no definite leak"

@@ -4,10 +4,7 @@
 # bytes are checked against the test's own intersection of physical frames (pagemap), the
 # workers that share the parent's copy-on-write memory rank first, an unrelated process
 # shares no anonymous page with it; --top, a thread group, JSON and text, errors.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 # the JSON expressions' partner(PID): the entry of that PID in "partners", or None
@@ -203,13 +200,9 @@ stop "$x" "$other"
 if command -v setpriv >/dev/null 2>&1; then
 	check "nobody against its own processes: the estimate, labelled; the workers rank first"
 	NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-	cat >"$TS_TMP/asnobody" <<EOF2
-#!/bin/sh
-exec ${NOBODY[*]} "$TASKSCOPE" "\$@"
-EOF2
-	chmod 755 "$TS_TMP/asnobody"
+	wrap_taskscope asnobody "${NOBODY[@]}"
 	real=$TASKSCOPE
-	TASKSCOPE=$TS_TMP/asnobody
+	TASKSCOPE=$WRAPPED
 	start_workload --procs 2 --shared 16M --name "sc$TS_RUN"
 	ts estimate share -J --bytes "$WL_PID"
 	TASKSCOPE=$real

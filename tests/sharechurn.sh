@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # sharechurn.sh - share with short-lived processes among its targets: the ones that end are
 # named in the report, the rest is compared, exit 0; exit 1 only when no target is left.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python churner
 
 start_workload --procs 2 --shared 4M --name "shc$TS_RUN"

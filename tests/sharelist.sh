@@ -2,10 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # sharelist.sh - the shape of share's report: matrices for a few address spaces; for many
 # (more than 12, or -u/-C) a ranked list of pairs and the groups that map the same pages.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need python
 
 # the JSON expressions' ours: the set of our PIDs (OURS)

@@ -4,10 +4,7 @@
 # space's and each segment's bytes by node add up to their shared bytes, the node count is
 # this machine's, and on one node the text report says they are all on node 0. (Several
 # nodes are tested on the numa2 fixture's sysfs by tests/test_physnode.)
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 [ "$(id -u)" -eq 0 ] || skip "not root: share's exact (PFN) memory part needs CAP_SYS_ADMIN"
 command -v jq >/dev/null || skip "jq is not installed"

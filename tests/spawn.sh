@@ -3,11 +3,7 @@
 # spawn.sh - taskscope -- CMD: the job's exit status (128+N for a signal), exec failures
 # (127/126), the job's output untouched, orphans followed and waited for, the summary line,
 # signals forwarded to the job, -n that stops the report but not the wait.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tshelper
 
 SUM='^taskscope: job '
@@ -242,19 +238,14 @@ done
 # ---- -n and a longer job ------------------------------------------------------------------------------
 
 check "-n 1 with a 1.5 s job: one table, then taskscope waits for the job and returns its status (5)"
-t0=$(now_ms)
 ts n1 -n 1 -d 0.2 -- bash -c 'sleep 1.5; exit 5'
-t1=$(now_ms)
-if expect_rc 5 "-n 1 -- (sleep 1.5; exit 5)"; then
-	n=$(grep -cE "$HDR" "$ERR")
-	if [ "$n" -ne 1 ]; then
-		fail "$n tables, expected 1" "$ERR"
-	elif [ $((t1 - t0)) -lt 1400 ]; then
-		fail "taskscope ended after $((t1 - t0)) ms, before the job" "$ERR"
+if expect_rc 5 "-n 1 -- (sleep 1.5; exit 5)" && expect_tables 1 tables "$ERR"; then
+	if [ "$ELAPSED_MS" -lt 1400 ]; then
+		fail "taskscope ended after $ELAPSED_MS ms, before the job" "$ERR"
 	elif [[ $(summary "$ERR") != *"exited with status 5;"* ]]; then
 		fail "the summary does not say status 5" "$ERR"
 	else
-		ok "1 table, ended after $((t1 - t0)) ms"
+		ok "1 table, ended after $ELAPSED_MS ms"
 	fi
 fi
 

@@ -4,10 +4,7 @@
 # identity check of the PID (is it still the process it named?) uses what the sample read.
 # Counted with strace: the reads of a run of 6 samples minus those of a run of 3 (read or
 # pread, whether the file is opened each time or kept open between samples).
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 STRACE=$(command -v strace) || skip "no strace(1) to count the reads"
 "$STRACE" -f -qq -y -e trace=read -o /dev/null true 2>"$TS_TMP/strace.err" ||

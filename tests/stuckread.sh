@@ -11,10 +11,7 @@
 # (ps, pgrep, top, taskscope over all processes) waits too: each stuck period here is kept
 # short (seconds), and the helper ends it by itself after HOLD_LIMIT seconds whatever
 # happens to this script.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui tshelper
 
 need_root "it mounts a FUSE file system in a private mount namespace"

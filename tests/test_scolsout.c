@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -268,6 +269,69 @@ static void test_scolstab(void)
 	free(out);
 }
 
+/* A table of many lines (the cell, line and text buffers grow several times, the output is
+ * written in several pieces) mixing hostile, wide, combining and empty cells, built with
+ * scolsout_new as batch tables are: identical to libsmartcols, aligned and raw. */
+static void test_many(void)
+{
+	static const char *const kinds[] = {
+		"plain", "", "\\x1b[2J\\x07", "\xe6\xbc\xa2\xe5\xad\x97", "e\xcc\x81t\xc3\xa9",
+		"\x1b[31mred\x1b[0m", "tab\there", "\xf0\x9f\x98\x80", "zero\xe2\x80\x8bwidth",
+	};
+	enum { NROWS = 300, NCOLS = ARRAY_SIZE(cols) };
+	const char **cells = calloc(NROWS * NCOLS, sizeof(*cells));
+	char (*num)[24] = calloc(NROWS, sizeof(*num));
+	char (*longs)[160] = calloc(NROWS, sizeof(*longs));
+
+	if (!cells || !num || !longs || !setlocale(LC_ALL, "C.UTF-8")) {
+		tap_skip("many lines: no memory or no C.UTF-8 locale");
+		goto out;
+	}
+	for (size_t r = 0; r < NROWS; r++) {
+		const char *k = kinds[r % ARRAY_SIZE(kinds)];
+
+		snprintf(num[r], sizeof(num[r]), "%zu", r * 7919 % 100003);
+		snprintf(longs[r], sizeof(longs[r]), "%s %0*zu %s", k, (int)(r % 97), r, k);
+		cells[r * NCOLS] = num[r];
+		cells[r * NCOLS + 1] = k;
+		cells[r * NCOLS + 2] = r % 5 ? "S" : NULL;	/* unset: empty */
+		cells[r * NCOLS + 3] = kinds[(r + 3) % ARRAY_SIZE(kinds)];
+		cells[r * NCOLS + 4] = r % 11 ? longs[r] : "";
+	}
+	check_table("300 lines of mixed hostile, wide, combining and empty cells", cols, NCOLS,
+		    cells, NROWS, NULL);
+	setlocale(LC_ALL, "C");
+out:
+	free(cells);
+	free(num);
+	free(longs);
+}
+
+/* A built table keeps a line's cells in column order: a cell set out of order or twice is
+ * refused, not laid out under another column. */
+static void test_order(void)
+{
+	struct scolsout *t = scolsout_new(true);	/* raw: built here even on a terminal */
+	int first, again, back, later;
+
+	if (!t || scolsout_column(t, "A", 1, 0) || scolsout_column(t, "B", 1, 0) ||
+	    scolsout_column(t, "C", 1, 0) || scolsout_line(t)) {
+		tap_ok(false, "cell order: a table");
+		scolsout_free(t);
+		return;
+	}
+	first = scolsout_set(t, 1, "b");
+	again = scolsout_set(t, 1, "b2");
+	back = scolsout_set(t, 0, "a");
+	later = scolsout_set(t, 2, "c");
+	tap_ok(first == 0 && later == 0, "cells set in column order, skipping one: accepted");
+	tap_ok(again == -EINVAL, "a cell set twice: -EINVAL (rc %d)", again);
+	tap_ok(back == -EINVAL, "a cell set before the last one set: -EINVAL (rc %d)", back);
+	tap_ok(scolsout_line(t) == 0 && scolsout_set(t, 0, "a") == 0,
+	       "a new line starts at the first column again");
+	scolsout_free(t);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -276,5 +340,7 @@ int main(void)
 	test_width();
 	test_wide("C.UTF-8");
 	test_scolstab();
+	test_many();
+	test_order();
 	return tap_done();
 }

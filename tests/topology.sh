@@ -4,10 +4,7 @@
 # (tests/fixtures/topology): NUMA nodes, packages and cores of the CPUs sampled here, moves
 # across nodes in cpus (table, node strip, JSON, SVG band), an offline CPU, a node without
 # CPUs, the task view's NODE/CORE/PACKAGE, and a file that cannot be loaded.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 fixtures=${FIXTURES:-$TS_LIBDIR/fixtures}/topology
 SMT=$fixtures/2pkg-4node-smt.xml
@@ -90,11 +87,8 @@ if expect_rc 0 "TASKSCOPE_TOPOLOGY=2pkg-4node-smt.xml cpus -- python3 mover"; th
 	# the node line under the thread's: node 0 (running on CPU 0), later node 2
 	[[ $nodeline =~ ^\ +node\ \|[^|]*0[^|]*2[.2-]*\|$ ]] || good=0
 	grep -Eq '^cpu1 +2 +16 +1 ' "$t" || good=0
-	if [ "$good" -eq 1 ]; then
-		ok "TID $tid MIGR $migr XNODE $xnode NODES $nodes; $(grep -E '^cpu1 ' "$t")"
-	else
-		fail "the table does not show the fixture's nodes" "$t"
-	fi
+	verdict "$good" "TID $tid MIGR $migr XNODE $xnode NODES $nodes; $(grep -E '^cpu1 ' "$t")" \
+		"the table does not show the fixture's nodes" "$t"
 fi
 
 check "the task view: NODE, CORE and PACKAGE of a thread pinned to CPU 1 come from the file"

@@ -3,12 +3,9 @@
 # treetopo.sh - a tree made by tools/capture-proc.sh carries this machine's topology: cpus
 # and the task view over it give each CPU the node, core and package hwloc gives live; and
 # maps's per-node totals over the tree are the test's own sums of the process's numa_maps
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
-src=$(cd "$(dirname "$lib")/.." && pwd)
+src=$TS_SRCDIR
 command -v jq >/dev/null || skip "jq is not installed"
 [ -d /sys/devices/system/cpu/cpu0/topology ] || skip "no /sys/devices/system/cpu topology here"
 unset TASKSCOPE_TOPOLOGY HWLOC_XMLFILE

@@ -3,10 +3,7 @@
 # tui.sh - the full-screen view in tmux: a spawned workload's tasks, every view and back,
 # the job's output in the log view and --child-log, its exit status, resizing, a small
 # terminal, a monochrome terminal, and hostile task names kept off the terminal.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui tshelper
 
 # ---- a spawned workload: its tasks and every view -----------------------------------------------

@@ -4,10 +4,7 @@
 # name their task, the selection following its task under a re-sort, search apart from
 # filter, editable prompts, tree connectors (UTF-8 and ASCII) and folding, the column
 # picker keeping and moving the order, F7/F8 nice, plurals in the header.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 REAL=$TASKSCOPE
@@ -38,7 +35,7 @@ for term in screen vt100; do
 	fi
 	check "F5 draws the tree with connectors at 80x24, TERM=$term, LC_ALL=$loc"
 	TUI_TERM=$term tui_env tree$term 80 24 LC_ALL=$loc -- -d 0.5 -p "$P,$C1,$C2" -o pid,ppid,comm
-	wait_screen tree$term 10 "^ *$C2 +$P " || die "the view did not come up" <(screen tree$term)
+	wait_screen tree$term 10 "^ *$C2 +$P " || { keep tree$term "$TS_TMP/tree$term.screen"; die "the view did not come up" "$TS_TMP/tree$term.screen"; }
 	# vt100 has no F5 (its terminfo knows PF1-PF4): t there
 	tmx send-keys -t tree$term N "$([ "$term" = vt100 ] && echo t || echo F5)"
 	if wait_screen tree$term 5 "^ *$C1 +$P +\Q$mid\E thp$$" 2>/dev/null ||
@@ -71,7 +68,7 @@ for term in screen vt100; do
 	check "the bottom line at 80 columns: the letter keys"
 	if [[ $(lastline tree$term) == "q quit"* ]]; then ok "$(lastline tree$term)"; else fail "bottom line: $(lastline tree$term)"; fi
 	tmx send-keys -t tree$term "$([ "$term" = vt100 ] && echo q || echo F10)"
-	if wait_rc tree$term 10 && [ "$RC" = 0 ]; then ok "F10 (q on vt100) quits, status 0"; else fail "F10 did not quit with 0 (status '$RC')" <(screen tree$term); fi
+	if wait_rc tree$term 10 && [ "$RC" = 0 ]; then ok "F10 (q on vt100) quits, status 0"; else fail_screen tree$term "F10 did not quit with 0 (status '$RC')"; fi
 done
 
 # ---- a single-threaded process: plurals, F-keys, prompts, nice ----------------------------
@@ -86,11 +83,11 @@ if [[ $(lastline one) == F1Help*F10Quit* ]]; then ok "$(lastline one)"; else fai
 tui_quit one 0
 
 tui_start keys 110 30 -d 0.5 -p "$S,$P" -o pid,ni,comm
-wait_screen keys 10 "^ *$S " || die "the view did not come up" <(screen keys)
+wait_screen keys 10 "^ *$S " || { keep keys "$TS_TMP/keys.screen"; die "the view did not come up" "$TS_TMP/keys.screen"; }
 for k in F1:'^Help: every key' F2:'^Columns:' F6:'^Sort by:'; do
 	check "${k%%:*} opens ${k#*:}"
 	tmx send-keys -t keys "${k%%:*}"
-	if wait_screen keys 5 "${k#*:}"; then ok "shown"; else fail "not shown" <(screen keys); fi
+	if wait_screen keys 5 "${k#*:}"; then ok "shown"; else fail_screen keys "not shown"; fi
 	tmx send-keys -t keys Escape
 	wait_screen keys 5 "^ *PID" || fail "Esc did not return"
 done
@@ -104,7 +101,7 @@ if poll_until 5 eval "titles keys | grep -q 'COMM[v^]'"; then ok "$(titles keys)
 check "F3 searches: the selection goes to the match, the other rows stay; k names it"
 # sorted by COMM ascending: sleep comes last, after thp
 tmx send-keys -t keys F3
-wait_screen keys 5 'Search \(F3: next\): *$' || fail "no empty search prompt" <(screen keys)
+wait_screen keys 5 'Search \(F3: next\): *$' || fail_screen keys "no empty search prompt"
 tmx send-keys -t keys s l e e Enter
 tmx send-keys -t keys k
 if wait_screen keys 5 "Send which signal to $S \\(sleep\\)\\?" && screen keys | grep -Eq "^ *$P "; then
@@ -115,13 +112,13 @@ fi
 tmx send-keys -t keys Escape
 check "F3 again shows the last search, editable"
 tmx send-keys -t keys F3
-if wait_screen keys 5 'Search \(F3: next\): slee'; then ok "$(lastline keys)"; else fail "the search text is not shown again" <(screen keys); fi
+if wait_screen keys 5 'Search \(F3: next\): slee'; then ok "$(lastline keys)"; else fail_screen keys "the search text is not shown again"; fi
 tmx send-keys -t keys Escape
 
 check "F4 filters; the prompt edits: Left, Backspace, Home, End, Ctrl-U, Esc cancels"
 tmx send-keys -t keys F4 h Z p Left BSpace Home t End
 tmx send-keys -t keys -l "$$"
-wait_screen keys 5 "^Filter \\(hide the rest\\): thp$$" || fail "the prompt does not read thp$$" <(screen keys)
+wait_screen keys 5 "^Filter \\(hide the rest\\): thp$$" || fail_screen keys "the prompt does not read thp$$"
 tmx send-keys -t keys Enter
 if poll_until 5 eval "! screen keys | grep -Eq '^ *$S '" && screen keys | grep -Eq "^ *$P .*thp$$" &&
    screen keys | grep -q "filter: thp$$"; then
@@ -130,14 +127,14 @@ else
 	fail_screen keys "the filter did not keep thp$$ alone"
 fi
 tmx send-keys -t keys F4
-wait_screen keys 5 "^Filter \\(hide the rest\\): thp$$ *\$" || fail "reopened prompt does not show thp$$" <(screen keys)
+wait_screen keys 5 "^Filter \\(hide the rest\\): thp$$ *\$" || fail_screen keys "reopened prompt does not show thp$$"
 tmx send-keys -t keys C-u
-wait_screen keys 5 "^Filter \\(hide the rest\\): *\$" || fail "Ctrl-U did not clear" <(screen keys)
+wait_screen keys 5 "^Filter \\(hide the rest\\): *\$" || fail_screen keys "Ctrl-U did not clear"
 tmx send-keys -t keys z z z Escape
 if poll_until 5 eval "screen keys | grep -q 'filter: thp$$'" && screen keys | grep -Eq "^ *$P "; then
 	ok "Esc: the filter thp$$ as before"
 else
-	fail "Esc did not restore the filter" <(screen keys)
+	fail_screen keys "Esc did not restore the filter"
 fi
 tmx send-keys -t keys Escape
 poll_until 5 eval "screen keys | grep -Eq '^ *$S '" || fail "Esc in the list did not clear the filter"
@@ -160,7 +157,7 @@ if wait_screen keys 5 "Set the nice value of $S \\(sleep\\) from $ni0 to $((ni0 
 	tmx send-keys -t keys y
 	nice_becomes "$S" $((ni0 + 1))
 else
-	fail "no nice prompt" <(screen keys)
+	fail_screen keys "no nice prompt"
 fi
 if [ "$(id -u)" = 0 ]; then
 	poll_until 5 eval "screen keys | grep -Eq '^ *$S +$((ni0 + 1)) '"
@@ -169,7 +166,7 @@ if [ "$(id -u)" = 0 ]; then
 		tmx send-keys -t keys y
 		nice_becomes "$S" "$ni0"
 	else
-		fail "no nice prompt for F7" <(screen keys)
+		fail_screen keys "no nice prompt for F7"
 	fi
 else
 	say "not root: F7 (nice -) not checked"
@@ -177,19 +174,19 @@ fi
 
 check "F9 asks for the signal naming the task; the confirmation names it too"
 tmx send-keys -t keys F9
-wait_screen keys 5 "Send which signal to $S \\(sleep\\)\\?" || fail "no signal prompt naming $S" <(screen keys)
+wait_screen keys 5 "Send which signal to $S \\(sleep\\)\\?" || fail_screen keys "no signal prompt naming $S"
 tmx send-keys -t keys T E R M Enter
-if wait_screen keys 5 "Send signal 15 \\(Terminated\\) to $S \\(sleep\\)\\? \\[y/N\\]"; then ok "$(lastline keys)"; else fail "confirmation" <(screen keys); fi
+if wait_screen keys 5 "Send signal 15 \\(Terminated\\) to $S \\(sleep\\)\\? \\[y/N\\]"; then ok "$(lastline keys)"; else fail_screen keys "confirmation"; fi
 tmx send-keys -t keys y
 if poll_until 10 gone "$S"; then ok "sleep $S ended"; else fail "sleep $S still there"; fi
 
 check "K hides and shows kernel threads (shown at start with -p: named targets)"
 tmx send-keys -t keys K
-if wait_screen keys 5 "kernel threads hidden"; then ok "hidden"; else fail "no message" <(screen keys); fi
+if wait_screen keys 5 "kernel threads hidden"; then ok "hidden"; else fail_screen keys "no message"; fi
 tmx send-keys -t keys K
-if wait_screen keys 5 "kernel threads shown"; then ok "shown"; else fail "no message" <(screen keys); fi
+if wait_screen keys 5 "kernel threads shown"; then ok "shown"; else fail_screen keys "no message"; fi
 tmx send-keys -t keys F10
-{ wait_rc keys 10 && [ "$RC" = 0 ]; } || fail "F10 did not quit with 0 (status '$RC')" <(screen keys)
+{ wait_rc keys 10 && [ "$RC" = 0 ]; } || fail_screen keys "F10 did not quit with 0 (status '$RC')"
 
 if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 	check "kernel threads hidden at start and counted in the header; K shows them"
@@ -197,7 +194,7 @@ if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ]; then
 	tmx send-keys -t all / k t h r e a d d Enter
 	if wait_screen all 10 "kthreads? hidden \\(K\\)" && wait_screen all 5 "no task matches"; then
 		tmx send-keys -t all K
-		if wait_screen all 5 "^ +2 .*kthreadd"; then ok "kthreadd shown after K"; else fail "K did not show kthreadd" <(screen all); fi
+		if wait_screen all 5 "^ +2 .*kthreadd"; then ok "kthreadd shown after K"; else fail_screen all "K did not show kthreadd"; fi
 	else
 		fail_screen all "kernel threads not hidden or not counted"
 	fi
@@ -209,7 +206,7 @@ fi
 # ---- the column picker keeps the order ------------------------------------------------------
 check "f: a column shown goes next to its neighbour, the order is kept; Left moves; W saves"
 tui_start cols 110 30 -d 0.5 -p "$P" -o comm,pid
-wait_screen cols 10 "^ *COMM" || die "the view did not come up" <(screen cols)
+wait_screen cols 10 "^ *COMM" || { keep cols "$TS_TMP/cols.screen"; die "the view did not come up" "$TS_TMP/cols.screen"; }
 # the picker lists the table: PID, TID, ...
 tmx send-keys -t cols f Home Down Space
 if wait_screen cols 5 "^Order: COMM PID TID *\$"; then ok "$(lastline cols)"; else fail "order after adding TID: $(lastline cols)"; fi
@@ -219,7 +216,7 @@ tmx send-keys -t cols Enter W
 if poll_until 5 grep -qx 'columns = TID,COMM,PID' "$TUI_CONF" && wait_screen cols 5 "^ *TID +COMM +PID"; then
 	ok "saved: $(grep '^columns' "$TUI_CONF")"
 else
-	fail "not saved in this order" "$TUI_CONF" <(screen cols)
+	keep cols "$TS_TMP/cols.screen"; fail "not saved in this order" "$TUI_CONF" "$TS_TMP/cols.screen"
 fi
 tui_quit cols 0
 
@@ -232,7 +229,7 @@ cp "$(command -v sleep)" "$dir/sleeper_with_a_long_name_end$$"
 L=$!
 track "$L"
 tui_start maps 80 24 -d 1 -p "$L"
-wait_screen maps 10 "^ *$L " || die "the view did not come up" <(screen maps)
+wait_screen maps 10 "^ *$L " || { keep maps "$TS_TMP/maps.screen"; die "the view did not come up" "$TS_TMP/maps.screen"; }
 tmx send-keys -t maps m
 if wait_screen maps 10 "^[0-9a-f]+ .* [^ ]*[~…][a-z_]*end$$\$"; then
 	keep maps "$TS_TMP/maps.screen"
@@ -246,9 +243,9 @@ else
 	fail_screen maps "the file name is not shown elided"
 fi
 tmx send-keys -t maps Right
-if poll_until 5 eval "! screen maps | grep -q '^ADDRESS'"; then ok "Right scrolls"; else fail "Right did not scroll" <(screen maps); fi
+if poll_until 5 eval "! screen maps | grep -q '^ADDRESS'"; then ok "Right scrolls"; else fail_screen maps "Right did not scroll"; fi
 tmx send-keys -t maps Left
-if wait_screen maps 5 "^ADDRESS"; then ok "Left scrolls back"; else fail "Left did not scroll back" <(screen maps); fi
+if wait_screen maps 5 "^ADDRESS"; then ok "Left scrolls back"; else fail_screen maps "Left did not scroll back"; fi
 tui_quit maps 0
 
 # ---- the selection follows its task when the list re-sorts ---------------------------------
@@ -261,7 +258,7 @@ B=$WL_PID
 kill -STOP "$B"
 tui_start sel 110 30 -d 0.5 -p "$A,$B" -o pid,tid,pcpu,comm
 first() { screen sel | awk '/^ +PID[v^]? +TID/ { getline; print $1; exit }'; }
-wait_screen sel 10 "^ *$B " || die "the view did not come up" <(screen sel)
+wait_screen sel 10 "^ *$B " || { keep sel "$TS_TMP/sel.screen"; die "the view did not come up" "$TS_TMP/sel.screen"; }
 # PCPU descending is the default sort; P again would reverse it
 screen sel | grep -q 'PCPUv' || tmx send-keys -t sel P
 poll_until 10 eval '[ "$(first)" = "$A" ]' || { keep sel "$TS_TMP/sel0.screen"; fail "$A is not first when sorted by CPU" "$TS_TMP/sel0.screen"; }

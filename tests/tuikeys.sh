@@ -4,10 +4,7 @@
 # picker (f), delay (d), pause (p), a signal through a pidfd (k), settings saved with W
 # and read at the next start, a malformed settings file, and keys answered while the
 # sampler is busy with thousands of threads.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 
@@ -19,7 +16,7 @@ lo=$((A < B ? A : B))
 hi=$((A < B ? B : A))
 
 tui_start keys 100 30 -d 0.5 -p "$A,$B" -o pid,tid,pcpu,time,comm
-wait_screen keys 10 "^ *$B +$B " || die "the view did not come up" <(screen keys)
+wait_screen keys 10 "^ *$B +$B " || { keep keys "$TS_TMP/keys.screen"; die "the view did not come up" "$TS_TMP/keys.screen"; }
 
 # first_pid: the PID of the first task row (the line after the column titles)
 first_pid() { screen keys | awk '/^ +PID[v^]? +TID/ { getline; print $1; exit }'; }

@@ -3,10 +3,7 @@
 # tuiplace.sh - the full-screen view's placement panel (c) runs the placement engine of
 # `taskscope cpus` on the selected process: a worker pinned to CPU 0 that spins shows
 # running samples on CPU 0 only; a sleeping main thread shows no running sample.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 name=tsplace$$
@@ -15,7 +12,7 @@ A=$WL_PID
 W=${WL_TIDS##*,}	# the worker (the list starts with the main thread)
 
 tui_start place 140 40 -d 0.5 -p "$A" -o pid,tid,comm
-wait_screen place 10 "^ *$A +$A " || die "the view did not come up" <(screen place)
+wait_screen place 10 "^ *$A +$A " || { keep place "$TS_TMP/place.screen"; die "the view did not come up" "$TS_TMP/place.screen"; }
 
 check "c on the workload: its threads' placement and a live timeline"
 tmx send-keys -t place Home c

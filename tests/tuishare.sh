@@ -3,10 +3,7 @@
 # tuishare.sh - the full-screen view's s: the selected process alone against every other
 # (as `taskscope share PID`): the two worker processes that share its 32 MiB come first;
 # with one mark and another selected row, those two are compared pair by pair.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 need_root "the ranking by shared bytes needs exact PFNs"
 
@@ -18,7 +15,7 @@ start_workload --threads 1 --sleep --name "tsun$$" --duration 900
 U=$WL_PID
 
 tui_start share 140 45 -d 0.5 -p "$P,$U" -o pid,tid,comm
-wait_screen share 10 "^ *$U " || die "the view did not come up" <(screen share)
+wait_screen share 10 "^ *$U " || { keep share "$TS_TMP/share.screen"; die "the view did not come up" "$TS_TMP/share.screen"; }
 
 check "s on one process: it against every other process, its workers first"
 # sorted by PID, the parent (lower PID) is the first row
@@ -47,7 +44,7 @@ if wait_screen share 20 "the marked and the selected processes"; then
 	if screen share | grep -q "$P" && screen share | grep -q "$U"; then
 		ok "both $P and $U in the pair report"
 	else
-		fail "the pair report does not name both $P and $U" <(screen share)
+		fail_screen share "the pair report does not name both $P and $U"
 	fi
 else
 	fail_screen share "no pair report of the marked and the selected process"

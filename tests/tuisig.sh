@@ -6,10 +6,7 @@
 # a real-time one, ...), and
 # Ctrl-Z then fg; a SIGTERM in spawn mode reaches the job, whose status comes back; after q
 # the job is followed to its end and a hangup still reaches it.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 start_workload --threads 2 --sleep

@@ -4,10 +4,7 @@
 # process) reads it for every process, not only the rows on screen: three workloads of 8,
 # 64 and 128 MiB private memory started among all the system's processes come out on top
 # in that order, with no unknown value above them, and the header says how often it is read.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 need tui
 
 for m in 8 64 128; do
@@ -17,7 +14,7 @@ done
 
 # every process (the default target), USS second so that F6 Home Down picks it
 tui_start sort 160 45 -d 0.5 -o pid,uss,comm
-wait_screen sort 10 "^ *PID" || die "the view did not come up" <(screen sort)
+wait_screen sort 10 "^ *PID" || { keep sort "$TS_TMP/sort.screen"; die "the view did not come up" "$TS_TMP/sort.screen"; }
 
 check "F6 sorts by USS: read for every process, largest first"
 tmx send-keys -t sort F6 Home Down Enter

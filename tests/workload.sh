@@ -2,11 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # workload.sh - taskscope workload: threads and processes as asked, memory really written,
 # spinning and sleeping workers, --duration, stop signals, no workers left behind.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-# lib.sh sits beside the script; in VPATH builds that is $top_srcdir/tests
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 sorted() { tr ', ' '\n\n' <<<"$*" | sed '/^$/d' | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
@@ -79,13 +75,9 @@ if poll_until 10 gone "$par"; then
 	for k in $kids; do
 		poll_until 5 gone "$k" || left="$left $k"
 	done
-	if [ "$st" -ne 0 ]; then
-		fail "exit status $st" "$WL_ERR"
-	elif [ -n "$left" ]; then
-		fail "workers still running:$left"
-	else
-		ok "status 0, workers gone"
-	fi
+	good=1
+	[ "$st" -eq 0 ] && [ -z "$left" ] || good=0
+	verdict "$good" "status 0, workers gone" "exit status $st, workers still running:${left:- none}" "$WL_ERR"
 else
 	fail "still running 10 s after SIGTERM" "$WL_ERR"
 fi

@@ -17,21 +17,19 @@ incl() {	# incl DIR PATTERN RULE: includes in DIR's files that match PATTERN
 	done
 }
 
-for l in $(incl sample '\(model\|view\|cmd\)/' | tr ' ' '\001'); do
-	brk "sample -> upper layer: $(echo "$l" | tr '\001' ' ')"
-done
-for l in $(incl model '\(view\|cmd\)/' | tr ' ' '\001'); do
-	brk "model -> view/cmd: $(echo "$l" | tr '\001' ' ')"
-done
-for l in $(incl view '\(sample\|cmd\)/' | tr ' ' '\001'); do
-	brk "view -> sample/cmd: $(echo "$l" | tr '\001' ' ')"
-done
-for l in $(incl cmd 'sample/' | tr ' ' '\001'); do
-	brk "cmd -> sample (commands go through the model): $(echo "$l" | tr '\001' ' ')"
-done
-for l in $(incl view '[a-z]*\.h"' | grep -v 'config\.h' | tr ' ' '\001'); do
-	brk "view -> top level: $(echo "$l" | tr '\001' ' ')"
-done
+# rule DIR PATTERN TEXT [SKIP]: a break named TEXT for each include in DIR's files that
+# matches PATTERN, but for those that match SKIP (grep)
+rule() {
+	for l in $(incl "$1" "$2" | grep -v "${4:-^$}" | tr ' ' '\001'); do
+		brk "$3: $(echo "$l" | tr '\001' ' ')"
+	done
+}
+
+rule sample '\(model\|view\|cmd\)/' "sample -> upper layer"
+rule model '\(view\|cmd\)/' "model -> view/cmd"
+rule view '\(sample\|cmd\)/' "view -> sample/cmd"
+rule cmd 'sample/' "cmd -> sample (commands go through the model)"
+rule view '[a-z]*\.h"' "view -> top level" 'config\.h'
 # an open of a /proc path (a path named in a message, or a name only compared, is not one)
 for f in $(grep -rlE --include='*.c' '(open|openat|fopen|opendir|readlink|readlinkat|stat)\(.*"/proc' "$src" |
 	   grep -v "/sample/"); do

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch.c - batch tables, raw and JSON output of task snapshots (libsmartcols) */
+/* batch.c - batch tables, raw and JSON output of task snapshots (scolsout, libsmartcols) */
 #include "config.h"
 
 #include <errno.h>
@@ -431,10 +431,43 @@ static int setup_columns(const struct batch_opts *o, struct libscols_table *tb, 
 	return 0;
 }
 
+/* Where a line's cells go: a libsmartcols line (JSON, --tree) or the last line of a table
+ * built with scolsout (the other tables: no libsmartcols line or cell, no copy of one). */
+struct bline {
+	struct libscols_line *ln;
+	struct scolsout *so;
+};
+
+static int bline_set(const struct bline *bl, size_t col, const char *txt)
+{
+	if (bl->so)
+		return scolsout_set(bl->so, col, txt);
+	return scols_line_set_data(bl->ln, col, txt) ? -ENOMEM : 0;
+}
+
+/* The columns of a table built with scolsout (not JSON, not --tree): as setup_columns makes
+ * them, which scolsout_print would lay out the same. 0 or -errno. */
+static int setup_plain(const struct batch_opts *o, struct scolsout *so)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < o->ncols; i++) {
+		const struct column *col = o->cols[i];
+		int fl = 0;
+
+		if (col->flags & CF_RIGHT)
+			fl |= SCOLS_FL_RIGHT;
+		if (col->flags & CF_TRUNC)
+			fl |= SCOLS_FL_TRUNC;
+		rc = scolsout_column(so, col->name, col->whint, fl);
+	}
+	return rc;
+}
+
 /* The cells of task t's line: "-" (or JSON null, named in why) where a value is missing,
- * whose reason goes into *missing. 0 or -ENOMEM. */
+ * whose reason goes into *missing. 0 or -errno. */
 static int fill_cells(const struct batch_opts *o, const struct col_ctx *ctx,
-		      struct libscols_line *ln, const struct task *t, char *why, size_t whylen,
+		      const struct bline *ln, const struct task *t, char *why, size_t whylen,
 		      unsigned *missing)
 {
 	for (size_t i = 0; i < o->ncols; i++) {
@@ -464,21 +497,26 @@ static int fill_cells(const struct batch_opts *o, const struct col_ctx *ctx,
 			}
 			txt = "-";
 		}
-		set = scols_line_set_data(ln, i, txt);
+		set = bline_set(ln, i, txt);
 		free(big);
 		if (set)
-			return -ENOMEM;
+			return set;
 	}
 	return 0;
 }
 
-/* The totals line of a table: 0 or -ENOMEM. */
+/* The totals line of a table: 0 or -errno. */
 static int totals_line(const struct batch_opts *o, struct libscols_table *tb,
-		       const struct totals *tt, size_t label)
+		       struct scolsout *so, const struct totals *tt, size_t label)
 {
-	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+	struct bline bl = { .so = so };
+	int rc = 0;
 
-	for (size_t i = 0; ln && i < o->ncols; i++) {
+	if (so)
+		rc = scolsout_line(so);
+	else if (!(bl.ln = scols_table_new_line(tb, NULL)))
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < o->ncols; i++) {
 		char buf[64];
 		const char *txt = totals_text(o, tt, i, buf, sizeof(buf));
 
@@ -486,15 +524,15 @@ static int totals_line(const struct batch_opts *o, struct libscols_table *tb,
 			txt = "TOTAL";
 		else if (!txt && o->raw)
 			txt = "-";	/* raw fields stay one word each */
-		if (txt && scols_line_set_data(ln, i, txt))
-			ln = NULL;
+		if (txt)
+			rc = bline_set(&bl, i, txt);
 	}
-	return ln ? 0 : -ENOMEM;
+	return rc;
 }
 
 /* The header, the table (JSON with its stamp and totals), the totals' note and the
  * footnotes: 0 or -errno. */
-static int emit(const struct batch_opts *o, struct libscols_table *tb,
+static int emit(const struct batch_opts *o, struct libscols_table *tb, struct scolsout *so,
 		const struct snapshot *sn, unsigned long seq, const struct totals *tt,
 		unsigned missing)
 {
@@ -510,9 +548,13 @@ static int emit(const struct batch_opts *o, struct libscols_table *tb,
 		if (!mem)
 			return -errno;
 	}
-	scols_table_set_stream(tb, mem ? mem : o->out);
-	if (scolsout_print(tb))
-		rc = -EIO;
+	if (so) {
+		rc = scolsout_write(so, o->out);
+	} else {
+		scols_table_set_stream(tb, mem ? mem : o->out);
+		if (scolsout_print(tb))
+			rc = -EIO;
+	}
 	if (mem) {
 		if (fclose(mem) && !rc)
 			rc = -EIO;
@@ -536,7 +578,8 @@ static int emit(const struct batch_opts *o, struct libscols_table *tb,
 int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		const struct snapshot *sn, unsigned long seq)
 {
-	struct libscols_table *tb;
+	struct libscols_table *tb = NULL;	/* JSON and --tree */
+	struct scolsout *so = NULL;		/* the other tables */
 	struct libscols_line **parents = NULL;	/* --tree: the last line at each depth */
 	struct totals tt = { 0 };
 	struct brow *rows = NULL;
@@ -546,8 +589,11 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	size_t whylen = o->ncols * 48 + 1;
 	int rc = 0, werr;
 
-	tb = scols_new_table();
-	if (!tb)
+	if (o->json || o->tree)
+		tb = scols_new_table();
+	else
+		so = scolsout_new(o->raw);
+	if (!tb && !so)
 		return -ENOMEM;
 	if (o->totals) {
 		tt.u = calloc(o->ncols + 1, sizeof(*tt.u));
@@ -568,7 +614,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			goto out;
 		}
 	}
-	rc = setup_columns(o, tb, label);
+	rc = so ? setup_plain(o, so) : setup_columns(o, tb, label);
 	if (rc)
 		goto out;
 	/* JSON has no footnotes: each row names its null values and why, or is null */
@@ -578,7 +624,8 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	}
 	for (size_t r = 0; r < nrows; r++) {
 		const struct task *t = rows[r].t;
-		struct libscols_line *parent = NULL, *ln;
+		struct libscols_line *parent = NULL;
+		struct bline bl = { .so = so };
 
 		if (parents) {
 			size_t d = rows[r].depth < nparents ? rows[r].depth : nparents;
@@ -586,32 +633,35 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 			parent = d ? parents[d - 1] : NULL;
 			nparents = d + 1;
 		}
-		ln = scols_table_new_line(tb, parent);
-		if (!ln) {
+		if (so) {
+			rc = scolsout_line(so);
+			if (rc)
+				goto out;
+		} else if (!(bl.ln = scols_table_new_line(tb, parent))) {
 			rc = -ENOMEM;
 			goto out;
 		}
 		if (parents)
-			parents[nparents - 1] = ln;
+			parents[nparents - 1] = bl.ln;
 		if (o->totals)
 			totals_add(o, ctx, &tt, t);
 		if (why)
 			why[0] = '\0';
-		rc = fill_cells(o, ctx, ln, t, why, whylen, &missing);
+		rc = fill_cells(o, ctx, &bl, t, why, whylen, &missing);
 		if (rc)
 			goto out;
-		if (why && why[0] && scols_line_set_data(ln, o->ncols, why)) {
+		if (why && why[0] && scols_line_set_data(bl.ln, o->ncols, why)) {
 			rc = -ENOMEM;
 			goto out;
 		}
 	}
 	/* a table's totals are its last line, under the columns they sum */
 	if (o->totals && !o->json) {
-		rc = totals_line(o, tb, &tt, label);
+		rc = totals_line(o, tb, so, &tt, label);
 		if (rc)
 			goto out;
 	}
-	rc = emit(o, tb, sn, seq, &tt, missing);
+	rc = emit(o, tb, so, sn, seq, &tt, missing);
 	werr = outfile_error(o->out);	/* the cause: EPIPE, ENOSPC, ... */
 	if (werr)
 		rc = werr;
@@ -622,6 +672,8 @@ out:
 	free(tt.u);
 	free(tt.d);
 	free(tt.missing);
-	scols_unref_table(tb);
+	if (tb)
+		scols_unref_table(tb);
+	scolsout_free(so);
 	return rc;
 }

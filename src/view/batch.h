@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch.h - batch tables, raw and JSON output of task snapshots (libsmartcols) */
+/* batch.h - batch tables, raw and JSON output of task snapshots (scolsout, libsmartcols) */
 #ifndef TASKSCOPE_BATCH_H
 #define TASKSCOPE_BATCH_H
 

@@ -127,16 +127,16 @@ static int put_cell(struct linebuf *lb, const char *s, size_t len, size_t w, siz
 	return 0;
 }
 
-/* A plain table: columns, and every cell's text in one buffer. */
+/* A plain table: columns, and every cell's text in one buffer, a line's cells one after
+ * the other in column order (an unset cell is empty: no bytes), so a cell is 8 bytes. */
 struct pcol {
 	char *name;
 	double whint;
 	bool right;
+	size_t width;		/* the widest cell so far (aligned output) */
 };
 
 struct pcell {
-	const char *s;		/* the text where it is (a libsmartcols cell), or NULL: */
-	size_t off;		/* in text */
 	uint32_t len, w;	/* bytes, columns */
 };
 
@@ -149,7 +149,9 @@ struct scolsout {
 	char *text;
 	size_t tlen, tcap;
 	struct pcell *cells;		/* nlines x ncols */
+	size_t *start;			/* each line's first byte in text */
 	size_t nlines, lcap;
+	size_t next;			/* the last line's next column that may be set */
 };
 
 /* The bytes of s and, for aligned output, its width in columns */
@@ -162,11 +164,15 @@ static size_t measure(const struct scolsout *t, const char *s, size_t *len)
 	return util_text_width(s, len);
 }
 
+/* Cell col of the last line: its columns are set in order, each once. */
 static int cell_put(struct scolsout *t, size_t col, const char *s)
 {
 	struct pcell *c = &t->cells[(t->nlines - 1) * t->ncols + col];
-	size_t len, w = measure(t, s, &len);
+	size_t len, w;
 
+	if (col < t->next)
+		return -EINVAL;
+	w = measure(t, s, &len);
 	if (len > UINT32_MAX)
 		return -EOVERFLOW;
 	if (len > SIZE_MAX / 2 - t->tlen)
@@ -185,25 +191,12 @@ static int cell_put(struct scolsout *t, size_t col, const char *s)
 	}
 	if (len)
 		memcpy(t->text + t->tlen, s, len);
-	c->s = NULL;
-	c->off = t->tlen;
 	c->len = (uint32_t)len;
 	c->w = (uint32_t)w;
+	if (w > t->cols[col].width)
+		t->cols[col].width = w;
 	t->tlen += len;
-	return 0;
-}
-
-/* A cell whose text stays where it is until the table is written: no copy. */
-static int cell_ref(struct scolsout *t, size_t col, const char *s)
-{
-	struct pcell *c = &t->cells[(t->nlines - 1) * t->ncols + col];
-	size_t len, w = measure(t, s, &len);
-
-	if (len > UINT32_MAX)
-		return -EOVERFLOW;
-	c->s = s;
-	c->len = (uint32_t)len;
-	c->w = (uint32_t)w;
+	t->next = col + 1;
 	return 0;
 }
 
@@ -225,6 +218,7 @@ static int plain_column(struct scolsout *t, const char *name, double whint, bool
 		return -ENOMEM;
 	t->cols[t->ncols].whint = whint;
 	t->cols[t->ncols].right = right;
+	t->cols[t->ncols].width = 0;
 	t->ncols++;
 	return 0;
 }
@@ -236,6 +230,7 @@ static int plain_line(struct scolsout *t)
 	if (t->nlines == t->lcap) {
 		size_t nc = t->lcap ? t->lcap * 2 : 64;
 		struct pcell *nv;
+		size_t *ns;
 
 		if (nc > SIZE_MAX / sizeof(*nv) / t->ncols)
 			return -ENOMEM;
@@ -243,10 +238,16 @@ static int plain_line(struct scolsout *t)
 		if (!nv)
 			return -ENOMEM;
 		t->cells = nv;
+		ns = realloc(t->start, nc * sizeof(*ns));
+		if (!ns)
+			return -ENOMEM;
+		t->start = ns;
 		t->lcap = nc;
 	}
 	memset(&t->cells[t->nlines * t->ncols], 0, t->ncols * sizeof(*t->cells));
+	t->start[t->nlines] = t->tlen;
 	t->nlines++;
+	t->next = 0;
 	return 0;
 }
 
@@ -298,11 +299,12 @@ static int raw_write(const struct scolsout *t, FILE *out, const char *sep, const
 			break;
 		memcpy(lb.b + lb.len, lsep, lseplen);
 		lb.len += lseplen;
-		for (size_t c = 0; !rc && c < ncols; c++) {
+		for (size_t c = 0, off = t->start[l]; !rc && c < ncols; c++) {
 			const struct pcell *pc = &t->cells[l * ncols + c];
-			const char *txt = pc->s ? pc->s : pc->len ? t->text + pc->off : "";
 
-			rc = put_raw(&lb, txt, pc->len, c + 1 == ncols, sep, seplen);
+			rc = put_raw(&lb, pc->len ? t->text + off : "", pc->len, c + 1 == ncols,
+				     sep, seplen);
+			off += pc->len;
 		}
 		if (!rc && (lb.len >= 4096 || l + 1 == t->nlines)) {
 			fwrite(lb.b, 1, lb.len, out);
@@ -329,16 +331,13 @@ static int plain_write(const struct scolsout *t, FILE *out, const char *sep, con
 	width = calloc(ncols, sizeof(*width));
 	if (!width)
 		return -ENOMEM;
-	/* libsmartcols' column width (calculate.c): the widest cell, at least the heading; an
-	 * absolute width hint (>= 1) when both are narrower than it */
-	for (size_t l = 0; l < t->nlines; l++)
-		for (size_t c = 0; c < ncols; c++)
-			if (t->cells[l * ncols + c].w > width[c])
-				width[c] = t->cells[l * ncols + c].w;
+	/* libsmartcols' column width (calculate.c): the widest cell (counted as the cells
+	 * came), at least the heading; an absolute width hint (>= 1) when both are narrower */
 	for (size_t c = 0; c < ncols; c++) {
 		size_t hlen, hw = util_text_width(t->cols[c].name, &hlen), min = hw ? hw : 1;
 		double whint = t->cols[c].whint;
 
+		width[c] = t->cols[c].width;
 		if (width[c] < min)
 			width[c] = min;
 		else if (whint >= 1 && width[c] < (size_t)whint && min < (size_t)whint)
@@ -356,12 +355,12 @@ static int plain_write(const struct scolsout *t, FILE *out, const char *sep, con
 			break;
 		memcpy(lb.b + lb.len, lsep, lseplen);
 		lb.len += lseplen;
-		for (size_t c = 0; !rc && c < ncols; c++) {
+		for (size_t c = 0, off = t->start[l]; !rc && c < ncols; c++) {
 			const struct pcell *pc = &t->cells[l * ncols + c];
-			const char *txt = pc->s ? pc->s : pc->len ? t->text + pc->off : "";
 
-			rc = put_cell(&lb, txt, pc->len, pc->w, width[c],
+			rc = put_cell(&lb, pc->len ? t->text + off : "", pc->len, pc->w, width[c],
 				      t->cols[c].right, c + 1 == ncols, sep, seplen);
+			off += pc->len;
 		}
 		if (!rc && (lb.len >= 4096 || l + 1 == t->nlines)) {
 			fwrite(lb.b, 1, lb.len, out);
@@ -382,9 +381,11 @@ static void plain_free(struct scolsout *t)
 	free(t->cols);
 	free(t->text);
 	free(t->cells);
+	free(t->start);
 }
 
-/* A libsmartcols table that plain_table() accepts, copied into a plain one and printed. */
+/* A libsmartcols table that plain_table() accepts, copied into a plain one and printed
+ * (a table batch.c still builds with libsmartcols is a tree or JSON: not plain). */
 static int print_plain(struct libscols_table *tb, bool raw)
 {
 	const char *sep = scols_table_get_column_separator(tb);
@@ -411,7 +412,7 @@ static int print_plain(struct libscols_table *tb, bool raw)
 			const char *s = ce ? scols_cell_get_data(ce) : NULL;
 
 			if (s)
-				rc = cell_ref(&t, c, s);	/* tb keeps it until then */
+				rc = cell_put(&t, c, s);
 		}
 	}
 	scols_free_iter(it);

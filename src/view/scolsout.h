@@ -21,7 +21,8 @@ int scolsout_print(struct libscols_table *tb);
 
 /*
  * A table built cell by cell: for raw output, and aligned output that goes to a file or
- * pipe, its cells are kept in one buffer here (no libsmartcols line or cell is made) and
+ * pipe, its cells' text is kept in one buffer here, 8 bytes more a cell for its length and
+ * width (no libsmartcols line or cell is made), and
  * printed as above; aligned output to a terminal goes through a libsmartcols table
  * (noencoding, cells sanitized already, "\" not escaped again). Functions return 0 or
  * -errno.
@@ -34,7 +35,8 @@ struct scolsout *scolsout_new(bool raw);
 int scolsout_column(struct scolsout *t, const char *name, double whint, int flags);
 /* a new line; its cells are empty until set */
 int scolsout_line(struct scolsout *t);
-/* cell col of the last line (copied) */
+/* cell col of the last line (copied); a line's cells are set in column order, each at most
+ * once (-EINVAL otherwise), and a cell not set is empty */
 int scolsout_set(struct scolsout *t, size_t col, const char *text);
 int scolsout_write(struct scolsout *t, FILE *out);
 void scolsout_free(struct scolsout *t);
