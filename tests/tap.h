@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* exit codes understood by automake's parallel harness */
@@ -20,16 +21,17 @@
 
 #define TAP_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
-/* In a variadic function whose last named parameter is fmt: res = call, where call may use
- * ap, the arguments after fmt. */
-#define TAP_VA(res, call)				\
+/* In a variadic function whose last named parameter is fmt: run stmt, which may use ap,
+ * the arguments after fmt; TAP_VA: res = call. */
+#define TAP_VA_DO(stmt)					\
 	do {						\
 		va_list ap;				\
 							\
 		va_start(ap, fmt);			\
-		(res) = (call);				\
+		stmt;					\
 		va_end(ap);				\
 	} while (0)
+#define TAP_VA(res, call) TAP_VA_DO((res) = (call))
 
 static int tap_count;
 static int tap_failures;
@@ -47,16 +49,19 @@ static inline bool tap_vreport(bool cond, const char *fmt, va_list ap)
 	return cond;
 }
 
+/* A line: prefix, then fmt with ap. */
+static inline void tap_vline(const char *prefix, const char *fmt, va_list ap) TAP_PRINTF(2, 0);
+static inline void tap_vline(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stdout);
+	vprintf(fmt, ap);
+	putchar('\n');
+}
+
 static inline void tap_diag(const char *fmt, ...) TAP_PRINTF(1, 2);
 static inline void tap_diag(const char *fmt, ...)
 {
-	va_list ap;
-
-	fputs("#   ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
+	TAP_VA_DO(tap_vline("#   ", fmt, ap));
 }
 
 static inline bool tap_ok(bool cond, const char *fmt, ...) TAP_PRINTF(2, 3);
@@ -68,27 +73,22 @@ static inline bool tap_ok(bool cond, const char *fmt, ...)
 	return r;
 }
 
-static inline bool tap_is_u64(uint64_t got, uint64_t want, const char *fmt, ...) TAP_PRINTF(3, 4);
-static inline bool tap_is_u64(uint64_t got, uint64_t want, const char *fmt, ...)
-{
-	bool r;
+/* name(got, want, fmt, ...): got == want for whole numbers of type, both shown (printf
+ * conversion pri) when they differ. */
+#define TAP_IS_WHOLE(name, type, pri)						\
+	static inline bool name(type got, type want, const char *fmt, ...) TAP_PRINTF(3, 4); \
+	static inline bool name(type got, type want, const char *fmt, ...)	\
+	{									\
+		bool r;								\
+										\
+		TAP_VA(r, tap_vreport(got == want, fmt, ap));			\
+		if (!r)								\
+			tap_diag("got %" pri ", expected %" pri, got, want);	\
+		return r;							\
+	}
 
-	TAP_VA(r, tap_vreport(got == want, fmt, ap));
-	if (!r)
-		tap_diag("got %" PRIu64 ", expected %" PRIu64, got, want);
-	return r;
-}
-
-static inline bool tap_is_i64(int64_t got, int64_t want, const char *fmt, ...) TAP_PRINTF(3, 4);
-static inline bool tap_is_i64(int64_t got, int64_t want, const char *fmt, ...)
-{
-	bool r;
-
-	TAP_VA(r, tap_vreport(got == want, fmt, ap));
-	if (!r)
-		tap_diag("got %" PRId64 ", expected %" PRId64, got, want);
-	return r;
-}
+TAP_IS_WHOLE(tap_is_u64, uint64_t, PRIu64)
+TAP_IS_WHOLE(tap_is_i64, int64_t, PRId64)
 
 static inline bool tap_is_dbl(double got, double want, double eps, const char *fmt, ...)
 	TAP_PRINTF(4, 5);
@@ -219,17 +219,29 @@ static inline bool tap_is_str(const char *got, const char *want, const char *fmt
 	return r;
 }
 
+/* What write(f, ctx) prints, NUL-terminated and malloc'ed; NULL when it fails. */
+static inline char *tap_capture(int (*write)(FILE *f, const void *ctx), const void *ctx)
+{
+	char *t = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&t, &len);
+	int rc;
+
+	if (!f)
+		return NULL;
+	rc = write(f, ctx);
+	if (fclose(f) || rc) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
 /* Skip the whole program: prints the reason, returns the harness's skip code. */
 static inline int tap_skip_all(const char *fmt, ...) TAP_PRINTF(1, 2);
 static inline int tap_skip_all(const char *fmt, ...)
 {
-	va_list ap;
-
-	fputs("1..0 # SKIP ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
+	TAP_VA_DO(tap_vline("1..0 # SKIP ", fmt, ap));
 	fflush(stdout);
 	return TAP_EXIT_SKIP;
 }
@@ -238,14 +250,9 @@ static inline int tap_skip_all(const char *fmt, ...)
 static inline void tap_skip(const char *fmt, ...) TAP_PRINTF(1, 2);
 static inline void tap_skip(const char *fmt, ...)
 {
-	va_list ap;
-
 	tap_count++;
 	printf("ok %d # SKIP ", tap_count);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
+	TAP_VA_DO(tap_vline("", fmt, ap));
 }
 
 /* Print the plan and a summary; returns the exit code for main. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sample/keptfd.h"
+#include "fixture.h"
 #include "tap.h"
 
 #define NTASKS 3000
@@ -43,20 +44,6 @@ static int write_stat(int t)
 	}
 	close(fd);
 	return 0;
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d)))
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
 }
 
 static unsigned long long rnd_state = 88172645463325252ULL;
@@ -149,7 +136,7 @@ int main(void)
 	/* a limit of our own (soft = hard): keptfd_new cannot raise it, the budget is known */
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		return tap_skip_all("setrlimit: %s", strerror(errno));
-	base = count_fds();
+	base = fixture_count_fds();
 	tap_is_rc(keptfd_new(&k), 0, "keptfd_new");
 	for (int p = 0; p < PASSES; p++) {
 		size_t want = 0;
@@ -182,7 +169,7 @@ int main(void)
 		if (kc.open > LIMIT - KEPTFD_MARGIN || kc.open + kc.fallback != want ||
 		    kc.budget != LIMIT - KEPTFD_MARGIN)
 			bad_counts++;
-		if (count_fds() != base + (int)kc.open)
+		if (fixture_count_fds() != base + (int)kc.open)
 			bad_fds++;
 	}
 	tap_is_i64(bad_reads, 0, "%d passes over a changing two thirds of %d tasks: every read "
@@ -196,7 +183,8 @@ int main(void)
 	keptfd_begin(k);
 	keptfd_end(k);		/* a pass that finds no task: every file closed */
 	keptfd_counts(k, &kc);
-	tap_ok(kc.open == 0 && count_fds() == base, "a pass without tasks closes every file");
+	tap_ok(kc.open == 0 && fixture_count_fds() == base,
+	       "a pass without tasks closes every file");
 	for (int round = 0; round < 3; round++) {
 		size_t opened[3];
 
@@ -242,7 +230,7 @@ int main(void)
 			  "a file of another TID than asked is not taken");
 	}
 	keptfd_free(k);
-	tap_is_i64(count_fds(), base, "keptfd_free closes every kept file");
+	tap_is_i64(fixture_count_fds(), base, "keptfd_free closes every kept file");
 	test_collision();
 	for (int t = 1; t <= NTASKS; t++) {
 		snprintf(name, sizeof(name), "%d.stat", tid_of[t]);

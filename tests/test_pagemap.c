@@ -148,13 +148,6 @@ static uint64_t rng(void)
 	return rng_state;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void test_sort(void)
 {
 	static const size_t sizes[] = { 0, 1, 2, 7, 1000, 100000 };
@@ -169,7 +162,7 @@ static void test_sort(void)
 			for (size_t i = 0; i < n; i++)
 				a[i] = b[i] = rng() & masks[mi];
 			sharemem_sort(a, n, tmp);
-			qsort(b, n, sizeof(*b), cmp_u64);
+			qsort(b, n, sizeof(*b), util_cmp_u64);
 			tap_ok(n == 0 || !memcmp(a, b, n * sizeof(*a)),
 			       "radix sort of %zu values under mask %#llx matches qsort", n,
 			       (unsigned long long)masks[mi]);
@@ -309,7 +302,7 @@ static void test_merge(void)
 		}
 		rc = sharemem_merge(sets, ns, PAGEMAP_PFN_MASK, merge_visit, &c);
 		tap_is_rc(rc, 0, "merge of %zu sets: runs", ns);
-		qsort(all, nall, sizeof(*all), cmp_u64);
+		qsort(all, nall, sizeof(*all), util_cmp_u64);
 		for (size_t i = 0; i < nall; i++)
 			distinct += !i || all[i] != all[i - 1];
 		tap_is_u64(c.keys, distinct, "merge of %zu sets: every distinct key once", ns);

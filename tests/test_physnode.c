@@ -112,18 +112,30 @@ static void test_live(void)
 	physnode_free(&m);
 }
 
-/* The text of f, NUL-terminated (malloc'ed), or NULL */
-static char *text_of(FILE *f)
-{
-	long n = ftell(f);
-	char *t = n >= 0 ? calloc((size_t)n + 1, 1) : NULL;
+enum share_view { VIEW_TEXT, VIEW_JSON, VIEW_LIST };
+struct view_call {
+	const struct sharing_report *rep;
+	enum share_view v;
+	const char *pids;	/* the command line's */
+};
 
-	rewind(f);
-	if (t && fread(t, 1, (size_t)n, f) != (size_t)n) {
-		free(t);
-		t = NULL;
-	}
-	return t;
+/* share's view c->v of c->rep */
+static int write_view(FILE *f, const void *p)
+{
+	const struct view_call *c = p;
+
+	if (c->v == VIEW_TEXT)
+		return sharefmt_text(f, c->rep, false, c->pids);
+	if (c->v == VIEW_JSON)
+		return sharefmt_json(f, c->rep, 0);
+	return sharefmt_list_text(f, c->rep, false, c->pids, 0);
+}
+
+static char *view_of(const struct sharing_report *rep, enum share_view v, const char *pids)
+{
+	struct view_call c = { rep, v, pids };
+
+	return tap_capture(write_view, &c);
 }
 
 /* A report of two processes that share 3 MiB, 2 MiB on node 0 and 1 MiB on node 1 (the
@@ -155,7 +167,6 @@ static void test_share_view(void)
 		.nnodes = 2, .node_shared = node_shared, .node_unknown = 4096,
 		.segments = &seg, .nsegments = 1,
 	};
-	FILE *f;
 	char *t;
 
 	for (int r = 0; r < KCMP_RES_COUNT; r++) {
@@ -163,15 +174,11 @@ static void test_share_view(void)
 			cells[r][i] = i == 0 || i == 3 ? SHARING_SHARED : SHARING_SEPARATE;
 		rep.res[r] = cells[r];
 	}
-	f = tmpfile();
-	if (!f || sharefmt_text(f, &rep, false, "101,102")) {
+	t = view_of(&rep, VIEW_TEXT, "101,102");
+	if (!t) {
 		tap_ok(false, "share's text of two nodes");
-		if (f)
-			fclose(f);
 		return;
 	}
-	t = text_of(f);
-	fclose(f);
 	tap_ok(t && strstr(t, "Shared pages by NUMA node (where their frames are):\n"
 			       "SPACE   N0   N1\n"
 			       "A     2.0M 1.0M\n"
@@ -179,15 +186,11 @@ static void test_share_view(void)
 			       "  - 4.0K on no known node\n"),
 	       "share, text: a row per space, a column per node, the bytes on no node");
 	free(t);
-	f = tmpfile();
-	if (!f || sharefmt_json(f, &rep, 0)) {
+	t = view_of(&rep, VIEW_JSON, NULL);
+	if (!t) {
 		tap_ok(false, "share's JSON of two nodes");
-		if (f)
-			fclose(f);
 		return;
 	}
-	t = text_of(f);
-	fclose(f);
 	tap_ok(t && strstr(t, "\"numa_nodes\": 2,") && strstr(t, "\"node_unknown\": 4096,"),
 	       "share, JSON: numa_nodes and node_unknown");
 	tap_ok(t && strstr(t, "\"nodes\": [2097152, 1048576]}") &&
@@ -214,7 +217,6 @@ static void test_share_list(void)
 		.method = SHARING_EXACT, .both = both, .page_size = PS, .together = UINT64_MAX,
 		.nnodes = 2, .node_shared = node_shared, .segments = &seg, .nsegments = 1,
 	};
-	FILE *f;
 	char *t;
 
 	memset(spaces, 0, sizeof(spaces));
@@ -235,18 +237,41 @@ static void test_share_list(void)
 			cells[r][i] = i % 4 == 0 ? SHARING_SHARED : SHARING_SEPARATE;
 		rep.res[r] = cells[r];
 	}
-	f = tmpfile();
-	if (!f || sharefmt_list_text(f, &rep, false, "201,202,203", 0)) {
+	t = view_of(&rep, VIEW_LIST, "201,202,203");
+	if (!t) {
 		tap_ok(false, "share's list of two nodes");
-		if (f)
-			fclose(f);
 		return;
 	}
-	t = text_of(f);
-	fclose(f);
 	tap_ok(t && strstr(t, " COMMANDS NODES\n") && strstr(t, " w        N0=2.0M,N1=1.0M\n"),
 	       "share, list: the groups' NODES column");
 	free(t);
+}
+
+/* sharefmt_grid: the cells and their text in one zeroed block */
+static void test_grid(void)
+{
+	const char **cells;
+	char (*txt)[3][16] = sharefmt_grid(4, 5, sizeof(*txt), &cells);
+	size_t zero = 0;
+
+	if (!tap_ok(txt && cells, "grid: 4 rows of 5 cells and 3 texts of 16 bytes"))
+		return;
+	for (size_t i = 0; i < 4 * 5; i++)
+		zero += !cells[i];
+	for (size_t r = 0; r < 4; r++)
+		for (size_t k = 0; k < 3; k++)
+			zero += !txt[r][k][0] && !txt[r][k][15];
+	tap_is_u64(zero, 4 * 5 + 4 * 3, "grid: every cell and every text starts zeroed");
+	tap_ok((char *)txt >= (char *)(cells + 4 * 5), "grid: the text comes after the cells");
+	snprintf(txt[3][2], sizeof(txt[3][2]), "last");
+	cells[19] = txt[3][2];
+	tap_is_str(cells[19], "last", "grid: the last text is there to write");
+	free(cells);
+	txt = sharefmt_grid(0, 2, sizeof(*txt), &cells);
+	tap_ok(txt && cells && !cells[0] && !cells[1], "grid: no row still gets one");
+	free(cells);
+	tap_ok(!sharefmt_grid(SIZE_MAX / 4, 8, 16, &cells) && !cells,
+	       "grid: a size that would overflow is NULL");
 }
 
 int main(void)
@@ -268,6 +293,7 @@ int main(void)
 	test_live();
 	test_share_view();
 	test_share_list();
+	test_grid();
 	close(sysfd);
 	close(fix);
 	return tap_done();

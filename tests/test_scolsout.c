@@ -13,6 +13,7 @@
 #include "lib/util.h"
 #include "tap.h"
 #include "view/scolsout.h"
+#include "view/scolstab.h"
 
 struct col {
 	const char *name;
@@ -236,6 +237,38 @@ static void test_width(void)
 	}
 }
 
+/* scolstab: columns that keep "\\" escapes, a line of cells, printed unless an error */
+static void test_scolstab(void)
+{
+	static const char *const names[] = { "NAME", "N" };
+	static const int flags[] = { 0, SCOLS_FL_RIGHT };
+	const char *cells[] = { "a\\x1b", "7" };
+	char *out = NULL;
+	size_t len = 0, printed;
+	FILE *f = open_memstream(&out, &len);
+	struct libscols_table *tb = scols_new_table();
+	struct libscols_line *ln;
+
+	if (!f || !tb) {
+		tap_skip("scolstab: no memory stream or table");
+		return;
+	}
+	tap_is_rc(scolstab_columns(tb, names, flags, 2), 0, "scolstab: two columns");
+	ln = scols_table_new_line(tb, NULL);
+	tap_is_rc(ln ? scolstab_cells(ln, cells, 2) : -ENOMEM, 0, "scolstab: a line of two cells");
+	tap_is_rc(scolstab_print(tb, f, 0), 0, "scolstab: printed");
+	fflush(f);
+	tap_ok(out && !strncmp(out, "NAME ", 5) && strstr(out, "\na\\x1b ") &&
+	       !strstr(out, "x5c"), "scolstab: the escape is kept as it is: %s", tap_q(out));
+	tb = scols_new_table();
+	printed = len;
+	tap_is_rc(scolstab_print(tb, f, -ENOMEM), -ENOMEM, "scolstab: an error is passed on");
+	fflush(f);
+	tap_is_u64(len, printed, "scolstab: ... and nothing printed");
+	fclose(f);
+	free(out);
+}
+
 /* A table of many lines (the cell, line and text buffers grow several times, the output is
  * written in several pieces) mixing hostile, wide, combining and empty cells, built with
  * scolsout_new as batch tables are: identical to libsmartcols, aligned and raw. */
@@ -306,6 +339,7 @@ int main(void)
 	test_ascii();
 	test_width();
 	test_wide("C.UTF-8");
+	test_scolstab();
 	test_many();
 	test_order();
 	return tap_done();

@@ -558,6 +558,51 @@ static void test_columns(void)
 	free(cols);
 }
 
+/* The accessors COLTABLE_ACCESSORS writes for both tables find the same entries. */
+static void test_accessors(void)
+{
+	size_t n = columns_count(), m = mapcols_count(), bad = 0;
+
+	tap_ok(n > 10 && m > 10, "accessors: both tables have their entries (%zu, %zu)", n, m);
+	for (size_t i = 0; i < n; i++)
+		if (columns_find(columns_get(i)->name) != columns_get(i))
+			bad++;
+	for (size_t i = 0; i < m; i++)
+		if (mapcols_find(mapcols_get(i)->name) != mapcols_get(i))
+			bad++;
+	tap_is_u64(bad, 0, "accessors: every entry is found by its name");
+	tap_ok(!columns_get(n) && !mapcols_get(m), "accessors: past the end is NULL");
+	tap_ok(!columns_find("nope") && !mapcols_find("nope") && !columns_find(""),
+	       "accessors: an unknown name is NULL");
+	tap_ok(columns_find("rss") == columns_find("RSS") && columns_find("rss") &&
+	       !strcmp(mapcols_find("address")->name, "ADDRESS"),
+	       "accessors: names are case-insensitive");
+}
+
+/* Why a value is missing, from each table's texts; numbers of both tables formatted alike */
+static void test_avail_format(void)
+{
+	char buf[32];
+
+	tap_ok(!*columns_avail_text(TS_OK) && !*mapcols_avail_text(TS_OK),
+	       "avail: a value that is there needs no reason");
+	tap_ok(!strncmp(columns_avail_text(TS_EMPTY), "empty: ", 7) &&
+	       !strncmp(columns_avail_text(TS_GONE), "gone: the task", 14) &&
+	       !strncmp(mapcols_avail_text(TS_GONE), "gone: the mapping", 17),
+	       "avail: each table its own reasons");
+	tap_ok(mapcols_avail_text(TS_EMPTY) == mapcols_avail_text(TS_NA) &&
+	       columns_avail_text((enum ts_avail)99) == columns_avail_text(TS_NA),
+	       "avail: a reason a table has no text for reads as its last (does not apply)");
+	tap_is_str(columns_format_u64(CK_SIZE, 1536, false, false, buf, sizeof(buf)), "1.5K",
+		   "format_u64: a size, human-readable");
+	tap_is_str(columns_format_u64(CK_SIZE, 1536, false, true, buf, sizeof(buf)), "1536",
+		   "format_u64: a size with --bytes");
+	tap_is_str(columns_format_u64(CK_SIZE, 1536, true, false, buf, sizeof(buf)), "1536",
+		   "format_u64: a size in JSON");
+	tap_is_str(columns_format_u64(CK_COUNT, 1536, false, false, buf, sizeof(buf)), "1536",
+		   "format_u64: a count as it is");
+}
+
 int main(void)
 {
 	int rootfd, numafd, before, after, rc;
@@ -587,6 +632,8 @@ int main(void)
 	tap_ok(before >= 0 && before == after,
 	       "the readers leave no fd open (%d before, %d after)", before, after);
 	test_columns();
+	test_accessors();
+	test_avail_format();
 
 	close(rootfd);
 	close(fixfd);

@@ -543,22 +543,26 @@ static void test_strip(void)
 
 /* ---- running and waiting in the report, the JSON and the SVG ------------------------------ */
 
+/* what: 0 the SVG, 1 the JSON, 2 the table */
+struct render_call {
+	const struct cpus_report *r;
+	int what;
+};
+
+static int write_render(FILE *f, const void *p)
+{
+	const struct render_call *c = p;
+
+	if (c->what == 0)
+		return svg_write(c->r, f);
+	return cpus_print(c->r, c->what == 1 ? CPUS_JSON : CPUS_TABLE, f);
+}
+
 static char *render(const struct cpus_report *r, int what)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int rc;
+	struct render_call c = { r, what };
 
-	if (!f)
-		return NULL;
-	rc = what == 0 ? svg_write(r, f) : cpus_print(r, what == 1 ? CPUS_JSON : CPUS_TABLE, f);
-	fclose(f);
-	if (rc) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return tap_capture(write_render, &c);
 }
 
 static void test_views(void)

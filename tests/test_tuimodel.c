@@ -141,36 +141,90 @@ static bool expand_20(void *ctx, pid_t tgid)
 	return tgid == 20;
 }
 
-/* "tid:depth[t]" of each row, joined by spaces */
-static const char *shape(const struct tasklist_row *r, size_t n, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%d:%u%s", i ? " " : "", (int)r[i].t->tid,
-				      r[i].depth, r[i].thread ? "t" : "");
-	return buf;
-}
-
 static bool collapse_10(void *ctx, pid_t tgid)
 {
 	(void)ctx;
 	return tgid == 10;
 }
 
-/* "tid:L|-more" of each row: L the last of its siblings, more the ancestors' bits */
-static const char *links(const struct tasklist_row *r, size_t n, char *buf, size_t len)
+/* Each row joined by spaces: "tid:depth[t]" (t on a thread row), or with links
+ * "tid:L|-more" (L the last of its siblings, more the ancestors' bits). */
+static const char *rows_text(const struct tasklist_row *r, size_t n, bool links, char *buf,
+			     size_t len)
 {
 	size_t o = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < n && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%d:%s%llu", i ? " " : "",
-				      (int)r[i].t->tid, r[i].last ? "L" : "-",
-				      (unsigned long long)r[i].more);
+	for (size_t i = 0; i < n && o < len; i++) {
+		const char *sep = i ? " " : "";
+		int tid = (int)r[i].t->tid;
+
+		if (links)
+			o += (size_t)snprintf(buf + o, len - o, "%s%d:%s%llu", sep, tid,
+					      r[i].last ? "L" : "-",
+					      (unsigned long long)r[i].more);
+		else
+			o += (size_t)snprintf(buf + o, len - o, "%s%d:%u%s", sep, tid,
+					      r[i].depth, r[i].thread ? "t" : "");
+	}
 	return buf;
 }
+
+/* Build the list of o over ps and ts (test name) and check its rows (rows_text) are want
+ * (test what); the rows in *rows (free them), their count in *n. */
+static void build_is(const struct tasklist_opts *o, const struct snapshot *ps,
+		     const struct snapshot *ts, struct tasklist_row **rows, size_t *n,
+		     bool links, const char *name, const char *want, const char *what)
+{
+	char buf[256];
+
+	*rows = NULL;
+	*n = 0;
+	tap_is_rc(tasklist_build(o, ps, ts, NULL, rows, n), 0, "tasklist: %s", name);
+	tap_is_str(rows_text(*rows, *n, links, buf, sizeof(buf)), want, "tasklist: %s", what);
+}
+
+/* The cases of test_tasklist, each a list built and its rows' text checked, in order */
+enum list_check { CHECK_NONE, CHECK_MARKS, CHECK_FOLDED };
+static const struct list_case {
+	enum ts_listmode mode;
+	const char *sort;
+	bool ascending;
+	const char *filter;
+	bool (*expanded)(void *ctx, pid_t tgid);
+	bool (*collapsed)(void *ctx, pid_t tgid);
+	bool kthread_hidden;	/* process 40 a kernel thread, and those hidden */
+	bool links;		/* rows_text with links */
+	enum list_check check;	/* one more check of the rows */
+	const char *name, *want, *what;
+} list_cases[] = {
+	{ LIST_NESTED, "PID", true, NULL, expand_20, NULL, false, false, CHECK_MARKS,
+	  "nested", "1:0 10:0 20:0 21:1t 22:1t 30:0 40:0",
+	  "nested by PID, the expanded process's threads under it, no row for its main thread" },
+	{ LIST_NESTED, "TIME", false, NULL, expand_20, NULL, false, false, CHECK_NONE,
+	  "by TIME", "10:0 30:0 20:0 22:1t 21:1t 1:0 40:0",
+	  "processes and threads each sorted by TIME, descending" },
+	{ LIST_NESTED, "COMM", true, "ER", expand_20, NULL, false, false, CHECK_NONE,
+	  "filter", "30:0 20:0 21:1t 22:1t",
+	  "filter 'ER' matches Logger and server, case-insensitive" },
+	{ LIST_THREADS, "TID", false, NULL, expand_20, NULL, false, false, CHECK_NONE,
+	  "threads", "22:0 21:0 20:0", "flat thread list, every thread (main thread included)" },
+	{ LIST_TREE, "PID", true, NULL, NULL, NULL, false, false, CHECK_NONE,
+	  "tree", "1:0 10:1 20:2 30:1 40:0",
+	  "tree by parent, children in sort order; an unwatched parent makes a root" },
+	{ LIST_TREE, "TIME", false, NULL, expand_all, NULL, false, false, CHECK_NONE,
+	  "tree by TIME", "1:0 10:1 20:2 22:3t 21:3t 30:1 40:0",
+	  "roots and siblings by TIME, threads one deeper than their process" },
+	/* connectors: the last of its siblings, and which ancestors' lines go on below */
+	{ LIST_TREE, "PID", true, NULL, expand_all, NULL, false, true, CHECK_NONE,
+	  "connectors", "1:L0 10:-0 20:L2 21:-2 22:L2 30:L0 40:L0",
+	  "10 has a sibling below (30), so the lines under it go on at depth 1; 22 is the last "
+	  "thread of 20" },
+	{ LIST_TREE, "PID", true, NULL, expand_all, collapse_10, false, false, CHECK_FOLDED,
+	  "folded", "1:0 10:1 30:1 40:0", "a folded process hides its subtree" },
+	{ LIST_TREE, "PID", true, NULL, expand_all, NULL, true, false, CHECK_NONE,
+	  "no kthreads", "1:0 10:1 20:2 21:3t 22:3t 30:1", "kernel threads left out" },
+};
 
 static void test_tasklist(void)
 {
@@ -194,85 +248,28 @@ static void test_tasklist(void)
 	struct tasklist_opts o = { .cctx = &cctx };
 	struct tasklist_row *rows = NULL;
 	size_t n = 0;
-	char buf[256];
 
-	o.mode = LIST_NESTED;
-	o.sort = columns_find("PID");
-	o.ascending = true;
-	o.expanded = expand_20;
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: nested");
-	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:0 20:0 21:1t 22:1t 30:0 40:0",
-		   "tasklist: nested by PID, the expanded process's threads under it, no row "
-		   "for its main thread");
-	tap_ok(n > 2 && rows[2].can_expand && rows[2].expanded && !rows[1].can_expand,
-	       "tasklist: expandable and expanded marks");
-	free(rows);
+	for (size_t i = 0; i < ARRAY_SIZE(list_cases); i++) {
+		const struct list_case *c = &list_cases[i];
 
-	o.sort = columns_find("TIME");
-	o.ascending = false;
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: by TIME");
-	tap_is_str(shape(rows, n, buf, sizeof(buf)), "10:0 30:0 20:0 22:1t 21:1t 1:0 40:0",
-		   "tasklist: processes and threads each sorted by TIME, descending");
-	free(rows);
-
-	o.sort = columns_find("COMM");
-	o.ascending = true;
-	o.filter = "ER";
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: filter");
-	tap_is_str(shape(rows, n, buf, sizeof(buf)), "30:0 20:0 21:1t 22:1t",
-		   "tasklist: filter 'ER' matches Logger and server, case-insensitive");
-	free(rows);
-	o.filter = NULL;
-
-	o.mode = LIST_THREADS;
-	o.sort = columns_find("TID");
-	o.ascending = false;
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: threads");
-	tap_is_str(shape(rows, n, buf, sizeof(buf)), "22:0 21:0 20:0",
-		   "tasklist: flat thread list, every thread (main thread included)");
-	free(rows);
-
-	o.mode = LIST_TREE;
-	o.sort = columns_find("PID");
-	o.ascending = true;
-	o.expanded = NULL;
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: tree");
-	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 20:2 30:1 40:0",
-		   "tasklist: tree by parent, children in sort order; an unwatched parent "
-		   "makes a root");
-	free(rows);
-	o.expanded = expand_all;
-	o.sort = columns_find("TIME");
-	o.ascending = false;
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: tree by TIME");
-	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 20:2 22:3t 21:3t 30:1 40:0",
-		   "tasklist: roots and siblings by TIME, threads one deeper than their process");
-	free(rows);
-
-	/* connectors: the last of its siblings, and which ancestors' lines go on below */
-	o.sort = columns_find("PID");
-	o.ascending = true;
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: connectors");
-	tap_is_str(links(rows, n, buf, sizeof(buf)), "1:L0 10:-0 20:L2 21:-2 22:L2 30:L0 40:L0",
-		   "tasklist: 10 has a sibling below (30), so the lines under it go on at depth "
-		   "1; 22 is the last thread of 20");
-	free(rows);
-	o.collapsed = collapse_10;
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: folded");
-	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 30:1 40:0",
-		   "tasklist: a folded process hides its subtree");
-	tap_ok(n == 4 && rows[1].collapsed && rows[1].has_kids && !rows[2].has_kids,
-	       "tasklist: the folded row says so");
-	free(rows);
+		o.mode = c->mode;
+		o.sort = columns_find(c->sort);
+		o.ascending = c->ascending;
+		o.filter = c->filter;
+		o.expanded = c->expanded;
+		o.collapsed = c->collapsed;
+		o.hide_kthreads = procs[4].kthread = c->kthread_hidden;
+		build_is(&o, &ps, &ts, &rows, &n, c->links, c->name, c->want, c->what);
+		if (c->check == CHECK_MARKS)
+			tap_ok(n > 2 && rows[2].can_expand && rows[2].expanded &&
+			       !rows[1].can_expand, "tasklist: expandable and expanded marks");
+		else if (c->check == CHECK_FOLDED)
+			tap_ok(n == 4 && rows[1].collapsed && rows[1].has_kids && !rows[2].has_kids,
+			       "tasklist: the folded row says so");
+		free(rows);
+	}
 	o.collapsed = NULL;
-	procs[4].kthread = true;
-	o.hide_kthreads = true;
-	tap_is_rc(tasklist_build(&o, &ps, &ts, NULL, &rows, &n), 0, "tasklist: no kthreads");
-	tap_is_str(shape(rows, n, buf, sizeof(buf)), "1:0 10:1 20:2 21:3t 22:3t 30:1",
-		   "tasklist: kernel threads left out");
-	free(rows);
-	o.hide_kthreads = false;
-	procs[4].kthread = false;
+	o.hide_kthreads = procs[4].kthread = false;
 
 	{
 		/* a parent loop (PIDs reused) must neither hang nor crash */

@@ -44,20 +44,13 @@ static struct ostream *ostream_of(FILE *f)
 static ssize_t ostream_write(void *cookie, const char *buf, size_t len)
 {
 	struct ostream *s = cookie;
-	size_t done = 0;
+	size_t done;
+	int rc = util_write_full(s->fd, buf, len, &done);
 
-	while (done < len) {
-		ssize_t n = write(s->fd, buf + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!s->err)
-				s->err = n < 0 ? errno : EIO;
-			errno = s->err;
-			break;
-		}
-		done += (size_t)n;
+	if (rc) {
+		if (!s->err)
+			s->err = -rc;
+		errno = s->err;
 	}
 	return (ssize_t)done;	/* short: stdio sets the stream's error flag */
 }

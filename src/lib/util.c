@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 #include <ctype.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 
@@ -688,6 +690,102 @@ const char *util_getopt_error(int c, char *const argv[], int optind, int optopt,
 		snprintf(msg, len, "unknown option '%s'", name);
 	}
 	return msg;
+}
+
+int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size)
+{
+	size_t nc = *cap ? *cap * 2 : first;
+	void *old, *v;
+
+	if (n < *cap)
+		return 0;
+	if (!nc || nc < *cap || !size || nc > SIZE_MAX / size)
+		return -ENOMEM;
+	memcpy(&old, arr, sizeof(old));
+	v = realloc(old, nc * size);
+	if (!v)
+		return -ENOMEM;
+	memcpy(arr, &v, sizeof(v));
+	*cap = nc;
+	return 0;
+}
+
+int util_read_full(int fd, void *buf, size_t len, long long off, size_t *done)
+{
+	char *p = buf;
+	ssize_t r;
+
+	*done = 0;
+	while (*done < len) {
+		if (off < 0)
+			r = read(fd, p + *done, len - *done);
+		else
+			r = pread(fd, p + *done, len - *done, (off_t)(off + (long long)*done));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		*done += (size_t)r;
+	}
+	return 0;
+}
+
+int util_write_full(int fd, const void *buf, size_t len, size_t *done)
+{
+	const char *p = buf;
+
+	*done = 0;
+	while (*done < len) {
+		ssize_t w = write(fd, p + *done, len - *done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		*done += (size_t)w;
+	}
+	return 0;
+}
+
+bool util_list_has(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+	const char *end = s + n;
+
+	while (s < end) {
+		const char *c = memchr(s, ',', (size_t)(end - s));
+		const char *e = c ? c : end;
+
+		if ((size_t)(e - s) == wl && !memcmp(s, w, wl))
+			return true;
+		s = e + 1;
+	}
+	return false;
+}
+
+_Static_assert(sizeof(pid_t) == sizeof(int), "util_cmp_int sorts PIDs as int");
+
+int util_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return UTIL_CMP(x, y);
+}
+
+int util_cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return UTIL_CMP(x, y);
+}
+
+int util_cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return UTIL_CMP(x, y);
 }
 
 double util_monotonic(void)

@@ -9,6 +9,11 @@
 #include <sched.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* -1, 0 or 1 as x is below, equal to or above y (no overflow, unlike x - y); x and y are
+ * read twice */
+#define UTIL_CMP(x, y) (((x) > (y)) - ((x) < (y)))
+/* by x1 against y1, then x2 against y2 */
+#define UTIL_CMP2(x1, y1, x2, y2) ((x1) != (y1) ? UTIL_CMP(x1, y1) : UTIL_CMP(x2, y2))
 
 /* Whole decimal number in [min, max]; no sign for unsigned, no spaces, no trailing bytes.
  * Returns 0, -EINVAL (not a number) or -ERANGE (out of range). */
@@ -123,6 +128,29 @@ bool util_list_next(const char **p, char *buf, size_t cap, const char **item, si
  * "unknown option '-Z'". The option text is sanitized. Returns msg. */
 const char *util_getopt_error(int c, char *const argv[], int optind, int optopt, char *msg,
 			      size_t len);
+
+/* Room for one more element in a growing array: when n (the elements in use) has reached
+ * *cap, the array at *(T **)arr (elements of size bytes) is reallocated to twice *cap, or to
+ * first elements when it has none yet. 0, or -ENOMEM (also when the size would overflow),
+ * and then the array and *cap are as they were. Call as
+ * util_grow(&v->items, &v->cap, v->n, 64, sizeof(*v->items)). */
+int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size);
+
+/* Read len bytes from fd into buf (at offset off with pread, or at the file position
+ * when off < 0), again after EINTR, until they are all there or the file ends. *done
+ * gets the bytes read, also on failure. 0 (*done < len: the end of the file), or -errno. */
+int util_read_full(int fd, void *buf, size_t len, long long off, size_t *done);
+/* Write len bytes of buf to fd, again after EINTR and after a short write; *done gets the
+ * bytes written, also on failure. 0, or -errno (-EIO when write wrote nothing).
+ * Async-signal-safe (a fatal signal's handler restores the terminal with it). */
+int util_write_full(int fd, const void *buf, size_t len, size_t *done);
+/* Does the comma-separated list [s, s + n) hold the item w exactly? */
+bool util_list_has(const char *s, size_t n, const char *w);
+
+/* qsort/bsearch comparators, ascending: int (also pid_t), uint64_t, size_t */
+int util_cmp_int(const void *a, const void *b);
+int util_cmp_u64(const void *a, const void *b);
+int util_cmp_size(const void *a, const void *b);
 
 double util_monotonic(void);
 

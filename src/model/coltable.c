@@ -47,6 +47,18 @@ long coltable_index(const struct coltable *t, const char *name)
 	return -1;
 }
 
+const void *coltable_get(const struct coltable *t, size_t i)
+{
+	return i < t->n ? entry(t, i) : NULL;
+}
+
+const void *coltable_find(const struct coltable *t, const char *name)
+{
+	long k = coltable_index(t, name);
+
+	return k < 0 ? NULL : entry(t, (size_t)k);
+}
+
 /* Add column i unless it is there already: 0 or -ENOMEM. */
 static int push(size_t **idx, size_t *n, size_t i)
 {
@@ -130,6 +142,13 @@ void coltable_print(const struct coltable *t, FILE *out, bool marks)
 				fprintf(out, " %s", m->text);
 		fputc('\n', out);
 	}
+}
+
+const char *coltable_avail_text(const char *const *texts, size_t n, unsigned av)
+{
+	if (!av)
+		return "";
+	return av < n && texts[av] ? texts[av] : texts[n - 1];
 }
 
 const char *coltable_json_key(const char *name, char *buf, size_t len)

@@ -206,6 +206,9 @@ GET(get_cgroup)
 	c->s = t->cgroup;
 }
 
+/* a size of the process, the same on each of its thread rows */
+#define PSIZE(name, readers, get, help) \
+	{ name, CK_SIZE, 6, CF_RIGHT | CF_PROCESS, readers, help, get }
 static const struct column table[] = {
 	{ "PID", CK_INT, 6, CF_RIGHT, 0,
 	  "process ID (thread group ID)", get_pid },
@@ -267,40 +270,36 @@ static const struct column table[] = {
 	  get_ictx },
 	{ "START", CK_WALLTIME, 8, CF_RIGHT, RD_STAT,
 	  "when the task started", get_start },
-	{ "VSZ", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STAT,
-	  "virtual size of the address space (stat vsize)", get_vsz },
-	{ "RSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_RSS,
-	  "resident set size of the address space, pages shared with others counted in full (status VmRSS, or statm)",
-	  get_rss },
-	{ "RSSANON", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
-	  "resident anonymous memory (status RssAnon)", get_rssanon },
-	{ "RSSFILE", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
-	  "resident file-backed memory (status RssFile)", get_rssfile },
-	{ "RSSSHMEM", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
-	  "resident shared memory: shmem, tmpfs, shared anonymous (status RssShmem)",
-	  get_rssshmem },
-	{ "SWAP", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
-	  "swapped-out anonymous memory (status VmSwap)", get_swap },
-	{ "PTE", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_STATUS_MEM,
-	  "page tables of the address space (status VmPTE)", get_pte },
-	{ "PSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
-	  "proportional set size: each resident page divided by the processes mapping it (smaps_rollup)",
-	  get_pss },
-	{ "USS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
-	  "unique set size: private clean + private dirty pages, what exiting would free", get_uss },
-	{ "SHARED", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
-	  "resident pages also mapped by another process: shared clean + shared dirty", get_shared },
-	{ "SWAPPSS", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
-	  "swap divided among the processes sharing it (smaps_rollup SwapPss)", get_swappss },
-	{ "ANON", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
-	  "PSS of anonymous pages (smaps_rollup Pss_Anon)", get_anon },
-	{ "FILE", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
-	  "PSS of file-backed pages (smaps_rollup Pss_File)", get_file },
-	{ "SHMEM", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
-	  "PSS of shared memory pages (smaps_rollup Pss_Shmem)", get_shmem },
-	{ "THP", CK_SIZE, 6, CF_RIGHT | CF_PROCESS, RD_SMAPS,
-	  "memory in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped)",
-	  get_thp },
+	PSIZE("VSZ", RD_STAT, get_vsz,
+	      "virtual size of the address space (stat vsize)"),
+	PSIZE("RSS", RD_RSS, get_rss,
+	      "resident set size of the address space, pages shared with others counted in full (status VmRSS, or statm)"),
+	PSIZE("RSSANON", RD_STATUS_MEM, get_rssanon,
+	      "resident anonymous memory (status RssAnon)"),
+	PSIZE("RSSFILE", RD_STATUS_MEM, get_rssfile,
+	      "resident file-backed memory (status RssFile)"),
+	PSIZE("RSSSHMEM", RD_STATUS_MEM, get_rssshmem,
+	      "resident shared memory: shmem, tmpfs, shared anonymous (status RssShmem)"),
+	PSIZE("SWAP", RD_STATUS_MEM, get_swap,
+	      "swapped-out anonymous memory (status VmSwap)"),
+	PSIZE("PTE", RD_STATUS_MEM, get_pte,
+	      "page tables of the address space (status VmPTE)"),
+	PSIZE("PSS", RD_SMAPS, get_pss,
+	      "proportional set size: each resident page divided by the processes mapping it (smaps_rollup)"),
+	PSIZE("USS", RD_SMAPS, get_uss,
+	      "unique set size: private clean + private dirty pages, what exiting would free"),
+	PSIZE("SHARED", RD_SMAPS, get_shared,
+	      "resident pages also mapped by another process: shared clean + shared dirty"),
+	PSIZE("SWAPPSS", RD_SMAPS, get_swappss,
+	      "swap divided among the processes sharing it (smaps_rollup SwapPss)"),
+	PSIZE("ANON", RD_SMAPS, get_anon,
+	      "PSS of anonymous pages (smaps_rollup Pss_Anon)"),
+	PSIZE("FILE", RD_SMAPS, get_file,
+	      "PSS of file-backed pages (smaps_rollup Pss_File)"),
+	PSIZE("SHMEM", RD_SMAPS, get_shmem,
+	      "PSS of shared memory pages (smaps_rollup Pss_Shmem)"),
+	PSIZE("THP", RD_SMAPS, get_thp,
+	      "memory in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped)"),
 	{ "NODEMEM", CK_NODES, 10, CF_PROCESS, RD_NUMA,
 	  "resident memory on each NUMA node as NODE:SIZE pairs (0:1.2G,1:300M), nodes without pages left out, shared pages in full as in RSS (numa_maps, as numastat -p); sorts by the sum",
 	  get_nodemem },
@@ -312,16 +311,6 @@ static const struct column table[] = {
 	{ "CMD", CK_STR, 30, CF_TRUNC | CF_PROCESS | CF_WRAP, RD_CMDLINE,
 	  "command line, without the NUL padding of a rewritten title ('-' when empty)", get_cmd },
 };
-
-size_t columns_count(void)
-{
-	return ARRAY_SIZE(table);
-}
-
-const struct column *columns_get(size_t i)
-{
-	return i < ARRAY_SIZE(table) ? &table[i] : NULL;
-}
 
 bool columns_natural_ascending(const struct column *c)
 {
@@ -359,17 +348,7 @@ static const struct coltable_mark marks[] = {
 };
 static const struct coltable tab = COLTABLE(table, struct column, marks, 10);
 
-const struct coltable *columns_table(void)
-{
-	return &tab;
-}
-
-const struct column *columns_find(const char *name)
-{
-	long k = coltable_index(&tab, name);
-
-	return k < 0 ? NULL : &table[k];
-}
+COLTABLE_ACCESSORS(columns, struct column, tab)
 
 static const char *const defaults_proc[] = {
 	"PID", "USER", "PRI", "NI", "STATE", "NLWP", "CPU", "PCPU", "TIME", "RSS", "COMM",
@@ -379,17 +358,7 @@ static const char *const defaults_thread[] = {
 };
 
 /* The entries of the indices idx (freed), after rc of the parse: rc, or -ENOMEM. */
-static int entries(int rc, size_t *idx, size_t n, const struct column ***cols, size_t *ncols)
-{
-	const struct column **v = rc ? NULL : malloc((n ? n : 1) * sizeof(*v));
-
-	*cols = v;
-	*ncols = v ? n : 0;
-	for (size_t i = 0; v && i < n; i++)
-		v[i] = &table[idx[i]];
-	free(idx);
-	return rc ? rc : v ? 0 : -ENOMEM;
-}
+COLTABLE_ENTRIES(entries, struct column, table)
 
 int columns_defaults(bool threads, const struct column ***cols, size_t *ncols)
 {
@@ -430,22 +399,16 @@ const char *columns_json_key(const struct column *col, char *buf, size_t len)
 
 const char *columns_avail_text(enum ts_avail av)
 {
-	switch (av) {
-	case TS_OK:
-		return "";
-	case TS_GONE:
-		return "gone: the task exited while it was read";
-	case TS_DENIED:
-		return "denied: no permission to read it";
-	case TS_UNSUPPORTED:
-		return "not supported by this kernel or system";
-	case TS_EMPTY:
-		return "empty: no command line (kernel threads and exited processes have none, "
-		       "and a process can blank its own)";
-	case TS_NA:
-	default:
-		return "not available: no previous sample, interval under 2 clock ticks, or n/a";
-	}
+	static const char *const texts[] = {
+		[TS_GONE] = "gone: the task exited while it was read",
+		[TS_DENIED] = "denied: no permission to read it",
+		[TS_UNSUPPORTED] = "not supported by this kernel or system",
+		[TS_EMPTY] = "empty: no command line (kernel threads and exited processes have "
+			     "none, and a process can blank its own)",
+		[TS_NA] = "not available: no previous sample, interval under 2 clock ticks, or n/a",
+	};
+
+	return coltable_avail_text(texts, ARRAY_SIZE(texts), av);
 }
 
 /* Room for one node of a CK_NODES list: '{"node": ' + 4 digits + ', "bytes": ' + 20
@@ -542,6 +505,14 @@ static const char *format_walltime(double epoch, bool json, char *buf, size_t le
 	return buf;
 }
 
+const char *columns_format_u64(enum col_kind kind, uint64_t u, bool json, bool bytes, char *buf,
+			       size_t len)
+{
+	if (kind == CK_SIZE && !json && !bytes)
+		return util_size_human(u, buf, len);
+	return util_u64_dec(u, buf, len);
+}
+
 const char *columns_format(const struct column *col, const struct cell *c, bool json,
 			   bool bytes, char *buf, size_t len)
 {
@@ -553,11 +524,8 @@ const char *columns_format(const struct column *col, const struct cell *c, bool 
 	case CK_INT:
 		return util_i64_dec(c->i, buf, len);
 	case CK_COUNT:
-		return util_u64_dec(c->u, buf, len);
 	case CK_SIZE:
-		if (json || bytes)
-			return util_u64_dec(c->u, buf, len);
-		return util_size_human(c->u, buf, len);
+		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
 	case CK_PCT:
 		return util_fixed1(c->d, buf, len);
 	case CK_CPUTIME:

@@ -89,6 +89,9 @@ const char *columns_json_key(const struct column *col, char *buf, size_t len);
  * value (shown as "-" in tables, null in JSON). bytes: exact sizes in tables. */
 const char *columns_format(const struct column *col, const struct cell *c, bool json,
 			   bool bytes, char *buf, size_t len);
+/* A CK_COUNT or CK_SIZE value (a size human-readable unless json or bytes) into buf */
+const char *columns_format_u64(enum col_kind kind, uint64_t u, bool json, bool bytes, char *buf,
+			       size_t len);
 /* The buffer columns_format needs for the cell (a CK_NODES list grows with its nodes). */
 size_t columns_format_size(const struct column *col, const struct cell *c);
 /* Text for why a value is missing */

@@ -134,8 +134,8 @@ static int cmp_track(const void *a, const void *b)
 	const struct comparison_track *x = a, *y = b;
 
 	if (x->tid != y->tid)
-		return (x->tid > y->tid) - (x->tid < y->tid);
-	return (x->start > y->start) - (x->start < y->start);
+		return UTIL_CMP(x->tid, y->tid);
+	return UTIL_CMP(x->start, y->start);
 }
 
 /* The track of task t among the first nsorted (sorted) tracks, or a new one appended after
@@ -150,15 +150,8 @@ static struct comparison_track *track_of(struct comparison_side *s, const struct
 		if (k)
 			return k;
 	}
-	if (s->ntracks == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct comparison_track *v = realloc(s->tracks, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		s->tracks = v;
-		s->cap = cap;
-	}
+	if (util_grow(&s->tracks, &s->cap, s->ntracks, 64, sizeof(*s->tracks)))
+		return NULL;
 	key.tgid = t->tgid;
 	key.comm = strdup(t->comm ? t->comm : "");
 	if (!key.comm)
@@ -358,15 +351,8 @@ static int keep_pending(struct comparison_side *s, const struct snapshot *sn)
 	struct comparison_pending p = { .n = sn->ntasks };
 	int rc;
 
-	if (s->npending == s->pending_cap) {
-		size_t cap = s->pending_cap ? s->pending_cap * 2 : 16;
-		struct comparison_pending *v = realloc(s->pending, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		s->pending = v;
-		s->pending_cap = cap;
-	}
+	if (util_grow(&s->pending, &s->pending_cap, s->npending, 16, sizeof(*s->pending)))
+		return -ENOMEM;
 	p.rows = calloc(p.n + 1, sizeof(*p.rows));
 	if (!p.rows)
 		return -ENOMEM;

@@ -34,18 +34,12 @@ static int copy(struct cpumap *m, const struct topo *t)
 	return 0;
 }
 
-int cpumap_load(struct cpumap **out)
+/* The map of topology t (which it frees) in *out. */
+static int from_topo(struct topo *t, struct cpumap **out)
 {
-	struct cpumap *m;
-	struct topo *t = NULL;
-	int rc;
+	struct cpumap *m = calloc(1, sizeof(*m));
+	int rc = m ? copy(m, t) : -ENOMEM;
 
-	*out = NULL;
-	rc = topo_load(&t);
-	if (rc)
-		return rc;
-	m = calloc(1, sizeof(*m));
-	rc = m ? copy(m, t) : -ENOMEM;
 	topo_free(t);
 	if (rc) {
 		cpumap_free(m);
@@ -55,11 +49,20 @@ int cpumap_load(struct cpumap **out)
 	return 0;
 }
 
+int cpumap_load(struct cpumap **out)
+{
+	struct topo *t = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = topo_load(&t);
+	return rc ? rc : from_topo(t, out);
+}
+
 int cpumap_load_tree(const char *dir, struct cpumap **out)
 {
 	char *dirs[1] = { (char *)dir }, why[320];
 	struct source *src;
-	struct cpumap *m;
 	struct topo *t = NULL;
 	int rc;
 
@@ -69,17 +72,7 @@ int cpumap_load_tree(const char *dir, struct cpumap **out)
 		return rc == -ENOENT ? -EIO : rc;	/* the tree itself, not its topology */
 	rc = topo_load_tree(source_rootfd(src), &t);
 	source_close(src);
-	if (rc)
-		return rc;
-	m = calloc(1, sizeof(*m));
-	rc = m ? copy(m, t) : -ENOMEM;
-	topo_free(t);
-	if (rc) {
-		cpumap_free(m);
-		return rc;
-	}
-	*out = m;
-	return 0;
+	return rc ? rc : from_topo(t, out);
 }
 
 void cpumap_free(struct cpumap *m)

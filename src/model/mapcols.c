@@ -55,54 +55,33 @@ static bool one(const struct memmap_row *r, struct mapcols_cell *c)
 	return false;
 }
 
+/* "A<sep>B" in hex, each of at least digits digits (sep empty: A alone). */
+static void hex_cell(struct mapcols_cell *c, uint64_t a, const char *sep, uint64_t b,
+		     int digits)
+{
+	size_t off = put_hex(c->buf, sizeof(c->buf), 0, a, digits);
+
+	if (*sep) {
+		off = put_str(c->buf, sizeof(c->buf), off, sep);
+		put_hex(c->buf, sizeof(c->buf), off, b, digits);
+	}
+	c->s = c->buf;
+}
 GET(get_address)
 {
-	size_t off;
-
 	UNUSED_MM;
-	if (!one(r, c))
-		return;
-	off = put_hex(c->buf, sizeof(c->buf), 0, r->vma->start, 8);
-	off = put_str(c->buf, sizeof(c->buf), off, "-");
-	put_hex(c->buf, sizeof(c->buf), off, r->vma->end, 8);
-	c->s = c->buf;
+	if (one(r, c))
+		hex_cell(c, r->vma->start, "-", r->vma->end, 8);
 }
-GET(get_start)
-{
-	UNUSED_MM;
-	if (!one(r, c))
-		return;
-	put_hex(c->buf, sizeof(c->buf), 0, r->vma->start, 8);
-	c->s = c->buf;
-}
-GET(get_end)
-{
-	UNUSED_MM;
-	if (!one(r, c))
-		return;
-	put_hex(c->buf, sizeof(c->buf), 0, r->vma->end, 8);
-	c->s = c->buf;
-}
+GET(get_start) { UNUSED_MM; if (one(r, c)) hex_cell(c, r->vma->start, "", 0, 8); }
+GET(get_end) { UNUSED_MM; if (one(r, c)) hex_cell(c, r->vma->end, "", 0, 8); }
 GET(get_perms) { UNUSED_MM; if (one(r, c)) c->s = r->vma->perms; }
-GET(get_offset)
-{
-	UNUSED_MM;
-	if (!one(r, c))
-		return;
-	put_hex(c->buf, sizeof(c->buf), 0, r->vma->offset, 8);
-	c->s = c->buf;
-}
+GET(get_offset) { UNUSED_MM; if (one(r, c)) hex_cell(c, r->vma->offset, "", 0, 8); }
 GET(get_device)
 {
-	size_t off;
-
 	UNUSED_MM;
-	if (!one(r, c))
-		return;
-	off = put_hex(c->buf, sizeof(c->buf), 0, r->vma->dev_major, 2);
-	off = put_str(c->buf, sizeof(c->buf), off, ":");
-	put_hex(c->buf, sizeof(c->buf), off, r->vma->dev_minor, 2);
-	c->s = c->buf;
+	if (one(r, c))
+		hex_cell(c, r->vma->dev_major, ":", r->vma->dev_minor, 2);
 }
 GET(get_inode) { UNUSED_MM; if (one(r, c)) c->u = r->vma->inode; }
 GET(get_kind)
@@ -239,33 +218,13 @@ static const struct maps_column table[] = {
 };
 #undef SIZECOL
 
-size_t mapcols_count(void)
-{
-	return ARRAY_SIZE(table);
-}
-
-const struct maps_column *mapcols_get(size_t i)
-{
-	return i < ARRAY_SIZE(table) ? &table[i] : NULL;
-}
-
 static const struct coltable_mark marks[] = {
 	{ MCF_MAPPING, "[mapping]" },
 	{ 0, NULL },
 };
 static const struct coltable tab = COLTABLE(table, struct maps_column, marks, 13);
 
-const struct coltable *mapcols_table(void)
-{
-	return &tab;
-}
-
-const struct maps_column *mapcols_find(const char *name)
-{
-	long k = coltable_index(&tab, name);
-
-	return k < 0 ? NULL : &table[k];
-}
+COLTABLE_ACCESSORS(mapcols, struct maps_column, tab)
 
 static const char *const defaults_none[] = {
 	"ADDRESS", "PERMS", "KIND", "SIZE", "RSS", "PSS", "USS", "SWAP", "NAME",
@@ -293,18 +252,7 @@ static const char *const *defaults(enum memmap_group g, size_t *n)
 }
 
 /* The entries of the indices idx (freed), after rc of the parse: rc, or -ENOMEM. */
-static int entries(int rc, size_t *idx, size_t n, const struct maps_column ***cols,
-		   size_t *ncols)
-{
-	const struct maps_column **v = rc ? NULL : malloc((n ? n : 1) * sizeof(*v));
-
-	*cols = v;
-	*ncols = v ? n : 0;
-	for (size_t i = 0; v && i < n; i++)
-		v[i] = &table[idx[i]];
-	free(idx);
-	return rc ? rc : v ? 0 : -ENOMEM;
-}
+COLTABLE_ENTRIES(entries, struct maps_column, table)
 
 int mapcols_defaults(enum memmap_group g, const struct maps_column ***cols, size_t *ncols)
 {
@@ -355,31 +303,20 @@ const char *mapcols_format(const struct maps_column *col, const struct mapcols_c
 {
 	if (c->av != TS_OK)
 		return NULL;
-	switch (col->kind) {
-	case CK_COUNT:
-		return util_u64_dec(c->u, buf, len);
-	case CK_SIZE:
-		if (json || bytes)
-			return util_u64_dec(c->u, buf, len);
-		return util_size_human(c->u, buf, len);
-	default:
-		return c->s;	/* sanitized at the source */
-	}
+	if (col->kind == CK_COUNT || col->kind == CK_SIZE)
+		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
+	return c->s;	/* sanitized at the source */
 }
 
 const char *mapcols_avail_text(enum ts_avail av)
 {
-	switch (av) {
-	case TS_OK:
-		return "";
-	case TS_GONE:
-		return "gone: the mapping changed between the reads of smaps and numa_maps";
-	case TS_DENIED:
-		return "denied: no permission to read it (numa_maps needs ptrace read access)";
-	case TS_UNSUPPORTED:
-		return "not supported by this kernel (no NUMA, or no VmFlags)";
-	case TS_NA:
-	default:
-		return "does not apply to a group of mappings";
-	}
+	static const char *const texts[] = {	/* TS_EMPTY is not a mapping's */
+		[TS_GONE] = "gone: the mapping changed between the reads of smaps and numa_maps",
+		[TS_DENIED] = "denied: no permission to read it "
+			      "(numa_maps needs ptrace read access)",
+		[TS_UNSUPPORTED] = "not supported by this kernel (no NUMA, or no VmFlags)",
+		[TS_NA] = "does not apply to a group of mappings",
+	};
+
+	return coltable_avail_text(texts, ARRAY_SIZE(texts), av);
 }

@@ -91,7 +91,7 @@ static int cmp_known(pid_t tid, uint64_t start, const struct known *k)
 {
 	if (tid != k->tid)
 		return tid < k->tid ? -1 : 1;
-	return (start > k->start) - (start < k->start);
+	return UTIL_CMP(start, k->start);
 }
 
 /* Where (tid, start) is or would go in w->known; *found tells which. */
@@ -113,15 +113,8 @@ static size_t known_find(const struct placewatch *w, pid_t tid, uint64_t start, 
 
 static int known_insert(struct placewatch *w, size_t at, pid_t tid, uint64_t start, size_t idx)
 {
-	if (w->nknown == w->capknown) {
-		size_t cap = w->capknown ? w->capknown * 2 : 256;
-		struct known *v = realloc(w->known, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		w->known = v;
-		w->capknown = cap;
-	}
+	if (util_grow(&w->known, &w->capknown, w->nknown, 256, sizeof(*w->known)))
+		return -ENOMEM;
 	memmove(&w->known[at + 1], &w->known[at], (w->nknown - at) * sizeof(*w->known));
 	w->known[at] = (struct known){ .tid = tid, .start = start, .idx = idx };
 	w->nknown++;

@@ -31,30 +31,16 @@ struct job_seen {
 	struct sampler *threads_smp;	/* a thread sampler when the rows are processes */
 };
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void idset_add(struct idset *s, pid_t id, uint64_t start)
 {
 	uint64_t key = ((uint64_t)(uint32_t)id << 40) ^ start;
 
-	if (s->n && bsearch(&key, s->ids, s->n, sizeof(key), cmp_u64))
+	if (s->n && bsearch(&key, s->ids, s->n, sizeof(key), util_cmp_u64))
 		return;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		uint64_t *v = realloc(s->ids, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		s->ids = v;
-		s->cap = cap;
-	}
+	if (util_grow(&s->ids, &s->cap, s->n, 64, sizeof(*s->ids)))
+		return;
 	s->ids[s->n++] = key;
-	qsort(s->ids, s->n, sizeof(key), cmp_u64);
+	qsort(s->ids, s->n, sizeof(key), util_cmp_u64);
 }
 
 static void seen_account(struct job_seen *js, const struct snapshot *sn, const pid_t *tgids,

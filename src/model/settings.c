@@ -310,17 +310,9 @@ static int make_dirs(char *path)
 
 static int write_all(int fd, const char *s, size_t len)
 {
-	while (len) {
-		ssize_t n = write(fd, s, len);
+	size_t done;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return util_write_full(fd, s, len, &done);
 }
 
 /*

@@ -160,13 +160,6 @@ static int build_bloom(struct candidates *cd)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static int cmp_partner(const void *a, const void *b)
 {
 	const struct sharing_partner *x = a, *y = b;
@@ -176,20 +169,13 @@ static int cmp_partner(const void *a, const void *b)
 		return x->shared > y->shared ? -1 : 1;
 	if (rx != ry)
 		return rx > ry ? -1 : 1;
-	return (x->pid > y->pid) - (x->pid < y->pid);
+	return UTIL_CMP(x->pid, y->pid);
 }
 
 static int partner_push(struct sharing_against *ag, size_t *cap, const struct sharing_partner *p)
 {
-	if (ag->npartners == *cap) {
-		size_t nc = *cap ? *cap * 2 : 32;
-		struct sharing_partner *nv = realloc(ag->partners, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		ag->partners = nv;
-		*cap = nc;
-	}
+	if (util_grow(&ag->partners, cap, ag->npartners, 32, sizeof(*ag->partners)))
+		return -ENOMEM;
 	ag->partners[ag->npartners++] = *p;
 	return 0;
 }
@@ -304,7 +290,7 @@ static int against_one(int rootfd, struct sharing_against *ag, struct sharemem_r
 			if (n > 64)
 				sharemem_sort(hr->keys.v, n, *tmp);
 			else
-				qsort(hr->keys.v, n, sizeof(*hr->keys.v), cmp_u64);
+				qsort(hr->keys.v, n, sizeof(*hr->keys.v), util_cmp_u64);
 			for (size_t i = 0; i < n; i++) {
 				uint64_t at = hr->keys.v[i];
 

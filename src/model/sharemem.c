@@ -213,16 +213,9 @@ struct sharing_segment *sharemem_seg_find(struct segtab *t, const size_t *m, siz
 		}
 		at = (at + 1) & (t->nslot - 1);
 	}
-	if (rep->nsegments == t->cap) {
-		size_t nc = t->cap ? t->cap * 2 : 16;
-		struct sharing_segment *nv = realloc(rep->segments, nc * sizeof(*nv));
-
-		if (!nv) {
-			t->err = -ENOMEM;
-			return NULL;
-		}
-		rep->segments = nv;
-		t->cap = nc;
+	if (util_grow(&rep->segments, &t->cap, rep->nsegments, 16, sizeof(*rep->segments))) {
+		t->err = -ENOMEM;
+		return NULL;
 	}
 	g = &rep->segments[rep->nsegments];
 	memset(g, 0, sizeof(*g));

@@ -45,17 +45,9 @@ static void collect_shared(void *p, uint64_t key, const size_t *who, const uint6
 	(void)raw;
 	if (c->err || k < 2)
 		return;
-	if (c->nuni == c->cap) {
-		size_t nc = c->cap ? c->cap * 2 : 4096;
-		uint64_t *nv = realloc(c->uni, nc * sizeof(*nv));
-
-		if (!nv) {
-			c->err = -ENOMEM;
-			return;
-		}
-		c->uni = nv;
-		c->cap = nc;
-	}
+	c->err = util_grow(&c->uni, &c->cap, c->nuni, 4096, sizeof(*c->uni));
+	if (c->err)
+		return;
 	c->uni[c->nuni++] = key >> 2;
 }
 
@@ -192,13 +184,6 @@ out:
 	return rc;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* ---- exact, a few spaces: the frame bitmaps, merged --------------------------------------- */
 
 /*
@@ -306,7 +291,7 @@ int sharemem_frames_merge(int rootfd, struct sharing_report *rep, struct shareme
 		if (sp->mem_rc)
 			continue;
 		if (sr[s].keys.n > 1)
-			qsort(sr[s].keys.v, sr[s].keys.n, sizeof(*sr[s].keys.v), cmp_u64);
+			qsort(sr[s].keys.v, sr[s].keys.n, sizeof(*sr[s].keys.v), util_cmp_u64);
 		sp->rss = sr[s].distinct * rep->page_size;
 		sp->frees = sr[s].excl_anon * rep->page_size;
 		if (fb[s].nchunk > maxc)

@@ -67,15 +67,8 @@ static int file_id(struct sharemem_files *f, uint64_t a, uint64_t b, uint64_t *i
 
 static int keys_push(struct sharemem_read *sr, uint64_t key)
 {
-	if (sr->keys.n == sr->cap) {
-		size_t nc = sr->cap ? sr->cap * 2 : 4096;
-		uint64_t *nv = realloc(sr->keys.v, nc * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		sr->keys.v = nv;
-		sr->cap = nc;
-	}
+	if (util_grow(&sr->keys.v, &sr->cap, sr->keys.n, 4096, sizeof(*sr->keys.v)))
+		return -ENOMEM;
 	sr->keys.v[sr->keys.n++] = key;
 	return 0;
 }
@@ -300,17 +293,9 @@ static int read_open(struct sharemem_reader *rd, struct pagemap_task *pt, struct
 		for (size_t i = 0; i < nv; i++) {
 			if (vmas[i].kind == PAGEMAP_VMA_GATE)
 				continue;
-			if (nr == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				struct pagemap_range *n2 = realloc(r, nc * sizeof(*n2));
-
-				if (!n2) {
-					rc = -ENOMEM;
-					goto out;
-				}
-				r = n2;
-				cap = nc;
-			}
+			rc = util_grow(&r, &cap, nr, 64, sizeof(*r));
+			if (rc)
+				goto out;
 			r[nr].start = vmas[i].start;
 			r[nr++].end = vmas[i].end;
 		}

@@ -36,16 +36,7 @@ static int cmp_pick(const void *a, const void *b)
 {
 	const struct pick *x = a, *y = b;
 
-	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
 static void free_tasks(struct sharing_task *t, size_t n)
@@ -83,9 +74,9 @@ static int note_missed(struct sharing_report *rep, const struct pick *picks, siz
 			rc = id_push(&rep->vanished, &rep->nvanished, picks[i].id);
 	}
 	if (rep->nvanished > 1)
-		qsort(rep->vanished, rep->nvanished, sizeof(pid_t), cmp_pid);
+		qsort(rep->vanished, rep->nvanished, sizeof(pid_t), util_cmp_int);
 	if (rep->nunreadable > 1)
-		qsort(rep->unreadable, rep->nunreadable, sizeof(pid_t), cmp_pid);
+		qsort(rep->unreadable, rep->nunreadable, sizeof(pid_t), util_cmp_int);
 	return rc;
 }
 
@@ -127,7 +118,7 @@ static int collect_tasks(int rootfd, const pid_t *ids, size_t nids, struct shari
 	for (size_t i = 0; i < nok; i++)	/* an ID given twice is one pick */
 		if (!npicks || cmp_pick(&picks[npicks - 1], &picks[i]))
 			picks[npicks++] = picks[i];
-	qsort(tgids, nok, sizeof(*tgids), cmp_pid);
+	qsort(tgids, nok, sizeof(*tgids), util_cmp_int);
 	for (size_t i = 0; i < nok; i++)
 		if (!ntg || tgids[ntg - 1] != tgids[i])
 			tgids[ntg++] = tgids[i];
@@ -292,19 +283,15 @@ static int cmp_task_space(const void *a, const void *b)
 	const struct sharing_task *x = a, *y = b;
 
 	if (x->space != y->space)
-		return (x->space > y->space) - (x->space < y->space);
-	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+		return UTIL_CMP(x->space, y->space);
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
 static int cmp_rawspace(const void *a, const void *b)
 {
 	const struct rawspace *x = a, *y = b;
 
-	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
 /* Space s's label and its processes' PIDs, sorted and distinct: 0 or -ENOMEM. */
@@ -318,7 +305,7 @@ static int space_pids(struct sharing_report *rep, size_t s)
 		return -ENOMEM;
 	for (size_t i = 0; i < sp->ntasks; i++)
 		sp->pids[i] = rep->tasks[sp->first + i].tgid;
-	qsort(sp->pids, sp->ntasks, sizeof(*sp->pids), cmp_pid);
+	qsort(sp->pids, sp->ntasks, sizeof(*sp->pids), util_cmp_int);
 	for (size_t i = 0; i < sp->ntasks; i++)
 		if (!sp->npids || sp->pids[sp->npids - 1] != sp->pids[i])
 			sp->pids[sp->npids++] = sp->pids[i];
@@ -339,7 +326,7 @@ static int build_spaces(struct sharing_report *rep, size_t vmgroups)
 	for (size_t i = 0; i < nt; i++)
 		if (rep->tasks[i].grp[KCMP_RES_VM] == SIZE_MAX)
 			denied[nden++] = rep->tasks[i].tgid;
-	qsort(denied, nden, sizeof(*denied), cmp_pid);
+	qsort(denied, nden, sizeof(*denied), util_cmp_int);
 	{
 		size_t w = 0;
 
@@ -363,7 +350,7 @@ static int build_spaces(struct sharing_report *rep, size_t vmgroups)
 		if (t->grp[KCMP_RES_VM] != SIZE_MAX) {
 			k = t->grp[KCMP_RES_VM];
 		} else {
-			pid_t *p = bsearch(&t->tgid, denied, nden, sizeof(*denied), cmp_pid);
+			pid_t *p = bsearch(&t->tgid, denied, nden, sizeof(*denied), util_cmp_int);
 
 			k = vmgroups + (size_t)(p - denied);
 		}
@@ -415,13 +402,6 @@ out:
 	return rc;
 }
 
-static int cmp_size(const void *a, const void *b)
-{
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The groups of resource r that the tasks of each space are in (sorted, distinct). */
 static int space_groups(const struct sharing_report *rep, int r, size_t *buf, size_t **gs,
 			size_t *gn)
@@ -433,7 +413,7 @@ static int space_groups(const struct sharing_report *rep, int r, size_t *buf, si
 		for (size_t i = 0; i < sp->ntasks; i++)
 			if (rep->tasks[sp->first + i].grp[r] != SIZE_MAX)
 				g[n++] = rep->tasks[sp->first + i].grp[r];
-		qsort(g, n, sizeof(*g), cmp_size);
+		qsort(g, n, sizeof(*g), util_cmp_size);
 		gn[s] = 0;
 		for (size_t i = 0; i < n; i++)
 			if (!gn[s] || g[gn[s] - 1] != g[i])
@@ -612,7 +592,7 @@ static int cmp_pair(const void *a, const void *b)
 		return rx > ry ? -1 : 1;
 	if (x->a != y->a)
 		return x->a < y->a ? -1 : 1;
-	return (x->b > y->b) - (x->b < y->b);
+	return UTIL_CMP(x->b, y->b);
 }
 
 int sharing_pairs(const struct sharing_report *rep, struct sharing_pair **out, size_t *n)
@@ -633,16 +613,9 @@ int sharing_pairs(const struct sharing_report *rep, struct sharing_pair **out, s
 					p.res |= 1u << r;
 			if ((p.bytes == 0 || p.bytes == UINT64_MAX) && !p.res)
 				continue;
-			if (cnt == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				struct sharing_pair *nv = realloc(v, nc * sizeof(*nv));
-
-				if (!nv) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = nv;
-				cap = nc;
+			if (util_grow(&v, &cap, cnt, 64, sizeof(*v))) {
+				free(v);
+				return -ENOMEM;
 			}
 			v[cnt++] = p;
 		}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "model/sharing.h"
 #include "sample/kcmp.h"
 
@@ -55,7 +56,7 @@ static int group_order(struct group_sort *g, size_t a, size_t b)
 		else
 			return r == 0 ? 0 : r == 1 ? -1 : 1;
 	}
-	return (a > b) - (a < b);
+	return UTIL_CMP(a, b);
 }
 
 /* Merge sort of indices: never reads out of bounds, even if the order is inconsistent

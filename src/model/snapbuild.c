@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "lib/util.h"
 #include "model/snapshot.h"
 #include "sample/proc2.h"
 
@@ -43,9 +44,7 @@ static int cmp_id(const void *a, const void *b)
 {
 	const struct task *x = a, *y = b;
 
-	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
 static uint64_t delta(uint64_t now, uint64_t before)

@@ -37,17 +37,17 @@ void tasklist_cell(const struct tasklist_row *r, const struct column *col,
 
 static int cmp_num(double a, double b)
 {
-	return (a > b) - (a < b);
+	return UTIL_CMP(a, b);
 }
 
 static int cmp_u(uint64_t a, uint64_t b)
 {
-	return (a > b) - (a < b);
+	return UTIL_CMP(a, b);
 }
 
 static int cmp_i(int64_t a, int64_t b)
 {
-	return (a > b) - (a < b);
+	return UTIL_CMP(a, b);
 }
 
 /* By one column; 0 on a tie. A missing value comes after every known one in either order. */
@@ -135,7 +135,7 @@ static int cmp_tgid_key(const void *key, const void *elem)
 	pid_t k = *(const pid_t *)key;
 	const struct task *t = elem;
 
-	return (k > t->tgid) - (k < t->tgid);
+	return UTIL_CMP(k, t->tgid);
 }
 
 /* The range of snapshot rows of process tgid (rows sorted by tgid, tid). */
@@ -181,15 +181,8 @@ struct builder {
 
 static int push(struct builder *b, const struct tasklist_row *r)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		struct tasklist_row *v = realloc(b->rows, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		b->rows = v;
-		b->cap = cap;
-	}
+	if (util_grow(&b->rows, &b->cap, b->n, 256, sizeof(*b->rows)))
+		return -ENOMEM;
 	b->rows[b->n++] = *r;
 	return 0;
 }
@@ -279,7 +272,7 @@ static int cmp_pid_idx(const void *a, const void *b, void *arg)
 	const struct tasklist_row *rows = arg;
 	pid_t x = rows[*(const size_t *)a].t->tgid, y = rows[*(const size_t *)b].t->tgid;
 
-	return (x > y) - (x < y);
+	return UTIL_CMP(x, y);
 }
 
 struct tframe {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "model/timeline.h"
 
 _Static_assert(sizeof(struct timeline_run) == 12, "a run is 12 bytes");
@@ -49,15 +50,8 @@ int timeline_add_thread(struct timeline *tl, pid_t tgid, pid_t tid, uint64_t sta
 {
 	struct timeline_thread *t;
 
-	if (tl->nthreads == tl->cap) {
-		size_t cap = tl->cap ? tl->cap * 2 : 64;
-		struct timeline_thread *v = realloc(tl->threads, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		tl->threads = v;
-		tl->cap = cap;
-	}
+	if (util_grow(&tl->threads, &tl->cap, tl->nthreads, 64, sizeof(*tl->threads)))
+		return -ENOMEM;
 	t = &tl->threads[tl->nthreads];
 	memset(t, 0, sizeof(*t));
 	t->comm = strdup(comm ? comm : "");
@@ -121,16 +115,9 @@ int timeline_add_sample(struct timeline *tl, size_t idx, uint32_t slot, int cpu,
 			tl->refused++;
 			return -ENOSPC;
 		}
-		if (t->nruns == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 8;
-			struct timeline_run *v = realloc(t->runs, cap * sizeof(*v));
-
-			if (!v) {
-				tl->refused++;
-				return -ENOMEM;
-			}
-			t->runs = v;
-			t->cap = cap;
+		if (util_grow(&t->runs, &t->cap, t->nruns, 8, sizeof(*t->runs))) {
+			tl->refused++;
+			return -ENOMEM;
 		}
 		t->runs[t->nruns++] = (struct timeline_run){ .slot = slot, .len = 1, .cpu = cpu,
 							     .state = st };
@@ -215,10 +202,10 @@ static int cmp_order(const void *a, const void *b, void *arg)
 	const struct timeline_thread *y = &tl->threads[*(const size_t *)b];
 
 	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
+		return UTIL_CMP(x->tgid, y->tgid);
 	if (x->tid != y->tid)
-		return (x->tid > y->tid) - (x->tid < y->tid);
-	return (x->start_ticks > y->start_ticks) - (x->start_ticks < y->start_ticks);
+		return UTIL_CMP(x->tid, y->tid);
+	return UTIL_CMP(x->start_ticks, y->start_ticks);
 }
 
 int timeline_order(const struct timeline *tl, size_t **order)
@@ -248,7 +235,7 @@ static int cmp_remainder(const void *a, const void *b)
 
 	if (x->rem != y->rem)
 		return x->rem < y->rem ? 1 : -1;
-	return (x->idx > y->idx) - (x->idx < y->idx);
+	return UTIL_CMP(x->idx, y->idx);
 }
 
 void timeline_permille(struct timeline_share *parts, size_t n)
@@ -313,15 +300,8 @@ static struct timeline_share *sum_cpu(struct timeline_thread_sum *s, size_t *cap
 
 	if (found)
 		return &s->cpus[at];
-	if (s->ncpus == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
-		struct timeline_share *v = realloc(s->cpus, nc * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		s->cpus = v;
-		*cap = nc;
-	}
+	if (util_grow(&s->cpus, cap, s->ncpus, 4, sizeof(*s->cpus)))
+		return NULL;
 	memmove(&s->cpus[at + 1], &s->cpus[at], (s->ncpus - at) * sizeof(*s->cpus));
 	s->cpus[at] = (struct timeline_share){ .cpu = cpu };
 	s->ncpus++;
@@ -413,7 +393,7 @@ static int cmp_share_desc(const void *a, const void *b)
 		return x->samples < y->samples ? 1 : -1;
 	if (x->waiting != y->waiting)
 		return x->waiting < y->waiting ? 1 : -1;
-	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+	return UTIL_CMP(x->cpu, y->cpu);
 }
 
 void timeline_cpu_summary_free(struct timeline_cpu_sum *v, size_t n)
@@ -441,15 +421,8 @@ static struct timeline_cpu_sum *cpu_entry(struct timeline_cpu_sum **v, size_t *n
 	}
 	if (lo < *nv && (*v)[lo].cpu == cpu)
 		return &(*v)[lo];
-	if (*nv == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		struct timeline_cpu_sum *nvv = realloc(*v, nc * sizeof(*nvv));
-
-		if (!nvv)
-			return NULL;
-		*v = nvv;
-		*cap = nc;
-	}
+	if (util_grow(v, cap, *nv, 8, sizeof(**v)))
+		return NULL;
 	memmove(&(*v)[lo + 1], &(*v)[lo], (*nv - lo) * sizeof(**v));
 	memset(&(*v)[lo], 0, sizeof((*v)[lo]));
 	(*v)[lo].cpu = cpu;

@@ -79,23 +79,6 @@ int cgroup_parse(const char *buf, size_t len, struct cgroup_info *ci)
 	return ci->nlines ? 0 : -EINVAL;
 }
 
-/* Does the comma-separated list s[0..n) hold the word w? */
-static bool list_has(const char *s, size_t n, const char *w)
-{
-	size_t wl = strlen(w);
-	const char *end = s + n;
-
-	while (s < end) {
-		const char *c = memchr(s, ',', (size_t)(end - s));
-		const char *e = c ? c : end;
-
-		if ((size_t)(e - s) == wl && !memcmp(s, w, wl))
-			return true;
-		s = c ? c + 1 : end;
-	}
-	return false;
-}
-
 int cgroup_find(const struct cgroup_info *ci, const char *buf, const char *ctrl)
 {
 	if (!*ctrl)
@@ -103,7 +86,7 @@ int cgroup_find(const struct cgroup_info *ci, const char *buf, const char *ctrl)
 	for (size_t i = 0; i < ci->nlines; i++) {
 		const struct cgroup_line *l = &ci->line[i];
 
-		if (l->id && list_has(buf + l->ctrl, l->ctrl_len, ctrl))
+		if (l->id && util_list_has(buf + l->ctrl, l->ctrl_len, ctrl))
 			return (int)i;
 	}
 	return -1;
@@ -222,24 +205,12 @@ static int open_beneath(int rootfd, const char *rel)
 /* Read the small file rel below the root into buf (at most cap - 1 bytes, NUL-ended). */
 static int read_beneath(int rootfd, const char *rel, char *buf, size_t cap, size_t *len)
 {
-	size_t off = 0;
-	int fd = open_beneath(rootfd, rel), rc = 0;
+	size_t off;
+	int fd = open_beneath(rootfd, rel), rc;
 
 	if (fd < 0)
 		return fd;
-	while (off < cap - 1) {
-		ssize_t r = read(fd, buf + off, cap - 1 - off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		off += (size_t)r;
-	}
+	rc = util_read_full(fd, buf, cap - 1, -1, &off);
 	if (!rc && off == cap - 1)
 		rc = -EFBIG;
 	close(fd);

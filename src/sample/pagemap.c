@@ -142,16 +142,9 @@ int pagemap_parse_maps(const char *buf, size_t len, struct pagemap_vma **out, si
 			break;
 		/* a racy read can repeat or overlap a VMA: keep the address order strict */
 		if (!cnt || vma.start >= v[cnt - 1].end) {
-			if (cnt == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				struct pagemap_vma *nv = realloc(v, nc * sizeof(*nv));
-
-				if (!nv) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = nv;
-				cap = nc;
+			if (util_grow(&v, &cap, cnt, 64, sizeof(*v))) {
+				free(v);
+				return -ENOMEM;
 			}
 			v[cnt++] = vma;
 		}
@@ -204,8 +197,8 @@ void pagemap_close(struct pagemap_task *t)
 
 int pagemap_read_maps(struct pagemap_task *t, struct pagemap_vma **out, size_t *n)
 {
-	size_t cap = 64 << 10, off = 0;
-	char *buf = NULL;
+	size_t cap = 64 << 10, off = 0, got;
+	char *buf = NULL, *nb;
 	int fd, rc = 0;
 
 	*out = NULL;
@@ -214,34 +207,23 @@ int pagemap_read_maps(struct pagemap_task *t, struct pagemap_vma **out, size_t *
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		ssize_t r;
-
-		if (!buf || off == cap) {
-			char *nb;
-
-			if (buf && cap >= MAPS_MAX) {
-				rc = -EFBIG;
-				break;
-			}
-			if (buf)
-				cap *= 2;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				rc = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		r = read(fd, buf + off, cap - off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = -errno;
+		/* first the buffer, then twice it each time the file filled it */
+		if (buf && cap >= MAPS_MAX) {
+			rc = -EFBIG;
 			break;
 		}
-		if (r == 0)
+		if (buf)
+			cap *= 2;
+		nb = realloc(buf, cap);
+		if (!nb) {
+			rc = -ENOMEM;
 			break;
-		off += (size_t)r;
+		}
+		buf = nb;
+		rc = util_read_full(fd, buf + off, cap - off, -1, &got);
+		off += got;
+		if (rc || off < cap)
+			break;	/* failed, or the end of the file */
 	}
 	close(fd);
 	if (!rc) {
@@ -288,15 +270,8 @@ int pagemap_scan_present(struct pagemap_task *t, uint64_t lo, uint64_t hi,
 			return -errno;
 		}
 		for (int i = 0; i < r && i < SCAN_VEC_LEN; i++) {
-			if (*n == *cap) {
-				size_t nc = *cap ? *cap * 2 : 256;
-				struct pagemap_range *nv = realloc(*out, nc * sizeof(*nv));
-
-				if (!nv)
-					return -ENOMEM;
-				*out = nv;
-				*cap = nc;
-			}
+			if (util_grow(out, cap, *n, 256, sizeof(**out)))
+				return -ENOMEM;
 			(*out)[*n].start = vec[i].start;
 			(*out)[*n].end = vec[i].end;
 			(*n)++;
@@ -312,32 +287,12 @@ int pagemap_read(struct pagemap_task *t, uint64_t addr, uint64_t *entries, size_
 		 size_t *got)
 {
 	long ps = sysconf(_SC_PAGESIZE);
-	off_t off = (off_t)((addr / (uint64_t)ps) * sizeof(uint64_t));
-	size_t done = 0, want = n * sizeof(uint64_t);
-	char *dst = (char *)entries;
+	long long off = (long long)((addr / (uint64_t)ps) * sizeof(uint64_t));
+	size_t done;
+	int rc = util_read_full(t->pmfd, entries, n * sizeof(uint64_t), off, &done);
 
-	while (done < want) {
-		ssize_t r = pread(t->pmfd, dst + done, want - done, off + (off_t)done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			*got = done / sizeof(uint64_t);
-			return -errno;
-		}
-		if (r == 0)
-			break;
-		done += (size_t)r;
-	}
 	*got = done / sizeof(uint64_t);
-	return 0;
-}
-
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
+	return rc;
 }
 
 struct pid_list {
@@ -349,15 +304,8 @@ static int pid_add(void *ctx, pid_t pid)
 {
 	struct pid_list *l = ctx;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		pid_t *nv = realloc(l->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (util_grow(&l->v, &l->cap, l->n, 256, sizeof(*l->v)))
+		return -ENOMEM;
 	l->v[l->n++] = pid;
 	return 0;
 }
@@ -373,7 +321,7 @@ int pagemap_list_processes(int rootfd, pid_t **out, size_t *n)
 		free(l.v);
 		return rc;
 	}
-	qsort(l.v, l.n, sizeof(*l.v), cmp_pid);
+	qsort(l.v, l.n, sizeof(*l.v), util_cmp_int);
 	*out = l.v;
 	*n = l.n;
 	return 0;
@@ -434,22 +382,12 @@ void pagemap_kpage_close(struct pagemap_kpage *k)
 
 static int kpage_pread(int fd, uint64_t pfn, size_t n, uint64_t *out)
 {
-	size_t done = 0, want = n * sizeof(uint64_t);
-	off_t off = (off_t)(pfn * sizeof(uint64_t));
-	char *dst = (char *)out;
+	size_t done, want = n * sizeof(uint64_t);
+	int rc = util_read_full(fd, out, want, (long long)(pfn * sizeof(uint64_t)), &done);
 
-	while (done < want) {
-		ssize_t r = pread(fd, dst + done, want - done, off + (off_t)done);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;	/* past the last frame */
-		done += (size_t)r;
-	}
-	memset(dst + done, 0, want - done);
+	if (rc)
+		return rc;
+	memset((char *)out + done, 0, want - done);	/* past the last frame */
 	return 0;
 }
 

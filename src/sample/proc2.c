@@ -49,13 +49,18 @@ int proc2_open(struct proc2 **out)
 	return 0;
 }
 
+/* Free obj, and first the libproc2 handle *st it holds (NULL: none). */
+static void free_with_stat(void *obj, struct stat_info **st)
+{
+	if (*st)
+		procps_stat_unref(st);
+	free(obj);
+}
+
 void proc2_close(struct proc2 *p)
 {
-	if (!p)
-		return;
-	if (p->stat)
-		procps_stat_unref(&p->stat);
-	free(p);
+	if (p)
+		free_with_stat(p, &p->stat);
 }
 
 void proc2_free_task_fields(struct task *t)
@@ -112,11 +117,8 @@ int proc2_cpus_new(struct proc2_cpus **out)
 
 void proc2_cpus_free(struct proc2_cpus *c)
 {
-	if (!c)
-		return;
-	if (c->stat)
-		procps_stat_unref(&c->stat);
-	free(c);
+	if (c)
+		free_with_stat(c, &c->stat);
 }
 
 int proc2_cpus_busy(struct proc2_cpus *c, double *all, double *each, int max, int *n)

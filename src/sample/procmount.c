@@ -36,23 +36,6 @@ static bool field(const char *p, const char *end, unsigned n, const char **f, si
 	return false;
 }
 
-/* Does the comma-separated option list [o, o + len) hold opt exactly? */
-static bool has_option(const char *o, size_t len, const char *opt)
-{
-	size_t ol = strlen(opt);
-	const char *end = o + len;
-
-	while (o < end) {
-		const char *c = memchr(o, ',', (size_t)(end - o));
-		const char *oe = c ? c : end;
-
-		if ((size_t)(oe - o) == ol && !memcmp(o, opt, ol))
-			return true;
-		o = oe + 1;
-	}
-	return false;
-}
-
 bool procmount_parse_noaccess(const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
@@ -74,7 +57,7 @@ bool procmount_parse_noaccess(const char *buf, size_t len)
 		/* the last mount on /proc is the one in use */
 		if (sep && field(p, sep, 4, &mp, &mpl) && mpl == 5 && !memcmp(mp, "/proc", 5) &&
 		    field(sep + 3, le, 2, &so, &sol))
-			noaccess = has_option(so, sol, "hidepid=noaccess");
+			noaccess = util_list_has(so, sol, "hidepid=noaccess");
 		if (!nl)
 			break;
 		p = nl + 1;
@@ -97,13 +80,6 @@ int procmount_noaccess(int rootfd)
 	return rc;
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 int procmount_count_denied(int rootfd, const pid_t *seen, size_t nseen, size_t *denied)
 {
 	struct dirent *de;
@@ -123,7 +99,7 @@ int procmount_count_denied(int rootfd, const pid_t *seen, size_t nseen, size_t *
 		if (util_parse_u64(de->d_name, 4194304, &v) || v == 0)
 			continue;
 		pid = (pid_t)v;
-		if (seen && nseen && bsearch(&pid, seen, nseen, sizeof(*seen), cmp_pid))
+		if (seen && nseen && bsearch(&pid, seen, nseen, sizeof(*seen), util_cmp_int))
 			continue;
 		snprintf(path, sizeof(path), "%d/stat", (int)pid);
 		sfd = source_openat(rootfd, path, O_RDONLY | O_CLOEXEC);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/util.h"
 #include "sample/source.h"
 #include "sample/taskfiles.h"
 
@@ -206,34 +207,18 @@ int taskfiles_open_task(int rootfd, pid_t tgid, pid_t tid)
 int taskfiles_read(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
 {
 	size_t off = 0;
-	int fd, rc = 0;
+	int fd, rc;
+	char c;
 
 	if (cap < 2)
 		return -EINVAL;
 	fd = source_openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	for (;;) {
-		ssize_t r = read(fd, buf + off, cap - 1 - off);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		off += (size_t)r;
-		if (off == cap - 1) {
-			char c;
-
-			r = read(fd, &c, 1);
-			if (r > 0)
-				rc = -EFBIG;
-			break;
-		}
-	}
+	rc = util_read_full(fd, buf, cap - 1, -1, &off);
+	/* a full buffer: too big when there is more */
+	if (!rc && off == cap - 1 && read(fd, &c, 1) > 0)
+		rc = -EFBIG;
 	close(fd);
 	buf[off] = '\0';
 	if (len)

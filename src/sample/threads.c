@@ -37,18 +37,7 @@ struct rows {
 
 static int rows_grow(struct rows *r)
 {
-	size_t cap;
-	struct task *v;
-
-	if (r->n < r->cap)
-		return 0;
-	cap = r->cap ? r->cap * 2 : 1024;
-	v = realloc(r->v, cap * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	r->v = v;
-	r->cap = cap;
-	return 0;
+	return util_grow(&r->v, &r->cap, r->n, 1024, sizeof(*r->v));
 }
 
 /* comm is at most 64 bytes raw: sanitize on the stack, keep an exact-size copy */
@@ -244,8 +233,8 @@ static int cmp_row(const void *a, const void *b)
 	const struct task *x = a, *y = b;
 
 	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+		return UTIL_CMP(x->tgid, y->tgid);
+	return UTIL_CMP(x->tid, y->tid);
 }
 
 static bool sorted(const struct task *v, size_t n)
@@ -463,15 +452,8 @@ static int light_add(void *ctx, pid_t pid)
 {
 	struct light_ctx *c = ctx;
 
-	if (c->k == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct proc2_light *nv = realloc(c->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		c->v = nv;
-		c->cap = cap;
-	}
+	if (util_grow(&c->v, &c->cap, c->k, 256, sizeof(*c->v)))
+		return -ENOMEM;
 	if (!light_one(c->rootfd, pid, c->how, &c->v[c->k]))
 		c->k++;	/* else gone since the directory was listed, or hidden */
 	return 0;

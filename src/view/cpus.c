@@ -16,6 +16,7 @@
 #include "model/cpumap.h"
 #include "view/cpus.h"
 #include "view/cpusview.h"
+#include "view/scolstab.h"
 
 #define SHARES_SHOWN 8		/* CPUs listed in the SHARES column; more as "+N" */
 #define CPU_THREADS_SHOWN 6	/* threads named on a CPU's line of cpus_cpu_text */
@@ -186,7 +187,7 @@ static int cmp_share_samples(const void *a, const void *b)
 
 	if (x->samples != y->samples)
 		return x->samples < y->samples ? 1 : -1;
-	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+	return UTIL_CMP(x->cpu, y->cpu);
 }
 
 /* "1:61.8,0:38.2": the shares of its running samples, the CPUs with most first; "-" when
@@ -335,28 +336,6 @@ static struct libscols_table *new_table(enum cpus_format fmt)
 	return tb;
 }
 
-static int add_columns(struct libscols_table *tb, const char *const *names, const int *flags,
-		       size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct libscols_column *cl = scols_table_new_column(tb, names[i], 0, flags[i]);
-
-		if (!cl)
-			return -ENOMEM;
-		/* sanitized text carries \xHH escapes: keep them as they are */
-		scols_column_set_safechars(cl, "\\");
-	}
-	return 0;
-}
-
-static int set_cells(struct libscols_line *ln, const char *const *cells, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (scols_line_set_data(ln, i, cells[i]))
-			return -ENOMEM;
-	return 0;
-}
-
 static int print_threads(const struct cpus_view *v, enum cpus_format fmt, FILE *out)
 {
 	static const char *const names[] = { "PID", "TID", "COMM", "SAMPLES", "RUNNING",
@@ -372,7 +351,7 @@ static int print_threads(const struct cpus_view *v, enum cpus_format fmt, FILE *
 
 	if (!tb)
 		return -ENOMEM;
-	rc = add_columns(tb, names, flags, ARRAY_SIZE(names));
+	rc = scolstab_columns(tb, names, flags, ARRAY_SIZE(names));
 	for (size_t k = 0; !rc && k < tl->nthreads; k++) {
 		size_t i = v->order[k];
 		const struct timeline_thread *t = &tl->threads[i];
@@ -426,15 +405,9 @@ static int print_threads(const struct cpus_view *v, enum cpus_format fmt, FILE *
 		cells[12] = shares;
 		cells[13] = ended;
 		if (!rc)
-			rc = set_cells(ln, cells, ARRAY_SIZE(cells));
+			rc = scolstab_cells(ln, cells, ARRAY_SIZE(cells));
 	}
-	if (!rc) {
-		scols_table_set_stream(tb, out);
-		if (scols_print_table(tb))
-			rc = -EIO;
-	}
-	scols_unref_table(tb);
-	return rc;
+	return scolstab_print(tb, out, rc);
 }
 
 static void topo_cells(const struct cpumap *topo, int cpu, char *node, char *core, char *pkg,
@@ -477,8 +450,8 @@ static int print_cpus(const struct cpus_view *v, enum cpus_format fmt, FILE *out
 
 	if (!tb)
 		return -ENOMEM;
-	rc = raw ? add_columns(tb, rnames, rflags, ARRAY_SIZE(rnames))
-		 : add_columns(tb, tnames, tflags, ARRAY_SIZE(tnames));
+	rc = raw ? scolstab_columns(tb, rnames, rflags, ARRAY_SIZE(rnames))
+		 : scolstab_columns(tb, tnames, tflags, ARRAY_SIZE(tnames));
 	for (size_t i = 0; !rc && i < v->ncpus; i++) {
 		const struct timeline_cpu_sum *c = &v->cpus[i];
 		char cpu[16], node[16], core[16], pkg[16], samples[24], share[16], waiting[24];
@@ -497,11 +470,11 @@ static int print_cpus(const struct cpus_view *v, enum cpus_format fmt, FILE *out
 			const char *cells[] = { cpu, "-", "-", node, core, pkg, samples, share,
 						waiting };
 
-			rc = set_cells(ln, cells, ARRAY_SIZE(cells));
+			rc = scolstab_cells(ln, cells, ARRAY_SIZE(cells));
 		} else {
 			const char *cells[] = { cpu, node, core, pkg, samples, share, waiting };
 
-			rc = set_cells(ln, cells, ARRAY_SIZE(cells));
+			rc = scolstab_cells(ln, cells, ARRAY_SIZE(cells));
 		}
 		/* the summary lists the threads that ran here first */
 		for (size_t k = 0; !rc && k < c->nthreads; k++) {
@@ -525,24 +498,18 @@ static int print_cpus(const struct cpus_view *v, enum cpus_format fmt, FILE *out
 				const char *cells[] = { cpu, tid, t->comm, "-", "-", "-",
 							tsamples, tshare, twait };
 
-				rc = set_cells(cl, cells, ARRAY_SIZE(cells));
+				rc = scolstab_cells(cl, cells, ARRAY_SIZE(cells));
 			} else {
 				snprintf(label, sizeof(label), "%d %s%s", (int)t->tid, t->comm,
 					 ts->samples ? "" : " (waiting)");
 				const char *cells[] = { label, "", "", "", tsamples, tshare,
 							twait };
 
-				rc = set_cells(cl, cells, ARRAY_SIZE(cells));
+				rc = scolstab_cells(cl, cells, ARRAY_SIZE(cells));
 			}
 		}
 	}
-	if (!rc) {
-		scols_table_set_stream(tb, out);
-		if (scols_print_table(tb))
-			rc = -EIO;
-	}
-	scols_unref_table(tb);
-	return rc;
+	return scolstab_print(tb, out, rc);
 }
 
 /* ---- header ---- */

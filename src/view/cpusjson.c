@@ -38,33 +38,44 @@ static void json_thread_affinity(struct json *j, const struct timeline *tl,
 	json_u64(j, "affinity_changes_lost", t->aff_lost);
 }
 
-/* The CPUs a thread ran on (running samples) and waited on (waiting samples). */
-static void json_thread_cpus(struct json *j, const struct cpus_view *v,
-			     const struct timeline_thread_sum *s)
+/* The array key of shares sh[0..n-1] with running samples (and their share), or with
+ * waiting ones; id writes what each is: a CPU of a thread, a thread of a CPU. */
+static void json_shares(struct json *j, const char *key, const struct timeline_share *sh,
+			size_t n, bool waiting,
+			void (*id)(struct json *j, const void *ctx, int what), const void *ctx)
 {
-	json_open_array(j, "cpus", false);
-	for (size_t k = 0; k < s->ncpus; k++) {
-		if (!s->cpus[k].samples)
+	json_open_array(j, key, false);
+	for (size_t k = 0; k < n; k++) {
+		uint64_t samples = waiting ? sh[k].waiting : sh[k].samples;
+
+		if (!samples)
 			continue;
 		json_open_object(j, NULL, true);
-		json_i64(j, "cpu", s->cpus[k].cpu);
-		json_index(j, "node", cpumap_node(v->r->topo, s->cpus[k].cpu));
-		json_u64(j, "samples", s->cpus[k].samples);
-		json_double(j, "share", s->cpus[k].permille / 10.0, 1);
+		id(j, ctx, sh[k].cpu);
+		json_u64(j, "samples", samples);
+		if (!waiting)
+			json_double(j, "share", sh[k].permille / 10.0, 1);
 		json_close_object(j);
 	}
 	json_close_array(j);
-	json_open_array(j, "waiting_cpus", false);
-	for (size_t k = 0; k < s->ncpus; k++) {
-		if (!s->cpus[k].waiting)
-			continue;
-		json_open_object(j, NULL, true);
-		json_i64(j, "cpu", s->cpus[k].cpu);
-		json_index(j, "node", cpumap_node(v->r->topo, s->cpus[k].cpu));
-		json_u64(j, "samples", s->cpus[k].waiting);
-		json_close_object(j);
-	}
-	json_close_array(j);
+}
+
+/* A CPU a thread ran on: its number and node (ctx: the view) */
+static void cpu_id(struct json *j, const void *ctx, int cpu)
+{
+	const struct cpus_view *v = ctx;
+
+	json_i64(j, "cpu", cpu);
+	json_index(j, "node", cpumap_node(v->r->topo, cpu));
+}
+
+/* A thread that ran on a CPU: its TID and name (ctx: the timeline) */
+static void thread_id(struct json *j, const void *ctx, int idx)
+{
+	const struct timeline *tl = ctx;
+
+	json_i64(j, "tid", tl->threads[idx].tid);
+	json_string(j, "comm", tl->threads[idx].comm);
 }
 
 static void json_thread(struct json *j, const struct cpus_view *v, size_t i)
@@ -120,7 +131,8 @@ static void json_thread(struct json *j, const struct cpus_view *v, size_t i)
 		json_null(j, "end");
 	}
 	json_thread_affinity(j, tl, t);
-	json_thread_cpus(j, v, s);
+	json_shares(j, "cpus", s->cpus, s->ncpus, false, cpu_id, v);
+	json_shares(j, "waiting_cpus", s->cpus, s->ncpus, true, cpu_id, v);
 	json_open_array(j, "runs", false);
 	for (size_t k = 0; k < t->nruns; k++) {
 		char st[2] = { (char)t->runs[k].state, '\0' };
@@ -234,33 +246,8 @@ int cpus_print_json(const struct cpus_view *v, FILE *out)
 		json_u64(&j, "samples", c->samples);
 		json_double(&j, "share", c->permille / 10.0, 1);
 		json_u64(&j, "waiting_samples", c->waiting);
-		json_open_array(&j, "threads", false);
-		for (size_t k = 0; k < c->nthreads; k++) {
-			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
-
-			if (!c->threads[k].samples)
-				continue;
-			json_open_object(&j, NULL, true);
-			json_i64(&j, "tid", t->tid);
-			json_string(&j, "comm", t->comm);
-			json_u64(&j, "samples", c->threads[k].samples);
-			json_double(&j, "share", c->threads[k].permille / 10.0, 1);
-			json_close_object(&j);
-		}
-		json_close_array(&j);
-		json_open_array(&j, "waiting_threads", false);
-		for (size_t k = 0; k < c->nthreads; k++) {
-			const struct timeline_thread *t = &tl->threads[c->threads[k].cpu];
-
-			if (!c->threads[k].waiting)
-				continue;
-			json_open_object(&j, NULL, true);
-			json_i64(&j, "tid", t->tid);
-			json_string(&j, "comm", t->comm);
-			json_u64(&j, "samples", c->threads[k].waiting);
-			json_close_object(&j);
-		}
-		json_close_array(&j);
+		json_shares(&j, "threads", c->threads, c->nthreads, false, thread_id, tl);
+		json_shares(&j, "waiting_threads", c->threads, c->nthreads, true, thread_id, tl);
 		json_close_object(&j);
 	}
 	json_close_array(&j);

@@ -51,6 +51,7 @@ static int slurp(const char *path, char **text, char *why, size_t len)
 	struct stat st;
 	size_t n = 0;
 	char *buf;
+	int rc;
 
 	if (fd < 0) {
 		snprintf(why, len, "%s", strerror(errno));
@@ -66,30 +67,18 @@ static int slurp(const char *path, char **text, char *why, size_t len)
 		close(fd);
 		return -ENOMEM;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + n, MAX_FILE + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int rc = -errno;
-
-			snprintf(why, len, "%s", strerror(errno));
-			free(buf);
-			close(fd);
-			return rc;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > MAX_FILE) {
-			free(buf);
-			close(fd);
-			snprintf(why, len, "larger than %d bytes", MAX_FILE);
-			return -EFBIG;
-		}
-	}
+	rc = util_read_full(fd, buf, MAX_FILE + 1, -1, &n);
 	close(fd);
+	if (!rc && n > MAX_FILE)
+		rc = -EFBIG;
+	if (rc) {
+		if (rc == -EFBIG)
+			snprintf(why, len, "larger than %d bytes", MAX_FILE);
+		else
+			snprintf(why, len, "%s", strerror(-rc));
+		free(buf);
+		return rc;
+	}
 	buf[n] = '\0';
 	if (memchr(buf, '\0', n)) {
 		free(buf);

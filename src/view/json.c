@@ -9,37 +9,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "lib/util.h"
 #include "view/json.h"
-
-/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	uint32_t c;
-	size_t len;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, c = p[0] & 0x1fu;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, c = p[0] & 0x0fu;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, c = p[0] & 0x07u;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3fu);
-	}
-	/* overlong forms, surrogates and code points past U+10FFFF are not UTF-8 */
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return len;
-}
 
 void json_write_string(FILE *out, const char *s)
 {
@@ -49,6 +20,7 @@ void json_write_string(FILE *out, const char *s)
 	fputc('"', out);
 	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
+		uint32_t cp;
 		size_t l;
 
 		switch (c) {
@@ -76,7 +48,7 @@ void json_write_string(FILE *out, const char *s)
 			i++;
 			continue;
 		}
-		l = utf8_len(p + i, n - i);
+		l = util_utf8_seq((const char *)p + i, n - i, &cp);
 		if (l == 0) {
 			fputs("\\ufffd", out);
 			i++;

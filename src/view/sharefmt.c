@@ -14,6 +14,7 @@
 #include "model/sharing.h"
 #include "view/json.h"
 #include "view/sharefmt.h"
+#include "view/scolstab.h"
 
 /* ---- notes (footnotes of the text report, "notes" of the JSON) --------------------------- */
 
@@ -237,6 +238,24 @@ static void pids_text(const struct sharing_space *sp, char *buf, size_t len)
 		snprintf(buf + off, len - off, ",...");
 }
 
+void *sharefmt_grid(size_t nrows, size_t ncols, size_t txt_row, const char ***cells)
+{
+	size_t n = nrows ? nrows : 1, ptrs;
+	char *block;
+
+	*cells = NULL;
+	if (ncols && n > SIZE_MAX / ncols / sizeof(**cells))
+		return NULL;
+	ptrs = n * ncols * sizeof(**cells);
+	if (txt_row && n > (SIZE_MAX - ptrs) / txt_row)
+		return NULL;
+	block = calloc(1, ptrs + n * txt_row);
+	if (!block)
+		return NULL;
+	*cells = (const char **)(void *)block;
+	return block + ptrs;
+}
+
 /* right: bit c set for a right-aligned column c */
 int sharefmt_print_table(FILE *out, const char *const *heads, size_t ncols, unsigned long right,
 		       const char *const *cells, size_t nrows)
@@ -248,45 +267,28 @@ int sharefmt_print_table(FILE *out, const char *const *heads, size_t ncols, unsi
 		return -ENOMEM;
 	scols_table_enable_noencoding(tb, 1);	/* every string is sanitized at its source */
 	for (size_t c = 0; c < ncols && !rc; c++) {
-		struct libscols_column *cl = scols_table_new_column(tb, heads[c], 0,
-					right & (1ul << c) ? SCOLS_FL_RIGHT : 0);
+		int flags = right & (1ul << c) ? SCOLS_FL_RIGHT : 0;
 
-		if (!cl)
-			rc = -ENOMEM;
-		else
-			scols_column_set_safechars(cl, "\\");
+		rc = scolstab_columns(tb, &heads[c], &flags, 1);
 	}
 	for (size_t r = 0; r < nrows && !rc; r++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
-		for (size_t c = 0; ln && c < ncols && !rc; c++)
-			if (scols_line_set_data(ln, c, cells[r * ncols + c]))
-				rc = -ENOMEM;
-		if (!ln)
-			rc = -ENOMEM;
+		rc = ln ? scolstab_cells(ln, cells + r * ncols, ncols) : -ENOMEM;
 	}
-	if (!rc) {
-		scols_table_set_stream(tb, out);
-		if (scols_print_table(tb))
-			rc = -EIO;
-	}
-	scols_unref_table(tb);
-	return rc;
+	return scolstab_print(tb, out, rc);
 }
 
 static int print_spaces(FILE *out, const struct sharing_report *rep)
 {
 	static const char *const heads[] = { "SPACE", "TASKS", "PIDS", "COMMAND" };
 	size_t ns = rep->nspaces;
-	char (*txt)[2][128] = calloc(ns ? ns : 1, sizeof(*txt));
-	const char **cells = calloc((ns ? ns : 1) * 4, sizeof(*cells));
+	const char **cells;
+	char (*txt)[2][128] = sharefmt_grid(ns, 4, sizeof(*txt), &cells);
 	int rc;
 
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
+	if (!txt)
 		return -ENOMEM;
-	}
 	for (size_t s = 0; s < ns; s++) {
 		const struct sharing_space *sp = &rep->spaces[s];
 
@@ -298,8 +300,7 @@ static int print_spaces(FILE *out, const struct sharing_report *rep)
 		cells[s * 4 + 3] = rep->tasks[sp->first].comm ? rep->tasks[sp->first].comm : "-";
 	}
 	rc = sharefmt_print_table(out, heads, 4, 1ul << 1, cells, ns);
-	free(txt);
-	free(cells);
+	free(cells);	/* and txt */
 	return rc;
 }
 
@@ -371,13 +372,9 @@ static int print_nodes(FILE *out, const struct sharing_report *rep, bool bytes)
 		fprintf(out, "Shared pages by NUMA node: %zu nodes, see -J\n", nn);
 		return 0;
 	}
-	txt = calloc(ns * ncols, sizeof(*txt));
-	cells = calloc(ns * ncols, sizeof(*cells));
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
+	txt = sharefmt_grid(ns, ncols, ncols * sizeof(*txt), &cells);
+	if (!txt)
 		return -ENOMEM;
-	}
 	heads[0] = "SPACE";
 	for (size_t n = 0; n < nn; n++) {
 		snprintf(heads_buf[n], sizeof(heads_buf[n]), "N%zu", n);
@@ -397,8 +394,7 @@ static int print_nodes(FILE *out, const struct sharing_report *rep, bool bytes)
 	if (!rc && rep->node_unknown)
 		fprintf(out, "  - %s on no known node\n",
 			sharefmt_size_text(rep->node_unknown, bytes, buf, sizeof(buf)));
-	free(txt);
-	free(cells);
+	free(cells);	/* and txt */
 	return rc;
 }
 
@@ -437,13 +433,9 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 	for (int k = 0; k < SHARING_KINDS; k++)
 		heads[5 + k] = kind_names[k];
 	ncols = exact ? 5 + SHARING_KINDS : ARRAY_SIZE(eheads);
-	txt = calloc(ns ? ns : 1, sizeof(*txt));
-	cells = calloc((ns ? ns : 1) * ncols, sizeof(*cells));
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
+	txt = sharefmt_grid(ns, ncols, sizeof(*txt), &cells);
+	if (!txt)
 		return -ENOMEM;
-	}
 	for (size_t s = 0; s < ns; s++) {
 		const struct sharing_space *sp = &rep->spaces[s];
 		uint64_t v[5 + SHARING_KINDS];
@@ -481,8 +473,7 @@ static int print_memory(FILE *out, const struct sharing_report *rep, bool bytes)
 			sharefmt_size_text(rep->together, bytes, buf, sizeof(buf)));
 	if (!rc)
 		rc = print_nodes(out, rep, bytes);
-	free(txt);
-	free(cells);
+	free(cells);	/* and txt */
 	return rc;
 }
 

@@ -39,6 +39,10 @@ const char *sharefmt_size_text(uint64_t v, bool bytes, char *buf, size_t len);
 /* A libsmartcols table; right: bit c set for a right-aligned column c. */
 int sharefmt_print_table(FILE *out, const char *const *heads, size_t ncols, unsigned long right,
 			 const char *const *cells, size_t nrows);
+/* The cells of a table of nrows (at least one) rows and ncols columns for
+ * sharefmt_print_table, in *cells, and the text they point to, txt_row bytes a row, which
+ * it returns: one zeroed block that free(*cells) frees. NULL when out of memory. */
+void *sharefmt_grid(size_t nrows, size_t ncols, size_t txt_row, const char ***cells);
 /* "nodes": bytes on each NUMA node of the report (v: nnodes values), null when unknown */
 void sharefmt_json_nodes(struct json *j, const struct sharing_report *rep, const uint64_t *v);
 /* Nodes the text report shows as columns (more: see -J) */

@@ -162,16 +162,13 @@ int sharefmt_against_text(FILE *out, const struct sharing_against *ag, bool byte
 	bool exact = ag->method == SHARING_EXACT;
 	size_t shown = top && top < ag->npartners ? top : ag->npartners;
 	struct sharefmt_notes nt = { .n = 0 };
-	char (*txt)[NC][64] = calloc(shown ? shown : 1, sizeof(*txt));
-	const char **cells = calloc((shown ? shown : 1) * NC, sizeof(*cells));
+	const char **cells;
+	char (*txt)[NC][64] = sharefmt_grid(shown, NC, sizeof(*txt), &cells);
 	char b[4][24];
 	int rc = 0;
 
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
+	if (!txt)
 		return -ENOMEM;
-	}
 	against_notes(ag, shown, &nt);
 	fprintf(out, "taskscope share: PID %d (%s, %ld thread%s) against every other process: "
 		"%zu looked at, the pages of %zu read\n", (int)ag->pid, ag->comm, ag->nthreads,
@@ -223,8 +220,7 @@ int sharefmt_against_text(FILE *out, const struct sharing_against *ag, bool byte
 			(int)ag->pid);
 	sharefmt_print_notes(out, &nt);
 	sharefmt_notes_free(&nt);
-	free(txt);
-	free(cells);
+	free(cells);	/* and txt */
 	return rc;
 }
 
@@ -366,15 +362,12 @@ static int print_pairs(FILE *out, const struct sharing_report *rep, struct shari
 					     "RESOURCES", "PID", "COMMAND", "PID", "COMMAND" };
 	enum { NC = ARRAY_SIZE(heads) };
 	bool exact = rep->method == SHARING_EXACT;
-	char (*txt)[NC][64] = calloc(shown ? shown : 1, sizeof(*txt));
-	const char **cells = calloc((shown ? shown : 1) * NC, sizeof(*cells));
+	const char **cells;
+	char (*txt)[NC][64] = sharefmt_grid(shown, NC, sizeof(*txt), &cells);
 	int rc;
 
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
+	if (!txt)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < shown; i++) {
 		struct sharing_pair *p = &pairs[i];
 		const char **c = cells + i * NC;
@@ -396,8 +389,7 @@ static int print_pairs(FILE *out, const struct sharing_report *rep, struct shari
 		c[9] = space_comm(rep, p->b);
 	}
 	rc = sharefmt_print_table(out, heads, NC, 0x1dful & ~(1ul << 5), cells, shown);
-	free(txt);
-	free(cells);
+	free(cells);	/* and txt */
 	return rc;
 }
 
@@ -436,16 +428,13 @@ static int print_segments(FILE *out, const struct sharing_report *rep, size_t to
 	bool exact = rep->method == SHARING_EXACT;
 	/* NODES (where the pages are) only when there is more than one */
 	size_t n = 0, cap = top ? top : rep->nsegments, ncols = rep->nnodes > 1 ? NC : NC - 1;
-	char (*txt)[NC][128] = calloc(cap ? cap : 1, sizeof(*txt));
-	const char **cells = calloc((cap ? cap : 1) * NC, sizeof(*cells));
+	const char **cells;
+	char (*txt)[NC][128] = sharefmt_grid(cap, NC, sizeof(*txt), &cells);
 	int rc = 0;
 
 	*shown = 0;
-	if (!txt || !cells) {
-		free(txt);
-		free(cells);
+	if (!txt)
 		return -ENOMEM;
-	}
 	for (size_t i = 0; i < rep->nsegments && n < cap; i++) {
 		const struct sharing_segment *g = &rep->segments[i];
 		const char **c = cells + n * ncols;
@@ -474,8 +463,7 @@ static int print_segments(FILE *out, const struct sharing_report *rep, size_t to
 		rc = sharefmt_print_table(out, heads, ncols, 0x3ful, cells, n);
 	}
 	*shown = n;
-	free(txt);
-	free(cells);
+	free(cells);	/* and txt */
 	return rc;
 }
 

@@ -84,11 +84,14 @@ void svg_escape(FILE *out, const char *s)
 	/* s is sanitized already (names from tasks) or taskscope's own text: sanitizing it
 	 * again would double its backslashes. Only what XML cannot hold is replaced, so the
 	 * document stays well-formed whatever it is given. */
+	static const char special[] = "&<>\"'";
+	static const char *const entities[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&apos;" };
 	size_t n = strlen(s);
 
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t l = util_utf8_seq(s + i, n - i, &cp);
+		const char *at;
 
 		if (l == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
 		    cp == 0xfffe || cp == 0xffff) {
@@ -96,25 +99,12 @@ void svg_escape(FILE *out, const char *s)
 			i += l ? l : 1;
 			continue;
 		}
-		switch (cp) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&apos;", out);
-			break;
-		default:
+		/* the five characters markup gives a meaning, as their entities */
+		at = cp < 0x80 ? strchr(special, (int)cp) : NULL;
+		if (at)
+			fputs(entities[at - special], out);
+		else
 			fwrite(s + i, 1, l, out);
-		}
 		i += l;
 	}
 }
@@ -331,13 +321,6 @@ static int write_axis(const struct svg *s, double y)
 	return 0;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The CPUs the legend lists: every CPU of a small machine and every CPU with samples. */
 static int legend_cpus(const struct cpus_report *r, int **out, size_t *n)
 {
@@ -364,7 +347,7 @@ static int legend_cpus(const struct cpus_report *r, int **out, size_t *n)
 	for (size_t u = 0; u < nused; u++)
 		v[cnt++] = used[u].cpu;
 	timeline_cpu_summary_free(used, nused);
-	qsort(v, cnt, sizeof(*v), cmp_int);
+	qsort(v, cnt, sizeof(*v), util_cmp_int);
 	for (size_t i = 0; i < cnt; i++)
 		if (!w || v[w - 1] != v[i])
 			v[w++] = v[i];

@@ -50,16 +50,9 @@ static const int handled_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, S
 
 void tui_write_all(int fd, const char *s, size_t n)
 {
-	while (n) {
-		ssize_t w = write(fd, s, n);
+	size_t done;
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	util_write_full(fd, s, n, &done);	/* nothing to do about a terminal gone */
 }
 
 /* Async-signal-safe: the terminal as it was before the screen opened. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <wchar.h>
 
 #include "model/childlog.h"
 #include "model/columns.h"
@@ -141,6 +142,10 @@ int tui_list_rows(const struct tui *t);	/* rows of the task list on this screen 
 /* Fit s into width display columns (UTF-8 aware, an escape of sanitized text kept whole);
  * returns the bytes to draw. */
 size_t tui_fit(const char *s, int width);
+/* The columns of the character at s (n > 0 bytes there) in the current locale, at least 0,
+ * and its length in *len; -1 for a byte that starts no character (or a NUL): *len is 1
+ * and *st starts again. */
+int tui_char_width(const char *s, size_t n, mbstate_t *st, size_t *len);
 
 /* tuipanel.c */
 void tui_draw_view(struct tui *t);	/* help, log, panel, column picker */

@@ -37,23 +37,33 @@ static bool tree_utf8(void)
 	return v;
 }
 
+int tui_char_width(const char *s, size_t n, mbstate_t *st, size_t *len)
+{
+	wchar_t wc;
+	int w;
+
+	*len = mbrtowc(&wc, s, n, st);
+	if (*len == (size_t)-1 || *len == (size_t)-2 || *len == 0) {
+		*len = 1;
+		memset(st, 0, sizeof(*st));
+		return -1;
+	}
+	w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
 size_t tui_fit(const char *s, int width)
 {
 	mbstate_t st;
-	size_t off = 0, len = strlen(s);
+	size_t off = 0, len = strlen(s), n;
 	int used = 0;
 
 	memset(&st, 0, sizeof(st));
 	while (off < len) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s + off, len - off, &st);
-		int w;
+		int w = tui_char_width(s + off, len - off, &st, &n);
 
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0)
-			break;	/* sanitized text is valid UTF-8: only a C locale stops here */
-		w = wcwidth(wc);
 		if (w < 0)
-			w = 1;
+			break;	/* sanitized text is valid UTF-8: only a C locale stops here */
 		if (used + w > width)
 			break;
 		used += w;

@@ -124,26 +124,15 @@ struct maps_fit {
 
 static int text_width_n(const char *s, size_t n)
 {
-	size_t off = 0;
+	size_t off = 0, k;
 	mbstate_t st;
 	int w = 0;
 
 	memset(&st, 0, sizeof(st));
 	while (off < n) {
-		wchar_t wc;
-		size_t k = mbrtowc(&wc, s + off, n - off, &st);
-		int cw;
+		int cw = tui_char_width(s + off, n - off, &st, &k);
 
-		if (k == (size_t)-1 || k == (size_t)-2 || !k) {
-			k = 1;
-			cw = 1;
-			memset(&st, 0, sizeof(st));
-		} else {
-			cw = wcwidth(wc);
-			if (cw < 0)
-				cw = 1;
-		}
-		w += cw;
+		w += cw < 0 ? 1 : cw;	/* a stray byte shows as one column */
 		off += k;
 	}
 	return w;

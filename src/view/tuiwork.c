@@ -137,13 +137,6 @@ static int samplers_make(struct tuiwork *w, unsigned readers)
 	return rc;
 }
 
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Keep only the ids that are in the watched set (sorted tgids). */
 static size_t keep_watched(pid_t *ids, size_t n, const pid_t *tgids, size_t ntg, bool all)
 {
@@ -152,7 +145,7 @@ static size_t keep_watched(pid_t *ids, size_t n, const pid_t *tgids, size_t ntg,
 	if (all)
 		return n;
 	for (size_t i = 0; i < n; i++)
-		if (bsearch(&ids[i], tgids, ntg, sizeof(*tgids), cmp_pid))
+		if (bsearch(&ids[i], tgids, ntg, sizeof(*tgids), util_cmp_int))
 			ids[k++] = ids[i];
 	return k;
 }
@@ -202,7 +195,7 @@ static struct tuiwork_frame *pass(struct tuiwork *w, struct tuiwork_want *want)
 	}
 	note_reused(w->tg, f->note, sizeof(f->note));
 	if (n > 1)
-		qsort(tgids, n, sizeof(*tgids), cmp_pid);
+		qsort(tgids, n, sizeof(*tgids), util_cmp_int);
 	f->all = all;
 	if (w->last_procs && t0 - w->last_procs->mono < 0.5 &&
 	    t0 - w->last_procs->mono < want->delay / 2) {

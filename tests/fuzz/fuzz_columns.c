@@ -27,6 +27,17 @@ static bool listed(const char *list, const char *name)
 	}
 }
 
+/* A list that was rejected (-EINVAL) gave no columns and the name it reports back to the
+ * user, sanitized; bad is freed. */
+static void rejected(int rc, bool no_cols, size_t n, char *bad)
+{
+	if (rc == -EINVAL) {
+		FUZZ_ASSERT(no_cols && n == 0 && bad != NULL);
+		FUZZ_ASSERT(bad[0] == '\0' || fuzz_str_clean(bad));
+	}
+	free(bad);
+}
+
 static void task_columns(const char *s, bool threads)
 {
 	const struct column **cols = NULL;
@@ -45,13 +56,9 @@ static void task_columns(const char *s, bool threads)
 			/* asked for by name, unless "+LIST" brought it in as a default */
 			FUZZ_ASSERT(s[0] == '+' || listed(s, cols[i]->name));
 		}
-	} else if (rc == -EINVAL) {
-		/* the name reported back to the user is sanitized */
-		FUZZ_ASSERT(cols == NULL && n == 0 && bad != NULL);
-		FUZZ_ASSERT(bad[0] == '\0' || fuzz_str_clean(bad));
 	}
+	rejected(rc, cols == NULL, n, bad);
 	free(cols);
-	free(bad);
 }
 
 static void map_columns(const char *s, enum memmap_group g)
@@ -67,12 +74,9 @@ static void map_columns(const char *s, enum memmap_group g)
 		FUZZ_ASSERT(n >= 1 && bad == NULL);
 		for (size_t i = 0; i < n; i++)
 			FUZZ_ASSERT(s[0] == '+' || listed(s, cols[i]->name));
-	} else if (rc == -EINVAL) {
-		FUZZ_ASSERT(cols == NULL && n == 0 && bad != NULL);
-		FUZZ_ASSERT(bad[0] == '\0' || fuzz_str_clean(bad));
 	}
+	rejected(rc, cols == NULL, n, bad);
 	free(cols);
-	free(bad);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

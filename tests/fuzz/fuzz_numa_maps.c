@@ -12,7 +12,7 @@ static int cmp_start(const void *a, const void *b)
 {
 	const struct smaps_vma *x = a, *y = b;
 
-	return (x->start > y->start) - (x->start < y->start);
+	return UTIL_CMP(x->start, y->start);
 }
 
 /* A map with a one-page VMA at each start address the input's lines begin with, so that
