@@ -670,6 +670,22 @@ static void test_grow(void)
 	tap_is_rc(util_grow(&v, &big, big, 4, sizeof(*v)), -ENOMEM,
 		  "grow: a size in bytes that would overflow is -ENOMEM");
 	free(v);
+	{
+		char *b = NULL;
+		size_t bc = 0;
+
+		tap_is_rc(util_reserve(&b, &bc, 0, 256, 1), 0, "reserve: room for nothing is there");
+		tap_ok(!b && bc == 0, "reserve: nothing allocated for it");
+		tap_is_rc(util_reserve(&b, &bc, 300, 256, 1), 0, "reserve: 300 bytes");
+		tap_ok(b && bc == 512, "reserve: 256 doubled once to hold 300 (cap %zu)", bc);
+		memset(b, 'x', 300);
+		tap_is_rc(util_reserve(&b, &bc, 5000, 256, 1), 0, "reserve: 5000 bytes");
+		tap_ok(bc == 8192 && b[299] == 'x', "reserve: doubled to 8192, contents kept (cap %zu)", bc);
+		bc = SIZE_MAX / 2 + 1;
+		tap_is_rc(util_reserve(&b, &bc, SIZE_MAX, 256, 1), -ENOMEM,
+			  "reserve: a capacity that would overflow is -ENOMEM");
+		free(b);
+	}
 }
 
 static void test_read_full(void)

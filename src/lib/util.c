@@ -692,14 +692,21 @@ const char *util_getopt_error(int c, char *const argv[], int optind, int optopt,
 	return msg;
 }
 
-int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size)
+int util_reserve(void *arr, size_t *cap, size_t need, size_t first, size_t size)
 {
-	size_t nc = *cap ? *cap * 2 : first;
+	size_t nc = *cap ? *cap : first;
 	void *old, *v;
 
-	if (n < *cap)
+	if (need <= *cap)
 		return 0;
-	if (!nc || nc < *cap || !size || nc > SIZE_MAX / size)
+	if (!nc || !size)
+		return -ENOMEM;
+	while (nc < need) {
+		if (nc > SIZE_MAX / 2)
+			return -ENOMEM;
+		nc *= 2;
+	}
+	if (nc > SIZE_MAX / size)
 		return -ENOMEM;
 	memcpy(&old, arr, sizeof(old));
 	v = realloc(old, nc * size);
@@ -708,6 +715,11 @@ int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size)
 	memcpy(arr, &v, sizeof(v));
 	*cap = nc;
 	return 0;
+}
+
+int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size)
+{
+	return n < SIZE_MAX ? util_reserve(arr, cap, n + 1, first, size) : -ENOMEM;
 }
 
 int util_read_full(int fd, void *buf, size_t len, long long off, size_t *done)

@@ -135,6 +135,9 @@ const char *util_getopt_error(int c, char *const argv[], int optind, int optopt,
  * and then the array and *cap are as they were. Call as
  * util_grow(&v->items, &v->cap, v->n, 64, sizeof(*v->items)). */
 int util_grow(void *arr, size_t *cap, size_t n, size_t first, size_t size);
+/* The same for room for need elements in all: *cap doubled (from first when it is 0) until
+ * it holds them. 0 or -ENOMEM, the array and *cap then as they were. */
+int util_reserve(void *arr, size_t *cap, size_t need, size_t first, size_t size);
 
 /* Read len bytes from fd into buf (at offset off with pread, or at the file position
  * when off < 0), again after EINTR, until they are all there or the file ends. *done

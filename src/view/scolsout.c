@@ -82,19 +82,7 @@ static int lb_room(struct linebuf *lb, size_t n)
 {
 	if (n > SIZE_MAX / 2 - lb->len)
 		return -ENOMEM;
-	if (!lb->b || lb->len + n > lb->cap) {
-		size_t nc = lb->cap ? lb->cap : 256;
-		char *nb;
-
-		while (nc < lb->len + n)
-			nc *= 2;
-		nb = realloc(lb->b, nc);
-		if (!nb)
-			return -ENOMEM;
-		lb->b = nb;
-		lb->cap = nc;
-	}
-	return 0;
+	return util_reserve(&lb->b, &lb->cap, lb->len + n + 1, 256, 1);	/* never a NULL buffer */
 }
 
 /* One cell as libsmartcols' print_data() writes it in a table that is not fitted to a
@@ -177,18 +165,8 @@ static int cell_put(struct scolsout *t, size_t col, const char *s)
 		return -EOVERFLOW;
 	if (len > SIZE_MAX / 2 - t->tlen)
 		return -ENOMEM;
-	if (t->tlen + len > t->tcap) {
-		size_t nc = t->tcap ? t->tcap : 4096;
-		char *nt;
-
-		while (nc < t->tlen + len)
-			nc *= 2;
-		nt = realloc(t->text, nc);
-		if (!nt)
-			return -ENOMEM;
-		t->text = nt;
-		t->tcap = nc;
-	}
+	if (util_reserve(&t->text, &t->tcap, t->tlen + len, 4096, 1))
+		return -ENOMEM;
 	if (len)
 		memcpy(t->text + t->tlen, s, len);
 	c->len = (uint32_t)len;
