@@ -144,8 +144,7 @@ static bool after_dashes(char **argv)
 	return optind > 0 && !strcmp(argv[optind - 1], "--");
 }
 
-/* The combinations of common options that make no sense. */
-static int check(const struct common_opts *o)
+int common_check(const struct common_opts *o)
 {
 	if (o->json && o->raw)
 		return common_usage_error(o, "--json and --raw cannot be used together");
@@ -183,7 +182,7 @@ static int operands(struct common_opts *o, int argc, char **argv, bool *again)
 		if (rc != CO_CONTINUE)
 			return rc;
 	}
-	return check(o);
+	return common_check(o);
 }
 
 int common_finish(struct common_opts *o, int argc, char **argv, bool *again)
@@ -214,7 +213,7 @@ int common_finish(struct common_opts *o, int argc, char **argv, bool *again)
 	} else if (after_dashes(argv) && (o->accept & CO_JOB)) {
 		return common_usage_error(o, "no command after '--'");
 	}
-	return check(o);
+	return common_check(o);
 }
 
 int common_parse(struct common_opts *o, int argc, char **argv, const char *optstring,
@@ -235,4 +234,253 @@ int common_parse(struct common_opts *o, int argc, char **argv, const char *optst
 			return rc;
 	} while (again);
 	return CO_CONTINUE;
+}
+
+/* ---- a command's own options, from its table ---- */
+
+#define CMD_OPT_BASE 256	/* getopt's value for the long option i: CMD_OPT_BASE + i */
+#define CMD_MAX_OPTIONS 32
+
+static const struct option common_longopts[] = { COMMON_LONGOPTS };
+
+struct cmd_parse {
+	const struct cmd_spec *cs;
+	char *opts;
+	struct common_opts *co;
+};
+
+static size_t count_options(const struct cmd_option *t)
+{
+	size_t n = 0;
+
+	while (t && t[n].name)
+		n++;
+	return n;
+}
+
+static bool declared(const struct cmd_option *t, const char *name)
+{
+	for (; t && t->name; t++)
+		if (!strcmp(t->name, name))
+			return true;
+	return false;
+}
+
+/* getopt_long's tables: the command's options, then the common ones it does not declare
+ * again; the letters of both. */
+static void build_tables(const struct cmd_spec *cs, struct option *lo, char *optstr)
+{
+	static const struct { unsigned co; const char *letters; } common_letters[] = {
+		{ CO_TARGETS, "p:u:C:" }, { CO_COLUMNS, "o:" }, { CO_JSON, "J" },
+		{ CO_RAW, "r" }, { CO_VERSION, "V" },
+	};
+	const struct cmd_option *t = cs->options;
+	size_t n = 0;
+	char *p = optstr;
+
+	strcpy(p, cs->permute ? ":" : "+:");
+	p += strlen(p);
+	for (size_t i = 0; t && t[i].name; i++) {
+		lo[n++] = (struct option){ t[i].name, t[i].kind == CMD_FLAG ? no_argument
+									 : required_argument,
+					   NULL, CMD_OPT_BASE + (int)i };
+		if (t[i].letter)
+			p += sprintf(p, "%c%s", t[i].letter, t[i].kind == CMD_FLAG ? "" : ":");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(common_longopts); i++)
+		if (!common_longopts[i].name || !declared(t, common_longopts[i].name))
+			lo[n++] = common_longopts[i];
+	for (size_t i = 0; i < ARRAY_SIZE(common_letters); i++)
+		if (cs->accept & common_letters[i].co)
+			p += sprintf(p, "%s", common_letters[i].letters);
+	strcpy(p, "h");
+}
+
+/* The usage error of a number or a choice out of range: "invalid --NAME 'ARG': WORDS". */
+static int invalid(const struct cmd_parse *p, const struct cmd_option *t, const char *arg)
+{
+	char shown[128], words[160];
+
+	snprintf(words, sizeof(words), t->words, t->lo, t->hi);
+	return common_usage_error(p->co, "invalid --%s '%s': %s", t->name,
+				  cli_shown(arg, shown, sizeof(shown)), words);
+}
+
+static bool out_of_range(const struct cmd_option *t, double v)
+{
+	return v < t->lo || (t->above && v <= t->lo) || v > t->hi;
+}
+
+/* A whole number into an unsigned of t->size bytes. */
+static int set_count(const struct cmd_parse *p, const struct cmd_option *t, const char *arg)
+{
+	uint64_t v;
+	unsigned u;
+
+	if (util_parse_u64(arg, (uint64_t)t->hi, &v) || out_of_range(t, (double)v))
+		return invalid(p, t, arg);
+	if (t->size == sizeof(v)) {
+		memcpy(p->opts + t->off, &v, sizeof(v));
+	} else {
+		u = (unsigned)v;
+		memcpy(p->opts + t->off, &u, sizeof(u));
+	}
+	return CO_CONTINUE;
+}
+
+static int set_choice(const struct cmd_parse *p, const struct cmd_option *t, const char *arg)
+{
+	for (int i = 0; t->choices[i]; i++) {
+		if (!strcmp(arg, t->choices[i])) {
+			memcpy(p->opts + t->off, &i, sizeof(i));
+			return CO_CONTINUE;
+		}
+	}
+	return invalid(p, t, arg);
+}
+
+static int add_to_list(const struct cmd_parse *p, const struct cmd_option *t, char *arg)
+{
+	char **list = (char **)(p->opts + t->off);
+	size_t *n = (size_t *)(p->opts + t->count), max = t->size / sizeof(*list);
+
+	if (*n == max)
+		return common_usage_error(p->co, "--%s: at most %zu %s", t->name, max, t->words);
+	list[(*n)++] = arg;
+	return CO_CONTINUE;
+}
+
+/* One option of the table, its argument in optarg. */
+static int set_option(const struct cmd_parse *p, const struct cmd_option *t)
+{
+	void *at = p->opts + t->off;
+	double d;
+	uint64_t v;
+
+	switch (t->kind) {
+	case CMD_FLAG:
+		*(bool *)at = true;
+		break;
+	case CMD_FILE:
+		if (!*optarg)
+			return common_usage_error(p->co, "--%s needs a file name", t->name);
+		/* fall through */
+	case CMD_STRING:
+		*(const char **)at = optarg;
+		break;
+	case CMD_COUNT:
+		return set_count(p, t, optarg);
+	case CMD_SECONDS:
+		if (util_parse_seconds(optarg, t->hi, &d) || out_of_range(t, d))
+			return invalid(p, t, optarg);
+		*(double *)at = d;
+		break;
+	case CMD_SIZE:
+		if (util_parse_size(optarg, &v) || out_of_range(t, (double)v))
+			return invalid(p, t, optarg);
+		*(uint64_t *)at = v;
+		break;
+	case CMD_CHOICE:
+		return set_choice(p, t, optarg);
+	case CMD_LIST:
+		return add_to_list(p, t, optarg);
+	case CMD_CALL:
+		return t->call(p->opts, optarg);
+	}
+	return CO_CONTINUE;
+}
+
+/* getopt_long's c: an option of the table (by its value or its letter), else a common one. */
+static int dispatch(const struct cmd_parse *p, int c, int argc, char **argv)
+{
+	const struct cmd_option *t = p->cs->options;
+	size_t n = count_options(t);
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c != CMD_OPT_BASE + (int)i && c != t[i].letter)
+			continue;
+		rc = set_option(p, &t[i]);
+		if (rc == CO_CONTINUE && t[i].given)
+			*(bool *)(p->opts + t[i].given - 1) = true;
+		return rc;
+	}
+	return common_option(p->co, c, argc, argv);
+}
+
+/* The arguments left after the options, to the command's operand hook: the next one (and
+ * read on), or after "--" (or with permute) all of them, or the command to run. */
+static int own_operands(const struct cmd_parse *p, int argc, char **argv, bool *again)
+{
+	int rc;
+
+	*again = false;
+	if (!p->cs->permute && optind < argc && !after_dashes(argv)) {
+		*again = true;
+		return p->cs->operand(p->opts, argv[optind++]);
+	}
+	if (after_dashes(argv) && (p->co->accept & CO_JOB)) {
+		if (optind >= argc)
+			return common_usage_error(p->co, "no command after '--'");
+		p->co->cmd = &argv[optind];
+		return CO_CONTINUE;
+	}
+	for (; optind < argc; optind++) {
+		rc = p->cs->operand(p->opts, argv[optind]);
+		if (rc != CO_CONTINUE)
+			return rc;
+	}
+	return CO_CONTINUE;
+}
+
+int command_parse(const struct cmd_spec *cs, void *opts, int argc, char **argv)
+{
+	struct cmd_parse p = { cs, opts, (struct common_opts *)((char *)opts + cs->co) };
+	struct option lo[CMD_MAX_OPTIONS + ARRAY_SIZE(common_longopts)];
+	char optstr[3 * CMD_MAX_OPTIONS + 32];
+	bool again;
+	int c, rc;
+
+	if (count_options(cs->options) > CMD_MAX_OPTIONS) {
+		msg_error("more than %d options in a table", CMD_MAX_OPTIONS);	/* a bug */
+		return TS_EXIT_FAILURE;
+	}
+	common_init(p.co, cs->name, cs->accept, cs->usage);
+	p.co->max_operands = cs->max_operands;
+	p.co->operand_hint = cs->operand_hint;
+	build_tables(cs, lo, optstr);
+	do {
+		while ((c = getopt_long(argc, argv, optstr, lo, NULL)) != -1) {
+			rc = dispatch(&p, c, argc, argv);
+			if (rc != CO_CONTINUE)
+				return rc;
+		}
+		if (cs->bare && cs->bare(opts, argc, argv)) {
+			again = true;
+			continue;
+		}
+		if (cs->operand)
+			rc = own_operands(&p, argc, argv, &again);
+		else
+			rc = common_finish(p.co, argc, argv, &again);
+		if (rc != CO_CONTINUE)
+			return rc;
+	} while (again);
+	return cs->check ? cs->check(opts) : CO_CONTINUE;
+}
+
+int command_main(const struct cmd_spec *cs, void *opts, int argc, char **argv)
+{
+	int rc;
+
+	if (!cs->plain_messages)
+		msg_set_command(cs->name);
+	rc = command_parse(cs, opts, argc, argv);
+	if (rc == CO_CONTINUE)
+		rc = cs->run(opts);
+	common_free((struct common_opts *)((char *)opts + cs->co));
+	if (cs->done)
+		cs->done(opts);
+	msg_set_command(NULL);
+	return rc;
 }

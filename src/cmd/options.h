@@ -11,6 +11,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "target/target.h"
@@ -94,5 +95,75 @@ int common_parse(struct common_opts *o, int argc, char **argv, const char *optst
 /* A usage error of this command: the message and the --help hint; returns 2. */
 int common_usage_error(const struct common_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The combinations of common options that make no sense (-J with -r, ...): CO_CONTINUE,
+ * or the exit status. */
+int common_check(const struct common_opts *o);
+
+/*
+ * A command declares its own options in a table of struct cmd_option and itself in a
+ * struct cmd_spec; command_main parses argv with them (the getopt tables are built from
+ * the table and the CO_* flags), runs the command and frees the options.
+ */
+
+/* What an option's argument is and where it goes. */
+enum cmd_option_kind {
+	CMD_FLAG,	/* no argument: a bool set to true */
+	CMD_STRING,	/* a const char * set to the argument */
+	CMD_FILE,	/* the same, but an empty argument is a usage error ("needs a file name") */
+	CMD_COUNT,	/* a whole number from lo to hi (util_parse_u64), into an unsigned of 4
+			 * or 8 bytes */
+	CMD_SECONDS,	/* a double: seconds from lo to hi (util_parse_seconds) */
+	CMD_SIZE,	/* a uint64_t: a size such as 64M from lo to hi (util_parse_size) */
+	CMD_CHOICE,	/* an int (an enum): the index of the argument in choices */
+	CMD_LIST,	/* a char *array[]: the argument added; the count in the size_t at count */
+	CMD_CALL,	/* call(opts, argument): CO_CONTINUE or the exit status */
+};
+
+/* Where a value goes in the command's options struct, and the bool set when it is given. */
+#define CMD_FIELD(type, field) .off = offsetof(type, field), .size = sizeof(((type *)0)->field)
+#define CMD_GIVEN(type, field) .given = offsetof(type, field) + 1
+
+struct cmd_option {
+	const char *name;	/* the long name, without "--"; NULL ends a table */
+	int letter;		/* the short option, 0 for none */
+	enum cmd_option_kind kind;
+	size_t off, size;	/* CMD_FIELD */
+	size_t given;		/* CMD_GIVEN, 0 for none */
+	size_t count;		/* CMD_LIST: offsetof the count */
+	double lo, hi;		/* CMD_COUNT, CMD_SECONDS, CMD_SIZE: the range */
+	bool above;		/* ... and lo itself is out of it */
+	/* A usage error's words: numbers and choices after "invalid --NAME 'ARG': ", for
+	 * numbers a printf format given lo and hi as doubles (%1$ and %2$); CMD_LIST what
+	 * there are at most size / sizeof(char *) of ("--NAME: at most N WORDS"). */
+	const char *words;
+	const char *const *choices;	/* CMD_CHOICE: the names, NULL at the end */
+	int (*call)(void *opts, const char *arg);	/* CMD_CALL */
+};
+
+struct cmd_spec {
+	const char *name;	/* "record"; NULL for the task view */
+	unsigned accept;	/* CO_* */
+	bool permute;		/* getopt moves the operands after the options (no '+') */
+	bool plain_messages;	/* msg_error without the command's name */
+	void (*usage)(FILE *out);
+	const struct cmd_option *options;
+	size_t co;		/* offsetof the struct common_opts in the options */
+	size_t max_operands;	/* CO_OPERANDS, as in struct common_opts */
+	const char *operand_hint;
+	/* cpus FILE: an argument before the common ones look at it; true when taken */
+	bool (*bare)(void *opts, int argc, char **argv);
+	/* Instead of common_finish: each argument that is not an option, between the options
+	 * and (without CO_JOB) after "--"; with CO_JOB what follows "--" is the command. Then
+	 * check does all the checks of combinations. */
+	int (*operand)(void *opts, const char *arg);
+	int (*check)(void *opts);	/* after the parse: CO_CONTINUE or the exit status */
+	int (*run)(void *opts);		/* the exit status */
+	void (*done)(void *opts);	/* frees what the options hold (not co) */
+};
+
+/* Parse argv into opts (its defaults set): CO_CONTINUE, or the exit status. */
+int command_parse(const struct cmd_spec *cs, void *opts, int argc, char **argv);
+/* A command's main: msg_set_command, command_parse, run, then common_free and done. */
+int command_main(const struct cmd_spec *cs, void *opts, int argc, char **argv);
 
 #endif
