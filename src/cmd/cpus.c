@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/cli.h"
 #include "cmd/cpus.h"
 #include "cmd/cpusopts.h"
 #include "cmd/cpusrec.h"
@@ -121,7 +122,7 @@ static FILE *open_out(const char *path)
 	FILE *f;
 
 	if (outfile_open(path, OUTFILE_MODE_REPORT, &f, why, sizeof(why)))
-		msg_error("cannot write to '%s': %s", cpusopts_shown(path, buf, sizeof(buf)), why);
+		msg_error("cannot write to '%s': %s", cli_shown(path, buf, sizeof(buf)), why);
 	return f;
 }
 
@@ -254,7 +255,7 @@ static int load_topology(struct cpumap **topo)
 
 	if (rc && file && *file) {
 		msg_error("cannot load the topology file '%s' (%s): %s",
-			  cpusopts_shown(file, shown, sizeof(shown)), CPUMAP_ENV,
+			  cli_shown(file, shown, sizeof(shown)), CPUMAP_ENV,
 			  rc == -EINVAL ? "hwloc cannot read it as a topology (lstopo --of xml writes "
 					  "one)" : strerror(-rc));
 		return 1;
@@ -405,8 +406,9 @@ static int watch_recording(struct watch *w, FILE *svg)
 	return status;
 }
 
-static int run(struct cpusopts *o)
+static int run(void *ctx)
 {
+	struct cpusopts *o = ctx;
 	struct session_config cfg = {
 		.target = &o->co.target, .cmd = o->co.cmd, .run_as = o->co.run_as,
 		.output_file = o->co.output_file, .job_summary = true,
@@ -477,17 +479,15 @@ out:
 	return status;
 }
 
+static const struct cmd_spec cpus_cmd = {
+	.name = "cpus", .accept = CPUSOPTS_ACCEPT, .usage = cpusopts_usage,
+	.options = cpusopts_options, .co = offsetof(struct cpusopts, co),
+	.bare = cpusopts_bare, .check = cpusopts_check, .run = run,
+};
+
 int cpuscmd_main(int argc, char **argv)
 {
-	struct cpusopts o;
-	int rc;
+	struct cpusopts o = { .rate = CPUSOPTS_DEF_RATE, .time = CPUSOPTS_DEF_TIME };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("cpus");
-	rc = cpusopts_parse(&o, argc, argv);
-	if (rc < 0)
-		rc = run(&o);
-	common_free(&o.co);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&cpus_cmd, &o, argc, argv);
 }

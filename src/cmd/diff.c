@@ -21,9 +21,8 @@
 
 #define MAX_TOP 1000
 
-enum { OPT_TOP = 256, OPT_BY };
 enum metric { M_PSS, M_USS, M_RSS, M_SWAP, M_COUNT };
-static const char *const metric_name[M_COUNT] = { "pss", "uss", "rss", "swap" };
+static const char *const metric_name[M_COUNT + 1] = { "pss", "uss", "rss", "swap", NULL };
 
 struct opts {
 	struct common_opts co;	/* -J, -r, --bytes, --output-file */
@@ -69,48 +68,18 @@ static void usage(FILE *out)
 	      "See taskscope-diff(1).\n", out);
 }
 
-static int own_option(void *ctx, int c, int argc, char **argv)
+static const struct cmd_option options[] = {
+	{ "top", 0, CMD_COUNT, CMD_FIELD(struct opts, top), .lo = 1, .hi = MAX_TOP,
+	  .words = "a whole number from %.0f to %.0f" },
+	{ "by", 0, CMD_CHOICE, CMD_FIELD(struct opts, by), .choices = metric_name,
+	  .words = "pss, uss, rss or swap" },
+	{ 0 }
+};
+
+static int check_opts(void *ctx)
 {
 	struct opts *o = ctx;
-	char sbuf[128];
 
-	switch (c) {
-	case OPT_TOP:
-		if (util_parse_u64(optarg, MAX_TOP, &o->top) || !o->top)
-			return common_usage_error(&o->co, "invalid --top '%s': a whole number from 1 to %d",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_TOP);
-		break;
-	case OPT_BY:
-		for (o->by = 0; o->by < M_COUNT; o->by++)
-			if (!strcmp(optarg, metric_name[o->by]))
-				break;
-		if (o->by == M_COUNT)
-			return common_usage_error(&o->co, "invalid --by '%s': pss, uss, rss or swap",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "by", required_argument, NULL, OPT_BY },
-		COMMON_LONGOPTS
-	};
-	int rc;
-
-	common_init(&o->co, "diff", CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_VERSION |
-				    CO_OPERANDS, usage);
-	o->co.max_operands = 2;
-	o->co.operand_hint = " (two moments to compare)";
-	o->top = 10;
-	rc = common_parse(&o->co, argc, argv, "+:JrhV", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
 	if (o->co.noperands != 2)
 		return common_usage_error(&o->co, "two moments to compare: FILE@TIME FILE@TIME, or two files");
 	o->arg[0] = o->co.operand[0];
@@ -737,8 +706,9 @@ static int report(const struct opts *o, FILE *out, const struct moment *a,
 	return rc ? TS_EXIT_FAILURE : 0;
 }
 
-static int run(struct opts *o)
+static int run(void *ctx)
 {
+	const struct opts *o = ctx;
 	struct moment m[2];
 	FILE *out = stdout;
 	char why[160], shown[256];
@@ -767,17 +737,16 @@ static int run(struct opts *o)
 	return status;
 }
 
+static const struct cmd_spec diff_cmd = {
+	.name = "diff", .accept = CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_VERSION | CO_OPERANDS,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.max_operands = 2, .operand_hint = " (two moments to compare)",
+	.check = check_opts, .run = run,
+};
+
 int diff_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = { .top = 10 };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("diff");
-	rc = parse_opts(argc, argv, &o);
-	if (rc == CO_CONTINUE)
-		rc = run(&o);
-	common_free(&o.co);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&diff_cmd, &o, argc, argv);
 }

@@ -332,7 +332,9 @@ static int set_choice(const struct cmd_parse *p, const struct cmd_option *t, con
 {
 	for (int i = 0; t->choices[i]; i++) {
 		if (!strcmp(arg, t->choices[i])) {
-			memcpy(p->opts + t->off, &i, sizeof(i));
+			int v = (int)t->lo + i;
+
+			memcpy(p->opts + t->off, &v, sizeof(v));
 			return CO_CONTINUE;
 		}
 	}

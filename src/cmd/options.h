@@ -114,7 +114,7 @@ enum cmd_option_kind {
 			 * or 8 bytes */
 	CMD_SECONDS,	/* a double: seconds from lo to hi (util_parse_seconds) */
 	CMD_SIZE,	/* a uint64_t: a size such as 64M from lo to hi (util_parse_size) */
-	CMD_CHOICE,	/* an int (an enum): the index of the argument in choices */
+	CMD_CHOICE,	/* an int (an enum): lo plus the index of the argument in choices */
 	CMD_LIST,	/* a char *array[]: the argument added; the count in the size_t at count */
 	CMD_CALL,	/* call(opts, argument): CO_CONTINUE or the exit status */
 };
@@ -133,8 +133,9 @@ struct cmd_option {
 	double lo, hi;		/* CMD_COUNT, CMD_SECONDS, CMD_SIZE: the range */
 	bool above;		/* ... and lo itself is out of it */
 	/* A usage error's words: numbers and choices after "invalid --NAME 'ARG': ", for
-	 * numbers a printf format given lo and hi as doubles (%1$ and %2$); CMD_LIST what
-	 * there are at most size / sizeof(char *) of ("--NAME: at most N WORDS"). */
+	 * numbers a printf format given lo and hi as doubles, in that order (so a format that
+	 * shows hi shows lo first); CMD_LIST what there are at most size / sizeof(char *) of
+	 * ("--NAME: at most N WORDS"). */
 	const char *words;
 	const char *const *choices;	/* CMD_CHOICE: the names, NULL at the end */
 	int (*call)(void *opts, const char *arg);	/* CMD_CALL */

@@ -22,8 +22,6 @@
 #include "view/batchsink.h"
 #include "view/tui.h"
 
-enum { OPT_FROM = 256, OPT_TO };
-
 struct opts {
 	struct common_opts co;	/* -o, -J, -r, --bytes, --output-file, --list-columns */
 	const char *file;
@@ -66,46 +64,18 @@ static void usage(FILE *out)
 
 /* ---- options ---- */
 
-static int own_option(void *ctx, int c, int argc, char **argv)
+static const struct cmd_option options[] = {
+	{ "batch", 'b', CMD_FLAG, CMD_FIELD(struct opts, batch) },
+	{ "threads", 'H', CMD_FLAG, CMD_FIELD(struct opts, threads) },
+	{ "from", 0, CMD_STRING, CMD_FIELD(struct opts, from) },
+	{ "to", 0, CMD_STRING, CMD_FIELD(struct opts, to) },
+	{ 0 }
+};
+
+static int check_opts(void *ctx)
 {
 	struct opts *o = ctx;
 
-	switch (c) {
-	case 'b':
-		o->batch = true;
-		break;
-	case 'H':
-		o->threads = true;
-		break;
-	case OPT_FROM:
-		o->from = optarg;
-		break;
-	case OPT_TO:
-		o->to = optarg;
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "batch", no_argument, NULL, 'b' },
-		{ "threads", no_argument, NULL, 'H' },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		COMMON_LONGOPTS
-	};
-	int rc;
-
-	common_init(&o->co, "replay", CO_COLUMNS | CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE |
-				      CO_VERSION | CO_OPERANDS, usage);
-	o->co.max_operands = 1;
-	rc = common_parse(&o->co, argc, argv, "+:bHo:JrhV", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
 	o->file = o->co.noperands ? o->co.operand[0] : NULL;
 	if (!o->file && !o->co.list_columns)
 		return common_usage_error(&o->co, "no recording given (taskscope replay FILE)");
@@ -254,25 +224,31 @@ static int replay_tui(struct opts *o)
 	return tui_main(&to);
 }
 
+/* The columns' list, the full-screen view, or the samples printed. */
+static int run(void *ctx)
+{
+	struct opts *o = ctx;
+
+	if (o->co.list_columns) {
+		coltable_print(columns_table(), stdout, false);
+		return TS_EXIT_OK;
+	}
+	if (!o->batch && !o->co.json && !o->co.raw && !o->co.output_file && !o->from && !o->to &&
+	    isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return replay_tui(o);
+	return replay(o);
+}
+
+static const struct cmd_spec replay_cmd = {
+	.name = "replay",
+	.accept = CO_COLUMNS | CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_VERSION | CO_OPERANDS,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.max_operands = 1, .check = check_opts, .run = run,
+};
+
 int replay_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = { 0 };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("replay");
-	rc = parse_opts(argc, argv, &o);
-	if (rc == CO_CONTINUE && o.co.list_columns) {
-		coltable_print(columns_table(), stdout, false);
-		rc = TS_EXIT_OK;
-	} else if (rc == CO_CONTINUE && !o.batch && !o.co.json && !o.co.raw &&
-		   !o.co.output_file && !o.from && !o.to && isatty(STDIN_FILENO) &&
-		   isatty(STDOUT_FILENO)) {
-		rc = replay_tui(&o);
-	} else if (rc == CO_CONTINUE) {
-		rc = replay(&o);
-	}
-	common_free(&o.co);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&replay_cmd, &o, argc, argv);
 }

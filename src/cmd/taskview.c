@@ -100,10 +100,10 @@ static void usage(FILE *out)
 static const struct cmd_option options[] = {
 	{ "batch", 'b', CMD_FLAG, CMD_FIELD(struct opts, batch) },
 	{ "iterations", 'n', CMD_COUNT, CMD_FIELD(struct opts, iterations), .lo = 1,
-	  .hi = MAX_ITERATIONS, .words = "a whole number from %1$.0f to %2$.0f" },
+	  .hi = MAX_ITERATIONS, .words = "a whole number from %.0f to %.0f" },
 	{ "delay", 'd', CMD_SECONDS, CMD_FIELD(struct opts, delay),
 	  CMD_GIVEN(struct opts, delay_set), .hi = MAX_DELAY,
-	  .words = "seconds from %1$.0f to %2$.0f" },
+	  .words = "seconds from %.0f to %.0f" },
 	{ "threads", 'H', CMD_FLAG, CMD_FIELD(struct opts, threads) },
 	{ "child-log", 0, CMD_STRING, CMD_FIELD(struct opts, child_log) },
 	{ "sort", 0, CMD_STRING, CMD_FIELD(struct opts, sort) },
