@@ -299,11 +299,13 @@ static void build_tables(const struct cmd_spec *cs, struct option *lo, char *opt
 /* The usage error of a number or a choice out of range: "invalid --NAME 'ARG': WORDS". */
 static int invalid(const struct cmd_parse *p, const struct cmd_option *t, const char *arg)
 {
-	char shown[128], words[160];
+	char shown[256], words[160];
+	size_t len = p->cs->shown ? p->cs->shown : 128;
 
 	snprintf(words, sizeof(words), t->words, t->lo, t->hi);
 	return common_usage_error(p->co, "invalid --%s '%s': %s", t->name,
-				  cli_shown(arg, shown, sizeof(shown)), words);
+				  cli_shown(arg, shown, len < sizeof(shown) ? len : sizeof(shown)),
+				  words);
 }
 
 static bool out_of_range(const struct cmd_option *t, double v)
@@ -361,6 +363,8 @@ static int set_option(const struct cmd_parse *p, const struct cmd_option *t)
 
 	switch (t->kind) {
 	case CMD_FLAG:
+		if (t->call)
+			return t->call(p->opts, NULL);
 		*(bool *)at = true;
 		break;
 	case CMD_FILE:

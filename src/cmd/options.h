@@ -107,7 +107,7 @@ int common_check(const struct common_opts *o);
 
 /* What an option's argument is and where it goes. */
 enum cmd_option_kind {
-	CMD_FLAG,	/* no argument: a bool set to true */
+	CMD_FLAG,	/* no argument: a bool set to true, or call(opts, NULL) when set */
 	CMD_STRING,	/* a const char * set to the argument */
 	CMD_FILE,	/* the same, but an empty argument is a usage error ("needs a file name") */
 	CMD_COUNT,	/* a whole number from lo to hi (util_parse_u64), into an unsigned of 4
@@ -138,7 +138,7 @@ struct cmd_option {
 	 * ("--NAME: at most N WORDS"). */
 	const char *words;
 	const char *const *choices;	/* CMD_CHOICE: the names, NULL at the end */
-	int (*call)(void *opts, const char *arg);	/* CMD_CALL */
+	int (*call)(void *opts, const char *arg);	/* CMD_CALL, CMD_FLAG */
 };
 
 struct cmd_spec {
@@ -146,6 +146,8 @@ struct cmd_spec {
 	unsigned accept;	/* CO_* */
 	bool permute;		/* getopt moves the operands after the options (no '+') */
 	bool plain_messages;	/* msg_error without the command's name */
+	size_t shown;		/* the bytes of a bad argument a usage error shows, with its
+				 * NUL: 128 when 0, at most 256 */
 	void (*usage)(FILE *out);
 	const struct cmd_option *options;
 	size_t co;		/* offsetof the struct common_opts in the options */
