@@ -93,7 +93,9 @@ static bool takes(const struct common_opts *o, int c)
 	}
 }
 
-int common_option(struct common_opts *o, int c, int argc, char **argv)
+/* Handle option c (getopt_long's return, also ':' and '?'): CO_CONTINUE, or the exit status
+ * to end with (0 after -h or -V, 2 for a usage error, 1 when -u names no user). */
+static int common_option(struct common_opts *o, int c, int argc, char **argv)
 {
 	char msg[160];
 
@@ -185,7 +187,11 @@ static int operands(struct common_opts *o, int argc, char **argv, bool *again)
 	return common_check(o);
 }
 
-int common_finish(struct common_opts *o, int argc, char **argv, bool *again)
+/* The arguments from optind on: operands (CO_OPERANDS) or PIDs (CO_BARE_PIDS; for both the
+ * parser is called again for options after them when again is set; after "--" every
+ * argument is an operand), "-- command" (CO_JOB); then the checks of combinations.
+ * CO_CONTINUE, or the exit status. *again: call getopt_long again, then common_finish. */
+static int common_finish(struct common_opts *o, int argc, char **argv, bool *again)
 {
 	char shown[128];
 
@@ -214,26 +220,6 @@ int common_finish(struct common_opts *o, int argc, char **argv, bool *again)
 		return common_usage_error(o, "no command after '--'");
 	}
 	return common_check(o);
-}
-
-int common_parse(struct common_opts *o, int argc, char **argv, const char *optstring,
-		 const struct option *longopts,
-		 int (*own)(void *ctx, int c, int argc, char **argv), void *ctx)
-{
-	bool again;
-	int c, rc;
-
-	do {
-		while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
-			rc = own(ctx, c, argc, argv);
-			if (rc != CO_CONTINUE)
-				return rc;
-		}
-		rc = common_finish(o, argc, argv, &again);
-		if (rc != CO_CONTINUE)
-			return rc;
-	} while (again);
-	return CO_CONTINUE;
 }
 
 /* ---- a command's own options, from its table ---- */
@@ -287,9 +273,12 @@ static void build_tables(const struct cmd_spec *cs, struct option *lo, char *opt
 		if (t[i].letter)
 			p += sprintf(p, "%c%s", t[i].letter, t[i].kind == CMD_FLAG ? "" : ":");
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(common_longopts); i++)
-		if (!common_longopts[i].name || !declared(t, common_longopts[i].name))
+	for (size_t i = 0; i < ARRAY_SIZE(common_longopts); i++) {
+		const char *name = common_longopts[i].name;
+
+		if (!name || (!declared(t, name) && (!cs->help_only || !strcmp(name, "help"))))
 			lo[n++] = common_longopts[i];
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(common_letters); i++)
 		if (cs->accept & common_letters[i].co)
 			p += sprintf(p, "%s", common_letters[i].letters);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* options.h - the options the commands share, parsed in one place
  *
- * A command's parser lists its own long options followed by COMMON_LONGOPTS, puts the
- * common letters it takes in its getopt string, and sends every option its switch does not
- * handle to common_option; after the loop, common_finish takes the arguments left (PIDs,
- * "-- command") and checks the combinations. Messages and --help hints name the command.
+ * A command declares its own options in a table (struct cmd_option) and itself in a struct
+ * cmd_spec, with the CO_* flags of the common options it takes; command_parse builds
+ * getopt_long's tables from both, stores each option of the table, sends the others to the
+ * common parser, then takes the arguments left (PIDs, operands, "-- command") and checks
+ * the combinations. Messages and --help hints name the command.
  */
 #ifndef TASKSCOPE_OPTIONS_H
 #define TASKSCOPE_OPTIONS_H
@@ -78,20 +79,6 @@ void common_init(struct common_opts *o, const char *name, unsigned accept,
 void common_free(struct common_opts *o);
 
 #define CO_CONTINUE (-1)
-/* Handle option c (getopt_long's return, also ':' and '?'): CO_CONTINUE, or the exit status
- * to end with (0 after -h or -V, 2 for a usage error, 1 when -u names no user). */
-int common_option(struct common_opts *o, int c, int argc, char **argv);
-/* The arguments from optind on: operands (CO_OPERANDS) or PIDs (CO_BARE_PIDS; for both the
- * parser is called again for options after them when again is set; after "--" every
- * argument is an operand), "-- command" (CO_JOB); then the checks of combinations.
- * CO_CONTINUE, or the exit status. *again: call getopt_long again, then common_finish. */
-int common_finish(struct common_opts *o, int argc, char **argv, bool *again);
-/* The whole parse: getopt_long over argv with optstring and longopts, each option to own
- * (a command's own options; it sends what it does not know to common_option), then
- * common_finish, again after bare PIDs. CO_CONTINUE, or the exit status. */
-int common_parse(struct common_opts *o, int argc, char **argv, const char *optstring,
-		 const struct option *longopts,
-		 int (*own)(void *ctx, int c, int argc, char **argv), void *ctx);
 /* A usage error of this command: the message and the --help hint; returns 2. */
 int common_usage_error(const struct common_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -146,6 +133,8 @@ struct cmd_spec {
 	unsigned accept;	/* CO_* */
 	bool permute;		/* getopt moves the operands after the options (no '+') */
 	bool plain_messages;	/* msg_error without the command's name */
+	bool help_only;		/* of the common long options, --help alone (demo: no
+				 * --json to say is not taken) */
 	size_t shown;		/* the bytes of a bad argument a usage error shows, with its
 				 * NUL: 128 when 0, at most 256 */
 	void (*usage)(FILE *out);
