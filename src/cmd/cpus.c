@@ -56,8 +56,6 @@ struct watch {
 	const struct cpusrec_result *rec;	/* cpus FILE: what was read */
 };
 
-static volatile sig_atomic_t interrupted;
-
 /* Look for the targets' threads (see placewatch_refresh). */
 static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 {
@@ -71,26 +69,6 @@ static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 		rc = placewatch_refresh(w->pw, tgids, n, all, add, limit, found);
 	free(tgids);
 	return rc;
-}
-
-/* ---- signals and the spawned job ---- */
-
-static void on_stop_signal(int sig)
-{
-	interrupted = sig;
-}
-
-static void catch_stop_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the sleep ends at once */
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
 }
 
 /* ---- the run ---- */
@@ -150,13 +128,15 @@ static int sample(struct watch *w, const char **stopped)
 	next_scan = t0 + SCAN_EARLY;
 	for (;;) {
 		double now, wake;
+		int sig;
 
 		session_follow(w->s, 0);	/* reap, forward signals; no wait */
 		if (session_job_over(w->s))
 			return 0;
-		if (interrupted) {
-			*stopped = interrupted == SIGINT ? "interrupted (SIGINT)"
-				 : interrupted == SIGTERM ? "terminated (SIGTERM)" : "hangup (SIGHUP)";
+		sig = cli_stop_signal();
+		if (sig) {
+			*stopped = sig == SIGINT ? "interrupted (SIGINT)"
+				 : sig == SIGTERM ? "terminated (SIGTERM)" : "hangup (SIGHUP)";
 			return 0;
 		}
 		now = util_monotonic();
@@ -431,18 +411,11 @@ static int run(void *ctx)
 	status = session_open(&s, &cfg);
 	if (status)
 		goto out;
-	if (o->recording) {
+	if (o->recording || o->nproc_root) {	/* the samples are read, not taken */
 		if (o->svg && !(svg = open_out(o->svg)))
 			status = 1;
 		else
-			status = watch_recording(&w, svg);
-		goto out;
-	}
-	if (o->nproc_root) {
-		if (o->svg && !(svg = open_out(o->svg)))
-			status = 1;
-		else
-			status = watch_trees(&w, svg);
+			status = o->recording ? watch_recording(&w, svg) : watch_trees(&w, svg);
 		goto out;
 	}
 	if (load_topology(&topo)) {
@@ -462,7 +435,7 @@ static int run(void *ctx)
 	if (o->co.cmd)
 		status = session_start_job(&s);
 	else
-		catch_stop_signals();
+		cli_catch_stop_signals();
 	if (!status)
 		status = start(&w);
 	if (!status)

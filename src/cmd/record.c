@@ -37,8 +37,6 @@ struct opts {
 	double max_age;
 };
 
-static volatile sig_atomic_t stop_signal;
-
 static void usage(FILE *out)
 {
 	fputs("Usage:\n"
@@ -114,23 +112,6 @@ static void default_name(char *buf, size_t len)
 	snprintf(buf, len, "taskscope-%s-%s.db", host, when);
 }
 
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
-static void catch_stop_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* The record sink and, with --json-copy, the batch sink behind it: one sink, so that a
  * stop signal or a failed write ends both. */
 struct record_sink {
@@ -144,7 +125,7 @@ static int record_frame(void *arg, const struct session_frame *f)
 	struct record_sink *k = arg;
 	int rc;
 
-	if (stop_signal)
+	if (cli_stop_signal())
 		return -EPIPE;
 	rc = recording_sink_ops.sample(k->rec, f);
 	if (!rc && k->copy && !k->copy_off) {
@@ -218,7 +199,7 @@ static int record(void *ctx)
 	if (!status && o->co.cmd)
 		status = session_start_job(&s);
 	else if (!status)
-		catch_stop_signals();
+		cli_catch_stop_signals();
 	if (!status) {
 		rs.rec = rec;
 		if (o->json_copy) {

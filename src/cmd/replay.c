@@ -102,29 +102,6 @@ static int check_topology(struct recording *rec, struct sampler **smp)
 	return 0;
 }
 
-static int pick_columns(const struct opts *o, const struct column ***cols, size_t *ncols)
-{
-	char *bad = NULL;
-	int rc;
-
-	if (!o->co.output) {
-		rc = columns_defaults(o->threads, cols, ncols);
-	} else {
-		rc = columns_parse_list(o->co.output, o->threads, cols, ncols, &bad);
-		if (rc == -EINVAL) {
-			common_usage_error(&o->co, "unknown column '%s' in --output (see "
-					   "--list-columns)", bad ? bad : "");
-			free(bad);
-			return TS_EXIT_USAGE;
-		}
-	}
-	if (rc) {
-		msg_error("%s", strerror(-rc));
-		return TS_EXIT_FAILURE;
-	}
-	return 0;
-}
-
 static int replay(struct opts *o)
 {
 	const struct column **cols = NULL;
@@ -142,7 +119,7 @@ static int replay(struct opts *o)
 	const char *v;
 	int status, rc;
 
-	status = pick_columns(o, &cols, &ncols);
+	status = cli_task_columns("replay", o->co.output, o->threads, &cols, &ncols);
 	if (status)
 		return status;
 	util_sanitize(o->file, strlen(o->file), shown, sizeof(shown));
@@ -207,21 +184,11 @@ static int replay_tui(struct opts *o)
 	struct tui_opts to = { .replay = o->file, .output = o->co.output, .threads = o->threads };
 	const struct column **cols = NULL;
 	size_t ncols = 0;
-	char *bad = NULL;
-	int rc;
+	int status = o->co.output ? cli_task_columns("replay", o->co.output, true, &cols, &ncols)
+				  : 0;
 
-	if (o->co.output) {
-		rc = columns_parse_list(o->co.output, true, &cols, &ncols, &bad);
-		free(cols);
-		if (rc == -EINVAL) {
-			common_usage_error(&o->co, "unknown column '%s' in --output (see "
-					   "--list-columns)", bad ? bad : "");
-			free(bad);
-			return TS_EXIT_USAGE;
-		}
-		free(bad);
-	}
-	return tui_main(&to);
+	free(cols);
+	return status ? status : tui_main(&to);
 }
 
 /* The columns' list, the full-screen view, or the samples printed. */

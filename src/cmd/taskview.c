@@ -185,33 +185,16 @@ static int parse_sort(const char *list, struct tasklist_key **keys, size_t *nkey
 static int pick_columns(const struct opts *o, const struct column ***cols, size_t *ncols,
 			struct tasklist_key **keys, size_t *nkeys)
 {
-	char *bad = NULL;
-	int rc;
+	int rc, status = cli_task_columns(NULL, o->co.output, o->threads, cols, ncols);
 
-	if (o->co.output) {
-		rc = columns_parse_list(o->co.output, o->threads, cols, ncols, &bad);
-		if (rc == -EINVAL) {
-			cli_usage_error(NULL, "unknown column '%s' in --output (see --list-columns)",
-					bad ? bad : "");
-			free(bad);
-			return TS_EXIT_USAGE;
-		}
-	} else {
-		rc = columns_defaults(o->threads, cols, ncols);
-	}
-	if (!rc && o->sort) {
-		rc = parse_sort(o->sort, keys, nkeys);
-		if (rc == -EINVAL) {
-			free(*cols);
-			return TS_EXIT_USAGE;
-		}
-	}
-	if (rc) {
+	if (status || !o->sort)
+		return status;
+	rc = parse_sort(o->sort, keys, nkeys);
+	if (rc && rc != -EINVAL)
 		msg_error("%s", strerror(-rc));
+	if (rc)
 		free(*cols);
-		return TS_EXIT_FAILURE;
-	}
-	return 0;
+	return rc == -EINVAL ? TS_EXIT_USAGE : rc ? TS_EXIT_FAILURE : 0;
 }
 
 /* Batch mode: a session with the batch sink. */
@@ -284,24 +267,12 @@ static int run_tui(struct opts *o)
 		.output = o->co.output, .delay = o->delay, .delay_set = o->delay_set,
 		.threads = o->threads, .run_as = o->co.run_as,
 	};
-	int rc;
+	const struct column **cols = NULL;
+	size_t ncols = 0;
+	int status = o->co.output ? cli_task_columns(NULL, o->co.output, true, &cols, &ncols) : 0;
 
-	if (o->co.output) {
-		const struct column **cols = NULL;
-		size_t ncols = 0;
-		char *bad = NULL;
-
-		rc = columns_parse_list(o->co.output, true, &cols, &ncols, &bad);
-		free(cols);
-		if (rc == -EINVAL) {
-			cli_usage_error(NULL, "unknown column '%s' in --output (see --list-columns)",
-					bad ? bad : "");
-			free(bad);
-			return TS_EXIT_USAGE;
-		}
-		free(bad);
-	}
-	return tui_main(&to);
+	free(cols);
+	return status ? status : tui_main(&to);
 }
 
 static int task_view(void *ctx)
