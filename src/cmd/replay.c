@@ -182,13 +182,8 @@ out:
 static int replay_tui(struct opts *o)
 {
 	struct tui_opts to = { .replay = o->file, .output = o->co.output, .threads = o->threads };
-	const struct column **cols = NULL;
-	size_t ncols = 0;
-	int status = o->co.output ? cli_task_columns("replay", o->co.output, true, &cols, &ncols)
-				  : 0;
 
-	free(cols);
-	return status ? status : tui_main(&to);
+	return cli_tui("replay", &to);
 }
 
 /* The columns' list, the full-screen view, or the samples printed. */

@@ -267,12 +267,8 @@ static int run_tui(struct opts *o)
 		.output = o->co.output, .delay = o->delay, .delay_set = o->delay_set,
 		.threads = o->threads, .run_as = o->co.run_as,
 	};
-	const struct column **cols = NULL;
-	size_t ncols = 0;
-	int status = o->co.output ? cli_task_columns(NULL, o->co.output, true, &cols, &ncols) : 0;
 
-	free(cols);
-	return status ? status : tui_main(&to);
+	return cli_tui(NULL, &to);
 }
 
 static int task_view(void *ctx)
