@@ -14,7 +14,6 @@
 #include "lib/util.h"
 #include "lib/exitcode.h"
 #include "model/columns.h"
-#include "view/tui.h"
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -82,14 +81,4 @@ int cli_task_columns(const char *cmd, const char *list, bool threads,
 		*cols = NULL;
 	}
 	return rc == -EINVAL ? TS_EXIT_USAGE : rc ? TS_EXIT_FAILURE : 0;
-}
-
-int cli_tui(const char *cmd, struct tui_opts *to)
-{
-	const struct column **cols = NULL;
-	size_t ncols = 0;
-	int status = to->output ? cli_task_columns(cmd, to->output, true, &cols, &ncols) : 0;
-
-	free(cols);
-	return status ? status : tui_main(to);
 }

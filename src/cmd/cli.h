@@ -7,7 +7,6 @@
 #include <stddef.h>
 
 struct column;
-struct tui_opts;
 
 /* "taskscope: CMD: message" and the --help hint on stderr (cmd NULL: the task view);
  * returns the usage exit status (2). */
@@ -24,8 +23,5 @@ int cli_stop_signal(void);
  * another failure a message. */
 int cli_task_columns(const char *cmd, const char *list, bool threads,
 		     const struct column ***cols, size_t *ncols);
-/* The full-screen view (live or a recording) once its -o list is known good: the exit
- * status. */
-int cli_tui(const char *cmd, struct tui_opts *to);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cmd/cli.h"
 #include "cmd/options.h"
 #include "cmd/replay.h"
+#include "cmd/taskview.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/util.h"
@@ -183,7 +184,7 @@ static int replay_tui(struct opts *o)
 {
 	struct tui_opts to = { .replay = o->file, .output = o->co.output, .threads = o->threads };
 
-	return cli_tui("replay", &to);
+	return taskview_tui("replay", &to);
 }
 
 /* The columns' list, the full-screen view, or the samples printed. */

@@ -259,6 +259,16 @@ static int run_tasks(struct opts *o)
 	return status;
 }
 
+int taskview_tui(const char *cmd, struct tui_opts *to)
+{
+	const struct column **cols = NULL;
+	size_t ncols = 0;
+	int status = to->output ? cli_task_columns(cmd, to->output, true, &cols, &ncols) : 0;
+
+	free(cols);
+	return status ? status : tui_main(to);
+}
+
 /* The full-screen view, after the checks of what it does not take. */
 static int run_tui(struct opts *o)
 {
@@ -268,7 +278,7 @@ static int run_tui(struct opts *o)
 		.threads = o->threads, .run_as = o->co.run_as,
 	};
 
-	return cli_tui(NULL, &to);
+	return taskview_tui(NULL, &to);
 }
 
 static int task_view(void *ctx)
