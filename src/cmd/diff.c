@@ -309,6 +309,25 @@ static void heading(struct report *rp, const char *title, size_t n)
 	fprintf(rp->out, "\n%s (%zu):\n", title, n);
 }
 
+/* A list of n: its JSON array, or its heading; true when aligned rows follow (the caller
+ * prints their header). */
+static bool list_open(struct report *rp, const char *key, const char *title, size_t n)
+{
+	if (rp->o->co.json) {
+		json_open_array(&rp->j, key, false);
+		return false;
+	}
+	heading(rp, title, n);
+	return n && !rp->o->co.raw;
+}
+
+/* The n changes largest first: how many of them the lists show (--top). */
+static size_t largest(const struct report *rp, struct change *c, size_t n)
+{
+	qsort(c, n, sizeof(*c), cmp_change);
+	return n > rp->o->top ? rp->o->top : n;
+}
+
 /* Tasks of a that are not in b: processes (threads false) or threads. */
 static void gone_list(struct report *rp, const char *key, const char *title,
 		      const struct snapshot *a, const struct snapshot *b, bool threads)
@@ -317,13 +336,10 @@ static void gone_list(struct report *rp, const char *key, const char *title,
 
 	for (size_t i = 0; i < a->ntasks; i++)
 		n += !find(b, &a->tasks[i]) && (!threads || a->tasks[i].tid != a->tasks[i].tgid);
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, key, false);
-	} else {
-		heading(rp, title, n);
-		if (n && !rp->o->co.raw && threads)
+	if (list_open(rp, key, title, n)) {
+		if (threads)
 			fprintf(rp->out, "  %7s %7s  %s\n", "TID", "PID", "COMM");
-		else if (n && !rp->o->co.raw)
+		else
 			fprintf(rp->out, "  %7s  %s\n", "PID", "COMM");
 	}
 	for (size_t i = 0; i < a->ntasks; i++) {
@@ -361,7 +377,7 @@ static int growers(struct report *rp, const struct snapshot *a, const struct sna
 {
 	struct change *c = calloc(b->ntasks ? b->ntasks : 1, sizeof(*c));
 	size_t n = 0;
-	char t1[32], t2[32], t3[32];
+	char t1[32], t2[32], t3[32], title[64];
 
 	if (!c)
 		return -ENOMEM;
@@ -376,20 +392,11 @@ static int growers(struct report *rp, const struct snapshot *a, const struct sna
 		if (known)
 			n++;
 	}
-	qsort(c, n, sizeof(*c), cmp_change);
-	if (n > rp->o->top)
-		n = rp->o->top;
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, "growers", false);
-	} else {
-		char title[64];
-
-		snprintf(title, sizeof(title), "Footprint growth, by %s", metric_name[rp->o->by]);
-		heading(rp, title, n);
-		if (n && !rp->o->co.raw)
-			fprintf(rp->out, "  %7s  %-16s %10s %10s %10s %10s  %s\n", "PID", "COMM",
-				"PSS", "USS", "RSS", "SWAP", "(after, growth)");
-	}
+	n = largest(rp, c, n);
+	snprintf(title, sizeof(title), "Footprint growth, by %s", metric_name[rp->o->by]);
+	if (list_open(rp, "growers", title, n))
+		fprintf(rp->out, "  %7s  %-16s %10s %10s %10s %10s  %s\n", "PID", "COMM",
+			"PSS", "USS", "RSS", "SWAP", "(after, growth)");
 	for (size_t i = 0; i < n; i++) {
 		const struct task *t = c[i].b;
 
@@ -474,17 +481,10 @@ static int cpu_changes(struct report *rp, const struct snapshot *a, const struct
 		c[n] = (struct change){ .a = before, .b = &b->tasks[i], .key = d < 0 ? -d : d };
 		n++;
 	}
-	qsort(c, n, sizeof(*c), cmp_change);
-	if (n > rp->o->top)
-		n = rp->o->top;
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, "cpu_share", false);
-	} else {
-		heading(rp, "CPU share changes (% of one CPU)", n);
-		if (n && !rp->o->co.raw)
-			fprintf(rp->out, "  %7s  %-16s %7s %7s %8s\n", "PID", "COMM", "BEFORE",
-				"AFTER", "CHANGE");
-	}
+	n = largest(rp, c, n);
+	if (list_open(rp, "cpu_share", "CPU share changes (% of one CPU)", n))
+		fprintf(rp->out, "  %7s  %-16s %7s %7s %8s\n", "PID", "COMM", "BEFORE", "AFTER",
+			"CHANGE");
 	for (size_t i = 0; i < n; i++) {
 		const struct task *t = c[i].b;
 
@@ -533,14 +533,9 @@ static void placement(struct report *rp, const struct snapshot *a, const struct 
 
 		n += x && moved(x, y, &aff);
 	}
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, "placement", false);
-	} else {
-		heading(rp, "Threads on another CPU or with another affinity", n);
-		if (n && !rp->o->co.raw)
-			fprintf(rp->out, "  %7s %7s  %-16s %5s %5s  %s\n", "TID", "PID", "COMM",
-				"CPU", "NOW", "AFFINITY (before -> now)");
-	}
+	if (list_open(rp, "placement", "Threads on another CPU or with another affinity", n))
+		fprintf(rp->out, "  %7s %7s  %-16s %5s %5s  %s\n", "TID", "PID", "COMM", "CPU",
+			"NOW", "AFFINITY (before -> now)");
 	for (size_t i = 0; i < b->ntasks; i++) {
 		const struct task *x = find(a, &b->tasks[i]), *y = &b->tasks[i];
 		bool aff;
@@ -591,19 +586,16 @@ static int sharing(struct report *rp, const struct moment *a, const struct momen
 		rc = recording_sharing_diff(a->groups, a->ngroups, b->groups, b->ngroups, &c, &n);
 	if (rc && rc != -ENOENT)
 		return rc;
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, "sharing", false);
-	} else if (rc) {
+	if (rc && !rp->o->co.json) {
 		if (!rp->o->co.raw)
 			fprintf(rp->out, "\nSharing (kcmp groups): not recorded (a recording of "
 				"schema 1)\n");
 		return 0;
-	} else {
-		heading(rp, "Sharing that broke or appeared (kcmp, at the memory samples)", n);
-		if (n && !rp->o->co.raw)
-			fprintf(rp->out, "  %-8s %-9s %7s %7s  %-16s %s\n", "RESOURCE", "CHANGE",
-				"TID", "PID", "COMM", "SHARED WITH (TID PID COMM)");
 	}
+	if (list_open(rp, "sharing", "Sharing that broke or appeared (kcmp, at the memory samples)",
+		      n))
+		fprintf(rp->out, "  %-8s %-9s %7s %7s  %-16s %s\n", "RESOURCE", "CHANGE", "TID",
+			"PID", "COMM", "SHARED WITH (TID PID COMM)");
 	for (size_t i = 0; i < n; i++) {
 		const struct recording_share_change *x = &c[i];
 		const struct snapshot *s = x->appeared ? b->threads : a->threads;
