@@ -321,6 +321,15 @@ static bool list_open(struct report *rp, const char *key, const char *title, siz
 	return n && !rp->o->co.raw;
 }
 
+/* A process's JSON object in a list, opened: its identity and name. */
+static void json_process(struct report *rp, const struct task *t)
+{
+	json_open_object(&rp->j, NULL, true);
+	json_i64(&rp->j, "pid", t->tgid);
+	json_u64(&rp->j, "start_ticks", t->start_ticks);
+	json_string(&rp->j, "comm", t->comm);
+}
+
 /* The n changes largest first: how many of them the lists show (--top). */
 static size_t largest(const struct report *rp, struct change *c, size_t n)
 {
@@ -401,10 +410,7 @@ static int growers(struct report *rp, const struct snapshot *a, const struct sna
 		const struct task *t = c[i].b;
 
 		if (rp->o->co.json) {
-			json_open_object(&rp->j, NULL, true);
-			json_i64(&rp->j, "pid", t->tgid);
-			json_u64(&rp->j, "start_ticks", t->start_ticks);
-			json_string(&rp->j, "comm", t->comm);
+			json_process(rp, t);
 			for (enum metric m = 0; m < M_COUNT; m++) {
 				char key[32];
 				uint64_t v;
@@ -489,10 +495,7 @@ static int cpu_changes(struct report *rp, const struct snapshot *a, const struct
 		const struct task *t = c[i].b;
 
 		if (rp->o->co.json) {
-			json_open_object(&rp->j, NULL, true);
-			json_i64(&rp->j, "pid", t->tgid);
-			json_u64(&rp->j, "start_ticks", t->start_ticks);
-			json_string(&rp->j, "comm", t->comm);
+			json_process(rp, t);
 			json_double(&rp->j, "pcpu_before", c[i].a->pcpu, 1);
 			json_double(&rp->j, "pcpu_after", t->pcpu, 1);
 			json_close_object(&rp->j);
