@@ -67,80 +67,6 @@ static int target_option(struct common_opts *o, int c, const char *arg)
 	return rc ? TS_EXIT_FAILURE : CO_CONTINUE;
 }
 
-static bool takes(const struct common_opts *o, int c)
-{
-	switch (c) {
-	case 'p': case 'u': case 'C': case TARGET_OPT_CGROUP:
-		return o->accept & CO_TARGETS;
-	case 'o': case CO_OPT_LIST_COLUMNS:
-		return o->accept & CO_COLUMNS;
-	case 'J':
-		return o->accept & CO_JSON;
-	case 'r':
-		return o->accept & CO_RAW;
-	case CO_OPT_BYTES:
-		return o->accept & CO_BYTES;
-	case CO_OPT_OUTPUT_FILE:
-		return o->accept & CO_OUTPUT_FILE;
-	case CO_OPT_RUN_AS:
-		return o->accept & CO_JOB;
-	case 'V':
-		return o->accept & CO_VERSION;
-	case 'h':
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Handle option c (getopt_long's return, also ':' and '?'): CO_CONTINUE, or the exit status
- * to end with (0 after -h or -V, 2 for a usage error, 1 when -u names no user). */
-static int common_option(struct common_opts *o, int c, int argc, char **argv)
-{
-	char msg[160];
-
-	(void)argc;
-	if (c == ':' || c == '?')
-		return common_usage_error(o, "%s", util_getopt_error(c, argv, optind, optopt,
-								      msg, sizeof(msg)));
-	if (!takes(o, c))
-		return not_here(o, argv);
-	switch (c) {
-	case 'p': case 'u': case 'C': case TARGET_OPT_CGROUP:
-		return target_option(o, c, optarg);
-	case 'o':
-		o->output = optarg;
-		break;
-	case CO_OPT_LIST_COLUMNS:
-		o->list_columns = true;
-		break;
-	case 'J':
-		o->json = true;
-		break;
-	case 'r':
-		o->raw = true;
-		break;
-	case CO_OPT_BYTES:
-		o->bytes = true;
-		break;
-	case CO_OPT_OUTPUT_FILE:
-		if (!*optarg)
-			return common_usage_error(o, "--output-file needs a file name");
-		o->output_file = optarg;
-		break;
-	case CO_OPT_RUN_AS:
-		o->run_as = optarg;
-		break;
-	case 'h':
-		o->usage(stdout);
-		return TS_EXIT_OK;	/* main checks that it was written */
-	case 'V':
-		printf("taskscope %s\n", PACKAGE_VERSION);
-		return TS_EXIT_OK;
-	}
-	return CO_CONTINUE;
-}
-
 static bool after_dashes(char **argv)
 {
 	return optind > 0 && !strcmp(argv[optind - 1], "--");
@@ -303,7 +229,8 @@ static bool out_of_range(const struct cmd_option *t, double v)
 }
 
 /* A whole number into an unsigned of t->size bytes. */
-static int set_count(const struct cmd_parse *p, const struct cmd_option *t, const char *arg)
+static int set_count(const struct cmd_parse *p, char *base, const struct cmd_option *t,
+		     const char *arg)
 {
 	uint64_t v;
 	unsigned u;
@@ -311,31 +238,33 @@ static int set_count(const struct cmd_parse *p, const struct cmd_option *t, cons
 	if (util_parse_u64(arg, (uint64_t)t->hi, &v) || out_of_range(t, (double)v))
 		return invalid(p, t, arg);
 	if (t->size == sizeof(v)) {
-		memcpy(p->opts + t->off, &v, sizeof(v));
+		memcpy(base + t->off, &v, sizeof(v));
 	} else {
 		u = (unsigned)v;
-		memcpy(p->opts + t->off, &u, sizeof(u));
+		memcpy(base + t->off, &u, sizeof(u));
 	}
 	return CO_CONTINUE;
 }
 
-static int set_choice(const struct cmd_parse *p, const struct cmd_option *t, const char *arg)
+static int set_choice(const struct cmd_parse *p, char *base, const struct cmd_option *t,
+		      const char *arg)
 {
 	for (int i = 0; t->choices[i]; i++) {
 		if (!strcmp(arg, t->choices[i])) {
 			int v = (int)t->lo + i;
 
-			memcpy(p->opts + t->off, &v, sizeof(v));
+			memcpy(base + t->off, &v, sizeof(v));
 			return CO_CONTINUE;
 		}
 	}
 	return invalid(p, t, arg);
 }
 
-static int add_to_list(const struct cmd_parse *p, const struct cmd_option *t, char *arg)
+static int add_to_list(const struct cmd_parse *p, char *base, const struct cmd_option *t,
+		       char *arg)
 {
-	char **list = (char **)(p->opts + t->off);
-	size_t *n = (size_t *)(p->opts + t->count), max = t->size / sizeof(*list);
+	char **list = (char **)(base + t->off);
+	size_t *n = (size_t *)(base + t->count), max = t->size / sizeof(*list);
 
 	if (*n == max)
 		return common_usage_error(p->co, "--%s: at most %zu %s", t->name, max, t->words);
@@ -343,10 +272,10 @@ static int add_to_list(const struct cmd_parse *p, const struct cmd_option *t, ch
 	return CO_CONTINUE;
 }
 
-/* One option of the table, its argument in optarg. */
-static int set_option(const struct cmd_parse *p, const struct cmd_option *t)
+/* One option of a table, its argument in optarg, into the struct at base. */
+static int set_option(const struct cmd_parse *p, char *base, const struct cmd_option *t)
 {
-	void *at = p->opts + t->off;
+	void *at = base + t->off;
 	double d;
 	uint64_t v;
 
@@ -364,7 +293,7 @@ static int set_option(const struct cmd_parse *p, const struct cmd_option *t)
 		*(const char **)at = optarg;
 		break;
 	case CMD_COUNT:
-		return set_count(p, t, optarg);
+		return set_count(p, base, t, optarg);
 	case CMD_SECONDS:
 		if (util_parse_seconds(optarg, t->hi, &d) || out_of_range(t, d))
 			return invalid(p, t, optarg);
@@ -376,17 +305,86 @@ static int set_option(const struct cmd_parse *p, const struct cmd_option *t)
 		*(uint64_t *)at = v;
 		break;
 	case CMD_CHOICE:
-		return set_choice(p, t, optarg);
+		return set_choice(p, base, t, optarg);
 	case CMD_LIST:
-		return add_to_list(p, t, optarg);
+		return add_to_list(p, base, t, optarg);
 	case CMD_CALL:
 		return t->call(p->opts, optarg);
 	}
 	return CO_CONTINUE;
 }
 
+/* The common options that are a value as a table's are, and the CO_* that takes each. */
+static const struct common_value {
+	unsigned co;
+	int c;		/* getopt's value */
+	struct cmd_option opt;
+} common_values[] = {
+	{ CO_COLUMNS, 'o', { "output", 'o', CMD_STRING, CMD_FIELD(struct common_opts, output) } },
+	{ CO_COLUMNS, CO_OPT_LIST_COLUMNS,
+	  { "list-columns", 0, CMD_FLAG, CMD_FIELD(struct common_opts, list_columns) } },
+	{ CO_JSON, 'J', { "json", 'J', CMD_FLAG, CMD_FIELD(struct common_opts, json) } },
+	{ CO_RAW, 'r', { "raw", 'r', CMD_FLAG, CMD_FIELD(struct common_opts, raw) } },
+	{ CO_BYTES, CO_OPT_BYTES, { "bytes", 0, CMD_FLAG, CMD_FIELD(struct common_opts, bytes) } },
+	{ CO_OUTPUT_FILE, CO_OPT_OUTPUT_FILE,
+	  { "output-file", 0, CMD_FILE, CMD_FIELD(struct common_opts, output_file) } },
+	{ CO_JOB, CO_OPT_RUN_AS,
+	  { "run-as", 0, CMD_STRING, CMD_FIELD(struct common_opts, run_as) } },
+};
+
+static const struct common_value *common_value(int c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(common_values); i++)
+		if (common_values[i].c == c)
+			return &common_values[i];
+	return NULL;
+}
+
+static bool takes(const struct common_opts *o, int c)
+{
+	const struct common_value *v = common_value(c);
+
+	switch (c) {
+	case 'p': case 'u': case 'C': case TARGET_OPT_CGROUP:
+		return o->accept & CO_TARGETS;
+	case 'V':
+		return o->accept & CO_VERSION;
+	case 'h':
+		return true;
+	default:
+		return v && (o->accept & v->co);
+	}
+}
+
+/* Option c of the common ones (getopt_long's return, also ':' and '?'): CO_CONTINUE, or
+ * the exit status to end with (0 after -h or -V, 2 for a usage error, 1 when -u names no
+ * user). */
+static int common_option(const struct cmd_parse *p, int c, char **argv)
+{
+	struct common_opts *o = p->co;
+	char msg[160];
+
+	if (c == ':' || c == '?')
+		return common_usage_error(o, "%s", util_getopt_error(c, argv, optind, optopt,
+								      msg, sizeof(msg)));
+	if (!takes(o, c))
+		return not_here(o, argv);
+	switch (c) {
+	case 'p': case 'u': case 'C': case TARGET_OPT_CGROUP:
+		return target_option(o, c, optarg);
+	case 'h':
+		o->usage(stdout);
+		return TS_EXIT_OK;	/* main checks that it was written */
+	case 'V':
+		printf("taskscope %s\n", PACKAGE_VERSION);
+		return TS_EXIT_OK;
+	default:
+		return set_option(p, (char *)o, &common_value(c)->opt);
+	}
+}
+
 /* getopt_long's c: an option of the table (by its value or its letter), else a common one. */
-static int dispatch(const struct cmd_parse *p, int c, int argc, char **argv)
+static int dispatch(const struct cmd_parse *p, int c, char **argv)
 {
 	const struct cmd_option *t = p->cs->options;
 	size_t n = count_options(t);
@@ -395,12 +393,12 @@ static int dispatch(const struct cmd_parse *p, int c, int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		if (c != CMD_OPT_BASE + (int)i && c != t[i].letter)
 			continue;
-		rc = set_option(p, &t[i]);
+		rc = set_option(p, p->opts, &t[i]);
 		if (rc == CO_CONTINUE && t[i].given)
 			*(bool *)(p->opts + t[i].given - 1) = true;
 		return rc;
 	}
-	return common_option(p->co, c, argc, argv);
+	return common_option(p, c, argv);
 }
 
 /* The arguments left after the options, to the command's operand hook: the next one (and
@@ -446,7 +444,7 @@ int command_parse(const struct cmd_spec *cs, void *opts, int argc, char **argv)
 	build_tables(cs, lo, optstr);
 	do {
 		while ((c = getopt_long(argc, argv, optstr, lo, NULL)) != -1) {
-			rc = dispatch(&p, c, argc, argv);
+			rc = dispatch(&p, c, argv);
 			if (rc != CO_CONTINUE)
 				return rc;
 		}
