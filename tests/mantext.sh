@@ -104,6 +104,8 @@ for f in srcs:
 			if piece:
 				lits.append(piece)
 
+litwords = [set(re.findall(r'[A-Za-z]{4,}', c)) for c in lits]
+
 def best(S, C):
 	"""the most literal characters of S matched when S is matched against part of C"""
 	sys.setrecursionlimit(10000)
@@ -156,6 +158,11 @@ for page in pages:
 			score = sorted(((sum(w in c for w in words), i) for i, c in enumerate(lits)),
 				       reverse=True)
 			cands = [lits[i] for n, i in score[:25] if n > 0]
+			# and the literals whose every word is in it, most words first: a message
+			# put together from a format of few words ("invalid %s '%s': %s")
+			whole = sorted(((len(litwords[i]), i) for i in range(len(lits))
+					if litwords[i] and litwords[i] <= words), reverse=True)
+			cands += [lits[i] for n, i in whole[:25]]
 			got = max([got] + [best(T, c) for c in cands])
 			literal = min(literal, len(T.replace(W, '')))
 		checked += 1

@@ -3,7 +3,10 @@
 #ifndef TASKSCOPE_CLI_H
 #define TASKSCOPE_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+struct column;
 
 /* "taskscope: CMD: message" and the --help hint on stderr (cmd NULL: the task view);
  * returns the usage exit status (2). */
@@ -11,5 +14,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* An argument the user gave, for a message: sanitized into buf, never raw control bytes. */
 const char *cli_shown(const char *s, char *buf, size_t len);
+/* SIGINT, SIGTERM and SIGHUP end a run cleanly: each sets the number cli_stop_signal
+ * returns (0 until one came); no SA_RESTART, so that a sleep ends at once. */
+void cli_catch_stop_signals(void);
+int cli_stop_signal(void);
+/* The task view's columns of -o LIST (NULL: the defaults), for a row per thread or per
+ * process; *cols malloc'ed. 0, or the exit status: an unknown column is cmd's usage error,
+ * another failure a message. */
+int cli_task_columns(const char *cmd, const char *list, bool threads,
+		     const struct column ***cols, size_t *ncols);
 
 #endif

@@ -101,11 +101,10 @@ static void usage(FILE *out)
 	      "are in the report), 1 runtime failure, 2 usage error. See taskscope-compare(1).\n", out);
 }
 
-enum { OPT_WORKERS = 256, OPT_MEM, OPT_SHARED, OPT_SPIN, OPT_SLEEP };
-
 /* A side given with -p: its PIDs and all their descendants. */
-static int side_option(struct opts *o, const char *arg)
+static int side_option(void *ctx, const char *arg)
 {
+	struct opts *o = ctx;
 	char sbuf[160];
 	int rc;
 
@@ -123,103 +122,57 @@ static int side_option(struct opts *o, const char *arg)
 	return CO_CONTINUE;
 }
 
-/* --workers' workload: N, the sizes, spin or sleep. */
-static int work_option(struct opts *o, int c)
+static int sleep_option(void *ctx, const char *arg)
 {
-	char sbuf[160];
-	uint64_t v;
+	struct opts *o = ctx;
 
-	switch (c) {
-	case OPT_WORKERS:
-		if (util_parse_u64(optarg, MAX_WORKERS, &v) || v == 0)
-			return cli_usage_error("compare", "invalid --workers '%s': a whole number from 1 to %d",
-					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_WORKERS);
-		o->work.workers = (unsigned)v;
-		o->workers_given = true;
-		break;
-	case OPT_MEM:
-	case OPT_SHARED:
-		if (util_parse_size(optarg, &v) || v > ((uint64_t)1 << 40))
-			return cli_usage_error("compare", "invalid --%s '%s': a size such as 64M (at most 1T)",
-					       c == OPT_MEM ? "mem" : "shared",
-					       cli_shown(optarg, sbuf, sizeof(sbuf)));
-		if (c == OPT_MEM) {
-			o->work.mem = v;
-			o->mem_given = true;
-		} else {
-			o->work.shared = v;
-			o->shared_given = true;
-		}
-		break;
-	default:	/* OPT_SPIN, OPT_SLEEP */
-		o->work.spin = c == OPT_SPIN;
-		o->mode_given = true;
-		break;
-	}
+	(void)arg;
+	o->work.spin = false;
+	o->mode_given = true;
 	return CO_CONTINUE;
 }
 
-static int own_option(struct opts *o, int c, int argc, char **argv)
+static const struct cmd_option options[] = {
+	{ "workers", 0, CMD_COUNT, CMD_FIELD(struct opts, work.workers),
+	  CMD_GIVEN(struct opts, workers_given), .lo = 1, .hi = MAX_WORKERS,
+	  .words = "a whole number from %.0f to %.0f" },
+	{ "mem", 0, CMD_SIZE, CMD_FIELD(struct opts, work.mem), CMD_GIVEN(struct opts, mem_given),
+	  .hi = (double)((uint64_t)1 << 40), .words = "a size such as 64M (at most 1T)" },
+	{ "shared", 0, CMD_SIZE, CMD_FIELD(struct opts, work.shared),
+	  CMD_GIVEN(struct opts, shared_given), .hi = (double)((uint64_t)1 << 40),
+	  .words = "a size such as 64M (at most 1T)" },
+	{ "spin", 0, CMD_FLAG, CMD_FIELD(struct opts, work.spin),
+	  CMD_GIVEN(struct opts, mode_given) },
+	{ "sleep", 0, CMD_FLAG, .call = sleep_option },
+	{ "time", 't', CMD_SECONDS, CMD_FIELD(struct opts, seconds),
+	  CMD_GIVEN(struct opts, time_given), .hi = MAX_SECONDS, .above = true,
+	  .words = "seconds, more than %.0f and at most %.0f" },
+	{ "delay", 'd', CMD_SECONDS, CMD_FIELD(struct opts, delay), .lo = MIN_DELAY,
+	  .hi = MAX_DELAY, .words = "seconds from %.2f to %.0f" },
+	{ "pid", 'p', CMD_CALL, .call = side_option },
+	{ 0 }
+};
+
+/* A side given as a command line. */
+static int command_line(void *ctx, const char *arg)
 {
+	struct opts *o = ctx;
 	char sbuf[160];
 
-	switch (c) {
-	case OPT_WORKERS: case OPT_MEM: case OPT_SHARED: case OPT_SPIN: case OPT_SLEEP:
-		return work_option(o, c);
-	case 'p':
-		return side_option(o, optarg);
-	case 't':
-		if (util_parse_seconds(optarg, MAX_SECONDS, &o->seconds) || o->seconds <= 0)
-			return cli_usage_error("compare", "invalid --time '%s': seconds, more than 0 and at most %.0f",
-					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_SECONDS);
-		o->time_given = true;
-		break;
-	case 'd':
-		if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay < MIN_DELAY)
-			return cli_usage_error("compare", "invalid --delay '%s': seconds from %.2f to %.0f",
-					       cli_shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY, MAX_DELAY);
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
+	if (o->ncmds == 2)
+		return cli_usage_error("compare", "more than two commands: '%s' (quote each command line)",
+				       cli_shown(arg, sbuf, sizeof(sbuf)));
+	if (!arg[0])
+		return cli_usage_error("compare", "an empty command line");
+	o->cmds[o->ncmds++] = (char *)arg;
 	return CO_CONTINUE;
 }
 
-/* Returns -1 to go on, or the exit status. */
-static int parse_opts(int argc, char **argv, struct opts *o)
+/* The ways to give the sides, one at a time. */
+static int check_opts(void *ctx)
 {
-	static const struct option longopts[] = {
-		{ "workers", required_argument, NULL, OPT_WORKERS },
-		{ "mem", required_argument, NULL, OPT_MEM },
-		{ "shared", required_argument, NULL, OPT_SHARED },
-		{ "spin", no_argument, NULL, OPT_SPIN },
-		{ "sleep", no_argument, NULL, OPT_SLEEP },
-		{ "time", required_argument, NULL, 't' },
-		{ "delay", required_argument, NULL, 'd' },
-		COMMON_LONGOPTS
-	};
-	char sbuf[160];
-	int c, rc;
+	struct opts *o = ctx;
 
-	common_init(&o->co, "compare", CO_JSON | CO_BYTES, usage);
-	o->work.mem = 4u << 20;
-	o->work.shared = 16u << 20;
-	o->work.spin = true;
-	o->seconds = DEF_SECONDS;
-	o->delay = COMPARECMD_DEF_DELAY;
-	while ((c = getopt_long(argc, argv, ":p:t:d:Jh", longopts, NULL)) != -1) {
-		rc = own_option(o, c, argc, argv);
-		if (rc != CO_CONTINUE)
-			return rc;
-	}
-	for (; optind < argc; optind++) {
-		if (o->ncmds == 2)
-			return cli_usage_error("compare", "more than two commands: '%s' (quote each command line)",
-					   cli_shown(argv[optind], sbuf, sizeof(sbuf)));
-		if (!argv[optind][0])
-			return cli_usage_error("compare", "an empty command line");
-		o->cmds[o->ncmds++] = argv[optind];
-	}
 	if (o->workers_given + (o->ncmds > 0) + (o->ngroups > 0) > 1)
 		return cli_usage_error("compare", "--workers, command lines and -p are three different ways to "
 				   "give the sides: use one");
@@ -234,7 +187,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	if (!o->workers_given && !o->ncmds && !o->ngroups)
 		return cli_usage_error("compare", "no sides given: --workers N, two command lines, or -p twice");
 	o->work.seconds = o->seconds;
-	return -1;
+	return CO_CONTINUE;
 }
 
 /* ---- the engine ---------------------------------------------------------------------------- */
@@ -567,42 +520,34 @@ static int run_commands(struct opts *o, struct comparison_side *sides)
 	return 0;
 }
 
-int comparecmd_main(int argc, char **argv)
+/* The two sides measured, then the table. */
+static int run(void *ctx)
 {
+	struct opts *o = ctx;
 	struct comparison_side sides[2];
 	struct compare_view v;
-	struct opts o;
 	char err[256];
 	int rc, status = TS_EXIT_OK;
 
-	memset(&o, 0, sizeof(o));
 	memset(sides, 0, sizeof(sides));
-	msg_set_command("compare");
-	target_init(&o.groups[0]);
-	target_init(&o.groups[1]);
-	rc = parse_opts(argc, argv, &o);
-	if (rc >= 0) {
-		status = rc;
-		goto out;
-	}
-	if (o.workers_given) {
-		rc = comparecmd_run_workers(&o.work, o.delay, &sides[0], &sides[1], err,
+	if (o->workers_given) {
+		rc = comparecmd_run_workers(&o->work, o->delay, &sides[0], &sides[1], err,
 					    sizeof(err));
 		if (rc) {
 			msg_error("%s", err);
 			status = TS_EXIT_FAILURE;
 			goto out;
 		}
-	} else if (o.ncmds) {
-		status = run_commands(&o, sides);
+	} else if (o->ncmds) {
+		status = run_commands(o, sides);
 	} else {
-		status = run_groups(&o, sides);
+		status = run_groups(o, sides);
 	}
 	if (status)
 		goto out;
-	v = (struct compare_view){ .mode = o.workers_given ? "workers" : o.ncmds ? "commands"
-								       : "pids",
-				   .json = o.co.json, .bytes = o.co.bytes, .out = stdout };
+	v = (struct compare_view){ .mode = o->workers_given ? "workers" : o->ncmds ? "commands"
+									   : "pids",
+				   .json = o->co.json, .bytes = o->co.bytes, .out = stdout };
 	rc = compare_print(&v, &sides[0], &sides[1]);
 	/* a reader that went away, or a write error that main reports with its cause */
 	if (rc && !outfile_error(v.out)) {
@@ -612,9 +557,31 @@ int comparecmd_main(int argc, char **argv)
 out:
 	comparison_side_free(&sides[0]);
 	comparison_side_free(&sides[1]);
-	target_free(&o.groups[0]);
-	target_free(&o.groups[1]);
-	common_free(&o.co);
-	msg_set_command(NULL);
 	return status;
+}
+
+static void free_opts(void *ctx)
+{
+	struct opts *o = ctx;
+
+	target_free(&o->groups[0]);
+	target_free(&o->groups[1]);
+}
+
+static const struct cmd_spec compare_cmd = {
+	.name = "compare", .accept = CO_JSON | CO_BYTES, .permute = true, .shown = 160,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.operand = command_line, .check = check_opts, .run = run, .done = free_opts,
+};
+
+int comparecmd_main(int argc, char **argv)
+{
+	struct opts o = {
+		.work = { .mem = 4u << 20, .shared = 16u << 20, .spin = true },
+		.seconds = DEF_SECONDS, .delay = COMPARECMD_DEF_DELAY,
+	};
+
+	target_init(&o.groups[0]);
+	target_init(&o.groups[1]);
+	return command_main(&compare_cmd, &o, argc, argv);
 }

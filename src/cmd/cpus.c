@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/cli.h"
 #include "cmd/cpus.h"
 #include "cmd/cpusopts.h"
 #include "cmd/cpusrec.h"
@@ -55,8 +56,6 @@ struct watch {
 	const struct cpusrec_result *rec;	/* cpus FILE: what was read */
 };
 
-static volatile sig_atomic_t interrupted;
-
 /* Look for the targets' threads (see placewatch_refresh). */
 static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 {
@@ -70,26 +69,6 @@ static int refresh(struct watch *w, bool add, bool limit, size_t *found)
 		rc = placewatch_refresh(w->pw, tgids, n, all, add, limit, found);
 	free(tgids);
 	return rc;
-}
-
-/* ---- signals and the spawned job ---- */
-
-static void on_stop_signal(int sig)
-{
-	interrupted = sig;
-}
-
-static void catch_stop_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	/* no SA_RESTART: the sleep ends at once */
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
 }
 
 /* ---- the run ---- */
@@ -121,7 +100,7 @@ static FILE *open_out(const char *path)
 	FILE *f;
 
 	if (outfile_open(path, OUTFILE_MODE_REPORT, &f, why, sizeof(why)))
-		msg_error("cannot write to '%s': %s", cpusopts_shown(path, buf, sizeof(buf)), why);
+		msg_error("cannot write to '%s': %s", cli_shown(path, buf, sizeof(buf)), why);
 	return f;
 }
 
@@ -149,13 +128,15 @@ static int sample(struct watch *w, const char **stopped)
 	next_scan = t0 + SCAN_EARLY;
 	for (;;) {
 		double now, wake;
+		int sig;
 
 		session_follow(w->s, 0);	/* reap, forward signals; no wait */
 		if (session_job_over(w->s))
 			return 0;
-		if (interrupted) {
-			*stopped = interrupted == SIGINT ? "interrupted (SIGINT)"
-				 : interrupted == SIGTERM ? "terminated (SIGTERM)" : "hangup (SIGHUP)";
+		sig = cli_stop_signal();
+		if (sig) {
+			*stopped = sig == SIGINT ? "interrupted (SIGINT)"
+				 : sig == SIGTERM ? "terminated (SIGTERM)" : "hangup (SIGHUP)";
 			return 0;
 		}
 		now = util_monotonic();
@@ -254,7 +235,7 @@ static int load_topology(struct cpumap **topo)
 
 	if (rc && file && *file) {
 		msg_error("cannot load the topology file '%s' (%s): %s",
-			  cpusopts_shown(file, shown, sizeof(shown)), CPUMAP_ENV,
+			  cli_shown(file, shown, sizeof(shown)), CPUMAP_ENV,
 			  rc == -EINVAL ? "hwloc cannot read it as a topology (lstopo --of xml writes "
 					  "one)" : strerror(-rc));
 		return 1;
@@ -405,8 +386,9 @@ static int watch_recording(struct watch *w, FILE *svg)
 	return status;
 }
 
-static int run(struct cpusopts *o)
+static int run(void *ctx)
 {
+	struct cpusopts *o = ctx;
 	struct session_config cfg = {
 		.target = &o->co.target, .cmd = o->co.cmd, .run_as = o->co.run_as,
 		.output_file = o->co.output_file, .job_summary = true,
@@ -429,18 +411,11 @@ static int run(struct cpusopts *o)
 	status = session_open(&s, &cfg);
 	if (status)
 		goto out;
-	if (o->recording) {
+	if (o->recording || o->nproc_root) {	/* the samples are read, not taken */
 		if (o->svg && !(svg = open_out(o->svg)))
 			status = 1;
 		else
-			status = watch_recording(&w, svg);
-		goto out;
-	}
-	if (o->nproc_root) {
-		if (o->svg && !(svg = open_out(o->svg)))
-			status = 1;
-		else
-			status = watch_trees(&w, svg);
+			status = o->recording ? watch_recording(&w, svg) : watch_trees(&w, svg);
 		goto out;
 	}
 	if (load_topology(&topo)) {
@@ -460,7 +435,7 @@ static int run(struct cpusopts *o)
 	if (o->co.cmd)
 		status = session_start_job(&s);
 	else
-		catch_stop_signals();
+		cli_catch_stop_signals();
 	if (!status)
 		status = start(&w);
 	if (!status)
@@ -477,17 +452,15 @@ out:
 	return status;
 }
 
+static const struct cmd_spec cpus_cmd = {
+	.name = "cpus", .accept = CPUSOPTS_ACCEPT, .usage = cpusopts_usage,
+	.options = cpusopts_options, .co = offsetof(struct cpusopts, co),
+	.bare = cpusopts_bare, .check = cpusopts_check, .run = run,
+};
+
 int cpuscmd_main(int argc, char **argv)
 {
-	struct cpusopts o;
-	int rc;
+	struct cpusopts o = { .rate = CPUSOPTS_DEF_RATE, .time = CPUSOPTS_DEF_TIME };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("cpus");
-	rc = cpusopts_parse(&o, argc, argv);
-	if (rc < 0)
-		rc = run(&o);
-	common_free(&o.co);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&cpus_cmd, &o, argc, argv);
 }

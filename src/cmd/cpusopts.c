@@ -18,8 +18,6 @@
 #include "cmd/cli.h"
 #include "lib/exitcode.h"
 
-enum { OPT_RATE = 256, OPT_SVG, OPT_PROC_ROOT, OPT_RECORDING, OPT_FROM, OPT_TO };
-
 void cpusopts_usage(FILE *out)
 {
 	fprintf(out,
@@ -70,71 +68,40 @@ void cpusopts_usage(FILE *out)
 		PLACEMENT_MAX_THREADS, PLACEMENT_MAX_RATE, CPUSOPTS_DEF_RATE, CPUSOPTS_DEF_TIME, TIMELINE_MAX_RUNS);
 }
 
-const char *cpusopts_shown(const char *s, char *buf, size_t len)
-{
-	util_sanitize(s, strlen(s), buf, len);
-	return buf;
-}
-
-/* The options of cpus alone; the common ones go to common_option. */
-static int own_option(void *ctx, int c, int argc, char **argv)
+static int recording_option(void *ctx, const char *arg)
 {
 	struct cpusopts *o = ctx;
-	char sbuf[128];
-	uint64_t v;
 
-	switch (c) {
-	case OPT_RATE:
-		if (util_parse_u64(optarg, PLACEMENT_MAX_RATE, &v) || v < 1)
-			return cli_usage_error("cpus", "invalid --rate '%s': a whole number of samples a "
-					       "second from 1 to %d",
-					       cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
-					       PLACEMENT_MAX_RATE);
-		o->rate = (unsigned)v;
-		o->rate_set = true;
-		break;
-	case 't':
-		if (util_parse_seconds(optarg, CPUSOPTS_MAX_TIME, &o->time) || o->time <= 0)
-			return cli_usage_error("cpus", "invalid --time '%s': seconds, more than 0 and at "
-					       "most %.0f", cpusopts_shown(optarg, sbuf, sizeof(sbuf)),
-					       CPUSOPTS_MAX_TIME);
-		o->time_set = true;
-		break;
-	case OPT_SVG:
-		if (!*optarg)
-			return cli_usage_error("cpus", "--svg needs a file name");
-		o->svg = optarg;
-		break;
-	case OPT_PROC_ROOT:
-		if (o->nproc_root == ARRAY_SIZE(o->proc_root))
-			return cli_usage_error("cpus", "--proc-root: at most %zu trees",
-					       ARRAY_SIZE(o->proc_root));
-		o->proc_root[o->nproc_root++] = optarg;
-		break;
-	case OPT_RECORDING:
-		if (!*optarg)
-			return cli_usage_error("cpus", "--recording needs a file name");
-		if (o->recording)
-			return cli_usage_error("cpus", "one recording at a time");
-		o->recording = optarg;
-		break;
-	case OPT_FROM:
-		o->from = optarg;
-		break;
-	case OPT_TO:
-		o->to = optarg;
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
+	if (!*arg)
+		return cli_usage_error("cpus", "--recording needs a file name");
+	if (o->recording)
+		return cli_usage_error("cpus", "one recording at a time");
+	o->recording = arg;
 	return CO_CONTINUE;
 }
+
+const struct cmd_option cpusopts_options[] = {
+	{ "rate", 0, CMD_COUNT, CMD_FIELD(struct cpusopts, rate),
+	  CMD_GIVEN(struct cpusopts, rate_set), .lo = 1, .hi = PLACEMENT_MAX_RATE,
+	  .words = "a whole number of samples a second from %.0f to %.0f" },
+	{ "time", 't', CMD_SECONDS, CMD_FIELD(struct cpusopts, time),
+	  CMD_GIVEN(struct cpusopts, time_set), .hi = CPUSOPTS_MAX_TIME, .above = true,
+	  .words = "seconds, more than %.0f and at most %.0f" },
+	{ "svg", 0, CMD_FILE, CMD_FIELD(struct cpusopts, svg) },
+	{ "proc-root", 0, CMD_LIST, CMD_FIELD(struct cpusopts, proc_root),
+	  .count = offsetof(struct cpusopts, nproc_root), .words = "trees" },
+	{ "recording", 0, CMD_CALL, .call = recording_option },
+	{ "from", 0, CMD_STRING, CMD_FIELD(struct cpusopts, from) },
+	{ "to", 0, CMD_STRING, CMD_FIELD(struct cpusopts, to) },
+	{ 0 }
+};
 
 /* A bare argument before any '--' that is not a PID list (it does not start with a digit)
  * and names a file that exists (not a directory) is a recording: taken, true. Any other
  * stays the usage error it was. */
-static bool bare_recording(struct cpusopts *o, int argc, char **argv)
+bool cpusopts_bare(void *ctx, int argc, char **argv)
 {
+	struct cpusopts *o = ctx;
 	struct stat st;
 	const char *a;
 
@@ -148,29 +115,6 @@ static bool bare_recording(struct cpusopts *o, int argc, char **argv)
 	o->recording = a;
 	optind++;
 	return true;
-}
-
-/* common_parse, with a bare recording name between the options */
-static int parse_all(struct cpusopts *o, int argc, char **argv, const struct option *longopts)
-{
-	bool again;
-	int c, rc;
-
-	do {
-		while ((c = getopt_long(argc, argv, "+:t:Jrp:u:C:h", longopts, NULL)) != -1) {
-			rc = own_option(o, c, argc, argv);
-			if (rc != CO_CONTINUE)
-				return rc;
-		}
-		if (bare_recording(o, argc, argv)) {
-			again = true;
-			continue;
-		}
-		rc = common_finish(&o->co, argc, argv, &again);
-		if (rc != CO_CONTINUE)
-			return rc;
-	} while (again);
-	return CO_CONTINUE;
 }
 
 /* What a recording's run cannot have: a job, a time, a rate, trees, -u and --cgroup (not
@@ -195,33 +139,16 @@ static int check_recording(struct cpusopts *o)
 	return CO_CONTINUE;
 }
 
-int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
+int cpusopts_check(void *ctx)
 {
-	static const struct option longopts[] = {
-		{ "rate", required_argument, NULL, OPT_RATE },
-		{ "time", required_argument, NULL, 't' },
-		{ "svg", required_argument, NULL, OPT_SVG },
-		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
-		{ "recording", required_argument, NULL, OPT_RECORDING },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		COMMON_LONGOPTS
-	};
-	common_init(&o->co, "cpus", CO_TARGETS | CO_FORMAT | CO_OUTPUT_FILE | CO_JOB |
-				     CO_BARE_PIDS, cpusopts_usage);
-	int rc;
+	struct cpusopts *o = ctx;
 
-	o->rate = CPUSOPTS_DEF_RATE;
-	o->time = CPUSOPTS_DEF_TIME;
-	rc = parse_all(o, argc, argv, longopts);
-	if (rc >= 0)
-		return rc;
 	if (o->recording)
 		return check_recording(o);
 	if (o->from || o->to)
 		return cli_usage_error("cpus", "--from and --to need a recording (cpus FILE)");
 	if (!o->nproc_root)
-		return rc;
+		return CO_CONTINUE;
 	/* the trees are the samples: no job, no time to sample for */
 	if (o->co.cmd)
 		return cli_usage_error("cpus", "--proc-root cannot be used with a command to run "
@@ -231,5 +158,5 @@ int cpusopts_parse(struct cpusopts *o, int argc, char **argv)
 				       "is one sample (--rate says how far apart)");
 	if (!o->rate_set)
 		o->rate = 1;	/* capture-proc.sh's trees, made a second apart */
-	return rc;
+	return CO_CONTINUE;
 }

@@ -25,11 +25,14 @@ struct cpusopts {
 	struct common_opts co;	/* targets, -J, -r, --output-file, --run-as, -- command */
 };
 
+#define CPUSOPTS_ACCEPT (CO_TARGETS | CO_FORMAT | CO_OUTPUT_FILE | CO_JOB | CO_BARE_PIDS)
+
+/* The parts of cpus's struct cmd_spec (src/cmd/options.h) that are its command line. */
 void cpusopts_usage(FILE *out);
-/* Parse argv (argv[0] is "cpus") into o (common_free(&o->co) after it): -1 to go on, or the exit status to return
- * (0 after --help, 1 for an unknown user, 2 for a usage error; the message printed). */
-int cpusopts_parse(struct cpusopts *o, int argc, char **argv);
-/* An argument the user gave, safe to show in a message (no raw control bytes). */
-const char *cpusopts_shown(const char *s, char *buf, size_t len);
+extern const struct cmd_option cpusopts_options[];
+/* FILE among the options: a recording when it exists and does not start with a digit. */
+bool cpusopts_bare(void *ctx, int argc, char **argv);
+/* What cannot go together (a recording, --proc-root), and --proc-root's default rate. */
+int cpusopts_check(void *ctx);
 
 #endif

@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -27,6 +26,7 @@
 
 #include "cmd/compare.h"
 #include "cmd/demo.h"
+#include "cmd/options.h"
 #include "lib/outfile.h"
 #include "lib/util.h"
 #include "model/session.h"
@@ -51,6 +51,8 @@
 #define PARALLEL_ONE 1.2
 
 struct opts {
+	struct common_opts co;	/* -h */
+	unsigned ncpus;		/* usable */
 	unsigned workers;
 	double seconds;
 	uint64_t rounds;
@@ -101,67 +103,16 @@ static unsigned usable_cpus(void)
 	return 1;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o, unsigned ncpus)
-{
-	enum { OPT_WORKERS = 256, OPT_ROUNDS, OPT_BYTES };
-	static const struct option longopts[] = {
-		{ "workers", required_argument, NULL, OPT_WORKERS },
-		{ "time", required_argument, NULL, 't' },
-		{ "rounds", required_argument, NULL, OPT_ROUNDS },
-		{ "bytes", no_argument, NULL, OPT_BYTES },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char sbuf[160];
-	uint64_t v;
-	int c;
-
-	o->workers = ncpus < 2 ? 2 : ncpus > 8 ? 8 : ncpus;
-	o->seconds = DEF_SECONDS;
-	o->rounds = DEF_ROUNDS;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_WORKERS:
-			if (util_parse_u64(optarg, MAX_DEMO_WORKERS, &v) || v < 1)
-				return cli_usage_error("demo", "invalid --workers '%s': a whole number from 1 to %d",
-						   util_sanitize(optarg, strlen(optarg), sbuf,
-								 sizeof(sbuf)) ? sbuf : "",
-						   MAX_DEMO_WORKERS);
-			o->workers = (unsigned)v;
-			break;
-		case 't':
-			if (util_parse_seconds(optarg, 600, &o->seconds) || o->seconds <= 0)
-				return cli_usage_error("demo", "invalid --time '%s': seconds, more than 0 and at most 600",
-						   util_sanitize(optarg, strlen(optarg), sbuf,
-								 sizeof(sbuf)) ? sbuf : "");
-			break;
-		case OPT_ROUNDS:
-			if (util_parse_u64(optarg, 1000000000000ULL, &v) || v < 1)
-				return cli_usage_error("demo", "invalid --rounds '%s': a whole number from 1",
-						   util_sanitize(optarg, strlen(optarg), sbuf,
-								 sizeof(sbuf)) ? sbuf : "");
-			o->rounds = v;
-			break;
-		case OPT_BYTES:
-			o->bytes = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return TS_EXIT_OK;
-		case ':':
-		default:
-			return cli_usage_error("demo", "%s", util_getopt_error(c, argv, optind, optopt,
-								     sbuf, sizeof(sbuf)));
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("demo", "unexpected argument '%s'",
-				   util_sanitize(argv[optind], strlen(argv[optind]), sbuf,
-						 sizeof(sbuf)) ? sbuf : "");
-	return -1;
-}
+static const struct cmd_option options[] = {
+	{ "workers", 0, CMD_COUNT, CMD_FIELD(struct opts, workers), .lo = 1,
+	  .hi = MAX_DEMO_WORKERS, .words = "a whole number from %.0f to %.0f" },
+	{ "time", 't', CMD_SECONDS, CMD_FIELD(struct opts, seconds), .hi = 600, .above = true,
+	  .words = "seconds, more than %.0f and at most %.0f" },
+	{ "rounds", 0, CMD_COUNT, CMD_FIELD(struct opts, rounds), .lo = 1, .hi = 1e12,
+	  .words = "a whole number from %.0f" },
+	{ "bytes", 0, CMD_FLAG, CMD_FIELD(struct opts, bytes) },
+	{ 0 }
+};
 
 /* The first executable python3 on PATH into buf; -ENOENT if there is none. */
 static int find_python(char *buf, size_t len)
@@ -514,29 +465,25 @@ static void claim_parallel(const struct demo *d)
 	      py, cv, pv);
 }
 
-int democmd_main(int argc, char **argv)
+static int run(void *ctx)
 {
+	const struct opts *o = ctx;
 	struct comparecmd_work w;
 	struct demo d;
-	struct opts o;
 	char err[256];
 	double t0 = util_monotonic();
 	int rc, status = TS_EXIT_OK;
 
 	memset(&d, 0, sizeof(d));
-	memset(&o, 0, sizeof(o));
-	d.ncpus = usable_cpus();
-	rc = parse_opts(argc, argv, &o, d.ncpus);
-	if (rc >= 0)
-		return rc;
-	d.workers = o.workers;
+	d.ncpus = o->ncpus;
+	d.workers = o->workers;
 	printf("taskscope demo: threads vs processes, measured on this machine now\n"
 	       "(%u CPU%s usable, %u workers on each side; sides run one after the other)\n",
 	       d.ncpus, d.ncpus == 1 ? "" : "s", d.workers);
 	fflush(stdout);
 
-	w = (struct comparecmd_work){ .workers = o.workers, .mem = 4u << 20,
-				      .shared = 32u << 20, .spin = true, .seconds = o.seconds };
+	w = (struct comparecmd_work){ .workers = o->workers, .mem = 4u << 20,
+				      .shared = 32u << 20, .spin = true, .seconds = o->seconds };
 	rc = comparecmd_run_workers(&w, COMPARECMD_DEF_DELAY, &d.c[0], &d.c[1], err,
 				    sizeof(err));
 	if (rc) {
@@ -545,12 +492,12 @@ int democmd_main(int argc, char **argv)
 		goto out;
 	}
 	d.c_ran = true;
-	rc = print_side_table(&o, "C: the built-in workload, spinning, 32M shared read-only, "
+	rc = print_side_table(o, "C: the built-in workload, spinning, 32M shared read-only, "
 			      "4M private per worker", d.c);
 	if (rc)
 		goto print_error;
 
-	rc = run_python(&d, &o);
+	rc = run_python(&d, o);
 	if (rc == -EINTR) {
 		fprintf(stderr, "taskscope: demo: interrupted\n");
 		status = TS_EXIT_FAILURE;
@@ -562,7 +509,7 @@ int democmd_main(int argc, char **argv)
 		goto out;
 	}
 	if (d.py_ran) {
-		rc = print_side_table(&o, "Python: threading vs multiprocessing, CPU-bound", d.py);
+		rc = print_side_table(o, "Python: threading vs multiprocessing, CPU-bound", d.py);
 		if (rc)
 			goto print_error;
 	} else {
@@ -591,4 +538,18 @@ out:
 		comparison_side_free(&d.py[k]);
 	}
 	return status;
+}
+
+/* Its messages say "taskscope: demo: ..." themselves. */
+static const struct cmd_spec demo_cmd = {
+	.name = "demo", .permute = true, .plain_messages = true, .help_only = true, .shown = 160,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co), .run = run,
+};
+
+int democmd_main(int argc, char **argv)
+{
+	struct opts o = { .ncpus = usable_cpus(), .seconds = DEF_SECONDS, .rounds = DEF_ROUNDS };
+
+	o.workers = o.ncpus < 2 ? 2 : o.ncpus > 8 ? 8 : o.ncpus;
+	return command_main(&demo_cmd, &o, argc, argv);
 }

@@ -21,9 +21,8 @@
 
 #define MAX_TOP 1000
 
-enum { OPT_TOP = 256, OPT_BY };
 enum metric { M_PSS, M_USS, M_RSS, M_SWAP, M_COUNT };
-static const char *const metric_name[M_COUNT] = { "pss", "uss", "rss", "swap" };
+static const char *const metric_name[M_COUNT + 1] = { "pss", "uss", "rss", "swap", NULL };
 
 struct opts {
 	struct common_opts co;	/* -J, -r, --bytes, --output-file */
@@ -69,48 +68,18 @@ static void usage(FILE *out)
 	      "See taskscope-diff(1).\n", out);
 }
 
-static int own_option(void *ctx, int c, int argc, char **argv)
+static const struct cmd_option options[] = {
+	{ "top", 0, CMD_COUNT, CMD_FIELD(struct opts, top), .lo = 1, .hi = MAX_TOP,
+	  .words = "a whole number from %.0f to %.0f" },
+	{ "by", 0, CMD_CHOICE, CMD_FIELD(struct opts, by), .choices = metric_name,
+	  .words = "pss, uss, rss or swap" },
+	{ 0 }
+};
+
+static int check_opts(void *ctx)
 {
 	struct opts *o = ctx;
-	char sbuf[128];
 
-	switch (c) {
-	case OPT_TOP:
-		if (util_parse_u64(optarg, MAX_TOP, &o->top) || !o->top)
-			return common_usage_error(&o->co, "invalid --top '%s': a whole number from 1 to %d",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_TOP);
-		break;
-	case OPT_BY:
-		for (o->by = 0; o->by < M_COUNT; o->by++)
-			if (!strcmp(optarg, metric_name[o->by]))
-				break;
-		if (o->by == M_COUNT)
-			return common_usage_error(&o->co, "invalid --by '%s': pss, uss, rss or swap",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "by", required_argument, NULL, OPT_BY },
-		COMMON_LONGOPTS
-	};
-	int rc;
-
-	common_init(&o->co, "diff", CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_VERSION |
-				    CO_OPERANDS, usage);
-	o->co.max_operands = 2;
-	o->co.operand_hint = " (two moments to compare)";
-	o->top = 10;
-	rc = common_parse(&o->co, argc, argv, "+:JrhV", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
 	if (o->co.noperands != 2)
 		return common_usage_error(&o->co, "two moments to compare: FILE@TIME FILE@TIME, or two files");
 	o->arg[0] = o->co.operand[0];
@@ -340,6 +309,34 @@ static void heading(struct report *rp, const char *title, size_t n)
 	fprintf(rp->out, "\n%s (%zu):\n", title, n);
 }
 
+/* A list of n: its JSON array, or its heading; true when aligned rows follow (the caller
+ * prints their header). */
+static bool list_open(struct report *rp, const char *key, const char *title, size_t n)
+{
+	if (rp->o->co.json) {
+		json_open_array(&rp->j, key, false);
+		return false;
+	}
+	heading(rp, title, n);
+	return n && !rp->o->co.raw;
+}
+
+/* A process's JSON object in a list, opened: its identity and name. */
+static void json_process(struct report *rp, const struct task *t)
+{
+	json_open_object(&rp->j, NULL, true);
+	json_i64(&rp->j, "pid", t->tgid);
+	json_u64(&rp->j, "start_ticks", t->start_ticks);
+	json_string(&rp->j, "comm", t->comm);
+}
+
+/* The n changes largest first: how many of them the lists show (--top). */
+static size_t largest(const struct report *rp, struct change *c, size_t n)
+{
+	qsort(c, n, sizeof(*c), cmp_change);
+	return n > rp->o->top ? rp->o->top : n;
+}
+
 /* Tasks of a that are not in b: processes (threads false) or threads. */
 static void gone_list(struct report *rp, const char *key, const char *title,
 		      const struct snapshot *a, const struct snapshot *b, bool threads)
@@ -348,13 +345,10 @@ static void gone_list(struct report *rp, const char *key, const char *title,
 
 	for (size_t i = 0; i < a->ntasks; i++)
 		n += !find(b, &a->tasks[i]) && (!threads || a->tasks[i].tid != a->tasks[i].tgid);
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, key, false);
-	} else {
-		heading(rp, title, n);
-		if (n && !rp->o->co.raw && threads)
+	if (list_open(rp, key, title, n)) {
+		if (threads)
 			fprintf(rp->out, "  %7s %7s  %s\n", "TID", "PID", "COMM");
-		else if (n && !rp->o->co.raw)
+		else
 			fprintf(rp->out, "  %7s  %s\n", "PID", "COMM");
 	}
 	for (size_t i = 0; i < a->ntasks; i++) {
@@ -392,7 +386,7 @@ static int growers(struct report *rp, const struct snapshot *a, const struct sna
 {
 	struct change *c = calloc(b->ntasks ? b->ntasks : 1, sizeof(*c));
 	size_t n = 0;
-	char t1[32], t2[32], t3[32];
+	char t1[32], t2[32], t3[32], title[64];
 
 	if (!c)
 		return -ENOMEM;
@@ -407,28 +401,16 @@ static int growers(struct report *rp, const struct snapshot *a, const struct sna
 		if (known)
 			n++;
 	}
-	qsort(c, n, sizeof(*c), cmp_change);
-	if (n > rp->o->top)
-		n = rp->o->top;
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, "growers", false);
-	} else {
-		char title[64];
-
-		snprintf(title, sizeof(title), "Footprint growth, by %s", metric_name[rp->o->by]);
-		heading(rp, title, n);
-		if (n && !rp->o->co.raw)
-			fprintf(rp->out, "  %7s  %-16s %10s %10s %10s %10s  %s\n", "PID", "COMM",
-				"PSS", "USS", "RSS", "SWAP", "(after, growth)");
-	}
+	n = largest(rp, c, n);
+	snprintf(title, sizeof(title), "Footprint growth, by %s", metric_name[rp->o->by]);
+	if (list_open(rp, "growers", title, n))
+		fprintf(rp->out, "  %7s  %-16s %10s %10s %10s %10s  %s\n", "PID", "COMM",
+			"PSS", "USS", "RSS", "SWAP", "(after, growth)");
 	for (size_t i = 0; i < n; i++) {
 		const struct task *t = c[i].b;
 
 		if (rp->o->co.json) {
-			json_open_object(&rp->j, NULL, true);
-			json_i64(&rp->j, "pid", t->tgid);
-			json_u64(&rp->j, "start_ticks", t->start_ticks);
-			json_string(&rp->j, "comm", t->comm);
+			json_process(rp, t);
 			for (enum metric m = 0; m < M_COUNT; m++) {
 				char key[32];
 				uint64_t v;
@@ -505,25 +487,15 @@ static int cpu_changes(struct report *rp, const struct snapshot *a, const struct
 		c[n] = (struct change){ .a = before, .b = &b->tasks[i], .key = d < 0 ? -d : d };
 		n++;
 	}
-	qsort(c, n, sizeof(*c), cmp_change);
-	if (n > rp->o->top)
-		n = rp->o->top;
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, "cpu_share", false);
-	} else {
-		heading(rp, "CPU share changes (% of one CPU)", n);
-		if (n && !rp->o->co.raw)
-			fprintf(rp->out, "  %7s  %-16s %7s %7s %8s\n", "PID", "COMM", "BEFORE",
-				"AFTER", "CHANGE");
-	}
+	n = largest(rp, c, n);
+	if (list_open(rp, "cpu_share", "CPU share changes (% of one CPU)", n))
+		fprintf(rp->out, "  %7s  %-16s %7s %7s %8s\n", "PID", "COMM", "BEFORE", "AFTER",
+			"CHANGE");
 	for (size_t i = 0; i < n; i++) {
 		const struct task *t = c[i].b;
 
 		if (rp->o->co.json) {
-			json_open_object(&rp->j, NULL, true);
-			json_i64(&rp->j, "pid", t->tgid);
-			json_u64(&rp->j, "start_ticks", t->start_ticks);
-			json_string(&rp->j, "comm", t->comm);
+			json_process(rp, t);
 			json_double(&rp->j, "pcpu_before", c[i].a->pcpu, 1);
 			json_double(&rp->j, "pcpu_after", t->pcpu, 1);
 			json_close_object(&rp->j);
@@ -564,14 +536,9 @@ static void placement(struct report *rp, const struct snapshot *a, const struct 
 
 		n += x && moved(x, y, &aff);
 	}
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, "placement", false);
-	} else {
-		heading(rp, "Threads on another CPU or with another affinity", n);
-		if (n && !rp->o->co.raw)
-			fprintf(rp->out, "  %7s %7s  %-16s %5s %5s  %s\n", "TID", "PID", "COMM",
-				"CPU", "NOW", "AFFINITY (before -> now)");
-	}
+	if (list_open(rp, "placement", "Threads on another CPU or with another affinity", n))
+		fprintf(rp->out, "  %7s %7s  %-16s %5s %5s  %s\n", "TID", "PID", "COMM", "CPU",
+			"NOW", "AFFINITY (before -> now)");
 	for (size_t i = 0; i < b->ntasks; i++) {
 		const struct task *x = find(a, &b->tasks[i]), *y = &b->tasks[i];
 		bool aff;
@@ -622,19 +589,16 @@ static int sharing(struct report *rp, const struct moment *a, const struct momen
 		rc = recording_sharing_diff(a->groups, a->ngroups, b->groups, b->ngroups, &c, &n);
 	if (rc && rc != -ENOENT)
 		return rc;
-	if (rp->o->co.json) {
-		json_open_array(&rp->j, "sharing", false);
-	} else if (rc) {
+	if (rc && !rp->o->co.json) {
 		if (!rp->o->co.raw)
 			fprintf(rp->out, "\nSharing (kcmp groups): not recorded (a recording of "
 				"schema 1)\n");
 		return 0;
-	} else {
-		heading(rp, "Sharing that broke or appeared (kcmp, at the memory samples)", n);
-		if (n && !rp->o->co.raw)
-			fprintf(rp->out, "  %-8s %-9s %7s %7s  %-16s %s\n", "RESOURCE", "CHANGE",
-				"TID", "PID", "COMM", "SHARED WITH (TID PID COMM)");
 	}
+	if (list_open(rp, "sharing", "Sharing that broke or appeared (kcmp, at the memory samples)",
+		      n))
+		fprintf(rp->out, "  %-8s %-9s %7s %7s  %-16s %s\n", "RESOURCE", "CHANGE", "TID",
+			"PID", "COMM", "SHARED WITH (TID PID COMM)");
 	for (size_t i = 0; i < n; i++) {
 		const struct recording_share_change *x = &c[i];
 		const struct snapshot *s = x->appeared ? b->threads : a->threads;
@@ -737,8 +701,9 @@ static int report(const struct opts *o, FILE *out, const struct moment *a,
 	return rc ? TS_EXIT_FAILURE : 0;
 }
 
-static int run(struct opts *o)
+static int run(void *ctx)
 {
+	const struct opts *o = ctx;
 	struct moment m[2];
 	FILE *out = stdout;
 	char why[160], shown[256];
@@ -767,17 +732,16 @@ static int run(struct opts *o)
 	return status;
 }
 
+static const struct cmd_spec diff_cmd = {
+	.name = "diff", .accept = CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_VERSION | CO_OPERANDS,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.max_operands = 2, .operand_hint = " (two moments to compare)",
+	.check = check_opts, .run = run,
+};
+
 int diff_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = { .top = 10 };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("diff");
-	rc = parse_opts(argc, argv, &o);
-	if (rc == CO_CONTINUE)
-		rc = run(&o);
-	common_free(&o.co);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&diff_cmd, &o, argc, argv);
 }

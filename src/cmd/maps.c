@@ -93,8 +93,9 @@ static void usage(FILE *out)
 	      "See taskscope-maps(1).\n", out);
 }
 
-static int add_pids(struct opts *o, const char *arg)
+static int add_pids(void *ctx, const char *arg)
 {
+	struct opts *o = ctx;
 	char sbuf[128];
 	int rc = util_parse_pidlist(arg, &o->pids, &o->npids);
 
@@ -108,59 +109,43 @@ static int add_pids(struct opts *o, const char *arg)
 	return CO_CONTINUE;
 }
 
-/* Returns -1 to go on, or the exit status. */
-enum { OPT_GROUP = 256, OPT_PROC_ROOT };
-
-/* The options of maps alone (-p is its own PID list, not a target); the common ones go
- * to common_option. */
-static int own_option(struct opts *o, int c, int argc, char **argv)
+static int group_option(void *ctx, const char *arg)
 {
+	struct opts *o = ctx;
 	char sbuf[128];
 
-	switch (c) {
-	case 'p':
-		return add_pids(o, optarg);
-	case OPT_GROUP:
-		if (memmap_parse_group(optarg, &o->group))
-			return cli_usage_error("maps", "invalid --group '%s': kind, name or none",
-					       cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	case OPT_PROC_ROOT:
-		if (o->proc_root)
-			return cli_usage_error("maps", "--proc-root given twice: maps reads one tree");
-		o->proc_root = optarg;
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
+	if (memmap_parse_group(arg, &o->group))
+		return cli_usage_error("maps", "invalid --group '%s': kind, name or none",
+				       cli_shown(arg, sbuf, sizeof(sbuf)));
 	return CO_CONTINUE;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
+static int proc_root_option(void *ctx, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "group", required_argument, NULL, OPT_GROUP },
-		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
-		COMMON_LONGOPTS
-	};
-	int c, rc;
+	struct opts *o = ctx;
 
-	common_init(&o->co, "maps", CO_COLUMNS | CO_FORMAT | CO_BYTES, usage);
-	while ((c = getopt_long(argc, argv, ":p:o:Jrh", longopts, NULL)) != -1) {
-		rc = own_option(o, c, argc, argv);
-		if (rc != CO_CONTINUE)
-			return rc;
-	}
-	for (; optind < argc; optind++) {
-		rc = add_pids(o, argv[optind]);
-		if (rc != CO_CONTINUE)
-			return rc;
-	}
-	if (o->co.json && o->co.raw)
-		return cli_usage_error("maps", "--json and --raw cannot be used together");
-	if (!o->co.list_columns && !o->npids)
-		return cli_usage_error("maps", "no PID given");
+	if (o->proc_root)
+		return cli_usage_error("maps", "--proc-root given twice: maps reads one tree");
+	o->proc_root = (char *)arg;
 	return CO_CONTINUE;
+}
+
+/* The options of maps alone: -p is its own PID list, not a target. */
+static const struct cmd_option options[] = {
+	{ "group", 0, CMD_CALL, .call = group_option },
+	{ "proc-root", 0, CMD_CALL, .call = proc_root_option },
+	{ "pid", 'p', CMD_CALL, .call = add_pids },
+	{ 0 }
+};
+
+static int check_opts(void *ctx)
+{
+	struct opts *o = ctx;
+	int rc = common_check(&o->co);
+
+	if (rc == CO_CONTINUE && !o->co.list_columns && !o->npids)
+		return cli_usage_error("maps", "no PID given");
+	return rc;
 }
 
 static bool denied(int err)
@@ -395,8 +380,9 @@ static int show(struct opts *o, struct session *s, const struct maps_column **co
 	return status;
 }
 
-static int run(struct opts *o)
+static int run(void *ctx)
 {
+	struct opts *o = ctx;
 	struct session_config cfg = {
 		.no_sampler = true, .open_root = true,
 		.proc_root = o->proc_root ? &o->proc_root : NULL,
@@ -407,6 +393,10 @@ static int run(struct opts *o)
 	size_t ncols = 0;
 	int status;
 
+	if (o->co.list_columns) {
+		coltable_print(mapcols_table(), stdout, true);
+		return TS_EXIT_OK;
+	}
 	status = columns(o, &cols, &ncols);
 	if (status != CO_CONTINUE)
 		return status;
@@ -417,22 +407,22 @@ static int run(struct opts *o)
 	return session_close(&s, status);
 }
 
+static void free_opts(void *ctx)
+{
+	struct opts *o = ctx;
+
+	free(o->pids);
+}
+
+static const struct cmd_spec maps_cmd = {
+	.name = "maps", .accept = CO_COLUMNS | CO_FORMAT | CO_BYTES, .permute = true,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.operand = add_pids, .check = check_opts, .run = run, .done = free_opts,
+};
+
 int maps_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = { 0 };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("maps");
-	rc = parse_opts(argc, argv, &o);
-	if (rc < 0 && o.co.list_columns) {
-		coltable_print(mapcols_table(), stdout, true);
-		rc = TS_EXIT_OK;
-	}
-	if (rc < 0)
-		rc = run(&o);
-	common_free(&o.co);
-	free(o.pids);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&maps_cmd, &o, argc, argv);
 }

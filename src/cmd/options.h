@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* options.h - the options the commands share, parsed in one place
  *
- * A command's parser lists its own long options followed by COMMON_LONGOPTS, puts the
- * common letters it takes in its getopt string, and sends every option its switch does not
- * handle to common_option; after the loop, common_finish takes the arguments left (PIDs,
- * "-- command") and checks the combinations. Messages and --help hints name the command.
+ * A command declares its own options in a table (struct cmd_option) and itself in a struct
+ * cmd_spec, with the CO_* flags of the common options it takes; command_parse builds
+ * getopt_long's tables from both, stores each option of the table, sends the others to the
+ * common parser, then takes the arguments left (PIDs, operands, "-- command") and checks
+ * the combinations. Messages and --help hints name the command.
  */
 #ifndef TASKSCOPE_OPTIONS_H
 #define TASKSCOPE_OPTIONS_H
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "target/target.h"
@@ -77,22 +79,83 @@ void common_init(struct common_opts *o, const char *name, unsigned accept,
 void common_free(struct common_opts *o);
 
 #define CO_CONTINUE (-1)
-/* Handle option c (getopt_long's return, also ':' and '?'): CO_CONTINUE, or the exit status
- * to end with (0 after -h or -V, 2 for a usage error, 1 when -u names no user). */
-int common_option(struct common_opts *o, int c, int argc, char **argv);
-/* The arguments from optind on: operands (CO_OPERANDS) or PIDs (CO_BARE_PIDS; for both the
- * parser is called again for options after them when again is set; after "--" every
- * argument is an operand), "-- command" (CO_JOB); then the checks of combinations.
- * CO_CONTINUE, or the exit status. *again: call getopt_long again, then common_finish. */
-int common_finish(struct common_opts *o, int argc, char **argv, bool *again);
-/* The whole parse: getopt_long over argv with optstring and longopts, each option to own
- * (a command's own options; it sends what it does not know to common_option), then
- * common_finish, again after bare PIDs. CO_CONTINUE, or the exit status. */
-int common_parse(struct common_opts *o, int argc, char **argv, const char *optstring,
-		 const struct option *longopts,
-		 int (*own)(void *ctx, int c, int argc, char **argv), void *ctx);
 /* A usage error of this command: the message and the --help hint; returns 2. */
 int common_usage_error(const struct common_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The combinations of common options that make no sense (-J with -r, ...): CO_CONTINUE,
+ * or the exit status. */
+int common_check(const struct common_opts *o);
+
+/*
+ * A command declares its own options in a table of struct cmd_option and itself in a
+ * struct cmd_spec; command_main parses argv with them (the getopt tables are built from
+ * the table and the CO_* flags), runs the command and frees the options.
+ */
+
+/* What an option's argument is and where it goes. */
+enum cmd_option_kind {
+	CMD_FLAG,	/* no argument: a bool set to true, or call(opts, NULL) when set */
+	CMD_STRING,	/* a const char * set to the argument */
+	CMD_FILE,	/* the same, but an empty argument is a usage error ("needs a file name") */
+	CMD_COUNT,	/* a whole number from lo to hi (util_parse_u64), into an unsigned of 4
+			 * or 8 bytes */
+	CMD_SECONDS,	/* a double: seconds from lo to hi (util_parse_seconds) */
+	CMD_SIZE,	/* a uint64_t: a size such as 64M from lo to hi (util_parse_size) */
+	CMD_CHOICE,	/* an int (an enum): lo plus the index of the argument in choices */
+	CMD_LIST,	/* a char *array[]: the argument added; the count in the size_t at count */
+	CMD_CALL,	/* call(opts, argument): CO_CONTINUE or the exit status */
+};
+
+/* Where a value goes in the command's options struct, and the bool set when it is given. */
+#define CMD_FIELD(type, field) .off = offsetof(type, field), .size = sizeof(((type *)0)->field)
+#define CMD_GIVEN(type, field) .given = offsetof(type, field) + 1
+
+struct cmd_option {
+	const char *name;	/* the long name, without "--"; NULL ends a table */
+	int letter;		/* the short option, 0 for none */
+	enum cmd_option_kind kind;
+	size_t off, size;	/* CMD_FIELD */
+	size_t given;		/* CMD_GIVEN, 0 for none */
+	size_t count;		/* CMD_LIST: offsetof the count */
+	double lo, hi;		/* CMD_COUNT, CMD_SECONDS, CMD_SIZE: the range */
+	bool above;		/* ... and lo itself is out of it */
+	/* A usage error's words: numbers and choices after "invalid --NAME 'ARG': ", for
+	 * numbers a printf format given lo and hi as doubles, in that order (so a format that
+	 * shows hi shows lo first); CMD_LIST what there are at most size / sizeof(char *) of
+	 * ("--NAME: at most N WORDS"). */
+	const char *words;
+	const char *const *choices;	/* CMD_CHOICE: the names, NULL at the end */
+	int (*call)(void *opts, const char *arg);	/* CMD_CALL, CMD_FLAG */
+};
+
+struct cmd_spec {
+	const char *name;	/* "record"; NULL for the task view */
+	unsigned accept;	/* CO_* */
+	bool permute;		/* getopt moves the operands after the options (no '+') */
+	bool plain_messages;	/* msg_error without the command's name */
+	bool help_only;		/* of the common long options, --help alone (demo: no
+				 * --json to say is not taken) */
+	size_t shown;		/* the bytes of a bad argument a usage error shows, with its
+				 * NUL: 128 when 0, at most 256 */
+	void (*usage)(FILE *out);
+	const struct cmd_option *options;
+	size_t co;		/* offsetof the struct common_opts in the options */
+	size_t max_operands;	/* CO_OPERANDS, as in struct common_opts */
+	const char *operand_hint;
+	/* cpus FILE: an argument before the common ones look at it; true when taken */
+	bool (*bare)(void *opts, int argc, char **argv);
+	/* Instead of common_finish: each argument that is not an option, between the options
+	 * and (without CO_JOB) after "--"; with CO_JOB what follows "--" is the command. Then
+	 * check does all the checks of combinations. */
+	int (*operand)(void *opts, const char *arg);
+	int (*check)(void *opts);	/* after the parse: CO_CONTINUE or the exit status */
+	int (*run)(void *opts);		/* the exit status */
+	void (*done)(void *opts);	/* frees what the options hold (not co) */
+};
+
+/* Parse argv into opts (its defaults set): CO_CONTINUE, or the exit status. */
+int command_parse(const struct cmd_spec *cs, void *opts, int argc, char **argv);
+/* A command's main: msg_set_command, command_parse, run, then common_free and done. */
+int command_main(const struct cmd_spec *cs, void *opts, int argc, char **argv);
 
 #endif

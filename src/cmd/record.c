@@ -26,8 +26,6 @@
 #define MAX_ITERATIONS 1000000000ULL
 #define MAX_EVERY 1000000ULL
 
-enum { OPT_MEMORY_EVERY = 256, OPT_JSON_COPY, OPT_MAX_SIZE, OPT_MAX_AGE };
-
 struct opts {
 	struct common_opts co;	/* targets, --output-file, --run-as, -- */
 	const char *file;
@@ -38,8 +36,6 @@ struct opts {
 	uint64_t max_size;
 	double max_age;
 };
-
-static volatile sig_atomic_t stop_signal;
 
 static void usage(FILE *out)
 {
@@ -78,82 +74,22 @@ static void usage(FILE *out)
 	      "every sample but the one being written. See taskscope-record(1).\n", out);
 }
 
-static int own_option(void *ctx, int c, int argc, char **argv)
-{
-	struct opts *o = ctx;
-	char sbuf[128];
-
-	switch (c) {
-	case 'o':
-	case CO_OPT_OUTPUT_FILE:
-		if (!*optarg)
-			return common_usage_error(&o->co, "--output-file needs a file name");
-		o->file = optarg;
-		break;
-	case 'd':
-		if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay <= 0)
-			return common_usage_error(&o->co, "invalid --delay '%s': seconds above 0, "
-						  "at most %.0f", cli_shown(optarg, sbuf, sizeof(sbuf)),
-						  MAX_DELAY);
-		break;
-	case 'n':
-		if (util_parse_u64(optarg, MAX_ITERATIONS, &o->iterations) || !o->iterations)
-			return common_usage_error(&o->co, "invalid --iterations '%s': a whole "
-						  "number from 1 to %llu",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)),
-						  (unsigned long long)MAX_ITERATIONS);
-		break;
-	case OPT_MEMORY_EVERY:
-		if (util_parse_u64(optarg, MAX_EVERY, &o->memory_every) || !o->memory_every)
-			return common_usage_error(&o->co, "invalid --memory-every '%s': a whole "
-						  "number from 1 to %llu",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)),
-						  (unsigned long long)MAX_EVERY);
-		break;
-	case OPT_JSON_COPY:
-		if (!*optarg)
-			return common_usage_error(&o->co, "--json-copy needs a file name");
-		o->json_copy = optarg;
-		break;
-	case OPT_MAX_SIZE:
-		if (util_parse_size(optarg, &o->max_size) || o->max_size < 65536)
-			return common_usage_error(&o->co, "invalid --max-size '%s': a size of at "
-						  "least 64K (e.g. 100M, 2G)",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	case OPT_MAX_AGE:
-		if (util_parse_seconds(optarg, 1e9, &o->max_age) || o->max_age <= 0)
-			return common_usage_error(&o->co, "invalid --max-age '%s': seconds above 0",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "delay", required_argument, NULL, 'd' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "memory-every", required_argument, NULL, OPT_MEMORY_EVERY },
-		{ "json-copy", required_argument, NULL, OPT_JSON_COPY },
-		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
-		{ "max-age", required_argument, NULL, OPT_MAX_AGE },
-		COMMON_LONGOPTS
-	};
-	int rc;
-
-	common_init(&o->co, "record", CO_TARGETS | CO_OUTPUT_FILE | CO_JOB | CO_BARE_PIDS |
-				      CO_VERSION, usage);
-	o->delay = 1.0;
-	o->memory_every = 10;
-	rc = common_parse(&o->co, argc, argv, "+:o:d:n:p:u:C:hV", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
-	return CO_CONTINUE;
-}
+static const struct cmd_option options[] = {
+	{ "delay", 'd', CMD_SECONDS, CMD_FIELD(struct opts, delay), .hi = MAX_DELAY,
+	  .above = true, .words = "seconds above %.0f, at most %.0f" },
+	{ "iterations", 'n', CMD_COUNT, CMD_FIELD(struct opts, iterations), .lo = 1,
+	  .hi = MAX_ITERATIONS, .words = "a whole number from %.0f to %.0f" },
+	{ "memory-every", 0, CMD_COUNT, CMD_FIELD(struct opts, memory_every), .lo = 1,
+	  .hi = MAX_EVERY, .words = "a whole number from %.0f to %.0f" },
+	{ "json-copy", 0, CMD_FILE, CMD_FIELD(struct opts, json_copy) },
+	{ "max-size", 0, CMD_SIZE, CMD_FIELD(struct opts, max_size), .lo = 65536,
+	  .hi = (double)UINT64_MAX, .words = "a size of at least 64K (e.g. 100M, 2G)" },
+	{ "max-age", 0, CMD_SECONDS, CMD_FIELD(struct opts, max_age), .hi = 1e9, .above = true,
+	  .words = "seconds above 0" },
+	/* -o and --output-file: the recording */
+	{ "output-file", 'o', CMD_FILE, CMD_FIELD(struct opts, file) },
+	{ 0 }
+};
 
 /* taskscope-HOST-YYYYMMDD-HHMMSS.db: the host name's letters, digits, '.', '-' only */
 static void default_name(char *buf, size_t len)
@@ -176,23 +112,6 @@ static void default_name(char *buf, size_t len)
 	snprintf(buf, len, "taskscope-%s-%s.db", host, when);
 }
 
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
-static void catch_stop_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* The record sink and, with --json-copy, the batch sink behind it: one sink, so that a
  * stop signal or a failed write ends both. */
 struct record_sink {
@@ -206,7 +125,7 @@ static int record_frame(void *arg, const struct session_frame *f)
 	struct record_sink *k = arg;
 	int rc;
 
-	if (stop_signal)
+	if (cli_stop_signal())
 		return -EPIPE;
 	rc = recording_sink_ops.sample(k->rec, f);
 	if (!rc && k->copy && !k->copy_off) {
@@ -225,8 +144,9 @@ static const struct sink_ops record_sink_ops = {
 	.sample = record_frame,
 };
 
-static int record(struct opts *o)
+static int record(void *ctx)
 {
+	struct opts *o = ctx;
 	char name[256], what[256], shown[512], why[256];
 	const struct column **cols = NULL;
 	size_t ncols = 0;
@@ -279,7 +199,7 @@ static int record(struct opts *o)
 	if (!status && o->co.cmd)
 		status = session_start_job(&s);
 	else if (!status)
-		catch_stop_signals();
+		cli_catch_stop_signals();
 	if (!status) {
 		rs.rec = rec;
 		if (o->json_copy) {
@@ -307,17 +227,14 @@ static int record(struct opts *o)
 	return status;
 }
 
+static const struct cmd_spec record_cmd = {
+	.name = "record", .accept = CO_TARGETS | CO_OUTPUT_FILE | CO_JOB | CO_BARE_PIDS | CO_VERSION,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co), .run = record,
+};
+
 int record_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = { .delay = 1.0, .memory_every = 10 };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("record");
-	rc = parse_opts(argc, argv, &o);
-	if (rc == CO_CONTINUE)
-		rc = record(&o);
-	common_free(&o.co);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&record_cmd, &o, argc, argv);
 }

@@ -12,6 +12,7 @@
 #include "cmd/cli.h"
 #include "cmd/options.h"
 #include "cmd/replay.h"
+#include "cmd/taskview.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/util.h"
@@ -21,8 +22,6 @@
 #include "model/session.h"
 #include "view/batchsink.h"
 #include "view/tui.h"
-
-enum { OPT_FROM = 256, OPT_TO };
 
 struct opts {
 	struct common_opts co;	/* -o, -J, -r, --bytes, --output-file, --list-columns */
@@ -66,46 +65,18 @@ static void usage(FILE *out)
 
 /* ---- options ---- */
 
-static int own_option(void *ctx, int c, int argc, char **argv)
+static const struct cmd_option options[] = {
+	{ "batch", 'b', CMD_FLAG, CMD_FIELD(struct opts, batch) },
+	{ "threads", 'H', CMD_FLAG, CMD_FIELD(struct opts, threads) },
+	{ "from", 0, CMD_STRING, CMD_FIELD(struct opts, from) },
+	{ "to", 0, CMD_STRING, CMD_FIELD(struct opts, to) },
+	{ 0 }
+};
+
+static int check_opts(void *ctx)
 {
 	struct opts *o = ctx;
 
-	switch (c) {
-	case 'b':
-		o->batch = true;
-		break;
-	case 'H':
-		o->threads = true;
-		break;
-	case OPT_FROM:
-		o->from = optarg;
-		break;
-	case OPT_TO:
-		o->to = optarg;
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "batch", no_argument, NULL, 'b' },
-		{ "threads", no_argument, NULL, 'H' },
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		COMMON_LONGOPTS
-	};
-	int rc;
-
-	common_init(&o->co, "replay", CO_COLUMNS | CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE |
-				      CO_VERSION | CO_OPERANDS, usage);
-	o->co.max_operands = 1;
-	rc = common_parse(&o->co, argc, argv, "+:bHo:JrhV", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
 	o->file = o->co.noperands ? o->co.operand[0] : NULL;
 	if (!o->file && !o->co.list_columns)
 		return common_usage_error(&o->co, "no recording given (taskscope replay FILE)");
@@ -132,29 +103,6 @@ static int check_topology(struct recording *rec, struct sampler **smp)
 	return 0;
 }
 
-static int pick_columns(const struct opts *o, const struct column ***cols, size_t *ncols)
-{
-	char *bad = NULL;
-	int rc;
-
-	if (!o->co.output) {
-		rc = columns_defaults(o->threads, cols, ncols);
-	} else {
-		rc = columns_parse_list(o->co.output, o->threads, cols, ncols, &bad);
-		if (rc == -EINVAL) {
-			common_usage_error(&o->co, "unknown column '%s' in --output (see "
-					   "--list-columns)", bad ? bad : "");
-			free(bad);
-			return TS_EXIT_USAGE;
-		}
-	}
-	if (rc) {
-		msg_error("%s", strerror(-rc));
-		return TS_EXIT_FAILURE;
-	}
-	return 0;
-}
-
 static int replay(struct opts *o)
 {
 	const struct column **cols = NULL;
@@ -172,7 +120,7 @@ static int replay(struct opts *o)
 	const char *v;
 	int status, rc;
 
-	status = pick_columns(o, &cols, &ncols);
+	status = cli_task_columns("replay", o->co.output, o->threads, &cols, &ncols);
 	if (status)
 		return status;
 	util_sanitize(o->file, strlen(o->file), shown, sizeof(shown));
@@ -235,44 +183,35 @@ out:
 static int replay_tui(struct opts *o)
 {
 	struct tui_opts to = { .replay = o->file, .output = o->co.output, .threads = o->threads };
-	const struct column **cols = NULL;
-	size_t ncols = 0;
-	char *bad = NULL;
-	int rc;
 
-	if (o->co.output) {
-		rc = columns_parse_list(o->co.output, true, &cols, &ncols, &bad);
-		free(cols);
-		if (rc == -EINVAL) {
-			common_usage_error(&o->co, "unknown column '%s' in --output (see "
-					   "--list-columns)", bad ? bad : "");
-			free(bad);
-			return TS_EXIT_USAGE;
-		}
-		free(bad);
-	}
-	return tui_main(&to);
+	return taskview_tui("replay", &to);
 }
+
+/* The columns' list, the full-screen view, or the samples printed. */
+static int run(void *ctx)
+{
+	struct opts *o = ctx;
+
+	if (o->co.list_columns) {
+		coltable_print(columns_table(), stdout, false);
+		return TS_EXIT_OK;
+	}
+	if (!o->batch && !o->co.json && !o->co.raw && !o->co.output_file && !o->from && !o->to &&
+	    isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return replay_tui(o);
+	return replay(o);
+}
+
+static const struct cmd_spec replay_cmd = {
+	.name = "replay",
+	.accept = CO_COLUMNS | CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_VERSION | CO_OPERANDS,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.max_operands = 1, .check = check_opts, .run = run,
+};
 
 int replay_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = { 0 };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("replay");
-	rc = parse_opts(argc, argv, &o);
-	if (rc == CO_CONTINUE && o.co.list_columns) {
-		coltable_print(columns_table(), stdout, false);
-		rc = TS_EXIT_OK;
-	} else if (rc == CO_CONTINUE && !o.batch && !o.co.json && !o.co.raw &&
-		   !o.co.output_file && !o.from && !o.to && isatty(STDIN_FILENO) &&
-		   isatty(STDOUT_FILENO)) {
-		rc = replay_tui(&o);
-	} else if (rc == CO_CONTINUE) {
-		rc = replay(&o);
-	}
-	common_free(&o.co);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&replay_cmd, &o, argc, argv);
 }

@@ -31,11 +31,6 @@
 #define MAX_TOP 1000
 #define GROUP_KEEP 600.0	/* seconds a group without processes keeps its series */
 
-enum {
-	OPT_LISTEN = 256, OPT_GROUP_BY, OPT_TOP, OPT_MEMORY_EVERY, OPT_COMPAT, OPT_TEXTFILE,
-	OPT_GROUP_CONFIG, OPT_THREADS, OPT_PLACEMENT_EVERY
-};
-
 struct opts {
 	struct common_opts co;
 	const char *listen;
@@ -104,121 +99,56 @@ static void usage(FILE *out)
 	      "See taskscope-serve(1).\n", out);
 }
 
-static int own_option(void *ctx, int c, int argc, char **argv)
+static int group_config(void *ctx, const char *arg)
 {
 	struct opts *o = ctx;
-	char sbuf[128];
-	uint64_t v;
+	char why[300], sbuf[128];
+	int rc;
 
-	switch (c) {
-	case OPT_LISTEN:
-		o->listen = optarg;
-		o->listen_set = true;
-		break;
-	case OPT_TEXTFILE:
-		o->textfile = optarg;
-		break;
-	case OPT_THREADS:
-		o->mo.threads = true;
-		break;
-	case OPT_GROUP_CONFIG: {
-		char why[300];
-		int rc;
-
-		groupcfg_free(o->rules);
-		o->rules = NULL;
-		rc = groupcfg_load(optarg, &o->rules, why, sizeof(why));
-		if (rc == -ENOMEM) {
-			msg_error("%s", strerror(ENOMEM));
-			return TS_EXIT_FAILURE;
-		}
-		if (rc)
-			return common_usage_error(&o->co, "--group-config %s: %s",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)), why);
-		o->mo.rules = o->rules;
-		break;
+	groupcfg_free(o->rules);
+	o->rules = NULL;
+	rc = groupcfg_load(arg, &o->rules, why, sizeof(why));
+	if (rc == -ENOMEM) {
+		msg_error("%s", strerror(ENOMEM));
+		return TS_EXIT_FAILURE;
 	}
-	case OPT_GROUP_BY:
-		if (!strcmp(optarg, "comm"))
-			o->mo.group_by = MG_COMM;
-		else if (!strcmp(optarg, "user"))
-			o->mo.group_by = MG_USER;
-		else if (!strcmp(optarg, "exe"))
-			o->mo.group_by = MG_EXE;
-		else if (!strcmp(optarg, "cgroup"))
-			o->mo.group_by = MG_CGROUP;
-		else
-			return common_usage_error(&o->co, "invalid --group-by '%s': comm, user, exe or cgroup",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	case OPT_TOP:
-		if (util_parse_u64(optarg, MAX_TOP, &v) || v == 0)
-			return common_usage_error(&o->co, "invalid --top '%s': a number from 1 to %d",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_TOP);
-		o->mo.top = (unsigned)v;
-		break;
-	case 'd':
-		if (util_parse_seconds(optarg, MAX_DELAY, &o->delay) || o->delay < MIN_DELAY)
-			return common_usage_error(&o->co, "invalid --delay '%s': seconds from %.1f to %.0f",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)), MIN_DELAY,
-						  MAX_DELAY);
-		break;
-	case 'n':
-		if (util_parse_u64(optarg, 1000000000ULL, &o->iterations) || !o->iterations)
-			return common_usage_error(&o->co, "invalid --iterations '%s': a whole number from 1",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	case OPT_MEMORY_EVERY:
-		if (util_parse_u64(optarg, 1000000, &o->memory_every))
-			return common_usage_error(&o->co, "invalid --memory-every '%s': a number of samples "
-						  "from 0 (never) to 1000000",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	case OPT_PLACEMENT_EVERY:
-		if (util_parse_u64(optarg, 1000000, &o->placement_every) || !o->placement_every)
-			return common_usage_error(&o->co, "invalid --placement-every '%s': a number of "
-						  "samples from 1 to 1000000",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		break;
-	case OPT_COMPAT:
-		if (strcmp(optarg, "process-exporter"))
-			return common_usage_error(&o->co, "invalid --compat '%s': process-exporter",
-						  cli_shown(optarg, sbuf, sizeof(sbuf)));
-		o->mo.compat = MC_PROCESS_EXPORTER;
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
+	if (rc)
+		return common_usage_error(&o->co, "--group-config %s: %s",
+					  cli_shown(arg, sbuf, sizeof(sbuf)), why);
+	o->mo.rules = o->rules;
 	return CO_CONTINUE;
 }
 
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "listen", required_argument, NULL, OPT_LISTEN },
-		{ "group-by", required_argument, NULL, OPT_GROUP_BY },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "delay", required_argument, NULL, 'd' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "memory-every", required_argument, NULL, OPT_MEMORY_EVERY },
-		{ "compat", required_argument, NULL, OPT_COMPAT },
-		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
-		{ "group-config", required_argument, NULL, OPT_GROUP_CONFIG },
-		{ "threads", no_argument, NULL, OPT_THREADS },
-		{ "placement-every", required_argument, NULL, OPT_PLACEMENT_EVERY },
-		COMMON_LONGOPTS
-	};
-	int rc;
+static const char *const group_by_names[] = { "comm", "user", "exe", "cgroup", NULL };
+static const char *const compat_names[] = { "process-exporter", NULL };
 
-	common_init(&o->co, "serve", CO_TARGETS | CO_BARE_PIDS | CO_VERSION, usage);
-	o->listen = DEFAULT_LISTEN;
-	o->delay = DEFAULT_DELAY;
-	o->memory_every = DEFAULT_MEMORY_EVERY;
-	o->placement_every = 1;
-	o->mo.group_keep = GROUP_KEEP;
-	rc = common_parse(&o->co, argc, argv, "+:d:n:p:u:C:hV", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
+static const struct cmd_option options[] = {
+	{ "listen", 0, CMD_STRING, CMD_FIELD(struct opts, listen),
+	  CMD_GIVEN(struct opts, listen_set) },
+	{ "group-by", 0, CMD_CHOICE, CMD_FIELD(struct opts, mo.group_by), .lo = MG_COMM,
+	  .choices = group_by_names, .words = "comm, user, exe or cgroup" },
+	{ "top", 0, CMD_COUNT, CMD_FIELD(struct opts, mo.top), .lo = 1, .hi = MAX_TOP,
+	  .words = "a number from %.0f to %.0f" },
+	{ "delay", 'd', CMD_SECONDS, CMD_FIELD(struct opts, delay), .lo = MIN_DELAY,
+	  .hi = MAX_DELAY, .words = "seconds from %.1f to %.0f" },
+	{ "iterations", 'n', CMD_COUNT, CMD_FIELD(struct opts, iterations), .lo = 1,
+	  .hi = 1000000000, .words = "a whole number from %.0f" },
+	{ "memory-every", 0, CMD_COUNT, CMD_FIELD(struct opts, memory_every), .hi = 1000000,
+	  .words = "a number of samples from %.0f (never) to %.0f" },
+	{ "placement-every", 0, CMD_COUNT, CMD_FIELD(struct opts, placement_every), .lo = 1,
+	  .hi = 1000000, .words = "a number of samples from %.0f to %.0f" },
+	{ "compat", 0, CMD_CHOICE, CMD_FIELD(struct opts, mo.compat), .lo = MC_PROCESS_EXPORTER,
+	  .choices = compat_names, .words = "process-exporter" },
+	{ "textfile", 0, CMD_STRING, CMD_FIELD(struct opts, textfile) },
+	{ "group-config", 0, CMD_CALL, .call = group_config },
+	{ "threads", 0, CMD_FLAG, CMD_FIELD(struct opts, mo.threads) },
+	{ 0 }
+};
+
+static int check_opts(void *ctx)
+{
+	struct opts *o = ctx;
+
 	o->mo.all_pids = o->co.target.npids > 0;
 	return CO_CONTINUE;
 }
@@ -284,8 +214,9 @@ static const struct sink_ops serve_sink_ops = {
 	.sample = serve_frame,
 };
 
-static int run(struct opts *o)
+static int run(void *ctx)
 {
+	struct opts *o = ctx;
 	struct session_config cfg = {
 		.target = &o->co.target,
 		.readers = RD_STAT | RD_RSS | RD_CTXSW | RD_SCHED | RD_SCHEDSTAT,
@@ -381,18 +312,25 @@ static int run(struct opts *o)
 	return status;
 }
 
+static void free_opts(void *ctx)
+{
+	struct opts *o = ctx;
+
+	groupcfg_free(o->rules);
+}
+
+static const struct cmd_spec serve_cmd = {
+	.name = "serve", .accept = CO_TARGETS | CO_BARE_PIDS | CO_VERSION,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.check = check_opts, .run = run, .done = free_opts,
+};
+
 int serve_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = {
+		.listen = DEFAULT_LISTEN, .delay = DEFAULT_DELAY,
+		.memory_every = DEFAULT_MEMORY_EVERY, .placement_every = 1, .mo.group_keep = GROUP_KEEP,
+	};
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("serve");
-	rc = parse_opts(argc, argv, &o);
-	if (rc == CO_CONTINUE)
-		rc = run(&o);
-	common_free(&o.co);
-	groupcfg_free(o.rules);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&serve_cmd, &o, argc, argv);
 }

@@ -23,8 +23,6 @@
 #define MAX_AFTER (24.0 * 3600.0)
 #define SHARE_MATRIX_MAX 12	/* more address spaces: ranked lists instead of matrices */
 
-enum { OPT_AFTER = 256, OPT_TOP, OPT_PROC_ROOT };
-
 struct share_opts {
 	struct common_opts co;	/* targets, -J, --bytes, --output-file, --run-as, -- */
 	pid_t *ids;		/* positional PIDs/TIDs, then the targets' processes */
@@ -75,8 +73,9 @@ static void share_usage(FILE *out)
 	      "2 usage error, or the command's status. See taskscope-share(1).\n", out);
 }
 
-static int add_id(struct share_opts *o, const char *arg)
+static int add_id(void *ctx, const char *arg)
 {
+	struct share_opts *o = ctx;
 	char buf[64];
 	uint64_t v;
 	pid_t *nv;
@@ -94,64 +93,29 @@ static int add_id(struct share_opts *o, const char *arg)
 	return CO_CONTINUE;
 }
 
-static int own_option(struct share_opts *o, int c, int argc, char **argv)
+static int proc_root_option(void *ctx, const char *arg)
 {
-	char sbuf[128];
-	uint64_t v;
-
-	switch (c) {
-	case OPT_TOP:
-		if (util_parse_u64(optarg, 1000000, &v))
-			return cli_usage_error("share", "invalid --top '%s': a count from 0 (all) to "
-					       "1000000", cli_shown(optarg, sbuf, sizeof(sbuf)));
-		o->top = (size_t)v;
-		o->top_set = true;
-		break;
-	case OPT_AFTER:
-		if (util_parse_seconds(optarg, MAX_AFTER, &o->after))
-			return cli_usage_error("share", "invalid --after '%s': seconds from 0 to %.0f",
-					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_AFTER);
-		break;
-	case OPT_PROC_ROOT:
-		return cli_usage_error("share", "--proc-root cannot be used with share: pagemap and "
-				       "kpagecount describe live memory, they mean nothing in a copy");
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
+	(void)ctx;
+	(void)arg;
+	return cli_usage_error("share", "--proc-root cannot be used with share: pagemap and "
+			       "kpagecount describe live memory, they mean nothing in a copy");
 }
 
-/* CO_CONTINUE to go on, or the exit status. PIDs may stand between the options. */
-static int share_parse(int argc, char **argv, struct share_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ "after", required_argument, NULL, OPT_AFTER },
-		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
-		COMMON_LONGOPTS
-	};
-	int c, rc;
+static const struct cmd_option options[] = {
+	{ "top", 0, CMD_COUNT, CMD_FIELD(struct share_opts, top),
+	  CMD_GIVEN(struct share_opts, top_set), .hi = 1000000,
+	  .words = "a count from %.0f (all) to %.0f" },
+	{ "after", 0, CMD_SECONDS, CMD_FIELD(struct share_opts, after), .hi = MAX_AFTER,
+	  .words = "seconds from %.0f to %.0f" },
+	{ "proc-root", 0, CMD_CALL, .call = proc_root_option },
+	{ 0 }
+};
 
-	common_init(&o->co, "share", CO_TARGETS | CO_JSON | CO_BYTES | CO_OUTPUT_FILE | CO_JOB,
-		    share_usage);
-	o->after = 1.0;
-	for (;;) {
-		c = getopt_long(argc, argv, "+:p:u:C:Jh", longopts, NULL);
-		if (c == -1) {
-			if (optind >= argc || (optind > 1 && !strcmp(argv[optind - 1], "--")))
-				break;
-			/* a PID between options: take it and read on */
-			rc = add_id(o, argv[optind++]);
-		} else {
-			rc = own_option(o, c, argc, argv);
-		}
-		if (rc != CO_CONTINUE)
-			return rc;
-	}
-	if (optind < argc)
-		o->co.cmd = &argv[optind];
-	else if (optind > 1 && !strcmp(argv[optind - 1], "--"))
-		return cli_usage_error("share", "no command after '--'");
+/* PIDs may stand between the options; the checks after them. */
+static int share_check(void *ctx)
+{
+	struct share_opts *o = ctx;
+
 	if (o->co.cmd && (o->nids || !target_is_all(&o->co.target)))
 		return cli_usage_error("share", "PIDs, -p, -u and -C cannot be used with a command "
 				       "to run ('--')");
@@ -308,8 +272,9 @@ static int share_pairs(struct share_opts *o, int rootfd, FILE *out, const char *
 	return status;
 }
 
-static int share_run(struct share_opts *o)
+static int share_run(void *ctx)
 {
+	struct share_opts *o = ctx;
 	struct session_config cfg = {
 		.target = &o->co.target, .cmd = o->co.cmd, .run_as = o->co.run_as,
 		.output_file = o->co.output_file,
@@ -344,16 +309,24 @@ static int share_run(struct share_opts *o)
 	return session_close(&s, status);
 }
 
+static void free_opts(void *ctx)
+{
+	struct share_opts *o = ctx;
+
+	free(o->ids);
+}
+
+/* Its messages say "taskscope: ...", not "taskscope: share: ..." (as they always did). */
+static const struct cmd_spec share_cmd = {
+	.name = "share", .plain_messages = true,
+	.accept = CO_TARGETS | CO_JSON | CO_BYTES | CO_OUTPUT_FILE | CO_JOB,
+	.usage = share_usage, .options = options, .co = offsetof(struct share_opts, co),
+	.operand = add_id, .check = share_check, .run = share_run, .done = free_opts,
+};
+
 int share_main(int argc, char **argv)
 {
-	struct share_opts o;
-	int rc;
+	struct share_opts o = { .after = 1.0 };
 
-	memset(&o, 0, sizeof(o));
-	rc = share_parse(argc, argv, &o);
-	if (rc == CO_CONTINUE)
-		rc = share_run(&o);
-	common_free(&o.co);
-	free(o.ids);
-	return rc;
+	return command_main(&share_cmd, &o, argc, argv);
 }

@@ -26,8 +26,6 @@
 #define MAX_ITERATIONS 1000000000ULL
 #define PRIME_MAX 0.5	/* the first sample's interval is at most this long */
 
-enum { OPT_CHILD_LOG = 256, OPT_SORT, OPT_TOTALS, OPT_TREE, OPT_CHILDREN, OPT_PROC_ROOT };
-
 struct opts {
 	struct common_opts co;	/* targets, -o, -J, -r, --bytes, --output-file, --run-as, -- */
 	bool batch;
@@ -99,81 +97,29 @@ static void usage(FILE *out)
 	      "See taskscope(1); a command's manual page: taskscope help COMMAND.\n", out);
 }
 
-/* The task view's own options; the common ones go to common_option. */
-static int own_option(void *ctx, int c, int argc, char **argv)
+static const struct cmd_option options[] = {
+	{ "batch", 'b', CMD_FLAG, CMD_FIELD(struct opts, batch) },
+	{ "iterations", 'n', CMD_COUNT, CMD_FIELD(struct opts, iterations), .lo = 1,
+	  .hi = MAX_ITERATIONS, .words = "a whole number from %.0f to %.0f" },
+	{ "delay", 'd', CMD_SECONDS, CMD_FIELD(struct opts, delay),
+	  CMD_GIVEN(struct opts, delay_set), .hi = MAX_DELAY,
+	  .words = "seconds from %.0f to %.0f" },
+	{ "threads", 'H', CMD_FLAG, CMD_FIELD(struct opts, threads) },
+	{ "child-log", 0, CMD_STRING, CMD_FIELD(struct opts, child_log) },
+	{ "sort", 0, CMD_STRING, CMD_FIELD(struct opts, sort) },
+	{ "totals", 0, CMD_FLAG, CMD_FIELD(struct opts, totals) },
+	{ "tree", 0, CMD_FLAG, CMD_FIELD(struct opts, tree) },
+	{ "children", 0, CMD_FLAG, CMD_FIELD(struct opts, children) },
+	{ "proc-root", 0, CMD_LIST, CMD_FIELD(struct opts, proc_root),
+	  .count = offsetof(struct opts, nproc_root), .words = "trees" },
+	{ 0 }
+};
+
+/* What the options cannot be together. */
+static int check_opts(void *ctx)
 {
 	struct opts *o = ctx;
-	char sbuf[128];
 
-	switch (c) {
-	case 'b':
-		o->batch = true;
-		break;
-	case 'n':
-		if (util_parse_u64(optarg, MAX_ITERATIONS, &o->iterations) || o->iterations == 0)
-			return cli_usage_error(NULL, "invalid --iterations '%s': a whole number from 1 to %llu",
-					       cli_shown(optarg, sbuf, sizeof(sbuf)),
-					       (unsigned long long)MAX_ITERATIONS);
-		break;
-	case 'd':
-		if (util_parse_seconds(optarg, MAX_DELAY, &o->delay))
-			return cli_usage_error(NULL, "invalid --delay '%s': seconds from 0 to %.0f",
-					       cli_shown(optarg, sbuf, sizeof(sbuf)), MAX_DELAY);
-		o->delay_set = true;
-		break;
-	case 'H':
-		o->threads = true;
-		break;
-	case OPT_CHILD_LOG:
-		o->child_log = optarg;
-		break;
-	case OPT_SORT:
-		o->sort = optarg;
-		break;
-	case OPT_TOTALS:
-		o->totals = true;
-		break;
-	case OPT_TREE:
-		o->tree = true;
-		break;
-	case OPT_CHILDREN:
-		o->children = true;
-		break;
-	case OPT_PROC_ROOT:
-		if (o->nproc_root == ARRAY_SIZE(o->proc_root))
-			return cli_usage_error(NULL, "--proc-root: at most %zu trees",
-					       ARRAY_SIZE(o->proc_root));
-		o->proc_root[o->nproc_root++] = optarg;
-		break;
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
-}
-
-static int parse_opts(int argc, char **argv, struct opts *o)
-{
-	static const struct option longopts[] = {
-		{ "batch", no_argument, NULL, 'b' },
-		{ "iterations", required_argument, NULL, 'n' },
-		{ "delay", required_argument, NULL, 'd' },
-		{ "threads", no_argument, NULL, 'H' },
-		{ "child-log", required_argument, NULL, OPT_CHILD_LOG },
-		{ "sort", required_argument, NULL, OPT_SORT },
-		{ "totals", no_argument, NULL, OPT_TOTALS },
-		{ "tree", no_argument, NULL, OPT_TREE },
-		{ "children", no_argument, NULL, OPT_CHILDREN },
-		{ "proc-root", required_argument, NULL, OPT_PROC_ROOT },
-		COMMON_LONGOPTS
-	};
-	int rc;
-
-	common_init(&o->co, NULL, CO_TARGETS | CO_COLUMNS | CO_FORMAT | CO_BYTES |
-				   CO_OUTPUT_FILE | CO_JOB | CO_VERSION, usage);
-	o->delay = 1.0;
-	rc = common_parse(&o->co, argc, argv, "+:bn:d:Ho:Jrp:u:C:hV", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
 	if (o->nproc_root && o->co.cmd)
 		return cli_usage_error(NULL, "--proc-root cannot be used with a command to run ('--'): "
 				       "its processes are not in the tree");
@@ -239,33 +185,16 @@ static int parse_sort(const char *list, struct tasklist_key **keys, size_t *nkey
 static int pick_columns(const struct opts *o, const struct column ***cols, size_t *ncols,
 			struct tasklist_key **keys, size_t *nkeys)
 {
-	char *bad = NULL;
-	int rc;
+	int rc, status = cli_task_columns(NULL, o->co.output, o->threads, cols, ncols);
 
-	if (o->co.output) {
-		rc = columns_parse_list(o->co.output, o->threads, cols, ncols, &bad);
-		if (rc == -EINVAL) {
-			cli_usage_error(NULL, "unknown column '%s' in --output (see --list-columns)",
-					bad ? bad : "");
-			free(bad);
-			return TS_EXIT_USAGE;
-		}
-	} else {
-		rc = columns_defaults(o->threads, cols, ncols);
-	}
-	if (!rc && o->sort) {
-		rc = parse_sort(o->sort, keys, nkeys);
-		if (rc == -EINVAL) {
-			free(*cols);
-			return TS_EXIT_USAGE;
-		}
-	}
-	if (rc) {
+	if (status || !o->sort)
+		return status;
+	rc = parse_sort(o->sort, keys, nkeys);
+	if (rc && rc != -EINVAL)
 		msg_error("%s", strerror(-rc));
+	if (rc)
 		free(*cols);
-		return TS_EXIT_FAILURE;
-	}
-	return 0;
+	return rc == -EINVAL ? TS_EXIT_USAGE : rc ? TS_EXIT_FAILURE : 0;
 }
 
 /* Batch mode: a session with the batch sink. */
@@ -330,6 +259,16 @@ static int run_tasks(struct opts *o)
 	return status;
 }
 
+int taskview_tui(const char *cmd, struct tui_opts *to)
+{
+	const struct column **cols = NULL;
+	size_t ncols = 0;
+	int status = to->output ? cli_task_columns(cmd, to->output, true, &cols, &ncols) : 0;
+
+	free(cols);
+	return status ? status : tui_main(to);
+}
+
 /* The full-screen view, after the checks of what it does not take. */
 static int run_tui(struct opts *o)
 {
@@ -338,32 +277,14 @@ static int run_tui(struct opts *o)
 		.output = o->co.output, .delay = o->delay, .delay_set = o->delay_set,
 		.threads = o->threads, .run_as = o->co.run_as,
 	};
-	int rc;
 
-	if (o->co.output) {
-		const struct column **cols = NULL;
-		size_t ncols = 0;
-		char *bad = NULL;
-
-		rc = columns_parse_list(o->co.output, true, &cols, &ncols, &bad);
-		free(cols);
-		if (rc == -EINVAL) {
-			cli_usage_error(NULL, "unknown column '%s' in --output (see --list-columns)",
-					bad ? bad : "");
-			free(bad);
-			return TS_EXIT_USAGE;
-		}
-		free(bad);
-	}
-	return tui_main(&to);
+	return taskview_tui(NULL, &to);
 }
 
-static int task_view(struct opts *o, int argc, char **argv)
+static int task_view(void *ctx)
 {
-	int rc = parse_opts(argc, argv, o);
+	struct opts *o = ctx;
 
-	if (rc != CO_CONTINUE)
-		return rc;
 	if (o->co.list_columns) {
 		coltable_print(columns_table(), stdout, true);
 		return TS_EXIT_OK;
@@ -381,13 +302,16 @@ static int task_view(struct opts *o, int argc, char **argv)
 	return o->batch ? run_tasks(o) : run_tui(o);
 }
 
+static const struct cmd_spec taskview_cmd = {
+	.accept = CO_TARGETS | CO_COLUMNS | CO_FORMAT | CO_BYTES | CO_OUTPUT_FILE | CO_JOB |
+		  CO_VERSION,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.check = check_opts, .run = task_view,
+};
+
 int taskview_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = { .delay = 1.0 };
 
-	memset(&o, 0, sizeof(o));
-	rc = task_view(&o, argc, argv);
-	common_free(&o.co);
-	return rc;
+	return command_main(&taskview_cmd, &o, argc, argv);
 }
