@@ -100,4 +100,39 @@ q=$(sqlite3 "$db" "SELECT count(*) FROM text WHERE text = '/$name';
 check "the changes view has the cgroup"
 q=$(sqlite3 "$db" "SELECT count(DISTINCT cgroup) FROM changes WHERE pid = $WL_PID" 2>&1)
 [ "$q" = 2 ] && ok "2 cgroups" || fail "sqlite3 says $q"
+
+# cpus FILE --cgroup: a process is selected in the samples that recorded it in or below PATH
+total=$(samples)
+cpus_samples() {
+	"$PY" - "$OUT" "$WL_PID" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+th = [t for t in d["threads"] if t["pid"] == int(sys.argv[2])]
+others = [t for t in d["threads"] if t["pid"] != int(sys.argv[2])]
+print(len(th), len(others), " ".join(sorted(set(str(t["samples"]) for t in th))))
+PY
+}
+ts cg-parent cpus -J --cgroup "/$name" "$db"
+check "cpus FILE --cgroup /$name (the first cgroup, the second is below it): 3 threads in all $total samples"
+expect_rc 0 "cpus --cgroup FILE" && got=$(cpus_samples) &&
+	{ [ "$got" = "3 0 $total" ] && ok "$got" || fail "threads, others, samples: '$got'" "$OUT"; }
+ts cg-child cpus -J --cgroup "${b#"$mem"}" "$db"
+check "cpus FILE --cgroup with the escape in the name: only the samples after the move"
+if expect_rc 0 "cpus --cgroup FILE (the second)" && got=$(cpus_samples); then
+	read -r nt no ns <<<"$got"
+	if [ "$nt" = 3 ] && [ "$no" = 0 ] && [ "$ns" -ge 3 ] && [ "$ns" -lt "$total" ] &&
+	   [ "$ns" -le $((total - moved_after + 1)) ]; then
+		ok "3 threads in $ns of $total samples (moved after sample $moved_after)"
+	else
+		fail "threads, others, samples: '$got' of $total, moved after $moved_after" "$OUT"
+	fi
+fi
+ts cg-ctrl cpus --cgroup "memory:/$name" "$db"
+check "cpus FILE --cgroup CONTROLLER:PATH: a usage error (a recording has one path a process)"
+expect_rc 2 "cpus --cgroup memory:PATH FILE" && { grep -q "without a controller" "$ERR" &&
+	ok "$(head -n1 "$ERR")" || fail "the message does not say why" "$ERR"; }
+ts cg-old cpus --cgroup "/$name" "$TS_SRCDIR/tests/fixtures/recording/v1.db"
+check "cpus FILE --cgroup on a recording of schema 1: it has no cgroups, said so"
+expect_rc 1 "cpus --cgroup v1.db" && { grep -q "has no cgroups" "$ERR" &&
+	ok "$(head -n1 "$ERR")" || fail "the message does not say why" "$ERR"; }
 finish

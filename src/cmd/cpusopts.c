@@ -132,10 +132,14 @@ static int check_recording(struct cpusopts *o)
 				       o->time_set ? "time" : "rate");
 	if (o->nproc_root)
 		return cli_usage_error("cpus", "a recording cannot be used with --proc-root");
-	if (t->ncgroups || t->have_user)
-		return cli_usage_error("cpus", "a recording cannot be used with %s: the %s were "
-				       "not recorded (use -p or -C)", t->ncgroups ? "--cgroup" : "-u",
-				       t->ncgroups ? "cgroups" : "users");
+	if (t->have_user)
+		return cli_usage_error("cpus", "a recording cannot be used with -u: the users were "
+				       "not recorded (use -p, -C or --cgroup)");
+	for (size_t i = 0; i < t->ncgroups; i++)
+		if (t->cgroups[i][0] != '/')
+			return cli_usage_error("cpus", "a recording holds one cgroup path a process "
+					       "(the CGROUP column's): give --cgroup PATH without a "
+					       "controller");
 	return CO_CONTINUE;
 }
 

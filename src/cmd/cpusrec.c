@@ -49,8 +49,8 @@ static bool has_name(const struct target *tg, const char *comm)
 }
 
 /* Which rows of sn the targets select: -p by process ID, -C by the process's name (its main
- * thread's), as the live command selects processes (-u is refused: users are not
- * recorded). */
+ * thread's), --cgroup by its recorded cgroup, as the live command selects processes (-u is
+ * refused: users are not recorded). */
 static int select_rows(const struct target *tg, const struct snapshot *sn, bool **keep)
 {
 	bool *k = calloc(sn->ntasks ? sn->ntasks : 1, sizeof(*k));
@@ -60,18 +60,21 @@ static int select_rows(const struct target *tg, const struct snapshot *sn, bool 
 		return -ENOMEM;
 	while (i < sn->ntasks) {
 		pid_t tgid = sn->tasks[i].tgid;
-		const char *comm = NULL;
+		const char *comm = NULL, *cgroup = NULL;
 		size_t end = i;
 		bool want;
 
 		while (end < sn->ntasks && sn->tasks[end].tgid == tgid) {
-			if (sn->tasks[end].tid == tgid)
+			if (sn->tasks[end].tid == tgid) {
 				comm = sn->tasks[end].comm;
+				cgroup = sn->tasks[end].cgroup_av == TS_OK ? sn->tasks[end].cgroup : NULL;
+			}
 			end++;
 		}
 		want = target_is_all(tg) ||
 		       (tg->npids && has_pid(tg, tgid)) ||
-		       (tg->nnames && has_name(tg, comm));
+		       (tg->nnames && has_name(tg, comm)) ||
+		       (tg->ncgroups && target_recorded_cgroup_in(tg, cgroup));
 		for (; i < end; i++)
 			k[i] = want;
 	}
@@ -204,6 +207,12 @@ int cpusrec_load(const struct cpusopts *o, struct placewatch **pw, struct cpumap
 	if (rc) {
 		msg_error("cannot read the recording '%s': %s", shown, why);
 		return 1;
+	}
+	if (o->co.target.ncgroups && !(recording_meta(rec, "schema") &&
+				       atof(recording_meta(rec, "schema")) >= 3)) {
+		msg_error("the recording '%s' has no cgroups (they are recorded from recording "
+			  "schema 3 on): use -p or -C", shown);
+		goto fail;
 	}
 	if (recording_span(rec, &n, &first, &last)) {
 		msg_error("cannot read the recording '%s': it is damaged: %s", shown,

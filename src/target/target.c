@@ -262,6 +262,23 @@ int target_add_cgroup(struct target *t, const char *arg)
 	return 0;
 }
 
+bool target_recorded_cgroup_in(const struct target *t, const char *path)
+{
+	for (size_t i = 0; path && i < t->ncgroups; i++) {
+		char *arg;
+		bool in;
+
+		if (cgroup_ctrl_len(t->cgroups[i]))
+			continue;
+		arg = util_sanitize_dup(t->cgroups[i], strlen(t->cgroups[i]));
+		in = arg && cgroup_path_within(path, strlen(path), arg, strlen(arg));
+		free(arg);
+		if (in)
+			return true;
+	}
+	return false;
+}
+
 /* Is the process in one of the --cgroup PATHs? Its file is read raw (the names are
  * compared as bytes); a process that cannot be read is not in any. */
 static bool cgroup_matches(const struct target *t, struct sampler *s,

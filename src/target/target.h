@@ -53,6 +53,10 @@ int target_add_names(struct target *t, const char *list);
  * or below it; with CONTROLLER (memory, cpu, name=systemd, ...) in that v1 hierarchy.
  * -EINVAL when PATH is not an absolute cgroup path (cgroup_check_path). */
 int target_add_cgroup(struct target *t, const char *arg);
+/* Is a recorded process's cgroup (its sanitized path, NULL when not recorded) in or below
+ * one of the --cgroup PATHs given without a controller? The arguments are sanitized the
+ * same way, so a hostile name compares as its escapes. */
+bool target_recorded_cgroup_in(const struct target *t, const char *path);
 /* Apply a target option (-p, -u, -C, or TARGET_OPT_CGROUP) given on a command line.
  * 0 ok; -EINVAL bad syntax and -ENOENT unknown user, both with msg filled (the argument
  * sanitized); -ENOMEM; -ENOTSUP when opt is not a target option. */
