@@ -153,20 +153,6 @@ static bool denied(int err)
 	return err == -EACCES || err == -EPERM;
 }
 
-static const char *cut_text(enum smaps_cut c)
-{
-	switch (c) {
-	case SMAPS_CUT_EXITED:
-		return "the process exited while it was read";
-	case SMAPS_CUT_EXECED:
-		return "the process executed another program while it was read";
-	case SMAPS_CUT_TOO_LONG:
-		return "longer than 256 MiB of text: the rest is left out";
-	default:
-		return "cut short: its last, partial mapping is left out";
-	}
-}
-
 /*
  * maps PID TID TID...: each process once, where it is first named. Each ID is taken to
  * its thread group; an ID that cannot be resolved stays (reading it says why).
@@ -217,7 +203,7 @@ static void tell_failure(const struct memmap_loaded *l, pid_t id, int *status)
 		*status = TS_EXIT_FAILURE;
 	}
 	if (!l->err && l->truncated) {
-		msg_error("PID %d: the map is incomplete: %s", (int)l->pid, cut_text(l->cut));
+		msg_error("PID %d: the map is incomplete: %s", (int)l->pid, memmap_cut_text(l->cut));
 		*status = TS_EXIT_FAILURE;
 	}
 }

@@ -629,3 +629,25 @@ void memmap_loaded_free(struct memmap_loaded *l)
 	free(l->comm);
 	l->comm = NULL;
 }
+
+/* The word and the sentence for each way a map is cut, in one place. */
+static const struct {
+	const char *word, *text;
+} cut_names[] = {
+	[SMAPS_CUT_SHORT] = { "cut short", "cut short: its last, partial mapping is left out" },
+	[SMAPS_CUT_TOO_LONG] = { "too long", "longer than 256 MiB of text: the rest is left out" },
+	[SMAPS_CUT_EXITED] = { "exited", "the process exited while it was read" },
+	[SMAPS_CUT_EXECED] = { "exec", "the process executed another program while it was read" },
+};
+
+const char *memmap_cut_word(enum smaps_cut c)
+{
+	return (size_t)c < ARRAY_SIZE(cut_names) && cut_names[c].word ? cut_names[c].word
+								       : cut_names[SMAPS_CUT_SHORT].word;
+}
+
+const char *memmap_cut_text(enum smaps_cut c)
+{
+	return (size_t)c < ARRAY_SIZE(cut_names) && cut_names[c].text ? cut_names[c].text
+								       : cut_names[SMAPS_CUT_SHORT].text;
+}

@@ -158,6 +158,9 @@ enum {
 };
 int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out);
 void memmap_loaded_free(struct memmap_loaded *l);
+/* Why a map is incomplete: a word (JSON's truncated_reason) and a sentence (the message) */
+const char *memmap_cut_word(enum smaps_cut c);
+const char *memmap_cut_text(enum smaps_cut c);
 
 /* Group rows of mm: per kind (kind order) or per name (largest RSS first). */
 int memmap_group(const struct memmap *mm, enum memmap_group g, struct memmap_row **rows,

@@ -180,21 +180,6 @@ static void print_header(const struct maps_view *v, const struct maps_proc *p)
 			" has no address space of its own\n");
 }
 
-/* Why a map is incomplete, in JSON's truncated_reason. */
-static const char *cut_word(enum smaps_cut c)
-{
-	switch (c) {
-	case SMAPS_CUT_EXITED:
-		return "exited";
-	case SMAPS_CUT_EXECED:
-		return "exec";
-	case SMAPS_CUT_TOO_LONG:
-		return "too long";
-	default:
-		return "cut short";
-	}
-}
-
 /* The process ended or became another program while it was read: no threads shown. */
 static bool cut_by_process(const struct memmap *mm)
 {
@@ -530,7 +515,7 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 	json_u64(js, "mappings", p->mm->nrows);
 	json_u64(js, "dropped_repeats", p->mm->map.dropped_repeats);
 	json_bool(js, "truncated", p->mm->map.truncated);
-	json_string(js, "truncated_reason", p->mm->map.truncated ? cut_word(p->mm->map.cut) : NULL);
+	json_string(js, "truncated_reason", p->mm->map.truncated ? memmap_cut_word(p->mm->map.cut) : NULL);
 	/* the totals: every size column over the whole map */
 	memset(&total, 0, sizeof(total));
 	total.mem = p->mm->total;
