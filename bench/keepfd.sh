@@ -63,18 +63,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-keepfd.XXXXXX") || die "mktemp faile
 wl_pids=()
 awake=0
 per_proc=50
-cleanup() {
-	trap - EXIT INT TERM HUP
-	population_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-cc -O2 -o "$work/rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
 # shellcheck source=bench/population.sh
 . "$top_dir/bench/population.sh"
+# shellcheck source=bench/lib.sh
+. "$top_dir/bench/lib.sh"	# exit_traps, cpu_us
+exit_traps population_cleanup
+cc -O2 -o "$work/rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
 
 run_raw() { "$work/rawstat" "$1"; }
 run_kept() { "$ts_bin" -b -H -d 0 -n "$1"; }
@@ -86,17 +80,6 @@ run_once() { "$ts_bin" -b -H -n 1; }
 run_once_np() { "$ts_bin" -b -H -n 1 -o pid,tid,user,pri,ni,state,cpu,time,rss,comm; }
 run_base1() { "$base" -b -H -n 1; }
 
-# CPU (user + system, microseconds) of the children of a subshell running run_$1 $2
-cpu_us() {
-	(
-		"run_$1" "$2" >/dev/null 2>"$work/err" ||
-			echo "keepfd.sh: warning: $1 failed: $(head -c 200 "$work/err")" >&2
-		times
-	) | awk 'NR == 2 {
-		n = split($0, f, /[ ms]+/)
-		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
-	}'
-}
 
 stats() {	# values on stdin (us) -> "median lowest highest" in ms
 	sort -n | awk '{ v[NR] = $1 } END {

@@ -37,6 +37,15 @@ value_options() {
 	done
 }
 
+# labels: the lines "TOOL<tab>LABEL" on stdin into label[TOOL] (the caller declares the
+# associative array: declare -A label)
+labels() {
+	local t l
+	while IFS=$'\t' read -r t l; do
+		label[$t]=$l
+	done
+}
+
 # cpu_us TOOL [ARG...]: the CPU (user + system, microseconds) of one `run_TOOL ARG...`, from
 # its subshell's `times` (getrusage(RUSAGE_CHILDREN)). Its output goes to $work/out.TOOL
 # when CPU_KEEP_OUT=1, else to /dev/null; its errors to $work/err.TOOL, with a warning when
@@ -151,6 +160,7 @@ population_bench() {
 stopped_population() {
 	local n=0 f all
 	while [ "$n" -lt "$1" ]; do
+		: >"$work/wl$n"	# here, not in the child: the wait below must find every file
 		./taskscope workload --procs 4 --mem 2M --sleep >"$work/wl$n" 2>/dev/null </dev/null &
 		pids+=($!)
 		n=$((n + 5))
@@ -158,7 +168,8 @@ stopped_population() {
 	for f in "$work"/wl*; do
 		for _ in $(seq 100); do grep -q '^ready' "$f" && break; sleep 0.1; done
 	done
-	all=$(pgrep -f 'taskscope workload --procs 4 --mem 2M' | tr '\n' ' ')
+	# ours only (the parents in pids and their workers), not another run's workloads
+	all="${pids[*]} $(pgrep -P "$(IFS=,; echo "${pids[*]}")" | tr '\n' ' ')"
 	# shellcheck disable=SC2086
 	kill -STOP $all
 	echo "population: $(echo $all | wc -w) workload processes, $(ls -d /proc/[0-9]* | wc -l) processes in /proc (stopped while measuring)"

@@ -71,21 +71,10 @@ need=$((procs * (threads + 1) + procs * (threads + 1) / 5 + 200))
 work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-mapsbench.XXXXXX") || die "mktemp failed"
 wl_pids=()
 
-cleanup() {
-	trap - EXIT INT TERM HUP
-	population_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'echo "maps.sh: interrupted (INT)" >&2; exit 130' INT
-trap 'echo "maps.sh: interrupted (TERM)" >&2; exit 143' TERM
-trap 'echo "maps.sh: interrupted (HUP)" >&2; exit 129' HUP
-
-# population_stop (the clean-up above)
+# population_cleanup, then exit_traps, cpu_us, median, ratio
 . "$top_dir/bench/population.sh"
-
-BENCH=maps.sh
 . "$top_dir/bench/lib.sh"
+exit_traps population_cleanup
 
 rawsmaps=$work/rawsmaps
 cc -O2 -o "$rawsmaps" "$top_dir/bench/rawsmaps.c" || die "cannot build bench/rawsmaps.c"
@@ -134,20 +123,21 @@ run_ref_o() { "$ref_bin" maps -o "$nostk" "${pids[@]}"; }
 
 tools=(raw floor floor_s pmap ts ts_r ts_J ts_kind ts_nostk ts_o)
 [ -n "$ref_bin" ] && tools+=(ref_ts ref_o)
-declare -A label=(
-	[raw]="rawsmaps (bench/rawsmaps.c)"
-	[floor]="rawstacks (+ each syscall file)"
-	[floor_s]="rawstacks -s (+ each thread's stat)"
-	[pmap]="pmap -X"
-	[ts]="taskscope maps"
-	[ts_r]="taskscope maps -r"
-	[ts_J]="taskscope maps -J"
-	[ts_kind]="taskscope maps --group kind"
-	[ts_nostk]="taskscope maps -r -o (no NAME/KIND)"
-	[ts_o]="taskscope maps -o (no NAME/KIND)"
-	[ref_ts]="ref: taskscope maps"
-	[ref_o]="ref: taskscope maps -o (no NAME/KIND)"
-)
+declare -A label
+labels <<'EOF'
+raw	rawsmaps (bench/rawsmaps.c)
+floor	rawstacks (+ each syscall file)
+floor_s	rawstacks -s (+ each thread's stat)
+pmap	pmap -X
+ts	taskscope maps
+ts_r	taskscope maps -r
+ts_J	taskscope maps -J
+ts_kind	taskscope maps --group kind
+ts_nostk	taskscope maps -r -o (no NAME/KIND)
+ts_o	taskscope maps -o (no NAME/KIND)
+ref_ts	ref: taskscope maps
+ref_o	ref: taskscope maps -o (no NAME/KIND)
+EOF
 
 echo "taskscope maps bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)," \
 	"$(pmap -V 2>&1 | head -n 1)"

@@ -116,20 +116,13 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-bench.XXXXXX") || die "mktemp failed"
 wl_pids=()
 
-cleanup() {
-	trap - EXIT INT TERM HUP
-	population_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'echo "run.sh: interrupted (INT)" >&2; exit 130' INT
-trap 'echo "run.sh: interrupted (TERM)" >&2; exit 143' TERM
-trap 'echo "run.sh: interrupted (HUP)" >&2; exit 129' HUP
+# population_cleanup, then exit_traps, cpu_us, median, ratio
+. "$top_dir/bench/population.sh"
+. "$top_dir/bench/lib.sh"
+exit_traps population_cleanup
 
 rawstat=$work/rawstat
 cc -O2 -o "$rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
-
-. "$top_dir/bench/population.sh"
 
 # ---- the tools, each doing $1 refreshes -----------------------------------------------
 # With GNU time each run is wrapped to get its peak RSS (file rss.TOOL); the wrapper's own
@@ -161,36 +154,16 @@ run_ps_L() {	# only the last run under GNU time: its cost must not count per ref
 }
 
 tools=(raw ts_H ts_P ts_aff top_H top_P ps_L)
-declare -A label=(
-	[raw]="rawstat (bench/rawstat.c)"
-	[ts_H]="taskscope -b -H"
-	[ts_P]="taskscope -b (processes)"
-	[ts_aff]="taskscope -b -H -o +AFFINITY"
-	[top_H]="top -b -H"
-	[top_P]="top -b (processes)"
-	[ps_L]="ps -eLo pid,tid,stat,psr,time,comm"
-)
-
-# CPU (user + system, microseconds) of the children of a subshell that does $2 refreshes
-# of tool $1. bash's `times` reports them in milliseconds (getrusage(RUSAGE_CHILDREN)).
-cpu_us() {
-	(
-		"run_$1" "$2" >/dev/null 2>"$work/err.$1" ||
-			echo "run.sh: warning: $1 failed: $(head -c 200 "$work/err.$1")" >&2
-		times
-	) | awk 'NR == 2 {
-		n = split($0, f, /[ ms]+/)
-		us = (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
-		printf "%.0f\n", us
-	}'
-}
-
-median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "nan"; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
-	}'
-}
+declare -A label
+labels <<'EOF'
+raw	rawstat (bench/rawstat.c)
+ts_H	taskscope -b -H
+ts_P	taskscope -b (processes)
+ts_aff	taskscope -b -H -o +AFFINITY
+top_H	top -b -H
+top_P	top -b (processes)
+ps_L	ps -eLo pid,tid,stat,psr,time,comm
+EOF
 
 kernel=$(uname -r)
 ncpu=$(nproc)
@@ -204,10 +177,6 @@ else
 	echo "population: running (--awake): each worker wakes every 100 ms"
 fi
 [ -n "$gnu_time" ] || echo "peak RSS: not measured (no GNU time)"
-
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'
-}
 
 # CPU ticks of the whole machine: "busy total" from /proc/stat
 machine_ticks() {

@@ -49,11 +49,12 @@ run_share() { "$ts_bin" share -J --bytes "$x"; }
 run_raw() { local a=(/proc/[0-9]*); "$work/rawpagemap" "${a[@]#/proc/}"; }
 run_rawk() { local a=(/proc/[0-9]*); "$work/rawpagemap" -k "${a[@]#/proc/}"; }
 tools=(share raw rawk)
-declare -A label=(
-	[share]="taskscope share -J PID (against all)"
-	[raw]="rawpagemap, every process"
-	[rawk]="rawpagemap -k, every process"
-)
+declare -A label
+labels <<'EOF'
+share	taskscope share -J PID (against all)
+raw	rawpagemap, every process
+rawk	rawpagemap -k, every process
+EOF
 
 cpu_rounds "$reps" "${tools[@]}"
 echo "share: $(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["processes"], "processes looked at,", d["compared"], "read,", d["npartners"], "partners")' "$work/out.share"); raw: $(cat "$work/out.raw")"

@@ -85,12 +85,13 @@ declare -A cmd=(
 	[top_H]="top -H -d $delay"
 )
 tools=(taskscope taskscope_H htop top_H)
-declare -A label=(
-	[taskscope]="taskscope (processes, threads folded)"
-	[taskscope_H]="taskscope, H (every thread)"
-	[htop]="htop (its default: threads shown)"
-	[top_H]="top -H"
-)
+declare -A label
+labels <<'EOF'
+taskscope	taskscope (processes, threads folded)
+taskscope_H	taskscope, H (every thread)
+htop	htop (its default: threads shown)
+top_H	top -H
+EOF
 
 # cpu_ticks PID: utime + stime of the process (all its threads), in clock ticks
 cpu_ticks() {
