@@ -46,6 +46,7 @@ TS_FAIL_LIST=()
 TS_T0=$SECONDS
 TS_CHECKS=0
 TS_PIDS=()
+TS_CGROUPS=()	# v1_cgroups made them; ts_cleanup removes them
 
 # TS_RUN: a part unique to this run of this test (two `make check` may run at once on one
 # machine); tests put it into the names of the tasks they start and look for.
@@ -251,6 +252,9 @@ ts_cleanup() {
 		alive "$p" && live+=("$p")
 	done
 	[ "${#live[@]}" -gt 0 ] && stop "${live[@]}"
+	for ((p = ${#TS_CGROUPS[@]} - 1; p >= 0; p--)); do	# children first; now empty
+		rmdir "${TS_CGROUPS[p]}" 2>/dev/null
+	done
 	rm -rf "$TS_TMP"
 }
 trap ts_cleanup EXIT
@@ -680,6 +684,32 @@ need_proc() {
 # need_root WHY: skip unless the test runs as root
 need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root: $*"
+}
+
+# v1_cgroups WHY DIR...: as root, the cgroups DIR... (paths below $MEMCG, the cgroup v1
+# memory controller; parents first) made for this test and removed at exit, once the tasks
+# it started are gone. Skips (saying WHY the test wants v1) without such a controller.
+MEMCG=/sys/fs/cgroup/memory
+v1_cgroups() {
+	local d
+	need_root "to make cgroups"
+	[ "$(stat -f -c %T "$MEMCG" 2>/dev/null)" = cgroupfs ] ||
+		skip "no cgroup v1 memory controller mounted at $MEMCG ($1)"
+	grep -qE '^[0-9]+:([^:]*,)?memory(,[^:]*)?:/' /proc/self/cgroup ||
+		skip "/proc/self/cgroup has no memory line"
+	shift
+	for d in "$@"; do
+		mkdir "$d" || skip "cannot make cgroups under $MEMCG (read-only or delegated?)"
+		TS_CGROUPS+=("$d")
+	done
+}
+
+# cg_move PID DIR: the process (all its threads) into the v1 cgroup DIR, and wait until
+# /proc says it is there
+cg_move() {
+	echo "$1" >"$2/cgroup.procs" || die "cannot move $1 into $2"
+	poll_until 10 grep -qF ":memory:/${2#"$MEMCG"/}" "/proc/$1/cgroup" ||
+		die "/proc/$1/cgroup does not show ${2#"$MEMCG"/}" "/proc/$1/cgroup"
 }
 
 # need_churner: the test spawns tests/churner (make check builds it next to tshelper); sets
