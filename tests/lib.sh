@@ -686,6 +686,34 @@ need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root: $*"
 }
 
+# job_phase FILE VAR...: wait (30 s) until a job (tsjob.py's Phases) marks its phase with
+# FILE, then read the file's words into VAR...
+job_phase() {
+	local f=$1
+	shift
+	poll_until 30 test -e "$f" || die "the job did not reach ${f##*/}" "$ERR"
+	read -r "$@" <"$f"
+}
+
+# sample_time DB TIME [N]: the time of the recording DB's Nth sample (default 1st) after
+# TIME, +1 ms (the time printed in full); fails while there is none. A sample's time is when
+# its read began, and its processes were listed just before: a process started before TIME
+# is sure to be in the second sample after it.
+sample_time() {
+	sqlite3 -readonly "$1" "SELECT printf('%.6f', time + 0.001) FROM samples
+		WHERE time > $2 ORDER BY time LIMIT 1 OFFSET $((${3:-1} - 1))" 2>/dev/null |
+		grep -E '^[0-9]'
+}
+
+# sample_after VAR DB TIME [N]: wait (60 s) for sample_time DB TIME N, into VAR
+sample_after() {
+	local var=$1
+	shift
+	poll_until 60 sample_time "$@" >/dev/null ||
+		die "no sample ${3:-1} after $2 in $1" "$ERR"
+	printf -v "$var" '%s' "$(sample_time "$@")"
+}
+
 # v1_cgroups WHY DIR...: as root, the cgroups DIR... (paths below $MEMCG, the cgroup v1
 # memory controller; parents first) made for this test and removed at exit, once the tasks
 # it started are gone. Skips (saying WHY the test wants v1) without such a controller.
