@@ -495,20 +495,25 @@ start_workload_as() {
 	printf -v "$var" '%s' "$WL_PID"
 }
 
-# start_helper NAME ARGS...: run tests/tshelper ARGS in the background (stopped at exit) and
-# wait (10 s, times TS_SLOW) for its ready line, which goes with the rest of its output to
-# $TS_TMP/NAME.ready; HELPER_PID gets its PID, READY the words after "ready". Dies when it
-# does not get ready.
-start_helper() {
+# start_ready NAME CMD...: run CMD in the background (stopped at exit) and wait (10 s, times
+# TS_SLOW) for its ready line, which goes with the rest of its output to $TS_TMP/NAME.ready;
+# BG_PID gets its PID, READY the words after "ready". Dies when it does not get ready.
+start_ready() {
 	local name=$1 f
 	shift
 	f=$TS_TMP/$name.ready
 	: >"$f"
-	"$TSHELPER" "$@" >"$f" 2>&1 </dev/null &
-	HELPER_PID=$!
-	track "$HELPER_PID"
-	poll_until 10 grep -q '^ready ' "$f" || die "tshelper $(printf '%q ' "$@")did not get ready" "$f"
+	"$@" >"$f" 2>&1 </dev/null &
+	BG_PID=$!
+	track "$BG_PID"
+	poll_until 10 grep -q '^ready ' "$f" || die "$(printf '%q ' "$@")did not get ready" "$f"
 	READY=$(sed -n 's/^ready //p' "$f")
+}
+
+# start_helper NAME ARGS...: start_ready NAME tests/tshelper ARGS; HELPER_PID gets its PID
+start_helper() {
+	start_ready "$1" "$TSHELPER" "${@:2}"
+	HELPER_PID=$BG_PID
 }
 
 # ---- parsing reports -----------------------------------------------------------------------
