@@ -29,16 +29,10 @@ reps=4
 base=
 top_dir=$(cd "$(dirname "$0")/.." && pwd)
 ts_bin=$top_dir/taskscope
-while [ $# -gt 0 ]; do
-	case $1 in
-	--sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
-	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
-	--base) base=${2:?--base needs a path}; shift 2 ;;
-	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
-	-h|--help) sed -n '3,23p' "$0"; exit 0 ;;
-	*) echo "keepfd.sh: unknown argument '$1'" >&2; exit 2 ;;
-	esac
-done
+usage() { sed -n '3,23p' "$0"; }
+# shellcheck source=bench/lib.sh
+. "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us
+value_options "sizes reps base taskscope=ts_bin" "$@"
 
 die() {
 	echo "keepfd.sh: $*" >&2
@@ -65,8 +59,6 @@ awake=0
 per_proc=50
 # shellcheck source=bench/population.sh
 . "$top_dir/bench/population.sh"
-# shellcheck source=bench/lib.sh
-. "$top_dir/bench/lib.sh"	# exit_traps, cpu_us
 exit_traps population_cleanup
 cc -O2 -o "$work/rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
 

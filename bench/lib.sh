@@ -16,24 +16,30 @@ exit_traps() {
 	trap 'exit 129' HUP
 }
 
-# value_options MAP ARG...: the options "--NAME VALUE" in ARG into shell variables; MAP lists
-# NAME or NAME=VARIABLE words (NAME alone: the variable NAME). -h and --help print `usage`
-# and exit 0; anything else prints it on stderr and exits 2.
+# value_options MAP ARG...: the options "--NAME VALUE" (or "--NAME=VALUE") in ARG into shell
+# variables; MAP lists NAME or NAME=VARIABLE words (NAME alone: the variable NAME), and
+# NAME! for a flag "--NAME" that sets the variable NAME to 1. -h and --help print `usage`
+# and exit 0; anything else is named, with `usage`, on stderr, and exits 2.
 value_options() {
-	local map=$1 w hit
+	local map=$1 w n
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in -h | --help) usage; exit 0 ;; esac
-		hit=
+		n=0
 		for w in $map; do
-			if [ "$1" = "--${w%%=*}" ] && [ $# -ge 2 ]; then
-				printf -v "${w#*=}" '%s' "$2"
-				hit=1
-				break
-			fi
+			case $w in
+			*!)
+				[ "$1" = "--${w%!}" ] && printf -v "${w%!}" 1 && n=1 ;;
+			*)
+				case $1 in
+				"--${w%%=*}="*) printf -v "${w#*=}" '%s' "${1#*=}"; n=1 ;;
+				"--${w%%=*}") [ $# -lt 2 ] || { printf -v "${w#*=}" '%s' "$2"; n=2; } ;;
+				esac ;;
+			esac
+			[ "$n" = 0 ] || break
 		done
-		[ -n "$hit" ] || { usage >&2; exit 2; }
-		shift 2
+		[ "$n" != 0 ] || { echo "$BENCH: unknown option or missing value: '$1'" >&2; usage >&2; exit 2; }
+		shift "$n"
 	done
 }
 

@@ -36,18 +36,8 @@ top_dir=$(cd "$(dirname "$0")/.." && pwd)
 ts_bin=$top_dir/taskscope
 ref_bin=
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--procs) procs=${2:?--procs needs a number}; shift 2 ;;
-	--threads) threads=${2:?--threads needs a number}; shift 2 ;;
-	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
-	--awake) awake=1; shift ;;
-	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
-	--ref) ref_bin=${2:?--ref needs a path}; shift 2 ;;
-	-h|--help) usage; exit 0 ;;
-	*) echo "maps.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-	esac
-done
+. "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us, median, ratio, labels
+value_options "procs threads reps awake! taskscope=ts_bin ref=ref_bin" "$@"
 
 die() {
 	echo "maps.sh: $*" >&2
@@ -71,9 +61,7 @@ need=$((procs * (threads + 1) + procs * (threads + 1) / 5 + 200))
 work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-mapsbench.XXXXXX") || die "mktemp failed"
 wl_pids=()
 
-# population_cleanup, then exit_traps, cpu_us, median, ratio
-. "$top_dir/bench/population.sh"
-. "$top_dir/bench/lib.sh"
+. "$top_dir/bench/population.sh"	# population_cleanup
 exit_traps population_cleanup
 
 rawsmaps=$work/rawsmaps

@@ -35,21 +35,8 @@ awake=0
 top_dir=$(cd "$(dirname "$0")/.." && pwd)
 ts_bin=$top_dir/taskscope
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
-	--sizes=*) sizes=${1#*=}; shift ;;
-	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
-	--reps=*) reps=${1#*=}; shift ;;
-	--steps) steps_opt=${2:?--steps needs a number}; shift 2 ;;
-	--steps=*) steps_opt=${1#*=}; shift ;;
-	--awake) awake=1; shift ;;
-	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
-	--taskscope=*) ts_bin=${1#*=}; shift ;;
-	-h|--help) usage; exit 0 ;;
-	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-	esac
-done
+. "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us, median, ratio, labels
+value_options "sizes reps steps=steps_opt awake! taskscope=ts_bin" "$@"
 
 die() {
 	echo "run.sh: $*" >&2
@@ -116,9 +103,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-bench.XXXXXX") || die "mktemp failed"
 wl_pids=()
 
-# population_cleanup, then exit_traps, cpu_us, median, ratio
-. "$top_dir/bench/population.sh"
-. "$top_dir/bench/lib.sh"
+. "$top_dir/bench/population.sh"	# population_cleanup
 exit_traps population_cleanup
 
 rawstat=$work/rawstat

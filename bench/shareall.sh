@@ -11,18 +11,12 @@ tasks=10000
 per_proc=33
 reps=5
 ts_bin=./taskscope
-while [ $# -gt 0 ]; do
-	case $1 in
-	--tasks) tasks=$2; shift 2 ;;
-	--per-proc) per_proc=$2; shift 2 ;;
-	--reps) reps=$2; shift 2 ;;
-	--taskscope) ts_bin=$2; shift 2 ;;
-	-h | --help)
-		echo "Usage: bench/shareall.sh [--tasks N (10000)] [--per-proc N (33)] [--reps N (5)] [--taskscope PATH]"
-		exit 0 ;;
-	*) echo "bench/shareall.sh: unknown option '$1'" >&2; exit 2 ;;
-	esac
-done
+usage() {
+	echo "Usage: bench/shareall.sh [--tasks N (10000)] [--per-proc N (33)] [--reps N (5)] [--taskscope PATH]"
+}
+CPU_KEEP_OUT=1
+. bench/lib.sh	# value_options, exit_traps, cpu_rounds, labels
+value_options "tasks per-proc=per_proc reps taskscope=ts_bin" "$@"
 [ -x "$ts_bin" ] || { echo "shareall.sh: $ts_bin not found: build taskscope first" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "shareall.sh: run as root (the exact path)" >&2; exit 1; }
 ts_bin=$(cd "$(dirname "$ts_bin")" && pwd)/$(basename "$ts_bin")
@@ -32,8 +26,6 @@ awake=0
 wl_pids=()
 die() { echo "shareall.sh: $*" >&2; exit 1; }
 . bench/population.sh
-BENCH=shareall.sh CPU_KEEP_OUT=1
-. bench/lib.sh
 exit_traps population_cleanup
 
 cc -O2 -o "$work/rawpagemap" bench/rawpagemap.c || exit 1

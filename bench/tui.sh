@@ -30,16 +30,8 @@ ts_bin=$top_dir/taskscope
 per_proc=50
 wl_pids=()
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--sizes) sizes=${2:?}; shift 2 ;;
-	--reps) reps=${2:?}; shift 2 ;;
-	--window) window=${2:?}; shift 2 ;;
-	--awake) awake=1; shift ;;
-	-h|--help) usage; exit 0 ;;
-	*) echo "tui.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-	esac
-done
+. "$top_dir/bench/lib.sh"	# value_options, exit_traps, labels
+value_options "sizes reps window awake!" "$@"
 
 die() {
 	echo "tui.sh: $*" >&2
@@ -61,8 +53,6 @@ sock=$work/tmux.sock
 tmx() { tmux -S "$sock" -f /dev/null "$@"; }
 
 . "$top_dir/bench/population.sh"
-BENCH=tui.sh
-. "$top_dir/bench/lib.sh"
 cleanup() {
 	tmx kill-server >/dev/null 2>&1
 	population_cleanup
