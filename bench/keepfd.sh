@@ -34,11 +34,6 @@ usage() { sed -n '3,23p' "$0"; }
 . "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us
 value_options "sizes reps base taskscope=ts_bin" "$@"
 
-die() {
-	echo "keepfd.sh: $*" >&2
-	exit 1
-}
-
 [ -x "$ts_bin" ] || die "$ts_bin not found: build it first, or pass --taskscope"
 [ -z "$base" ] || [ -x "$base" ] || die "--base $base is not an executable"
 command -v cc >/dev/null || die "no C compiler 'cc' to build bench/rawstat.c"
@@ -53,13 +48,11 @@ done
 [ "$(cat /proc/sys/kernel/pid_max)" -gt $((max_size + max_size / 20 + 300)) ] ||
 	die "kernel.pid_max $(cat /proc/sys/kernel/pid_max) is too small for $max_size tasks"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-keepfd.XXXXXX") || die "mktemp failed"
-wl_pids=()
 awake=0
 per_proc=50
 # shellcheck source=bench/population.sh
 . "$top_dir/bench/population.sh"
-exit_traps population_cleanup
+population_start keepfd
 cc -O2 -o "$work/rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
 
 run_raw() { "$work/rawstat" "$1"; }

@@ -7,6 +7,12 @@
 
 BENCH=${BENCH:-${0##*/}}
 
+# die MESSAGE: MESSAGE after the script's name on stderr, exit 1
+die() {
+	echo "$BENCH: $*" >&2
+	exit 1
+}
+
 # exit_traps FN: FN cleans up at exit; INT, TERM and HUP end the script (status 130, 143,
 # 129) through it
 exit_traps() {
@@ -137,16 +143,10 @@ step_ms() {
 }
 
 # procs_reps_steps ARG...: the options --procs N, --reps N and --steps S, into procs, reps
-# and steps; any other word: the usage line and exit 2
+# and steps (value_options, with a usage line of them)
 procs_reps_steps() {
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--procs) procs=$2; shift 2 ;;
-		--reps) reps=$2; shift 2 ;;
-		--steps) steps=$2; shift 2 ;;
-		*) echo "usage: bench/$BENCH [--procs N] [--reps N] [--steps S]" >&2; exit 2 ;;
-		esac
-	done
+	usage() { echo "usage: bench/$BENCH [--procs N] [--reps N] [--steps S]"; }
+	value_options "procs reps steps" "$@"
 }
 
 # population_bench ARG...: the start of a script that measures a stopped_population from

@@ -39,11 +39,6 @@ ref_bin=
 . "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us, median, ratio, labels
 value_options "procs threads reps awake! taskscope=ts_bin ref=ref_bin" "$@"
 
-die() {
-	echo "maps.sh: $*" >&2
-	exit 1
-}
-
 for v in "$procs" "$threads" "$reps"; do
 	case $v in '' | *[!0-9]* | 0) echo "maps.sh: counts must be positive numbers" >&2; exit 2 ;; esac
 done
@@ -58,11 +53,8 @@ need=$((procs * (threads + 1) + procs * (threads + 1) / 5 + 200))
 [ "$(cat /proc/sys/kernel/threads-max)" -ge "$need" ] ||
 	die "kernel.threads-max is too small for about $need tasks"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-mapsbench.XXXXXX") || die "mktemp failed"
-wl_pids=()
-
-. "$top_dir/bench/population.sh"	# population_cleanup
-exit_traps population_cleanup
+. "$top_dir/bench/population.sh"
+population_start mapsbench
 
 rawsmaps=$work/rawsmaps
 cc -O2 -o "$rawsmaps" "$top_dir/bench/rawsmaps.c" || die "cannot build bench/rawsmaps.c"

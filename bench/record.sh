@@ -42,7 +42,6 @@ args=("$@")
 . "$top_dir/bench/lib.sh"	# value_options
 value_options "sizes samples delay taskscope=ts_bin pidns! tables!" "$@"
 
-die() { echo "bench/record.sh: $*" >&2; exit 1; }
 [ -x "$ts_bin" ] || die "no taskscope binary at $ts_bin"
 command -v atop >/dev/null || die "atop is not installed (apt-get install atop)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is not installed (apt-get install time)"

@@ -38,11 +38,6 @@ ts_bin=$top_dir/taskscope
 . "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us, median, ratio, labels
 value_options "sizes reps steps=steps_opt awake! taskscope=ts_bin" "$@"
 
-die() {
-	echo "run.sh: $*" >&2
-	exit 1
-}
-
 isnum() {
 	case $1 in '' | *[!0-9]*) return 1 ;; esac
 	[ "$1" -gt 0 ]
@@ -100,11 +95,8 @@ if [ -n "$cg_pids" ] && [ -r "$cg_pids" ]; then
 fi
 
 # ---- set-up and clean-up ---------------------------------------------------------------
-work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-bench.XXXXXX") || die "mktemp failed"
-wl_pids=()
-
-. "$top_dir/bench/population.sh"	# population_cleanup
-exit_traps population_cleanup
+. "$top_dir/bench/population.sh"
+population_start bench
 
 rawstat=$work/rawstat
 cc -O2 -o "$rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"

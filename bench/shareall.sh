@@ -24,7 +24,6 @@ ts_bin=$(cd "$(dirname "$ts_bin")" && pwd)/$(basename "$ts_bin")
 work=$(mktemp -d /tmp/shareall-bench.XXXXXX) || exit 1
 awake=0
 wl_pids=()
-die() { echo "shareall.sh: $*" >&2; exit 1; }
 . bench/population.sh
 exit_traps population_cleanup
 

@@ -33,11 +33,6 @@ wl_pids=()
 . "$top_dir/bench/lib.sh"	# value_options, exit_traps, labels
 value_options "sizes reps window awake!" "$@"
 
-die() {
-	echo "tui.sh: $*" >&2
-	exit 1
-}
-
 [ -x "$ts_bin" ] || die "$ts_bin not found: build it first"
 command -v tmux >/dev/null || die "tmux not found (apt-get install tmux)"
 command -v top >/dev/null || die "top not found (apt-get install procps)"
