@@ -3,6 +3,7 @@
 # recorddiff.sh - taskscope diff FILE@T1 FILE@T2 over a recorded job that, between the two
 # moments, writes 48M more, ends a thread and starts another, starts a child process and pins
 # its main thread: each change is in the report (JSON, and the table)
+# shellcheck disable=SC2154 # job_phase and sample_after set the variables named to them
 . "$(dirname "$0")/lib.sh"
 
 need_python

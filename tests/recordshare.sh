@@ -5,6 +5,7 @@
 # job clones a process that shares its file table (FILES sharing appeared); the recording of
 # schema 1 kept in tests/fixtures (made by taskscope 0.1.0) still opens, and says its
 # sharing was not recorded
+# shellcheck disable=SC2154 # job_phase and sample_after set the variables named to them
 . "$(dirname "$0")/lib.sh"
 
 need_python
