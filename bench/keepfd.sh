@@ -29,21 +29,10 @@ reps=4
 base=
 top_dir=$(cd "$(dirname "$0")/.." && pwd)
 ts_bin=$top_dir/taskscope
-while [ $# -gt 0 ]; do
-	case $1 in
-	--sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
-	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
-	--base) base=${2:?--base needs a path}; shift 2 ;;
-	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
-	-h|--help) sed -n '3,23p' "$0"; exit 0 ;;
-	*) echo "keepfd.sh: unknown argument '$1'" >&2; exit 2 ;;
-	esac
-done
-
-die() {
-	echo "keepfd.sh: $*" >&2
-	exit 1
-}
+usage() { sed -n '3,23p' "$0"; }
+# shellcheck source=bench/lib.sh
+. "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us
+value_options "sizes reps base taskscope=ts_bin" "$@"
 
 [ -x "$ts_bin" ] || die "$ts_bin not found: build it first, or pass --taskscope"
 [ -z "$base" ] || [ -x "$base" ] || die "--base $base is not an executable"
@@ -59,22 +48,12 @@ done
 [ "$(cat /proc/sys/kernel/pid_max)" -gt $((max_size + max_size / 20 + 300)) ] ||
 	die "kernel.pid_max $(cat /proc/sys/kernel/pid_max) is too small for $max_size tasks"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-keepfd.XXXXXX") || die "mktemp failed"
-wl_pids=()
 awake=0
 per_proc=50
-cleanup() {
-	trap - EXIT INT TERM HUP
-	population_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-cc -O2 -o "$work/rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
 # shellcheck source=bench/population.sh
 . "$top_dir/bench/population.sh"
+population_start keepfd
+cc -O2 -o "$work/rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
 
 run_raw() { "$work/rawstat" "$1"; }
 run_kept() { "$ts_bin" -b -H -d 0 -n "$1"; }
@@ -86,17 +65,6 @@ run_once() { "$ts_bin" -b -H -n 1; }
 run_once_np() { "$ts_bin" -b -H -n 1 -o pid,tid,user,pri,ni,state,cpu,time,rss,comm; }
 run_base1() { "$base" -b -H -n 1; }
 
-# CPU (user + system, microseconds) of the children of a subshell running run_$1 $2
-cpu_us() {
-	(
-		"run_$1" "$2" >/dev/null 2>"$work/err" ||
-			echo "keepfd.sh: warning: $1 failed: $(head -c 200 "$work/err")" >&2
-		times
-	) | awk 'NR == 2 {
-		n = split($0, f, /[ ms]+/)
-		printf "%.0f\n", (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
-	}'
-}
 
 stats() {	# values on stdin (us) -> "median lowest highest" in ms
 	sort -n | awk '{ v[NR] = $1 } END {

@@ -7,6 +7,12 @@
 
 BENCH=${BENCH:-${0##*/}}
 
+# die MESSAGE: MESSAGE after the script's name on stderr, exit 1
+die() {
+	echo "$BENCH: $*" >&2
+	exit 1
+}
+
 # exit_traps FN: FN cleans up at exit; INT, TERM and HUP end the script (status 130, 143,
 # 129) through it
 exit_traps() {
@@ -16,24 +22,39 @@ exit_traps() {
 	trap 'exit 129' HUP
 }
 
-# value_options MAP ARG...: the options "--NAME VALUE" in ARG into shell variables; MAP lists
-# NAME or NAME=VARIABLE words (NAME alone: the variable NAME). -h and --help print `usage`
-# and exit 0; anything else prints it on stderr and exits 2.
+# value_options MAP ARG...: the options "--NAME VALUE" (or "--NAME=VALUE") in ARG into shell
+# variables; MAP lists NAME or NAME=VARIABLE words (NAME alone: the variable NAME), and
+# NAME! for a flag "--NAME" that sets the variable NAME to 1. -h and --help print `usage`
+# and exit 0; anything else is named, with `usage`, on stderr, and exits 2.
 value_options() {
-	local map=$1 w hit
+	local map=$1 w n
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in -h | --help) usage; exit 0 ;; esac
-		hit=
+		n=0
 		for w in $map; do
-			if [ "$1" = "--${w%%=*}" ] && [ $# -ge 2 ]; then
-				printf -v "${w#*=}" '%s' "$2"
-				hit=1
-				break
-			fi
+			case $w in
+			*!)
+				[ "$1" = "--${w%!}" ] && printf -v "${w%!}" 1 && n=1 ;;
+			*)
+				case $1 in
+				"--${w%%=*}="*) printf -v "${w#*=}" '%s' "${1#*=}"; n=1 ;;
+				"--${w%%=*}") [ $# -lt 2 ] || { printf -v "${w#*=}" '%s' "$2"; n=2; } ;;
+				esac ;;
+			esac
+			[ "$n" = 0 ] || break
 		done
-		[ -n "$hit" ] || { usage >&2; exit 2; }
-		shift 2
+		[ "$n" != 0 ] || { echo "$BENCH: unknown option or missing value: '$1'" >&2; usage >&2; exit 2; }
+		shift "$n"
+	done
+}
+
+# labels: the lines "TOOL<tab>LABEL" on stdin into label[TOOL] (the caller declares the
+# associative array: declare -A label)
+labels() {
+	local t l
+	while IFS=$'\t' read -r t l; do
+		label[$t]=$l
 	done
 }
 
@@ -122,16 +143,10 @@ step_ms() {
 }
 
 # procs_reps_steps ARG...: the options --procs N, --reps N and --steps S, into procs, reps
-# and steps; any other word: the usage line and exit 2
+# and steps (value_options, with a usage line of them)
 procs_reps_steps() {
-	while [ $# -gt 0 ]; do
-		case $1 in
-		--procs) procs=$2; shift 2 ;;
-		--reps) reps=$2; shift 2 ;;
-		--steps) steps=$2; shift 2 ;;
-		*) echo "usage: bench/$BENCH [--procs N] [--reps N] [--steps S]" >&2; exit 2 ;;
-		esac
-	done
+	usage() { echo "usage: bench/$BENCH [--procs N] [--reps N] [--steps S]"; }
+	value_options "procs reps steps" "$@"
 }
 
 # population_bench ARG...: the start of a script that measures a stopped_population from
@@ -151,6 +166,7 @@ population_bench() {
 stopped_population() {
 	local n=0 f all
 	while [ "$n" -lt "$1" ]; do
+		: >"$work/wl$n"	# here, not in the child: the wait below must find every file
 		./taskscope workload --procs 4 --mem 2M --sleep >"$work/wl$n" 2>/dev/null </dev/null &
 		pids+=($!)
 		n=$((n + 5))
@@ -158,7 +174,8 @@ stopped_population() {
 	for f in "$work"/wl*; do
 		for _ in $(seq 100); do grep -q '^ready' "$f" && break; sleep 0.1; done
 	done
-	all=$(pgrep -f 'taskscope workload --procs 4 --mem 2M' | tr '\n' ' ')
+	# ours only (the parents in pids and their workers), not another run's workloads
+	all="${pids[*]} $(pgrep -P "$(IFS=,; echo "${pids[*]}")" | tr '\n' ' ')"
 	# shellcheck disable=SC2086
 	kill -STOP $all
 	echo "population: $(echo $all | wc -w) workload processes, $(ls -d /proc/[0-9]* | wc -l) processes in /proc (stopped while measuring)"

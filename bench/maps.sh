@@ -36,23 +36,8 @@ top_dir=$(cd "$(dirname "$0")/.." && pwd)
 ts_bin=$top_dir/taskscope
 ref_bin=
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--procs) procs=${2:?--procs needs a number}; shift 2 ;;
-	--threads) threads=${2:?--threads needs a number}; shift 2 ;;
-	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
-	--awake) awake=1; shift ;;
-	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
-	--ref) ref_bin=${2:?--ref needs a path}; shift 2 ;;
-	-h|--help) usage; exit 0 ;;
-	*) echo "maps.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-	esac
-done
-
-die() {
-	echo "maps.sh: $*" >&2
-	exit 1
-}
+. "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us, median, ratio, labels
+value_options "procs threads reps awake! taskscope=ts_bin ref=ref_bin" "$@"
 
 for v in "$procs" "$threads" "$reps"; do
 	case $v in '' | *[!0-9]* | 0) echo "maps.sh: counts must be positive numbers" >&2; exit 2 ;; esac
@@ -68,24 +53,8 @@ need=$((procs * (threads + 1) + procs * (threads + 1) / 5 + 200))
 [ "$(cat /proc/sys/kernel/threads-max)" -ge "$need" ] ||
 	die "kernel.threads-max is too small for about $need tasks"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-mapsbench.XXXXXX") || die "mktemp failed"
-wl_pids=()
-
-cleanup() {
-	trap - EXIT INT TERM HUP
-	population_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'echo "maps.sh: interrupted (INT)" >&2; exit 130' INT
-trap 'echo "maps.sh: interrupted (TERM)" >&2; exit 143' TERM
-trap 'echo "maps.sh: interrupted (HUP)" >&2; exit 129' HUP
-
-# population_stop (the clean-up above)
 . "$top_dir/bench/population.sh"
-
-BENCH=maps.sh
-. "$top_dir/bench/lib.sh"
+population_start mapsbench
 
 rawsmaps=$work/rawsmaps
 cc -O2 -o "$rawsmaps" "$top_dir/bench/rawsmaps.c" || die "cannot build bench/rawsmaps.c"
@@ -134,20 +103,21 @@ run_ref_o() { "$ref_bin" maps -o "$nostk" "${pids[@]}"; }
 
 tools=(raw floor floor_s pmap ts ts_r ts_J ts_kind ts_nostk ts_o)
 [ -n "$ref_bin" ] && tools+=(ref_ts ref_o)
-declare -A label=(
-	[raw]="rawsmaps (bench/rawsmaps.c)"
-	[floor]="rawstacks (+ each syscall file)"
-	[floor_s]="rawstacks -s (+ each thread's stat)"
-	[pmap]="pmap -X"
-	[ts]="taskscope maps"
-	[ts_r]="taskscope maps -r"
-	[ts_J]="taskscope maps -J"
-	[ts_kind]="taskscope maps --group kind"
-	[ts_nostk]="taskscope maps -r -o (no NAME/KIND)"
-	[ts_o]="taskscope maps -o (no NAME/KIND)"
-	[ref_ts]="ref: taskscope maps"
-	[ref_o]="ref: taskscope maps -o (no NAME/KIND)"
-)
+declare -A label
+labels <<'EOF'
+raw	rawsmaps (bench/rawsmaps.c)
+floor	rawstacks (+ each syscall file)
+floor_s	rawstacks -s (+ each thread's stat)
+pmap	pmap -X
+ts	taskscope maps
+ts_r	taskscope maps -r
+ts_J	taskscope maps -J
+ts_kind	taskscope maps --group kind
+ts_nostk	taskscope maps -r -o (no NAME/KIND)
+ts_o	taskscope maps -o (no NAME/KIND)
+ref_ts	ref: taskscope maps
+ref_o	ref: taskscope maps -o (no NAME/KIND)
+EOF
 
 echo "taskscope maps bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)," \
 	"$(pmap -V 2>&1 | head -n 1)"

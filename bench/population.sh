@@ -88,6 +88,14 @@ population_stop() {
 	done
 }
 
+# population_start NAME: work a new temporary directory (taskscope-NAME.XXXXXX), wl_pids
+# empty, population_cleanup the clean-up at exit (exit_traps, bench/lib.sh)
+population_start() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-$1.XXXXXX") || die "mktemp failed"
+	wl_pids=()
+	exit_traps population_cleanup
+}
+
 # population_cleanup: the clean-up at exit of a script with a population (exit_traps
 # population_cleanup): the traps off, the population ended, $work removed
 population_cleanup() {

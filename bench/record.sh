@@ -39,20 +39,9 @@ pidns=0
 tables=0
 args=("$@")
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
-	--samples) samples=${2:?--samples needs a number}; shift 2 ;;
-	--delay) delay=${2:?--delay needs seconds}; shift 2 ;;
-	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
-	--pidns) pidns=1; shift ;;
-	--tables) tables=1; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-done
+. "$top_dir/bench/lib.sh"	# value_options
+value_options "sizes samples delay taskscope=ts_bin pidns! tables!" "$@"
 
-die() { echo "bench/record.sh: $*" >&2; exit 1; }
 [ -x "$ts_bin" ] || die "no taskscope binary at $ts_bin"
 command -v atop >/dev/null || die "atop is not installed (apt-get install atop)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is not installed (apt-get install time)"

@@ -35,26 +35,8 @@ awake=0
 top_dir=$(cd "$(dirname "$0")/.." && pwd)
 ts_bin=$top_dir/taskscope
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
-	--sizes=*) sizes=${1#*=}; shift ;;
-	--reps) reps=${2:?--reps needs a number}; shift 2 ;;
-	--reps=*) reps=${1#*=}; shift ;;
-	--steps) steps_opt=${2:?--steps needs a number}; shift 2 ;;
-	--steps=*) steps_opt=${1#*=}; shift ;;
-	--awake) awake=1; shift ;;
-	--taskscope) ts_bin=${2:?--taskscope needs a path}; shift 2 ;;
-	--taskscope=*) ts_bin=${1#*=}; shift ;;
-	-h|--help) usage; exit 0 ;;
-	*) echo "run.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-	esac
-done
-
-die() {
-	echo "run.sh: $*" >&2
-	exit 1
-}
+. "$top_dir/bench/lib.sh"	# value_options, exit_traps, cpu_us, median, ratio, labels
+value_options "sizes reps steps=steps_opt awake! taskscope=ts_bin" "$@"
 
 isnum() {
 	case $1 in '' | *[!0-9]*) return 1 ;; esac
@@ -113,23 +95,11 @@ if [ -n "$cg_pids" ] && [ -r "$cg_pids" ]; then
 fi
 
 # ---- set-up and clean-up ---------------------------------------------------------------
-work=$(mktemp -d "${TMPDIR:-/tmp}/taskscope-bench.XXXXXX") || die "mktemp failed"
-wl_pids=()
-
-cleanup() {
-	trap - EXIT INT TERM HUP
-	population_stop
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'echo "run.sh: interrupted (INT)" >&2; exit 130' INT
-trap 'echo "run.sh: interrupted (TERM)" >&2; exit 143' TERM
-trap 'echo "run.sh: interrupted (HUP)" >&2; exit 129' HUP
+. "$top_dir/bench/population.sh"
+population_start bench
 
 rawstat=$work/rawstat
 cc -O2 -o "$rawstat" "$top_dir/bench/rawstat.c" || die "cannot build bench/rawstat.c"
-
-. "$top_dir/bench/population.sh"
 
 # ---- the tools, each doing $1 refreshes -----------------------------------------------
 # With GNU time each run is wrapped to get its peak RSS (file rss.TOOL); the wrapper's own
@@ -161,36 +131,16 @@ run_ps_L() {	# only the last run under GNU time: its cost must not count per ref
 }
 
 tools=(raw ts_H ts_P ts_aff top_H top_P ps_L)
-declare -A label=(
-	[raw]="rawstat (bench/rawstat.c)"
-	[ts_H]="taskscope -b -H"
-	[ts_P]="taskscope -b (processes)"
-	[ts_aff]="taskscope -b -H -o +AFFINITY"
-	[top_H]="top -b -H"
-	[top_P]="top -b (processes)"
-	[ps_L]="ps -eLo pid,tid,stat,psr,time,comm"
-)
-
-# CPU (user + system, microseconds) of the children of a subshell that does $2 refreshes
-# of tool $1. bash's `times` reports them in milliseconds (getrusage(RUSAGE_CHILDREN)).
-cpu_us() {
-	(
-		"run_$1" "$2" >/dev/null 2>"$work/err.$1" ||
-			echo "run.sh: warning: $1 failed: $(head -c 200 "$work/err.$1")" >&2
-		times
-	) | awk 'NR == 2 {
-		n = split($0, f, /[ ms]+/)
-		us = (f[1] * 60 + f[2]) * 1e6 + (f[3] * 60 + f[4]) * 1e6
-		printf "%.0f\n", us
-	}'
-}
-
-median() {
-	sort -n | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "nan"; exit }
-		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2
-	}'
-}
+declare -A label
+labels <<'EOF'
+raw	rawstat (bench/rawstat.c)
+ts_H	taskscope -b -H
+ts_P	taskscope -b (processes)
+ts_aff	taskscope -b -H -o +AFFINITY
+top_H	top -b -H
+top_P	top -b (processes)
+ps_L	ps -eLo pid,tid,stat,psr,time,comm
+EOF
 
 kernel=$(uname -r)
 ncpu=$(nproc)
@@ -204,10 +154,6 @@ else
 	echo "population: running (--awake): each worker wakes every 100 ms"
 fi
 [ -n "$gnu_time" ] || echo "peak RSS: not measured (no GNU time)"
-
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'
-}
 
 # CPU ticks of the whole machine: "busy total" from /proc/stat
 machine_ticks() {

@@ -90,14 +90,15 @@ run_smaps() { for p in "${pids[@]}"; do cat "/proc/$p/smaps"; done; }
 tools=(exact raw rawk smaps)
 [ ${#nobody[@]} -gt 0 ] && tools=(exact estimate raw rawk smaps)
 [ -n "$baseline" ] && tools=(exact base "${tools[@]:1}")
-declare -A label=(
-	[exact]="taskscope share (root: exact)"
-	[estimate]="taskscope share (nobody: estimate)"
-	[base]="baseline share (root: exact)"
-	[raw]="rawpagemap (bench/rawpagemap.c)"
-	[rawk]="rawpagemap -k (+ kpagecount)"
-	[smaps]="cat /proc/PID/smaps"
-)
+declare -A label
+labels <<'EOF'
+exact	taskscope share (root: exact)
+estimate	taskscope share (nobody: estimate)
+base	baseline share (root: exact)
+raw	rawpagemap (bench/rawpagemap.c)
+rawk	rawpagemap -k (+ kpagecount)
+smaps	cat /proc/PID/smaps
+EOF
 
 cpu_rounds "$reps" "${tools[@]}"
 

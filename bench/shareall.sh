@@ -11,18 +11,12 @@ tasks=10000
 per_proc=33
 reps=5
 ts_bin=./taskscope
-while [ $# -gt 0 ]; do
-	case $1 in
-	--tasks) tasks=$2; shift 2 ;;
-	--per-proc) per_proc=$2; shift 2 ;;
-	--reps) reps=$2; shift 2 ;;
-	--taskscope) ts_bin=$2; shift 2 ;;
-	-h | --help)
-		echo "Usage: bench/shareall.sh [--tasks N (10000)] [--per-proc N (33)] [--reps N (5)] [--taskscope PATH]"
-		exit 0 ;;
-	*) echo "bench/shareall.sh: unknown option '$1'" >&2; exit 2 ;;
-	esac
-done
+usage() {
+	echo "Usage: bench/shareall.sh [--tasks N (10000)] [--per-proc N (33)] [--reps N (5)] [--taskscope PATH]"
+}
+CPU_KEEP_OUT=1
+. bench/lib.sh	# value_options, exit_traps, cpu_rounds, labels
+value_options "tasks per-proc=per_proc reps taskscope=ts_bin" "$@"
 [ -x "$ts_bin" ] || { echo "shareall.sh: $ts_bin not found: build taskscope first" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "shareall.sh: run as root (the exact path)" >&2; exit 1; }
 ts_bin=$(cd "$(dirname "$ts_bin")" && pwd)/$(basename "$ts_bin")
@@ -30,10 +24,7 @@ ts_bin=$(cd "$(dirname "$ts_bin")" && pwd)/$(basename "$ts_bin")
 work=$(mktemp -d /tmp/shareall-bench.XXXXXX) || exit 1
 awake=0
 wl_pids=()
-die() { echo "shareall.sh: $*" >&2; exit 1; }
 . bench/population.sh
-BENCH=shareall.sh CPU_KEEP_OUT=1
-. bench/lib.sh
 exit_traps population_cleanup
 
 cc -O2 -o "$work/rawpagemap" bench/rawpagemap.c || exit 1
@@ -49,11 +40,12 @@ run_share() { "$ts_bin" share -J --bytes "$x"; }
 run_raw() { local a=(/proc/[0-9]*); "$work/rawpagemap" "${a[@]#/proc/}"; }
 run_rawk() { local a=(/proc/[0-9]*); "$work/rawpagemap" -k "${a[@]#/proc/}"; }
 tools=(share raw rawk)
-declare -A label=(
-	[share]="taskscope share -J PID (against all)"
-	[raw]="rawpagemap, every process"
-	[rawk]="rawpagemap -k, every process"
-)
+declare -A label
+labels <<'EOF'
+share	taskscope share -J PID (against all)
+raw	rawpagemap, every process
+rawk	rawpagemap -k, every process
+EOF
 
 cpu_rounds "$reps" "${tools[@]}"
 echo "share: $(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(d["processes"], "processes looked at,", d["compared"], "read,", d["npartners"], "partners")' "$work/out.share"); raw: $(cat "$work/out.raw")"

@@ -30,21 +30,8 @@ ts_bin=$top_dir/taskscope
 per_proc=50
 wl_pids=()
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--sizes) sizes=${2:?}; shift 2 ;;
-	--reps) reps=${2:?}; shift 2 ;;
-	--window) window=${2:?}; shift 2 ;;
-	--awake) awake=1; shift ;;
-	-h|--help) usage; exit 0 ;;
-	*) echo "tui.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
-	esac
-done
-
-die() {
-	echo "tui.sh: $*" >&2
-	exit 1
-}
+. "$top_dir/bench/lib.sh"	# value_options, exit_traps, labels
+value_options "sizes reps window awake!" "$@"
 
 [ -x "$ts_bin" ] || die "$ts_bin not found: build it first"
 command -v tmux >/dev/null || die "tmux not found (apt-get install tmux)"
@@ -61,8 +48,6 @@ sock=$work/tmux.sock
 tmx() { tmux -S "$sock" -f /dev/null "$@"; }
 
 . "$top_dir/bench/population.sh"
-BENCH=tui.sh
-. "$top_dir/bench/lib.sh"
 cleanup() {
 	tmx kill-server >/dev/null 2>&1
 	population_cleanup
@@ -85,12 +70,13 @@ declare -A cmd=(
 	[top_H]="top -H -d $delay"
 )
 tools=(taskscope taskscope_H htop top_H)
-declare -A label=(
-	[taskscope]="taskscope (processes, threads folded)"
-	[taskscope_H]="taskscope, H (every thread)"
-	[htop]="htop (its default: threads shown)"
-	[top_H]="top -H"
-)
+declare -A label
+labels <<'EOF'
+taskscope	taskscope (processes, threads folded)
+taskscope_H	taskscope, H (every thread)
+htop	htop (its default: threads shown)
+top_H	top -H
+EOF
 
 # cpu_ticks PID: utime + stime of the process (all its threads), in clock ticks
 cpu_ticks() {

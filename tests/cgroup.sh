@@ -6,40 +6,22 @@
 # usage errors; serve --group-by cgroup groups by it and gives the cgroup's own memory.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to make cgroups"
-mem=/sys/fs/cgroup/memory
-[ "$(stat -f -c %T "$mem" 2>/dev/null)" = cgroupfs ] ||
-	skip "no cgroup v1 memory controller mounted at $mem (a pure cgroup v2 host: tests/cgroup-v2.sh covers v2 with fixture trees)"
-grep -qE '^[0-9]+:([^:]*,)?memory(,[^:]*)?:/' /proc/self/cgroup ||
-	skip "/proc/self/cgroup has no memory line"
-
 name=ts-cg-$TS_RUN
-dir=$mem/$name
+dir=$MEMCG/$name
 odd=$'odd \e[31m'$name		# a name with a space and an escape sequence
-cg_cleanup() {
-	ts_cleanup
-	# the workload is gone: the cgroups are empty and can go
-	rmdir "$dir/sub" "$dir/$odd" "$dir" 2>/dev/null
-}
-trap cg_cleanup EXIT
-mkdir "$dir" "$dir/sub" "$dir/$odd" || skip "cannot make cgroups under $mem (read-only or delegated?)"
+v1_cgroups "a pure cgroup v2 host: tests/cgroup-v2.sh covers v2 with fixture trees" \
+	"$dir" "$dir/sub" "$dir/$odd"
 
 # sorted WORDS...: one per line, sorted, as a single line
 sorted() { tr ', ' '\n\n' <<<"$*" | sed '/^$/d' | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 
-# move PID DIR: into that cgroup, and wait until /proc says it is there
-move() {
-	echo "$1" >"$2/cgroup.procs" || die "cannot move $1 into $2"
-	poll_until 10 grep -qF ":memory:/${2#"$mem"/}" "/proc/$1/cgroup" ||
-		die "/proc/$1/cgroup does not show ${2#"$mem"/}" "/proc/$1/cgroup"
-}
 
 start_workload --procs 3 --name "cg$TS_RUN"
 workers=($WL_TIDLIST)
-move "$WL_PID" "$dir"
-move "${workers[0]}" "$dir"
-move "${workers[1]}" "$dir/sub"
-move "${workers[2]}" "$dir/$odd"
+cg_move "$WL_PID" "$dir"
+cg_move "${workers[0]}" "$dir"
+cg_move "${workers[1]}" "$dir/sub"
+cg_move "${workers[2]}" "$dir/$odd"
 
 check "CGROUP of the workload's processes: the memory controller's path of each (hybrid: the v1 path)"
 ts col -b -n 1 -d 0.1 -p "$WL_PID,$WL_TIDS" -o PID,CGROUP

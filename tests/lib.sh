@@ -46,6 +46,7 @@ TS_FAIL_LIST=()
 TS_T0=$SECONDS
 TS_CHECKS=0
 TS_PIDS=()
+TS_CGROUPS=()	# v1_cgroups made them; ts_cleanup removes them
 
 # TS_RUN: a part unique to this run of this test (two `make check` may run at once on one
 # machine); tests put it into the names of the tasks they start and look for.
@@ -251,6 +252,9 @@ ts_cleanup() {
 		alive "$p" && live+=("$p")
 	done
 	[ "${#live[@]}" -gt 0 ] && stop "${live[@]}"
+	for ((p = ${#TS_CGROUPS[@]} - 1; p >= 0; p--)); do	# children first; now empty
+		rmdir "${TS_CGROUPS[p]}" 2>/dev/null
+	done
 	rm -rf "$TS_TMP"
 }
 trap ts_cleanup EXIT
@@ -491,20 +495,25 @@ start_workload_as() {
 	printf -v "$var" '%s' "$WL_PID"
 }
 
-# start_helper NAME ARGS...: run tests/tshelper ARGS in the background (stopped at exit) and
-# wait (10 s, times TS_SLOW) for its ready line, which goes with the rest of its output to
-# $TS_TMP/NAME.ready; HELPER_PID gets its PID, READY the words after "ready". Dies when it
-# does not get ready.
-start_helper() {
+# start_ready NAME CMD...: run CMD in the background (stopped at exit) and wait (10 s, times
+# TS_SLOW) for its ready line, which goes with the rest of its output to $TS_TMP/NAME.ready;
+# BG_PID gets its PID, READY the words after "ready". Dies when it does not get ready.
+start_ready() {
 	local name=$1 f
 	shift
 	f=$TS_TMP/$name.ready
 	: >"$f"
-	"$TSHELPER" "$@" >"$f" 2>&1 </dev/null &
-	HELPER_PID=$!
-	track "$HELPER_PID"
-	poll_until 10 grep -q '^ready ' "$f" || die "tshelper $(printf '%q ' "$@")did not get ready" "$f"
+	"$@" >"$f" 2>&1 </dev/null &
+	BG_PID=$!
+	track "$BG_PID"
+	poll_until 10 grep -q '^ready ' "$f" || die "$(printf '%q ' "$@")did not get ready" "$f"
 	READY=$(sed -n 's/^ready //p' "$f")
+}
+
+# start_helper NAME ARGS...: start_ready NAME tests/tshelper ARGS; HELPER_PID gets its PID
+start_helper() {
+	start_ready "$1" "$TSHELPER" "${@:2}"
+	HELPER_PID=$BG_PID
 }
 
 # ---- parsing reports -----------------------------------------------------------------------
@@ -680,6 +689,60 @@ need_proc() {
 # need_root WHY: skip unless the test runs as root
 need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root: $*"
+}
+
+# job_phase FILE VAR...: wait (30 s) until a job (tsjob.py's Phases) marks its phase with
+# FILE, then read the file's words into VAR...
+job_phase() {
+	local f=$1
+	shift
+	poll_until 30 test -e "$f" || die "the job did not reach ${f##*/}" "$ERR"
+	read -r "$@" <"$f"
+}
+
+# sample_time DB TIME [N]: the time of the recording DB's Nth sample (default 1st) after
+# TIME, +1 ms (the time printed in full); fails while there is none. A sample's time is when
+# its read began, and its processes were listed just before: a process started before TIME
+# is sure to be in the second sample after it.
+sample_time() {
+	sqlite3 -readonly "$1" "SELECT printf('%.6f', time + 0.001) FROM samples
+		WHERE time > $2 ORDER BY time LIMIT 1 OFFSET $((${3:-1} - 1))" 2>/dev/null |
+		grep -E '^[0-9]'
+}
+
+# sample_after VAR DB TIME [N]: wait (60 s) for sample_time DB TIME N, into VAR
+sample_after() {
+	local var=$1
+	shift
+	poll_until 60 sample_time "$@" >/dev/null ||
+		die "no sample ${3:-1} after $2 in $1" "$ERR"
+	printf -v "$var" '%s' "$(sample_time "$@")"
+}
+
+# v1_cgroups WHY DIR...: as root, the cgroups DIR... (paths below $MEMCG, the cgroup v1
+# memory controller; parents first) made for this test and removed at exit, once the tasks
+# it started are gone. Skips (saying WHY the test wants v1) without such a controller.
+MEMCG=/sys/fs/cgroup/memory
+v1_cgroups() {
+	local d
+	need_root "to make cgroups"
+	[ "$(stat -f -c %T "$MEMCG" 2>/dev/null)" = cgroupfs ] ||
+		skip "no cgroup v1 memory controller mounted at $MEMCG ($1)"
+	grep -qE '^[0-9]+:([^:]*,)?memory(,[^:]*)?:/' /proc/self/cgroup ||
+		skip "/proc/self/cgroup has no memory line"
+	shift
+	for d in "$@"; do
+		mkdir "$d" || skip "cannot make cgroups under $MEMCG (read-only or delegated?)"
+		TS_CGROUPS+=("$d")
+	done
+}
+
+# cg_move PID DIR: the process (all its threads) into the v1 cgroup DIR, and wait until
+# /proc says it is there
+cg_move() {
+	echo "$1" >"$2/cgroup.procs" || die "cannot move $1 into $2"
+	poll_until 10 grep -qF ":memory:/${2#"$MEMCG"/}" "/proc/$1/cgroup" ||
+		die "/proc/$1/cgroup does not show ${2#"$MEMCG"/}" "/proc/$1/cgroup"
 }
 
 # need_churner: the test spawns tests/churner (make check builds it next to tshelper); sets

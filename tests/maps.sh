@@ -297,10 +297,9 @@ fi
 
 # ---- valgrind ---------------------------------------------------------------------------------
 check "valgrind: taskscope maps with every column, groups and the side-by-side table"
-if ! command -v valgrind >/dev/null 2>&1; then
-	ok "skipped: valgrind is not installed"
-elif nm "$TASKSCOPE" 2>/dev/null | grep -q __asan_init; then
-	ok "skipped: an AddressSanitizer build"
+vg_why=$(no_valgrind)
+if [ -n "$vg_why" ]; then
+	ok "skipped: $vg_why"
 else
 	cols=$("$TASKSCOPE" maps --list-columns | awk '{ print $1 }' | paste -sd, -)
 	for args in "-o $cols $WL_PID" "--group name -J $WL_PID $$" "--group kind $WL_PID 1"; do

@@ -19,14 +19,11 @@ no_exit_leak_check	# LeakSanitizer cannot run under strace (ptrace)
 # of opens of the task directory or of a thread's syscall file (its stat is opened
 # relative to the task directory, which must be opened first)
 thread_opens() {
-	local name=$1 lim
+	local name=$1
 	shift
-	OUT=$TS_TMP/$name.out
-	ERR=$TS_TMP/$name.err
-	lim=$((${TS_TIMEOUT:-60} * TS_SLOW))
-	timeout -k 5 "$lim" strace -f -qq -e trace=open,openat,openat2 -o "$TS_TMP/$name.trace" \
-		"$TASKSCOPE" maps "$@" >"$OUT" 2>"$ERR" </dev/null
-	RC=$?
+	wrap_taskscope "$name.strace" strace -f -qq -e trace=open,openat,openat2 \
+		-o "$TS_TMP/$name.trace"
+	TASKSCOPE=$WRAPPED ts "$name" maps "$@"
 	THREAD_OPENS=$(grep -cE '"([^"]*/)?task(/[^"]*)?"|syscall"' "$TS_TMP/$name.trace")
 }
 

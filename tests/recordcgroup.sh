@@ -10,32 +10,14 @@ lib=$(dirname "$0")/lib.sh
 . "$lib" || exit 99
 
 command -v sqlite3 >/dev/null || skip "the sqlite3 command line is not installed (apt-get install sqlite3)"
-[ "$(id -u)" -eq 0 ] || skip "needs root to make cgroups"
-mem=/sys/fs/cgroup/memory
-[ "$(stat -f -c %T "$mem" 2>/dev/null)" = cgroupfs ] ||
-	skip "no cgroup v1 memory controller mounted at $mem (this test moves a task between v1 cgroups)"
-grep -qE '^[0-9]+:([^:]*,)?memory(,[^:]*)?:/' /proc/self/cgroup ||
-	skip "/proc/self/cgroup has no memory line"
-
 name=ts-rcg-$TS_RUN
-a=$mem/$name
-b=$mem/$name/$'odd \e[31m'$name
-cg_cleanup() {
-	ts_cleanup
-	rmdir "$b" "$a" 2>/dev/null
-}
-trap cg_cleanup EXIT
-mkdir "$a" "$b" || skip "cannot make cgroups under $mem (read-only or delegated?)"
+a=$MEMCG/$name
+b=$MEMCG/$name/$'odd \e[31m'$name
+v1_cgroups "this test moves a task between v1 cgroups" "$a" "$b"
 
-# move PID DIR: the process (all its threads) into that cgroup, and wait until /proc says so
-move() {
-	echo "$1" >"$2/cgroup.procs" || die "cannot move $1 into $2"
-	poll_until 10 grep -qF ":memory:/${2#"$mem"/}" "/proc/$1/cgroup" ||
-		die "/proc/$1/cgroup does not show ${2#"$mem"/}" "/proc/$1/cgroup"
-}
 
 start_workload --threads 2 --name "rcg$TS_RUN"
-move "$WL_PID" "$a"
+cg_move "$WL_PID" "$a"
 
 db=$TS_TMP/cg.db
 # -readonly: a read before record created the file must not create it
@@ -44,7 +26,7 @@ at_least() { local n; n=$(samples); [ -n "$n" ] && [ "$n" -ge "$1" ]; }
 ts_bg record record -o "$db" -d 0.1 -p "$WL_PID"
 poll_until 30 at_least 2 || die "no 2 samples in $db" "$ERR"
 moved_after=$(samples)
-move "$WL_PID" "$b"
+cg_move "$WL_PID" "$b"
 poll_until 30 at_least $((moved_after + 3)) || die "no samples after the move in $db" "$ERR"
 kill -INT "$TSPID"
 ts_wait 30

@@ -3,6 +3,7 @@
 # recorddiff.sh - taskscope diff FILE@T1 FILE@T2 over a recorded job that, between the two
 # moments, writes 48M more, ends a thread and starts another, starts a child process and pins
 # its main thread: each change is in the report (JSON, and the table)
+# shellcheck disable=SC2154 # job_phase and sample_after set the variables named to them
 . "$(dirname "$0")/lib.sh"
 
 need_python
@@ -14,19 +15,12 @@ d=$TS_TMP
 cat >"$d/job.py" <<'PY'
 import os, subprocess, sys, threading, time
 d = sys.argv[1]
-from tsjob import Phases
+from tsjob import Phases, start_thread
 wait_for, mark = Phases(d).wait_for, Phases(d).mark
-ids = {}
-def worker(ev, key):
-    ids[key] = threading.get_native_id()
-    ev.wait()
 stop1 = threading.Event()
-t1 = threading.Thread(target=worker, args=(stop1, "t1"))
-t1.start()
-while "t1" not in ids:
-    time.sleep(0.01)
+t1, tid1 = start_thread(stop1.wait)
 small = bytearray(1 << 20)
-mark("phase1", "%f %d %d" % (time.time(), os.getpid(), ids["t1"]))
+mark("phase1", "%f %d %d" % (time.time(), os.getpid(), tid1))
 wait_for("go")
 big = bytearray(48 << 20)
 for i in range(0, len(big), 4096):
@@ -34,14 +28,11 @@ for i in range(0, len(big), 4096):
 stop1.set()
 t1.join()
 stop2 = threading.Event()
-t2 = threading.Thread(target=worker, args=(stop2, "t2"))
-t2.start()
-while "t2" not in ids:
-    time.sleep(0.01)
+t2, tid2 = start_thread(stop2.wait)
 child = subprocess.Popen(["sleep", "60"])
 if len(sys.argv) > 2:
     os.sched_setaffinity(0, {0})
-mark("phase2", "%f %d %d" % (time.time(), ids["t2"], child.pid))
+mark("phase2", "%f %d %d" % (time.time(), tid2, child.pid))
 wait_for("end")
 child.kill()
 child.wait()
@@ -54,23 +45,12 @@ pin=
 [ "$ncpu" -ge 2 ] && pin=pin
 ts_bg record record -o "$db" -d 0.2 --memory-every 1 -- "$PY" "$d/job.py" "$d" $pin
 
-# the Nth sample (default 1st) after a marker's time (+1 ms: the time printed in full); a
-# sample's time is when its read began, and its processes were listed just before: a
-# process started before the marker is sure to be in the second sample after it
-after() {
-	sqlite3 -readonly "$db" "SELECT printf('%.6f', time + 0.001) FROM samples
-		WHERE time > $1 ORDER BY time LIMIT 1 OFFSET $((${2:-1} - 1))" 2>/dev/null |
-		grep -E '^[0-9]'
-}
-poll_until 30 test -e "$d/phase1" || die "the job did not reach phase 1" "$ERR"
-read -r m1 pid tid1 <"$d/phase1"
-poll_until 60 after "$m1" >/dev/null || die "no sample after phase 1" "$ERR"
-t1=$(after "$m1")
+# the samples after each phase's mark (the second after phase 2: its processes)
+job_phase "$d/phase1" m1 pid tid1
+sample_after t1 "$db" "$m1"
 touch "$d/go"
-poll_until 30 test -e "$d/phase2" || die "the job did not reach phase 2" "$ERR"
-read -r m2 tid2 child <"$d/phase2"
-poll_until 60 after "$m2" 2 >/dev/null || die "no second sample after phase 2" "$ERR"
-t2=$(after "$m2" 2)
+job_phase "$d/phase2" m2 tid2 child
+sample_after t2 "$db" "$m2" 2
 touch "$d/end"
 ts_wait 60
 check "record -- the job: exit 0"

@@ -15,34 +15,32 @@ cols=PID,TID,PPID,USER,STATE,PRI,NI,POLICY,NLWP,CPU,NODE,CORE,PACKAGE,AFFINITY,A
 cols=$cols,MIGR,MIGR_TOTAL,RUN,RUNQ,PCPU,TIME,MINFLT,MAJFLT,VCTX,ICTX,START,VSZ,RSS,RSSANON
 cols=$cols,RSSFILE,RSSSHMEM,SWAP,PTE,PSS,USS,SHARED,SWAPPSS,ANON,FILE,SHMEM,THP,COMM,CMD
 
-(cd "$d" && "$TASKSCOPE" replay -r -H --bytes -o "$cols" v2.db) >"$d/threads" 2>"$d/threads.err"
-rc=$?
-check "schema 2: the thread rows of its 4 samples"
-if [ "$rc" = 0 ] && cmp -s "$d/threads" "$fx/v2-threads.txt"; then
-	ok "as taskscope 0.1.0 showed them"
-else
-	fail "they differ" "$d/threads.err" "$d/threads"
-	diff "$fx/v2-threads.txt" "$d/threads" | head -20 | cat -v
-fi
+# replay_v2 OUT ARG...: `replay ARG... v2.db` into $d/OUT (errors: OUT.err), its status in rc
+replay_v2() {
+	local out=$d/$1
+	shift
+	(cd "$d" && "$TASKSCOPE" replay "$@" v2.db) >"$out" 2>"$out.err"
+	rc=$?
+}
 
-(cd "$d" && "$TASKSCOPE" replay -r --bytes -o "$cols" v2.db) >"$d/procs" 2>"$d/procs.err"
-rc=$?
-check "schema 2: the process rows"
-if [ "$rc" = 0 ] && cmp -s "$d/procs" "$fx/v2-procs.txt"; then
-	ok "the same"
-else
-	fail "they differ" "$d/procs.err" "$d/procs"
-	diff "$fx/v2-procs.txt" "$d/procs" | head -20 | cat -v
-fi
+# same_as CHECK OK-TEXT EXPECTED GOT: replay_v2 succeeded and $d/GOT is $fx/EXPECTED byte
+# for byte
+same_as() {
+	check "$1"
+	if [ "$rc" = 0 ] && cmp -s "$d/$4" "$fx/$3"; then
+		ok "$2"
+	else
+		fail "they differ (status $rc)" "$d/${4%.cut}.err" "$d/$4"
+		diff "$fx/$3" "$d/$4" | head -20 | cat -v
+	fi
+}
 
-(cd "$d" && "$TASKSCOPE" replay -J -H v2.db) >"$d/json" 2>"$d/json.err"
-rc=$?
+replay_v2 threads -r -H --bytes -o "$cols"
+same_as "schema 2: the thread rows of its 4 samples" "as taskscope 0.1.0 showed them" \
+	v2-threads.txt threads
+replay_v2 procs -r --bytes -o "$cols"
+same_as "schema 2: the process rows" "the same" v2-procs.txt procs
+replay_v2 json -J -H
 grep -v '"taskscope_version"' "$d/json" >"$d/json.cut"
-check "schema 2: the JSON of each sample"
-if [ "$rc" = 0 ] && cmp -s "$d/json.cut" "$fx/v2-threads.json"; then
-	ok "the same"
-else
-	fail "it differs (status $rc)" "$d/json.err" "$d/json.cut"
-	diff "$fx/v2-threads.json" "$d/json.cut" | head -20 | cat -v
-fi
+same_as "schema 2: the JSON of each sample" "the same" v2-threads.json json.cut
 finish

@@ -5,6 +5,7 @@
 # job clones a process that shares its file table (FILES sharing appeared); the recording of
 # schema 1 kept in tests/fixtures (made by taskscope 0.1.0) still opens, and says its
 # sharing was not recorded
+# shellcheck disable=SC2154 # job_phase and sample_after set the variables named to them
 . "$(dirname "$0")/lib.sh"
 
 need_python
@@ -18,25 +19,21 @@ esac
 
 d=$TS_TMP
 cat >"$d/job.py" <<'PY'
-import ctypes, os, signal, sys, threading, time
+import ctypes, os, signal, sys, threading
 d, sys_clone = sys.argv[1], int(sys.argv[2])
 libc = ctypes.CDLL(None, use_errno=True)
-from tsjob import Phases
+from tsjob import Phases, start_thread
 wait_for, mark = Phases(d).wait_for, Phases(d).mark
 go, done, stop = threading.Event(), threading.Event(), threading.Event()
 ids = {}
 def worker():
-    ids["t"] = threading.get_native_id()
     go.wait()
     if libc.unshare(0x400):	# CLONE_FILES: a file table of its own
         ids["err"] = ctypes.get_errno()
     done.set()
     stop.wait()
-t = threading.Thread(target=worker)
-t.start()
-while "t" not in ids:
-    time.sleep(0.01)
-mark("phase1", "%d %d" % (os.getpid(), ids["t"]))
+t, tid = start_thread(worker)
+mark("phase1", "%d %d" % (os.getpid(), tid))
 wait_for("go")
 go.set()
 done.wait()
@@ -57,23 +54,12 @@ PY
 db=$d/job.db
 ts_bg record record -o "$db" -d 0.2 --memory-every 1 -- "$PY" "$d/job.py" "$d" "$sys_clone"
 
-after() {
-	sqlite3 -readonly "$db" "SELECT printf('%.6f', time + 0.001) FROM samples
-		WHERE time > $1 ORDER BY time LIMIT 1 OFFSET $((${2:-1} - 1))" 2>/dev/null |
-		grep -E '^[0-9]'
-}
-poll_until 30 test -e "$d/phase1" || die "the job did not reach phase 1" "$ERR"
-read -r pid tid <"$d/phase1"
-m1=$(date +%s.%N)
-poll_until 60 after "$m1" 2 >/dev/null || die "no samples after phase 1" "$ERR"
-t1=$(after "$m1" 2)
+job_phase "$d/phase1" pid tid
+sample_after t1 "$db" "$(date +%s.%N)" 2
 touch "$d/go"
-poll_until 30 test -e "$d/phase2" || die "the job did not reach phase 2" "$ERR"
-read -r child err <"$d/phase2"
+job_phase "$d/phase2" child err
 [ "$err" = 0 ] || { touch "$d/end"; ts_wait 60; skip "unshare(CLONE_FILES) failed: errno $err"; }
-m2=$(date +%s.%N)
-poll_until 60 after "$m2" 2 >/dev/null || die "no samples after phase 2" "$ERR"
-t2=$(after "$m2" 2)
+sample_after t2 "$db" "$(date +%s.%N)" 2
 touch "$d/end"
 ts_wait 60
 check "record -- the job: exit 0"

@@ -68,10 +68,8 @@ APID=$WL_PID
 # B: everything started under taskset -c C0
 B=pb$TS_RUN
 B=${B:0:15}
-taskset -c "$C0" "$TASKSCOPE" workload --threads 2 --name "$B" >"$TS_TMP/b.out" 2>"$TS_TMP/b.err" </dev/null &
-BPID=$!
-track "$BPID"
-poll_until 10 grep -q '^ready ' "$TS_TMP/b.out" || die "workload B did not get ready" "$TS_TMP/b.err"
+start_ready b taskset -c "$C0" "$TASKSCOPE" workload --threads 2 --name "$B"
+BPID=$BG_PID
 # C: stopped, then each thread's affinity set to a CPU it is not on: a stopped task stays on
 # its CPU until it runs again, so its last CPU is outside its affinity
 C=pc$TS_RUN
@@ -98,10 +96,8 @@ done
 # D: three processes in one address space (CLONE_VM), E: three of their own
 D=pd$TS_RUN
 D=${D:0:15}
-"$TSHELPER" vmshare "$D" 3 600 >"$TS_TMP/d.out" 2>&1 &
-DPID=$!
-track "$DPID"
-poll_until 10 grep -q '^ready ' "$TS_TMP/d.out" || die "vmshare did not get ready" "$TS_TMP/d.out"
+start_helper d vmshare "$D" 3 600
+DPID=$HELPER_PID
 E=pe$TS_RUN
 E=${E:0:15}
 start_workload --procs 2 --name "$E"

@@ -2,10 +2,27 @@
 # tsjob.py - the phases of a python job a shell test drives: the job marks each phase with a
 # file in the test's directory and waits for the test's go-ahead file
 #
-# lib.sh puts this directory on PYTHONPATH: `from tsjob import Phases`.
+# lib.sh puts this directory on PYTHONPATH: `from tsjob import Phases, start_thread`.
 
 import os
+import threading
 import time
+
+
+def start_thread(fn, *args):
+    """Start a thread running fn(*args); return it and its native id once it runs."""
+    tid = []
+    running = threading.Event()
+
+    def body():
+        tid.append(threading.get_native_id())
+        running.set()
+        fn(*args)
+
+    t = threading.Thread(target=body)
+    t.start()
+    running.wait()
+    return t, tid[0]
 
 
 class Phases:
