@@ -98,7 +98,7 @@ ts cg-parent cpus -J --cgroup "/$name" "$db"
 check "cpus FILE --cgroup /$name (the first cgroup, the second is below it): 3 threads in all $total samples"
 expect_rc 0 "cpus --cgroup FILE" && got=$(cpus_samples) &&
 	{ [ "$got" = "3 0 $total" ] && ok "$got" || fail "threads, others, samples: '$got'" "$OUT"; }
-ts cg-child cpus -J --cgroup "${b#"$mem"}" "$db"
+ts cg-child cpus -J --cgroup "${b#"$MEMCG"}" "$db"
 check "cpus FILE --cgroup with the escape in the name: only the samples after the move"
 if expect_rc 0 "cpus --cgroup FILE (the second)" && got=$(cpus_samples); then
 	read -r nt no ns <<<"$got"
