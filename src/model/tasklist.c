@@ -309,16 +309,9 @@ static int emit_tree(struct builder *b, const struct tasklist_row *procs, struct
 		rc = push_process(b, &r);
 		if (r.collapsed)
 			continue;
-		if (n + kids > cap) {
-			size_t ncap = (n + kids) * 2;
-			struct tframe *s2 = realloc(stack, ncap * sizeof(*s2));
-
-			if (!s2) {
-				rc = -ENOMEM;
-				break;
-			}
-			stack = s2;
-			cap = ncap;
+		if (util_reserve(&stack, &cap, n + kids, 64, sizeof(*stack))) {
+			rc = -ENOMEM;
+			break;
 		}
 		more = f.more;
 		if (f.depth >= 1 && f.depth < 64 && !f.last)

@@ -176,16 +176,9 @@ int stackptr_scan(int piddirfd, bool names, struct stackptr_thread **threads, si
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' || strlen(de->d_name) > 10)
 			continue;
-		if (cnt == cap) {
-			size_t nc = cap ? cap * 2 : 16;
-			struct stackptr_thread *nv = realloc(v, nc * sizeof(*nv));
-
-			if (!nv) {
-				rc = -ENOMEM;
-				break;
-			}
-			v = nv;
-			cap = nc;
+		if (util_grow(&v, &cap, cnt, 16, sizeof(*v))) {
+			rc = -ENOMEM;
+			break;
 		}
 		rc = read_thread(dirfd(d), de->d_name, names, &v[cnt]);
 		if (rc < 0) {

@@ -85,6 +85,27 @@ static int lb_room(struct linebuf *lb, size_t n)
 	return util_reserve(&lb->b, &lb->cap, lb->len + n + 1, 256, 1);	/* never a NULL buffer */
 }
 
+/* Append n bytes of s: 0 or -ENOMEM. */
+static int lb_put(struct linebuf *lb, const char *s, size_t n)
+{
+	int rc = lb_room(lb, n);
+
+	if (!rc) {
+		memcpy(lb->b + lb->len, s, n);
+		lb->len += n;
+	}
+	return rc;
+}
+
+/* Write what the buffer holds once it is 4 KiB or more, or when last. */
+static void lb_flush(struct linebuf *lb, FILE *out, bool last)
+{
+	if (lb->len >= 4096 || last) {
+		fwrite(lb->b, 1, lb->len, out);
+		lb->len = 0;
+	}
+}
+
 /* One cell as libsmartcols' print_data() writes it in a table that is not fitted to a
  * terminal (no cell is wider than its column): right-aligned cells padded before, the
  * others after, except in the last column; the separator after every column but the last. */
@@ -272,11 +293,7 @@ static int raw_write(const struct scolsout *t, FILE *out, const char *sep, const
 		rc = put_raw(&lb, t->cols[c].name, strlen(t->cols[c].name), c + 1 == ncols, sep,
 			     seplen);
 	for (size_t l = 0; !rc && l < t->nlines; l++) {
-		rc = lb_room(&lb, lseplen);
-		if (rc)
-			break;
-		memcpy(lb.b + lb.len, lsep, lseplen);
-		lb.len += lseplen;
+		rc = lb_put(&lb, lsep, lseplen);
 		for (size_t c = 0, off = t->start[l]; !rc && c < ncols; c++) {
 			const struct pcell *pc = &t->cells[l * ncols + c];
 
@@ -284,10 +301,8 @@ static int raw_write(const struct scolsout *t, FILE *out, const char *sep, const
 				     sep, seplen);
 			off += pc->len;
 		}
-		if (!rc && (lb.len >= 4096 || l + 1 == t->nlines)) {
-			fwrite(lb.b, 1, lb.len, out);
-			lb.len = 0;
-		}
+		if (!rc)
+			lb_flush(&lb, out, l + 1 == t->nlines);
 	}
 	if (!rc)
 		fputc('\n', out);
@@ -328,11 +343,7 @@ static int plain_write(const struct scolsout *t, FILE *out, const char *sep, con
 			      c + 1 == ncols, sep, seplen);
 	}
 	for (size_t l = 0; !rc && l < t->nlines; l++) {
-		rc = lb_room(&lb, lseplen);
-		if (rc)
-			break;
-		memcpy(lb.b + lb.len, lsep, lseplen);
-		lb.len += lseplen;
+		rc = lb_put(&lb, lsep, lseplen);
 		for (size_t c = 0, off = t->start[l]; !rc && c < ncols; c++) {
 			const struct pcell *pc = &t->cells[l * ncols + c];
 
@@ -340,10 +351,8 @@ static int plain_write(const struct scolsout *t, FILE *out, const char *sep, con
 				      t->cols[c].right, c + 1 == ncols, sep, seplen);
 			off += pc->len;
 		}
-		if (!rc && (lb.len >= 4096 || l + 1 == t->nlines)) {
-			fwrite(lb.b, 1, lb.len, out);
-			lb.len = 0;
-		}
+		if (!rc)
+			lb_flush(&lb, out, l + 1 == t->nlines);
 	}
 	if (!rc)
 		fputc('\n', out);
