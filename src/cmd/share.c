@@ -10,6 +10,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/options.h"
+#include "cmd/recfile.h"
 #include "cmd/share.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
@@ -80,7 +81,11 @@ static int add_id(struct share_opts *o, const char *arg)
 	char buf[64];
 	uint64_t v;
 	pid_t *nv;
+	int rc;
 
+	if ((util_parse_u64(arg, 4194304, &v) || v == 0) &&
+	    (rc = recfile_not_recorded("share", arg)) >= 0)
+		return rc;	/* share FILE: a recording has no page frames */
 	if (util_parse_u64(arg, 4194304, &v) || v == 0)
 		return cli_usage_error("share", "invalid PID '%s': PIDs are 1 to 4194304",
 				       cli_shown(arg, buf, sizeof(buf)));
