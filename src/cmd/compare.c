@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cmd/compare.h"
+#include "cmd/comparerec.h"
 #include "cmd/options.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
@@ -64,6 +65,8 @@ static void usage(FILE *out)
 	      " taskscope compare [options] --workers N [--mem SIZE] [--shared SIZE] [--spin|--sleep]\n"
 	      " taskscope compare [options] 'COMMAND A' 'COMMAND B'\n"
 	      " taskscope compare [options] -p PID[,PID...] -p PID[,PID...]\n"
+	      " taskscope compare [options] A.db B.db      (two recordings: taskscope record;\n"
+	      "                                            compare A.db B.db --help for more)\n"
 	      "\n"
 	      "Measures two workloads side by side and prints one table: tasks, address spaces\n"
 	      "and other kcmp resources, RSS/PSS/USS/shared sums and page tables (peak and\n"
@@ -575,6 +578,8 @@ int comparecmd_main(int argc, char **argv)
 	char err[256];
 	int rc, status = TS_EXIT_OK;
 
+	if (comparerec_wanted(argc, argv))
+		return comparerec_main(argc, argv);	/* compare A.db B.db */
 	memset(&o, 0, sizeof(o));
 	memset(sides, 0, sizeof(sides));
 	msg_set_command("compare");
