@@ -146,7 +146,8 @@ static int add_tasks(struct recjob *j, const struct snapshot *sn)
 	return 0;
 }
 
-/* One memory sample's sums over its processes; a sum is there when a process had it. */
+/* One memory sample's sums over its live processes; a sample where no process had its
+ * footprint read (the job's end: its process gone or a zombie) is not one. */
 static void add_memory(struct recjob *j, const struct snapshot *mem, size_t *nmem)
 {
 	double sum[RECJOB_NMEM] = { 0 };
@@ -163,7 +164,7 @@ static void add_memory(struct recjob *j, const struct snapshot *mem, size_t *nme
 			{ sm, t->shared }, { st, t->swap }, { st, t->pte },
 		};
 
-		if (t->tid != t->tgid)
+		if (t->tid != t->tgid || t->state == 'Z' || t->state == 'X')
 			continue;
 		for (int k = 0; k < RECJOB_NMEM; k++) {
 			if (!f[k].ok)
@@ -172,8 +173,9 @@ static void add_memory(struct recjob *j, const struct snapshot *mem, size_t *nme
 			have[k] = true;
 		}
 	}
-	if (have[1])
-		(*nmem)++;
+	if (!have[1])
+		return;
+	(*nmem)++;
 	for (int k = 0; k < RECJOB_NMEM; k++) {
 		enum recjob_metric peak = (enum recjob_metric)(RJ_RSS_PEAK + 2 * k);
 
