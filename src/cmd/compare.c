@@ -95,6 +95,8 @@ static void usage(FILE *out)
 	      " -d, --delay SECONDS       time between samples (default 0.1, at least 0.01)\n"
 	      " -J, --json                one JSON document\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
+	      "     --from TIME           two recordings: the samples from TIME on\n"
+	      "     --to TIME             two recordings: the samples up to TIME\n"
 	      " -h, --help                show this help and exit\n"
 	      "\n"
 	      "The commands' standard output goes to standard error: standard output holds the\n"

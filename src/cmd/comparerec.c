@@ -266,8 +266,6 @@ static int findings_of(const struct side *sa, const struct side *sb,
 		{ RJ_CPU_SYS, CMP_CPU_SYS }, { RJ_VCTX, CMP_VCTX }, { RJ_ICTX, CMP_ICTX },
 		{ RJ_WALL, CMP_WALL },
 	};
-	/* the memory sums the live side keeps a spread of: RSS, PSS, USS, shared, pages */
-	static const int live_mem[5] = { 0, 1, 2, 3, 5 };
 	const struct side *sides[2] = { sa, sb };
 	struct comparison_side cs[2];
 	int rc = 0;
@@ -287,11 +285,10 @@ static int findings_of(const struct side *sa, const struct side *sb,
 			cs[k].m[map[i].c].v = j->m[map[i].r].v;
 			cs[k].m[map[i].c].why = TS_NA;
 		}
-		cs[k].mem_samples = (size_t)j->m[RJ_MEM_SAMPLES].v;
-		for (int f = 0; f < 5; f++) {
-			cs[k].mem_peak[f] = j->m[RJ_RSS_PEAK + 2 * live_mem[f]].v;
-			cs[k].mem_low[f] = j->mem_low[live_mem[f]];
-		}
+		/* no spread: a recording's lowest memory sample is mostly its job's start or
+		 * end, not the noise of a steady run, so the peaks are compared by the factor
+		 * alone (mem_samples 0) */
+		cs[k].mem_samples = 0;
 	}
 	*nf = compare_findings(&cs[0], &cs[1], lines, max);
 	comparison_side_free(&cs[0]);

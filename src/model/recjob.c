@@ -184,8 +184,6 @@ static void add_memory(struct recjob *j, const struct snapshot *mem, size_t *nme
 		j->mem_recorded = true;
 		if (!j->m[peak].known || sum[k] > j->m[peak].v)
 			set_at(j, peak, sum[k], mem->wall);
-		if (!j->m[peak + 1].known || sum[k] < j->mem_low[k])
-			j->mem_low[k] = sum[k];
 		set_at(j, peak + 1, sum[k], mem->wall);
 	}
 }
@@ -277,6 +275,7 @@ int recjob_load(struct recording *rec, double from, double to, struct recjob *j)
 	v = recording_meta(rec, "started");
 	if (v)
 		started = strtod(v, NULL);
+	recording_rewind(rec);
 	recording_set_range(rec, from, to, false);
 	while ((rc = recording_next(rec, &sn, &mem)) == 0) {
 		if (!nsamples++) {

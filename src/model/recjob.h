@@ -59,8 +59,6 @@ struct recjob {
 	double first, last;	/* wall clock times of the first and last sample read */
 	bool groups_recorded;	/* kcmp groups are in the file (schema 2 on) */
 	bool mem_recorded;	/* some memory sample had a footprint */
-	/* the lowest sum of a memory sample (with the peak: the spread), per memory sum */
-	double mem_low[RECJOB_NMEM];
 	/* tasks seen, sorted by (tid, start) */
 	struct recjob_track *tracks;
 	size_t ntracks, cap;
