@@ -67,24 +67,15 @@ static void memory_cadence(const char *path, char *buf, size_t len)
 
 int recfile_not_recorded(const char *cmd, const char *path)
 {
-	char shown[300], every[48], hint[512];
-	bool maps = !strcmp(cmd, "maps");
+	char shown[300], every[48];
 
 	if (!recfile_is_recording(path))
 		return -1;
 	util_sanitize(path, strlen(path), shown, sizeof(shown));
 	memory_cadence(path, every, sizeof(every));
-	if (maps)
-		snprintf(hint, sizeof(hint), "taskscope replay -o PID,COMM,RSS,PSS,USS,SWAP '%s'",
-			 shown);
-	else
-		snprintf(hint, sizeof(hint), "sqlite3 '%s' 'select * from sharing' (who shares an "
-			 "address space, files, fs, signal handlers) or taskscope diff FILE@T1 "
-			 "FILE@T2 (sharing that appeared or broke)", shown);
-	fprintf(stderr, "taskscope: %s: '%s' is a recording: %s not recorded (it holds each "
-		"task's values at every sample, each process's memory totals %s and the kcmp "
-		"groups); try %s\n", cmd, shown,
-		maps ? "mappings are" : "page frames (which pages each process maps) are",
-		every[0] ? every : "at its memory samples", hint);
+	fprintf(stderr, "taskscope: %s: '%s' is a recording: mappings are not recorded (it "
+		"holds each task's values at every sample, each process's memory totals %s and "
+		"the kcmp groups); try taskscope replay -o PID,COMM,RSS,PSS,USS,SWAP '%s'\n",
+		cmd, shown, every[0] ? every : "at its memory samples", shown);
 	return TS_EXIT_FAILURE;
 }

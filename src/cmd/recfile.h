@@ -10,9 +10,9 @@
  * device), and nothing is said. */
 bool recfile_is_recording(const char *path);
 
-/* maps FILE, share FILE: what cmd needs (mappings, page frames) is not recorded. When path
- * is a recording, say so on one line (what is missing, what the recording holds and what
- * to run instead) and return the exit status (1); else return -1 and say nothing. */
+/* maps FILE: mappings are not recorded. When path is a recording, say so on one line (what
+ * the recording holds and what to run instead) and return the exit status (1); else
+ * return -1 and say nothing. */
 int recfile_not_recorded(const char *cmd, const char *path);
 
 #endif

@@ -10,8 +10,8 @@
 
 #include "cmd/cli.h"
 #include "cmd/options.h"
-#include "cmd/recfile.h"
 #include "cmd/share.h"
+#include "cmd/sharerec.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
@@ -42,6 +42,8 @@ static void share_usage(FILE *out)
 	      " taskscope share [options] PID|TID PID|TID...\n"
 	      " taskscope share [options] -p PID[,PID...] | -u USER | -C NAME\n"
 	      " taskscope share [options] -- command [args...]\n"
+	      " taskscope share [options] FILE[@TIME]    (a recording: who shared what then;\n"
+	      "                                          share FILE --help for more)\n"
 	      "\n"
 	      "One PID alone: which other processes map the same physical pages as it, bytes\n"
 	      "each (anonymous, file, shmem), ranked, and the kernel resources each shares.\n"
@@ -81,11 +83,7 @@ static int add_id(struct share_opts *o, const char *arg)
 	char buf[64];
 	uint64_t v;
 	pid_t *nv;
-	int rc;
 
-	if ((util_parse_u64(arg, 4194304, &v) || v == 0) &&
-	    (rc = recfile_not_recorded("share", arg)) >= 0)
-		return rc;	/* share FILE: a recording has no page frames */
 	if (util_parse_u64(arg, 4194304, &v) || v == 0)
 		return cli_usage_error("share", "invalid PID '%s': PIDs are 1 to 4194304",
 				       cli_shown(arg, buf, sizeof(buf)));
@@ -354,6 +352,8 @@ int share_main(int argc, char **argv)
 	struct share_opts o;
 	int rc;
 
+	if (sharerec_wanted(argc, argv))
+		return sharerec_main(argc, argv);	/* share FILE[@TIME]: a recording */
 	memset(&o, 0, sizeof(o));
 	rc = share_parse(argc, argv, &o);
 	if (rc == CO_CONTINUE)
