@@ -41,6 +41,7 @@ struct tui_replay {
 	double *times;
 	size_t n, base;
 	bool ranged;			/* --from or --to given */
+	bool cut_start, cut_end;	/* samples before, after the range left out */
 	unsigned long next;		/* the index recording_next gives next */
 	const struct snapshot *prev_pr;	/* the reader's last process rows (their deltas) */
 	double memwall;			/* the reader's last memory sample */
@@ -128,7 +129,7 @@ static void show(struct tui *t, unsigned long idx)
 	if (rp->n && idx >= rp->n)
 		idx = rp->n - 1;
 	e = fetch(rp, idx, &err);
-	if (!e && err == -ENODATA && idx && rp->next > rp->base + 1)
+	if (!e && err == -ENODATA && idx && rp->next > rp->base)
 		e = fetch(rp, rp->next - 1 - rp->base, &err);	/* fewer samples than counted */
 	if (!e) {
 		tui_message(t, "the recording cannot be read: %s",
@@ -188,12 +189,12 @@ static void step(struct tui *t, long by)
 
 	if (by < 0 && !rp->pos) {
 		tui_message(t, "the first sample of the recording%s",
-			    rp->ranged ? " from --from" : "");
+			    rp->cut_start ? " from --from" : "");
 		return;
 	}
 	if (by > 0 && rp->pos + 1 >= rp->n) {
 		tui_message(t, "the last sample of the recording%s",
-			    rp->ranged ? " up to --to" : "");
+			    rp->cut_end ? " up to --to" : "");
 		return;
 	}
 	show(t, by < 0 ? rp->pos - 1 : rp->pos + 1);
@@ -243,7 +244,7 @@ static void play(struct tui *t, bool on)
 
 	if (on && rp->pos + 1 >= rp->n) {
 		tui_message(t, "the last sample of the recording%s: [ or g to go back",
-			    rp->ranged ? " up to --to" : "");
+			    rp->cut_end ? " up to --to" : "");
 		on = false;
 	}
 	rp->playing = on;
@@ -368,7 +369,7 @@ void tui_replay_tick(struct tui *t)
 		return;
 	if (rp->pos + 1 >= rp->n) {
 		rp->playing = false;
-		tui_message(t, "the end of the recording%s", rp->ranged ? " up to --to" : "");
+		tui_message(t, "the end of the recording%s", rp->cut_end ? " up to --to" : "");
 		return;
 	}
 	show(t, rp->pos + 1);
@@ -445,6 +446,8 @@ static int set_range(struct tui_replay *rp, double from, double to, char *why, s
 		return -ENODATA;
 	}
 	rp->ranged = from > 0 || to > 0;
+	rp->cut_start = lo > 0;
+	rp->cut_end = hi < rp->n;
 	rp->base = lo;
 	rp->times = rp->all + lo;
 	rp->n = hi - lo;
