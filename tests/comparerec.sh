@@ -6,10 +6,7 @@
 # processes' naive RSS counts the 32M in each, PSS divides it), peak and last with their
 # times, B/A from the sides; the table says what is not recorded; --from narrows both; a
 # schema-1 recording says its kcmp groups are not recorded; bad input exits 2 or 1.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_python
 command -v sqlite3 >/dev/null || skip "the sqlite3 command line is not installed (apt-get install sqlite3)"

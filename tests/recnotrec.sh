@@ -4,10 +4,7 @@
 # recorded; it says so on one line that names what the recording holds and what to run
 # instead, and exits 1. A file that is not a recording (text, a FIFO: never opened) stays
 # the PID usage error it was, for maps and share.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 d=$TS_TMP
 db=$d/rec$TS_RUN.db

@@ -5,10 +5,7 @@
 # task of the job shares with another; at the second, the main thread and the new thread
 # share their address space (and file table, fs, signal handlers) and the child shares none;
 # the page frames are said not recorded; a schema-1 recording has no groups: exit 1.
-[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-lib=$(dirname "$0")/lib.sh
-[ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
-. "$lib" || exit 99
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
 need_python
 command -v sqlite3 >/dev/null || skip "the sqlite3 command line is not installed (apt-get install sqlite3)"
