@@ -21,7 +21,6 @@
 
 #include "cmd/cli.h"
 #include "cmd/comparerec.h"
-#include "cmd/options.h"
 #include "cmd/recfile.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
@@ -33,11 +32,12 @@
 #include "view/compare.h"
 #include "view/json.h"
 
-enum { OPT_FROM = 256, OPT_TO };
+enum { OPT_FROM = 256, OPT_TO, OPT_BYTES, OPT_LIVE };
 
 struct opts {
-	struct common_opts co;	/* -J, --bytes, -h; the two recordings */
+	const char *file[2];	/* the two recordings */
 	const char *from, *to;
+	bool json, bytes;
 };
 
 /* One side: a recording read. */
@@ -79,8 +79,6 @@ static void usage(FILE *out)
 bool comparerec_wanted(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			break;
 		if (!strcmp(argv[i], "--from") || !strcmp(argv[i], "--to") ||
 		    !strncmp(argv[i], "--from=", 7) || !strncmp(argv[i], "--to=", 5))
 			return true;
@@ -90,62 +88,87 @@ bool comparerec_wanted(int argc, char **argv)
 	return false;
 }
 
-static int own_option(void *ctx, int c, int argc, char **argv)
-{
-	struct opts *o = ctx;
-
-	switch (c) {
-	case OPT_FROM:
-		o->from = optarg;
-		break;
-	case OPT_TO:
-		o->to = optarg;
-		break;
-	case 'p': case 't': case 'd': case 'w':
-		return common_usage_error(&o->co, "-p, -t, -d, --workers, --mem, --shared, "
-					  "--spin and --sleep give live sides: recordings are "
-					  "compared as recorded");
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
-}
-
+/* Its own getopt loop (the live compare's options are known, to be refused by name):
+ * -1 to go on, or the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	/* the live sides' options, known so that they are refused by name */
 	static const struct option longopts[] = {
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "mem", required_argument, NULL, 'w' },
-		{ "shared", required_argument, NULL, 'w' },
-		{ "spin", no_argument, NULL, 'w' },
-		{ "sleep", no_argument, NULL, 'w' },
-		{ "time", required_argument, NULL, 't' },
-		{ "delay", required_argument, NULL, 'd' },
-		COMMON_LONGOPTS
+		{ "json", no_argument, NULL, 'J' },
+		{ "bytes", no_argument, NULL, OPT_BYTES },
+		{ "help", no_argument, NULL, 'h' },
+		{ "workers", required_argument, NULL, OPT_LIVE },
+		{ "mem", required_argument, NULL, OPT_LIVE },
+		{ "shared", required_argument, NULL, OPT_LIVE },
+		{ "spin", no_argument, NULL, OPT_LIVE },
+		{ "sleep", no_argument, NULL, OPT_LIVE },
+		{ "pid", required_argument, NULL, OPT_LIVE },
+		{ "time", required_argument, NULL, OPT_LIVE },
+		{ "delay", required_argument, NULL, OPT_LIVE },
+		{ NULL, 0, NULL, 0 }
 	};
-	char sbuf[160];
-	int rc;
+	char sbuf[160], msg[160];
+	size_t n = 0;
+	int c;
 
-	common_init(&o->co, "compare", CO_JSON | CO_BYTES | CO_OPERANDS, usage);
-	o->co.max_operands = 2;
-	o->co.operand_hint = " (two recordings)";
-	rc = common_parse(&o->co, argc, argv, "+:p:t:d:Jh", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
-	if (o->co.noperands < 2)
-		return common_usage_error(&o->co, "%s: compare A.db B.db",
-					  o->co.noperands ? "one recording given, side B is missing"
-							  : "--from and --to go with two recordings");
+	optind = 0;	/* a full reset: main may have used getopt already */
+	for (;;) {
+		c = getopt_long(argc, argv, "+:p:t:d:Jh", longopts, NULL);
+		if (c == -1) {
+			bool dashes = optind > 0 && !strcmp(argv[optind - 1], "--");
+
+			/* an operand, and options may follow it; after "--", operands only */
+			for (; optind < argc; optind++) {
+				if (n++ < 2)
+					o->file[n - 1] = argv[optind];
+				if (!dashes) {
+					optind++;
+					break;
+				}
+			}
+			if (optind >= argc)
+				break;
+			continue;
+		}
+		switch (c) {
+		case OPT_FROM:
+			o->from = optarg;
+			break;
+		case OPT_TO:
+			o->to = optarg;
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case OPT_BYTES:
+			o->bytes = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return TS_EXIT_OK;
+		case 'p': case 't': case 'd': case OPT_LIVE:
+			return cli_usage_error("compare", "-p, -t, -d, --workers, --mem, --shared, "
+					       "--spin and --sleep give live sides: recordings are "
+					       "compared as recorded");
+		default:
+			return cli_usage_error("compare", "%s",
+					       util_getopt_error(c, argv, optind, optopt, msg,
+								 sizeof(msg)));
+		}
+	}
+	if (n > 2)
+		return cli_usage_error("compare", "more than two recordings: compare A.db B.db");
+	if (n < 2)
+		return cli_usage_error("compare", "%s: compare A.db B.db",
+				       n ? "one recording given, side B is missing"
+					 : "--from and --to go with two recordings");
 	for (size_t i = 0; i < 2; i++)
-		if (!recfile_is_recording(o->co.operand[i]))
-			return common_usage_error(&o->co, "'%s' is not a recording (taskscope "
-						  "record): compare two recordings, or two "
-						  "command lines",
-						  cli_shown(o->co.operand[i], sbuf, sizeof(sbuf)));
-	return CO_CONTINUE;
+		if (!recfile_is_recording(o->file[i]))
+			return cli_usage_error("compare", "'%s' is not a recording (taskscope "
+					       "record): compare two recordings, or two command "
+					       "lines", cli_shown(o->file[i], sbuf, sizeof(sbuf)));
+	return -1;
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -186,8 +209,8 @@ static int load_side(const struct opts *o, const char *path, struct side *s)
 	      o->to && recording_parse_time(o->to, first, last, &to) ? "to" : NULL;
 	if (bad) {
 		recording_close(rec);
-		return common_usage_error(&o->co, "invalid --%s time '%s'", bad,
-					  cli_shown(*bad == 'f' ? o->from : o->to, why, 160));
+		return cli_usage_error("compare", "invalid --%s time '%s'", bad,
+				       cli_shown(*bad == 'f' ? o->from : o->to, why, 160));
 	}
 	s->command = meta_dup(rec, "command");
 	s->targets = meta_dup(rec, "targets");
@@ -352,7 +375,7 @@ static int print_table(const struct opts *o, const struct side *a, const struct 
 			goto out;
 		}
 		for (int k = 0; k < 2; k++) {
-			format_value(&sides[k]->j, (enum recjob_metric)m, o->co.bytes,
+			format_value(&sides[k]->j, (enum recjob_metric)m, o->bytes,
 				     buf[2 * k], sizeof(buf[0]));
 			format_at(&sides[k]->j, (enum recjob_metric)m, buf[2 * k + 1],
 				  sizeof(buf[0]));
@@ -501,17 +524,17 @@ int comparerec_main(int argc, char **argv)
 	memset(sides, 0, sizeof(sides));
 	msg_set_command("compare");
 	rc = parse_opts(argc, argv, &o);
-	if (rc != CO_CONTINUE) {
+	if (rc >= 0) {
 		status = rc;
 		goto out;
 	}
 	for (int k = 0; k < 2 && !status; k++) {
 		snprintf(sides[k].label, sizeof(sides[k].label), "%s", k ? "B" : "A");
-		status = load_side(&o, o.co.operand[k], &sides[k]);
+		status = load_side(&o, o.file[k], &sides[k]);
 	}
 	if (status)
 		goto out;
-	rc = o.co.json ? print_json(&sides[0], &sides[1], stdout)
+	rc = o.json ? print_json(&sides[0], &sides[1], stdout)
 		       : print_table(&o, &sides[0], &sides[1], stdout);
 	if (!rc)
 		rc = outfile_error(stdout);
@@ -523,7 +546,6 @@ int comparerec_main(int argc, char **argv)
 out:
 	side_free(&sides[0]);
 	side_free(&sides[1]);
-	common_free(&o.co);
 	msg_set_command(NULL);
 	return status;
 }

@@ -16,7 +16,6 @@
 #include <time.h>
 
 #include "cmd/cli.h"
-#include "cmd/options.h"
 #include "cmd/recfile.h"
 #include "cmd/sharerec.h"
 #include "lib/exitcode.h"
@@ -29,7 +28,7 @@
 #define MAX_SHOWN_TIDS 16	/* a process's TIDs listed in a group, then "..." */
 
 struct opts {
-	struct common_opts co;	/* -J, -h; FILE[@TIME] */
+	bool json;
 	char *file;		/* the operand's file part (malloc'ed) */
 	const char *at;		/* its TIME, or NULL: the last sample */
 };
@@ -88,49 +87,66 @@ bool sharerec_wanted(int argc, char **argv)
 	return false;
 }
 
-static int own_option(void *ctx, int c, int argc, char **argv)
-{
-	struct opts *o = ctx;
-
-	switch (c) {
-	case 'p': case 'u': case 'C': case 'a':
-		return common_usage_error(&o->co, "-p, -u, -C, --cgroup, --after, --top, "
-					  "--run-as and a command are for live tasks: a recording "
-					  "shows every recorded task's groups");
-	default:
-		return common_option(&o->co, c, argc, argv);
-	}
-	return CO_CONTINUE;
-}
-
+/* Its own getopt loop (share's live options are known, to be refused by name): -1 to go
+ * on, or the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
+	enum { OPT_LIVE = 256 };
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "command", required_argument, NULL, 'C' },
-		{ "cgroup", required_argument, NULL, 'a' },
-		{ "after", required_argument, NULL, 'a' },
-		{ "top", required_argument, NULL, 'a' },
-		{ "run-as", required_argument, NULL, 'a' },
-		COMMON_LONGOPTS
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "pid", required_argument, NULL, OPT_LIVE },
+		{ "user", required_argument, NULL, OPT_LIVE },
+		{ "command", required_argument, NULL, OPT_LIVE },
+		{ "cgroup", required_argument, NULL, OPT_LIVE },
+		{ "after", required_argument, NULL, OPT_LIVE },
+		{ "top", required_argument, NULL, OPT_LIVE },
+		{ "run-as", required_argument, NULL, OPT_LIVE },
+		{ "bytes", no_argument, NULL, OPT_LIVE },
+		{ "output-file", required_argument, NULL, OPT_LIVE },
+		{ NULL, 0, NULL, 0 }
 	};
-	char sbuf[160];
-	int rc;
+	const char *operand = NULL;
+	char sbuf[160], msg[160];
+	int c;
 
-	common_init(&o->co, "share", CO_JSON | CO_OPERANDS, usage);
-	o->co.max_operands = 1;
-	o->co.operand_hint = " (one recording)";
-	rc = common_parse(&o->co, argc, argv, "+:p:u:C:Jh", longopts, own_option, o);
-	if (rc != CO_CONTINUE)
-		return rc;
-	if (!o->co.noperands)
-		return common_usage_error(&o->co, "no recording given (share FILE[@TIME])");
-	o->file = split_operand(o->co.operand[0], &o->at);
+	optind = 0;	/* a full reset: main may have used getopt already */
+	for (;;) {
+		c = getopt_long(argc, argv, "+:p:u:C:Jh", longopts, NULL);
+		if (c == -1) {
+			if (optind >= argc)
+				break;
+			if ((optind > 0 && !strcmp(argv[optind - 1], "--")) || operand)
+				return cli_usage_error("share", "one recording only, and no command "
+						       "with it: share FILE[@TIME]");
+			operand = argv[optind++];
+			continue;
+		}
+		switch (c) {
+		case 'J':
+			o->json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return TS_EXIT_OK;
+		case 'p': case 'u': case 'C': case OPT_LIVE:
+			return cli_usage_error("share", "-p, -u, -C, --cgroup, --after, --top, "
+					       "--bytes, --output-file, --run-as and a command are for "
+					       "live tasks: a recording shows every recorded task's "
+					       "groups");
+		default:
+			return cli_usage_error("share", "%s",
+					       util_getopt_error(c, argv, optind, optopt, msg,
+								 sizeof(msg)));
+		}
+	}
+	if (!operand)
+		return cli_usage_error("share", "no recording given (share FILE[@TIME])");
+	o->file = split_operand(operand, &o->at);
 	if (!o->file)
-		return common_usage_error(&o->co, "'%s' is not a recording (taskscope record)",
-					  cli_shown(o->co.operand[0], sbuf, sizeof(sbuf)));
-	return CO_CONTINUE;
+		return cli_usage_error("share", "'%s' is not a recording (taskscope record)",
+				       cli_shown(operand, sbuf, sizeof(sbuf)));
+	return -1;
 }
 
 /* ---- the groups ------------------------------------------------------------------------ */
@@ -329,8 +345,8 @@ static int run(struct opts *o)
 	}
 	when = last;
 	if (o->at && recording_parse_time(o->at, first, last, &when)) {
-		status = common_usage_error(&o->co, "invalid time '%s' (FILE@TIME)",
-					    cli_shown(o->at, why, 160));
+		status = cli_usage_error("share", "invalid time '%s' (FILE@TIME)",
+					 cli_shown(o->at, why, 160));
 		goto out;
 	}
 	rc = read_to(rec, when, &r);
@@ -350,7 +366,7 @@ static int run(struct opts *o)
 		msg_error("cannot read the recording '%s': %s", r.file, strerror(-rc));
 	if (rc)
 		goto out;
-	if (o->co.json)
+	if (o->json)
 		print_json(&r, stdout);
 	else
 		print_text(&r, stdout);
@@ -371,10 +387,9 @@ int sharerec_main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	msg_set_command("share");
 	rc = parse_opts(argc, argv, &o);
-	if (rc == CO_CONTINUE)
+	if (rc < 0)
 		rc = run(&o);
 	free(o.file);
-	common_free(&o.co);
 	msg_set_command(NULL);
 	return rc;
 }
