@@ -3,7 +3,8 @@
 # replaytui.sh - taskscope replay FILE in tmux: the full-screen view over a recorded job that
 # grows by 48M and starts a named thread between two known samples; ] and [ step to those
 # samples and back, g goes to a time, } and { a minute, Space plays (+ faster: x8) to the end;
-# the header says "replay", the recorded time and sample, and the memory's age.
+# the header says "replay", the recorded time and sample, and the memory's age. With --from
+# and --to, the view opens at --from, never goes past --to, and says the range.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 lib=$(dirname "$0")/lib.sh
 [ -r "$lib" ] || lib=${top_srcdir:-.}/tests/lib.sh
@@ -183,6 +184,39 @@ if wait_screen rp 5 "one sample back, forward"; then ok "h: the replay's keys in
 tmx send-keys -t rp Escape q
 if wait_rc rp 15 && [ "$RC" = 0 ]; then ok "exit status 0"; else fail "exit status '$RC'"; fi
 check_sane rp "replay"
+
+check "--from and --to: the view opens at --from (phase 1's sample), stays within --to (phase 2's), the header says the range"
+f1=$(sqlite3 -readonly "$db" "SELECT printf('%.6f', time - 0.0005) FROM samples ORDER BY seq LIMIT 1 OFFSET $((k1 - 1))")
+f2=$(sqlite3 -readonly "$db" "SELECT printf('%.6f', time + 0.0005) FROM samples ORDER BY seq LIMIT 1 OFFSET $((k2 - 1))")
+m=$((k2 - k1 + 1))
+c1=$(clock_of "$k1")
+c2=$(clock_of "$k2")
+tui_start rg 200 40 replay -o PID,TID,RSS,PSS,COMM --from "@$f1" --to "@$f2" "$db"
+if wait_screen rg 15 "^replay [0-9-]+ $c1  sample 1/$m  range [0-9-]+ $c1 to $c2 "; then
+	ok "sample 1/$m at $c1, the range $c1 to $c2"
+else
+	keep rg "$TS_TMP/range.screen"
+	fail "the view did not open at --from with the range in the header" "$TS_TMP/range.screen"
+fi
+if screen rg | grep -qE " $worker\$"; then fail "the thread $worker is shown at --from (phase 1)"; else ok "no thread $worker at --from"; fi
+tmx send-keys -t rg '}'
+if wait_screen rg 10 "^replay [0-9-]+ $c2  sample $m/$m "; then ok "} stops at --to's sample ($c2)"; else keep rg "$TS_TMP/rangeend.screen"; fail "} did not stop at sample $m/$m" "$TS_TMP/rangeend.screen"; fi
+if screen rg | grep -qE "^ *[0-9]+ +$wtid .* $worker\$"; then ok "thread $wtid shown at --to (phase 2)"; else fail "no thread $wtid at --to"; fi
+tmx send-keys -t rg ']'
+if wait_screen rg 10 "the last sample of the recording up to --to" && screen rg | grep -qE "^replay .* sample $m/$m "; then
+	ok "] at --to: said, not past it"
+else
+	keep rg "$TS_TMP/rangepast.screen"
+	fail "] went past --to or said nothing" "$TS_TMP/rangepast.screen"
+fi
+tmx send-keys -t rg ' '
+if wait_screen rg 10 "the last sample of the recording up to --to: \[ or g"; then ok "Space at --to: not played past it"; else fail "Space at --to did not say so"; fi
+tmx send-keys -t rg '{'
+if wait_screen rg 10 "^replay [0-9-]+ $c1  sample 1/$m "; then ok "{ back to --from's sample"; else fail "{ did not go back to sample 1/$m"; fi
+tmx send-keys -t rg '['
+if wait_screen rg 10 "the first sample of the recording from --from"; then ok "[ at --from: said"; else fail "[ at --from said nothing"; fi
+tmx send-keys -t rg q
+if wait_rc rg 15 && [ "$RC" = 0 ]; then ok "exit status 0"; else fail "exit status '$RC'"; fi
 
 check "an unreadable recording is named before any screen opens"
 printf 'not a database' >"$d/bad.db"

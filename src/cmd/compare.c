@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cmd/compare.h"
+#include "cmd/comparerec.h"
 #include "cmd/options.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
@@ -64,6 +65,8 @@ static void usage(FILE *out)
 	      " taskscope compare [options] --workers N [--mem SIZE] [--shared SIZE] [--spin|--sleep]\n"
 	      " taskscope compare [options] 'COMMAND A' 'COMMAND B'\n"
 	      " taskscope compare [options] -p PID[,PID...] -p PID[,PID...]\n"
+	      " taskscope compare [options] A.db B.db      (two recordings: taskscope record;\n"
+	      "                                            compare A.db B.db --help for more)\n"
 	      "\n"
 	      "Measures two workloads side by side and prints one table: tasks, address spaces\n"
 	      "and other kcmp resources, RSS/PSS/USS/shared sums and page tables (peak and\n"
@@ -92,6 +95,8 @@ static void usage(FILE *out)
 	      " -d, --delay SECONDS       time between samples (default 0.1, at least 0.01)\n"
 	      " -J, --json                one JSON document\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
+	      "     --from TIME           two recordings: the samples from TIME on\n"
+	      "     --to TIME             two recordings: the samples up to TIME\n"
 	      " -h, --help                show this help and exit\n"
 	      "\n"
 	      "The commands' standard output goes to standard error: standard output holds the\n"
@@ -581,6 +586,8 @@ int comparecmd_main(int argc, char **argv)
 		.seconds = DEF_SECONDS, .delay = COMPARECMD_DEF_DELAY,
 	};
 
+	if (comparerec_wanted(argc, argv))
+		return comparerec_main(argc, argv);	/* compare A.db B.db */
 	target_init(&o.groups[0]);
 	target_init(&o.groups[1]);
 	return command_main(&compare_cmd, &o, argc, argv);

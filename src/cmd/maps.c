@@ -19,6 +19,7 @@
 #include "cmd/cli.h"
 #include "cmd/maps.h"
 #include "cmd/options.h"
+#include "cmd/recfile.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
@@ -103,6 +104,8 @@ static int add_pids(void *ctx, const char *arg)
 		msg_error("%s", strerror(ENOMEM));
 		return TS_EXIT_FAILURE;
 	}
+	if (rc && (rc = recfile_not_recorded("maps", arg)) >= 0)
+		return rc;	/* maps FILE: a recording has no mappings */
 	if (rc)
 		return cli_usage_error("maps", "invalid PID '%s': %s", cli_shown(arg, sbuf, sizeof(sbuf)),
 				   rc == -ERANGE ? "PIDs are 1 to 4194304" : "expected PID[,PID...]");

@@ -37,9 +37,9 @@ static void usage(FILE *out)
 	      " taskscope replay [options] FILE\n"
 	      "\n"
 	      "Shows a recording (taskscope record) in the full-screen view, with time travel\n"
-	      "([ ] a sample, { } a minute, g a time, Space play, + - pace), or prints its\n"
-	      "samples as the task view printed them live: a table, raw lines or JSON per\n"
-	      "sample (with -b, -J, -r, --from, --to, --output-file, or when not on a\n"
+	      "([ ] a sample, { } a minute, g a time, Space play, + - pace) within --from and\n"
+	      "--to, or prints its samples as the task view printed them live: a table, raw\n"
+	      "lines or JSON per sample (with -b, -J, -r, --output-file, or when not on a\n"
 	      "terminal).\n"
 	      "\n"
 	      "Options:\n"
@@ -179,11 +179,45 @@ out:
 	return status;
 }
 
-/* The full-screen view over the recording, with time travel. */
+/* --from and --to as times of the recording (0: not given), checked before any screen:
+ * -1 to go on, or the exit status. */
+static int range_of(struct opts *o, double *from, double *to)
+{
+	struct recording *rec = NULL;
+	char why[512], shown[300];
+	double first, last;
+	unsigned long n;
+	int status = -1;
+
+	*from = *to = 0;
+	if (!o->from && !o->to)
+		return -1;
+	util_sanitize(o->file, strlen(o->file), shown, sizeof(shown));
+	if (recording_open(&rec, o->file, why, sizeof(why))) {
+		msg_error("cannot read the recording '%s': %s", shown, why);
+		return TS_EXIT_FAILURE;
+	}
+	if (recording_span(rec, &n, &first, &last)) {
+		msg_error("cannot read the recording '%s': it is damaged: %s", shown,
+			  recording_error(rec));
+		status = TS_EXIT_FAILURE;
+	} else if (o->from && recording_parse_time(o->from, first, last, from)) {
+		status = common_usage_error(&o->co, "invalid --from time");
+	} else if (o->to && recording_parse_time(o->to, first, last, to)) {
+		status = common_usage_error(&o->co, "invalid --to time");
+	}
+	recording_close(rec);
+	return status;
+}
+
+/* The full-screen view over the recording, with time travel (in --from/--to). */
 static int replay_tui(struct opts *o)
 {
 	struct tui_opts to = { .replay = o->file, .output = o->co.output, .threads = o->threads };
+	int rc = range_of(o, &to.replay_from, &to.replay_to);
 
+	if (rc >= 0)
+		return rc;
 	return taskview_tui("replay", &to);
 }
 
@@ -196,7 +230,7 @@ static int run(void *ctx)
 		coltable_print(columns_table(), stdout, false);
 		return TS_EXIT_OK;
 	}
-	if (!o->batch && !o->co.json && !o->co.raw && !o->co.output_file && !o->from && !o->to &&
+	if (!o->batch && !o->co.json && !o->co.raw && !o->co.output_file &&
 	    isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
 		return replay_tui(o);
 	return replay(o);

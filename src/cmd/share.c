@@ -11,6 +11,7 @@
 #include "cmd/cli.h"
 #include "cmd/options.h"
 #include "cmd/share.h"
+#include "cmd/sharerec.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
@@ -39,6 +40,8 @@ static void share_usage(FILE *out)
 	      " taskscope share [options] PID|TID PID|TID...\n"
 	      " taskscope share [options] -p PID[,PID...] | -u USER | -C NAME\n"
 	      " taskscope share [options] -- command [args...]\n"
+	      " taskscope share [options] FILE[@TIME]    (a recording: who shared what then;\n"
+	      "                                          share FILE --help for more)\n"
 	      "\n"
 	      "One PID alone: which other processes map the same physical pages as it, bytes\n"
 	      "each (anonymous, file, shmem), ranked, and the kernel resources each shares.\n"
@@ -328,5 +331,7 @@ int share_main(int argc, char **argv)
 {
 	struct share_opts o = { .after = 1.0 };
 
+	if (sharerec_wanted(argc, argv))
+		return sharerec_main(argc, argv);	/* share FILE[@TIME]: a recording */
 	return command_main(&share_cmd, &o, argc, argv);
 }

@@ -32,6 +32,7 @@ struct tui_opts {
 	bool threads;			/* -H: start with the flat thread list */
 	const char *replay;		/* a recording to show instead of the live tasks
 					 * (taskscope replay FILE), or NULL */
+	double replay_from, replay_to;	/* its samples shown: wall clock times, 0: no bound */
 };
 
 /* Run the full-screen view until q (or a signal). Returns the exit status: 0, 1, or the

@@ -35,8 +35,13 @@ struct tui_replay {
 	char shown[256];		/* the file's name, sanitized */
 	char what[160];			/* what was recorded (targets, sanitized) */
 	bool job;			/* a job's recording (record -- CMD) */
-	double *times;			/* each sample's wall clock time */
-	size_t n;
+	double *all;			/* each sample's wall clock time */
+	/* the samples shown (--from, --to): all[base] on, n of them; positions (pos, the
+	 * keys' indexes) count from base, the reader's (next, ring idx) from the first */
+	double *times;
+	size_t n, base;
+	bool ranged;			/* --from or --to given */
+	bool cut_start, cut_end;	/* samples before, after the range left out */
 	unsigned long next;		/* the index recording_next gives next */
 	const struct snapshot *prev_pr;	/* the reader's last process rows (their deltas) */
 	double memwall;			/* the reader's last memory sample */
@@ -95,8 +100,10 @@ static void rewind_all(struct tui_replay *rp)
  * recording has no such sample or cannot be read (*err says why). */
 static struct ring_entry *fetch(struct tui_replay *rp, unsigned long idx, int *err)
 {
-	struct ring_entry *e = &rp->ring[idx % RING];
+	struct ring_entry *e;
 
+	idx += rp->base;
+	e = &rp->ring[idx % RING];
 	*err = 0;
 	if (e->used && e->idx == idx)
 		return e;
@@ -122,8 +129,8 @@ static void show(struct tui *t, unsigned long idx)
 	if (rp->n && idx >= rp->n)
 		idx = rp->n - 1;
 	e = fetch(rp, idx, &err);
-	if (!e && err == -ENODATA && idx && rp->next)
-		e = fetch(rp, rp->next - 1, &err);	/* fewer samples than counted */
+	if (!e && err == -ENODATA && idx && rp->next > rp->base)
+		e = fetch(rp, rp->next - 1 - rp->base, &err);	/* fewer samples than counted */
 	if (!e) {
 		tui_message(t, "the recording cannot be read: %s",
 			    *recording_error(rp->rec) ? recording_error(rp->rec) :
@@ -134,7 +141,7 @@ static void show(struct tui *t, unsigned long idx)
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return;
-	rp->pos = e->idx;
+	rp->pos = e->idx - rp->base;
 	f->procs = snapshot_hold(e->pr);
 	f->threads = snapshot_hold(e->th);
 	/* the rows carry their footprints: the process rows are the memory rows too */
@@ -181,11 +188,13 @@ static void step(struct tui *t, long by)
 	struct tui_replay *rp = t->rp;
 
 	if (by < 0 && !rp->pos) {
-		tui_message(t, "the first sample of the recording");
+		tui_message(t, "the first sample of the recording%s",
+			    rp->cut_start ? " from --from" : "");
 		return;
 	}
 	if (by > 0 && rp->pos + 1 >= rp->n) {
-		tui_message(t, "the last sample of the recording");
+		tui_message(t, "the last sample of the recording%s",
+			    rp->cut_end ? " up to --to" : "");
 		return;
 	}
 	show(t, by < 0 ? rp->pos - 1 : rp->pos + 1);
@@ -223,8 +232,9 @@ void tui_replay_goto(struct tui *t, const char *s)
 		return;
 	}
 	if (when < rp->times[0] - 0.5 || when > rp->times[rp->n - 1] + 0.5)
-		tui_message(t, "outside the recording: it runs from its first to its last "
-			    "sample (%lu)", (unsigned long)rp->n);
+		tui_message(t, "outside the %s: it runs from its first to its last "
+			    "sample (%lu)", rp->ranged ? "samples of --from/--to" : "recording",
+			    (unsigned long)rp->n);
 	show(t, index_at(rp, when, false));
 }
 
@@ -233,7 +243,8 @@ static void play(struct tui *t, bool on)
 	struct tui_replay *rp = t->rp;
 
 	if (on && rp->pos + 1 >= rp->n) {
-		tui_message(t, "the last sample of the recording: [ or g to go back");
+		tui_message(t, "the last sample of the recording%s: [ or g to go back",
+			    rp->cut_end ? " up to --to" : "");
 		on = false;
 	}
 	rp->playing = on;
@@ -358,7 +369,7 @@ void tui_replay_tick(struct tui *t)
 		return;
 	if (rp->pos + 1 >= rp->n) {
 		rp->playing = false;
-		tui_message(t, "the end of the recording");
+		tui_message(t, "the end of the recording%s", rp->cut_end ? " up to --to" : "");
 		return;
 	}
 	show(t, rp->pos + 1);
@@ -388,8 +399,8 @@ void tui_replay_describe(const struct tui *t, char *line, size_t len)
 		[LIST_NESTED] = "processes", [LIST_THREADS] = "threads", [LIST_TREE] = "tree",
 	};
 	const struct tui_replay *rp = t->rp;
-	const struct ring_entry *e = &rp->ring[rp->pos % RING];
-	char when[40], pace[24];
+	const struct ring_entry *e = &rp->ring[(rp->base + rp->pos) % RING];
+	char when[40], pace[24], range[96] = "";
 	size_t o;
 
 	clock_text(shown_time(rp), when, sizeof(when));
@@ -397,9 +408,18 @@ void tui_replay_describe(const struct tui *t, char *line, size_t len)
 		snprintf(pace, sizeof(pace), "x%d", 1 << rp->pace);
 	else
 		snprintf(pace, sizeof(pace), "x1/%d", 1 << -rp->pace);
-	o = (size_t)snprintf(line, len, "replay %s  sample %lu/%zu  %s %s", when, rp->pos + 1,
-			     rp->n, rp->playing ? "PLAYING" : "PAUSED", pace);
-	if (o < len && e->used && e->idx == rp->pos && e->memwall > 0)
+	if (rp->ranged) {
+		char a[40], b[40];
+
+		clock_text(rp->times[0], a, sizeof(a));
+		clock_text(rp->times[rp->n - 1], b, sizeof(b));
+		/* the day once when both ends are on it */
+		snprintf(range, sizeof(range), "  range %s to %s", a,
+			 strncmp(a, b, 11) || !strchr(b, ' ') ? b : strchr(b, ' ') + 1);
+	}
+	o = (size_t)snprintf(line, len, "replay %s  sample %lu/%zu%s  %s %s", when, rp->pos + 1,
+			     rp->n, range, rp->playing ? "PLAYING" : "PAUSED", pace);
+	if (o < len && e->used && e->idx == rp->base + rp->pos && e->memwall > 0)
 		o += (size_t)snprintf(line + o, len - o, "  memory of %.8s (%.1fs old)",
 				      strrchr(when, ' ') ? strrchr(when, ' ') + 1 : when,
 				      shown_time(rp) - e->memwall);
@@ -411,6 +431,28 @@ void tui_replay_describe(const struct tui *t, char *line, size_t len)
 }
 
 /* ---- open and close -------------------------------------------------------------------- */
+
+/* The samples shown: those from from to to (0: no bound), as batch replay's --from/--to. */
+static int set_range(struct tui_replay *rp, double from, double to, char *why, size_t len)
+{
+	size_t lo = 0, hi = rp->n;
+
+	while (from > 0 && lo < rp->n && rp->all[lo] < from)
+		lo++;
+	while (to > 0 && hi > lo && rp->all[hi - 1] > to)
+		hi--;
+	if (hi <= lo) {
+		snprintf(why, len, "it has no samples between --from and --to");
+		return -ENODATA;
+	}
+	rp->ranged = from > 0 || to > 0;
+	rp->cut_start = lo > 0;
+	rp->cut_end = hi < rp->n;
+	rp->base = lo;
+	rp->times = rp->all + lo;
+	rp->n = hi - lo;
+	return 0;
+}
 
 int tui_replay_open(struct tui *t, const char *path, char *why, size_t len)
 {
@@ -427,7 +469,7 @@ int tui_replay_open(struct tui *t, const char *path, char *why, size_t len)
 	util_sanitize(path, strlen(path), rp->shown, sizeof(rp->shown));
 	rc = recording_open(&rp->rec, path, why, len);
 	if (!rc) {
-		rc = recording_times(rp->rec, &rp->times, &rp->n);
+		rc = recording_times(rp->rec, &rp->all, &rp->n);
 		if (rc)
 			snprintf(why, len, "it is damaged: %s", recording_error(rp->rec));
 	}
@@ -435,9 +477,11 @@ int tui_replay_open(struct tui *t, const char *path, char *why, size_t len)
 		snprintf(why, len, "it has no samples");
 		rc = -ENODATA;
 	}
+	if (!rc)
+		rc = set_range(rp, t->o->replay_from, t->o->replay_to, why, len);
 	if (rc) {
 		recording_close(rp->rec);
-		free(rp->times);
+		free(rp->all);
 		free(rp);
 		return rc;
 	}
@@ -475,7 +519,7 @@ void tui_replay_close(struct tui *t)
 	ring_clear(rp);
 	snapshot_put(rp->prev_pr);
 	recording_close(rp->rec);
-	free(rp->times);
+	free(rp->all);
 	free(rp);
 	t->rp = NULL;
 }

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "model/recjob.h"
 #include "model/recording.h"
 #include "fuzz.h"
 
@@ -75,6 +76,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(g);
 			free(c);
 			free(times);
+		}
+		{
+			/* compare A.db B.db's side: whatever the file holds, sane counts */
+			struct recjob j;
+
+			rc = recjob_load(r, 0, 0, &j);
+			FUZZ_ASSERT(rc == 0 || rc == -ENODATA || rc == -ENOMEM ||
+				    *recording_error(r));
+			if (!rc) {
+				FUZZ_ASSERT(j.m[RJ_PROCS].v <= j.m[RJ_THREADS].v);
+				FUZZ_ASSERT(j.m[RJ_MEM_SAMPLES].v <= j.m[RJ_SAMPLES].v);
+			}
+			recjob_free(&j);
 		}
 		recording_close(r);
 	}
