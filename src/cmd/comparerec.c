@@ -247,9 +247,9 @@ static void format_value(const struct recjob *j, enum recjob_metric m, bool byte
 
 	if (!v->known)
 		snprintf(buf, len, "-");
-	else if (recjob_info(m)->unit == RJU_BYTES && !bytes)
+	else if (recjob_info(m)->unit == CU_BYTES && !bytes)
 		util_size_human((uint64_t)v->v, buf, len);
-	else if (recjob_info(m)->unit == RJU_SECONDS)
+	else if (recjob_info(m)->unit == CU_SECONDS)
 		snprintf(buf, len, "%.3fs", v->v);
 	else
 		snprintf(buf, len, "%.0f", v->v);
@@ -439,7 +439,7 @@ static void json_metric(struct json *j, const struct recjob *rj, enum recjob_met
 			json_double(j, key, v->at, 6);
 	} else if (!v->known) {
 		json_null(j, key);
-	} else if (recjob_info(m)->unit == RJU_SECONDS) {
+	} else if (recjob_info(m)->unit == CU_SECONDS) {
 		json_double(j, key, v->v, 6);
 	} else {
 		json_i64(j, key, (int64_t)v->v);
@@ -491,7 +491,7 @@ static int print_json(const struct side *a, const struct side *b, FILE *out)
 	json_close_array(&j);
 	json_open_object(&j, "b_over_a", false);
 	for (int m = 0; m < RJ_COUNT; m++) {
-		const struct recjob_info *in = recjob_info((enum recjob_metric)m);
+		const struct comparison_info *in = recjob_info((enum recjob_metric)m);
 		double r;
 
 		if (!in->ratio)

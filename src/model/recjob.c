@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
 #include "model/recjob.h"
 #include "model/recording.h"
 #include "sample/task.h"
@@ -25,35 +26,35 @@ struct recjob_track {
 	bool ctx_ok;
 };
 
-static const struct recjob_info infos[RJ_COUNT] = {
-	[RJ_PROCS] = { "processes", "processes", RJU_COUNT, true },
-	[RJ_THREADS] = { "threads", "threads (tasks)", RJU_COUNT, true },
-	[RJ_SPACES] = { "address_spaces", "address spaces (kcmp VM)", RJU_COUNT, true },
-	[RJ_FILES] = { "fd_tables", "fd tables (kcmp FILES)", RJU_COUNT, true },
-	[RJ_FS] = { "fs_structs", "fs root/cwd (kcmp FS)", RJU_COUNT, true },
-	[RJ_SIGHAND] = { "sighand_tables", "signal handlers (kcmp SIGHAND)", RJU_COUNT, true },
-	[RJ_RSS_PEAK] = { "rss_sum_peak", "RSS sum, peak (naive)", RJU_BYTES, true },
-	[RJ_RSS_LAST] = { "rss_sum_last", "RSS sum, last (naive)", RJU_BYTES, true },
-	[RJ_PSS_PEAK] = { "pss_sum_peak", "PSS sum, peak", RJU_BYTES, true },
-	[RJ_PSS_LAST] = { "pss_sum_last", "PSS sum, last", RJU_BYTES, true },
-	[RJ_USS_PEAK] = { "uss_sum_peak", "USS sum, peak", RJU_BYTES, true },
-	[RJ_USS_LAST] = { "uss_sum_last", "USS sum, last", RJU_BYTES, true },
-	[RJ_SHARED_PEAK] = { "shared_sum_peak", "shared sum, peak", RJU_BYTES, true },
-	[RJ_SHARED_LAST] = { "shared_sum_last", "shared sum, last", RJU_BYTES, true },
-	[RJ_SWAP_PEAK] = { "swap_sum_peak", "swap sum, peak", RJU_BYTES, true },
-	[RJ_SWAP_LAST] = { "swap_sum_last", "swap sum, last", RJU_BYTES, true },
-	[RJ_PTE_PEAK] = { "page_tables_peak", "page tables, peak", RJU_BYTES, true },
-	[RJ_PTE_LAST] = { "page_tables_last", "page tables, last", RJU_BYTES, true },
-	[RJ_CPU_USER] = { "cpu_user", "CPU user (sampled)", RJU_SECONDS, true },
-	[RJ_CPU_SYS] = { "cpu_system", "CPU system (sampled)", RJU_SECONDS, true },
-	[RJ_VCTX] = { "voluntary_switches", "voluntary switches", RJU_COUNT, true },
-	[RJ_ICTX] = { "involuntary_switches", "involuntary switches", RJU_COUNT, true },
-	[RJ_WALL] = { "wall", "recorded time (first to last sample)", RJU_SECONDS, true },
-	[RJ_SAMPLES] = { "samples", "samples", RJU_COUNT, false },
-	[RJ_MEM_SAMPLES] = { "memory_samples", "memory samples", RJU_COUNT, false },
+static const struct comparison_info infos[RJ_COUNT] = {
+	[RJ_PROCS] = { "processes", "processes", CU_COUNT, true },
+	[RJ_THREADS] = { "threads", "threads (tasks)", CU_COUNT, true },
+	[RJ_SPACES] = { "address_spaces", "address spaces (kcmp VM)", CU_COUNT, true },
+	[RJ_FILES] = { "fd_tables", "fd tables (kcmp FILES)", CU_COUNT, true },
+	[RJ_FS] = { "fs_structs", "fs root/cwd (kcmp FS)", CU_COUNT, true },
+	[RJ_SIGHAND] = { "sighand_tables", "signal handlers (kcmp SIGHAND)", CU_COUNT, true },
+	[RJ_RSS_PEAK] = { "rss_sum_peak", "RSS sum, peak (naive)", CU_BYTES, true },
+	[RJ_RSS_LAST] = { "rss_sum_last", "RSS sum, last (naive)", CU_BYTES, true },
+	[RJ_PSS_PEAK] = { "pss_sum_peak", "PSS sum, peak", CU_BYTES, true },
+	[RJ_PSS_LAST] = { "pss_sum_last", "PSS sum, last", CU_BYTES, true },
+	[RJ_USS_PEAK] = { "uss_sum_peak", "USS sum, peak", CU_BYTES, true },
+	[RJ_USS_LAST] = { "uss_sum_last", "USS sum, last", CU_BYTES, true },
+	[RJ_SHARED_PEAK] = { "shared_sum_peak", "shared sum, peak", CU_BYTES, true },
+	[RJ_SHARED_LAST] = { "shared_sum_last", "shared sum, last", CU_BYTES, true },
+	[RJ_SWAP_PEAK] = { "swap_sum_peak", "swap sum, peak", CU_BYTES, true },
+	[RJ_SWAP_LAST] = { "swap_sum_last", "swap sum, last", CU_BYTES, true },
+	[RJ_PTE_PEAK] = { "page_tables_peak", "page tables, peak", CU_BYTES, true },
+	[RJ_PTE_LAST] = { "page_tables_last", "page tables, last", CU_BYTES, true },
+	[RJ_CPU_USER] = { "cpu_user", "CPU user (sampled)", CU_SECONDS, true },
+	[RJ_CPU_SYS] = { "cpu_system", "CPU system (sampled)", CU_SECONDS, true },
+	[RJ_VCTX] = { "voluntary_switches", "voluntary switches", CU_COUNT, true },
+	[RJ_ICTX] = { "involuntary_switches", "involuntary switches", CU_COUNT, true },
+	[RJ_WALL] = { "wall", "recorded time (first to last sample)", CU_SECONDS, true },
+	[RJ_SAMPLES] = { "samples", "samples", CU_COUNT, false },
+	[RJ_MEM_SAMPLES] = { "memory_samples", "memory samples", CU_COUNT, false },
 };
 
-const struct recjob_info *recjob_info(enum recjob_metric m)
+const struct comparison_info *recjob_info(enum recjob_metric m)
 {
 	return (unsigned)m < RJ_COUNT ? &infos[m] : NULL;
 }
@@ -77,7 +78,7 @@ static int cmp_track(const void *a, const void *b)
 static void set(struct recjob *j, enum recjob_metric m, double v)
 {
 	j->m[m].known = true;
-	j->m[m].v = infos[m].unit == RJU_SECONDS ? round(v * 1e6) / 1e6 : round(v);
+	j->m[m].v = infos[m].unit == CU_SECONDS ? round(v * 1e6) / 1e6 : round(v);
 }
 
 static void set_at(struct recjob *j, enum recjob_metric m, double v, double at)
@@ -97,15 +98,8 @@ static struct recjob_track *track_of(struct recjob *j, const struct task *t, siz
 		if (k)
 			return k;
 	}
-	if (j->ntracks == j->cap) {
-		size_t cap = j->cap ? j->cap * 2 : 64;
-		struct recjob_track *v = realloc(j->tracks, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		j->tracks = v;
-		j->cap = cap;
-	}
+	if (util_grow(&j->tracks, &j->cap, j->ntracks, 64, sizeof(*j->tracks)))
+		return NULL;
 	key.tgid = t->tgid;
 	key.ctx_ok = t->ctxsw_av == TS_OK;
 	/* a task there before the recording began counts from its first sample, one born

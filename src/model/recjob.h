@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/comparison.h"
+
 struct recording;
 
 /* The rows of the report, in the order shown. */
@@ -36,15 +38,6 @@ enum recjob_metric {
 /* The memory sums, in the order of their peak rows (RJ_RSS_PEAK + 2 * i). */
 #define RECJOB_NMEM 6
 
-enum recjob_unit { RJU_COUNT, RJU_BYTES, RJU_SECONDS };
-
-struct recjob_info {
-	const char *key;	/* JSON key (the live compare's where it has the row) */
-	const char *label;	/* table row */
-	enum recjob_unit unit;
-	bool ratio;		/* B/A means something */
-};
-
 struct recjob_value {
 	bool known;
 	double v;
@@ -65,7 +58,8 @@ struct recjob {
 	uint64_t window_ticks;	/* the recording's start in clock ticks since boot */
 };
 
-const struct recjob_info *recjob_info(enum recjob_metric m);
+/* its key, label and unit, in the live compare's form */
+const struct comparison_info *recjob_info(enum recjob_metric m);
 
 /* Read rec's samples between from and to (wall clock seconds, 0: no bound) into j (every
  * recorded task: the recording's job or targets). 0, -ENODATA (no sample in the range),
