@@ -10,7 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/comparerec.h"
+#include "cmd/options.h"
 #include "cmd/recfile.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
@@ -32,12 +33,9 @@
 #include "view/compare.h"
 #include "view/json.h"
 
-enum { OPT_FROM = 256, OPT_TO, OPT_BYTES, OPT_LIVE };
-
 struct opts {
-	const char *file[2];	/* the two recordings */
+	struct common_opts co;	/* the two recordings are its operands; -J, --bytes */
 	const char *from, *to;
-	bool json, bytes;
 };
 
 /* One side: a recording read. */
@@ -88,87 +86,47 @@ bool comparerec_wanted(int argc, char **argv)
 	return false;
 }
 
-/* Its own getopt loop (the live compare's options are known, to be refused by name):
- * -1 to go on, or the exit status. */
-static int parse_opts(int argc, char **argv, struct opts *o)
+/* -p, -t, -d and the workers' options make live sides. */
+static int live_option(void *opts, const char *arg)
 {
-	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, OPT_FROM },
-		{ "to", required_argument, NULL, OPT_TO },
-		{ "json", no_argument, NULL, 'J' },
-		{ "bytes", no_argument, NULL, OPT_BYTES },
-		{ "help", no_argument, NULL, 'h' },
-		{ "workers", required_argument, NULL, OPT_LIVE },
-		{ "mem", required_argument, NULL, OPT_LIVE },
-		{ "shared", required_argument, NULL, OPT_LIVE },
-		{ "spin", no_argument, NULL, OPT_LIVE },
-		{ "sleep", no_argument, NULL, OPT_LIVE },
-		{ "pid", required_argument, NULL, OPT_LIVE },
-		{ "time", required_argument, NULL, OPT_LIVE },
-		{ "delay", required_argument, NULL, OPT_LIVE },
-		{ NULL, 0, NULL, 0 }
-	};
-	char sbuf[160], msg[160];
-	size_t n = 0;
-	int c;
+	(void)arg;
+	return common_usage_error(&((struct opts *)opts)->co, "-p, -t, -d, --workers, --mem, "
+				  "--shared, --spin and --sleep give live sides: recordings are "
+				  "compared as recorded");
+}
 
-	optind = 0;	/* a full reset: main may have used getopt already */
-	for (;;) {
-		c = getopt_long(argc, argv, "+:p:t:d:Jh", longopts, NULL);
-		if (c == -1) {
-			bool dashes = optind > 0 && !strcmp(argv[optind - 1], "--");
+static const struct cmd_option options[] = {
+	{ "from", 0, CMD_STRING, CMD_FIELD(struct opts, from) },
+	{ "to", 0, CMD_STRING, CMD_FIELD(struct opts, to) },
+	{ "pid", 'p', CMD_CALL, .call = live_option },
+	{ "time", 't', CMD_CALL, .call = live_option },
+	{ "delay", 'd', CMD_CALL, .call = live_option },
+	{ "workers", 0, CMD_CALL, .call = live_option },
+	{ "mem", 0, CMD_CALL, .call = live_option },
+	{ "shared", 0, CMD_CALL, .call = live_option },
+	{ "spin", 0, CMD_FLAG, .call = live_option },
+	{ "sleep", 0, CMD_FLAG, .call = live_option },
+	{ 0 }
+};
 
-			/* an operand, and options may follow it; after "--", operands only */
-			for (; optind < argc; optind++) {
-				if (n++ < 2)
-					o->file[n - 1] = argv[optind];
-				if (!dashes) {
-					optind++;
-					break;
-				}
-			}
-			if (optind >= argc)
-				break;
-			continue;
-		}
-		switch (c) {
-		case OPT_FROM:
-			o->from = optarg;
-			break;
-		case OPT_TO:
-			o->to = optarg;
-			break;
-		case 'J':
-			o->json = true;
-			break;
-		case OPT_BYTES:
-			o->bytes = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return TS_EXIT_OK;
-		case 'p': case 't': case 'd': case OPT_LIVE:
-			return cli_usage_error("compare", "-p, -t, -d, --workers, --mem, --shared, "
-					       "--spin and --sleep give live sides: recordings are "
-					       "compared as recorded");
-		default:
-			return cli_usage_error("compare", "%s",
-					       util_getopt_error(c, argv, optind, optopt, msg,
-								 sizeof(msg)));
-		}
-	}
-	if (n > 2)
-		return cli_usage_error("compare", "more than two recordings: compare A.db B.db");
+/* Two operands, each a recording. */
+static int check_opts(void *opts)
+{
+	struct opts *o = opts;
+	size_t n = o->co.noperands;
+	char sbuf[160];
+
 	if (n < 2)
-		return cli_usage_error("compare", "%s: compare A.db B.db",
-				       n ? "one recording given, side B is missing"
-					 : "--from and --to go with two recordings");
+		return common_usage_error(&o->co, "%s: compare A.db B.db",
+					  n ? "one recording given, side B is missing"
+					    : "--from and --to go with two recordings");
 	for (size_t i = 0; i < 2; i++)
-		if (!recfile_is_recording(o->file[i]))
-			return cli_usage_error("compare", "'%s' is not a recording (taskscope "
-					       "record): compare two recordings, or two command "
-					       "lines", cli_shown(o->file[i], sbuf, sizeof(sbuf)));
-	return -1;
+		if (!recfile_is_recording(o->co.operand[i]))
+			return common_usage_error(&o->co, "'%s' is not a recording (taskscope "
+						  "record): compare two recordings, or two command "
+						  "lines", cli_shown(o->co.operand[i], sbuf,
+								     sizeof(sbuf)));
+	return CO_CONTINUE;
 }
 
 /* ---- reading ---------------------------------------------------------------------------- */
@@ -375,7 +333,7 @@ static int print_table(const struct opts *o, const struct side *a, const struct 
 			goto out;
 		}
 		for (int k = 0; k < 2; k++) {
-			format_value(&sides[k]->j, (enum recjob_metric)m, o->bytes,
+			format_value(&sides[k]->j, (enum recjob_metric)m, o->co.bytes,
 				     buf[2 * k], sizeof(buf[0]));
 			format_at(&sides[k]->j, (enum recjob_metric)m, buf[2 * k + 1],
 				  sizeof(buf[0]));
@@ -514,28 +472,22 @@ static int print_json(const struct side *a, const struct side *b, FILE *out)
 	return json_end(&j);
 }
 
-int comparerec_main(int argc, char **argv)
+/* Both recordings read, then the report. */
+static int run(void *opts)
 {
+	struct opts *o = opts;
 	struct side sides[2];
-	struct opts o;
 	int rc, status = TS_EXIT_OK;
 
-	memset(&o, 0, sizeof(o));
 	memset(sides, 0, sizeof(sides));
-	msg_set_command("compare");
-	rc = parse_opts(argc, argv, &o);
-	if (rc >= 0) {
-		status = rc;
-		goto out;
-	}
 	for (int k = 0; k < 2 && !status; k++) {
 		snprintf(sides[k].label, sizeof(sides[k].label), "%s", k ? "B" : "A");
-		status = load_side(&o, o.file[k], &sides[k]);
+		status = load_side(o, o->co.operand[k], &sides[k]);
 	}
 	if (status)
 		goto out;
-	rc = o.json ? print_json(&sides[0], &sides[1], stdout)
-		       : print_table(&o, &sides[0], &sides[1], stdout);
+	rc = o->co.json ? print_json(&sides[0], &sides[1], stdout)
+			: print_table(o, &sides[0], &sides[1], stdout);
 	if (!rc)
 		rc = outfile_error(stdout);
 	/* a reader that went away, or a write error that main reports with its cause */
@@ -546,6 +498,20 @@ int comparerec_main(int argc, char **argv)
 out:
 	side_free(&sides[0]);
 	side_free(&sides[1]);
-	msg_set_command(NULL);
 	return status;
+}
+
+static const struct cmd_spec comparerec_cmd = {
+	.name = "compare", .shown = 160,
+	.accept = CO_JSON | CO_BYTES | CO_OPERANDS,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.max_operands = 2, .operand_hint = " (more than two recordings: compare A.db B.db)", .check = check_opts,
+	.run = run,
+};
+
+int comparerec_main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+
+	return command_main(&comparerec_cmd, &o, argc, argv);
 }
