@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 
 #include "cmd/cli.h"
 #include "cmd/recfile.h"
+#include "cmd/options.h"
 #include "cmd/sharerec.h"
 #include "lib/exitcode.h"
 #include "lib/msg.h"
@@ -28,7 +29,7 @@
 #define MAX_SHOWN_TIDS 16	/* a process's TIDs listed in a group, then "..." */
 
 struct opts {
-	bool json;
+	struct common_opts co;	/* -J; the operand FILE[@TIME] */
 	char *file;		/* the operand's file part (malloc'ed) */
 	const char *at;		/* its TIME, or NULL: the last sample */
 };
@@ -87,66 +88,41 @@ bool sharerec_wanted(int argc, char **argv)
 	return false;
 }
 
-/* Its own getopt loop (share's live options are known, to be refused by name): -1 to go
- * on, or the exit status. */
-static int parse_opts(int argc, char **argv, struct opts *o)
+/* share's options for live tasks. */
+static int live_option(void *opts, const char *arg)
 {
-	enum { OPT_LIVE = 256 };
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "pid", required_argument, NULL, OPT_LIVE },
-		{ "user", required_argument, NULL, OPT_LIVE },
-		{ "command", required_argument, NULL, OPT_LIVE },
-		{ "cgroup", required_argument, NULL, OPT_LIVE },
-		{ "after", required_argument, NULL, OPT_LIVE },
-		{ "top", required_argument, NULL, OPT_LIVE },
-		{ "run-as", required_argument, NULL, OPT_LIVE },
-		{ "bytes", no_argument, NULL, OPT_LIVE },
-		{ "output-file", required_argument, NULL, OPT_LIVE },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char *operand = NULL;
-	char sbuf[160], msg[160];
-	int c;
+	(void)arg;
+	return common_usage_error(&((struct opts *)opts)->co, "-p, -u, -C, --cgroup, --after, "
+				  "--top, --bytes, --output-file, --run-as and a command are for "
+				  "live tasks: a recording shows every recorded task's groups");
+}
 
-	optind = 0;	/* a full reset: main may have used getopt already */
-	for (;;) {
-		c = getopt_long(argc, argv, "+:p:u:C:Jh", longopts, NULL);
-		if (c == -1) {
-			if (optind >= argc)
-				break;
-			if ((optind > 0 && !strcmp(argv[optind - 1], "--")) || operand)
-				return cli_usage_error("share", "one recording only, and no command "
-						       "with it: share FILE[@TIME]");
-			operand = argv[optind++];
-			continue;
-		}
-		switch (c) {
-		case 'J':
-			o->json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return TS_EXIT_OK;
-		case 'p': case 'u': case 'C': case OPT_LIVE:
-			return cli_usage_error("share", "-p, -u, -C, --cgroup, --after, --top, "
-					       "--bytes, --output-file, --run-as and a command are for "
-					       "live tasks: a recording shows every recorded task's "
-					       "groups");
-		default:
-			return cli_usage_error("share", "%s",
-					       util_getopt_error(c, argv, optind, optopt, msg,
-								 sizeof(msg)));
-		}
-	}
-	if (!operand)
-		return cli_usage_error("share", "no recording given (share FILE[@TIME])");
-	o->file = split_operand(operand, &o->at);
+static const struct cmd_option options[] = {
+	{ "pid", 'p', CMD_CALL, .call = live_option },
+	{ "user", 'u', CMD_CALL, .call = live_option },
+	{ "command", 'C', CMD_CALL, .call = live_option },
+	{ "cgroup", 0, CMD_CALL, .call = live_option },
+	{ "after", 0, CMD_CALL, .call = live_option },
+	{ "top", 0, CMD_CALL, .call = live_option },
+	{ "run-as", 0, CMD_CALL, .call = live_option },
+	{ "output-file", 0, CMD_CALL, .call = live_option },
+	{ "bytes", 0, CMD_FLAG, .call = live_option },
+	{ 0 }
+};
+
+/* The one operand: FILE[@TIME], FILE a recording. */
+static int check_opts(void *opts)
+{
+	struct opts *o = opts;
+	char sbuf[160];
+
+	if (!o->co.noperands)
+		return common_usage_error(&o->co, "no recording given (share FILE[@TIME])");
+	o->file = split_operand(o->co.operand[0], &o->at);
 	if (!o->file)
-		return cli_usage_error("share", "'%s' is not a recording (taskscope record)",
-				       cli_shown(operand, sbuf, sizeof(sbuf)));
-	return -1;
+		return common_usage_error(&o->co, "'%s' is not a recording (taskscope record)",
+					  cli_shown(o->co.operand[0], sbuf, sizeof(sbuf)));
+	return CO_CONTINUE;
 }
 
 /* ---- the groups ------------------------------------------------------------------------ */
@@ -325,8 +301,9 @@ static int read_to(struct recording *rec, double when, struct report *r)
 	return rc == -ENODATA ? (r->sn ? 0 : -ENOENT) : rc;
 }
 
-static int run(struct opts *o)
+static int run(void *opts)
 {
+	struct opts *o = opts;
 	struct recording *rec = NULL;
 	struct report r = { .sn = NULL };
 	double first, last, when;
@@ -345,8 +322,8 @@ static int run(struct opts *o)
 	}
 	when = last;
 	if (o->at && recording_parse_time(o->at, first, last, &when)) {
-		status = cli_usage_error("share", "invalid time '%s' (FILE@TIME)",
-					 cli_shown(o->at, why, 160));
+		status = common_usage_error(&o->co, "invalid time '%s' (FILE@TIME)",
+					    cli_shown(o->at, why, 160));
 		goto out;
 	}
 	rc = read_to(rec, when, &r);
@@ -366,7 +343,7 @@ static int run(struct opts *o)
 		msg_error("cannot read the recording '%s': %s", r.file, strerror(-rc));
 	if (rc)
 		goto out;
-	if (o->json)
+	if (o->co.json)
 		print_json(&r, stdout);
 	else
 		print_text(&r, stdout);
@@ -379,17 +356,22 @@ out:
 	return status;
 }
 
+static void free_opts(void *opts)
+{
+	free(((struct opts *)opts)->file);
+}
+
+static const struct cmd_spec sharerec_cmd = {
+	.name = "share", .shown = 160, .accept = CO_JSON | CO_OPERANDS,
+	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.max_operands = 1,
+	.operand_hint = " (one recording only, and no command with it: share FILE[@TIME])",
+	.check = check_opts, .run = run, .done = free_opts,
+};
+
 int sharerec_main(int argc, char **argv)
 {
-	struct opts o;
-	int rc;
+	struct opts o = { 0 };
 
-	memset(&o, 0, sizeof(o));
-	msg_set_command("share");
-	rc = parse_opts(argc, argv, &o);
-	if (rc < 0)
-		rc = run(&o);
-	free(o.file);
-	msg_set_command(NULL);
-	return rc;
+	return command_main(&sharerec_cmd, &o, argc, argv);
 }
