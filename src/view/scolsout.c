@@ -279,11 +279,40 @@ static int put_raw(struct linebuf *lb, const char *s, size_t len, bool last, con
 	return 0;
 }
 
+/* The lines after the headings in lb, each after the line separator, its cells as they are
+ * (width NULL: raw) or padded to width[], the buffer written out as it fills, then the
+ * final line break: 0 or -errno. */
+static int write_lines(const struct scolsout *t, struct linebuf *lb, FILE *out,
+		       const size_t *width, const char *sep, const char *lsep)
+{
+	size_t ncols = t->ncols, seplen = strlen(sep), lseplen = strlen(lsep);
+	int rc = 0;
+
+	for (size_t l = 0; !rc && l < t->nlines; l++) {
+		rc = lb_put(lb, lsep, lseplen);
+		for (size_t c = 0, off = t->start[l]; !rc && c < ncols; c++) {
+			const struct pcell *pc = &t->cells[l * ncols + c];
+			const char *txt = pc->len ? t->text + off : "";
+			bool last = c + 1 == ncols;
+
+			rc = width ? put_cell(lb, txt, pc->len, pc->w, width[c], t->cols[c].right,
+					      last, sep, seplen)
+				   : put_raw(lb, txt, pc->len, last, sep, seplen);
+			off += pc->len;
+		}
+		if (!rc)
+			lb_flush(lb, out, l + 1 == t->nlines);
+	}
+	if (!rc)
+		fputc('\n', out);
+	return rc;
+}
+
 /* What scols_print_table writes for a plain raw table: the headings and the lines, fields
  * separated by the column separator, lines by the line separator, and a line break. */
 static int raw_write(const struct scolsout *t, FILE *out, const char *sep, const char *lsep)
 {
-	size_t ncols = t->ncols, seplen = strlen(sep), lseplen = strlen(lsep);
+	size_t ncols = t->ncols, seplen = strlen(sep);
 	struct linebuf lb = { 0 };
 	int rc = 0;
 
@@ -292,20 +321,8 @@ static int raw_write(const struct scolsout *t, FILE *out, const char *sep, const
 	for (size_t c = 0; !rc && c < ncols; c++)
 		rc = put_raw(&lb, t->cols[c].name, strlen(t->cols[c].name), c + 1 == ncols, sep,
 			     seplen);
-	for (size_t l = 0; !rc && l < t->nlines; l++) {
-		rc = lb_put(&lb, lsep, lseplen);
-		for (size_t c = 0, off = t->start[l]; !rc && c < ncols; c++) {
-			const struct pcell *pc = &t->cells[l * ncols + c];
-
-			rc = put_raw(&lb, pc->len ? t->text + off : "", pc->len, c + 1 == ncols,
-				     sep, seplen);
-			off += pc->len;
-		}
-		if (!rc)
-			lb_flush(&lb, out, l + 1 == t->nlines);
-	}
 	if (!rc)
-		fputc('\n', out);
+		rc = write_lines(t, &lb, out, NULL, sep, lsep);
 	free(lb.b);
 	return rc;
 }
@@ -314,7 +331,7 @@ static int raw_write(const struct scolsout *t, FILE *out, const char *sep, const
  * separator between them, and a line break; nothing at all without lines. */
 static int plain_write(const struct scolsout *t, FILE *out, const char *sep, const char *lsep)
 {
-	size_t ncols = t->ncols, seplen = strlen(sep), lseplen = strlen(lsep);
+	size_t ncols = t->ncols, seplen = strlen(sep);
 	struct linebuf lb = { 0 };
 	size_t *width;
 	int rc = 0;
@@ -342,20 +359,8 @@ static int plain_write(const struct scolsout *t, FILE *out, const char *sep, con
 		rc = put_cell(&lb, t->cols[c].name, hlen, hw, width[c], t->cols[c].right,
 			      c + 1 == ncols, sep, seplen);
 	}
-	for (size_t l = 0; !rc && l < t->nlines; l++) {
-		rc = lb_put(&lb, lsep, lseplen);
-		for (size_t c = 0, off = t->start[l]; !rc && c < ncols; c++) {
-			const struct pcell *pc = &t->cells[l * ncols + c];
-
-			rc = put_cell(&lb, pc->len ? t->text + off : "", pc->len, pc->w, width[c],
-				      t->cols[c].right, c + 1 == ncols, sep, seplen);
-			off += pc->len;
-		}
-		if (!rc)
-			lb_flush(&lb, out, l + 1 == t->nlines);
-	}
 	if (!rc)
-		fputc('\n', out);
+		rc = write_lines(t, &lb, out, width, sep, lsep);
 	free(lb.b);
 	free(width);
 	return rc;
