@@ -137,6 +137,11 @@ int rec_sql_errno(int rc);
 int rec_fail(struct recording *r, int rc);
 int rec_exec(struct recording *r, const char *sql);
 int rec_prepare(struct recording *r, const char *sql, sqlite3_stmt **st);
+/* The end of a query whose rows were collected into an array: st finalized; when the last
+ * step (rc) was SQLITE_DONE, the array at *(T **)arr and its k elements go to *(T **)out
+ * and *n, else it is freed and the error is r's. 0 or -errno. */
+int rec_rows_end(struct recording *r, sqlite3_stmt *st, int rc, void *arr, size_t k,
+		 void *out, size_t *n);
 void rec_harden(sqlite3 *db);
 void rec_free(struct recording *r);
 void rec_reader_free(struct recording *r);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "lib/util.h"
 #include "model/recint.h"
 #include "model/sharing.h"
 #include "sample/kcmp.h"
@@ -181,7 +182,7 @@ int recording_groups(struct recording *r, double when, struct recording_group **
 		" FROM task t, s WHERE t.first_seq <= s.seq AND coalesce(t.last_seq, s.seq) >= s.seq"
 		" ORDER BY t.tid, t.start";
 	struct recording_group *v = NULL;
-	size_t k = 0;
+	size_t k = 0, cap = 0;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -194,13 +195,10 @@ int recording_groups(struct recording *r, double when, struct recording_group **
 		return rc;
 	sqlite3_bind_double(st, 1, when);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct recording_group *w = realloc(v, (k + 1) * sizeof(*w));
-
-		if (!w) {
+		if (util_grow(&v, &cap, k, 256, sizeof(*v))) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		v = w;
 		v[k].tid = rec_col_int(st, 0, 0, INT32_MAX);
 		v[k].tgid = rec_col_int(st, 1, 0, INT32_MAX);
 		v[k].start = (uint64_t)sqlite3_column_int64(st, 2);
@@ -211,15 +209,7 @@ int recording_groups(struct recording *r, double when, struct recording_group **
 					sqlite3_column_int64(st, 4 + res);
 		k++;
 	}
-	rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
-	sqlite3_finalize(st);
-	if (rc) {
-		free(v);
-		return rc;
-	}
-	*out = v;
-	*n = k;
-	return 0;
+	return rec_rows_end(r, st, rc, &v, k, out, n);
 }
 
 /* A task in both moments: its group before and after. */

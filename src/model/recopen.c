@@ -390,26 +390,13 @@ int recording_times(struct recording *r, double **out, size_t *n)
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (k == cap) {
-			double *w = realloc(v, (cap = cap ? 2 * cap : 256) * sizeof(*w));
-
-			if (!w) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = w;
+		if (util_grow(&v, &cap, k, 256, sizeof(*v))) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		v[k++] = rec_col_real(st, 0, 0, 1e11);
 	}
-	rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
-	sqlite3_finalize(st);
-	if (rc) {
-		free(v);
-		return rc;
-	}
-	*out = v;
-	*n = k;
-	return 0;
+	return rec_rows_end(r, st, rc, &v, k, out, n);
 }
 
 /* ---- times of a recording (replay --from, diff FILE@T, the full-screen view's g) ---- */

@@ -137,6 +137,23 @@ int rec_exec(struct recording *r, const char *sql)
 	return rc == SQLITE_OK ? 0 : rec_fail(r, rc);
 }
 
+int rec_rows_end(struct recording *r, sqlite3_stmt *st, int rc, void *arr, size_t k,
+		 void *out, size_t *n)
+{
+	void *v;
+
+	rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
+	sqlite3_finalize(st);
+	memcpy(&v, arr, sizeof(v));
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	memcpy(out, &v, sizeof(v));
+	*n = k;
+	return 0;
+}
+
 int rec_prepare(struct recording *r, const char *sql, sqlite3_stmt **st)
 {
 	int rc = sqlite3_prepare_v2(r->db, sql, -1, st, NULL);
