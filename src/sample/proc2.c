@@ -29,14 +29,27 @@ long proc2_hertz(void)
 	return hz > 0 ? hz : 100;
 }
 
+static double ts_sec(const struct timespec *ts)
+{
+	return (double)ts->tv_sec + (double)ts->tv_nsec / 1e9;
+}
+
+/* The wall clock time of boot as CLOCK_REALTIME minus CLOCK_BOOTTIME, read back to back:
+ * /proc/uptime (what this was) has 10 ms steps, and a task's start time is boot plus its
+ * start in ticks, so two runs could print a task's START a second apart. Both clocks are
+ * the ones /proc/uptime and a task's start time count in (time namespaces included). */
 double proc2_boot_time(void)
 {
+	struct timespec b0, rt, b1;
 	double up = 0, idle = 0;
-	struct timespec now;
 
-	procps_uptime(&up, &idle);
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (double)now.tv_sec + (double)now.tv_nsec / 1e9 - up;
+	if (clock_gettime(CLOCK_BOOTTIME, &b0) || clock_gettime(CLOCK_REALTIME, &rt) ||
+	    clock_gettime(CLOCK_BOOTTIME, &b1)) {
+		procps_uptime(&up, &idle);
+		clock_gettime(CLOCK_REALTIME, &rt);
+		return ts_sec(&rt) - up;
+	}
+	return ts_sec(&rt) - (ts_sec(&b0) + ts_sec(&b1)) / 2;
 }
 
 int proc2_open(struct proc2 **out)
