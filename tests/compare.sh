@@ -148,7 +148,11 @@ else
 	# a wrapper as pyenv's shims: it runs python3 and waits (no exec), then exits with it
 	printf '#!/bin/sh\n"%s" "$@"\nexit $?\n' "$py" >"$wrap"
 	chmod +x "$wrap"
-	ts wrapped compare -J "$wrap $tp 2 3000000" "$py $tp 2 3000000"
+	# long enough for samples after the wrapper's child became python: 3 million rounds
+	# (about 0.4 s here when quiet) times TS_SLOW, as a loaded sampler may take one sample
+	# in 0.4 s (one such run saw only the wrapper and its fork before the exec)
+	n=$((3000000 * TS_SLOW))
+	ts wrapped compare -J "$wrap $tp 2 $n" "$py $tp 2 $n"
 	if expect_rc 0 "compare through a wrapper"; then
 		expect_json "$OUT" '(A["processes"], A["address_spaces"], B["processes"], B["address_spaces"])' \
 			"(1, 1, 1, 1)" "threads.py is one process, one address space on both sides"
