@@ -130,6 +130,19 @@ static void copy_modes(struct jobtty *jt, int tty)
 	ioctl(jt->master, TIOCSWINSZ, &ws);
 }
 
+/* Before what the user typed goes to the job, the size the user's terminal has now: a
+ * resize happened before the keys that follow it, but SIGWINCH may reach taskscope's
+ * handler (on another thread) after this thread has read them. */
+static void follow_size(const struct jobtty *jt)
+{
+	struct winsize want, have;
+
+	if (jt->win_fd >= 0 && !ioctl(jt->win_fd, TIOCGWINSZ, &want) && want.ws_row &&
+	    want.ws_col && !ioctl(jt->master, TIOCGWINSZ, &have) &&
+	    (want.ws_row != have.ws_row || want.ws_col != have.ws_col))
+		ioctl(jt->master, TIOCSWINSZ, &want);
+}
+
 static bool foreground(int fd)
 {
 	pid_t fg = tcgetpgrp(fd);
@@ -301,6 +314,7 @@ static void *relay_main(void *arg)
 			if (k > 0) {
 				inlen = (size_t)k;
 				inoff = 0;
+				follow_size(jt);
 			} else if (k == 0 || (errno != EAGAIN && errno != EINTR)) {
 				in_open = false;
 			}
