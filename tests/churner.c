@@ -137,6 +137,14 @@ static int set_pid_max(long v)
 	return rc;
 }
 
+static volatile sig_atomic_t stop_now;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop_now = 1;
+}
+
 int main(int argc, char **argv)
 {
 	static unsigned char forks_of[PID_LIMIT + 1];
@@ -168,9 +176,10 @@ int main(int argc, char **argv)
 	}
 	prctl(PR_SET_NAME, "churner", 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_term);	/* ends the churn early, with the summary */
 	t0 = now();
 	end = t0 + secs;
-	while (now() < end) {
+	while (now() < end && !stop_now) {
 		bool full = false;
 		pid_t p;
 		int st;
