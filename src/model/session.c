@@ -446,7 +446,10 @@ static bool to_sinks(struct session *s, const struct session_frame *f)
 	return any;
 }
 
-/* When the next sample is due after one taken at `now` ... */
+/* When the next sample is due after one taken at `now`: a delay after the previous one was
+ * due, or, when that time has passed (a slow sample, a loaded machine), a delay from now, as
+ * top waits: catching up at once would take samples back to back, whose intervals are too
+ * short for PCPU (under two clock ticks) and which load a busy machine more. */
 static double next_due(const struct session_loop *l, bool priming, double prev, bool first)
 {
 	double now = util_monotonic(), next;
@@ -455,7 +458,7 @@ static double next_due(const struct session_loop *l, bool priming, double prev, 
 		next = now + (l->delay < l->prime_max ? l->delay : l->prime_max);
 	else
 		next = (first ? now : prev) + l->delay;
-	return next < now ? now : next;
+	return next < now ? now + l->delay : next;
 }
 
 int session_run(struct session *s, const struct session_loop *loop)
