@@ -117,9 +117,7 @@ int comparison_side_init(struct comparison_side *s, const char *label, const cha
 
 void comparison_side_free(struct comparison_side *s)
 {
-	for (size_t i = 0; i < s->ntracks; i++)
-		free(s->tracks[i].comm);
-	free(s->tracks);
+	comparison_tracks_free(s->tracks, s->ntracks);
 	for (size_t i = 0; i < s->npending; i++)
 		free(s->pending[i].rows);
 	free(s->pending);
@@ -138,19 +136,18 @@ static int cmp_track(const void *a, const void *b)
 	return UTIL_CMP(x->start, y->start);
 }
 
-/* The track of task t among the first nsorted (sorted) tracks, or a new one appended after
- * them; the caller sorts the array again once the sample is in. */
-static struct comparison_track *track_of(struct comparison_side *s, const struct task *t,
-					 size_t nsorted)
+struct comparison_track *comparison_track_of(struct comparison_track **v, size_t *n,
+					     size_t *cap, uint64_t window_ticks,
+					     const struct task *t, size_t nsorted)
 {
 	struct comparison_track key = { .tid = t->tid, .start = t->start_ticks }, *k;
 
 	if (nsorted) {
-		k = bsearch(&key, s->tracks, nsorted, sizeof(key), cmp_track);
+		k = bsearch(&key, *v, nsorted, sizeof(key), cmp_track);
 		if (k)
 			return k;
 	}
-	if (util_grow(&s->tracks, &s->cap, s->ntracks, 64, sizeof(*s->tracks)))
+	if (util_grow(v, cap, *n, 64, sizeof(**v)))
 		return NULL;
 	key.tgid = t->tgid;
 	key.comm = strdup(t->comm ? t->comm : "");
@@ -160,15 +157,35 @@ static struct comparison_track *track_of(struct comparison_side *s, const struct
 	key.migr_ok = t->sched_av == TS_OK;
 	/* a task that was there before the run began counts from now on, one born during
 	 * it counts from zero */
-	if (t->start_ticks < s->window_ticks) {
+	if (t->start_ticks < window_ticks) {
 		key.first[T_UTIME] = t->utime_ticks;
 		key.first[T_STIME] = t->stime_ticks;
 		key.first[T_VCTX] = t->vctx;
 		key.first[T_ICTX] = t->ictx;
 		key.first[T_MIGR] = t->migrations;
 	}
-	s->tracks[s->ntracks++] = key;
-	return &s->tracks[s->ntracks - 1];
+	(*v)[(*n)++] = key;
+	return &(*v)[*n - 1];
+}
+
+void comparison_tracks_sort(struct comparison_track *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_track);
+}
+
+void comparison_tracks_free(struct comparison_track *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].comm);
+	free(v);
+}
+
+/* The track of task t in side s (comparison_track_of). */
+static struct comparison_track *track_of(struct comparison_side *s, const struct task *t,
+					 size_t nsorted)
+{
+	return comparison_track_of(&s->tracks, &s->ntracks, &s->cap, s->window_ticks, t,
+				   nsorted);
 }
 
 static const enum kcmp_res group_res[4] = {

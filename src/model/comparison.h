@@ -65,6 +65,16 @@ struct comparison_track {
 				 * shell or wrapper): not part of the workload */
 };
 
+/* The track of task t among the first nsorted of the n tracks at *v (sorted by tid and
+ * start time), or a new one appended after them (*v grown; counters from t's values when
+ * it started before window_ticks, else from zero); NULL when out of memory. The caller
+ * sorts again (comparison_tracks_sort) once a sample's tasks are in. */
+struct comparison_track *comparison_track_of(struct comparison_track **v, size_t *n,
+					     size_t *cap, uint64_t window_ticks,
+					     const struct task *t, size_t nsorted);
+void comparison_tracks_sort(struct comparison_track *v, size_t n);
+void comparison_tracks_free(struct comparison_track *v, size_t n);
+
 /* What the engine that ran the side knows beyond the samples. */
 struct comparison_run {
 	uint64_t window_ticks;	/* start of the run in clock ticks since boot */

@@ -17,14 +17,9 @@
 #include "model/recording.h"
 #include "sample/task.h"
 
+/* the counters of struct comparison_track used here, at its indices */
 enum { T_UTIME, T_STIME, T_VCTX, T_ICTX, T_NFIELDS };
 
-struct recjob_track {
-	pid_t tid, tgid;
-	uint64_t start;
-	uint64_t first[T_NFIELDS], last[T_NFIELDS];
-	bool ctx_ok;
-};
 
 static const struct comparison_info infos[RJ_COUNT] = {
 	[RJ_PROCS] = { "processes", "processes", CU_COUNT, true },
@@ -61,18 +56,10 @@ const struct comparison_info *recjob_info(enum recjob_metric m)
 
 void recjob_free(struct recjob *j)
 {
-	free(j->tracks);
+	comparison_tracks_free(j->tracks, j->ntracks);
 	memset(j, 0, sizeof(*j));
 }
 
-static int cmp_track(const void *a, const void *b)
-{
-	const struct recjob_track *x = a, *y = b;
-
-	if (x->tid != y->tid)
-		return (x->tid > y->tid) - (x->tid < y->tid);
-	return (x->start > y->start) - (x->start < y->start);
-}
 
 /* Kept at the precision the report prints, so that B/A can be checked from it. */
 static void set(struct recjob *j, enum recjob_metric m, double v)
@@ -88,30 +75,13 @@ static void set_at(struct recjob *j, enum recjob_metric m, double v, double at)
 	j->m[m].at = at;
 }
 
-/* The track of t among the first nsorted tracks, or a new one after them. */
-static struct recjob_track *track_of(struct recjob *j, const struct task *t, size_t nsorted)
+/* The track of t among the first nsorted tracks, or a new one after them (the live
+ * compare's; a task there before the recording began counts from its first sample, one
+ * born during it from zero). */
+static struct comparison_track *track_of(struct recjob *j, const struct task *t, size_t nsorted)
 {
-	struct recjob_track key = { .tid = t->tid, .start = t->start_ticks }, *k;
-
-	if (nsorted) {
-		k = bsearch(&key, j->tracks, nsorted, sizeof(key), cmp_track);
-		if (k)
-			return k;
-	}
-	if (util_grow(&j->tracks, &j->cap, j->ntracks, 64, sizeof(*j->tracks)))
-		return NULL;
-	key.tgid = t->tgid;
-	key.ctx_ok = t->ctxsw_av == TS_OK;
-	/* a task there before the recording began counts from its first sample, one born
-	 * during it from zero */
-	if (t->start_ticks < j->window_ticks) {
-		key.first[T_UTIME] = t->utime_ticks;
-		key.first[T_STIME] = t->stime_ticks;
-		key.first[T_VCTX] = t->vctx;
-		key.first[T_ICTX] = t->ictx;
-	}
-	j->tracks[j->ntracks++] = key;
-	return &j->tracks[j->ntracks - 1];
+	return comparison_track_of(&j->tracks, &j->ntracks, &j->cap, j->window_ticks, t,
+				   nsorted);
 }
 
 static int add_tasks(struct recjob *j, const struct snapshot *sn)
@@ -120,10 +90,10 @@ static int add_tasks(struct recjob *j, const struct snapshot *sn)
 
 	for (size_t i = 0; i < sn->ntasks; i++) {
 		const struct task *t = &sn->tasks[i];
-		struct recjob_track *k = track_of(j, t, nsorted);
+		struct comparison_track *k = track_of(j, t, nsorted);
 
 		if (!k) {
-			qsort(j->tracks, j->ntracks, sizeof(*j->tracks), cmp_track);
+			comparison_tracks_sort(j->tracks, j->ntracks);
 			return -ENOMEM;
 		}
 		k->last[T_UTIME] = t->utime_ticks;
@@ -132,11 +102,11 @@ static int add_tasks(struct recjob *j, const struct snapshot *sn)
 			k->last[T_VCTX] = t->vctx;
 			k->last[T_ICTX] = t->ictx;
 		} else if (t->ctxsw_av != TS_GONE) {
-			k->ctx_ok = false;
+			k->ctxsw_ok = false;
 		}
 	}
 	if (j->ntracks > nsorted)
-		qsort(j->tracks, j->ntracks, sizeof(*j->tracks), cmp_track);
+		comparison_tracks_sort(j->tracks, j->ntracks);
 	return 0;
 }
 
@@ -235,12 +205,12 @@ static void finish(struct recjob *j, long hz)
 	bool ctx_ok = true;
 
 	for (size_t i = 0; i < j->ntracks; i++) {
-		const struct recjob_track *k = &j->tracks[i];
+		const struct comparison_track *k = &j->tracks[i];
 
 		procs += k->tid == k->tgid;
 		for (int f = 0; f < T_NFIELDS; f++)
 			sum[f] += k->last[f] >= k->first[f] ? k->last[f] - k->first[f] : 0;
-		ctx_ok &= k->ctx_ok;
+		ctx_ok &= k->ctxsw_ok;
 	}
 	set(j, RJ_PROCS, (double)procs);
 	set(j, RJ_THREADS, (double)j->ntracks);

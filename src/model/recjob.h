@@ -45,15 +45,13 @@ struct recjob_value {
 	double at;		/* wall clock time of the sample it is from */
 };
 
-struct recjob_track;
-
 struct recjob {
 	struct recjob_value m[RJ_COUNT];
 	double first, last;	/* wall clock times of the first and last sample read */
 	bool groups_recorded;	/* kcmp groups are in the file (schema 2 on) */
 	bool mem_recorded;	/* some memory sample had a footprint */
 	/* tasks seen, sorted by (tid, start) */
-	struct recjob_track *tracks;
+	struct comparison_track *tracks;
 	size_t ntracks, cap;
 	uint64_t window_ticks;	/* the recording's start in clock ticks since boot */
 };
