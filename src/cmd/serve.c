@@ -234,8 +234,8 @@ static int run(void *ctx)
 	struct cpumap *cpus;
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct session s;
-	char shown[80], sbuf[128];
-	int fd, rc, status;
+	char shown[80], sbuf[128], why[512];
+	int fd, rc, status = TS_EXIT_FAILURE;
 
 	if (o->mo.group_by == MG_CGROUP || groupcfg_needs_cgroup(o->rules)) {
 		cfg.readers |= RD_CGROUP;
@@ -268,15 +268,14 @@ static int run(void *ctx)
 		else if (rc)
 			msg_error("cannot listen on %s: %s",
 				  cli_shown(o->listen, sbuf, sizeof(sbuf)), strerror(-rc));
-		if (!rc && httpd_new(&k.h, fd)) {
+		if (!rc && (rc = httpd_new(&k.h, fd, why, sizeof(why)))) {
 			close(fd);
-			msg_error("%s", strerror(ENOMEM));
-			rc = -ENOMEM;
+			msg_error("%s", why);
 		}
 		if (rc) {
 			if (k.dfd >= 0)
 				close(k.dfd);
-			return rc == -EINVAL ? status : TS_EXIT_FAILURE;
+			return status;	/* a usage error for --listen, else a failure */
 		}
 	}
 	k.shown = shown;
