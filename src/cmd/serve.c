@@ -40,8 +40,12 @@ struct opts {
 	double delay;
 	uint64_t iterations;
 	uint64_t memory_every;
+	bool memory_every_set;
 	uint64_t placement_every;
 	struct metrics_opts mo;
+	char *proc_root[16];	/* --proc-root DIR...: trees read instead of /proc */
+	size_t nproc_root;
+	const char *cgroup_root;	/* --cgroup-root DIR: the cgroups' files, not /sys/fs/cgroup */
 };
 
 struct serve_sink {
@@ -89,6 +93,11 @@ static void usage(FILE *out)
 	      "     --textfile DIR        write the metrics to DIR/taskscope.prom after each\n"
 	      "                           sample (write + rename) for node_exporter's textfile\n"
 	      "                           collector, instead of serving them (also with --listen)\n"
+	      "     --proc-root DIR       read DIR, a tree with /proc's layout, instead of /proc;\n"
+	      "                           again for the next sample (see taskscope-serve(1))\n"
+	      "     --cgroup-root DIR     with --group-by cgroup: the cgroups' memory and pressure\n"
+	      "                           files from DIR (a cgroupfs root) instead of\n"
+	      "                           /sys/fs/cgroup; a --proc-root tree has none without it\n"
 	      "     --compat process-exporter\n"
 	      "                           process-exporter 0.7's names and labels for the\n"
 	      "                           metrics both have\n"
@@ -133,7 +142,8 @@ static const struct cmd_option options[] = {
 	  .hi = MAX_DELAY, .words = "seconds from %.1f to %.0f" },
 	{ "iterations", 'n', CMD_COUNT, CMD_FIELD(struct opts, iterations), .lo = 1,
 	  .hi = 1000000000, .words = "a whole number from %.0f" },
-	{ "memory-every", 0, CMD_COUNT, CMD_FIELD(struct opts, memory_every), .hi = 1000000,
+	{ "memory-every", 0, CMD_COUNT, CMD_FIELD(struct opts, memory_every),
+	  CMD_GIVEN(struct opts, memory_every_set), .hi = 1000000,
 	  .words = "a number of samples from %.0f (never) to %.0f" },
 	{ "placement-every", 0, CMD_COUNT, CMD_FIELD(struct opts, placement_every), .lo = 1,
 	  .hi = 1000000, .words = "a number of samples from %.0f to %.0f" },
@@ -142,6 +152,9 @@ static const struct cmd_option options[] = {
 	{ "textfile", 0, CMD_STRING, CMD_FIELD(struct opts, textfile) },
 	{ "group-config", 0, CMD_CALL, .call = group_config },
 	{ "threads", 0, CMD_FLAG, CMD_FIELD(struct opts, mo.threads) },
+	{ "proc-root", 0, CMD_LIST, CMD_FIELD(struct opts, proc_root),
+	  .count = offsetof(struct opts, nproc_root), .words = "trees" },
+	{ "cgroup-root", 0, CMD_STRING, CMD_FIELD(struct opts, cgroup_root) },
 	{ 0 }
 };
 
@@ -150,6 +163,24 @@ static int check_opts(void *ctx)
 	struct opts *o = ctx;
 
 	o->mo.all_pids = o->co.target.npids > 0;
+	if (o->cgroup_root && o->mo.group_by != MG_CGROUP)
+		return common_usage_error(&o->co, "--cgroup-root is read with --group-by cgroup "
+					  "only (the cgroups' memory and pressure)");
+	/* the memory and thread samples read a tree each time they are taken: with several
+	 * trees they must be taken with every sample to read the same one */
+	if (o->nproc_root > 1 && (o->memory_every > 1 || o->placement_every > 1)) {
+		if (o->memory_every_set && o->memory_every > 1)
+			return common_usage_error(&o->co, "--memory-every must be 0 or 1 with "
+						  "several --proc-root trees (each sample reads "
+						  "the next)");
+		if (o->placement_every > 1)
+			return common_usage_error(&o->co, "--placement-every must be 1 with "
+						  "several --proc-root trees (each sample reads "
+						  "the next)");
+		o->memory_every = o->memory_every ? 1 : 0;
+	}
+	/* kcmp(2) would compare this machine's tasks of the tree's PIDs */
+	o->mo.no_spaces = o->nproc_root > 0;
 	return CO_CONTINUE;
 }
 
@@ -224,6 +255,8 @@ static int run(void *ctx)
 		.memory_rows = true,
 		/* where each thread last ran and may run; with --threads its counters too */
 		.thread_readers = RD_STAT | RD_AFFINITY | (o->mo.threads ? RD_CTXSW : 0),
+		.proc_root = o->proc_root, .nproc_root = o->nproc_root,
+		.cgroup_root = o->cgroup_root,
 	};
 	struct session_loop loop = {
 		.delay = o->delay, .iterations = o->iterations,
@@ -279,13 +312,16 @@ static int run(void *ctx)
 		}
 	}
 	k.shown = shown;
-	if (cpumap_load(&cpus))
+	/* a tree's CPUs are those of its sys/devices/system; without one, this machine's */
+	if (o->nproc_root ? cpumap_load_tree(o->proc_root[0], &cpus) : cpumap_load(&cpus))
 		cpus = NULL;	/* no NUMA node series */
 	o->mo.cpus = cpus;
 	o->mo.ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	o->mo.online = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->nproc_root && cpus)
+		o->mo.ncpus = o->mo.online = cpumap_ncpus(cpus);
 	if (cpumap_ncpus(cpus) > o->mo.ncpus)
 		o->mo.ncpus = cpumap_ncpus(cpus);
-	o->mo.online = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (metrics_new(&k.m, &o->mo)) {
 		cpumap_free(cpus);
 		msg_error("%s", strerror(ENOMEM));
