@@ -208,6 +208,20 @@ else
 	fail "exit $RC; FIFO opened: $opened; memory series:" "$prom" "$ERR"
 fi
 
+check "two trees (golden/numa2): per-CPU series for the tree's CPUs, not this machine's"
+n2=$fx/golden/numa2
+ts numa serve --proc-root "$n2/1" --proc-root "$n2/2" -n 2 -d 0.1 --textfile "$TS_TMP/tf"
+online=$(cat "$n2/1/sys/devices/system/cpu/online")
+want=$(($(echo "$online" | sed -n 's/^0-\([0-9]*\)$/\1/p') + 1))
+n=$(grep -c '^taskscope_cpu_threads{' "$prom")
+# with several trees the memory sample comes with each sample (each reads the next tree)
+msamples=$(awk '$1 == "taskscope_memory_samples_total" { print $2 }' "$prom")
+if [ "$RC" -eq 0 ] && [ "$want" -gt 1 ] && [ "$n" -eq "$want" ] && [ "$msamples" = 2 ]; then
+	ok "$n taskscope_cpu_threads series (the tree's online CPUs: $online); 2 memory samples in 2"
+else
+	fail "exit $RC; $n per-CPU series (the tree has $online online); memory samples '$msamples' in 2" "$prom" "$ERR"
+fi
+
 check "usage and bad trees: clear errors"
 expect_usage_errors serve "--cgroup-root $cgfx" "--cgroup-root $cgfx --group-by comm" \
 	"--proc-root $tree --proc-root $tree --memory-every 2" \
