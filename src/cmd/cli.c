@@ -11,6 +11,7 @@
 
 #include "cmd/cli.h"
 #include "lib/msg.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "lib/exitcode.h"
 #include "model/columns.h"
@@ -31,6 +32,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	else
 		fputs("\nTry 'taskscope --help' for more information.\n", stderr);
 	return TS_EXIT_USAGE;
+}
+
+int cli_report_status(FILE *out, int rc)
+{
+	if (!rc || outfile_error(out))
+		return TS_EXIT_OK;
+	msg_error("cannot write the report: %s", strerror(-rc));
+	return TS_EXIT_FAILURE;
 }
 
 const char *cli_shown(const char *s, char *buf, size_t len)

@@ -553,12 +553,7 @@ static int run(void *ctx)
 	v = (struct compare_view){ .mode = o->workers_given ? "workers" : o->ncmds ? "commands"
 									   : "pids",
 				   .json = o->co.json, .bytes = o->co.bytes, .out = stdout };
-	rc = compare_print(&v, &sides[0], &sides[1]);
-	/* a reader that went away, or a write error that main reports with its cause */
-	if (rc && !outfile_error(v.out)) {
-		msg_error("cannot write the report: %s", strerror(-rc));
-		status = TS_EXIT_FAILURE;
-	}
+	status = cli_report_status(v.out, compare_print(&v, &sides[0], &sides[1]));
 out:
 	comparison_side_free(&sides[0]);
 	comparison_side_free(&sides[1]);

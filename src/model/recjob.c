@@ -54,6 +54,36 @@ const struct comparison_info *recjob_info(enum recjob_metric m)
 	return (unsigned)m < RJ_COUNT ? &infos[m] : NULL;
 }
 
+int recjob_comparison_side(const struct recjob *j, const char *label, const char *name,
+			   struct comparison_side *cs)
+{
+	static const struct {
+		enum recjob_metric r;
+		enum comparison_metric c;
+	} map[] = {
+		{ RJ_PROCS, CMP_PROCS }, { RJ_THREADS, CMP_THREADS }, { RJ_SPACES, CMP_SPACES },
+		{ RJ_FILES, CMP_FILES }, { RJ_FS, CMP_FS }, { RJ_SIGHAND, CMP_SIGHAND },
+		{ RJ_RSS_PEAK, CMP_RSS_PEAK }, { RJ_PSS_PEAK, CMP_PSS_PEAK },
+		{ RJ_USS_PEAK, CMP_USS_PEAK }, { RJ_SHARED_PEAK, CMP_SHARED_PEAK },
+		{ RJ_PTE_PEAK, CMP_PTE_PEAK }, { RJ_CPU_USER, CMP_CPU_USER },
+		{ RJ_CPU_SYS, CMP_CPU_SYS }, { RJ_VCTX, CMP_VCTX }, { RJ_ICTX, CMP_ICTX },
+		{ RJ_WALL, CMP_WALL },
+	};
+	int rc = comparison_side_init(cs, label, name, NULL, 0);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		cs->m[map[i].c].known = j->m[map[i].r].known;
+		cs->m[map[i].c].v = j->m[map[i].r].v;
+		cs->m[map[i].c].why = TS_NA;
+	}
+	/* no spread: a recording's lowest memory sample is mostly its job's start or end, not
+	 * the noise of a steady run, so the peaks are compared by the factor alone */
+	cs->mem_samples = 0;
+	return 0;
+}
+
 void recjob_free(struct recjob *j)
 {
 	comparison_tracks_free(j->tracks, j->ntracks);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* compare.c - the report of a compare: one table (libsmartcols) or JSON, and plain words */
+/* compare.c - the report of a compare: one table (libsmartcols) or JSON, and plain words;
+ * of live sides or of two recordings */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <libsmartcols.h>
 
@@ -15,38 +17,94 @@
 #include "view/compare.h"
 #include "view/json.h"
 
-const char *compare_format(const struct comparison_side *s, enum comparison_metric m,
-			   bool bytes, char *buf, size_t len)
+/* A number of the report in its unit's form ("-" when not known); returns buf. */
+static const char *format_number(enum comparison_unit unit, bool known, double v, bool bytes,
+				 char *buf, size_t len)
 {
-	const struct comparison_value *v = &s->m[m];
-
-	if (!v->known) {
+	if (!known) {
 		snprintf(buf, len, "-");
 		return buf;
 	}
-	switch (comparison_info(m)->unit) {
+	switch (unit) {
 	case CU_BYTES:
 		if (bytes)
-			snprintf(buf, len, "%.0f", v->v);
+			snprintf(buf, len, "%.0f", v);
 		else
-			util_size_human((uint64_t)v->v, buf, len);
+			util_size_human((uint64_t)v, buf, len);
 		break;
 	case CU_SECONDS:
-		snprintf(buf, len, "%.3fs", v->v);
+		snprintf(buf, len, "%.3fs", v);
 		break;
 	case CU_FACTOR:
-		snprintf(buf, len, "%.2f", v->v);
+		snprintf(buf, len, "%.2f", v);
 		break;
 	case CU_PERCENT:
-		snprintf(buf, len, "%.1f%%", v->v);
+		snprintf(buf, len, "%.1f%%", v);
 		break;
 	case CU_STATUS:
 	case CU_COUNT:
 	default:
-		snprintf(buf, len, "%.0f", v->v);
+		snprintf(buf, len, "%.0f", v);
 		break;
 	}
 	return buf;
+}
+
+const char *compare_format(const struct comparison_side *s, enum comparison_metric m,
+			   bool bytes, char *buf, size_t len)
+{
+	return format_number(comparison_info(m)->unit, s->m[m].known, s->m[m].v, bytes, buf,
+			     len);
+}
+
+/* The B/A cell: "2.00x", or "-" when there is no ratio. */
+static void ratio_cell(bool known, double r, char *buf, size_t len)
+{
+	if (known)
+		snprintf(buf, len, "%.2fx", r);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* A table with a METRIC column and the value columns cols (right-aligned), or NULL. */
+static struct libscols_table *new_table(const char *const *cols, size_t n)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_enable_noencoding(tb, 1);	/* names are sanitized at their source */
+	if (!scols_table_new_column(tb, "METRIC", 0, 0))
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (!scols_table_new_column(tb, cols[i], 0, SCOLS_FL_RIGHT))
+			goto fail;
+	return tb;
+fail:
+	scols_unref_table(tb);
+	return NULL;
+}
+
+/* A row of such a table: its label and n cells. 0 or -ENOMEM. */
+static int add_row(struct libscols_table *tb, const char *label, char cells[][48], size_t n)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+	if (!ln || scols_line_set_data(ln, 0, label))
+		return -ENOMEM;
+	for (size_t c = 0; c < n; c++)
+		if (scols_line_set_data(ln, c + 1, cells[c]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* The plain words at the end of a table, after an empty line. */
+static void print_findings(FILE *out, char lines[][COMPARE_LINE], size_t n)
+{
+	if (n)
+		fputc('\n', out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s.\n", lines[i]);
 }
 
 /* What the plain words talk about, in this order. */
@@ -210,38 +268,25 @@ static void print_footnotes(const struct compare_view *v, const struct compariso
 static int print_table(const struct compare_view *v, const struct comparison_side *a,
 		       const struct comparison_side *b)
 {
+	static const char *const cols[] = { "A", "B", "B/A" };
 	const struct comparison_side *sides[2] = { a, b };
-	struct libscols_table *tb = scols_new_table();
+	struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols));
 	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
 	struct note_rows notes[TS_NA + 1];
 	unsigned missing = 0;
 	bool no_ready = false;
-	size_t nf;
 	int rc = 0;
 
 	memset(notes, 0, sizeof(notes));
 	if (!tb)
 		return -ENOMEM;
-	scols_table_enable_noencoding(tb, 1);	/* names are sanitized at their source */
-	if (!scols_table_new_column(tb, "METRIC", 0, 0) ||
-	    !scols_table_new_column(tb, "A", 0, SCOLS_FL_RIGHT) ||
-	    !scols_table_new_column(tb, "B", 0, SCOLS_FL_RIGHT) ||
-	    !scols_table_new_column(tb, "B/A", 0, SCOLS_FL_RIGHT)) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	for (int m = 0; m < CMP_COUNT; m++) {
-		struct libscols_line *ln;
 		char buf[3][48];
+		bool known;
 		double r;
 
 		if (watched(a, b) && run_row((enum comparison_metric)m))
 			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln) {
-			rc = -ENOMEM;
-			goto out;
-		}
 		for (int k = 0; k < 2; k++) {
 			if (m == CMP_EXIT)
 				exit_text(sides[k], buf[k], sizeof(buf[k]));
@@ -259,16 +304,11 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 				note_add(&notes[av], (enum comparison_metric)m,
 					 a->m[m].known || (int)a->m[m].why != av,
 					 b->m[m].known || (int)b->m[m].why != av);
-		if (comparison_ratio(a, b, (enum comparison_metric)m, &r))
-			snprintf(buf[2], sizeof(buf[2]), "%.2fx", r);
-		else
-			snprintf(buf[2], sizeof(buf[2]), "-");
-		if (scols_line_set_data(ln, 0, comparison_info((enum comparison_metric)m)->label) ||
-		    scols_line_set_data(ln, 1, buf[0]) || scols_line_set_data(ln, 2, buf[1]) ||
-		    scols_line_set_data(ln, 3, buf[2])) {
-			rc = -ENOMEM;
+		known = comparison_ratio(a, b, (enum comparison_metric)m, &r);
+		ratio_cell(known, r, buf[2], sizeof(buf[2]));
+		rc = add_row(tb, comparison_info((enum comparison_metric)m)->label, buf, 3);
+		if (rc)
 			goto out;
-		}
 	}
 	for (int k = 0; k < 2; k++) {
 		fprintf(v->out, "%s: %s", sides[k]->label, sides[k]->name);
@@ -283,11 +323,7 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 	if (scols_print_table(tb))
 		rc = -EIO;
 	print_footnotes(v, a, b, notes, missing, no_ready);
-	nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
-	if (nf)
-		fputc('\n', v->out);
-	for (size_t i = 0; i < nf; i++)
-		fprintf(v->out, "%s.\n", lines[i]);
+	print_findings(v->out, lines, compare_findings(a, b, lines, ARRAY_SIZE(lines)));
 out:
 	scols_unref_table(tb);
 	return rc;
@@ -312,28 +348,98 @@ void compare_print_notes(FILE *out, bool runs)
 		fputs("  Watched groups: rows about a run's start, end and length are left out.\n", out);
 }
 
+/* A number of the report in JSON, at its unit's precision; null when not known. */
+static void json_number(struct json *j, const char *key, enum comparison_unit unit, bool known,
+			double v)
+{
+	if (!known) {
+		json_null(j, key);
+		return;
+	}
+	switch (unit) {
+	case CU_SECONDS:
+		json_double(j, key, v, 6);
+		break;
+	case CU_FACTOR:
+		json_double(j, key, v, 4);
+		break;
+	case CU_PERCENT:
+		json_double(j, key, v, 1);
+		break;
+	default:
+		json_i64(j, key, (int64_t)v);
+		break;
+	}
+}
+
 static void json_value(struct json *j, const struct comparison_side *s, enum comparison_metric m)
 {
 	const struct comparison_info *in = comparison_info(m);
 
-	if (!s->m[m].known) {
-		json_null(j, in->key);
-		return;
+	json_number(j, in->key, in->unit, s->m[m].known, s->m[m].v);
+}
+
+/* A kind of side (live, recorded) as the B/A object sees it: its metrics' keys, and B/A of
+ * metric m of sides a and b when it has one. */
+struct side_kind {
+	int nmetrics;
+	const struct comparison_info *(*info)(int m);
+	bool (*ratio)(const void *a, const void *b, int m, double *r);
+};
+
+static const struct comparison_info *live_info(int m)
+{
+	return comparison_info((enum comparison_metric)m);
+}
+
+static bool live_ratio(const void *a, const void *b, int m, double *r)
+{
+	return comparison_ratio(a, b, (enum comparison_metric)m, r);
+}
+
+static const struct side_kind live_kind = { CMP_COUNT, live_info, live_ratio };
+
+/* "b_over_a": B/A of each metric that has a ratio, null when it is not known. */
+static void json_b_over_a(struct json *j, const struct side_kind *kind, const void *a,
+			  const void *b)
+{
+	json_open_object(j, "b_over_a", false);
+	for (int m = 0; m < kind->nmetrics; m++) {
+		const struct comparison_info *in = kind->info(m);
+		double r;
+
+		if (!in->ratio)
+			continue;
+		if (kind->ratio(a, b, m, &r))
+			json_double(j, in->key, r, 6);
+		else
+			json_null(j, in->key);
 	}
-	switch (in->unit) {
-	case CU_SECONDS:
-		json_double(j, in->key, s->m[m].v, 6);
-		break;
-	case CU_FACTOR:
-		json_double(j, in->key, s->m[m].v, 4);
-		break;
-	case CU_PERCENT:
-		json_double(j, in->key, s->m[m].v, 1);
-		break;
-	default:
-		json_i64(j, in->key, (int64_t)s->m[m].v);
-		break;
-	}
+	json_close_object(j);
+}
+
+/* The start of a report's document, up to its open "sides" array. */
+static void json_report_begin(struct json *j, FILE *out, const char *mode)
+{
+	struct json_stamp st;
+
+	json_stamp_init(&st, 0, false, 0);
+	json_begin(j, out);
+	json_open_object(j, NULL, false);
+	json_stamp_write(j, &st);
+	json_string(j, "mode", mode);
+	json_open_array(j, "sides", false);
+}
+
+/* The end of a report's document: its plain words. 0 or -errno (json_end). */
+static int json_report_end(struct json *j, char lines[][COMPARE_LINE], size_t n)
+{
+	json_open_array(j, "summary", false);
+	for (size_t i = 0; i < n; i++)
+		json_string(j, NULL, lines[i]);
+	json_close_array(j);
+	json_close_object(j);
+	return json_end(j);
 }
 
 static void json_side(struct json *j, const struct comparison_side *s)
@@ -378,44 +484,245 @@ static int print_json(const struct compare_view *v, const struct comparison_side
 {
 	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
 	size_t nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
-	struct json_stamp st;
 	struct json j;
 
-	json_stamp_init(&st, 0, false, 0);
-	json_begin(&j, v->out);
-	json_open_object(&j, NULL, false);
-	json_stamp_write(&j, &st);
-	json_string(&j, "mode", v->mode);
-	json_open_array(&j, "sides", false);
+	json_report_begin(&j, v->out, v->mode);
 	json_side(&j, a);
 	json_side(&j, b);
 	json_close_array(&j);
-	json_open_object(&j, "b_over_a", false);
-	for (int m = 0; m < CMP_COUNT; m++) {
-		double r;
-
-		if (!comparison_info((enum comparison_metric)m)->ratio)
-			continue;
-		if (comparison_ratio(a, b, (enum comparison_metric)m, &r))
-			json_double(&j, comparison_info((enum comparison_metric)m)->key, r, 6);
-		else
-			json_null(&j, comparison_info((enum comparison_metric)m)->key);
-	}
-	json_close_object(&j);
+	json_b_over_a(&j, &live_kind, a, b);
 	json_u64(&j, "kernel_stack_per_task", comparison_thread_size());
-	json_open_array(&j, "summary", false);
-	for (size_t i = 0; i < nf; i++)
-		json_string(&j, NULL, lines[i]);
-	json_close_array(&j);
-	json_close_object(&j);
-	return json_end(&j);
+	return json_report_end(&j, lines, nf);
+}
+
+/* What a report's printer returns: the cause of a write error on out (EPIPE, ENOSPC, ...)
+ * before its own rc. */
+static int printed(FILE *out, int rc)
+{
+	int werr = outfile_error(out);
+
+	return werr ? werr : rc;
 }
 
 int compare_print(const struct compare_view *v, const struct comparison_side *a,
 		  const struct comparison_side *b)
 {
-	int rc = v->json ? print_json(v, a, b) : print_table(v, a, b);
-	int werr = outfile_error(v->out);	/* the cause: EPIPE, ENOSPC, ... */
+	return printed(v->out, v->json ? print_json(v, a, b) : print_table(v, a, b));
+}
 
-	return werr ? werr : rc;
+/* ---- two recordings (taskscope compare A.db B.db) ---------------------------------------- */
+
+/* When a value was, as seconds after the side's first sample ("" when it has no time). */
+static void format_at(const struct recjob *j, enum recjob_metric m, char *buf, size_t len)
+{
+	if (j->m[m].known && j->m[m].has_at)
+		snprintf(buf, len, "+%.1fs", j->m[m].at - j->first);
+	else
+		buf[0] = '\0';
+}
+
+static void clock_text(double when, char *buf, size_t len)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "@%.0f", when);
+}
+
+/* The live compare's plain words, from the values the recordings have. */
+static int rec_findings(const struct compare_recside *a, const struct compare_recside *b,
+			char lines[][COMPARE_LINE], size_t max, size_t *nf)
+{
+	struct comparison_side cs[2];
+	int rc;
+
+	*nf = 0;
+	rc = recjob_comparison_side(&a->j, a->label, a->name, &cs[0]);
+	if (rc)
+		return rc;
+	rc = recjob_comparison_side(&b->j, b->label, b->name, &cs[1]);
+	if (rc) {
+		comparison_side_free(&cs[0]);
+		return rc;
+	}
+	*nf = compare_findings(&cs[0], &cs[1], lines, max);
+	comparison_side_free(&cs[0]);
+	comparison_side_free(&cs[1]);
+	return 0;
+}
+
+/* What the recordings do not hold, as lines. */
+static size_t not_recorded(const struct compare_recside *a, const struct compare_recside *b,
+			   char lines[][160])
+{
+	const struct compare_recside *sides[2] = { a, b };
+	size_t n = 0;
+
+	snprintf(lines[n++], 160, "exit statuses and start-up times (no ready line is kept)");
+	snprintf(lines[n++], 160, "exact CPU time and switches: sampled here, a task's last "
+		 "interval is lost");
+	snprintf(lines[n++], 160, "mappings and page frames (maps, share), kernel stacks");
+	for (int k = 0; k < 2; k++) {
+		if (sides[k]->schema1)
+			snprintf(lines[n++], 160, "%s: the kcmp groups (address spaces, fd tables, "
+				 "...): a recording of schema 1",
+				 sides[k]->label);
+		else if (!sides[k]->j.m[RJ_SPACES].known)
+			snprintf(lines[n++], 160, "%s: the kcmp groups: no memory sample in the "
+				 "range", sides[k]->label);
+		if (!sides[k]->j.mem_recorded)
+			snprintf(lines[n++], 160, "%s: the memory sums: no memory sample in the "
+				 "range", sides[k]->label);
+	}
+	return n;
+}
+
+/* The rows: each side's value and when it was, and B/A. */
+static int rec_rows(struct libscols_table *tb, const struct compare_recside *a,
+		    const struct compare_recside *b, bool bytes)
+{
+	const struct compare_recside *sides[2] = { a, b };
+
+	for (int m = 0; m < RJ_COUNT; m++) {
+		const struct comparison_info *in = recjob_info((enum recjob_metric)m);
+		char buf[5][48];
+		bool known;
+		double r;
+		int rc;
+
+		for (int k = 0; k < 2; k++) {
+			const struct recjob_value *rv = &sides[k]->j.m[m];
+
+			format_number(in->unit, rv->known, rv->v, bytes, buf[2 * k],
+				      sizeof(buf[0]));
+			format_at(&sides[k]->j, (enum recjob_metric)m, buf[2 * k + 1],
+				  sizeof(buf[0]));
+		}
+		known = recjob_ratio(&a->j, &b->j, (enum recjob_metric)m, &r);
+		ratio_cell(known, r, buf[4], sizeof(buf[4]));
+		rc = add_row(tb, in->label, buf, 5);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int rec_table(const struct compare_view *v, const struct compare_recside *a,
+		     const struct compare_recside *b)
+{
+	static const char *const cols[] = { "A", "A AT", "B", "B AT", "B/A" };
+	const struct compare_recside *sides[2] = { a, b };
+	struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols));
+	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE], nr[8][160];
+	size_t nf = 0, nn;
+	int rc;
+
+	if (!tb)
+		return -ENOMEM;
+	rc = rec_rows(tb, a, b, v->bytes);
+	if (rc)
+		goto out;
+	for (int k = 0; k < 2; k++) {
+		const struct compare_recside *s = sides[k];
+		char t0[40], t1[40];
+
+		clock_text(s->j.first, t0, sizeof(t0));
+		clock_text(s->j.last, t1, sizeof(t1));
+		fprintf(v->out, "%s: %s  [%s%s]  on %s, %s to %s\n", s->label, s->file,
+			s->command ? "job: " : "", s->command ? s->command :
+			s->targets ? s->targets : "?", s->host ? s->host : "?", t0,
+			strchr(t1, ' ') ? strchr(t1, ' ') + 1 : t1);
+	}
+	scols_table_set_stream(tb, v->out);
+	if (scols_print_table(tb))
+		rc = -EIO;
+	fputs("  Each side is every task its recording holds (its job or targets). Memory rows\n"
+	      "  are sums over the processes at the recording's memory samples: the peak and the\n"
+	      "  last; AT: seconds after the side's first sample. kcmp rows: the most groups in\n"
+	      "  one memory sample. RSS sum counts a shared page once in each process; PSS\n"
+	      "  divides it among them.\n", v->out);
+	nn = not_recorded(a, b, nr);
+	fputs("  Not recorded, so not compared:\n", v->out);
+	for (size_t i = 0; i < nn; i++)
+		fprintf(v->out, "  - %s\n", nr[i]);
+	if (!rc)
+		rc = rec_findings(a, b, lines, ARRAY_SIZE(lines), &nf);
+	print_findings(v->out, lines, nf);
+out:
+	scols_unref_table(tb);
+	return rc;
+}
+
+static const struct comparison_info *rec_info(int m)
+{
+	return recjob_info((enum recjob_metric)m);
+}
+
+static bool rec_ratio(const void *a, const void *b, int m, double *r)
+{
+	const struct compare_recside *ra = a, *rb = b;
+
+	return recjob_ratio(&ra->j, &rb->j, (enum recjob_metric)m, r);
+}
+
+static const struct side_kind rec_kind = { RJ_COUNT, rec_info, rec_ratio };
+
+static void json_recside(struct json *j, const struct compare_recside *s)
+{
+	json_open_object(j, NULL, false);
+	json_string(j, "label", s->label);
+	json_string(j, "name", s->name);
+	json_string(j, "file", s->file);
+	json_string(j, "command", s->command);
+	json_string(j, "targets", s->targets);
+	json_string(j, "host", s->host);
+	json_double(j, "first_sample", s->j.first, 6);
+	json_double(j, "last_sample", s->j.last, 6);
+	json_bool(j, "kcmp_recorded", !s->schema1);
+	json_open_object(j, "metrics", false);
+	for (int m = 0; m < RJ_COUNT; m++) {
+		const struct comparison_info *in = recjob_info((enum recjob_metric)m);
+
+		json_number(j, in->key, in->unit, s->j.m[m].known, s->j.m[m].v);
+	}
+	json_close_object(j);
+	/* the wall clock time of the sample each value is from */
+	json_open_object(j, "at", false);
+	for (int m = RJ_SPACES; m <= RJ_PTE_LAST; m++) {
+		const struct recjob_value *rv = &s->j.m[m];
+
+		json_number(j, recjob_info((enum recjob_metric)m)->key, CU_SECONDS,
+			    rv->known && rv->has_at, rv->at);
+	}
+	json_close_object(j);
+	json_close_object(j);
+}
+
+static int rec_json(const struct compare_view *v, const struct compare_recside *a,
+		    const struct compare_recside *b)
+{
+	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE], nr[8][160];
+	size_t nf = 0, nn = not_recorded(a, b, nr);
+	struct json j;
+	int rc = rec_findings(a, b, lines, ARRAY_SIZE(lines), &nf);
+
+	if (rc)
+		return rc;
+	json_report_begin(&j, v->out, "recordings");
+	json_recside(&j, a);
+	json_recside(&j, b);
+	json_close_array(&j);
+	json_b_over_a(&j, &rec_kind, a, b);
+	json_open_array(&j, "not_recorded", false);
+	for (size_t i = 0; i < nn; i++)
+		json_string(&j, NULL, nr[i]);
+	json_close_array(&j);
+	return json_report_end(&j, lines, nf);
+}
+
+int compare_print_recordings(const struct compare_view *v, const struct compare_recside *a,
+			     const struct compare_recside *b)
+{
+	return printed(v->out, v->json ? rec_json(v, a, b) : rec_table(v, a, b));
 }
