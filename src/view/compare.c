@@ -372,18 +372,12 @@ static void json_number(struct json *j, const char *key, enum comparison_unit un
 	}
 }
 
-static void json_value(struct json *j, const struct comparison_side *s, enum comparison_metric m)
-{
-	const struct comparison_info *in = comparison_info(m);
-
-	json_number(j, in->key, in->unit, s->m[m].known, s->m[m].v);
-}
-
-/* A kind of side (live, recorded) as the B/A object sees it: its metrics' keys, and B/A of
- * metric m of sides a and b when it has one. */
+/* A kind of side (live, recorded) as its JSON sees it: its metrics' keys and units, the value
+ * of metric m of side s when known, and B/A of metric m of sides a and b when it has one. */
 struct side_kind {
 	int nmetrics;
 	const struct comparison_info *(*info)(int m);
+	bool (*value)(const void *s, int m, double *v);
 	bool (*ratio)(const void *a, const void *b, int m, double *r);
 };
 
@@ -392,12 +386,41 @@ static const struct comparison_info *live_info(int m)
 	return comparison_info((enum comparison_metric)m);
 }
 
+static bool live_value(const void *s, int m, double *v)
+{
+	const struct comparison_side *cs = s;
+
+	*v = cs->m[m].v;
+	return cs->m[m].known;
+}
+
 static bool live_ratio(const void *a, const void *b, int m, double *r)
 {
 	return comparison_ratio(a, b, (enum comparison_metric)m, r);
 }
 
-static const struct side_kind live_kind = { CMP_COUNT, live_info, live_ratio };
+static const struct side_kind live_kind = { CMP_COUNT, live_info, live_value, live_ratio };
+
+/* The start of a side's object, and its "metrics" */
+static void json_side_open(struct json *j, const char *label, const char *name)
+{
+	json_open_object(j, NULL, false);
+	json_string(j, "label", label);
+	json_string(j, "name", name);
+}
+
+static void json_metrics(struct json *j, const struct side_kind *kind, const void *s)
+{
+	json_open_object(j, "metrics", false);
+	for (int m = 0; m < kind->nmetrics; m++) {
+		const struct comparison_info *in = kind->info(m);
+		double v;
+		bool known = kind->value(s, m, &v);
+
+		json_number(j, in->key, in->unit, known, v);
+	}
+	json_close_object(j);
+}
 
 /* "b_over_a": B/A of each metric that has a ratio, null when it is not known. */
 static void json_b_over_a(struct json *j, const struct side_kind *kind, const void *a,
@@ -444,16 +467,11 @@ static int json_report_end(struct json *j, char lines[][COMPARE_LINE], size_t n)
 
 static void json_side(struct json *j, const struct comparison_side *s)
 {
-	json_open_object(j, NULL, false);
-	json_string(j, "label", s->label);
-	json_string(j, "name", s->name);
+	json_side_open(j, s->label, s->name);
 	json_string(j, "command", s->command);
 	json_u64(j, "launchers", s->launchers);
 	json_string(j, "work", s->work);
-	json_open_object(j, "metrics", false);
-	for (int m = 0; m < CMP_COUNT; m++)
-		json_value(j, s, (enum comparison_metric)m);
-	json_close_object(j);
+	json_metrics(j, &live_kind, s);
 	json_open_array(j, "tasks", false);
 	for (size_t i = 0; i < s->ntracks; i++) {
 		const struct comparison_track *k = &s->tracks[i];
@@ -659,6 +677,14 @@ static const struct comparison_info *rec_info(int m)
 	return recjob_info((enum recjob_metric)m);
 }
 
+static bool rec_value(const void *s, int m, double *v)
+{
+	const struct compare_recside *rs = s;
+
+	*v = rs->j.m[m].v;
+	return rs->j.m[m].known;
+}
+
 static bool rec_ratio(const void *a, const void *b, int m, double *r)
 {
 	const struct compare_recside *ra = a, *rb = b;
@@ -666,13 +692,11 @@ static bool rec_ratio(const void *a, const void *b, int m, double *r)
 	return recjob_ratio(&ra->j, &rb->j, (enum recjob_metric)m, r);
 }
 
-static const struct side_kind rec_kind = { RJ_COUNT, rec_info, rec_ratio };
+static const struct side_kind rec_kind = { RJ_COUNT, rec_info, rec_value, rec_ratio };
 
 static void json_recside(struct json *j, const struct compare_recside *s)
 {
-	json_open_object(j, NULL, false);
-	json_string(j, "label", s->label);
-	json_string(j, "name", s->name);
+	json_side_open(j, s->label, s->name);
 	json_string(j, "file", s->file);
 	json_string(j, "command", s->command);
 	json_string(j, "targets", s->targets);
@@ -680,13 +704,7 @@ static void json_recside(struct json *j, const struct compare_recside *s)
 	json_double(j, "first_sample", s->j.first, 6);
 	json_double(j, "last_sample", s->j.last, 6);
 	json_bool(j, "kcmp_recorded", !s->schema1);
-	json_open_object(j, "metrics", false);
-	for (int m = 0; m < RJ_COUNT; m++) {
-		const struct comparison_info *in = recjob_info((enum recjob_metric)m);
-
-		json_number(j, in->key, in->unit, s->j.m[m].known, s->j.m[m].v);
-	}
-	json_close_object(j);
+	json_metrics(j, &rec_kind, s);
 	/* the wall clock time of the sample each value is from */
 	json_open_object(j, "at", false);
 	for (int m = RJ_SPACES; m <= RJ_PTE_LAST; m++) {
