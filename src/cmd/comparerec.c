@@ -68,25 +68,17 @@ bool comparerec_wanted(int argc, char **argv)
 }
 
 /* -p, -t, -d and the workers' options make live sides. */
-static int live_option(void *opts, const char *arg)
-{
-	(void)arg;
-	return common_usage_error(&((struct opts *)opts)->co, "-p, -t, -d, --workers, --mem, "
-				  "--shared, --spin and --sleep give live sides: recordings are "
-				  "compared as recorded");
-}
-
 static const struct cmd_option options[] = {
 	{ "from", 0, CMD_STRING, CMD_FIELD(struct opts, from) },
 	{ "to", 0, CMD_STRING, CMD_FIELD(struct opts, to) },
-	{ "pid", 'p', CMD_CALL, .call = live_option },
-	{ "time", 't', CMD_CALL, .call = live_option },
-	{ "delay", 'd', CMD_CALL, .call = live_option },
-	{ "workers", 0, CMD_CALL, .call = live_option },
-	{ "mem", 0, CMD_CALL, .call = live_option },
-	{ "shared", 0, CMD_CALL, .call = live_option },
-	{ "spin", 0, CMD_FLAG, .call = live_option },
-	{ "sleep", 0, CMD_FLAG, .call = live_option },
+	CMD_REFUSED("pid", 'p'),
+	CMD_REFUSED("time", 't'),
+	CMD_REFUSED("delay", 'd'),
+	CMD_REFUSED("workers", 0),
+	CMD_REFUSED("mem", 0),
+	CMD_REFUSED("shared", 0),
+	CMD_REFUSED_FLAG("spin"),
+	CMD_REFUSED_FLAG("sleep"),
 	{ 0 }
 };
 
@@ -203,6 +195,8 @@ static const struct cmd_spec comparerec_cmd = {
 	.name = "compare", .shown = 160,
 	.accept = CO_JSON | CO_BYTES | CO_OPERANDS,
 	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.refused = "-p, -t, -d, --workers, --mem, --shared, --spin and --sleep give live sides: "
+		   "recordings are compared as recorded",
 	.max_operands = 2, .operand_hint = " (more than two recordings: compare A.db B.db)", .check = check_opts,
 	.run = run,
 };
