@@ -184,37 +184,8 @@ static void test_kinds(void)
 	}
 }
 
-static void test_tables(void)
-{
-	struct cmd_spec ops = spec;
-	struct topts o;
-	char err[512];
-	int rc;
-
-	rc = parse(&spec, &o, err, sizeof(err), WORDS("--call", "-J"));
-	tap_ok(rc == CO_CONTINUE && o.called && o.co.json,
-	       "a flag that calls takes no argument (the next word is an option)");
-	rc = parse(&spec, &o, err, sizeof(err), WORDS("--output-f", "x"));
-	tap_ok(rc == CO_CONTINUE && o.file && !o.co.output_file,
-	       "the table's --output-file replaces the common one, also abbreviated");
-	ops.operand = operand;
-	ops.accept |= CO_JOB;
-	rc = parse(&ops, &o, err, sizeof(err), WORDS("a", "-f", "b", "--", "cmd", "arg"));
-	tap_ok(rc == CO_CONTINUE && o.noperands == 2 && !strcmp(o.operands[1], "b") && o.flag &&
-	       o.co.cmd && !strcmp(o.co.cmd[0], "cmd"),
-	       "operands between the options to the hook, after '--' the command");
-	rc = parse(&ops, &o, err, sizeof(err), WORDS("a", "--"));
-	tap_ok(rc == 2 && !strcmp(err, "taskscope: t: no command after '--'"),
-	       "'--' and nothing after it: a usage error");
-	ops.accept &= ~(unsigned)CO_JOB;
-	ops.permute = true;
-	rc = parse(&ops, &o, err, sizeof(err), WORDS("a", "-f", "--", "-b"));
-	tap_ok(rc == CO_CONTINUE && o.noperands == 2 && !strcmp(o.operands[1], "-b") && o.flag,
-	       "permuted: the options first, then every operand, also after '--'");
-}
-
 /* Options of the command's other form: refused with the spec's words, each taking an
- * argument or not as its kind says. */
+ * argument or not as its kind says (from test_tables). */
 static void test_refused(void)
 {
 	static const struct cmd_option live[] = {
@@ -244,6 +215,36 @@ static void test_refused(void)
 	       !o.co.json, "a refused flag takes no argument and stops the parse");
 }
 
+static void test_tables(void)
+{
+	struct cmd_spec ops = spec;
+	struct topts o;
+	char err[512];
+	int rc;
+
+	rc = parse(&spec, &o, err, sizeof(err), WORDS("--call", "-J"));
+	tap_ok(rc == CO_CONTINUE && o.called && o.co.json,
+	       "a flag that calls takes no argument (the next word is an option)");
+	rc = parse(&spec, &o, err, sizeof(err), WORDS("--output-f", "x"));
+	tap_ok(rc == CO_CONTINUE && o.file && !o.co.output_file,
+	       "the table's --output-file replaces the common one, also abbreviated");
+	ops.operand = operand;
+	ops.accept |= CO_JOB;
+	rc = parse(&ops, &o, err, sizeof(err), WORDS("a", "-f", "b", "--", "cmd", "arg"));
+	tap_ok(rc == CO_CONTINUE && o.noperands == 2 && !strcmp(o.operands[1], "b") && o.flag &&
+	       o.co.cmd && !strcmp(o.co.cmd[0], "cmd"),
+	       "operands between the options to the hook, after '--' the command");
+	rc = parse(&ops, &o, err, sizeof(err), WORDS("a", "--"));
+	tap_ok(rc == 2 && !strcmp(err, "taskscope: t: no command after '--'"),
+	       "'--' and nothing after it: a usage error");
+	ops.accept &= ~(unsigned)CO_JOB;
+	ops.permute = true;
+	rc = parse(&ops, &o, err, sizeof(err), WORDS("a", "-f", "--", "-b"));
+	tap_ok(rc == CO_CONTINUE && o.noperands == 2 && !strcmp(o.operands[1], "-b") && o.flag,
+	       "permuted: the options first, then every operand, also after '--'");
+	test_refused();
+}
+
 static void test_main(void)
 {
 	struct topts o;
@@ -268,7 +269,6 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_kinds();
 	test_tables();
-	test_refused();
 	test_main();
 	return tap_done();
 }
