@@ -34,6 +34,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return TS_EXIT_USAGE;
 }
 
+void cli_help_end(FILE *out, const char *cmd, const char *text)
+{
+	fprintf(out, " -h, --help                show this help and exit\n\n%sSee taskscope-%s(1).\n",
+		text, cmd);
+}
+
 int cli_report_status(FILE *out, int rc)
 {
 	if (!rc || outfile_error(out))

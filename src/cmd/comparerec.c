@@ -48,11 +48,9 @@ static void usage(FILE *out)
 	      "                           TIME as in taskscope replay: +SPAN after each one's\n"
 	      "                           first sample, -SPAN before its last, HH:MM[:SS], @EPOCH\n"
 	      " -J, --json                one JSON document\n"
-	      "     --bytes               sizes in bytes instead of human-readable units\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "Exit status: 0 ok, 1 a recording cannot be read, 2 usage error.\n"
-	      "See taskscope-compare(1).\n", out);
+	      "     --bytes               sizes in bytes instead of human-readable units\n", out);
+	cli_help_end(out, "compare",
+		     "Exit status: 0 ok, 1 a recording cannot be read, 2 usage error.\n");
 }
 
 bool comparerec_wanted(int argc, char **argv)

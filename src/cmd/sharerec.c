@@ -45,11 +45,10 @@ static void usage(FILE *out)
 	      "last sample). TIME as in taskscope replay --from.\n"
 	      "\n"
 	      "Options:\n"
-	      " -J, --json                one JSON document\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "Exit status: 0 ok, 1 the recording cannot be read or holds no groups (schema\n"
-	      "1), 2 usage error. See taskscope-share(1).\n", out);
+	      " -J, --json                one JSON document\n", out);
+	cli_help_end(out, "share",
+		     "Exit status: 0 ok, 1 the recording cannot be read or holds no groups (schema\n"
+		     "1), 2 usage error. ");
 }
 
 /* The recording named by arg, FILE or FILE@TIME: its file part (malloc'ed) and TIME. */
