@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* compare.c - the report of a compare: one table (libsmartcols) or JSON, and plain words;
- * of live sides or of two recordings */
+ * the live sides' report, and what it shares with the recordings' (comparerec.c) */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <libsmartcols.h>
 
@@ -15,11 +14,12 @@
 #include "lib/util.h"
 #include "model/columns.h"
 #include "view/compare.h"
+#include "view/compareint.h"
 #include "view/json.h"
 
 /* A number of the report in its unit's form ("-" when not known); returns buf. */
-static const char *format_number(enum comparison_unit unit, bool known, double v, bool bytes,
-				 char *buf, size_t len)
+const char *compare_number_text(enum comparison_unit unit, bool known, double v, bool bytes,
+				char *buf, size_t len)
 {
 	if (!known) {
 		snprintf(buf, len, "-");
@@ -53,12 +53,12 @@ static const char *format_number(enum comparison_unit unit, bool known, double v
 const char *compare_format(const struct comparison_side *s, enum comparison_metric m,
 			   bool bytes, char *buf, size_t len)
 {
-	return format_number(comparison_info(m)->unit, s->m[m].known, s->m[m].v, bytes, buf,
-			     len);
+	return compare_number_text(comparison_info(m)->unit, s->m[m].known, s->m[m].v, bytes,
+				   buf, len);
 }
 
 /* The B/A cell: "2.00x", or "-" when there is no ratio. */
-static void ratio_cell(bool known, double r, char *buf, size_t len)
+void compare_ratio_cell(bool known, double r, char *buf, size_t len)
 {
 	if (known)
 		snprintf(buf, len, "%.2fx", r);
@@ -67,7 +67,7 @@ static void ratio_cell(bool known, double r, char *buf, size_t len)
 }
 
 /* A table with a METRIC column and the value columns cols (right-aligned), or NULL. */
-static struct libscols_table *new_table(const char *const *cols, size_t n)
+struct libscols_table *compare_table_new(const char *const *cols, size_t n)
 {
 	struct libscols_table *tb = scols_new_table();
 
@@ -86,7 +86,7 @@ fail:
 }
 
 /* A row of such a table: its label and n cells. 0 or -ENOMEM. */
-static int add_row(struct libscols_table *tb, const char *label, char cells[][48], size_t n)
+int compare_table_row(struct libscols_table *tb, const char *label, char cells[][48], size_t n)
 {
 	struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
@@ -99,7 +99,7 @@ static int add_row(struct libscols_table *tb, const char *label, char cells[][48
 }
 
 /* The plain words at the end of a table, after an empty line. */
-static void print_findings(FILE *out, char lines[][COMPARE_LINE], size_t n)
+void compare_print_findings(FILE *out, char lines[][COMPARE_LINE], size_t n)
 {
 	if (n)
 		fputc('\n', out);
@@ -270,7 +270,7 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 {
 	static const char *const cols[] = { "A", "B", "B/A" };
 	const struct comparison_side *sides[2] = { a, b };
-	struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols));
+	struct libscols_table *tb = compare_table_new(cols, ARRAY_SIZE(cols));
 	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
 	struct note_rows notes[TS_NA + 1];
 	unsigned missing = 0;
@@ -305,8 +305,8 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 					 a->m[m].known || (int)a->m[m].why != av,
 					 b->m[m].known || (int)b->m[m].why != av);
 		known = comparison_ratio(a, b, (enum comparison_metric)m, &r);
-		ratio_cell(known, r, buf[2], sizeof(buf[2]));
-		rc = add_row(tb, comparison_info((enum comparison_metric)m)->label, buf, 3);
+		compare_ratio_cell(known, r, buf[2], sizeof(buf[2]));
+		rc = compare_table_row(tb, comparison_info((enum comparison_metric)m)->label, buf, 3);
 		if (rc)
 			goto out;
 	}
@@ -323,7 +323,7 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 	if (scols_print_table(tb))
 		rc = -EIO;
 	print_footnotes(v, a, b, notes, missing, no_ready);
-	print_findings(v->out, lines, compare_findings(a, b, lines, ARRAY_SIZE(lines)));
+	compare_print_findings(v->out, lines, compare_findings(a, b, lines, ARRAY_SIZE(lines)));
 out:
 	scols_unref_table(tb);
 	return rc;
@@ -349,8 +349,8 @@ void compare_print_notes(FILE *out, bool runs)
 }
 
 /* A number of the report in JSON, at its unit's precision; null when not known. */
-static void json_number(struct json *j, const char *key, enum comparison_unit unit, bool known,
-			double v)
+void compare_json_number(struct json *j, const char *key, enum comparison_unit unit, bool known,
+			 double v)
 {
 	if (!known) {
 		json_null(j, key);
@@ -372,15 +372,6 @@ static void json_number(struct json *j, const char *key, enum comparison_unit un
 	}
 }
 
-/* A kind of side (live, recorded) as its JSON sees it: its metrics' keys and units, the value
- * of metric m of side s when known, and B/A of metric m of sides a and b when it has one. */
-struct side_kind {
-	int nmetrics;
-	const struct comparison_info *(*info)(int m);
-	bool (*value)(const void *s, int m, double *v);
-	bool (*ratio)(const void *a, const void *b, int m, double *r);
-};
-
 static const struct comparison_info *live_info(int m)
 {
 	return comparison_info((enum comparison_metric)m);
@@ -399,17 +390,17 @@ static bool live_ratio(const void *a, const void *b, int m, double *r)
 	return comparison_ratio(a, b, (enum comparison_metric)m, r);
 }
 
-static const struct side_kind live_kind = { CMP_COUNT, live_info, live_value, live_ratio };
+static const struct compare_kind live_kind = { CMP_COUNT, live_info, live_value, live_ratio };
 
 /* The start of a side's object, and its "metrics" */
-static void json_side_open(struct json *j, const char *label, const char *name)
+void compare_json_side_open(struct json *j, const char *label, const char *name)
 {
 	json_open_object(j, NULL, false);
 	json_string(j, "label", label);
 	json_string(j, "name", name);
 }
 
-static void json_metrics(struct json *j, const struct side_kind *kind, const void *s)
+void compare_json_metrics(struct json *j, const struct compare_kind *kind, const void *s)
 {
 	json_open_object(j, "metrics", false);
 	for (int m = 0; m < kind->nmetrics; m++) {
@@ -417,14 +408,14 @@ static void json_metrics(struct json *j, const struct side_kind *kind, const voi
 		double v;
 		bool known = kind->value(s, m, &v);
 
-		json_number(j, in->key, in->unit, known, v);
+		compare_json_number(j, in->key, in->unit, known, v);
 	}
 	json_close_object(j);
 }
 
 /* "b_over_a": B/A of each metric that has a ratio, null when it is not known. */
-static void json_b_over_a(struct json *j, const struct side_kind *kind, const void *a,
-			  const void *b)
+void compare_json_b_over_a(struct json *j, const struct compare_kind *kind, const void *a,
+			   const void *b)
 {
 	json_open_object(j, "b_over_a", false);
 	for (int m = 0; m < kind->nmetrics; m++) {
@@ -442,7 +433,7 @@ static void json_b_over_a(struct json *j, const struct side_kind *kind, const vo
 }
 
 /* The start of a report's document, up to its open "sides" array. */
-static void json_report_begin(struct json *j, FILE *out, const char *mode)
+void compare_json_begin(struct json *j, FILE *out, const char *mode)
 {
 	struct json_stamp st;
 
@@ -455,7 +446,7 @@ static void json_report_begin(struct json *j, FILE *out, const char *mode)
 }
 
 /* The end of a report's document: its plain words. 0 or -errno (json_end). */
-static int json_report_end(struct json *j, char lines[][COMPARE_LINE], size_t n)
+int compare_json_end(struct json *j, char lines[][COMPARE_LINE], size_t n)
 {
 	json_open_array(j, "summary", false);
 	for (size_t i = 0; i < n; i++)
@@ -467,11 +458,11 @@ static int json_report_end(struct json *j, char lines[][COMPARE_LINE], size_t n)
 
 static void json_side(struct json *j, const struct comparison_side *s)
 {
-	json_side_open(j, s->label, s->name);
+	compare_json_side_open(j, s->label, s->name);
 	json_string(j, "command", s->command);
 	json_u64(j, "launchers", s->launchers);
 	json_string(j, "work", s->work);
-	json_metrics(j, &live_kind, s);
+	compare_json_metrics(j, &live_kind, s);
 	json_open_array(j, "tasks", false);
 	for (size_t i = 0; i < s->ntracks; i++) {
 		const struct comparison_track *k = &s->tracks[i];
@@ -504,18 +495,18 @@ static int print_json(const struct compare_view *v, const struct comparison_side
 	size_t nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
 	struct json j;
 
-	json_report_begin(&j, v->out, v->mode);
+	compare_json_begin(&j, v->out, v->mode);
 	json_side(&j, a);
 	json_side(&j, b);
 	json_close_array(&j);
-	json_b_over_a(&j, &live_kind, a, b);
+	compare_json_b_over_a(&j, &live_kind, a, b);
 	json_u64(&j, "kernel_stack_per_task", comparison_thread_size());
-	return json_report_end(&j, lines, nf);
+	return compare_json_end(&j, lines, nf);
 }
 
 /* What a report's printer returns: the cause of a write error on out (EPIPE, ENOSPC, ...)
  * before its own rc. */
-static int printed(FILE *out, int rc)
+int compare_printed(FILE *out, int rc)
 {
 	int werr = outfile_error(out);
 
@@ -525,222 +516,5 @@ static int printed(FILE *out, int rc)
 int compare_print(const struct compare_view *v, const struct comparison_side *a,
 		  const struct comparison_side *b)
 {
-	return printed(v->out, v->json ? print_json(v, a, b) : print_table(v, a, b));
-}
-
-/* ---- two recordings (taskscope compare A.db B.db) ---------------------------------------- */
-
-/* When a value was, as seconds after the side's first sample ("" when it has no time). */
-static void format_at(const struct recjob *j, enum recjob_metric m, char *buf, size_t len)
-{
-	if (j->m[m].known && j->m[m].has_at)
-		snprintf(buf, len, "+%.1fs", j->m[m].at - j->first);
-	else
-		buf[0] = '\0';
-}
-
-static void clock_text(double when, char *buf, size_t len)
-{
-	time_t t = (time_t)when;
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "@%.0f", when);
-}
-
-/* The live compare's plain words, from the values the recordings have. */
-static int rec_findings(const struct compare_recside *a, const struct compare_recside *b,
-			char lines[][COMPARE_LINE], size_t max, size_t *nf)
-{
-	struct comparison_side cs[2];
-	int rc;
-
-	*nf = 0;
-	rc = recjob_comparison_side(&a->j, a->label, a->name, &cs[0]);
-	if (rc)
-		return rc;
-	rc = recjob_comparison_side(&b->j, b->label, b->name, &cs[1]);
-	if (rc) {
-		comparison_side_free(&cs[0]);
-		return rc;
-	}
-	*nf = compare_findings(&cs[0], &cs[1], lines, max);
-	comparison_side_free(&cs[0]);
-	comparison_side_free(&cs[1]);
-	return 0;
-}
-
-/* What the recordings do not hold, as lines. */
-static size_t not_recorded(const struct compare_recside *a, const struct compare_recside *b,
-			   char lines[][160])
-{
-	const struct compare_recside *sides[2] = { a, b };
-	size_t n = 0;
-
-	snprintf(lines[n++], 160, "exit statuses and start-up times (no ready line is kept)");
-	snprintf(lines[n++], 160, "exact CPU time and switches: sampled here, a task's last "
-		 "interval is lost");
-	snprintf(lines[n++], 160, "mappings and page frames (maps, share), kernel stacks");
-	for (int k = 0; k < 2; k++) {
-		if (sides[k]->schema1)
-			snprintf(lines[n++], 160, "%s: the kcmp groups (address spaces, fd tables, "
-				 "...): a recording of schema 1",
-				 sides[k]->label);
-		else if (!sides[k]->j.m[RJ_SPACES].known)
-			snprintf(lines[n++], 160, "%s: the kcmp groups: no memory sample in the "
-				 "range", sides[k]->label);
-		if (!sides[k]->j.mem_recorded)
-			snprintf(lines[n++], 160, "%s: the memory sums: no memory sample in the "
-				 "range", sides[k]->label);
-	}
-	return n;
-}
-
-/* The rows: each side's value and when it was, and B/A. */
-static int rec_rows(struct libscols_table *tb, const struct compare_recside *a,
-		    const struct compare_recside *b, bool bytes)
-{
-	const struct compare_recside *sides[2] = { a, b };
-
-	for (int m = 0; m < RJ_COUNT; m++) {
-		const struct comparison_info *in = recjob_info((enum recjob_metric)m);
-		char buf[5][48];
-		bool known;
-		double r;
-		int rc;
-
-		for (int k = 0; k < 2; k++) {
-			const struct recjob_value *rv = &sides[k]->j.m[m];
-
-			format_number(in->unit, rv->known, rv->v, bytes, buf[2 * k],
-				      sizeof(buf[0]));
-			format_at(&sides[k]->j, (enum recjob_metric)m, buf[2 * k + 1],
-				  sizeof(buf[0]));
-		}
-		known = recjob_ratio(&a->j, &b->j, (enum recjob_metric)m, &r);
-		ratio_cell(known, r, buf[4], sizeof(buf[4]));
-		rc = add_row(tb, in->label, buf, 5);
-		if (rc)
-			return rc;
-	}
-	return 0;
-}
-
-static int rec_table(const struct compare_view *v, const struct compare_recside *a,
-		     const struct compare_recside *b)
-{
-	static const char *const cols[] = { "A", "A AT", "B", "B AT", "B/A" };
-	const struct compare_recside *sides[2] = { a, b };
-	struct libscols_table *tb = new_table(cols, ARRAY_SIZE(cols));
-	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE], nr[8][160];
-	size_t nf = 0, nn;
-	int rc;
-
-	if (!tb)
-		return -ENOMEM;
-	rc = rec_rows(tb, a, b, v->bytes);
-	if (rc)
-		goto out;
-	for (int k = 0; k < 2; k++) {
-		const struct compare_recside *s = sides[k];
-		char t0[40], t1[40];
-
-		clock_text(s->j.first, t0, sizeof(t0));
-		clock_text(s->j.last, t1, sizeof(t1));
-		fprintf(v->out, "%s: %s  [%s%s]  on %s, %s to %s\n", s->label, s->file,
-			s->command ? "job: " : "", s->command ? s->command :
-			s->targets ? s->targets : "?", s->host ? s->host : "?", t0,
-			strchr(t1, ' ') ? strchr(t1, ' ') + 1 : t1);
-	}
-	scols_table_set_stream(tb, v->out);
-	if (scols_print_table(tb))
-		rc = -EIO;
-	fputs("  Each side is every task its recording holds (its job or targets). Memory rows\n"
-	      "  are sums over the processes at the recording's memory samples: the peak and the\n"
-	      "  last; AT: seconds after the side's first sample. kcmp rows: the most groups in\n"
-	      "  one memory sample. RSS sum counts a shared page once in each process; PSS\n"
-	      "  divides it among them.\n", v->out);
-	nn = not_recorded(a, b, nr);
-	fputs("  Not recorded, so not compared:\n", v->out);
-	for (size_t i = 0; i < nn; i++)
-		fprintf(v->out, "  - %s\n", nr[i]);
-	if (!rc)
-		rc = rec_findings(a, b, lines, ARRAY_SIZE(lines), &nf);
-	print_findings(v->out, lines, nf);
-out:
-	scols_unref_table(tb);
-	return rc;
-}
-
-static const struct comparison_info *rec_info(int m)
-{
-	return recjob_info((enum recjob_metric)m);
-}
-
-static bool rec_value(const void *s, int m, double *v)
-{
-	const struct compare_recside *rs = s;
-
-	*v = rs->j.m[m].v;
-	return rs->j.m[m].known;
-}
-
-static bool rec_ratio(const void *a, const void *b, int m, double *r)
-{
-	const struct compare_recside *ra = a, *rb = b;
-
-	return recjob_ratio(&ra->j, &rb->j, (enum recjob_metric)m, r);
-}
-
-static const struct side_kind rec_kind = { RJ_COUNT, rec_info, rec_value, rec_ratio };
-
-static void json_recside(struct json *j, const struct compare_recside *s)
-{
-	json_side_open(j, s->label, s->name);
-	json_string(j, "file", s->file);
-	json_string(j, "command", s->command);
-	json_string(j, "targets", s->targets);
-	json_string(j, "host", s->host);
-	json_double(j, "first_sample", s->j.first, 6);
-	json_double(j, "last_sample", s->j.last, 6);
-	json_bool(j, "kcmp_recorded", !s->schema1);
-	json_metrics(j, &rec_kind, s);
-	/* the wall clock time of the sample each value is from */
-	json_open_object(j, "at", false);
-	for (int m = RJ_SPACES; m <= RJ_PTE_LAST; m++) {
-		const struct recjob_value *rv = &s->j.m[m];
-
-		json_number(j, recjob_info((enum recjob_metric)m)->key, CU_SECONDS,
-			    rv->known && rv->has_at, rv->at);
-	}
-	json_close_object(j);
-	json_close_object(j);
-}
-
-static int rec_json(const struct compare_view *v, const struct compare_recside *a,
-		    const struct compare_recside *b)
-{
-	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE], nr[8][160];
-	size_t nf = 0, nn = not_recorded(a, b, nr);
-	struct json j;
-	int rc = rec_findings(a, b, lines, ARRAY_SIZE(lines), &nf);
-
-	if (rc)
-		return rc;
-	json_report_begin(&j, v->out, "recordings");
-	json_recside(&j, a);
-	json_recside(&j, b);
-	json_close_array(&j);
-	json_b_over_a(&j, &rec_kind, a, b);
-	json_open_array(&j, "not_recorded", false);
-	for (size_t i = 0; i < nn; i++)
-		json_string(&j, NULL, nr[i]);
-	json_close_array(&j);
-	return json_report_end(&j, lines, nf);
-}
-
-int compare_print_recordings(const struct compare_view *v, const struct compare_recside *a,
-			     const struct compare_recside *b)
-{
-	return printed(v->out, v->json ? rec_json(v, a, b) : rec_table(v, a, b));
+	return compare_printed(v->out, v->json ? print_json(v, a, b) : print_table(v, a, b));
 }
