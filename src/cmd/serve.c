@@ -101,11 +101,9 @@ static void usage(FILE *out)
 	      "     --compat process-exporter\n"
 	      "                           process-exporter 0.7's names and labels for the\n"
 	      "                           metrics both have\n"
-	      " -n, --iterations N        stop after N samples\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "Exit status: 0 ok (stopped by SIGINT or SIGTERM), 1 runtime failure, 2 usage error.\n"
-	      "See taskscope-serve(1).\n", out);
+	      " -n, --iterations N        stop after N samples\n", out);
+	cli_help_end(out, "serve",
+		     "Exit status: 0 ok (stopped by SIGINT or SIGTERM), 1 runtime failure, 2 usage error.\n");
 }
 
 static int group_config(void *ctx, const char *arg)

@@ -72,14 +72,27 @@ static int mhd_load(char *why, size_t len)
 	return 0;
 }
 
+/* A text published, by format: [0] Prometheus, [1] OpenMetrics. */
+struct published {
+	char *text[2];
+	size_t len[2];
+	char *gz[2];		/* the same as gzip members (both NULL: compressing failed) */
+	size_t gzlen[2];
+};
+
+static void published_free(struct published *p)
+{
+	for (int f = 0; f < 2; f++) {
+		free(p->text[f]);
+		free(p->gz[f]);
+	}
+}
+
 struct httpd {
 	int fd;
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
-	char *prom, *om;		/* the published texts */
-	size_t plen, olen;
-	char *zprom, *zom;		/* the same as gzip members (NULL: compressing failed) */
-	size_t zplen, zolen;
+	struct published pub;
 	unsigned long long scrapes;
 	double last_scrape;		/* seconds the previous /metrics took to answer */
 };
@@ -254,7 +267,7 @@ static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
 	enum MHD_Result ret;
 	char tail[768], *ztail = NULL, *body;
 	size_t blen, tlen, ztlen = 0, alen;
-	const char *src, *zsrc, *add;
+	const char *src, *add;
 	int n;
 
 	pthread_mutex_lock(&h->lock);
@@ -271,16 +284,15 @@ static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
 		     om ? "# UNIT taskscope_scrape_duration_seconds seconds\n" : "",
 		     h->last_scrape, om ? "# EOF\n" : "");
 	tlen = n > 0 && (size_t)n < sizeof(tail) ? (size_t)n : 0;
-	zsrc = om ? h->zom : h->zprom;
-	if (gz && zsrc && !gzip_member(tail, tlen, 1, &ztail, &ztlen)) {
-		src = zsrc;
-		blen = om ? h->zolen : h->zplen;
+	if (gz && h->pub.gz[om] && !gzip_member(tail, tlen, 1, &ztail, &ztlen)) {
+		src = h->pub.gz[om];
+		blen = h->pub.gzlen[om];
 		add = ztail;
 		alen = ztlen;
 	} else {
 		gz = false;
-		src = om ? h->om : h->prom;
-		blen = om ? h->olen : h->plen;
+		src = h->pub.text[om];
+		blen = h->pub.len[om];
 		add = tail;
 		alen = tlen;
 	}
@@ -364,32 +376,21 @@ static int start(struct httpd *h)
 
 int httpd_publish(struct httpd *h, char *prom, size_t plen, char *om, size_t olen)
 {
-	char *old[4], *zprom = NULL, *zom = NULL;
-	size_t zplen = 0, zolen = 0;
+	struct published nw = { { prom, om }, { plen, olen }, { NULL, NULL }, { 0, 0 } }, old;
 
 	/* compressed once here, not per scrape; without it scrapes get the plain text */
-	if (gzip_member(prom, plen, 1, &zprom, &zplen) || gzip_member(om, olen, 1, &zom, &zolen)) {
-		free(zprom);
-		zprom = NULL;
+	for (int f = 0; f < 2; f++) {
+		if (gzip_member(nw.text[f], nw.len[f], 1, &nw.gz[f], &nw.gzlen[f])) {
+			free(nw.gz[0]);
+			nw.gz[0] = nw.gz[1] = NULL;
+			break;
+		}
 	}
 	pthread_mutex_lock(&h->lock);
-	old[0] = h->prom;
-	old[1] = h->om;
-	old[2] = h->zprom;
-	old[3] = h->zom;
-	h->prom = prom;
-	h->plen = plen;
-	h->om = om;
-	h->olen = olen;
-	h->zprom = zprom;
-	h->zplen = zplen;
-	h->zom = zprom ? zom : NULL;
-	h->zolen = zolen;
+	old = h->pub;
+	h->pub = nw;
 	pthread_mutex_unlock(&h->lock);
-	if (!zprom)
-		free(zom);
-	for (size_t i = 0; i < ARRAY_SIZE(old); i++)
-		free(old[i]);
+	published_free(&old);
 	return h->daemon ? 0 : start(h);
 }
 
@@ -402,9 +403,6 @@ void httpd_stop(struct httpd *h)
 	else
 		close(h->fd);
 	pthread_mutex_destroy(&h->lock);
-	free(h->prom);
-	free(h->om);
-	free(h->zprom);
-	free(h->zom);
+	published_free(&h->pub);
 	free(h);
 }
