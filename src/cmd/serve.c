@@ -243,6 +243,41 @@ static const struct sink_ops serve_sink_ops = {
 	.sample = serve_frame,
 };
 
+/* The readers grouping needs: the cgroup (and its files when grouped by it), the command line */
+static void add_group_readers(const struct opts *o, struct session_config *cfg)
+{
+	if (o->mo.group_by == MG_CGROUP || groupcfg_needs_cgroup(o->rules)) {
+		cfg->readers |= RD_CGROUP;
+		if (o->mo.group_by == MG_CGROUP)
+			cfg->readers |= RD_CGROUP_STATS;
+		if (cfg->memory_readers)
+			cfg->memory_readers |= RD_CGROUP;
+	}
+	if (o->mo.group_by == MG_EXE || groupcfg_needs_cmdline(o->rules)) {
+		cfg->readers |= RD_CMDLINE;
+		if (cfg->memory_readers)
+			cfg->memory_readers |= RD_CMDLINE;
+	}
+}
+
+/* The CPUs the per-CPU and node series count (NULL: no node series), into o->mo: a tree's
+ * are those of its sys/devices/system; without one, this machine's */
+static struct cpumap *load_cpus(struct opts *o)
+{
+	struct cpumap *cpus;
+
+	if (o->nproc_root ? cpumap_load_tree(o->proc_root[0], &cpus) : cpumap_load(&cpus))
+		cpus = NULL;
+	o->mo.cpus = cpus;
+	o->mo.ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	o->mo.online = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->nproc_root && cpus)
+		o->mo.ncpus = o->mo.online = cpumap_ncpus(cpus);
+	if (cpumap_ncpus(cpus) > o->mo.ncpus)
+		o->mo.ncpus = cpumap_ncpus(cpus);
+	return cpus;
+}
+
 static int run(void *ctx)
 {
 	struct opts *o = ctx;
@@ -268,18 +303,7 @@ static int run(void *ctx)
 	char shown[80], sbuf[128], why[512];
 	int fd, rc, status = TS_EXIT_FAILURE;
 
-	if (o->mo.group_by == MG_CGROUP || groupcfg_needs_cgroup(o->rules)) {
-		cfg.readers |= RD_CGROUP;
-		if (o->mo.group_by == MG_CGROUP)
-			cfg.readers |= RD_CGROUP_STATS;
-		if (cfg.memory_readers)
-			cfg.memory_readers |= RD_CGROUP;
-	}
-	if (o->mo.group_by == MG_EXE || groupcfg_needs_cmdline(o->rules)) {
-		cfg.readers |= RD_CMDLINE;
-		if (cfg.memory_readers)
-			cfg.memory_readers |= RD_CMDLINE;
-	}
+	add_group_readers(o, &cfg);
 	k.dfd = -1;
 	k.dir = o->textfile;
 	if (o->textfile) {
@@ -310,16 +334,7 @@ static int run(void *ctx)
 		}
 	}
 	k.shown = shown;
-	/* a tree's CPUs are those of its sys/devices/system; without one, this machine's */
-	if (o->nproc_root ? cpumap_load_tree(o->proc_root[0], &cpus) : cpumap_load(&cpus))
-		cpus = NULL;	/* no NUMA node series */
-	o->mo.cpus = cpus;
-	o->mo.ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
-	o->mo.online = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	if (o->nproc_root && cpus)
-		o->mo.ncpus = o->mo.online = cpumap_ncpus(cpus);
-	if (cpumap_ncpus(cpus) > o->mo.ncpus)
-		o->mo.ncpus = cpumap_ncpus(cpus);
+	cpus = load_cpus(o);
 	if (metrics_new(&k.m, &o->mo)) {
 		cpumap_free(cpus);
 		msg_error("%s", strerror(ENOMEM));
