@@ -155,7 +155,9 @@ void rec_fix_task(struct task *t);
 /* The kcmp groups of the sample's tasks (r->wt in sn's order), a row per task whose group
  * changed (reckcmp.c). */
 int rec_put_kcmp(struct recording *r, const struct snapshot *sn, unsigned long seq);
-/* --max-size / --max-age: drop the oldest samples beyond them (recording.c). */
+/* --max-size / --max-age: drop the oldest samples beyond them (rectrim.c). */
 int rec_trim(struct recording *r, double now);
+/* After a trim: the writer's texts are the ones still in the file (recording.c). */
+int rec_texts_reload(struct recording *r);
 
 #endif
