@@ -169,12 +169,17 @@ static const char *const writer_sql[] = {
 	[ST_NAME] = "INSERT INTO name VALUES(?, ?, ?, ?, ?)",
 	[ST_VAL] = "INSERT INTO val VALUES(?, ?, ?"
 #define X(f, col) ", ?"
-		REC_SLOW(X)
+		REC_SLOW_PLAIN(X)
 #undef X
-		", ?)",
+		", ?, ?)",
 	[ST_RUN] = "INSERT INTO run VALUES(?2, ?1, ?3"
 #define X(f, col) ", ?"
 		REC_RUN(X)
+#undef X
+		")",
+	[ST_WORK] = "INSERT INTO work VALUES(?2, ?1"
+#define X(f, col) ", ?"
+		REC_WORK(X)
 #undef X
 		")",
 	[ST_TEXT] = "INSERT INTO text(text) VALUES(?)",

@@ -43,12 +43,20 @@ static bool same_text(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+static bool same_work(const struct task *a, const struct task *b)
+{
+#define X(f, col) if (a->f != b->f) return false;
+	REC_WORK(X)
+#undef X
+	return true;
+}
+
 static bool same_run(const struct task *a, const struct task *b)
 {
 #define X(f, col) if (a->f != b->f) return false;
 	REC_RUN(X)
 #undef X
-	return a->state == b->state;
+	return a->state == b->state && same_work(a, b);
 }
 
 static bool same_slow(const struct task *a, const struct task *b)
@@ -194,19 +202,27 @@ static int put_name(struct recording *r, sqlite3_int64 id, unsigned long seq,
 	return step(r, ST_NAME);
 }
 
-/* The values that change while a task runs (a row whenever any of its values changed):
- * the counters as the change since its row before (prev, all 0 for a new task). */
+/* A state letter as schema 4 stores it (REC_STATES): -1 for none (NULL). */
+static int state_code(char c)
+{
+	const char *p = c ? strchr(REC_STATES, c) : NULL;
+
+	return !c ? -1 : p ? (int)(p - REC_STATES) : (unsigned char)c;
+}
+
+/* The values that change while a task runs (a run row whenever any of its values changed,
+ * a work row beside it when one of those of work did): the counters as the change since
+ * its row before (prev, all 0 for a new task). */
 static int put_running(struct recording *r, sqlite3_int64 id, unsigned long seq,
 		       const struct task *t, const struct task *prev)
 {
 	sqlite3_stmt *st = r->st[ST_RUN];
-	char state[2] = { t->state, '\0' };
-	int i = 4;
+	int i = 4, rc, state = state_code(t->state);
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	if (t->state)
-		sqlite3_bind_text(st, 3, state, -1, SQLITE_TRANSIENT);
+	if (state >= 0)
+		sqlite3_bind_int(st, 3, state);
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)t->f);
 	REC_RUN_ABS(X)
 #undef X
@@ -215,7 +231,17 @@ static int put_running(struct recording *r, sqlite3_int64 id, unsigned long seq,
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)(t->f - prev->f));
 	REC_RUN_DELTA(X)
 #undef X
-	return step(r, ST_RUN);
+	rc = step(r, ST_RUN);
+	if (rc || same_work(t, prev))
+		return rc;
+	st = r->st[ST_WORK];
+	i = 3;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+#define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)(t->f - prev->f));
+	REC_WORK(X)
+#undef X
+	return step(r, ST_WORK);
 }
 
 /* ... and the ones that seldom change, with the id of its cgroup's path. */
@@ -223,14 +249,19 @@ static int put_slow(struct recording *r, sqlite3_int64 id, unsigned long seq,
 		    const struct task *t, sqlite3_int64 cgroup)
 {
 	sqlite3_stmt *st = r->st[ST_VAL];
+	sqlite3_int64 flags = 0;
 	int i = 4;
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	bind_text(st, 3, t->affinity);
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)t->f);
-	REC_SLOW(X)
+	REC_SLOW_PLAIN(X)
 #undef X
+#define Y(X, f, col, sh, m) flags |= ((sqlite3_int64)t->f & (m)) << (sh);
+	REC_FLAGS(_, Y)
+#undef Y
+	sqlite3_bind_int64(st, i++, flags);
 	if (cgroup)
 		sqlite3_bind_int64(st, i, cgroup);
 	return step(r, ST_VAL);

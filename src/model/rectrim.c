@@ -65,6 +65,7 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		"DELETE FROM samples WHERE seq < ?1",
 		"DELETE FROM val WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM run WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
+		"DELETE FROM work WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM name WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
 		"DELETE FROM mem WHERE seq < ?1 AND NOT EXISTS (SELECT 1 FROM task t WHERE"
 		" t.tid = mem.pid AND t.start = mem.start AND coalesce(t.last_seq, ?1) >= ?1)",
@@ -73,7 +74,16 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		"DELETE FROM val WHERE seq < ?1 AND (task, seq) NOT IN (SELECT task, max(seq)"
 		" FROM val WHERE seq < ?1 GROUP BY task)",
 		/* the row a task keeps before the first kept sample: its counters the
-		 * totals of the rows that go (bare columns: the values of max(seq)'s row) */
+		 * totals of the rows that go (work's: beside its last run row) ... */
+		"INSERT OR REPLACE INTO work SELECT m.seq, w.task"
+#define X(f, col) ", sum(w." col ")"
+		REC_WORK(X)
+#undef X
+		" FROM work w JOIN (SELECT task, max(seq) AS seq FROM run WHERE seq < ?1"
+		" GROUP BY task) m ON m.task = w.task WHERE w.seq < ?1 GROUP BY w.task",
+		"DELETE FROM work WHERE seq < ?1 AND (task, seq) NOT IN (SELECT task, max(seq)"
+		" FROM run WHERE seq < ?1 GROUP BY task)",
+		/* ... (run's bare columns: the values of max(seq)'s row) */
 		"INSERT OR REPLACE INTO run SELECT max(seq), task, state"
 #define X(f, col) ", " col
 		REC_RUN_ABS(X)
