@@ -25,8 +25,9 @@ static const char *const reader_sql[ST_COUNT] = {
 	[ST_R_TASKS] = "SELECT id, pid, tid, start, kthread, first_seq, last_seq FROM task"
 		       " ORDER BY first_seq, id",
 	/* written in the order of the samples: the row order is the sample order */
-	[ST_R_NAMES] = "SELECT n.seq, n.task, n.comm, x.text, n.cmd_av FROM name n"
-		       " LEFT JOIN text x ON x.id = n.cmd ORDER BY n.rowid",
+	[ST_R_NAMES] = "SELECT n.seq, n.task, y.text, x.text, n.cmd_av FROM name n"
+		       " LEFT JOIN text y ON y.id = n.comm LEFT JOIN text x ON x.id = n.cmd"
+		       " ORDER BY n.rowid",
 	/* schema 4: the flags unpacked, in schema 3's columns */
 	[ST_R_VALS] = "SELECT v.seq, v.task, v.affinity"
 #define X(f, col) ", v." col
@@ -51,8 +52,11 @@ static const char *const reader_sql[ST_COUNT] = {
 		      " FROM mem ORDER BY rowid",
 };
 
-/* Schema 3: the counters of run and work in one table run, a column per flag in val. */
+/* Schema 3: comm as text, the counters of run and work in one table run, a column per flag
+ * in val. */
 static const char *const reader_sql_v3[ST_COUNT] = {
+	[ST_R_NAMES] = "SELECT n.seq, n.task, n.comm, x.text, n.cmd_av FROM name n"
+		       " LEFT JOIN text x ON x.id = n.cmd ORDER BY n.rowid",
 	[ST_R_VALS] = "SELECT v.seq, v.task, v.affinity"
 #define X(f, col) ", v." col
 		      REC_SLOW(X)

@@ -188,14 +188,17 @@ static int put_name(struct recording *r, sqlite3_int64 id, unsigned long seq,
 		    const struct task *t)
 {
 	sqlite3_stmt *st = r->st[ST_NAME];
-	sqlite3_int64 cmd;
-	int rc = text_id(r, t->cmd, &cmd);
+	sqlite3_int64 comm, cmd;
+	int rc = text_id(r, t->comm, &comm);
 
+	if (!rc)
+		rc = text_id(r, t->cmd, &cmd);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	bind_text(st, 3, t->comm);
+	if (comm)
+		sqlite3_bind_int64(st, 3, comm);
 	if (cmd)
 		sqlite3_bind_int64(st, 4, cmd);
 	sqlite3_bind_int(st, 5, (int)t->cmd_av);

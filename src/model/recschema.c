@@ -23,7 +23,8 @@ const char *const recording_schema_sql =
 	" last_seq INTEGER);\n"
 	/* schema 3: a text stored once (a command line, a cgroup path), referred to by id */
 	"CREATE TABLE text(id INTEGER PRIMARY KEY, text TEXT NOT NULL);\n"
-	"CREATE TABLE name(task INTEGER NOT NULL, seq INTEGER NOT NULL, comm TEXT, cmd INTEGER,"
+	/* schema 4: comm a text id too (schema 3: its text) */
+	"CREATE TABLE name(task INTEGER NOT NULL, seq INTEGER NOT NULL, comm INTEGER, cmd INTEGER,"
 	" cmd_av INTEGER NOT NULL);\n"
 	/* schema 4: a task's values in three tables, a run row whenever one of its values
 	 * changed, a work row beside it when one of its counters there did, a val row when
@@ -56,13 +57,14 @@ const char *const recording_schema_sql =
 	" grp INTEGER NOT NULL);\n"
 	"CREATE INDEX kcmp_task ON kcmp(task, res, seq);\n"
 	/* views for the sqlite3 command line */
-	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start, n.comm, x.text AS cmd,"
+	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start, y.text AS comm,"
+	" x.text AS cmd,"
 	" t.kthread, (SELECT time FROM samples WHERE seq = t.first_seq) AS first_time,"
 	" (SELECT time FROM samples WHERE seq = coalesce(t.last_seq,"
 	" (SELECT max(seq) FROM samples))) AS last_time, t.first_seq,"
 	" coalesce(t.last_seq, (SELECT max(seq) FROM samples)) AS last_seq FROM task t"
 	" LEFT JOIN (SELECT task, comm, cmd, max(rowid) FROM name GROUP BY task) n"
-	" ON n.task = t.id LEFT JOIN text x ON x.id = n.cmd;\n"
+	" ON n.task = t.id LEFT JOIN text y ON y.id = n.comm LEFT JOIN text x ON x.id = n.cmd;\n"
 	/* the counters and the RSS summed from their changes */
 	"CREATE VIEW changes AS SELECT s.time, r.seq, t.pid, t.tid, t.id AS task, r.state,"
 	" r.cpu, v.affinity, r.utime + r.stime AS cpu_ticks, r.rss, r.minflt, r.majflt, r.vctx,"

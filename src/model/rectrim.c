@@ -101,6 +101,7 @@ static int drop_before(struct recording *r, sqlite3_int64 keep)
 		"DELETE FROM kcmp WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM kcmp"
 		" WHERE seq < ?1 GROUP BY task, res)",
 		"DELETE FROM text WHERE id NOT IN (SELECT cmd FROM name WHERE cmd IS NOT NULL)"
+		" AND id NOT IN (SELECT comm FROM name WHERE comm IS NOT NULL)"
 		" AND id NOT IN (SELECT cgroup FROM val WHERE cgroup IS NOT NULL)",
 	};
 	int rc = rec_exec(r, "BEGIN IMMEDIATE");
