@@ -17,7 +17,7 @@
  * a waking task changes (voluntary switches, run and wait time); work, a row beside it
  * when one of the other counters (times, faults, preemptions, migrations, its process's
  * RSS) changed; val, a row when one of the seldom changing values did. Schema 3 had run
- * and work in one table run (REC_RUN3 in its column order); schemas 1 and 2 kept all in
+ * and work in one table run (REC_RUN3_DELTA in its column order); schemas 1 and 2 kept all in
  * one table val (REC_VALS, in that order). */
 #define REC_RUN_ABS(X) X(cpu, "cpu")
 /* ... of which these are stored as the change since the task's row before (its first row:
