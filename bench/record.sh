@@ -17,6 +17,8 @@
 # every task, included) and the user+system CPU seconds of the run (/usr/bin/time); with
 # --tables, the bytes of each table of the recording (SQLite's dbstat); with --keep DIR,
 # each recording and atop file is kept there as SIZE-STATE.db and SIZE-STATE.atop.
+# In the background, start it with setsid: a stopped population in an orphaned process
+# group gets SIGHUP from the kernel, which ends the workers and the runs after one sample.
 # A report, not a test: exit 0 unless it cannot run.
 
 set -u
