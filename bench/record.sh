@@ -15,7 +15,10 @@
 #   atop     atop -w FILE D N
 # and reports the file's bytes per sample (its size over N: the first sample, which holds
 # every task, included) and the user+system CPU seconds of the run (/usr/bin/time); with
-# --tables, the bytes of each table of the recording (SQLite's dbstat).
+# --tables, the bytes of each table of the recording (SQLite's dbstat); with --keep DIR,
+# each recording and atop file is kept there as SIZE-STATE.db and SIZE-STATE.atop.
+# In the background, start it with setsid: a stopped population in an orphaned process
+# group gets SIGHUP from the kernel, which ends the workers and the runs after one sample.
 # A report, not a test: exit 0 unless it cannot run.
 
 set -u
@@ -23,7 +26,7 @@ set -u
 usage() {
 	cat <<EOF
 Usage: bench/record.sh [--sizes "1000 10000"] [--samples N] [--delay S] [--taskscope PATH]
-                       [--pidns] [--tables]
+                       [--pidns] [--tables] [--keep DIR]
 EOF
 }
 
@@ -37,12 +40,14 @@ awake=1
 wl_pids=()
 pidns=0
 tables=0
+keep=
 args=("$@")
 
 . "$top_dir/bench/lib.sh"	# value_options
-value_options "sizes samples delay taskscope=ts_bin pidns! tables!" "$@"
+value_options "sizes samples delay taskscope=ts_bin pidns! tables! keep" "$@"
 
 [ -x "$ts_bin" ] || die "no taskscope binary at $ts_bin"
+[ -z "$keep" ] || [ -d "$keep" ] || die "--keep: no directory '$keep'"
 command -v atop >/dev/null || die "atop is not installed (apt-get install atop)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is not installed (apt-get install time)"
 if [ "$pidns" = 1 ] && [ -z "${TS_BENCH_PIDNS:-}" ]; then
@@ -97,6 +102,10 @@ for size in $sizes; do
 		[ "$tables" = 1 ] && command -v sqlite3 >/dev/null &&
 			sqlite3 "$work/r.db" "SELECT '#   ' || name || ' ' || sum(pgsize) FROM dbstat
 				GROUP BY name ORDER BY sum(pgsize) DESC LIMIT 6"
+		if [ -n "$keep" ]; then
+			cp "$work/r.db" "$keep/$size-$state.db" &&
+				cp "$work/a.raw" "$keep/$size-$state.atop" || die "cannot copy into $keep"
+		fi
 	done
 done
 echo "# end $(date -u '+%H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -71,7 +71,7 @@ check "the file passes PRAGMA integrity_check, holds 6 samples, the memory ones 
 q=$(sqlite3 "$db" "PRAGMA integrity_check; SELECT count(*) FROM samples;
 	SELECT group_concat(seq) FROM (SELECT seq FROM samples WHERE memory = 1 ORDER BY seq);
 	SELECT value FROM meta WHERE key = 'schema'; PRAGMA journal_mode;" 2>&1)
-want=$'ok\n6\n1,3,5\n3.0\ndelete'
+want=$'ok\n6\n1,3,5\n4.0\ndelete'
 [ "$q" = "$want" ] && ok "$(echo $q)" || fail "sqlite3 says: $(echo $q), want $(echo $want)"
 
 check "the views: the workload's 4 tasks by name, its footprint, its CPU changes"
@@ -86,6 +86,30 @@ q=$(sqlite3 "$db" "SELECT count(*) FROM run r JOIN task t ON t.id = r.task
 	WHERE t.tid = $WL_PID" 2>&1)
 [ "$q" = $'1\n1' ] && ok "the workload's main thread (it sleeps): 1 row of each" ||
 	fail "the main thread has these run and val rows: $q"
+
+check "schema 4: the spinning threads' times are work rows, each beside its run row; the changes view sums both as replay shows them"
+hz=$(sqlite3 "$db" "SELECT value FROM meta WHERE key = 'hertz'" 2>&1)
+q=$(sqlite3 "$db" "SELECT count(*) > 0 FROM work k JOIN task t ON t.id = k.task
+	WHERE t.pid = $WL_PID AND t.tid != $WL_PID AND k.seq > 1;
+	SELECT count(*) FROM work k WHERE NOT EXISTS (SELECT 1 FROM run u
+	WHERE u.seq = k.seq AND u.task = k.task)" 2>&1)
+# each workload thread's last changes row: its totals at the last sample
+sqlite3 -separator ' ' "$db" "SELECT c.tid, c.cpu_ticks, c.migrations, c.state FROM changes c
+	WHERE c.pid = $WL_PID AND c.seq = (SELECT max(seq) FROM changes d WHERE d.task = c.task)
+	ORDER BY c.tid" >"$TS_TMP/view.txt" 2>&1
+# ... and replay's TIME (M:SS.cc in ticks), MIGR_TOTAL and STATE at the last sample
+"$TASKSCOPE" replay -r -H -o PID,TID,TIME,MIGR_TOTAL,STATE "$db" 2>&1 |
+	awk -v p="$WL_PID" -v hz="$hz" '$1 == "PID" { n = 0; delete row; next }
+		$1 == p { split($3, t, ":"); row[n++] = sprintf("%s %.0f %s %s", $2,
+			(t[1] * 60 + t[2]) * hz, $4, $5) }
+		END { for (i = 0; i < n; i++) print row[i] }' | sort -n >"$TS_TMP/replay.txt"
+if [ "$q" = $'1\n0' ] && [ "$(wc -l <"$TS_TMP/view.txt")" = 4 ] &&
+   cmp -s "$TS_TMP/view.txt" "$TS_TMP/replay.txt"; then
+	ok "work rows of the spinning threads, none alone; 4 threads' totals as replay shows them"
+else
+	fail "work rows: $(echo $q); the view and replay differ" "$TS_TMP/view.txt" \
+		"$TS_TMP/replay.txt"
+fi
 
 # ---- a job ----
 ts job record -o "$TS_TMP/job.db" -d 0.1 -- sh -c 'sleep 0.5; exit 7'

@@ -12,25 +12,49 @@
 #define REC_APP_ID 0x54535243
 #define REC_APP_ID_TEXT "1414746691"
 
-/* A task's cheap values: its field and its column. Schema 3 splits them in two tables:
- * run, the ones that change while a task runs (and its process's RSS; a row whenever any
- * value of the task changed), and val, the ones that change seldom (a row when one of them changed); state,
- * affinity and the cgroup are columns of their own. Schemas 1 and 2 kept them all in one
- * table val (REC_VALS, in that order). */
+/* A task's cheap values: its field and its column. Schema 4 keeps them in three tables:
+ * run, a row whenever any value of the task changed, with its state, CPU and the counters
+ * a waking task changes (voluntary switches, run and wait time); work, a row beside it
+ * when one of the other counters (times, faults, preemptions, migrations, its process's
+ * RSS) changed; val, a row when one of the seldom changing values did. Schema 3 had run
+ * and work in one table run (REC_RUN3_DELTA in its column order); schemas 1 and 2 kept all in
+ * one table val (REC_VALS, in that order). */
 #define REC_RUN_ABS(X) X(cpu, "cpu")
-/* ... of which these (the counters and the RSS) are stored as the change since the task's
- * row before (its first row: the value itself) */
-#define REC_RUN_DELTA(X) \
+/* ... of which these are stored as the change since the task's row before (its first row:
+ * the value itself) */
+#define REC_RUN_DELTA(X) X(vctx, "vctx") X(run_ns, "run_ns") X(wait_ns, "wait_ns")
+#define REC_WORK(X) \
+	X(utime_ticks, "utime") X(stime_ticks, "stime") X(minflt, "minflt") \
+	X(majflt, "majflt") X(ictx, "ictx") X(migrations, "migrations") X(rss, "rss")
+#define REC_RUN(X) REC_RUN_ABS(X) REC_RUN_DELTA(X)
+/* Schema 3's run table, and the reader's columns of any schema from 3 on: the counters
+ * and the RSS as changes */
+#define REC_RUN3_DELTA(X) \
 	X(utime_ticks, "utime") X(stime_ticks, "stime") X(minflt, "minflt") \
 	X(majflt, "majflt") X(vctx, "vctx") X(ictx, "ictx") X(migrations, "migrations") \
 	X(run_ns, "run_ns") X(wait_ns, "wait_ns") X(rss, "rss")
-#define REC_RUN(X) REC_RUN_ABS(X) REC_RUN_DELTA(X)
-#define REC_SLOW(X) \
+/* Schema 4's state: an index into this string (the likeliest first: 0 and 1 cost no byte
+ * in SQLite's record), another letter its character code, NULL none. */
+#define REC_STATES "SRIDTtZXPxKW"
+/* ... as SQL: the letter of column col (NULL when NULL or out of range) */
+#define REC_STATE_SQL(col) \
+	"CASE WHEN " col " >= 0 AND " col " < 12 THEN substr('" REC_STATES "', " col \
+	" + 1, 1) WHEN " col " >= 12 AND " col " < 128 THEN char(" col ") END"
+/* The seldom changing values: schema 3 has a column for each (REC_SLOW, the reader's
+ * order); schema 4 one for each of REC_SLOW_PLAIN, and the availability codes and flags
+ * (REC_FLAGS: Y(X, field, column, shift, mask)) packed in one column flags, read back as
+ * (flags >> shift) & mask (the likeliest non-zero ones in the low bits: one byte) */
+#define REC_SLOW_PLAIN(X) \
 	X(ppid, "ppid") X(euid, "euid") X(nlwp, "nlwp") X(prio, "prio") X(nice, "nice") \
-	X(policy, "policy") X(vsz, "vsz") X(rss_av, "rss_av") \
-	X(ctxsw_av, "ctxsw_av") X(sched_av, "sched_av") X(schedstat_av, "schedstat_av") \
-	X(aff_av, "aff_av") X(cpu_outside, "cpu_outside") X(aff_differs, "aff_differs") \
-	X(whole, "whole") X(cgroup_av, "cgroup_av") X(cgroup_v2, "cgroup_v2")
+	X(policy, "policy") X(vsz, "vsz")
+#define REC_FLAGS(X, Y) \
+	Y(X, rss_av, "rss_av", 4, 7) Y(X, ctxsw_av, "ctxsw_av", 7, 7) \
+	Y(X, sched_av, "sched_av", 10, 7) Y(X, schedstat_av, "schedstat_av", 13, 7) \
+	Y(X, aff_av, "aff_av", 16, 7) Y(X, cpu_outside, "cpu_outside", 2, 1) \
+	Y(X, aff_differs, "aff_differs", 3, 1) Y(X, whole, "whole", 1, 1) \
+	Y(X, cgroup_av, "cgroup_av", 19, 7) Y(X, cgroup_v2, "cgroup_v2", 0, 1)
+#define REC_FLAG_AS_VAL(X, f, col, sh, m) X(f, col)
+#define REC_SLOW(X) REC_SLOW_PLAIN(X) REC_FLAGS(X, REC_FLAG_AS_VAL)
 #define REC_VALS(X) \
 	X(ppid, "ppid") X(euid, "euid") X(nlwp, "nlwp") X(cpu, "cpu") X(prio, "prio") \
 	X(nice, "nice") X(policy, "policy") X(utime_ticks, "utime") X(stime_ticks, "stime") \
@@ -48,8 +72,8 @@
 	X(pss_anon, "pss_anon") X(pss_file, "pss_file") X(pss_shmem, "pss_shmem") X(thp, "thp")
 
 enum rec_stmt {
-	ST_SAMPLE, ST_TASK, ST_END, ST_NAME, ST_VAL, ST_RUN, ST_TEXT, ST_MEM, ST_KCMP, ST_BEGIN,
-	ST_COMMIT,
+	ST_SAMPLE, ST_TASK, ST_END, ST_NAME, ST_VAL, ST_RUN, ST_WORK, ST_TEXT, ST_MEM, ST_KCMP,
+	ST_BEGIN, ST_COMMIT,
 	ST_R_SAMPLES, ST_R_TASKS, ST_R_NAMES, ST_R_VALS, ST_R_RUNS, ST_R_MEMS,
 	ST_COUNT
 };
@@ -155,7 +179,9 @@ void rec_fix_task(struct task *t);
 /* The kcmp groups of the sample's tasks (r->wt in sn's order), a row per task whose group
  * changed (reckcmp.c). */
 int rec_put_kcmp(struct recording *r, const struct snapshot *sn, unsigned long seq);
-/* --max-size / --max-age: drop the oldest samples beyond them (recording.c). */
+/* --max-size / --max-age: drop the oldest samples beyond them (rectrim.c). */
 int rec_trim(struct recording *r, double now);
+/* After a trim: the writer's texts are the ones still in the file (recording.c). */
+int rec_texts_reload(struct recording *r);
 
 #endif

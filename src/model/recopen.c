@@ -25,6 +25,36 @@ static const char *const reader_sql[ST_COUNT] = {
 	[ST_R_TASKS] = "SELECT id, pid, tid, start, kthread, first_seq, last_seq FROM task"
 		       " ORDER BY first_seq, id",
 	/* written in the order of the samples: the row order is the sample order */
+	[ST_R_NAMES] = "SELECT n.seq, n.task, y.text, x.text, n.cmd_av FROM name n"
+		       " LEFT JOIN text y ON y.id = n.comm LEFT JOIN text x ON x.id = n.cmd"
+		       " ORDER BY n.rowid",
+	/* schema 4: the flags unpacked, in schema 3's columns */
+	[ST_R_VALS] = "SELECT v.seq, v.task, v.affinity"
+#define X(f, col) ", v." col
+		      REC_SLOW_PLAIN(X)
+#undef X
+#define Y(X, f, col, sh, m) ", (v.flags >> " #sh ") & " #m
+		      REC_FLAGS(_, Y)
+#undef Y
+		      ", c.text FROM val v LEFT JOIN text c ON c.id = v.cgroup"
+		      " ORDER BY v.seq, v.task",
+	/* schema 4: run and work as schema 3's run (work's columns NULL, 0, without a row) */
+	[ST_R_RUNS] = "SELECT u.seq, u.task, " REC_STATE_SQL("u.state")
+#define X(f, col) ", " col
+		      REC_RUN_ABS(X) REC_RUN3_DELTA(X)
+#undef X
+		      " FROM run u LEFT JOIN work k ON k.seq = u.seq AND k.task = u.task"
+		      " ORDER BY u.seq, u.task",
+	[ST_R_MEMS] = "SELECT seq, pid, start"
+#define X(f, col) ", " col
+		      REC_MEMS(X)
+#undef X
+		      " FROM mem ORDER BY rowid",
+};
+
+/* Schema 3: comm as text, the counters of run and work in one table run, a column per flag
+ * in val. */
+static const char *const reader_sql_v3[ST_COUNT] = {
 	[ST_R_NAMES] = "SELECT n.seq, n.task, n.comm, x.text, n.cmd_av FROM name n"
 		       " LEFT JOIN text x ON x.id = n.cmd ORDER BY n.rowid",
 	[ST_R_VALS] = "SELECT v.seq, v.task, v.affinity"
@@ -35,14 +65,9 @@ static const char *const reader_sql[ST_COUNT] = {
 		      " ORDER BY v.seq, v.task",
 	[ST_R_RUNS] = "SELECT seq, task, state"
 #define X(f, col) ", " col
-		      REC_RUN(X)
+		      REC_RUN_ABS(X) REC_RUN3_DELTA(X)
 #undef X
 		      " FROM run ORDER BY seq, task",
-	[ST_R_MEMS] = "SELECT seq, pid, start"
-#define X(f, col) ", " col
-		      REC_MEMS(X)
-#undef X
-		      " FROM mem ORDER BY rowid",
 };
 
 /* Schemas 1 and 2: a command line in name, every value in one table val (the reader
@@ -300,7 +325,12 @@ int recording_open(struct recording **out, const char *path, char *why, size_t l
 			util_clean_join(why, len, "it is damaged: ", r->err);
 	}
 	for (int k = ST_R_SAMPLES; !rc && k <= ST_R_MEMS; k++) {
-		const char *sql = r->schema < 3 && reader_sql_v2[k] ? reader_sql_v2[k] : reader_sql[k];
+		const char *sql = reader_sql[k];
+
+		if (r->schema < 3 && reader_sql_v2[k])
+			sql = reader_sql_v2[k];
+		else if (r->schema == 3 && reader_sql_v3[k])
+			sql = reader_sql_v3[k];
 
 		rc = rec_prepare(r, sql, &r->st[k]);
 		if (rc)

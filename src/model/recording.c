@@ -1,237 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* recording.c - a recording's writer, the record sink (recplay.c reads it, recschema.c has
- * its schema) */
+/* recording.c - a recording's writer, the record sink: each sample's rows (reccreate.c
+ * makes the file, rectrim.c drops old samples, recplay.c reads it, recschema.c has its
+ * schema) */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "lib/msg.h"
 #include "lib/util.h"
 #include "model/recint.h"
-#include "sample/topo.h"
-
-
-/* ---- creating ---- */
-
-static int refuse(char *why, size_t len, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int refuse(char *why, size_t len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* The new, empty file, created by us: never an existing file, never through a symbolic
- * link; and no journal of SQLite's left beside it (which it would take as this file's). */
-static int create_file(const char *path, char *why, size_t len)
-{
-	static const char *const sides[] = { "-wal", "-shm", "-journal" };
-	char side[4096];
-	struct stat st;
-	int fd;
-
-	for (size_t i = 0; i < ARRAY_SIZE(sides); i++) {
-		if ((size_t)snprintf(side, sizeof(side), "%s%s", path, sides[i]) >= sizeof(side))
-			return refuse(why, len, -ENAMETOOLONG, "the name is too long");
-		if (!lstat(side, &st))
-			return refuse(why, len, -EEXIST, "a file '%s' is beside it (left by another "
-				      "database: remove it first)", sides[i] + 1);
-	}
-	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return refuse(why, len, -EEXIST, "it exists (a recording is always a new "
-				      "file: remove it or name another)");
-		return refuse(why, len, -errno, "%s", strerror(errno));
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return refuse(why, len, -EINVAL, "it is not a regular file");
-	}
-	/* closed before SQLite opens it: closing a second descriptor later would drop
-	 * SQLite's POSIX locks on the file */
-	close(fd);
-	return 0;
-}
-
-static int put_meta(struct recording *r, const char *key, const char *text, double num,
-		    bool is_num)
-{
-	sqlite3_stmt *st;
-	int rc = rec_prepare(r, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", &st);
-
-	if (rc)
-		return rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (is_num)
-		sqlite3_bind_double(st, 2, num);
-	else if (text)
-		sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, 2);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
-}
-
-static int put_cpus(struct recording *r, const struct topo *tp)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!tp)
-		return 0;
-	rc = rec_prepare(r, "INSERT INTO cpus VALUES(?, ?, ?, ?)", &st);
-	for (int cpu = 0; !rc && cpu < topo_ncpus(tp); cpu++) {
-		int vals[3] = { topo_cpu_core(tp, cpu), topo_cpu_package(tp, cpu),
-				topo_cpu_node(tp, cpu) };
-
-		sqlite3_bind_int(st, 1, cpu);
-		for (int k = 0; k < 3; k++) {
-			if (vals[k] < 0)
-				sqlite3_bind_null(st, k + 2);
-			else
-				sqlite3_bind_int(st, k + 2, vals[k]);
-		}
-		rc = sqlite3_step(st);
-		rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
-		sqlite3_reset(st);
-	}
-	if (!rc || st)
-		sqlite3_finalize(st);
-	return rc;
-}
-
-static int put_run(struct recording *r, const struct recording_info *info, const struct topo *tp)
-{
-	struct utsname u;
-	char host[256] = "", kernel[256] = "";
-	struct timespec now;
-	int rc;
-
-	if (!uname(&u)) {
-		util_sanitize(u.nodename, strlen(u.nodename), host, sizeof(host));
-		util_sanitize(u.release, strlen(u.release), kernel, sizeof(kernel));
-	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	rc = rec_exec(r, "BEGIN");
-	if (!rc)
-		rc = rec_exec(r, recording_schema_sql);
-	if (!rc)
-		rc = put_meta(r, "schema", NULL, RECORDING_SCHEMA, true);
-	if (!rc)
-		rc = put_meta(r, "version", PACKAGE_VERSION, 0, false);
-	if (!rc)
-		rc = put_meta(r, "host", host, 0, false);
-	if (!rc)
-		rc = put_meta(r, "kernel", kernel, 0, false);
-	if (!rc)
-		rc = put_meta(r, "targets", info->targets, 0, false);
-	if (!rc)
-		rc = put_meta(r, "command", info->command, 0, false);
-	if (!rc)
-		rc = put_meta(r, "interval", NULL, info->interval, true);
-	if (!rc)
-		rc = put_meta(r, "memory_every", NULL, info->memory_every, true);
-	if (!rc)
-		rc = put_meta(r, "hertz", NULL, (double)sampler_hertz(), true);
-	if (!rc)
-		rc = put_meta(r, "boot_time", NULL, sampler_boot_time(), true);
-	if (!rc)
-		rc = put_meta(r, "page_size", NULL, (double)sysconf(_SC_PAGESIZE), true);
-	if (!rc)
-		rc = put_meta(r, "started", NULL,
-			      (double)now.tv_sec + (double)now.tv_nsec / 1e9, true);
-	if (!rc)
-		rc = put_meta(r, "threads", NULL, 1, true);
-	if (!rc)
-		rc = put_cpus(r, tp);
-	if (!rc)
-		rc = rec_exec(r, "COMMIT");
-	return rc;
-}
-
-static const char *const writer_sql[] = {
-	[ST_SAMPLE] = "INSERT INTO samples VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[ST_TASK] = "INSERT INTO task(pid, tid, start, kthread, first_seq) VALUES(?, ?, ?, ?, ?)",
-	[ST_END] = "UPDATE task SET last_seq = ? WHERE id = ?",
-	[ST_NAME] = "INSERT INTO name VALUES(?, ?, ?, ?, ?)",
-	[ST_VAL] = "INSERT INTO val VALUES(?, ?, ?"
-#define X(f, col) ", ?"
-		REC_SLOW(X)
-#undef X
-		", ?)",
-	[ST_RUN] = "INSERT INTO run VALUES(?2, ?1, ?3"
-#define X(f, col) ", ?"
-		REC_RUN(X)
-#undef X
-		")",
-	[ST_TEXT] = "INSERT INTO text(text) VALUES(?)",
-	[ST_MEM] = "INSERT INTO mem VALUES(?, ?, ?"
-#define X(f, col) ", ?"
-		REC_MEMS(X)
-#undef X
-		")",
-	[ST_KCMP] = "INSERT INTO kcmp VALUES(?, ?, ?, ?)",
-	[ST_BEGIN] = "BEGIN IMMEDIATE",
-	[ST_COMMIT] = "COMMIT",
-};
-
-int recording_create(struct recording **out, const char *path, const struct recording_info *info,
-		     const struct topo *tp, char *why, size_t len)
-{
-	struct recording *r;
-	int rc;
-
-	*out = NULL;
-	rc = create_file(path, why, len);
-	if (rc)
-		return rc;
-	r = calloc(1, sizeof(*r));
-	if (!r || !(r->path = util_sanitize_dup(path, strlen(path)))) {
-		free(r);
-		return refuse(why, len, -ENOMEM, "%s", strerror(ENOMEM));
-	}
-	r->writer = true;
-	r->info = *info;
-	rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
-	if (rc == SQLITE_OK) {
-		rec_harden(r->db);
-		/* WAL: a reader (replay, sqlite3) reads while we write; a commit survives a
-		 * kill -9 of ours (synchronous NORMAL: not a power cut's last moments) */
-		rc = rec_exec(r, "PRAGMA application_id = " REC_APP_ID_TEXT ";"
-			      " PRAGMA user_version = 1; PRAGMA journal_mode = WAL;"
-			      " PRAGMA synchronous = NORMAL");
-		if (!rc)
-			rc = put_run(r, info, tp);
-		for (size_t i = 0; !rc && i < ARRAY_SIZE(writer_sql); i++)
-			if (writer_sql[i])
-				rc = rec_prepare(r, writer_sql[i], &r->st[i]);
-	} else {
-		rc = rec_fail(r, rc);
-	}
-	if (rc) {
-		refuse(why, len, rc, "%s", r->err);
-		rec_free(r);
-		unlink(path);	/* our own new file, empty or with a schema only */
-		return rc;
-	}
-	*out = r;
-	return 0;
-}
 
 unsigned long recording_samples(const struct recording *r)
 {
@@ -263,12 +43,20 @@ static bool same_text(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
+static bool same_work(const struct task *a, const struct task *b)
+{
+#define X(f, col) if (a->f != b->f) return false;
+	REC_WORK(X)
+#undef X
+	return true;
+}
+
 static bool same_run(const struct task *a, const struct task *b)
 {
 #define X(f, col) if (a->f != b->f) return false;
 	REC_RUN(X)
 #undef X
-	return a->state == b->state;
+	return a->state == b->state && same_work(a, b);
 }
 
 static bool same_slow(const struct task *a, const struct task *b)
@@ -375,8 +163,7 @@ static void texts_forget(struct recording *r)
 	r->ntexts = r->ntext_slots = 0;
 }
 
-/* After a trim: the texts still in the file. */
-static int texts_reload(struct recording *r)
+int rec_texts_reload(struct recording *r)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -401,33 +188,44 @@ static int put_name(struct recording *r, sqlite3_int64 id, unsigned long seq,
 		    const struct task *t)
 {
 	sqlite3_stmt *st = r->st[ST_NAME];
-	sqlite3_int64 cmd;
-	int rc = text_id(r, t->cmd, &cmd);
+	sqlite3_int64 comm, cmd;
+	int rc = text_id(r, t->comm, &comm);
 
+	if (!rc)
+		rc = text_id(r, t->cmd, &cmd);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	bind_text(st, 3, t->comm);
+	if (comm)
+		sqlite3_bind_int64(st, 3, comm);
 	if (cmd)
 		sqlite3_bind_int64(st, 4, cmd);
 	sqlite3_bind_int(st, 5, (int)t->cmd_av);
 	return step(r, ST_NAME);
 }
 
-/* The values that change while a task runs (a row whenever any of its values changed):
- * the counters as the change since its row before (prev, all 0 for a new task). */
+/* A state letter as schema 4 stores it (REC_STATES): -1 for none (NULL). */
+static int state_code(char c)
+{
+	const char *p = c ? strchr(REC_STATES, c) : NULL;
+
+	return !c ? -1 : p ? (int)(p - REC_STATES) : (unsigned char)c;
+}
+
+/* The values that change while a task runs (a run row whenever any of its values changed,
+ * a work row beside it when one of those of work did): the counters as the change since
+ * its row before (prev, all 0 for a new task). */
 static int put_running(struct recording *r, sqlite3_int64 id, unsigned long seq,
 		       const struct task *t, const struct task *prev)
 {
 	sqlite3_stmt *st = r->st[ST_RUN];
-	char state[2] = { t->state, '\0' };
-	int i = 4;
+	int i = 4, rc, state = state_code(t->state);
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
-	if (t->state)
-		sqlite3_bind_text(st, 3, state, -1, SQLITE_TRANSIENT);
+	if (state >= 0)
+		sqlite3_bind_int(st, 3, state);
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)t->f);
 	REC_RUN_ABS(X)
 #undef X
@@ -436,7 +234,17 @@ static int put_running(struct recording *r, sqlite3_int64 id, unsigned long seq,
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)(t->f - prev->f));
 	REC_RUN_DELTA(X)
 #undef X
-	return step(r, ST_RUN);
+	rc = step(r, ST_RUN);
+	if (rc || same_work(t, prev))
+		return rc;
+	st = r->st[ST_WORK];
+	i = 3;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+#define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)(t->f - prev->f));
+	REC_WORK(X)
+#undef X
+	return step(r, ST_WORK);
 }
 
 /* ... and the ones that seldom change, with the id of its cgroup's path. */
@@ -444,14 +252,19 @@ static int put_slow(struct recording *r, sqlite3_int64 id, unsigned long seq,
 		    const struct task *t, sqlite3_int64 cgroup)
 {
 	sqlite3_stmt *st = r->st[ST_VAL];
+	sqlite3_int64 flags = 0;
 	int i = 4;
 
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
 	bind_text(st, 3, t->affinity);
 #define X(f, col) sqlite3_bind_int64(st, i++, (sqlite3_int64)t->f);
-	REC_SLOW(X)
+	REC_SLOW_PLAIN(X)
 #undef X
+#define Y(X, f, col, sh, m) flags |= ((sqlite3_int64)t->f & (m)) << (sh);
+	REC_FLAGS(_, Y)
+#undef Y
+	sqlite3_bind_int64(st, i++, flags);
 	if (cgroup)
 		sqlite3_bind_int64(st, i, cgroup);
 	return step(r, ST_VAL);
@@ -725,6 +538,15 @@ int recording_finish(struct recording *r)
 			rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
 		}
 		sqlite3_finalize(st);
+		/* the pages refilled: rows appended in key order leave an eighth of each page
+		 * of run, work and val empty. In WAL mode, as a sample is written: a kill
+		 * meanwhile leaves the file as it was. When it cannot be done (a reader holds
+		 * the file: no wait; a full disk), the file stays as written, nothing lost. */
+		if (!rc) {
+			sqlite3_busy_timeout(r->db, 0);
+			sqlite3_exec(r->db, "VACUUM", NULL, NULL, NULL);
+			sqlite3_busy_timeout(r->db, 5000);
+		}
 		/* one self-contained file: the WAL checkpointed into it and removed (when
 		 * this fails, on a full disk say, the WAL stays beside it with the samples) */
 		if (!rc)
@@ -735,137 +557,5 @@ int recording_finish(struct recording *r)
 		rc = -EIO;	/* reported when it broke */
 	}
 	rec_free(r);
-	return rc;
-}
-
-/* The bytes the file's live pages take (free pages are reused before it grows). */
-static int used_bytes(struct recording *r, uint64_t *bytes)
-{
-	static const char *const q[] = { "PRAGMA page_count", "PRAGMA freelist_count",
-					 "PRAGMA page_size" };
-	sqlite3_int64 v[3] = { 0, 0, 0 };
-
-	for (int i = 0; i < 3; i++) {
-		sqlite3_stmt *st;
-		int rc = rec_prepare(r, q[i], &st);
-
-		if (rc)
-			return rc;
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			v[i] = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_ROW)
-			return rec_fail(r, rc);
-	}
-	*bytes = (uint64_t)(v[0] - v[1]) * (uint64_t)v[2];
-	return 0;
-}
-
-/* The first sample to keep: the one after the oldest tenth (size), or the first one
- * within max_age. 0: nothing to drop. */
-static int first_kept(struct recording *r, double now, bool by_size, sqlite3_int64 *keep)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*keep = 0;
-	if (by_size)
-		rc = rec_prepare(r, "SELECT min(seq) + (max(seq) - min(seq) + 9) / 10 FROM samples",
-				 &st);
-	else
-		rc = rec_prepare(r, "SELECT min(seq) FROM samples WHERE time >= ?", &st);
-	if (rc)
-		return rc;
-	if (!by_size)
-		sqlite3_bind_double(st, 1, now - r->info.max_age);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		*keep = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : rec_fail(r, rc);
-}
-
-/* Drop the samples before keep, and every row that no kept sample needs: the tasks over
- * before it, and of the others all values, names and footprints but the last ones before
- * it (the state the first kept sample starts from). */
-static int drop_before(struct recording *r, sqlite3_int64 keep)
-{
-	static const char *const sql[] = {
-		"DELETE FROM samples WHERE seq < ?1",
-		"DELETE FROM val WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
-		"DELETE FROM run WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
-		"DELETE FROM name WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
-		"DELETE FROM mem WHERE seq < ?1 AND NOT EXISTS (SELECT 1 FROM task t WHERE"
-		" t.tid = mem.pid AND t.start = mem.start AND coalesce(t.last_seq, ?1) >= ?1)",
-		"DELETE FROM kcmp WHERE task IN (SELECT id FROM task WHERE last_seq < ?1)",
-		"DELETE FROM task WHERE last_seq < ?1",
-		"DELETE FROM val WHERE seq < ?1 AND (task, seq) NOT IN (SELECT task, max(seq)"
-		" FROM val WHERE seq < ?1 GROUP BY task)",
-		/* the row a task keeps before the first kept sample: its counters the
-		 * totals of the rows that go (bare columns: the values of max(seq)'s row) */
-		"INSERT OR REPLACE INTO run SELECT max(seq), task, state"
-#define X(f, col) ", " col
-		REC_RUN_ABS(X)
-#undef X
-#define X(f, col) ", sum(" col ")"
-		REC_RUN_DELTA(X)
-#undef X
-		" FROM run WHERE seq < ?1 GROUP BY task",
-		"DELETE FROM run WHERE seq < ?1 AND (task, seq) NOT IN (SELECT task, max(seq)"
-		" FROM run WHERE seq < ?1 GROUP BY task)",
-		"DELETE FROM name WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM name"
-		" WHERE seq < ?1 GROUP BY task)",
-		"DELETE FROM mem WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM mem"
-		" WHERE seq < ?1 GROUP BY pid, start)",
-		"DELETE FROM kcmp WHERE seq < ?1 AND rowid NOT IN (SELECT max(rowid) FROM kcmp"
-		" WHERE seq < ?1 GROUP BY task, res)",
-		"DELETE FROM text WHERE id NOT IN (SELECT cmd FROM name WHERE cmd IS NOT NULL)"
-		" AND id NOT IN (SELECT cgroup FROM val WHERE cgroup IS NOT NULL)",
-	};
-	int rc = rec_exec(r, "BEGIN IMMEDIATE");
-
-	for (size_t i = 0; !rc && i < ARRAY_SIZE(sql); i++) {
-		sqlite3_stmt *st;
-
-		rc = rec_prepare(r, sql[i], &st);
-		if (rc)
-			break;
-		sqlite3_bind_int64(st, 1, keep);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		rc = rc == SQLITE_DONE ? 0 : rec_fail(r, rc);
-	}
-	if (!rc)
-		rc = rec_exec(r, "COMMIT");
-	else if (!sqlite3_get_autocommit(r->db))
-		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-	/* the writer's texts: the ones left (their ids do not change) */
-	return rc ? rc : texts_reload(r);
-}
-
-/* --max-size, --max-age: checked every 8 samples (the deletes scan the tables). */
-int rec_trim(struct recording *r, double now)
-{
-	sqlite3_int64 keep;
-	uint64_t used = 0;
-	int rc = 0;
-
-	if ((!r->info.max_size && r->info.max_age <= 0) || ++r->trim_tick % 8)
-		return 0;
-	if (r->info.max_age > 0) {
-		rc = first_kept(r, now, false, &keep);
-		if (!rc && keep > 1)
-			rc = drop_before(r, keep);
-	}
-	/* at 90% of the size: the oldest tenth of the samples goes, as often as needed */
-	for (int round = 0; !rc && r->info.max_size && round < 9; round++) {
-		rc = used_bytes(r, &used);
-		if (rc || used <= r->info.max_size / 10 * 9)
-			break;
-		rc = first_kept(r, now, true, &keep);
-		if (!rc && keep > 0)
-			rc = drop_before(r, keep);
-	}
 	return rc;
 }

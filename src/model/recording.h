@@ -20,7 +20,7 @@
 #include "model/snapshot.h"
 
 /* The schema this taskscope writes; it reads this one and older ones. */
-#define RECORDING_SCHEMA 3
+#define RECORDING_SCHEMA 4
 
 /* The readers of a recording's samples: a row per thread with these. */
 #define RECORDING_READERS (RD_STAT | RD_CMDLINE | RD_CTXSW | RD_AFFINITY | RD_SCHED | \

@@ -193,7 +193,8 @@ static int set_slow(struct rec_rtask *t, sqlite3_stmt *st)
 	return 0;
 }
 
-/* ... and the ones that change while it runs, its counters as changes (schema 3). */
+/* ... and the ones that change while it runs, its counters as changes (schema 3 on: run,
+ * and work's beside it from 4 on). */
 static int set_run(struct rec_rtask *t, sqlite3_stmt *st)
 {
 	const unsigned char *state = sqlite3_column_text(st, 2);
@@ -210,7 +211,7 @@ static int set_run(struct rec_rtask *t, sqlite3_stmt *st)
 	/* the counters: the change since the task's row before */
 	/* (unsigned: wraps, a file may hold anything) */
 #define X(f, col) t->v.f += (uint64_t)sqlite3_column_int64(st, i++);
-	REC_RUN_DELTA(X)
+	REC_RUN3_DELTA(X)
 #undef X
 	rec_fix_task(&t->v);
 	return 0;

@@ -23,21 +23,28 @@ const char *const recording_schema_sql =
 	" last_seq INTEGER);\n"
 	/* schema 3: a text stored once (a command line, a cgroup path), referred to by id */
 	"CREATE TABLE text(id INTEGER PRIMARY KEY, text TEXT NOT NULL);\n"
-	"CREATE TABLE name(task INTEGER NOT NULL, seq INTEGER NOT NULL, comm TEXT, cmd INTEGER,"
+	/* schema 4: comm a text id too (schema 3: its text) */
+	"CREATE TABLE name(task INTEGER NOT NULL, seq INTEGER NOT NULL, comm INTEGER, cmd INTEGER,"
 	" cmd_av INTEGER NOT NULL);\n"
-	/* schema 3: a task's values in two tables, a run row whenever one of its values
-	 * changed, a val row when one of the seldom changing ones did; keyed by what
-	 * finds them (no rowid, no index beside them) */
-	"CREATE TABLE run(seq INTEGER NOT NULL, task INTEGER NOT NULL, state TEXT"
+	/* schema 4: a task's values in three tables, a run row whenever one of its values
+	 * changed, a work row beside it when one of its counters there did, a val row when
+	 * one of the seldom changing ones did; keyed by what finds them (no rowid, no index
+	 * beside them) */
+	"CREATE TABLE run(seq INTEGER NOT NULL, task INTEGER NOT NULL, state INTEGER"
 #define X(f, col) ", " col " INTEGER"
 	REC_RUN(X)
 #undef X
 	", PRIMARY KEY(seq, task)) WITHOUT ROWID;\n"
+	"CREATE TABLE work(seq INTEGER NOT NULL, task INTEGER NOT NULL"
+#define X(f, col) ", " col " INTEGER"
+	REC_WORK(X)
+#undef X
+	", PRIMARY KEY(seq, task)) WITHOUT ROWID;\n"
 	"CREATE TABLE val(task INTEGER NOT NULL, seq INTEGER NOT NULL, affinity TEXT"
 #define X(f, col) ", " col " INTEGER"
-	REC_SLOW(X)
+	REC_SLOW_PLAIN(X)
 #undef X
-	", cgroup INTEGER, PRIMARY KEY(task, seq)) WITHOUT ROWID;\n"
+	", flags INTEGER, cgroup INTEGER, PRIMARY KEY(task, seq)) WITHOUT ROWID;\n"
 	"CREATE TABLE mem(seq INTEGER NOT NULL, pid INTEGER NOT NULL, start INTEGER NOT NULL"
 #define X(f, col) ", " col " INTEGER"
 	REC_MEMS(X)
@@ -50,22 +57,27 @@ const char *const recording_schema_sql =
 	" grp INTEGER NOT NULL);\n"
 	"CREATE INDEX kcmp_task ON kcmp(task, res, seq);\n"
 	/* views for the sqlite3 command line */
-	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start, n.comm, x.text AS cmd,"
+	"CREATE VIEW tasks AS SELECT t.id AS task, t.pid, t.tid, t.start, y.text AS comm,"
+	" x.text AS cmd,"
 	" t.kthread, (SELECT time FROM samples WHERE seq = t.first_seq) AS first_time,"
 	" (SELECT time FROM samples WHERE seq = coalesce(t.last_seq,"
 	" (SELECT max(seq) FROM samples))) AS last_time, t.first_seq,"
 	" coalesce(t.last_seq, (SELECT max(seq) FROM samples)) AS last_seq FROM task t"
 	" LEFT JOIN (SELECT task, comm, cmd, max(rowid) FROM name GROUP BY task) n"
-	" ON n.task = t.id LEFT JOIN text x ON x.id = n.cmd;\n"
+	" ON n.task = t.id LEFT JOIN text y ON y.id = n.comm LEFT JOIN text x ON x.id = n.cmd;\n"
 	/* the counters and the RSS summed from their changes */
 	"CREATE VIEW changes AS SELECT s.time, r.seq, t.pid, t.tid, t.id AS task, r.state,"
 	" r.cpu, v.affinity, r.utime + r.stime AS cpu_ticks, r.rss, r.minflt, r.majflt, r.vctx,"
 	" r.ictx, r.migrations, r.run_ns, r.wait_ns, v.nlwp, v.prio, v.nice, c.text AS cgroup"
-	" FROM (SELECT seq, task, state, cpu"
+	" FROM (SELECT u.seq, u.task, " REC_STATE_SQL("u.state") " AS state, cpu"
 #define X(f, col) ", sum(" col ") OVER w AS " col
 	REC_RUN_DELTA(X)
 #undef X
-	" FROM run WINDOW w AS (PARTITION BY task ORDER BY seq)) r"
+#define X(f, col) ", sum(coalesce(" col ", 0)) OVER w AS " col
+	REC_WORK(X)
+#undef X
+	" FROM run u LEFT JOIN work k ON k.seq = u.seq AND k.task = u.task"
+	" WINDOW w AS (PARTITION BY u.task ORDER BY u.seq)) r"
 	" JOIN task t ON t.id = r.task JOIN samples s ON s.seq = r.seq"
 	" LEFT JOIN val v ON v.task = r.task AND v.seq = (SELECT max(seq) FROM val w"
 	" WHERE w.task = r.task AND w.seq <= r.seq) LEFT JOIN text c ON c.id = v.cgroup;\n"
