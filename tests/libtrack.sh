@@ -19,6 +19,7 @@ sleep 1000 &
 mine=$!
 track "$mine"
 stop "$mine"				# ended and reaped: the PID is free
+sleep 0.05				# a later clock tick: start times in ticks must differ
 echo $((mine - 1)) >/proc/sys/kernel/ns_last_pid
 setsid sleep 1000 </dev/null >/dev/null 2>&1 &
 stranger=$!
