@@ -566,6 +566,34 @@ static void test_tgid(int rootfd)
 	tap_is_rc(taskfiles_tgid(rootfd, 4999, &tg), -ENOENT, "tgid of a missing task");
 }
 
+/* ---- taskfiles_parse_status_id: what maps takes from status -------------------------------- */
+static void test_status_id(void)
+{
+	/* the kernel writes a newline in a name as "\n" and a backslash as "\\" */
+	static const char esc[] = "Name:\ta\\\\b\\nc)d\\t\nUmask:\t0022\nTgid:\t4242\nPid:\t4243\n"
+				  "Threads:\t7\nSigQ:\t0/1\n";
+	static const char nothreads[] = "Name:\tx\nTgid:\t9\n";
+	static const char badthreads[] = "Name:\tx\nTgid:\t9\nThreads:\t7x\n";
+	static const char noname[] = "Umask:\t0022\nTgid:\t9\nThreads:\t1\n";
+	static const char notgid[] = "Name:\tx\nThreads:\t1\n";
+	struct taskfiles_status_id id;
+
+	tap_is_rc(taskfiles_parse_status_id(esc, sizeof(esc) - 1, &id), 0, "status_id: parses");
+	tap_is_str(id.comm, "a\\b\nc)d\\t", "status_id: \\\\ and \\n undone, the rest raw");
+	tap_is_i64(id.tgid, 4242, "status_id: Tgid");
+	tap_is_i64(id.threads, 7, "status_id: Threads");
+	tap_is_rc(taskfiles_parse_status_id(nothreads, sizeof(nothreads) - 1, &id), 0,
+		  "status_id: no Threads line");
+	tap_ok(id.threads == 0 && !strcmp(id.comm, "x"), "status_id: no Threads: 0 threads");
+	tap_is_rc(taskfiles_parse_status_id(badthreads, sizeof(badthreads) - 1, &id), 0,
+		  "status_id: a bad Threads line");
+	tap_is_i64(id.threads, 0, "status_id: a bad Threads line counts none");
+	tap_is_rc(taskfiles_parse_status_id(noname, sizeof(noname) - 1, &id), -EINVAL,
+		  "status_id: Name must be the first line");
+	tap_is_rc(taskfiles_parse_status_id(notgid, sizeof(notgid) - 1, &id), -EINVAL,
+		  "status_id: no Tgid line");
+}
+
 /* ---- taskfiles_parse_sched / taskfiles_parse_schedstat ----------------------------------- */
 /* A kernel without CONFIG_SCHED_DEBUG has no sched file: "not supported", not "gone". */
 static void test_extras_missing_files(int rootfd)
@@ -827,6 +855,7 @@ int main(void)
 	test_read(rootfd);
 	test_thread_stat(rootfd);
 	test_tgid(rootfd);
+	test_status_id();
 	test_threads_scan(rootfd);
 	test_sched();
 	test_status_mem();

@@ -437,7 +437,7 @@ static void test_model(int rootfd)
 	if (rc)
 		return;
 	tap_is_u64(pm.pid, 4300, "procmap: the process");
-	tap_is_str(pm.comm, "fixcap", "procmap: its name from stat");
+	tap_is_str(pm.comm, "fixcap", "procmap: its name (from status)");
 	tap_is_rc(pm.map_rc, 0, "procmap: smaps read");
 	tap_is_rc(pm.map.numa_rc, 0, "procmap: numa_maps read");
 	tap_is_rc(pm.threads_rc, 0, "procmap: threads listed");

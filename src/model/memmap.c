@@ -590,7 +590,8 @@ nomem:
 	return -ENOMEM;
 }
 
-int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
+int memmap_load_once(int rootfd, pid_t id, unsigned want, struct util_pidset *seen,
+		     struct memmap_loaded *out)
 {
 	unsigned pw = ((want & MEMMAP_LOAD_NUMA) ? PROCMAP_NUMA : 0) |
 		      ((want & MEMMAP_LOAD_STACKS) ? PROCMAP_STACKS : 0) |
@@ -600,8 +601,8 @@ int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
 
 	memset(out, 0, sizeof(*out));
 	out->pid = id;
-	rc = procmap_read(rootfd, id, pw, &pm);
-	if (rc == -ENOMEM)
+	rc = procmap_read_once(rootfd, id, pw, seen, &pm);
+	if (rc == -ENOMEM || rc == -EEXIST)
 		return rc;
 	if (rc) {
 		out->err = rc;
@@ -621,6 +622,11 @@ int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
 	if (rc)
 		memmap_loaded_free(out);
 	return rc;
+}
+
+int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
+{
+	return memmap_load_once(rootfd, id, want, NULL, out);
 }
 
 void memmap_loaded_free(struct memmap_loaded *l)
