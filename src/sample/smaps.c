@@ -216,6 +216,33 @@ static bool is_header(const char *p, const char *end)
 	return q > p && q < end && *q == '-';
 }
 
+/* util_span_hex, inlined in the header parser (five hex numbers a mapping: two addresses, an
+ * offset and a device): at least one hex digit, -ERANGE past 64 bits */
+static int span_hex(const char **p, const char *end, uint64_t *v)
+{
+	const char *q = *p;
+	uint64_t x = 0;
+
+	for (; q < end; q++) {
+		unsigned c = (unsigned char)*q, d;
+
+		if (c - '0' < 10)
+			d = c - '0';
+		else if ((c | 0x20) - 'a' < 6)
+			d = (c | 0x20) - 'a' + 10;
+		else
+			break;
+		if (x >> 60)
+			return -ERANGE;
+		x = x << 4 | d;
+	}
+	if (q == *p)
+		return -EINVAL;
+	*p = q;
+	*v = x;
+	return 0;
+}
+
 /* "start-end perms offset major:minor inode [name]" */
 static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 {
@@ -223,8 +250,8 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if ((rc = util_span_hex(&p, end, &v->start)) || (rc = util_span_char(&p, end, '-')) ||
-	    (rc = util_span_hex(&p, end, &v->end)) || (rc = util_span_char(&p, end, ' ')))
+	if ((rc = span_hex(&p, end, &v->start)) || (rc = util_span_char(&p, end, '-')) ||
+	    (rc = span_hex(&p, end, &v->end)) || (rc = util_span_char(&p, end, ' ')))
 		return rc;
 	if (v->end <= v->start)
 		return -EINVAL;
@@ -236,9 +263,9 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 	memcpy(v->perms, p, 4);
 	v->perms[4] = '\0';
 	p += 4;
-	if ((rc = util_span_char(&p, end, ' ')) || (rc = util_span_hex(&p, end, &v->offset)) ||
-	    (rc = util_span_char(&p, end, ' ')) || (rc = util_span_hex(&p, end, &maj)) ||
-	    (rc = util_span_char(&p, end, ':')) || (rc = util_span_hex(&p, end, &min)) ||
+	if ((rc = util_span_char(&p, end, ' ')) || (rc = span_hex(&p, end, &v->offset)) ||
+	    (rc = util_span_char(&p, end, ' ')) || (rc = span_hex(&p, end, &maj)) ||
+	    (rc = util_span_char(&p, end, ':')) || (rc = span_hex(&p, end, &min)) ||
 	    (rc = util_span_char(&p, end, ' ')) || (rc = util_span_dec(&p, end, &v->inode)))
 		return rc;
 	if (maj > 0xffffffffu || min > 0xffffffffu)
