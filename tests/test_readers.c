@@ -566,6 +566,42 @@ static void test_tgid(int rootfd)
 	tap_is_rc(taskfiles_tgid(rootfd, 4999, &tg), -ENOENT, "tgid of a missing task");
 }
 
+/* ---- taskfiles_parse_stat_upto: the fields a thread's row in maps needs ------------------ */
+static void test_parse_stat_upto(void)
+{
+	/* fields 1-22 as the kernel writes them, then a 20-digit rsslim and more */
+	static const char line[] = "4243 (a) b) S 1 4242 4242 0 -1 4194560 1234 0 56 0 "
+				   "7 8 0 0 20 0 2 0 987654 11111 222 18446744073709551615 1 2\n";
+	/* the same with garbage after field 22, and cut right after it */
+	static const char junk[] = "4243 (a) b) S 1 4242 4242 0 -1 4194560 1234 0 56 0 "
+				   "7 8 0 0 20 0 2 0 987654 x?\n";
+	static const char cut[] = "4243 (a) b) S 1 4242 4242 0 -1 4194560 1234 0 56 0 "
+				  "7 8 0 0 20 0 2 0 987654\n";
+	static const char short21[] = "4243 (a) b) S 1 4242 4242 0 -1 4194560 1234 0 56 0 "
+				      "7 8 0 0 20 0 2 0\n";
+	struct taskfiles_stat st;
+
+	tap_is_rc(taskfiles_parse_stat_upto(line, sizeof(line) - 1, 22, &st), 0,
+		  "stat_upto 22: parses");
+	tap_ok(st.pid == 4243 && !strcmp(st.comm, "a) b") && st.minflt == 1234 &&
+	       st.majflt == 56 && st.nlwp == 2 && st.start == 987654,
+	       "stat_upto 22: pid, comm, faults, threads, start time");
+	tap_ok(st.vsize == 0 && st.rss_pages == 0, "stat_upto 22: vsize and rss not read");
+	tap_is_rc(taskfiles_parse_stat(line, sizeof(line) - 1, &st), 0, "the whole line parses");
+	tap_ok(st.start == 987654 && st.vsize == 11111 && st.rss_pages == 222,
+	       "the whole line: vsize and rss too");
+	tap_is_rc(taskfiles_parse_stat_upto(junk, sizeof(junk) - 1, 22, &st), 0,
+		  "stat_upto 22: what follows field 22 is not checked");
+	tap_is_rc(taskfiles_parse_stat(junk, sizeof(junk) - 1, &st), -EINVAL,
+		  "the whole line: the garbage is refused");
+	tap_is_rc(taskfiles_parse_stat_upto(cut, sizeof(cut) - 1, 22, &st), 0,
+		  "stat_upto 22: a line that ends at field 22");
+	tap_is_rc(taskfiles_parse_stat(cut, sizeof(cut) - 1, &st), -EINVAL,
+		  "the whole line: one that ends at field 22 is too short");
+	tap_is_rc(taskfiles_parse_stat_upto(short21, sizeof(short21) - 1, 22, &st), -EINVAL,
+		  "stat_upto 22: a line without field 22 is refused");
+}
+
 /* ---- taskfiles_parse_status_id: what maps takes from status -------------------------------- */
 static void test_status_id(void)
 {
@@ -856,6 +892,7 @@ int main(void)
 	test_thread_stat(rootfd);
 	test_tgid(rootfd);
 	test_status_id();
+	test_parse_stat_upto();
 	test_threads_scan(rootfd);
 	test_sched();
 	test_status_mem();

@@ -47,7 +47,7 @@ static int scan_u64_to(const char *s, const char *end, const char **stop, uint64
  * them: up to 19 digits are read here, the rest (none, or more) by util_span_dec. */
 static int stat_next(const char **p, const char *end, uint64_t *v)
 {
-	const char *q = *p, *digits;
+	const char *q = *p, *digits, *lim;
 	bool neg = false;
 	uint64_t x = 0;
 	int rc;
@@ -61,7 +61,8 @@ static int stat_next(const char **p, const char *end, uint64_t *v)
 		neg = true;
 		q++;
 	}
-	for (digits = q; q < end && q - digits < 19 && (unsigned)(*q - '0') < 10; q++)
+	lim = end - q > 19 ? q + 19 : end;
+	for (digits = q; q < lim && (unsigned)(*q - '0') < 10; q++)
 		x = x * 10 + (unsigned)(*q - '0');
 	if (q == digits || (q < end && (unsigned)(*q - '0') < 10)) {
 		q = digits;
@@ -83,8 +84,14 @@ static int stat_next(const char **p, const char *end, uint64_t *v)
 
 int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
 {
+	return taskfiles_parse_stat_upto(buf, len, 41, st);
+}
+
+int taskfiles_parse_stat_upto(const char *buf, size_t len, int last, struct taskfiles_stat *st)
+{
 	const char *end = buf + len, *open, *close = NULL, *p;
-	uint64_t f[41 - 3];	/* fields 4 to 41: the last one used is the policy */
+	uint64_t f[41 - 3] = { 0 };	/* fields 4 to 41: the last one used is the policy */
+	const size_t want = last < 22 ? 22 - 3 : last > 41 ? 41 - 3 : (size_t)last - 3;
 	size_t n = 0, clen;
 	uint64_t pid;
 	int rc;
@@ -126,14 +133,14 @@ int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
 		return -EINVAL;
 	st->state = *p++;
 	/* fields 4.. from the kernel's proc(5) numbering; f[0] is field 4 (ppid) */
-	while (n < ARRAY_SIZE(f) && p < end && *p != '\n') {
+	while (n < want && p < end && *p != '\n') {
 		rc = stat_next(&p, end, &f[n]);
 		if (rc)
 			return rc;
 		n++;
 	}
-	/* need at least up to field 23 (vsize) and 24 (rss) */
-	if (n < 21)
+	/* need at least up to field 23 (vsize) and 24 (rss), or all the fields asked for */
+	if (n < (want < 21 ? want : 21))
 		return -EINVAL;
 #define F(k) f[(k) - 4]
 	st->ppid = (pid_t)F(4);
