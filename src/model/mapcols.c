@@ -308,6 +308,10 @@ const char *mapcols_format(const struct maps_column *col, const struct mapcols_c
 {
 	if (c->av != TS_OK)
 		return NULL;
+	/* what util_size_human writes for 0, without its floating point: about half the
+	 * sizes of a map (SWAP, and RSS, PSS, USS of what is not resident) */
+	if (col->kind == CK_SIZE && !c->u && !json && !bytes)
+		return "0B";
 	if (col->kind == CK_COUNT || col->kind == CK_SIZE)
 		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
 	return c->s;	/* sanitized at the source */
