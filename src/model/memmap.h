@@ -52,7 +52,9 @@ struct memmap_row {
 	const struct smaps_vma *vma;	/* the mapping; NULL on a group row */
 	enum memmap_kind kind;		/* a group row: its first kind */
 	unsigned kinds;			/* bit (1 << kind) of every kind in the row */
-	char *name;			/* shown name, sanitized, owned by the row */
+	char *name;			/* shown name, sanitized: owned by the row, or the
+					 * mapping's own (memmap_free and memmap_rows_free
+					 * know which); never written to */
 	size_t nmaps;			/* mappings in the row */
 	struct smaps_mem mem;		/* summed over the row's mappings */
 	uint64_t *node_pages;		/* a group row: pages per node summed (owned); a mapping
