@@ -46,6 +46,7 @@ TS_FAIL_LIST=()
 TS_T0=$SECONDS
 TS_CHECKS=0
 TS_PIDS=()
+TS_STARTS=()
 TS_CGROUPS=()	# v1_cgroups made them; ts_cleanup removes them
 
 # TS_RUN: a part unique to this run of this test (two `make check` may run at once on one
@@ -214,8 +215,26 @@ ts_secs() { awk -v s="$1" -v k="$TS_SLOW" 'BEGIN { printf "%g\n", s * k }'; }
 
 # ---- processes ----------------------------------------------------------------------------
 
-# track PID...: kill these at exit
-track() { TS_PIDS+=("$@"); }
+# start_of PID: the start time of process PID (clock ticks after boot, stat's field 22);
+# fails when there is no such process
+start_of() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) && [ -n "$s" ] || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	echo "${20}"
+}
+
+# track PID...: kill these at exit, if they are still the processes they were (with their
+# start time: a PID ended and reaped is soon another test's process on a busy machine)
+track() {
+	local p
+	for p in "$@"; do
+		TS_PIDS+=("$p")
+		TS_STARTS+=("$(start_of "$p")")
+	done
+}
 
 # alive PID: the process exists and is not a zombie
 alive() {
@@ -246,10 +265,12 @@ stop() {
 }
 
 ts_cleanup() {
-	local p live=()
+	local i p live=()
 	trap - EXIT INT TERM HUP
-	for p in "${TS_PIDS[@]}"; do
-		alive "$p" && live+=("$p")
+	for i in "${!TS_PIDS[@]}"; do
+		p=${TS_PIDS[i]}
+		[ -n "${TS_STARTS[i]}" ] && [ "$(start_of "$p")" = "${TS_STARTS[i]}" ] &&
+			alive "$p" && live+=("$p")
 	done
 	[ "${#live[@]}" -gt 0 ] && stop "${live[@]}"
 	for ((p = ${#TS_CGROUPS[@]} - 1; p >= 0; p--)); do	# children first; now empty

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cmdopts.c - a command's option table (src/cmd/options.c): each kind, its range
- * errors, the operand hook and command_main */
+ * errors, refused options, the operand hook and command_main */
 #include "config.h"
 
 #include <fcntl.h>
@@ -184,6 +184,37 @@ static void test_kinds(void)
 	}
 }
 
+/* Options of the command's other form: refused with the spec's words, each taking an
+ * argument or not as its kind says (from test_tables). */
+static void test_refused(void)
+{
+	static const struct cmd_option live[] = {
+		{ "flag", 'f', CMD_FLAG, CMD_FIELD(struct topts, flag) },
+		CMD_REFUSED("pid", 'p'),
+		CMD_REFUSED_FLAG("spin"),
+		{ 0 }
+	};
+	struct cmd_spec rs = spec;
+	struct topts o;
+	char err[512];
+	int rc;
+
+	rs.options = live;
+	rs.refused = "-p and --spin are for live tasks";
+	rc = parse(&rs, &o, err, sizeof(err), WORDS("-f"));
+	tap_ok(rc == CO_CONTINUE && o.flag, "a table with refused options takes its others");
+	rc = parse(&rs, &o, err, sizeof(err), WORDS("-p", "1"));
+	if (!tap_ok(rc == 2 && !strcmp(err, "taskscope: t: -p and --spin are for live tasks"),
+		    "a refused option is the spec's usage error"))
+		tap_diag("rc %d, message '%s'", rc, err);
+	rc = parse(&rs, &o, err, sizeof(err), WORDS("--pid"));
+	tap_ok(rc == 2 && strstr(err, "needs an argument"),
+	       "a refused option with an argument still needs it ('%s')", err);
+	rc = parse(&rs, &o, err, sizeof(err), WORDS("-f", "--spin", "-J"));
+	tap_ok(rc == 2 && !strcmp(err, "taskscope: t: -p and --spin are for live tasks") &&
+	       !o.co.json, "a refused flag takes no argument and stops the parse");
+}
+
 static void test_tables(void)
 {
 	struct cmd_spec ops = spec;
@@ -211,6 +242,7 @@ static void test_tables(void)
 	rc = parse(&ops, &o, err, sizeof(err), WORDS("a", "-f", "--", "-b"));
 	tap_ok(rc == CO_CONTINUE && o.noperands == 2 && !strcmp(o.operands[1], "-b") && o.flag,
 	       "permuted: the options first, then every operand, also after '--'");
+	test_refused();
 }
 
 static void test_main(void)

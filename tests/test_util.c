@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test_util.c - unit tests of src/lib/util.c: parsing, formatting, cpu lists, lists, arrays */
+/* test_util.c - unit tests of src/lib/util.c and numtext.c: parsing, formatting, cpu lists, lists, arrays */
 #include "config.h"
 
 #include <errno.h>

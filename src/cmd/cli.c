@@ -11,6 +11,7 @@
 
 #include "cmd/cli.h"
 #include "lib/msg.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "lib/exitcode.h"
 #include "model/columns.h"
@@ -31,6 +32,20 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	else
 		fputs("\nTry 'taskscope --help' for more information.\n", stderr);
 	return TS_EXIT_USAGE;
+}
+
+void cli_help_end(FILE *out, const char *cmd, const char *text)
+{
+	fprintf(out, " -h, --help                show this help and exit\n\n%sSee taskscope-%s(1).\n",
+		text, cmd);
+}
+
+int cli_report_status(FILE *out, int rc)
+{
+	if (!rc || outfile_error(out))
+		return TS_EXIT_OK;
+	msg_error("cannot write the report: %s", strerror(-rc));
+	return TS_EXIT_FAILURE;
 }
 
 const char *cli_shown(const char *s, char *buf, size_t len)

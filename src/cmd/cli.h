@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct column;
 
@@ -12,6 +13,13 @@ struct column;
  * returns the usage exit status (2). */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The end of a command's --help: the -h line, an empty line, text (what the exit statuses
+ * mean, ...: it ends with the space or newline before) and "See taskscope-CMD(1)." */
+void cli_help_end(FILE *out, const char *cmd, const char *text);
+/* The exit status after a report was written to out with rc (0 or -errno): a write error
+ * on out (a reader that went away, a full disk) is main's to report with its cause, so
+ * 0 then; another error is said here (1). */
+int cli_report_status(FILE *out, int rc);
 /* An argument the user gave, for a message: sanitized into buf, never raw control bytes. */
 const char *cli_shown(const char *s, char *buf, size_t len);
 /* SIGINT, SIGTERM and SIGHUP end a run cleanly: each sets the number cli_stop_signal

@@ -96,14 +96,13 @@ static void usage(FILE *out)
 	      " -J, --json                one JSON document\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
 	      "     --from TIME           two recordings: the samples from TIME on\n"
-	      "     --to TIME             two recordings: the samples up to TIME\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "The commands' standard output goes to standard error: standard output holds the\n"
-	      "report only.\n"
-	      "\n"
-	      "Exit status: 0 the comparison ran (whatever the commands returned: their statuses\n"
-	      "are in the report), 1 runtime failure, 2 usage error. See taskscope-compare(1).\n", out);
+	      "     --to TIME             two recordings: the samples up to TIME\n", out);
+	cli_help_end(out, "compare",
+		     "The commands' standard output goes to standard error: standard output holds the\n"
+		     "report only.\n"
+		     "\n"
+		     "Exit status: 0 the comparison ran (whatever the commands returned: their statuses\n"
+		     "are in the report), 1 runtime failure, 2 usage error. ");
 }
 
 /* A side given with -p: its PIDs and all their descendants. */
@@ -553,12 +552,7 @@ static int run(void *ctx)
 	v = (struct compare_view){ .mode = o->workers_given ? "workers" : o->ncmds ? "commands"
 									   : "pids",
 				   .json = o->co.json, .bytes = o->co.bytes, .out = stdout };
-	rc = compare_print(&v, &sides[0], &sides[1]);
-	/* a reader that went away, or a write error that main reports with its cause */
-	if (rc && !outfile_error(v.out)) {
-		msg_error("cannot write the report: %s", strerror(-rc));
-		status = TS_EXIT_FAILURE;
-	}
+	status = cli_report_status(v.out, compare_print(&v, &sides[0], &sides[1]));
 out:
 	comparison_side_free(&sides[0]);
 	comparison_side_free(&sides[1]);

@@ -20,6 +20,8 @@
 
 void cpusopts_usage(FILE *out)
 {
+	char text[320];
+
 	fprintf(out,
 		"Usage:\n"
 		" taskscope cpus [options] [PID[,PID...]...]\n"
@@ -58,14 +60,14 @@ void cpusopts_usage(FILE *out)
 		" -J, --json                the samples and summaries as one JSON document\n"
 		" -r, --raw                 raw output: no alignment, no header, no legend\n"
 		"     --output-file FILE    write the report to FILE (with a command to run the\n"
-		"                           report goes to stderr by default)\n"
-		" -h, --help                show this help and exit\n"
-		"\n"
-		"The timeline keeps at most %u runs (a run is consecutive samples of one thread\n"
-		"on one CPU: at least that many samples); sampling stops there and the report says so.\n"
-		"Exit status: 0 ok, 1 runtime failure, 2 usage error, or the command's status.\n"
-		"See taskscope-cpus(1).\n",
-		PLACEMENT_MAX_THREADS, PLACEMENT_MAX_RATE, CPUSOPTS_DEF_RATE, CPUSOPTS_DEF_TIME, TIMELINE_MAX_RUNS);
+		"                           report goes to stderr by default)\n",
+		PLACEMENT_MAX_THREADS, PLACEMENT_MAX_RATE, CPUSOPTS_DEF_RATE, CPUSOPTS_DEF_TIME);
+	snprintf(text, sizeof(text),
+		 "The timeline keeps at most %u runs (a run is consecutive samples of one thread\n"
+		 "on one CPU: at least that many samples); sampling stops there and the report says so.\n"
+		 "Exit status: 0 ok, 1 runtime failure, 2 usage error, or the command's status.\n",
+		 TIMELINE_MAX_RUNS);
+	cli_help_end(out, "cpus", text);
 }
 
 static int recording_option(void *ctx, const char *arg)

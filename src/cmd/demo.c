@@ -87,11 +87,10 @@ static void usage(FILE *out)
 	      "                           use, at least 2, at most 8)\n"
 	      " -t, --time SECONDS        how long the C workers spin (default 1.5)\n"
 	      "     --rounds N            loop rounds of each Python worker (default 4000000)\n"
-	      "     --bytes               sizes in bytes instead of human-readable units\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "Exit status: 0 the demo ran (also when a claim was not shown), 1 runtime failure,\n"
-	      "2 usage error. See taskscope-demo(1).\n", out);
+	      "     --bytes               sizes in bytes instead of human-readable units\n", out);
+	cli_help_end(out, "demo",
+		     "Exit status: 0 the demo ran (also when a claim was not shown), 1 runtime failure,\n"
+		     "2 usage error. ");
 }
 
 static unsigned usable_cpus(void)

@@ -62,10 +62,8 @@ static void usage(FILE *out)
 	      "     --top N               the N largest changes of each list (default 10)\n"
 	      "     --by pss|uss|rss|swap the growth that orders the footprint list (default pss)\n"
 	      "     --bytes               sizes in bytes\n"
-	      "     --output-file FILE    write the report to FILE\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "See taskscope-diff(1).\n", out);
+	      "     --output-file FILE    write the report to FILE\n", out);
+	cli_help_end(out, "diff", "");
 }
 
 static const struct cmd_option options[] = {

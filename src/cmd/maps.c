@@ -78,19 +78,17 @@ static void usage(FILE *out)
 	      " -J, --json                one JSON document for all the processes\n"
 	      " -r, --raw                 raw output: no alignment, only the maps tables\n"
 	      "     --bytes               sizes in bytes instead of human-readable units\n"
-	      "     --proc-root DIR       read DIR, a tree with /proc's layout, not /proc\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "smaps, numa_maps (NODES) and task/TID/syscall (thread stacks) need ptrace read\n"
-	      "access: the process's own user, or root. A process that cannot be read is marked\n"
-	      "'denied' and the others are still shown.\n"
-	      "\n"
-	      "A map read while the process exits or executes another program can be cut\n"
-	      "short: it is marked incomplete (JSON \"truncated\": true and its reason).\n"
-	      "\n"
-	      "Exit status: 0 ok (also when a process was denied), 1 when a PID does not exist\n"
-	      "or cannot be read for another reason, or a map is incomplete, 2 usage error.\n"
-	      "See taskscope-maps(1).\n", out);
+	      "     --proc-root DIR       read DIR, a tree with /proc's layout, not /proc\n", out);
+	cli_help_end(out, "maps",
+		     "smaps, numa_maps (NODES) and task/TID/syscall (thread stacks) need ptrace read\n"
+		     "access: the process's own user, or root. A process that cannot be read is marked\n"
+		     "'denied' and the others are still shown.\n"
+		     "\n"
+		     "A map read while the process exits or executes another program can be cut\n"
+		     "short: it is marked incomplete (JSON \"truncated\": true and its reason).\n"
+		     "\n"
+		     "Exit status: 0 ok (also when a process was denied), 1 when a PID does not exist\n"
+		     "or cannot be read for another reason, or a map is incomplete, 2 usage error.\n");
 }
 
 static int add_pids(void *ctx, const char *arg)

@@ -279,6 +279,8 @@ static int set_option(const struct cmd_parse *p, char *base, const struct cmd_op
 	double d;
 	uint64_t v;
 
+	if (t->refused)
+		return common_usage_error(p->co, "%s", p->cs->refused);
 	switch (t->kind) {
 	case CMD_FLAG:
 		if (t->call)

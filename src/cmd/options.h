@@ -126,7 +126,14 @@ struct cmd_option {
 	const char *words;
 	const char *const *choices;	/* CMD_CHOICE: the names, NULL at the end */
 	int (*call)(void *opts, const char *arg);	/* CMD_CALL, CMD_FLAG */
+	/* an option of the command's other form (live tasks, where a recording is read): given,
+	 * it is the usage error cmd_spec.refused; kind says if it takes an argument */
+	bool refused;
 };
+
+/* An option refused (above) that takes an argument, and one that does not. */
+#define CMD_REFUSED(name, letter) { name, letter, CMD_STRING, .refused = true }
+#define CMD_REFUSED_FLAG(name) { name, 0, CMD_FLAG, .refused = true }
 
 struct cmd_spec {
 	const char *name;	/* "record"; NULL for the task view */
@@ -139,6 +146,7 @@ struct cmd_spec {
 				 * NUL: 128 when 0, at most 256 */
 	void (*usage)(FILE *out);
 	const struct cmd_option *options;
+	const char *refused;	/* the usage error of a refused option: why it is not taken */
 	size_t co;		/* offsetof the struct common_opts in the options */
 	size_t max_operands;	/* CO_OPERANDS, as in struct common_opts */
 	const char *operand_hint;

@@ -67,11 +67,10 @@ static void usage(FILE *out)
 	      "     --max-size SIZE       drop the oldest samples beyond SIZE (e.g. 100M)\n"
 	      "     --max-age SECONDS     drop the samples older than that\n"
 	      "     --json-copy FILE      also write the JSON of each sample, as 'taskscope -J -H'\n"
-	      "                           prints it, to FILE ('-': standard output)\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "SIGINT, SIGTERM or SIGHUP end a recording cleanly; after a kill -9 the file holds\n"
-	      "every sample but the one being written. See taskscope-record(1).\n", out);
+	      "                           prints it, to FILE ('-': standard output)\n", out);
+	cli_help_end(out, "record",
+		     "SIGINT, SIGTERM or SIGHUP end a recording cleanly; after a kill -9 the file holds\n"
+		     "every sample but the one being written. ");
 }
 
 static const struct cmd_option options[] = {

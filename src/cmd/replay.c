@@ -57,10 +57,8 @@ static void usage(FILE *out)
 	      "                           HH:MM[:SS], +SECONDS after the first sample (s, m, h\n"
 	      "                           suffixes), -SECONDS before the last one, @EPOCH\n"
 	      "     --bytes               sizes in bytes\n"
-	      "     --output-file FILE    write the report to FILE\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "See taskscope-replay(1).\n", out);
+	      "     --output-file FILE    write the report to FILE\n", out);
+	cli_help_end(out, "replay", "");
 }
 
 /* ---- options ---- */

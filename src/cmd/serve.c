@@ -40,8 +40,12 @@ struct opts {
 	double delay;
 	uint64_t iterations;
 	uint64_t memory_every;
+	bool memory_every_set;
 	uint64_t placement_every;
 	struct metrics_opts mo;
+	char *proc_root[16];	/* --proc-root DIR...: trees read instead of /proc */
+	size_t nproc_root;
+	const char *cgroup_root;	/* --cgroup-root DIR: the cgroups' files, not /sys/fs/cgroup */
 };
 
 struct serve_sink {
@@ -89,14 +93,17 @@ static void usage(FILE *out)
 	      "     --textfile DIR        write the metrics to DIR/taskscope.prom after each\n"
 	      "                           sample (write + rename) for node_exporter's textfile\n"
 	      "                           collector, instead of serving them (also with --listen)\n"
+	      "     --proc-root DIR       read DIR, a tree with /proc's layout, instead of /proc;\n"
+	      "                           again for the next sample (see taskscope-serve(1))\n"
+	      "     --cgroup-root DIR     with --group-by cgroup: the cgroups' memory and pressure\n"
+	      "                           files from DIR (a cgroupfs root) instead of\n"
+	      "                           /sys/fs/cgroup; a --proc-root tree has none without it\n"
 	      "     --compat process-exporter\n"
 	      "                           process-exporter 0.7's names and labels for the\n"
 	      "                           metrics both have\n"
-	      " -n, --iterations N        stop after N samples\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "Exit status: 0 ok (stopped by SIGINT or SIGTERM), 1 runtime failure, 2 usage error.\n"
-	      "See taskscope-serve(1).\n", out);
+	      " -n, --iterations N        stop after N samples\n", out);
+	cli_help_end(out, "serve",
+		     "Exit status: 0 ok (stopped by SIGINT or SIGTERM), 1 runtime failure, 2 usage error.\n");
 }
 
 static int group_config(void *ctx, const char *arg)
@@ -133,7 +140,8 @@ static const struct cmd_option options[] = {
 	  .hi = MAX_DELAY, .words = "seconds from %.1f to %.0f" },
 	{ "iterations", 'n', CMD_COUNT, CMD_FIELD(struct opts, iterations), .lo = 1,
 	  .hi = 1000000000, .words = "a whole number from %.0f" },
-	{ "memory-every", 0, CMD_COUNT, CMD_FIELD(struct opts, memory_every), .hi = 1000000,
+	{ "memory-every", 0, CMD_COUNT, CMD_FIELD(struct opts, memory_every),
+	  CMD_GIVEN(struct opts, memory_every_set), .hi = 1000000,
 	  .words = "a number of samples from %.0f (never) to %.0f" },
 	{ "placement-every", 0, CMD_COUNT, CMD_FIELD(struct opts, placement_every), .lo = 1,
 	  .hi = 1000000, .words = "a number of samples from %.0f to %.0f" },
@@ -142,6 +150,9 @@ static const struct cmd_option options[] = {
 	{ "textfile", 0, CMD_STRING, CMD_FIELD(struct opts, textfile) },
 	{ "group-config", 0, CMD_CALL, .call = group_config },
 	{ "threads", 0, CMD_FLAG, CMD_FIELD(struct opts, mo.threads) },
+	{ "proc-root", 0, CMD_LIST, CMD_FIELD(struct opts, proc_root),
+	  .count = offsetof(struct opts, nproc_root), .words = "trees" },
+	{ "cgroup-root", 0, CMD_STRING, CMD_FIELD(struct opts, cgroup_root) },
 	{ 0 }
 };
 
@@ -150,6 +161,24 @@ static int check_opts(void *ctx)
 	struct opts *o = ctx;
 
 	o->mo.all_pids = o->co.target.npids > 0;
+	if (o->cgroup_root && o->mo.group_by != MG_CGROUP)
+		return common_usage_error(&o->co, "--cgroup-root is read with --group-by cgroup "
+					  "only (the cgroups' memory and pressure)");
+	/* the memory and thread samples read a tree each time they are taken: with several
+	 * trees they must be taken with every sample to read the same one */
+	if (o->nproc_root > 1 && (o->memory_every > 1 || o->placement_every > 1)) {
+		if (o->memory_every_set && o->memory_every > 1)
+			return common_usage_error(&o->co, "--memory-every must be 0 or 1 with "
+						  "several --proc-root trees (each sample reads "
+						  "the next)");
+		if (o->placement_every > 1)
+			return common_usage_error(&o->co, "--placement-every must be 1 with "
+						  "several --proc-root trees (each sample reads "
+						  "the next)");
+		o->memory_every = o->memory_every ? 1 : 0;
+	}
+	/* kcmp(2) would compare this machine's tasks of the tree's PIDs */
+	o->mo.no_spaces = o->nproc_root > 0;
 	return CO_CONTINUE;
 }
 
@@ -214,6 +243,41 @@ static const struct sink_ops serve_sink_ops = {
 	.sample = serve_frame,
 };
 
+/* The readers grouping needs: the cgroup (and its files when grouped by it), the command line */
+static void add_group_readers(const struct opts *o, struct session_config *cfg)
+{
+	if (o->mo.group_by == MG_CGROUP || groupcfg_needs_cgroup(o->rules)) {
+		cfg->readers |= RD_CGROUP;
+		if (o->mo.group_by == MG_CGROUP)
+			cfg->readers |= RD_CGROUP_STATS;
+		if (cfg->memory_readers)
+			cfg->memory_readers |= RD_CGROUP;
+	}
+	if (o->mo.group_by == MG_EXE || groupcfg_needs_cmdline(o->rules)) {
+		cfg->readers |= RD_CMDLINE;
+		if (cfg->memory_readers)
+			cfg->memory_readers |= RD_CMDLINE;
+	}
+}
+
+/* The CPUs the per-CPU and node series count (NULL: no node series), into o->mo: a tree's
+ * are those of its sys/devices/system; without one, this machine's */
+static struct cpumap *load_cpus(struct opts *o)
+{
+	struct cpumap *cpus;
+
+	if (o->nproc_root ? cpumap_load_tree(o->proc_root[0], &cpus) : cpumap_load(&cpus))
+		cpus = NULL;
+	o->mo.cpus = cpus;
+	o->mo.ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	o->mo.online = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->nproc_root && cpus)
+		o->mo.ncpus = o->mo.online = cpumap_ncpus(cpus);
+	if (cpumap_ncpus(cpus) > o->mo.ncpus)
+		o->mo.ncpus = cpumap_ncpus(cpus);
+	return cpus;
+}
+
 static int run(void *ctx)
 {
 	struct opts *o = ctx;
@@ -224,6 +288,8 @@ static int run(void *ctx)
 		.memory_rows = true,
 		/* where each thread last ran and may run; with --threads its counters too */
 		.thread_readers = RD_STAT | RD_AFFINITY | (o->mo.threads ? RD_CTXSW : 0),
+		.proc_root = o->proc_root, .nproc_root = o->nproc_root,
+		.cgroup_root = o->cgroup_root,
 	};
 	struct session_loop loop = {
 		.delay = o->delay, .iterations = o->iterations,
@@ -234,21 +300,10 @@ static int run(void *ctx)
 	struct cpumap *cpus;
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct session s;
-	char shown[80], sbuf[128];
-	int fd, rc, status;
+	char shown[80], sbuf[128], why[512];
+	int fd, rc, status = TS_EXIT_FAILURE;
 
-	if (o->mo.group_by == MG_CGROUP || groupcfg_needs_cgroup(o->rules)) {
-		cfg.readers |= RD_CGROUP;
-		if (o->mo.group_by == MG_CGROUP)
-			cfg.readers |= RD_CGROUP_STATS;
-		if (cfg.memory_readers)
-			cfg.memory_readers |= RD_CGROUP;
-	}
-	if (o->mo.group_by == MG_EXE || groupcfg_needs_cmdline(o->rules)) {
-		cfg.readers |= RD_CMDLINE;
-		if (cfg.memory_readers)
-			cfg.memory_readers |= RD_CMDLINE;
-	}
+	add_group_readers(o, &cfg);
 	k.dfd = -1;
 	k.dir = o->textfile;
 	if (o->textfile) {
@@ -268,25 +323,18 @@ static int run(void *ctx)
 		else if (rc)
 			msg_error("cannot listen on %s: %s",
 				  cli_shown(o->listen, sbuf, sizeof(sbuf)), strerror(-rc));
-		if (!rc && httpd_new(&k.h, fd)) {
+		if (!rc && (rc = httpd_new(&k.h, fd, why, sizeof(why)))) {
 			close(fd);
-			msg_error("%s", strerror(ENOMEM));
-			rc = -ENOMEM;
+			msg_error("%s", why);
 		}
 		if (rc) {
 			if (k.dfd >= 0)
 				close(k.dfd);
-			return rc == -EINVAL ? status : TS_EXIT_FAILURE;
+			return status;	/* a usage error for --listen, else a failure */
 		}
 	}
 	k.shown = shown;
-	if (cpumap_load(&cpus))
-		cpus = NULL;	/* no NUMA node series */
-	o->mo.cpus = cpus;
-	o->mo.ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
-	if (cpumap_ncpus(cpus) > o->mo.ncpus)
-		o->mo.ncpus = cpumap_ncpus(cpus);
-	o->mo.online = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	cpus = load_cpus(o);
 	if (metrics_new(&k.m, &o->mo)) {
 		cpumap_free(cpus);
 		msg_error("%s", strerror(ENOMEM));

@@ -69,11 +69,10 @@ static void share_usage(FILE *out)
 	      "     --top N               list at most N processes or pairs (0: all; default\n"
 	      "                           20 in text, all in JSON)\n"
 	      "     --output-file FILE    write the report to FILE (with a command the report\n"
-	      "                           goes to stderr by default)\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "Exit status: 0 ok (also when some tasks could not be read), 1 runtime failure,\n"
-	      "2 usage error, or the command's status. See taskscope-share(1).\n", out);
+	      "                           goes to stderr by default)\n", out);
+	cli_help_end(out, "share",
+		     "Exit status: 0 ok (also when some tasks could not be read), 1 runtime failure,\n"
+		     "2 usage error, or the command's status. ");
 }
 
 static int add_id(void *ctx, const char *arg)

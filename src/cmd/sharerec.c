@@ -45,11 +45,10 @@ static void usage(FILE *out)
 	      "last sample). TIME as in taskscope replay --from.\n"
 	      "\n"
 	      "Options:\n"
-	      " -J, --json                one JSON document\n"
-	      " -h, --help                show this help and exit\n"
-	      "\n"
-	      "Exit status: 0 ok, 1 the recording cannot be read or holds no groups (schema\n"
-	      "1), 2 usage error. See taskscope-share(1).\n", out);
+	      " -J, --json                one JSON document\n", out);
+	cli_help_end(out, "share",
+		     "Exit status: 0 ok, 1 the recording cannot be read or holds no groups (schema\n"
+		     "1), 2 usage error. ");
 }
 
 /* The recording named by arg, FILE or FILE@TIME: its file part (malloc'ed) and TIME. */
@@ -89,24 +88,16 @@ bool sharerec_wanted(int argc, char **argv)
 }
 
 /* share's options for live tasks. */
-static int live_option(void *opts, const char *arg)
-{
-	(void)arg;
-	return common_usage_error(&((struct opts *)opts)->co, "-p, -u, -C, --cgroup, --after, "
-				  "--top, --bytes, --output-file, --run-as and a command are for "
-				  "live tasks: a recording shows every recorded task's groups");
-}
-
 static const struct cmd_option options[] = {
-	{ "pid", 'p', CMD_CALL, .call = live_option },
-	{ "user", 'u', CMD_CALL, .call = live_option },
-	{ "command", 'C', CMD_CALL, .call = live_option },
-	{ "cgroup", 0, CMD_CALL, .call = live_option },
-	{ "after", 0, CMD_CALL, .call = live_option },
-	{ "top", 0, CMD_CALL, .call = live_option },
-	{ "run-as", 0, CMD_CALL, .call = live_option },
-	{ "output-file", 0, CMD_CALL, .call = live_option },
-	{ "bytes", 0, CMD_FLAG, .call = live_option },
+	CMD_REFUSED("pid", 'p'),
+	CMD_REFUSED("user", 'u'),
+	CMD_REFUSED("command", 'C'),
+	CMD_REFUSED("cgroup", 0),
+	CMD_REFUSED("after", 0),
+	CMD_REFUSED("top", 0),
+	CMD_REFUSED("run-as", 0),
+	CMD_REFUSED("output-file", 0),
+	CMD_REFUSED_FLAG("bytes"),
 	{ 0 }
 };
 
@@ -364,6 +355,8 @@ static void free_opts(void *opts)
 static const struct cmd_spec sharerec_cmd = {
 	.name = "share", .shown = 160, .accept = CO_JSON | CO_OPERANDS,
 	.usage = usage, .options = options, .co = offsetof(struct opts, co),
+	.refused = "-p, -u, -C, --cgroup, --after, --top, --bytes, --output-file, --run-as and a "
+		   "command are for live tasks: a recording shows every recorded task's groups",
 	.max_operands = 1,
 	.operand_hint = " (one recording only, and no command with it: share FILE[@TIME])",
 	.check = check_opts, .run = run, .done = free_opts,

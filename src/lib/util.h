@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* util.h - checked number parsing, size/time formatting, cpu lists, string sanitizing */
+/* util.h - checked number parsing, size/time formatting, cpu lists, string sanitizing
+ * (the numbers are in numtext.c, sanitizing in sanitize.c, the rest in util.c) */
 #ifndef TASKSCOPE_UTIL_H
 #define TASKSCOPE_UTIL_H
 

@@ -136,6 +136,22 @@ static int cmp_track(const void *a, const void *b)
 	return UTIL_CMP(x->start, y->start);
 }
 
+void comparison_track_counters(struct comparison_track *k, const struct task *t)
+{
+	k->last[T_UTIME] = t->utime_ticks;
+	k->last[T_STIME] = t->stime_ticks;
+	if (t->ctxsw_av == TS_OK) {
+		k->last[T_VCTX] = t->vctx;
+		k->last[T_ICTX] = t->ictx;
+	} else if (t->ctxsw_av != TS_GONE) {
+		k->ctxsw_ok = false;
+	}
+	if (t->sched_av == TS_OK)
+		k->last[T_MIGR] = t->migrations;
+	else if (t->sched_av != TS_GONE)
+		k->migr_ok = false;
+}
+
 struct comparison_track *comparison_track_of(struct comparison_track **v, size_t *n,
 					     size_t *cap, uint64_t window_ticks,
 					     const struct task *t, size_t nsorted)
@@ -437,18 +453,7 @@ int comparison_side_sample(struct comparison_side *s, const struct snapshot *sn)
 		}
 		if (launcher && launcher[i])
 			k->launcher = true;
-		k->last[T_UTIME] = t->utime_ticks;
-		k->last[T_STIME] = t->stime_ticks;
-		if (t->ctxsw_av == TS_OK) {
-			k->last[T_VCTX] = t->vctx;
-			k->last[T_ICTX] = t->ictx;
-		} else if (t->ctxsw_av != TS_GONE) {
-			k->ctxsw_ok = false;
-		}
-		if (t->sched_av == TS_OK)
-			k->last[T_MIGR] = t->migrations;
-		else if (t->sched_av != TS_GONE)
-			k->migr_ok = false;
+		comparison_track_counters(k, t);
 		if (t->cpu >= 0 && t->cpu < 64)
 			k->cpus |= UINT64_C(1) << t->cpu;
 		else if (t->cpu >= 64)

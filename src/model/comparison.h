@@ -73,6 +73,10 @@ struct comparison_track *comparison_track_of(struct comparison_track **v, size_t
 					     size_t *cap, uint64_t window_ticks,
 					     const struct task *t, size_t nsorted);
 void comparison_tracks_sort(struct comparison_track *v, size_t n);
+/* A sample's counters of task t into its track k (last[]): CPU time, and the switches and
+ * migrations when read (a task gone meanwhile keeps its last ones; another failure
+ * marks them not known). */
+void comparison_track_counters(struct comparison_track *k, const struct task *t);
 void comparison_tracks_free(struct comparison_track *v, size_t n);
 
 /* What the engine that ran the side knows beyond the samples. */

@@ -21,37 +21,72 @@
 enum { T_UTIME, T_STIME, T_VCTX, T_ICTX, T_NFIELDS };
 
 
-static const struct comparison_info infos[RJ_COUNT] = {
-	[RJ_PROCS] = { "processes", "processes", CU_COUNT, true },
-	[RJ_THREADS] = { "threads", "threads (tasks)", CU_COUNT, true },
-	[RJ_SPACES] = { "address_spaces", "address spaces (kcmp VM)", CU_COUNT, true },
-	[RJ_FILES] = { "fd_tables", "fd tables (kcmp FILES)", CU_COUNT, true },
-	[RJ_FS] = { "fs_structs", "fs root/cwd (kcmp FS)", CU_COUNT, true },
-	[RJ_SIGHAND] = { "sighand_tables", "signal handlers (kcmp SIGHAND)", CU_COUNT, true },
-	[RJ_RSS_PEAK] = { "rss_sum_peak", "RSS sum, peak (naive)", CU_BYTES, true },
-	[RJ_RSS_LAST] = { "rss_sum_last", "RSS sum, last (naive)", CU_BYTES, true },
-	[RJ_PSS_PEAK] = { "pss_sum_peak", "PSS sum, peak", CU_BYTES, true },
-	[RJ_PSS_LAST] = { "pss_sum_last", "PSS sum, last", CU_BYTES, true },
-	[RJ_USS_PEAK] = { "uss_sum_peak", "USS sum, peak", CU_BYTES, true },
-	[RJ_USS_LAST] = { "uss_sum_last", "USS sum, last", CU_BYTES, true },
-	[RJ_SHARED_PEAK] = { "shared_sum_peak", "shared sum, peak", CU_BYTES, true },
-	[RJ_SHARED_LAST] = { "shared_sum_last", "shared sum, last", CU_BYTES, true },
-	[RJ_SWAP_PEAK] = { "swap_sum_peak", "swap sum, peak", CU_BYTES, true },
-	[RJ_SWAP_LAST] = { "swap_sum_last", "swap sum, last", CU_BYTES, true },
-	[RJ_PTE_PEAK] = { "page_tables_peak", "page tables, peak", CU_BYTES, true },
-	[RJ_PTE_LAST] = { "page_tables_last", "page tables, last", CU_BYTES, true },
-	[RJ_CPU_USER] = { "cpu_user", "CPU user (sampled)", CU_SECONDS, true },
-	[RJ_CPU_SYS] = { "cpu_system", "CPU system (sampled)", CU_SECONDS, true },
-	[RJ_VCTX] = { "voluntary_switches", "voluntary switches", CU_COUNT, true },
-	[RJ_ICTX] = { "involuntary_switches", "involuntary switches", CU_COUNT, true },
-	[RJ_WALL] = { "wall", "recorded time (first to last sample)", CU_SECONDS, true },
-	[RJ_SAMPLES] = { "samples", "samples", CU_COUNT, false },
-	[RJ_MEM_SAMPLES] = { "memory_samples", "memory samples", CU_COUNT, false },
+/* Each row: the live compare's metric it is (CMP_* + 1; 0 for none), and its own key, label
+ * and unit where the live row's words do not fit a recording (none: the live row's). */
+static const struct {
+	int live;
+	struct comparison_info own;
+} rows[RJ_COUNT] = {
+	[RJ_PROCS] = { CMP_PROCS + 1 },
+	[RJ_THREADS] = { CMP_THREADS + 1 },
+	[RJ_SPACES] = { CMP_SPACES + 1 },
+	[RJ_FILES] = { CMP_FILES + 1 },
+	[RJ_FS] = { CMP_FS + 1 },
+	[RJ_SIGHAND] = { CMP_SIGHAND + 1 },
+	[RJ_RSS_PEAK] = { CMP_RSS_PEAK + 1 },
+	[RJ_RSS_LAST] = { 0, { "rss_sum_last", "RSS sum, last (naive)", CU_BYTES, true } },
+	[RJ_PSS_PEAK] = { CMP_PSS_PEAK + 1 },
+	[RJ_PSS_LAST] = { 0, { "pss_sum_last", "PSS sum, last", CU_BYTES, true } },
+	[RJ_USS_PEAK] = { CMP_USS_PEAK + 1 },
+	[RJ_USS_LAST] = { 0, { "uss_sum_last", "USS sum, last", CU_BYTES, true } },
+	[RJ_SHARED_PEAK] = { CMP_SHARED_PEAK + 1 },
+	[RJ_SHARED_LAST] = { 0, { "shared_sum_last", "shared sum, last", CU_BYTES, true } },
+	[RJ_SWAP_PEAK] = { 0, { "swap_sum_peak", "swap sum, peak", CU_BYTES, true } },
+	[RJ_SWAP_LAST] = { 0, { "swap_sum_last", "swap sum, last", CU_BYTES, true } },
+	[RJ_PTE_PEAK] = { CMP_PTE_PEAK + 1 },
+	[RJ_PTE_LAST] = { 0, { "page_tables_last", "page tables, last", CU_BYTES, true } },
+	[RJ_CPU_USER] = { CMP_CPU_USER + 1,
+			  { "cpu_user", "CPU user (sampled)", CU_SECONDS, true } },
+	[RJ_CPU_SYS] = { CMP_CPU_SYS + 1,
+			 { "cpu_system", "CPU system (sampled)", CU_SECONDS, true } },
+	[RJ_VCTX] = { CMP_VCTX + 1 },
+	[RJ_ICTX] = { CMP_ICTX + 1 },
+	[RJ_WALL] = { CMP_WALL + 1,
+		      { "wall", "recorded time (first to last sample)", CU_SECONDS, true } },
+	[RJ_SAMPLES] = { CMP_SAMPLES + 1 },
+	[RJ_MEM_SAMPLES] = { 0, { "memory_samples", "memory samples", CU_COUNT, false } },
 };
 
 const struct comparison_info *recjob_info(enum recjob_metric m)
 {
-	return (unsigned)m < RJ_COUNT ? &infos[m] : NULL;
+	if ((unsigned)m >= RJ_COUNT)
+		return NULL;
+	if (rows[m].own.key)
+		return &rows[m].own;
+	return comparison_info((enum comparison_metric)(rows[m].live - 1));
+}
+
+int recjob_comparison_side(const struct recjob *j, const char *label, const char *name,
+			   struct comparison_side *cs)
+{
+	int rc = comparison_side_init(cs, label, name, NULL, 0);
+
+	if (rc)
+		return rc;
+	for (int m = 0; m < RJ_COUNT; m++) {
+		struct comparison_value *v;
+
+		if (!rows[m].live)
+			continue;
+		v = &cs->m[rows[m].live - 1];
+		v->known = j->m[m].known;
+		v->v = j->m[m].v;
+		v->why = TS_NA;
+	}
+	/* no spread: a recording's lowest memory sample is mostly its job's start or end, not
+	 * the noise of a steady run, so the peaks are compared by the factor alone */
+	cs->mem_samples = 0;
+	return 0;
 }
 
 void recjob_free(struct recjob *j)
@@ -60,12 +95,11 @@ void recjob_free(struct recjob *j)
 	memset(j, 0, sizeof(*j));
 }
 
-
 /* Kept at the precision the report prints, so that B/A can be checked from it. */
 static void set(struct recjob *j, enum recjob_metric m, double v)
 {
 	j->m[m].known = true;
-	j->m[m].v = infos[m].unit == CU_SECONDS ? round(v * 1e6) / 1e6 : round(v);
+	j->m[m].v = recjob_info(m)->unit == CU_SECONDS ? round(v * 1e6) / 1e6 : round(v);
 }
 
 static void set_at(struct recjob *j, enum recjob_metric m, double v, double at)
@@ -96,14 +130,7 @@ static int add_tasks(struct recjob *j, const struct snapshot *sn)
 			comparison_tracks_sort(j->tracks, j->ntracks);
 			return -ENOMEM;
 		}
-		k->last[T_UTIME] = t->utime_ticks;
-		k->last[T_STIME] = t->stime_ticks;
-		if (t->ctxsw_av == TS_OK) {
-			k->last[T_VCTX] = t->vctx;
-			k->last[T_ICTX] = t->ictx;
-		} else if (t->ctxsw_av != TS_GONE) {
-			k->ctxsw_ok = false;
-		}
+		comparison_track_counters(k, t);	/* migrations: not recorded, not used */
 	}
 	if (j->ntracks > nsorted)
 		comparison_tracks_sort(j->tracks, j->ntracks);
@@ -273,7 +300,7 @@ int recjob_load(struct recording *rec, double from, double to, struct recjob *j)
 bool recjob_ratio(const struct recjob *a, const struct recjob *b, enum recjob_metric m,
 		  double *r)
 {
-	if ((unsigned)m >= RJ_COUNT || !infos[m].ratio || !a->m[m].known || !b->m[m].known ||
+	if ((unsigned)m >= RJ_COUNT || !recjob_info(m)->ratio || !a->m[m].known || !b->m[m].known ||
 	    a->m[m].v == 0 || !isfinite(a->m[m].v) || !isfinite(b->m[m].v))
 		return false;
 	*r = b->m[m].v / a->m[m].v;

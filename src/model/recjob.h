@@ -65,6 +65,12 @@ const struct comparison_info *recjob_info(enum recjob_metric m);
 int recjob_load(struct recording *rec, double from, double to, struct recjob *j);
 void recjob_free(struct recjob *j);
 
+/* The live compare's side (comparison_side_init with label and name) with the values a
+ * recording has, for the live compare's plain words (compare_findings); no spread of the
+ * memory samples (mem_samples 0). 0 or -ENOMEM. */
+int recjob_comparison_side(const struct recjob *j, const char *label, const char *name,
+			   struct comparison_side *cs);
+
 /* B/A of a metric when both are known, it has a ratio and A is not 0. */
 bool recjob_ratio(const struct recjob *a, const struct recjob *b, enum recjob_metric m,
 		  double *r);

@@ -149,7 +149,8 @@ static int open_root(struct session *s)
 	return rc ? 1 : 0;
 }
 
-/* The live /proc's sampler, or the --proc-root trees'; 0 or 1 (the message printed). */
+/* The live /proc's sampler, or the --proc-root trees' (reading --cgroup-root's cgroups);
+ * 0 or 1 (the message printed). */
 static int open_sampler(const struct session_config *cfg, struct sampler **smp,
 			unsigned readers, bool threads)
 {
@@ -162,6 +163,20 @@ static int open_sampler(const struct session_config *cfg, struct sampler **smp,
 	} else {
 		rc = sampler_new_trees(smp, cfg->proc_root, cfg->nproc_root, readers, threads, why,
 				       sizeof(why));
+	}
+	if (!rc && cfg->cgroup_root) {
+		rc = sampler_cgroup_root(*smp, cfg->cgroup_root);
+		if (rc) {
+			char shown[160];
+
+			util_sanitize(cfg->cgroup_root, strlen(cfg->cgroup_root), shown,
+				      sizeof(shown));
+			snprintf(why, sizeof(why), "--cgroup-root '%s': %s", shown,
+				 rc == -ENODATA ? "not a cgroup tree (it has no cgroup.controllers, "
+				 "unified or memory)" : strerror(-rc));
+			sampler_free(*smp);
+			*smp = NULL;
+		}
 	}
 	if (rc)
 		msg_error("%s", why);

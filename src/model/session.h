@@ -44,6 +44,9 @@ struct session_config {
 				 * /proc's layout instead of /proc, sample i the i-th (the
 				 * last one repeats) */
 	size_t nproc_root;
+	const char *cgroup_root;	/* --cgroup-root DIR: the cgroups' own files (readers with
+					 * RD_CGROUP_STATS) from DIR, not /sys/fs/cgroup; NULL:
+					 * /sys/fs/cgroup for /proc, none for a tree */
 	struct target *target;	/* the command's targets (it frees them after the close) */
 	char **cmd;		/* a command to run and follow (NULL: none) */
 	const char *run_as;	/* its user (--run-as) */

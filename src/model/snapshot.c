@@ -39,7 +39,8 @@ struct sampler {
 	struct topo *topo;
 	bool topo_tried;
 	bool noaccess;		/* /proc is mounted with hidepid=noaccess */
-	struct cgroup_fs *cgfs;	/* /sys/fs/cgroup (RD_CGROUP_STATS on the live /proc) */
+	struct cgroup_fs *cgfs;	/* RD_CGROUP_STATS: /sys/fs/cgroup on the live /proc, or
+				 * sampler_cgroup_root's */
 	long pagesize;		/* statm counts pages */
 	struct keptfd *kept;	/* the live /proc: stat files kept open between samples */
 };
@@ -126,8 +127,8 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 	/* without the table each sample opens every file again: no reason to fail */
 	if (keptfd_new(&s->kept))
 		s->kept = NULL;
-	/* the cgroups' own files: this machine's, so only for the live /proc; without them
-	 * the cgroups simply have no stats */
+	/* the cgroups' own files: this machine's, so only for the live /proc (a tree's come
+	 * with sampler_cgroup_root); without them the cgroups simply have no stats */
 	if ((readers & RD_CGROUP_STATS) && cgroup_fs_open(&s->cgfs, NULL))
 		s->cgfs = NULL;
 	/* prime the busy counter so the first snapshot's value covers its interval */
@@ -137,6 +138,21 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 		proc2_cpu_busy(s->p2, &dummy);
 	}
 	*out = s;
+	return 0;
+}
+
+int sampler_cgroup_root(struct sampler *s, const char *dir)
+{
+	struct cgroup_fs *fs;
+	int rc;
+
+	if (!(s->readers & RD_CGROUP_STATS))
+		return 0;
+	rc = cgroup_fs_open(&fs, dir);
+	if (rc)
+		return rc;
+	cgroup_fs_close(s->cgfs);
+	s->cgfs = fs;
 	return 0;
 }
 

@@ -10,8 +10,9 @@
 
 struct topo;
 
-/* A cgroup the processes of a snapshot are in (RD_CGROUP_STATS, live /proc only), with what
- * its cgroupfs files said; each value has its result code (0, or -errno). */
+/* A cgroup the processes of a snapshot are in (RD_CGROUP_STATS: the live /proc, or a tree
+ * with sampler_cgroup_root), with what its cgroupfs files said; each value has its result
+ * code (0, or -errno). */
 struct snapshot_cgroup {
 	char *name;		/* sanitized path, as the rows' cgroup */
 	bool v2;		/* in the v2 hierarchy, else the v1 memory/cpu/... one */
@@ -61,6 +62,10 @@ int sampler_new_source(struct sampler **out, struct source *src, unsigned reader
 int sampler_new_trees(struct sampler **out, char *const *dirs, size_t n, unsigned readers,
 		      bool threads, char *why, size_t whylen);
 void sampler_free(struct sampler *s);
+/* With RD_CGROUP_STATS: read the cgroups' own files from dir, a cgroupfs root (--cgroup-root),
+ * instead of the live /proc's /sys/fs/cgroup (a tree has none without this). 0, or
+ * cgroup_fs_open's -errno (-ENODATA: not a cgroupfs root); without RD_CGROUP_STATS, 0. */
+int sampler_cgroup_root(struct sampler *s, const char *dir);
 /* Take a snapshot of the processes tgids (NULL: all). Deltas are computed against the
  * previous snapshot this sampler took; the sampler keeps that one, the caller owns *out
  * until the next call (do not free it: the sampler does). */

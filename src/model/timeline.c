@@ -141,14 +141,9 @@ int timeline_set_schedstat(struct timeline *tl, size_t idx, uint32_t slot, uint6
 	if (idx >= tl->nthreads)
 		return -EINVAL;
 	t = &tl->threads[idx];
-	if (!t->nsched) {
-		t->sched_slot0 = slot;
-		t->run0_ns = run_ns;
-		t->wait0_ns = wait_ns;
-	}
-	t->sched_slot1 = slot;
-	t->run1_ns = run_ns;
-	t->wait1_ns = wait_ns;
+	t->sched1 = (struct timeline_sched){ slot, run_ns, wait_ns };
+	if (!t->nsched)
+		t->sched0 = t->sched1;
 	if (t->nsched < 2)
 		t->nsched++;
 	return 0;
@@ -369,11 +364,12 @@ int timeline_thread_summary(const struct timeline *tl, size_t idx,
 	if (s->running && s->running_permille == 0)
 		s->running_permille = 1;
 	timeline_permille(s->cpus, s->ncpus);
-	if (t->nsched >= 2 && t->run1_ns >= t->run0_ns && t->wait1_ns >= t->wait0_ns) {
+	if (t->nsched >= 2 && t->sched1.run_ns >= t->sched0.run_ns &&
+	    t->sched1.wait_ns >= t->sched0.wait_ns) {
 		s->sched = true;
-		s->run_ns = t->run1_ns - t->run0_ns;
-		s->wait_ns = t->wait1_ns - t->wait0_ns;
-		s->sched_s = (t->sched_slot1 - t->sched_slot0) * tl->period;
+		s->run_ns = t->sched1.run_ns - t->sched0.run_ns;
+		s->wait_ns = t->sched1.wait_ns - t->sched0.wait_ns;
+		s->sched_s = (t->sched1.slot - t->sched0.slot) * tl->period;
 	}
 	return 0;
 }

@@ -36,6 +36,12 @@ struct timeline_affinity {
 	char *cpus;		/* CPU list text */
 };
 
+/* A look at a thread's schedstat: the slot it was in, run time and run-queue wait (ns). */
+struct timeline_sched {
+	uint32_t slot;
+	uint64_t run_ns, wait_ns;
+};
+
 struct timeline_thread {
 	pid_t tgid, tid;
 	uint64_t start_ticks;	/* with tid, the thread's identity */
@@ -47,8 +53,7 @@ struct timeline_thread {
 	uint64_t running;	/* samples in state R */
 	/* schedstat (run time and run-queue wait, ns) at the first and the latest look */
 	unsigned nsched;	/* looks that read it: a window needs two */
-	uint32_t sched_slot0, sched_slot1;
-	uint64_t run0_ns, wait0_ns, run1_ns, wait1_ns;
+	struct timeline_sched sched0, sched1;
 	struct timeline_affinity *aff;	/* aff[0] is the first seen; then each change */
 	size_t naff;
 	uint64_t aff_lost;	/* changes past TIMELINE_MAX_AFF_CHANGES */

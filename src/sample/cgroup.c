@@ -154,9 +154,76 @@ int cgroup_read_at(int dirfd, const char *name, char *buf, size_t *len, struct c
 
 /* ---- cgroupfs ------------------------------------------------------------------------ */
 
+/*
+ * A regular file (a directory with dir) below the root, never through a symlink or out of
+ * it. The root may be a tree someone else wrote (--cgroup-root): what is not a regular
+ * file or directory is not opened at all (a FIFO or device node would be; opening some has
+ * effects), as if it were not there. The O_PATH fd pins what was checked.
+ */
+static int open_beneath(int rootfd, const char *rel, bool dir)
+{
+	struct open_how how = { 0 };
+	char self[48];
+	struct stat sb;
+	int pfd, fd;
+
+	how.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	pfd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
+	if (pfd < 0)
+		return errno == ELOOP || errno == EXDEV || errno == ENOTDIR ? -ENOENT : -errno;
+	if (fstat(pfd, &sb) || (dir ? !S_ISDIR(sb.st_mode) : !S_ISREG(sb.st_mode))) {
+		close(pfd);
+		return -ENOENT;
+	}
+	if (dir) {
+		fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+		fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	}
+	fd = fd < 0 ? -errno : fd;
+	close(pfd);
+	return fd;
+}
+
+/* Read the small file rel below the root into buf (at most cap - 1 bytes, NUL-ended). */
+static int read_beneath(int rootfd, const char *rel, char *buf, size_t cap, size_t *len)
+{
+	size_t off;
+	int fd = open_beneath(rootfd, rel, false), rc;
+
+	if (fd < 0)
+		return fd;
+	rc = util_read_full(fd, buf, cap - 1, -1, &off);
+	if (!rc && off == cap - 1)
+		rc = -EFBIG;
+	close(fd);
+	buf[off] = '\0';
+	*len = off;
+	return rc;
+}
+
 struct cgroup_fs {
 	int rootfd;
 };
+
+/* Does the directory look like a cgroupfs root: a v2 one (cgroup.controllers), a hybrid or
+ * v1 one (unified/ or memory/)? */
+static bool looks_like_root(int rootfd)
+{
+	static const char *const what[3] = { "cgroup.controllers", "unified", "memory" };
+
+	for (int i = 0; i < 3; i++) {
+		int fd = open_beneath(rootfd, what[i], i > 0);
+
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+	}
+	return false;
+}
 
 int cgroup_fs_open(struct cgroup_fs **out, const char *dir)
 {
@@ -164,12 +231,17 @@ int cgroup_fs_open(struct cgroup_fs **out, const char *dir)
 
 	if (!fs)
 		return -ENOMEM;
+	/* DIR itself is the user's choice, so followed; nothing below it is */
 	fs->rootfd = open(dir ? dir : CGROUP_ROOT_DEFAULT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs->rootfd < 0) {
 		int err = -errno;
 
 		free(fs);
 		return err;
+	}
+	if (dir && !looks_like_root(fs->rootfd)) {
+		cgroup_fs_close(fs);
+		return -ENODATA;
 	}
 	*out = fs;
 	return 0;
@@ -181,42 +253,6 @@ void cgroup_fs_close(struct cgroup_fs *fs)
 		return;
 	close(fs->rootfd);
 	free(fs);
-}
-
-/* A regular file below the root, never through a symlink or out of it. */
-static int open_beneath(int rootfd, const char *rel)
-{
-	struct open_how how = { 0 };
-	struct stat sb;
-	int fd;
-
-	how.flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, rootfd, rel, &how, sizeof(how));
-	if (fd < 0)
-		return errno == ELOOP || errno == EXDEV ? -ENOENT : -errno;
-	if (fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return -ENOENT;
-	}
-	return fd;
-}
-
-/* Read the small file rel below the root into buf (at most cap - 1 bytes, NUL-ended). */
-static int read_beneath(int rootfd, const char *rel, char *buf, size_t cap, size_t *len)
-{
-	size_t off;
-	int fd = open_beneath(rootfd, rel), rc;
-
-	if (fd < 0)
-		return fd;
-	rc = util_read_full(fd, buf, cap - 1, -1, &off);
-	if (!rc && off == cap - 1)
-		rc = -EFBIG;
-	close(fd);
-	buf[off] = '\0';
-	*len = off;
-	return rc;
 }
 
 int cgroup_parse_u64(const char *buf, size_t len, uint64_t *v)
@@ -277,7 +313,7 @@ int cgroup_parse_pressure(const char *buf, size_t len, double *some, double *ful
  * cgroup.controllers), "unified" on a hybrid one. */
 static const char *v2_dir(int rootfd)
 {
-	int fd = open_beneath(rootfd, "cgroup.controllers");
+	int fd = open_beneath(rootfd, "cgroup.controllers", false);
 
 	if (fd >= 0) {
 		close(fd);

@@ -66,7 +66,9 @@ int cgroup_read_at(int dirfd, const char *name, char *buf, size_t *len, struct c
 
 struct cgroup_fs;
 
-/* Open the root dir (NULL: the default). -errno when it cannot be opened as a directory. */
+/* Open the root dir (NULL: the default), following dir itself but nothing below it.
+ * -errno when it cannot be opened as a directory; -ENODATA when dir (given) is not a
+ * cgroupfs root: it has neither cgroup.controllers (v2) nor unified/ or memory/ (v1). */
 int cgroup_fs_open(struct cgroup_fs **out, const char *dir);
 void cgroup_fs_close(struct cgroup_fs *fs);
 
@@ -82,7 +84,8 @@ struct cgroup_stats {
 /*
  * The stats of the cgroup at path (raw, as /proc/PID/cgroup gives it) in the hierarchy of
  * v2 (true: the v2 tree at the root, or at root/unified on a hybrid host) or of the v1
- * memory controller (root/memory). Opens nothing outside the root: no "..", no symlink.
+ * memory controller (root/memory). Opens nothing outside the root: no "..", no symlink,
+ * and nothing but regular files (a FIFO or device node below the root is as if absent).
  */
 int cgroup_fs_stats(struct cgroup_fs *fs, bool v2, const char *path, size_t len,
 		    struct cgroup_stats *st);

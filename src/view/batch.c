@@ -575,6 +575,49 @@ static int emit(const struct batch_opts *o, struct libscols_table *tb, struct sc
 	return rc;
 }
 
+/* The rows' lines (each under its parent with --tree: parents has room for nrows) and
+ * their cells; the totals summed and the missing values noted on the way. */
+static int put_rows(const struct batch_opts *o, const struct col_ctx *ctx,
+		    struct libscols_table *tb, struct scolsout *so, const struct brow *rows,
+		    size_t nrows, struct libscols_line **parents, struct totals *tt, char *why,
+		    size_t whylen, unsigned *missing)
+{
+	size_t nparents = 0;
+	int rc;
+
+	for (size_t r = 0; r < nrows; r++) {
+		const struct task *t = rows[r].t;
+		struct libscols_line *parent = NULL;
+		struct bline bl = { .so = so };
+
+		if (parents) {
+			size_t d = rows[r].depth < nparents ? rows[r].depth : nparents;
+
+			parent = d ? parents[d - 1] : NULL;
+			nparents = d + 1;
+		}
+		if (so) {
+			rc = scolsout_line(so);
+			if (rc)
+				return rc;
+		} else if (!(bl.ln = scols_table_new_line(tb, parent))) {
+			return -ENOMEM;
+		}
+		if (parents)
+			parents[nparents - 1] = bl.ln;
+		if (o->totals)
+			totals_add(o, ctx, tt, t);
+		if (why)
+			why[0] = '\0';
+		rc = fill_cells(o, ctx, &bl, t, why, whylen, missing);
+		if (rc)
+			return rc;
+		if (why && why[0] && scols_line_set_data(bl.ln, o->ncols, why))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		const struct snapshot *sn, unsigned long seq)
 {
@@ -583,7 +626,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	struct libscols_line **parents = NULL;	/* --tree: the last line at each depth */
 	struct totals tt = { 0 };
 	struct brow *rows = NULL;
-	size_t nrows = 0, label = label_column(o), nparents = 0;
+	size_t nrows = 0, label = label_column(o);
 	unsigned missing = 0;
 	char *why = NULL;	/* JSON: the row's null values and why */
 	size_t whylen = o->ncols * 48 + 1;
@@ -622,39 +665,9 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 		rc = -ENOMEM;
 		goto out;
 	}
-	for (size_t r = 0; r < nrows; r++) {
-		const struct task *t = rows[r].t;
-		struct libscols_line *parent = NULL;
-		struct bline bl = { .so = so };
-
-		if (parents) {
-			size_t d = rows[r].depth < nparents ? rows[r].depth : nparents;
-
-			parent = d ? parents[d - 1] : NULL;
-			nparents = d + 1;
-		}
-		if (so) {
-			rc = scolsout_line(so);
-			if (rc)
-				goto out;
-		} else if (!(bl.ln = scols_table_new_line(tb, parent))) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		if (parents)
-			parents[nparents - 1] = bl.ln;
-		if (o->totals)
-			totals_add(o, ctx, &tt, t);
-		if (why)
-			why[0] = '\0';
-		rc = fill_cells(o, ctx, &bl, t, why, whylen, &missing);
-		if (rc)
-			goto out;
-		if (why && why[0] && scols_line_set_data(bl.ln, o->ncols, why)) {
-			rc = -ENOMEM;
-			goto out;
-		}
-	}
+	rc = put_rows(o, ctx, tb, so, rows, nrows, parents, &tt, why, whylen, &missing);
+	if (rc)
+		goto out;
 	/* a table's totals are its last line, under the columns they sum */
 	if (o->totals && !o->json) {
 		rc = totals_line(o, tb, so, &tt, label);

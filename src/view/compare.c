@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* compare.c - the report of a compare: one table (libsmartcols) or JSON, and plain words */
+/* compare.c - the report of a compare: one table (libsmartcols) or JSON, and plain words;
+ * the live sides' report, and what it shares with the recordings' (comparerec.c) */
 #include "config.h"
 
 #include <errno.h>
@@ -13,40 +14,97 @@
 #include "lib/util.h"
 #include "model/columns.h"
 #include "view/compare.h"
+#include "view/compareint.h"
 #include "view/json.h"
 
-const char *compare_format(const struct comparison_side *s, enum comparison_metric m,
-			   bool bytes, char *buf, size_t len)
+/* A number of the report in its unit's form ("-" when not known); returns buf. */
+const char *compare_number_text(enum comparison_unit unit, bool known, double v, bool bytes,
+				char *buf, size_t len)
 {
-	const struct comparison_value *v = &s->m[m];
-
-	if (!v->known) {
+	if (!known) {
 		snprintf(buf, len, "-");
 		return buf;
 	}
-	switch (comparison_info(m)->unit) {
+	switch (unit) {
 	case CU_BYTES:
 		if (bytes)
-			snprintf(buf, len, "%.0f", v->v);
+			snprintf(buf, len, "%.0f", v);
 		else
-			util_size_human((uint64_t)v->v, buf, len);
+			util_size_human((uint64_t)v, buf, len);
 		break;
 	case CU_SECONDS:
-		snprintf(buf, len, "%.3fs", v->v);
+		snprintf(buf, len, "%.3fs", v);
 		break;
 	case CU_FACTOR:
-		snprintf(buf, len, "%.2f", v->v);
+		snprintf(buf, len, "%.2f", v);
 		break;
 	case CU_PERCENT:
-		snprintf(buf, len, "%.1f%%", v->v);
+		snprintf(buf, len, "%.1f%%", v);
 		break;
 	case CU_STATUS:
 	case CU_COUNT:
 	default:
-		snprintf(buf, len, "%.0f", v->v);
+		snprintf(buf, len, "%.0f", v);
 		break;
 	}
 	return buf;
+}
+
+const char *compare_format(const struct comparison_side *s, enum comparison_metric m,
+			   bool bytes, char *buf, size_t len)
+{
+	return compare_number_text(comparison_info(m)->unit, s->m[m].known, s->m[m].v, bytes,
+				   buf, len);
+}
+
+/* The B/A cell: "2.00x", or "-" when there is no ratio. */
+void compare_ratio_cell(bool known, double r, char *buf, size_t len)
+{
+	if (known)
+		snprintf(buf, len, "%.2fx", r);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* A table with a METRIC column and the value columns cols (right-aligned), or NULL. */
+struct libscols_table *compare_table_new(const char *const *cols, size_t n)
+{
+	struct libscols_table *tb = scols_new_table();
+
+	if (!tb)
+		return NULL;
+	scols_table_enable_noencoding(tb, 1);	/* names are sanitized at their source */
+	if (!scols_table_new_column(tb, "METRIC", 0, 0))
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (!scols_table_new_column(tb, cols[i], 0, SCOLS_FL_RIGHT))
+			goto fail;
+	return tb;
+fail:
+	scols_unref_table(tb);
+	return NULL;
+}
+
+/* A row of such a table: its label and n cells. 0 or -ENOMEM. */
+int compare_table_row(struct libscols_table *tb, const char *label, char cells[][48], size_t n)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+	if (!ln || scols_line_set_data(ln, 0, label))
+		return -ENOMEM;
+	for (size_t c = 0; c < n; c++)
+		if (scols_line_set_data(ln, c + 1, cells[c]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* The plain words at the end of a table, after an empty line. */
+void compare_print_findings(FILE *out, char lines[][COMPARE_LINE], size_t n)
+{
+	if (n)
+		fputc('\n', out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s.\n", lines[i]);
 }
 
 /* What the plain words talk about, in this order. */
@@ -210,38 +268,25 @@ static void print_footnotes(const struct compare_view *v, const struct compariso
 static int print_table(const struct compare_view *v, const struct comparison_side *a,
 		       const struct comparison_side *b)
 {
+	static const char *const cols[] = { "A", "B", "B/A" };
 	const struct comparison_side *sides[2] = { a, b };
-	struct libscols_table *tb = scols_new_table();
+	struct libscols_table *tb = compare_table_new(cols, ARRAY_SIZE(cols));
 	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
 	struct note_rows notes[TS_NA + 1];
 	unsigned missing = 0;
 	bool no_ready = false;
-	size_t nf;
 	int rc = 0;
 
 	memset(notes, 0, sizeof(notes));
 	if (!tb)
 		return -ENOMEM;
-	scols_table_enable_noencoding(tb, 1);	/* names are sanitized at their source */
-	if (!scols_table_new_column(tb, "METRIC", 0, 0) ||
-	    !scols_table_new_column(tb, "A", 0, SCOLS_FL_RIGHT) ||
-	    !scols_table_new_column(tb, "B", 0, SCOLS_FL_RIGHT) ||
-	    !scols_table_new_column(tb, "B/A", 0, SCOLS_FL_RIGHT)) {
-		rc = -ENOMEM;
-		goto out;
-	}
 	for (int m = 0; m < CMP_COUNT; m++) {
-		struct libscols_line *ln;
 		char buf[3][48];
+		bool known;
 		double r;
 
 		if (watched(a, b) && run_row((enum comparison_metric)m))
 			continue;
-		ln = scols_table_new_line(tb, NULL);
-		if (!ln) {
-			rc = -ENOMEM;
-			goto out;
-		}
 		for (int k = 0; k < 2; k++) {
 			if (m == CMP_EXIT)
 				exit_text(sides[k], buf[k], sizeof(buf[k]));
@@ -259,16 +304,11 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 				note_add(&notes[av], (enum comparison_metric)m,
 					 a->m[m].known || (int)a->m[m].why != av,
 					 b->m[m].known || (int)b->m[m].why != av);
-		if (comparison_ratio(a, b, (enum comparison_metric)m, &r))
-			snprintf(buf[2], sizeof(buf[2]), "%.2fx", r);
-		else
-			snprintf(buf[2], sizeof(buf[2]), "-");
-		if (scols_line_set_data(ln, 0, comparison_info((enum comparison_metric)m)->label) ||
-		    scols_line_set_data(ln, 1, buf[0]) || scols_line_set_data(ln, 2, buf[1]) ||
-		    scols_line_set_data(ln, 3, buf[2])) {
-			rc = -ENOMEM;
+		known = comparison_ratio(a, b, (enum comparison_metric)m, &r);
+		compare_ratio_cell(known, r, buf[2], sizeof(buf[2]));
+		rc = compare_table_row(tb, comparison_info((enum comparison_metric)m)->label, buf, 3);
+		if (rc)
 			goto out;
-		}
 	}
 	for (int k = 0; k < 2; k++) {
 		fprintf(v->out, "%s: %s", sides[k]->label, sides[k]->name);
@@ -283,11 +323,7 @@ static int print_table(const struct compare_view *v, const struct comparison_sid
 	if (scols_print_table(tb))
 		rc = -EIO;
 	print_footnotes(v, a, b, notes, missing, no_ready);
-	nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
-	if (nf)
-		fputc('\n', v->out);
-	for (size_t i = 0; i < nf; i++)
-		fprintf(v->out, "%s.\n", lines[i]);
+	compare_print_findings(v->out, lines, compare_findings(a, b, lines, ARRAY_SIZE(lines)));
 out:
 	scols_unref_table(tb);
 	return rc;
@@ -312,42 +348,121 @@ void compare_print_notes(FILE *out, bool runs)
 		fputs("  Watched groups: rows about a run's start, end and length are left out.\n", out);
 }
 
-static void json_value(struct json *j, const struct comparison_side *s, enum comparison_metric m)
+/* A number of the report in JSON, at its unit's precision; null when not known. */
+void compare_json_number(struct json *j, const char *key, enum comparison_unit unit, bool known,
+			 double v)
 {
-	const struct comparison_info *in = comparison_info(m);
-
-	if (!s->m[m].known) {
-		json_null(j, in->key);
+	if (!known) {
+		json_null(j, key);
 		return;
 	}
-	switch (in->unit) {
+	switch (unit) {
 	case CU_SECONDS:
-		json_double(j, in->key, s->m[m].v, 6);
+		json_double(j, key, v, 6);
 		break;
 	case CU_FACTOR:
-		json_double(j, in->key, s->m[m].v, 4);
+		json_double(j, key, v, 4);
 		break;
 	case CU_PERCENT:
-		json_double(j, in->key, s->m[m].v, 1);
+		json_double(j, key, v, 1);
 		break;
 	default:
-		json_i64(j, in->key, (int64_t)s->m[m].v);
+		json_i64(j, key, (int64_t)v);
 		break;
 	}
 }
 
-static void json_side(struct json *j, const struct comparison_side *s)
+static const struct comparison_info *live_info(int m)
+{
+	return comparison_info((enum comparison_metric)m);
+}
+
+static bool live_value(const void *s, int m, double *v)
+{
+	const struct comparison_side *cs = s;
+
+	*v = cs->m[m].v;
+	return cs->m[m].known;
+}
+
+static bool live_ratio(const void *a, const void *b, int m, double *r)
+{
+	return comparison_ratio(a, b, (enum comparison_metric)m, r);
+}
+
+static const struct compare_kind live_kind = { CMP_COUNT, live_info, live_value, live_ratio };
+
+/* The start of a side's object, and its "metrics" */
+void compare_json_side_open(struct json *j, const char *label, const char *name)
 {
 	json_open_object(j, NULL, false);
-	json_string(j, "label", s->label);
-	json_string(j, "name", s->name);
+	json_string(j, "label", label);
+	json_string(j, "name", name);
+}
+
+void compare_json_metrics(struct json *j, const struct compare_kind *kind, const void *s)
+{
+	json_open_object(j, "metrics", false);
+	for (int m = 0; m < kind->nmetrics; m++) {
+		const struct comparison_info *in = kind->info(m);
+		double v;
+		bool known = kind->value(s, m, &v);
+
+		compare_json_number(j, in->key, in->unit, known, v);
+	}
+	json_close_object(j);
+}
+
+/* "b_over_a": B/A of each metric that has a ratio, null when it is not known. */
+void compare_json_b_over_a(struct json *j, const struct compare_kind *kind, const void *a,
+			   const void *b)
+{
+	json_open_object(j, "b_over_a", false);
+	for (int m = 0; m < kind->nmetrics; m++) {
+		const struct comparison_info *in = kind->info(m);
+		double r;
+
+		if (!in->ratio)
+			continue;
+		if (kind->ratio(a, b, m, &r))
+			json_double(j, in->key, r, 6);
+		else
+			json_null(j, in->key);
+	}
+	json_close_object(j);
+}
+
+/* The start of a report's document, up to its open "sides" array. */
+void compare_json_begin(struct json *j, FILE *out, const char *mode)
+{
+	struct json_stamp st;
+
+	json_stamp_init(&st, 0, false, 0);
+	json_begin(j, out);
+	json_open_object(j, NULL, false);
+	json_stamp_write(j, &st);
+	json_string(j, "mode", mode);
+	json_open_array(j, "sides", false);
+}
+
+/* The end of a report's document: its plain words. 0 or -errno (json_end). */
+int compare_json_end(struct json *j, char lines[][COMPARE_LINE], size_t n)
+{
+	json_open_array(j, "summary", false);
+	for (size_t i = 0; i < n; i++)
+		json_string(j, NULL, lines[i]);
+	json_close_array(j);
+	json_close_object(j);
+	return json_end(j);
+}
+
+static void json_side(struct json *j, const struct comparison_side *s)
+{
+	compare_json_side_open(j, s->label, s->name);
 	json_string(j, "command", s->command);
 	json_u64(j, "launchers", s->launchers);
 	json_string(j, "work", s->work);
-	json_open_object(j, "metrics", false);
-	for (int m = 0; m < CMP_COUNT; m++)
-		json_value(j, s, (enum comparison_metric)m);
-	json_close_object(j);
+	compare_json_metrics(j, &live_kind, s);
 	json_open_array(j, "tasks", false);
 	for (size_t i = 0; i < s->ntracks; i++) {
 		const struct comparison_track *k = &s->tracks[i];
@@ -378,44 +493,28 @@ static int print_json(const struct compare_view *v, const struct comparison_side
 {
 	char lines[COMPARE_MAX_FINDINGS][COMPARE_LINE];
 	size_t nf = compare_findings(a, b, lines, ARRAY_SIZE(lines));
-	struct json_stamp st;
 	struct json j;
 
-	json_stamp_init(&st, 0, false, 0);
-	json_begin(&j, v->out);
-	json_open_object(&j, NULL, false);
-	json_stamp_write(&j, &st);
-	json_string(&j, "mode", v->mode);
-	json_open_array(&j, "sides", false);
+	compare_json_begin(&j, v->out, v->mode);
 	json_side(&j, a);
 	json_side(&j, b);
 	json_close_array(&j);
-	json_open_object(&j, "b_over_a", false);
-	for (int m = 0; m < CMP_COUNT; m++) {
-		double r;
-
-		if (!comparison_info((enum comparison_metric)m)->ratio)
-			continue;
-		if (comparison_ratio(a, b, (enum comparison_metric)m, &r))
-			json_double(&j, comparison_info((enum comparison_metric)m)->key, r, 6);
-		else
-			json_null(&j, comparison_info((enum comparison_metric)m)->key);
-	}
-	json_close_object(&j);
+	compare_json_b_over_a(&j, &live_kind, a, b);
 	json_u64(&j, "kernel_stack_per_task", comparison_thread_size());
-	json_open_array(&j, "summary", false);
-	for (size_t i = 0; i < nf; i++)
-		json_string(&j, NULL, lines[i]);
-	json_close_array(&j);
-	json_close_object(&j);
-	return json_end(&j);
+	return compare_json_end(&j, lines, nf);
+}
+
+/* What a report's printer returns: the cause of a write error on out (EPIPE, ENOSPC, ...)
+ * before its own rc. */
+int compare_printed(FILE *out, int rc)
+{
+	int werr = outfile_error(out);
+
+	return werr ? werr : rc;
 }
 
 int compare_print(const struct compare_view *v, const struct comparison_side *a,
 		  const struct comparison_side *b)
 {
-	int rc = v->json ? print_json(v, a, b) : print_table(v, a, b);
-	int werr = outfile_error(v->out);	/* the cause: EPIPE, ENOSPC, ... */
-
-	return werr ? werr : rc;
+	return compare_printed(v->out, v->json ? print_json(v, a, b) : print_table(v, a, b));
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "model/comparison.h"
+#include "model/recjob.h"
 
 struct compare_view {
 	const char *mode;	/* "workers", "commands", "pids" */
@@ -35,5 +36,22 @@ const char *compare_format(const struct comparison_side *s, enum comparison_metr
  * made from the measured numbers only. Returns the number of lines. */
 size_t compare_findings(const struct comparison_side *a, const struct comparison_side *b,
 			char lines[][COMPARE_LINE], size_t max);
+
+/* One side of a compare of two recordings (taskscope compare A.db B.db): a recording read. */
+struct compare_recside {
+	char label[4];
+	char file[300];		/* sanitized */
+	char name[64];		/* the file's last component, sanitized, cut */
+	char *command;		/* the recorded job (sanitized in the file), or NULL */
+	char *targets;		/* what was recorded, in words */
+	char *host;
+	bool schema1;		/* kcmp groups not recorded */
+	struct recjob j;
+};
+
+/* The report of two recordings (v->mode unused: "recordings"). 0, or -errno (-EPIPE: the
+ * reader went away). */
+int compare_print_recordings(const struct compare_view *v, const struct compare_recside *a,
+			     const struct compare_recside *b);
 
 #endif

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -24,14 +25,74 @@
 #define CT_PROM "text/plain; version=0.0.4; charset=utf-8"
 #define CT_OPENMETRICS "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
+/* libmicrohttpd is loaded when a server is made (dlopen), not linked: it brings its TLS stack
+ * (gnutls, p11-kit, nettle...), about 3 MiB of RSS and 1.6 ms of CPU at every start, which no
+ * other command needs. Its header still gives the types and constants. */
+static struct {
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+} mhd;
+
+/* Loads MHD_SONAME once (main thread, before any server thread). 0, or -ELIBACC with why. */
+static int mhd_load(char *why, size_t len)
+{
+	static const char *const names[] = {
+		"MHD_start_daemon", "MHD_stop_daemon", "MHD_create_response_from_buffer",
+		"MHD_add_response_header", "MHD_queue_response", "MHD_destroy_response",
+		"MHD_lookup_connection_value",
+	};
+	void *slot[ARRAY_SIZE(names)], *lib;
+	const char *err;
+
+	_Static_assert(sizeof(mhd) == sizeof(slot), "one name a function of mhd");
+	if (mhd.start_daemon)
+		return 0;
+	lib = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		err = dlerror();
+		snprintf(why, len, "cannot load %s, the HTTP server library: %s", MHD_SONAME,
+			 err ? err : "not found");
+		return -ELIBACC;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		slot[i] = dlsym(lib, names[i]);
+		if (!slot[i]) {
+			snprintf(why, len, "%s has no %s: not a libmicrohttpd this build can use",
+				 MHD_SONAME, names[i]);
+			dlclose(lib);
+			return -ELIBACC;
+		}
+	}
+	memcpy(&mhd, slot, sizeof(mhd));	/* kept loaded: the server threads run in it */
+	return 0;
+}
+
+/* A text published, by format: [0] Prometheus, [1] OpenMetrics. */
+struct published {
+	char *text[2];
+	size_t len[2];
+	char *gz[2];		/* the same as gzip members (both NULL: compressing failed) */
+	size_t gzlen[2];
+};
+
+static void published_free(struct published *p)
+{
+	for (int f = 0; f < 2; f++) {
+		free(p->text[f]);
+		free(p->gz[f]);
+	}
+}
+
 struct httpd {
 	int fd;
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
-	char *prom, *om;		/* the published texts */
-	size_t plen, olen;
-	char *zprom, *zom;		/* the same as gzip members (NULL: compressing failed) */
-	size_t zplen, zolen;
+	struct published pub;
 	unsigned long long scrapes;
 	double last_scrape;		/* seconds the previous /metrics took to answer */
 };
@@ -172,7 +233,7 @@ static const char page[] =
 static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const char *type,
 			      void *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, body, mode);
 	enum MHD_Result ret;
 
 	if (!r) {
@@ -180,11 +241,11 @@ static enum MHD_Result answer(struct MHD_Connection *c, unsigned status, const c
 			free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -196,8 +257,8 @@ static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const cha
 
 static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
 {
-	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
-	const char *enc = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	const char *accept = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	const char *enc = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	bool om = accept && accepts(accept, "application/openmetrics-text");
 	bool gz = enc && accepts(enc, "gzip");
@@ -206,7 +267,7 @@ static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
 	enum MHD_Result ret;
 	char tail[768], *ztail = NULL, *body;
 	size_t blen, tlen, ztlen = 0, alen;
-	const char *src, *zsrc, *add;
+	const char *src, *add;
 	int n;
 
 	pthread_mutex_lock(&h->lock);
@@ -223,16 +284,15 @@ static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
 		     om ? "# UNIT taskscope_scrape_duration_seconds seconds\n" : "",
 		     h->last_scrape, om ? "# EOF\n" : "");
 	tlen = n > 0 && (size_t)n < sizeof(tail) ? (size_t)n : 0;
-	zsrc = om ? h->zom : h->zprom;
-	if (gz && zsrc && !gzip_member(tail, tlen, 1, &ztail, &ztlen)) {
-		src = zsrc;
-		blen = om ? h->zolen : h->zplen;
+	if (gz && h->pub.gz[om] && !gzip_member(tail, tlen, 1, &ztail, &ztlen)) {
+		src = h->pub.gz[om];
+		blen = h->pub.gzlen[om];
 		add = ztail;
 		alen = ztlen;
 	} else {
 		gz = false;
-		src = om ? h->om : h->prom;
-		blen = om ? h->olen : h->plen;
+		src = h->pub.text[om];
+		blen = h->pub.len[om];
 		add = tail;
 		alen = tlen;
 	}
@@ -245,18 +305,18 @@ static enum MHD_Result metrics(struct httpd *h, struct MHD_Connection *c)
 	free(ztail);
 	if (!body)
 		return text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory\n");
-	r = MHD_create_response_from_buffer(blen + alen, body, MHD_RESPMEM_MUST_FREE);
+	r = mhd.create_response_from_buffer(blen + alen, body, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, om ? CT_OPENMETRICS : CT_PROM);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT ", "
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, om ? CT_OPENMETRICS : CT_PROM);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_VARY, MHD_HTTP_HEADER_ACCEPT ", "
 				MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	if (gz)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	ret = mhd.queue_response(c, MHD_HTTP_OK, r);
+	mhd.destroy_response(r);
 	pthread_mutex_lock(&h->lock);
 	h->last_scrape = util_monotonic() - t0;
 	pthread_mutex_unlock(&h->lock);
@@ -286,12 +346,18 @@ static enum MHD_Result request(void *cls, struct MHD_Connection *c, const char *
 
 /* ---- the server ------------------------------------------------------------------------------ */
 
-int httpd_new(struct httpd **out, int fd)
+int httpd_new(struct httpd **out, int fd, char *why, size_t len)
 {
-	struct httpd *h = calloc(1, sizeof(*h));
+	struct httpd *h;
+	int rc = mhd_load(why, len);
 
-	if (!h)
+	if (rc)
+		return rc;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		snprintf(why, len, "%s", strerror(ENOMEM));
 		return -ENOMEM;
+	}
 	h->fd = fd;
 	pthread_mutex_init(&h->lock, NULL);
 	*out = h;
@@ -300,7 +366,7 @@ int httpd_new(struct httpd **out, int fd)
 
 static int start(struct httpd *h)
 {
-	h->daemon = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL, request, h,
+	h->daemon = mhd.start_daemon(MHD_USE_POLL_INTERNAL_THREAD, 0, NULL, NULL, request, h,
 				     MHD_OPTION_LISTEN_SOCKET, (MHD_socket)h->fd,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
@@ -310,32 +376,21 @@ static int start(struct httpd *h)
 
 int httpd_publish(struct httpd *h, char *prom, size_t plen, char *om, size_t olen)
 {
-	char *old[4], *zprom = NULL, *zom = NULL;
-	size_t zplen = 0, zolen = 0;
+	struct published nw = { { prom, om }, { plen, olen }, { NULL, NULL }, { 0, 0 } }, old;
 
 	/* compressed once here, not per scrape; without it scrapes get the plain text */
-	if (gzip_member(prom, plen, 1, &zprom, &zplen) || gzip_member(om, olen, 1, &zom, &zolen)) {
-		free(zprom);
-		zprom = NULL;
+	for (int f = 0; f < 2; f++) {
+		if (gzip_member(nw.text[f], nw.len[f], 1, &nw.gz[f], &nw.gzlen[f])) {
+			free(nw.gz[0]);
+			nw.gz[0] = nw.gz[1] = NULL;
+			break;
+		}
 	}
 	pthread_mutex_lock(&h->lock);
-	old[0] = h->prom;
-	old[1] = h->om;
-	old[2] = h->zprom;
-	old[3] = h->zom;
-	h->prom = prom;
-	h->plen = plen;
-	h->om = om;
-	h->olen = olen;
-	h->zprom = zprom;
-	h->zplen = zplen;
-	h->zom = zprom ? zom : NULL;
-	h->zolen = zolen;
+	old = h->pub;
+	h->pub = nw;
 	pthread_mutex_unlock(&h->lock);
-	if (!zprom)
-		free(zom);
-	for (size_t i = 0; i < ARRAY_SIZE(old); i++)
-		free(old[i]);
+	published_free(&old);
 	return h->daemon ? 0 : start(h);
 }
 
@@ -344,13 +399,10 @@ void httpd_stop(struct httpd *h)
 	if (!h)
 		return;
 	if (h->daemon)
-		MHD_stop_daemon(h->daemon);	/* it closes the listening socket */
+		mhd.stop_daemon(h->daemon);	/* it closes the listening socket */
 	else
 		close(h->fd);
 	pthread_mutex_destroy(&h->lock);
-	free(h->prom);
-	free(h->om);
-	free(h->zprom);
-	free(h->zom);
+	published_free(&h->pub);
 	free(h);
 }

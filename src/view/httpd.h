@@ -17,9 +17,10 @@ struct httpd;
  * else -errno of socket, bind or listen. */
 int httpd_listen(const char *spec, int *fd, char *shown, size_t len);
 
-/* A server for fd (taken over: closed by httpd_stop); it starts serving with the first
- * publish (until then scrapers wait in the listen queue). 0 or -ENOMEM. */
-int httpd_new(struct httpd **out, int fd);
+/* A server for fd (taken over by a server made: closed by httpd_stop); it starts serving with
+ * the first publish (until then scrapers wait in the listen queue). Loads libmicrohttpd the
+ * first time. 0, or -ELIBACC (the library cannot be loaded) or -ENOMEM with why filled. */
+int httpd_new(struct httpd **out, int fd, char *why, size_t len);
 
 /* The texts to serve from now on (taken over, malloc'ed): Prometheus text 0.0.4 and
  * OpenMetrics (without its "# EOF", which the server appends after its own lines).

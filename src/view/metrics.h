@@ -42,6 +42,9 @@ struct metrics_opts {
 	int ncpus;		/* CPUs 0 .. ncpus-1 (configured): per-CPU series for these */
 	int online;		/* CPUs online: a thread allowed fewer is pinned */
 	bool threads;		/* --threads: series per thread name within each group */
+	bool no_spaces;		/* no kcmp (it asks this machine's kernel: not for a
+				 * --proc-root tree's processes): a group whose processes
+				 * would need it has no address space count */
 };
 
 /* One sample as the exporter takes it (the session's frame). */
@@ -60,7 +63,8 @@ int metrics_new(struct metrics **out, const struct metrics_opts *o);
 void metrics_free(struct metrics *m);
 
 /* Add a sample. 0 or -ENOMEM. Address spaces are counted with kcmp(2) when the sample has
- * a memory sample (the one thing here that asks the kernel: tasks of the memory sample). */
+ * a memory sample (the one thing here that asks the kernel: tasks of the memory sample),
+ * but with no_spaces (then a group that needs it has no such series). */
 int metrics_update(struct metrics *m, const struct metrics_input *in);
 
 /* The exposition text of the last update (malloc'ed, *len its length, without OpenMetrics's

@@ -246,6 +246,10 @@ int metrics_count_spaces(struct metrics *m, const struct snapshot *mem, const si
 			g->g[G_SPACES]++;
 			continue;
 		}
+		if (m->o.no_spaces) {
+			g->spaces_known = false;	/* not kcmp on this machine's PIDs */
+			continue;
+		}
 		rc = sharing_address_spaces(tids, c, grp, &spaces);
 		if (rc == -ENOMEM)
 			goto out;
