@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sample/procmap.h"
 #include "sample/procmount.h"
 #include "sample/sysinfo.h"
 #include "sample/taskfiles.h"
@@ -602,7 +603,7 @@ static void test_parse_stat_upto(void)
 		  "stat_upto 22: a line without field 22 is refused");
 }
 
-/* ---- taskfiles_parse_status_id: what maps takes from status -------------------------------- */
+/* ---- procmap_parse_status: what maps takes from status -------------------------------------- */
 static void test_status_id(void)
 {
 	/* the kernel writes a newline in a name as "\n" and a backslash as "\\" */
@@ -612,21 +613,21 @@ static void test_status_id(void)
 	static const char badthreads[] = "Name:\tx\nTgid:\t9\nThreads:\t7x\n";
 	static const char noname[] = "Umask:\t0022\nTgid:\t9\nThreads:\t1\n";
 	static const char notgid[] = "Name:\tx\nThreads:\t1\n";
-	struct taskfiles_status_id id;
+	struct procmap_status id;
 
-	tap_is_rc(taskfiles_parse_status_id(esc, sizeof(esc) - 1, &id), 0, "status_id: parses");
+	tap_is_rc(procmap_parse_status(esc, sizeof(esc) - 1, &id), 0, "status_id: parses");
 	tap_is_str(id.comm, "a\\b\nc)d\\t", "status_id: \\\\ and \\n undone, the rest raw");
 	tap_is_i64(id.tgid, 4242, "status_id: Tgid");
 	tap_is_i64(id.threads, 7, "status_id: Threads");
-	tap_is_rc(taskfiles_parse_status_id(nothreads, sizeof(nothreads) - 1, &id), 0,
+	tap_is_rc(procmap_parse_status(nothreads, sizeof(nothreads) - 1, &id), 0,
 		  "status_id: no Threads line");
 	tap_ok(id.threads == 0 && !strcmp(id.comm, "x"), "status_id: no Threads: 0 threads");
-	tap_is_rc(taskfiles_parse_status_id(badthreads, sizeof(badthreads) - 1, &id), 0,
+	tap_is_rc(procmap_parse_status(badthreads, sizeof(badthreads) - 1, &id), 0,
 		  "status_id: a bad Threads line");
 	tap_is_i64(id.threads, 0, "status_id: a bad Threads line counts none");
-	tap_is_rc(taskfiles_parse_status_id(noname, sizeof(noname) - 1, &id), -EINVAL,
+	tap_is_rc(procmap_parse_status(noname, sizeof(noname) - 1, &id), -EINVAL,
 		  "status_id: Name must be the first line");
-	tap_is_rc(taskfiles_parse_status_id(notgid, sizeof(notgid) - 1, &id), -EINVAL,
+	tap_is_rc(procmap_parse_status(notgid, sizeof(notgid) - 1, &id), -EINVAL,
 		  "status_id: no Tgid line");
 }
 

@@ -25,6 +25,43 @@ static int open_pid(int rootfd, pid_t pid)
 	return fd;
 }
 
+int procmap_parse_status(const char *buf, size_t len, struct procmap_status *st)
+{
+	static const char name[] = "Name:\t", threads[] = "\nThreads:";
+	const char *p = buf + sizeof(name) - 1, *end = buf + len, *t;
+	uint64_t v;
+	size_t n = 0;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (len < sizeof(name) - 1 || memcmp(buf, name, sizeof(name) - 1))
+		return -EINVAL;
+	/* the kernel writes a newline in the name as "\n" and a backslash as "\\" */
+	for (; p < end && *p != '\n'; p++) {
+		char c = *p;
+
+		if (c == '\\' && p + 1 < end && (p[1] == 'n' || p[1] == '\\'))
+			c = *++p == 'n' ? '\n' : '\\';
+		if (n < sizeof(st->comm) - 1)
+			st->comm[n++] = c;
+	}
+	st->comm[n] = '\0';
+	rc = taskfiles_parse_tgid(buf, len, &st->tgid);
+	if (rc)
+		return rc;
+	/* the count only says how many there are: a tree without it shows none (the escaped
+	 * name has no newline, so the line found is the kernel's) */
+	t = memmem(buf, len, threads, sizeof(threads) - 1);
+	if (t) {
+		t += sizeof(threads) - 1;
+		while (t < end && (*t == ' ' || *t == '\t'))
+			t++;
+		if (!util_span_dec(&t, end, &v) && (t == end || *t == '\n') && v <= 4194304)
+			st->threads = (long)v;
+	}
+	return 0;
+}
+
 #define PF_KTHREAD 0x00200000UL	/* stat flags: a kernel thread */
 
 /*
@@ -62,7 +99,7 @@ static enum smaps_cut check_whole(int dfd, int sfd, struct procmap *out)
 int procmap_read_once(int rootfd, pid_t id, unsigned want, struct util_pidset *seen,
 		      struct procmap *out)
 {
-	struct taskfiles_status_id sid;
+	struct procmap_status sid;
 	enum smaps_cut cut;
 	char buf[4096];
 	size_t len;
@@ -81,7 +118,7 @@ int procmap_read_once(int rootfd, pid_t id, unsigned want, struct util_pidset *s
 	if (rc == -EFBIG)
 		rc = 0;
 	if (!rc)
-		rc = taskfiles_parse_status_id(buf, len, &sid);
+		rc = procmap_parse_status(buf, len, &sid);
 	if (seen && !util_pidset_add(seen, rc ? (int)id : (int)sid.tgid)) {
 		close(dfd);
 		return -EEXIST;		/* named before: shown there */

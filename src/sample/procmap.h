@@ -31,6 +31,16 @@ enum {
 	PROCMAP_NAMES = 1u << 2,	/* with STACKS: each thread's name and faults (stat) */
 };
 
+/* What status tells of a task before anything else is read: its name (Name:, the
+ * kernel's escapes of a newline and a backslash undone: the raw bytes as stat has them,
+ * truncated as stat's), its process (Tgid:) and thread count (Threads:, 0 when absent). */
+struct procmap_status {
+	char comm[64];
+	pid_t tgid;
+	long threads;
+};
+int procmap_parse_status(const char *buf, size_t len, struct procmap_status *st);
+
 struct util_pidset;
 
 /*

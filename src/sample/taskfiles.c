@@ -677,37 +677,6 @@ int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid)
 	return 0;
 }
 
-int taskfiles_parse_status_id(const char *buf, size_t len, struct taskfiles_status_id *id)
-{
-	static const char name[] = "Name:\t";
-	const char *p = buf + sizeof(name) - 1, *end = buf + len, *v, *vend;
-	size_t n = 0;
-	uint64_t threads;
-	int rc;
-
-	memset(id, 0, sizeof(*id));
-	if (len < sizeof(name) - 1 || memcmp(buf, name, sizeof(name) - 1))
-		return -EINVAL;
-	/* the kernel writes a newline in the name as "\n" and a backslash as "\\" */
-	for (; p < end && *p != '\n'; p++) {
-		char c = *p;
-
-		if (c == '\\' && p + 1 < end && (p[1] == 'n' || p[1] == '\\'))
-			c = *++p == 'n' ? '\n' : '\\';
-		if (n < sizeof(id->comm) - 1)
-			id->comm[n++] = c;
-	}
-	id->comm[n] = '\0';
-	rc = taskfiles_parse_tgid(buf, len, &id->tgid);
-	if (rc)
-		return rc;
-	/* the thread count only says how many there are: a tree without it shows none */
-	if (!status_value(buf, len, "Threads:", &v, &vend) &&
-	    !util_span_dec(&v, vend, &threads) && v == vend && threads <= 4194304)
-		id->threads = (long)threads;
-	return 0;
-}
-
 int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid)
 {
 	char buf[4096];

@@ -100,15 +100,6 @@ int taskfiles_status_affinity(int rootfd, pid_t tgid, pid_t tid, struct cpulist 
 /* Thread group (process) ID of any task ID, from /proc/TID/status "Tgid:". */
 int taskfiles_tgid(int rootfd, pid_t tid, pid_t *tgid);
 int taskfiles_parse_tgid(const char *buf, size_t len, pid_t *tgid);
-/* What a status tells of a task before anything else is read: its name (Name:, the
- * kernel's escapes of a newline and a backslash undone: the raw bytes as stat has them,
- * truncated as stat's), its process (Tgid:) and thread count (Threads:, 0 when absent). */
-struct taskfiles_status_id {
-	char comm[64];
-	pid_t tgid;
-	long threads;
-};
-int taskfiles_parse_status_id(const char *buf, size_t len, struct taskfiles_status_id *id);
 /* The status memory lines of process tgid (identity checked on its main thread). */
 int taskfiles_status_mem(int rootfd, pid_t tgid, uint64_t start_ticks,
 			 struct taskfiles_status_mem *m);
