@@ -100,9 +100,10 @@ run_ts_nostk() { "$ts_bin" maps -r -o "$nostk" "${pids[@]}"; }
 run_ts_o() { "$ts_bin" maps -o "$nostk" "${pids[@]}"; }
 run_ref_ts() { "$ref_bin" maps "${pids[@]}"; }
 run_ref_o() { "$ref_bin" maps -o "$nostk" "${pids[@]}"; }
+run_ref_J() { "$ref_bin" maps -J "${pids[@]}"; }
 
 tools=(raw floor floor_s pmap ts ts_r ts_J ts_kind ts_nostk ts_o)
-[ -n "$ref_bin" ] && tools+=(ref_ts ref_o)
+[ -n "$ref_bin" ] && tools+=(ref_ts ref_o ref_J)
 declare -A label
 labels <<'EOF'
 raw	rawsmaps (bench/rawsmaps.c)
@@ -117,6 +118,7 @@ ts_nostk	taskscope maps -r -o (no NAME/KIND)
 ts_o	taskscope maps -o (no NAME/KIND)
 ref_ts	ref: taskscope maps
 ref_o	ref: taskscope maps -o (no NAME/KIND)
+ref_J	ref: taskscope maps -J
 EOF
 
 echo "taskscope maps bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)," \
@@ -158,7 +160,8 @@ echo "      rawstacks is $(ratio "${ms[floor]}" "${ms[raw]}")x rawsmaps; pmap -X
 	"$(ratio "${ms[pmap]}" "${ms[raw]}")x; taskscope maps $(ratio "${ms[ts]}" "${ms[raw]}")x rawsmaps"
 if [ -n "$ref_bin" ]; then
 	echo "      ref ($ref_bin): maps $(ratio "${ms[ref_ts]}" "${ms[floor]}")x the floor," \
-		"maps -o $(ratio "${ms[ref_o]}" "${ms[raw]}")x rawsmaps"
+		"maps -o $(ratio "${ms[ref_o]}" "${ms[raw]}")x rawsmaps; this build against it:" \
+		"maps $(ratio "${ms[ts]}" "${ms[ref_ts]}")x, -J $(ratio "${ms[ts_J]}" "${ms[ref_J]}")x"
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0

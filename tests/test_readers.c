@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "sample/procmap.h"
 #include "sample/procmount.h"
 #include "sample/sysinfo.h"
 #include "sample/taskfiles.h"
@@ -566,6 +567,70 @@ static void test_tgid(int rootfd)
 	tap_is_rc(taskfiles_tgid(rootfd, 4999, &tg), -ENOENT, "tgid of a missing task");
 }
 
+/* ---- taskfiles_parse_stat_upto: the fields a thread's row in maps needs ------------------ */
+static void test_parse_stat_upto(void)
+{
+	/* fields 1-22 as the kernel writes them, then a 20-digit rsslim and more */
+	static const char line[] = "4243 (a) b) S 1 4242 4242 0 -1 4194560 1234 0 56 0 "
+				   "7 8 0 0 20 0 2 0 987654 11111 222 18446744073709551615 1 2\n";
+	/* the same with garbage after field 22, and cut right after it */
+	static const char junk[] = "4243 (a) b) S 1 4242 4242 0 -1 4194560 1234 0 56 0 "
+				   "7 8 0 0 20 0 2 0 987654 x?\n";
+	static const char cut[] = "4243 (a) b) S 1 4242 4242 0 -1 4194560 1234 0 56 0 "
+				  "7 8 0 0 20 0 2 0 987654\n";
+	static const char short21[] = "4243 (a) b) S 1 4242 4242 0 -1 4194560 1234 0 56 0 "
+				      "7 8 0 0 20 0 2 0\n";
+	struct taskfiles_stat st;
+
+	tap_is_rc(taskfiles_parse_stat_upto(line, sizeof(line) - 1, 22, &st), 0,
+		  "stat_upto 22: parses");
+	tap_ok(st.pid == 4243 && !strcmp(st.comm, "a) b") && st.minflt == 1234 &&
+	       st.majflt == 56 && st.nlwp == 2 && st.start == 987654,
+	       "stat_upto 22: pid, comm, faults, threads, start time");
+	tap_ok(st.vsize == 0 && st.rss_pages == 0, "stat_upto 22: vsize and rss not read");
+	tap_is_rc(taskfiles_parse_stat(line, sizeof(line) - 1, &st), 0, "the whole line parses");
+	tap_ok(st.start == 987654 && st.vsize == 11111 && st.rss_pages == 222,
+	       "the whole line: vsize and rss too");
+	tap_is_rc(taskfiles_parse_stat_upto(junk, sizeof(junk) - 1, 22, &st), 0,
+		  "stat_upto 22: what follows field 22 is not checked");
+	tap_is_rc(taskfiles_parse_stat(junk, sizeof(junk) - 1, &st), -EINVAL,
+		  "the whole line: the garbage is refused");
+	tap_is_rc(taskfiles_parse_stat_upto(cut, sizeof(cut) - 1, 22, &st), 0,
+		  "stat_upto 22: a line that ends at field 22");
+	tap_is_rc(taskfiles_parse_stat(cut, sizeof(cut) - 1, &st), -EINVAL,
+		  "the whole line: one that ends at field 22 is too short");
+	tap_is_rc(taskfiles_parse_stat_upto(short21, sizeof(short21) - 1, 22, &st), -EINVAL,
+		  "stat_upto 22: a line without field 22 is refused");
+}
+
+/* ---- procmap_parse_status: what maps takes from status -------------------------------------- */
+static void test_status_id(void)
+{
+	/* the kernel writes a newline in a name as "\n" and a backslash as "\\" */
+	static const char esc[] = "Name:\ta\\\\b\\nc)d\\t\nUmask:\t0022\nTgid:\t4242\nPid:\t4243\n"
+				  "Threads:\t7\nSigQ:\t0/1\n";
+	static const char nothreads[] = "Name:\tx\nTgid:\t9\n";
+	static const char badthreads[] = "Name:\tx\nTgid:\t9\nThreads:\t7x\n";
+	static const char noname[] = "Umask:\t0022\nTgid:\t9\nThreads:\t1\n";
+	static const char notgid[] = "Name:\tx\nThreads:\t1\n";
+	struct procmap_status id;
+
+	tap_is_rc(procmap_parse_status(esc, sizeof(esc) - 1, &id), 0, "status_id: parses");
+	tap_is_str(id.comm, "a\\b\nc)d\\t", "status_id: \\\\ and \\n undone, the rest raw");
+	tap_is_i64(id.tgid, 4242, "status_id: Tgid");
+	tap_is_i64(id.threads, 7, "status_id: Threads");
+	tap_is_rc(procmap_parse_status(nothreads, sizeof(nothreads) - 1, &id), 0,
+		  "status_id: no Threads line");
+	tap_ok(id.threads == 0 && !strcmp(id.comm, "x"), "status_id: no Threads: 0 threads");
+	tap_is_rc(procmap_parse_status(badthreads, sizeof(badthreads) - 1, &id), 0,
+		  "status_id: a bad Threads line");
+	tap_is_i64(id.threads, 0, "status_id: a bad Threads line counts none");
+	tap_is_rc(procmap_parse_status(noname, sizeof(noname) - 1, &id), -EINVAL,
+		  "status_id: Name must be the first line");
+	tap_is_rc(procmap_parse_status(notgid, sizeof(notgid) - 1, &id), -EINVAL,
+		  "status_id: no Tgid line");
+}
+
 /* ---- taskfiles_parse_sched / taskfiles_parse_schedstat ----------------------------------- */
 /* A kernel without CONFIG_SCHED_DEBUG has no sched file: "not supported", not "gone". */
 static void test_extras_missing_files(int rootfd)
@@ -827,6 +892,8 @@ int main(void)
 	test_read(rootfd);
 	test_thread_stat(rootfd);
 	test_tgid(rootfd);
+	test_status_id();
+	test_parse_stat_upto();
 	test_threads_scan(rootfd);
 	test_sched();
 	test_status_mem();

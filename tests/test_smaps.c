@@ -437,7 +437,7 @@ static void test_model(int rootfd)
 	if (rc)
 		return;
 	tap_is_u64(pm.pid, 4300, "procmap: the process");
-	tap_is_str(pm.comm, "fixcap", "procmap: its name from stat");
+	tap_is_str(pm.comm, "fixcap", "procmap: its name (from status)");
 	tap_is_rc(pm.map_rc, 0, "procmap: smaps read");
 	tap_is_rc(pm.map.numa_rc, 0, "procmap: numa_maps read");
 	tap_is_rc(pm.threads_rc, 0, "procmap: threads listed");
@@ -601,6 +601,19 @@ static void test_avail_format(void)
 		   "format_u64: a size in JSON");
 	tap_is_str(columns_format_u64(CK_COUNT, 1536, false, false, buf, sizeof(buf)), "1536",
 		   "format_u64: a count as it is");
+	/* mapcols_format writes 0 without util_size_human: the same text */
+	{
+		struct mapcols_cell c = { .av = TS_OK, .u = 0 };
+		char b2[32];
+		const char *z = mapcols_format(mapcols_find("SWAP"), &c, false, false, buf,
+					       sizeof(buf));
+
+		tap_is_str(z, util_size_human(0, b2, sizeof(b2)), "a size of 0 as util_size_human");
+		tap_is_str(mapcols_format(mapcols_find("SWAP"), &c, false, true, buf, sizeof(buf)),
+			   "0", "a size of 0 with --bytes");
+		tap_is_str(mapcols_format(mapcols_find("SWAP"), &c, true, false, buf, sizeof(buf)),
+			   "0", "a size of 0 in JSON");
+	}
 }
 
 int main(void)

@@ -28,7 +28,6 @@
 #include "model/mapcols.h"
 #include "model/memmap.h"
 #include "model/session.h"
-#include "model/system.h"
 #include "view/maps.h"
 
 struct opts {
@@ -154,32 +153,6 @@ static bool denied(int err)
 	return err == -EACCES || err == -EPERM;
 }
 
-/*
- * maps PID TID TID...: each process once, where it is first named. Each ID is taken to
- * its thread group; an ID that cannot be resolved stays (reading it says why).
- */
-static int dedupe(int rootfd, struct opts *o)
-{
-	struct util_pidset seen;
-	size_t w = 0;
-
-	if (o->npids < 2)
-		return 0;
-	if (util_pidset_init(&seen, o->npids))
-		return -ENOMEM;
-	for (size_t i = 0; i < o->npids; i++) {
-		pid_t tgid;
-
-		if (system_tgid_of(rootfd, (pid_t)o->pids[i], &tgid))
-			tgid = (pid_t)o->pids[i];
-		if (util_pidset_add(&seen, (int)tgid))
-			o->pids[w++] = o->pids[i];	/* not a later mention of a process */
-	}
-	o->npids = w;
-	util_pidset_free(&seen);
-	return 0;
-}
-
 static void kept_free(struct kept *k, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -210,15 +183,19 @@ static void tell_failure(const struct memmap_loaded *l, pid_t id, int *status)
 }
 
 /* Read and show one process. *status becomes 1 when it does not exist or fails; a
- * process kept for the comparison goes into *k (k->p.err says if it was read). */
+ * process kept for the comparison goes into *k (k->p.err says if it was read).
+ * maps PID TID TID...: each process once, where it is first named (seen): -EEXIST,
+ * nothing shown, for a later mention; an ID that cannot be resolved is shown once
+ * (reading it says why). */
 static int one(int rootfd, pid_t id, const struct opts *o, struct maps_view *v,
-	       unsigned want, struct kept *k, bool keep, int *status)
+	       unsigned want, struct util_pidset *seen, struct kept *k, bool keep,
+	       int *status)
 {
 	struct memmap_loaded l;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
-	rc = memmap_load(rootfd, id, want, &l);
+	rc = memmap_load_once(rootfd, id, want, seen, &l);
 	if (rc)
 		return rc;
 	tell_failure(&l, id, status);
@@ -335,25 +312,30 @@ static int show(struct opts *o, struct session *s, const struct maps_column **co
 		.raw = o->co.raw, .bytes = o->co.bytes, .out = s->out,
 	};
 	unsigned want = what_to_read(o, cols, ncols);
+	struct util_pidset seen;
 	struct kept *kept;
 	size_t nkept = 0;
-	bool keep;
+	bool keep = o->group == MEMMAP_GROUP_NAME && o->npids > 1;
 	int rc, status = TS_EXIT_OK;
 
-	rc = dedupe(s->rootfd, o);
-	keep = o->group == MEMMAP_GROUP_NAME && o->npids > 1;
+	rc = util_pidset_init(&seen, o->npids);
 	kept = rc ? NULL : calloc(keep ? o->npids : 1, sizeof(*kept));
 	if (!kept) {
+		if (!rc)
+			util_pidset_free(&seen);
 		msg_error("%s", strerror(ENOMEM));
 		return TS_EXIT_FAILURE;
 	}
 	maps_view_begin(&v);
 	for (size_t i = 0; !rc && i < o->npids; i++) {
-		rc = one(s->rootfd, (pid_t)o->pids[i], o, &v, want, &kept[keep ? i : 0], keep,
+		rc = one(s->rootfd, (pid_t)o->pids[i], o, &v, want, &seen, &kept[nkept], keep,
 			 &status);
-		if (keep)
+		if (rc == -EEXIST)
+			rc = 0;		/* a process named before */
+		else if (!rc && keep)
 			nkept++;
 	}
+	util_pidset_free(&seen);
 	if (!rc && keep)
 		rc = compare(&v, kept, nkept);
 	if (!rc)

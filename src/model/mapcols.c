@@ -11,24 +11,29 @@
 #include "model/coltable.h"
 #include "model/mapcols.h"
 
-/* Lower-case hex of v, at least width digits (as the kernel prints maps), at buf+off. */
+/* Lower-case hex of v, at least width digits (as the kernel prints maps), at buf+off:
+ * written from its last digit back, with the length known first (two a row). */
 static size_t put_hex(char *buf, size_t len, size_t off, uint64_t v, int width)
 {
-	char tmp[16];
-	int n = 0;
+	int n = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
 
 	if (off >= len)
 		return off;
-	do {
-		tmp[n++] = "0123456789abcdef"[v & 15];
+	if (n < width)
+		n = width < 16 ? width : 16;
+	if ((size_t)n >= len - off) {
+		/* what fits of its leading digits */
+		size_t keep = len - off - 1;
+
+		v = n - (int)keep >= 16 ? 0 : v >> (4 * (n - (int)keep));
+		n = (int)keep;
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		buf[off + (size_t)i] = "0123456789abcdef"[v & 15];
 		v >>= 4;
-	} while (v);
-	while (n < width && n < (int)sizeof(tmp))
-		tmp[n++] = '0';
-	while (n > 0 && off + 1 < len)
-		buf[off++] = tmp[--n];
-	buf[off] = '\0';
-	return off;
+	}
+	buf[off + (size_t)n] = '\0';
+	return off + (size_t)n;
 }
 
 static size_t put_str(char *buf, size_t len, size_t off, const char *s)
@@ -303,6 +308,10 @@ const char *mapcols_format(const struct maps_column *col, const struct mapcols_c
 {
 	if (c->av != TS_OK)
 		return NULL;
+	/* what util_size_human writes for 0, without its floating point: about half the
+	 * sizes of a map (SWAP, and RSS, PSS, USS of what is not resident) */
+	if (col->kind == CK_SIZE && !c->u && !json && !bytes)
+		return "0B";
 	if (col->kind == CK_COUNT || col->kind == CK_SIZE)
 		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
 	return c->s;	/* sanitized at the source */

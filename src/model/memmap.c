@@ -116,7 +116,9 @@ static bool ascii_printable(const char *s, size_t n)
 	return true;
 }
 
-/* The shown name of a mapping: sanitized, " (deleted)" put back, "[anon]" for none. */
+/* The shown name of a mapping: sanitized, " (deleted)" put back, "[anon]" for none.
+ * Nearly every name has nothing to escape: the row shows the mapping's own name then,
+ * or anon_name (neither is freed with the row: see row_name_free). */
 static char *shown_name(const struct smaps_vma *v)
 {
 	static const char del[] = " (deleted)";
@@ -124,16 +126,15 @@ static char *shown_name(const struct smaps_vma *v)
 	char *s;
 
 	if (!v->name)
-		return strdup(anon_name);
+		return (char *)anon_name;
 	n = strlen(v->name);
 	if (ascii_printable(v->name, n)) {
-		/* nearly every name: nothing to escape */
+		if (!v->deleted)
+			return v->name;
 		s = malloc(n + sizeof(del));
 		if (s) {
 			memcpy(s, v->name, n);
-			s[n] = '\0';
-			if (v->deleted)
-				memcpy(s + n, del, sizeof(del));
+			memcpy(s + n, del, sizeof(del));
 		}
 		return s;
 	}
@@ -167,6 +168,14 @@ static ssize_t find_row(const struct memmap *mm, uint64_t a)
 	return -1;
 }
 
+/* Free a mapping row's name unless it is its mapping's or anon_name (shown_name). */
+static void row_name_free(struct memmap_row *r)
+{
+	if (r->name != anon_name && (!r->vma || r->name != r->vma->name))
+		free(r->name);
+	r->name = NULL;
+}
+
 /* Name the thread-stack rows "[stack:TID,...]" (+ " [anon:NAME]" if it had a name). */
 static int label_stacks(struct memmap *mm)
 {
@@ -197,7 +206,7 @@ static int label_stacks(struct memmap *mm)
 		off += (size_t)snprintf(s + off, len - off, "]");
 		if (r->vma->name)
 			snprintf(s + off, len - off, " %s", r->name);
-		free(r->name);
+		row_name_free(r);
 		r->name = s;
 		mm->stacks_labelled++;
 	}
@@ -344,7 +353,7 @@ void memmap_nodes_free(struct memmap_nodes *n)
 void memmap_free(struct memmap *mm)
 {
 	for (size_t i = 0; i < mm->nrows; i++)
-		free(mm->rows[i].name);
+		row_name_free(&mm->rows[i]);
 	free(mm->rows);
 	for (size_t t = 0; t < mm->nthreads; t++)
 		free(mm->threads[t].comm);
@@ -590,7 +599,8 @@ nomem:
 	return -ENOMEM;
 }
 
-int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
+int memmap_load_once(int rootfd, pid_t id, unsigned want, struct util_pidset *seen,
+		     struct memmap_loaded *out)
 {
 	unsigned pw = ((want & MEMMAP_LOAD_NUMA) ? PROCMAP_NUMA : 0) |
 		      ((want & MEMMAP_LOAD_STACKS) ? PROCMAP_STACKS : 0) |
@@ -600,8 +610,8 @@ int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
 
 	memset(out, 0, sizeof(*out));
 	out->pid = id;
-	rc = procmap_read(rootfd, id, pw, &pm);
-	if (rc == -ENOMEM)
+	rc = procmap_read_once(rootfd, id, pw, seen, &pm);
+	if (rc == -ENOMEM || rc == -EEXIST)
 		return rc;
 	if (rc) {
 		out->err = rc;
@@ -621,6 +631,11 @@ int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
 	if (rc)
 		memmap_loaded_free(out);
 	return rc;
+}
+
+int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out)
+{
+	return memmap_load_once(rootfd, id, want, NULL, out);
 }
 
 void memmap_loaded_free(struct memmap_loaded *l)

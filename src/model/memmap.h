@@ -52,7 +52,9 @@ struct memmap_row {
 	const struct smaps_vma *vma;	/* the mapping; NULL on a group row */
 	enum memmap_kind kind;		/* a group row: its first kind */
 	unsigned kinds;			/* bit (1 << kind) of every kind in the row */
-	char *name;			/* shown name, sanitized, owned by the row */
+	char *name;			/* shown name, sanitized: owned by the row, or the
+					 * mapping's own (memmap_free and memmap_rows_free
+					 * know which); never written to */
 	size_t nmaps;			/* mappings in the row */
 	struct smaps_mem mem;		/* summed over the row's mappings */
 	uint64_t *node_pages;		/* a group row: pages per node summed (owned); a mapping
@@ -148,15 +150,21 @@ struct memmap_loaded {
 	struct memmap mm;
 };
 
-/* Read the map of the process id belongs to (stat, smaps and what want asks for:
- * MEMMAP_LOAD_*, through one /proc/PID directory) and build it. 0 (the process's own
- * result in out->err), or -ENOMEM. */
+/* Read the map of the process id belongs to (status, smaps, what want asks for:
+ * MEMMAP_LOAD_*, and stat, through one /proc/PID directory) and build it. 0 (the
+ * process's own result in out->err), or -ENOMEM. */
 enum {
 	MEMMAP_LOAD_NUMA = 1u << 0,	/* pages per NUMA node (numa_maps) */
 	MEMMAP_LOAD_STACKS = 1u << 1,	/* each thread's stack: [stack:TID] labels */
 	MEMMAP_LOAD_NAMES = 1u << 2,	/* with STACKS: each thread's name and faults */
 };
 int memmap_load(int rootfd, pid_t id, unsigned want, struct memmap_loaded *out);
+/* The same, each process once: with seen, -EEXIST (nothing in out) when id's process, or
+ * id when it cannot be read, is in seen already (is it a TID of a process named before?
+ * its status alone is read); the one read is added. */
+struct util_pidset;
+int memmap_load_once(int rootfd, pid_t id, unsigned want, struct util_pidset *seen,
+		     struct memmap_loaded *out);
 void memmap_loaded_free(struct memmap_loaded *l);
 /* Why a map is incomplete: a word (JSON's truncated_reason) and a sentence (the message) */
 const char *memmap_cut_word(enum smaps_cut c);

@@ -13,9 +13,10 @@
 
 struct procmap {
 	pid_t pid;			/* the process: the thread group of the ID asked for */
-	char comm[64];			/* raw name from stat: sanitize before output */
-	uint64_t start;			/* start time, clock ticks since boot */
-	long nlwp;			/* threads, from stat */
+	char comm[64];			/* raw name (from status): sanitize before output */
+	uint64_t start;			/* start time, clock ticks since boot (0: the map
+					 * was not read, or the process was gone after it) */
+	long nlwp;			/* threads, from status */
 	int map_rc;			/* 0, or why smaps could not be read (-EACCES...) */
 	struct smaps_map map;
 	int threads_rc;			/* 0, or why the threads could not be listed */
@@ -30,14 +31,31 @@ enum {
 	PROCMAP_NAMES = 1u << 2,	/* with STACKS: each thread's name and faults (stat) */
 };
 
+/* What status tells of a task before anything else is read: its name (Name:, the
+ * kernel's escapes of a newline and a backslash undone: the raw bytes as stat has them,
+ * truncated as stat's), its process (Tgid:) and thread count (Threads:, 0 when absent). */
+struct procmap_status {
+	char comm[64];
+	pid_t tgid;
+	long threads;
+};
+int procmap_parse_status(const char *buf, size_t len, struct procmap_status *st);
+
+struct util_pidset;
+
 /*
- * Read the map of the process that id (a PID or any of its TIDs) belongs to: stat, smaps
- * and what want (PROCMAP_*) asks for. Everything is read relative to one open /proc/PID
- * directory, so it is all of the same process even if the PID is reused meanwhile.
- * Returns 0 (the parts' own results in map_rc and threads_rc), -ESRCH when there is no
- * such process, or -errno.
+ * Read the map of the process that id (a PID or any of its TIDs) belongs to: status,
+ * smaps, what want (PROCMAP_*) asks for, then stat (is it still the same live address
+ * space?), each file once. Everything is read relative to one open /proc/PID directory,
+ * so it is all of the same process even if the PID is reused meanwhile. Returns 0 (the
+ * parts' own results in map_rc and threads_rc), -ESRCH when there is no such process, or
+ * -errno.
  */
 int procmap_read(int rootfd, pid_t id, unsigned want, struct procmap *out);
+/* The same, once a process: with seen, a process (or an ID that cannot be read) already
+ * in it is not read again (-EEXIST, after its status alone), and one read is added. */
+int procmap_read_once(int rootfd, pid_t id, unsigned want, struct util_pidset *seen,
+		      struct procmap *out);
 void procmap_free(struct procmap *pm);
 
 #endif

@@ -35,19 +35,38 @@ static char *dup_range(const char *s, size_t n)
 
 /* ---- field lines ----------------------------------------------------------------- */
 
-/* The "Key:  N kB" fields that are summed; the table follows the kernel's order, which
- * lets the lookup start at the entry after the last match. */
+/* The field lines of smaps and smaps_rollup in the kernel's order (smaps has no
+ * Pss_Anon, Pss_File, Pss_Shmem; the rollup no KernelPageSize, MMUPageSize,
+ * THPeligible, ProtectionKey, VmFlags): the lookup starts at the entry after the last
+ * match, so nearly every line is found with one comparison. FIELD_SUM lines are
+ * "Key: <blanks> N kB", summed into struct smaps_mem; FIELD_SKIP lines are not used,
+ * whatever their value, as the keys the table does not have. */
+enum field_what { FIELD_SUM, FIELD_SKIP, FIELD_VMFLAGS };
+
 struct field {
-	const char *key;
-	unsigned char len;
+	char key[17];		/* "Key:", zero-padded: compared 8 bytes at a time */
+	unsigned char len;	/* without the colon */
+	unsigned char what;
 	unsigned short off;
+	uint64_t mask[2];	/* the bytes of "Key:" in the two words */
 };
 
-#define FIELD(k, m) { k, sizeof(k) - 1, offsetof(struct smaps_mem, m) }
+/* the first n bytes in memory of a word loaded with memcpy */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1)
+#else
+#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : ~(~0ull >> (8 * (n))))
+#endif
+#define ENTRY(k, w, o) { k ":", sizeof(k) - 1, w, o, { LOW((int)sizeof(k)), LOW((int)sizeof(k) - 8) } }
+#define FIELD(k, m) ENTRY(k, FIELD_SUM, offsetof(struct smaps_mem, m))
+#define SKIP(k) ENTRY(k, FIELD_SKIP, 0)
 static const struct field fields[] = {
 	FIELD("Size", size),
+	SKIP("KernelPageSize"),
+	SKIP("MMUPageSize"),
 	FIELD("Rss", rss),
 	FIELD("Pss", pss),
+	SKIP("Pss_Dirty"),
 	FIELD("Pss_Anon", pss_anon),
 	FIELD("Pss_File", pss_file),
 	FIELD("Pss_Shmem", pss_shmem),
@@ -57,6 +76,7 @@ static const struct field fields[] = {
 	FIELD("Private_Dirty", private_dirty),
 	FIELD("Referenced", referenced),
 	FIELD("Anonymous", anonymous),
+	SKIP("KSM"),
 	FIELD("LazyFree", lazyfree),
 	FIELD("AnonHugePages", anon_huge),
 	FIELD("ShmemPmdMapped", shmem_pmd),
@@ -66,30 +86,41 @@ static const struct field fields[] = {
 	FIELD("Swap", swap),
 	FIELD("SwapPss", swap_pss),
 	FIELD("Locked", locked),
+	SKIP("THPeligible"),
+	SKIP("ProtectionKey"),
+	ENTRY("VmFlags", FIELD_VMFLAGS, 0),
 };
 #undef FIELD
+#undef SKIP
+#undef ENTRY
+#undef LOW
 
-/* memcmp for keys of a few bytes, without the call */
-static bool same(const char *a, const char *b, size_t n)
+/* Is the line [p, end) field f's ("Key:" and then its value)? */
+static bool is_field(const struct field *f, const char *p, const char *end)
 {
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
+	uint64_t a, b, k, l;
+
+	if (end - p < 16) {
+		/* too short to load two words: byte by byte (not a line the kernel writes) */
+		return end - p > f->len && !memcmp(p, f->key, (size_t)f->len + 1);
+	}
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	memcpy(&k, f->key, 8);
+	memcpy(&l, f->key + 8, 8);
+	return !((a ^ k) & f->mask[0]) && !((b ^ l) & f->mask[1]);
 }
 
-static const struct field *find_field(const char *key, size_t len, size_t *hint)
+/* The table's entry of the line [p, end): the one at *hint first, then the ones after it
+ * (a line the kernel does not write for this file was skipped), then the ones before it
+ * (fields out of the usual order); NULL for a key the table does not have. */
+static const struct field *find_field(const char *p, const char *end, size_t *hint)
 {
-	size_t n = sizeof(fields) / sizeof(fields[0]);
+	const size_t n = ARRAY_SIZE(fields);
+	size_t i = *hint < n ? *hint : 0;
 
-	/* the next one in the kernel's order, else a scan without a division a key: a
-	 * key the table does not have (KernelPageSize, THPeligible...) is 5 lines of 24 */
-	if (*hint < n && fields[*hint].len == len && same(fields[*hint].key, key, len)) {
-		return &fields[(*hint)++];
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (fields[i].len == len && fields[i].key[0] == key[0] &&
-		    same(fields[i].key, key, len)) {
+	for (size_t k = 0; k < n; k++, i = i + 1 < n ? i + 1 : 0) {
+		if (is_field(&fields[i], p, end)) {
 			*hint = i + 1;
 			return &fields[i];
 		}
@@ -99,11 +130,6 @@ static const struct field *find_field(const char *key, size_t len, size_t *hint)
 
 enum line_kind { LINE_FIELD, LINE_VMFLAGS, LINE_OTHER };
 
-/*
- * One field line [p, end) (no newline) into mem. "VmFlags:" hands its value back in
- * *val and *vlen. Unknown keys are skipped whatever their value (the kernel adds fields);
- * a known key must be "Key: <spaces> N kB".
- */
 static bool key_char(char c)
 {
 	/* a bit per byte value: A-Z a-z 0-9 _ (one load instead of seven comparisons) */
@@ -113,43 +139,44 @@ static bool key_char(char c)
 	return set[u >> 5] >> (u & 31) & 1;
 }
 
+/*
+ * One field line [p, end) (no newline) into mem. "VmFlags:" hands its value back in
+ * *val and *vlen. Unknown keys are skipped whatever their value (the kernel adds fields);
+ * a key whose value is summed must be "Key: <blanks> N kB".
+ */
 static int parse_field(const char *p, const char *end, struct smaps_mem *mem, size_t *hint,
 		       const char **val, size_t *vlen, enum line_kind *kind)
 {
-	const char *colon = p;
 	const struct field *f;
-	uint64_t v;
+	const char *q;
+	uint64_t v = 0;
 	int rc;
 
 	*kind = LINE_OTHER;
-	/* most lines are the field after the last one found: no scan for the key's end */
-	if (*hint < ARRAY_SIZE(fields) && end - p > fields[*hint].len &&
-	    p[fields[*hint].len] == ':' && same(fields[*hint].key, p, fields[*hint].len)) {
-		f = &fields[(*hint)++];
-		colon = p + f->len;
-		goto value;
-	}
-	while (colon < end && key_char(*colon))
-		colon++;
-	if (colon == p || colon == end || *colon != ':')
-		return -EINVAL;
-	if (colon - p == 7 && !memcmp(p, "VmFlags", 7)) {
-		const char *s = colon + 1, *e = end;
+	f = find_field(p, end, hint);
+	if (!f) {
+		const char *colon = p;
 
-		while (s < e && *s == ' ')
-			s++;
-		while (e > s && e[-1] == ' ')
+		/* not a key of the table: skipped, if it is a key */
+		while (colon < end && key_char(*colon))
+			colon++;
+		return colon == p || colon == end || *colon != ':' ? -EINVAL : 0;
+	}
+	p += f->len + 1;
+	if (f->what == FIELD_SKIP)
+		return 0;
+	if (f->what == FIELD_VMFLAGS) {
+		const char *e = end;
+
+		while (p < e && *p == ' ')
+			p++;
+		while (e > p && e[-1] == ' ')
 			e--;
-		*val = s;
-		*vlen = (size_t)(e - s);
+		*val = p;
+		*vlen = (size_t)(e - p);
 		*kind = LINE_VMFLAGS;
 		return 0;
 	}
-	f = find_field(p, (size_t)(colon - p), hint);
-	if (!f)
-		return 0;
-value:
-	p = colon + 1;
 	/* the kernel right-aligns the number: eight blanks at a time first */
 	for (uint64_t w; end - p >= 8; p += 8) {
 		memcpy(&w, p, 8);
@@ -158,10 +185,16 @@ value:
 	}
 	while (p < end && *p == ' ')
 		p++;
-	rc = util_span_dec(&p, end, &v);
-	if (rc)
-		return rc;
-	if (end - p != 3 || p[0] != ' ' || p[1] != 'k' || p[2] != 'B')
+	/* up to 19 digits cannot overflow: no check a digit */
+	for (q = p; q < end && q - p < 19 && *q >= '0' && *q <= '9'; q++)
+		v = v * 10 + (uint64_t)(*q - '0');
+	if (q == p || (q < end && *q >= '0' && *q <= '9')) {
+		rc = util_span_dec(&p, end, &v);	/* none, or 20 and more */
+		if (rc)
+			return rc;
+		q = p;
+	}
+	if (end - q != 3 || q[0] != ' ' || q[1] != 'k' || q[2] != 'B')
 		return -EINVAL;
 	if (v > UINT64_MAX / 1024)
 		return -ERANGE;
@@ -183,6 +216,33 @@ static bool is_header(const char *p, const char *end)
 	return q > p && q < end && *q == '-';
 }
 
+/* util_span_hex, inlined in the header parser (five hex numbers a mapping: two addresses, an
+ * offset and a device): at least one hex digit, -ERANGE past 64 bits */
+static int span_hex(const char **p, const char *end, uint64_t *v)
+{
+	const char *q = *p;
+	uint64_t x = 0;
+
+	for (; q < end; q++) {
+		unsigned c = (unsigned char)*q, d;
+
+		if (c - '0' < 10)
+			d = c - '0';
+		else if ((c | 0x20) - 'a' < 6)
+			d = (c | 0x20) - 'a' + 10;
+		else
+			break;
+		if (x >> 60)
+			return -ERANGE;
+		x = x << 4 | d;
+	}
+	if (q == *p)
+		return -EINVAL;
+	*p = q;
+	*v = x;
+	return 0;
+}
+
 /* "start-end perms offset major:minor inode [name]" */
 static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 {
@@ -190,8 +250,8 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if ((rc = util_span_hex(&p, end, &v->start)) || (rc = util_span_char(&p, end, '-')) ||
-	    (rc = util_span_hex(&p, end, &v->end)) || (rc = util_span_char(&p, end, ' ')))
+	if ((rc = span_hex(&p, end, &v->start)) || (rc = util_span_char(&p, end, '-')) ||
+	    (rc = span_hex(&p, end, &v->end)) || (rc = util_span_char(&p, end, ' ')))
 		return rc;
 	if (v->end <= v->start)
 		return -EINVAL;
@@ -203,9 +263,9 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 	memcpy(v->perms, p, 4);
 	v->perms[4] = '\0';
 	p += 4;
-	if ((rc = util_span_char(&p, end, ' ')) || (rc = util_span_hex(&p, end, &v->offset)) ||
-	    (rc = util_span_char(&p, end, ' ')) || (rc = util_span_hex(&p, end, &maj)) ||
-	    (rc = util_span_char(&p, end, ':')) || (rc = util_span_hex(&p, end, &min)) ||
+	if ((rc = util_span_char(&p, end, ' ')) || (rc = span_hex(&p, end, &v->offset)) ||
+	    (rc = util_span_char(&p, end, ' ')) || (rc = span_hex(&p, end, &maj)) ||
+	    (rc = util_span_char(&p, end, ':')) || (rc = span_hex(&p, end, &min)) ||
 	    (rc = util_span_char(&p, end, ' ')) || (rc = util_span_dec(&p, end, &v->inode)))
 		return rc;
 	if (maj > 0xffffffffu || min > 0xffffffffu)
@@ -326,7 +386,8 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 			out->truncated = true;	/* a line cut short: the file was cut */
 			break;
 		}
-		if (is_header(p, nl)) {
+		/* field keys start with an upper-case letter, headers with a hex digit */
+		if ((*p < 'A' || *p > 'Z') && is_header(p, nl)) {
 			rc = vma_push(out, &cap);
 			if (rc)
 				break;

@@ -121,7 +121,7 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 		memcpy(path + nl + 1, "stat", sizeof("stat"));
 		rc = taskfiles_read(taskfd, path, buf, sizeof(buf), &len);
 		if (!rc)
-			rc = taskfiles_parse_stat(buf, len, &st);
+			rc = taskfiles_parse_stat_upto(buf, len, 22, &st);
 		if (rc)
 			return rc == -ENOMEM ? rc : 1;	/* exited, or not what the kernel writes */
 		t->tid = st.pid;

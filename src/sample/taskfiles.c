@@ -43,11 +43,13 @@ static int scan_u64_to(const char *s, const char *end, const char **stop, uint64
 	return rc;
 }
 
-/* Next space-separated field of stat; advances *p. */
+/* Next space-separated field of stat; advances *p. Every task's stat has about 40 of
+ * them: up to 19 digits are read here, the rest (none, or more) by util_span_dec. */
 static int stat_next(const char **p, const char *end, uint64_t *v)
 {
-	const char *q = *p;
-	const char *stop;
+	const char *q = *p, *digits, *lim;
+	bool neg = false;
+	uint64_t x = 0;
 	int rc;
 
 	while (q < end && *q == ' ')
@@ -56,27 +58,40 @@ static int stat_next(const char **p, const char *end, uint64_t *v)
 		return -EINVAL;
 	if (*q == '-') {
 		/* a negative field (e.g. prio of a real-time task): stored as the int64_t bits */
-		rc = scan_u64_to(q + 1, end, &stop, v);
-		if (rc)
-			return rc;
-		if (*v > (uint64_t)INT64_MAX)
-			return -ERANGE;
-		*v = (uint64_t)(-(int64_t)*v);
-	} else {
-		rc = scan_u64_to(q, end, &stop, v);
+		neg = true;
+		q++;
+	}
+	lim = end - q > 19 ? q + 19 : end;
+	for (digits = q; q < lim && (unsigned)(*q - '0') < 10; q++)
+		x = x * 10 + (unsigned)(*q - '0');
+	if (q == digits || (q < end && (unsigned)(*q - '0') < 10)) {
+		q = digits;
+		rc = util_span_dec(&q, end, &x);
 		if (rc)
 			return rc;
 	}
-	if (stop < end && *stop != ' ' && *stop != '\n')
+	if (neg) {
+		if (x > (uint64_t)INT64_MAX)
+			return -ERANGE;
+		x = (uint64_t)(-(int64_t)x);
+	}
+	if (q < end && *q != ' ' && *q != '\n')
 		return -EINVAL;
-	*p = stop;
+	*p = q;
+	*v = x;
 	return 0;
 }
 
 int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
 {
+	return taskfiles_parse_stat_upto(buf, len, 41, st);
+}
+
+int taskfiles_parse_stat_upto(const char *buf, size_t len, int last, struct taskfiles_stat *st)
+{
 	const char *end = buf + len, *open, *close = NULL, *p;
-	uint64_t f[41 - 3];	/* fields 4 to 41: the last one used is the policy */
+	uint64_t f[41 - 3] = { 0 };	/* fields 4 to 41: the last one used is the policy */
+	const size_t want = last < 22 ? 22 - 3 : last > 41 ? 41 - 3 : (size_t)last - 3;
 	size_t n = 0, clen;
 	uint64_t pid;
 	int rc;
@@ -118,14 +133,14 @@ int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
 		return -EINVAL;
 	st->state = *p++;
 	/* fields 4.. from the kernel's proc(5) numbering; f[0] is field 4 (ppid) */
-	while (n < ARRAY_SIZE(f) && p < end && *p != '\n') {
+	while (n < want && p < end && *p != '\n') {
 		rc = stat_next(&p, end, &f[n]);
 		if (rc)
 			return rc;
 		n++;
 	}
-	/* need at least up to field 23 (vsize) and 24 (rss) */
-	if (n < 21)
+	/* need at least up to field 23 (vsize) and 24 (rss), or all the fields asked for */
+	if (n < (want < 21 ? want : 21))
 		return -EINVAL;
 #define F(k) f[(k) - 4]
 	st->ppid = (pid_t)F(4);

@@ -47,6 +47,10 @@ struct taskfiles_status_mem {
 
 /* Parsers: untrusted text in, 0 or -EINVAL/-ERANGE out. */
 int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st);
+/* The same up to field last (22, the start time, to 41) of proc(5)'s numbering: the fields
+ * after it are neither read nor checked, and are 0 (a thread's name, page faults and
+ * identity need fields up to 22: the 19 after it are half of the line's digits). */
+int taskfiles_parse_stat_upto(const char *buf, size_t len, int last, struct taskfiles_stat *st);
 int taskfiles_parse_ctxsw(const char *buf, size_t len, uint64_t *vol, uint64_t *invol);
 int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_status_mem *m);
 int taskfiles_parse_sched(const char *buf, size_t len, uint64_t *migrations);

@@ -23,6 +23,15 @@ void json_write_string(FILE *out, const char *s)
 		uint32_t cp;
 		size_t l;
 
+		/* printable ASCII that needs no escape: the whole run in one write */
+		for (l = i; l < n && p[l] >= 0x20 && p[l] < 0x7f && p[l] != '"' &&
+			    p[l] != '\\'; l++)
+			;
+		if (l > i) {
+			fwrite(p + i, 1, l - i, out);
+			i = l;
+			continue;
+		}
 		switch (c) {
 		case '"':
 			fputs("\\\"", out);
