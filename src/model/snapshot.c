@@ -42,6 +42,9 @@ struct sampler {
 	struct cgroup_fs *cgfs;	/* /sys/fs/cgroup (RD_CGROUP_STATS on the live /proc) */
 	long pagesize;		/* statm counts pages */
 	struct keptfd *kept;	/* the live /proc: stat files kept open between samples */
+	struct keptfd *pins;	/* sampler_take_rows on the live /proc: each process's status
+				 * kept open between passes (read_pinned), else NULL */
+	bool pinning;		/* in sampler_take_rows: the pins are read */
 };
 
 /* Times of the run's source: the columns ask without a sampler at hand (sampler_hertz) */
@@ -170,6 +173,7 @@ void sampler_free(struct sampler *s)
 		return;
 	snapshot_put(s->prev);
 	keptfd_free(s->kept);
+	keptfd_free(s->pins);
 	proc2_close(s->p2);
 	topo_free(s->topo);
 	cgroup_fs_close(s->cgfs);
@@ -406,6 +410,81 @@ static void read_cgroup(struct sampler *s, struct snapshot *sn, int dfd, struct 
 	free(ci);
 }
 
+/* status's memory lines from fd, a status file kept open; -EAGAIN when the file was read
+ * but its text did not parse (the task is there), else the read's -errno. */
+static int pread_status_mem(int fd, struct taskfiles_status_mem *sm, int *parse_rc)
+{
+	char buf[16384];
+	size_t len;
+	int rc = taskfiles_pread(fd, buf, sizeof(buf), &len);
+
+	if (rc == -EFBIG)
+		rc = 0;		/* the memory lines come before the long ones at the end */
+	*parse_rc = rc ? 0 : taskfiles_parse_status_mem(buf, len, sm);
+	return rc;
+}
+
+/*
+ * The memory pass over the sample's rows (sampler_take_rows) on the live /proc, for a
+ * process whose status file is kept from an earlier pass (s->pins): -ENOENT when none is.
+ * That file is the process of the row: it was opened through the process's directory
+ * checked against the row's start time, and once the process is reaped it reads ESRCH,
+ * even when its PID names another process by then. So smaps_rollup and numa_maps are read
+ * by path (/proc/PID/...), as a plain reader does, and then status through the kept file:
+ * when that read works, the process was alive from the sample until after the reads by
+ * path, so its PID named no other process in between and those files were its own. No stat
+ * read and no directory open; when status does not read, nothing read by path is kept.
+ */
+static int read_pinned(struct sampler *s, const struct task *leader, struct proc_files *pf)
+{
+	int fd = keptfd_find(s->pins, leader->tgid, leader->start_ticks), rc, prc;
+	char path[48];
+
+	if (fd < 0)
+		return -ENOENT;
+	if (s->readers & RD_SMAPS) {
+		snprintf(path, sizeof(path), "%d/smaps_rollup", (int)leader->tgid);
+		rc = smaps_read_rollup_at(s->rootfd, path, &pf->rollup);
+		pf->smaps_av = taskfiles_avail(rc);
+	}
+	if (s->readers & RD_NUMA) {
+		snprintf(path, sizeof(path), "%d/numa_maps", (int)leader->tgid);
+		rc = smaps_read_numa_nodes_at(s->rootfd, path, (uint64_t)s->pagesize, &pf->numa);
+		pf->numa_av = numa_avail(rc);
+	}
+	rc = pread_status_mem(fd, &pf->sm, &prc);
+	if (rc) {
+		/* gone (or no longer readable): what was read by path may be another's */
+		keptfd_forget(s->pins, leader->tgid);
+		smaps_numa_free(&pf->numa);
+		memset(&pf->rollup, 0, sizeof(pf->rollup));
+		pf->mem_av = pf->smaps_av = pf->rss_av = pf->numa_av = taskfiles_avail(rc);
+		return 0;
+	}
+	pf->mem_av = taskfiles_avail(prc);
+	if (s->readers & RD_RSS) {
+		pf->rss_av = pf->mem_av;
+		pf->rss = pf->sm.vm_rss;
+	}
+	pf->mm_key = leader->mm_key;
+	return 0;
+}
+
+/* The first pass that sees the process: its status through the checked directory dfd, the
+ * file then kept for the next passes (closed when the budget is used up). */
+static int read_status_keep(struct sampler *s, int dfd, const struct task *leader,
+			    struct taskfiles_status_mem *sm)
+{
+	int fd = source_openat(dfd, "status", O_RDONLY | O_CLOEXEC), rc, prc;
+
+	if (fd < 0)
+		return -errno;
+	rc = pread_status_mem(fd, sm, &prc);
+	if (rc || keptfd_keep(s->pins, leader->tgid, leader->tgid, leader->start_ticks, fd))
+		close(fd);
+	return rc ? rc : prc;
+}
+
 static void read_process_files(struct sampler *s, struct snapshot *sn,
 			       const struct task *leader, struct proc_files *pf)
 {
@@ -413,6 +492,8 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 	char status[32], rollup[40], statm[32], numa[40];
 	int dfd = s->rootfd, rc;
 
+	if (s->pinning && !read_pinned(s, leader, pf))
+		return;
 	if (s->threads || (s->readers & RD_STAT)) {
 		dfd = taskfiles_open_checked(s->rootfd, leader->tgid, leader->tgid,
 					     leader->start_ticks, &st);
@@ -436,7 +517,10 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 	 * three Rss lines of the same read), else statm, which costs about a third of status
 	 * (bench/README.md). Both are exact sums; stat's field 24 is an approximate counter. */
 	if (s->readers & RD_STATUS_MEM) {
-		rc = taskfiles_status_mem_at(dfd, status, &pf->sm);
+		if (s->pinning && dfd != s->rootfd)
+			rc = read_status_keep(s, dfd, leader, &pf->sm);
+		else
+			rc = taskfiles_status_mem_at(dfd, status, &pf->sm);
 		pf->mem_av = taskfiles_avail(rc);
 		if (s->readers & RD_RSS) {
 			pf->rss_av = pf->mem_av;
@@ -514,7 +598,8 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 		for (size_t k = i; k < end; k++) {
 			struct task *t = &sn->tasks[k];
 
-			t->mm_key = pf.mm_key;
+			if (pf.mm_key)
+				t->mm_key = pf.mm_key;
 			if (s->readers & RD_SMAPS) {
 				t->smaps_av = pf.smaps_av;
 				if (pf.smaps_av == TS_OK)
@@ -735,7 +820,16 @@ int sampler_take_rows(struct sampler *s, const struct snapshot *base,
 	/* the rows are base's: what they hold is not read again. RD_STAT stays: each process
 	 * directory is opened checked against the row's start time. */
 	s->readers = (all & ~(RD_CGROUP | RD_CGROUP_STATS | RD_CMDLINE)) | RD_STAT;
+	/* the live /proc: each process's status kept open from pass to pass (read_pinned) */
+	if (s->live && (all & RD_STATUS_MEM) && !s->pins && keptfd_new(&s->pins))
+		s->pins = NULL;
+	if (s->pins)
+		keptfd_begin(s->pins);
+	s->pinning = s->pins != NULL;
 	read_process_extras(s, sn);
+	s->pinning = false;
+	if (s->pins)
+		keptfd_end(s->pins);	/* processes no longer in the rows */
 	s->readers = all;
 	for (size_t i = 0; i < sn->ntasks; i++)
 		if (sn->tasks[i].rss_av == TS_OK)

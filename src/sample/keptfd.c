@@ -249,3 +249,43 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 	put(k, &ns);
 	return 0;
 }
+
+int keptfd_find(struct keptfd *k, pid_t tid, uint64_t start)
+{
+	struct slot *s = find(k, tid);
+
+	if (!s)
+		return -ENOENT;
+	if (s->start != start) {
+		drop(k, s);	/* an earlier task of this ID: it ended */
+		return -ENOENT;
+	}
+	s->gen = k->gen;
+	return s->fd;
+}
+
+int keptfd_keep(struct keptfd *k, pid_t tgid, pid_t tid, uint64_t start, int fd)
+{
+	struct slot ns = { .tid = tid, .tgid = tgid, .fd = fd, .gen = k->gen, .start = start };
+	struct slot *s = find(k, tid);
+
+	if (s)
+		drop(k, s);
+	k->opened++;
+	if (atomic_fetch_add(&held, 1) >= budget ||
+	    ((k->n + 1) * 2 > k->cap && grow(k))) {
+		atomic_fetch_sub(&held, 1);
+		k->fallback++;
+		return -EMFILE;
+	}
+	put(k, &ns);
+	return 0;
+}
+
+void keptfd_forget(struct keptfd *k, pid_t tid)
+{
+	struct slot *s = find(k, tid);
+
+	if (s)
+		drop(k, s);
+}

@@ -383,6 +383,23 @@ int taskfiles_status_mem_at(int dirfd, const char *name, struct taskfiles_status
 	return rc ? rc : taskfiles_parse_status_mem(buf, len, m);
 }
 
+int taskfiles_pread(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t r;
+
+	*len = 0;
+	if (cap < 2)
+		return -EINVAL;
+	do
+		r = pread(fd, buf, cap - 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return r < 0 ? -errno : -ESRCH;
+	buf[r] = '\0';
+	*len = (size_t)r;
+	return *len == cap - 1 ? -EFBIG : 0;
+}
+
 int taskfiles_parse_statm(const char *buf, size_t len, long pagesize, uint64_t *rss)
 {
 	const char *p = buf, *end = buf + len, *stop;
