@@ -57,12 +57,14 @@ pss_of() { awk -v s="taskscope_group_pss_bytes{group=\"$2\"}" '$1 == s { print $
 has_pss() { [ "$(pss_of tf/taskscope.prom "$1")" -gt 0 ] 2>/dev/null; }
 inode() { stat -c %i tf/taskscope.prom 2>/dev/null; }
 rewritten() { [ "$(inode)" != "$1" ]; }
-# blocked: a thread of serve is in read(2) of the stuck process's smaps_rollup
+# blocked: a thread of serve waits in a system call (read or pread: the only ones it makes
+# on that file that can wait) whose first argument is its file of the stuck process's
+# smaps_rollup
 blocked() {
 	local t sc fd
 	for t in /proc/"$s"/task/*; do
 		read -r sc fd _ <"$t/syscall" 2>/dev/null || continue
-		[ "$sc" = 0 ] || continue
+		[[ $sc =~ ^[0-9]+$ && $fd =~ ^0x[0-9a-f]+$ ]] || continue
 		[[ $(readlink "/proc/$s/fd/$((fd))") =~ ^/proc/$target(/task/$target)?/smaps_rollup$ ]] &&
 			return 0
 	done

@@ -42,8 +42,8 @@ struct sampler {
 	struct cgroup_fs *cgfs;	/* /sys/fs/cgroup (RD_CGROUP_STATS on the live /proc) */
 	long pagesize;		/* statm counts pages */
 	struct keptfd *kept;	/* the live /proc: stat files kept open between samples */
-	struct keptfd *pins;	/* sampler_take_rows on the live /proc: each process's status
-				 * kept open between passes (read_pinned), else NULL */
+	struct keptfd *pins;	/* sampler_take_rows on the live /proc: each process's status */
+	struct keptfd *rolls;	/* and smaps_rollup kept open between passes (read_pinned) */
 	bool pinning;		/* in sampler_take_rows: the pins are read */
 };
 
@@ -174,6 +174,7 @@ void sampler_free(struct sampler *s)
 	snapshot_put(s->prev);
 	keptfd_free(s->kept);
 	keptfd_free(s->pins);
+	keptfd_free(s->rolls);
 	proc2_close(s->p2);
 	topo_free(s->topo);
 	cgroup_fs_close(s->cgfs);
@@ -424,38 +425,100 @@ static int pread_status_mem(int fd, struct taskfiles_status_mem *sm, int *parse_
 	return rc;
 }
 
+/* smaps_rollup from fd (kept, or just opened), read again from its start. About 900 bytes;
+ * a kernel that writes more than 4 KiB is cut at a line. */
+static int pread_rollup(int fd, struct smaps_mem *m)
+{
+	char buf[4096];
+	size_t len;
+	int rc = taskfiles_pread(fd, buf, sizeof(buf), &len);
+
+	if (rc && rc != -EFBIG) {
+		memset(m, 0, sizeof(*m));
+		return rc;
+	}
+	while (len && buf[len - 1] != '\n')
+		len--;
+	return smaps_parse_rollup(buf, len, m);
+}
+
+/* smaps_rollup opened at path relative to dirfd and read; then kept for the next passes,
+ * tagged with the row's address space key (mm_key): the file reads the address space it
+ * was opened on, so a row with another key (an exec since) does not use it. */
+static int read_rollup_keep(struct sampler *s, int dirfd, const char *path,
+			    const struct task *leader, struct smaps_mem *m)
+{
+	int fd = source_openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
+
+	if (fd < 0) {
+		memset(m, 0, sizeof(*m));
+		return -errno;
+	}
+	rc = pread_rollup(fd, m);
+	if (rc || keptfd_keep(s->rolls, leader->tgid, leader->tgid, leader->start_ticks,
+			      leader->mm_key, fd))
+		close(fd);
+	return rc;
+}
+
 /*
  * The memory pass over the sample's rows (sampler_take_rows) on the live /proc, for a
  * process whose status file is kept from an earlier pass (s->pins): -ENOENT when none is.
  * That file is the process of the row: it was opened through the process's directory
  * checked against the row's start time, and once the process is reaped it reads ESRCH,
- * even when its PID names another process by then. So smaps_rollup and numa_maps are read
- * by path (/proc/PID/...), as a plain reader does, and then status through the kept file:
- * when that read works, the process was alive from the sample until after the reads by
- * path, so its PID named no other process in between and those files were its own. No stat
- * read and no directory open; when status does not read, nothing read by path is kept.
+ * even when its PID names another process by then. So whatever else is read, by path
+ * (/proc/PID/...) or through a file kept since an earlier pass, is read first and status
+ * after it through the kept file: when that read works, the process was alive from the
+ * sample until after the other reads, its PID named no other process in between, and what
+ * they read was its own. No stat read and no directory open; when status does not read,
+ * nothing else read is kept.
+ *
+ * smaps_rollup is kept open too (s->rolls), but it reads the address space it was opened
+ * on, not the process's current one: an exec gives the process another, and the old one
+ * may live on in another process that shared it (vfork). So the kept file is used only
+ * while the row's address space key (stat's code and stack addresses) is the one it was
+ * opened with, and its Rss must be the VmRSS that status, read right after, gives of the
+ * current address space; else (or when it does not read) smaps_rollup is read anew by path
+ * and status again to vouch for it.
  */
 static int read_pinned(struct sampler *s, const struct task *leader, struct proc_files *pf)
 {
-	int fd = keptfd_find(s->pins, leader->tgid, leader->start_ticks), rc, prc;
+	int fd = keptfd_find(s->pins, leader->tgid, leader->start_ticks, 0), rc, prc;
+	bool kept_rollup = false;
 	char path[48];
 
 	if (fd < 0)
 		return -ENOENT;
+	snprintf(path, sizeof(path), "%d/smaps_rollup", (int)leader->tgid);
 	if (s->readers & RD_SMAPS) {
-		snprintf(path, sizeof(path), "%d/smaps_rollup", (int)leader->tgid);
-		rc = smaps_read_rollup_at(s->rootfd, path, &pf->rollup);
+		int rfd = keptfd_find(s->rolls, leader->tgid, leader->start_ticks, leader->mm_key);
+
+		kept_rollup = rfd >= 0;
+		if (kept_rollup)
+			rc = pread_rollup(rfd, &pf->rollup);
+		else
+			rc = read_rollup_keep(s, s->rootfd, path, leader, &pf->rollup);
 		pf->smaps_av = taskfiles_avail(rc);
 	}
 	if (s->readers & RD_NUMA) {
-		snprintf(path, sizeof(path), "%d/numa_maps", (int)leader->tgid);
-		rc = smaps_read_numa_nodes_at(s->rootfd, path, (uint64_t)s->pagesize, &pf->numa);
+		char numa[48];
+
+		snprintf(numa, sizeof(numa), "%d/numa_maps", (int)leader->tgid);
+		rc = smaps_read_numa_nodes_at(s->rootfd, numa, (uint64_t)s->pagesize, &pf->numa);
 		pf->numa_av = numa_avail(rc);
 	}
 	rc = pread_status_mem(fd, &pf->sm, &prc);
+	if (!rc && kept_rollup &&
+	    (pf->smaps_av != TS_OK || prc || pf->rollup.rss != pf->sm.vm_rss)) {
+		keptfd_forget(s->rolls, leader->tgid);
+		rc = read_rollup_keep(s, s->rootfd, path, leader, &pf->rollup);
+		pf->smaps_av = taskfiles_avail(rc);
+		rc = pread_status_mem(fd, &pf->sm, &prc);
+	}
 	if (rc) {
-		/* gone (or no longer readable): what was read by path may be another's */
+		/* gone (or no longer readable): what was read may be another's */
 		keptfd_forget(s->pins, leader->tgid);
+		keptfd_forget(s->rolls, leader->tgid);
 		smaps_numa_free(&pf->numa);
 		memset(&pf->rollup, 0, sizeof(pf->rollup));
 		pf->mem_av = pf->smaps_av = pf->rss_av = pf->numa_av = taskfiles_avail(rc);
@@ -480,7 +543,7 @@ static int read_status_keep(struct sampler *s, int dfd, const struct task *leade
 	if (fd < 0)
 		return -errno;
 	rc = pread_status_mem(fd, sm, &prc);
-	if (rc || keptfd_keep(s->pins, leader->tgid, leader->tgid, leader->start_ticks, fd))
+	if (rc || keptfd_keep(s->pins, leader->tgid, leader->tgid, leader->start_ticks, 0, fd))
 		close(fd);
 	return rc ? rc : prc;
 }
@@ -531,7 +594,10 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 		pf->rss_av = taskfiles_avail(rc);
 	}
 	if (s->readers & RD_SMAPS) {
-		rc = smaps_read_rollup_at(dfd, rollup, &pf->rollup);
+		if (s->pinning && dfd != s->rootfd)
+			rc = read_rollup_keep(s, dfd, rollup, leader, &pf->rollup);
+		else
+			rc = smaps_read_rollup_at(dfd, rollup, &pf->rollup);
 		pf->smaps_av = taskfiles_avail(rc);
 	}
 	/* numa_maps walks the page tables under the mmap lock as smaps_rollup does */
@@ -820,16 +886,24 @@ int sampler_take_rows(struct sampler *s, const struct snapshot *base,
 	/* the rows are base's: what they hold is not read again. RD_STAT stays: each process
 	 * directory is opened checked against the row's start time. */
 	s->readers = (all & ~(RD_CGROUP | RD_CGROUP_STATS | RD_CMDLINE)) | RD_STAT;
-	/* the live /proc: each process's status kept open from pass to pass (read_pinned) */
-	if (s->live && (all & RD_STATUS_MEM) && !s->pins && keptfd_new(&s->pins))
+	/* the live /proc: each process's status and smaps_rollup kept open from pass to pass
+	 * (read_pinned) */
+	if (s->live && (all & RD_STATUS_MEM) && !s->pins &&
+	    (keptfd_new(&s->pins) || keptfd_new(&s->rolls))) {
+		keptfd_free(s->pins);
 		s->pins = NULL;
-	if (s->pins)
-		keptfd_begin(s->pins);
+	}
 	s->pinning = s->pins != NULL;
+	if (s->pinning) {
+		keptfd_begin(s->pins);
+		keptfd_begin(s->rolls);
+	}
 	read_process_extras(s, sn);
-	s->pinning = false;
-	if (s->pins)
+	if (s->pinning) {
 		keptfd_end(s->pins);	/* processes no longer in the rows */
+		keptfd_end(s->rolls);
+	}
+	s->pinning = false;
 	s->readers = all;
 	for (size_t i = 0; i < sn->ntasks; i++)
 		if (sn->tasks[i].rss_av == TS_OK)
