@@ -411,8 +411,9 @@ static void read_cgroup(struct sampler *s, struct snapshot *sn, int dfd, struct 
 	free(ci);
 }
 
-/* status's memory lines from fd, a status file kept open; -EAGAIN when the file was read
- * but its text did not parse (the task is there), else the read's -errno. */
+/* status's memory lines from fd, a status file kept open: the read's 0 or -errno, and in
+ * *parse_rc the parser's (the read worked, so the task is there, but its text did not
+ * parse). */
 static int pread_status_mem(int fd, struct taskfiles_status_mem *sm, int *parse_rc)
 {
 	char buf[16384];
