@@ -273,14 +273,17 @@ int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_sta
 		{ "VmRSS:", offsetof(struct taskfiles_status_mem, vm_rss) },
 	};
 	const char *p = buf, *end = buf + len;
+	unsigned found = 0;
 
 	memset(m, 0, sizeof(*m));
-	/* the first line is "Name:" with the (escaped) comm: never a memory line */
-	while (p < end) {
+	/* the first line is "Name:" with the (escaped) comm: never a memory line. The keys
+	 * are all R... or V... lines, and once each is seen the rest (signal masks,
+	 * capabilities, CPU lists: most of the text) need not be looked at. */
+	while (p < end && found != (1u << ARRAY_SIZE(keys)) - 1) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 
-		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		for (size_t k = 0; k < ARRAY_SIZE(keys) && (*p == 'R' || *p == 'V'); k++) {
 			size_t kl = strlen(keys[k].key);
 			const char *v = p + kl, *stop;
 			uint64_t kb;
@@ -293,6 +296,7 @@ int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_sta
 			    kb > UINT64_MAX / 1024)
 				return -EINVAL;
 			*(uint64_t *)((char *)m + keys[k].off) = kb * 1024;
+			found |= 1u << k;
 		}
 		if (!nl)
 			break;
