@@ -27,7 +27,9 @@ u=$$
 OLD=o$u NEW=n$u
 DIR=$TS_TMP/ns
 mkdir -p "$DIR/tf" "$DIR/mnt"
-cp "$SLEEP" "$DIR/$OLD" && cp "$SLEEP" "$DIR/$NEW" || die "cannot copy $SLEEP"
+for f in "$OLD" "$NEW"; do
+	cp "$SLEEP" "$DIR/$f" || die "cannot copy $SLEEP"
+done
 
 # PID 1 of the namespace: OLD at a high PID, serve, then the stuck process at a low PID;
 # when the pass waits on it, OLD ends and NEW gets its PID; the stuck read is let go, and
