@@ -315,9 +315,11 @@ free_port() {
 }
 
 # other_fds PID: how many fds PID holds besides the stat files taskscope keeps open between
-# samples (their number follows the tasks on the machine, not a leak)
+# samples, and the status and smaps_rollup files serve's memory pass keeps (their number
+# follows the tasks on the machine, not a leak)
 other_fds() {
-	ls -l "/proc/$1/fd" 2>/dev/null | grep -Evc ' -> /proc/[0-9]+(/task/[0-9]+)?/stat$'
+	ls -l "/proc/$1/fd" 2>/dev/null |
+		grep -Evc ' -> /proc/[0-9]+(/task/[0-9]+)?/(stat|status|smaps_rollup)$'
 }
 
 # start_server NAME URLPATH CMD...: start a server (Prometheus, an exporter) on a free

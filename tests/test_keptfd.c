@@ -56,6 +56,46 @@ static unsigned rnd(void)
 	return (unsigned)(rnd_state >> 11);
 }
 
+/* Files kept by the caller (keptfd_keep): found for the same task and tag only, closed
+ * otherwise, by keptfd_forget, and by a pass that does not ask for them. */
+static void test_kept_files(void)
+{
+	struct keptfd *k;
+	int base = fixture_count_fds(), fd;
+
+	if (keptfd_new(&k)) {
+		tap_ok(0, "keptfd_new for kept files");
+		return;
+	}
+	keptfd_begin(k);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	tap_is_rc(keptfd_keep(k, 40, 41, 100, 7, fd), 0, "keptfd_keep keeps a file");
+	tap_is_i64(keptfd_find(k, 41, 100, 7), fd, "found for the same task and tag");
+	tap_is_rc(keptfd_find(k, 41, 100, 8), -ENOENT, "not for another tag");
+	tap_is_i64(fixture_count_fds(), base, "and that closed it");
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	keptfd_keep(k, 40, 41, 100, 7, fd);
+	tap_is_rc(keptfd_find(k, 41, 101, 7), -ENOENT, "not for another task of the ID");
+	tap_is_i64(fixture_count_fds(), base, "and that closed it");
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	keptfd_keep(k, 40, 41, 100, 7, fd);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	keptfd_keep(k, 40, 41, 100, 7, fd);
+	tap_is_i64(fixture_count_fds(), base + 1, "keeping another file for the ID closes the first");
+	keptfd_forget(k, 41);
+	tap_is_i64(fixture_count_fds(), base, "keptfd_forget closes it");
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	keptfd_keep(k, 40, 41, 100, 7, fd);
+	keptfd_end(k);
+	keptfd_begin(k);
+	tap_is_i64(keptfd_find(k, 41, 100, 7), fd, "kept into the next pass that asks");
+	keptfd_end(k);
+	keptfd_begin(k);
+	keptfd_end(k);
+	tap_is_i64(fixture_count_fds(), base, "closed by a pass that does not ask");
+	keptfd_free(k);
+}
+
 /* Two IDs with the same home in a fresh table (1024 slots: the top 10 bits of the product,
  * as keptfd.c hashes), and a third after them: the first dropped, the others still found. */
 static void test_collision(void)
@@ -232,6 +272,7 @@ int main(void)
 	keptfd_free(k);
 	tap_is_i64(fixture_count_fds(), base, "keptfd_free closes every kept file");
 	test_collision();
+	test_kept_files();
 	for (int t = 1; t <= NTASKS; t++) {
 		snprintf(name, sizeof(name), "%d.stat", tid_of[t]);
 		unlinkat(dirfd_, name, 0);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tshelper.c - small programs the live tests spawn: orphans, exit codes, signals, names */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -68,6 +69,55 @@ static int vmshare(const char *name, int n, double secs)
 	return 0;
 }
 
+/* What the vmexec child runs: bare system calls only (it shares its parent's libc state) */
+static const char *vx_file, *vx_prog;
+static char *vx_argv[3];
+
+/* The vmexec child: in its parent's address space until vx_file exists, then it execs
+ * vx_prog (an address space of its own; the parent's lives on) */
+static int vx_child(void *arg)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	char *envp[] = { NULL };
+
+	(void)arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	while (syscall(SYS_faccessat, AT_FDCWD, vx_file, F_OK, 0))
+		syscall(SYS_nanosleep, &ts, NULL);
+	syscall(SYS_execve, vx_prog, vx_argv, envp);
+	syscall(SYS_exit, 127);
+	return 127;
+}
+
+/* vmexec NAME MIB FILE PROG ARG: named NAME, with MIB MiB of its own memory touched, and a
+ * child process in its address space (CLONE_VM) that execs PROG ARG once FILE exists; a
+ * line "ready CHILD"; ends when the child does */
+static int vmexec(const char *name, int mib, char **argv)
+{
+	static char stack[16384] __attribute__((aligned(16)));
+	size_t len = (size_t)mib << 20;
+	char *mem = len ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0) : NULL;
+	pid_t kid;
+
+	if (mib < 0 || mib > 1024 || mem == MAP_FAILED)
+		return 2;
+	if (len)
+		memset(mem, 1, len);
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+	vx_file = argv[0];
+	vx_prog = argv[1];
+	vx_argv[0] = argv[1];
+	vx_argv[1] = argv[2];
+	kid = clone(vx_child, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
+	if (kid < 0)
+		return 1;
+	printf("ready %d\n", (int)kid);
+	fflush(stdout);
+	waitpid(kid, NULL, __WALL);
+	return 0;
+}
+
 /* threads NAME N SECONDS: named NAME, with N threads named NAME-1 .. NAME-N */
 static int named_threads(const char *name, int n, double secs)
 {
@@ -96,7 +146,8 @@ static int usage(void)
 	fputs("usage: tshelper exit N | signal N | orphan SECONDS FILE | name NAME SECONDS |\n"
 	      "       echo TEXT | ignore-int SECONDS | maps N SECONDS | title TEXT SECONDS ARG... |\n"
 	      "       blank SECONDS ARG... | argc0 SECONDS | zombie SECONDS |\n"
-	      "       vmshare NAME N SECONDS | threads NAME N SECONDS\n", stderr);
+	      "       vmshare NAME N SECONDS | threads NAME N SECONDS |\n"
+	      "       vmexec NAME MIB FILE PROG ARG\n", stderr);
 	return 2;
 }
 
@@ -272,5 +323,7 @@ int main(int argc, char **argv)
 		return named_threads(argv[2], atoi(argv[3]), atof(argv[4]));
 	if (!strcmp(argv[1], "vmshare") && argc == 5)
 		return vmshare(argv[2], atoi(argv[3]), atof(argv[4]));
+	if (!strcmp(argv[1], "vmexec") && argc == 7)
+		return vmexec(argv[2], atoi(argv[3]), argv + 4);
 	return usage();
 }

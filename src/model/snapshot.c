@@ -43,6 +43,9 @@ struct sampler {
 				 * sampler_cgroup_root's */
 	long pagesize;		/* statm counts pages */
 	struct keptfd *kept;	/* the live /proc: stat files kept open between samples */
+	struct keptfd *pins;	/* sampler_take_rows on the live /proc: each process's status */
+	struct keptfd *rolls;	/* and smaps_rollup kept open between passes (read_pinned) */
+	bool pinning;		/* in sampler_take_rows: the pins are read */
 };
 
 /* Times of the run's source: the columns ask without a sampler at hand (sampler_hertz) */
@@ -186,6 +189,8 @@ void sampler_free(struct sampler *s)
 		return;
 	snapshot_put(s->prev);
 	keptfd_free(s->kept);
+	keptfd_free(s->pins);
+	keptfd_free(s->rolls);
 	proc2_close(s->p2);
 	topo_free(s->topo);
 	cgroup_fs_close(s->cgfs);
@@ -422,6 +427,144 @@ static void read_cgroup(struct sampler *s, struct snapshot *sn, int dfd, struct 
 	free(ci);
 }
 
+/* status's memory lines from fd, a status file kept open: the read's 0 or -errno, and in
+ * *parse_rc the parser's (the read worked, so the task is there, but its text did not
+ * parse). */
+static int pread_status_mem(int fd, struct taskfiles_status_mem *sm, int *parse_rc)
+{
+	char buf[16384];
+	size_t len;
+	int rc = taskfiles_pread(fd, buf, sizeof(buf), &len);
+
+	if (rc == -EFBIG)
+		rc = 0;		/* the memory lines come before the long ones at the end */
+	*parse_rc = rc ? 0 : taskfiles_parse_status_mem(buf, len, sm);
+	return rc;
+}
+
+/* smaps_rollup from fd (kept, or just opened), read again from its start. About 900 bytes;
+ * a kernel that writes more than 4 KiB is cut at a line. */
+static int pread_rollup(int fd, struct smaps_mem *m)
+{
+	char buf[4096];
+	size_t len;
+	int rc = taskfiles_pread(fd, buf, sizeof(buf), &len);
+
+	if (rc && rc != -EFBIG) {
+		memset(m, 0, sizeof(*m));
+		return rc;
+	}
+	while (len && buf[len - 1] != '\n')
+		len--;
+	return smaps_parse_rollup(buf, len, m);
+}
+
+/* smaps_rollup opened at path relative to dirfd and read; then kept for the next passes,
+ * tagged with the row's address space key (mm_key): the file reads the address space it
+ * was opened on, so a row with another key (an exec since) does not use it. */
+static int read_rollup_keep(struct sampler *s, int dirfd, const char *path,
+			    const struct task *leader, struct smaps_mem *m)
+{
+	int fd = source_openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
+
+	if (fd < 0) {
+		memset(m, 0, sizeof(*m));
+		return -errno;
+	}
+	rc = pread_rollup(fd, m);
+	if (rc || keptfd_keep(s->rolls, leader->tgid, leader->tgid, leader->start_ticks,
+			      leader->mm_key, fd))
+		close(fd);
+	return rc;
+}
+
+/*
+ * The memory pass over the sample's rows (sampler_take_rows) on the live /proc, for a
+ * process whose status file is kept from an earlier pass (s->pins): -ENOENT when none is.
+ * That file is the process of the row: it was opened through the process's directory
+ * checked against the row's start time, and once the process is reaped it reads ESRCH,
+ * even when its PID names another process by then. So whatever else is read, by path
+ * (/proc/PID/...) or through a file kept since an earlier pass, is read first and status
+ * after it through the kept file: when that read works, the process was alive from the
+ * sample until after the other reads, its PID named no other process in between, and what
+ * they read was its own. No stat read and no directory open; when status does not read,
+ * nothing else read is kept.
+ *
+ * smaps_rollup is kept open too (s->rolls), but it reads the address space it was opened
+ * on, not the process's current one: an exec gives the process another, and the old one
+ * may live on in another process that shared it (vfork). So the kept file is used only
+ * while the row's address space key (stat's code and stack addresses) is the one it was
+ * opened with, and its Rss must be the VmRSS that status, read right after, gives of the
+ * current address space; else (or when it does not read) smaps_rollup is read anew by path
+ * and status again to vouch for it.
+ */
+static int read_pinned(struct sampler *s, const struct task *leader, struct proc_files *pf)
+{
+	int fd = keptfd_find(s->pins, leader->tgid, leader->start_ticks, 0), rc, prc;
+	bool kept_rollup = false;
+	char path[48];
+
+	if (fd < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%d/smaps_rollup", (int)leader->tgid);
+	if (s->readers & RD_SMAPS) {
+		int rfd = keptfd_find(s->rolls, leader->tgid, leader->start_ticks, leader->mm_key);
+
+		kept_rollup = rfd >= 0;
+		if (kept_rollup)
+			rc = pread_rollup(rfd, &pf->rollup);
+		else
+			rc = read_rollup_keep(s, s->rootfd, path, leader, &pf->rollup);
+		pf->smaps_av = taskfiles_avail(rc);
+	}
+	if (s->readers & RD_NUMA) {
+		char numa[48];
+
+		snprintf(numa, sizeof(numa), "%d/numa_maps", (int)leader->tgid);
+		rc = smaps_read_numa_nodes_at(s->rootfd, numa, (uint64_t)s->pagesize, &pf->numa);
+		pf->numa_av = numa_avail(rc);
+	}
+	rc = pread_status_mem(fd, &pf->sm, &prc);
+	if (!rc && kept_rollup &&
+	    (pf->smaps_av != TS_OK || prc || pf->rollup.rss != pf->sm.vm_rss)) {
+		keptfd_forget(s->rolls, leader->tgid);
+		rc = read_rollup_keep(s, s->rootfd, path, leader, &pf->rollup);
+		pf->smaps_av = taskfiles_avail(rc);
+		rc = pread_status_mem(fd, &pf->sm, &prc);
+	}
+	if (rc) {
+		/* gone (or no longer readable): what was read may be another's */
+		keptfd_forget(s->pins, leader->tgid);
+		keptfd_forget(s->rolls, leader->tgid);
+		smaps_numa_free(&pf->numa);
+		memset(&pf->rollup, 0, sizeof(pf->rollup));
+		pf->mem_av = pf->smaps_av = pf->rss_av = pf->numa_av = taskfiles_avail(rc);
+		return 0;
+	}
+	pf->mem_av = taskfiles_avail(prc);
+	if (s->readers & RD_RSS) {
+		pf->rss_av = pf->mem_av;
+		pf->rss = pf->sm.vm_rss;
+	}
+	pf->mm_key = leader->mm_key;
+	return 0;
+}
+
+/* The first pass that sees the process: its status through the checked directory dfd, the
+ * file then kept for the next passes (closed when the budget is used up). */
+static int read_status_keep(struct sampler *s, int dfd, const struct task *leader,
+			    struct taskfiles_status_mem *sm)
+{
+	int fd = source_openat(dfd, "status", O_RDONLY | O_CLOEXEC), rc, prc;
+
+	if (fd < 0)
+		return -errno;
+	rc = pread_status_mem(fd, sm, &prc);
+	if (rc || keptfd_keep(s->pins, leader->tgid, leader->tgid, leader->start_ticks, 0, fd))
+		close(fd);
+	return rc ? rc : prc;
+}
+
 static void read_process_files(struct sampler *s, struct snapshot *sn,
 			       const struct task *leader, struct proc_files *pf)
 {
@@ -429,6 +572,8 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 	char status[32], rollup[40], statm[32], numa[40];
 	int dfd = s->rootfd, rc;
 
+	if (s->pinning && !read_pinned(s, leader, pf))
+		return;
 	if (s->threads || (s->readers & RD_STAT)) {
 		dfd = taskfiles_open_checked(s->rootfd, leader->tgid, leader->tgid,
 					     leader->start_ticks, &st);
@@ -452,7 +597,10 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 	 * three Rss lines of the same read), else statm, which costs about a third of status
 	 * (bench/README.md). Both are exact sums; stat's field 24 is an approximate counter. */
 	if (s->readers & RD_STATUS_MEM) {
-		rc = taskfiles_status_mem_at(dfd, status, &pf->sm);
+		if (s->pinning && dfd != s->rootfd)
+			rc = read_status_keep(s, dfd, leader, &pf->sm);
+		else
+			rc = taskfiles_status_mem_at(dfd, status, &pf->sm);
 		pf->mem_av = taskfiles_avail(rc);
 		if (s->readers & RD_RSS) {
 			pf->rss_av = pf->mem_av;
@@ -463,7 +611,10 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 		pf->rss_av = taskfiles_avail(rc);
 	}
 	if (s->readers & RD_SMAPS) {
-		rc = smaps_read_rollup_at(dfd, rollup, &pf->rollup);
+		if (s->pinning && dfd != s->rootfd)
+			rc = read_rollup_keep(s, dfd, rollup, leader, &pf->rollup);
+		else
+			rc = smaps_read_rollup_at(dfd, rollup, &pf->rollup);
 		pf->smaps_av = taskfiles_avail(rc);
 	}
 	/* numa_maps walks the page tables under the mmap lock as smaps_rollup does */
@@ -530,7 +681,8 @@ static void read_process_extras(struct sampler *s, struct snapshot *sn)
 		for (size_t k = i; k < end; k++) {
 			struct task *t = &sn->tasks[k];
 
-			t->mm_key = pf.mm_key;
+			if (pf.mm_key)
+				t->mm_key = pf.mm_key;
 			if (s->readers & RD_SMAPS) {
 				t->smaps_av = pf.smaps_av;
 				if (pf.smaps_av == TS_OK)
@@ -751,7 +903,24 @@ int sampler_take_rows(struct sampler *s, const struct snapshot *base,
 	/* the rows are base's: what they hold is not read again. RD_STAT stays: each process
 	 * directory is opened checked against the row's start time. */
 	s->readers = (all & ~(RD_CGROUP | RD_CGROUP_STATS | RD_CMDLINE)) | RD_STAT;
+	/* the live /proc: each process's status and smaps_rollup kept open from pass to pass
+	 * (read_pinned) */
+	if (s->live && (all & RD_STATUS_MEM) && !s->pins &&
+	    (keptfd_new(&s->pins) || keptfd_new(&s->rolls))) {
+		keptfd_free(s->pins);
+		s->pins = NULL;
+	}
+	s->pinning = s->pins != NULL;
+	if (s->pinning) {
+		keptfd_begin(s->pins);
+		keptfd_begin(s->rolls);
+	}
 	read_process_extras(s, sn);
+	if (s->pinning) {
+		keptfd_end(s->pins);	/* processes no longer in the rows */
+		keptfd_end(s->rolls);
+	}
+	s->pinning = false;
 	s->readers = all;
 	for (size_t i = 0; i < sn->ntasks; i++)
 		if (sn->tasks[i].rss_av == TS_OK)

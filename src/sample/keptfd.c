@@ -22,6 +22,7 @@ struct slot {
 	int fd;
 	unsigned gen;		/* the pass that last read it */
 	uint64_t start;		/* start time when opened: the task it belongs to */
+	uint64_t tag;		/* keptfd_keep's tag (0 for stat files) */
 };
 
 struct keptfd {
@@ -248,4 +249,45 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 			    .start = st->start };
 	put(k, &ns);
 	return 0;
+}
+
+int keptfd_find(struct keptfd *k, pid_t tid, uint64_t start, uint64_t tag)
+{
+	struct slot *s = find(k, tid);
+
+	if (!s)
+		return -ENOENT;
+	if (s->start != start || s->tag != tag) {
+		drop(k, s);	/* an earlier task of this ID (it ended), or another tag */
+		return -ENOENT;
+	}
+	s->gen = k->gen;
+	return s->fd;
+}
+
+int keptfd_keep(struct keptfd *k, pid_t tgid, pid_t tid, uint64_t start, uint64_t tag, int fd)
+{
+	struct slot ns = { .tid = tid, .tgid = tgid, .fd = fd, .gen = k->gen, .start = start,
+			   .tag = tag };
+	struct slot *s = find(k, tid);
+
+	if (s)
+		drop(k, s);
+	k->opened++;
+	if (atomic_fetch_add(&held, 1) >= budget ||
+	    ((k->n + 1) * 2 > k->cap && grow(k))) {
+		atomic_fetch_sub(&held, 1);
+		k->fallback++;
+		return -EMFILE;
+	}
+	put(k, &ns);
+	return 0;
+}
+
+void keptfd_forget(struct keptfd *k, pid_t tid)
+{
+	struct slot *s = find(k, tid);
+
+	if (s)
+		drop(k, s);
 }

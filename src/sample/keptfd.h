@@ -41,6 +41,21 @@ void keptfd_end(struct keptfd *k);
 int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t tid,
 		struct taskfiles_stat *st);
 
+/*
+ * Any other file of a task kept the same way (serve's memory pass keeps each process's
+ * status and smaps_rollup): keptfd_find gives the file kept for task tid when it was kept
+ * for the task that started at start, with the same tag (what else the file depends on:
+ * smaps_rollup reads the address space it was opened on), and marks it read in this pass;
+ * else -ENOENT, closing a file kept for an earlier task of that ID or another tag.
+ * keptfd_keep keeps fd, opened by the caller for that task (identity checked): 0, or
+ * -EMFILE when the budget is used up or there is no memory (the caller closes fd; counted
+ * as a fallback). keptfd_forget closes the file of tid (a read through it failed, or its
+ * text is not to be trusted). A table holds one kind of file.
+ */
+int keptfd_find(struct keptfd *k, pid_t tid, uint64_t start, uint64_t tag);
+int keptfd_keep(struct keptfd *k, pid_t tgid, pid_t tid, uint64_t start, uint64_t tag, int fd);
+void keptfd_forget(struct keptfd *k, pid_t tid);
+
 /* What the last pass did: files held open now, and tasks read with open + read + close
  * because the budget was used up. */
 struct keptfd_counts {

@@ -75,7 +75,7 @@ struct task {
 	bool cpu_outside;	/* the last CPU is not in the task's affinity */
 	bool aff_differs;	/* the affinity differs from its main thread's */
 	bool kthread;
-	uint64_t mm_key;	/* the memory sample's taskfiles_stat.mm_key (0: unknown):
+	uint64_t mm_key;	/* taskfiles_stat.mm_key of the row's stat read (0: unknown):
 				 * processes with different keys do not share their memory map */
 	bool whole;		/* times/faults are the whole process's (process rows, and the
 				 * leader row of a single-threaded process) */

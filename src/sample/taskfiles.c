@@ -288,14 +288,17 @@ int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_sta
 		{ "VmRSS:", offsetof(struct taskfiles_status_mem, vm_rss) },
 	};
 	const char *p = buf, *end = buf + len;
+	unsigned found = 0;
 
 	memset(m, 0, sizeof(*m));
-	/* the first line is "Name:" with the (escaped) comm: never a memory line */
-	while (p < end) {
+	/* the first line is "Name:" with the (escaped) comm: never a memory line. The keys
+	 * are all R... or V... lines, and once each is seen the rest (signal masks,
+	 * capabilities, CPU lists: most of the text) need not be looked at. */
+	while (p < end && found != (1u << ARRAY_SIZE(keys)) - 1) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 
-		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		for (size_t k = 0; k < ARRAY_SIZE(keys) && (*p == 'R' || *p == 'V'); k++) {
 			size_t kl = strlen(keys[k].key);
 			const char *v = p + kl, *stop;
 			uint64_t kb;
@@ -308,6 +311,7 @@ int taskfiles_parse_status_mem(const char *buf, size_t len, struct taskfiles_sta
 			    kb > UINT64_MAX / 1024)
 				return -EINVAL;
 			*(uint64_t *)((char *)m + keys[k].off) = kb * 1024;
+			found |= 1u << k;
 		}
 		if (!nl)
 			break;
@@ -396,6 +400,23 @@ int taskfiles_status_mem_at(int dirfd, const char *name, struct taskfiles_status
 	if (rc == -EFBIG)
 		rc = 0;		/* the memory lines come before the long ones at the end */
 	return rc ? rc : taskfiles_parse_status_mem(buf, len, m);
+}
+
+int taskfiles_pread(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t r;
+
+	*len = 0;
+	if (cap < 2)
+		return -EINVAL;
+	do
+		r = pread(fd, buf, cap - 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r <= 0)
+		return r < 0 ? -errno : -ESRCH;
+	buf[r] = '\0';
+	*len = (size_t)r;
+	return *len == cap - 1 ? -EFBIG : 0;
 }
 
 int taskfiles_parse_statm(const char *buf, size_t len, long pagesize, uint64_t *rss)

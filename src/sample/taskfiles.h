@@ -105,6 +105,10 @@ int taskfiles_status_mem(int rootfd, pid_t tgid, uint64_t start_ticks,
 			 struct taskfiles_status_mem *m);
 /* The same from the status file NAME relative to dirfd (see taskfiles_open_checked). */
 int taskfiles_status_mem_at(int dirfd, const char *name, struct taskfiles_status_mem *m);
+/* A /proc file kept open, read again from its start with one pread (the kernel writes it
+ * anew) into buf (NUL-terminated), at most cap-1 bytes: -ESRCH when its task is gone (also
+ * for no bytes at all), -EFBIG (buf filled) when there may be more. */
+int taskfiles_pread(int fd, char *buf, size_t cap, size_t *len);
 /* Resident pages (statm's second field) in bytes, from the statm file NAME relative to dirfd. */
 int taskfiles_parse_statm(const char *buf, size_t len, long pagesize, uint64_t *rss);
 int taskfiles_statm_at(int dirfd, const char *name, long pagesize, uint64_t *rss);

@@ -100,6 +100,7 @@ static int add_row(struct rows *r, const struct taskfiles_stat *st, pid_t tgid, 
 	t->majflt = st->majflt;
 	t->vsz = st->vsize;
 	t->kthread = (st->flags & PF_KTHREAD) != 0;
+	t->mm_key = st->mm_key;
 	t->whole = whole;
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
 	t->sched_av = t->schedstat_av = t->smaps_av = t->rss_av = TS_NA;
