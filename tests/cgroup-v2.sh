@@ -5,17 +5,8 @@
 # controller's path (else cpu's) is shown; a damaged file shows '-'.
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
 
-src=$TS_SRCDIR
-fx=${FIXTURES:-$src/tests/fixtures}
 tree=$TS_TMP/tree
-cp -R "$fx/golden/shm/1" "$tree" || die "cannot copy golden/shm/1"
-for f in "$fx"/cgroup-v2/proc/*/cgroup; do
-	pid=$(basename "$(dirname "$f")")
-	[ -d "$tree/$pid" ] || die "fixture $f: no process $pid in golden/shm/1"
-	# the process's file, and its main thread's (which taskscope reads: the directory
-	# it checked the identity of)
-	cp "$f" "$tree/$pid/cgroup" && cp "$f" "$tree/$pid/task/$pid/cgroup" || die "cannot copy $f"
-done
+v2_tree "$tree"
 
 # rows ARGS...: the last table's rows of the task view over the tree, leading blanks off
 rows() {

@@ -213,6 +213,21 @@ poll_until() {
 # in a fraction of a second)
 ts_secs() { awk -v s="$1" -v k="$TS_SLOW" 'BEGIN { printf "%g\n", s * k }'; }
 
+# ---- fixture trees ------------------------------------------------------------------------
+
+# v2_tree DIR: golden/shm/1 copied to DIR with the cgroup-v2 fixture's /proc/PID/cgroup files
+# laid over it, as PID/cgroup and PID/task/PID/cgroup (the main thread's, which taskscope
+# reads: the directory it checked the identity of)
+v2_tree() {
+	local fx=${FIXTURES:-$TS_SRCDIR/tests/fixtures} f pid
+	cp -R "$fx/golden/shm/1" "$1" || die "cannot copy golden/shm/1"
+	for f in "$fx"/cgroup-v2/proc/*/cgroup; do
+		pid=$(basename "$(dirname "$f")")
+		[ -d "$1/$pid" ] || die "fixture $f: no process $pid in golden/shm/1"
+		cp "$f" "$1/$pid/cgroup" && cp "$f" "$1/$pid/task/$pid/cgroup" || die "cannot copy $f"
+	done
+}
+
 # ---- processes ----------------------------------------------------------------------------
 
 # start_of PID: the start time of process PID (clock ticks after boot, stat's field 22);

@@ -37,22 +37,19 @@ same_as() {
 	fi
 }
 
-replay_old 2 threads -r -H --bytes -o "$cols"
-same_as "schema 2: the thread rows of its 4 samples" "as taskscope 0.1.0 showed them" \
-	v2-threads.txt threads
-replay_old 2 procs -r --bytes -o "$cols"
-same_as "schema 2: the process rows" "the same" v2-procs.txt procs
-replay_old 2 json -J -H
-grep -v '"taskscope_version"' "$d/json" >"$d/json.cut"
-same_as "schema 2: the JSON of each sample" "the same" v2-threads.json json.cut
+# schema V SFX SAMPLES SHOWN COLS: replay vV.db's thread rows, process rows and JSON with
+# COLS; each must be the fixture vV-threads.txt, vV-procs.txt, vV-threads.json byte for byte
+schema() {
+	replay_old "$1" "threads$2" -r -H --bytes -o "$5"
+	same_as "schema $1: the thread rows of its $3 samples" "as $4 showed them" \
+		"v$1-threads.txt" "threads$2"
+	replay_old "$1" "procs$2" -r --bytes -o "$5"
+	same_as "schema $1: the process rows" "the same" "v$1-procs.txt" "procs$2"
+	replay_old "$1" "json$2" -J -H
+	grep -v '"taskscope_version"' "$d/json$2" >"$d/json$2.cut"
+	same_as "schema $1: the JSON of each sample" "the same" "v$1-threads.json" "json$2.cut"
+}
 
-cols=${cols%,COMM,CMD},CGROUP,COMM,CMD
-replay_old 3 threads3 -r -H --bytes -o "$cols"
-same_as "schema 3: the thread rows of its 7 samples" "as schema 3's taskscope showed them" \
-	v3-threads.txt threads3
-replay_old 3 procs3 -r --bytes -o "$cols"
-same_as "schema 3: the process rows" "the same" v3-procs.txt procs3
-replay_old 3 json3 -J -H
-grep -v '"taskscope_version"' "$d/json3" >"$d/json3.cut"
-same_as "schema 3: the JSON of each sample" "the same" v3-threads.json json3.cut
+schema 2 "" 4 "taskscope 0.1.0" "$cols"
+schema 3 3 7 "schema 3's taskscope" "${cols%,COMM,CMD},CGROUP,COMM,CMD"
 finish

@@ -14,12 +14,7 @@ fx=${FIXTURES:-$src/tests/fixtures}
 tree=$TS_TMP/tree
 cgfx=$fx/cgroup-v2/sys/fs/cgroup
 svc=/system.slice/shm-demo.service
-cp -R "$fx/golden/shm/1" "$tree" || die "cannot copy golden/shm/1"
-for f in "$fx"/cgroup-v2/proc/*/cgroup; do
-	pid=$(basename "$(dirname "$f")")
-	[ -d "$tree/$pid" ] || die "fixture $f: no process $pid in golden/shm/1"
-	cp "$f" "$tree/$pid/cgroup" && cp "$f" "$tree/$pid/task/$pid/cgroup" || die "cannot copy $f"
-done
+v2_tree "$tree"
 mkdir "$TS_TMP/tf" || die "cannot make $TS_TMP/tf"
 prom=$TS_TMP/tf/taskscope.prom
 

@@ -162,36 +162,33 @@ static int put_run(struct recording *r, const struct recording_info *info, const
 	return rc;
 }
 
+/* one "?" parameter a field of an X-macro list of recint.h */
+#define REC_PARAM(f, col) ", ?"
+
 static const char *const writer_sql[] = {
 	[ST_SAMPLE] = "INSERT INTO samples VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[ST_TASK] = "INSERT INTO task(pid, tid, start, kthread, first_seq) VALUES(?, ?, ?, ?, ?)",
 	[ST_END] = "UPDATE task SET last_seq = ? WHERE id = ?",
 	[ST_NAME] = "INSERT INTO name VALUES(?, ?, ?, ?, ?)",
 	[ST_VAL] = "INSERT INTO val VALUES(?, ?, ?"
-#define X(f, col) ", ?"
-		REC_SLOW_PLAIN(X)
-#undef X
+		REC_SLOW_PLAIN(REC_PARAM)
 		", ?, ?)",
 	[ST_RUN] = "INSERT INTO run VALUES(?2, ?1, ?3"
-#define X(f, col) ", ?"
-		REC_RUN(X)
-#undef X
+		REC_RUN(REC_PARAM)
 		")",
 	[ST_WORK] = "INSERT INTO work VALUES(?2, ?1"
-#define X(f, col) ", ?"
-		REC_WORK(X)
-#undef X
+		REC_WORK(REC_PARAM)
 		")",
 	[ST_TEXT] = "INSERT INTO text(text) VALUES(?)",
 	[ST_MEM] = "INSERT INTO mem VALUES(?, ?, ?"
-#define X(f, col) ", ?"
-		REC_MEMS(X)
-#undef X
+		REC_MEMS(REC_PARAM)
 		")",
 	[ST_KCMP] = "INSERT INTO kcmp VALUES(?, ?, ?, ?)",
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 };
+
+#undef REC_PARAM
 
 int recording_create(struct recording **out, const char *path, const struct recording_info *info,
 		     const struct topo *tp, char *why, size_t len)
