@@ -32,6 +32,8 @@ struct keptfd {
 	size_t n;
 	unsigned gen;
 	size_t fallback, opened;
+	struct keptfd_member *members;	/* the last pass's tasks by process */
+	size_t nmembers;
 };
 
 /* ---- the shared budget ---- */
@@ -172,6 +174,7 @@ void keptfd_free(struct keptfd *k)
 		}
 	}
 	free(k->v);
+	free(k->members);
 	free(k);
 }
 
@@ -249,6 +252,49 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 			    .start = st->start };
 	put(k, &ns);
 	return 0;
+}
+
+int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat *st)
+{
+	struct slot *s = find(k, tid);
+	int rc;
+
+	if (!s)
+		return -ENOENT;
+	rc = s->tgid == tgid ? read_parse(s->fd, st) : -ESRCH;
+	if (!rc && (st->pid != tid || st->start != s->start))
+		rc = -ESRCH;
+	if (rc) {
+		drop(k, s);
+		return rc == -ENOENT ? -ESRCH : rc;
+	}
+	s->gen = k->gen;
+	return 0;
+}
+
+void keptfd_members_set(struct keptfd *k, struct keptfd_member *v, size_t n)
+{
+	free(k->members);
+	k->members = v;
+	k->nmembers = v ? n : 0;
+}
+
+const struct keptfd_member *keptfd_members(const struct keptfd *k, pid_t tgid, size_t *n)
+{
+	size_t lo = 0, hi = k->nmembers, end;
+
+	while (lo < hi) {	/* the first entry of tgid, or where it would be */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->members[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < k->nmembers && k->members[end].tgid == tgid; end++)
+		;
+	*n = end - lo;
+	return *n ? &k->members[lo] : NULL;
 }
 
 int keptfd_find(struct keptfd *k, pid_t tid, uint64_t start, uint64_t tag)
