@@ -32,6 +32,8 @@ struct keptfd {
 	size_t n;
 	unsigned gen;
 	size_t fallback, opened;
+	bool last;		/* keptfd_last: files closed as soon as they are read */
+	size_t last_kept;	/* files that pass read within the budget (closed at once) */
 	struct keptfd_member *members;	/* the last pass's tasks by process */
 	size_t nmembers;
 };
@@ -149,6 +151,13 @@ static void drop(struct keptfd *k, struct slot *s)
 	}
 }
 
+/* In the last pass: the file was read, close it now (hot, cheaper than at the end). */
+static void last_read(struct keptfd *k, struct slot *s)
+{
+	drop(k, s);
+	k->last_kept++;
+}
+
 /* ---- the public part ---- */
 
 int keptfd_new(struct keptfd **out)
@@ -183,6 +192,12 @@ void keptfd_begin(struct keptfd *k)
 	k->gen++;
 	k->fallback = 0;
 	k->opened = 0;
+	k->last_kept = 0;
+}
+
+void keptfd_last(struct keptfd *k)
+{
+	k->last = true;
 }
 
 void keptfd_end(struct keptfd *k)
@@ -196,7 +211,7 @@ void keptfd_end(struct keptfd *k)
 
 void keptfd_counts(const struct keptfd *k, struct keptfd_counts *c)
 {
-	c->open = k->n;
+	c->open = k->n + k->last_kept;
 	c->fallback = k->fallback;
 	c->opened = k->opened;
 	c->budget = budget;
@@ -227,6 +242,8 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 		if (s->tgid == tgid && !read_parse(s->fd, st) && st->pid == tid &&
 		    st->start == s->start) {
 			s->gen = k->gen;
+			if (k->last)
+				last_read(k, s);
 			return 0;
 		}
 		/* ended (ESRCH), or no longer what was opened: never read through it again */
@@ -240,6 +257,15 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 	if (rc || st->pid != tid) {
 		close(fd);
 		return rc ? rc : -ESRCH;
+	}
+	if (k->last) {
+		/* no later pass to keep it for: counted as the pass before would have */
+		if (atomic_load(&held) + k->last_kept >= budget)
+			k->fallback++;
+		else
+			k->last_kept++;
+		close(fd);
+		return 0;
 	}
 	if (atomic_fetch_add(&held, 1) >= budget ||
 	    ((k->n + 1) * 2 > k->cap && grow(k))) {
@@ -269,6 +295,8 @@ int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat
 		return rc == -ENOENT ? -ESRCH : rc;
 	}
 	s->gen = k->gen;
+	if (k->last)
+		last_read(k, s);
 	return 0;
 }
 

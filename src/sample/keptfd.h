@@ -35,6 +35,10 @@ void keptfd_free(struct keptfd *k);
  * of tasks that keptfd_stat was not asked about since keptfd_begin). */
 void keptfd_begin(struct keptfd *k);
 void keptfd_end(struct keptfd *k);
+/* The passes from now on are the last: each stat file is closed as soon as it is read (no
+ * later pass would read it again; closed at exit, 10,000 files that have gone cold cost the
+ * kernel twice what closing each one after its read does). keptfd_counts counts as before. */
+void keptfd_last(struct keptfd *k);
 
 /* The stat of task tid of process tgid, whose stat file is path relative to dirfd (opened
  * with source_openat when it is not kept yet): 0 or -errno (-ESRCH: gone). */
