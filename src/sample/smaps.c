@@ -128,6 +128,65 @@ static const struct field *find_field(const char *p, const char *end, size_t *hi
 	return NULL;
 }
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* "Key:", blanks up to byte 16, a number right-aligned in 8 bytes, " kB": the kernel writes
+ * every summed field of smaps (and most skipped ones) so, 28 bytes with the newline. */
+#define KERNEL_LINE 28
+#define BLANKS8 0x2020202020202020ull
+
+/* The number in the 8 bytes w: blanks, then 1 to 8 digits and nothing else. */
+static bool dec8(uint64_t w, uint64_t *v)
+{
+	uint64_t x = w ^ BLANKS8, d;
+	unsigned lead;
+
+	if (!x)
+		return false;			/* no digit */
+	lead = (unsigned)__builtin_ctzll(x) / 8;	/* the leading blanks, first in memory */
+	if (lead)
+		w |= 0x1010101010101010ull & ((1ull << (8 * lead)) - 1);	/* blanks to '0' */
+	/* each byte '0'..'9': high nibble 3, and no carry out of the low one adding 6 */
+	if ((w & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+	    ((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull)
+		return false;
+	d = w - 0x3030303030303030ull;	/* digit values, the first digit in the low byte */
+	d = (d * 10 + (d >> 8)) & 0x00ff00ff00ff00ffull;
+	d = (d * 100 + (d >> 16)) & 0x0000ffff0000ffffull;
+	*v = (d * 10000 + (d >> 32)) & 0xffffffffull;
+	return true;
+}
+
+/*
+ * Field f's line as the kernel writes it, at p (KERNEL_LINE bytes readable): its value into
+ * mem when f is summed. A line this accepts, parse_field reads the same way (the key f at
+ * the hint, blanks, digits, " kB", the newline); any other is left to it.
+ */
+static bool kernel_line(const struct field *f, const char *p, struct smaps_mem *mem)
+{
+	uint64_t a, b, k, l, w, v;
+	uint32_t t;
+
+	if (f->what == FIELD_VMFLAGS)
+		return false;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	memcpy(&k, f->key, 8);
+	memcpy(&l, f->key + 8, 8);
+	/* the key (zero-padded in the table), then blanks up to byte 16 */
+	if (a != (k | (BLANKS8 & ~f->mask[0])) || b != (l | (BLANKS8 & ~f->mask[1])))
+		return false;
+	memcpy(&t, p + 24, 4);
+	if (t != ((uint32_t)' ' | (uint32_t)'k' << 8 | (uint32_t)'B' << 16 | (uint32_t)'\n' << 24))
+		return false;
+	memcpy(&w, p + 16, 8);
+	if (!dec8(w, &v))
+		return false;
+	if (f->what == FIELD_SUM)
+		*(uint64_t *)((char *)mem + f->off) = v * 1024;
+	return true;
+}
+#endif
+
 enum line_kind { LINE_FIELD, LINE_VMFLAGS, LINE_OTHER };
 
 static bool key_char(char c)
@@ -377,11 +436,21 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 
 	memset(out, 0, sizeof(*out));
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *val;
+		const char *nl, *val;
 		enum line_kind kind;
 		size_t vlen;
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		/* most lines: the field expected next, as the kernel writes it */
+		if (cur && hint < ARRAY_SIZE(fields) && end - p >= KERNEL_LINE &&
+		    kernel_line(&fields[hint], p, &cur->mem)) {
+			hint++;
+			nfields++;
+			p += KERNEL_LINE;
+			continue;
+		}
+#endif
+		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
 			out->truncated = true;	/* a line cut short: the file was cut */
 			break;
