@@ -175,23 +175,23 @@ GET(get_vmflags)
 }
 GET(get_name) { UNUSED_MM; c->s = r->name; }
 
-#define SIZECOL(name, get, help) { name, CK_SIZE, 6, CF_RIGHT, help, get }
+#define SIZECOL(name, get, help) { name, CK_SIZE, 6, CF_RIGHT | MCF_ASCII, help, get }
 static const struct maps_column table[] = {
-	{ "ADDRESS", CK_STR, 25, MCF_MAPPING, "start-end of the mapping (hex), as in /proc/PID/maps",
+	{ "ADDRESS", CK_STR, 25, MCF_MAPPING | MCF_ASCII, "start-end of the mapping (hex), as in /proc/PID/maps",
 	  get_address },
-	{ "START", CK_STR, 12, MCF_MAPPING, "start address (hex)", get_start },
-	{ "END", CK_STR, 12, MCF_MAPPING, "end address (hex), the first byte past the mapping",
+	{ "START", CK_STR, 12, MCF_MAPPING | MCF_ASCII, "start address (hex)", get_start },
+	{ "END", CK_STR, 12, MCF_MAPPING | MCF_ASCII, "end address (hex), the first byte past the mapping",
 	  get_end },
-	{ "PERMS", CK_STR, 4, MCF_MAPPING,
+	{ "PERMS", CK_STR, 4, MCF_MAPPING | MCF_ASCII,
 	  "r read, w write, x execute; p private (copy-on-write) or s shared", get_perms },
-	{ "OFFSET", CK_STR, 8, MCF_MAPPING, "offset in the file (hex)", get_offset },
-	{ "DEVICE", CK_STR, 5, MCF_MAPPING, "device of the file, major:minor (hex)", get_device },
-	{ "INODE", CK_COUNT, 8, CF_RIGHT | MCF_MAPPING, "inode of the file (0: none)",
+	{ "OFFSET", CK_STR, 8, MCF_MAPPING | MCF_ASCII, "offset in the file (hex)", get_offset },
+	{ "DEVICE", CK_STR, 5, MCF_MAPPING | MCF_ASCII, "device of the file, major:minor (hex)", get_device },
+	{ "INODE", CK_COUNT, 8, CF_RIGHT | MCF_MAPPING | MCF_ASCII, "inode of the file (0: none)",
 	  get_inode },
-	{ "KIND", CK_STR, 6, MCF_STACKS,
+	{ "KIND", CK_STR, 6, MCF_STACKS | MCF_ASCII,
 	  "code, data, heap, stack, thread-stack, anon, shm, file or kernel (see taskscope-maps(1))",
 	  get_kind },
-	{ "MAPPINGS", CK_COUNT, 4, CF_RIGHT, "number of mappings in the row", get_mappings },
+	{ "MAPPINGS", CK_COUNT, 4, CF_RIGHT | MCF_ASCII, "number of mappings in the row", get_mappings },
 	SIZECOL("SIZE", get_size, "virtual size"),
 	SIZECOL("RSS", get_rss, "resident: in RAM and mapped here (shared pages in full)"),
 	SIZECOL("PSS", get_pss,
@@ -211,7 +211,7 @@ static const struct maps_column table[] = {
 		"in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped)"),
 	SIZECOL("HUGETLB", get_hugetlb, "in hugetlbfs pages (Shared_Hugetlb + Private_Hugetlb)"),
 	SIZECOL("LOCKED", get_locked, "locked in RAM (mlock)"),
-	{ "NODES", CK_STR, 8, MCF_NUMA | MCF_NODES,
+	{ "NODES", CK_STR, 8, MCF_NUMA | MCF_NODES | MCF_ASCII,
 	  "resident pages per NUMA node, as N<node>=<pages> (numa_maps; JSON: pages by node)",
 	  get_nodes },
 	{ "VMFLAGS", CK_STR, 20, CF_TRUNC | MCF_MAPPING,
@@ -303,6 +303,36 @@ const char *mapcols_json_key(const char *name, char *buf, size_t len)
 	return coltable_json_key(name, buf, len);
 }
 
+/* util_size_human's text of bytes, remembered: a map's sizes repeat (pages of 4K, 8K, the
+ * same library's pieces in each process), and each costs it a few divisions in floating
+ * point. A slot per value's hash; a value not in its slot is written and put there. */
+#define HUMAN_SLOTS 256
+struct human_slot {
+	uint64_t bytes;
+	char text[15];
+	unsigned char len;	/* 0: empty */
+};
+
+static const char *size_human(uint64_t bytes, char *buf, size_t len)
+{
+	static _Thread_local struct human_slot cache[HUMAN_SLOTS];
+	struct human_slot *h = &cache[(bytes >> 10 ^ bytes >> 20) % HUMAN_SLOTS];
+	size_t n;
+
+	if (h->len && h->bytes == bytes && h->len < len) {
+		memcpy(buf, h->text, (size_t)h->len + 1);
+		return buf;
+	}
+	util_size_human(bytes, buf, len);
+	n = strlen(buf);
+	if (n < sizeof(h->text) && n + 1 < len) {	/* whole, not cut to len */
+		memcpy(h->text, buf, n + 1);
+		h->len = (unsigned char)n;
+		h->bytes = bytes;
+	}
+	return buf;
+}
+
 const char *mapcols_format(const struct maps_column *col, const struct mapcols_cell *c,
 			   bool json, bool bytes, char *buf, size_t len)
 {
@@ -312,6 +342,8 @@ const char *mapcols_format(const struct maps_column *col, const struct mapcols_c
 	 * sizes of a map (SWAP, and RSS, PSS, USS of what is not resident) */
 	if (col->kind == CK_SIZE && !c->u && !json && !bytes)
 		return "0B";
+	if (col->kind == CK_SIZE && !json && !bytes)
+		return size_human(c->u, buf, len);
 	if (col->kind == CK_COUNT || col->kind == CK_SIZE)
 		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
 	return c->s;	/* sanitized at the source */

@@ -16,6 +16,7 @@ enum mapcols_flags {
 	MCF_NUMA = 1u << 9,	/* needs numa_maps */
 	MCF_NODES = 1u << 10,	/* per-node counts: a JSON array of numbers */
 	MCF_STACKS = 1u << 11,	/* needs the threads' stack pointers (thread-stack labels) */
+	MCF_ASCII = 1u << 12,	/* its table text is printable ASCII (not measured) */
 };
 
 /* A value taken out of a row, before formatting. */

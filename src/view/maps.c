@@ -93,7 +93,8 @@ static int rows_table(const struct maps_view *v, const struct maps_proc *p, unsi
 				*missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
 				txt = "-";
 			}
-			rc = scolsout_set(tb, i, txt);
+			rc = v->cols[i]->flags & MCF_ASCII ? scolsout_set_ascii(tb, i, txt)
+							   : scolsout_set(tb, i, txt);
 		}
 	}
 	if (!rc)
@@ -149,8 +150,10 @@ static int threads_table(const struct maps_view *v, const struct memmap *mm, uns
 		cells[5] = r ? size_text(v, r->mem.rss, rss, sizeof(rss)) : "-";
 		cells[6] = util_u64_dec(th->minflt, minflt, sizeof(minflt));
 		cells[7] = util_u64_dec(th->majflt, majflt, sizeof(majflt));
+		/* COMM and STACK are names (sanitized); the rest is printable ASCII */
 		for (size_t i = 0; !rc && i < ARRAY_SIZE(cells); i++)
-			rc = scolsout_set(tb, i, cells[i]);
+			rc = i == 1 || i == 2 ? scolsout_set(tb, i, cells[i])
+					      : scolsout_set_ascii(tb, i, cells[i]);
 	}
 	if (!rc)
 		rc = scolsout_write(tb, v->out);
