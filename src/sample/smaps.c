@@ -368,10 +368,12 @@ void smaps_map_free(struct smaps_map *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int vma_push(struct smaps_map *m, size_t *cap)
+/* Room for one more VMA; the first time for about as many as len bytes of smaps hold (an
+ * entry is some 24 lines of 28 bytes: 700 bytes; 512 a VMA leaves room for short names). */
+static int vma_push(struct smaps_map *m, size_t *cap, size_t len)
 {
 	if (m->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
+		size_t nc = *cap ? *cap * 2 : len / 512 + 16;
 		struct smaps_vma *v;
 
 		if (nc > SIZE_MAX / sizeof(*v))
@@ -457,7 +459,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 		}
 		/* field keys start with an upper-case letter, headers with a hex digit */
 		if ((*p < 'A' || *p > 'Z') && is_header(p, nl)) {
-			rc = vma_push(out, &cap);
+			rc = vma_push(out, &cap, len);
 			if (rc)
 				break;
 			cur = &out->vma[out->n];
@@ -539,12 +541,14 @@ int smaps_parse_rollup(const char *buf, size_t len, struct smaps_mem *out)
 
 /* ---- readers ----------------------------------------------------------------------- */
 
-/* The whole of an open file into a malloc'ed buffer, with reads as large as the buffer; it
- * doubles up to cap bytes, and *capped says the file went on past them. An error after some
- * text was read goes to *late (when late is not NULL) and the text read is kept. */
-static int read_fd(int fd, size_t cap, char **buf, size_t *len, bool *capped, int *late)
+/* The whole of an open file into a malloc'ed buffer of first bytes (0: SMAPS_READ_FIRST), with
+ * reads as large as the buffer; it doubles up to cap bytes, and *capped says the file went on
+ * past them. An error after some text was read goes to *late (when late is not NULL) and the
+ * text read is kept. */
+static int read_fd(int fd, size_t first, size_t cap, char **buf, size_t *len, bool *capped,
+		   int *late)
 {
-	size_t size = SMAPS_READ_FIRST < cap ? SMAPS_READ_FIRST : cap, off = 0;
+	size_t size, off = 0;
 	char *b;
 	int rc = 0;
 
@@ -553,6 +557,9 @@ static int read_fd(int fd, size_t cap, char **buf, size_t *len, bool *capped, in
 	*capped = false;
 	if (late)
 		*late = 0;
+	if (first < SMAPS_READ_FIRST)
+		first = SMAPS_READ_FIRST;
+	size = first < cap ? first : cap;
 	b = malloc(size);
 	if (!b)
 		return -ENOMEM;
@@ -608,15 +615,19 @@ static int read_whole(int dirfd, const char *name, size_t cap, char **buf, size_
 	*capped = false;
 	if (fd < 0)
 		return -errno;
-	rc = read_fd(fd, cap, buf, len, capped, NULL);
+	rc = read_fd(fd, 0, cap, buf, len, capped, NULL);
 	close(fd);
 	return rc;
 }
 
 int smaps_read_keep(int piddirfd, bool numa, struct smaps_map *out, int *fdp)
 {
+	/* the length of the last smaps read here: the processes of one program (or the same
+	 * process again) have maps of about the same size, and a first buffer a quarter larger
+	 * than that is read without growing it (a copy each time) */
+	static _Thread_local size_t last_len;
 	char *buf;
-	size_t len;
+	size_t len, first;
 	bool capped;
 	int fd, late, rc;
 
@@ -625,11 +636,13 @@ int smaps_read_keep(int piddirfd, bool numa, struct smaps_map *out, int *fdp)
 	fd = source_openat(piddirfd, "smaps", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	rc = read_fd(fd, SMAPS_READ_CAP, &buf, &len, &capped, &late);
+	first = last_len < SMAPS_READ_CAP / 2 ? (last_len + last_len / 4 + 4095) & ~(size_t)4095 : 0;
+	rc = read_fd(fd, first, SMAPS_READ_CAP, &buf, &len, &capped, &late);
 	if (rc) {
 		close(fd);
 		return rc;
 	}
+	last_len = len;
 	if (capped || late) {
 		/* parse whole lines only: the cut one is the truncated entry */
 		while (len && buf[len - 1] != '\n')

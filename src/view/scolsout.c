@@ -288,24 +288,28 @@ static void put_raw_in(struct linebuf *lb, const char *s, size_t len, bool last,
 			const char *sep, size_t seplen)
 {
 	static const char hex[] = "0123456789abcdef";
+	char *d = lb->b + lb->len;
 
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if ((c > 0x20 && c < 0x7f && c != '\\') ||
 		    (c >= 0x80 && !isblank(c) && isprint(c) && !iscntrl(c))) {
-			lb->b[lb->len++] = (char)c;
+			*d++ = (char)c;
 			continue;
 		}
-		lb->b[lb->len++] = '\\';
-		lb->b[lb->len++] = 'x';
-		lb->b[lb->len++] = hex[c >> 4];
-		lb->b[lb->len++] = hex[c & 15];
+		*d++ = '\\';
+		*d++ = 'x';
+		*d++ = hex[c >> 4];
+		*d++ = hex[c & 15];
 	}
 	if (!last) {
-		memcpy(lb->b + lb->len, sep, seplen);
-		lb->len += seplen;
+		if (seplen == 1)
+			*d++ = *sep;
+		else
+			d = (char *)memcpy(d, sep, seplen) + seplen;
 	}
+	lb->len = (size_t)(d - lb->b);
 }
 
 /* The same, with room made for it */
@@ -342,8 +346,10 @@ static char *aligned_cells(const struct scolsout *t, size_t l, char *d, const si
 		off += len;
 		if (!last) {
 			d = blanks16(d, wd - w);
-			memcpy(d, sep, seplen);
-			d += seplen;
+			if (seplen == 1)	/* " ": a store, not a call */
+				*d++ = *sep;
+			else
+				d = (char *)memcpy(d, sep, seplen) + seplen;
 		}
 	}
 	return d;
