@@ -275,25 +275,28 @@ static bool is_header(const char *p, const char *end)
 	return q > p && q < end && *q == '-';
 }
 
+/* Each hex digit's value plus one (0: not a hex digit), either case */
+#define HEX1(c, v) [c] = (v) + 1
+static const unsigned char hex1[256] = {
+	HEX1('0', 0), HEX1('1', 1), HEX1('2', 2), HEX1('3', 3), HEX1('4', 4),
+	HEX1('5', 5), HEX1('6', 6), HEX1('7', 7), HEX1('8', 8), HEX1('9', 9),
+	HEX1('a', 10), HEX1('b', 11), HEX1('c', 12), HEX1('d', 13), HEX1('e', 14), HEX1('f', 15),
+	HEX1('A', 10), HEX1('B', 11), HEX1('C', 12), HEX1('D', 13), HEX1('E', 14), HEX1('F', 15),
+};
+#undef HEX1
+
 /* util_span_hex, inlined in the header parser (five hex numbers a mapping: two addresses, an
  * offset and a device): at least one hex digit, -ERANGE past 64 bits */
 static int span_hex(const char **p, const char *end, uint64_t *v)
 {
 	const char *q = *p;
 	uint64_t x = 0;
+	unsigned d;
 
-	for (; q < end; q++) {
-		unsigned c = (unsigned char)*q, d;
-
-		if (c - '0' < 10)
-			d = c - '0';
-		else if ((c | 0x20) - 'a' < 6)
-			d = (c | 0x20) - 'a' + 10;
-		else
-			break;
+	for (; q < end && (d = hex1[(unsigned char)*q]); q++) {
 		if (x >> 60)
 			return -ERANGE;
-		x = x << 4 | d;
+		x = x << 4 | (d - 1);
 	}
 	if (q == *p)
 		return -EINVAL;
