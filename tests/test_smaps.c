@@ -423,6 +423,46 @@ static const char *const kinds_4300[NENTRIES] = {
 	"data", "data", "stack", "kernel",
 };
 
+/* ---- thread-stack labels: more than four threads on one stack, a named one ---------------- */
+static void test_stack_labels(void)
+{
+	static const char text[] =
+		"7f0000000000-7f0000010000 rw-p 00000000 00:00 0                          [anon:pool]\n"
+		"Size:                 64 kB\n"
+		"VmFlags: rd wr mr mw me ac\n"
+		"7f0000020000-7f0000030000 rw-p 00000000 00:00 0 \n"
+		"Size:                 64 kB\n"
+		"VmFlags: rd wr mr mw me ac\n";
+	struct stackptr_thread th[6];
+	struct smaps_map m;
+	struct memmap mm;
+	int rc;
+
+	rc = smaps_parse(text, sizeof(text) - 1, &m);
+	tap_is_rc(rc, 0, "stack labels: the map parses");
+	if (rc)
+		return;
+	memset(th, 0, sizeof(th));
+	for (int i = 0; i < 5; i++) {
+		th[i].tid = 4194300 + i;
+		th[i].sp = 0x7f0000008000ULL + (uint64_t)i * 16;
+	}
+	th[5].tid = 7;
+	th[5].sp = 0x7f0000028000ULL;
+	rc = memmap_build(&mm, 4194300, &m, th, 6, 0);
+	tap_is_rc(rc, 0, "stack labels: memmap_build");
+	if (rc)
+		return;
+	tap_is_u64(mm.nrows, 2, "stack labels: two rows");
+	if (mm.nrows == 2) {
+		tap_is_str(mm.rows[0].name, "[stack:4194300,4194301,4194302,4194303,...] [anon:pool]",
+			   "five threads on a named stack: four TIDs, then ,..., then its name");
+		tap_is_str(mm.rows[1].name, "[stack:7]", "one thread on an anonymous stack");
+	}
+	tap_is_u64(mm.stacks_labelled, 2, "stack labels: both labelled");
+	memmap_free(&mm);
+}
+
 static void test_model(int rootfd)
 {
 	struct memmap_row *groups, *g2[2];
@@ -638,6 +678,7 @@ int main(void)
 	}
 	test_nodemem_format();
 	test_syscall();
+	test_stack_labels();
 	before = fixture_count_fds();
 	test_readers(rootfd);
 	test_model(rootfd);
