@@ -180,6 +180,63 @@ static void test_parse_edges(void)
 	}
 }
 
+/* ---- field lines as the kernel writes them, and the ones it does not ---------------------- */
+#define HDR "7f0000000000-7f0000010000 rw-p 00000000 00:00 0 \n"
+static void test_parse_kernel_lines(void)
+{
+	static const char text[] = HDR
+		"Size:           99999999 kB\n"		/* 8 digits: the widest in 28 bytes */
+		"KernelPageSize:        4 kB\n"
+		"MMUPageSize:           4 kB\n"
+		"Rss:           123456789 kB\n"		/* 9 digits: a longer line */
+		"Pss:                   0 kB\n"
+		"Pss_Dirty:       1 kB\n"			/* skipped, however written */
+		"Pss_Anon:  7 kB\n"			/* fewer blanks */
+		"Shared_Clean:           2 kB\n"		/* one blank more: 29 bytes */
+		"Swap:                 33 kB\n"		/* fields left out, then found */
+		"Shared_Dirty:         44 kB\n"		/* one before the last found */
+		"Locked:         00000012 kB\n"		/* leading zeros */
+		"VmFlags:        12345678 kB\n"
+		HDR
+		"Size:                  5 kB\n"
+		"Rss:                   3 kB";		/* the last line cut before its newline */
+	static const char *const bad[] = {
+		HDR "Size:                1 2 kB\n",
+		HDR "Size:                 12 kb\n",
+		HDR "Size:                 12 kBx\n",
+		HDR "Size:\t               12 kB\n",
+		HDR "Size:                 1a kB\n",
+		HDR "Size:                    kB\n",
+	};
+	struct smaps_map m;
+	int rc;
+
+	rc = smaps_parse(text, sizeof(text) - 1, &m);
+	tap_is_rc(rc, 0, "kernel lines: the map parses");
+	tap_is_u64(m.n, 1, "kernel lines: the entry cut short is left out");
+	tap_ok(m.truncated, "kernel lines: cut short, said so");
+	if (m.n) {
+		const struct smaps_mem *x = &m.vma[0].mem;
+
+		tap_is_u64(x->size, 99999999 * KB, "8 digits in 28 bytes");
+		tap_is_u64(x->rss, 123456789 * KB, "9 digits: the line is longer, read too");
+		tap_is_u64(x->pss, 0, "a 0");
+		tap_is_u64(x->pss_anon, 7 * KB, "fewer blanks than the kernel writes");
+		tap_is_u64(x->shared_clean, 2 * KB, "more blanks than the kernel writes");
+		tap_is_u64(x->swap, 33 * KB, "fields left out before one");
+		tap_is_u64(x->shared_dirty, 44 * KB, "a field before the last one found");
+		tap_is_u64(x->locked, 12 * KB, "leading zeros");
+		tap_is_str(m.vma[0].vmflags, "12345678 kB", "VmFlags is text, whatever it holds");
+	}
+	smaps_map_free(&m);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		rc = smaps_parse(bad[i], strlen(bad[i]), &m);
+		tap_is_rc(rc, -EINVAL, "a field line that is not a number in kB is refused (%zu)", i);
+		smaps_map_free(&m);
+	}
+}
+#undef HDR
+
 static void test_rollup(void)
 {
 	struct smaps_mem r;
@@ -667,6 +724,7 @@ int main(void)
 
 	test_parse_real();
 	test_parse_edges();
+	test_parse_kernel_lines();
 	test_rollup();
 	test_numa();
 	numafd = fixture_open_dir("numa_maps");
