@@ -138,13 +138,12 @@ static const struct field *find_field(const char *p, const char *end, size_t *hi
 static bool dec8(uint64_t w, uint64_t *v)
 {
 	uint64_t x = w ^ BLANKS8, d;
-	unsigned lead;
 
 	if (!x)
 		return false;			/* no digit */
-	lead = (unsigned)__builtin_ctzll(x) / 8;	/* the leading blanks, first in memory */
-	if (lead)
-		w |= 0x1010101010101010ull & ((1ull << (8 * lead)) - 1);	/* blanks to '0' */
+	/* the leading blanks (first in memory: low bytes) to '0': the bits below x's lowest
+	 * set one cover them, and not bit 4 of the first other byte (a digit has it set) */
+	w |= 0x1010101010101010ull & ((x & -x) - 1);
 	/* each byte '0'..'9': high nibble 3, and no carry out of the low one adding 6 */
 	if ((w & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
 	    ((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull)
@@ -156,24 +155,36 @@ static bool dec8(uint64_t w, uint64_t *v)
 	return true;
 }
 
-/*
- * Field f's line as the kernel writes it, at p (KERNEL_LINE bytes readable): its value into
- * mem when f is summed. A line this accepts, parse_field reads the same way (the key f at
- * the hint, blanks, digits, " kB", the newline); any other is left to it.
- */
-static bool kernel_line(const struct field *f, const char *p, struct smaps_mem *mem)
+/* The first 16 bytes of each field's kernel line: the key, then blanks */
+static void kernel_keys(uint64_t pads[][2])
 {
-	uint64_t a, b, k, l, w, v;
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		uint64_t k, l;
+
+		memcpy(&k, fields[i].key, 8);
+		memcpy(&l, fields[i].key + 8, 8);
+		pads[i][0] = k | (BLANKS8 & ~fields[i].mask[0]);
+		pads[i][1] = l | (BLANKS8 & ~fields[i].mask[1]);
+	}
+}
+
+/*
+ * Field f's line as the kernel writes it, at p (KERNEL_LINE bytes readable), pad its first
+ * 16 bytes (kernel_keys): its value into mem when f is summed. A line this accepts,
+ * parse_field reads the same way (the key f at the hint, blanks, digits, " kB", the
+ * newline); any other is left to it.
+ */
+static bool kernel_line(const struct field *f, const uint64_t pad[2], const char *p,
+			struct smaps_mem *mem)
+{
+	uint64_t a, b, w, v;
 	uint32_t t;
 
 	if (f->what == FIELD_VMFLAGS)
-		return false;
+		return false;	/* text, whatever it looks like */
 	memcpy(&a, p, 8);
 	memcpy(&b, p + 8, 8);
-	memcpy(&k, f->key, 8);
-	memcpy(&l, f->key + 8, 8);
-	/* the key (zero-padded in the table), then blanks up to byte 16 */
-	if (a != (k | (BLANKS8 & ~f->mask[0])) || b != (l | (BLANKS8 & ~f->mask[1])))
+	if (a != pad[0] || b != pad[1])
 		return false;
 	memcpy(&t, p + 24, 4);
 	if (t != ((uint32_t)' ' | (uint32_t)'k' << 8 | (uint32_t)'B' << 16 | (uint32_t)'\n' << 24))
@@ -438,6 +449,11 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 	size_t cap = 0, hint = 0, nfields = 0, prev_nfields = 0;
 	struct smaps_vma *cur = NULL;
 	int rc = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t pads[ARRAY_SIZE(fields)][2];
+
+	kernel_keys(pads);
+#endif
 
 	memset(out, 0, sizeof(*out));
 	while (p < end) {
@@ -448,7 +464,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		/* most lines: the field expected next, as the kernel writes it */
 		if (cur && hint < ARRAY_SIZE(fields) && end - p >= KERNEL_LINE &&
-		    kernel_line(&fields[hint], p, &cur->mem)) {
+		    kernel_line(&fields[hint], pads[hint], p, &cur->mem)) {
 			hint++;
 			nfields++;
 			p += KERNEL_LINE;
