@@ -20,15 +20,101 @@
 
 static const char deleted_suffix[] = " (deleted)";
 
-/* ---- small helpers ------------------------------------------------------------------- */
+/* ---- the map's strings ---------------------------------------------------------------- */
 
-static char *dup_range(const char *s, size_t n)
+/*
+ * The names and VmFlags of a map's VMAs are kept in blocks that never move, freed with the
+ * map: no malloc and free for each. A text already kept in this parse is found again (a
+ * library's name in its four or five mappings, a few sets of flags in a whole map) through
+ * a small hash table, of the parse only.
+ */
+struct smaps_strings {
+	struct smaps_strings *next;
+	size_t used, cap;
+	char text[];
+};
+
+#define STRINGS_BLOCK	(16u << 10)
+#define INTERN_SLOTS	256	/* a power of two; interned until three quarters full */
+
+struct intern {
+	struct {
+		const char *s;
+		size_t len;
+	} slot[INTERN_SLOTS];
+	size_t n;
+};
+
+static void strings_free(struct smaps_strings *b)
 {
-	char *d = malloc(n + 1);
+	while (b) {
+		struct smaps_strings *next = b->next;
 
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
+		free(b);
+		b = next;
+	}
+}
+
+/* A copy of [s, s + n) with a NUL in the map's blocks, or NULL when out of memory */
+static char *strings_put(struct smaps_map *m, const char *s, size_t n)
+{
+	struct smaps_strings *b = m->strings;
+	char *d;
+
+	if (!b || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > STRINGS_BLOCK ? n + 1 : STRINGS_BLOCK;
+
+		if (n > SIZE_MAX / 2)
+			return NULL;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		if (m->strings && n + 1 > STRINGS_BLOCK) {
+			/* a long text alone in its block, behind the one being filled */
+			b->next = m->strings->next;
+			m->strings->next = b;
+		} else {
+			b->next = m->strings;
+			m->strings = b;
+		}
+	}
+	d = b->text + b->used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	b->used += n + 1;
+	return d;
+}
+
+/* The length and the first and last 8 bytes: enough to tell apart the names of one map */
+static size_t intern_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, z = 0;
+
+	memcpy(&a, s, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&z, s + n - 8, 8);
+	a ^= z * 0x9e3779b97f4a7c15ull ^ n;
+	a *= 0xff51afd7ed558ccdull;
+	return (size_t)(a >> 32);
+}
+
+/* [s, s + n) kept once in the map's strings: the copy made before in this parse, or a
+ * new one (NULL when out of memory) */
+static char *intern_put(struct smaps_map *m, struct intern *t, const char *s, size_t n)
+{
+	size_t i = intern_hash(s, n) & (INTERN_SLOTS - 1);
+	char *d;
+
+	for (; t->slot[i].s; i = (i + 1) & (INTERN_SLOTS - 1))
+		if (t->slot[i].len == n && !memcmp(t->slot[i].s, s, n))
+			return (char *)t->slot[i].s;
+	d = strings_put(m, s, n);
+	if (d && t->n < INTERN_SLOTS / 4 * 3) {
+		t->slot[i].s = d;
+		t->slot[i].len = n;
+		t->n++;
 	}
 	return d;
 }
@@ -316,8 +402,9 @@ static int span_hex(const char **p, const char *end, uint64_t *v)
 	return 0;
 }
 
-/* "start-end perms offset major:minor inode [name]" */
-static int parse_header(const char *p, const char *end, struct smaps_vma *v)
+/* "start-end perms offset major:minor inode [name]" (the name kept in m's strings) */
+static int parse_header(const char *p, const char *end, struct smaps_vma *v,
+			struct smaps_map *m, struct intern *names)
 {
 	uint64_t maj, min;
 	int rc;
@@ -357,16 +444,15 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 		v->deleted = true;
 		end -= sizeof(deleted_suffix) - 1;
 	}
-	v->name = dup_range(p, (size_t)(end - p));
+	v->name = intern_put(m, names, p, (size_t)(end - p));
 	return v->name ? 0 : -ENOMEM;
 }
 
 /* ---- the whole map ----------------------------------------------------------------- */
 
+/* What a VMA holds of its own (its name and VmFlags are the map's strings) */
 static void vma_release(struct smaps_vma *v)
 {
-	free(v->name);
-	free(v->vmflags);
 	free(v->node_pages);
 	v->name = v->vmflags = NULL;
 	v->node_pages = NULL;
@@ -379,6 +465,7 @@ void smaps_map_free(struct smaps_map *m)
 	for (size_t i = 0; i < m->n; i++)
 		vma_release(&m->vma[i]);
 	free(m->vma);
+	strings_free(m->strings);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -448,6 +535,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 	bool any_vmflags = false, complete = false;
 	size_t cap = 0, hint = 0, nfields = 0, prev_nfields = 0;
 	struct smaps_vma *cur = NULL;
+	struct intern *names;
 	int rc = 0;
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	uint64_t pads[ARRAY_SIZE(fields)][2];
@@ -456,6 +544,9 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 #endif
 
 	memset(out, 0, sizeof(*out));
+	names = calloc(1, sizeof(*names));	/* names and VmFlags alike */
+	if (!names)
+		return -ENOMEM;
 	while (p < end) {
 		const char *nl, *val;
 		enum line_kind kind;
@@ -482,7 +573,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 			if (rc)
 				break;
 			cur = &out->vma[out->n];
-			rc = parse_header(p, nl, cur);
+			rc = parse_header(p, nl, cur, out, names);
 			if (rc) {
 				vma_release(cur);
 				break;
@@ -501,8 +592,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 				break;
 			nfields++;
 			if (kind == LINE_VMFLAGS) {
-				free(cur->vmflags);
-				cur->vmflags = dup_range(val, vlen);
+				cur->vmflags = intern_put(out, names, val, vlen);
 				if (!cur->vmflags) {
 					rc = -ENOMEM;
 					break;
@@ -512,6 +602,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 		}
 		p = nl + 1;
 	}
+	free(names);
 	if (rc) {
 		smaps_map_free(out);
 		return rc;
