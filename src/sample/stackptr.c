@@ -112,6 +112,22 @@ void stackptr_free(struct stackptr_thread *threads, size_t n)
 	free(threads);
 }
 
+/* A thread's name sanitized: as util_sanitize_dup writes it, which leaves printable ASCII
+ * other than a backslash as it is (nearly every name: copied without decoding it) */
+static char *name_dup(const char *s)
+{
+	size_t n = strlen(s);
+	char *d;
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e || s[i] == '\\')
+			return util_sanitize_dup(s, n);
+	d = malloc(n + 1);
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
 /* One thread: its syscall (and, with names, its stat), read relative to the process's
  * task directory; 1 when it is gone (leave it out). Not opening each thread's own
  * directory saves two system calls a thread; the two files of one TID in one thread
@@ -138,7 +154,7 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 		t->start = st.start;
 		t->minflt = st.minflt;
 		t->majflt = st.majflt;
-		t->comm = util_sanitize_dup(st.comm, strlen(st.comm));
+		t->comm = name_dup(st.comm);
 		if (!t->comm)
 			return -ENOMEM;
 	} else {
