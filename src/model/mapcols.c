@@ -11,6 +11,20 @@
 #include "model/coltable.h"
 #include "model/mapcols.h"
 
+/* The 8 lower-case hex digits of x, the first in the lowest byte (the first in memory) */
+static uint64_t hex8(uint32_t x)
+{
+	uint64_t v = x;
+
+	/* a nibble a byte, the lowest nibble in the lowest byte */
+	v = (v | v << 16) & 0x0000ffff0000ffffull;
+	v = (v | v << 8) & 0x00ff00ff00ff00ffull;
+	v = (v | v << 4) & 0x0f0f0f0f0f0f0f0full;
+	v = __builtin_bswap64(v);	/* the highest nibble first */
+	/* '0' + d, and 'a' - '0' - 10 more for d >= 10 */
+	return v + 0x3030303030303030ull + ((v + 0x0606060606060606ull) >> 4 & 0x0101010101010101ull) * 0x27;
+}
+
 /* Lower-case hex of v, at least width digits (as the kernel prints maps), at buf+off:
  * written from its last digit back, with the length known first (two a row). */
 static size_t put_hex(char *buf, size_t len, size_t off, uint64_t v, int width)
@@ -21,6 +35,16 @@ static size_t put_hex(char *buf, size_t len, size_t off, uint64_t v, int width)
 		return off;
 	if (n < width)
 		n = width < 16 ? width : 16;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if ((size_t)n < len - off) {
+		/* all 16 digits, eight at a time, and the last n of them */
+		uint64_t d[2] = { hex8((uint32_t)(v >> 32)), hex8((uint32_t)v) };
+
+		memcpy(buf + off, (const char *)d + 16 - n, (size_t)n);
+		buf[off + (size_t)n] = '\0';
+		return off + (size_t)n;
+	}
+#endif
 	if ((size_t)n >= len - off) {
 		/* what fits of its leading digits */
 		size_t keep = len - off - 1;
