@@ -22,7 +22,8 @@ static uint64_t hex8(uint32_t x)
 	v = (v | v << 4) & 0x0f0f0f0f0f0f0f0full;
 	v = __builtin_bswap64(v);	/* the highest nibble first */
 	/* '0' + d, and 'a' - '0' - 10 more for d >= 10 */
-	return v + 0x3030303030303030ull + ((v + 0x0606060606060606ull) >> 4 & 0x0101010101010101ull) * 0x27;
+	return v + 0x3030303030303030ull +
+	       ((v + 0x0606060606060606ull) >> 4 & 0x0101010101010101ull) * 0x27;
 }
 
 /* Lower-case hex of v, at least width digits (as the kernel prints maps), at buf+off:
