@@ -334,8 +334,7 @@ const char *mapcols_json_key(const char *name, char *buf, size_t len)
 #define HUMAN_SLOTS 256
 struct human_slot {
 	uint64_t bytes;
-	char text[15];
-	unsigned char len;	/* 0: empty */
+	char text[16];		/* NUL-padded; "" when empty */
 };
 
 static const char *size_human(uint64_t bytes, char *buf, size_t len)
@@ -344,15 +343,15 @@ static const char *size_human(uint64_t bytes, char *buf, size_t len)
 	struct human_slot *h = &cache[(bytes >> 10 ^ bytes >> 20) % HUMAN_SLOTS];
 	size_t n;
 
-	if (h->len && h->bytes == bytes && h->len < len) {
-		memcpy(buf, h->text, (size_t)h->len + 1);
+	if (h->text[0] && h->bytes == bytes && len >= sizeof(h->text)) {
+		memcpy(buf, h->text, sizeof(h->text));	/* one 16-byte copy, its NUL within */
 		return buf;
 	}
 	util_size_human(bytes, buf, len);
 	n = strlen(buf);
 	if (n < sizeof(h->text) && n + 1 < len) {	/* whole, not cut to len */
-		memcpy(h->text, buf, n + 1);
-		h->len = (unsigned char)n;
+		memset(h->text, 0, sizeof(h->text));
+		memcpy(h->text, buf, n);
 		h->bytes = bytes;
 	}
 	return buf;
