@@ -419,14 +419,16 @@ static int table_proc(struct maps_view *v, const struct maps_proc *p)
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
-static void json_cell(struct json *js, const struct maps_column *col, const struct memmap *mm,
-		      const struct memmap_row *r)
+/* The JSON key of a column, as mapcols_json_key writes it */
+typedef char json_key[32];
+
+static void json_cell(struct json *js, const struct maps_column *col, const char *key,
+		      const struct memmap *mm, const struct memmap_row *r)
 {
 	struct mapcols_cell c = { .av = TS_OK };
-	char key[32], buf[32];
+	char buf[32];
 	const char *txt;
 
-	mapcols_json_key(col->name, key, sizeof(key));
 	col->get(mm, r, &c);
 	if (c.av != TS_OK) {
 		json_null(js, key);
@@ -504,6 +506,7 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 	struct json *js = &v->js;
 	const struct memmap_row *rows;
 	struct memmap_row total;
+	json_key *keys;
 	size_t n;
 
 	json_open_object(js, NULL, false);
@@ -524,9 +527,14 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 	total.mem = p->mm->total;
 	total.nmaps = p->mm->nrows;
 	json_open_object(js, "total", true);
-	for (size_t i = 0; i < mapcols_count(); i++)
+	for (size_t i = 0; i < mapcols_count(); i++) {
+		json_key key;
+
 		if (mapcols_get(i)->kind == CK_SIZE)
-			json_cell(js, mapcols_get(i), p->mm, &total);
+			json_cell(js, mapcols_get(i),
+				  mapcols_json_key(mapcols_get(i)->name, key, sizeof(key)), p->mm,
+				  &total);
+	}
 	json_close_object(js);
 	if (nodes_shown(v)) {
 		int rc = json_nodes(v, p->mm);
@@ -534,15 +542,22 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 		if (rc)
 			return rc;
 	}
+	/* each column's key once, not in every row */
+	keys = malloc((v->ncols ? v->ncols : 1) * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->ncols; i++)
+		mapcols_json_key(v->cols[i]->name, keys[i], sizeof(keys[i]));
 	rows = shown_rows(v, p, &n);
 	json_open_array(js, "maps", false);
 	for (size_t r = 0; r < n; r++) {
 		json_open_object(js, NULL, true);
 		for (size_t i = 0; i < v->ncols; i++)
-			json_cell(js, v->cols[i], p->mm, &rows[r]);
+			json_cell(js, v->cols[i], keys[i], p->mm, &rows[r]);
 		json_close_object(js);
 	}
 	json_close_array(js);
+	free(keys);
 	json_threads(v, p->mm);
 	json_close_object(js);
 	return stream_rc(v->out);
