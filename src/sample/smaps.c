@@ -130,11 +130,12 @@ struct field {
 	uint64_t mask[2];	/* the bytes of "Key:" in the two words */
 };
 
-/* the first n bytes in memory of a word loaded with memcpy */
+/* the first n bytes in memory of a word loaded with memcpy (shift counts kept in 0-63, also in
+ * the branches not taken: clang warns of them) */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1)
+#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : ~0ull >> ((64 - 8 * (n)) & 63))
 #else
-#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : ~(~0ull >> (8 * (n))))
+#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : ~(~0ull >> ((8 * (n)) & 63)))
 #endif
 #define ENTRY(k, w, o) { k ":", sizeof(k) - 1, w, o, { LOW((int)sizeof(k)), LOW((int)sizeof(k) - 8) } }
 #define FIELD(k, m) ENTRY(k, FIELD_SUM, offsetof(struct smaps_mem, m))
