@@ -112,6 +112,39 @@ void stackptr_free(struct stackptr_thread *threads, size_t n)
 	free(threads);
 }
 
+/*
+ * A thread's stat or syscall whole into buf (NUL-terminated), as taskfiles_read reads it,
+ * without the read that finds the end: /proc writes such a one-record file in one read when
+ * the buffer holds it, and a tree holds only regular files (source_openat), so a read that
+ * does not fill the buffer has read all there is. Two system calls fewer a thread.
+ * -EFBIG: longer than cap - 1 bytes.
+ */
+static int read_small(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
+{
+	ssize_t r;
+	size_t off = 0;
+	int fd, rc = 0;
+	char c;
+
+	fd = source_openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		r = read(fd, buf, cap - 1);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		rc = -errno;
+	else
+		off = (size_t)r;
+	/* a full buffer: too big when there is more */
+	if (!rc && off == cap - 1 && read(fd, &c, 1) > 0)
+		rc = -EFBIG;
+	close(fd);
+	buf[off] = '\0';
+	*len = off;
+	return rc;
+}
+
 /* A thread's name sanitized: as util_sanitize_dup writes it, which leaves printable ASCII
  * other than a backslash as it is (nearly every name: copied without decoding it) */
 static char *name_dup(const char *s)
@@ -145,7 +178,7 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 	path[nl] = '/';
 	if (names) {
 		memcpy(path + nl + 1, "stat", sizeof("stat"));
-		rc = taskfiles_read(taskfd, path, buf, sizeof(buf), &len);
+		rc = read_small(taskfd, path, buf, sizeof(buf), &len);
 		if (!rc)
 			rc = taskfiles_parse_stat_upto(buf, len, 22, &st);
 		if (rc)
@@ -166,7 +199,7 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 	}
 	memcpy(path + nl + 1, "syscall", sizeof("syscall"));
 	for (int i = 0; i < STACKPTR_TRIES; i++) {
-		rc = taskfiles_read(taskfd, path, buf, 256, &len);
+		rc = read_small(taskfd, path, buf, 256, &len);
 		if (!rc)
 			rc = stackptr_parse_syscall(buf, len, &t->sp);
 		if (rc != -EAGAIN)
