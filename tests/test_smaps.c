@@ -196,6 +196,7 @@ static void test_parse_kernel_lines(void)
 		"Swap:                 33 kB\n"		/* fields left out, then found */
 		"Shared_Dirty:         44 kB\n"		/* one before the last found */
 		"Locked:         00000012 kB\n"		/* leading zeros */
+		"THPeligible:           1\n"		/* skipped, no unit: 25 bytes */
 		"VmFlags:        12345678 kB\n"
 		HDR
 		"Size:                  5 kB\n"
@@ -207,6 +208,7 @@ static void test_parse_kernel_lines(void)
 		HDR "Size:\t               12 kB\n",
 		HDR "Size:                 1a kB\n",
 		HDR "Size:                    kB\n",
+		HDR "Size:                  1\n",		/* summed: its unit is needed */
 	};
 	struct smaps_map m;
 	int rc;

@@ -210,8 +210,11 @@ static const struct field *find_field(const char *p, const char *end, size_t *hi
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 /* "Key:", blanks up to byte 16, a number right-aligned in 8 bytes, " kB": the kernel writes
- * every summed field of smaps (and most skipped ones) so, 28 bytes with the newline. */
+ * every summed field of smaps (and most skipped ones) so, 28 bytes with the newline; a few
+ * skipped ones (THPeligible, ProtectionKey) without " kB", 25 bytes. */
 #define KERNEL_LINE 28
+#define KERNEL_LINE_NOUNIT 25
+#define KERNEL_AHEAD 4	/* entries tried after the expected one (rollup-only fields) */
 #define BLANKS8 0x2020202020202020ull
 
 /* The number in the 8 bytes w: blanks, then 1 to 8 digits and nothing else. */
@@ -250,31 +253,33 @@ static void kernel_keys(uint64_t pads[][2])
 
 /*
  * Field f's line as the kernel writes it, at p (KERNEL_LINE bytes readable), pad its first
- * 16 bytes (kernel_keys): its value into mem when f is summed. A line this accepts,
- * parse_field reads the same way (the key f at the hint, blanks, digits, " kB", the
- * newline); any other is left to it.
+ * 16 bytes (kernel_keys): its length with the newline (0: not such a line), its value into
+ * mem when f is summed. A line this accepts, parse_field reads the same way (the key f,
+ * blanks, digits, " kB" or nothing for a skipped field, the newline); any other is left
+ * to it.
  */
-static bool kernel_line(const struct field *f, const uint64_t pad[2], const char *p,
-			struct smaps_mem *mem)
+static size_t kernel_line(const struct field *f, const uint64_t pad[2], const char *p,
+			  struct smaps_mem *mem)
 {
 	uint64_t a, b, w, v;
 	uint32_t t;
 
 	if (f->what == FIELD_VMFLAGS)
-		return false;	/* text, whatever it looks like */
+		return 0;	/* text, whatever it looks like */
 	memcpy(&a, p, 8);
 	memcpy(&b, p + 8, 8);
 	if (a != pad[0] || b != pad[1])
-		return false;
-	memcpy(&t, p + 24, 4);
-	if (t != ((uint32_t)' ' | (uint32_t)'k' << 8 | (uint32_t)'B' << 16 | (uint32_t)'\n' << 24))
-		return false;
+		return 0;
 	memcpy(&w, p + 16, 8);
 	if (!dec8(w, &v))
-		return false;
-	if (f->what == FIELD_SUM)
-		*(uint64_t *)((char *)mem + f->off) = v * 1024;
-	return true;
+		return 0;
+	memcpy(&t, p + 24, 4);
+	if (t == ((uint32_t)' ' | (uint32_t)'k' << 8 | (uint32_t)'B' << 16 | (uint32_t)'\n' << 24)) {
+		if (f->what == FIELD_SUM)
+			*(uint64_t *)((char *)mem + f->off) = v * 1024;
+		return KERNEL_LINE;
+	}
+	return f->what == FIELD_SKIP && p[24] == '\n' ? KERNEL_LINE_NOUNIT : 0;
 }
 #endif
 
@@ -547,13 +552,23 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 		size_t vlen;
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		/* most lines: the field expected next, as the kernel writes it */
-		if (cur && hint < ARRAY_SIZE(fields) && end - p >= KERNEL_LINE &&
-		    kernel_line(&fields[hint], pads[hint], p, &cur->mem)) {
-			hint++;
-			nfields++;
-			p += KERNEL_LINE;
-			continue;
+		/* most lines: the field expected next, or one of the few after it (the keys of
+		 * smaps_rollup alone are left out), as the kernel writes it; a line matches
+		 * one key at most, so this is the entry find_field would find */
+		if (cur && end - p >= KERNEL_LINE) {
+			size_t n = 0, h = hint;
+
+			for (; h < ARRAY_SIZE(fields) && h <= hint + KERNEL_AHEAD; h++) {
+				n = kernel_line(&fields[h], pads[h], p, &cur->mem);
+				if (n)
+					break;
+			}
+			if (n) {
+				hint = h + 1;
+				nfields++;
+				p += n;
+				continue;
+			}
 		}
 #endif
 		nl = memchr(p, '\n', (size_t)(end - p));
