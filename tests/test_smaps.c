@@ -713,6 +713,32 @@ static void test_avail_format(void)
 		tap_is_str(mapcols_format(mapcols_find("SWAP"), &c, true, false, buf, sizeof(buf)),
 			   "0", "a size of 0 in JSON");
 	}
+	/* remembered sizes: the text of util_size_human every time, sizes that share a slot
+	 * and come back after others took it, a buffer too short for the text */
+	{
+		size_t bad = 0, n = 0;
+		char b2[32], tiny[4];
+
+		for (int pass = 0; pass < 3; pass++) {
+			for (uint64_t kb = 0; kb < 70000; kb += pass ? 7 : 1, n++) {
+				uint64_t v = kb * 1024 + (pass == 2 ? kb % 1024 : 0);
+
+				if (strcmp(mapcols_size_human(v, buf, sizeof(buf)),
+					   util_size_human(v, b2, sizeof(b2))))
+					bad++;
+			}
+			for (int sh = 0; sh < 64; sh++, n++)
+				if (strcmp(mapcols_size_human(~0ULL >> sh, buf, sizeof(buf)),
+					   util_size_human(~0ULL >> sh, b2, sizeof(b2))))
+					bad++;
+		}
+		tap_is_u64(bad, 0, "remembered sizes: util_size_human's text, %zu sizes", n);
+		mapcols_size_human(1536, tiny, sizeof(tiny));	/* "1.5K" cut: not remembered */
+		tap_is_str(mapcols_size_human(1536, buf, sizeof(buf)), "1.5K",
+			   "a size cut to a short buffer is not remembered cut");
+		tap_is_str(mapcols_size_human(1536, tiny, sizeof(tiny)),
+			   util_size_human(1536, b2, sizeof(tiny)), "... and is cut again as it was");
+	}
 }
 
 int main(void)

@@ -337,7 +337,7 @@ struct human_slot {
 	char text[16];		/* NUL-padded; "" when empty */
 };
 
-static const char *size_human(uint64_t bytes, char *buf, size_t len)
+const char *mapcols_size_human(uint64_t bytes, char *buf, size_t len)
 {
 	static _Thread_local struct human_slot cache[HUMAN_SLOTS];
 	struct human_slot *h = &cache[(bytes >> 10 ^ bytes >> 20) % HUMAN_SLOTS];
@@ -367,7 +367,7 @@ const char *mapcols_format(const struct maps_column *col, const struct mapcols_c
 	if (col->kind == CK_SIZE && !c->u && !json && !bytes)
 		return "0B";
 	if (col->kind == CK_SIZE && !json && !bytes)
-		return size_human(c->u, buf, len);
+		return mapcols_size_human(c->u, buf, len);
 	if (col->kind == CK_COUNT || col->kind == CK_SIZE)
 		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
 	return c->s;	/* sanitized at the source */

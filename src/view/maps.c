@@ -48,7 +48,7 @@ static int stream_rc(FILE *out)
 
 static const char *size_text(const struct maps_view *v, uint64_t bytes, char *buf, size_t len)
 {
-	return v->bytes ? util_u64_dec(bytes, buf, len) : util_size_human(bytes, buf, len);
+	return v->bytes ? util_u64_dec(bytes, buf, len) : mapcols_size_human(bytes, buf, len);
 }
 
 /* ---- the rows of one process --------------------------------------------------------- */
