@@ -121,6 +121,7 @@ static unsigned thread_footnote(const struct memmap_thread *t)
 
 static int threads_table(const struct maps_view *v, const struct memmap *mm, unsigned *notes)
 {
+	const struct maps_column *address = mapcols_find("ADDRESS");	/* once, not a thread */
 	struct scolsout *tb = table_new(v);
 	int rc = 0;
 
@@ -141,7 +142,7 @@ static int threads_table(const struct maps_view *v, const struct memmap *mm, uns
 			break;
 		*notes |= thread_footnote(th);
 		if (r)
-			mapcols_find("ADDRESS")->get(mm, r, &addr);
+			address->get(mm, r, &addr);
 		cells[0] = util_i64_dec(th->tid, tid, sizeof(tid));
 		cells[1] = th->comm;
 		cells[2] = r ? r->name : "-";
@@ -469,6 +470,7 @@ static const char *sp_error(const struct memmap *mm, const struct memmap_thread 
 
 static void json_threads(struct maps_view *v, const struct memmap *mm)
 {
+	const struct maps_column *address = mapcols_find("ADDRESS");
 	struct json *js = &v->js;
 
 	json_u64(js, "stacks_labelled", mm->stacks_labelled);
@@ -482,7 +484,7 @@ static void json_threads(struct maps_view *v, const struct memmap *mm)
 		json_i64(js, "tid", th->tid);
 		json_string(js, "comm", th->comm);
 		if (r) {
-			mapcols_find("ADDRESS")->get(mm, r, &addr);
+			address->get(mm, r, &addr);
 			json_string(js, "stack", r->name);
 			json_string(js, "address", addr.s);
 			json_u64(js, "size", r->mem.size);
