@@ -283,6 +283,28 @@ static size_t kernel_line(const struct field *f, const uint64_t pad[2], const ch
 }
 #endif
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Most lines: the field expected next (*hint), or one of the few after it (the keys of
+ * smaps_rollup alone are left out), as the kernel writes it: its length, *hint moved past
+ * it; 0 for a line left to parse_field. A line matches one key at most, so this is the
+ * entry find_field would find. */
+static size_t kernel_field(const char *p, const char *end, const uint64_t pads[][2],
+			   size_t *hint, struct smaps_mem *mem)
+{
+	if (end - p < KERNEL_LINE)
+		return 0;
+	for (size_t h = *hint; h < ARRAY_SIZE(fields) && h <= *hint + KERNEL_AHEAD; h++) {
+		size_t n = kernel_line(&fields[h], pads[h], p, mem);
+
+		if (n) {
+			*hint = h + 1;
+			return n;
+		}
+	}
+	return 0;
+}
+#endif
+
 enum line_kind { LINE_FIELD, LINE_VMFLAGS, LINE_OTHER };
 
 static bool key_char(char c)
@@ -552,19 +574,10 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 		size_t vlen;
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		/* most lines: the field expected next, or one of the few after it (the keys of
-		 * smaps_rollup alone are left out), as the kernel writes it; a line matches
-		 * one key at most, so this is the entry find_field would find */
-		if (cur && end - p >= KERNEL_LINE) {
-			size_t n = 0, h = hint;
+		if (cur) {
+			size_t n = kernel_field(p, end, pads, &hint, &cur->mem);
 
-			for (; h < ARRAY_SIZE(fields) && h <= hint + KERNEL_AHEAD; h++) {
-				n = kernel_line(&fields[h], pads[h], p, &cur->mem);
-				if (n)
-					break;
-			}
 			if (n) {
-				hint = h + 1;
 				nfields++;
 				p += n;
 				continue;
