@@ -14,6 +14,8 @@
 #     base      --base PATH, another build (e.g. main's) the same way, when given
 #   one shot:  the CPU of a whole run, start-up included, of
 #     raw1      rawstat 1
+#     raw2      rawstat --twice 1: one listing, every stat read twice through a kept file
+#               (the least an interval from two reads costs; `x floor` is against raw1)
 #     once      taskscope -b -H -n 1 (a priming scan: PCPU needs an interval)
 #     once_np   the same without PCPU, the only interval column of the defaults: one scan
 #     base1     --base PATH -b -H -n 1
@@ -60,6 +62,7 @@ run_kept() { "$ts_bin" -b -H -d 0 -n "$1"; }
 run_fallback() { ulimit -n 1024 && "$ts_bin" -b -H -d 0 -n "$1"; }
 run_base() { "$base" -b -H -d 0 -n "$1"; }
 run_raw1() { "$work/rawstat" 1; }
+run_raw2() { "$work/rawstat" --twice 1; }
 run_once() { "$ts_bin" -b -H -n 1; }
 # the default columns but PCPU, the only interval one: a single scan, no priming
 run_once_np() { "$ts_bin" -b -H -n 1 -o pid,tid,user,pri,ni,state,cpu,time,rss,comm; }
@@ -74,7 +77,7 @@ stats() {	# values on stdin (us) -> "median lowest highest" in ms
 
 declare -A floor
 refresh=(raw kept fallback)
-oneshot=(raw1 once once_np)
+oneshot=(raw1 raw2 once once_np)
 if [ -n "$base" ]; then
 	refresh+=(base)
 	oneshot+=(base1)
@@ -108,7 +111,10 @@ for size in "${size_list[@]}"; do
 		case $t in *1 | once*) f=${floor[raw1]} ;; esac
 		printf '   %-10s %10s %8s-%-8s %8s\n' "$t" "$med" "$lo" "$hi" \
 			"$(awk -v a="$med" -v b="$f" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')"
+		case $t in raw2) floor[raw2]=$med ;; once) once_med=$med ;; esac
 	done
+	awk -v a="$once_med" -v b="${floor[raw2]}" \
+		'BEGIN { printf "   once / raw2 (the two-read floor): %.2f\n", (b > 0) ? a / b : 0 }'
 done
 # peak RSS (KiB) of one run: $1 = kept, fallback or base, $2 = samples
 peak_rss() {

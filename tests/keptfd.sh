@@ -89,6 +89,27 @@ print("kept_files %r, %d rows" % (k, len(d["tasks"])))
 EOF
 [ $? -eq 0 ] && ok "$(cat "$TS_TMP/json.check")" || fail "bad JSON" "$TS_TMP/json.check" "$TS_TMP/few.jerr"
 
+# ---- the last sample ----------------------------------------------------------------------
+
+check "the last sample closes each stat file right after reading it (-n 2: kept by the first)"
+if ! command -v strace >/dev/null; then
+	say "no strace: not checked"
+else
+	strace -qq -e trace=pread64,close -o "$TS_TMP/last.strace" "$T" -b -H -n 2 -d 0.1 \
+		-p "$WL_PID" -o pid,tid,comm >"$TS_TMP/last.out" 2>"$TS_TMP/last.err" </dev/null
+	# a pread of a descriptor followed at once by its close
+	pairs=$(awk -F'[(,)]' '$1 == "pread64" { fd = $2; next }
+			       $1 == "close" && $2 == fd { n++ } { fd = "" }
+			       END { print n + 0 }' "$TS_TMP/last.strace")
+	rows=$(last_table "$TS_TMP/last.out" | wc -l)
+	if [ "$rows" -eq "$ntids" ] && [ "$pairs" -ge "$ntids" ]; then
+		ok "$rows rows; $pairs stat files closed just after their last read"
+	else
+		fail "$rows rows of $ntids; $pairs files closed right after a read (want $ntids)" \
+			"$TS_TMP/last.err"
+	fi
+fi
+
 # ---- a spawned job -----------------------------------------------------------------------
 
 check "a spawned job gets the soft descriptor limit taskscope was given, and none of its files"

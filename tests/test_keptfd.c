@@ -150,6 +150,54 @@ static void test_collision(void)
 	}
 }
 
+/* keptfd_reread reads kept files only; keptfd_members finds each process's entries, first
+ * and last processes included, and none for a process not among them. */
+static void test_members(void)
+{
+	static const struct keptfd_member v[] = {
+		{ 3, 3 }, { 3, 9 }, { 7, 2 }, { 7, 7 }, { 7, 8 }, { 12, 12 },
+	};
+	static const pid_t asked[] = { 1, 3, 5, 7, 12, 13 };
+	static const size_t want[] = { 0, 2, 0, 3, 1, 0 }, first[] = { 0, 0, 0, 2, 5, 0 };
+	struct keptfd_member *m = malloc(sizeof(v));
+	struct taskfiles_stat st;
+	struct keptfd *k;
+	char name[32];
+	int bad = 0;
+
+	keptfd_new(&k);
+	if (!m) {
+		tap_ok(false, "malloc");
+		keptfd_free(k);
+		return;
+	}
+	memcpy(m, v, sizeof(v));
+	keptfd_members_set(k, m, sizeof(v) / sizeof(v[0]));
+	for (size_t i = 0; i < sizeof(asked) / sizeof(asked[0]); i++) {
+		size_t n;
+		const struct keptfd_member *got = keptfd_members(k, asked[i], &n);
+
+		if (n != want[i] || (n && got != m + first[i]) || (!n && got))
+			bad++;
+	}
+	tap_is_i64(bad, 0, "keptfd_members: each process's entries, none for others");
+	keptfd_begin(k);
+	tap_is_rc(keptfd_reread(k, 1, tid_of[1], &st), -ENOENT,
+		  "keptfd_reread of a task without a kept file: -ENOENT, nothing opened");
+	snprintf(name, sizeof(name), "%d.stat", tid_of[1]);
+	keptfd_stat(k, dirfd_, name, 1, tid_of[1], &st);
+	tap_ok(!keptfd_reread(k, 1, tid_of[1], &st) && st.pid == tid_of[1] &&
+	       st.utime == utime_of[1], "keptfd_reread of a kept file: its current values");
+	start_of[1] += 7;
+	write_stat(1);
+	tap_is_rc(keptfd_reread(k, 1, tid_of[1], &st), -ESRCH,
+		  "keptfd_reread of a file that now shows another start time: -ESRCH");
+	tap_is_rc(keptfd_reread(k, 1, tid_of[1], &st), -ENOENT, "and the file is closed");
+	keptfd_end(k);
+	keptfd_members_set(k, NULL, 0);
+	keptfd_free(k);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test_keptfd.XXXXXX", name[32];
@@ -273,6 +321,7 @@ int main(void)
 	tap_is_i64(fixture_count_fds(), base, "keptfd_free closes every kept file");
 	test_collision();
 	test_kept_files();
+	test_members();
 	for (int t = 1; t <= NTASKS; t++) {
 		snprintf(name, sizeof(name), "%d.stat", tid_of[t]);
 		unlinkat(dirfd_, name, 0);

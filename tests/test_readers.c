@@ -202,6 +202,54 @@ static void test_parse_stat(void)
 	tap_is_rc(rc, -EINVAL, "parse_stat of zero bytes");
 }
 
+/* Numbers of every length in the fields the parser keeps: utime (14) and vsize (23) take
+ * each text; the value read must be the text's, or the error a 20-digit overflow gives. */
+static void test_parse_stat_numbers(void)
+{
+	static const struct {
+		const char *text;
+		int rc;
+		uint64_t v;
+	} cases[] = {
+		{ "7", 0, 7 }, { "42", 0, 42 }, { "1234567", 0, 1234567 },
+		{ "12345678", 0, 12345678 }, { "123456789", 0, 123456789 },
+		{ "1234567890", 0, 1234567890ULL }, { "12345678901", 0, 12345678901ULL },
+		{ "123456789012", 0, 123456789012ULL }, { "1234567890123", 0, 1234567890123ULL },
+		{ "12345678901234", 0, 12345678901234ULL },
+		{ "123456789012345", 0, 123456789012345ULL },
+		{ "9876543210987654", 0, 9876543210987654ULL },
+		{ "98765432109876543", 0, 98765432109876543ULL },
+		{ "1234567890123456789", 0, 1234567890123456789ULL },
+		{ "18446744073709551615", 0, UINT64_MAX },
+		{ "00000000000000000000000000042", 0, 42 },
+		{ "18446744073709551616", -ERANGE, 0 },
+		{ "99999999999999999999", -ERANGE, 0 },
+		{ "1234x678", -EINVAL, 0 }, { "12345678x", -EINVAL, 0 }, { "x", -EINVAL, 0 },
+	};
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (int field = 14; field <= 23; field += 9) {
+			char line[512];
+			struct taskfiles_stat st;
+			int n = snprintf(line, sizeof(line), "77 (x) S 1 77 77 0 -1 4194560 1 0 0 0 "
+					 "%s 5 0 0 20 0 1 0 99 %s 3 18446744073709551615 1 1 0 0 "
+					 "0 0 0 0 0 0 0 0 17 1 0 0\n",
+					 field == 14 ? cases[i].text : "3",
+					 field == 23 ? cases[i].text : "4096");
+			int rc = taskfiles_parse_stat(line, (size_t)n, &st);
+			uint64_t got = field == 14 ? st.utime : st.vsize;
+
+			if (rc != cases[i].rc || (!rc && got != cases[i].v)) {
+				tap_diag("field %d \"%s\": rc %d value %llu", field, cases[i].text, rc,
+					 (unsigned long long)got);
+				bad++;
+			}
+		}
+	}
+	tap_is_i64(bad, 0, "parse_stat: 1 to 29 digits in two fields, each value or error exact");
+}
+
 /* ---- taskfiles_parse_ctxsw --------------------------------------------------------------- */
 
 static void ctxsw_fixture(const char *rel, int want, uint64_t wvol, uint64_t winvol)
@@ -885,6 +933,7 @@ int main(void)
 		return rc;
 
 	test_parse_stat();
+	test_parse_stat_numbers();
 	test_parse_ctxsw();
 	test_mountinfo();
 

@@ -192,6 +192,20 @@ size_t util_sanitize(const char *in, size_t inlen, char *buf, size_t len)
 		size_t n, tl;
 		uint32_t cp;
 
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') {
+			/* a run of printable ASCII (most names are one) is copied as it is */
+			size_t end = i + 1;
+
+			while (end < inlen && p[end] >= 0x20 && p[end] < 0x7f && p[end] != '\\')
+				end++;
+			n = end - i < len - 1 - off ? end - i : len - 1 - off;
+			memcpy(buf + off, in + i, n);
+			off += n;
+			i += n;
+			if (i < end)
+				break;	/* the buffer is full */
+			continue;
+		}
 		n = util_utf8_seq(in + i, inlen - i, &cp);
 		if (n == 0) {
 			tl = put_hex(tmp, "\\x", p[i], 2);	/* not UTF-8: the byte */

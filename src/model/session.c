@@ -494,6 +494,10 @@ int session_run(struct session *s, const struct session_loop *loop)
 		double t0 = util_monotonic();
 
 		f.thr_due = s->thr_smp && (priming || s->seq % thr_every == 0);
+		/* the last sample: nothing is kept open for one after it */
+		if (!priming && reporting && loop->iterations && s->seq + 1 >= loop->iterations &&
+		    !s->cfg->source)
+			sampler_last(s->smp);
 		/* a priming sample reads only what the interval columns need */
 		rc = take(s, &f, priming ? loop->prime_readers : 0, mem_due, &all, &reused,
 			  &nreused);

@@ -350,6 +350,12 @@ static void mark_affinity_differences(struct snapshot *sn)
 	}
 }
 
+void sampler_last(struct sampler *s)
+{
+	if (s->kept)
+		keptfd_last(s->kept);
+}
+
 int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, size_t ntgids,
 		      const struct snapshot **out)
 {

@@ -76,6 +76,9 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 void sampler_drop_processes(struct sampler *s, const pid_t *tgids, size_t n);
 /* The same reading only what readers asks of the sampler's readers (0: all of them): a
  * priming sample, whose rows only give the next one its deltas. */
+/* The samples from now on are the last ones: stat files are no longer kept open for later
+ * samples (each one is closed once read). */
+void sampler_last(struct sampler *s);
 int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, size_t ntgids,
 		      const struct snapshot **out);
 /* A snapshot of base's processes (base has a row per process) without a scan of /proc: a

@@ -32,6 +32,10 @@ struct keptfd {
 	size_t n;
 	unsigned gen;
 	size_t fallback, opened;
+	bool last;		/* keptfd_last: files closed as soon as they are read */
+	size_t last_kept;	/* files that pass read within the budget (closed at once) */
+	struct keptfd_member *members;	/* the last pass's tasks by process */
+	size_t nmembers;
 };
 
 /* ---- the shared budget ---- */
@@ -147,6 +151,13 @@ static void drop(struct keptfd *k, struct slot *s)
 	}
 }
 
+/* In the last pass: the file was read, close it now (hot, cheaper than at the end). */
+static void last_read(struct keptfd *k, struct slot *s)
+{
+	drop(k, s);
+	k->last_kept++;
+}
+
 /* ---- the public part ---- */
 
 int keptfd_new(struct keptfd **out)
@@ -172,6 +183,7 @@ void keptfd_free(struct keptfd *k)
 		}
 	}
 	free(k->v);
+	free(k->members);
 	free(k);
 }
 
@@ -180,6 +192,12 @@ void keptfd_begin(struct keptfd *k)
 	k->gen++;
 	k->fallback = 0;
 	k->opened = 0;
+	k->last_kept = 0;
+}
+
+void keptfd_last(struct keptfd *k)
+{
+	k->last = true;
 }
 
 void keptfd_end(struct keptfd *k)
@@ -193,7 +211,7 @@ void keptfd_end(struct keptfd *k)
 
 void keptfd_counts(const struct keptfd *k, struct keptfd_counts *c)
 {
-	c->open = k->n;
+	c->open = k->n + k->last_kept;
 	c->fallback = k->fallback;
 	c->opened = k->opened;
 	c->budget = budget;
@@ -224,6 +242,8 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 		if (s->tgid == tgid && !read_parse(s->fd, st) && st->pid == tid &&
 		    st->start == s->start) {
 			s->gen = k->gen;
+			if (k->last)
+				last_read(k, s);
 			return 0;
 		}
 		/* ended (ESRCH), or no longer what was opened: never read through it again */
@@ -238,6 +258,15 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 		close(fd);
 		return rc ? rc : -ESRCH;
 	}
+	if (k->last) {
+		/* no later pass to keep it for: counted as the pass before would have */
+		if (atomic_load(&held) + k->last_kept >= budget)
+			k->fallback++;
+		else
+			k->last_kept++;
+		close(fd);
+		return 0;
+	}
 	if (atomic_fetch_add(&held, 1) >= budget ||
 	    ((k->n + 1) * 2 > k->cap && grow(k))) {
 		atomic_fetch_sub(&held, 1);
@@ -249,6 +278,51 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 			    .start = st->start };
 	put(k, &ns);
 	return 0;
+}
+
+int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat *st)
+{
+	struct slot *s = find(k, tid);
+	int rc;
+
+	if (!s)
+		return -ENOENT;
+	rc = s->tgid == tgid ? read_parse(s->fd, st) : -ESRCH;
+	if (!rc && (st->pid != tid || st->start != s->start))
+		rc = -ESRCH;
+	if (rc) {
+		drop(k, s);
+		return rc == -ENOENT ? -ESRCH : rc;
+	}
+	s->gen = k->gen;
+	if (k->last)
+		last_read(k, s);
+	return 0;
+}
+
+void keptfd_members_set(struct keptfd *k, struct keptfd_member *v, size_t n)
+{
+	free(k->members);
+	k->members = v;
+	k->nmembers = v ? n : 0;
+}
+
+const struct keptfd_member *keptfd_members(const struct keptfd *k, pid_t tgid, size_t *n)
+{
+	size_t lo = 0, hi = k->nmembers, end;
+
+	while (lo < hi) {	/* the first entry of tgid, or where it would be */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->members[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < k->nmembers && k->members[end].tgid == tgid; end++)
+		;
+	*n = end - lo;
+	return *n ? &k->members[lo] : NULL;
 }
 
 int keptfd_find(struct keptfd *k, pid_t tid, uint64_t start, uint64_t tag)

@@ -35,6 +35,10 @@ void keptfd_free(struct keptfd *k);
  * of tasks that keptfd_stat was not asked about since keptfd_begin). */
 void keptfd_begin(struct keptfd *k);
 void keptfd_end(struct keptfd *k);
+/* The passes from now on are the last: each stat file is closed as soon as it is read (no
+ * later pass would read it again; closed at exit, 10,000 files that have gone cold cost the
+ * kernel twice what closing each one after its read does). keptfd_counts counts as before. */
+void keptfd_last(struct keptfd *k);
 
 /* The stat of task tid of process tgid, whose stat file is path relative to dirfd (opened
  * with source_openat when it is not kept yet): 0 or -errno (-ESRCH: gone). */
@@ -55,6 +59,23 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 int keptfd_find(struct keptfd *k, pid_t tid, uint64_t start, uint64_t tag);
 int keptfd_keep(struct keptfd *k, pid_t tgid, pid_t tid, uint64_t start, uint64_t tag, int fd);
 void keptfd_forget(struct keptfd *k, pid_t tid);
+
+/* The stat of task tid through its kept file only: 0, -ENOENT when none is kept for it,
+ * else -errno of a read that failed or found another task (the file is then closed). */
+int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat *st);
+
+/*
+ * The tasks a pass found under each process, for the next one: a process that still has
+ * as many threads as then (its main thread's stat says how many) and all of whose threads
+ * still read is the same set of threads, so its task directory need not be listed again.
+ * keptfd_members_set takes v (malloc'ed, n entries sorted by tgid then tid) in place of
+ * the last ones; keptfd_members gives those of tgid (sorted by tid) and their number.
+ */
+struct keptfd_member {
+	pid_t tgid, tid;
+};
+void keptfd_members_set(struct keptfd *k, struct keptfd_member *v, size_t n);
+const struct keptfd_member *keptfd_members(const struct keptfd *k, pid_t tgid, size_t *n);
 
 /* What the last pass did: files held open now, and tasks read with open + read + close
  * because the budget was used up. */

@@ -43,15 +43,36 @@ static int scan_u64_to(const char *s, const char *end, const char **stop, uint64
 	return rc;
 }
 
+static const uint64_t pow10_u64[9] = {
+	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
+
+/* The number whose digits are the bytes of w, the first one (its lowest byte) the most
+ * significant; bytes of 0 lead as zeros: eight ASCII digits combined two, four and eight
+ * at a time with a multiply and a shift each. */
+static uint64_t eight_digits(uint64_t w)
+{
+	w = ((w & 0x0f0f0f0f0f0f0f0fULL) * 2561) >> 8;
+	w = ((w & 0x00ff00ff00ff00ffULL) * 6553601) >> 16;
+	return ((w & 0x0000ffff0000ffffULL) * 42949672960001ULL) >> 32;
+}
+
 /* Next space-separated field of stat; advances *p. Every task's stat has about 40 of
- * them: up to 19 digits are read here, the rest (none, or more) by util_span_dec. */
-static int stat_next(const char **p, const char *end, uint64_t *v)
+ * them, half of them one digit; longer ones are read eight bytes at a time, a 20th digit
+ * and more with an overflow check (as util_span_dec). Inlined: it is most of a parse. */
+static inline __attribute__((always_inline)) int stat_next(const char **p, const char *end,
+							    uint64_t *v)
 {
 	const char *q = *p, *digits, *lim;
 	bool neg = false;
 	uint64_t x = 0;
-	int rc;
 
+	if (end - q > 2 && q[0] == ' ' && (unsigned)(q[1] - '0') < 10 &&
+	    (q[2] == ' ' || q[2] == '\n')) {
+		*v = (unsigned)(q[1] - '0');	/* a one-digit field: half of them are "0" */
+		*p = q + 2;
+		return 0;
+	}
 	while (q < end && *q == ' ')
 		q++;
 	if (q >= end)
@@ -61,14 +82,39 @@ static int stat_next(const char **p, const char *end, uint64_t *v)
 		neg = true;
 		q++;
 	}
-	lim = end - q > 19 ? q + 19 : end;
-	for (digits = q; q < lim && (unsigned)(*q - '0') < 10; q++)
+	digits = q;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* eight bytes at a time while they are digits (start times, sizes and addresses are
+	 * long), never more than 19 digits in all (no overflow) */
+	while (end - q > 8) {
+		uint64_t w, bad;
+		unsigned nd;
+
+		memcpy(&w, q, 8);
+		bad = ((w & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+		      (((w + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ^
+		       0x3030303030303030ULL);
+		nd = bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
+		if (!nd || (size_t)(q - digits) + nd > 19)
+			break;
+		x = x * pow10_u64[nd] + eight_digits(nd == 8 ? w : w << (8 * (8 - nd)));
+		q += nd;
+		if (nd < 8)
+			break;
+	}
+#endif
+	lim = end - q > 19 - (q - digits) ? q + (19 - (q - digits)) : end;
+	for (; q < lim && (unsigned)(*q - '0') < 10; q++)
 		x = x * 10 + (unsigned)(*q - '0');
-	if (q == digits || (q < end && (unsigned)(*q - '0') < 10)) {
-		q = digits;
-		rc = util_span_dec(&q, end, &x);
-		if (rc)
-			return rc;
+	if (q == digits)
+		return -EINVAL;
+	/* a 20th digit and more (rsslim is UINT64_MAX): x is exact, go on with the check */
+	for (; q < end && (unsigned)(*q - '0') < 10; q++) {
+		unsigned d = (unsigned)(*q - '0');
+
+		if (x > UINT64_MAX / 10 || (x == UINT64_MAX / 10 && d > UINT64_MAX % 10))
+			return -ERANGE;
+		x = x * 10 + d;
 	}
 	if (neg) {
 		if (x > (uint64_t)INT64_MAX)

@@ -186,6 +186,56 @@ static int add_whole(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 	return rc;
 }
 
+/* A thread of a process listed by the last pass: through its kept file, else (read by
+ * open + read + close then: the budget was used up) by its path. */
+static int member_stat(struct rows *r, int rootfd, pid_t tgid, pid_t tid,
+		       struct taskfiles_stat *st)
+{
+	char path[48];
+	int rc = keptfd_reread(r->kept, tgid, tid, st);
+
+	if (rc != -ENOENT)
+		return rc;
+	snprintf(path, sizeof(path), "%d/task/%d/stat", (int)tgid, (int)tid);
+	return keptfd_stat(r->kept, rootfd, path, tgid, tid, st);
+}
+
+/*
+ * The threads of tgid without listing its task directory again: the last pass found m[0..n-1]
+ * there. When its main thread's stat (read first) still counts n threads and every one of
+ * them still reads, they are the process's threads (each was alive when that count was
+ * taken, and there were n), and they become its rows: 1. Else 0, nothing added (the caller
+ * lists the directory), or -ENOMEM.
+ */
+static int add_known(struct rows *r, int rootfd, pid_t tgid, const struct keptfd_member *m,
+		     size_t n)
+{
+	struct taskfiles_stat st;
+	size_t mark = r->n;
+	struct stat sb;
+	char path[32];
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%d/task", (int)tgid);
+	if (fstatat(rootfd, path, &sb, 0) || member_stat(r, rootfd, tgid, tgid, &st) ||
+	    st.nlwp != (long)n)
+		return 0;
+	rc = add_row(r, &st, tgid, sb.st_uid, false);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (m[i].tid == tgid)
+			continue;
+		rc = member_stat(r, rootfd, tgid, m[i].tid, &st);
+		if (!rc)
+			rc = add_row(r, &st, tgid, sb.st_uid, false);
+	}
+	if (!rc)
+		return 1;
+	for (size_t i = mark; i < r->n; i++)
+		free(r->v[i].comm);
+	r->n = mark;
+	return rc == -ENOMEM ? rc : 0;
+}
+
 static int add_process(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 {
 	char path[32];
@@ -196,6 +246,14 @@ static int add_process(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 
 	if (how & THREADS_PROCESSES)
 		return add_whole(r, rootfd, tgid, how);
+	if (r->kept && !(how & THREADS_STATUS_UID)) {
+		size_t n;
+		const struct keptfd_member *m = keptfd_members(r->kept, tgid, &n);
+
+		rc = m ? add_known(r, rootfd, tgid, m, n) : 0;
+		if (rc)
+			return rc < 0 ? rc : 0;
+	}
 	snprintf(path, sizeof(path), "%d/task", (int)tgid);
 	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -278,6 +336,17 @@ int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
 	return threads_scan_kept(rootfd, how, pagesize, tgids, ntgids, NULL, rows, nrows);
 }
 
+/* The threads this scan found under each process (rows sorted by tgid and tid), for the
+ * next scan's add_known; without memory the next scan lists every directory. */
+static void remember_members(struct keptfd *kept, const struct task *v, size_t n)
+{
+	struct keptfd_member *m = n ? malloc(n * sizeof(*m)) : NULL;
+
+	for (size_t i = 0; m && i < n; i++)
+		m[i] = (struct keptfd_member){ .tgid = v[i].tgid, .tid = v[i].tid };
+	keptfd_members_set(kept, m, n);
+}
+
 int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
 		      size_t ntgids, struct keptfd *kept, struct task **rows, size_t *nrows)
 {
@@ -329,6 +398,8 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 		}
 		r.n = w;
 	}
+	if (kept && !(how & (THREADS_PROCESSES | THREADS_STATUS_UID)))
+		remember_members(kept, r.v, r.n);
 	/* the unused tail back to the allocator: a snapshot lives for two samples */
 	if (r.n && r.cap > r.n + r.n / 16 + 64) {
 		struct task *v = realloc(r.v, r.n * sizeof(*r.v));
