@@ -72,10 +72,22 @@ static struct libscols_table *table(const struct col *cols, size_t ncols, bool r
 	return tb;
 }
 
+/* Every cell printable ASCII (0x20-0x7e): what scolsout_set_ascii may be given */
+static bool all_ascii(const char *const *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (const char *p = cells[i]; p && *p; p++)
+			if (*p < 0x20 || *p > 0x7e)
+				return false;
+	return true;
+}
+
 /* The same table built with scolsout_new() (its cells kept by scolsout when standard output
- * is not a terminal, as under make check) prints what libsmartcols prints for tb. */
-static void same_built(struct libscols_table *tb, const struct col *cols, size_t ncols,
-		       const char *const *cells, size_t nrows, const char *what, bool raw)
+ * is not a terminal, as under make check) prints what libsmartcols prints for tb; set with
+ * scolsout_set_ascii (cells not measured) when ascii. */
+static void same_built_as(struct libscols_table *tb, const struct col *cols, size_t ncols,
+			  const char *const *cells, size_t nrows, const char *what, bool raw,
+			  bool ascii)
 {
 	struct scolsout *t = scolsout_new(raw);
 	char *a = NULL, *b = NULL;
@@ -89,7 +101,8 @@ static void same_built(struct libscols_table *tb, const struct col *cols, size_t
 		rc = scolsout_line(t);
 		for (size_t c = 0; !rc && c < ncols; c++)
 			if (cells[r * ncols + c])
-				rc = scolsout_set(t, c, cells[r * ncols + c]);
+				rc = ascii ? scolsout_set_ascii(t, c, cells[r * ncols + c])
+					   : scolsout_set(t, c, cells[r * ncols + c]);
 	}
 	if (!rc)
 		rc = scolsout_write(t, fb);
@@ -101,12 +114,21 @@ static void same_built(struct libscols_table *tb, const struct col *cols, size_t
 	if (fb)
 		fclose(fb);
 	tap_ok(!rc && alen == blen && !memcmp(a, b, alen),
-	       "%s: built with scolsout_new, identical too (rc %d)", what, rc);
+	       "%s: built with scolsout_new%s, identical too (rc %d)", what,
+	       ascii ? " and set as ASCII" : "", rc);
 	if (rc || alen != blen || memcmp(a, b, alen))
 		tap_diag("scolsout_write:\n%s", b ? b : "");
 	scolsout_free(t);
 	free(a);
 	free(b);
+}
+
+static void same_built(struct libscols_table *tb, const struct col *cols, size_t ncols,
+		       const char *const *cells, size_t nrows, const char *what, bool raw)
+{
+	same_built_as(tb, cols, ncols, cells, nrows, what, raw, false);
+	if (all_ascii(cells, nrows * ncols))
+		same_built_as(tb, cols, ncols, cells, nrows, what, raw, true);
 }
 
 /* rows: ncols strings a row, NULL for a cell left unset */
@@ -169,11 +191,22 @@ static void test_ascii(void)
 		{ "ID", 6, SCOLS_FL_RIGHT }, { "KIND", 8, 0 }, { "X", 4, 0 },
 	};
 	static const char *const n_rows[] = { "1", "ab", "x", "2", "", "y" };
+	/* cells and blanks longer than 16 bytes (written 16 at a time), either side */
+	static const struct col wide_pad[] = {
+		{ "ADDRESS", 25, 0 }, { "SIZE", 6, SCOLS_FL_RIGHT }, { "NAME", 30, 0 },
+	};
+	static const char *const wp_rows[] = {
+		"7f0000000000-7f0000010000", "1", "/a/name/of/forty/bytes/or/so/for/a/test",
+		"0", "123456789012345678901234567890123", "",
+		"", "", "x",
+		"ffffffffff600000-ffffffffff601000", "4.0K", "[vsyscall]",
+	};
 
 	check_table("ASCII cells, hints, headings, empty and unset cells", cols, ARRAY_SIZE(cols),
 		    rows, ARRAY_SIZE(rows) / ARRAY_SIZE(cols), NULL);
 	check_table("last column right-aligned", right_last, 2, rl_rows, 4, NULL);
 	check_table("cells narrower than the heading and the hint", narrow, 3, n_rows, 2, NULL);
+	check_table("cells and padding of more than 16 bytes", wide_pad, 3, wp_rows, 4, NULL);
 	check_table("another column separator", cols, ARRAY_SIZE(cols), rows,
 		    ARRAY_SIZE(rows) / ARRAY_SIZE(cols), " | ");
 	check_table("one row", cols, ARRAY_SIZE(cols), rows, 1, NULL);

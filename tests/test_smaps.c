@@ -180,6 +180,65 @@ static void test_parse_edges(void)
 	}
 }
 
+/* ---- field lines as the kernel writes them, and the ones it does not ---------------------- */
+#define HDR "7f0000000000-7f0000010000 rw-p 00000000 00:00 0 \n"
+static void test_parse_kernel_lines(void)
+{
+	static const char text[] = HDR
+		"Size:           99999999 kB\n"		/* 8 digits: the widest in 28 bytes */
+		"KernelPageSize:        4 kB\n"
+		"MMUPageSize:           4 kB\n"
+		"Rss:           123456789 kB\n"		/* 9 digits: a longer line */
+		"Pss:                   0 kB\n"
+		"Pss_Dirty:       1 kB\n"			/* skipped, however written */
+		"Pss_Anon:  7 kB\n"			/* fewer blanks */
+		"Shared_Clean:           2 kB\n"		/* one blank more: 29 bytes */
+		"Swap:                 33 kB\n"		/* fields left out, then found */
+		"Shared_Dirty:         44 kB\n"		/* one before the last found */
+		"Locked:         00000012 kB\n"		/* leading zeros */
+		"THPeligible:           1\n"		/* skipped, no unit: 25 bytes */
+		"VmFlags:        12345678 kB\n"
+		HDR
+		"Size:                  5 kB\n"
+		"Rss:                   3 kB";		/* the last line cut before its newline */
+	static const char *const bad[] = {
+		HDR "Size:                1 2 kB\n",
+		HDR "Size:                 12 kb\n",
+		HDR "Size:                 12 kBx\n",
+		HDR "Size:\t               12 kB\n",
+		HDR "Size:                 1a kB\n",
+		HDR "Size:                    kB\n",
+		HDR "Size:                  1\n",		/* summed: its unit is needed */
+	};
+	struct smaps_map m;
+	int rc;
+
+	rc = smaps_parse(text, sizeof(text) - 1, &m);
+	tap_is_rc(rc, 0, "kernel lines: the map parses");
+	tap_is_u64(m.n, 1, "kernel lines: the entry cut short is left out");
+	tap_ok(m.truncated, "kernel lines: cut short, said so");
+	if (m.n) {
+		const struct smaps_mem *x = &m.vma[0].mem;
+
+		tap_is_u64(x->size, 99999999 * KB, "8 digits in 28 bytes");
+		tap_is_u64(x->rss, 123456789 * KB, "9 digits: the line is longer, read too");
+		tap_is_u64(x->pss, 0, "a 0");
+		tap_is_u64(x->pss_anon, 7 * KB, "fewer blanks than the kernel writes");
+		tap_is_u64(x->shared_clean, 2 * KB, "more blanks than the kernel writes");
+		tap_is_u64(x->swap, 33 * KB, "fields left out before one");
+		tap_is_u64(x->shared_dirty, 44 * KB, "a field before the last one found");
+		tap_is_u64(x->locked, 12 * KB, "leading zeros");
+		tap_is_str(m.vma[0].vmflags, "12345678 kB", "VmFlags is text, whatever it holds");
+	}
+	smaps_map_free(&m);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		rc = smaps_parse(bad[i], strlen(bad[i]), &m);
+		tap_is_rc(rc, -EINVAL, "a field line that is not a number in kB is refused (%zu)", i);
+		smaps_map_free(&m);
+	}
+}
+#undef HDR
+
 static void test_rollup(void)
 {
 	struct smaps_mem r;
@@ -423,6 +482,46 @@ static const char *const kinds_4300[NENTRIES] = {
 	"data", "data", "stack", "kernel",
 };
 
+/* ---- thread-stack labels: more than four threads on one stack, a named one ---------------- */
+static void test_stack_labels(void)
+{
+	static const char text[] =
+		"7f0000000000-7f0000010000 rw-p 00000000 00:00 0                          [anon:pool]\n"
+		"Size:                 64 kB\n"
+		"VmFlags: rd wr mr mw me ac\n"
+		"7f0000020000-7f0000030000 rw-p 00000000 00:00 0 \n"
+		"Size:                 64 kB\n"
+		"VmFlags: rd wr mr mw me ac\n";
+	struct stackptr_thread th[6];
+	struct smaps_map m;
+	struct memmap mm;
+	int rc;
+
+	rc = smaps_parse(text, sizeof(text) - 1, &m);
+	tap_is_rc(rc, 0, "stack labels: the map parses");
+	if (rc)
+		return;
+	memset(th, 0, sizeof(th));
+	for (int i = 0; i < 5; i++) {
+		th[i].tid = 4194300 + i;
+		th[i].sp = 0x7f0000008000ULL + (uint64_t)i * 16;
+	}
+	th[5].tid = 7;
+	th[5].sp = 0x7f0000028000ULL;
+	rc = memmap_build(&mm, 4194300, &m, th, 6, 0);
+	tap_is_rc(rc, 0, "stack labels: memmap_build");
+	if (rc)
+		return;
+	tap_is_u64(mm.nrows, 2, "stack labels: two rows");
+	if (mm.nrows == 2) {
+		tap_is_str(mm.rows[0].name, "[stack:4194300,4194301,4194302,4194303,...] [anon:pool]",
+			   "five threads on a named stack: four TIDs, then ,..., then its name");
+		tap_is_str(mm.rows[1].name, "[stack:7]", "one thread on an anonymous stack");
+	}
+	tap_is_u64(mm.stacks_labelled, 2, "stack labels: both labelled");
+	memmap_free(&mm);
+}
+
 static void test_model(int rootfd)
 {
 	struct memmap_row *groups, *g2[2];
@@ -614,6 +713,32 @@ static void test_avail_format(void)
 		tap_is_str(mapcols_format(mapcols_find("SWAP"), &c, true, false, buf, sizeof(buf)),
 			   "0", "a size of 0 in JSON");
 	}
+	/* remembered sizes: the text of util_size_human every time, sizes that share a slot
+	 * and come back after others took it, a buffer too short for the text */
+	{
+		size_t bad = 0, n = 0;
+		char b2[32], tiny[4];
+
+		for (int pass = 0; pass < 3; pass++) {
+			for (uint64_t kb = 0; kb < 70000; kb += pass ? 7 : 1, n++) {
+				uint64_t v = kb * 1024 + (pass == 2 ? kb % 1024 : 0);
+
+				if (strcmp(mapcols_size_human(v, buf, sizeof(buf)),
+					   util_size_human(v, b2, sizeof(b2))))
+					bad++;
+			}
+			for (int sh = 0; sh < 64; sh++, n++)
+				if (strcmp(mapcols_size_human(~0ULL >> sh, buf, sizeof(buf)),
+					   util_size_human(~0ULL >> sh, b2, sizeof(b2))))
+					bad++;
+		}
+		tap_is_u64(bad, 0, "remembered sizes: util_size_human's text, %zu sizes", n);
+		mapcols_size_human(1536, tiny, sizeof(tiny));	/* "1.5K" cut: not remembered */
+		tap_is_str(mapcols_size_human(1536, buf, sizeof(buf)), "1.5K",
+			   "a size cut to a short buffer is not remembered cut");
+		tap_is_str(mapcols_size_human(1536, tiny, sizeof(tiny)),
+			   util_size_human(1536, b2, sizeof(tiny)), "... and is cut again as it was");
+	}
 }
 
 int main(void)
@@ -627,6 +752,7 @@ int main(void)
 
 	test_parse_real();
 	test_parse_edges();
+	test_parse_kernel_lines();
 	test_rollup();
 	test_numa();
 	numafd = fixture_open_dir("numa_maps");
@@ -638,6 +764,7 @@ int main(void)
 	}
 	test_nodemem_format();
 	test_syscall();
+	test_stack_labels();
 	before = fixture_count_fds();
 	test_readers(rootfd);
 	test_model(rootfd);

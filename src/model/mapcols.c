@@ -11,6 +11,21 @@
 #include "model/coltable.h"
 #include "model/mapcols.h"
 
+/* The 8 lower-case hex digits of x, the first in the lowest byte (the first in memory) */
+static uint64_t hex8(uint32_t x)
+{
+	uint64_t v = x;
+
+	/* a nibble a byte, the lowest nibble in the lowest byte */
+	v = (v | v << 16) & 0x0000ffff0000ffffull;
+	v = (v | v << 8) & 0x00ff00ff00ff00ffull;
+	v = (v | v << 4) & 0x0f0f0f0f0f0f0f0full;
+	v = __builtin_bswap64(v);	/* the highest nibble first */
+	/* '0' + d, and 'a' - '0' - 10 more for d >= 10 */
+	return v + 0x3030303030303030ull +
+	       ((v + 0x0606060606060606ull) >> 4 & 0x0101010101010101ull) * 0x27;
+}
+
 /* Lower-case hex of v, at least width digits (as the kernel prints maps), at buf+off:
  * written from its last digit back, with the length known first (two a row). */
 static size_t put_hex(char *buf, size_t len, size_t off, uint64_t v, int width)
@@ -21,6 +36,16 @@ static size_t put_hex(char *buf, size_t len, size_t off, uint64_t v, int width)
 		return off;
 	if (n < width)
 		n = width < 16 ? width : 16;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if ((size_t)n < len - off) {
+		/* all 16 digits, eight at a time, and the last n of them */
+		uint64_t d[2] = { hex8((uint32_t)(v >> 32)), hex8((uint32_t)v) };
+
+		memcpy(buf + off, (const char *)d + 16 - n, (size_t)n);
+		buf[off + (size_t)n] = '\0';
+		return off + (size_t)n;
+	}
+#endif
 	if ((size_t)n >= len - off) {
 		/* what fits of its leading digits */
 		size_t keep = len - off - 1;
@@ -175,23 +200,23 @@ GET(get_vmflags)
 }
 GET(get_name) { UNUSED_MM; c->s = r->name; }
 
-#define SIZECOL(name, get, help) { name, CK_SIZE, 6, CF_RIGHT, help, get }
+#define SIZECOL(name, get, help) { name, CK_SIZE, 6, CF_RIGHT | MCF_ASCII, help, get }
 static const struct maps_column table[] = {
-	{ "ADDRESS", CK_STR, 25, MCF_MAPPING, "start-end of the mapping (hex), as in /proc/PID/maps",
+	{ "ADDRESS", CK_STR, 25, MCF_MAPPING | MCF_ASCII, "start-end of the mapping (hex), as in /proc/PID/maps",
 	  get_address },
-	{ "START", CK_STR, 12, MCF_MAPPING, "start address (hex)", get_start },
-	{ "END", CK_STR, 12, MCF_MAPPING, "end address (hex), the first byte past the mapping",
+	{ "START", CK_STR, 12, MCF_MAPPING | MCF_ASCII, "start address (hex)", get_start },
+	{ "END", CK_STR, 12, MCF_MAPPING | MCF_ASCII, "end address (hex), the first byte past the mapping",
 	  get_end },
-	{ "PERMS", CK_STR, 4, MCF_MAPPING,
+	{ "PERMS", CK_STR, 4, MCF_MAPPING | MCF_ASCII,
 	  "r read, w write, x execute; p private (copy-on-write) or s shared", get_perms },
-	{ "OFFSET", CK_STR, 8, MCF_MAPPING, "offset in the file (hex)", get_offset },
-	{ "DEVICE", CK_STR, 5, MCF_MAPPING, "device of the file, major:minor (hex)", get_device },
-	{ "INODE", CK_COUNT, 8, CF_RIGHT | MCF_MAPPING, "inode of the file (0: none)",
+	{ "OFFSET", CK_STR, 8, MCF_MAPPING | MCF_ASCII, "offset in the file (hex)", get_offset },
+	{ "DEVICE", CK_STR, 5, MCF_MAPPING | MCF_ASCII, "device of the file, major:minor (hex)", get_device },
+	{ "INODE", CK_COUNT, 8, CF_RIGHT | MCF_MAPPING | MCF_ASCII, "inode of the file (0: none)",
 	  get_inode },
-	{ "KIND", CK_STR, 6, MCF_STACKS,
+	{ "KIND", CK_STR, 6, MCF_STACKS | MCF_ASCII,
 	  "code, data, heap, stack, thread-stack, anon, shm, file or kernel (see taskscope-maps(1))",
 	  get_kind },
-	{ "MAPPINGS", CK_COUNT, 4, CF_RIGHT, "number of mappings in the row", get_mappings },
+	{ "MAPPINGS", CK_COUNT, 4, CF_RIGHT | MCF_ASCII, "number of mappings in the row", get_mappings },
 	SIZECOL("SIZE", get_size, "virtual size"),
 	SIZECOL("RSS", get_rss, "resident: in RAM and mapped here (shared pages in full)"),
 	SIZECOL("PSS", get_pss,
@@ -211,7 +236,7 @@ static const struct maps_column table[] = {
 		"in transparent huge pages (AnonHugePages + ShmemPmdMapped + FilePmdMapped)"),
 	SIZECOL("HUGETLB", get_hugetlb, "in hugetlbfs pages (Shared_Hugetlb + Private_Hugetlb)"),
 	SIZECOL("LOCKED", get_locked, "locked in RAM (mlock)"),
-	{ "NODES", CK_STR, 8, MCF_NUMA | MCF_NODES,
+	{ "NODES", CK_STR, 8, MCF_NUMA | MCF_NODES | MCF_ASCII,
 	  "resident pages per NUMA node, as N<node>=<pages> (numa_maps; JSON: pages by node)",
 	  get_nodes },
 	{ "VMFLAGS", CK_STR, 20, CF_TRUNC | MCF_MAPPING,
@@ -303,6 +328,35 @@ const char *mapcols_json_key(const char *name, char *buf, size_t len)
 	return coltable_json_key(name, buf, len);
 }
 
+/* util_size_human's text of bytes, remembered: a map's sizes repeat (pages of 4K, 8K, the
+ * same library's pieces in each process), and each costs it a few divisions in floating
+ * point. A slot per value's hash; a value not in its slot is written and put there. */
+#define HUMAN_SLOTS 256
+struct human_slot {
+	uint64_t bytes;
+	char text[16];		/* NUL-padded; "" when empty */
+};
+
+const char *mapcols_size_human(uint64_t bytes, char *buf, size_t len)
+{
+	static _Thread_local struct human_slot cache[HUMAN_SLOTS];
+	struct human_slot *h = &cache[(bytes >> 10 ^ bytes >> 20) % HUMAN_SLOTS];
+	size_t n;
+
+	if (h->text[0] && h->bytes == bytes && len >= sizeof(h->text)) {
+		memcpy(buf, h->text, sizeof(h->text));	/* one 16-byte copy, its NUL within */
+		return buf;
+	}
+	util_size_human(bytes, buf, len);
+	n = strlen(buf);
+	if (n < sizeof(h->text) && n + 1 < len) {	/* whole, not cut to len */
+		memset(h->text, 0, sizeof(h->text));
+		memcpy(h->text, buf, n);
+		h->bytes = bytes;
+	}
+	return buf;
+}
+
 const char *mapcols_format(const struct maps_column *col, const struct mapcols_cell *c,
 			   bool json, bool bytes, char *buf, size_t len)
 {
@@ -312,6 +366,8 @@ const char *mapcols_format(const struct maps_column *col, const struct mapcols_c
 	 * sizes of a map (SWAP, and RSS, PSS, USS of what is not resident) */
 	if (col->kind == CK_SIZE && !c->u && !json && !bytes)
 		return "0B";
+	if (col->kind == CK_SIZE && !json && !bytes)
+		return mapcols_size_human(c->u, buf, len);
 	if (col->kind == CK_COUNT || col->kind == CK_SIZE)
 		return columns_format_u64(col->kind, c->u, json, bytes, buf, len);
 	return c->s;	/* sanitized at the source */

@@ -16,6 +16,7 @@ enum mapcols_flags {
 	MCF_NUMA = 1u << 9,	/* needs numa_maps */
 	MCF_NODES = 1u << 10,	/* per-node counts: a JSON array of numbers */
 	MCF_STACKS = 1u << 11,	/* needs the threads' stack pointers (thread-stack labels) */
+	MCF_ASCII = 1u << 12,	/* its table text is printable ASCII (not measured) */
 };
 
 /* A value taken out of a row, before formatting. */
@@ -58,6 +59,9 @@ const char *mapcols_json_key(const char *name, char *buf, size_t len);
  * bytes: exact sizes in tables. */
 const char *mapcols_format(const struct maps_column *col, const struct mapcols_cell *c,
 			   bool json, bool bytes, char *buf, size_t len);
+/* util_size_human's text of bytes into buf (len >= 16 for the remembered ones): the text of
+ * each size is remembered (a map's sizes repeat) */
+const char *mapcols_size_human(uint64_t bytes, char *buf, size_t len);
 /* What a "-" means, for footnotes */
 const char *mapcols_avail_text(enum ts_avail av);
 

@@ -186,26 +186,39 @@ static int label_stacks(struct memmap *mm)
 
 		if (r->kind != MEMMAP_THREAD_STACK)
 			continue;
-		/* "[stack:" + up to 4 TIDs of 10 digits + ",...]" + " " + the old name */
-		len = 8 + 4 * 11 + 5 + 1 + strlen(r->name) + 1;
+		/* "[stack:" + up to 4 TIDs of 11 characters with a comma + ",...]" + " " + the
+		 * old name */
+		len = 8 + 4 * 12 + 5 + 1 + strlen(r->name) + 1;
 		s = malloc(len);
 		if (!s)
 			return -ENOMEM;
-		off = (size_t)snprintf(s, len, "[stack:");
+		/* no snprintf: a label for each thread of a process */
+		memcpy(s, "[stack:", 7);
+		off = 7;
 		for (size_t t = 0; t < mm->nthreads; t++) {
+			char num[24];
+			const char *d;
+
 			if (mm->threads[t].row != (ssize_t)i)
 				continue;
 			if (shown == 4) {
-				off += (size_t)snprintf(s + off, len - off, ",...");
+				memcpy(s + off, ",...", 4);
+				off += 4;
 				break;
 			}
-			off += (size_t)snprintf(s + off, len - off, "%s%d", shown ? "," : "",
-						(int)mm->threads[t].tid);
+			if (shown)
+				s[off++] = ',';
+			d = util_i64_dec((int)mm->threads[t].tid, num, sizeof(num));
+			memcpy(s + off, d, strlen(d));
+			off += strlen(d);
 			shown++;
 		}
-		off += (size_t)snprintf(s + off, len - off, "]");
-		if (r->vma->name)
-			snprintf(s + off, len - off, " %s", r->name);
+		s[off++] = ']';
+		s[off] = '\0';
+		if (r->vma->name) {
+			s[off++] = ' ';
+			memcpy(s + off, r->name, strlen(r->name) + 1);
+		}
 		row_name_free(r);
 		r->name = s;
 		mm->stacks_labelled++;

@@ -1,34 +1,113 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* smaps.c - own readers of /proc/PID/smaps, smaps_rollup and numa_maps (numa_maps's parsers:
- * smapsnuma.c) */
+/* smaps.c - own parsers of /proc/PID/smaps and smaps_rollup (their readers: smapsread.c,
+ * numa_maps's parsers: smapsnuma.c) */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lib/util.h"
 #include "sample/smaps.h"
-#include "sample/source.h"
-
-#define SMAPS_READ_FIRST	(64u << 10)	/* first buffer; it doubles as needed */
 
 static const char deleted_suffix[] = " (deleted)";
 
-/* ---- small helpers ------------------------------------------------------------------- */
+/* ---- the map's strings ---------------------------------------------------------------- */
 
-static char *dup_range(const char *s, size_t n)
+/*
+ * The names and VmFlags of a map's VMAs are kept in blocks that never move, freed with the
+ * map: no malloc and free for each. A text already kept in this parse is found again (a
+ * library's name in its four or five mappings, a few sets of flags in a whole map) through
+ * a small hash table, of the parse only.
+ */
+struct smaps_strings {
+	struct smaps_strings *next;
+	size_t used, cap;
+	char text[];
+};
+
+#define STRINGS_BLOCK	(16u << 10)
+#define INTERN_SLOTS	256	/* a power of two; interned until three quarters full */
+
+struct intern {
+	struct {
+		const char *s;
+		size_t len;
+	} slot[INTERN_SLOTS];
+	size_t n;
+};
+
+static void strings_free(struct smaps_strings *b)
 {
-	char *d = malloc(n + 1);
+	while (b) {
+		struct smaps_strings *next = b->next;
 
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
+		free(b);
+		b = next;
+	}
+}
+
+/* A copy of [s, s + n) with a NUL in the map's blocks, or NULL when out of memory */
+static char *strings_put(struct smaps_map *m, const char *s, size_t n)
+{
+	struct smaps_strings *b = m->strings;
+	char *d;
+
+	if (!b || b->cap - b->used < n + 1) {
+		size_t cap = n + 1 > STRINGS_BLOCK ? n + 1 : STRINGS_BLOCK;
+
+		if (n > SIZE_MAX / 2)
+			return NULL;
+		b = malloc(sizeof(*b) + cap);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		if (m->strings && n + 1 > STRINGS_BLOCK) {
+			/* a long text alone in its block, behind the one being filled */
+			b->next = m->strings->next;
+			m->strings->next = b;
+		} else {
+			b->next = m->strings;
+			m->strings = b;
+		}
+	}
+	d = b->text + b->used;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	b->used += n + 1;
+	return d;
+}
+
+/* The length and the first and last 8 bytes: enough to tell apart the names of one map */
+static size_t intern_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, z = 0;
+
+	memcpy(&a, s, n < 8 ? n : 8);
+	if (n > 8)
+		memcpy(&z, s + n - 8, 8);
+	a ^= z * 0x9e3779b97f4a7c15ull ^ n;
+	a *= 0xff51afd7ed558ccdull;
+	return (size_t)(a >> 32);
+}
+
+/* [s, s + n) kept once in the map's strings: the copy made before in this parse, or a
+ * new one (NULL when out of memory) */
+static char *intern_put(struct smaps_map *m, struct intern *t, const char *s, size_t n)
+{
+	size_t i = intern_hash(s, n) & (INTERN_SLOTS - 1);
+	char *d;
+
+	for (; t->slot[i].s; i = (i + 1) & (INTERN_SLOTS - 1))
+		if (t->slot[i].len == n && !memcmp(t->slot[i].s, s, n))
+			return (char *)t->slot[i].s;
+	d = strings_put(m, s, n);
+	if (d && t->n < INTERN_SLOTS / 4 * 3) {
+		t->slot[i].s = d;
+		t->slot[i].len = n;
+		t->n++;
 	}
 	return d;
 }
@@ -51,11 +130,12 @@ struct field {
 	uint64_t mask[2];	/* the bytes of "Key:" in the two words */
 };
 
-/* the first n bytes in memory of a word loaded with memcpy */
+/* the first n bytes in memory of a word loaded with memcpy (shift counts kept in 0-63, also in
+ * the branches not taken: clang warns of them) */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1)
+#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : ~0ull >> ((64 - 8 * (n)) & 63))
 #else
-#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : ~(~0ull >> (8 * (n))))
+#define LOW(n) ((n) <= 0 ? 0 : (n) >= 8 ? ~0ull : ~(~0ull >> ((8 * (n)) & 63)))
 #endif
 #define ENTRY(k, w, o) { k ":", sizeof(k) - 1, w, o, { LOW((int)sizeof(k)), LOW((int)sizeof(k) - 8) } }
 #define FIELD(k, m) ENTRY(k, FIELD_SUM, offsetof(struct smaps_mem, m))
@@ -127,6 +207,103 @@ static const struct field *find_field(const char *p, const char *end, size_t *hi
 	}
 	return NULL;
 }
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* "Key:", blanks up to byte 16, a number right-aligned in 8 bytes, " kB": the kernel writes
+ * every summed field of smaps (and most skipped ones) so, 28 bytes with the newline; a few
+ * skipped ones (THPeligible, ProtectionKey) without " kB", 25 bytes. */
+#define KERNEL_LINE 28
+#define KERNEL_LINE_NOUNIT 25
+#define KERNEL_AHEAD 4	/* entries tried after the expected one (rollup-only fields) */
+#define BLANKS8 0x2020202020202020ull
+
+/* The number in the 8 bytes w: blanks, then 1 to 8 digits and nothing else. */
+static bool dec8(uint64_t w, uint64_t *v)
+{
+	uint64_t x = w ^ BLANKS8, d;
+
+	if (!x)
+		return false;			/* no digit */
+	/* the leading blanks (first in memory: low bytes) to '0': the bits below x's lowest
+	 * set one cover them, and not bit 4 of the first other byte (a digit has it set) */
+	w |= 0x1010101010101010ull & ((x & -x) - 1);
+	/* each byte '0'..'9': high nibble 3, and no carry out of the low one adding 6 */
+	if ((w & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull ||
+	    ((w + 0x0606060606060606ull) & 0xf0f0f0f0f0f0f0f0ull) != 0x3030303030303030ull)
+		return false;
+	d = w - 0x3030303030303030ull;	/* digit values, the first digit in the low byte */
+	d = (d * 10 + (d >> 8)) & 0x00ff00ff00ff00ffull;
+	d = (d * 100 + (d >> 16)) & 0x0000ffff0000ffffull;
+	*v = (d * 10000 + (d >> 32)) & 0xffffffffull;
+	return true;
+}
+
+/* The first 16 bytes of each field's kernel line: the key, then blanks */
+static void kernel_keys(uint64_t pads[][2])
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		uint64_t k, l;
+
+		memcpy(&k, fields[i].key, 8);
+		memcpy(&l, fields[i].key + 8, 8);
+		pads[i][0] = k | (BLANKS8 & ~fields[i].mask[0]);
+		pads[i][1] = l | (BLANKS8 & ~fields[i].mask[1]);
+	}
+}
+
+/*
+ * Field f's line as the kernel writes it, at p (KERNEL_LINE bytes readable), pad its first
+ * 16 bytes (kernel_keys): its length with the newline (0: not such a line), its value into
+ * mem when f is summed. A line this accepts, parse_field reads the same way (the key f,
+ * blanks, digits, " kB" or nothing for a skipped field, the newline); any other is left
+ * to it.
+ */
+static size_t kernel_line(const struct field *f, const uint64_t pad[2], const char *p,
+			  struct smaps_mem *mem)
+{
+	uint64_t a, b, w, v;
+	uint32_t t;
+
+	if (f->what == FIELD_VMFLAGS)
+		return 0;	/* text, whatever it looks like */
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	if (a != pad[0] || b != pad[1])
+		return 0;
+	memcpy(&w, p + 16, 8);
+	if (!dec8(w, &v))
+		return 0;
+	memcpy(&t, p + 24, 4);
+	if (t == ((uint32_t)' ' | (uint32_t)'k' << 8 | (uint32_t)'B' << 16 | (uint32_t)'\n' << 24)) {
+		if (f->what == FIELD_SUM)
+			*(uint64_t *)((char *)mem + f->off) = v * 1024;
+		return KERNEL_LINE;
+	}
+	return f->what == FIELD_SKIP && p[24] == '\n' ? KERNEL_LINE_NOUNIT : 0;
+}
+#endif
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Most lines: the field expected next (*hint), or one of the few after it (the keys of
+ * smaps_rollup alone are left out), as the kernel writes it: its length, *hint moved past
+ * it; 0 for a line left to parse_field. A line matches one key at most, so this is the
+ * entry find_field would find. */
+static size_t kernel_field(const char *p, const char *end, const uint64_t pads[][2],
+			   size_t *hint, struct smaps_mem *mem)
+{
+	if (end - p < KERNEL_LINE)
+		return 0;
+	for (size_t h = *hint; h < ARRAY_SIZE(fields) && h <= *hint + KERNEL_AHEAD; h++) {
+		size_t n = kernel_line(&fields[h], pads[h], p, mem);
+
+		if (n) {
+			*hint = h + 1;
+			return n;
+		}
+	}
+	return 0;
+}
+#endif
 
 enum line_kind { LINE_FIELD, LINE_VMFLAGS, LINE_OTHER };
 
@@ -216,25 +393,28 @@ static bool is_header(const char *p, const char *end)
 	return q > p && q < end && *q == '-';
 }
 
+/* Each hex digit's value plus one (0: not a hex digit), either case */
+#define HEX1(c, v) [c] = (v) + 1
+static const unsigned char hex1[256] = {
+	HEX1('0', 0), HEX1('1', 1), HEX1('2', 2), HEX1('3', 3), HEX1('4', 4),
+	HEX1('5', 5), HEX1('6', 6), HEX1('7', 7), HEX1('8', 8), HEX1('9', 9),
+	HEX1('a', 10), HEX1('b', 11), HEX1('c', 12), HEX1('d', 13), HEX1('e', 14), HEX1('f', 15),
+	HEX1('A', 10), HEX1('B', 11), HEX1('C', 12), HEX1('D', 13), HEX1('E', 14), HEX1('F', 15),
+};
+#undef HEX1
+
 /* util_span_hex, inlined in the header parser (five hex numbers a mapping: two addresses, an
  * offset and a device): at least one hex digit, -ERANGE past 64 bits */
 static int span_hex(const char **p, const char *end, uint64_t *v)
 {
 	const char *q = *p;
 	uint64_t x = 0;
+	unsigned d;
 
-	for (; q < end; q++) {
-		unsigned c = (unsigned char)*q, d;
-
-		if (c - '0' < 10)
-			d = c - '0';
-		else if ((c | 0x20) - 'a' < 6)
-			d = (c | 0x20) - 'a' + 10;
-		else
-			break;
+	for (; q < end && (d = hex1[(unsigned char)*q]); q++) {
 		if (x >> 60)
 			return -ERANGE;
-		x = x << 4 | d;
+		x = x << 4 | (d - 1);
 	}
 	if (q == *p)
 		return -EINVAL;
@@ -243,8 +423,9 @@ static int span_hex(const char **p, const char *end, uint64_t *v)
 	return 0;
 }
 
-/* "start-end perms offset major:minor inode [name]" */
-static int parse_header(const char *p, const char *end, struct smaps_vma *v)
+/* "start-end perms offset major:minor inode [name]" (the name kept in m's strings) */
+static int parse_header(const char *p, const char *end, struct smaps_vma *v,
+			struct smaps_map *m, struct intern *names)
 {
 	uint64_t maj, min;
 	int rc;
@@ -284,16 +465,15 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v)
 		v->deleted = true;
 		end -= sizeof(deleted_suffix) - 1;
 	}
-	v->name = dup_range(p, (size_t)(end - p));
+	v->name = intern_put(m, names, p, (size_t)(end - p));
 	return v->name ? 0 : -ENOMEM;
 }
 
 /* ---- the whole map ----------------------------------------------------------------- */
 
+/* What a VMA holds of its own (its name and VmFlags are the map's strings) */
 static void vma_release(struct smaps_vma *v)
 {
-	free(v->name);
-	free(v->vmflags);
 	free(v->node_pages);
 	v->name = v->vmflags = NULL;
 	v->node_pages = NULL;
@@ -306,13 +486,16 @@ void smaps_map_free(struct smaps_map *m)
 	for (size_t i = 0; i < m->n; i++)
 		vma_release(&m->vma[i]);
 	free(m->vma);
+	strings_free(m->strings);
 	memset(m, 0, sizeof(*m));
 }
 
-static int vma_push(struct smaps_map *m, size_t *cap)
+/* Room for one more VMA; the first time for about as many as len bytes of smaps hold (an
+ * entry is some 24 lines of 28 bytes: 700 bytes; 512 a VMA leaves room for short names). */
+static int vma_push(struct smaps_map *m, size_t *cap, size_t len)
 {
 	if (m->n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
+		size_t nc = *cap ? *cap * 2 : len / 512 + 16;
 		struct smaps_vma *v;
 
 		if (nc > SIZE_MAX / sizeof(*v))
@@ -373,26 +556,46 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 	bool any_vmflags = false, complete = false;
 	size_t cap = 0, hint = 0, nfields = 0, prev_nfields = 0;
 	struct smaps_vma *cur = NULL;
+	struct intern *names;
 	int rc = 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t pads[ARRAY_SIZE(fields)][2];
+
+	kernel_keys(pads);
+#endif
 
 	memset(out, 0, sizeof(*out));
+	names = calloc(1, sizeof(*names));	/* names and VmFlags alike */
+	if (!names)
+		return -ENOMEM;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *val;
+		const char *nl, *val;
 		enum line_kind kind;
 		size_t vlen;
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (cur) {
+			size_t n = kernel_field(p, end, pads, &hint, &cur->mem);
+
+			if (n) {
+				nfields++;
+				p += n;
+				continue;
+			}
+		}
+#endif
+		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl) {
 			out->truncated = true;	/* a line cut short: the file was cut */
 			break;
 		}
 		/* field keys start with an upper-case letter, headers with a hex digit */
 		if ((*p < 'A' || *p > 'Z') && is_header(p, nl)) {
-			rc = vma_push(out, &cap);
+			rc = vma_push(out, &cap, len);
 			if (rc)
 				break;
 			cur = &out->vma[out->n];
-			rc = parse_header(p, nl, cur);
+			rc = parse_header(p, nl, cur, out, names);
 			if (rc) {
 				vma_release(cur);
 				break;
@@ -411,8 +614,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 				break;
 			nfields++;
 			if (kind == LINE_VMFLAGS) {
-				free(cur->vmflags);
-				cur->vmflags = dup_range(val, vlen);
+				cur->vmflags = intern_put(out, names, val, vlen);
 				if (!cur->vmflags) {
 					rc = -ENOMEM;
 					break;
@@ -422,6 +624,7 @@ int smaps_parse(const char *buf, size_t len, struct smaps_map *out)
 		}
 		p = nl + 1;
 	}
+	free(names);
 	if (rc) {
 		smaps_map_free(out);
 		return rc;
@@ -466,263 +669,4 @@ int smaps_parse_rollup(const char *buf, size_t len, struct smaps_mem *out)
 			return rc;
 	}
 	return 0;
-}
-
-/* ---- readers ----------------------------------------------------------------------- */
-
-/* The whole of an open file into a malloc'ed buffer, with reads as large as the buffer; it
- * doubles up to cap bytes, and *capped says the file went on past them. An error after some
- * text was read goes to *late (when late is not NULL) and the text read is kept. */
-static int read_fd(int fd, size_t cap, char **buf, size_t *len, bool *capped, int *late)
-{
-	size_t size = SMAPS_READ_FIRST < cap ? SMAPS_READ_FIRST : cap, off = 0;
-	char *b;
-	int rc = 0;
-
-	*buf = NULL;
-	*len = 0;
-	*capped = false;
-	if (late)
-		*late = 0;
-	b = malloc(size);
-	if (!b)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t r;
-
-		if (off == size) {
-			char *nb;
-
-			if (size >= cap) {
-				*capped = true;
-				break;
-			}
-			size = size > cap / 2 ? cap : size * 2;
-			nb = realloc(b, size);
-			if (!nb) {
-				rc = -ENOMEM;
-				break;
-			}
-			b = nb;
-		}
-		r = read(fd, b + off, size - off);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			if (late && off) {
-				*late = rc;
-				rc = 0;
-			}
-			break;
-		}
-		if (r == 0)
-			break;
-		off += (size_t)r;
-	}
-	if (rc) {
-		free(b);
-		return rc;
-	}
-	*buf = b;
-	*len = off;
-	return 0;
-}
-
-static int read_whole(int dirfd, const char *name, size_t cap, char **buf, size_t *len,
-		      bool *capped)
-{
-	int fd = source_openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
-
-	*buf = NULL;
-	*len = 0;
-	*capped = false;
-	if (fd < 0)
-		return -errno;
-	rc = read_fd(fd, cap, buf, len, capped, NULL);
-	close(fd);
-	return rc;
-}
-
-int smaps_read_keep(int piddirfd, bool numa, struct smaps_map *out, int *fdp)
-{
-	char *buf;
-	size_t len;
-	bool capped;
-	int fd, late, rc;
-
-	memset(out, 0, sizeof(*out));
-	*fdp = -1;
-	fd = source_openat(piddirfd, "smaps", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	rc = read_fd(fd, SMAPS_READ_CAP, &buf, &len, &capped, &late);
-	if (rc) {
-		close(fd);
-		return rc;
-	}
-	if (capped || late) {
-		/* parse whole lines only: the cut one is the truncated entry */
-		while (len && buf[len - 1] != '\n')
-			len--;
-	}
-	rc = smaps_parse(buf, len, out);
-	free(buf);
-	if (rc == -EINVAL && late) {
-		/* nothing whole was read before the error: the error is the answer */
-		rc = late;
-	}
-	if (rc) {
-		close(fd);
-		return rc;
-	}
-	if (out->truncated)
-		out->cut = SMAPS_CUT_SHORT;
-	if (capped) {
-		out->truncated = true;
-		out->cut = SMAPS_CUT_TOO_LONG;
-	}
-	if (late) {
-		/* the task was reaped mid-read (-ESRCH), or the kernel failed: cut short */
-		out->truncated = true;
-		out->cut = late == -ESRCH ? SMAPS_CUT_EXITED : SMAPS_CUT_SHORT;
-	}
-	*fdp = fd;
-	if (!numa)
-		return 0;
-	out->numa_rc = read_whole(piddirfd, "numa_maps", SMAPS_READ_CAP, &buf, &len,
-				       &capped);
-	if (out->numa_rc == -ENOENT)
-		out->numa_rc = -EOPNOTSUPP;	/* a kernel without CONFIG_NUMA */
-	if (out->numa_rc)
-		return 0;
-	out->numa_rc = smaps_parse_numa(buf, len, out);
-	free(buf);
-	if (out->numa_rc == -ENOMEM) {
-		smaps_map_free(out);
-		close(fd);
-		*fdp = -1;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-int smaps_read_at(int piddirfd, bool numa, struct smaps_map *out)
-{
-	int fd, rc = smaps_read_keep(piddirfd, numa, out, &fd);
-
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-int smaps_mm_alive(int fd)
-{
-	char c;
-	ssize_t r;
-
-	/* each read of smaps takes a reference on the address space the file was opened on,
-	 * and ends the file (reads 0) when it has none left; reading from offset 0 again
-	 * starts with its first mapping, so one byte tells if there is still one */
-	do {
-		r = pread(fd, &c, 1, 0);
-	} while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -errno;
-	return r > 0;
-}
-
-static int open_pid(int rootfd, pid_t pid)
-{
-	char path[24];
-	int fd;
-
-	snprintf(path, sizeof(path), "%d", (int)pid);
-	fd = source_openat(rootfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-int smaps_read(int rootfd, pid_t pid, bool numa, struct smaps_map *out)
-{
-	int dfd = open_pid(rootfd, pid), rc;
-
-	memset(out, 0, sizeof(*out));
-	if (dfd < 0)
-		return dfd;
-	rc = smaps_read_at(dfd, numa, out);
-	close(dfd);
-	return rc;
-}
-
-int smaps_read_rollup_at(int dirfd, const char *name, struct smaps_mem *out)
-{
-	char buf[4096];
-	size_t off = 0;
-	int fd, rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	fd = source_openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	/* about 900 bytes; a kernel that writes more than 4 KiB is cut at a line */
-	while (off < sizeof(buf)) {
-		ssize_t r = read(fd, buf + off, sizeof(buf) - off);
-
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			break;
-		}
-		if (r == 0)
-			break;
-		off += (size_t)r;
-	}
-	close(fd);
-	if (rc)
-		return rc;
-	while (off && buf[off - 1] != '\n')
-		off--;
-	return smaps_parse_rollup(buf, off, out);
-}
-
-int smaps_read_numa_nodes_at(int dirfd, const char *name, uint64_t pagesize,
-			     struct smaps_numa *out)
-{
-	char *buf;
-	size_t len;
-	bool capped;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = read_whole(dirfd, name, SMAPS_READ_CAP, &buf, &len, &capped);
-	if (rc == -ENOENT) {
-		/* no such file beside the stat of a process that is there: no NUMA in this
-		 * kernel (a reaped process has no stat either) */
-		const char *slash = strrchr(name, '/');
-		char stat_path[64];
-		struct stat sb;
-
-		snprintf(stat_path, sizeof(stat_path), "%.*sstat",
-			 slash ? (int)(slash - name + 1) : 0, name);
-		if (!fstatat(dirfd, stat_path, &sb, 0))
-			rc = -EOPNOTSUPP;
-	}
-	if (rc)
-		return rc;
-	if (capped) {
-		free(buf);
-		return -EFBIG;	/* a sum over part of the mappings would be wrong */
-	}
-	rc = smaps_parse_numa_nodes(buf, len, pagesize, out);
-	free(buf);
-	return rc;
-}
-
-int smaps_read_rollup(int rootfd, pid_t pid, struct smaps_mem *out)
-{
-	char path[40];
-
-	snprintf(path, sizeof(path), "%d/smaps_rollup", (int)pid);
-	return smaps_read_rollup_at(rootfd, path, out);
 }

@@ -51,6 +51,8 @@ struct smaps_map {
 	enum smaps_cut cut;		/* set by the readers, not by smaps_parse */
 	int numa_rc;			/* numa_maps: 0 read, -ENODATA not asked for,
 					 * -EOPNOTSUPP no NUMA in this kernel, else -errno */
+	struct smaps_strings *strings;	/* where the VMAs' names and VmFlags are kept (each
+					 * text once): freed with the map */
 };
 
 /* Longest smaps text read; past it the map is cut (truncated). 65,530 VMAs (the default

@@ -27,20 +27,30 @@
  * for a moment may be asleep again after a yield. A spinning thread never shows more. */
 #define STACKPTR_TRIES 3
 
+/* Each lower-case hex digit's value plus one (0: not one), as the kernel writes them */
+#define HEX1(c, v) [c] = (v) + 1
+static const unsigned char hex1[256] = {
+	HEX1('0', 0), HEX1('1', 1), HEX1('2', 2), HEX1('3', 3), HEX1('4', 4),
+	HEX1('5', 5), HEX1('6', 6), HEX1('7', 7), HEX1('8', 8), HEX1('9', 9),
+	HEX1('a', 10), HEX1('b', 11), HEX1('c', 12), HEX1('d', 13), HEX1('e', 14), HEX1('f', 15),
+};
+#undef HEX1
+
 static int scan_hex0x(const char **p, const char *end, uint64_t *v)
 {
 	const char *q = *p;
 	uint64_t x = 0;
+	unsigned d;
 
 	if (end - q < 3 || q[0] != '0' || q[1] != 'x')
 		return -EINVAL;
 	q += 2;
-	if (q >= end || !((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f')))
+	if (!hex1[(unsigned char)*q])	/* q < end: three bytes or more */
 		return -EINVAL;
-	for (; q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'f')); q++) {
+	for (; q < end && (d = hex1[(unsigned char)*q]); q++) {
 		if (x >> 60)
 			return -ERANGE;
-		x = (x << 4) | (uint64_t)(*q <= '9' ? *q - '0' : *q - 'a' + 10);
+		x = x << 4 | (d - 1);
 	}
 	*p = q;
 	*v = x;
@@ -102,6 +112,55 @@ void stackptr_free(struct stackptr_thread *threads, size_t n)
 	free(threads);
 }
 
+/*
+ * A thread's stat or syscall whole into buf (NUL-terminated), as taskfiles_read reads it,
+ * without the read that finds the end: /proc writes such a one-record file in one read when
+ * the buffer holds it, and a tree holds only regular files (source_openat), so a read that
+ * does not fill the buffer has read all there is. Two system calls fewer a thread.
+ * -EFBIG: longer than cap - 1 bytes.
+ */
+static int read_small(int dirfd, const char *name, char *buf, size_t cap, size_t *len)
+{
+	ssize_t r;
+	size_t off = 0;
+	int fd, rc = 0;
+	char c;
+
+	fd = source_openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		r = read(fd, buf, cap - 1);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		rc = -errno;
+	else
+		off = (size_t)r;
+	/* a full buffer: too big when there is more */
+	if (!rc && off == cap - 1 && read(fd, &c, 1) > 0)
+		rc = -EFBIG;
+	close(fd);
+	buf[off] = '\0';
+	*len = off;
+	return rc;
+}
+
+/* A thread's name sanitized: as util_sanitize_dup writes it, which leaves printable ASCII
+ * other than a backslash as it is (nearly every name: copied without decoding it) */
+static char *name_dup(const char *s)
+{
+	size_t n = strlen(s);
+	char *d;
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e || s[i] == '\\')
+			return util_sanitize_dup(s, n);
+	d = malloc(n + 1);
+	if (d)
+		memcpy(d, s, n + 1);
+	return d;
+}
+
 /* One thread: its syscall (and, with names, its stat), read relative to the process's
  * task directory; 1 when it is gone (leave it out). Not opening each thread's own
  * directory saves two system calls a thread; the two files of one TID in one thread
@@ -119,7 +178,7 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 	path[nl] = '/';
 	if (names) {
 		memcpy(path + nl + 1, "stat", sizeof("stat"));
-		rc = taskfiles_read(taskfd, path, buf, sizeof(buf), &len);
+		rc = read_small(taskfd, path, buf, sizeof(buf), &len);
 		if (!rc)
 			rc = taskfiles_parse_stat_upto(buf, len, 22, &st);
 		if (rc)
@@ -128,7 +187,7 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 		t->start = st.start;
 		t->minflt = st.minflt;
 		t->majflt = st.majflt;
-		t->comm = util_sanitize_dup(st.comm, strlen(st.comm));
+		t->comm = name_dup(st.comm);
 		if (!t->comm)
 			return -ENOMEM;
 	} else {
@@ -140,7 +199,7 @@ static int read_thread(int taskfd, const char *name, bool names, struct stackptr
 	}
 	memcpy(path + nl + 1, "syscall", sizeof("syscall"));
 	for (int i = 0; i < STACKPTR_TRIES; i++) {
-		rc = taskfiles_read(taskfd, path, buf, 256, &len);
+		rc = read_small(taskfd, path, buf, 256, &len);
 		if (!rc)
 			rc = stackptr_parse_syscall(buf, len, &t->sp);
 		if (rc != -EAGAIN)

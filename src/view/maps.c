@@ -48,7 +48,7 @@ static int stream_rc(FILE *out)
 
 static const char *size_text(const struct maps_view *v, uint64_t bytes, char *buf, size_t len)
 {
-	return v->bytes ? util_u64_dec(bytes, buf, len) : util_size_human(bytes, buf, len);
+	return v->bytes ? util_u64_dec(bytes, buf, len) : mapcols_size_human(bytes, buf, len);
 }
 
 /* ---- the rows of one process --------------------------------------------------------- */
@@ -93,7 +93,8 @@ static int rows_table(const struct maps_view *v, const struct maps_proc *p, unsi
 				*missing |= 1u << (c.av == TS_OK ? TS_NA : c.av);
 				txt = "-";
 			}
-			rc = scolsout_set(tb, i, txt);
+			rc = v->cols[i]->flags & MCF_ASCII ? scolsout_set_ascii(tb, i, txt)
+							   : scolsout_set(tb, i, txt);
 		}
 	}
 	if (!rc)
@@ -120,6 +121,7 @@ static unsigned thread_footnote(const struct memmap_thread *t)
 
 static int threads_table(const struct maps_view *v, const struct memmap *mm, unsigned *notes)
 {
+	const struct maps_column *address = mapcols_find("ADDRESS");	/* once, not a thread */
 	struct scolsout *tb = table_new(v);
 	int rc = 0;
 
@@ -140,7 +142,7 @@ static int threads_table(const struct maps_view *v, const struct memmap *mm, uns
 			break;
 		*notes |= thread_footnote(th);
 		if (r)
-			mapcols_find("ADDRESS")->get(mm, r, &addr);
+			address->get(mm, r, &addr);
 		cells[0] = util_i64_dec(th->tid, tid, sizeof(tid));
 		cells[1] = th->comm;
 		cells[2] = r ? r->name : "-";
@@ -149,8 +151,10 @@ static int threads_table(const struct maps_view *v, const struct memmap *mm, uns
 		cells[5] = r ? size_text(v, r->mem.rss, rss, sizeof(rss)) : "-";
 		cells[6] = util_u64_dec(th->minflt, minflt, sizeof(minflt));
 		cells[7] = util_u64_dec(th->majflt, majflt, sizeof(majflt));
+		/* COMM and STACK are names (sanitized); the rest is printable ASCII */
 		for (size_t i = 0; !rc && i < ARRAY_SIZE(cells); i++)
-			rc = scolsout_set(tb, i, cells[i]);
+			rc = i == 1 || i == 2 ? scolsout_set(tb, i, cells[i])
+					      : scolsout_set_ascii(tb, i, cells[i]);
 	}
 	if (!rc)
 		rc = scolsout_write(tb, v->out);
@@ -416,14 +420,16 @@ static int table_proc(struct maps_view *v, const struct maps_proc *p)
 
 /* ---- JSON ------------------------------------------------------------------------------ */
 
-static void json_cell(struct json *js, const struct maps_column *col, const struct memmap *mm,
-		      const struct memmap_row *r)
+/* The JSON key of a column, as mapcols_json_key writes it */
+typedef char json_key[32];
+
+static void json_cell(struct json *js, const struct maps_column *col, const char *key,
+		      const struct memmap *mm, const struct memmap_row *r)
 {
 	struct mapcols_cell c = { .av = TS_OK };
-	char key[32], buf[32];
+	char buf[32];
 	const char *txt;
 
-	mapcols_json_key(col->name, key, sizeof(key));
 	col->get(mm, r, &c);
 	if (c.av != TS_OK) {
 		json_null(js, key);
@@ -464,6 +470,7 @@ static const char *sp_error(const struct memmap *mm, const struct memmap_thread 
 
 static void json_threads(struct maps_view *v, const struct memmap *mm)
 {
+	const struct maps_column *address = mapcols_find("ADDRESS");
 	struct json *js = &v->js;
 
 	json_u64(js, "stacks_labelled", mm->stacks_labelled);
@@ -477,7 +484,7 @@ static void json_threads(struct maps_view *v, const struct memmap *mm)
 		json_i64(js, "tid", th->tid);
 		json_string(js, "comm", th->comm);
 		if (r) {
-			mapcols_find("ADDRESS")->get(mm, r, &addr);
+			address->get(mm, r, &addr);
 			json_string(js, "stack", r->name);
 			json_string(js, "address", addr.s);
 			json_u64(js, "size", r->mem.size);
@@ -501,6 +508,7 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 	struct json *js = &v->js;
 	const struct memmap_row *rows;
 	struct memmap_row total;
+	json_key *keys;
 	size_t n;
 
 	json_open_object(js, NULL, false);
@@ -521,9 +529,14 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 	total.mem = p->mm->total;
 	total.nmaps = p->mm->nrows;
 	json_open_object(js, "total", true);
-	for (size_t i = 0; i < mapcols_count(); i++)
+	for (size_t i = 0; i < mapcols_count(); i++) {
+		json_key key;
+
 		if (mapcols_get(i)->kind == CK_SIZE)
-			json_cell(js, mapcols_get(i), p->mm, &total);
+			json_cell(js, mapcols_get(i),
+				  mapcols_json_key(mapcols_get(i)->name, key, sizeof(key)), p->mm,
+				  &total);
+	}
 	json_close_object(js);
 	if (nodes_shown(v)) {
 		int rc = json_nodes(v, p->mm);
@@ -531,15 +544,22 @@ static int json_proc(struct maps_view *v, const struct maps_proc *p)
 		if (rc)
 			return rc;
 	}
+	/* each column's key once, not in every row */
+	keys = malloc((v->ncols ? v->ncols : 1) * sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->ncols; i++)
+		mapcols_json_key(v->cols[i]->name, keys[i], sizeof(keys[i]));
 	rows = shown_rows(v, p, &n);
 	json_open_array(js, "maps", false);
 	for (size_t r = 0; r < n; r++) {
 		json_open_object(js, NULL, true);
 		for (size_t i = 0; i < v->ncols; i++)
-			json_cell(js, v->cols[i], p->mm, &rows[r]);
+			json_cell(js, v->cols[i], keys[i], p->mm, &rows[r]);
 		json_close_object(js);
 	}
 	json_close_array(js);
+	free(keys);
 	json_threads(v, p->mm);
 	json_close_object(js);
 	return stream_rc(v->out);

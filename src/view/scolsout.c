@@ -85,18 +85,6 @@ static int lb_room(struct linebuf *lb, size_t n)
 	return util_reserve(&lb->b, &lb->cap, lb->len + n + 1, 256, 1);	/* never a NULL buffer */
 }
 
-/* Append n bytes of s: 0 or -ENOMEM. */
-static int lb_put(struct linebuf *lb, const char *s, size_t n)
-{
-	int rc = lb_room(lb, n);
-
-	if (!rc) {
-		memcpy(lb->b + lb->len, s, n);
-		lb->len += n;
-	}
-	return rc;
-}
-
 /* Write what the buffer holds once it is 4 KiB or more, or when last. */
 static void lb_flush(struct linebuf *lb, FILE *out, bool last)
 {
@@ -104,6 +92,26 @@ static void lb_flush(struct linebuf *lb, FILE *out, bool last)
 		fwrite(lb->b, 1, lb->len, out);
 		lb->len = 0;
 	}
+}
+
+/* Cells and blanks are copied 16 bytes at a time (n rounded up): the text buffer and a line
+ * being written keep SLACK bytes spare past their end for it. */
+#define SLACK 16
+
+static char *copy16(char *d, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i += SLACK)
+		memcpy(d + i, s + i, SLACK);
+	return d + n;
+}
+
+static char *blanks16(char *d, size_t n)
+{
+	static const char blanks[SLACK] = "                ";
+
+	for (size_t i = 0; i < n; i += SLACK)
+		memcpy(d + i, blanks, SLACK);
+	return d + n;
 }
 
 /* One cell as libsmartcols' print_data() writes it in a table that is not fitted to a
@@ -163,30 +171,54 @@ struct scolsout {
 	size_t next;			/* the last line's next column that may be set */
 };
 
-/* The bytes of s and, for aligned output, its width in columns */
-static size_t measure(const struct scolsout *t, const char *s, size_t *len)
+/* Is every printable ASCII character one column wide in this locale? (util_text_width
+ * says, once: the locale is set before any table is made) */
+static bool ascii_narrow(void)
+{
+	static int narrow = -1;
+
+	if (narrow < 0) {
+		narrow = 1;
+		for (char c = 0x20; c < 0x7f && narrow; c++) {
+			char one[2] = { c, '\0' };
+			size_t len;
+
+			narrow = util_text_width(one, &len) == 1;
+		}
+	}
+	return narrow;
+}
+
+/* The bytes of s and, for aligned output, its width in columns; ascii: s is printable
+ * ASCII (the caller knows), one column a byte where the locale says so */
+static size_t measure(const struct scolsout *t, const char *s, bool ascii, size_t *len)
 {
 	if (t->raw) {
 		*len = strlen(s);
 		return 0;
 	}
+	if (ascii && ascii_narrow()) {
+		*len = strlen(s);
+		return *len;
+	}
 	return util_text_width(s, len);
 }
 
 /* Cell col of the last line: its columns are set in order, each once. */
-static int cell_put(struct scolsout *t, size_t col, const char *s)
+static int cell_put(struct scolsout *t, size_t col, const char *s, bool ascii)
 {
 	struct pcell *c = &t->cells[(t->nlines - 1) * t->ncols + col];
 	size_t len, w;
 
 	if (col < t->next)
 		return -EINVAL;
-	w = measure(t, s, &len);
+	w = measure(t, s, ascii, &len);
 	if (len > UINT32_MAX)
 		return -EOVERFLOW;
 	if (len > SIZE_MAX / 2 - t->tlen)
 		return -ENOMEM;
-	if (util_reserve(&t->text, &t->tcap, t->tlen + len, 4096, 1))
+	if (t->tlen + len + SLACK > t->tcap &&
+	    util_reserve(&t->text, &t->tcap, t->tlen + len + SLACK, 4096, 1))
 		return -ENOMEM;
 	if (len)
 		memcpy(t->text + t->tlen, s, len);
@@ -252,31 +284,75 @@ static int plain_line(struct scolsout *t)
 
 /* A raw cell as libsmartcols writes it (fputs_nonblank): a blank, a backslash and every
  * byte that is not printable in the locale as "\xHH", so that a field is one word. */
-static int put_raw(struct linebuf *lb, const char *s, size_t len, bool last, const char *sep,
-		   size_t seplen)
+static void put_raw_in(struct linebuf *lb, const char *s, size_t len, bool last,
+			const char *sep, size_t seplen)
 {
 	static const char hex[] = "0123456789abcdef";
+	char *d = lb->b + lb->len;
 
-	if (lb_room(lb, 4 * len + seplen))
-		return -ENOMEM;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if ((c > 0x20 && c < 0x7f && c != '\\') ||
 		    (c >= 0x80 && !isblank(c) && isprint(c) && !iscntrl(c))) {
-			lb->b[lb->len++] = (char)c;
+			*d++ = (char)c;
 			continue;
 		}
-		lb->b[lb->len++] = '\\';
-		lb->b[lb->len++] = 'x';
-		lb->b[lb->len++] = hex[c >> 4];
-		lb->b[lb->len++] = hex[c & 15];
+		*d++ = '\\';
+		*d++ = 'x';
+		*d++ = hex[c >> 4];
+		*d++ = hex[c & 15];
 	}
 	if (!last) {
-		memcpy(lb->b + lb->len, sep, seplen);
-		lb->len += seplen;
+		if (seplen == 1)
+			*d++ = *sep;
+		else
+			d = (char *)memcpy(d, sep, seplen) + seplen;
 	}
+	lb->len = (size_t)(d - lb->b);
+}
+
+/* The same, with room made for it */
+static int put_raw(struct linebuf *lb, const char *s, size_t len, bool last, const char *sep,
+		   size_t seplen)
+{
+	if (lb_room(lb, 4 * len + seplen))
+		return -ENOMEM;
+	put_raw_in(lb, s, len, last, sep, seplen);
 	return 0;
+}
+
+/* An aligned line's cells from d on, as put_cell writes them: the end of what it wrote.
+ * Room was made for every column's width and separator, the line's text and SLACK. */
+static char *aligned_cells(const struct scolsout *t, size_t l, char *d, const size_t *width,
+			   const char *sep, size_t seplen)
+{
+	const struct pcell *pc = &t->cells[l * t->ncols];
+	size_t off = t->start[l];
+
+	for (size_t c = 0; c < t->ncols; c++, pc++) {
+		size_t len = pc->len, w = pc->w, wd = width[c], before = 0;
+		bool right = t->cols[c].right, last = c + 1 == t->ncols;
+
+		if (last && !right && w < wd)
+			wd = w;
+		if (len && right) {
+			before = wd - w;
+			w = wd;
+		}
+		d = blanks16(d, before);
+		if (len)	/* a table whose cells are all empty has no text buffer */
+			d = copy16(d, t->text + off, len);
+		off += len;
+		if (!last) {
+			d = blanks16(d, wd - w);
+			if (seplen == 1)	/* " ": a store, not a call */
+				*d++ = *sep;
+			else
+				d = (char *)memcpy(d, sep, seplen) + seplen;
+		}
+	}
+	return d;
 }
 
 /* The lines after the headings in lb, each after the line separator, its cells as they are
@@ -285,23 +361,41 @@ static int put_raw(struct linebuf *lb, const char *s, size_t len, bool last, con
 static int write_lines(const struct scolsout *t, struct linebuf *lb, FILE *out,
 		       const size_t *width, const char *sep, const char *lsep)
 {
-	size_t ncols = t->ncols, seplen = strlen(sep), lseplen = strlen(lsep);
+	size_t ncols = t->ncols, seplen = strlen(sep), lseplen = strlen(lsep), fixed = lseplen;
 	int rc = 0;
 
+	/* a line's bytes: at most each column's width and separator and its text (aligned),
+	 * or 4 bytes for each byte of text and the separators (raw) */
+	for (size_t c = 0; c < ncols; c++)
+		fixed += (width ? width[c] : 0) + seplen;
+	fixed += SLACK;
 	for (size_t l = 0; !rc && l < t->nlines; l++) {
-		rc = lb_put(lb, lsep, lseplen);
-		for (size_t c = 0, off = t->start[l]; !rc && c < ncols; c++) {
-			const struct pcell *pc = &t->cells[l * ncols + c];
-			const char *txt = pc->len ? t->text + off : "";
-			bool last = c + 1 == ncols;
+		size_t tl = (l + 1 < t->nlines ? t->start[l + 1] : t->tlen) - t->start[l];
 
-			rc = width ? put_cell(lb, txt, pc->len, pc->w, width[c], t->cols[c].right,
-					      last, sep, seplen)
-				   : put_raw(lb, txt, pc->len, last, sep, seplen);
-			off += pc->len;
+		if (tl > (SIZE_MAX / 2 - fixed) / 4) {
+			rc = -ENOMEM;
+			break;
 		}
-		if (!rc)
-			lb_flush(lb, out, l + 1 == t->nlines);
+		rc = lb_room(lb, fixed + (width ? tl : 4 * tl));
+		if (rc)
+			break;
+		memcpy(lb->b + lb->len, lsep, lseplen);
+		lb->len += lseplen;
+		if (width) {
+			lb->len = (size_t)(aligned_cells(t, l, lb->b + lb->len, width, sep, seplen) -
+					   lb->b);
+		} else {
+			size_t off = t->start[l];
+
+			for (size_t c = 0; c < ncols; c++) {
+				const struct pcell *pc = &t->cells[l * ncols + c];
+
+				put_raw_in(lb, pc->len ? t->text + off : "", pc->len, c + 1 == ncols,
+					   sep, seplen);
+				off += pc->len;
+			}
+		}
+		lb_flush(lb, out, l + 1 == t->nlines);
 	}
 	if (!rc)
 		fputc('\n', out);
@@ -404,7 +498,7 @@ static int print_plain(struct libscols_table *tb, bool raw)
 			const char *s = ce ? scols_cell_get_data(ce) : NULL;
 
 			if (s)
-				rc = cell_put(&t, c, s);
+				rc = cell_put(&t, c, s, false);
 		}
 	}
 	scols_free_iter(it);
@@ -471,11 +565,21 @@ int scolsout_set(struct scolsout *t, size_t col, const char *text)
 	if (!t->tb) {
 		if (col >= t->ncols || !t->nlines)
 			return -EINVAL;
-		return cell_put(t, col, text);
+		return cell_put(t, col, text, false);
 	}
 	if (!t->ln)
 		return -EINVAL;
 	return scols_line_set_data(t->ln, col, text) ? -ENOMEM : 0;
+}
+
+int scolsout_set_ascii(struct scolsout *t, size_t col, const char *text)
+{
+	if (!t->tb) {
+		if (col >= t->ncols || !t->nlines)
+			return -EINVAL;
+		return cell_put(t, col, text, true);
+	}
+	return scolsout_set(t, col, text);
 }
 
 int scolsout_write(struct scolsout *t, FILE *out)

@@ -38,6 +38,8 @@ int scolsout_line(struct scolsout *t);
 /* cell col of the last line (copied); a line's cells are set in column order, each at most
  * once (-EINVAL otherwise), and a cell not set is empty */
 int scolsout_set(struct scolsout *t, size_t col, const char *text);
+/* the same for text the caller knows is printable ASCII (0x20-0x7e): not measured */
+int scolsout_set_ascii(struct scolsout *t, size_t col, const char *text);
 int scolsout_write(struct scolsout *t, FILE *out);
 void scolsout_free(struct scolsout *t);
 
