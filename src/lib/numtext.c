@@ -52,30 +52,29 @@ int util_span_dec(const char **p, const char *end, uint64_t *v)
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Each hex digit's value plus one (0: not a hex digit), either case */
+#define HEX1(c, v) [c] = (v) + 1
+const unsigned char util_hex1[256] = {
+	HEX1('0', 0), HEX1('1', 1), HEX1('2', 2), HEX1('3', 3), HEX1('4', 4),
+	HEX1('5', 5), HEX1('6', 6), HEX1('7', 7), HEX1('8', 8), HEX1('9', 9),
+	HEX1('a', 10), HEX1('b', 11), HEX1('c', 12), HEX1('d', 13), HEX1('e', 14), HEX1('f', 15),
+	HEX1('A', 10), HEX1('B', 11), HEX1('C', 12), HEX1('D', 13), HEX1('E', 14), HEX1('F', 15),
+};
+#undef HEX1
 
 int util_span_hex(const char **p, const char *end, uint64_t *v)
 {
 	const char *q = *p;
 	uint64_t x = 0;
-	int d;
+	unsigned d;
 
-	if (q >= end || hex_digit(*q) < 0)
-		return -EINVAL;
-	for (; q < end && (d = hex_digit(*q)) >= 0; q++) {
+	for (; q < end && (d = util_hex1[(unsigned char)*q]); q++) {
 		if (x >> 60)
 			return -ERANGE;
-		x = (x << 4) | (uint64_t)d;
+		x = x << 4 | (d - 1);
 	}
+	if (q == *p)
+		return -EINVAL;
 	*p = q;
 	*v = x;
 	return 0;

@@ -29,6 +29,8 @@ int util_scan_u64(const char *s, const char **end, uint64_t *out);
  * util_span_char: *p must be c, then skips it. */
 int util_span_dec(const char **p, const char *end, uint64_t *v);
 int util_span_hex(const char **p, const char *end, uint64_t *v);
+/* Each hex digit's value plus one (0: not a hex digit), either case: util_span_hex's table */
+extern const unsigned char util_hex1[256];
 int util_span_char(const char **p, const char *end, char c);
 
 /* "4096", "64K", "64M", "1.5G", "2T" (binary units, optional "iB"/"B"); bytes */

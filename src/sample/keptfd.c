@@ -232,23 +232,36 @@ static int read_parse(int fd, struct taskfiles_stat *st)
 	return taskfiles_parse_stat(buf, (size_t)len, st);
 }
 
+int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat *st)
+{
+	struct slot *s = find(k, tid);
+	int rc;
+
+	if (!s)
+		return -ENOENT;
+	rc = s->tgid == tgid ? read_parse(s->fd, st) : -ESRCH;
+	if (!rc && (st->pid != tid || st->start != s->start))
+		rc = -ESRCH;
+	if (rc) {
+		drop(k, s);
+		return rc == -ENOENT ? -ESRCH : rc;
+	}
+	s->gen = k->gen;
+	if (k->last)
+		last_read(k, s);
+	return 0;
+}
+
 int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t tid,
 		struct taskfiles_stat *st)
 {
-	struct slot *s = find(k, tid), ns;
+	struct slot ns;
 	int fd, rc;
 
-	if (s) {
-		if (s->tgid == tgid && !read_parse(s->fd, st) && st->pid == tid &&
-		    st->start == s->start) {
-			s->gen = k->gen;
-			if (k->last)
-				last_read(k, s);
-			return 0;
-		}
-		/* ended (ESRCH), or no longer what was opened: never read through it again */
-		drop(k, s);
-	}
+	/* a kept file that fails (ended: ESRCH, or no longer what was opened) is closed by
+	 * keptfd_reread: never read through it again, open the path */
+	if (!keptfd_reread(k, tgid, tid, st))
+		return 0;
 	fd = source_openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;	/* exited since the directory was listed */
@@ -277,26 +290,6 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 	ns = (struct slot){ .tid = tid, .tgid = tgid, .fd = fd, .gen = k->gen,
 			    .start = st->start };
 	put(k, &ns);
-	return 0;
-}
-
-int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat *st)
-{
-	struct slot *s = find(k, tid);
-	int rc;
-
-	if (!s)
-		return -ENOENT;
-	rc = s->tgid == tgid ? read_parse(s->fd, st) : -ESRCH;
-	if (!rc && (st->pid != tid || st->start != s->start))
-		rc = -ESRCH;
-	if (rc) {
-		drop(k, s);
-		return rc == -ENOENT ? -ESRCH : rc;
-	}
-	s->gen = k->gen;
-	if (k->last)
-		last_read(k, s);
 	return 0;
 }
 

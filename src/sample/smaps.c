@@ -393,36 +393,6 @@ static bool is_header(const char *p, const char *end)
 	return q > p && q < end && *q == '-';
 }
 
-/* Each hex digit's value plus one (0: not a hex digit), either case */
-#define HEX1(c, v) [c] = (v) + 1
-static const unsigned char hex1[256] = {
-	HEX1('0', 0), HEX1('1', 1), HEX1('2', 2), HEX1('3', 3), HEX1('4', 4),
-	HEX1('5', 5), HEX1('6', 6), HEX1('7', 7), HEX1('8', 8), HEX1('9', 9),
-	HEX1('a', 10), HEX1('b', 11), HEX1('c', 12), HEX1('d', 13), HEX1('e', 14), HEX1('f', 15),
-	HEX1('A', 10), HEX1('B', 11), HEX1('C', 12), HEX1('D', 13), HEX1('E', 14), HEX1('F', 15),
-};
-#undef HEX1
-
-/* util_span_hex, inlined in the header parser (five hex numbers a mapping: two addresses, an
- * offset and a device): at least one hex digit, -ERANGE past 64 bits */
-static int span_hex(const char **p, const char *end, uint64_t *v)
-{
-	const char *q = *p;
-	uint64_t x = 0;
-	unsigned d;
-
-	for (; q < end && (d = hex1[(unsigned char)*q]); q++) {
-		if (x >> 60)
-			return -ERANGE;
-		x = x << 4 | (d - 1);
-	}
-	if (q == *p)
-		return -EINVAL;
-	*p = q;
-	*v = x;
-	return 0;
-}
-
 /* "start-end perms offset major:minor inode [name]" (the name kept in m's strings) */
 static int parse_header(const char *p, const char *end, struct smaps_vma *v,
 			struct smaps_map *m, struct intern *names)
@@ -431,8 +401,8 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v,
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if ((rc = span_hex(&p, end, &v->start)) || (rc = util_span_char(&p, end, '-')) ||
-	    (rc = span_hex(&p, end, &v->end)) || (rc = util_span_char(&p, end, ' ')))
+	if ((rc = util_span_hex(&p, end, &v->start)) || (rc = util_span_char(&p, end, '-')) ||
+	    (rc = util_span_hex(&p, end, &v->end)) || (rc = util_span_char(&p, end, ' ')))
 		return rc;
 	if (v->end <= v->start)
 		return -EINVAL;
@@ -444,9 +414,9 @@ static int parse_header(const char *p, const char *end, struct smaps_vma *v,
 	memcpy(v->perms, p, 4);
 	v->perms[4] = '\0';
 	p += 4;
-	if ((rc = util_span_char(&p, end, ' ')) || (rc = span_hex(&p, end, &v->offset)) ||
-	    (rc = util_span_char(&p, end, ' ')) || (rc = span_hex(&p, end, &maj)) ||
-	    (rc = util_span_char(&p, end, ':')) || (rc = span_hex(&p, end, &min)) ||
+	if ((rc = util_span_char(&p, end, ' ')) || (rc = util_span_hex(&p, end, &v->offset)) ||
+	    (rc = util_span_char(&p, end, ' ')) || (rc = util_span_hex(&p, end, &maj)) ||
+	    (rc = util_span_char(&p, end, ':')) || (rc = util_span_hex(&p, end, &min)) ||
 	    (rc = util_span_char(&p, end, ' ')) || (rc = util_span_dec(&p, end, &v->inode)))
 		return rc;
 	if (maj > 0xffffffffu || min > 0xffffffffu)

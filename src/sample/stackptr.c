@@ -27,14 +27,11 @@
  * for a moment may be asleep again after a yield. A spinning thread never shows more. */
 #define STACKPTR_TRIES 3
 
-/* Each lower-case hex digit's value plus one (0: not one), as the kernel writes them */
-#define HEX1(c, v) [c] = (v) + 1
-static const unsigned char hex1[256] = {
-	HEX1('0', 0), HEX1('1', 1), HEX1('2', 2), HEX1('3', 3), HEX1('4', 4),
-	HEX1('5', 5), HEX1('6', 6), HEX1('7', 7), HEX1('8', 8), HEX1('9', 9),
-	HEX1('a', 10), HEX1('b', 11), HEX1('c', 12), HEX1('d', 13), HEX1('e', 14), HEX1('f', 15),
-};
-#undef HEX1
+/* A hex digit's value plus one as the kernel writes it (lower case), 0 for anything else */
+static unsigned lower_hex1(char c)
+{
+	return (unsigned)(c - 'A') < 6 ? 0 : util_hex1[(unsigned char)c];
+}
 
 static int scan_hex0x(const char **p, const char *end, uint64_t *v)
 {
@@ -45,9 +42,9 @@ static int scan_hex0x(const char **p, const char *end, uint64_t *v)
 	if (end - q < 3 || q[0] != '0' || q[1] != 'x')
 		return -EINVAL;
 	q += 2;
-	if (!hex1[(unsigned char)*q])	/* q < end: three bytes or more */
+	if (!lower_hex1(*q))	/* q < end: three bytes or more */
 		return -EINVAL;
-	for (; q < end && (d = hex1[(unsigned char)*q]); q++) {
+	for (; q < end && (d = lower_hex1(*q)); q++) {
 		if (x >> 60)
 			return -ERANGE;
 		x = x << 4 | (d - 1);
