@@ -171,8 +171,8 @@ GET(get_policy)
 }
 GET(get_start)
 {
-	UNUSED_CTX;
 	c->d = sampler_boot_time() + (double)t->start_ticks / (double)sampler_hertz();
+	c->now = ctx->now;
 }
 GET(get_vsz) { UNUSED_CTX; c->u = t->vsz; }
 GET(get_rss) { UNUSED_CTX; c->av = t->rss_av; c->u = t->rss; }
@@ -480,9 +480,12 @@ static const char *format_nodes(const struct cell *c, bool json, bool bytes, cha
 	return buf;
 }
 
-static const char *format_walltime(double epoch, bool json, char *buf, size_t len)
+/* A start time as ps shows it: the time of day when it is the day of now (the sample's time
+ * when the cell says, as in a replay, else the current time), else the date, else the
+ * year; in JSON the whole ISO 8601 time. */
+static const char *format_walltime(double epoch, double at, bool json, char *buf, size_t len)
 {
-	time_t t = (time_t)epoch, now = time(NULL);
+	time_t t = (time_t)epoch, now = at > 0 ? (time_t)at : time(NULL);
 	struct tm tm, tnow;
 
 	if (!localtime_r(&t, &tm) || !localtime_r(&now, &tnow))
@@ -535,7 +538,7 @@ const char *columns_format(const struct column *col, const struct cell *c, bool 
 			util_cputime(c->d, buf, len);
 		return buf;
 	case CK_WALLTIME:
-		return format_walltime(c->d, json, buf, len);
+		return format_walltime(c->d, c->now, json, buf, len);
 	case CK_NSEC:
 		if (json)
 			return util_u64_dec(c->u, buf, len);

@@ -45,11 +45,15 @@ struct cell {
 	const uint64_t *nodes;	/* CK_NODES: bytes on each node 0..nnodes-1 */
 	size_t nnodes;
 	char buf[32];		/* storage for short computed strings */
+	double now;		/* CK_WALLTIME: the sample's wall time, which the text is
+				 * relative to (a time of that day, else a date; 0: the
+				 * current time) */
 };
 
 struct col_ctx {
 	struct sampler *sampler;	/* for topology and clock facts */
 	bool threads;
+	double now;	/* the shown sample's wall time (0: the current time), for START */
 };
 
 struct column {

@@ -618,9 +618,12 @@ static int put_rows(const struct batch_opts *o, const struct col_ctx *ctx,
 	return 0;
 }
 
-int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
+int batch_print(const struct batch_opts *o, const struct col_ctx *base,
 		const struct snapshot *sn, unsigned long seq)
 {
+	/* START is shown relative to the sample's own time (a replay's, e.g.) */
+	struct col_ctx cx = *base;
+	const struct col_ctx *ctx = &cx;
 	struct libscols_table *tb = NULL;	/* JSON and --tree */
 	struct scolsout *so = NULL;		/* the other tables */
 	struct libscols_line **parents = NULL;	/* --tree: the last line at each depth */
@@ -632,6 +635,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *ctx,
 	size_t whylen = o->ncols * 48 + 1;
 	int rc = 0, werr;
 
+	cx.now = sn->wall;
 	if (o->json || o->tree)
 		tb = scols_new_table();
 	else

@@ -266,6 +266,8 @@ void tui_rebuild(struct tui *t)
 	struct tasklist_row *rows = NULL;
 	size_t n = 0;
 
+	/* START relative to the frame's own time (a replay's, e.g.) */
+	t->cctx.now = t->frame && t->frame->procs ? t->frame->procs->wall : 0;
 	if (t->frame && t->frame->procs &&
 	    tasklist_build(&lo, t->frame->procs, t->frame->threads, t->frame->mem, &rows, &n))
 		return;	/* out of memory: keep the old rows */
