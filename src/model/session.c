@@ -207,7 +207,9 @@ int session_open(struct session *s, const struct session_config *cfg)
 		return 1;
 	if (cfg->no_sampler || cfg->source)
 		return 0;
-	if (open_sampler(cfg, &s->smp, cfg->readers | (cfg->job_counts ? RD_STAT | RD_RSS : 0),
+	/* a job's peak RSS sum is read only when there is a job */
+	if (open_sampler(cfg, &s->smp,
+			 cfg->readers | (cfg->job_counts && cfg->cmd ? RD_STAT | RD_RSS : 0),
 			 cfg->threads))
 		return 1;
 	if (cfg->memory_readers && open_sampler(cfg, &s->mem_smp, cfg->memory_readers, false))
