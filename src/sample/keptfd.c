@@ -28,8 +28,9 @@ struct slot {
 struct keptfd {
 	struct slot *v;
 	size_t cap;		/* a power of two, or 0 */
-	unsigned shift;		/* 32 - log2(cap): the hash is the product's top bits */
-	size_t n;
+	unsigned shift;		/* 32 - log2(cap) */
+	size_t n;		/* slots in use */
+	size_t dead;		/* ... of which the last pass closed (fd -1) */
 	unsigned gen;
 	size_t fallback, opened;
 	bool last;		/* keptfd_last: files closed as soon as they are read */
@@ -77,11 +78,18 @@ void keptfd_child_limit(void)
 
 /* ---- the table: open addressing on the TID, linear probing ---- */
 
-/* Fibonacci hashing: the top bits of the product, so that IDs that differ by a multiple of
- * the table's size do not all land in one probe run */
+/* Fibonacci hashing of the ID's blocks of eight: each block's IDs in eight consecutive
+ * slots (four cache lines, one page), the blocks spread over the table. A pass reads tasks
+ * in ID order and finds the next one's slot in the cache instead of missing it on every
+ * lookup (measured: about 2% of a one-shot thread view at 10,000 tasks); spread, IDs that
+ * differ by a multiple of the table's size do not all land in one probe run, and runs stay
+ * short (a run of thousands of consecutive IDs in consecutive slots would make every miss,
+ * insertion and removal walk it). The table has at least 1024 slots. */
 static size_t hash(const struct keptfd *k, pid_t tid)
 {
-	return (size_t)(((uint32_t)tid * 2654435761u) >> k->shift);
+	uint32_t id = (uint32_t)tid;
+
+	return (size_t)((((id >> 3) * 2654435761u) >> (k->shift + 3)) << 3 | (id & 7));
 }
 
 static struct slot *find(const struct keptfd *k, pid_t tid)
@@ -126,13 +134,18 @@ static int grow(struct keptfd *k)
 	return 0;
 }
 
-/* Close the slot's file and remove it, moving back the entries of its probe run. */
+/* Close the slot's file (unless the last pass closed it already: fd -1) and remove it,
+ * moving back the entries of its probe run. */
 static void drop(struct keptfd *k, struct slot *s)
 {
 	size_t i = (size_t)(s - k->v), j = i;
 
-	close(s->fd);
-	atomic_fetch_sub(&held, 1);
+	if (s->fd >= 0) {
+		close(s->fd);
+		atomic_fetch_sub(&held, 1);
+	} else {
+		k->dead--;
+	}
 	k->v[i].tid = 0;
 	k->n--;
 	for (;;) {
@@ -151,10 +164,14 @@ static void drop(struct keptfd *k, struct slot *s)
 	}
 }
 
-/* In the last pass: the file was read, close it now (hot, cheaper than at the end). */
+/* In the last pass: the file was read, close it now (hot, cheaper than at the end). The
+ * slot stays, its file -1, so that no probe run is moved (as drop would, each time). */
 static void last_read(struct keptfd *k, struct slot *s)
 {
-	drop(k, s);
+	close(s->fd);
+	atomic_fetch_sub(&held, 1);
+	s->fd = -1;
+	k->dead++;
 	k->last_kept++;
 }
 
@@ -177,7 +194,7 @@ void keptfd_free(struct keptfd *k)
 	if (!k)
 		return;
 	for (size_t i = 0; i < k->cap; i++) {
-		if (k->v[i].tid) {
+		if (k->v[i].tid && k->v[i].fd >= 0) {
 			close(k->v[i].fd);
 			atomic_fetch_sub(&held, 1);
 		}
@@ -211,7 +228,7 @@ void keptfd_end(struct keptfd *k)
 
 void keptfd_counts(const struct keptfd *k, struct keptfd_counts *c)
 {
-	c->open = k->n + k->last_kept;
+	c->open = k->n - k->dead + k->last_kept;
 	c->fallback = k->fallback;
 	c->opened = k->opened;
 	c->budget = budget;
@@ -232,13 +249,22 @@ static int read_parse(int fd, struct taskfiles_stat *st)
 	return taskfiles_parse_stat(buf, (size_t)len, st);
 }
 
+void keptfd_prefetch(const struct keptfd *k, pid_t tid)
+{
+	if (k->cap)
+		__builtin_prefetch(&k->v[hash(k, tid)]);
+}
+
 int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat *st)
 {
 	struct slot *s = find(k, tid);
 	int rc;
 
-	if (!s)
+	if (!s || s->fd < 0) {
+		if (s)
+			drop(k, s);	/* closed by the last pass: read again, it is opened */
 		return -ENOENT;
+	}
 	rc = s->tgid == tgid ? read_parse(s->fd, st) : -ESRCH;
 	if (!rc && (st->pid != tid || st->start != s->start))
 		rc = -ESRCH;
@@ -324,7 +350,7 @@ int keptfd_find(struct keptfd *k, pid_t tid, uint64_t start, uint64_t tag)
 
 	if (!s)
 		return -ENOENT;
-	if (s->start != start || s->tag != tag) {
+	if (s->fd < 0 || s->start != start || s->tag != tag) {
 		drop(k, s);	/* an earlier task of this ID (it ended), or another tag */
 		return -ENOENT;
 	}

@@ -59,6 +59,9 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 int keptfd_find(struct keptfd *k, pid_t tid, uint64_t start, uint64_t tag);
 int keptfd_keep(struct keptfd *k, pid_t tgid, pid_t tid, uint64_t start, uint64_t tag, int fd);
 void keptfd_forget(struct keptfd *k, pid_t tid);
+/* Start loading tid's slot into the cache: the next keptfd_reread of tid (after a read of
+ * another file) finds it there. */
+void keptfd_prefetch(const struct keptfd *k, pid_t tid);
 
 /* The stat of task tid through its kept file only: 0, -ENOENT when none is kept for it,
  * else -errno of a read that failed or found another task (the file is then closed). */
@@ -73,6 +76,7 @@ int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat
  */
 struct keptfd_member {
 	pid_t tgid, tid;
+	uint64_t start;		/* its start time then: the task it was */
 };
 void keptfd_members_set(struct keptfd *k, struct keptfd_member *v, size_t n);
 const struct keptfd_member *keptfd_members(const struct keptfd *k, pid_t tgid, size_t *n);
