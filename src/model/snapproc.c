@@ -292,7 +292,7 @@ static void read_process_files(struct sampler *s, struct snapshot *sn,
 			pf->rss_av = pf->mem_av;
 			pf->rss = pf->sm.vm_rss;
 		}
-	} else if ((s->readers & RD_RSS) && (s->threads || leader->rss_av != TS_OK)) {
+	} else if ((s->readers & RD_RSS) && leader->rss_av != TS_OK) {
 		rc = taskfiles_statm_at(dfd, statm, s->pagesize, &pf->rss);
 		pf->rss_av = taskfiles_avail(rc);
 	}
@@ -346,9 +346,8 @@ static void set_node_mem(struct task *t, enum ts_avail av, const struct smaps_nu
 
 void sampler_read_process_extras(struct sampler *s, struct snapshot *sn)
 {
-	/* without threads and status, libproc2 read statm beside stat (proc2_open) */
-	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_NUMA | RD_CGROUP)) &&
-	    !((s->readers & RD_RSS) && s->threads))
+	/* RSS without status: the scan read each process's statm (threads_scan_kept) */
+	if (!(s->readers & (RD_STATUS_MEM | RD_SMAPS | RD_NUMA | RD_CGROUP)))
 		return;
 	for (size_t i = 0; i < sn->ntasks; ) {
 		size_t end = i;

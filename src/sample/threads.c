@@ -200,49 +200,111 @@ static int member_stat(struct rows *r, int rootfd, pid_t tgid, pid_t tid,
 	return keptfd_stat(r->kept, rootfd, path, tgid, tid, st);
 }
 
+/* Every row of the process from mark on: its RSS (rss_rc 0) or why there is none. */
+static void set_rss(struct rows *r, size_t mark, int rss_rc, uint64_t rss)
+{
+	for (size_t i = mark; i < r->n; i++) {
+		r->v[i].rss = rss_rc ? 0 : rss;
+		r->v[i].rss_av = taskfiles_avail(rss_rc);
+	}
+}
+
 /*
  * The threads of tgid without listing its task directory again: the last pass found m[0..n-1]
  * there. When its main thread's stat (read first) still counts n threads and every one of
- * them still reads, they are the process's threads (each was alive when that count was
- * taken, and there were n), and they become its rows: 1. Else 0, nothing added (the caller
- * lists the directory), or -ENOMEM.
+ * them still reads as the task the last pass found (its start time), they are the process's
+ * threads (each was alive when that count was taken, and there were n), and they become its
+ * rows, in m's order (sorted): 1. Else 0, nothing added (the caller lists the directory), or
+ * -ENOMEM. With a page size the process's statm is read first, by its path: the main
+ * thread read after it as the same task proves it was that process's.
  */
 static int add_known(struct rows *r, int rootfd, pid_t tgid, const struct keptfd_member *m,
 		     size_t n)
 {
-	struct taskfiles_stat st;
-	size_t mark = r->n;
+	struct taskfiles_stat lead, st;
+	size_t mark = r->n, li = n;
+	uint64_t rss = 0;
 	struct stat sb;
 	char path[32];
-	int rc = 0;
+	int rc = 0, rss_rc = -ENODATA;
 
-	snprintf(path, sizeof(path), "%d/task", (int)tgid);
-	if (fstatat(rootfd, path, &sb, 0) || member_stat(r, rootfd, tgid, tgid, &st) ||
-	    st.nlwp != (long)n)
-		return 0;
-	rc = add_row(r, &st, tgid, sb.st_uid, false);
-	for (size_t i = 0; !rc && i < n; i++) {
+	for (size_t i = 0; i < n && li == n; i++)
 		if (m[i].tid == tgid)
+			li = i;
+	snprintf(path, sizeof(path), "%d/task", (int)tgid);
+	if (li == n || fstatat(rootfd, path, &sb, 0))
+		return 0;
+	if (r->pagesize > 0) {
+		snprintf(path, sizeof(path), "%d/statm", (int)tgid);
+		rss_rc = taskfiles_statm_at(rootfd, path, r->pagesize, &rss);
+	}
+	if (member_stat(r, rootfd, tgid, tgid, &lead) || lead.start != m[li].start ||
+	    lead.nlwp != (long)n)
+		return 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (i == li) {
+			rc = add_row(r, &lead, tgid, sb.st_uid, false);
 			continue;
+		}
+		if (i + 1 < n)
+			keptfd_prefetch(r->kept, m[i + 1].tid);
 		rc = member_stat(r, rootfd, tgid, m[i].tid, &st);
+		if (!rc && st.start != m[i].start)
+			rc = -ESRCH;
 		if (!rc)
 			rc = add_row(r, &st, tgid, sb.st_uid, false);
 	}
-	if (!rc)
+	if (!rc) {
+		if (r->pagesize > 0)
+			set_rss(r, mark, rss_rc, rss);
 		return 1;
+	}
 	for (size_t i = mark; i < r->n; i++)
 		free(r->v[i].comm);
 	r->n = mark;
 	return rc == -ENOMEM ? rc : 0;
 }
 
+static int cmp_row(const void *a, const void *b)
+{
+	const struct task *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return UTIL_CMP(x->tgid, y->tgid);
+	return UTIL_CMP(x->tid, y->tid);
+}
+
+static bool sorted(const struct task *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp_row(&v[i - 1], &v[i]) > 0)
+			return false;
+	return true;
+}
+
+/* The RSS of the process whose task directory is taskfd, from its statm: in /proc beside that
+ * directory (the same process, whatever has its PID now), in a tree (where ".." is refused
+ * and nothing changes) by its path. */
+static int process_statm(struct rows *r, int rootfd, int taskfd, pid_t tgid, unsigned how,
+			 uint64_t *rss)
+{
+	char path[32];
+
+	if (!(how & THREADS_STATUS_UID))
+		return taskfiles_statm_at(taskfd, "../statm", r->pagesize, rss);
+	snprintf(path, sizeof(path), "%d/statm", (int)tgid);
+	return taskfiles_statm_at(rootfd, path, r->pagesize, rss);
+}
+
 static int add_process(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 {
 	char path[32];
 	struct dirent *de;
+	size_t mark = r->n;
+	uint64_t rss = 0;
 	uid_t euid;
 	DIR *d;
-	int fd, rc = 0;
+	int fd, rc = 0, rss_rc = -ENODATA;
 
 	if (how & THREADS_PROCESSES)
 		return add_whole(r, rootfd, tgid, how);
@@ -280,28 +342,19 @@ static int add_process(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 		close(fd);
 		return errno == ENOMEM ? -ENOMEM : 0;
 	}
+	if (r->pagesize > 0)
+		rss_rc = process_statm(r, rootfd, dirfd(d), tgid, how, &rss);
 	while (!rc && (de = readdir(d)))
 		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
 			rc = add_thread(r, dirfd(d), de->d_name, tgid, euid);
 	closedir(d);
+	if (!rc && r->pagesize > 0)
+		set_rss(r, mark, rss_rc, rss);
+	/* a task directory lists threads as they were made: after PIDs wrap around, not in
+	 * TID order. Sorted here, a few rows, the whole pass need not be sorted again. */
+	if (!rc && !sorted(r->v + mark, r->n - mark))
+		qsort(r->v + mark, r->n - mark, sizeof(*r->v), cmp_row);
 	return rc;
-}
-
-static int cmp_row(const void *a, const void *b)
-{
-	const struct task *x = a, *y = b;
-
-	if (x->tgid != y->tgid)
-		return UTIL_CMP(x->tgid, y->tgid);
-	return UTIL_CMP(x->tid, y->tid);
-}
-
-static bool sorted(const struct task *v, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (cmp_row(&v[i - 1], &v[i]) > 0)
-			return false;
-	return true;
 }
 
 struct scan_ctx {
@@ -343,14 +396,15 @@ static void remember_members(struct keptfd *kept, const struct task *v, size_t n
 	struct keptfd_member *m = n ? malloc(n * sizeof(*m)) : NULL;
 
 	for (size_t i = 0; m && i < n; i++)
-		m[i] = (struct keptfd_member){ .tgid = v[i].tgid, .tid = v[i].tid };
+		m[i] = (struct keptfd_member){ .tgid = v[i].tgid, .tid = v[i].tid,
+					       .start = v[i].start_ticks };
 	keptfd_members_set(kept, m, n);
 }
 
 int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
 		      size_t ntgids, struct keptfd *kept, struct task **rows, size_t *nrows)
 {
-	struct rows r = { .pagesize = (how & THREADS_PROCESSES) ? pagesize : 0, .kept = kept };
+	struct rows r = { .pagesize = pagesize, .kept = kept };
 	int rc = 0;
 
 	*rows = NULL;
