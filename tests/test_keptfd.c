@@ -96,8 +96,9 @@ static void test_kept_files(void)
 	keptfd_free(k);
 }
 
-/* Two IDs with the same home in a fresh table (1024 slots: the top 10 bits of the product,
- * as keptfd.c hashes), and a third after them: the first dropped, the others still found. */
+/* Two IDs with the same home in a fresh table (1024 slots: as keptfd.c hashes, the low three
+ * bits of the ID and the top 7 bits of the product of the rest), and a third after them:
+ * the first dropped, the others still found. */
 static void test_collision(void)
 {
 	struct keptfd_counts kc;
@@ -106,7 +107,7 @@ static void test_collision(void)
 	unsigned home = 0;
 
 	for (uint32_t id = 5000; n < 3 && id < 4194304; id++) {
-		unsigned h = (uint32_t)(id * 2654435761u) >> 22;
+		unsigned h = (((uint32_t)(id >> 3) * 2654435761u) >> 25) << 3 | (id & 7);
 
 		if (!n || h == home) {
 			home = h;
@@ -150,12 +151,73 @@ static void test_collision(void)
 	}
 }
 
+/* Runs of consecutive IDs (as a process's threads have), the same runs a multiple of the
+ * table's size higher, and the last pass: every task read with the right values each pass,
+ * the last pass closes every file as it reads it, and a pass after it opens them again. */
+static void test_runs(void)
+{
+	enum { RUN = 40, NRUNS = 6 };
+	int ids[RUN * NRUNS], base = fixture_count_fds(), bad = 0, open_after = -1;
+	struct keptfd_counts kc;
+	struct keptfd *k;
+	char name[32];
+	int rc;
+
+	for (int r = 0; r < NRUNS; r++)
+		for (int i = 0; i < RUN; i++)
+			ids[r * RUN + i] = 70001 + (r % 3) * 500 + (r / 3) * 65536 + i;
+	for (int i = 0; i < RUN * NRUNS; i++) {
+		char buf[128];
+		int fd, n;
+
+		snprintf(name, sizeof(name), "%d.stat", ids[i]);
+		n = snprintf(buf, sizeof(buf), "%d (r) S 1 1 1 0 -1 0 0 0 0 0 %08d 0 0 0 20 0 1 0 "
+			     "%012d 4096 1\n", ids[i], i, 500 + i);
+		fd = openat(dirfd_, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, buf, (size_t)n) != n)
+			bad++;
+		if (fd >= 0)
+			close(fd);
+	}
+	keptfd_new(&k);
+	for (int pass = 0; pass < 4; pass++) {
+		if (pass == 2)
+			keptfd_last(k);
+		keptfd_begin(k);
+		for (int i = 0; i < RUN * NRUNS; i++) {
+			struct taskfiles_stat st;
+
+			snprintf(name, sizeof(name), "%d.stat", ids[i]);
+			rc = keptfd_stat(k, dirfd_, name, 1, ids[i], &st);
+			if (rc || st.pid != ids[i] || st.utime != (uint64_t)i ||
+			    st.start != (uint64_t)(500 + i))
+				bad++;
+		}
+		keptfd_end(k);
+		keptfd_counts(k, &kc);
+		if (kc.open != (size_t)RUN * NRUNS || kc.opened != (pass == 0 || pass == 3 ?
+								    (size_t)RUN * NRUNS : 0))
+			bad++;
+		if (pass == 2)
+			open_after = fixture_count_fds() - base;
+	}
+	tap_is_i64(bad, 0, "%d runs of %d consecutive IDs, some 65536 apart: each read right, "
+		   "kept, counted; the pass after the last one opens them again", NRUNS, RUN);
+	tap_is_i64(open_after, 0, "the last pass leaves none of its files open");
+	keptfd_free(k);
+	tap_is_i64(fixture_count_fds(), base, "keptfd_free after a last pass and another");
+	for (int i = 0; i < RUN * NRUNS; i++) {
+		snprintf(name, sizeof(name), "%d.stat", ids[i]);
+		unlinkat(dirfd_, name, 0);
+	}
+}
+
 /* keptfd_reread reads kept files only; keptfd_members finds each process's entries, first
  * and last processes included, and none for a process not among them. */
 static void test_members(void)
 {
 	static const struct keptfd_member v[] = {
-		{ 3, 3 }, { 3, 9 }, { 7, 2 }, { 7, 7 }, { 7, 8 }, { 12, 12 },
+		{ 3, 3, 0 }, { 3, 9, 0 }, { 7, 2, 0 }, { 7, 7, 0 }, { 7, 8, 0 }, { 12, 12, 0 },
 	};
 	static const pid_t asked[] = { 1, 3, 5, 7, 12, 13 };
 	static const size_t want[] = { 0, 2, 0, 3, 1, 0 }, first[] = { 0, 0, 0, 2, 5, 0 };
@@ -320,6 +382,7 @@ int main(void)
 	keptfd_free(k);
 	tap_is_i64(fixture_count_fds(), base, "keptfd_free closes every kept file");
 	test_collision();
+	test_runs();
 	test_kept_files();
 	test_members();
 	for (int t = 1; t <= NTASKS; t++) {
