@@ -250,6 +250,63 @@ static void test_parse_stat_numbers(void)
 	tap_is_i64(bad, 0, "parse_stat: 1 to 29 digits in two fields, each value or error exact");
 }
 
+/* The parser reads the kernel's form (single spaces, digits) by a fast way and any other
+ * form field by field: the same line in both forms (a second space before every field)
+ * must parse the same, values and errors, over random lines: 1 to 20 digits, signs, junk
+ * and a newline or none at the end. */
+static void test_parse_stat_forms(void)
+{
+	static unsigned long long seed = 0x2545f4914f6cdd1dULL;
+	int bad = 0, valid = 0;
+
+	for (int n = 0; n < 20000; n++) {
+		char one[1024], two[1536];
+		size_t l1, l2;
+		struct taskfiles_stat a, b;
+		int ra, rb, nf;
+
+		l1 = (size_t)snprintf(one, sizeof(one), "%d (c o)) R", 100 + n);
+		memcpy(two, one, l1);
+		l2 = l1;
+		seed ^= seed << 13;
+		seed ^= seed >> 7;
+		seed ^= seed << 17;
+		nf = 18 + (int)(seed % 40);	/* fields 4 to 21..57 */
+		for (int f = 0; f < nf; f++) {
+			char field[32];
+			unsigned r, len;
+
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			r = (unsigned)(seed >> 20);
+			len = 1 + r % (r % 3 ? 8 : 20);
+			for (unsigned i = 0; i < len; i++)
+				field[i] = (char)('0' + (seed >> (i % 60)) % 10);
+			if (r % 97 == 0)
+				field[0] = '-';
+			if (r % 89 == 0)
+				field[len - 1] = 'x';
+			field[len] = '\0';
+			l1 += (size_t)snprintf(one + l1, sizeof(one) - l1, " %s", field);
+			l2 += (size_t)snprintf(two + l2, sizeof(two) - l2, "  %s", field);
+		}
+		if (n % 2) {
+			one[l1++] = '\n';
+			two[l2++] = '\n';
+		}
+		ra = taskfiles_parse_stat(one, l1, &a);
+		rb = taskfiles_parse_stat(two, l2, &b);
+		if (ra != rb || (!ra && memcmp(&a, &b, sizeof(a)))) {
+			if (bad++ < 3)
+				tap_diag("differ (%d, %d): %.*s", ra, rb, (int)l1, one);
+		}
+		valid += !ra;
+	}
+	tap_is_i64(bad, 0, "parse_stat: 20,000 random lines read the same in the kernel's form "
+		   "and with double spaces (%d of them valid)", valid);
+}
+
 /* ---- taskfiles_parse_ctxsw --------------------------------------------------------------- */
 
 static void ctxsw_fixture(const char *rel, int want, uint64_t wvol, uint64_t winvol)
@@ -934,6 +991,7 @@ int main(void)
 
 	test_parse_stat();
 	test_parse_stat_numbers();
+	test_parse_stat_forms();
 	test_parse_ctxsw();
 	test_mountinfo();
 

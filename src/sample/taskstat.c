@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "lib/util.h"
 #include "sample/taskfiles.h"
@@ -24,6 +27,16 @@ static uint64_t eight_digits(uint64_t w)
 	return ((w & 0x0000ffff0000ffffULL) * 42949672960001ULL) >> 32;
 }
 
+/* How many of w's bytes, from its lowest, are ASCII digits (0-8). */
+static inline unsigned first_nondigit(uint64_t w)
+{
+	uint64_t bad = ((w & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
+		       (((w + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ^
+			0x3030303030303030ULL);
+
+	return bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
+}
+
 /* Next space-separated field of stat; advances *p. Every task's stat has about 40 of
  * them, half of them one digit; longer ones are read eight bytes at a time, a 20th digit
  * and more with an overflow check (as util_span_dec). Inlined: it is most of a parse. */
@@ -34,12 +47,22 @@ static inline __attribute__((always_inline)) int stat_next(const char **p, const
 	bool neg = false;
 	uint64_t x = 0;
 
-	if (end - q > 2 && q[0] == ' ' && (unsigned)(q[1] - '0') < 10 &&
-	    (q[2] == ' ' || q[2] == '\n')) {
-		*v = (unsigned)(q[1] - '0');	/* a one-digit field: half of them are "0" */
-		*p = q + 2;
-		return 0;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - q > 8 && q[0] == ' ') {
+		/* the kernel's way: one space, one to seven digits, a space or the newline, all
+		 * in the eight bytes after the space (nearly every field) */
+		uint64_t w;
+		unsigned nd;
+
+		memcpy(&w, q + 1, 8);
+		nd = first_nondigit(w);
+		if (nd && nd < 8 && (q[1 + nd] == ' ' || q[1 + nd] == '\n')) {
+			*v = eight_digits(w << (8 * (8 - nd)));
+			*p = q + 1 + nd;
+			return 0;
+		}
 	}
+#endif
 	while (q < end && *q == ' ')
 		q++;
 	if (q >= end)
@@ -54,14 +77,11 @@ static inline __attribute__((always_inline)) int stat_next(const char **p, const
 	/* eight bytes at a time while they are digits (start times, sizes and addresses are
 	 * long), never more than 19 digits in all (no overflow) */
 	while (end - q > 8) {
-		uint64_t w, bad;
+		uint64_t w;
 		unsigned nd;
 
 		memcpy(&w, q, 8);
-		bad = ((w & 0xf0f0f0f0f0f0f0f0ULL) ^ 0x3030303030303030ULL) |
-		      (((w + 0x0606060606060606ULL) & 0xf0f0f0f0f0f0f0f0ULL) ^
-		       0x3030303030303030ULL);
-		nd = bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
+		nd = first_nondigit(w);
 		if (!nd || (size_t)(q - digits) + nd > 19)
 			break;
 		x = x * pow10_u64[nd] + eight_digits(nd == 8 ? w : w << (8 * (8 - nd)));
@@ -95,6 +115,195 @@ static inline __attribute__((always_inline)) int stat_next(const char **p, const
 	return 0;
 }
 
+/* The bytes of w equal to c, each one's top bit set, the others 0 (exact: no borrow runs
+ * from one byte to the next). */
+static inline uint64_t bytes_equal(uint64_t w, unsigned char c)
+{
+	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+	uint64_t x = w ^ (0x0101010101010101ULL * c);
+
+	return ~(((x & low7) + low7) | x | low7);
+}
+
+/* Past the next field without reading it (advances *p as stat_next does): a field the parser
+ * does not keep is only delimited, eight bytes at a time, not checked. */
+static inline __attribute__((always_inline)) int stat_skip(const char **p, const char *end)
+{
+	const char *q = *p;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (end - q > 8 && q[0] == ' ') {
+		/* one space, a field that ends in the eight bytes after it (nearly all do) */
+		uint64_t w, m;
+
+		memcpy(&w, q + 1, 8);
+		m = bytes_equal(w, ' ') | bytes_equal(w, '\n');
+		if (m && !(m & 0xff)) {
+			*p = q + 1 + __builtin_ctzll(m) / 8;
+			return 0;
+		}
+	}
+#endif
+	while (q < end && *q == ' ')
+		q++;
+	if (q >= end || *q == '\n')
+		return -EINVAL;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - q >= 8) {
+		uint64_t w, m;
+
+		memcpy(&w, q, 8);
+		m = bytes_equal(w, ' ') | bytes_equal(w, '\n');
+		if (m) {
+			*p = q + __builtin_ctzll(m) / 8;
+			return 0;
+		}
+		q += 8;
+	}
+#endif
+	while (q < end && *q != ' ' && *q != '\n')
+		q++;
+	*p = q;
+	return 0;
+}
+
+/* The fields (proc(5) numbers) a taskfiles_stat keeps: the others are skipped. */
+#define KEEP(k) (1ULL << (k))
+static const uint64_t kept_fields = KEEP(4) | KEEP(9) | KEEP(10) | KEEP(12) | KEEP(14) |
+	KEEP(15) | KEEP(18) | KEEP(19) | KEEP(20) | KEEP(22) | KEEP(23) | KEEP(24) | KEEP(26) |
+	KEEP(27) | KEEP(28) | KEEP(39) | KEEP(41);
+#undef KEEP
+
+/* Fields 4.. of the line from p (the space after the state) into f[0..want-1], one at a time,
+ * in any form the parser takes: *n of them, 0 or -errno. */
+static int stat_fields(const char *p, const char *end, size_t want, uint64_t *f, size_t *n)
+{
+	size_t k;
+	int rc;
+
+	for (k = 0; k < want; k++) {
+		bool kept = (kept_fields >> (k + 4)) & 1;
+
+		if (p >= end || *p == '\n')
+			break;
+		rc = kept ? stat_next(&p, end, &f[k]) : stat_skip(&p, end);
+		if (rc)
+			return rc;
+	}
+	*n = k;
+	return 0;
+}
+
+#if defined(__SSE2__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Bit i set: q[i] is a space, for the avail (at most 64) bytes from q. */
+static uint64_t spaces64(const char *q, size_t avail)
+{
+	const __m128i sp = _mm_set1_epi8(' ');
+	char pad[64];
+	uint64_t bits = 0;
+
+	if (avail < 64) {
+		memset(pad, 0, sizeof(pad));
+		memcpy(pad, q, avail);
+		q = pad;
+	}
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(q + 16 * i));
+
+		bits |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp)) << (16 * i);
+	}
+	return bits;
+}
+
+/* A field longer than eight bytes, or at the end, from the space at q up to stop. */
+static __attribute__((noinline)) bool long_field(const char *q, const char *end,
+						 const char *stop, uint64_t *v)
+{
+	return !stat_next(&q, end, v) && q == stop;
+}
+
+/* The field between the spaces at a and b (offsets from p) as field k: a kept one read. */
+static inline __attribute__((always_inline)) bool fast_field(const char *p, const char *end,
+							     size_t a, size_t b, size_t k,
+							     uint64_t *f)
+{
+	size_t flen = b - a - 1;
+	const char *q = p + a;
+	uint64_t w;
+
+	if (!flen)
+		return false;
+	if (!((kept_fields >> (k + 4)) & 1))
+		return true;
+	if (end - q < 9 || flen > 16)
+		return long_field(q, end, p + b, &f[k]);
+	memcpy(&w, q + 1, 8);
+	if (flen > 8) {
+		/* nine to sixteen digits (start times, sizes, addresses): the last eight and
+		 * the ones before them */
+		uint64_t lo;
+
+		memcpy(&lo, q + 1 + flen - 8, 8);
+		if (first_nondigit(w) < flen - 8 || first_nondigit(lo) < 8)
+			return false;
+		f[k] = eight_digits(w << (64 - 8 * (flen - 8))) * 100000000ULL + eight_digits(lo);
+		return true;
+	}
+	if (first_nondigit(w) < flen)
+		return false;
+	f[k] = eight_digits(flen == 8 ? w : w << (64 - 8 * flen));
+	return true;
+}
+
+/*
+ * The same for the kernel's form only: single spaces, kept fields of digits, the line's
+ * end at its first newline. The spaces of 64 bytes are found at once (SSE2), then each kept
+ * field is read from its known bounds, eight digits at a time. true when it was that form
+ * (f and *n set), false for stat_fields to read it (f may have been written).
+ */
+static bool stat_fields_fast(const char *p, const char *end, size_t want, uint64_t *f,
+			     size_t *n)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t len = (size_t)((nl ? nl : end) - p), prev = 0, k = 0;
+
+	if (!len || *p != ' ')
+		return false;
+	for (size_t base = 0; base < len && k < want; base += 64) {
+		uint64_t bits = spaces64(p + base, len - base < 64 ? len - base : 64);
+
+		if (!base)
+			bits &= bits - 1;	/* the space before field 4 */
+		for (; bits && k < want; bits &= bits - 1, k++) {
+			size_t at = base + (size_t)__builtin_ctzll(bits);
+
+			if (!fast_field(p, end, prev, at, k, f))
+				return false;
+			prev = at;
+		}
+	}
+	/* the last field ends the line */
+	if (k < want && prev + 1 <= len) {
+		if (!fast_field(p, end, prev, len, k, f))
+			return false;
+		k++;
+	}
+	*n = k;
+	return true;
+}
+#else
+static bool stat_fields_fast(const char *p, const char *end, size_t want, uint64_t *f,
+			     size_t *n)
+{
+	(void)p;
+	(void)end;
+	(void)want;
+	(void)f;
+	(void)n;
+	return false;
+}
+#endif
+
 int taskfiles_parse_stat(const char *buf, size_t len, struct taskfiles_stat *st)
 {
 	return taskfiles_parse_stat_upto(buf, len, 41, st);
@@ -105,7 +314,7 @@ int taskfiles_parse_stat_upto(const char *buf, size_t len, int last, struct task
 	const char *end = buf + len, *open, *close = NULL, *p;
 	uint64_t f[41 - 3] = { 0 };	/* fields 4 to 41: the last one used is the policy */
 	const size_t want = last < 22 ? 22 - 3 : last > 41 ? 41 - 3 : (size_t)last - 3;
-	size_t n = 0, clen;
+	size_t n, clen;
 	uint64_t pid;
 	int rc;
 
@@ -146,11 +355,11 @@ int taskfiles_parse_stat_upto(const char *buf, size_t len, int last, struct task
 		return -EINVAL;
 	st->state = *p++;
 	/* fields 4.. from the kernel's proc(5) numbering; f[0] is field 4 (ppid) */
-	while (n < want && p < end && *p != '\n') {
-		rc = stat_next(&p, end, &f[n]);
+	if (!stat_fields_fast(p, end, want, f, &n)) {
+		memset(f, 0, sizeof(f));
+		rc = stat_fields(p, end, want, f, &n);
 		if (rc)
 			return rc;
-		n++;
 	}
 	/* need at least up to field 23 (vsize) and 24 (rss), or all the fields asked for */
 	if (n < (want < 21 ? want : 21))
