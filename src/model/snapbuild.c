@@ -52,16 +52,39 @@ static uint64_t delta(uint64_t now, uint64_t before)
 	return now >= before ? now - before : 0;
 }
 
+static bool sorted_by_id(const struct snapshot *sn)
+{
+	for (size_t i = 1; i < sn->ntasks; i++)
+		if (cmp_id(&sn->tasks[i - 1], &sn->tasks[i]) > 0)
+			return false;
+	return true;
+}
+
+/* The row of prev with t's (tgid, tid), or NULL. Both sorted (walk, the rows in order, *j
+ * where the last one was), else a binary search. */
+static const struct task *prev_row(const struct snapshot *prev, bool walk, size_t *j,
+				   const struct task *t)
+{
+	if (!prev || !prev->ntasks)
+		return NULL;
+	if (!walk)
+		return bsearch(t, prev->tasks, prev->ntasks, sizeof(*t), cmp_id);
+	while (*j < prev->ntasks && cmp_id(&prev->tasks[*j], t) < 0)
+		(*j)++;
+	return *j < prev->ntasks && !cmp_id(&prev->tasks[*j], t) ? &prev->tasks[*j] : NULL;
+}
+
 void snapshot_deltas(struct snapshot *cur, const struct snapshot *prev)
 {
 	double hz = (double)sampler_hertz();
+	/* both sorted, as samples are: one walk through prev, not a search for each row */
+	bool walk = prev && sorted_by_id(cur) && sorted_by_id(prev);
+	size_t j = 0;
 
 	for (size_t i = 0; i < cur->ntasks; i++) {
 		struct task *t = &cur->tasks[i];
-		const struct task *o = NULL;
+		const struct task *o = prev_row(prev, walk, &j, t);
 
-		if (prev && prev->ntasks)
-			o = bsearch(t, prev->tasks, prev->ntasks, sizeof(*t), cmp_id);
 		if (o && (o->start_ticks != t->start_ticks || o->whole != t->whole))
 			o = NULL;	/* a reused TID is another task; a changed source no delta */
 		if (!o && prev) {
