@@ -445,6 +445,17 @@ static int bline_set(const struct bline *bl, size_t col, const char *txt)
 	return scols_line_set_data(bl->ln, col, txt) ? -ENOMEM : 0;
 }
 
+/* The same for text a column of kind k made: numbers, sizes and times are printable ASCII
+ * (no width to measure); names and the start time (a month name in the locale's
+ * language) may not be. */
+static int bline_set_kind(const struct bline *bl, size_t col, enum col_kind k,
+			  const char *txt)
+{
+	if (bl->so && k != CK_STR && k != CK_WALLTIME)
+		return scolsout_set_ascii(bl->so, col, txt);
+	return bline_set(bl, col, txt);
+}
+
 /* The columns of a table built with scolsout (not JSON, not --tree): as setup_columns makes
  * them, which scolsout_print would lay out the same. 0 or -errno. */
 static int setup_plain(const struct batch_opts *o, struct scolsout *so)
@@ -497,7 +508,7 @@ static int fill_cells(const struct batch_opts *o, const struct col_ctx *ctx,
 			}
 			txt = "-";
 		}
-		set = bline_set(ln, i, txt);
+		set = bline_set_kind(ln, i, o->cols[i]->kind, txt);
 		free(big);
 		if (set)
 			return set;
