@@ -114,13 +114,19 @@ static void put(struct keptfd *k, const struct slot *s)
 	k->n++;
 }
 
-static int grow(struct keptfd *k)
+/* The table at cap slots (a power of two, at least 1024), its entries moved over. */
+static int resize(struct keptfd *k, size_t cap)
 {
-	size_t cap = k->cap ? k->cap * 2 : 1024, old = k->cap;
+	size_t old = k->cap;
 	struct slot *v = calloc(cap, sizeof(*v)), *ov = k->v;
 
 	if (!v)
 		return -ENOMEM;
+	/* each page written now: a fresh page first read (a lookup that misses) and then
+	 * written (the insertion) is faulted in twice, once for the zero page (a third of a
+	 * one-shot run's page faults went to this table) */
+	for (size_t off = 0; off < cap * sizeof(*v); off += 4096)
+		((volatile char *)v)[off] = 0;
 	k->v = v;
 	k->cap = cap;
 	k->shift = 32;
@@ -132,6 +138,11 @@ static int grow(struct keptfd *k)
 			put(k, &ov[i]);
 	free(ov);
 	return 0;
+}
+
+static int grow(struct keptfd *k)
+{
+	return resize(k, k->cap ? k->cap * 2 : 1024);
 }
 
 /* Close the slot's file (unless the last pass closed it already: fd -1) and remove it,
@@ -202,6 +213,19 @@ void keptfd_free(struct keptfd *k)
 	free(k->v);
 	free(k->members);
 	free(k);
+}
+
+void keptfd_expect(struct keptfd *k, size_t n)
+{
+	size_t cap = 1024;
+
+	pthread_once(&limit_once, raise_limit);
+	if (n > budget)
+		n = budget;	/* no more are kept */
+	while (cap < SIZE_MAX / 4 && cap < 2 * (n + 1))
+		cap *= 2;
+	if (cap > k->cap)
+		resize(k, cap);	/* without memory: grown as needed later, or not */
 }
 
 void keptfd_begin(struct keptfd *k)

@@ -31,6 +31,10 @@ struct keptfd;
 int keptfd_new(struct keptfd **out);
 void keptfd_free(struct keptfd *k);
 
+/* About n files are coming: the table made big enough for them at once (of at most the
+ * budget), not grown and copied five or six times over the first pass. */
+void keptfd_expect(struct keptfd *k, size_t n);
+
 /* A pass: keptfd_begin, then keptfd_stat for each task, then keptfd_end (closes the files
  * of tasks that keptfd_stat was not asked about since keptfd_begin). */
 void keptfd_begin(struct keptfd *k);
