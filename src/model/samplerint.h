@@ -15,6 +15,7 @@ struct sampler {
 	struct source *src;
 	bool own_src;		/* opened by sampler_new: closed with the sampler */
 	bool live;		/* the live /proc (libproc2 for /proc/stat), else a tree */
+	bool priming;		/* sampler_take_only: rows for the next sample's deltas only */
 	struct proc2 *p2;
 	int rootfd;		/* the source's current state */
 	struct sysinfo_stat prev_stat;	/* a tree's /proc/stat of the previous sample */

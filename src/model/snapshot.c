@@ -364,9 +364,11 @@ int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, s
 
 	if (!readers)
 		return sampler_take(s, tgids, ntgids, out);
-	/* stat stays: it is the rows and their identity */
+	/* stat stays: it is the rows and their identity; their names are not needed */
 	s->readers = (all & readers) | (all & RD_STAT);
+	s->priming = true;
 	rc = sampler_take(s, tgids, ntgids, out);
+	s->priming = false;
 	s->readers = all;
 	return rc;
 }
@@ -390,7 +392,8 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		bool statm = (s->readers & RD_RSS) && !(s->readers & RD_STATUS_MEM);
 
 		rc = threads_scan_kept(s->rootfd, (s->live ? 0 : THREADS_STATUS_UID) |
-				       (s->threads ? 0 : THREADS_PROCESSES),
+				       (s->threads ? 0 : THREADS_PROCESSES) |
+				       (s->priming ? THREADS_NO_NAMES : 0),
 				       statm ? s->pagesize : 0, tgids, ntgids, s->kept,
 				       &sn->tasks, &sn->ntasks);
 		if (s->kept) {

@@ -33,6 +33,7 @@ struct rows {
 	size_t n, cap;
 	long pagesize;
 	struct keptfd *kept;	/* stat files kept open between passes, or NULL */
+	bool no_names;		/* THREADS_NO_NAMES */
 };
 
 static int rows_grow(struct rows *r)
@@ -104,9 +105,11 @@ static int add_row(struct rows *r, const struct taskfiles_stat *st, pid_t tgid, 
 	t->whole = whole;
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
 	t->sched_av = t->schedstat_av = t->smaps_av = t->rss_av = TS_NA;
-	t->comm = comm_dup(st->comm);
-	if (!t->comm)
-		return -ENOMEM;
+	if (!r->no_names) {
+		t->comm = comm_dup(st->comm);
+		if (!t->comm)
+			return -ENOMEM;
+	}
 	r->n++;
 	return 0;
 }
@@ -441,7 +444,8 @@ static size_t system_tasks(int rootfd)
 int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
 		      size_t ntgids, struct keptfd *kept, struct task **rows, size_t *nrows)
 {
-	struct rows r = { .pagesize = pagesize, .kept = kept };
+	struct rows r = { .pagesize = pagesize, .kept = kept,
+			  .no_names = (how & THREADS_NO_NAMES) != 0 };
 	int rc = 0;
 
 	*rows = NULL;
