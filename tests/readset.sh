@@ -12,10 +12,12 @@ start_workload --threads 7 --sleep --name "rs$RANDOM"
 page=$(getconf PAGESIZE)
 
 # trace NAME ARGS...: taskscope ARGS under strace (its opens), the trace in $TS_TMP/NAME.st
+# (LeakSanitizer cannot run under ptrace: off for a sanitizer build)
 trace() {
 	local name=$1
 	shift
-	strace -qq -e trace=openat -o "$TS_TMP/$name.st" "$T" "$@" \
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -qq -e trace=openat -o "$TS_TMP/$name.st" "$T" "$@" \
 		>"$TS_TMP/$name.out" 2>"$TS_TMP/$name.err" </dev/null
 	RC=$?
 }
