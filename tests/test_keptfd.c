@@ -212,6 +212,40 @@ static void test_runs(void)
 	}
 }
 
+/* keptfd_upto: a pass that parses up to the start time takes a line whose later fields
+ * are not the kernel's; parsing all of it again refuses it (and closes the file). */
+static void test_upto(void)
+{
+	static const char line[] = "4243 (u) S 1 4243 4243 0 -1 4194560 12 0 3 0 7 8 0 0 20 0 1 0 "
+				   "987654 x?\n";
+	struct taskfiles_stat st;
+	struct keptfd *k;
+	int fd;
+
+	fd = openat(dirfd_, "4243.stat", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, line, sizeof(line) - 1) != (ssize_t)(sizeof(line) - 1)) {
+		tap_ok(false, "write 4243.stat");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	keptfd_new(&k);
+	keptfd_upto(k, 22);
+	keptfd_begin(k);
+	tap_ok(!keptfd_stat(k, dirfd_, "4243.stat", 4243, 4243, &st) && st.start == 987654 &&
+	       st.utime == 7, "keptfd_upto 22: read to the start time, what follows not checked");
+	keptfd_end(k);
+	keptfd_upto(k, 0);
+	keptfd_begin(k);
+	tap_is_rc(keptfd_reread(k, 4243, 4243, &st), -EINVAL,
+		  "keptfd_upto 0: the whole line again, refused");
+	tap_is_rc(keptfd_reread(k, 4243, 4243, &st), -ENOENT, "and its file closed");
+	keptfd_end(k);
+	keptfd_free(k);
+	unlinkat(dirfd_, "4243.stat", 0);
+}
+
 /* keptfd_reread reads kept files only; keptfd_members finds each process's entries, first
  * and last processes included, and none for a process not among them. */
 static void test_members(void)
@@ -383,6 +417,7 @@ int main(void)
 	tap_is_i64(fixture_count_fds(), base, "keptfd_free closes every kept file");
 	test_collision();
 	test_runs();
+	test_upto();
 	test_kept_files();
 	test_members();
 	for (int t = 1; t <= NTASKS; t++) {

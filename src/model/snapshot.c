@@ -393,7 +393,7 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 
 		rc = threads_scan_kept(s->rootfd, (s->live ? 0 : THREADS_STATUS_UID) |
 				       (s->threads ? 0 : THREADS_PROCESSES) |
-				       (s->priming ? THREADS_NO_NAMES : 0),
+				       (s->priming ? THREADS_DELTAS_ONLY : 0),
 				       statm ? s->pagesize : 0, tgids, ntgids, s->kept,
 				       &sn->tasks, &sn->ntasks);
 		if (s->kept) {

@@ -34,6 +34,7 @@ struct keptfd {
 	unsigned gen;
 	size_t fallback, opened;
 	bool last;		/* keptfd_last: files closed as soon as they are read */
+	int upto;		/* keptfd_upto: the last field parsed (0: all) */
 	size_t last_kept;	/* files that pass read within the budget (closed at once) */
 	struct keptfd_member *members;	/* the last pass's tasks by process */
 	size_t nmembers;
@@ -237,6 +238,11 @@ void keptfd_begin(struct keptfd *k)
 	k->last_kept = 0;
 }
 
+void keptfd_upto(struct keptfd *k, int field)
+{
+	k->upto = field;
+}
+
 void keptfd_last(struct keptfd *k)
 {
 	k->last = true;
@@ -259,8 +265,8 @@ void keptfd_counts(const struct keptfd *k, struct keptfd_counts *c)
 	c->budget = budget;
 }
 
-/* One read of a stat file from its start into buf, parsed. */
-static int read_parse(int fd, struct taskfiles_stat *st)
+/* One read of a stat file from its start into buf, parsed up to field k->upto. */
+static int read_parse(const struct keptfd *k, int fd, struct taskfiles_stat *st)
 {
 	char buf[1024];
 	ssize_t len;
@@ -271,7 +277,7 @@ static int read_parse(int fd, struct taskfiles_stat *st)
 	if (len <= 0)
 		return len < 0 ? -errno : -ESRCH;
 	buf[len] = '\0';
-	return taskfiles_parse_stat(buf, (size_t)len, st);
+	return taskfiles_parse_stat_upto(buf, (size_t)len, k->upto ? k->upto : 41, st);
 }
 
 void keptfd_prefetch(const struct keptfd *k, pid_t tid)
@@ -290,7 +296,7 @@ int keptfd_reread(struct keptfd *k, pid_t tgid, pid_t tid, struct taskfiles_stat
 			drop(k, s);	/* closed by the last pass: read again, it is opened */
 		return -ENOENT;
 	}
-	rc = s->tgid == tgid ? read_parse(s->fd, st) : -ESRCH;
+	rc = s->tgid == tgid ? read_parse(k, s->fd, st) : -ESRCH;
 	if (!rc && (st->pid != tid || st->start != s->start))
 		rc = -ESRCH;
 	if (rc) {
@@ -317,7 +323,7 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 	if (fd < 0)
 		return -errno;	/* exited since the directory was listed */
 	k->opened++;
-	rc = read_parse(fd, st);
+	rc = read_parse(k, fd, st);
 	if (rc || st->pid != tid) {
 		close(fd);
 		return rc ? rc : -ESRCH;

@@ -35,6 +35,10 @@ void keptfd_free(struct keptfd *k);
  * budget), not grown and copied five or six times over the first pass. */
 void keptfd_expect(struct keptfd *k, size_t n);
 
+/* The passes from now on parse each stat only up to field (taskfiles_parse_stat_upto: the
+ * start time, 22, at least; 0: the whole line, as at first). */
+void keptfd_upto(struct keptfd *k, int field);
+
 /* A pass: keptfd_begin, then keptfd_stat for each task, then keptfd_end (closes the files
  * of tasks that keptfd_stat was not asked about since keptfd_begin). */
 void keptfd_begin(struct keptfd *k);

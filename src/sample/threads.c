@@ -33,7 +33,7 @@ struct rows {
 	size_t n, cap;
 	long pagesize;
 	struct keptfd *kept;	/* stat files kept open between passes, or NULL */
-	bool no_names;		/* THREADS_NO_NAMES */
+	bool deltas_only;	/* THREADS_DELTAS_ONLY */
 };
 
 static int rows_grow(struct rows *r)
@@ -105,7 +105,7 @@ static int add_row(struct rows *r, const struct taskfiles_stat *st, pid_t tgid, 
 	t->whole = whole;
 	t->cmd_av = t->mem_av = t->ctxsw_av = t->aff_av = TS_NA;
 	t->sched_av = t->schedstat_av = t->smaps_av = t->rss_av = TS_NA;
-	if (!r->no_names) {
+	if (!r->deltas_only) {
 		t->comm = comm_dup(st->comm);
 		if (!t->comm)
 			return -ENOMEM;
@@ -445,7 +445,7 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 		      size_t ntgids, struct keptfd *kept, struct task **rows, size_t *nrows)
 {
 	struct rows r = { .pagesize = pagesize, .kept = kept,
-			  .no_names = (how & THREADS_NO_NAMES) != 0 };
+			  .deltas_only = (how & THREADS_DELTAS_ONLY) != 0 };
 	int rc = 0;
 
 	*rows = NULL;
@@ -463,6 +463,8 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 			keptfd_expect(kept, r.cap);
 		}
 		r.cap += r.cap / 16 + 64;
+		if (r.deltas_only)
+			keptfd_upto(kept, 22);
 		r.v = malloc(r.cap * sizeof(*r.v));
 		if (!r.v)
 			r.cap = 0;
@@ -474,8 +476,10 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 	} else {
 		rc = scan_all(&r, rootfd, how);
 	}
-	if (kept)
+	if (kept) {
 		keptfd_end(kept);	/* tasks not seen: ended, or no longer watched */
+		keptfd_upto(kept, 0);
+	}
 	if (rc) {
 		for (size_t i = 0; i < r.n; i++)
 			free(r.v[i].comm);

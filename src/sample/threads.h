@@ -19,8 +19,9 @@ enum {
 					 * process's values), not one per thread */
 	THREADS_STATUS_UID = 1u << 1,	/* the EUID from status "Uid:" (a --proc-root tree,
 					 * whose files anyone may own), not the directory owner */
-	THREADS_NO_NAMES = 1u << 2,	/* rows without their comm (NULL): rows that only give
-					 * the next sample its deltas */
+	THREADS_DELTAS_ONLY = 1u << 2,	/* rows that only give the next sample its deltas:
+					 * without their comm (NULL), each stat parsed up to
+					 * the start time (field 22) */
 };
 /* pagesize > 0 with THREADS_PROCESSES: each row's RSS from statm too (in pages of that size;
  * rss_av says if it could be read). */
