@@ -37,9 +37,9 @@ static inline unsigned first_nondigit(uint64_t w)
 	return bad ? (unsigned)__builtin_ctzll(bad) / 8 : 8;
 }
 
-/* Next space-separated field of stat; advances *p. Every task's stat has about 40 of
- * them, half of them one digit; longer ones are read eight bytes at a time, a 20th digit
- * and more with an overflow check (as util_span_dec). Inlined: it is most of a parse. */
+/* Next space-separated field of stat; advances *p: a line not in the kernel's form (read by
+ * stat_fields_fast), and fields longer than 16 digits. Read eight bytes at a time, a 20th
+ * digit and more with an overflow check (as util_span_dec). */
 static inline __attribute__((always_inline)) int stat_next(const char **p, const char *end,
 							    uint64_t *v)
 {
@@ -47,22 +47,6 @@ static inline __attribute__((always_inline)) int stat_next(const char **p, const
 	bool neg = false;
 	uint64_t x = 0;
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (end - q > 8 && q[0] == ' ') {
-		/* the kernel's way: one space, one to seven digits, a space or the newline, all
-		 * in the eight bytes after the space (nearly every field) */
-		uint64_t w;
-		unsigned nd;
-
-		memcpy(&w, q + 1, 8);
-		nd = first_nondigit(w);
-		if (nd && nd < 8 && (q[1 + nd] == ' ' || q[1 + nd] == '\n')) {
-			*v = eight_digits(w << (8 * (8 - nd)));
-			*p = q + 1 + nd;
-			return 0;
-		}
-	}
-#endif
 	while (q < end && *q == ' ')
 		q++;
 	if (q >= end)
@@ -115,52 +99,16 @@ static inline __attribute__((always_inline)) int stat_next(const char **p, const
 	return 0;
 }
 
-/* The bytes of w equal to c, each one's top bit set, the others 0 (exact: no borrow runs
- * from one byte to the next). */
-static inline uint64_t bytes_equal(uint64_t w, unsigned char c)
-{
-	const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
-	uint64_t x = w ^ (0x0101010101010101ULL * c);
-
-	return ~(((x & low7) + low7) | x | low7);
-}
-
 /* Past the next field without reading it (advances *p as stat_next does): a field the parser
- * does not keep is only delimited, eight bytes at a time, not checked. */
-static inline __attribute__((always_inline)) int stat_skip(const char **p, const char *end)
+ * does not keep is only delimited, not checked. */
+static int stat_skip(const char **p, const char *end)
 {
 	const char *q = *p;
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (end - q > 8 && q[0] == ' ') {
-		/* one space, a field that ends in the eight bytes after it (nearly all do) */
-		uint64_t w, m;
-
-		memcpy(&w, q + 1, 8);
-		m = bytes_equal(w, ' ') | bytes_equal(w, '\n');
-		if (m && !(m & 0xff)) {
-			*p = q + 1 + __builtin_ctzll(m) / 8;
-			return 0;
-		}
-	}
-#endif
 	while (q < end && *q == ' ')
 		q++;
 	if (q >= end || *q == '\n')
 		return -EINVAL;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	while (end - q >= 8) {
-		uint64_t w, m;
-
-		memcpy(&w, q, 8);
-		m = bytes_equal(w, ' ') | bytes_equal(w, '\n');
-		if (m) {
-			*p = q + __builtin_ctzll(m) / 8;
-			return 0;
-		}
-		q += 8;
-	}
-#endif
 	while (q < end && *q != ' ' && *q != '\n')
 		q++;
 	*p = q;

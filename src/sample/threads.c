@@ -23,6 +23,7 @@
 #include "sample/keptfd.h"
 #include "sample/proc2.h"
 #include "sample/source.h"
+#include "sample/sysinfo.h"
 #include "sample/taskfiles.h"
 #include "sample/threads.h"
 
@@ -160,6 +161,15 @@ static int process_euid(int pidfd, unsigned how, uid_t *euid)
 	return rc ? rc : taskfiles_parse_euid(buf, len, euid);
 }
 
+/* Every row of the process from mark on: its RSS (rss_rc 0) or why there is none. */
+static void set_rss(struct rows *r, size_t mark, int rss_rc, uint64_t rss)
+{
+	for (size_t i = mark; i < r->n; i++) {
+		r->v[i].rss = rss_rc ? 0 : rss;
+		r->v[i].rss_av = taskfiles_avail(rss_rc);
+	}
+}
+
 /* A process row: /proc/PID/stat, the whole process's values; with a page size its exact RSS
  * from statm too (stat's is an approximate counter), read through the same directory. */
 static int add_whole(struct rows *r, int rootfd, pid_t tgid, unsigned how)
@@ -184,10 +194,8 @@ static int add_whole(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 	if (rc || st.pid != tgid)
 		return 0;
 	rc = add_row(r, &st, tgid, euid, true);
-	if (!rc && r->pagesize > 0) {
-		r->v[r->n - 1].rss = rss_rc ? 0 : rss;
-		r->v[r->n - 1].rss_av = taskfiles_avail(rss_rc);
-	}
+	if (!rc && r->pagesize > 0)
+		set_rss(r, r->n - 1, rss_rc, rss);
 	return rc;
 }
 
@@ -203,15 +211,6 @@ static int member_stat(struct rows *r, int rootfd, pid_t tgid, pid_t tid,
 		return rc;
 	snprintf(path, sizeof(path), "%d/task/%d/stat", (int)tgid, (int)tid);
 	return keptfd_stat(r->kept, rootfd, path, tgid, tid, st);
-}
-
-/* Every row of the process from mark on: its RSS (rss_rc 0) or why there is none. */
-static void set_rss(struct rows *r, size_t mark, int rss_rc, uint64_t rss)
-{
-	for (size_t i = mark; i < r->n; i++) {
-		r->v[i].rss = rss_rc ? 0 : rss;
-		r->v[i].rss_av = taskfiles_avail(rss_rc);
-	}
 }
 
 /*
@@ -424,21 +423,18 @@ static void remember_members(struct keptfd *kept, const struct task *v, size_t n
 	keptfd_members_set(kept, m, n);
 }
 
-/* How many tasks the system has now (the number after '/' in /proc/loadavg), 0 when it
- * cannot say. */
+/* How many tasks the system has now (/proc/loadavg's count of scheduling entities), 0 when
+ * it cannot say. */
 static size_t system_tasks(int rootfd)
 {
+	struct sysinfo_mem si = { 0 };
 	char buf[128];
-	const char *p;
-	uint64_t n;
 	size_t len;
 
-	if (taskfiles_read(rootfd, "loadavg", buf, sizeof(buf), &len))
+	if (taskfiles_read(rootfd, "loadavg", buf, sizeof(buf), &len) ||
+	    sysinfo_parse_loadavg(buf, len, &si) || si.total > 4194304)
 		return 0;
-	p = strchr(buf, '/');
-	if (!p++ || util_span_dec(&p, buf + len, &n) || n > 4194304)
-		return 0;
-	return (size_t)n;
+	return (size_t)si.total;
 }
 
 int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgids,

@@ -23,8 +23,8 @@ enum {
 					 * without their comm (NULL), each stat parsed up to
 					 * the start time (field 22) */
 };
-/* pagesize > 0 with THREADS_PROCESSES: each row's RSS from statm too (in pages of that size;
- * rss_av says if it could be read). */
+/* pagesize > 0: each row's RSS from its process's statm too, read once per process (in
+ * pages of that size; rss_av says if it could be read). */
 int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
 		    struct task **rows, size_t *nrows);
 
