@@ -19,6 +19,7 @@
 #include "cmd/commands.h"
 #include "cmd/taskview.h"
 #include "lib/outfile.h"
+#include "lib/spare.h"
 #include "lib/util.h"
 #include "model/columns.h"
 #include "model/snapshot.h"
@@ -57,6 +58,7 @@ int main(int argc, char **argv)
 	util_sanitize_ascii_only(strcmp(nl_langinfo(CODESET), "UTF-8") != 0);
 	signal(SIGPIPE, SIG_IGN);	/* a closed reader is an EPIPE we handle quietly */
 	status = dispatch(argc, argv);
+	spare_drain();		/* nothing held at exit for a leak checker to report */
 	/* every command's standard output, help and version included (a job's status wins) */
 	return outfile_close(stdout, NULL, status);
 }

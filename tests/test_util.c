@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/spare.h"
 #include "lib/util.h"
 #include "tap.h"
 
@@ -639,6 +640,52 @@ static void test_join_argv(void)
 	tap_ok(util_join_argv(NULL) == NULL, "join_argv: NULL vector gives NULL");
 }
 
+static void test_spare(void)
+{
+	size_t mib = 1024 * 1024, got = 0;
+	char *a = spare_get(mib, &got), *b, *c, *d, *small;
+	char *many[12], *back[12];
+	int same = 0;
+
+	tap_ok(a && got >= mib, "spare: a new block holds what was asked (%zu of %zu)", got, mib);
+	memset(a, 0x5a, mib);
+	spare_put(a);
+	b = spare_get(mib - 4096, &got);
+	tap_ok(b == a && got >= mib, "spare: a kept block comes back for a slightly smaller ask");
+	spare_put(b);
+	c = spare_get(mib / 4, NULL);
+	tap_ok(c != a, "spare: a block over twice the ask is not given (it stays for its size)");
+	d = spare_get(mib, NULL);
+	tap_ok(d == a, "spare: ... and is there for the next ask of its size");
+	free(c);
+	spare_put(d);
+	b = spare_get(2 * mib, NULL);
+	tap_ok(b && b != a, "spare: a larger ask than any kept block gets a new one");
+	free(b);
+	small = malloc(64);
+	spare_put(small);	/* freed: valgrind and ASan would see it otherwise */
+	c = spare_get(64, NULL);
+	tap_ok(c != NULL, "spare: a small ask is malloc's");
+	free(c);
+	/* more blocks than slots: the smallest go, each larger one is kept */
+	spare_drain();
+	for (size_t i = 0; i < 12; i++)
+		many[i] = spare_get(SPARE_MIN + i * 65536, NULL);
+	for (size_t i = 0; i < 12; i++)
+		spare_put(many[i]);
+	for (size_t i = 12; i-- > 0;)	/* the largest first: each ask's best fit is its own */
+		back[i] = spare_get(SPARE_MIN + i * 65536, NULL);
+	for (size_t i = 4; i < 12; i++)
+		same += back[i] == many[i];
+	for (size_t i = 0; i < 12; i++)
+		free(back[i]);
+	tap_is_i64(same, 8, "spare: of 12 blocks put, the 8 largest were kept and come back");
+	spare_drain();
+	d = spare_get(mib, NULL);
+	tap_ok(d != NULL, "spare: after spare_drain, asks are malloc's again");
+	free(d);
+}
+
 static void test_grow(void)
 {
 	uint32_t *v = NULL, *keep;
@@ -817,6 +864,7 @@ int main(void)
 	test_pidlist();
 	test_join_argv();
 	test_grow();
+	test_spare();
 	test_read_full();
 	test_write_full();
 	test_list_has();

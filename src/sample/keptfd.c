@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "lib/spare.h"
 #include "sample/keptfd.h"
 #include "sample/source.h"
 
@@ -352,7 +353,7 @@ int keptfd_stat(struct keptfd *k, int dirfd, const char *path, pid_t tgid, pid_t
 
 void keptfd_members_set(struct keptfd *k, struct keptfd_member *v, size_t n)
 {
-	free(k->members);
+	spare_put(k->members);
 	k->members = v;
 	k->nmembers = v ? n : 0;
 }

@@ -14,6 +14,7 @@
 #include <libproc2/misc.h>
 #include <libproc2/stat.h>
 
+#include "lib/spare.h"
 #include "sample/proc2.h"
 
 struct proc2 {
@@ -87,7 +88,7 @@ void proc2_free_tasks(struct task *tasks, size_t ntasks)
 {
 	for (size_t i = 0; i < ntasks; i++)
 		proc2_free_task_fields(&tasks[i]);
-	free(tasks);
+	spare_put(tasks);	/* the next sample's rows, without faulting them in again */
 }
 
 int proc2_cpu_busy(struct proc2 *p, double *busy)

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/spare.h"
 #include "lib/util.h"
 #include "sample/keptfd.h"
 #include "sample/proc2.h"
@@ -415,7 +416,7 @@ int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids,
  * next scan's add_known; without memory the next scan lists every directory. */
 static void remember_members(struct keptfd *kept, const struct task *v, size_t n)
 {
-	struct keptfd_member *m = n ? malloc(n * sizeof(*m)) : NULL;
+	struct keptfd_member *m = n ? spare_get(n * sizeof(*m), NULL) : NULL;
 
 	for (size_t i = 0; m && i < n; i++)
 		m[i] = (struct keptfd_member){ .tgid = v[i].tgid, .tid = v[i].tid,
@@ -442,6 +443,7 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 {
 	struct rows r = { .pagesize = pagesize, .kept = kept,
 			  .deltas_only = (how & THREADS_DELTAS_ONLY) != 0 };
+	size_t usable;
 	int rc = 0;
 
 	*rows = NULL;
@@ -461,9 +463,9 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 		r.cap += r.cap / 16 + 64;
 		if (r.deltas_only)
 			keptfd_upto(kept, 22);
-		r.v = malloc(r.cap * sizeof(*r.v));
-		if (!r.v)
-			r.cap = 0;
+		/* the rows of the sample before the last, when it is gone: no page to fault in */
+		r.v = spare_get(r.cap * sizeof(*r.v), &usable);
+		r.cap = r.v ? usable / sizeof(*r.v) : 0;
 		keptfd_begin(kept);
 	}
 	if (tgids) {
@@ -479,7 +481,7 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 	if (rc) {
 		for (size_t i = 0; i < r.n; i++)
 			free(r.v[i].comm);
-		free(r.v);
+		spare_put(r.v);
 		return rc;
 	}
 	/* /proc lists processes and their threads in ascending order: sorted already, as a
@@ -501,13 +503,8 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 	}
 	if (kept && !(how & (THREADS_PROCESSES | THREADS_STATUS_UID)))
 		remember_members(kept, r.v, r.n);
-	/* the unused tail back to the allocator: a snapshot lives for two samples */
-	if (r.n && r.cap > r.n + r.n / 16 + 64) {
-		struct task *v = realloc(r.v, r.n * sizeof(*r.v));
-
-		if (v)
-			r.v = v;
-	}
+	/* the unused tail stays: pages never written are not resident, and the array goes
+	 * round again (spare_put) */
 	*rows = r.v;
 	*nrows = r.n;
 	return 0;

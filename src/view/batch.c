@@ -11,6 +11,7 @@
 #include <libsmartcols.h>
 
 #include "lib/outfile.h"
+#include "lib/spare.h"
 #include "lib/util.h"
 #include "model/tasklist.h"
 #include "view/batch.h"
@@ -57,7 +58,7 @@ static int order_rows(const struct batch_opts *o, const struct col_ctx *ctx,
 
 	*rows = NULL;
 	*nrows = 0;
-	v = malloc((sn->ntasks ? sn->ntasks : 1) * sizeof(*v));
+	v = spare_get((sn->ntasks ? sn->ntasks : 1) * sizeof(*v), NULL);
 	if (!v)
 		return -ENOMEM;
 	if (!o->tree && !o->nkeys) {
@@ -95,7 +96,7 @@ static int order_rows(const struct batch_opts *o, const struct col_ctx *ctx,
 	if (rc) {
 		free(leaders.tasks);
 		free(lidx);
-		free(v);
+		spare_put(v);
 		return rc;
 	}
 	for (size_t i = 0; i < n && i < sn->ntasks; i++) {
@@ -117,7 +118,7 @@ static int order_rows(const struct batch_opts *o, const struct col_ctx *ctx,
 		if (!have) {
 			free(leaders.tasks);
 			free(lidx);
-			free(v);
+			spare_put(v);
 			return -ENOMEM;
 		}
 		for (size_t i = 0; i < n; i++)
@@ -673,6 +674,8 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *base,
 		}
 	}
 	rc = so ? setup_plain(o, so) : setup_columns(o, tb, label);
+	if (!rc && so)
+		rc = scolsout_reserve(so, nrows + (o->totals ? 1 : 0));
 	if (rc)
 		goto out;
 	/* JSON has no footnotes: each row names its null values and why, or is null */
@@ -695,7 +698,7 @@ int batch_print(const struct batch_opts *o, const struct col_ctx *base,
 		rc = werr;
 out:
 	free(why);
-	free(rows);
+	spare_put(rows);
 	free(parents);
 	free(tt.u);
 	free(tt.d);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/spare.h"
 #include "lib/util.h"
 #include "view/scolsout.h"
 
@@ -465,9 +466,9 @@ static void plain_free(struct scolsout *t)
 	for (size_t c = 0; c < t->ncols; c++)
 		free(t->cols[c].name);
 	free(t->cols);
-	free(t->text);
-	free(t->cells);
-	free(t->start);
+	spare_put(t->text);	/* for the next table's scolsout_reserve */
+	spare_put(t->cells);
+	spare_put(t->start);
 }
 
 /* A libsmartcols table that plain_table() accepts, copied into a plain one and printed
@@ -549,6 +550,41 @@ int scolsout_column(struct scolsout *t, const char *name, double whint, int flag
 		return -ENOMEM;
 	/* strings arrive sanitized with \xHH escapes: do not escape those again */
 	scols_column_set_safechars(cl, "\\");
+	return 0;
+}
+
+/* the bytes of text a cell takes, as a first guess (numbers, short names) */
+#define CELL_GUESS 8
+
+int scolsout_reserve(struct scolsout *t, size_t nlines)
+{
+	struct pcell *cells;
+	size_t *start, got;
+
+	if (t->tb || !t->ncols || nlines <= t->lcap)
+		return 0;
+	if (nlines > SIZE_MAX / CELL_GUESS / sizeof(*cells) / t->ncols)
+		return -ENOMEM;
+	cells = spare_get(nlines * t->ncols * sizeof(*cells), NULL);
+	start = spare_get(nlines * sizeof(*start), NULL);
+	if (!cells || !start) {
+		spare_put(cells);
+		spare_put(start);
+		return -ENOMEM;
+	}
+	if (t->nlines) {
+		memcpy(cells, t->cells, t->nlines * t->ncols * sizeof(*cells));
+		memcpy(start, t->start, t->nlines * sizeof(*start));
+	}
+	spare_put(t->cells);
+	spare_put(t->start);
+	t->cells = cells;
+	t->start = start;
+	t->lcap = nlines;
+	if (!t->text) {
+		t->text = spare_get(nlines * t->ncols * CELL_GUESS, &got);
+		t->tcap = t->text ? got : 0;
+	}
 	return 0;
 }
 

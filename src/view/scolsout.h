@@ -33,6 +33,10 @@ struct scolsout;
 struct scolsout *scolsout_new(bool raw);
 /* flags: SCOLS_FL_RIGHT, SCOLS_FL_TRUNC */
 int scolsout_column(struct scolsout *t, const char *name, double whint, int flags);
+/* room for nlines lines in all (after the columns are set): the cells and text of a table
+ * of known length are made once, from the blocks the last table left (lib/spare.h),
+ * instead of copied while they grow. Only a speed-up: lines beyond still fit. */
+int scolsout_reserve(struct scolsout *t, size_t nlines);
 /* a new line; its cells are empty until set */
 int scolsout_line(struct scolsout *t);
 /* cell col of the last line (copied); a line's cells are set in column order, each at most

@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# refreshmem.sh - a refresh makes its rows and its table in the memory the sample before last
+# left (lib/spare.h), not in new pages: more samples of the same 600 threads fault in next
+# to no pages, where rows made anew would fault in about 60 pages a sample
+. "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh" || exit 99
+need python
+
+start_workload --threads 600 --sleep --name "rm$RANDOM"
+page=$(getconf PAGESIZE)
+
+# faults N: the minor page faults of one run of `taskscope -b -H -d 0 -n N -p workload`
+faults() {
+	"$PY" - "$TASKSCOPE" "$1" "$WL_PID" <<'PYEOF'
+import resource, subprocess, sys
+ts, n, pid = sys.argv[1:]
+before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
+rc = subprocess.run([ts, "-b", "-H", "-d", "0", "-n", n, "-p", pid],
+                    stdout=subprocess.DEVNULL).returncode
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - before if rc == 0 else -1)
+PYEOF
+}
+
+check "20 more refreshes of 601 thread rows fault in fewer than a third of one sample's rows"
+# the rows of one sample: 601 tasks of the struct a row is (392 bytes, task.h): 57 pages
+rows_pages=$((601 * 392 / page))
+few=$(faults 3)
+many=$(faults 23)
+if [ "$few" -lt 0 ] || [ "$many" -lt 0 ]; then
+	fail "taskscope -b -H -d 0 -n 3/23 -p $WL_PID failed"
+else
+	per=$(((many - few) / 20))
+	if [ "$per" -lt $((rows_pages / 3)) ]; then
+		ok "$few faults with 3 samples, $many with 23: $per a refresh (rows: $rows_pages pages)"
+	else
+		fail "$few faults with 3 samples, $many with 23: $per a refresh, the rows are $rows_pages pages"
+	fi
+fi
+finish
