@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-/* Why a value is missing; TS_OK means it is there. */
-enum ts_avail {
+/* Why a value is missing; TS_OK means it is there. One byte (a row has ten of them). */
+enum __attribute__((packed)) ts_avail {
 	TS_OK = 0,
 	TS_GONE,		/* the task exited while it was read */
 	TS_DENIED,		/* permission */
@@ -42,16 +42,35 @@ enum ts_reader {
 };
 
 struct task {
+	/* the narrow fields first, then the eight-byte ones: no padding between them (a
+	 * refresh at 10,000 tasks makes two arrays of rows, and every page of them is a
+	 * fault in) */
 	pid_t tid;		/* == tgid for a process row */
 	pid_t tgid;
 	pid_t ppid;
 	uid_t euid;
-	char state;
 	int nlwp;
 	int cpu;		/* last CPU */
 	int prio;		/* kernel priority as in stat (top's PR) */
 	int nice;
 	int policy;
+	char state;
+	bool kthread;
+	bool whole;		/* times/faults are the whole process's (process rows, and the
+				 * leader row of a single-threaded process) */
+	bool numa_read;		/* node_mem and numa_av were read (RD_NUMA) */
+	bool cpu_outside;	/* the last CPU is not in the task's affinity */
+	bool aff_differs;	/* the affinity differs from its main thread's */
+	bool cgroup_v2;		/* the cgroup path is in the v2 hierarchy (else v1 memory/cpu/...) */
+	/* deltas against the previous sample of the same task (tid, start time) */
+	bool have_delta;
+	bool have_pcpu;		/* the interval was long enough to measure CPU use */
+
+	/* availability of the optional readers' results */
+	enum ts_avail cgroup_av;
+	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av, smaps_av, rss_av;
+	enum ts_avail numa_av;
+
 	uint64_t start_ticks;	/* since boot, clock ticks: with tid, the task identity */
 	uint64_t cpu_ticks;	/* utime + stime */
 	uint64_t utime_ticks;
@@ -68,17 +87,11 @@ struct task {
 	uint64_t *node_mem;
 	size_t nnodes_mem;
 	uint64_t node_mem_total;
-	bool numa_read;		/* node_mem and numa_av were read (RD_NUMA) */
 	uint64_t vctx, ictx;
 	uint64_t migrations;	/* se.nr_migrations since the task started */
 	uint64_t run_ns, wait_ns;	/* on a CPU / waiting on a run queue, since it started */
-	bool cpu_outside;	/* the last CPU is not in the task's affinity */
-	bool aff_differs;	/* the affinity differs from its main thread's */
-	bool kthread;
 	uint64_t mm_key;	/* taskfiles_stat.mm_key of the row's stat read (0: unknown):
 				 * processes with different keys do not share their memory map */
-	bool whole;		/* times/faults are the whole process's (process rows, and the
-				 * leader row of a single-threaded process) */
 
 	char *comm;		/* sanitized, owned by the snapshot */
 	char *cmd;		/* sanitized command line, owned by the snapshot (may be NULL) */
@@ -86,16 +99,7 @@ struct task {
 	/* the process's cgroup path (src/sample/cgroup.h: cgroup_primary), sanitized; its own
 	 * copy in each row, freed with the snapshot (NULL unless cgroup_av is TS_OK) */
 	char *cgroup;
-	enum ts_avail cgroup_av;
-	bool cgroup_v2;		/* the path is in the v2 hierarchy (else v1 memory/cpu/...) */
 
-	/* availability of the optional readers' results */
-	enum ts_avail cmd_av, mem_av, ctxsw_av, aff_av, sched_av, schedstat_av, smaps_av, rss_av;
-	enum ts_avail numa_av;
-
-	/* deltas against the previous sample of the same task (tid, start time) */
-	bool have_delta;
-	bool have_pcpu;		/* the interval was long enough to measure CPU use */
 	double pcpu;		/* % of one CPU over the interval */
 	uint64_t d_minflt, d_majflt, d_vctx, d_ictx;
 	uint64_t d_migr, d_run_ns, d_wait_ns;
