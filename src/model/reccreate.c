@@ -197,7 +197,9 @@ int recording_create(struct recording **out, const char *path, const struct reco
 	int rc;
 
 	*out = NULL;
-	rc = create_file(path, why, len);
+	rc = rec_sqlite_load(why, len);	/* before the file: none is left when it fails */
+	if (!rc)
+		rc = create_file(path, why, len);
 	if (rc)
 		return rc;
 	r = calloc(1, sizeof(*r));

@@ -291,11 +291,15 @@ static int check_kind(struct recording *r, char *why, size_t len)
 
 int recording_open(struct recording **out, const char *path, char *why, size_t len)
 {
-	struct recording *r = calloc(1, sizeof(*r));
+	struct recording *r;
 	struct stat st;
 	int rc;
 
 	*out = NULL;
+	rc = rec_sqlite_load(why, len);
+	if (rc)
+		return rc;
+	r = calloc(1, sizeof(*r));
 	if (!r || !(r->path = util_sanitize_dup(path, strlen(path)))) {
 		free(r);
 		snprintf(why, len, "%s", strerror(ENOMEM));
