@@ -16,6 +16,24 @@
 
 #include "lib/spare.h"
 
+/* A kept block is poisoned for AddressSanitizer until it is given again: a pointer left
+ * into the rows of a snapshot that is gone still faults as a use after free would. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SPARE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SPARE_ASAN 1
+#endif
+#endif
+#ifdef SPARE_ASAN
+#include <sanitizer/asan_interface.h>
+#define poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define poison(p, n) ((void)(p), (void)(n))
+#define unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
 /* a refresh's blocks: two samples' rows, a table's cells, line starts and text, the
  * sorted rows of the view, and room for the process table of the full-screen view */
 #define SPARE_SLOTS 8
@@ -44,6 +62,7 @@ void *spare_get(size_t size, size_t *usable)
 		if (best < SPARE_SLOTS) {
 			p = kept[best].p;
 			kept[best].p = NULL;
+			unpoison(p, kept[best].size);
 		}
 		pthread_mutex_unlock(&lock);
 	}
@@ -75,12 +94,14 @@ void spare_put(void *p)
 			low = i;
 	}
 	if (kept[low].p && kept[low].size < size) {
+		unpoison(kept[low].p, kept[low].size);
 		free(kept[low].p);	/* the smallest goes for a larger one */
 		kept[low].p = NULL;
 	}
 	if (!kept[low].p) {
 		kept[low].p = p;
 		kept[low].size = size;
+		poison(p, size);
 		p = NULL;
 	}
 	pthread_mutex_unlock(&lock);
@@ -91,6 +112,8 @@ void spare_drain(void)
 {
 	pthread_mutex_lock(&lock);
 	for (size_t i = 0; i < SPARE_SLOTS; i++) {
+		if (kept[i].p)
+			unpoison(kept[i].p, kept[i].size);
 		free(kept[i].p);
 		kept[i].p = NULL;
 	}
