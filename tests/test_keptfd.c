@@ -206,6 +206,27 @@ static void test_runs(void)
 	tap_is_i64(open_after, 0, "the last pass leaves none of its files open");
 	keptfd_free(k);
 	tap_is_i64(fixture_count_fds(), base, "keptfd_free after a last pass and another");
+	/* a single pass that is the last (-n 1 without an interval column): keptfd_expect
+	 * makes no table for it; each file is read right, closed and counted as kept */
+	keptfd_new(&k);
+	keptfd_last(k);
+	keptfd_expect(k, RUN * NRUNS);
+	keptfd_begin(k);
+	bad = 0;
+	for (int i = 0; i < RUN * NRUNS; i++) {
+		struct taskfiles_stat st;
+
+		snprintf(name, sizeof(name), "%d.stat", ids[i]);
+		rc = keptfd_stat(k, dirfd_, name, 1, ids[i], &st);
+		if (rc || st.pid != ids[i] || st.utime != (uint64_t)i)
+			bad++;
+	}
+	keptfd_end(k);
+	keptfd_counts(k, &kc);
+	tap_ok(!bad && kc.open == (size_t)RUN * NRUNS && kc.opened == (size_t)RUN * NRUNS &&
+	       fixture_count_fds() == base, "a single last pass: %d read right, counted as kept "
+	       "(%zu) and opened (%zu), none left open", RUN * NRUNS, kc.open, kc.opened);
+	keptfd_free(k);
 	for (int i = 0; i < RUN * NRUNS; i++) {
 		snprintf(name, sizeof(name), "%d.stat", ids[i]);
 		unlinkat(dirfd_, name, 0);

@@ -223,6 +223,8 @@ void keptfd_expect(struct keptfd *k, size_t n)
 	size_t cap = 1024;
 
 	pthread_once(&limit_once, raise_limit);
+	if (k->last && !k->n)
+		return;		/* a single pass (-n 1 without priming) keeps nothing: no table */
 	if (n > budget)
 		n = budget;	/* no more are kept */
 	while (cap < SIZE_MAX / 4 && cap < 2 * (n + 1))
@@ -247,6 +249,11 @@ void keptfd_upto(struct keptfd *k, int field)
 void keptfd_last(struct keptfd *k)
 {
 	k->last = true;
+}
+
+bool keptfd_is_last(const struct keptfd *k)
+{
+	return k->last;
 }
 
 void keptfd_end(struct keptfd *k)

@@ -32,7 +32,8 @@ int keptfd_new(struct keptfd **out);
 void keptfd_free(struct keptfd *k);
 
 /* About n files are coming: the table made big enough for them at once (of at most the
- * budget), not grown and copied five or six times over the first pass. */
+ * budget), not grown and copied five or six times over the first pass. Nothing when the
+ * pass is the last and nothing is kept: it would put nothing in the table. */
 void keptfd_expect(struct keptfd *k, size_t n);
 
 /* The passes from now on parse each stat only up to field (taskfiles_parse_stat_upto: the
@@ -47,6 +48,7 @@ void keptfd_end(struct keptfd *k);
  * later pass would read it again; closed at exit, 10,000 files that have gone cold cost the
  * kernel twice what closing each one after its read does). keptfd_counts counts as before. */
 void keptfd_last(struct keptfd *k);
+bool keptfd_is_last(const struct keptfd *k);
 
 /* The stat of task tid of process tgid, whose stat file is path relative to dirfd (opened
  * with source_openat when it is not kept yet): 0 or -errno (-ESRCH: gone). */

@@ -501,7 +501,8 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 		}
 		r.n = w;
 	}
-	if (kept && !(how & (THREADS_PROCESSES | THREADS_STATUS_UID)))
+	/* ... for a next pass, when there is one */
+	if (kept && !keptfd_is_last(kept) && !(how & (THREADS_PROCESSES | THREADS_STATUS_UID)))
 		remember_members(kept, r.v, r.n);
 	/* the unused tail stays: pages never written are not resident, and the array goes
 	 * round again (spare_put) */
