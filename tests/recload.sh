@@ -28,14 +28,17 @@ stop "$BV"
 
 check "record maps SQLite while it records, and the recording replays"
 db=$TS_TMP/rec.db
-ts_bg rec record -o "$db" -d 0.2 -n 100000 -p "$WL_PID"
+ts_bg rec record -o "$db" -d 0.5 -n 4 -p "$WL_PID"
 RPID=$TSPID
 poll_until 20 awk '$6 ~ /libsqlite3\.so/ { f = 1 } END { exit !f }' "/proc/$RPID/maps"
-LIB=$(awk '$6 ~ /libsqlite3\.so/ { print $6; exit }' "/proc/$RPID/maps")
-stop "$RPID"
+LIB=$(awk '$6 ~ /libsqlite3\.so/ { print $6; exit }' "/proc/$RPID/maps" 2>/dev/null)
+ts_wait 60
+RRC=$RC
 ts replay replay -H "$db"
 if [ -z "$LIB" ]; then
 	fail "record does not map libsqlite3" "$ERR"
+elif [ "$RRC" != 0 ]; then
+	fail "record -n 4 exited with $RRC"
 elif ! expect_rc 0 "replay -H of the recording"; then
 	:
 elif ! grep -q "$WL" "$OUT"; then
