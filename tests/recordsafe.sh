@@ -76,4 +76,27 @@ q=$(sqlite3 "$db" "PRAGMA journal_mode; SELECT count(*) FROM task WHERE last_seq
 [ "$RC" = 0 ] && [ "$q" = $'delete\n0' ] && [ ! -e "$db-wal" ] && ok "status 0, $(echo $q)" ||
 	fail "status $RC, the file says $(echo $q)" "$ERR"
 
+
+check "a stop signal at any moment of the start: no file, or a recording replay reads"
+# SIGTERM 0-29 ms after the start, across the making of the file: before the fix a signal
+# while the file was made killed record and left a file without its tables ("damaged")
+bad=0
+files=0
+for ((i = 0; i < 30; i++)); do
+	sdb=$TS_TMP/start$i.db
+	"$TASKSCOPE" record -o "$sdb" -d 0.2 -n 1000 -p "$WL_PID" >/dev/null 2>"$TS_TMP/start$i.err" &
+	p=$!
+	sleep "0.0$(printf '%02d' "$i")"
+	kill -TERM "$p" 2>/dev/null
+	wait "$p"
+	[ -e "$sdb" ] || continue
+	files=$((files + 1))
+	if ! "$TASKSCOPE" replay "$sdb" >"$TS_TMP/start$i.out" 2>&1; then
+		bad=$((bad + 1))
+		say "after $i ms: $(head -n 1 "$TS_TMP/start$i.out")"
+	fi
+done
+[ "$bad" = 0 ] && ok "30 starts stopped: $files files, each one replays" ||
+	fail "$bad of $files files left by a stopped start do not replay"
+
 finish

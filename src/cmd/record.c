@@ -186,6 +186,10 @@ static int record(void *ctx)
 	loop = (struct session_loop){ .delay = o->delay, .iterations = o->iterations,
 				      .memory_every = (unsigned)o->memory_every };
 	status = session_open(&s, &cfg);
+	/* without a job, a stop signal ends the recording cleanly from here on: one that came
+	 * while the file was being made killed us and left a file without its tables */
+	if (!status && !o->co.cmd)
+		cli_catch_stop_signals();
 	if (!status) {
 		rc = recording_create(&rec, o->file, &info, s.smp ? sampler_topo(s.smp) : NULL,
 				      why, sizeof(why));
@@ -197,8 +201,6 @@ static int record(void *ctx)
 	}
 	if (!status && o->co.cmd)
 		status = session_start_job(&s);
-	else if (!status)
-		cli_catch_stop_signals();
 	if (!status) {
 		rs.rec = rec;
 		if (o->json_copy) {
