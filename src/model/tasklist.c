@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/spare.h"
 #include "lib/util.h"
 #include "model/tasklist.h"
 
@@ -246,7 +247,7 @@ static int build_flat(struct builder *b, const struct snapshot *sn, bool process
 	/* expand: re-emit with threads under each process */
 	{
 		size_t n = b->n - start;
-		struct tasklist_row *procs = malloc((n ? n : 1) * sizeof(*procs));
+		struct tasklist_row *procs = spare_get((n ? n : 1) * sizeof(*procs), NULL);
 		int rc = 0;
 
 		if (!procs)
@@ -256,7 +257,7 @@ static int build_flat(struct builder *b, const struct snapshot *sn, bool process
 		b->n = start;
 		for (size_t i = 0; !rc && i < n; i++)
 			rc = push_process(b, &procs[i]);
-		free(procs);
+		spare_put(procs);
 		return rc;
 	}
 }
@@ -339,9 +340,9 @@ static int build_tree(struct builder *b, const struct snapshot *procs_sn)
 			n++;
 	if (!n)
 		return 0;
-	procs = malloc(n * sizeof(*procs));
-	nodes = malloc(n * sizeof(*nodes));
-	bypid = malloc(n * sizeof(*bypid));
+	procs = spare_get(n * sizeof(*procs), NULL);
+	nodes = spare_get(n * sizeof(*nodes), NULL);
+	bypid = spare_get(n * sizeof(*bypid), NULL);
 	if (!procs || !nodes || !bypid)
 		goto out;
 	n = 0;
@@ -389,9 +390,9 @@ static int build_tree(struct builder *b, const struct snapshot *procs_sn)
 		rc = emit_tree(b, procs, nodes, k);
 	}
 out:
-	free(procs);
-	free(nodes);
-	free(bypid);
+	spare_put(procs);
+	spare_put(nodes);
+	spare_put(bypid);
 	return rc;
 }
 
@@ -404,8 +405,15 @@ int tasklist_build(const struct tasklist_opts *o, const struct snapshot *procs,
 		.sc = { .col = o->sort, .ascending = o->ascending, .keys = o->keys,
 			.nkeys = o->nkeys, .cctx = o->cctx },
 	};
+	size_t most = (procs ? procs->ntasks : 0) + (threads ? threads->ntasks : 0), got;
 	int rc;
 
+	/* room for every row at once, in the blocks the last list left (lib/spare.h): the
+	 * full-screen view makes a list of 10,000 threads at every refresh */
+	if (most) {
+		b.rows = spare_get(most * sizeof(*b.rows), &got);
+		b.cap = b.rows ? got / sizeof(*b.rows) : 0;
+	}
 	if (o->mode == LIST_THREADS)
 		rc = build_flat(&b, threads ? threads : procs, false);
 	else if (o->mode == LIST_TREE)
@@ -413,7 +421,7 @@ int tasklist_build(const struct tasklist_opts *o, const struct snapshot *procs,
 	else
 		rc = build_flat(&b, procs, true);
 	if (rc) {
-		free(b.rows);
+		spare_put(b.rows);
 		return rc;
 	}
 	*rows = b.rows;

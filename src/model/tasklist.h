@@ -53,7 +53,8 @@ struct tasklist_opts {
 /*
  * The rows for procs (a process snapshot) and threads (a thread snapshot of the processes
  * that show threads, or NULL); mem is the snapshot of the on-screen processes with the
- * TASKLIST_VISIBLE_READERS (or NULL). *rows is malloc'ed and points into the snapshots.
+ * TASKLIST_VISIBLE_READERS (or NULL). *rows is malloc'ed (free it, or spare_put it for the
+ * next list) and points into the snapshots.
  * Returns 0 or -ENOMEM.
  */
 int tasklist_build(const struct tasklist_opts *o, const struct snapshot *procs,

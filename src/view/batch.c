@@ -109,7 +109,7 @@ static int order_rows(const struct batch_opts *o, const struct col_ctx *ctx,
 	}
 	if (n > sn->ntasks)
 		n = sn->ntasks;
-	free(tr);
+	spare_put(tr);
 	/* a thread whose main thread was not listed (it ended between the reads) would be
 	 * left out of the tree: it goes at the end, at the top level */
 	if (o->tree && o->threads && n < sn->ntasks) {

@@ -28,6 +28,7 @@
 #include "lib/fatalsig.h"
 #include "lib/msg.h"
 #include "lib/outfile.h"
+#include "lib/spare.h"
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "target/target.h"
@@ -271,7 +272,7 @@ void tui_rebuild(struct tui *t)
 	if (t->frame && t->frame->procs &&
 	    tasklist_build(&lo, t->frame->procs, t->frame->threads, t->frame->mem, &rows, &n))
 		return;	/* out of memory: keep the old rows */
-	free(t->rows);
+	spare_put(t->rows);
 	t->rows = rows;
 	t->nrows = n;
 	/* the selection follows its task (TID and start time), wherever the sort puts it */
