@@ -488,6 +488,30 @@ expect_no_such_pid() {
 # (times TS_SLOW) for its ready line. Sets and exports WL_PID, WL_TIDS (comma list), WL_TIDLIST (spaces),
 # WL_MODE, WL_WORKERS, WL_OUT (its stdout), WL_ERR. Dies when it does not get ready.
 WL_SEQ=0
+# mapped PID: the shared libraries PID maps (base names, one a line)
+mapped() { awk '$6 ~ /\.so/ { n = split($6, p, "/"); print p[n] }' "/proc/$1/maps" | sort -u; }
+
+# batch_view_maps_none REGEX: start a sleeping workload (WL, WL_PID...) and a batch view of
+# it, and check that neither maps a library whose name matches REGEX (a library taskscope
+# loads only for some commands)
+batch_view_maps_none() {
+	local wl=bv$TS_RUN pid
+	WL=${wl:0:15}
+	start_workload --threads 1 --sleep --name "$WL"
+	check "a running workload and a running batch view map no library matching '$1'"
+	ts_bg bv -b -d 0.2 -n 100000 -p "$WL_PID"
+	poll_until 20 grep -q "$WL" "$OUT" || die "the batch view printed no row of $WL" "$OUT" "$ERR"
+	for pid in "$WL_PID" "$TSPID"; do
+		mapped "$pid" >"$TS_TMP/libs.$pid"
+		if grep -E "$1" "$TS_TMP/libs.$pid" >"$TS_TMP/bad.$pid"; then
+			fail "process $pid maps $(tr '\n' ' ' <"$TS_TMP/bad.$pid")" "$TS_TMP/libs.$pid"
+		else
+			ok "process $pid: $(wc -l <"$TS_TMP/libs.$pid") libraries, none of them"
+		fi
+	done
+	stop "$TSPID"
+}
+
 start_workload() {
 	local line pid
 	WL_SEQ=$((WL_SEQ + 1))

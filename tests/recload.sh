@@ -7,24 +7,7 @@
 
 command -v objdump >/dev/null 2>&1 || skip "objdump not found (apt-get install binutils)"
 
-# mapped PID: the shared libraries PID maps (base names, one a line)
-mapped() { awk '$6 ~ /\.so/ { n = split($6, p, "/"); print p[n] }' "/proc/$1/maps" | sort -u; }
-
-WL=rl$TS_RUN
-WL=${WL:0:15}
-start_workload --threads 1 --sleep --name "$WL"
-
-check "a running batch view does not map SQLite"
-ts_bg bv -b -d 0.2 -n 100000 -p "$WL_PID"
-BV=$TSPID
-poll_until 20 grep -q "$WL" "$OUT" || die "the batch view printed no row of $WL" "$OUT" "$ERR"
-mapped "$BV" >"$TS_TMP/libs.bv"
-if grep -E 'sqlite' "$TS_TMP/libs.bv" >"$TS_TMP/bad.bv"; then
-	fail "the batch view maps $(tr '\n' ' ' <"$TS_TMP/bad.bv")" "$TS_TMP/libs.bv"
-else
-	ok "$(wc -l <"$TS_TMP/libs.bv") libraries, no SQLite"
-fi
-stop "$BV"
+batch_view_maps_none sqlite
 
 check "record maps SQLite while it records, and the recording replays"
 db=$TS_TMP/rec.db

@@ -7,26 +7,7 @@
 
 command -v curl >/dev/null 2>&1 || skip "curl not found (apt-get install curl)"
 
-# mapped PID: the shared libraries PID maps (base names, one a line)
-mapped() { awk '$6 ~ /\.so/ { n = split($6, p, "/"); print p[n] }' "/proc/$1/maps" | sort -u; }
-
-WL=ld$TS_RUN
-WL=${WL:0:15}
-start_workload --threads 1 --sleep --name "$WL"
-
-check "a running workload and a running batch view map neither libmicrohttpd nor gnutls"
-ts_bg bv -b -d 0.2 -n 100000 -p "$WL_PID"
-BV=$TSPID
-poll_until 20 grep -q "$WL" "$OUT" || die "the batch view printed no row of $WL" "$OUT" "$ERR"
-for pid in "$WL_PID" "$BV"; do
-	mapped "$pid" >"$TS_TMP/libs.$pid"
-	if grep -E 'microhttpd|gnutls' "$TS_TMP/libs.$pid" >"$TS_TMP/bad.$pid"; then
-		fail "process $pid maps $(tr '\n' ' ' <"$TS_TMP/bad.$pid")" "$TS_TMP/libs.$pid"
-	else
-		ok "process $pid: $(wc -l <"$TS_TMP/libs.$pid") libraries, none of them"
-	fi
-done
-stop "$BV"
+batch_view_maps_none 'microhttpd|gnutls'
 
 check "serve --listen maps libmicrohttpd once it serves, and answers"
 ts_bg srv serve --listen 127.0.0.1:0 -d 0.2 --memory-every 0 -p "$WL_PID"
