@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* spare.c - a few large freed blocks kept for reuse
  *
- * A refresh of the thread view at 10,000 tasks makes a 4.5 MiB array of rows and about
- * 1.5 MiB of table cells and text, and frees those of the sample before. Above malloc's
+ * A refresh of the thread view at 10,000 tasks makes a 4 MiB array of rows and about
+ * 1.5 MiB of table cells and text (the full-screen view: its list of rows), and frees
+ * those of the sample before. Above malloc's
  * mmap threshold (fixed at 128 KiB by the sampler, so that freed gaps do not stay in the
  * heap) each such block is a new mapping whose every page is faulted in again: 1,480
  * faults a refresh. Kept here, the next sample's blocks are pages that are already there,
@@ -35,7 +36,8 @@
 #endif
 
 /* a refresh's blocks: two samples' rows, a table's cells, line starts and text, the
- * sorted rows of the view, and room for the process table of the full-screen view */
+ * sorted rows of the view (or the full-screen view's list and its sort arrays), the
+ * members list, and room for the full-screen view's process sample */
 #define SPARE_SLOTS 8
 
 static struct {
