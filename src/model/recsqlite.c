@@ -2,12 +2,12 @@
 /* recsqlite.c - SQLite for recordings, loaded at run time (recint.h says why) */
 #include "config.h"
 
-#include <dlfcn.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/dynlib.h"
+#include "lib/util.h"
 #define REC_SQLITE_LOADER	/* the real names here: dlsym looks them up */
 #include "model/recint.h"
 
@@ -22,30 +22,13 @@ static void load(void)
 #define REC_SQLITE_NAME(f) "sqlite3_" #f,
 	static const char *const names[] = { REC_SQLITE_FUNCS(REC_SQLITE_NAME) };
 #undef REC_SQLITE_NAME
-	void *slot[sizeof(names) / sizeof(names[0])], *lib;
-	const char *err;
+	void *slot[ARRAY_SIZE(names)];
 
 	_Static_assert(sizeof(rec_sqlite) == sizeof(slot), "one name a function of rec_sqlite");
-	lib = dlopen(SQLITE_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		err = dlerror();
-		snprintf(load_why, sizeof(load_why), "cannot load %s, the SQLite library: %s",
-			 SQLITE_SONAME, err ? err : "not found");
-		load_rc = -ELIBACC;
-		return;
-	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		slot[i] = dlsym(lib, names[i]);
-		if (!slot[i]) {
-			snprintf(load_why, sizeof(load_why),
-				 "%s has no %s: not an SQLite this build can use", SQLITE_SONAME,
-				 names[i]);
-			dlclose(lib);
-			load_rc = -ELIBACC;
-			return;
-		}
-	}
-	memcpy(&rec_sqlite, slot, sizeof(rec_sqlite));	/* kept loaded to the end */
+	load_rc = dynlib_load(SQLITE_SONAME, "the SQLite library", "an SQLite", names,
+			      ARRAY_SIZE(names), slot, load_why, sizeof(load_why));
+	if (!load_rc)
+		memcpy(&rec_sqlite, slot, sizeof(rec_sqlite));
 }
 
 int rec_sqlite_load(char *why, size_t len)

@@ -3,7 +3,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -16,6 +15,7 @@
 #include <microhttpd.h>
 #include <zlib.h>
 
+#include "lib/dynlib.h"
 #include "lib/util.h"
 #include "view/httpd.h"
 
@@ -46,30 +46,17 @@ static int mhd_load(char *why, size_t len)
 		"MHD_add_response_header", "MHD_queue_response", "MHD_destroy_response",
 		"MHD_lookup_connection_value",
 	};
-	void *slot[ARRAY_SIZE(names)], *lib;
-	const char *err;
+	void *slot[ARRAY_SIZE(names)];
+	int rc;
 
 	_Static_assert(sizeof(mhd) == sizeof(slot), "one name a function of mhd");
 	if (mhd.start_daemon)
 		return 0;
-	lib = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		err = dlerror();
-		snprintf(why, len, "cannot load %s, the HTTP server library: %s", MHD_SONAME,
-			 err ? err : "not found");
-		return -ELIBACC;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		slot[i] = dlsym(lib, names[i]);
-		if (!slot[i]) {
-			snprintf(why, len, "%s has no %s: not a libmicrohttpd this build can use",
-				 MHD_SONAME, names[i]);
-			dlclose(lib);
-			return -ELIBACC;
-		}
-	}
-	memcpy(&mhd, slot, sizeof(mhd));	/* kept loaded: the server threads run in it */
-	return 0;
+	rc = dynlib_load(MHD_SONAME, "the HTTP server library", "a libmicrohttpd", names,
+			 ARRAY_SIZE(names), slot, why, len);
+	if (!rc)
+		memcpy(&mhd, slot, sizeof(mhd));	/* the server threads run in it */
+	return rc;
 }
 
 /* A text published, by format: [0] Prometheus, [1] OpenMetrics. */
