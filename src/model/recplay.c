@@ -11,6 +11,7 @@
 #include "lib/msg.h"
 #include "lib/util.h"
 #include "model/recint.h"
+#include "sample/threads.h"
 
 /* ---- reading a sample ---- */
 
@@ -305,15 +306,6 @@ static void put_footprint(struct task *t, const struct rec_wmem *m)
 #undef X
 }
 
-static int cmp_task(const void *a, const void *b)
-{
-	const struct task *x = a, *y = b;
-
-	if (x->tgid != y->tgid)
-		return (x->tgid > y->tgid) - (x->tgid < y->tgid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
 static void tasks_free(struct task *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -351,7 +343,7 @@ static int thread_rows(struct recording *r, struct task **out, size_t *nout)
 			return -ENOMEM;
 		}
 	}
-	qsort(t, r->nrt, sizeof(*t), cmp_task);
+	qsort(t, r->nrt, sizeof(*t), threads_cmp_row);
 	for (size_t i = 0; i < r->nrt; ) {
 		size_t end = i;
 		const struct rec_wmem *m = NULL;

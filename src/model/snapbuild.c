@@ -9,6 +9,7 @@
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "sample/proc2.h"
+#include "sample/threads.h"
 
 static void snapshot_free(struct snapshot *sn)
 {
@@ -40,24 +41,9 @@ void snapshot_put(const struct snapshot *sn)
 		snapshot_free(s);
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-	const struct task *x = a, *y = b;
-
-	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
-}
-
 static uint64_t delta(uint64_t now, uint64_t before)
 {
 	return now >= before ? now - before : 0;
-}
-
-static bool sorted_by_id(const struct snapshot *sn)
-{
-	for (size_t i = 1; i < sn->ntasks; i++)
-		if (cmp_id(&sn->tasks[i - 1], &sn->tasks[i]) > 0)
-			return false;
-	return true;
 }
 
 /* The row of prev with t's (tgid, tid), or NULL. Both sorted (walk, the rows in order, *j
@@ -68,17 +54,18 @@ static const struct task *prev_row(const struct snapshot *prev, bool walk, size_
 	if (!prev || !prev->ntasks)
 		return NULL;
 	if (!walk)
-		return bsearch(t, prev->tasks, prev->ntasks, sizeof(*t), cmp_id);
-	while (*j < prev->ntasks && cmp_id(&prev->tasks[*j], t) < 0)
+		return bsearch(t, prev->tasks, prev->ntasks, sizeof(*t), threads_cmp_row);
+	while (*j < prev->ntasks && threads_cmp_row(&prev->tasks[*j], t) < 0)
 		(*j)++;
-	return *j < prev->ntasks && !cmp_id(&prev->tasks[*j], t) ? &prev->tasks[*j] : NULL;
+	return *j < prev->ntasks && !threads_cmp_row(&prev->tasks[*j], t) ? &prev->tasks[*j] : NULL;
 }
 
 void snapshot_deltas(struct snapshot *cur, const struct snapshot *prev)
 {
 	double hz = (double)sampler_hertz();
 	/* both sorted, as samples are: one walk through prev, not a search for each row */
-	bool walk = prev && sorted_by_id(cur) && sorted_by_id(prev);
+	bool walk = prev && threads_sorted(cur->tasks, cur->ntasks) &&
+		    threads_sorted(prev->tasks, prev->ntasks);
 	size_t j = 0;
 
 	for (size_t i = 0; i < cur->ntasks; i++) {
@@ -153,7 +140,7 @@ struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads,
 	sn->ntasks = ntasks;
 	sn->cpu_busy = -1;
 	sn->nthreads_known = true;
-	qsort(sn->tasks, sn->ntasks, sizeof(*sn->tasks), cmp_id);
+	qsort(sn->tasks, sn->ntasks, sizeof(*sn->tasks), threads_cmp_row);
 	snapshot_recount(sn);
 	snapshot_deltas(sn, prev);
 	return sn;

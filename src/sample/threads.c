@@ -214,6 +214,15 @@ static int member_stat(struct rows *r, int rootfd, pid_t tgid, pid_t tid,
 	return keptfd_stat(r->kept, rootfd, path, tgid, tid, st);
 }
 
+/* The RSS of process tgid from its statm, by its path under rootfd. */
+static int statm_by_path(const struct rows *r, int rootfd, pid_t tgid, uint64_t *rss)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "%d/statm", (int)tgid);
+	return taskfiles_statm_at(rootfd, path, r->pagesize, rss);
+}
+
 /*
  * The threads of tgid without listing its task directory again: the last pass found m[0..n-1]
  * there. When its main thread's stat (read first) still counts n threads and every one of
@@ -239,10 +248,8 @@ static int add_known(struct rows *r, int rootfd, pid_t tgid, const struct keptfd
 	snprintf(path, sizeof(path), "%d/task", (int)tgid);
 	if (li == n || fstatat(rootfd, path, &sb, 0))
 		return 0;
-	if (r->pagesize > 0) {
-		snprintf(path, sizeof(path), "%d/statm", (int)tgid);
-		rss_rc = taskfiles_statm_at(rootfd, path, r->pagesize, &rss);
-	}
+	if (r->pagesize > 0)
+		rss_rc = statm_by_path(r, rootfd, tgid, &rss);
 	if (member_stat(r, rootfd, tgid, tgid, &lead) || lead.start != m[li].start ||
 	    lead.nlwp != (long)n)
 		return 0;
@@ -270,19 +277,17 @@ static int add_known(struct rows *r, int rootfd, pid_t tgid, const struct keptfd
 	return rc == -ENOMEM ? rc : 0;
 }
 
-static int cmp_row(const void *a, const void *b)
+int threads_cmp_row(const void *a, const void *b)
 {
 	const struct task *x = a, *y = b;
 
-	if (x->tgid != y->tgid)
-		return UTIL_CMP(x->tgid, y->tgid);
-	return UTIL_CMP(x->tid, y->tid);
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
-static bool sorted(const struct task *v, size_t n)
+bool threads_sorted(const struct task *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (cmp_row(&v[i - 1], &v[i]) > 0)
+		if (threads_cmp_row(&v[i - 1], &v[i]) > 0)
 			return false;
 	return true;
 }
@@ -293,12 +298,9 @@ static bool sorted(const struct task *v, size_t n)
 static int process_statm(struct rows *r, int rootfd, int taskfd, pid_t tgid, unsigned how,
 			 uint64_t *rss)
 {
-	char path[32];
-
 	if (!(how & THREADS_STATUS_UID))
 		return taskfiles_statm_at(taskfd, "../statm", r->pagesize, rss);
-	snprintf(path, sizeof(path), "%d/statm", (int)tgid);
-	return taskfiles_statm_at(rootfd, path, r->pagesize, rss);
+	return statm_by_path(r, rootfd, tgid, rss);
 }
 
 /* A row for each thread in the task directory taskfd: its entries read with getdents64
@@ -375,8 +377,8 @@ static int add_process(struct rows *r, int rootfd, pid_t tgid, unsigned how)
 		set_rss(r, mark, rss_rc, rss);
 	/* a task directory lists threads as they were made: after PIDs wrap around, not in
 	 * TID order. Sorted here, a few rows, the whole pass need not be sorted again. */
-	if (!rc && !sorted(r->v + mark, r->n - mark))
-		qsort(r->v + mark, r->n - mark, sizeof(*r->v), cmp_row);
+	if (!rc && !threads_sorted(r->v + mark, r->n - mark))
+		qsort(r->v + mark, r->n - mark, sizeof(*r->v), threads_cmp_row);
 	return rc;
 }
 
@@ -486,14 +488,14 @@ int threads_scan_kept(int rootfd, unsigned how, long pagesize, const pid_t *tgid
 	}
 	/* /proc lists processes and their threads in ascending order: sorted already, as a
 	 * rule, and then qsort's copy of every row is not needed */
-	if (r.n > 1 && !sorted(r.v, r.n))
-		qsort(r.v, r.n, sizeof(*r.v), cmp_row);
+	if (r.n > 1 && !threads_sorted(r.v, r.n))
+		qsort(r.v, r.n, sizeof(*r.v), threads_cmp_row);
 	/* a PID listed twice (duplicate targets, or a racy directory read): keep one */
 	if (r.n > 1) {
 		size_t w = 1;
 
 		for (size_t i = 1; i < r.n; i++) {
-			if (!cmp_row(&r.v[i], &r.v[w - 1])) {
+			if (!threads_cmp_row(&r.v[i], &r.v[w - 1])) {
 				free(r.v[i].comm);
 				continue;
 			}

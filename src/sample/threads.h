@@ -25,6 +25,10 @@ enum {
 };
 /* pagesize > 0: each row's RSS from its process's statm too, read once per process (in
  * pages of that size; rss_av says if it could be read). */
+/* The order of a scan's rows: by process (tgid), then by TID. A qsort/bsearch comparator of
+ * struct task, and whether v[0..n-1] is in that order. */
+int threads_cmp_row(const void *a, const void *b);
+bool threads_sorted(const struct task *v, size_t n);
 int threads_scan_ex(int rootfd, unsigned how, long pagesize, const pid_t *tgids, size_t ntgids,
 		    struct task **rows, size_t *nrows);
 
