@@ -19,7 +19,10 @@ struct sampler {
 	struct proc2 *p2;
 	int rootfd;		/* the source's current state */
 	struct sysinfo_stat prev_stat;	/* a tree's /proc/stat of the previous sample */
-	struct snapshot *prev;
+	struct snapshot *prev;		/* the last sample sampler_take gave (until the next) */
+	struct snapshot_base *base;	/* what the next sample's deltas need of the last one:
+					 * made from prev as the next sample starts, so that
+					 * prev's rows can go before its scan (and be reused) */
 	struct topo *topo;
 	bool topo_tried;
 	bool noaccess;		/* /proc is mounted with hidepid=noaccess */

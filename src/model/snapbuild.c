@@ -3,9 +3,11 @@
  * counts and the deltas against the previous one */
 #include "config.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "lib/spare.h"
 #include "lib/util.h"
 #include "model/snapshot.h"
 #include "sample/proc2.h"
@@ -46,31 +48,100 @@ static uint64_t delta(uint64_t now, uint64_t before)
 	return now >= before ? now - before : 0;
 }
 
-/* The row of prev with t's (tgid, tid), or NULL. Both sorted (walk, the rows in order, *j
- * where the last one was), else a binary search. */
-static const struct task *prev_row(const struct snapshot *prev, bool walk, size_t *j,
-				   const struct task *t)
+/* What a later sample's deltas need of a row: its identity and its counters (88 bytes, not
+ * the row's 392: the sampler keeps these of its last sample, not the rows). */
+struct base_row {
+	pid_t tgid, tid;
+	bool whole;
+	enum ts_avail ctxsw_av, sched_av, schedstat_av;
+	uint64_t start_ticks, cpu_ticks, minflt, majflt, vctx, ictx, migrations, run_ns, wait_ns;
+};
+
+struct snapshot_base {
+	double mono, wall;
+	size_t n;
+	struct base_row *v;	/* sorted by (tgid, tid) */
+};
+
+static int base_cmp(const void *a, const void *b)
 {
-	if (!prev || !prev->ntasks)
-		return NULL;
-	if (!walk)
-		return bsearch(t, prev->tasks, prev->ntasks, sizeof(*t), threads_cmp_row);
-	while (*j < prev->ntasks && threads_cmp_row(&prev->tasks[*j], t) < 0)
-		(*j)++;
-	return *j < prev->ntasks && !threads_cmp_row(&prev->tasks[*j], t) ? &prev->tasks[*j] : NULL;
+	const struct base_row *x = a, *y = b;
+
+	return UTIL_CMP2(x->tgid, y->tgid, x->tid, y->tid);
 }
 
-void snapshot_deltas(struct snapshot *cur, const struct snapshot *prev)
+struct snapshot_base *snapshot_base_of(const struct snapshot *sn)
+{
+	struct snapshot_base *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->mono = sn->mono;
+	b->wall = sn->wall;
+	if (sn->ntasks) {
+		/* from spare: the same size every sample, no page faulted in again */
+		b->v = spare_get(sn->ntasks * sizeof(*b->v), NULL);
+		if (!b->v) {
+			free(b);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; i < sn->ntasks; i++) {
+		const struct task *t = &sn->tasks[i];
+
+		b->v[i] = (struct base_row){
+			.tgid = t->tgid, .tid = t->tid, .whole = t->whole,
+			.ctxsw_av = t->ctxsw_av, .sched_av = t->sched_av,
+			.schedstat_av = t->schedstat_av, .start_ticks = t->start_ticks,
+			.cpu_ticks = t->cpu_ticks, .minflt = t->minflt, .majflt = t->majflt,
+			.vctx = t->vctx, .ictx = t->ictx, .migrations = t->migrations,
+			.run_ns = t->run_ns, .wait_ns = t->wait_ns };
+	}
+	b->n = sn->ntasks;
+	if (!threads_sorted(sn->tasks, sn->ntasks))
+		qsort(b->v, b->n, sizeof(*b->v), base_cmp);
+	return b;
+}
+
+void snapshot_base_free(struct snapshot_base *b)
+{
+	if (!b)
+		return;
+	spare_put(b->v);
+	free(b);
+}
+
+double snapshot_base_mono(const struct snapshot_base *b)
+{
+	return b->mono;
+}
+
+/* The row of base with t's (tgid, tid), or NULL. The rows in order (walk): *j where the last
+ * one was found, else a binary search. */
+static const struct base_row *base_row_of(const struct snapshot_base *b, bool walk, size_t *j,
+					  const struct task *t)
+{
+	struct base_row key = { .tgid = t->tgid, .tid = t->tid };
+
+	if (!b || !b->n)
+		return NULL;
+	if (!walk)
+		return bsearch(&key, b->v, b->n, sizeof(key), base_cmp);
+	while (*j < b->n && base_cmp(&b->v[*j], &key) < 0)
+		(*j)++;
+	return *j < b->n && !base_cmp(&b->v[*j], &key) ? &b->v[*j] : NULL;
+}
+
+void snapshot_deltas_base(struct snapshot *cur, const struct snapshot_base *prev)
 {
 	double hz = (double)sampler_hertz();
-	/* both sorted, as samples are: one walk through prev, not a search for each row */
-	bool walk = prev && threads_sorted(cur->tasks, cur->ntasks) &&
-		    threads_sorted(prev->tasks, prev->ntasks);
+	/* the base is sorted; so are samples, as a rule: one walk, not a search for each row */
+	bool walk = threads_sorted(cur->tasks, cur->ntasks);
 	size_t j = 0;
 
 	for (size_t i = 0; i < cur->ntasks; i++) {
 		struct task *t = &cur->tasks[i];
-		const struct task *o = prev_row(prev, walk, &j, t);
+		const struct base_row *o = base_row_of(prev, walk, &j, t);
 
 		if (o && (o->start_ticks != t->start_ticks || o->whole != t->whole))
 			o = NULL;	/* a reused TID is another task; a changed source no delta */
@@ -102,6 +173,17 @@ void snapshot_deltas(struct snapshot *cur, const struct snapshot *prev)
 			t->d_wait_ns = delta(t->wait_ns, o ? o->wait_ns : 0);
 		}
 	}
+}
+
+int snapshot_deltas(struct snapshot *cur, const struct snapshot *prev)
+{
+	struct snapshot_base *b = NULL;
+
+	if (prev && !(b = snapshot_base_of(prev)))
+		return -ENOMEM;
+	snapshot_deltas_base(cur, b);
+	snapshot_base_free(b);
+	return 0;
 }
 
 /* Processes, threads and the RSS sum of sn's rows. */
@@ -142,6 +224,9 @@ struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads,
 	sn->nthreads_known = true;
 	qsort(sn->tasks, sn->ntasks, sizeof(*sn->tasks), threads_cmp_row);
 	snapshot_recount(sn);
-	snapshot_deltas(sn, prev);
+	if (snapshot_deltas(sn, prev)) {
+		snapshot_put(sn);
+		return NULL;
+	}
 	return sn;
 }

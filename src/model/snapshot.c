@@ -167,6 +167,7 @@ void sampler_free(struct sampler *s)
 	if (!s)
 		return;
 	snapshot_put(s->prev);
+	snapshot_base_free(s->base);
 	keptfd_free(s->kept);
 	keptfd_free(s->pins);
 	keptfd_free(s->rolls);
@@ -373,12 +374,51 @@ int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, s
 	return rc;
 }
 
+/* The last sample's counters in s->base, and its rows given up: the caller's hold on it
+ * ended with this call, so unless another holds it, its rows go back (spare.c) before the
+ * next scan, which takes them again instead of faulting in new pages. */
+static int rebase(struct sampler *s)
+{
+	struct snapshot_base *b;
+
+	if (!s->prev)
+		return 0;	/* none, or the base is still there (the last take failed) */
+	b = snapshot_base_of(s->prev);
+	if (!b)
+		return -ENOMEM;
+	snapshot_base_free(s->base);
+	s->base = b;
+	snapshot_put(s->prev);
+	s->prev = NULL;
+	return 0;
+}
+
+/* sn is the last sample from now on: the next one's deltas are against it. */
+static void set_last(struct sampler *s, struct snapshot *sn)
+{
+	snapshot_base_free(s->base);
+	s->base = NULL;
+	snapshot_put(s->prev);
+	s->prev = sn;
+}
+
+/* The seconds from the last sample to sn (0: none before it). */
+static double since_last(const struct sampler *s, const struct snapshot *sn)
+{
+	if (s->prev)
+		return sn->mono - s->prev->mono;
+	return s->base ? sn->mono - snapshot_base_mono(s->base) : 0;
+}
+
 int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		 const struct snapshot **out)
 {
-	struct snapshot *sn = calloc(1, sizeof(*sn));
-	int rc;
+	struct snapshot *sn;
+	int rc = rebase(s);
 
+	if (rc)
+		return rc;
+	sn = calloc(1, sizeof(*sn));
 	if (!sn)
 		return -ENOMEM;
 	atomic_init(&sn->refs, 1);
@@ -434,11 +474,9 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		count_denied(s, sn);
 	if (s->threads && (s->readers & RD_AFFINITY))
 		mark_affinity_differences(sn);
-	if (s->prev)
-		sn->interval = sn->mono - s->prev->mono;
-	snapshot_deltas(sn, s->prev);
-	snapshot_put(s->prev);
-	s->prev = sn;
+	sn->interval = since_last(s, sn);
+	snapshot_deltas_base(sn, s->base);
+	set_last(s, sn);
 	*out = sn;
 	/* the next sample (and what is asked before it) reads the source's next state */
 	source_step(s->src);
@@ -526,10 +564,8 @@ int sampler_take_rows(struct sampler *s, const struct snapshot *base,
 	for (size_t i = 0; i < sn->ntasks; i++)
 		if (sn->tasks[i].rss_av == TS_OK)
 			sn->total_rss += sn->tasks[i].rss;
-	if (s->prev)
-		sn->interval = sn->mono - s->prev->mono;
-	snapshot_put(s->prev);
-	s->prev = sn;
+	sn->interval = since_last(s, sn);
+	set_last(s, sn);
 	*out = sn;
 	source_step(s->src);
 	s->rootfd = source_rootfd(s->src);

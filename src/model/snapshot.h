@@ -67,8 +67,9 @@ void sampler_free(struct sampler *s);
  * cgroup_fs_open's -errno (-ENODATA: not a cgroupfs root); without RD_CGROUP_STATS, 0. */
 int sampler_cgroup_root(struct sampler *s, const char *dir);
 /* Take a snapshot of the processes tgids (NULL: all). Deltas are computed against the
- * previous snapshot this sampler took; the sampler keeps that one, the caller owns *out
- * until the next call (do not free it: the sampler does). */
+ * previous snapshot this sampler took; the caller owns *out until the next call (do not
+ * free it: the sampler does). That call keeps only its counters (snapshot_base) and puts
+ * it: hold it (snapshot_hold) to use it longer. */
 int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 		 const struct snapshot **out);
 /* Leave the processes tgids out of the snapshot the last sampler_take gave (their rows,
@@ -107,8 +108,16 @@ struct snapshot *snapshot_build(struct task *tasks, size_t ntasks, bool threads,
 /* Processes, threads and the RSS sum of sn's rows, again (after rows were left out). */
 void snapshot_recount(struct snapshot *sn);
 /* Each row's interval values (PCPU, fault and switch deltas, ...) against the same task in
- * prev (NULL: none; a reused TID is another task). */
-void snapshot_deltas(struct snapshot *cur, const struct snapshot *prev);
+ * prev (NULL: none; a reused TID is another task). 0, or -ENOMEM (no deltas). */
+int snapshot_deltas(struct snapshot *cur, const struct snapshot *prev);
+/* What those deltas need of a snapshot, without its rows: each row's identity and counters
+ * (88 bytes a row), and when it was taken. NULL: no memory. */
+struct snapshot_base;
+struct snapshot_base *snapshot_base_of(const struct snapshot *sn);
+void snapshot_base_free(struct snapshot_base *b);
+double snapshot_base_mono(const struct snapshot_base *b);
+/* snapshot_deltas against a base (NULL: none) */
+void snapshot_deltas_base(struct snapshot *cur, const struct snapshot_base *prev);
 
 /* The process a task ID belongs to (a thread's TID gives its process's PID). */
 int sampler_tgid_of(struct sampler *s, pid_t tid, pid_t *tgid);
