@@ -99,4 +99,29 @@ done
 [ "$bad" = 0 ] && ok "30 starts stopped: $files files, each one replays" ||
 	fail "$bad of $files files left by a stopped start do not replay"
 
+check "with a job: a stop signal at any moment of the start leaves no file, or one replay reads"
+# the same with a job, every 0.5 ms over the first 30: the file is made before the job
+# starts, and a signal then killed record (the job's forwarding starts with the job); now
+# no job is started after it, and the recording ends with no sample
+bad=0
+files=0
+before=0
+for ((i = 0; i < 60; i++)); do
+	sdb=$TS_TMP/job$i.db
+	"$TASKSCOPE" record -o "$sdb" -d 0.2 -- sleep 5 >/dev/null 2>"$TS_TMP/job$i.err" &
+	p=$!
+	sleep "$(printf '0.%04d' $((i * 5)))"
+	kill -TERM "$p" 2>/dev/null
+	wait "$p"
+	grep -q 'before the job started' "$TS_TMP/job$i.err" && before=$((before + 1))
+	[ -e "$sdb" ] || continue
+	files=$((files + 1))
+	if ! "$TASKSCOPE" replay "$sdb" >"$TS_TMP/job$i.out" 2>&1; then
+		bad=$((bad + 1))
+		say "after $((i / 2)).$((i % 2 * 5)) ms: $(head -n 1 "$TS_TMP/job$i.out")"
+	fi
+done
+[ "$bad" = 0 ] && ok "60 starts stopped: $files files ($before stopped before the job), each one replays" ||
+	fail "$bad of $files files left by a stopped start with a job do not replay"
+
 finish

@@ -78,6 +78,14 @@ int cli_stop_signal(void)
 	return stop_signal;
 }
 
+int cli_take_stop_signal(void)
+{
+	int sig = stop_signal;
+
+	stop_signal = 0;
+	return sig;
+}
+
 int cli_task_columns(const char *cmd, const char *list, bool threads,
 		     const struct column ***cols, size_t *ncols)
 {

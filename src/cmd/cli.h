@@ -26,6 +26,8 @@ const char *cli_shown(const char *s, char *buf, size_t len);
  * returns (0 until one came); no SA_RESTART, so that a sleep ends at once. */
 void cli_catch_stop_signals(void);
 int cli_stop_signal(void);
+/* The same, forgotten once returned: a signal that was passed on (to a job). */
+int cli_take_stop_signal(void);
 /* The task view's columns of -o LIST (NULL: the defaults), for a row per thread or per
  * process; *cols malloc'ed. 0, or the exit status: an unknown column is cmd's usage error,
  * another failure a message. */

@@ -143,6 +143,25 @@ static const struct sink_ops record_sink_ops = {
 	.sample = record_frame,
 };
 
+/* The job, unless a stop signal came before it: then none is started (the recording ends
+ * with no sample, the status the signal would give). One that comes as the job starts is
+ * the job's, as every later one is. */
+static int start_job(struct session *s)
+{
+	int sig = cli_stop_signal(), status;
+
+	if (sig) {
+		msg_error("stopped by signal %d (%s) before the job started", sig,
+			  strsignal(sig));
+		return 128 + sig;
+	}
+	status = session_start_job(s);
+	sig = cli_take_stop_signal();
+	if (!status && sig)
+		spawn_forward(s->job, sig, false);
+	return status;
+}
+
 static int record(void *ctx)
 {
 	struct opts *o = ctx;
@@ -186,9 +205,10 @@ static int record(void *ctx)
 	loop = (struct session_loop){ .delay = o->delay, .iterations = o->iterations,
 				      .memory_every = (unsigned)o->memory_every };
 	status = session_open(&s, &cfg);
-	/* without a job, a stop signal ends the recording cleanly from here on: one that came
-	 * while the file was being made killed us and left a file without its tables */
-	if (!status && !o->co.cmd)
+	/* a stop signal ends the recording cleanly from here on (one that came while the file
+	 * was being made killed us and left a file without its tables); with a job, until it
+	 * starts: from then on the job gets them */
+	if (!status)
 		cli_catch_stop_signals();
 	if (!status) {
 		rc = recording_create(&rec, o->file, &info, s.smp ? sampler_topo(s.smp) : NULL,
@@ -200,7 +220,7 @@ static int record(void *ctx)
 		}
 	}
 	if (!status && o->co.cmd)
-		status = session_start_job(&s);
+		status = start_job(&s);
 	if (!status) {
 		rs.rec = rec;
 		if (o->json_copy) {
