@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_tuimodel.c - unit tests of the full-screen view's model: settings parser, task rows
- * (nesting, tree, sort, filter), the job's log, and the meminfo/loadavg readers */
+ * (nesting, tree, sort, filter), the job's log, the meminfo/loadavg readers, and the
+ * deltas of a sample against the last one's counters (snapshot_base) */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include "model/childlog.h"
 #include "model/columns.h"
 #include "model/settings.h"
+#include "model/snapshot.h"
 #include "model/tasklist.h"
 #include "sample/sysinfo.h"
 #include "sample/taskfiles.h"
@@ -387,6 +389,110 @@ static void test_sysinfo(int sysfd)
 		  "sysinfo: cut after the slash");
 }
 
+
+/* ---- deltas against the last sample ------------------------------------------------------ */
+#define HZ 100
+#define BOOT 1700000000.0
+
+static struct task row(pid_t tgid, pid_t tid, uint64_t start, uint64_t cpu, uint64_t minflt)
+{
+	return (struct task){ .tgid = tgid, .tid = tid, .start_ticks = start, .cpu_ticks = cpu,
+			      .minflt = minflt, .ctxsw_av = TS_NA, .sched_av = TS_NA,
+			      .schedstat_av = TS_NA };
+}
+
+static struct task *rows(const struct task *v, size_t n)
+{
+	struct task *m = malloc(n * sizeof(*m));
+
+	if (m)
+		memcpy(m, v, n * sizeof(*m));
+	return m;
+}
+
+static const struct task *find_row(const struct snapshot *sn, pid_t tid)
+{
+	for (size_t i = 0; i < sn->ntasks; i++)
+		if (sn->tasks[i].tid == tid)
+			return &sn->tasks[i];
+	return NULL;
+}
+
+static void reverse(struct snapshot *sn)
+{
+	for (size_t i = 0; i < sn->ntasks / 2; i++) {
+		struct task t = sn->tasks[i];
+
+		sn->tasks[i] = sn->tasks[sn->ntasks - 1 - i];
+		sn->tasks[sn->ntasks - 1 - i] = t;
+	}
+}
+
+/* The current rows of test_deltas against the last ones: 2 s later */
+static void check_deltas(const struct snapshot *cur, const char *how)
+{
+	const struct task *a = find_row(cur, 10), *b = find_row(cur, 11), *c = find_row(cur, 20),
+			  *d = find_row(cur, 30), *e = find_row(cur, 40);
+
+	if (!tap_ok(a && b && c && d && e, "deltas %s: every row is there", how))
+		return;
+	tap_ok(a->have_delta && a->have_pcpu, "deltas %s: a task seen before has deltas", how);
+	tap_is_dbl(a->pcpu, 100.0, 1e-9, "deltas %s: 200 ticks in 2 s at 100 Hz are 100%%", how);
+	tap_is_u64(a->d_minflt, 30, "deltas %s: its page faults since then", how);
+	tap_is_u64(a->d_vctx, 4, "deltas %s: its switches, read both times", how);
+	tap_is_dbl(b->pcpu, 0.0, 1e-9, "deltas %s: a task that did not run: 0%%", how);
+	tap_is_u64(b->d_vctx, 0, "deltas %s: switches not read the last time: no delta", how);
+	tap_ok(c->have_delta, "deltas %s: a reused TID born after the last sample is new", how);
+	tap_is_dbl(c->pcpu, 10.0, 1e-9, "deltas %s: ... all its CPU time is in the interval",
+		   how);
+	tap_ok(!d->have_delta, "deltas %s: a row of another kind (process, thread) has none", how);
+	tap_ok(!e->have_delta, "deltas %s: an old task not seen before has none", how);
+}
+
+static void test_deltas(void)
+{
+	/* the last sample at 1,000 s after boot, its rows out of order */
+	struct task before[] = {
+		row(20, 20, 700, 5, 0), row(10, 11, 600, 10, 0), row(10, 10, 500, 100, 50),
+		row(30, 30, 800, 40, 0),
+	};
+	/* 2 s later: TID 20 is a process started at 1,000.5 s, 30 is a thread row now, 40 an
+	 * old process not in the last sample */
+	struct task after[] = {
+		row(10, 10, 500, 300, 80), row(10, 11, 600, 10, 0), row(20, 20, 100050, 20, 0),
+		row(30, 30, 800, 41, 0), row(40, 40, 200, 90, 0),
+	};
+	struct snapshot *prev, *cur, *plain;
+
+	sampler_set_clock(HZ, BOOT);
+	before[3].whole = true;
+	before[2].ctxsw_av = TS_OK;
+	before[2].vctx = 5;
+	after[0].ctxsw_av = after[1].ctxsw_av = TS_OK;
+	after[0].vctx = 9;
+	after[1].vctx = 7;
+	prev = snapshot_build(rows(before, 4), 4, true, 10.0, BOOT + 1000, 0, NULL);
+	cur = snapshot_build(rows(after, 5), 5, true, 12.0, BOOT + 1002, 2.0, prev);
+	if (!tap_ok(prev && cur, "deltas: snapshots built")) {
+		snapshot_put(prev);
+		snapshot_put(cur);
+		return;
+	}
+	check_deltas(cur, "(rows in order)");
+	/* the same rows out of order, the last sample's too: each one looked up, not walked */
+	plain = snapshot_build(rows(after, 5), 5, true, 12.0, BOOT + 1002, 2.0, NULL);
+	if (tap_ok(plain != NULL, "deltas: a snapshot without them")) {
+		reverse(plain);
+		reverse(prev);
+		tap_is_rc(snapshot_deltas(plain, prev), 0, "deltas: computed afterwards");
+		check_deltas(plain, "(rows out of order)");
+	}
+	snapshot_put(plain);
+	snapshot_put(cur);
+	snapshot_put(prev);
+	sampler_set_clock(0, 0);
+}
+
 int main(void)
 {
 	const char *dir = getenv("FIXTURES"), *top = getenv("top_srcdir");
@@ -404,6 +510,7 @@ int main(void)
 	test_settings();
 	test_tasklist();
 	test_childlog();
+	test_deltas();
 	test_sysinfo(sysfd);
 	if (sysfd >= 0)
 		close(sysfd);
