@@ -136,7 +136,7 @@ void snapshot_deltas_base(struct snapshot *cur, const struct snapshot_base *prev
 {
 	double hz = (double)sampler_hertz();
 	/* the base is sorted; so are samples, as a rule: one walk, not a search for each row */
-	bool walk = threads_sorted(cur->tasks, cur->ntasks);
+	bool walk = prev && threads_sorted(cur->tasks, cur->ntasks);
 	size_t j = 0;
 
 	for (size_t i = 0; i < cur->ntasks; i++) {
