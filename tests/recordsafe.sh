@@ -77,25 +77,34 @@ q=$(sqlite3 "$db" "PRAGMA journal_mode; SELECT count(*) FROM task WHERE last_seq
 	fail "status $RC, the file says $(echo $q)" "$ERR"
 
 
+# stopped_starts NAME N STEP -- ARG...: N starts of `taskscope record -o FILE ARG...`, start i
+# sent SIGTERM i x STEP microseconds in; sets files (the files left), bad (those replay
+# refuses) and before (the starts that said no job was started)
+stopped_starts() {
+	local name=$1 n=$2 step=$3 i sdb p
+	shift 4
+	bad=0 files=0 before=0
+	for ((i = 0; i < n; i++)); do
+		sdb=$TS_TMP/$name$i.db
+		"$TASKSCOPE" record -o "$sdb" "$@" >/dev/null 2>"$TS_TMP/$name$i.err" &
+		p=$!
+		sleep "$(printf '0.%06d' $((i * step)))"
+		kill -TERM "$p" 2>/dev/null
+		wait "$p"
+		grep -q 'before the job started' "$TS_TMP/$name$i.err" && before=$((before + 1))
+		[ -e "$sdb" ] || continue
+		files=$((files + 1))
+		if ! "$TASKSCOPE" replay "$sdb" >"$TS_TMP/$name$i.out" 2>&1; then
+			bad=$((bad + 1))
+			say "after $((i * step)) us: $(head -n 1 "$TS_TMP/$name$i.out")"
+		fi
+	done
+}
+
 check "a stop signal at any moment of the start: no file, or a recording replay reads"
 # SIGTERM 0-29 ms after the start, across the making of the file: before the fix a signal
 # while the file was made killed record and left a file without its tables ("damaged")
-bad=0
-files=0
-for ((i = 0; i < 30; i++)); do
-	sdb=$TS_TMP/start$i.db
-	"$TASKSCOPE" record -o "$sdb" -d 0.2 -n 1000 -p "$WL_PID" >/dev/null 2>"$TS_TMP/start$i.err" &
-	p=$!
-	sleep "0.0$(printf '%02d' "$i")"
-	kill -TERM "$p" 2>/dev/null
-	wait "$p"
-	[ -e "$sdb" ] || continue
-	files=$((files + 1))
-	if ! "$TASKSCOPE" replay "$sdb" >"$TS_TMP/start$i.out" 2>&1; then
-		bad=$((bad + 1))
-		say "after $i ms: $(head -n 1 "$TS_TMP/start$i.out")"
-	fi
-done
+stopped_starts start 30 1000 -- -d 0.2 -n 1000 -p "$WL_PID"
 [ "$bad" = 0 ] && ok "30 starts stopped: $files files, each one replays" ||
 	fail "$bad of $files files left by a stopped start do not replay"
 
@@ -103,24 +112,7 @@ check "with a job: a stop signal at any moment of the start leaves no file, or o
 # the same with a job, every 0.5 ms over the first 30: the file is made before the job
 # starts, and a signal then killed record (the job's forwarding starts with the job); now
 # no job is started after it, and the recording ends with no sample
-bad=0
-files=0
-before=0
-for ((i = 0; i < 60; i++)); do
-	sdb=$TS_TMP/job$i.db
-	"$TASKSCOPE" record -o "$sdb" -d 0.2 -- sleep 5 >/dev/null 2>"$TS_TMP/job$i.err" &
-	p=$!
-	sleep "$(printf '0.%04d' $((i * 5)))"
-	kill -TERM "$p" 2>/dev/null
-	wait "$p"
-	grep -q 'before the job started' "$TS_TMP/job$i.err" && before=$((before + 1))
-	[ -e "$sdb" ] || continue
-	files=$((files + 1))
-	if ! "$TASKSCOPE" replay "$sdb" >"$TS_TMP/job$i.out" 2>&1; then
-		bad=$((bad + 1))
-		say "after $((i / 2)).$((i % 2 * 5)) ms: $(head -n 1 "$TS_TMP/job$i.out")"
-	fi
-done
+stopped_starts job 60 500 -- -d 0.2 -- sleep 5
 [ "$bad" = 0 ] && ok "60 starts stopped: $files files ($before stopped before the job), each one replays" ||
 	fail "$bad of $files files left by a stopped start with a job do not replay"
 
