@@ -75,11 +75,11 @@ int sampler_take(struct sampler *s, const pid_t *tgids, size_t ntgids,
 /* Leave the processes tgids out of the snapshot the last sampler_take gave (their rows,
  * counts and RSS sum): processes that are not the ones the targets follow. */
 void sampler_drop_processes(struct sampler *s, const pid_t *tgids, size_t n);
-/* The same reading only what readers asks of the sampler's readers (0: all of them): a
- * priming sample, whose rows only give the next one its deltas (they have no comm). */
 /* The samples from now on are the last ones: stat files are no longer kept open for later
  * samples (each one is closed once read). */
 void sampler_last(struct sampler *s);
+/* sampler_take reading only what readers asks of the sampler's readers (0: all of them): a
+ * priming sample, whose rows only give the next one its deltas (they have no comm). */
 int sampler_take_only(struct sampler *s, unsigned readers, const pid_t *tgids, size_t ntgids,
 		      const struct snapshot **out);
 /* A snapshot of base's processes (base has a row per process) without a scan of /proc: a
